@@ -1,0 +1,5 @@
+// `npm run bench`: every benchmark, one after another, each printing its figures and ratio.
+import { benchPolicyLoad } from './policy-load.js';
+
+console.log(`# sqlgate benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}`);
+await benchPolicyLoad();

@@ -1,0 +1,398 @@
+// Turns schema-valid YAML values into the typed policy, checking what a schema cannot express:
+// references between files, duplicates, and values that must name something that exists.
+import type { PolicyError } from '../errors.js';
+import { ALTER_OPERATIONS, STATEMENT_TYPE_NAMES } from '../sql/statement-types.js';
+import { isGlob, matchesGlob } from './glob.js';
+import {
+  type ApprovalFlow,
+  type ApprovalPolicy,
+  type Assignment,
+  BUILTIN_ROLES,
+  type Condition,
+  type Database,
+  type Environment,
+  type FlowStep,
+  type Matcher,
+  type RiskPolicy,
+  type RiskRule,
+  type Role,
+  type RuleLevel,
+} from './types.js';
+import { at, type PathSegment, type YamlSource } from './yaml-source.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: values here have already passed the JSON Schema.
+export type Raw = any;
+type Loaded = { source: YamlSource; value: Raw } | undefined;
+
+const BUILTIN_TITLES: Record<(typeof BUILTIN_ROLES)[number], string> = {
+  'workspace-owner': 'Workspace Owner',
+  dba: 'DBA',
+  'project-owner': 'Project Owner',
+  developer: 'Developer',
+};
+
+export const DEFAULT_POLICY_CHANGE_FLOW: ApprovalFlow = {
+  id: 'policy-change',
+  title: 'Workspace Owner approves policy changes',
+  steps: [{ role: 'workspace-owner', count: 1 }],
+  order: 'strict',
+  allowSamePersonInSteps: false,
+};
+
+function duplicateCheck<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  report: (item: T, index: number, firstIndex: number) => void,
+): void {
+  const first = new Map<string, number>();
+  items.forEach((item, index) => {
+    const key = keyOf(item);
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, index);
+    else report(item, index, earlier);
+  });
+}
+
+export function buildRoles(loaded: Loaded, errors: PolicyError[]): Role[] {
+  const declared: Raw[] = loaded?.value.roles ?? [];
+  const roles: Role[] = [];
+  if (loaded) {
+    duplicateCheck(
+      declared,
+      (r) => r.id,
+      (r, i, first) =>
+        errors.push(
+          at(
+            loaded.source,
+            ['roles', i, 'id'],
+            `role "${r.id}" is declared twice (first as item ${first + 1})`,
+          ),
+        ),
+    );
+  }
+  declared.forEach((raw, i) => {
+    const builtin = (BUILTIN_ROLES as readonly string[]).includes(raw.id);
+    if (!builtin && raw.title === undefined && loaded) {
+      errors.push(
+        at(
+          loaded.source,
+          ['roles', i],
+          `custom role "${raw.id}" needs a title (the name shown in PR comments)`,
+        ),
+      );
+    }
+    roles.push({
+      id: raw.id,
+      title: raw.title ?? BUILTIN_TITLES[raw.id as keyof typeof BUILTIN_TITLES] ?? raw.id,
+      ...(raw.description !== undefined ? { description: raw.description } : {}),
+      builtin,
+      members: [...new Set<string>(raw.members ?? [])],
+    });
+  });
+  for (const id of BUILTIN_ROLES) {
+    if (!roles.some((r) => r.id === id))
+      roles.push({ id, title: BUILTIN_TITLES[id], builtin: true, members: [] });
+  }
+  return roles;
+}
+
+function unknownRole(id: string, roles: readonly Role[]): string {
+  return `"${id}" is not a role; known roles: ${[...new Set(roles.map((r) => r.id))].join(', ')}`;
+}
+
+interface EnvironmentsBuild {
+  environments: Environment[];
+  databases: Database[];
+  /** Every id declared, including environments that failed their own checks. */
+  declaredIds: string[];
+}
+
+export function buildEnvironments(
+  loaded: Loaded,
+  roles: readonly Role[],
+  errors: PolicyError[],
+): EnvironmentsBuild {
+  if (!loaded) return { environments: [], databases: [], declaredIds: [] };
+  const { source, value } = loaded;
+  const rawEnvs: Raw[] = value.environments;
+  const roleIds = new Set(roles.map((r) => r.id));
+
+  duplicateCheck(
+    rawEnvs,
+    (e) => e.id,
+    (e, i, first) =>
+      errors.push(
+        at(
+          source,
+          ['environments', i, 'id'],
+          `environment "${e.id}" is declared twice (first as item ${first + 1})`,
+        ),
+      ),
+  );
+  duplicateCheck(
+    rawEnvs,
+    (e) => String(e.order),
+    (e, i, first) =>
+      errors.push(
+        at(
+          source,
+          ['environments', i, 'order'],
+          `environment "${e.id}" has the same order (${e.order}) as item ${first + 1}; rollout order must be unambiguous`,
+        ),
+      ),
+  );
+
+  const environments: Environment[] = [];
+  rawEnvs.forEach((raw, i) => {
+    const base = {
+      id: raw.id as string,
+      title: (raw.title as string | undefined) ?? raw.id,
+      order: raw.order as number,
+      lockWaitTimeout: (raw.lockWaitTimeout as number | undefined) ?? 60,
+    };
+    if (raw.rollout === 'automatic') {
+      for (const key of ['tag', 'rolloutRoles']) {
+        if (raw[key] !== undefined) {
+          errors.push(
+            at(
+              source,
+              ['environments', i, key],
+              `"${key}" only applies to manual rollout; environment "${raw.id}" is rolled out automatically on merge`,
+              { key: true },
+            ),
+          );
+        }
+      }
+      environments.push({ ...base, rollout: 'automatic' });
+      return;
+    }
+    for (const key of ['tag', 'rolloutRoles']) {
+      if (raw[key] === undefined) {
+        errors.push(
+          at(
+            source,
+            ['environments', i],
+            `environment "${raw.id}" has manual rollout and needs "${key}" (${key === 'tag' ? 'the tag glob that rolls it out, e.g. prod/*' : 'the roles allowed to push that tag'})`,
+          ),
+        );
+      }
+    }
+    const rolloutRoles: string[] = raw.rolloutRoles ?? [];
+    rolloutRoles.forEach((role, j) => {
+      if (!roleIds.has(role)) {
+        errors.push(
+          at(source, ['environments', i, 'rolloutRoles', j], `rollout role ${unknownRole(role, roles)}`),
+        );
+      }
+    });
+    if (raw.tag !== undefined && rolloutRoles.length > 0) {
+      environments.push({
+        ...base,
+        rollout: 'manual',
+        tag: raw.tag,
+        rolloutRoles: rolloutRoles as [string, ...string[]],
+      });
+    }
+  });
+
+  const envIds = new Set(rawEnvs.map((e) => e.id as string));
+  const rawDbs: Raw[] = value.databases;
+  duplicateCheck(
+    rawDbs,
+    (d) => `${d.name}@${d.environment}`,
+    (d, i, first) =>
+      errors.push(
+        at(
+          source,
+          ['databases', i, 'name'],
+          `database "${d.name}" is listed twice in environment "${d.environment}" (first as item ${first + 1})`,
+        ),
+      ),
+  );
+  const databases: Database[] = [];
+  rawDbs.forEach((raw, i) => {
+    if (!envIds.has(raw.environment)) {
+      errors.push(
+        at(
+          source,
+          ['databases', i, 'environment'],
+          `environment "${raw.environment}" of database "${raw.name}" does not exist; known environments: ${[...envIds].join(', ')}`,
+        ),
+      );
+    }
+    databases.push({
+      name: raw.name,
+      environment: raw.environment,
+      urlEnv: raw.urlEnv,
+      migrations: raw.migrations ?? raw.name,
+      create: raw.create ?? false,
+    });
+  });
+  environments.sort((a, b) => a.order - b.order);
+  return { environments, databases, declaredIds: [...envIds] };
+}
+
+export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: PolicyError[]): ApprovalPolicy {
+  const empty: ApprovalPolicy = {
+    flows: [],
+    assignments: [],
+    staleApprovals: 'on-sql-change',
+    policyChangeFlow: DEFAULT_POLICY_CHANGE_FLOW,
+  };
+  if (!loaded) return empty;
+  const { source, value } = loaded;
+  const rawFlows: Raw[] = value.flows ?? [];
+  const roleById = new Map(roles.map((r) => [r.id, r]));
+
+  duplicateCheck(
+    rawFlows,
+    (f) => f.id,
+    (f, i, first) =>
+      errors.push(
+        at(source, ['flows', i, 'id'], `flow "${f.id}" is declared twice (first as item ${first + 1})`),
+      ),
+  );
+
+  const flows: ApprovalFlow[] = [];
+  rawFlows.forEach((raw, i) => {
+    const steps: FlowStep[] = (raw.steps as Raw[]).map((s) =>
+      typeof s === 'string' ? { role: s, count: 1 } : { role: s.role, count: s.count ?? 1 },
+    );
+    if (steps.length === 0) {
+      errors.push(
+        at(
+          source,
+          ['flows', i, 'steps'],
+          `flow "${raw.id}" has no steps; list at least one role (e.g. steps: [dba])`,
+        ),
+      );
+      return;
+    }
+    steps.forEach((step, j) => {
+      const stepPath: PathSegment[] =
+        typeof raw.steps[j] === 'string' ? ['flows', i, 'steps', j] : ['flows', i, 'steps', j, 'role'];
+      const role = roleById.get(step.role);
+      if (!role) {
+        errors.push(at(source, stepPath, `step ${unknownRole(step.role, roles)}`));
+        return;
+      }
+      // Teams can hold any number of people, so only a role made of plain logins can be counted.
+      const onlyLogins = role.members.every((m) => !m.includes('/'));
+      // A role with no members is allowed here and fails closed at approval time.
+      if (onlyLogins && role.members.length > 0 && step.count > role.members.length) {
+        errors.push(
+          at(
+            source,
+            typeof raw.steps[j] === 'string' ? stepPath : ['flows', i, 'steps', j, 'count'],
+            `step needs ${step.count} approvals from role "${role.id}", which lists only ${role.members.length} member${role.members.length === 1 ? '' : 's'}`,
+          ),
+        );
+      }
+    });
+    flows.push({
+      id: raw.id,
+      title: raw.title,
+      steps: steps as [FlowStep, ...FlowStep[]],
+      order: raw.order ?? 'strict',
+      allowSamePersonInSteps: raw.allowSamePersonInSteps ?? false,
+    });
+  });
+
+  const flowIds = new Set(rawFlows.map((f) => f.id as string));
+  const unknownFlow = (id: string) =>
+    `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(', ') : '(none declared)'}`;
+  const rawAssignments: Raw[] = value.assignments ?? [];
+  duplicateCheck(
+    rawAssignments,
+    (a) => `${a.source}/${a.level}`,
+    (a, i, first) =>
+      errors.push(
+        at(
+          source,
+          ['assignments', i],
+          `(${a.source}, ${a.level}) is assigned twice (first as item ${first + 1}); each source and level needs exactly one flow`,
+        ),
+      ),
+  );
+  const assignments: Assignment[] = [];
+  rawAssignments.forEach((raw, i) => {
+    if (!flowIds.has(raw.flow)) errors.push(at(source, ['assignments', i, 'flow'], unknownFlow(raw.flow)));
+    assignments.push({ source: raw.source, level: raw.level as RuleLevel, flow: raw.flow });
+  });
+
+  let policyChangeFlow = DEFAULT_POLICY_CHANGE_FLOW;
+  if (value.policyChanges) {
+    const found = flows.find((f) => f.id === value.policyChanges.flow);
+    if (found) policyChangeFlow = found;
+    else if (!flowIds.has(value.policyChanges.flow)) {
+      errors.push(at(source, ['policyChanges', 'flow'], unknownFlow(value.policyChanges.flow)));
+    }
+  }
+  return { flows, assignments, staleApprovals: value.staleApprovals ?? 'on-sql-change', policyChangeFlow };
+}
+
+const COMBINATORS = new Set(['all', 'any', 'not']);
+
+export function buildRisk(loaded: Loaded, envs: EnvironmentsBuild, errors: PolicyError[]): RiskPolicy {
+  if (!loaded) return { rules: [], unparsedLevel: 'high', preset: 'bytebase' };
+  const { source, value } = loaded;
+  const rawRules: Raw[] = value.rules ?? [];
+  const vocabularies: Record<string, { name: string; known: readonly string[] }> = {
+    statementType: { name: 'statement type', known: STATEMENT_TYPE_NAMES },
+    operation: { name: 'ALTER TABLE operation', known: ALTER_OPERATIONS },
+    environment: { name: 'environment', known: envs.declaredIds },
+    database: { name: 'database', known: [...new Set(envs.databases.map((d) => d.name))] },
+  };
+
+  const checkValues = (fact: string, matcher: Matcher, path: PathSegment[]) => {
+    const vocabulary = vocabularies[fact];
+    if (!vocabulary) return;
+    const values = Array.isArray(matcher) ? matcher : [matcher];
+    values.forEach((v, k) => {
+      const text = String(v);
+      const valuePath = Array.isArray(matcher) ? [...path, k] : path;
+      const matched = isGlob(text)
+        ? vocabulary.known.some((known) => matchesGlob(known, text))
+        : vocabulary.known.includes(text);
+      if (!matched) {
+        const article = /^[aeiou]/i.test(vocabulary.name) ? 'an' : 'a';
+        const what = isGlob(text)
+          ? `the glob "${text}" matches no ${vocabulary.name}`
+          : `"${text}" is not ${article} ${vocabulary.name}`;
+        errors.push(
+          at(source, valuePath, `${what}; known: ${vocabulary.known.join(', ') || '(none declared)'}`),
+        );
+      }
+    });
+  };
+
+  const buildCondition = (raw: Raw, path: PathSegment[]): Condition => {
+    const facts: Record<string, Matcher> = {};
+    const parts: Condition[] = [];
+    for (const [key, v] of Object.entries(raw as Record<string, Raw>)) {
+      if (key === 'all' || key === 'any') {
+        parts.push({ kind: key, of: (v as Raw[]).map((c, j) => buildCondition(c, [...path, key, j])) });
+      } else if (key === 'not') {
+        parts.push({ kind: 'not', of: buildCondition(v, [...path, key]) });
+      } else if (!COMBINATORS.has(key)) {
+        checkValues(key, v, [...path, key]);
+        facts[key] = v;
+      }
+    }
+    if (Object.keys(facts).length > 0) parts.unshift({ kind: 'facts', facts });
+    return parts.length === 1 ? (parts[0] as Condition) : { kind: 'all', of: parts };
+  };
+
+  const rules: RiskRule[] = rawRules.map((raw, i) => {
+    const where = at(source, ['rules', i], '');
+    return {
+      title: raw.title,
+      source: raw.source,
+      level: raw.level,
+      when: buildCondition(raw.when, ['rules', i, 'when']),
+      at: { file: where.file, line: where.line, column: where.column },
+    };
+  });
+  const preset = value.preset ?? (rules.length === 0 ? 'bytebase' : 'none');
+  return { rules, unparsedLevel: value.unparsedLevel ?? 'high', preset };
+}

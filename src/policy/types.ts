@@ -1,0 +1,145 @@
+// The validated policy model. Everything here is produced by `loadPolicies` after schema and
+// cross-reference checks, so a `Policy` value never holds an unknown role, a flow without steps
+// or a manual environment without a tag.
+
+export const RISK_LEVELS = ['none', 'low', 'moderate', 'high'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+/** Levels a rule may assign; `none` is only ever the absence of a match. */
+export type RuleLevel = Exclude<RiskLevel, 'none'>;
+
+export const SOURCES = ['ddl', 'dml', 'create-database'] as const;
+export type ChangeSource = (typeof SOURCES)[number];
+
+export const BUILTIN_ROLES = ['workspace-owner', 'dba', 'project-owner', 'developer'] as const;
+
+export interface Role {
+  readonly id: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly builtin: boolean;
+  /** GitHub logins (`octocat`) and teams (`acme/dba-team`), as written. */
+  readonly members: readonly string[];
+}
+
+export type Scalar = string | number | boolean;
+export interface Comparison {
+  readonly gt?: number;
+  readonly gte?: number;
+  readonly lt?: number;
+  readonly lte?: number;
+}
+/** A value, a list of values (any of), a glob (strings containing * ? or [), or a comparison. */
+export type Matcher = Scalar | readonly Scalar[] | Comparison;
+
+export type Condition =
+  | { readonly kind: 'facts'; readonly facts: Readonly<Record<string, Matcher>> }
+  | { readonly kind: 'all'; readonly of: readonly Condition[] }
+  | { readonly kind: 'any'; readonly of: readonly Condition[] }
+  | { readonly kind: 'not'; readonly of: Condition };
+
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface RiskRule {
+  readonly title: string;
+  readonly source: ChangeSource;
+  readonly level: RuleLevel;
+  readonly when: Condition;
+  /** Where the rule is written, so a decision can point back at it. */
+  readonly at: SourceLocation;
+}
+
+export interface RiskPolicy {
+  readonly rules: readonly RiskRule[];
+  /** Level given to a statement the parser cannot read: never lower than this. */
+  readonly unparsedLevel: RuleLevel;
+  /** Whether Bytebase's preset rules are in force (explicitly, or because no rules were written). */
+  readonly preset: 'bytebase' | 'none';
+}
+
+export interface FlowStep {
+  readonly role: string;
+  readonly count: number;
+}
+
+export type ApprovalOrder = 'strict' | 'any';
+export type StaleApprovals = 'on-sql-change' | 'on-push' | 'keep';
+
+export interface ApprovalFlow {
+  readonly id: string;
+  readonly title: string;
+  /** Never empty: a flow without steps is a validation error. */
+  readonly steps: readonly [FlowStep, ...FlowStep[]];
+  readonly order: ApprovalOrder;
+  readonly allowSamePersonInSteps: boolean;
+}
+
+export interface Assignment {
+  readonly source: ChangeSource;
+  readonly level: RuleLevel;
+  readonly flow: string;
+}
+
+export interface ApprovalPolicy {
+  readonly flows: readonly ApprovalFlow[];
+  readonly assignments: readonly Assignment[];
+  readonly staleApprovals: StaleApprovals;
+  /** The flow that changes to `policies/` need, on top of whatever their SQL needs. */
+  readonly policyChangeFlow: ApprovalFlow;
+}
+
+interface EnvironmentBase {
+  readonly id: string;
+  readonly title: string;
+  readonly order: number;
+  /** Seconds a DDL statement may wait for a metadata lock before it fails. */
+  readonly lockWaitTimeout: number;
+}
+export interface AutomaticEnvironment extends EnvironmentBase {
+  readonly rollout: 'automatic';
+}
+export interface ManualEnvironment extends EnvironmentBase {
+  readonly rollout: 'manual';
+  /** Glob a pushed tag must match to roll this environment out, e.g. `prod/*`. */
+  readonly tag: string;
+  readonly rolloutRoles: readonly [string, ...string[]];
+}
+export type Environment = AutomaticEnvironment | ManualEnvironment;
+
+export interface Database {
+  readonly name: string;
+  readonly environment: string;
+  /** Name of the environment variable that holds the connection URL; the URL never lives in git. */
+  readonly urlEnv: string;
+  /** Folder under `migrations/` whose files this database receives (shards share one). */
+  readonly migrations: string;
+  /** Create the database on deploy when it does not exist. */
+  readonly create: boolean;
+}
+
+export interface Policy {
+  readonly roles: readonly Role[];
+  readonly risk: RiskPolicy;
+  readonly approval: ApprovalPolicy;
+  readonly environments: readonly Environment[];
+  readonly databases: readonly Database[];
+}
+
+export const POLICY_FILES = {
+  roles: 'roles.yaml',
+  risk: 'risk-rules.yaml',
+  approval: 'approval-flows.yaml',
+  environments: 'environments.yaml',
+} as const;
+export type PolicyFileKey = keyof typeof POLICY_FILES;
+
+export function compareLevels(a: RiskLevel, b: RiskLevel): number {
+  return RISK_LEVELS.indexOf(a) - RISK_LEVELS.indexOf(b);
+}
+
+export function maxLevel(a: RiskLevel, b: RiskLevel): RiskLevel {
+  return compareLevels(a, b) >= 0 ? a : b;
+}

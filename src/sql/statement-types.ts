@@ -1,0 +1,74 @@
+import type { ChangeSource } from '../policy/types.js';
+
+// Bytebase's statement type names, so rules written for Bytebase's Risk Center read the same here.
+export const STATEMENT_TYPES = {
+  CREATE_TABLE: 'ddl',
+  ALTER_TABLE: 'ddl',
+  DROP_TABLE: 'ddl',
+  RENAME_TABLE: 'ddl',
+  TRUNCATE: 'ddl',
+  CREATE_INDEX: 'ddl',
+  DROP_INDEX: 'ddl',
+  CREATE_VIEW: 'ddl',
+  ALTER_VIEW: 'ddl',
+  DROP_VIEW: 'ddl',
+  CREATE_DATABASE: 'create-database',
+  ALTER_DATABASE: 'ddl',
+  DROP_DATABASE: 'ddl',
+  DROP_SCHEMA: 'ddl',
+  CREATE_PROCEDURE: 'ddl',
+  DROP_PROCEDURE: 'ddl',
+  CREATE_FUNCTION: 'ddl',
+  DROP_FUNCTION: 'ddl',
+  CREATE_TRIGGER: 'ddl',
+  DROP_TRIGGER: 'ddl',
+  CREATE_EVENT: 'ddl',
+  ALTER_EVENT: 'ddl',
+  DROP_EVENT: 'ddl',
+  CREATE_SEQUENCE: 'ddl',
+  DROP_SEQUENCE: 'ddl',
+  INSERT: 'dml',
+  UPDATE: 'dml',
+  DELETE: 'dml',
+  REPLACE: 'dml',
+  LOAD_DATA: 'dml',
+  SELECT: 'dml',
+  CALL: 'dml',
+  SET: 'ddl',
+  USE: 'ddl',
+  GRANT: 'ddl',
+  REVOKE: 'ddl',
+  LOCK_TABLES: 'ddl',
+  UNLOCK_TABLES: 'ddl',
+  TRANSACTION: 'dml',
+  OTHER: 'ddl',
+} as const satisfies Record<string, ChangeSource>;
+
+export type StatementType = keyof typeof STATEMENT_TYPES;
+export const STATEMENT_TYPE_NAMES = Object.keys(STATEMENT_TYPES) as StatementType[];
+
+export function sourceOf(type: StatementType): ChangeSource {
+  return STATEMENT_TYPES[type];
+}
+
+export const ALTER_OPERATIONS = [
+  'ADD_COLUMN',
+  'DROP_COLUMN',
+  'MODIFY_COLUMN',
+  'CHANGE_COLUMN',
+  'RENAME_COLUMN',
+  'SET_DEFAULT',
+  'ADD_INDEX',
+  'DROP_INDEX',
+  'RENAME_INDEX',
+  'ADD_CONSTRAINT',
+  'DROP_CONSTRAINT',
+  'ADD_PRIMARY_KEY',
+  'DROP_PRIMARY_KEY',
+  'DROP_FOREIGN_KEY',
+  'RENAME_TABLE',
+  'CONVERT_CHARSET',
+  'PARTITION',
+  'TABLE_OPTION',
+] as const;
+export type AlterOperation = (typeof ALTER_OPERATIONS)[number];

@@ -1,0 +1,90 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../policy/seed-texts.js';
+import { cli } from '../support/cli.js';
+
+const temps: string[] = [];
+function copyOfSeed(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sqlgate-validate-'));
+  temps.push(dir);
+  cpSync(join(REPO_ROOT, 'policies'), join(dir, 'policies'), { recursive: true });
+  return dir;
+}
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8') + statSync(join(dir, f)).mtimeMs]),
+  );
+}
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('sqlgate validate', () => {
+  it('prints ok and a one-line summary for the seed policies', async () => {
+    const run = await cli(['validate'], { cwd: REPO_ROOT });
+    expect(run).toEqual({
+      code: 0,
+      stdout: 'ok: 5 roles, 1 rule, 2 flows, 2 environments, 2 databases',
+      stderr: '',
+    });
+  });
+
+  it('prints every error as file:line:column and exits 2, changing nothing', async () => {
+    const dir = copyOfSeed();
+    writeFileSync(
+      join(dir, 'policies/approval-flows.yaml'),
+      'flows:\n  - id: f\n    title: F\n    steps: [testr]\nassignments:\n  - {source: ddl, level: hihg, flow: f}\n',
+    );
+    const before = snapshot(join(dir, 'policies'));
+    const run = await cli(['validate', '--policies', 'policies'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')).toEqual([
+      'policies/approval-flows.yaml:6:26: "level" is the string "hihg"; expected one of: high, moderate, low',
+      '1 error',
+    ]);
+    expect(snapshot(join(dir, 'policies'))).toEqual(before);
+  });
+
+  it('names a missing policies directory and exits 2', async () => {
+    const run = await cli(['validate', '--policies', 'nowhere'], { cwd: REPO_ROOT });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^sqlgate: policies directory not found: nowhere \(create it with roles\.yaml/,
+    );
+  });
+
+  it('rejects an unknown flag with usage and exit 2', async () => {
+    const run = await cli(['validate', '--polices', 'x'], { cwd: REPO_ROOT });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("Unknown option '--polices'");
+    expect(run.stderr).toContain('usage: sqlgate');
+  });
+
+  it('rejects an unknown command and exits 2', async () => {
+    const run = await cli(['valdate'], { cwd: REPO_ROOT });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^sqlgate: unknown command "valdate"; commands: validate/);
+  });
+
+  it('runs as the installed bin from the committed bundle', () => {
+    const out = execFileSync(process.execPath, [join(REPO_ROOT, 'bin/sqlgate.js'), 'validate'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('ok: 5 roles, 1 rule, 2 flows, 2 environments, 2 databases');
+    const dir = copyOfSeed();
+    writeFileSync(join(dir, 'policies/roles.yaml'), 'roles:\n\t- id: dba\n');
+    const bad = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/sqlgate.js'), 'validate'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(
+      'policies/roles.yaml:2:1: malformed YAML: a tab is used for indentation; indent with spaces',
+    );
+  });
+});
