@@ -2,9 +2,12 @@
 // test/dist.test.ts rebuilds into a scratch folder and fails on any difference.
 import { build } from 'esbuild';
 
+// Each entry is self-contained (no shared chunks): the parser pool finds parse-worker.js beside
+// whichever entry loaded it.
 export const ENTRY_POINTS = {
   index: 'src/action.ts',
   cli: 'src/cli.ts',
+  'parse-worker': 'src/parser/parse-worker.ts',
 };
 
 export async function bundle(outdir: string, root = process.cwd()): Promise<void> {
@@ -16,8 +19,6 @@ export async function bundle(outdir: string, root = process.cwd()): Promise<void
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
     banner: {
       // CommonJS dependencies (mysql2, simple-git, node-sql-parser) call require(); give them one.
       js: "import { createRequire as __sqlgateCreateRequire } from 'node:module'; const require = __sqlgateCreateRequire(import.meta.url);",

@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type CliIo, processIo } from './cli/io.js';
+import { runPlan } from './cli/plan.js';
 import { runValidate } from './cli/validate.js';
 import { exitCodeOf, InputError } from './errors.js';
 
@@ -7,9 +8,13 @@ const USAGE = `usage: sqlgate <command> [options]
 
 commands:
   validate [--policies DIR]          check the policy files (exit 0 ok, 2 errors)
+  plan [--base REF] [--format text|json|markdown] [--estimate]
+                                     risk and approval flow of the changes between the merge
+                                     base of REF (default main) and HEAD, read with git
 
 common options:
   --policies DIR   policy directory (default: policies)
+  --migrations DIR migrations directory (default: migrations)
   -h, --help       this help
 
 exit codes: 0 ok, 1 the policy says no or a deploy failed, 2 bad input`;
@@ -25,7 +30,25 @@ const COMMON = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+const PATHS = { ...COMMON, migrations: { type: 'string', default: 'migrations' } } as const;
+
 const COMMANDS: Record<string, Command> = {
+  plan: {
+    options: {
+      ...PATHS,
+      base: { type: 'string', default: 'main' },
+      format: { type: 'string', default: 'text' },
+      estimate: { type: 'boolean', default: false },
+    },
+    run: (io, o) =>
+      runPlan(io, {
+        base: String(o.base),
+        policies: String(o.policies),
+        migrations: String(o.migrations),
+        format: String(o.format),
+        estimate: Boolean(o.estimate),
+      }),
+  },
   validate: {
     options: COMMON,
     run: (io, o) => runValidate(io, { policies: String(o.policies) }),

@@ -27,7 +27,7 @@ describe('sqlgate validate', () => {
     const run = await cli(['validate'], { cwd: REPO_ROOT });
     expect(run).toEqual({
       code: 0,
-      stdout: 'ok: 5 roles, 1 rule, 2 flows, 2 environments, 2 databases',
+      stdout: 'ok: 5 roles, 2 rules, 2 flows, 2 environments, 2 databases',
       stderr: '',
     });
   });
@@ -67,7 +67,7 @@ describe('sqlgate validate', () => {
   it('rejects an unknown command and exits 2', async () => {
     const run = await cli(['valdate'], { cwd: REPO_ROOT });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^sqlgate: unknown command "valdate"; commands: validate/);
+    expect(run.stderr).toMatch(/^sqlgate: unknown command "valdate"; commands: plan, validate/);
   });
 
   it('runs as the installed bin from the committed bundle', () => {
@@ -75,7 +75,7 @@ describe('sqlgate validate', () => {
       cwd: REPO_ROOT,
       encoding: 'utf8',
     });
-    expect(out.trim()).toBe('ok: 5 roles, 1 rule, 2 flows, 2 environments, 2 databases');
+    expect(out.trim()).toBe('ok: 5 roles, 2 rules, 2 flows, 2 environments, 2 databases');
     const dir = copyOfSeed();
     writeFileSync(join(dir, 'policies/roles.yaml'), 'roles:\n\t- id: dba\n');
     const bad = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/sqlgate.js'), 'validate'], {

@@ -1,0 +1,117 @@
+// The git adapter: what changed between two commits and what files held at a commit. Reads
+// many files through one `git cat-file --batch` process instead of one `git show` each.
+import { spawn } from 'node:child_process';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { InputError } from '../errors.js';
+
+export type ChangeStatus = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'type-changed';
+
+export interface FileChange {
+  readonly status: ChangeStatus;
+  readonly path: string;
+  /** For renames and copies: where the file came from. */
+  readonly from?: string;
+}
+
+const STATUS: Record<string, ChangeStatus> = {
+  A: 'added',
+  M: 'modified',
+  D: 'deleted',
+  R: 'renamed',
+  C: 'copied',
+  T: 'type-changed',
+};
+
+export class GitRepo {
+  private readonly git: SimpleGit;
+
+  constructor(readonly dir: string) {
+    this.git = simpleGit({ baseDir: dir });
+  }
+
+  async resolve(ref: string): Promise<string> {
+    const sha = await this.git.revparse(['--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
+    if (!/^[0-9a-f]{40}$/.test(sha.trim())) {
+      throw new InputError(`git ref "${ref}" does not exist in ${this.dir} (fetch it, e.g. git fetch origin main, or pass --base REF)`);
+    }
+    return sha.trim();
+  }
+
+  async isRepository(): Promise<boolean> {
+    return this.git.checkIsRepo().catch(() => false);
+  }
+
+  async mergeBase(a: string, b: string): Promise<string> {
+    return (await this.git.raw(['merge-base', a, b])).trim();
+  }
+
+  /** Is `commit` reachable from `branch` (an ancestor of it, or the same commit)? */
+  async isAncestor(commit: string, branch: string): Promise<boolean> {
+    try {
+      await this.git.raw(['merge-base', '--is-ancestor', commit, branch]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async changedFiles(from: string, to: string): Promise<FileChange[]> {
+    const out = await this.git.raw(['diff', '--name-status', '--no-renames', '-z', from, to]);
+    const fields = out.split('\0').filter((f) => f.length > 0);
+    const changes: FileChange[] = [];
+    for (let i = 0; i < fields.length; ) {
+      const code = (fields[i] as string)[0] as string;
+      const status = STATUS[code] ?? 'modified';
+      if (code === 'R' || code === 'C') {
+        changes.push({ status, from: fields[i + 1] as string, path: fields[i + 2] as string });
+        i += 3;
+      } else {
+        changes.push({ status, path: fields[i + 1] as string });
+        i += 2;
+      }
+    }
+    return changes;
+  }
+
+  /** Every file path under `dir` at `ref`. */
+  async listFiles(ref: string, dir: string): Promise<string[]> {
+    const out = await this.git.raw(['ls-tree', '-r', '--name-only', '-z', ref, '--', dir]);
+    return out.split('\0').filter((p) => p.length > 0);
+  }
+
+  /** The commits (newest first) that added `path` on the history of `ref`. */
+  async commitsAdding(path: string, ref: string): Promise<string[]> {
+    const out = await this.git.raw(['log', '--format=%H', '--diff-filter=A', ref, '--', path]);
+    return out.split('\n').filter((l) => l.length > 0);
+  }
+
+  /** Contents of many files at one commit; a path that does not exist there maps to undefined. */
+  async readFiles(ref: string, paths: readonly string[]): Promise<Map<string, Buffer | undefined>> {
+    const result = new Map<string, Buffer | undefined>();
+    if (paths.length === 0) return result;
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: this.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git cat-file exited with ${code}`))));
+    });
+    child.stdin.end(paths.map((p) => `${ref}:${p}\n`).join(''));
+    await done;
+    const out = Buffer.concat(chunks);
+    let offset = 0;
+    for (const path of paths) {
+      const eol = out.indexOf(10, offset);
+      const header = out.subarray(offset, eol).toString('utf8');
+      offset = eol + 1;
+      if (header.endsWith(' missing')) {
+        result.set(path, undefined);
+        continue;
+      }
+      const size = Number(header.split(' ')[2]);
+      result.set(path, out.subarray(offset, offset + size));
+      offset += size + 1;
+    }
+    return result;
+  }
+}

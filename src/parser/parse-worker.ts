@@ -1,0 +1,16 @@
+// Worker entry: parses batches and publishes the sequence number it is working on, so the pool
+// can tell a statement that hangs the parser (node-sql-parser#1848) and terminate the worker.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ParseRequest } from '../sql/analyse.js';
+import { parseOne } from './parse-one.js';
+
+const progress = new Int32Array(workerData.progress as SharedArrayBuffer);
+
+parentPort?.on('message', (batch: { seq: number; request: ParseRequest }[]) => {
+  const replies = batch.map(({ seq, request }) => {
+    Atomics.store(progress, 0, seq);
+    return { seq, reply: parseOne(request) };
+  });
+  Atomics.store(progress, 0, -1);
+  parentPort?.postMessage(replies);
+});

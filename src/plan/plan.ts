@@ -1,0 +1,162 @@
+// `plan`: what a change (base..head) does and what it needs. Policies are read from the merge
+// base, never from the head, so a change cannot lower its own bar.
+import { InputError, PolicyError } from '../errors.js';
+import type { GitRepo } from '../git/repo.js';
+import { describePolicyDiff } from '../policy/diff.js';
+import { loadPolicies, type PolicyTexts } from '../policy/load.js';
+import { type ApprovalFlow, type ChangeSource, type Database, POLICY_FILES, type Policy, type PolicyFileKey, type RiskLevel } from '../policy/types.js';
+import { type AnalysedMigration, type EstimateLookup, evaluateRisk, type RiskReport } from '../risk/evaluate.js';
+import { analyseSql, type StatementParser } from '../sql/analyse.js';
+import { decodeSql } from '../sql/decode.js';
+import { collectMigrations, isMigrationCandidate, type MigrationName } from '../sql/migration-name.js';
+
+export interface PlanOptions {
+  readonly repo: GitRepo;
+  readonly base: string;
+  readonly head?: string;
+  readonly policiesDir?: string;
+  readonly migrationsDir?: string;
+  readonly parser: StatementParser;
+  /** Looks up row estimates; called after analysis with the statements' texts available. */
+  readonly estimates?: (policy: Policy, migrations: readonly AnalysedMigrationWithText[]) => Promise<EstimateLookup>;
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface AnalysedMigrationWithText extends AnalysedMigration {
+  readonly text: string;
+}
+
+export interface RequiredFlow {
+  /** Why the flow is needed: the SQL's risk, or a change to the policy files. */
+  readonly reason: 'sql' | 'policy-change';
+  readonly flow: ApprovalFlow;
+  readonly source?: ChangeSource;
+  readonly level?: RiskLevel;
+}
+
+export interface PlanResult {
+  readonly base: { readonly ref: string; readonly commit: string };
+  readonly head: { readonly commit: string };
+  readonly policy: Policy;
+  readonly policiesDir: string;
+  readonly migrations: readonly MigrationName[];
+  readonly risk: RiskReport;
+  readonly policyChange?: { readonly files: readonly string[]; readonly diff: readonly string[] };
+  readonly flows: readonly RequiredFlow[];
+}
+
+function policyPaths(dir: string): Record<PolicyFileKey, string> {
+  return Object.fromEntries(Object.entries(POLICY_FILES).map(([k, name]) => [k, `${dir}/${name}`])) as Record<PolicyFileKey, string>;
+}
+
+/** Load the policies as they are at a commit, or throw an InputError that says which commit. */
+export async function policiesAt(repo: GitRepo, commit: string, dir: string, label: string): Promise<Policy> {
+  const paths = policyPaths(dir);
+  const files = await repo.readFiles(commit, Object.values(paths));
+  const texts: PolicyTexts = {};
+  for (const [key, path] of Object.entries(paths) as [PolicyFileKey, string][]) {
+    const bytes = files.get(path);
+    if (bytes) texts[key] = bytes.toString('utf8');
+  }
+  if (Object.keys(texts).length === 0) {
+    throw new InputError(
+      `no policy files in ${dir}/ at the ${label} (${commit.slice(0, 7)}); sqlgate reads policies from the base so a change cannot lower its own bar: merge the policies first`,
+    );
+  }
+  const result = loadPolicies(texts, dir);
+  if (!result.ok) {
+    throw new InputError([new PolicyError(dir, 0, 0, `the policies at the ${label} (${commit.slice(0, 7)}) are invalid:`), ...result.errors]);
+  }
+  return result.policy;
+}
+
+/** Base policy with databases the head adds: their migrations need a home, their risk the base's rules. */
+function withNewDatabases(base: Policy, head: Policy): { policy: Policy; added: Database[] } {
+  const key = (d: Database) => `${d.name}@${d.environment}`;
+  const known = new Set(base.databases.map(key));
+  const baseEnvs = new Set(base.environments.map((e) => e.id));
+  const added = head.databases.filter((d) => !known.has(key(d)) && baseEnvs.has(d.environment));
+  return { policy: { ...base, databases: [...base.databases, ...added] }, added };
+}
+
+export async function planChange(options: PlanOptions): Promise<PlanResult> {
+  const { repo, parser } = options;
+  const policiesDir = options.policiesDir ?? 'policies';
+  const migrationsDir = options.migrationsDir ?? 'migrations';
+  const progress = options.onProgress ?? (() => {});
+  const headCommit = await repo.resolve(options.head ?? 'HEAD');
+  const baseCommit = await repo.mergeBase(await repo.resolve(options.base), headCommit);
+
+  const basePolicy = await policiesAt(repo, baseCommit, policiesDir, `base ${options.base}`);
+  const changes = await repo.changedFiles(baseCommit, headCommit);
+  const policyFilesChanged = changes.filter((c) => c.path.startsWith(`${policiesDir}/`) || c.from?.startsWith(`${policiesDir}/`));
+  const headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, 'head') : basePolicy;
+  const { policy, added } = withNewDatabases(basePolicy, headPolicy);
+
+  const errors: PolicyError[] = [];
+  const { migrations: all, errors: nameErrors } = collectMigrations(await repo.listFiles(headCommit, migrationsDir), migrationsDir);
+  errors.push(...nameErrors);
+  const changedMigrations: MigrationName[] = [];
+  for (const change of changes) {
+    const touchesMigration = isMigrationCandidate(change.path, migrationsDir) || (change.from !== undefined && isMigrationCandidate(change.from, migrationsDir));
+    if (!touchesMigration) continue;
+    if (change.status !== 'added') {
+      errors.push(
+        new PolicyError(
+          change.from ?? change.path,
+          0,
+          0,
+          `history is append-only: this migration is already on the base branch and was ${change.status}; add a new migration instead`,
+        ),
+      );
+      continue;
+    }
+    const migration = all.find((m) => m.path === change.path);
+    if (migration) changedMigrations.push(migration);
+  }
+  for (const m of changedMigrations) {
+    if (!policy.databases.some((d) => d.migrations === m.folder)) {
+      const folders = [...new Set(policy.databases.map((d) => d.migrations))].join(', ');
+      errors.push(
+        new PolicyError(m.path, 0, 0, `no database in ${policiesDir}/environments.yaml receives ${migrationsDir}/${m.folder}/ (folders in use: ${folders || 'none'})`),
+      );
+    }
+  }
+  if (errors.length > 0) throw new InputError(errors);
+
+  progress(`analysing ${changedMigrations.length} migration file${changedMigrations.length === 1 ? '' : 's'}`);
+  const contents = await repo.readFiles(headCommit, changedMigrations.map((m) => m.path));
+  const analysed: AnalysedMigrationWithText[] = [];
+  for (const migration of changedMigrations) {
+    const text = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
+    if (text instanceof PolicyError) {
+      errors.push(text);
+      continue;
+    }
+    analysed.push({ migration, text, statements: await analyseSql(text, parser) });
+  }
+  if (errors.length > 0) throw new InputError(errors);
+
+  const estimates = options.estimates ? await options.estimates(policy, analysed) : undefined;
+  const creates = added.filter((d) => d.create);
+  const risk = evaluateRisk(policy, analysed, { ...(estimates ? { estimates } : {}), creates });
+
+  const flows: RequiredFlow[] = [];
+  if (risk.flow) flows.push({ reason: 'sql', flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
+  const policyChange =
+    policyFilesChanged.length > 0
+      ? { files: policyFilesChanged.map((c) => c.path), diff: describePolicyDiff(basePolicy, headPolicy) }
+      : undefined;
+  if (policyChange) flows.push({ reason: 'policy-change', flow: basePolicy.approval.policyChangeFlow });
+
+  return {
+    base: { ref: options.base, commit: baseCommit },
+    head: { commit: headCommit },
+    policy,
+    policiesDir,
+    migrations: changedMigrations,
+    risk,
+    ...(policyChange ? { policyChange } : {}),
+    flows,
+  };
+}

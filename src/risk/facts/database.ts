@@ -1,0 +1,3 @@
+import { type FactDefinition, text } from '../context.js';
+
+export const database: FactDefinition = { name: 'database', type: 'text', read: (c) => text(c.database) };

@@ -1,0 +1,142 @@
+// From SQL text to per-statement facts. The AST parser is injected (it runs in a worker with a
+// time budget, see src/parser/), so this module stays pure and a test can pass its own.
+import { type AstDetails, NO_DETAILS } from './ast-details.js';
+import { classifyByKeywords } from './classify.js';
+import { buildFacts, type ParseOutcome, type StatementFacts } from './facts.js';
+import { scanInsertValues } from './insert-fast-path.js';
+import { unwrapVersionedComments } from './versioned.js';
+import { type Position, type SqlStatement, StatementSplitter } from './split.js';
+import type { StatementType } from './statement-types.js';
+
+export interface ParseRequest {
+  readonly text: string;
+  readonly type: StatementType;
+}
+export type ParseReply =
+  | { readonly ok: true; readonly details: AstDetails }
+  | { readonly ok: false; readonly reason: 'syntax' | 'timeout'; readonly message: string };
+
+export interface StatementParser {
+  /** Parse statements, replying in the same order. */
+  parse(requests: readonly ParseRequest[]): Promise<ParseReply[]>;
+}
+
+export interface AnalysedStatement {
+  readonly index: number;
+  readonly start: Position;
+  readonly end: Position;
+  /** The statement's first characters, whitespace collapsed, for reports. */
+  readonly preview: string;
+  readonly bytes: number;
+  readonly facts: StatementFacts;
+}
+
+export interface AnalyseOptions {
+  /** Statements larger than this are not given to the AST parser (fail closed). */
+  readonly maxStatementBytes?: number;
+  /** INSERT ... VALUES statements larger than this take the lexer fast path. */
+  readonly fastPathBytes?: number;
+  /** Statements per parser round trip. */
+  readonly batchSize?: number;
+}
+
+export const DEFAULT_MAX_STATEMENT_BYTES = 1 << 20;
+const DEFAULT_FAST_PATH_BYTES = 16 << 10;
+
+export function previewOf(text: string, length = 100): string {
+  const flat = text.slice(0, length * 4).replace(/\s+/g, ' ').trim();
+  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
+
+interface Pending {
+  readonly statement: Omit<AnalysedStatement, 'facts'>;
+  readonly text: string;
+  readonly type: ReturnType<typeof classifyByKeywords>;
+  readonly direct?: { details: AstDetails | undefined; parse: ParseOutcome };
+}
+
+/**
+ * Analyse a script given whole or as chunks. Memory holds the statement being split and one
+ * batch of statements waiting for the parser, never the whole file.
+ */
+export async function analyseSql(
+  input: string | AsyncIterable<string> | Iterable<string>,
+  parser: StatementParser,
+  options: AnalyseOptions = {},
+): Promise<AnalysedStatement[]> {
+  const maxBytes = options.maxStatementBytes ?? DEFAULT_MAX_STATEMENT_BYTES;
+  const fastPathBytes = options.fastPathBytes ?? DEFAULT_FAST_PATH_BYTES;
+  const batchSize = options.batchSize ?? 128;
+  const results: AnalysedStatement[] = [];
+  let batch: Pending[] = [];
+  let inFlight: Promise<void> | undefined;
+
+  const settle = async (items: Pending[]) => {
+    const requests = items.filter((p) => !p.direct).map((p) => ({ text: p.text, type: p.type.type }));
+    const replies = requests.length > 0 ? await parser.parse(requests) : [];
+    let r = 0;
+    for (const p of items) {
+      let outcome = p.direct;
+      if (!outcome) {
+        const reply = replies[r++] as ParseReply;
+        outcome = reply.ok
+          ? { details: reply.details, parse: { ok: true, via: 'ast' } }
+          : { details: undefined, parse: { ok: false, reason: reply.reason, message: reply.message } };
+      }
+      results.push({ ...p.statement, facts: buildFacts(p.text, p.type, outcome.details, outcome.parse) });
+    }
+  };
+  const flush = async () => {
+    const items = batch;
+    batch = [];
+    // Keep one batch with the parser while the next is being split.
+    if (inFlight) await inFlight;
+    inFlight = settle(items);
+  };
+  const accept = async (s: SqlStatement) => {
+    batch.push(prepare(s, maxBytes, fastPathBytes));
+    if (batch.length >= batchSize) await flush();
+  };
+
+  const splitter = new StatementSplitter();
+  if (typeof input === 'string') {
+    for (const s of splitter.push(input)) await accept(s);
+  } else {
+    for await (const chunk of input as AsyncIterable<string>) for (const s of splitter.push(chunk)) await accept(s);
+  }
+  for (const s of splitter.end()) await accept(s);
+  await flush();
+  await inFlight;
+  return results;
+}
+
+function prepare(s: SqlStatement, maxBytes: number, fastPathBytes: number): Pending {
+  const keywords = classifyByKeywords(s.text.slice(0, 8192));
+  const statement = { index: s.index, start: s.start, end: s.end, preview: previewOf(s.text), bytes: s.text.length };
+  const big = s.text.length > fastPathBytes;
+  if (big && (keywords.type === 'INSERT' || keywords.type === 'REPLACE')) {
+    const fast = scanInsertValues(s.text);
+    if (fast) {
+      const details: AstDetails = { tables: [fast.table], operations: [], insertRows: fast.rows, dataDependent: false, renamesColumn: false };
+      // Only the head is needed for facts; do not keep a 10 MB statement alive in the batch.
+      return { statement, text: s.text.slice(0, 4096), type: keywords, direct: { details, parse: { ok: true, via: 'fast-path' } } };
+    }
+  }
+  if (keywords.type === 'SET' && isCharsetStatement(s.text)) {
+    // node-sql-parser rejects SET NAMES, which every mysqldump file starts with; its grammar is
+    // small and exact, so it is recognised here rather than failing closed on every dump.
+    return { statement, text: s.text, type: keywords, direct: { details: NO_DETAILS, parse: { ok: true, via: 'grammar' } } };
+  }
+  if (s.text.length > maxBytes) {
+    const message = `statement of ${s.text.length} bytes exceeds the analysis limit of ${maxBytes} bytes`;
+    return { statement, text: s.text.slice(0, 4096), type: keywords, direct: { details: undefined, parse: { ok: false, reason: 'too-large', message } } };
+  }
+  return { statement, text: s.text, type: keywords };
+}
+
+const CHARSET_STATEMENT = /^SET\s+(NAMES|CHARACTER\s+SET|CHARSET)\s+('?)[A-Za-z0-9_]+\2(\s+COLLATE\s+('?)[A-Za-z0-9_]+\4)?$/i;
+
+/** `SET NAMES utf8mb4 [COLLATE x]` and `SET CHARACTER SET x`, exactly. */
+export function isCharsetStatement(text: string): boolean {
+  return CHARSET_STATEMENT.test(unwrapVersionedComments(text));
+}

@@ -1,0 +1,21 @@
+// INSERT, REPLACE, UPDATE, DELETE: the tables written and whether the write is bounded.
+import { type Ast, type AstDetails, NO_DETAILS, tableNames } from '../ast-details.js';
+
+export function insertDetails(ast: Ast): AstDetails {
+  const values = ast.values?.type === 'values' && Array.isArray(ast.values.values) ? ast.values.values.length : undefined;
+  return { ...NO_DETAILS, tables: tableNames(ast.table), ...(values !== undefined ? { insertRows: values } : {}) };
+}
+
+export function updateDetails(ast: Ast): AstDetails {
+  return { ...NO_DETAILS, tables: tableNames(ast.table), hasWhere: ast.where != null };
+}
+
+export function deleteDetails(ast: Ast): AstDetails {
+  // `DELETE s FROM sessions s JOIN ...` names its targets in `table`, possibly by alias; plain
+  // `DELETE FROM t` only in `from`. Resolve aliases to the tables they stand for.
+  const from: Ast[] = Array.isArray(ast.from) ? ast.from : [];
+  const targets: Ast[] = Array.isArray(ast.table) ? ast.table : [];
+  const resolved = targets.map((t) => from.find((f) => f.as && f.as === t.table && !t.db) ?? t);
+  const tables = tableNames(resolved);
+  return { ...NO_DETAILS, tables: tables.length > 0 ? tables : tableNames(from), hasWhere: ast.where != null };
+}

@@ -1,0 +1,86 @@
+// Migration file names: `migrations/<folder>/<version>_<description>.sql`, accepting Bytebase's
+// (`202503131500_create_t1_ddl.sql`, `1.0.0_init.sql`) and Flyway's (`V2__add_email.sql`) styles.
+import { PolicyError } from '../errors.js';
+
+export interface MigrationName {
+  /** Repository path, e.g. `migrations/test_db/V2__add_email.sql`. */
+  readonly path: string;
+  /** Folder under `migrations/`, which databases receive it by. */
+  readonly folder: string;
+  /** The version as written, e.g. `V2` or `1.0.0`. */
+  readonly version: string;
+  /** Numeric parts, trailing zeros removed, so `1.0` and `1` are the same version. */
+  readonly parts: readonly bigint[];
+  readonly description: string;
+}
+
+const NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/;
+
+export function isMigrationCandidate(path: string, root = 'migrations'): boolean {
+  return path.startsWith(`${root}/`) && path.toLowerCase().endsWith('.sql');
+}
+
+/** Parse one path, or explain what is wrong with it. */
+export function parseMigrationName(path: string, root = 'migrations'): MigrationName | PolicyError {
+  const rest = path.slice(root.length + 1);
+  const segments = rest.split('/');
+  if (segments.length !== 2) {
+    return new PolicyError(
+      path,
+      0,
+      0,
+      `migration files must be directly inside a database folder: ${root}/<database>/<version>_<description>.sql`,
+    );
+  }
+  const [folder, file] = segments as [string, string];
+  const match = NAME.exec(file);
+  if (!match) {
+    return new PolicyError(
+      path,
+      0,
+      0,
+      `bad migration file name "${file}"; expected <version>_<description>.sql, where the version is digits and dots with an optional V (1.0.0_init.sql, 202503131500_create_t1.sql, V2__add_email.sql)`,
+    );
+  }
+  const [, prefix = '', digits = '', , description = ''] = match;
+  const parts = digits.split('.').map((d) => BigInt(d));
+  while (parts.length > 1 && parts[parts.length - 1] === 0n) parts.pop();
+  return { path, folder, version: `${prefix}${digits}`, parts, description: description.replace(/_/g, ' ') };
+}
+
+/** Numeric part-by-part comparison: V2 < V10, 1.2 < 1.10, 1.0 = 1. */
+export function compareVersions(a: readonly bigint[], b: readonly bigint[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? 0n;
+    const y = b[i] ?? 0n;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+export function sortMigrations<T extends MigrationName>(list: readonly T[]): T[] {
+  return [...list].sort((a, b) => a.folder.localeCompare(b.folder) || compareVersions(a.parts, b.parts));
+}
+
+/**
+ * Parse every migration path of a tree, reporting bad names and versions used twice in one
+ * folder. Files that are not `.sql` (a README) are not migrations and are ignored.
+ */
+export function collectMigrations(paths: readonly string[], root = 'migrations'): { migrations: MigrationName[]; errors: PolicyError[] } {
+  const migrations: MigrationName[] = [];
+  const errors: PolicyError[] = [];
+  for (const path of paths) {
+    if (!isMigrationCandidate(path, root)) continue;
+    const parsed = parseMigrationName(path, root);
+    if (parsed instanceof PolicyError) errors.push(parsed);
+    else migrations.push(parsed);
+  }
+  const sorted = sortMigrations(migrations);
+  for (let i = 1; i < sorted.length; i++) {
+    const [a, b] = [sorted[i - 1] as MigrationName, sorted[i] as MigrationName];
+    if (a.folder === b.folder && compareVersions(a.parts, b.parts) === 0) {
+      errors.push(new PolicyError(b.path, 0, 0, `duplicate version ${b.version}: ${a.path} has the same version; each version may be used once per database folder`));
+    }
+  }
+  return { migrations: sorted, errors };
+}

@@ -1,0 +1,98 @@
+// The first tokens of a statement, for classifying it by its leading keywords. Comments are
+// skipped, and the content of `/*!NNNNN ... */` versioned comments counts as code because MySQL
+// executes it (mysqldump writes `/*!50003 CREATE*/ /*!50003 TRIGGER ...*/`).
+
+export type Token =
+  | { readonly kind: 'word'; readonly value: string; readonly upper: string }
+  | { readonly kind: 'quoted'; readonly value: string; readonly quote: '`' | "'" | '"' }
+  | { readonly kind: 'punct'; readonly value: string }
+  | { readonly kind: 'number'; readonly value: string };
+
+function isWordStart(c: string): boolean {
+  return /[A-Za-z_$\u0080-\uffff]/.test(c);
+}
+function isWordPart(c: string): boolean {
+  return /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+}
+
+/** Up to `max` tokens from the start of `text`. */
+export function leadingTokens(text: string, max = 40): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length && tokens.length < max) {
+    const c = text[i] as string;
+    const next = text[i + 1];
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '#' || (c === '-' && next === '-' && /\s|$/.test(text[i + 2] ?? ''))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl + 1;
+    } else if (c === '/' && next === '*') {
+      if (text[i + 2] === '!') {
+        i += 3;
+        while (/[0-9]/.test(text[i] ?? '')) i++;
+      } else {
+        const close = text.indexOf('*/', i + 2);
+        i = close < 0 ? text.length : close + 2;
+      }
+    } else if (c === '*' && next === '/') {
+      i += 2; // the end of a versioned comment
+    } else if (c === '`' || c === "'" || c === '"') {
+      let j = i + 1;
+      let value = '';
+      while (j < text.length) {
+        const d = text[j] as string;
+        if (d === '\\' && c !== '`') {
+          value += text[j + 1] ?? '';
+          j += 2;
+        } else if (d === c && text[j + 1] === c) {
+          value += c;
+          j += 2;
+        } else if (d === c) {
+          j++;
+          break;
+        } else {
+          value += d;
+          j++;
+        }
+      }
+      tokens.push({ kind: 'quoted', value, quote: c });
+      i = j;
+    } else if (/[0-9]/.test(c)) {
+      let j = i + 1;
+      while (j < text.length && /[0-9.eE]/.test(text[j] as string)) j++;
+      tokens.push({ kind: 'number', value: text.slice(i, j) });
+      i = j;
+    } else if (isWordStart(c)) {
+      let j = i + 1;
+      while (j < text.length && isWordPart(text[j] as string)) j++;
+      const value = text.slice(i, j);
+      tokens.push({ kind: 'word', value, upper: value.toUpperCase() });
+      i = j;
+    } else {
+      tokens.push({ kind: 'punct', value: c });
+      i++;
+    }
+  }
+  return tokens;
+}
+
+export function upperWords(tokens: readonly Token[]): string[] {
+  return tokens.map((t) => (t.kind === 'word' ? t.upper : t.kind === 'punct' ? t.value : ''));
+}
+
+/**
+ * The qualified name starting at token `at`: `db`.`t`, db.t or t. Returns the name and the index
+ * after it, or undefined when no name is there.
+ */
+export function nameAt(tokens: readonly Token[], at: number): { name: string; next: number } | undefined {
+  const part = (t: Token | undefined) => (t && (t.kind === 'word' || (t.kind === 'quoted' && t.quote === '`')) ? t.value : undefined);
+  const first = part(tokens[at]);
+  if (first === undefined) return undefined;
+  const dot = tokens[at + 1];
+  if (dot?.kind === 'punct' && dot.value === '.') {
+    const second = part(tokens[at + 2]);
+    if (second !== undefined) return { name: `${first}.${second}`, next: at + 3 };
+  }
+  return { name: first, next: at + 1 };
+}

@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.js';
+import { TempRepo } from '../support/git-repo.js';
+
+const repos: TempRepo[] = [];
+function repoWithBase(): TempRepo {
+  const repo = new TempRepo();
+  repos.push(repo);
+  repo.write({ 'migrations/test_db/1.0.0_init.sql': 'CREATE TABLE t1 (id INT PRIMARY KEY, name VARCHAR(20));\n' });
+  repo.commit('init');
+  repo.git('checkout', '-q', '-b', 'feature');
+  return repo;
+}
+afterEach(() => {
+  for (const r of repos.splice(0)) r.cleanup();
+});
+
+describe('sqlgate plan', () => {
+  it('prints the pipeline, each statement with file:line, the risk and the ordered flow', async () => {
+    const repo = repoWithBase();
+    repo.write({ 'migrations/test_db/1.0.1_add_email.sql': '-- add email\nALTER TABLE t1 ADD COLUMN email VARCHAR(100);\n' });
+    repo.commit('add email');
+    const run = await cli(['plan', '--base', 'main'], { cwd: repo.dir });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^sqlgate plan: 1 migration file, main \([0-9a-f]{7}\) → HEAD \([0-9a-f]{7}\)$/);
+    expect(lines.slice(2)).toEqual([
+      '',
+      'Test (automatic on merge)',
+      '  migrations/test_db/1.0.1_add_email.sql  [low]',
+      '    2:1     ALTER_TABLE      low      DDL on Test is Low (policies/risk-rules.yaml:10)',
+      '',
+      'Prod (manual: tag prod/* by workspace-owner, project-owner, dba)',
+      '  migrations/test_db/1.0.1_add_email.sql  [HIGH]',
+      '    2:1     ALTER_TABLE      HIGH     DDL on Prod is High (policies/risk-rules.yaml:5)',
+      '',
+      'Risk: high (ddl high)',
+      'Approval flow: Tester → Project Owner → DBA (assigned to ddl × high, order strict)',
+      '  1. Tester (tom)',
+      '  2. Project Owner (olivia)',
+      '  3. DBA (dana)',
+    ]);
+  });
+
+  it('gives a stable JSON document', async () => {
+    const repo = repoWithBase();
+    repo.write({ 'migrations/test_db/1.0.1_add_email.sql': 'ALTER TABLE t1 ADD COLUMN email VARCHAR(100);\n' });
+    const head = repo.commit('add email');
+    const run = await cli(['plan', '--format', 'json'], { cwd: repo.dir });
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json).toMatchObject({
+      version: 1,
+      head: { commit: head },
+      level: 'high',
+      levelBySource: { ddl: 'high' },
+      migrations: [{ path: 'migrations/test_db/1.0.1_add_email.sql', database: 'test_db', version: '1.0.1', description: 'add email' }],
+      flows: [{ reason: 'sql', id: 'tester-owner-dba', source: 'ddl', level: 'high', steps: [{ role: 'tester', members: ['tom'] }, { role: 'project-owner' }, { role: 'dba' }] }],
+      policyChange: null,
+    });
+    expect(json.tasks.map((t: { environment: string; level: string }) => [t.environment, t.level])).toEqual([
+      ['test', 'low'],
+      ['prod', 'high'],
+    ]);
+    expect(json.tasks[1].statements[0]).toEqual({
+      index: 0,
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 44,
+      type: 'ALTER_TABLE',
+      source: 'ddl',
+      level: 'high',
+      tables: ['t1'],
+      operations: ['ADD_COLUMN'],
+      preview: 'ALTER TABLE t1 ADD COLUMN email VARCHAR(100)',
+      rules: [{ title: 'DDL on Prod is High', level: 'high', at: 'policies/risk-rules.yaml:5:5', unknownFacts: [] }],
+      unparsed: null,
+    });
+  });
+
+  it('reads policies from the base: a PR that lowers a rule is still judged by the old rule, and needs the policy flow', async () => {
+    const repo = repoWithBase();
+    repo.write({
+      'policies/risk-rules.yaml': 'rules:\n  - {title: DDL on Prod is High, source: ddl, level: low, when: {environment: prod}}\n',
+      'migrations/test_db/1.0.1_drop.sql': 'ALTER TABLE t1 DROP COLUMN name;\n',
+    });
+    repo.commit('lower the bar');
+    const run = await cli(['plan', '--format', 'json'], { cwd: repo.dir });
+    const json = JSON.parse(run.stdout);
+    expect(json.level).toBe('high');
+    expect(json.flows.map((f: { reason: string; id: string }) => [f.reason, f.id])).toEqual([
+      ['sql', 'tester-owner-dba'],
+      ['policy-change', 'policy-change'],
+    ]);
+    expect(json.policyChange).toEqual({
+      files: ['policies/risk-rules.yaml'],
+      diff: ["rule 'DDL on Prod is High' level high → low", "rule 'DDL on Test is Low' (ddl, low) removed"],
+    });
+  });
+
+  it('refuses an edit to an already-merged migration (history is append-only), changing nothing', async () => {
+    const repo = repoWithBase();
+    repo.write({ 'migrations/test_db/1.0.0_init.sql': 'CREATE TABLE t1 (id BIGINT PRIMARY KEY);\n' });
+    const head = repo.commit('rewrite history');
+    const run = await cli(['plan'], { cwd: repo.dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe(
+      'migrations/test_db/1.0.0_init.sql: history is append-only: this migration is already on the base branch and was modified; add a new migration instead',
+    );
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head);
+    expect(repo.git('status', '--porcelain')).toBe('');
+  });
+
+  it('reports bad names, duplicate versions, unknown folders and unreadable SQL, each naming the file', async () => {
+    const repo = repoWithBase();
+    repo.write({
+      'migrations/test_db/add_stuff.sql': 'SELECT 1;',
+      'migrations/test_db/1.0_dup.sql': 'SELECT 1;',
+      'migrations/nowhere/V1__x.sql': 'SELECT 1;',
+      'migrations/test_db/1.0.2_binary.sql': Buffer.from([0x53, 0x00, 0x45, 0x00]),
+    });
+    repo.commit('bad');
+    const run = await cli(['plan'], { cwd: repo.dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('migrations/test_db/add_stuff.sql: bad migration file name "add_stuff.sql"');
+    expect(run.stderr).toContain('migrations/test_db/1.0_dup.sql: duplicate version 1.0: migrations/test_db/1.0.0_init.sql has the same version');
+    expect(run.stderr).toContain('migrations/nowhere/V1__x.sql: no database in policies/environments.yaml receives migrations/nowhere/ (folders in use: test_db)');
+  });
+
+  it('reports unreadable SQL naming the file', async () => {
+    const repo = repoWithBase();
+    repo.write({ 'migrations/test_db/1.0.2_binary.sql': Buffer.from([0x53, 0x00, 0x45, 0x00]) });
+    repo.commit('binary');
+    const run = await cli(['plan'], { cwd: repo.dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')).toContain(
+      'migrations/test_db/1.0.2_binary.sql: unreadable SQL: the file contains NUL bytes (is it binary or UTF-16?); save it as UTF-8 text',
+    );
+  });
+
+  it('names a base ref that does not exist', async () => {
+    const repo = repoWithBase();
+    const run = await cli(['plan', '--base', 'develop'], { cwd: repo.dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^sqlgate: git ref "develop" does not exist in .* \(fetch it, e.g\. git fetch origin main, or pass --base REF\)$/);
+  });
+
+  it('says when there is nothing to approve', async () => {
+    const repo = repoWithBase();
+    repo.write({ 'README.md': 'docs only' });
+    repo.commit('docs');
+    const run = await cli(['plan'], { cwd: repo.dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('No migrations changed.');
+    expect(run.stdout).toContain('Approval: none needed');
+  });
+});
