@@ -5815,7 +5815,12 @@ function tableName(ref) {
 function tableNames(refs) {
   return (Array.isArray(refs) ? refs : [refs]).map(tableName).filter((t) => t !== void 0);
 }
-var NO_DETAILS = { tables: [], operations: [], dataDependent: !1, renamesColumn: !1 };
+var NO_DETAILS = {
+  tables: [],
+  operations: [],
+  dataDependent: !1,
+  renamesColumn: !1
+};
 
 // src/sql/families/alter-table.ts
 function isNotNull(clause) {
@@ -5841,35 +5846,51 @@ function operationOf(clause) {
   return resource === "table" && action === "rename" ? "RENAME_TABLE" : "TABLE_OPTION";
 }
 function isUniqueIndex(clause) {
-  let type = String(clause.create_definitions?.constraint_type ?? clause.index_type ?? clause.keyword ?? "").toLowerCase();
+  let type = String(
+    clause.create_definitions?.constraint_type ?? clause.index_type ?? clause.keyword ?? ""
+  ).toLowerCase();
   return type.startsWith("unique") || type === "primary key";
 }
 function alterTableDetails(ast) {
-  let clauses = Array.isArray(ast.expr) ? ast.expr : [], operations = [], dataDependent = !1, renamesColumn = !1;
+  let clauses = Array.isArray(ast.expr) ? ast.expr : [], operations = [], dataDependent = !1, renamesColumn = !1, hasAlgorithm = !1, hasLock = !1;
   for (let clause of clauses) {
     let op = operationOf(clause), resource = String(clause.resource ?? "").toLowerCase();
-    resource === "algorithm" || resource === "lock" || (operations.includes(op) || operations.push(op), op === "ADD_COLUMN" && isNotNull(clause) && !clause.default_val && !clause.auto_increment && (dataDependent = !0), (op === "MODIFY_COLUMN" || op === "CHANGE_COLUMN") && isNotNull(clause) && (dataDependent = !0), (op === "ADD_INDEX" || op === "ADD_PRIMARY_KEY") && isUniqueIndex(clause) && (dataDependent = !0), op === "CHANGE_COLUMN" && clause.old_column?.column !== clause.column?.column && (renamesColumn = !0));
+    resource === "algorithm" && (hasAlgorithm = !0), resource === "lock" && (hasLock = !0), !(resource === "algorithm" || resource === "lock") && (operations.includes(op) || operations.push(op), op === "ADD_COLUMN" && isNotNull(clause) && !clause.default_val && !clause.auto_increment && (dataDependent = !0), (op === "MODIFY_COLUMN" || op === "CHANGE_COLUMN") && isNotNull(clause) && (dataDependent = !0), (op === "ADD_INDEX" || op === "ADD_PRIMARY_KEY") && isUniqueIndex(clause) && (dataDependent = !0), op === "CHANGE_COLUMN" && clause.old_column?.column !== clause.column?.column && (renamesColumn = !0));
   }
-  return { tables: tableNames(ast.table), operations, dataDependent, renamesColumn };
+  return { tables: tableNames(ast.table), operations, dataDependent, renamesColumn, hasAlgorithm, hasLock };
 }
 
 // src/sql/families/dml.ts
 function insertDetails(ast) {
   let values = ast.values?.type === "values" && Array.isArray(ast.values.values) ? ast.values.values.length : void 0;
-  return { ...NO_DETAILS, tables: tableNames(ast.table), ...values !== void 0 ? { insertRows: values } : {} };
+  return {
+    ...NO_DETAILS,
+    tables: tableNames(ast.table),
+    ...values !== void 0 ? { insertRows: values } : {}
+  };
 }
 function updateDetails(ast) {
   return { ...NO_DETAILS, tables: tableNames(ast.table), hasWhere: ast.where != null };
 }
 function deleteDetails(ast) {
   let from = Array.isArray(ast.from) ? ast.from : [], resolved = (Array.isArray(ast.table) ? ast.table : []).map((t) => from.find((f) => f.as && f.as === t.table && !t.db) ?? t), tables = tableNames(resolved);
-  return { ...NO_DETAILS, tables: tables.length > 0 ? tables : tableNames(from), hasWhere: ast.where != null };
+  return {
+    ...NO_DETAILS,
+    tables: tables.length > 0 ? tables : tableNames(from),
+    hasWhere: ast.where != null
+  };
 }
 
 // src/sql/families/index.ts
 function createIndexDetails(ast) {
   let unique = String(ast.index_type ?? "").toLowerCase() === "unique";
-  return { ...NO_DETAILS, tables: tableNames(ast.table), dataDependent: unique };
+  return {
+    ...NO_DETAILS,
+    tables: tableNames(ast.table),
+    dataDependent: unique,
+    hasAlgorithm: ast.algorithm_option != null,
+    hasLock: ast.lock_option != null
+  };
 }
 function dropIndexDetails(ast) {
   return { ...NO_DETAILS, tables: tableNames(ast.table) };

@@ -31,7 +31,15 @@ export interface ApprovalInput {
   readonly fingerprintAt: (commit: string) => string | undefined;
 }
 
-export type IgnoredReason = 'ghost' | 'author' | 'withdrawn' | 'stale' | 'not-a-member' | 'same-person' | 'too-early' | 'surplus';
+export type IgnoredReason =
+  | 'ghost'
+  | 'author'
+  | 'withdrawn'
+  | 'stale'
+  | 'not-a-member'
+  | 'same-person'
+  | 'too-early'
+  | 'surplus';
 
 export interface CountedApproval {
   readonly login: string;
@@ -74,7 +82,10 @@ interface Approval extends CountedApproval {
 }
 
 /** Members of a role with teams expanded; unreadable teams add notes, not people. */
-export function expandRole(role: Role | undefined, teams: ReadonlyMap<string, TeamMembers>): { people: Set<string>; notes: string[] } {
+export function expandRole(
+  role: Role | undefined,
+  teams: ReadonlyMap<string, TeamMembers>,
+): { people: Set<string>; notes: string[] } {
   const people = new Set<string>();
   const notes: string[] = [];
   for (const member of role?.members ?? []) {
@@ -104,35 +115,47 @@ function isStale(review: Review, input: ApprovalInput): boolean {
   }
 }
 
-/** Approvals still standing: the latest APPROVED review of each person not withdrawn later. */
+/** Approvals still standing: APPROVED reviews not withdrawn, stale, the author's or a ghost's. */
 function standingApprovals(input: ApprovalInput, ignored: IgnoredApproval[]): Approval[] {
   const author = input.author.toLowerCase();
   const standing: Approval[] = [];
-  input.reviews.forEach((review, i) => {
-    if (review.state !== 'APPROVED' && review.state !== 'DISMISSED') return;
+  for (const [i, review] of input.reviews.entries()) {
+    if (review.state !== 'APPROVED' && review.state !== 'DISMISSED') continue;
     const login = review.user?.toLowerCase() ?? '(deleted user)';
     const base = { login, reviewId: review.id, at: review.submittedAt };
-    const ignore = (reason: IgnoredReason, explanation: string) => ignored.push({ ...base, reason, explanation });
-    if (review.state === 'DISMISSED') {
-      ignore('withdrawn', 'the review was dismissed');
-      return;
-    }
-    if (review.user === null) return ignore('ghost', 'the account that approved has been deleted');
-    if (login === author) return ignore('author', 'the author of a pull request cannot approve it');
-    const later = input.reviews.slice(i + 1).find((r) => r.user?.toLowerCase() === login && r.state === 'CHANGES_REQUESTED');
-    if (later) return ignore('withdrawn', `${login} requested changes after approving`);
-    if (isStale(review, input)) {
-      const why =
-        input.staleApprovals === 'on-push'
-          ? 'new commits were pushed after it (staleApprovals: on-push)'
-          : 'the migrations or policies changed after it; approve the current version';
-      return ignore('stale', `stale: ${why}`);
-    }
-    standing.push({ ...base, time: Date.parse(review.submittedAt) });
-  });
+    const reason = whyNotStanding(input, review, i, login, author);
+    if (reason) ignored.push({ ...base, ...reason });
+    else standing.push({ ...base, time: Date.parse(review.submittedAt) });
+  }
   // A person may approve several times (after a too-early approval, say); the assignment below
   // picks which one counts.
   return standing.sort((x, y) => x.time - y.time);
+}
+
+function whyNotStanding(
+  input: ApprovalInput,
+  review: Review,
+  index: number,
+  login: string,
+  author: string,
+): { reason: IgnoredReason; explanation: string } | undefined {
+  if (review.state === 'DISMISSED') return { reason: 'withdrawn', explanation: 'the review was dismissed' };
+  if (review.user === null)
+    return { reason: 'ghost', explanation: 'the account that approved has been deleted' };
+  if (login === author)
+    return { reason: 'author', explanation: 'the author of a pull request cannot approve it' };
+  const later = input.reviews
+    .slice(index + 1)
+    .find((r) => r.user?.toLowerCase() === login && r.state === 'CHANGES_REQUESTED');
+  if (later) return { reason: 'withdrawn', explanation: `${login} requested changes after approving` };
+  if (isStale(review, input)) {
+    const why =
+      input.staleApprovals === 'on-push'
+        ? 'new commits were pushed after it (staleApprovals: on-push)'
+        : 'the migrations or policies changed after it; approve the current version';
+    return { reason: 'stale', explanation: `stale: ${why}` };
+  }
+  return undefined;
 }
 
 interface Assignment {
@@ -152,7 +175,8 @@ function score(a: Assignment, counts: readonly number[]): number[] {
 }
 
 function better(x: number[], y: number[]): boolean {
-  for (let i = 0; i < x.length; i++) if ((x[i] as number) !== (y[i] as number)) return (x[i] as number) > (y[i] as number);
+  for (let i = 0; i < x.length; i++)
+    if ((x[i] as number) !== (y[i] as number)) return (x[i] as number) > (y[i] as number);
   return false;
 }
 
@@ -161,7 +185,12 @@ function better(x: number[], y: number[]): boolean {
  * holds the role. When a person could also fill a later step, try both (bounded search), so an
  * early approval never wastes a person another step needs.
  */
-function assignStrict(approvals: readonly Approval[], members: readonly Set<string>[], counts: readonly number[], samePerson: boolean): Assignment {
+function assignStrict(
+  approvals: readonly Approval[],
+  members: readonly Set<string>[],
+  counts: readonly number[],
+  samePerson: boolean,
+): Assignment {
   let best: Assignment = { steps: counts.map(() => []), satisfiedAt: counts.map(() => undefined) };
   let bestScore = score(best, counts);
   let budget = 20_000;
@@ -192,7 +221,13 @@ function assignStrict(approvals: readonly Approval[], members: readonly Set<stri
     }
     walk(i + 1, step, steps, since, used);
   };
-  walk(0, 0, counts.map(() => []), Number.NEGATIVE_INFINITY, new Set());
+  walk(
+    0,
+    0,
+    counts.map(() => []),
+    Number.NEGATIVE_INFINITY,
+    new Set(),
+  );
   return best;
 }
 
@@ -201,13 +236,20 @@ function satisfiedTimes(steps: readonly Approval[][], counts: readonly number[])
 }
 
 /** Any order: a maximum matching of distinct approvers to step slots (Kuhn's algorithm). */
-function assignAnyOrder(approvals: readonly Approval[], members: readonly Set<string>[], counts: readonly number[], samePerson: boolean): Assignment {
+function assignAnyOrder(
+  approvals: readonly Approval[],
+  members: readonly Set<string>[],
+  counts: readonly number[],
+  samePerson: boolean,
+): Assignment {
   const slots = counts.flatMap((c, step) => Array.from({ length: c }, () => step));
   if (samePerson) {
     // Each step independently takes its first `count` distinct members.
     const steps = counts.map((c, step) => {
       const seen = new Set<string>();
-      return approvals.filter((a) => (members[step] as Set<string>).has(a.login) && !seen.has(a.login) && seen.add(a.login)).slice(0, c);
+      return approvals
+        .filter((a) => (members[step] as Set<string>).has(a.login) && !seen.has(a.login) && seen.add(a.login))
+        .slice(0, c);
     });
     return { steps, satisfiedAt: satisfiedTimes(steps, counts) };
   }
@@ -226,7 +268,7 @@ function assignAnyOrder(approvals: readonly Approval[], members: readonly Set<st
     }
     return false;
   };
-  people.forEach((_, p) => tryAssign(p, new Set()));
+  for (let p = 0; p < people.length; p++) tryAssign(p, new Set());
   const steps: Approval[][] = counts.map(() => []);
   slotOwner.forEach((p, s) => {
     if (p !== undefined) (steps[slots[s] as number] as Approval[]).push(people[p] as Approval);
@@ -267,14 +309,33 @@ export function evaluateApprovals(input: ApprovalInput): ApprovalResult {
     const usedIn = stepOf.get(a.login);
     if (roleSteps.length === 0) {
       const roles = flow.steps.map((s) => s.role).join(', ');
-      ignored.push({ ...base, reason: 'not-a-member', explanation: `${a.login} holds none of the roles of this flow (${roles})` });
+      ignored.push({
+        ...base,
+        reason: 'not-a-member',
+        explanation: `${a.login} holds none of the roles of this flow (${roles})`,
+      });
     } else if (usedIn !== undefined && !flow.allowSamePersonInSteps) {
-      ignored.push({ ...base, reason: 'same-person', explanation: `same person as step ${usedIn + 1} (${title(usedIn)}): one person approves one step` });
-    } else if (flow.order === 'strict' && roleSteps.some((i) => i > 0 && (assignment.satisfiedAt[i - 1] ?? Number.POSITIVE_INFINITY) > a.time)) {
+      ignored.push({
+        ...base,
+        reason: 'same-person',
+        explanation: `same person as step ${usedIn + 1} (${title(usedIn)}): one person approves one step`,
+      });
+    } else if (
+      flow.order === 'strict' &&
+      roleSteps.some((i) => i > 0 && (assignment.satisfiedAt[i - 1] ?? Number.POSITIVE_INFINITY) > a.time)
+    ) {
       const i = roleSteps.find((k) => k > 0) as number;
-      ignored.push({ ...base, reason: 'too-early', explanation: `too early: approved before ${title(i - 1)} had approved; approve again` });
+      ignored.push({
+        ...base,
+        reason: 'too-early',
+        explanation: `too early: approved before ${title(i - 1)} had approved; approve again`,
+      });
     } else {
-      ignored.push({ ...base, reason: 'surplus', explanation: 'the step it could fill already has enough approvals' });
+      ignored.push({
+        ...base,
+        reason: 'surplus',
+        explanation: 'the step it could fill already has enough approvals',
+      });
     }
   }
   const finalIgnored = ignored.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -284,13 +345,22 @@ export function evaluateApprovals(input: ApprovalInput): ApprovalResult {
     const got = assignment.steps[i] as Approval[];
     const people = members[i] as Set<string>;
     const satisfied = got.length >= step.count;
-    const eligible = [...people].filter((p) => p !== author && (flow.allowSamePersonInSteps || !used.has(p)) && !got.some((a) => a.login === p)).sort();
+    const eligible = [...people]
+      .filter(
+        (p) =>
+          p !== author && (flow.allowSamePersonInSteps || !used.has(p)) && !got.some((a) => a.login === p),
+      )
+      .sort();
     const notes = [...(expanded[i]?.notes ?? [])];
     let status: StepStatus;
     if (satisfied) status = 'satisfied';
     else if ([...people].filter((p) => p !== author).length === 0) {
       status = 'unsatisfiable';
-      notes.unshift(people.size === 0 ? `no one holds role ${step.role}` : `no one but the author holds role ${step.role}`);
+      notes.unshift(
+        people.size === 0
+          ? `no one holds role ${step.role}`
+          : `no one but the author holds role ${step.role}`,
+      );
     } else if (flow.order === 'strict' && i !== firstOpen) status = 'not-yet-reachable';
     else status = 'waiting';
     const satisfiedAt = assignment.satisfiedAt[i];
@@ -311,7 +381,8 @@ export function evaluateApprovals(input: ApprovalInput): ApprovalResult {
 }
 
 function summarise(steps: readonly StepState[], satisfied: boolean): string {
-  if (satisfied) return `approved by ${[...new Set(steps.flatMap((s) => s.approvals.map((a) => a.login)))].join(', ')}`;
+  if (satisfied)
+    return `approved by ${[...new Set(steps.flatMap((s) => s.approvals.map((a) => a.login)))].join(', ')}`;
   const blocked = steps.find((s) => s.status === 'unsatisfiable');
   if (blocked) return `cannot be approved: ${blocked.notes[0]}`;
   const open = steps.filter((s) => s.status === 'waiting');

@@ -1,8 +1,8 @@
+import { estimateFromDatabases } from '../db/estimate.js';
 import { InputError } from '../errors.js';
 import { GitRepo } from '../git/repo.js';
 import { sharedParser } from '../parser/pool.js';
 import { planChange } from '../plan/plan.js';
-import { estimateFromDatabases } from '../db/estimate.js';
 import { planJson } from '../report/json.js';
 import { planMarkdown } from '../report/markdown.js';
 import { planText } from '../report/text.js';
@@ -23,14 +23,20 @@ export async function runPlan(io: CliIo, options: PlanCliOptions): Promise<numbe
     throw new InputError(`--format must be one of ${FORMATS.join(', ')}, not "${options.format}"`);
   }
   const repo = new GitRepo(io.cwd);
-  if (!(await repo.isRepository())) throw new InputError(`${io.cwd} is not a git repository; run sqlgate plan in your repository's root`);
+  if (!(await repo.isRepository()))
+    throw new InputError(`${io.cwd} is not a git repository; run sqlgate plan in your repository's root`);
   const plan = await planChange({
     repo,
     base: options.base,
     policiesDir: options.policies.replace(/\/+$/, ''),
     migrationsDir: options.migrations.replace(/\/+$/, ''),
     parser: sharedParser(),
-    ...(options.estimate ? { estimates: (policy, migrations) => estimateFromDatabases(policy, migrations, io.env, (m) => io.err(m)) } : {}),
+    ...(options.estimate
+      ? {
+          estimates: (policy, migrations) =>
+            estimateFromDatabases(policy, migrations, io.env, (m) => io.err(m)),
+        }
+      : {}),
     onProgress: options.format === 'text' ? (m) => io.err(m) : undefined,
   });
   if (options.format === 'json') io.out(JSON.stringify(planJson(plan), null, 2));

@@ -6,7 +6,10 @@ import type { ConnectionTarget } from './url.js';
  * One dedicated connection (never a pool: a pool's resetOnRelease drops named locks and
  * session settings). Unreachable servers become a clear error naming the masked URL.
  */
-export async function connect(target: ConnectionTarget, options: { database?: string; connectTimeoutMs?: number } = {}): Promise<mysql.Connection> {
+export async function connect(
+  target: ConnectionTarget,
+  options: { database?: string; connectTimeoutMs?: number } = {},
+): Promise<mysql.Connection> {
   try {
     return await mysql.createConnection({
       host: target.host,
@@ -22,7 +25,11 @@ export async function connect(target: ConnectionTarget, options: { database?: st
     });
   } catch (error) {
     const e = error as { code?: string; message?: string };
-    throw new InputError(`cannot connect to ${target.masked}: ${e.code ?? ''} ${redact(e.message ?? String(error), target)}`.replace(/\s+/g, ' ').trim());
+    throw new InputError(
+      `cannot connect to ${target.masked}: ${e.code ?? ''} ${redact(e.message ?? String(error), target)}`
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
   }
 }
 

@@ -1,7 +1,8 @@
 // `plan --estimate`: row counts from live databases, so rules on tableRows and affectedRows can
 // use real numbers. Databases without a URL keep those facts unknown (and comparisons hold).
-import type { Database, Policy } from '../policy/types.js';
+
 import type { AnalysedMigrationWithText } from '../plan/plan.js';
+import type { Database, Policy } from '../policy/types.js';
 import type { EstimateLookup, Estimates } from '../risk/evaluate.js';
 import { splitStatements } from '../sql/split.js';
 import { connect } from './connect.js';
@@ -26,7 +27,9 @@ export async function estimateFromDatabases(
     try {
       connection = await connect(targetOf(db, env), { connectTimeoutMs: 5000 });
     } catch (error) {
-      warn(`estimate: ${(error as Error).message}; row counts for ${db.name} in ${db.environment} are unknown`);
+      warn(
+        `estimate: ${(error as Error).message}; row counts for ${db.name} in ${db.environment} are unknown`,
+      );
       continue;
     }
     try {
@@ -38,7 +41,10 @@ export async function estimateFromDatabases(
           let affectedRows: Estimates['affectedRows'] = 'unknown';
           if (table) {
             const [schema, name] = table.includes('.') ? table.split('.', 2) : [db.name, table];
-            const [rows] = await connection.query('SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [schema, name]);
+            const [rows] = await connection.query(
+              'SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+              [schema, name],
+            );
             const n = (rows as { n: string | null }[])[0]?.n;
             if (n !== undefined && n !== null) tableRows = Number(n);
           }
@@ -47,7 +53,10 @@ export async function estimateFromDatabases(
             try {
               await connection.query(`USE \`${db.name.replace(/`/g, '``')}\``);
               const [plan] = await connection.query(`EXPLAIN ${text}`);
-              affectedRows = (plan as { rows: string | number | null }[]).reduce((sum, row) => sum + Number(row.rows ?? 0), 0);
+              affectedRows = (plan as { rows: string | number | null }[]).reduce(
+                (sum, row) => sum + Number(row.rows ?? 0),
+                0,
+              );
             } catch {
               // The table may not exist yet (created earlier in the same change): stays unknown.
             }
@@ -59,5 +68,6 @@ export async function estimateFromDatabases(
       await connection.end();
     }
   }
-  return (db, file, index) => known.get(key(db, file, index)) ?? { tableRows: 'unknown', affectedRows: 'unknown' };
+  return (db, file, index) =>
+    known.get(key(db, file, index)) ?? { tableRows: 'unknown', affectedRows: 'unknown' };
 }

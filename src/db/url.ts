@@ -21,12 +21,15 @@ export function parseDatabaseUrl(variable: string, url: string): ConnectionTarge
   try {
     parsed = new URL(url);
   } catch {
-    throw new InputError(`${variable} is not a valid database URL: expected mysql://user:password@host:3306/ (got ${maskUrl(url).slice(0, 80)})`);
+    throw new InputError(
+      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/ (got ${maskUrl(url).slice(0, 80)})`,
+    );
   }
   if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
     throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${parsed.protocol}//…`);
   }
-  if (!parsed.hostname) throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
+  if (!parsed.hostname)
+    throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
   return {
     host: parsed.hostname,
     port: parsed.port ? Number(parsed.port) : 3306,
@@ -37,7 +40,10 @@ export function parseDatabaseUrl(variable: string, url: string): ConnectionTarge
 }
 
 /** The URL of a database from its environment variable, or an error that names the variable. */
-export function targetOf(database: Database, env: Readonly<Record<string, string | undefined>>): ConnectionTarget {
+export function targetOf(
+  database: Database,
+  env: Readonly<Record<string, string | undefined>>,
+): ConnectionTarget {
   const url = env[database.urlEnv];
   if (!url) {
     throw new InputError(

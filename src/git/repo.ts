@@ -1,7 +1,7 @@
 // The git adapter: what changed between two commits and what files held at a commit. Reads
 // many files through one `git cat-file --batch` process instead of one `git show` each.
 import { spawn } from 'node:child_process';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { type SimpleGit, simpleGit } from 'simple-git';
 import { InputError } from '../errors.js';
 
 export type ChangeStatus = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'type-changed';
@@ -32,7 +32,9 @@ export class GitRepo {
   async resolve(ref: string): Promise<string> {
     const sha = await this.git.revparse(['--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
     if (!/^[0-9a-f]{40}$/.test(sha.trim())) {
-      throw new InputError(`git ref "${ref}" does not exist in ${this.dir} (fetch it, e.g. git fetch origin main, or pass --base REF)`);
+      throw new InputError(
+        `git ref "${ref}" does not exist in ${this.dir} (fetch it, e.g. git fetch origin main, or pass --base REF)`,
+      );
     }
     return sha.trim();
   }
@@ -94,7 +96,9 @@ export class GitRepo {
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     const done = new Promise<void>((resolve, reject) => {
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git cat-file exited with ${code}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`git cat-file exited with ${code}`)),
+      );
     });
     child.stdin.end(paths.map((p) => `${ref}:${p}\n`).join(''));
     await done;

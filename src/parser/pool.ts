@@ -4,6 +4,7 @@
 // replaced so the rest of the file is still analysed.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ParseReply, ParseRequest, StatementParser } from '../sql/analyse.js';
@@ -11,6 +12,8 @@ import type { ParseReply, ParseRequest, StatementParser } from '../sql/analyse.j
 export interface ParserPoolOptions {
   /** Milliseconds one statement may take. */
   readonly budgetMs?: number;
+  /** Worker threads (default: up to 2, one per core). */
+  readonly workers?: number;
 }
 
 interface Job {
@@ -19,7 +22,7 @@ interface Job {
   resolve(reply: ParseReply): void;
 }
 
-const BATCH = 64;
+const BATCH = 32;
 
 let sourceWorkerCode: string | undefined;
 
@@ -44,18 +47,27 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(sourceWorkerCode, { eval: true, workerData });
 }
 
+/** One worker, the sequence number it is parsing, and the jobs it has been sent. */
+interface Slot {
+  readonly worker: Worker;
+  readonly progress: Int32Array;
+  readonly inFlight: Map<number, Job>;
+  watched: { seq: number; since: number };
+}
+
 export class ParserPool implements StatementParser {
   private readonly budgetMs: number;
-  private worker: Worker | undefined;
-  private progress = new Int32Array(new SharedArrayBuffer(4));
+  private readonly size: number;
+  private slots: Slot[] = [];
   private queue: Job[] = [];
-  private inFlight = new Map<number, Job>();
   private nextSeq = 0;
   private watchdog: NodeJS.Timeout | undefined;
-  private watched = { seq: -1, since: 0 };
 
   constructor(options: ParserPoolOptions = {}) {
     this.budgetMs = options.budgetMs ?? 2000;
+    // Parsing dominates analysis; one worker per core keeps the main thread's split and
+    // classify work overlapped with it.
+    this.size = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
   }
 
   parse(requests: readonly ParseRequest[]): Promise<ParseReply[]> {
@@ -69,82 +81,88 @@ export class ParserPool implements StatementParser {
     return Promise.all(replies);
   }
 
-  /** Stop the worker; the pool starts a new one if used again. */
+  /** Stop the workers; the pool starts new ones if used again. */
   async close(): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = undefined;
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+    const slots = this.slots;
+    this.slots = [];
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
-    this.progress = new Int32Array(new SharedArrayBuffer(4));
-    Atomics.store(this.progress, 0, -1);
-    const worker = startWorker({ progress: this.progress.buffer });
+  private startSlot(): Slot {
+    const progress = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(progress, 0, -1);
+    const worker = startWorker({ progress: progress.buffer });
+    const slot: Slot = { worker, progress, inFlight: new Map(), watched: { seq: -1, since: 0 } };
     worker.on('message', (replies: { seq: number; reply: ParseReply }[]) => {
       for (const { seq, reply } of replies) {
-        const job = this.inFlight.get(seq);
-        this.inFlight.delete(seq);
+        const job = slot.inFlight.get(seq);
+        slot.inFlight.delete(seq);
         job?.resolve(reply);
       }
       this.pump();
     });
-    worker.on('error', (error) => this.failInFlight(`the parser worker failed: ${error.message}`));
-    this.worker = worker;
-    this.watchdog = setInterval(() => this.checkBudget(), Math.max(10, Math.min(250, this.budgetMs / 4)));
-    this.watchdog.unref();
-    return worker;
+    worker.on('error', (error) => this.failSlot(slot, `the parser worker failed: ${error.message}`));
+    this.slots.push(slot);
+    if (!this.watchdog) {
+      this.watchdog = setInterval(() => this.checkBudgets(), Math.max(10, Math.min(250, this.budgetMs / 4)));
+      this.watchdog.unref();
+    }
+    return slot;
   }
 
   private pump(): void {
-    // Two batches in flight: the worker never waits for the next message, memory stays bounded.
-    while (this.queue.length > 0 && this.inFlight.size < BATCH * 2) {
-      const batch = this.queue.splice(0, BATCH);
-      for (const job of batch) this.inFlight.set(job.seq, job);
-      this.ensureWorker().postMessage(batch.map(({ seq, request }) => ({ seq, request })));
-    }
-    if (this.worker) {
+    while (this.slots.length < this.size && this.queue.length > BATCH * this.slots.length) this.startSlot();
+    if (this.slots.length === 0 && this.queue.length > 0) this.startSlot();
+    // Two batches in flight per worker: it never waits for its next message, memory stays bounded.
+    for (const slot of this.slots) {
+      while (this.queue.length > 0 && slot.inFlight.size < BATCH * 2) {
+        const batch = this.queue.splice(0, BATCH);
+        for (const job of batch) slot.inFlight.set(job.seq, job);
+        slot.worker.postMessage(batch.map(({ seq, request }) => ({ seq, request })));
+      }
       // Only keep the process alive while there is work.
-      if (this.inFlight.size > 0) this.worker.ref();
-      else this.worker.unref();
+      if (slot.inFlight.size > 0) slot.worker.ref();
+      else slot.worker.unref();
     }
   }
 
-  private checkBudget(): void {
-    const seq = Atomics.load(this.progress, 0);
+  private checkBudgets(): void {
     const now = Date.now();
-    if (seq !== this.watched.seq) {
-      this.watched = { seq, since: now };
-      return;
+    for (const slot of [...this.slots]) {
+      const seq = Atomics.load(slot.progress, 0);
+      if (seq !== slot.watched.seq) {
+        slot.watched = { seq, since: now };
+        continue;
+      }
+      if (seq < 0 || now - slot.watched.since <= this.budgetMs) continue;
+      const job = slot.inFlight.get(seq);
+      slot.inFlight.delete(seq);
+      this.retire(slot);
+      job?.resolve({
+        ok: false,
+        reason: 'timeout',
+        message: `the parser did not finish within ${this.budgetMs} ms`,
+      });
     }
-    if (seq < 0 || now - this.watched.since <= this.budgetMs) return;
-    const job = this.inFlight.get(seq);
-    this.inFlight.delete(seq);
-    this.restartWorker();
-    job?.resolve({ ok: false, reason: 'timeout', message: `the parser did not finish within ${this.budgetMs} ms` });
-  }
-
-  private restartWorker(): void {
-    const old = this.worker;
-    this.worker = undefined;
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.watchdog = undefined;
-    this.watched = { seq: -1, since: 0 };
-    void old?.terminate();
-    // Everything the old worker had not answered goes back to the front of the queue.
-    const retry = [...this.inFlight.values()].sort((a, b) => a.seq - b.seq);
-    this.inFlight.clear();
-    this.queue.unshift(...retry);
     this.pump();
   }
 
-  private failInFlight(message: string): void {
-    for (const job of [...this.inFlight.values(), ...this.queue]) job.resolve({ ok: false, reason: 'syntax', message });
-    this.inFlight.clear();
-    this.queue = [];
-    this.worker = undefined;
+  /** Stop a worker; everything it had not answered goes back to the front of the queue. */
+  private retire(slot: Slot): void {
+    this.slots = this.slots.filter((s) => s !== slot);
+    void slot.worker.terminate();
+    const retry = [...slot.inFlight.values()];
+    slot.inFlight.clear();
+    this.queue.unshift(...retry);
+    this.queue.sort((a, b) => a.seq - b.seq);
+  }
+
+  private failSlot(slot: Slot, message: string): void {
+    this.slots = this.slots.filter((s) => s !== slot);
+    for (const job of slot.inFlight.values()) job.resolve({ ok: false, reason: 'syntax', message });
+    slot.inFlight.clear();
   }
 }
 

@@ -4,8 +4,21 @@ import { InputError, PolicyError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import { describePolicyDiff } from '../policy/diff.js';
 import { loadPolicies, type PolicyTexts } from '../policy/load.js';
-import { type ApprovalFlow, type ChangeSource, type Database, POLICY_FILES, type Policy, type PolicyFileKey, type RiskLevel } from '../policy/types.js';
-import { type AnalysedMigration, type EstimateLookup, evaluateRisk, type RiskReport } from '../risk/evaluate.js';
+import {
+  type ApprovalFlow,
+  type ChangeSource,
+  type Database,
+  POLICY_FILES,
+  type Policy,
+  type PolicyFileKey,
+  type RiskLevel,
+} from '../policy/types.js';
+import {
+  type AnalysedMigration,
+  type EstimateLookup,
+  evaluateRisk,
+  type RiskReport,
+} from '../risk/evaluate.js';
 import { analyseSql, type StatementParser } from '../sql/analyse.js';
 import { decodeSql } from '../sql/decode.js';
 import { collectMigrations, isMigrationCandidate, type MigrationName } from '../sql/migration-name.js';
@@ -18,7 +31,10 @@ export interface PlanOptions {
   readonly migrationsDir?: string;
   readonly parser: StatementParser;
   /** Looks up row estimates; called after analysis with the statements' texts available. */
-  readonly estimates?: (policy: Policy, migrations: readonly AnalysedMigrationWithText[]) => Promise<EstimateLookup>;
+  readonly estimates?: (
+    policy: Policy,
+    migrations: readonly AnalysedMigrationWithText[],
+  ) => Promise<EstimateLookup>;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -46,7 +62,10 @@ export interface PlanResult {
 }
 
 function policyPaths(dir: string): Record<PolicyFileKey, string> {
-  return Object.fromEntries(Object.entries(POLICY_FILES).map(([k, name]) => [k, `${dir}/${name}`])) as Record<PolicyFileKey, string>;
+  return Object.fromEntries(Object.entries(POLICY_FILES).map(([k, name]) => [k, `${dir}/${name}`])) as Record<
+    PolicyFileKey,
+    string
+  >;
 }
 
 /** Load the policies as they are at a commit, or throw an InputError that says which commit. */
@@ -65,7 +84,10 @@ export async function policiesAt(repo: GitRepo, commit: string, dir: string, lab
   }
   const result = loadPolicies(texts, dir);
   if (!result.ok) {
-    throw new InputError([new PolicyError(dir, 0, 0, `the policies at the ${label} (${commit.slice(0, 7)}) are invalid:`), ...result.errors]);
+    throw new InputError([
+      new PolicyError(dir, 0, 0, `the policies at the ${label} (${commit.slice(0, 7)}) are invalid:`),
+      ...result.errors,
+    ]);
   }
   return result.policy;
 }
@@ -89,16 +111,24 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
 
   const basePolicy = await policiesAt(repo, baseCommit, policiesDir, `base ${options.base}`);
   const changes = await repo.changedFiles(baseCommit, headCommit);
-  const policyFilesChanged = changes.filter((c) => c.path.startsWith(`${policiesDir}/`) || c.from?.startsWith(`${policiesDir}/`));
-  const headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, 'head') : basePolicy;
+  const policyFilesChanged = changes.filter(
+    (c) => c.path.startsWith(`${policiesDir}/`) || c.from?.startsWith(`${policiesDir}/`),
+  );
+  const headPolicy =
+    policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, 'head') : basePolicy;
   const { policy, added } = withNewDatabases(basePolicy, headPolicy);
 
   const errors: PolicyError[] = [];
-  const { migrations: all, errors: nameErrors } = collectMigrations(await repo.listFiles(headCommit, migrationsDir), migrationsDir);
+  const { migrations: all, errors: nameErrors } = collectMigrations(
+    await repo.listFiles(headCommit, migrationsDir),
+    migrationsDir,
+  );
   errors.push(...nameErrors);
   const changedMigrations: MigrationName[] = [];
   for (const change of changes) {
-    const touchesMigration = isMigrationCandidate(change.path, migrationsDir) || (change.from !== undefined && isMigrationCandidate(change.from, migrationsDir));
+    const touchesMigration =
+      isMigrationCandidate(change.path, migrationsDir) ||
+      (change.from !== undefined && isMigrationCandidate(change.from, migrationsDir));
     if (!touchesMigration) continue;
     if (change.status !== 'added') {
       errors.push(
@@ -118,14 +148,24 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
     if (!policy.databases.some((d) => d.migrations === m.folder)) {
       const folders = [...new Set(policy.databases.map((d) => d.migrations))].join(', ');
       errors.push(
-        new PolicyError(m.path, 0, 0, `no database in ${policiesDir}/environments.yaml receives ${migrationsDir}/${m.folder}/ (folders in use: ${folders || 'none'})`),
+        new PolicyError(
+          m.path,
+          0,
+          0,
+          `no database in ${policiesDir}/environments.yaml receives ${migrationsDir}/${m.folder}/ (folders in use: ${folders || 'none'})`,
+        ),
       );
     }
   }
   if (errors.length > 0) throw new InputError(errors);
 
-  progress(`analysing ${changedMigrations.length} migration file${changedMigrations.length === 1 ? '' : 's'}`);
-  const contents = await repo.readFiles(headCommit, changedMigrations.map((m) => m.path));
+  progress(
+    `analysing ${changedMigrations.length} migration file${changedMigrations.length === 1 ? '' : 's'}`,
+  );
+  const contents = await repo.readFiles(
+    headCommit,
+    changedMigrations.map((m) => m.path),
+  );
   const analysed: AnalysedMigrationWithText[] = [];
   for (const migration of changedMigrations) {
     const text = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
@@ -142,7 +182,8 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
   const risk = evaluateRisk(policy, analysed, { ...(estimates ? { estimates } : {}), creates });
 
   const flows: RequiredFlow[] = [];
-  if (risk.flow) flows.push({ reason: 'sql', flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
+  if (risk.flow)
+    flows.push({ reason: 'sql', flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
   const policyChange =
     policyFilesChanged.length > 0
       ? { files: policyFilesChanged.map((c) => c.path), diff: describePolicyDiff(basePolicy, headPolicy) }

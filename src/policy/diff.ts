@@ -42,12 +42,14 @@ export function describePolicyDiff(before: Policy, after: Policy): string[] {
     if (was !== now) lines.push(`rule '${title}' condition ${was} → ${now}`);
   }
   for (const [title, rule] of rulesAfter) {
-    if (!rulesBefore.has(title)) lines.push(`rule '${title}' added: ${rule.source} ${rule.level} when ${describeCondition(rule.when)}`);
+    if (!rulesBefore.has(title))
+      lines.push(`rule '${title}' added: ${rule.source} ${rule.level} when ${describeCondition(rule.when)}`);
   }
   if (before.risk.unparsedLevel !== after.risk.unparsedLevel) {
     lines.push(`unparsable SQL level ${before.risk.unparsedLevel} → ${after.risk.unparsedLevel}`);
   }
-  if (before.risk.preset !== after.risk.preset) lines.push(`preset rules ${before.risk.preset} → ${after.risk.preset}`);
+  if (before.risk.preset !== after.risk.preset)
+    lines.push(`preset rules ${before.risk.preset} → ${after.risk.preset}`);
 
   const rolesBefore = byKey(before.roles, (r) => r.id);
   for (const role of after.roles) {
@@ -57,23 +59,30 @@ export function describePolicyDiff(before: Policy, after: Policy): string[] {
     const removed = was.filter((m) => !role.members.includes(m));
     if (!old) lines.push(`role '${role.id}' added with members: ${role.members.join(', ') || '(none)'}`);
     else {
-      if (added.length > 0) lines.push(`role '${role.id}': member${added.length > 1 ? 's' : ''} ${added.join(', ')} added`);
-      if (removed.length > 0) lines.push(`role '${role.id}': member${removed.length > 1 ? 's' : ''} ${removed.join(', ')} removed`);
+      if (added.length > 0)
+        lines.push(`role '${role.id}': member${added.length > 1 ? 's' : ''} ${added.join(', ')} added`);
+      if (removed.length > 0)
+        lines.push(`role '${role.id}': member${removed.length > 1 ? 's' : ''} ${removed.join(', ')} removed`);
     }
   }
-  for (const role of before.roles) if (!after.roles.some((r) => r.id === role.id)) lines.push(`role '${role.id}' removed`);
+  for (const role of before.roles)
+    if (!after.roles.some((r) => r.id === role.id)) lines.push(`role '${role.id}' removed`);
 
   const flowsBefore = byKey(before.approval.flows, (f) => f.id);
   for (const flow of after.approval.flows) {
     const old = flowsBefore.get(flow.id);
     if (!old) lines.push(`flow '${flow.id}' added: ${flowSteps(flow)}`);
-    else if (flowSteps(old) !== flowSteps(flow)) lines.push(`flow '${flow.id}' steps ${flowSteps(old)} → ${flowSteps(flow)}`);
+    else if (flowSteps(old) !== flowSteps(flow))
+      lines.push(`flow '${flow.id}' steps ${flowSteps(old)} → ${flowSteps(flow)}`);
     else if (old.order !== flow.order) lines.push(`flow '${flow.id}' order ${old.order} → ${flow.order}`);
     if (old && old.allowSamePersonInSteps !== flow.allowSamePersonInSteps) {
-      lines.push(`flow '${flow.id}' allowSamePersonInSteps ${old.allowSamePersonInSteps} → ${flow.allowSamePersonInSteps}`);
+      lines.push(
+        `flow '${flow.id}' allowSamePersonInSteps ${old.allowSamePersonInSteps} → ${flow.allowSamePersonInSteps}`,
+      );
     }
   }
-  for (const flow of before.approval.flows) if (!after.approval.flows.some((f) => f.id === flow.id)) lines.push(`flow '${flow.id}' removed`);
+  for (const flow of before.approval.flows)
+    if (!after.approval.flows.some((f) => f.id === flow.id)) lines.push(`flow '${flow.id}' removed`);
 
   const key = (a: { source: string; level: string }) => `${a.source} × ${a.level}`;
   const assignBefore = byKey(before.approval.assignments, key);
@@ -88,29 +97,39 @@ export function describePolicyDiff(before: Policy, after: Policy): string[] {
     lines.push(`staleApprovals ${before.approval.staleApprovals} → ${after.approval.staleApprovals}`);
   }
   if (before.approval.policyChangeFlow.id !== after.approval.policyChangeFlow.id) {
-    lines.push(`policy changes flow ${before.approval.policyChangeFlow.id} → ${after.approval.policyChangeFlow.id}`);
+    lines.push(
+      `policy changes flow ${before.approval.policyChangeFlow.id} → ${after.approval.policyChangeFlow.id}`,
+    );
   }
 
   const envBefore = byKey(before.environments, (e) => e.id);
   for (const env of after.environments) {
     const old = envBefore.get(env.id);
     if (!old) lines.push(`environment '${env.id}' added (${env.rollout})`);
-    else if (old.rollout !== env.rollout) lines.push(`environment '${env.id}' rollout ${old.rollout} → ${env.rollout}`);
+    else if (old.rollout !== env.rollout)
+      lines.push(`environment '${env.id}' rollout ${old.rollout} → ${env.rollout}`);
     else if (old.rollout === 'manual' && env.rollout === 'manual') {
       if (old.tag !== env.tag) lines.push(`environment '${env.id}' tag ${old.tag} → ${env.tag}`);
       if (old.rolloutRoles.join() !== env.rolloutRoles.join()) {
-        lines.push(`environment '${env.id}' rollout roles ${old.rolloutRoles.join(', ')} → ${env.rolloutRoles.join(', ')}`);
+        lines.push(
+          `environment '${env.id}' rollout roles ${old.rolloutRoles.join(', ')} → ${env.rolloutRoles.join(', ')}`,
+        );
       }
     }
   }
-  for (const env of before.environments) if (!after.environments.some((e) => e.id === env.id)) lines.push(`environment '${env.id}' removed`);
+  for (const env of before.environments)
+    if (!after.environments.some((e) => e.id === env.id)) lines.push(`environment '${env.id}' removed`);
   const dbKey = (d: { name: string; environment: string }) => `${d.name}@${d.environment}`;
   const dbBefore = byKey(before.databases, dbKey);
   for (const db of after.databases) {
-    if (!dbBefore.has(dbKey(db))) lines.push(`database '${db.name}' added to ${db.environment}${db.create ? ' (created on deploy)' : ''}`);
+    if (!dbBefore.has(dbKey(db)))
+      lines.push(
+        `database '${db.name}' added to ${db.environment}${db.create ? ' (created on deploy)' : ''}`,
+      );
   }
   for (const db of before.databases) {
-    if (!after.databases.some((d) => dbKey(d) === dbKey(db))) lines.push(`database '${db.name}' removed from ${db.environment}`);
+    if (!after.databases.some((d) => dbKey(d) === dbKey(db)))
+      lines.push(`database '${db.name}' removed from ${db.environment}`);
   }
   return lines;
 }

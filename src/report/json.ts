@@ -63,7 +63,12 @@ export function planJson(plan: PlanResult) {
     head: plan.head,
     level: plan.risk.level,
     levelBySource: plan.risk.levelBySource,
-    migrations: plan.migrations.map((m) => ({ path: m.path, database: m.folder, version: m.version, description: m.description })),
+    migrations: plan.migrations.map((m) => ({
+      path: m.path,
+      database: m.folder,
+      version: m.version,
+      description: m.description,
+    })),
     tasks: plan.risk.tasks.map(taskJson),
     flows: plan.flows.map((f) => flowJson(f, plan.policy)),
     policyChange: plan.policyChange ?? null,

@@ -53,20 +53,31 @@ const STEP_ICON: Record<StepState['status'], string> = {
   unsatisfiable: '⛔',
 };
 
-function mermaid(flow: RequiredFlow, policy: Policy, result: ApprovalResult | undefined, id: string): string[] {
+function mermaid(
+  flow: RequiredFlow,
+  policy: Policy,
+  result: ApprovalResult | undefined,
+  id: string,
+): string[] {
   const nodes = flow.flow.steps.map((step, i) => {
     const state = result?.steps[i];
     const title = policy.roles.find((r) => r.id === step.role)?.title ?? step.role;
     const count = step.count > 1 ? ` ×${step.count}` : '';
     let detail = '';
-    if (state?.status === 'satisfied') detail = `approved by ${state.approvals.map((a) => a.login).join(', ')}`;
+    if (state?.status === 'satisfied')
+      detail = `approved by ${state.approvals.map((a) => a.login).join(', ')}`;
     else if (state?.status === 'waiting') detail = `waiting (${state.approvals.length} of ${state.count})`;
     else if (state?.status === 'not-yet-reachable') detail = 'after the previous step';
     else if (state?.status === 'unsatisfiable') detail = state.notes[0] ?? 'cannot be approved';
     const label = `${i + 1}. ${title}${count}${state ? ` ${STEP_ICON[state.status]}` : ''}${detail ? `<br/>${detail}` : ''}`;
     return `  ${id}${i}["${label.replace(/"/g, "'")}"]:::${state?.status ?? 'plain'}`;
   });
-  const edges = flow.flow.steps.length > 1 ? [`  ${flow.flow.steps.map((_, i) => `${id}${i}`).join(flow.flow.order === 'strict' ? ' --> ' : ' --- ')}`] : [];
+  const edges =
+    flow.flow.steps.length > 1
+      ? [
+          `  ${flow.flow.steps.map((_, i) => `${id}${i}`).join(flow.flow.order === 'strict' ? ' --> ' : ' --- ')}`,
+        ]
+      : [];
   return [
     '```mermaid',
     'flowchart LR',
@@ -81,18 +92,34 @@ function mermaid(flow: RequiredFlow, policy: Policy, result: ApprovalResult | un
   ];
 }
 
-function flowSection(flow: RequiredFlow, policy: Policy, result: ApprovalResult | undefined, n: number): string[] {
-  const why = flow.reason === 'sql' ? `for ${flow.source} at ${flow.level} risk` : 'because this PR changes the policy files';
+function flowSection(
+  flow: RequiredFlow,
+  policy: Policy,
+  result: ApprovalResult | undefined,
+  n: number,
+): string[] {
+  const why =
+    flow.reason === 'sql'
+      ? `for ${flow.source} at ${flow.level} risk`
+      : 'because this PR changes the policy files';
   const state = result ? (result.satisfied ? '✅ satisfied' : `⏳ ${result.summary}`) : '';
-  const lines = [`### Approval flow: ${flow.flow.title} ${state ? `— ${state}` : ''}`.trimEnd(), '', `Required ${why}; order: ${flow.flow.order}.`, ''];
+  const lines = [
+    `### Approval flow: ${flow.flow.title} ${state ? `— ${state}` : ''}`.trimEnd(),
+    '',
+    `Required ${why}; order: ${flow.flow.order}.`,
+    '',
+  ];
   lines.push(...mermaid(flow, policy, result, `f${n}s`), '');
   if (result) {
     const next = result.steps.filter((s) => s.status === 'waiting');
     for (const step of next) {
       const who = step.eligible.length > 0 ? step.eligible.map((p) => `@${p}`).join(', ') : 'no one eligible';
-      lines.push(`**Next:** ${step.roleTitle} — ${step.count - step.approvals.length} more approval${step.count - step.approvals.length === 1 ? '' : 's'} from ${who}`);
+      lines.push(
+        `**Next:** ${step.roleTitle} — ${step.count - step.approvals.length} more approval${step.count - step.approvals.length === 1 ? '' : 's'} from ${who}`,
+      );
     }
-    for (const step of result.steps.filter((s) => s.notes.length > 0)) lines.push(`> ⚠️ Step ${step.index + 1} (${step.roleTitle}): ${step.notes.join('; ')}`);
+    for (const step of result.steps.filter((s) => s.notes.length > 0))
+      lines.push(`> ⚠️ Step ${step.index + 1} (${step.roleTitle}): ${step.notes.join('; ')}`);
     if (result.ignored.length > 0) {
       lines.push('', '<details><summary>Approvals that did not count</summary>', '');
       for (const x of result.ignored) lines.push(`- @${x.login} (${x.at}): ${x.explanation}`);
@@ -101,7 +128,9 @@ function flowSection(flow: RequiredFlow, policy: Policy, result: ApprovalResult 
   } else {
     flow.flow.steps.forEach((step, i) => {
       const role = policy.roles.find((r) => r.id === step.role);
-      lines.push(`${i + 1}. ${role?.title ?? step.role}${step.count > 1 ? ` ×${step.count}` : ''}: ${role?.members.join(', ') || 'no members (fails closed)'}`);
+      lines.push(
+        `${i + 1}. ${role?.title ?? step.role}${step.count > 1 ? ` ×${step.count}` : ''}: ${role?.members.join(', ') || 'no members (fails closed)'}`,
+      );
     });
   }
   lines.push('');
@@ -127,8 +156,15 @@ export function commentMarkdown(input: CommentInput): string {
         ? `needs ${plan.flows.map((f) => f.flow.title).join(' and ')}`
         : allSatisfied
           ? '✅ approved'
-          : `⏳ ${approvals?.filter((a) => !a.satisfied).map((a) => a.summary).join('; ')}`;
-  const head: string[] = [COMMENT_MARKER, `## sqlgate: ${ICON[risk.level]} ${WORD[risk.level]} risk — ${headline}`, ''];
+          : `⏳ ${approvals
+              ?.filter((a) => !a.satisfied)
+              .map((a) => a.summary)
+              .join('; ')}`;
+  const head: string[] = [
+    COMMENT_MARKER,
+    `## sqlgate: ${ICON[risk.level]} ${WORD[risk.level]} risk — ${headline}`,
+    '',
+  ];
   const sources = Object.entries(risk.levelBySource).map(([s, l]) => `**${s}** ${ICON[l as RiskLevel]} ${l}`);
   head.push(
     `${plan.migrations.length} migration file${plan.migrations.length === 1 ? '' : 's'}, ${risk.tasks.length} task${risk.tasks.length === 1 ? '' : 's'}. Risk by source: ${sources.join(', ') || 'none'}. Policies from the base commit \`${plan.base.commit.slice(0, 7)}\`.`,
@@ -136,23 +172,38 @@ export function commentMarkdown(input: CommentInput): string {
   );
 
   const flows = plan.flows.flatMap((f, i) => flowSection(f, policy, approvals?.[i], i));
-  if (plan.flows.length === 0) flows.push('No assignment covers this risk: no manual approval is needed.', '');
+  if (plan.flows.length === 0)
+    flows.push('No assignment covers this risk: no manual approval is needed.', '');
 
   const policySection: string[] = [];
   if (plan.policyChange) {
-    policySection.push('### Policy change', '', `This PR changes ${plan.policyChange.files.map((f) => `\`${f}\``).join(', ')}; it is evaluated with the base policies.`, '');
+    policySection.push(
+      '### Policy change',
+      '',
+      `This PR changes ${plan.policyChange.files.map((f) => `\`${f}\``).join(', ')}; it is evaluated with the base policies.`,
+      '',
+    );
     for (const line of plan.policyChange.diff) policySection.push(`- ${line}`);
     policySection.push('');
   }
 
-  const tableHead = ['### Tasks', '', '| File | Environment | Level | Statements | Rule |', '| --- | --- | --- | --- | --- |'];
+  const tableHead = [
+    '### Tasks',
+    '',
+    '| File | Environment | Level | Statements | Rule |',
+    '| --- | --- | --- | --- | --- |',
+  ];
   const sortedTasks = [...risk.tasks];
   const fixedLength = [...head, ...flows, ...policySection, ...tableHead].join('\n').length;
   const rows: string[] = [];
   let used = fixedLength;
   let omittedTasks = 0;
   // Highest risk first when space runs out, so what is cut is the least interesting.
-  const byRisk = [...sortedTasks].sort((a, b) => ['none', 'low', 'moderate', 'high'].indexOf(b.level) - ['none', 'low', 'moderate', 'high'].indexOf(a.level));
+  const byRisk = [...sortedTasks].sort(
+    (a, b) =>
+      ['none', 'low', 'moderate', 'high'].indexOf(b.level) -
+      ['none', 'low', 'moderate', 'high'].indexOf(a.level),
+  );
   const keep = new Set<TaskRisk>();
   for (const t of byRisk) {
     const row = taskRow(policy, t);
@@ -166,11 +217,20 @@ export function commentMarkdown(input: CommentInput): string {
   for (const t of sortedTasks) if (keep.has(t)) rows.push(taskRow(policy, t));
   if (risk.tasks.length === 0) rows.push('| — | — | — | no migrations changed | — |');
   if (omittedTasks > 0) {
-    rows.push('', `… and ${omittedTasks} more lower-risk task${omittedTasks === 1 ? '' : 's'}${input.detailsUrl ? `: see the [full report](${input.detailsUrl})` : ' (see the job summary)'}.`);
+    rows.push(
+      '',
+      `… and ${omittedTasks} more lower-risk task${omittedTasks === 1 ? '' : 's'}${input.detailsUrl ? `: see the [full report](${input.detailsUrl})` : ' (see the job summary)'}.`,
+    );
   }
 
   const detail: string[] = [];
-  const detailHead = ['', '<details><summary>Per-statement detail</summary>', '', '| Where | Env | Type | Level | Statement | Rules |', '| --- | --- | --- | --- | --- | --- |'];
+  const detailHead = [
+    '',
+    '<details><summary>Per-statement detail</summary>',
+    '',
+    '| Where | Env | Type | Level | Statement | Rules |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
   used += detailHead.join('\n').length + 40;
   let omittedStatements = 0;
   for (const t of sortedTasks) {
@@ -184,7 +244,11 @@ export function commentMarkdown(input: CommentInput): string {
       used += line.length + 1;
     }
   }
-  if (omittedStatements > 0) detail.push('', `… ${omittedStatements} more statement${omittedStatements === 1 ? '' : 's'} in the job summary.`);
+  if (omittedStatements > 0)
+    detail.push(
+      '',
+      `… ${omittedStatements} more statement${omittedStatements === 1 ? '' : 's'} in the job summary.`,
+    );
   const tail = detail.length > 0 ? [...detailHead, ...detail, '', '</details>'] : [];
   return [...head, ...flows, ...policySection, ...tableHead, ...rows, ...tail, ''].join('\n');
 }

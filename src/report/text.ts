@@ -8,7 +8,10 @@ const LEVEL_MARK: Record<string, string> = { high: 'HIGH', moderate: 'MODERATE',
 function environmentLine(policy: Policy, id: string): string {
   const env = policy.environments.find((e) => e.id === id);
   if (!env) return id;
-  const how = env.rollout === 'automatic' ? 'automatic on merge' : `manual: tag ${env.tag} by ${env.rolloutRoles.join(', ')}`;
+  const how =
+    env.rollout === 'automatic'
+      ? 'automatic on merge'
+      : `manual: tag ${env.tag} by ${env.rolloutRoles.join(', ')}`;
   return `${env.title} (${how})`;
 }
 
@@ -29,7 +32,9 @@ export function planText(plan: PlanResult): string {
   const out: string[] = [];
   const { risk, policy } = plan;
   const files = plan.migrations.length;
-  out.push(`sqlgate plan: ${files} migration file${files === 1 ? '' : 's'}, ${plan.base.ref} (${plan.base.commit.slice(0, 7)}) → HEAD (${plan.head.commit.slice(0, 7)})`);
+  out.push(
+    `sqlgate plan: ${files} migration file${files === 1 ? '' : 's'}, ${plan.base.ref} (${plan.base.commit.slice(0, 7)}) → HEAD (${plan.head.commit.slice(0, 7)})`,
+  );
   out.push(`policies from the base (${plan.base.commit.slice(0, 7)})`);
   if (risk.tasks.length === 0) out.push('', 'No migrations changed.');
   let lastEnv = '';
@@ -38,10 +43,14 @@ export function planText(plan: PlanResult): string {
       out.push('', environmentLine(policy, task.environment));
       lastEnv = task.environment;
     }
-    out.push(`  ${task.file}  [${LEVEL_MARK[task.level]}]${task.databases.length > 1 ? `  (${task.databases.length} databases)` : ''}`);
+    out.push(
+      `  ${task.file}  [${LEVEL_MARK[task.level]}]${task.databases.length > 1 ? `  (${task.databases.length} databases)` : ''}`,
+    );
     task.statements.forEach((s, i) => {
       const where = `${s.start.line}:${s.start.column}`.padEnd(7);
-      out.push(`    ${where} ${s.facts.type.padEnd(16)} ${LEVEL_MARK[s.level]?.padEnd(8)} ${ruleNote(task, i)}`.trimEnd());
+      out.push(
+        `    ${where} ${s.facts.type.padEnd(16)} ${LEVEL_MARK[s.level]?.padEnd(8)} ${ruleNote(task, i)}`.trimEnd(),
+      );
     });
   }
   out.push('');
@@ -53,12 +62,17 @@ export function planText(plan: PlanResult): string {
   }
   if (plan.flows.length === 0) out.push('Approval: none needed (no assignment covers this risk)');
   for (const required of plan.flows) {
-    const why = required.reason === 'sql' ? `assigned to ${required.source} × ${required.level}` : 'policy files changed';
+    const why =
+      required.reason === 'sql'
+        ? `assigned to ${required.source} × ${required.level}`
+        : 'policy files changed';
     out.push(`Approval flow: ${required.flow.title} (${why}, order ${required.flow.order})`);
     required.flow.steps.forEach((step, i) => {
       const role = policy.roles.find((r) => r.id === step.role);
       const members = role && role.members.length > 0 ? role.members.join(', ') : 'no members: fails closed';
-      out.push(`  ${i + 1}. ${role?.title ?? step.role}${step.count > 1 ? ` ×${step.count}` : ''} (${members})`);
+      out.push(
+        `  ${i + 1}. ${role?.title ?? step.role}${step.count > 1 ? ` ×${step.count}` : ''} (${members})`,
+      );
     });
   }
   return out.join('\n');

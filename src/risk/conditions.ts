@@ -52,13 +52,17 @@ export function matchFact(matcher: Matcher, value: FactValue): Truth {
 function all(results: readonly ConditionResult[]): ConditionResult {
   if (results.some((r) => r.truth === 'false')) return FALSE;
   const unknown = results.filter((r) => r.truth === 'unknown');
-  return unknown.length > 0 ? { truth: 'unknown', unknown: [...new Set(unknown.flatMap((r) => r.unknown))] } : TRUE;
+  return unknown.length > 0
+    ? { truth: 'unknown', unknown: [...new Set(unknown.flatMap((r) => r.unknown))] }
+    : TRUE;
 }
 
 function any(results: readonly ConditionResult[]): ConditionResult {
   if (results.some((r) => r.truth === 'true')) return TRUE;
   const unknown = results.filter((r) => r.truth === 'unknown');
-  return unknown.length > 0 ? { truth: 'unknown', unknown: [...new Set(unknown.flatMap((r) => r.unknown))] } : FALSE;
+  return unknown.length > 0
+    ? { truth: 'unknown', unknown: [...new Set(unknown.flatMap((r) => r.unknown))] }
+    : FALSE;
 }
 
 export function evaluateCondition(condition: Condition, context: StatementContext): ConditionResult {

@@ -30,4 +30,5 @@ export interface FactDefinition {
 export const text = (...values: string[]): FactValue => ({ kind: 'text', values });
 export const bool = (value: boolean): FactValue => ({ kind: 'boolean', value });
 export const NOT_APPLICABLE: FactValue = { kind: 'n/a' };
-export const estimate = (value: Estimate): FactValue => (value === 'unknown' ? { kind: 'unknown' } : { kind: 'number', value });
+export const estimate = (value: Estimate): FactValue =>
+  value === 'unknown' ? { kind: 'unknown' } : { kind: 'number', value };

@@ -143,7 +143,8 @@ export function evaluateRisk(
   for (const { migration, statements } of migrations) {
     const receivers = policy.databases.filter((d) => d.migrations === migration.folder);
     const byEnvironment = new Map<string, Database[]>();
-    for (const db of receivers) byEnvironment.set(db.environment, [...(byEnvironment.get(db.environment) ?? []), db]);
+    for (const db of receivers)
+      byEnvironment.set(db.environment, [...(byEnvironment.get(db.environment) ?? []), db]);
     for (const [environment, databases] of byEnvironment) {
       const risks = statements.map((statement) => {
         const contexts = databases.map((db): StatementContext => {
@@ -153,7 +154,8 @@ export function evaluateRisk(
         return evaluateStatement(statement, contexts, rules, policy.risk.unparsedLevel);
       });
       const levelBySource: Partial<Record<ChangeSource, RiskLevel>> = {};
-      for (const r of risks) levelBySource[r.facts.source] = maxLevel(levelBySource[r.facts.source] ?? 'none', r.level);
+      for (const r of risks)
+        levelBySource[r.facts.source] = maxLevel(levelBySource[r.facts.source] ?? 'none', r.level);
       tasks.push({
         file: migration.path,
         folder: migration.folder,
@@ -207,7 +209,13 @@ function createDatabaseTask(db: Database, rules: readonly RiskRule[], policy: Po
     bytes: 0,
     facts: CREATE_FACTS,
   };
-  const context: StatementContext = { environment: db.environment, database: db.name, file, facts: CREATE_FACTS, ...UNKNOWN };
+  const context: StatementContext = {
+    environment: db.environment,
+    database: db.name,
+    file,
+    facts: CREATE_FACTS,
+    ...UNKNOWN,
+  };
   const risk = evaluateStatement(statement, [context], rules, policy.risk.unparsedLevel);
   return {
     file,
@@ -227,7 +235,10 @@ function createDatabaseTask(db: Database, rules: readonly RiskRule[], policy: Po
  * (ddl, moderate) is assigned, a high-risk DDL needs at least that flow too. Taking only the
  * single highest pair would let a PR lower its bar by adding a riskier statement.
  */
-export function chooseFlow(policy: Policy, levelBySource: Partial<Record<ChangeSource, RiskLevel>>): FlowChoice | undefined {
+export function chooseFlow(
+  policy: Policy,
+  levelBySource: Partial<Record<ChangeSource, RiskLevel>>,
+): FlowChoice | undefined {
   const candidates = policy.approval.assignments.flatMap((assignment) => {
     const reached = levelBySource[assignment.source];
     if (!reached || compareLevels(reached, assignment.level) < 0) return [];
@@ -235,6 +246,8 @@ export function chooseFlow(policy: Policy, levelBySource: Partial<Record<ChangeS
     return flow ? [{ source: assignment.source, level: assignment.level as RiskLevel, flow }] : [];
   });
   // Highest level first; within a level, the order of SOURCES (ddl, dml, create-database).
-  candidates.sort((a, b) => compareLevels(b.level, a.level) || SOURCES.indexOf(a.source) - SOURCES.indexOf(b.source));
+  candidates.sort(
+    (a, b) => compareLevels(b.level, a.level) || SOURCES.indexOf(a.source) - SOURCES.indexOf(b.source),
+  );
   return candidates[0];
 }

@@ -9,11 +9,28 @@ function typeRule(title: string, level: RuleLevel, types: string[]): RiskRule {
 }
 
 export const BYTEBASE_PRESET: readonly RiskRule[] = [
-  typeRule('Bytebase preset: drop database, table or schema, truncate', 'high', ['DROP_DATABASE', 'DROP_TABLE', 'DROP_SCHEMA', 'TRUNCATE']),
+  typeRule('Bytebase preset: drop database, table or schema, truncate', 'high', [
+    'DROP_DATABASE',
+    'DROP_TABLE',
+    'DROP_SCHEMA',
+    'TRUNCATE',
+  ]),
   { ...typeRule('Bytebase preset: delete and update', 'moderate', ['DELETE', 'UPDATE']), source: 'dml' },
   typeRule('Bytebase preset: alter table, drop index', 'moderate', ['ALTER_TABLE', 'DROP_INDEX']),
-  { title: 'Bytebase preset: any other schema change', source: 'ddl', level: 'low', when: { kind: 'facts', facts: { statementType: '*' } }, at: AT },
-  { title: 'Bytebase preset: any other data change', source: 'dml', level: 'low', when: { kind: 'facts', facts: { statementType: '*' } }, at: AT },
+  {
+    title: 'Bytebase preset: any other schema change',
+    source: 'ddl',
+    level: 'low',
+    when: { kind: 'facts', facts: { statementType: '*' } },
+    at: AT,
+  },
+  {
+    title: 'Bytebase preset: any other data change',
+    source: 'dml',
+    level: 'low',
+    when: { kind: 'facts', facts: { statementType: '*' } },
+    at: AT,
+  },
   {
     title: 'Bytebase preset: create database',
     source: 'create-database',

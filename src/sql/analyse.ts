@@ -2,11 +2,12 @@
 // time budget, see src/parser/), so this module stays pure and a test can pass its own.
 import { type AstDetails, NO_DETAILS } from './ast-details.js';
 import { classifyByKeywords } from './classify.js';
+import { detach } from './detach.js';
 import { buildFacts, type ParseOutcome, type StatementFacts } from './facts.js';
 import { scanInsertValues } from './insert-fast-path.js';
-import { unwrapVersionedComments } from './versioned.js';
 import { type Position, type SqlStatement, StatementSplitter } from './split.js';
 import type { StatementType } from './statement-types.js';
+import { unwrapVersionedComments } from './versioned.js';
 
 export interface ParseRequest {
   readonly text: string;
@@ -44,16 +45,21 @@ export const DEFAULT_MAX_STATEMENT_BYTES = 1 << 20;
 const DEFAULT_FAST_PATH_BYTES = 16 << 10;
 
 export function previewOf(text: string, length = 100): string {
-  const flat = text.slice(0, length * 4).replace(/\s+/g, ' ').trim();
-  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+  const flat = text
+    .slice(0, length * 4)
+    .replace(/\s+/g, ' ')
+    .trim();
+  return detach(flat.length > length ? `${flat.slice(0, length - 1)}…` : flat);
 }
 
-interface Pending {
-  readonly statement: Omit<AnalysedStatement, 'facts'>;
-  readonly text: string;
-  readonly type: ReturnType<typeof classifyByKeywords>;
-  readonly direct?: { details: AstDetails | undefined; parse: ParseOutcome };
-}
+/** A statement waiting for the parser, or already decided without it (then no text is kept). */
+type Pending =
+  | {
+      readonly statement: Omit<AnalysedStatement, 'facts'>;
+      readonly text: string;
+      readonly type: ReturnType<typeof classifyByKeywords>;
+    }
+  | { readonly statement: Omit<AnalysedStatement, 'facts'>; readonly facts: StatementFacts };
 
 /**
  * Analyse a script given whole or as chunks. Memory holds the statement being split and one
@@ -69,72 +75,88 @@ export async function analyseSql(
   const batchSize = options.batchSize ?? 128;
   const results: AnalysedStatement[] = [];
   let batch: Pending[] = [];
-  let inFlight: Promise<void> | undefined;
+  // Batches handed to the parser and not yet settled, oldest first; a small window keeps every
+  // worker busy while the main thread splits ahead, and bounds memory.
+  const window: Promise<AnalysedStatement[]>[] = [];
+  const WINDOW = 4;
 
-  const settle = async (items: Pending[]) => {
-    const requests = items.filter((p) => !p.direct).map((p) => ({ text: p.text, type: p.type.type }));
+  const settle = async (items: Pending[]): Promise<AnalysedStatement[]> => {
+    const requests = items.flatMap((p) => ('text' in p ? [{ text: p.text, type: p.type.type }] : []));
     const replies = requests.length > 0 ? await parser.parse(requests) : [];
     let r = 0;
-    for (const p of items) {
-      let outcome = p.direct;
-      if (!outcome) {
-        const reply = replies[r++] as ParseReply;
-        outcome = reply.ok
-          ? { details: reply.details, parse: { ok: true, via: 'ast' } }
-          : { details: undefined, parse: { ok: false, reason: reply.reason, message: reply.message } };
-      }
-      results.push({ ...p.statement, facts: buildFacts(p.text, p.type, outcome.details, outcome.parse) });
-    }
+    return items.map((p) => {
+      if ('facts' in p) return { ...p.statement, facts: p.facts };
+      const reply = replies[r++] as ParseReply;
+      const facts = reply.ok
+        ? buildFacts(p.text, p.type, reply.details, { ok: true, via: 'ast' })
+        : buildFacts(p.text, p.type, undefined, { ok: false, reason: reply.reason, message: reply.message });
+      return { ...p.statement, facts };
+    });
   };
   const flush = async () => {
-    const items = batch;
+    if (batch.length > 0) window.push(settle(batch));
     batch = [];
-    // Keep one batch with the parser while the next is being split.
-    if (inFlight) await inFlight;
-    inFlight = settle(items);
+    batchBytes = 0;
+    while (window.length >= WINDOW) results.push(...(await (window.shift() as Promise<AnalysedStatement[]>)));
   };
+  let batchBytes = 0;
   const accept = async (s: SqlStatement) => {
-    batch.push(prepare(s, maxBytes, fastPathBytes));
-    if (batch.length >= batchSize) await flush();
+    const pending = prepare(s, maxBytes, fastPathBytes);
+    batch.push(pending);
+    if ('text' in pending) batchBytes += pending.text.length;
+    // Flush on count or on size, so a file of large statements does not pile up in memory.
+    if (batch.length >= batchSize || batchBytes > 4 << 20) await flush();
   };
 
   const splitter = new StatementSplitter();
   if (typeof input === 'string') {
     for (const s of splitter.push(input)) await accept(s);
   } else {
-    for await (const chunk of input as AsyncIterable<string>) for (const s of splitter.push(chunk)) await accept(s);
+    for await (const chunk of input as AsyncIterable<string>)
+      for (const s of splitter.push(chunk)) await accept(s);
   }
   for (const s of splitter.end()) await accept(s);
   await flush();
-  await inFlight;
+  for (const pending of window) results.push(...(await pending));
   return results;
 }
 
 function prepare(s: SqlStatement, maxBytes: number, fastPathBytes: number): Pending {
   const keywords = classifyByKeywords(s.text.slice(0, 8192));
-  const statement = { index: s.index, start: s.start, end: s.end, preview: previewOf(s.text), bytes: s.text.length };
-  const big = s.text.length > fastPathBytes;
-  if (big && (keywords.type === 'INSERT' || keywords.type === 'REPLACE')) {
+  const statement = {
+    index: s.index,
+    start: s.start,
+    end: s.end,
+    preview: previewOf(s.text),
+    bytes: s.text.length,
+  };
+  const decided = (details: AstDetails | undefined, parse: ParseOutcome): Pending => ({
+    statement,
+    facts: buildFacts(s.text.slice(0, 8192), keywords, details, parse),
+  });
+  if (s.text.length > fastPathBytes && (keywords.type === 'INSERT' || keywords.type === 'REPLACE')) {
     const fast = scanInsertValues(s.text);
     if (fast) {
-      const details: AstDetails = { tables: [fast.table], operations: [], insertRows: fast.rows, dataDependent: false, renamesColumn: false };
-      // Only the head is needed for facts; do not keep a 10 MB statement alive in the batch.
-      return { statement, text: s.text.slice(0, 4096), type: keywords, direct: { details, parse: { ok: true, via: 'fast-path' } } };
+      return decided(
+        { ...NO_DETAILS, tables: [fast.table], insertRows: fast.rows },
+        { ok: true, via: 'fast-path' },
+      );
     }
   }
   if (keywords.type === 'SET' && isCharsetStatement(s.text)) {
     // node-sql-parser rejects SET NAMES, which every mysqldump file starts with; its grammar is
     // small and exact, so it is recognised here rather than failing closed on every dump.
-    return { statement, text: s.text, type: keywords, direct: { details: NO_DETAILS, parse: { ok: true, via: 'grammar' } } };
+    return decided(NO_DETAILS, { ok: true, via: 'grammar' });
   }
   if (s.text.length > maxBytes) {
     const message = `statement of ${s.text.length} bytes exceeds the analysis limit of ${maxBytes} bytes`;
-    return { statement, text: s.text.slice(0, 4096), type: keywords, direct: { details: undefined, parse: { ok: false, reason: 'too-large', message } } };
+    return decided(undefined, { ok: false, reason: 'too-large', message });
   }
   return { statement, text: s.text, type: keywords };
 }
 
-const CHARSET_STATEMENT = /^SET\s+(NAMES|CHARACTER\s+SET|CHARSET)\s+('?)[A-Za-z0-9_]+\2(\s+COLLATE\s+('?)[A-Za-z0-9_]+\4)?$/i;
+const CHARSET_STATEMENT =
+  /^SET\s+(NAMES|CHARACTER\s+SET|CHARSET)\s+('?)[A-Za-z0-9_]+\2(\s+COLLATE\s+('?)[A-Za-z0-9_]+\4)?$/i;
 
 /** `SET NAMES utf8mb4 [COLLATE x]` and `SET CHARACTER SET x`, exactly. */
 export function isCharsetStatement(text: string): boolean {

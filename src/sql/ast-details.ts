@@ -11,6 +11,9 @@ export interface AstDetails {
   readonly dataDependent: boolean;
   /** A column is renamed (CHANGE old new). */
   readonly renamesColumn: boolean;
+  /** `ALGORITHM=` / `LOCK=` given, when the AST tells; undefined leaves it to the keywords. */
+  readonly hasAlgorithm?: boolean;
+  readonly hasLock?: boolean;
 }
 
 // node-sql-parser's AST is untyped JSON; families read it defensively.
@@ -29,4 +32,9 @@ export function tableNames(refs: Ast): string[] {
   return list.map(tableName).filter((t): t is string => t !== undefined);
 }
 
-export const NO_DETAILS: AstDetails = { tables: [], operations: [], dataDependent: false, renamesColumn: false };
+export const NO_DETAILS: AstDetails = {
+  tables: [],
+  operations: [],
+  dataDependent: false,
+  renamesColumn: false,
+};

@@ -67,10 +67,14 @@ const MODIFIERS = new Set([
   'AGGREGATE',
 ]);
 
-function objectType(tokens: readonly Token[], table: Record<string, StatementType>): { type: StatementType; at: number } | undefined {
+function objectType(
+  tokens: readonly Token[],
+  table: Record<string, StatementType>,
+): { type: StatementType; at: number } | undefined {
   for (let i = 1; i < Math.min(tokens.length, 16); i++) {
     const t = tokens[i] as Token;
-    if (t.kind === 'word' && table[t.upper] !== undefined) return { type: table[t.upper] as StatementType, at: i };
+    if (t.kind === 'word' && table[t.upper] !== undefined)
+      return { type: table[t.upper] as StatementType, at: i };
     if (t.kind === 'word' && !MODIFIERS.has(t.upper)) return undefined;
   }
   return undefined;
@@ -104,7 +108,8 @@ export function classifyByKeywords(text: string): KeywordClass {
     case 'CREATE': {
       const object = objectType(tokens, CREATE_OBJECTS);
       if (!object) return { type: 'OTHER', ...none };
-      if (object.type === 'CREATE_TABLE') return { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] };
+      if (object.type === 'CREATE_TABLE')
+        return { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] };
       if (object.type === 'CREATE_INDEX') {
         const on = wordIndex(tokens, 'ON', object.at);
         return { type: object.type, tables: on >= 0 ? tableAfter(tokens, on + 1) : [], operations: [] };
@@ -118,7 +123,8 @@ export function classifyByKeywords(text: string): KeywordClass {
     case 'DROP': {
       const object = objectType(tokens, DROP_OBJECTS);
       if (!object) return { type: 'OTHER', ...none };
-      if (object.type === 'DROP_TABLE') return { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] };
+      if (object.type === 'DROP_TABLE')
+        return { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] };
       if (object.type === 'DROP_INDEX') {
         const on = wordIndex(tokens, 'ON', object.at);
         return { type: object.type, tables: on >= 0 ? tableAfter(tokens, on + 1) : [], operations: [] };
@@ -137,19 +143,37 @@ export function classifyByKeywords(text: string): KeywordClass {
       };
     }
     case 'RENAME':
-      return { type: second === 'TABLE' || second === 'TABLES' ? 'RENAME_TABLE' : 'OTHER', tables: tableAfter(tokens, 2), operations: [] };
+      return {
+        type: second === 'TABLE' || second === 'TABLES' ? 'RENAME_TABLE' : 'OTHER',
+        tables: tableAfter(tokens, 2),
+        operations: [],
+      };
     case 'TRUNCATE':
       return { type: 'TRUNCATE', tables: tableAfter(tokens, second === 'TABLE' ? 2 : 1), operations: [] };
     case 'INSERT':
     case 'REPLACE': {
       const into = wordIndex(tokens, 'INTO');
       let at = into >= 0 ? into + 1 : 1;
-      while (tokens[at]?.kind === 'word' && ['LOW_PRIORITY', 'DELAYED', 'HIGH_PRIORITY', 'IGNORE'].includes((tokens[at] as { upper: string }).upper)) at++;
-      return { type: first === 'INSERT' ? 'INSERT' : 'REPLACE', tables: tableAfter(tokens, at), operations: [] };
+      while (
+        tokens[at]?.kind === 'word' &&
+        ['LOW_PRIORITY', 'DELAYED', 'HIGH_PRIORITY', 'IGNORE'].includes(
+          (tokens[at] as { upper: string }).upper,
+        )
+      )
+        at++;
+      return {
+        type: first === 'INSERT' ? 'INSERT' : 'REPLACE',
+        tables: tableAfter(tokens, at),
+        operations: [],
+      };
     }
     case 'UPDATE': {
       let at = 1;
-      while (tokens[at]?.kind === 'word' && ['LOW_PRIORITY', 'IGNORE'].includes((tokens[at] as { upper: string }).upper)) at++;
+      while (
+        tokens[at]?.kind === 'word' &&
+        ['LOW_PRIORITY', 'IGNORE'].includes((tokens[at] as { upper: string }).upper)
+      )
+        at++;
       return { type: 'UPDATE', tables: tableAfter(tokens, at), operations: [] };
     }
     case 'DELETE': {
@@ -189,7 +213,16 @@ export function classifyByKeywords(text: string): KeywordClass {
   }
 }
 
-const NOT_COLUMNS = new Set(['INDEX', 'KEY', 'PRIMARY', 'FOREIGN', 'CONSTRAINT', 'CHECK', 'PARTITION', 'DEFAULT']);
+const NOT_COLUMNS = new Set([
+  'INDEX',
+  'KEY',
+  'PRIMARY',
+  'FOREIGN',
+  'CONSTRAINT',
+  'CHECK',
+  'PARTITION',
+  'DEFAULT',
+]);
 
 /** ALTER TABLE operations visible in keywords, including clauses node-sql-parser rejects. */
 function alterOperationsByKeywords(tokens: readonly Token[], afterName: number): AlterOperation[] {

@@ -5,7 +5,12 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /** SQL file bytes as text, without a BOM; binary or non-UTF-8 content is bad input. */
 export function decodeSql(path: string, bytes: Uint8Array): string | PolicyError {
   if (bytes.includes(0)) {
-    return new PolicyError(path, 0, 0, 'unreadable SQL: the file contains NUL bytes (is it binary or UTF-16?); save it as UTF-8 text');
+    return new PolicyError(
+      path,
+      0,
+      0,
+      'unreadable SQL: the file contains NUL bytes (is it binary or UTF-16?); save it as UTF-8 text',
+    );
   }
   try {
     const text = decoder.decode(bytes);

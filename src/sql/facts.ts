@@ -1,6 +1,7 @@
 import type { ChangeSource } from '../policy/types.js';
 import type { AstDetails } from './ast-details.js';
 import type { KeywordClass } from './classify.js';
+import { detach } from './detach.js';
 import { type AlterOperation, type StatementType, sourceOf } from './statement-types.js';
 import { leadingTokens } from './tokens.js';
 
@@ -27,26 +28,45 @@ export interface StatementFacts {
   readonly parse: ParseOutcome;
 }
 
-const DESTRUCTIVE_TYPES: ReadonlySet<StatementType> = new Set(['DROP_TABLE', 'DROP_DATABASE', 'DROP_SCHEMA', 'TRUNCATE']);
+const DESTRUCTIVE_TYPES: ReadonlySet<StatementType> = new Set([
+  'DROP_TABLE',
+  'DROP_DATABASE',
+  'DROP_SCHEMA',
+  'TRUNCATE',
+]);
 
 function optionGiven(text: string, option: 'ALGORITHM' | 'LOCK'): boolean {
   const tokens = leadingTokens(text, 400);
-  return tokens.some((t, i) => t.kind === 'word' && t.upper === option && tokens[i + 1]?.kind === 'punct' && tokens[i + 1]?.value === '=');
+  return tokens.some(
+    (t, i) =>
+      t.kind === 'word' &&
+      t.upper === option &&
+      tokens[i + 1]?.kind === 'punct' &&
+      tokens[i + 1]?.value === '=',
+  );
 }
 
 /**
  * Combine what the keywords say with what the AST adds. Without an AST (the parser failed) the
  * keyword classification stands alone and `parse` says why; the risk engine fails closed on it.
  */
-export function buildFacts(text: string, keywords: KeywordClass, details: AstDetails | undefined, parse: ParseOutcome): StatementFacts {
-  const operations = details && details.operations.length > 0 ? mergeOps(details.operations, keywords.operations) : keywords.operations;
+export function buildFacts(
+  text: string,
+  keywords: KeywordClass,
+  details: AstDetails | undefined,
+  parse: ParseOutcome,
+): StatementFacts {
+  const operations =
+    details && details.operations.length > 0
+      ? mergeOps(details.operations, keywords.operations)
+      : keywords.operations;
   const tables = details && details.tables.length > 0 ? details.tables : keywords.tables;
   const type = keywords.type;
   const alters = type === 'ALTER_TABLE' || type === 'CREATE_INDEX' || type === 'DROP_INDEX';
   return {
     type,
     source: sourceOf(type),
-    tables: [...new Set(tables)],
+    tables: [...new Set(tables)].map(detach),
     operations,
     ...(details?.hasWhere !== undefined ? { hasWhere: details.hasWhere } : {}),
     ...(details?.insertRows !== undefined ? { insertRows: details.insertRows } : {}),
@@ -57,9 +77,12 @@ export function buildFacts(text: string, keywords: KeywordClass, details: AstDet
       operations.includes('RENAME_COLUMN') ||
       (details?.renamesColumn ?? false),
     dataDependent: details?.dataDependent ?? false,
-    tableRewrite: operations.includes('MODIFY_COLUMN') || operations.includes('CHANGE_COLUMN') || operations.includes('CONVERT_CHARSET'),
-    hasAlgorithm: alters && optionGiven(text, 'ALGORITHM'),
-    hasLock: alters && optionGiven(text, 'LOCK'),
+    tableRewrite:
+      operations.includes('MODIFY_COLUMN') ||
+      operations.includes('CHANGE_COLUMN') ||
+      operations.includes('CONVERT_CHARSET'),
+    hasAlgorithm: alters && (details?.hasAlgorithm ?? optionGiven(text, 'ALGORITHM')),
+    hasLock: alters && (details?.hasLock ?? optionGiven(text, 'LOCK')),
     parse,
   };
 }

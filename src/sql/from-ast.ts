@@ -4,7 +4,12 @@ import { NO_DETAILS } from './ast-details.js';
 import { alterTableDetails } from './families/alter-table.js';
 import { deleteDetails, insertDetails, updateDetails } from './families/dml.js';
 import { createIndexDetails, dropIndexDetails } from './families/index.js';
-import { createTableDetails, dropTableDetails, renameTableDetails, truncateDetails } from './families/table.js';
+import {
+  createTableDetails,
+  dropTableDetails,
+  renameTableDetails,
+  truncateDetails,
+} from './families/table.js';
 import { createViewDetails, dropViewDetails } from './families/view.js';
 import type { StatementType } from './statement-types.js';
 

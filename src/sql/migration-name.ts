@@ -66,7 +66,10 @@ export function sortMigrations<T extends MigrationName>(list: readonly T[]): T[]
  * Parse every migration path of a tree, reporting bad names and versions used twice in one
  * folder. Files that are not `.sql` (a README) are not migrations and are ignored.
  */
-export function collectMigrations(paths: readonly string[], root = 'migrations'): { migrations: MigrationName[]; errors: PolicyError[] } {
+export function collectMigrations(
+  paths: readonly string[],
+  root = 'migrations',
+): { migrations: MigrationName[]; errors: PolicyError[] } {
   const migrations: MigrationName[] = [];
   const errors: PolicyError[] = [];
   for (const path of paths) {
@@ -79,7 +82,14 @@ export function collectMigrations(paths: readonly string[], root = 'migrations')
   for (let i = 1; i < sorted.length; i++) {
     const [a, b] = [sorted[i - 1] as MigrationName, sorted[i] as MigrationName];
     if (a.folder === b.folder && compareVersions(a.parts, b.parts) === 0) {
-      errors.push(new PolicyError(b.path, 0, 0, `duplicate version ${b.version}: ${a.path} has the same version; each version may be used once per database folder`));
+      errors.push(
+        new PolicyError(
+          b.path,
+          0,
+          0,
+          `duplicate version ${b.version}: ${a.path} has the same version; each version may be used once per database folder`,
+        ),
+      );
     }
   }
   return { migrations: sorted, errors };

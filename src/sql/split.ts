@@ -18,7 +18,7 @@ export interface SqlStatement {
   readonly end: Position;
 }
 
-const enum State {
+enum State {
   Code,
   SingleQuote,
   DoubleQuote,
@@ -34,7 +34,9 @@ const NON_BLOCK_ENDS = new Set(['IF', 'LOOP', 'WHILE', 'REPEAT']);
 const LOOKAHEAD = 64;
 
 function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c > 127;
+  return (
+    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c > 127
+  );
 }
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
@@ -145,7 +147,11 @@ export class StatementSplitter {
     const limit = final ? buf.length : buf.length - LOOKAHEAD;
     while (this.i < limit) {
       const c = buf.charCodeAt(this.i);
-      if (this.state === State.SingleQuote || this.state === State.DoubleQuote || this.state === State.Backtick) {
+      if (
+        this.state === State.SingleQuote ||
+        this.state === State.DoubleQuote ||
+        this.state === State.Backtick
+      ) {
         if (!this.lexQuoted(final)) break;
         continue;
       }
@@ -223,7 +229,12 @@ export class StatementSplitter {
         let j = this.i + 1;
         const custom = this.delimiter !== ';';
         // A custom delimiter ends a word too: `END$$` is END followed by the delimiter `$$`.
-        while (j < buf.length && isWordChar(buf.charCodeAt(j)) && !(custom && buf.startsWith(this.delimiter, j))) j++;
+        while (
+          j < buf.length &&
+          isWordChar(buf.charCodeAt(j)) &&
+          !(custom && buf.startsWith(this.delimiter, j))
+        )
+          j++;
         if (j === buf.length && !final) break; // the word may continue in the next chunk
         const length = j - this.i;
         if (length <= 12) this.onWord(buf.slice(this.i, j).toUpperCase());
@@ -281,7 +292,10 @@ export class StatementSplitter {
     const eol = this.buf.indexOf('\n', this.i);
     if (eol < 0 && !final) return 'wait';
     const lineEnd = eol < 0 ? this.buf.length : eol;
-    const value = this.buf.slice(this.i + 10, lineEnd).trim().split(/\s+/)[0];
+    const value = this.buf
+      .slice(this.i + 10, lineEnd)
+      .trim()
+      .split(/\s+/)[0];
     if (!value) return 'no';
     this.delimiter = value;
     this.moveTo(lineEnd);

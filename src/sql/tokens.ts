@@ -8,11 +8,17 @@ export type Token =
   | { readonly kind: 'punct'; readonly value: string }
   | { readonly kind: 'number'; readonly value: string };
 
-function isWordStart(c: string): boolean {
-  return /[A-Za-z_$\u0080-\uffff]/.test(c);
+function isWordStartCode(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c >= 128;
 }
-function isWordPart(c: string): boolean {
-  return /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isSpaceCode(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+function isWordStart(c: string): boolean {
+  return isWordStartCode(c.charCodeAt(0));
 }
 
 /** Up to `max` tokens from the start of `text`. */
@@ -22,7 +28,8 @@ export function leadingTokens(text: string, max = 40): Token[] {
   while (i < text.length && tokens.length < max) {
     const c = text[i] as string;
     const next = text[i + 1];
-    if (/\s/.test(c)) {
+    const code = text.charCodeAt(i);
+    if (isSpaceCode(code)) {
       i++;
     } else if (c === '#' || (c === '-' && next === '-' && /\s|$/.test(text[i + 2] ?? ''))) {
       const nl = text.indexOf('\n', i);
@@ -58,14 +65,18 @@ export function leadingTokens(text: string, max = 40): Token[] {
       }
       tokens.push({ kind: 'quoted', value, quote: c });
       i = j;
-    } else if (/[0-9]/.test(c)) {
+    } else if (isDigitCode(code)) {
       let j = i + 1;
-      while (j < text.length && /[0-9.eE]/.test(text[j] as string)) j++;
+      while (
+        j < text.length &&
+        (isDigitCode(text.charCodeAt(j)) || text[j] === '.' || text[j] === 'e' || text[j] === 'E')
+      )
+        j++;
       tokens.push({ kind: 'number', value: text.slice(i, j) });
       i = j;
     } else if (isWordStart(c)) {
       let j = i + 1;
-      while (j < text.length && isWordPart(text[j] as string)) j++;
+      while (j < text.length && (isWordStartCode(text.charCodeAt(j)) || isDigitCode(text.charCodeAt(j)))) j++;
       const value = text.slice(i, j);
       tokens.push({ kind: 'word', value, upper: value.toUpperCase() });
       i = j;
@@ -86,7 +97,8 @@ export function upperWords(tokens: readonly Token[]): string[] {
  * after it, or undefined when no name is there.
  */
 export function nameAt(tokens: readonly Token[], at: number): { name: string; next: number } | undefined {
-  const part = (t: Token | undefined) => (t && (t.kind === 'word' || (t.kind === 'quoted' && t.quote === '`')) ? t.value : undefined);
+  const part = (t: Token | undefined) =>
+    t && (t.kind === 'word' || (t.kind === 'quoted' && t.quote === '`')) ? t.value : undefined;
   const first = part(tokens[at]);
   if (first === undefined) return undefined;
   const dot = tokens[at + 1];

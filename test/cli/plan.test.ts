@@ -6,7 +6,9 @@ const repos: TempRepo[] = [];
 function repoWithBase(): TempRepo {
   const repo = new TempRepo();
   repos.push(repo);
-  repo.write({ 'migrations/test_db/1.0.0_init.sql': 'CREATE TABLE t1 (id INT PRIMARY KEY, name VARCHAR(20));\n' });
+  repo.write({
+    'migrations/test_db/1.0.0_init.sql': 'CREATE TABLE t1 (id INT PRIMARY KEY, name VARCHAR(20));\n',
+  });
   repo.commit('init');
   repo.git('checkout', '-q', '-b', 'feature');
   return repo;
@@ -18,7 +20,10 @@ afterEach(() => {
 describe('sqlgate plan', () => {
   it('prints the pipeline, each statement with file:line, the risk and the ordered flow', async () => {
     const repo = repoWithBase();
-    repo.write({ 'migrations/test_db/1.0.1_add_email.sql': '-- add email\nALTER TABLE t1 ADD COLUMN email VARCHAR(100);\n' });
+    repo.write({
+      'migrations/test_db/1.0.1_add_email.sql':
+        '-- add email\nALTER TABLE t1 ADD COLUMN email VARCHAR(100);\n',
+    });
     repo.commit('add email');
     const run = await cli(['plan', '--base', 'main'], { cwd: repo.dir });
     expect(run.code).toBe(0);
@@ -44,7 +49,9 @@ describe('sqlgate plan', () => {
 
   it('gives a stable JSON document', async () => {
     const repo = repoWithBase();
-    repo.write({ 'migrations/test_db/1.0.1_add_email.sql': 'ALTER TABLE t1 ADD COLUMN email VARCHAR(100);\n' });
+    repo.write({
+      'migrations/test_db/1.0.1_add_email.sql': 'ALTER TABLE t1 ADD COLUMN email VARCHAR(100);\n',
+    });
     const head = repo.commit('add email');
     const run = await cli(['plan', '--format', 'json'], { cwd: repo.dir });
     expect(run.code).toBe(0);
@@ -54,8 +61,23 @@ describe('sqlgate plan', () => {
       head: { commit: head },
       level: 'high',
       levelBySource: { ddl: 'high' },
-      migrations: [{ path: 'migrations/test_db/1.0.1_add_email.sql', database: 'test_db', version: '1.0.1', description: 'add email' }],
-      flows: [{ reason: 'sql', id: 'tester-owner-dba', source: 'ddl', level: 'high', steps: [{ role: 'tester', members: ['tom'] }, { role: 'project-owner' }, { role: 'dba' }] }],
+      migrations: [
+        {
+          path: 'migrations/test_db/1.0.1_add_email.sql',
+          database: 'test_db',
+          version: '1.0.1',
+          description: 'add email',
+        },
+      ],
+      flows: [
+        {
+          reason: 'sql',
+          id: 'tester-owner-dba',
+          source: 'ddl',
+          level: 'high',
+          steps: [{ role: 'tester', members: ['tom'] }, { role: 'project-owner' }, { role: 'dba' }],
+        },
+      ],
       policyChange: null,
     });
     expect(json.tasks.map((t: { environment: string; level: string }) => [t.environment, t.level])).toEqual([
@@ -74,7 +96,9 @@ describe('sqlgate plan', () => {
       tables: ['t1'],
       operations: ['ADD_COLUMN'],
       preview: 'ALTER TABLE t1 ADD COLUMN email VARCHAR(100)',
-      rules: [{ title: 'DDL on Prod is High', level: 'high', at: 'policies/risk-rules.yaml:5:5', unknownFacts: [] }],
+      rules: [
+        { title: 'DDL on Prod is High', level: 'high', at: 'policies/risk-rules.yaml:5:5', unknownFacts: [] },
+      ],
       unparsed: null,
     });
   });
@@ -82,7 +106,8 @@ describe('sqlgate plan', () => {
   it('reads policies from the base: a PR that lowers a rule is still judged by the old rule, and needs the policy flow', async () => {
     const repo = repoWithBase();
     repo.write({
-      'policies/risk-rules.yaml': 'rules:\n  - {title: DDL on Prod is High, source: ddl, level: low, when: {environment: prod}}\n',
+      'policies/risk-rules.yaml':
+        'rules:\n  - {title: DDL on Prod is High, source: ddl, level: low, when: {environment: prod}}\n',
       'migrations/test_db/1.0.1_drop.sql': 'ALTER TABLE t1 DROP COLUMN name;\n',
     });
     repo.commit('lower the bar');
@@ -124,8 +149,12 @@ describe('sqlgate plan', () => {
     const run = await cli(['plan'], { cwd: repo.dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('migrations/test_db/add_stuff.sql: bad migration file name "add_stuff.sql"');
-    expect(run.stderr).toContain('migrations/test_db/1.0_dup.sql: duplicate version 1.0: migrations/test_db/1.0.0_init.sql has the same version');
-    expect(run.stderr).toContain('migrations/nowhere/V1__x.sql: no database in policies/environments.yaml receives migrations/nowhere/ (folders in use: test_db)');
+    expect(run.stderr).toContain(
+      'migrations/test_db/1.0_dup.sql: duplicate version 1.0: migrations/test_db/1.0.0_init.sql has the same version',
+    );
+    expect(run.stderr).toContain(
+      'migrations/nowhere/V1__x.sql: no database in policies/environments.yaml receives migrations/nowhere/ (folders in use: test_db)',
+    );
   });
 
   it('reports unreadable SQL naming the file', async () => {
@@ -143,7 +172,9 @@ describe('sqlgate plan', () => {
     const repo = repoWithBase();
     const run = await cli(['plan', '--base', 'develop'], { cwd: repo.dir });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^sqlgate: git ref "develop" does not exist in .* \(fetch it, e.g\. git fetch origin main, or pass --base REF\)$/);
+    expect(run.stderr).toMatch(
+      /^sqlgate: git ref "develop" does not exist in .* \(fetch it, e.g\. git fetch origin main, or pass --base REF\)$/,
+    );
   });
 
   it('says when there is nothing to approve', async () => {

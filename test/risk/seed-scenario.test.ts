@@ -4,7 +4,7 @@ import { loadPolicies, type PolicyTexts } from '../../src/policy/load.js';
 import type { Policy } from '../../src/policy/types.js';
 import { evaluateRisk } from '../../src/risk/evaluate.js';
 import { analyseSql } from '../../src/sql/analyse.js';
-import { parseMigrationName, type MigrationName } from '../../src/sql/migration-name.js';
+import { type MigrationName, parseMigrationName } from '../../src/sql/migration-name.js';
 import { seedTexts } from '../policy/seed-texts.js';
 
 const pool = new ParserPool();
@@ -35,7 +35,9 @@ describe('the seed scenario, step by step', () => {
   });
 
   it('step 3: "DDL on Prod is High" + DDL × High → Project Owner → DBA; the pipeline takes the highest task', async () => {
-    const policy = policyWith({ approval: `${FLOWS}assignments:\n  - {source: ddl, level: high, flow: owner-then-dba}\n` });
+    const policy = policyWith({
+      approval: `${FLOWS}assignments:\n  - {source: ddl, level: high, flow: owner-then-dba}\n`,
+    });
     const risk = await riskOf(policy, ddl);
     expect(risk.tasks.map((t) => [t.environment, t.level])).toEqual([
       ['test', 'low'],
@@ -64,7 +66,9 @@ describe('the seed scenario, step by step', () => {
 
 describe('risk decisions', () => {
   it('SQL that cannot be parsed is never low: it gets unparsedLevel, with the parser message', async () => {
-    const policy = policyWith({ risk: 'unparsedLevel: high\nrules:\n  - {title: Test DDL low, source: ddl, level: low, when: {environment: test}}\n' });
+    const policy = policyWith({
+      risk: 'unparsedLevel: high\nrules:\n  - {title: Test DDL low, source: ddl, level: low, when: {environment: test}}\n',
+    });
     const risk = await riskOf(policy, 'ALTER TABLE t1 FROBNICATE x;');
     const statement = risk.tasks[0]?.statements[0];
     expect(statement?.level).toBe('high');
@@ -74,7 +78,10 @@ describe('risk decisions', () => {
 
   it('applies the Bytebase preset when no rules are written', async () => {
     const policy = policyWith({ risk: 'unparsedLevel: moderate\n' });
-    const risk = await riskOf(policy, 'DROP TABLE old;\nUPDATE t SET a = 1;\nCREATE TABLE n (id INT);\nALTER TABLE t ADD c INT;');
+    const risk = await riskOf(
+      policy,
+      'DROP TABLE old;\nUPDATE t SET a = 1;\nCREATE TABLE n (id INT);\nALTER TABLE t ADD c INT;',
+    );
     expect(risk.tasks[0]?.statements.map((s) => [s.facts.type, s.level])).toEqual([
       ['DROP_TABLE', 'high'],
       ['UPDATE', 'moderate'],
@@ -85,7 +92,9 @@ describe('risk decisions', () => {
   });
 
   it('treats assignments as minimum bars: a high DDL needs the flow assigned to moderate DDL', async () => {
-    const policy = policyWith({ approval: `${FLOWS}assignments:\n  - {source: ddl, level: moderate, flow: owner-then-dba}\n` });
+    const policy = policyWith({
+      approval: `${FLOWS}assignments:\n  - {source: ddl, level: moderate, flow: owner-then-dba}\n`,
+    });
     const risk = await riskOf(policy, ddl);
     expect(risk.flow).toMatchObject({ source: 'ddl', level: 'moderate', flow: { id: 'owner-then-dba' } });
   });
@@ -101,7 +110,9 @@ describe('risk decisions', () => {
   });
 
   it('reports rules that held only because a row count was unknown', async () => {
-    const policy = policyWith({ risk: 'rules:\n  - {title: Big delete, source: dml, level: high, when: {affectedRows: {gt: 1000}}}\n' });
+    const policy = policyWith({
+      risk: 'rules:\n  - {title: Big delete, source: dml, level: high, when: {affectedRows: {gt: 1000}}}\n',
+    });
     const risk = await riskOf(policy, 'DELETE FROM t WHERE id < 10;');
     expect(risk.tasks[0]?.statements[0]?.matches).toEqual([
       expect.objectContaining({ title: 'Big delete', level: 'high', unknownFacts: ['affectedRows'] }),
@@ -109,8 +120,16 @@ describe('risk decisions', () => {
   });
 
   it('evaluates a create: true database as a create-database change', async () => {
-    const policy = policyWith({ risk: 'rules:\n  - {title: New databases on Prod, source: create-database, level: moderate, when: {environment: prod}}\n' });
-    const created = { name: 'reports', environment: 'prod', urlEnv: 'PROD_DB_URL', migrations: 'reports', create: true };
+    const policy = policyWith({
+      risk: 'rules:\n  - {title: New databases on Prod, source: create-database, level: moderate, when: {environment: prod}}\n',
+    });
+    const created = {
+      name: 'reports',
+      environment: 'prod',
+      urlEnv: 'PROD_DB_URL',
+      migrations: 'reports',
+      create: true,
+    };
     const risk = evaluateRisk(policy, [], { creates: [created] });
     expect(risk.tasks.map((t) => [t.file, t.environment, t.level, t.statements[0]?.facts.type])).toEqual([
       ['environments.yaml#reports', 'prod', 'moderate', 'CREATE_DATABASE'],

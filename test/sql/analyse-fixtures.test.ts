@@ -6,7 +6,14 @@ import { REPO_ROOT } from '../policy/seed-texts.js';
 
 // Each fixture is a real-world style .sql file beside the facts it must produce (.expected.json).
 const DIR = `${REPO_ROOT}test/fixtures/sql`;
-const FLAGS = ['destructive', 'backwardIncompatible', 'dataDependent', 'tableRewrite', 'hasAlgorithm', 'hasLock'] as const;
+const FLAGS = [
+  'destructive',
+  'backwardIncompatible',
+  'dataDependent',
+  'tableRewrite',
+  'hasAlgorithm',
+  'hasLock',
+] as const;
 const pool = new ParserPool();
 afterAll(() => pool.close());
 
@@ -15,7 +22,9 @@ const fixtures = readdirSync(DIR)
   .map((f) => ({
     name: f,
     sql: readFileSync(`${DIR}/${f}`, 'utf8'),
-    expected: JSON.parse(readFileSync(`${DIR}/${f.replace(/\.sql$/, '.expected.json')}`, 'utf8')) as unknown[],
+    expected: JSON.parse(
+      readFileSync(`${DIR}/${f.replace(/\.sql$/, '.expected.json')}`, 'utf8'),
+    ) as unknown[],
   }));
 
 describe('statement analysis fixtures', () => {

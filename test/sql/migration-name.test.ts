@@ -31,10 +31,16 @@ describe('migration file names', () => {
   });
 
   it('compares versions numerically part by part', () => {
-    expect(compareVersions(parts('migrations/d/V2__a.sql'), parts('migrations/d/V10__a.sql'))).toBeLessThan(0);
-    expect(compareVersions(parts('migrations/d/1.2_a.sql'), parts('migrations/d/1.10_a.sql'))).toBeLessThan(0);
+    expect(compareVersions(parts('migrations/d/V2__a.sql'), parts('migrations/d/V10__a.sql'))).toBeLessThan(
+      0,
+    );
+    expect(compareVersions(parts('migrations/d/1.2_a.sql'), parts('migrations/d/1.10_a.sql'))).toBeLessThan(
+      0,
+    );
     expect(compareVersions(parts('migrations/d/1.0_a.sql'), parts('migrations/d/1_a.sql'))).toBe(0);
-    expect(compareVersions(parts('migrations/d/202503131500_a.sql'), parts('migrations/d/202503131501_a.sql'))).toBeLessThan(0);
+    expect(
+      compareVersions(parts('migrations/d/202503131500_a.sql'), parts('migrations/d/202503131501_a.sql')),
+    ).toBeLessThan(0);
   });
 
   it('sorts by version and reports duplicate versions and bad names, ignoring non-SQL files', () => {

@@ -21,19 +21,33 @@ describe('parsing in a worker with a time budget', () => {
   it('refuses statements above the size cap without parsing them', async () => {
     const big = `UPDATE t SET a = '${'x'.repeat(2000)}' WHERE id = 1`;
     const [s] = await analyseSql(big, pool, { maxStatementBytes: 1000 });
-    expect(s?.facts.parse).toEqual({ ok: false, reason: 'too-large', message: `statement of ${big.length} bytes exceeds the analysis limit of 1000 bytes` });
+    expect(s?.facts.parse).toEqual({
+      ok: false,
+      reason: 'too-large',
+      message: `statement of ${big.length} bytes exceeds the analysis limit of 1000 bytes`,
+    });
   });
 
   it('reads a large INSERT ... VALUES on the fast path with its table and row count', async () => {
-    const rows = Array.from({ length: 5000 }, (_, i) => `(${i}, 'name ${i}; with ''quotes''', NULL)`).join(',\n');
+    const rows = Array.from({ length: 5000 }, (_, i) => `(${i}, 'name ${i}; with ''quotes''', NULL)`).join(
+      ',\n',
+    );
     const [s] = await analyseSql(`INSERT INTO \`shop\`.\`items\` (id, name, note) VALUES ${rows};`, pool);
-    expect(s?.facts).toMatchObject({ type: 'INSERT', tables: ['shop.items'], insertRows: 5000, parse: { ok: true, via: 'fast-path' } });
+    expect(s?.facts).toMatchObject({
+      type: 'INSERT',
+      tables: ['shop.items'],
+      insertRows: 5000,
+      parse: { ok: true, via: 'fast-path' },
+    });
   });
 
   it('leaves an INSERT with ON DUPLICATE KEY UPDATE to the real parser', async () => {
     const rows = Array.from({ length: 2000 }, (_, i) => `(${i}, 'n')`).join(',');
     const patient = new ParserPool();
-    const [s] = await analyseSql(`INSERT INTO items (id, name) VALUES ${rows} ON DUPLICATE KEY UPDATE name = VALUES(name)`, patient);
+    const [s] = await analyseSql(
+      `INSERT INTO items (id, name) VALUES ${rows} ON DUPLICATE KEY UPDATE name = VALUES(name)`,
+      patient,
+    );
     await patient.close();
     expect(s?.facts).toMatchObject({ type: 'INSERT', insertRows: 2000, parse: { ok: true, via: 'ast' } });
   });

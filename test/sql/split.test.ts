@@ -21,8 +21,12 @@ describe('splitStatements', () => {
   });
 
   it('does not split on semicolons in strings, identifiers and comments', () => {
-    const sql = "INSERT INTO `a;b` VALUES ('x;y', \"p;q\", 'it''s;', 'back\\\\;'); -- c;d\n# e;f\n/* g;h */ SELECT 2";
-    expect(texts(sql)).toEqual(["INSERT INTO `a;b` VALUES ('x;y', \"p;q\", 'it''s;', 'back\\\\;')", 'SELECT 2']);
+    const sql =
+      "INSERT INTO `a;b` VALUES ('x;y', \"p;q\", 'it''s;', 'back\\\\;'); -- c;d\n# e;f\n/* g;h */ SELECT 2";
+    expect(texts(sql)).toEqual([
+      "INSERT INTO `a;b` VALUES ('x;y', \"p;q\", 'it''s;', 'back\\\\;')",
+      'SELECT 2',
+    ]);
   });
 
   it('treats "--" without a following space as an operator, as MySQL does', () => {
@@ -49,11 +53,18 @@ describe('splitStatements', () => {
   });
 
   it('treats a CASE expression in an ordinary statement as nothing special', () => {
-    expect(texts('SELECT CASE WHEN a THEN 1 END FROM t; SELECT 2')).toEqual(['SELECT CASE WHEN a THEN 1 END FROM t', 'SELECT 2']);
+    expect(texts('SELECT CASE WHEN a THEN 1 END FROM t; SELECT 2')).toEqual([
+      'SELECT CASE WHEN a THEN 1 END FROM t',
+      'SELECT 2',
+    ]);
   });
 
   it('keeps versioned comments as code and splits after them', () => {
-    expect(texts('/*!40101 SET NAMES utf8 */;\n/*!50003 CREATE*/ /*!50003 TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a=1 */;')).toEqual([
+    expect(
+      texts(
+        '/*!40101 SET NAMES utf8 */;\n/*!50003 CREATE*/ /*!50003 TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a=1 */;',
+      ),
+    ).toEqual([
       '/*!40101 SET NAMES utf8 */',
       '/*!50003 CREATE*/ /*!50003 TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a=1 */',
     ]);

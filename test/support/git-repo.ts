@@ -14,11 +14,16 @@ export class TempRepo {
     this.git('config', 'user.email', 'dev@example.com');
     this.git('config', 'user.name', 'Dev');
     this.git('config', 'commit.gpgsign', 'false');
-    if (options.withPolicies !== false) cpSync(join(REPO_ROOT, 'policies'), join(this.dir, 'policies'), { recursive: true });
+    if (options.withPolicies !== false)
+      cpSync(join(REPO_ROOT, 'policies'), join(this.dir, 'policies'), { recursive: true });
   }
 
   git(...args: string[]): string {
-    return execFileSync('git', args, { cwd: this.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return execFileSync('git', args, {
+      cwd: this.dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   }
 
   write(files: Record<string, string | Buffer>): this {

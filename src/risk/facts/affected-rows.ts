@@ -1,4 +1,4 @@
-import { type FactDefinition, NOT_APPLICABLE, estimate } from '../context.js';
+import { estimate, type FactDefinition, NOT_APPLICABLE } from '../context.js';
 
 // INSERT ... VALUES knows its rows from the text; UPDATE and DELETE need EXPLAIN (--estimate).
 export const affectedRows: FactDefinition = {

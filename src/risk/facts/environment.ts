@@ -1,3 +1,7 @@
 import { type FactDefinition, text } from '../context.js';
 
-export const environment: FactDefinition = { name: 'environment', type: 'text', read: (c) => text(c.environment) };
+export const environment: FactDefinition = {
+  name: 'environment',
+  type: 'text',
+  read: (c) => text(c.environment),
+};

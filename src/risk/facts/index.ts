@@ -1,6 +1,13 @@
 import type { FactDefinition } from '../context.js';
 import { affectedRows } from './affected-rows.js';
-import { backwardIncompatible, dataDependent, destructive, hasAlgorithm, hasLock, tableRewrite } from './change-categories.js';
+import {
+  backwardIncompatible,
+  dataDependent,
+  destructive,
+  hasAlgorithm,
+  hasLock,
+  tableRewrite,
+} from './change-categories.js';
 import { database } from './database.js';
 import { environment } from './environment.js';
 import { file } from './file.js';

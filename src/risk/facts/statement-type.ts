@@ -1,3 +1,7 @@
 import { type FactDefinition, text } from '../context.js';
 
-export const statementType: FactDefinition = { name: 'statementType', type: 'text', read: (c) => text(c.facts.type) };
+export const statementType: FactDefinition = {
+  name: 'statementType',
+  type: 'text',
+  read: (c) => text(c.facts.type),
+};

@@ -1,4 +1,4 @@
-import { type FactDefinition, NOT_APPLICABLE, estimate } from '../context.js';
+import { estimate, type FactDefinition, NOT_APPLICABLE } from '../context.js';
 
 export const tableRows: FactDefinition = {
   name: 'tableRows',

@@ -35,7 +35,9 @@ function operationOf(clause: Ast): AlterOperation {
 }
 
 function isUniqueIndex(clause: Ast): boolean {
-  const type = String(clause.create_definitions?.constraint_type ?? clause.index_type ?? clause.keyword ?? '').toLowerCase();
+  const type = String(
+    clause.create_definitions?.constraint_type ?? clause.index_type ?? clause.keyword ?? '',
+  ).toLowerCase();
   return type.startsWith('unique') || type === 'primary key';
 }
 
@@ -44,16 +46,21 @@ export function alterTableDetails(ast: Ast): AstDetails {
   const operations: AlterOperation[] = [];
   let dataDependent = false;
   let renamesColumn = false;
+  let hasAlgorithm = false;
+  let hasLock = false;
   for (const clause of clauses) {
     const op = operationOf(clause);
     // ALGORITHM= and LOCK= are options of the statement, reported as their own facts.
     const resource = String(clause.resource ?? '').toLowerCase();
+    if (resource === 'algorithm') hasAlgorithm = true;
+    if (resource === 'lock') hasLock = true;
     if (resource === 'algorithm' || resource === 'lock') continue;
     if (!operations.includes(op)) operations.push(op);
-    if (op === 'ADD_COLUMN' && isNotNull(clause) && !clause.default_val && !clause.auto_increment) dataDependent = true;
+    if (op === 'ADD_COLUMN' && isNotNull(clause) && !clause.default_val && !clause.auto_increment)
+      dataDependent = true;
     if ((op === 'MODIFY_COLUMN' || op === 'CHANGE_COLUMN') && isNotNull(clause)) dataDependent = true;
     if ((op === 'ADD_INDEX' || op === 'ADD_PRIMARY_KEY') && isUniqueIndex(clause)) dataDependent = true;
     if (op === 'CHANGE_COLUMN' && clause.old_column?.column !== clause.column?.column) renamesColumn = true;
   }
-  return { tables: tableNames(ast.table), operations, dataDependent, renamesColumn };
+  return { tables: tableNames(ast.table), operations, dataDependent, renamesColumn, hasAlgorithm, hasLock };
 }

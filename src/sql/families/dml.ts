@@ -2,8 +2,13 @@
 import { type Ast, type AstDetails, NO_DETAILS, tableNames } from '../ast-details.js';
 
 export function insertDetails(ast: Ast): AstDetails {
-  const values = ast.values?.type === 'values' && Array.isArray(ast.values.values) ? ast.values.values.length : undefined;
-  return { ...NO_DETAILS, tables: tableNames(ast.table), ...(values !== undefined ? { insertRows: values } : {}) };
+  const values =
+    ast.values?.type === 'values' && Array.isArray(ast.values.values) ? ast.values.values.length : undefined;
+  return {
+    ...NO_DETAILS,
+    tables: tableNames(ast.table),
+    ...(values !== undefined ? { insertRows: values } : {}),
+  };
 }
 
 export function updateDetails(ast: Ast): AstDetails {
@@ -17,5 +22,9 @@ export function deleteDetails(ast: Ast): AstDetails {
   const targets: Ast[] = Array.isArray(ast.table) ? ast.table : [];
   const resolved = targets.map((t) => from.find((f) => f.as && f.as === t.table && !t.db) ?? t);
   const tables = tableNames(resolved);
-  return { ...NO_DETAILS, tables: tables.length > 0 ? tables : tableNames(from), hasWhere: ast.where != null };
+  return {
+    ...NO_DETAILS,
+    tables: tables.length > 0 ? tables : tableNames(from),
+    hasWhere: ast.where != null,
+  };
 }

@@ -3,7 +3,13 @@ import { type Ast, type AstDetails, NO_DETAILS, tableNames } from '../ast-detail
 
 export function createIndexDetails(ast: Ast): AstDetails {
   const unique = String(ast.index_type ?? '').toLowerCase() === 'unique';
-  return { ...NO_DETAILS, tables: tableNames(ast.table), dataDependent: unique };
+  return {
+    ...NO_DETAILS,
+    tables: tableNames(ast.table),
+    dataDependent: unique,
+    hasAlgorithm: ast.algorithm_option != null,
+    hasLock: ast.lock_option != null,
+  };
 }
 
 export function dropIndexDetails(ast: Ast): AstDetails {
