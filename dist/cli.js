@@ -32023,6 +32023,7 @@ async function estimateFromDatabases(policy, migrations, env, warn) {
 
 // src/git/repo.ts
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
 var t = /* @__PURE__ */ new WeakMap();
@@ -35427,6 +35428,19 @@ var STATUS = {
   async commitsAdding(path, ref) {
     return (await this.git.raw(["log", "--format=%H", "--diff-filter=A", ref, "--", path])).split(`
 `).filter((l3) => l3.length > 0);
+  }
+  /**
+   * A fingerprint of the files under `dirs` at `commit`: a hash of their paths and blob ids, so
+   * it changes exactly when a file there is added, removed or edited. Undefined when the commit
+   * is not in this repository (force-pushed away, or not fetched).
+   */
+  async fingerprint(commit, dirs) {
+    try {
+      let tree = await this.git.raw(["ls-tree", "-r", "--full-tree", commit, "--", ...dirs]);
+      return createHash("sha256").update(tree).digest("hex");
+    } catch {
+      return;
+    }
   }
   /** Contents of many files at one commit; a path that does not exist there maps to undefined. */
   async readFiles(ref, paths) {

@@ -36431,6 +36431,7 @@ var import_file_exists, import_debug, import_promise_deferred, O2, Ae, A2, at, x
 
 // src/git/repo.ts
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 var STATUS, GitRepo, init_repo = __esm({
   "src/git/repo.ts"() {
     "use strict";
@@ -36488,6 +36489,19 @@ var STATUS, GitRepo, init_repo = __esm({
       async commitsAdding(path, ref) {
         return (await this.git.raw(["log", "--format=%H", "--diff-filter=A", ref, "--", path])).split(`
 `).filter((l3) => l3.length > 0);
+      }
+      /**
+       * A fingerprint of the files under `dirs` at `commit`: a hash of their paths and blob ids, so
+       * it changes exactly when a file there is added, removed or edited. Undefined when the commit
+       * is not in this repository (force-pushed away, or not fetched).
+       */
+      async fingerprint(commit, dirs) {
+        try {
+          let tree = await this.git.raw(["ls-tree", "-r", "--full-tree", commit, "--", ...dirs]);
+          return createHash("sha256").update(tree).digest("hex");
+        } catch {
+          return;
+        }
       }
       /** Contents of many files at one commit; a path that does not exist there maps to undefined. */
       async readFiles(ref, paths) {

@@ -1,6 +1,7 @@
 // The git adapter: what changed between two commits and what files held at a commit. Reads
 // many files through one `git cat-file --batch` process instead of one `git show` each.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { type SimpleGit, simpleGit } from 'simple-git';
 import { InputError } from '../errors.js';
 
@@ -85,6 +86,20 @@ export class GitRepo {
   async commitsAdding(path: string, ref: string): Promise<string[]> {
     const out = await this.git.raw(['log', '--format=%H', '--diff-filter=A', ref, '--', path]);
     return out.split('\n').filter((l) => l.length > 0);
+  }
+
+  /**
+   * A fingerprint of the files under `dirs` at `commit`: a hash of their paths and blob ids, so
+   * it changes exactly when a file there is added, removed or edited. Undefined when the commit
+   * is not in this repository (force-pushed away, or not fetched).
+   */
+  async fingerprint(commit: string, dirs: readonly string[]): Promise<string | undefined> {
+    try {
+      const tree = await this.git.raw(['ls-tree', '-r', '--full-tree', commit, '--', ...dirs]);
+      return createHash('sha256').update(tree).digest('hex');
+    } catch {
+      return undefined;
+    }
   }
 
   /** Contents of many files at one commit; a path that does not exist there maps to undefined. */

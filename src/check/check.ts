@@ -1,0 +1,180 @@
+// The pull-request check: plan the PR from the checkout, evaluate its reviews against the
+// flows it needs, and tell the PR — one sticky comment and the `sqlgate/approval` status.
+import { type ApprovalResult, evaluateApprovals } from '../approval/evaluate.js';
+import { InputError } from '../errors.js';
+import type { GitRepo } from '../git/repo.js';
+import type { GitHub } from '../github/client.js';
+import { listPullFiles, listReviews, type RepoRef, resolveTeams } from '../github/reads.js';
+import { type StatusState, setStatus, upsertComment } from '../github/writes.js';
+import { type PlanResult, planChange } from '../plan/plan.js';
+import { COMMENT_MARKER, commentMarkdown } from '../report/markdown.js';
+import type { StatementParser } from '../sql/analyse.js';
+
+export interface PullRequestRef {
+  readonly number: number;
+  readonly author: string;
+  readonly baseSha: string;
+  readonly headSha: string;
+  readonly changedFiles: number;
+}
+
+export interface CheckInput {
+  readonly repo: GitRepo;
+  readonly github: GitHub;
+  readonly ref: RepoRef;
+  readonly pull: PullRequestRef;
+  readonly parser: StatementParser;
+  readonly policiesDir: string;
+  readonly migrationsDir: string;
+  /** Link for the status and for a shortened comment: the workflow run. */
+  readonly detailsUrl?: string;
+  readonly log?: (message: string) => void;
+}
+
+export type CheckOutcome =
+  | {
+      readonly ok: true;
+      readonly plan: PlanResult;
+      readonly approvals: readonly ApprovalResult[];
+      readonly approved: boolean;
+      readonly status: { readonly state: StatusState; readonly description: string };
+      readonly comment: string;
+    }
+  | { readonly ok: false; readonly error: InputError; readonly comment: string };
+
+export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
+  const { github, ref, pull, repo } = input;
+  const log = input.log ?? (() => {});
+  let plan: PlanResult;
+  try {
+    await verifyCheckout(input);
+    plan = await planChange({
+      repo,
+      base: pull.baseSha,
+      head: pull.headSha,
+      policiesDir: input.policiesDir,
+      migrationsDir: input.migrationsDir,
+      parser: input.parser,
+      onProgress: log,
+    });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const comment = errorComment(error);
+    await upsertComment(github, ref, pull.number, comment);
+    await setStatus(
+      github,
+      ref,
+      pull.headSha,
+      'failure',
+      `policy or migration errors: ${firstLine(error)}`,
+      input.detailsUrl,
+    );
+    return { ok: false, error, comment };
+  }
+
+  let approvals: ApprovalResult[] = [];
+  if (plan.flows.length > 0) {
+    const reviews = await listReviews(github, ref, pull.number);
+    const roleIds = new Set(plan.flows.flatMap((f) => f.flow.steps.map((s) => s.role)));
+    const teams = plan.policy.roles
+      .filter((r) => roleIds.has(r.id))
+      .flatMap((r) => r.members.filter((m) => m.includes('/')));
+    const resolvedTeams = await resolveTeams(github, teams);
+    const dirs = [input.migrationsDir, input.policiesDir];
+    const fingerprints = new Map<string, string | undefined>();
+    for (const commit of new Set([pull.headSha, ...reviews.map((r) => r.commitId)])) {
+      fingerprints.set(commit, await repo.fingerprint(commit, dirs));
+    }
+    approvals = plan.flows.map((required) =>
+      evaluateApprovals({
+        flow: required.flow,
+        roles: plan.policy.roles,
+        teams: resolvedTeams,
+        author: pull.author,
+        reviews,
+        headSha: pull.headSha,
+        staleApprovals: plan.policy.approval.staleApprovals,
+        fingerprintAt: (commit) => fingerprints.get(commit),
+      }),
+    );
+  }
+  const approved = approvals.every((a) => a.satisfied);
+  const status = statusOf(plan, approvals);
+  const comment = commentMarkdown({
+    plan,
+    approvals,
+    ...(input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}),
+  });
+  await upsertComment(github, ref, pull.number, comment);
+  await setStatus(github, ref, pull.headSha, status.state, status.description, input.detailsUrl);
+  return { ok: true, plan, approvals, approved, status, comment };
+}
+
+function statusOf(
+  plan: PlanResult,
+  approvals: readonly ApprovalResult[],
+): { state: StatusState; description: string } {
+  if (plan.flows.length === 0)
+    return { state: 'success', description: `risk ${plan.risk.level}: no approval needed` };
+  const open = approvals.filter((a) => !a.satisfied);
+  if (open.length === 0)
+    return {
+      state: 'success',
+      description: `risk ${plan.risk.level}: ${approvals.map((a) => a.summary).join('; ')}`,
+    };
+  const blocked = open.find((a) => a.summary.startsWith('cannot be approved'));
+  if (blocked) return { state: 'failure', description: blocked.summary };
+  return { state: 'pending', description: open.map((a) => a.summary).join('; ') };
+}
+
+/**
+ * The plan reads the checkout; make sure it holds the PR. A shallow clone (actions/checkout's
+ * default fetch-depth: 1) lacks the base commit, and a stale one would plan other SQL.
+ */
+async function verifyCheckout(input: CheckInput): Promise<void> {
+  const { repo, pull } = input;
+  for (const [what, sha] of [
+    ['base', pull.baseSha],
+    ['head', pull.headSha],
+  ] as const) {
+    if ((await repo.fingerprint(sha, ['.'])) === undefined) {
+      throw new InputError(
+        `the checkout does not contain the PR's ${what} commit ${sha.slice(0, 7)}; check out with actions/checkout and fetch-depth: 0`,
+      );
+    }
+  }
+  const api = await listPullFiles(input.github, input.ref, pull.number, pull.changedFiles);
+  if (!api) return; // more than GitHub lists: the git diff is the only source
+  const watched = (p: string) =>
+    p.startsWith(`${input.migrationsDir}/`) || p.startsWith(`${input.policiesDir}/`);
+  const merge = await repo.mergeBase(pull.baseSha, pull.headSha);
+  const local = new Set(
+    (await repo.changedFiles(merge, pull.headSha))
+      .flatMap((c) => [c.path, ...(c.from ? [c.from] : [])])
+      .filter(watched),
+  );
+  const missing = api.filter(watched).filter((p) => !local.has(p));
+  if (missing.length > 0) {
+    throw new InputError(
+      `the checkout does not match the PR: GitHub lists ${missing.slice(0, 3).join(', ')} as changed but the checkout does not`,
+    );
+  }
+}
+
+function firstLine(error: InputError): string {
+  return (error.errors[0]?.format() ?? error.message).split('\n')[0] ?? '';
+}
+
+function errorComment(error: InputError): string {
+  const lines =
+    error.errors.length > 0 ? error.errors.map((e) => `- \`${e.format()}\``) : [`- ${error.message}`];
+  return [
+    COMMENT_MARKER,
+    '## sqlgate: ❌ cannot evaluate this pull request',
+    '',
+    'Fix these and push again; nothing can be approved until then:',
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+}

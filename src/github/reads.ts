@@ -1,0 +1,77 @@
+// What a check reads from GitHub. File contents come from the checkout, so the number of
+// requests does not grow with the number of migration files.
+import type { Review, ReviewState, TeamMembers } from '../approval/evaluate.js';
+import type { GitHub } from './client.js';
+
+export interface RepoRef {
+  readonly owner: string;
+  readonly repo: string;
+}
+
+// GitHub's pull request files endpoint lists at most 3,000 files.
+export const PR_FILES_LIMIT = 3000;
+
+/** Changed file paths of a PR, or undefined when it has more than GitHub will list. */
+export async function listPullFiles(
+  github: GitHub,
+  ref: RepoRef,
+  pull: number,
+  changedFiles: number,
+): Promise<string[] | undefined> {
+  if (changedFiles > PR_FILES_LIMIT) return undefined;
+  const files = await github.paginate(github.rest.pulls.listFiles, {
+    ...ref,
+    pull_number: pull,
+    per_page: 100,
+  });
+  return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
+}
+
+/** Every review of a PR in submission order; pending (unsubmitted) reviews are left out. */
+export async function listReviews(github: GitHub, ref: RepoRef, pull: number): Promise<Review[]> {
+  const reviews = await github.paginate(github.rest.pulls.listReviews, {
+    ...ref,
+    pull_number: pull,
+    per_page: 100,
+  });
+  return reviews
+    .filter((r) => r.state !== 'PENDING' && r.submitted_at)
+    .map((r) => ({
+      id: r.id,
+      user: r.user?.login ?? null,
+      state: r.state as ReviewState,
+      submittedAt: r.submitted_at as string,
+      commitId: r.commit_id ?? '',
+    }))
+    .sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt) || a.id - b.id);
+}
+
+/**
+ * Members of `org/team` roles. A team the token cannot read holds no one (fail closed), with a
+ * note that says which permission is missing.
+ */
+export async function resolveTeams(
+  github: GitHub,
+  teams: readonly string[],
+): Promise<Map<string, TeamMembers>> {
+  const resolved = new Map<string, TeamMembers>();
+  for (const team of new Set(teams.map((t) => t.toLowerCase()))) {
+    const [org = '', slug = ''] = team.split('/');
+    try {
+      const members = await github.paginate(github.rest.teams.listMembersInOrg, {
+        org,
+        team_slug: slug,
+        per_page: 100,
+      });
+      resolved.set(team, { members: members.map((m) => m.login) });
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      const why =
+        status === 404 || status === 403
+          ? `cannot read team ${team} (HTTP ${status}): the token needs organization "Members: read" permission (a GitHub App token or a PAT with read:org; the default GITHUB_TOKEN cannot read teams), so the team's members cannot approve`
+          : `cannot read team ${team}: ${(error as Error).message}`;
+      resolved.set(team, { error: why });
+    }
+  }
+  return resolved;
+}
