@@ -5224,17 +5224,17 @@ var require_umd = __commonJS({
         }
         Long.fromBits = fromBits;
         var pow_dbl = Math.pow;
-        function fromString(str, unsigned, radix) {
-          if (str.length === 0) throw Error("empty string");
-          if (typeof unsigned == "number" ? (radix = unsigned, unsigned = !1) : unsigned = !!unsigned, str === "NaN" || str === "Infinity" || str === "+Infinity" || str === "-Infinity")
+        function fromString(str2, unsigned, radix) {
+          if (str2.length === 0) throw Error("empty string");
+          if (typeof unsigned == "number" ? (radix = unsigned, unsigned = !1) : unsigned = !!unsigned, str2 === "NaN" || str2 === "Infinity" || str2 === "+Infinity" || str2 === "-Infinity")
             return unsigned ? UZERO : ZERO;
           if (radix = radix || 10, radix < 2 || 36 < radix) throw RangeError("radix");
           var p2;
-          if ((p2 = str.indexOf("-")) > 0) throw Error("interior hyphen");
+          if ((p2 = str2.indexOf("-")) > 0) throw Error("interior hyphen");
           if (p2 === 0)
-            return fromString(str.substring(1), unsigned, radix).neg();
-          for (var radixToPower = fromNumber(pow_dbl(radix, 8)), result = ZERO, i = 0; i < str.length; i += 8) {
-            var size = Math.min(8, str.length - i), value = parseInt(str.substring(i, i + size), radix);
+            return fromString(str2.substring(1), unsigned, radix).neg();
+          for (var radixToPower = fromNumber(pow_dbl(radix, 8)), result = ZERO, i = 0; i < str2.length; i += 8) {
+            var size = Math.min(8, str2.length - i), value = parseInt(str2.substring(i, i + size), radix);
             if (size < 8) {
               var power = fromNumber(pow_dbl(radix, size));
               result = result.mul(power).add(fromNumber(value));
@@ -5602,8 +5602,8 @@ var require_bom_handling = __commonJS({
     function PrependBOMWrapper(encoder, options) {
       this.encoder = encoder, this.addBOM = !0;
     }
-    PrependBOMWrapper.prototype.write = function(str) {
-      return this.addBOM && (str = BOMChar + str, this.addBOM = !1), this.encoder.write(str);
+    PrependBOMWrapper.prototype.write = function(str2) {
+      return this.addBOM && (str2 = BOMChar + str2, this.addBOM = !1), this.encoder.write(str2);
     };
     PrependBOMWrapper.prototype.end = function() {
       return this.encoder.end();
@@ -5671,27 +5671,27 @@ var require_internal = __commonJS({
     function InternalEncoder(options, codec) {
       this.enc = codec.enc;
     }
-    InternalEncoder.prototype.write = function(str) {
-      return Buffer2.from(str, this.enc);
+    InternalEncoder.prototype.write = function(str2) {
+      return Buffer2.from(str2, this.enc);
     };
     InternalEncoder.prototype.end = function() {
     };
     function InternalEncoderBase64(options, codec) {
       this.prevStr = "";
     }
-    InternalEncoderBase64.prototype.write = function(str) {
-      str = this.prevStr + str;
-      var completeQuads = str.length - str.length % 4;
-      return this.prevStr = str.slice(completeQuads), str = str.slice(0, completeQuads), Buffer2.from(str, "base64");
+    InternalEncoderBase64.prototype.write = function(str2) {
+      str2 = this.prevStr + str2;
+      var completeQuads = str2.length - str2.length % 4;
+      return this.prevStr = str2.slice(completeQuads), str2 = str2.slice(0, completeQuads), Buffer2.from(str2, "base64");
     };
     InternalEncoderBase64.prototype.end = function() {
       return Buffer2.from(this.prevStr, "base64");
     };
     function InternalEncoderCesu8(options, codec) {
     }
-    InternalEncoderCesu8.prototype.write = function(str) {
-      for (var buf = Buffer2.alloc(str.length * 3), bufIdx = 0, i = 0; i < str.length; i++) {
-        var charCode = str.charCodeAt(i);
+    InternalEncoderCesu8.prototype.write = function(str2) {
+      for (var buf = Buffer2.alloc(str2.length * 3), bufIdx = 0, i = 0; i < str2.length; i++) {
+        var charCode = str2.charCodeAt(i);
         charCode < 128 ? buf[bufIdx++] = charCode : charCode < 2048 ? (buf[bufIdx++] = 192 + (charCode >>> 6), buf[bufIdx++] = 128 + (charCode & 63)) : (buf[bufIdx++] = 224 + (charCode >>> 12), buf[bufIdx++] = 128 + (charCode >>> 6 & 63), buf[bufIdx++] = 128 + (charCode & 63));
       }
       return buf.slice(0, bufIdx);
@@ -5715,17 +5715,17 @@ var require_internal = __commonJS({
     function InternalEncoderUtf8(options, codec) {
       this.highSurrogate = "";
     }
-    InternalEncoderUtf8.prototype.write = function(str) {
-      if (this.highSurrogate && (str = this.highSurrogate + str, this.highSurrogate = ""), str.length > 0) {
-        var charCode = str.charCodeAt(str.length - 1);
-        charCode >= 55296 && charCode < 56320 && (this.highSurrogate = str[str.length - 1], str = str.slice(0, str.length - 1));
+    InternalEncoderUtf8.prototype.write = function(str2) {
+      if (this.highSurrogate && (str2 = this.highSurrogate + str2, this.highSurrogate = ""), str2.length > 0) {
+        var charCode = str2.charCodeAt(str2.length - 1);
+        charCode >= 55296 && charCode < 56320 && (this.highSurrogate = str2[str2.length - 1], str2 = str2.slice(0, str2.length - 1));
       }
-      return Buffer2.from(str, this.enc);
+      return Buffer2.from(str2, this.enc);
     };
     InternalEncoderUtf8.prototype.end = function() {
       if (this.highSurrogate) {
-        var str = this.highSurrogate;
-        return this.highSurrogate = "", Buffer2.from(str, this.enc);
+        var str2 = this.highSurrogate;
+        return this.highSurrogate = "", Buffer2.from(str2, this.enc);
       }
     };
   }
@@ -5749,8 +5749,8 @@ var require_utf32 = __commonJS({
     function Utf32Encoder(options, codec) {
       this.isLE = codec.isLE, this.highSurrogate = 0;
     }
-    Utf32Encoder.prototype.write = function(str) {
-      for (var src = Buffer2.from(str, "ucs2"), dst = Buffer2.alloc(src.length * 2 + 4), write32 = this.isLE ? dst.writeUInt32LE : dst.writeUInt32BE, offset = 0, i = 0; i < src.length; i += 2) {
+    Utf32Encoder.prototype.write = function(str2) {
+      for (var src = Buffer2.from(str2, "ucs2"), dst = Buffer2.alloc(src.length * 2 + 4), write32 = this.isLE ? dst.writeUInt32LE : dst.writeUInt32BE, offset = 0, i = 0; i < src.length; i += 2) {
         var code = src.readUInt16LE(i), isHighSurrogate = code >= 55296 && code < 56320, isLowSurrogate = code >= 56320 && code < 57344;
         if (this.highSurrogate)
           if (isHighSurrogate || !isLowSurrogate)
@@ -5811,8 +5811,8 @@ var require_utf32 = __commonJS({
     function Utf32AutoEncoder(options, codec) {
       options = options || {}, options.addBOM === void 0 && (options.addBOM = !0), this.encoder = codec.iconv.getEncoder(options.defaultEncoding || "utf-32le", options);
     }
-    Utf32AutoEncoder.prototype.write = function(str) {
-      return this.encoder.write(str);
+    Utf32AutoEncoder.prototype.write = function(str2) {
+      return this.encoder.write(str2);
     };
     Utf32AutoEncoder.prototype.end = function() {
       return this.encoder.end();
@@ -5876,8 +5876,8 @@ var require_utf16 = __commonJS({
     Utf16BECodec.prototype.bomAware = !0;
     function Utf16BEEncoder() {
     }
-    Utf16BEEncoder.prototype.write = function(str) {
-      for (var buf = Buffer2.from(str, "ucs2"), i = 0; i < buf.length; i += 2) {
+    Utf16BEEncoder.prototype.write = function(str2) {
+      for (var buf = Buffer2.from(str2, "ucs2"), i = 0; i < buf.length; i += 2) {
         var tmp = buf[i];
         buf[i] = buf[i + 1], buf[i + 1] = tmp;
       }
@@ -5908,8 +5908,8 @@ var require_utf16 = __commonJS({
     function Utf16Encoder(options, codec) {
       options = options || {}, options.addBOM === void 0 && (options.addBOM = !0), this.encoder = codec.iconv.getEncoder("utf-16le", options);
     }
-    Utf16Encoder.prototype.write = function(str) {
-      return this.encoder.write(str);
+    Utf16Encoder.prototype.write = function(str2) {
+      return this.encoder.write(str2);
     };
     Utf16Encoder.prototype.end = function() {
       return this.encoder.end();
@@ -5975,8 +5975,8 @@ var require_utf7 = __commonJS({
     function Utf7Encoder(options, codec) {
       this.iconv = codec.iconv;
     }
-    Utf7Encoder.prototype.write = function(str) {
-      return Buffer2.from(str.replace(nonDirectChars, function(chunk) {
+    Utf7Encoder.prototype.write = function(str2) {
+      return Buffer2.from(str2.replace(nonDirectChars, function(chunk) {
         return "+" + (chunk === "+" ? "" : this.iconv.encode(chunk, "utf16-be").toString("base64").replace(/=+$/, "")) + "-";
       }.bind(this)));
     };
@@ -6024,9 +6024,9 @@ var require_utf7 = __commonJS({
     function Utf7IMAPEncoder(options, codec) {
       this.iconv = codec.iconv, this.inBase64 = !1, this.base64Accum = Buffer2.alloc(6), this.base64AccumIdx = 0;
     }
-    Utf7IMAPEncoder.prototype.write = function(str) {
-      for (var inBase64 = this.inBase64, base64Accum = this.base64Accum, base64AccumIdx = this.base64AccumIdx, buf = Buffer2.alloc(str.length * 5 + 10), bufIdx = 0, i2 = 0; i2 < str.length; i2++) {
-        var uChar = str.charCodeAt(i2);
+    Utf7IMAPEncoder.prototype.write = function(str2) {
+      for (var inBase64 = this.inBase64, base64Accum = this.base64Accum, base64AccumIdx = this.base64AccumIdx, buf = Buffer2.alloc(str2.length * 5 + 10), bufIdx = 0, i2 = 0; i2 < str2.length; i2++) {
+        var uChar = str2.charCodeAt(i2);
         uChar >= 32 && uChar <= 126 ? (inBase64 && (base64AccumIdx > 0 && (bufIdx += buf.write(base64Accum.slice(0, base64AccumIdx).toString("base64").replace(/\//g, ",").replace(/=+$/, ""), bufIdx), base64AccumIdx = 0), buf[bufIdx++] = minusChar, inBase64 = !1), inBase64 || (buf[bufIdx++] = uChar, uChar === andChar && (buf[bufIdx++] = minusChar))) : (inBase64 || (buf[bufIdx++] = andChar, inBase64 = !0), inBase64 && (base64Accum[base64AccumIdx++] = uChar >> 8, base64Accum[base64AccumIdx++] = uChar & 255, base64AccumIdx == base64Accum.length && (bufIdx += buf.write(base64Accum.toString("base64").replace(/\//g, ","), bufIdx), base64AccumIdx = 0)));
       }
       return this.inBase64 = inBase64, this.base64AccumIdx = base64AccumIdx, buf.slice(0, bufIdx);
@@ -6094,9 +6094,9 @@ var require_sbcs_codec = __commonJS({
     function SBCSEncoder(options, codec) {
       this.encodeBuf = codec.encodeBuf;
     }
-    SBCSEncoder.prototype.write = function(str) {
-      for (var buf = Buffer2.alloc(str.length), i = 0; i < str.length; i++)
-        buf[i] = this.encodeBuf[str.charCodeAt(i)];
+    SBCSEncoder.prototype.write = function(str2) {
+      for (var buf = Buffer2.alloc(str2.length), i = 0; i < str2.length; i++)
+        buf[i] = this.encodeBuf[str2.charCodeAt(i)];
       return buf;
     };
     SBCSEncoder.prototype.end = function() {
@@ -6873,11 +6873,11 @@ var require_dbcs_codec = __commonJS({
     function DBCSEncoder(options, codec) {
       this.leadSurrogate = -1, this.seqObj = void 0, this.encodeTable = codec.encodeTable, this.encodeTableSeq = codec.encodeTableSeq, this.defaultCharSingleByte = codec.defCharSB, this.gb18030 = codec.gb18030;
     }
-    DBCSEncoder.prototype.write = function(str) {
-      for (var newBuf = Buffer2.alloc(str.length * (this.gb18030 ? 4 : 3)), leadSurrogate = this.leadSurrogate, seqObj = this.seqObj, nextChar = -1, i2 = 0, j3 = 0; ; ) {
+    DBCSEncoder.prototype.write = function(str2) {
+      for (var newBuf = Buffer2.alloc(str2.length * (this.gb18030 ? 4 : 3)), leadSurrogate = this.leadSurrogate, seqObj = this.seqObj, nextChar = -1, i2 = 0, j3 = 0; ; ) {
         if (nextChar === -1) {
-          if (i2 == str.length) break;
-          var uCode = str.charCodeAt(i2++);
+          if (i2 == str2.length) break;
+          var uCode = str2.charCodeAt(i2++);
         } else {
           var uCode = nextChar;
           nextChar = -1;
@@ -8580,9 +8580,9 @@ var require_lib3 = __commonJS({
     module.exports.encodings = null;
     module.exports.defaultCharUnicode = "\uFFFD";
     module.exports.defaultCharSingleByte = "?";
-    module.exports.encode = function(str, encoding, options) {
-      str = "" + (str || "");
-      var encoder = module.exports.getEncoder(encoding, options), res = encoder.write(str), trail = encoder.end();
+    module.exports.encode = function(str2, encoding, options) {
+      str2 = "" + (str2 || "");
+      var encoder = module.exports.getEncoder(encoding, options), res = encoder.write(str2), trail = encoder.end();
       return trail && trail.length > 0 ? Buffer2.concat([res, trail]) : res;
     };
     module.exports.decode = function(buf, encoding, options) {
@@ -8873,9 +8873,9 @@ var require_types = __commonJS({
 var require_helpers = __commonJS({
   "node_modules/mysql2/lib/helpers.js"(exports) {
     "use strict";
-    function srcEscape(str) {
+    function srcEscape(str2) {
       return JSON.stringify({
-        [str]: 1
+        [str2]: 1
       }).slice(1, -3);
     }
     exports.srcEscape = srcEscape;
@@ -9150,16 +9150,16 @@ var require_packet = __commonJS({
           let y2 = 0, m2 = 0, d2 = 0, H3 = 0, M4 = 0, S3 = 0, ms2 = 0;
           return length > 3 && (y2 = this.readInt16(), m2 = this.readInt8(), d2 = this.readInt8()), length > 6 && (H3 = this.readInt8(), M4 = this.readInt8(), S3 = this.readInt8()), length > 10 && (ms2 = this.readInt32() / 1e3), y2 + m2 + d2 + H3 + M4 + S3 + ms2 === 0 ? /* @__PURE__ */ new Date(NaN) : timezone === "Z" ? new Date(Date.UTC(y2, m2 - 1, d2, H3, M4, S3, ms2)) : localDate(y2, m2, d2, H3, M4, S3, ms2);
         }
-        let str = this.readDateTimeString(6, "T", null);
-        return str.startsWith(ZERO_DATE) ? /* @__PURE__ */ new Date(NaN) : (str.length === 10 && (str += "T00:00:00"), new Date(str + timezone));
+        let str2 = this.readDateTimeString(6, "T", null);
+        return str2.startsWith(ZERO_DATE) ? /* @__PURE__ */ new Date(NaN) : (str2.length === 10 && (str2 += "T00:00:00"), new Date(str2 + timezone));
       }
       readDateTimeString(decimals, timeSep, columnType) {
-        let length = this.readInt8(), y2 = 0, m2 = 0, d2 = 0, H3 = 0, M4 = 0, S3 = 0, ms2 = 0, str = ZERO_DATE;
-        return length > 3 && (y2 = this.readInt16(), m2 = this.readInt8(), d2 = this.readInt8(), str = [leftPad(4, y2), leftPad(2, m2), leftPad(2, d2)].join("-")), length > 6 ? (H3 = this.readInt8(), M4 = this.readInt8(), S3 = this.readInt8(), str += `${timeSep || " "}${[
+        let length = this.readInt8(), y2 = 0, m2 = 0, d2 = 0, H3 = 0, M4 = 0, S3 = 0, ms2 = 0, str2 = ZERO_DATE;
+        return length > 3 && (y2 = this.readInt16(), m2 = this.readInt8(), d2 = this.readInt8(), str2 = [leftPad(4, y2), leftPad(2, m2), leftPad(2, d2)].join("-")), length > 6 ? (H3 = this.readInt8(), M4 = this.readInt8(), S3 = this.readInt8(), str2 += `${timeSep || " "}${[
           leftPad(2, H3),
           leftPad(2, M4),
           leftPad(2, S3)
-        ].join(":")}`) : (columnType === Types.DATETIME || columnType === Types.TIMESTAMP) && (str += " 00:00:00"), length > 10 && (ms2 = this.readInt32(), str += ".", decimals && (ms2 = leftPad(6, ms2), ms2.length > decimals && (ms2 = ms2.substring(0, decimals))), str += ms2), str;
+        ].join(":")}`) : (columnType === Types.DATETIME || columnType === Types.TIMESTAMP) && (str2 += " 00:00:00"), length > 10 && (ms2 = this.readInt32(), str2 += ".", decimals && (ms2 = leftPad(6, ms2), ms2.length > decimals && (ms2 = ms2.substring(0, decimals))), str2 += ms2), str2;
       }
       // TIME - value as a string, Can be negative
       readTimeString(convertTtoMs) {
@@ -9213,12 +9213,12 @@ var require_packet = __commonJS({
         if (len === 0)
           return 0;
         this.buffer[this.offset] === minus && (this.offset++, sign = -1);
-        let str, numDigits = end - this.offset;
+        let str2, numDigits = end - this.offset;
         if (supportBigNumbers) {
           if (numDigits >= 15)
-            return str = this.readString(end - this.offset, "binary"), result = parseInt(str, 10), Number.isSafeInteger(sign * result) ? sign * result : sign === -1 ? `-${str}` : str;
+            return str2 = this.readString(end - this.offset, "binary"), result = parseInt(str2, 10), Number.isSafeInteger(sign * result) ? sign * result : sign === -1 ? `-${str2}` : str2;
           if (numDigits > 16)
-            return str = this.readString(end - this.offset), sign === -1 ? `-${str}` : str;
+            return str2 = this.readString(end - this.offset), sign === -1 ? `-${str2}` : str2;
         }
         for (this.buffer[this.offset] === plus && this.offset++; this.offset < end; )
           result *= 10, result += this.buffer[this.offset] - 48, this.offset++;
@@ -9299,8 +9299,8 @@ var require_packet = __commonJS({
       // With supportBigNumbers, unsafe integers become exact strings,
       // mirroring the option's behaviour for BIGINT columns
       parseJson(encoding, supportBigNumbers) {
-        let str = this.readLengthCodedString(encoding);
-        return supportBigNumbers && jsonSourceAccessSupported && str !== null && jsonBigNumeral.test(str) ? JSON.parse(str, jsonBigNumberReviver) : JSON.parse(str);
+        let str2 = this.readLengthCodedString(encoding);
+        return supportBigNumbers && jsonSourceAccessSupported && str2 !== null && jsonBigNumeral.test(str2) ? JSON.parse(str2, jsonBigNumberReviver) : JSON.parse(str2);
       }
       parseDate(timezone) {
         let strLen = this.readLengthCodedNumber();
@@ -9327,8 +9327,8 @@ var require_packet = __commonJS({
           if (mo === 0 || d2 === 0 || mo > 12 || d2 > 31)
             return this.offset += len, /* @__PURE__ */ new Date(NaN);
           if (y2 < 100) {
-            let str2 = StringParser.decode(b3, "binary", s, s + len);
-            return this.offset += len, !timezone || timezone === "local" ? new Date(str2) : /* @__PURE__ */ new Date(`${str2}${timezone}`);
+            let str3 = StringParser.decode(b3, "binary", s, s + len);
+            return this.offset += len, !timezone || timezone === "local" ? new Date(str3) : /* @__PURE__ */ new Date(`${str3}${timezone}`);
           }
           let h3 = (b3[s + 11] - 48) * 10 + (b3[s + 12] - 48), mi = (b3[s + 14] - 48) * 10 + (b3[s + 15] - 48), se2 = (b3[s + 17] - 48) * 10 + (b3[s + 18] - 48), ms2 = 0;
           if (len > 20) {
@@ -9346,8 +9346,8 @@ var require_packet = __commonJS({
             `${StringParser.decode(b3, "binary", s, s + len)}${timezone}`
           );
         }
-        let str = StringParser.decode(b3, "binary", s, s + len);
-        return this.offset += len, !timezone || timezone === "local" ? new Date(str) : /* @__PURE__ */ new Date(`${str}${timezone}`);
+        let str2 = StringParser.decode(b3, "binary", s, s + len);
+        return this.offset += len, !timezone || timezone === "local" ? new Date(str2) : /* @__PURE__ */ new Date(`${str2}${timezone}`);
       }
       parseFloat(len) {
         if (len === null)
@@ -9355,16 +9355,16 @@ var require_packet = __commonJS({
         if (len === 0)
           return 0;
         if (len > 17) {
-          let str = this.buffer.toString("utf8", this.offset, this.offset + len);
-          return this.offset += len, Number.parseFloat(str);
+          let str2 = this.buffer.toString("utf8", this.offset, this.offset + len);
+          return this.offset += len, Number.parseFloat(str2);
         }
         let result = 0, end = this.offset + len, factor = 1, pastDot = !1, charCode = 0;
         for (this.buffer[this.offset] === minus && (this.offset++, factor = -1), this.buffer[this.offset] === plus && this.offset++; this.offset < end; )
           if (charCode = this.buffer[this.offset], charCode === dot)
             pastDot = !0, this.offset++;
           else if (charCode === exponent || charCode === exponentCapital) {
-            let start = end - len, str = this.buffer.toString("utf8", start, end);
-            return this.offset = end, Number.parseFloat(str);
+            let start = end - len, str2 = this.buffer.toString("utf8", start, end);
+            return this.offset = end, Number.parseFloat(str2);
           } else
             result *= 10, result += this.buffer[this.offset] - 48, this.offset++, pastDot && (factor = factor * 10);
         return result / factor;
@@ -9493,8 +9493,8 @@ var require_packet = __commonJS({
       static lengthCodedNumberLength(n) {
         return n < 251 ? 1 : n < 65535 ? 3 : n < 16777215 ? 4 : 9;
       }
-      static lengthCodedStringLength(str, encoding) {
-        let slen = StringParser.encode(str, encoding).length;
+      static lengthCodedStringLength(str2, encoding) {
+        let slen = StringParser.encode(str2, encoding).length;
         return _Packet.lengthCodedNumberLength(slen) + slen;
       }
       static MockBuffer() {
@@ -11597,8 +11597,8 @@ var require_mysql_native_password = __commonJS({
 var require_mysql_clear_password = __commonJS({
   "node_modules/mysql2/lib/auth_plugins/mysql_clear_password.js"(exports, module) {
     "use strict";
-    function bufferFromStr(str) {
-      return Buffer.from(`${str}\0`);
+    function bufferFromStr(str2) {
+      return Buffer.from(`${str2}\0`);
     }
     var create_mysql_clear_password_plugin = (pluginOptions) => function({ connection, command }) {
       let password = command.password || pluginOptions.password || connection.config.password;
@@ -12427,8 +12427,8 @@ var require_charsets = __commonJS({
 var require_is_property = __commonJS({
   "node_modules/is-property/is-property.js"(exports, module) {
     "use strict";
-    function isProperty(str) {
-      return /^[$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc][$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc0-9\u0300-\u036f\u0483-\u0487\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u0669\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u06f0-\u06f9\u0711\u0730-\u074a\u07a6-\u07b0\u07c0-\u07c9\u07eb-\u07f3\u0816-\u0819\u081b-\u0823\u0825-\u0827\u0829-\u082d\u0859-\u085b\u08e4-\u08fe\u0900-\u0903\u093a-\u093c\u093e-\u094f\u0951-\u0957\u0962\u0963\u0966-\u096f\u0981-\u0983\u09bc\u09be-\u09c4\u09c7\u09c8\u09cb-\u09cd\u09d7\u09e2\u09e3\u09e6-\u09ef\u0a01-\u0a03\u0a3c\u0a3e-\u0a42\u0a47\u0a48\u0a4b-\u0a4d\u0a51\u0a66-\u0a71\u0a75\u0a81-\u0a83\u0abc\u0abe-\u0ac5\u0ac7-\u0ac9\u0acb-\u0acd\u0ae2\u0ae3\u0ae6-\u0aef\u0b01-\u0b03\u0b3c\u0b3e-\u0b44\u0b47\u0b48\u0b4b-\u0b4d\u0b56\u0b57\u0b62\u0b63\u0b66-\u0b6f\u0b82\u0bbe-\u0bc2\u0bc6-\u0bc8\u0bca-\u0bcd\u0bd7\u0be6-\u0bef\u0c01-\u0c03\u0c3e-\u0c44\u0c46-\u0c48\u0c4a-\u0c4d\u0c55\u0c56\u0c62\u0c63\u0c66-\u0c6f\u0c82\u0c83\u0cbc\u0cbe-\u0cc4\u0cc6-\u0cc8\u0cca-\u0ccd\u0cd5\u0cd6\u0ce2\u0ce3\u0ce6-\u0cef\u0d02\u0d03\u0d3e-\u0d44\u0d46-\u0d48\u0d4a-\u0d4d\u0d57\u0d62\u0d63\u0d66-\u0d6f\u0d82\u0d83\u0dca\u0dcf-\u0dd4\u0dd6\u0dd8-\u0ddf\u0df2\u0df3\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0e50-\u0e59\u0eb1\u0eb4-\u0eb9\u0ebb\u0ebc\u0ec8-\u0ecd\u0ed0-\u0ed9\u0f18\u0f19\u0f20-\u0f29\u0f35\u0f37\u0f39\u0f3e\u0f3f\u0f71-\u0f84\u0f86\u0f87\u0f8d-\u0f97\u0f99-\u0fbc\u0fc6\u102b-\u103e\u1040-\u1049\u1056-\u1059\u105e-\u1060\u1062-\u1064\u1067-\u106d\u1071-\u1074\u1082-\u108d\u108f-\u109d\u135d-\u135f\u1712-\u1714\u1732-\u1734\u1752\u1753\u1772\u1773\u17b4-\u17d3\u17dd\u17e0-\u17e9\u180b-\u180d\u1810-\u1819\u18a9\u1920-\u192b\u1930-\u193b\u1946-\u194f\u19b0-\u19c0\u19c8\u19c9\u19d0-\u19d9\u1a17-\u1a1b\u1a55-\u1a5e\u1a60-\u1a7c\u1a7f-\u1a89\u1a90-\u1a99\u1b00-\u1b04\u1b34-\u1b44\u1b50-\u1b59\u1b6b-\u1b73\u1b80-\u1b82\u1ba1-\u1bad\u1bb0-\u1bb9\u1be6-\u1bf3\u1c24-\u1c37\u1c40-\u1c49\u1c50-\u1c59\u1cd0-\u1cd2\u1cd4-\u1ce8\u1ced\u1cf2-\u1cf4\u1dc0-\u1de6\u1dfc-\u1dff\u200c\u200d\u203f\u2040\u2054\u20d0-\u20dc\u20e1\u20e5-\u20f0\u2cef-\u2cf1\u2d7f\u2de0-\u2dff\u302a-\u302f\u3099\u309a\ua620-\ua629\ua66f\ua674-\ua67d\ua69f\ua6f0\ua6f1\ua802\ua806\ua80b\ua823-\ua827\ua880\ua881\ua8b4-\ua8c4\ua8d0-\ua8d9\ua8e0-\ua8f1\ua900-\ua909\ua926-\ua92d\ua947-\ua953\ua980-\ua983\ua9b3-\ua9c0\ua9d0-\ua9d9\uaa29-\uaa36\uaa43\uaa4c\uaa4d\uaa50-\uaa59\uaa7b\uaab0\uaab2-\uaab4\uaab7\uaab8\uaabe\uaabf\uaac1\uaaeb-\uaaef\uaaf5\uaaf6\uabe3-\uabea\uabec\uabed\uabf0-\uabf9\ufb1e\ufe00-\ufe0f\ufe20-\ufe26\ufe33\ufe34\ufe4d-\ufe4f\uff10-\uff19\uff3f]*$/.test(str);
+    function isProperty(str2) {
+      return /^[$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc][$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc0-9\u0300-\u036f\u0483-\u0487\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u0669\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u06f0-\u06f9\u0711\u0730-\u074a\u07a6-\u07b0\u07c0-\u07c9\u07eb-\u07f3\u0816-\u0819\u081b-\u0823\u0825-\u0827\u0829-\u082d\u0859-\u085b\u08e4-\u08fe\u0900-\u0903\u093a-\u093c\u093e-\u094f\u0951-\u0957\u0962\u0963\u0966-\u096f\u0981-\u0983\u09bc\u09be-\u09c4\u09c7\u09c8\u09cb-\u09cd\u09d7\u09e2\u09e3\u09e6-\u09ef\u0a01-\u0a03\u0a3c\u0a3e-\u0a42\u0a47\u0a48\u0a4b-\u0a4d\u0a51\u0a66-\u0a71\u0a75\u0a81-\u0a83\u0abc\u0abe-\u0ac5\u0ac7-\u0ac9\u0acb-\u0acd\u0ae2\u0ae3\u0ae6-\u0aef\u0b01-\u0b03\u0b3c\u0b3e-\u0b44\u0b47\u0b48\u0b4b-\u0b4d\u0b56\u0b57\u0b62\u0b63\u0b66-\u0b6f\u0b82\u0bbe-\u0bc2\u0bc6-\u0bc8\u0bca-\u0bcd\u0bd7\u0be6-\u0bef\u0c01-\u0c03\u0c3e-\u0c44\u0c46-\u0c48\u0c4a-\u0c4d\u0c55\u0c56\u0c62\u0c63\u0c66-\u0c6f\u0c82\u0c83\u0cbc\u0cbe-\u0cc4\u0cc6-\u0cc8\u0cca-\u0ccd\u0cd5\u0cd6\u0ce2\u0ce3\u0ce6-\u0cef\u0d02\u0d03\u0d3e-\u0d44\u0d46-\u0d48\u0d4a-\u0d4d\u0d57\u0d62\u0d63\u0d66-\u0d6f\u0d82\u0d83\u0dca\u0dcf-\u0dd4\u0dd6\u0dd8-\u0ddf\u0df2\u0df3\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0e50-\u0e59\u0eb1\u0eb4-\u0eb9\u0ebb\u0ebc\u0ec8-\u0ecd\u0ed0-\u0ed9\u0f18\u0f19\u0f20-\u0f29\u0f35\u0f37\u0f39\u0f3e\u0f3f\u0f71-\u0f84\u0f86\u0f87\u0f8d-\u0f97\u0f99-\u0fbc\u0fc6\u102b-\u103e\u1040-\u1049\u1056-\u1059\u105e-\u1060\u1062-\u1064\u1067-\u106d\u1071-\u1074\u1082-\u108d\u108f-\u109d\u135d-\u135f\u1712-\u1714\u1732-\u1734\u1752\u1753\u1772\u1773\u17b4-\u17d3\u17dd\u17e0-\u17e9\u180b-\u180d\u1810-\u1819\u18a9\u1920-\u192b\u1930-\u193b\u1946-\u194f\u19b0-\u19c0\u19c8\u19c9\u19d0-\u19d9\u1a17-\u1a1b\u1a55-\u1a5e\u1a60-\u1a7c\u1a7f-\u1a89\u1a90-\u1a99\u1b00-\u1b04\u1b34-\u1b44\u1b50-\u1b59\u1b6b-\u1b73\u1b80-\u1b82\u1ba1-\u1bad\u1bb0-\u1bb9\u1be6-\u1bf3\u1c24-\u1c37\u1c40-\u1c49\u1c50-\u1c59\u1cd0-\u1cd2\u1cd4-\u1ce8\u1ced\u1cf2-\u1cf4\u1dc0-\u1de6\u1dfc-\u1dff\u200c\u200d\u203f\u2040\u2054\u20d0-\u20dc\u20e1\u20e5-\u20f0\u2cef-\u2cf1\u2d7f\u2de0-\u2dff\u302a-\u302f\u3099\u309a\ua620-\ua629\ua66f\ua674-\ua67d\ua69f\ua6f0\ua6f1\ua802\ua806\ua80b\ua823-\ua827\ua880\ua881\ua8b4-\ua8c4\ua8d0-\ua8d9\ua8e0-\ua8f1\ua900-\ua909\ua926-\ua92d\ua947-\ua953\ua980-\ua983\ua9b3-\ua9c0\ua9d0-\ua9d9\uaa29-\uaa36\uaa43\uaa4c\uaa4d\uaa50-\uaa59\uaa7b\uaab0\uaab2-\uaab4\uaab7\uaab8\uaabe\uaabf\uaac1\uaaeb-\uaaef\uaaf5\uaaf6\uabe3-\uabea\uabec\uabed\uabf0-\uabf9\ufb1e\ufe00-\ufe0f\ufe20-\ufe26\ufe33\ufe34\ufe4d-\ufe4f\uff10-\uff19\uff3f]*$/.test(str2);
     }
     module.exports = isProperty;
   }
@@ -12504,9 +12504,9 @@ var require_generate_function = __commonJS({
         return JSON.stringify(o2);
       }
     }, genfun = function() {
-      var lines = [], indent = 0, vars = {}, push = function(str) {
+      var lines = [], indent = 0, vars = {}, push = function(str2) {
         for (var spaces = ""; spaces.length < indent * 2; ) spaces += "  ";
-        lines.push(spaces + str);
+        lines.push(spaces + str2);
       }, pushLine = function(line2) {
         if (INDENT_END.test(line2.trim()[0]) && INDENT_START.test(line2[line2.length - 1])) {
           indent--, push(line2), indent++;
@@ -17265,7 +17265,7 @@ var require_named_placeholders = __commonJS({
       function noTailingSemicolon(s) {
         return s.slice(-1) === ":" ? s.slice(0, -1) : s;
       }
-      function join2(tree) {
+      function join3(tree) {
         if (tree.length === 1)
           return tree;
         let unnamed = noTailingSemicolon(tree[0][0]);
@@ -17276,7 +17276,7 @@ var require_named_placeholders = __commonJS({
       }
       function compile(query, paramsObj) {
         let tree;
-        return cache && (tree = cache.get(query)) || (tree = join2(parse(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
+        return cache && (tree = cache.get(query)) || (tree = join3(parse(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
       }
       return compile.parse = parse, compile;
     }
@@ -18925,557 +18925,6 @@ var require_promise = __commonJS({
   }
 });
 
-// node_modules/ms/index.js
-var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports, module) {
-    var s = 1e3, m2 = s * 60, h3 = m2 * 60, d2 = h3 * 24, w2 = d2 * 7, y2 = d2 * 365.25;
-    module.exports = function(val, options) {
-      options = options || {};
-      var type = typeof val;
-      if (type === "string" && val.length > 0)
-        return parse(val);
-      if (type === "number" && isFinite(val))
-        return options.long ? fmtLong(val) : fmtShort(val);
-      throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
-      );
-    };
-    function parse(str) {
-      if (str = String(str), !(str.length > 100)) {
-        var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-          str
-        );
-        if (match) {
-          var n = parseFloat(match[1]), type = (match[2] || "ms").toLowerCase();
-          switch (type) {
-            case "years":
-            case "year":
-            case "yrs":
-            case "yr":
-            case "y":
-              return n * y2;
-            case "weeks":
-            case "week":
-            case "w":
-              return n * w2;
-            case "days":
-            case "day":
-            case "d":
-              return n * d2;
-            case "hours":
-            case "hour":
-            case "hrs":
-            case "hr":
-            case "h":
-              return n * h3;
-            case "minutes":
-            case "minute":
-            case "mins":
-            case "min":
-            case "m":
-              return n * m2;
-            case "seconds":
-            case "second":
-            case "secs":
-            case "sec":
-            case "s":
-              return n * s;
-            case "milliseconds":
-            case "millisecond":
-            case "msecs":
-            case "msec":
-            case "ms":
-              return n;
-            default:
-              return;
-          }
-        }
-      }
-    }
-    function fmtShort(ms2) {
-      var msAbs = Math.abs(ms2);
-      return msAbs >= d2 ? Math.round(ms2 / d2) + "d" : msAbs >= h3 ? Math.round(ms2 / h3) + "h" : msAbs >= m2 ? Math.round(ms2 / m2) + "m" : msAbs >= s ? Math.round(ms2 / s) + "s" : ms2 + "ms";
-    }
-    function fmtLong(ms2) {
-      var msAbs = Math.abs(ms2);
-      return msAbs >= d2 ? plural(ms2, msAbs, d2, "day") : msAbs >= h3 ? plural(ms2, msAbs, h3, "hour") : msAbs >= m2 ? plural(ms2, msAbs, m2, "minute") : msAbs >= s ? plural(ms2, msAbs, s, "second") : ms2 + " ms";
-    }
-    function plural(ms2, msAbs, n, name) {
-      var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
-    }
-  }
-});
-
-// node_modules/debug/src/common.js
-var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports, module) {
-    function setup(env) {
-      createDebug.debug = createDebug, createDebug.default = createDebug, createDebug.coerce = coerce, createDebug.disable = disable, createDebug.enable = enable, createDebug.enabled = enabled, createDebug.humanize = require_ms(), createDebug.destroy = destroy, Object.keys(env).forEach((key) => {
-        createDebug[key] = env[key];
-      }), createDebug.names = [], createDebug.skips = [], createDebug.formatters = {};
-      function selectColor(namespace) {
-        let hash = 0;
-        for (let i = 0; i < namespace.length; i++)
-          hash = (hash << 5) - hash + namespace.charCodeAt(i), hash |= 0;
-        return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
-      }
-      createDebug.selectColor = selectColor;
-      function createDebug(namespace) {
-        let prevTime, enableOverride = null, namespacesCache, enabledCache;
-        function debug(...args) {
-          if (!debug.enabled)
-            return;
-          let self2 = debug, curr = Number(/* @__PURE__ */ new Date()), ms2 = curr - (prevTime || curr);
-          self2.diff = ms2, self2.prev = prevTime, self2.curr = curr, prevTime = curr, args[0] = createDebug.coerce(args[0]), typeof args[0] != "string" && args.unshift("%O");
-          let index = 0;
-          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
-            if (match === "%%")
-              return "%";
-            index++;
-            let formatter = createDebug.formatters[format];
-            if (typeof formatter == "function") {
-              let val = args[index];
-              match = formatter.call(self2, val), args.splice(index, 1), index--;
-            }
-            return match;
-          }), createDebug.formatArgs.call(self2, args), (self2.log || createDebug.log).apply(self2, args);
-        }
-        return debug.namespace = namespace, debug.useColors = createDebug.useColors(), debug.color = createDebug.selectColor(namespace), debug.extend = extend, debug.destroy = createDebug.destroy, Object.defineProperty(debug, "enabled", {
-          enumerable: !0,
-          configurable: !1,
-          get: () => enableOverride !== null ? enableOverride : (namespacesCache !== createDebug.namespaces && (namespacesCache = createDebug.namespaces, enabledCache = createDebug.enabled(namespace)), enabledCache),
-          set: (v2) => {
-            enableOverride = v2;
-          }
-        }), typeof createDebug.init == "function" && createDebug.init(debug), debug;
-      }
-      function extend(namespace, delimiter) {
-        let newDebug = createDebug(this.namespace + (typeof delimiter > "u" ? ":" : delimiter) + namespace);
-        return newDebug.log = this.log, newDebug;
-      }
-      function enable(namespaces) {
-        createDebug.save(namespaces), createDebug.namespaces = namespaces, createDebug.names = [], createDebug.skips = [];
-        let split = (typeof namespaces == "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
-        for (let ns2 of split)
-          ns2[0] === "-" ? createDebug.skips.push(ns2.slice(1)) : createDebug.names.push(ns2);
-      }
-      function matchesTemplate(search, template) {
-        let searchIndex = 0, templateIndex = 0, starIndex = -1, matchIndex = 0;
-        for (; searchIndex < search.length; )
-          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*"))
-            template[templateIndex] === "*" ? (starIndex = templateIndex, matchIndex = searchIndex, templateIndex++) : (searchIndex++, templateIndex++);
-          else if (starIndex !== -1)
-            templateIndex = starIndex + 1, matchIndex++, searchIndex = matchIndex;
-          else
-            return !1;
-        for (; templateIndex < template.length && template[templateIndex] === "*"; )
-          templateIndex++;
-        return templateIndex === template.length;
-      }
-      function disable() {
-        let namespaces = [
-          ...createDebug.names,
-          ...createDebug.skips.map((namespace) => "-" + namespace)
-        ].join(",");
-        return createDebug.enable(""), namespaces;
-      }
-      function enabled(name) {
-        for (let skip of createDebug.skips)
-          if (matchesTemplate(name, skip))
-            return !1;
-        for (let ns2 of createDebug.names)
-          if (matchesTemplate(name, ns2))
-            return !0;
-        return !1;
-      }
-      function coerce(val) {
-        return val instanceof Error ? val.stack || val.message : val;
-      }
-      function destroy() {
-        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-      }
-      return createDebug.enable(createDebug.load()), createDebug;
-    }
-    module.exports = setup;
-  }
-});
-
-// node_modules/debug/src/browser.js
-var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports, module) {
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
-    exports.useColors = useColors;
-    exports.storage = localstorage();
-    exports.destroy = /* @__PURE__ */ (() => {
-      let warned = !1;
-      return () => {
-        warned || (warned = !0, console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."));
-      };
-    })();
-    exports.colors = [
-      "#0000CC",
-      "#0000FF",
-      "#0033CC",
-      "#0033FF",
-      "#0066CC",
-      "#0066FF",
-      "#0099CC",
-      "#0099FF",
-      "#00CC00",
-      "#00CC33",
-      "#00CC66",
-      "#00CC99",
-      "#00CCCC",
-      "#00CCFF",
-      "#3300CC",
-      "#3300FF",
-      "#3333CC",
-      "#3333FF",
-      "#3366CC",
-      "#3366FF",
-      "#3399CC",
-      "#3399FF",
-      "#33CC00",
-      "#33CC33",
-      "#33CC66",
-      "#33CC99",
-      "#33CCCC",
-      "#33CCFF",
-      "#6600CC",
-      "#6600FF",
-      "#6633CC",
-      "#6633FF",
-      "#66CC00",
-      "#66CC33",
-      "#9900CC",
-      "#9900FF",
-      "#9933CC",
-      "#9933FF",
-      "#99CC00",
-      "#99CC33",
-      "#CC0000",
-      "#CC0033",
-      "#CC0066",
-      "#CC0099",
-      "#CC00CC",
-      "#CC00FF",
-      "#CC3300",
-      "#CC3333",
-      "#CC3366",
-      "#CC3399",
-      "#CC33CC",
-      "#CC33FF",
-      "#CC6600",
-      "#CC6633",
-      "#CC9900",
-      "#CC9933",
-      "#CCCC00",
-      "#CCCC33",
-      "#FF0000",
-      "#FF0033",
-      "#FF0066",
-      "#FF0099",
-      "#FF00CC",
-      "#FF00FF",
-      "#FF3300",
-      "#FF3333",
-      "#FF3366",
-      "#FF3399",
-      "#FF33CC",
-      "#FF33FF",
-      "#FF6600",
-      "#FF6633",
-      "#FF9900",
-      "#FF9933",
-      "#FFCC00",
-      "#FFCC33"
-    ];
-    function useColors() {
-      if (typeof window < "u" && window.process && (window.process.type === "renderer" || window.process.__nwjs))
-        return !0;
-      if (typeof navigator < "u" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/))
-        return !1;
-      let m2;
-      return typeof document < "u" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
-      typeof window < "u" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
-      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
-      typeof navigator < "u" && navigator.userAgent && (m2 = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m2[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
-      typeof navigator < "u" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
-    }
-    function formatArgs(args) {
-      if (args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module.exports.humanize(this.diff), !this.useColors)
-        return;
-      let c3 = "color: " + this.color;
-      args.splice(1, 0, c3, "color: inherit");
-      let index = 0, lastC = 0;
-      args[0].replace(/%[a-zA-Z%]/g, (match) => {
-        match !== "%%" && (index++, match === "%c" && (lastC = index));
-      }), args.splice(lastC, 0, c3);
-    }
-    exports.log = console.debug || console.log || (() => {
-    });
-    function save(namespaces) {
-      try {
-        namespaces ? exports.storage.setItem("debug", namespaces) : exports.storage.removeItem("debug");
-      } catch {
-      }
-    }
-    function load() {
-      let r2;
-      try {
-        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
-      } catch {
-      }
-      return !r2 && typeof process < "u" && "env" in process && (r2 = process.env.DEBUG), r2;
-    }
-    function localstorage() {
-      try {
-        return localStorage;
-      } catch {
-      }
-    }
-    module.exports = require_common()(exports);
-    var { formatters } = module.exports;
-    formatters.j = function(v2) {
-      try {
-        return JSON.stringify(v2);
-      } catch (error) {
-        return "[UnexpectedJSONParseError]: " + error.message;
-      }
-    };
-  }
-});
-
-// node_modules/debug/src/node.js
-var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports, module) {
-    var tty = __require("tty"), util = __require("util");
-    exports.init = init;
-    exports.log = log;
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
-    exports.useColors = useColors;
-    exports.destroy = util.deprecate(
-      () => {
-      },
-      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
-    );
-    exports.colors = [6, 2, 3, 4, 5, 1];
-    try {
-      let supportsColor = __require("supports-color");
-      supportsColor && (supportsColor.stderr || supportsColor).level >= 2 && (exports.colors = [
-        20,
-        21,
-        26,
-        27,
-        32,
-        33,
-        38,
-        39,
-        40,
-        41,
-        42,
-        43,
-        44,
-        45,
-        56,
-        57,
-        62,
-        63,
-        68,
-        69,
-        74,
-        75,
-        76,
-        77,
-        78,
-        79,
-        80,
-        81,
-        92,
-        93,
-        98,
-        99,
-        112,
-        113,
-        128,
-        129,
-        134,
-        135,
-        148,
-        149,
-        160,
-        161,
-        162,
-        163,
-        164,
-        165,
-        166,
-        167,
-        168,
-        169,
-        170,
-        171,
-        172,
-        173,
-        178,
-        179,
-        184,
-        185,
-        196,
-        197,
-        198,
-        199,
-        200,
-        201,
-        202,
-        203,
-        204,
-        205,
-        206,
-        207,
-        208,
-        209,
-        214,
-        215,
-        220,
-        221
-      ]);
-    } catch {
-    }
-    exports.inspectOpts = Object.keys(process.env).filter((key) => /^debug_/i.test(key)).reduce((obj, key) => {
-      let prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_3, k2) => k2.toUpperCase()), val = process.env[key];
-      return /^(yes|on|true|enabled)$/i.test(val) ? val = !0 : /^(no|off|false|disabled)$/i.test(val) ? val = !1 : val === "null" ? val = null : val = Number(val), obj[prop] = val, obj;
-    }, {});
-    function useColors() {
-      return "colors" in exports.inspectOpts ? !!exports.inspectOpts.colors : tty.isatty(process.stderr.fd);
-    }
-    function formatArgs(args) {
-      let { namespace: name, useColors: useColors2 } = this;
-      if (useColors2) {
-        let c3 = this.color, colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3), prefix = `  ${colorCode};1m${name} \x1B[0m`;
-        args[0] = prefix + args[0].split(`
-`).join(`
-` + prefix), args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
-      } else
-        args[0] = getDate() + name + " " + args[0];
-    }
-    function getDate() {
-      return exports.inspectOpts.hideDate ? "" : (/* @__PURE__ */ new Date()).toISOString() + " ";
-    }
-    function log(...args) {
-      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + `
-`);
-    }
-    function save(namespaces) {
-      namespaces ? process.env.DEBUG = namespaces : delete process.env.DEBUG;
-    }
-    function load() {
-      return process.env.DEBUG;
-    }
-    function init(debug) {
-      debug.inspectOpts = {};
-      let keys = Object.keys(exports.inspectOpts);
-      for (let i = 0; i < keys.length; i++)
-        debug.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
-    }
-    module.exports = require_common()(exports);
-    var { formatters } = module.exports;
-    formatters.o = function(v2) {
-      return this.inspectOpts.colors = this.useColors, util.inspect(v2, this.inspectOpts).split(`
-`).map((str) => str.trim()).join(" ");
-    };
-    formatters.O = function(v2) {
-      return this.inspectOpts.colors = this.useColors, util.inspect(v2, this.inspectOpts);
-    };
-  }
-});
-
-// node_modules/debug/src/index.js
-var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports, module) {
-    typeof process > "u" || process.type === "renderer" || process.browser === !0 || process.__nwjs ? module.exports = require_browser() : module.exports = require_node();
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/src/index.js
-var require_src2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
-    "use strict";
-    var __importDefault = exports && exports.__importDefault || function(mod) {
-      return mod && mod.__esModule ? mod : { default: mod };
-    };
-    Object.defineProperty(exports, "__esModule", { value: !0 });
-    var fs_1 = __require("fs"), debug_1 = __importDefault(require_src()), log = debug_1.default("@kwsites/file-exists");
-    function check(path, isFile, isDirectory) {
-      log("checking %s", path);
-      try {
-        let stat = fs_1.statSync(path);
-        return stat.isFile() && isFile ? (log("[OK] path represents a file"), !0) : stat.isDirectory() && isDirectory ? (log("[OK] path represents a directory"), !0) : (log("[FAIL] path represents something other than a file or directory"), !1);
-      } catch (e) {
-        if (e.code === "ENOENT")
-          return log("[FAIL] path is not accessible: %o", e), !1;
-        throw log("[FATAL] %o", e), e;
-      }
-    }
-    function exists(path, type = exports.READABLE) {
-      return check(path, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
-    }
-    exports.exists = exists;
-    exports.FILE = 1;
-    exports.FOLDER = 2;
-    exports.READABLE = exports.FILE + exports.FOLDER;
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/index.js
-var require_dist = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
-    "use strict";
-    function __export(m2) {
-      for (var p2 in m2) exports.hasOwnProperty(p2) || (exports[p2] = m2[p2]);
-    }
-    Object.defineProperty(exports, "__esModule", { value: !0 });
-    __export(require_src2());
-  }
-});
-
-// node_modules/@kwsites/promise-deferred/dist/index.js
-var require_dist2 = __commonJS({
-  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: !0 });
-    exports.createDeferred = exports.deferred = void 0;
-    function deferred() {
-      let done, fail, status = "pending";
-      return {
-        promise: new Promise((_done, _fail) => {
-          done = _done, fail = _fail;
-        }),
-        done(result) {
-          status === "pending" && (status = "resolved", done(result));
-        },
-        fail(error) {
-          status === "pending" && (status = "rejected", fail(error));
-        },
-        get fulfilled() {
-          return status !== "pending";
-        },
-        get status() {
-          return status;
-        }
-      };
-    }
-    exports.deferred = deferred;
-    exports.createDeferred = deferred;
-    exports.default = deferred;
-  }
-});
-
 // node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
   "node_modules/picomatch/lib/constants.js"(exports, module) {
@@ -19668,10 +19117,10 @@ var require_utils = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val == "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
-    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
-    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
+    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
+    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator < "u" && navigator.platform) {
         let platform = navigator.platform.toLowerCase();
@@ -19679,7 +19128,7 @@ var require_utils = __commonJS({
       }
       return typeof process < "u" && process.platform ? process.platform === "win32" : !1;
     };
-    exports.removeBackslashes = (str) => str.replace(REGEX_REMOVE_BACKSLASH, (match) => match === "\\" ? "" : match);
+    exports.removeBackslashes = (str2) => str2.replace(REGEX_REMOVE_BACKSLASH, (match) => match === "\\" ? "" : match);
     exports.escapeLast = (input, char, lastIdx) => {
       let idx = input.lastIndexOf(char, lastIdx);
       return idx === -1 ? input : input[idx - 1] === "\\" ? exports.escapeLast(input, char, idx - 1) : `${input.slice(0, idx)}\\${input.slice(idx)}`;
@@ -19737,7 +19186,7 @@ var require_scan = __commonJS({
     } = require_constants(), isPathSeparator = (code) => code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH, depth = (token) => {
       token.isPrefix !== !0 && (token.depth = token.isGlobstar ? 1 / 0 : 1);
     }, scan = (input, options) => {
-      let opts = options || {}, length = input.length - 1, scanToEnd = opts.parts === !0 || opts.tokens === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts = [], str = input, index = -1, start = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob2 = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index >= length, peek = () => str.charCodeAt(index + 1), advance = () => (prev = code, str.charCodeAt(++index));
+      let opts = options || {}, length = input.length - 1, scanToEnd = opts.parts === !0 || opts.tokens === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts = [], str2 = input, index = -1, start = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob2 = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index >= length, peek = () => str2.charCodeAt(index + 1), advance = () => (prev = code, str2.charCodeAt(++index));
       for (; index < length; ) {
         code = advance();
         let next;
@@ -19861,8 +19310,8 @@ var require_scan = __commonJS({
         }
       }
       opts.noext === !0 && (isExtglob = !1, isGlob2 = !1);
-      let base = str, prefix = "", glob = "";
-      start > 0 && (prefix = str.slice(0, start), str = str.slice(start), lastIndex -= start), base && isGlob2 === !0 && lastIndex > 0 ? (base = str.slice(0, lastIndex), glob = str.slice(lastIndex)) : isGlob2 === !0 ? (base = "", glob = str) : base = str, base && base !== "" && base !== "/" && base !== str && isPathSeparator(base.charCodeAt(base.length - 1)) && (base = base.slice(0, -1)), opts.unescape === !0 && (glob && (glob = utils.removeBackslashes(glob)), base && backslashes === !0 && (base = utils.removeBackslashes(base)));
+      let base = str2, prefix = "", glob = "";
+      start > 0 && (prefix = str2.slice(0, start), str2 = str2.slice(start), lastIndex -= start), base && isGlob2 === !0 && lastIndex > 0 ? (base = str2.slice(0, lastIndex), glob = str2.slice(lastIndex)) : isGlob2 === !0 ? (base = "", glob = str2) : base = str2, base && base !== "" && base !== "/" && base !== str2 && isPathSeparator(base.charCodeAt(base.length - 1)) && (base = base.slice(0, -1)), opts.unescape === !0 && (glob && (glob = utils.removeBackslashes(glob)), base && backslashes === !0 && (base = utils.removeBackslashes(base)));
       let state = {
         prefix,
         input,
@@ -20461,8 +19910,8 @@ var require_parse = __commonJS({
         START_ANCHOR
       } = constants.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
       opts.capture && (star = `(${star})`);
-      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str) => {
-        switch (str) {
+      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str2) => {
+        switch (str2) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -20480,7 +19929,7 @@ var require_parse = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            let match = /^(.*?)\.(\w+)$/.exec(str);
+            let match = /^(.*?)\.(\w+)$/.exec(str2);
             if (!match) return;
             let source2 = create(match[1]);
             return source2 ? source2 + DOT_LITERAL + match[2] : void 0;
@@ -20500,9 +19949,9 @@ var require_picomatch = __commonJS({
     var scan = require_scan(), parse = require_parse(), utils = require_utils(), constants = require_constants(), isObject = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input) => picomatch2(input, options, returnState));
-        return (str) => {
+        return (str2) => {
           for (let isMatch of fns) {
-            let state2 = isMatch(str);
+            let state2 = isMatch(str2);
             if (state2) return state2;
           }
           return !1;
@@ -20533,7 +19982,7 @@ var require_picomatch = __commonJS({
       return match === !1 && (output = format ? format(input) : input, match = output === glob), (match === !1 || opts.capture === !0) && (opts.matchBase === !0 || opts.basename === !0 ? match = picomatch2.matchBase(input, regex, options, posix) : match = regex.exec(output)), { isMatch: !!match, match, output };
     };
     picomatch2.matchBase = (input, glob, options, posix = options && options.windows) => (glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options)).test(utils.basename(input, { windows: posix }));
-    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
+    picomatch2.isMatch = (str2, patterns, options) => picomatch2(patterns, options)(str2);
     picomatch2.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p2) => picomatch2.parse(p2, options)) : parse(pattern, { ...options, fastpaths: !1 });
     picomatch2.scan = (input, options) => scan(input, options);
     picomatch2.compileRe = (state, options, returnOutput = !1, returnState = !1) => {
@@ -21314,14 +20763,14 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       return /^\n+$/.test(comment) ? comment.substring(1) : indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith(`
+    var lineComment = (str2, indent, comment) => str2.endsWith(`
 `) ? indentComment(comment, indent) : comment.includes(`
 `) ? `
-` + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+` + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -21427,15 +20876,15 @@ var require_stringifyString = __commonJS({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
-    }), containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    }), containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
+    function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return !1;
-      let limit = lineWidth - indentLength, strLen = str.length;
+      let limit = lineWidth - indentLength, strLen = str2.length;
       if (strLen <= limit)
         return !1;
       for (let i = 0, start = 0; i < strLen; ++i)
-        if (str[i] === `
+        if (str2[i] === `
 `) {
           if (i - start > limit)
             return !0;
@@ -21448,41 +20897,41 @@ var require_stringifyString = __commonJS({
       let json = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
         return json;
-      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str = "", start = 0;
+      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str2 = "", start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i])
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n" && (str += json.slice(start, i) + "\\ ", i += 1, start = i, ch = "\\"), ch === "\\")
+        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n" && (str2 += json.slice(start, i) + "\\ ", i += 1, start = i, ch = "\\"), ch === "\\")
           switch (json[i + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
+                str2 += json.slice(start, i);
                 let code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str += "\\0";
+                    str2 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str2 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str2 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str2 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str2 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str2 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str2 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str2 += "\\P";
                     break;
                   default:
-                    code.substr(0, 2) === "00" ? str += "\\x" + code.substr(2) : str += json.substr(i, 6);
+                    code.substr(0, 2) === "00" ? str2 += "\\x" + code.substr(2) : str2 += json.substr(i, 6);
                 }
                 i += 5, start = i + 1;
               }
@@ -21491,18 +20940,18 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength)
                 i += 1;
               else {
-                for (str += json.slice(start, i) + `
+                for (str2 += json.slice(start, i) + `
 
 `; json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"'; )
-                  str += `
+                  str2 += `
 `, i += 2;
-                str += indent, json[i + 2] === " " && (str += "\\"), i += 1, start = i + 1;
+                str2 += indent, json[i + 2] === " " && (str2 += "\\"), i += 1, start = i + 1;
               }
               break;
             default:
               i += 1;
           }
-      return str = start ? str + json.slice(start) : json, implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
+      return str2 = start ? str2 + json.slice(start) : json, implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === !1 || ctx.implicitKey && value.includes(`
@@ -21596,14 +21045,14 @@ ${indent}${start}${value}${end}`;
         if (implicitKey && indent === indentStep)
           return quotedString(value, ctx);
       }
-      let str = value.replace(/\n+/g, `$&
+      let str2 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str), { compat, tags } = ctx.doc.schema;
+        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2), { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       let { implicitKey, inFlow } = ctx, ss2 = typeof item.value == "string" ? item : Object.assign({}, item, { value: String(item.value) }), { type } = item;
@@ -21725,9 +21174,9 @@ var require_stringify = __commonJS({
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       let props = stringifyProps(node, tagObj, ctx);
       props.length > 0 && (ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1);
-      let str = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
-      return props ? identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}` : str;
+      let str2 = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      return props ? identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+${ctx.indent}${str2}` : str2;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -21755,21 +21204,21 @@ var require_stringifyPair = __commonJS({
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
         indent: indent + indentStep
       });
-      let keyCommentDone = !1, chompKeep = !1, str = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let keyCommentDone = !1, chompKeep = !1, str2 = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
+      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = !0;
       }
       if (ctx.inFlow) {
         if (allNullValues || value == null)
-          return keyCommentDone && onComment && onComment(), str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return keyCommentDone && onComment && onComment(), str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
       } else if (allNullValues && !simpleKeys || value == null && explicitKey)
-        return str = `? ${str}`, keyComment && !keyCommentDone ? str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str;
-      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment))), str = `? ${str}
-${indent}:`) : (str = `${str}:`, keyComment && (str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment))));
+        return str2 = `? ${str2}`, keyComment && !keyCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
+      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))), str2 = `? ${str2}
+${indent}:`) : (str2 = `${str2}:`, keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))));
       let vsb, vcb, valueComment;
-      identity.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity.isScalar(value) && (ctx.indentAtStart = str.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
+      identity.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity.isScalar(value) && (ctx.indentAtStart = str2.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
       let valueCommentDone = !1, valueStr = stringify.stringify(value, ctx, () => valueCommentDone = !0, () => chompKeep = !0), ws2 = " ";
       if (keyComment || vsb || vcb) {
         if (ws2 = vsb ? `
@@ -21797,7 +21246,7 @@ ${ctx.indent}`);
         }
       } else (valueStr === "" || valueStr[0] === `
 `) && (ws2 = "");
-      return str += ws2 + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str;
+      return str2 += ws2 + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -21968,23 +21417,23 @@ var require_stringifyCollection = __commonJS({
           ik && (!chompKeep && ik.spaceBefore && lines.push(""), addCommentBefore(ctx, lines, ik.commentBefore, chompKeep));
         }
         chompKeep = !1;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
-        comment2 && (str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str2);
+        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
+        comment2 && (str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str3);
       }
-      let str;
+      let str2;
       if (lines.length === 0)
-        str = flowChars.start + flowChars.end;
+        str2 = flowChars.start + flowChars.end;
       else {
-        str = lines[0];
+        str2 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           let line = lines[i];
-          str += line ? `
+          str2 += line ? `
 ${indent}${line}` : `
 `;
         }
       }
-      return comment ? (str += `
-` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str;
+      return comment ? (str2 += `
+` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str2;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       let { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -22005,9 +21454,9 @@ ${indent}${line}` : `
           iv ? (iv.comment && (comment = iv.comment), iv.commentBefore && (reqNewline = !0)) : item.value == null && ik?.comment && (comment = ik.comment);
         }
         comment && (reqNewline = !0);
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes(`
-`)), i < items.length - 1 ? str += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth)), reqNewline && (str += ",")), comment && (str += stringifyComment.lineComment(str, itemIndent, commentString(comment))), lines.push(str), linesAtValue = lines.length;
+        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes(`
+`)), i < items.length - 1 ? str2 += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth)), reqNewline && (str2 += ",")), comment && (str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment))), lines.push(str2), linesAtValue = lines.length;
       }
       let { start, end } = flowChars;
       if (lines.length === 0)
@@ -22017,12 +21466,12 @@ ${indent}${line}` : `
         reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
       }
       if (reqNewline) {
-        let str = start;
+        let str2 = start;
         for (let line of lines)
-          str += line ? `
+          str2 += line ? `
 ${indentStep}${indent}${line}` : `
 `;
-        return `${str}
+        return `${str2}
 ${indent}${end}`;
       } else
         return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -22282,7 +21731,7 @@ var require_string2 = __commonJS({
       identify: (value) => typeof value == "string",
       default: !0,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str2) => str2,
       stringify(item, ctx, onComment, onChompKeep) {
         return ctx = Object.assign({ actualString: !0 }, ctx), stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
@@ -22317,7 +21766,7 @@ var require_bool = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str2) => new Scalar2.Scalar(str2[0] === "t" || str2[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           let sv = source[0] === "t" || source[0] === "T";
@@ -22364,7 +21813,7 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -22372,7 +21821,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str2) => parseFloat(str2),
       stringify(node) {
         let num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -22382,9 +21831,9 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        let node = new Scalar2.Scalar(parseFloat(str)), dot = str.indexOf(".");
-        return dot !== -1 && str[str.length - 1] === "0" && (node.minFractionDigits = str.length - dot - 1), node;
+      resolve(str2) {
+        let node = new Scalar2.Scalar(parseFloat(str2)), dot = str2.indexOf(".");
+        return dot !== -1 && str2[str2.length - 1] === "0" && (node.minFractionDigits = str2.length - dot - 1), node;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -22398,7 +21847,7 @@ var require_float = __commonJS({
 var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
-    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       let { value } = node;
       return intIdentify(value) && value >= 0 ? prefix + value.toString(radix) : stringifyNumber.stringifyNumber(node);
@@ -22409,14 +21858,14 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     }, int = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: (value) => intIdentify(value) && value >= 0,
@@ -22424,7 +21873,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -22467,7 +21916,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value == "string",
         default: !0,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
@@ -22484,7 +21933,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str2) => str2 === "true",
         stringify: stringifyJSON
       },
       {
@@ -22492,7 +21941,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -22500,15 +21949,15 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str2) => parseFloat(str2),
         stringify: stringifyJSON
       }
     ], jsonError = {
       default: !0,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        return onError(`Unresolved plain scalar ${JSON.stringify(str)}`), str;
+      resolve(str2, onError) {
+        return onError(`Unresolved plain scalar ${JSON.stringify(str2)}`), str2;
       }
     }, schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
     exports.schema = schema;
@@ -22536,9 +21985,9 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer == "function")
           return node_buffer.Buffer.from(src, "base64");
         if (typeof atob == "function") {
-          let str = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          let str2 = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str2.length);
+          for (let i = 0; i < str2.length; ++i)
+            buffer[i] = str2.charCodeAt(i);
           return buffer;
         } else
           return onError("This environment does not support reading binary tags; either Buffer or atob is required"), src;
@@ -22546,24 +21995,24 @@ var require_binary = __commonJS({
       stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
         if (!value)
           return "";
-        let buf = value, str;
+        let buf = value, str2;
         if (typeof node_buffer.Buffer == "function")
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         else if (typeof btoa == "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str2 = btoa(s);
         } else
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         if (type ?? (type = Scalar2.Scalar.BLOCK_LITERAL), type !== Scalar2.Scalar.QUOTE_DOUBLE) {
-          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str.length / lineWidth), lines = new Array(n);
+          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str2.length / lineWidth), lines = new Array(n);
           for (let i = 0, o2 = 0; i < n; ++i, o2 += lineWidth)
-            lines[i] = str.substr(o2, lineWidth);
-          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
+            lines[i] = str2.substr(o2, lineWidth);
+          str2 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
 ` : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -22723,7 +22172,7 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -22731,7 +22180,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node) {
         let num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -22741,10 +22190,10 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        let node = new Scalar2.Scalar(parseFloat(str.replace(/_/g, ""))), dot = str.indexOf(".");
+      resolve(str2) {
+        let node = new Scalar2.Scalar(parseFloat(str2.replace(/_/g, ""))), dot = str2.indexOf(".");
         if (dot !== -1) {
-          let f3 = str.substring(dot + 1).replace(/_/g, "");
+          let f3 = str2.substring(dot + 1).replace(/_/g, "");
           f3[f3.length - 1] === "0" && (node.minFractionDigits = f3.length);
         }
         return node;
@@ -22762,31 +22211,31 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      let sign = str[0];
-      if ((sign === "-" || sign === "+") && (offset += 1), str = str.substring(offset).replace(/_/g, ""), intAsBigInt) {
+    function intResolve(str2, offset, radix, { intAsBigInt }) {
+      let sign = str2[0];
+      if ((sign === "-" || sign === "+") && (offset += 1), str2 = str2.substring(offset).replace(/_/g, ""), intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str2 = `0b${str2}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str2 = `0o${str2}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str2 = `0x${str2}`;
             break;
         }
-        let n2 = BigInt(str);
+        let n2 = BigInt(str2);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      let n = parseInt(str, radix);
+      let n = parseInt(str2, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       let { value } = node;
       if (intIdentify(value)) {
-        let str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        let str2 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -22796,7 +22245,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     }, intOct = {
       identify: intIdentify,
@@ -22804,14 +22253,14 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     }, int = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: intIdentify,
@@ -22819,7 +22268,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -22901,8 +22350,8 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      let sign = str[0], parts = sign === "-" || sign === "+" ? str.substring(1) : str, num = (n) => asBigInt ? BigInt(n) : Number(n), res = parts.replace(/_/g, "").split(":").reduce((res2, p2) => res2 * num(60) + num(p2), num(0));
+    function parseSexagesimal(str2, asBigInt) {
+      let sign = str2[0], parts = sign === "-" || sign === "+" ? str2.substring(1) : str2, num = (n) => asBigInt ? BigInt(n) : Number(n), res = parts.replace(/_/g, "").split(":").reduce((res2, p2) => res2 * num(60) + num(p2), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
     function stringifySexagesimal(node) {
@@ -22922,7 +22371,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
       stringify: stringifySexagesimal
     }, floatTime = {
       identify: (value) => typeof value == "number",
@@ -22930,7 +22379,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, !1),
+      resolve: (str2) => parseSexagesimal(str2, !1),
       stringify: stringifySexagesimal
     }, timestamp = {
       identify: (value) => value instanceof Date,
@@ -22940,8 +22389,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        let match = str.match(timestamp.test);
+      resolve(str2) {
+        let match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         let [, year, month, day, hour, minute, second] = match.map(Number), millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0, date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec), tz = match[8];
@@ -25991,7 +25440,7 @@ var require_public_api = __commonJS({
 });
 
 // node_modules/yaml/dist/index.js
-var require_dist3 = __commonJS({
+var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors2(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
@@ -26086,13 +25535,13 @@ var require_code = __commonJS({
     }
     exports._ = _3;
     var plus = new _Code("+");
-    function str(strs, ...args) {
+    function str2(strs, ...args) {
       let expr = [safeStringify(strs[0])], i = 0;
       for (; i < args.length; )
         expr.push(plus), addCodeArg(expr, args[i]), expr.push(plus, safeStringify(strs[++i]));
       return optimize(expr), new _Code(expr);
     }
-    exports.str = str;
+    exports.str = str2;
     function addCodeArg(code, arg) {
       arg instanceof _Code ? code.push(...arg._items) : arg instanceof Name ? code.push(arg) : code.push(interpolate(arg));
     }
@@ -26122,7 +25571,7 @@ var require_code = __commonJS({
         return `"${a}${b3.slice(1)}`;
     }
     function strConcat(c1, c22) {
-      return c22.emptyStr() ? c1 : c1.emptyStr() ? c22 : str`${c1}${c22}`;
+      return c22.emptyStr() ? c1 : c1.emptyStr() ? c22 : str2`${c1}${c22}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x3) {
@@ -26889,20 +26338,20 @@ var require_util = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str) {
-      return unescapeJsonPointer(decodeURIComponent(str));
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str) {
-      return encodeURIComponent(escapeJsonPointer(str));
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str) {
-      return typeof str == "number" ? `${str}` : str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str2) {
+      return typeof str2 == "number" ? `${str2}` : str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str) {
-      return str.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs2, f3) {
@@ -27734,8 +27183,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str) {
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -28468,10 +27917,10 @@ var require_utils2 = __commonJS({
         isIPV6: !0
       };
     }
-    function findToken(str, token) {
+    function findToken(str2, token) {
       let ind = 0;
-      for (let i = 0; i < str.length; i++)
-        str[i] === token && ind++;
+      for (let i = 0; i < str2.length; i++)
+        str2[i] === token && ind++;
       return ind;
     }
     function removeDotSegments(path) {
@@ -29160,7 +28609,7 @@ var require_core = __commonJS({
     Object.defineProperty(exports, "CodeGen", { enumerable: !0, get: function() {
       return codegen_1.CodeGen;
     } });
-    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str, flags) => new RegExp(str, flags);
+    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str2, flags) => new RegExp(str2, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"], EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
       "validate",
@@ -29762,10 +29211,10 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    function ucs2length(str) {
-      let len = str.length, length = 0, pos = 0, value;
+    function ucs2length(str2) {
+      let len = str2.length, length = 0, pos = 0, value;
       for (; pos < len; )
-        length++, value = str.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str.charCodeAt(pos), (value & 64512) === 56320 && pos++);
+        length++, value = str2.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str2.charCodeAt(pos), (value & 64512) === 56320 && pos++);
       return length;
     }
     exports.default = ucs2length;
@@ -31674,19 +31123,1167 @@ var require__ = __commonJS({
   }
 });
 
+// node_modules/ms/index.js
+var require_ms = __commonJS({
+  "node_modules/ms/index.js"(exports, module) {
+    var s = 1e3, m2 = s * 60, h3 = m2 * 60, d2 = h3 * 24, w2 = d2 * 7, y2 = d2 * 365.25;
+    module.exports = function(val, options) {
+      options = options || {};
+      var type = typeof val;
+      if (type === "string" && val.length > 0)
+        return parse(val);
+      if (type === "number" && isFinite(val))
+        return options.long ? fmtLong(val) : fmtShort(val);
+      throw new Error(
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+      );
+    };
+    function parse(str2) {
+      if (str2 = String(str2), !(str2.length > 100)) {
+        var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+          str2
+        );
+        if (match) {
+          var n = parseFloat(match[1]), type = (match[2] || "ms").toLowerCase();
+          switch (type) {
+            case "years":
+            case "year":
+            case "yrs":
+            case "yr":
+            case "y":
+              return n * y2;
+            case "weeks":
+            case "week":
+            case "w":
+              return n * w2;
+            case "days":
+            case "day":
+            case "d":
+              return n * d2;
+            case "hours":
+            case "hour":
+            case "hrs":
+            case "hr":
+            case "h":
+              return n * h3;
+            case "minutes":
+            case "minute":
+            case "mins":
+            case "min":
+            case "m":
+              return n * m2;
+            case "seconds":
+            case "second":
+            case "secs":
+            case "sec":
+            case "s":
+              return n * s;
+            case "milliseconds":
+            case "millisecond":
+            case "msecs":
+            case "msec":
+            case "ms":
+              return n;
+            default:
+              return;
+          }
+        }
+      }
+    }
+    function fmtShort(ms2) {
+      var msAbs = Math.abs(ms2);
+      return msAbs >= d2 ? Math.round(ms2 / d2) + "d" : msAbs >= h3 ? Math.round(ms2 / h3) + "h" : msAbs >= m2 ? Math.round(ms2 / m2) + "m" : msAbs >= s ? Math.round(ms2 / s) + "s" : ms2 + "ms";
+    }
+    function fmtLong(ms2) {
+      var msAbs = Math.abs(ms2);
+      return msAbs >= d2 ? plural(ms2, msAbs, d2, "day") : msAbs >= h3 ? plural(ms2, msAbs, h3, "hour") : msAbs >= m2 ? plural(ms2, msAbs, m2, "minute") : msAbs >= s ? plural(ms2, msAbs, s, "second") : ms2 + " ms";
+    }
+    function plural(ms2, msAbs, n, name) {
+      var isPlural = msAbs >= n * 1.5;
+      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
+    }
+  }
+});
+
+// node_modules/debug/src/common.js
+var require_common = __commonJS({
+  "node_modules/debug/src/common.js"(exports, module) {
+    function setup(env) {
+      createDebug.debug = createDebug, createDebug.default = createDebug, createDebug.coerce = coerce, createDebug.disable = disable, createDebug.enable = enable, createDebug.enabled = enabled, createDebug.humanize = require_ms(), createDebug.destroy = destroy, Object.keys(env).forEach((key) => {
+        createDebug[key] = env[key];
+      }), createDebug.names = [], createDebug.skips = [], createDebug.formatters = {};
+      function selectColor(namespace) {
+        let hash = 0;
+        for (let i = 0; i < namespace.length; i++)
+          hash = (hash << 5) - hash + namespace.charCodeAt(i), hash |= 0;
+        return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
+      }
+      createDebug.selectColor = selectColor;
+      function createDebug(namespace) {
+        let prevTime, enableOverride = null, namespacesCache, enabledCache;
+        function debug(...args) {
+          if (!debug.enabled)
+            return;
+          let self2 = debug, curr = Number(/* @__PURE__ */ new Date()), ms2 = curr - (prevTime || curr);
+          self2.diff = ms2, self2.prev = prevTime, self2.curr = curr, prevTime = curr, args[0] = createDebug.coerce(args[0]), typeof args[0] != "string" && args.unshift("%O");
+          let index = 0;
+          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
+            if (match === "%%")
+              return "%";
+            index++;
+            let formatter = createDebug.formatters[format];
+            if (typeof formatter == "function") {
+              let val = args[index];
+              match = formatter.call(self2, val), args.splice(index, 1), index--;
+            }
+            return match;
+          }), createDebug.formatArgs.call(self2, args), (self2.log || createDebug.log).apply(self2, args);
+        }
+        return debug.namespace = namespace, debug.useColors = createDebug.useColors(), debug.color = createDebug.selectColor(namespace), debug.extend = extend, debug.destroy = createDebug.destroy, Object.defineProperty(debug, "enabled", {
+          enumerable: !0,
+          configurable: !1,
+          get: () => enableOverride !== null ? enableOverride : (namespacesCache !== createDebug.namespaces && (namespacesCache = createDebug.namespaces, enabledCache = createDebug.enabled(namespace)), enabledCache),
+          set: (v2) => {
+            enableOverride = v2;
+          }
+        }), typeof createDebug.init == "function" && createDebug.init(debug), debug;
+      }
+      function extend(namespace, delimiter) {
+        let newDebug = createDebug(this.namespace + (typeof delimiter > "u" ? ":" : delimiter) + namespace);
+        return newDebug.log = this.log, newDebug;
+      }
+      function enable(namespaces) {
+        createDebug.save(namespaces), createDebug.namespaces = namespaces, createDebug.names = [], createDebug.skips = [];
+        let split = (typeof namespaces == "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
+        for (let ns2 of split)
+          ns2[0] === "-" ? createDebug.skips.push(ns2.slice(1)) : createDebug.names.push(ns2);
+      }
+      function matchesTemplate(search, template) {
+        let searchIndex = 0, templateIndex = 0, starIndex = -1, matchIndex = 0;
+        for (; searchIndex < search.length; )
+          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*"))
+            template[templateIndex] === "*" ? (starIndex = templateIndex, matchIndex = searchIndex, templateIndex++) : (searchIndex++, templateIndex++);
+          else if (starIndex !== -1)
+            templateIndex = starIndex + 1, matchIndex++, searchIndex = matchIndex;
+          else
+            return !1;
+        for (; templateIndex < template.length && template[templateIndex] === "*"; )
+          templateIndex++;
+        return templateIndex === template.length;
+      }
+      function disable() {
+        let namespaces = [
+          ...createDebug.names,
+          ...createDebug.skips.map((namespace) => "-" + namespace)
+        ].join(",");
+        return createDebug.enable(""), namespaces;
+      }
+      function enabled(name) {
+        for (let skip of createDebug.skips)
+          if (matchesTemplate(name, skip))
+            return !1;
+        for (let ns2 of createDebug.names)
+          if (matchesTemplate(name, ns2))
+            return !0;
+        return !1;
+      }
+      function coerce(val) {
+        return val instanceof Error ? val.stack || val.message : val;
+      }
+      function destroy() {
+        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
+      }
+      return createDebug.enable(createDebug.load()), createDebug;
+    }
+    module.exports = setup;
+  }
+});
+
+// node_modules/debug/src/browser.js
+var require_browser = __commonJS({
+  "node_modules/debug/src/browser.js"(exports, module) {
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load;
+    exports.useColors = useColors;
+    exports.storage = localstorage();
+    exports.destroy = /* @__PURE__ */ (() => {
+      let warned = !1;
+      return () => {
+        warned || (warned = !0, console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."));
+      };
+    })();
+    exports.colors = [
+      "#0000CC",
+      "#0000FF",
+      "#0033CC",
+      "#0033FF",
+      "#0066CC",
+      "#0066FF",
+      "#0099CC",
+      "#0099FF",
+      "#00CC00",
+      "#00CC33",
+      "#00CC66",
+      "#00CC99",
+      "#00CCCC",
+      "#00CCFF",
+      "#3300CC",
+      "#3300FF",
+      "#3333CC",
+      "#3333FF",
+      "#3366CC",
+      "#3366FF",
+      "#3399CC",
+      "#3399FF",
+      "#33CC00",
+      "#33CC33",
+      "#33CC66",
+      "#33CC99",
+      "#33CCCC",
+      "#33CCFF",
+      "#6600CC",
+      "#6600FF",
+      "#6633CC",
+      "#6633FF",
+      "#66CC00",
+      "#66CC33",
+      "#9900CC",
+      "#9900FF",
+      "#9933CC",
+      "#9933FF",
+      "#99CC00",
+      "#99CC33",
+      "#CC0000",
+      "#CC0033",
+      "#CC0066",
+      "#CC0099",
+      "#CC00CC",
+      "#CC00FF",
+      "#CC3300",
+      "#CC3333",
+      "#CC3366",
+      "#CC3399",
+      "#CC33CC",
+      "#CC33FF",
+      "#CC6600",
+      "#CC6633",
+      "#CC9900",
+      "#CC9933",
+      "#CCCC00",
+      "#CCCC33",
+      "#FF0000",
+      "#FF0033",
+      "#FF0066",
+      "#FF0099",
+      "#FF00CC",
+      "#FF00FF",
+      "#FF3300",
+      "#FF3333",
+      "#FF3366",
+      "#FF3399",
+      "#FF33CC",
+      "#FF33FF",
+      "#FF6600",
+      "#FF6633",
+      "#FF9900",
+      "#FF9933",
+      "#FFCC00",
+      "#FFCC33"
+    ];
+    function useColors() {
+      if (typeof window < "u" && window.process && (window.process.type === "renderer" || window.process.__nwjs))
+        return !0;
+      if (typeof navigator < "u" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/))
+        return !1;
+      let m2;
+      return typeof document < "u" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
+      typeof window < "u" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
+      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
+      typeof navigator < "u" && navigator.userAgent && (m2 = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m2[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
+      typeof navigator < "u" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
+    }
+    function formatArgs(args) {
+      if (args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module.exports.humanize(this.diff), !this.useColors)
+        return;
+      let c3 = "color: " + this.color;
+      args.splice(1, 0, c3, "color: inherit");
+      let index = 0, lastC = 0;
+      args[0].replace(/%[a-zA-Z%]/g, (match) => {
+        match !== "%%" && (index++, match === "%c" && (lastC = index));
+      }), args.splice(lastC, 0, c3);
+    }
+    exports.log = console.debug || console.log || (() => {
+    });
+    function save(namespaces) {
+      try {
+        namespaces ? exports.storage.setItem("debug", namespaces) : exports.storage.removeItem("debug");
+      } catch {
+      }
+    }
+    function load() {
+      let r2;
+      try {
+        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
+      } catch {
+      }
+      return !r2 && typeof process < "u" && "env" in process && (r2 = process.env.DEBUG), r2;
+    }
+    function localstorage() {
+      try {
+        return localStorage;
+      } catch {
+      }
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.j = function(v2) {
+      try {
+        return JSON.stringify(v2);
+      } catch (error) {
+        return "[UnexpectedJSONParseError]: " + error.message;
+      }
+    };
+  }
+});
+
+// node_modules/debug/src/node.js
+var require_node = __commonJS({
+  "node_modules/debug/src/node.js"(exports, module) {
+    var tty = __require("tty"), util = __require("util");
+    exports.init = init;
+    exports.log = log;
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load;
+    exports.useColors = useColors;
+    exports.destroy = util.deprecate(
+      () => {
+      },
+      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
+    );
+    exports.colors = [6, 2, 3, 4, 5, 1];
+    try {
+      let supportsColor = __require("supports-color");
+      supportsColor && (supportsColor.stderr || supportsColor).level >= 2 && (exports.colors = [
+        20,
+        21,
+        26,
+        27,
+        32,
+        33,
+        38,
+        39,
+        40,
+        41,
+        42,
+        43,
+        44,
+        45,
+        56,
+        57,
+        62,
+        63,
+        68,
+        69,
+        74,
+        75,
+        76,
+        77,
+        78,
+        79,
+        80,
+        81,
+        92,
+        93,
+        98,
+        99,
+        112,
+        113,
+        128,
+        129,
+        134,
+        135,
+        148,
+        149,
+        160,
+        161,
+        162,
+        163,
+        164,
+        165,
+        166,
+        167,
+        168,
+        169,
+        170,
+        171,
+        172,
+        173,
+        178,
+        179,
+        184,
+        185,
+        196,
+        197,
+        198,
+        199,
+        200,
+        201,
+        202,
+        203,
+        204,
+        205,
+        206,
+        207,
+        208,
+        209,
+        214,
+        215,
+        220,
+        221
+      ]);
+    } catch {
+    }
+    exports.inspectOpts = Object.keys(process.env).filter((key) => /^debug_/i.test(key)).reduce((obj, key) => {
+      let prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_3, k2) => k2.toUpperCase()), val = process.env[key];
+      return /^(yes|on|true|enabled)$/i.test(val) ? val = !0 : /^(no|off|false|disabled)$/i.test(val) ? val = !1 : val === "null" ? val = null : val = Number(val), obj[prop] = val, obj;
+    }, {});
+    function useColors() {
+      return "colors" in exports.inspectOpts ? !!exports.inspectOpts.colors : tty.isatty(process.stderr.fd);
+    }
+    function formatArgs(args) {
+      let { namespace: name, useColors: useColors2 } = this;
+      if (useColors2) {
+        let c3 = this.color, colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3), prefix = `  ${colorCode};1m${name} \x1B[0m`;
+        args[0] = prefix + args[0].split(`
+`).join(`
+` + prefix), args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
+      } else
+        args[0] = getDate() + name + " " + args[0];
+    }
+    function getDate() {
+      return exports.inspectOpts.hideDate ? "" : (/* @__PURE__ */ new Date()).toISOString() + " ";
+    }
+    function log(...args) {
+      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + `
+`);
+    }
+    function save(namespaces) {
+      namespaces ? process.env.DEBUG = namespaces : delete process.env.DEBUG;
+    }
+    function load() {
+      return process.env.DEBUG;
+    }
+    function init(debug) {
+      debug.inspectOpts = {};
+      let keys = Object.keys(exports.inspectOpts);
+      for (let i = 0; i < keys.length; i++)
+        debug.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.o = function(v2) {
+      return this.inspectOpts.colors = this.useColors, util.inspect(v2, this.inspectOpts).split(`
+`).map((str2) => str2.trim()).join(" ");
+    };
+    formatters.O = function(v2) {
+      return this.inspectOpts.colors = this.useColors, util.inspect(v2, this.inspectOpts);
+    };
+  }
+});
+
+// node_modules/debug/src/index.js
+var require_src = __commonJS({
+  "node_modules/debug/src/index.js"(exports, module) {
+    typeof process > "u" || process.type === "renderer" || process.browser === !0 || process.__nwjs ? module.exports = require_browser() : module.exports = require_node();
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/src/index.js
+var require_src2 = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
+    "use strict";
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { default: mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var fs_1 = __require("fs"), debug_1 = __importDefault(require_src()), log = debug_1.default("@kwsites/file-exists");
+    function check(path, isFile, isDirectory) {
+      log("checking %s", path);
+      try {
+        let stat = fs_1.statSync(path);
+        return stat.isFile() && isFile ? (log("[OK] path represents a file"), !0) : stat.isDirectory() && isDirectory ? (log("[OK] path represents a directory"), !0) : (log("[FAIL] path represents something other than a file or directory"), !1);
+      } catch (e) {
+        if (e.code === "ENOENT")
+          return log("[FAIL] path is not accessible: %o", e), !1;
+        throw log("[FATAL] %o", e), e;
+      }
+    }
+    function exists(path, type = exports.READABLE) {
+      return check(path, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    }
+    exports.exists = exists;
+    exports.FILE = 1;
+    exports.FOLDER = 2;
+    exports.READABLE = exports.FILE + exports.FOLDER;
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
+    "use strict";
+    function __export(m2) {
+      for (var p2 in m2) exports.hasOwnProperty(p2) || (exports[p2] = m2[p2]);
+    }
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    __export(require_src2());
+  }
+});
+
+// node_modules/@kwsites/promise-deferred/dist/index.js
+var require_dist3 = __commonJS({
+  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.createDeferred = exports.deferred = void 0;
+    function deferred() {
+      let done, fail, status = "pending";
+      return {
+        promise: new Promise((_done, _fail) => {
+          done = _done, fail = _fail;
+        }),
+        done(result) {
+          status === "pending" && (status = "resolved", done(result));
+        },
+        fail(error) {
+          status === "pending" && (status = "rejected", fail(error));
+        },
+        get fulfilled() {
+          return status !== "pending";
+        },
+        get status() {
+          return status;
+        }
+      };
+    }
+    exports.deferred = deferred;
+    exports.createDeferred = deferred;
+    exports.default = deferred;
+  }
+});
+
 // src/cli.ts
 import { parseArgs } from "node:util";
 
-// src/cli/io.ts
-function processIo() {
+// src/cli/deploy.ts
+import { execFileSync } from "node:child_process";
+import { userInfo } from "node:os";
+
+// src/db/connect.ts
+var import_promise = __toESM(require_promise(), 1);
+
+// src/errors.ts
+var PolicyError = class extends Error {
+  constructor(file2, line, column, message) {
+    super(message);
+    this.file = file2;
+    this.line = line;
+    this.column = column;
+    this.name = "PolicyError";
+  }
+  file;
+  line;
+  column;
+  /** `policies/roles.yaml:7:11: message` — line and column are 1-based; 0 means "the whole file". */
+  format() {
+    return `${this.line > 0 ? `${this.file}:${this.line}:${this.column}` : this.file}: ${this.message}`;
+  }
+}, InputError = class extends Error {
+  errors;
+  constructor(errors) {
+    let list = typeof errors == "string" ? [] : errors;
+    super(typeof errors == "string" ? errors : list.map((e) => e.format()).join(`
+`)), this.errors = list, this.name = "InputError";
+  }
+}, RefusedError = class extends Error {
+  constructor(message) {
+    super(message), this.name = "RefusedError";
+  }
+};
+function exitCodeOf(error) {
+  return error instanceof InputError ? 2 : 1;
+}
+
+// src/db/connect.ts
+async function connect(target, options = {}) {
+  try {
+    return await import_promise.default.createConnection({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      ...options.database ? { database: options.database } : {},
+      connectTimeout: options.connectTimeoutMs ?? 1e4,
+      multipleStatements: !1,
+      supportBigNumbers: !0,
+      bigNumberStrings: !0,
+      dateStrings: !0
+    });
+  } catch (error) {
+    let e = error;
+    throw new InputError(
+      `cannot connect to ${target.masked}: ${e.code ?? ""} ${redact(e.message ?? String(error), target)}`.replace(/\s+/g, " ").trim()
+    );
+  }
+}
+function redact(message, target) {
+  return target.password ? message.split(target.password).join("***") : message;
+}
+async function closeQuietly(c3) {
+  let inner = c3.connection;
+  if (inner?._fatalError || inner?.stream?.destroyed) {
+    c3.destroy();
+    return;
+  }
+  let timeout = new Promise((resolve2) => setTimeout(() => resolve2("timeout"), 2e3).unref());
+  await Promise.race([
+    c3.end().then(
+      () => "ended",
+      () => "failed"
+    ),
+    timeout
+  ]) !== "ended" && c3.destroy();
+}
+
+// src/db/url.ts
+function maskUrl(url) {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
+}
+function parseDatabaseUrl(variable, url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(
+      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/ (got ${maskUrl(url).slice(0, 80)})`
+    );
+  }
+  if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:")
+    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${parsed.protocol}//\u2026`);
+  if (!parsed.hostname)
+    throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
   return {
-    cwd: process.cwd(),
-    env: process.env,
-    out: (text2) => process.stdout.write(`${text2}
-`),
-    err: (text2) => process.stderr.write(`${text2}
-`)
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decodeURIComponent(parsed.username || "root"),
+    password: decodeURIComponent(parsed.password),
+    masked: maskUrl(url)
   };
+}
+function targetOf(database2, env) {
+  let url = env[database2.urlEnv];
+  if (!url)
+    throw new InputError(
+      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
+    );
+  return parseDatabaseUrl(database2.urlEnv, url);
+}
+
+// src/deploy/checksum.ts
+import { createHash } from "node:crypto";
+function normaliseSql(text2) {
+  return (text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2).replace(/\r\n?/g, `
+`);
+}
+function fileChecksum(text2) {
+  return `sha256:${createHash("sha256").update(normaliseSql(text2)).digest("hex")}`;
+}
+function statementHash(statement) {
+  return createHash("sha256").update(normaliseSql(statement)).digest("hex");
+}
+function cumulativeHash(hashes) {
+  let acc = "";
+  for (let h3 of hashes)
+    acc = createHash("sha256").update(acc + h3).digest("hex");
+  return acc;
+}
+
+// src/sql/migration-name.ts
+var NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/;
+function isMigrationCandidate(path, root = "migrations") {
+  return path.startsWith(`${root}/`) && path.toLowerCase().endsWith(".sql");
+}
+function parseMigrationName(path, root = "migrations") {
+  let segments = path.slice(root.length + 1).split("/");
+  if (segments.length !== 2)
+    return new PolicyError(
+      path,
+      0,
+      0,
+      `migration files must be directly inside a database folder: ${root}/<database>/<version>_<description>.sql`
+    );
+  let [folder, file2] = segments, match = NAME.exec(file2);
+  if (!match)
+    return new PolicyError(
+      path,
+      0,
+      0,
+      `bad migration file name "${file2}"; expected <version>_<description>.sql, where the version is digits and dots with an optional V (1.0.0_init.sql, 202503131500_create_t1.sql, V2__add_email.sql)`
+    );
+  let [, prefix = "", digits = "", , description = ""] = match, parts = digits.split(".").map((d2) => BigInt(d2));
+  for (; parts.length > 1 && parts[parts.length - 1] === 0n; ) parts.pop();
+  return { path, folder, version: `${prefix}${digits}`, parts, description: description.replace(/_/g, " ") };
+}
+function compareVersions(a, b3) {
+  for (let i = 0; i < Math.max(a.length, b3.length); i++) {
+    let x3 = a[i] ?? 0n, y2 = b3[i] ?? 0n;
+    if (x3 !== y2) return x3 < y2 ? -1 : 1;
+  }
+  return 0;
+}
+function sortMigrations(list) {
+  return [...list].sort((a, b3) => a.folder.localeCompare(b3.folder) || compareVersions(a.parts, b3.parts));
+}
+function collectMigrations(paths, root = "migrations") {
+  let migrations = [], errors = [];
+  for (let path of paths) {
+    if (!isMigrationCandidate(path, root)) continue;
+    let parsed = parseMigrationName(path, root);
+    parsed instanceof PolicyError ? errors.push(parsed) : migrations.push(parsed);
+  }
+  let sorted = sortMigrations(migrations);
+  for (let i = 1; i < sorted.length; i++) {
+    let [a, b3] = [sorted[i - 1], sorted[i]];
+    a.folder === b3.folder && compareVersions(a.parts, b3.parts) === 0 && errors.push(
+      new PolicyError(
+        b3.path,
+        0,
+        0,
+        `duplicate version ${b3.version}: ${a.path} has the same version; each version may be used once per database folder`
+      )
+    );
+  }
+  return { migrations: sorted, errors };
+}
+
+// src/deploy/types.ts
+function versionKey(parts) {
+  return parts.map(String).join(".");
+}
+
+// src/deploy/decide.ts
+function decideDeploy(files, history) {
+  let byKey2 = new Map(history.map((r2) => [r2.versionKey, r2])), actions = [], warnings = [], sorted = [...files].sort((a, b3) => compareVersions(a.name.parts, b3.name.parts)), keys = new Set(sorted.map((f3) => versionKey(f3.name.parts)));
+  for (let row of history)
+    keys.has(row.versionKey) || warnings.push(`${row.file} (version ${row.version}) is in the history but not in the repository`);
+  let highestDone;
+  for (let file2 of sorted) {
+    let row = byKey2.get(versionKey(file2.name.parts)), path = file2.name.path;
+    if (!row) {
+      actions.push({ kind: "apply", file: file2, from: 0, resume: !1 });
+      continue;
+    }
+    switch (row.status) {
+      case "success":
+        if (row.checksum !== file2.checksum)
+          return {
+            ok: !1,
+            reason: `drift: ${path} was applied with checksum ${row.checksum} but the file now has ${file2.checksum}; applied migrations must not change (add a new migration instead)`
+          };
+        actions.push({ kind: "skip", file: file2 }), highestDone = file2;
+        continue;
+      case "in-doubt":
+        return {
+          ok: !1,
+          reason: `${path} is in doubt: statement ${(row.inflightStatement ?? row.statementsApplied) + 1} was in flight when the connection was lost; check the database, then run sqlgate repair --version ${row.version} --mark applied|not-applied`
+        };
+      case "running":
+        if (row.inflightStatement !== null)
+          return {
+            ok: !1,
+            markInDoubt: row,
+            reason: `${path} is in doubt: a deploy stopped while statement ${row.inflightStatement + 1} was in flight; check the database, then run sqlgate repair --version ${row.version} --mark applied|not-applied`
+          };
+        break;
+      case "failed":
+        break;
+    }
+    for (let i = 0; i < row.statementsApplied; i++)
+      if (row.statementHashes[i] !== file2.statements[i]?.hash)
+        return {
+          ok: !1,
+          reason: `statement ${i + 1} of ${path} changed after it was applied; restore it, and fix the failing statement or add a new migration`
+        };
+    actions.push({ kind: "apply", file: file2, from: row.statementsApplied, resume: !0 });
+  }
+  let firstNew = actions.find((a) => a.kind === "apply");
+  return firstNew && highestDone && compareVersions(firstNew.file.name.parts, highestDone.name.parts) < 0 ? {
+    ok: !1,
+    reason: `${firstNew.file.name.path} (version ${firstNew.file.name.version}) is older than ${highestDone.name.path}, which is already applied; give it a higher version`
+  } : { ok: !0, actions, warnings };
+}
+
+// src/deploy/history.ts
+var HISTORY_TABLE = "sqlgate_history", CREATE = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  version VARCHAR(64) NOT NULL,
+  version_key VARCHAR(255) NOT NULL,
+  description VARCHAR(255) NOT NULL,
+  file VARCHAR(512) NOT NULL,
+  checksum VARCHAR(80) NOT NULL,
+  statements_total INT NOT NULL,
+  statements_applied INT NOT NULL,
+  applied_hash VARCHAR(64) NOT NULL,
+  statement_hashes LONGTEXT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  inflight_statement INT NULL,
+  error TEXT NULL,
+  failed_statement INT NULL,
+  failed_sql MEDIUMTEXT NULL,
+  applied_by VARCHAR(255) NOT NULL,
+  git_sha VARCHAR(64) NULL,
+  pr INT NULL,
+  risk VARCHAR(16) NULL,
+  started_at DATETIME(3) NOT NULL,
+  finished_at DATETIME(3) NULL,
+  execution_ms BIGINT NULL,
+  note TEXT NULL,
+  UNIQUE KEY uk_sqlgate_version (version_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+async function ensureHistoryTable(c3) {
+  await c3.query(CREATE);
+}
+async function historyExists(c3, database2) {
+  let [rows] = await c3.query(
+    "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+    [database2, HISTORY_TABLE]
+  );
+  return rows.length > 0;
+}
+function toRow(r2) {
+  return {
+    version: r2.version,
+    versionKey: r2.version_key,
+    description: r2.description,
+    file: r2.file,
+    checksum: r2.checksum,
+    statementsTotal: Number(r2.statements_total),
+    statementsApplied: Number(r2.statements_applied),
+    appliedHash: r2.applied_hash,
+    statementHashes: JSON.parse(r2.statement_hashes),
+    status: r2.status,
+    inflightStatement: r2.inflight_statement === null ? null : Number(r2.inflight_statement),
+    error: r2.error,
+    failedStatement: r2.failed_statement === null ? null : Number(r2.failed_statement),
+    appliedBy: r2.applied_by,
+    gitSha: r2.git_sha,
+    pr: r2.pr === null ? null : Number(r2.pr),
+    risk: r2.risk,
+    startedAt: r2.started_at,
+    finishedAt: r2.finished_at,
+    executionMs: r2.execution_ms === null ? null : Number(r2.execution_ms),
+    note: r2.note
+  };
+}
+async function readHistory(c3) {
+  let [rows] = await c3.query(`SELECT * FROM ${HISTORY_TABLE} ORDER BY id`);
+  return rows.map(toRow);
+}
+async function recordStart(c3, s, resume) {
+  if (resume) {
+    await c3.query(
+      `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
+         failed_sql = NULL, inflight_statement = NULL, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL WHERE version_key = ?`,
+      [s.checksum, s.statementsTotal, s.appliedBy, s.gitSha, s.pr, s.risk, s.versionKey]
+    );
+    return;
+  }
+  await c3.query(
+    `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
+       statement_hashes, status, applied_by, git_sha, pr, risk, started_at)
+     VALUES (?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, NOW(3))`,
+    [
+      s.version,
+      s.versionKey,
+      s.description,
+      s.file,
+      s.checksum,
+      s.statementsTotal,
+      s.appliedBy,
+      s.gitSha,
+      s.pr,
+      s.risk
+    ]
+  );
+}
+async function recordInflight(c3, key, statement) {
+  await c3.query(`UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ?`, [statement, key]);
+}
+async function recordApplied(c3, key, applied, hashes, appliedHash) {
+  await c3.query(
+    `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL WHERE version_key = ?`,
+    [applied, JSON.stringify(hashes), appliedHash, key]
+  );
+}
+async function recordFinish(c3, key, outcome) {
+  await c3.query(
+    `UPDATE ${HISTORY_TABLE} SET status = ?, error = ?, failed_statement = ?, failed_sql = ?,
+       ${outcome.status === "in-doubt" ? "" : "inflight_statement = NULL,"}
+       finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000 WHERE version_key = ?`,
+    [outcome.status, outcome.error ?? null, outcome.failedStatement ?? null, outcome.failedSql ?? null, key]
+  );
+}
+async function recordRepair(c3, row, mark, by, statementHash2) {
+  let inflight = row.inflightStatement ?? row.statementsApplied, applied = mark === "applied" ? inflight + 1 : inflight, hashes = mark === "applied" && statementHash2 ? [...row.statementHashes.slice(0, inflight), statementHash2] : row.statementHashes.slice(0, inflight), done = applied >= row.statementsTotal, note = `${(/* @__PURE__ */ new Date()).toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
+  await c3.query(
+    `UPDATE ${HISTORY_TABLE} SET status = ?, statements_applied = ?, statement_hashes = ?, inflight_statement = NULL,
+       error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
+    [
+      done ? "success" : "failed",
+      applied,
+      JSON.stringify(hashes),
+      done ? null : `repaired: resume at statement ${applied + 1}`,
+      note,
+      row.versionKey
+    ]
+  );
+  let [rows] = await c3.query(`SELECT * FROM ${HISTORY_TABLE} WHERE version_key = ?`, [
+    row.versionKey
+  ]);
+  return toRow(rows[0]);
+}
+async function markInDoubt(c3, key) {
+  await c3.query(
+    `UPDATE ${HISTORY_TABLE} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
+    [key]
+  );
+}
+
+// src/deploy/lock.ts
+import { createHash as createHash2 } from "node:crypto";
+function lockName(host, port, database2) {
+  return `sqlgate:${createHash2("sha256").update(`${host}:${port}/${database2}`).digest("hex").slice(0, 48)}`;
+}
+async function acquireLock(c3, name, timeoutSeconds) {
+  let [rows] = await c3.query("SELECT GET_LOCK(?, ?) AS got", [name, timeoutSeconds]);
+  if (Number(rows[0]?.got) === 1) return;
+  let [holder] = await c3.query("SELECT IS_USED_LOCK(?) AS holder", [name]), id = holder[0]?.holder;
+  throw new RefusedError(
+    `another deploy holds the lock${id ? ` (connection ${id})` : ""}; waited ${timeoutSeconds} s. Nothing was changed; run again when it has finished`
+  );
+}
+async function assertLockHeld(c3, name) {
+  let [rows] = await c3.query("SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine", [name]);
+  if (Number(rows[0]?.mine) !== 1)
+    throw new RefusedError(
+      "the deploy lock was lost (the connection was reset or killed); stopping before the next statement"
+    );
+}
+async function releaseLock(c3, name) {
+  let timeout = new Promise((resolve2) => setTimeout(resolve2, 2e3).unref());
+  await Promise.race([c3.query("SELECT RELEASE_LOCK(?)", [name]).catch(() => {
+  }), timeout]);
+}
+
+// src/deploy/apply.ts
+var LOST = /* @__PURE__ */ new Set([
+  "PROTOCOL_CONNECTION_LOST",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNREFUSED",
+  "ER_SERVER_SHUTDOWN",
+  "ER_CONNECTION_KILLED"
+]);
+function outcomeUnknown(error) {
+  let e = error;
+  return !!e.fatal || e.code !== void 0 && LOST.has(e.code);
+}
+function describeError(error, target) {
+  let e = error, text2 = e.sqlMessage ?? e.message ?? String(error);
+  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
+}
+function quoteIdentifier(name) {
+  return `\`${name.replace(/`/g, "``")}\``;
+}
+async function deployDatabase(input) {
+  let { database: database2, target, log } = input, base = { database: database2.name, environment: database2.environment }, control = await connect(target);
+  try {
+    let exists = await databaseExists(control, database2.name);
+    if (!exists && !database2.create)
+      throw new InputError(
+        `database ${database2.name} does not exist on ${target.masked}; create it, or set create: true in environments.yaml`
+      );
+    if (input.dryRun) return await dryRun(input, control, exists);
+    exists || (log(`${database2.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`)), await control.query(`USE ${quoteIdentifier(database2.name)}`);
+    let lock = lockName(target.host, target.port, database2.name);
+    await acquireLock(control, lock, input.lockTimeoutSeconds);
+    try {
+      await ensureHistoryTable(control);
+      let decision = decideDeploy(input.files, await readHistory(control));
+      if (!decision.ok)
+        return decision.markInDoubt && await markInDoubt(control, decision.markInDoubt.versionKey), {
+          ...base,
+          status: decision.markInDoubt ? "in-doubt" : "refused",
+          applied: [],
+          skipped: 0,
+          message: decision.reason,
+          warnings: []
+        };
+      let pending = decision.actions.filter(
+        (a) => a.kind === "apply"
+      ), skipped = decision.actions.length - pending.length;
+      if (pending.length === 0)
+        return { ...base, status: "up-to-date", applied: [], skipped, warnings: decision.warnings };
+      let work = await connect(target, { database: database2.name });
+      try {
+        return await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]), await runActions(input, control, work, lock, pending, skipped, decision.warnings);
+      } catch (error) {
+        if (error instanceof RefusedError || !outcomeUnknown(error)) throw error;
+        return {
+          ...base,
+          status: "failed",
+          applied: [],
+          skipped,
+          message: `lost the connection to ${target.masked} between statements (${describeError(error, target)}); the history records where it stopped and the next deploy resumes there`,
+          warnings: decision.warnings
+        };
+      } finally {
+        await closeQuietly(work);
+      }
+    } finally {
+      await releaseLock(control, lock);
+    }
+  } finally {
+    await closeQuietly(control);
+  }
+}
+async function databaseExists(c3, name) {
+  let [rows] = await c3.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [name]);
+  return rows.length > 0;
+}
+async function runActions(input, control, work, lock, pending, skipped, warnings) {
+  let { database: database2, log, target } = input, base = { database: database2.name, environment: database2.environment }, applied = [];
+  for (let action of pending) {
+    let { file: file2 } = action, key = versionKey(file2.name.parts);
+    await recordStart(
+      control,
+      {
+        version: file2.name.version,
+        versionKey: key,
+        description: file2.name.description,
+        file: file2.name.path,
+        checksum: file2.checksum,
+        statementsTotal: file2.statements.length,
+        appliedBy: input.appliedBy,
+        gitSha: input.gitSha,
+        pr: input.prOf?.(file2) ?? null,
+        risk: input.riskOf?.(file2) ?? null
+      },
+      action.resume
+    );
+    let hashes = file2.statements.slice(0, action.from).map((s) => s.hash);
+    log(
+      `${database2.name}: ${file2.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ""}`
+    );
+    let ran = 0;
+    for (let i = action.from; i < file2.statements.length; i++) {
+      let statement = file2.statements[i];
+      await assertLockHeld(control, lock), await recordInflight(control, key, i);
+      try {
+        await work.query(statement.text);
+      } catch (error) {
+        let message = describeError(error, target), where = `statement ${i + 1} of ${file2.name.path} (line ${statement.line})`;
+        return outcomeUnknown(error) ? (await recordFinish(control, key, { status: "in-doubt", error: message, failedStatement: i }).catch(
+          () => {
+          }
+        ), {
+          ...base,
+          status: "in-doubt",
+          applied,
+          skipped,
+          message: `the connection was lost while ${where} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${file2.name.version} --mark applied|not-applied (${message})`,
+          warnings
+        }) : (await recordFinish(control, key, {
+          status: "failed",
+          error: message,
+          failedStatement: i,
+          failedSql: statement.text
+        }), (ran > 0 || action.from > 0) && applied.push({ file: file2.name.path, statements: ran }), {
+          ...base,
+          status: "failed",
+          applied,
+          skipped,
+          message: `${where} failed: ${message}; later migrations were not run`,
+          warnings
+        });
+      }
+      hashes.push(statement.hash), ran++, await recordApplied(control, key, i + 1, hashes, cumulativeHash(hashes)), await input.onStatement?.({
+        database: database2.name,
+        file: file2.name.path,
+        statement: i + 1,
+        total: file2.statements.length
+      });
+    }
+    await recordFinish(control, key, { status: "success" }), applied.push({ file: file2.name.path, statements: ran });
+  }
+  return { ...base, status: "applied", applied, skipped, warnings };
+}
+async function dryRun(input, control, exists) {
+  let { database: database2, log } = input, base = { database: database2.name, environment: database2.environment }, history = exists && await historyExists(control, database2.name) ? await readHistory(await useDatabase(control, database2.name)) : [];
+  exists || log(`${database2.name}: would run CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), exists && history.length === 0 && log(`${database2.name}: would create table ${HISTORY_TABLE}`);
+  let decision = decideDeploy(input.files, history);
+  if (!decision.ok)
+    return { ...base, status: "refused", applied: [], skipped: 0, message: decision.reason, warnings: [] };
+  let applied = [];
+  for (let action of decision.actions) {
+    if (action.kind === "skip") continue;
+    let { file: file2 } = action;
+    log(
+      `${database2.name}: ${file2.name.path}: would ${action.resume ? "update" : "insert"} a ${HISTORY_TABLE} row (version ${file2.name.version}, ${file2.checksum})`
+    );
+    for (let i = action.from; i < file2.statements.length; i++) {
+      let s = file2.statements[i];
+      log(
+        `  [${i + 1}/${file2.statements.length}] line ${s.line}: ${s.text.replace(/\s+/g, " ").slice(0, 200)}`
+      );
+    }
+    log(`  then mark version ${file2.name.version} success`), applied.push({ file: file2.name.path, statements: file2.statements.length - action.from });
+  }
+  return {
+    ...base,
+    status: "dry-run",
+    applied,
+    skipped: decision.actions.length - applied.length,
+    warnings: decision.warnings
+  };
+}
+async function useDatabase(c3, name) {
+  return await c3.query(`USE ${quoteIdentifier(name)}`), c3;
+}
+
+// src/deploy/sources.ts
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+// src/sql/decode.ts
+var decoder = new TextDecoder("utf-8", { fatal: !0 });
+function decodeSql(path, bytes) {
+  if (bytes.includes(0))
+    return new PolicyError(
+      path,
+      0,
+      0,
+      "unreadable SQL: the file contains NUL bytes (is it binary or UTF-16?); save it as UTF-8 text"
+    );
+  try {
+    let text2 = decoder.decode(bytes);
+    return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
+  } catch {
+    return new PolicyError(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
+  }
 }
 
 // src/sql/split.ts
@@ -31878,95 +32475,1348 @@ function splitStatements(text2) {
   return [...splitter.push(text2), ...splitter.end()];
 }
 
-// src/db/connect.ts
-var import_promise = __toESM(require_promise(), 1);
+// src/deploy/sources.ts
+function readMigrationFolder(root, migrationsDir, folder) {
+  let dir = join(root, migrationsDir, folder);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
+  for (let name of migrations) {
+    let text2 = decodeSql(name.path, readFileSync(join(root, name.path)));
+    if (text2 instanceof PolicyError) {
+      errors.push(text2);
+      continue;
+    }
+    let normalised = normaliseSql(text2);
+    files.push({
+      name,
+      checksum: fileChecksum(text2),
+      statements: splitStatements(normalised).map((s) => ({
+        text: s.text,
+        hash: statementHash(s.text),
+        line: s.start.line
+      }))
+    });
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return files;
+}
 
-// src/errors.ts
-var PolicyError = class extends Error {
-  constructor(file2, line, column, message) {
-    super(message);
-    this.file = file2;
-    this.line = line;
-    this.column = column;
-    this.name = "PolicyError";
+// src/deploy/fleet.ts
+function parseShard(shard) {
+  let match = /^(\d+)\/(\d+)$/.exec(shard), index = Number(match?.[1]), count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new InputError(`--shard must be i/n with 1 \u2264 i \u2264 n (e.g. 2/4), not "${shard}"`);
+  return { index, count };
+}
+function selectDatabases(policy, environment2, options) {
+  let env = policy.environments.find((e) => e.id === environment2);
+  if (!env)
+    throw new InputError(
+      `environment "${environment2}" does not exist; known environments: ${policy.environments.map((e) => e.id).join(", ")}`
+    );
+  let databases = policy.databases.filter((d2) => d2.environment === environment2);
+  if (options.database !== void 0 && (databases = databases.filter((d2) => d2.name === options.database), databases.length === 0))
+    throw new InputError(`database "${options.database}" is not in environment ${environment2}`);
+  if (options.shard) {
+    let { index, count } = parseShard(options.shard);
+    databases = databases.filter((_3, i) => i % count === index - 1);
   }
-  file;
-  line;
-  column;
-  /** `policies/roles.yaml:7:11: message` — line and column are 1-based; 0 means "the whole file". */
-  format() {
-    return `${this.line > 0 ? `${this.file}:${this.line}:${this.column}` : this.file}: ${this.message}`;
+  return { environment: env, databases };
+}
+async function deployEnvironment(input) {
+  let { environment: environment2, databases } = selectDatabases(input.policy, input.environment, {
+    ...input.database !== void 0 ? { database: input.database } : {},
+    ...input.shard !== void 0 ? { shard: input.shard } : {}
+  }), targets = databases.map((d2) => targetOf(d2, input.env)), folders = /* @__PURE__ */ new Map();
+  for (let d2 of databases)
+    folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
+  let reports = new Array(databases.length), next = 0, worker = async () => {
+    for (; next < databases.length; ) {
+      let i = next++, database2 = databases[i];
+      try {
+        reports[i] = await deployDatabase({
+          database: database2,
+          target: targets[i],
+          files: folders.get(database2.migrations) ?? [],
+          lockWaitTimeoutSeconds: environment2.lockWaitTimeout,
+          lockTimeoutSeconds: input.lockTimeoutSeconds,
+          appliedBy: input.appliedBy,
+          gitSha: input.gitSha,
+          dryRun: input.dryRun,
+          log: input.log,
+          ...input.onStatement ? { onStatement: input.onStatement } : {}
+        });
+      } catch (error) {
+        reports[i] = {
+          database: database2.name,
+          environment: database2.environment,
+          status: error instanceof InputError ? "error" : "failed",
+          applied: [],
+          skipped: 0,
+          message: error.message,
+          warnings: []
+        };
+      }
+    }
+  };
+  return await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(input.concurrency, databases.length)) }, worker)
+  ), reports;
+}
+
+// src/cli/validate.ts
+import { resolve } from "node:path";
+
+// src/sql/statement-types.ts
+var STATEMENT_TYPES = {
+  CREATE_TABLE: "ddl",
+  ALTER_TABLE: "ddl",
+  DROP_TABLE: "ddl",
+  RENAME_TABLE: "ddl",
+  TRUNCATE: "ddl",
+  CREATE_INDEX: "ddl",
+  DROP_INDEX: "ddl",
+  CREATE_VIEW: "ddl",
+  ALTER_VIEW: "ddl",
+  DROP_VIEW: "ddl",
+  CREATE_DATABASE: "create-database",
+  ALTER_DATABASE: "ddl",
+  DROP_DATABASE: "ddl",
+  DROP_SCHEMA: "ddl",
+  CREATE_PROCEDURE: "ddl",
+  DROP_PROCEDURE: "ddl",
+  CREATE_FUNCTION: "ddl",
+  DROP_FUNCTION: "ddl",
+  CREATE_TRIGGER: "ddl",
+  DROP_TRIGGER: "ddl",
+  CREATE_EVENT: "ddl",
+  ALTER_EVENT: "ddl",
+  DROP_EVENT: "ddl",
+  CREATE_SEQUENCE: "ddl",
+  DROP_SEQUENCE: "ddl",
+  INSERT: "dml",
+  UPDATE: "dml",
+  DELETE: "dml",
+  REPLACE: "dml",
+  LOAD_DATA: "dml",
+  SELECT: "dml",
+  CALL: "dml",
+  SET: "ddl",
+  USE: "ddl",
+  GRANT: "ddl",
+  REVOKE: "ddl",
+  LOCK_TABLES: "ddl",
+  UNLOCK_TABLES: "ddl",
+  TRANSACTION: "dml",
+  OTHER: "ddl"
+}, STATEMENT_TYPE_NAMES = Object.keys(STATEMENT_TYPES);
+function sourceOf(type) {
+  return STATEMENT_TYPES[type];
+}
+var ALTER_OPERATIONS = [
+  "ADD_COLUMN",
+  "DROP_COLUMN",
+  "MODIFY_COLUMN",
+  "CHANGE_COLUMN",
+  "RENAME_COLUMN",
+  "SET_DEFAULT",
+  "ADD_INDEX",
+  "DROP_INDEX",
+  "RENAME_INDEX",
+  "ADD_CONSTRAINT",
+  "DROP_CONSTRAINT",
+  "ADD_PRIMARY_KEY",
+  "DROP_PRIMARY_KEY",
+  "DROP_FOREIGN_KEY",
+  "RENAME_TABLE",
+  "CONVERT_CHARSET",
+  "PARTITION",
+  "TABLE_OPTION"
+];
+
+// src/policy/glob.ts
+var import_picomatch = __toESM(require_picomatch2(), 1), compiled = /* @__PURE__ */ new Map();
+function isGlob(pattern) {
+  return /[*?[\]]/.test(pattern);
+}
+function matchesGlob(value, pattern) {
+  if (!isGlob(pattern)) return value === pattern;
+  let test = compiled.get(pattern);
+  return test || (test = (0, import_picomatch.default)(pattern, { dot: !0 }), compiled.set(pattern, test)), test(value);
+}
+
+// src/policy/types.ts
+var RISK_LEVELS = ["none", "low", "moderate", "high"], SOURCES = ["ddl", "dml", "create-database"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"], POLICY_FILES = {
+  roles: "roles.yaml",
+  risk: "risk-rules.yaml",
+  approval: "approval-flows.yaml",
+  environments: "environments.yaml"
+};
+function compareLevels(a, b3) {
+  return RISK_LEVELS.indexOf(a) - RISK_LEVELS.indexOf(b3);
+}
+function maxLevel(a, b3) {
+  return compareLevels(a, b3) >= 0 ? a : b3;
+}
+
+// src/policy/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
+function parseYaml(file2, text2) {
+  let lines = new import_yaml.LineCounter(), doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0 }), source = { file: file2, doc, lines }, errors = doc.errors.map((e) => {
+    let offset = e.code === "MISSING_CHAR" && /quote/i.test(e.message) ? openingQuoteOf(doc, e.pos[0]) : e.pos[0], { line, col } = lines.linePos(offset);
+    return new PolicyError(file2, line, col, describeYamlError(e.code, e.message));
+  });
+  return { source, value: errors.length > 0 ? void 0 : doc.toJS(), errors };
+}
+function describeYamlError(code, message) {
+  switch (code) {
+    case "TAB_AS_INDENT":
+      return "malformed YAML: a tab is used for indentation; indent with spaces";
+    case "DUPLICATE_KEY":
+      return "malformed YAML: this key appears twice in the same mapping";
+    case "MISSING_CHAR":
+      return /quote/i.test(message) ? "malformed YAML: this quoted string is never closed; add the closing quote" : `malformed YAML: ${message.toLowerCase()}`;
+    default:
+      return `malformed YAML: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
   }
-}, InputError = class extends Error {
-  errors;
-  constructor(errors) {
-    let list = typeof errors == "string" ? [] : errors;
-    super(typeof errors == "string" ? errors : list.map((e) => e.format()).join(`
-`)), this.errors = list, this.name = "InputError";
+}
+function openingQuoteOf(doc, errorOffset) {
+  let best = errorOffset;
+  return (0, import_yaml.visit)(doc, {
+    Scalar(_key, node) {
+      let range = node.range;
+      (node.type === import_yaml.Scalar.QUOTE_DOUBLE || node.type === import_yaml.Scalar.QUOTE_SINGLE) && range && range[0] < errorOffset && range[1] >= errorOffset - 1 && (best = range[0]);
+    }
+  }), best;
+}
+function locate(source, path, options = {}) {
+  let node = source.doc.contents, offset = rangeStart(node) ?? 0;
+  for (let segment of path) {
+    let next = child(node, segment);
+    if (!next) break;
+    node = next.value, offset = (options.key && segment === path[path.length - 1] ? rangeStart(next.key) : rangeStart(next.value)) ?? rangeStart(next.key) ?? offset;
+  }
+  let { line, col } = source.lines.linePos(offset);
+  return new PolicyError(source.file, line, col, "");
+}
+function at(source, path, message, options = {}) {
+  let where = locate(source, path, options);
+  return new PolicyError(where.file, where.line, where.column, message);
+}
+function child(node, segment) {
+  if ((0, import_yaml.isMap)(node)) {
+    let pair = node.items.find(
+      (p2) => (0, import_yaml.isPair)(p2) && (0, import_yaml.isScalar)(p2.key) && String(p2.key.value) === String(segment)
+    );
+    return pair ? { key: pair.key, value: pair.value } : void 0;
+  }
+  if ((0, import_yaml.isSeq)(node) && typeof segment == "number") {
+    let item = node.items[segment];
+    return item === void 0 ? void 0 : { key: void 0, value: item };
+  }
+}
+function rangeStart(node) {
+  let range = node?.range;
+  return range ? range[0] : void 0;
+}
+
+// src/policy/build.ts
+var BUILTIN_TITLES = {
+  "workspace-owner": "Workspace Owner",
+  dba: "DBA",
+  "project-owner": "Project Owner",
+  developer: "Developer"
+}, DEFAULT_POLICY_CHANGE_FLOW = {
+  id: "policy-change",
+  title: "Workspace Owner approves policy changes",
+  steps: [{ role: "workspace-owner", count: 1 }],
+  order: "strict",
+  allowSamePersonInSteps: !1
+};
+function duplicateCheck(items, keyOf, report) {
+  let first = /* @__PURE__ */ new Map();
+  items.forEach((item, index) => {
+    let key = keyOf(item), earlier = first.get(key);
+    earlier === void 0 ? first.set(key, index) : report(item, index, earlier);
+  });
+}
+function buildRoles(loaded, errors) {
+  let declared = loaded?.value.roles ?? [], roles = [];
+  loaded && duplicateCheck(
+    declared,
+    (r2) => r2.id,
+    (r2, i, first) => errors.push(
+      at(
+        loaded.source,
+        ["roles", i, "id"],
+        `role "${r2.id}" is declared twice (first as item ${first + 1})`
+      )
+    )
+  ), declared.forEach((raw, i) => {
+    let builtin = BUILTIN_ROLES.includes(raw.id);
+    !builtin && raw.title === void 0 && loaded && errors.push(
+      at(
+        loaded.source,
+        ["roles", i],
+        `custom role "${raw.id}" needs a title (the name shown in PR comments)`
+      )
+    ), roles.push({
+      id: raw.id,
+      title: raw.title ?? BUILTIN_TITLES[raw.id] ?? raw.id,
+      ...raw.description !== void 0 ? { description: raw.description } : {},
+      builtin,
+      members: [...new Set(raw.members ?? [])]
+    });
+  });
+  for (let id of BUILTIN_ROLES)
+    roles.some((r2) => r2.id === id) || roles.push({ id, title: BUILTIN_TITLES[id], builtin: !0, members: [] });
+  return roles;
+}
+function unknownRole(id, roles) {
+  return `"${id}" is not a role; known roles: ${[...new Set(roles.map((r2) => r2.id))].join(", ")}`;
+}
+function buildEnvironments(loaded, roles, errors) {
+  if (!loaded) return { environments: [], databases: [], declaredIds: [] };
+  let { source, value } = loaded, rawEnvs = value.environments, roleIds = new Set(roles.map((r2) => r2.id));
+  duplicateCheck(
+    rawEnvs,
+    (e) => e.id,
+    (e, i, first) => errors.push(
+      at(
+        source,
+        ["environments", i, "id"],
+        `environment "${e.id}" is declared twice (first as item ${first + 1})`
+      )
+    )
+  ), duplicateCheck(
+    rawEnvs,
+    (e) => String(e.order),
+    (e, i, first) => errors.push(
+      at(
+        source,
+        ["environments", i, "order"],
+        `environment "${e.id}" has the same order (${e.order}) as item ${first + 1}; rollout order must be unambiguous`
+      )
+    )
+  );
+  let environments = [];
+  rawEnvs.forEach((raw, i) => {
+    let base = {
+      id: raw.id,
+      title: raw.title ?? raw.id,
+      order: raw.order,
+      lockWaitTimeout: raw.lockWaitTimeout ?? 60
+    };
+    if (raw.rollout === "automatic") {
+      for (let key of ["tag", "rolloutRoles"])
+        raw[key] !== void 0 && errors.push(
+          at(
+            source,
+            ["environments", i, key],
+            `"${key}" only applies to manual rollout; environment "${raw.id}" is rolled out automatically on merge`,
+            { key: !0 }
+          )
+        );
+      environments.push({ ...base, rollout: "automatic" });
+      return;
+    }
+    for (let key of ["tag", "rolloutRoles"])
+      raw[key] === void 0 && errors.push(
+        at(
+          source,
+          ["environments", i],
+          `environment "${raw.id}" has manual rollout and needs "${key}" (${key === "tag" ? "the tag glob that rolls it out, e.g. prod/*" : "the roles allowed to push that tag"})`
+        )
+      );
+    let rolloutRoles = raw.rolloutRoles ?? [];
+    rolloutRoles.forEach((role, j3) => {
+      roleIds.has(role) || errors.push(
+        at(source, ["environments", i, "rolloutRoles", j3], `rollout role ${unknownRole(role, roles)}`)
+      );
+    }), raw.tag !== void 0 && rolloutRoles.length > 0 && environments.push({
+      ...base,
+      rollout: "manual",
+      tag: raw.tag,
+      rolloutRoles
+    });
+  });
+  let envIds = new Set(rawEnvs.map((e) => e.id)), rawDbs = value.databases;
+  duplicateCheck(
+    rawDbs,
+    (d2) => `${d2.name}@${d2.environment}`,
+    (d2, i, first) => errors.push(
+      at(
+        source,
+        ["databases", i, "name"],
+        `database "${d2.name}" is listed twice in environment "${d2.environment}" (first as item ${first + 1})`
+      )
+    )
+  );
+  let databases = [];
+  return rawDbs.forEach((raw, i) => {
+    envIds.has(raw.environment) || errors.push(
+      at(
+        source,
+        ["databases", i, "environment"],
+        `environment "${raw.environment}" of database "${raw.name}" does not exist; known environments: ${[...envIds].join(", ")}`
+      )
+    ), databases.push({
+      name: raw.name,
+      environment: raw.environment,
+      urlEnv: raw.urlEnv,
+      migrations: raw.migrations ?? raw.name,
+      create: raw.create ?? !1
+    });
+  }), environments.sort((a, b3) => a.order - b3.order), { environments, databases, declaredIds: [...envIds] };
+}
+function buildApproval(loaded, roles, errors) {
+  let empty = {
+    flows: [],
+    assignments: [],
+    staleApprovals: "on-sql-change",
+    policyChangeFlow: DEFAULT_POLICY_CHANGE_FLOW
+  };
+  if (!loaded) return empty;
+  let { source, value } = loaded, rawFlows = value.flows ?? [], roleById = new Map(roles.map((r2) => [r2.id, r2]));
+  duplicateCheck(
+    rawFlows,
+    (f3) => f3.id,
+    (f3, i, first) => errors.push(
+      at(source, ["flows", i, "id"], `flow "${f3.id}" is declared twice (first as item ${first + 1})`)
+    )
+  );
+  let flows = [];
+  rawFlows.forEach((raw, i) => {
+    let steps = raw.steps.map(
+      (s) => typeof s == "string" ? { role: s, count: 1 } : { role: s.role, count: s.count ?? 1 }
+    );
+    if (steps.length === 0) {
+      errors.push(
+        at(
+          source,
+          ["flows", i, "steps"],
+          `flow "${raw.id}" has no steps; list at least one role (e.g. steps: [dba])`
+        )
+      );
+      return;
+    }
+    steps.forEach((step, j3) => {
+      let stepPath = typeof raw.steps[j3] == "string" ? ["flows", i, "steps", j3] : ["flows", i, "steps", j3, "role"], role = roleById.get(step.role);
+      if (!role) {
+        errors.push(at(source, stepPath, `step ${unknownRole(step.role, roles)}`));
+        return;
+      }
+      role.members.every((m2) => !m2.includes("/")) && role.members.length > 0 && step.count > role.members.length && errors.push(
+        at(
+          source,
+          typeof raw.steps[j3] == "string" ? stepPath : ["flows", i, "steps", j3, "count"],
+          `step needs ${step.count} approvals from role "${role.id}", which lists only ${role.members.length} member${role.members.length === 1 ? "" : "s"}`
+        )
+      );
+    }), flows.push({
+      id: raw.id,
+      title: raw.title,
+      steps,
+      order: raw.order ?? "strict",
+      allowSamePersonInSteps: raw.allowSamePersonInSteps ?? !1
+    });
+  });
+  let flowIds = new Set(rawFlows.map((f3) => f3.id)), unknownFlow = (id) => `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(", ") : "(none declared)"}`, rawAssignments = value.assignments ?? [];
+  duplicateCheck(
+    rawAssignments,
+    (a) => `${a.source}/${a.level}`,
+    (a, i, first) => errors.push(
+      at(
+        source,
+        ["assignments", i],
+        `(${a.source}, ${a.level}) is assigned twice (first as item ${first + 1}); each source and level needs exactly one flow`
+      )
+    )
+  );
+  let assignments = [];
+  rawAssignments.forEach((raw, i) => {
+    flowIds.has(raw.flow) || errors.push(at(source, ["assignments", i, "flow"], unknownFlow(raw.flow))), assignments.push({ source: raw.source, level: raw.level, flow: raw.flow });
+  });
+  let policyChangeFlow = DEFAULT_POLICY_CHANGE_FLOW;
+  if (value.policyChanges) {
+    let found = flows.find((f3) => f3.id === value.policyChanges.flow);
+    found ? policyChangeFlow = found : flowIds.has(value.policyChanges.flow) || errors.push(at(source, ["policyChanges", "flow"], unknownFlow(value.policyChanges.flow)));
+  }
+  return { flows, assignments, staleApprovals: value.staleApprovals ?? "on-sql-change", policyChangeFlow };
+}
+var COMBINATORS = /* @__PURE__ */ new Set(["all", "any", "not"]);
+function buildRisk(loaded, envs, errors) {
+  if (!loaded) return { rules: [], unparsedLevel: "high", preset: "bytebase" };
+  let { source, value } = loaded, rawRules = value.rules ?? [], vocabularies = {
+    statementType: { name: "statement type", known: STATEMENT_TYPE_NAMES },
+    operation: { name: "ALTER TABLE operation", known: ALTER_OPERATIONS },
+    environment: { name: "environment", known: envs.declaredIds },
+    database: { name: "database", known: [...new Set(envs.databases.map((d2) => d2.name))] }
+  }, checkValues = (fact, matcher, path) => {
+    let vocabulary = vocabularies[fact];
+    if (!vocabulary) return;
+    (Array.isArray(matcher) ? matcher : [matcher]).forEach((v2, k2) => {
+      let text2 = String(v2), valuePath = Array.isArray(matcher) ? [...path, k2] : path;
+      if (!(isGlob(text2) ? vocabulary.known.some((known) => matchesGlob(known, text2)) : vocabulary.known.includes(text2))) {
+        let article = /^[aeiou]/i.test(vocabulary.name) ? "an" : "a", what = isGlob(text2) ? `the glob "${text2}" matches no ${vocabulary.name}` : `"${text2}" is not ${article} ${vocabulary.name}`;
+        errors.push(
+          at(source, valuePath, `${what}; known: ${vocabulary.known.join(", ") || "(none declared)"}`)
+        );
+      }
+    });
+  }, buildCondition = (raw, path) => {
+    let facts = {}, parts = [];
+    for (let [key, v2] of Object.entries(raw))
+      key === "all" || key === "any" ? parts.push({ kind: key, of: v2.map((c3, j3) => buildCondition(c3, [...path, key, j3])) }) : key === "not" ? parts.push({ kind: "not", of: buildCondition(v2, [...path, key]) }) : COMBINATORS.has(key) || (checkValues(key, v2, [...path, key]), facts[key] = v2);
+    return Object.keys(facts).length > 0 && parts.unshift({ kind: "facts", facts }), parts.length === 1 ? parts[0] : { kind: "all", of: parts };
+  }, rules = rawRules.map((raw, i) => {
+    let where = at(source, ["rules", i], "");
+    return {
+      title: raw.title,
+      source: raw.source,
+      level: raw.level,
+      when: buildCondition(raw.when, ["rules", i, "when"]),
+      at: { file: where.file, line: where.line, column: where.column }
+    };
+  }), preset = value.preset ?? (rules.length === 0 ? "bytebase" : "none");
+  return { rules, unparsedLevel: value.unparsedLevel ?? "high", preset };
+}
+
+// src/policy/schema-check.ts
+var import__ = __toESM(require__(), 1);
+
+// schemas/approval-flows.schema.json
+var approval_flows_schema_default = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://sqlgate.dev/schemas/approval-flows.schema.json",
+  title: "sqlgate approval flows",
+  description: "Approval flows (ordered role steps) and which (source, risk level) needs which flow.",
+  type: "object",
+  additionalProperties: !1,
+  properties: {
+    staleApprovals: {
+      title: "When an approval goes stale",
+      description: "`on-sql-change` (default): an approval stays valid while the migration and policy files it approved are unchanged. `on-push`: any new head commit invalidates it. `keep`: never.",
+      enum: ["on-sql-change", "on-push", "keep"]
+    },
+    flows: {
+      title: "Flows",
+      description: "Approval flows that assignments refer to.",
+      type: "array",
+      items: { $ref: "#/$defs/flow" }
+    },
+    assignments: {
+      title: "Assignments",
+      description: "Map a (source, level) pair to a flow. A pair with no assignment needs no manual approval.",
+      type: "array",
+      items: { $ref: "#/$defs/assignment" }
+    },
+    policyChanges: {
+      title: "Policy changes",
+      description: "The flow that a PR changing files under `policies/` needs on top of its SQL's flow. Default: one approval from a workspace-owner.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["flow"],
+      properties: {
+        flow: { title: "Flow id", description: "Id of a flow in `flows`.", type: "string" }
+      }
+    }
+  },
+  $defs: {
+    flow: {
+      title: "Approval flow",
+      description: "Role steps that must approve, in order.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["id", "title", "steps"],
+      properties: {
+        id: {
+          title: "Flow id",
+          description: "Id used by assignments, e.g. `owner-then-dba`.",
+          type: "string",
+          pattern: "^[a-z][a-z0-9-]*$"
+        },
+        title: {
+          title: "Title",
+          description: "Name shown in PR comments.",
+          type: "string",
+          minLength: 1
+        },
+        steps: {
+          title: "Steps",
+          description: "Role ids in approval order. A step may be `{role, count}` to need several distinct approvers.",
+          type: "array",
+          items: { $ref: "#/$defs/step" }
+        },
+        order: {
+          title: "Order",
+          description: "`strict` (default): an approval counts only if submitted after the previous step was satisfied. `any`: steps may be satisfied in any order.",
+          enum: ["strict", "any"]
+        },
+        allowSamePersonInSteps: {
+          title: "Allow the same person in several steps",
+          description: "Default false (separation of duties): one person satisfies at most one step.",
+          type: "boolean"
+        }
+      }
+    },
+    step: {
+      title: "Step",
+      description: "A role id, or `{role, count}`.",
+      type: ["string", "object"],
+      additionalProperties: !1,
+      required: ["role"],
+      properties: {
+        role: { title: "Role id", description: "A built-in or custom role id.", type: "string" },
+        count: {
+          title: "Approvals needed",
+          description: "Distinct members of the role that must approve (default 1).",
+          type: "integer",
+          minimum: 1
+        }
+      }
+    },
+    assignment: {
+      title: "Assignment",
+      description: "A (source, level) pair and the flow it needs.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["source", "level", "flow"],
+      properties: {
+        source: {
+          title: "Source",
+          description: "Kind of change: schema (`ddl`), data (`dml`) or `create-database`.",
+          enum: ["ddl", "dml", "create-database"]
+        },
+        level: {
+          title: "Risk level",
+          description: "The PR's risk level for that source.",
+          enum: ["high", "moderate", "low"]
+        },
+        flow: { title: "Flow id", description: "Id of a flow in `flows`.", type: "string" }
+      }
+    }
   }
 };
-function exitCodeOf(error) {
-  return error instanceof InputError ? 2 : 1;
-}
 
-// src/db/connect.ts
-async function connect(target, options = {}) {
-  try {
-    return await import_promise.default.createConnection({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
-      ...options.database ? { database: options.database } : {},
-      connectTimeout: options.connectTimeoutMs ?? 1e4,
-      multipleStatements: !1,
-      supportBigNumbers: !0,
-      bigNumberStrings: !0,
-      dateStrings: !0
-    });
-  } catch (error) {
-    let e = error;
-    throw new InputError(
-      `cannot connect to ${target.masked}: ${e.code ?? ""} ${redact(e.message ?? String(error), target)}`.replace(/\s+/g, " ").trim()
-    );
+// schemas/environments.schema.json
+var environments_schema_default = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://sqlgate.dev/schemas/environments.schema.json",
+  title: "sqlgate environments",
+  description: "Environments in rollout order, how each is rolled out, and the databases that live in them.",
+  type: "object",
+  additionalProperties: !1,
+  required: ["environments", "databases"],
+  properties: {
+    environments: {
+      title: "Environments",
+      description: "Rolled out in ascending `order`.",
+      type: "array",
+      items: { $ref: "#/$defs/environment" }
+    },
+    databases: {
+      title: "Databases",
+      description: "Each database in each environment. The same name may appear in several environments.",
+      type: "array",
+      items: { $ref: "#/$defs/database" }
+    }
+  },
+  $defs: {
+    environment: {
+      title: "Environment",
+      description: "An environment and its rollout policy.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["id", "order", "rollout"],
+      properties: {
+        id: {
+          title: "Environment id",
+          description: "Id used by databases and risk rules, e.g. `prod`.",
+          type: "string",
+          pattern: "^[a-z][a-z0-9-]*$"
+        },
+        title: {
+          title: "Title",
+          description: "Name shown in reports, e.g. `Prod`.",
+          type: "string",
+          minLength: 1
+        },
+        order: {
+          title: "Order",
+          description: "Rollout order; an environment is deployed only after every lower-ordered one has the change.",
+          type: "integer",
+          minimum: 0
+        },
+        rollout: {
+          title: "Rollout",
+          description: "`automatic`: deployed when a PR merges to the default branch. `manual`: deployed when an authorised person pushes a matching tag.",
+          enum: ["automatic", "manual"]
+        },
+        tag: {
+          title: "Tag pattern",
+          description: "Glob a pushed tag must match to roll out this environment, e.g. `prod/*`. Required for manual rollout.",
+          type: "string",
+          minLength: 1
+        },
+        rolloutRoles: {
+          title: "Rollout roles",
+          description: "Roles whose members may push the tag. Required for manual rollout.",
+          type: "array",
+          minItems: 1,
+          items: { type: "string", title: "Role id", description: "A built-in or custom role id." }
+        },
+        lockWaitTimeout: {
+          title: "Lock wait timeout (seconds)",
+          description: "Session `lock_wait_timeout` during deploy, so a DDL stuck behind a long transaction fails instead of blocking every query behind it. Default 60.",
+          type: "integer",
+          minimum: 1
+        }
+      }
+    },
+    database: {
+      title: "Database",
+      description: "A database in an environment. Its connection URL comes from an environment variable, never from this file.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["name", "environment", "urlEnv"],
+      properties: {
+        name: {
+          title: "Database name",
+          description: "Schema name on the server, e.g. `test_db`.",
+          type: "string",
+          pattern: "^[A-Za-z0-9_$]+$"
+        },
+        environment: {
+          title: "Environment id",
+          description: "Id of an environment above.",
+          type: "string"
+        },
+        urlEnv: {
+          title: "URL variable",
+          description: "Name of the environment variable holding `mysql://user:password@host:port/` (a repository secret in the workflow).",
+          type: "string",
+          pattern: "^[A-Za-z_][A-Za-z0-9_]*$"
+        },
+        migrations: {
+          title: "Migrations folder",
+          description: "Folder under `migrations/` whose files this database receives. Default: the database name. Shards of one fleet share a folder.",
+          type: "string",
+          pattern: "^[A-Za-z0-9_$.-]+$"
+        },
+        create: {
+          title: "Create on deploy",
+          description: "Create the database (`CREATE DATABASE IF NOT EXISTS`) when it does not exist; evaluated by `create-database` risk rules.",
+          type: "boolean"
+        }
+      }
+    }
+  }
+};
+
+// schemas/risk-rules.schema.json
+var risk_rules_schema_default = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://sqlgate.dev/schemas/risk-rules.schema.json",
+  title: "sqlgate risk rules",
+  description: "Rules that give each SQL statement a risk level. The highest level of all matching rules wins; a statement no rule matches is `none`.",
+  type: "object",
+  additionalProperties: !1,
+  properties: {
+    preset: {
+      title: "Preset rules",
+      description: "`bytebase` adds Bytebase's default rules (HIGH: DROP_DATABASE, DROP_TABLE, DROP_SCHEMA, TRUNCATE; MODERATE: DELETE, UPDATE, ALTER_TABLE, DROP_INDEX; everything else LOW). Default: `bytebase` when `rules` is empty, `none` otherwise.",
+      enum: ["bytebase", "none"]
+    },
+    unparsedLevel: {
+      title: "Level of SQL that cannot be parsed",
+      description: "A statement sqlgate cannot parse is never low risk: it gets at least this level. Default `high`.",
+      enum: ["high", "moderate", "low"]
+    },
+    rules: {
+      title: "Rules",
+      description: "Each rule: a source, a level and a condition.",
+      type: "array",
+      items: { $ref: "#/$defs/rule" }
+    }
+  },
+  $defs: {
+    rule: {
+      title: "Risk rule",
+      description: "When `when` holds for a statement of `source`, the statement is at least `level`.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["title", "source", "level", "when"],
+      properties: {
+        title: {
+          title: "Title",
+          description: "Shown beside every statement the rule matched.",
+          type: "string",
+          minLength: 1
+        },
+        source: {
+          title: "Source",
+          description: "Kind of change the rule applies to: schema (`ddl`), data (`dml`) or `create-database`.",
+          enum: ["ddl", "dml", "create-database"]
+        },
+        level: {
+          title: "Risk level",
+          description: "Level given to matching statements.",
+          enum: ["high", "moderate", "low"]
+        },
+        when: {
+          $ref: "#/$defs/condition",
+          title: "When",
+          description: "The condition a statement must meet: facts that must all hold, and/or `all:` / `any:` / `not:`."
+        }
+      }
+    },
+    condition: {
+      title: "Condition",
+      description: "Facts that must all hold, and/or `all:` / `any:` / `not:` of conditions. `{}` is not allowed; write `environment: '*'` to match everything.",
+      type: "object",
+      additionalProperties: !1,
+      minProperties: 1,
+      properties: {
+        all: {
+          title: "All of",
+          description: "Holds when every condition holds.",
+          type: "array",
+          minItems: 1,
+          items: { $ref: "#/$defs/condition" }
+        },
+        any: {
+          title: "Any of",
+          description: "Holds when at least one condition holds.",
+          type: "array",
+          minItems: 1,
+          items: { $ref: "#/$defs/condition" }
+        },
+        not: {
+          $ref: "#/$defs/condition",
+          title: "Not",
+          description: "Holds when the condition does not."
+        },
+        environment: {
+          $ref: "#/$defs/text",
+          title: "Environment",
+          description: "Environment id of the task, e.g. `prod`, or a list or glob."
+        },
+        database: {
+          $ref: "#/$defs/text",
+          title: "Database",
+          description: "Database name, a list or a glob (`tenant_*`)."
+        },
+        table: {
+          $ref: "#/$defs/text",
+          title: "Table",
+          description: "A table the statement touches; holds if any touched table matches."
+        },
+        statementType: {
+          $ref: "#/$defs/text",
+          title: "Statement type",
+          description: "Bytebase statement type: CREATE_TABLE, ALTER_TABLE, DROP_TABLE, RENAME_TABLE, TRUNCATE, CREATE_INDEX, DROP_INDEX, CREATE_VIEW, ALTER_VIEW, DROP_VIEW, CREATE_DATABASE, ALTER_DATABASE, DROP_DATABASE, DROP_SCHEMA, CREATE_PROCEDURE, DROP_PROCEDURE, CREATE_FUNCTION, DROP_FUNCTION, CREATE_TRIGGER, DROP_TRIGGER, CREATE_EVENT, DROP_EVENT, INSERT, UPDATE, DELETE, REPLACE, ... or a glob such as `DROP_*`."
+        },
+        operation: {
+          $ref: "#/$defs/text",
+          title: "ALTER TABLE operation",
+          description: "A sub-operation of ALTER TABLE: ADD_COLUMN, DROP_COLUMN, MODIFY_COLUMN, CHANGE_COLUMN, RENAME_COLUMN, ADD_INDEX, DROP_INDEX, ADD_CONSTRAINT, DROP_CONSTRAINT, ADD_PRIMARY_KEY, DROP_PRIMARY_KEY, DROP_FOREIGN_KEY, RENAME_TABLE, CONVERT_CHARSET, SET_DEFAULT, TABLE_OPTION."
+        },
+        file: {
+          $ref: "#/$defs/text",
+          title: "File",
+          description: "Migration file path, e.g. `migrations/test_db/*_hotfix.sql`."
+        },
+        hasWhere: {
+          type: "boolean",
+          title: "Has WHERE",
+          description: "Whether an UPDATE or DELETE has a WHERE clause."
+        },
+        affectedRows: {
+          $ref: "#/$defs/number",
+          title: "Affected rows",
+          description: "Rows an UPDATE/DELETE would touch (from EXPLAIN with --estimate) or an INSERT's row count. Unknown values make comparisons hold (fail closed)."
+        },
+        tableRows: {
+          $ref: "#/$defs/number",
+          title: "Table rows",
+          description: "Rows in the table (from information_schema with --estimate). Unknown values make comparisons hold (fail closed)."
+        },
+        destructive: {
+          type: "boolean",
+          title: "Destructive",
+          description: "Drops a database, table or column."
+        },
+        backwardIncompatible: {
+          type: "boolean",
+          title: "Backward incompatible",
+          description: "Renames a table or column that running code may use."
+        },
+        dataDependent: {
+          type: "boolean",
+          title: "Data dependent",
+          description: "May fail depending on the data: a unique index, a NOT NULL column without default, nullable to NOT NULL."
+        },
+        tableRewrite: {
+          type: "boolean",
+          title: "Table rewrite",
+          description: "Rewrites the table: a column type change or a charset conversion."
+        },
+        hasAlgorithm: {
+          type: "boolean",
+          title: "ALGORITHM given",
+          description: "The ALTER names `ALGORITHM=`."
+        },
+        hasLock: { type: "boolean", title: "LOCK given", description: "The ALTER names `LOCK=`." }
+      }
+    },
+    text: {
+      title: "Text matcher",
+      description: "A value, a glob (`*`, `?`, `[...]`) or a list of them (any matches).",
+      type: ["string", "array"],
+      minItems: 1,
+      items: { type: "string" }
+    },
+    number: {
+      title: "Number matcher",
+      description: "A number, a list of numbers, or a comparison `{gt, gte, lt, lte}`.",
+      type: ["number", "array", "object"],
+      minItems: 1,
+      items: { type: "number" },
+      minProperties: 1,
+      additionalProperties: !1,
+      properties: {
+        gt: {
+          type: "number",
+          title: "Greater than",
+          description: "Holds when the fact is greater than this."
+        },
+        gte: {
+          type: "number",
+          title: "At least",
+          description: "Holds when the fact is at least this."
+        },
+        lt: {
+          type: "number",
+          title: "Less than",
+          description: "Holds when the fact is less than this."
+        },
+        lte: { type: "number", title: "At most", description: "Holds when the fact is at most this." }
+      }
+    }
+  }
+};
+
+// schemas/roles.schema.json
+var roles_schema_default = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://sqlgate.dev/schemas/roles.schema.json",
+  title: "sqlgate roles",
+  description: "Who holds which role. Built-in roles (workspace-owner, dba, project-owner, developer) exist without being declared; list them here to give them members. Custom roles need an id and a title.",
+  type: "object",
+  additionalProperties: !1,
+  required: ["roles"],
+  properties: {
+    roles: {
+      title: "Roles",
+      description: "Every role that approval flows and rollout rules may name.",
+      type: "array",
+      items: { $ref: "#/$defs/role" }
+    }
+  },
+  $defs: {
+    role: {
+      title: "Role",
+      description: "A role and its members.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["id"],
+      properties: {
+        id: {
+          title: "Role id",
+          description: "Lower-case id used by flows and environments, e.g. `tester`.",
+          type: "string",
+          pattern: "^[a-z][a-z0-9-]*$"
+        },
+        title: {
+          title: "Title",
+          description: "Name shown in PR comments, e.g. `Tester`. Required for custom roles.",
+          type: "string",
+          minLength: 1
+        },
+        description: {
+          title: "Description",
+          description: "What the role is responsible for.",
+          type: "string"
+        },
+        members: {
+          title: "Members",
+          description: "GitHub logins (`octocat`) or teams (`org/team-slug`). A role with no members can never approve: its steps fail closed.",
+          type: "array",
+          items: {
+            title: "Member",
+            description: "A GitHub login or `org/team-slug`.",
+            type: "string",
+            pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_.-]+)?$"
+          }
+        }
+      }
+    }
+  }
+};
+
+// src/policy/schema-check.ts
+var SCHEMAS = {
+  roles: roles_schema_default,
+  risk: risk_rules_schema_default,
+  approval: approval_flows_schema_default,
+  environments: environments_schema_default
+}, validators;
+function validatorFor(key) {
+  if (!validators) {
+    let ajv = new import__.Ajv2020({ allErrors: !0, verbose: !0, strict: !0, allowUnionTypes: !0 });
+    validators = {
+      roles: ajv.compile(SCHEMAS.roles),
+      risk: ajv.compile(SCHEMAS.risk),
+      approval: ajv.compile(SCHEMAS.approval),
+      environments: ajv.compile(SCHEMAS.environments)
+    };
+  }
+  return validators[key];
+}
+function checkSchema(key, source, value) {
+  let validate = validatorFor(key);
+  return validate(value) ? [] : pruneErrors(validate.errors ?? []).map((e) => describe(source, e));
+}
+function pruneErrors(errors) {
+  let typeErrorPaths = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath)), seen = /* @__PURE__ */ new Set();
+  return errors.filter((e) => {
+    if (e.keyword !== "type" && typeErrorPaths.has(e.instancePath) || e.keyword === "required" && e.params.missingProperty === "urlEnv" && e.data?.url !== void 0)
+      return !1;
+    let id = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    return seen.has(id) ? !1 : (seen.add(id), !0);
+  });
+}
+function pathOf(instancePath) {
+  return instancePath === "" ? [] : instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
+}
+function nameOf(path) {
+  let last = [...path].reverse().find((s) => typeof s == "string");
+  if (last === void 0) return "the file";
+  let index = path[path.length - 1];
+  return typeof index == "number" ? `item ${index + 1} of "${last}"` : `"${last}"`;
+}
+var TYPE_WORDS = {
+  string: "a string",
+  array: "a list",
+  object: "a mapping",
+  integer: "a whole number",
+  number: "a number",
+  boolean: "true or false",
+  null: "nothing"
+};
+function typeWord(value) {
+  return value == null ? "nothing" : Array.isArray(value) ? "a list" : typeof value == "object" ? "a mapping" : typeof value == "number" ? Number.isInteger(value) ? `the number ${value}` : `the number ${value}` : `${typeof value == "string" ? "the string" : ""} ${JSON.stringify(value)}`.trim();
+}
+function describe(source, e) {
+  let path = pathOf(e.instancePath), subject = nameOf(path), parent = e.parentSchema;
+  switch (e.keyword) {
+    case "type": {
+      let wanted = [].concat(e.params.type).map((t2) => TYPE_WORDS[t2] ?? t2);
+      return at(source, path, `${subject} must be ${wanted.join(" or ")}, found ${typeWord(e.data)}`);
+    }
+    case "additionalProperties": {
+      let key = String(e.params.additionalProperty), allowed = Object.keys(parent?.properties ?? {});
+      return key === "url" && allowed.includes("urlEnv") ? at(
+        source,
+        [...path, key],
+        "a database URL must not be written in the repository (it would expose its password); store it in a secret and name the environment variable that holds it with `urlEnv: PROD_DB_URL`",
+        { key: !0 }
+      ) : at(source, [...path, key], `unknown key "${key}"; allowed keys: ${allowed.join(", ")}`, {
+        key: !0
+      });
+    }
+    case "required":
+      return at(
+        source,
+        path,
+        `${subject === "the file" ? "the file" : subject} is missing the required key "${e.params.missingProperty}"`
+      );
+    case "enum":
+      return at(
+        source,
+        path,
+        `${subject} is ${typeWord(e.data)}; expected one of: ${e.params.allowedValues.join(", ")}`
+      );
+    case "pattern":
+      return at(source, path, `${subject} is ${typeWord(e.data)}; ${patternHint(e)}`);
+    case "minItems":
+      return at(
+        source,
+        path,
+        `${subject} must list at least ${e.params.limit} item${e.params.limit === 1 ? "" : "s"}`
+      );
+    case "minProperties":
+      return at(source, path, `${subject} must not be empty`);
+    case "minimum":
+      return at(source, path, `${subject} must be at least ${e.params.limit}, found ${typeWord(e.data)}`);
+    case "minLength":
+      return at(source, path, `${subject} must not be empty`);
+    default:
+      return at(source, path, `${subject} ${e.message ?? "is invalid"}`);
   }
 }
-function redact(message, target) {
-  return target.password ? message.split(target.password).join("***") : message;
-}
-
-// src/db/url.ts
-function maskUrl(url) {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
-}
-function parseDatabaseUrl(variable, url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InputError(
-      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/ (got ${maskUrl(url).slice(0, 80)})`
-    );
-  }
-  if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:")
-    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${parsed.protocol}//\u2026`);
-  if (!parsed.hostname)
-    throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
+function patternHint(e) {
+  let title = e.parentSchema?.title ?? "value";
   return {
-    host: parsed.hostname,
-    port: parsed.port ? Number(parsed.port) : 3306,
-    user: decodeURIComponent(parsed.username || "root"),
-    password: decodeURIComponent(parsed.password),
-    masked: maskUrl(url)
-  };
+    "Role id": "expected lower-case letters, digits and dashes, starting with a letter (e.g. `tester`)",
+    "Flow id": "expected lower-case letters, digits and dashes, starting with a letter (e.g. `owner-then-dba`)",
+    "Environment id": "expected lower-case letters, digits and dashes, starting with a letter (e.g. `prod`)",
+    Member: "expected a GitHub login (`octocat`) or a team (`org/team-slug`)",
+    "URL variable": "expected an environment variable name such as `PROD_DB_URL`",
+    "Database name": "expected letters, digits, `_` and `$`"
+  }[title] ?? `expected a ${title.toLowerCase()} matching ${e.params.pattern}`;
 }
-function targetOf(database2, env) {
-  let url = env[database2.urlEnv];
-  if (!url)
+
+// src/policy/load.ts
+var REQUIRED = ["environments"], WHAT_IT_NEEDS = {
+  roles: "a mapping with `roles:`",
+  risk: "a mapping with `rules:` (or `preset: bytebase`)",
+  approval: "a mapping with `flows:` and `assignments:`",
+  environments: "a mapping with `environments:` and `databases:`"
+};
+function loadPolicies(texts, dir = "policies") {
+  let errors = [], sources = {};
+  for (let key of Object.keys(POLICY_FILES)) {
+    let file2 = `${dir}/${POLICY_FILES[key]}`, text2 = texts[key];
+    if (text2 === void 0) {
+      REQUIRED.includes(key) && errors.push(new PolicyError(file2, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
+      continue;
+    }
+    let parsed = parseYaml(file2, text2);
+    if (parsed.errors.length > 0) {
+      errors.push(...parsed.errors);
+      continue;
+    }
+    if (parsed.value === null || parsed.value === void 0) {
+      errors.push(new PolicyError(file2, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
+      continue;
+    }
+    let schemaErrors = checkSchema(key, parsed.source, parsed.value);
+    if (schemaErrors.length > 0) {
+      errors.push(...schemaErrors);
+      continue;
+    }
+    sources[key] = { source: parsed.source, value: parsed.value };
+  }
+  if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
+  let roles = buildRoles(sources.roles, errors), environments = buildEnvironments(sources.environments, roles, errors), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors);
+  if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
+  let policy = {
+    roles,
+    risk,
+    approval,
+    environments: environments.environments,
+    databases: environments.databases
+  };
+  return { ok: !0, policy: deepFreeze(policy) };
+}
+function sortErrors(errors) {
+  return errors.sort((a, b3) => a.file.localeCompare(b3.file) || a.line - b3.line || a.column - b3.column);
+}
+function deepFreeze(value) {
+  if (value && typeof value == "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (let v2 of Object.values(value)) deepFreeze(v2);
+  }
+  return value;
+}
+function summarisePolicy(policy) {
+  let count = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return [
+    count(policy.roles.length, "role"),
+    count(policy.risk.rules.length, "rule") + (policy.risk.preset === "bytebase" ? " (+ Bytebase preset)" : ""),
+    count(policy.approval.flows.length, "flow"),
+    count(policy.environments.length, "environment"),
+    count(policy.databases.length, "database")
+  ].join(", ");
+}
+
+// src/cli/policy-dir.ts
+import { existsSync as existsSync2, readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import { join as join2 } from "node:path";
+function readPolicyDir(dir, shownAs = dir) {
+  if (!existsSync2(dir) || !statSync2(dir).isDirectory())
     throw new InputError(
-      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
+      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
     );
-  return parseDatabaseUrl(database2.urlEnv, url);
+  let texts = {};
+  for (let [key, name] of Object.entries(POLICY_FILES)) {
+    let path = join2(dir, name);
+    existsSync2(path) && (texts[key] = readFileSync2(path, "utf8"));
+  }
+  return texts;
+}
+
+// src/cli/validate.ts
+function loadPolicyDir(io2, dir) {
+  let shownAs = dir.replace(/\/+$/, ""), result = loadPolicies(readPolicyDir(resolve(io2.cwd, dir), shownAs), shownAs);
+  if (!result.ok) throw new InputError(result.errors);
+  return result.policy;
+}
+function runValidate(io2, options) {
+  let policy = loadPolicyDir(io2, options.policies);
+  return io2.out(`ok: ${summarisePolicy(policy)}`), 0;
+}
+
+// src/cli/deploy.ts
+function positiveInt(flag, value, min = 1) {
+  let n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new InputError(`${flag} must be a whole number \u2265 ${min}, not "${value}"`);
+  return n;
+}
+function gitSha(cwd) {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"]
+    }).trim();
+  } catch {
+    return null;
+  }
+}
+function whoDeploys(env) {
+  return env.GITHUB_ACTOR ?? env.USER ?? userInfo().username;
+}
+var ICON = {
+  applied: "\u2713",
+  "up-to-date": "\u2713",
+  "dry-run": "\xB7",
+  failed: "\u2717",
+  "in-doubt": "?",
+  refused: "\u2717",
+  error: "\u2717"
+};
+function formatReports(reports) {
+  let lines = [];
+  for (let r2 of reports) {
+    let files = r2.applied.map(
+      (a) => `${a.file} (${a.statements} statement${a.statements === 1 ? "" : "s"})`
+    ), what = r2.status === "applied" ? `applied ${files.join(", ")}` : r2.status === "up-to-date" ? `up to date (${r2.skipped} applied earlier)` : r2.status === "dry-run" ? `would apply ${files.length > 0 ? files.join(", ") : "nothing"}` : `${r2.status}: ${r2.message ?? ""}`;
+    lines.push(`${ICON[r2.status]} ${r2.environment}/${r2.database}: ${what}`), r2.status === "failed" && r2.applied.length > 0 && lines.push(`    before the failure: ${files.join(", ")}`);
+    for (let w2 of r2.warnings) lines.push(`    warning: ${w2}`);
+  }
+  return lines;
+}
+function exitCodeOfReports(reports) {
+  return reports.some((r2) => r2.status === "failed" || r2.status === "in-doubt" || r2.status === "refused") ? 1 : reports.some((r2) => r2.status === "error") ? 2 : 0;
+}
+async function runDeploy(io2, o2) {
+  let policy = loadPolicyDir(io2, o2.policies), reports = await deployEnvironment({
+    policy,
+    environment: o2.env,
+    root: io2.cwd,
+    migrationsDir: o2.migrations.replace(/\/+$/, ""),
+    env: io2.env,
+    ...o2.database !== void 0 ? { database: o2.database } : {},
+    ...o2.shard !== void 0 ? { shard: o2.shard } : {},
+    concurrency: positiveInt("--concurrency", o2.concurrency),
+    dryRun: o2.dryRun,
+    lockTimeoutSeconds: positiveInt("--lock-timeout", o2.lockTimeout, 0),
+    appliedBy: whoDeploys(io2.env),
+    gitSha: gitSha(io2.cwd),
+    log: (line) => io2.out(line),
+    onStatement: (p2) => {
+      p2.total >= 20 && (p2.statement % 10 === 0 || p2.statement === p2.total) && io2.err(`${p2.database}: ${p2.file}: ${p2.statement}/${p2.total} statements`);
+    }
+  });
+  o2.dryRun && io2.out("dry run: nothing was changed");
+  for (let line of formatReports(reports)) io2.out(line);
+  return exitCodeOfReports(reports);
+}
+async function runStatus(io2, o2) {
+  let policy = loadPolicyDir(io2, o2.policies), { databases } = selectDatabases(
+    policy,
+    o2.env,
+    o2.database !== void 0 ? { database: o2.database } : {}
+  );
+  for (let database2 of databases) {
+    let target = targetOf(database2, io2.env), c3 = await connect(target);
+    try {
+      if (io2.out(`${o2.env}/${database2.name} (${target.masked})`), !await historyExists(c3, database2.name)) {
+        io2.out(`  no ${HISTORY_TABLE} table: nothing deployed yet`);
+        continue;
+      }
+      await c3.query(`USE \`${database2.name.replace(/`/g, "``")}\``);
+      let rows = await readHistory(c3), table2 = [
+        ["version", "file", "status", "statements", "applied by", "PR", "risk", "finished", "ms", "checksum"],
+        ...rows.map((r2) => [
+          r2.version,
+          r2.file,
+          r2.status,
+          `${r2.statementsApplied}/${r2.statementsTotal}`,
+          r2.appliedBy,
+          r2.pr === null ? "" : `#${r2.pr}`,
+          r2.risk ?? "",
+          r2.finishedAt ?? "",
+          r2.executionMs === null ? "" : String(r2.executionMs),
+          r2.checksum.slice(0, 19)
+        ])
+      ], widths = table2[0]?.map((_3, i) => Math.max(...table2.map((row) => (row[i] ?? "").length))) ?? [];
+      for (let row of table2)
+        io2.out(
+          `  ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()}`
+        );
+      for (let r2 of rows.filter((x3) => x3.error || x3.note))
+        r2.error && io2.out(`  ${r2.version}: ${r2.error}`), r2.note && io2.out(`  ${r2.version}: ${r2.note.replace(/\n/g, "; ")}`);
+    } finally {
+      await c3.end();
+    }
+  }
+  return 0;
+}
+async function runRepair(io2, o2) {
+  if (!o2.database || !o2.version || o2.mark !== "applied" && o2.mark !== "not-applied")
+    throw new InputError("repair needs --env ID --database NAME --version V --mark applied|not-applied");
+  let policy = loadPolicyDir(io2, o2.policies), { databases } = selectDatabases(policy, o2.env, { database: o2.database }), database2 = databases[0];
+  if (!database2) throw new InputError(`database "${o2.database}" is not in environment ${o2.env}`);
+  let parsed = parseMigrationName(
+    `${o2.migrations}/${database2.migrations}/${o2.version}_x.sql`,
+    o2.migrations
+  );
+  if ("format" in parsed) throw new InputError(`--version "${o2.version}" is not a migration version`);
+  let key = versionKey(parsed.parts), target = targetOf(database2, io2.env), c3 = await connect(target, { database: database2.name }), lock = lockName(target.host, target.port, database2.name);
+  try {
+    await acquireLock(c3, lock, 10);
+    let row = (await readHistory(c3)).find((r2) => r2.versionKey === key);
+    if (!row) throw new InputError(`version ${o2.version} is not in the history of ${database2.name}`);
+    if (row.status !== "in-doubt" && !(row.status === "running" && row.inflightStatement !== null))
+      throw new RefusedError(
+        `version ${o2.version} of ${database2.name} is ${row.status}, not in doubt; there is nothing to repair`
+      );
+    let file2 = readMigrationFolder(io2.cwd, o2.migrations, database2.migrations).find(
+      (f3) => versionKey(f3.name.parts) === key
+    ), inflight = row.inflightStatement ?? row.statementsApplied, repaired = await recordRepair(c3, row, o2.mark, whoDeploys(io2.env), file2?.statements[inflight]?.hash);
+    return io2.out(
+      `repaired ${database2.name} version ${row.version}: statement ${inflight + 1} recorded as ${o2.mark}; status ${repaired.status}, ${repaired.statementsApplied}/${repaired.statementsTotal} statements applied${repaired.status === "failed" ? `; the next deploy resumes at statement ${repaired.statementsApplied + 1}` : ""}`
+    ), 0;
+  } finally {
+    await releaseLock(c3, lock), await c3.end();
+  }
+}
+
+// src/cli/io.ts
+function processIo() {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    out: (text2) => process.stdout.write(`${text2}
+`),
+    err: (text2) => process.stderr.write(`${text2}
+`)
+  };
 }
 
 // src/db/estimate.ts
@@ -32023,7 +33873,7 @@ async function estimateFromDatabases(policy, migrations, env, warn) {
 
 // src/git/repo.ts
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
 var t = /* @__PURE__ */ new WeakMap();
@@ -32039,7 +33889,7 @@ function o(n) {
 }
 
 // node_modules/simple-git/dist/index.mjs
-var import_file_exists = __toESM(require_dist(), 1), import_debug = __toESM(require_src(), 1), import_promise_deferred = __toESM(require_dist2(), 1);
+var import_file_exists = __toESM(require_dist2(), 1), import_debug = __toESM(require_src(), 1), import_promise_deferred = __toESM(require_dist3(), 1);
 import { spawn as ve } from "node:child_process";
 import { normalize as Se } from "node:path";
 
@@ -32557,7 +34407,7 @@ var O2 = class extends Error {
   constructor(e, n, r2) {
     super(e, r2), this.task = e, this.plugin = n, Object.setPrototypeOf(this, new.target.prototype);
   }
-}, at = class extends O2 {
+}, at2 = class extends O2 {
   constructor(e, n) {
     super(void 0, n || String(e)), this.git = e;
   }
@@ -33983,7 +35833,7 @@ function At(t2) {
     parser(e, n) {
       let r2 = Cr(e, n);
       if (r2.failed)
-        throw new at(r2);
+        throw new at2(r2);
       return r2;
     }
   } : b2("Git.merge requires at least one option");
@@ -34529,7 +36379,7 @@ function cs(t2, e = !1) {
     onError({ exitCode: r2, stdErr: s, stdOut: o2 }, i, a, c3) {
       if (!de(String(i), r2))
         return c3(i);
-      throw new at(
+      throw new at2(
         n.parser(F2(o2), F2(s)),
         String(i)
       );
@@ -34634,7 +36484,7 @@ function Ts(t2, e, n) {
         F2(s.stdErr)
       );
       if (c3)
-        return a(new at(c3));
+        return a(new at2(c3));
       a(o2);
     }
   };
@@ -35437,7 +37287,7 @@ var STATUS = {
   async fingerprint(commit, dirs) {
     try {
       let tree = await this.git.raw(["ls-tree", "-r", "--full-tree", commit, "--", ...dirs]);
-      return createHash("sha256").update(tree).digest("hex");
+      return createHash3("sha256").update(tree).digest("hex");
     } catch {
       return;
     }
@@ -35471,7 +37321,7 @@ var STATUS = {
 };
 
 // src/parser/pool.ts
-import { existsSync } from "node:fs";
+import { existsSync as existsSync3 } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -35479,7 +37329,7 @@ import { Worker } from "node:worker_threads";
 var BATCH = 32, sourceWorkerCode;
 function startWorker(workerData) {
   let js2 = new URL("./parse-worker.js", import.meta.url);
-  return existsSync(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
+  return existsSync3(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
     entryPoints: [fileURLToPath(new URL("./parse-worker.ts", import.meta.url))],
     bundle: !0,
     platform: "node",
@@ -35646,1081 +37496,6 @@ function describePolicyDiff(before, after) {
   for (let db of before.databases)
     after.databases.some((d2) => dbKey(d2) === dbKey(db)) || lines.push(`database '${db.name}' removed from ${db.environment}`);
   return lines;
-}
-
-// src/sql/statement-types.ts
-var STATEMENT_TYPES = {
-  CREATE_TABLE: "ddl",
-  ALTER_TABLE: "ddl",
-  DROP_TABLE: "ddl",
-  RENAME_TABLE: "ddl",
-  TRUNCATE: "ddl",
-  CREATE_INDEX: "ddl",
-  DROP_INDEX: "ddl",
-  CREATE_VIEW: "ddl",
-  ALTER_VIEW: "ddl",
-  DROP_VIEW: "ddl",
-  CREATE_DATABASE: "create-database",
-  ALTER_DATABASE: "ddl",
-  DROP_DATABASE: "ddl",
-  DROP_SCHEMA: "ddl",
-  CREATE_PROCEDURE: "ddl",
-  DROP_PROCEDURE: "ddl",
-  CREATE_FUNCTION: "ddl",
-  DROP_FUNCTION: "ddl",
-  CREATE_TRIGGER: "ddl",
-  DROP_TRIGGER: "ddl",
-  CREATE_EVENT: "ddl",
-  ALTER_EVENT: "ddl",
-  DROP_EVENT: "ddl",
-  CREATE_SEQUENCE: "ddl",
-  DROP_SEQUENCE: "ddl",
-  INSERT: "dml",
-  UPDATE: "dml",
-  DELETE: "dml",
-  REPLACE: "dml",
-  LOAD_DATA: "dml",
-  SELECT: "dml",
-  CALL: "dml",
-  SET: "ddl",
-  USE: "ddl",
-  GRANT: "ddl",
-  REVOKE: "ddl",
-  LOCK_TABLES: "ddl",
-  UNLOCK_TABLES: "ddl",
-  TRANSACTION: "dml",
-  OTHER: "ddl"
-}, STATEMENT_TYPE_NAMES = Object.keys(STATEMENT_TYPES);
-function sourceOf(type) {
-  return STATEMENT_TYPES[type];
-}
-var ALTER_OPERATIONS = [
-  "ADD_COLUMN",
-  "DROP_COLUMN",
-  "MODIFY_COLUMN",
-  "CHANGE_COLUMN",
-  "RENAME_COLUMN",
-  "SET_DEFAULT",
-  "ADD_INDEX",
-  "DROP_INDEX",
-  "RENAME_INDEX",
-  "ADD_CONSTRAINT",
-  "DROP_CONSTRAINT",
-  "ADD_PRIMARY_KEY",
-  "DROP_PRIMARY_KEY",
-  "DROP_FOREIGN_KEY",
-  "RENAME_TABLE",
-  "CONVERT_CHARSET",
-  "PARTITION",
-  "TABLE_OPTION"
-];
-
-// src/policy/glob.ts
-var import_picomatch = __toESM(require_picomatch2(), 1), compiled = /* @__PURE__ */ new Map();
-function isGlob(pattern) {
-  return /[*?[\]]/.test(pattern);
-}
-function matchesGlob(value, pattern) {
-  if (!isGlob(pattern)) return value === pattern;
-  let test = compiled.get(pattern);
-  return test || (test = (0, import_picomatch.default)(pattern, { dot: !0 }), compiled.set(pattern, test)), test(value);
-}
-
-// src/policy/types.ts
-var RISK_LEVELS = ["none", "low", "moderate", "high"], SOURCES = ["ddl", "dml", "create-database"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"], POLICY_FILES = {
-  roles: "roles.yaml",
-  risk: "risk-rules.yaml",
-  approval: "approval-flows.yaml",
-  environments: "environments.yaml"
-};
-function compareLevels(a, b3) {
-  return RISK_LEVELS.indexOf(a) - RISK_LEVELS.indexOf(b3);
-}
-function maxLevel(a, b3) {
-  return compareLevels(a, b3) >= 0 ? a : b3;
-}
-
-// src/policy/yaml-source.ts
-var import_yaml = __toESM(require_dist3(), 1);
-function parseYaml(file2, text2) {
-  let lines = new import_yaml.LineCounter(), doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0 }), source = { file: file2, doc, lines }, errors = doc.errors.map((e) => {
-    let offset = e.code === "MISSING_CHAR" && /quote/i.test(e.message) ? openingQuoteOf(doc, e.pos[0]) : e.pos[0], { line, col } = lines.linePos(offset);
-    return new PolicyError(file2, line, col, describeYamlError(e.code, e.message));
-  });
-  return { source, value: errors.length > 0 ? void 0 : doc.toJS(), errors };
-}
-function describeYamlError(code, message) {
-  switch (code) {
-    case "TAB_AS_INDENT":
-      return "malformed YAML: a tab is used for indentation; indent with spaces";
-    case "DUPLICATE_KEY":
-      return "malformed YAML: this key appears twice in the same mapping";
-    case "MISSING_CHAR":
-      return /quote/i.test(message) ? "malformed YAML: this quoted string is never closed; add the closing quote" : `malformed YAML: ${message.toLowerCase()}`;
-    default:
-      return `malformed YAML: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
-  }
-}
-function openingQuoteOf(doc, errorOffset) {
-  let best = errorOffset;
-  return (0, import_yaml.visit)(doc, {
-    Scalar(_key, node) {
-      let range = node.range;
-      (node.type === import_yaml.Scalar.QUOTE_DOUBLE || node.type === import_yaml.Scalar.QUOTE_SINGLE) && range && range[0] < errorOffset && range[1] >= errorOffset - 1 && (best = range[0]);
-    }
-  }), best;
-}
-function locate(source, path, options = {}) {
-  let node = source.doc.contents, offset = rangeStart(node) ?? 0;
-  for (let segment of path) {
-    let next = child(node, segment);
-    if (!next) break;
-    node = next.value, offset = (options.key && segment === path[path.length - 1] ? rangeStart(next.key) : rangeStart(next.value)) ?? rangeStart(next.key) ?? offset;
-  }
-  let { line, col } = source.lines.linePos(offset);
-  return new PolicyError(source.file, line, col, "");
-}
-function at2(source, path, message, options = {}) {
-  let where = locate(source, path, options);
-  return new PolicyError(where.file, where.line, where.column, message);
-}
-function child(node, segment) {
-  if ((0, import_yaml.isMap)(node)) {
-    let pair = node.items.find(
-      (p2) => (0, import_yaml.isPair)(p2) && (0, import_yaml.isScalar)(p2.key) && String(p2.key.value) === String(segment)
-    );
-    return pair ? { key: pair.key, value: pair.value } : void 0;
-  }
-  if ((0, import_yaml.isSeq)(node) && typeof segment == "number") {
-    let item = node.items[segment];
-    return item === void 0 ? void 0 : { key: void 0, value: item };
-  }
-}
-function rangeStart(node) {
-  let range = node?.range;
-  return range ? range[0] : void 0;
-}
-
-// src/policy/build.ts
-var BUILTIN_TITLES = {
-  "workspace-owner": "Workspace Owner",
-  dba: "DBA",
-  "project-owner": "Project Owner",
-  developer: "Developer"
-}, DEFAULT_POLICY_CHANGE_FLOW = {
-  id: "policy-change",
-  title: "Workspace Owner approves policy changes",
-  steps: [{ role: "workspace-owner", count: 1 }],
-  order: "strict",
-  allowSamePersonInSteps: !1
-};
-function duplicateCheck(items, keyOf, report) {
-  let first = /* @__PURE__ */ new Map();
-  items.forEach((item, index) => {
-    let key = keyOf(item), earlier = first.get(key);
-    earlier === void 0 ? first.set(key, index) : report(item, index, earlier);
-  });
-}
-function buildRoles(loaded, errors) {
-  let declared = loaded?.value.roles ?? [], roles = [];
-  loaded && duplicateCheck(
-    declared,
-    (r2) => r2.id,
-    (r2, i, first) => errors.push(
-      at2(
-        loaded.source,
-        ["roles", i, "id"],
-        `role "${r2.id}" is declared twice (first as item ${first + 1})`
-      )
-    )
-  ), declared.forEach((raw, i) => {
-    let builtin = BUILTIN_ROLES.includes(raw.id);
-    !builtin && raw.title === void 0 && loaded && errors.push(
-      at2(
-        loaded.source,
-        ["roles", i],
-        `custom role "${raw.id}" needs a title (the name shown in PR comments)`
-      )
-    ), roles.push({
-      id: raw.id,
-      title: raw.title ?? BUILTIN_TITLES[raw.id] ?? raw.id,
-      ...raw.description !== void 0 ? { description: raw.description } : {},
-      builtin,
-      members: [...new Set(raw.members ?? [])]
-    });
-  });
-  for (let id of BUILTIN_ROLES)
-    roles.some((r2) => r2.id === id) || roles.push({ id, title: BUILTIN_TITLES[id], builtin: !0, members: [] });
-  return roles;
-}
-function unknownRole(id, roles) {
-  return `"${id}" is not a role; known roles: ${[...new Set(roles.map((r2) => r2.id))].join(", ")}`;
-}
-function buildEnvironments(loaded, roles, errors) {
-  if (!loaded) return { environments: [], databases: [], declaredIds: [] };
-  let { source, value } = loaded, rawEnvs = value.environments, roleIds = new Set(roles.map((r2) => r2.id));
-  duplicateCheck(
-    rawEnvs,
-    (e) => e.id,
-    (e, i, first) => errors.push(
-      at2(
-        source,
-        ["environments", i, "id"],
-        `environment "${e.id}" is declared twice (first as item ${first + 1})`
-      )
-    )
-  ), duplicateCheck(
-    rawEnvs,
-    (e) => String(e.order),
-    (e, i, first) => errors.push(
-      at2(
-        source,
-        ["environments", i, "order"],
-        `environment "${e.id}" has the same order (${e.order}) as item ${first + 1}; rollout order must be unambiguous`
-      )
-    )
-  );
-  let environments = [];
-  rawEnvs.forEach((raw, i) => {
-    let base = {
-      id: raw.id,
-      title: raw.title ?? raw.id,
-      order: raw.order,
-      lockWaitTimeout: raw.lockWaitTimeout ?? 60
-    };
-    if (raw.rollout === "automatic") {
-      for (let key of ["tag", "rolloutRoles"])
-        raw[key] !== void 0 && errors.push(
-          at2(
-            source,
-            ["environments", i, key],
-            `"${key}" only applies to manual rollout; environment "${raw.id}" is rolled out automatically on merge`,
-            { key: !0 }
-          )
-        );
-      environments.push({ ...base, rollout: "automatic" });
-      return;
-    }
-    for (let key of ["tag", "rolloutRoles"])
-      raw[key] === void 0 && errors.push(
-        at2(
-          source,
-          ["environments", i],
-          `environment "${raw.id}" has manual rollout and needs "${key}" (${key === "tag" ? "the tag glob that rolls it out, e.g. prod/*" : "the roles allowed to push that tag"})`
-        )
-      );
-    let rolloutRoles = raw.rolloutRoles ?? [];
-    rolloutRoles.forEach((role, j3) => {
-      roleIds.has(role) || errors.push(
-        at2(source, ["environments", i, "rolloutRoles", j3], `rollout role ${unknownRole(role, roles)}`)
-      );
-    }), raw.tag !== void 0 && rolloutRoles.length > 0 && environments.push({
-      ...base,
-      rollout: "manual",
-      tag: raw.tag,
-      rolloutRoles
-    });
-  });
-  let envIds = new Set(rawEnvs.map((e) => e.id)), rawDbs = value.databases;
-  duplicateCheck(
-    rawDbs,
-    (d2) => `${d2.name}@${d2.environment}`,
-    (d2, i, first) => errors.push(
-      at2(
-        source,
-        ["databases", i, "name"],
-        `database "${d2.name}" is listed twice in environment "${d2.environment}" (first as item ${first + 1})`
-      )
-    )
-  );
-  let databases = [];
-  return rawDbs.forEach((raw, i) => {
-    envIds.has(raw.environment) || errors.push(
-      at2(
-        source,
-        ["databases", i, "environment"],
-        `environment "${raw.environment}" of database "${raw.name}" does not exist; known environments: ${[...envIds].join(", ")}`
-      )
-    ), databases.push({
-      name: raw.name,
-      environment: raw.environment,
-      urlEnv: raw.urlEnv,
-      migrations: raw.migrations ?? raw.name,
-      create: raw.create ?? !1
-    });
-  }), environments.sort((a, b3) => a.order - b3.order), { environments, databases, declaredIds: [...envIds] };
-}
-function buildApproval(loaded, roles, errors) {
-  let empty = {
-    flows: [],
-    assignments: [],
-    staleApprovals: "on-sql-change",
-    policyChangeFlow: DEFAULT_POLICY_CHANGE_FLOW
-  };
-  if (!loaded) return empty;
-  let { source, value } = loaded, rawFlows = value.flows ?? [], roleById = new Map(roles.map((r2) => [r2.id, r2]));
-  duplicateCheck(
-    rawFlows,
-    (f3) => f3.id,
-    (f3, i, first) => errors.push(
-      at2(source, ["flows", i, "id"], `flow "${f3.id}" is declared twice (first as item ${first + 1})`)
-    )
-  );
-  let flows = [];
-  rawFlows.forEach((raw, i) => {
-    let steps = raw.steps.map(
-      (s) => typeof s == "string" ? { role: s, count: 1 } : { role: s.role, count: s.count ?? 1 }
-    );
-    if (steps.length === 0) {
-      errors.push(
-        at2(
-          source,
-          ["flows", i, "steps"],
-          `flow "${raw.id}" has no steps; list at least one role (e.g. steps: [dba])`
-        )
-      );
-      return;
-    }
-    steps.forEach((step, j3) => {
-      let stepPath = typeof raw.steps[j3] == "string" ? ["flows", i, "steps", j3] : ["flows", i, "steps", j3, "role"], role = roleById.get(step.role);
-      if (!role) {
-        errors.push(at2(source, stepPath, `step ${unknownRole(step.role, roles)}`));
-        return;
-      }
-      role.members.every((m2) => !m2.includes("/")) && role.members.length > 0 && step.count > role.members.length && errors.push(
-        at2(
-          source,
-          typeof raw.steps[j3] == "string" ? stepPath : ["flows", i, "steps", j3, "count"],
-          `step needs ${step.count} approvals from role "${role.id}", which lists only ${role.members.length} member${role.members.length === 1 ? "" : "s"}`
-        )
-      );
-    }), flows.push({
-      id: raw.id,
-      title: raw.title,
-      steps,
-      order: raw.order ?? "strict",
-      allowSamePersonInSteps: raw.allowSamePersonInSteps ?? !1
-    });
-  });
-  let flowIds = new Set(rawFlows.map((f3) => f3.id)), unknownFlow = (id) => `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(", ") : "(none declared)"}`, rawAssignments = value.assignments ?? [];
-  duplicateCheck(
-    rawAssignments,
-    (a) => `${a.source}/${a.level}`,
-    (a, i, first) => errors.push(
-      at2(
-        source,
-        ["assignments", i],
-        `(${a.source}, ${a.level}) is assigned twice (first as item ${first + 1}); each source and level needs exactly one flow`
-      )
-    )
-  );
-  let assignments = [];
-  rawAssignments.forEach((raw, i) => {
-    flowIds.has(raw.flow) || errors.push(at2(source, ["assignments", i, "flow"], unknownFlow(raw.flow))), assignments.push({ source: raw.source, level: raw.level, flow: raw.flow });
-  });
-  let policyChangeFlow = DEFAULT_POLICY_CHANGE_FLOW;
-  if (value.policyChanges) {
-    let found = flows.find((f3) => f3.id === value.policyChanges.flow);
-    found ? policyChangeFlow = found : flowIds.has(value.policyChanges.flow) || errors.push(at2(source, ["policyChanges", "flow"], unknownFlow(value.policyChanges.flow)));
-  }
-  return { flows, assignments, staleApprovals: value.staleApprovals ?? "on-sql-change", policyChangeFlow };
-}
-var COMBINATORS = /* @__PURE__ */ new Set(["all", "any", "not"]);
-function buildRisk(loaded, envs, errors) {
-  if (!loaded) return { rules: [], unparsedLevel: "high", preset: "bytebase" };
-  let { source, value } = loaded, rawRules = value.rules ?? [], vocabularies = {
-    statementType: { name: "statement type", known: STATEMENT_TYPE_NAMES },
-    operation: { name: "ALTER TABLE operation", known: ALTER_OPERATIONS },
-    environment: { name: "environment", known: envs.declaredIds },
-    database: { name: "database", known: [...new Set(envs.databases.map((d2) => d2.name))] }
-  }, checkValues = (fact, matcher, path) => {
-    let vocabulary = vocabularies[fact];
-    if (!vocabulary) return;
-    (Array.isArray(matcher) ? matcher : [matcher]).forEach((v2, k2) => {
-      let text2 = String(v2), valuePath = Array.isArray(matcher) ? [...path, k2] : path;
-      if (!(isGlob(text2) ? vocabulary.known.some((known) => matchesGlob(known, text2)) : vocabulary.known.includes(text2))) {
-        let article = /^[aeiou]/i.test(vocabulary.name) ? "an" : "a", what = isGlob(text2) ? `the glob "${text2}" matches no ${vocabulary.name}` : `"${text2}" is not ${article} ${vocabulary.name}`;
-        errors.push(
-          at2(source, valuePath, `${what}; known: ${vocabulary.known.join(", ") || "(none declared)"}`)
-        );
-      }
-    });
-  }, buildCondition = (raw, path) => {
-    let facts = {}, parts = [];
-    for (let [key, v2] of Object.entries(raw))
-      key === "all" || key === "any" ? parts.push({ kind: key, of: v2.map((c3, j3) => buildCondition(c3, [...path, key, j3])) }) : key === "not" ? parts.push({ kind: "not", of: buildCondition(v2, [...path, key]) }) : COMBINATORS.has(key) || (checkValues(key, v2, [...path, key]), facts[key] = v2);
-    return Object.keys(facts).length > 0 && parts.unshift({ kind: "facts", facts }), parts.length === 1 ? parts[0] : { kind: "all", of: parts };
-  }, rules = rawRules.map((raw, i) => {
-    let where = at2(source, ["rules", i], "");
-    return {
-      title: raw.title,
-      source: raw.source,
-      level: raw.level,
-      when: buildCondition(raw.when, ["rules", i, "when"]),
-      at: { file: where.file, line: where.line, column: where.column }
-    };
-  }), preset = value.preset ?? (rules.length === 0 ? "bytebase" : "none");
-  return { rules, unparsedLevel: value.unparsedLevel ?? "high", preset };
-}
-
-// src/policy/schema-check.ts
-var import__ = __toESM(require__(), 1);
-
-// schemas/approval-flows.schema.json
-var approval_flows_schema_default = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://sqlgate.dev/schemas/approval-flows.schema.json",
-  title: "sqlgate approval flows",
-  description: "Approval flows (ordered role steps) and which (source, risk level) needs which flow.",
-  type: "object",
-  additionalProperties: !1,
-  properties: {
-    staleApprovals: {
-      title: "When an approval goes stale",
-      description: "`on-sql-change` (default): an approval stays valid while the migration and policy files it approved are unchanged. `on-push`: any new head commit invalidates it. `keep`: never.",
-      enum: ["on-sql-change", "on-push", "keep"]
-    },
-    flows: {
-      title: "Flows",
-      description: "Approval flows that assignments refer to.",
-      type: "array",
-      items: { $ref: "#/$defs/flow" }
-    },
-    assignments: {
-      title: "Assignments",
-      description: "Map a (source, level) pair to a flow. A pair with no assignment needs no manual approval.",
-      type: "array",
-      items: { $ref: "#/$defs/assignment" }
-    },
-    policyChanges: {
-      title: "Policy changes",
-      description: "The flow that a PR changing files under `policies/` needs on top of its SQL's flow. Default: one approval from a workspace-owner.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["flow"],
-      properties: {
-        flow: { title: "Flow id", description: "Id of a flow in `flows`.", type: "string" }
-      }
-    }
-  },
-  $defs: {
-    flow: {
-      title: "Approval flow",
-      description: "Role steps that must approve, in order.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["id", "title", "steps"],
-      properties: {
-        id: {
-          title: "Flow id",
-          description: "Id used by assignments, e.g. `owner-then-dba`.",
-          type: "string",
-          pattern: "^[a-z][a-z0-9-]*$"
-        },
-        title: {
-          title: "Title",
-          description: "Name shown in PR comments.",
-          type: "string",
-          minLength: 1
-        },
-        steps: {
-          title: "Steps",
-          description: "Role ids in approval order. A step may be `{role, count}` to need several distinct approvers.",
-          type: "array",
-          items: { $ref: "#/$defs/step" }
-        },
-        order: {
-          title: "Order",
-          description: "`strict` (default): an approval counts only if submitted after the previous step was satisfied. `any`: steps may be satisfied in any order.",
-          enum: ["strict", "any"]
-        },
-        allowSamePersonInSteps: {
-          title: "Allow the same person in several steps",
-          description: "Default false (separation of duties): one person satisfies at most one step.",
-          type: "boolean"
-        }
-      }
-    },
-    step: {
-      title: "Step",
-      description: "A role id, or `{role, count}`.",
-      type: ["string", "object"],
-      additionalProperties: !1,
-      required: ["role"],
-      properties: {
-        role: { title: "Role id", description: "A built-in or custom role id.", type: "string" },
-        count: {
-          title: "Approvals needed",
-          description: "Distinct members of the role that must approve (default 1).",
-          type: "integer",
-          minimum: 1
-        }
-      }
-    },
-    assignment: {
-      title: "Assignment",
-      description: "A (source, level) pair and the flow it needs.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["source", "level", "flow"],
-      properties: {
-        source: {
-          title: "Source",
-          description: "Kind of change: schema (`ddl`), data (`dml`) or `create-database`.",
-          enum: ["ddl", "dml", "create-database"]
-        },
-        level: {
-          title: "Risk level",
-          description: "The PR's risk level for that source.",
-          enum: ["high", "moderate", "low"]
-        },
-        flow: { title: "Flow id", description: "Id of a flow in `flows`.", type: "string" }
-      }
-    }
-  }
-};
-
-// schemas/environments.schema.json
-var environments_schema_default = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://sqlgate.dev/schemas/environments.schema.json",
-  title: "sqlgate environments",
-  description: "Environments in rollout order, how each is rolled out, and the databases that live in them.",
-  type: "object",
-  additionalProperties: !1,
-  required: ["environments", "databases"],
-  properties: {
-    environments: {
-      title: "Environments",
-      description: "Rolled out in ascending `order`.",
-      type: "array",
-      items: { $ref: "#/$defs/environment" }
-    },
-    databases: {
-      title: "Databases",
-      description: "Each database in each environment. The same name may appear in several environments.",
-      type: "array",
-      items: { $ref: "#/$defs/database" }
-    }
-  },
-  $defs: {
-    environment: {
-      title: "Environment",
-      description: "An environment and its rollout policy.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["id", "order", "rollout"],
-      properties: {
-        id: {
-          title: "Environment id",
-          description: "Id used by databases and risk rules, e.g. `prod`.",
-          type: "string",
-          pattern: "^[a-z][a-z0-9-]*$"
-        },
-        title: {
-          title: "Title",
-          description: "Name shown in reports, e.g. `Prod`.",
-          type: "string",
-          minLength: 1
-        },
-        order: {
-          title: "Order",
-          description: "Rollout order; an environment is deployed only after every lower-ordered one has the change.",
-          type: "integer",
-          minimum: 0
-        },
-        rollout: {
-          title: "Rollout",
-          description: "`automatic`: deployed when a PR merges to the default branch. `manual`: deployed when an authorised person pushes a matching tag.",
-          enum: ["automatic", "manual"]
-        },
-        tag: {
-          title: "Tag pattern",
-          description: "Glob a pushed tag must match to roll out this environment, e.g. `prod/*`. Required for manual rollout.",
-          type: "string",
-          minLength: 1
-        },
-        rolloutRoles: {
-          title: "Rollout roles",
-          description: "Roles whose members may push the tag. Required for manual rollout.",
-          type: "array",
-          minItems: 1,
-          items: { type: "string", title: "Role id", description: "A built-in or custom role id." }
-        },
-        lockWaitTimeout: {
-          title: "Lock wait timeout (seconds)",
-          description: "Session `lock_wait_timeout` during deploy, so a DDL stuck behind a long transaction fails instead of blocking every query behind it. Default 60.",
-          type: "integer",
-          minimum: 1
-        }
-      }
-    },
-    database: {
-      title: "Database",
-      description: "A database in an environment. Its connection URL comes from an environment variable, never from this file.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["name", "environment", "urlEnv"],
-      properties: {
-        name: {
-          title: "Database name",
-          description: "Schema name on the server, e.g. `test_db`.",
-          type: "string",
-          pattern: "^[A-Za-z0-9_$]+$"
-        },
-        environment: {
-          title: "Environment id",
-          description: "Id of an environment above.",
-          type: "string"
-        },
-        urlEnv: {
-          title: "URL variable",
-          description: "Name of the environment variable holding `mysql://user:password@host:port/` (a repository secret in the workflow).",
-          type: "string",
-          pattern: "^[A-Za-z_][A-Za-z0-9_]*$"
-        },
-        migrations: {
-          title: "Migrations folder",
-          description: "Folder under `migrations/` whose files this database receives. Default: the database name. Shards of one fleet share a folder.",
-          type: "string",
-          pattern: "^[A-Za-z0-9_$.-]+$"
-        },
-        create: {
-          title: "Create on deploy",
-          description: "Create the database (`CREATE DATABASE IF NOT EXISTS`) when it does not exist; evaluated by `create-database` risk rules.",
-          type: "boolean"
-        }
-      }
-    }
-  }
-};
-
-// schemas/risk-rules.schema.json
-var risk_rules_schema_default = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://sqlgate.dev/schemas/risk-rules.schema.json",
-  title: "sqlgate risk rules",
-  description: "Rules that give each SQL statement a risk level. The highest level of all matching rules wins; a statement no rule matches is `none`.",
-  type: "object",
-  additionalProperties: !1,
-  properties: {
-    preset: {
-      title: "Preset rules",
-      description: "`bytebase` adds Bytebase's default rules (HIGH: DROP_DATABASE, DROP_TABLE, DROP_SCHEMA, TRUNCATE; MODERATE: DELETE, UPDATE, ALTER_TABLE, DROP_INDEX; everything else LOW). Default: `bytebase` when `rules` is empty, `none` otherwise.",
-      enum: ["bytebase", "none"]
-    },
-    unparsedLevel: {
-      title: "Level of SQL that cannot be parsed",
-      description: "A statement sqlgate cannot parse is never low risk: it gets at least this level. Default `high`.",
-      enum: ["high", "moderate", "low"]
-    },
-    rules: {
-      title: "Rules",
-      description: "Each rule: a source, a level and a condition.",
-      type: "array",
-      items: { $ref: "#/$defs/rule" }
-    }
-  },
-  $defs: {
-    rule: {
-      title: "Risk rule",
-      description: "When `when` holds for a statement of `source`, the statement is at least `level`.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["title", "source", "level", "when"],
-      properties: {
-        title: {
-          title: "Title",
-          description: "Shown beside every statement the rule matched.",
-          type: "string",
-          minLength: 1
-        },
-        source: {
-          title: "Source",
-          description: "Kind of change the rule applies to: schema (`ddl`), data (`dml`) or `create-database`.",
-          enum: ["ddl", "dml", "create-database"]
-        },
-        level: {
-          title: "Risk level",
-          description: "Level given to matching statements.",
-          enum: ["high", "moderate", "low"]
-        },
-        when: {
-          $ref: "#/$defs/condition",
-          title: "When",
-          description: "The condition a statement must meet: facts that must all hold, and/or `all:` / `any:` / `not:`."
-        }
-      }
-    },
-    condition: {
-      title: "Condition",
-      description: "Facts that must all hold, and/or `all:` / `any:` / `not:` of conditions. `{}` is not allowed; write `environment: '*'` to match everything.",
-      type: "object",
-      additionalProperties: !1,
-      minProperties: 1,
-      properties: {
-        all: {
-          title: "All of",
-          description: "Holds when every condition holds.",
-          type: "array",
-          minItems: 1,
-          items: { $ref: "#/$defs/condition" }
-        },
-        any: {
-          title: "Any of",
-          description: "Holds when at least one condition holds.",
-          type: "array",
-          minItems: 1,
-          items: { $ref: "#/$defs/condition" }
-        },
-        not: {
-          $ref: "#/$defs/condition",
-          title: "Not",
-          description: "Holds when the condition does not."
-        },
-        environment: {
-          $ref: "#/$defs/text",
-          title: "Environment",
-          description: "Environment id of the task, e.g. `prod`, or a list or glob."
-        },
-        database: {
-          $ref: "#/$defs/text",
-          title: "Database",
-          description: "Database name, a list or a glob (`tenant_*`)."
-        },
-        table: {
-          $ref: "#/$defs/text",
-          title: "Table",
-          description: "A table the statement touches; holds if any touched table matches."
-        },
-        statementType: {
-          $ref: "#/$defs/text",
-          title: "Statement type",
-          description: "Bytebase statement type: CREATE_TABLE, ALTER_TABLE, DROP_TABLE, RENAME_TABLE, TRUNCATE, CREATE_INDEX, DROP_INDEX, CREATE_VIEW, ALTER_VIEW, DROP_VIEW, CREATE_DATABASE, ALTER_DATABASE, DROP_DATABASE, DROP_SCHEMA, CREATE_PROCEDURE, DROP_PROCEDURE, CREATE_FUNCTION, DROP_FUNCTION, CREATE_TRIGGER, DROP_TRIGGER, CREATE_EVENT, DROP_EVENT, INSERT, UPDATE, DELETE, REPLACE, ... or a glob such as `DROP_*`."
-        },
-        operation: {
-          $ref: "#/$defs/text",
-          title: "ALTER TABLE operation",
-          description: "A sub-operation of ALTER TABLE: ADD_COLUMN, DROP_COLUMN, MODIFY_COLUMN, CHANGE_COLUMN, RENAME_COLUMN, ADD_INDEX, DROP_INDEX, ADD_CONSTRAINT, DROP_CONSTRAINT, ADD_PRIMARY_KEY, DROP_PRIMARY_KEY, DROP_FOREIGN_KEY, RENAME_TABLE, CONVERT_CHARSET, SET_DEFAULT, TABLE_OPTION."
-        },
-        file: {
-          $ref: "#/$defs/text",
-          title: "File",
-          description: "Migration file path, e.g. `migrations/test_db/*_hotfix.sql`."
-        },
-        hasWhere: {
-          type: "boolean",
-          title: "Has WHERE",
-          description: "Whether an UPDATE or DELETE has a WHERE clause."
-        },
-        affectedRows: {
-          $ref: "#/$defs/number",
-          title: "Affected rows",
-          description: "Rows an UPDATE/DELETE would touch (from EXPLAIN with --estimate) or an INSERT's row count. Unknown values make comparisons hold (fail closed)."
-        },
-        tableRows: {
-          $ref: "#/$defs/number",
-          title: "Table rows",
-          description: "Rows in the table (from information_schema with --estimate). Unknown values make comparisons hold (fail closed)."
-        },
-        destructive: {
-          type: "boolean",
-          title: "Destructive",
-          description: "Drops a database, table or column."
-        },
-        backwardIncompatible: {
-          type: "boolean",
-          title: "Backward incompatible",
-          description: "Renames a table or column that running code may use."
-        },
-        dataDependent: {
-          type: "boolean",
-          title: "Data dependent",
-          description: "May fail depending on the data: a unique index, a NOT NULL column without default, nullable to NOT NULL."
-        },
-        tableRewrite: {
-          type: "boolean",
-          title: "Table rewrite",
-          description: "Rewrites the table: a column type change or a charset conversion."
-        },
-        hasAlgorithm: {
-          type: "boolean",
-          title: "ALGORITHM given",
-          description: "The ALTER names `ALGORITHM=`."
-        },
-        hasLock: { type: "boolean", title: "LOCK given", description: "The ALTER names `LOCK=`." }
-      }
-    },
-    text: {
-      title: "Text matcher",
-      description: "A value, a glob (`*`, `?`, `[...]`) or a list of them (any matches).",
-      type: ["string", "array"],
-      minItems: 1,
-      items: { type: "string" }
-    },
-    number: {
-      title: "Number matcher",
-      description: "A number, a list of numbers, or a comparison `{gt, gte, lt, lte}`.",
-      type: ["number", "array", "object"],
-      minItems: 1,
-      items: { type: "number" },
-      minProperties: 1,
-      additionalProperties: !1,
-      properties: {
-        gt: {
-          type: "number",
-          title: "Greater than",
-          description: "Holds when the fact is greater than this."
-        },
-        gte: {
-          type: "number",
-          title: "At least",
-          description: "Holds when the fact is at least this."
-        },
-        lt: {
-          type: "number",
-          title: "Less than",
-          description: "Holds when the fact is less than this."
-        },
-        lte: { type: "number", title: "At most", description: "Holds when the fact is at most this." }
-      }
-    }
-  }
-};
-
-// schemas/roles.schema.json
-var roles_schema_default = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://sqlgate.dev/schemas/roles.schema.json",
-  title: "sqlgate roles",
-  description: "Who holds which role. Built-in roles (workspace-owner, dba, project-owner, developer) exist without being declared; list them here to give them members. Custom roles need an id and a title.",
-  type: "object",
-  additionalProperties: !1,
-  required: ["roles"],
-  properties: {
-    roles: {
-      title: "Roles",
-      description: "Every role that approval flows and rollout rules may name.",
-      type: "array",
-      items: { $ref: "#/$defs/role" }
-    }
-  },
-  $defs: {
-    role: {
-      title: "Role",
-      description: "A role and its members.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["id"],
-      properties: {
-        id: {
-          title: "Role id",
-          description: "Lower-case id used by flows and environments, e.g. `tester`.",
-          type: "string",
-          pattern: "^[a-z][a-z0-9-]*$"
-        },
-        title: {
-          title: "Title",
-          description: "Name shown in PR comments, e.g. `Tester`. Required for custom roles.",
-          type: "string",
-          minLength: 1
-        },
-        description: {
-          title: "Description",
-          description: "What the role is responsible for.",
-          type: "string"
-        },
-        members: {
-          title: "Members",
-          description: "GitHub logins (`octocat`) or teams (`org/team-slug`). A role with no members can never approve: its steps fail closed.",
-          type: "array",
-          items: {
-            title: "Member",
-            description: "A GitHub login or `org/team-slug`.",
-            type: "string",
-            pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_.-]+)?$"
-          }
-        }
-      }
-    }
-  }
-};
-
-// src/policy/schema-check.ts
-var SCHEMAS = {
-  roles: roles_schema_default,
-  risk: risk_rules_schema_default,
-  approval: approval_flows_schema_default,
-  environments: environments_schema_default
-}, validators;
-function validatorFor(key) {
-  if (!validators) {
-    let ajv = new import__.Ajv2020({ allErrors: !0, verbose: !0, strict: !0, allowUnionTypes: !0 });
-    validators = {
-      roles: ajv.compile(SCHEMAS.roles),
-      risk: ajv.compile(SCHEMAS.risk),
-      approval: ajv.compile(SCHEMAS.approval),
-      environments: ajv.compile(SCHEMAS.environments)
-    };
-  }
-  return validators[key];
-}
-function checkSchema(key, source, value) {
-  let validate = validatorFor(key);
-  return validate(value) ? [] : pruneErrors(validate.errors ?? []).map((e) => describe(source, e));
-}
-function pruneErrors(errors) {
-  let typeErrorPaths = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath)), seen = /* @__PURE__ */ new Set();
-  return errors.filter((e) => {
-    if (e.keyword !== "type" && typeErrorPaths.has(e.instancePath) || e.keyword === "required" && e.params.missingProperty === "urlEnv" && e.data?.url !== void 0)
-      return !1;
-    let id = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
-    return seen.has(id) ? !1 : (seen.add(id), !0);
-  });
-}
-function pathOf(instancePath) {
-  return instancePath === "" ? [] : instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
-}
-function nameOf(path) {
-  let last = [...path].reverse().find((s) => typeof s == "string");
-  if (last === void 0) return "the file";
-  let index = path[path.length - 1];
-  return typeof index == "number" ? `item ${index + 1} of "${last}"` : `"${last}"`;
-}
-var TYPE_WORDS = {
-  string: "a string",
-  array: "a list",
-  object: "a mapping",
-  integer: "a whole number",
-  number: "a number",
-  boolean: "true or false",
-  null: "nothing"
-};
-function typeWord(value) {
-  return value == null ? "nothing" : Array.isArray(value) ? "a list" : typeof value == "object" ? "a mapping" : typeof value == "number" ? Number.isInteger(value) ? `the number ${value}` : `the number ${value}` : `${typeof value == "string" ? "the string" : ""} ${JSON.stringify(value)}`.trim();
-}
-function describe(source, e) {
-  let path = pathOf(e.instancePath), subject = nameOf(path), parent = e.parentSchema;
-  switch (e.keyword) {
-    case "type": {
-      let wanted = [].concat(e.params.type).map((t2) => TYPE_WORDS[t2] ?? t2);
-      return at2(source, path, `${subject} must be ${wanted.join(" or ")}, found ${typeWord(e.data)}`);
-    }
-    case "additionalProperties": {
-      let key = String(e.params.additionalProperty), allowed = Object.keys(parent?.properties ?? {});
-      return key === "url" && allowed.includes("urlEnv") ? at2(
-        source,
-        [...path, key],
-        "a database URL must not be written in the repository (it would expose its password); store it in a secret and name the environment variable that holds it with `urlEnv: PROD_DB_URL`",
-        { key: !0 }
-      ) : at2(source, [...path, key], `unknown key "${key}"; allowed keys: ${allowed.join(", ")}`, {
-        key: !0
-      });
-    }
-    case "required":
-      return at2(
-        source,
-        path,
-        `${subject === "the file" ? "the file" : subject} is missing the required key "${e.params.missingProperty}"`
-      );
-    case "enum":
-      return at2(
-        source,
-        path,
-        `${subject} is ${typeWord(e.data)}; expected one of: ${e.params.allowedValues.join(", ")}`
-      );
-    case "pattern":
-      return at2(source, path, `${subject} is ${typeWord(e.data)}; ${patternHint(e)}`);
-    case "minItems":
-      return at2(
-        source,
-        path,
-        `${subject} must list at least ${e.params.limit} item${e.params.limit === 1 ? "" : "s"}`
-      );
-    case "minProperties":
-      return at2(source, path, `${subject} must not be empty`);
-    case "minimum":
-      return at2(source, path, `${subject} must be at least ${e.params.limit}, found ${typeWord(e.data)}`);
-    case "minLength":
-      return at2(source, path, `${subject} must not be empty`);
-    default:
-      return at2(source, path, `${subject} ${e.message ?? "is invalid"}`);
-  }
-}
-function patternHint(e) {
-  let title = e.parentSchema?.title ?? "value";
-  return {
-    "Role id": "expected lower-case letters, digits and dashes, starting with a letter (e.g. `tester`)",
-    "Flow id": "expected lower-case letters, digits and dashes, starting with a letter (e.g. `owner-then-dba`)",
-    "Environment id": "expected lower-case letters, digits and dashes, starting with a letter (e.g. `prod`)",
-    Member: "expected a GitHub login (`octocat`) or a team (`org/team-slug`)",
-    "URL variable": "expected an environment variable name such as `PROD_DB_URL`",
-    "Database name": "expected letters, digits, `_` and `$`"
-  }[title] ?? `expected a ${title.toLowerCase()} matching ${e.params.pattern}`;
-}
-
-// src/policy/load.ts
-var REQUIRED = ["environments"], WHAT_IT_NEEDS = {
-  roles: "a mapping with `roles:`",
-  risk: "a mapping with `rules:` (or `preset: bytebase`)",
-  approval: "a mapping with `flows:` and `assignments:`",
-  environments: "a mapping with `environments:` and `databases:`"
-};
-function loadPolicies(texts, dir = "policies") {
-  let errors = [], sources = {};
-  for (let key of Object.keys(POLICY_FILES)) {
-    let file2 = `${dir}/${POLICY_FILES[key]}`, text2 = texts[key];
-    if (text2 === void 0) {
-      REQUIRED.includes(key) && errors.push(new PolicyError(file2, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
-      continue;
-    }
-    let parsed = parseYaml(file2, text2);
-    if (parsed.errors.length > 0) {
-      errors.push(...parsed.errors);
-      continue;
-    }
-    if (parsed.value === null || parsed.value === void 0) {
-      errors.push(new PolicyError(file2, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
-      continue;
-    }
-    let schemaErrors = checkSchema(key, parsed.source, parsed.value);
-    if (schemaErrors.length > 0) {
-      errors.push(...schemaErrors);
-      continue;
-    }
-    sources[key] = { source: parsed.source, value: parsed.value };
-  }
-  if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
-  let roles = buildRoles(sources.roles, errors), environments = buildEnvironments(sources.environments, roles, errors), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors);
-  if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
-  let policy = {
-    roles,
-    risk,
-    approval,
-    environments: environments.environments,
-    databases: environments.databases
-  };
-  return { ok: !0, policy: deepFreeze(policy) };
-}
-function sortErrors(errors) {
-  return errors.sort((a, b3) => a.file.localeCompare(b3.file) || a.line - b3.line || a.column - b3.column);
-}
-function deepFreeze(value) {
-  if (value && typeof value == "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (let v2 of Object.values(value)) deepFreeze(v2);
-  }
-  return value;
-}
-function summarisePolicy(policy) {
-  let count = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  return [
-    count(policy.roles.length, "role"),
-    count(policy.risk.rules.length, "rule") + (policy.risk.preset === "bytebase" ? " (+ Bytebase preset)" : ""),
-    count(policy.approval.flows.length, "flow"),
-    count(policy.environments.length, "environment"),
-    count(policy.databases.length, "database")
-  ].join(", ");
 }
 
 // src/risk/context.ts
@@ -37498,82 +38273,6 @@ function isCharsetStatement(text2) {
   return CHARSET_STATEMENT.test(unwrapVersionedComments(text2));
 }
 
-// src/sql/decode.ts
-var decoder = new TextDecoder("utf-8", { fatal: !0 });
-function decodeSql(path, bytes) {
-  if (bytes.includes(0))
-    return new PolicyError(
-      path,
-      0,
-      0,
-      "unreadable SQL: the file contains NUL bytes (is it binary or UTF-16?); save it as UTF-8 text"
-    );
-  try {
-    let text2 = decoder.decode(bytes);
-    return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
-  } catch {
-    return new PolicyError(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
-  }
-}
-
-// src/sql/migration-name.ts
-var NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/;
-function isMigrationCandidate(path, root = "migrations") {
-  return path.startsWith(`${root}/`) && path.toLowerCase().endsWith(".sql");
-}
-function parseMigrationName(path, root = "migrations") {
-  let segments = path.slice(root.length + 1).split("/");
-  if (segments.length !== 2)
-    return new PolicyError(
-      path,
-      0,
-      0,
-      `migration files must be directly inside a database folder: ${root}/<database>/<version>_<description>.sql`
-    );
-  let [folder, file2] = segments, match = NAME.exec(file2);
-  if (!match)
-    return new PolicyError(
-      path,
-      0,
-      0,
-      `bad migration file name "${file2}"; expected <version>_<description>.sql, where the version is digits and dots with an optional V (1.0.0_init.sql, 202503131500_create_t1.sql, V2__add_email.sql)`
-    );
-  let [, prefix = "", digits = "", , description = ""] = match, parts = digits.split(".").map((d2) => BigInt(d2));
-  for (; parts.length > 1 && parts[parts.length - 1] === 0n; ) parts.pop();
-  return { path, folder, version: `${prefix}${digits}`, parts, description: description.replace(/_/g, " ") };
-}
-function compareVersions(a, b3) {
-  for (let i = 0; i < Math.max(a.length, b3.length); i++) {
-    let x3 = a[i] ?? 0n, y2 = b3[i] ?? 0n;
-    if (x3 !== y2) return x3 < y2 ? -1 : 1;
-  }
-  return 0;
-}
-function sortMigrations(list) {
-  return [...list].sort((a, b3) => a.folder.localeCompare(b3.folder) || compareVersions(a.parts, b3.parts));
-}
-function collectMigrations(paths, root = "migrations") {
-  let migrations = [], errors = [];
-  for (let path of paths) {
-    if (!isMigrationCandidate(path, root)) continue;
-    let parsed = parseMigrationName(path, root);
-    parsed instanceof PolicyError ? errors.push(parsed) : migrations.push(parsed);
-  }
-  let sorted = sortMigrations(migrations);
-  for (let i = 1; i < sorted.length; i++) {
-    let [a, b3] = [sorted[i - 1], sorted[i]];
-    a.folder === b3.folder && compareVersions(a.parts, b3.parts) === 0 && errors.push(
-      new PolicyError(
-        b3.path,
-        0,
-        0,
-        `duplicate version ${b3.version}: ${a.path} has the same version; each version may be used once per database folder`
-      )
-    );
-  }
-  return { migrations: sorted, errors };
-}
-
 // src/plan/plan.ts
 function policyPaths(dir) {
   return Object.fromEntries(Object.entries(POLICY_FILES).map(([k2, name]) => [k2, `${dir}/${name}`]));
@@ -37739,7 +38438,7 @@ function planJson(plan) {
 
 // src/report/markdown.ts
 var COMMENT_MARKER = "<!-- sqlgate:check -->";
-var ICON = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" };
+var ICON2 = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" };
 function escapeCell(text2) {
   return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
@@ -37757,7 +38456,7 @@ function topRule(task) {
 }
 function taskRow(policy, t2) {
   let types = [...new Set(t2.statements.map((s) => s.facts.type))].join(", "), dbs = t2.databases.length > 1 ? ` (${t2.databases.length} databases)` : "";
-  return `| \`${escapeCell(t2.file)}\` | ${envTitle(policy, t2.environment)}${dbs} | ${ICON[t2.level]} ${WORD[t2.level]} | ${escapeCell(types)} | ${escapeCell(topRule(t2))} |`;
+  return `| \`${escapeCell(t2.file)}\` | ${envTitle(policy, t2.environment)}${dbs} | ${ICON2[t2.level]} ${WORD[t2.level]} | ${escapeCell(types)} | ${escapeCell(topRule(t2))} |`;
 }
 var STEP_ICON = {
   satisfied: "\u2705",
@@ -37822,14 +38521,14 @@ function statementLine(policy, t2, s) {
   let rules = s.matches.filter((m2) => m2.level === s.level).map((m2) => m2.title);
   s.unparsed && rules.unshift(`unparsable: ${s.unparsed.message}`);
   let statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'");
-  return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
+  return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON2[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
 }
 function commentMarkdown(input) {
   let { plan } = input, { risk, policy } = plan, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.satisfied) : void 0, headline = plan.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `\u23F3 ${approvals?.filter((a) => !a.satisfied).map((a) => a.summary).join("; ")}`, head = [
     COMMENT_MARKER,
-    `## sqlgate: ${ICON[risk.level]} ${WORD[risk.level]} risk \u2014 ${headline}`,
+    `## sqlgate: ${ICON2[risk.level]} ${WORD[risk.level]} risk \u2014 ${headline}`,
     ""
-  ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON[l3]} ${l3}`);
+  ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON2[l3]} ${l3}`);
   head.push(
     `${plan.migrations.length} migration file${plan.migrations.length === 1 ? "" : "s"}, ${risk.tasks.length} task${risk.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan.base.commit.slice(0, 7)}\`.`,
     ""
@@ -37976,36 +38675,6 @@ async function runPlan(io2, options) {
   return options.format === "json" ? io2.out(JSON.stringify(planJson(plan), null, 2)) : options.format === "markdown" ? io2.out(planMarkdown(plan)) : io2.out(planText(plan)), 0;
 }
 
-// src/cli/validate.ts
-import { resolve } from "node:path";
-
-// src/cli/policy-dir.ts
-import { existsSync as existsSync2, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-function readPolicyDir(dir, shownAs = dir) {
-  if (!existsSync2(dir) || !statSync(dir).isDirectory())
-    throw new InputError(
-      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
-    );
-  let texts = {};
-  for (let [key, name] of Object.entries(POLICY_FILES)) {
-    let path = join(dir, name);
-    existsSync2(path) && (texts[key] = readFileSync(path, "utf8"));
-  }
-  return texts;
-}
-
-// src/cli/validate.ts
-function loadPolicyDir(io2, dir) {
-  let shownAs = dir.replace(/\/+$/, ""), result = loadPolicies(readPolicyDir(resolve(io2.cwd, dir), shownAs), shownAs);
-  if (!result.ok) throw new InputError(result.errors);
-  return result.policy;
-}
-function runValidate(io2, options) {
-  let policy = loadPolicyDir(io2, options.policies);
-  return io2.out(`ok: ${summarisePolicy(policy)}`), 0;
-}
-
 // src/cli.ts
 var USAGE = `usage: sqlgate <command> [options]
 
@@ -38015,6 +38684,12 @@ commands:
                                      risk and approval flow of the changes between the merge
                                      base of REF (default main) and HEAD, read with git
 
+  deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
+                                     apply pending migrations to the environment's databases
+  status --env ID [--database NAME]  the migration history of each database
+  repair --env ID --database NAME --version V --mark applied|not-applied
+                                     record what happened to an in-doubt statement
+
 common options:
   --policies DIR   policy directory (default: policies)
   --migrations DIR migrations directory (default: migrations)
@@ -38023,7 +38698,52 @@ common options:
 exit codes: 0 ok, 1 the policy says no or a deploy failed, 2 bad input`, COMMON = {
   policies: { type: "string", default: "policies" },
   help: { type: "boolean", short: "h" }
-}, PATHS = { ...COMMON, migrations: { type: "string", default: "migrations" } }, COMMANDS = {
+}, PATHS = { ...COMMON, migrations: { type: "string", default: "migrations" } }, str = (v2) => typeof v2 == "string" ? v2 : void 0, ENV = { env: { type: "string" }, database: { type: "string" } };
+function requireEnv(o2) {
+  let env = str(o2.env);
+  if (!env) throw new InputError("--env ID is required (an environment id from environments.yaml)");
+  return env;
+}
+var COMMANDS = {
+  deploy: {
+    options: {
+      ...PATHS,
+      ...ENV,
+      "dry-run": { type: "boolean", default: !1 },
+      concurrency: { type: "string", default: "4" },
+      shard: { type: "string" },
+      "lock-timeout": { type: "string", default: "30" }
+    },
+    run: (io2, o2) => runDeploy(io2, {
+      policies: String(o2.policies),
+      migrations: String(o2.migrations),
+      env: requireEnv(o2),
+      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {},
+      dryRun: !!o2["dry-run"],
+      concurrency: String(o2.concurrency),
+      ...str(o2.shard) !== void 0 ? { shard: str(o2.shard) } : {},
+      lockTimeout: String(o2["lock-timeout"])
+    })
+  },
+  status: {
+    options: { ...COMMON, ...ENV },
+    run: (io2, o2) => runStatus(io2, {
+      policies: String(o2.policies),
+      env: requireEnv(o2),
+      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {}
+    })
+  },
+  repair: {
+    options: { ...PATHS, ...ENV, version: { type: "string" }, mark: { type: "string" } },
+    run: (io2, o2) => runRepair(io2, {
+      policies: String(o2.policies),
+      migrations: String(o2.migrations),
+      env: requireEnv(o2),
+      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {},
+      ...str(o2.version) !== void 0 ? { version: str(o2.version) } : {},
+      ...str(o2.mark) !== void 0 ? { mark: str(o2.mark) } : {}
+    })
+  },
   plan: {
     options: {
       ...PATHS,

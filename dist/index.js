@@ -1494,10 +1494,10 @@ var require_request = __commonJS({
             if (typeof val[i] == "object")
               throw new InvalidArgumentError(`invalid ${key} header`);
             {
-              let str = `${val[i]}`;
-              if (!isValidHeaderValue(str))
+              let str2 = `${val[i]}`;
+              if (!isValidHeaderValue(str2))
                 throw new InvalidArgumentError(`invalid ${key} header`);
-              arr.push(str);
+              arr.push(str2);
             }
           }
         val = arr;
@@ -2664,22 +2664,22 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str, leading = !0, trailing = !0) {
-      return removeChars(str, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str2, leading = !0, trailing = !0) {
+      return removeChars(str2, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str, leading = !0, trailing = !0) {
-      return removeChars(str, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str2, leading = !0, trailing = !0) {
+      return removeChars(str2, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str, leading, trailing, predicate) {
-      let lead = 0, trail = str.length - 1;
+    function removeChars(str2, leading, trailing, predicate) {
+      let lead = 0, trail = str2.length - 1;
       if (leading)
-        for (; lead < str.length && predicate(str.charCodeAt(lead)); ) lead++;
+        for (; lead < str2.length && predicate(str2.charCodeAt(lead)); ) lead++;
       if (trailing)
-        for (; trail > 0 && predicate(str.charCodeAt(trail)); ) trail--;
-      return lead === 0 && trail === str.length - 1 ? str : str.slice(lead, trail + 1);
+        for (; trail > 0 && predicate(str2.charCodeAt(trail)); ) trail--;
+      return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       let length = input.length;
@@ -4062,7 +4062,7 @@ var require_body = __commonJS({
       else if (util.isFormDataLike(object)) {
         let boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`, prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        let escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22"), normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, `\r
+        let escape2 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22"), normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, `\r
 `), blobParts = [], rn2 = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = !1;
@@ -11350,8 +11350,8 @@ var require_cookies = __commonJS({
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie"), webidl.brandCheck(headers, Headers2, { strict: !1 }), cookie = webidl.converters.Cookie(cookie);
-      let str = stringify(cookie);
-      str && headers.append("Set-Cookie", str);
+      let str2 = stringify(cookie);
+      str2 && headers.append("Set-Cookie", str2);
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
       {
@@ -13241,217 +13241,6 @@ var require_undici = __commonJS({
     module.exports.mockErrors = mockErrors;
     var { EventSource } = require_eventsource();
     module.exports.EventSource = EventSource;
-  }
-});
-
-// src/cli/io.ts
-function processIo() {
-  return {
-    cwd: process.cwd(),
-    env: process.env,
-    out: (text2) => process.stdout.write(`${text2}
-`),
-    err: (text2) => process.stderr.write(`${text2}
-`)
-  };
-}
-var init_io = __esm({
-  "src/cli/io.ts"() {
-    "use strict";
-  }
-});
-
-// src/sql/split.ts
-function isWordChar(c3) {
-  return c3 >= 48 && c3 <= 57 || c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 > 127;
-}
-function isSpace(c3) {
-  return c3 === 32 || c3 === 9 || c3 === 10 || c3 === 13 || c3 === 12 || c3 === 11;
-}
-function splitStatements(text2) {
-  let splitter = new StatementSplitter();
-  return [...splitter.push(text2), ...splitter.end()];
-}
-var COMPOUND_OBJECTS, NON_BLOCK_ENDS, LOOKAHEAD, StatementSplitter, init_split = __esm({
-  "src/sql/split.ts"() {
-    "use strict";
-    COMPOUND_OBJECTS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]), NON_BLOCK_ENDS = /* @__PURE__ */ new Set(["IF", "LOOP", "WHILE", "REPEAT"]), LOOKAHEAD = 64;
-    StatementSplitter = class {
-      buf = "";
-      /** Offset in `buf` up to which characters have been lexed. */
-      i = 0;
-      line = 1;
-      column = 1;
-      state = 0 /* Code */;
-      inVersionedComment = !1;
-      delimiter = ";";
-      index = 0;
-      // The statement being read: where it starts and ends (its last significant character).
-      startAt = -1;
-      startLine = 1;
-      startColumn = 1;
-      lastSignificant = -1;
-      lastLine = 1;
-      lastColumn = 1;
-      words = [];
-      compound = !1;
-      depth = 0;
-      pendingEnd = !1;
-      /** Feed more text; returns the statements completed by it. */
-      push(chunk) {
-        return this.buf += chunk, this.lex(!1);
-      }
-      /** No more text: returns the last statement, if any, even without a closing delimiter. */
-      end() {
-        let out = this.lex(!0);
-        if (this.startAt >= 0) {
-          this.state !== 0 /* Code */ && this.state !== 4 /* LineComment */ && (this.lastSignificant = this.buf.length - 1, this.lastLine = this.line, this.lastColumn = Math.max(1, this.column - 1));
-          let last = this.emit(this.lastSignificant + 1);
-          last && out.push(last);
-        }
-        return out;
-      }
-      /** Move to offset `to`, keeping line and column right. Linear in the distance moved. */
-      moveTo(to2) {
-        let buf = this.buf;
-        for (let k2 = this.i; k2 < to2; k2++)
-          buf.charCodeAt(k2) === 10 ? (this.line++, this.column = 1) : this.column++;
-        this.i = to2;
-      }
-      /** The characters from `i` up to `to` (exclusive, on the current line) belong to the statement. */
-      markTo(to2) {
-        this.startAt < 0 && (this.startAt = this.i, this.startLine = this.line, this.startColumn = this.column), this.lastSignificant = to2 - 1, this.lastLine = this.line, this.lastColumn = this.column + (to2 - this.i) - 1;
-      }
-      emit(endExclusive) {
-        if (this.startAt < 0) return;
-        let text2 = this.buf.slice(this.startAt, endExclusive).trimEnd(), statement = {
-          index: this.index,
-          text: text2,
-          start: { line: this.startLine, column: this.startColumn },
-          end: { line: this.lastLine, column: this.lastColumn }
-        };
-        if (this.startAt = -1, this.lastSignificant = -1, this.words = [], this.compound = !1, this.depth = 0, this.pendingEnd = !1, text2.length !== 0)
-          return this.index++, statement;
-      }
-      /** Drop consumed text so memory holds only the statement being read. */
-      compact() {
-        let keepFrom = this.startAt >= 0 ? this.startAt : this.i;
-        (keepFrom > 65536 || keepFrom === this.buf.length) && (this.buf = this.buf.slice(keepFrom), this.i -= keepFrom, this.startAt >= 0 && (this.startAt -= keepFrom), this.lastSignificant >= 0 && (this.lastSignificant -= keepFrom));
-      }
-      lex(final) {
-        let out = [], buf = this.buf, limit = final ? buf.length : buf.length - LOOKAHEAD;
-        for (; this.i < limit; ) {
-          let c3 = buf.charCodeAt(this.i);
-          if (this.state === 1 /* SingleQuote */ || this.state === 2 /* DoubleQuote */ || this.state === 3 /* Backtick */) {
-            if (!this.lexQuoted(final)) break;
-            continue;
-          }
-          if (this.state === 4 /* LineComment */) {
-            let nl = buf.indexOf(`
-`, this.i);
-            if (nl < 0 && !final) {
-              this.moveTo(buf.length);
-              break;
-            }
-            this.moveTo(nl < 0 ? buf.length : nl + 1), this.state = 0 /* Code */;
-            continue;
-          }
-          if (this.state === 5 /* BlockComment */) {
-            let close = buf.indexOf("*/", this.i);
-            if (close < 0) {
-              this.moveTo(final ? buf.length : Math.max(this.i, buf.length - 1));
-              break;
-            }
-            this.moveTo(close + 2), this.state = 0 /* Code */;
-            continue;
-          }
-          if (this.startAt < 0 && (c3 === 68 || c3 === 100)) {
-            let outcome = this.tryDelimiterCommand(final);
-            if (outcome === "wait") break;
-            if (outcome === "done") continue;
-          }
-          if (this.atDelimiter(c3) && (this.pendingEnd && this.resolveEnd(void 0), this.delimiter !== ";" || this.depth <= 0)) {
-            let statement = this.emit(this.lastSignificant + 1);
-            statement && out.push(statement), this.moveTo(this.i + this.delimiter.length);
-            continue;
-          }
-          if (isSpace(c3)) {
-            this.moveTo(this.i + 1);
-            continue;
-          }
-          if (c3 === 35 || c3 === 45 && buf.charCodeAt(this.i + 1) === 45 && this.spaceOrEnd(this.i + 2)) {
-            this.state = 4 /* LineComment */;
-            continue;
-          }
-          if (c3 === 47 && buf.charCodeAt(this.i + 1) === 42) {
-            buf.charCodeAt(this.i + 2) === 33 ? (this.markTo(this.i + 3), this.moveTo(this.i + 3), this.inVersionedComment = !0) : (this.state = 5 /* BlockComment */, this.moveTo(this.i + 2));
-            continue;
-          }
-          if (c3 === 42 && this.inVersionedComment && buf.charCodeAt(this.i + 1) === 47) {
-            this.markTo(this.i + 2), this.moveTo(this.i + 2), this.inVersionedComment = !1;
-            continue;
-          }
-          if (c3 === 39 || c3 === 34 || c3 === 96) {
-            this.pendingEnd && this.resolveEnd(""), this.state = c3 === 39 ? 1 /* SingleQuote */ : c3 === 34 ? 2 /* DoubleQuote */ : 3 /* Backtick */, this.markTo(this.i + 1), this.moveTo(this.i + 1);
-            continue;
-          }
-          if (isWordChar(c3)) {
-            let j3 = this.i + 1, custom = this.delimiter !== ";";
-            for (; j3 < buf.length && isWordChar(buf.charCodeAt(j3)) && !(custom && buf.startsWith(this.delimiter, j3)); )
-              j3++;
-            if (j3 === buf.length && !final) break;
-            j3 - this.i <= 12 ? this.onWord(buf.slice(this.i, j3).toUpperCase()) : this.pendingEnd && this.resolveEnd(""), this.markTo(j3), this.moveTo(j3);
-            continue;
-          }
-          this.markTo(this.i + 1), this.moveTo(this.i + 1);
-        }
-        return this.compact(), out;
-      }
-      /** Inside a quoted string or identifier; returns false to wait for more text. */
-      lexQuoted(final) {
-        let buf = this.buf, quote = this.state === 1 /* SingleQuote */ ? 39 : this.state === 2 /* DoubleQuote */ ? 34 : 96, escapes = quote !== 96, j3 = this.i;
-        for (; j3 < buf.length; ) {
-          let ch = buf.charCodeAt(j3);
-          if (ch === 92 && escapes) {
-            if (j3 + 1 >= buf.length && !final) break;
-            j3 += 2;
-          } else if (ch === quote) {
-            if (j3 + 1 >= buf.length && !final) break;
-            if (buf.charCodeAt(j3 + 1) === quote) {
-              j3 += 2;
-              continue;
-            }
-            return this.moveTo(j3), this.markTo(j3 + 1), this.moveTo(j3 + 1), this.state = 0 /* Code */, !0;
-          } else j3++;
-        }
-        return this.moveTo(Math.min(j3, buf.length)), !1;
-      }
-      spaceOrEnd(at3) {
-        return at3 >= this.buf.length || isSpace(this.buf.charCodeAt(at3));
-      }
-      atDelimiter(c3) {
-        return this.delimiter === ";" ? c3 === 59 : this.buf.startsWith(this.delimiter, this.i);
-      }
-      tryDelimiterCommand(final) {
-        if (!/^delimiter[ \t]/i.test(this.buf.slice(this.i, this.i + 10))) return "no";
-        let eol = this.buf.indexOf(`
-`, this.i);
-        if (eol < 0 && !final) return "wait";
-        let lineEnd = eol < 0 ? this.buf.length : eol, value = this.buf.slice(this.i + 10, lineEnd).trim().split(/\s+/)[0];
-        return value ? (this.delimiter = value, this.moveTo(lineEnd), "done") : "no";
-      }
-      onWord(word) {
-        if (this.pendingEnd) {
-          this.resolveEnd(word);
-          return;
-        }
-        this.words.length < 8 && (this.words.push(word), this.words[0] === "CREATE" && COMPOUND_OBJECTS.has(word) && (this.compound = !0)), this.compound && (word === "BEGIN" || word === "CASE" ? this.depth++ : word === "END" && (this.pendingEnd = !0));
-      }
-      /** An END closes a BEGIN or CASE block unless it is END IF / LOOP / WHILE / REPEAT. */
-      resolveEnd(next) {
-        this.pendingEnd = !1, (next === void 0 || !NON_BLOCK_ENDS.has(next)) && this.depth--;
-      }
-    };
   }
 });
 
@@ -18647,17 +18436,17 @@ var require_umd = __commonJS({
         }
         Long.fromBits = fromBits;
         var pow_dbl = Math.pow;
-        function fromString(str, unsigned, radix) {
-          if (str.length === 0) throw Error("empty string");
-          if (typeof unsigned == "number" ? (radix = unsigned, unsigned = !1) : unsigned = !!unsigned, str === "NaN" || str === "Infinity" || str === "+Infinity" || str === "-Infinity")
+        function fromString(str2, unsigned, radix) {
+          if (str2.length === 0) throw Error("empty string");
+          if (typeof unsigned == "number" ? (radix = unsigned, unsigned = !1) : unsigned = !!unsigned, str2 === "NaN" || str2 === "Infinity" || str2 === "+Infinity" || str2 === "-Infinity")
             return unsigned ? UZERO : ZERO;
           if (radix = radix || 10, radix < 2 || 36 < radix) throw RangeError("radix");
           var p2;
-          if ((p2 = str.indexOf("-")) > 0) throw Error("interior hyphen");
+          if ((p2 = str2.indexOf("-")) > 0) throw Error("interior hyphen");
           if (p2 === 0)
-            return fromString(str.substring(1), unsigned, radix).neg();
-          for (var radixToPower = fromNumber(pow_dbl(radix, 8)), result = ZERO, i = 0; i < str.length; i += 8) {
-            var size = Math.min(8, str.length - i), value = parseInt(str.substring(i, i + size), radix);
+            return fromString(str2.substring(1), unsigned, radix).neg();
+          for (var radixToPower = fromNumber(pow_dbl(radix, 8)), result = ZERO, i = 0; i < str2.length; i += 8) {
+            var size = Math.min(8, str2.length - i), value = parseInt(str2.substring(i, i + size), radix);
             if (size < 8) {
               var power = fromNumber(pow_dbl(radix, size));
               result = result.mul(power).add(fromNumber(value));
@@ -19025,8 +18814,8 @@ var require_bom_handling = __commonJS({
     function PrependBOMWrapper(encoder, options) {
       this.encoder = encoder, this.addBOM = !0;
     }
-    PrependBOMWrapper.prototype.write = function(str) {
-      return this.addBOM && (str = BOMChar + str, this.addBOM = !1), this.encoder.write(str);
+    PrependBOMWrapper.prototype.write = function(str2) {
+      return this.addBOM && (str2 = BOMChar + str2, this.addBOM = !1), this.encoder.write(str2);
     };
     PrependBOMWrapper.prototype.end = function() {
       return this.encoder.end();
@@ -19094,27 +18883,27 @@ var require_internal = __commonJS({
     function InternalEncoder(options, codec) {
       this.enc = codec.enc;
     }
-    InternalEncoder.prototype.write = function(str) {
-      return Buffer2.from(str, this.enc);
+    InternalEncoder.prototype.write = function(str2) {
+      return Buffer2.from(str2, this.enc);
     };
     InternalEncoder.prototype.end = function() {
     };
     function InternalEncoderBase64(options, codec) {
       this.prevStr = "";
     }
-    InternalEncoderBase64.prototype.write = function(str) {
-      str = this.prevStr + str;
-      var completeQuads = str.length - str.length % 4;
-      return this.prevStr = str.slice(completeQuads), str = str.slice(0, completeQuads), Buffer2.from(str, "base64");
+    InternalEncoderBase64.prototype.write = function(str2) {
+      str2 = this.prevStr + str2;
+      var completeQuads = str2.length - str2.length % 4;
+      return this.prevStr = str2.slice(completeQuads), str2 = str2.slice(0, completeQuads), Buffer2.from(str2, "base64");
     };
     InternalEncoderBase64.prototype.end = function() {
       return Buffer2.from(this.prevStr, "base64");
     };
     function InternalEncoderCesu8(options, codec) {
     }
-    InternalEncoderCesu8.prototype.write = function(str) {
-      for (var buf = Buffer2.alloc(str.length * 3), bufIdx = 0, i = 0; i < str.length; i++) {
-        var charCode = str.charCodeAt(i);
+    InternalEncoderCesu8.prototype.write = function(str2) {
+      for (var buf = Buffer2.alloc(str2.length * 3), bufIdx = 0, i = 0; i < str2.length; i++) {
+        var charCode = str2.charCodeAt(i);
         charCode < 128 ? buf[bufIdx++] = charCode : charCode < 2048 ? (buf[bufIdx++] = 192 + (charCode >>> 6), buf[bufIdx++] = 128 + (charCode & 63)) : (buf[bufIdx++] = 224 + (charCode >>> 12), buf[bufIdx++] = 128 + (charCode >>> 6 & 63), buf[bufIdx++] = 128 + (charCode & 63));
       }
       return buf.slice(0, bufIdx);
@@ -19138,17 +18927,17 @@ var require_internal = __commonJS({
     function InternalEncoderUtf8(options, codec) {
       this.highSurrogate = "";
     }
-    InternalEncoderUtf8.prototype.write = function(str) {
-      if (this.highSurrogate && (str = this.highSurrogate + str, this.highSurrogate = ""), str.length > 0) {
-        var charCode = str.charCodeAt(str.length - 1);
-        charCode >= 55296 && charCode < 56320 && (this.highSurrogate = str[str.length - 1], str = str.slice(0, str.length - 1));
+    InternalEncoderUtf8.prototype.write = function(str2) {
+      if (this.highSurrogate && (str2 = this.highSurrogate + str2, this.highSurrogate = ""), str2.length > 0) {
+        var charCode = str2.charCodeAt(str2.length - 1);
+        charCode >= 55296 && charCode < 56320 && (this.highSurrogate = str2[str2.length - 1], str2 = str2.slice(0, str2.length - 1));
       }
-      return Buffer2.from(str, this.enc);
+      return Buffer2.from(str2, this.enc);
     };
     InternalEncoderUtf8.prototype.end = function() {
       if (this.highSurrogate) {
-        var str = this.highSurrogate;
-        return this.highSurrogate = "", Buffer2.from(str, this.enc);
+        var str2 = this.highSurrogate;
+        return this.highSurrogate = "", Buffer2.from(str2, this.enc);
       }
     };
   }
@@ -19172,8 +18961,8 @@ var require_utf32 = __commonJS({
     function Utf32Encoder(options, codec) {
       this.isLE = codec.isLE, this.highSurrogate = 0;
     }
-    Utf32Encoder.prototype.write = function(str) {
-      for (var src = Buffer2.from(str, "ucs2"), dst = Buffer2.alloc(src.length * 2 + 4), write32 = this.isLE ? dst.writeUInt32LE : dst.writeUInt32BE, offset = 0, i = 0; i < src.length; i += 2) {
+    Utf32Encoder.prototype.write = function(str2) {
+      for (var src = Buffer2.from(str2, "ucs2"), dst = Buffer2.alloc(src.length * 2 + 4), write32 = this.isLE ? dst.writeUInt32LE : dst.writeUInt32BE, offset = 0, i = 0; i < src.length; i += 2) {
         var code = src.readUInt16LE(i), isHighSurrogate = code >= 55296 && code < 56320, isLowSurrogate = code >= 56320 && code < 57344;
         if (this.highSurrogate)
           if (isHighSurrogate || !isLowSurrogate)
@@ -19234,8 +19023,8 @@ var require_utf32 = __commonJS({
     function Utf32AutoEncoder(options, codec) {
       options = options || {}, options.addBOM === void 0 && (options.addBOM = !0), this.encoder = codec.iconv.getEncoder(options.defaultEncoding || "utf-32le", options);
     }
-    Utf32AutoEncoder.prototype.write = function(str) {
-      return this.encoder.write(str);
+    Utf32AutoEncoder.prototype.write = function(str2) {
+      return this.encoder.write(str2);
     };
     Utf32AutoEncoder.prototype.end = function() {
       return this.encoder.end();
@@ -19299,8 +19088,8 @@ var require_utf16 = __commonJS({
     Utf16BECodec.prototype.bomAware = !0;
     function Utf16BEEncoder() {
     }
-    Utf16BEEncoder.prototype.write = function(str) {
-      for (var buf = Buffer2.from(str, "ucs2"), i = 0; i < buf.length; i += 2) {
+    Utf16BEEncoder.prototype.write = function(str2) {
+      for (var buf = Buffer2.from(str2, "ucs2"), i = 0; i < buf.length; i += 2) {
         var tmp = buf[i];
         buf[i] = buf[i + 1], buf[i + 1] = tmp;
       }
@@ -19331,8 +19120,8 @@ var require_utf16 = __commonJS({
     function Utf16Encoder(options, codec) {
       options = options || {}, options.addBOM === void 0 && (options.addBOM = !0), this.encoder = codec.iconv.getEncoder("utf-16le", options);
     }
-    Utf16Encoder.prototype.write = function(str) {
-      return this.encoder.write(str);
+    Utf16Encoder.prototype.write = function(str2) {
+      return this.encoder.write(str2);
     };
     Utf16Encoder.prototype.end = function() {
       return this.encoder.end();
@@ -19398,8 +19187,8 @@ var require_utf7 = __commonJS({
     function Utf7Encoder(options, codec) {
       this.iconv = codec.iconv;
     }
-    Utf7Encoder.prototype.write = function(str) {
-      return Buffer2.from(str.replace(nonDirectChars, function(chunk) {
+    Utf7Encoder.prototype.write = function(str2) {
+      return Buffer2.from(str2.replace(nonDirectChars, function(chunk) {
         return "+" + (chunk === "+" ? "" : this.iconv.encode(chunk, "utf16-be").toString("base64").replace(/=+$/, "")) + "-";
       }.bind(this)));
     };
@@ -19447,9 +19236,9 @@ var require_utf7 = __commonJS({
     function Utf7IMAPEncoder(options, codec) {
       this.iconv = codec.iconv, this.inBase64 = !1, this.base64Accum = Buffer2.alloc(6), this.base64AccumIdx = 0;
     }
-    Utf7IMAPEncoder.prototype.write = function(str) {
-      for (var inBase64 = this.inBase64, base64Accum = this.base64Accum, base64AccumIdx = this.base64AccumIdx, buf = Buffer2.alloc(str.length * 5 + 10), bufIdx = 0, i2 = 0; i2 < str.length; i2++) {
-        var uChar = str.charCodeAt(i2);
+    Utf7IMAPEncoder.prototype.write = function(str2) {
+      for (var inBase64 = this.inBase64, base64Accum = this.base64Accum, base64AccumIdx = this.base64AccumIdx, buf = Buffer2.alloc(str2.length * 5 + 10), bufIdx = 0, i2 = 0; i2 < str2.length; i2++) {
+        var uChar = str2.charCodeAt(i2);
         uChar >= 32 && uChar <= 126 ? (inBase64 && (base64AccumIdx > 0 && (bufIdx += buf.write(base64Accum.slice(0, base64AccumIdx).toString("base64").replace(/\//g, ",").replace(/=+$/, ""), bufIdx), base64AccumIdx = 0), buf[bufIdx++] = minusChar, inBase64 = !1), inBase64 || (buf[bufIdx++] = uChar, uChar === andChar && (buf[bufIdx++] = minusChar))) : (inBase64 || (buf[bufIdx++] = andChar, inBase64 = !0), inBase64 && (base64Accum[base64AccumIdx++] = uChar >> 8, base64Accum[base64AccumIdx++] = uChar & 255, base64AccumIdx == base64Accum.length && (bufIdx += buf.write(base64Accum.toString("base64").replace(/\//g, ","), bufIdx), base64AccumIdx = 0)));
       }
       return this.inBase64 = inBase64, this.base64AccumIdx = base64AccumIdx, buf.slice(0, bufIdx);
@@ -19517,9 +19306,9 @@ var require_sbcs_codec = __commonJS({
     function SBCSEncoder(options, codec) {
       this.encodeBuf = codec.encodeBuf;
     }
-    SBCSEncoder.prototype.write = function(str) {
-      for (var buf = Buffer2.alloc(str.length), i = 0; i < str.length; i++)
-        buf[i] = this.encodeBuf[str.charCodeAt(i)];
+    SBCSEncoder.prototype.write = function(str2) {
+      for (var buf = Buffer2.alloc(str2.length), i = 0; i < str2.length; i++)
+        buf[i] = this.encodeBuf[str2.charCodeAt(i)];
       return buf;
     };
     SBCSEncoder.prototype.end = function() {
@@ -20296,11 +20085,11 @@ var require_dbcs_codec = __commonJS({
     function DBCSEncoder(options, codec) {
       this.leadSurrogate = -1, this.seqObj = void 0, this.encodeTable = codec.encodeTable, this.encodeTableSeq = codec.encodeTableSeq, this.defaultCharSingleByte = codec.defCharSB, this.gb18030 = codec.gb18030;
     }
-    DBCSEncoder.prototype.write = function(str) {
-      for (var newBuf = Buffer2.alloc(str.length * (this.gb18030 ? 4 : 3)), leadSurrogate = this.leadSurrogate, seqObj = this.seqObj, nextChar = -1, i2 = 0, j3 = 0; ; ) {
+    DBCSEncoder.prototype.write = function(str2) {
+      for (var newBuf = Buffer2.alloc(str2.length * (this.gb18030 ? 4 : 3)), leadSurrogate = this.leadSurrogate, seqObj = this.seqObj, nextChar = -1, i2 = 0, j3 = 0; ; ) {
         if (nextChar === -1) {
-          if (i2 == str.length) break;
-          var uCode = str.charCodeAt(i2++);
+          if (i2 == str2.length) break;
+          var uCode = str2.charCodeAt(i2++);
         } else {
           var uCode = nextChar;
           nextChar = -1;
@@ -22003,9 +21792,9 @@ var require_lib3 = __commonJS({
     module.exports.encodings = null;
     module.exports.defaultCharUnicode = "\uFFFD";
     module.exports.defaultCharSingleByte = "?";
-    module.exports.encode = function(str, encoding, options) {
-      str = "" + (str || "");
-      var encoder = module.exports.getEncoder(encoding, options), res = encoder.write(str), trail = encoder.end();
+    module.exports.encode = function(str2, encoding, options) {
+      str2 = "" + (str2 || "");
+      var encoder = module.exports.getEncoder(encoding, options), res = encoder.write(str2), trail = encoder.end();
       return trail && trail.length > 0 ? Buffer2.concat([res, trail]) : res;
     };
     module.exports.decode = function(buf, encoding, options) {
@@ -22296,9 +22085,9 @@ var require_types = __commonJS({
 var require_helpers = __commonJS({
   "node_modules/mysql2/lib/helpers.js"(exports) {
     "use strict";
-    function srcEscape(str) {
+    function srcEscape(str2) {
       return JSON.stringify({
-        [str]: 1
+        [str2]: 1
       }).slice(1, -3);
     }
     exports.srcEscape = srcEscape;
@@ -22573,16 +22362,16 @@ var require_packet = __commonJS({
           let y2 = 0, m2 = 0, d2 = 0, H3 = 0, M4 = 0, S3 = 0, ms2 = 0;
           return length > 3 && (y2 = this.readInt16(), m2 = this.readInt8(), d2 = this.readInt8()), length > 6 && (H3 = this.readInt8(), M4 = this.readInt8(), S3 = this.readInt8()), length > 10 && (ms2 = this.readInt32() / 1e3), y2 + m2 + d2 + H3 + M4 + S3 + ms2 === 0 ? /* @__PURE__ */ new Date(NaN) : timezone === "Z" ? new Date(Date.UTC(y2, m2 - 1, d2, H3, M4, S3, ms2)) : localDate(y2, m2, d2, H3, M4, S3, ms2);
         }
-        let str = this.readDateTimeString(6, "T", null);
-        return str.startsWith(ZERO_DATE) ? /* @__PURE__ */ new Date(NaN) : (str.length === 10 && (str += "T00:00:00"), new Date(str + timezone));
+        let str2 = this.readDateTimeString(6, "T", null);
+        return str2.startsWith(ZERO_DATE) ? /* @__PURE__ */ new Date(NaN) : (str2.length === 10 && (str2 += "T00:00:00"), new Date(str2 + timezone));
       }
       readDateTimeString(decimals, timeSep, columnType) {
-        let length = this.readInt8(), y2 = 0, m2 = 0, d2 = 0, H3 = 0, M4 = 0, S3 = 0, ms2 = 0, str = ZERO_DATE;
-        return length > 3 && (y2 = this.readInt16(), m2 = this.readInt8(), d2 = this.readInt8(), str = [leftPad(4, y2), leftPad(2, m2), leftPad(2, d2)].join("-")), length > 6 ? (H3 = this.readInt8(), M4 = this.readInt8(), S3 = this.readInt8(), str += `${timeSep || " "}${[
+        let length = this.readInt8(), y2 = 0, m2 = 0, d2 = 0, H3 = 0, M4 = 0, S3 = 0, ms2 = 0, str2 = ZERO_DATE;
+        return length > 3 && (y2 = this.readInt16(), m2 = this.readInt8(), d2 = this.readInt8(), str2 = [leftPad(4, y2), leftPad(2, m2), leftPad(2, d2)].join("-")), length > 6 ? (H3 = this.readInt8(), M4 = this.readInt8(), S3 = this.readInt8(), str2 += `${timeSep || " "}${[
           leftPad(2, H3),
           leftPad(2, M4),
           leftPad(2, S3)
-        ].join(":")}`) : (columnType === Types.DATETIME || columnType === Types.TIMESTAMP) && (str += " 00:00:00"), length > 10 && (ms2 = this.readInt32(), str += ".", decimals && (ms2 = leftPad(6, ms2), ms2.length > decimals && (ms2 = ms2.substring(0, decimals))), str += ms2), str;
+        ].join(":")}`) : (columnType === Types.DATETIME || columnType === Types.TIMESTAMP) && (str2 += " 00:00:00"), length > 10 && (ms2 = this.readInt32(), str2 += ".", decimals && (ms2 = leftPad(6, ms2), ms2.length > decimals && (ms2 = ms2.substring(0, decimals))), str2 += ms2), str2;
       }
       // TIME - value as a string, Can be negative
       readTimeString(convertTtoMs) {
@@ -22636,12 +22425,12 @@ var require_packet = __commonJS({
         if (len === 0)
           return 0;
         this.buffer[this.offset] === minus && (this.offset++, sign = -1);
-        let str, numDigits = end - this.offset;
+        let str2, numDigits = end - this.offset;
         if (supportBigNumbers) {
           if (numDigits >= 15)
-            return str = this.readString(end - this.offset, "binary"), result = parseInt(str, 10), Number.isSafeInteger(sign * result) ? sign * result : sign === -1 ? `-${str}` : str;
+            return str2 = this.readString(end - this.offset, "binary"), result = parseInt(str2, 10), Number.isSafeInteger(sign * result) ? sign * result : sign === -1 ? `-${str2}` : str2;
           if (numDigits > 16)
-            return str = this.readString(end - this.offset), sign === -1 ? `-${str}` : str;
+            return str2 = this.readString(end - this.offset), sign === -1 ? `-${str2}` : str2;
         }
         for (this.buffer[this.offset] === plus && this.offset++; this.offset < end; )
           result *= 10, result += this.buffer[this.offset] - 48, this.offset++;
@@ -22722,8 +22511,8 @@ var require_packet = __commonJS({
       // With supportBigNumbers, unsafe integers become exact strings,
       // mirroring the option's behaviour for BIGINT columns
       parseJson(encoding, supportBigNumbers) {
-        let str = this.readLengthCodedString(encoding);
-        return supportBigNumbers && jsonSourceAccessSupported && str !== null && jsonBigNumeral.test(str) ? JSON.parse(str, jsonBigNumberReviver) : JSON.parse(str);
+        let str2 = this.readLengthCodedString(encoding);
+        return supportBigNumbers && jsonSourceAccessSupported && str2 !== null && jsonBigNumeral.test(str2) ? JSON.parse(str2, jsonBigNumberReviver) : JSON.parse(str2);
       }
       parseDate(timezone) {
         let strLen = this.readLengthCodedNumber();
@@ -22750,8 +22539,8 @@ var require_packet = __commonJS({
           if (mo === 0 || d2 === 0 || mo > 12 || d2 > 31)
             return this.offset += len, /* @__PURE__ */ new Date(NaN);
           if (y2 < 100) {
-            let str2 = StringParser.decode(b3, "binary", s, s + len);
-            return this.offset += len, !timezone || timezone === "local" ? new Date(str2) : /* @__PURE__ */ new Date(`${str2}${timezone}`);
+            let str3 = StringParser.decode(b3, "binary", s, s + len);
+            return this.offset += len, !timezone || timezone === "local" ? new Date(str3) : /* @__PURE__ */ new Date(`${str3}${timezone}`);
           }
           let h3 = (b3[s + 11] - 48) * 10 + (b3[s + 12] - 48), mi = (b3[s + 14] - 48) * 10 + (b3[s + 15] - 48), se2 = (b3[s + 17] - 48) * 10 + (b3[s + 18] - 48), ms2 = 0;
           if (len > 20) {
@@ -22769,8 +22558,8 @@ var require_packet = __commonJS({
             `${StringParser.decode(b3, "binary", s, s + len)}${timezone}`
           );
         }
-        let str = StringParser.decode(b3, "binary", s, s + len);
-        return this.offset += len, !timezone || timezone === "local" ? new Date(str) : /* @__PURE__ */ new Date(`${str}${timezone}`);
+        let str2 = StringParser.decode(b3, "binary", s, s + len);
+        return this.offset += len, !timezone || timezone === "local" ? new Date(str2) : /* @__PURE__ */ new Date(`${str2}${timezone}`);
       }
       parseFloat(len) {
         if (len === null)
@@ -22778,16 +22567,16 @@ var require_packet = __commonJS({
         if (len === 0)
           return 0;
         if (len > 17) {
-          let str = this.buffer.toString("utf8", this.offset, this.offset + len);
-          return this.offset += len, Number.parseFloat(str);
+          let str2 = this.buffer.toString("utf8", this.offset, this.offset + len);
+          return this.offset += len, Number.parseFloat(str2);
         }
         let result = 0, end = this.offset + len, factor = 1, pastDot = !1, charCode = 0;
         for (this.buffer[this.offset] === minus && (this.offset++, factor = -1), this.buffer[this.offset] === plus && this.offset++; this.offset < end; )
           if (charCode = this.buffer[this.offset], charCode === dot)
             pastDot = !0, this.offset++;
           else if (charCode === exponent || charCode === exponentCapital) {
-            let start = end - len, str = this.buffer.toString("utf8", start, end);
-            return this.offset = end, Number.parseFloat(str);
+            let start = end - len, str2 = this.buffer.toString("utf8", start, end);
+            return this.offset = end, Number.parseFloat(str2);
           } else
             result *= 10, result += this.buffer[this.offset] - 48, this.offset++, pastDot && (factor = factor * 10);
         return result / factor;
@@ -22916,8 +22705,8 @@ var require_packet = __commonJS({
       static lengthCodedNumberLength(n) {
         return n < 251 ? 1 : n < 65535 ? 3 : n < 16777215 ? 4 : 9;
       }
-      static lengthCodedStringLength(str, encoding) {
-        let slen = StringParser.encode(str, encoding).length;
+      static lengthCodedStringLength(str2, encoding) {
+        let slen = StringParser.encode(str2, encoding).length;
         return _Packet.lengthCodedNumberLength(slen) + slen;
       }
       static MockBuffer() {
@@ -25020,8 +24809,8 @@ var require_mysql_native_password = __commonJS({
 var require_mysql_clear_password = __commonJS({
   "node_modules/mysql2/lib/auth_plugins/mysql_clear_password.js"(exports, module) {
     "use strict";
-    function bufferFromStr(str) {
-      return Buffer.from(`${str}\0`);
+    function bufferFromStr(str2) {
+      return Buffer.from(`${str2}\0`);
     }
     var create_mysql_clear_password_plugin = (pluginOptions) => function({ connection, command }) {
       let password = command.password || pluginOptions.password || connection.config.password;
@@ -25850,8 +25639,8 @@ var require_charsets = __commonJS({
 var require_is_property = __commonJS({
   "node_modules/is-property/is-property.js"(exports, module) {
     "use strict";
-    function isProperty(str) {
-      return /^[$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc][$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc0-9\u0300-\u036f\u0483-\u0487\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u0669\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u06f0-\u06f9\u0711\u0730-\u074a\u07a6-\u07b0\u07c0-\u07c9\u07eb-\u07f3\u0816-\u0819\u081b-\u0823\u0825-\u0827\u0829-\u082d\u0859-\u085b\u08e4-\u08fe\u0900-\u0903\u093a-\u093c\u093e-\u094f\u0951-\u0957\u0962\u0963\u0966-\u096f\u0981-\u0983\u09bc\u09be-\u09c4\u09c7\u09c8\u09cb-\u09cd\u09d7\u09e2\u09e3\u09e6-\u09ef\u0a01-\u0a03\u0a3c\u0a3e-\u0a42\u0a47\u0a48\u0a4b-\u0a4d\u0a51\u0a66-\u0a71\u0a75\u0a81-\u0a83\u0abc\u0abe-\u0ac5\u0ac7-\u0ac9\u0acb-\u0acd\u0ae2\u0ae3\u0ae6-\u0aef\u0b01-\u0b03\u0b3c\u0b3e-\u0b44\u0b47\u0b48\u0b4b-\u0b4d\u0b56\u0b57\u0b62\u0b63\u0b66-\u0b6f\u0b82\u0bbe-\u0bc2\u0bc6-\u0bc8\u0bca-\u0bcd\u0bd7\u0be6-\u0bef\u0c01-\u0c03\u0c3e-\u0c44\u0c46-\u0c48\u0c4a-\u0c4d\u0c55\u0c56\u0c62\u0c63\u0c66-\u0c6f\u0c82\u0c83\u0cbc\u0cbe-\u0cc4\u0cc6-\u0cc8\u0cca-\u0ccd\u0cd5\u0cd6\u0ce2\u0ce3\u0ce6-\u0cef\u0d02\u0d03\u0d3e-\u0d44\u0d46-\u0d48\u0d4a-\u0d4d\u0d57\u0d62\u0d63\u0d66-\u0d6f\u0d82\u0d83\u0dca\u0dcf-\u0dd4\u0dd6\u0dd8-\u0ddf\u0df2\u0df3\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0e50-\u0e59\u0eb1\u0eb4-\u0eb9\u0ebb\u0ebc\u0ec8-\u0ecd\u0ed0-\u0ed9\u0f18\u0f19\u0f20-\u0f29\u0f35\u0f37\u0f39\u0f3e\u0f3f\u0f71-\u0f84\u0f86\u0f87\u0f8d-\u0f97\u0f99-\u0fbc\u0fc6\u102b-\u103e\u1040-\u1049\u1056-\u1059\u105e-\u1060\u1062-\u1064\u1067-\u106d\u1071-\u1074\u1082-\u108d\u108f-\u109d\u135d-\u135f\u1712-\u1714\u1732-\u1734\u1752\u1753\u1772\u1773\u17b4-\u17d3\u17dd\u17e0-\u17e9\u180b-\u180d\u1810-\u1819\u18a9\u1920-\u192b\u1930-\u193b\u1946-\u194f\u19b0-\u19c0\u19c8\u19c9\u19d0-\u19d9\u1a17-\u1a1b\u1a55-\u1a5e\u1a60-\u1a7c\u1a7f-\u1a89\u1a90-\u1a99\u1b00-\u1b04\u1b34-\u1b44\u1b50-\u1b59\u1b6b-\u1b73\u1b80-\u1b82\u1ba1-\u1bad\u1bb0-\u1bb9\u1be6-\u1bf3\u1c24-\u1c37\u1c40-\u1c49\u1c50-\u1c59\u1cd0-\u1cd2\u1cd4-\u1ce8\u1ced\u1cf2-\u1cf4\u1dc0-\u1de6\u1dfc-\u1dff\u200c\u200d\u203f\u2040\u2054\u20d0-\u20dc\u20e1\u20e5-\u20f0\u2cef-\u2cf1\u2d7f\u2de0-\u2dff\u302a-\u302f\u3099\u309a\ua620-\ua629\ua66f\ua674-\ua67d\ua69f\ua6f0\ua6f1\ua802\ua806\ua80b\ua823-\ua827\ua880\ua881\ua8b4-\ua8c4\ua8d0-\ua8d9\ua8e0-\ua8f1\ua900-\ua909\ua926-\ua92d\ua947-\ua953\ua980-\ua983\ua9b3-\ua9c0\ua9d0-\ua9d9\uaa29-\uaa36\uaa43\uaa4c\uaa4d\uaa50-\uaa59\uaa7b\uaab0\uaab2-\uaab4\uaab7\uaab8\uaabe\uaabf\uaac1\uaaeb-\uaaef\uaaf5\uaaf6\uabe3-\uabea\uabec\uabed\uabf0-\uabf9\ufb1e\ufe00-\ufe0f\ufe20-\ufe26\ufe33\ufe34\ufe4d-\ufe4f\uff10-\uff19\uff3f]*$/.test(str);
+    function isProperty(str2) {
+      return /^[$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc][$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc0-9\u0300-\u036f\u0483-\u0487\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u0669\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u06f0-\u06f9\u0711\u0730-\u074a\u07a6-\u07b0\u07c0-\u07c9\u07eb-\u07f3\u0816-\u0819\u081b-\u0823\u0825-\u0827\u0829-\u082d\u0859-\u085b\u08e4-\u08fe\u0900-\u0903\u093a-\u093c\u093e-\u094f\u0951-\u0957\u0962\u0963\u0966-\u096f\u0981-\u0983\u09bc\u09be-\u09c4\u09c7\u09c8\u09cb-\u09cd\u09d7\u09e2\u09e3\u09e6-\u09ef\u0a01-\u0a03\u0a3c\u0a3e-\u0a42\u0a47\u0a48\u0a4b-\u0a4d\u0a51\u0a66-\u0a71\u0a75\u0a81-\u0a83\u0abc\u0abe-\u0ac5\u0ac7-\u0ac9\u0acb-\u0acd\u0ae2\u0ae3\u0ae6-\u0aef\u0b01-\u0b03\u0b3c\u0b3e-\u0b44\u0b47\u0b48\u0b4b-\u0b4d\u0b56\u0b57\u0b62\u0b63\u0b66-\u0b6f\u0b82\u0bbe-\u0bc2\u0bc6-\u0bc8\u0bca-\u0bcd\u0bd7\u0be6-\u0bef\u0c01-\u0c03\u0c3e-\u0c44\u0c46-\u0c48\u0c4a-\u0c4d\u0c55\u0c56\u0c62\u0c63\u0c66-\u0c6f\u0c82\u0c83\u0cbc\u0cbe-\u0cc4\u0cc6-\u0cc8\u0cca-\u0ccd\u0cd5\u0cd6\u0ce2\u0ce3\u0ce6-\u0cef\u0d02\u0d03\u0d3e-\u0d44\u0d46-\u0d48\u0d4a-\u0d4d\u0d57\u0d62\u0d63\u0d66-\u0d6f\u0d82\u0d83\u0dca\u0dcf-\u0dd4\u0dd6\u0dd8-\u0ddf\u0df2\u0df3\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0e50-\u0e59\u0eb1\u0eb4-\u0eb9\u0ebb\u0ebc\u0ec8-\u0ecd\u0ed0-\u0ed9\u0f18\u0f19\u0f20-\u0f29\u0f35\u0f37\u0f39\u0f3e\u0f3f\u0f71-\u0f84\u0f86\u0f87\u0f8d-\u0f97\u0f99-\u0fbc\u0fc6\u102b-\u103e\u1040-\u1049\u1056-\u1059\u105e-\u1060\u1062-\u1064\u1067-\u106d\u1071-\u1074\u1082-\u108d\u108f-\u109d\u135d-\u135f\u1712-\u1714\u1732-\u1734\u1752\u1753\u1772\u1773\u17b4-\u17d3\u17dd\u17e0-\u17e9\u180b-\u180d\u1810-\u1819\u18a9\u1920-\u192b\u1930-\u193b\u1946-\u194f\u19b0-\u19c0\u19c8\u19c9\u19d0-\u19d9\u1a17-\u1a1b\u1a55-\u1a5e\u1a60-\u1a7c\u1a7f-\u1a89\u1a90-\u1a99\u1b00-\u1b04\u1b34-\u1b44\u1b50-\u1b59\u1b6b-\u1b73\u1b80-\u1b82\u1ba1-\u1bad\u1bb0-\u1bb9\u1be6-\u1bf3\u1c24-\u1c37\u1c40-\u1c49\u1c50-\u1c59\u1cd0-\u1cd2\u1cd4-\u1ce8\u1ced\u1cf2-\u1cf4\u1dc0-\u1de6\u1dfc-\u1dff\u200c\u200d\u203f\u2040\u2054\u20d0-\u20dc\u20e1\u20e5-\u20f0\u2cef-\u2cf1\u2d7f\u2de0-\u2dff\u302a-\u302f\u3099\u309a\ua620-\ua629\ua66f\ua674-\ua67d\ua69f\ua6f0\ua6f1\ua802\ua806\ua80b\ua823-\ua827\ua880\ua881\ua8b4-\ua8c4\ua8d0-\ua8d9\ua8e0-\ua8f1\ua900-\ua909\ua926-\ua92d\ua947-\ua953\ua980-\ua983\ua9b3-\ua9c0\ua9d0-\ua9d9\uaa29-\uaa36\uaa43\uaa4c\uaa4d\uaa50-\uaa59\uaa7b\uaab0\uaab2-\uaab4\uaab7\uaab8\uaabe\uaabf\uaac1\uaaeb-\uaaef\uaaf5\uaaf6\uabe3-\uabea\uabec\uabed\uabf0-\uabf9\ufb1e\ufe00-\ufe0f\ufe20-\ufe26\ufe33\ufe34\ufe4d-\ufe4f\uff10-\uff19\uff3f]*$/.test(str2);
     }
     module.exports = isProperty;
   }
@@ -25927,9 +25716,9 @@ var require_generate_function = __commonJS({
         return JSON.stringify(o2);
       }
     }, genfun = function() {
-      var lines = [], indent = 0, vars = {}, push = function(str) {
+      var lines = [], indent = 0, vars = {}, push = function(str2) {
         for (var spaces = ""; spaces.length < indent * 2; ) spaces += "  ";
-        lines.push(spaces + str);
+        lines.push(spaces + str2);
       }, pushLine = function(line2) {
         if (INDENT_END.test(line2.trim()[0]) && INDENT_START.test(line2[line2.length - 1])) {
           indent--, push(line2), indent++;
@@ -30688,7 +30477,7 @@ var require_named_placeholders = __commonJS({
       function noTailingSemicolon(s) {
         return s.slice(-1) === ":" ? s.slice(0, -1) : s;
       }
-      function join2(tree) {
+      function join3(tree) {
         if (tree.length === 1)
           return tree;
         let unnamed = noTailingSemicolon(tree[0][0]);
@@ -30699,7 +30488,7 @@ var require_named_placeholders = __commonJS({
       }
       function compile(query, paramsObj) {
         let tree;
-        return cache && (tree = cache.get(query)) || (tree = join2(parse(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
+        return cache && (tree = cache.get(query)) || (tree = join3(parse(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
       }
       return compile.parse = parse, compile;
     }
@@ -32352,7 +32141,7 @@ var require_promise = __commonJS({
 function exitCodeOf(error2) {
   return error2 instanceof InputError ? 2 : 1;
 }
-var PolicyError, InputError, init_errors = __esm({
+var PolicyError, InputError, RefusedError, init_errors = __esm({
   "src/errors.ts"() {
     "use strict";
     PolicyError = class extends Error {
@@ -32376,6 +32165,10 @@ var PolicyError, InputError, init_errors = __esm({
         let list = typeof errors == "string" ? [] : errors;
         super(typeof errors == "string" ? errors : list.map((e) => e.format()).join(`
 `)), this.errors = list, this.name = "InputError";
+      }
+    }, RefusedError = class extends Error {
+      constructor(message) {
+        super(message), this.name = "RefusedError";
       }
     };
   }
@@ -32405,6 +32198,21 @@ async function connect(target, options = {}) {
 }
 function redact(message, target) {
   return target.password ? message.split(target.password).join("***") : message;
+}
+async function closeQuietly(c3) {
+  let inner = c3.connection;
+  if (inner?._fatalError || inner?.stream?.destroyed) {
+    c3.destroy();
+    return;
+  }
+  let timeout = new Promise((resolve2) => setTimeout(() => resolve2("timeout"), 2e3).unref());
+  await Promise.race([
+    c3.end().then(
+      () => "ended",
+      () => "failed"
+    ),
+    timeout
+  ]) !== "ended" && c3.destroy();
 }
 var import_promise, init_connect = __esm({
   "src/db/connect.ts"() {
@@ -32454,4270 +32262,850 @@ var init_url = __esm({
   }
 });
 
-// src/db/estimate.ts
-async function estimateFromDatabases(policy, migrations, env, warn) {
-  let known = /* @__PURE__ */ new Map(), key = (db, file2, index) => `${db.name}@${db.environment}|${file2}|${index}`;
-  for (let db of policy.databases) {
-    let files = migrations.filter((m2) => m2.migration.folder === db.migrations);
-    if (files.length === 0) continue;
-    if (!env[db.urlEnv]) {
-      warn(`estimate: ${db.urlEnv} is not set; row counts for ${db.name} in ${db.environment} are unknown`);
+// src/deploy/checksum.ts
+import { createHash } from "node:crypto";
+function normaliseSql(text2) {
+  return (text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2).replace(/\r\n?/g, `
+`);
+}
+function fileChecksum(text2) {
+  return `sha256:${createHash("sha256").update(normaliseSql(text2)).digest("hex")}`;
+}
+function statementHash(statement) {
+  return createHash("sha256").update(normaliseSql(statement)).digest("hex");
+}
+function cumulativeHash(hashes) {
+  let acc = "";
+  for (let h3 of hashes)
+    acc = createHash("sha256").update(acc + h3).digest("hex");
+  return acc;
+}
+var init_checksum = __esm({
+  "src/deploy/checksum.ts"() {
+    "use strict";
+  }
+});
+
+// src/sql/migration-name.ts
+function isMigrationCandidate(path, root = "migrations") {
+  return path.startsWith(`${root}/`) && path.toLowerCase().endsWith(".sql");
+}
+function parseMigrationName(path, root = "migrations") {
+  let segments = path.slice(root.length + 1).split("/");
+  if (segments.length !== 2)
+    return new PolicyError(
+      path,
+      0,
+      0,
+      `migration files must be directly inside a database folder: ${root}/<database>/<version>_<description>.sql`
+    );
+  let [folder, file2] = segments, match = NAME.exec(file2);
+  if (!match)
+    return new PolicyError(
+      path,
+      0,
+      0,
+      `bad migration file name "${file2}"; expected <version>_<description>.sql, where the version is digits and dots with an optional V (1.0.0_init.sql, 202503131500_create_t1.sql, V2__add_email.sql)`
+    );
+  let [, prefix = "", digits = "", , description = ""] = match, parts = digits.split(".").map((d2) => BigInt(d2));
+  for (; parts.length > 1 && parts[parts.length - 1] === 0n; ) parts.pop();
+  return { path, folder, version: `${prefix}${digits}`, parts, description: description.replace(/_/g, " ") };
+}
+function compareVersions(a, b3) {
+  for (let i = 0; i < Math.max(a.length, b3.length); i++) {
+    let x3 = a[i] ?? 0n, y2 = b3[i] ?? 0n;
+    if (x3 !== y2) return x3 < y2 ? -1 : 1;
+  }
+  return 0;
+}
+function sortMigrations(list) {
+  return [...list].sort((a, b3) => a.folder.localeCompare(b3.folder) || compareVersions(a.parts, b3.parts));
+}
+function collectMigrations(paths, root = "migrations") {
+  let migrations = [], errors = [];
+  for (let path of paths) {
+    if (!isMigrationCandidate(path, root)) continue;
+    let parsed = parseMigrationName(path, root);
+    parsed instanceof PolicyError ? errors.push(parsed) : migrations.push(parsed);
+  }
+  let sorted = sortMigrations(migrations);
+  for (let i = 1; i < sorted.length; i++) {
+    let [a, b3] = [sorted[i - 1], sorted[i]];
+    a.folder === b3.folder && compareVersions(a.parts, b3.parts) === 0 && errors.push(
+      new PolicyError(
+        b3.path,
+        0,
+        0,
+        `duplicate version ${b3.version}: ${a.path} has the same version; each version may be used once per database folder`
+      )
+    );
+  }
+  return { migrations: sorted, errors };
+}
+var NAME, init_migration_name = __esm({
+  "src/sql/migration-name.ts"() {
+    "use strict";
+    init_errors();
+    NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/;
+  }
+});
+
+// src/deploy/types.ts
+function versionKey(parts) {
+  return parts.map(String).join(".");
+}
+var init_types = __esm({
+  "src/deploy/types.ts"() {
+    "use strict";
+  }
+});
+
+// src/deploy/decide.ts
+function decideDeploy(files, history) {
+  let byKey2 = new Map(history.map((r2) => [r2.versionKey, r2])), actions = [], warnings = [], sorted = [...files].sort((a, b3) => compareVersions(a.name.parts, b3.name.parts)), keys = new Set(sorted.map((f3) => versionKey(f3.name.parts)));
+  for (let row of history)
+    keys.has(row.versionKey) || warnings.push(`${row.file} (version ${row.version}) is in the history but not in the repository`);
+  let highestDone;
+  for (let file2 of sorted) {
+    let row = byKey2.get(versionKey(file2.name.parts)), path = file2.name.path;
+    if (!row) {
+      actions.push({ kind: "apply", file: file2, from: 0, resume: !1 });
       continue;
     }
-    let connection;
-    try {
-      connection = await connect(targetOf(db, env), { connectTimeoutMs: 5e3 });
-    } catch (error2) {
-      warn(
-        `estimate: ${error2.message}; row counts for ${db.name} in ${db.environment} are unknown`
+    switch (row.status) {
+      case "success":
+        if (row.checksum !== file2.checksum)
+          return {
+            ok: !1,
+            reason: `drift: ${path} was applied with checksum ${row.checksum} but the file now has ${file2.checksum}; applied migrations must not change (add a new migration instead)`
+          };
+        actions.push({ kind: "skip", file: file2 }), highestDone = file2;
+        continue;
+      case "in-doubt":
+        return {
+          ok: !1,
+          reason: `${path} is in doubt: statement ${(row.inflightStatement ?? row.statementsApplied) + 1} was in flight when the connection was lost; check the database, then run sqlgate repair --version ${row.version} --mark applied|not-applied`
+        };
+      case "running":
+        if (row.inflightStatement !== null)
+          return {
+            ok: !1,
+            markInDoubt: row,
+            reason: `${path} is in doubt: a deploy stopped while statement ${row.inflightStatement + 1} was in flight; check the database, then run sqlgate repair --version ${row.version} --mark applied|not-applied`
+          };
+        break;
+      case "failed":
+        break;
+    }
+    for (let i = 0; i < row.statementsApplied; i++)
+      if (row.statementHashes[i] !== file2.statements[i]?.hash)
+        return {
+          ok: !1,
+          reason: `statement ${i + 1} of ${path} changed after it was applied; restore it, and fix the failing statement or add a new migration`
+        };
+    actions.push({ kind: "apply", file: file2, from: row.statementsApplied, resume: !0 });
+  }
+  let firstNew = actions.find((a) => a.kind === "apply");
+  return firstNew && highestDone && compareVersions(firstNew.file.name.parts, highestDone.name.parts) < 0 ? {
+    ok: !1,
+    reason: `${firstNew.file.name.path} (version ${firstNew.file.name.version}) is older than ${highestDone.name.path}, which is already applied; give it a higher version`
+  } : { ok: !0, actions, warnings };
+}
+var init_decide = __esm({
+  "src/deploy/decide.ts"() {
+    "use strict";
+    init_migration_name();
+    init_types();
+  }
+});
+
+// src/deploy/history.ts
+async function ensureHistoryTable(c3) {
+  await c3.query(CREATE);
+}
+async function historyExists(c3, database2) {
+  let [rows] = await c3.query(
+    "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+    [database2, HISTORY_TABLE]
+  );
+  return rows.length > 0;
+}
+function toRow(r2) {
+  return {
+    version: r2.version,
+    versionKey: r2.version_key,
+    description: r2.description,
+    file: r2.file,
+    checksum: r2.checksum,
+    statementsTotal: Number(r2.statements_total),
+    statementsApplied: Number(r2.statements_applied),
+    appliedHash: r2.applied_hash,
+    statementHashes: JSON.parse(r2.statement_hashes),
+    status: r2.status,
+    inflightStatement: r2.inflight_statement === null ? null : Number(r2.inflight_statement),
+    error: r2.error,
+    failedStatement: r2.failed_statement === null ? null : Number(r2.failed_statement),
+    appliedBy: r2.applied_by,
+    gitSha: r2.git_sha,
+    pr: r2.pr === null ? null : Number(r2.pr),
+    risk: r2.risk,
+    startedAt: r2.started_at,
+    finishedAt: r2.finished_at,
+    executionMs: r2.execution_ms === null ? null : Number(r2.execution_ms),
+    note: r2.note
+  };
+}
+async function readHistory(c3) {
+  let [rows] = await c3.query(`SELECT * FROM ${HISTORY_TABLE} ORDER BY id`);
+  return rows.map(toRow);
+}
+async function recordStart(c3, s, resume) {
+  if (resume) {
+    await c3.query(
+      `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
+         failed_sql = NULL, inflight_statement = NULL, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL WHERE version_key = ?`,
+      [s.checksum, s.statementsTotal, s.appliedBy, s.gitSha, s.pr, s.risk, s.versionKey]
+    );
+    return;
+  }
+  await c3.query(
+    `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
+       statement_hashes, status, applied_by, git_sha, pr, risk, started_at)
+     VALUES (?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, NOW(3))`,
+    [
+      s.version,
+      s.versionKey,
+      s.description,
+      s.file,
+      s.checksum,
+      s.statementsTotal,
+      s.appliedBy,
+      s.gitSha,
+      s.pr,
+      s.risk
+    ]
+  );
+}
+async function recordInflight(c3, key, statement) {
+  await c3.query(`UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ?`, [statement, key]);
+}
+async function recordApplied(c3, key, applied, hashes, appliedHash) {
+  await c3.query(
+    `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL WHERE version_key = ?`,
+    [applied, JSON.stringify(hashes), appliedHash, key]
+  );
+}
+async function recordFinish(c3, key, outcome) {
+  await c3.query(
+    `UPDATE ${HISTORY_TABLE} SET status = ?, error = ?, failed_statement = ?, failed_sql = ?,
+       ${outcome.status === "in-doubt" ? "" : "inflight_statement = NULL,"}
+       finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000 WHERE version_key = ?`,
+    [outcome.status, outcome.error ?? null, outcome.failedStatement ?? null, outcome.failedSql ?? null, key]
+  );
+}
+async function recordRepair(c3, row, mark, by, statementHash2) {
+  let inflight = row.inflightStatement ?? row.statementsApplied, applied = mark === "applied" ? inflight + 1 : inflight, hashes = mark === "applied" && statementHash2 ? [...row.statementHashes.slice(0, inflight), statementHash2] : row.statementHashes.slice(0, inflight), done = applied >= row.statementsTotal, note = `${(/* @__PURE__ */ new Date()).toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
+  await c3.query(
+    `UPDATE ${HISTORY_TABLE} SET status = ?, statements_applied = ?, statement_hashes = ?, inflight_statement = NULL,
+       error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
+    [
+      done ? "success" : "failed",
+      applied,
+      JSON.stringify(hashes),
+      done ? null : `repaired: resume at statement ${applied + 1}`,
+      note,
+      row.versionKey
+    ]
+  );
+  let [rows] = await c3.query(`SELECT * FROM ${HISTORY_TABLE} WHERE version_key = ?`, [
+    row.versionKey
+  ]);
+  return toRow(rows[0]);
+}
+async function markInDoubt(c3, key) {
+  await c3.query(
+    `UPDATE ${HISTORY_TABLE} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
+    [key]
+  );
+}
+var HISTORY_TABLE, CREATE, init_history = __esm({
+  "src/deploy/history.ts"() {
+    "use strict";
+    HISTORY_TABLE = "sqlgate_history", CREATE = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  version VARCHAR(64) NOT NULL,
+  version_key VARCHAR(255) NOT NULL,
+  description VARCHAR(255) NOT NULL,
+  file VARCHAR(512) NOT NULL,
+  checksum VARCHAR(80) NOT NULL,
+  statements_total INT NOT NULL,
+  statements_applied INT NOT NULL,
+  applied_hash VARCHAR(64) NOT NULL,
+  statement_hashes LONGTEXT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  inflight_statement INT NULL,
+  error TEXT NULL,
+  failed_statement INT NULL,
+  failed_sql MEDIUMTEXT NULL,
+  applied_by VARCHAR(255) NOT NULL,
+  git_sha VARCHAR(64) NULL,
+  pr INT NULL,
+  risk VARCHAR(16) NULL,
+  started_at DATETIME(3) NOT NULL,
+  finished_at DATETIME(3) NULL,
+  execution_ms BIGINT NULL,
+  note TEXT NULL,
+  UNIQUE KEY uk_sqlgate_version (version_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+  }
+});
+
+// src/deploy/lock.ts
+import { createHash as createHash2 } from "node:crypto";
+function lockName(host, port, database2) {
+  return `sqlgate:${createHash2("sha256").update(`${host}:${port}/${database2}`).digest("hex").slice(0, 48)}`;
+}
+async function acquireLock(c3, name, timeoutSeconds) {
+  let [rows] = await c3.query("SELECT GET_LOCK(?, ?) AS got", [name, timeoutSeconds]);
+  if (Number(rows[0]?.got) === 1) return;
+  let [holder] = await c3.query("SELECT IS_USED_LOCK(?) AS holder", [name]), id = holder[0]?.holder;
+  throw new RefusedError(
+    `another deploy holds the lock${id ? ` (connection ${id})` : ""}; waited ${timeoutSeconds} s. Nothing was changed; run again when it has finished`
+  );
+}
+async function assertLockHeld(c3, name) {
+  let [rows] = await c3.query("SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine", [name]);
+  if (Number(rows[0]?.mine) !== 1)
+    throw new RefusedError(
+      "the deploy lock was lost (the connection was reset or killed); stopping before the next statement"
+    );
+}
+async function releaseLock(c3, name) {
+  let timeout = new Promise((resolve2) => setTimeout(resolve2, 2e3).unref());
+  await Promise.race([c3.query("SELECT RELEASE_LOCK(?)", [name]).catch(() => {
+  }), timeout]);
+}
+var init_lock = __esm({
+  "src/deploy/lock.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// src/deploy/apply.ts
+function outcomeUnknown(error2) {
+  let e = error2;
+  return !!e.fatal || e.code !== void 0 && LOST.has(e.code);
+}
+function describeError(error2, target) {
+  let e = error2, text2 = e.sqlMessage ?? e.message ?? String(error2);
+  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
+}
+function quoteIdentifier(name) {
+  return `\`${name.replace(/`/g, "``")}\``;
+}
+async function deployDatabase(input) {
+  let { database: database2, target, log } = input, base = { database: database2.name, environment: database2.environment }, control = await connect(target);
+  try {
+    let exists2 = await databaseExists(control, database2.name);
+    if (!exists2 && !database2.create)
+      throw new InputError(
+        `database ${database2.name} does not exist on ${target.masked}; create it, or set create: true in environments.yaml`
       );
-      continue;
-    }
+    if (input.dryRun) return await dryRun(input, control, exists2);
+    exists2 || (log(`${database2.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`)), await control.query(`USE ${quoteIdentifier(database2.name)}`);
+    let lock = lockName(target.host, target.port, database2.name);
+    await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
-      for (let file2 of files) {
-        let texts = splitStatements(file2.text);
-        for (let statement of file2.statements) {
-          let table2 = statement.facts.tables[0], tableRows2 = "unknown", affectedRows2 = "unknown";
-          if (table2) {
-            let [schema, name] = table2.includes(".") ? table2.split(".", 2) : [db.name, table2], [rows] = await connection.query(
-              "SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-              [schema, name]
-            ), n = rows[0]?.n;
-            n != null && (tableRows2 = Number(n));
-          }
-          let text2 = texts[statement.index]?.text;
-          if (text2 && (statement.facts.type === "UPDATE" || statement.facts.type === "DELETE"))
-            try {
-              await connection.query(`USE \`${db.name.replace(/`/g, "``")}\``);
-              let [plan] = await connection.query(`EXPLAIN ${text2}`);
-              affectedRows2 = plan.reduce(
-                (sum, row) => sum + Number(row.rows ?? 0),
-                0
-              );
-            } catch {
-            }
-          known.set(key(db, file2.migration.path, statement.index), { tableRows: tableRows2, affectedRows: affectedRows2 });
-        }
+      await ensureHistoryTable(control);
+      let decision = decideDeploy(input.files, await readHistory(control));
+      if (!decision.ok)
+        return decision.markInDoubt && await markInDoubt(control, decision.markInDoubt.versionKey), {
+          ...base,
+          status: decision.markInDoubt ? "in-doubt" : "refused",
+          applied: [],
+          skipped: 0,
+          message: decision.reason,
+          warnings: []
+        };
+      let pending = decision.actions.filter(
+        (a) => a.kind === "apply"
+      ), skipped = decision.actions.length - pending.length;
+      if (pending.length === 0)
+        return { ...base, status: "up-to-date", applied: [], skipped, warnings: decision.warnings };
+      let work = await connect(target, { database: database2.name });
+      try {
+        return await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]), await runActions(input, control, work, lock, pending, skipped, decision.warnings);
+      } catch (error2) {
+        if (error2 instanceof RefusedError || !outcomeUnknown(error2)) throw error2;
+        return {
+          ...base,
+          status: "failed",
+          applied: [],
+          skipped,
+          message: `lost the connection to ${target.masked} between statements (${describeError(error2, target)}); the history records where it stopped and the next deploy resumes there`,
+          warnings: decision.warnings
+        };
+      } finally {
+        await closeQuietly(work);
       }
     } finally {
-      await connection.end();
+      await releaseLock(control, lock);
     }
+  } finally {
+    await closeQuietly(control);
   }
-  return (db, file2, index) => known.get(key(db, file2, index)) ?? { tableRows: "unknown", affectedRows: "unknown" };
 }
-var init_estimate = __esm({
-  "src/db/estimate.ts"() {
-    "use strict";
-    init_split();
-    init_connect();
-    init_url();
-  }
-});
-
-// node_modules/@simple-git/args-pathspec/dist/index.mjs
-function c(...n) {
-  let e = new String(n);
-  return t.set(e, n), e;
+async function databaseExists(c3, name) {
+  let [rows] = await c3.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [name]);
+  return rows.length > 0;
 }
-function r(n) {
-  return n instanceof String && t.has(n);
-}
-function o(n) {
-  return t.get(n) ?? [];
-}
-var t, init_dist = __esm({
-  "node_modules/@simple-git/args-pathspec/dist/index.mjs"() {
-    t = /* @__PURE__ */ new WeakMap();
-  }
-});
-
-// node_modules/ms/index.js
-var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports, module) {
-    var s = 1e3, m2 = s * 60, h3 = m2 * 60, d2 = h3 * 24, w2 = d2 * 7, y2 = d2 * 365.25;
-    module.exports = function(val, options) {
-      options = options || {};
-      var type = typeof val;
-      if (type === "string" && val.length > 0)
-        return parse(val);
-      if (type === "number" && isFinite(val))
-        return options.long ? fmtLong(val) : fmtShort(val);
-      throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
-      );
-    };
-    function parse(str) {
-      if (str = String(str), !(str.length > 100)) {
-        var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-          str
-        );
-        if (match) {
-          var n = parseFloat(match[1]), type = (match[2] || "ms").toLowerCase();
-          switch (type) {
-            case "years":
-            case "year":
-            case "yrs":
-            case "yr":
-            case "y":
-              return n * y2;
-            case "weeks":
-            case "week":
-            case "w":
-              return n * w2;
-            case "days":
-            case "day":
-            case "d":
-              return n * d2;
-            case "hours":
-            case "hour":
-            case "hrs":
-            case "hr":
-            case "h":
-              return n * h3;
-            case "minutes":
-            case "minute":
-            case "mins":
-            case "min":
-            case "m":
-              return n * m2;
-            case "seconds":
-            case "second":
-            case "secs":
-            case "sec":
-            case "s":
-              return n * s;
-            case "milliseconds":
-            case "millisecond":
-            case "msecs":
-            case "msec":
-            case "ms":
-              return n;
-            default:
-              return;
-          }
-        }
-      }
-    }
-    function fmtShort(ms2) {
-      var msAbs = Math.abs(ms2);
-      return msAbs >= d2 ? Math.round(ms2 / d2) + "d" : msAbs >= h3 ? Math.round(ms2 / h3) + "h" : msAbs >= m2 ? Math.round(ms2 / m2) + "m" : msAbs >= s ? Math.round(ms2 / s) + "s" : ms2 + "ms";
-    }
-    function fmtLong(ms2) {
-      var msAbs = Math.abs(ms2);
-      return msAbs >= d2 ? plural(ms2, msAbs, d2, "day") : msAbs >= h3 ? plural(ms2, msAbs, h3, "hour") : msAbs >= m2 ? plural(ms2, msAbs, m2, "minute") : msAbs >= s ? plural(ms2, msAbs, s, "second") : ms2 + " ms";
-    }
-    function plural(ms2, msAbs, n, name) {
-      var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
-    }
-  }
-});
-
-// node_modules/debug/src/common.js
-var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports, module) {
-    function setup(env) {
-      createDebug.debug = createDebug, createDebug.default = createDebug, createDebug.coerce = coerce, createDebug.disable = disable, createDebug.enable = enable, createDebug.enabled = enabled, createDebug.humanize = require_ms(), createDebug.destroy = destroy, Object.keys(env).forEach((key) => {
-        createDebug[key] = env[key];
-      }), createDebug.names = [], createDebug.skips = [], createDebug.formatters = {};
-      function selectColor(namespace) {
-        let hash = 0;
-        for (let i = 0; i < namespace.length; i++)
-          hash = (hash << 5) - hash + namespace.charCodeAt(i), hash |= 0;
-        return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
-      }
-      createDebug.selectColor = selectColor;
-      function createDebug(namespace) {
-        let prevTime, enableOverride = null, namespacesCache, enabledCache;
-        function debug2(...args) {
-          if (!debug2.enabled)
-            return;
-          let self2 = debug2, curr = Number(/* @__PURE__ */ new Date()), ms2 = curr - (prevTime || curr);
-          self2.diff = ms2, self2.prev = prevTime, self2.curr = curr, prevTime = curr, args[0] = createDebug.coerce(args[0]), typeof args[0] != "string" && args.unshift("%O");
-          let index = 0;
-          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
-            if (match === "%%")
-              return "%";
-            index++;
-            let formatter = createDebug.formatters[format];
-            if (typeof formatter == "function") {
-              let val = args[index];
-              match = formatter.call(self2, val), args.splice(index, 1), index--;
-            }
-            return match;
-          }), createDebug.formatArgs.call(self2, args), (self2.log || createDebug.log).apply(self2, args);
-        }
-        return debug2.namespace = namespace, debug2.useColors = createDebug.useColors(), debug2.color = createDebug.selectColor(namespace), debug2.extend = extend, debug2.destroy = createDebug.destroy, Object.defineProperty(debug2, "enabled", {
-          enumerable: !0,
-          configurable: !1,
-          get: () => enableOverride !== null ? enableOverride : (namespacesCache !== createDebug.namespaces && (namespacesCache = createDebug.namespaces, enabledCache = createDebug.enabled(namespace)), enabledCache),
-          set: (v2) => {
-            enableOverride = v2;
-          }
-        }), typeof createDebug.init == "function" && createDebug.init(debug2), debug2;
-      }
-      function extend(namespace, delimiter) {
-        let newDebug = createDebug(this.namespace + (typeof delimiter > "u" ? ":" : delimiter) + namespace);
-        return newDebug.log = this.log, newDebug;
-      }
-      function enable(namespaces) {
-        createDebug.save(namespaces), createDebug.namespaces = namespaces, createDebug.names = [], createDebug.skips = [];
-        let split = (typeof namespaces == "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
-        for (let ns2 of split)
-          ns2[0] === "-" ? createDebug.skips.push(ns2.slice(1)) : createDebug.names.push(ns2);
-      }
-      function matchesTemplate(search, template) {
-        let searchIndex = 0, templateIndex = 0, starIndex = -1, matchIndex = 0;
-        for (; searchIndex < search.length; )
-          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*"))
-            template[templateIndex] === "*" ? (starIndex = templateIndex, matchIndex = searchIndex, templateIndex++) : (searchIndex++, templateIndex++);
-          else if (starIndex !== -1)
-            templateIndex = starIndex + 1, matchIndex++, searchIndex = matchIndex;
-          else
-            return !1;
-        for (; templateIndex < template.length && template[templateIndex] === "*"; )
-          templateIndex++;
-        return templateIndex === template.length;
-      }
-      function disable() {
-        let namespaces = [
-          ...createDebug.names,
-          ...createDebug.skips.map((namespace) => "-" + namespace)
-        ].join(",");
-        return createDebug.enable(""), namespaces;
-      }
-      function enabled(name) {
-        for (let skip of createDebug.skips)
-          if (matchesTemplate(name, skip))
-            return !1;
-        for (let ns2 of createDebug.names)
-          if (matchesTemplate(name, ns2))
-            return !0;
-        return !1;
-      }
-      function coerce(val) {
-        return val instanceof Error ? val.stack || val.message : val;
-      }
-      function destroy() {
-        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-      }
-      return createDebug.enable(createDebug.load()), createDebug;
-    }
-    module.exports = setup;
-  }
-});
-
-// node_modules/debug/src/browser.js
-var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports, module) {
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
-    exports.useColors = useColors;
-    exports.storage = localstorage();
-    exports.destroy = /* @__PURE__ */ (() => {
-      let warned = !1;
-      return () => {
-        warned || (warned = !0, console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."));
-      };
-    })();
-    exports.colors = [
-      "#0000CC",
-      "#0000FF",
-      "#0033CC",
-      "#0033FF",
-      "#0066CC",
-      "#0066FF",
-      "#0099CC",
-      "#0099FF",
-      "#00CC00",
-      "#00CC33",
-      "#00CC66",
-      "#00CC99",
-      "#00CCCC",
-      "#00CCFF",
-      "#3300CC",
-      "#3300FF",
-      "#3333CC",
-      "#3333FF",
-      "#3366CC",
-      "#3366FF",
-      "#3399CC",
-      "#3399FF",
-      "#33CC00",
-      "#33CC33",
-      "#33CC66",
-      "#33CC99",
-      "#33CCCC",
-      "#33CCFF",
-      "#6600CC",
-      "#6600FF",
-      "#6633CC",
-      "#6633FF",
-      "#66CC00",
-      "#66CC33",
-      "#9900CC",
-      "#9900FF",
-      "#9933CC",
-      "#9933FF",
-      "#99CC00",
-      "#99CC33",
-      "#CC0000",
-      "#CC0033",
-      "#CC0066",
-      "#CC0099",
-      "#CC00CC",
-      "#CC00FF",
-      "#CC3300",
-      "#CC3333",
-      "#CC3366",
-      "#CC3399",
-      "#CC33CC",
-      "#CC33FF",
-      "#CC6600",
-      "#CC6633",
-      "#CC9900",
-      "#CC9933",
-      "#CCCC00",
-      "#CCCC33",
-      "#FF0000",
-      "#FF0033",
-      "#FF0066",
-      "#FF0099",
-      "#FF00CC",
-      "#FF00FF",
-      "#FF3300",
-      "#FF3333",
-      "#FF3366",
-      "#FF3399",
-      "#FF33CC",
-      "#FF33FF",
-      "#FF6600",
-      "#FF6633",
-      "#FF9900",
-      "#FF9933",
-      "#FFCC00",
-      "#FFCC33"
-    ];
-    function useColors() {
-      if (typeof window < "u" && window.process && (window.process.type === "renderer" || window.process.__nwjs))
-        return !0;
-      if (typeof navigator < "u" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/))
-        return !1;
-      let m2;
-      return typeof document < "u" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
-      typeof window < "u" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
-      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
-      typeof navigator < "u" && navigator.userAgent && (m2 = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m2[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
-      typeof navigator < "u" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
-    }
-    function formatArgs(args) {
-      if (args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module.exports.humanize(this.diff), !this.useColors)
-        return;
-      let c3 = "color: " + this.color;
-      args.splice(1, 0, c3, "color: inherit");
-      let index = 0, lastC = 0;
-      args[0].replace(/%[a-zA-Z%]/g, (match) => {
-        match !== "%%" && (index++, match === "%c" && (lastC = index));
-      }), args.splice(lastC, 0, c3);
-    }
-    exports.log = console.debug || console.log || (() => {
-    });
-    function save(namespaces) {
+async function runActions(input, control, work, lock, pending, skipped, warnings) {
+  let { database: database2, log, target } = input, base = { database: database2.name, environment: database2.environment }, applied = [];
+  for (let action of pending) {
+    let { file: file2 } = action, key = versionKey(file2.name.parts);
+    await recordStart(
+      control,
+      {
+        version: file2.name.version,
+        versionKey: key,
+        description: file2.name.description,
+        file: file2.name.path,
+        checksum: file2.checksum,
+        statementsTotal: file2.statements.length,
+        appliedBy: input.appliedBy,
+        gitSha: input.gitSha,
+        pr: input.prOf?.(file2) ?? null,
+        risk: input.riskOf?.(file2) ?? null
+      },
+      action.resume
+    );
+    let hashes = file2.statements.slice(0, action.from).map((s) => s.hash);
+    log(
+      `${database2.name}: ${file2.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ""}`
+    );
+    let ran = 0;
+    for (let i = action.from; i < file2.statements.length; i++) {
+      let statement = file2.statements[i];
+      await assertLockHeld(control, lock), await recordInflight(control, key, i);
       try {
-        namespaces ? exports.storage.setItem("debug", namespaces) : exports.storage.removeItem("debug");
-      } catch {
-      }
-    }
-    function load() {
-      let r2;
-      try {
-        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
-      } catch {
-      }
-      return !r2 && typeof process < "u" && "env" in process && (r2 = process.env.DEBUG), r2;
-    }
-    function localstorage() {
-      try {
-        return localStorage;
-      } catch {
-      }
-    }
-    module.exports = require_common()(exports);
-    var { formatters } = module.exports;
-    formatters.j = function(v2) {
-      try {
-        return JSON.stringify(v2);
+        await work.query(statement.text);
       } catch (error2) {
-        return "[UnexpectedJSONParseError]: " + error2.message;
-      }
-    };
-  }
-});
-
-// node_modules/debug/src/node.js
-var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports, module) {
-    var tty = __require("tty"), util = __require("util");
-    exports.init = init;
-    exports.log = log;
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load;
-    exports.useColors = useColors;
-    exports.destroy = util.deprecate(
-      () => {
-      },
-      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
-    );
-    exports.colors = [6, 2, 3, 4, 5, 1];
-    try {
-      let supportsColor = __require("supports-color");
-      supportsColor && (supportsColor.stderr || supportsColor).level >= 2 && (exports.colors = [
-        20,
-        21,
-        26,
-        27,
-        32,
-        33,
-        38,
-        39,
-        40,
-        41,
-        42,
-        43,
-        44,
-        45,
-        56,
-        57,
-        62,
-        63,
-        68,
-        69,
-        74,
-        75,
-        76,
-        77,
-        78,
-        79,
-        80,
-        81,
-        92,
-        93,
-        98,
-        99,
-        112,
-        113,
-        128,
-        129,
-        134,
-        135,
-        148,
-        149,
-        160,
-        161,
-        162,
-        163,
-        164,
-        165,
-        166,
-        167,
-        168,
-        169,
-        170,
-        171,
-        172,
-        173,
-        178,
-        179,
-        184,
-        185,
-        196,
-        197,
-        198,
-        199,
-        200,
-        201,
-        202,
-        203,
-        204,
-        205,
-        206,
-        207,
-        208,
-        209,
-        214,
-        215,
-        220,
-        221
-      ]);
-    } catch {
-    }
-    exports.inspectOpts = Object.keys(process.env).filter((key) => /^debug_/i.test(key)).reduce((obj, key) => {
-      let prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_3, k2) => k2.toUpperCase()), val = process.env[key];
-      return /^(yes|on|true|enabled)$/i.test(val) ? val = !0 : /^(no|off|false|disabled)$/i.test(val) ? val = !1 : val === "null" ? val = null : val = Number(val), obj[prop] = val, obj;
-    }, {});
-    function useColors() {
-      return "colors" in exports.inspectOpts ? !!exports.inspectOpts.colors : tty.isatty(process.stderr.fd);
-    }
-    function formatArgs(args) {
-      let { namespace: name, useColors: useColors2 } = this;
-      if (useColors2) {
-        let c3 = this.color, colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3), prefix = `  ${colorCode};1m${name} \x1B[0m`;
-        args[0] = prefix + args[0].split(`
-`).join(`
-` + prefix), args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
-      } else
-        args[0] = getDate() + name + " " + args[0];
-    }
-    function getDate() {
-      return exports.inspectOpts.hideDate ? "" : (/* @__PURE__ */ new Date()).toISOString() + " ";
-    }
-    function log(...args) {
-      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + `
-`);
-    }
-    function save(namespaces) {
-      namespaces ? process.env.DEBUG = namespaces : delete process.env.DEBUG;
-    }
-    function load() {
-      return process.env.DEBUG;
-    }
-    function init(debug2) {
-      debug2.inspectOpts = {};
-      let keys = Object.keys(exports.inspectOpts);
-      for (let i = 0; i < keys.length; i++)
-        debug2.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
-    }
-    module.exports = require_common()(exports);
-    var { formatters } = module.exports;
-    formatters.o = function(v2) {
-      return this.inspectOpts.colors = this.useColors, util.inspect(v2, this.inspectOpts).split(`
-`).map((str) => str.trim()).join(" ");
-    };
-    formatters.O = function(v2) {
-      return this.inspectOpts.colors = this.useColors, util.inspect(v2, this.inspectOpts);
-    };
-  }
-});
-
-// node_modules/debug/src/index.js
-var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports, module) {
-    typeof process > "u" || process.type === "renderer" || process.browser === !0 || process.__nwjs ? module.exports = require_browser() : module.exports = require_node();
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/src/index.js
-var require_src2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
-    "use strict";
-    var __importDefault = exports && exports.__importDefault || function(mod) {
-      return mod && mod.__esModule ? mod : { default: mod };
-    };
-    Object.defineProperty(exports, "__esModule", { value: !0 });
-    var fs_1 = __require("fs"), debug_1 = __importDefault(require_src()), log = debug_1.default("@kwsites/file-exists");
-    function check(path, isFile, isDirectory2) {
-      log("checking %s", path);
-      try {
-        let stat2 = fs_1.statSync(path);
-        return stat2.isFile() && isFile ? (log("[OK] path represents a file"), !0) : stat2.isDirectory() && isDirectory2 ? (log("[OK] path represents a directory"), !0) : (log("[FAIL] path represents something other than a file or directory"), !1);
-      } catch (e) {
-        if (e.code === "ENOENT")
-          return log("[FAIL] path is not accessible: %o", e), !1;
-        throw log("[FATAL] %o", e), e;
-      }
-    }
-    function exists2(path, type = exports.READABLE) {
-      return check(path, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
-    }
-    exports.exists = exists2;
-    exports.FILE = 1;
-    exports.FOLDER = 2;
-    exports.READABLE = exports.FILE + exports.FOLDER;
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/index.js
-var require_dist = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
-    "use strict";
-    function __export2(m2) {
-      for (var p2 in m2) exports.hasOwnProperty(p2) || (exports[p2] = m2[p2]);
-    }
-    Object.defineProperty(exports, "__esModule", { value: !0 });
-    __export2(require_src2());
-  }
-});
-
-// node_modules/@kwsites/promise-deferred/dist/index.js
-var require_dist2 = __commonJS({
-  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: !0 });
-    exports.createDeferred = exports.deferred = void 0;
-    function deferred() {
-      let done, fail, status = "pending";
-      return {
-        promise: new Promise((_done, _fail) => {
-          done = _done, fail = _fail;
-        }),
-        done(result) {
-          status === "pending" && (status = "resolved", done(result));
-        },
-        fail(error2) {
-          status === "pending" && (status = "rejected", fail(error2));
-        },
-        get fulfilled() {
-          return status !== "pending";
-        },
-        get status() {
-          return status;
-        }
-      };
-    }
-    exports.deferred = deferred;
-    exports.createDeferred = deferred;
-    exports.default = deferred;
-  }
-});
-
-// node_modules/@simple-git/argv-parser/dist/index.mjs
-function* x(e, n) {
-  let t2 = n === "global";
-  for (let o2 of e)
-    o2.isGlobal === t2 && (yield o2);
-}
-function A(e, n) {
-  for (let { name: o2 } of x(e, "task")) {
-    if (P.has(o2))
-      return w(!0, n);
-    if (S.has(o2))
-      return w(!1, n);
-  }
-  let t2 = n.at(0)?.toLowerCase();
-  return t2 === void 0 ? null : E.has(t2) ? w(!0, n.slice(1)) : F.has(t2) ? w(!1, n.slice(1)) : n.length === 1 ? w(!1, n) : w(!0, n);
-}
-function w(e = !1, n = []) {
-  let t2 = n.at(0)?.toLowerCase();
-  return t2 === void 0 ? null : {
-    isWrite: e,
-    isRead: !e,
-    key: t2,
-    value: n.at(1)
-  };
-}
-function O(e, n) {
-  return n.isWrite && n.value !== void 0 ? { key: n.key, value: n.value, scope: e } : { key: n.key, scope: e };
-}
-function G(e) {
-  let n = e?.indexOf("=") || -1;
-  return !e || n < 0 ? null : {
-    key: e.slice(0, n).trim().toLowerCase(),
-    value: e.slice(n + 1)
-  };
-}
-function M(e) {
-  for (let { name: n } of x(e, "task"))
-    switch (n) {
-      case "--global":
-        return "global";
-      case "--system":
-        return "system";
-      case "--worktree":
-        return "worktree";
-      case "--local":
-        return "local";
-      case "--file":
-      case "-f":
-        return "file";
-    }
-  return "local";
-}
-function N({ name: e }) {
-  if (e === "-c" || e === "--config")
-    return "inline";
-  if (e === "--config-env")
-    return "env";
-}
-function* $(e) {
-  for (let n of e) {
-    let t2 = N(n), o2 = t2 && G(n.value);
-    o2 && (yield {
-      ...o2,
-      scope: t2
-    });
-  }
-}
-function D(e, n, t2) {
-  let o2 = {
-    read: [],
-    write: [...$(n)]
-  };
-  return e === "config" && L(
-    o2,
-    M(n),
-    A(n, t2)
-  ), o2;
-}
-function L(e, n, t2) {
-  if (t2 === null)
-    return;
-  let o2 = O(n, t2);
-  t2.isWrite ? e.write.push(o2) : e.read.push(o2);
-}
-function B(e) {
-  let n = R[e ?? ""] ?? T;
-  return {
-    short: new Map([...C.short.entries(), ...n.short.entries()]),
-    long: n.long
-  };
-}
-function b(e, n = I) {
-  if (e.startsWith("--")) {
-    let t2 = e.indexOf("=");
-    if (t2 > 2)
-      return [{ name: e.slice(0, t2), value: e.slice(t2 + 1), needsNext: !1 }];
-    let o2 = e.slice(2);
-    return [{ name: e, needsNext: n.long.has(o2) }];
-  }
-  if (e.length === 2) {
-    let t2 = e.charAt(1), o2 = n.short.get(t2);
-    return [{ name: e, needsNext: o2 === !0 }];
-  }
-  return j(e, n.short);
-}
-function j(e, n) {
-  let t2 = e.slice(1).split(""), o2 = [];
-  for (let a = 0; a < t2.length; a++) {
-    let s = t2[a], r2 = n.get(s);
-    if (r2 === void 0)
-      return [{ name: e, needsNext: !1 }];
-    if (r2) {
-      let i = t2.slice(a + 1).join("");
-      if (i && ![...i].every((m2) => n.has(m2)))
-        return o2.push({ name: `-${s}`, value: i, needsNext: !1 }), o2;
-    }
-    o2.push({ name: `-${s}`, needsNext: r2 });
-  }
-  return o2;
-}
-function W(e, n = []) {
-  let t2 = 0;
-  for (; t2 < e.length; ) {
-    let o2 = String(e[t2]);
-    if (!o2.startsWith("-") || o2.length < 2) break;
-    let a = b(o2), s = t2 + 1;
-    for (let r2 of a) {
-      let i = {
-        name: r2.name,
-        value: r2.value,
-        absorbedNext: !1,
-        isGlobal: !0
-      };
-      r2.needsNext && i.value === void 0 && s < e.length && (i.value = String(e[s]), i.absorbedNext = !0, s++), n.push(i);
-    }
-    t2 = s;
-  }
-  return { flags: n, taskIndex: t2 };
-}
-function V(e, n, t2 = []) {
-  let o2 = B(n), a = [], s = [], r2 = 0;
-  for (; r2 < e.length; ) {
-    let i = e[r2];
-    if (r(i)) {
-      s.push(...o(i)), r2++;
-      continue;
-    }
-    let p2 = String(i);
-    if (p2 === "--") {
-      for (let d2 = r2 + 1; d2 < e.length; d2++) {
-        let g2 = e[d2];
-        r(g2) ? s.push(...o(g2)) : s.push(String(g2));
-      }
-      break;
-    }
-    if (!p2.startsWith("-") || p2.length < 2) {
-      a.push(p2), r2++;
-      continue;
-    }
-    let m2 = b(p2, o2), u2 = r2 + 1;
-    for (let d2 of m2) {
-      let g2 = {
-        name: d2.name,
-        value: d2.value,
-        absorbedNext: !1,
-        isGlobal: !1
-      };
-      d2.needsNext && g2.value === void 0 && u2 < e.length && !r(e[u2]) && (g2.value = String(e[u2]), g2.absorbedNext = !0, u2++), t2.push(g2);
-    }
-    r2 = u2;
-  }
-  return { flags: t2, positionals: a, pathspecs: s };
-}
-function* q({
-  write: e
-}) {
-  for (let n of e)
-    for (let t2 of K) {
-      let o2 = t2(n.key);
-      o2 && (yield o2);
-    }
-}
-function f(e, n, t2 = String(e)) {
-  let o2 = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
-  return function(s) {
-    if (o2.test(s))
-      return {
-        category: n,
-        message: `Configuring ${t2} is not permitted without enabling ${n}`
-      };
-  };
-}
-function l(e, n) {
-  let t2 = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
-  return f(t2, n, e);
-}
-function* H(e, n) {
-  for (let t2 of n)
-    for (let o2 of X) {
-      let a = o2(e, t2);
-      a && (yield a);
-    }
-}
-function c2(e, n, t2, { name: o2 = String(n), globalOnly: a = !1, withValue: s = !1 } = {}) {
-  let r2 = typeof n == "string" ? new RegExp(`\\s*${n.toLowerCase()}`) : n, i = `Use of ${e ? `${e} with option ` : ""}${o2} is not permitted without enabling ${t2}`;
-  return function(m2, u2) {
-    if (!(e && m2 !== e) && !(a && !u2.isGlobal) && !(s && u2.value === void 0) && r2.test(u2.name))
-      return {
-        category: t2,
-        message: i
-      };
-  };
-}
-function k(e, n, t2) {
-  return [...H(e, n), ...q(t2)];
-}
-function Y(...e) {
-  let { flags: n, taskIndex: t2 } = W(e), o2 = t2 < e.length ? String(e[t2]).toLowerCase() : null, a = o2 !== null ? e.slice(t2 + 1) : [], { positionals: s, pathspecs: r2 } = V(a, o2, n), i = D(o2, n, s);
-  return {
-    task: o2,
-    flags: n.map(J),
-    paths: r2,
-    config: i,
-    vulnerabilities: z(k(o2, n, i))
-  };
-}
-function z(e) {
-  return Object.defineProperty(e, "vulnerabilities", {
-    value: e
-  });
-}
-function J({ value: e, name: n }) {
-  return e !== void 0 ? { name: n, value: e } : { name: n };
-}
-function* Q(e) {
-  let n = parseInt(e.git_config_count ?? "0", 10);
-  for (let t2 = 0; t2 < n; t2++) {
-    let o2 = e[`git_config_key_${t2}`], a = e[`git_config_value_${t2}`];
-    o2 !== void 0 && (yield { key: o2.toLowerCase().trim(), value: a, scope: "env" });
-  }
-}
-function* Z(e) {
-  for (let n of Object.keys(e))
-    if (_(n)) {
-      let t2 = y[n];
-      yield {
-        category: t2,
-        message: `Use of "${n.toUpperCase()}" is not permitted without enabling ${t2}`
-      };
-    }
-}
-function _(e) {
-  return Object.hasOwn(y, e);
-}
-function ee(e) {
-  let n = {};
-  for (let [t2, o2] of Object.entries(e)) {
-    let a = t2.toLowerCase().trim();
-    (_(a) || a.startsWith("git")) && (n[a] = String(o2));
-  }
-  return n;
-}
-function ne(e) {
-  let n = ee(e), t2 = {
-    read: [],
-    write: [...Q(n)]
-  }, o2 = [
-    ...Z(n),
-    ...k(null, [], t2)
-  ];
-  return {
-    config: t2,
-    vulnerabilities: o2
-  };
-}
-function oe(e, n) {
-  return [...Y(...e).vulnerabilities, ...ne(n).vulnerabilities];
-}
-var P, S, E, F, C, I, R, T, K, h, X, y, init_dist2 = __esm({
-  "node_modules/@simple-git/argv-parser/dist/index.mjs"() {
-    init_dist();
-    P = /* @__PURE__ */ new Set([
-      "--add",
-      "--edit",
-      "--remove-section",
-      "--rename-section",
-      "--replace-all",
-      "--unset",
-      "--unset-all",
-      "-e"
-    ]), S = /* @__PURE__ */ new Set([
-      "--get",
-      "--get-all",
-      "--get-color",
-      "--get-colorbool",
-      "--get-regexp",
-      "--get-urlmatch",
-      "--list",
-      "-l"
-    ]), E = /* @__PURE__ */ new Set([
-      "edit",
-      "remove-section",
-      "rename-section",
-      "set",
-      "unset"
-    ]), F = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
-    C = {
-      short: /* @__PURE__ */ new Map([
-        ["c", !0]
-        //  -c <k=v>    set config key for this invocation
-      ])
-    }, I = {
-      short: new Map([
-        ["C", !0],
-        //  -C <path>   change working directory
-        ["P", !1],
-        // -P          no pager (alias for --no-pager)
-        ["h", !1],
-        // -h          help
-        ["p", !1],
-        // -p          paginate
-        ["v", !1],
-        // -v          version
-        ...C.short.entries()
-      ]),
-      long: /* @__PURE__ */ new Set([
-        "attr-source",
-        "config-env",
-        "exec-path",
-        "git-dir",
-        "list-cmds",
-        "namespace",
-        "super-prefix",
-        "work-tree"
-      ])
-    }, R = {
-      clone: {
-        short: /* @__PURE__ */ new Map([
-          ["b", !0],
-          // -b <branch>
-          ["j", !0],
-          // -j <n>          parallel jobs
-          ["l", !1],
-          // -l local
-          ["n", !1],
-          // -n no-checkout
-          ["o", !0],
-          // -o <name>       remote name
-          ["q", !1],
-          // -q quiet
-          ["s", !1],
-          // -s shared
-          ["u", !0]
-          // -u <upload-pack>
-        ]),
-        long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
-      },
-      commit: {
-        short: /* @__PURE__ */ new Map([
-          ["C", !0],
-          // -C <commit>  reuse message
-          ["F", !0],
-          // -F <file>    read message from file
-          ["c", !0],
-          // -c <commit>  reedit message
-          ["m", !0],
-          // -m <msg>
-          ["t", !0]
-          // -t <template>
-        ]),
-        long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
-      },
-      config: {
-        short: /* @__PURE__ */ new Map([
-          ["e", !1],
-          // -e  open editor
-          ["f", !0],
-          //  -f <file>
-          ["l", !1]
-          // -l  list
-        ]),
-        long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
-      },
-      fetch: {
-        short: /* @__PURE__ */ new Map(),
-        long: /* @__PURE__ */ new Set(["upload-pack"])
-      },
-      init: {
-        short: /* @__PURE__ */ new Map(),
-        long: /* @__PURE__ */ new Set(["template"])
-      },
-      pull: {
-        short: /* @__PURE__ */ new Map(),
-        long: /* @__PURE__ */ new Set(["upload-pack"])
-      },
-      push: {
-        short: /* @__PURE__ */ new Map(),
-        long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
-      },
-      rebase: {
-        short: /* @__PURE__ */ new Map([
-          ["X", !0],
-          // -X <option>   strategy option
-          ["f", !1],
-          // -f force-rebase
-          ["i", !1],
-          // -i interactive
-          ["k", !1],
-          // -k keep-base
-          ["m", !1],
-          // -m merge
-          ["n", !1],
-          // -n no-stat
-          ["q", !1],
-          // -q quiet
-          ["r", !1],
-          // -r rebase-merges
-          ["s", !0],
-          // -s <strategy>
-          ["v", !1],
-          // -v verbose
-          ["x", !0]
-          // -x <cmd>      exec
-        ]),
-        long: /* @__PURE__ */ new Set(["exec", "onto", "strategy", "strategy-option"])
-      }
-    }, T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
-    K = [
-      f("alias", "allowUnsafeAlias"),
-      f("core.askPass", "allowUnsafeAskPass"),
-      f("core.editor", "allowUnsafeEditor"),
-      f("core.fsmonitor", "allowUnsafeFsMonitor"),
-      f("core.gitProxy", "allowUnsafeGitProxy"),
-      f("core.hooksPath", "allowUnsafeHooksPath"),
-      f("core.pager", "allowUnsafePager"),
-      f("core.sshCommand", "allowUnsafeSshCommand"),
-      l("credential.helper", "allowUnsafeCredentialHelper"),
-      l("diff.command", "allowUnsafeDiffExternal"),
-      f("diff.external", "allowUnsafeDiffExternal"),
-      l("difftool.cmd", "allowUnsafeDiffExternal"),
-      l("diff.textconv", "allowUnsafeDiffTextConv"),
-      l("filter.clean", "allowUnsafeFilter"),
-      l("filter.process", "allowUnsafeFilter"),
-      l("filter.smudge", "allowUnsafeFilter"),
-      l("gpg.program", "allowUnsafeGpgProgram"),
-      f("include.path", "allowUnsafeInclude"),
-      l("includeIf", "allowUnsafeInclude"),
-      f("init.templateDir", "allowUnsafeTemplateDir"),
-      l("pager.", "allowUnsafePager"),
-      l("merge.driver", "allowUnsafeMergeDriver"),
-      l("mergetool.path", "allowUnsafeMergeDriver"),
-      l("mergetool.cmd", "allowUnsafeMergeDriver"),
-      l("protocol.allow", "allowUnsafeProtocolOverride"),
-      l("remote.receivepack", "allowUnsafePack"),
-      l("remote.uploadpack", "allowUnsafePack"),
-      f("uploadpack.packObjectsHook", "allowUnsafePack"),
-      f("sequence.editor", "allowUnsafeEditor"),
-      l("submodule.update", "allowUnsafeSubmodule"),
-      l("tar.command", "allowUnsafeCommandBinaries"),
-      l("trailer.cmd", "allowUnsafeCommandBinaries"),
-      l("trailer.command", "allowUnsafeCommandBinaries"),
-      l("url.insteadOf", "allowUnsafeUrlRewrite")
-    ];
-    h = { globalOnly: !0, withValue: !0 }, X = [
-      c2(null, /--(upload|receive)-pack/, "allowUnsafePack", {
-        name: "--upload-pack or --receive-pack"
-      }),
-      c2("clone", /^-\w*u/, "allowUnsafePack"),
-      c2("clone", "--u", "allowUnsafePack"),
-      c2("push", /^--exec$/, "allowUnsafePack", { name: "--exec" }),
-      // `git` accepts unambiguous abbreviations of long options, so `--ex` and `--exe` are `--exec`
-      c2("rebase", /^(-x|--ex(ec?)?)$/, "allowUnsafeExec", { name: "-x or --exec" }),
-      c2(null, "--template", "allowUnsafeTemplateDir"),
-      c2(null, "--exec-path", "allowUnsafeExec", h),
-      // `git` reads the configuration of whichever repository these name, so the
-      // directory alone is enough to deliver config the argv guards never see
-      c2(null, "--git-dir", "allowUnsafeConfigPaths", h),
-      c2(null, "--work-tree", "allowUnsafeConfigPaths", h),
-      c2(null, /^-C$/, "allowUnsafeConfigPaths", { ...h, name: "-C" })
-    ];
-    y = {
-      editor: "allowUnsafeEditor",
-      git_askpass: "allowUnsafeAskPass",
-      git_config_global: "allowUnsafeConfigPaths",
-      git_config_system: "allowUnsafeConfigPaths",
-      git_config_count: "allowUnsafeConfigEnvCount",
-      git_config_parameters: "allowUnsafeConfigEnvCount",
-      git_config: "allowUnsafeConfigPaths",
-      git_editor: "allowUnsafeEditor",
-      git_exec_path: "allowUnsafeExec",
-      git_external_diff: "allowUnsafeDiffExternal",
-      git_pager: "allowUnsafePager",
-      git_proxy_command: "allowUnsafeGitProxy",
-      git_template_dir: "allowUnsafeTemplateDir",
-      git_sequence_editor: "allowUnsafeEditor",
-      git_ssh: "allowUnsafeSshCommand",
-      git_ssh_command: "allowUnsafeSshCommand",
-      pager: "allowUnsafePager",
-      prefix: "allowUnsafeConfigPaths",
-      ssh_askpass: "allowUnsafeAskPass",
-      visual: "allowUnsafeEditor"
-    };
-  }
-});
-
-// node_modules/simple-git/dist/index.mjs
-import { spawn as ve } from "node:child_process";
-import { normalize as Se } from "node:path";
-import { EventEmitter as Ce } from "node:events";
-function Ne(t2) {
-  return typeof t2 != "function" ? W2 : t2;
-}
-function $e(t2) {
-  return typeof t2 == "function" && t2 !== W2;
-}
-function Pe(t2, e) {
-  let n = t2.indexOf(e);
-  return n <= 0 ? [t2, ""] : [t2.substr(0, n), t2.substr(n + 1)];
-}
-function Me(t2, e = 0) {
-  return Dt(t2) && t2.length > e ? t2[e] : void 0;
-}
-function N2(t2, e = 0) {
-  if (Dt(t2) && t2.length > e)
-    return t2[t2.length - 1 - e];
-}
-function Dt(t2) {
-  return Bt(t2);
-}
-function H2(t2 = "", e = !0, n = `
-`) {
-  return t2.split(n).reduce((r2, s) => {
-    let o2 = e ? s.trim() : s;
-    return o2 && r2.push(o2), r2;
-  }, []);
-}
-function ut(t2, e) {
-  return H2(t2, !0).map((n) => e(n));
-}
-function Lt(t2) {
-  return (0, import_file_exists.exists)(t2, import_file_exists.FOLDER);
-}
-function S2(t2, e) {
-  return Array.isArray(t2) ? t2.includes(e) || t2.push(e) : t2.add(e), e;
-}
-function De(t2, e) {
-  return Array.isArray(t2) && !t2.includes(e) && t2.push(e), t2;
-}
-function ct(t2, e) {
-  if (Array.isArray(t2)) {
-    let n = t2.indexOf(e);
-    n >= 0 && t2.splice(n, 1);
-  } else
-    t2.delete(e);
-  return e;
-}
-function v(t2) {
-  return Array.isArray(t2) ? t2 : [t2];
-}
-function jt(t2) {
-  return t2.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
-}
-function L2(t2) {
-  return v(t2).map((e) => e instanceof String ? e : String(e));
-}
-function p(t2, e = 0) {
-  if (t2 == null)
-    return e;
-  let n = parseInt(t2, 10);
-  return Number.isNaN(n) ? e : n;
-}
-function U(t2, e) {
-  let n = [];
-  for (let r2 = 0, s = t2.length; r2 < s; r2++)
-    n.push(e, t2[r2]);
-  return n;
-}
-function F2(t2) {
-  return (Array.isArray(t2) ? Buffer.concat(t2) : t2).toString("utf-8");
-}
-function Le(t2) {
-  return t2 ? Buffer.isBuffer(t2) ? t2.length : Buffer.byteLength(t2) : 0;
-}
-function je(t2, e) {
-  let n = {};
-  return e.forEach((r2) => {
-    t2[r2] !== void 0 && (n[r2] = t2[r2]);
-  }), n;
-}
-function wt(t2 = 0) {
-  return new Promise((e) => setTimeout(e, t2));
-}
-function bt(t2) {
-  if (t2 !== !1)
-    return t2;
-}
-function d(t2, e, n) {
-  return e(t2) ? t2 : arguments.length > 2 ? n : void 0;
-}
-function st(t2, e) {
-  let n = r(t2) ? "string" : typeof t2;
-  return /number|string|boolean/.test(n) && (!e || !e.includes(n));
-}
-function lt(t2) {
-  return !!t2 && ft(t2) === "[object Object]";
-}
-function Ie(t2) {
-  return typeof t2 == "function";
-}
-function Ue() {
-  throw new Error("LineParser:useMatches not implemented");
-}
-function Ge(...t2) {
-  let e = process.cwd(), n = Object.assign(
-    { baseDir: e, ...Fe },
-    ...t2.filter((r2) => typeof r2 == "object" && r2)
-  );
-  return n.baseDir = n.baseDir || e, n.trimmed = n.trimmed === !0, n;
-}
-function It(t2, e = []) {
-  return lt(t2) ? Object.keys(t2).reduce((n, r2) => {
-    let s = t2[r2];
-    if (r(s))
-      n.push(s);
-    else if (st(s, ["boolean"]))
-      n.push(r2 + "=" + s);
-    else if (Array.isArray(s))
-      for (let o2 of s)
-        st(o2, ["string", "number"]) || n.push(r2 + "=" + o2);
-    else
-      n.push(r2);
-    return n;
-  }, e) : e;
-}
-function h2(t2, e = 0, n = !1) {
-  let r2 = [];
-  for (let s = 0, o2 = e < 0 ? t2.length : e; s < o2; s++)
-    "string|number".includes(typeof t2[s]) && r2.push(String(t2[s]));
-  return It(ht(t2), r2), n || r2.push(...ze(t2)), r2;
-}
-function ze(t2) {
-  let e = typeof N2(t2) == "function";
-  return L2(d(N2(t2, e ? 1 : 0), K2, []));
-}
-function ht(t2) {
-  let e = Ie(N2(t2));
-  return d(N2(t2, e ? 1 : 0), lt);
-}
-function u(t2, e = !0) {
-  let n = Ne(N2(t2));
-  return e || $e(n) ? n : void 0;
-}
-function Tt(t2, e) {
-  return t2(e.stdOut, e.stdErr);
-}
-function E2(t2, e, n, r2 = !0) {
-  return v(n).forEach((s) => {
-    for (let o2 = H2(s, r2), i = 0, a = o2.length; i < a; i++) {
-      let c3 = (y2 = 0) => {
-        if (!(i + y2 >= a))
-          return o2[i + y2];
-      };
-      e.some(({ parse: y2 }) => y2(c3, t2));
-    }
-  }), t2;
-}
-function We(t2) {
-  switch (t2) {
-    case "bare":
-      return Ke();
-    case "root":
-      return He();
-  }
-  return {
-    commands: ["rev-parse", "--is-inside-work-tree"],
-    format: "utf-8",
-    onError: mt,
-    parser: Ut
-  };
-}
-function He() {
-  return {
-    commands: ["rev-parse", "--git-dir"],
-    format: "utf-8",
-    onError: mt,
-    parser(e) {
-      return /^\.(git)?$/.test(e.trim());
-    }
-  };
-}
-function Ke() {
-  return {
-    commands: ["rev-parse", "--is-bare-repository"],
-    format: "utf-8",
-    onError: mt,
-    parser: Ut
-  };
-}
-function Ve(t2) {
-  return /(Not a git repository|Kein Git-Repository)/i.test(String(t2));
-}
-function Ze(t2, e) {
-  let n = new Xe(t2), r2 = t2 ? Qe : Ye;
-  return H2(e).forEach((s) => {
-    let o2 = s.replace(r2, "");
-    n.paths.push(o2), (Je.test(o2) ? n.folders : n.files).push(o2);
-  }), n;
-}
-function tn(t2) {
-  return {
-    commands: Ft,
-    format: "empty",
-    parser: t2
-  };
-}
-function b2(t2) {
-  return {
-    commands: Ft,
-    format: "empty",
-    parser() {
-      throw typeof t2 == "string" ? new xe(t2) : t2;
-    }
-  };
-}
-function g(t2, e = !1) {
-  return {
-    commands: t2,
-    format: "utf-8",
-    parser(n) {
-      return e ? String(n).trim() : n;
-    }
-  };
-}
-function Gt(t2) {
-  return {
-    commands: t2,
-    format: "buffer",
-    parser(e) {
-      return e;
-    }
-  };
-}
-function en(t2) {
-  return t2.format === "buffer";
-}
-function kt(t2) {
-  return t2.format === "empty" || !t2.commands.length;
-}
-function on(t2, e) {
-  let { cleanMode: n, options: r2, valid: s } = cn(t2);
-  return n ? s.options ? (r2.push(...e), r2.some(hn) ? b2(nn) : an(n, r2)) : b2(sn + JSON.stringify(t2)) : b2(rn);
-}
-function an(t2, e) {
-  return {
-    commands: ["clean", `-${t2}`, ...e],
-    format: "utf-8",
-    parser(r2) {
-      return Ze(t2 === "n", r2);
-    }
-  };
-}
-function un(t2) {
-  return Array.isArray(t2) && t2.every((e) => qt.has(e));
-}
-function cn(t2) {
-  let e, n = [], r2 = { cleanMode: !1, options: !0 };
-  return t2.replace(/[^a-z]i/g, "").split("").forEach((s) => {
-    fn(s) ? (e = s, r2.cleanMode = !0) : r2.options = r2.options && ln(n[n.length] = `-${s}`);
-  }), {
-    cleanMode: e,
-    options: n,
-    valid: r2
-  };
-}
-function fn(t2) {
-  return t2 === "f" || t2 === "n";
-}
-function ln(t2) {
-  return /^-[a-z]$/i.test(t2) && qt.has(t2.charAt(1));
-}
-function hn(t2) {
-  return /^-[^\-]/.test(t2) ? t2.indexOf("i") > 0 : t2 === "--interactive";
-}
-function pn(t2) {
-  let e = new mn();
-  for (let n of Wt(t2))
-    e.addValue(n.file, String(n.key), n.value);
-  return e;
-}
-function dn(t2, e) {
-  let n = null, r2 = [], s = /* @__PURE__ */ new Map();
-  for (let o2 of Wt(t2, e))
-    o2.key === e && (r2.push(n = o2.value), s.has(o2.file) || s.set(o2.file, []), s.get(o2.file).push(n));
-  return {
-    key: e,
-    paths: Array.from(s.keys()),
-    scopes: s,
-    value: n,
-    values: r2
-  };
-}
-function gn(t2) {
-  return t2.replace(/^(file):/, "");
-}
-function* Wt(t2, e = null) {
-  let n = t2.split("\0");
-  for (let r2 = 0, s = n.length - 1; r2 < s; ) {
-    let o2 = gn(n[r2++]), i = n[r2++], a = e;
-    if (i.includes(`
-`)) {
-      let c3 = Pe(i, `
-`);
-      a = c3[0], i = c3[1];
-    }
-    yield { file: o2, key: a, value: i };
-  }
-}
-function Y2(t2, e) {
-  return typeof t2 == "string" && Object.hasOwn(Ht, t2) ? t2 : e;
-}
-function yn(t2, e, n, r2) {
-  let s = ["config", `--${r2}`];
-  return n && s.push("--add"), s.push(t2, e), {
-    commands: s,
-    format: "utf-8",
-    parser(o2) {
-      return o2;
-    }
-  };
-}
-function wn(t2, e) {
-  let n = ["config", "--null", "--show-origin", "--get-all", t2];
-  return e && n.splice(1, 0, `--${e}`), {
-    commands: n,
-    format: "utf-8",
-    parser(r2) {
-      return dn(r2, t2);
-    }
-  };
-}
-function bn(t2) {
-  let e = ["config", "--list", "--show-origin", "--null"];
-  return t2 && e.push(`--${t2}`), {
-    commands: e,
-    format: "utf-8",
-    parser(n) {
-      return pn(n);
-    }
-  };
-}
-function Tn() {
-  return {
-    addConfig(t2, e, ...n) {
-      return this._runTask(
-        yn(
-          t2,
-          e,
-          n[0] === !0,
-          Y2(
-            n[1],
-            "local"
-            /* local */
-          )
-        ),
-        u(arguments)
-      );
-    },
-    getConfig(t2, e) {
-      return this._runTask(
-        wn(t2, Y2(e, void 0)),
-        u(arguments)
-      );
-    },
-    listConfig(...t2) {
-      return this._runTask(
-        bn(Y2(t2[0], void 0)),
-        u(arguments)
-      );
-    }
-  };
-}
-function _n(t2) {
-  return kn.has(t2);
-}
-function Sn(...t2) {
-  return new En().param(...t2);
-}
-function Rn(t2) {
-  let e = /* @__PURE__ */ new Set(), n = {};
-  return ut(t2, (r2) => {
-    let [s, o2, i] = r2.split(I2);
-    e.add(s), (n[s] = n[s] || []).push({
-      line: p(o2),
-      path: s,
-      preview: i
-    });
-  }), {
-    paths: e,
-    results: n
-  };
-}
-function On() {
-  return {
-    grep(t2) {
-      let e = u(arguments), n = h2(arguments);
-      for (let s of vn)
-        if (n.includes(s))
-          return this._runTask(
-            b2(`git.grep: use of "${s}" is not supported.`),
-            e
-          );
-      typeof t2 == "string" && (t2 = Sn().param(t2));
-      let r2 = ["grep", "--null", "-n", "--full-name", ...n, ...t2];
-      return this._runTask(
-        {
-          commands: r2,
-          format: "utf-8",
-          parser(s) {
-            return Rn(s);
+        let message = describeError(error2, target), where = `statement ${i + 1} of ${file2.name.path} (line ${statement.line})`;
+        return outcomeUnknown(error2) ? (await recordFinish(control, key, { status: "in-doubt", error: message, failedStatement: i }).catch(
+          () => {
           }
-        },
-        e
-      );
-    }
-  };
-}
-function An(t2, e) {
-  let n = ["reset"];
-  return Xt(t2) && n.push(`--${t2}`), n.push(...e), g(n);
-}
-function xn(t2) {
-  if (Xt(t2))
-    return t2;
-  switch (typeof t2) {
-    case "string":
-    case "undefined":
-      return "soft";
-  }
-}
-function Xt(t2) {
-  return typeof t2 == "string" && Cn.includes(t2);
-}
-function Nn() {
-  return (0, import_debug.default)("simple-git");
-}
-function vt(t2, e, n) {
-  return !e || !String(e).replace(/\s*/, "") ? n ? (r2, ...s) => {
-    t2(r2, ...s), n(r2, ...s);
-  } : t2 : (r2, ...s) => {
-    t2(`%s ${r2}`, e, ...s), n && n(r2, ...s);
-  };
-}
-function $n(t2, e, { namespace: n }) {
-  if (typeof t2 == "string")
-    return t2;
-  let r2 = e && e.namespace || "";
-  return r2.startsWith(n) ? r2.substr(n.length + 1) : r2 || n;
-}
-function $2(t2, e, n, r2 = Nn()) {
-  let s = t2 && `[${t2}]` || "", o2 = [], i = typeof e == "string" ? r2.extend(e) : e, a = $n(d(e, m), i, r2);
-  return y2(n);
-  function c3(w2, T2) {
-    return S2(
-      o2,
-      $2(t2, a.replace(/^[^:]+/, w2), T2, r2)
-    );
-  }
-  function y2(w2) {
-    let T2 = w2 && `[${w2}]` || "", k2 = i && vt(i, T2) || W2, C2 = vt(r2, `${s} ${T2}`, k2);
-    return Object.assign(i ? k2 : C2, {
-      label: t2,
-      sibling: c3,
-      info: C2,
-      step: y2
-    });
-  }
-}
-function Mn(t2, e) {
-  return (n) => {
-    e("[ERROR] child process exception %o", n), t2.push(Buffer.from(String(n.stack), "ascii"));
-  };
-}
-function Et(t2, e, n, r2) {
-  return (s) => {
-    n("%s received %L bytes", e, s), r2("%B", s), t2.push(s);
-  };
-}
-function Ln(t2, e, n = W2) {
-  let r2 = (o2) => {
-    n(null, o2);
-  }, s = (o2) => {
-    o2?.task === t2 && n(o2, void 0);
-  };
-  e.then(r2, s);
-}
-function St(t2, e) {
-  return tn((n) => {
-    if (!Lt(t2))
-      throw new Error(`Git.cwd: cannot change to non-directory "${t2}"`);
-    return (e || n).cwd = t2;
-  });
-}
-function Q2(t2) {
-  let e = ["checkout", ...t2];
-  return e[1] === "-b" && e.includes("-B") && (e[1] = ct(e, "-B")), g(e);
-}
-function jn() {
-  return {
-    checkout() {
-      return this._runTask(
-        Q2(h2(arguments, 1)),
-        u(arguments)
-      );
-    },
-    checkoutBranch(t2, e) {
-      return this._runTask(
-        Q2(["-b", t2, e, ...h2(arguments)]),
-        u(arguments)
-      );
-    },
-    checkoutLocalBranch(t2) {
-      return this._runTask(
-        Q2(["-b", t2, ...h2(arguments)]),
-        u(arguments)
-      );
-    }
-  };
-}
-function Rt(t2, e, n, ...r2) {
-  return m(n) ? e(n, d(r2[0], m), h2(arguments)) : b2(`git.${t2}() requires a string 'repoPath'`);
-}
-function In() {
-  return {
-    clone(t2, ...e) {
-      return this._runTask(
-        Rt("clone", Yt, d(t2, m), ...e),
-        u(arguments)
-      );
-    },
-    mirror(t2, ...e) {
-      return this._runTask(
-        Rt("mirror", Bn, d(t2, m), ...e),
-        u(arguments)
-      );
-    }
-  };
-}
-function Fn(t2) {
-  return E2({
-    author: null,
-    branch: "",
-    commit: "",
-    root: !1,
-    summary: {
-      changes: 0,
-      insertions: 0,
-      deletions: 0
-    }
-  }, Un, t2);
-}
-function Gn(t2, e, n) {
-  return {
-    commands: [
-      "-c",
-      "core.abbrev=40",
-      "commit",
-      ...U(t2, "-m"),
-      ...e,
-      ...n
-    ],
-    format: "utf-8",
-    parser: Fn
-  };
-}
-function zn() {
-  return {
-    commit(e, ...n) {
-      let r2 = u(arguments), s = t2(e) || Gn(
-        v(e),
-        v(d(n[0], G2, [])),
-        [
-          ...L2(d(n[1], K2, [])),
-          ...h2(arguments, 0, !0)
-        ]
-      );
-      return this._runTask(s, r2);
-    }
-  };
-  function t2(e) {
-    return !G2(e) && b2(
-      "git.commit: requires the commit message to be supplied as a string/string[]"
-    );
-  }
-}
-function qn() {
-  return {
-    count: 0,
-    garbage: 0,
-    inPack: 0,
-    packs: 0,
-    prunePackable: 0,
-    size: 0,
-    sizeGarbage: 0,
-    sizePack: 0
-  };
-}
-function Hn() {
-  return {
-    countObjects() {
-      return this._runTask({
-        commands: ["count-objects", "--verbose"],
-        format: "utf-8",
-        parser(t2) {
-          return E2(qn(), [Wn], t2);
-        }
+        ), {
+          ...base,
+          status: "in-doubt",
+          applied,
+          skipped,
+          message: `the connection was lost while ${where} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${file2.name.version} --mark applied|not-applied (${message})`,
+          warnings
+        }) : (await recordFinish(control, key, {
+          status: "failed",
+          error: message,
+          failedStatement: i,
+          failedSql: statement.text
+        }), (ran > 0 || action.from > 0) && applied.push({ file: file2.name.path, statements: ran }), {
+          ...base,
+          status: "failed",
+          applied,
+          skipped,
+          message: `${where} failed: ${message}; later migrations were not run`,
+          warnings
+        });
+      }
+      hashes.push(statement.hash), ran++, await recordApplied(control, key, i + 1, hashes, cumulativeHash(hashes)), await input.onStatement?.({
+        database: database2.name,
+        file: file2.name.path,
+        statement: i + 1,
+        total: file2.statements.length
       });
     }
-  };
-}
-function Kn() {
-  return {
-    firstCommit() {
-      return this._runTask(
-        g(["rev-list", "--max-parents=0", "HEAD"], !0),
-        u(arguments)
-      );
-    }
-  };
-}
-function Vn(t2, e) {
-  let n = ["hash-object", t2];
-  return e && n.push("-w"), g(n, !0);
-}
-function Qn(t2, e, n) {
-  let r2 = String(n).trim(), s;
-  if (s = Xn.exec(r2))
-    return new J2(t2, e, !1, s[1]);
-  if (s = Yn.exec(r2))
-    return new J2(t2, e, !0, s[1]);
-  let o2 = "", i = r2.split(" ");
-  for (; i.length; )
-    if (i.shift() === "in") {
-      o2 = i.join(" ");
-      break;
-    }
-  return new J2(t2, e, /^re/i.test(r2), o2);
-}
-function Jn(t2) {
-  return t2.includes(Qt);
-}
-function Zn(t2 = !1, e, n) {
-  let r2 = ["init", ...n];
-  return t2 && !Jn(r2) && r2.splice(1, 0, Qt), {
-    commands: r2,
-    format: "utf-8",
-    parser(s) {
-      return Qn(r2.includes("--bare"), e, s);
-    }
-  };
-}
-function tr(t2) {
-  return t2 === void 0 ? b2("interpretTrailers called without input content") : {
-    format: "utf-8",
-    parser(e) {
-      return Object.fromEntries(
-        ut(e, (n) => {
-          let r2 = n.indexOf(":");
-          return [
-            jt(n.substring(0, r2).toLowerCase()),
-            n.substring(r2 + 2).trim()
-          ];
-        })
-      );
-    },
-    commands: ["interpret-trailers", "--parse"],
-    input: t2
-  };
-}
-function er() {
-  return {
-    interpretTrailers(t2) {
-      return this._runTask(
-        tr(d(t2, Be)),
-        u(arguments)
-      );
-    }
-  };
-}
-function pt(t2) {
-  for (let e = 0; e < t2.length; e++) {
-    let n = Jt.exec(t2[e]);
-    if (n)
-      return `--${n[1]}`;
+    await recordFinish(control, key, { status: "success" }), applied.push({ file: file2.name.path, statements: ran });
   }
-  return "";
+  return { ...base, status: "applied", applied, skipped, warnings };
 }
-function nr(t2) {
-  return Jt.test(t2);
-}
-function Zt(t2 = R2.NONE) {
-  let e = ar[t2];
-  return (n) => E2(new rr(), e, n, !1);
-}
-function cr(t2, e) {
-  return e.reduce(
-    (n, r2, s) => (n[r2] = t2[s] || "", n),
-    /* @__PURE__ */ Object.create({ diff: null })
-  );
-}
-function re(t2 = ne2, e = ur, n = R2.NONE) {
-  let r2 = Zt(n);
-  return function(s) {
-    let o2 = H2(
-      s.trim(),
-      !1,
-      te
-    ).map(function(i) {
-      let a = i.split(ee2), c3 = cr(a[0].split(t2), e);
-      return a.length > 1 && a[1].trim() && (c3.diff = r2(a[1])), c3;
-    });
-    return {
-      all: o2,
-      latest: o2.length && o2[0] || null,
-      total: o2.length
-    };
-  };
-}
-function fr(t2) {
-  let e = pt(t2), n = ["diff"];
-  return e === R2.NONE && (e = R2.STAT, n.push("--stat=4096")), n.push(...t2), dt(n) || {
-    commands: n,
-    format: "utf-8",
-    parser: Zt(e)
-  };
-}
-function dt(t2) {
-  let e = t2.filter(nr);
-  if (e.length > 1)
-    return b2(
-      `Summary flags are mutually exclusive - pick one of ${e.join(",")}`
+async function dryRun(input, control, exists2) {
+  let { database: database2, log } = input, base = { database: database2.name, environment: database2.environment }, history = exists2 && await historyExists(control, database2.name) ? await readHistory(await useDatabase(control, database2.name)) : [];
+  exists2 || log(`${database2.name}: would run CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), exists2 && history.length === 0 && log(`${database2.name}: would create table ${HISTORY_TABLE}`);
+  let decision = decideDeploy(input.files, history);
+  if (!decision.ok)
+    return { ...base, status: "refused", applied: [], skipped: 0, message: decision.reason, warnings: [] };
+  let applied = [];
+  for (let action of decision.actions) {
+    if (action.kind === "skip") continue;
+    let { file: file2 } = action;
+    log(
+      `${database2.name}: ${file2.name.path}: would ${action.resume ? "update" : "insert"} a ${HISTORY_TABLE} row (version ${file2.name.version}, ${file2.checksum})`
     );
-  if (e.length && t2.includes("-z"))
-    return b2(
-      `Summary flag ${e} parsing is not compatible with null termination option '-z'`
-    );
-}
-function lr(t2, e) {
-  let n = [], r2 = [];
-  return Object.keys(t2).forEach((s) => {
-    n.push(s), r2.push(String(t2[s]));
-  }), [n, r2.join(e)];
-}
-function hr(t2) {
-  return Object.keys(t2).reduce((e, n) => (n in se || (e[n] = t2[n]), e), {});
-}
-function oe2(t2 = {}, e = []) {
-  let n = d(t2.splitter, m, ne2), r2 = lt(t2.format) ? t2.format : {
-    hash: "%H",
-    date: t2.strictDate === !1 ? "%ai" : "%aI",
-    message: "%s",
-    refs: "%D",
-    body: t2.multiLine ? "%B" : "%b",
-    author_name: t2.mailMap !== !1 ? "%aN" : "%an",
-    author_email: t2.mailMap !== !1 ? "%aE" : "%ae"
-  }, [s, o2] = lr(r2, n), i = [], a = [
-    `--pretty=format:${te}${o2}${ee2}`,
-    ...e
-  ], c3 = t2.n || t2["max-count"] || t2.maxCount;
-  if (c3 && a.push(`--max-count=${c3}`), t2.from || t2.to) {
-    let y2 = t2.symmetric !== !1 ? "..." : "..";
-    i.push(`${t2.from || ""}${y2}${t2.to || ""}`);
-  }
-  return m(t2.file) && a.push("--follow", c(t2.file)), It(hr(t2), a), {
-    fields: s,
-    splitter: n,
-    commands: [...a, ...i]
-  };
-}
-function mr(t2, e, n) {
-  let r2 = re(t2, e, pt(n));
-  return {
-    commands: ["log", ...n],
-    format: "utf-8",
-    parser: r2
-  };
-}
-function pr() {
-  return {
-    log(...n) {
-      let r2 = u(arguments), s = oe2(
-        ht(arguments),
-        L2(d(arguments[0], K2, []))
-      ), o2 = e(...n) || dt(s.commands) || t2(s);
-      return this._runTask(o2, r2);
-    }
-  };
-  function t2(n) {
-    return mr(n.splitter, n.fields, n.commands);
-  }
-  function e(n, r2) {
-    return m(n) && m(r2) && b2(
-      "git.log(string, string) should be replaced with git.log({ from: string, to: string })"
-    );
-  }
-}
-function tt(t2) {
-  return t2.objects = t2.objects || {
-    compressing: 0,
-    counting: 0,
-    enumerating: 0,
-    packReused: 0,
-    reused: { count: 0, delta: 0 },
-    total: { count: 0, delta: 0 }
-  };
-}
-function Ct(t2) {
-  let e = /^\s*(\d+)/.exec(t2), n = /delta (\d+)/i.exec(t2);
-  return {
-    count: p(e && e[1] || "0"),
-    delta: p(n && n[1] || "0")
-  };
-}
-function ae(t2, e) {
-  return E2({ remoteMessages: new br() }, wr, e);
-}
-function Rr(t2, e) {
-  let n = E2(new gr(), Er, [t2, e]);
-  return n.message && n;
-}
-function At(t2) {
-  return t2.length ? {
-    commands: ["merge", ...t2],
-    format: "utf-8",
-    parser(e, n) {
-      let r2 = Cr(e, n);
-      if (r2.failed)
-        throw new at(r2);
-      return r2;
-    }
-  } : b2("Git.merge requires at least one option");
-}
-function xr(t2, e, n) {
-  let r2 = n.includes("deleted"), s = n.includes("tag") || /^refs\/tags/.test(t2), o2 = !n.includes("new");
-  return {
-    deleted: r2,
-    tag: s,
-    branch: !s,
-    new: !o2,
-    alreadyUpdated: o2,
-    local: t2,
-    remote: e
-  };
-}
-function Mr(t2 = {}, e) {
-  return S2(e, "--tags"), ce(t2, e);
-}
-function ce(t2 = {}, e) {
-  let n = ["push", ...e];
-  return t2.branch && n.splice(1, 0, t2.branch), t2.remote && n.splice(1, 0, t2.remote), ct(n, "-v"), S2(n, "--verbose"), S2(n, "--porcelain"), {
-    commands: n,
-    format: "utf-8",
-    parser: $r
-  };
-}
-function Dr() {
-  return {
-    showBuffer() {
-      let t2 = ["show", ...h2(arguments, 1)];
-      return t2.includes("--binary") || t2.splice(1, 0, "--binary"), this._runTask(
-        Gt(t2),
-        u(arguments)
-      );
-    },
-    show() {
-      let t2 = ["show", ...h2(arguments, 1)];
-      return this._runTask(
-        g(t2),
-        u(arguments)
+    for (let i = action.from; i < file2.statements.length; i++) {
+      let s = file2.statements[i];
+      log(
+        `  [${i + 1}/${file2.statements.length}] line ${s.line}: ${s.text.replace(/\s+/g, " ").slice(0, 200)}`
       );
     }
-  };
-}
-function xt(t2) {
-  let [e, n] = t2.split(I2);
-  return {
-    from: n || e,
-    to: e
-  };
-}
-function _2(t2, e, n) {
-  return [`${t2}${e}`, n];
-}
-function et(t2, ...e) {
-  return e.map((n) => _2(t2, n, (r2, s) => r2.conflicted.push(s)));
-}
-function Fr(t2, e) {
-  let n = e.trim();
-  switch (" ") {
-    case n.charAt(2):
-      return r2(n.charAt(0), n.charAt(1), n.slice(3));
-    case n.charAt(1):
-      return r2(" ", n.charAt(0), n.slice(2));
-    default:
-      return;
-  }
-  function r2(s, o2, i) {
-    let a = `${s}${o2}`, c3 = Ir.get(a);
-    c3 && c3(t2, i), a !== "##" && a !== "!!" && t2.files.push(new jr(i, s, o2));
-  }
-}
-function zr(t2) {
-  return {
-    format: "utf-8",
-    commands: [
-      "status",
-      "--porcelain",
-      "-b",
-      "-u",
-      "--null",
-      ...t2.filter((n) => !Gr.includes(n))
-    ],
-    parser(n) {
-      return Ur(n);
-    }
-  };
-}
-function q2(t2 = 0, e = 0, n = 0, r2 = "", s = !0) {
-  return Object.defineProperty(
-    {
-      major: t2,
-      minor: e,
-      patch: n,
-      agent: r2,
-      installed: s
-    },
-    "toString",
-    {
-      value() {
-        return `${this.major}.${this.minor}.${this.patch}`;
-      },
-      configurable: !1,
-      enumerable: !1
-    }
-  );
-}
-function qr() {
-  return q2(0, 0, 0, "", !1);
-}
-function Wr() {
-  return {
-    version() {
-      return this._runTask({
-        commands: ["--version"],
-        format: "utf-8",
-        parser: Kr,
-        onError(t2, e, n, r2) {
-          if (t2.exitCode === V2.NOT_FOUND)
-            return n(Buffer.from(fe));
-          r2(e);
-        }
-      });
-    }
-  };
-}
-function Kr(t2) {
-  return t2 === fe ? qr() : E2(q2(0, 0, 0, t2), Hr, t2);
-}
-function Yr(t2, e) {
-  return g(["apply", ...e, ...t2]);
-}
-function Nt(t2) {
-  return t2 ? t2.charAt(0) : "";
-}
-function me(t2, e = !1) {
-  return E2(
-    new Qr(),
-    e ? [Zr] : Jr,
-    t2
-  );
-}
-function es(t2, e) {
-  return {
-    branch: t2,
-    hash: e,
-    success: !0
-  };
-}
-function ns(t2) {
-  return {
-    branch: t2,
-    hash: null,
-    success: !1
-  };
-}
-function de(t2, e) {
-  return e === V2.ERROR && pe.test(t2);
-}
-function os3(t2) {
-  let e = ["-d", "-D", "--delete"];
-  return t2.some((n) => e.includes(n));
-}
-function is(t2) {
-  let e = os3(t2), n = t2.includes("--show-current"), r2 = ["branch", ...t2];
-  return r2.length === 1 && r2.push("-a"), r2.includes("-v") || r2.splice(1, 0, "-v"), {
-    format: "utf-8",
-    commands: r2,
-    parser(s, o2) {
-      return e ? gt(s, o2).all[0] : me(s, n);
-    }
-  };
-}
-function as() {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v"],
-    parser(t2) {
-      return me(t2);
-    }
-  };
-}
-function us(t2, e = !1) {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", ...t2],
-    parser(n, r2) {
-      return gt(n, r2);
-    },
-    onError({ exitCode: n, stdOut: r2 }, s, o2, i) {
-      if (!de(String(s), n))
-        return i(s);
-      o2(r2);
-    }
-  };
-}
-function cs(t2, e = !1) {
-  let n = {
-    format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", t2],
-    parser(r2, s) {
-      return gt(r2, s).branches[t2];
-    },
-    onError({ exitCode: r2, stdErr: s, stdOut: o2 }, i, a, c3) {
-      if (!de(String(i), r2))
-        return c3(i);
-      throw new at(
-        n.parser(F2(o2), F2(s)),
-        String(i)
-      );
-    }
-  };
-  return n;
-}
-function fs2(t2) {
-  return {
-    commands: ["check-ignore", ...t2],
-    format: "utf-8",
-    parser: ls
-  };
-}
-function ls(t2) {
-  return t2.split(/\n/g).map(hs).filter(Boolean);
-}
-function hs(t2) {
-  let e = t2.trim().replace(/^["']|["']$/g, "");
-  return e && Se(e);
-}
-function ps(t2, e) {
-  return E2({
-    raw: t2,
-    remote: null,
-    branches: [],
-    tags: [],
-    updated: [],
-    deleted: []
-  }, ms, [t2, e]);
-}
-function ds(t2) {
-  return /^--upload-pack(=|$)/.test(t2);
-}
-function gs(t2, e, n) {
-  let r2 = ["fetch", ...n];
-  return t2 && e && r2.push(t2, e), r2.find(ds) ? b2("git.fetch: potential exploit argument blocked.") : {
-    commands: r2,
-    format: "utf-8",
-    parser: ps
-  };
-}
-function ws(t2) {
-  return E2({ moves: [] }, ys, t2);
-}
-function bs(t2, e) {
-  return {
-    commands: ["mv", "-v", ...v(t2), e],
-    format: "utf-8",
-    parser: ws
-  };
-}
-function Ts(t2, e, n) {
-  let r2 = ["pull", ...n];
-  return t2 && e && r2.splice(1, 0, t2, e), {
-    commands: r2,
-    format: "utf-8",
-    parser(s, o2) {
-      return ue(s, o2);
-    },
-    onError(s, o2, i, a) {
-      let c3 = Rr(
-        F2(s.stdOut),
-        F2(s.stdErr)
-      );
-      if (c3)
-        return a(new at(c3));
-      a(o2);
-    }
-  };
-}
-function ks(t2) {
-  let e = {};
-  return ge(t2, ([n]) => e[n] = { name: n }), Object.values(e);
-}
-function _s(t2) {
-  let e = {};
-  return ge(t2, ([n, r2, s]) => {
-    Object.hasOwn(e, n) || (e[n] = {
-      name: n,
-      refs: { fetch: "", push: "" }
-    }), s && r2 && (e[n].refs[s.replace(/[^a-z]/g, "")] = r2);
-  }), Object.values(e);
-}
-function ge(t2, e) {
-  ut(t2, (n) => e(n.split(/\s+/)));
-}
-function vs(t2, e, n) {
-  return g(["remote", "add", ...n, t2, e]);
-}
-function Es(t2) {
-  let e = ["remote"];
-  return t2 && e.push("-v"), {
-    commands: e,
-    format: "utf-8",
-    parser: t2 ? _s : ks
-  };
-}
-function Ss(t2) {
-  let e = [...t2];
-  return e[0] !== "ls-remote" && e.unshift("ls-remote"), g(e);
-}
-function Rs(t2) {
-  let e = [...t2];
-  return e[0] !== "remote" && e.unshift("remote"), g(e);
-}
-function Os(t2) {
-  return g(["remote", "remove", t2]);
-}
-function Cs(t2 = {}, e) {
-  let n = oe2(t2), r2 = ["stash", "list", ...n.commands, ...e], s = re(
-    n.splitter,
-    n.fields,
-    pt(r2)
-  );
-  return dt(r2) || {
-    commands: r2,
-    format: "utf-8",
-    parser: s
-  };
-}
-function As(t2, e) {
-  return X2(["add", t2, e]);
-}
-function xs(t2) {
-  return X2(["init", ...t2]);
-}
-function X2(t2) {
-  let e = [...t2];
-  return e[0] !== "submodule" && e.unshift("submodule"), g(e);
-}
-function Ns(t2) {
-  return X2(["update", ...t2]);
-}
-function Ms(t2, e) {
-  let n = Number.isNaN(t2), r2 = Number.isNaN(e);
-  return n !== r2 ? n ? 1 : -1 : n ? ye(t2, e) : 0;
-}
-function ye(t2, e) {
-  return t2 === e ? 0 : t2 > e ? 1 : -1;
-}
-function Ds(t2) {
-  return t2.trim();
-}
-function B2(t2) {
-  return typeof t2 == "string" && parseInt(t2.replace(/^\D+/g, ""), 10) || 0;
-}
-function Ls(t2 = []) {
-  let e = t2.some((n) => /^--sort=/.test(n));
-  return {
-    format: "utf-8",
-    commands: ["tag", "-l", ...t2],
-    parser(n) {
-      return Ps(n, e);
-    }
-  };
-}
-function js(t2) {
-  return {
-    format: "utf-8",
-    commands: ["tag", t2],
-    parser() {
-      return { name: t2 };
-    }
-  };
-}
-function Bs(t2, e) {
-  return {
-    format: "utf-8",
-    commands: ["tag", "-a", "-m", e, t2],
-    parser() {
-      return { name: t2 };
-    }
-  };
-}
-function f2(t2, e) {
-  this._plugins = e, this._executor = new Dn(
-    t2.baseDir,
-    new Xr(t2.maxConcurrentProcesses),
-    e
-  ), this._trimmed = t2.trimmed;
-}
-function Is(t2) {
-  return t2 ? [{
-    type: "spawn.before",
-    action(r2, s) {
-      t2.aborted && s.kill(new A2(void 0, "abort", "Abort already signaled"));
-    }
-  }, {
-    type: "spawn.after",
-    action(r2, s) {
-      function o2() {
-        s.kill(new A2(void 0, "abort", "Abort signal received"));
-      }
-      t2.addEventListener("abort", o2), s.spawned.on("close", () => t2.removeEventListener("abort", o2));
-    }
-  }] : void 0;
-}
-function Fs(t2, e = !1) {
-  let n = new Set(t2.map((r2) => r2.toLowerCase().trim()));
-  return {
-    type: "spawn.options",
-    action(r2, s) {
-      let o2 = { ...r2.env ?? process.env }, i = new Set(
-        Object.keys(s.env).map((a) => a.toLowerCase().trim())
-      );
-      for (let a of Object.keys(o2)) {
-        let c3 = a.toLowerCase().trim();
-        if (!(!Gs(c3) || n.has(c3))) {
-          if (i.has(c3))
-            throw new A2(
-              void 0,
-              "allowEnvironment",
-              `Use of "${a}" is blocked by the environment guard - add it to the allowEnvironment option to permit it`
-            );
-          Us("removing ambient guarded environment variable %s", a), delete o2[a];
-        }
-      }
-      return {
-        ...r2,
-        env: {
-          ...o2,
-          GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: String(!e)
-        }
-      };
-    }
-  };
-}
-function Gs(t2) {
-  let e = t2.toLowerCase().trim();
-  return e.startsWith("git_") || _(e);
-}
-function zs(t2 = {}) {
-  return {
-    type: "spawn.args",
-    action(e, { env: n }) {
-      for (let r2 of oe(e, n))
-        if (t2[r2.category] !== !0)
-          throw new A2(void 0, "unsafe", r2.message);
-      return e;
-    }
-  };
-}
-function qs(t2) {
-  let e = U(t2, "-c");
-  return {
-    type: "spawn.args",
-    action(n) {
-      return [...e, ...n];
-    }
-  };
-}
-function Ws({
-  onClose: t2 = !0,
-  onExit: e = 50
-} = {}) {
-  function n() {
-    let s = -1, o2 = {
-      close: (0, import_promise_deferred.deferred)(),
-      closeTimeout: (0, import_promise_deferred.deferred)(),
-      exit: (0, import_promise_deferred.deferred)(),
-      exitTimeout: (0, import_promise_deferred.deferred)()
-    }, i = Promise.race([
-      t2 === !1 ? $t : o2.closeTimeout.promise,
-      e === !1 ? $t : o2.exitTimeout.promise
-    ]);
-    return r2(t2, o2.close, o2.closeTimeout), r2(e, o2.exit, o2.exitTimeout), {
-      close(a) {
-        s = a, o2.close.done();
-      },
-      exit(a) {
-        s = a, o2.exit.done();
-      },
-      get exitCode() {
-        return s;
-      },
-      result: i
-    };
-  }
-  function r2(s, o2, i) {
-    s !== !1 && (s === !0 ? o2.promise : o2.promise.then(() => wt(s))).then(i.done);
+    log(`  then mark version ${file2.name.version} success`), applied.push({ file: file2.name.path, statements: file2.statements.length - action.from });
   }
   return {
-    type: "spawn.after",
-    async action(s, { spawned: o2, close: i }) {
-      let a = n(), c3 = !0, y2 = () => {
-        c3 = !1;
-      };
-      o2.stdout?.on("data", y2), o2.stderr?.on("data", y2), o2.on("error", y2), o2.on("close", (w2) => a.close(w2)), o2.on("exit", (w2) => a.exit(w2));
-      try {
-        await a.result, c3 && await wt(50), i(a.exitCode);
-      } catch (w2) {
-        i(a.exitCode, w2);
-      }
-    }
+    ...base,
+    status: "dry-run",
+    applied,
+    skipped: decision.actions.length - applied.length,
+    warnings: decision.warnings
   };
 }
-function Vs(t2) {
-  return !t2 || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(t2);
+async function useDatabase(c3, name) {
+  return await c3.query(`USE ${quoteIdentifier(name)}`), c3;
 }
-function Pt(t2, e) {
-  if (t2.length < 1 || t2.length > 2)
-    throw new A2(void 0, "binary", Hs);
-  if (t2.some(Vs))
-    if (e)
-      we("permitted unsafe binary %o", t2);
-    else
-      throw new A2(void 0, "binary", Ks);
-  let [r2, s] = t2;
-  return {
-    binary: r2,
-    prefix: s
-  };
-}
-function Xs(t2, e = ["git"], n = !1) {
-  let r2 = Pt(v(e), n);
-  t2.on("binary", (s) => {
-    r2 = Pt(v(s), n), we.info("reconfiguring %o", r2);
-  }), t2.append("spawn.binary", () => r2.binary), t2.append("spawn.args", (s) => r2.prefix ? [r2.prefix, ...s] : s);
-}
-function Ys(t2) {
-  if (!t2)
-    return "UNKNOWN";
-  for (let [e, { text: n }] of Object.entries(be))
-    if (t2.startsWith(`fatal: ${n}`))
-      return e;
-  return "UNKNOWN";
-}
-function Js(t2) {
-  return !!(t2.exitCode && t2.stdErr.length);
-}
-function Zs(t2) {
-  return Buffer.concat([...t2.stdOut, ...t2.stdErr]);
-}
-function to(t2 = !1, e = Js, n = Zs) {
-  return (r2, s) => !t2 && r2 || !e(s) ? r2 : n(s);
-}
-function eo(t2, e) {
-  return t2 === 128 && e.startsWith("fatal:") ? new Qs(e) : new O2(void 0, e);
-}
-function Mt(t2) {
-  return {
-    type: "task.error",
-    action(e, n) {
-      let r2 = t2(e.error, {
-        stdErr: n.stdErr,
-        stdOut: n.stdOut,
-        exitCode: n.exitCode
-      });
-      return Buffer.isBuffer(r2) ? {
-        error: eo(n.exitCode, r2.toString("utf-8"))
-      } : {
-        error: r2
-      };
-    }
-  };
-}
-function no(t2) {
-  return {
-    type: "spawn.after",
-    action(e, { commands: n, input: r2, spawned: { stdin: s } }) {
-      if (!s)
-        return;
-      let o2 = t2?.([...n]) ?? r2;
-      if (!o2)
-        return nt("generated zero length content, not writing to stdin");
-      nt("writing %s bytes to stdin", Le(o2)), s.on("error", (i) => {
-        i.code !== "EPIPE" && nt("[ERROR] stdin error %o", i);
-      }), s.end(o2);
-    }
-  };
-}
-function so(t2) {
-  let e = "--progress", n = ["checkout", "clone", "fetch", "pull", "push"];
-  return [{
-    type: "spawn.args",
-    action(o2, i) {
-      return n.includes(i.method) ? De(o2, e) : o2;
-    }
-  }, {
-    type: "spawn.after",
-    action(o2, i) {
-      i.commands.includes(e) && i.spawned.stderr?.on("data", (a) => {
-        let c3 = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
-        c3 && t2({
-          method: i.method,
-          stage: oo(c3[1]),
-          progress: p(c3[2]),
-          processed: p(c3[3]),
-          total: p(c3[4])
-        });
-      });
-    }
-  }];
-}
-function oo(t2) {
-  return String(t2.toLowerCase().split(" ", 1)) || "unknown";
-}
-function io(t2) {
-  let e = je(t2, ["uid", "gid"]);
-  return {
-    type: "spawn.options",
-    action(n) {
-      return { ...e, ...n };
-    }
-  };
-}
-function ao() {
-  return {
-    type: "spawn.args",
-    action(t2) {
-      let e = [], n;
-      function r2(s) {
-        (n = n || []).push(...s);
-      }
-      for (let s = 0; s < t2.length; s++) {
-        let o2 = t2[s];
-        if (r(o2)) {
-          r2(o(o2));
-          continue;
-        }
-        if (o2 === "--") {
-          r2(
-            t2.slice(s + 1).flatMap((i) => r(i) && o(i) || i)
-          );
-          break;
-        }
-        e.push(o2);
-      }
-      return n ? [...e, "--", ...n.map(String)] : e;
-    }
-  };
-}
-function uo({
-  block: t2,
-  stdErr: e = !0,
-  stdOut: n = !0
-}) {
-  if (t2 > 0)
-    return {
-      type: "spawn.after",
-      action(r2, s) {
-        let o2;
-        function i() {
-          o2 && clearTimeout(o2), o2 = setTimeout(c3, t2);
-        }
-        function a() {
-          s.spawned.stdout?.off("data", i), s.spawned.stderr?.off("data", i), s.spawned.off("exit", a), s.spawned.off("close", a), o2 && clearTimeout(o2);
-        }
-        function c3() {
-          a(), s.kill(new A2(void 0, "timeout", "block timeout reached"));
-        }
-        n && s.spawned.stdout?.on("data", i), e && s.spawned.stderr?.on("data", i), s.spawned.on("exit", a), s.spawned.on("close", a), i();
-      }
-    };
-}
-var import_file_exists, import_debug, import_promise_deferred, O2, Ae, A2, at, xe, I2, W2, ft, K2, m, Be, G2, Bt, V2, z2, l2, x2, Fe, mt, Ut, Xe, Ye, Qe, Je, Ft, nn, rn, sn, zt, qt, mn, Ht, Kt, kn, _t, vn, j2, En, Vt, Cn, M2, ot, Pn, Dn, Yt, Bn, Un, Wn, J2, Xn, Yn, Qt, R2, Jt, rr, Ot, sr, or, ir, ar, te, ee2, ne2, ur, se, Z2, dr, ie, gr, yr, wr, br, Tr, kr, _r, vr, Er, Sr, ue, Or, Cr, Ar, Nr, $r, Pr, Lr, jr, Br, Ir, Ur, Gr, fe, Hr, le, Vr, Xr, he, Qr, Jr, Zr, ts, rs, pe, ss, gt, ms, ys, $s, Ps, Us, $t, we, Hs, Ks, be, Qs, nt, ro, wo, init_dist3 = __esm({
-  "node_modules/simple-git/dist/index.mjs"() {
-    init_dist();
-    init_dist();
-    import_file_exists = __toESM(require_dist(), 1), import_debug = __toESM(require_src(), 1), import_promise_deferred = __toESM(require_dist2(), 1);
-    init_dist2();
-    O2 = class extends Error {
-      constructor(e, n) {
-        super(n), this.task = e, Object.setPrototypeOf(this, new.target.prototype);
-      }
-    }, Ae = class extends O2 {
-      constructor(e, n) {
-        super(void 0, n), this.config = e;
-      }
-    }, A2 = class extends O2 {
-      constructor(e, n, r2) {
-        super(e, r2), this.task = e, this.plugin = n, Object.setPrototypeOf(this, new.target.prototype);
-      }
-    }, at = class extends O2 {
-      constructor(e, n) {
-        super(void 0, n || String(e)), this.git = e;
-      }
-    }, xe = class extends O2 {
-      constructor(e) {
-        super(void 0, e);
-      }
-    }, I2 = "\0", W2 = () => {
-    };
-    ft = Object.prototype.toString.call.bind(Object.prototype.toString);
-    K2 = (t2) => Array.isArray(t2);
-    m = (t2) => typeof t2 == "string" || r(t2), Be = (t2) => m(t2) || Buffer.isBuffer(t2), G2 = (t2) => m(t2) || Array.isArray(t2) && t2.every(m);
-    Bt = (t2) => t2 == null || "number|boolean|function".includes(typeof t2) ? !1 : typeof t2.length == "number", V2 = /* @__PURE__ */ ((t2) => (t2[t2.SUCCESS = 0] = "SUCCESS", t2[t2.ERROR = 1] = "ERROR", t2[t2.NOT_FOUND = -2] = "NOT_FOUND", t2[t2.UNCLEAN = 128] = "UNCLEAN", t2))(V2 || {}), z2 = class _z {
-      constructor(e, n) {
-        this.stdOut = e, this.stdErr = n;
-      }
-      asStrings() {
-        return new _z(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
-      }
-    };
-    l2 = class {
-      constructor(e, n) {
-        this.matches = [], this.useMatches = Ue, this.parse = (r2, s) => (this.resetMatches(), this._regExp.every((o2, i) => this.addMatch(o2, i, r2(i))) ? this.useMatches(s, this.prepareMatches()) !== !1 : !1), this._regExp = Array.isArray(e) ? e : [e], n && (this.useMatches = n);
-      }
-      resetMatches() {
-        this.matches.length = 0;
-      }
-      prepareMatches() {
-        return this.matches;
-      }
-      addMatch(e, n, r2) {
-        let s = r2 && e.exec(r2);
-        return s && this.pushMatch(n, s), !!s;
-      }
-      pushMatch(e, n) {
-        this.matches.push(...n.slice(1));
-      }
-    }, x2 = class extends l2 {
-      addMatch(e, n, r2) {
-        return /^remote:\s/.test(String(r2)) && super.addMatch(e, n, r2);
-      }
-      pushMatch(e, n) {
-        (e > 0 || n.length > 1) && super.pushMatch(e, n);
-      }
-    }, Fe = {
-      binary: "git",
-      maxConcurrentProcesses: 5,
-      config: [],
-      trimmed: !1
-    };
-    mt = ({ exitCode: t2 }, e, n, r2) => {
-      if (t2 === V2.UNCLEAN && Ve(e))
-        return n(Buffer.from("false"));
-      r2(e);
-    }, Ut = (t2) => t2.trim() === "true";
-    Xe = class {
-      constructor(e) {
-        this.paths = [], this.files = [], this.folders = [], this.dryRun = e;
-      }
-    }, Ye = /^[a-z]+\s*/i, Qe = /^[a-z]+\s+[a-z]+\s*/i, Je = /\/$/;
-    Ft = [];
-    nn = "Git clean interactive mode is not supported", rn = 'Git clean mode parameter ("n" or "f") is required', sn = "Git clean unknown option found in: ", zt = /* @__PURE__ */ ((t2) => (t2.DRY_RUN = "n", t2.FORCE = "f", t2.IGNORED_INCLUDED = "x", t2.IGNORED_ONLY = "X", t2.EXCLUDING = "e", t2.QUIET = "q", t2.RECURSIVE = "d", t2))(zt || {}), qt = /* @__PURE__ */ new Set([
-      "i",
-      ...L2(Object.values(zt))
-    ]);
-    mn = class {
-      constructor() {
-        this.files = [], this.values = /* @__PURE__ */ Object.create(null);
-      }
-      get all() {
-        return this._all || (this._all = this.files.reduce((e, n) => Object.assign(e, this.values[n]), {})), this._all;
-      }
-      addFile(e) {
-        if (!(e in this.values)) {
-          let n = N2(this.files);
-          this.values[e] = n ? Object.create(this.values[n]) : {}, this.files.push(e);
-        }
-        return this.values[e];
-      }
-      addValue(e, n, r2) {
-        let s = this.addFile(e);
-        Object.hasOwn(s, n) ? Array.isArray(s[n]) ? s[n].push(r2) : s[n] = [s[n], r2] : s[n] = r2, this._all = void 0;
-      }
-    };
-    Ht = /* @__PURE__ */ ((t2) => (t2.system = "system", t2.global = "global", t2.local = "local", t2.worktree = "worktree", t2))(Ht || {});
-    Kt = /* @__PURE__ */ ((t2) => (t2.ADDED = "A", t2.COPIED = "C", t2.DELETED = "D", t2.MODIFIED = "M", t2.RENAMED = "R", t2.CHANGED = "T", t2.UNMERGED = "U", t2.UNKNOWN = "X", t2.BROKEN = "B", t2))(Kt || {}), kn = new Set(Object.values(Kt));
-    vn = ["-h"], j2 = /* @__PURE__ */ Symbol("grepQuery"), En = class {
-      constructor() {
-        this[_t] = [];
-      }
-      *[(_t = j2, Symbol.iterator)]() {
-        for (let e of this[j2])
-          yield e;
-      }
-      and(...e) {
-        return e.length && this[j2].push("--and", "(", ...U(e, "-e"), ")"), this;
-      }
-      param(...e) {
-        return this[j2].push(...U(e, "-e")), this;
-      }
-    };
-    Vt = /* @__PURE__ */ ((t2) => (t2.MIXED = "mixed", t2.SOFT = "soft", t2.HARD = "hard", t2.MERGE = "merge", t2.KEEP = "keep", t2))(Vt || {}), Cn = L2(Object.values(Vt));
-    import_debug.default.formatters.L = (t2) => String(Bt(t2) ? t2.length : "-");
-    import_debug.default.formatters.B = (t2) => Buffer.isBuffer(t2) ? t2.toString("utf8") : ft(t2);
-    M2 = class M3 {
-      constructor(e = "GitExecutor") {
-        this.logLabel = e, this._queue = /* @__PURE__ */ new Map();
-      }
-      withProgress(e) {
-        return this._queue.get(e);
-      }
-      createProgress(e) {
-        let n = M3.getName(e.commands[0]), r2 = $2(this.logLabel, n);
-        return {
-          task: e,
-          logger: r2,
-          name: n
-        };
-      }
-      push(e) {
-        let n = this.createProgress(e);
-        return n.logger("Adding task to the queue, commands = %o", e.commands), this._queue.set(e, n), n;
-      }
-      fatal(e) {
-        for (let [n, { logger: r2 }] of Array.from(this._queue.entries()))
-          n === e.task ? (r2.info("Failed %o", e), r2(
-            "Fatal exception, any as-yet un-started tasks run through this executor will not be attempted"
-          )) : r2.info(
-            "A fatal exception occurred in a previous task, the queue has been purged: %o",
-            e.message
-          ), this.complete(n);
-        if (this._queue.size !== 0)
-          throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
-      }
-      complete(e) {
-        this.withProgress(e) && this._queue.delete(e);
-      }
-      attempt(e) {
-        let n = this.withProgress(e);
-        if (!n)
-          throw new O2(void 0, "TasksPendingQueue: attempt called for an unknown task");
-        return n.logger("Starting task"), n;
-      }
-      static getName(e = "empty") {
-        return `task:${e}:${++M3.counter}`;
-      }
-    };
-    M2.counter = 0;
-    ot = M2, Pn = class {
-      constructor(e, n, r2) {
-        this._executor = e, this._scheduler = n, this._plugins = r2, this._chain = Promise.resolve(), this._queue = new ot();
-      }
-      get cwd() {
-        return this._cwd || this._executor.cwd;
-      }
-      set cwd(e) {
-        this._cwd = e;
-      }
-      get env() {
-        return this._executor.env;
-      }
-      get outputHandler() {
-        return this._executor.outputHandler;
-      }
-      chain() {
-        return this;
-      }
-      push(e) {
-        return this._queue.push(e), this._chain = this._chain.then(() => this.attemptTask(e));
-      }
-      async attemptTask(e) {
-        let n = await this._scheduler.next(), r2 = () => this._queue.complete(e);
-        try {
-          let { logger: s } = this._queue.attempt(e);
-          return await (kt(e) ? this.attemptEmptyTask(e, s) : this.attemptRemoteTask(e, s));
-        } catch (s) {
-          throw this.onFatalException(e, s);
-        } finally {
-          r2(), n();
-        }
-      }
-      onFatalException(e, n) {
-        let r2 = n instanceof O2 ? Object.assign(n, { task: e }) : new O2(e, n && String(n));
-        return this._chain = Promise.resolve(), this._queue.fatal(r2), r2;
-      }
-      async attemptRemoteTask(e, n) {
-        let r2 = this._plugins.exec("spawn.binary", "", this.taskContext(e, e.commands)), s = this._plugins.exec(
-          "spawn.args",
-          [...e.commands],
-          this.taskContext(e, e.commands)
-        ), o2 = await this.gitResponse(
-          e,
-          r2,
-          s,
-          this.outputHandler,
-          n.step("SPAWN")
-        ), i = await this.handleTaskData(e, s, o2, n.step("HANDLE"));
-        return n("passing response to task's parser as a %s", e.format), en(e) ? Tt(e.parser, i) : Tt(e.parser, i.asStrings());
-      }
-      async attemptEmptyTask(e, n) {
-        return n("empty task bypassing child process to call to task's parser"), e.parser(this);
-      }
-      handleTaskData(e, n, r2, s) {
-        let { exitCode: o2, rejection: i, stdOut: a, stdErr: c3 } = r2;
-        return new Promise((y2, w2) => {
-          s("Preparing to handle process response exitCode=%d stdOut=", o2);
-          let { error: T2 } = this._plugins.exec(
-            "task.error",
-            { error: i },
-            {
-              ...this.taskContext(e, n),
-              ...r2
-            }
-          );
-          if (T2 && e.onError)
-            return s.info("exitCode=%s handling with custom error handler"), e.onError(
-              r2,
-              T2,
-              (k2) => {
-                s.info("custom error handler treated as success"), s("custom error returned a %s", ft(k2)), y2(
-                  new z2(
-                    Array.isArray(k2) ? Buffer.concat(k2) : k2,
-                    Buffer.concat(c3)
-                  )
-                );
-              },
-              w2
-            );
-          if (T2)
-            return s.info(
-              "handling as error: exitCode=%s stdErr=%s rejection=%o",
-              o2,
-              c3.length,
-              i
-            ), w2(T2);
-          s.info("retrieving task output complete"), y2(new z2(Buffer.concat(a), Buffer.concat(c3)));
-        });
-      }
-      async gitResponse(e, n, r2, s, o2) {
-        let i = o2.sibling("output"), a = this._plugins.exec(
-          "spawn.options",
-          {
-            cwd: this.cwd,
-            env: this.env,
-            windowsHide: !0
-          },
-          this.taskContext(e, e.commands)
-        );
-        return new Promise((c3) => {
-          let y2 = [], w2 = [];
-          o2.info("%s %o", n, r2), o2("%O", a);
-          let T2 = this._beforeSpawn(e, r2);
-          if (T2)
-            return c3({
-              stdOut: y2,
-              stdErr: w2,
-              exitCode: 9901,
-              rejection: T2
-            });
-          this._plugins.exec("spawn.before", void 0, {
-            ...this.taskContext(e, r2),
-            kill(C2) {
-              T2 = C2 || T2;
-            }
-          });
-          let k2 = ve(n, r2, a);
-          k2.stdout.on(
-            "data",
-            Et(y2, "stdOut", o2, i.step("stdOut"))
-          ), k2.stderr.on(
-            "data",
-            Et(w2, "stdErr", o2, i.step("stdErr"))
-          ), k2.on("error", Mn(w2, o2)), s && (o2("Passing child process stdOut/stdErr to custom outputHandler"), s(n, k2.stdout, k2.stderr, [...r2])), this._plugins.exec("spawn.after", void 0, {
-            ...this.taskContext(e, r2),
-            spawned: k2,
-            close(C2, Te) {
-              c3({
-                stdOut: y2,
-                stdErr: w2,
-                exitCode: C2,
-                rejection: T2 || Te
-              });
-            },
-            kill(C2) {
-              k2.killed || (T2 = C2, k2.kill("SIGINT"));
-            }
-          });
-        });
-      }
-      _beforeSpawn(e, n) {
-        let r2;
-        return this._plugins.exec("spawn.before", void 0, {
-          ...this.taskContext(e, n),
-          kill(s) {
-            r2 = s || r2;
-          }
-        }), r2;
-      }
-      taskContext(e, n) {
-        return {
-          method: String(Me(e.commands) || ""),
-          commands: n,
-          env: { ...this.env },
-          input: kt(e) ? void 0 : e.input
-        };
-      }
-    };
-    Dn = class {
-      constructor(e, n, r2) {
-        this.cwd = e, this._scheduler = n, this._plugins = r2, this._chain = this.chain();
-      }
-      chain() {
-        return new Pn(this, this._scheduler, this._plugins);
-      }
-      push(e) {
-        return this._chain.push(e);
-      }
-    };
-    Yt = (t2, e, n) => {
-      let r2 = ["clone", ...n];
-      return m(t2) && r2.push(c(t2)), m(e) && r2.push(c(e)), g(r2);
-    }, Bn = (t2, e, n) => (S2(n, "--mirror"), Yt(t2, e, n));
-    Un = [
-      new l2(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t2, [e, n, r2]) => {
-        t2.branch = e, t2.commit = r2, t2.root = !!n;
-      }),
-      new l2(/\s*Author:\s(.+)/i, (t2, [e]) => {
-        let n = e.split("<"), r2 = n.pop();
-        !r2 || !r2.includes("@") || (t2.author = {
-          email: r2.substr(0, r2.length - 1),
-          name: n.join("<").trim()
-        });
-      }),
-      new l2(
-        /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
-        (t2, [e, n, r2]) => {
-          t2.summary.changes = parseInt(e, 10) || 0, t2.summary.insertions = parseInt(n, 10) || 0, t2.summary.deletions = parseInt(r2, 10) || 0;
-        }
-      ),
-      new l2(
-        /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
-        (t2, [e, n, r2]) => {
-          t2.summary.changes = parseInt(e, 10) || 0;
-          let s = parseInt(n, 10) || 0;
-          r2 === "-" ? t2.summary.deletions = s : r2 === "+" && (t2.summary.insertions = s);
-        }
-      )
-    ];
-    Wn = new l2(
-      /([a-z-]+): (\d+)$/,
-      (t2, [e, n]) => {
-        let r2 = jt(e);
-        Object.hasOwn(t2, r2) && (t2[r2] = p(n));
-      }
-    );
-    J2 = class {
-      constructor(e, n, r2, s) {
-        this.bare = e, this.path = n, this.existing = r2, this.gitDir = s;
-      }
-    }, Xn = /^Init.+ repository in (.+)$/, Yn = /^Rein.+ in (.+)$/;
-    Qt = "--bare";
-    R2 = /* @__PURE__ */ ((t2) => (t2.NONE = "", t2.STAT = "--stat", t2.NUM_STAT = "--numstat", t2.NAME_ONLY = "--name-only", t2.NAME_STATUS = "--name-status", t2))(R2 || {}), Jt = /^--(stat|numstat|name-only|name-status)(=|$)/;
-    rr = class {
-      constructor() {
-        this.changed = 0, this.deletions = 0, this.insertions = 0, this.files = [];
-      }
-    }, Ot = [
-      new l2(
-        /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
-        (t2, [e, n, r2 = ""]) => {
-          t2.files.push({
-            file: e.trim(),
-            changes: p(n),
-            insertions: r2.replace(/[^+]/g, "").length,
-            deletions: r2.replace(/[^-]/g, "").length,
-            binary: !1
-          });
-        }
-      ),
-      new l2(
-        /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
-        (t2, [e, n, r2]) => {
-          t2.files.push({
-            file: e.trim(),
-            before: p(n),
-            after: p(r2),
-            binary: !0
-          });
-        }
-      ),
-      new l2(/^(.+)\s+\|\s+Bin\s*$/, (t2, [e]) => {
-        t2.files.push({
-          file: e.trim(),
-          before: 0,
-          after: 0,
-          binary: !0
-        });
-      }),
-      new l2(
-        /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
-        (t2, [e, n]) => {
-          let r2 = /(\d+) i/.exec(n), s = /(\d+) d/.exec(n);
-          t2.changed = p(e), t2.insertions = p(r2?.[1]), t2.deletions = p(s?.[1]);
-        }
-      )
-    ], sr = [
-      new l2(
-        /(\d+)\t(\d+)\t(.+)$/,
-        (t2, [e, n, r2]) => {
-          let s = p(e), o2 = p(n);
-          t2.changed++, t2.insertions += s, t2.deletions += o2, t2.files.push({
-            file: r2,
-            changes: s + o2,
-            insertions: s,
-            deletions: o2,
-            binary: !1
-          });
-        }
-      ),
-      new l2(/-\t-\t(.+)$/, (t2, [e]) => {
-        t2.changed++, t2.files.push({
-          file: e,
-          after: 0,
-          before: 0,
-          binary: !0
-        });
-      })
-    ], or = [
-      new l2(/(.+)$/, (t2, [e]) => {
-        t2.changed++, t2.files.push({
-          file: e,
-          changes: 0,
-          insertions: 0,
-          deletions: 0,
-          binary: !1
-        });
-      })
-    ], ir = [
-      new l2(
-        /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
-        (t2, [e, n, r2, s, o2]) => {
-          t2.changed++, t2.files.push({
-            file: o2 ?? r2,
-            changes: 0,
-            insertions: 0,
-            deletions: 0,
-            binary: !1,
-            status: bt(_n(e) && e),
-            from: bt(!!o2 && r2 !== o2 && r2),
-            similarity: p(n)
-          });
-        }
-      )
-    ], ar = {
-      [R2.NONE]: Ot,
-      [R2.STAT]: Ot,
-      [R2.NUM_STAT]: sr,
-      [R2.NAME_STATUS]: ir,
-      [R2.NAME_ONLY]: or
-    };
-    te = "\xF2\xF2\xF2\xF2\xF2\xF2 ", ee2 = " \xF2\xF2", ne2 = " \xF2 ", ur = ["hash", "date", "message", "refs", "author_name", "author_email"];
-    se = /* @__PURE__ */ ((t2) => (t2[t2["--pretty"] = 0] = "--pretty", t2[t2["max-count"] = 1] = "max-count", t2[t2.maxCount = 2] = "maxCount", t2[t2.n = 3] = "n", t2[t2.file = 4] = "file", t2[t2.format = 5] = "format", t2[t2.from = 6] = "from", t2[t2.to = 7] = "to", t2[t2.splitter = 8] = "splitter", t2[t2.symmetric = 9] = "symmetric", t2[t2.mailMap = 10] = "mailMap", t2[t2.multiLine = 11] = "multiLine", t2[t2.strictDate = 12] = "strictDate", t2))(se || {});
-    Z2 = class {
-      constructor(e, n = null, r2) {
-        this.reason = e, this.file = n, this.meta = r2;
-      }
-      toString() {
-        return `${this.file}:${this.reason}`;
-      }
-    }, dr = class {
-      constructor() {
-        this.conflicts = [], this.merges = [], this.result = "success";
-      }
-      get failed() {
-        return this.conflicts.length > 0;
-      }
-      get reason() {
-        return this.result;
-      }
-      toString() {
-        return this.conflicts.length ? `CONFLICTS: ${this.conflicts.join(", ")}` : "OK";
-      }
-    }, ie = class {
-      constructor() {
-        this.remoteMessages = {
-          all: []
-        }, this.created = [], this.deleted = [], this.files = [], this.deletions = {}, this.insertions = {}, this.summary = {
-          changes: 0,
-          deletions: 0,
-          insertions: 0
-        };
-      }
-    }, gr = class {
-      constructor() {
-        this.remote = "", this.hash = {
-          local: "",
-          remote: ""
-        }, this.branch = {
-          local: "",
-          remote: ""
-        }, this.message = "";
-      }
-      toString() {
-        return this.message;
-      }
-    };
-    yr = [
-      new x2(
-        /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
-        (t2, [e, n]) => {
-          let r2 = e.toLowerCase(), s = tt(t2.remoteMessages);
-          Object.assign(s, { [r2]: p(n) });
-        }
-      ),
-      new x2(
-        /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
-        (t2, [e, n]) => {
-          let r2 = e.toLowerCase(), s = tt(t2.remoteMessages);
-          Object.assign(s, { [r2]: p(n) });
-        }
-      ),
-      new x2(
-        /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
-        (t2, [e, n, r2]) => {
-          let s = tt(t2.remoteMessages);
-          s.total = Ct(e), s.reused = Ct(n), s.packReused = p(r2);
-        }
-      )
-    ], wr = [
-      new x2(/^remote:\s*(.+)$/, (t2, [e]) => (t2.remoteMessages.all.push(e.trim()), !1)),
-      ...yr,
-      new x2(
-        [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
-        (t2, [e]) => {
-          t2.remoteMessages.pullRequestUrl = e;
-        }
-      ),
-      new x2(
-        [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
-        (t2, [e, n, r2]) => {
-          t2.remoteMessages.vulnerabilities = {
-            count: p(e),
-            summary: n,
-            url: r2
-          };
-        }
-      )
-    ];
-    br = class {
-      constructor() {
-        this.all = [];
-      }
-    }, Tr = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/, kr = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/, _r = /^(create|delete) mode \d+ (.+)/, vr = [
-      new l2(Tr, (t2, [e, n, r2]) => {
-        t2.files.push(e), n && (t2.insertions[e] = n.length), r2 && (t2.deletions[e] = r2.length);
-      }),
-      new l2(kr, (t2, [e, , n, , r2]) => n !== void 0 || r2 !== void 0 ? (t2.summary.changes = +e || 0, t2.summary.insertions = +n || 0, t2.summary.deletions = +r2 || 0, !0) : !1),
-      new l2(_r, (t2, [e, n]) => {
-        S2(t2.files, n), S2(e === "create" ? t2.created : t2.deleted, n);
-      })
-    ], Er = [
-      new l2(/^from\s(.+)$/i, (t2, [e]) => {
-        t2.remote = e;
-      }),
-      new l2(/^fatal:\s(.+)$/, (t2, [e]) => {
-        t2.message = e;
-      }),
-      new l2(
-        /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
-        (t2, [e, n, r2, s]) => {
-          t2.branch.local = r2, t2.hash.local = e, t2.branch.remote = s, t2.hash.remote = n;
-        }
-      )
-    ], Sr = (t2, e) => E2(new ie(), vr, [t2, e]), ue = (t2, e) => Object.assign(
-      new ie(),
-      Sr(t2, e),
-      ae(t2, e)
-    );
-    Or = [
-      new l2(/^Auto-merging\s+(.+)$/, (t2, [e]) => {
-        t2.merges.push(e);
-      }),
-      new l2(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t2, [e, n]) => {
-        t2.conflicts.push(new Z2(e, n));
-      }),
-      new l2(
-        /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
-        (t2, [e, n, r2]) => {
-          t2.conflicts.push(new Z2(e, n, { deleteRef: r2 }));
-        }
-      ),
-      new l2(/^CONFLICT\s+\((.+)\):/, (t2, [e]) => {
-        t2.conflicts.push(new Z2(e, null));
-      }),
-      new l2(/^Automatic merge failed;\s+(.+)$/, (t2, [e]) => {
-        t2.result = e;
-      })
-    ], Cr = (t2, e) => Object.assign(Ar(t2), ue(t2, e)), Ar = (t2) => E2(new dr(), Or, t2);
-    Nr = [
-      new l2(/^Pushing to (.+)$/, (t2, [e]) => {
-        t2.repo = e;
-      }),
-      new l2(/^updating local tracking ref '(.+)'/, (t2, [e]) => {
-        t2.ref = {
-          ...t2.ref || {},
-          local: e
-        };
-      }),
-      new l2(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t2, [e, n, r2]) => {
-        t2.pushed.push(xr(e, n, r2));
-      }),
-      new l2(
-        /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
-        (t2, [e, n, r2]) => {
-          t2.branch = {
-            ...t2.branch || {},
-            local: e,
-            remote: n,
-            remoteName: r2
-          };
-        }
-      ),
-      new l2(
-        /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
-        (t2, [e, n, r2, s]) => {
-          t2.update = {
-            head: {
-              local: e,
-              remote: n
-            },
-            hash: {
-              from: r2,
-              to: s
-            }
-          };
-        }
-      )
-    ], $r = (t2, e) => {
-      let n = Pr(t2, e), r2 = ae(t2, e);
-      return {
-        ...n,
-        ...r2
-      };
-    }, Pr = (t2, e) => E2({ pushed: [] }, Nr, [t2, e]);
-    Lr = /^(.+)\0(.+)$/, jr = class {
-      constructor(e, n, r2) {
-        if (this.path = e, this.index = n, this.working_dir = r2, n === "R" || r2 === "R") {
-          let s = Lr.exec(e) || [null, e, e];
-          this.from = s[2] || "", this.path = s[1] || "";
-        }
-      }
-    }, Br = class {
-      constructor() {
-        this.not_added = [], this.conflicted = [], this.created = [], this.deleted = [], this.ignored = void 0, this.modified = [], this.renamed = [], this.files = [], this.staged = [], this.ahead = 0, this.behind = 0, this.current = null, this.tracking = null, this.detached = !1, this.isClean = () => !this.files.length;
-      }
-    };
-    Ir = new Map([
-      _2(
-        " ",
-        "A",
-        (t2, e) => t2.created.push(e)
-      ),
-      _2(
-        " ",
-        "D",
-        (t2, e) => t2.deleted.push(e)
-      ),
-      _2(
-        " ",
-        "M",
-        (t2, e) => t2.modified.push(e)
-      ),
-      _2("A", " ", (t2, e) => {
-        t2.created.push(e), t2.staged.push(e);
-      }),
-      _2("A", "M", (t2, e) => {
-        t2.created.push(e), t2.staged.push(e), t2.modified.push(e);
-      }),
-      _2("D", " ", (t2, e) => {
-        t2.deleted.push(e), t2.staged.push(e);
-      }),
-      _2("M", " ", (t2, e) => {
-        t2.modified.push(e), t2.staged.push(e);
-      }),
-      _2("M", "M", (t2, e) => {
-        t2.modified.push(e), t2.staged.push(e);
-      }),
-      _2("R", " ", (t2, e) => {
-        t2.renamed.push(xt(e));
-      }),
-      _2("R", "M", (t2, e) => {
-        let n = xt(e);
-        t2.renamed.push(n), t2.modified.push(n.to);
-      }),
-      _2("!", "!", (t2, e) => {
-        (t2.ignored = t2.ignored || []).push(e);
-      }),
-      _2(
-        "?",
-        "?",
-        (t2, e) => t2.not_added.push(e)
-      ),
-      ...et(
-        "A",
-        "A",
-        "U"
-        /* UNMERGED */
-      ),
-      ...et(
-        "D",
-        "D",
-        "U"
-        /* UNMERGED */
-      ),
-      ...et(
-        "U",
-        "A",
-        "D",
-        "U"
-        /* UNMERGED */
-      ),
-      [
-        "##",
-        (t2, e) => {
-          let n = /ahead (\d+)/, r2 = /behind (\d+)/, s = /^(.+?(?=(?:\.{3}|\s|$)))/, o2 = /\.{3}(\S*)/, i = /\son\s(\S+?)(?=\.{3}|$)/, a = n.exec(e);
-          t2.ahead = a && +a[1] || 0, a = r2.exec(e), t2.behind = a && +a[1] || 0, a = s.exec(e), t2.current = d(a?.[1], m, null), a = o2.exec(e), t2.tracking = d(a?.[1], m, null), a = i.exec(e), a && (t2.current = d(a?.[1], m, t2.current)), t2.detached = /\(no branch\)/.test(e);
-        }
-      ]
-    ]), Ur = function(t2) {
-      let e = t2.split(I2), n = new Br();
-      for (let r2 = 0, s = e.length; r2 < s; ) {
-        let o2 = e[r2++].trim();
-        o2 && (o2.charAt(0) === "R" && (o2 += I2 + (e[r2++] || "")), Fr(n, o2));
-      }
-      return n;
-    };
-    Gr = ["--null", "-z"];
-    fe = "installed=false";
-    Hr = [
-      new l2(
-        /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
-        (t2, [e, n, r2, s = ""]) => {
-          Object.assign(
-            t2,
-            q2(p(e), p(n), p(r2), s)
-          );
-        }
-      ),
-      new l2(
-        /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
-        (t2, [e, n, r2, s = ""]) => {
-          Object.assign(t2, q2(p(e), p(n), r2, s));
-        }
-      )
-    ];
-    le = class {
-      constructor(e) {
-        this._executor = e;
-      }
-      _runTask(e, n) {
-        let r2 = this._executor.chain(), s = r2.push(e);
-        return n && Ln(e, s, n), Object.create(this, {
-          then: { value: s.then.bind(s) },
-          catch: { value: s.catch.bind(s) },
-          _executor: { value: r2 }
-        });
-      }
-      add(e) {
-        return this._runTask(
-          g(["add", ...v(e)]),
-          u(arguments)
-        );
-      }
-      cwd(e) {
-        let n = u(arguments);
-        return typeof e == "string" ? this._runTask(St(e, this._executor), n) : typeof e?.path == "string" ? this._runTask(
-          St(
-            e.path,
-            e.root && this._executor || void 0
-          ),
-          n
-        ) : this._runTask(
-          b2("Git.cwd: workingDirectory must be supplied as a string"),
-          n
-        );
-      }
-      hashObject(e, n) {
-        return this._runTask(
-          Vn(e, n === !0),
-          u(arguments)
-        );
-      }
-      init(e) {
-        return this._runTask(
-          Zn(e === !0, this._executor.cwd, h2(arguments)),
-          u(arguments)
-        );
-      }
-      merge() {
-        return this._runTask(
-          At(h2(arguments)),
-          u(arguments)
-        );
-      }
-      mergeFromTo(e, n) {
-        return m(e) && m(n) ? this._runTask(
-          At([e, n, ...h2(arguments)]),
-          u(arguments, !1)
-        ) : this._runTask(
-          b2(
-            "Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings"
-          )
-        );
-      }
-      outputHandler(e) {
-        return this._executor.outputHandler = e, this;
-      }
-      push() {
-        let e = ce(
-          {
-            remote: d(arguments[0], m),
-            branch: d(arguments[1], m)
-          },
-          h2(arguments)
-        );
-        return this._runTask(e, u(arguments));
-      }
-      stash() {
-        return this._runTask(
-          g(["stash", ...h2(arguments)]),
-          u(arguments)
-        );
-      }
-      status() {
-        return this._runTask(
-          zr(h2(arguments)),
-          u(arguments)
-        );
-      }
-    };
-    Object.assign(
-      le.prototype,
-      jn(),
-      In(),
-      zn(),
-      Tn(),
-      Hn(),
-      Kn(),
-      On(),
-      er(),
-      pr(),
-      Dr(),
-      Wr()
-    );
-    Vr = /* @__PURE__ */ (() => {
-      let t2 = 0;
-      return () => {
-        t2++;
-        let { promise: e, done: n } = (0, import_promise_deferred.createDeferred)();
-        return {
-          promise: e,
-          done: n,
-          id: t2
-        };
-      };
-    })(), Xr = class {
-      constructor(e = 2) {
-        this.concurrency = e, this.logger = $2("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
-      }
-      schedule() {
-        if (!this.pending.length || this.running.length >= this.concurrency) {
-          this.logger(
-            "Schedule attempt ignored, pending=%s running=%s concurrency=%s",
-            this.pending.length,
-            this.running.length,
-            this.concurrency
-          );
-          return;
-        }
-        let e = S2(this.running, this.pending.shift());
-        this.logger("Attempting id=%s", e.id), e.done(() => {
-          this.logger("Completing id=", e.id), ct(this.running, e), this.schedule();
-        });
-      }
-      next() {
-        let { promise: e, id: n } = S2(this.pending, Vr());
-        return this.logger("Scheduling id=%s", n), this.schedule(), e;
-      }
-    };
-    he = /* @__PURE__ */ ((t2) => (t2.CURRENT = "*", t2.LINKED = "+", t2))(he || {}), Qr = class {
-      constructor() {
-        this.all = [], this.branches = {}, this.current = "", this.detached = !1;
-      }
-      push(e, n, r2, s, o2) {
-        e === "*" && (this.detached = n, this.current = r2), this.all.push(r2), this.branches[r2] = {
-          current: e === "*",
-          linkedWorkTree: e === "+",
-          name: r2,
-          commit: s,
-          label: o2
-        };
-      }
-    }, Jr = [
-      new l2(
-        /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
-        (t2, [e, n, r2, s]) => {
-          t2.push(Nt(e), !0, n, r2, s);
-        }
-      ),
-      new l2(
-        /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
-        (t2, [e, n, r2, s]) => {
-          t2.push(Nt(e), !1, n, r2, s);
-        }
-      )
-    ], Zr = new l2(/^(\S+)$/s, (t2, [e]) => {
-      t2.push(he.CURRENT, !1, e, "", "");
-    });
-    ts = class {
-      constructor() {
-        this.all = [], this.branches = {}, this.errors = [];
-      }
-      get success() {
-        return !this.errors.length;
-      }
-    };
-    rs = /(\S+)\s+\(\S+\s([^)]+)\)/, pe = /^error[^']+'([^']+)'/m, ss = [
-      new l2(rs, (t2, [e, n]) => {
-        let r2 = es(e, n);
-        t2.all.push(r2), t2.branches[e] = r2;
-      }),
-      new l2(pe, (t2, [e]) => {
-        let n = ns(e);
-        t2.errors.push(n), t2.all.push(n), t2.branches[e] = n;
-      })
-    ], gt = (t2, e) => E2(new ts(), ss, [t2, e]);
-    ms = [
-      new l2(/From (.+)$/, (t2, [e]) => {
-        t2.remote = e;
-      }),
-      new l2(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
-        t2.branches.push({
-          name: e,
-          tracking: n
-        });
-      }),
-      new l2(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
-        t2.tags.push({
-          name: e,
-          tracking: n
-        });
-      }),
-      new l2(/- \[deleted]\s+\S+\s*-> (.+)$/, (t2, [e]) => {
-        t2.deleted.push({
-          tracking: e
-        });
-      }),
-      new l2(
-        /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
-        (t2, [e, n, r2, s]) => {
-          t2.updated.push({
-            name: r2,
-            tracking: s,
-            to: n,
-            from: e
-          });
-        }
-      )
-    ];
-    ys = [
-      new l2(/^Renaming (.+) to (.+)$/, (t2, [e, n]) => {
-        t2.moves.push({ from: e, to: n });
-      })
-    ];
-    $s = class {
-      constructor(e, n) {
-        this.all = e, this.latest = n;
-      }
-    }, Ps = function(t2, e = !1) {
-      let n = t2.split(`
-`).map(Ds).filter(Boolean);
-      e || n.sort(function(s, o2) {
-        let i = s.split("."), a = o2.split(".");
-        if (i.length === 1 || a.length === 1)
-          return Ms(B2(i[0]), B2(a[0]));
-        for (let c3 = 0, y2 = Math.max(i.length, a.length); c3 < y2; c3++) {
-          let w2 = ye(B2(i[c3]), B2(a[c3]));
-          if (w2)
-            return w2;
-        }
-        return 0;
-      });
-      let r2 = e ? n[0] : [...n].reverse().find((s) => s.indexOf(".") >= 0);
-      return new $s(n, r2);
-    };
-    (f2.prototype = Object.create(le.prototype)).constructor = f2;
-    f2.prototype.customBinary = function(t2) {
-      return this._plugins.reconfigure("binary", t2), this;
-    };
-    f2.prototype.env = function(t2, e) {
-      return arguments.length === 1 && typeof t2 == "object" ? this._executor.env = t2 : (this._executor.env = this._executor.env || {})[t2] = e, this;
-    };
-    f2.prototype.stashList = function(t2) {
-      return this._runTask(
-        Cs(
-          ht(arguments) || {},
-          K2(t2) && t2 || []
-        ),
-        u(arguments)
-      );
-    };
-    f2.prototype.mv = function(t2, e) {
-      return this._runTask(bs(t2, e), u(arguments));
-    };
-    f2.prototype.checkoutLatestTag = function(t2) {
-      var e = this;
-      return this.pull(function() {
-        e.tags(function(n, r2) {
-          e.checkout(r2.latest, t2);
-        });
-      });
-    };
-    f2.prototype.pull = function(t2, e, n, r2) {
-      return this._runTask(
-        Ts(
-          d(t2, m),
-          d(e, m),
-          h2(arguments)
-        ),
-        u(arguments)
-      );
-    };
-    f2.prototype.fetch = function(t2, e) {
-      return this._runTask(
-        gs(
-          d(t2, m),
-          d(e, m),
-          h2(arguments)
-        ),
-        u(arguments)
-      );
-    };
-    f2.prototype.tags = function(t2, e) {
-      return this._runTask(
-        Ls(h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.rebase = function() {
-      return this._runTask(
-        g(["rebase", ...h2(arguments)]),
-        u(arguments)
-      );
-    };
-    f2.prototype.reset = function(t2) {
-      return this._runTask(
-        An(xn(t2), h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.revert = function(t2) {
-      let e = u(arguments);
-      return typeof t2 != "string" ? this._runTask(b2("Commit must be a string"), e) : this._runTask(
-        g(["revert", ...h2(arguments, 0, !0), t2]),
-        e
-      );
-    };
-    f2.prototype.addTag = function(t2) {
-      let e = typeof t2 == "string" ? js(t2) : b2("Git.addTag requires a tag name");
-      return this._runTask(e, u(arguments));
-    };
-    f2.prototype.addAnnotatedTag = function(t2, e) {
-      return this._runTask(
-        Bs(t2, e),
-        u(arguments)
-      );
-    };
-    f2.prototype.deleteLocalBranch = function(t2, e, n) {
-      return this._runTask(
-        cs(t2, typeof e == "boolean" ? e : !1),
-        u(arguments)
-      );
-    };
-    f2.prototype.deleteLocalBranches = function(t2, e, n) {
-      return this._runTask(
-        us(t2, typeof e == "boolean" ? e : !1),
-        u(arguments)
-      );
-    };
-    f2.prototype.branch = function(t2, e) {
-      return this._runTask(
-        is(h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.branchLocal = function(t2) {
-      return this._runTask(as(), u(arguments));
-    };
-    f2.prototype.raw = function(t2) {
-      let e = !Array.isArray(t2), n = [].slice.call(e ? arguments : t2, 0);
-      for (let s = 0; s < n.length && e; s++)
-        if (!st(n[s])) {
-          n.splice(s, n.length - s);
-          break;
-        }
-      n.push(...h2(arguments, 0, !0));
-      var r2 = u(arguments);
-      return n.length ? this._runTask(g(n, this._trimmed), r2) : this._runTask(
-        b2("Raw: must supply one or more command to execute"),
-        r2
-      );
-    };
-    f2.prototype.submoduleAdd = function(t2, e, n) {
-      return this._runTask(As(t2, e), u(arguments));
-    };
-    f2.prototype.submoduleUpdate = function(t2, e) {
-      return this._runTask(
-        Ns(h2(arguments, !0)),
-        u(arguments)
-      );
-    };
-    f2.prototype.submoduleInit = function(t2, e) {
-      return this._runTask(
-        xs(h2(arguments, !0)),
-        u(arguments)
-      );
-    };
-    f2.prototype.subModule = function(t2, e) {
-      return this._runTask(
-        X2(h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.listRemote = function() {
-      return this._runTask(
-        Ss(h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.addRemote = function(t2, e, n) {
-      return this._runTask(
-        vs(t2, e, h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.removeRemote = function(t2, e) {
-      return this._runTask(Os(t2), u(arguments));
-    };
-    f2.prototype.getRemotes = function(t2, e) {
-      return this._runTask(Es(t2 === !0), u(arguments));
-    };
-    f2.prototype.remote = function(t2, e) {
-      return this._runTask(
-        Rs(h2(arguments)),
-        u(arguments)
-      );
-    };
-    f2.prototype.tag = function(t2, e) {
-      let n = h2(arguments);
-      return n[0] !== "tag" && n.unshift("tag"), this._runTask(g(n), u(arguments));
-    };
-    f2.prototype.updateServerInfo = function(t2) {
-      return this._runTask(
-        g(["update-server-info"]),
-        u(arguments)
-      );
-    };
-    f2.prototype.pushTags = function(t2, e) {
-      let n = Mr(
-        { remote: d(t2, m) },
-        h2(arguments)
-      );
-      return this._runTask(n, u(arguments));
-    };
-    f2.prototype.rm = function(t2) {
-      return this._runTask(
-        g(["rm", "-f", ...v(t2)]),
-        u(arguments)
-      );
-    };
-    f2.prototype.rmKeepLocal = function(t2) {
-      return this._runTask(
-        g(["rm", "--cached", ...v(t2)]),
-        u(arguments)
-      );
-    };
-    f2.prototype.catFile = function(t2, e) {
-      return this._catFile("utf-8", arguments);
-    };
-    f2.prototype.binaryCatFile = function() {
-      return this._catFile("buffer", arguments);
-    };
-    f2.prototype._catFile = function(t2, e) {
-      var n = u(e), r2 = ["cat-file"], s = e[0];
-      if (typeof s == "string")
-        return this._runTask(
-          b2("Git.catFile: options must be supplied as an array of strings"),
-          n
-        );
-      Array.isArray(s) && r2.push.apply(r2, s);
-      let o2 = t2 === "buffer" ? Gt(r2) : g(r2);
-      return this._runTask(o2, n);
-    };
-    f2.prototype.diff = function(t2, e) {
-      let n = m(t2) ? b2(
-        "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
-      ) : g(["diff", ...h2(arguments)]);
-      return this._runTask(n, u(arguments));
-    };
-    f2.prototype.diffSummary = function() {
-      return this._runTask(
-        fr(h2(arguments, 1)),
-        u(arguments)
-      );
-    };
-    f2.prototype.applyPatch = function(t2) {
-      let e = G2(t2) ? Yr(v(t2), h2([].slice.call(arguments, 1))) : b2(
-        "git.applyPatch requires one or more string patches as the first argument"
-      );
-      return this._runTask(e, u(arguments));
-    };
-    f2.prototype.revparse = function() {
-      let t2 = ["rev-parse", ...h2(arguments, !0)];
-      return this._runTask(
-        g(t2, !0),
-        u(arguments)
-      );
-    };
-    f2.prototype.clean = function(t2, e, n) {
-      let r2 = un(t2), s = r2 && t2.join("") || d(t2, m) || "", o2 = h2([].slice.call(arguments, r2 ? 1 : 0));
-      return this._runTask(
-        on(s, o2),
-        u(arguments)
-      );
-    };
-    f2.prototype.exec = function(t2) {
-      let e = {
-        commands: [],
-        format: "utf-8",
-        parser() {
-          typeof t2 == "function" && t2();
-        }
-      };
-      return this._runTask(e);
-    };
-    f2.prototype.checkIgnore = function(t2, e) {
-      return this._runTask(
-        fs2(v(d(t2, G2, []))),
-        u(arguments)
-      );
-    };
-    f2.prototype.checkIsRepo = function(t2, e) {
-      return this._runTask(
-        We(d(t2, m)),
-        u(arguments)
-      );
-    };
-    Us = $2("", "plugin:allowEnvironment");
-    $t = (0, import_promise_deferred.deferred)().promise;
-    we = $2("", "plugin:binary"), Hs = "Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings", Ks = "Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option";
-    be = {
-      DISALLOWED_ABBREVIATED: {
-        text: "disallowed abbreviated or ambiguous option",
-        solution: "Unambiguous abbreviated options blocked with unsafe.allowAbbreviatedOptions setting: {message}"
-      },
-      UNKNOWN: {
-        text: "~ unknown ~",
-        solution: void 0
-      }
-    };
-    Qs = class extends O2 {
-      constructor(e = "") {
-        let n = Ys(e);
-        super(void 0, be[n].solution?.replace("{message}", e) ?? e), this.reason = n;
-      }
-    };
-    nt = $2("", "plugin:input");
-    ro = class {
-      constructor() {
-        this.plugins = /* @__PURE__ */ new Set(), this.events = new Ce();
-      }
-      on(e, n) {
-        this.events.on(e, n);
-      }
-      reconfigure(e, n) {
-        this.events.emit(e, n);
-      }
-      append(e, n) {
-        let r2 = S2(this.plugins, { type: e, action: n });
-        return () => this.plugins.delete(r2);
-      }
-      add(e) {
-        let n = [];
-        return v(e).forEach(
-          (r2) => {
-            r2 && this.plugins.add(S2(n, r2));
-          }
-        ), () => {
-          n.forEach((r2) => {
-            this.plugins.delete(r2);
-          });
-        };
-      }
-      exec(e, n, r2) {
-        let s = n, o2 = Object.freeze(Object.create(r2));
-        for (let i of this.plugins)
-          i.type === e && (s = i.action(s, o2));
-        return s;
-      }
-    };
-    wo = (t2, e) => {
-      let n = new ro(), r2 = Ge(
-        t2 && (typeof t2 == "string" ? { baseDir: t2 } : t2) || {},
-        e
-      );
-      if (!Lt(r2.baseDir))
-        throw new Ae(
-          r2,
-          "Cannot use simple-git on a directory that does not exist"
-        );
-      return Array.isArray(r2.config) && n.add(qs(r2.config)), n.add(zs(r2.unsafe)), n.add(Ws(r2.completion)), r2.abort && n.add(Is(r2.abort)), r2.progress && n.add(so(r2.progress)), r2.timeout && n.add(uo(r2.timeout)), r2.spawnOptions && n.add(io(r2.spawnOptions)), n.add(ao()), n.add(no(r2.input)), n.add(Mt(to(!0))), r2.errors && n.add(Mt(r2.errors)), Xs(n, r2.binary, r2.unsafe?.allowUnsafeCustomBinary), n.add(
-        Fs(r2.allowEnvironment ?? [], r2.unsafe?.allowAbbreviatedOptions)
-      ), new f2(r2, n);
-    };
-  }
-});
-
-// src/git/repo.ts
-import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-var STATUS, GitRepo, init_repo = __esm({
-  "src/git/repo.ts"() {
+var LOST, init_apply = __esm({
+  "src/deploy/apply.ts"() {
     "use strict";
-    init_dist3();
+    init_connect();
     init_errors();
-    STATUS = {
-      A: "added",
-      M: "modified",
-      D: "deleted",
-      R: "renamed",
-      C: "copied",
-      T: "type-changed"
-    }, GitRepo = class {
-      constructor(dir) {
-        this.dir = dir;
-        this.git = wo({ baseDir: dir });
+    init_checksum();
+    init_decide();
+    init_history();
+    init_lock();
+    init_types();
+    LOST = /* @__PURE__ */ new Set([
+      "PROTOCOL_CONNECTION_LOST",
+      "ECONNRESET",
+      "EPIPE",
+      "ETIMEDOUT",
+      "ECONNREFUSED",
+      "ER_SERVER_SHUTDOWN",
+      "ER_CONNECTION_KILLED"
+    ]);
+  }
+});
+
+// src/sql/decode.ts
+function decodeSql(path, bytes) {
+  if (bytes.includes(0))
+    return new PolicyError(
+      path,
+      0,
+      0,
+      "unreadable SQL: the file contains NUL bytes (is it binary or UTF-16?); save it as UTF-8 text"
+    );
+  try {
+    let text2 = decoder.decode(bytes);
+    return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
+  } catch {
+    return new PolicyError(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
+  }
+}
+var decoder, init_decode = __esm({
+  "src/sql/decode.ts"() {
+    "use strict";
+    init_errors();
+    decoder = new TextDecoder("utf-8", { fatal: !0 });
+  }
+});
+
+// src/sql/split.ts
+function isWordChar(c3) {
+  return c3 >= 48 && c3 <= 57 || c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 > 127;
+}
+function isSpace(c3) {
+  return c3 === 32 || c3 === 9 || c3 === 10 || c3 === 13 || c3 === 12 || c3 === 11;
+}
+function splitStatements(text2) {
+  let splitter = new StatementSplitter();
+  return [...splitter.push(text2), ...splitter.end()];
+}
+var COMPOUND_OBJECTS, NON_BLOCK_ENDS, LOOKAHEAD, StatementSplitter, init_split = __esm({
+  "src/sql/split.ts"() {
+    "use strict";
+    COMPOUND_OBJECTS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]), NON_BLOCK_ENDS = /* @__PURE__ */ new Set(["IF", "LOOP", "WHILE", "REPEAT"]), LOOKAHEAD = 64;
+    StatementSplitter = class {
+      buf = "";
+      /** Offset in `buf` up to which characters have been lexed. */
+      i = 0;
+      line = 1;
+      column = 1;
+      state = 0 /* Code */;
+      inVersionedComment = !1;
+      delimiter = ";";
+      index = 0;
+      // The statement being read: where it starts and ends (its last significant character).
+      startAt = -1;
+      startLine = 1;
+      startColumn = 1;
+      lastSignificant = -1;
+      lastLine = 1;
+      lastColumn = 1;
+      words = [];
+      compound = !1;
+      depth = 0;
+      pendingEnd = !1;
+      /** Feed more text; returns the statements completed by it. */
+      push(chunk) {
+        return this.buf += chunk, this.lex(!1);
       }
-      dir;
-      git;
-      async resolve(ref) {
-        let sha = await this.git.revparse(["--verify", "--quiet", `${ref}^{commit}`]).catch(() => "");
-        if (!/^[0-9a-f]{40}$/.test(sha.trim()))
-          throw new InputError(
-            `git ref "${ref}" does not exist in ${this.dir} (fetch it, e.g. git fetch origin main, or pass --base REF)`
-          );
-        return sha.trim();
-      }
-      async isRepository() {
-        return this.git.checkIsRepo().catch(() => !1);
-      }
-      async mergeBase(a, b3) {
-        return (await this.git.raw(["merge-base", a, b3])).trim();
-      }
-      /** Is `commit` reachable from `branch` (an ancestor of it, or the same commit)? */
-      async isAncestor(commit, branch) {
-        try {
-          return await this.git.raw(["merge-base", "--is-ancestor", commit, branch]), !0;
-        } catch {
-          return !1;
+      /** No more text: returns the last statement, if any, even without a closing delimiter. */
+      end() {
+        let out = this.lex(!0);
+        if (this.startAt >= 0) {
+          this.state !== 0 /* Code */ && this.state !== 4 /* LineComment */ && (this.lastSignificant = this.buf.length - 1, this.lastLine = this.line, this.lastColumn = Math.max(1, this.column - 1));
+          let last = this.emit(this.lastSignificant + 1);
+          last && out.push(last);
         }
+        return out;
       }
-      async changedFiles(from, to2) {
-        let fields = (await this.git.raw(["diff", "--name-status", "--no-renames", "-z", from, to2])).split("\0").filter((f3) => f3.length > 0), changes = [];
-        for (let i = 0; i < fields.length; ) {
-          let code = fields[i][0], status = STATUS[code] ?? "modified";
-          code === "R" || code === "C" ? (changes.push({ status, from: fields[i + 1], path: fields[i + 2] }), i += 3) : (changes.push({ status, path: fields[i + 1] }), i += 2);
+      /** Move to offset `to`, keeping line and column right. Linear in the distance moved. */
+      moveTo(to2) {
+        let buf = this.buf;
+        for (let k2 = this.i; k2 < to2; k2++)
+          buf.charCodeAt(k2) === 10 ? (this.line++, this.column = 1) : this.column++;
+        this.i = to2;
+      }
+      /** The characters from `i` up to `to` (exclusive, on the current line) belong to the statement. */
+      markTo(to2) {
+        this.startAt < 0 && (this.startAt = this.i, this.startLine = this.line, this.startColumn = this.column), this.lastSignificant = to2 - 1, this.lastLine = this.line, this.lastColumn = this.column + (to2 - this.i) - 1;
+      }
+      emit(endExclusive) {
+        if (this.startAt < 0) return;
+        let text2 = this.buf.slice(this.startAt, endExclusive).trimEnd(), statement = {
+          index: this.index,
+          text: text2,
+          start: { line: this.startLine, column: this.startColumn },
+          end: { line: this.lastLine, column: this.lastColumn }
+        };
+        if (this.startAt = -1, this.lastSignificant = -1, this.words = [], this.compound = !1, this.depth = 0, this.pendingEnd = !1, text2.length !== 0)
+          return this.index++, statement;
+      }
+      /** Drop consumed text so memory holds only the statement being read. */
+      compact() {
+        let keepFrom = this.startAt >= 0 ? this.startAt : this.i;
+        (keepFrom > 65536 || keepFrom === this.buf.length) && (this.buf = this.buf.slice(keepFrom), this.i -= keepFrom, this.startAt >= 0 && (this.startAt -= keepFrom), this.lastSignificant >= 0 && (this.lastSignificant -= keepFrom));
+      }
+      lex(final) {
+        let out = [], buf = this.buf, limit = final ? buf.length : buf.length - LOOKAHEAD;
+        for (; this.i < limit; ) {
+          let c3 = buf.charCodeAt(this.i);
+          if (this.state === 1 /* SingleQuote */ || this.state === 2 /* DoubleQuote */ || this.state === 3 /* Backtick */) {
+            if (!this.lexQuoted(final)) break;
+            continue;
+          }
+          if (this.state === 4 /* LineComment */) {
+            let nl = buf.indexOf(`
+`, this.i);
+            if (nl < 0 && !final) {
+              this.moveTo(buf.length);
+              break;
+            }
+            this.moveTo(nl < 0 ? buf.length : nl + 1), this.state = 0 /* Code */;
+            continue;
+          }
+          if (this.state === 5 /* BlockComment */) {
+            let close = buf.indexOf("*/", this.i);
+            if (close < 0) {
+              this.moveTo(final ? buf.length : Math.max(this.i, buf.length - 1));
+              break;
+            }
+            this.moveTo(close + 2), this.state = 0 /* Code */;
+            continue;
+          }
+          if (this.startAt < 0 && (c3 === 68 || c3 === 100)) {
+            let outcome = this.tryDelimiterCommand(final);
+            if (outcome === "wait") break;
+            if (outcome === "done") continue;
+          }
+          if (this.atDelimiter(c3) && (this.pendingEnd && this.resolveEnd(void 0), this.delimiter !== ";" || this.depth <= 0)) {
+            let statement = this.emit(this.lastSignificant + 1);
+            statement && out.push(statement), this.moveTo(this.i + this.delimiter.length);
+            continue;
+          }
+          if (isSpace(c3)) {
+            this.moveTo(this.i + 1);
+            continue;
+          }
+          if (c3 === 35 || c3 === 45 && buf.charCodeAt(this.i + 1) === 45 && this.spaceOrEnd(this.i + 2)) {
+            this.state = 4 /* LineComment */;
+            continue;
+          }
+          if (c3 === 47 && buf.charCodeAt(this.i + 1) === 42) {
+            buf.charCodeAt(this.i + 2) === 33 ? (this.markTo(this.i + 3), this.moveTo(this.i + 3), this.inVersionedComment = !0) : (this.state = 5 /* BlockComment */, this.moveTo(this.i + 2));
+            continue;
+          }
+          if (c3 === 42 && this.inVersionedComment && buf.charCodeAt(this.i + 1) === 47) {
+            this.markTo(this.i + 2), this.moveTo(this.i + 2), this.inVersionedComment = !1;
+            continue;
+          }
+          if (c3 === 39 || c3 === 34 || c3 === 96) {
+            this.pendingEnd && this.resolveEnd(""), this.state = c3 === 39 ? 1 /* SingleQuote */ : c3 === 34 ? 2 /* DoubleQuote */ : 3 /* Backtick */, this.markTo(this.i + 1), this.moveTo(this.i + 1);
+            continue;
+          }
+          if (isWordChar(c3)) {
+            let j3 = this.i + 1, custom = this.delimiter !== ";";
+            for (; j3 < buf.length && isWordChar(buf.charCodeAt(j3)) && !(custom && buf.startsWith(this.delimiter, j3)); )
+              j3++;
+            if (j3 === buf.length && !final) break;
+            j3 - this.i <= 12 ? this.onWord(buf.slice(this.i, j3).toUpperCase()) : this.pendingEnd && this.resolveEnd(""), this.markTo(j3), this.moveTo(j3);
+            continue;
+          }
+          this.markTo(this.i + 1), this.moveTo(this.i + 1);
         }
-        return changes;
+        return this.compact(), out;
       }
-      /** Every file path under `dir` at `ref`. */
-      async listFiles(ref, dir) {
-        return (await this.git.raw(["ls-tree", "-r", "--name-only", "-z", ref, "--", dir])).split("\0").filter((p2) => p2.length > 0);
+      /** Inside a quoted string or identifier; returns false to wait for more text. */
+      lexQuoted(final) {
+        let buf = this.buf, quote = this.state === 1 /* SingleQuote */ ? 39 : this.state === 2 /* DoubleQuote */ ? 34 : 96, escapes = quote !== 96, j3 = this.i;
+        for (; j3 < buf.length; ) {
+          let ch = buf.charCodeAt(j3);
+          if (ch === 92 && escapes) {
+            if (j3 + 1 >= buf.length && !final) break;
+            j3 += 2;
+          } else if (ch === quote) {
+            if (j3 + 1 >= buf.length && !final) break;
+            if (buf.charCodeAt(j3 + 1) === quote) {
+              j3 += 2;
+              continue;
+            }
+            return this.moveTo(j3), this.markTo(j3 + 1), this.moveTo(j3 + 1), this.state = 0 /* Code */, !0;
+          } else j3++;
+        }
+        return this.moveTo(Math.min(j3, buf.length)), !1;
       }
-      /** The commits (newest first) that added `path` on the history of `ref`. */
-      async commitsAdding(path, ref) {
-        return (await this.git.raw(["log", "--format=%H", "--diff-filter=A", ref, "--", path])).split(`
-`).filter((l3) => l3.length > 0);
+      spaceOrEnd(at3) {
+        return at3 >= this.buf.length || isSpace(this.buf.charCodeAt(at3));
       }
-      /**
-       * A fingerprint of the files under `dirs` at `commit`: a hash of their paths and blob ids, so
-       * it changes exactly when a file there is added, removed or edited. Undefined when the commit
-       * is not in this repository (force-pushed away, or not fetched).
-       */
-      async fingerprint(commit, dirs) {
-        try {
-          let tree = await this.git.raw(["ls-tree", "-r", "--full-tree", commit, "--", ...dirs]);
-          return createHash("sha256").update(tree).digest("hex");
-        } catch {
+      atDelimiter(c3) {
+        return this.delimiter === ";" ? c3 === 59 : this.buf.startsWith(this.delimiter, this.i);
+      }
+      tryDelimiterCommand(final) {
+        if (!/^delimiter[ \t]/i.test(this.buf.slice(this.i, this.i + 10))) return "no";
+        let eol = this.buf.indexOf(`
+`, this.i);
+        if (eol < 0 && !final) return "wait";
+        let lineEnd = eol < 0 ? this.buf.length : eol, value = this.buf.slice(this.i + 10, lineEnd).trim().split(/\s+/)[0];
+        return value ? (this.delimiter = value, this.moveTo(lineEnd), "done") : "no";
+      }
+      onWord(word) {
+        if (this.pendingEnd) {
+          this.resolveEnd(word);
           return;
         }
+        this.words.length < 8 && (this.words.push(word), this.words[0] === "CREATE" && COMPOUND_OBJECTS.has(word) && (this.compound = !0)), this.compound && (word === "BEGIN" || word === "CASE" ? this.depth++ : word === "END" && (this.pendingEnd = !0));
       }
-      /** Contents of many files at one commit; a path that does not exist there maps to undefined. */
-      async readFiles(ref, paths) {
-        let result = /* @__PURE__ */ new Map();
-        if (paths.length === 0) return result;
-        let child2 = spawn("git", ["cat-file", "--batch"], { cwd: this.dir, stdio: ["pipe", "pipe", "pipe"] }), chunks = [];
-        child2.stdout.on("data", (c3) => chunks.push(c3));
-        let done = new Promise((resolve2, reject) => {
-          child2.on("error", reject), child2.on(
-            "close",
-            (code) => code === 0 ? resolve2() : reject(new Error(`git cat-file exited with ${code}`))
-          );
-        });
-        child2.stdin.end(paths.map((p2) => `${ref}:${p2}
-`).join("")), await done;
-        let out = Buffer.concat(chunks), offset = 0;
-        for (let path of paths) {
-          let eol = out.indexOf(10, offset), header = out.subarray(offset, eol).toString("utf8");
-          if (offset = eol + 1, header.endsWith(" missing")) {
-            result.set(path, void 0);
-            continue;
-          }
-          let size = Number(header.split(" ")[2]);
-          result.set(path, out.subarray(offset, offset + size)), offset += size + 1;
-        }
-        return result;
+      /** An END closes a BEGIN or CASE block unless it is END IF / LOOP / WHILE / REPEAT. */
+      resolveEnd(next) {
+        this.pendingEnd = !1, (next === void 0 || !NON_BLOCK_ENDS.has(next)) && this.depth--;
       }
     };
   }
 });
 
-// src/parser/pool.ts
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-function startWorker(workerData) {
-  let js2 = new URL("./parse-worker.js", import.meta.url);
-  return existsSync(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
-    entryPoints: [fileURLToPath(new URL("./parse-worker.ts", import.meta.url))],
-    bundle: !0,
-    platform: "node",
-    format: "cjs",
-    write: !1,
-    logLevel: "silent"
-  }).outputFiles[0]?.text ?? ""), new Worker(sourceWorkerCode, { eval: !0, workerData }));
-}
-function sharedParser() {
-  return shared ??= new ParserPool(), shared;
-}
-var BATCH, sourceWorkerCode, ParserPool, shared, init_pool = __esm({
-  "src/parser/pool.ts"() {
-    "use strict";
-    BATCH = 32;
-    ParserPool = class {
-      budgetMs;
-      size;
-      slots = [];
-      queue = [];
-      nextSeq = 0;
-      watchdog;
-      constructor(options = {}) {
-        this.budgetMs = options.budgetMs ?? 2e3, this.size = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
-      }
-      parse(requests) {
-        let replies = requests.map(
-          (request) => new Promise((resolve2) => {
-            this.queue.push({ seq: this.nextSeq++, request, resolve: resolve2 });
-          })
-        );
-        return this.pump(), Promise.all(replies);
-      }
-      /** Stop the workers; the pool starts new ones if used again. */
-      async close() {
-        this.watchdog && clearInterval(this.watchdog), this.watchdog = void 0;
-        let slots = this.slots;
-        this.slots = [], await Promise.all(slots.map((slot) => slot.worker.terminate()));
-      }
-      startSlot() {
-        let progress = new Int32Array(new SharedArrayBuffer(4));
-        Atomics.store(progress, 0, -1);
-        let worker = startWorker({ progress: progress.buffer }), slot = { worker, progress, inFlight: /* @__PURE__ */ new Map(), watched: { seq: -1, since: 0 } };
-        return worker.on("message", (replies) => {
-          for (let { seq, reply } of replies) {
-            let job = slot.inFlight.get(seq);
-            slot.inFlight.delete(seq), job?.resolve(reply);
-          }
-          this.pump();
-        }), worker.on("error", (error2) => this.failSlot(slot, `the parser worker failed: ${error2.message}`)), this.slots.push(slot), this.watchdog || (this.watchdog = setInterval(() => this.checkBudgets(), Math.max(10, Math.min(250, this.budgetMs / 4))), this.watchdog.unref()), slot;
-      }
-      pump() {
-        for (; this.slots.length < this.size && this.queue.length > BATCH * this.slots.length; ) this.startSlot();
-        this.slots.length === 0 && this.queue.length > 0 && this.startSlot();
-        for (let slot of this.slots) {
-          for (; this.queue.length > 0 && slot.inFlight.size < BATCH * 2; ) {
-            let batch = this.queue.splice(0, BATCH);
-            for (let job of batch) slot.inFlight.set(job.seq, job);
-            slot.worker.postMessage(batch.map(({ seq, request }) => ({ seq, request })));
-          }
-          slot.inFlight.size > 0 ? slot.worker.ref() : slot.worker.unref();
-        }
-      }
-      checkBudgets() {
-        let now = Date.now();
-        for (let slot of [...this.slots]) {
-          let seq = Atomics.load(slot.progress, 0);
-          if (seq !== slot.watched.seq) {
-            slot.watched = { seq, since: now };
-            continue;
-          }
-          if (seq < 0 || now - slot.watched.since <= this.budgetMs) continue;
-          let job = slot.inFlight.get(seq);
-          slot.inFlight.delete(seq), this.retire(slot), job?.resolve({
-            ok: !1,
-            reason: "timeout",
-            message: `the parser did not finish within ${this.budgetMs} ms`
-          });
-        }
-        this.pump();
-      }
-      /** Stop a worker; everything it had not answered goes back to the front of the queue. */
-      retire(slot) {
-        this.slots = this.slots.filter((s) => s !== slot), slot.worker.terminate();
-        let retry = [...slot.inFlight.values()];
-        slot.inFlight.clear(), this.queue.unshift(...retry), this.queue.sort((a, b3) => a.seq - b3.seq);
-      }
-      failSlot(slot, message) {
-        this.slots = this.slots.filter((s) => s !== slot);
-        for (let job of slot.inFlight.values()) job.resolve({ ok: !1, reason: "syntax", message });
-        slot.inFlight.clear();
-      }
-    };
-  }
-});
-
-// src/policy/diff.ts
-function describeCondition(c3) {
-  switch (c3.kind) {
-    case "facts":
-      return Object.entries(c3.facts).map(([k2, v2]) => `${k2} ${JSON.stringify(v2)}`).join(" and ");
-    case "all":
-      return c3.of.map((x3) => `(${describeCondition(x3)})`).join(" and ");
-    case "any":
-      return c3.of.map((x3) => `(${describeCondition(x3)})`).join(" or ");
-    case "not":
-      return `not (${describeCondition(c3.of)})`;
-  }
-}
-function flowSteps(f3) {
-  return f3.steps.map((s) => s.count > 1 ? `${s.role}\xD7${s.count}` : s.role).join(" \u2192 ");
-}
-function byKey(items, key) {
-  return new Map(items.map((i) => [key(i), i]));
-}
-function describePolicyDiff(before, after) {
-  let lines = [], rulesBefore = byKey(before.risk.rules, (r2) => r2.title), rulesAfter = byKey(after.risk.rules, (r2) => r2.title);
-  for (let [title, rule] of rulesBefore) {
-    let next = rulesAfter.get(title);
-    if (!next) {
-      lines.push(`rule '${title}' (${rule.source}, ${rule.level}) removed`);
+// src/deploy/sources.ts
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+function readMigrationFolder(root, migrationsDir, folder) {
+  let dir = join(root, migrationsDir, folder);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
+  for (let name of migrations) {
+    let text2 = decodeSql(name.path, readFileSync(join(root, name.path)));
+    if (text2 instanceof PolicyError) {
+      errors.push(text2);
       continue;
     }
-    next.level !== rule.level && lines.push(`rule '${title}' level ${rule.level} \u2192 ${next.level}`), next.source !== rule.source && lines.push(`rule '${title}' source ${rule.source} \u2192 ${next.source}`);
-    let [was, now] = [describeCondition(rule.when), describeCondition(next.when)];
-    was !== now && lines.push(`rule '${title}' condition ${was} \u2192 ${now}`);
+    let normalised = normaliseSql(text2);
+    files.push({
+      name,
+      checksum: fileChecksum(text2),
+      statements: splitStatements(normalised).map((s) => ({
+        text: s.text,
+        hash: statementHash(s.text),
+        line: s.start.line
+      }))
+    });
   }
-  for (let [title, rule] of rulesAfter)
-    rulesBefore.has(title) || lines.push(`rule '${title}' added: ${rule.source} ${rule.level} when ${describeCondition(rule.when)}`);
-  before.risk.unparsedLevel !== after.risk.unparsedLevel && lines.push(`unparsable SQL level ${before.risk.unparsedLevel} \u2192 ${after.risk.unparsedLevel}`), before.risk.preset !== after.risk.preset && lines.push(`preset rules ${before.risk.preset} \u2192 ${after.risk.preset}`);
-  let rolesBefore = byKey(before.roles, (r2) => r2.id);
-  for (let role of after.roles) {
-    let old = rolesBefore.get(role.id), was = old?.members ?? [], added = role.members.filter((m2) => !was.includes(m2)), removed = was.filter((m2) => !role.members.includes(m2));
-    old ? (added.length > 0 && lines.push(`role '${role.id}': member${added.length > 1 ? "s" : ""} ${added.join(", ")} added`), removed.length > 0 && lines.push(`role '${role.id}': member${removed.length > 1 ? "s" : ""} ${removed.join(", ")} removed`)) : lines.push(`role '${role.id}' added with members: ${role.members.join(", ") || "(none)"}`);
-  }
-  for (let role of before.roles)
-    after.roles.some((r2) => r2.id === role.id) || lines.push(`role '${role.id}' removed`);
-  let flowsBefore = byKey(before.approval.flows, (f3) => f3.id);
-  for (let flow of after.approval.flows) {
-    let old = flowsBefore.get(flow.id);
-    old ? flowSteps(old) !== flowSteps(flow) ? lines.push(`flow '${flow.id}' steps ${flowSteps(old)} \u2192 ${flowSteps(flow)}`) : old.order !== flow.order && lines.push(`flow '${flow.id}' order ${old.order} \u2192 ${flow.order}`) : lines.push(`flow '${flow.id}' added: ${flowSteps(flow)}`), old && old.allowSamePersonInSteps !== flow.allowSamePersonInSteps && lines.push(
-      `flow '${flow.id}' allowSamePersonInSteps ${old.allowSamePersonInSteps} \u2192 ${flow.allowSamePersonInSteps}`
-    );
-  }
-  for (let flow of before.approval.flows)
-    after.approval.flows.some((f3) => f3.id === flow.id) || lines.push(`flow '${flow.id}' removed`);
-  let key = (a) => `${a.source} \xD7 ${a.level}`, assignBefore = byKey(before.approval.assignments, key), assignAfter = byKey(after.approval.assignments, key);
-  for (let [k2, a] of assignBefore) {
-    let next = assignAfter.get(k2);
-    next ? next.flow !== a.flow && lines.push(`assignment ${k2} flow ${a.flow} \u2192 ${next.flow}`) : lines.push(`assignment ${k2} \u2192 ${a.flow} removed (no approval needed)`);
-  }
-  for (let [k2, a] of assignAfter) assignBefore.has(k2) || lines.push(`assignment ${k2} \u2192 ${a.flow} added`);
-  before.approval.staleApprovals !== after.approval.staleApprovals && lines.push(`staleApprovals ${before.approval.staleApprovals} \u2192 ${after.approval.staleApprovals}`), before.approval.policyChangeFlow.id !== after.approval.policyChangeFlow.id && lines.push(
-    `policy changes flow ${before.approval.policyChangeFlow.id} \u2192 ${after.approval.policyChangeFlow.id}`
-  );
-  let envBefore = byKey(before.environments, (e) => e.id);
-  for (let env of after.environments) {
-    let old = envBefore.get(env.id);
-    old ? old.rollout !== env.rollout ? lines.push(`environment '${env.id}' rollout ${old.rollout} \u2192 ${env.rollout}`) : old.rollout === "manual" && env.rollout === "manual" && (old.tag !== env.tag && lines.push(`environment '${env.id}' tag ${old.tag} \u2192 ${env.tag}`), old.rolloutRoles.join() !== env.rolloutRoles.join() && lines.push(
-      `environment '${env.id}' rollout roles ${old.rolloutRoles.join(", ")} \u2192 ${env.rolloutRoles.join(", ")}`
-    )) : lines.push(`environment '${env.id}' added (${env.rollout})`);
-  }
-  for (let env of before.environments)
-    after.environments.some((e) => e.id === env.id) || lines.push(`environment '${env.id}' removed`);
-  let dbKey = (d2) => `${d2.name}@${d2.environment}`, dbBefore = byKey(before.databases, dbKey);
-  for (let db of after.databases)
-    dbBefore.has(dbKey(db)) || lines.push(
-      `database '${db.name}' added to ${db.environment}${db.create ? " (created on deploy)" : ""}`
-    );
-  for (let db of before.databases)
-    after.databases.some((d2) => dbKey(d2) === dbKey(db)) || lines.push(`database '${db.name}' removed from ${db.environment}`);
-  return lines;
+  if (errors.length > 0) throw new InputError(errors);
+  return files;
 }
-var init_diff = __esm({
-  "src/policy/diff.ts"() {
+var init_sources = __esm({
+  "src/deploy/sources.ts"() {
     "use strict";
+    init_errors();
+    init_decode();
+    init_migration_name();
+    init_split();
+    init_checksum();
+  }
+});
+
+// src/deploy/fleet.ts
+function parseShard(shard) {
+  let match = /^(\d+)\/(\d+)$/.exec(shard), index = Number(match?.[1]), count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new InputError(`--shard must be i/n with 1 \u2264 i \u2264 n (e.g. 2/4), not "${shard}"`);
+  return { index, count };
+}
+function selectDatabases(policy, environment2, options) {
+  let env = policy.environments.find((e) => e.id === environment2);
+  if (!env)
+    throw new InputError(
+      `environment "${environment2}" does not exist; known environments: ${policy.environments.map((e) => e.id).join(", ")}`
+    );
+  let databases = policy.databases.filter((d2) => d2.environment === environment2);
+  if (options.database !== void 0 && (databases = databases.filter((d2) => d2.name === options.database), databases.length === 0))
+    throw new InputError(`database "${options.database}" is not in environment ${environment2}`);
+  if (options.shard) {
+    let { index, count } = parseShard(options.shard);
+    databases = databases.filter((_3, i) => i % count === index - 1);
+  }
+  return { environment: env, databases };
+}
+async function deployEnvironment(input) {
+  let { environment: environment2, databases } = selectDatabases(input.policy, input.environment, {
+    ...input.database !== void 0 ? { database: input.database } : {},
+    ...input.shard !== void 0 ? { shard: input.shard } : {}
+  }), targets = databases.map((d2) => targetOf(d2, input.env)), folders = /* @__PURE__ */ new Map();
+  for (let d2 of databases)
+    folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
+  let reports = new Array(databases.length), next = 0, worker = async () => {
+    for (; next < databases.length; ) {
+      let i = next++, database2 = databases[i];
+      try {
+        reports[i] = await deployDatabase({
+          database: database2,
+          target: targets[i],
+          files: folders.get(database2.migrations) ?? [],
+          lockWaitTimeoutSeconds: environment2.lockWaitTimeout,
+          lockTimeoutSeconds: input.lockTimeoutSeconds,
+          appliedBy: input.appliedBy,
+          gitSha: input.gitSha,
+          dryRun: input.dryRun,
+          log: input.log,
+          ...input.onStatement ? { onStatement: input.onStatement } : {}
+        });
+      } catch (error2) {
+        reports[i] = {
+          database: database2.name,
+          environment: database2.environment,
+          status: error2 instanceof InputError ? "error" : "failed",
+          applied: [],
+          skipped: 0,
+          message: error2.message,
+          warnings: []
+        };
+      }
+    }
+  };
+  return await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(input.concurrency, databases.length)) }, worker)
+  ), reports;
+}
+var init_fleet = __esm({
+  "src/deploy/fleet.ts"() {
+    "use strict";
+    init_url();
+    init_errors();
+    init_apply();
+    init_sources();
   }
 });
 
@@ -36985,10 +33373,10 @@ var require_utils2 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants6();
     exports.isObject = (val) => val !== null && typeof val == "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
-    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
-    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
+    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
+    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator < "u" && navigator.platform) {
         let platform2 = navigator.platform.toLowerCase();
@@ -36996,7 +33384,7 @@ var require_utils2 = __commonJS({
       }
       return typeof process < "u" && process.platform ? process.platform === "win32" : !1;
     };
-    exports.removeBackslashes = (str) => str.replace(REGEX_REMOVE_BACKSLASH, (match) => match === "\\" ? "" : match);
+    exports.removeBackslashes = (str2) => str2.replace(REGEX_REMOVE_BACKSLASH, (match) => match === "\\" ? "" : match);
     exports.escapeLast = (input, char, lastIdx) => {
       let idx = input.lastIndexOf(char, lastIdx);
       return idx === -1 ? input : input[idx - 1] === "\\" ? exports.escapeLast(input, char, idx - 1) : `${input.slice(0, idx)}\\${input.slice(idx)}`;
@@ -37054,7 +33442,7 @@ var require_scan = __commonJS({
     } = require_constants6(), isPathSeparator = (code) => code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH, depth = (token) => {
       token.isPrefix !== !0 && (token.depth = token.isGlobstar ? 1 / 0 : 1);
     }, scan = (input, options) => {
-      let opts = options || {}, length = input.length - 1, scanToEnd = opts.parts === !0 || opts.tokens === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts = [], str = input, index = -1, start = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob2 = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index >= length, peek = () => str.charCodeAt(index + 1), advance = () => (prev = code, str.charCodeAt(++index));
+      let opts = options || {}, length = input.length - 1, scanToEnd = opts.parts === !0 || opts.tokens === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts = [], str2 = input, index = -1, start = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob2 = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index >= length, peek = () => str2.charCodeAt(index + 1), advance = () => (prev = code, str2.charCodeAt(++index));
       for (; index < length; ) {
         code = advance();
         let next;
@@ -37178,8 +33566,8 @@ var require_scan = __commonJS({
         }
       }
       opts.noext === !0 && (isExtglob = !1, isGlob2 = !1);
-      let base = str, prefix = "", glob = "";
-      start > 0 && (prefix = str.slice(0, start), str = str.slice(start), lastIndex -= start), base && isGlob2 === !0 && lastIndex > 0 ? (base = str.slice(0, lastIndex), glob = str.slice(lastIndex)) : isGlob2 === !0 ? (base = "", glob = str) : base = str, base && base !== "" && base !== "/" && base !== str && isPathSeparator(base.charCodeAt(base.length - 1)) && (base = base.slice(0, -1)), opts.unescape === !0 && (glob && (glob = utils.removeBackslashes(glob)), base && backslashes === !0 && (base = utils.removeBackslashes(base)));
+      let base = str2, prefix = "", glob = "";
+      start > 0 && (prefix = str2.slice(0, start), str2 = str2.slice(start), lastIndex -= start), base && isGlob2 === !0 && lastIndex > 0 ? (base = str2.slice(0, lastIndex), glob = str2.slice(lastIndex)) : isGlob2 === !0 ? (base = "", glob = str2) : base = str2, base && base !== "" && base !== "/" && base !== str2 && isPathSeparator(base.charCodeAt(base.length - 1)) && (base = base.slice(0, -1)), opts.unescape === !0 && (glob && (glob = utils.removeBackslashes(glob)), base && backslashes === !0 && (base = utils.removeBackslashes(base)));
       let state = {
         prefix,
         input,
@@ -37778,8 +34166,8 @@ var require_parse2 = __commonJS({
         START_ANCHOR
       } = constants3.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
       opts.capture && (star = `(${star})`);
-      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str) => {
-        switch (str) {
+      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str2) => {
+        switch (str2) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -37797,7 +34185,7 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            let match = /^(.*?)\.(\w+)$/.exec(str);
+            let match = /^(.*?)\.(\w+)$/.exec(str2);
             if (!match) return;
             let source2 = create(match[1]);
             return source2 ? source2 + DOT_LITERAL + match[2] : void 0;
@@ -37817,9 +34205,9 @@ var require_picomatch = __commonJS({
     var scan = require_scan(), parse = require_parse2(), utils = require_utils2(), constants3 = require_constants6(), isObject = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input) => picomatch2(input, options, returnState));
-        return (str) => {
+        return (str2) => {
           for (let isMatch of fns) {
-            let state2 = isMatch(str);
+            let state2 = isMatch(str2);
             if (state2) return state2;
           }
           return !1;
@@ -37850,7 +34238,7 @@ var require_picomatch = __commonJS({
       return match === !1 && (output = format ? format(input) : input, match = output === glob), (match === !1 || opts.capture === !0) && (opts.matchBase === !0 || opts.basename === !0 ? match = picomatch2.matchBase(input, regex, options, posix) : match = regex.exec(output)), { isMatch: !!match, match, output };
     };
     picomatch2.matchBase = (input, glob, options, posix = options && options.windows) => (glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options)).test(utils.basename(input, { windows: posix }));
-    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
+    picomatch2.isMatch = (str2, patterns, options) => picomatch2(patterns, options)(str2);
     picomatch2.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p2) => picomatch2.parse(p2, options)) : parse(pattern, { ...options, fastpaths: !1 });
     picomatch2.scan = (input, options) => scan(input, options);
     picomatch2.compileRe = (state, options, returnOutput = !1, returnState = !1) => {
@@ -37917,7 +34305,7 @@ function compareLevels(a, b3) {
 function maxLevel(a, b3) {
   return compareLevels(a, b3) >= 0 ? a : b3;
 }
-var RISK_LEVELS, SOURCES, BUILTIN_ROLES, POLICY_FILES, init_types = __esm({
+var RISK_LEVELS, SOURCES, BUILTIN_ROLES, POLICY_FILES, init_types2 = __esm({
   "src/policy/types.ts"() {
     "use strict";
     RISK_LEVELS = ["none", "low", "moderate", "high"], SOURCES = ["ddl", "dml", "create-database"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"], POLICY_FILES = {
@@ -38666,14 +35054,14 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       return /^\n+$/.test(comment) ? comment.substring(1) : indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith(`
+    var lineComment = (str2, indent, comment) => str2.endsWith(`
 `) ? indentComment(comment, indent) : comment.includes(`
 `) ? `
-` + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+` + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -38779,15 +35167,15 @@ var require_stringifyString = __commonJS({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
-    }), containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    }), containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
+    function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return !1;
-      let limit = lineWidth - indentLength, strLen = str.length;
+      let limit = lineWidth - indentLength, strLen = str2.length;
       if (strLen <= limit)
         return !1;
       for (let i = 0, start = 0; i < strLen; ++i)
-        if (str[i] === `
+        if (str2[i] === `
 `) {
           if (i - start > limit)
             return !0;
@@ -38800,41 +35188,41 @@ var require_stringifyString = __commonJS({
       let json = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
         return json;
-      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str = "", start = 0;
+      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str2 = "", start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i])
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n" && (str += json.slice(start, i) + "\\ ", i += 1, start = i, ch = "\\"), ch === "\\")
+        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n" && (str2 += json.slice(start, i) + "\\ ", i += 1, start = i, ch = "\\"), ch === "\\")
           switch (json[i + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
+                str2 += json.slice(start, i);
                 let code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str += "\\0";
+                    str2 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str2 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str2 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str2 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str2 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str2 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str2 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str2 += "\\P";
                     break;
                   default:
-                    code.substr(0, 2) === "00" ? str += "\\x" + code.substr(2) : str += json.substr(i, 6);
+                    code.substr(0, 2) === "00" ? str2 += "\\x" + code.substr(2) : str2 += json.substr(i, 6);
                 }
                 i += 5, start = i + 1;
               }
@@ -38843,18 +35231,18 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength)
                 i += 1;
               else {
-                for (str += json.slice(start, i) + `
+                for (str2 += json.slice(start, i) + `
 
 `; json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"'; )
-                  str += `
+                  str2 += `
 `, i += 2;
-                str += indent, json[i + 2] === " " && (str += "\\"), i += 1, start = i + 1;
+                str2 += indent, json[i + 2] === " " && (str2 += "\\"), i += 1, start = i + 1;
               }
               break;
             default:
               i += 1;
           }
-      return str = start ? str + json.slice(start) : json, implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
+      return str2 = start ? str2 + json.slice(start) : json, implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === !1 || ctx.implicitKey && value.includes(`
@@ -38948,14 +35336,14 @@ ${indent}${start}${value}${end}`;
         if (implicitKey && indent === indentStep)
           return quotedString(value, ctx);
       }
-      let str = value.replace(/\n+/g, `$&
+      let str2 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str), { compat, tags } = ctx.doc.schema;
+        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2), { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       let { implicitKey, inFlow } = ctx, ss2 = typeof item.value == "string" ? item : Object.assign({}, item, { value: String(item.value) }), { type } = item;
@@ -39077,9 +35465,9 @@ var require_stringify = __commonJS({
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       let props = stringifyProps(node, tagObj, ctx);
       props.length > 0 && (ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1);
-      let str = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
-      return props ? identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}` : str;
+      let str2 = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      return props ? identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+${ctx.indent}${str2}` : str2;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -39107,21 +35495,21 @@ var require_stringifyPair = __commonJS({
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
         indent: indent + indentStep
       });
-      let keyCommentDone = !1, chompKeep = !1, str = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let keyCommentDone = !1, chompKeep = !1, str2 = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
+      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = !0;
       }
       if (ctx.inFlow) {
         if (allNullValues || value == null)
-          return keyCommentDone && onComment && onComment(), str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return keyCommentDone && onComment && onComment(), str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
       } else if (allNullValues && !simpleKeys || value == null && explicitKey)
-        return str = `? ${str}`, keyComment && !keyCommentDone ? str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str;
-      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment))), str = `? ${str}
-${indent}:`) : (str = `${str}:`, keyComment && (str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment))));
+        return str2 = `? ${str2}`, keyComment && !keyCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
+      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))), str2 = `? ${str2}
+${indent}:`) : (str2 = `${str2}:`, keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))));
       let vsb, vcb, valueComment;
-      identity.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity.isScalar(value) && (ctx.indentAtStart = str.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
+      identity.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity.isScalar(value) && (ctx.indentAtStart = str2.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
       let valueCommentDone = !1, valueStr = stringify.stringify(value, ctx, () => valueCommentDone = !0, () => chompKeep = !0), ws2 = " ";
       if (keyComment || vsb || vcb) {
         if (ws2 = vsb ? `
@@ -39149,7 +35537,7 @@ ${ctx.indent}`);
         }
       } else (valueStr === "" || valueStr[0] === `
 `) && (ws2 = "");
-      return str += ws2 + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str;
+      return str2 += ws2 + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -39320,23 +35708,23 @@ var require_stringifyCollection = __commonJS({
           ik && (!chompKeep && ik.spaceBefore && lines.push(""), addCommentBefore(ctx, lines, ik.commentBefore, chompKeep));
         }
         chompKeep = !1;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
-        comment2 && (str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str2);
+        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
+        comment2 && (str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str3);
       }
-      let str;
+      let str2;
       if (lines.length === 0)
-        str = flowChars.start + flowChars.end;
+        str2 = flowChars.start + flowChars.end;
       else {
-        str = lines[0];
+        str2 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           let line = lines[i];
-          str += line ? `
+          str2 += line ? `
 ${indent}${line}` : `
 `;
         }
       }
-      return comment ? (str += `
-` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str;
+      return comment ? (str2 += `
+` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str2;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       let { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -39357,9 +35745,9 @@ ${indent}${line}` : `
           iv ? (iv.comment && (comment = iv.comment), iv.commentBefore && (reqNewline = !0)) : item.value == null && ik?.comment && (comment = ik.comment);
         }
         comment && (reqNewline = !0);
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes(`
-`)), i < items.length - 1 ? str += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth)), reqNewline && (str += ",")), comment && (str += stringifyComment.lineComment(str, itemIndent, commentString(comment))), lines.push(str), linesAtValue = lines.length;
+        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes(`
+`)), i < items.length - 1 ? str2 += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth)), reqNewline && (str2 += ",")), comment && (str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment))), lines.push(str2), linesAtValue = lines.length;
       }
       let { start, end } = flowChars;
       if (lines.length === 0)
@@ -39369,12 +35757,12 @@ ${indent}${line}` : `
         reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
       }
       if (reqNewline) {
-        let str = start;
+        let str2 = start;
         for (let line of lines)
-          str += line ? `
+          str2 += line ? `
 ${indentStep}${indent}${line}` : `
 `;
-        return `${str}
+        return `${str2}
 ${indent}${end}`;
       } else
         return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -39634,7 +36022,7 @@ var require_string2 = __commonJS({
       identify: (value) => typeof value == "string",
       default: !0,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str2) => str2,
       stringify(item, ctx, onComment, onChompKeep) {
         return ctx = Object.assign({ actualString: !0 }, ctx), stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
@@ -39669,7 +36057,7 @@ var require_bool = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str2) => new Scalar2.Scalar(str2[0] === "t" || str2[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           let sv = source[0] === "t" || source[0] === "T";
@@ -39716,7 +36104,7 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -39724,7 +36112,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str2) => parseFloat(str2),
       stringify(node) {
         let num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -39734,9 +36122,9 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        let node = new Scalar2.Scalar(parseFloat(str)), dot = str.indexOf(".");
-        return dot !== -1 && str[str.length - 1] === "0" && (node.minFractionDigits = str.length - dot - 1), node;
+      resolve(str2) {
+        let node = new Scalar2.Scalar(parseFloat(str2)), dot = str2.indexOf(".");
+        return dot !== -1 && str2[str2.length - 1] === "0" && (node.minFractionDigits = str2.length - dot - 1), node;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -39750,7 +36138,7 @@ var require_float = __commonJS({
 var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
-    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       let { value } = node;
       return intIdentify(value) && value >= 0 ? prefix + value.toString(radix) : stringifyNumber.stringifyNumber(node);
@@ -39761,14 +36149,14 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     }, int = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: (value) => intIdentify(value) && value >= 0,
@@ -39776,7 +36164,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -39819,7 +36207,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value == "string",
         default: !0,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
@@ -39836,7 +36224,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str2) => str2 === "true",
         stringify: stringifyJSON
       },
       {
@@ -39844,7 +36232,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -39852,15 +36240,15 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str2) => parseFloat(str2),
         stringify: stringifyJSON
       }
     ], jsonError = {
       default: !0,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        return onError(`Unresolved plain scalar ${JSON.stringify(str)}`), str;
+      resolve(str2, onError) {
+        return onError(`Unresolved plain scalar ${JSON.stringify(str2)}`), str2;
       }
     }, schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
     exports.schema = schema;
@@ -39888,9 +36276,9 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer == "function")
           return node_buffer.Buffer.from(src, "base64");
         if (typeof atob == "function") {
-          let str = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          let str2 = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str2.length);
+          for (let i = 0; i < str2.length; ++i)
+            buffer[i] = str2.charCodeAt(i);
           return buffer;
         } else
           return onError("This environment does not support reading binary tags; either Buffer or atob is required"), src;
@@ -39898,24 +36286,24 @@ var require_binary = __commonJS({
       stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
         if (!value)
           return "";
-        let buf = value, str;
+        let buf = value, str2;
         if (typeof node_buffer.Buffer == "function")
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         else if (typeof btoa == "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str2 = btoa(s);
         } else
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         if (type ?? (type = Scalar2.Scalar.BLOCK_LITERAL), type !== Scalar2.Scalar.QUOTE_DOUBLE) {
-          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str.length / lineWidth), lines = new Array(n);
+          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str2.length / lineWidth), lines = new Array(n);
           for (let i = 0, o2 = 0; i < n; ++i, o2 += lineWidth)
-            lines[i] = str.substr(o2, lineWidth);
-          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
+            lines[i] = str2.substr(o2, lineWidth);
+          str2 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
 ` : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -40075,7 +36463,7 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -40083,7 +36471,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node) {
         let num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -40093,10 +36481,10 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        let node = new Scalar2.Scalar(parseFloat(str.replace(/_/g, ""))), dot = str.indexOf(".");
+      resolve(str2) {
+        let node = new Scalar2.Scalar(parseFloat(str2.replace(/_/g, ""))), dot = str2.indexOf(".");
         if (dot !== -1) {
-          let f3 = str.substring(dot + 1).replace(/_/g, "");
+          let f3 = str2.substring(dot + 1).replace(/_/g, "");
           f3[f3.length - 1] === "0" && (node.minFractionDigits = f3.length);
         }
         return node;
@@ -40114,31 +36502,31 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      let sign = str[0];
-      if ((sign === "-" || sign === "+") && (offset += 1), str = str.substring(offset).replace(/_/g, ""), intAsBigInt) {
+    function intResolve(str2, offset, radix, { intAsBigInt }) {
+      let sign = str2[0];
+      if ((sign === "-" || sign === "+") && (offset += 1), str2 = str2.substring(offset).replace(/_/g, ""), intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str2 = `0b${str2}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str2 = `0o${str2}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str2 = `0x${str2}`;
             break;
         }
-        let n2 = BigInt(str);
+        let n2 = BigInt(str2);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      let n = parseInt(str, radix);
+      let n = parseInt(str2, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       let { value } = node;
       if (intIdentify(value)) {
-        let str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        let str2 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -40148,7 +36536,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     }, intOct = {
       identify: intIdentify,
@@ -40156,14 +36544,14 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     }, int = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: intIdentify,
@@ -40171,7 +36559,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -40253,8 +36641,8 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      let sign = str[0], parts = sign === "-" || sign === "+" ? str.substring(1) : str, num = (n) => asBigInt ? BigInt(n) : Number(n), res = parts.replace(/_/g, "").split(":").reduce((res2, p2) => res2 * num(60) + num(p2), num(0));
+    function parseSexagesimal(str2, asBigInt) {
+      let sign = str2[0], parts = sign === "-" || sign === "+" ? str2.substring(1) : str2, num = (n) => asBigInt ? BigInt(n) : Number(n), res = parts.replace(/_/g, "").split(":").reduce((res2, p2) => res2 * num(60) + num(p2), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
     function stringifySexagesimal(node) {
@@ -40274,7 +36662,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
       stringify: stringifySexagesimal
     }, floatTime = {
       identify: (value) => typeof value == "number",
@@ -40282,7 +36670,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, !1),
+      resolve: (str2) => parseSexagesimal(str2, !1),
       stringify: stringifySexagesimal
     }, timestamp = {
       identify: (value) => value instanceof Date,
@@ -40292,8 +36680,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        let match = str.match(timestamp.test);
+      resolve(str2) {
+        let match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         let [, year, month, day, hour, minute, second] = match.map(Number), millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0, date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec), tz = match[8];
@@ -43343,7 +39731,7 @@ var require_public_api = __commonJS({
 });
 
 // node_modules/yaml/dist/index.js
-var require_dist3 = __commonJS({
+var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors3(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
@@ -43418,7 +39806,7 @@ function locate(source, path, options = {}) {
   let { line, col } = source.lines.linePos(offset);
   return new PolicyError(source.file, line, col, "");
 }
-function at2(source, path, message, options = {}) {
+function at(source, path, message, options = {}) {
   let where = locate(source, path, options);
   return new PolicyError(where.file, where.line, where.column, message);
 }
@@ -43441,7 +39829,7 @@ function rangeStart(node) {
 var import_yaml, init_yaml_source = __esm({
   "src/policy/yaml-source.ts"() {
     "use strict";
-    import_yaml = __toESM(require_dist3(), 1);
+    import_yaml = __toESM(require_dist(), 1);
     init_errors();
   }
 });
@@ -43460,7 +39848,7 @@ function buildRoles(loaded, errors) {
     declared,
     (r2) => r2.id,
     (r2, i, first) => errors.push(
-      at2(
+      at(
         loaded.source,
         ["roles", i, "id"],
         `role "${r2.id}" is declared twice (first as item ${first + 1})`
@@ -43469,7 +39857,7 @@ function buildRoles(loaded, errors) {
   ), declared.forEach((raw, i) => {
     let builtin = BUILTIN_ROLES.includes(raw.id);
     !builtin && raw.title === void 0 && loaded && errors.push(
-      at2(
+      at(
         loaded.source,
         ["roles", i],
         `custom role "${raw.id}" needs a title (the name shown in PR comments)`
@@ -43496,7 +39884,7 @@ function buildEnvironments(loaded, roles, errors) {
     rawEnvs,
     (e) => e.id,
     (e, i, first) => errors.push(
-      at2(
+      at(
         source,
         ["environments", i, "id"],
         `environment "${e.id}" is declared twice (first as item ${first + 1})`
@@ -43506,7 +39894,7 @@ function buildEnvironments(loaded, roles, errors) {
     rawEnvs,
     (e) => String(e.order),
     (e, i, first) => errors.push(
-      at2(
+      at(
         source,
         ["environments", i, "order"],
         `environment "${e.id}" has the same order (${e.order}) as item ${first + 1}; rollout order must be unambiguous`
@@ -43524,7 +39912,7 @@ function buildEnvironments(loaded, roles, errors) {
     if (raw.rollout === "automatic") {
       for (let key of ["tag", "rolloutRoles"])
         raw[key] !== void 0 && errors.push(
-          at2(
+          at(
             source,
             ["environments", i, key],
             `"${key}" only applies to manual rollout; environment "${raw.id}" is rolled out automatically on merge`,
@@ -43536,7 +39924,7 @@ function buildEnvironments(loaded, roles, errors) {
     }
     for (let key of ["tag", "rolloutRoles"])
       raw[key] === void 0 && errors.push(
-        at2(
+        at(
           source,
           ["environments", i],
           `environment "${raw.id}" has manual rollout and needs "${key}" (${key === "tag" ? "the tag glob that rolls it out, e.g. prod/*" : "the roles allowed to push that tag"})`
@@ -43545,7 +39933,7 @@ function buildEnvironments(loaded, roles, errors) {
     let rolloutRoles = raw.rolloutRoles ?? [];
     rolloutRoles.forEach((role, j3) => {
       roleIds.has(role) || errors.push(
-        at2(source, ["environments", i, "rolloutRoles", j3], `rollout role ${unknownRole(role, roles)}`)
+        at(source, ["environments", i, "rolloutRoles", j3], `rollout role ${unknownRole(role, roles)}`)
       );
     }), raw.tag !== void 0 && rolloutRoles.length > 0 && environments.push({
       ...base,
@@ -43559,7 +39947,7 @@ function buildEnvironments(loaded, roles, errors) {
     rawDbs,
     (d2) => `${d2.name}@${d2.environment}`,
     (d2, i, first) => errors.push(
-      at2(
+      at(
         source,
         ["databases", i, "name"],
         `database "${d2.name}" is listed twice in environment "${d2.environment}" (first as item ${first + 1})`
@@ -43569,7 +39957,7 @@ function buildEnvironments(loaded, roles, errors) {
   let databases = [];
   return rawDbs.forEach((raw, i) => {
     envIds.has(raw.environment) || errors.push(
-      at2(
+      at(
         source,
         ["databases", i, "environment"],
         `environment "${raw.environment}" of database "${raw.name}" does not exist; known environments: ${[...envIds].join(", ")}`
@@ -43596,7 +39984,7 @@ function buildApproval(loaded, roles, errors) {
     rawFlows,
     (f3) => f3.id,
     (f3, i, first) => errors.push(
-      at2(source, ["flows", i, "id"], `flow "${f3.id}" is declared twice (first as item ${first + 1})`)
+      at(source, ["flows", i, "id"], `flow "${f3.id}" is declared twice (first as item ${first + 1})`)
     )
   );
   let flows = [];
@@ -43606,7 +39994,7 @@ function buildApproval(loaded, roles, errors) {
     );
     if (steps.length === 0) {
       errors.push(
-        at2(
+        at(
           source,
           ["flows", i, "steps"],
           `flow "${raw.id}" has no steps; list at least one role (e.g. steps: [dba])`
@@ -43617,11 +40005,11 @@ function buildApproval(loaded, roles, errors) {
     steps.forEach((step, j3) => {
       let stepPath = typeof raw.steps[j3] == "string" ? ["flows", i, "steps", j3] : ["flows", i, "steps", j3, "role"], role = roleById.get(step.role);
       if (!role) {
-        errors.push(at2(source, stepPath, `step ${unknownRole(step.role, roles)}`));
+        errors.push(at(source, stepPath, `step ${unknownRole(step.role, roles)}`));
         return;
       }
       role.members.every((m2) => !m2.includes("/")) && role.members.length > 0 && step.count > role.members.length && errors.push(
-        at2(
+        at(
           source,
           typeof raw.steps[j3] == "string" ? stepPath : ["flows", i, "steps", j3, "count"],
           `step needs ${step.count} approvals from role "${role.id}", which lists only ${role.members.length} member${role.members.length === 1 ? "" : "s"}`
@@ -43640,7 +40028,7 @@ function buildApproval(loaded, roles, errors) {
     rawAssignments,
     (a) => `${a.source}/${a.level}`,
     (a, i, first) => errors.push(
-      at2(
+      at(
         source,
         ["assignments", i],
         `(${a.source}, ${a.level}) is assigned twice (first as item ${first + 1}); each source and level needs exactly one flow`
@@ -43649,12 +40037,12 @@ function buildApproval(loaded, roles, errors) {
   );
   let assignments = [];
   rawAssignments.forEach((raw, i) => {
-    flowIds.has(raw.flow) || errors.push(at2(source, ["assignments", i, "flow"], unknownFlow(raw.flow))), assignments.push({ source: raw.source, level: raw.level, flow: raw.flow });
+    flowIds.has(raw.flow) || errors.push(at(source, ["assignments", i, "flow"], unknownFlow(raw.flow))), assignments.push({ source: raw.source, level: raw.level, flow: raw.flow });
   });
   let policyChangeFlow = DEFAULT_POLICY_CHANGE_FLOW;
   if (value.policyChanges) {
     let found = flows.find((f3) => f3.id === value.policyChanges.flow);
-    found ? policyChangeFlow = found : flowIds.has(value.policyChanges.flow) || errors.push(at2(source, ["policyChanges", "flow"], unknownFlow(value.policyChanges.flow)));
+    found ? policyChangeFlow = found : flowIds.has(value.policyChanges.flow) || errors.push(at(source, ["policyChanges", "flow"], unknownFlow(value.policyChanges.flow)));
   }
   return { flows, assignments, staleApprovals: value.staleApprovals ?? "on-sql-change", policyChangeFlow };
 }
@@ -43673,7 +40061,7 @@ function buildRisk(loaded, envs, errors) {
       if (!(isGlob(text2) ? vocabulary.known.some((known) => matchesGlob(known, text2)) : vocabulary.known.includes(text2))) {
         let article = /^[aeiou]/i.test(vocabulary.name) ? "an" : "a", what = isGlob(text2) ? `the glob "${text2}" matches no ${vocabulary.name}` : `"${text2}" is not ${article} ${vocabulary.name}`;
         errors.push(
-          at2(source, valuePath, `${what}; known: ${vocabulary.known.join(", ") || "(none declared)"}`)
+          at(source, valuePath, `${what}; known: ${vocabulary.known.join(", ") || "(none declared)"}`)
         );
       }
     });
@@ -43683,7 +40071,7 @@ function buildRisk(loaded, envs, errors) {
       key === "all" || key === "any" ? parts.push({ kind: key, of: v2.map((c3, j3) => buildCondition(c3, [...path, key, j3])) }) : key === "not" ? parts.push({ kind: "not", of: buildCondition(v2, [...path, key]) }) : COMBINATORS.has(key) || (checkValues(key, v2, [...path, key]), facts[key] = v2);
     return Object.keys(facts).length > 0 && parts.unshift({ kind: "facts", facts }), parts.length === 1 ? parts[0] : { kind: "all", of: parts };
   }, rules = rawRules.map((raw, i) => {
-    let where = at2(source, ["rules", i], "");
+    let where = at(source, ["rules", i], "");
     return {
       title: raw.title,
       source: raw.source,
@@ -43699,7 +40087,7 @@ var BUILTIN_TITLES, DEFAULT_POLICY_CHANGE_FLOW, COMBINATORS, init_build = __esm(
     "use strict";
     init_statement_types();
     init_glob();
-    init_types();
+    init_types2();
     init_yaml_source();
     BUILTIN_TITLES = {
       "workspace-owner": "Workspace Owner",
@@ -43776,13 +40164,13 @@ var require_code = __commonJS({
     }
     exports._ = _3;
     var plus = new _Code("+");
-    function str(strs, ...args) {
+    function str2(strs, ...args) {
       let expr = [safeStringify(strs[0])], i = 0;
       for (; i < args.length; )
         expr.push(plus), addCodeArg(expr, args[i]), expr.push(plus, safeStringify(strs[++i]));
       return optimize(expr), new _Code(expr);
     }
-    exports.str = str;
+    exports.str = str2;
     function addCodeArg(code, arg) {
       arg instanceof _Code ? code.push(...arg._items) : arg instanceof Name ? code.push(arg) : code.push(interpolate(arg));
     }
@@ -43812,7 +40200,7 @@ var require_code = __commonJS({
         return `"${a}${b3.slice(1)}`;
     }
     function strConcat(c1, c22) {
-      return c22.emptyStr() ? c1 : c1.emptyStr() ? c22 : str`${c1}${c22}`;
+      return c22.emptyStr() ? c1 : c1.emptyStr() ? c22 : str2`${c1}${c22}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x3) {
@@ -44579,20 +40967,20 @@ var require_util9 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str) {
-      return unescapeJsonPointer(decodeURIComponent(str));
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str) {
-      return encodeURIComponent(escapeJsonPointer(str));
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str) {
-      return typeof str == "number" ? `${str}` : str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str2) {
+      return typeof str2 == "number" ? `${str2}` : str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str) {
-      return str.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs2, f3) {
@@ -45424,8 +41812,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str) {
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -46158,10 +42546,10 @@ var require_utils3 = __commonJS({
         isIPV6: !0
       };
     }
-    function findToken(str, token) {
+    function findToken(str2, token) {
       let ind = 0;
-      for (let i = 0; i < str.length; i++)
-        str[i] === token && ind++;
+      for (let i = 0; i < str2.length; i++)
+        str2[i] === token && ind++;
       return ind;
     }
     function removeDotSegments(path) {
@@ -46850,7 +43238,7 @@ var require_core = __commonJS({
     Object.defineProperty(exports, "CodeGen", { enumerable: !0, get: function() {
       return codegen_1.CodeGen;
     } });
-    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util9(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str, flags) => new RegExp(str, flags);
+    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util9(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str2, flags) => new RegExp(str2, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"], EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
       "validate",
@@ -47452,10 +43840,10 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    function ucs2length(str) {
-      let len = str.length, length = 0, pos = 0, value;
+    function ucs2length(str2) {
+      let len = str2.length, length = 0, pos = 0, value;
       for (; pos < len; )
-        length++, value = str.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str.charCodeAt(pos), (value & 64512) === 56320 && pos++);
+        length++, value = str2.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str2.charCodeAt(pos), (value & 64512) === 56320 && pos++);
       return length;
     }
     exports.default = ucs2length;
@@ -49903,47 +46291,47 @@ function describe(source, e) {
   switch (e.keyword) {
     case "type": {
       let wanted = [].concat(e.params.type).map((t2) => TYPE_WORDS[t2] ?? t2);
-      return at2(source, path, `${subject} must be ${wanted.join(" or ")}, found ${typeWord(e.data)}`);
+      return at(source, path, `${subject} must be ${wanted.join(" or ")}, found ${typeWord(e.data)}`);
     }
     case "additionalProperties": {
       let key = String(e.params.additionalProperty), allowed = Object.keys(parent?.properties ?? {});
-      return key === "url" && allowed.includes("urlEnv") ? at2(
+      return key === "url" && allowed.includes("urlEnv") ? at(
         source,
         [...path, key],
         "a database URL must not be written in the repository (it would expose its password); store it in a secret and name the environment variable that holds it with `urlEnv: PROD_DB_URL`",
         { key: !0 }
-      ) : at2(source, [...path, key], `unknown key "${key}"; allowed keys: ${allowed.join(", ")}`, {
+      ) : at(source, [...path, key], `unknown key "${key}"; allowed keys: ${allowed.join(", ")}`, {
         key: !0
       });
     }
     case "required":
-      return at2(
+      return at(
         source,
         path,
         `${subject === "the file" ? "the file" : subject} is missing the required key "${e.params.missingProperty}"`
       );
     case "enum":
-      return at2(
+      return at(
         source,
         path,
         `${subject} is ${typeWord(e.data)}; expected one of: ${e.params.allowedValues.join(", ")}`
       );
     case "pattern":
-      return at2(source, path, `${subject} is ${typeWord(e.data)}; ${patternHint(e)}`);
+      return at(source, path, `${subject} is ${typeWord(e.data)}; ${patternHint(e)}`);
     case "minItems":
-      return at2(
+      return at(
         source,
         path,
         `${subject} must list at least ${e.params.limit} item${e.params.limit === 1 ? "" : "s"}`
       );
     case "minProperties":
-      return at2(source, path, `${subject} must not be empty`);
+      return at(source, path, `${subject} must not be empty`);
     case "minimum":
-      return at2(source, path, `${subject} must be at least ${e.params.limit}, found ${typeWord(e.data)}`);
+      return at(source, path, `${subject} must be at least ${e.params.limit}, found ${typeWord(e.data)}`);
     case "minLength":
-      return at2(source, path, `${subject} must not be empty`);
+      return at(source, path, `${subject} must not be empty`);
     default:
-      return at2(source, path, `${subject} ${e.message ?? "is invalid"}`);
+      return at(source, path, `${subject} ${e.message ?? "is invalid"}`);
   }
 }
 function patternHint(e) {
@@ -50047,7 +46435,7 @@ var REQUIRED, WHAT_IT_NEEDS, init_load = __esm({
     init_errors();
     init_build();
     init_schema_check();
-    init_types();
+    init_types2();
     init_yaml_source();
     REQUIRED = ["environments"], WHAT_IT_NEEDS = {
       roles: "a mapping with `roles:`",
@@ -50055,6 +46443,4488 @@ var REQUIRED, WHAT_IT_NEEDS, init_load = __esm({
       approval: "a mapping with `flows:` and `assignments:`",
       environments: "a mapping with `environments:` and `databases:`"
     };
+  }
+});
+
+// src/cli/policy-dir.ts
+import { existsSync as existsSync2, readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import { join as join2 } from "node:path";
+function readPolicyDir(dir, shownAs = dir) {
+  if (!existsSync2(dir) || !statSync2(dir).isDirectory())
+    throw new InputError(
+      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
+    );
+  let texts = {};
+  for (let [key, name] of Object.entries(POLICY_FILES)) {
+    let path = join2(dir, name);
+    existsSync2(path) && (texts[key] = readFileSync2(path, "utf8"));
+  }
+  return texts;
+}
+var init_policy_dir = __esm({
+  "src/cli/policy-dir.ts"() {
+    "use strict";
+    init_errors();
+    init_types2();
+  }
+});
+
+// src/cli/validate.ts
+import { resolve } from "node:path";
+function loadPolicyDir(io2, dir) {
+  let shownAs = dir.replace(/\/+$/, ""), result = loadPolicies(readPolicyDir(resolve(io2.cwd, dir), shownAs), shownAs);
+  if (!result.ok) throw new InputError(result.errors);
+  return result.policy;
+}
+function runValidate(io2, options) {
+  let policy = loadPolicyDir(io2, options.policies);
+  return io2.out(`ok: ${summarisePolicy(policy)}`), 0;
+}
+var init_validate = __esm({
+  "src/cli/validate.ts"() {
+    "use strict";
+    init_errors();
+    init_load();
+    init_policy_dir();
+  }
+});
+
+// src/cli/deploy.ts
+import { execFileSync } from "node:child_process";
+import { userInfo } from "node:os";
+function positiveInt(flag, value, min = 1) {
+  let n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new InputError(`${flag} must be a whole number \u2265 ${min}, not "${value}"`);
+  return n;
+}
+function gitSha(cwd) {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"]
+    }).trim();
+  } catch {
+    return null;
+  }
+}
+function whoDeploys(env) {
+  return env.GITHUB_ACTOR ?? env.USER ?? userInfo().username;
+}
+function formatReports(reports) {
+  let lines = [];
+  for (let r2 of reports) {
+    let files = r2.applied.map(
+      (a) => `${a.file} (${a.statements} statement${a.statements === 1 ? "" : "s"})`
+    ), what = r2.status === "applied" ? `applied ${files.join(", ")}` : r2.status === "up-to-date" ? `up to date (${r2.skipped} applied earlier)` : r2.status === "dry-run" ? `would apply ${files.length > 0 ? files.join(", ") : "nothing"}` : `${r2.status}: ${r2.message ?? ""}`;
+    lines.push(`${ICON[r2.status]} ${r2.environment}/${r2.database}: ${what}`), r2.status === "failed" && r2.applied.length > 0 && lines.push(`    before the failure: ${files.join(", ")}`);
+    for (let w2 of r2.warnings) lines.push(`    warning: ${w2}`);
+  }
+  return lines;
+}
+function exitCodeOfReports(reports) {
+  return reports.some((r2) => r2.status === "failed" || r2.status === "in-doubt" || r2.status === "refused") ? 1 : reports.some((r2) => r2.status === "error") ? 2 : 0;
+}
+async function runDeploy(io2, o2) {
+  let policy = loadPolicyDir(io2, o2.policies), reports = await deployEnvironment({
+    policy,
+    environment: o2.env,
+    root: io2.cwd,
+    migrationsDir: o2.migrations.replace(/\/+$/, ""),
+    env: io2.env,
+    ...o2.database !== void 0 ? { database: o2.database } : {},
+    ...o2.shard !== void 0 ? { shard: o2.shard } : {},
+    concurrency: positiveInt("--concurrency", o2.concurrency),
+    dryRun: o2.dryRun,
+    lockTimeoutSeconds: positiveInt("--lock-timeout", o2.lockTimeout, 0),
+    appliedBy: whoDeploys(io2.env),
+    gitSha: gitSha(io2.cwd),
+    log: (line) => io2.out(line),
+    onStatement: (p2) => {
+      p2.total >= 20 && (p2.statement % 10 === 0 || p2.statement === p2.total) && io2.err(`${p2.database}: ${p2.file}: ${p2.statement}/${p2.total} statements`);
+    }
+  });
+  o2.dryRun && io2.out("dry run: nothing was changed");
+  for (let line of formatReports(reports)) io2.out(line);
+  return exitCodeOfReports(reports);
+}
+async function runStatus(io2, o2) {
+  let policy = loadPolicyDir(io2, o2.policies), { databases } = selectDatabases(
+    policy,
+    o2.env,
+    o2.database !== void 0 ? { database: o2.database } : {}
+  );
+  for (let database2 of databases) {
+    let target = targetOf(database2, io2.env), c3 = await connect(target);
+    try {
+      if (io2.out(`${o2.env}/${database2.name} (${target.masked})`), !await historyExists(c3, database2.name)) {
+        io2.out(`  no ${HISTORY_TABLE} table: nothing deployed yet`);
+        continue;
+      }
+      await c3.query(`USE \`${database2.name.replace(/`/g, "``")}\``);
+      let rows = await readHistory(c3), table2 = [
+        ["version", "file", "status", "statements", "applied by", "PR", "risk", "finished", "ms", "checksum"],
+        ...rows.map((r2) => [
+          r2.version,
+          r2.file,
+          r2.status,
+          `${r2.statementsApplied}/${r2.statementsTotal}`,
+          r2.appliedBy,
+          r2.pr === null ? "" : `#${r2.pr}`,
+          r2.risk ?? "",
+          r2.finishedAt ?? "",
+          r2.executionMs === null ? "" : String(r2.executionMs),
+          r2.checksum.slice(0, 19)
+        ])
+      ], widths = table2[0]?.map((_3, i) => Math.max(...table2.map((row) => (row[i] ?? "").length))) ?? [];
+      for (let row of table2)
+        io2.out(
+          `  ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()}`
+        );
+      for (let r2 of rows.filter((x3) => x3.error || x3.note))
+        r2.error && io2.out(`  ${r2.version}: ${r2.error}`), r2.note && io2.out(`  ${r2.version}: ${r2.note.replace(/\n/g, "; ")}`);
+    } finally {
+      await c3.end();
+    }
+  }
+  return 0;
+}
+async function runRepair(io2, o2) {
+  if (!o2.database || !o2.version || o2.mark !== "applied" && o2.mark !== "not-applied")
+    throw new InputError("repair needs --env ID --database NAME --version V --mark applied|not-applied");
+  let policy = loadPolicyDir(io2, o2.policies), { databases } = selectDatabases(policy, o2.env, { database: o2.database }), database2 = databases[0];
+  if (!database2) throw new InputError(`database "${o2.database}" is not in environment ${o2.env}`);
+  let parsed = parseMigrationName(
+    `${o2.migrations}/${database2.migrations}/${o2.version}_x.sql`,
+    o2.migrations
+  );
+  if ("format" in parsed) throw new InputError(`--version "${o2.version}" is not a migration version`);
+  let key = versionKey(parsed.parts), target = targetOf(database2, io2.env), c3 = await connect(target, { database: database2.name }), lock = lockName(target.host, target.port, database2.name);
+  try {
+    await acquireLock(c3, lock, 10);
+    let row = (await readHistory(c3)).find((r2) => r2.versionKey === key);
+    if (!row) throw new InputError(`version ${o2.version} is not in the history of ${database2.name}`);
+    if (row.status !== "in-doubt" && !(row.status === "running" && row.inflightStatement !== null))
+      throw new RefusedError(
+        `version ${o2.version} of ${database2.name} is ${row.status}, not in doubt; there is nothing to repair`
+      );
+    let file2 = readMigrationFolder(io2.cwd, o2.migrations, database2.migrations).find(
+      (f3) => versionKey(f3.name.parts) === key
+    ), inflight = row.inflightStatement ?? row.statementsApplied, repaired = await recordRepair(c3, row, o2.mark, whoDeploys(io2.env), file2?.statements[inflight]?.hash);
+    return io2.out(
+      `repaired ${database2.name} version ${row.version}: statement ${inflight + 1} recorded as ${o2.mark}; status ${repaired.status}, ${repaired.statementsApplied}/${repaired.statementsTotal} statements applied${repaired.status === "failed" ? `; the next deploy resumes at statement ${repaired.statementsApplied + 1}` : ""}`
+    ), 0;
+  } finally {
+    await releaseLock(c3, lock), await c3.end();
+  }
+}
+var ICON, init_deploy = __esm({
+  "src/cli/deploy.ts"() {
+    "use strict";
+    init_connect();
+    init_url();
+    init_fleet();
+    init_history();
+    init_lock();
+    init_sources();
+    init_types();
+    init_errors();
+    init_migration_name();
+    init_validate();
+    ICON = {
+      applied: "\u2713",
+      "up-to-date": "\u2713",
+      "dry-run": "\xB7",
+      failed: "\u2717",
+      "in-doubt": "?",
+      refused: "\u2717",
+      error: "\u2717"
+    };
+  }
+});
+
+// src/cli/io.ts
+function processIo() {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    out: (text2) => process.stdout.write(`${text2}
+`),
+    err: (text2) => process.stderr.write(`${text2}
+`)
+  };
+}
+var init_io = __esm({
+  "src/cli/io.ts"() {
+    "use strict";
+  }
+});
+
+// src/db/estimate.ts
+async function estimateFromDatabases(policy, migrations, env, warn) {
+  let known = /* @__PURE__ */ new Map(), key = (db, file2, index) => `${db.name}@${db.environment}|${file2}|${index}`;
+  for (let db of policy.databases) {
+    let files = migrations.filter((m2) => m2.migration.folder === db.migrations);
+    if (files.length === 0) continue;
+    if (!env[db.urlEnv]) {
+      warn(`estimate: ${db.urlEnv} is not set; row counts for ${db.name} in ${db.environment} are unknown`);
+      continue;
+    }
+    let connection;
+    try {
+      connection = await connect(targetOf(db, env), { connectTimeoutMs: 5e3 });
+    } catch (error2) {
+      warn(
+        `estimate: ${error2.message}; row counts for ${db.name} in ${db.environment} are unknown`
+      );
+      continue;
+    }
+    try {
+      for (let file2 of files) {
+        let texts = splitStatements(file2.text);
+        for (let statement of file2.statements) {
+          let table2 = statement.facts.tables[0], tableRows2 = "unknown", affectedRows2 = "unknown";
+          if (table2) {
+            let [schema, name] = table2.includes(".") ? table2.split(".", 2) : [db.name, table2], [rows] = await connection.query(
+              "SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+              [schema, name]
+            ), n = rows[0]?.n;
+            n != null && (tableRows2 = Number(n));
+          }
+          let text2 = texts[statement.index]?.text;
+          if (text2 && (statement.facts.type === "UPDATE" || statement.facts.type === "DELETE"))
+            try {
+              await connection.query(`USE \`${db.name.replace(/`/g, "``")}\``);
+              let [plan] = await connection.query(`EXPLAIN ${text2}`);
+              affectedRows2 = plan.reduce(
+                (sum, row) => sum + Number(row.rows ?? 0),
+                0
+              );
+            } catch {
+            }
+          known.set(key(db, file2.migration.path, statement.index), { tableRows: tableRows2, affectedRows: affectedRows2 });
+        }
+      }
+    } finally {
+      await connection.end();
+    }
+  }
+  return (db, file2, index) => known.get(key(db, file2, index)) ?? { tableRows: "unknown", affectedRows: "unknown" };
+}
+var init_estimate = __esm({
+  "src/db/estimate.ts"() {
+    "use strict";
+    init_split();
+    init_connect();
+    init_url();
+  }
+});
+
+// node_modules/@simple-git/args-pathspec/dist/index.mjs
+function c(...n) {
+  let e = new String(n);
+  return t.set(e, n), e;
+}
+function r(n) {
+  return n instanceof String && t.has(n);
+}
+function o(n) {
+  return t.get(n) ?? [];
+}
+var t, init_dist = __esm({
+  "node_modules/@simple-git/args-pathspec/dist/index.mjs"() {
+    t = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// node_modules/ms/index.js
+var require_ms = __commonJS({
+  "node_modules/ms/index.js"(exports, module) {
+    var s = 1e3, m2 = s * 60, h3 = m2 * 60, d2 = h3 * 24, w2 = d2 * 7, y2 = d2 * 365.25;
+    module.exports = function(val, options) {
+      options = options || {};
+      var type = typeof val;
+      if (type === "string" && val.length > 0)
+        return parse(val);
+      if (type === "number" && isFinite(val))
+        return options.long ? fmtLong(val) : fmtShort(val);
+      throw new Error(
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+      );
+    };
+    function parse(str2) {
+      if (str2 = String(str2), !(str2.length > 100)) {
+        var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+          str2
+        );
+        if (match) {
+          var n = parseFloat(match[1]), type = (match[2] || "ms").toLowerCase();
+          switch (type) {
+            case "years":
+            case "year":
+            case "yrs":
+            case "yr":
+            case "y":
+              return n * y2;
+            case "weeks":
+            case "week":
+            case "w":
+              return n * w2;
+            case "days":
+            case "day":
+            case "d":
+              return n * d2;
+            case "hours":
+            case "hour":
+            case "hrs":
+            case "hr":
+            case "h":
+              return n * h3;
+            case "minutes":
+            case "minute":
+            case "mins":
+            case "min":
+            case "m":
+              return n * m2;
+            case "seconds":
+            case "second":
+            case "secs":
+            case "sec":
+            case "s":
+              return n * s;
+            case "milliseconds":
+            case "millisecond":
+            case "msecs":
+            case "msec":
+            case "ms":
+              return n;
+            default:
+              return;
+          }
+        }
+      }
+    }
+    function fmtShort(ms2) {
+      var msAbs = Math.abs(ms2);
+      return msAbs >= d2 ? Math.round(ms2 / d2) + "d" : msAbs >= h3 ? Math.round(ms2 / h3) + "h" : msAbs >= m2 ? Math.round(ms2 / m2) + "m" : msAbs >= s ? Math.round(ms2 / s) + "s" : ms2 + "ms";
+    }
+    function fmtLong(ms2) {
+      var msAbs = Math.abs(ms2);
+      return msAbs >= d2 ? plural(ms2, msAbs, d2, "day") : msAbs >= h3 ? plural(ms2, msAbs, h3, "hour") : msAbs >= m2 ? plural(ms2, msAbs, m2, "minute") : msAbs >= s ? plural(ms2, msAbs, s, "second") : ms2 + " ms";
+    }
+    function plural(ms2, msAbs, n, name) {
+      var isPlural = msAbs >= n * 1.5;
+      return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
+    }
+  }
+});
+
+// node_modules/debug/src/common.js
+var require_common = __commonJS({
+  "node_modules/debug/src/common.js"(exports, module) {
+    function setup(env) {
+      createDebug.debug = createDebug, createDebug.default = createDebug, createDebug.coerce = coerce, createDebug.disable = disable, createDebug.enable = enable, createDebug.enabled = enabled, createDebug.humanize = require_ms(), createDebug.destroy = destroy, Object.keys(env).forEach((key) => {
+        createDebug[key] = env[key];
+      }), createDebug.names = [], createDebug.skips = [], createDebug.formatters = {};
+      function selectColor(namespace) {
+        let hash = 0;
+        for (let i = 0; i < namespace.length; i++)
+          hash = (hash << 5) - hash + namespace.charCodeAt(i), hash |= 0;
+        return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
+      }
+      createDebug.selectColor = selectColor;
+      function createDebug(namespace) {
+        let prevTime, enableOverride = null, namespacesCache, enabledCache;
+        function debug2(...args) {
+          if (!debug2.enabled)
+            return;
+          let self2 = debug2, curr = Number(/* @__PURE__ */ new Date()), ms2 = curr - (prevTime || curr);
+          self2.diff = ms2, self2.prev = prevTime, self2.curr = curr, prevTime = curr, args[0] = createDebug.coerce(args[0]), typeof args[0] != "string" && args.unshift("%O");
+          let index = 0;
+          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
+            if (match === "%%")
+              return "%";
+            index++;
+            let formatter = createDebug.formatters[format];
+            if (typeof formatter == "function") {
+              let val = args[index];
+              match = formatter.call(self2, val), args.splice(index, 1), index--;
+            }
+            return match;
+          }), createDebug.formatArgs.call(self2, args), (self2.log || createDebug.log).apply(self2, args);
+        }
+        return debug2.namespace = namespace, debug2.useColors = createDebug.useColors(), debug2.color = createDebug.selectColor(namespace), debug2.extend = extend, debug2.destroy = createDebug.destroy, Object.defineProperty(debug2, "enabled", {
+          enumerable: !0,
+          configurable: !1,
+          get: () => enableOverride !== null ? enableOverride : (namespacesCache !== createDebug.namespaces && (namespacesCache = createDebug.namespaces, enabledCache = createDebug.enabled(namespace)), enabledCache),
+          set: (v2) => {
+            enableOverride = v2;
+          }
+        }), typeof createDebug.init == "function" && createDebug.init(debug2), debug2;
+      }
+      function extend(namespace, delimiter) {
+        let newDebug = createDebug(this.namespace + (typeof delimiter > "u" ? ":" : delimiter) + namespace);
+        return newDebug.log = this.log, newDebug;
+      }
+      function enable(namespaces) {
+        createDebug.save(namespaces), createDebug.namespaces = namespaces, createDebug.names = [], createDebug.skips = [];
+        let split = (typeof namespaces == "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
+        for (let ns2 of split)
+          ns2[0] === "-" ? createDebug.skips.push(ns2.slice(1)) : createDebug.names.push(ns2);
+      }
+      function matchesTemplate(search, template) {
+        let searchIndex = 0, templateIndex = 0, starIndex = -1, matchIndex = 0;
+        for (; searchIndex < search.length; )
+          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*"))
+            template[templateIndex] === "*" ? (starIndex = templateIndex, matchIndex = searchIndex, templateIndex++) : (searchIndex++, templateIndex++);
+          else if (starIndex !== -1)
+            templateIndex = starIndex + 1, matchIndex++, searchIndex = matchIndex;
+          else
+            return !1;
+        for (; templateIndex < template.length && template[templateIndex] === "*"; )
+          templateIndex++;
+        return templateIndex === template.length;
+      }
+      function disable() {
+        let namespaces = [
+          ...createDebug.names,
+          ...createDebug.skips.map((namespace) => "-" + namespace)
+        ].join(",");
+        return createDebug.enable(""), namespaces;
+      }
+      function enabled(name) {
+        for (let skip of createDebug.skips)
+          if (matchesTemplate(name, skip))
+            return !1;
+        for (let ns2 of createDebug.names)
+          if (matchesTemplate(name, ns2))
+            return !0;
+        return !1;
+      }
+      function coerce(val) {
+        return val instanceof Error ? val.stack || val.message : val;
+      }
+      function destroy() {
+        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
+      }
+      return createDebug.enable(createDebug.load()), createDebug;
+    }
+    module.exports = setup;
+  }
+});
+
+// node_modules/debug/src/browser.js
+var require_browser = __commonJS({
+  "node_modules/debug/src/browser.js"(exports, module) {
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load;
+    exports.useColors = useColors;
+    exports.storage = localstorage();
+    exports.destroy = /* @__PURE__ */ (() => {
+      let warned = !1;
+      return () => {
+        warned || (warned = !0, console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."));
+      };
+    })();
+    exports.colors = [
+      "#0000CC",
+      "#0000FF",
+      "#0033CC",
+      "#0033FF",
+      "#0066CC",
+      "#0066FF",
+      "#0099CC",
+      "#0099FF",
+      "#00CC00",
+      "#00CC33",
+      "#00CC66",
+      "#00CC99",
+      "#00CCCC",
+      "#00CCFF",
+      "#3300CC",
+      "#3300FF",
+      "#3333CC",
+      "#3333FF",
+      "#3366CC",
+      "#3366FF",
+      "#3399CC",
+      "#3399FF",
+      "#33CC00",
+      "#33CC33",
+      "#33CC66",
+      "#33CC99",
+      "#33CCCC",
+      "#33CCFF",
+      "#6600CC",
+      "#6600FF",
+      "#6633CC",
+      "#6633FF",
+      "#66CC00",
+      "#66CC33",
+      "#9900CC",
+      "#9900FF",
+      "#9933CC",
+      "#9933FF",
+      "#99CC00",
+      "#99CC33",
+      "#CC0000",
+      "#CC0033",
+      "#CC0066",
+      "#CC0099",
+      "#CC00CC",
+      "#CC00FF",
+      "#CC3300",
+      "#CC3333",
+      "#CC3366",
+      "#CC3399",
+      "#CC33CC",
+      "#CC33FF",
+      "#CC6600",
+      "#CC6633",
+      "#CC9900",
+      "#CC9933",
+      "#CCCC00",
+      "#CCCC33",
+      "#FF0000",
+      "#FF0033",
+      "#FF0066",
+      "#FF0099",
+      "#FF00CC",
+      "#FF00FF",
+      "#FF3300",
+      "#FF3333",
+      "#FF3366",
+      "#FF3399",
+      "#FF33CC",
+      "#FF33FF",
+      "#FF6600",
+      "#FF6633",
+      "#FF9900",
+      "#FF9933",
+      "#FFCC00",
+      "#FFCC33"
+    ];
+    function useColors() {
+      if (typeof window < "u" && window.process && (window.process.type === "renderer" || window.process.__nwjs))
+        return !0;
+      if (typeof navigator < "u" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/))
+        return !1;
+      let m2;
+      return typeof document < "u" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
+      typeof window < "u" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
+      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
+      typeof navigator < "u" && navigator.userAgent && (m2 = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m2[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
+      typeof navigator < "u" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
+    }
+    function formatArgs(args) {
+      if (args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module.exports.humanize(this.diff), !this.useColors)
+        return;
+      let c3 = "color: " + this.color;
+      args.splice(1, 0, c3, "color: inherit");
+      let index = 0, lastC = 0;
+      args[0].replace(/%[a-zA-Z%]/g, (match) => {
+        match !== "%%" && (index++, match === "%c" && (lastC = index));
+      }), args.splice(lastC, 0, c3);
+    }
+    exports.log = console.debug || console.log || (() => {
+    });
+    function save(namespaces) {
+      try {
+        namespaces ? exports.storage.setItem("debug", namespaces) : exports.storage.removeItem("debug");
+      } catch {
+      }
+    }
+    function load() {
+      let r2;
+      try {
+        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
+      } catch {
+      }
+      return !r2 && typeof process < "u" && "env" in process && (r2 = process.env.DEBUG), r2;
+    }
+    function localstorage() {
+      try {
+        return localStorage;
+      } catch {
+      }
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.j = function(v2) {
+      try {
+        return JSON.stringify(v2);
+      } catch (error2) {
+        return "[UnexpectedJSONParseError]: " + error2.message;
+      }
+    };
+  }
+});
+
+// node_modules/debug/src/node.js
+var require_node = __commonJS({
+  "node_modules/debug/src/node.js"(exports, module) {
+    var tty = __require("tty"), util = __require("util");
+    exports.init = init;
+    exports.log = log;
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load;
+    exports.useColors = useColors;
+    exports.destroy = util.deprecate(
+      () => {
+      },
+      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
+    );
+    exports.colors = [6, 2, 3, 4, 5, 1];
+    try {
+      let supportsColor = __require("supports-color");
+      supportsColor && (supportsColor.stderr || supportsColor).level >= 2 && (exports.colors = [
+        20,
+        21,
+        26,
+        27,
+        32,
+        33,
+        38,
+        39,
+        40,
+        41,
+        42,
+        43,
+        44,
+        45,
+        56,
+        57,
+        62,
+        63,
+        68,
+        69,
+        74,
+        75,
+        76,
+        77,
+        78,
+        79,
+        80,
+        81,
+        92,
+        93,
+        98,
+        99,
+        112,
+        113,
+        128,
+        129,
+        134,
+        135,
+        148,
+        149,
+        160,
+        161,
+        162,
+        163,
+        164,
+        165,
+        166,
+        167,
+        168,
+        169,
+        170,
+        171,
+        172,
+        173,
+        178,
+        179,
+        184,
+        185,
+        196,
+        197,
+        198,
+        199,
+        200,
+        201,
+        202,
+        203,
+        204,
+        205,
+        206,
+        207,
+        208,
+        209,
+        214,
+        215,
+        220,
+        221
+      ]);
+    } catch {
+    }
+    exports.inspectOpts = Object.keys(process.env).filter((key) => /^debug_/i.test(key)).reduce((obj, key) => {
+      let prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_3, k2) => k2.toUpperCase()), val = process.env[key];
+      return /^(yes|on|true|enabled)$/i.test(val) ? val = !0 : /^(no|off|false|disabled)$/i.test(val) ? val = !1 : val === "null" ? val = null : val = Number(val), obj[prop] = val, obj;
+    }, {});
+    function useColors() {
+      return "colors" in exports.inspectOpts ? !!exports.inspectOpts.colors : tty.isatty(process.stderr.fd);
+    }
+    function formatArgs(args) {
+      let { namespace: name, useColors: useColors2 } = this;
+      if (useColors2) {
+        let c3 = this.color, colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3), prefix = `  ${colorCode};1m${name} \x1B[0m`;
+        args[0] = prefix + args[0].split(`
+`).join(`
+` + prefix), args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
+      } else
+        args[0] = getDate() + name + " " + args[0];
+    }
+    function getDate() {
+      return exports.inspectOpts.hideDate ? "" : (/* @__PURE__ */ new Date()).toISOString() + " ";
+    }
+    function log(...args) {
+      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + `
+`);
+    }
+    function save(namespaces) {
+      namespaces ? process.env.DEBUG = namespaces : delete process.env.DEBUG;
+    }
+    function load() {
+      return process.env.DEBUG;
+    }
+    function init(debug2) {
+      debug2.inspectOpts = {};
+      let keys = Object.keys(exports.inspectOpts);
+      for (let i = 0; i < keys.length; i++)
+        debug2.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.o = function(v2) {
+      return this.inspectOpts.colors = this.useColors, util.inspect(v2, this.inspectOpts).split(`
+`).map((str2) => str2.trim()).join(" ");
+    };
+    formatters.O = function(v2) {
+      return this.inspectOpts.colors = this.useColors, util.inspect(v2, this.inspectOpts);
+    };
+  }
+});
+
+// node_modules/debug/src/index.js
+var require_src = __commonJS({
+  "node_modules/debug/src/index.js"(exports, module) {
+    typeof process > "u" || process.type === "renderer" || process.browser === !0 || process.__nwjs ? module.exports = require_browser() : module.exports = require_node();
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/src/index.js
+var require_src2 = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
+    "use strict";
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { default: mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    var fs_1 = __require("fs"), debug_1 = __importDefault(require_src()), log = debug_1.default("@kwsites/file-exists");
+    function check(path, isFile, isDirectory2) {
+      log("checking %s", path);
+      try {
+        let stat2 = fs_1.statSync(path);
+        return stat2.isFile() && isFile ? (log("[OK] path represents a file"), !0) : stat2.isDirectory() && isDirectory2 ? (log("[OK] path represents a directory"), !0) : (log("[FAIL] path represents something other than a file or directory"), !1);
+      } catch (e) {
+        if (e.code === "ENOENT")
+          return log("[FAIL] path is not accessible: %o", e), !1;
+        throw log("[FATAL] %o", e), e;
+      }
+    }
+    function exists2(path, type = exports.READABLE) {
+      return check(path, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    }
+    exports.exists = exists2;
+    exports.FILE = 1;
+    exports.FOLDER = 2;
+    exports.READABLE = exports.FILE + exports.FOLDER;
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
+    "use strict";
+    function __export2(m2) {
+      for (var p2 in m2) exports.hasOwnProperty(p2) || (exports[p2] = m2[p2]);
+    }
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    __export2(require_src2());
+  }
+});
+
+// node_modules/@kwsites/promise-deferred/dist/index.js
+var require_dist3 = __commonJS({
+  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: !0 });
+    exports.createDeferred = exports.deferred = void 0;
+    function deferred() {
+      let done, fail, status = "pending";
+      return {
+        promise: new Promise((_done, _fail) => {
+          done = _done, fail = _fail;
+        }),
+        done(result) {
+          status === "pending" && (status = "resolved", done(result));
+        },
+        fail(error2) {
+          status === "pending" && (status = "rejected", fail(error2));
+        },
+        get fulfilled() {
+          return status !== "pending";
+        },
+        get status() {
+          return status;
+        }
+      };
+    }
+    exports.deferred = deferred;
+    exports.createDeferred = deferred;
+    exports.default = deferred;
+  }
+});
+
+// node_modules/@simple-git/argv-parser/dist/index.mjs
+function* x(e, n) {
+  let t2 = n === "global";
+  for (let o2 of e)
+    o2.isGlobal === t2 && (yield o2);
+}
+function A(e, n) {
+  for (let { name: o2 } of x(e, "task")) {
+    if (P.has(o2))
+      return w(!0, n);
+    if (S.has(o2))
+      return w(!1, n);
+  }
+  let t2 = n.at(0)?.toLowerCase();
+  return t2 === void 0 ? null : E.has(t2) ? w(!0, n.slice(1)) : F.has(t2) ? w(!1, n.slice(1)) : n.length === 1 ? w(!1, n) : w(!0, n);
+}
+function w(e = !1, n = []) {
+  let t2 = n.at(0)?.toLowerCase();
+  return t2 === void 0 ? null : {
+    isWrite: e,
+    isRead: !e,
+    key: t2,
+    value: n.at(1)
+  };
+}
+function O(e, n) {
+  return n.isWrite && n.value !== void 0 ? { key: n.key, value: n.value, scope: e } : { key: n.key, scope: e };
+}
+function G(e) {
+  let n = e?.indexOf("=") || -1;
+  return !e || n < 0 ? null : {
+    key: e.slice(0, n).trim().toLowerCase(),
+    value: e.slice(n + 1)
+  };
+}
+function M(e) {
+  for (let { name: n } of x(e, "task"))
+    switch (n) {
+      case "--global":
+        return "global";
+      case "--system":
+        return "system";
+      case "--worktree":
+        return "worktree";
+      case "--local":
+        return "local";
+      case "--file":
+      case "-f":
+        return "file";
+    }
+  return "local";
+}
+function N({ name: e }) {
+  if (e === "-c" || e === "--config")
+    return "inline";
+  if (e === "--config-env")
+    return "env";
+}
+function* $(e) {
+  for (let n of e) {
+    let t2 = N(n), o2 = t2 && G(n.value);
+    o2 && (yield {
+      ...o2,
+      scope: t2
+    });
+  }
+}
+function D(e, n, t2) {
+  let o2 = {
+    read: [],
+    write: [...$(n)]
+  };
+  return e === "config" && L(
+    o2,
+    M(n),
+    A(n, t2)
+  ), o2;
+}
+function L(e, n, t2) {
+  if (t2 === null)
+    return;
+  let o2 = O(n, t2);
+  t2.isWrite ? e.write.push(o2) : e.read.push(o2);
+}
+function B(e) {
+  let n = R[e ?? ""] ?? T;
+  return {
+    short: new Map([...C.short.entries(), ...n.short.entries()]),
+    long: n.long
+  };
+}
+function b(e, n = I) {
+  if (e.startsWith("--")) {
+    let t2 = e.indexOf("=");
+    if (t2 > 2)
+      return [{ name: e.slice(0, t2), value: e.slice(t2 + 1), needsNext: !1 }];
+    let o2 = e.slice(2);
+    return [{ name: e, needsNext: n.long.has(o2) }];
+  }
+  if (e.length === 2) {
+    let t2 = e.charAt(1), o2 = n.short.get(t2);
+    return [{ name: e, needsNext: o2 === !0 }];
+  }
+  return j(e, n.short);
+}
+function j(e, n) {
+  let t2 = e.slice(1).split(""), o2 = [];
+  for (let a = 0; a < t2.length; a++) {
+    let s = t2[a], r2 = n.get(s);
+    if (r2 === void 0)
+      return [{ name: e, needsNext: !1 }];
+    if (r2) {
+      let i = t2.slice(a + 1).join("");
+      if (i && ![...i].every((m2) => n.has(m2)))
+        return o2.push({ name: `-${s}`, value: i, needsNext: !1 }), o2;
+    }
+    o2.push({ name: `-${s}`, needsNext: r2 });
+  }
+  return o2;
+}
+function W(e, n = []) {
+  let t2 = 0;
+  for (; t2 < e.length; ) {
+    let o2 = String(e[t2]);
+    if (!o2.startsWith("-") || o2.length < 2) break;
+    let a = b(o2), s = t2 + 1;
+    for (let r2 of a) {
+      let i = {
+        name: r2.name,
+        value: r2.value,
+        absorbedNext: !1,
+        isGlobal: !0
+      };
+      r2.needsNext && i.value === void 0 && s < e.length && (i.value = String(e[s]), i.absorbedNext = !0, s++), n.push(i);
+    }
+    t2 = s;
+  }
+  return { flags: n, taskIndex: t2 };
+}
+function V(e, n, t2 = []) {
+  let o2 = B(n), a = [], s = [], r2 = 0;
+  for (; r2 < e.length; ) {
+    let i = e[r2];
+    if (r(i)) {
+      s.push(...o(i)), r2++;
+      continue;
+    }
+    let p2 = String(i);
+    if (p2 === "--") {
+      for (let d2 = r2 + 1; d2 < e.length; d2++) {
+        let g2 = e[d2];
+        r(g2) ? s.push(...o(g2)) : s.push(String(g2));
+      }
+      break;
+    }
+    if (!p2.startsWith("-") || p2.length < 2) {
+      a.push(p2), r2++;
+      continue;
+    }
+    let m2 = b(p2, o2), u2 = r2 + 1;
+    for (let d2 of m2) {
+      let g2 = {
+        name: d2.name,
+        value: d2.value,
+        absorbedNext: !1,
+        isGlobal: !1
+      };
+      d2.needsNext && g2.value === void 0 && u2 < e.length && !r(e[u2]) && (g2.value = String(e[u2]), g2.absorbedNext = !0, u2++), t2.push(g2);
+    }
+    r2 = u2;
+  }
+  return { flags: t2, positionals: a, pathspecs: s };
+}
+function* q({
+  write: e
+}) {
+  for (let n of e)
+    for (let t2 of K) {
+      let o2 = t2(n.key);
+      o2 && (yield o2);
+    }
+}
+function f(e, n, t2 = String(e)) {
+  let o2 = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
+  return function(s) {
+    if (o2.test(s))
+      return {
+        category: n,
+        message: `Configuring ${t2} is not permitted without enabling ${n}`
+      };
+  };
+}
+function l(e, n) {
+  let t2 = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
+  return f(t2, n, e);
+}
+function* H(e, n) {
+  for (let t2 of n)
+    for (let o2 of X) {
+      let a = o2(e, t2);
+      a && (yield a);
+    }
+}
+function c2(e, n, t2, { name: o2 = String(n), globalOnly: a = !1, withValue: s = !1 } = {}) {
+  let r2 = typeof n == "string" ? new RegExp(`\\s*${n.toLowerCase()}`) : n, i = `Use of ${e ? `${e} with option ` : ""}${o2} is not permitted without enabling ${t2}`;
+  return function(m2, u2) {
+    if (!(e && m2 !== e) && !(a && !u2.isGlobal) && !(s && u2.value === void 0) && r2.test(u2.name))
+      return {
+        category: t2,
+        message: i
+      };
+  };
+}
+function k(e, n, t2) {
+  return [...H(e, n), ...q(t2)];
+}
+function Y(...e) {
+  let { flags: n, taskIndex: t2 } = W(e), o2 = t2 < e.length ? String(e[t2]).toLowerCase() : null, a = o2 !== null ? e.slice(t2 + 1) : [], { positionals: s, pathspecs: r2 } = V(a, o2, n), i = D(o2, n, s);
+  return {
+    task: o2,
+    flags: n.map(J),
+    paths: r2,
+    config: i,
+    vulnerabilities: z(k(o2, n, i))
+  };
+}
+function z(e) {
+  return Object.defineProperty(e, "vulnerabilities", {
+    value: e
+  });
+}
+function J({ value: e, name: n }) {
+  return e !== void 0 ? { name: n, value: e } : { name: n };
+}
+function* Q(e) {
+  let n = parseInt(e.git_config_count ?? "0", 10);
+  for (let t2 = 0; t2 < n; t2++) {
+    let o2 = e[`git_config_key_${t2}`], a = e[`git_config_value_${t2}`];
+    o2 !== void 0 && (yield { key: o2.toLowerCase().trim(), value: a, scope: "env" });
+  }
+}
+function* Z(e) {
+  for (let n of Object.keys(e))
+    if (_(n)) {
+      let t2 = y[n];
+      yield {
+        category: t2,
+        message: `Use of "${n.toUpperCase()}" is not permitted without enabling ${t2}`
+      };
+    }
+}
+function _(e) {
+  return Object.hasOwn(y, e);
+}
+function ee(e) {
+  let n = {};
+  for (let [t2, o2] of Object.entries(e)) {
+    let a = t2.toLowerCase().trim();
+    (_(a) || a.startsWith("git")) && (n[a] = String(o2));
+  }
+  return n;
+}
+function ne(e) {
+  let n = ee(e), t2 = {
+    read: [],
+    write: [...Q(n)]
+  }, o2 = [
+    ...Z(n),
+    ...k(null, [], t2)
+  ];
+  return {
+    config: t2,
+    vulnerabilities: o2
+  };
+}
+function oe(e, n) {
+  return [...Y(...e).vulnerabilities, ...ne(n).vulnerabilities];
+}
+var P, S, E, F, C, I, R, T, K, h, X, y, init_dist2 = __esm({
+  "node_modules/@simple-git/argv-parser/dist/index.mjs"() {
+    init_dist();
+    P = /* @__PURE__ */ new Set([
+      "--add",
+      "--edit",
+      "--remove-section",
+      "--rename-section",
+      "--replace-all",
+      "--unset",
+      "--unset-all",
+      "-e"
+    ]), S = /* @__PURE__ */ new Set([
+      "--get",
+      "--get-all",
+      "--get-color",
+      "--get-colorbool",
+      "--get-regexp",
+      "--get-urlmatch",
+      "--list",
+      "-l"
+    ]), E = /* @__PURE__ */ new Set([
+      "edit",
+      "remove-section",
+      "rename-section",
+      "set",
+      "unset"
+    ]), F = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
+    C = {
+      short: /* @__PURE__ */ new Map([
+        ["c", !0]
+        //  -c <k=v>    set config key for this invocation
+      ])
+    }, I = {
+      short: new Map([
+        ["C", !0],
+        //  -C <path>   change working directory
+        ["P", !1],
+        // -P          no pager (alias for --no-pager)
+        ["h", !1],
+        // -h          help
+        ["p", !1],
+        // -p          paginate
+        ["v", !1],
+        // -v          version
+        ...C.short.entries()
+      ]),
+      long: /* @__PURE__ */ new Set([
+        "attr-source",
+        "config-env",
+        "exec-path",
+        "git-dir",
+        "list-cmds",
+        "namespace",
+        "super-prefix",
+        "work-tree"
+      ])
+    }, R = {
+      clone: {
+        short: /* @__PURE__ */ new Map([
+          ["b", !0],
+          // -b <branch>
+          ["j", !0],
+          // -j <n>          parallel jobs
+          ["l", !1],
+          // -l local
+          ["n", !1],
+          // -n no-checkout
+          ["o", !0],
+          // -o <name>       remote name
+          ["q", !1],
+          // -q quiet
+          ["s", !1],
+          // -s shared
+          ["u", !0]
+          // -u <upload-pack>
+        ]),
+        long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
+      },
+      commit: {
+        short: /* @__PURE__ */ new Map([
+          ["C", !0],
+          // -C <commit>  reuse message
+          ["F", !0],
+          // -F <file>    read message from file
+          ["c", !0],
+          // -c <commit>  reedit message
+          ["m", !0],
+          // -m <msg>
+          ["t", !0]
+          // -t <template>
+        ]),
+        long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
+      },
+      config: {
+        short: /* @__PURE__ */ new Map([
+          ["e", !1],
+          // -e  open editor
+          ["f", !0],
+          //  -f <file>
+          ["l", !1]
+          // -l  list
+        ]),
+        long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
+      },
+      fetch: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["upload-pack"])
+      },
+      init: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["template"])
+      },
+      pull: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["upload-pack"])
+      },
+      push: {
+        short: /* @__PURE__ */ new Map(),
+        long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
+      },
+      rebase: {
+        short: /* @__PURE__ */ new Map([
+          ["X", !0],
+          // -X <option>   strategy option
+          ["f", !1],
+          // -f force-rebase
+          ["i", !1],
+          // -i interactive
+          ["k", !1],
+          // -k keep-base
+          ["m", !1],
+          // -m merge
+          ["n", !1],
+          // -n no-stat
+          ["q", !1],
+          // -q quiet
+          ["r", !1],
+          // -r rebase-merges
+          ["s", !0],
+          // -s <strategy>
+          ["v", !1],
+          // -v verbose
+          ["x", !0]
+          // -x <cmd>      exec
+        ]),
+        long: /* @__PURE__ */ new Set(["exec", "onto", "strategy", "strategy-option"])
+      }
+    }, T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
+    K = [
+      f("alias", "allowUnsafeAlias"),
+      f("core.askPass", "allowUnsafeAskPass"),
+      f("core.editor", "allowUnsafeEditor"),
+      f("core.fsmonitor", "allowUnsafeFsMonitor"),
+      f("core.gitProxy", "allowUnsafeGitProxy"),
+      f("core.hooksPath", "allowUnsafeHooksPath"),
+      f("core.pager", "allowUnsafePager"),
+      f("core.sshCommand", "allowUnsafeSshCommand"),
+      l("credential.helper", "allowUnsafeCredentialHelper"),
+      l("diff.command", "allowUnsafeDiffExternal"),
+      f("diff.external", "allowUnsafeDiffExternal"),
+      l("difftool.cmd", "allowUnsafeDiffExternal"),
+      l("diff.textconv", "allowUnsafeDiffTextConv"),
+      l("filter.clean", "allowUnsafeFilter"),
+      l("filter.process", "allowUnsafeFilter"),
+      l("filter.smudge", "allowUnsafeFilter"),
+      l("gpg.program", "allowUnsafeGpgProgram"),
+      f("include.path", "allowUnsafeInclude"),
+      l("includeIf", "allowUnsafeInclude"),
+      f("init.templateDir", "allowUnsafeTemplateDir"),
+      l("pager.", "allowUnsafePager"),
+      l("merge.driver", "allowUnsafeMergeDriver"),
+      l("mergetool.path", "allowUnsafeMergeDriver"),
+      l("mergetool.cmd", "allowUnsafeMergeDriver"),
+      l("protocol.allow", "allowUnsafeProtocolOverride"),
+      l("remote.receivepack", "allowUnsafePack"),
+      l("remote.uploadpack", "allowUnsafePack"),
+      f("uploadpack.packObjectsHook", "allowUnsafePack"),
+      f("sequence.editor", "allowUnsafeEditor"),
+      l("submodule.update", "allowUnsafeSubmodule"),
+      l("tar.command", "allowUnsafeCommandBinaries"),
+      l("trailer.cmd", "allowUnsafeCommandBinaries"),
+      l("trailer.command", "allowUnsafeCommandBinaries"),
+      l("url.insteadOf", "allowUnsafeUrlRewrite")
+    ];
+    h = { globalOnly: !0, withValue: !0 }, X = [
+      c2(null, /--(upload|receive)-pack/, "allowUnsafePack", {
+        name: "--upload-pack or --receive-pack"
+      }),
+      c2("clone", /^-\w*u/, "allowUnsafePack"),
+      c2("clone", "--u", "allowUnsafePack"),
+      c2("push", /^--exec$/, "allowUnsafePack", { name: "--exec" }),
+      // `git` accepts unambiguous abbreviations of long options, so `--ex` and `--exe` are `--exec`
+      c2("rebase", /^(-x|--ex(ec?)?)$/, "allowUnsafeExec", { name: "-x or --exec" }),
+      c2(null, "--template", "allowUnsafeTemplateDir"),
+      c2(null, "--exec-path", "allowUnsafeExec", h),
+      // `git` reads the configuration of whichever repository these name, so the
+      // directory alone is enough to deliver config the argv guards never see
+      c2(null, "--git-dir", "allowUnsafeConfigPaths", h),
+      c2(null, "--work-tree", "allowUnsafeConfigPaths", h),
+      c2(null, /^-C$/, "allowUnsafeConfigPaths", { ...h, name: "-C" })
+    ];
+    y = {
+      editor: "allowUnsafeEditor",
+      git_askpass: "allowUnsafeAskPass",
+      git_config_global: "allowUnsafeConfigPaths",
+      git_config_system: "allowUnsafeConfigPaths",
+      git_config_count: "allowUnsafeConfigEnvCount",
+      git_config_parameters: "allowUnsafeConfigEnvCount",
+      git_config: "allowUnsafeConfigPaths",
+      git_editor: "allowUnsafeEditor",
+      git_exec_path: "allowUnsafeExec",
+      git_external_diff: "allowUnsafeDiffExternal",
+      git_pager: "allowUnsafePager",
+      git_proxy_command: "allowUnsafeGitProxy",
+      git_template_dir: "allowUnsafeTemplateDir",
+      git_sequence_editor: "allowUnsafeEditor",
+      git_ssh: "allowUnsafeSshCommand",
+      git_ssh_command: "allowUnsafeSshCommand",
+      pager: "allowUnsafePager",
+      prefix: "allowUnsafeConfigPaths",
+      ssh_askpass: "allowUnsafeAskPass",
+      visual: "allowUnsafeEditor"
+    };
+  }
+});
+
+// node_modules/simple-git/dist/index.mjs
+import { spawn as ve } from "node:child_process";
+import { normalize as Se } from "node:path";
+import { EventEmitter as Ce } from "node:events";
+function Ne(t2) {
+  return typeof t2 != "function" ? W2 : t2;
+}
+function $e(t2) {
+  return typeof t2 == "function" && t2 !== W2;
+}
+function Pe(t2, e) {
+  let n = t2.indexOf(e);
+  return n <= 0 ? [t2, ""] : [t2.substr(0, n), t2.substr(n + 1)];
+}
+function Me(t2, e = 0) {
+  return Dt(t2) && t2.length > e ? t2[e] : void 0;
+}
+function N2(t2, e = 0) {
+  if (Dt(t2) && t2.length > e)
+    return t2[t2.length - 1 - e];
+}
+function Dt(t2) {
+  return Bt(t2);
+}
+function H2(t2 = "", e = !0, n = `
+`) {
+  return t2.split(n).reduce((r2, s) => {
+    let o2 = e ? s.trim() : s;
+    return o2 && r2.push(o2), r2;
+  }, []);
+}
+function ut(t2, e) {
+  return H2(t2, !0).map((n) => e(n));
+}
+function Lt(t2) {
+  return (0, import_file_exists.exists)(t2, import_file_exists.FOLDER);
+}
+function S2(t2, e) {
+  return Array.isArray(t2) ? t2.includes(e) || t2.push(e) : t2.add(e), e;
+}
+function De(t2, e) {
+  return Array.isArray(t2) && !t2.includes(e) && t2.push(e), t2;
+}
+function ct(t2, e) {
+  if (Array.isArray(t2)) {
+    let n = t2.indexOf(e);
+    n >= 0 && t2.splice(n, 1);
+  } else
+    t2.delete(e);
+  return e;
+}
+function v(t2) {
+  return Array.isArray(t2) ? t2 : [t2];
+}
+function jt(t2) {
+  return t2.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
+}
+function L2(t2) {
+  return v(t2).map((e) => e instanceof String ? e : String(e));
+}
+function p(t2, e = 0) {
+  if (t2 == null)
+    return e;
+  let n = parseInt(t2, 10);
+  return Number.isNaN(n) ? e : n;
+}
+function U(t2, e) {
+  let n = [];
+  for (let r2 = 0, s = t2.length; r2 < s; r2++)
+    n.push(e, t2[r2]);
+  return n;
+}
+function F2(t2) {
+  return (Array.isArray(t2) ? Buffer.concat(t2) : t2).toString("utf-8");
+}
+function Le(t2) {
+  return t2 ? Buffer.isBuffer(t2) ? t2.length : Buffer.byteLength(t2) : 0;
+}
+function je(t2, e) {
+  let n = {};
+  return e.forEach((r2) => {
+    t2[r2] !== void 0 && (n[r2] = t2[r2]);
+  }), n;
+}
+function wt(t2 = 0) {
+  return new Promise((e) => setTimeout(e, t2));
+}
+function bt(t2) {
+  if (t2 !== !1)
+    return t2;
+}
+function d(t2, e, n) {
+  return e(t2) ? t2 : arguments.length > 2 ? n : void 0;
+}
+function st(t2, e) {
+  let n = r(t2) ? "string" : typeof t2;
+  return /number|string|boolean/.test(n) && (!e || !e.includes(n));
+}
+function lt(t2) {
+  return !!t2 && ft(t2) === "[object Object]";
+}
+function Ie(t2) {
+  return typeof t2 == "function";
+}
+function Ue() {
+  throw new Error("LineParser:useMatches not implemented");
+}
+function Ge(...t2) {
+  let e = process.cwd(), n = Object.assign(
+    { baseDir: e, ...Fe },
+    ...t2.filter((r2) => typeof r2 == "object" && r2)
+  );
+  return n.baseDir = n.baseDir || e, n.trimmed = n.trimmed === !0, n;
+}
+function It(t2, e = []) {
+  return lt(t2) ? Object.keys(t2).reduce((n, r2) => {
+    let s = t2[r2];
+    if (r(s))
+      n.push(s);
+    else if (st(s, ["boolean"]))
+      n.push(r2 + "=" + s);
+    else if (Array.isArray(s))
+      for (let o2 of s)
+        st(o2, ["string", "number"]) || n.push(r2 + "=" + o2);
+    else
+      n.push(r2);
+    return n;
+  }, e) : e;
+}
+function h2(t2, e = 0, n = !1) {
+  let r2 = [];
+  for (let s = 0, o2 = e < 0 ? t2.length : e; s < o2; s++)
+    "string|number".includes(typeof t2[s]) && r2.push(String(t2[s]));
+  return It(ht(t2), r2), n || r2.push(...ze(t2)), r2;
+}
+function ze(t2) {
+  let e = typeof N2(t2) == "function";
+  return L2(d(N2(t2, e ? 1 : 0), K2, []));
+}
+function ht(t2) {
+  let e = Ie(N2(t2));
+  return d(N2(t2, e ? 1 : 0), lt);
+}
+function u(t2, e = !0) {
+  let n = Ne(N2(t2));
+  return e || $e(n) ? n : void 0;
+}
+function Tt(t2, e) {
+  return t2(e.stdOut, e.stdErr);
+}
+function E2(t2, e, n, r2 = !0) {
+  return v(n).forEach((s) => {
+    for (let o2 = H2(s, r2), i = 0, a = o2.length; i < a; i++) {
+      let c3 = (y2 = 0) => {
+        if (!(i + y2 >= a))
+          return o2[i + y2];
+      };
+      e.some(({ parse: y2 }) => y2(c3, t2));
+    }
+  }), t2;
+}
+function We(t2) {
+  switch (t2) {
+    case "bare":
+      return Ke();
+    case "root":
+      return He();
+  }
+  return {
+    commands: ["rev-parse", "--is-inside-work-tree"],
+    format: "utf-8",
+    onError: mt,
+    parser: Ut
+  };
+}
+function He() {
+  return {
+    commands: ["rev-parse", "--git-dir"],
+    format: "utf-8",
+    onError: mt,
+    parser(e) {
+      return /^\.(git)?$/.test(e.trim());
+    }
+  };
+}
+function Ke() {
+  return {
+    commands: ["rev-parse", "--is-bare-repository"],
+    format: "utf-8",
+    onError: mt,
+    parser: Ut
+  };
+}
+function Ve(t2) {
+  return /(Not a git repository|Kein Git-Repository)/i.test(String(t2));
+}
+function Ze(t2, e) {
+  let n = new Xe(t2), r2 = t2 ? Qe : Ye;
+  return H2(e).forEach((s) => {
+    let o2 = s.replace(r2, "");
+    n.paths.push(o2), (Je.test(o2) ? n.folders : n.files).push(o2);
+  }), n;
+}
+function tn(t2) {
+  return {
+    commands: Ft,
+    format: "empty",
+    parser: t2
+  };
+}
+function b2(t2) {
+  return {
+    commands: Ft,
+    format: "empty",
+    parser() {
+      throw typeof t2 == "string" ? new xe(t2) : t2;
+    }
+  };
+}
+function g(t2, e = !1) {
+  return {
+    commands: t2,
+    format: "utf-8",
+    parser(n) {
+      return e ? String(n).trim() : n;
+    }
+  };
+}
+function Gt(t2) {
+  return {
+    commands: t2,
+    format: "buffer",
+    parser(e) {
+      return e;
+    }
+  };
+}
+function en(t2) {
+  return t2.format === "buffer";
+}
+function kt(t2) {
+  return t2.format === "empty" || !t2.commands.length;
+}
+function on(t2, e) {
+  let { cleanMode: n, options: r2, valid: s } = cn(t2);
+  return n ? s.options ? (r2.push(...e), r2.some(hn) ? b2(nn) : an(n, r2)) : b2(sn + JSON.stringify(t2)) : b2(rn);
+}
+function an(t2, e) {
+  return {
+    commands: ["clean", `-${t2}`, ...e],
+    format: "utf-8",
+    parser(r2) {
+      return Ze(t2 === "n", r2);
+    }
+  };
+}
+function un(t2) {
+  return Array.isArray(t2) && t2.every((e) => qt.has(e));
+}
+function cn(t2) {
+  let e, n = [], r2 = { cleanMode: !1, options: !0 };
+  return t2.replace(/[^a-z]i/g, "").split("").forEach((s) => {
+    fn(s) ? (e = s, r2.cleanMode = !0) : r2.options = r2.options && ln(n[n.length] = `-${s}`);
+  }), {
+    cleanMode: e,
+    options: n,
+    valid: r2
+  };
+}
+function fn(t2) {
+  return t2 === "f" || t2 === "n";
+}
+function ln(t2) {
+  return /^-[a-z]$/i.test(t2) && qt.has(t2.charAt(1));
+}
+function hn(t2) {
+  return /^-[^\-]/.test(t2) ? t2.indexOf("i") > 0 : t2 === "--interactive";
+}
+function pn(t2) {
+  let e = new mn();
+  for (let n of Wt(t2))
+    e.addValue(n.file, String(n.key), n.value);
+  return e;
+}
+function dn(t2, e) {
+  let n = null, r2 = [], s = /* @__PURE__ */ new Map();
+  for (let o2 of Wt(t2, e))
+    o2.key === e && (r2.push(n = o2.value), s.has(o2.file) || s.set(o2.file, []), s.get(o2.file).push(n));
+  return {
+    key: e,
+    paths: Array.from(s.keys()),
+    scopes: s,
+    value: n,
+    values: r2
+  };
+}
+function gn(t2) {
+  return t2.replace(/^(file):/, "");
+}
+function* Wt(t2, e = null) {
+  let n = t2.split("\0");
+  for (let r2 = 0, s = n.length - 1; r2 < s; ) {
+    let o2 = gn(n[r2++]), i = n[r2++], a = e;
+    if (i.includes(`
+`)) {
+      let c3 = Pe(i, `
+`);
+      a = c3[0], i = c3[1];
+    }
+    yield { file: o2, key: a, value: i };
+  }
+}
+function Y2(t2, e) {
+  return typeof t2 == "string" && Object.hasOwn(Ht, t2) ? t2 : e;
+}
+function yn(t2, e, n, r2) {
+  let s = ["config", `--${r2}`];
+  return n && s.push("--add"), s.push(t2, e), {
+    commands: s,
+    format: "utf-8",
+    parser(o2) {
+      return o2;
+    }
+  };
+}
+function wn(t2, e) {
+  let n = ["config", "--null", "--show-origin", "--get-all", t2];
+  return e && n.splice(1, 0, `--${e}`), {
+    commands: n,
+    format: "utf-8",
+    parser(r2) {
+      return dn(r2, t2);
+    }
+  };
+}
+function bn(t2) {
+  let e = ["config", "--list", "--show-origin", "--null"];
+  return t2 && e.push(`--${t2}`), {
+    commands: e,
+    format: "utf-8",
+    parser(n) {
+      return pn(n);
+    }
+  };
+}
+function Tn() {
+  return {
+    addConfig(t2, e, ...n) {
+      return this._runTask(
+        yn(
+          t2,
+          e,
+          n[0] === !0,
+          Y2(
+            n[1],
+            "local"
+            /* local */
+          )
+        ),
+        u(arguments)
+      );
+    },
+    getConfig(t2, e) {
+      return this._runTask(
+        wn(t2, Y2(e, void 0)),
+        u(arguments)
+      );
+    },
+    listConfig(...t2) {
+      return this._runTask(
+        bn(Y2(t2[0], void 0)),
+        u(arguments)
+      );
+    }
+  };
+}
+function _n(t2) {
+  return kn.has(t2);
+}
+function Sn(...t2) {
+  return new En().param(...t2);
+}
+function Rn(t2) {
+  let e = /* @__PURE__ */ new Set(), n = {};
+  return ut(t2, (r2) => {
+    let [s, o2, i] = r2.split(I2);
+    e.add(s), (n[s] = n[s] || []).push({
+      line: p(o2),
+      path: s,
+      preview: i
+    });
+  }), {
+    paths: e,
+    results: n
+  };
+}
+function On() {
+  return {
+    grep(t2) {
+      let e = u(arguments), n = h2(arguments);
+      for (let s of vn)
+        if (n.includes(s))
+          return this._runTask(
+            b2(`git.grep: use of "${s}" is not supported.`),
+            e
+          );
+      typeof t2 == "string" && (t2 = Sn().param(t2));
+      let r2 = ["grep", "--null", "-n", "--full-name", ...n, ...t2];
+      return this._runTask(
+        {
+          commands: r2,
+          format: "utf-8",
+          parser(s) {
+            return Rn(s);
+          }
+        },
+        e
+      );
+    }
+  };
+}
+function An(t2, e) {
+  let n = ["reset"];
+  return Xt(t2) && n.push(`--${t2}`), n.push(...e), g(n);
+}
+function xn(t2) {
+  if (Xt(t2))
+    return t2;
+  switch (typeof t2) {
+    case "string":
+    case "undefined":
+      return "soft";
+  }
+}
+function Xt(t2) {
+  return typeof t2 == "string" && Cn.includes(t2);
+}
+function Nn() {
+  return (0, import_debug.default)("simple-git");
+}
+function vt(t2, e, n) {
+  return !e || !String(e).replace(/\s*/, "") ? n ? (r2, ...s) => {
+    t2(r2, ...s), n(r2, ...s);
+  } : t2 : (r2, ...s) => {
+    t2(`%s ${r2}`, e, ...s), n && n(r2, ...s);
+  };
+}
+function $n(t2, e, { namespace: n }) {
+  if (typeof t2 == "string")
+    return t2;
+  let r2 = e && e.namespace || "";
+  return r2.startsWith(n) ? r2.substr(n.length + 1) : r2 || n;
+}
+function $2(t2, e, n, r2 = Nn()) {
+  let s = t2 && `[${t2}]` || "", o2 = [], i = typeof e == "string" ? r2.extend(e) : e, a = $n(d(e, m), i, r2);
+  return y2(n);
+  function c3(w2, T2) {
+    return S2(
+      o2,
+      $2(t2, a.replace(/^[^:]+/, w2), T2, r2)
+    );
+  }
+  function y2(w2) {
+    let T2 = w2 && `[${w2}]` || "", k2 = i && vt(i, T2) || W2, C2 = vt(r2, `${s} ${T2}`, k2);
+    return Object.assign(i ? k2 : C2, {
+      label: t2,
+      sibling: c3,
+      info: C2,
+      step: y2
+    });
+  }
+}
+function Mn(t2, e) {
+  return (n) => {
+    e("[ERROR] child process exception %o", n), t2.push(Buffer.from(String(n.stack), "ascii"));
+  };
+}
+function Et(t2, e, n, r2) {
+  return (s) => {
+    n("%s received %L bytes", e, s), r2("%B", s), t2.push(s);
+  };
+}
+function Ln(t2, e, n = W2) {
+  let r2 = (o2) => {
+    n(null, o2);
+  }, s = (o2) => {
+    o2?.task === t2 && n(o2, void 0);
+  };
+  e.then(r2, s);
+}
+function St(t2, e) {
+  return tn((n) => {
+    if (!Lt(t2))
+      throw new Error(`Git.cwd: cannot change to non-directory "${t2}"`);
+    return (e || n).cwd = t2;
+  });
+}
+function Q2(t2) {
+  let e = ["checkout", ...t2];
+  return e[1] === "-b" && e.includes("-B") && (e[1] = ct(e, "-B")), g(e);
+}
+function jn() {
+  return {
+    checkout() {
+      return this._runTask(
+        Q2(h2(arguments, 1)),
+        u(arguments)
+      );
+    },
+    checkoutBranch(t2, e) {
+      return this._runTask(
+        Q2(["-b", t2, e, ...h2(arguments)]),
+        u(arguments)
+      );
+    },
+    checkoutLocalBranch(t2) {
+      return this._runTask(
+        Q2(["-b", t2, ...h2(arguments)]),
+        u(arguments)
+      );
+    }
+  };
+}
+function Rt(t2, e, n, ...r2) {
+  return m(n) ? e(n, d(r2[0], m), h2(arguments)) : b2(`git.${t2}() requires a string 'repoPath'`);
+}
+function In() {
+  return {
+    clone(t2, ...e) {
+      return this._runTask(
+        Rt("clone", Yt, d(t2, m), ...e),
+        u(arguments)
+      );
+    },
+    mirror(t2, ...e) {
+      return this._runTask(
+        Rt("mirror", Bn, d(t2, m), ...e),
+        u(arguments)
+      );
+    }
+  };
+}
+function Fn(t2) {
+  return E2({
+    author: null,
+    branch: "",
+    commit: "",
+    root: !1,
+    summary: {
+      changes: 0,
+      insertions: 0,
+      deletions: 0
+    }
+  }, Un, t2);
+}
+function Gn(t2, e, n) {
+  return {
+    commands: [
+      "-c",
+      "core.abbrev=40",
+      "commit",
+      ...U(t2, "-m"),
+      ...e,
+      ...n
+    ],
+    format: "utf-8",
+    parser: Fn
+  };
+}
+function zn() {
+  return {
+    commit(e, ...n) {
+      let r2 = u(arguments), s = t2(e) || Gn(
+        v(e),
+        v(d(n[0], G2, [])),
+        [
+          ...L2(d(n[1], K2, [])),
+          ...h2(arguments, 0, !0)
+        ]
+      );
+      return this._runTask(s, r2);
+    }
+  };
+  function t2(e) {
+    return !G2(e) && b2(
+      "git.commit: requires the commit message to be supplied as a string/string[]"
+    );
+  }
+}
+function qn() {
+  return {
+    count: 0,
+    garbage: 0,
+    inPack: 0,
+    packs: 0,
+    prunePackable: 0,
+    size: 0,
+    sizeGarbage: 0,
+    sizePack: 0
+  };
+}
+function Hn() {
+  return {
+    countObjects() {
+      return this._runTask({
+        commands: ["count-objects", "--verbose"],
+        format: "utf-8",
+        parser(t2) {
+          return E2(qn(), [Wn], t2);
+        }
+      });
+    }
+  };
+}
+function Kn() {
+  return {
+    firstCommit() {
+      return this._runTask(
+        g(["rev-list", "--max-parents=0", "HEAD"], !0),
+        u(arguments)
+      );
+    }
+  };
+}
+function Vn(t2, e) {
+  let n = ["hash-object", t2];
+  return e && n.push("-w"), g(n, !0);
+}
+function Qn(t2, e, n) {
+  let r2 = String(n).trim(), s;
+  if (s = Xn.exec(r2))
+    return new J2(t2, e, !1, s[1]);
+  if (s = Yn.exec(r2))
+    return new J2(t2, e, !0, s[1]);
+  let o2 = "", i = r2.split(" ");
+  for (; i.length; )
+    if (i.shift() === "in") {
+      o2 = i.join(" ");
+      break;
+    }
+  return new J2(t2, e, /^re/i.test(r2), o2);
+}
+function Jn(t2) {
+  return t2.includes(Qt);
+}
+function Zn(t2 = !1, e, n) {
+  let r2 = ["init", ...n];
+  return t2 && !Jn(r2) && r2.splice(1, 0, Qt), {
+    commands: r2,
+    format: "utf-8",
+    parser(s) {
+      return Qn(r2.includes("--bare"), e, s);
+    }
+  };
+}
+function tr(t2) {
+  return t2 === void 0 ? b2("interpretTrailers called without input content") : {
+    format: "utf-8",
+    parser(e) {
+      return Object.fromEntries(
+        ut(e, (n) => {
+          let r2 = n.indexOf(":");
+          return [
+            jt(n.substring(0, r2).toLowerCase()),
+            n.substring(r2 + 2).trim()
+          ];
+        })
+      );
+    },
+    commands: ["interpret-trailers", "--parse"],
+    input: t2
+  };
+}
+function er() {
+  return {
+    interpretTrailers(t2) {
+      return this._runTask(
+        tr(d(t2, Be)),
+        u(arguments)
+      );
+    }
+  };
+}
+function pt(t2) {
+  for (let e = 0; e < t2.length; e++) {
+    let n = Jt.exec(t2[e]);
+    if (n)
+      return `--${n[1]}`;
+  }
+  return "";
+}
+function nr(t2) {
+  return Jt.test(t2);
+}
+function Zt(t2 = R2.NONE) {
+  let e = ar[t2];
+  return (n) => E2(new rr(), e, n, !1);
+}
+function cr(t2, e) {
+  return e.reduce(
+    (n, r2, s) => (n[r2] = t2[s] || "", n),
+    /* @__PURE__ */ Object.create({ diff: null })
+  );
+}
+function re(t2 = ne2, e = ur, n = R2.NONE) {
+  let r2 = Zt(n);
+  return function(s) {
+    let o2 = H2(
+      s.trim(),
+      !1,
+      te
+    ).map(function(i) {
+      let a = i.split(ee2), c3 = cr(a[0].split(t2), e);
+      return a.length > 1 && a[1].trim() && (c3.diff = r2(a[1])), c3;
+    });
+    return {
+      all: o2,
+      latest: o2.length && o2[0] || null,
+      total: o2.length
+    };
+  };
+}
+function fr(t2) {
+  let e = pt(t2), n = ["diff"];
+  return e === R2.NONE && (e = R2.STAT, n.push("--stat=4096")), n.push(...t2), dt(n) || {
+    commands: n,
+    format: "utf-8",
+    parser: Zt(e)
+  };
+}
+function dt(t2) {
+  let e = t2.filter(nr);
+  if (e.length > 1)
+    return b2(
+      `Summary flags are mutually exclusive - pick one of ${e.join(",")}`
+    );
+  if (e.length && t2.includes("-z"))
+    return b2(
+      `Summary flag ${e} parsing is not compatible with null termination option '-z'`
+    );
+}
+function lr(t2, e) {
+  let n = [], r2 = [];
+  return Object.keys(t2).forEach((s) => {
+    n.push(s), r2.push(String(t2[s]));
+  }), [n, r2.join(e)];
+}
+function hr(t2) {
+  return Object.keys(t2).reduce((e, n) => (n in se || (e[n] = t2[n]), e), {});
+}
+function oe2(t2 = {}, e = []) {
+  let n = d(t2.splitter, m, ne2), r2 = lt(t2.format) ? t2.format : {
+    hash: "%H",
+    date: t2.strictDate === !1 ? "%ai" : "%aI",
+    message: "%s",
+    refs: "%D",
+    body: t2.multiLine ? "%B" : "%b",
+    author_name: t2.mailMap !== !1 ? "%aN" : "%an",
+    author_email: t2.mailMap !== !1 ? "%aE" : "%ae"
+  }, [s, o2] = lr(r2, n), i = [], a = [
+    `--pretty=format:${te}${o2}${ee2}`,
+    ...e
+  ], c3 = t2.n || t2["max-count"] || t2.maxCount;
+  if (c3 && a.push(`--max-count=${c3}`), t2.from || t2.to) {
+    let y2 = t2.symmetric !== !1 ? "..." : "..";
+    i.push(`${t2.from || ""}${y2}${t2.to || ""}`);
+  }
+  return m(t2.file) && a.push("--follow", c(t2.file)), It(hr(t2), a), {
+    fields: s,
+    splitter: n,
+    commands: [...a, ...i]
+  };
+}
+function mr(t2, e, n) {
+  let r2 = re(t2, e, pt(n));
+  return {
+    commands: ["log", ...n],
+    format: "utf-8",
+    parser: r2
+  };
+}
+function pr() {
+  return {
+    log(...n) {
+      let r2 = u(arguments), s = oe2(
+        ht(arguments),
+        L2(d(arguments[0], K2, []))
+      ), o2 = e(...n) || dt(s.commands) || t2(s);
+      return this._runTask(o2, r2);
+    }
+  };
+  function t2(n) {
+    return mr(n.splitter, n.fields, n.commands);
+  }
+  function e(n, r2) {
+    return m(n) && m(r2) && b2(
+      "git.log(string, string) should be replaced with git.log({ from: string, to: string })"
+    );
+  }
+}
+function tt(t2) {
+  return t2.objects = t2.objects || {
+    compressing: 0,
+    counting: 0,
+    enumerating: 0,
+    packReused: 0,
+    reused: { count: 0, delta: 0 },
+    total: { count: 0, delta: 0 }
+  };
+}
+function Ct(t2) {
+  let e = /^\s*(\d+)/.exec(t2), n = /delta (\d+)/i.exec(t2);
+  return {
+    count: p(e && e[1] || "0"),
+    delta: p(n && n[1] || "0")
+  };
+}
+function ae(t2, e) {
+  return E2({ remoteMessages: new br() }, wr, e);
+}
+function Rr(t2, e) {
+  let n = E2(new gr(), Er, [t2, e]);
+  return n.message && n;
+}
+function At(t2) {
+  return t2.length ? {
+    commands: ["merge", ...t2],
+    format: "utf-8",
+    parser(e, n) {
+      let r2 = Cr(e, n);
+      if (r2.failed)
+        throw new at2(r2);
+      return r2;
+    }
+  } : b2("Git.merge requires at least one option");
+}
+function xr(t2, e, n) {
+  let r2 = n.includes("deleted"), s = n.includes("tag") || /^refs\/tags/.test(t2), o2 = !n.includes("new");
+  return {
+    deleted: r2,
+    tag: s,
+    branch: !s,
+    new: !o2,
+    alreadyUpdated: o2,
+    local: t2,
+    remote: e
+  };
+}
+function Mr(t2 = {}, e) {
+  return S2(e, "--tags"), ce(t2, e);
+}
+function ce(t2 = {}, e) {
+  let n = ["push", ...e];
+  return t2.branch && n.splice(1, 0, t2.branch), t2.remote && n.splice(1, 0, t2.remote), ct(n, "-v"), S2(n, "--verbose"), S2(n, "--porcelain"), {
+    commands: n,
+    format: "utf-8",
+    parser: $r
+  };
+}
+function Dr() {
+  return {
+    showBuffer() {
+      let t2 = ["show", ...h2(arguments, 1)];
+      return t2.includes("--binary") || t2.splice(1, 0, "--binary"), this._runTask(
+        Gt(t2),
+        u(arguments)
+      );
+    },
+    show() {
+      let t2 = ["show", ...h2(arguments, 1)];
+      return this._runTask(
+        g(t2),
+        u(arguments)
+      );
+    }
+  };
+}
+function xt(t2) {
+  let [e, n] = t2.split(I2);
+  return {
+    from: n || e,
+    to: e
+  };
+}
+function _2(t2, e, n) {
+  return [`${t2}${e}`, n];
+}
+function et(t2, ...e) {
+  return e.map((n) => _2(t2, n, (r2, s) => r2.conflicted.push(s)));
+}
+function Fr(t2, e) {
+  let n = e.trim();
+  switch (" ") {
+    case n.charAt(2):
+      return r2(n.charAt(0), n.charAt(1), n.slice(3));
+    case n.charAt(1):
+      return r2(" ", n.charAt(0), n.slice(2));
+    default:
+      return;
+  }
+  function r2(s, o2, i) {
+    let a = `${s}${o2}`, c3 = Ir.get(a);
+    c3 && c3(t2, i), a !== "##" && a !== "!!" && t2.files.push(new jr(i, s, o2));
+  }
+}
+function zr(t2) {
+  return {
+    format: "utf-8",
+    commands: [
+      "status",
+      "--porcelain",
+      "-b",
+      "-u",
+      "--null",
+      ...t2.filter((n) => !Gr.includes(n))
+    ],
+    parser(n) {
+      return Ur(n);
+    }
+  };
+}
+function q2(t2 = 0, e = 0, n = 0, r2 = "", s = !0) {
+  return Object.defineProperty(
+    {
+      major: t2,
+      minor: e,
+      patch: n,
+      agent: r2,
+      installed: s
+    },
+    "toString",
+    {
+      value() {
+        return `${this.major}.${this.minor}.${this.patch}`;
+      },
+      configurable: !1,
+      enumerable: !1
+    }
+  );
+}
+function qr() {
+  return q2(0, 0, 0, "", !1);
+}
+function Wr() {
+  return {
+    version() {
+      return this._runTask({
+        commands: ["--version"],
+        format: "utf-8",
+        parser: Kr,
+        onError(t2, e, n, r2) {
+          if (t2.exitCode === V2.NOT_FOUND)
+            return n(Buffer.from(fe));
+          r2(e);
+        }
+      });
+    }
+  };
+}
+function Kr(t2) {
+  return t2 === fe ? qr() : E2(q2(0, 0, 0, t2), Hr, t2);
+}
+function Yr(t2, e) {
+  return g(["apply", ...e, ...t2]);
+}
+function Nt(t2) {
+  return t2 ? t2.charAt(0) : "";
+}
+function me(t2, e = !1) {
+  return E2(
+    new Qr(),
+    e ? [Zr] : Jr,
+    t2
+  );
+}
+function es(t2, e) {
+  return {
+    branch: t2,
+    hash: e,
+    success: !0
+  };
+}
+function ns(t2) {
+  return {
+    branch: t2,
+    hash: null,
+    success: !1
+  };
+}
+function de(t2, e) {
+  return e === V2.ERROR && pe.test(t2);
+}
+function os3(t2) {
+  let e = ["-d", "-D", "--delete"];
+  return t2.some((n) => e.includes(n));
+}
+function is(t2) {
+  let e = os3(t2), n = t2.includes("--show-current"), r2 = ["branch", ...t2];
+  return r2.length === 1 && r2.push("-a"), r2.includes("-v") || r2.splice(1, 0, "-v"), {
+    format: "utf-8",
+    commands: r2,
+    parser(s, o2) {
+      return e ? gt(s, o2).all[0] : me(s, n);
+    }
+  };
+}
+function as() {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v"],
+    parser(t2) {
+      return me(t2);
+    }
+  };
+}
+function us(t2, e = !1) {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v", e ? "-D" : "-d", ...t2],
+    parser(n, r2) {
+      return gt(n, r2);
+    },
+    onError({ exitCode: n, stdOut: r2 }, s, o2, i) {
+      if (!de(String(s), n))
+        return i(s);
+      o2(r2);
+    }
+  };
+}
+function cs(t2, e = !1) {
+  let n = {
+    format: "utf-8",
+    commands: ["branch", "-v", e ? "-D" : "-d", t2],
+    parser(r2, s) {
+      return gt(r2, s).branches[t2];
+    },
+    onError({ exitCode: r2, stdErr: s, stdOut: o2 }, i, a, c3) {
+      if (!de(String(i), r2))
+        return c3(i);
+      throw new at2(
+        n.parser(F2(o2), F2(s)),
+        String(i)
+      );
+    }
+  };
+  return n;
+}
+function fs2(t2) {
+  return {
+    commands: ["check-ignore", ...t2],
+    format: "utf-8",
+    parser: ls
+  };
+}
+function ls(t2) {
+  return t2.split(/\n/g).map(hs).filter(Boolean);
+}
+function hs(t2) {
+  let e = t2.trim().replace(/^["']|["']$/g, "");
+  return e && Se(e);
+}
+function ps(t2, e) {
+  return E2({
+    raw: t2,
+    remote: null,
+    branches: [],
+    tags: [],
+    updated: [],
+    deleted: []
+  }, ms, [t2, e]);
+}
+function ds(t2) {
+  return /^--upload-pack(=|$)/.test(t2);
+}
+function gs(t2, e, n) {
+  let r2 = ["fetch", ...n];
+  return t2 && e && r2.push(t2, e), r2.find(ds) ? b2("git.fetch: potential exploit argument blocked.") : {
+    commands: r2,
+    format: "utf-8",
+    parser: ps
+  };
+}
+function ws(t2) {
+  return E2({ moves: [] }, ys, t2);
+}
+function bs(t2, e) {
+  return {
+    commands: ["mv", "-v", ...v(t2), e],
+    format: "utf-8",
+    parser: ws
+  };
+}
+function Ts(t2, e, n) {
+  let r2 = ["pull", ...n];
+  return t2 && e && r2.splice(1, 0, t2, e), {
+    commands: r2,
+    format: "utf-8",
+    parser(s, o2) {
+      return ue(s, o2);
+    },
+    onError(s, o2, i, a) {
+      let c3 = Rr(
+        F2(s.stdOut),
+        F2(s.stdErr)
+      );
+      if (c3)
+        return a(new at2(c3));
+      a(o2);
+    }
+  };
+}
+function ks(t2) {
+  let e = {};
+  return ge(t2, ([n]) => e[n] = { name: n }), Object.values(e);
+}
+function _s(t2) {
+  let e = {};
+  return ge(t2, ([n, r2, s]) => {
+    Object.hasOwn(e, n) || (e[n] = {
+      name: n,
+      refs: { fetch: "", push: "" }
+    }), s && r2 && (e[n].refs[s.replace(/[^a-z]/g, "")] = r2);
+  }), Object.values(e);
+}
+function ge(t2, e) {
+  ut(t2, (n) => e(n.split(/\s+/)));
+}
+function vs(t2, e, n) {
+  return g(["remote", "add", ...n, t2, e]);
+}
+function Es(t2) {
+  let e = ["remote"];
+  return t2 && e.push("-v"), {
+    commands: e,
+    format: "utf-8",
+    parser: t2 ? _s : ks
+  };
+}
+function Ss(t2) {
+  let e = [...t2];
+  return e[0] !== "ls-remote" && e.unshift("ls-remote"), g(e);
+}
+function Rs(t2) {
+  let e = [...t2];
+  return e[0] !== "remote" && e.unshift("remote"), g(e);
+}
+function Os(t2) {
+  return g(["remote", "remove", t2]);
+}
+function Cs(t2 = {}, e) {
+  let n = oe2(t2), r2 = ["stash", "list", ...n.commands, ...e], s = re(
+    n.splitter,
+    n.fields,
+    pt(r2)
+  );
+  return dt(r2) || {
+    commands: r2,
+    format: "utf-8",
+    parser: s
+  };
+}
+function As(t2, e) {
+  return X2(["add", t2, e]);
+}
+function xs(t2) {
+  return X2(["init", ...t2]);
+}
+function X2(t2) {
+  let e = [...t2];
+  return e[0] !== "submodule" && e.unshift("submodule"), g(e);
+}
+function Ns(t2) {
+  return X2(["update", ...t2]);
+}
+function Ms(t2, e) {
+  let n = Number.isNaN(t2), r2 = Number.isNaN(e);
+  return n !== r2 ? n ? 1 : -1 : n ? ye(t2, e) : 0;
+}
+function ye(t2, e) {
+  return t2 === e ? 0 : t2 > e ? 1 : -1;
+}
+function Ds(t2) {
+  return t2.trim();
+}
+function B2(t2) {
+  return typeof t2 == "string" && parseInt(t2.replace(/^\D+/g, ""), 10) || 0;
+}
+function Ls(t2 = []) {
+  let e = t2.some((n) => /^--sort=/.test(n));
+  return {
+    format: "utf-8",
+    commands: ["tag", "-l", ...t2],
+    parser(n) {
+      return Ps(n, e);
+    }
+  };
+}
+function js(t2) {
+  return {
+    format: "utf-8",
+    commands: ["tag", t2],
+    parser() {
+      return { name: t2 };
+    }
+  };
+}
+function Bs(t2, e) {
+  return {
+    format: "utf-8",
+    commands: ["tag", "-a", "-m", e, t2],
+    parser() {
+      return { name: t2 };
+    }
+  };
+}
+function f2(t2, e) {
+  this._plugins = e, this._executor = new Dn(
+    t2.baseDir,
+    new Xr(t2.maxConcurrentProcesses),
+    e
+  ), this._trimmed = t2.trimmed;
+}
+function Is(t2) {
+  return t2 ? [{
+    type: "spawn.before",
+    action(r2, s) {
+      t2.aborted && s.kill(new A2(void 0, "abort", "Abort already signaled"));
+    }
+  }, {
+    type: "spawn.after",
+    action(r2, s) {
+      function o2() {
+        s.kill(new A2(void 0, "abort", "Abort signal received"));
+      }
+      t2.addEventListener("abort", o2), s.spawned.on("close", () => t2.removeEventListener("abort", o2));
+    }
+  }] : void 0;
+}
+function Fs(t2, e = !1) {
+  let n = new Set(t2.map((r2) => r2.toLowerCase().trim()));
+  return {
+    type: "spawn.options",
+    action(r2, s) {
+      let o2 = { ...r2.env ?? process.env }, i = new Set(
+        Object.keys(s.env).map((a) => a.toLowerCase().trim())
+      );
+      for (let a of Object.keys(o2)) {
+        let c3 = a.toLowerCase().trim();
+        if (!(!Gs(c3) || n.has(c3))) {
+          if (i.has(c3))
+            throw new A2(
+              void 0,
+              "allowEnvironment",
+              `Use of "${a}" is blocked by the environment guard - add it to the allowEnvironment option to permit it`
+            );
+          Us("removing ambient guarded environment variable %s", a), delete o2[a];
+        }
+      }
+      return {
+        ...r2,
+        env: {
+          ...o2,
+          GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: String(!e)
+        }
+      };
+    }
+  };
+}
+function Gs(t2) {
+  let e = t2.toLowerCase().trim();
+  return e.startsWith("git_") || _(e);
+}
+function zs(t2 = {}) {
+  return {
+    type: "spawn.args",
+    action(e, { env: n }) {
+      for (let r2 of oe(e, n))
+        if (t2[r2.category] !== !0)
+          throw new A2(void 0, "unsafe", r2.message);
+      return e;
+    }
+  };
+}
+function qs(t2) {
+  let e = U(t2, "-c");
+  return {
+    type: "spawn.args",
+    action(n) {
+      return [...e, ...n];
+    }
+  };
+}
+function Ws({
+  onClose: t2 = !0,
+  onExit: e = 50
+} = {}) {
+  function n() {
+    let s = -1, o2 = {
+      close: (0, import_promise_deferred.deferred)(),
+      closeTimeout: (0, import_promise_deferred.deferred)(),
+      exit: (0, import_promise_deferred.deferred)(),
+      exitTimeout: (0, import_promise_deferred.deferred)()
+    }, i = Promise.race([
+      t2 === !1 ? $t : o2.closeTimeout.promise,
+      e === !1 ? $t : o2.exitTimeout.promise
+    ]);
+    return r2(t2, o2.close, o2.closeTimeout), r2(e, o2.exit, o2.exitTimeout), {
+      close(a) {
+        s = a, o2.close.done();
+      },
+      exit(a) {
+        s = a, o2.exit.done();
+      },
+      get exitCode() {
+        return s;
+      },
+      result: i
+    };
+  }
+  function r2(s, o2, i) {
+    s !== !1 && (s === !0 ? o2.promise : o2.promise.then(() => wt(s))).then(i.done);
+  }
+  return {
+    type: "spawn.after",
+    async action(s, { spawned: o2, close: i }) {
+      let a = n(), c3 = !0, y2 = () => {
+        c3 = !1;
+      };
+      o2.stdout?.on("data", y2), o2.stderr?.on("data", y2), o2.on("error", y2), o2.on("close", (w2) => a.close(w2)), o2.on("exit", (w2) => a.exit(w2));
+      try {
+        await a.result, c3 && await wt(50), i(a.exitCode);
+      } catch (w2) {
+        i(a.exitCode, w2);
+      }
+    }
+  };
+}
+function Vs(t2) {
+  return !t2 || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(t2);
+}
+function Pt(t2, e) {
+  if (t2.length < 1 || t2.length > 2)
+    throw new A2(void 0, "binary", Hs);
+  if (t2.some(Vs))
+    if (e)
+      we("permitted unsafe binary %o", t2);
+    else
+      throw new A2(void 0, "binary", Ks);
+  let [r2, s] = t2;
+  return {
+    binary: r2,
+    prefix: s
+  };
+}
+function Xs(t2, e = ["git"], n = !1) {
+  let r2 = Pt(v(e), n);
+  t2.on("binary", (s) => {
+    r2 = Pt(v(s), n), we.info("reconfiguring %o", r2);
+  }), t2.append("spawn.binary", () => r2.binary), t2.append("spawn.args", (s) => r2.prefix ? [r2.prefix, ...s] : s);
+}
+function Ys(t2) {
+  if (!t2)
+    return "UNKNOWN";
+  for (let [e, { text: n }] of Object.entries(be))
+    if (t2.startsWith(`fatal: ${n}`))
+      return e;
+  return "UNKNOWN";
+}
+function Js(t2) {
+  return !!(t2.exitCode && t2.stdErr.length);
+}
+function Zs(t2) {
+  return Buffer.concat([...t2.stdOut, ...t2.stdErr]);
+}
+function to(t2 = !1, e = Js, n = Zs) {
+  return (r2, s) => !t2 && r2 || !e(s) ? r2 : n(s);
+}
+function eo(t2, e) {
+  return t2 === 128 && e.startsWith("fatal:") ? new Qs(e) : new O2(void 0, e);
+}
+function Mt(t2) {
+  return {
+    type: "task.error",
+    action(e, n) {
+      let r2 = t2(e.error, {
+        stdErr: n.stdErr,
+        stdOut: n.stdOut,
+        exitCode: n.exitCode
+      });
+      return Buffer.isBuffer(r2) ? {
+        error: eo(n.exitCode, r2.toString("utf-8"))
+      } : {
+        error: r2
+      };
+    }
+  };
+}
+function no(t2) {
+  return {
+    type: "spawn.after",
+    action(e, { commands: n, input: r2, spawned: { stdin: s } }) {
+      if (!s)
+        return;
+      let o2 = t2?.([...n]) ?? r2;
+      if (!o2)
+        return nt("generated zero length content, not writing to stdin");
+      nt("writing %s bytes to stdin", Le(o2)), s.on("error", (i) => {
+        i.code !== "EPIPE" && nt("[ERROR] stdin error %o", i);
+      }), s.end(o2);
+    }
+  };
+}
+function so(t2) {
+  let e = "--progress", n = ["checkout", "clone", "fetch", "pull", "push"];
+  return [{
+    type: "spawn.args",
+    action(o2, i) {
+      return n.includes(i.method) ? De(o2, e) : o2;
+    }
+  }, {
+    type: "spawn.after",
+    action(o2, i) {
+      i.commands.includes(e) && i.spawned.stderr?.on("data", (a) => {
+        let c3 = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
+        c3 && t2({
+          method: i.method,
+          stage: oo(c3[1]),
+          progress: p(c3[2]),
+          processed: p(c3[3]),
+          total: p(c3[4])
+        });
+      });
+    }
+  }];
+}
+function oo(t2) {
+  return String(t2.toLowerCase().split(" ", 1)) || "unknown";
+}
+function io(t2) {
+  let e = je(t2, ["uid", "gid"]);
+  return {
+    type: "spawn.options",
+    action(n) {
+      return { ...e, ...n };
+    }
+  };
+}
+function ao() {
+  return {
+    type: "spawn.args",
+    action(t2) {
+      let e = [], n;
+      function r2(s) {
+        (n = n || []).push(...s);
+      }
+      for (let s = 0; s < t2.length; s++) {
+        let o2 = t2[s];
+        if (r(o2)) {
+          r2(o(o2));
+          continue;
+        }
+        if (o2 === "--") {
+          r2(
+            t2.slice(s + 1).flatMap((i) => r(i) && o(i) || i)
+          );
+          break;
+        }
+        e.push(o2);
+      }
+      return n ? [...e, "--", ...n.map(String)] : e;
+    }
+  };
+}
+function uo({
+  block: t2,
+  stdErr: e = !0,
+  stdOut: n = !0
+}) {
+  if (t2 > 0)
+    return {
+      type: "spawn.after",
+      action(r2, s) {
+        let o2;
+        function i() {
+          o2 && clearTimeout(o2), o2 = setTimeout(c3, t2);
+        }
+        function a() {
+          s.spawned.stdout?.off("data", i), s.spawned.stderr?.off("data", i), s.spawned.off("exit", a), s.spawned.off("close", a), o2 && clearTimeout(o2);
+        }
+        function c3() {
+          a(), s.kill(new A2(void 0, "timeout", "block timeout reached"));
+        }
+        n && s.spawned.stdout?.on("data", i), e && s.spawned.stderr?.on("data", i), s.spawned.on("exit", a), s.spawned.on("close", a), i();
+      }
+    };
+}
+var import_file_exists, import_debug, import_promise_deferred, O2, Ae, A2, at2, xe, I2, W2, ft, K2, m, Be, G2, Bt, V2, z2, l2, x2, Fe, mt, Ut, Xe, Ye, Qe, Je, Ft, nn, rn, sn, zt, qt, mn, Ht, Kt, kn, _t, vn, j2, En, Vt, Cn, M2, ot, Pn, Dn, Yt, Bn, Un, Wn, J2, Xn, Yn, Qt, R2, Jt, rr, Ot, sr, or, ir, ar, te, ee2, ne2, ur, se, Z2, dr, ie, gr, yr, wr, br, Tr, kr, _r, vr, Er, Sr, ue, Or, Cr, Ar, Nr, $r, Pr, Lr, jr, Br, Ir, Ur, Gr, fe, Hr, le, Vr, Xr, he, Qr, Jr, Zr, ts, rs, pe, ss, gt, ms, ys, $s, Ps, Us, $t, we, Hs, Ks, be, Qs, nt, ro, wo, init_dist3 = __esm({
+  "node_modules/simple-git/dist/index.mjs"() {
+    init_dist();
+    init_dist();
+    import_file_exists = __toESM(require_dist2(), 1), import_debug = __toESM(require_src(), 1), import_promise_deferred = __toESM(require_dist3(), 1);
+    init_dist2();
+    O2 = class extends Error {
+      constructor(e, n) {
+        super(n), this.task = e, Object.setPrototypeOf(this, new.target.prototype);
+      }
+    }, Ae = class extends O2 {
+      constructor(e, n) {
+        super(void 0, n), this.config = e;
+      }
+    }, A2 = class extends O2 {
+      constructor(e, n, r2) {
+        super(e, r2), this.task = e, this.plugin = n, Object.setPrototypeOf(this, new.target.prototype);
+      }
+    }, at2 = class extends O2 {
+      constructor(e, n) {
+        super(void 0, n || String(e)), this.git = e;
+      }
+    }, xe = class extends O2 {
+      constructor(e) {
+        super(void 0, e);
+      }
+    }, I2 = "\0", W2 = () => {
+    };
+    ft = Object.prototype.toString.call.bind(Object.prototype.toString);
+    K2 = (t2) => Array.isArray(t2);
+    m = (t2) => typeof t2 == "string" || r(t2), Be = (t2) => m(t2) || Buffer.isBuffer(t2), G2 = (t2) => m(t2) || Array.isArray(t2) && t2.every(m);
+    Bt = (t2) => t2 == null || "number|boolean|function".includes(typeof t2) ? !1 : typeof t2.length == "number", V2 = /* @__PURE__ */ ((t2) => (t2[t2.SUCCESS = 0] = "SUCCESS", t2[t2.ERROR = 1] = "ERROR", t2[t2.NOT_FOUND = -2] = "NOT_FOUND", t2[t2.UNCLEAN = 128] = "UNCLEAN", t2))(V2 || {}), z2 = class _z {
+      constructor(e, n) {
+        this.stdOut = e, this.stdErr = n;
+      }
+      asStrings() {
+        return new _z(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
+      }
+    };
+    l2 = class {
+      constructor(e, n) {
+        this.matches = [], this.useMatches = Ue, this.parse = (r2, s) => (this.resetMatches(), this._regExp.every((o2, i) => this.addMatch(o2, i, r2(i))) ? this.useMatches(s, this.prepareMatches()) !== !1 : !1), this._regExp = Array.isArray(e) ? e : [e], n && (this.useMatches = n);
+      }
+      resetMatches() {
+        this.matches.length = 0;
+      }
+      prepareMatches() {
+        return this.matches;
+      }
+      addMatch(e, n, r2) {
+        let s = r2 && e.exec(r2);
+        return s && this.pushMatch(n, s), !!s;
+      }
+      pushMatch(e, n) {
+        this.matches.push(...n.slice(1));
+      }
+    }, x2 = class extends l2 {
+      addMatch(e, n, r2) {
+        return /^remote:\s/.test(String(r2)) && super.addMatch(e, n, r2);
+      }
+      pushMatch(e, n) {
+        (e > 0 || n.length > 1) && super.pushMatch(e, n);
+      }
+    }, Fe = {
+      binary: "git",
+      maxConcurrentProcesses: 5,
+      config: [],
+      trimmed: !1
+    };
+    mt = ({ exitCode: t2 }, e, n, r2) => {
+      if (t2 === V2.UNCLEAN && Ve(e))
+        return n(Buffer.from("false"));
+      r2(e);
+    }, Ut = (t2) => t2.trim() === "true";
+    Xe = class {
+      constructor(e) {
+        this.paths = [], this.files = [], this.folders = [], this.dryRun = e;
+      }
+    }, Ye = /^[a-z]+\s*/i, Qe = /^[a-z]+\s+[a-z]+\s*/i, Je = /\/$/;
+    Ft = [];
+    nn = "Git clean interactive mode is not supported", rn = 'Git clean mode parameter ("n" or "f") is required', sn = "Git clean unknown option found in: ", zt = /* @__PURE__ */ ((t2) => (t2.DRY_RUN = "n", t2.FORCE = "f", t2.IGNORED_INCLUDED = "x", t2.IGNORED_ONLY = "X", t2.EXCLUDING = "e", t2.QUIET = "q", t2.RECURSIVE = "d", t2))(zt || {}), qt = /* @__PURE__ */ new Set([
+      "i",
+      ...L2(Object.values(zt))
+    ]);
+    mn = class {
+      constructor() {
+        this.files = [], this.values = /* @__PURE__ */ Object.create(null);
+      }
+      get all() {
+        return this._all || (this._all = this.files.reduce((e, n) => Object.assign(e, this.values[n]), {})), this._all;
+      }
+      addFile(e) {
+        if (!(e in this.values)) {
+          let n = N2(this.files);
+          this.values[e] = n ? Object.create(this.values[n]) : {}, this.files.push(e);
+        }
+        return this.values[e];
+      }
+      addValue(e, n, r2) {
+        let s = this.addFile(e);
+        Object.hasOwn(s, n) ? Array.isArray(s[n]) ? s[n].push(r2) : s[n] = [s[n], r2] : s[n] = r2, this._all = void 0;
+      }
+    };
+    Ht = /* @__PURE__ */ ((t2) => (t2.system = "system", t2.global = "global", t2.local = "local", t2.worktree = "worktree", t2))(Ht || {});
+    Kt = /* @__PURE__ */ ((t2) => (t2.ADDED = "A", t2.COPIED = "C", t2.DELETED = "D", t2.MODIFIED = "M", t2.RENAMED = "R", t2.CHANGED = "T", t2.UNMERGED = "U", t2.UNKNOWN = "X", t2.BROKEN = "B", t2))(Kt || {}), kn = new Set(Object.values(Kt));
+    vn = ["-h"], j2 = /* @__PURE__ */ Symbol("grepQuery"), En = class {
+      constructor() {
+        this[_t] = [];
+      }
+      *[(_t = j2, Symbol.iterator)]() {
+        for (let e of this[j2])
+          yield e;
+      }
+      and(...e) {
+        return e.length && this[j2].push("--and", "(", ...U(e, "-e"), ")"), this;
+      }
+      param(...e) {
+        return this[j2].push(...U(e, "-e")), this;
+      }
+    };
+    Vt = /* @__PURE__ */ ((t2) => (t2.MIXED = "mixed", t2.SOFT = "soft", t2.HARD = "hard", t2.MERGE = "merge", t2.KEEP = "keep", t2))(Vt || {}), Cn = L2(Object.values(Vt));
+    import_debug.default.formatters.L = (t2) => String(Bt(t2) ? t2.length : "-");
+    import_debug.default.formatters.B = (t2) => Buffer.isBuffer(t2) ? t2.toString("utf8") : ft(t2);
+    M2 = class M3 {
+      constructor(e = "GitExecutor") {
+        this.logLabel = e, this._queue = /* @__PURE__ */ new Map();
+      }
+      withProgress(e) {
+        return this._queue.get(e);
+      }
+      createProgress(e) {
+        let n = M3.getName(e.commands[0]), r2 = $2(this.logLabel, n);
+        return {
+          task: e,
+          logger: r2,
+          name: n
+        };
+      }
+      push(e) {
+        let n = this.createProgress(e);
+        return n.logger("Adding task to the queue, commands = %o", e.commands), this._queue.set(e, n), n;
+      }
+      fatal(e) {
+        for (let [n, { logger: r2 }] of Array.from(this._queue.entries()))
+          n === e.task ? (r2.info("Failed %o", e), r2(
+            "Fatal exception, any as-yet un-started tasks run through this executor will not be attempted"
+          )) : r2.info(
+            "A fatal exception occurred in a previous task, the queue has been purged: %o",
+            e.message
+          ), this.complete(n);
+        if (this._queue.size !== 0)
+          throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
+      }
+      complete(e) {
+        this.withProgress(e) && this._queue.delete(e);
+      }
+      attempt(e) {
+        let n = this.withProgress(e);
+        if (!n)
+          throw new O2(void 0, "TasksPendingQueue: attempt called for an unknown task");
+        return n.logger("Starting task"), n;
+      }
+      static getName(e = "empty") {
+        return `task:${e}:${++M3.counter}`;
+      }
+    };
+    M2.counter = 0;
+    ot = M2, Pn = class {
+      constructor(e, n, r2) {
+        this._executor = e, this._scheduler = n, this._plugins = r2, this._chain = Promise.resolve(), this._queue = new ot();
+      }
+      get cwd() {
+        return this._cwd || this._executor.cwd;
+      }
+      set cwd(e) {
+        this._cwd = e;
+      }
+      get env() {
+        return this._executor.env;
+      }
+      get outputHandler() {
+        return this._executor.outputHandler;
+      }
+      chain() {
+        return this;
+      }
+      push(e) {
+        return this._queue.push(e), this._chain = this._chain.then(() => this.attemptTask(e));
+      }
+      async attemptTask(e) {
+        let n = await this._scheduler.next(), r2 = () => this._queue.complete(e);
+        try {
+          let { logger: s } = this._queue.attempt(e);
+          return await (kt(e) ? this.attemptEmptyTask(e, s) : this.attemptRemoteTask(e, s));
+        } catch (s) {
+          throw this.onFatalException(e, s);
+        } finally {
+          r2(), n();
+        }
+      }
+      onFatalException(e, n) {
+        let r2 = n instanceof O2 ? Object.assign(n, { task: e }) : new O2(e, n && String(n));
+        return this._chain = Promise.resolve(), this._queue.fatal(r2), r2;
+      }
+      async attemptRemoteTask(e, n) {
+        let r2 = this._plugins.exec("spawn.binary", "", this.taskContext(e, e.commands)), s = this._plugins.exec(
+          "spawn.args",
+          [...e.commands],
+          this.taskContext(e, e.commands)
+        ), o2 = await this.gitResponse(
+          e,
+          r2,
+          s,
+          this.outputHandler,
+          n.step("SPAWN")
+        ), i = await this.handleTaskData(e, s, o2, n.step("HANDLE"));
+        return n("passing response to task's parser as a %s", e.format), en(e) ? Tt(e.parser, i) : Tt(e.parser, i.asStrings());
+      }
+      async attemptEmptyTask(e, n) {
+        return n("empty task bypassing child process to call to task's parser"), e.parser(this);
+      }
+      handleTaskData(e, n, r2, s) {
+        let { exitCode: o2, rejection: i, stdOut: a, stdErr: c3 } = r2;
+        return new Promise((y2, w2) => {
+          s("Preparing to handle process response exitCode=%d stdOut=", o2);
+          let { error: T2 } = this._plugins.exec(
+            "task.error",
+            { error: i },
+            {
+              ...this.taskContext(e, n),
+              ...r2
+            }
+          );
+          if (T2 && e.onError)
+            return s.info("exitCode=%s handling with custom error handler"), e.onError(
+              r2,
+              T2,
+              (k2) => {
+                s.info("custom error handler treated as success"), s("custom error returned a %s", ft(k2)), y2(
+                  new z2(
+                    Array.isArray(k2) ? Buffer.concat(k2) : k2,
+                    Buffer.concat(c3)
+                  )
+                );
+              },
+              w2
+            );
+          if (T2)
+            return s.info(
+              "handling as error: exitCode=%s stdErr=%s rejection=%o",
+              o2,
+              c3.length,
+              i
+            ), w2(T2);
+          s.info("retrieving task output complete"), y2(new z2(Buffer.concat(a), Buffer.concat(c3)));
+        });
+      }
+      async gitResponse(e, n, r2, s, o2) {
+        let i = o2.sibling("output"), a = this._plugins.exec(
+          "spawn.options",
+          {
+            cwd: this.cwd,
+            env: this.env,
+            windowsHide: !0
+          },
+          this.taskContext(e, e.commands)
+        );
+        return new Promise((c3) => {
+          let y2 = [], w2 = [];
+          o2.info("%s %o", n, r2), o2("%O", a);
+          let T2 = this._beforeSpawn(e, r2);
+          if (T2)
+            return c3({
+              stdOut: y2,
+              stdErr: w2,
+              exitCode: 9901,
+              rejection: T2
+            });
+          this._plugins.exec("spawn.before", void 0, {
+            ...this.taskContext(e, r2),
+            kill(C2) {
+              T2 = C2 || T2;
+            }
+          });
+          let k2 = ve(n, r2, a);
+          k2.stdout.on(
+            "data",
+            Et(y2, "stdOut", o2, i.step("stdOut"))
+          ), k2.stderr.on(
+            "data",
+            Et(w2, "stdErr", o2, i.step("stdErr"))
+          ), k2.on("error", Mn(w2, o2)), s && (o2("Passing child process stdOut/stdErr to custom outputHandler"), s(n, k2.stdout, k2.stderr, [...r2])), this._plugins.exec("spawn.after", void 0, {
+            ...this.taskContext(e, r2),
+            spawned: k2,
+            close(C2, Te) {
+              c3({
+                stdOut: y2,
+                stdErr: w2,
+                exitCode: C2,
+                rejection: T2 || Te
+              });
+            },
+            kill(C2) {
+              k2.killed || (T2 = C2, k2.kill("SIGINT"));
+            }
+          });
+        });
+      }
+      _beforeSpawn(e, n) {
+        let r2;
+        return this._plugins.exec("spawn.before", void 0, {
+          ...this.taskContext(e, n),
+          kill(s) {
+            r2 = s || r2;
+          }
+        }), r2;
+      }
+      taskContext(e, n) {
+        return {
+          method: String(Me(e.commands) || ""),
+          commands: n,
+          env: { ...this.env },
+          input: kt(e) ? void 0 : e.input
+        };
+      }
+    };
+    Dn = class {
+      constructor(e, n, r2) {
+        this.cwd = e, this._scheduler = n, this._plugins = r2, this._chain = this.chain();
+      }
+      chain() {
+        return new Pn(this, this._scheduler, this._plugins);
+      }
+      push(e) {
+        return this._chain.push(e);
+      }
+    };
+    Yt = (t2, e, n) => {
+      let r2 = ["clone", ...n];
+      return m(t2) && r2.push(c(t2)), m(e) && r2.push(c(e)), g(r2);
+    }, Bn = (t2, e, n) => (S2(n, "--mirror"), Yt(t2, e, n));
+    Un = [
+      new l2(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t2, [e, n, r2]) => {
+        t2.branch = e, t2.commit = r2, t2.root = !!n;
+      }),
+      new l2(/\s*Author:\s(.+)/i, (t2, [e]) => {
+        let n = e.split("<"), r2 = n.pop();
+        !r2 || !r2.includes("@") || (t2.author = {
+          email: r2.substr(0, r2.length - 1),
+          name: n.join("<").trim()
+        });
+      }),
+      new l2(
+        /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
+        (t2, [e, n, r2]) => {
+          t2.summary.changes = parseInt(e, 10) || 0, t2.summary.insertions = parseInt(n, 10) || 0, t2.summary.deletions = parseInt(r2, 10) || 0;
+        }
+      ),
+      new l2(
+        /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
+        (t2, [e, n, r2]) => {
+          t2.summary.changes = parseInt(e, 10) || 0;
+          let s = parseInt(n, 10) || 0;
+          r2 === "-" ? t2.summary.deletions = s : r2 === "+" && (t2.summary.insertions = s);
+        }
+      )
+    ];
+    Wn = new l2(
+      /([a-z-]+): (\d+)$/,
+      (t2, [e, n]) => {
+        let r2 = jt(e);
+        Object.hasOwn(t2, r2) && (t2[r2] = p(n));
+      }
+    );
+    J2 = class {
+      constructor(e, n, r2, s) {
+        this.bare = e, this.path = n, this.existing = r2, this.gitDir = s;
+      }
+    }, Xn = /^Init.+ repository in (.+)$/, Yn = /^Rein.+ in (.+)$/;
+    Qt = "--bare";
+    R2 = /* @__PURE__ */ ((t2) => (t2.NONE = "", t2.STAT = "--stat", t2.NUM_STAT = "--numstat", t2.NAME_ONLY = "--name-only", t2.NAME_STATUS = "--name-status", t2))(R2 || {}), Jt = /^--(stat|numstat|name-only|name-status)(=|$)/;
+    rr = class {
+      constructor() {
+        this.changed = 0, this.deletions = 0, this.insertions = 0, this.files = [];
+      }
+    }, Ot = [
+      new l2(
+        /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
+        (t2, [e, n, r2 = ""]) => {
+          t2.files.push({
+            file: e.trim(),
+            changes: p(n),
+            insertions: r2.replace(/[^+]/g, "").length,
+            deletions: r2.replace(/[^-]/g, "").length,
+            binary: !1
+          });
+        }
+      ),
+      new l2(
+        /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
+        (t2, [e, n, r2]) => {
+          t2.files.push({
+            file: e.trim(),
+            before: p(n),
+            after: p(r2),
+            binary: !0
+          });
+        }
+      ),
+      new l2(/^(.+)\s+\|\s+Bin\s*$/, (t2, [e]) => {
+        t2.files.push({
+          file: e.trim(),
+          before: 0,
+          after: 0,
+          binary: !0
+        });
+      }),
+      new l2(
+        /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
+        (t2, [e, n]) => {
+          let r2 = /(\d+) i/.exec(n), s = /(\d+) d/.exec(n);
+          t2.changed = p(e), t2.insertions = p(r2?.[1]), t2.deletions = p(s?.[1]);
+        }
+      )
+    ], sr = [
+      new l2(
+        /(\d+)\t(\d+)\t(.+)$/,
+        (t2, [e, n, r2]) => {
+          let s = p(e), o2 = p(n);
+          t2.changed++, t2.insertions += s, t2.deletions += o2, t2.files.push({
+            file: r2,
+            changes: s + o2,
+            insertions: s,
+            deletions: o2,
+            binary: !1
+          });
+        }
+      ),
+      new l2(/-\t-\t(.+)$/, (t2, [e]) => {
+        t2.changed++, t2.files.push({
+          file: e,
+          after: 0,
+          before: 0,
+          binary: !0
+        });
+      })
+    ], or = [
+      new l2(/(.+)$/, (t2, [e]) => {
+        t2.changed++, t2.files.push({
+          file: e,
+          changes: 0,
+          insertions: 0,
+          deletions: 0,
+          binary: !1
+        });
+      })
+    ], ir = [
+      new l2(
+        /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
+        (t2, [e, n, r2, s, o2]) => {
+          t2.changed++, t2.files.push({
+            file: o2 ?? r2,
+            changes: 0,
+            insertions: 0,
+            deletions: 0,
+            binary: !1,
+            status: bt(_n(e) && e),
+            from: bt(!!o2 && r2 !== o2 && r2),
+            similarity: p(n)
+          });
+        }
+      )
+    ], ar = {
+      [R2.NONE]: Ot,
+      [R2.STAT]: Ot,
+      [R2.NUM_STAT]: sr,
+      [R2.NAME_STATUS]: ir,
+      [R2.NAME_ONLY]: or
+    };
+    te = "\xF2\xF2\xF2\xF2\xF2\xF2 ", ee2 = " \xF2\xF2", ne2 = " \xF2 ", ur = ["hash", "date", "message", "refs", "author_name", "author_email"];
+    se = /* @__PURE__ */ ((t2) => (t2[t2["--pretty"] = 0] = "--pretty", t2[t2["max-count"] = 1] = "max-count", t2[t2.maxCount = 2] = "maxCount", t2[t2.n = 3] = "n", t2[t2.file = 4] = "file", t2[t2.format = 5] = "format", t2[t2.from = 6] = "from", t2[t2.to = 7] = "to", t2[t2.splitter = 8] = "splitter", t2[t2.symmetric = 9] = "symmetric", t2[t2.mailMap = 10] = "mailMap", t2[t2.multiLine = 11] = "multiLine", t2[t2.strictDate = 12] = "strictDate", t2))(se || {});
+    Z2 = class {
+      constructor(e, n = null, r2) {
+        this.reason = e, this.file = n, this.meta = r2;
+      }
+      toString() {
+        return `${this.file}:${this.reason}`;
+      }
+    }, dr = class {
+      constructor() {
+        this.conflicts = [], this.merges = [], this.result = "success";
+      }
+      get failed() {
+        return this.conflicts.length > 0;
+      }
+      get reason() {
+        return this.result;
+      }
+      toString() {
+        return this.conflicts.length ? `CONFLICTS: ${this.conflicts.join(", ")}` : "OK";
+      }
+    }, ie = class {
+      constructor() {
+        this.remoteMessages = {
+          all: []
+        }, this.created = [], this.deleted = [], this.files = [], this.deletions = {}, this.insertions = {}, this.summary = {
+          changes: 0,
+          deletions: 0,
+          insertions: 0
+        };
+      }
+    }, gr = class {
+      constructor() {
+        this.remote = "", this.hash = {
+          local: "",
+          remote: ""
+        }, this.branch = {
+          local: "",
+          remote: ""
+        }, this.message = "";
+      }
+      toString() {
+        return this.message;
+      }
+    };
+    yr = [
+      new x2(
+        /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
+        (t2, [e, n]) => {
+          let r2 = e.toLowerCase(), s = tt(t2.remoteMessages);
+          Object.assign(s, { [r2]: p(n) });
+        }
+      ),
+      new x2(
+        /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
+        (t2, [e, n]) => {
+          let r2 = e.toLowerCase(), s = tt(t2.remoteMessages);
+          Object.assign(s, { [r2]: p(n) });
+        }
+      ),
+      new x2(
+        /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
+        (t2, [e, n, r2]) => {
+          let s = tt(t2.remoteMessages);
+          s.total = Ct(e), s.reused = Ct(n), s.packReused = p(r2);
+        }
+      )
+    ], wr = [
+      new x2(/^remote:\s*(.+)$/, (t2, [e]) => (t2.remoteMessages.all.push(e.trim()), !1)),
+      ...yr,
+      new x2(
+        [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
+        (t2, [e]) => {
+          t2.remoteMessages.pullRequestUrl = e;
+        }
+      ),
+      new x2(
+        [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
+        (t2, [e, n, r2]) => {
+          t2.remoteMessages.vulnerabilities = {
+            count: p(e),
+            summary: n,
+            url: r2
+          };
+        }
+      )
+    ];
+    br = class {
+      constructor() {
+        this.all = [];
+      }
+    }, Tr = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/, kr = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/, _r = /^(create|delete) mode \d+ (.+)/, vr = [
+      new l2(Tr, (t2, [e, n, r2]) => {
+        t2.files.push(e), n && (t2.insertions[e] = n.length), r2 && (t2.deletions[e] = r2.length);
+      }),
+      new l2(kr, (t2, [e, , n, , r2]) => n !== void 0 || r2 !== void 0 ? (t2.summary.changes = +e || 0, t2.summary.insertions = +n || 0, t2.summary.deletions = +r2 || 0, !0) : !1),
+      new l2(_r, (t2, [e, n]) => {
+        S2(t2.files, n), S2(e === "create" ? t2.created : t2.deleted, n);
+      })
+    ], Er = [
+      new l2(/^from\s(.+)$/i, (t2, [e]) => {
+        t2.remote = e;
+      }),
+      new l2(/^fatal:\s(.+)$/, (t2, [e]) => {
+        t2.message = e;
+      }),
+      new l2(
+        /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
+        (t2, [e, n, r2, s]) => {
+          t2.branch.local = r2, t2.hash.local = e, t2.branch.remote = s, t2.hash.remote = n;
+        }
+      )
+    ], Sr = (t2, e) => E2(new ie(), vr, [t2, e]), ue = (t2, e) => Object.assign(
+      new ie(),
+      Sr(t2, e),
+      ae(t2, e)
+    );
+    Or = [
+      new l2(/^Auto-merging\s+(.+)$/, (t2, [e]) => {
+        t2.merges.push(e);
+      }),
+      new l2(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t2, [e, n]) => {
+        t2.conflicts.push(new Z2(e, n));
+      }),
+      new l2(
+        /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
+        (t2, [e, n, r2]) => {
+          t2.conflicts.push(new Z2(e, n, { deleteRef: r2 }));
+        }
+      ),
+      new l2(/^CONFLICT\s+\((.+)\):/, (t2, [e]) => {
+        t2.conflicts.push(new Z2(e, null));
+      }),
+      new l2(/^Automatic merge failed;\s+(.+)$/, (t2, [e]) => {
+        t2.result = e;
+      })
+    ], Cr = (t2, e) => Object.assign(Ar(t2), ue(t2, e)), Ar = (t2) => E2(new dr(), Or, t2);
+    Nr = [
+      new l2(/^Pushing to (.+)$/, (t2, [e]) => {
+        t2.repo = e;
+      }),
+      new l2(/^updating local tracking ref '(.+)'/, (t2, [e]) => {
+        t2.ref = {
+          ...t2.ref || {},
+          local: e
+        };
+      }),
+      new l2(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t2, [e, n, r2]) => {
+        t2.pushed.push(xr(e, n, r2));
+      }),
+      new l2(
+        /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
+        (t2, [e, n, r2]) => {
+          t2.branch = {
+            ...t2.branch || {},
+            local: e,
+            remote: n,
+            remoteName: r2
+          };
+        }
+      ),
+      new l2(
+        /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
+        (t2, [e, n, r2, s]) => {
+          t2.update = {
+            head: {
+              local: e,
+              remote: n
+            },
+            hash: {
+              from: r2,
+              to: s
+            }
+          };
+        }
+      )
+    ], $r = (t2, e) => {
+      let n = Pr(t2, e), r2 = ae(t2, e);
+      return {
+        ...n,
+        ...r2
+      };
+    }, Pr = (t2, e) => E2({ pushed: [] }, Nr, [t2, e]);
+    Lr = /^(.+)\0(.+)$/, jr = class {
+      constructor(e, n, r2) {
+        if (this.path = e, this.index = n, this.working_dir = r2, n === "R" || r2 === "R") {
+          let s = Lr.exec(e) || [null, e, e];
+          this.from = s[2] || "", this.path = s[1] || "";
+        }
+      }
+    }, Br = class {
+      constructor() {
+        this.not_added = [], this.conflicted = [], this.created = [], this.deleted = [], this.ignored = void 0, this.modified = [], this.renamed = [], this.files = [], this.staged = [], this.ahead = 0, this.behind = 0, this.current = null, this.tracking = null, this.detached = !1, this.isClean = () => !this.files.length;
+      }
+    };
+    Ir = new Map([
+      _2(
+        " ",
+        "A",
+        (t2, e) => t2.created.push(e)
+      ),
+      _2(
+        " ",
+        "D",
+        (t2, e) => t2.deleted.push(e)
+      ),
+      _2(
+        " ",
+        "M",
+        (t2, e) => t2.modified.push(e)
+      ),
+      _2("A", " ", (t2, e) => {
+        t2.created.push(e), t2.staged.push(e);
+      }),
+      _2("A", "M", (t2, e) => {
+        t2.created.push(e), t2.staged.push(e), t2.modified.push(e);
+      }),
+      _2("D", " ", (t2, e) => {
+        t2.deleted.push(e), t2.staged.push(e);
+      }),
+      _2("M", " ", (t2, e) => {
+        t2.modified.push(e), t2.staged.push(e);
+      }),
+      _2("M", "M", (t2, e) => {
+        t2.modified.push(e), t2.staged.push(e);
+      }),
+      _2("R", " ", (t2, e) => {
+        t2.renamed.push(xt(e));
+      }),
+      _2("R", "M", (t2, e) => {
+        let n = xt(e);
+        t2.renamed.push(n), t2.modified.push(n.to);
+      }),
+      _2("!", "!", (t2, e) => {
+        (t2.ignored = t2.ignored || []).push(e);
+      }),
+      _2(
+        "?",
+        "?",
+        (t2, e) => t2.not_added.push(e)
+      ),
+      ...et(
+        "A",
+        "A",
+        "U"
+        /* UNMERGED */
+      ),
+      ...et(
+        "D",
+        "D",
+        "U"
+        /* UNMERGED */
+      ),
+      ...et(
+        "U",
+        "A",
+        "D",
+        "U"
+        /* UNMERGED */
+      ),
+      [
+        "##",
+        (t2, e) => {
+          let n = /ahead (\d+)/, r2 = /behind (\d+)/, s = /^(.+?(?=(?:\.{3}|\s|$)))/, o2 = /\.{3}(\S*)/, i = /\son\s(\S+?)(?=\.{3}|$)/, a = n.exec(e);
+          t2.ahead = a && +a[1] || 0, a = r2.exec(e), t2.behind = a && +a[1] || 0, a = s.exec(e), t2.current = d(a?.[1], m, null), a = o2.exec(e), t2.tracking = d(a?.[1], m, null), a = i.exec(e), a && (t2.current = d(a?.[1], m, t2.current)), t2.detached = /\(no branch\)/.test(e);
+        }
+      ]
+    ]), Ur = function(t2) {
+      let e = t2.split(I2), n = new Br();
+      for (let r2 = 0, s = e.length; r2 < s; ) {
+        let o2 = e[r2++].trim();
+        o2 && (o2.charAt(0) === "R" && (o2 += I2 + (e[r2++] || "")), Fr(n, o2));
+      }
+      return n;
+    };
+    Gr = ["--null", "-z"];
+    fe = "installed=false";
+    Hr = [
+      new l2(
+        /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
+        (t2, [e, n, r2, s = ""]) => {
+          Object.assign(
+            t2,
+            q2(p(e), p(n), p(r2), s)
+          );
+        }
+      ),
+      new l2(
+        /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
+        (t2, [e, n, r2, s = ""]) => {
+          Object.assign(t2, q2(p(e), p(n), r2, s));
+        }
+      )
+    ];
+    le = class {
+      constructor(e) {
+        this._executor = e;
+      }
+      _runTask(e, n) {
+        let r2 = this._executor.chain(), s = r2.push(e);
+        return n && Ln(e, s, n), Object.create(this, {
+          then: { value: s.then.bind(s) },
+          catch: { value: s.catch.bind(s) },
+          _executor: { value: r2 }
+        });
+      }
+      add(e) {
+        return this._runTask(
+          g(["add", ...v(e)]),
+          u(arguments)
+        );
+      }
+      cwd(e) {
+        let n = u(arguments);
+        return typeof e == "string" ? this._runTask(St(e, this._executor), n) : typeof e?.path == "string" ? this._runTask(
+          St(
+            e.path,
+            e.root && this._executor || void 0
+          ),
+          n
+        ) : this._runTask(
+          b2("Git.cwd: workingDirectory must be supplied as a string"),
+          n
+        );
+      }
+      hashObject(e, n) {
+        return this._runTask(
+          Vn(e, n === !0),
+          u(arguments)
+        );
+      }
+      init(e) {
+        return this._runTask(
+          Zn(e === !0, this._executor.cwd, h2(arguments)),
+          u(arguments)
+        );
+      }
+      merge() {
+        return this._runTask(
+          At(h2(arguments)),
+          u(arguments)
+        );
+      }
+      mergeFromTo(e, n) {
+        return m(e) && m(n) ? this._runTask(
+          At([e, n, ...h2(arguments)]),
+          u(arguments, !1)
+        ) : this._runTask(
+          b2(
+            "Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings"
+          )
+        );
+      }
+      outputHandler(e) {
+        return this._executor.outputHandler = e, this;
+      }
+      push() {
+        let e = ce(
+          {
+            remote: d(arguments[0], m),
+            branch: d(arguments[1], m)
+          },
+          h2(arguments)
+        );
+        return this._runTask(e, u(arguments));
+      }
+      stash() {
+        return this._runTask(
+          g(["stash", ...h2(arguments)]),
+          u(arguments)
+        );
+      }
+      status() {
+        return this._runTask(
+          zr(h2(arguments)),
+          u(arguments)
+        );
+      }
+    };
+    Object.assign(
+      le.prototype,
+      jn(),
+      In(),
+      zn(),
+      Tn(),
+      Hn(),
+      Kn(),
+      On(),
+      er(),
+      pr(),
+      Dr(),
+      Wr()
+    );
+    Vr = /* @__PURE__ */ (() => {
+      let t2 = 0;
+      return () => {
+        t2++;
+        let { promise: e, done: n } = (0, import_promise_deferred.createDeferred)();
+        return {
+          promise: e,
+          done: n,
+          id: t2
+        };
+      };
+    })(), Xr = class {
+      constructor(e = 2) {
+        this.concurrency = e, this.logger = $2("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
+      }
+      schedule() {
+        if (!this.pending.length || this.running.length >= this.concurrency) {
+          this.logger(
+            "Schedule attempt ignored, pending=%s running=%s concurrency=%s",
+            this.pending.length,
+            this.running.length,
+            this.concurrency
+          );
+          return;
+        }
+        let e = S2(this.running, this.pending.shift());
+        this.logger("Attempting id=%s", e.id), e.done(() => {
+          this.logger("Completing id=", e.id), ct(this.running, e), this.schedule();
+        });
+      }
+      next() {
+        let { promise: e, id: n } = S2(this.pending, Vr());
+        return this.logger("Scheduling id=%s", n), this.schedule(), e;
+      }
+    };
+    he = /* @__PURE__ */ ((t2) => (t2.CURRENT = "*", t2.LINKED = "+", t2))(he || {}), Qr = class {
+      constructor() {
+        this.all = [], this.branches = {}, this.current = "", this.detached = !1;
+      }
+      push(e, n, r2, s, o2) {
+        e === "*" && (this.detached = n, this.current = r2), this.all.push(r2), this.branches[r2] = {
+          current: e === "*",
+          linkedWorkTree: e === "+",
+          name: r2,
+          commit: s,
+          label: o2
+        };
+      }
+    }, Jr = [
+      new l2(
+        /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
+        (t2, [e, n, r2, s]) => {
+          t2.push(Nt(e), !0, n, r2, s);
+        }
+      ),
+      new l2(
+        /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
+        (t2, [e, n, r2, s]) => {
+          t2.push(Nt(e), !1, n, r2, s);
+        }
+      )
+    ], Zr = new l2(/^(\S+)$/s, (t2, [e]) => {
+      t2.push(he.CURRENT, !1, e, "", "");
+    });
+    ts = class {
+      constructor() {
+        this.all = [], this.branches = {}, this.errors = [];
+      }
+      get success() {
+        return !this.errors.length;
+      }
+    };
+    rs = /(\S+)\s+\(\S+\s([^)]+)\)/, pe = /^error[^']+'([^']+)'/m, ss = [
+      new l2(rs, (t2, [e, n]) => {
+        let r2 = es(e, n);
+        t2.all.push(r2), t2.branches[e] = r2;
+      }),
+      new l2(pe, (t2, [e]) => {
+        let n = ns(e);
+        t2.errors.push(n), t2.all.push(n), t2.branches[e] = n;
+      })
+    ], gt = (t2, e) => E2(new ts(), ss, [t2, e]);
+    ms = [
+      new l2(/From (.+)$/, (t2, [e]) => {
+        t2.remote = e;
+      }),
+      new l2(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
+        t2.branches.push({
+          name: e,
+          tracking: n
+        });
+      }),
+      new l2(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
+        t2.tags.push({
+          name: e,
+          tracking: n
+        });
+      }),
+      new l2(/- \[deleted]\s+\S+\s*-> (.+)$/, (t2, [e]) => {
+        t2.deleted.push({
+          tracking: e
+        });
+      }),
+      new l2(
+        /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
+        (t2, [e, n, r2, s]) => {
+          t2.updated.push({
+            name: r2,
+            tracking: s,
+            to: n,
+            from: e
+          });
+        }
+      )
+    ];
+    ys = [
+      new l2(/^Renaming (.+) to (.+)$/, (t2, [e, n]) => {
+        t2.moves.push({ from: e, to: n });
+      })
+    ];
+    $s = class {
+      constructor(e, n) {
+        this.all = e, this.latest = n;
+      }
+    }, Ps = function(t2, e = !1) {
+      let n = t2.split(`
+`).map(Ds).filter(Boolean);
+      e || n.sort(function(s, o2) {
+        let i = s.split("."), a = o2.split(".");
+        if (i.length === 1 || a.length === 1)
+          return Ms(B2(i[0]), B2(a[0]));
+        for (let c3 = 0, y2 = Math.max(i.length, a.length); c3 < y2; c3++) {
+          let w2 = ye(B2(i[c3]), B2(a[c3]));
+          if (w2)
+            return w2;
+        }
+        return 0;
+      });
+      let r2 = e ? n[0] : [...n].reverse().find((s) => s.indexOf(".") >= 0);
+      return new $s(n, r2);
+    };
+    (f2.prototype = Object.create(le.prototype)).constructor = f2;
+    f2.prototype.customBinary = function(t2) {
+      return this._plugins.reconfigure("binary", t2), this;
+    };
+    f2.prototype.env = function(t2, e) {
+      return arguments.length === 1 && typeof t2 == "object" ? this._executor.env = t2 : (this._executor.env = this._executor.env || {})[t2] = e, this;
+    };
+    f2.prototype.stashList = function(t2) {
+      return this._runTask(
+        Cs(
+          ht(arguments) || {},
+          K2(t2) && t2 || []
+        ),
+        u(arguments)
+      );
+    };
+    f2.prototype.mv = function(t2, e) {
+      return this._runTask(bs(t2, e), u(arguments));
+    };
+    f2.prototype.checkoutLatestTag = function(t2) {
+      var e = this;
+      return this.pull(function() {
+        e.tags(function(n, r2) {
+          e.checkout(r2.latest, t2);
+        });
+      });
+    };
+    f2.prototype.pull = function(t2, e, n, r2) {
+      return this._runTask(
+        Ts(
+          d(t2, m),
+          d(e, m),
+          h2(arguments)
+        ),
+        u(arguments)
+      );
+    };
+    f2.prototype.fetch = function(t2, e) {
+      return this._runTask(
+        gs(
+          d(t2, m),
+          d(e, m),
+          h2(arguments)
+        ),
+        u(arguments)
+      );
+    };
+    f2.prototype.tags = function(t2, e) {
+      return this._runTask(
+        Ls(h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.rebase = function() {
+      return this._runTask(
+        g(["rebase", ...h2(arguments)]),
+        u(arguments)
+      );
+    };
+    f2.prototype.reset = function(t2) {
+      return this._runTask(
+        An(xn(t2), h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.revert = function(t2) {
+      let e = u(arguments);
+      return typeof t2 != "string" ? this._runTask(b2("Commit must be a string"), e) : this._runTask(
+        g(["revert", ...h2(arguments, 0, !0), t2]),
+        e
+      );
+    };
+    f2.prototype.addTag = function(t2) {
+      let e = typeof t2 == "string" ? js(t2) : b2("Git.addTag requires a tag name");
+      return this._runTask(e, u(arguments));
+    };
+    f2.prototype.addAnnotatedTag = function(t2, e) {
+      return this._runTask(
+        Bs(t2, e),
+        u(arguments)
+      );
+    };
+    f2.prototype.deleteLocalBranch = function(t2, e, n) {
+      return this._runTask(
+        cs(t2, typeof e == "boolean" ? e : !1),
+        u(arguments)
+      );
+    };
+    f2.prototype.deleteLocalBranches = function(t2, e, n) {
+      return this._runTask(
+        us(t2, typeof e == "boolean" ? e : !1),
+        u(arguments)
+      );
+    };
+    f2.prototype.branch = function(t2, e) {
+      return this._runTask(
+        is(h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.branchLocal = function(t2) {
+      return this._runTask(as(), u(arguments));
+    };
+    f2.prototype.raw = function(t2) {
+      let e = !Array.isArray(t2), n = [].slice.call(e ? arguments : t2, 0);
+      for (let s = 0; s < n.length && e; s++)
+        if (!st(n[s])) {
+          n.splice(s, n.length - s);
+          break;
+        }
+      n.push(...h2(arguments, 0, !0));
+      var r2 = u(arguments);
+      return n.length ? this._runTask(g(n, this._trimmed), r2) : this._runTask(
+        b2("Raw: must supply one or more command to execute"),
+        r2
+      );
+    };
+    f2.prototype.submoduleAdd = function(t2, e, n) {
+      return this._runTask(As(t2, e), u(arguments));
+    };
+    f2.prototype.submoduleUpdate = function(t2, e) {
+      return this._runTask(
+        Ns(h2(arguments, !0)),
+        u(arguments)
+      );
+    };
+    f2.prototype.submoduleInit = function(t2, e) {
+      return this._runTask(
+        xs(h2(arguments, !0)),
+        u(arguments)
+      );
+    };
+    f2.prototype.subModule = function(t2, e) {
+      return this._runTask(
+        X2(h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.listRemote = function() {
+      return this._runTask(
+        Ss(h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.addRemote = function(t2, e, n) {
+      return this._runTask(
+        vs(t2, e, h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.removeRemote = function(t2, e) {
+      return this._runTask(Os(t2), u(arguments));
+    };
+    f2.prototype.getRemotes = function(t2, e) {
+      return this._runTask(Es(t2 === !0), u(arguments));
+    };
+    f2.prototype.remote = function(t2, e) {
+      return this._runTask(
+        Rs(h2(arguments)),
+        u(arguments)
+      );
+    };
+    f2.prototype.tag = function(t2, e) {
+      let n = h2(arguments);
+      return n[0] !== "tag" && n.unshift("tag"), this._runTask(g(n), u(arguments));
+    };
+    f2.prototype.updateServerInfo = function(t2) {
+      return this._runTask(
+        g(["update-server-info"]),
+        u(arguments)
+      );
+    };
+    f2.prototype.pushTags = function(t2, e) {
+      let n = Mr(
+        { remote: d(t2, m) },
+        h2(arguments)
+      );
+      return this._runTask(n, u(arguments));
+    };
+    f2.prototype.rm = function(t2) {
+      return this._runTask(
+        g(["rm", "-f", ...v(t2)]),
+        u(arguments)
+      );
+    };
+    f2.prototype.rmKeepLocal = function(t2) {
+      return this._runTask(
+        g(["rm", "--cached", ...v(t2)]),
+        u(arguments)
+      );
+    };
+    f2.prototype.catFile = function(t2, e) {
+      return this._catFile("utf-8", arguments);
+    };
+    f2.prototype.binaryCatFile = function() {
+      return this._catFile("buffer", arguments);
+    };
+    f2.prototype._catFile = function(t2, e) {
+      var n = u(e), r2 = ["cat-file"], s = e[0];
+      if (typeof s == "string")
+        return this._runTask(
+          b2("Git.catFile: options must be supplied as an array of strings"),
+          n
+        );
+      Array.isArray(s) && r2.push.apply(r2, s);
+      let o2 = t2 === "buffer" ? Gt(r2) : g(r2);
+      return this._runTask(o2, n);
+    };
+    f2.prototype.diff = function(t2, e) {
+      let n = m(t2) ? b2(
+        "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
+      ) : g(["diff", ...h2(arguments)]);
+      return this._runTask(n, u(arguments));
+    };
+    f2.prototype.diffSummary = function() {
+      return this._runTask(
+        fr(h2(arguments, 1)),
+        u(arguments)
+      );
+    };
+    f2.prototype.applyPatch = function(t2) {
+      let e = G2(t2) ? Yr(v(t2), h2([].slice.call(arguments, 1))) : b2(
+        "git.applyPatch requires one or more string patches as the first argument"
+      );
+      return this._runTask(e, u(arguments));
+    };
+    f2.prototype.revparse = function() {
+      let t2 = ["rev-parse", ...h2(arguments, !0)];
+      return this._runTask(
+        g(t2, !0),
+        u(arguments)
+      );
+    };
+    f2.prototype.clean = function(t2, e, n) {
+      let r2 = un(t2), s = r2 && t2.join("") || d(t2, m) || "", o2 = h2([].slice.call(arguments, r2 ? 1 : 0));
+      return this._runTask(
+        on(s, o2),
+        u(arguments)
+      );
+    };
+    f2.prototype.exec = function(t2) {
+      let e = {
+        commands: [],
+        format: "utf-8",
+        parser() {
+          typeof t2 == "function" && t2();
+        }
+      };
+      return this._runTask(e);
+    };
+    f2.prototype.checkIgnore = function(t2, e) {
+      return this._runTask(
+        fs2(v(d(t2, G2, []))),
+        u(arguments)
+      );
+    };
+    f2.prototype.checkIsRepo = function(t2, e) {
+      return this._runTask(
+        We(d(t2, m)),
+        u(arguments)
+      );
+    };
+    Us = $2("", "plugin:allowEnvironment");
+    $t = (0, import_promise_deferred.deferred)().promise;
+    we = $2("", "plugin:binary"), Hs = "Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings", Ks = "Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option";
+    be = {
+      DISALLOWED_ABBREVIATED: {
+        text: "disallowed abbreviated or ambiguous option",
+        solution: "Unambiguous abbreviated options blocked with unsafe.allowAbbreviatedOptions setting: {message}"
+      },
+      UNKNOWN: {
+        text: "~ unknown ~",
+        solution: void 0
+      }
+    };
+    Qs = class extends O2 {
+      constructor(e = "") {
+        let n = Ys(e);
+        super(void 0, be[n].solution?.replace("{message}", e) ?? e), this.reason = n;
+      }
+    };
+    nt = $2("", "plugin:input");
+    ro = class {
+      constructor() {
+        this.plugins = /* @__PURE__ */ new Set(), this.events = new Ce();
+      }
+      on(e, n) {
+        this.events.on(e, n);
+      }
+      reconfigure(e, n) {
+        this.events.emit(e, n);
+      }
+      append(e, n) {
+        let r2 = S2(this.plugins, { type: e, action: n });
+        return () => this.plugins.delete(r2);
+      }
+      add(e) {
+        let n = [];
+        return v(e).forEach(
+          (r2) => {
+            r2 && this.plugins.add(S2(n, r2));
+          }
+        ), () => {
+          n.forEach((r2) => {
+            this.plugins.delete(r2);
+          });
+        };
+      }
+      exec(e, n, r2) {
+        let s = n, o2 = Object.freeze(Object.create(r2));
+        for (let i of this.plugins)
+          i.type === e && (s = i.action(s, o2));
+        return s;
+      }
+    };
+    wo = (t2, e) => {
+      let n = new ro(), r2 = Ge(
+        t2 && (typeof t2 == "string" ? { baseDir: t2 } : t2) || {},
+        e
+      );
+      if (!Lt(r2.baseDir))
+        throw new Ae(
+          r2,
+          "Cannot use simple-git on a directory that does not exist"
+        );
+      return Array.isArray(r2.config) && n.add(qs(r2.config)), n.add(zs(r2.unsafe)), n.add(Ws(r2.completion)), r2.abort && n.add(Is(r2.abort)), r2.progress && n.add(so(r2.progress)), r2.timeout && n.add(uo(r2.timeout)), r2.spawnOptions && n.add(io(r2.spawnOptions)), n.add(ao()), n.add(no(r2.input)), n.add(Mt(to(!0))), r2.errors && n.add(Mt(r2.errors)), Xs(n, r2.binary, r2.unsafe?.allowUnsafeCustomBinary), n.add(
+        Fs(r2.allowEnvironment ?? [], r2.unsafe?.allowAbbreviatedOptions)
+      ), new f2(r2, n);
+    };
+  }
+});
+
+// src/git/repo.ts
+import { spawn } from "node:child_process";
+import { createHash as createHash3 } from "node:crypto";
+var STATUS, GitRepo, init_repo = __esm({
+  "src/git/repo.ts"() {
+    "use strict";
+    init_dist3();
+    init_errors();
+    STATUS = {
+      A: "added",
+      M: "modified",
+      D: "deleted",
+      R: "renamed",
+      C: "copied",
+      T: "type-changed"
+    }, GitRepo = class {
+      constructor(dir) {
+        this.dir = dir;
+        this.git = wo({ baseDir: dir });
+      }
+      dir;
+      git;
+      async resolve(ref) {
+        let sha = await this.git.revparse(["--verify", "--quiet", `${ref}^{commit}`]).catch(() => "");
+        if (!/^[0-9a-f]{40}$/.test(sha.trim()))
+          throw new InputError(
+            `git ref "${ref}" does not exist in ${this.dir} (fetch it, e.g. git fetch origin main, or pass --base REF)`
+          );
+        return sha.trim();
+      }
+      async isRepository() {
+        return this.git.checkIsRepo().catch(() => !1);
+      }
+      async mergeBase(a, b3) {
+        return (await this.git.raw(["merge-base", a, b3])).trim();
+      }
+      /** Is `commit` reachable from `branch` (an ancestor of it, or the same commit)? */
+      async isAncestor(commit, branch) {
+        try {
+          return await this.git.raw(["merge-base", "--is-ancestor", commit, branch]), !0;
+        } catch {
+          return !1;
+        }
+      }
+      async changedFiles(from, to2) {
+        let fields = (await this.git.raw(["diff", "--name-status", "--no-renames", "-z", from, to2])).split("\0").filter((f3) => f3.length > 0), changes = [];
+        for (let i = 0; i < fields.length; ) {
+          let code = fields[i][0], status = STATUS[code] ?? "modified";
+          code === "R" || code === "C" ? (changes.push({ status, from: fields[i + 1], path: fields[i + 2] }), i += 3) : (changes.push({ status, path: fields[i + 1] }), i += 2);
+        }
+        return changes;
+      }
+      /** Every file path under `dir` at `ref`. */
+      async listFiles(ref, dir) {
+        return (await this.git.raw(["ls-tree", "-r", "--name-only", "-z", ref, "--", dir])).split("\0").filter((p2) => p2.length > 0);
+      }
+      /** The commits (newest first) that added `path` on the history of `ref`. */
+      async commitsAdding(path, ref) {
+        return (await this.git.raw(["log", "--format=%H", "--diff-filter=A", ref, "--", path])).split(`
+`).filter((l3) => l3.length > 0);
+      }
+      /**
+       * A fingerprint of the files under `dirs` at `commit`: a hash of their paths and blob ids, so
+       * it changes exactly when a file there is added, removed or edited. Undefined when the commit
+       * is not in this repository (force-pushed away, or not fetched).
+       */
+      async fingerprint(commit, dirs) {
+        try {
+          let tree = await this.git.raw(["ls-tree", "-r", "--full-tree", commit, "--", ...dirs]);
+          return createHash3("sha256").update(tree).digest("hex");
+        } catch {
+          return;
+        }
+      }
+      /** Contents of many files at one commit; a path that does not exist there maps to undefined. */
+      async readFiles(ref, paths) {
+        let result = /* @__PURE__ */ new Map();
+        if (paths.length === 0) return result;
+        let child2 = spawn("git", ["cat-file", "--batch"], { cwd: this.dir, stdio: ["pipe", "pipe", "pipe"] }), chunks = [];
+        child2.stdout.on("data", (c3) => chunks.push(c3));
+        let done = new Promise((resolve2, reject) => {
+          child2.on("error", reject), child2.on(
+            "close",
+            (code) => code === 0 ? resolve2() : reject(new Error(`git cat-file exited with ${code}`))
+          );
+        });
+        child2.stdin.end(paths.map((p2) => `${ref}:${p2}
+`).join("")), await done;
+        let out = Buffer.concat(chunks), offset = 0;
+        for (let path of paths) {
+          let eol = out.indexOf(10, offset), header = out.subarray(offset, eol).toString("utf8");
+          if (offset = eol + 1, header.endsWith(" missing")) {
+            result.set(path, void 0);
+            continue;
+          }
+          let size = Number(header.split(" ")[2]);
+          result.set(path, out.subarray(offset, offset + size)), offset += size + 1;
+        }
+        return result;
+      }
+    };
+  }
+});
+
+// src/parser/pool.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+function startWorker(workerData) {
+  let js2 = new URL("./parse-worker.js", import.meta.url);
+  return existsSync3(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
+    entryPoints: [fileURLToPath(new URL("./parse-worker.ts", import.meta.url))],
+    bundle: !0,
+    platform: "node",
+    format: "cjs",
+    write: !1,
+    logLevel: "silent"
+  }).outputFiles[0]?.text ?? ""), new Worker(sourceWorkerCode, { eval: !0, workerData }));
+}
+function sharedParser() {
+  return shared ??= new ParserPool(), shared;
+}
+var BATCH, sourceWorkerCode, ParserPool, shared, init_pool = __esm({
+  "src/parser/pool.ts"() {
+    "use strict";
+    BATCH = 32;
+    ParserPool = class {
+      budgetMs;
+      size;
+      slots = [];
+      queue = [];
+      nextSeq = 0;
+      watchdog;
+      constructor(options = {}) {
+        this.budgetMs = options.budgetMs ?? 2e3, this.size = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
+      }
+      parse(requests) {
+        let replies = requests.map(
+          (request) => new Promise((resolve2) => {
+            this.queue.push({ seq: this.nextSeq++, request, resolve: resolve2 });
+          })
+        );
+        return this.pump(), Promise.all(replies);
+      }
+      /** Stop the workers; the pool starts new ones if used again. */
+      async close() {
+        this.watchdog && clearInterval(this.watchdog), this.watchdog = void 0;
+        let slots = this.slots;
+        this.slots = [], await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      }
+      startSlot() {
+        let progress = new Int32Array(new SharedArrayBuffer(4));
+        Atomics.store(progress, 0, -1);
+        let worker = startWorker({ progress: progress.buffer }), slot = { worker, progress, inFlight: /* @__PURE__ */ new Map(), watched: { seq: -1, since: 0 } };
+        return worker.on("message", (replies) => {
+          for (let { seq, reply } of replies) {
+            let job = slot.inFlight.get(seq);
+            slot.inFlight.delete(seq), job?.resolve(reply);
+          }
+          this.pump();
+        }), worker.on("error", (error2) => this.failSlot(slot, `the parser worker failed: ${error2.message}`)), this.slots.push(slot), this.watchdog || (this.watchdog = setInterval(() => this.checkBudgets(), Math.max(10, Math.min(250, this.budgetMs / 4))), this.watchdog.unref()), slot;
+      }
+      pump() {
+        for (; this.slots.length < this.size && this.queue.length > BATCH * this.slots.length; ) this.startSlot();
+        this.slots.length === 0 && this.queue.length > 0 && this.startSlot();
+        for (let slot of this.slots) {
+          for (; this.queue.length > 0 && slot.inFlight.size < BATCH * 2; ) {
+            let batch = this.queue.splice(0, BATCH);
+            for (let job of batch) slot.inFlight.set(job.seq, job);
+            slot.worker.postMessage(batch.map(({ seq, request }) => ({ seq, request })));
+          }
+          slot.inFlight.size > 0 ? slot.worker.ref() : slot.worker.unref();
+        }
+      }
+      checkBudgets() {
+        let now = Date.now();
+        for (let slot of [...this.slots]) {
+          let seq = Atomics.load(slot.progress, 0);
+          if (seq !== slot.watched.seq) {
+            slot.watched = { seq, since: now };
+            continue;
+          }
+          if (seq < 0 || now - slot.watched.since <= this.budgetMs) continue;
+          let job = slot.inFlight.get(seq);
+          slot.inFlight.delete(seq), this.retire(slot), job?.resolve({
+            ok: !1,
+            reason: "timeout",
+            message: `the parser did not finish within ${this.budgetMs} ms`
+          });
+        }
+        this.pump();
+      }
+      /** Stop a worker; everything it had not answered goes back to the front of the queue. */
+      retire(slot) {
+        this.slots = this.slots.filter((s) => s !== slot), slot.worker.terminate();
+        let retry = [...slot.inFlight.values()];
+        slot.inFlight.clear(), this.queue.unshift(...retry), this.queue.sort((a, b3) => a.seq - b3.seq);
+      }
+      failSlot(slot, message) {
+        this.slots = this.slots.filter((s) => s !== slot);
+        for (let job of slot.inFlight.values()) job.resolve({ ok: !1, reason: "syntax", message });
+        slot.inFlight.clear();
+      }
+    };
+  }
+});
+
+// src/policy/diff.ts
+function describeCondition(c3) {
+  switch (c3.kind) {
+    case "facts":
+      return Object.entries(c3.facts).map(([k2, v2]) => `${k2} ${JSON.stringify(v2)}`).join(" and ");
+    case "all":
+      return c3.of.map((x3) => `(${describeCondition(x3)})`).join(" and ");
+    case "any":
+      return c3.of.map((x3) => `(${describeCondition(x3)})`).join(" or ");
+    case "not":
+      return `not (${describeCondition(c3.of)})`;
+  }
+}
+function flowSteps(f3) {
+  return f3.steps.map((s) => s.count > 1 ? `${s.role}\xD7${s.count}` : s.role).join(" \u2192 ");
+}
+function byKey(items, key) {
+  return new Map(items.map((i) => [key(i), i]));
+}
+function describePolicyDiff(before, after) {
+  let lines = [], rulesBefore = byKey(before.risk.rules, (r2) => r2.title), rulesAfter = byKey(after.risk.rules, (r2) => r2.title);
+  for (let [title, rule] of rulesBefore) {
+    let next = rulesAfter.get(title);
+    if (!next) {
+      lines.push(`rule '${title}' (${rule.source}, ${rule.level}) removed`);
+      continue;
+    }
+    next.level !== rule.level && lines.push(`rule '${title}' level ${rule.level} \u2192 ${next.level}`), next.source !== rule.source && lines.push(`rule '${title}' source ${rule.source} \u2192 ${next.source}`);
+    let [was, now] = [describeCondition(rule.when), describeCondition(next.when)];
+    was !== now && lines.push(`rule '${title}' condition ${was} \u2192 ${now}`);
+  }
+  for (let [title, rule] of rulesAfter)
+    rulesBefore.has(title) || lines.push(`rule '${title}' added: ${rule.source} ${rule.level} when ${describeCondition(rule.when)}`);
+  before.risk.unparsedLevel !== after.risk.unparsedLevel && lines.push(`unparsable SQL level ${before.risk.unparsedLevel} \u2192 ${after.risk.unparsedLevel}`), before.risk.preset !== after.risk.preset && lines.push(`preset rules ${before.risk.preset} \u2192 ${after.risk.preset}`);
+  let rolesBefore = byKey(before.roles, (r2) => r2.id);
+  for (let role of after.roles) {
+    let old = rolesBefore.get(role.id), was = old?.members ?? [], added = role.members.filter((m2) => !was.includes(m2)), removed = was.filter((m2) => !role.members.includes(m2));
+    old ? (added.length > 0 && lines.push(`role '${role.id}': member${added.length > 1 ? "s" : ""} ${added.join(", ")} added`), removed.length > 0 && lines.push(`role '${role.id}': member${removed.length > 1 ? "s" : ""} ${removed.join(", ")} removed`)) : lines.push(`role '${role.id}' added with members: ${role.members.join(", ") || "(none)"}`);
+  }
+  for (let role of before.roles)
+    after.roles.some((r2) => r2.id === role.id) || lines.push(`role '${role.id}' removed`);
+  let flowsBefore = byKey(before.approval.flows, (f3) => f3.id);
+  for (let flow of after.approval.flows) {
+    let old = flowsBefore.get(flow.id);
+    old ? flowSteps(old) !== flowSteps(flow) ? lines.push(`flow '${flow.id}' steps ${flowSteps(old)} \u2192 ${flowSteps(flow)}`) : old.order !== flow.order && lines.push(`flow '${flow.id}' order ${old.order} \u2192 ${flow.order}`) : lines.push(`flow '${flow.id}' added: ${flowSteps(flow)}`), old && old.allowSamePersonInSteps !== flow.allowSamePersonInSteps && lines.push(
+      `flow '${flow.id}' allowSamePersonInSteps ${old.allowSamePersonInSteps} \u2192 ${flow.allowSamePersonInSteps}`
+    );
+  }
+  for (let flow of before.approval.flows)
+    after.approval.flows.some((f3) => f3.id === flow.id) || lines.push(`flow '${flow.id}' removed`);
+  let key = (a) => `${a.source} \xD7 ${a.level}`, assignBefore = byKey(before.approval.assignments, key), assignAfter = byKey(after.approval.assignments, key);
+  for (let [k2, a] of assignBefore) {
+    let next = assignAfter.get(k2);
+    next ? next.flow !== a.flow && lines.push(`assignment ${k2} flow ${a.flow} \u2192 ${next.flow}`) : lines.push(`assignment ${k2} \u2192 ${a.flow} removed (no approval needed)`);
+  }
+  for (let [k2, a] of assignAfter) assignBefore.has(k2) || lines.push(`assignment ${k2} \u2192 ${a.flow} added`);
+  before.approval.staleApprovals !== after.approval.staleApprovals && lines.push(`staleApprovals ${before.approval.staleApprovals} \u2192 ${after.approval.staleApprovals}`), before.approval.policyChangeFlow.id !== after.approval.policyChangeFlow.id && lines.push(
+    `policy changes flow ${before.approval.policyChangeFlow.id} \u2192 ${after.approval.policyChangeFlow.id}`
+  );
+  let envBefore = byKey(before.environments, (e) => e.id);
+  for (let env of after.environments) {
+    let old = envBefore.get(env.id);
+    old ? old.rollout !== env.rollout ? lines.push(`environment '${env.id}' rollout ${old.rollout} \u2192 ${env.rollout}`) : old.rollout === "manual" && env.rollout === "manual" && (old.tag !== env.tag && lines.push(`environment '${env.id}' tag ${old.tag} \u2192 ${env.tag}`), old.rolloutRoles.join() !== env.rolloutRoles.join() && lines.push(
+      `environment '${env.id}' rollout roles ${old.rolloutRoles.join(", ")} \u2192 ${env.rolloutRoles.join(", ")}`
+    )) : lines.push(`environment '${env.id}' added (${env.rollout})`);
+  }
+  for (let env of before.environments)
+    after.environments.some((e) => e.id === env.id) || lines.push(`environment '${env.id}' removed`);
+  let dbKey = (d2) => `${d2.name}@${d2.environment}`, dbBefore = byKey(before.databases, dbKey);
+  for (let db of after.databases)
+    dbBefore.has(dbKey(db)) || lines.push(
+      `database '${db.name}' added to ${db.environment}${db.create ? " (created on deploy)" : ""}`
+    );
+  for (let db of before.databases)
+    after.databases.some((d2) => dbKey(d2) === dbKey(db)) || lines.push(`database '${db.name}' removed from ${db.environment}`);
+  return lines;
+}
+var init_diff = __esm({
+  "src/policy/diff.ts"() {
+    "use strict";
   }
 });
 
@@ -50464,7 +51334,7 @@ function chooseFlow(policy, levelBySource) {
 var UNKNOWN, CREATE_FACTS, init_evaluate = __esm({
   "src/risk/evaluate.ts"() {
     "use strict";
-    init_types();
+    init_types2();
     init_conditions();
     init_presets();
     UNKNOWN = { tableRows: "unknown", affectedRows: "unknown" };
@@ -50985,94 +51855,6 @@ var DEFAULT_MAX_STATEMENT_BYTES, DEFAULT_FAST_PATH_BYTES, CHARSET_STATEMENT, ini
   }
 });
 
-// src/sql/decode.ts
-function decodeSql(path, bytes) {
-  if (bytes.includes(0))
-    return new PolicyError(
-      path,
-      0,
-      0,
-      "unreadable SQL: the file contains NUL bytes (is it binary or UTF-16?); save it as UTF-8 text"
-    );
-  try {
-    let text2 = decoder.decode(bytes);
-    return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
-  } catch {
-    return new PolicyError(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
-  }
-}
-var decoder, init_decode = __esm({
-  "src/sql/decode.ts"() {
-    "use strict";
-    init_errors();
-    decoder = new TextDecoder("utf-8", { fatal: !0 });
-  }
-});
-
-// src/sql/migration-name.ts
-function isMigrationCandidate(path, root = "migrations") {
-  return path.startsWith(`${root}/`) && path.toLowerCase().endsWith(".sql");
-}
-function parseMigrationName(path, root = "migrations") {
-  let segments = path.slice(root.length + 1).split("/");
-  if (segments.length !== 2)
-    return new PolicyError(
-      path,
-      0,
-      0,
-      `migration files must be directly inside a database folder: ${root}/<database>/<version>_<description>.sql`
-    );
-  let [folder, file2] = segments, match = NAME.exec(file2);
-  if (!match)
-    return new PolicyError(
-      path,
-      0,
-      0,
-      `bad migration file name "${file2}"; expected <version>_<description>.sql, where the version is digits and dots with an optional V (1.0.0_init.sql, 202503131500_create_t1.sql, V2__add_email.sql)`
-    );
-  let [, prefix = "", digits = "", , description = ""] = match, parts = digits.split(".").map((d2) => BigInt(d2));
-  for (; parts.length > 1 && parts[parts.length - 1] === 0n; ) parts.pop();
-  return { path, folder, version: `${prefix}${digits}`, parts, description: description.replace(/_/g, " ") };
-}
-function compareVersions(a, b3) {
-  for (let i = 0; i < Math.max(a.length, b3.length); i++) {
-    let x3 = a[i] ?? 0n, y2 = b3[i] ?? 0n;
-    if (x3 !== y2) return x3 < y2 ? -1 : 1;
-  }
-  return 0;
-}
-function sortMigrations(list) {
-  return [...list].sort((a, b3) => a.folder.localeCompare(b3.folder) || compareVersions(a.parts, b3.parts));
-}
-function collectMigrations(paths, root = "migrations") {
-  let migrations = [], errors = [];
-  for (let path of paths) {
-    if (!isMigrationCandidate(path, root)) continue;
-    let parsed = parseMigrationName(path, root);
-    parsed instanceof PolicyError ? errors.push(parsed) : migrations.push(parsed);
-  }
-  let sorted = sortMigrations(migrations);
-  for (let i = 1; i < sorted.length; i++) {
-    let [a, b3] = [sorted[i - 1], sorted[i]];
-    a.folder === b3.folder && compareVersions(a.parts, b3.parts) === 0 && errors.push(
-      new PolicyError(
-        b3.path,
-        0,
-        0,
-        `duplicate version ${b3.version}: ${a.path} has the same version; each version may be used once per database folder`
-      )
-    );
-  }
-  return { migrations: sorted, errors };
-}
-var NAME, init_migration_name = __esm({
-  "src/sql/migration-name.ts"() {
-    "use strict";
-    init_errors();
-    NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/;
-  }
-});
-
 // src/plan/plan.ts
 function policyPaths(dir) {
   return Object.fromEntries(Object.entries(POLICY_FILES).map(([k2, name]) => [k2, `${dir}/${name}`]));
@@ -51174,7 +51956,7 @@ var init_plan = __esm({
     init_errors();
     init_diff();
     init_load();
-    init_types();
+    init_types2();
     init_evaluate();
     init_analyse();
     init_decode();
@@ -51272,7 +52054,7 @@ function topRule(task) {
 }
 function taskRow(policy, t2) {
   let types = [...new Set(t2.statements.map((s) => s.facts.type))].join(", "), dbs = t2.databases.length > 1 ? ` (${t2.databases.length} databases)` : "";
-  return `| \`${escapeCell(t2.file)}\` | ${envTitle(policy, t2.environment)}${dbs} | ${ICON[t2.level]} ${WORD[t2.level]} | ${escapeCell(types)} | ${escapeCell(topRule(t2))} |`;
+  return `| \`${escapeCell(t2.file)}\` | ${envTitle(policy, t2.environment)}${dbs} | ${ICON2[t2.level]} ${WORD[t2.level]} | ${escapeCell(types)} | ${escapeCell(topRule(t2))} |`;
 }
 function mermaid(flow, policy, result, id) {
   let nodes = flow.flow.steps.map((step, i) => {
@@ -51331,14 +52113,14 @@ function statementLine(policy, t2, s) {
   let rules = s.matches.filter((m2) => m2.level === s.level).map((m2) => m2.title);
   s.unparsed && rules.unshift(`unparsable: ${s.unparsed.message}`);
   let statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'");
-  return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
+  return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON2[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
 }
 function commentMarkdown(input) {
   let { plan } = input, { risk, policy } = plan, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.satisfied) : void 0, headline = plan.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `\u23F3 ${approvals?.filter((a) => !a.satisfied).map((a) => a.summary).join("; ")}`, head = [
     COMMENT_MARKER,
-    `## sqlgate: ${ICON[risk.level]} ${WORD[risk.level]} risk \u2014 ${headline}`,
+    `## sqlgate: ${ICON2[risk.level]} ${WORD[risk.level]} risk \u2014 ${headline}`,
     ""
-  ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON[l3]} ${l3}`);
+  ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON2[l3]} ${l3}`);
   head.push(
     `${plan.migrations.length} migration file${plan.migrations.length === 1 ? "" : "s"}, ${risk.tasks.length} task${risk.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan.base.commit.slice(0, 7)}\`.`,
     ""
@@ -51408,10 +52190,10 @@ function commentMarkdown(input) {
 function planMarkdown(plan) {
   return commentMarkdown({ plan });
 }
-var COMMENT_MARKER, ICON, WORD, STEP_ICON, init_markdown = __esm({
+var COMMENT_MARKER, ICON2, WORD, STEP_ICON, init_markdown = __esm({
   "src/report/markdown.ts"() {
     "use strict";
-    COMMENT_MARKER = "<!-- sqlgate:check -->", ICON = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" };
+    COMMENT_MARKER = "<!-- sqlgate:check -->", ICON2 = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" };
     STEP_ICON = {
       satisfied: "\u2705",
       waiting: "\u23F3",
@@ -51515,55 +52297,17 @@ var FORMATS, init_plan2 = __esm({
   }
 });
 
-// src/cli/policy-dir.ts
-import { existsSync as existsSync2, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-function readPolicyDir(dir, shownAs = dir) {
-  if (!existsSync2(dir) || !statSync(dir).isDirectory())
-    throw new InputError(
-      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
-    );
-  let texts = {};
-  for (let [key, name] of Object.entries(POLICY_FILES)) {
-    let path = join(dir, name);
-    existsSync2(path) && (texts[key] = readFileSync(path, "utf8"));
-  }
-  return texts;
-}
-var init_policy_dir = __esm({
-  "src/cli/policy-dir.ts"() {
-    "use strict";
-    init_errors();
-    init_types();
-  }
-});
-
-// src/cli/validate.ts
-import { resolve } from "node:path";
-function loadPolicyDir(io2, dir) {
-  let shownAs = dir.replace(/\/+$/, ""), result = loadPolicies(readPolicyDir(resolve(io2.cwd, dir), shownAs), shownAs);
-  if (!result.ok) throw new InputError(result.errors);
-  return result.policy;
-}
-function runValidate(io2, options) {
-  let policy = loadPolicyDir(io2, options.policies);
-  return io2.out(`ok: ${summarisePolicy(policy)}`), 0;
-}
-var init_validate = __esm({
-  "src/cli/validate.ts"() {
-    "use strict";
-    init_errors();
-    init_load();
-    init_policy_dir();
-  }
-});
-
 // src/cli.ts
 var cli_exports = {};
 __export(cli_exports, {
   runCli: () => runCli
 });
 import { parseArgs } from "node:util";
+function requireEnv(o2) {
+  let env = str(o2.env);
+  if (!env) throw new InputError("--env ID is required (an environment id from environments.yaml)");
+  return env;
+}
 async function runCli(argv, io2 = processIo()) {
   let [name, ...rest] = argv;
   if (name === void 0 || name === "-h" || name === "--help" || name === "help")
@@ -51597,9 +52341,10 @@ function reportError(io2, error2) {
   }
   io2.err(`sqlgate: ${error2 instanceof Error ? error2.message : String(error2)}`);
 }
-var USAGE, COMMON, PATHS, COMMANDS, init_cli = __esm({
+var USAGE, COMMON, PATHS, str, ENV, COMMANDS, init_cli = __esm({
   "src/cli.ts"() {
     "use strict";
+    init_deploy();
     init_io();
     init_plan2();
     init_validate();
@@ -51612,6 +52357,12 @@ commands:
                                      risk and approval flow of the changes between the merge
                                      base of REF (default main) and HEAD, read with git
 
+  deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
+                                     apply pending migrations to the environment's databases
+  status --env ID [--database NAME]  the migration history of each database
+  repair --env ID --database NAME --version V --mark applied|not-applied
+                                     record what happened to an in-doubt statement
+
 common options:
   --policies DIR   policy directory (default: policies)
   --migrations DIR migrations directory (default: migrations)
@@ -51620,7 +52371,47 @@ common options:
 exit codes: 0 ok, 1 the policy says no or a deploy failed, 2 bad input`, COMMON = {
       policies: { type: "string", default: "policies" },
       help: { type: "boolean", short: "h" }
-    }, PATHS = { ...COMMON, migrations: { type: "string", default: "migrations" } }, COMMANDS = {
+    }, PATHS = { ...COMMON, migrations: { type: "string", default: "migrations" } }, str = (v2) => typeof v2 == "string" ? v2 : void 0, ENV = { env: { type: "string" }, database: { type: "string" } };
+    COMMANDS = {
+      deploy: {
+        options: {
+          ...PATHS,
+          ...ENV,
+          "dry-run": { type: "boolean", default: !1 },
+          concurrency: { type: "string", default: "4" },
+          shard: { type: "string" },
+          "lock-timeout": { type: "string", default: "30" }
+        },
+        run: (io2, o2) => runDeploy(io2, {
+          policies: String(o2.policies),
+          migrations: String(o2.migrations),
+          env: requireEnv(o2),
+          ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {},
+          dryRun: !!o2["dry-run"],
+          concurrency: String(o2.concurrency),
+          ...str(o2.shard) !== void 0 ? { shard: str(o2.shard) } : {},
+          lockTimeout: String(o2["lock-timeout"])
+        })
+      },
+      status: {
+        options: { ...COMMON, ...ENV },
+        run: (io2, o2) => runStatus(io2, {
+          policies: String(o2.policies),
+          env: requireEnv(o2),
+          ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {}
+        })
+      },
+      repair: {
+        options: { ...PATHS, ...ENV, version: { type: "string" }, mark: { type: "string" } },
+        run: (io2, o2) => runRepair(io2, {
+          policies: String(o2.policies),
+          migrations: String(o2.migrations),
+          env: requireEnv(o2),
+          ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {},
+          ...str(o2.version) !== void 0 ? { version: str(o2.version) } : {},
+          ...str(o2.mark) !== void 0 ? { mark: str(o2.mark) } : {}
+        })
+      },
       plan: {
         options: {
           ...PATHS,

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { runDeploy, runRepair, runStatus } from './cli/deploy.js';
 import { type CliIo, processIo } from './cli/io.js';
 import { runPlan } from './cli/plan.js';
 import { runValidate } from './cli/validate.js';
@@ -11,6 +12,12 @@ commands:
   plan [--base REF] [--format text|json|markdown] [--estimate]
                                      risk and approval flow of the changes between the merge
                                      base of REF (default main) and HEAD, read with git
+
+  deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
+                                     apply pending migrations to the environment's databases
+  status --env ID [--database NAME]  the migration history of each database
+  repair --env ID --database NAME --version V --mark applied|not-applied
+                                     record what happened to an in-doubt statement
 
 common options:
   --policies DIR   policy directory (default: policies)
@@ -32,7 +39,58 @@ const COMMON = {
 
 const PATHS = { ...COMMON, migrations: { type: 'string', default: 'migrations' } } as const;
 
+const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+const ENV = { env: { type: 'string' }, database: { type: 'string' } } as const;
+
+function requireEnv(o: Options): string {
+  const env = str(o.env);
+  if (!env) throw new InputError('--env ID is required (an environment id from environments.yaml)');
+  return env;
+}
+
 const COMMANDS: Record<string, Command> = {
+  deploy: {
+    options: {
+      ...PATHS,
+      ...ENV,
+      'dry-run': { type: 'boolean', default: false },
+      concurrency: { type: 'string', default: '4' },
+      shard: { type: 'string' },
+      'lock-timeout': { type: 'string', default: '30' },
+    },
+    run: (io, o) =>
+      runDeploy(io, {
+        policies: String(o.policies),
+        migrations: String(o.migrations),
+        env: requireEnv(o),
+        ...(str(o.database) !== undefined ? { database: str(o.database) as string } : {}),
+        dryRun: Boolean(o['dry-run']),
+        concurrency: String(o.concurrency),
+        ...(str(o.shard) !== undefined ? { shard: str(o.shard) as string } : {}),
+        lockTimeout: String(o['lock-timeout']),
+      }),
+  },
+  status: {
+    options: { ...COMMON, ...ENV },
+    run: (io, o) =>
+      runStatus(io, {
+        policies: String(o.policies),
+        env: requireEnv(o),
+        ...(str(o.database) !== undefined ? { database: str(o.database) as string } : {}),
+      }),
+  },
+  repair: {
+    options: { ...PATHS, ...ENV, version: { type: 'string' }, mark: { type: 'string' } },
+    run: (io, o) =>
+      runRepair(io, {
+        policies: String(o.policies),
+        migrations: String(o.migrations),
+        env: requireEnv(o),
+        ...(str(o.database) !== undefined ? { database: str(o.database) as string } : {}),
+        ...(str(o.version) !== undefined ? { version: str(o.version) as string } : {}),
+        ...(str(o.mark) !== undefined ? { mark: str(o.mark) as string } : {}),
+      }),
+  },
   plan: {
     options: {
       ...PATHS,

@@ -37,3 +37,22 @@ export async function connect(
 export function redact(message: string, target: ConnectionTarget): string {
   return target.password ? message.split(target.password).join('***') : message;
 }
+
+/** End a connection; one whose server is gone is destroyed instead of waiting for a reply. */
+export async function closeQuietly(c: mysql.Connection): Promise<void> {
+  const inner = (c as unknown as { connection?: { _fatalError?: unknown; stream?: { destroyed?: boolean } } })
+    .connection;
+  if (inner?._fatalError || inner?.stream?.destroyed) {
+    c.destroy();
+    return;
+  }
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 2000).unref());
+  const ended = await Promise.race([
+    c.end().then(
+      () => 'ended' as const,
+      () => 'failed' as const,
+    ),
+    timeout,
+  ]);
+  if (ended !== 'ended') c.destroy();
+}

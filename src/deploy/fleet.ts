@@ -1,0 +1,110 @@
+// Deploy an environment: its databases (a fleet of tenant shards, say) with bounded
+// concurrency, optionally one shard of a GitHub Actions matrix.
+
+import { targetOf } from '../db/url.js';
+import { InputError } from '../errors.js';
+import type { Database, Environment, Policy } from '../policy/types.js';
+import { type DatabaseDeployInput, type DatabaseReport, deployDatabase } from './apply.js';
+import { readMigrationFolder } from './sources.js';
+import type { MigrationFile } from './types.js';
+
+export interface EnvironmentDeployInput {
+  readonly policy: Policy;
+  readonly environment: string;
+  readonly root: string;
+  readonly migrationsDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly database?: string;
+  /** `i/n`: this runner deploys the i-th of n slices of the environment's databases. */
+  readonly shard?: string;
+  readonly concurrency: number;
+  readonly dryRun: boolean;
+  readonly lockTimeoutSeconds: number;
+  readonly appliedBy: string;
+  readonly gitSha: string | null;
+  readonly log: (line: string) => void;
+  readonly onStatement?: DatabaseDeployInput['onStatement'];
+}
+
+export function parseShard(shard: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(shard);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new InputError(`--shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${shard}"`);
+  }
+  return { index, count };
+}
+
+export function selectDatabases(
+  policy: Policy,
+  environment: string,
+  options: { database?: string; shard?: string },
+): { environment: Environment; databases: Database[] } {
+  const env = policy.environments.find((e) => e.id === environment);
+  if (!env)
+    throw new InputError(
+      `environment "${environment}" does not exist; known environments: ${policy.environments.map((e) => e.id).join(', ')}`,
+    );
+  let databases = policy.databases.filter((d) => d.environment === environment);
+  if (options.database !== undefined) {
+    databases = databases.filter((d) => d.name === options.database);
+    if (databases.length === 0)
+      throw new InputError(`database "${options.database}" is not in environment ${environment}`);
+  }
+  if (options.shard) {
+    const { index, count } = parseShard(options.shard);
+    databases = databases.filter((_, i) => i % count === index - 1);
+  }
+  return { environment: env, databases };
+}
+
+export async function deployEnvironment(input: EnvironmentDeployInput): Promise<DatabaseReport[]> {
+  const { environment, databases } = selectDatabases(input.policy, input.environment, {
+    ...(input.database !== undefined ? { database: input.database } : {}),
+    ...(input.shard !== undefined ? { shard: input.shard } : {}),
+  });
+  // Check every URL and every file before touching any database: bad input changes nothing.
+  const targets = databases.map((d) => targetOf(d, input.env));
+  const folders = new Map<string, MigrationFile[]>();
+  for (const d of databases)
+    if (!folders.has(d.migrations))
+      folders.set(d.migrations, readMigrationFolder(input.root, input.migrationsDir, d.migrations));
+
+  const reports: DatabaseReport[] = new Array(databases.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < databases.length) {
+      const i = next++;
+      const database = databases[i] as Database;
+      try {
+        reports[i] = await deployDatabase({
+          database,
+          target: targets[i] as ReturnType<typeof targetOf>,
+          files: folders.get(database.migrations) ?? [],
+          lockWaitTimeoutSeconds: environment.lockWaitTimeout,
+          lockTimeoutSeconds: input.lockTimeoutSeconds,
+          appliedBy: input.appliedBy,
+          gitSha: input.gitSha,
+          dryRun: input.dryRun,
+          log: input.log,
+          ...(input.onStatement ? { onStatement: input.onStatement } : {}),
+        });
+      } catch (error) {
+        reports[i] = {
+          database: database.name,
+          environment: database.environment,
+          status: error instanceof InputError ? 'error' : 'failed',
+          applied: [],
+          skipped: 0,
+          message: (error as Error).message,
+          warnings: [],
+        };
+      }
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(input.concurrency, databases.length)) }, worker),
+  );
+  return reports;
+}

@@ -1,0 +1,189 @@
+// The `sqlgate_history` table: the truth about what ran, written before and after every
+// statement so a crash leaves a true record (Flyway's schema history, per statement like Atlas).
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { HistoryRow, HistoryStatus } from './types.js';
+
+export const HISTORY_TABLE = 'sqlgate_history';
+
+const CREATE = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  version VARCHAR(64) NOT NULL,
+  version_key VARCHAR(255) NOT NULL,
+  description VARCHAR(255) NOT NULL,
+  file VARCHAR(512) NOT NULL,
+  checksum VARCHAR(80) NOT NULL,
+  statements_total INT NOT NULL,
+  statements_applied INT NOT NULL,
+  applied_hash VARCHAR(64) NOT NULL,
+  statement_hashes LONGTEXT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  inflight_statement INT NULL,
+  error TEXT NULL,
+  failed_statement INT NULL,
+  failed_sql MEDIUMTEXT NULL,
+  applied_by VARCHAR(255) NOT NULL,
+  git_sha VARCHAR(64) NULL,
+  pr INT NULL,
+  risk VARCHAR(16) NULL,
+  started_at DATETIME(3) NOT NULL,
+  finished_at DATETIME(3) NULL,
+  execution_ms BIGINT NULL,
+  note TEXT NULL,
+  UNIQUE KEY uk_sqlgate_version (version_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+
+export async function ensureHistoryTable(c: Connection): Promise<void> {
+  await c.query(CREATE);
+}
+
+export async function historyExists(c: Connection, database: string): Promise<boolean> {
+  const [rows] = await c.query<RowDataPacket[]>(
+    'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [database, HISTORY_TABLE],
+  );
+  return rows.length > 0;
+}
+
+function toRow(r: RowDataPacket): HistoryRow {
+  return {
+    version: r.version,
+    versionKey: r.version_key,
+    description: r.description,
+    file: r.file,
+    checksum: r.checksum,
+    statementsTotal: Number(r.statements_total),
+    statementsApplied: Number(r.statements_applied),
+    appliedHash: r.applied_hash,
+    statementHashes: JSON.parse(r.statement_hashes) as string[],
+    status: r.status as HistoryStatus,
+    inflightStatement: r.inflight_statement === null ? null : Number(r.inflight_statement),
+    error: r.error,
+    failedStatement: r.failed_statement === null ? null : Number(r.failed_statement),
+    appliedBy: r.applied_by,
+    gitSha: r.git_sha,
+    pr: r.pr === null ? null : Number(r.pr),
+    risk: r.risk,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    executionMs: r.execution_ms === null ? null : Number(r.execution_ms),
+    note: r.note,
+  };
+}
+
+export async function readHistory(c: Connection): Promise<HistoryRow[]> {
+  const [rows] = await c.query<RowDataPacket[]>(`SELECT * FROM ${HISTORY_TABLE} ORDER BY id`);
+  return rows.map(toRow);
+}
+
+export interface StartRecord {
+  readonly version: string;
+  readonly versionKey: string;
+  readonly description: string;
+  readonly file: string;
+  readonly checksum: string;
+  readonly statementsTotal: number;
+  readonly appliedBy: string;
+  readonly gitSha: string | null;
+  readonly pr: number | null;
+  readonly risk: string | null;
+}
+
+/** Insert (or, on resume, reset) the row of a file about to run. */
+export async function recordStart(c: Connection, s: StartRecord, resume: boolean): Promise<void> {
+  if (resume) {
+    await c.query(
+      `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
+         failed_sql = NULL, inflight_statement = NULL, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL WHERE version_key = ?`,
+      [s.checksum, s.statementsTotal, s.appliedBy, s.gitSha, s.pr, s.risk, s.versionKey],
+    );
+    return;
+  }
+  await c.query(
+    `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
+       statement_hashes, status, applied_by, git_sha, pr, risk, started_at)
+     VALUES (?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, NOW(3))`,
+    [
+      s.version,
+      s.versionKey,
+      s.description,
+      s.file,
+      s.checksum,
+      s.statementsTotal,
+      s.appliedBy,
+      s.gitSha,
+      s.pr,
+      s.risk,
+    ],
+  );
+}
+
+export async function recordInflight(c: Connection, key: string, statement: number): Promise<void> {
+  await c.query(`UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ?`, [statement, key]);
+}
+
+export async function recordApplied(
+  c: Connection,
+  key: string,
+  applied: number,
+  hashes: readonly string[],
+  appliedHash: string,
+): Promise<void> {
+  await c.query(
+    `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL WHERE version_key = ?`,
+    [applied, JSON.stringify(hashes), appliedHash, key],
+  );
+}
+
+export async function recordFinish(
+  c: Connection,
+  key: string,
+  outcome: { status: HistoryStatus; error?: string; failedStatement?: number; failedSql?: string },
+): Promise<void> {
+  await c.query(
+    `UPDATE ${HISTORY_TABLE} SET status = ?, error = ?, failed_statement = ?, failed_sql = ?,
+       ${outcome.status === 'in-doubt' ? '' : 'inflight_statement = NULL,'}
+       finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000 WHERE version_key = ?`,
+    [outcome.status, outcome.error ?? null, outcome.failedStatement ?? null, outcome.failedSql ?? null, key],
+  );
+}
+
+/** The operator's decision about an in-doubt statement, kept in the row's note. */
+export async function recordRepair(
+  c: Connection,
+  row: HistoryRow,
+  mark: 'applied' | 'not-applied',
+  by: string,
+  statementHash?: string,
+): Promise<HistoryRow> {
+  const inflight = row.inflightStatement ?? row.statementsApplied;
+  const applied = mark === 'applied' ? inflight + 1 : inflight;
+  const hashes =
+    mark === 'applied' && statementHash
+      ? [...row.statementHashes.slice(0, inflight), statementHash]
+      : row.statementHashes.slice(0, inflight);
+  const done = applied >= row.statementsTotal;
+  const note = `${new Date().toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
+  await c.query(
+    `UPDATE ${HISTORY_TABLE} SET status = ?, statements_applied = ?, statement_hashes = ?, inflight_statement = NULL,
+       error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
+    [
+      done ? 'success' : 'failed',
+      applied,
+      JSON.stringify(hashes),
+      done ? null : `repaired: resume at statement ${applied + 1}`,
+      note,
+      row.versionKey,
+    ],
+  );
+  const [rows] = await c.query<RowDataPacket[]>(`SELECT * FROM ${HISTORY_TABLE} WHERE version_key = ?`, [
+    row.versionKey,
+  ]);
+  return toRow(rows[0] as RowDataPacket);
+}
+
+export async function markInDoubt(c: Connection, key: string): Promise<void> {
+  await c.query(
+    `UPDATE ${HISTORY_TABLE} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
+    [key],
+  );
+}

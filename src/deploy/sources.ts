@@ -1,0 +1,37 @@
+// Migration files as they are in the checkout being deployed.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, PolicyError } from '../errors.js';
+import { decodeSql } from '../sql/decode.js';
+import { collectMigrations } from '../sql/migration-name.js';
+import { splitStatements } from '../sql/split.js';
+import { fileChecksum, normaliseSql, statementHash } from './checksum.js';
+import type { MigrationFile } from './types.js';
+
+/** Every migration of one folder, parsed, split and checksummed; bad input is an InputError. */
+export function readMigrationFolder(root: string, migrationsDir: string, folder: string): MigrationFile[] {
+  const dir = join(root, migrationsDir, folder);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  const paths = readdirSync(dir).map((f) => `${migrationsDir}/${folder}/${f}`);
+  const { migrations, errors } = collectMigrations(paths, migrationsDir);
+  const files: MigrationFile[] = [];
+  for (const name of migrations) {
+    const text = decodeSql(name.path, readFileSync(join(root, name.path)));
+    if (text instanceof PolicyError) {
+      errors.push(text);
+      continue;
+    }
+    const normalised = normaliseSql(text);
+    files.push({
+      name,
+      checksum: fileChecksum(text),
+      statements: splitStatements(normalised).map((s) => ({
+        text: s.text,
+        hash: statementHash(s.text),
+        line: s.start.line,
+      })),
+    });
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return files;
+}

@@ -1,0 +1,41 @@
+import type { MigrationName } from '../sql/migration-name.js';
+
+export type HistoryStatus = 'running' | 'success' | 'failed' | 'in-doubt';
+
+/** One row of `sqlgate_history`: one migration file in one database. */
+export interface HistoryRow {
+  readonly version: string;
+  readonly versionKey: string;
+  readonly description: string;
+  readonly file: string;
+  readonly checksum: string;
+  readonly statementsTotal: number;
+  readonly statementsApplied: number;
+  readonly appliedHash: string;
+  readonly statementHashes: readonly string[];
+  readonly status: HistoryStatus;
+  /** The statement being executed when the row was last written; set means outcome unknown. */
+  readonly inflightStatement: number | null;
+  readonly error: string | null;
+  readonly failedStatement: number | null;
+  readonly appliedBy: string;
+  readonly gitSha: string | null;
+  readonly pr: number | null;
+  readonly risk: string | null;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly executionMs: number | null;
+  readonly note: string | null;
+}
+
+/** A migration file as it is in the repository now. */
+export interface MigrationFile {
+  readonly name: MigrationName;
+  readonly checksum: string;
+  readonly statements: readonly { readonly text: string; readonly hash: string; readonly line: number }[];
+}
+
+/** The key that makes V2, 2 and 2.0 the same version in the history. */
+export function versionKey(parts: readonly bigint[]): string {
+  return parts.map(String).join('.');
+}
