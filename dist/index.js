@@ -50675,7 +50675,8 @@ var STATUS, GitRepo, init_repo = __esm({
       /** Is `commit` reachable from `branch` (an ancestor of it, or the same commit)? */
       async isAncestor(commit, branch) {
         try {
-          return await this.git.raw(["merge-base", "--is-ancestor", commit, branch]), !0;
+          let [full, base] = await Promise.all([this.resolve(commit), this.mergeBase(commit, branch)]);
+          return base === full;
         } catch {
           return !1;
         }
@@ -50687,6 +50688,9 @@ var STATUS, GitRepo, init_repo = __esm({
           code === "R" || code === "C" ? (changes.push({ status, from: fields[i + 1], path: fields[i + 2] }), i += 3) : (changes.push({ status, path: fields[i + 1] }), i += 2);
         }
         return changes;
+      }
+      async fetch(refspec, remote = "origin") {
+        await this.git.raw(["fetch", "--quiet", remote, refspec]);
       }
       /** Every file path under `dir` at `ref`. */
       async listFiles(ref, dir) {

@@ -291,3 +291,22 @@ async function useDatabase(c: Connection, name: string): Promise<Connection> {
   await c.query(`USE ${quoteIdentifier(name)}`);
   return c;
 }
+
+/** Read-only: what a deploy of this database would do now (no lock, no writes). */
+export async function inspectDatabase(
+  database: Database,
+  target: ConnectionTarget,
+  files: readonly MigrationFile[],
+): Promise<ReturnType<typeof decideDeploy>> {
+  const c = await connect(target);
+  try {
+    const exists = await databaseExists(c, database.name);
+    const history =
+      exists && (await historyExists(c, database.name))
+        ? await readHistory(await useDatabase(c, database.name))
+        : [];
+    return decideDeploy(files, history);
+  } finally {
+    await closeQuietly(c);
+  }
+}

@@ -50,9 +50,11 @@ export class GitRepo {
 
   /** Is `commit` reachable from `branch` (an ancestor of it, or the same commit)? */
   async isAncestor(commit: string, branch: string): Promise<boolean> {
+    // simple-git does not report `merge-base --is-ancestor`'s silent exit code 1 as an error,
+    // so compare the merge base instead.
     try {
-      await this.git.raw(['merge-base', '--is-ancestor', commit, branch]);
-      return true;
+      const [full, base] = await Promise.all([this.resolve(commit), this.mergeBase(commit, branch)]);
+      return base === full;
     } catch {
       return false;
     }
@@ -74,6 +76,10 @@ export class GitRepo {
       }
     }
     return changes;
+  }
+
+  async fetch(refspec: string, remote = 'origin'): Promise<void> {
+    await this.git.raw(['fetch', '--quiet', remote, refspec]);
   }
 
   /** Every file path under `dir` at `ref`. */

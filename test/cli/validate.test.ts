@@ -67,7 +67,9 @@ describe('sqlgate validate', () => {
   it('rejects an unknown command and exits 2', async () => {
     const run = await cli(['valdate'], { cwd: REPO_ROOT });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^sqlgate: unknown command "valdate"; commands: deploy, status, repair, plan, validate/);
+    expect(run.stderr).toMatch(
+      /^sqlgate: unknown command "valdate"; commands: deploy, status, repair, plan, validate/,
+    );
   });
 
   it('runs as the installed bin from the committed bundle', () => {

@@ -120,3 +120,153 @@ export function linkHeader(path: string, page: number, last: number): Record<str
     link: `<${API}${path}?per_page=100&page=${page + 1}>; rel="next", <${API}${path}?per_page=100&page=${last}>; rel="last"`,
   };
 }
+
+export function repository(): Schemas['repository'] {
+  return {
+    id: 1296269,
+    node_id: 'R_kgDOshop',
+    name: REPO,
+    full_name: `${OWNER}/${REPO}`,
+    license: null,
+    forks: 0,
+    owner: user(OWNER),
+    private: false,
+    html_url: `${API}/repos/${OWNER}/${REPO}/html`,
+    description: null,
+    fork: false,
+    url: `${API}/repos/${OWNER}/${REPO}/url`,
+    archive_url: `${API}/repos/${OWNER}/${REPO}/archive`,
+    assignees_url: `${API}/repos/${OWNER}/${REPO}/assignees`,
+    blobs_url: `${API}/repos/${OWNER}/${REPO}/blobs`,
+    branches_url: `${API}/repos/${OWNER}/${REPO}/branches`,
+    collaborators_url: `${API}/repos/${OWNER}/${REPO}/collaborators`,
+    comments_url: `${API}/repos/${OWNER}/${REPO}/comments`,
+    commits_url: `${API}/repos/${OWNER}/${REPO}/commits`,
+    compare_url: `${API}/repos/${OWNER}/${REPO}/compare`,
+    contents_url: `${API}/repos/${OWNER}/${REPO}/contents`,
+    contributors_url: `${API}/repos/${OWNER}/${REPO}/contributors`,
+    deployments_url: `${API}/repos/${OWNER}/${REPO}/deployments`,
+    downloads_url: `${API}/repos/${OWNER}/${REPO}/downloads`,
+    events_url: `${API}/repos/${OWNER}/${REPO}/events`,
+    forks_url: `${API}/repos/${OWNER}/${REPO}/forks`,
+    git_commits_url: `${API}/repos/${OWNER}/${REPO}/git_commits`,
+    git_refs_url: `${API}/repos/${OWNER}/${REPO}/git_refs`,
+    git_tags_url: `${API}/repos/${OWNER}/${REPO}/git_tags`,
+    git_url: `${API}/repos/${OWNER}/${REPO}/git`,
+    issue_comment_url: `${API}/repos/${OWNER}/${REPO}/issue_comment`,
+    issue_events_url: `${API}/repos/${OWNER}/${REPO}/issue_events`,
+    issues_url: `${API}/repos/${OWNER}/${REPO}/issues`,
+    keys_url: `${API}/repos/${OWNER}/${REPO}/keys`,
+    labels_url: `${API}/repos/${OWNER}/${REPO}/labels`,
+    languages_url: `${API}/repos/${OWNER}/${REPO}/languages`,
+    merges_url: `${API}/repos/${OWNER}/${REPO}/merges`,
+    milestones_url: `${API}/repos/${OWNER}/${REPO}/milestones`,
+    notifications_url: `${API}/repos/${OWNER}/${REPO}/notifications`,
+    pulls_url: `${API}/repos/${OWNER}/${REPO}/pulls`,
+    releases_url: `${API}/repos/${OWNER}/${REPO}/releases`,
+    ssh_url: `${API}/repos/${OWNER}/${REPO}/ssh`,
+    stargazers_url: `${API}/repos/${OWNER}/${REPO}/stargazers`,
+    statuses_url: `${API}/repos/${OWNER}/${REPO}/statuses`,
+    subscribers_url: `${API}/repos/${OWNER}/${REPO}/subscribers`,
+    subscription_url: `${API}/repos/${OWNER}/${REPO}/subscription`,
+    tags_url: `${API}/repos/${OWNER}/${REPO}/tags`,
+    teams_url: `${API}/repos/${OWNER}/${REPO}/teams`,
+    trees_url: `${API}/repos/${OWNER}/${REPO}/trees`,
+    clone_url: `${API}/repos/${OWNER}/${REPO}/clone`,
+    mirror_url: null,
+    hooks_url: `${API}/repos/${OWNER}/${REPO}/hooks`,
+    svn_url: `${API}/repos/${OWNER}/${REPO}/svn`,
+    homepage: null,
+    language: null,
+    forks_count: 0,
+    stargazers_count: 0,
+    watchers_count: 0,
+    size: 0,
+    default_branch: 'main',
+    open_issues_count: 0,
+    has_issues: false,
+    has_projects: false,
+    has_wiki: false,
+    has_pages: false,
+    has_downloads: false,
+    archived: false,
+    disabled: false,
+    pushed_at: null,
+    created_at: null,
+    updated_at: null,
+    open_issues: 0,
+    watchers: 0,
+  };
+}
+
+function link(href: string): Schemas['link'] {
+  return { href };
+}
+
+export function pullRequest(options: {
+  number: number;
+  author: string;
+  baseSha: string;
+  headSha: string;
+  mergedAt: string | null;
+  mergeCommitSha: string | null;
+  headRef?: string;
+}): Schemas['pull-request-simple'] {
+  const { number } = options;
+  const base = `${API}/repos/${OWNER}/${REPO}`;
+  const html = `https://github.com/${OWNER}/${REPO}/pull/${number}`;
+  return {
+    url: `${base}/pulls/${number}`,
+    id: 900_000 + number,
+    node_id: `PR_${number}`,
+    html_url: html,
+    diff_url: `${html}.diff`,
+    patch_url: `${html}.patch`,
+    issue_url: `${base}/issues/${number}`,
+    commits_url: `${base}/pulls/${number}/commits`,
+    review_comments_url: `${base}/pulls/${number}/comments`,
+    review_comment_url: `${base}/pulls/comments{/number}`,
+    comments_url: `${base}/issues/${number}/comments`,
+    statuses_url: `${base}/statuses/${options.headSha}`,
+    number,
+    state: options.mergedAt ? 'closed' : 'open',
+    locked: false,
+    title: `Change #${number}`,
+    user: user(options.author),
+    body: null,
+    labels: [],
+    milestone: null,
+    created_at: '2026-11-25T08:00:00Z',
+    updated_at: options.mergedAt ?? '2026-11-25T08:00:00Z',
+    closed_at: options.mergedAt,
+    merged_at: options.mergedAt,
+    merge_commit_sha: options.mergeCommitSha,
+    assignee: null,
+    head: {
+      label: `${OWNER}:${options.headRef ?? 'feature'}`,
+      ref: options.headRef ?? 'feature',
+      repo: repository(),
+      sha: options.headSha,
+      user: user(options.author),
+    },
+    base: {
+      label: `${OWNER}:main`,
+      ref: 'main',
+      repo: repository(),
+      sha: options.baseSha,
+      user: user(OWNER),
+    },
+    _links: {
+      comments: link(`${base}/issues/${number}/comments`),
+      commits: link(`${base}/pulls/${number}/commits`),
+      statuses: link(`${base}/statuses/${options.headSha}`),
+      html: link(html),
+      issue: link(`${base}/issues/${number}`),
+      review_comments: link(`${base}/pulls/${number}/comments`),
+      review_comment: link(`${base}/pulls/comments{/number}`),
+      self: link(`${base}/pulls/${number}`),
+    },
+    author_association: 'MEMBER',
+    auto_merge: null,
+  };
+}

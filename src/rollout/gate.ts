@@ -1,0 +1,150 @@
+// Rollout by tag: a pushed tag matching a manual environment's `tag` deploys it only when every
+// condition holds; otherwise nothing runs and the reason is reported.
+import { expandRole, type TeamMembers } from '../approval/evaluate.js';
+import { targetOf } from '../db/url.js';
+import { inspectDatabase } from '../deploy/apply.js';
+import { readMigrationFolder } from '../deploy/sources.js';
+import type { MigrationFile } from '../deploy/types.js';
+import { matchesGlob } from '../policy/glob.js';
+import type { Environment, ManualEnvironment, Policy } from '../policy/types.js';
+import type { MergedPrVerdict } from './merged-pr.js';
+
+export interface TagGateInput {
+  readonly policy: Policy;
+  readonly tag: string;
+  readonly tagCommit: string;
+  /** Whether the tag's commit is reachable from the default branch. */
+  readonly onDefaultBranch: boolean;
+  readonly defaultBranch: string;
+  /** The event's authenticated sender, not the tag's self-declared tagger. */
+  readonly sender: string;
+  readonly teams: ReadonlyMap<string, TeamMembers>;
+  readonly root: string;
+  readonly migrationsDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly verify: (path: string, commit: string) => Promise<MergedPrVerdict>;
+}
+
+export type TagGateResult =
+  | { readonly ok: true; readonly environment: ManualEnvironment; readonly checks: readonly string[] }
+  | {
+      readonly ok: false;
+      readonly environment?: Environment;
+      readonly condition: string;
+      readonly reason: string;
+      readonly checks: readonly string[];
+    };
+
+/** The manual environment a tag rolls out, if any. */
+export function environmentForTag(policy: Policy, tag: string): ManualEnvironment | undefined {
+  return policy.environments.find(
+    (e): e is ManualEnvironment => e.rollout === 'manual' && matchesGlob(tag, e.tag),
+  );
+}
+
+export async function checkTagRollout(input: TagGateInput): Promise<TagGateResult> {
+  const { policy } = input;
+  const environment = environmentForTag(policy, input.tag);
+  const checks: string[] = [];
+  const refuse = (condition: string, reason: string): TagGateResult => ({
+    ok: false,
+    ...(environment ? { environment } : {}),
+    condition,
+    reason,
+    checks,
+  });
+  if (!environment) {
+    const patterns = policy.environments.flatMap((e) =>
+      e.rollout === 'manual' ? [`${e.id}: ${e.tag}`] : [],
+    );
+    return refuse(
+      'tag',
+      `tag ${input.tag} matches no manual environment's tag pattern (${patterns.join(', ') || 'none'})`,
+    );
+  }
+  // (a) Only reviewed history may reach the environment.
+  if (!input.onDefaultBranch) {
+    return refuse(
+      'default-branch',
+      `the tag's commit ${input.tagCommit.slice(0, 7)} is not on ${input.defaultBranch}; tag a commit of ${input.defaultBranch}`,
+    );
+  }
+  checks.push(`commit ${input.tagCommit.slice(0, 7)} is on ${input.defaultBranch}`);
+  // (b) The person who pushed the tag, as GitHub authenticated them.
+  const sender = input.sender.toLowerCase();
+  const allowed = environment.rolloutRoles.filter((id) =>
+    expandRole(
+      policy.roles.find((r) => r.id === id),
+      input.teams,
+    ).people.has(sender),
+  );
+  if (allowed.length === 0) {
+    return refuse(
+      'sender',
+      `${input.sender} pushed the tag but holds none of the rollout roles of ${environment.title} (${environment.rolloutRoles.join(', ')})`,
+    );
+  }
+  checks.push(`${input.sender} holds ${allowed.join(', ')}`);
+
+  const databases = policy.databases.filter((d) => d.environment === environment.id);
+  const filesByFolder = new Map<string, MigrationFile[]>();
+  const files = (folder: string) => {
+    let list = filesByFolder.get(folder);
+    if (!list) {
+      list = readMigrationFolder(input.root, input.migrationsDir, folder);
+      filesByFolder.set(folder, list);
+    }
+    return list;
+  };
+  const pending = new Map<string, MigrationFile>();
+  for (const database of databases) {
+    const decision = await inspectDatabase(
+      database,
+      targetOf(database, input.env),
+      files(database.migrations),
+    );
+    if (!decision.ok)
+      return refuse('history', `${database.name} in ${environment.title}: ${decision.reason}`);
+    for (const a of decision.actions) if (a.kind === 'apply') pending.set(a.file.name.path, a.file);
+  }
+  // (c) Every migration about to run came from a PR whose flow was satisfied when it merged.
+  for (const file of pending.values()) {
+    const verdict = await input.verify(file.name.path, input.tagCommit);
+    if (!verdict.ok) return refuse('approval', verdict.reason);
+    checks.push(`${file.name.path}: ${verdict.reason}`);
+  }
+  // (d) Earlier environments in rollout order already have it.
+  const earlier = policy.environments.filter((e) => e.order < environment.order);
+  for (const env of earlier) {
+    for (const database of policy.databases.filter((d) => d.environment === env.id)) {
+      const wanted = [...pending.values()].filter((f) => f.name.folder === database.migrations);
+      if (wanted.length === 0) continue;
+      if (!input.env[database.urlEnv]) {
+        return refuse(
+          'order',
+          `cannot verify that ${env.title} has the migrations: ${database.urlEnv} is not set in this job`,
+        );
+      }
+      const decision = await inspectDatabase(
+        database,
+        targetOf(database, input.env),
+        files(database.migrations),
+      );
+      const missing = decision.ok
+        ? decision.actions.filter(
+            (a) => a.kind === 'apply' && wanted.some((w) => w.name.path === a.file.name.path),
+          )
+        : [];
+      if (!decision.ok || missing.length > 0) {
+        const what = decision.ok ? missing.map((m) => m.file.name.path).join(', ') : decision.reason;
+        return refuse(
+          'order',
+          `${env.title} (${database.name}) does not have ${what} yet; ${env.title} comes first in rollout order`,
+        );
+      }
+    }
+    checks.push(`${env.title} already has every pending migration`);
+  }
+  if (pending.size === 0) checks.push(`${environment.title} is already up to date`);
+  return { ok: true, environment, checks };
+}

@@ -1,0 +1,145 @@
+// Was a migration approved? Find the pull request that brought it to the default branch and
+// re-evaluate that PR's flows against its reviews as they stood when it merged.
+import { evaluateApprovals } from '../approval/evaluate.js';
+import { InputError } from '../errors.js';
+import type { GitRepo } from '../git/repo.js';
+import type { GitHub } from '../github/client.js';
+import { listReviews, type RepoRef, resolveTeams } from '../github/reads.js';
+import { planChange } from '../plan/plan.js';
+import type { StatementParser } from '../sql/analyse.js';
+
+export interface MergedPrVerdict {
+  readonly ok: boolean;
+  readonly pr?: number;
+  readonly reason: string;
+}
+
+export interface VerifierContext {
+  readonly repo: GitRepo;
+  readonly github: GitHub;
+  readonly ref: RepoRef;
+  readonly parser: StatementParser;
+  readonly policiesDir: string;
+  readonly migrationsDir: string;
+  readonly defaultBranch: string;
+}
+
+/** Checks migrations against the PRs that merged them; each PR is evaluated once per verifier. */
+export function approvalVerifier(
+  ctx: VerifierContext,
+): (path: string, commit: string) => Promise<MergedPrVerdict> {
+  const verdicts = new Map<number, Promise<MergedPrVerdict>>();
+  return (path, commit) => verifyMigrationApproved(ctx, verdicts, path, commit);
+}
+
+/** The verdict for the PR that added `path` (as of `commit`). */
+async function verifyMigrationApproved(
+  ctx: VerifierContext,
+  verdicts: Map<number, Promise<MergedPrVerdict>>,
+  path: string,
+  commit: string,
+): Promise<MergedPrVerdict> {
+  const adding = (await ctx.repo.commitsAdding(path, commit)).pop();
+  if (!adding)
+    return { ok: false, reason: `${path}: no commit on the history of ${commit.slice(0, 7)} adds it` };
+  const { data: pulls } = await ctx.github.rest.repos.listPullRequestsAssociatedWithCommit({
+    ...ctx.ref,
+    commit_sha: adding,
+  });
+  const merged = pulls.find((p) => p.merged_at && p.base.ref === ctx.defaultBranch);
+  if (!merged) {
+    return {
+      ok: false,
+      reason: `${path} was pushed to ${ctx.defaultBranch} without a merged pull request (commit ${adding.slice(0, 7)})`,
+    };
+  }
+  let verdict = verdicts.get(merged.number);
+  if (!verdict) {
+    verdict = verifyPr(ctx, merged);
+    verdicts.set(merged.number, verdict);
+  }
+  const result = await verdict;
+  if (!result.ok) return { ...result, reason: `${path}: ${result.reason}` };
+  // A direct push after the merge must not smuggle in SQL nobody approved.
+  const [atHead, atCommit] = await Promise.all([
+    ctx.repo.readFiles(merged.head.sha, [path]),
+    ctx.repo.readFiles(commit, [path]),
+  ]);
+  const before = atHead.get(path);
+  const now = atCommit.get(path);
+  if (!before || !now || !before.equals(now)) {
+    return {
+      ok: false,
+      pr: merged.number,
+      reason: `${path} differs from what PR #${merged.number} approved`,
+    };
+  }
+  return result;
+}
+
+type Pull = Awaited<
+  ReturnType<GitHub['rest']['repos']['listPullRequestsAssociatedWithCommit']>
+>['data'][number];
+
+async function verifyPr(ctx: VerifierContext, pr: Pull): Promise<MergedPrVerdict> {
+  const number = pr.number;
+  if ((await ctx.repo.fingerprint(pr.head.sha, ['.'])) === undefined) {
+    await ctx.repo.fetch(`+refs/pull/${number}/head:refs/remotes/pull/${number}/head`).catch(() => {});
+  }
+  let plan: Awaited<ReturnType<typeof planChange>>;
+  try {
+    plan = await planChange({
+      repo: ctx.repo,
+      base: pr.base.sha,
+      head: pr.head.sha,
+      policiesDir: ctx.policiesDir,
+      migrationsDir: ctx.migrationsDir,
+      parser: ctx.parser,
+    });
+  } catch (error) {
+    const message = error instanceof InputError ? error.message.split('\n')[0] : String(error);
+    return { ok: false, pr: number, reason: `PR #${number} cannot be re-evaluated: ${message}` };
+  }
+  if (plan.flows.length === 0) return { ok: true, pr: number, reason: `PR #${number} needed no approval` };
+  const mergedAt = Date.parse(pr.merged_at as string);
+  const reviews = (await listReviews(ctx.github, ctx.ref, number)).filter(
+    (r) => Date.parse(r.submittedAt) <= mergedAt,
+  );
+  const roleIds = new Set(plan.flows.flatMap((f) => f.flow.steps.map((s) => s.role)));
+  const teams = await resolveTeams(
+    ctx.github,
+    plan.policy.roles
+      .filter((r) => roleIds.has(r.id))
+      .flatMap((r) => r.members.filter((m) => m.includes('/'))),
+  );
+  const dirs = [ctx.migrationsDir, ctx.policiesDir];
+  const fingerprints = new Map<string, string | undefined>();
+  for (const c of new Set([pr.head.sha, ...reviews.map((r) => r.commitId)]))
+    fingerprints.set(c, await ctx.repo.fingerprint(c, dirs));
+  const open = plan.flows
+    .map((required) =>
+      evaluateApprovals({
+        flow: required.flow,
+        roles: plan.policy.roles,
+        teams,
+        author: pr.user?.login ?? '',
+        reviews,
+        headSha: pr.head.sha,
+        staleApprovals: plan.policy.approval.staleApprovals,
+        fingerprintAt: (c) => fingerprints.get(c),
+      }),
+    )
+    .filter((a) => !a.satisfied);
+  if (open.length > 0) {
+    return {
+      ok: false,
+      pr: number,
+      reason: `PR #${number} merged without its approvals: ${open.map((a) => `${a.flow.title}: ${a.summary}`).join('; ')}`,
+    };
+  }
+  return {
+    ok: true,
+    pr: number,
+    reason: `PR #${number} was approved (${plan.flows.map((f) => f.flow.title).join(', ')})`,
+  };
+}
