@@ -1,9 +1,11 @@
 // `npm run bench`: every benchmark, one after another, each printing its figures and ratio.
 import { benchAnalysis } from './analysis.js';
 import { benchCheck } from './check.js';
+import { benchDeploy } from './deploy.js';
 import { benchPolicyLoad } from './policy-load.js';
 
 console.log(`# sqlgate benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}`);
 await benchPolicyLoad();
 await benchAnalysis();
 await benchCheck();
+await benchDeploy();

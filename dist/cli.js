@@ -31991,19 +31991,37 @@ async function readHistory(c3) {
   let [rows] = await c3.query(`SELECT * FROM ${HISTORY_TABLE} ORDER BY id`);
   return rows.map(toRow);
 }
-async function recordStart(c3, s, resume) {
-  if (resume) {
-    await c3.query(
-      `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
-         failed_sql = NULL, inflight_statement = NULL, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL WHERE version_key = ?`,
-      [s.checksum, s.statementsTotal, s.appliedBy, s.gitSha, s.pr, s.risk, s.versionKey]
+function assertChanged(result) {
+  if (result.affectedRows !== 1)
+    throw new RefusedError(
+      "the deploy lock was lost (the connection was reset or killed); stopping before the next statement"
     );
-    return;
+}
+var HOLDS_LOCK = "IS_USED_LOCK(?) = CONNECTION_ID()";
+async function recordStart(c3, lock, s, resume, firstStatement) {
+  if (resume) {
+    let [result2] = await c3.query(
+      `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
+         failed_sql = NULL, inflight_statement = ?, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL
+       WHERE version_key = ? AND ${HOLDS_LOCK}`,
+      [
+        s.checksum,
+        s.statementsTotal,
+        firstStatement,
+        s.appliedBy,
+        s.gitSha,
+        s.pr,
+        s.risk,
+        s.versionKey,
+        lock
+      ]
+    );
+    return assertChanged(result2);
   }
-  await c3.query(
+  let [result] = await c3.query(
     `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
-       statement_hashes, status, applied_by, git_sha, pr, risk, started_at)
-     VALUES (?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, NOW(3))`,
+       statement_hashes, status, inflight_statement, applied_by, git_sha, pr, risk, started_at)
+     SELECT ?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, ?, NOW(3) FROM DUAL WHERE ${HOLDS_LOCK}`,
     [
       s.version,
       s.versionKey,
@@ -32011,19 +32029,28 @@ async function recordStart(c3, s, resume) {
       s.file,
       s.checksum,
       s.statementsTotal,
+      firstStatement,
       s.appliedBy,
       s.gitSha,
       s.pr,
-      s.risk
+      s.risk,
+      lock
     ]
   );
+  assertChanged(result);
 }
-async function recordInflight(c3, key, statement) {
-  await c3.query(`UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ?`, [statement, key]);
+async function recordInflight(c3, lock, key, statement) {
+  let [result] = await c3.query(
+    `UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ? AND ${HOLDS_LOCK}`,
+    [statement, key, lock]
+  );
+  assertChanged(result);
 }
-async function recordApplied(c3, key, applied, hashes, appliedHash) {
+async function recordApplied(c3, key, applied, hashes, appliedHash, done = !1) {
   await c3.query(
-    `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL WHERE version_key = ?`,
+    `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL
+       ${done ? ", status = 'success', finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000" : ""}
+     WHERE version_key = ?`,
     [applied, JSON.stringify(hashes), appliedHash, key]
   );
 }
@@ -32073,13 +32100,6 @@ async function acquireLock(c3, name, timeoutSeconds) {
   throw new RefusedError(
     `another deploy holds the lock${id ? ` (connection ${id})` : ""}; waited ${timeoutSeconds} s. Nothing was changed; run again when it has finished`
   );
-}
-async function assertLockHeld(c3, name) {
-  let [rows] = await c3.query("SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine", [name]);
-  if (Number(rows[0]?.mine) !== 1)
-    throw new RefusedError(
-      "the deploy lock was lost (the connection was reset or killed); stopping before the next statement"
-    );
 }
 async function releaseLock(c3, name) {
   let timeout = new Promise((resolve2) => setTimeout(resolve2, 2e3).unref());
@@ -32170,6 +32190,7 @@ async function runActions(input, control, work, lock, pending, skipped, warnings
     let { file: file2 } = action, key = versionKey(file2.name.parts);
     await recordStart(
       control,
+      lock,
       {
         version: file2.name.version,
         versionKey: key,
@@ -32182,7 +32203,8 @@ async function runActions(input, control, work, lock, pending, skipped, warnings
         pr: input.prOf?.(file2) ?? null,
         risk: input.riskOf?.(file2) ?? null
       },
-      action.resume
+      action.resume,
+      action.from
     );
     let hashes = file2.statements.slice(0, action.from).map((s) => s.hash);
     log(
@@ -32191,7 +32213,7 @@ async function runActions(input, control, work, lock, pending, skipped, warnings
     let ran = 0;
     for (let i = action.from; i < file2.statements.length; i++) {
       let statement = file2.statements[i];
-      await assertLockHeld(control, lock), await recordInflight(control, key, i);
+      i > action.from && await recordInflight(control, lock, key, i);
       try {
         await work.query(statement.text);
       } catch (error) {
@@ -32220,14 +32242,21 @@ async function runActions(input, control, work, lock, pending, skipped, warnings
           warnings
         });
       }
-      hashes.push(statement.hash), ran++, await recordApplied(control, key, i + 1, hashes, cumulativeHash(hashes)), await input.onStatement?.({
+      hashes.push(statement.hash), ran++, await recordApplied(
+        control,
+        key,
+        i + 1,
+        hashes,
+        cumulativeHash(hashes),
+        i + 1 === file2.statements.length
+      ), await input.onStatement?.({
         database: database2.name,
         file: file2.name.path,
         statement: i + 1,
         total: file2.statements.length
       });
     }
-    await recordFinish(control, key, { status: "success" }), applied.push({ file: file2.name.path, statements: ran });
+    file2.statements.length === action.from && await recordFinish(control, key, { status: "success" }), applied.push({ file: file2.name.path, statements: ran });
   }
   return { ...base, status: "applied", applied, skipped, warnings };
 }

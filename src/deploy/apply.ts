@@ -18,7 +18,7 @@ import {
   recordInflight,
   recordStart,
 } from './history.js';
-import { acquireLock, assertLockHeld, lockName, releaseLock } from './lock.js';
+import { acquireLock, lockName, releaseLock } from './lock.js';
 import { type MigrationFile, versionKey } from './types.js';
 
 export interface DatabaseDeployInput {
@@ -172,6 +172,7 @@ async function runActions(
     const key = versionKey(file.name.parts);
     await recordStart(
       control,
+      lock,
       {
         version: file.name.version,
         versionKey: key,
@@ -185,6 +186,7 @@ async function runActions(
         risk: input.riskOf?.(file) ?? null,
       },
       action.resume,
+      action.from,
     );
     const hashes = file.statements.slice(0, action.from).map((s) => s.hash);
     log(
@@ -193,8 +195,8 @@ async function runActions(
     let ran = 0;
     for (let i = action.from; i < file.statements.length; i++) {
       const statement = file.statements[i] as MigrationFile['statements'][number];
-      await assertLockHeld(control, lock);
-      await recordInflight(control, key, i);
+      // The first statement was marked in flight with the row itself; each write checks the lock.
+      if (i > action.from) await recordInflight(control, lock, key, i);
       try {
         await work.query(statement.text);
       } catch (error) {
@@ -231,7 +233,14 @@ async function runActions(
       }
       hashes.push(statement.hash);
       ran++;
-      await recordApplied(control, key, i + 1, hashes, cumulativeHash(hashes));
+      await recordApplied(
+        control,
+        key,
+        i + 1,
+        hashes,
+        cumulativeHash(hashes),
+        i + 1 === file.statements.length,
+      );
       await input.onStatement?.({
         database: database.name,
         file: file.name.path,
@@ -239,7 +248,7 @@ async function runActions(
         total: file.statements.length,
       });
     }
-    await recordFinish(control, key, { status: 'success' });
+    if (file.statements.length === action.from) await recordFinish(control, key, { status: 'success' });
     applied.push({ file: file.name.path, statements: ran });
   }
   return { ...base, status: 'applied', applied, skipped, warnings };

@@ -1,6 +1,7 @@
 // The `sqlgate_history` table: the truth about what ran, written before and after every
 // statement so a crash leaves a true record (Flyway's schema history, per statement like Atlas).
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { RefusedError } from '../errors.js';
 import type { HistoryRow, HistoryStatus } from './types.js';
 
 export const HISTORY_TABLE = 'sqlgate_history';
@@ -88,20 +89,50 @@ export interface StartRecord {
   readonly risk: string | null;
 }
 
-/** Insert (or, on resume, reset) the row of a file about to run. */
-export async function recordStart(c: Connection, s: StartRecord, resume: boolean): Promise<void> {
-  if (resume) {
-    await c.query(
-      `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
-         failed_sql = NULL, inflight_statement = NULL, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL WHERE version_key = ?`,
-      [s.checksum, s.statementsTotal, s.appliedBy, s.gitSha, s.pr, s.risk, s.versionKey],
+/** Fails unless this connection still holds the deploy lock (merged into each write: one round trip). */
+function assertChanged(result: unknown): void {
+  if ((result as { affectedRows?: number }).affectedRows !== 1) {
+    throw new RefusedError(
+      'the deploy lock was lost (the connection was reset or killed); stopping before the next statement',
     );
-    return;
   }
-  await c.query(
+}
+const HOLDS_LOCK = 'IS_USED_LOCK(?) = CONNECTION_ID()';
+
+/**
+ * Insert (or, on resume, reset) the row of a file about to run, marking its first statement in
+ * flight: the statement is sent only after this is durable.
+ */
+export async function recordStart(
+  c: Connection,
+  lock: string,
+  s: StartRecord,
+  resume: boolean,
+  firstStatement: number,
+): Promise<void> {
+  if (resume) {
+    const [result] = await c.query(
+      `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
+         failed_sql = NULL, inflight_statement = ?, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL
+       WHERE version_key = ? AND ${HOLDS_LOCK}`,
+      [
+        s.checksum,
+        s.statementsTotal,
+        firstStatement,
+        s.appliedBy,
+        s.gitSha,
+        s.pr,
+        s.risk,
+        s.versionKey,
+        lock,
+      ],
+    );
+    return assertChanged(result);
+  }
+  const [result] = await c.query(
     `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
-       statement_hashes, status, applied_by, git_sha, pr, risk, started_at)
-     VALUES (?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, NOW(3))`,
+       statement_hashes, status, inflight_statement, applied_by, git_sha, pr, risk, started_at)
+     SELECT ?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, ?, NOW(3) FROM DUAL WHERE ${HOLDS_LOCK}`,
     [
       s.version,
       s.versionKey,
@@ -109,27 +140,44 @@ export async function recordStart(c: Connection, s: StartRecord, resume: boolean
       s.file,
       s.checksum,
       s.statementsTotal,
+      firstStatement,
       s.appliedBy,
       s.gitSha,
       s.pr,
       s.risk,
+      lock,
     ],
   );
+  assertChanged(result);
 }
 
-export async function recordInflight(c: Connection, key: string, statement: number): Promise<void> {
-  await c.query(`UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ?`, [statement, key]);
+/** Statement `statement` is about to be sent. */
+export async function recordInflight(
+  c: Connection,
+  lock: string,
+  key: string,
+  statement: number,
+): Promise<void> {
+  const [result] = await c.query(
+    `UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ? AND ${HOLDS_LOCK}`,
+    [statement, key, lock],
+  );
+  assertChanged(result);
 }
 
+/** Statements up to `applied` ran; with `done`, the file is finished too (one write, not two). */
 export async function recordApplied(
   c: Connection,
   key: string,
   applied: number,
   hashes: readonly string[],
   appliedHash: string,
+  done = false,
 ): Promise<void> {
   await c.query(
-    `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL WHERE version_key = ?`,
+    `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL
+       ${done ? ", status = 'success', finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000" : ''}
+     WHERE version_key = ?`,
     [applied, JSON.stringify(hashes), appliedHash, key],
   );
 }

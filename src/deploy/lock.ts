@@ -19,15 +19,6 @@ export async function acquireLock(c: Connection, name: string, timeoutSeconds: n
   );
 }
 
-/** Still ours? A killed or reset connection would have lost it. */
-export async function assertLockHeld(c: Connection, name: string): Promise<void> {
-  const [rows] = await c.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine', [name]);
-  if (Number(rows[0]?.mine) !== 1)
-    throw new RefusedError(
-      'the deploy lock was lost (the connection was reset or killed); stopping before the next statement',
-    );
-}
-
 export async function releaseLock(c: Connection, name: string): Promise<void> {
   // A connection that died has released the lock with it; do not wait on it.
   const timeout = new Promise((resolve) => setTimeout(resolve, 2000).unref());
