@@ -1,11 +1,22 @@
+// The Action's entry: read the settings once, run, and turn any error into a failed step with
+// one clear line (never a stack trace alone).
 import * as core from '@actions/core';
+import { readSettings } from './action/inputs.js';
+import { runAction } from './action/run.js';
+import { InputError } from './errors.js';
 
-// Placeholder until the Action issue lands: validates the policies so the step is useful now.
 async function main(): Promise<void> {
-  const { runCli } = await import('./cli.js');
-  const policies = core.getInput('policies-dir') || 'policies';
-  const code = await runCli(['validate', '--policies', policies]);
-  if (code !== 0) core.setFailed(`sqlgate: policy validation failed (exit ${code})`);
+  try {
+    await runAction(readSettings());
+  } catch (error) {
+    const message =
+      error instanceof InputError && error.errors.length > 0
+        ? error.errors.map((e) => e.format()).join('\n')
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    core.setFailed(`sqlgate: ${message}`);
+  }
 }
 
-main().catch((error: unknown) => core.setFailed(error instanceof Error ? error.message : String(error)));
+await main();

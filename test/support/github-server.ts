@@ -1,0 +1,183 @@
+// A small local HTTP server that answers the GitHub REST endpoints sqlgate uses, with GitHub's
+// payload shapes, and records what was written. The Action under test reaches it through
+// GITHUB_API_URL, as it would reach GitHub Enterprise Server.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { commitStatus, issueComment, prFile, pullRequest, review } from './github-fixtures.js';
+
+interface Pr {
+  number: number;
+  author: string;
+  baseSha: string;
+  headSha: string;
+  files: string[];
+  reviews: ReturnType<typeof review>[];
+  mergedAt: string | null;
+  mergeCommitSha: string | null;
+  /** Commits whose "associated pull requests" include this PR. */
+  commits: string[];
+}
+
+export class FakeGitHub {
+  private server: Server | undefined;
+  readonly prs = new Map<number, Pr>();
+  readonly comments = new Map<number, ReturnType<typeof issueComment>[]>();
+  readonly statuses: { sha: string; state: string; description: string; context: string }[] = [];
+  readonly requests: string[] = [];
+  readonly teams = new Map<string, string[]>();
+  private clock = Date.UTC(2026, 10, 25, 9, 0, 0);
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** A monotonically increasing timestamp, so review order is submission order. */
+  tick(): string {
+    this.clock += 60_000;
+    return new Date(this.clock).toISOString();
+  }
+
+  openPr(pr: Omit<Pr, 'reviews' | 'mergedAt' | 'mergeCommitSha' | 'commits'> & { commits?: string[] }): void {
+    this.prs.set(pr.number, {
+      ...pr,
+      reviews: [],
+      mergedAt: null,
+      mergeCommitSha: null,
+      commits: pr.commits ?? [pr.headSha],
+    });
+  }
+
+  review(
+    number: number,
+    login: string,
+    state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED',
+    commit?: string,
+  ): void {
+    const pr = this.prs.get(number) as Pr;
+    pr.reviews.push(review(login, state, this.tick(), commit ?? pr.headSha, number));
+  }
+
+  merge(number: number, mergeCommitSha: string): string {
+    const pr = this.prs.get(number) as Pr;
+    pr.mergedAt = this.tick();
+    pr.mergeCommitSha = mergeCommitSha;
+    pr.commits.push(mergeCommitSha);
+    return pr.mergedAt;
+  }
+
+  statusesOf(sha: string) {
+    return this.statuses.filter((s) => s.sha === sha).map((s) => `${s.state}: ${s.description}`);
+  }
+
+  commentOf(number: number): string | undefined {
+    return this.comments.get(number)?.at(-1)?.body;
+  }
+
+  private pullJson(pr: Pr) {
+    return pullRequest({
+      number: pr.number,
+      author: pr.author,
+      baseSha: pr.baseSha,
+      headSha: pr.headSha,
+      mergedAt: pr.mergedAt,
+      mergeCommitSha: pr.mergeCommitSha,
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    this.requests.push(`${method} ${path}`);
+    let body: Record<string, unknown> = {};
+    if (method !== 'GET') {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString()) : {};
+    }
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-ratelimit-remaining': '4999',
+      });
+      res.end(JSON.stringify(payload));
+    };
+    let m: RegExpExecArray | null;
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/files$/.exec(path)) && method === 'GET') {
+      const pr = this.prs.get(Number(m[1]));
+      return pr
+        ? send(
+            200,
+            page(
+              url,
+              pr.files.map((f) => prFile(f)),
+            ),
+          )
+        : send(404, { message: 'Not Found' });
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/reviews$/.exec(path)) && method === 'GET') {
+      const pr = this.prs.get(Number(m[1]));
+      return pr ? send(200, page(url, pr.reviews)) : send(404, { message: 'Not Found' });
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path))) {
+      const number = Number(m[1]);
+      const list = this.comments.get(number) ?? [];
+      if (method === 'GET') return send(200, page(url, list));
+      const comment = issueComment(String(body.body), number);
+      this.comments.set(number, [...list, comment]);
+      return send(201, comment);
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path)) && method === 'PATCH') {
+      for (const list of this.comments.values()) {
+        const i = list.findIndex((c) => c.id === Number(m?.[1]));
+        if (i >= 0) {
+          list[i] = { ...(list[i] as ReturnType<typeof issueComment>), body: String(body.body) };
+          return send(200, list[i]);
+        }
+      }
+      return send(404, { message: 'Not Found' });
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/statuses\/([0-9a-f]{40})$/.exec(path)) && method === 'POST') {
+      const entry = {
+        sha: m[1] as string,
+        state: String(body.state),
+        description: String(body.description ?? ''),
+        context: String(body.context),
+      };
+      this.statuses.push(entry);
+      return send(201, commitStatus(entry.sha, entry.state, entry.description));
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]{40})\/pulls$/.exec(path)) && method === 'GET') {
+      const sha = m[1] as string;
+      return send(
+        200,
+        [...this.prs.values()].filter((p) => p.commits.includes(sha)).map((p) => this.pullJson(p)),
+      );
+    }
+    if ((m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/members$/.exec(path)) && method === 'GET') {
+      const members = this.teams.get(`${m[1]}/${m[2]}`);
+      return members
+        ? send(
+            200,
+            page(
+              url,
+              members.map((login) => review(login, 'COMMENTED', this.tick(), 'x').user),
+            ),
+          )
+        : send(404, { message: 'Not Found' });
+    }
+    send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+  }
+}
+
+function page<T>(url: URL, items: T[]): T[] {
+  const perPage = Number(url.searchParams.get('per_page') ?? 30);
+  const n = Number(url.searchParams.get('page') ?? 1);
+  return items.slice((n - 1) * perPage, n * perPage);
+}
