@@ -48487,7 +48487,7 @@ function readSettings(env = process.env) {
   let token = getInput("github-token");
   if (!token)
     throw new InputError(
-      "input github-token is empty: pass `github-token: ${{ secrets.GITHUB_TOKEN }}` (the default) or a token with pull-requests: write and statuses: write"
+      "input github-token is empty: leave it at its default (the workflow token, `secrets.GITHUB_TOKEN`) or pass a token with pull-requests: write and statuses: write"
     );
   setSecret(token);
   let eventName = env.GITHUB_EVENT_NAME ?? "", eventPath = env.GITHUB_EVENT_PATH ?? "";

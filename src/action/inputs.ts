@@ -45,7 +45,7 @@ export function readSettings(
   const token = core.getInput('github-token');
   if (!token) {
     throw new InputError(
-      'input github-token is empty: pass `github-token: ${{ secrets.GITHUB_TOKEN }}` (the default) or a token with pull-requests: write and statuses: write',
+      'input github-token is empty: leave it at its default (the workflow token, `secrets.GITHUB_TOKEN`) or pass a token with pull-requests: write and statuses: write',
     );
   }
   core.setSecret(token);

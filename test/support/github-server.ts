@@ -3,7 +3,14 @@
 // GITHUB_API_URL, as it would reach GitHub Enterprise Server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { commitStatus, issueComment, prFile, pullRequest, review } from './github-fixtures.js';
+import { commitStatus, issueComment, prFile, pullRequest, review, user } from './github-fixtures.js';
+
+interface Request {
+  url: URL;
+  body: Record<string, unknown>;
+  method: string;
+  send(status: number, payload: unknown): void;
+}
 
 interface Pr {
   number: number;
@@ -28,9 +35,10 @@ export class FakeGitHub {
   private clock = Date.UTC(2026, 10, 25, 9, 0, 0);
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
@@ -79,6 +87,103 @@ export class FakeGitHub {
     return this.comments.get(number)?.at(-1)?.body;
   }
 
+  private routes(): [string, RegExp, (m: RegExpExecArray, r: Request) => void][] {
+    const REPO_PATH = '^/repos/[^/]+/[^/]+';
+    return [
+      [
+        'GET',
+        new RegExp(`${REPO_PATH}/pulls/(\\d+)/files$`),
+        (m, r) => {
+          const pr = this.prs.get(Number(m[1]));
+          return pr
+            ? r.send(
+                200,
+                page(
+                  r.url,
+                  pr.files.map((f) => prFile(f)),
+                ),
+              )
+            : r.send(404, { message: 'Not Found' });
+        },
+      ],
+      [
+        'GET',
+        new RegExp(`${REPO_PATH}/pulls/(\\d+)/reviews$`),
+        (m, r) => {
+          const pr = this.prs.get(Number(m[1]));
+          return pr ? r.send(200, page(r.url, pr.reviews)) : r.send(404, { message: 'Not Found' });
+        },
+      ],
+      [
+        '*',
+        new RegExp(`${REPO_PATH}/issues/(\\d+)/comments$`),
+        (m, r) => {
+          const number = Number(m[1]);
+          const list = this.comments.get(number) ?? [];
+          if (r.method === 'GET') return r.send(200, page(r.url, list));
+          const comment = issueComment(String(r.body.body), number);
+          this.comments.set(number, [...list, comment]);
+          return r.send(201, comment);
+        },
+      ],
+      [
+        'PATCH',
+        new RegExp(`${REPO_PATH}/issues/comments/(\\d+)$`),
+        (m, r) => {
+          for (const list of this.comments.values()) {
+            const i = list.findIndex((c) => c.id === Number(m[1]));
+            if (i >= 0) {
+              list[i] = { ...(list[i] as ReturnType<typeof issueComment>), body: String(r.body.body) };
+              return r.send(200, list[i]);
+            }
+          }
+          return r.send(404, { message: 'Not Found' });
+        },
+      ],
+      [
+        'POST',
+        new RegExp(`${REPO_PATH}/statuses/([0-9a-f]{40})$`),
+        (m, r) => {
+          const entry = {
+            sha: m[1] as string,
+            state: String(r.body.state),
+            description: String(r.body.description ?? ''),
+            context: String(r.body.context),
+          };
+          this.statuses.push(entry);
+          return r.send(201, commitStatus(entry.sha, entry.state, entry.description));
+        },
+      ],
+      [
+        'GET',
+        new RegExp(`${REPO_PATH}/commits/([0-9a-f]{40})/pulls$`),
+        (m, r) => {
+          const sha = m[1] as string;
+          return r.send(
+            200,
+            [...this.prs.values()].filter((p) => p.commits.includes(sha)).map((p) => this.pullJson(p)),
+          );
+        },
+      ],
+      [
+        'GET',
+        /^\/orgs\/([^/]+)\/teams\/([^/]+)\/members$/,
+        (m, r) => {
+          const members = this.teams.get(`${m[1]}/${m[2]}`);
+          return members
+            ? r.send(
+                200,
+                page(
+                  r.url,
+                  members.map((login) => user(login)),
+                ),
+              )
+            : r.send(404, { message: 'Not Found' });
+        },
+      ],
+    ];
+  }
+
   private pullJson(pr: Pr) {
     return pullRequest({
       number: pr.number,
@@ -108,69 +213,9 @@ export class FakeGitHub {
       });
       res.end(JSON.stringify(payload));
     };
-    let m: RegExpExecArray | null;
-    if ((m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/files$/.exec(path)) && method === 'GET') {
-      const pr = this.prs.get(Number(m[1]));
-      return pr
-        ? send(
-            200,
-            page(
-              url,
-              pr.files.map((f) => prFile(f)),
-            ),
-          )
-        : send(404, { message: 'Not Found' });
-    }
-    if ((m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/reviews$/.exec(path)) && method === 'GET') {
-      const pr = this.prs.get(Number(m[1]));
-      return pr ? send(200, page(url, pr.reviews)) : send(404, { message: 'Not Found' });
-    }
-    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path))) {
-      const number = Number(m[1]);
-      const list = this.comments.get(number) ?? [];
-      if (method === 'GET') return send(200, page(url, list));
-      const comment = issueComment(String(body.body), number);
-      this.comments.set(number, [...list, comment]);
-      return send(201, comment);
-    }
-    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path)) && method === 'PATCH') {
-      for (const list of this.comments.values()) {
-        const i = list.findIndex((c) => c.id === Number(m?.[1]));
-        if (i >= 0) {
-          list[i] = { ...(list[i] as ReturnType<typeof issueComment>), body: String(body.body) };
-          return send(200, list[i]);
-        }
-      }
-      return send(404, { message: 'Not Found' });
-    }
-    if ((m = /^\/repos\/[^/]+\/[^/]+\/statuses\/([0-9a-f]{40})$/.exec(path)) && method === 'POST') {
-      const entry = {
-        sha: m[1] as string,
-        state: String(body.state),
-        description: String(body.description ?? ''),
-        context: String(body.context),
-      };
-      this.statuses.push(entry);
-      return send(201, commitStatus(entry.sha, entry.state, entry.description));
-    }
-    if ((m = /^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]{40})\/pulls$/.exec(path)) && method === 'GET') {
-      const sha = m[1] as string;
-      return send(
-        200,
-        [...this.prs.values()].filter((p) => p.commits.includes(sha)).map((p) => this.pullJson(p)),
-      );
-    }
-    if ((m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/members$/.exec(path)) && method === 'GET') {
-      const members = this.teams.get(`${m[1]}/${m[2]}`);
-      return members
-        ? send(
-            200,
-            page(
-              url,
-              members.map((login) => review(login, 'COMMENTED', this.tick(), 'x').user),
-            ),
-          )
-        : send(404, { message: 'Not Found' });
+    for (const [verb, pattern, handler] of this.routes()) {
+      const match = pattern.exec(path);
+      if (match && (verb === method || verb === '*')) return handler(match, { url, body, method, send });
     }
     send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
   }
