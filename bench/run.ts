@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, one after another, each printing its figures and ratio.
 import { benchAnalysis } from './analysis.js';
 import { benchCheck } from './check.js';
+import { benchColdStart } from './cold-start.js';
 import { benchDeploy } from './deploy.js';
 import { benchPolicyLoad } from './policy-load.js';
 
@@ -9,3 +10,4 @@ await benchPolicyLoad();
 await benchAnalysis();
 await benchCheck();
 await benchDeploy();
+await benchColdStart();

@@ -17360,10 +17360,10 @@ var require_connection = __commonJS({
           let config = this.config;
           tracePromise(
             connectChannel,
-            () => new Promise((resolve2, reject) => {
+            () => new Promise((resolve3, reject) => {
               let onConnect, onError;
               onConnect = (param) => {
-                this.removeListener("error", onError), resolve2(param);
+                this.removeListener("error", onError), resolve3(param);
               }, onError = (err) => {
                 this.removeListener("connect", onConnect), reject(err);
               }, this.once("connect", onConnect), this.once("error", onError);
@@ -17629,8 +17629,8 @@ var require_connection = __commonJS({
           cmdQuery.onResult
         ) : shouldTrace(queryChannel) ? tracePromise(
           queryChannel,
-          () => new Promise((resolve2, reject) => {
-            cmdQuery.once("error", reject), cmdQuery.once("end", () => resolve2()), this.addCommand(cmdQuery);
+          () => new Promise((resolve3, reject) => {
+            cmdQuery.once("error", reject), cmdQuery.once("end", () => resolve3()), this.addCommand(cmdQuery);
           }),
           () => {
             let server = getServerContext(this.config);
@@ -17729,10 +17729,10 @@ var require_connection = __commonJS({
           );
         } else shouldTrace(executeChannel) ? tracePromise(
           executeChannel,
-          () => new Promise((resolve2, reject) => {
+          () => new Promise((resolve3, reject) => {
             prepareAndExecute((err) => {
               executeCommand.emit("error", err);
-            }), executeCommand.once("error", reject), executeCommand.once("end", () => resolve2());
+            }), executeCommand.once("error", reject), executeCommand.once("end", () => resolve3());
           }),
           () => {
             let server = getServerContext(this.config);
@@ -17935,9 +17935,9 @@ var require_make_done_cb = __commonJS({
   "node_modules/mysql2/lib/promise/make_done_cb.js"(exports, module) {
     "use strict";
     var { applyCapturedStack } = require_capture_local_err();
-    function makeDoneCb(resolve2, reject, stackHolder) {
+    function makeDoneCb(resolve3, reject, stackHolder) {
       return function(err, rows, fields) {
-        err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve2([rows, fields]);
+        err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve3([rows, fields]);
       };
     }
     module.exports = makeDoneCb;
@@ -17954,14 +17954,14 @@ var require_prepared_statement_info = __commonJS({
       }
       execute(parameters) {
         let s = this.statement, stackHolder = s._connection.config.trace ? captureStackHolder(_PromisePreparedStatementInfo.prototype.execute) : void 0;
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           parameters ? s.execute(parameters, done) : s.execute(done);
         });
       }
       close() {
-        return new this.Promise((resolve2) => {
-          this.statement.close(), resolve2();
+        return new this.Promise((resolve3) => {
+          this.statement.close(), resolve3();
         });
       }
     };
@@ -18017,8 +18017,8 @@ var require_connection2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           params !== void 0 ? c3.query(query, params, done) : c3.query(query, done);
         });
       }
@@ -18028,14 +18028,14 @@ var require_connection2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           params !== void 0 ? c3.execute(query, params, done) : c3.execute(query, done);
         });
       }
       end() {
-        return new this.Promise((resolve2) => {
-          this.connection.end(resolve2);
+        return new this.Promise((resolve3) => {
+          this.connection.end(resolve3);
         });
       }
       async [Symbol.asyncDispose]() {
@@ -18043,52 +18043,52 @@ var require_connection2 = __commonJS({
       }
       beginTransaction() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.beginTransaction) : void 0;
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           c3.beginTransaction(done);
         });
       }
       commit() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.commit) : void 0;
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           c3.commit(done);
         });
       }
       rollback() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.rollback) : void 0;
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           c3.rollback(done);
         });
       }
       ping() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.ping) : void 0;
-        return new this.Promise((resolve2, reject) => {
+        return new this.Promise((resolve3, reject) => {
           c3.ping((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve2(!0);
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve3(!0);
           });
         });
       }
       reset() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.reset) : void 0;
-        return new this.Promise((resolve2, reject) => {
+        return new this.Promise((resolve3, reject) => {
           c3.reset((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve2();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve3();
           });
         });
       }
       connect() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.connect) : void 0;
-        return new this.Promise((resolve2, reject) => {
+        return new this.Promise((resolve3, reject) => {
           c3.connect((err, param) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve2(param);
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve3(param);
           });
         });
       }
       prepare(options) {
         let c3 = this.connection, promiseImpl = this.Promise, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.prepare) : void 0;
-        return new this.Promise((resolve2, reject) => {
+        return new this.Promise((resolve3, reject) => {
           c3.prepare(options, (err, statement) => {
             if (err)
               applyCapturedStack(err, stackHolder), reject(err);
@@ -18097,16 +18097,16 @@ var require_connection2 = __commonJS({
                 statement,
                 promiseImpl
               );
-              resolve2(wrappedStatement);
+              resolve3(wrappedStatement);
             }
           });
         });
       }
       changeUser(options) {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.changeUser) : void 0;
-        return new this.Promise((resolve2, reject) => {
+        return new this.Promise((resolve3, reject) => {
           c3.changeUser(options, (err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve2();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve3();
           });
         });
       }
@@ -18429,9 +18429,9 @@ var require_pool2 = __commonJS({
       }
       getConnection() {
         let corePool = this.pool;
-        return new this.Promise((resolve2, reject) => {
+        return new this.Promise((resolve3, reject) => {
           corePool.getConnection((err, coreConnection) => {
-            err ? reject(err) : resolve2(new PromisePoolConnection(coreConnection, this.Promise));
+            err ? reject(err) : resolve3(new PromisePoolConnection(coreConnection, this.Promise));
           });
         });
       }
@@ -18444,8 +18444,8 @@ var require_pool2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           args !== void 0 ? corePool.query(sql, args, done) : corePool.query(sql, done);
         });
       }
@@ -18455,16 +18455,16 @@ var require_pool2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           args ? corePool.execute(sql, args, done) : corePool.execute(sql, done);
         });
       }
       end() {
         let corePool = this.pool, stackHolder = corePool.config.connectionConfig.trace ? captureStackHolder(_PromisePool.prototype.end) : void 0;
-        return new this.Promise((resolve2, reject) => {
+        return new this.Promise((resolve3, reject) => {
           corePool.end((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve2();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve3();
           });
         });
       }
@@ -18749,9 +18749,9 @@ var require_pool_cluster2 = __commonJS({
       }
       getConnection() {
         let corePoolNamespace = this.poolNamespace;
-        return new this.Promise((resolve2, reject) => {
+        return new this.Promise((resolve3, reject) => {
           corePoolNamespace.getConnection((err, coreConnection) => {
-            err ? reject(err) : resolve2(new PromisePoolConnection(coreConnection, this.Promise));
+            err ? reject(err) : resolve3(new PromisePoolConnection(coreConnection, this.Promise));
           });
         });
       }
@@ -18761,8 +18761,8 @@ var require_pool_cluster2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           corePoolNamespace.query(sql, values, done);
         });
       }
@@ -18772,8 +18772,8 @@ var require_pool_cluster2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           corePoolNamespace.execute(sql, values, done);
         });
       }
@@ -18796,9 +18796,9 @@ var require_promise = __commonJS({
         throw new Error(
           "no Promise implementation available.Use promise-enabled node version or pass userland Promise implementation as parameter, for example: { Promise: require('bluebird') }"
         );
-      return new thePromise((resolve2, reject) => {
+      return new thePromise((resolve3, reject) => {
         coreConnection.once("connect", () => {
-          resolve2(new PromiseConnection(coreConnection, thePromise));
+          resolve3(new PromiseConnection(coreConnection, thePromise));
         }), coreConnection.once("error", (err) => {
           applyCapturedStack(err, stackHolder), reject(err);
         });
@@ -18818,12 +18818,12 @@ var require_promise = __commonJS({
       }
       getConnection(pattern, selector) {
         let corePoolCluster = this.poolCluster;
-        return new this.Promise((resolve2, reject) => {
+        return new this.Promise((resolve3, reject) => {
           corePoolCluster.getConnection(
             pattern,
             selector,
             (err, coreConnection) => {
-              err ? reject(err) : resolve2(new PromisePoolConnection(coreConnection, this.Promise));
+              err ? reject(err) : resolve3(new PromisePoolConnection(coreConnection, this.Promise));
             }
           );
         });
@@ -18834,8 +18834,8 @@ var require_promise = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           corePoolCluster.query(sql, args, done);
         });
       }
@@ -18847,8 +18847,8 @@ var require_promise = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve2, reject) => {
-          let done = makeDoneCb(resolve2, reject, stackHolder);
+        return new this.Promise((resolve3, reject) => {
+          let done = makeDoneCb(resolve3, reject, stackHolder);
           corePoolCluster.execute(sql, args, done);
         });
       }
@@ -18860,9 +18860,9 @@ var require_promise = __commonJS({
       }
       end() {
         let corePoolCluster = this.poolCluster, stackHolder = captureStackHolder(_PromisePoolCluster.prototype.end);
-        return new this.Promise((resolve2, reject) => {
+        return new this.Promise((resolve3, reject) => {
           corePoolCluster.end((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve2();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve3();
           });
         });
       }
@@ -27724,7 +27724,7 @@ var require_compile = __commonJS({
       let schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve2.call(this, root, ref);
+      let _sch = resolve3.call(this, root, ref);
       if (_sch === void 0) {
         let schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
         schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
@@ -27745,7 +27745,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve2(root, ref) {
+    function resolve3(root, ref) {
       let sch;
       for (; typeof (sch = this.refs[ref]) == "string"; )
         ref = sch;
@@ -28355,7 +28355,7 @@ var require_fast_uri = __commonJS({
       normalizeString(uri, options) : typeof uri == "object" && (uri = /** @type {T} */
       parse(serialize(uri, options), options)), uri;
     }
-    function resolve2(baseURI, relativeURI, options) {
+    function resolve3(baseURI, relativeURI, options) {
       let schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" }, {
         parsed: baseParsed,
         malformedAuthorityOrPort: baseMalformed,
@@ -28557,7 +28557,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve2,
+      resolve: resolve3,
       resolveComponent,
       equal,
       serialize,
@@ -31747,7 +31747,7 @@ async function closeQuietly(c3) {
     c3.destroy();
     return;
   }
-  let timeout = new Promise((resolve2) => setTimeout(() => resolve2("timeout"), 2e3).unref());
+  let timeout = new Promise((resolve3) => setTimeout(() => resolve3("timeout"), 2e3).unref());
   await Promise.race([
     c3.end().then(
       () => "ended",
@@ -32102,7 +32102,7 @@ async function acquireLock(c3, name, timeoutSeconds) {
   );
 }
 async function releaseLock(c3, name) {
-  let timeout = new Promise((resolve2) => setTimeout(resolve2, 2e3).unref());
+  let timeout = new Promise((resolve3) => setTimeout(resolve3, 2e3).unref());
   await Promise.race([c3.query("SELECT RELEASE_LOCK(?)", [name]).catch(() => {
   }), timeout]);
 }
@@ -37331,10 +37331,10 @@ var STATUS = {
     if (paths.length === 0) return result;
     let child2 = spawn("git", ["cat-file", "--batch"], { cwd: this.dir, stdio: ["pipe", "pipe", "pipe"] }), chunks = [];
     child2.stdout.on("data", (c3) => chunks.push(c3));
-    let done = new Promise((resolve2, reject) => {
+    let done = new Promise((resolve3, reject) => {
       child2.on("error", reject), child2.on(
         "close",
-        (code) => code === 0 ? resolve2() : reject(new Error(`git cat-file exited with ${code}`))
+        (code) => code === 0 ? resolve3() : reject(new Error(`git cat-file exited with ${code}`))
       );
     });
     child2.stdin.end(paths.map((p2) => `${ref}:${p2}
@@ -37383,8 +37383,8 @@ var ParserPool = class {
   }
   parse(requests) {
     let replies = requests.map(
-      (request) => new Promise((resolve2) => {
-        this.queue.push({ seq: this.nextSeq++, request, resolve: resolve2 });
+      (request) => new Promise((resolve3) => {
+        this.queue.push({ seq: this.nextSeq++, request, resolve: resolve3 });
       })
     );
     return this.pump(), Promise.all(replies);
@@ -38395,6 +38395,7 @@ async function planChange(options) {
     head: { commit: headCommit },
     policy,
     policiesDir,
+    migrationsDir,
     migrations: changedMigrations,
     risk,
     ...policyChange ? { policyChange } : {},
@@ -38686,6 +38687,252 @@ function planText(plan) {
 `);
 }
 
+// src/cli/reviews-file.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+import { resolve as resolve2 } from "node:path";
+
+// src/approval/evaluate.ts
+function expandRole(role, teams) {
+  let people = /* @__PURE__ */ new Set(), notes = [];
+  for (let member of role?.members ?? []) {
+    if (!member.includes("/")) {
+      people.add(member.toLowerCase());
+      continue;
+    }
+    let team = teams.get(member.toLowerCase());
+    if (!team) notes.push(`team ${member} was not resolved`);
+    else if ("error" in team) notes.push(team.error);
+    else for (let login of team.members) people.add(login.toLowerCase());
+  }
+  return { people, notes };
+}
+function isStale(review, input) {
+  switch (input.staleApprovals) {
+    case "keep":
+      return !1;
+    case "on-push":
+      return review.commitId !== input.headSha;
+    case "on-sql-change": {
+      if (review.commitId === input.headSha) return !1;
+      let then = input.fingerprintAt(review.commitId);
+      return then === void 0 || then !== input.fingerprintAt(input.headSha);
+    }
+  }
+}
+function standingApprovals(input, ignored) {
+  let author = input.author.toLowerCase(), standing = [];
+  for (let [i, review] of input.reviews.entries()) {
+    if (review.state !== "APPROVED" && review.state !== "DISMISSED") continue;
+    let login = review.user?.toLowerCase() ?? "(deleted user)", base = { login, reviewId: review.id, at: review.submittedAt }, reason = whyNotStanding(input, review, i, login, author);
+    reason ? ignored.push({ ...base, ...reason }) : standing.push({ ...base, time: Date.parse(review.submittedAt) });
+  }
+  return standing.sort((x3, y2) => x3.time - y2.time);
+}
+function whyNotStanding(input, review, index, login, author) {
+  if (review.state === "DISMISSED") return { reason: "withdrawn", explanation: "the review was dismissed" };
+  if (review.user === null)
+    return { reason: "ghost", explanation: "the account that approved has been deleted" };
+  if (login === author)
+    return { reason: "author", explanation: "the author of a pull request cannot approve it" };
+  if (input.reviews.slice(index + 1).find((r2) => r2.user?.toLowerCase() === login && r2.state === "CHANGES_REQUESTED")) return { reason: "withdrawn", explanation: `${login} requested changes after approving` };
+  if (isStale(review, input))
+    return { reason: "stale", explanation: `stale: ${input.staleApprovals === "on-push" ? "new commits were pushed after it (staleApprovals: on-push)" : "the migrations or policies changed after it; approve the current version"}` };
+}
+function score(a, counts) {
+  let satisfied = a.steps.map((s, i) => s.length >= (counts[i] ?? 1) ? 1 : 0), prefix = 0;
+  for (; prefix < satisfied.length && satisfied[prefix] === 1; ) prefix++;
+  let total = satisfied.reduce((n, x3) => n + x3, 0), gathered = a.steps.reduce((n, s) => n + s.length, 0);
+  return [prefix, total, gathered];
+}
+function better(x3, y2) {
+  for (let i = 0; i < x3.length; i++)
+    if (x3[i] !== y2[i]) return x3[i] > y2[i];
+  return !1;
+}
+function assignStrict(approvals, members, counts, samePerson) {
+  let best = { steps: counts.map(() => []), satisfiedAt: counts.map(() => {
+  }) }, bestScore = score(best, counts), budget = 2e4, walk = (i, step, steps, since, used) => {
+    if (--budget < 0) return;
+    let current = { steps, satisfiedAt: satisfiedTimes(steps, counts) }, s = score(current, counts);
+    if (better(s, bestScore) && (best = { steps: steps.map((x3) => [...x3]), satisfiedAt: current.satisfiedAt }, bestScore = s), i >= approvals.length || step >= counts.length) return;
+    let a = approvals[i];
+    if (members[step].has(a.login) && a.time >= since && (samePerson || !used.has(a.login)) && !steps[step].some((x3) => x3.login === a.login)) {
+      let filled = [...steps[step], a], nextSteps = steps.map((x3, k2) => k2 === step ? filled : x3), nextUsed = new Set(used).add(a.login);
+      if (filled.length >= (counts[step] ?? 1) ? walk(i + 1, step + 1, nextSteps, a.time, nextUsed) : walk(i + 1, step, nextSteps, since, nextUsed), !members.slice(step + 1).some((m2) => m2.has(a.login)) || samePerson) return;
+    }
+    walk(i + 1, step, steps, since, used);
+  };
+  return walk(
+    0,
+    0,
+    counts.map(() => []),
+    Number.NEGATIVE_INFINITY,
+    /* @__PURE__ */ new Set()
+  ), best;
+}
+function satisfiedTimes(steps, counts) {
+  return steps.map((s, i) => s.length >= (counts[i] ?? 1) ? Math.max(...s.map((a) => a.time)) : void 0);
+}
+function assignAnyOrder(approvals, members, counts, samePerson) {
+  let slots = counts.flatMap((c3, step) => Array.from({ length: c3 }, () => step));
+  if (samePerson) {
+    let steps2 = counts.map((c3, step) => {
+      let seen = /* @__PURE__ */ new Set();
+      return approvals.filter((a) => members[step].has(a.login) && !seen.has(a.login) && seen.add(a.login)).slice(0, c3);
+    });
+    return { steps: steps2, satisfiedAt: satisfiedTimes(steps2, counts) };
+  }
+  let people = [...new Map(approvals.map((a) => [a.login, a])).values()], slotOwner = slots.map(() => {
+  }), tryAssign = (p2, seen) => {
+    for (let s = 0; s < slots.length; s++) {
+      let step = slots[s];
+      if (seen.has(s) || !members[step].has(people[p2].login)) continue;
+      seen.add(s);
+      let owner = slotOwner[s];
+      if (owner === void 0 || tryAssign(owner, seen))
+        return slotOwner[s] = p2, !0;
+    }
+    return !1;
+  };
+  for (let p2 = 0; p2 < people.length; p2++) tryAssign(p2, /* @__PURE__ */ new Set());
+  let steps = counts.map(() => []);
+  return slotOwner.forEach((p2, s) => {
+    p2 !== void 0 && steps[slots[s]].push(people[p2]);
+  }), { steps, satisfiedAt: satisfiedTimes(steps, counts) };
+}
+function evaluateApprovals(input) {
+  let { flow } = input, author = input.author.toLowerCase(), roleById = new Map(input.roles.map((r2) => [r2.id, r2])), expanded = flow.steps.map((step) => expandRole(roleById.get(step.role), input.teams)), members = expanded.map((e) => e.people), counts = flow.steps.map((s) => s.count), ignored = [], approvals = standingApprovals(input, ignored), assignment = flow.order === "strict" ? assignStrict(approvals, members, counts, flow.allowSamePersonInSteps) : assignAnyOrder(approvals, members, counts, flow.allowSamePersonInSteps), counted = new Set(assignment.steps.flat()), stepOf = /* @__PURE__ */ new Map();
+  assignment.steps.forEach((s, i) => {
+    for (let a of s) stepOf.has(a.login) || stepOf.set(a.login, i);
+  });
+  let title = (i) => roleById.get(flow.steps[i]?.role ?? "")?.title ?? flow.steps[i]?.role ?? "", firstOpen = assignment.steps.findIndex((s, i) => s.length < (counts[i] ?? 1)), countedAt = /* @__PURE__ */ new Map();
+  for (let a of counted) countedAt.set(a.login, Math.min(countedAt.get(a.login) ?? a.time, a.time));
+  for (let a of approvals) {
+    if (counted.has(a) || (countedAt.get(a.login) ?? Number.NEGATIVE_INFINITY) > a.time) continue;
+    let base = { login: a.login, reviewId: a.reviewId, at: a.at }, roleSteps = members.map((m2, i) => m2.has(a.login) ? i : -1).filter((i) => i >= 0), usedIn = stepOf.get(a.login);
+    if (roleSteps.length === 0) {
+      let roles = flow.steps.map((s) => s.role).join(", ");
+      ignored.push({
+        ...base,
+        reason: "not-a-member",
+        explanation: `${a.login} holds none of the roles of this flow (${roles})`
+      });
+    } else if (usedIn !== void 0 && !flow.allowSamePersonInSteps)
+      ignored.push({
+        ...base,
+        reason: "same-person",
+        explanation: `same person as step ${usedIn + 1} (${title(usedIn)}): one person approves one step`
+      });
+    else if (flow.order === "strict" && roleSteps.some((i) => i > 0 && (assignment.satisfiedAt[i - 1] ?? Number.POSITIVE_INFINITY) > a.time)) {
+      let i = roleSteps.find((k2) => k2 > 0);
+      ignored.push({
+        ...base,
+        reason: "too-early",
+        explanation: `too early: approved before ${title(i - 1)} had approved; approve again`
+      });
+    } else
+      ignored.push({
+        ...base,
+        reason: "surplus",
+        explanation: "the step it could fill already has enough approvals"
+      });
+  }
+  let finalIgnored = ignored.sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at)), used = new Set([...counted].map((a) => a.login)), steps = flow.steps.map((step, i) => {
+    let got = assignment.steps[i], people = members[i], satisfied2 = got.length >= step.count, eligible = [...people].filter(
+      (p2) => p2 !== author && (flow.allowSamePersonInSteps || !used.has(p2)) && !got.some((a) => a.login === p2)
+    ).sort(), notes = [...expanded[i]?.notes ?? []], status;
+    satisfied2 ? status = "satisfied" : [...people].filter((p2) => p2 !== author).length === 0 ? (status = "unsatisfiable", notes.unshift(
+      people.size === 0 ? `no one holds role ${step.role}` : `no one but the author holds role ${step.role}`
+    )) : flow.order === "strict" && i !== firstOpen ? status = "not-yet-reachable" : status = "waiting";
+    let satisfiedAt = assignment.satisfiedAt[i];
+    return {
+      index: i,
+      role: step.role,
+      roleTitle: title(i),
+      count: step.count,
+      status,
+      approvals: got.map(({ login, reviewId, at: at3 }) => ({ login, reviewId, at: at3 })),
+      ...satisfiedAt !== void 0 ? { satisfiedAt: new Date(satisfiedAt).toISOString() } : {},
+      eligible,
+      notes
+    };
+  }), satisfied = steps.every((s) => s.status === "satisfied");
+  return { flow, satisfied, steps, ignored: finalIgnored, summary: summarise(steps, satisfied) };
+}
+function summarise(steps, satisfied) {
+  if (satisfied)
+    return `approved by ${[...new Set(steps.flatMap((s) => s.approvals.map((a) => a.login)))].join(", ")}`;
+  let blocked = steps.find((s) => s.status === "unsatisfiable");
+  return blocked ? `cannot be approved: ${blocked.notes[0]}` : `waiting for ${steps.filter((s) => s.status === "waiting").map((s) => `${s.roleTitle} (${s.approvals.length} of ${s.count})`).join(", ")}`;
+}
+
+// src/cli/reviews-file.ts
+async function approvalsFromFile(io2, repo, plan, file2, author) {
+  if (!author)
+    throw new InputError("--reviews needs --author LOGIN (the PR author, whose own approval never counts)");
+  let list;
+  try {
+    list = JSON.parse(readFileSync3(resolve2(io2.cwd, file2), "utf8"));
+  } catch (error) {
+    throw new InputError(
+      `${file2}: cannot read the reviews (${error.message}); expected the JSON list GitHub returns for GET /repos/OWNER/REPO/pulls/N/reviews`
+    );
+  }
+  if (!Array.isArray(list)) throw new InputError(`${file2}: expected a JSON list of reviews`);
+  let reviews = list.filter((r2) => r2.state !== "PENDING" && r2.submitted_at).map((r2) => ({
+    id: r2.id,
+    user: r2.user?.login ?? null,
+    state: r2.state,
+    submittedAt: r2.submitted_at,
+    commitId: r2.commit_id ?? ""
+  })).sort((a, b3) => Date.parse(a.submittedAt) - Date.parse(b3.submittedAt)), dirs = [plan.migrationsDir, plan.policiesDir], fingerprints = /* @__PURE__ */ new Map();
+  for (let c3 of /* @__PURE__ */ new Set([plan.head.commit, ...reviews.map((r2) => r2.commitId)]))
+    fingerprints.set(c3, await repo.fingerprint(c3, dirs));
+  return plan.flows.map(
+    (required) => evaluateApprovals({
+      flow: required.flow,
+      roles: plan.policy.roles,
+      teams: /* @__PURE__ */ new Map(),
+      author,
+      reviews,
+      headSha: plan.head.commit,
+      staleApprovals: plan.policy.approval.staleApprovals,
+      fingerprintAt: (c3) => fingerprints.get(c3)
+    })
+  );
+}
+var MARK = { satisfied: "\u2713", waiting: "\u2026", "not-yet-reachable": "\xB7", unsatisfiable: "\u2717" };
+function approvalsText(approvals) {
+  let out = [];
+  for (let a of approvals) {
+    out.push(`Approvals for ${a.flow.title}: ${a.satisfied ? "satisfied" : a.summary}`);
+    for (let s of a.steps) {
+      let who = s.approvals.length > 0 ? `approved by ${s.approvals.map((x3) => x3.login).join(", ")}` : s.status === "waiting" ? `may approve: ${s.eligible.join(", ") || "no one"}` : "";
+      out.push(
+        `  ${MARK[s.status]} ${s.index + 1}. ${s.roleTitle}: ${s.status}${who ? ` (${who})` : ""}${s.notes.length > 0 ? ` \u2014 ${s.notes.join("; ")}` : ""}`
+      );
+    }
+    for (let x3 of a.ignored) out.push(`  not counted: ${x3.login}: ${x3.explanation}`);
+  }
+  return out.join(`
+`);
+}
+function approvalJson(a) {
+  return {
+    flow: a.flow.id,
+    satisfied: a.satisfied,
+    summary: a.summary,
+    steps: a.steps.map((s) => ({
+      role: s.role,
+      status: s.status,
+      approvedBy: s.approvals.map((x3) => x3.login),
+      eligible: s.eligible,
+      notes: s.notes
+    })),
+    notCounted: a.ignored.map((x3) => ({ login: x3.login, reason: x3.reason, explanation: x3.explanation }))
+  };
+}
+
 // src/cli/plan.ts
 var FORMATS = ["text", "json", "markdown"];
 async function runPlan(io2, options) {
@@ -38704,8 +38951,15 @@ async function runPlan(io2, options) {
       estimates: (policy, migrations) => estimateFromDatabases(policy, migrations, io2.env, (m2) => io2.err(m2))
     } : {},
     onProgress: options.format === "text" ? (m2) => io2.err(m2) : void 0
-  });
-  return options.format === "json" ? io2.out(JSON.stringify(planJson(plan), null, 2)) : options.format === "markdown" ? io2.out(planMarkdown(plan)) : io2.out(planText(plan)), 0;
+  }), approvals = options.reviews ? await approvalsFromFile(io2, repo, plan, options.reviews, options.author) : void 0;
+  return options.format === "json" ? io2.out(
+    JSON.stringify(
+      { ...planJson(plan), ...approvals ? { approvals: approvals.map(approvalJson) } : {} },
+      null,
+      2
+    )
+  ) : options.format === "markdown" ? io2.out(approvals ? commentMarkdown({ plan, approvals }) : planMarkdown(plan)) : io2.out(planText(plan) + (approvals ? `
+${approvalsText(approvals)}` : "")), 0;
 }
 
 // src/cli.ts
@@ -38713,9 +38967,10 @@ var USAGE = `usage: sqlgate <command> [options]
 
 commands:
   validate [--policies DIR]          check the policy files (exit 0 ok, 2 errors)
-  plan [--base REF] [--format text|json|markdown] [--estimate]
+  plan [--base REF] [--format text|json|markdown] [--estimate] [--reviews FILE --author LOGIN]
                                      risk and approval flow of the changes between the merge
-                                     base of REF (default main) and HEAD, read with git
+                                     base of REF (default main) and HEAD, read with git; with
+                                     --reviews, the approval state from GitHub's review list
 
   deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
                                      apply pending migrations to the environment's databases
@@ -38782,14 +39037,18 @@ var COMMANDS = {
       ...PATHS,
       base: { type: "string", default: "main" },
       format: { type: "string", default: "text" },
-      estimate: { type: "boolean", default: !1 }
+      estimate: { type: "boolean", default: !1 },
+      reviews: { type: "string" },
+      author: { type: "string" }
     },
     run: (io2, o2) => runPlan(io2, {
       base: String(o2.base),
       policies: String(o2.policies),
       migrations: String(o2.migrations),
       format: String(o2.format),
-      estimate: !!o2.estimate
+      estimate: !!o2.estimate,
+      ...str(o2.reviews) !== void 0 ? { reviews: str(o2.reviews) } : {},
+      ...str(o2.author) !== void 0 ? { author: str(o2.author) } : {}
     })
   },
   validate: {

@@ -51202,6 +51202,7 @@ async function planChange(options2) {
     head: { commit: headCommit },
     policy,
     policiesDir,
+    migrationsDir,
     migrations: changedMigrations,
     risk,
     ...policyChange ? { policyChange } : {},

@@ -9,9 +9,10 @@ const USAGE = `usage: sqlgate <command> [options]
 
 commands:
   validate [--policies DIR]          check the policy files (exit 0 ok, 2 errors)
-  plan [--base REF] [--format text|json|markdown] [--estimate]
+  plan [--base REF] [--format text|json|markdown] [--estimate] [--reviews FILE --author LOGIN]
                                      risk and approval flow of the changes between the merge
-                                     base of REF (default main) and HEAD, read with git
+                                     base of REF (default main) and HEAD, read with git; with
+                                     --reviews, the approval state from GitHub's review list
 
   deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
                                      apply pending migrations to the environment's databases
@@ -97,6 +98,8 @@ const COMMANDS: Record<string, Command> = {
       base: { type: 'string', default: 'main' },
       format: { type: 'string', default: 'text' },
       estimate: { type: 'boolean', default: false },
+      reviews: { type: 'string' },
+      author: { type: 'string' },
     },
     run: (io, o) =>
       runPlan(io, {
@@ -105,6 +108,8 @@ const COMMANDS: Record<string, Command> = {
         migrations: String(o.migrations),
         format: String(o.format),
         estimate: Boolean(o.estimate),
+        ...(str(o.reviews) !== undefined ? { reviews: str(o.reviews) as string } : {}),
+        ...(str(o.author) !== undefined ? { author: str(o.author) as string } : {}),
       }),
   },
   validate: {

@@ -4,11 +4,14 @@ import { GitRepo } from '../git/repo.js';
 import { sharedParser } from '../parser/pool.js';
 import { planChange } from '../plan/plan.js';
 import { planJson } from '../report/json.js';
-import { planMarkdown } from '../report/markdown.js';
+import { commentMarkdown, planMarkdown } from '../report/markdown.js';
 import { planText } from '../report/text.js';
 import type { CliIo } from './io.js';
+import { approvalJson, approvalsFromFile, approvalsText } from './reviews-file.js';
 
 export interface PlanCliOptions {
+  readonly reviews?: string;
+  readonly author?: string;
   readonly base: string;
   readonly policies: string;
   readonly migrations: string;
@@ -39,8 +42,19 @@ export async function runPlan(io: CliIo, options: PlanCliOptions): Promise<numbe
       : {}),
     onProgress: options.format === 'text' ? (m) => io.err(m) : undefined,
   });
-  if (options.format === 'json') io.out(JSON.stringify(planJson(plan), null, 2));
-  else if (options.format === 'markdown') io.out(planMarkdown(plan));
-  else io.out(planText(plan));
+  const approvals = options.reviews
+    ? await approvalsFromFile(io, repo, plan, options.reviews, options.author)
+    : undefined;
+  if (options.format === 'json')
+    io.out(
+      JSON.stringify(
+        { ...planJson(plan), ...(approvals ? { approvals: approvals.map(approvalJson) } : {}) },
+        null,
+        2,
+      ),
+    );
+  else if (options.format === 'markdown')
+    io.out(approvals ? commentMarkdown({ plan, approvals }) : planMarkdown(plan));
+  else io.out(planText(plan) + (approvals ? `\n${approvalsText(approvals)}` : ''));
   return 0;
 }

@@ -55,6 +55,7 @@ export interface PlanResult {
   readonly head: { readonly commit: string };
   readonly policy: Policy;
   readonly policiesDir: string;
+  readonly migrationsDir: string;
   readonly migrations: readonly MigrationName[];
   readonly risk: RiskReport;
   readonly policyChange?: { readonly files: readonly string[]; readonly diff: readonly string[] };
@@ -195,6 +196,7 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
     head: { commit: headCommit },
     policy,
     policiesDir,
+    migrationsDir,
     migrations: changedMigrations,
     risk,
     ...(policyChange ? { policyChange } : {}),

@@ -44,6 +44,7 @@ function planOf(files: number, statementsPerFile: number): PlanResult {
     head: { commit: 'b'.repeat(40) },
     policy,
     policiesDir: 'policies',
+    migrationsDir: 'migrations',
     migrations: migrations.map((m) => m.migration),
     risk,
     flows,

@@ -1,0 +1,106 @@
+// `plan --reviews FILE`: the approval state a PR would have, from its reviews as GitHub lists
+// them (`gh api repos/OWNER/REPO/pulls/N/reviews > reviews.json`), evaluated offline.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  type ApprovalResult,
+  evaluateApprovals,
+  type Review,
+  type ReviewState,
+} from '../approval/evaluate.js';
+import { InputError } from '../errors.js';
+import type { GitRepo } from '../git/repo.js';
+import type { PlanResult } from '../plan/plan.js';
+import type { CliIo } from './io.js';
+
+interface GitHubReview {
+  id: number;
+  user: { login: string } | null;
+  state: string;
+  submitted_at?: string;
+  commit_id: string | null;
+}
+
+export async function approvalsFromFile(
+  io: CliIo,
+  repo: GitRepo,
+  plan: PlanResult,
+  file: string,
+  author: string | undefined,
+): Promise<ApprovalResult[]> {
+  if (!author)
+    throw new InputError('--reviews needs --author LOGIN (the PR author, whose own approval never counts)');
+  let list: GitHubReview[];
+  try {
+    list = JSON.parse(readFileSync(resolve(io.cwd, file), 'utf8')) as GitHubReview[];
+  } catch (error) {
+    throw new InputError(
+      `${file}: cannot read the reviews (${(error as Error).message}); expected the JSON list GitHub returns for GET /repos/OWNER/REPO/pulls/N/reviews`,
+    );
+  }
+  if (!Array.isArray(list)) throw new InputError(`${file}: expected a JSON list of reviews`);
+  const reviews: Review[] = list
+    .filter((r) => r.state !== 'PENDING' && r.submitted_at)
+    .map((r) => ({
+      id: r.id,
+      user: r.user?.login ?? null,
+      state: r.state as ReviewState,
+      submittedAt: r.submitted_at as string,
+      commitId: r.commit_id ?? '',
+    }))
+    .sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
+  const dirs = [plan.migrationsDir, plan.policiesDir];
+  const fingerprints = new Map<string, string | undefined>();
+  for (const c of new Set([plan.head.commit, ...reviews.map((r) => r.commitId)]))
+    fingerprints.set(c, await repo.fingerprint(c, dirs));
+  return plan.flows.map((required) =>
+    evaluateApprovals({
+      flow: required.flow,
+      roles: plan.policy.roles,
+      teams: new Map(),
+      author,
+      reviews,
+      headSha: plan.head.commit,
+      staleApprovals: plan.policy.approval.staleApprovals,
+      fingerprintAt: (c) => fingerprints.get(c),
+    }),
+  );
+}
+
+const MARK = { satisfied: '✓', waiting: '…', 'not-yet-reachable': '·', unsatisfiable: '✗' } as const;
+
+export function approvalsText(approvals: readonly ApprovalResult[]): string {
+  const out: string[] = [];
+  for (const a of approvals) {
+    out.push(`Approvals for ${a.flow.title}: ${a.satisfied ? 'satisfied' : a.summary}`);
+    for (const s of a.steps) {
+      const who =
+        s.approvals.length > 0
+          ? `approved by ${s.approvals.map((x) => x.login).join(', ')}`
+          : s.status === 'waiting'
+            ? `may approve: ${s.eligible.join(', ') || 'no one'}`
+            : '';
+      out.push(
+        `  ${MARK[s.status]} ${s.index + 1}. ${s.roleTitle}: ${s.status}${who ? ` (${who})` : ''}${s.notes.length > 0 ? ` — ${s.notes.join('; ')}` : ''}`,
+      );
+    }
+    for (const x of a.ignored) out.push(`  not counted: ${x.login}: ${x.explanation}`);
+  }
+  return out.join('\n');
+}
+
+export function approvalJson(a: ApprovalResult) {
+  return {
+    flow: a.flow.id,
+    satisfied: a.satisfied,
+    summary: a.summary,
+    steps: a.steps.map((s) => ({
+      role: s.role,
+      status: s.status,
+      approvedBy: s.approvals.map((x) => x.login),
+      eligible: s.eligible,
+      notes: s.notes,
+    })),
+    notCounted: a.ignored.map((x) => ({ login: x.login, reason: x.reason, explanation: x.explanation })),
+  };
+}
