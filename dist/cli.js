@@ -38866,6 +38866,39 @@ function summarise(steps, satisfied) {
   return blocked ? `cannot be approved: ${blocked.notes[0]}` : `waiting for ${steps.filter((s) => s.status === "waiting").map((s) => `${s.roleTitle} (${s.approvals.length} of ${s.count})`).join(", ")}`;
 }
 
+// src/check/approvals-for-plan.ts
+async function approvalsForPlan(input) {
+  let { repo, plan, reviews } = input;
+  if (plan.flows.length === 0) return [];
+  let dirs = [plan.migrationsDir, plan.policiesDir], fingerprints = /* @__PURE__ */ new Map();
+  for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)]))
+    fingerprints.set(commit, await repo.fingerprint(commit, dirs));
+  return plan.flows.map(
+    (required) => evaluateApprovals({
+      flow: required.flow,
+      roles: plan.policy.roles,
+      teams: input.teams,
+      author: input.author,
+      reviews,
+      headSha: input.headSha,
+      staleApprovals: plan.policy.approval.staleApprovals,
+      fingerprintAt: (commit) => fingerprints.get(commit)
+    })
+  );
+}
+
+// src/github/reads.ts
+function toReview(r2) {
+  if (!(r2.state === "PENDING" || !r2.submitted_at))
+    return {
+      id: Number(r2.id),
+      user: r2.user?.login ?? null,
+      state: r2.state,
+      submittedAt: r2.submitted_at,
+      commitId: r2.commit_id ?? ""
+    };
+}
+
 // src/cli/reviews-file.ts
 async function approvalsFromFile(io2, repo, plan, file2, author) {
   if (!author)
@@ -38879,27 +38912,8 @@ async function approvalsFromFile(io2, repo, plan, file2, author) {
     );
   }
   if (!Array.isArray(list)) throw new InputError(`${file2}: expected a JSON list of reviews`);
-  let reviews = list.filter((r2) => r2.state !== "PENDING" && r2.submitted_at).map((r2) => ({
-    id: r2.id,
-    user: r2.user?.login ?? null,
-    state: r2.state,
-    submittedAt: r2.submitted_at,
-    commitId: r2.commit_id ?? ""
-  })).sort((a, b3) => Date.parse(a.submittedAt) - Date.parse(b3.submittedAt)), dirs = [plan.migrationsDir, plan.policiesDir], fingerprints = /* @__PURE__ */ new Map();
-  for (let c3 of /* @__PURE__ */ new Set([plan.head.commit, ...reviews.map((r2) => r2.commitId)]))
-    fingerprints.set(c3, await repo.fingerprint(c3, dirs));
-  return plan.flows.map(
-    (required) => evaluateApprovals({
-      flow: required.flow,
-      roles: plan.policy.roles,
-      teams: /* @__PURE__ */ new Map(),
-      author,
-      reviews,
-      headSha: plan.head.commit,
-      staleApprovals: plan.policy.approval.staleApprovals,
-      fingerprintAt: (c3) => fingerprints.get(c3)
-    })
-  );
+  let reviews = list.flatMap((r2) => toReview(r2) ?? []).sort((a, b3) => Date.parse(a.submittedAt) - Date.parse(b3.submittedAt));
+  return approvalsForPlan({ repo, plan, reviews, teams: /* @__PURE__ */ new Map(), author, headSha: plan.head.commit });
 }
 var MARK = { satisfied: "\u2713", waiting: "\u2026", "not-yet-reachable": "\xB7", unsatisfiable: "\u2717" };
 function approvalsText(approvals) {

@@ -1,6 +1,6 @@
 // The pull-request check: plan the PR from the checkout, evaluate its reviews against the
 // flows it needs, and tell the PR — one sticky comment and the `sqlgate/approval` status.
-import { type ApprovalResult, evaluateApprovals } from '../approval/evaluate.js';
+import type { ApprovalResult } from '../approval/evaluate.js';
 import { InputError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import type { GitHub } from '../github/client.js';
@@ -9,6 +9,7 @@ import { type StatusState, setStatus, upsertComment } from '../github/writes.js'
 import { type PlanResult, planChange } from '../plan/plan.js';
 import { COMMENT_MARKER, commentMarkdown } from '../report/markdown.js';
 import type { StatementParser } from '../sql/analyse.js';
+import { approvalsForPlan, teamsOfFlows } from './approvals-for-plan.js';
 
 export interface PullRequestRef {
   readonly number: number;
@@ -75,28 +76,15 @@ export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
   let approvals: ApprovalResult[] = [];
   if (plan.flows.length > 0) {
     const reviews = await listReviews(github, ref, pull.number);
-    const roleIds = new Set(plan.flows.flatMap((f) => f.flow.steps.map((s) => s.role)));
-    const teams = plan.policy.roles
-      .filter((r) => roleIds.has(r.id))
-      .flatMap((r) => r.members.filter((m) => m.includes('/')));
-    const resolvedTeams = await resolveTeams(github, teams);
-    const dirs = [input.migrationsDir, input.policiesDir];
-    const fingerprints = new Map<string, string | undefined>();
-    for (const commit of new Set([pull.headSha, ...reviews.map((r) => r.commitId)])) {
-      fingerprints.set(commit, await repo.fingerprint(commit, dirs));
-    }
-    approvals = plan.flows.map((required) =>
-      evaluateApprovals({
-        flow: required.flow,
-        roles: plan.policy.roles,
-        teams: resolvedTeams,
-        author: pull.author,
-        reviews,
-        headSha: pull.headSha,
-        staleApprovals: plan.policy.approval.staleApprovals,
-        fingerprintAt: (commit) => fingerprints.get(commit),
-      }),
-    );
+    const teams = await resolveTeams(github, teamsOfFlows(plan));
+    approvals = await approvalsForPlan({
+      repo,
+      plan,
+      reviews,
+      teams,
+      author: pull.author,
+      headSha: pull.headSha,
+    });
   }
   const approved = approvals.every((a) => a.satisfied);
   const status = statusOf(plan, approvals);

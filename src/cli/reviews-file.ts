@@ -2,24 +2,13 @@
 // them (`gh api repos/OWNER/REPO/pulls/N/reviews > reviews.json`), evaluated offline.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  type ApprovalResult,
-  evaluateApprovals,
-  type Review,
-  type ReviewState,
-} from '../approval/evaluate.js';
+import type { ApprovalResult } from '../approval/evaluate.js';
+import { approvalsForPlan } from '../check/approvals-for-plan.js';
 import { InputError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
+import { type GitHubReview, toReview } from '../github/reads.js';
 import type { PlanResult } from '../plan/plan.js';
 import type { CliIo } from './io.js';
-
-interface GitHubReview {
-  id: number;
-  user: { login: string } | null;
-  state: string;
-  submitted_at?: string;
-  commit_id: string | null;
-}
 
 export async function approvalsFromFile(
   io: CliIo,
@@ -39,32 +28,10 @@ export async function approvalsFromFile(
     );
   }
   if (!Array.isArray(list)) throw new InputError(`${file}: expected a JSON list of reviews`);
-  const reviews: Review[] = list
-    .filter((r) => r.state !== 'PENDING' && r.submitted_at)
-    .map((r) => ({
-      id: r.id,
-      user: r.user?.login ?? null,
-      state: r.state as ReviewState,
-      submittedAt: r.submitted_at as string,
-      commitId: r.commit_id ?? '',
-    }))
+  const reviews = list
+    .flatMap((r) => toReview(r) ?? [])
     .sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
-  const dirs = [plan.migrationsDir, plan.policiesDir];
-  const fingerprints = new Map<string, string | undefined>();
-  for (const c of new Set([plan.head.commit, ...reviews.map((r) => r.commitId)]))
-    fingerprints.set(c, await repo.fingerprint(c, dirs));
-  return plan.flows.map((required) =>
-    evaluateApprovals({
-      flow: required.flow,
-      roles: plan.policy.roles,
-      teams: new Map(),
-      author,
-      reviews,
-      headSha: plan.head.commit,
-      staleApprovals: plan.policy.approval.staleApprovals,
-      fingerprintAt: (c) => fingerprints.get(c),
-    }),
-  );
+  return approvalsForPlan({ repo, plan, reviews, teams: new Map(), author, headSha: plan.head.commit });
 }
 
 const MARK = { satisfied: '✓', waiting: '…', 'not-yet-reachable': '·', unsatisfiable: '✗' } as const;

@@ -35,15 +35,29 @@ export async function listReviews(github: GitHub, ref: RepoRef, pull: number): P
     per_page: 100,
   });
   return reviews
-    .filter((r) => r.state !== 'PENDING' && r.submitted_at)
-    .map((r) => ({
-      id: r.id,
-      user: r.user?.login ?? null,
-      state: r.state as ReviewState,
-      submittedAt: r.submitted_at as string,
-      commitId: r.commit_id ?? '',
-    }))
+    .flatMap((r) => toReview(r) ?? [])
     .sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt) || a.id - b.id);
+}
+
+/** The fields of GitHub's review object that sqlgate reads. */
+export interface GitHubReview {
+  readonly id: number | bigint;
+  readonly user: { readonly login: string } | null;
+  readonly state: string;
+  readonly submitted_at?: string;
+  readonly commit_id: string | null;
+}
+
+/** A submitted review as the approval function takes it; pending (unsubmitted) ones are none. */
+export function toReview(r: GitHubReview): Review | undefined {
+  if (r.state === 'PENDING' || !r.submitted_at) return undefined;
+  return {
+    id: Number(r.id),
+    user: r.user?.login ?? null,
+    state: r.state as ReviewState,
+    submittedAt: r.submitted_at,
+    commitId: r.commit_id ?? '',
+  };
 }
 
 /**

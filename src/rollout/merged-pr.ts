@@ -1,6 +1,6 @@
 // Was a migration approved? Find the pull request that brought it to the default branch and
 // re-evaluate that PR's flows against its reviews as they stood when it merged.
-import { evaluateApprovals } from '../approval/evaluate.js';
+import { approvalsForPlan, teamsOfFlows } from '../check/approvals-for-plan.js';
 import { InputError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import type { GitHub } from '../github/client.js';
@@ -105,31 +105,16 @@ async function verifyPr(ctx: VerifierContext, pr: Pull): Promise<MergedPrVerdict
   const reviews = (await listReviews(ctx.github, ctx.ref, number)).filter(
     (r) => Date.parse(r.submittedAt) <= mergedAt,
   );
-  const roleIds = new Set(plan.flows.flatMap((f) => f.flow.steps.map((s) => s.role)));
-  const teams = await resolveTeams(
-    ctx.github,
-    plan.policy.roles
-      .filter((r) => roleIds.has(r.id))
-      .flatMap((r) => r.members.filter((m) => m.includes('/'))),
-  );
-  const dirs = [ctx.migrationsDir, ctx.policiesDir];
-  const fingerprints = new Map<string, string | undefined>();
-  for (const c of new Set([pr.head.sha, ...reviews.map((r) => r.commitId)]))
-    fingerprints.set(c, await ctx.repo.fingerprint(c, dirs));
-  const open = plan.flows
-    .map((required) =>
-      evaluateApprovals({
-        flow: required.flow,
-        roles: plan.policy.roles,
-        teams,
-        author: pr.user?.login ?? '',
-        reviews,
-        headSha: pr.head.sha,
-        staleApprovals: plan.policy.approval.staleApprovals,
-        fingerprintAt: (c) => fingerprints.get(c),
-      }),
-    )
-    .filter((a) => !a.satisfied);
+  const teams = await resolveTeams(ctx.github, teamsOfFlows(plan));
+  const approvals = await approvalsForPlan({
+    repo: ctx.repo,
+    plan,
+    reviews,
+    teams,
+    author: pr.user?.login ?? '',
+    headSha: pr.head.sha,
+  });
+  const open = approvals.filter((a) => !a.satisfied);
   if (open.length > 0) {
     return {
       ok: false,
