@@ -32573,7 +32573,9 @@ async function deployEnvironment(input) {
           gitSha: input.gitSha,
           dryRun: input.dryRun,
           log: input.log,
-          ...input.onStatement ? { onStatement: input.onStatement } : {}
+          ...input.onStatement ? { onStatement: input.onStatement } : {},
+          ...input.prOf ? { prOf: (f3) => input.prOf?.(f3.name.path) ?? null } : {},
+          ...input.riskOf ? { riskOf: (f3) => input.riskOf?.(f3.name.path, database2.environment) ?? null } : {}
         });
       } catch (error) {
         reports[i] = {

@@ -51915,7 +51915,9 @@ async function deployEnvironment(input) {
           gitSha: input.gitSha,
           dryRun: input.dryRun,
           log: input.log,
-          ...input.onStatement ? { onStatement: input.onStatement } : {}
+          ...input.onStatement ? { onStatement: input.onStatement } : {},
+          ...input.prOf ? { prOf: (f3) => input.prOf?.(f3.name.path) ?? null } : {},
+          ...input.riskOf ? { riskOf: (f3) => input.riskOf?.(f3.name.path, database2.environment) ?? null } : {}
         });
       } catch (error2) {
         reports[i] = {
@@ -59243,10 +59245,11 @@ async function checkTagRollout(input) {
       return refuse("history", `${database2.name} in ${environment2.title}: ${decision.reason}`);
     for (let a of decision.actions) a.kind === "apply" && pending.set(a.file.name.path, a.file);
   }
+  let verdicts = /* @__PURE__ */ new Map();
   for (let file2 of pending.values()) {
     let verdict = await input.verify(file2.name.path, input.tagCommit);
     if (!verdict.ok) return refuse("approval", verdict.reason);
-    checks.push(`${file2.name.path}: ${verdict.reason}`);
+    verdicts.set(file2.name.path, verdict), checks.push(`${file2.name.path}: ${verdict.reason}`);
   }
   let earlier = policy.environments.filter((e) => e.order < environment2.order);
   for (let env of earlier) {
@@ -59275,7 +59278,7 @@ async function checkTagRollout(input) {
     }
     checks.push(`${env.title} already has every pending migration`);
   }
-  return pending.size === 0 && checks.push(`${environment2.title} is already up to date`), { ok: !0, environment: environment2, checks };
+  return pending.size === 0 && checks.push(`${environment2.title} is already up to date`), { ok: !0, environment: environment2, checks, verdicts };
 }
 
 // src/rollout/merged-pr.ts
@@ -59329,7 +59332,8 @@ async function verifyPr(ctx, pr2) {
 `)[0] : String(error2);
     return { ok: !1, pr: number, reason: `PR #${number} cannot be re-evaluated: ${message}` };
   }
-  if (plan2.flows.length === 0) return { ok: !0, pr: number, reason: `PR #${number} needed no approval` };
+  if (plan2.flows.length === 0)
+    return { ok: !0, pr: number, reason: `PR #${number} needed no approval`, levels: levelsOf(plan2) };
   let mergedAt = Date.parse(pr2.merged_at), reviews = (await listReviews(ctx.github, ctx.ref, number)).filter(
     (r2) => Date.parse(r2.submittedAt) <= mergedAt
   ), teams = await resolveTeams(ctx.github, teamsOfFlows(plan2)), open2 = (await approvalsForPlan({
@@ -59347,8 +59351,12 @@ async function verifyPr(ctx, pr2) {
   } : {
     ok: !0,
     pr: number,
-    reason: `PR #${number} was approved (${plan2.flows.map((f3) => f3.flow.title).join(", ")})`
+    reason: `PR #${number} was approved (${plan2.flows.map((f3) => f3.flow.title).join(", ")})`,
+    levels: levelsOf(plan2)
   };
+}
+function levelsOf(plan2) {
+  return plan2.risk.tasks.map((t2) => ({ file: t2.file, environment: t2.environment, level: t2.level }));
 }
 
 // src/action/run.ts
@@ -59513,16 +59521,24 @@ async function deploy(s) {
       throw setOutputs({ deployed: "[]" }), new RefusedError(
         `rollout of ${tag} refused (${result.condition}): ${result.reason}. Nothing was deployed.`
       );
-    reports.push(...await deployEnvironment({ ...common, environment: result.environment.id }));
+    let { verdicts } = result;
+    reports.push(
+      ...await deployEnvironment({
+        ...common,
+        environment: result.environment.id,
+        prOf: (path) => verdicts.get(path)?.pr ?? null,
+        riskOf: (path, env) => verdicts.get(path)?.levels?.find((l3) => l3.file === path && l3.environment === env)?.level ?? null
+      })
+    );
   } else {
-    let targets = s.environment ? [s.environment] : policy.environments.filter((e) => e.rollout === "automatic").map((e) => e.id);
+    let recorded = await provenance(s), targets = s.environment ? [s.environment] : policy.environments.filter((e) => e.rollout === "automatic").map((e) => e.id);
     for (let id of targets) {
       let env = policy.environments.find((e) => e.id === id);
       if (env?.rollout === "manual")
         throw new RefusedError(
           `${env.title} rolls out only when an authorised person pushes a tag matching ${env.tag}`
         );
-      let batch = await deployEnvironment({ ...common, environment: id });
+      let batch = await deployEnvironment({ ...common, ...recorded, environment: id });
       if (reports.push(...batch), exitCodeOfReports(batch) !== 0) break;
     }
   }
@@ -59548,6 +59564,32 @@ async function deploy(s) {
       reports.filter((r2) => r2.status !== "applied" && r2.status !== "up-to-date").map((r2) => `${r2.environment}/${r2.database}: ${r2.status}: ${r2.message}`).join(`
 `)
     );
+}
+async function provenance(s) {
+  let before = String(s.payload.before ?? ""), after = String(s.payload.after ?? s.sha);
+  if (!/^[0-9a-f]{40}$/.test(before) || /^0+$/.test(before)) return {};
+  try {
+    let plan2 = await planChange({
+      repo: new GitRepo(s.workspace),
+      base: before,
+      head: after,
+      policiesDir: s.policiesDir,
+      migrationsDir: s.migrationsDir,
+      parser: sharedParser()
+    }), { data: pulls } = await github(s).rest.repos.listPullRequestsAssociatedWithCommit({
+      owner: s.owner,
+      repo: s.repo,
+      commit_sha: after
+    }), pr2 = pulls.find((p2) => p2.merged_at)?.number ?? null;
+    return {
+      prOf: () => pr2,
+      riskOf: (path, env) => plan2.risk.tasks.find((t2) => t2.file === path && t2.environment === env)?.level ?? null
+    };
+  } catch (error2) {
+    return warning(
+      `sqlgate: could not determine the PR and risk of this push (${error2.message}); the history records them as empty`
+    ), {};
+  }
 }
 function maskDatabaseUrls(s) {
   for (let [name, value] of Object.entries(s.env)) {

@@ -238,8 +238,18 @@ async function deploy(s: ActionSettings): Promise<void> {
         `rollout of ${tag} refused (${result.condition}): ${result.reason}. Nothing was deployed.`,
       );
     }
-    reports.push(...(await deployEnvironment({ ...common, environment: result.environment.id })));
+    const { verdicts } = result;
+    reports.push(
+      ...(await deployEnvironment({
+        ...common,
+        environment: result.environment.id,
+        prOf: (path) => verdicts.get(path)?.pr ?? null,
+        riskOf: (path, env) =>
+          verdicts.get(path)?.levels?.find((l) => l.file === path && l.environment === env)?.level ?? null,
+      })),
+    );
   } else {
+    const recorded = await provenance(s);
     const targets = s.environment
       ? [s.environment]
       : policy.environments.filter((e) => e.rollout === 'automatic').map((e) => e.id);
@@ -250,7 +260,7 @@ async function deploy(s: ActionSettings): Promise<void> {
           `${env.title} rolls out only when an authorised person pushes a tag matching ${env.tag}`,
         );
       }
-      const batch = await deployEnvironment({ ...common, environment: id });
+      const batch = await deployEnvironment({ ...common, ...recorded, environment: id });
       reports.push(...batch);
       if (exitCodeOfReports(batch) !== 0) break; // a later environment never gets what an earlier one could not take
     }
@@ -283,6 +293,45 @@ async function deploy(s: ActionSettings): Promise<void> {
         .map((r) => `${r.environment}/${r.database}: ${r.status}: ${r.message}`)
         .join('\n'),
     );
+}
+
+/**
+ * For a push to the default branch: the PR that produced the pushed commit and the risk each
+ * file had, so the history records them. Best effort: without them the columns stay empty.
+ */
+async function provenance(s: ActionSettings): Promise<{
+  prOf?: (path: string) => number | null;
+  riskOf?: (path: string, env: string) => string | null;
+}> {
+  const before = String(s.payload.before ?? '');
+  const after = String(s.payload.after ?? s.sha);
+  if (!/^[0-9a-f]{40}$/.test(before) || /^0+$/.test(before)) return {};
+  try {
+    const plan = await planChange({
+      repo: new GitRepo(s.workspace),
+      base: before,
+      head: after,
+      policiesDir: s.policiesDir,
+      migrationsDir: s.migrationsDir,
+      parser: sharedParser(),
+    });
+    const { data: pulls } = await github(s).rest.repos.listPullRequestsAssociatedWithCommit({
+      owner: s.owner,
+      repo: s.repo,
+      commit_sha: after,
+    });
+    const pr = pulls.find((p) => p.merged_at)?.number ?? null;
+    return {
+      prOf: () => pr,
+      riskOf: (path, env) =>
+        plan.risk.tasks.find((t) => t.file === path && t.environment === env)?.level ?? null,
+    };
+  } catch (error) {
+    core.warning(
+      `sqlgate: could not determine the PR and risk of this push (${(error as Error).message}); the history records them as empty`,
+    );
+    return {};
+  }
 }
 
 /** Database URLs and their passwords never appear in the log. */

@@ -24,6 +24,9 @@ export interface EnvironmentDeployInput {
   readonly gitSha: string | null;
   readonly log: (line: string) => void;
   readonly onStatement?: DatabaseDeployInput['onStatement'];
+  /** The PR and risk level each file came with, recorded in the history. */
+  readonly prOf?: (path: string) => number | null;
+  readonly riskOf?: (path: string, environment: string) => string | null;
 }
 
 export function parseShard(shard: string): { index: number; count: number } {
@@ -89,6 +92,10 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
           dryRun: input.dryRun,
           log: input.log,
           ...(input.onStatement ? { onStatement: input.onStatement } : {}),
+          ...(input.prOf ? { prOf: (f: MigrationFile) => input.prOf?.(f.name.path) ?? null } : {}),
+          ...(input.riskOf
+            ? { riskOf: (f: MigrationFile) => input.riskOf?.(f.name.path, database.environment) ?? null }
+            : {}),
         });
       } catch (error) {
         reports[i] = {

@@ -26,7 +26,13 @@ export interface TagGateInput {
 }
 
 export type TagGateResult =
-  | { readonly ok: true; readonly environment: ManualEnvironment; readonly checks: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly environment: ManualEnvironment;
+      readonly checks: readonly string[];
+      /** For each migration to deploy, the verdict on the PR that brought it. */
+      readonly verdicts: ReadonlyMap<string, MergedPrVerdict>;
+    }
   | {
       readonly ok: false;
       readonly environment?: Environment;
@@ -108,9 +114,11 @@ export async function checkTagRollout(input: TagGateInput): Promise<TagGateResul
     for (const a of decision.actions) if (a.kind === 'apply') pending.set(a.file.name.path, a.file);
   }
   // (c) Every migration about to run came from a PR whose flow was satisfied when it merged.
+  const verdicts = new Map<string, MergedPrVerdict>();
   for (const file of pending.values()) {
     const verdict = await input.verify(file.name.path, input.tagCommit);
     if (!verdict.ok) return refuse('approval', verdict.reason);
+    verdicts.set(file.name.path, verdict);
     checks.push(`${file.name.path}: ${verdict.reason}`);
   }
   // (d) Earlier environments in rollout order already have it.
@@ -146,5 +154,5 @@ export async function checkTagRollout(input: TagGateInput): Promise<TagGateResul
     checks.push(`${env.title} already has every pending migration`);
   }
   if (pending.size === 0) checks.push(`${environment.title} is already up to date`);
-  return { ok: true, environment, checks };
+  return { ok: true, environment, checks, verdicts };
 }

@@ -12,6 +12,12 @@ export interface MergedPrVerdict {
   readonly ok: boolean;
   readonly pr?: number;
   readonly reason: string;
+  /** The risk level of each of the PR's tasks, for the history. */
+  readonly levels?: readonly {
+    readonly file: string;
+    readonly environment: string;
+    readonly level: string;
+  }[];
 }
 
 export interface VerifierContext {
@@ -100,7 +106,8 @@ async function verifyPr(ctx: VerifierContext, pr: Pull): Promise<MergedPrVerdict
     const message = error instanceof InputError ? error.message.split('\n')[0] : String(error);
     return { ok: false, pr: number, reason: `PR #${number} cannot be re-evaluated: ${message}` };
   }
-  if (plan.flows.length === 0) return { ok: true, pr: number, reason: `PR #${number} needed no approval` };
+  if (plan.flows.length === 0)
+    return { ok: true, pr: number, reason: `PR #${number} needed no approval`, levels: levelsOf(plan) };
   const mergedAt = Date.parse(pr.merged_at as string);
   const reviews = (await listReviews(ctx.github, ctx.ref, number)).filter(
     (r) => Date.parse(r.submittedAt) <= mergedAt,
@@ -126,5 +133,10 @@ async function verifyPr(ctx: VerifierContext, pr: Pull): Promise<MergedPrVerdict
     ok: true,
     pr: number,
     reason: `PR #${number} was approved (${plan.flows.map((f) => f.flow.title).join(', ')})`,
+    levels: levelsOf(plan),
   };
+}
+
+function levelsOf(plan: Awaited<ReturnType<typeof planChange>>) {
+  return plan.risk.tasks.map((t) => ({ file: t.file, environment: t.environment, level: t.level }));
 }

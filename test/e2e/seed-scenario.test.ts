@@ -211,6 +211,13 @@ describe('the seed scenario, end to end through dist/index.js', () => {
     expect(push5.code).toBe(0);
     expect(await columns(testDb)).toEqual(['id', 'name', 'email', 'phone']);
     expect(await columns(prodDb)).toEqual(['id', 'name', 'email']);
+    const historyOf = (server: MariaDbServer) =>
+      server.query(
+        "SELECT status, pr, risk, applied_by, git_sha FROM test_db.sqlgate_history WHERE version = '1.2.0'",
+      );
+    expect(await historyOf(testDb)).toEqual([
+      { status: 'success', pr: 5, risk: 'none', applied_by: 'devon', git_sha: merged5.after },
+    ]);
 
     repo.git('tag', 'prod/v2');
     const developerTag = await step(
@@ -238,6 +245,9 @@ describe('the seed scenario, end to end through dist/index.js', () => {
       { environment: 'prod', database: 'test_db', files: ['migrations/test_db/1.2.0_add_phone.sql'] },
     ]);
     expect(await columns(prodDb)).toEqual(['id', 'name', 'email', 'phone']);
+    expect(await historyOf(prodDb)).toEqual([
+      { status: 'success', pr: 5, risk: 'high', applied_by: 'olivia', git_sha: merged5.after },
+    ]);
     // The token is registered as a secret (the runner masks it) and otherwise never printed.
     for (const r of [check1, push1, tag1, ownerTag]) {
       expect(r.commands).toContain('::add-mask::ghs_e2e_token_123');
