@@ -48577,9 +48577,22 @@ async function resolveTeams(github2, teams) {
   return resolved;
 }
 
+// src/policy/types.ts
+var RISK_LEVELS = ["none", "low", "moderate", "high"], SOURCES = ["ddl", "dml", "create-database"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"], POLICY_FILES = {
+  roles: "roles.yaml",
+  risk: "risk-rules.yaml",
+  approval: "approval-flows.yaml",
+  environments: "environments.yaml"
+};
+function compareLevels(a, b3) {
+  return RISK_LEVELS.indexOf(a) - RISK_LEVELS.indexOf(b3);
+}
+function maxLevel(a, b3) {
+  return compareLevels(a, b3) >= 0 ? a : b3;
+}
+
 // src/report/markdown.ts
-var COMMENT_MARKER = "<!-- sqlgate:check -->";
-var ICON = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" };
+var COMMENT_MARKER = "<!-- sqlgate:check -->", COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" };
 function escapeCell(text2) {
   return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
@@ -48693,12 +48706,10 @@ function commentMarkdown(input) {
     "| File | Environment | Level | Statements | Rule |",
     "| --- | --- | --- | --- | --- |"
   ], sortedTasks = [...risk.tasks], fixedLength = [...head, ...flows, ...policySection, ...tableHead].join(`
-`).length, rows = [], used = fixedLength, omittedTasks = 0, byRisk = [...sortedTasks].sort(
-    (a, b3) => ["none", "low", "moderate", "high"].indexOf(b3.level) - ["none", "low", "moderate", "high"].indexOf(a.level)
-  ), keep = /* @__PURE__ */ new Set();
+`).length, rows = [], used = fixedLength, omittedTasks = 0, byRisk = [...sortedTasks].sort((a, b3) => compareLevels(b3.level, a.level)), keep = /* @__PURE__ */ new Set();
   for (let t2 of byRisk) {
     let row = taskRow(policy, t2);
-    if (used + row.length + 1 > 63536 * 0.6) {
+    if (used + row.length + 1 > BUDGET * 0.6) {
       omittedTasks++;
       continue;
     }
@@ -48722,7 +48733,7 @@ function commentMarkdown(input) {
   for (let t2 of sortedTasks)
     for (let s of t2.statements) {
       let line = statementLine(policy, t2, s);
-      if (used + line.length + 1 > 63536) {
+      if (used + line.length + 1 > BUDGET) {
         omittedStatements++;
         continue;
       }
@@ -48913,20 +48924,6 @@ function matchesGlob(value, pattern) {
   if (!isGlob(pattern)) return value === pattern;
   let test = compiled.get(pattern);
   return test || (test = (0, import_picomatch.default)(pattern, { dot: !0 }), compiled.set(pattern, test)), test(value);
-}
-
-// src/policy/types.ts
-var RISK_LEVELS = ["none", "low", "moderate", "high"], SOURCES = ["ddl", "dml", "create-database"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"], POLICY_FILES = {
-  roles: "roles.yaml",
-  risk: "risk-rules.yaml",
-  approval: "approval-flows.yaml",
-  environments: "environments.yaml"
-};
-function compareLevels(a, b3) {
-  return RISK_LEVELS.indexOf(a) - RISK_LEVELS.indexOf(b3);
-}
-function maxLevel(a, b3) {
-  return compareLevels(a, b3) >= 0 ? a : b3;
 }
 
 // src/policy/yaml-source.ts
@@ -49902,340 +49899,6 @@ function deepFreeze(value) {
   return value;
 }
 
-// src/risk/context.ts
-var text = (...values) => ({ kind: "text", values }), bool = (value) => ({ kind: "boolean", value }), NOT_APPLICABLE = { kind: "n/a" }, estimate = (value) => value === "unknown" ? { kind: "unknown" } : { kind: "number", value };
-
-// src/risk/facts/affected-rows.ts
-var affectedRows = {
-  name: "affectedRows",
-  type: "number",
-  read: (c3) => c3.facts.insertRows !== void 0 ? estimate(c3.facts.insertRows) : c3.facts.source === "dml" && c3.facts.type !== "SELECT" && c3.facts.type !== "TRANSACTION" ? estimate(c3.affectedRows) : NOT_APPLICABLE
-};
-
-// src/risk/facts/change-categories.ts
-var destructive = {
-  name: "destructive",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.destructive)
-}, backwardIncompatible = {
-  name: "backwardIncompatible",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.backwardIncompatible)
-}, dataDependent = {
-  name: "dataDependent",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.dataDependent)
-}, tableRewrite = {
-  name: "tableRewrite",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.tableRewrite)
-}, hasAlgorithm = {
-  name: "hasAlgorithm",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.hasAlgorithm)
-}, hasLock = {
-  name: "hasLock",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.hasLock)
-};
-
-// src/risk/facts/database.ts
-var database = { name: "database", type: "text", read: (c3) => text(c3.database) };
-
-// src/risk/facts/environment.ts
-var environment = {
-  name: "environment",
-  type: "text",
-  read: (c3) => text(c3.environment)
-};
-
-// src/risk/facts/file.ts
-var file = { name: "file", type: "text", read: (c3) => text(c3.file) };
-
-// src/risk/facts/has-where.ts
-var hasWhere = {
-  name: "hasWhere",
-  type: "boolean",
-  read: (c3) => c3.facts.hasWhere === void 0 ? NOT_APPLICABLE : bool(c3.facts.hasWhere)
-};
-
-// src/risk/facts/operation.ts
-var operation = {
-  name: "operation",
-  type: "text",
-  read: (c3) => c3.facts.operations.length > 0 ? text(...c3.facts.operations) : NOT_APPLICABLE
-};
-
-// src/risk/facts/statement-type.ts
-var statementType = {
-  name: "statementType",
-  type: "text",
-  read: (c3) => text(c3.facts.type)
-};
-
-// src/risk/facts/table.ts
-var table = {
-  name: "table",
-  type: "text",
-  read: (c3) => {
-    if (c3.facts.tables.length === 0) return NOT_APPLICABLE;
-    let names = c3.facts.tables.flatMap((t2) => t2.includes(".") ? [t2, t2.slice(t2.indexOf(".") + 1)] : [t2]);
-    return text(...names);
-  }
-};
-
-// src/risk/facts/table-rows.ts
-var tableRows = {
-  name: "tableRows",
-  type: "number",
-  read: (c3) => c3.facts.tables.length === 0 ? NOT_APPLICABLE : estimate(c3.tableRows)
-};
-
-// src/risk/facts/index.ts
-var FACTS = new Map(
-  [
-    environment,
-    database,
-    table,
-    statementType,
-    operation,
-    file,
-    hasWhere,
-    affectedRows,
-    tableRows,
-    destructive,
-    backwardIncompatible,
-    dataDependent,
-    tableRewrite,
-    hasAlgorithm,
-    hasLock
-  ].map((f3) => [f3.name, f3])
-);
-
-// src/risk/conditions.ts
-var TRUE = { truth: "true", unknown: [] }, FALSE = { truth: "false", unknown: [] };
-function isComparison(m2) {
-  return typeof m2 == "object" && !Array.isArray(m2);
-}
-function matchFact(matcher, value) {
-  switch (value.kind) {
-    case "n/a":
-      return "false";
-    case "unknown":
-      return "unknown";
-    case "text": {
-      let patterns = (Array.isArray(matcher) ? matcher : [matcher]).map(String);
-      return value.values.some((v2) => patterns.some((p2) => matchesGlob(v2, p2))) ? "true" : "false";
-    }
-    case "boolean":
-      return matcher === value.value ? "true" : "false";
-    case "number": {
-      let n = value.value;
-      return isComparison(matcher) ? (matcher.gt === void 0 || n > matcher.gt) && (matcher.gte === void 0 || n >= matcher.gte) && (matcher.lt === void 0 || n < matcher.lt) && (matcher.lte === void 0 || n <= matcher.lte) ? "true" : "false" : (Array.isArray(matcher) ? matcher : [matcher]).includes(n) ? "true" : "false";
-    }
-  }
-}
-function all(results) {
-  if (results.some((r2) => r2.truth === "false")) return FALSE;
-  let unknown = results.filter((r2) => r2.truth === "unknown");
-  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : TRUE;
-}
-function any(results) {
-  if (results.some((r2) => r2.truth === "true")) return TRUE;
-  let unknown = results.filter((r2) => r2.truth === "unknown");
-  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : FALSE;
-}
-function evaluateCondition(condition, context) {
-  switch (condition.kind) {
-    case "facts":
-      return all(
-        Object.entries(condition.facts).map(([name, matcher]) => {
-          let fact = FACTS.get(name);
-          if (!fact) throw new Error(`unknown fact "${name}"`);
-          let truth = matchFact(matcher, fact.read(context));
-          return truth === "unknown" ? { truth, unknown: [name] } : truth === "true" ? TRUE : FALSE;
-        })
-      );
-    case "all":
-      return all(condition.of.map((c3) => evaluateCondition(c3, context)));
-    case "any":
-      return any(condition.of.map((c3) => evaluateCondition(c3, context)));
-    case "not": {
-      let inner = evaluateCondition(condition.of, context);
-      return inner.truth === "unknown" ? inner : inner.truth === "true" ? FALSE : TRUE;
-    }
-  }
-}
-
-// src/risk/presets.ts
-var AT = { file: "built-in preset bytebase", line: 0, column: 0 };
-function typeRule(title, level, types) {
-  return { title, source: "ddl", level, when: { kind: "facts", facts: { statementType: types } }, at: AT };
-}
-var BYTEBASE_PRESET = [
-  typeRule("Bytebase preset: drop database, table or schema, truncate", "high", [
-    "DROP_DATABASE",
-    "DROP_TABLE",
-    "DROP_SCHEMA",
-    "TRUNCATE"
-  ]),
-  { ...typeRule("Bytebase preset: delete and update", "moderate", ["DELETE", "UPDATE"]), source: "dml" },
-  typeRule("Bytebase preset: alter table, drop index", "moderate", ["ALTER_TABLE", "DROP_INDEX"]),
-  {
-    title: "Bytebase preset: any other schema change",
-    source: "ddl",
-    level: "low",
-    when: { kind: "facts", facts: { statementType: "*" } },
-    at: AT
-  },
-  {
-    title: "Bytebase preset: any other data change",
-    source: "dml",
-    level: "low",
-    when: { kind: "facts", facts: { statementType: "*" } },
-    at: AT
-  },
-  {
-    title: "Bytebase preset: create database",
-    source: "create-database",
-    level: "low",
-    when: { kind: "facts", facts: { statementType: "*" } },
-    at: AT
-  }
-];
-
-// src/risk/evaluate.ts
-var UNKNOWN = { tableRows: "unknown", affectedRows: "unknown" };
-function rulesInForce(policy) {
-  return policy.risk.preset === "bytebase" ? [...BYTEBASE_PRESET, ...policy.risk.rules] : policy.risk.rules;
-}
-function evaluateStatement(statement, contexts, rules, unparsedLevel) {
-  let matches = /* @__PURE__ */ new Map();
-  for (let context of contexts)
-    for (let rule of rules) {
-      if (rule.source !== statement.facts.source) continue;
-      let result = evaluateCondition(rule.when, context);
-      if (result.truth === "false") continue;
-      let key = `${rule.at.file}:${rule.at.line}:${rule.title}`, earlier = matches.get(key);
-      matches.set(key, {
-        title: rule.title,
-        level: rule.level,
-        at: rule.at,
-        preset: rule.at.line === 0,
-        unknownFacts: [.../* @__PURE__ */ new Set([...earlier?.unknownFacts ?? [], ...result.unknown])]
-      });
-    }
-  let list = [...matches.values()].sort((a, b3) => compareLevels(b3.level, a.level)), level = list.reduce((l3, m2) => maxLevel(l3, m2.level), "none"), parse3 = statement.facts.parse, unparsed;
-  return parse3.ok || (unparsed = { message: parse3.message, level: unparsedLevel }, level = maxLevel(level, unparsedLevel)), {
-    index: statement.index,
-    start: statement.start,
-    end: statement.end,
-    preview: statement.preview,
-    facts: statement.facts,
-    level,
-    matches: list,
-    ...unparsed ? { unparsed } : {}
-  };
-}
-function evaluateRisk(policy, migrations, options2 = {}) {
-  let { estimates, creates = [] } = options2, rules = rulesInForce(policy), envOrder = new Map(policy.environments.map((e, i) => [e.id, i])), tasks = creates.map((db) => createDatabaseTask(db, rules, policy));
-  for (let { migration, statements } of migrations) {
-    let receivers = policy.databases.filter((d2) => d2.migrations === migration.folder), byEnvironment = /* @__PURE__ */ new Map();
-    for (let db of receivers)
-      byEnvironment.set(db.environment, [...byEnvironment.get(db.environment) ?? [], db]);
-    for (let [environment2, databases] of byEnvironment) {
-      let risks = statements.map((statement) => {
-        let contexts = databases.map((db) => {
-          let e = estimates?.(db, migration.path, statement.index) ?? UNKNOWN;
-          return { environment: environment2, database: db.name, file: migration.path, facts: statement.facts, ...e };
-        });
-        return evaluateStatement(statement, contexts, rules, policy.risk.unparsedLevel);
-      }), levelBySource2 = {};
-      for (let r2 of risks)
-        levelBySource2[r2.facts.source] = maxLevel(levelBySource2[r2.facts.source] ?? "none", r2.level);
-      tasks.push({
-        file: migration.path,
-        folder: migration.folder,
-        version: migration.version,
-        environment: environment2,
-        databases: databases.map((d2) => d2.name),
-        level: risks.reduce((l3, r2) => maxLevel(l3, r2.level), "none"),
-        levelBySource: levelBySource2,
-        statements: risks
-      });
-    }
-  }
-  tasks.sort((a, b3) => (envOrder.get(a.environment) ?? 0) - (envOrder.get(b3.environment) ?? 0));
-  let levelBySource = {};
-  for (let task of tasks)
-    for (let [source, level] of Object.entries(task.levelBySource))
-      levelBySource[source] = maxLevel(levelBySource[source] ?? "none", level);
-  return {
-    level: tasks.reduce((l3, t2) => maxLevel(l3, t2.level), "none"),
-    levelBySource,
-    tasks,
-    flow: chooseFlow(policy, levelBySource)
-  };
-}
-var CREATE_FACTS = {
-  type: "CREATE_DATABASE",
-  source: "create-database",
-  tables: [],
-  operations: [],
-  destructive: !1,
-  backwardIncompatible: !1,
-  dataDependent: !1,
-  tableRewrite: !1,
-  hasAlgorithm: !1,
-  hasLock: !1,
-  parse: { ok: !0, via: "ast" }
-};
-function createDatabaseTask(db, rules, policy) {
-  let file2 = `environments.yaml#${db.name}`, statement = {
-    index: 0,
-    start: { line: 0, column: 0 },
-    end: { line: 0, column: 0 },
-    preview: `CREATE DATABASE IF NOT EXISTS \`${db.name}\``,
-    bytes: 0,
-    facts: CREATE_FACTS
-  }, context = {
-    environment: db.environment,
-    database: db.name,
-    file: file2,
-    facts: CREATE_FACTS,
-    ...UNKNOWN
-  }, risk = evaluateStatement(statement, [context], rules, policy.risk.unparsedLevel);
-  return {
-    file: file2,
-    folder: db.migrations,
-    version: "0",
-    environment: db.environment,
-    databases: [db.name],
-    level: risk.level,
-    levelBySource: { "create-database": risk.level },
-    statements: [risk]
-  };
-}
-function chooseFlow(policy, levelBySource) {
-  let candidates = policy.approval.assignments.flatMap((assignment) => {
-    let reached = levelBySource[assignment.source];
-    if (!reached || compareLevels(reached, assignment.level) < 0) return [];
-    let flow = policy.approval.flows.find((f3) => f3.id === assignment.flow);
-    return flow ? [{ source: assignment.source, level: assignment.level, flow }] : [];
-  });
-  return candidates.sort(
-    (a, b3) => compareLevels(b3.level, a.level) || SOURCES.indexOf(a.source) - SOURCES.indexOf(b3.source)
-  ), candidates[0];
-}
-
-// src/sql/ast-details.ts
-var NO_DETAILS = {
-  tables: [],
-  operations: [],
-  dataDependent: !1,
-  renamesColumn: !1
-};
-
 // src/sql/tokens.ts
 function isWordStartCode(c3) {
   return c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 >= 128;
@@ -50544,6 +50207,331 @@ function buildFacts(text2, keywords, details, parse3) {
 function mergeOps(a, b3) {
   return [.../* @__PURE__ */ new Set([...a, ...b3])];
 }
+
+// src/risk/context.ts
+var text = (...values) => ({ kind: "text", values }), bool = (value) => ({ kind: "boolean", value }), NOT_APPLICABLE = { kind: "n/a" }, estimate = (value) => value === "unknown" ? { kind: "unknown" } : { kind: "number", value };
+
+// src/risk/facts/affected-rows.ts
+var affectedRows = {
+  name: "affectedRows",
+  type: "number",
+  read: (c3) => c3.facts.insertRows !== void 0 ? estimate(c3.facts.insertRows) : c3.facts.source === "dml" && c3.facts.type !== "SELECT" && c3.facts.type !== "TRANSACTION" ? estimate(c3.affectedRows) : NOT_APPLICABLE
+};
+
+// src/risk/facts/change-categories.ts
+var destructive = {
+  name: "destructive",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.destructive)
+}, backwardIncompatible = {
+  name: "backwardIncompatible",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.backwardIncompatible)
+}, dataDependent = {
+  name: "dataDependent",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.dataDependent)
+}, tableRewrite = {
+  name: "tableRewrite",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.tableRewrite)
+}, hasAlgorithm = {
+  name: "hasAlgorithm",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.hasAlgorithm)
+}, hasLock = {
+  name: "hasLock",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.hasLock)
+};
+
+// src/risk/facts/database.ts
+var database = { name: "database", type: "text", read: (c3) => text(c3.database) };
+
+// src/risk/facts/environment.ts
+var environment = {
+  name: "environment",
+  type: "text",
+  read: (c3) => text(c3.environment)
+};
+
+// src/risk/facts/file.ts
+var file = { name: "file", type: "text", read: (c3) => text(c3.file) };
+
+// src/risk/facts/has-where.ts
+var hasWhere = {
+  name: "hasWhere",
+  type: "boolean",
+  read: (c3) => c3.facts.hasWhere === void 0 ? NOT_APPLICABLE : bool(c3.facts.hasWhere)
+};
+
+// src/risk/facts/operation.ts
+var operation = {
+  name: "operation",
+  type: "text",
+  read: (c3) => c3.facts.operations.length > 0 ? text(...c3.facts.operations) : NOT_APPLICABLE
+};
+
+// src/risk/facts/statement-type.ts
+var statementType = {
+  name: "statementType",
+  type: "text",
+  read: (c3) => text(c3.facts.type)
+};
+
+// src/risk/facts/table.ts
+var table = {
+  name: "table",
+  type: "text",
+  read: (c3) => {
+    if (c3.facts.tables.length === 0) return NOT_APPLICABLE;
+    let names = c3.facts.tables.flatMap((t2) => t2.includes(".") ? [t2, t2.slice(t2.indexOf(".") + 1)] : [t2]);
+    return text(...names);
+  }
+};
+
+// src/risk/facts/table-rows.ts
+var tableRows = {
+  name: "tableRows",
+  type: "number",
+  read: (c3) => c3.facts.tables.length === 0 ? NOT_APPLICABLE : estimate(c3.tableRows)
+};
+
+// src/risk/facts/index.ts
+var FACTS = new Map(
+  [
+    environment,
+    database,
+    table,
+    statementType,
+    operation,
+    file,
+    hasWhere,
+    affectedRows,
+    tableRows,
+    destructive,
+    backwardIncompatible,
+    dataDependent,
+    tableRewrite,
+    hasAlgorithm,
+    hasLock
+  ].map((f3) => [f3.name, f3])
+);
+
+// src/risk/conditions.ts
+var TRUE = { truth: "true", unknown: [] }, FALSE = { truth: "false", unknown: [] };
+function isComparison(m2) {
+  return typeof m2 == "object" && !Array.isArray(m2);
+}
+function matchFact(matcher, value) {
+  switch (value.kind) {
+    case "n/a":
+      return "false";
+    case "unknown":
+      return "unknown";
+    case "text": {
+      let patterns = (Array.isArray(matcher) ? matcher : [matcher]).map(String);
+      return value.values.some((v2) => patterns.some((p2) => matchesGlob(v2, p2))) ? "true" : "false";
+    }
+    case "boolean":
+      return matcher === value.value ? "true" : "false";
+    case "number": {
+      let n = value.value;
+      return isComparison(matcher) ? (matcher.gt === void 0 || n > matcher.gt) && (matcher.gte === void 0 || n >= matcher.gte) && (matcher.lt === void 0 || n < matcher.lt) && (matcher.lte === void 0 || n <= matcher.lte) ? "true" : "false" : (Array.isArray(matcher) ? matcher : [matcher]).includes(n) ? "true" : "false";
+    }
+  }
+}
+function all(results) {
+  if (results.some((r2) => r2.truth === "false")) return FALSE;
+  let unknown = results.filter((r2) => r2.truth === "unknown");
+  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : TRUE;
+}
+function any(results) {
+  if (results.some((r2) => r2.truth === "true")) return TRUE;
+  let unknown = results.filter((r2) => r2.truth === "unknown");
+  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : FALSE;
+}
+function evaluateCondition(condition, context) {
+  switch (condition.kind) {
+    case "facts":
+      return all(
+        Object.entries(condition.facts).map(([name, matcher]) => {
+          let fact = FACTS.get(name);
+          if (!fact) throw new Error(`unknown fact "${name}"`);
+          let truth = matchFact(matcher, fact.read(context));
+          return truth === "unknown" ? { truth, unknown: [name] } : truth === "true" ? TRUE : FALSE;
+        })
+      );
+    case "all":
+      return all(condition.of.map((c3) => evaluateCondition(c3, context)));
+    case "any":
+      return any(condition.of.map((c3) => evaluateCondition(c3, context)));
+    case "not": {
+      let inner = evaluateCondition(condition.of, context);
+      return inner.truth === "unknown" ? inner : inner.truth === "true" ? FALSE : TRUE;
+    }
+  }
+}
+
+// src/risk/presets.ts
+var AT = { file: "built-in preset bytebase", line: 0, column: 0 };
+function typeRule(title, level, types) {
+  return { title, source: "ddl", level, when: { kind: "facts", facts: { statementType: types } }, at: AT };
+}
+var BYTEBASE_PRESET = [
+  typeRule("Bytebase preset: drop database, table or schema, truncate", "high", [
+    "DROP_DATABASE",
+    "DROP_TABLE",
+    "DROP_SCHEMA",
+    "TRUNCATE"
+  ]),
+  { ...typeRule("Bytebase preset: delete and update", "moderate", ["DELETE", "UPDATE"]), source: "dml" },
+  typeRule("Bytebase preset: alter table, drop index", "moderate", ["ALTER_TABLE", "DROP_INDEX"]),
+  {
+    title: "Bytebase preset: any other schema change",
+    source: "ddl",
+    level: "low",
+    when: { kind: "facts", facts: { statementType: "*" } },
+    at: AT
+  },
+  {
+    title: "Bytebase preset: any other data change",
+    source: "dml",
+    level: "low",
+    when: { kind: "facts", facts: { statementType: "*" } },
+    at: AT
+  },
+  {
+    title: "Bytebase preset: create database",
+    source: "create-database",
+    level: "low",
+    when: { kind: "facts", facts: { statementType: "*" } },
+    at: AT
+  }
+];
+
+// src/risk/evaluate.ts
+var UNKNOWN = { tableRows: "unknown", affectedRows: "unknown" };
+function rulesInForce(policy) {
+  return policy.risk.preset === "bytebase" ? [...BYTEBASE_PRESET, ...policy.risk.rules] : policy.risk.rules;
+}
+function evaluateStatement(statement, contexts, rules, unparsedLevel) {
+  let matches = /* @__PURE__ */ new Map();
+  for (let context of contexts)
+    for (let rule of rules) {
+      if (rule.source !== statement.facts.source) continue;
+      let result = evaluateCondition(rule.when, context);
+      if (result.truth === "false") continue;
+      let key = `${rule.at.file}:${rule.at.line}:${rule.title}`, earlier = matches.get(key);
+      matches.set(key, {
+        title: rule.title,
+        level: rule.level,
+        at: rule.at,
+        preset: rule.at.line === 0,
+        unknownFacts: [.../* @__PURE__ */ new Set([...earlier?.unknownFacts ?? [], ...result.unknown])]
+      });
+    }
+  let list = [...matches.values()].sort((a, b3) => compareLevels(b3.level, a.level)), level = list.reduce((l3, m2) => maxLevel(l3, m2.level), "none"), parse3 = statement.facts.parse, unparsed;
+  return parse3.ok || (unparsed = { message: parse3.message, level: unparsedLevel }, level = maxLevel(level, unparsedLevel)), {
+    index: statement.index,
+    start: statement.start,
+    end: statement.end,
+    preview: statement.preview,
+    facts: statement.facts,
+    level,
+    matches: list,
+    ...unparsed ? { unparsed } : {}
+  };
+}
+function evaluateRisk(policy, migrations, options2 = {}) {
+  let { estimates, creates = [] } = options2, rules = rulesInForce(policy), envOrder = new Map(policy.environments.map((e, i) => [e.id, i])), tasks = creates.map((db) => createDatabaseTask(db, rules, policy));
+  for (let { migration, statements } of migrations) {
+    let receivers = policy.databases.filter((d2) => d2.migrations === migration.folder), byEnvironment = /* @__PURE__ */ new Map();
+    for (let db of receivers)
+      byEnvironment.set(db.environment, [...byEnvironment.get(db.environment) ?? [], db]);
+    for (let [environment2, databases] of byEnvironment) {
+      let risks = statements.map((statement) => {
+        let contexts = databases.map((db) => {
+          let e = estimates?.(db, migration.path, statement.index) ?? UNKNOWN;
+          return { environment: environment2, database: db.name, file: migration.path, facts: statement.facts, ...e };
+        });
+        return evaluateStatement(statement, contexts, rules, policy.risk.unparsedLevel);
+      }), levelBySource2 = {};
+      for (let r2 of risks)
+        levelBySource2[r2.facts.source] = maxLevel(levelBySource2[r2.facts.source] ?? "none", r2.level);
+      tasks.push({
+        file: migration.path,
+        folder: migration.folder,
+        version: migration.version,
+        environment: environment2,
+        databases: databases.map((d2) => d2.name),
+        level: risks.reduce((l3, r2) => maxLevel(l3, r2.level), "none"),
+        levelBySource: levelBySource2,
+        statements: risks
+      });
+    }
+  }
+  tasks.sort((a, b3) => (envOrder.get(a.environment) ?? 0) - (envOrder.get(b3.environment) ?? 0));
+  let levelBySource = {};
+  for (let task of tasks)
+    for (let [source, level] of Object.entries(task.levelBySource))
+      levelBySource[source] = maxLevel(levelBySource[source] ?? "none", level);
+  return {
+    level: tasks.reduce((l3, t2) => maxLevel(l3, t2.level), "none"),
+    levelBySource,
+    tasks,
+    flow: chooseFlow(policy, levelBySource)
+  };
+}
+function createFacts(db) {
+  let text2 = `CREATE DATABASE IF NOT EXISTS \`${db.name}\``;
+  return buildFacts(text2, classifyByKeywords(text2), void 0, { ok: !0, via: "grammar" });
+}
+function createDatabaseTask(db, rules, policy) {
+  let file2 = `environments.yaml#${db.name}`, facts = createFacts(db), statement = {
+    index: 0,
+    start: { line: 0, column: 0 },
+    end: { line: 0, column: 0 },
+    preview: `CREATE DATABASE IF NOT EXISTS \`${db.name}\``,
+    bytes: 0,
+    facts
+  }, context = {
+    environment: db.environment,
+    database: db.name,
+    file: file2,
+    facts,
+    ...UNKNOWN
+  }, risk = evaluateStatement(statement, [context], rules, policy.risk.unparsedLevel);
+  return {
+    file: file2,
+    folder: db.migrations,
+    version: "0",
+    environment: db.environment,
+    databases: [db.name],
+    level: risk.level,
+    levelBySource: { "create-database": risk.level },
+    statements: [risk]
+  };
+}
+function chooseFlow(policy, levelBySource) {
+  let candidates = policy.approval.assignments.flatMap((assignment) => {
+    let reached = levelBySource[assignment.source];
+    if (!reached || compareLevels(reached, assignment.level) < 0) return [];
+    let flow = policy.approval.flows.find((f3) => f3.id === assignment.flow);
+    return flow ? [{ source: assignment.source, level: assignment.level, flow }] : [];
+  });
+  return candidates.sort(
+    (a, b3) => compareLevels(b3.level, a.level) || SOURCES.indexOf(a.source) - SOURCES.indexOf(b3.source)
+  ), candidates[0];
+}
+
+// src/sql/ast-details.ts
+var NO_DETAILS = {
+  tables: [],
+  operations: [],
+  dataDependent: !1,
+  renamesColumn: !1
+};
 
 // src/sql/insert-fast-path.ts
 var MODIFIERS2 = /* @__PURE__ */ new Set(["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "INTO"]);
@@ -51302,7 +51290,7 @@ async function verifyCheckout(input) {
     ["base", pull.baseSha],
     ["head", pull.headSha]
   ])
-    if (await repo.fingerprint(sha, ["."]) === void 0)
+    if (!await repo.hasCommit(sha))
       throw new InputError(
         `the checkout does not contain the PR's ${what} commit ${sha.slice(0, 7)}; check out with actions/checkout and fetch-depth: 0`
       );
@@ -51374,6 +51362,12 @@ async function closeQuietly(c3) {
     ),
     timeout
   ]) !== "ended" && c3.destroy();
+}
+function quoteIdentifier(name) {
+  return `\`${name.replace(/`/g, "``")}\``;
+}
+async function useDatabase(c3, name) {
+  return await c3.query(`USE ${quoteIdentifier(name)}`), c3;
 }
 
 // src/db/url.ts
@@ -51667,9 +51661,6 @@ function describeError(error2, target) {
   let e = error2, text2 = e.sqlMessage ?? e.message ?? String(error2);
   return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
 }
-function quoteIdentifier(name) {
-  return `\`${name.replace(/`/g, "``")}\``;
-}
 async function deployDatabase(input) {
   let { database: database2, target, log } = input, base = { database: database2.name, environment: database2.environment }, control = await connect(target);
   try {
@@ -51679,7 +51670,7 @@ async function deployDatabase(input) {
         `database ${database2.name} does not exist on ${target.masked}; create it, or set create: true in environments.yaml`
       );
     if (input.dryRun) return await dryRun(input, control, exists2);
-    exists2 || (log(`${database2.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`)), await control.query(`USE ${quoteIdentifier(database2.name)}`);
+    exists2 || (log(`${database2.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`)), await useDatabase(control, database2.name);
     let lock = lockName(target.host, target.port, database2.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
@@ -51830,9 +51821,6 @@ async function dryRun(input, control, exists2) {
     skipped: decision.actions.length - applied.length,
     warnings: decision.warnings
   };
-}
-async function useDatabase(c3, name) {
-  return await c3.query(`USE ${quoteIdentifier(name)}`), c3;
 }
 async function inspectDatabase(database2, target, files) {
   let c3 = await connect(target);
@@ -55354,6 +55342,10 @@ var STATUS = {
         `git ref "${ref}" does not exist in ${this.dir} (fetch it, e.g. git fetch origin main, or pass --base REF)`
       );
     return sha.trim();
+  }
+  /** Whether the commit is in this repository (a shallow clone lacks older ones). */
+  async hasCommit(sha) {
+    return (await this.git.raw(["rev-parse", "--verify", "--quiet", `${sha}^{commit}`]).catch(() => "")).trim().length > 0;
   }
   async isRepository() {
     return this.git.checkIsRepo().catch(() => !1);
@@ -59315,7 +59307,7 @@ async function verifyMigrationApproved(ctx, verdicts, path, commit) {
 }
 async function verifyPr(ctx, pr2) {
   let number = pr2.number;
-  await ctx.repo.fingerprint(pr2.head.sha, ["."]) === void 0 && await ctx.repo.fetch(`+refs/pull/${number}/head:refs/remotes/pull/${number}/head`).catch(() => {
+  await ctx.repo.hasCommit(pr2.head.sha) || await ctx.repo.fetch(`+refs/pull/${number}/head:refs/remotes/pull/${number}/head`).catch(() => {
   });
   let plan2;
   try {

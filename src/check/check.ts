@@ -125,7 +125,7 @@ async function verifyCheckout(input: CheckInput): Promise<void> {
     ['base', pull.baseSha],
     ['head', pull.headSha],
   ] as const) {
-    if ((await repo.fingerprint(sha, ['.'])) === undefined) {
+    if (!(await repo.hasCommit(sha))) {
       throw new InputError(
         `the checkout does not contain the PR's ${what} commit ${sha.slice(0, 7)}; check out with actions/checkout and fetch-depth: 0`,
       );

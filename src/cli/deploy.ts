@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { connect } from '../db/connect.js';
+import { connect, useDatabase } from '../db/connect.js';
 import { targetOf } from '../db/url.js';
 import type { DatabaseReport } from '../deploy/apply.js';
 import { deployEnvironment, selectDatabases } from '../deploy/fleet.js';
@@ -133,7 +133,7 @@ export async function runStatus(
         io.out(`  no ${HISTORY_TABLE} table: nothing deployed yet`);
         continue;
       }
-      await c.query(`USE \`${database.name.replace(/`/g, '``')}\``);
+      await useDatabase(c, database.name);
       const rows = await readHistory(c);
       const table = [
         ['version', 'file', 'status', 'statements', 'applied by', 'PR', 'risk', 'finished', 'ms', 'checksum'],

@@ -7,7 +7,7 @@ import { planJson } from '../report/json.js';
 import { commentMarkdown, planMarkdown } from '../report/markdown.js';
 import { planText } from '../report/text.js';
 import type { CliIo } from './io.js';
-import { approvalJson, approvalsFromFile, approvalsText } from './reviews-file.js';
+import { approvalJson, approvalsFromReviews, approvalsText, readReviewsFile } from './reviews-file.js';
 
 export interface PlanCliOptions {
   readonly reviews?: string;
@@ -28,6 +28,7 @@ export async function runPlan(io: CliIo, options: PlanCliOptions): Promise<numbe
   const repo = new GitRepo(io.cwd);
   if (!(await repo.isRepository()))
     throw new InputError(`${io.cwd} is not a git repository; run sqlgate plan in your repository's root`);
+  const given = options.reviews ? readReviewsFile(io, options.reviews, options.author) : undefined;
   const plan = await planChange({
     repo,
     base: options.base,
@@ -42,9 +43,7 @@ export async function runPlan(io: CliIo, options: PlanCliOptions): Promise<numbe
       : {}),
     onProgress: options.format === 'text' ? (m) => io.err(m) : undefined,
   });
-  const approvals = options.reviews
-    ? await approvalsFromFile(io, repo, plan, options.reviews, options.author)
-    : undefined;
+  const approvals = given ? await approvalsFromReviews(repo, plan, given) : undefined;
   if (options.format === 'json')
     io.out(
       JSON.stringify(

@@ -2,7 +2,7 @@
 // them (`gh api repos/OWNER/REPO/pulls/N/reviews > reviews.json`), evaluated offline.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ApprovalResult } from '../approval/evaluate.js';
+import type { ApprovalResult, Review } from '../approval/evaluate.js';
 import { approvalsForPlan } from '../check/approvals-for-plan.js';
 import { InputError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
@@ -10,13 +10,12 @@ import { type GitHubReview, toReview } from '../github/reads.js';
 import type { PlanResult } from '../plan/plan.js';
 import type { CliIo } from './io.js';
 
-export async function approvalsFromFile(
+/** The PR's reviews from the file, checked before any planning work starts. */
+export function readReviewsFile(
   io: CliIo,
-  repo: GitRepo,
-  plan: PlanResult,
   file: string,
   author: string | undefined,
-): Promise<ApprovalResult[]> {
+): { reviews: Review[]; author: string } {
   if (!author)
     throw new InputError('--reviews needs --author LOGIN (the PR author, whose own approval never counts)');
   let list: GitHubReview[];
@@ -31,7 +30,15 @@ export async function approvalsFromFile(
   const reviews = list
     .flatMap((r) => toReview(r) ?? [])
     .sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt));
-  return approvalsForPlan({ repo, plan, reviews, teams: new Map(), author, headSha: plan.head.commit });
+  return { reviews, author };
+}
+
+export function approvalsFromReviews(
+  repo: GitRepo,
+  plan: PlanResult,
+  given: { reviews: Review[]; author: string },
+): Promise<ApprovalResult[]> {
+  return approvalsForPlan({ repo, plan, ...given, teams: new Map(), headSha: plan.head.commit });
 }
 
 const MARK = { satisfied: '✓', waiting: '…', 'not-yet-reachable': '·', unsatisfiable: '✗' } as const;

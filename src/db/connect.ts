@@ -56,3 +56,13 @@ export async function closeQuietly(c: mysql.Connection): Promise<void> {
   ]);
   if (ended !== 'ended') c.destroy();
 }
+
+export function quoteIdentifier(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+/** Make `name` the connection's default database. */
+export async function useDatabase(c: mysql.Connection, name: string): Promise<mysql.Connection> {
+  await c.query(`USE ${quoteIdentifier(name)}`);
+  return c;
+}

@@ -5,7 +5,7 @@ import type { AnalysedMigrationWithText } from '../plan/plan.js';
 import type { Database, Policy } from '../policy/types.js';
 import type { EstimateLookup, Estimates } from '../risk/evaluate.js';
 import { splitStatements } from '../sql/split.js';
-import { connect } from './connect.js';
+import { connect, useDatabase } from './connect.js';
 import { targetOf } from './url.js';
 
 export async function estimateFromDatabases(
@@ -33,6 +33,10 @@ export async function estimateFromDatabases(
       continue;
     }
     try {
+      const selected = await useDatabase(connection, db.name).then(
+        () => true,
+        () => false,
+      );
       for (const file of files) {
         const texts = splitStatements(file.text);
         for (const statement of file.statements) {
@@ -49,9 +53,8 @@ export async function estimateFromDatabases(
             if (n !== undefined && n !== null) tableRows = Number(n);
           }
           const text = texts[statement.index]?.text;
-          if (text && (statement.facts.type === 'UPDATE' || statement.facts.type === 'DELETE')) {
+          if (selected && text && (statement.facts.type === 'UPDATE' || statement.facts.type === 'DELETE')) {
             try {
-              await connection.query(`USE \`${db.name.replace(/`/g, '``')}\``);
               const [plan] = await connection.query(`EXPLAIN ${text}`);
               affectedRows = (plan as { rows: string | number | null }[]).reduce(
                 (sum, row) => sum + Number(row.rows ?? 0),

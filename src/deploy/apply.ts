@@ -1,7 +1,7 @@
 // Deploy one database: take the lock, read the history, decide, then run each pending statement
 // in its own round trip, recording it before and after so a crash leaves a true record.
 import type { Connection } from 'mysql2/promise';
-import { closeQuietly, connect, redact } from '../db/connect.js';
+import { closeQuietly, connect, quoteIdentifier, redact, useDatabase } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { InputError, RefusedError } from '../errors.js';
 import type { Database } from '../policy/types.js';
@@ -79,10 +79,6 @@ function describeError(error: unknown, target: ConnectionTarget): string {
   return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ''}: ${text}` : text, target);
 }
 
-function quoteIdentifier(name: string): string {
-  return `\`${name.replace(/`/g, '``')}\``;
-}
-
 export async function deployDatabase(input: DatabaseDeployInput): Promise<DatabaseReport> {
   const { database, target, log } = input;
   const base = { database: database.name, environment: database.environment };
@@ -99,7 +95,7 @@ export async function deployDatabase(input: DatabaseDeployInput): Promise<Databa
       log(`${database.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database.name)}`);
       await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database.name)}`);
     }
-    await control.query(`USE ${quoteIdentifier(database.name)}`);
+    await useDatabase(control, database.name);
     const lock = lockName(target.host, target.port, database.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
@@ -294,11 +290,6 @@ async function dryRun(
     skipped: decision.actions.length - applied.length,
     warnings: decision.warnings,
   };
-}
-
-async function useDatabase(c: Connection, name: string): Promise<Connection> {
-  await c.query(`USE ${quoteIdentifier(name)}`);
-  return c;
 }
 
 /** Read-only: what a deploy of this database would do now (no lock, no writes). */

@@ -40,6 +40,12 @@ export class GitRepo {
     return sha.trim();
   }
 
+  /** Whether the commit is in this repository (a shallow clone lacks older ones). */
+  async hasCommit(sha: string): Promise<boolean> {
+    const found = await this.git.raw(['rev-parse', '--verify', '--quiet', `${sha}^{commit}`]).catch(() => '');
+    return found.trim().length > 0;
+  }
+
   async isRepository(): Promise<boolean> {
     return this.git.checkIsRepo().catch(() => false);
   }

@@ -3,7 +3,7 @@
 // always within GitHub's 65,536-character comment limit.
 import type { ApprovalResult, StepState } from '../approval/evaluate.js';
 import type { PlanResult, RequiredFlow } from '../plan/plan.js';
-import type { Policy, RiskLevel } from '../policy/types.js';
+import { compareLevels, type Policy, type RiskLevel } from '../policy/types.js';
 import type { StatementRisk, TaskRisk } from '../risk/evaluate.js';
 
 export const COMMENT_MARKER = '<!-- sqlgate:check -->';
@@ -199,11 +199,7 @@ export function commentMarkdown(input: CommentInput): string {
   let used = fixedLength;
   let omittedTasks = 0;
   // Highest risk first when space runs out, so what is cut is the least interesting.
-  const byRisk = [...sortedTasks].sort(
-    (a, b) =>
-      ['none', 'low', 'moderate', 'high'].indexOf(b.level) -
-      ['none', 'low', 'moderate', 'high'].indexOf(a.level),
-  );
+  const byRisk = [...sortedTasks].sort((a, b) => compareLevels(b.level, a.level));
   const keep = new Set<TaskRisk>();
   for (const t of byRisk) {
     const row = taskRow(policy, t);

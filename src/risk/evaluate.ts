@@ -13,7 +13,8 @@ import {
   type SourceLocation,
 } from '../policy/types.js';
 import type { AnalysedStatement } from '../sql/analyse.js';
-import type { ParseOutcome, StatementFacts } from '../sql/facts.js';
+import { classifyByKeywords } from '../sql/classify.js';
+import { buildFacts, type ParseOutcome, type StatementFacts } from '../sql/facts.js';
 import type { MigrationName } from '../sql/migration-name.js';
 import type { Position } from '../sql/split.js';
 import { evaluateCondition } from './conditions.js';
@@ -184,36 +185,29 @@ export function evaluateRisk(
   };
 }
 
-const CREATE_FACTS: StatementFacts = {
-  type: 'CREATE_DATABASE',
-  source: 'create-database',
-  tables: [],
-  operations: [],
-  destructive: false,
-  backwardIncompatible: false,
-  dataDependent: false,
-  tableRewrite: false,
-  hasAlgorithm: false,
-  hasLock: false,
-  parse: { ok: true, via: 'ast' },
-};
+/** Facts of the CREATE DATABASE a `create: true` entry runs, as if it were a migration statement. */
+function createFacts(db: Database): StatementFacts {
+  const text = `CREATE DATABASE IF NOT EXISTS \`${db.name}\``;
+  return buildFacts(text, classifyByKeywords(text), undefined, { ok: true, via: 'grammar' });
+}
 
 /** A database new in the PR with `create: true` is a create-database change of its own. */
 function createDatabaseTask(db: Database, rules: readonly RiskRule[], policy: Policy): TaskRisk {
   const file = `environments.yaml#${db.name}`;
+  const facts = createFacts(db);
   const statement: AnalysedStatement = {
     index: 0,
     start: { line: 0, column: 0 },
     end: { line: 0, column: 0 },
     preview: `CREATE DATABASE IF NOT EXISTS \`${db.name}\``,
     bytes: 0,
-    facts: CREATE_FACTS,
+    facts,
   };
   const context: StatementContext = {
     environment: db.environment,
     database: db.name,
     file,
-    facts: CREATE_FACTS,
+    facts,
     ...UNKNOWN,
   };
   const risk = evaluateStatement(statement, [context], rules, policy.risk.unparsedLevel);

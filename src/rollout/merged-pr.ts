@@ -89,7 +89,7 @@ type Pull = Awaited<
 
 async function verifyPr(ctx: VerifierContext, pr: Pull): Promise<MergedPrVerdict> {
   const number = pr.number;
-  if ((await ctx.repo.fingerprint(pr.head.sha, ['.'])) === undefined) {
+  if (!(await ctx.repo.hasCommit(pr.head.sha))) {
     await ctx.repo.fetch(`+refs/pull/${number}/head:refs/remotes/pull/${number}/head`).catch(() => {});
   }
   let plan: Awaited<ReturnType<typeof planChange>>;

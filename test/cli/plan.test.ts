@@ -177,6 +177,34 @@ describe('sqlgate plan', () => {
     );
   });
 
+  it('evaluates a PR review list offline with --reviews, explaining what did not count', async () => {
+    const repo = repoWithBase();
+    repo.write({
+      'migrations/test_db/1.0.1_add_email.sql': 'ALTER TABLE t1 ADD COLUMN email VARCHAR(100);\n',
+    });
+    const head = repo.commit('add email');
+    const review = (id: number, login: string, minute: number) => ({
+      id,
+      user: { login },
+      state: 'APPROVED',
+      submitted_at: `2026-11-25T10:0${minute}:00Z`,
+      commit_id: head,
+    });
+    repo.write({
+      'reviews.json': JSON.stringify([review(1, 'dana', 1), review(2, 'tom', 2), review(3, 'devon', 3)]),
+    });
+    const run = await cli(['plan', '--reviews', 'reviews.json', '--author', 'devon'], { cwd: repo.dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').slice(-6)).toEqual([
+      'Approvals for Tester → Project Owner → DBA: waiting for Project Owner (0 of 1)',
+      '  ✓ 1. Tester: satisfied (approved by tom)',
+      '  … 2. Project Owner: waiting (may approve: olivia)',
+      '  · 3. DBA: not-yet-reachable',
+      '  not counted: dana: too early: approved before Project Owner had approved; approve again',
+      '  not counted: devon: the author of a pull request cannot approve it',
+    ]);
+  });
+
   it('says when there is nothing to approve', async () => {
     const repo = repoWithBase();
     repo.write({ 'README.md': 'docs only' });
