@@ -2,10 +2,9 @@
 // runner (outputs, annotations, job summary); a thrown error becomes the step's failure.
 import * as core from '@actions/core';
 import { runCheck } from '../check/check.js';
-import { exitCodeOfReports, formatReports } from '../cli/deploy.js';
 import { readPolicyDir } from '../cli/policy-dir.js';
 import { maskUrl } from '../db/url.js';
-import type { DatabaseReport } from '../deploy/apply.js';
+import { type DatabaseReport, exitCodeOfReports } from '../deploy/apply.js';
 import { deployEnvironment } from '../deploy/fleet.js';
 import { InputError, RefusedError } from '../errors.js';
 import { GitRepo } from '../git/repo.js';
@@ -15,6 +14,7 @@ import { sharedParser } from '../parser/pool.js';
 import { type PlanResult, planChange } from '../plan/plan.js';
 import { loadPolicies } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
+import { formatReports } from '../report/deploy.js';
 import { commentMarkdown } from '../report/markdown.js';
 import { checkTagRollout } from '../rollout/gate.js';
 import { approvalVerifier } from '../rollout/merged-pr.js';

@@ -7,18 +7,9 @@ import { InputError, RefusedError } from '../errors.js';
 import type { Database } from '../policy/types.js';
 import { cumulativeHash } from './checksum.js';
 import { decideDeploy, type FileAction } from './decide.js';
-import {
-  ensureHistoryTable,
-  HISTORY_TABLE,
-  historyExists,
-  markInDoubt,
-  readHistory,
-  recordApplied,
-  recordFinish,
-  recordInflight,
-  recordStart,
-} from './history.js';
 import { acquireLock, lockName, releaseLock } from './lock.js';
+import { HISTORY_TABLE, MysqlRevisions } from './mysql-revisions.js';
+import type { RevisionReadWriter } from './revisions.js';
 import { type MigrationFile, versionKey } from './types.js';
 
 export interface DatabaseDeployInput {
@@ -55,6 +46,14 @@ export interface DatabaseReport {
   readonly skipped: number;
   readonly message?: string;
   readonly warnings: readonly string[];
+}
+
+/** 0 all done, 2 bad input somewhere (nothing changed there), 1 a deploy failed or was refused. */
+export function exitCodeOfReports(reports: readonly DatabaseReport[]): number {
+  if (reports.some((r) => r.status === 'failed' || r.status === 'in-doubt' || r.status === 'refused'))
+    return 1;
+  if (reports.some((r) => r.status === 'error')) return 2;
+  return 0;
 }
 
 const LOST = new Set([
@@ -99,10 +98,11 @@ export async function deployDatabase(input: DatabaseDeployInput): Promise<Databa
     const lock = lockName(target.host, target.port, database.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
-      await ensureHistoryTable(control);
-      const decision = decideDeploy(input.files, await readHistory(control));
+      const history = new MysqlRevisions(control, database.name, lock);
+      await history.ensure();
+      const decision = decideDeploy(input.files, await history.read());
       if (!decision.ok) {
-        if (decision.markInDoubt) await markInDoubt(control, decision.markInDoubt.versionKey);
+        if (decision.markInDoubt) await history.markInDoubt(decision.markInDoubt.versionKey);
         return {
           ...base,
           status: decision.markInDoubt ? 'in-doubt' : 'refused',
@@ -122,7 +122,7 @@ export async function deployDatabase(input: DatabaseDeployInput): Promise<Databa
       try {
         // A DDL stuck behind a long transaction must fail, not queue every query behind its metadata lock.
         await work.query('SET SESSION lock_wait_timeout = ?', [input.lockWaitTimeoutSeconds]);
-        return await runActions(input, control, work, lock, pending, skipped, decision.warnings);
+        return await runActions(input, history, work, pending, skipped, decision.warnings);
       } catch (error) {
         if (error instanceof RefusedError || !outcomeUnknown(error)) throw error;
         // The bookkeeping connection died between statements: the history says where it stopped
@@ -153,9 +153,8 @@ async function databaseExists(c: Connection, name: string): Promise<boolean> {
 
 async function runActions(
   input: DatabaseDeployInput,
-  control: Connection,
+  history: RevisionReadWriter,
   work: Connection,
-  lock: string,
   pending: readonly Extract<FileAction, { kind: 'apply' }>[],
   skipped: number,
   warnings: readonly string[],
@@ -166,9 +165,7 @@ async function runActions(
   for (const action of pending) {
     const { file } = action;
     const key = versionKey(file.name.parts);
-    await recordStart(
-      control,
-      lock,
+    await history.start(
       {
         version: file.name.version,
         versionKey: key,
@@ -192,16 +189,16 @@ async function runActions(
     for (let i = action.from; i < file.statements.length; i++) {
       const statement = file.statements[i] as MigrationFile['statements'][number];
       // The first statement was marked in flight with the row itself; each write checks the lock.
-      if (i > action.from) await recordInflight(control, lock, key, i);
+      if (i > action.from) await history.inflight(key, i);
       try {
         await work.query(statement.text);
       } catch (error) {
         const message = describeError(error, target);
         const where = `statement ${i + 1} of ${file.name.path} (line ${statement.line})`;
         if (outcomeUnknown(error)) {
-          await recordFinish(control, key, { status: 'in-doubt', error: message, failedStatement: i }).catch(
-            () => {},
-          );
+          await history
+            .finish(key, { status: 'in-doubt', error: message, failedStatement: i })
+            .catch(() => {});
           return {
             ...base,
             status: 'in-doubt',
@@ -211,7 +208,7 @@ async function runActions(
             warnings,
           };
         }
-        await recordFinish(control, key, {
+        await history.finish(key, {
           status: 'failed',
           error: message,
           failedStatement: i,
@@ -229,14 +226,7 @@ async function runActions(
       }
       hashes.push(statement.hash);
       ran++;
-      await recordApplied(
-        control,
-        key,
-        i + 1,
-        hashes,
-        cumulativeHash(hashes),
-        i + 1 === file.statements.length,
-      );
+      await history.applied(key, i + 1, hashes, cumulativeHash(hashes), i + 1 === file.statements.length);
       await input.onStatement?.({
         database: database.name,
         file: file.name.path,
@@ -244,7 +234,7 @@ async function runActions(
         total: file.statements.length,
       });
     }
-    if (file.statements.length === action.from) await recordFinish(control, key, { status: 'success' });
+    if (file.statements.length === action.from) await history.finish(key, { status: 'success' });
     applied.push({ file: file.name.path, statements: ran });
   }
   return { ...base, status: 'applied', applied, skipped, warnings };
@@ -257,10 +247,7 @@ async function dryRun(
 ): Promise<DatabaseReport> {
   const { database, log } = input;
   const base = { database: database.name, environment: database.environment };
-  const history =
-    exists && (await historyExists(control, database.name))
-      ? await readHistory(await useDatabase(control, database.name))
-      : [];
+  const history = exists ? await new MysqlRevisions(control, database.name).read() : [];
   if (!exists)
     log(`${database.name}: would run CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database.name)}`);
   if (exists && history.length === 0) log(`${database.name}: would create table ${HISTORY_TABLE}`);
@@ -300,11 +287,9 @@ export async function inspectDatabase(
 ): Promise<ReturnType<typeof decideDeploy>> {
   const c = await connect(target);
   try {
-    const exists = await databaseExists(c, database.name);
-    const history =
-      exists && (await historyExists(c, database.name))
-        ? await readHistory(await useDatabase(c, database.name))
-        : [];
+    const history = (await databaseExists(c, database.name))
+      ? await new MysqlRevisions(c, database.name).read()
+      : [];
     return decideDeploy(files, history);
   } finally {
     await closeQuietly(c);

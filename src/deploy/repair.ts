@@ -1,0 +1,67 @@
+// `sqlgate repair`: the operator says what happened to an in-doubt statement, under the deploy
+// lock so no deploy runs meanwhile. Only in-doubt rows can be repaired.
+import { closeQuietly, connect } from '../db/connect.js';
+import type { ConnectionTarget } from '../db/url.js';
+import { InputError, RefusedError } from '../errors.js';
+import type { Database } from '../policy/types.js';
+import { acquireLock, lockName, releaseLock } from './lock.js';
+import { MysqlRevisions } from './mysql-revisions.js';
+import type { RevisionReadWriter } from './revisions.js';
+import type { HistoryRow, MigrationFile } from './types.js';
+
+export type RepairMark = 'applied' | 'not-applied';
+
+export interface RepairInput {
+  readonly database: Database;
+  readonly target: ConnectionTarget;
+  /** The version as the operator wrote it, and its history key. */
+  readonly version: string;
+  readonly versionKey: string;
+  readonly mark: RepairMark;
+  /** The migration as it is in the checkout, if it still is there (to record the statement's hash). */
+  readonly file: MigrationFile | undefined;
+  readonly by: string;
+}
+
+export interface RepairResult {
+  readonly database: string;
+  readonly version: string;
+  /** The statement (0-based) the decision was about. */
+  readonly statement: number;
+  readonly mark: RepairMark;
+  readonly row: HistoryRow;
+}
+
+/** The decision on plain rows: which row, and whether it may be repaired. */
+export async function repairHistory(
+  history: RevisionReadWriter,
+  input: Omit<RepairInput, 'target'>,
+): Promise<RepairResult> {
+  const name = input.database.name;
+  const row = (await history.read()).find((r) => r.versionKey === input.versionKey);
+  if (!row) throw new InputError(`version ${input.version} is not in the history of ${name}`);
+  if (row.status !== 'in-doubt' && !(row.status === 'running' && row.inflightStatement !== null)) {
+    throw new RefusedError(
+      `version ${input.version} of ${name} is ${row.status}, not in doubt; there is nothing to repair`,
+    );
+  }
+  const statement = row.inflightStatement ?? row.statementsApplied;
+  const repaired = await history.repair(row, input.mark, input.by, input.file?.statements[statement]?.hash);
+  return { database: name, version: row.version, statement, mark: input.mark, row: repaired };
+}
+
+export async function repairDatabase(input: RepairInput): Promise<RepairResult> {
+  const { database, target } = input;
+  const c = await connect(target, { database: database.name });
+  const lock = lockName(target.host, target.port, database.name);
+  try {
+    await acquireLock(c, lock, 10);
+    try {
+      return await repairHistory(new MysqlRevisions(c, database.name, lock), input);
+    } finally {
+      await releaseLock(c, lock);
+    }
+  } finally {
+    await closeQuietly(c);
+  }
+}
