@@ -31681,9 +31681,6 @@ import { parseArgs } from "node:util";
 import { execFileSync } from "node:child_process";
 import { userInfo } from "node:os";
 
-// src/db/connect.ts
-var import_promise = __toESM(require_promise(), 1);
-
 // src/errors.ts
 var PolicyError = class extends Error {
   constructor(file2, line, column, message) {
@@ -31716,7 +31713,42 @@ function exitCodeOf(error) {
   return error instanceof InputError ? 2 : 1;
 }
 
+// src/db/url.ts
+function maskUrl(url) {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
+}
+function parseDatabaseUrl(variable, url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(
+      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/ (got ${maskUrl(url).slice(0, 80)})`
+    );
+  }
+  if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:")
+    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${parsed.protocol}//\u2026`);
+  if (!parsed.hostname)
+    throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decodeURIComponent(parsed.username || "root"),
+    password: decodeURIComponent(parsed.password),
+    masked: maskUrl(url)
+  };
+}
+function targetOf(database2, env) {
+  let url = env[database2.urlEnv];
+  if (!url)
+    throw new InputError(
+      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
+    );
+  return parseDatabaseUrl(database2.urlEnv, url);
+}
+
 // src/db/connect.ts
+var import_promise = __toESM(require_promise(), 1);
 async function connect(target, options = {}) {
   try {
     return await import_promise.default.createConnection({
@@ -31761,40 +31793,6 @@ function quoteIdentifier(name) {
 }
 async function useDatabase(c3, name) {
   return await c3.query(`USE ${quoteIdentifier(name)}`), c3;
-}
-
-// src/db/url.ts
-function maskUrl(url) {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
-}
-function parseDatabaseUrl(variable, url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InputError(
-      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/ (got ${maskUrl(url).slice(0, 80)})`
-    );
-  }
-  if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:")
-    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${parsed.protocol}//\u2026`);
-  if (!parsed.hostname)
-    throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
-  return {
-    host: parsed.hostname,
-    port: parsed.port ? Number(parsed.port) : 3306,
-    user: decodeURIComponent(parsed.username || "root"),
-    password: decodeURIComponent(parsed.password),
-    masked: maskUrl(url)
-  };
-}
-function targetOf(database2, env) {
-  let url = env[database2.urlEnv];
-  if (!url)
-    throw new InputError(
-      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
-    );
-  return parseDatabaseUrl(database2.urlEnv, url);
 }
 
 // src/deploy/checksum.ts
@@ -31931,7 +31929,26 @@ function decideDeploy(files, history) {
   } : { ok: !0, actions, warnings };
 }
 
-// src/deploy/history.ts
+// src/deploy/lock.ts
+import { createHash as createHash2 } from "node:crypto";
+function lockName(host, port, database2) {
+  return `sqlgate:${createHash2("sha256").update(`${host}:${port}/${database2}`).digest("hex").slice(0, 48)}`;
+}
+async function acquireLock(c3, name, timeoutSeconds) {
+  let [rows] = await c3.query("SELECT GET_LOCK(?, ?) AS got", [name, timeoutSeconds]);
+  if (Number(rows[0]?.got) === 1) return;
+  let [holder] = await c3.query("SELECT IS_USED_LOCK(?) AS holder", [name]), id = holder[0]?.holder;
+  throw new RefusedError(
+    `another deploy holds the lock${id ? ` (connection ${id})` : ""}; waited ${timeoutSeconds} s. Nothing was changed; run again when it has finished`
+  );
+}
+async function releaseLock(c3, name) {
+  let timeout = new Promise((resolve3) => setTimeout(resolve3, 2e3).unref());
+  await Promise.race([c3.query("SELECT RELEASE_LOCK(?)", [name]).catch(() => {
+  }), timeout]);
+}
+
+// src/deploy/mysql-revisions.ts
 var HISTORY_TABLE = "sqlgate_history", CREATE = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   version VARCHAR(64) NOT NULL,
@@ -31958,16 +31975,6 @@ var HISTORY_TABLE = "sqlgate_history", CREATE = `CREATE TABLE IF NOT EXISTS ${HI
   note TEXT NULL,
   UNIQUE KEY uk_sqlgate_version (version_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
-async function ensureHistoryTable(c3) {
-  await c3.query(CREATE);
-}
-async function historyExists(c3, database2) {
-  let [rows] = await c3.query(
-    "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-    [database2, HISTORY_TABLE]
-  );
-  return rows.length > 0;
-}
 function toRow(r2) {
   return {
     version: r2.version,
@@ -31993,24 +32000,67 @@ function toRow(r2) {
     note: r2.note
   };
 }
-async function readHistory(c3) {
-  let [rows] = await c3.query(`SELECT * FROM ${HISTORY_TABLE} ORDER BY id`);
-  return rows.map(toRow);
-}
 function assertChanged(result) {
   if (result.affectedRows !== 1)
     throw new RefusedError(
       "the deploy lock was lost (the connection was reset or killed); stopping before the next statement"
     );
 }
-var HOLDS_LOCK = "IS_USED_LOCK(?) = CONNECTION_ID()";
-async function recordStart(c3, lock, s, resume, firstStatement) {
-  if (resume) {
-    let [result2] = await c3.query(
-      `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
-         failed_sql = NULL, inflight_statement = ?, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL
-       WHERE version_key = ? AND ${HOLDS_LOCK}`,
+var HOLDS_LOCK = "IS_USED_LOCK(?) = CONNECTION_ID()", MysqlRevisions = class {
+  constructor(c3, database2, lock = "") {
+    this.c = c3;
+    this.database = database2;
+    this.lock = lock;
+  }
+  c;
+  database;
+  lock;
+  async exists() {
+    let [rows] = await this.c.query(
+      "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+      [this.database, HISTORY_TABLE]
+    );
+    return rows.length > 0;
+  }
+  async ensure() {
+    await this.c.query(CREATE);
+  }
+  async read() {
+    if (!await this.exists()) return [];
+    let [rows] = await this.c.query(
+      `SELECT * FROM ${quoteIdentifier(this.database)}.${HISTORY_TABLE} ORDER BY id`
+    );
+    return rows.map(toRow);
+  }
+  async start(s, resume, firstStatement) {
+    if (resume) {
+      let [result2] = await this.c.query(
+        `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
+           failed_sql = NULL, inflight_statement = ?, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL
+         WHERE version_key = ? AND ${HOLDS_LOCK}`,
+        [
+          s.checksum,
+          s.statementsTotal,
+          firstStatement,
+          s.appliedBy,
+          s.gitSha,
+          s.pr,
+          s.risk,
+          s.versionKey,
+          this.lock
+        ]
+      );
+      return assertChanged(result2);
+    }
+    let [result] = await this.c.query(
+      `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
+         statement_hashes, status, inflight_statement, applied_by, git_sha, pr, risk, started_at)
+       SELECT ?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, ?, NOW(3) FROM DUAL WHERE ${HOLDS_LOCK}`,
       [
+        s.version,
+        s.versionKey,
+        s.description,
+        s.file,
         s.checksum,
         s.statementsTotal,
         firstStatement,
@@ -32018,102 +32068,72 @@ async function recordStart(c3, lock, s, resume, firstStatement) {
         s.gitSha,
         s.pr,
         s.risk,
-        s.versionKey,
-        lock
+        this.lock
       ]
     );
-    return assertChanged(result2);
+    assertChanged(result);
   }
-  let [result] = await c3.query(
-    `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
-       statement_hashes, status, inflight_statement, applied_by, git_sha, pr, risk, started_at)
-     SELECT ?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, ?, NOW(3) FROM DUAL WHERE ${HOLDS_LOCK}`,
-    [
-      s.version,
-      s.versionKey,
-      s.description,
-      s.file,
-      s.checksum,
-      s.statementsTotal,
-      firstStatement,
-      s.appliedBy,
-      s.gitSha,
-      s.pr,
-      s.risk,
-      lock
-    ]
-  );
-  assertChanged(result);
-}
-async function recordInflight(c3, lock, key, statement) {
-  let [result] = await c3.query(
-    `UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ? AND ${HOLDS_LOCK}`,
-    [statement, key, lock]
-  );
-  assertChanged(result);
-}
-async function recordApplied(c3, key, applied, hashes, appliedHash, done = !1) {
-  await c3.query(
-    `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL
-       ${done ? ", status = 'success', finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000" : ""}
-     WHERE version_key = ?`,
-    [applied, JSON.stringify(hashes), appliedHash, key]
-  );
-}
-async function recordFinish(c3, key, outcome) {
-  await c3.query(
-    `UPDATE ${HISTORY_TABLE} SET status = ?, error = ?, failed_statement = ?, failed_sql = ?,
-       ${outcome.status === "in-doubt" ? "" : "inflight_statement = NULL,"}
-       finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000 WHERE version_key = ?`,
-    [outcome.status, outcome.error ?? null, outcome.failedStatement ?? null, outcome.failedSql ?? null, key]
-  );
-}
-async function recordRepair(c3, row, mark, by, statementHash2) {
-  let inflight = row.inflightStatement ?? row.statementsApplied, applied = mark === "applied" ? inflight + 1 : inflight, hashes = mark === "applied" && statementHash2 ? [...row.statementHashes.slice(0, inflight), statementHash2] : row.statementHashes.slice(0, inflight), done = applied >= row.statementsTotal, note = `${(/* @__PURE__ */ new Date()).toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
-  await c3.query(
-    `UPDATE ${HISTORY_TABLE} SET status = ?, statements_applied = ?, statement_hashes = ?, inflight_statement = NULL,
-       error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
-    [
-      done ? "success" : "failed",
-      applied,
-      JSON.stringify(hashes),
-      done ? null : `repaired: resume at statement ${applied + 1}`,
-      note,
-      row.versionKey
-    ]
-  );
-  let [rows] = await c3.query(`SELECT * FROM ${HISTORY_TABLE} WHERE version_key = ?`, [
-    row.versionKey
-  ]);
-  return toRow(rows[0]);
-}
-async function markInDoubt(c3, key) {
-  await c3.query(
-    `UPDATE ${HISTORY_TABLE} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
-    [key]
-  );
-}
-
-// src/deploy/lock.ts
-import { createHash as createHash2 } from "node:crypto";
-function lockName(host, port, database2) {
-  return `sqlgate:${createHash2("sha256").update(`${host}:${port}/${database2}`).digest("hex").slice(0, 48)}`;
-}
-async function acquireLock(c3, name, timeoutSeconds) {
-  let [rows] = await c3.query("SELECT GET_LOCK(?, ?) AS got", [name, timeoutSeconds]);
-  if (Number(rows[0]?.got) === 1) return;
-  let [holder] = await c3.query("SELECT IS_USED_LOCK(?) AS holder", [name]), id = holder[0]?.holder;
-  throw new RefusedError(
-    `another deploy holds the lock${id ? ` (connection ${id})` : ""}; waited ${timeoutSeconds} s. Nothing was changed; run again when it has finished`
-  );
-}
-async function releaseLock(c3, name) {
-  let timeout = new Promise((resolve3) => setTimeout(resolve3, 2e3).unref());
-  await Promise.race([c3.query("SELECT RELEASE_LOCK(?)", [name]).catch(() => {
-  }), timeout]);
-}
+  async inflight(key, statement) {
+    let [result] = await this.c.query(
+      `UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ? AND ${HOLDS_LOCK}`,
+      [statement, key, this.lock]
+    );
+    assertChanged(result);
+  }
+  async applied(key, applied, hashes, appliedHash, done) {
+    await this.c.query(
+      `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL
+         ${done ? ", status = 'success', finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000" : ""}
+       WHERE version_key = ?`,
+      [applied, JSON.stringify(hashes), appliedHash, key]
+    );
+  }
+  async finish(key, outcome) {
+    await this.c.query(
+      `UPDATE ${HISTORY_TABLE} SET status = ?, error = ?, failed_statement = ?, failed_sql = ?,
+         ${outcome.status === "in-doubt" ? "" : "inflight_statement = NULL,"}
+         finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000 WHERE version_key = ?`,
+      [
+        outcome.status,
+        outcome.error ?? null,
+        outcome.failedStatement ?? null,
+        outcome.failedSql ?? null,
+        key
+      ]
+    );
+  }
+  async markInDoubt(key) {
+    await this.c.query(
+      `UPDATE ${HISTORY_TABLE} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
+      [key]
+    );
+  }
+  async repair(row, mark, by, statementHash2) {
+    let inflight = row.inflightStatement ?? row.statementsApplied, applied = mark === "applied" ? inflight + 1 : inflight, hashes = mark === "applied" && statementHash2 ? [...row.statementHashes.slice(0, inflight), statementHash2] : row.statementHashes.slice(0, inflight), done = applied >= row.statementsTotal, note = `${(/* @__PURE__ */ new Date()).toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
+    await this.c.query(
+      `UPDATE ${HISTORY_TABLE} SET status = ?, statements_applied = ?, statement_hashes = ?, inflight_statement = NULL,
+         error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
+      [
+        done ? "success" : "failed",
+        applied,
+        JSON.stringify(hashes),
+        done ? null : `repaired: resume at statement ${applied + 1}`,
+        note,
+        row.versionKey
+      ]
+    );
+    let [rows] = await this.c.query(
+      `SELECT * FROM ${HISTORY_TABLE} WHERE version_key = ?`,
+      [row.versionKey]
+    );
+    return toRow(rows[0]);
+  }
+};
 
 // src/deploy/apply.ts
+function exitCodeOfReports(reports) {
+  return reports.some((r2) => r2.status === "failed" || r2.status === "in-doubt" || r2.status === "refused") ? 1 : reports.some((r2) => r2.status === "error") ? 2 : 0;
+}
 var LOST = /* @__PURE__ */ new Set([
   "PROTOCOL_CONNECTION_LOST",
   "ECONNRESET",
@@ -32144,10 +32164,11 @@ async function deployDatabase(input) {
     let lock = lockName(target.host, target.port, database2.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
-      await ensureHistoryTable(control);
-      let decision = decideDeploy(input.files, await readHistory(control));
+      let history = new MysqlRevisions(control, database2.name, lock);
+      await history.ensure();
+      let decision = decideDeploy(input.files, await history.read());
       if (!decision.ok)
-        return decision.markInDoubt && await markInDoubt(control, decision.markInDoubt.versionKey), {
+        return decision.markInDoubt && await history.markInDoubt(decision.markInDoubt.versionKey), {
           ...base,
           status: decision.markInDoubt ? "in-doubt" : "refused",
           applied: [],
@@ -32162,7 +32183,7 @@ async function deployDatabase(input) {
         return { ...base, status: "up-to-date", applied: [], skipped, warnings: decision.warnings };
       let work = await connect(target, { database: database2.name });
       try {
-        return await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]), await runActions(input, control, work, lock, pending, skipped, decision.warnings);
+        return await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]), await runActions(input, history, work, pending, skipped, decision.warnings);
       } catch (error) {
         if (error instanceof RefusedError || !outcomeUnknown(error)) throw error;
         return {
@@ -32187,13 +32208,11 @@ async function databaseExists(c3, name) {
   let [rows] = await c3.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [name]);
   return rows.length > 0;
 }
-async function runActions(input, control, work, lock, pending, skipped, warnings) {
+async function runActions(input, history, work, pending, skipped, warnings) {
   let { database: database2, log, target } = input, base = { database: database2.name, environment: database2.environment }, applied = [];
   for (let action of pending) {
     let { file: file2 } = action, key = versionKey(file2.name.parts);
-    await recordStart(
-      control,
-      lock,
+    await history.start(
       {
         version: file2.name.version,
         versionKey: key,
@@ -32216,22 +32235,20 @@ async function runActions(input, control, work, lock, pending, skipped, warnings
     let ran = 0;
     for (let i = action.from; i < file2.statements.length; i++) {
       let statement = file2.statements[i];
-      i > action.from && await recordInflight(control, lock, key, i);
+      i > action.from && await history.inflight(key, i);
       try {
         await work.query(statement.text);
       } catch (error) {
         let message = describeError(error, target), where = `statement ${i + 1} of ${file2.name.path} (line ${statement.line})`;
-        return outcomeUnknown(error) ? (await recordFinish(control, key, { status: "in-doubt", error: message, failedStatement: i }).catch(
-          () => {
-          }
-        ), {
+        return outcomeUnknown(error) ? (await history.finish(key, { status: "in-doubt", error: message, failedStatement: i }).catch(() => {
+        }), {
           ...base,
           status: "in-doubt",
           applied,
           skipped,
           message: `the connection was lost while ${where} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${file2.name.version} --mark applied|not-applied (${message})`,
           warnings
-        }) : (await recordFinish(control, key, {
+        }) : (await history.finish(key, {
           status: "failed",
           error: message,
           failedStatement: i,
@@ -32245,26 +32262,19 @@ async function runActions(input, control, work, lock, pending, skipped, warnings
           warnings
         });
       }
-      hashes.push(statement.hash), ran++, await recordApplied(
-        control,
-        key,
-        i + 1,
-        hashes,
-        cumulativeHash(hashes),
-        i + 1 === file2.statements.length
-      ), await input.onStatement?.({
+      hashes.push(statement.hash), ran++, await history.applied(key, i + 1, hashes, cumulativeHash(hashes), i + 1 === file2.statements.length), await input.onStatement?.({
         database: database2.name,
         file: file2.name.path,
         statement: i + 1,
         total: file2.statements.length
       });
     }
-    file2.statements.length === action.from && await recordFinish(control, key, { status: "success" }), applied.push({ file: file2.name.path, statements: ran });
+    file2.statements.length === action.from && await history.finish(key, { status: "success" }), applied.push({ file: file2.name.path, statements: ran });
   }
   return { ...base, status: "applied", applied, skipped, warnings };
 }
 async function dryRun(input, control, exists) {
-  let { database: database2, log } = input, base = { database: database2.name, environment: database2.environment }, history = exists && await historyExists(control, database2.name) ? await readHistory(await useDatabase(control, database2.name)) : [];
+  let { database: database2, log } = input, base = { database: database2.name, environment: database2.environment }, history = exists ? await new MysqlRevisions(control, database2.name).read() : [];
   exists || log(`${database2.name}: would run CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), exists && history.length === 0 && log(`${database2.name}: would create table ${HISTORY_TABLE}`);
   let decision = decideDeploy(input.files, history);
   if (!decision.ok)
@@ -32593,6 +32603,99 @@ async function deployEnvironment(input) {
   return await Promise.all(
     Array.from({ length: Math.max(1, Math.min(input.concurrency, databases.length)) }, worker)
   ), reports;
+}
+
+// src/deploy/repair.ts
+async function repairHistory(history, input) {
+  let name = input.database.name, row = (await history.read()).find((r2) => r2.versionKey === input.versionKey);
+  if (!row) throw new InputError(`version ${input.version} is not in the history of ${name}`);
+  if (row.status !== "in-doubt" && !(row.status === "running" && row.inflightStatement !== null))
+    throw new RefusedError(
+      `version ${input.version} of ${name} is ${row.status}, not in doubt; there is nothing to repair`
+    );
+  let statement = row.inflightStatement ?? row.statementsApplied, repaired = await history.repair(row, input.mark, input.by, input.file?.statements[statement]?.hash);
+  return { database: name, version: row.version, statement, mark: input.mark, row: repaired };
+}
+async function repairDatabase(input) {
+  let { database: database2, target } = input, c3 = await connect(target, { database: database2.name }), lock = lockName(target.host, target.port, database2.name);
+  try {
+    await acquireLock(c3, lock, 10);
+    try {
+      return await repairHistory(new MysqlRevisions(c3, database2.name, lock), input);
+    } finally {
+      await releaseLock(c3, lock);
+    }
+  } finally {
+    await closeQuietly(c3);
+  }
+}
+
+// src/deploy/status.ts
+async function readDatabaseStatus(database2, target) {
+  let c3 = await connect(target);
+  try {
+    let history = new MysqlRevisions(c3, database2.name);
+    return {
+      database: database2.name,
+      environment: database2.environment,
+      masked: target.masked,
+      rows: await history.exists() ? await history.read() : null
+    };
+  } finally {
+    await closeQuietly(c3);
+  }
+}
+
+// src/report/deploy.ts
+var ICON = {
+  applied: "\u2713",
+  "up-to-date": "\u2713",
+  "dry-run": "\xB7",
+  failed: "\u2717",
+  "in-doubt": "?",
+  refused: "\u2717",
+  error: "\u2717"
+};
+function formatReports(reports) {
+  let lines = [];
+  for (let r2 of reports) {
+    let files = r2.applied.map(
+      (a) => `${a.file} (${a.statements} statement${a.statements === 1 ? "" : "s"})`
+    ), what = r2.status === "applied" ? `applied ${files.join(", ")}` : r2.status === "up-to-date" ? `up to date (${r2.skipped} applied earlier)` : r2.status === "dry-run" ? `would apply ${files.length > 0 ? files.join(", ") : "nothing"}` : `${r2.status}: ${r2.message ?? ""}`;
+    lines.push(`${ICON[r2.status]} ${r2.environment}/${r2.database}: ${what}`), r2.status === "failed" && r2.applied.length > 0 && lines.push(`    before the failure: ${files.join(", ")}`);
+    for (let w2 of r2.warnings) lines.push(`    warning: ${w2}`);
+  }
+  return lines;
+}
+function formatStatus(s) {
+  let lines = [`${s.environment}/${s.database} (${s.masked})`];
+  if (s.rows === null) return [...lines, `  no ${HISTORY_TABLE} table: nothing deployed yet`];
+  let table2 = [
+    ["version", "file", "status", "statements", "applied by", "PR", "risk", "finished", "ms", "checksum"],
+    ...s.rows.map((r2) => [
+      r2.version,
+      r2.file,
+      r2.status,
+      `${r2.statementsApplied}/${r2.statementsTotal}`,
+      r2.appliedBy,
+      r2.pr === null ? "" : `#${r2.pr}`,
+      r2.risk ?? "",
+      r2.finishedAt ?? "",
+      r2.executionMs === null ? "" : String(r2.executionMs),
+      r2.checksum.slice(0, 19)
+    ])
+  ], widths = table2[0]?.map((_3, i) => Math.max(...table2.map((row) => (row[i] ?? "").length))) ?? [];
+  for (let row of table2)
+    lines.push(
+      `  ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()}`
+    );
+  for (let r2 of s.rows.filter((x3) => x3.error || x3.note))
+    r2.error && lines.push(`  ${r2.version}: ${r2.error}`), r2.note && lines.push(`  ${r2.version}: ${r2.note.replace(/\n/g, "; ")}`);
+  return lines;
+}
+function formatRepair(r2) {
+  let row = r2.row;
+  return `repaired ${r2.database} version ${r2.version}: statement ${r2.statement + 1} recorded as ${r2.mark}; status ${row.status}, ${row.statementsApplied}/${row.statementsTotal} statements applied${row.status === "failed" ? `; the next deploy resumes at statement ${row.statementsApplied + 1}` : ""}`;
 }
 
 // src/cli/validate.ts
@@ -33721,29 +33824,6 @@ function gitSha(cwd) {
 function whoDeploys(env) {
   return env.GITHUB_ACTOR ?? env.USER ?? userInfo().username;
 }
-var ICON = {
-  applied: "\u2713",
-  "up-to-date": "\u2713",
-  "dry-run": "\xB7",
-  failed: "\u2717",
-  "in-doubt": "?",
-  refused: "\u2717",
-  error: "\u2717"
-};
-function formatReports(reports) {
-  let lines = [];
-  for (let r2 of reports) {
-    let files = r2.applied.map(
-      (a) => `${a.file} (${a.statements} statement${a.statements === 1 ? "" : "s"})`
-    ), what = r2.status === "applied" ? `applied ${files.join(", ")}` : r2.status === "up-to-date" ? `up to date (${r2.skipped} applied earlier)` : r2.status === "dry-run" ? `would apply ${files.length > 0 ? files.join(", ") : "nothing"}` : `${r2.status}: ${r2.message ?? ""}`;
-    lines.push(`${ICON[r2.status]} ${r2.environment}/${r2.database}: ${what}`), r2.status === "failed" && r2.applied.length > 0 && lines.push(`    before the failure: ${files.join(", ")}`);
-    for (let w2 of r2.warnings) lines.push(`    warning: ${w2}`);
-  }
-  return lines;
-}
-function exitCodeOfReports(reports) {
-  return reports.some((r2) => r2.status === "failed" || r2.status === "in-doubt" || r2.status === "refused") ? 1 : reports.some((r2) => r2.status === "error") ? 2 : 0;
-}
 async function runDeploy(io2, o2) {
   let policy = loadPolicyDir(io2, o2.policies), reports = await deployEnvironment({
     policy,
@@ -33773,39 +33853,9 @@ async function runStatus(io2, o2) {
     o2.env,
     o2.database !== void 0 ? { database: o2.database } : {}
   );
-  for (let database2 of databases) {
-    let target = targetOf(database2, io2.env), c3 = await connect(target);
-    try {
-      if (io2.out(`${o2.env}/${database2.name} (${target.masked})`), !await historyExists(c3, database2.name)) {
-        io2.out(`  no ${HISTORY_TABLE} table: nothing deployed yet`);
-        continue;
-      }
-      await useDatabase(c3, database2.name);
-      let rows = await readHistory(c3), table2 = [
-        ["version", "file", "status", "statements", "applied by", "PR", "risk", "finished", "ms", "checksum"],
-        ...rows.map((r2) => [
-          r2.version,
-          r2.file,
-          r2.status,
-          `${r2.statementsApplied}/${r2.statementsTotal}`,
-          r2.appliedBy,
-          r2.pr === null ? "" : `#${r2.pr}`,
-          r2.risk ?? "",
-          r2.finishedAt ?? "",
-          r2.executionMs === null ? "" : String(r2.executionMs),
-          r2.checksum.slice(0, 19)
-        ])
-      ], widths = table2[0]?.map((_3, i) => Math.max(...table2.map((row) => (row[i] ?? "").length))) ?? [];
-      for (let row of table2)
-        io2.out(
-          `  ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()}`
-        );
-      for (let r2 of rows.filter((x3) => x3.error || x3.note))
-        r2.error && io2.out(`  ${r2.version}: ${r2.error}`), r2.note && io2.out(`  ${r2.version}: ${r2.note.replace(/\n/g, "; ")}`);
-    } finally {
-      await c3.end();
-    }
-  }
+  for (let database2 of databases)
+    for (let line of formatStatus(await readDatabaseStatus(database2, targetOf(database2, io2.env))))
+      io2.out(line);
   return 0;
 }
 async function runRepair(io2, o2) {
@@ -33818,24 +33868,18 @@ async function runRepair(io2, o2) {
     o2.migrations
   );
   if ("format" in parsed) throw new InputError(`--version "${o2.version}" is not a migration version`);
-  let key = versionKey(parsed.parts), target = targetOf(database2, io2.env), c3 = await connect(target, { database: database2.name }), lock = lockName(target.host, target.port, database2.name);
-  try {
-    await acquireLock(c3, lock, 10);
-    let row = (await readHistory(c3)).find((r2) => r2.versionKey === key);
-    if (!row) throw new InputError(`version ${o2.version} is not in the history of ${database2.name}`);
-    if (row.status !== "in-doubt" && !(row.status === "running" && row.inflightStatement !== null))
-      throw new RefusedError(
-        `version ${o2.version} of ${database2.name} is ${row.status}, not in doubt; there is nothing to repair`
-      );
-    let file2 = readMigrationFolder(io2.cwd, o2.migrations, database2.migrations).find(
+  let key = versionKey(parsed.parts), result = await repairDatabase({
+    database: database2,
+    target: targetOf(database2, io2.env),
+    version: o2.version,
+    versionKey: key,
+    mark: o2.mark,
+    file: readMigrationFolder(io2.cwd, o2.migrations, database2.migrations).find(
       (f3) => versionKey(f3.name.parts) === key
-    ), inflight = row.inflightStatement ?? row.statementsApplied, repaired = await recordRepair(c3, row, o2.mark, whoDeploys(io2.env), file2?.statements[inflight]?.hash);
-    return io2.out(
-      `repaired ${database2.name} version ${row.version}: statement ${inflight + 1} recorded as ${o2.mark}; status ${repaired.status}, ${repaired.statementsApplied}/${repaired.statementsTotal} statements applied${repaired.status === "failed" ? `; the next deploy resumes at statement ${repaired.statementsApplied + 1}` : ""}`
-    ), 0;
-  } finally {
-    await releaseLock(c3, lock), await c3.end();
-  }
+    ),
+    by: whoDeploys(io2.env)
+  });
+  return io2.out(formatRepair(result)), 0;
 }
 
 // src/cli/io.ts

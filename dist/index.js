@@ -51322,6 +51322,56 @@ function errorComment(error2) {
 `);
 }
 
+// src/cli/policy-dir.ts
+import { existsSync as existsSync3, readFileSync as readFileSync2, statSync } from "node:fs";
+import { join } from "node:path";
+function readPolicyDir(dir, shownAs = dir) {
+  if (!existsSync3(dir) || !statSync(dir).isDirectory())
+    throw new InputError(
+      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
+    );
+  let texts = {};
+  for (let [key, name] of Object.entries(POLICY_FILES)) {
+    let path = join(dir, name);
+    existsSync3(path) && (texts[key] = readFileSync2(path, "utf8"));
+  }
+  return texts;
+}
+
+// src/db/url.ts
+function maskUrl(url) {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
+}
+function parseDatabaseUrl(variable, url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(
+      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/ (got ${maskUrl(url).slice(0, 80)})`
+    );
+  }
+  if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:")
+    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${parsed.protocol}//\u2026`);
+  if (!parsed.hostname)
+    throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decodeURIComponent(parsed.username || "root"),
+    password: decodeURIComponent(parsed.password),
+    masked: maskUrl(url)
+  };
+}
+function targetOf(database2, env) {
+  let url = env[database2.urlEnv];
+  if (!url)
+    throw new InputError(
+      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
+    );
+  return parseDatabaseUrl(database2.urlEnv, url);
+}
+
 // src/db/connect.ts
 var import_promise = __toESM(require_promise(), 1);
 async function connect(target, options2 = {}) {
@@ -51368,40 +51418,6 @@ function quoteIdentifier(name) {
 }
 async function useDatabase(c3, name) {
   return await c3.query(`USE ${quoteIdentifier(name)}`), c3;
-}
-
-// src/db/url.ts
-function maskUrl(url) {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
-}
-function parseDatabaseUrl(variable, url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InputError(
-      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/ (got ${maskUrl(url).slice(0, 80)})`
-    );
-  }
-  if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:")
-    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${parsed.protocol}//\u2026`);
-  if (!parsed.hostname)
-    throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
-  return {
-    host: parsed.hostname,
-    port: parsed.port ? Number(parsed.port) : 3306,
-    user: decodeURIComponent(parsed.username || "root"),
-    password: decodeURIComponent(parsed.password),
-    masked: maskUrl(url)
-  };
-}
-function targetOf(database2, env) {
-  let url = env[database2.urlEnv];
-  if (!url)
-    throw new InputError(
-      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
-    );
-  return parseDatabaseUrl(database2.urlEnv, url);
 }
 
 // src/deploy/checksum.ts
@@ -51480,7 +51496,26 @@ function decideDeploy(files, history) {
   } : { ok: !0, actions, warnings };
 }
 
-// src/deploy/history.ts
+// src/deploy/lock.ts
+import { createHash as createHash2 } from "node:crypto";
+function lockName(host, port, database2) {
+  return `sqlgate:${createHash2("sha256").update(`${host}:${port}/${database2}`).digest("hex").slice(0, 48)}`;
+}
+async function acquireLock(c3, name, timeoutSeconds) {
+  let [rows] = await c3.query("SELECT GET_LOCK(?, ?) AS got", [name, timeoutSeconds]);
+  if (Number(rows[0]?.got) === 1) return;
+  let [holder] = await c3.query("SELECT IS_USED_LOCK(?) AS holder", [name]), id = holder[0]?.holder;
+  throw new RefusedError(
+    `another deploy holds the lock${id ? ` (connection ${id})` : ""}; waited ${timeoutSeconds} s. Nothing was changed; run again when it has finished`
+  );
+}
+async function releaseLock(c3, name) {
+  let timeout = new Promise((resolve) => setTimeout(resolve, 2e3).unref());
+  await Promise.race([c3.query("SELECT RELEASE_LOCK(?)", [name]).catch(() => {
+  }), timeout]);
+}
+
+// src/deploy/mysql-revisions.ts
 var HISTORY_TABLE = "sqlgate_history", CREATE = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   version VARCHAR(64) NOT NULL,
@@ -51507,16 +51542,6 @@ var HISTORY_TABLE = "sqlgate_history", CREATE = `CREATE TABLE IF NOT EXISTS ${HI
   note TEXT NULL,
   UNIQUE KEY uk_sqlgate_version (version_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
-async function ensureHistoryTable(c3) {
-  await c3.query(CREATE);
-}
-async function historyExists(c3, database2) {
-  let [rows] = await c3.query(
-    "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-    [database2, HISTORY_TABLE]
-  );
-  return rows.length > 0;
-}
 function toRow(r2) {
   return {
     version: r2.version,
@@ -51542,24 +51567,67 @@ function toRow(r2) {
     note: r2.note
   };
 }
-async function readHistory(c3) {
-  let [rows] = await c3.query(`SELECT * FROM ${HISTORY_TABLE} ORDER BY id`);
-  return rows.map(toRow);
-}
 function assertChanged(result) {
   if (result.affectedRows !== 1)
     throw new RefusedError(
       "the deploy lock was lost (the connection was reset or killed); stopping before the next statement"
     );
 }
-var HOLDS_LOCK = "IS_USED_LOCK(?) = CONNECTION_ID()";
-async function recordStart(c3, lock, s, resume, firstStatement) {
-  if (resume) {
-    let [result2] = await c3.query(
-      `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
-         failed_sql = NULL, inflight_statement = ?, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL
-       WHERE version_key = ? AND ${HOLDS_LOCK}`,
+var HOLDS_LOCK = "IS_USED_LOCK(?) = CONNECTION_ID()", MysqlRevisions = class {
+  constructor(c3, database2, lock = "") {
+    this.c = c3;
+    this.database = database2;
+    this.lock = lock;
+  }
+  c;
+  database;
+  lock;
+  async exists() {
+    let [rows] = await this.c.query(
+      "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+      [this.database, HISTORY_TABLE]
+    );
+    return rows.length > 0;
+  }
+  async ensure() {
+    await this.c.query(CREATE);
+  }
+  async read() {
+    if (!await this.exists()) return [];
+    let [rows] = await this.c.query(
+      `SELECT * FROM ${quoteIdentifier(this.database)}.${HISTORY_TABLE} ORDER BY id`
+    );
+    return rows.map(toRow);
+  }
+  async start(s, resume, firstStatement) {
+    if (resume) {
+      let [result2] = await this.c.query(
+        `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
+           failed_sql = NULL, inflight_statement = ?, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL
+         WHERE version_key = ? AND ${HOLDS_LOCK}`,
+        [
+          s.checksum,
+          s.statementsTotal,
+          firstStatement,
+          s.appliedBy,
+          s.gitSha,
+          s.pr,
+          s.risk,
+          s.versionKey,
+          this.lock
+        ]
+      );
+      return assertChanged(result2);
+    }
+    let [result] = await this.c.query(
+      `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
+         statement_hashes, status, inflight_statement, applied_by, git_sha, pr, risk, started_at)
+       SELECT ?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, ?, NOW(3) FROM DUAL WHERE ${HOLDS_LOCK}`,
       [
+        s.version,
+        s.versionKey,
+        s.description,
+        s.file,
         s.checksum,
         s.statementsTotal,
         firstStatement,
@@ -51567,83 +51635,72 @@ async function recordStart(c3, lock, s, resume, firstStatement) {
         s.gitSha,
         s.pr,
         s.risk,
-        s.versionKey,
-        lock
+        this.lock
       ]
     );
-    return assertChanged(result2);
+    assertChanged(result);
   }
-  let [result] = await c3.query(
-    `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
-       statement_hashes, status, inflight_statement, applied_by, git_sha, pr, risk, started_at)
-     SELECT ?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, ?, NOW(3) FROM DUAL WHERE ${HOLDS_LOCK}`,
-    [
-      s.version,
-      s.versionKey,
-      s.description,
-      s.file,
-      s.checksum,
-      s.statementsTotal,
-      firstStatement,
-      s.appliedBy,
-      s.gitSha,
-      s.pr,
-      s.risk,
-      lock
-    ]
-  );
-  assertChanged(result);
-}
-async function recordInflight(c3, lock, key, statement) {
-  let [result] = await c3.query(
-    `UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ? AND ${HOLDS_LOCK}`,
-    [statement, key, lock]
-  );
-  assertChanged(result);
-}
-async function recordApplied(c3, key, applied, hashes, appliedHash, done = !1) {
-  await c3.query(
-    `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL
-       ${done ? ", status = 'success', finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000" : ""}
-     WHERE version_key = ?`,
-    [applied, JSON.stringify(hashes), appliedHash, key]
-  );
-}
-async function recordFinish(c3, key, outcome) {
-  await c3.query(
-    `UPDATE ${HISTORY_TABLE} SET status = ?, error = ?, failed_statement = ?, failed_sql = ?,
-       ${outcome.status === "in-doubt" ? "" : "inflight_statement = NULL,"}
-       finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000 WHERE version_key = ?`,
-    [outcome.status, outcome.error ?? null, outcome.failedStatement ?? null, outcome.failedSql ?? null, key]
-  );
-}
-async function markInDoubt(c3, key) {
-  await c3.query(
-    `UPDATE ${HISTORY_TABLE} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
-    [key]
-  );
-}
-
-// src/deploy/lock.ts
-import { createHash as createHash2 } from "node:crypto";
-function lockName(host, port, database2) {
-  return `sqlgate:${createHash2("sha256").update(`${host}:${port}/${database2}`).digest("hex").slice(0, 48)}`;
-}
-async function acquireLock(c3, name, timeoutSeconds) {
-  let [rows] = await c3.query("SELECT GET_LOCK(?, ?) AS got", [name, timeoutSeconds]);
-  if (Number(rows[0]?.got) === 1) return;
-  let [holder] = await c3.query("SELECT IS_USED_LOCK(?) AS holder", [name]), id = holder[0]?.holder;
-  throw new RefusedError(
-    `another deploy holds the lock${id ? ` (connection ${id})` : ""}; waited ${timeoutSeconds} s. Nothing was changed; run again when it has finished`
-  );
-}
-async function releaseLock(c3, name) {
-  let timeout = new Promise((resolve) => setTimeout(resolve, 2e3).unref());
-  await Promise.race([c3.query("SELECT RELEASE_LOCK(?)", [name]).catch(() => {
-  }), timeout]);
-}
+  async inflight(key, statement) {
+    let [result] = await this.c.query(
+      `UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ? AND ${HOLDS_LOCK}`,
+      [statement, key, this.lock]
+    );
+    assertChanged(result);
+  }
+  async applied(key, applied, hashes, appliedHash, done) {
+    await this.c.query(
+      `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL
+         ${done ? ", status = 'success', finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000" : ""}
+       WHERE version_key = ?`,
+      [applied, JSON.stringify(hashes), appliedHash, key]
+    );
+  }
+  async finish(key, outcome) {
+    await this.c.query(
+      `UPDATE ${HISTORY_TABLE} SET status = ?, error = ?, failed_statement = ?, failed_sql = ?,
+         ${outcome.status === "in-doubt" ? "" : "inflight_statement = NULL,"}
+         finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000 WHERE version_key = ?`,
+      [
+        outcome.status,
+        outcome.error ?? null,
+        outcome.failedStatement ?? null,
+        outcome.failedSql ?? null,
+        key
+      ]
+    );
+  }
+  async markInDoubt(key) {
+    await this.c.query(
+      `UPDATE ${HISTORY_TABLE} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
+      [key]
+    );
+  }
+  async repair(row, mark, by, statementHash2) {
+    let inflight = row.inflightStatement ?? row.statementsApplied, applied = mark === "applied" ? inflight + 1 : inflight, hashes = mark === "applied" && statementHash2 ? [...row.statementHashes.slice(0, inflight), statementHash2] : row.statementHashes.slice(0, inflight), done = applied >= row.statementsTotal, note = `${(/* @__PURE__ */ new Date()).toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
+    await this.c.query(
+      `UPDATE ${HISTORY_TABLE} SET status = ?, statements_applied = ?, statement_hashes = ?, inflight_statement = NULL,
+         error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
+      [
+        done ? "success" : "failed",
+        applied,
+        JSON.stringify(hashes),
+        done ? null : `repaired: resume at statement ${applied + 1}`,
+        note,
+        row.versionKey
+      ]
+    );
+    let [rows] = await this.c.query(
+      `SELECT * FROM ${HISTORY_TABLE} WHERE version_key = ?`,
+      [row.versionKey]
+    );
+    return toRow(rows[0]);
+  }
+};
 
 // src/deploy/apply.ts
+function exitCodeOfReports(reports) {
+  return reports.some((r2) => r2.status === "failed" || r2.status === "in-doubt" || r2.status === "refused") ? 1 : reports.some((r2) => r2.status === "error") ? 2 : 0;
+}
 var LOST = /* @__PURE__ */ new Set([
   "PROTOCOL_CONNECTION_LOST",
   "ECONNRESET",
@@ -51674,10 +51731,11 @@ async function deployDatabase(input) {
     let lock = lockName(target.host, target.port, database2.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
-      await ensureHistoryTable(control);
-      let decision = decideDeploy(input.files, await readHistory(control));
+      let history = new MysqlRevisions(control, database2.name, lock);
+      await history.ensure();
+      let decision = decideDeploy(input.files, await history.read());
       if (!decision.ok)
-        return decision.markInDoubt && await markInDoubt(control, decision.markInDoubt.versionKey), {
+        return decision.markInDoubt && await history.markInDoubt(decision.markInDoubt.versionKey), {
           ...base,
           status: decision.markInDoubt ? "in-doubt" : "refused",
           applied: [],
@@ -51692,7 +51750,7 @@ async function deployDatabase(input) {
         return { ...base, status: "up-to-date", applied: [], skipped, warnings: decision.warnings };
       let work = await connect(target, { database: database2.name });
       try {
-        return await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]), await runActions(input, control, work, lock, pending, skipped, decision.warnings);
+        return await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]), await runActions(input, history, work, pending, skipped, decision.warnings);
       } catch (error2) {
         if (error2 instanceof RefusedError || !outcomeUnknown(error2)) throw error2;
         return {
@@ -51717,13 +51775,11 @@ async function databaseExists(c3, name) {
   let [rows] = await c3.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [name]);
   return rows.length > 0;
 }
-async function runActions(input, control, work, lock, pending, skipped, warnings) {
+async function runActions(input, history, work, pending, skipped, warnings) {
   let { database: database2, log, target } = input, base = { database: database2.name, environment: database2.environment }, applied = [];
   for (let action of pending) {
     let { file: file2 } = action, key = versionKey(file2.name.parts);
-    await recordStart(
-      control,
-      lock,
+    await history.start(
       {
         version: file2.name.version,
         versionKey: key,
@@ -51746,22 +51802,20 @@ async function runActions(input, control, work, lock, pending, skipped, warnings
     let ran = 0;
     for (let i = action.from; i < file2.statements.length; i++) {
       let statement = file2.statements[i];
-      i > action.from && await recordInflight(control, lock, key, i);
+      i > action.from && await history.inflight(key, i);
       try {
         await work.query(statement.text);
       } catch (error2) {
         let message = describeError(error2, target), where = `statement ${i + 1} of ${file2.name.path} (line ${statement.line})`;
-        return outcomeUnknown(error2) ? (await recordFinish(control, key, { status: "in-doubt", error: message, failedStatement: i }).catch(
-          () => {
-          }
-        ), {
+        return outcomeUnknown(error2) ? (await history.finish(key, { status: "in-doubt", error: message, failedStatement: i }).catch(() => {
+        }), {
           ...base,
           status: "in-doubt",
           applied,
           skipped,
           message: `the connection was lost while ${where} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${file2.name.version} --mark applied|not-applied (${message})`,
           warnings
-        }) : (await recordFinish(control, key, {
+        }) : (await history.finish(key, {
           status: "failed",
           error: message,
           failedStatement: i,
@@ -51775,26 +51829,19 @@ async function runActions(input, control, work, lock, pending, skipped, warnings
           warnings
         });
       }
-      hashes.push(statement.hash), ran++, await recordApplied(
-        control,
-        key,
-        i + 1,
-        hashes,
-        cumulativeHash(hashes),
-        i + 1 === file2.statements.length
-      ), await input.onStatement?.({
+      hashes.push(statement.hash), ran++, await history.applied(key, i + 1, hashes, cumulativeHash(hashes), i + 1 === file2.statements.length), await input.onStatement?.({
         database: database2.name,
         file: file2.name.path,
         statement: i + 1,
         total: file2.statements.length
       });
     }
-    file2.statements.length === action.from && await recordFinish(control, key, { status: "success" }), applied.push({ file: file2.name.path, statements: ran });
+    file2.statements.length === action.from && await history.finish(key, { status: "success" }), applied.push({ file: file2.name.path, statements: ran });
   }
   return { ...base, status: "applied", applied, skipped, warnings };
 }
 async function dryRun(input, control, exists2) {
-  let { database: database2, log } = input, base = { database: database2.name, environment: database2.environment }, history = exists2 && await historyExists(control, database2.name) ? await readHistory(await useDatabase(control, database2.name)) : [];
+  let { database: database2, log } = input, base = { database: database2.name, environment: database2.environment }, history = exists2 ? await new MysqlRevisions(control, database2.name).read() : [];
   exists2 || log(`${database2.name}: would run CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), exists2 && history.length === 0 && log(`${database2.name}: would create table ${HISTORY_TABLE}`);
   let decision = decideDeploy(input.files, history);
   if (!decision.ok)
@@ -51825,7 +51872,7 @@ async function dryRun(input, control, exists2) {
 async function inspectDatabase(database2, target, files) {
   let c3 = await connect(target);
   try {
-    let history = await databaseExists(c3, database2.name) && await historyExists(c3, database2.name) ? await readHistory(await useDatabase(c3, database2.name)) : [];
+    let history = await databaseExists(c3, database2.name) ? await new MysqlRevisions(c3, database2.name).read() : [];
     return decideDeploy(files, history);
   } finally {
     await closeQuietly(c3);
@@ -51833,14 +51880,14 @@ async function inspectDatabase(database2, target, files) {
 }
 
 // src/deploy/sources.ts
-import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync as existsSync4, readdirSync, readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
+import { join as join2 } from "node:path";
 function readMigrationFolder(root, migrationsDir, folder) {
-  let dir = join(root, migrationsDir, folder);
-  if (!existsSync3(dir) || !statSync(dir).isDirectory()) return [];
+  let dir = join2(root, migrationsDir, folder);
+  if (!existsSync4(dir) || !statSync2(dir).isDirectory()) return [];
   let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
   for (let name of migrations) {
-    let text2 = decodeSql(name.path, readFileSync2(join(root, name.path)));
+    let text2 = decodeSql(name.path, readFileSync3(join2(root, name.path)));
     if (text2 instanceof PolicyError) {
       errors.push(text2);
       continue;
@@ -51923,47 +51970,6 @@ async function deployEnvironment(input) {
   return await Promise.all(
     Array.from({ length: Math.max(1, Math.min(input.concurrency, databases.length)) }, worker)
   ), reports;
-}
-
-// src/cli/policy-dir.ts
-import { existsSync as existsSync4, readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
-import { join as join2 } from "node:path";
-function readPolicyDir(dir, shownAs = dir) {
-  if (!existsSync4(dir) || !statSync2(dir).isDirectory())
-    throw new InputError(
-      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
-    );
-  let texts = {};
-  for (let [key, name] of Object.entries(POLICY_FILES)) {
-    let path = join2(dir, name);
-    existsSync4(path) && (texts[key] = readFileSync3(path, "utf8"));
-  }
-  return texts;
-}
-
-// src/cli/deploy.ts
-var ICON2 = {
-  applied: "\u2713",
-  "up-to-date": "\u2713",
-  "dry-run": "\xB7",
-  failed: "\u2717",
-  "in-doubt": "?",
-  refused: "\u2717",
-  error: "\u2717"
-};
-function formatReports(reports) {
-  let lines = [];
-  for (let r2 of reports) {
-    let files = r2.applied.map(
-      (a) => `${a.file} (${a.statements} statement${a.statements === 1 ? "" : "s"})`
-    ), what = r2.status === "applied" ? `applied ${files.join(", ")}` : r2.status === "up-to-date" ? `up to date (${r2.skipped} applied earlier)` : r2.status === "dry-run" ? `would apply ${files.length > 0 ? files.join(", ") : "nothing"}` : `${r2.status}: ${r2.message ?? ""}`;
-    lines.push(`${ICON2[r2.status]} ${r2.environment}/${r2.database}: ${what}`), r2.status === "failed" && r2.applied.length > 0 && lines.push(`    before the failure: ${files.join(", ")}`);
-    for (let w2 of r2.warnings) lines.push(`    warning: ${w2}`);
-  }
-  return lines;
-}
-function exitCodeOfReports(reports) {
-  return reports.some((r2) => r2.status === "failed" || r2.status === "in-doubt" || r2.status === "refused") ? 1 : reports.some((r2) => r2.status === "error") ? 2 : 0;
 }
 
 // src/git/repo.ts
@@ -59180,6 +59186,28 @@ var ParserPool = class {
 }, shared;
 function sharedParser() {
   return shared ??= new ParserPool(), shared;
+}
+
+// src/report/deploy.ts
+var ICON2 = {
+  applied: "\u2713",
+  "up-to-date": "\u2713",
+  "dry-run": "\xB7",
+  failed: "\u2717",
+  "in-doubt": "?",
+  refused: "\u2717",
+  error: "\u2717"
+};
+function formatReports(reports) {
+  let lines = [];
+  for (let r2 of reports) {
+    let files = r2.applied.map(
+      (a) => `${a.file} (${a.statements} statement${a.statements === 1 ? "" : "s"})`
+    ), what = r2.status === "applied" ? `applied ${files.join(", ")}` : r2.status === "up-to-date" ? `up to date (${r2.skipped} applied earlier)` : r2.status === "dry-run" ? `would apply ${files.length > 0 ? files.join(", ") : "nothing"}` : `${r2.status}: ${r2.message ?? ""}`;
+    lines.push(`${ICON2[r2.status]} ${r2.environment}/${r2.database}: ${what}`), r2.status === "failed" && r2.applied.length > 0 && lines.push(`    before the failure: ${files.join(", ")}`);
+    for (let w2 of r2.warnings) lines.push(`    warning: ${w2}`);
+  }
+  return lines;
 }
 
 // src/rollout/gate.ts
