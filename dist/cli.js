@@ -32701,6 +32701,10 @@ function formatRepair(r2) {
 // src/cli/validate.ts
 import { resolve } from "node:path";
 
+// src/files/policy-dir.ts
+import { existsSync as existsSync2, readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import { join as join2 } from "node:path";
+
 // src/sql/statement-types.ts
 var STATEMENT_TYPES = {
   CREATE_TABLE: "ddl",
@@ -33776,9 +33780,7 @@ function summarisePolicy(policy) {
   ].join(", ");
 }
 
-// src/cli/policy-dir.ts
-import { existsSync as existsSync2, readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
-import { join as join2 } from "node:path";
+// src/files/policy-dir.ts
 function readPolicyDir(dir, shownAs = dir) {
   if (!existsSync2(dir) || !statSync2(dir).isDirectory())
     throw new InputError(
@@ -33791,15 +33793,18 @@ function readPolicyDir(dir, shownAs = dir) {
   }
   return texts;
 }
-
-// src/cli/validate.ts
-function loadPolicyDir(io2, dir) {
-  let shownAs = dir.replace(/\/+$/, ""), result = loadPolicies(readPolicyDir(resolve(io2.cwd, dir), shownAs), shownAs);
+function loadPolicyDir(dir, shownAs = dir) {
+  let result = loadPolicies(readPolicyDir(dir, shownAs), shownAs);
   if (!result.ok) throw new InputError(result.errors);
   return result.policy;
 }
+
+// src/cli/validate.ts
+function loadPolicyDir2(io2, dir) {
+  return loadPolicyDir(resolve(io2.cwd, dir), dir.replace(/\/+$/, ""));
+}
 function runValidate(io2, options) {
-  let policy = loadPolicyDir(io2, options.policies);
+  let policy = loadPolicyDir2(io2, options.policies);
   return io2.out(`ok: ${summarisePolicy(policy)}`), 0;
 }
 
@@ -33825,7 +33830,7 @@ function whoDeploys(env) {
   return env.GITHUB_ACTOR ?? env.USER ?? userInfo().username;
 }
 async function runDeploy(io2, o2) {
-  let policy = loadPolicyDir(io2, o2.policies), reports = await deployEnvironment({
+  let policy = loadPolicyDir2(io2, o2.policies), reports = await deployEnvironment({
     policy,
     environment: o2.env,
     root: io2.cwd,
@@ -33848,7 +33853,7 @@ async function runDeploy(io2, o2) {
   return exitCodeOfReports(reports);
 }
 async function runStatus(io2, o2) {
-  let policy = loadPolicyDir(io2, o2.policies), { databases } = selectDatabases(
+  let policy = loadPolicyDir2(io2, o2.policies), { databases } = selectDatabases(
     policy,
     o2.env,
     o2.database !== void 0 ? { database: o2.database } : {}
@@ -33861,7 +33866,7 @@ async function runStatus(io2, o2) {
 async function runRepair(io2, o2) {
   if (!o2.database || !o2.version || o2.mark !== "applied" && o2.mark !== "not-applied")
     throw new InputError("repair needs --env ID --database NAME --version V --mark applied|not-applied");
-  let policy = loadPolicyDir(io2, o2.policies), { databases } = selectDatabases(policy, o2.env, { database: o2.database }), database2 = databases[0];
+  let policy = loadPolicyDir2(io2, o2.policies), { databases } = selectDatabases(policy, o2.env, { database: o2.database }), database2 = databases[0];
   if (!database2) throw new InputError(`database "${o2.database}" is not in environment ${o2.env}`);
   let parsed = parseMigrationName(
     `${o2.migrations}/${database2.migrations}/${o2.version}_x.sql`,

@@ -48473,6 +48473,33 @@ var PolicyError = class extends Error {
 };
 
 // src/action/inputs.ts
+var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_review", "pull_request_target"]), SHA = /^[0-9a-f]{40}$/;
+function parseEvent(name, payload, sha, defaultBranch) {
+  if (PR_EVENTS.has(name)) {
+    let pr2 = payload.pull_request;
+    if (!pr2 || typeof pr2.number != "number" || !pr2.base?.sha || !pr2.head?.sha || !pr2.user?.login)
+      throw new InputError(
+        `the ${name} payload has no pull_request with number, user.login, base.sha and head.sha`
+      );
+    return {
+      kind: "pull-request",
+      pull: {
+        number: pr2.number,
+        author: String(pr2.user.login),
+        baseSha: String(pr2.base.sha),
+        headSha: String(pr2.head.sha),
+        changedFiles: Number(pr2.changed_files ?? 0)
+      }
+    };
+  }
+  let ref = String(payload.ref ?? ""), sender = String(payload.sender?.login ?? ""), commit = String(payload.after ?? sha), before = String(payload.before ?? ""), previous = SHA.test(before) && !/^0+$/.test(before) ? { before } : {};
+  if (name === "push" && !payload.deleted) {
+    if (ref.startsWith("refs/tags/"))
+      return { kind: "tag", tag: ref.slice(10), commit, sender };
+    if (ref === `refs/heads/${defaultBranch}`) return { kind: "push", ...previous, after: commit, sender };
+  }
+  return { kind: "other", name, ref, ...previous, commit, sender };
+}
 var MODES = ["auto", "check", "deploy", "plan"];
 function booleanInput(name) {
   let value = getInput(name).toLowerCase();
@@ -48504,7 +48531,7 @@ function readSettings(env = process.env) {
   }
   if (!payload || typeof payload != "object")
     throw new InputError(`the event payload ${eventPath} is not a JSON object`);
-  let [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
+  let defaultBranch = String(payload.repository?.default_branch ?? "main"), [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
   if (!owner || !repo) throw new InputError("GITHUB_REPOSITORY is not set to owner/repo");
   let concurrency = Number(getInput("concurrency") || "4");
   if (!Number.isInteger(concurrency) || concurrency < 1)
@@ -48521,8 +48548,8 @@ function readSettings(env = process.env) {
     dryRun: booleanInput("dry-run"),
     concurrency,
     ...shard ? { shard } : {},
-    eventName,
-    payload,
+    event: parseEvent(eventName, payload, env.GITHUB_SHA ?? "", defaultBranch),
+    defaultBranch,
     owner,
     repo,
     sha: env.GITHUB_SHA ?? "",
@@ -51322,22 +51349,6 @@ function errorComment(error2) {
 `);
 }
 
-// src/cli/policy-dir.ts
-import { existsSync as existsSync3, readFileSync as readFileSync2, statSync } from "node:fs";
-import { join } from "node:path";
-function readPolicyDir(dir, shownAs = dir) {
-  if (!existsSync3(dir) || !statSync(dir).isDirectory())
-    throw new InputError(
-      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
-    );
-  let texts = {};
-  for (let [key, name] of Object.entries(POLICY_FILES)) {
-    let path = join(dir, name);
-    existsSync3(path) && (texts[key] = readFileSync2(path, "utf8"));
-  }
-  return texts;
-}
-
 // src/db/url.ts
 function maskUrl(url) {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
@@ -51877,99 +51888,6 @@ async function inspectDatabase(database2, target, files) {
   } finally {
     await closeQuietly(c3);
   }
-}
-
-// src/deploy/sources.ts
-import { existsSync as existsSync4, readdirSync, readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
-import { join as join2 } from "node:path";
-function readMigrationFolder(root, migrationsDir, folder) {
-  let dir = join2(root, migrationsDir, folder);
-  if (!existsSync4(dir) || !statSync2(dir).isDirectory()) return [];
-  let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
-  for (let name of migrations) {
-    let text2 = decodeSql(name.path, readFileSync3(join2(root, name.path)));
-    if (text2 instanceof PolicyError) {
-      errors.push(text2);
-      continue;
-    }
-    let normalised = normaliseSql(text2);
-    files.push({
-      name,
-      checksum: fileChecksum(text2),
-      statements: splitStatements(normalised).map((s) => ({
-        text: s.text,
-        hash: statementHash(s.text),
-        line: s.start.line
-      }))
-    });
-  }
-  if (errors.length > 0) throw new InputError(errors);
-  return files;
-}
-
-// src/deploy/fleet.ts
-function parseShard(shard) {
-  let match = /^(\d+)\/(\d+)$/.exec(shard), index = Number(match?.[1]), count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count)
-    throw new InputError(`--shard must be i/n with 1 \u2264 i \u2264 n (e.g. 2/4), not "${shard}"`);
-  return { index, count };
-}
-function selectDatabases(policy, environment2, options2) {
-  let env = policy.environments.find((e) => e.id === environment2);
-  if (!env)
-    throw new InputError(
-      `environment "${environment2}" does not exist; known environments: ${policy.environments.map((e) => e.id).join(", ")}`
-    );
-  let databases = policy.databases.filter((d2) => d2.environment === environment2);
-  if (options2.database !== void 0 && (databases = databases.filter((d2) => d2.name === options2.database), databases.length === 0))
-    throw new InputError(`database "${options2.database}" is not in environment ${environment2}`);
-  if (options2.shard) {
-    let { index, count } = parseShard(options2.shard);
-    databases = databases.filter((_3, i) => i % count === index - 1);
-  }
-  return { environment: env, databases };
-}
-async function deployEnvironment(input) {
-  let { environment: environment2, databases } = selectDatabases(input.policy, input.environment, {
-    ...input.database !== void 0 ? { database: input.database } : {},
-    ...input.shard !== void 0 ? { shard: input.shard } : {}
-  }), targets = databases.map((d2) => targetOf(d2, input.env)), folders = /* @__PURE__ */ new Map();
-  for (let d2 of databases)
-    folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
-  let reports = new Array(databases.length), next = 0, worker = async () => {
-    for (; next < databases.length; ) {
-      let i = next++, database2 = databases[i];
-      try {
-        reports[i] = await deployDatabase({
-          database: database2,
-          target: targets[i],
-          files: folders.get(database2.migrations) ?? [],
-          lockWaitTimeoutSeconds: environment2.lockWaitTimeout,
-          lockTimeoutSeconds: input.lockTimeoutSeconds,
-          appliedBy: input.appliedBy,
-          gitSha: input.gitSha,
-          dryRun: input.dryRun,
-          log: input.log,
-          ...input.onStatement ? { onStatement: input.onStatement } : {},
-          ...input.prOf ? { prOf: (f3) => input.prOf?.(f3.name.path) ?? null } : {},
-          ...input.riskOf ? { riskOf: (f3) => input.riskOf?.(f3.name.path, database2.environment) ?? null } : {}
-        });
-      } catch (error2) {
-        reports[i] = {
-          database: database2.name,
-          environment: database2.environment,
-          status: error2 instanceof InputError ? "error" : "failed",
-          applied: [],
-          skipped: 0,
-          message: error2.message,
-          warnings: []
-        };
-      }
-    }
-  };
-  return await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(input.concurrency, databases.length)) }, worker)
-  ), reports;
 }
 
 // src/git/repo.ts
@@ -59089,7 +59007,7 @@ function createGitHub(options2) {
 }
 
 // src/parser/pool.ts
-import { existsSync as existsSync5 } from "node:fs";
+import { existsSync as existsSync3 } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -59097,7 +59015,7 @@ import { Worker } from "node:worker_threads";
 var BATCH = 32, sourceWorkerCode;
 function startWorker(workerData) {
   let js2 = new URL("./parse-worker.js", import.meta.url);
-  return existsSync5(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
+  return existsSync3(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
     entryPoints: [fileURLToPath(new URL("./parse-worker.ts", import.meta.url))],
     bundle: !0,
     platform: "node",
@@ -59208,6 +59126,180 @@ function formatReports(reports) {
     for (let w2 of r2.warnings) lines.push(`    warning: ${w2}`);
   }
   return lines;
+}
+
+// src/deploy/sources.ts
+import { existsSync as existsSync4, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
+import { join } from "node:path";
+function readMigrationFolder(root, migrationsDir, folder) {
+  let dir = join(root, migrationsDir, folder);
+  if (!existsSync4(dir) || !statSync(dir).isDirectory()) return [];
+  let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
+  for (let name of migrations) {
+    let text2 = decodeSql(name.path, readFileSync2(join(root, name.path)));
+    if (text2 instanceof PolicyError) {
+      errors.push(text2);
+      continue;
+    }
+    let normalised = normaliseSql(text2);
+    files.push({
+      name,
+      checksum: fileChecksum(text2),
+      statements: splitStatements(normalised).map((s) => ({
+        text: s.text,
+        hash: statementHash(s.text),
+        line: s.start.line
+      }))
+    });
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return files;
+}
+
+// src/deploy/fleet.ts
+function parseShard(shard) {
+  let match = /^(\d+)\/(\d+)$/.exec(shard), index = Number(match?.[1]), count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new InputError(`--shard must be i/n with 1 \u2264 i \u2264 n (e.g. 2/4), not "${shard}"`);
+  return { index, count };
+}
+function selectDatabases(policy, environment2, options2) {
+  let env = policy.environments.find((e) => e.id === environment2);
+  if (!env)
+    throw new InputError(
+      `environment "${environment2}" does not exist; known environments: ${policy.environments.map((e) => e.id).join(", ")}`
+    );
+  let databases = policy.databases.filter((d2) => d2.environment === environment2);
+  if (options2.database !== void 0 && (databases = databases.filter((d2) => d2.name === options2.database), databases.length === 0))
+    throw new InputError(`database "${options2.database}" is not in environment ${environment2}`);
+  if (options2.shard) {
+    let { index, count } = parseShard(options2.shard);
+    databases = databases.filter((_3, i) => i % count === index - 1);
+  }
+  return { environment: env, databases };
+}
+async function deployEnvironment(input) {
+  let { environment: environment2, databases } = selectDatabases(input.policy, input.environment, {
+    ...input.database !== void 0 ? { database: input.database } : {},
+    ...input.shard !== void 0 ? { shard: input.shard } : {}
+  }), targets = databases.map((d2) => targetOf(d2, input.env)), folders = /* @__PURE__ */ new Map();
+  for (let d2 of databases)
+    folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
+  let reports = new Array(databases.length), next = 0, worker = async () => {
+    for (; next < databases.length; ) {
+      let i = next++, database2 = databases[i];
+      try {
+        reports[i] = await deployDatabase({
+          database: database2,
+          target: targets[i],
+          files: folders.get(database2.migrations) ?? [],
+          lockWaitTimeoutSeconds: environment2.lockWaitTimeout,
+          lockTimeoutSeconds: input.lockTimeoutSeconds,
+          appliedBy: input.appliedBy,
+          gitSha: input.gitSha,
+          dryRun: input.dryRun,
+          log: input.log,
+          ...input.onStatement ? { onStatement: input.onStatement } : {},
+          ...input.prOf ? { prOf: (f3) => input.prOf?.(f3.name.path) ?? null } : {},
+          ...input.riskOf ? { riskOf: (f3) => input.riskOf?.(f3.name.path, database2.environment) ?? null } : {}
+        });
+      } catch (error2) {
+        reports[i] = {
+          database: database2.name,
+          environment: database2.environment,
+          status: error2 instanceof InputError ? "error" : "failed",
+          applied: [],
+          skipped: 0,
+          message: error2.message,
+          warnings: []
+        };
+      }
+    }
+  };
+  return await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(input.concurrency, databases.length)) }, worker)
+  ), reports;
+}
+
+// src/files/policy-dir.ts
+import { existsSync as existsSync5, readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
+import { join as join2 } from "node:path";
+function readPolicyDir(dir, shownAs = dir) {
+  if (!existsSync5(dir) || !statSync2(dir).isDirectory())
+    throw new InputError(
+      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
+    );
+  let texts = {};
+  for (let [key, name] of Object.entries(POLICY_FILES)) {
+    let path = join2(dir, name);
+    existsSync5(path) && (texts[key] = readFileSync3(path, "utf8"));
+  }
+  return texts;
+}
+function loadPolicyDir(dir, shownAs = dir) {
+  let result = loadPolicies(readPolicyDir(dir, shownAs), shownAs);
+  if (!result.ok) throw new InputError(result.errors);
+  return result.policy;
+}
+
+// src/rollout/context.ts
+function deployInputOf(ctx, policy, sender) {
+  return {
+    policy,
+    root: ctx.workspace,
+    migrationsDir: ctx.migrationsDir,
+    env: ctx.env,
+    concurrency: ctx.concurrency,
+    dryRun: ctx.dryRun,
+    lockTimeoutSeconds: 60,
+    appliedBy: sender || "github-actions",
+    gitSha: ctx.gitSha,
+    log: ctx.log,
+    ...ctx.shard ? { shard: ctx.shard } : {}
+  };
+}
+
+// src/rollout/on-push.ts
+async function deployOnPush(ctx, push) {
+  let policy = loadPolicyDir(`${ctx.workspace}/${ctx.policiesDir}`, ctx.policiesDir), recorded = await provenance(ctx, push), targets = push.environment ? [push.environment] : policy.environments.filter((e) => e.rollout === "automatic").map((e) => e.id), reports = [];
+  for (let id of targets) {
+    let env = policy.environments.find((e) => e.id === id);
+    if (env?.rollout === "manual")
+      throw new RefusedError(
+        `${env.title} rolls out only when an authorised person pushes a tag matching ${env.tag}`
+      );
+    let batch = await deployEnvironment({
+      ...deployInputOf(ctx, policy, push.sender),
+      ...recorded,
+      environment: id
+    });
+    if (reports.push(...batch), exitCodeOfReports(batch) !== 0) break;
+  }
+  return { reports, checks: [] };
+}
+async function provenance(ctx, push) {
+  if (!push.before) return {};
+  try {
+    let plan2 = await planChange({
+      repo: ctx.repo,
+      base: push.before,
+      head: push.after,
+      policiesDir: ctx.policiesDir,
+      migrationsDir: ctx.migrationsDir,
+      parser: ctx.parser
+    }), { data: pulls } = await ctx.github.rest.repos.listPullRequestsAssociatedWithCommit({
+      ...ctx.ref,
+      commit_sha: push.after
+    }), pr2 = pulls.find((p2) => p2.merged_at)?.number ?? null;
+    return {
+      prOf: () => pr2,
+      riskOf: (path, env) => plan2.risk.tasks.find((t2) => t2.file === path && t2.environment === env)?.level ?? null
+    };
+  } catch (error2) {
+    return ctx.warn(
+      `sqlgate: could not determine the PR and risk of this push (${error2.message}); the history records them as empty`
+    ), {};
+  }
 }
 
 // src/rollout/gate.ts
@@ -59379,60 +59471,45 @@ function levelsOf(plan2) {
   return plan2.risk.tasks.map((t2) => ({ file: t2.file, environment: t2.environment, level: t2.level }));
 }
 
-// src/action/run.ts
-var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_review", "pull_request_target"]);
-async function runAction(s) {
-  switch (maskDatabaseUrls(s), s.mode === "auto" ? autoMode(s) : s.mode) {
-    case "check":
-      return check(s);
-    case "plan":
-      return plan(s);
-    case "deploy":
-      return deploy(s);
-    case "nothing":
-      info(`sqlgate: nothing to do for ${s.eventName} ${s.payload.ref ?? ""}`.trim()), setOutputs({ deployed: "[]" });
-      return;
-  }
-}
-function autoMode(s) {
-  if (PR_EVENTS.has(s.eventName)) return "check";
-  if (s.eventName === "push") {
-    if (s.payload.deleted) return "nothing";
-    let ref = String(s.payload.ref ?? "");
-    return ref.startsWith("refs/tags/") || ref === `refs/heads/${defaultBranch(s)}` ? "deploy" : "nothing";
-  }
-  throw new InputError(
-    `sqlgate does not handle the ${s.eventName} event in mode auto; run it on pull_request, pull_request_review and push, or set mode`
-  );
-}
-function defaultBranch(s) {
-  return String(s.payload.repository?.default_branch ?? "main");
-}
-function pullOf(s) {
-  let pr2 = s.payload.pull_request;
-  if (!pr2 || typeof pr2.number != "number" || !pr2.base?.sha || !pr2.head?.sha || !pr2.user?.login)
-    throw new InputError(
-      `the ${s.eventName} payload has no pull_request with number, user.login, base.sha and head.sha`
-    );
-  return {
-    number: pr2.number,
-    author: pr2.user.login,
-    baseSha: pr2.base.sha,
-    headSha: pr2.head.sha,
-    changedFiles: Number(pr2.changed_files ?? 0)
-  };
-}
-function github(s) {
-  return createGitHub({
-    token: s.token,
-    baseUrl: s.apiUrl,
-    log: (m2) => warning(m2),
-    ...s.env.SQLGATE_WRITE_INTERVAL_MS ? { writeIntervalMs: Number(s.env.SQLGATE_WRITE_INTERVAL_MS) } : {}
+// src/rollout/on-tag.ts
+async function rolloutOnTag(ctx, push) {
+  let policy = loadPolicyDir(`${ctx.workspace}/${ctx.policiesDir}`, ctx.policiesDir), { repo } = ctx, tagCommit = await repo.resolve(push.commit), branch = push.defaultBranch, onDefault = await repo.isAncestor(tagCommit, `refs/remotes/origin/${branch}`) || await repo.isAncestor(tagCommit, branch), roleTeams = policy.roles.flatMap((r2) => r2.members.filter((m2) => m2.includes("/"))), result = await checkTagRollout({
+    policy,
+    tag: push.tag,
+    tagCommit,
+    onDefaultBranch: onDefault,
+    defaultBranch: branch,
+    sender: push.sender,
+    teams: await resolveTeams(ctx.github, roleTeams),
+    root: ctx.workspace,
+    migrationsDir: ctx.migrationsDir,
+    env: ctx.env,
+    verify: approvalVerifier({
+      repo,
+      github: ctx.github,
+      ref: ctx.ref,
+      parser: ctx.parser,
+      policiesDir: ctx.policiesDir,
+      migrationsDir: ctx.migrationsDir,
+      defaultBranch: branch
+    })
   });
+  if (!result.ok)
+    return {
+      reports: [],
+      checks: result.checks,
+      refused: { condition: result.condition, reason: result.reason }
+    };
+  let { verdicts } = result;
+  return { reports: await deployEnvironment({
+    ...deployInputOf(ctx, policy, push.sender),
+    environment: result.environment.id,
+    prOf: (path) => verdicts.get(path)?.pr ?? null,
+    riskOf: (path, env) => verdicts.get(path)?.levels?.find((l3) => l3.file === path && l3.environment === env)?.level ?? null
+  }), checks: result.checks };
 }
-function setOutputs(values) {
-  for (let [k2, v2] of Object.entries(values)) v2 !== void 0 && setOutput(k2, v2);
-}
+
+// src/action/annotations.ts
 function annotate(result) {
   let seen = /* @__PURE__ */ new Map();
   for (let task of result.risk.tasks)
@@ -59454,8 +59531,59 @@ function annotate(result) {
     a.level === "high" ? error(a.message, props) : warning(a.message, props);
   }
 }
-async function check(s) {
-  let pull = pullOf(s), outcome = await runCheck({
+
+// src/action/run.ts
+async function runAction(s) {
+  maskDatabaseUrls(s);
+  let { event } = s;
+  switch (s.mode === "auto" ? autoMode(event) : s.mode) {
+    case "check":
+      return check(s, pullOf(event));
+    case "plan":
+      return plan(s, event.kind === "pull-request" ? event.pull : void 0);
+    case "deploy":
+      return deploy(s, event);
+    case "nothing":
+      info(
+        `sqlgate: nothing to do for ${event.kind === "other" ? `${event.name} ${event.ref}`.trim() : event.kind}`
+      ), setOutputs({ deployed: "[]" });
+      return;
+  }
+}
+function autoMode(event) {
+  switch (event.kind) {
+    case "pull-request":
+      return "check";
+    case "push":
+    case "tag":
+      return "deploy";
+    case "other":
+      if (event.name === "push") return "nothing";
+      throw new InputError(
+        `sqlgate does not handle the ${event.name} event in mode auto; run it on pull_request, pull_request_review and push, or set mode`
+      );
+  }
+}
+function pullOf(event) {
+  if (event.kind === "pull-request") return event.pull;
+  let name = event.kind === "other" ? event.name : "push";
+  throw new InputError(
+    `the ${name} payload has no pull_request with number, user.login, base.sha and head.sha`
+  );
+}
+function github(s) {
+  return createGitHub({
+    token: s.token,
+    baseUrl: s.apiUrl,
+    log: (m2) => warning(m2),
+    ...s.env.SQLGATE_WRITE_INTERVAL_MS ? { writeIntervalMs: Number(s.env.SQLGATE_WRITE_INTERVAL_MS) } : {}
+  });
+}
+function setOutputs(values) {
+  for (let [k2, v2] of Object.entries(values)) v2 !== void 0 && setOutput(k2, v2);
+}
+async function check(s, pull) {
+  let outcome = await runCheck({
     repo: new GitRepo(s.workspace),
     github: github(s),
     ref: { owner: s.owner, repo: s.repo },
@@ -59480,10 +59608,10 @@ async function check(s) {
     approved: String(outcome.approved)
   }), info(`sqlgate: ${outcome.status.state}: ${outcome.status.description}`);
 }
-async function plan(s) {
-  let pull = s.payload.pull_request ? pullOf(s) : void 0, result = await planChange({
+async function plan(s, pull) {
+  let result = await planChange({
     repo: new GitRepo(s.workspace),
-    base: pull?.baseSha ?? defaultBranch(s),
+    base: pull?.baseSha ?? s.defaultBranch,
     head: pull?.headSha ?? "HEAD",
     policiesDir: s.policiesDir,
     migrationsDir: s.migrationsDir,
@@ -59495,75 +59623,44 @@ async function plan(s) {
     approved: String(result.flows.length === 0)
   });
 }
-function policyAt(s) {
-  let loaded = loadPolicies(readPolicyDir(`${s.workspace}/${s.policiesDir}`, s.policiesDir), s.policiesDir);
-  if (!loaded.ok) throw new InputError(loaded.errors);
-  return loaded.policy;
-}
-async function deploy(s) {
-  let policy = policyAt(s), ref = String(s.payload.ref ?? ""), sender = String(s.payload.sender?.login ?? ""), common = {
-    policy,
-    root: s.workspace,
+async function deploy(s, event) {
+  let ctx = {
+    workspace: s.workspace,
+    repo: new GitRepo(s.workspace),
+    policiesDir: s.policiesDir,
     migrationsDir: s.migrationsDir,
     env: s.env,
     concurrency: s.concurrency,
     dryRun: s.dryRun,
-    lockTimeoutSeconds: 60,
-    appliedBy: sender || "github-actions",
+    ...s.shard ? { shard: s.shard } : {},
     gitSha: s.sha || null,
+    github: github(s),
+    ref: { owner: s.owner, repo: s.repo },
+    parser: sharedParser(),
     log: (line) => info(line),
-    ...s.shard ? { shard: s.shard } : {}
-  }, reports = [];
-  if (ref.startsWith("refs/tags/")) {
-    let tag = ref.slice(10), repo = new GitRepo(s.workspace), tagCommit = await repo.resolve(String(s.payload.after ?? s.sha)), branch = defaultBranch(s), onDefault = await repo.isAncestor(tagCommit, `refs/remotes/origin/${branch}`) || await repo.isAncestor(tagCommit, branch), gh = github(s), roleTeams = policy.roles.flatMap((r2) => r2.members.filter((m2) => m2.includes("/"))), result = await checkTagRollout({
-      policy,
-      tag,
-      tagCommit,
-      onDefaultBranch: onDefault,
-      defaultBranch: branch,
-      sender,
-      teams: await resolveTeams(gh, roleTeams),
-      root: s.workspace,
-      migrationsDir: s.migrationsDir,
-      env: s.env,
-      verify: approvalVerifier({
-        repo,
-        github: gh,
-        ref: { owner: s.owner, repo: s.repo },
-        parser: sharedParser(),
-        policiesDir: s.policiesDir,
-        migrationsDir: s.migrationsDir,
-        defaultBranch: branch
-      })
-    });
-    for (let line of result.checks) info(`\u2713 ${line}`);
-    if (!result.ok)
-      throw setOutputs({ deployed: "[]" }), new RefusedError(
-        `rollout of ${tag} refused (${result.condition}): ${result.reason}. Nothing was deployed.`
-      );
-    let { verdicts } = result;
-    reports.push(
-      ...await deployEnvironment({
-        ...common,
-        environment: result.environment.id,
-        prOf: (path) => verdicts.get(path)?.pr ?? null,
-        riskOf: (path, env) => verdicts.get(path)?.levels?.find((l3) => l3.file === path && l3.environment === env)?.level ?? null
-      })
-    );
-  } else {
-    let recorded = await provenance(s), targets = s.environment ? [s.environment] : policy.environments.filter((e) => e.rollout === "automatic").map((e) => e.id);
-    for (let id of targets) {
-      let env = policy.environments.find((e) => e.id === id);
-      if (env?.rollout === "manual")
-        throw new RefusedError(
-          `${env.title} rolls out only when an authorised person pushes a tag matching ${env.tag}`
-        );
-      let batch = await deployEnvironment({ ...common, ...recorded, environment: id });
-      if (reports.push(...batch), exitCodeOfReports(batch) !== 0) break;
-    }
+    warn: (line) => warning(line)
+  }, environment2 = s.environment ? { environment: s.environment } : {}, report, tag;
+  if (event.kind === "tag")
+    tag = event.tag, report = await rolloutOnTag(ctx, { ...event, defaultBranch: s.defaultBranch });
+  else if (event.kind === "other" && event.ref.startsWith("refs/tags/"))
+    tag = event.ref.slice(10), report = await rolloutOnTag(ctx, { ...event, tag, defaultBranch: s.defaultBranch });
+  else if (event.kind === "push")
+    report = await deployOnPush(ctx, { ...event, ...environment2 });
+  else {
+    let before = event.kind === "other" && event.before ? { before: event.before } : {}, sender = event.kind === "other" ? event.sender : "", after = event.kind === "other" ? event.commit : s.sha;
+    report = await deployOnPush(ctx, { ...before, after, sender, ...environment2 });
   }
-  for (let line of formatReports(reports)) info(line);
-  await summary.addHeading("sqlgate deploy", 2).addCodeBlock(formatReports(reports).join(`
+  await renderDeploy(report, tag);
+}
+async function renderDeploy(report, tag) {
+  for (let line of report.checks) info(`\u2713 ${line}`);
+  if (report.refused)
+    throw setOutputs({ deployed: "[]" }), new RefusedError(
+      `rollout of ${tag} refused (${report.refused.condition}): ${report.refused.reason}. Nothing was deployed.`
+    );
+  let { reports } = report, lines = formatReports(reports);
+  for (let line of lines) info(line);
+  await summary.addHeading("sqlgate deploy", 2).addCodeBlock(lines.join(`
 `)).write(), setOutputs({
     deployed: JSON.stringify(
       reports.filter((r2) => r2.applied.length > 0 && r2.status === "applied").map((r2) => ({
@@ -59584,32 +59681,6 @@ async function deploy(s) {
       reports.filter((r2) => r2.status !== "applied" && r2.status !== "up-to-date").map((r2) => `${r2.environment}/${r2.database}: ${r2.status}: ${r2.message}`).join(`
 `)
     );
-}
-async function provenance(s) {
-  let before = String(s.payload.before ?? ""), after = String(s.payload.after ?? s.sha);
-  if (!/^[0-9a-f]{40}$/.test(before) || /^0+$/.test(before)) return {};
-  try {
-    let plan2 = await planChange({
-      repo: new GitRepo(s.workspace),
-      base: before,
-      head: after,
-      policiesDir: s.policiesDir,
-      migrationsDir: s.migrationsDir,
-      parser: sharedParser()
-    }), { data: pulls } = await github(s).rest.repos.listPullRequestsAssociatedWithCommit({
-      owner: s.owner,
-      repo: s.repo,
-      commit_sha: after
-    }), pr2 = pulls.find((p2) => p2.merged_at)?.number ?? null;
-    return {
-      prOf: () => pr2,
-      riskOf: (path, env) => plan2.risk.tasks.find((t2) => t2.file === path && t2.environment === env)?.level ?? null
-    };
-  } catch (error2) {
-    return warning(
-      `sqlgate: could not determine the PR and risk of this push (${error2.message}); the history records them as empty`
-    ), {};
-  }
 }
 function maskDatabaseUrls(s) {
   for (let [name, value] of Object.entries(s.env)) {

@@ -2,6 +2,7 @@
 // else in the code base calls core.getInput or reads the runner's environment.
 import { existsSync, readFileSync } from 'node:fs';
 import * as core from '@actions/core';
+import type { PullRequestRef } from '../check/check.js';
 import { InputError } from '../errors.js';
 
 export type Mode = 'auto' | 'check' | 'deploy' | 'plan';
@@ -15,9 +16,9 @@ export interface ActionSettings {
   readonly dryRun: boolean;
   readonly concurrency: number;
   readonly shard?: string;
-  readonly eventName: string;
-  // biome-ignore lint/suspicious/noExplicitAny: a webhook payload, validated where it is used.
-  readonly payload: any;
+  readonly event: ActionEvent;
+  /** The repository's default branch, the one automatic deploys and rollouts trust. */
+  readonly defaultBranch: string;
   readonly owner: string;
   readonly repo: string;
   readonly sha: string;
@@ -25,6 +26,74 @@ export interface ActionSettings {
   readonly runUrl?: string;
   readonly workspace: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The event, read once from the webhook payload into what each handler needs. `push` is a push
+ * to the default branch, `tag` a pushed tag; every other push (another branch, a deletion) and
+ * every other event is `other`.
+ */
+export type ActionEvent =
+  | { readonly kind: 'pull-request'; readonly pull: PullRequestRef }
+  | {
+      readonly kind: 'push';
+      /** The branch's previous tip, when there was one. */
+      readonly before?: string;
+      readonly after: string;
+      /** The authenticated pusher. */
+      readonly sender: string;
+    }
+  | {
+      readonly kind: 'tag';
+      readonly tag: string;
+      readonly commit: string;
+      /** The authenticated pusher, not the tag's self-declared tagger. */
+      readonly sender: string;
+    }
+  | {
+      readonly kind: 'other';
+      readonly name: string;
+      /** The payload's `ref`, or empty. */
+      readonly ref: string;
+      readonly before?: string;
+      readonly commit: string;
+      readonly sender: string;
+    };
+
+const PR_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_target']);
+const SHA = /^[0-9a-f]{40}$/;
+
+// biome-ignore lint/suspicious/noExplicitAny: the webhook payload, read here and nowhere else.
+export function parseEvent(name: string, payload: any, sha: string, defaultBranch: string): ActionEvent {
+  if (PR_EVENTS.has(name)) {
+    const pr = payload.pull_request;
+    if (!pr || typeof pr.number !== 'number' || !pr.base?.sha || !pr.head?.sha || !pr.user?.login) {
+      throw new InputError(
+        `the ${name} payload has no pull_request with number, user.login, base.sha and head.sha`,
+      );
+    }
+    return {
+      kind: 'pull-request',
+      pull: {
+        number: pr.number,
+        author: String(pr.user.login),
+        baseSha: String(pr.base.sha),
+        headSha: String(pr.head.sha),
+        changedFiles: Number(pr.changed_files ?? 0),
+      },
+    };
+  }
+  const ref = String(payload.ref ?? '');
+  const sender = String(payload.sender?.login ?? '');
+  const commit = String(payload.after ?? sha);
+  const before = String(payload.before ?? '');
+  const previous = SHA.test(before) && !/^0+$/.test(before) ? { before } : {};
+  if (name === 'push' && !payload.deleted) {
+    if (ref.startsWith('refs/tags/'))
+      return { kind: 'tag', tag: ref.slice('refs/tags/'.length), commit, sender };
+    if (ref === `refs/heads/${defaultBranch}`) return { kind: 'push', ...previous, after: commit, sender };
+  }
+  return { kind: 'other', name, ref, ...previous, commit, sender };
 }
 
 const MODES: readonly Mode[] = ['auto', 'check', 'deploy', 'plan'];
@@ -64,6 +133,8 @@ export function readSettings(
   }
   if (!payload || typeof payload !== 'object')
     throw new InputError(`the event payload ${eventPath} is not a JSON object`);
+  // biome-ignore lint/suspicious/noExplicitAny: the webhook payload, read here and nowhere else.
+  const defaultBranch = String((payload as any).repository?.default_branch ?? 'main');
   const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
   if (!owner || !repo) throw new InputError('GITHUB_REPOSITORY is not set to owner/repo');
   const concurrency = Number(core.getInput('concurrency') || '4');
@@ -83,8 +154,8 @@ export function readSettings(
     dryRun: booleanInput('dry-run'),
     concurrency,
     ...(shard ? { shard } : {}),
-    eventName,
-    payload,
+    event: parseEvent(eventName, payload, env.GITHUB_SHA ?? '', defaultBranch),
+    defaultBranch,
     owner,
     repo,
     sha: env.GITHUB_SHA ?? '',

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readPolicyDir } from '../../src/cli/policy-dir.js';
 import { deployEnvironment } from '../../src/deploy/fleet.js';
+import { readPolicyDir } from '../../src/files/policy-dir.js';
 import { GitRepo } from '../../src/git/repo.js';
 import { createGitHub } from '../../src/github/client.js';
 import { ParserPool } from '../../src/parser/pool.js';

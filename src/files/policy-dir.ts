@@ -1,8 +1,10 @@
+// Policies as they are in a directory on disk: the CLI's working tree, the Action's checkout.
+// Reading from a commit is plan/plan.ts's `policiesAt`.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import type { PolicyTexts } from '../policy/load.js';
-import { POLICY_FILES, type PolicyFileKey } from '../policy/types.js';
+import { loadPolicies, type PolicyTexts } from '../policy/load.js';
+import { POLICY_FILES, type Policy, type PolicyFileKey } from '../policy/types.js';
 
 /** Read the policy files of a directory; a file that does not exist is left undefined. */
 export function readPolicyDir(dir: string, shownAs = dir): PolicyTexts {
@@ -17,4 +19,11 @@ export function readPolicyDir(dir: string, shownAs = dir): PolicyTexts {
     if (existsSync(path)) texts[key] = readFileSync(path, 'utf8');
   }
   return texts;
+}
+
+/** Load the policies of a directory or throw an InputError listing every problem. */
+export function loadPolicyDir(dir: string, shownAs = dir): Policy {
+  const result = loadPolicies(readPolicyDir(dir, shownAs), shownAs);
+  if (!result.ok) throw new InputError(result.errors);
+  return result.policy;
 }
