@@ -1,6 +1,8 @@
 // The pull-request check: plan the PR from the checkout, evaluate its reviews against the
 // flows it needs, and tell the PR — one sticky comment and the `sqlgate/approval` status.
-import type { ApprovalResult } from '../approval/evaluate.js';
+
+import { approvalsForPlan, teamsOfFlows } from '../approval/for-plan.js';
+import type { ApprovalResult } from '../approval/types.js';
 import { InputError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import type { GitHub } from '../github/client.js';
@@ -9,7 +11,6 @@ import { type StatusState, setStatus, upsertComment } from '../github/writes.js'
 import { type PlanResult, planChange } from '../plan/plan.js';
 import { COMMENT_MARKER, commentMarkdown } from '../report/markdown.js';
 import type { StatementParser } from '../sql/analyse.js';
-import { approvalsForPlan, teamsOfFlows } from './approvals-for-plan.js';
 
 export interface PullRequestRef {
   readonly number: number;
@@ -86,7 +87,7 @@ export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
       headSha: pull.headSha,
     });
   }
-  const approved = approvals.every((a) => a.satisfied);
+  const approved = approvals.every((a) => a.state === 'approved');
   const status = statusOf(plan, approvals);
   const comment = commentMarkdown({
     plan,
@@ -104,15 +105,14 @@ function statusOf(
 ): { state: StatusState; description: string } {
   if (plan.flows.length === 0)
     return { state: 'success', description: `risk ${plan.risk.level}: no approval needed` };
-  const open = approvals.filter((a) => !a.satisfied);
-  if (open.length === 0)
-    return {
-      state: 'success',
-      description: `risk ${plan.risk.level}: ${approvals.map((a) => a.summary).join('; ')}`,
-    };
-  const blocked = open.find((a) => a.summary.startsWith('cannot be approved'));
+  const blocked = approvals.find((a) => a.state === 'blocked');
   if (blocked) return { state: 'failure', description: blocked.summary };
-  return { state: 'pending', description: open.map((a) => a.summary).join('; ') };
+  const open = approvals.filter((a) => a.state === 'waiting');
+  if (open.length > 0) return { state: 'pending', description: open.map((a) => a.summary).join('; ') };
+  return {
+    state: 'success',
+    description: `risk ${plan.risk.level}: ${approvals.map((a) => a.summary).join('; ')}`,
+  };
 }
 
 /**

@@ -2,8 +2,8 @@
 // them (`gh api repos/OWNER/REPO/pulls/N/reviews > reviews.json`), evaluated offline.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ApprovalResult, Review } from '../approval/evaluate.js';
-import { approvalsForPlan } from '../check/approvals-for-plan.js';
+import { approvalsForPlan } from '../approval/for-plan.js';
+import type { ApprovalResult, Review } from '../approval/types.js';
 import { InputError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import { type GitHubReview, toReview } from '../github/reads.js';
@@ -46,7 +46,7 @@ const MARK = { satisfied: '✓', waiting: '…', 'not-yet-reachable': '·', unsa
 export function approvalsText(approvals: readonly ApprovalResult[]): string {
   const out: string[] = [];
   for (const a of approvals) {
-    out.push(`Approvals for ${a.flow.title}: ${a.satisfied ? 'satisfied' : a.summary}`);
+    out.push(`Approvals for ${a.flow.title}: ${a.state === 'approved' ? 'satisfied' : a.summary}`);
     for (const s of a.steps) {
       const who =
         s.approvals.length > 0
@@ -66,7 +66,8 @@ export function approvalsText(approvals: readonly ApprovalResult[]): string {
 export function approvalJson(a: ApprovalResult) {
   return {
     flow: a.flow.id,
-    satisfied: a.satisfied,
+    state: a.state,
+    satisfied: a.state === 'approved',
     summary: a.summary,
     steps: a.steps.map((s) => ({
       role: s.role,

@@ -1,6 +1,6 @@
 // What a check reads from GitHub. File contents come from the checkout, so the number of
 // requests does not grow with the number of migration files.
-import type { Review, ReviewState, TeamMembers } from '../approval/evaluate.js';
+import type { Review, ReviewState, TeamMembers } from '../approval/types.js';
 import type { GitHub } from './client.js';
 
 export interface RepoRef {

@@ -1,7 +1,7 @@
 // The PR comment (and `plan --format markdown`): risk, tasks, the flow as a Mermaid diagram with
 // each step's state, who approves next, approvals that did not count, and the full detail —
 // always within GitHub's 65,536-character comment limit.
-import type { ApprovalResult, StepState } from '../approval/evaluate.js';
+import type { ApprovalResult, StepState } from '../approval/types.js';
 import type { PlanResult, RequiredFlow } from '../plan/plan.js';
 import { compareLevels, type Policy, type RiskLevel } from '../policy/types.js';
 import type { StatementRisk, TaskRisk } from '../risk/evaluate.js';
@@ -102,7 +102,7 @@ function flowSection(
     flow.reason === 'sql'
       ? `for ${flow.source} at ${flow.level} risk`
       : 'because this PR changes the policy files';
-  const state = result ? (result.satisfied ? '✅ satisfied' : `⏳ ${result.summary}`) : '';
+  const state = result ? (result.state === 'approved' ? '✅ satisfied' : `⏳ ${result.summary}`) : '';
   const lines = [
     `### Approval flow: ${flow.flow.title} ${state ? `— ${state}` : ''}`.trimEnd(),
     '',
@@ -148,7 +148,7 @@ export function commentMarkdown(input: CommentInput): string {
   const { plan } = input;
   const { risk, policy } = plan;
   const approvals = input.approvals;
-  const allSatisfied = approvals ? approvals.every((a) => a.satisfied) : undefined;
+  const allSatisfied = approvals ? approvals.every((a) => a.state === 'approved') : undefined;
   const headline =
     plan.flows.length === 0
       ? '✅ no approval needed'
@@ -157,7 +157,7 @@ export function commentMarkdown(input: CommentInput): string {
         : allSatisfied
           ? '✅ approved'
           : `⏳ ${approvals
-              ?.filter((a) => !a.satisfied)
+              ?.filter((a) => a.state !== 'approved')
               .map((a) => a.summary)
               .join('; ')}`;
   const head: string[] = [

@@ -1,6 +1,7 @@
 // Rollout by tag: a pushed tag matching a manual environment's `tag` deploys it only when every
 // condition holds; otherwise nothing runs and the reason is reported.
-import { expandRole, type TeamMembers } from '../approval/evaluate.js';
+import { expandRole } from '../approval/members.js';
+import type { TeamMembers } from '../approval/types.js';
 import { targetOf } from '../db/url.js';
 import { inspectDatabase } from '../deploy/apply.js';
 import { readMigrationFolder } from '../deploy/sources.js';

@@ -1,6 +1,6 @@
 // Was a migration approved? Find the pull request that brought it to the default branch and
 // re-evaluate that PR's flows against its reviews as they stood when it merged.
-import { approvalsForPlan, teamsOfFlows } from '../check/approvals-for-plan.js';
+import { approvalsForPlan, teamsOfFlows } from '../approval/for-plan.js';
 import { InputError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import type { GitHub } from '../github/client.js';
@@ -121,7 +121,7 @@ async function verifyPr(ctx: VerifierContext, pr: Pull): Promise<MergedPrVerdict
     author: pr.user?.login ?? '',
     headSha: pr.head.sha,
   });
-  const open = approvals.filter((a) => !a.satisfied);
+  const open = approvals.filter((a) => a.state !== 'approved');
   if (open.length > 0) {
     return {
       ok: false,

@@ -1,17 +1,26 @@
-// The approval state of every flow a plan needs: fingerprints from the checkout, then the pure
-// approval function per flow. The PR check, the tag rollout and `plan --reviews` share it.
-import {
-  type ApprovalResult,
-  evaluateApprovals,
-  type Review,
-  type TeamMembers,
-} from '../approval/evaluate.js';
-import type { GitRepo } from '../git/repo.js';
-import type { PlanResult } from '../plan/plan.js';
+// The approval state of every flow a plan needs: fingerprints of the content each review approved,
+// then the pure approval function per flow. The PR check, the tag rollout and `plan --reviews`
+// share it.
+import type { ApprovalFlow, Policy } from '../policy/types.js';
+import { evaluateApprovals } from './evaluate.js';
+import type { ApprovalResult, Review, TeamMembers } from './types.js';
+
+/** Where fingerprints come from (the git checkout); undefined when the commit is not there. */
+export interface ContentHistory {
+  fingerprint(commit: string, dirs: readonly string[]): Promise<string | undefined>;
+}
+
+/** The part of a plan the approvals depend on. */
+export interface PlannedFlows {
+  readonly policy: Policy;
+  readonly policiesDir: string;
+  readonly migrationsDir: string;
+  readonly flows: readonly { readonly flow: ApprovalFlow }[];
+}
 
 export async function approvalsForPlan(input: {
-  readonly repo: GitRepo;
-  readonly plan: PlanResult;
+  readonly repo: ContentHistory;
+  readonly plan: PlannedFlows;
   readonly reviews: readonly Review[];
   readonly teams: ReadonlyMap<string, TeamMembers>;
   readonly author: string;
@@ -39,7 +48,7 @@ export async function approvalsForPlan(input: {
 }
 
 /** Teams (`org/team`) that hold a role of one of the plan's flows: only those need reading. */
-export function teamsOfFlows(plan: PlanResult): string[] {
+export function teamsOfFlows(plan: PlannedFlows): string[] {
   const roleIds = new Set(plan.flows.flatMap((f) => f.flow.steps.map((s) => s.role)));
   return plan.policy.roles
     .filter((r) => roleIds.has(r.id))
