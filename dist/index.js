@@ -48560,6 +48560,251 @@ function readSettings(env = process.env) {
   };
 }
 
+// src/approval/assignment.ts
+function satisfiedTimes(steps, counts) {
+  return steps.map((s, i) => s.length >= (counts[i] ?? 1) ? Math.max(...s.map((a) => a.time)) : void 0);
+}
+
+// src/approval/assign-any-order.ts
+function assignAnyOrder({ approvals, members, counts, samePerson }) {
+  if (samePerson) {
+    let steps2 = counts.map((c3, step) => {
+      let seen = /* @__PURE__ */ new Set();
+      return approvals.filter((a) => members[step].has(a.login) && !seen.has(a.login) && seen.add(a.login)).slice(0, c3);
+    });
+    return { steps: steps2, satisfiedAt: satisfiedTimes(steps2, counts) };
+  }
+  let slots = counts.flatMap((c3, step) => Array.from({ length: c3 }, () => step)), people = [...new Map(approvals.map((a) => [a.login, a])).values()], slotOwner = slots.map(() => {
+  }), tryAssign = (p2, seen) => {
+    for (let s = 0; s < slots.length; s++) {
+      let step = slots[s];
+      if (seen.has(s) || !members[step].has(people[p2].login)) continue;
+      seen.add(s);
+      let owner = slotOwner[s];
+      if (owner === void 0 || tryAssign(owner, seen))
+        return slotOwner[s] = p2, !0;
+    }
+    return !1;
+  };
+  for (let p2 = 0; p2 < people.length; p2++) tryAssign(p2, /* @__PURE__ */ new Set());
+  let steps = counts.map(() => []);
+  return slotOwner.forEach((p2, s) => {
+    p2 !== void 0 && steps[slots[s]].push(people[p2]);
+  }), { steps, satisfiedAt: satisfiedTimes(steps, counts) };
+}
+
+// src/approval/assign-strict.ts
+var SEARCH_BUDGET = 2e4;
+function assignStrict({ approvals, members, counts, samePerson }) {
+  let best = { steps: counts.map(() => []), satisfiedAt: counts.map(() => {
+  }) }, bestScore = score(best, counts), budget = SEARCH_BUDGET, walk = (i, step, steps, since, used) => {
+    if (--budget < 0) return;
+    let current = { steps, satisfiedAt: satisfiedTimes(steps, counts) }, s = score(current, counts);
+    if (better(s, bestScore) && (best = { steps: steps.map((x3) => [...x3]), satisfiedAt: current.satisfiedAt }, bestScore = s), i >= approvals.length || step >= counts.length) return;
+    let a = approvals[i];
+    if (members[step].has(a.login) && a.time >= since && (samePerson || !used.has(a.login)) && !steps[step].some((x3) => x3.login === a.login)) {
+      let filled = [...steps[step], a], nextSteps = steps.map((x3, k2) => k2 === step ? filled : x3), nextUsed = new Set(used).add(a.login);
+      if (filled.length >= (counts[step] ?? 1) ? walk(i + 1, step + 1, nextSteps, a.time, nextUsed) : walk(i + 1, step, nextSteps, since, nextUsed), !members.slice(step + 1).some((m2) => m2.has(a.login)) || samePerson) return;
+    }
+    walk(i + 1, step, steps, since, used);
+  };
+  return walk(
+    0,
+    0,
+    counts.map(() => []),
+    Number.NEGATIVE_INFINITY,
+    /* @__PURE__ */ new Set()
+  ), best;
+}
+function score(a, counts) {
+  let satisfied = a.steps.map((s, i) => s.length >= (counts[i] ?? 1) ? 1 : 0), prefix = 0;
+  for (; prefix < satisfied.length && satisfied[prefix] === 1; ) prefix++;
+  let total = satisfied.reduce((n, x3) => n + x3, 0), gathered = a.steps.reduce((n, s) => n + s.length, 0);
+  return [prefix, total, gathered];
+}
+function better(x3, y2) {
+  for (let i = 0; i < x3.length; i++)
+    if (x3[i] !== y2[i]) return x3[i] > y2[i];
+  return !1;
+}
+
+// src/approval/members.ts
+function expandRole(role, teams) {
+  let people = /* @__PURE__ */ new Set(), notes = [];
+  for (let member of role?.members ?? []) {
+    if (!member.includes("/")) {
+      people.add(member.toLowerCase());
+      continue;
+    }
+    let team = teams.get(member.toLowerCase());
+    if (!team) notes.push(`team ${member} was not resolved`);
+    else if ("error" in team) notes.push(team.error);
+    else for (let login of team.members) people.add(login.toLowerCase());
+  }
+  return { people, notes };
+}
+
+// src/approval/result.ts
+function approvalResult(input) {
+  let steps = stepStates(input), ignored = [...input.ignored, ...uncounted(input)].sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at)), state = stateOf(steps);
+  return { flow: input.flow, state, steps, ignored, summary: summarise(state, steps) };
+}
+function stateOf(steps) {
+  return steps.every((s) => s.status === "satisfied") ? "approved" : steps.some((s) => s.status === "unsatisfiable") ? "blocked" : "waiting";
+}
+function summarise(state, steps) {
+  switch (state) {
+    case "approved":
+      return `approved by ${[...new Set(steps.flatMap((s) => s.approvals.map((a) => a.login)))].join(", ")}`;
+    case "blocked":
+      return `cannot be approved: ${steps.find((s) => s.status === "unsatisfiable")?.notes[0]}`;
+    case "waiting":
+      return `waiting for ${steps.filter((s) => s.status === "waiting").map((s) => `${s.roleTitle} (${s.approvals.length} of ${s.count})`).join(", ")}`;
+  }
+}
+function uncounted(input) {
+  let { flow, assignment, members, roleTitles } = input, counted = new Set(assignment.steps.flat()), stepOf = /* @__PURE__ */ new Map();
+  assignment.steps.forEach((s, i) => {
+    for (let a of s) stepOf.has(a.login) || stepOf.set(a.login, i);
+  });
+  let countedAt = /* @__PURE__ */ new Map();
+  for (let a of counted) countedAt.set(a.login, Math.min(countedAt.get(a.login) ?? a.time, a.time));
+  let out = [];
+  for (let a of input.approvals) {
+    if (counted.has(a) || (countedAt.get(a.login) ?? Number.NEGATIVE_INFINITY) > a.time) continue;
+    let base = { login: a.login, reviewId: a.reviewId, at: a.at }, roleSteps = members.map((m2, i) => m2.has(a.login) ? i : -1).filter((i) => i >= 0), usedIn = stepOf.get(a.login);
+    if (roleSteps.length === 0) {
+      let roles = flow.steps.map((s) => s.role).join(", ");
+      out.push({
+        ...base,
+        reason: "not-a-member",
+        explanation: `${a.login} holds none of the roles of this flow (${roles})`
+      });
+    } else if (usedIn !== void 0 && !flow.allowSamePersonInSteps)
+      out.push({
+        ...base,
+        reason: "same-person",
+        explanation: `same person as step ${usedIn + 1} (${roleTitles[usedIn]}): one person approves one step`
+      });
+    else if (flow.order === "strict" && roleSteps.some((i) => i > 0 && (assignment.satisfiedAt[i - 1] ?? Number.POSITIVE_INFINITY) > a.time)) {
+      let i = roleSteps.find((k2) => k2 > 0);
+      out.push({
+        ...base,
+        reason: "too-early",
+        explanation: `too early: approved before ${roleTitles[i - 1]} had approved; approve again`
+      });
+    } else
+      out.push({
+        ...base,
+        reason: "surplus",
+        explanation: "the step it could fill already has enough approvals"
+      });
+  }
+  return out;
+}
+function stepStates(input) {
+  let { flow, assignment, members } = input, author = input.author.toLowerCase(), used = new Set(assignment.steps.flat().map((a) => a.login)), firstOpen = assignment.steps.findIndex((s, i) => s.length < (flow.steps[i]?.count ?? 1));
+  return flow.steps.map((step, i) => {
+    let got = assignment.steps[i], people = members[i], eligible = [...people].filter(
+      (p2) => p2 !== author && (flow.allowSamePersonInSteps || !used.has(p2)) && !got.some((a) => a.login === p2)
+    ).sort(), notes = [...input.memberNotes[i] ?? []], status;
+    got.length >= step.count ? status = "satisfied" : [...people].filter((p2) => p2 !== author).length === 0 ? (status = "unsatisfiable", notes.unshift(
+      people.size === 0 ? `no one holds role ${step.role}` : `no one but the author holds role ${step.role}`
+    )) : flow.order === "strict" && i !== firstOpen ? status = "not-yet-reachable" : status = "waiting";
+    let satisfiedAt = assignment.satisfiedAt[i];
+    return {
+      index: i,
+      role: step.role,
+      roleTitle: input.roleTitles[i] ?? step.role,
+      count: step.count,
+      status,
+      approvals: got.map(({ login, reviewId, at: at3 }) => ({ login, reviewId, at: at3 })),
+      ...satisfiedAt !== void 0 ? { satisfiedAt: new Date(satisfiedAt).toISOString() } : {},
+      eligible,
+      notes
+    };
+  });
+}
+
+// src/approval/standing.ts
+function standingApprovals(input, ignored) {
+  let author = input.author.toLowerCase(), standing = [];
+  for (let [i, review] of input.reviews.entries()) {
+    if (review.state !== "APPROVED" && review.state !== "DISMISSED") continue;
+    let login = review.user?.toLowerCase() ?? "(deleted user)", base = { login, reviewId: review.id, at: review.submittedAt }, reason = whyNotStanding(input, review, i, login, author);
+    reason ? ignored.push({ ...base, ...reason }) : standing.push({ ...base, time: Date.parse(review.submittedAt) });
+  }
+  return standing.sort((x3, y2) => x3.time - y2.time);
+}
+function whyNotStanding(input, review, index, login, author) {
+  if (review.state === "DISMISSED") return { reason: "withdrawn", explanation: "the review was dismissed" };
+  if (review.user === null)
+    return { reason: "ghost", explanation: "the account that approved has been deleted" };
+  if (login === author)
+    return { reason: "author", explanation: "the author of a pull request cannot approve it" };
+  if (input.reviews.slice(index + 1).find((r2) => r2.user?.toLowerCase() === login && r2.state === "CHANGES_REQUESTED")) return { reason: "withdrawn", explanation: `${login} requested changes after approving` };
+  if (isStale(review, input))
+    return { reason: "stale", explanation: `stale: ${input.staleApprovals === "on-push" ? "new commits were pushed after it (staleApprovals: on-push)" : "the migrations or policies changed after it; approve the current version"}` };
+}
+function isStale(review, input) {
+  switch (input.staleApprovals) {
+    case "keep":
+      return !1;
+    case "on-push":
+      return review.commitId !== input.headSha;
+    case "on-sql-change": {
+      if (review.commitId === input.headSha) return !1;
+      let then = input.fingerprintAt(review.commitId);
+      return then === void 0 || then !== input.fingerprintAt(input.headSha);
+    }
+  }
+}
+
+// src/approval/evaluate.ts
+function evaluateApprovals(input) {
+  let { flow } = input, roleById = new Map(input.roles.map((r2) => [r2.id, r2])), expanded = flow.steps.map((step) => expandRole(roleById.get(step.role), input.teams)), members = expanded.map((e) => e.people), ignored = [], approvals = standingApprovals(input, ignored), assignment = (flow.order === "strict" ? assignStrict : assignAnyOrder)({
+    approvals,
+    members,
+    counts: flow.steps.map((s) => s.count),
+    samePerson: flow.allowSamePersonInSteps
+  });
+  return approvalResult({
+    flow,
+    author: input.author,
+    roleTitles: flow.steps.map((s) => roleById.get(s.role)?.title ?? s.role),
+    members,
+    memberNotes: expanded.map((e) => e.notes),
+    approvals,
+    assignment,
+    ignored
+  });
+}
+
+// src/approval/for-plan.ts
+async function approvalsForPlan(input) {
+  let { repo, plan: plan2, reviews } = input;
+  if (plan2.flows.length === 0) return [];
+  let dirs = [plan2.migrationsDir, plan2.policiesDir], fingerprints = /* @__PURE__ */ new Map();
+  for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)]))
+    fingerprints.set(commit, await repo.fingerprint(commit, dirs));
+  return plan2.flows.map(
+    (required) => evaluateApprovals({
+      flow: required.flow,
+      roles: plan2.policy.roles,
+      teams: input.teams,
+      author: input.author,
+      reviews,
+      headSha: input.headSha,
+      staleApprovals: plan2.policy.approval.staleApprovals,
+      fingerprintAt: (commit) => fingerprints.get(commit)
+    })
+  );
+}
+function teamsOfFlows(plan2) {
+  let roleIds = new Set(plan2.flows.flatMap((f3) => f3.flow.steps.map((s) => s.role)));
+  return plan2.policy.roles.filter((r2) => roleIds.has(r2.id)).flatMap((r2) => r2.members.filter((m2) => m2.includes("/")));
+}
+
 // src/github/reads.ts
 async function listPullFiles(github2, ref, pull, changedFiles) {
   return changedFiles > 3e3 ? void 0 : (await github2.paginate(github2.rest.pulls.listFiles, {
@@ -48668,7 +48913,7 @@ function mermaid(flow, policy, result, id) {
   ];
 }
 function flowSection(flow, policy, result, n) {
-  let why = flow.reason === "sql" ? `for ${flow.source} at ${flow.level} risk` : "because this PR changes the policy files", state = result ? result.satisfied ? "\u2705 satisfied" : `\u23F3 ${result.summary}` : "", lines = [
+  let why = flow.reason === "sql" ? `for ${flow.source} at ${flow.level} risk` : "because this PR changes the policy files", state = result ? result.state === "approved" ? "\u2705 satisfied" : `\u23F3 ${result.summary}` : "", lines = [
     `### Approval flow: ${flow.flow.title} ${state ? `\u2014 ${state}` : ""}`.trimEnd(),
     "",
     `Required ${why}; order: ${flow.flow.order}.`,
@@ -48705,7 +48950,7 @@ function statementLine(policy, t2, s) {
   return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
 }
 function commentMarkdown(input) {
-  let { plan: plan2 } = input, { risk, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.satisfied) : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `\u23F3 ${approvals?.filter((a) => !a.satisfied).map((a) => a.summary).join("; ")}`, head = [
+  let { plan: plan2 } = input, { risk, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `\u23F3 ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, head = [
     COMMENT_MARKER,
     `## sqlgate: ${ICON[risk.level]} ${WORD[risk.level]} risk \u2014 ${headline}`,
     ""
@@ -51054,206 +51299,6 @@ async function planChange(options2) {
   };
 }
 
-// src/approval/evaluate.ts
-function expandRole(role, teams) {
-  let people = /* @__PURE__ */ new Set(), notes = [];
-  for (let member of role?.members ?? []) {
-    if (!member.includes("/")) {
-      people.add(member.toLowerCase());
-      continue;
-    }
-    let team = teams.get(member.toLowerCase());
-    if (!team) notes.push(`team ${member} was not resolved`);
-    else if ("error" in team) notes.push(team.error);
-    else for (let login of team.members) people.add(login.toLowerCase());
-  }
-  return { people, notes };
-}
-function isStale(review, input) {
-  switch (input.staleApprovals) {
-    case "keep":
-      return !1;
-    case "on-push":
-      return review.commitId !== input.headSha;
-    case "on-sql-change": {
-      if (review.commitId === input.headSha) return !1;
-      let then = input.fingerprintAt(review.commitId);
-      return then === void 0 || then !== input.fingerprintAt(input.headSha);
-    }
-  }
-}
-function standingApprovals(input, ignored) {
-  let author = input.author.toLowerCase(), standing = [];
-  for (let [i, review] of input.reviews.entries()) {
-    if (review.state !== "APPROVED" && review.state !== "DISMISSED") continue;
-    let login = review.user?.toLowerCase() ?? "(deleted user)", base = { login, reviewId: review.id, at: review.submittedAt }, reason = whyNotStanding(input, review, i, login, author);
-    reason ? ignored.push({ ...base, ...reason }) : standing.push({ ...base, time: Date.parse(review.submittedAt) });
-  }
-  return standing.sort((x3, y2) => x3.time - y2.time);
-}
-function whyNotStanding(input, review, index, login, author) {
-  if (review.state === "DISMISSED") return { reason: "withdrawn", explanation: "the review was dismissed" };
-  if (review.user === null)
-    return { reason: "ghost", explanation: "the account that approved has been deleted" };
-  if (login === author)
-    return { reason: "author", explanation: "the author of a pull request cannot approve it" };
-  if (input.reviews.slice(index + 1).find((r2) => r2.user?.toLowerCase() === login && r2.state === "CHANGES_REQUESTED")) return { reason: "withdrawn", explanation: `${login} requested changes after approving` };
-  if (isStale(review, input))
-    return { reason: "stale", explanation: `stale: ${input.staleApprovals === "on-push" ? "new commits were pushed after it (staleApprovals: on-push)" : "the migrations or policies changed after it; approve the current version"}` };
-}
-function score(a, counts) {
-  let satisfied = a.steps.map((s, i) => s.length >= (counts[i] ?? 1) ? 1 : 0), prefix = 0;
-  for (; prefix < satisfied.length && satisfied[prefix] === 1; ) prefix++;
-  let total = satisfied.reduce((n, x3) => n + x3, 0), gathered = a.steps.reduce((n, s) => n + s.length, 0);
-  return [prefix, total, gathered];
-}
-function better(x3, y2) {
-  for (let i = 0; i < x3.length; i++)
-    if (x3[i] !== y2[i]) return x3[i] > y2[i];
-  return !1;
-}
-function assignStrict(approvals, members, counts, samePerson) {
-  let best = { steps: counts.map(() => []), satisfiedAt: counts.map(() => {
-  }) }, bestScore = score(best, counts), budget = 2e4, walk = (i, step, steps, since, used) => {
-    if (--budget < 0) return;
-    let current = { steps, satisfiedAt: satisfiedTimes(steps, counts) }, s = score(current, counts);
-    if (better(s, bestScore) && (best = { steps: steps.map((x3) => [...x3]), satisfiedAt: current.satisfiedAt }, bestScore = s), i >= approvals.length || step >= counts.length) return;
-    let a = approvals[i];
-    if (members[step].has(a.login) && a.time >= since && (samePerson || !used.has(a.login)) && !steps[step].some((x3) => x3.login === a.login)) {
-      let filled = [...steps[step], a], nextSteps = steps.map((x3, k2) => k2 === step ? filled : x3), nextUsed = new Set(used).add(a.login);
-      if (filled.length >= (counts[step] ?? 1) ? walk(i + 1, step + 1, nextSteps, a.time, nextUsed) : walk(i + 1, step, nextSteps, since, nextUsed), !members.slice(step + 1).some((m2) => m2.has(a.login)) || samePerson) return;
-    }
-    walk(i + 1, step, steps, since, used);
-  };
-  return walk(
-    0,
-    0,
-    counts.map(() => []),
-    Number.NEGATIVE_INFINITY,
-    /* @__PURE__ */ new Set()
-  ), best;
-}
-function satisfiedTimes(steps, counts) {
-  return steps.map((s, i) => s.length >= (counts[i] ?? 1) ? Math.max(...s.map((a) => a.time)) : void 0);
-}
-function assignAnyOrder(approvals, members, counts, samePerson) {
-  let slots = counts.flatMap((c3, step) => Array.from({ length: c3 }, () => step));
-  if (samePerson) {
-    let steps2 = counts.map((c3, step) => {
-      let seen = /* @__PURE__ */ new Set();
-      return approvals.filter((a) => members[step].has(a.login) && !seen.has(a.login) && seen.add(a.login)).slice(0, c3);
-    });
-    return { steps: steps2, satisfiedAt: satisfiedTimes(steps2, counts) };
-  }
-  let people = [...new Map(approvals.map((a) => [a.login, a])).values()], slotOwner = slots.map(() => {
-  }), tryAssign = (p2, seen) => {
-    for (let s = 0; s < slots.length; s++) {
-      let step = slots[s];
-      if (seen.has(s) || !members[step].has(people[p2].login)) continue;
-      seen.add(s);
-      let owner = slotOwner[s];
-      if (owner === void 0 || tryAssign(owner, seen))
-        return slotOwner[s] = p2, !0;
-    }
-    return !1;
-  };
-  for (let p2 = 0; p2 < people.length; p2++) tryAssign(p2, /* @__PURE__ */ new Set());
-  let steps = counts.map(() => []);
-  return slotOwner.forEach((p2, s) => {
-    p2 !== void 0 && steps[slots[s]].push(people[p2]);
-  }), { steps, satisfiedAt: satisfiedTimes(steps, counts) };
-}
-function evaluateApprovals(input) {
-  let { flow } = input, author = input.author.toLowerCase(), roleById = new Map(input.roles.map((r2) => [r2.id, r2])), expanded = flow.steps.map((step) => expandRole(roleById.get(step.role), input.teams)), members = expanded.map((e) => e.people), counts = flow.steps.map((s) => s.count), ignored = [], approvals = standingApprovals(input, ignored), assignment = flow.order === "strict" ? assignStrict(approvals, members, counts, flow.allowSamePersonInSteps) : assignAnyOrder(approvals, members, counts, flow.allowSamePersonInSteps), counted = new Set(assignment.steps.flat()), stepOf = /* @__PURE__ */ new Map();
-  assignment.steps.forEach((s, i) => {
-    for (let a of s) stepOf.has(a.login) || stepOf.set(a.login, i);
-  });
-  let title = (i) => roleById.get(flow.steps[i]?.role ?? "")?.title ?? flow.steps[i]?.role ?? "", firstOpen = assignment.steps.findIndex((s, i) => s.length < (counts[i] ?? 1)), countedAt = /* @__PURE__ */ new Map();
-  for (let a of counted) countedAt.set(a.login, Math.min(countedAt.get(a.login) ?? a.time, a.time));
-  for (let a of approvals) {
-    if (counted.has(a) || (countedAt.get(a.login) ?? Number.NEGATIVE_INFINITY) > a.time) continue;
-    let base = { login: a.login, reviewId: a.reviewId, at: a.at }, roleSteps = members.map((m2, i) => m2.has(a.login) ? i : -1).filter((i) => i >= 0), usedIn = stepOf.get(a.login);
-    if (roleSteps.length === 0) {
-      let roles = flow.steps.map((s) => s.role).join(", ");
-      ignored.push({
-        ...base,
-        reason: "not-a-member",
-        explanation: `${a.login} holds none of the roles of this flow (${roles})`
-      });
-    } else if (usedIn !== void 0 && !flow.allowSamePersonInSteps)
-      ignored.push({
-        ...base,
-        reason: "same-person",
-        explanation: `same person as step ${usedIn + 1} (${title(usedIn)}): one person approves one step`
-      });
-    else if (flow.order === "strict" && roleSteps.some((i) => i > 0 && (assignment.satisfiedAt[i - 1] ?? Number.POSITIVE_INFINITY) > a.time)) {
-      let i = roleSteps.find((k2) => k2 > 0);
-      ignored.push({
-        ...base,
-        reason: "too-early",
-        explanation: `too early: approved before ${title(i - 1)} had approved; approve again`
-      });
-    } else
-      ignored.push({
-        ...base,
-        reason: "surplus",
-        explanation: "the step it could fill already has enough approvals"
-      });
-  }
-  let finalIgnored = ignored.sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at)), used = new Set([...counted].map((a) => a.login)), steps = flow.steps.map((step, i) => {
-    let got = assignment.steps[i], people = members[i], satisfied2 = got.length >= step.count, eligible = [...people].filter(
-      (p2) => p2 !== author && (flow.allowSamePersonInSteps || !used.has(p2)) && !got.some((a) => a.login === p2)
-    ).sort(), notes = [...expanded[i]?.notes ?? []], status;
-    satisfied2 ? status = "satisfied" : [...people].filter((p2) => p2 !== author).length === 0 ? (status = "unsatisfiable", notes.unshift(
-      people.size === 0 ? `no one holds role ${step.role}` : `no one but the author holds role ${step.role}`
-    )) : flow.order === "strict" && i !== firstOpen ? status = "not-yet-reachable" : status = "waiting";
-    let satisfiedAt = assignment.satisfiedAt[i];
-    return {
-      index: i,
-      role: step.role,
-      roleTitle: title(i),
-      count: step.count,
-      status,
-      approvals: got.map(({ login, reviewId, at: at3 }) => ({ login, reviewId, at: at3 })),
-      ...satisfiedAt !== void 0 ? { satisfiedAt: new Date(satisfiedAt).toISOString() } : {},
-      eligible,
-      notes
-    };
-  }), satisfied = steps.every((s) => s.status === "satisfied");
-  return { flow, satisfied, steps, ignored: finalIgnored, summary: summarise(steps, satisfied) };
-}
-function summarise(steps, satisfied) {
-  if (satisfied)
-    return `approved by ${[...new Set(steps.flatMap((s) => s.approvals.map((a) => a.login)))].join(", ")}`;
-  let blocked = steps.find((s) => s.status === "unsatisfiable");
-  return blocked ? `cannot be approved: ${blocked.notes[0]}` : `waiting for ${steps.filter((s) => s.status === "waiting").map((s) => `${s.roleTitle} (${s.approvals.length} of ${s.count})`).join(", ")}`;
-}
-
-// src/check/approvals-for-plan.ts
-async function approvalsForPlan(input) {
-  let { repo, plan: plan2, reviews } = input;
-  if (plan2.flows.length === 0) return [];
-  let dirs = [plan2.migrationsDir, plan2.policiesDir], fingerprints = /* @__PURE__ */ new Map();
-  for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)]))
-    fingerprints.set(commit, await repo.fingerprint(commit, dirs));
-  return plan2.flows.map(
-    (required) => evaluateApprovals({
-      flow: required.flow,
-      roles: plan2.policy.roles,
-      teams: input.teams,
-      author: input.author,
-      reviews,
-      headSha: input.headSha,
-      staleApprovals: plan2.policy.approval.staleApprovals,
-      fingerprintAt: (commit) => fingerprints.get(commit)
-    })
-  );
-}
-function teamsOfFlows(plan2) {
-  let roleIds = new Set(plan2.flows.flatMap((f3) => f3.flow.steps.map((s) => s.role)));
-  return plan2.policy.roles.filter((r2) => roleIds.has(r2.id)).flatMap((r2) => r2.members.filter((m2) => m2.includes("/")));
-}
-
 // src/check/check.ts
 async function runCheck(input) {
   let { github: github2, ref, pull, repo } = input, log = input.log ?? (() => {
@@ -51292,7 +51337,7 @@ async function runCheck(input) {
       headSha: pull.headSha
     });
   }
-  let approved = approvals.every((a) => a.satisfied), status = statusOf(plan2, approvals), comment = commentMarkdown({
+  let approved = approvals.every((a) => a.state === "approved"), status = statusOf(plan2, approvals), comment = commentMarkdown({
     plan: plan2,
     approvals,
     ...input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}
@@ -51302,14 +51347,13 @@ async function runCheck(input) {
 function statusOf(plan2, approvals) {
   if (plan2.flows.length === 0)
     return { state: "success", description: `risk ${plan2.risk.level}: no approval needed` };
-  let open2 = approvals.filter((a) => !a.satisfied);
-  if (open2.length === 0)
-    return {
-      state: "success",
-      description: `risk ${plan2.risk.level}: ${approvals.map((a) => a.summary).join("; ")}`
-    };
-  let blocked = open2.find((a) => a.summary.startsWith("cannot be approved"));
-  return blocked ? { state: "failure", description: blocked.summary } : { state: "pending", description: open2.map((a) => a.summary).join("; ") };
+  let blocked = approvals.find((a) => a.state === "blocked");
+  if (blocked) return { state: "failure", description: blocked.summary };
+  let open2 = approvals.filter((a) => a.state === "waiting");
+  return open2.length > 0 ? { state: "pending", description: open2.map((a) => a.summary).join("; ") } : {
+    state: "success",
+    description: `risk ${plan2.risk.level}: ${approvals.map((a) => a.summary).join("; ")}`
+  };
 }
 async function verifyCheckout(input) {
   let { repo, pull } = input;
@@ -59455,7 +59499,7 @@ async function verifyPr(ctx, pr2) {
     teams,
     author: pr2.user?.login ?? "",
     headSha: pr2.head.sha
-  })).filter((a) => !a.satisfied);
+  })).filter((a) => a.state !== "approved");
   return open2.length > 0 ? {
     ok: !1,
     pr: number,
