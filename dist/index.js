@@ -6513,18 +6513,18 @@ var require_readable = __commonJS({
         return this[kBody] || (this[kBody] = ReadableStreamFrom(this), this[kConsume] && (this[kBody].getReader(), assert(this[kBody].locked))), this[kBody];
       }
       async dump(opts) {
-        let limit = Number.isFinite(opts?.limit) ? opts.limit : 131072, signal = opts?.signal;
+        let limit2 = Number.isFinite(opts?.limit) ? opts.limit : 131072, signal = opts?.signal;
         if (signal != null && (typeof signal != "object" || !("aborted" in signal)))
           throw new InvalidArgumentError("signal must be an AbortSignal");
         return signal?.throwIfAborted(), this._readableState.closeEmitted ? null : await new Promise((resolve, reject) => {
-          this[kContentLength] > limit && this.destroy(new AbortError());
+          this[kContentLength] > limit2 && this.destroy(new AbortError());
           let onAbort = () => {
             this.destroy(signal.reason ?? new AbortError());
           };
           signal?.addEventListener("abort", onAbort), this.on("close", function() {
             signal?.removeEventListener("abort", onAbort), signal?.aborted ? reject(signal.reason ?? new AbortError()) : resolve(null);
           }).on("error", noop4).on("data", function(chunk) {
-            limit -= chunk.length, limit <= 0 && this.destroy();
+            limit2 -= chunk.length, limit2 <= 0 && this.destroy();
           }).resume();
         });
       }
@@ -15188,15 +15188,15 @@ var require_stringifyString = __commonJS({
     function lineLengthOverLimit(str, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return !1;
-      let limit = lineWidth - indentLength, strLen = str.length;
-      if (strLen <= limit)
+      let limit2 = lineWidth - indentLength, strLen = str.length;
+      if (strLen <= limit2)
         return !1;
       for (let i = 0, start = 0; i < strLen; ++i)
         if (str[i] === `
 `) {
-          if (i - start > limit)
+          if (i - start > limit2)
             return !0;
-          if (start = i + 1, strLen - start <= limit)
+          if (start = i + 1, strLen - start <= limit2)
             return !1;
         }
       return !0;
@@ -21521,8 +21521,8 @@ var require_resolve = __commonJS({
       "enum",
       "const"
     ]);
-    function inlineRef(schema, limit = !0) {
-      return typeof schema == "boolean" ? !0 : limit === !0 ? !hasRef(schema) : limit ? countKeys(schema) <= limit : !1;
+    function inlineRef(schema, limit2 = !0) {
+      return typeof schema == "boolean" ? !0 : limit2 === !0 ? !hasRef(schema) : limit2 ? countKeys(schema) <= limit2 : !1;
     }
     exports2.inlineRef = inlineRef;
     var REF_KEYWORDS = /* @__PURE__ */ new Set([
@@ -24600,8 +24600,8 @@ var require_dynamic = __commonJS({
   "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var dynamicAnchor_1 = require_dynamicAnchor(), dynamicRef_1 = require_dynamicRef(), recursiveAnchor_1 = require_recursiveAnchor(), recursiveRef_1 = require_recursiveRef(), dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
-    exports2.default = dynamic;
+    var dynamicAnchor_1 = require_dynamicAnchor(), dynamicRef_1 = require_dynamicRef(), recursiveAnchor_1 = require_recursiveAnchor(), recursiveRef_1 = require_recursiveRef(), dynamic2 = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
+    exports2.default = dynamic2;
   }
 });
 
@@ -49125,7 +49125,7 @@ var STATEMENT_TYPES = {
   CREATE_TABLE: "ddl",
   ALTER_TABLE: "ddl",
   DROP_TABLE: "ddl",
-  RENAME_TABLE: "ddl",
+  RENAME: "ddl",
   TRUNCATE: "ddl",
   CREATE_INDEX: "ddl",
   DROP_INDEX: "ddl",
@@ -49135,7 +49135,6 @@ var STATEMENT_TYPES = {
   CREATE_DATABASE: "create-database",
   ALTER_DATABASE: "ddl",
   DROP_DATABASE: "ddl",
-  DROP_SCHEMA: "ddl",
   CREATE_PROCEDURE: "ddl",
   DROP_PROCEDURE: "ddl",
   CREATE_FUNCTION: "ddl",
@@ -49153,7 +49152,11 @@ var STATEMENT_TYPES = {
   REPLACE: "dml",
   LOAD_DATA: "dml",
   SELECT: "dml",
-  CALL: "dml",
+  // What a routine or a prepared statement runs is not visible here; it may change the schema.
+  CALL: "ddl",
+  PREPARE: "ddl",
+  EXECUTE: "ddl",
+  DEALLOCATE_PREPARE: "ddl",
   SET: "ddl",
   USE: "ddl",
   GRANT: "ddl",
@@ -49162,7 +49165,10 @@ var STATEMENT_TYPES = {
   UNLOCK_TABLES: "ddl",
   TRANSACTION: "dml",
   OTHER: "ddl"
-}, STATEMENT_TYPE_NAMES = Object.keys(STATEMENT_TYPES);
+}, STATEMENT_TYPE_NAMES = Object.keys(STATEMENT_TYPES), STATEMENT_TYPE_ALIASES = {
+  RENAME_TABLE: "RENAME",
+  DROP_SCHEMA: "DROP_DATABASE"
+};
 function sourceOf(type) {
   return STATEMENT_TYPES[type];
 }
@@ -49177,6 +49183,7 @@ var ALTER_OPERATIONS = [
   "DROP_INDEX",
   "RENAME_INDEX",
   "ADD_CONSTRAINT",
+  "ADD_FOREIGN_KEY",
   "DROP_CONSTRAINT",
   "ADD_PRIMARY_KEY",
   "DROP_PRIMARY_KEY",
@@ -49184,8 +49191,10 @@ var ALTER_OPERATIONS = [
   "RENAME_TABLE",
   "CONVERT_CHARSET",
   "PARTITION",
+  "DROP_PARTITION",
+  "TRUNCATE_PARTITION",
   "TABLE_OPTION"
-];
+], ONLINE_DDL_CLASSES = ["instant", "inplace", "copy", "unknown"];
 
 // src/policy/glob.ts
 var import_picomatch = __toESM(require_picomatch2(), 1), compiled = /* @__PURE__ */ new Map();
@@ -49484,11 +49493,12 @@ function buildApproval(loaded, roles, errors) {
   return { flows, assignments, staleApprovals: value.staleApprovals ?? "on-sql-change", policyChangeFlow };
 }
 var COMBINATORS = /* @__PURE__ */ new Set(["all", "any", "not"]);
-function buildRisk(loaded, envs, errors) {
+function buildRisk(loaded, envs, errors, warnings = []) {
   if (!loaded) return { rules: [], unparsedLevel: "high", preset: "bytebase" };
   let { source, value } = loaded, rawRules = value.rules ?? [], vocabularies = {
     statementType: { name: "statement type", known: STATEMENT_TYPE_NAMES },
     operation: { name: "ALTER TABLE operation", known: ALTER_OPERATIONS },
+    onlineDdl: { name: "online DDL class", known: ONLINE_DDL_CLASSES },
     environment: { name: "environment", known: envs.declaredIds },
     database: { name: "database", known: [...new Set(envs.databases.map((d2) => d2.name))] }
   }, checkValues = (fact, matcher, path) => {
@@ -49503,10 +49513,23 @@ function buildRisk(loaded, envs, errors) {
         );
       }
     });
+  }, bytebaseNames = (matcher, path) => {
+    let rename2 = (v2, valuePath) => {
+      let name = typeof v2 == "string" ? STATEMENT_TYPE_ALIASES[v2] : void 0;
+      return name ? (warnings.push(at(source, valuePath, `"${v2}" is the old name of Bytebase's ${name}; write ${name}`)), name) : v2;
+    };
+    return Array.isArray(matcher) ? matcher.map((v2, k2) => rename2(v2, [...path, k2])) : rename2(matcher, path);
   }, buildCondition = (raw, path) => {
     let facts = {}, parts = [];
     for (let [key, v2] of Object.entries(raw))
-      key === "all" || key === "any" ? parts.push({ kind: key, of: v2.map((c3, j3) => buildCondition(c3, [...path, key, j3])) }) : key === "not" ? parts.push({ kind: "not", of: buildCondition(v2, [...path, key]) }) : COMBINATORS.has(key) || (checkValues(key, v2, [...path, key]), facts[key] = v2);
+      if (key === "all" || key === "any")
+        parts.push({ kind: key, of: v2.map((c3, j3) => buildCondition(c3, [...path, key, j3])) });
+      else if (key === "not")
+        parts.push({ kind: "not", of: buildCondition(v2, [...path, key]) });
+      else if (!COMBINATORS.has(key)) {
+        let value2 = key === "statementType" ? bytebaseNames(v2, [...path, key]) : v2;
+        checkValues(key, value2, [...path, key]), facts[key] = value2;
+      }
     return Object.keys(facts).length > 0 && parts.unshift({ kind: "facts", facts }), parts.length === 1 ? parts[0] : { kind: "all", of: parts };
   }, rules = rawRules.map((raw, i) => {
     let where = at(source, ["rules", i], "");
@@ -49764,7 +49787,7 @@ var risk_rules_schema_default = {
   properties: {
     preset: {
       title: "Preset rules",
-      description: "`bytebase` adds Bytebase's default rules (HIGH: DROP_DATABASE, DROP_TABLE, DROP_SCHEMA, TRUNCATE; MODERATE: DELETE, UPDATE, ALTER_TABLE, DROP_INDEX; everything else LOW). Default: `bytebase` when `rules` is empty, `none` otherwise.",
+      description: "`bytebase` adds Bytebase's default rules (HIGH: DROP_DATABASE, DROP_TABLE, TRUNCATE; MODERATE: DELETE, UPDATE, ALTER_TABLE, DROP_INDEX; everything else LOW) and sqlgate's MODERATE for procedure calls and dynamic SQL (`callsRoutine`, `dynamic`). Default: `bytebase` when `rules` is empty, `none` otherwise.",
       enum: ["bytebase", "none"]
     },
     unparsedLevel: {
@@ -49776,7 +49799,9 @@ var risk_rules_schema_default = {
       title: "Rules",
       description: "Each rule: a source, a level and a condition.",
       type: "array",
-      items: { $ref: "#/$defs/rule" }
+      items: {
+        $ref: "#/$defs/rule"
+      }
     }
   },
   $defs: {
@@ -49822,14 +49847,18 @@ var risk_rules_schema_default = {
           description: "Holds when every condition holds.",
           type: "array",
           minItems: 1,
-          items: { $ref: "#/$defs/condition" }
+          items: {
+            $ref: "#/$defs/condition"
+          }
         },
         any: {
           title: "Any of",
           description: "Holds when at least one condition holds.",
           type: "array",
           minItems: 1,
-          items: { $ref: "#/$defs/condition" }
+          items: {
+            $ref: "#/$defs/condition"
+          }
         },
         not: {
           $ref: "#/$defs/condition",
@@ -49854,12 +49883,12 @@ var risk_rules_schema_default = {
         statementType: {
           $ref: "#/$defs/text",
           title: "Statement type",
-          description: "Bytebase statement type: CREATE_TABLE, ALTER_TABLE, DROP_TABLE, RENAME_TABLE, TRUNCATE, CREATE_INDEX, DROP_INDEX, CREATE_VIEW, ALTER_VIEW, DROP_VIEW, CREATE_DATABASE, ALTER_DATABASE, DROP_DATABASE, DROP_SCHEMA, CREATE_PROCEDURE, DROP_PROCEDURE, CREATE_FUNCTION, DROP_FUNCTION, CREATE_TRIGGER, DROP_TRIGGER, CREATE_EVENT, DROP_EVENT, INSERT, UPDATE, DELETE, REPLACE, ... or a glob such as `DROP_*`."
+          description: "Bytebase statement type: CREATE_TABLE, ALTER_TABLE, DROP_TABLE, RENAME (RENAME TABLE), TRUNCATE, CREATE_INDEX, DROP_INDEX, CREATE_VIEW, ALTER_VIEW, DROP_VIEW, CREATE_DATABASE, ALTER_DATABASE, DROP_DATABASE (also DROP SCHEMA), CREATE_PROCEDURE, DROP_PROCEDURE, CREATE_FUNCTION, DROP_FUNCTION, CREATE_TRIGGER, DROP_TRIGGER, CREATE_EVENT, ALTER_EVENT, DROP_EVENT, INSERT, UPDATE, DELETE; sqlgate's own for the rest: REPLACE, LOAD_DATA, CALL, PREPARE, EXECUTE, DEALLOCATE_PREPARE, SET, ... or a glob such as `DROP_*`. The older names RENAME_TABLE and DROP_SCHEMA are accepted with a warning."
         },
         operation: {
           $ref: "#/$defs/text",
           title: "ALTER TABLE operation",
-          description: "A sub-operation of ALTER TABLE: ADD_COLUMN, DROP_COLUMN, MODIFY_COLUMN, CHANGE_COLUMN, RENAME_COLUMN, ADD_INDEX, DROP_INDEX, ADD_CONSTRAINT, DROP_CONSTRAINT, ADD_PRIMARY_KEY, DROP_PRIMARY_KEY, DROP_FOREIGN_KEY, RENAME_TABLE, CONVERT_CHARSET, SET_DEFAULT, TABLE_OPTION."
+          description: "A sub-operation of ALTER TABLE: ADD_COLUMN, DROP_COLUMN, MODIFY_COLUMN, CHANGE_COLUMN, RENAME_COLUMN, SET_DEFAULT, ADD_INDEX, DROP_INDEX, RENAME_INDEX, ADD_CONSTRAINT (CHECK), ADD_FOREIGN_KEY, DROP_CONSTRAINT, ADD_PRIMARY_KEY, DROP_PRIMARY_KEY, DROP_FOREIGN_KEY, RENAME_TABLE, CONVERT_CHARSET, PARTITION, DROP_PARTITION, TRUNCATE_PARTITION, TABLE_OPTION."
         },
         file: {
           $ref: "#/$defs/text",
@@ -49869,7 +49898,12 @@ var risk_rules_schema_default = {
         hasWhere: {
           type: "boolean",
           title: "Has WHERE",
-          description: "Whether an UPDATE or DELETE has a WHERE clause."
+          description: "Whether an UPDATE or DELETE has a WHERE clause that bounds it; a WHERE true for every row (`WHERE 1=1`, `WHERE TRUE`) counts as none."
+        },
+        limit: {
+          $ref: "#/$defs/number",
+          title: "LIMIT",
+          description: "The `LIMIT n` of an UPDATE or DELETE; does not apply to statements without one."
         },
         affectedRows: {
           $ref: "#/$defs/number",
@@ -49884,12 +49918,12 @@ var risk_rules_schema_default = {
         destructive: {
           type: "boolean",
           title: "Destructive",
-          description: "Drops a database, table or column."
+          description: "Deletes data: drops a database, table or column, truncates a table, drops or truncates a partition."
         },
         backwardIncompatible: {
           type: "boolean",
           title: "Backward incompatible",
-          description: "Renames a table or column that running code may use."
+          description: "Code written for the schema before the change may fail after it: a table, view, routine, database or column is dropped or renamed, a column's type may change (MODIFY/CHANGE), or a UNIQUE, PRIMARY KEY, FOREIGN KEY or CHECK constraint is added."
         },
         dataDependent: {
           type: "boolean",
@@ -49906,7 +49940,31 @@ var risk_rules_schema_default = {
           title: "ALGORITHM given",
           description: "The ALTER names `ALGORITHM=`."
         },
-        hasLock: { type: "boolean", title: "LOCK given", description: "The ALTER names `LOCK=`." }
+        hasLock: {
+          type: "boolean",
+          title: "LOCK given",
+          description: "The ALTER names `LOCK=`."
+        },
+        onlineDdl: {
+          $ref: "#/$defs/text",
+          title: "Online DDL class",
+          description: "How MySQL 8 / MariaDB 10.6+ run an ALTER TABLE, CREATE INDEX or DROP INDEX: `instant` (metadata only), `inplace`, `copy` (the table is copied; a type change, a new foreign key or CHECK), or `unknown`. An explicit ALGORITHM= decides it."
+        },
+        callsRoutine: {
+          type: "boolean",
+          title: "Calls a routine",
+          description: "A CALL: runs a stored procedure whose statements the reviewer does not see."
+        },
+        dynamic: {
+          type: "boolean",
+          title: "Dynamic SQL",
+          description: "PREPARE or EXECUTE: runs SQL built at run time, which the analysis cannot see."
+        },
+        sessionOverride: {
+          $ref: "#/$defs/text",
+          title: "Session override",
+          description: "A server variable a SET changes, lower-case (`foreign_key_checks`, `sql_mode`, `sql_log_bin`, `names`); a GLOBAL or PERSIST one also as `global.<name>`. Does not apply to statements that set none."
+        }
       }
     },
     text: {
@@ -49914,14 +49972,18 @@ var risk_rules_schema_default = {
       description: "A value, a glob (`*`, `?`, `[...]`) or a list of them (any matches).",
       type: ["string", "array"],
       minItems: 1,
-      items: { type: "string" }
+      items: {
+        type: "string"
+      }
     },
     number: {
       title: "Number matcher",
       description: "A number, a list of numbers, or a comparison `{gt, gte, lt, lte}`.",
       type: ["number", "array", "object"],
       minItems: 1,
-      items: { type: "number" },
+      items: {
+        type: "number"
+      },
       minProperties: 1,
       additionalProperties: !1,
       properties: {
@@ -49940,7 +50002,11 @@ var risk_rules_schema_default = {
           title: "Less than",
           description: "Holds when the fact is less than this."
         },
-        lte: { type: "number", title: "At most", description: "Holds when the fact is at most this." }
+        lte: {
+          type: "number",
+          title: "At most",
+          description: "Holds when the fact is at most this."
+        }
       }
     }
   }
@@ -50149,7 +50215,7 @@ function loadPolicies(texts, dir = "policies") {
     sources[key] = { source: parsed.source, value: parsed.value };
   }
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
-  let roles = buildRoles(sources.roles, errors), environments = buildEnvironments(sources.environments, roles, errors), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors);
+  let roles = buildRoles(sources.roles, errors), environments = buildEnvironments(sources.environments, roles, errors), approval = buildApproval(sources.approval, roles, errors), warnings = [], risk = buildRisk(sources.risk, environments, errors, warnings);
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
   let policy = {
     roles,
@@ -50158,7 +50224,7 @@ function loadPolicies(texts, dir = "policies") {
     environments: environments.environments,
     databases: environments.databases
   };
-  return { ok: !0, policy: deepFreeze(policy) };
+  return { ok: !0, policy: deepFreeze(policy), warnings: sortErrors(warnings) };
 }
 function sortErrors(errors) {
   return errors.sort((a, b3) => a.file.localeCompare(b3.file) || a.line - b3.line || a.column - b3.column);
@@ -50194,14 +50260,15 @@ function leadingTokens(text2, max = 40) {
       let nl = text2.indexOf(`
 `, i);
       i = nl < 0 ? text2.length : nl + 1;
-    } else if (c3 === "/" && next === "*")
-      if (text2[i + 2] === "!")
-        for (i += 3; /[0-9]/.test(text2[i] ?? ""); ) i++;
+    } else if (c3 === "/" && next === "*") {
+      let executable = text2[i + 2] === "!" ? 3 : text2[i + 2] === "M" && text2[i + 3] === "!" ? 4 : 0;
+      if (executable > 0)
+        for (i += executable; /[0-9]/.test(text2[i] ?? ""); ) i++;
       else {
         let close = text2.indexOf("*/", i + 2);
         i = close < 0 ? text2.length : close + 2;
       }
-    else if (c3 === "*" && next === "/")
+    } else if (c3 === "*" && next === "/")
       i += 2;
     else if (c3 === "`" || c3 === "'" || c3 === '"') {
       let j3 = i + 1, value = "";
@@ -50262,7 +50329,7 @@ var CREATE_OBJECTS = {
   INDEX: "DROP_INDEX",
   VIEW: "DROP_VIEW",
   DATABASE: "DROP_DATABASE",
-  SCHEMA: "DROP_SCHEMA",
+  SCHEMA: "DROP_DATABASE",
   PROCEDURE: "DROP_PROCEDURE",
   FUNCTION: "DROP_FUNCTION",
   TRIGGER: "DROP_TRIGGER",
@@ -50295,9 +50362,19 @@ var CREATE_OBJECTS = {
   "INVOKER",
   "AGGREGATE"
 ]);
+function skipDefiner(tokens, at3) {
+  let i = at3 + 1;
+  tokens[i]?.kind === "punct" && tokens[i]?.value === "=" && i++;
+  let isPunct = (k2, v2) => tokens[k2]?.kind === "punct" && tokens[k2]?.value === v2;
+  return i++, isPunct(i, "(") && isPunct(i + 1, ")") ? i + 2 : (isPunct(i, "@") && (i += 2), i);
+}
 function objectType(tokens, table2) {
-  for (let i = 1; i < Math.min(tokens.length, 16); i++) {
+  for (let i = 1; i < Math.min(tokens.length, 24); i++) {
     let t2 = tokens[i];
+    if (t2.kind === "word" && t2.upper === "DEFINER") {
+      i = skipDefiner(tokens, i) - 1;
+      continue;
+    }
     if (t2.kind === "word" && table2[t2.upper] !== void 0)
       return { type: table2[t2.upper], at: i };
     if (t2.kind === "word" && !MODIFIERS.has(t2.upper)) return;
@@ -50317,8 +50394,51 @@ function tableAfter(tokens, at3) {
 function wordIndex(tokens, word, from = 0) {
   return tokens.findIndex((t2, i) => i >= from && t2.kind === "word" && t2.upper === word);
 }
+function topLevelWord(tokens, words, from) {
+  let depth = 0;
+  for (let i = from; i < tokens.length; i++) {
+    let t2 = tokens[i];
+    if (t2.kind === "punct" && t2.value === "(") depth++;
+    else if (t2.kind === "punct" && t2.value === ")") depth--;
+    else if (depth === 0 && t2.kind === "word" && words.has(t2.upper)) return i;
+  }
+  return -1;
+}
+function tableList(tokens, at3, stop) {
+  let tables = [], i = at3;
+  for (; i < tokens.length; ) {
+    let found = nameAt(tokens, i);
+    if (!found || stop.has(found.name.toUpperCase())) break;
+    for (tables.push(found.name), i = found.next; i < tokens.length && !(tokens[i]?.kind === "punct" && tokens[i]?.value === ","); ) {
+      let t2 = tokens[i];
+      if (t2.kind === "word" && stop.has(t2.upper)) return tables;
+      i++;
+    }
+    i++;
+  }
+  return tables;
+}
+var WITH_BODIES = /* @__PURE__ */ new Set(["SELECT", "INSERT", "REPLACE", "UPDATE", "DELETE", "VALUES", "TABLE"]), LOCK_STOP = /* @__PURE__ */ new Set(), DELETE_STOP = /* @__PURE__ */ new Set([
+  "WHERE",
+  "USING",
+  "FROM",
+  "ORDER",
+  "LIMIT",
+  "JOIN",
+  "INNER",
+  "LEFT",
+  "RIGHT",
+  "STRAIGHT_JOIN",
+  "CROSS",
+  "NATURAL",
+  "ON"
+]);
 function classifyByKeywords(text2) {
-  let tokens = leadingTokens(text2, 200), first = tokens[0]?.kind === "word" ? tokens[0].upper : "", second = tokens[1]?.kind === "word" ? tokens[1].upper : "", none = { tables: [], operations: [] };
+  let tokens = leadingTokens(text2, 200);
+  return classifyTokens(tokens, text2);
+}
+function classifyTokens(tokens, text2) {
+  let first = tokens[0]?.kind === "word" ? tokens[0].upper : "", second = tokens[1]?.kind === "word" ? tokens[1].upper : "", none = { tables: [], operations: [] };
   switch (first) {
     case "CREATE": {
       let object = objectType(tokens, CREATE_OBJECTS);
@@ -50333,9 +50453,10 @@ function classifyByKeywords(text2) {
         let on2 = wordIndex(tokens, "ON", object.at);
         return { type: object.type, tables: on2 >= 0 ? tableAfter(tokens, on2 + 1) : [], operations: [] };
       }
-      return { type: object.type, ...none };
+      return object.type === "CREATE_VIEW" ? { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] } : { type: object.type, ...none };
     }
     case "DROP": {
+      if (second === "PREPARE") return { type: "DEALLOCATE_PREPARE", ...none };
       let object = objectType(tokens, DROP_OBJECTS);
       if (!object) return { type: "OTHER", ...none };
       if (object.type === "DROP_TABLE")
@@ -50359,7 +50480,7 @@ function classifyByKeywords(text2) {
     }
     case "RENAME":
       return {
-        type: second === "TABLE" || second === "TABLES" ? "RENAME_TABLE" : "OTHER",
+        type: second === "TABLE" || second === "TABLES" ? "RENAME" : "OTHER",
         tables: tableAfter(tokens, 2),
         operations: []
       };
@@ -50384,21 +50505,30 @@ function classifyByKeywords(text2) {
         at3++;
       return { type: "UPDATE", tables: tableAfter(tokens, at3), operations: [] };
     }
-    case "DELETE": {
-      let from = wordIndex(tokens, "FROM");
-      return { type: "DELETE", tables: from >= 0 ? tableAfter(tokens, from + 1) : [], operations: [] };
+    case "DELETE":
+      return { type: "DELETE", tables: deleteTargets(tokens), operations: [] };
+    case "LOAD": {
+      let into = wordIndex(tokens, "INTO"), at3 = into >= 0 && tokens[into + 1]?.kind === "word" && tokens[into + 1].upper === "TABLE" ? into + 2 : -1;
+      return { type: "LOAD_DATA", tables: at3 >= 0 ? tableAfter(tokens, at3) : [], operations: [] };
     }
-    case "LOAD":
-      return { type: "LOAD_DATA", ...none };
+    case "WITH": {
+      let body = topLevelWord(tokens, WITH_BODIES, 1);
+      return body < 0 ? { type: "SELECT", ...none } : classifyTokens(tokens.slice(body), text2);
+    }
     case "SELECT":
-    case "WITH":
     case "VALUES":
     case "TABLE":
       return { type: "SELECT", ...none };
     case "CALL":
       return { type: "CALL", ...none };
+    case "PREPARE":
+      return { type: "PREPARE", ...none };
+    case "EXECUTE":
+      return { type: "EXECUTE", ...none };
+    case "DEALLOCATE":
+      return { type: "DEALLOCATE_PREPARE", ...none };
     case "SET":
-      return { type: "SET", ...none };
+      return classifySet(tokens, text2);
     case "USE":
       return { type: "USE", ...none };
     case "GRANT":
@@ -50406,7 +50536,11 @@ function classifyByKeywords(text2) {
     case "REVOKE":
       return { type: "REVOKE", ...none };
     case "LOCK":
-      return { type: "LOCK_TABLES", ...none };
+      return {
+        type: "LOCK_TABLES",
+        tables: tableList(tokens, second === "TABLES" || second === "TABLE" ? 2 : 1, LOCK_STOP),
+        operations: []
+      };
     case "UNLOCK":
       return { type: "UNLOCK_TABLES", ...none };
     case "START":
@@ -50420,23 +50554,72 @@ function classifyByKeywords(text2) {
       return { type: "OTHER", ...none };
   }
 }
-var NOT_COLUMNS = /* @__PURE__ */ new Set([
-  "INDEX",
-  "KEY",
-  "PRIMARY",
-  "FOREIGN",
-  "CONSTRAINT",
-  "CHECK",
-  "PARTITION",
-  "DEFAULT"
-]);
+function deleteTargets(tokens) {
+  let from = wordIndex(tokens, "FROM");
+  if (from < 0) return [];
+  let using = wordIndex(tokens, "USING", from), named = from > 1 ? tableList(tokens, 1, DELETE_STOP) : tableList(tokens, from + 1, DELETE_STOP), sourcesAt = using >= 0 ? using + 1 : from > 1 ? from + 1 : -1;
+  if (sourcesAt < 0) return named;
+  let aliases = /* @__PURE__ */ new Map(), expectTable = !0;
+  for (let i = sourcesAt; i < tokens.length; i++) {
+    let t2 = tokens[i];
+    if (t2.kind === "word" && (t2.upper === "WHERE" || t2.upper === "ORDER" || t2.upper === "LIMIT")) break;
+    if (expectTable) {
+      expectTable = !1;
+      let found = nameAt(tokens, i);
+      if (!found) continue;
+      let as2 = tokens[found.next], alias = nameAt(tokens, as2?.kind === "word" && as2.upper === "AS" ? found.next + 1 : found.next);
+      alias && !DELETE_STOP.has(alias.name.toUpperCase()) && alias.name.toUpperCase() !== "WHERE" ? (aliases.set(alias.name, found.name), i = alias.next - 1) : i = found.next - 1;
+    } else (t2.kind === "punct" && t2.value === "," || t2.kind === "word" && t2.upper === "JOIN") && (expectTable = !0);
+  }
+  return named.map((t2) => t2.endsWith(".*") ? t2.slice(0, -2) : t2).map((t2) => aliases.get(t2) ?? t2);
+}
+var SCOPES = /* @__PURE__ */ new Set(["GLOBAL", "SESSION", "LOCAL", "PERSIST", "PERSIST_ONLY"]), FOR = /* @__PURE__ */ new Set(["FOR"]);
+function classifySet(tokens, text2) {
+  let word = (i) => tokens[i]?.kind === "word" ? tokens[i].upper : "";
+  if (word(1) === "STATEMENT") {
+    let forAt = topLevelWord(tokens, FOR, 2), overrides = setVariables(tokens.slice(2, forAt < 0 ? void 0 : forAt));
+    if (forAt < 0) return { type: "SET", tables: [], operations: [], sessionOverrides: overrides };
+    let inner = classifyTokens(tokens.slice(forAt + 1), text2);
+    return { ...inner, sessionOverrides: [...overrides, ...inner.sessionOverrides ?? []] };
+  }
+  return word(1) === "NAMES" || word(1) === "CHARSET" || word(1) === "CHARACTER" && word(2) === "SET" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["names"] } : word(1) === "TRANSACTION" || SCOPES.has(word(1)) && word(2) === "TRANSACTION" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["transaction"] } : { type: "SET", tables: [], operations: [], sessionOverrides: setVariables(tokens.slice(1)) };
+}
+function setVariables(tokens) {
+  let names = [], punct = (i2, v2) => tokens[i2]?.kind === "punct" && tokens[i2]?.value === v2, word = (i2) => tokens[i2]?.kind === "word" ? tokens[i2].upper : "", i = 0;
+  for (; i < tokens.length; ) {
+    let scope = "SESSION";
+    SCOPES.has(word(i)) && !punct(i + 1, "=") && (scope = word(i++));
+    let user = !1;
+    punct(i, "@") && punct(i + 1, "@") ? (i += 2, SCOPES.has(word(i)) && punct(i + 1, ".") && (scope = word(i), i += 2)) : punct(i, "@") && (user = !0);
+    let name = tokens[i];
+    if (!user && name && (name.kind === "word" || name.kind === "quoted")) {
+      let lower = name.value.toLowerCase();
+      names.push(lower), (scope === "GLOBAL" || scope.startsWith("PERSIST")) && names.push(`global.${lower}`);
+    }
+    let depth = 0;
+    for (; i < tokens.length && !(depth === 0 && punct(i, ",")); )
+      punct(i, "(") && depth++, punct(i, ")") && depth--, i++;
+    i++;
+  }
+  return [...new Set(names)];
+}
+var INDEX_WORDS = /* @__PURE__ */ new Set(["INDEX", "KEY", "FULLTEXT", "SPATIAL", "UNIQUE"]);
+function addOperation(words) {
+  let [b3 = "", ...rest] = words, kind = b3 === "CONSTRAINT" ? rest.find((w2) => ["PRIMARY", "FOREIGN", "UNIQUE", "CHECK"].includes(w2)) ?? "" : b3;
+  return kind === "PRIMARY" ? "ADD_PRIMARY_KEY" : kind === "FOREIGN" ? "ADD_FOREIGN_KEY" : kind === "CHECK" ? "ADD_CONSTRAINT" : INDEX_WORDS.has(kind) ? "ADD_INDEX" : kind === "PARTITION" ? "PARTITION" : "ADD_COLUMN";
+}
+function dropOperation(b3) {
+  return b3 === "INDEX" || b3 === "KEY" ? "DROP_INDEX" : b3 === "PRIMARY" ? "DROP_PRIMARY_KEY" : b3 === "FOREIGN" ? "DROP_FOREIGN_KEY" : b3 === "CONSTRAINT" || b3 === "CHECK" ? "DROP_CONSTRAINT" : b3 === "PARTITION" ? "DROP_PARTITION" : "DROP_COLUMN";
+}
 function alterOperationsByKeywords(tokens, afterName) {
   let clauses = [[]], depth = 0;
   for (let t2 of tokens.slice(afterName))
     t2.kind === "punct" && t2.value === "(" && depth++, t2.kind === "punct" && t2.value === ")" && depth--, t2.kind === "punct" && t2.value === "," && depth === 0 ? clauses.push([]) : clauses[clauses.length - 1].push(t2.kind === "word" ? t2.upper : t2.value);
-  let ops = /* @__PURE__ */ new Set();
-  for (let [a = "", b3 = "", c3 = "", d2 = ""] of clauses)
-    a === "CONVERT" ? ops.add("CONVERT_CHARSET") : a === "ALTER" && (b3 === "COLUMN" ? d2 : c3) === "SET" ? ops.add("SET_DEFAULT") : a === "RENAME" && (b3 === "INDEX" || b3 === "KEY") ? ops.add("RENAME_INDEX") : a === "RENAME" && b3 === "COLUMN" ? ops.add("RENAME_COLUMN") : a === "RENAME" ? ops.add("RENAME_TABLE") : a === "PARTITION" ? ops.add("PARTITION") : a === "DROP" && !NOT_COLUMNS.has(b3) ? ops.add("DROP_COLUMN") : a === "MODIFY" ? ops.add("MODIFY_COLUMN") : a === "CHANGE" && ops.add("CHANGE_COLUMN");
+  let ops = /* @__PURE__ */ new Set(), partitionList = !1;
+  for (let clause of clauses) {
+    let [a = "", b3 = "", c3 = "", d2 = ""] = clause;
+    partitionList && clause.length === 1 || (partitionList = (a === "DROP" || a === "TRUNCATE") && b3 === "PARTITION", !(a === "" || a === "ALGORITHM" || a === "LOCK") && (a === "CONVERT" ? ops.add("CONVERT_CHARSET") : a === "ALTER" && ["SET", "DROP"].includes(b3 === "COLUMN" ? d2 : c3) ? ops.add("SET_DEFAULT") : a === "RENAME" && (b3 === "INDEX" || b3 === "KEY") ? ops.add("RENAME_INDEX") : a === "RENAME" && b3 === "COLUMN" ? ops.add("RENAME_COLUMN") : a === "RENAME" ? ops.add("RENAME_TABLE") : a === "TRUNCATE" && b3 === "PARTITION" ? ops.add("TRUNCATE_PARTITION") : a === "PARTITION" || a === "REORGANIZE" || a === "COALESCE" || a === "EXCHANGE" || a === "REMOVE" ? ops.add("PARTITION") : a === "ADD" ? ops.add(b3 === "COLUMN" ? "ADD_COLUMN" : addOperation(clause.slice(1))) : a === "DROP" ? ops.add(dropOperation(b3)) : a === "MODIFY" ? ops.add("MODIFY_COLUMN") : a === "CHANGE" ? ops.add("CHANGE_COLUMN") : ops.add("TABLE_OPTION")));
+  }
   return [...ops];
 }
 
@@ -50445,34 +50628,98 @@ function detach(text2) {
   return ` ${text2}`.slice(1);
 }
 
+// src/sql/online-ddl.ts
+var BY_OPERATION = {
+  // MySQL 8.0.29+ and MariaDB 10.4+ add and drop columns in any position without a rebuild.
+  ADD_COLUMN: "instant",
+  DROP_COLUMN: "instant",
+  RENAME_COLUMN: "instant",
+  SET_DEFAULT: "instant",
+  RENAME_TABLE: "instant",
+  // A type change copies the table on both engines.
+  MODIFY_COLUMN: "copy",
+  CHANGE_COLUMN: "copy",
+  CONVERT_CHARSET: "copy",
+  ADD_INDEX: "inplace",
+  DROP_INDEX: "inplace",
+  RENAME_INDEX: "inplace",
+  ADD_PRIMARY_KEY: "inplace",
+  // Dropping the primary key without adding one cannot be done in place.
+  DROP_PRIMARY_KEY: "copy",
+  // In place only with foreign_key_checks=0, which a migration cannot be assumed to set.
+  ADD_FOREIGN_KEY: "copy",
+  DROP_FOREIGN_KEY: "inplace",
+  // A CHECK constraint validates every row with a table copy (MySQL 8.0.16+).
+  ADD_CONSTRAINT: "copy",
+  DROP_CONSTRAINT: "inplace",
+  DROP_PARTITION: "inplace",
+  TRUNCATE_PARTITION: "inplace",
+  // ADD/REORGANIZE/COALESCE/EXCHANGE PARTITION and PARTITION BY differ by partitioning type.
+  PARTITION: "unknown",
+  // ENGINE=, ROW_FORMAT=, FORCE copy or rebuild; COMMENT= is instant: not known from the name.
+  TABLE_OPTION: "unknown"
+}, RANK = { instant: 0, inplace: 1, unknown: 2, copy: 3 }, EXPLICIT = {
+  INSTANT: "instant",
+  INPLACE: "inplace",
+  NOCOPY: "inplace",
+  COPY: "copy"
+};
+function onlineDdlClass(type, operations, algorithm) {
+  if (type !== "ALTER_TABLE" && type !== "CREATE_INDEX" && type !== "DROP_INDEX") return;
+  let explicit = algorithm ? EXPLICIT[algorithm.toUpperCase()] : void 0;
+  return explicit || (type !== "ALTER_TABLE" ? "inplace" : operations.length === 0 ? "unknown" : operations.map((op) => BY_OPERATION[op]).reduce((a, b3) => RANK[b3] > RANK[a] ? b3 : a));
+}
+
 // src/sql/facts.ts
-var DESTRUCTIVE_TYPES = /* @__PURE__ */ new Set([
+var DESTRUCTIVE_TYPES = /* @__PURE__ */ new Set(["DROP_TABLE", "DROP_DATABASE", "TRUNCATE"]), DESTRUCTIVE_OPERATIONS = /* @__PURE__ */ new Set([
+  "DROP_COLUMN",
+  "DROP_PARTITION",
+  "TRUNCATE_PARTITION"
+]), INCOMPATIBLE_TYPES = /* @__PURE__ */ new Set([
+  "RENAME",
   "DROP_TABLE",
   "DROP_DATABASE",
-  "DROP_SCHEMA",
-  "TRUNCATE"
+  "DROP_VIEW",
+  "DROP_PROCEDURE",
+  "DROP_FUNCTION"
+]), INCOMPATIBLE_OPERATIONS = /* @__PURE__ */ new Set([
+  "RENAME_TABLE",
+  "RENAME_COLUMN",
+  "DROP_COLUMN",
+  "MODIFY_COLUMN",
+  "CHANGE_COLUMN",
+  "ADD_PRIMARY_KEY",
+  "ADD_FOREIGN_KEY",
+  "ADD_CONSTRAINT"
 ]);
-function optionGiven(text2, option) {
-  let tokens = leadingTokens(text2, 400);
-  return tokens.some(
+function optionValue(text2, option) {
+  let tokens = leadingTokens(text2, 400), at3 = tokens.findIndex(
     (t2, i) => t2.kind === "word" && t2.upper === option && tokens[i + 1]?.kind === "punct" && tokens[i + 1]?.value === "="
   );
+  if (at3 < 0) return;
+  let value = tokens[at3 + 2];
+  return value?.kind === "word" ? value.upper : "";
 }
 function buildFacts(text2, keywords, details, parse3) {
-  let operations = details && details.operations.length > 0 ? mergeOps(details.operations, keywords.operations) : keywords.operations, tables = details && details.tables.length > 0 ? details.tables : keywords.tables, type = keywords.type, alters = type === "ALTER_TABLE" || type === "CREATE_INDEX" || type === "DROP_INDEX";
+  let operations = details && details.operations.length > 0 ? mergeOps(details.operations, keywords.operations) : keywords.operations, tables = details && details.tables.length > 0 ? details.tables : keywords.tables, type = keywords.type, alters = type === "ALTER_TABLE" || type === "CREATE_INDEX" || type === "DROP_INDEX", algorithm = alters ? details?.algorithm ?? optionValue(text2, "ALGORITHM") : void 0, online = onlineDdlClass(type, operations, algorithm);
   return {
     type,
     source: sourceOf(type),
     tables: [...new Set(tables)].map(detach),
     operations,
     ...details?.hasWhere !== void 0 ? { hasWhere: details.hasWhere } : {},
+    ...details?.limit !== void 0 ? { limit: details.limit } : {},
     ...details?.insertRows !== void 0 ? { insertRows: details.insertRows } : {},
-    destructive: DESTRUCTIVE_TYPES.has(type) || operations.includes("DROP_COLUMN"),
-    backwardIncompatible: type === "RENAME_TABLE" || operations.includes("RENAME_TABLE") || operations.includes("RENAME_COLUMN") || (details?.renamesColumn ?? !1),
+    destructive: DESTRUCTIVE_TYPES.has(type) || operations.some((op) => DESTRUCTIVE_OPERATIONS.has(op)),
+    backwardIncompatible: INCOMPATIBLE_TYPES.has(type) || operations.some((op) => INCOMPATIBLE_OPERATIONS.has(op)) || (details?.renamesColumn ?? !1) || (details?.addsConstraint ?? !1),
     dataDependent: details?.dataDependent ?? !1,
     tableRewrite: operations.includes("MODIFY_COLUMN") || operations.includes("CHANGE_COLUMN") || operations.includes("CONVERT_CHARSET"),
-    hasAlgorithm: alters && (details?.hasAlgorithm ?? optionGiven(text2, "ALGORITHM")),
-    hasLock: alters && (details?.hasLock ?? optionGiven(text2, "LOCK")),
+    hasAlgorithm: alters && algorithm !== void 0,
+    hasLock: alters && (details?.hasLock ?? optionValue(text2, "LOCK") !== void 0),
+    callsRoutine: type === "CALL",
+    dynamic: type === "PREPARE" || type === "EXECUTE",
+    sessionOverrides: (keywords.sessionOverrides ?? []).map(detach),
+    ...online ? { onlineDdl: online } : {},
     parse: parse3
   };
 }
@@ -50537,11 +50784,43 @@ var hasWhere = {
   read: (c3) => c3.facts.hasWhere === void 0 ? NOT_APPLICABLE : bool(c3.facts.hasWhere)
 };
 
+// src/risk/facts/hidden-sql.ts
+var callsRoutine = {
+  name: "callsRoutine",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.callsRoutine)
+}, dynamic = {
+  name: "dynamic",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.dynamic)
+};
+
+// src/risk/facts/limit.ts
+var limit = {
+  name: "limit",
+  type: "number",
+  read: (c3) => c3.facts.limit === void 0 ? NOT_APPLICABLE : estimate(c3.facts.limit)
+};
+
+// src/risk/facts/online-ddl.ts
+var onlineDdl = {
+  name: "onlineDdl",
+  type: "text",
+  read: (c3) => c3.facts.onlineDdl === void 0 ? NOT_APPLICABLE : text(c3.facts.onlineDdl)
+};
+
 // src/risk/facts/operation.ts
 var operation = {
   name: "operation",
   type: "text",
   read: (c3) => c3.facts.operations.length > 0 ? text(...c3.facts.operations) : NOT_APPLICABLE
+};
+
+// src/risk/facts/session-override.ts
+var sessionOverride = {
+  name: "sessionOverride",
+  type: "text",
+  read: (c3) => c3.facts.sessionOverrides.length > 0 ? text(...c3.facts.sessionOverrides) : NOT_APPLICABLE
 };
 
 // src/risk/facts/statement-type.ts
@@ -50579,6 +50858,7 @@ var FACTS = new Map(
     operation,
     file,
     hasWhere,
+    limit,
     affectedRows,
     tableRows,
     destructive,
@@ -50586,7 +50866,11 @@ var FACTS = new Map(
     dataDependent,
     tableRewrite,
     hasAlgorithm,
-    hasLock
+    hasLock,
+    onlineDdl,
+    callsRoutine,
+    dynamic,
+    sessionOverride
   ].map((f3) => [f3.name, f3])
 );
 
@@ -50654,9 +50938,23 @@ var BYTEBASE_PRESET = [
   typeRule("Bytebase preset: drop database, table or schema, truncate", "high", [
     "DROP_DATABASE",
     "DROP_TABLE",
-    "DROP_SCHEMA",
     "TRUNCATE"
   ]),
+  // Not Bytebase's: what a procedure or prepared statement runs is invisible to the reviewer, so
+  // it is never rated as a harmless "other" statement.
+  {
+    title: "sqlgate preset: procedure calls and dynamic SQL (what they run is not visible)",
+    source: "ddl",
+    level: "moderate",
+    when: {
+      kind: "any",
+      of: [
+        { kind: "facts", facts: { callsRoutine: !0 } },
+        { kind: "facts", facts: { dynamic: !0 } }
+      ]
+    },
+    at: AT
+  },
   { ...typeRule("Bytebase preset: delete and update", "moderate", ["DELETE", "UPDATE"]), source: "dml" },
   typeRule("Bytebase preset: alter table, drop index", "moderate", ["ALTER_TABLE", "DROP_INDEX"]),
   {
@@ -50851,7 +51149,28 @@ function scanInsertValues(text2) {
 }
 
 // src/sql/split.ts
-var COMPOUND_OBJECTS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]), NON_BLOCK_ENDS = /* @__PURE__ */ new Set(["IF", "LOOP", "WHILE", "REPEAT"]), LOOKAHEAD = 64;
+var COMPOUND_OBJECTS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]), NON_BLOCK_ENDS = /* @__PURE__ */ new Set(["IF", "LOOP", "WHILE", "REPEAT"]), STATEMENT_STARTS = /* @__PURE__ */ new Set([";", ":", "BEGIN", "THEN", "ELSE", "DO", "LOOP", "REPEAT"]), NAME_POSITIONS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT", "ON", ".", ",", "(", "="]);
+function opensCompound(words) {
+  if (words.length === 0) return;
+  if (words[0] !== "CREATE") return !1;
+  let k2 = 1;
+  if (words[k2] === "OR") {
+    if (words[k2 + 1] === void 0) return;
+    if (words[k2 + 1] !== "REPLACE") return !1;
+    k2 += 2;
+  }
+  if (words[k2] === "DEFINER") {
+    k2++;
+    let n = 0;
+    for (; n < 3 && words[k2] !== void 0 && !COMPOUND_OBJECTS.has(words[k2]) && words[k2] !== "AGGREGATE"; )
+      k2++, n++;
+    if (n === 3) return !1;
+  }
+  words[k2] === "AGGREGATE" && k2++;
+  let object = words[k2];
+  return object === void 0 ? void 0 : COMPOUND_OBJECTS.has(object);
+}
+var LOOKAHEAD = 64;
 function isWordChar(c3) {
   return c3 >= 48 && c3 <= 57 || c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 > 127;
 }
@@ -50876,9 +51195,17 @@ var StatementSplitter = class {
   lastLine = 1;
   lastColumn = 1;
   words = [];
-  compound = !1;
+  compound = void 0;
   depth = 0;
+  /** Open CASE expressions (not statements) of a compound body: their END closes no block. */
+  caseExpressions = 0;
   pendingEnd = !1;
+  /** The last significant token: an upper-case word, a punctuation character, or '' for others. */
+  previous = "";
+  clientCommands;
+  constructor(options2 = {}) {
+    this.clientCommands = options2.clientCommands ?? !0;
+  }
   /** Feed more text; returns the statements completed by it. */
   push(chunk) {
     return this.buf += chunk, this.lex(!1);
@@ -50910,9 +51237,10 @@ var StatementSplitter = class {
       index: this.index,
       text: text2,
       start: { line: this.startLine, column: this.startColumn },
-      end: { line: this.lastLine, column: this.lastColumn }
+      end: { line: this.lastLine, column: this.lastColumn },
+      delimiter: this.delimiter
     };
-    if (this.startAt = -1, this.lastSignificant = -1, this.words = [], this.compound = !1, this.depth = 0, this.pendingEnd = !1, text2.length !== 0)
+    if (this.startAt = -1, this.lastSignificant = -1, this.words = [], this.compound = void 0, this.depth = 0, this.caseExpressions = 0, this.pendingEnd = !1, this.previous = "", text2.length !== 0)
       return this.index++, statement;
   }
   /** Drop consumed text so memory holds only the statement being read. */
@@ -50921,8 +51249,8 @@ var StatementSplitter = class {
     (keepFrom > 65536 || keepFrom === this.buf.length) && (this.buf = this.buf.slice(keepFrom), this.i -= keepFrom, this.startAt >= 0 && (this.startAt -= keepFrom), this.lastSignificant >= 0 && (this.lastSignificant -= keepFrom));
   }
   lex(final) {
-    let out = [], buf = this.buf, limit = final ? buf.length : buf.length - LOOKAHEAD;
-    for (; this.i < limit; ) {
+    let out = [], buf = this.buf, limit2 = final ? buf.length : buf.length - LOOKAHEAD;
+    for (; this.i < limit2; ) {
       let c3 = buf.charCodeAt(this.i);
       if (this.state === 1 /* SingleQuote */ || this.state === 2 /* DoubleQuote */ || this.state === 3 /* Backtick */) {
         if (!this.lexQuoted(final)) break;
@@ -50947,15 +51275,18 @@ var StatementSplitter = class {
         this.moveTo(close + 2), this.state = 0 /* Code */;
         continue;
       }
-      if (this.startAt < 0 && (c3 === 68 || c3 === 100)) {
+      if (this.clientCommands && this.startAt < 0 && (c3 === 68 || c3 === 100)) {
         let outcome = this.tryDelimiterCommand(final);
         if (outcome === "wait") break;
         if (outcome === "done") continue;
       }
-      if (this.atDelimiter(c3) && (this.pendingEnd && this.resolveEnd(void 0), this.delimiter !== ";" || this.depth <= 0)) {
-        let statement = this.emit(this.lastSignificant + 1);
-        statement && out.push(statement), this.moveTo(this.i + this.delimiter.length);
-        continue;
+      if (this.atDelimiter(c3)) {
+        if (this.pendingEnd && this.resolveEnd(void 0), this.delimiter !== ";" || this.depth <= 0) {
+          let statement = this.emit(this.lastSignificant + 1);
+          statement && out.push(statement), this.moveTo(this.i + this.delimiter.length);
+          continue;
+        }
+        this.previous = ";";
       }
       if (isSpace(c3)) {
         this.moveTo(this.i + 1);
@@ -50966,7 +51297,8 @@ var StatementSplitter = class {
         continue;
       }
       if (c3 === 47 && buf.charCodeAt(this.i + 1) === 42) {
-        buf.charCodeAt(this.i + 2) === 33 ? (this.markTo(this.i + 3), this.moveTo(this.i + 3), this.inVersionedComment = !0) : (this.state = 5 /* BlockComment */, this.moveTo(this.i + 2));
+        let opener = executableCommentOpener(buf, this.i);
+        opener > 0 ? (this.markTo(this.i + opener), this.moveTo(this.i + opener), this.inVersionedComment = !0) : (this.state = 5 /* BlockComment */, this.moveTo(this.i + 2));
         continue;
       }
       if (c3 === 42 && this.inVersionedComment && buf.charCodeAt(this.i + 1) === 47) {
@@ -50974,7 +51306,7 @@ var StatementSplitter = class {
         continue;
       }
       if (c3 === 39 || c3 === 34 || c3 === 96) {
-        this.pendingEnd && this.resolveEnd(""), this.state = c3 === 39 ? 1 /* SingleQuote */ : c3 === 34 ? 2 /* DoubleQuote */ : 3 /* Backtick */, this.markTo(this.i + 1), this.moveTo(this.i + 1);
+        this.pendingEnd && this.resolveEnd(""), this.previous = "", this.state = c3 === 39 ? 1 /* SingleQuote */ : c3 === 34 ? 2 /* DoubleQuote */ : 3 /* Backtick */, this.markTo(this.i + 1), this.moveTo(this.i + 1);
         continue;
       }
       if (isWordChar(c3)) {
@@ -50982,10 +51314,10 @@ var StatementSplitter = class {
         for (; j3 < buf.length && isWordChar(buf.charCodeAt(j3)) && !(custom && buf.startsWith(this.delimiter, j3)); )
           j3++;
         if (j3 === buf.length && !final) break;
-        j3 - this.i <= 12 ? this.onWord(buf.slice(this.i, j3).toUpperCase()) : this.pendingEnd && this.resolveEnd(""), this.markTo(j3), this.moveTo(j3);
+        j3 - this.i <= 12 ? this.onWord(buf.slice(this.i, j3).toUpperCase()) : (this.pendingEnd && this.resolveEnd(""), this.previous = ""), this.markTo(j3), this.moveTo(j3);
         continue;
       }
-      this.markTo(this.i + 1), this.moveTo(this.i + 1);
+      this.previous = buf[this.i], this.markTo(this.i + 1), this.moveTo(this.i + 1);
     }
     return this.compact(), out;
   }
@@ -51023,25 +51355,36 @@ var StatementSplitter = class {
     return value ? (this.delimiter = value, this.moveTo(lineEnd), "done") : "no";
   }
   onWord(word) {
-    if (this.pendingEnd) {
+    let previous = this.previous;
+    if (this.previous = word, this.pendingEnd) {
       this.resolveEnd(word);
       return;
     }
-    this.words.length < 8 && (this.words.push(word), this.words[0] === "CREATE" && COMPOUND_OBJECTS.has(word) && (this.compound = !0)), this.compound && (word === "BEGIN" || word === "CASE" ? this.depth++ : word === "END" && (this.pendingEnd = !0));
+    if (this.words.length < 8 && (this.words.push(word), this.compound === void 0 && (this.compound = opensCompound(this.words))), !this.compound) return;
+    let atStatement = STATEMENT_STARTS.has(previous);
+    word === "BEGIN" ? (atStatement || this.depth === 0 && !NAME_POSITIONS.has(previous)) && this.depth++ : word === "CASE" ? atStatement ? this.depth++ : this.caseExpressions++ : word === "END" && (atStatement ? this.pendingEnd = !0 : this.caseExpressions > 0 && this.caseExpressions--);
   }
   /** An END closes a BEGIN or CASE block unless it is END IF / LOOP / WHILE / REPEAT. */
   resolveEnd(next) {
     this.pendingEnd = !1, (next === void 0 || !NON_BLOCK_ENDS.has(next)) && this.depth--;
   }
 };
-function splitStatements(text2) {
-  let splitter = new StatementSplitter();
+function executableCommentOpener(buf, at3) {
+  let k2 = at3 + 2;
+  if (buf.charCodeAt(k2) === 77 && buf.charCodeAt(k2 + 1) === 33) k2 += 2;
+  else if (buf.charCodeAt(k2) === 33) k2 += 1;
+  else return 0;
+  for (; k2 < buf.length && buf.charCodeAt(k2) >= 48 && buf.charCodeAt(k2) <= 57; ) k2++;
+  return k2 - at3;
+}
+function splitStatements(text2, options2 = {}) {
+  let splitter = new StatementSplitter(options2);
   return [...splitter.push(text2), ...splitter.end()];
 }
 
 // src/sql/versioned.ts
 function unwrapVersionedComments(text2) {
-  if (!text2.includes("/*!")) return text2;
+  if (!text2.includes("/*!") && !text2.includes("/*M!")) return text2;
   let out = "", i = 0, inVersioned = !1;
   for (; i < text2.length; ) {
     let c3 = text2[i];
@@ -51055,8 +51398,8 @@ function unwrapVersionedComments(text2) {
           j3++;
         }
       out += text2.slice(i, j3 + 1), i = j3 + 1;
-    } else if (c3 === "/" && text2[i + 1] === "*" && text2[i + 2] === "!") {
-      let j3 = i + 3;
+    } else if (c3 === "/" && text2[i + 1] === "*" && (text2[i + 2] === "!" || text2[i + 2] === "M" && text2[i + 3] === "!")) {
+      let j3 = i + (text2[i + 2] === "!" ? 3 : 4);
       for (; /[0-9]/.test(text2[j3] ?? ""); ) j3++;
       out += " ", i = j3, inVersioned = !0;
     } else c3 === "*" && text2[i + 1] === "/" && inVersioned ? (out += " ", i += 2, inVersioned = !1) : (out += c3, i++);
@@ -51080,7 +51423,9 @@ async function analyseSql(input, parser2, options2 = {}) {
     });
   }, flush = async () => {
     for (batch.length > 0 && window2.push(settle(batch)), batch = [], batchBytes = 0; window2.length >= WINDOW; ) results.push(...await window2.shift());
-  }, batchBytes = 0, accept = async (s) => {
+  }, batchBytes = 0, accept = async (chunk) => {
+    for (let s of statementsOf(chunk)) await acceptOne(s);
+  }, acceptOne = async (s) => {
     let pending = prepare(s, maxBytes, fastPathBytes);
     batch.push(pending), "text" in pending && (batchBytes += pending.text.length), (batch.length >= batchSize || batchBytes > 4 << 20) && await flush();
   }, splitter = new StatementSplitter();
@@ -51093,6 +51438,13 @@ async function analyseSql(input, parser2, options2 = {}) {
   await flush();
   for (let pending of window2) results.push(...await pending);
   return results;
+}
+function statementsOf(chunk) {
+  if (chunk.delimiter === ";" || !chunk.text.includes(";")) return [chunk];
+  let parts = splitStatements(chunk.text, { clientCommands: !1 });
+  if (parts.length === 1 && parts[0]?.text === chunk.text) return [chunk];
+  let at3 = (p2) => p2.line === 1 ? { line: chunk.start.line, column: chunk.start.column + p2.column - 1 } : { line: chunk.start.line + p2.line - 1, column: p2.column };
+  return parts.map((p2) => ({ ...p2, index: chunk.index, start: at3(p2.start), end: at3(p2.end) }));
 }
 function prepare(s, maxBytes, fastPathBytes) {
   let keywords = classifyByKeywords(s.text.slice(0, 8192)), statement = {
@@ -59280,10 +59632,10 @@ function readPolicyDir(dir, shownAs = dir) {
   }
   return texts;
 }
-function loadPolicyDir(dir, shownAs = dir) {
+function loadPolicyDir(dir, shownAs = dir, warnings = []) {
   let result = loadPolicies(readPolicyDir(dir, shownAs), shownAs);
   if (!result.ok) throw new InputError(result.errors);
-  return result.policy;
+  return warnings.push(...result.warnings), result.policy;
 }
 
 // src/rollout/context.ts

@@ -5840,10 +5840,13 @@ function operationOf(clause) {
     return keyword === "primary key" ? "DROP_PRIMARY_KEY" : keyword === "foreign key" ? "DROP_FOREIGN_KEY" : "DROP_INDEX";
   if (resource === "constraint") {
     if (action === "drop") return "DROP_CONSTRAINT";
-    let type = String(clause.create_definitions?.constraint_type ?? "").toLowerCase();
-    return type === "primary key" ? "ADD_PRIMARY_KEY" : type.startsWith("unique") ? "ADD_INDEX" : "ADD_CONSTRAINT";
+    let type = constraintType(clause);
+    return type === "primary key" ? "ADD_PRIMARY_KEY" : type === "foreign key" ? "ADD_FOREIGN_KEY" : type.startsWith("unique") ? "ADD_INDEX" : "ADD_CONSTRAINT";
   }
-  return resource === "table" && action === "rename" ? "RENAME_TABLE" : "TABLE_OPTION";
+  return resource === "partition" && action === "drop" ? "DROP_PARTITION" : resource === "partition" && action === "truncate" ? "TRUNCATE_PARTITION" : resource === "partition" ? "PARTITION" : resource === "table" && action === "rename" ? "RENAME_TABLE" : "TABLE_OPTION";
+}
+function constraintType(clause) {
+  return String(clause.create_definitions?.constraint_type ?? "").toLowerCase();
 }
 function isUniqueIndex(clause) {
   let type = String(
@@ -5852,15 +5855,101 @@ function isUniqueIndex(clause) {
   return type.startsWith("unique") || type === "primary key";
 }
 function alterTableDetails(ast) {
-  let clauses = Array.isArray(ast.expr) ? ast.expr : [], operations = [], dataDependent = !1, renamesColumn = !1, hasAlgorithm = !1, hasLock = !1;
+  let clauses = Array.isArray(ast.expr) ? ast.expr : [], operations = [], dataDependent = !1, renamesColumn = !1, hasAlgorithm = !1, hasLock = !1, algorithm, addsConstraint = !1;
   for (let clause of clauses) {
     let op = operationOf(clause), resource = String(clause.resource ?? "").toLowerCase();
-    resource === "algorithm" && (hasAlgorithm = !0), resource === "lock" && (hasLock = !0), !(resource === "algorithm" || resource === "lock") && (operations.includes(op) || operations.push(op), op === "ADD_COLUMN" && isNotNull(clause) && !clause.default_val && !clause.auto_increment && (dataDependent = !0), (op === "MODIFY_COLUMN" || op === "CHANGE_COLUMN") && isNotNull(clause) && (dataDependent = !0), (op === "ADD_INDEX" || op === "ADD_PRIMARY_KEY") && isUniqueIndex(clause) && (dataDependent = !0), op === "CHANGE_COLUMN" && clause.old_column?.column !== clause.column?.column && (renamesColumn = !0));
+    resource === "algorithm" && (hasAlgorithm = !0, algorithm = String(clause.algorithm ?? "").toUpperCase()), resource === "lock" && (hasLock = !0), !(resource === "algorithm" || resource === "lock") && (operations.includes(op) || operations.push(op), op === "ADD_COLUMN" && isNotNull(clause) && !clause.default_val && !clause.auto_increment && (dataDependent = !0), (op === "MODIFY_COLUMN" || op === "CHANGE_COLUMN") && isNotNull(clause) && (dataDependent = !0), (op === "ADD_INDEX" || op === "ADD_PRIMARY_KEY") && isUniqueIndex(clause) && (dataDependent = !0), (op === "ADD_PRIMARY_KEY" || op === "ADD_FOREIGN_KEY" || op === "ADD_CONSTRAINT") && (addsConstraint = !0), op === "ADD_INDEX" && isUniqueIndex(clause) && (addsConstraint = !0), op === "CHANGE_COLUMN" && clause.old_column?.column !== clause.column?.column && (renamesColumn = !0));
   }
-  return { tables: tableNames(ast.table), operations, dataDependent, renamesColumn, hasAlgorithm, hasLock };
+  return {
+    tables: tableNames(ast.table),
+    operations,
+    dataDependent,
+    renamesColumn,
+    addsConstraint,
+    hasAlgorithm,
+    hasLock,
+    ...algorithm ? { algorithm } : {}
+  };
+}
+
+// src/sql/constant-where.ts
+function literal(node) {
+  switch (node?.type) {
+    case "number":
+      return { value: Number(node.value) };
+    case "bool":
+    case "boolean":
+      return { value: !!node.value };
+    case "null":
+      return { value: null };
+    case "single_quote_string":
+    case "double_quote_string":
+    case "string":
+      return { value: String(node.value) };
+    default:
+      return;
+  }
+}
+function truth(value) {
+  return value === null ? null : typeof value == "boolean" ? value : typeof value == "number" ? value !== 0 : !Number.isNaN(Number.parseFloat(value)) && Number.parseFloat(value) !== 0;
+}
+function compare(operator, a, b) {
+  if (a === null || b === null) return null;
+  let x = typeof a == "boolean" ? Number(a) : a, y = typeof b == "boolean" ? Number(b) : b, [l, r] = typeof x == typeof y ? [x, y] : [Number(x), Number(y)];
+  switch (operator) {
+    case "=":
+      return l === r;
+    case "!=":
+    case "<>":
+      return l !== r;
+    case "<":
+      return l < r;
+    case ">":
+      return l > r;
+    case "<=":
+      return l <= r;
+    case ">=":
+      return l >= r;
+    default:
+      return null;
+  }
+}
+function evaluate(node) {
+  let lit = literal(node);
+  if (lit) return lit;
+  if (node?.type === "unary_expr" && String(node.operator).toUpperCase() === "NOT") {
+    let inner = evaluate(node.expr);
+    if (!inner) return;
+    let t = truth(inner.value);
+    return { value: t === null ? null : !t };
+  }
+  if (node?.type !== "binary_expr") return;
+  let operator = String(node.operator).toUpperCase(), left = evaluate(node.left), right = evaluate(node.right);
+  if (operator === "OR" || operator === "||")
+    return left && truth(left.value) === !0 || right && truth(right.value) === !0 ? { value: !0 } : left && right ? { value: truth(left.value) || truth(right.value) } : void 0;
+  if (!left || !right) return;
+  if (operator === "AND" || operator === "&&") {
+    let l = truth(left.value), r = truth(right.value);
+    return { value: l === !1 || r === !1 ? !1 : l === null || r === null ? null : !0 };
+  }
+  if (operator === "IS") return { value: left.value === right.value };
+  if (operator === "IS NOT") return { value: left.value !== right.value };
+  let c = compare(operator, left.value, right.value);
+  return c === null && !["=", "!=", "<>", "<", ">", "<=", ">="].includes(operator) ? void 0 : { value: c };
+}
+function alwaysTrue(where) {
+  let result = evaluate(where);
+  return result !== void 0 && truth(result.value) === !0;
 }
 
 // src/sql/families/dml.ts
+function bounded(where) {
+  return where != null && !alwaysTrue(where);
+}
+function limitOf(ast) {
+  let value = ast.limit?.value, n = Array.isArray(value) && value.length === 1 ? Number(value[0]?.value) : Number.NaN;
+  return Number.isFinite(n) ? { limit: n } : {};
+}
 function insertDetails(ast) {
   let values = ast.values?.type === "values" && Array.isArray(ast.values.values) ? ast.values.values.length : void 0;
   return {
@@ -5870,14 +5959,15 @@ function insertDetails(ast) {
   };
 }
 function updateDetails(ast) {
-  return { ...NO_DETAILS, tables: tableNames(ast.table), hasWhere: ast.where != null };
+  return { ...NO_DETAILS, tables: tableNames(ast.table), hasWhere: bounded(ast.where), ...limitOf(ast) };
 }
 function deleteDetails(ast) {
   let from = Array.isArray(ast.from) ? ast.from : [], resolved = (Array.isArray(ast.table) ? ast.table : []).map((t) => from.find((f) => f.as && f.as === t.table && !t.db) ?? t), tables = tableNames(resolved);
   return {
     ...NO_DETAILS,
     tables: tables.length > 0 ? tables : tableNames(from),
-    hasWhere: ast.where != null
+    hasWhere: bounded(ast.where),
+    ...limitOf(ast)
   };
 }
 
@@ -5888,7 +5978,9 @@ function createIndexDetails(ast) {
     ...NO_DETAILS,
     tables: tableNames(ast.table),
     dataDependent: unique,
+    addsConstraint: unique,
     hasAlgorithm: ast.algorithm_option != null,
+    ...ast.algorithm_option?.algorithm ? { algorithm: String(ast.algorithm_option.algorithm).toUpperCase() } : {},
     hasLock: ast.lock_option != null
   };
 }
@@ -5924,7 +6016,7 @@ var FAMILIES = {
   CREATE_TABLE: createTableDetails,
   ALTER_TABLE: alterTableDetails,
   DROP_TABLE: dropTableDetails,
-  RENAME_TABLE: renameTableDetails,
+  RENAME: renameTableDetails,
   TRUNCATE: truncateDetails,
   CREATE_INDEX: createIndexDetails,
   DROP_INDEX: dropIndexDetails,
@@ -5942,7 +6034,7 @@ function detailsFromAst(type, ast) {
 
 // src/sql/versioned.ts
 function unwrapVersionedComments(text) {
-  if (!text.includes("/*!")) return text;
+  if (!text.includes("/*!") && !text.includes("/*M!")) return text;
   let out = "", i = 0, inVersioned = !1;
   for (; i < text.length; ) {
     let c = text[i];
@@ -5956,8 +6048,8 @@ function unwrapVersionedComments(text) {
           j++;
         }
       out += text.slice(i, j + 1), i = j + 1;
-    } else if (c === "/" && text[i + 1] === "*" && text[i + 2] === "!") {
-      let j = i + 3;
+    } else if (c === "/" && text[i + 1] === "*" && (text[i + 2] === "!" || text[i + 2] === "M" && text[i + 3] === "!")) {
+      let j = i + (text[i + 2] === "!" ? 3 : 4);
       for (; /[0-9]/.test(text[j] ?? ""); ) j++;
       out += " ", i = j, inVersioned = !0;
     } else c === "*" && text[i + 1] === "/" && inVersioned ? (out += " ", i += 2, inVersioned = !1) : (out += c, i++);
@@ -5970,8 +6062,14 @@ var parser = new import_mysql.default.Parser(), OPTIONS = { database: "MySQL" };
 function parseOne(request) {
   let code = unwrapVersionedComments(request.text);
   try {
-    let ast = parser.astify(code, OPTIONS);
-    return Array.isArray(ast) && ast.length === 0 ? { ok: !1, reason: "syntax", message: "the parser found no statement in this text" } : { ok: !0, details: detailsFromAst(request.type, ast) };
+    let ast = parser.astify(code, OPTIONS), statements = (Array.isArray(ast) ? ast : [ast]).filter(
+      (a) => !(Array.isArray(a) && a.length === 0)
+    );
+    return statements.length === 0 ? { ok: !1, reason: "syntax", message: "the parser found no statement in this text" } : statements.length > 1 ? {
+      ok: !1,
+      reason: "syntax",
+      message: `the parser found ${statements.length} statements here; only one could be classified`
+    } : { ok: !0, details: detailsFromAst(request.type, statements[0]) };
   } catch (error) {
     return { ok: !1, reason: "syntax", message: cleanMessage(error) };
   }

@@ -12,10 +12,23 @@ export function parseOne(request: ParseRequest): ParseReply {
   const code = unwrapVersionedComments(request.text);
   try {
     const ast = parser.astify(code, OPTIONS);
-    if (Array.isArray(ast) && ast.length === 0) {
+    // `;` between statements gives one AST each (an empty one for an empty statement).
+    const statements = (Array.isArray(ast) ? ast : [ast]).filter(
+      (a) => !(Array.isArray(a) && a.length === 0),
+    );
+    if (statements.length === 0) {
       return { ok: false, reason: 'syntax', message: 'the parser found no statement in this text' };
     }
-    return { ok: true, details: detailsFromAst(request.type, ast) };
+    if (statements.length > 1) {
+      // The splitter gives one statement per chunk; if the parser still sees several, the server
+      // would run them all and only the first would be classified: fail closed instead.
+      return {
+        ok: false,
+        reason: 'syntax',
+        message: `the parser found ${statements.length} statements here; only one could be classified`,
+      };
+    }
+    return { ok: true, details: detailsFromAst(request.type, statements[0]) };
   } catch (error) {
     return { ok: false, reason: 'syntax', message: cleanMessage(error) };
   }

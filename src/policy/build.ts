@@ -1,7 +1,12 @@
 // Turns schema-valid YAML values into the typed policy, checking what a schema cannot express:
 // references between files, duplicates, and values that must name something that exists.
 import type { PolicyError } from '../errors.js';
-import { ALTER_OPERATIONS, STATEMENT_TYPE_NAMES } from '../sql/statement-types.js';
+import {
+  ALTER_OPERATIONS,
+  ONLINE_DDL_CLASSES,
+  STATEMENT_TYPE_ALIASES,
+  STATEMENT_TYPE_NAMES,
+} from '../sql/statement-types.js';
 import { isGlob, matchesGlob } from './glob.js';
 import {
   type ApprovalFlow,
@@ -333,13 +338,19 @@ export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Po
 
 const COMBINATORS = new Set(['all', 'any', 'not']);
 
-export function buildRisk(loaded: Loaded, envs: EnvironmentsBuild, errors: PolicyError[]): RiskPolicy {
+export function buildRisk(
+  loaded: Loaded,
+  envs: EnvironmentsBuild,
+  errors: PolicyError[],
+  warnings: PolicyError[] = [],
+): RiskPolicy {
   if (!loaded) return { rules: [], unparsedLevel: 'high', preset: 'bytebase' };
   const { source, value } = loaded;
   const rawRules: Raw[] = value.rules ?? [];
   const vocabularies: Record<string, { name: string; known: readonly string[] }> = {
     statementType: { name: 'statement type', known: STATEMENT_TYPE_NAMES },
     operation: { name: 'ALTER TABLE operation', known: ALTER_OPERATIONS },
+    onlineDdl: { name: 'online DDL class', known: ONLINE_DDL_CLASSES },
     environment: { name: 'environment', known: envs.declaredIds },
     database: { name: 'database', known: [...new Set(envs.databases.map((d) => d.name))] },
   };
@@ -366,6 +377,19 @@ export function buildRisk(loaded: Loaded, envs: EnvironmentsBuild, errors: Polic
     });
   };
 
+  // sqlgate's names from before it followed Bytebase's: still matched, under Bytebase's name.
+  const bytebaseNames = (matcher: Matcher, path: PathSegment[]): Matcher => {
+    const rename = (v: unknown, valuePath: PathSegment[]) => {
+      const name = typeof v === 'string' ? STATEMENT_TYPE_ALIASES[v] : undefined;
+      if (!name) return v;
+      warnings.push(at(source, valuePath, `"${v}" is the old name of Bytebase's ${name}; write ${name}`));
+      return name;
+    };
+    return (
+      Array.isArray(matcher) ? matcher.map((v, k) => rename(v, [...path, k])) : rename(matcher, path)
+    ) as Matcher;
+  };
+
   const buildCondition = (raw: Raw, path: PathSegment[]): Condition => {
     const facts: Record<string, Matcher> = {};
     const parts: Condition[] = [];
@@ -375,8 +399,9 @@ export function buildRisk(loaded: Loaded, envs: EnvironmentsBuild, errors: Polic
       } else if (key === 'not') {
         parts.push({ kind: 'not', of: buildCondition(v, [...path, key]) });
       } else if (!COMBINATORS.has(key)) {
-        checkValues(key, v, [...path, key]);
-        facts[key] = v;
+        const value = key === 'statementType' ? bytebaseNames(v, [...path, key]) : v;
+        checkValues(key, value, [...path, key]);
+        facts[key] = value;
       }
     }
     if (Object.keys(facts).length > 0) parts.unshift({ kind: 'facts', facts });

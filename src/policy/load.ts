@@ -7,7 +7,10 @@ import { parseYaml, type YamlSource } from './yaml-source.js';
 /** The text of each policy file, or undefined when the file does not exist. */
 export type PolicyTexts = Partial<Record<PolicyFileKey, string>>;
 
-export type LoadResult = { ok: true; policy: Policy } | { ok: false; errors: PolicyError[] };
+/** `warnings`: accepted but worth fixing (an old statement type name), with where they are. */
+export type LoadResult =
+  | { ok: true; policy: Policy; warnings: PolicyError[] }
+  | { ok: false; errors: PolicyError[] };
 
 // environments.yaml is the only file sqlgate cannot do without: it says where databases live.
 // The others have sensible defaults (built-in roles, Bytebase's preset rules, no approval).
@@ -60,7 +63,8 @@ export function loadPolicies(texts: PolicyTexts, dir = 'policies'): LoadResult {
   const roles = buildRoles(sources.roles, errors);
   const environments = buildEnvironments(sources.environments, roles, errors);
   const approval = buildApproval(sources.approval, roles, errors);
-  const risk = buildRisk(sources.risk, environments, errors);
+  const warnings: PolicyError[] = [];
+  const risk = buildRisk(sources.risk, environments, errors, warnings);
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors) };
 
   const policy: Policy = {
@@ -70,7 +74,7 @@ export function loadPolicies(texts: PolicyTexts, dir = 'policies'): LoadResult {
     environments: environments.environments,
     databases: environments.databases,
   };
-  return { ok: true, policy: deepFreeze(policy) };
+  return { ok: true, policy: deepFreeze(policy), warnings: sortErrors(warnings) };
 }
 
 function sortErrors(errors: PolicyError[]): PolicyError[] {

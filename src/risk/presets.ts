@@ -12,9 +12,23 @@ export const BYTEBASE_PRESET: readonly RiskRule[] = [
   typeRule('Bytebase preset: drop database, table or schema, truncate', 'high', [
     'DROP_DATABASE',
     'DROP_TABLE',
-    'DROP_SCHEMA',
     'TRUNCATE',
   ]),
+  // Not Bytebase's: what a procedure or prepared statement runs is invisible to the reviewer, so
+  // it is never rated as a harmless "other" statement.
+  {
+    title: 'sqlgate preset: procedure calls and dynamic SQL (what they run is not visible)',
+    source: 'ddl',
+    level: 'moderate',
+    when: {
+      kind: 'any',
+      of: [
+        { kind: 'facts', facts: { callsRoutine: true } },
+        { kind: 'facts', facts: { dynamic: true } },
+      ],
+    },
+    at: AT,
+  },
   { ...typeRule('Bytebase preset: delete and update', 'moderate', ['DELETE', 'UPDATE']), source: 'dml' },
   typeRule('Bytebase preset: alter table, drop index', 'moderate', ['ALTER_TABLE', 'DROP_INDEX']),
   {

@@ -5,7 +5,7 @@ import { classifyByKeywords } from './classify.js';
 import { detach } from './detach.js';
 import { buildFacts, type ParseOutcome, type StatementFacts } from './facts.js';
 import { scanInsertValues } from './insert-fast-path.js';
-import { type Position, type SqlStatement, StatementSplitter } from './split.js';
+import { type Position, type SqlStatement, StatementSplitter, splitStatements } from './split.js';
 import type { StatementType } from './statement-types.js';
 import { unwrapVersionedComments } from './versioned.js';
 
@@ -23,6 +23,7 @@ export interface StatementParser {
 }
 
 export interface AnalysedStatement {
+  /** Index of the chunk the client sends; statements of one custom-delimiter chunk share it. */
   readonly index: number;
   readonly start: Position;
   readonly end: Position;
@@ -100,7 +101,10 @@ export async function analyseSql(
     while (window.length >= WINDOW) results.push(...(await (window.shift() as Promise<AnalysedStatement[]>)));
   };
   let batchBytes = 0;
-  const accept = async (s: SqlStatement) => {
+  const accept = async (chunk: SqlStatement) => {
+    for (const s of statementsOf(chunk)) await acceptOne(s);
+  };
+  const acceptOne = async (s: SqlStatement) => {
     const pending = prepare(s, maxBytes, fastPathBytes);
     batch.push(pending);
     if ('text' in pending) batchBytes += pending.text.length;
@@ -119,6 +123,22 @@ export async function analyseSql(
   await flush();
   for (const pending of window) results.push(...(await pending));
   return results;
+}
+
+/**
+ * The statements the server runs for one chunk. Under a custom delimiter the client sends the
+ * chunk whole and the server runs every `;`-separated statement in it (`CREATE INDEX ...; DROP
+ * TABLE t$$`), so each is analysed at its own position; a compound body stays one statement.
+ */
+export function statementsOf(chunk: SqlStatement): SqlStatement[] {
+  if (chunk.delimiter === ';' || !chunk.text.includes(';')) return [chunk];
+  const parts = splitStatements(chunk.text, { clientCommands: false });
+  if (parts.length === 1 && parts[0]?.text === chunk.text) return [chunk];
+  const at = (p: Position): Position =>
+    p.line === 1
+      ? { line: chunk.start.line, column: chunk.start.column + p.column - 1 }
+      : { line: chunk.start.line + p.line - 1, column: p.column };
+  return parts.map((p) => ({ ...p, index: chunk.index, start: at(p.start), end: at(p.end) }));
 }
 
 function prepare(s: SqlStatement, maxBytes: number, fastPathBytes: number): Pending {

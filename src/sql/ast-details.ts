@@ -11,6 +11,12 @@ export interface AstDetails {
   readonly dataDependent: boolean;
   /** A column is renamed (CHANGE old new). */
   readonly renamesColumn: boolean;
+  /** A UNIQUE, PRIMARY KEY, FOREIGN KEY or CHECK constraint is added: old writes may now fail. */
+  readonly addsConstraint?: boolean;
+  /** `LIMIT n` of an UPDATE or DELETE. */
+  readonly limit?: number;
+  /** The `ALGORITHM=` value, upper-case, when the AST tells. */
+  readonly algorithm?: string;
   /** `ALGORITHM=` / `LOCK=` given, when the AST tells; undefined leaves it to the keywords. */
   readonly hasAlgorithm?: boolean;
   readonly hasLock?: boolean;

@@ -17,7 +17,7 @@ const FAMILIES: Partial<Record<StatementType, (ast: Ast) => AstDetails>> = {
   CREATE_TABLE: createTableDetails,
   ALTER_TABLE: alterTableDetails,
   DROP_TABLE: dropTableDetails,
-  RENAME_TABLE: renameTableDetails,
+  RENAME: renameTableDetails,
   TRUNCATE: truncateDetails,
   CREATE_INDEX: createIndexDetails,
   DROP_INDEX: dropIndexDetails,

@@ -16,6 +16,14 @@ export interface SqlStatement {
   readonly text: string;
   readonly start: Position;
   readonly end: Position;
+  /** The delimiter that ended it: under a custom one (`DELIMITER $$`) the client sends the whole
+   * chunk, `;`s included, and the server runs every statement in it. */
+  readonly delimiter: string;
+}
+
+export interface SplitterOptions {
+  /** Follow `DELIMITER x` client commands (default). Off when re-splitting one chunk. */
+  readonly clientCommands?: boolean;
 }
 
 enum State {
@@ -30,6 +38,45 @@ enum State {
 const NEWLINE = 10;
 const COMPOUND_OBJECTS = new Set(['PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT']);
 const NON_BLOCK_ENDS = new Set(['IF', 'LOOP', 'WHILE', 'REPEAT']);
+// Tokens after which BEGIN, CASE or END stand where a statement of a compound body starts.
+const STATEMENT_STARTS = new Set([';', ':', 'BEGIN', 'THEN', 'ELSE', 'DO', 'LOOP', 'REPEAT']);
+// Tokens after which a BEGIN in the routine's header is a name, not the body.
+const NAME_POSITIONS = new Set(['PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT', 'ON', '.', ',', '(', '=']);
+
+/**
+ * Whether the words of a statement open a compound statement: `CREATE [OR REPLACE]
+ * [DEFINER = account] [AGGREGATE] PROCEDURE|FUNCTION|TRIGGER|EVENT`. Undefined: not decided yet.
+ * Only this grammar counts: a column named `event` or `begin` must not swallow the statements
+ * after its CREATE TABLE.
+ */
+export function opensCompound(words: readonly string[]): boolean | undefined {
+  if (words.length === 0) return undefined;
+  if (words[0] !== 'CREATE') return false;
+  let k = 1;
+  if (words[k] === 'OR') {
+    if (words[k + 1] === undefined) return undefined;
+    if (words[k + 1] !== 'REPLACE') return false;
+    k += 2;
+  }
+  if (words[k] === 'DEFINER') {
+    // The account's unquoted parts (root, localhost, CURRENT_USER) are words; quoted ones are not.
+    k++;
+    let n = 0;
+    while (
+      n < 3 &&
+      words[k] !== undefined &&
+      !COMPOUND_OBJECTS.has(words[k] as string) &&
+      words[k] !== 'AGGREGATE'
+    ) {
+      k++;
+      n++;
+    }
+    if (n === 3) return false;
+  }
+  if (words[k] === 'AGGREGATE') k++;
+  const object = words[k];
+  return object === undefined ? undefined : COMPOUND_OBJECTS.has(object);
+}
 // Enough characters to decide any two-character token, a keyword or a custom delimiter.
 const LOOKAHEAD = 64;
 
@@ -60,9 +107,18 @@ export class StatementSplitter {
   private lastLine = 1;
   private lastColumn = 1;
   private words: string[] = [];
-  private compound = false;
+  private compound: boolean | undefined = undefined;
   private depth = 0;
+  /** Open CASE expressions (not statements) of a compound body: their END closes no block. */
+  private caseExpressions = 0;
   private pendingEnd = false;
+  /** The last significant token: an upper-case word, a punctuation character, or '' for others. */
+  private previous = '';
+  private readonly clientCommands: boolean;
+
+  constructor(options: SplitterOptions = {}) {
+    this.clientCommands = options.clientCommands ?? true;
+  }
 
   /** Feed more text; returns the statements completed by it. */
   push(chunk: string): SqlStatement[] {
@@ -118,13 +174,16 @@ export class StatementSplitter {
       text,
       start: { line: this.startLine, column: this.startColumn },
       end: { line: this.lastLine, column: this.lastColumn },
+      delimiter: this.delimiter,
     };
     this.startAt = -1;
     this.lastSignificant = -1;
     this.words = [];
-    this.compound = false;
+    this.compound = undefined;
     this.depth = 0;
+    this.caseExpressions = 0;
     this.pendingEnd = false;
+    this.previous = '';
     if (text.length === 0) return undefined;
     this.index++;
     return statement;
@@ -178,7 +237,7 @@ export class StatementSplitter {
       }
 
       // DELIMITER is a client command, only recognised where a statement would start.
-      if (this.startAt < 0 && (c === 68 || c === 100)) {
+      if (this.clientCommands && this.startAt < 0 && (c === 68 || c === 100)) {
         const outcome = this.tryDelimiterCommand(final);
         if (outcome === 'wait') break;
         if (outcome === 'done') continue;
@@ -191,6 +250,7 @@ export class StatementSplitter {
           this.moveTo(this.i + this.delimiter.length);
           continue;
         }
+        this.previous = ';';
       }
       if (isSpace(c)) {
         this.moveTo(this.i + 1);
@@ -201,10 +261,12 @@ export class StatementSplitter {
         continue;
       }
       if (c === 47 && buf.charCodeAt(this.i + 1) === 42) {
-        if (buf.charCodeAt(this.i + 2) === 33) {
-          // `/*! ... */` is executed by MySQL: its content is code, so lex it as code.
-          this.markTo(this.i + 3);
-          this.moveTo(this.i + 3);
+        const opener = executableCommentOpener(buf, this.i);
+        if (opener > 0) {
+          // `/*! ... */` is executed by MySQL and `/*M! ... */` by MariaDB: their content is code,
+          // so lex it as code (the version number after the `!` belongs to the opener).
+          this.markTo(this.i + opener);
+          this.moveTo(this.i + opener);
           this.inVersionedComment = true;
         } else {
           this.state = State.BlockComment;
@@ -220,6 +282,7 @@ export class StatementSplitter {
       }
       if (c === 39 || c === 34 || c === 96) {
         if (this.pendingEnd) this.resolveEnd('');
+        this.previous = '';
         this.state = c === 39 ? State.SingleQuote : c === 34 ? State.DoubleQuote : State.Backtick;
         this.markTo(this.i + 1);
         this.moveTo(this.i + 1);
@@ -238,11 +301,15 @@ export class StatementSplitter {
         if (j === buf.length && !final) break; // the word may continue in the next chunk
         const length = j - this.i;
         if (length <= 12) this.onWord(buf.slice(this.i, j).toUpperCase());
-        else if (this.pendingEnd) this.resolveEnd('');
+        else {
+          if (this.pendingEnd) this.resolveEnd('');
+          this.previous = '';
+        }
         this.markTo(j);
         this.moveTo(j);
         continue;
       }
+      this.previous = buf[this.i] as string;
       this.markTo(this.i + 1);
       this.moveTo(this.i + 1);
     }
@@ -303,6 +370,8 @@ export class StatementSplitter {
   }
 
   private onWord(word: string): void {
+    const previous = this.previous;
+    this.previous = word;
     if (this.pendingEnd) {
       // The word after END belongs to it: END IF, END CASE, END label.
       this.resolveEnd(word);
@@ -310,11 +379,21 @@ export class StatementSplitter {
     }
     if (this.words.length < 8) {
       this.words.push(word);
-      if (this.words[0] === 'CREATE' && COMPOUND_OBJECTS.has(word)) this.compound = true;
+      if (this.compound === undefined) this.compound = opensCompound(this.words);
     }
     if (!this.compound) return;
-    if (word === 'BEGIN' || word === 'CASE') this.depth++;
-    else if (word === 'END') this.pendingEnd = true;
+    // BEGIN, CASE and END open or close blocks only where a statement of the body starts;
+    // elsewhere they are names (`SELECT begin, end FROM t`) or a CASE expression.
+    const atStatement = STATEMENT_STARTS.has(previous);
+    if (word === 'BEGIN') {
+      if (atStatement || (this.depth === 0 && !NAME_POSITIONS.has(previous))) this.depth++;
+    } else if (word === 'CASE') {
+      if (atStatement) this.depth++;
+      else this.caseExpressions++;
+    } else if (word === 'END') {
+      if (atStatement) this.pendingEnd = true;
+      else if (this.caseExpressions > 0) this.caseExpressions--;
+    }
   }
 
   /** An END closes a BEGIN or CASE block unless it is END IF / LOOP / WHILE / REPEAT. */
@@ -324,8 +403,18 @@ export class StatementSplitter {
   }
 }
 
+/** Length of a `/*!NNNNN` or `/*M!NNNNNN` opener at `at`, or 0 when there is none. */
+function executableCommentOpener(buf: string, at: number): number {
+  let k = at + 2;
+  if (buf.charCodeAt(k) === 77 && buf.charCodeAt(k + 1) === 33) k += 2;
+  else if (buf.charCodeAt(k) === 33) k += 1;
+  else return 0;
+  while (k < buf.length && buf.charCodeAt(k) >= 48 && buf.charCodeAt(k) <= 57) k++;
+  return k - at;
+}
+
 /** Split a whole script. */
-export function splitStatements(text: string): SqlStatement[] {
-  const splitter = new StatementSplitter();
+export function splitStatements(text: string, options: SplitterOptions = {}): SqlStatement[] {
+  const splitter = new StatementSplitter(options);
   return [...splitter.push(text), ...splitter.end()];
 }

@@ -1,11 +1,13 @@
 import type { ChangeSource } from '../policy/types.js';
 
-// Bytebase's statement type names, so rules written for Bytebase's Risk Center read the same here.
+// Bytebase's statement type names (its MySQL classifier: RENAME for RENAME TABLE, DROP_DATABASE for
+// DROP SCHEMA too), so rules written for Bytebase's Risk Center read the same here. Types Bytebase
+// leaves unspecified (CALL, PREPARE, SET, ...) get names of their own.
 export const STATEMENT_TYPES = {
   CREATE_TABLE: 'ddl',
   ALTER_TABLE: 'ddl',
   DROP_TABLE: 'ddl',
-  RENAME_TABLE: 'ddl',
+  RENAME: 'ddl',
   TRUNCATE: 'ddl',
   CREATE_INDEX: 'ddl',
   DROP_INDEX: 'ddl',
@@ -15,7 +17,6 @@ export const STATEMENT_TYPES = {
   CREATE_DATABASE: 'create-database',
   ALTER_DATABASE: 'ddl',
   DROP_DATABASE: 'ddl',
-  DROP_SCHEMA: 'ddl',
   CREATE_PROCEDURE: 'ddl',
   DROP_PROCEDURE: 'ddl',
   CREATE_FUNCTION: 'ddl',
@@ -33,7 +34,11 @@ export const STATEMENT_TYPES = {
   REPLACE: 'dml',
   LOAD_DATA: 'dml',
   SELECT: 'dml',
-  CALL: 'dml',
+  // What a routine or a prepared statement runs is not visible here; it may change the schema.
+  CALL: 'ddl',
+  PREPARE: 'ddl',
+  EXECUTE: 'ddl',
+  DEALLOCATE_PREPARE: 'ddl',
   SET: 'ddl',
   USE: 'ddl',
   GRANT: 'ddl',
@@ -46,6 +51,12 @@ export const STATEMENT_TYPES = {
 
 export type StatementType = keyof typeof STATEMENT_TYPES;
 export const STATEMENT_TYPE_NAMES = Object.keys(STATEMENT_TYPES) as StatementType[];
+
+/** Names sqlgate used before it followed Bytebase, still accepted in policies (with a warning). */
+export const STATEMENT_TYPE_ALIASES: Readonly<Record<string, StatementType>> = {
+  RENAME_TABLE: 'RENAME',
+  DROP_SCHEMA: 'DROP_DATABASE',
+};
 
 export function sourceOf(type: StatementType): ChangeSource {
   return STATEMENT_TYPES[type];
@@ -62,6 +73,7 @@ export const ALTER_OPERATIONS = [
   'DROP_INDEX',
   'RENAME_INDEX',
   'ADD_CONSTRAINT',
+  'ADD_FOREIGN_KEY',
   'DROP_CONSTRAINT',
   'ADD_PRIMARY_KEY',
   'DROP_PRIMARY_KEY',
@@ -69,6 +81,12 @@ export const ALTER_OPERATIONS = [
   'RENAME_TABLE',
   'CONVERT_CHARSET',
   'PARTITION',
+  'DROP_PARTITION',
+  'TRUNCATE_PARTITION',
   'TABLE_OPTION',
 ] as const;
 export type AlterOperation = (typeof ALTER_OPERATIONS)[number];
+
+/** How MySQL 8 / MariaDB 10.6+ run an ALTER: metadata only, in place, a table copy, or not known. */
+export const ONLINE_DDL_CLASSES = ['instant', 'inplace', 'copy', 'unknown'] as const;
+export type OnlineDdlClass = (typeof ONLINE_DDL_CLASSES)[number];

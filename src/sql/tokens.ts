@@ -1,6 +1,7 @@
 // The first tokens of a statement, for classifying it by its leading keywords. Comments are
 // skipped, and the content of `/*!NNNNN ... */` versioned comments counts as code because MySQL
-// executes it (mysqldump writes `/*!50003 CREATE*/ /*!50003 TRIGGER ...*/`).
+// executes it (mysqldump writes `/*!50003 CREATE*/ /*!50003 TRIGGER ...*/`); so does MariaDB's
+// `/*M!NNNNNN ... */`.
 
 export type Token =
   | { readonly kind: 'word'; readonly value: string; readonly upper: string }
@@ -35,8 +36,9 @@ export function leadingTokens(text: string, max = 40): Token[] {
       const nl = text.indexOf('\n', i);
       i = nl < 0 ? text.length : nl + 1;
     } else if (c === '/' && next === '*') {
-      if (text[i + 2] === '!') {
-        i += 3;
+      const executable = text[i + 2] === '!' ? 3 : text[i + 2] === 'M' && text[i + 3] === '!' ? 4 : 0;
+      if (executable > 0) {
+        i += executable;
         while (/[0-9]/.test(text[i] ?? '')) i++;
       } else {
         const close = text.indexOf('*/', i + 2);

@@ -1,7 +1,8 @@
-// MySQL executes the content of `/*!NNNNN ... */` comments; node-sql-parser returns an empty AST
-// for them. Unwrapping exposes the code so the statement is analysed as MySQL will run it.
+// MySQL executes the content of `/*!NNNNN ... */` comments and MariaDB that of `/*M!NNNNNN ... */`;
+// node-sql-parser returns an empty AST for them. Unwrapping exposes the code so the statement is
+// analysed as the server will run it.
 export function unwrapVersionedComments(text: string): string {
-  if (!text.includes('/*!')) return text;
+  if (!text.includes('/*!') && !text.includes('/*M!')) return text;
   let out = '';
   let i = 0;
   let inVersioned = false;
@@ -17,8 +18,12 @@ export function unwrapVersionedComments(text: string): string {
       }
       out += text.slice(i, j + 1);
       i = j + 1;
-    } else if (c === '/' && text[i + 1] === '*' && text[i + 2] === '!') {
-      let j = i + 3;
+    } else if (
+      c === '/' &&
+      text[i + 1] === '*' &&
+      (text[i + 2] === '!' || (text[i + 2] === 'M' && text[i + 3] === '!'))
+    ) {
+      let j = i + (text[i + 2] === '!' ? 3 : 4);
       while (/[0-9]/.test(text[j] ?? '')) j++;
       out += ' ';
       i = j;

@@ -49,6 +49,20 @@ describe('sqlgate validate', () => {
     expect(snapshot(join(dir, 'policies'))).toEqual(before);
   });
 
+  it("warns about sqlgate's old statement type names, naming Bytebase's, and still passes", async () => {
+    const dir = copyOfSeed();
+    writeFileSync(
+      join(dir, 'policies/risk-rules.yaml'),
+      'rules:\n  - {title: renames, source: ddl, level: high, when: {statementType: RENAME_TABLE}}\n',
+    );
+    const run = await cli(['validate'], { cwd: dir });
+    expect(run).toEqual({
+      code: 0,
+      stdout: 'ok: 5 roles, 1 rule, 2 flows, 2 environments, 2 databases',
+      stderr: `policies/risk-rules.yaml:2:70: warning: "RENAME_TABLE" is the old name of Bytebase's RENAME; write RENAME`,
+    });
+  });
+
   it('names a missing policies directory and exits 2', async () => {
     const run = await cli(['validate', '--policies', 'nowhere'], { cwd: REPO_ROOT });
     expect(run.code).toBe(2);

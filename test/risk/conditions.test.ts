@@ -16,6 +16,9 @@ const facts = (over: Partial<StatementFacts> = {}): StatementFacts => ({
   tableRewrite: false,
   hasAlgorithm: false,
   hasLock: false,
+  callsRoutine: false,
+  dynamic: false,
+  sessionOverrides: [],
   parse: { ok: true, via: 'ast' },
   ...over,
 });

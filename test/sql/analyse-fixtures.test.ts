@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParserPool } from '../../src/parser/pool.js';
 import { analyseSql } from '../../src/sql/analyse.js';
@@ -13,6 +13,8 @@ const FLAGS = [
   'tableRewrite',
   'hasAlgorithm',
   'hasLock',
+  'callsRoutine',
+  'dynamic',
 ] as const;
 const pool = new ParserPool();
 afterAll(() => pool.close());
@@ -32,7 +34,7 @@ describe('statement analysis fixtures', () => {
     expect(fixtures.reduce((n, f) => n + f.expected.length, 0)).toBeGreaterThanOrEqual(60);
   });
 
-  it.each(fixtures)('$name', async ({ sql, expected }) => {
+  it.each(fixtures)('$name', async ({ name, sql, expected }) => {
     const analysed = await analyseSql(sql, pool);
     const actual = analysed.map((s) => {
       const x = s.facts;
@@ -44,12 +46,20 @@ describe('statement analysis fixtures', () => {
         tables: x.tables,
         ...(x.operations.length ? { operations: x.operations } : {}),
         ...(x.hasWhere !== undefined ? { hasWhere: x.hasWhere } : {}),
+        ...(x.limit !== undefined ? { limit: x.limit } : {}),
+        ...(x.onlineDdl !== undefined ? { onlineDdl: x.onlineDdl } : {}),
+        ...(x.sessionOverrides.length ? { sessionOverride: x.sessionOverrides } : {}),
         ...(x.insertRows !== undefined ? { insertRows: x.insertRows } : {}),
         ...(flags.length ? { flags } : {}),
         parsed: x.parse.ok,
         ...(!x.parse.ok ? { message: x.parse.message } : {}),
       };
     });
+    if (process.env.UPDATE_FIXTURES)
+      writeFileSync(
+        `${DIR}/${name.replace(/\.sql$/, '.expected.json')}`,
+        `${JSON.stringify(actual, null, 1)}\n`,
+      );
     expect(actual).toEqual(expected);
   });
 });

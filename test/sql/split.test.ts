@@ -98,3 +98,36 @@ describe('splitStatements', () => {
     }
   });
 });
+
+describe('compound statements and executable comments', () => {
+  it('enters a compound body only after CREATE [OR REPLACE] [DEFINER=...] PROCEDURE|FUNCTION|TRIGGER|EVENT', () => {
+    expect(
+      texts(
+        'CREATE TABLE calendar (id INT, event VARCHAR(20), begin DATETIME);\nDROP TABLE users;\nCREATE DEFINER=root@localhost PROCEDURE p() BEGIN SELECT begin, end FROM calendar; END;\nDROP TABLE x;',
+      ),
+    ).toEqual([
+      'CREATE TABLE calendar (id INT, event VARCHAR(20), begin DATETIME)',
+      'DROP TABLE users',
+      'CREATE DEFINER=root@localhost PROCEDURE p() BEGIN SELECT begin, end FROM calendar; END',
+      'DROP TABLE x',
+    ]);
+  });
+
+  it("keeps MariaDB's /*M! */ and /*M!100500 */ comments as code, like /*! */", () => {
+    expect(
+      texts(
+        '/*M! ALTER TABLE customer ADD COLUMN x INT */;\nALTER TABLE t ADD y INT /*M! , DROP COLUMN name */;\n/*M!100500 DROP TABLE archive */;',
+      ),
+    ).toEqual([
+      '/*M! ALTER TABLE customer ADD COLUMN x INT */',
+      'ALTER TABLE t ADD y INT /*M! , DROP COLUMN name */',
+      '/*M!100500 DROP TABLE archive */',
+    ]);
+  });
+
+  it('tells which delimiter ended each statement', () => {
+    expect(
+      splitStatements('SELECT 1;\nDELIMITER $$\nSELECT 2; SELECT 3$$\n').map((s) => s.delimiter),
+    ).toEqual([';', '$$']);
+  });
+});

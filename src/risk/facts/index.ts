@@ -12,7 +12,11 @@ import { database } from './database.js';
 import { environment } from './environment.js';
 import { file } from './file.js';
 import { hasWhere } from './has-where.js';
+import { callsRoutine, dynamic } from './hidden-sql.js';
+import { limit } from './limit.js';
+import { onlineDdl } from './online-ddl.js';
 import { operation } from './operation.js';
+import { sessionOverride } from './session-override.js';
 import { statementType } from './statement-type.js';
 import { table } from './table.js';
 import { tableRows } from './table-rows.js';
@@ -27,6 +31,7 @@ export const FACTS: ReadonlyMap<string, FactDefinition> = new Map(
     operation,
     file,
     hasWhere,
+    limit,
     affectedRows,
     tableRows,
     destructive,
@@ -35,5 +40,9 @@ export const FACTS: ReadonlyMap<string, FactDefinition> = new Map(
     tableRewrite,
     hasAlgorithm,
     hasLock,
+    onlineDdl,
+    callsRoutine,
+    dynamic,
+    sessionOverride,
   ].map((f) => [f.name, f]),
 );

@@ -25,13 +25,21 @@ function operationOf(clause: Ast): AlterOperation {
   }
   if (resource === 'constraint') {
     if (action === 'drop') return 'DROP_CONSTRAINT';
-    const type = String(clause.create_definitions?.constraint_type ?? '').toLowerCase();
+    const type = constraintType(clause);
     if (type === 'primary key') return 'ADD_PRIMARY_KEY';
+    if (type === 'foreign key') return 'ADD_FOREIGN_KEY';
     if (type.startsWith('unique')) return 'ADD_INDEX';
     return 'ADD_CONSTRAINT';
   }
+  if (resource === 'partition' && action === 'drop') return 'DROP_PARTITION';
+  if (resource === 'partition' && action === 'truncate') return 'TRUNCATE_PARTITION';
+  if (resource === 'partition') return 'PARTITION';
   if (resource === 'table' && action === 'rename') return 'RENAME_TABLE';
   return 'TABLE_OPTION';
+}
+
+function constraintType(clause: Ast): string {
+  return String(clause.create_definitions?.constraint_type ?? '').toLowerCase();
 }
 
 function isUniqueIndex(clause: Ast): boolean {
@@ -48,11 +56,16 @@ export function alterTableDetails(ast: Ast): AstDetails {
   let renamesColumn = false;
   let hasAlgorithm = false;
   let hasLock = false;
+  let algorithm: string | undefined;
+  let addsConstraint = false;
   for (const clause of clauses) {
     const op = operationOf(clause);
     // ALGORITHM= and LOCK= are options of the statement, reported as their own facts.
     const resource = String(clause.resource ?? '').toLowerCase();
-    if (resource === 'algorithm') hasAlgorithm = true;
+    if (resource === 'algorithm') {
+      hasAlgorithm = true;
+      algorithm = String(clause.algorithm ?? '').toUpperCase();
+    }
     if (resource === 'lock') hasLock = true;
     if (resource === 'algorithm' || resource === 'lock') continue;
     if (!operations.includes(op)) operations.push(op);
@@ -60,7 +73,19 @@ export function alterTableDetails(ast: Ast): AstDetails {
       dataDependent = true;
     if ((op === 'MODIFY_COLUMN' || op === 'CHANGE_COLUMN') && isNotNull(clause)) dataDependent = true;
     if ((op === 'ADD_INDEX' || op === 'ADD_PRIMARY_KEY') && isUniqueIndex(clause)) dataDependent = true;
+    if (op === 'ADD_PRIMARY_KEY' || op === 'ADD_FOREIGN_KEY' || op === 'ADD_CONSTRAINT')
+      addsConstraint = true;
+    if (op === 'ADD_INDEX' && isUniqueIndex(clause)) addsConstraint = true;
     if (op === 'CHANGE_COLUMN' && clause.old_column?.column !== clause.column?.column) renamesColumn = true;
   }
-  return { tables: tableNames(ast.table), operations, dataDependent, renamesColumn, hasAlgorithm, hasLock };
+  return {
+    tables: tableNames(ast.table),
+    operations,
+    dataDependent,
+    renamesColumn,
+    addsConstraint,
+    hasAlgorithm,
+    hasLock,
+    ...(algorithm ? { algorithm } : {}),
+  };
 }

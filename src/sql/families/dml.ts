@@ -1,5 +1,18 @@
 // INSERT, REPLACE, UPDATE, DELETE: the tables written and whether the write is bounded.
 import { type Ast, type AstDetails, NO_DETAILS, tableNames } from '../ast-details.js';
+import { alwaysTrue } from '../constant-where.js';
+
+/** Whether a WHERE bounds the write: present and not true for every row. */
+function bounded(where: Ast): boolean {
+  return where != null && !alwaysTrue(where);
+}
+
+/** `LIMIT n` as a number, when it is a literal. */
+function limitOf(ast: Ast): { limit: number } | object {
+  const value = ast.limit?.value;
+  const n = Array.isArray(value) && value.length === 1 ? Number(value[0]?.value) : Number.NaN;
+  return Number.isFinite(n) ? { limit: n } : {};
+}
 
 export function insertDetails(ast: Ast): AstDetails {
   const values =
@@ -12,7 +25,7 @@ export function insertDetails(ast: Ast): AstDetails {
 }
 
 export function updateDetails(ast: Ast): AstDetails {
-  return { ...NO_DETAILS, tables: tableNames(ast.table), hasWhere: ast.where != null };
+  return { ...NO_DETAILS, tables: tableNames(ast.table), hasWhere: bounded(ast.where), ...limitOf(ast) };
 }
 
 export function deleteDetails(ast: Ast): AstDetails {
@@ -25,6 +38,7 @@ export function deleteDetails(ast: Ast): AstDetails {
   return {
     ...NO_DETAILS,
     tables: tables.length > 0 ? tables : tableNames(from),
-    hasWhere: ast.where != null,
+    hasWhere: bounded(ast.where),
+    ...limitOf(ast),
   };
 }

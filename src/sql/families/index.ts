@@ -7,7 +7,11 @@ export function createIndexDetails(ast: Ast): AstDetails {
     ...NO_DETAILS,
     tables: tableNames(ast.table),
     dataDependent: unique,
+    addsConstraint: unique,
     hasAlgorithm: ast.algorithm_option != null,
+    ...(ast.algorithm_option?.algorithm
+      ? { algorithm: String(ast.algorithm_option.algorithm).toUpperCase() }
+      : {}),
     hasLock: ast.lock_option != null,
   };
 }
