@@ -6081,6 +6081,7 @@ function cleanMessage(error) {
 
 // src/parser/parse-worker.ts
 var progress = new Int32Array(workerData.progress);
+parseOne({ text: "ALTER TABLE t ADD COLUMN c INT; SELECT a FROM t WHERE b = 1", type: "OTHER" });
 parentPort?.on("message", (batch) => {
   let replies = batch.map(({ seq, request }) => (Atomics.store(progress, 0, seq), { seq, reply: parseOne(request) }));
   Atomics.store(progress, 0, -1), parentPort?.postMessage(replies);
