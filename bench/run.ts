@@ -4,10 +4,12 @@ import { benchCheck } from './check.js';
 import { benchColdStart } from './cold-start.js';
 import { benchDeploy } from './deploy.js';
 import { benchPolicyLoad } from './policy-load.js';
+import { benchRehearsal } from './rehearsal.js';
 
 console.log(`# sqlgate benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}`);
 await benchPolicyLoad();
 await benchAnalysis();
 await benchCheck();
 await benchDeploy();
+await benchRehearsal();
 await benchColdStart();

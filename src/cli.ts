@@ -2,6 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { runDeploy, runRepair, runStatus } from './cli/deploy.js';
 import { type CliIo, processIo } from './cli/io.js';
 import { runPlan } from './cli/plan.js';
+import { runRehearse } from './cli/rehearse.js';
 import { runValidate } from './cli/validate.js';
 import { exitCodeOf, InputError } from './errors.js';
 
@@ -17,6 +18,10 @@ commands:
   deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
                                      apply pending migrations to the environment's databases
   status --env ID [--database NAME]  the migration history of each database
+  rehearse [--base REF] [--url URL] [--format text|json] [--keep]
+                                     apply the base's migrations then the PR's (and their down
+                                     files, up → down → up) on throwaway schemas, with the deploy
+                                     engine; without --url on a throwaway mariadbd
   repair --env ID --database NAME --version V --mark applied|not-applied
                                      record what happened to an in-doubt statement
 
@@ -110,6 +115,24 @@ const COMMANDS: Record<string, Command> = {
         estimate: Boolean(o.estimate),
         ...(str(o.reviews) !== undefined ? { reviews: str(o.reviews) as string } : {}),
         ...(str(o.author) !== undefined ? { author: str(o.author) as string } : {}),
+      }),
+  },
+  rehearse: {
+    options: {
+      ...PATHS,
+      base: { type: 'string', default: 'main' },
+      url: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      keep: { type: 'boolean', default: false },
+    },
+    run: (io, o) =>
+      runRehearse(io, {
+        base: String(o.base),
+        policies: String(o.policies),
+        migrations: String(o.migrations),
+        ...(str(o.url) !== undefined ? { url: str(o.url) as string } : {}),
+        format: String(o.format),
+        keep: Boolean(o.keep),
       }),
   },
   validate: {

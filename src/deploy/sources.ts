@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, PolicyError } from '../errors.js';
 import { decodeSql } from '../sql/decode.js';
-import { collectMigrations } from '../sql/migration-name.js';
+import { collectMigrations, type MigrationName } from '../sql/migration-name.js';
 import { splitStatements } from '../sql/split.js';
 import { fileChecksum, normaliseSql, statementHash } from './checksum.js';
 import type { MigrationFile } from './types.js';
@@ -21,17 +21,21 @@ export function readMigrationFolder(root: string, migrationsDir: string, folder:
       errors.push(text);
       continue;
     }
-    const normalised = normaliseSql(text);
-    files.push({
-      name,
-      checksum: fileChecksum(text),
-      statements: splitStatements(normalised).map((s) => ({
-        text: s.text,
-        hash: statementHash(s.text),
-        line: s.start.line,
-      })),
-    });
+    files.push(migrationFileOf(name, text));
   }
   if (errors.length > 0) throw new InputError(errors);
   return files;
+}
+
+/** A migration's text split into statements and checksummed, as the deploy engine takes it. */
+export function migrationFileOf(name: MigrationName, text: string): MigrationFile {
+  return {
+    name,
+    checksum: fileChecksum(text),
+    statements: splitStatements(normaliseSql(text)).map((s) => ({
+      text: s.text,
+      hash: statementHash(s.text),
+      line: s.start.line,
+    })),
+  };
 }

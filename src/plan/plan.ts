@@ -21,7 +21,12 @@ import {
 } from '../risk/evaluate.js';
 import { analyseSql, type StatementParser } from '../sql/analyse.js';
 import { decodeSql } from '../sql/decode.js';
-import { collectMigrations, isMigrationCandidate, type MigrationName } from '../sql/migration-name.js';
+import {
+  collectMigrations,
+  isDownFile,
+  isMigrationCandidate,
+  type MigrationName,
+} from '../sql/migration-name.js';
 
 export interface PlanOptions {
   readonly repo: GitRepo;
@@ -130,7 +135,8 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
     const touchesMigration =
       isMigrationCandidate(change.path, migrationsDir) ||
       (change.from !== undefined && isMigrationCandidate(change.from, migrationsDir));
-    if (!touchesMigration) continue;
+    // A down file is a rollback plan, not history: it may be added, revised or removed later.
+    if (!touchesMigration || isDownFile(change.path)) continue;
     if (change.status !== 'added') {
       errors.push(
         new PolicyError(

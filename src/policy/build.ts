@@ -419,5 +419,18 @@ export function buildRisk(
     };
   });
   const preset = value.preset ?? (rules.length === 0 ? 'bytebase' : 'none');
-  return { rules, unparsedLevel: value.unparsedLevel ?? 'high', preset };
+  const rollbackAt = value.requireRollback ? at(source, ['requireRollback'], '') : undefined;
+  return {
+    rules,
+    unparsedLevel: value.unparsedLevel ?? 'high',
+    preset,
+    ...(rollbackAt
+      ? {
+          requireRollback: {
+            level: value.requireRollback as RuleLevel,
+            at: { file: rollbackAt.file, line: rollbackAt.line, column: rollbackAt.column },
+          },
+        }
+      : {}),
+  };
 }

@@ -58,6 +58,8 @@ export interface RiskPolicy {
   readonly unparsedLevel: RuleLevel;
   /** Whether Bytebase's preset rules are in force (explicitly, or because no rules were written). */
   readonly preset: 'bytebase' | 'none';
+  /** Migrations at or above this level need a down file (`requireRollback:`), where it is written. */
+  readonly requireRollback?: { readonly level: RuleLevel; readonly at: SourceLocation };
 }
 
 export interface FlowStep {

@@ -16,6 +16,23 @@ export interface MigrationName {
 
 const NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/;
 
+const DOWN_SUFFIX = '.down.sql';
+
+/** `<version>_<description>.down.sql`: undoes the migration of the same name; never a migration itself. */
+export function isDownFile(path: string): boolean {
+  return path.toLowerCase().endsWith(DOWN_SUFFIX);
+}
+
+/** The path of the migration a down file undoes. */
+export function upPathOf(downPath: string): string {
+  return `${downPath.slice(0, -DOWN_SUFFIX.length)}.sql`;
+}
+
+/** The path a migration's down file would have. */
+export function downPathOf(upPath: string): string {
+  return `${upPath.slice(0, -'.sql'.length)}${DOWN_SUFFIX}`;
+}
+
 export function isMigrationCandidate(path: string, root = 'migrations'): boolean {
   return path.startsWith(`${root}/`) && path.toLowerCase().endsWith('.sql');
 }
@@ -64,16 +81,23 @@ export function sortMigrations<T extends MigrationName>(list: readonly T[]): T[]
 
 /**
  * Parse every migration path of a tree, reporting bad names and versions used twice in one
- * folder. Files that are not `.sql` (a README) are not migrations and are ignored.
+ * folder. Files that are not `.sql` (a README) are not migrations and are ignored. Down files
+ * (`.down.sql`) are returned apart, keyed by the migration they undo; one without its
+ * migration is an error.
  */
 export function collectMigrations(
   paths: readonly string[],
   root = 'migrations',
-): { migrations: MigrationName[]; errors: PolicyError[] } {
+): { migrations: MigrationName[]; errors: PolicyError[]; downs: Map<string, string> } {
   const migrations: MigrationName[] = [];
   const errors: PolicyError[] = [];
+  const downs = new Map<string, string>();
   for (const path of paths) {
     if (!isMigrationCandidate(path, root)) continue;
+    if (isDownFile(path)) {
+      downs.set(upPathOf(path), path);
+      continue;
+    }
     const parsed = parseMigrationName(path, root);
     if (parsed instanceof PolicyError) errors.push(parsed);
     else migrations.push(parsed);
@@ -92,5 +116,10 @@ export function collectMigrations(
       );
     }
   }
-  return { migrations: sorted, errors };
+  const ups = new Set(migrations.map((m) => m.path));
+  for (const [up, down] of downs) {
+    if (!ups.has(up))
+      errors.push(new PolicyError(down, 0, 0, `down file without its migration: expected ${up} beside it`));
+  }
+  return { migrations: sorted, errors, downs };
 }

@@ -47,6 +47,26 @@ describe('sqlgate plan', () => {
     ]);
   });
 
+  it('takes down files as rollback plans, not migrations: a revised down file is not an edit of history', async () => {
+    const repo = repoWithBase();
+    repo.git('checkout', '-q', 'main');
+    repo.write({ 'migrations/test_db/1.0.0_init.down.sql': 'DROP TABLE t1;\n' });
+    repo.commit('down file');
+    repo.git('checkout', '-q', '-b', 'revise');
+    repo.write({
+      'migrations/test_db/1.0.0_init.down.sql': 'DROP TABLE IF EXISTS t1;\n',
+      'migrations/test_db/1.0.1_email.sql': 'ALTER TABLE t1 ADD COLUMN email VARCHAR(100);\n',
+      'migrations/test_db/1.0.1_email.down.sql': 'ALTER TABLE t1 DROP COLUMN email;\n',
+    });
+    repo.commit('revise');
+    const run = await cli(['plan', '--base', 'main', '--format', 'json'], { cwd: repo.dir });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout).migrations).toEqual([
+      expect.objectContaining({ path: 'migrations/test_db/1.0.1_email.sql' }),
+    ]);
+    expect(run.code).toBe(0);
+  });
+
   it('gives a stable JSON document', async () => {
     const repo = repoWithBase();
     repo.write({

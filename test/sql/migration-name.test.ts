@@ -43,6 +43,28 @@ describe('migration file names', () => {
     ).toBeLessThan(0);
   });
 
+  it('keeps down files apart from migrations, keyed by the migration they undo, and reports one without its migration', () => {
+    const { migrations, errors, downs } = collectMigrations([
+      'migrations/db/1.0.0_init.sql',
+      'migrations/db/1.0.0_init.down.sql',
+      'migrations/db/V2__add_email.sql',
+      'migrations/db/V2__add_email.down.sql',
+      'migrations/db/3_gone.down.sql',
+    ]);
+    expect(migrations.map((m) => m.path)).toEqual([
+      'migrations/db/1.0.0_init.sql',
+      'migrations/db/V2__add_email.sql',
+    ]);
+    expect([...downs]).toEqual([
+      ['migrations/db/1.0.0_init.sql', 'migrations/db/1.0.0_init.down.sql'],
+      ['migrations/db/V2__add_email.sql', 'migrations/db/V2__add_email.down.sql'],
+      ['migrations/db/3_gone.sql', 'migrations/db/3_gone.down.sql'],
+    ]);
+    expect(errors.map((e) => e.format())).toEqual([
+      'migrations/db/3_gone.down.sql: down file without its migration: expected migrations/db/3_gone.sql beside it',
+    ]);
+  });
+
   it('sorts by version and reports duplicate versions and bad names, ignoring non-SQL files', () => {
     const { migrations, errors } = collectMigrations([
       'migrations/db/V10__ten.sql',
