@@ -8952,7 +8952,7 @@ var require_local_date = __commonJS({
       let start = hour * MS_PER_HOUR, offset = start - localTime(start);
       return offset !== start + MS_PER_HOUR / 2 - localTime(start + MS_PER_HOUR / 2) || offset !== start + MS_PER_HOUR - 1 - localTime(start + MS_PER_HOUR - 1) || Number.isNaN(offset) ? null : offset;
     }
-    function localDate(year, month, day, hours, minutes, seconds, milliseconds) {
+    function localDate(year, month, day, hours, minutes, seconds2, milliseconds) {
       if (year < 100 || month < 1 || month > 12)
         return new Date(
           year,
@@ -8960,17 +8960,17 @@ var require_local_date = __commonJS({
           day,
           hours,
           minutes,
-          seconds,
+          seconds2,
           milliseconds
         );
-      let wallTime = daysFromCivil(year, month, day) * MS_PER_DAY + hours * MS_PER_HOUR + minutes * 6e4 + seconds * 1e3 + Math.trunc(milliseconds), hour = Math.floor(wallTime / MS_PER_HOUR), offset = hourOffsets.get(hour);
+      let wallTime = daysFromCivil(year, month, day) * MS_PER_DAY + hours * MS_PER_HOUR + minutes * 6e4 + seconds2 * 1e3 + Math.trunc(milliseconds), hour = Math.floor(wallTime / MS_PER_HOUR), offset = hourOffsets.get(hour);
       return offset === void 0 && (hourOffsets.size >= MAX_CACHED_HOURS && hourOffsets.clear(), offset = proveHourOffset(hour), hourOffsets.set(hour, offset)), offset === null ? new Date(
         year,
         month - 1,
         day,
         hours,
         minutes,
-        seconds,
+        seconds2,
         milliseconds
       ) : new Date(wallTime - offset);
     }
@@ -9421,15 +9421,15 @@ var require_packet = __commonJS({
         bytes === 8 ? this.buffer.writeBigUInt64LE(n, this.offset) : this.buffer.writeUIntLE(Number(n), this.offset, bytes), this.offset += bytes;
       }
       // must match writeTime's choice of encoding byte for byte
-      static timeLength({ days, hours, minutes, seconds, microseconds }) {
-        return !days && !hours && !minutes && !seconds && !microseconds ? 1 : microseconds ? 13 : 9;
+      static timeLength({ days, hours, minutes, seconds: seconds2, microseconds }) {
+        return !days && !hours && !minutes && !seconds2 && !microseconds ? 1 : microseconds ? 13 : 9;
       }
-      writeTime({ negative, days, hours, minutes, seconds, microseconds }) {
-        if (!days && !hours && !minutes && !seconds && !microseconds) {
+      writeTime({ negative, days, hours, minutes, seconds: seconds2, microseconds }) {
+        if (!days && !hours && !minutes && !seconds2 && !microseconds) {
           this.writeInt8(0);
           return;
         }
-        this.writeInt8(microseconds ? 12 : 8), this.writeInt8(negative ? 1 : 0), this.writeInt32(days), this.writeInt8(hours), this.writeInt8(minutes), this.writeInt8(seconds), microseconds && this.writeInt32(microseconds);
+        this.writeInt8(microseconds ? 12 : 8), this.writeInt8(negative ? 1 : 0), this.writeInt32(days), this.writeInt8(hours), this.writeInt8(minutes), this.writeInt8(seconds2), microseconds && this.writeInt32(microseconds);
       }
       writeBuffer(b3) {
         b3.copy(this.buffer, this.offset), this.offset += b3.length;
@@ -10595,13 +10595,13 @@ var require_typed_parameter = __commonJS({
       if (typeof value == "number") {
         let negative = value < 0, rest = Math.abs(value), microseconds = Math.round(rest % 1e3 * 1e3);
         rest = Math.floor(rest / 1e3);
-        let seconds = rest % 60, minutes = Math.floor(rest / 60) % 60, totalHours = Math.floor(rest / 3600);
+        let seconds2 = rest % 60, minutes = Math.floor(rest / 60) % 60, totalHours = Math.floor(rest / 3600);
         return {
           negative,
           days: Math.floor(totalHours / 24),
           hours: totalHours % 24,
           minutes,
-          seconds,
+          seconds: seconds2,
           microseconds
         };
       }
@@ -17265,7 +17265,7 @@ var require_named_placeholders = __commonJS({
       function noTailingSemicolon(s) {
         return s.slice(-1) === ":" ? s.slice(0, -1) : s;
       }
-      function join3(tree) {
+      function join4(tree) {
         if (tree.length === 1)
           return tree;
         let unnamed = noTailingSemicolon(tree[0][0]);
@@ -17276,7 +17276,7 @@ var require_named_placeholders = __commonJS({
       }
       function compile(query, paramsObj) {
         let tree;
-        return cache && (tree = cache.get(query)) || (tree = join3(parse(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
+        return cache && (tree = cache.get(query)) || (tree = join4(parse(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
       }
       return compile.parse = parse, compile;
     }
@@ -31815,7 +31815,16 @@ function cumulativeHash(hashes) {
 }
 
 // src/sql/migration-name.ts
-var NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/;
+var NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/, DOWN_SUFFIX = ".down.sql";
+function isDownFile(path) {
+  return path.toLowerCase().endsWith(DOWN_SUFFIX);
+}
+function upPathOf(downPath) {
+  return `${downPath.slice(0, -DOWN_SUFFIX.length)}.sql`;
+}
+function downPathOf(upPath) {
+  return `${upPath.slice(0, -4)}${DOWN_SUFFIX}`;
+}
 function isMigrationCandidate(path, root = "migrations") {
   return path.startsWith(`${root}/`) && path.toLowerCase().endsWith(".sql");
 }
@@ -31851,9 +31860,13 @@ function sortMigrations(list) {
   return [...list].sort((a, b3) => a.folder.localeCompare(b3.folder) || compareVersions(a.parts, b3.parts));
 }
 function collectMigrations(paths, root = "migrations") {
-  let migrations = [], errors = [];
+  let migrations = [], errors = [], downs = /* @__PURE__ */ new Map();
   for (let path of paths) {
     if (!isMigrationCandidate(path, root)) continue;
+    if (isDownFile(path)) {
+      downs.set(upPathOf(path), path);
+      continue;
+    }
     let parsed = parseMigrationName(path, root);
     parsed instanceof PolicyError ? errors.push(parsed) : migrations.push(parsed);
   }
@@ -31869,7 +31882,10 @@ function collectMigrations(paths, root = "migrations") {
       )
     );
   }
-  return { migrations: sorted, errors };
+  let ups = new Set(migrations.map((m2) => m2.path));
+  for (let [up, down] of downs)
+    ups.has(up) || errors.push(new PolicyError(down, 0, 0, `down file without its migration: expected ${up} beside it`));
+  return { migrations: sorted, errors, downs };
 }
 
 // src/deploy/types.ts
@@ -32570,19 +32586,21 @@ function readMigrationFolder(root, migrationsDir, folder) {
       errors.push(text2);
       continue;
     }
-    let normalised = normaliseSql(text2);
-    files.push({
-      name,
-      checksum: fileChecksum(text2),
-      statements: splitStatements(normalised).map((s) => ({
-        text: s.text,
-        hash: statementHash(s.text),
-        line: s.start.line
-      }))
-    });
+    files.push(migrationFileOf(name, text2));
   }
   if (errors.length > 0) throw new InputError(errors);
   return files;
+}
+function migrationFileOf(name, text2) {
+  return {
+    name,
+    checksum: fileChecksum(text2),
+    statements: splitStatements(normaliseSql(text2)).map((s) => ({
+      text: s.text,
+      hash: statementHash(s.text),
+      line: s.start.line
+    }))
+  };
 }
 
 // src/deploy/fleet.ts
@@ -33184,8 +33202,18 @@ function buildRisk(loaded, envs, errors, warnings = []) {
       when: buildCondition(raw.when, ["rules", i, "when"]),
       at: { file: where.file, line: where.line, column: where.column }
     };
-  }), preset = value.preset ?? (rules.length === 0 ? "bytebase" : "none");
-  return { rules, unparsedLevel: value.unparsedLevel ?? "high", preset };
+  }), preset = value.preset ?? (rules.length === 0 ? "bytebase" : "none"), rollbackAt = value.requireRollback ? at(source, ["requireRollback"], "") : void 0;
+  return {
+    rules,
+    unparsedLevel: value.unparsedLevel ?? "high",
+    preset,
+    ...rollbackAt ? {
+      requireRollback: {
+        level: value.requireRollback,
+        at: { file: rollbackAt.file, line: rollbackAt.line, column: rollbackAt.column }
+      }
+    } : {}
+  };
 }
 
 // src/policy/schema-check.ts
@@ -33437,6 +33465,11 @@ var risk_rules_schema_default = {
     unparsedLevel: {
       title: "Level of SQL that cannot be parsed",
       description: "A statement sqlgate cannot parse is never low risk: it gets at least this level. Default `high`.",
+      enum: ["high", "moderate", "low"]
+    },
+    requireRollback: {
+      title: "Require a rollback plan",
+      description: "A migration whose risk is at or above this level needs a down file beside it (`<version>_<description>.down.sql`); without one the PR check fails, naming this line. The rehearsal applies it up \u2192 down \u2192 up.",
       enum: ["high", "moderate", "low"]
     },
     rules: {
@@ -38745,7 +38778,7 @@ async function planChange(options) {
   errors.push(...nameErrors);
   let changedMigrations = [];
   for (let change of changes) {
-    if (!(isMigrationCandidate(change.path, migrationsDir) || change.from !== void 0 && isMigrationCandidate(change.from, migrationsDir))) continue;
+    if (!(isMigrationCandidate(change.path, migrationsDir) || change.from !== void 0 && isMigrationCandidate(change.from, migrationsDir)) || isDownFile(change.path)) continue;
     if (change.status !== "added") {
       errors.push(
         new PolicyError(
@@ -39423,6 +39456,546 @@ async function runPlan(io2, options) {
 ${approvalsText(approvals)}` : "")), 0;
 }
 
+// src/db/mariadb-server.ts
+var import_promise2 = __toESM(require_promise(), 1);
+import { execFileSync as execFileSync2, spawn as spawn2 } from "node:child_process";
+import { existsSync as existsSync4, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join as join3 } from "node:path";
+var HOW_TO_GET_ONE = "a throwaway server needs the MariaDB server binaries (mariadbd and mariadb-install-db): on Debian or Ubuntu run `apt-get install mariadb-server`";
+function locateBinary(name) {
+  for (let dir of ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/usr/local/mysql/bin"])
+    if (existsSync4(join3(dir, name))) return join3(dir, name);
+  try {
+    return execFileSync2("which", [name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || void 0;
+  } catch {
+    return;
+  }
+}
+function findBinary(name) {
+  let found = locateBinary(name);
+  if (!found) throw new Error(`${name} not found: ${HOW_TO_GET_ONE}`);
+  return found;
+}
+async function freePort() {
+  return new Promise((resolve3, reject) => {
+    let server = createServer();
+    server.unref(), server.on("error", reject), server.listen(0, "127.0.0.1", () => {
+      let address = server.address();
+      server.close(() => resolve3(typeof address == "object" && address ? address.port : 0));
+    });
+  });
+}
+function canStartMariaDb() {
+  return locateBinary("mariadbd") !== void 0 && locateBinary("mariadb-install-db") !== void 0;
+}
+var MariaDbServer = class _MariaDbServer {
+  constructor(dir, port, durable) {
+    this.dir = dir;
+    this.port = port;
+    this.durable = durable;
+  }
+  dir;
+  port;
+  durable;
+  process;
+  /**
+   * Initialise a datadir and start a server on a free port. `durable: false` skips every fsync
+   * (a rehearsal's server is thrown away, so a crash may lose anything); tests that kill the
+   * server to check what survives keep the default.
+   */
+  static async start(options = {}) {
+    let dir = mkdtempSync(join3(tmpdir(), "sqlgate-mariadb-")), install = findBinary("mariadb-install-db");
+    try {
+      execFileSync2(
+        install,
+        [
+          "--no-defaults",
+          `--datadir=${join3(dir, "data")}`,
+          "--user=root",
+          "--auth-root-authentication-method=normal",
+          "--skip-test-db",
+          "--skip-name-resolve"
+        ],
+        { stdio: "pipe" }
+      );
+    } catch (error) {
+      throw rmSync(dir, { recursive: !0, force: !0 }), new Error(
+        `mariadb-install-db failed: ${error.stderr?.toString() ?? error}`
+      );
+    }
+    let server = new _MariaDbServer(dir, await freePort(), options.durable ?? !0);
+    return await server.boot(), server;
+  }
+  get url() {
+    return `mysql://root:@127.0.0.1:${this.port}/`;
+  }
+  /** Start (again) on the same datadir and port. */
+  async boot() {
+    let binary = findBinary("mariadbd");
+    this.process = spawn2(
+      binary,
+      [
+        "--no-defaults",
+        `--datadir=${join3(this.dir, "data")}`,
+        `--port=${this.port}`,
+        `--socket=${join3(this.dir, "mysqld.sock")}`,
+        `--pid-file=${join3(this.dir, "mysqld.pid")}`,
+        "--bind-address=127.0.0.1",
+        "--user=root",
+        "--skip-name-resolve",
+        "--skip-log-bin",
+        "--innodb-buffer-pool-size=16M",
+        "--innodb-log-file-size=8M",
+        "--max-connections=200",
+        ...this.durable ? [] : ["--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0", "--innodb-flush-method=nosync"]
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] }
+    );
+    let log = "";
+    this.process.stderr?.on("data", (d2) => {
+      log += d2.toString();
+    });
+    let deadline = Date.now() + 3e4;
+    for (; ; )
+      try {
+        await (await import_promise2.default.createConnection({
+          host: "127.0.0.1",
+          port: this.port,
+          user: "root",
+          password: ""
+        })).end();
+        return;
+      } catch {
+        if (this.process.exitCode !== null || Date.now() > deadline)
+          throw new Error(
+            `mariadbd did not start on port ${this.port}: ${log.slice(-2e3)}
+${HOW_TO_GET_ONE}`
+          );
+        await new Promise((r2) => setTimeout(r2, 100));
+      }
+  }
+  /** SIGKILL, as a crash or an OOM kill would. */
+  async kill() {
+    let p2 = this.process;
+    if (!p2 || p2.exitCode !== null) return;
+    let exited = new Promise((r2) => p2.once("exit", r2));
+    p2.kill("SIGKILL"), await exited;
+  }
+  async connection(database2) {
+    return import_promise2.default.createConnection({
+      host: "127.0.0.1",
+      port: this.port,
+      user: "root",
+      password: "",
+      ...database2 ? { database: database2 } : {},
+      dateStrings: !0
+    });
+  }
+  async query(sql, database2) {
+    let c3 = await this.connection(database2);
+    try {
+      let [rows] = await c3.query(sql);
+      return rows;
+    } finally {
+      await c3.end();
+    }
+  }
+  async stop() {
+    await this.kill(), rmSync(this.dir, { recursive: !0, force: !0 });
+  }
+};
+
+// src/rehearsal/rehearse.ts
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+
+// src/rehearsal/schema-snapshot.ts
+async function readSchemaSnapshot(c3, schema) {
+  let objects = /* @__PURE__ */ new Map(), [tables] = await c3.query(
+    `SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> ? ORDER BY TABLE_NAME`,
+    [schema, HISTORY_TABLE]
+  );
+  for (let t2 of tables) {
+    let words = [t2.TABLE_TYPE === "VIEW" ? "view" : `engine ${t2.ENGINE}`];
+    t2.TABLE_COLLATION && words.push(`collation ${t2.TABLE_COLLATION}`), t2.TABLE_COMMENT && t2.TABLE_TYPE !== "VIEW" && words.push(`comment '${t2.TABLE_COMMENT}'`), objects.set(`table ${t2.TABLE_NAME}`, words.join(", "));
+  }
+  let [columns] = await c3.query(
+    `SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
+            COLLATION_NAME, COLUMN_COMMENT
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> ?`,
+    [schema, HISTORY_TABLE]
+  );
+  for (let col of columns) {
+    let words = [
+      `#${col.ORDINAL_POSITION}`,
+      col.COLUMN_TYPE,
+      col.IS_NULLABLE === "YES" ? "NULL" : "NOT NULL"
+    ];
+    col.COLUMN_DEFAULT !== null && words.push(`DEFAULT ${col.COLUMN_DEFAULT}`), col.EXTRA && words.push(col.EXTRA), col.COLLATION_NAME && words.push(`COLLATE ${col.COLLATION_NAME}`), col.COLUMN_COMMENT && words.push(`COMMENT '${col.COLUMN_COMMENT}'`), objects.set(`column ${col.TABLE_NAME}.${col.COLUMN_NAME}`, words.join(" "));
+  }
+  let [parts] = await c3.query(
+    `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE
+       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> ?
+      ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
+    [schema, HISTORY_TABLE]
+  ), indexes = /* @__PURE__ */ new Map();
+  for (let p2 of parts) {
+    let key = `index ${p2.TABLE_NAME}.${p2.INDEX_NAME}`, index = indexes.get(key) ?? {
+      unique: Number(p2.NON_UNIQUE) === 0,
+      type: p2.INDEX_TYPE,
+      columns: []
+    };
+    index.columns.push(p2.SUB_PART === null ? p2.COLUMN_NAME : `${p2.COLUMN_NAME}(${p2.SUB_PART})`), indexes.set(key, index);
+  }
+  for (let [key, index] of indexes)
+    objects.set(key, `${index.unique ? "UNIQUE " : ""}${index.type} (${index.columns.join(", ")})`);
+  return objects;
+}
+function compareSnapshots(before, afterDown) {
+  let keys = [.../* @__PURE__ */ new Set([...before.keys(), ...afterDown.keys()])].sort(), mismatches = [];
+  for (let object of keys) {
+    let a = before.get(object), b3 = afterDown.get(object);
+    a !== b3 && mismatches.push({ object, before: a, afterDown: b3 });
+  }
+  return mismatches;
+}
+
+// src/rehearsal/types.ts
+function rehearsalState(databases, missing) {
+  return missing.length > 0 || databases.some(
+    (d2) => d2.error !== void 0 || d2.base.failure !== void 0 || d2.files.some((f3) => f3.outcome === "failed" || f3.roundTrip && f3.roundTrip.state !== "matched")
+  ) ? "failed" : "passed";
+}
+
+// src/rehearsal/rehearse.ts
+async function rehearse(input) {
+  let started = performance.now(), databases = [];
+  for (let subject of input.subjects) databases.push(await rehearseDatabase(input, subject));
+  let missingRollbacks2 = input.missingRollbacks ?? [];
+  return {
+    state: rehearsalState(databases, missingRollbacks2),
+    server: input.target.masked,
+    databases,
+    missingRollbacks: missingRollbacks2,
+    ms: Math.round(performance.now() - started)
+  };
+}
+function scratchSchema(database2) {
+  return `sqlgate_rh_${randomBytes(4).toString("hex")}_${database2}`.slice(0, 64);
+}
+function failureAt(file2, index, error) {
+  let start = file2.statements[index]?.line ?? 0, within = /at line (\d+)\s*$/.exec(error);
+  return { statement: index + 1, line: within ? start + Number(within[1]) - 1 : start, error };
+}
+function describeError2(error, target) {
+  let e = error, text2 = e.sqlMessage ?? e.message ?? String(error);
+  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
+}
+var Stopwatch = class {
+  mark = performance.now();
+  reset() {
+    this.mark = performance.now();
+  }
+  lap() {
+    let now = performance.now(), ms2 = now - this.mark;
+    return this.mark = now, Math.round(ms2 * 10) / 10;
+  }
+};
+async function rehearseDatabase(input, subject) {
+  let { target } = input, schema = scratchSchema(subject.database), database2 = {
+    name: schema,
+    environment: "rehearsal",
+    urlEnv: "rehearsal",
+    migrations: subject.folder,
+    create: !0
+  }, notRun = (files) => files.map((f3) => ({ path: f3.name.path, outcome: "not-run", statements: [] })), watch = new Stopwatch(), timings = [], current, deploy = (files) => deployDatabase({
+    database: database2,
+    target,
+    files,
+    lockWaitTimeoutSeconds: 60,
+    lockTimeoutSeconds: 10,
+    appliedBy: input.appliedBy,
+    gitSha: null,
+    dryRun: !1,
+    // The engine logs a file just before its first statement: the clock starts there, and
+    // each statement's time runs until the engine reports it applied.
+    log: () => watch.reset(),
+    onStatement: (p2) => {
+      current && p2.file === current.name.path && timings.push({
+        statement: p2.statement,
+        line: current.statements[p2.statement - 1]?.line ?? 0,
+        ms: watch.lap()
+      });
+    }
+  }), recordedFailure = async (files, report) => {
+    let row = ((await readDatabaseStatus(database2, target)).rows ?? []).find((r2) => r2.status === "failed" || r2.status === "in-doubt"), file2 = row && files.find((f3) => versionKey(f3.name.parts) === row.versionKey);
+    return row && file2 ? {
+      path: file2.name.path,
+      ...failureAt(
+        file2,
+        row.failedStatement ?? row.statementsApplied,
+        row.error ?? report.message ?? report.status
+      )
+    } : { path: files[files.length - 1]?.name.path ?? "", statement: 0, line: 0, error: report.message ?? report.status };
+  }, done = (d2) => ({
+    folder: subject.folder,
+    database: subject.database,
+    schema,
+    ...d2
+  });
+  input.progress?.(`${subject.database}: building the base (${subject.base.length} migrations) in ${schema}`);
+  try {
+    let baseStarted = performance.now(), base = await deploy(subject.base), baseMs = Math.round(performance.now() - baseStarted);
+    if (base.status === "failed" || base.status === "in-doubt")
+      return done({
+        base: { files: subject.base.length, ms: baseMs, failure: await recordedFailure(subject.base, base) },
+        files: notRun(subject.pr)
+      });
+    if (base.status !== "applied" && base.status !== "up-to-date")
+      return done({
+        base: { files: subject.base.length, ms: baseMs },
+        files: notRun(subject.pr),
+        error: base.message ?? base.status
+      });
+    let files = [], applied = [...subject.base];
+    for (let [i, file2] of subject.pr.entries()) {
+      input.progress?.(`${subject.database}: ${file2.name.path}`);
+      let down = subject.downs.get(file2.name.path), before = down ? await snapshot(target, schema) : void 0;
+      applied.push(file2), current = file2, timings = [];
+      let up = await deploy(applied);
+      if (current = void 0, up.status !== "applied") {
+        let { path: _3, ...failure } = await recordedFailure([file2], up);
+        files.push({ path: file2.name.path, outcome: "failed", statements: timings, failure }), files.push(...notRun(subject.pr.slice(i + 1)));
+        break;
+      }
+      let roundTrip = down && before ? await upDownUp(target, schema, file2, down, before, () => deploy(applied), recordedFailure) : void 0;
+      if (files.push({
+        path: file2.name.path,
+        outcome: "applied",
+        statements: timings,
+        ...roundTrip ? { roundTrip } : {}
+      }), roundTrip && (roundTrip.state === "down-failed" || roundTrip.state === "reapply-failed")) {
+        files.push(...notRun(subject.pr.slice(i + 1)));
+        break;
+      }
+    }
+    return done({ base: { files: subject.base.length, ms: baseMs }, files });
+  } catch (error) {
+    return done({
+      base: { files: subject.base.length, ms: 0 },
+      files: notRun(subject.pr),
+      error: error.message
+    });
+  } finally {
+    input.keep || await dropSchema(target, schema);
+  }
+}
+async function snapshot(target, schema) {
+  let c3 = await connect(target);
+  try {
+    return await readSchemaSnapshot(c3, schema);
+  } finally {
+    await closeQuietly(c3);
+  }
+}
+async function upDownUp(target, schema, file2, down, before, reapply, recordedFailure) {
+  let c3 = await connect(target, { database: schema }), afterDown;
+  try {
+    for (let [i, statement] of down.statements.entries())
+      try {
+        await c3.query(statement.text);
+      } catch (error) {
+        return {
+          down: down.name.path,
+          state: "down-failed",
+          mismatches: [],
+          failure: failureAt(down, i, describeError2(error, target))
+        };
+      }
+    afterDown = await readSchemaSnapshot(c3, schema), await c3.query(`DELETE FROM ${quoteIdentifier(schema)}.${HISTORY_TABLE} WHERE version_key = ?`, [
+      versionKey(file2.name.parts)
+    ]);
+  } finally {
+    await closeQuietly(c3);
+  }
+  let mismatches = compareSnapshots(before, afterDown), again = await reapply();
+  return again.status !== "applied" ? {
+    down: down.name.path,
+    state: "reapply-failed",
+    mismatches,
+    failure: await recordedFailure([file2], again)
+  } : { down: down.name.path, state: mismatches.length > 0 ? "mismatched" : "matched", mismatches };
+}
+async function dropSchema(target, schema) {
+  let c3 = await connect(target).catch(() => {
+  });
+  if (c3)
+    try {
+      await c3.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(schema)}`);
+    } catch {
+    } finally {
+      await closeQuietly(c3);
+    }
+}
+
+// src/rehearsal/require-rollback.ts
+function missingRollbacks(risk, tasks, withDown) {
+  let required = risk.requireRollback;
+  if (!required) return [];
+  let levels = /* @__PURE__ */ new Map();
+  for (let t2 of tasks) levels.set(t2.file, maxLevel(levels.get(t2.file) ?? "none", t2.level));
+  let missing = [];
+  for (let [file2, level] of levels)
+    compareLevels(level, required.level) < 0 || withDown.has(file2) || missing.push({ file: file2, level, downFile: downPathOf(file2), required: required.level, rule: required.at });
+  return missing;
+}
+
+// src/rehearsal/subjects.ts
+async function rehearsalSubjects(repo, plan, baseTip) {
+  let root = plan.migrationsDir, prPaths = new Set(plan.migrations.map((m2) => m2.path)), atBase = collectMigrations(await repo.listFiles(baseTip, root), root).migrations.filter(
+    (m2) => !prPaths.has(m2.path)
+  ), atHead = collectMigrations(await repo.listFiles(plan.head.commit, root), root), errors = [], read = async (commit, names) => {
+    let bytes = await repo.readFiles(
+      commit,
+      names.map((n) => n.path)
+    ), files = [];
+    for (let name of names) {
+      let text2 = decodeSql(name.path, bytes.get(name.path) ?? Buffer.alloc(0));
+      text2 instanceof PolicyError ? errors.push(text2) : files.push(migrationFileOf(name, text2));
+    }
+    return files;
+  }, subjects = [];
+  for (let folder of [...new Set(plan.migrations.map((m2) => m2.folder))]) {
+    let database2 = plan.policy.databases.find((d2) => d2.migrations === folder);
+    if (!database2) continue;
+    let pr2 = plan.migrations.filter((m2) => m2.folder === folder), withDown = pr2.flatMap((m2) => {
+      let path = atHead.downs.get(m2.path), name = path ? parseMigrationName(path, root) : void 0;
+      return name && !(name instanceof PolicyError) ? [{ up: m2.path, down: name }] : [];
+    }), downs = await read(
+      plan.head.commit,
+      withDown.map((d2) => d2.down)
+    );
+    subjects.push({
+      folder,
+      database: database2.name,
+      base: await read(
+        baseTip,
+        atBase.filter((m2) => m2.folder === folder)
+      ),
+      pr: await read(plan.head.commit, pr2),
+      downs: new Map(
+        downs.map((file2) => [withDown.find((d2) => d2.down.path === file2.name.path)?.up ?? "", file2])
+      )
+    });
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return { subjects, withDown: new Set([...prPaths].filter((p2) => atHead.downs.has(p2))) };
+}
+
+// src/report/rehearsal.ts
+function seconds(ms2) {
+  return ms2 >= 1e3 ? `${(ms2 / 1e3).toFixed(1)} s` : `${Math.round(ms2 * 10) / 10} ms`;
+}
+function failureWords(f3) {
+  return `statement ${f3.statement} (line ${f3.line}): ${f3.error}`;
+}
+function mismatchWords(m2) {
+  return `${m2.object}: before up ${m2.before ?? "(none)"}; after down ${m2.afterDown ?? "(none)"}`;
+}
+function roundTripWords(r2) {
+  switch (r2.state) {
+    case "matched":
+      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down matches the schema before up`;
+    case "mismatched":
+      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down differs from before up in ${r2.mismatches.length} object${r2.mismatches.length === 1 ? "" : "s"}`;
+    case "down-failed":
+      return `down file ${r2.down} failed at ${r2.failure ? failureWords(r2.failure) : "an unknown statement"}`;
+    case "reapply-failed":
+      return `after ${r2.down}, the migration did not apply again: ${r2.failure ? failureWords(r2.failure) : ""}`;
+  }
+}
+function fileTime(f3) {
+  return f3.statements.reduce((sum, s) => sum + s.ms, 0);
+}
+function fileWords(f3) {
+  if (f3.outcome === "not-run") return "not run (an earlier migration or down file failed)";
+  if (f3.outcome === "failed")
+    return `failed at ${f3.failure ? failureWords(f3.failure) : "an unknown statement"}`;
+  let n = f3.statements.length;
+  return `applied, ${n} statement${n === 1 ? "" : "s"} in ${seconds(fileTime(f3))}`;
+}
+function baseWords(d2) {
+  let { base } = d2;
+  return base.failure ? `the base branch's migrations do not apply: ${base.failure.path} ${failureWords(base.failure)}; the PR's were not tried` : `base: ${base.files} migration${base.files === 1 ? "" : "s"} applied in ${seconds(base.ms)}`;
+}
+var ICON3 = { applied: "\u2713", failed: "\u2717", "not-run": "\xB7" };
+function missingRollbackWords(m2) {
+  return `${m2.file} is ${m2.level} risk and has no down file ${m2.downFile} (requireRollback: ${m2.required} at ${m2.rule.file}:${m2.rule.line}:${m2.rule.column})`;
+}
+function rehearsalText(report) {
+  let lines = [`rehearsal on ${report.server}`];
+  for (let m2 of report.missingRollbacks) lines.push(`\u2717 ${missingRollbackWords(m2)}`);
+  for (let d2 of report.databases) {
+    lines.push(`${d2.database} (scratch schema ${d2.schema}): ${baseWords(d2)}`), d2.error && lines.push(`  \u2717 ${d2.error}`);
+    for (let f3 of d2.files) {
+      let trip = f3.roundTrip && f3.roundTrip.state !== "matched" ? "\u2717" : ICON3[f3.outcome];
+      lines.push(`  ${trip} ${f3.path}: ${fileWords(f3)}`);
+      for (let s of f3.statements)
+        lines.push(`      statement ${s.statement} (line ${s.line}): ${seconds(s.ms)}`);
+      if (f3.roundTrip) {
+        lines.push(`      ${roundTripWords(f3.roundTrip)}`);
+        for (let m2 of f3.roundTrip.mismatches) lines.push(`        ${mismatchWords(m2)}`);
+      }
+    }
+  }
+  return lines.push(`rehearsal ${report.state} in ${seconds(report.ms)}`), lines;
+}
+
+// src/cli/rehearse.ts
+async function runRehearse(io2, o2) {
+  if (o2.format !== "text" && o2.format !== "json")
+    throw new InputError(`--format must be text or json, not "${o2.format}"`);
+  let repo = new GitRepo(io2.cwd);
+  if (!await repo.isRepository())
+    throw new InputError(`${io2.cwd} is not a git repository; run sqlgate rehearse in your repository's root`);
+  let plan = await planChange({
+    repo,
+    base: o2.base,
+    policiesDir: o2.policies.replace(/\/+$/, ""),
+    migrationsDir: o2.migrations.replace(/\/+$/, ""),
+    parser: sharedParser()
+  }), { subjects, withDown } = await rehearsalSubjects(repo, plan, await repo.resolve(o2.base)), missing = missingRollbacks(plan.policy.risk, plan.risk.tasks, withDown);
+  if (subjects.length === 0)
+    return io2.out(
+      o2.format === "json" ? JSON.stringify({ version: 1, state: "passed", databases: [] }) : "no migrations to rehearse"
+    ), 0;
+  if (!o2.url && !canStartMariaDb())
+    throw new InputError(
+      "rehearse needs a server: pass --url mysql://user:password@host:3306/ (a server it may create and drop schemas on), or install mariadb-server so it can start a throwaway one"
+    );
+  let server = o2.url ? void 0 : await MariaDbServer.start({ durable: !1 });
+  try {
+    let target = parseDatabaseUrl("--url", o2.url ?? server.url);
+    server && io2.err(`started a throwaway MariaDB server on port ${server.port}`);
+    let report = await rehearse({
+      target,
+      subjects,
+      appliedBy: whoDeploys(io2.env),
+      keep: o2.keep,
+      missingRollbacks: missing,
+      ...o2.format === "text" ? { progress: (line) => io2.err(line) } : {}
+    });
+    if (o2.format === "json") io2.out(JSON.stringify({ version: 1, ...report }, null, 2));
+    else for (let line of rehearsalText(report)) io2.out(line);
+    return report.state === "passed" ? 0 : 1;
+  } finally {
+    await server?.stop();
+  }
+}
+
 // src/cli.ts
 var USAGE = `usage: sqlgate <command> [options]
 
@@ -39436,6 +40009,10 @@ commands:
   deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
                                      apply pending migrations to the environment's databases
   status --env ID [--database NAME]  the migration history of each database
+  rehearse [--base REF] [--url URL] [--format text|json] [--keep]
+                                     apply the base's migrations then the PR's (and their down
+                                     files, up \u2192 down \u2192 up) on throwaway schemas, with the deploy
+                                     engine; without --url on a throwaway mariadbd
   repair --env ID --database NAME --version V --mark applied|not-applied
                                      record what happened to an in-doubt statement
 
@@ -39510,6 +40087,23 @@ var COMMANDS = {
       estimate: !!o2.estimate,
       ...str(o2.reviews) !== void 0 ? { reviews: str(o2.reviews) } : {},
       ...str(o2.author) !== void 0 ? { author: str(o2.author) } : {}
+    })
+  },
+  rehearse: {
+    options: {
+      ...PATHS,
+      base: { type: "string", default: "main" },
+      url: { type: "string" },
+      format: { type: "string", default: "text" },
+      keep: { type: "boolean", default: !1 }
+    },
+    run: (io2, o2) => runRehearse(io2, {
+      base: String(o2.base),
+      policies: String(o2.policies),
+      migrations: String(o2.migrations),
+      ...str(o2.url) !== void 0 ? { url: str(o2.url) } : {},
+      format: String(o2.format),
+      keep: !!o2.keep
     })
   },
   validate: {

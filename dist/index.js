@@ -49540,8 +49540,18 @@ function buildRisk(loaded, envs, errors, warnings = []) {
       when: buildCondition(raw.when, ["rules", i, "when"]),
       at: { file: where.file, line: where.line, column: where.column }
     };
-  }), preset = value.preset ?? (rules.length === 0 ? "bytebase" : "none");
-  return { rules, unparsedLevel: value.unparsedLevel ?? "high", preset };
+  }), preset = value.preset ?? (rules.length === 0 ? "bytebase" : "none"), rollbackAt = value.requireRollback ? at(source, ["requireRollback"], "") : void 0;
+  return {
+    rules,
+    unparsedLevel: value.unparsedLevel ?? "high",
+    preset,
+    ...rollbackAt ? {
+      requireRollback: {
+        level: value.requireRollback,
+        at: { file: rollbackAt.file, line: rollbackAt.line, column: rollbackAt.column }
+      }
+    } : {}
+  };
 }
 
 // src/policy/schema-check.ts
@@ -49793,6 +49803,11 @@ var risk_rules_schema_default = {
     unparsedLevel: {
       title: "Level of SQL that cannot be parsed",
       description: "A statement sqlgate cannot parse is never low risk: it gets at least this level. Default `high`.",
+      enum: ["high", "moderate", "low"]
+    },
+    requireRollback: {
+      title: "Require a rollback plan",
+      description: "A migration whose risk is at or above this level needs a down file beside it (`<version>_<description>.down.sql`); without one the PR check fails, naming this line. The rehearsal applies it up \u2192 down \u2192 up.",
       enum: ["high", "moderate", "low"]
     },
     rules: {
@@ -51497,7 +51512,13 @@ function decodeSql(path, bytes) {
 }
 
 // src/sql/migration-name.ts
-var NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/;
+var NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/, DOWN_SUFFIX = ".down.sql";
+function isDownFile(path) {
+  return path.toLowerCase().endsWith(DOWN_SUFFIX);
+}
+function upPathOf(downPath) {
+  return `${downPath.slice(0, -DOWN_SUFFIX.length)}.sql`;
+}
 function isMigrationCandidate(path, root = "migrations") {
   return path.startsWith(`${root}/`) && path.toLowerCase().endsWith(".sql");
 }
@@ -51533,9 +51554,13 @@ function sortMigrations(list) {
   return [...list].sort((a, b3) => a.folder.localeCompare(b3.folder) || compareVersions(a.parts, b3.parts));
 }
 function collectMigrations(paths, root = "migrations") {
-  let migrations = [], errors = [];
+  let migrations = [], errors = [], downs = /* @__PURE__ */ new Map();
   for (let path of paths) {
     if (!isMigrationCandidate(path, root)) continue;
+    if (isDownFile(path)) {
+      downs.set(upPathOf(path), path);
+      continue;
+    }
     let parsed = parseMigrationName(path, root);
     parsed instanceof PolicyError ? errors.push(parsed) : migrations.push(parsed);
   }
@@ -51551,7 +51576,10 @@ function collectMigrations(paths, root = "migrations") {
       )
     );
   }
-  return { migrations: sorted, errors };
+  let ups = new Set(migrations.map((m2) => m2.path));
+  for (let [up, down] of downs)
+    ups.has(up) || errors.push(new PolicyError(down, 0, 0, `down file without its migration: expected ${up} beside it`));
+  return { migrations: sorted, errors, downs };
 }
 
 // src/plan/plan.ts
@@ -51591,7 +51619,7 @@ async function planChange(options2) {
   errors.push(...nameErrors);
   let changedMigrations = [];
   for (let change of changes) {
-    if (!(isMigrationCandidate(change.path, migrationsDir) || change.from !== void 0 && isMigrationCandidate(change.from, migrationsDir))) continue;
+    if (!(isMigrationCandidate(change.path, migrationsDir) || change.from !== void 0 && isMigrationCandidate(change.from, migrationsDir)) || isDownFile(change.path)) continue;
     if (change.status !== "added") {
       errors.push(
         new PolicyError(
@@ -59537,19 +59565,21 @@ function readMigrationFolder(root, migrationsDir, folder) {
       errors.push(text2);
       continue;
     }
-    let normalised = normaliseSql(text2);
-    files.push({
-      name,
-      checksum: fileChecksum(text2),
-      statements: splitStatements(normalised).map((s) => ({
-        text: s.text,
-        hash: statementHash(s.text),
-        line: s.start.line
-      }))
-    });
+    files.push(migrationFileOf(name, text2));
   }
   if (errors.length > 0) throw new InputError(errors);
   return files;
+}
+function migrationFileOf(name, text2) {
+  return {
+    name,
+    checksum: fileChecksum(text2),
+    statements: splitStatements(normaliseSql(text2)).map((s) => ({
+      text: s.text,
+      hash: statementHash(s.text),
+      line: s.start.line
+    }))
+  };
 }
 
 // src/deploy/fleet.ts
