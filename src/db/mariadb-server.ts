@@ -112,7 +112,12 @@ export class MariaDbServer {
         '--max-connections=200',
         ...(this.durable
           ? []
-          : ['--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--innodb-flush-method=nosync']),
+          : [
+              '--innodb-flush-log-at-trx-commit=0',
+              '--innodb-doublewrite=0',
+              '--innodb-flush-method=nosync',
+              '--skip-innodb-file-per-table',
+            ]),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

@@ -234,7 +234,9 @@ describe('requireRollback', { timeout: 60_000 }, () => {
   };
 
   it('fails a migration at or above the level without a down file, naming the rule’s file:line', async () => {
-    const repo = repoWithPr({ 'migrations/test_db/1.0.2_email.sql': 'ALTER TABLE t1 ADD COLUMN email VARCHAR(100);\n' });
+    const repo = repoWithPr({
+      'migrations/test_db/1.0.2_email.sql': 'ALTER TABLE t1 ADD COLUMN email VARCHAR(100);\n',
+    });
     requireModerate(repo);
     const run = await rehearseAt(repo);
     expect(lines(run.stdout).slice(0, 2)).toEqual([
