@@ -39549,7 +39549,12 @@ var MariaDbServer = class _MariaDbServer {
         "--innodb-buffer-pool-size=16M",
         "--innodb-log-file-size=8M",
         "--max-connections=200",
-        ...this.durable ? [] : ["--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0", "--innodb-flush-method=nosync"]
+        ...this.durable ? [] : [
+          "--innodb-flush-log-at-trx-commit=0",
+          "--innodb-doublewrite=0",
+          "--innodb-flush-method=nosync",
+          "--skip-innodb-file-per-table"
+        ]
       ],
       { stdio: ["ignore", "ignore", "pipe"] }
     );
