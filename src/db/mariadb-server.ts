@@ -2,7 +2,7 @@
 // given no URL, and the tests use them for the seed scenario's separate Test and Prod instances.
 // They can be killed and restarted.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,12 +64,15 @@ export class MariaDbServer {
   static async start(options: { durable?: boolean } = {}): Promise<MariaDbServer> {
     const dir = mkdtempSync(join(tmpdir(), 'sqlgate-mariadb-'));
     const install = findBinary('mariadb-install-db');
+    // Its own tmpdir: servers bootstrapping at the same time must not share temporary files.
+    mkdirSync(join(dir, 'tmp'));
     try {
       execFileSync(
         install,
         [
           '--no-defaults',
           `--datadir=${join(dir, 'data')}`,
+          `--tmpdir=${join(dir, 'tmp')}`,
           '--user=root',
           '--auth-root-authentication-method=normal',
           '--skip-test-db',
@@ -100,6 +103,7 @@ export class MariaDbServer {
       [
         '--no-defaults',
         `--datadir=${join(this.dir, 'data')}`,
+        `--tmpdir=${join(this.dir, 'tmp')}`,
         `--port=${this.port}`,
         `--socket=${join(this.dir, 'mysqld.sock')}`,
         `--pid-file=${join(this.dir, 'mysqld.pid')}`,
