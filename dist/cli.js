@@ -39459,7 +39459,7 @@ ${approvalsText(approvals)}` : "")), 0;
 // src/db/mariadb-server.ts
 var import_promise2 = __toESM(require_promise(), 1);
 import { execFileSync as execFileSync2, spawn as spawn2 } from "node:child_process";
-import { existsSync as existsSync4, mkdtempSync, rmSync } from "node:fs";
+import { existsSync as existsSync4, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join as join3 } from "node:path";
@@ -39507,12 +39507,14 @@ var MariaDbServer = class _MariaDbServer {
    */
   static async start(options = {}) {
     let dir = mkdtempSync(join3(tmpdir(), "sqlgate-mariadb-")), install = findBinary("mariadb-install-db");
+    mkdirSync(join3(dir, "tmp"));
     try {
       execFileSync2(
         install,
         [
           "--no-defaults",
           `--datadir=${join3(dir, "data")}`,
+          `--tmpdir=${join3(dir, "tmp")}`,
           "--user=root",
           "--auth-root-authentication-method=normal",
           "--skip-test-db",
@@ -39539,6 +39541,7 @@ var MariaDbServer = class _MariaDbServer {
       [
         "--no-defaults",
         `--datadir=${join3(this.dir, "data")}`,
+        `--tmpdir=${join3(this.dir, "tmp")}`,
         `--port=${this.port}`,
         `--socket=${join3(this.dir, "mysqld.sock")}`,
         `--pid-file=${join3(this.dir, "mysqld.pid")}`,
