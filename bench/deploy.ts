@@ -102,7 +102,16 @@ async function fleet(server: MariaDbServer): Promise<[string, string][]> {
         allowSamePersonInSteps: false,
       },
     },
-    environments: [{ id: 'prod', title: 'Prod', order: 1, rollout: 'automatic', lockWaitTimeout: 60 }],
+    environments: [
+      {
+        id: 'prod',
+        title: 'Prod',
+        order: 1,
+        rollout: 'automatic',
+        lockWaitTimeout: 60,
+        verifyApprovals: true,
+      },
+    ],
     databases: names.map((name) => ({
       name,
       environment: 'prod',

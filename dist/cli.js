@@ -32634,7 +32634,19 @@ async function deployEnvironment(input) {
     folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
   let reports = new Array(databases.length), next = 0, worker = async () => {
     for (; next < databases.length; ) {
-      let i = next++, database2 = databases[i];
+      let i = next++, database2 = databases[i], refusal = input.refuse?.(database2);
+      if (refusal !== void 0) {
+        reports[i] = {
+          database: database2.name,
+          environment: database2.environment,
+          status: "refused",
+          applied: [],
+          skipped: 0,
+          message: refusal,
+          warnings: []
+        };
+        continue;
+      }
       try {
         reports[i] = await deployDatabase({
           database: database2,
@@ -32985,7 +32997,7 @@ function buildRoles(loaded, errors) {
 function unknownRole(id, roles) {
   return `"${id}" is not a role; known roles: ${[...new Set(roles.map((r2) => r2.id))].join(", ")}`;
 }
-function buildEnvironments(loaded, roles, errors) {
+function buildEnvironments(loaded, roles, errors, warnings = []) {
   if (!loaded) return { environments: [], databases: [], declaredIds: [] };
   let { source, value } = loaded, rawEnvs = value.environments, roleIds = new Set(roles.map((r2) => r2.id));
   duplicateCheck(
@@ -33015,9 +33027,16 @@ function buildEnvironments(loaded, roles, errors) {
       id: raw.id,
       title: raw.title ?? raw.id,
       order: raw.order,
-      lockWaitTimeout: raw.lockWaitTimeout ?? 60
+      lockWaitTimeout: raw.lockWaitTimeout ?? 60,
+      verifyApprovals: raw.verifyApprovals ?? !0
     };
-    if (raw.rollout === "automatic") {
+    if (base.verifyApprovals || warnings.push(
+      at(
+        source,
+        ["environments", i, "verifyApprovals"],
+        `environment "${base.id}" sets verifyApprovals: false, so its deploys do not check that each migration came from an approved, merged pull request; a forged status or a direct push to the default branch reaches ${base.title} unreviewed`
+      )
+    ), raw.rollout === "automatic") {
       for (let key of ["tag", "rolloutRoles"])
         raw[key] !== void 0 && errors.push(
           at(
@@ -33399,6 +33418,11 @@ var environments_schema_default = {
           type: "array",
           minItems: 1,
           items: { type: "string", title: "Role id", description: "A built-in or custom role id." }
+        },
+        verifyApprovals: {
+          title: "Verify approvals on deploy",
+          description: "Every deploy of this environment re-verifies, before touching a database, that each pending migration came from a merged pull request whose approval flow was satisfied when it merged. Default true. `false` is an explicit opt-out: a forged status check or a direct push to the default branch then reaches the environment unreviewed, and `sqlgate validate` warns about it.",
+          type: "boolean"
         },
         lockWaitTimeout: {
           title: "Lock wait timeout (seconds)",
@@ -33892,7 +33916,7 @@ function loadPolicies(texts, dir = "policies") {
     sources[key] = { source: parsed.source, value: parsed.value };
   }
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
-  let roles = buildRoles(sources.roles, errors), environments = buildEnvironments(sources.environments, roles, errors), approval = buildApproval(sources.approval, roles, errors), warnings = [], risk = buildRisk(sources.risk, environments, errors, warnings);
+  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors, warnings);
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
   let policy = {
     roles,
@@ -37486,10 +37510,39 @@ var STATUS = {
   async mergeBase(a, b3) {
     return (await this.git.raw(["merge-base", a, b3])).trim();
   }
-  /** Is `commit` reachable from `branch` (an ancestor of it, or the same commit)? */
-  async isAncestor(commit, branch) {
+  /**
+   * The tip of a branch as this checkout knows it: the fetched `origin/<branch>`, else the local
+   * branch. Always a fully qualified ref: git resolves a bare `main` to `refs/tags/main` first,
+   * so a tag named like the branch would pass for it.
+   */
+  async branchTip(branch) {
+    for (let ref of [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`])
+      if (await this.hasCommit(ref)) return this.resolve(ref);
+  }
+  /**
+   * A ref a person typed (`sqlgate plan --base main`), fully qualified: a branch before a tag of
+   * the same name. Commits, `HEAD` and anything already under `refs/` are taken as they are.
+   */
+  async qualify(name) {
+    if (/^[0-9a-f]{7,40}$/.test(name) || name.startsWith("refs/") || /^HEAD\b/.test(name)) return name;
+    for (let ref of [
+      `refs/heads/${name}`,
+      `refs/remotes/${name}`,
+      `refs/remotes/origin/${name}`,
+      `refs/tags/${name}`
+    ])
+      if (await this.hasCommit(ref)) return ref;
+    return name;
+  }
+  /** The first parent of a commit: for a merge, the tip of the branch it merged into. */
+  async firstParent(commit) {
+    let found = await this.git.raw(["rev-parse", "--verify", "--quiet", `${commit}^1`]).catch(() => "");
+    return /^[0-9a-f]{40}$/.test(found.trim()) ? found.trim() : void 0;
+  }
+  /** Is `commit` reachable from `ref` (an ancestor of it, or the same commit)? */
+  async isAncestor(commit, ref) {
     try {
-      let [full, base] = await Promise.all([this.resolve(commit), this.mergeBase(commit, branch)]);
+      let [full, base] = await Promise.all([this.resolve(commit), this.mergeBase(commit, ref)]);
       return base === full;
     } catch {
       return !1;
@@ -37720,7 +37773,7 @@ function describePolicyDiff(before, after) {
     let old = envBefore.get(env.id);
     old ? old.rollout !== env.rollout ? lines.push(`environment '${env.id}' rollout ${old.rollout} \u2192 ${env.rollout}`) : old.rollout === "manual" && env.rollout === "manual" && (old.tag !== env.tag && lines.push(`environment '${env.id}' tag ${old.tag} \u2192 ${env.tag}`), old.rolloutRoles.join() !== env.rolloutRoles.join() && lines.push(
       `environment '${env.id}' rollout roles ${old.rolloutRoles.join(", ")} \u2192 ${env.rolloutRoles.join(", ")}`
-    )) : lines.push(`environment '${env.id}' added (${env.rollout})`);
+    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`);
   }
   for (let env of before.environments)
     after.environments.some((e) => e.id === env.id) || lines.push(`environment '${env.id}' removed`);
@@ -38742,6 +38795,10 @@ function isCharsetStatement(text2) {
 }
 
 // src/plan/plan.ts
+var GATE_FILES = [/^\.github\/workflows\//, /^\.github\/actions\//, /^(\.github\/|docs\/)?CODEOWNERS$/];
+function isGateFile(path) {
+  return GATE_FILES.some((pattern) => pattern.test(path));
+}
 function policyPaths(dir) {
   return Object.fromEntries(Object.entries(POLICY_FILES).map(([k2, name]) => [k2, `${dir}/${name}`]));
 }
@@ -38769,9 +38826,7 @@ function withNewDatabases(base, head) {
 }
 async function planChange(options) {
   let { repo, parser } = options, policiesDir = options.policiesDir ?? "policies", migrationsDir = options.migrationsDir ?? "migrations", progress = options.onProgress ?? (() => {
-  }), headCommit = await repo.resolve(options.head ?? "HEAD"), baseCommit = await repo.mergeBase(await repo.resolve(options.base), headCommit), basePolicy = await policiesAt(repo, baseCommit, policiesDir, `base ${options.base}`), changes = await repo.changedFiles(baseCommit, headCommit), policyFilesChanged = changes.filter(
-    (c3) => c3.path.startsWith(`${policiesDir}/`) || c3.from?.startsWith(`${policiesDir}/`)
-  ), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
+  }), headCommit = await repo.resolve(options.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
     await repo.listFiles(headCommit, migrationsDir),
     migrationsDir
   );
@@ -38824,9 +38879,17 @@ async function planChange(options) {
   if (errors.length > 0) throw new InputError(errors);
   let estimates = options.estimates ? await options.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), flows = [];
   risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
-  let policyChange = policyFilesChanged.length > 0 ? { files: policyFilesChanged.map((c3) => c3.path), diff: describePolicyDiff(basePolicy, headPolicy) } : void 0;
+  let policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
+    files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
+    diff: [
+      ...describePolicyDiff(basePolicy, headPolicy),
+      ...gateFilesChanged.map(
+        (c3) => `\`${c3.path}\` decides how sqlgate runs and what its status means (a workflow can post sqlgate/approval itself), so changing it needs the policy-change flow`
+      )
+    ]
+  } : void 0;
   return policyChange && flows.push({ reason: "policy-change", flow: basePolicy.approval.policyChangeFlow }), {
-    base: { ref: options.base, commit: baseCommit },
+    base: { ref: options.base, commit: baseTip },
     head: { commit: headCommit },
     policy,
     policiesDir,

@@ -80,6 +80,7 @@ export function parseEvent(name: string, payload: any, sha: string, defaultBranc
         baseSha: String(pr.base.sha),
         headSha: String(pr.head.sha),
         changedFiles: Number(pr.changed_files ?? 0),
+        ...(pr.base.ref ? { baseRef: String(pr.base.ref) } : {}),
       },
     };
   }

@@ -113,9 +113,10 @@ async function check(s: ActionSettings, pull: PullRequestRef): Promise<void> {
 }
 
 async function plan(s: ActionSettings, pull: PullRequestRef | undefined): Promise<void> {
+  const repo = new GitRepo(s.workspace);
   const result = await planChange({
-    repo: new GitRepo(s.workspace),
-    base: pull?.baseSha ?? s.defaultBranch,
+    repo,
+    base: pull?.baseSha ?? (await repo.branchTip(s.defaultBranch)) ?? `refs/heads/${s.defaultBranch}`,
     head: pull?.headSha ?? 'HEAD',
     policiesDir: s.policiesDir,
     migrationsDir: s.migrationsDir,
@@ -157,28 +158,41 @@ async function deploy(s: ActionSettings, event: ActionEvent): Promise<void> {
     tag = event.ref.slice('refs/tags/'.length);
     report = await rolloutOnTag(ctx, { ...event, tag, defaultBranch: s.defaultBranch });
   } else if (event.kind === 'push') {
-    report = await deployOnPush(ctx, { ...event, ...environment });
+    report = await deployOnPush(ctx, { ...event, defaultBranch: s.defaultBranch, ...environment });
   } else {
     const before = event.kind === 'other' && event.before ? { before: event.before } : {};
     const sender = event.kind === 'other' ? event.sender : '';
     const after = event.kind === 'other' ? event.commit : s.sha;
-    report = await deployOnPush(ctx, { ...before, after, sender, ...environment });
+    report = await deployOnPush(ctx, {
+      ...before,
+      after,
+      sender,
+      defaultBranch: s.defaultBranch,
+      ...environment,
+    });
   }
   await renderDeploy(report, tag);
 }
 
 async function renderDeploy(report: RolloutReport, tag: string | undefined): Promise<void> {
-  for (const line of report.checks) core.info(`✓ ${line}`);
+  const checks = report.checks.map((line) => `✓ ${line}`);
+  for (const line of checks) core.info(line);
   if (report.refused) {
+    const refusal = `rollout of ${tag} refused (${report.refused.condition}): ${report.refused.reason}. Nothing was deployed.`;
+    await core.summary
+      .addHeading('sqlgate rollout refused', 2)
+      .addCodeBlock([...checks, `✗ ${refusal}`].join('\n'))
+      .write();
     setOutputs({ deployed: '[]' });
-    throw new RefusedError(
-      `rollout of ${tag} refused (${report.refused.condition}): ${report.refused.reason}. Nothing was deployed.`,
-    );
+    throw new RefusedError(refusal);
   }
   const { reports } = report;
   const lines = formatReports(reports);
   for (const line of lines) core.info(line);
-  await core.summary.addHeading('sqlgate deploy', 2).addCodeBlock(lines.join('\n')).write();
+  await core.summary
+    .addHeading('sqlgate deploy', 2)
+    .addCodeBlock([...checks, ...lines].join('\n'))
+    .write();
   setOutputs({
     deployed: JSON.stringify(
       reports

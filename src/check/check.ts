@@ -18,6 +18,8 @@ export interface PullRequestRef {
   readonly baseSha: string;
   readonly headSha: string;
   readonly changedFiles: number;
+  /** The base branch (`pull_request.base.ref`): its tip holds the policies in force. */
+  readonly baseRef?: string;
 }
 
 export interface CheckInput {
@@ -52,7 +54,7 @@ export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
     await verifyCheckout(input);
     plan = await planChange({
       repo,
-      base: pull.baseSha,
+      base: await policyBase(repo, pull),
       head: pull.headSha,
       policiesDir: input.policiesDir,
       migrationsDir: input.migrationsDir,
@@ -113,6 +115,25 @@ function statusOf(
     state: 'success',
     description: `risk ${plan.risk.level}: ${approvals.map((a) => a.summary).join('; ')}`,
   };
+}
+
+/**
+ * The commit whose policies judge the PR: the tip of its base branch, freshly fetched when the
+ * checkout has a remote, and never older than the event's base.sha. Not the merge base: the
+ * author picks that by branching from an old commit, and would pick the policies with it.
+ */
+async function policyBase(repo: GitRepo, pull: PullRequestRef): Promise<string> {
+  const { baseRef } = pull;
+  if (!baseRef) return pull.baseSha;
+  const current = async () => {
+    const tip = await repo.branchTip(baseRef);
+    return tip && (await repo.isAncestor(pull.baseSha, tip)) ? tip : undefined;
+  };
+  // The checkout is usually as new as the event; fetch only when it is older.
+  const known = await current();
+  if (known) return known;
+  await repo.fetch(`+refs/heads/${baseRef}:refs/remotes/origin/${baseRef}`).catch(() => {});
+  return (await current()) ?? pull.baseSha;
 }
 
 /**

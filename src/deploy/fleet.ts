@@ -27,6 +27,8 @@ export interface EnvironmentDeployInput {
   /** The PR and risk level each file came with, recorded in the history. */
   readonly prOf?: (path: string) => number | null;
   readonly riskOf?: (path: string, environment: string) => string | null;
+  /** Why a database must not be deployed at all (the Action's approval re-check): reported refused, never touched. */
+  readonly refuse?: (database: Database) => string | undefined;
 }
 
 export function parseShard(shard: string): { index: number; count: number } {
@@ -80,6 +82,19 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
     while (next < databases.length) {
       const i = next++;
       const database = databases[i] as Database;
+      const refusal = input.refuse?.(database);
+      if (refusal !== undefined) {
+        reports[i] = {
+          database: database.name,
+          environment: database.environment,
+          status: 'refused',
+          applied: [],
+          skipped: 0,
+          message: refusal,
+          warnings: [],
+        };
+        continue;
+      }
       try {
         reports[i] = await deployDatabase({
           database,

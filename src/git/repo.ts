@@ -54,12 +54,47 @@ export class GitRepo {
     return (await this.git.raw(['merge-base', a, b])).trim();
   }
 
-  /** Is `commit` reachable from `branch` (an ancestor of it, or the same commit)? */
-  async isAncestor(commit: string, branch: string): Promise<boolean> {
+  /**
+   * The tip of a branch as this checkout knows it: the fetched `origin/<branch>`, else the local
+   * branch. Always a fully qualified ref: git resolves a bare `main` to `refs/tags/main` first,
+   * so a tag named like the branch would pass for it.
+   */
+  async branchTip(branch: string): Promise<string | undefined> {
+    for (const ref of [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`]) {
+      if (await this.hasCommit(ref)) return this.resolve(ref);
+    }
+    return undefined;
+  }
+
+  /**
+   * A ref a person typed (`sqlgate plan --base main`), fully qualified: a branch before a tag of
+   * the same name. Commits, `HEAD` and anything already under `refs/` are taken as they are.
+   */
+  async qualify(name: string): Promise<string> {
+    if (/^[0-9a-f]{7,40}$/.test(name) || name.startsWith('refs/') || /^HEAD\b/.test(name)) return name;
+    for (const ref of [
+      `refs/heads/${name}`,
+      `refs/remotes/${name}`,
+      `refs/remotes/origin/${name}`,
+      `refs/tags/${name}`,
+    ]) {
+      if (await this.hasCommit(ref)) return ref;
+    }
+    return name;
+  }
+
+  /** The first parent of a commit: for a merge, the tip of the branch it merged into. */
+  async firstParent(commit: string): Promise<string | undefined> {
+    const found = await this.git.raw(['rev-parse', '--verify', '--quiet', `${commit}^1`]).catch(() => '');
+    return /^[0-9a-f]{40}$/.test(found.trim()) ? found.trim() : undefined;
+  }
+
+  /** Is `commit` reachable from `ref` (an ancestor of it, or the same commit)? */
+  async isAncestor(commit: string, ref: string): Promise<boolean> {
     // simple-git does not report `merge-base --is-ancestor`'s silent exit code 1 as an error,
     // so compare the merge base instead.
     try {
-      const [full, base] = await Promise.all([this.resolve(commit), this.mergeBase(commit, branch)]);
+      const [full, base] = await Promise.all([this.resolve(commit), this.mergeBase(commit, ref)]);
       return base === full;
     } catch {
       return false;

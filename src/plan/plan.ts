@@ -1,7 +1,9 @@
-// `plan`: what a change (base..head) does and what it needs. Policies are read from the merge
-// base, never from the head, so a change cannot lower its own bar.
+// `plan`: what a change (base..head) does and what it needs. Policies are read from the tip of
+// the base, never from the head (a change cannot lower its own bar) and never from the merge base
+// (which the change's author picks by branching from an old commit). The merge base only decides
+// which files the change touches.
 import { InputError, PolicyError } from '../errors.js';
-import type { GitRepo } from '../git/repo.js';
+import type { FileChange, GitRepo } from '../git/repo.js';
 import { describePolicyDiff } from '../policy/diff.js';
 import { loadPolicies, type PolicyTexts } from '../policy/load.js';
 import {
@@ -56,6 +58,7 @@ export interface RequiredFlow {
 }
 
 export interface PlanResult {
+  /** The base as given, and the commit whose policies are in force: the base's tip. */
   readonly base: { readonly ref: string; readonly commit: string };
   readonly head: { readonly commit: string };
   readonly policy: Policy;
@@ -65,6 +68,17 @@ export interface PlanResult {
   readonly risk: RiskReport;
   readonly policyChange?: { readonly files: readonly string[]; readonly diff: readonly string[] };
   readonly flows: readonly RequiredFlow[];
+}
+
+/**
+ * Files that decide how sqlgate runs and what its status means. A same-repository PR's workflow
+ * runs from the PR itself and can post `sqlgate/approval: success` with the workflow token, so
+ * changing one needs the policy-change flow, like a change to the policies.
+ */
+const GATE_FILES = [/^\.github\/workflows\//, /^\.github\/actions\//, /^(\.github\/|docs\/)?CODEOWNERS$/];
+
+export function isGateFile(path: string): boolean {
+  return GATE_FILES.some((pattern) => pattern.test(path));
 }
 
 function policyPaths(dir: string): Record<PolicyFileKey, string> {
@@ -113,13 +127,15 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
   const migrationsDir = options.migrationsDir ?? 'migrations';
   const progress = options.onProgress ?? (() => {});
   const headCommit = await repo.resolve(options.head ?? 'HEAD');
-  const baseCommit = await repo.mergeBase(await repo.resolve(options.base), headCommit);
+  const baseTip = await repo.resolve(await repo.qualify(options.base));
+  const mergeBase = await repo.mergeBase(baseTip, headCommit);
 
-  const basePolicy = await policiesAt(repo, baseCommit, policiesDir, `base ${options.base}`);
-  const changes = await repo.changedFiles(baseCommit, headCommit);
-  const policyFilesChanged = changes.filter(
-    (c) => c.path.startsWith(`${policiesDir}/`) || c.from?.startsWith(`${policiesDir}/`),
-  );
+  const basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options.base}`);
+  const changes = await repo.changedFiles(mergeBase, headCommit);
+  const touches = (c: FileChange, test: (path: string) => boolean) =>
+    test(c.path) || (c.from !== undefined && test(c.from));
+  const policyFilesChanged = changes.filter((c) => touches(c, (p) => p.startsWith(`${policiesDir}/`)));
+  const gateFilesChanged = changes.filter((c) => touches(c, isGateFile));
   const headPolicy =
     policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, 'head') : basePolicy;
   const { policy, added } = withNewDatabases(basePolicy, headPolicy);
@@ -192,13 +208,22 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
   if (risk.flow)
     flows.push({ reason: 'sql', flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
   const policyChange =
-    policyFilesChanged.length > 0
-      ? { files: policyFilesChanged.map((c) => c.path), diff: describePolicyDiff(basePolicy, headPolicy) }
+    policyFilesChanged.length + gateFilesChanged.length > 0
+      ? {
+          files: [...policyFilesChanged, ...gateFilesChanged].map((c) => c.path),
+          diff: [
+            ...describePolicyDiff(basePolicy, headPolicy),
+            ...gateFilesChanged.map(
+              (c) =>
+                `\`${c.path}\` decides how sqlgate runs and what its status means (a workflow can post sqlgate/approval itself), so changing it needs the policy-change flow`,
+            ),
+          ],
+        }
       : undefined;
   if (policyChange) flows.push({ reason: 'policy-change', flow: basePolicy.approval.policyChangeFlow });
 
   return {
-    base: { ref: options.base, commit: baseCommit },
+    base: { ref: options.base, commit: baseTip },
     head: { commit: headCommit },
     policy,
     policiesDir,

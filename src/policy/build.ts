@@ -116,6 +116,7 @@ export function buildEnvironments(
   loaded: Loaded,
   roles: readonly Role[],
   errors: PolicyError[],
+  warnings: PolicyError[] = [],
 ): EnvironmentsBuild {
   if (!loaded) return { environments: [], databases: [], declaredIds: [] };
   const { source, value } = loaded;
@@ -154,7 +155,17 @@ export function buildEnvironments(
       title: (raw.title as string | undefined) ?? raw.id,
       order: raw.order as number,
       lockWaitTimeout: (raw.lockWaitTimeout as number | undefined) ?? 60,
+      verifyApprovals: (raw.verifyApprovals as boolean | undefined) ?? true,
     };
+    if (!base.verifyApprovals) {
+      warnings.push(
+        at(
+          source,
+          ['environments', i, 'verifyApprovals'],
+          `environment "${base.id}" sets verifyApprovals: false, so its deploys do not check that each migration came from an approved, merged pull request; a forged status or a direct push to the default branch reaches ${base.title} unreviewed`,
+        ),
+      );
+    }
     if (raw.rollout === 'automatic') {
       for (const key of ['tag', 'rolloutRoles']) {
         if (raw[key] !== undefined) {

@@ -116,6 +116,8 @@ export function describePolicyDiff(before: Policy, after: Policy): string[] {
         );
       }
     }
+    if (old && old.verifyApprovals !== env.verifyApprovals)
+      lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} → ${env.verifyApprovals}`);
   }
   for (const env of before.environments)
     if (!after.environments.some((e) => e.id === env.id)) lines.push(`environment '${env.id}' removed`);

@@ -61,9 +61,9 @@ export function loadPolicies(texts: PolicyTexts, dir = 'policies'): LoadResult {
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors) };
 
   const roles = buildRoles(sources.roles, errors);
-  const environments = buildEnvironments(sources.environments, roles, errors);
-  const approval = buildApproval(sources.approval, roles, errors);
   const warnings: PolicyError[] = [];
+  const environments = buildEnvironments(sources.environments, roles, errors, warnings);
+  const approval = buildApproval(sources.approval, roles, errors);
   const risk = buildRisk(sources.risk, environments, errors, warnings);
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors) };
 

@@ -99,6 +99,11 @@ interface EnvironmentBase {
   readonly order: number;
   /** Seconds a DDL statement may wait for a metadata lock before it fails. */
   readonly lockWaitTimeout: number;
+  /**
+   * Whether every deploy re-verifies that each migration came from a merged PR whose flow was
+   * satisfied (default true). Off is an explicit opt-out, and `validate` warns about it.
+   */
+  readonly verifyApprovals: boolean;
 }
 export interface AutomaticEnvironment extends EnvironmentBase {
   readonly rollout: 'automatic';

@@ -2,13 +2,11 @@
 // condition holds; otherwise nothing runs and the reason is reported.
 import { expandRole } from '../approval/members.js';
 import type { TeamMembers } from '../approval/types.js';
-import { targetOf } from '../db/url.js';
-import { inspectDatabase } from '../deploy/apply.js';
-import { readMigrationFolder } from '../deploy/sources.js';
 import type { MigrationFile } from '../deploy/types.js';
 import { matchesGlob } from '../policy/glob.js';
 import type { Environment, ManualEnvironment, Policy } from '../policy/types.js';
 import type { MergedPrVerdict } from './merged-pr.js';
+import { pendingReader } from './pending.js';
 
 export interface TagGateInput {
   readonly policy: Policy;
@@ -79,44 +77,36 @@ export async function checkTagRollout(input: TagGateInput): Promise<TagGateResul
   checks.push(`commit ${input.tagCommit.slice(0, 7)} is on ${input.defaultBranch}`);
   // (b) The person who pushed the tag, as GitHub authenticated them.
   const sender = input.sender.toLowerCase();
-  const allowed = environment.rolloutRoles.filter((id) =>
-    expandRole(
+  const roles = environment.rolloutRoles.map((id) => ({
+    id,
+    ...expandRole(
       policy.roles.find((r) => r.id === id),
       input.teams,
-    ).people.has(sender),
-  );
+    ),
+  }));
+  const allowed = roles.filter((r) => r.people.has(sender)).map((r) => r.id);
   if (allowed.length === 0) {
+    // A team that could not be read may be why: name it and the permission the token lacks.
+    const notes = [...new Set(roles.flatMap((r) => r.notes))];
     return refuse(
       'sender',
-      `${input.sender} pushed the tag but holds none of the rollout roles of ${environment.title} (${environment.rolloutRoles.join(', ')})`,
+      `${input.sender} pushed the tag but holds none of the rollout roles of ${environment.title} (${environment.rolloutRoles.join(', ')})${notes.map((n) => `; ${n}`).join('')}`,
     );
   }
   checks.push(`${input.sender} holds ${allowed.join(', ')}`);
 
-  const databases = policy.databases.filter((d) => d.environment === environment.id);
-  const filesByFolder = new Map<string, MigrationFile[]>();
-  const files = (folder: string) => {
-    let list = filesByFolder.get(folder);
-    if (!list) {
-      list = readMigrationFolder(input.root, input.migrationsDir, folder);
-      filesByFolder.set(folder, list);
-    }
-    return list;
-  };
+  const pendingOf = pendingReader(input);
   const pending = new Map<string, MigrationFile>();
-  for (const database of databases) {
-    const decision = await inspectDatabase(
-      database,
-      targetOf(database, input.env),
-      files(database.migrations),
-    );
-    if (!decision.ok)
-      return refuse('history', `${database.name} in ${environment.title}: ${decision.reason}`);
-    for (const a of decision.actions) if (a.kind === 'apply') pending.set(a.file.name.path, a.file);
+  for (const database of policy.databases.filter((d) => d.environment === environment.id)) {
+    const state = await pendingOf(database);
+    if (!state.ok) return refuse('history', `${database.name} in ${environment.title}: ${state.reason}`);
+    for (const file of state.files) pending.set(file.name.path, file);
   }
   // (c) Every migration about to run came from a PR whose flow was satisfied when it merged.
   const verdicts = new Map<string, MergedPrVerdict>();
-  for (const file of pending.values()) {
+  if (!environment.verifyApprovals && pending.size > 0)
+    checks.push(`approvals not re-verified: ${environment.title} sets verifyApprovals: false`);
+  for (const file of environment.verifyApprovals ? pending.values() : []) {
     const verdict = await input.verify(file.name.path, input.tagCommit);
     if (!verdict.ok) return refuse('approval', verdict.reason);
     verdicts.set(file.name.path, verdict);
@@ -134,18 +124,12 @@ export async function checkTagRollout(input: TagGateInput): Promise<TagGateResul
           `cannot verify that ${env.title} has the migrations: ${database.urlEnv} is not set in this job`,
         );
       }
-      const decision = await inspectDatabase(
-        database,
-        targetOf(database, input.env),
-        files(database.migrations),
-      );
-      const missing = decision.ok
-        ? decision.actions.filter(
-            (a) => a.kind === 'apply' && wanted.some((w) => w.name.path === a.file.name.path),
-          )
+      const state = await pendingOf(database);
+      const missing = state.ok
+        ? state.files.filter((f) => wanted.some((w) => w.name.path === f.name.path))
         : [];
-      if (!decision.ok || missing.length > 0) {
-        const what = decision.ok ? missing.map((m) => m.file.name.path).join(', ') : decision.reason;
+      if (!state.ok || missing.length > 0) {
+        const what = state.ok ? missing.map((m) => m.name.path).join(', ') : state.reason;
         return refuse(
           'order',
           `${env.title} (${database.name}) does not have ${what} yet; ${env.title} comes first in rollout order`,

@@ -92,11 +92,22 @@ async function verifyPr(ctx: VerifierContext, pr: Pull): Promise<MergedPrVerdict
   if (!(await ctx.repo.hasCommit(pr.head.sha))) {
     await ctx.repo.fetch(`+refs/pull/${number}/head:refs/remotes/pull/${number}/head`).catch(() => {});
   }
+  // The policies in force are those at the base branch's tip when it merged: the merge commit's
+  // first parent (for a squash, the commit before it). Never the PR's merge base, which its
+  // author chose by branching.
+  const baseTip = pr.merge_commit_sha ? await ctx.repo.firstParent(pr.merge_commit_sha) : undefined;
+  if (!baseTip) {
+    return {
+      ok: false,
+      pr: number,
+      reason: `PR #${number} cannot be re-evaluated: its merge commit ${pr.merge_commit_sha?.slice(0, 7) ?? '(none)'} is not in this checkout (check out with fetch-depth: 0)`,
+    };
+  }
   let plan: Awaited<ReturnType<typeof planChange>>;
   try {
     plan = await planChange({
       repo: ctx.repo,
-      base: pr.base.sha,
+      base: baseTip,
       head: pr.head.sha,
       policiesDir: ctx.policiesDir,
       migrationsDir: ctx.migrationsDir,

@@ -1,8 +1,10 @@
-// Rollout by tag: check the tag's conditions (rollout/gate.ts), then deploy the environment it
-// names. A refusal deploys nothing and says which condition failed.
+// Rollout by tag: check the tag's conditions (rollout/gate.ts) under the default branch's current
+// policies, then deploy the environment the tag names. A refusal deploys nothing and says which
+// condition failed.
 import { deployEnvironment } from '../deploy/fleet.js';
-import { loadPolicyDir } from '../files/policy-dir.js';
+import { InputError } from '../errors.js';
 import { resolveTeams } from '../github/reads.js';
+import { policiesAt } from '../plan/plan.js';
 import { deployInputOf, type RolloutContext, type RolloutReport } from './context.js';
 import { checkTagRollout } from './gate.js';
 import { approvalVerifier } from './merged-pr.js';
@@ -16,13 +18,19 @@ export interface TagPush {
 }
 
 export async function rolloutOnTag(ctx: RolloutContext, push: TagPush): Promise<RolloutReport> {
-  const policy = loadPolicyDir(`${ctx.workspace}/${ctx.policiesDir}`, ctx.policiesDir);
   const { repo } = ctx;
-  const tagCommit = await repo.resolve(push.commit);
   const branch = push.defaultBranch;
-  const onDefault =
-    (await repo.isAncestor(tagCommit, `refs/remotes/origin/${branch}`)) ||
-    (await repo.isAncestor(tagCommit, branch));
+  const tip = await repo.branchTip(branch);
+  if (!tip) {
+    throw new InputError(
+      `the checkout has no ${branch} branch (refs/remotes/origin/${branch}) to check the tag against; check out with actions/checkout and fetch-depth: 0`,
+    );
+  }
+  // Who may roll out, and every other rule, as the default branch says now: never the tagged
+  // commit's, which may be an old one from before someone left a role, or one off the branch.
+  const policy = await policiesAt(repo, tip, ctx.policiesDir, `tip of ${branch}`);
+  const tagCommit = await repo.resolve(push.commit);
+  const onDefault = await repo.isAncestor(tagCommit, tip);
   const roleTeams = policy.roles.flatMap((r) => r.members.filter((m) => m.includes('/')));
   const result = await checkTagRollout({
     policy,

@@ -32,6 +32,23 @@ describe('sqlgate validate', () => {
     });
   });
 
+  it('warns about an environment that opts out of re-verifying approvals on deploy', async () => {
+    const dir = copyOfSeed();
+    const path = join(dir, 'policies/environments.yaml');
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8').replace(
+        'rollout: automatic',
+        'rollout: automatic\n    verifyApprovals: false',
+      ),
+    );
+    const run = await cli(['validate'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      'policies/environments.yaml:8:22: warning: environment "test" sets verifyApprovals: false, so its deploys do not check that each migration came from an approved, merged pull request; a forged status or a direct push to the default branch reaches Test unreviewed',
+    );
+  });
+
   it('prints every error as file:line:column and exits 2, changing nothing', async () => {
     const dir = copyOfSeed();
     writeFileSync(

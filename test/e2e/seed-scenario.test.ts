@@ -8,6 +8,7 @@ import { pullRequestEvent, pushEvent, reviewEvent } from '../support/events.js';
 import { TempRepo } from '../support/git-repo.js';
 import { FakeGitHub } from '../support/github-server.js';
 import { MariaDbServer } from '../support/mariadb.js';
+import { columns, mergePr as merge, openPr as open } from '../support/pull-requests.js';
 
 let testDb: MariaDbServer;
 let prodDb: MariaDbServer;
@@ -36,38 +37,9 @@ afterAll(async () => {
 });
 
 const dbEnv = () => ({ TEST_DB_URL: testDb.url, PROD_DB_URL: prodDb.url });
-const head = () => repo.git('rev-parse', 'HEAD');
 
 function step(eventName: string, payload: unknown, sha: string, inputs: Record<string, string> = {}) {
   return runStep({ eventName, payload, workspace: repo.dir, apiUrl: api, sha, env: dbEnv(), inputs });
-}
-
-async function columns(server: MariaDbServer): Promise<string[]> {
-  const rows = await server.query<{ c: string }>(
-    "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'test_db' AND TABLE_NAME = 't1' ORDER BY ORDINAL_POSITION",
-  );
-  return rows.map((r) => r.c);
-}
-
-/** Open a PR: a branch from main with `files`, registered with the fake GitHub. */
-function openPr(number: number, author: string, files: Record<string, string>) {
-  repo.git('checkout', '-q', 'main');
-  const baseSha = head();
-  repo.git('checkout', '-q', '-b', `pr-${number}`);
-  repo.write(files);
-  const headSha = repo.commit(`PR ${number}`);
-  github.openPr({ number, author, baseSha, headSha, files: Object.keys(files) });
-  return { number, author, baseSha, headSha, changedFiles: Object.keys(files).length };
-}
-
-/** Merge with a merge commit, as GitHub's "Create a merge commit" does; returns the push event's before/after. */
-function mergePr(number: number) {
-  repo.git('checkout', '-q', 'main');
-  const before = head();
-  repo.git('merge', '-q', '--no-ff', '-m', `Merge pull request #${number}`, `pr-${number}`);
-  const after = head();
-  github.merge(number, after);
-  return { before, after };
 }
 
 describe('the seed scenario, end to end through dist/index.js', () => {
@@ -260,3 +232,11 @@ describe('the seed scenario, end to end through dist/index.js', () => {
     }
   }, 180_000);
 });
+
+function openPr(number: number, author: string, files: Record<string, string>, from?: string) {
+  return open(repo, github, { number, author, files, ...(from ? { from } : {}) });
+}
+
+function mergePr(number: number) {
+  return merge(repo, github, number);
+}
