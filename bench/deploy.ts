@@ -100,6 +100,7 @@ async function fleet(server: MariaDbServer): Promise<[string, string][]> {
         steps: [{ role: 'dba', count: 1 }],
         order: 'strict',
         allowSamePersonInSteps: false,
+        blockOnChangesRequested: true,
       },
     },
     environments: [

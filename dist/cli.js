@@ -32953,7 +32953,8 @@ var BUILTIN_TITLES = {
   title: "Workspace Owner approves policy changes",
   steps: [{ role: "workspace-owner", count: 1 }],
   order: "strict",
-  allowSamePersonInSteps: !1
+  allowSamePersonInSteps: !1,
+  blockOnChangesRequested: !0
 };
 function duplicateCheck(items, keyOf, report) {
   let first = /* @__PURE__ */ new Map();
@@ -33147,7 +33148,8 @@ function buildApproval(loaded, roles, errors) {
       title: raw.title,
       steps,
       order: raw.order ?? "strict",
-      allowSamePersonInSteps: raw.allowSamePersonInSteps ?? !1
+      allowSamePersonInSteps: raw.allowSamePersonInSteps ?? !1,
+      blockOnChangesRequested: raw.blockOnChangesRequested ?? !0
     });
   });
   let flowIds = new Set(rawFlows.map((f3) => f3.id)), unknownFlow = (id) => `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(", ") : "(none declared)"}`, rawAssignments = value.assignments ?? [];
@@ -33309,6 +33311,11 @@ var approval_flows_schema_default = {
         allowSamePersonInSteps: {
           title: "Allow the same person in several steps",
           description: "Default false (separation of duties): one person satisfies at most one step.",
+          type: "boolean"
+        },
+        blockOnChangesRequested: {
+          title: "Block on a request for changes",
+          description: "Default true: a standing CHANGES_REQUESTED review from anyone who holds a role of this flow blocks it until that person approves or the review is dismissed.",
           type: "boolean"
         }
       }
@@ -37559,6 +37566,14 @@ var STATUS = {
   async fetch(refspec, remote = "origin") {
     await this.git.raw(["fetch", "--quiet", remote, refspec]);
   }
+  /**
+   * Fetch one commit by its SHA (GitHub serves commits no branch reaches any more, such as the
+   * head a PR had before a rebase); true when the commit is here afterwards.
+   */
+  async fetchCommit(sha, remote = "origin") {
+    return /^[0-9a-f]{40}$/.test(sha) ? await this.hasCommit(sha) ? !0 : (await this.git.raw(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, sha]).catch(() => {
+    }), this.hasCommit(sha)) : !1;
+  }
   /** Every file path under `dir` at `ref`. */
   async listFiles(ref, dir) {
     return (await this.git.raw(["ls-tree", "-r", "--name-only", "-z", ref, "--", dir])).split("\0").filter((p2) => p2.length > 0);
@@ -38969,7 +38984,12 @@ function planJson(plan) {
 }
 
 // src/report/markdown.ts
-var COMMENT_MARKER = "<!-- sqlgate:check -->", COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON2 = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" };
+var COMMENT_MARKER = "<!-- sqlgate:check -->", COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON2 = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
+  high: "High risk",
+  moderate: "Moderate risk",
+  low: "Low risk",
+  none: "No risk"
+}, STATE_ICON = { approved: "\u2705", waiting: "\u23F3", blocked: "\u26D4" };
 function escapeCell(text2) {
   return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
@@ -39018,7 +39038,7 @@ function mermaid(flow, policy, result, id) {
   ];
 }
 function flowSection(flow, policy, result, n) {
-  let why = flow.reason === "sql" ? `for ${flow.source} at ${flow.level} risk` : "because this PR changes the policy files", state = result ? result.state === "approved" ? "\u2705 satisfied" : `\u23F3 ${result.summary}` : "", lines = [
+  let why = flow.reason === "sql" ? `for ${flow.source} at ${flow.level} risk` : "because this PR changes the policy files", state = result ? `${STATE_ICON[result.state]} ${result.state === "approved" ? "satisfied" : result.summary}` : "", lines = [
     `### Approval flow: ${flow.flow.title} ${state ? `\u2014 ${state}` : ""}`.trimEnd(),
     "",
     `Required ${why}; order: ${flow.flow.order}.`,
@@ -39034,6 +39054,10 @@ function flowSection(flow, policy, result, n) {
     }
     for (let step of result.steps.filter((s) => s.notes.length > 0))
       lines.push(`> \u26A0\uFE0F Step ${step.index + 1} (${step.roleTitle}): ${step.notes.join("; ")}`);
+    for (let r2 of result.rejections)
+      lines.push(
+        `> \u26D4 @${r2.login} requested changes: the flow is blocked until they approve or the review is dismissed`
+      );
     if (result.ignored.length > 0) {
       lines.push("", "<details><summary>Approvals that did not count</summary>", "");
       for (let x3 of result.ignored) lines.push(`- @${x3.login} (${x3.at}): ${x3.explanation}`);
@@ -39055,9 +39079,9 @@ function statementLine(policy, t2, s) {
   return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON2[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
 }
 function commentMarkdown(input) {
-  let { plan } = input, { risk, policy } = plan, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `\u23F3 ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, head = [
+  let { plan } = input, { risk, policy } = plan, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, head = [
     COMMENT_MARKER,
-    `## sqlgate: ${ICON2[risk.level]} ${WORD[risk.level]} risk \u2014 ${headline}`,
+    `## sqlgate: ${ICON2[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${headline}`,
     ""
   ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON2[l3]} ${l3}`);
   head.push(
@@ -39270,20 +39294,38 @@ function expandRole(role, teams) {
   return { people, notes };
 }
 
+// src/approval/rejections.ts
+function standingRejections(reviews, flowMembers, author) {
+  let latest = /* @__PURE__ */ new Map();
+  for (let review of reviews)
+    review.user !== null && (review.state !== "APPROVED" && review.state !== "CHANGES_REQUESTED" && review.state !== "DISMISSED" || latest.set(review.user.toLowerCase(), review));
+  let rejections = [];
+  for (let [login, review] of latest)
+    review.state !== "CHANGES_REQUESTED" || login === author.toLowerCase() || flowMembers.some((m2) => m2.has(login)) && rejections.push({ login, reviewId: review.id, at: review.submittedAt });
+  return rejections.sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at));
+}
+
 // src/approval/result.ts
 function approvalResult(input) {
-  let steps = stepStates(input), ignored = [...input.ignored, ...uncounted(input)].sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at)), state = stateOf(steps);
-  return { flow: input.flow, state, steps, ignored, summary: summarise(state, steps) };
+  let steps = stepStates(input), ignored = [...input.ignored, ...uncounted(input)].sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at)), { rejections } = input, state = stateOf(steps, rejections);
+  return {
+    flow: input.flow,
+    state,
+    steps,
+    ignored,
+    rejections,
+    summary: summarise(state, steps, rejections)
+  };
 }
-function stateOf(steps) {
-  return steps.every((s) => s.status === "satisfied") ? "approved" : steps.some((s) => s.status === "unsatisfiable") ? "blocked" : "waiting";
+function stateOf(steps, rejections) {
+  return rejections.length > 0 || steps.some((s) => s.status === "unsatisfiable") ? "blocked" : steps.every((s) => s.status === "satisfied") ? "approved" : "waiting";
 }
-function summarise(state, steps) {
+function summarise(state, steps, rejections) {
   switch (state) {
     case "approved":
       return `approved by ${[...new Set(steps.flatMap((s) => s.approvals.map((a) => a.login)))].join(", ")}`;
     case "blocked":
-      return `cannot be approved: ${steps.find((s) => s.status === "unsatisfiable")?.notes[0]}`;
+      return rejections.length > 0 ? `rejected by ${rejections.map((r2) => `@${r2.login}`).join(", ")}` : `cannot be approved: ${steps.find((s) => s.status === "unsatisfiable")?.notes[0]}`;
     case "waiting":
       return `waiting for ${steps.filter((s) => s.status === "waiting").map((s) => `${s.roleTitle} (${s.approvals.length} of ${s.count})`).join(", ")}`;
   }
@@ -39329,13 +39371,13 @@ function uncounted(input) {
   return out;
 }
 function stepStates(input) {
-  let { flow, assignment, members } = input, author = input.author.toLowerCase(), used = new Set(assignment.steps.flat().map((a) => a.login)), firstOpen = assignment.steps.findIndex((s, i) => s.length < (flow.steps[i]?.count ?? 1));
+  let { flow, assignment, members } = input, author = input.author.toLowerCase(), excluded = (p2) => p2 === author || input.contributors.has(p2), used = new Set(assignment.steps.flat().map((a) => a.login)), firstOpen = assignment.steps.findIndex((s, i) => s.length < (flow.steps[i]?.count ?? 1));
   return flow.steps.map((step, i) => {
     let got = assignment.steps[i], people = members[i], eligible = [...people].filter(
-      (p2) => p2 !== author && (flow.allowSamePersonInSteps || !used.has(p2)) && !got.some((a) => a.login === p2)
+      (p2) => !excluded(p2) && (flow.allowSamePersonInSteps || !used.has(p2)) && !got.some((a) => a.login === p2)
     ).sort(), notes = [...input.memberNotes[i] ?? []], status;
-    got.length >= step.count ? status = "satisfied" : [...people].filter((p2) => p2 !== author).length === 0 ? (status = "unsatisfiable", notes.unshift(
-      people.size === 0 ? `no one holds role ${step.role}` : `no one but the author holds role ${step.role}`
+    got.length >= step.count ? status = "satisfied" : [...people].every(excluded) ? (status = "unsatisfiable", notes.unshift(
+      people.size === 0 ? `no one holds role ${step.role}` : [...people].every((p2) => p2 === author) ? `no one but the author holds role ${step.role}` : `no one but the author and contributors of this PR holds role ${step.role}`
     )) : flow.order === "strict" && i !== firstOpen ? status = "not-yet-reachable" : status = "waiting";
     let satisfiedAt = assignment.satisfiedAt[i];
     return {
@@ -39354,36 +39396,49 @@ function stepStates(input) {
 
 // src/approval/standing.ts
 function standingApprovals(input, ignored) {
-  let author = input.author.toLowerCase(), standing = [];
+  let author = input.author.toLowerCase(), contributors = contributorsByLogin(input.contributors), standing = [];
   for (let [i, review] of input.reviews.entries()) {
     if (review.state !== "APPROVED" && review.state !== "DISMISSED") continue;
-    let login = review.user?.toLowerCase() ?? "(deleted user)", base = { login, reviewId: review.id, at: review.submittedAt }, reason = whyNotStanding(input, review, i, login, author);
+    let login = review.user?.toLowerCase() ?? "(deleted user)", base = { login, reviewId: review.id, at: review.submittedAt }, reason = whyNotStanding(input, review, i, login, author, contributors);
     reason ? ignored.push({ ...base, ...reason }) : standing.push({ ...base, time: Date.parse(review.submittedAt) });
   }
   return standing.sort((x3, y2) => x3.time - y2.time);
 }
-function whyNotStanding(input, review, index, login, author) {
+function whyNotStanding(input, review, index, login, author, contributors) {
   if (review.state === "DISMISSED") return { reason: "withdrawn", explanation: "the review was dismissed" };
   if (review.user === null)
     return { reason: "ghost", explanation: "the account that approved has been deleted" };
   if (login === author)
     return { reason: "author", explanation: "the author of a pull request cannot approve it" };
+  let contributor = contributors.get(login);
+  if (contributor) {
+    let what = contributor.pushed ? `pushed commit ${contributor.commit.slice(0, 7)} to this PR` : `authored commit ${contributor.commit.slice(0, 7)} of this PR`;
+    return { reason: "contributor", explanation: `${login} ${what}; contributors cannot approve it` };
+  }
   if (input.reviews.slice(index + 1).find((r2) => r2.user?.toLowerCase() === login && r2.state === "CHANGES_REQUESTED")) return { reason: "withdrawn", explanation: `${login} requested changes after approving` };
-  if (isStale(review, input))
-    return { reason: "stale", explanation: `stale: ${input.staleApprovals === "on-push" ? "new commits were pushed after it (staleApprovals: on-push)" : "the migrations or policies changed after it; approve the current version"}` };
+  let stale = whyStale(review, input);
+  return stale ? { reason: "stale", explanation: `stale: ${stale}` } : void 0;
 }
-function isStale(review, input) {
+function whyStale(review, input) {
   switch (input.staleApprovals) {
     case "keep":
-      return !1;
+      return;
     case "on-push":
-      return review.commitId !== input.headSha;
+      return review.commitId === input.headSha ? void 0 : "new commits were pushed after it (staleApprovals: on-push)";
     case "on-sql-change": {
-      if (review.commitId === input.headSha) return !1;
+      if (review.commitId === input.headSha) return;
       let then = input.fingerprintAt(review.commitId);
-      return then === void 0 || then !== input.fingerprintAt(input.headSha);
+      return then === void 0 ? "the commit it approved is no longer available; approve the current version" : then === input.fingerprintAt(input.headSha) ? void 0 : "the migrations or policies changed after it; approve the current version";
     }
   }
+}
+function contributorsByLogin(list) {
+  let byLogin = /* @__PURE__ */ new Map();
+  for (let c3 of list) {
+    let login = c3.login.toLowerCase(), known = byLogin.get(login);
+    (!known || c3.pushed && !known.pushed) && byLogin.set(login, c3);
+  }
+  return byLogin;
 }
 
 // src/approval/evaluate.ts
@@ -39393,16 +39448,18 @@ function evaluateApprovals(input) {
     members,
     counts: flow.steps.map((s) => s.count),
     samePerson: flow.allowSamePersonInSteps
-  });
+  }), author = input.author.toLowerCase();
   return approvalResult({
     flow,
-    author: input.author,
+    author,
+    contributors: new Set([...contributorsByLogin(input.contributors).keys()].filter((p2) => p2 !== author)),
     roleTitles: flow.steps.map((s) => roleById.get(s.role)?.title ?? s.role),
     members,
     memberNotes: expanded.map((e) => e.notes),
     approvals,
     assignment,
-    ignored
+    ignored,
+    rejections: flow.blockOnChangesRequested ? standingRejections(input.reviews, members, author) : []
   });
 }
 
@@ -39411,14 +39468,17 @@ async function approvalsForPlan(input) {
   let { repo, plan, reviews } = input;
   if (plan.flows.length === 0) return [];
   let dirs = [plan.migrationsDir, plan.policiesDir], fingerprints = /* @__PURE__ */ new Map();
-  for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)]))
-    fingerprints.set(commit, await repo.fingerprint(commit, dirs));
+  for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)])) {
+    let fingerprint = await repo.fingerprint(commit, dirs);
+    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await repo.fingerprint(commit, dirs)), fingerprints.set(commit, fingerprint);
+  }
   return plan.flows.map(
     (required) => evaluateApprovals({
       flow: required.flow,
       roles: plan.policy.roles,
       teams: input.teams,
       author: input.author,
+      contributors: input.contributors ?? [],
       reviews,
       headSha: input.headSha,
       staleApprovals: plan.policy.approval.staleApprovals,
@@ -39468,6 +39528,7 @@ function approvalsText(approvals) {
         `  ${MARK[s.status]} ${s.index + 1}. ${s.roleTitle}: ${s.status}${who ? ` (${who})` : ""}${s.notes.length > 0 ? ` \u2014 ${s.notes.join("; ")}` : ""}`
       );
     }
+    for (let r2 of a.rejections) out.push(`  blocked: ${r2.login} requested changes`);
     for (let x3 of a.ignored) out.push(`  not counted: ${x3.login}: ${x3.explanation}`);
   }
   return out.join(`
@@ -39486,6 +39547,7 @@ function approvalJson(a) {
       eligible: s.eligible,
       notes: s.notes
     })),
+    rejectedBy: a.rejections.map((r2) => r2.login),
     notCounted: a.ignored.map((x3) => ({ login: x3.login, reason: x3.reason, explanation: x3.explanation }))
   };
 }

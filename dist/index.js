@@ -48489,7 +48489,8 @@ function parseEvent(name, payload, sha, defaultBranch) {
         baseSha: String(pr2.base.sha),
         headSha: String(pr2.head.sha),
         changedFiles: Number(pr2.changed_files ?? 0),
-        ...pr2.base.ref ? { baseRef: String(pr2.base.ref) } : {}
+        // A deleted fork leaves head.repo null.
+        fromFork: pr2.head.repo?.full_name !== (pr2.base.repo?.full_name ?? pr2.head.repo?.full_name)
       }
     };
   }
@@ -48645,20 +48646,38 @@ function expandRole(role, teams) {
   return { people, notes };
 }
 
+// src/approval/rejections.ts
+function standingRejections(reviews, flowMembers, author) {
+  let latest = /* @__PURE__ */ new Map();
+  for (let review of reviews)
+    review.user !== null && (review.state !== "APPROVED" && review.state !== "CHANGES_REQUESTED" && review.state !== "DISMISSED" || latest.set(review.user.toLowerCase(), review));
+  let rejections = [];
+  for (let [login, review] of latest)
+    review.state !== "CHANGES_REQUESTED" || login === author.toLowerCase() || flowMembers.some((m2) => m2.has(login)) && rejections.push({ login, reviewId: review.id, at: review.submittedAt });
+  return rejections.sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at));
+}
+
 // src/approval/result.ts
 function approvalResult(input) {
-  let steps = stepStates(input), ignored = [...input.ignored, ...uncounted(input)].sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at)), state = stateOf(steps);
-  return { flow: input.flow, state, steps, ignored, summary: summarise(state, steps) };
+  let steps = stepStates(input), ignored = [...input.ignored, ...uncounted(input)].sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at)), { rejections } = input, state = stateOf(steps, rejections);
+  return {
+    flow: input.flow,
+    state,
+    steps,
+    ignored,
+    rejections,
+    summary: summarise(state, steps, rejections)
+  };
 }
-function stateOf(steps) {
-  return steps.every((s) => s.status === "satisfied") ? "approved" : steps.some((s) => s.status === "unsatisfiable") ? "blocked" : "waiting";
+function stateOf(steps, rejections) {
+  return rejections.length > 0 || steps.some((s) => s.status === "unsatisfiable") ? "blocked" : steps.every((s) => s.status === "satisfied") ? "approved" : "waiting";
 }
-function summarise(state, steps) {
+function summarise(state, steps, rejections) {
   switch (state) {
     case "approved":
       return `approved by ${[...new Set(steps.flatMap((s) => s.approvals.map((a) => a.login)))].join(", ")}`;
     case "blocked":
-      return `cannot be approved: ${steps.find((s) => s.status === "unsatisfiable")?.notes[0]}`;
+      return rejections.length > 0 ? `rejected by ${rejections.map((r2) => `@${r2.login}`).join(", ")}` : `cannot be approved: ${steps.find((s) => s.status === "unsatisfiable")?.notes[0]}`;
     case "waiting":
       return `waiting for ${steps.filter((s) => s.status === "waiting").map((s) => `${s.roleTitle} (${s.approvals.length} of ${s.count})`).join(", ")}`;
   }
@@ -48704,13 +48723,13 @@ function uncounted(input) {
   return out;
 }
 function stepStates(input) {
-  let { flow, assignment, members } = input, author = input.author.toLowerCase(), used = new Set(assignment.steps.flat().map((a) => a.login)), firstOpen = assignment.steps.findIndex((s, i) => s.length < (flow.steps[i]?.count ?? 1));
+  let { flow, assignment, members } = input, author = input.author.toLowerCase(), excluded = (p2) => p2 === author || input.contributors.has(p2), used = new Set(assignment.steps.flat().map((a) => a.login)), firstOpen = assignment.steps.findIndex((s, i) => s.length < (flow.steps[i]?.count ?? 1));
   return flow.steps.map((step, i) => {
     let got = assignment.steps[i], people = members[i], eligible = [...people].filter(
-      (p2) => p2 !== author && (flow.allowSamePersonInSteps || !used.has(p2)) && !got.some((a) => a.login === p2)
+      (p2) => !excluded(p2) && (flow.allowSamePersonInSteps || !used.has(p2)) && !got.some((a) => a.login === p2)
     ).sort(), notes = [...input.memberNotes[i] ?? []], status;
-    got.length >= step.count ? status = "satisfied" : [...people].filter((p2) => p2 !== author).length === 0 ? (status = "unsatisfiable", notes.unshift(
-      people.size === 0 ? `no one holds role ${step.role}` : `no one but the author holds role ${step.role}`
+    got.length >= step.count ? status = "satisfied" : [...people].every(excluded) ? (status = "unsatisfiable", notes.unshift(
+      people.size === 0 ? `no one holds role ${step.role}` : [...people].every((p2) => p2 === author) ? `no one but the author holds role ${step.role}` : `no one but the author and contributors of this PR holds role ${step.role}`
     )) : flow.order === "strict" && i !== firstOpen ? status = "not-yet-reachable" : status = "waiting";
     let satisfiedAt = assignment.satisfiedAt[i];
     return {
@@ -48729,36 +48748,49 @@ function stepStates(input) {
 
 // src/approval/standing.ts
 function standingApprovals(input, ignored) {
-  let author = input.author.toLowerCase(), standing = [];
+  let author = input.author.toLowerCase(), contributors = contributorsByLogin(input.contributors), standing = [];
   for (let [i, review] of input.reviews.entries()) {
     if (review.state !== "APPROVED" && review.state !== "DISMISSED") continue;
-    let login = review.user?.toLowerCase() ?? "(deleted user)", base = { login, reviewId: review.id, at: review.submittedAt }, reason = whyNotStanding(input, review, i, login, author);
+    let login = review.user?.toLowerCase() ?? "(deleted user)", base = { login, reviewId: review.id, at: review.submittedAt }, reason = whyNotStanding(input, review, i, login, author, contributors);
     reason ? ignored.push({ ...base, ...reason }) : standing.push({ ...base, time: Date.parse(review.submittedAt) });
   }
   return standing.sort((x3, y2) => x3.time - y2.time);
 }
-function whyNotStanding(input, review, index, login, author) {
+function whyNotStanding(input, review, index, login, author, contributors) {
   if (review.state === "DISMISSED") return { reason: "withdrawn", explanation: "the review was dismissed" };
   if (review.user === null)
     return { reason: "ghost", explanation: "the account that approved has been deleted" };
   if (login === author)
     return { reason: "author", explanation: "the author of a pull request cannot approve it" };
+  let contributor = contributors.get(login);
+  if (contributor) {
+    let what = contributor.pushed ? `pushed commit ${contributor.commit.slice(0, 7)} to this PR` : `authored commit ${contributor.commit.slice(0, 7)} of this PR`;
+    return { reason: "contributor", explanation: `${login} ${what}; contributors cannot approve it` };
+  }
   if (input.reviews.slice(index + 1).find((r2) => r2.user?.toLowerCase() === login && r2.state === "CHANGES_REQUESTED")) return { reason: "withdrawn", explanation: `${login} requested changes after approving` };
-  if (isStale(review, input))
-    return { reason: "stale", explanation: `stale: ${input.staleApprovals === "on-push" ? "new commits were pushed after it (staleApprovals: on-push)" : "the migrations or policies changed after it; approve the current version"}` };
+  let stale = whyStale(review, input);
+  return stale ? { reason: "stale", explanation: `stale: ${stale}` } : void 0;
 }
-function isStale(review, input) {
+function whyStale(review, input) {
   switch (input.staleApprovals) {
     case "keep":
-      return !1;
+      return;
     case "on-push":
-      return review.commitId !== input.headSha;
+      return review.commitId === input.headSha ? void 0 : "new commits were pushed after it (staleApprovals: on-push)";
     case "on-sql-change": {
-      if (review.commitId === input.headSha) return !1;
+      if (review.commitId === input.headSha) return;
       let then = input.fingerprintAt(review.commitId);
-      return then === void 0 || then !== input.fingerprintAt(input.headSha);
+      return then === void 0 ? "the commit it approved is no longer available; approve the current version" : then === input.fingerprintAt(input.headSha) ? void 0 : "the migrations or policies changed after it; approve the current version";
     }
   }
+}
+function contributorsByLogin(list) {
+  let byLogin = /* @__PURE__ */ new Map();
+  for (let c3 of list) {
+    let login = c3.login.toLowerCase(), known = byLogin.get(login);
+    (!known || c3.pushed && !known.pushed) && byLogin.set(login, c3);
+  }
+  return byLogin;
 }
 
 // src/approval/evaluate.ts
@@ -48768,16 +48800,18 @@ function evaluateApprovals(input) {
     members,
     counts: flow.steps.map((s) => s.count),
     samePerson: flow.allowSamePersonInSteps
-  });
+  }), author = input.author.toLowerCase();
   return approvalResult({
     flow,
-    author: input.author,
+    author,
+    contributors: new Set([...contributorsByLogin(input.contributors).keys()].filter((p2) => p2 !== author)),
     roleTitles: flow.steps.map((s) => roleById.get(s.role)?.title ?? s.role),
     members,
     memberNotes: expanded.map((e) => e.notes),
     approvals,
     assignment,
-    ignored
+    ignored,
+    rejections: flow.blockOnChangesRequested ? standingRejections(input.reviews, members, author) : []
   });
 }
 
@@ -48786,14 +48820,17 @@ async function approvalsForPlan(input) {
   let { repo, plan: plan2, reviews } = input;
   if (plan2.flows.length === 0) return [];
   let dirs = [plan2.migrationsDir, plan2.policiesDir], fingerprints = /* @__PURE__ */ new Map();
-  for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)]))
-    fingerprints.set(commit, await repo.fingerprint(commit, dirs));
+  for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)])) {
+    let fingerprint = await repo.fingerprint(commit, dirs);
+    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await repo.fingerprint(commit, dirs)), fingerprints.set(commit, fingerprint);
+  }
   return plan2.flows.map(
     (required) => evaluateApprovals({
       flow: required.flow,
       roles: plan2.policy.roles,
       teams: input.teams,
       author: input.author,
+      contributors: input.contributors ?? [],
       reviews,
       headSha: input.headSha,
       staleApprovals: plan2.policy.approval.staleApprovals,
@@ -48820,6 +48857,21 @@ async function listReviews(github2, ref, pull) {
     pull_number: pull,
     per_page: 100
   })).flatMap((r2) => toReview(r2) ?? []).sort((a, b3) => Date.parse(a.submittedAt) - Date.parse(b3.submittedAt) || a.id - b3.id);
+}
+var GITHUB_COMMITTER = "web-flow";
+async function listPullContributors(github2, ref, pull) {
+  let commits = await github2.paginate(github2.rest.pulls.listCommits, {
+    ...ref,
+    pull_number: pull,
+    per_page: 100
+  }), loginOf = (who) => who && typeof who == "object" && "login" in who ? String(who.login) : void 0;
+  return commits.flatMap((c3) => {
+    let author = loginOf(c3.author), committer = loginOf(c3.committer);
+    return [
+      ...committer && committer !== GITHUB_COMMITTER ? [{ login: committer, commit: c3.sha, pushed: !0 }] : [],
+      ...author && author !== committer ? [{ login: author, commit: c3.sha, pushed: !1 }] : []
+    ];
+  });
 }
 function toReview(r2) {
   if (!(r2.state === "PENDING" || !r2.submitted_at))
@@ -48865,7 +48917,12 @@ function maxLevel(a, b3) {
 }
 
 // src/report/markdown.ts
-var COMMENT_MARKER = "<!-- sqlgate:check -->", COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" };
+var COMMENT_MARKER = "<!-- sqlgate:check -->", COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
+  high: "High risk",
+  moderate: "Moderate risk",
+  low: "Low risk",
+  none: "No risk"
+}, STATE_ICON = { approved: "\u2705", waiting: "\u23F3", blocked: "\u26D4" };
 function escapeCell(text2) {
   return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
@@ -48914,7 +48971,7 @@ function mermaid(flow, policy, result, id) {
   ];
 }
 function flowSection(flow, policy, result, n) {
-  let why = flow.reason === "sql" ? `for ${flow.source} at ${flow.level} risk` : "because this PR changes the policy files", state = result ? result.state === "approved" ? "\u2705 satisfied" : `\u23F3 ${result.summary}` : "", lines = [
+  let why = flow.reason === "sql" ? `for ${flow.source} at ${flow.level} risk` : "because this PR changes the policy files", state = result ? `${STATE_ICON[result.state]} ${result.state === "approved" ? "satisfied" : result.summary}` : "", lines = [
     `### Approval flow: ${flow.flow.title} ${state ? `\u2014 ${state}` : ""}`.trimEnd(),
     "",
     `Required ${why}; order: ${flow.flow.order}.`,
@@ -48930,6 +48987,10 @@ function flowSection(flow, policy, result, n) {
     }
     for (let step of result.steps.filter((s) => s.notes.length > 0))
       lines.push(`> \u26A0\uFE0F Step ${step.index + 1} (${step.roleTitle}): ${step.notes.join("; ")}`);
+    for (let r2 of result.rejections)
+      lines.push(
+        `> \u26D4 @${r2.login} requested changes: the flow is blocked until they approve or the review is dismissed`
+      );
     if (result.ignored.length > 0) {
       lines.push("", "<details><summary>Approvals that did not count</summary>", "");
       for (let x3 of result.ignored) lines.push(`- @${x3.login} (${x3.at}): ${x3.explanation}`);
@@ -48951,9 +49012,9 @@ function statementLine(policy, t2, s) {
   return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
 }
 function commentMarkdown(input) {
-  let { plan: plan2 } = input, { risk, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `\u23F3 ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, head = [
+  let { plan: plan2 } = input, { risk, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, head = [
     COMMENT_MARKER,
-    `## sqlgate: ${ICON[risk.level]} ${WORD[risk.level]} risk \u2014 ${headline}`,
+    `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${headline}`,
     ""
   ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON[l3]} ${l3}`);
   head.push(
@@ -49107,7 +49168,7 @@ function describePolicyDiff(before, after) {
     let old = envBefore.get(env.id);
     old ? old.rollout !== env.rollout ? lines.push(`environment '${env.id}' rollout ${old.rollout} \u2192 ${env.rollout}`) : old.rollout === "manual" && env.rollout === "manual" && (old.tag !== env.tag && lines.push(`environment '${env.id}' tag ${old.tag} \u2192 ${env.tag}`), old.rolloutRoles.join() !== env.rolloutRoles.join() && lines.push(
       `environment '${env.id}' rollout roles ${old.rolloutRoles.join(", ")} \u2192 ${env.rolloutRoles.join(", ")}`
-    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`);
+    )) : lines.push(`environment '${env.id}' added (${env.rollout})`);
   }
   for (let env of before.environments)
     after.environments.some((e) => e.id === env.id) || lines.push(`environment '${env.id}' removed`);
@@ -49280,13 +49341,14 @@ var BUILTIN_TITLES = {
   title: "Workspace Owner approves policy changes",
   steps: [{ role: "workspace-owner", count: 1 }],
   order: "strict",
-  allowSamePersonInSteps: !1
+  allowSamePersonInSteps: !1,
+  blockOnChangesRequested: !0
 };
-function duplicateCheck(items, keyOf, report) {
+function duplicateCheck(items, keyOf, report2) {
   let first = /* @__PURE__ */ new Map();
   items.forEach((item, index) => {
     let key = keyOf(item), earlier = first.get(key);
-    earlier === void 0 ? first.set(key, index) : report(item, index, earlier);
+    earlier === void 0 ? first.set(key, index) : report2(item, index, earlier);
   });
 }
 function buildRoles(loaded, errors) {
@@ -49324,7 +49386,7 @@ function buildRoles(loaded, errors) {
 function unknownRole(id, roles) {
   return `"${id}" is not a role; known roles: ${[...new Set(roles.map((r2) => r2.id))].join(", ")}`;
 }
-function buildEnvironments(loaded, roles, errors, warnings = []) {
+function buildEnvironments(loaded, roles, errors) {
   if (!loaded) return { environments: [], databases: [], declaredIds: [] };
   let { source, value } = loaded, rawEnvs = value.environments, roleIds = new Set(roles.map((r2) => r2.id));
   duplicateCheck(
@@ -49354,16 +49416,9 @@ function buildEnvironments(loaded, roles, errors, warnings = []) {
       id: raw.id,
       title: raw.title ?? raw.id,
       order: raw.order,
-      lockWaitTimeout: raw.lockWaitTimeout ?? 60,
-      verifyApprovals: raw.verifyApprovals ?? !0
+      lockWaitTimeout: raw.lockWaitTimeout ?? 60
     };
-    if (base.verifyApprovals || warnings.push(
-      at(
-        source,
-        ["environments", i, "verifyApprovals"],
-        `environment "${base.id}" sets verifyApprovals: false, so its deploys do not check that each migration came from an approved, merged pull request; a forged status or a direct push to the default branch reaches ${base.title} unreviewed`
-      )
-    ), raw.rollout === "automatic") {
+    if (raw.rollout === "automatic") {
       for (let key of ["tag", "rolloutRoles"])
         raw[key] !== void 0 && errors.push(
           at(
@@ -49474,7 +49529,8 @@ function buildApproval(loaded, roles, errors) {
       title: raw.title,
       steps,
       order: raw.order ?? "strict",
-      allowSamePersonInSteps: raw.allowSamePersonInSteps ?? !1
+      allowSamePersonInSteps: raw.allowSamePersonInSteps ?? !1,
+      blockOnChangesRequested: raw.blockOnChangesRequested ?? !0
     });
   });
   let flowIds = new Set(rawFlows.map((f3) => f3.id)), unknownFlow = (id) => `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(", ") : "(none declared)"}`, rawAssignments = value.assignments ?? [];
@@ -49637,6 +49693,11 @@ var approval_flows_schema_default = {
           title: "Allow the same person in several steps",
           description: "Default false (separation of duties): one person satisfies at most one step.",
           type: "boolean"
+        },
+        blockOnChangesRequested: {
+          title: "Block on a request for changes",
+          description: "Default true: a standing CHANGES_REQUESTED review from anyone who holds a role of this flow blocks it until that person approves or the review is dismissed.",
+          type: "boolean"
         }
       }
     },
@@ -49745,11 +49806,6 @@ var environments_schema_default = {
           type: "array",
           minItems: 1,
           items: { type: "string", title: "Role id", description: "A built-in or custom role id." }
-        },
-        verifyApprovals: {
-          title: "Verify approvals on deploy",
-          description: "Every deploy of this environment re-verifies, before touching a database, that each pending migration came from a merged pull request whose approval flow was satisfied when it merged. Default true. `false` is an explicit opt-out: a forged status check or a direct push to the default branch then reaches the environment unreviewed, and `sqlgate validate` warns about it.",
-          type: "boolean"
         },
         lockWaitTimeout: {
           title: "Lock wait timeout (seconds)",
@@ -50243,7 +50299,7 @@ function loadPolicies(texts, dir = "policies") {
     sources[key] = { source: parsed.source, value: parsed.value };
   }
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
-  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors, warnings);
+  let roles = buildRoles(sources.roles, errors), environments = buildEnvironments(sources.environments, roles, errors), approval = buildApproval(sources.approval, roles, errors), warnings = [], risk = buildRisk(sources.risk, environments, errors, warnings);
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
   let policy = {
     roles,
@@ -51596,10 +51652,6 @@ function collectMigrations(paths, root = "migrations") {
 }
 
 // src/plan/plan.ts
-var GATE_FILES = [/^\.github\/workflows\//, /^\.github\/actions\//, /^(\.github\/|docs\/)?CODEOWNERS$/];
-function isGateFile(path) {
-  return GATE_FILES.some((pattern) => pattern.test(path));
-}
 function policyPaths(dir) {
   return Object.fromEntries(Object.entries(POLICY_FILES).map(([k2, name]) => [k2, `${dir}/${name}`]));
 }
@@ -51627,7 +51679,9 @@ function withNewDatabases(base, head) {
 }
 async function planChange(options2) {
   let { repo, parser: parser2 } = options2, policiesDir = options2.policiesDir ?? "policies", migrationsDir = options2.migrationsDir ?? "migrations", progress = options2.onProgress ?? (() => {
-  }), headCommit = await repo.resolve(options2.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options2.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options2.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
+  }), headCommit = await repo.resolve(options2.head ?? "HEAD"), baseCommit = await repo.mergeBase(await repo.resolve(options2.base), headCommit), basePolicy = await policiesAt(repo, baseCommit, policiesDir, `base ${options2.base}`), changes = await repo.changedFiles(baseCommit, headCommit), policyFilesChanged = changes.filter(
+    (c3) => c3.path.startsWith(`${policiesDir}/`) || c3.from?.startsWith(`${policiesDir}/`)
+  ), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
     await repo.listFiles(headCommit, migrationsDir),
     migrationsDir
   );
@@ -51680,17 +51734,9 @@ async function planChange(options2) {
   if (errors.length > 0) throw new InputError(errors);
   let estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), flows = [];
   risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
-  let policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
-    files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
-    diff: [
-      ...describePolicyDiff(basePolicy, headPolicy),
-      ...gateFilesChanged.map(
-        (c3) => `\`${c3.path}\` decides how sqlgate runs and what its status means (a workflow can post sqlgate/approval itself), so changing it needs the policy-change flow`
-      )
-    ]
-  } : void 0;
+  let policyChange = policyFilesChanged.length > 0 ? { files: policyFilesChanged.map((c3) => c3.path), diff: describePolicyDiff(basePolicy, headPolicy) } : void 0;
   return policyChange && flows.push({ reason: "policy-change", flow: basePolicy.approval.policyChangeFlow }), {
-    base: { ref: options2.base, commit: baseTip },
+    base: { ref: options2.base, commit: baseCommit },
     head: { commit: headCommit },
     policy,
     policiesDir,
@@ -51709,7 +51755,7 @@ async function runCheck(input) {
   try {
     await verifyCheckout(input), plan2 = await planChange({
       repo,
-      base: await policyBase(repo, pull),
+      base: pull.baseSha,
       head: pull.headSha,
       policiesDir: input.policiesDir,
       migrationsDir: input.migrationsDir,
@@ -51719,14 +51765,10 @@ async function runCheck(input) {
   } catch (error2) {
     if (!(error2 instanceof InputError)) throw error2;
     let comment2 = errorComment(error2);
-    return await upsertComment(github2, ref, pull.number, comment2), await setStatus(
-      github2,
-      ref,
-      pull.headSha,
-      "failure",
-      `policy or migration errors: ${firstLine(error2)}`,
-      input.detailsUrl
-    ), { ok: !1, error: error2, comment: comment2 };
+    return await report(input, comment2, {
+      state: "failure",
+      description: `policy or migration errors: ${firstLine(error2)}`
+    }), { ok: !1, error: error2, comment: comment2 };
   }
   let approvals = [];
   if (plan2.flows.length > 0) {
@@ -51737,7 +51779,9 @@ async function runCheck(input) {
       reviews,
       teams,
       author: pull.author,
-      headSha: pull.headSha
+      contributors: await listPullContributors(github2, ref, pull.number),
+      headSha: pull.headSha,
+      fetchCommit: (sha) => repo.fetchCommit(sha)
     });
   }
   let approved = approvals.every((a) => a.state === "approved"), status = statusOf(plan2, approvals), comment = commentMarkdown({
@@ -51745,7 +51789,24 @@ async function runCheck(input) {
     approvals,
     ...input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}
   });
-  return await upsertComment(github2, ref, pull.number, comment), await setStatus(github2, ref, pull.headSha, status.state, status.description, input.detailsUrl), { ok: !0, plan: plan2, approvals, approved, status, comment };
+  return await report(input, comment, status), { ok: !0, plan: plan2, approvals, approved, status, comment };
+}
+async function report(input, comment, status) {
+  let { github: github2, ref, pull } = input;
+  await upsertComment(github2, ref, pull.number, comment).catch((error2) => {
+    throw forbidden(error2, input, "write the PR comment", "pull-requests: write");
+  }), await setStatus(github2, ref, pull.headSha, status.state, status.description, input.detailsUrl).catch(
+    (error2) => {
+      throw forbidden(error2, input, `set the ${STATUS_CONTEXT} status`, "statuses: write");
+    }
+  );
+}
+function forbidden(error2, input, what, permission) {
+  if (error2.status !== 403) return error2;
+  let reply = error2.response?.data?.message, fork = input.pull.fromFork ? "; this pull request comes from a fork, and GitHub gives a fork's workflow a read-only token: see README.md#forks" : "";
+  return new InputError(
+    `cannot ${what} (HTTP 403: ${reply ?? error2.message}): the workflow's token needs the \`${permission}\` permission (add it under permissions: in the workflow)${fork}`
+  );
 }
 function statusOf(plan2, approvals) {
   if (plan2.flows.length === 0)
@@ -51757,16 +51818,6 @@ function statusOf(plan2, approvals) {
     state: "success",
     description: `risk ${plan2.risk.level}: ${approvals.map((a) => a.summary).join("; ")}`
   };
-}
-async function policyBase(repo, pull) {
-  let { baseRef } = pull;
-  if (!baseRef) return pull.baseSha;
-  let current = async () => {
-    let tip = await repo.branchTip(baseRef);
-    return tip && await repo.isAncestor(pull.baseSha, tip) ? tip : void 0;
-  }, known = await current();
-  return known || (await repo.fetch(`+refs/heads/${baseRef}:refs/remotes/origin/${baseRef}`).catch(() => {
-  }), await current() ?? pull.baseSha);
 }
 async function verifyCheckout(input) {
   let { repo, pull } = input;
@@ -55734,39 +55785,10 @@ var STATUS = {
   async mergeBase(a, b3) {
     return (await this.git.raw(["merge-base", a, b3])).trim();
   }
-  /**
-   * The tip of a branch as this checkout knows it: the fetched `origin/<branch>`, else the local
-   * branch. Always a fully qualified ref: git resolves a bare `main` to `refs/tags/main` first,
-   * so a tag named like the branch would pass for it.
-   */
-  async branchTip(branch) {
-    for (let ref of [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`])
-      if (await this.hasCommit(ref)) return this.resolve(ref);
-  }
-  /**
-   * A ref a person typed (`sqlgate plan --base main`), fully qualified: a branch before a tag of
-   * the same name. Commits, `HEAD` and anything already under `refs/` are taken as they are.
-   */
-  async qualify(name) {
-    if (/^[0-9a-f]{7,40}$/.test(name) || name.startsWith("refs/") || /^HEAD\b/.test(name)) return name;
-    for (let ref of [
-      `refs/heads/${name}`,
-      `refs/remotes/${name}`,
-      `refs/remotes/origin/${name}`,
-      `refs/tags/${name}`
-    ])
-      if (await this.hasCommit(ref)) return ref;
-    return name;
-  }
-  /** The first parent of a commit: for a merge, the tip of the branch it merged into. */
-  async firstParent(commit) {
-    let found = await this.git.raw(["rev-parse", "--verify", "--quiet", `${commit}^1`]).catch(() => "");
-    return /^[0-9a-f]{40}$/.test(found.trim()) ? found.trim() : void 0;
-  }
-  /** Is `commit` reachable from `ref` (an ancestor of it, or the same commit)? */
-  async isAncestor(commit, ref) {
+  /** Is `commit` reachable from `branch` (an ancestor of it, or the same commit)? */
+  async isAncestor(commit, branch) {
     try {
-      let [full, base] = await Promise.all([this.resolve(commit), this.mergeBase(commit, ref)]);
+      let [full, base] = await Promise.all([this.resolve(commit), this.mergeBase(commit, branch)]);
       return base === full;
     } catch {
       return !1;
@@ -55782,6 +55804,14 @@ var STATUS = {
   }
   async fetch(refspec, remote = "origin") {
     await this.git.raw(["fetch", "--quiet", remote, refspec]);
+  }
+  /**
+   * Fetch one commit by its SHA (GitHub serves commits no branch reaches any more, such as the
+   * head a PR had before a rebase); true when the commit is here afterwards.
+   */
+  async fetchCommit(sha, remote = "origin") {
+    return /^[0-9a-f]{40}$/.test(sha) ? await this.hasCommit(sha) ? !0 : (await this.git.raw(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, sha]).catch(() => {
+    }), this.hasCommit(sha)) : !1;
   }
   /** Every file path under `dir` at `ref`. */
   async listFiles(ref, dir) {
@@ -59675,19 +59705,7 @@ async function deployEnvironment(input) {
     folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
   let reports = new Array(databases.length), next = 0, worker = async () => {
     for (; next < databases.length; ) {
-      let i = next++, database2 = databases[i], refusal = input.refuse?.(database2);
-      if (refusal !== void 0) {
-        reports[i] = {
-          database: database2.name,
-          environment: database2.environment,
-          status: "refused",
-          applied: [],
-          skipped: 0,
-          message: refusal,
-          warnings: []
-        };
-        continue;
-      }
+      let i = next++, database2 = databases[i];
       try {
         reports[i] = await deployDatabase({
           database: database2,
@@ -59759,134 +59777,15 @@ function deployInputOf(ctx, policy, sender) {
   };
 }
 
-// src/rollout/merged-pr.ts
-function approvalVerifier(ctx) {
-  let verdicts = /* @__PURE__ */ new Map();
-  return (path, commit) => verifyMigrationApproved(ctx, verdicts, path, commit);
-}
-async function verifyMigrationApproved(ctx, verdicts, path, commit) {
-  let adding = (await ctx.repo.commitsAdding(path, commit)).pop();
-  if (!adding)
-    return { ok: !1, reason: `${path}: no commit on the history of ${commit.slice(0, 7)} adds it` };
-  let { data: pulls } = await ctx.github.rest.repos.listPullRequestsAssociatedWithCommit({
-    ...ctx.ref,
-    commit_sha: adding
-  }), merged = pulls.find((p2) => p2.merged_at && p2.base.ref === ctx.defaultBranch);
-  if (!merged)
-    return {
-      ok: !1,
-      reason: `${path} was pushed to ${ctx.defaultBranch} without a merged pull request (commit ${adding.slice(0, 7)})`
-    };
-  let verdict = verdicts.get(merged.number);
-  verdict || (verdict = verifyPr(ctx, merged), verdicts.set(merged.number, verdict));
-  let result = await verdict;
-  if (!result.ok) return { ...result, reason: `${path}: ${result.reason}` };
-  let [atHead, atCommit] = await Promise.all([
-    ctx.repo.readFiles(merged.head.sha, [path]),
-    ctx.repo.readFiles(commit, [path])
-  ]), before = atHead.get(path), now = atCommit.get(path);
-  return !before || !now || !before.equals(now) ? {
-    ok: !1,
-    pr: merged.number,
-    reason: `${path} differs from what PR #${merged.number} approved`
-  } : result;
-}
-async function verifyPr(ctx, pr2) {
-  let number = pr2.number;
-  await ctx.repo.hasCommit(pr2.head.sha) || await ctx.repo.fetch(`+refs/pull/${number}/head:refs/remotes/pull/${number}/head`).catch(() => {
-  });
-  let baseTip = pr2.merge_commit_sha ? await ctx.repo.firstParent(pr2.merge_commit_sha) : void 0;
-  if (!baseTip)
-    return {
-      ok: !1,
-      pr: number,
-      reason: `PR #${number} cannot be re-evaluated: its merge commit ${pr2.merge_commit_sha?.slice(0, 7) ?? "(none)"} is not in this checkout (check out with fetch-depth: 0)`
-    };
-  let plan2;
-  try {
-    plan2 = await planChange({
-      repo: ctx.repo,
-      base: baseTip,
-      head: pr2.head.sha,
-      policiesDir: ctx.policiesDir,
-      migrationsDir: ctx.migrationsDir,
-      parser: ctx.parser
-    });
-  } catch (error2) {
-    let message = error2 instanceof InputError ? error2.message.split(`
-`)[0] : String(error2);
-    return { ok: !1, pr: number, reason: `PR #${number} cannot be re-evaluated: ${message}` };
-  }
-  if (plan2.flows.length === 0)
-    return { ok: !0, pr: number, reason: `PR #${number} needed no approval`, levels: levelsOf(plan2) };
-  let mergedAt = Date.parse(pr2.merged_at), reviews = (await listReviews(ctx.github, ctx.ref, number)).filter(
-    (r2) => Date.parse(r2.submittedAt) <= mergedAt
-  ), teams = await resolveTeams(ctx.github, teamsOfFlows(plan2)), open2 = (await approvalsForPlan({
-    repo: ctx.repo,
-    plan: plan2,
-    reviews,
-    teams,
-    author: pr2.user?.login ?? "",
-    headSha: pr2.head.sha
-  })).filter((a) => a.state !== "approved");
-  return open2.length > 0 ? {
-    ok: !1,
-    pr: number,
-    reason: `PR #${number} merged without its approvals: ${open2.map((a) => `${a.flow.title}: ${a.summary}`).join("; ")}`
-  } : {
-    ok: !0,
-    pr: number,
-    reason: `PR #${number} was approved (${plan2.flows.map((f3) => f3.flow.title).join(", ")})`,
-    levels: levelsOf(plan2)
-  };
-}
-function levelsOf(plan2) {
-  return plan2.risk.tasks.map((t2) => ({ file: t2.file, environment: t2.environment, level: t2.level }));
-}
-
-// src/rollout/pending.ts
-function pendingReader(input) {
-  let folders = /* @__PURE__ */ new Map();
-  return async (database2) => {
-    let files = folders.get(database2.migrations);
-    files || (files = readMigrationFolder(input.root, input.migrationsDir, database2.migrations), folders.set(database2.migrations, files));
-    let decision = await inspectDatabase(database2, targetOf(database2, input.env), files);
-    return decision.ok ? { ok: !0, files: decision.actions.flatMap((a) => a.kind === "apply" ? [a.file] : []) } : { ok: !1, reason: decision.reason };
-  };
-}
-function cachedVerifier(verify, commit) {
-  let verdicts = /* @__PURE__ */ new Map();
-  return {
-    verdicts,
-    verdictOf: async (path) => {
-      let verdict = verdicts.get(path);
-      return verdict || (verdict = await verify(path, commit), verdicts.set(path, verdict)), verdict;
-    }
-  };
-}
-
 // src/rollout/on-push.ts
 async function deployOnPush(ctx, push) {
-  let policy = loadPolicyDir(`${ctx.workspace}/${ctx.policiesDir}`, ctx.policiesDir), targets = push.environment ? [push.environment] : policy.environments.filter((e) => e.rollout === "automatic").map((e) => e.id), verifier = cachedVerifier(
-    approvalVerifier({
-      repo: ctx.repo,
-      github: ctx.github,
-      ref: ctx.ref,
-      parser: ctx.parser,
-      policiesDir: ctx.policiesDir,
-      migrationsDir: ctx.migrationsDir,
-      defaultBranch: push.defaultBranch
-    }),
-    push.after
-  ), reports = [], checks = [];
+  let policy = loadPolicyDir(`${ctx.workspace}/${ctx.policiesDir}`, ctx.policiesDir), recorded = await provenance(ctx, push), targets = push.environment ? [push.environment] : policy.environments.filter((e) => e.rollout === "automatic").map((e) => e.id), reports = [];
   for (let id of targets) {
     let env = policy.environments.find((e) => e.id === id);
     if (env?.rollout === "manual")
       throw new RefusedError(
         `${env.title} rolls out only when an authorised person pushes a tag matching ${env.tag}`
       );
-    let recorded;
-    env && !env.verifyApprovals ? (checks.push(`approvals not re-verified: ${env.title} sets verifyApprovals: false`), recorded = await provenance(ctx, push)) : recorded = await verifyPending(ctx, policy, id, verifier);
     let batch = await deployEnvironment({
       ...deployInputOf(ctx, policy, push.sender),
       ...recorded,
@@ -59894,28 +59793,7 @@ async function deployOnPush(ctx, push) {
     });
     if (reports.push(...batch), exitCodeOfReports(batch) !== 0) break;
   }
-  for (let [path, verdict] of verifier.verdicts) verdict.ok && checks.push(`${path}: ${verdict.reason}`);
-  return { reports, checks };
-}
-async function verifyPending(ctx, policy, environment2, verifier) {
-  let { databases } = selectDatabases(policy, environment2, ctx.shard ? { shard: ctx.shard } : {}), pendingOf = pendingReader({ root: ctx.workspace, migrationsDir: ctx.migrationsDir, env: ctx.env }), refused = /* @__PURE__ */ new Map();
-  for (let database2 of databases) {
-    let state = await pendingOf(database2).catch(() => {
-    });
-    if (!state?.ok) continue;
-    let reasons = [];
-    for (let file2 of state.files) {
-      let verdict = await verifier.verdictOf(file2.name.path);
-      verdict.ok || reasons.push(verdict.reason);
-    }
-    reasons.length > 0 && refused.set(database2.name, reasons.join("; "));
-  }
-  let { verdicts } = verifier;
-  return {
-    refuse: (database2) => refused.get(database2.name),
-    prOf: (path) => verdicts.get(path)?.pr ?? null,
-    riskOf: (path, env) => verdicts.get(path)?.levels?.find((l3) => l3.file === path && l3.environment === env)?.level ?? null
-  };
+  return { reports, checks: [] };
 }
 async function provenance(ctx, push) {
   if (!push.before) return {};
@@ -59971,30 +59849,34 @@ async function checkTagRollout(input) {
       `the tag's commit ${input.tagCommit.slice(0, 7)} is not on ${input.defaultBranch}; tag a commit of ${input.defaultBranch}`
     );
   checks.push(`commit ${input.tagCommit.slice(0, 7)} is on ${input.defaultBranch}`);
-  let sender = input.sender.toLowerCase(), roles = environment2.rolloutRoles.map((id) => ({
-    id,
-    ...expandRole(
+  let sender = input.sender.toLowerCase(), allowed = environment2.rolloutRoles.filter(
+    (id) => expandRole(
       policy.roles.find((r2) => r2.id === id),
       input.teams
-    )
-  })), allowed = roles.filter((r2) => r2.people.has(sender)).map((r2) => r2.id);
-  if (allowed.length === 0) {
-    let notes = [...new Set(roles.flatMap((r2) => r2.notes))];
+    ).people.has(sender)
+  );
+  if (allowed.length === 0)
     return refuse(
       "sender",
-      `${input.sender} pushed the tag but holds none of the rollout roles of ${environment2.title} (${environment2.rolloutRoles.join(", ")})${notes.map((n) => `; ${n}`).join("")}`
+      `${input.sender} pushed the tag but holds none of the rollout roles of ${environment2.title} (${environment2.rolloutRoles.join(", ")})`
     );
-  }
   checks.push(`${input.sender} holds ${allowed.join(", ")}`);
-  let pendingOf = pendingReader(input), pending = /* @__PURE__ */ new Map();
-  for (let database2 of policy.databases.filter((d2) => d2.environment === environment2.id)) {
-    let state = await pendingOf(database2);
-    if (!state.ok) return refuse("history", `${database2.name} in ${environment2.title}: ${state.reason}`);
-    for (let file2 of state.files) pending.set(file2.name.path, file2);
+  let databases = policy.databases.filter((d2) => d2.environment === environment2.id), filesByFolder = /* @__PURE__ */ new Map(), files = (folder) => {
+    let list = filesByFolder.get(folder);
+    return list || (list = readMigrationFolder(input.root, input.migrationsDir, folder), filesByFolder.set(folder, list)), list;
+  }, pending = /* @__PURE__ */ new Map();
+  for (let database2 of databases) {
+    let decision = await inspectDatabase(
+      database2,
+      targetOf(database2, input.env),
+      files(database2.migrations)
+    );
+    if (!decision.ok)
+      return refuse("history", `${database2.name} in ${environment2.title}: ${decision.reason}`);
+    for (let a of decision.actions) a.kind === "apply" && pending.set(a.file.name.path, a.file);
   }
   let verdicts = /* @__PURE__ */ new Map();
-  !environment2.verifyApprovals && pending.size > 0 && checks.push(`approvals not re-verified: ${environment2.title} sets verifyApprovals: false`);
-  for (let file2 of environment2.verifyApprovals ? pending.values() : []) {
+  for (let file2 of pending.values()) {
     let verdict = await input.verify(file2.name.path, input.tagCommit);
     if (!verdict.ok) return refuse("approval", verdict.reason);
     verdicts.set(file2.name.path, verdict), checks.push(`${file2.name.path}: ${verdict.reason}`);
@@ -60009,9 +59891,15 @@ async function checkTagRollout(input) {
           "order",
           `cannot verify that ${env.title} has the migrations: ${database2.urlEnv} is not set in this job`
         );
-      let state = await pendingOf(database2), missing = state.ok ? state.files.filter((f3) => wanted.some((w2) => w2.name.path === f3.name.path)) : [];
-      if (!state.ok || missing.length > 0) {
-        let what = state.ok ? missing.map((m2) => m2.name.path).join(", ") : state.reason;
+      let decision = await inspectDatabase(
+        database2,
+        targetOf(database2, input.env),
+        files(database2.migrations)
+      ), missing = decision.ok ? decision.actions.filter(
+        (a) => a.kind === "apply" && wanted.some((w2) => w2.name.path === a.file.name.path)
+      ) : [];
+      if (!decision.ok || missing.length > 0) {
+        let what = decision.ok ? missing.map((m2) => m2.file.name.path).join(", ") : decision.reason;
         return refuse(
           "order",
           `${env.title} (${database2.name}) does not have ${what} yet; ${env.title} comes first in rollout order`
@@ -60023,14 +59911,89 @@ async function checkTagRollout(input) {
   return pending.size === 0 && checks.push(`${environment2.title} is already up to date`), { ok: !0, environment: environment2, checks, verdicts };
 }
 
+// src/rollout/merged-pr.ts
+function approvalVerifier(ctx) {
+  let verdicts = /* @__PURE__ */ new Map();
+  return (path, commit) => verifyMigrationApproved(ctx, verdicts, path, commit);
+}
+async function verifyMigrationApproved(ctx, verdicts, path, commit) {
+  let adding = (await ctx.repo.commitsAdding(path, commit)).pop();
+  if (!adding)
+    return { ok: !1, reason: `${path}: no commit on the history of ${commit.slice(0, 7)} adds it` };
+  let { data: pulls } = await ctx.github.rest.repos.listPullRequestsAssociatedWithCommit({
+    ...ctx.ref,
+    commit_sha: adding
+  }), merged = pulls.find((p2) => p2.merged_at && p2.base.ref === ctx.defaultBranch);
+  if (!merged)
+    return {
+      ok: !1,
+      reason: `${path} was pushed to ${ctx.defaultBranch} without a merged pull request (commit ${adding.slice(0, 7)})`
+    };
+  let verdict = verdicts.get(merged.number);
+  verdict || (verdict = verifyPr(ctx, merged), verdicts.set(merged.number, verdict));
+  let result = await verdict;
+  if (!result.ok) return { ...result, reason: `${path}: ${result.reason}` };
+  let [atHead, atCommit] = await Promise.all([
+    ctx.repo.readFiles(merged.head.sha, [path]),
+    ctx.repo.readFiles(commit, [path])
+  ]), before = atHead.get(path), now = atCommit.get(path);
+  return !before || !now || !before.equals(now) ? {
+    ok: !1,
+    pr: merged.number,
+    reason: `${path} differs from what PR #${merged.number} approved`
+  } : result;
+}
+async function verifyPr(ctx, pr2) {
+  let number = pr2.number;
+  await ctx.repo.hasCommit(pr2.head.sha) || await ctx.repo.fetch(`+refs/pull/${number}/head:refs/remotes/pull/${number}/head`).catch(() => {
+  });
+  let plan2;
+  try {
+    plan2 = await planChange({
+      repo: ctx.repo,
+      base: pr2.base.sha,
+      head: pr2.head.sha,
+      policiesDir: ctx.policiesDir,
+      migrationsDir: ctx.migrationsDir,
+      parser: ctx.parser
+    });
+  } catch (error2) {
+    let message = error2 instanceof InputError ? error2.message.split(`
+`)[0] : String(error2);
+    return { ok: !1, pr: number, reason: `PR #${number} cannot be re-evaluated: ${message}` };
+  }
+  if (plan2.flows.length === 0)
+    return { ok: !0, pr: number, reason: `PR #${number} needed no approval`, levels: levelsOf(plan2) };
+  let mergedAt = Date.parse(pr2.merged_at), reviews = (await listReviews(ctx.github, ctx.ref, number)).filter(
+    (r2) => Date.parse(r2.submittedAt) <= mergedAt
+  ), teams = await resolveTeams(ctx.github, teamsOfFlows(plan2)), open2 = (await approvalsForPlan({
+    repo: ctx.repo,
+    plan: plan2,
+    reviews,
+    teams,
+    author: pr2.user?.login ?? "",
+    contributors: await listPullContributors(ctx.github, ctx.ref, number),
+    fetchCommit: (sha) => ctx.repo.fetchCommit(sha),
+    headSha: pr2.head.sha
+  })).filter((a) => a.state !== "approved");
+  return open2.length > 0 ? {
+    ok: !1,
+    pr: number,
+    reason: `PR #${number} merged without its approvals: ${open2.map((a) => `${a.flow.title}: ${a.summary}`).join("; ")}`
+  } : {
+    ok: !0,
+    pr: number,
+    reason: `PR #${number} was approved (${plan2.flows.map((f3) => f3.flow.title).join(", ")})`,
+    levels: levelsOf(plan2)
+  };
+}
+function levelsOf(plan2) {
+  return plan2.risk.tasks.map((t2) => ({ file: t2.file, environment: t2.environment, level: t2.level }));
+}
+
 // src/rollout/on-tag.ts
 async function rolloutOnTag(ctx, push) {
-  let { repo } = ctx, branch = push.defaultBranch, tip = await repo.branchTip(branch);
-  if (!tip)
-    throw new InputError(
-      `the checkout has no ${branch} branch (refs/remotes/origin/${branch}) to check the tag against; check out with actions/checkout and fetch-depth: 0`
-    );
-  let policy = await policiesAt(repo, tip, ctx.policiesDir, `tip of ${branch}`), tagCommit = await repo.resolve(push.commit), onDefault = await repo.isAncestor(tagCommit, tip), roleTeams = policy.roles.flatMap((r2) => r2.members.filter((m2) => m2.includes("/"))), result = await checkTagRollout({
+  let policy = loadPolicyDir(`${ctx.workspace}/${ctx.policiesDir}`, ctx.policiesDir), { repo } = ctx, tagCommit = await repo.resolve(push.commit), branch = push.defaultBranch, onDefault = await repo.isAncestor(tagCommit, `refs/remotes/origin/${branch}`) || await repo.isAncestor(tagCommit, branch), roleTeams = policy.roles.flatMap((r2) => r2.members.filter((m2) => m2.includes("/"))), result = await checkTagRollout({
     policy,
     tag: push.tag,
     tagCommit,
@@ -60166,9 +60129,9 @@ async function check(s, pull) {
   }), info(`sqlgate: ${outcome.status.state}: ${outcome.status.description}`);
 }
 async function plan(s, pull) {
-  let repo = new GitRepo(s.workspace), result = await planChange({
-    repo,
-    base: pull?.baseSha ?? await repo.branchTip(s.defaultBranch) ?? `refs/heads/${s.defaultBranch}`,
+  let result = await planChange({
+    repo: new GitRepo(s.workspace),
+    base: pull?.baseSha ?? s.defaultBranch,
     head: pull?.headSha ?? "HEAD",
     policiesDir: s.policiesDir,
     migrationsDir: s.migrationsDir,
@@ -60196,36 +60159,28 @@ async function deploy(s, event) {
     parser: sharedParser(),
     log: (line) => info(line),
     warn: (line) => warning(line)
-  }, environment2 = s.environment ? { environment: s.environment } : {}, report, tag;
+  }, environment2 = s.environment ? { environment: s.environment } : {}, report2, tag;
   if (event.kind === "tag")
-    tag = event.tag, report = await rolloutOnTag(ctx, { ...event, defaultBranch: s.defaultBranch });
+    tag = event.tag, report2 = await rolloutOnTag(ctx, { ...event, defaultBranch: s.defaultBranch });
   else if (event.kind === "other" && event.ref.startsWith("refs/tags/"))
-    tag = event.ref.slice(10), report = await rolloutOnTag(ctx, { ...event, tag, defaultBranch: s.defaultBranch });
+    tag = event.ref.slice(10), report2 = await rolloutOnTag(ctx, { ...event, tag, defaultBranch: s.defaultBranch });
   else if (event.kind === "push")
-    report = await deployOnPush(ctx, { ...event, defaultBranch: s.defaultBranch, ...environment2 });
+    report2 = await deployOnPush(ctx, { ...event, ...environment2 });
   else {
     let before = event.kind === "other" && event.before ? { before: event.before } : {}, sender = event.kind === "other" ? event.sender : "", after = event.kind === "other" ? event.commit : s.sha;
-    report = await deployOnPush(ctx, {
-      ...before,
-      after,
-      sender,
-      defaultBranch: s.defaultBranch,
-      ...environment2
-    });
+    report2 = await deployOnPush(ctx, { ...before, after, sender, ...environment2 });
   }
-  await renderDeploy(report, tag);
+  await renderDeploy(report2, tag);
 }
-async function renderDeploy(report, tag) {
-  let checks = report.checks.map((line) => `\u2713 ${line}`);
-  for (let line of checks) info(line);
-  if (report.refused) {
-    let refusal = `rollout of ${tag} refused (${report.refused.condition}): ${report.refused.reason}. Nothing was deployed.`;
-    throw await summary.addHeading("sqlgate rollout refused", 2).addCodeBlock([...checks, `\u2717 ${refusal}`].join(`
-`)).write(), setOutputs({ deployed: "[]" }), new RefusedError(refusal);
-  }
-  let { reports } = report, lines = formatReports(reports);
+async function renderDeploy(report2, tag) {
+  for (let line of report2.checks) info(`\u2713 ${line}`);
+  if (report2.refused)
+    throw setOutputs({ deployed: "[]" }), new RefusedError(
+      `rollout of ${tag} refused (${report2.refused.condition}): ${report2.refused.reason}. Nothing was deployed.`
+    );
+  let { reports } = report2, lines = formatReports(reports);
   for (let line of lines) info(line);
-  await summary.addHeading("sqlgate deploy", 2).addCodeBlock([...checks, ...lines].join(`
+  await summary.addHeading("sqlgate deploy", 2).addCodeBlock(lines.join(`
 `)).write(), setOutputs({
     deployed: JSON.stringify(
       reports.filter((r2) => r2.applied.length > 0 && r2.status === "applied").map((r2) => ({

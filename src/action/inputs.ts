@@ -81,6 +81,8 @@ export function parseEvent(name: string, payload: any, sha: string, defaultBranc
         headSha: String(pr.head.sha),
         changedFiles: Number(pr.changed_files ?? 0),
         ...(pr.base.ref ? { baseRef: String(pr.base.ref) } : {}),
+        // A deleted fork leaves head.repo null.
+        fromFork: pr.head.repo?.full_name !== (pr.base.repo?.full_name ?? pr.head.repo?.full_name),
       },
     };
   }

@@ -4,8 +4,9 @@
 import { assignAnyOrder } from './assign-any-order.js';
 import { assignStrict } from './assign-strict.js';
 import { expandRole } from './members.js';
+import { standingRejections } from './rejections.js';
 import { approvalResult } from './result.js';
-import { standingApprovals } from './standing.js';
+import { contributorsByLogin, standingApprovals } from './standing.js';
 import type { ApprovalInput, ApprovalResult, IgnoredApproval } from './types.js';
 
 export function evaluateApprovals(input: ApprovalInput): ApprovalResult {
@@ -22,14 +23,17 @@ export function evaluateApprovals(input: ApprovalInput): ApprovalResult {
     counts: flow.steps.map((s) => s.count),
     samePerson: flow.allowSamePersonInSteps,
   });
+  const author = input.author.toLowerCase();
   return approvalResult({
     flow,
-    author: input.author,
+    author,
+    contributors: new Set([...contributorsByLogin(input.contributors).keys()].filter((p) => p !== author)),
     roleTitles: flow.steps.map((s) => roleById.get(s.role)?.title ?? s.role),
     members,
     memberNotes: expanded.map((e) => e.notes),
     approvals,
     assignment,
     ignored,
+    rejections: flow.blockOnChangesRequested ? standingRejections(input.reviews, members, author) : [],
   });
 }

@@ -3,7 +3,7 @@
 // share it.
 import type { ApprovalFlow, Policy } from '../policy/types.js';
 import { evaluateApprovals } from './evaluate.js';
-import type { ApprovalResult, Review, TeamMembers } from './types.js';
+import type { ApprovalResult, Contributor, Review, TeamMembers } from './types.js';
 
 /** Where fingerprints come from (the git checkout); undefined when the commit is not there. */
 export interface ContentHistory {
@@ -24,14 +24,24 @@ export async function approvalsForPlan(input: {
   readonly reviews: readonly Review[];
   readonly teams: ReadonlyMap<string, TeamMembers>;
   readonly author: string;
+  /** Who authored or committed the PR's commits; none are known offline. */
+  readonly contributors?: readonly Contributor[];
   readonly headSha: string;
+  /**
+   * Brings a reviewed commit the checkout lacks (a rebase leaves the approved one unreachable);
+   * true when it is now there. Without it, a missing commit stays missing.
+   */
+  readonly fetchCommit?: (sha: string) => Promise<boolean>;
 }): Promise<ApprovalResult[]> {
   const { repo, plan, reviews } = input;
   if (plan.flows.length === 0) return [];
   const dirs = [plan.migrationsDir, plan.policiesDir];
   const fingerprints = new Map<string, string | undefined>();
   for (const commit of new Set([input.headSha, ...reviews.map((r) => r.commitId)])) {
-    fingerprints.set(commit, await repo.fingerprint(commit, dirs));
+    let fingerprint = await repo.fingerprint(commit, dirs);
+    if (fingerprint === undefined && input.fetchCommit && (await input.fetchCommit(commit)))
+      fingerprint = await repo.fingerprint(commit, dirs);
+    fingerprints.set(commit, fingerprint);
   }
   return plan.flows.map((required) =>
     evaluateApprovals({
@@ -39,6 +49,7 @@ export async function approvalsForPlan(input: {
       roles: plan.policy.roles,
       teams: input.teams,
       author: input.author,
+      contributors: input.contributors ?? [],
       reviews,
       headSha: input.headSha,
       staleApprovals: plan.policy.approval.staleApprovals,

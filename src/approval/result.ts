@@ -3,11 +3,20 @@
 import type { ApprovalFlow } from '../policy/types.js';
 import type { Assignment } from './assignment.js';
 import type { Approval } from './standing.js';
-import type { ApprovalResult, ApprovalState, IgnoredApproval, StepState, StepStatus } from './types.js';
+import type {
+  ApprovalResult,
+  ApprovalState,
+  IgnoredApproval,
+  Rejection,
+  StepState,
+  StepStatus,
+} from './types.js';
 
 export interface ResultInput {
   readonly flow: ApprovalFlow;
   readonly author: string;
+  /** Logins (lower case) of the PR's contributors other than its author: they cannot approve. */
+  readonly contributors: ReadonlySet<string>;
   /** Per step: the role's title, its members and notes on members that could not be read. */
   readonly roleTitles: readonly string[];
   readonly members: readonly Set<string>[];
@@ -16,27 +25,42 @@ export interface ResultInput {
   readonly assignment: Assignment;
   /** Approvals that did not stand, with their reasons. */
   readonly ignored: readonly IgnoredApproval[];
+  readonly rejections: readonly Rejection[];
 }
 
 export function approvalResult(input: ResultInput): ApprovalResult {
   const steps = stepStates(input);
   const ignored = [...input.ignored, ...uncounted(input)].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  const state = stateOf(steps);
-  return { flow: input.flow, state, steps, ignored, summary: summarise(state, steps) };
+  const { rejections } = input;
+  const state = stateOf(steps, rejections);
+  return {
+    flow: input.flow,
+    state,
+    steps,
+    ignored,
+    rejections,
+    summary: summarise(state, steps, rejections),
+  };
 }
 
-function stateOf(steps: readonly StepState[]): ApprovalState {
+function stateOf(steps: readonly StepState[], rejections: readonly Rejection[]): ApprovalState {
+  if (rejections.length > 0 || steps.some((s) => s.status === 'unsatisfiable')) return 'blocked';
   if (steps.every((s) => s.status === 'satisfied')) return 'approved';
-  if (steps.some((s) => s.status === 'unsatisfiable')) return 'blocked';
   return 'waiting';
 }
 
-function summarise(state: ApprovalState, steps: readonly StepState[]): string {
+function summarise(
+  state: ApprovalState,
+  steps: readonly StepState[],
+  rejections: readonly Rejection[],
+): string {
   switch (state) {
     case 'approved':
       return `approved by ${[...new Set(steps.flatMap((s) => s.approvals.map((a) => a.login)))].join(', ')}`;
     case 'blocked':
-      return `cannot be approved: ${steps.find((s) => s.status === 'unsatisfiable')?.notes[0]}`;
+      return rejections.length > 0
+        ? `rejected by ${rejections.map((r) => `@${r.login}`).join(', ')}`
+        : `cannot be approved: ${steps.find((s) => s.status === 'unsatisfiable')?.notes[0]}`;
     case 'waiting':
       return `waiting for ${steps
         .filter((s) => s.status === 'waiting')
@@ -100,6 +124,7 @@ function uncounted(input: ResultInput): IgnoredApproval[] {
 function stepStates(input: ResultInput): StepState[] {
   const { flow, assignment, members } = input;
   const author = input.author.toLowerCase();
+  const excluded = (p: string) => p === author || input.contributors.has(p);
   const used = new Set(assignment.steps.flat().map((a) => a.login));
   const firstOpen = assignment.steps.findIndex((s, i) => s.length < (flow.steps[i]?.count ?? 1));
   return flow.steps.map((step, i) => {
@@ -108,18 +133,20 @@ function stepStates(input: ResultInput): StepState[] {
     const eligible = [...people]
       .filter(
         (p) =>
-          p !== author && (flow.allowSamePersonInSteps || !used.has(p)) && !got.some((a) => a.login === p),
+          !excluded(p) && (flow.allowSamePersonInSteps || !used.has(p)) && !got.some((a) => a.login === p),
       )
       .sort();
     const notes = [...(input.memberNotes[i] ?? [])];
     let status: StepStatus;
     if (got.length >= step.count) status = 'satisfied';
-    else if ([...people].filter((p) => p !== author).length === 0) {
+    else if ([...people].every(excluded)) {
       status = 'unsatisfiable';
       notes.unshift(
         people.size === 0
           ? `no one holds role ${step.role}`
-          : `no one but the author holds role ${step.role}`,
+          : [...people].every((p) => p === author)
+            ? `no one but the author holds role ${step.role}`
+            : `no one but the author and contributors of this PR holds role ${step.role}`,
       );
     } else if (flow.order === 'strict' && i !== firstOpen) status = 'not-yet-reachable';
     else status = 'waiting';

@@ -17,11 +17,21 @@ export interface Review {
 /** A team's members, or why they could not be read (the team then holds no one). */
 export type TeamMembers = { readonly members: readonly string[] } | { readonly error: string };
 
+/** Someone who authored or committed (pushed) a commit of the PR: they cannot approve it. */
+export interface Contributor {
+  readonly login: string;
+  /** Their first commit in the PR. */
+  readonly commit: string;
+  /** Committed it (pushed it to the PR), or only authored it. */
+  readonly pushed: boolean;
+}
+
 export interface ApprovalInput {
   readonly flow: ApprovalFlow;
   readonly roles: readonly Role[];
   readonly teams: ReadonlyMap<string, TeamMembers>;
   readonly author: string;
+  readonly contributors: readonly Contributor[];
   /** In submission order. */
   readonly reviews: readonly Review[];
   readonly headSha: string;
@@ -33,6 +43,7 @@ export interface ApprovalInput {
 export type IgnoredReason =
   | 'ghost'
   | 'author'
+  | 'contributor'
   | 'withdrawn'
   | 'stale'
   | 'not-a-member'
@@ -67,10 +78,17 @@ export interface StepState {
   readonly notes: readonly string[];
 }
 
+/** A standing request for changes from someone who holds a role of the flow. */
+export interface Rejection {
+  readonly login: string;
+  readonly reviewId: number;
+  readonly at: string;
+}
+
 /**
  * Where a flow stands: `approved` when every step is satisfied; `blocked` when more approvals
- * alone cannot approve it (a step no one may fill); otherwise `waiting`. Decisions read this,
- * never the summary.
+ * alone cannot approve it (a step no one may fill, or a standing request for changes);
+ * otherwise `waiting`. Decisions read this, never the summary.
  */
 export type ApprovalState = 'approved' | 'waiting' | 'blocked';
 
@@ -79,6 +97,8 @@ export interface ApprovalResult {
   readonly state: ApprovalState;
   readonly steps: readonly StepState[];
   readonly ignored: readonly IgnoredApproval[];
+  /** Requests for changes that block the flow (empty unless `blockOnChangesRequested`). */
+  readonly rejections: readonly Rejection[];
   /** One line for a commit status, made from `state`: "waiting for DBA (1 of 2)". */
   readonly summary: string;
 }

@@ -6,8 +6,14 @@ import type { ApprovalResult } from '../approval/types.js';
 import { InputError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import type { GitHub } from '../github/client.js';
-import { listPullFiles, listReviews, type RepoRef, resolveTeams } from '../github/reads.js';
-import { type StatusState, setStatus, upsertComment } from '../github/writes.js';
+import {
+  listPullContributors,
+  listPullFiles,
+  listReviews,
+  type RepoRef,
+  resolveTeams,
+} from '../github/reads.js';
+import { STATUS_CONTEXT, type StatusState, setStatus, upsertComment } from '../github/writes.js';
 import { type PlanResult, planChange } from '../plan/plan.js';
 import { COMMENT_MARKER, commentMarkdown } from '../report/markdown.js';
 import type { StatementParser } from '../sql/analyse.js';
@@ -20,6 +26,8 @@ export interface PullRequestRef {
   readonly changedFiles: number;
   /** The base branch (`pull_request.base.ref`): its tip holds the policies in force. */
   readonly baseRef?: string;
+  /** The head branch lives in a fork: GitHub gives its workflows a read-only token. */
+  readonly fromFork?: boolean;
 }
 
 export interface CheckInput {
@@ -64,15 +72,10 @@ export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     const comment = errorComment(error);
-    await upsertComment(github, ref, pull.number, comment);
-    await setStatus(
-      github,
-      ref,
-      pull.headSha,
-      'failure',
-      `policy or migration errors: ${firstLine(error)}`,
-      input.detailsUrl,
-    );
+    await report(input, comment, {
+      state: 'failure',
+      description: `policy or migration errors: ${firstLine(error)}`,
+    });
     return { ok: false, error, comment };
   }
 
@@ -86,7 +89,9 @@ export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
       reviews,
       teams,
       author: pull.author,
+      contributors: await listPullContributors(github, ref, pull.number),
       headSha: pull.headSha,
+      fetchCommit: (sha) => repo.fetchCommit(sha),
     });
   }
   const approved = approvals.every((a) => a.state === 'approved');
@@ -96,9 +101,37 @@ export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
     approvals,
     ...(input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}),
   });
-  await upsertComment(github, ref, pull.number, comment);
-  await setStatus(github, ref, pull.headSha, status.state, status.description, input.detailsUrl);
+  await report(input, comment, status);
   return { ok: true, plan, approvals, approved, status, comment };
+}
+
+/** Write the comment and the status; a write the token may not make says which permission it needs. */
+async function report(
+  input: CheckInput,
+  comment: string,
+  status: { state: StatusState; description: string },
+): Promise<void> {
+  const { github, ref, pull } = input;
+  await upsertComment(github, ref, pull.number, comment).catch((error: unknown) => {
+    throw forbidden(error, input, 'write the PR comment', 'pull-requests: write');
+  });
+  await setStatus(github, ref, pull.headSha, status.state, status.description, input.detailsUrl).catch(
+    (error: unknown) => {
+      throw forbidden(error, input, `set the ${STATUS_CONTEXT} status`, 'statuses: write');
+    },
+  );
+}
+
+/** GitHub's 403 says only "Resource not accessible by integration"; name the missing permission. */
+function forbidden(error: unknown, input: CheckInput, what: string, permission: string): unknown {
+  if ((error as { status?: number }).status !== 403) return error;
+  const reply = (error as { response?: { data?: { message?: string } } }).response?.data?.message;
+  const fork = input.pull.fromFork
+    ? "; this pull request comes from a fork, and GitHub gives a fork's workflow a read-only token: see README.md#forks"
+    : '';
+  return new InputError(
+    `cannot ${what} (HTTP 403: ${reply ?? (error as Error).message}): the workflow's token needs the \`${permission}\` permission (add it under permissions: in the workflow)${fork}`,
+  );
 }
 
 function statusOf(

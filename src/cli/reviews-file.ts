@@ -58,6 +58,7 @@ export function approvalsText(approvals: readonly ApprovalResult[]): string {
         `  ${MARK[s.status]} ${s.index + 1}. ${s.roleTitle}: ${s.status}${who ? ` (${who})` : ''}${s.notes.length > 0 ? ` — ${s.notes.join('; ')}` : ''}`,
       );
     }
+    for (const r of a.rejections) out.push(`  blocked: ${r.login} requested changes`);
     for (const x of a.ignored) out.push(`  not counted: ${x.login}: ${x.explanation}`);
   }
   return out.join('\n');
@@ -76,6 +77,7 @@ export function approvalJson(a: ApprovalResult) {
       eligible: s.eligible,
       notes: s.notes,
     })),
+    rejectedBy: a.rejections.map((r) => r.login),
     notCounted: a.ignored.map((x) => ({ login: x.login, reason: x.reason, explanation: x.explanation })),
   };
 }

@@ -123,6 +123,19 @@ export class GitRepo {
     await this.git.raw(['fetch', '--quiet', remote, refspec]);
   }
 
+  /**
+   * Fetch one commit by its SHA (GitHub serves commits no branch reaches any more, such as the
+   * head a PR had before a rebase); true when the commit is here afterwards.
+   */
+  async fetchCommit(sha: string, remote = 'origin'): Promise<boolean> {
+    if (!/^[0-9a-f]{40}$/.test(sha)) return false;
+    if (await this.hasCommit(sha)) return true;
+    await this.git
+      .raw(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, sha])
+      .catch(() => {});
+    return this.hasCommit(sha);
+  }
+
   /** Every file path under `dir` at `ref`. */
   async listFiles(ref: string, dir: string): Promise<string[]> {
     const out = await this.git.raw(['ls-tree', '-r', '--name-only', '-z', ref, '--', dir]);

@@ -1,6 +1,6 @@
 // What a check reads from GitHub. File contents come from the checkout, so the number of
 // requests does not grow with the number of migration files.
-import type { Review, ReviewState, TeamMembers } from '../approval/types.js';
+import type { Contributor, Review, ReviewState, TeamMembers } from '../approval/types.js';
 import type { GitHub } from './client.js';
 
 export interface RepoRef {
@@ -37,6 +37,37 @@ export async function listReviews(github: GitHub, ref: RepoRef, pull: number): P
   return reviews
     .flatMap((r) => toReview(r) ?? [])
     .sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt) || a.id - b.id);
+}
+
+// GitHub's own identity on commits it makes (web edits, merges): a person did not push those.
+const GITHUB_COMMITTER = 'web-flow';
+
+/**
+ * Everyone who authored or committed a commit of the PR, in commit order. Commits whose git
+ * identity is linked to no GitHub account name no one. The endpoint lists at most 250 commits.
+ */
+export async function listPullContributors(
+  github: GitHub,
+  ref: RepoRef,
+  pull: number,
+): Promise<Contributor[]> {
+  const commits = await github.paginate(github.rest.pulls.listCommits, {
+    ...ref,
+    pull_number: pull,
+    per_page: 100,
+  });
+  const loginOf = (who: unknown) =>
+    who && typeof who === 'object' && 'login' in who ? String(who.login) : undefined;
+  return commits.flatMap((c) => {
+    const author = loginOf(c.author);
+    const committer = loginOf(c.committer);
+    return [
+      ...(committer && committer !== GITHUB_COMMITTER
+        ? [{ login: committer, commit: c.sha, pushed: true }]
+        : []),
+      ...(author && author !== committer ? [{ login: author, commit: c.sha, pushed: false }] : []),
+    ];
+  });
 }
 
 /** The fields of GitHub's review object that sqlgate reads. */

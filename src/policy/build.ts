@@ -42,6 +42,7 @@ export const DEFAULT_POLICY_CHANGE_FLOW: ApprovalFlow = {
   steps: [{ role: 'workspace-owner', count: 1 }],
   order: 'strict',
   allowSamePersonInSteps: false,
+  blockOnChangesRequested: true,
 };
 
 function duplicateCheck<T>(
@@ -311,6 +312,7 @@ export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Po
       steps: steps as [FlowStep, ...FlowStep[]],
       order: raw.order ?? 'strict',
       allowSamePersonInSteps: raw.allowSamePersonInSteps ?? false,
+      blockOnChangesRequested: raw.blockOnChangesRequested ?? true,
     });
   });
 

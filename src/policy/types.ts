@@ -77,6 +77,8 @@ export interface ApprovalFlow {
   readonly steps: readonly [FlowStep, ...FlowStep[]];
   readonly order: ApprovalOrder;
   readonly allowSamePersonInSteps: boolean;
+  /** A standing request for changes from anyone holding a role of the flow blocks it. */
+  readonly blockOnChangesRequested: boolean;
 }
 
 export interface Assignment {

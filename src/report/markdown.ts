@@ -1,7 +1,7 @@
 // The PR comment (and `plan --format markdown`): risk, tasks, the flow as a Mermaid diagram with
 // each step's state, who approves next, approvals that did not count, and the full detail —
 // always within GitHub's 65,536-character comment limit.
-import type { ApprovalResult, StepState } from '../approval/types.js';
+import type { ApprovalResult, ApprovalState, StepState } from '../approval/types.js';
 import type { PlanResult, RequiredFlow } from '../plan/plan.js';
 import { compareLevels, type Policy, type RiskLevel } from '../policy/types.js';
 import type { StatementRisk, TaskRisk } from '../risk/evaluate.js';
@@ -13,6 +13,13 @@ const BUDGET = COMMENT_LIMIT - 2_000;
 
 const ICON: Record<RiskLevel, string> = { high: '🔴', moderate: '🟠', low: '🟢', none: '⚪' };
 const WORD: Record<RiskLevel, string> = { high: 'High', moderate: 'Moderate', low: 'Low', none: 'None' };
+const RISK_HEADING: Record<RiskLevel, string> = {
+  high: 'High risk',
+  moderate: 'Moderate risk',
+  low: 'Low risk',
+  none: 'No risk',
+};
+const STATE_ICON: Record<ApprovalState, string> = { approved: '✅', waiting: '⏳', blocked: '⛔' };
 
 export interface CommentInput {
   readonly plan: PlanResult;
@@ -102,7 +109,9 @@ function flowSection(
     flow.reason === 'sql'
       ? `for ${flow.source} at ${flow.level} risk`
       : 'because this PR changes the policy files';
-  const state = result ? (result.state === 'approved' ? '✅ satisfied' : `⏳ ${result.summary}`) : '';
+  const state = result
+    ? `${STATE_ICON[result.state]} ${result.state === 'approved' ? 'satisfied' : result.summary}`
+    : '';
   const lines = [
     `### Approval flow: ${flow.flow.title} ${state ? `— ${state}` : ''}`.trimEnd(),
     '',
@@ -120,6 +129,10 @@ function flowSection(
     }
     for (const step of result.steps.filter((s) => s.notes.length > 0))
       lines.push(`> ⚠️ Step ${step.index + 1} (${step.roleTitle}): ${step.notes.join('; ')}`);
+    for (const r of result.rejections)
+      lines.push(
+        `> ⛔ @${r.login} requested changes: the flow is blocked until they approve or the review is dismissed`,
+      );
     if (result.ignored.length > 0) {
       lines.push('', '<details><summary>Approvals that did not count</summary>', '');
       for (const x of result.ignored) lines.push(`- @${x.login} (${x.at}): ${x.explanation}`);
@@ -156,13 +169,13 @@ export function commentMarkdown(input: CommentInput): string {
         ? `needs ${plan.flows.map((f) => f.flow.title).join(' and ')}`
         : allSatisfied
           ? '✅ approved'
-          : `⏳ ${approvals
+          : `${approvals?.some((a) => a.state === 'blocked') ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals
               ?.filter((a) => a.state !== 'approved')
               .map((a) => a.summary)
               .join('; ')}`;
   const head: string[] = [
     COMMENT_MARKER,
-    `## sqlgate: ${ICON[risk.level]} ${WORD[risk.level]} risk — ${headline}`,
+    `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} — ${headline}`,
     '',
   ];
   const sources = Object.entries(risk.levelBySource).map(([s, l]) => `**${s}** ${ICON[l as RiskLevel]} ${l}`);

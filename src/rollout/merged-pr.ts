@@ -4,7 +4,7 @@ import { approvalsForPlan, teamsOfFlows } from '../approval/for-plan.js';
 import { InputError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import type { GitHub } from '../github/client.js';
-import { listReviews, type RepoRef, resolveTeams } from '../github/reads.js';
+import { listPullContributors, listReviews, type RepoRef, resolveTeams } from '../github/reads.js';
 import { planChange } from '../plan/plan.js';
 import type { StatementParser } from '../sql/analyse.js';
 
@@ -130,6 +130,8 @@ async function verifyPr(ctx: VerifierContext, pr: Pull): Promise<MergedPrVerdict
     reviews,
     teams,
     author: pr.user?.login ?? '',
+    contributors: await listPullContributors(ctx.github, ctx.ref, number),
+    fetchCommit: (sha) => ctx.repo.fetchCommit(sha),
     headSha: pr.head.sha,
   });
   const open = approvals.filter((a) => a.state !== 'approved');

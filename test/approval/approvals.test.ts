@@ -23,6 +23,7 @@ function flow(steps: (string | FlowStep)[], options: Partial<ApprovalFlow> = {})
     steps: list as [FlowStep, ...FlowStep[]],
     order: 'strict',
     allowSamePersonInSteps: false,
+    blockOnChangesRequested: true,
     ...options,
   };
 }
@@ -50,6 +51,7 @@ function run(f: ApprovalFlow, rs: Review[], over: Partial<ApprovalInput> = {}) {
     roles: ROLES,
     teams: TEAMS,
     author: 'devon',
+    contributors: [],
     reviews: rs,
     headSha: 'head',
     staleApprovals: 'on-sql-change' as StaleApprovals,
@@ -170,6 +172,20 @@ describe('ordered approvals', () => {
       {},
       ['solo:unsatisfiable:'],
       ['devon:author'],
+      false,
+    ],
+    [
+      'a contributor (pushed or authored a commit of the PR) cannot approve',
+      flow(['project-owner', 'dba']),
+      reviews('olivia APPROVED 1', 'dave APPROVED 2'),
+      {
+        contributors: [
+          { login: 'Dave', commit: 'c2', pushed: true },
+          { login: 'olivia', commit: 'c3', pushed: false },
+        ],
+      },
+      ['project-owner:waiting:', 'dba:not-yet-reachable:'],
+      ['olivia:contributor', 'dave:contributor'],
       false,
     ],
     [
@@ -347,6 +363,74 @@ describe('what the result says', () => {
   it('says why a flow cannot be approved at all', () => {
     expect(run(flow(['qa']), []).summary).toBe('cannot be approved: no one holds role qa');
     expect(run(flow(['solo']), []).steps[0]?.notes).toEqual(['no one but the author holds role solo']);
+  });
+
+  it('names the commit a contributor pushed or authored, and leaves contributors out of who may approve', () => {
+    const result = run(flow(['dba']), reviews('dave APPROVED 1'), {
+      contributors: [
+        { login: 'dave', commit: 'abcdef0123', pushed: false },
+        { login: 'dave', commit: '9876543210', pushed: true },
+      ],
+    });
+    expect(result.ignored.map((x) => x.explanation)).toEqual([
+      'dave pushed commit 9876543 to this PR; contributors cannot approve it',
+    ]);
+    expect(result.steps[0]?.eligible).toEqual(['dana', 'dora']);
+  });
+
+  it('a step only contributors and the author hold cannot be approved', () => {
+    const result = run(flow(['tester']), [], {
+      contributors: [{ login: 'tom', commit: 'c1', pushed: true }],
+      roles: [role('tester', 'Tester', ['tom', 'devon'])],
+    });
+    expect(result.state).toBe('blocked');
+    expect(result.summary).toBe(
+      'cannot be approved: no one but the author and contributors of this PR holds role tester',
+    );
+  });
+
+  it.each<[string, Review[], Partial<ApprovalFlow>, string]>([
+    [
+      'a standing request for changes from a flow member blocks',
+      reviews('dave CHANGES_REQUESTED 1'),
+      {},
+      'rejected by @dave',
+    ],
+    [
+      'it blocks even when every step is satisfied',
+      reviews('dana CHANGES_REQUESTED 1', 'tom APPROVED 2', 'olivia APPROVED 3', 'dave APPROVED 4'),
+      {},
+      'rejected by @dana',
+    ],
+    [
+      'a later comment leaves the request standing',
+      reviews('dave CHANGES_REQUESTED 1', 'dave COMMENTED 2'),
+      {},
+      'rejected by @dave',
+    ],
+    [
+      'approving afterwards lifts it',
+      reviews('dave CHANGES_REQUESTED 1', 'dave APPROVED 2'),
+      {},
+      'waiting for Tester (0 of 1)',
+    ],
+    ['a dismissed request does not block', reviews('dave DISMISSED 1'), {}, 'waiting for Tester (0 of 1)'],
+    [
+      'someone outside the flow roles does not block',
+      reviews('alice CHANGES_REQUESTED 1'),
+      {},
+      'waiting for Tester (0 of 1)',
+    ],
+    [
+      'blockOnChangesRequested: false ignores it',
+      reviews('dave CHANGES_REQUESTED 1'),
+      { blockOnChangesRequested: false },
+      'waiting for Tester (0 of 1)',
+    ],
+  ])('%s', (_name, rs, options, summary) => {
+    const result = run(flow(['tester', 'project-owner', 'dba'], options), rs);
+    expect(result.summary).toBe(summary);
+    expect(result.state).toBe(summary.startsWith('rejected') ? 'blocked' : 'waiting');
   });
 
   it('lists who approved a satisfied flow', () => {

@@ -10,7 +10,7 @@ import type { Policy } from '../../src/policy/types.js';
 import { checkTagRollout } from '../../src/rollout/gate.js';
 import { approvalVerifier } from '../../src/rollout/merged-pr.js';
 import { TempRepo } from '../support/git-repo.js';
-import { OWNER, pullRequest, REPO, review } from '../support/github-fixtures.js';
+import { OWNER, prCommit, pullRequest, REPO, review } from '../support/github-fixtures.js';
 import { MariaDbServer } from '../support/mariadb.js';
 
 let testDb: MariaDbServer;
@@ -98,6 +98,10 @@ function stubPr(options: { approvals?: string[]; pr?: boolean } = {}) {
           }),
         ],
   );
+  api
+    .get(`/repos/${OWNER}/${REPO}/pulls/7/commits`)
+    .query(true)
+    .reply(200, [prCommit(head, 'devon', 'devon')]);
   const approvals = options.approvals ?? ['tom', 'olivia', 'dana'];
   api
     .get(`/repos/${OWNER}/${REPO}/pulls/7/reviews`)

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHub } from '../../src/github/client.js';
-import { listPullFiles, listReviews, resolveTeams } from '../../src/github/reads.js';
+import { listPullContributors, listPullFiles, listReviews, resolveTeams } from '../../src/github/reads.js';
 import { setStatus, upsertComment } from '../../src/github/writes.js';
 import { COMMENT_MARKER } from '../../src/report/markdown.js';
 import {
@@ -9,6 +9,7 @@ import {
   issueComment,
   linkHeader,
   OWNER,
+  prCommit,
   prFile,
   REPO,
   review,
@@ -54,6 +55,29 @@ describe('GitHub reads', () => {
     expect(reviews.slice(-2).map((r) => [r.user, r.state])).toEqual([
       ['tom', 'APPROVED'],
       ['dana', 'APPROVED'],
+    ]);
+  });
+
+  it('reads every page of the PR commits for who authored and who pushed them', async () => {
+    const path = `/repos/${OWNER}/${REPO}/pulls/7/commits`;
+    const sha = (i: number) => i.toString(16).padStart(40, '0');
+    const page1 = Array.from({ length: 100 }, (_, i) => prCommit(sha(i), 'devon', 'devon'));
+    const page2 = [
+      prCommit(sha(100), 'olivia', 'dana'),
+      prCommit(sha(101), 'tom', 'web-flow'),
+      prCommit(sha(102), null, null),
+      { ...prCommit(sha(103), 'devon', 'devon'), author: {}, committer: {} },
+    ];
+    nock(API)
+      .get(path)
+      .query({ per_page: 100 })
+      .reply(200, page1, linkHeader(path, 1, 2));
+    nock(API).get(path).query({ per_page: 100, page: 2 }).reply(200, page2);
+    const contributors = await listPullContributors(github(), ref, 7);
+    expect(contributors.filter((c) => c.login !== 'devon')).toEqual([
+      { login: 'dana', commit: sha(100), pushed: true },
+      { login: 'olivia', commit: sha(100), pushed: false },
+      { login: 'tom', commit: sha(101), pushed: false },
     ]);
   });
 

@@ -58,6 +58,7 @@ const approvalsOf = (plan: PlanResult) =>
       roles: policy.roles,
       teams: new Map(),
       author: 'devon',
+      contributors: [],
       reviews: [
         {
           id: 1,

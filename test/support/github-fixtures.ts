@@ -113,6 +113,33 @@ export function commitStatus(sha: string, state: string, description: string): S
   };
 }
 
+/** A commit as the PR commits endpoint lists it; `null` is a git identity linked to no account. */
+export function prCommit(sha: string, author: string | null, committer: string | null): Schemas['commit'] {
+  const gitUser = (login: string | null) => ({
+    name: login ?? 'Someone',
+    email: `${login ?? 'someone'}@example.com`,
+    date: '2026-11-25T08:30:00Z',
+  });
+  return {
+    url: `${API}/repos/${OWNER}/${REPO}/commits/${sha}`,
+    sha,
+    node_id: `C_${sha.slice(0, 10)}`,
+    html_url: `https://github.com/${OWNER}/${REPO}/commit/${sha}`,
+    comments_url: `${API}/repos/${OWNER}/${REPO}/commits/${sha}/comments`,
+    commit: {
+      url: `${API}/repos/${OWNER}/${REPO}/git/commits/${sha}`,
+      author: gitUser(author),
+      committer: gitUser(committer),
+      message: 'change',
+      comment_count: 0,
+      tree: { sha: '0'.repeat(40), url: `${API}/repos/${OWNER}/${REPO}/git/trees/${'0'.repeat(40)}` },
+    },
+    author: author === null ? null : user(author),
+    committer: committer === null ? null : user(committer),
+    parents: [],
+  };
+}
+
 /** GitHub's pagination header for page `page` of `last`. */
 export function linkHeader(path: string, page: number, last: number): Record<string, string> {
   if (page >= last) return {};

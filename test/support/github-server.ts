@@ -3,7 +3,15 @@
 // GITHUB_API_URL, as it would reach GitHub Enterprise Server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { commitStatus, issueComment, prFile, pullRequest, review, user } from './github-fixtures.js';
+import {
+  commitStatus,
+  issueComment,
+  prCommit,
+  prFile,
+  pullRequest,
+  review,
+  user,
+} from './github-fixtures.js';
 
 interface Request {
   url: URL;
@@ -23,6 +31,8 @@ interface Pr {
   mergeCommitSha: string | null;
   /** Commits whose "associated pull requests" include this PR. */
   commits: string[];
+  /** The PR's commits as its commits endpoint lists them: who authored and who committed each. */
+  pushed: { sha: string; author: string | null; committer: string | null }[];
 }
 
 export class FakeGitHub {
@@ -32,6 +42,8 @@ export class FakeGitHub {
   readonly statuses: { sha: string; state: string; description: string; context: string }[] = [];
   readonly requests: string[] = [];
   readonly teams = new Map<string, string[]>();
+  /** Writes the token may not make, answered 403 as GitHub does: 'statuses', 'comments'. */
+  readonly forbidden = new Set<'statuses' | 'comments'>();
   private clock = Date.UTC(2026, 10, 25, 9, 0, 0);
 
   async start(): Promise<string> {
@@ -51,14 +63,25 @@ export class FakeGitHub {
     return new Date(this.clock).toISOString();
   }
 
-  openPr(pr: Omit<Pr, 'reviews' | 'mergedAt' | 'mergeCommitSha' | 'commits'> & { commits?: string[] }): void {
+  openPr(
+    pr: Omit<Pr, 'reviews' | 'mergedAt' | 'mergeCommitSha' | 'commits' | 'pushed'> &
+      Partial<Pick<Pr, 'commits' | 'pushed'>>,
+  ): void {
     this.prs.set(pr.number, {
       ...pr,
       reviews: [],
       mergedAt: null,
       mergeCommitSha: null,
       commits: pr.commits ?? [pr.headSha],
+      pushed: pr.pushed ?? [{ sha: pr.headSha, author: pr.author, committer: pr.author }],
     });
+  }
+
+  /** Someone pushes a commit to an open PR: it becomes the head. */
+  push(number: number, sha: string, author: string, committer = author): void {
+    const pr = this.prs.get(number) as Pr;
+    pr.headSha = sha;
+    pr.pushed.push({ sha, author, committer });
   }
 
   review(
@@ -90,30 +113,11 @@ export class FakeGitHub {
   private routes(): [string, RegExp, (m: RegExpExecArray, r: Request) => void][] {
     const REPO_PATH = '^/repos/[^/]+/[^/]+';
     return [
-      [
-        'GET',
-        new RegExp(`${REPO_PATH}/pulls/(\\d+)/files$`),
-        (m, r) => {
-          const pr = this.prs.get(Number(m[1]));
-          return pr
-            ? r.send(
-                200,
-                page(
-                  r.url,
-                  pr.files.map((f) => prFile(f)),
-                ),
-              )
-            : r.send(404, { message: 'Not Found' });
-        },
-      ],
-      [
-        'GET',
-        new RegExp(`${REPO_PATH}/pulls/(\\d+)/reviews$`),
-        (m, r) => {
-          const pr = this.prs.get(Number(m[1]));
-          return pr ? r.send(200, page(r.url, pr.reviews)) : r.send(404, { message: 'Not Found' });
-        },
-      ],
+      this.pullList(`${REPO_PATH}/pulls/(\\d+)/files$`, (pr) => pr.files.map((f) => prFile(f))),
+      this.pullList(`${REPO_PATH}/pulls/(\\d+)/reviews$`, (pr) => pr.reviews),
+      this.pullList(`${REPO_PATH}/pulls/(\\d+)/commits$`, (pr) =>
+        pr.pushed.map((c) => prCommit(c.sha, c.author, c.committer)),
+      ),
       [
         '*',
         new RegExp(`${REPO_PATH}/issues/(\\d+)/comments$`),
@@ -121,6 +125,8 @@ export class FakeGitHub {
           const number = Number(m[1]);
           const list = this.comments.get(number) ?? [];
           if (r.method === 'GET') return r.send(200, page(r.url, list));
+          if (this.forbidden.has('comments'))
+            return r.send(403, FORBIDDEN('issues/comments#create-an-issue-comment'));
           const comment = issueComment(String(r.body.body), number);
           this.comments.set(number, [...list, comment]);
           return r.send(201, comment);
@@ -144,6 +150,8 @@ export class FakeGitHub {
         'POST',
         new RegExp(`${REPO_PATH}/statuses/([0-9a-f]{40})$`),
         (m, r) => {
+          if (this.forbidden.has('statuses'))
+            return r.send(403, FORBIDDEN('commits/statuses#create-a-commit-status'));
           const entry = {
             sha: m[1] as string,
             state: String(r.body.state),
@@ -184,6 +192,21 @@ export class FakeGitHub {
     ];
   }
 
+  /** A paged list that belongs to one PR, 404 for a PR that does not exist. */
+  private pullList(
+    path: string,
+    items: (pr: Pr) => unknown[],
+  ): [string, RegExp, (m: RegExpExecArray, r: Request) => void] {
+    return [
+      'GET',
+      new RegExp(path),
+      (m, r) => {
+        const pr = this.prs.get(Number(m[1]));
+        return pr ? r.send(200, page(r.url, items(pr))) : r.send(404, { message: 'Not Found' });
+      },
+    ];
+  }
+
   private pullJson(pr: Pr) {
     return pullRequest({
       number: pr.number,
@@ -220,6 +243,13 @@ export class FakeGitHub {
     send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
   }
 }
+
+/** GitHub's reply when the workflow token lacks a permission. */
+const FORBIDDEN = (doc: string) => ({
+  message: 'Resource not accessible by integration',
+  documentation_url: `https://docs.github.com/rest/${doc}`,
+  status: '403',
+});
 
 function page<T>(url: URL, items: T[]): T[] {
   const perPage = Number(url.searchParams.get('per_page') ?? 30);

@@ -1,7 +1,16 @@
 // nock interceptors for the endpoints a check uses, replying with GitHub-shaped payloads and
 // recording what sqlgate wrote.
 import nock from 'nock';
-import { commitStatus, issueComment, linkHeader, OWNER, prFile, REPO, review } from './github-fixtures.js';
+import {
+  commitStatus,
+  issueComment,
+  linkHeader,
+  OWNER,
+  prCommit,
+  prFile,
+  REPO,
+  review,
+} from './github-fixtures.js';
 
 export interface StubReview {
   readonly user: string | null;
@@ -23,6 +32,10 @@ export function stubGitHub(options: {
   reviews: StubReview[];
   teams?: Record<string, string[] | 404>;
   existingComment?: string;
+  /** The PR's commits: who authored and who committed each (default: none listed). */
+  commits?: { sha: string; author: string | null; committer: string | null }[];
+  /** Reply 403 to the commit status, as GitHub does when the token lacks `statuses: write`. */
+  statusForbidden?: boolean;
 }): Recorded {
   const api = options.api ?? 'https://api.github.com';
   const pull = options.pull ?? 7;
@@ -48,6 +61,10 @@ export function stubGitHub(options: {
   paged(
     `${base}/pulls/${pull}/reviews`,
     options.reviews.map((r) => review(r.user, r.state, r.at, r.commit, pull)),
+  );
+  paged(
+    `${base}/pulls/${pull}/commits`,
+    (options.commits ?? []).map((c) => prCommit(c.sha, c.author, c.committer)),
   );
   for (const [team, members] of Object.entries(options.teams ?? {})) {
     const [org, slug] = team.split('/');
@@ -76,6 +93,14 @@ export function stubGitHub(options: {
     current = { ...(current as ReturnType<typeof issueComment>), body: text };
     return current;
   });
+  if (options.statusForbidden) {
+    scope.post(/\/repos\/acme\/shop\/statuses\/[0-9a-f]+/).reply(403, {
+      message: 'Resource not accessible by integration',
+      documentation_url: 'https://docs.github.com/rest/commits/statuses#create-a-commit-status',
+      status: '403',
+    });
+    return recorded;
+  }
   scope.post(/\/repos\/acme\/shop\/statuses\/[0-9a-f]+/).reply(201, (uri, body) => {
     const { state, description } = body as { state: string; description: string };
     const sha = uri.split('/').pop() as string;
