@@ -48489,6 +48489,7 @@ function parseEvent(name, payload, sha, defaultBranch) {
         baseSha: String(pr2.base.sha),
         headSha: String(pr2.head.sha),
         changedFiles: Number(pr2.changed_files ?? 0),
+        ...pr2.base.ref ? { baseRef: String(pr2.base.ref) } : {},
         // A deleted fork leaves head.repo null.
         fromFork: pr2.head.repo?.full_name !== (pr2.base.repo?.full_name ?? pr2.head.repo?.full_name)
       }
@@ -49168,7 +49169,7 @@ function describePolicyDiff(before, after) {
     let old = envBefore.get(env.id);
     old ? old.rollout !== env.rollout ? lines.push(`environment '${env.id}' rollout ${old.rollout} \u2192 ${env.rollout}`) : old.rollout === "manual" && env.rollout === "manual" && (old.tag !== env.tag && lines.push(`environment '${env.id}' tag ${old.tag} \u2192 ${env.tag}`), old.rolloutRoles.join() !== env.rolloutRoles.join() && lines.push(
       `environment '${env.id}' rollout roles ${old.rolloutRoles.join(", ")} \u2192 ${env.rolloutRoles.join(", ")}`
-    )) : lines.push(`environment '${env.id}' added (${env.rollout})`);
+    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`);
   }
   for (let env of before.environments)
     after.environments.some((e) => e.id === env.id) || lines.push(`environment '${env.id}' removed`);
@@ -49386,7 +49387,7 @@ function buildRoles(loaded, errors) {
 function unknownRole(id, roles) {
   return `"${id}" is not a role; known roles: ${[...new Set(roles.map((r2) => r2.id))].join(", ")}`;
 }
-function buildEnvironments(loaded, roles, errors) {
+function buildEnvironments(loaded, roles, errors, warnings = []) {
   if (!loaded) return { environments: [], databases: [], declaredIds: [] };
   let { source, value } = loaded, rawEnvs = value.environments, roleIds = new Set(roles.map((r2) => r2.id));
   duplicateCheck(
@@ -49416,9 +49417,16 @@ function buildEnvironments(loaded, roles, errors) {
       id: raw.id,
       title: raw.title ?? raw.id,
       order: raw.order,
-      lockWaitTimeout: raw.lockWaitTimeout ?? 60
+      lockWaitTimeout: raw.lockWaitTimeout ?? 60,
+      verifyApprovals: raw.verifyApprovals ?? !0
     };
-    if (raw.rollout === "automatic") {
+    if (base.verifyApprovals || warnings.push(
+      at(
+        source,
+        ["environments", i, "verifyApprovals"],
+        `environment "${base.id}" sets verifyApprovals: false, so its deploys do not check that each migration came from an approved, merged pull request; a forged status or a direct push to the default branch reaches ${base.title} unreviewed`
+      )
+    ), raw.rollout === "automatic") {
       for (let key of ["tag", "rolloutRoles"])
         raw[key] !== void 0 && errors.push(
           at(
@@ -49806,6 +49814,11 @@ var environments_schema_default = {
           type: "array",
           minItems: 1,
           items: { type: "string", title: "Role id", description: "A built-in or custom role id." }
+        },
+        verifyApprovals: {
+          title: "Verify approvals on deploy",
+          description: "Every deploy of this environment re-verifies, before touching a database, that each pending migration came from a merged pull request whose approval flow was satisfied when it merged. Default true. `false` is an explicit opt-out: a forged status check or a direct push to the default branch then reaches the environment unreviewed, and `sqlgate validate` warns about it.",
+          type: "boolean"
         },
         lockWaitTimeout: {
           title: "Lock wait timeout (seconds)",
@@ -50299,7 +50312,7 @@ function loadPolicies(texts, dir = "policies") {
     sources[key] = { source: parsed.source, value: parsed.value };
   }
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
-  let roles = buildRoles(sources.roles, errors), environments = buildEnvironments(sources.environments, roles, errors), approval = buildApproval(sources.approval, roles, errors), warnings = [], risk = buildRisk(sources.risk, environments, errors, warnings);
+  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors, warnings);
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
   let policy = {
     roles,
@@ -51652,6 +51665,10 @@ function collectMigrations(paths, root = "migrations") {
 }
 
 // src/plan/plan.ts
+var GATE_FILES = [/^\.github\/workflows\//, /^\.github\/actions\//, /^(\.github\/|docs\/)?CODEOWNERS$/];
+function isGateFile(path) {
+  return GATE_FILES.some((pattern) => pattern.test(path));
+}
 function policyPaths(dir) {
   return Object.fromEntries(Object.entries(POLICY_FILES).map(([k2, name]) => [k2, `${dir}/${name}`]));
 }
@@ -51679,9 +51696,7 @@ function withNewDatabases(base, head) {
 }
 async function planChange(options2) {
   let { repo, parser: parser2 } = options2, policiesDir = options2.policiesDir ?? "policies", migrationsDir = options2.migrationsDir ?? "migrations", progress = options2.onProgress ?? (() => {
-  }), headCommit = await repo.resolve(options2.head ?? "HEAD"), baseCommit = await repo.mergeBase(await repo.resolve(options2.base), headCommit), basePolicy = await policiesAt(repo, baseCommit, policiesDir, `base ${options2.base}`), changes = await repo.changedFiles(baseCommit, headCommit), policyFilesChanged = changes.filter(
-    (c3) => c3.path.startsWith(`${policiesDir}/`) || c3.from?.startsWith(`${policiesDir}/`)
-  ), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
+  }), headCommit = await repo.resolve(options2.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options2.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options2.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
     await repo.listFiles(headCommit, migrationsDir),
     migrationsDir
   );
@@ -51734,9 +51749,17 @@ async function planChange(options2) {
   if (errors.length > 0) throw new InputError(errors);
   let estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), flows = [];
   risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
-  let policyChange = policyFilesChanged.length > 0 ? { files: policyFilesChanged.map((c3) => c3.path), diff: describePolicyDiff(basePolicy, headPolicy) } : void 0;
+  let policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
+    files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
+    diff: [
+      ...describePolicyDiff(basePolicy, headPolicy),
+      ...gateFilesChanged.map(
+        (c3) => `\`${c3.path}\` decides how sqlgate runs and what its status means (a workflow can post sqlgate/approval itself), so changing it needs the policy-change flow`
+      )
+    ]
+  } : void 0;
   return policyChange && flows.push({ reason: "policy-change", flow: basePolicy.approval.policyChangeFlow }), {
-    base: { ref: options2.base, commit: baseCommit },
+    base: { ref: options2.base, commit: baseTip },
     head: { commit: headCommit },
     policy,
     policiesDir,
@@ -51755,7 +51778,7 @@ async function runCheck(input) {
   try {
     await verifyCheckout(input), plan2 = await planChange({
       repo,
-      base: pull.baseSha,
+      base: await policyBase(repo, pull),
       head: pull.headSha,
       policiesDir: input.policiesDir,
       migrationsDir: input.migrationsDir,
@@ -51818,6 +51841,16 @@ function statusOf(plan2, approvals) {
     state: "success",
     description: `risk ${plan2.risk.level}: ${approvals.map((a) => a.summary).join("; ")}`
   };
+}
+async function policyBase(repo, pull) {
+  let { baseRef } = pull;
+  if (!baseRef) return pull.baseSha;
+  let current = async () => {
+    let tip = await repo.branchTip(baseRef);
+    return tip && await repo.isAncestor(pull.baseSha, tip) ? tip : void 0;
+  }, known = await current();
+  return known || (await repo.fetch(`+refs/heads/${baseRef}:refs/remotes/origin/${baseRef}`).catch(() => {
+  }), await current() ?? pull.baseSha);
 }
 async function verifyCheckout(input) {
   let { repo, pull } = input;
@@ -55785,10 +55818,39 @@ var STATUS = {
   async mergeBase(a, b3) {
     return (await this.git.raw(["merge-base", a, b3])).trim();
   }
-  /** Is `commit` reachable from `branch` (an ancestor of it, or the same commit)? */
-  async isAncestor(commit, branch) {
+  /**
+   * The tip of a branch as this checkout knows it: the fetched `origin/<branch>`, else the local
+   * branch. Always a fully qualified ref: git resolves a bare `main` to `refs/tags/main` first,
+   * so a tag named like the branch would pass for it.
+   */
+  async branchTip(branch) {
+    for (let ref of [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`])
+      if (await this.hasCommit(ref)) return this.resolve(ref);
+  }
+  /**
+   * A ref a person typed (`sqlgate plan --base main`), fully qualified: a branch before a tag of
+   * the same name. Commits, `HEAD` and anything already under `refs/` are taken as they are.
+   */
+  async qualify(name) {
+    if (/^[0-9a-f]{7,40}$/.test(name) || name.startsWith("refs/") || /^HEAD\b/.test(name)) return name;
+    for (let ref of [
+      `refs/heads/${name}`,
+      `refs/remotes/${name}`,
+      `refs/remotes/origin/${name}`,
+      `refs/tags/${name}`
+    ])
+      if (await this.hasCommit(ref)) return ref;
+    return name;
+  }
+  /** The first parent of a commit: for a merge, the tip of the branch it merged into. */
+  async firstParent(commit) {
+    let found = await this.git.raw(["rev-parse", "--verify", "--quiet", `${commit}^1`]).catch(() => "");
+    return /^[0-9a-f]{40}$/.test(found.trim()) ? found.trim() : void 0;
+  }
+  /** Is `commit` reachable from `ref` (an ancestor of it, or the same commit)? */
+  async isAncestor(commit, ref) {
     try {
-      let [full, base] = await Promise.all([this.resolve(commit), this.mergeBase(commit, branch)]);
+      let [full, base] = await Promise.all([this.resolve(commit), this.mergeBase(commit, ref)]);
       return base === full;
     } catch {
       return !1;
@@ -59705,7 +59767,19 @@ async function deployEnvironment(input) {
     folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
   let reports = new Array(databases.length), next = 0, worker = async () => {
     for (; next < databases.length; ) {
-      let i = next++, database2 = databases[i];
+      let i = next++, database2 = databases[i], refusal = input.refuse?.(database2);
+      if (refusal !== void 0) {
+        reports[i] = {
+          database: database2.name,
+          environment: database2.environment,
+          status: "refused",
+          applied: [],
+          skipped: 0,
+          message: refusal,
+          warnings: []
+        };
+        continue;
+      }
       try {
         reports[i] = await deployDatabase({
           database: database2,
@@ -59777,15 +59851,136 @@ function deployInputOf(ctx, policy, sender) {
   };
 }
 
+// src/rollout/merged-pr.ts
+function approvalVerifier(ctx) {
+  let verdicts = /* @__PURE__ */ new Map();
+  return (path, commit) => verifyMigrationApproved(ctx, verdicts, path, commit);
+}
+async function verifyMigrationApproved(ctx, verdicts, path, commit) {
+  let adding = (await ctx.repo.commitsAdding(path, commit)).pop();
+  if (!adding)
+    return { ok: !1, reason: `${path}: no commit on the history of ${commit.slice(0, 7)} adds it` };
+  let { data: pulls } = await ctx.github.rest.repos.listPullRequestsAssociatedWithCommit({
+    ...ctx.ref,
+    commit_sha: adding
+  }), merged = pulls.find((p2) => p2.merged_at && p2.base.ref === ctx.defaultBranch);
+  if (!merged)
+    return {
+      ok: !1,
+      reason: `${path} was pushed to ${ctx.defaultBranch} without a merged pull request (commit ${adding.slice(0, 7)})`
+    };
+  let verdict = verdicts.get(merged.number);
+  verdict || (verdict = verifyPr(ctx, merged), verdicts.set(merged.number, verdict));
+  let result = await verdict;
+  if (!result.ok) return { ...result, reason: `${path}: ${result.reason}` };
+  let [atHead, atCommit] = await Promise.all([
+    ctx.repo.readFiles(merged.head.sha, [path]),
+    ctx.repo.readFiles(commit, [path])
+  ]), before = atHead.get(path), now = atCommit.get(path);
+  return !before || !now || !before.equals(now) ? {
+    ok: !1,
+    pr: merged.number,
+    reason: `${path} differs from what PR #${merged.number} approved`
+  } : result;
+}
+async function verifyPr(ctx, pr2) {
+  let number = pr2.number;
+  await ctx.repo.hasCommit(pr2.head.sha) || await ctx.repo.fetch(`+refs/pull/${number}/head:refs/remotes/pull/${number}/head`).catch(() => {
+  });
+  let baseTip = pr2.merge_commit_sha ? await ctx.repo.firstParent(pr2.merge_commit_sha) : void 0;
+  if (!baseTip)
+    return {
+      ok: !1,
+      pr: number,
+      reason: `PR #${number} cannot be re-evaluated: its merge commit ${pr2.merge_commit_sha?.slice(0, 7) ?? "(none)"} is not in this checkout (check out with fetch-depth: 0)`
+    };
+  let plan2;
+  try {
+    plan2 = await planChange({
+      repo: ctx.repo,
+      base: baseTip,
+      head: pr2.head.sha,
+      policiesDir: ctx.policiesDir,
+      migrationsDir: ctx.migrationsDir,
+      parser: ctx.parser
+    });
+  } catch (error2) {
+    let message = error2 instanceof InputError ? error2.message.split(`
+`)[0] : String(error2);
+    return { ok: !1, pr: number, reason: `PR #${number} cannot be re-evaluated: ${message}` };
+  }
+  if (plan2.flows.length === 0)
+    return { ok: !0, pr: number, reason: `PR #${number} needed no approval`, levels: levelsOf(plan2) };
+  let mergedAt = Date.parse(pr2.merged_at), reviews = (await listReviews(ctx.github, ctx.ref, number)).filter(
+    (r2) => Date.parse(r2.submittedAt) <= mergedAt
+  ), teams = await resolveTeams(ctx.github, teamsOfFlows(plan2)), open2 = (await approvalsForPlan({
+    repo: ctx.repo,
+    plan: plan2,
+    reviews,
+    teams,
+    author: pr2.user?.login ?? "",
+    contributors: await listPullContributors(ctx.github, ctx.ref, number),
+    fetchCommit: (sha) => ctx.repo.fetchCommit(sha),
+    headSha: pr2.head.sha
+  })).filter((a) => a.state !== "approved");
+  return open2.length > 0 ? {
+    ok: !1,
+    pr: number,
+    reason: `PR #${number} merged without its approvals: ${open2.map((a) => `${a.flow.title}: ${a.summary}`).join("; ")}`
+  } : {
+    ok: !0,
+    pr: number,
+    reason: `PR #${number} was approved (${plan2.flows.map((f3) => f3.flow.title).join(", ")})`,
+    levels: levelsOf(plan2)
+  };
+}
+function levelsOf(plan2) {
+  return plan2.risk.tasks.map((t2) => ({ file: t2.file, environment: t2.environment, level: t2.level }));
+}
+
+// src/rollout/pending.ts
+function pendingReader(input) {
+  let folders = /* @__PURE__ */ new Map();
+  return async (database2) => {
+    let files = folders.get(database2.migrations);
+    files || (files = readMigrationFolder(input.root, input.migrationsDir, database2.migrations), folders.set(database2.migrations, files));
+    let decision = await inspectDatabase(database2, targetOf(database2, input.env), files);
+    return decision.ok ? { ok: !0, files: decision.actions.flatMap((a) => a.kind === "apply" ? [a.file] : []) } : { ok: !1, reason: decision.reason };
+  };
+}
+function cachedVerifier(verify, commit) {
+  let verdicts = /* @__PURE__ */ new Map();
+  return {
+    verdicts,
+    verdictOf: async (path) => {
+      let verdict = verdicts.get(path);
+      return verdict || (verdict = await verify(path, commit), verdicts.set(path, verdict)), verdict;
+    }
+  };
+}
+
 // src/rollout/on-push.ts
 async function deployOnPush(ctx, push) {
-  let policy = loadPolicyDir(`${ctx.workspace}/${ctx.policiesDir}`, ctx.policiesDir), recorded = await provenance(ctx, push), targets = push.environment ? [push.environment] : policy.environments.filter((e) => e.rollout === "automatic").map((e) => e.id), reports = [];
+  let policy = loadPolicyDir(`${ctx.workspace}/${ctx.policiesDir}`, ctx.policiesDir), targets = push.environment ? [push.environment] : policy.environments.filter((e) => e.rollout === "automatic").map((e) => e.id), verifier = cachedVerifier(
+    approvalVerifier({
+      repo: ctx.repo,
+      github: ctx.github,
+      ref: ctx.ref,
+      parser: ctx.parser,
+      policiesDir: ctx.policiesDir,
+      migrationsDir: ctx.migrationsDir,
+      defaultBranch: push.defaultBranch
+    }),
+    push.after
+  ), reports = [], checks = [];
   for (let id of targets) {
     let env = policy.environments.find((e) => e.id === id);
     if (env?.rollout === "manual")
       throw new RefusedError(
         `${env.title} rolls out only when an authorised person pushes a tag matching ${env.tag}`
       );
+    let recorded;
+    env && !env.verifyApprovals ? (checks.push(`approvals not re-verified: ${env.title} sets verifyApprovals: false`), recorded = await provenance(ctx, push)) : recorded = await verifyPending(ctx, policy, id, verifier);
     let batch = await deployEnvironment({
       ...deployInputOf(ctx, policy, push.sender),
       ...recorded,
@@ -59793,7 +59988,28 @@ async function deployOnPush(ctx, push) {
     });
     if (reports.push(...batch), exitCodeOfReports(batch) !== 0) break;
   }
-  return { reports, checks: [] };
+  for (let [path, verdict] of verifier.verdicts) verdict.ok && checks.push(`${path}: ${verdict.reason}`);
+  return { reports, checks };
+}
+async function verifyPending(ctx, policy, environment2, verifier) {
+  let { databases } = selectDatabases(policy, environment2, ctx.shard ? { shard: ctx.shard } : {}), pendingOf = pendingReader({ root: ctx.workspace, migrationsDir: ctx.migrationsDir, env: ctx.env }), refused = /* @__PURE__ */ new Map();
+  for (let database2 of databases) {
+    let state = await pendingOf(database2).catch(() => {
+    });
+    if (!state?.ok) continue;
+    let reasons = [];
+    for (let file2 of state.files) {
+      let verdict = await verifier.verdictOf(file2.name.path);
+      verdict.ok || reasons.push(verdict.reason);
+    }
+    reasons.length > 0 && refused.set(database2.name, reasons.join("; "));
+  }
+  let { verdicts } = verifier;
+  return {
+    refuse: (database2) => refused.get(database2.name),
+    prOf: (path) => verdicts.get(path)?.pr ?? null,
+    riskOf: (path, env) => verdicts.get(path)?.levels?.find((l3) => l3.file === path && l3.environment === env)?.level ?? null
+  };
 }
 async function provenance(ctx, push) {
   if (!push.before) return {};
@@ -59849,34 +60065,30 @@ async function checkTagRollout(input) {
       `the tag's commit ${input.tagCommit.slice(0, 7)} is not on ${input.defaultBranch}; tag a commit of ${input.defaultBranch}`
     );
   checks.push(`commit ${input.tagCommit.slice(0, 7)} is on ${input.defaultBranch}`);
-  let sender = input.sender.toLowerCase(), allowed = environment2.rolloutRoles.filter(
-    (id) => expandRole(
+  let sender = input.sender.toLowerCase(), roles = environment2.rolloutRoles.map((id) => ({
+    id,
+    ...expandRole(
       policy.roles.find((r2) => r2.id === id),
       input.teams
-    ).people.has(sender)
-  );
-  if (allowed.length === 0)
+    )
+  })), allowed = roles.filter((r2) => r2.people.has(sender)).map((r2) => r2.id);
+  if (allowed.length === 0) {
+    let notes = [...new Set(roles.flatMap((r2) => r2.notes))];
     return refuse(
       "sender",
-      `${input.sender} pushed the tag but holds none of the rollout roles of ${environment2.title} (${environment2.rolloutRoles.join(", ")})`
+      `${input.sender} pushed the tag but holds none of the rollout roles of ${environment2.title} (${environment2.rolloutRoles.join(", ")})${notes.map((n) => `; ${n}`).join("")}`
     );
+  }
   checks.push(`${input.sender} holds ${allowed.join(", ")}`);
-  let databases = policy.databases.filter((d2) => d2.environment === environment2.id), filesByFolder = /* @__PURE__ */ new Map(), files = (folder) => {
-    let list = filesByFolder.get(folder);
-    return list || (list = readMigrationFolder(input.root, input.migrationsDir, folder), filesByFolder.set(folder, list)), list;
-  }, pending = /* @__PURE__ */ new Map();
-  for (let database2 of databases) {
-    let decision = await inspectDatabase(
-      database2,
-      targetOf(database2, input.env),
-      files(database2.migrations)
-    );
-    if (!decision.ok)
-      return refuse("history", `${database2.name} in ${environment2.title}: ${decision.reason}`);
-    for (let a of decision.actions) a.kind === "apply" && pending.set(a.file.name.path, a.file);
+  let pendingOf = pendingReader(input), pending = /* @__PURE__ */ new Map();
+  for (let database2 of policy.databases.filter((d2) => d2.environment === environment2.id)) {
+    let state = await pendingOf(database2);
+    if (!state.ok) return refuse("history", `${database2.name} in ${environment2.title}: ${state.reason}`);
+    for (let file2 of state.files) pending.set(file2.name.path, file2);
   }
   let verdicts = /* @__PURE__ */ new Map();
-  for (let file2 of pending.values()) {
+  !environment2.verifyApprovals && pending.size > 0 && checks.push(`approvals not re-verified: ${environment2.title} sets verifyApprovals: false`);
+  for (let file2 of environment2.verifyApprovals ? pending.values() : []) {
     let verdict = await input.verify(file2.name.path, input.tagCommit);
     if (!verdict.ok) return refuse("approval", verdict.reason);
     verdicts.set(file2.name.path, verdict), checks.push(`${file2.name.path}: ${verdict.reason}`);
@@ -59891,15 +60103,9 @@ async function checkTagRollout(input) {
           "order",
           `cannot verify that ${env.title} has the migrations: ${database2.urlEnv} is not set in this job`
         );
-      let decision = await inspectDatabase(
-        database2,
-        targetOf(database2, input.env),
-        files(database2.migrations)
-      ), missing = decision.ok ? decision.actions.filter(
-        (a) => a.kind === "apply" && wanted.some((w2) => w2.name.path === a.file.name.path)
-      ) : [];
-      if (!decision.ok || missing.length > 0) {
-        let what = decision.ok ? missing.map((m2) => m2.file.name.path).join(", ") : decision.reason;
+      let state = await pendingOf(database2), missing = state.ok ? state.files.filter((f3) => wanted.some((w2) => w2.name.path === f3.name.path)) : [];
+      if (!state.ok || missing.length > 0) {
+        let what = state.ok ? missing.map((m2) => m2.name.path).join(", ") : state.reason;
         return refuse(
           "order",
           `${env.title} (${database2.name}) does not have ${what} yet; ${env.title} comes first in rollout order`
@@ -59911,89 +60117,14 @@ async function checkTagRollout(input) {
   return pending.size === 0 && checks.push(`${environment2.title} is already up to date`), { ok: !0, environment: environment2, checks, verdicts };
 }
 
-// src/rollout/merged-pr.ts
-function approvalVerifier(ctx) {
-  let verdicts = /* @__PURE__ */ new Map();
-  return (path, commit) => verifyMigrationApproved(ctx, verdicts, path, commit);
-}
-async function verifyMigrationApproved(ctx, verdicts, path, commit) {
-  let adding = (await ctx.repo.commitsAdding(path, commit)).pop();
-  if (!adding)
-    return { ok: !1, reason: `${path}: no commit on the history of ${commit.slice(0, 7)} adds it` };
-  let { data: pulls } = await ctx.github.rest.repos.listPullRequestsAssociatedWithCommit({
-    ...ctx.ref,
-    commit_sha: adding
-  }), merged = pulls.find((p2) => p2.merged_at && p2.base.ref === ctx.defaultBranch);
-  if (!merged)
-    return {
-      ok: !1,
-      reason: `${path} was pushed to ${ctx.defaultBranch} without a merged pull request (commit ${adding.slice(0, 7)})`
-    };
-  let verdict = verdicts.get(merged.number);
-  verdict || (verdict = verifyPr(ctx, merged), verdicts.set(merged.number, verdict));
-  let result = await verdict;
-  if (!result.ok) return { ...result, reason: `${path}: ${result.reason}` };
-  let [atHead, atCommit] = await Promise.all([
-    ctx.repo.readFiles(merged.head.sha, [path]),
-    ctx.repo.readFiles(commit, [path])
-  ]), before = atHead.get(path), now = atCommit.get(path);
-  return !before || !now || !before.equals(now) ? {
-    ok: !1,
-    pr: merged.number,
-    reason: `${path} differs from what PR #${merged.number} approved`
-  } : result;
-}
-async function verifyPr(ctx, pr2) {
-  let number = pr2.number;
-  await ctx.repo.hasCommit(pr2.head.sha) || await ctx.repo.fetch(`+refs/pull/${number}/head:refs/remotes/pull/${number}/head`).catch(() => {
-  });
-  let plan2;
-  try {
-    plan2 = await planChange({
-      repo: ctx.repo,
-      base: pr2.base.sha,
-      head: pr2.head.sha,
-      policiesDir: ctx.policiesDir,
-      migrationsDir: ctx.migrationsDir,
-      parser: ctx.parser
-    });
-  } catch (error2) {
-    let message = error2 instanceof InputError ? error2.message.split(`
-`)[0] : String(error2);
-    return { ok: !1, pr: number, reason: `PR #${number} cannot be re-evaluated: ${message}` };
-  }
-  if (plan2.flows.length === 0)
-    return { ok: !0, pr: number, reason: `PR #${number} needed no approval`, levels: levelsOf(plan2) };
-  let mergedAt = Date.parse(pr2.merged_at), reviews = (await listReviews(ctx.github, ctx.ref, number)).filter(
-    (r2) => Date.parse(r2.submittedAt) <= mergedAt
-  ), teams = await resolveTeams(ctx.github, teamsOfFlows(plan2)), open2 = (await approvalsForPlan({
-    repo: ctx.repo,
-    plan: plan2,
-    reviews,
-    teams,
-    author: pr2.user?.login ?? "",
-    contributors: await listPullContributors(ctx.github, ctx.ref, number),
-    fetchCommit: (sha) => ctx.repo.fetchCommit(sha),
-    headSha: pr2.head.sha
-  })).filter((a) => a.state !== "approved");
-  return open2.length > 0 ? {
-    ok: !1,
-    pr: number,
-    reason: `PR #${number} merged without its approvals: ${open2.map((a) => `${a.flow.title}: ${a.summary}`).join("; ")}`
-  } : {
-    ok: !0,
-    pr: number,
-    reason: `PR #${number} was approved (${plan2.flows.map((f3) => f3.flow.title).join(", ")})`,
-    levels: levelsOf(plan2)
-  };
-}
-function levelsOf(plan2) {
-  return plan2.risk.tasks.map((t2) => ({ file: t2.file, environment: t2.environment, level: t2.level }));
-}
-
 // src/rollout/on-tag.ts
 async function rolloutOnTag(ctx, push) {
-  let policy = loadPolicyDir(`${ctx.workspace}/${ctx.policiesDir}`, ctx.policiesDir), { repo } = ctx, tagCommit = await repo.resolve(push.commit), branch = push.defaultBranch, onDefault = await repo.isAncestor(tagCommit, `refs/remotes/origin/${branch}`) || await repo.isAncestor(tagCommit, branch), roleTeams = policy.roles.flatMap((r2) => r2.members.filter((m2) => m2.includes("/"))), result = await checkTagRollout({
+  let { repo } = ctx, branch = push.defaultBranch, tip = await repo.branchTip(branch);
+  if (!tip)
+    throw new InputError(
+      `the checkout has no ${branch} branch (refs/remotes/origin/${branch}) to check the tag against; check out with actions/checkout and fetch-depth: 0`
+    );
+  let policy = await policiesAt(repo, tip, ctx.policiesDir, `tip of ${branch}`), tagCommit = await repo.resolve(push.commit), onDefault = await repo.isAncestor(tagCommit, tip), roleTeams = policy.roles.flatMap((r2) => r2.members.filter((m2) => m2.includes("/"))), result = await checkTagRollout({
     policy,
     tag: push.tag,
     tagCommit,
@@ -60129,9 +60260,9 @@ async function check(s, pull) {
   }), info(`sqlgate: ${outcome.status.state}: ${outcome.status.description}`);
 }
 async function plan(s, pull) {
-  let result = await planChange({
-    repo: new GitRepo(s.workspace),
-    base: pull?.baseSha ?? s.defaultBranch,
+  let repo = new GitRepo(s.workspace), result = await planChange({
+    repo,
+    base: pull?.baseSha ?? await repo.branchTip(s.defaultBranch) ?? `refs/heads/${s.defaultBranch}`,
     head: pull?.headSha ?? "HEAD",
     policiesDir: s.policiesDir,
     migrationsDir: s.migrationsDir,
@@ -60165,22 +60296,30 @@ async function deploy(s, event) {
   else if (event.kind === "other" && event.ref.startsWith("refs/tags/"))
     tag = event.ref.slice(10), report2 = await rolloutOnTag(ctx, { ...event, tag, defaultBranch: s.defaultBranch });
   else if (event.kind === "push")
-    report2 = await deployOnPush(ctx, { ...event, ...environment2 });
+    report2 = await deployOnPush(ctx, { ...event, defaultBranch: s.defaultBranch, ...environment2 });
   else {
     let before = event.kind === "other" && event.before ? { before: event.before } : {}, sender = event.kind === "other" ? event.sender : "", after = event.kind === "other" ? event.commit : s.sha;
-    report2 = await deployOnPush(ctx, { ...before, after, sender, ...environment2 });
+    report2 = await deployOnPush(ctx, {
+      ...before,
+      after,
+      sender,
+      defaultBranch: s.defaultBranch,
+      ...environment2
+    });
   }
   await renderDeploy(report2, tag);
 }
 async function renderDeploy(report2, tag) {
-  for (let line of report2.checks) info(`\u2713 ${line}`);
-  if (report2.refused)
-    throw setOutputs({ deployed: "[]" }), new RefusedError(
-      `rollout of ${tag} refused (${report2.refused.condition}): ${report2.refused.reason}. Nothing was deployed.`
-    );
+  let checks = report2.checks.map((line) => `\u2713 ${line}`);
+  for (let line of checks) info(line);
+  if (report2.refused) {
+    let refusal = `rollout of ${tag} refused (${report2.refused.condition}): ${report2.refused.reason}. Nothing was deployed.`;
+    throw await summary.addHeading("sqlgate rollout refused", 2).addCodeBlock([...checks, `\u2717 ${refusal}`].join(`
+`)).write(), setOutputs({ deployed: "[]" }), new RefusedError(refusal);
+  }
   let { reports } = report2, lines = formatReports(reports);
   for (let line of lines) info(line);
-  await summary.addHeading("sqlgate deploy", 2).addCodeBlock(lines.join(`
+  await summary.addHeading("sqlgate deploy", 2).addCodeBlock([...checks, ...lines].join(`
 `)).write(), setOutputs({
     deployed: JSON.stringify(
       reports.filter((r2) => r2.applied.length > 0 && r2.status === "applied").map((r2) => ({
