@@ -1,6 +1,8 @@
 import { estimateFromDatabases } from '../db/estimate.js';
 import { InputError } from '../errors.js';
 import { GitRepo } from '../git/repo.js';
+import { refusalsOf } from '../online/plan-executions.js';
+import { readTableShapes } from '../online/read-shapes.js';
 import { sharedParser } from '../parser/pool.js';
 import { planChange } from '../plan/plan.js';
 import { planJson } from '../report/json.js';
@@ -39,6 +41,7 @@ export async function runPlan(io: CliIo, options: PlanCliOptions): Promise<numbe
       ? {
           estimates: (policy, migrations) =>
             estimateFromDatabases(policy, migrations, io.env, (m) => io.err(m)),
+          tableShapes: (policy, migrations) => readTableShapes(policy, migrations, io.env, (m) => io.err(m)),
         }
       : {}),
     onProgress: options.format === 'text' ? (m) => io.err(m) : undefined,
@@ -55,5 +58,8 @@ export async function runPlan(io: CliIo, options: PlanCliOptions): Promise<numbe
   else if (options.format === 'markdown')
     io.out(approvals ? commentMarkdown({ plan, approvals }) : planMarkdown(plan));
   else io.out(planText(plan) + (approvals ? `\n${approvalsText(approvals)}` : ''));
-  return 0;
+  // A change the online tool cannot make would fail at deploy: say no now, before approval.
+  const refusals = refusalsOf(plan.risk, plan.executions);
+  for (const line of refusals) io.err(`refused: ${line}`);
+  return refusals.length > 0 ? 1 : 0;
 }

@@ -4,6 +4,7 @@
 // which files the change touches.
 import { InputError, PolicyError } from '../errors.js';
 import type { FileChange, GitRepo } from '../git/repo.js';
+import { type PlanExecutions, planExecutions, type TableShapeLookup } from '../online/plan-executions.js';
 import { describePolicyDiff } from '../policy/diff.js';
 import { loadPolicies, type PolicyTexts } from '../policy/load.js';
 import {
@@ -42,6 +43,11 @@ export interface PlanOptions {
     policy: Policy,
     migrations: readonly AnalysedMigrationWithText[],
   ) => Promise<EstimateLookup>;
+  /** Reads the tables ALTERs routed online would touch (keys, triggers, foreign keys). */
+  readonly tableShapes?: (
+    policy: Policy,
+    migrations: readonly AnalysedMigrationWithText[],
+  ) => Promise<TableShapeLookup>;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -68,6 +74,8 @@ export interface PlanResult {
   readonly risk: RiskReport;
   readonly policyChange?: { readonly files: readonly string[]; readonly diff: readonly string[] };
   readonly flows: readonly RequiredFlow[];
+  /** How each ALTER runs per database where an environment has `onlineSchemaChange`. */
+  readonly executions?: PlanExecutions;
 }
 
 /**
@@ -203,6 +211,8 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
   const estimates = options.estimates ? await options.estimates(policy, analysed) : undefined;
   const creates = added.filter((d) => d.create);
   const risk = evaluateRisk(policy, analysed, { ...(estimates ? { estimates } : {}), creates });
+  const shapes = options.tableShapes ? await options.tableShapes(policy, analysed) : undefined;
+  const executions = planExecutions(policy, risk, estimates, shapes);
 
   const flows: RequiredFlow[] = [];
   if (risk.flow)
@@ -232,5 +242,6 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
     risk,
     ...(policyChange ? { policyChange } : {}),
     flows,
+    executions,
   };
 }

@@ -18,6 +18,7 @@ import {
   type Environment,
   type FlowStep,
   type Matcher,
+  type OnlineSchemaChangePolicy,
   type RiskPolicy,
   type RiskRule,
   type Role,
@@ -351,23 +352,25 @@ export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Po
 
 const COMBINATORS = new Set(['all', 'any', 'not']);
 
-export function buildRisk(
-  loaded: Loaded,
-  envs: EnvironmentsBuild,
-  errors: PolicyError[],
-  warnings: PolicyError[] = [],
-): RiskPolicy {
-  if (!loaded) return { rules: [], unparsedLevel: 'high', preset: 'bytebase' };
-  const { source, value } = loaded;
-  const rawRules: Raw[] = value.rules ?? [];
-  const vocabularies: Record<string, { name: string; known: readonly string[] }> = {
+type Vocabularies = Record<string, { name: string; known: readonly string[] }>;
+
+function conditionVocabularies(envs: EnvironmentsBuild): Vocabularies {
+  return {
     statementType: { name: 'statement type', known: STATEMENT_TYPE_NAMES },
     operation: { name: 'ALTER TABLE operation', known: ALTER_OPERATIONS },
     onlineDdl: { name: 'online DDL class', known: ONLINE_DDL_CLASSES },
     environment: { name: 'environment', known: envs.declaredIds },
     database: { name: 'database', known: [...new Set(envs.databases.map((d) => d.name))] },
   };
+}
 
+/** Builds the conditions of one file, reporting values that name nothing (a typo in a statement type). */
+function conditionBuilder(
+  source: YamlSource,
+  vocabularies: Vocabularies,
+  errors: PolicyError[],
+  warnings: PolicyError[],
+): (raw: Raw, path: PathSegment[]) => Condition {
   const checkValues = (fact: string, matcher: Matcher, path: PathSegment[]) => {
     const vocabulary = vocabularies[fact];
     if (!vocabulary) return;
@@ -420,6 +423,19 @@ export function buildRisk(
     if (Object.keys(facts).length > 0) parts.unshift({ kind: 'facts', facts });
     return parts.length === 1 ? (parts[0] as Condition) : { kind: 'all', of: parts };
   };
+  return buildCondition;
+}
+
+export function buildRisk(
+  loaded: Loaded,
+  envs: EnvironmentsBuild,
+  errors: PolicyError[],
+  warnings: PolicyError[] = [],
+): RiskPolicy {
+  if (!loaded) return { rules: [], unparsedLevel: 'high', preset: 'bytebase' };
+  const { source, value } = loaded;
+  const rawRules: Raw[] = value.rules ?? [];
+  const buildCondition = conditionBuilder(source, conditionVocabularies(envs), errors, warnings);
 
   const rules: RiskRule[] = rawRules.map((raw, i) => {
     const where = at(source, ['rules', i], '');
@@ -446,4 +462,36 @@ export function buildRisk(
         }
       : {}),
   };
+}
+
+/**
+ * Each environment's `onlineSchemaChange`, with its condition checked like a risk rule's. Built
+ * after the environments so `when: { environment: ... }` can name any of them.
+ */
+export function withOnlineSchemaChange(
+  loaded: Loaded,
+  envs: EnvironmentsBuild,
+  errors: PolicyError[],
+  warnings: PolicyError[] = [],
+): Environment[] {
+  if (!loaded) return envs.environments;
+  const { source, value } = loaded;
+  const buildCondition = conditionBuilder(source, conditionVocabularies(envs), errors, warnings);
+  const rawEnvs: Raw[] = value.environments;
+  return envs.environments.map((env) => {
+    const i = rawEnvs.findIndex((r) => r.id === env.id);
+    const raw = rawEnvs[i]?.onlineSchemaChange;
+    if (!raw) return env;
+    const where = at(source, ['environments', i, 'onlineSchemaChange'], '');
+    const online: OnlineSchemaChangePolicy = {
+      tool: raw.tool ?? 'pt-online-schema-change',
+      when: buildCondition(raw.when, ['environments', i, 'onlineSchemaChange', 'when']),
+      at: { file: where.file, line: where.line, column: where.column },
+      chunkSize: raw.chunkSize ?? 1000,
+      maxLoad: raw.maxLoad ?? 'Threads_running=25',
+      criticalLoad: raw.criticalLoad ?? 'Threads_running=50',
+      ...(raw.foreignKeys !== undefined ? { foreignKeys: raw.foreignKeys } : {}),
+    };
+    return { ...env, onlineSchemaChange: online };
+  });
 }

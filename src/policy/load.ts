@@ -1,5 +1,12 @@
 import { PolicyError } from '../errors.js';
-import { buildApproval, buildEnvironments, buildRisk, buildRoles, type Raw } from './build.js';
+import {
+  buildApproval,
+  buildEnvironments,
+  buildRisk,
+  buildRoles,
+  type Raw,
+  withOnlineSchemaChange,
+} from './build.js';
 import { checkSchema } from './schema-check.js';
 import { POLICY_FILES, type Policy, type PolicyFileKey } from './types.js';
 import { parseYaml, type YamlSource } from './yaml-source.js';
@@ -65,13 +72,14 @@ export function loadPolicies(texts: PolicyTexts, dir = 'policies'): LoadResult {
   const environments = buildEnvironments(sources.environments, roles, errors, warnings);
   const approval = buildApproval(sources.approval, roles, errors);
   const risk = buildRisk(sources.risk, environments, errors, warnings);
+  const withOnline = withOnlineSchemaChange(sources.environments, environments, errors, warnings);
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors) };
 
   const policy: Policy = {
     roles,
     risk,
     approval,
-    environments: environments.environments,
+    environments: withOnline,
     databases: environments.databases,
   };
   return { ok: true, policy: deepFreeze(policy), warnings: sortErrors(warnings) };

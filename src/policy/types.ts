@@ -95,6 +95,31 @@ export interface ApprovalPolicy {
   readonly policyChangeFlow: ApprovalFlow;
 }
 
+/** Online schema change engines. Only pt-online-schema-change is built; gh-ost is the next seam. */
+export const ONLINE_TOOLS = ['pt-online-schema-change'] as const;
+export type OnlineTool = (typeof ONLINE_TOOLS)[number];
+
+/** How pt-online-schema-change repoints foreign keys of child tables (its --alter-foreign-keys-method). */
+export const FOREIGN_KEY_METHODS = ['auto', 'rebuild_constraints', 'drop_swap', 'none'] as const;
+export type ForeignKeyMethod = (typeof FOREIGN_KEY_METHODS)[number];
+
+/** When an environment sends an ALTER TABLE to an online tool instead of running it inline. */
+export interface OnlineSchemaChangePolicy {
+  readonly tool: OnlineTool;
+  /** A risk-rule condition on the ALTER's facts (tableRows, tableRewrite, table, ...). */
+  readonly when: Condition;
+  /** Where the setting is written, so a decision can point back at it. */
+  readonly at: SourceLocation;
+  /** Rows copied per chunk (fixed, not adapted). */
+  readonly chunkSize: number;
+  /** Status variables that pause the copy when exceeded, e.g. `Threads_running=25`. */
+  readonly maxLoad: string;
+  /** Status variables that abort the change when exceeded, e.g. `Threads_running=50`. */
+  readonly criticalLoad: string;
+  /** Unset: a table that child tables reference is refused until the team chooses a method. */
+  readonly foreignKeys?: ForeignKeyMethod;
+}
+
 interface EnvironmentBase {
   readonly id: string;
   readonly title: string;
@@ -106,6 +131,8 @@ interface EnvironmentBase {
    * satisfied (default true). Off is an explicit opt-out, and `validate` warns about it.
    */
   readonly verifyApprovals: boolean;
+  /** Absent: every ALTER runs inline. */
+  readonly onlineSchemaChange?: OnlineSchemaChangePolicy;
 }
 export interface AutomaticEnvironment extends EnvironmentBase {
   readonly rollout: 'automatic';

@@ -1,5 +1,6 @@
 // The stable machine-readable plan (`sqlgate plan --format json`, schema version 1). The Action
 // and scripts read this; fields are only ever added, never renamed or removed, within a version.
+import { executionJson, executionKey, type PlanExecutions } from '../online/plan-executions.js';
 import type { PlanResult, RequiredFlow } from '../plan/plan.js';
 import type { Policy } from '../policy/types.js';
 import type { StatementRisk, TaskRisk } from '../risk/evaluate.js';
@@ -29,7 +30,7 @@ function statementJson(s: StatementRisk) {
   };
 }
 
-function taskJson(t: TaskRisk) {
+function taskJson(t: TaskRisk, executions: PlanExecutions | undefined) {
   return {
     file: t.file,
     version: t.version,
@@ -37,7 +38,11 @@ function taskJson(t: TaskRisk) {
     databases: t.databases,
     level: t.level,
     levelBySource: t.levelBySource,
-    statements: t.statements.map(statementJson),
+    statements: t.statements.map((s) => {
+      const list = executions?.get(executionKey(t.environment, t.file, s.index));
+      // How the statement runs per database; null when it simply runs inline (not an online-routable ALTER).
+      return { ...statementJson(s), execution: list ? list.map(executionJson) : null };
+    }),
   };
 }
 
@@ -69,7 +74,7 @@ export function planJson(plan: PlanResult) {
       version: m.version,
       description: m.description,
     })),
-    tasks: plan.risk.tasks.map(taskJson),
+    tasks: plan.risk.tasks.map((t) => taskJson(t, plan.executions)),
     flows: plan.flows.map((f) => flowJson(f, plan.policy)),
     policyChange: plan.policyChange ?? null,
   };

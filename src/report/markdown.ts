@@ -2,6 +2,7 @@
 // each step's state, who approves next, approvals that did not count, and the full detail —
 // always within GitHub's 65,536-character comment limit.
 import type { ApprovalResult, ApprovalState, StepState } from '../approval/types.js';
+import { executionKey, executionLines } from '../online/plan-executions.js';
 import type { PlanResult, RequiredFlow } from '../plan/plan.js';
 import { compareLevels, type Policy, type RiskLevel } from '../policy/types.js';
 import type { StatementRisk, TaskRisk } from '../risk/evaluate.js';
@@ -200,7 +201,10 @@ export function commentMarkdown(input: CommentInput): string {
     policySection.push('');
   }
 
+  const methodSection = methodLines(plan);
+
   const tableHead = [
+    ...methodSection,
     '### Tasks',
     '',
     '| File | Environment | Level | Statements | Rule |',
@@ -260,6 +264,26 @@ export function commentMarkdown(input: CommentInput): string {
     );
   const tail = detail.length > 0 ? [...detailHead, ...detail, '', '</details>'] : [];
   return [...head, ...flows, ...policySection, ...tableHead, ...rows, ...tail, ''].join('\n');
+}
+
+const METHOD_LINES = 50;
+
+/** How each ALTER will run, so approvers approve the method (online, chunked) and not just the SQL. */
+function methodLines(plan: PlanResult): string[] {
+  const lines: string[] = [];
+  for (const t of plan.risk.tasks) {
+    for (const s of t.statements) {
+      const runs = plan.executions?.get(executionKey(t.environment, t.file, s.index));
+      for (const line of executionLines(runs ?? []))
+        lines.push(
+          `- \`${escapeCell(t.file)}:${s.start.line}\` (${envTitle(plan.policy, t.environment)}): ${line}`,
+        );
+    }
+  }
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, METHOD_LINES);
+  if (lines.length > shown.length) shown.push(`- … and ${lines.length - shown.length} more`);
+  return ['### How the ALTERs run', '', ...shown, ''];
 }
 
 export function planMarkdown(plan: PlanResult): string {

@@ -1,4 +1,5 @@
 // The plan as the CLI prints it.
+import { executionKey, executionLines } from '../online/plan-executions.js';
 import type { PlanResult } from '../plan/plan.js';
 import type { Policy } from '../policy/types.js';
 import type { TaskRisk } from '../risk/evaluate.js';
@@ -51,6 +52,8 @@ export function planText(plan: PlanResult): string {
       out.push(
         `    ${where} ${s.facts.type.padEnd(16)} ${LEVEL_MARK[s.level]?.padEnd(8)} ${ruleNote(task, i)}`.trimEnd(),
       );
+      const runs = plan.executions?.get(executionKey(task.environment, task.file, s.index));
+      for (const line of executionLines(runs ?? [])) out.push(`            runs ${line}`);
     });
   }
   out.push('');
