@@ -48903,8 +48903,352 @@ async function resolveTeams(github2, teams) {
   return resolved;
 }
 
+// src/policy/glob.ts
+var import_picomatch = __toESM(require_picomatch2(), 1), compiled = /* @__PURE__ */ new Map();
+function isGlob(pattern) {
+  return /[*?[\]]/.test(pattern);
+}
+function matchesGlob(value, pattern) {
+  if (!isGlob(pattern)) return value === pattern;
+  let test = compiled.get(pattern);
+  return test || (test = (0, import_picomatch.default)(pattern, { dot: !0 }), compiled.set(pattern, test)), test(value);
+}
+
+// src/risk/context.ts
+var text = (...values) => ({ kind: "text", values }), bool = (value) => ({ kind: "boolean", value }), NOT_APPLICABLE = { kind: "n/a" }, estimate = (value) => value === "unknown" ? { kind: "unknown" } : { kind: "number", value };
+
+// src/risk/facts/affected-rows.ts
+var affectedRows = {
+  name: "affectedRows",
+  type: "number",
+  read: (c3) => c3.facts.insertRows !== void 0 ? estimate(c3.facts.insertRows) : c3.facts.source === "dml" && c3.facts.type !== "SELECT" && c3.facts.type !== "TRANSACTION" ? estimate(c3.affectedRows) : NOT_APPLICABLE
+};
+
+// src/risk/facts/change-categories.ts
+var destructive = {
+  name: "destructive",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.destructive)
+}, backwardIncompatible = {
+  name: "backwardIncompatible",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.backwardIncompatible)
+}, dataDependent = {
+  name: "dataDependent",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.dataDependent)
+}, tableRewrite = {
+  name: "tableRewrite",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.tableRewrite)
+}, hasAlgorithm = {
+  name: "hasAlgorithm",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.hasAlgorithm)
+}, hasLock = {
+  name: "hasLock",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.hasLock)
+};
+
+// src/risk/facts/database.ts
+var database = { name: "database", type: "text", read: (c3) => text(c3.database) };
+
+// src/risk/facts/environment.ts
+var environment = {
+  name: "environment",
+  type: "text",
+  read: (c3) => text(c3.environment)
+};
+
+// src/risk/facts/file.ts
+var file = { name: "file", type: "text", read: (c3) => text(c3.file) };
+
+// src/risk/facts/has-where.ts
+var hasWhere = {
+  name: "hasWhere",
+  type: "boolean",
+  read: (c3) => c3.facts.hasWhere === void 0 ? NOT_APPLICABLE : bool(c3.facts.hasWhere)
+};
+
+// src/risk/facts/hidden-sql.ts
+var callsRoutine = {
+  name: "callsRoutine",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.callsRoutine)
+}, dynamic = {
+  name: "dynamic",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.dynamic)
+};
+
+// src/risk/facts/limit.ts
+var limit = {
+  name: "limit",
+  type: "number",
+  read: (c3) => c3.facts.limit === void 0 ? NOT_APPLICABLE : estimate(c3.facts.limit)
+};
+
+// src/risk/facts/online-ddl.ts
+var onlineDdl = {
+  name: "onlineDdl",
+  type: "text",
+  read: (c3) => c3.facts.onlineDdl === void 0 ? NOT_APPLICABLE : text(c3.facts.onlineDdl)
+};
+
+// src/risk/facts/operation.ts
+var operation = {
+  name: "operation",
+  type: "text",
+  read: (c3) => c3.facts.operations.length > 0 ? text(...c3.facts.operations) : NOT_APPLICABLE
+};
+
+// src/risk/facts/session-override.ts
+var sessionOverride = {
+  name: "sessionOverride",
+  type: "text",
+  read: (c3) => c3.facts.sessionOverrides.length > 0 ? text(...c3.facts.sessionOverrides) : NOT_APPLICABLE
+};
+
+// src/risk/facts/statement-type.ts
+var statementType = {
+  name: "statementType",
+  type: "text",
+  read: (c3) => text(c3.facts.type)
+};
+
+// src/risk/facts/table.ts
+var table = {
+  name: "table",
+  type: "text",
+  read: (c3) => {
+    if (c3.facts.tables.length === 0) return NOT_APPLICABLE;
+    let names = c3.facts.tables.flatMap((t2) => t2.includes(".") ? [t2, t2.slice(t2.indexOf(".") + 1)] : [t2]);
+    return text(...names);
+  }
+};
+
+// src/risk/facts/table-rows.ts
+var tableRows = {
+  name: "tableRows",
+  type: "number",
+  read: (c3) => c3.facts.tables.length === 0 ? NOT_APPLICABLE : estimate(c3.tableRows)
+};
+
+// src/risk/facts/index.ts
+var FACTS = new Map(
+  [
+    environment,
+    database,
+    table,
+    statementType,
+    operation,
+    file,
+    hasWhere,
+    limit,
+    affectedRows,
+    tableRows,
+    destructive,
+    backwardIncompatible,
+    dataDependent,
+    tableRewrite,
+    hasAlgorithm,
+    hasLock,
+    onlineDdl,
+    callsRoutine,
+    dynamic,
+    sessionOverride
+  ].map((f3) => [f3.name, f3])
+);
+
+// src/risk/conditions.ts
+var TRUE = { truth: "true", unknown: [] }, FALSE = { truth: "false", unknown: [] };
+function isComparison(m2) {
+  return typeof m2 == "object" && !Array.isArray(m2);
+}
+function matchFact(matcher, value) {
+  switch (value.kind) {
+    case "n/a":
+      return "false";
+    case "unknown":
+      return "unknown";
+    case "text": {
+      let patterns = (Array.isArray(matcher) ? matcher : [matcher]).map(String);
+      return value.values.some((v2) => patterns.some((p2) => matchesGlob(v2, p2))) ? "true" : "false";
+    }
+    case "boolean":
+      return matcher === value.value ? "true" : "false";
+    case "number": {
+      let n = value.value;
+      return isComparison(matcher) ? (matcher.gt === void 0 || n > matcher.gt) && (matcher.gte === void 0 || n >= matcher.gte) && (matcher.lt === void 0 || n < matcher.lt) && (matcher.lte === void 0 || n <= matcher.lte) ? "true" : "false" : (Array.isArray(matcher) ? matcher : [matcher]).includes(n) ? "true" : "false";
+    }
+  }
+}
+function all(results) {
+  if (results.some((r2) => r2.truth === "false")) return FALSE;
+  let unknown = results.filter((r2) => r2.truth === "unknown");
+  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : TRUE;
+}
+function any(results) {
+  if (results.some((r2) => r2.truth === "true")) return TRUE;
+  let unknown = results.filter((r2) => r2.truth === "unknown");
+  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : FALSE;
+}
+function evaluateCondition(condition, context) {
+  switch (condition.kind) {
+    case "facts":
+      return all(
+        Object.entries(condition.facts).map(([name, matcher]) => {
+          let fact = FACTS.get(name);
+          if (!fact) throw new Error(`unknown fact "${name}"`);
+          let truth = matchFact(matcher, fact.read(context));
+          return truth === "unknown" ? { truth, unknown: [name] } : truth === "true" ? TRUE : FALSE;
+        })
+      );
+    case "all":
+      return all(condition.of.map((c3) => evaluateCondition(c3, context)));
+    case "any":
+      return any(condition.of.map((c3) => evaluateCondition(c3, context)));
+    case "not": {
+      let inner = evaluateCondition(condition.of, context);
+      return inner.truth === "unknown" ? inner : inner.truth === "true" ? FALSE : TRUE;
+    }
+  }
+}
+
+// src/online/decide.ts
+function factRefusal(context, tool) {
+  let { facts } = context;
+  if (!facts.parse.ok)
+    return [
+      "unparsed",
+      `sqlgate could not parse this ALTER (${facts.parse.message}), so it cannot hand it to ${tool}; rewrite it, or exclude it from onlineSchemaChange.when`
+    ];
+  if (facts.operations.includes("RENAME_TABLE"))
+    return [
+      "rename-table",
+      `${tool} cannot rename the table (RENAME in the ALTER); rename it in its own RENAME TABLE statement, which is instant`
+    ];
+  if ((facts.operations.includes("RENAME_COLUMN") || facts.operations.includes("CHANGE_COLUMN")) && (facts.backwardIncompatible || facts.operations.includes("RENAME_COLUMN")))
+    return [
+      "rename-column",
+      `the ALTER renames a column, which ${tool} copies by guessing the rename from the text (a wrong guess loses the column's data); rename it in its own ALTER TABLE ... RENAME COLUMN, and exclude renames from onlineSchemaChange.when (not: { operation: [RENAME_COLUMN, CHANGE_COLUMN] })`
+    ];
+  if (facts.operations.includes("DROP_PRIMARY_KEY"))
+    return [
+      "drop-primary-key",
+      `${tool} cannot drop the primary key: it copies and applies concurrent changes by that key`
+    ];
+}
+function shapeRefusal(shape, table2, policy) {
+  let { tool } = policy;
+  if (!shape.hasPrimaryOrUniqueKey)
+    return [
+      "no-unique-key",
+      `table ${table2} has no primary key or unique key on NOT NULL columns; ${tool} needs one to copy the table in chunks and to apply concurrent deletes. Add a primary key first (inline, or while the table is small)`
+    ];
+  if (shape.triggers.length > 0 && !shape.multipleTriggersSupported)
+    return [
+      "triggers",
+      `table ${table2} has triggers (${shape.triggers.join(", ")}) and this server allows only one trigger per event, so ${tool} cannot add its own; drop them for the change or run it inline`
+    ];
+  if (shape.childForeignKeys.length > 0 && policy.foreignKeys === void 0)
+    return [
+      "foreign-keys",
+      `table ${table2} is referenced by foreign keys (${shape.childForeignKeys.join(", ")}); choose how ${tool} repoints them with onlineSchemaChange.foreignKeys (rebuild_constraints, drop_swap, auto or none) in environments.yaml`
+    ];
+}
+function decideExecution(context, policy, shape) {
+  let rows = shape?.exists ? shape.rows : context.tableRows;
+  if (context.facts.type !== "ALTER_TABLE") return { method: "inline", because: "not-an-alter", rows };
+  if (!policy) return { method: "inline", because: "no-policy", rows };
+  if (shape && !shape.exists) return { method: "inline", because: "table-missing", rows };
+  let result = evaluateCondition(policy.when, { ...context, tableRows: rows });
+  if (result.truth === "false") return { method: "inline", because: "condition-false", rows };
+  let table2 = context.facts.tables[0] ?? "?", refusal = factRefusal(context, policy.tool) ?? (shape ? shapeRefusal(shape, table2, policy) : void 0);
+  if (refusal)
+    return { method: "refused", tool: policy.tool, table: table2, rows, reason: refusal[0], message: refusal[1] };
+  let foreignKeys = shape && shape.childForeignKeys.length > 0 ? policy.foreignKeys : void 0;
+  return {
+    method: "online",
+    tool: policy.tool,
+    table: table2,
+    rows,
+    options: {
+      chunkSize: policy.chunkSize,
+      maxLoad: policy.maxLoad,
+      criticalLoad: policy.criticalLoad,
+      ...foreignKeys ? { foreignKeys } : {},
+      preserveTriggers: (shape?.triggers.length ?? 0) > 0
+    },
+    unknownFacts: result.unknown,
+    tableUnchecked: shape === void 0,
+    at: policy.at
+  };
+}
+function describeExecution(execution) {
+  let rows = execution.rows === "unknown" ? "row count unknown" : `~${execution.rows.toLocaleString("en-US")} rows`;
+  switch (execution.method) {
+    case "inline":
+      return execution.because === "table-missing" ? "inline (the table does not exist yet)" : execution.because === "condition-false" ? `inline (${rows})` : "inline";
+    case "online": {
+      let notes = [
+        rows,
+        `copy in chunks of ${execution.options.chunkSize}`,
+        ...execution.options.foreignKeys ? [`foreign keys: ${execution.options.foreignKeys}`] : [],
+        ...execution.options.preserveTriggers ? ["keeping the table's triggers"] : []
+      ], later = execution.unknownFacts.length > 0 || execution.tableUnchecked ? "; decided again at deploy from the live table" : "";
+      return `online via ${execution.tool}, ${notes.join(", ")}${later}`;
+    }
+    case "refused":
+      return `refused: ${execution.message}`;
+  }
+}
+
+// src/online/plan-executions.ts
+function executionKey(environment2, file2, statement) {
+  return `${environment2}|${file2}|${statement}`;
+}
+function planExecutions(policy, risk, estimates, shapes) {
+  let out = /* @__PURE__ */ new Map();
+  for (let task of risk.tasks) {
+    let online = policy.environments.find((e) => e.id === task.environment)?.onlineSchemaChange;
+    if (online)
+      for (let statement of task.statements) {
+        if (statement.facts.type !== "ALTER_TABLE") continue;
+        let list = [];
+        for (let name of task.databases) {
+          let database2 = policy.databases.find((d2) => d2.name === name && d2.environment === task.environment);
+          if (!database2) continue;
+          let rows = estimates?.(database2, task.file, statement.index).tableRows ?? "unknown", table2 = statement.facts.tables[0], shape = table2 ? shapes?.(database2, table2) : void 0, execution = decideExecution(
+            {
+              environment: task.environment,
+              database: name,
+              file: task.file,
+              facts: statement.facts,
+              tableRows: rows,
+              affectedRows: "unknown"
+            },
+            online,
+            shape
+          );
+          list.push({ database: name, execution });
+        }
+        out.set(executionKey(task.environment, task.file, statement.index), list);
+      }
+  }
+  return out;
+}
+function executionLines(list) {
+  let described = list.map((d2) => ({ database: d2.database, text: describeExecution(d2.execution) }));
+  if (described.length === 0) return [];
+  let first = described[0]?.text;
+  return described.every((d2) => d2.text === first) ? [first] : described.map((d2) => `${d2.database}: ${d2.text}`);
+}
+
 // src/policy/types.ts
-var RISK_LEVELS = ["none", "low", "moderate", "high"], SOURCES = ["ddl", "dml", "create-database"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"], POLICY_FILES = {
+var RISK_LEVELS = ["none", "low", "moderate", "high"], SOURCES = ["ddl", "dml", "create-database"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"];
+var POLICY_FILES = {
   roles: "roles.yaml",
   risk: "risk-rules.yaml",
   approval: "approval-flows.yaml",
@@ -49036,6 +49380,7 @@ function commentMarkdown(input) {
     policySection.push("");
   }
   let tableHead = [
+    ...methodLines(plan2),
     "### Tasks",
     "",
     "| File | Environment | Level | Statements | Rule |",
@@ -49081,6 +49426,21 @@ function commentMarkdown(input) {
   let tail = detail.length > 0 ? [...detailHead, ...detail, "", "</details>"] : [];
   return [...head, ...flows, ...policySection, ...tableHead, ...rows, ...tail, ""].join(`
 `);
+}
+var METHOD_LINES = 50;
+function methodLines(plan2) {
+  let lines = [];
+  for (let t2 of plan2.risk.tasks)
+    for (let s of t2.statements) {
+      let runs = plan2.executions?.get(executionKey(t2.environment, t2.file, s.index));
+      for (let line of executionLines(runs ?? []))
+        lines.push(
+          `- \`${escapeCell(t2.file)}:${s.start.line}\` (${envTitle(plan2.policy, t2.environment)}): ${line}`
+        );
+    }
+  if (lines.length === 0) return [];
+  let shown = lines.slice(0, METHOD_LINES);
+  return lines.length > shown.length && shown.push(`- \u2026 and ${lines.length - shown.length} more`), ["### How the ALTERs run", "", ...shown, ""];
 }
 
 // src/github/writes.ts
@@ -49258,17 +49618,6 @@ var ALTER_OPERATIONS = [
   "TRUNCATE_PARTITION",
   "TABLE_OPTION"
 ], ONLINE_DDL_CLASSES = ["instant", "inplace", "copy", "unknown"];
-
-// src/policy/glob.ts
-var import_picomatch = __toESM(require_picomatch2(), 1), compiled = /* @__PURE__ */ new Map();
-function isGlob(pattern) {
-  return /[*?[\]]/.test(pattern);
-}
-function matchesGlob(value, pattern) {
-  if (!isGlob(pattern)) return value === pattern;
-  let test = compiled.get(pattern);
-  return test || (test = (0, import_picomatch.default)(pattern, { dot: !0 }), compiled.set(pattern, test)), test(value);
-}
 
 // src/policy/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -49565,15 +49914,17 @@ function buildApproval(loaded, roles, errors) {
   return { flows, assignments, staleApprovals: value.staleApprovals ?? "on-sql-change", policyChangeFlow };
 }
 var COMBINATORS = /* @__PURE__ */ new Set(["all", "any", "not"]);
-function buildRisk(loaded, envs, errors, warnings = []) {
-  if (!loaded) return { rules: [], unparsedLevel: "high", preset: "bytebase" };
-  let { source, value } = loaded, rawRules = value.rules ?? [], vocabularies = {
+function conditionVocabularies(envs) {
+  return {
     statementType: { name: "statement type", known: STATEMENT_TYPE_NAMES },
     operation: { name: "ALTER TABLE operation", known: ALTER_OPERATIONS },
     onlineDdl: { name: "online DDL class", known: ONLINE_DDL_CLASSES },
     environment: { name: "environment", known: envs.declaredIds },
     database: { name: "database", known: [...new Set(envs.databases.map((d2) => d2.name))] }
-  }, checkValues = (fact, matcher, path) => {
+  };
+}
+function conditionBuilder(source, vocabularies, errors, warnings) {
+  let checkValues = (fact, matcher, path) => {
     let vocabulary = vocabularies[fact];
     if (!vocabulary) return;
     (Array.isArray(matcher) ? matcher : [matcher]).forEach((v2, k2) => {
@@ -49599,11 +49950,16 @@ function buildRisk(loaded, envs, errors, warnings = []) {
       else if (key === "not")
         parts.push({ kind: "not", of: buildCondition(v2, [...path, key]) });
       else if (!COMBINATORS.has(key)) {
-        let value2 = key === "statementType" ? bytebaseNames(v2, [...path, key]) : v2;
-        checkValues(key, value2, [...path, key]), facts[key] = value2;
+        let value = key === "statementType" ? bytebaseNames(v2, [...path, key]) : v2;
+        checkValues(key, value, [...path, key]), facts[key] = value;
       }
     return Object.keys(facts).length > 0 && parts.unshift({ kind: "facts", facts }), parts.length === 1 ? parts[0] : { kind: "all", of: parts };
-  }, rules = rawRules.map((raw, i) => {
+  };
+  return buildCondition;
+}
+function buildRisk(loaded, envs, errors, warnings = []) {
+  if (!loaded) return { rules: [], unparsedLevel: "high", preset: "bytebase" };
+  let { source, value } = loaded, rawRules = value.rules ?? [], buildCondition = conditionBuilder(source, conditionVocabularies(envs), errors, warnings), rules = rawRules.map((raw, i) => {
     let where = at(source, ["rules", i], "");
     return {
       title: raw.title,
@@ -49624,6 +49980,24 @@ function buildRisk(loaded, envs, errors, warnings = []) {
       }
     } : {}
   };
+}
+function withOnlineSchemaChange(loaded, envs, errors, warnings = []) {
+  if (!loaded) return envs.environments;
+  let { source, value } = loaded, buildCondition = conditionBuilder(source, conditionVocabularies(envs), errors, warnings), rawEnvs = value.environments;
+  return envs.environments.map((env) => {
+    let i = rawEnvs.findIndex((r2) => r2.id === env.id), raw = rawEnvs[i]?.onlineSchemaChange;
+    if (!raw) return env;
+    let where = at(source, ["environments", i, "onlineSchemaChange"], ""), online = {
+      tool: raw.tool ?? "pt-online-schema-change",
+      when: buildCondition(raw.when, ["environments", i, "onlineSchemaChange", "when"]),
+      at: { file: where.file, line: where.line, column: where.column },
+      chunkSize: raw.chunkSize ?? 1e3,
+      maxLoad: raw.maxLoad ?? "Threads_running=25",
+      criticalLoad: raw.criticalLoad ?? "Threads_running=50",
+      ...raw.foreignKeys !== void 0 ? { foreignKeys: raw.foreignKeys } : {}
+    };
+    return { ...env, onlineSchemaChange: online };
+  });
 }
 
 // src/policy/schema-check.ts
@@ -49762,13 +50136,17 @@ var environments_schema_default = {
       title: "Environments",
       description: "Rolled out in ascending `order`.",
       type: "array",
-      items: { $ref: "#/$defs/environment" }
+      items: {
+        $ref: "#/$defs/environment"
+      }
     },
     databases: {
       title: "Databases",
       description: "Each database in each environment. The same name may appear in several environments.",
       type: "array",
-      items: { $ref: "#/$defs/database" }
+      items: {
+        $ref: "#/$defs/database"
+      }
     }
   },
   $defs: {
@@ -49813,7 +50191,11 @@ var environments_schema_default = {
           description: "Roles whose members may push the tag. Required for manual rollout.",
           type: "array",
           minItems: 1,
-          items: { type: "string", title: "Role id", description: "A built-in or custom role id." }
+          items: {
+            type: "string",
+            title: "Role id",
+            description: "A built-in or custom role id."
+          }
         },
         verifyApprovals: {
           title: "Verify approvals on deploy",
@@ -49825,6 +50207,11 @@ var environments_schema_default = {
           description: "Session `lock_wait_timeout` during deploy, so a DDL stuck behind a long transaction fails instead of blocking every query behind it. Default 60.",
           type: "integer",
           minimum: 1
+        },
+        onlineSchemaChange: {
+          $ref: "#/$defs/onlineSchemaChange",
+          title: "Online schema change",
+          description: "Send an `ALTER TABLE` to an online tool (pt-online-schema-change) instead of running it inline when `when` holds, e.g. `when: { tableRows: { gt: 1000000 } }`. Absent: every ALTER runs inline."
         }
       }
     },
@@ -49862,6 +50249,48 @@ var environments_schema_default = {
           title: "Create on deploy",
           description: "Create the database (`CREATE DATABASE IF NOT EXISTS`) when it does not exist; evaluated by `create-database` risk rules.",
           type: "boolean"
+        }
+      }
+    },
+    onlineSchemaChange: {
+      title: "Online schema change",
+      description: "When and how an ALTER TABLE runs through an online tool that copies the table in chunks while writes continue, then swaps it in.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["when"],
+      properties: {
+        tool: {
+          title: "Tool",
+          description: "The online schema change engine. `pt-online-schema-change` (Percona Toolkit; MySQL and MariaDB), the default. gh-ost is not supported yet.",
+          enum: ["pt-online-schema-change"]
+        },
+        when: {
+          $ref: "risk-rules.schema.json#/$defs/condition",
+          title: "When",
+          description: "A risk-rule condition on the ALTER's facts, e.g. `tableRows: { gt: 1000000 }` or `tableRewrite: true`. Row counts come from `plan --estimate` and, at deploy, from the live table; an unknown count makes a comparison hold (the plan says so and deploy decides from the live count)."
+        },
+        chunkSize: {
+          title: "Chunk size",
+          description: "Rows copied per chunk (`--chunk-size`, fixed). Default 1000.",
+          type: "integer",
+          minimum: 1
+        },
+        maxLoad: {
+          title: "Max load",
+          description: "Pause the copy while any of these status variables exceeds its value (`--max-load`), e.g. `Threads_running=25`. Default `Threads_running=25`.",
+          type: "string",
+          pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$"
+        },
+        criticalLoad: {
+          title: "Critical load",
+          description: "Abort the change (the table stays as it was) when any of these status variables exceeds its value (`--critical-load`), e.g. `Threads_running=50`. Default `Threads_running=50`.",
+          type: "string",
+          pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$"
+        },
+        foreignKeys: {
+          title: "Foreign keys",
+          description: "How foreign keys of child tables are pointed at the new table (`--alter-foreign-keys-method`): `rebuild_constraints`, `drop_swap`, `auto` or `none`. Unset: an ALTER on a table that other tables reference is refused before any work.",
+          enum: ["auto", "rebuild_constraints", "drop_swap", "none"]
         }
       }
     }
@@ -50312,13 +50741,13 @@ function loadPolicies(texts, dir = "policies") {
     sources[key] = { source: parsed.source, value: parsed.value };
   }
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
-  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors, warnings);
+  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors, warnings), withOnline = withOnlineSchemaChange(sources.environments, environments, errors, warnings);
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
   let policy = {
     roles,
     risk,
     approval,
-    environments: environments.environments,
+    environments: withOnline,
     databases: environments.databases
   };
   return { ok: !0, policy: deepFreeze(policy), warnings: sortErrors(warnings) };
@@ -50822,208 +51251,6 @@ function buildFacts(text2, keywords, details, parse3) {
 }
 function mergeOps(a, b3) {
   return [.../* @__PURE__ */ new Set([...a, ...b3])];
-}
-
-// src/risk/context.ts
-var text = (...values) => ({ kind: "text", values }), bool = (value) => ({ kind: "boolean", value }), NOT_APPLICABLE = { kind: "n/a" }, estimate = (value) => value === "unknown" ? { kind: "unknown" } : { kind: "number", value };
-
-// src/risk/facts/affected-rows.ts
-var affectedRows = {
-  name: "affectedRows",
-  type: "number",
-  read: (c3) => c3.facts.insertRows !== void 0 ? estimate(c3.facts.insertRows) : c3.facts.source === "dml" && c3.facts.type !== "SELECT" && c3.facts.type !== "TRANSACTION" ? estimate(c3.affectedRows) : NOT_APPLICABLE
-};
-
-// src/risk/facts/change-categories.ts
-var destructive = {
-  name: "destructive",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.destructive)
-}, backwardIncompatible = {
-  name: "backwardIncompatible",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.backwardIncompatible)
-}, dataDependent = {
-  name: "dataDependent",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.dataDependent)
-}, tableRewrite = {
-  name: "tableRewrite",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.tableRewrite)
-}, hasAlgorithm = {
-  name: "hasAlgorithm",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.hasAlgorithm)
-}, hasLock = {
-  name: "hasLock",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.hasLock)
-};
-
-// src/risk/facts/database.ts
-var database = { name: "database", type: "text", read: (c3) => text(c3.database) };
-
-// src/risk/facts/environment.ts
-var environment = {
-  name: "environment",
-  type: "text",
-  read: (c3) => text(c3.environment)
-};
-
-// src/risk/facts/file.ts
-var file = { name: "file", type: "text", read: (c3) => text(c3.file) };
-
-// src/risk/facts/has-where.ts
-var hasWhere = {
-  name: "hasWhere",
-  type: "boolean",
-  read: (c3) => c3.facts.hasWhere === void 0 ? NOT_APPLICABLE : bool(c3.facts.hasWhere)
-};
-
-// src/risk/facts/hidden-sql.ts
-var callsRoutine = {
-  name: "callsRoutine",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.callsRoutine)
-}, dynamic = {
-  name: "dynamic",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.dynamic)
-};
-
-// src/risk/facts/limit.ts
-var limit = {
-  name: "limit",
-  type: "number",
-  read: (c3) => c3.facts.limit === void 0 ? NOT_APPLICABLE : estimate(c3.facts.limit)
-};
-
-// src/risk/facts/online-ddl.ts
-var onlineDdl = {
-  name: "onlineDdl",
-  type: "text",
-  read: (c3) => c3.facts.onlineDdl === void 0 ? NOT_APPLICABLE : text(c3.facts.onlineDdl)
-};
-
-// src/risk/facts/operation.ts
-var operation = {
-  name: "operation",
-  type: "text",
-  read: (c3) => c3.facts.operations.length > 0 ? text(...c3.facts.operations) : NOT_APPLICABLE
-};
-
-// src/risk/facts/session-override.ts
-var sessionOverride = {
-  name: "sessionOverride",
-  type: "text",
-  read: (c3) => c3.facts.sessionOverrides.length > 0 ? text(...c3.facts.sessionOverrides) : NOT_APPLICABLE
-};
-
-// src/risk/facts/statement-type.ts
-var statementType = {
-  name: "statementType",
-  type: "text",
-  read: (c3) => text(c3.facts.type)
-};
-
-// src/risk/facts/table.ts
-var table = {
-  name: "table",
-  type: "text",
-  read: (c3) => {
-    if (c3.facts.tables.length === 0) return NOT_APPLICABLE;
-    let names = c3.facts.tables.flatMap((t2) => t2.includes(".") ? [t2, t2.slice(t2.indexOf(".") + 1)] : [t2]);
-    return text(...names);
-  }
-};
-
-// src/risk/facts/table-rows.ts
-var tableRows = {
-  name: "tableRows",
-  type: "number",
-  read: (c3) => c3.facts.tables.length === 0 ? NOT_APPLICABLE : estimate(c3.tableRows)
-};
-
-// src/risk/facts/index.ts
-var FACTS = new Map(
-  [
-    environment,
-    database,
-    table,
-    statementType,
-    operation,
-    file,
-    hasWhere,
-    limit,
-    affectedRows,
-    tableRows,
-    destructive,
-    backwardIncompatible,
-    dataDependent,
-    tableRewrite,
-    hasAlgorithm,
-    hasLock,
-    onlineDdl,
-    callsRoutine,
-    dynamic,
-    sessionOverride
-  ].map((f3) => [f3.name, f3])
-);
-
-// src/risk/conditions.ts
-var TRUE = { truth: "true", unknown: [] }, FALSE = { truth: "false", unknown: [] };
-function isComparison(m2) {
-  return typeof m2 == "object" && !Array.isArray(m2);
-}
-function matchFact(matcher, value) {
-  switch (value.kind) {
-    case "n/a":
-      return "false";
-    case "unknown":
-      return "unknown";
-    case "text": {
-      let patterns = (Array.isArray(matcher) ? matcher : [matcher]).map(String);
-      return value.values.some((v2) => patterns.some((p2) => matchesGlob(v2, p2))) ? "true" : "false";
-    }
-    case "boolean":
-      return matcher === value.value ? "true" : "false";
-    case "number": {
-      let n = value.value;
-      return isComparison(matcher) ? (matcher.gt === void 0 || n > matcher.gt) && (matcher.gte === void 0 || n >= matcher.gte) && (matcher.lt === void 0 || n < matcher.lt) && (matcher.lte === void 0 || n <= matcher.lte) ? "true" : "false" : (Array.isArray(matcher) ? matcher : [matcher]).includes(n) ? "true" : "false";
-    }
-  }
-}
-function all(results) {
-  if (results.some((r2) => r2.truth === "false")) return FALSE;
-  let unknown = results.filter((r2) => r2.truth === "unknown");
-  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : TRUE;
-}
-function any(results) {
-  if (results.some((r2) => r2.truth === "true")) return TRUE;
-  let unknown = results.filter((r2) => r2.truth === "unknown");
-  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : FALSE;
-}
-function evaluateCondition(condition, context) {
-  switch (condition.kind) {
-    case "facts":
-      return all(
-        Object.entries(condition.facts).map(([name, matcher]) => {
-          let fact = FACTS.get(name);
-          if (!fact) throw new Error(`unknown fact "${name}"`);
-          let truth = matchFact(matcher, fact.read(context));
-          return truth === "unknown" ? { truth, unknown: [name] } : truth === "true" ? TRUE : FALSE;
-        })
-      );
-    case "all":
-      return all(condition.of.map((c3) => evaluateCondition(c3, context)));
-    case "any":
-      return any(condition.of.map((c3) => evaluateCondition(c3, context)));
-    case "not": {
-      let inner = evaluateCondition(condition.of, context);
-      return inner.truth === "unknown" ? inner : inner.truth === "true" ? FALSE : TRUE;
-    }
-  }
 }
 
 // src/risk/presets.ts
@@ -51747,7 +51974,7 @@ async function planChange(options2) {
     analysed.push({ migration, text: text2, statements: await analyseSql(text2, parser2) });
   }
   if (errors.length > 0) throw new InputError(errors);
-  let estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), flows = [];
+  let estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), flows = [];
   risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
   let policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
@@ -51767,7 +51994,8 @@ async function planChange(options2) {
     migrations: changedMigrations,
     risk,
     ...policyChange ? { policyChange } : {},
-    flows
+    flows,
+    executions
   };
 }
 
