@@ -120,6 +120,7 @@ describe('sqlgate plan', () => {
         { title: 'DDL on Prod is High', level: 'high', at: 'policies/risk-rules.yaml:5:5', unknownFacts: [] },
       ],
       unparsed: null,
+      execution: null,
     });
   });
 
