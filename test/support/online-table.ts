@@ -10,11 +10,17 @@ export interface TableSummary {
 }
 
 /** `t(id PK, v)` with rows 1..n where v = id (MariaDB's sequence engine fills it in one statement). */
-export async function fillTable(server: MariaDbServer, database: string, table: string, rows: number) {
+export async function fillTable(
+  server: MariaDbServer,
+  database: string,
+  table: string,
+  rows: number,
+  valueType = 'BIGINT',
+) {
   await server.query(`CREATE DATABASE IF NOT EXISTS ${database}`);
   await server.query(`DROP TABLE IF EXISTS ${database}.${table}`);
   await server.query(
-    `CREATE TABLE ${database}.${table} (id BIGINT NOT NULL PRIMARY KEY, v BIGINT NOT NULL) ENGINE=InnoDB`,
+    `CREATE TABLE ${database}.${table} (id BIGINT NOT NULL PRIMARY KEY, v ${valueType} NOT NULL) ENGINE=InnoDB`,
   );
   await server.query(`INSERT INTO ${table} (id, v) SELECT seq, seq FROM seq_1_to_${rows}`, database);
   // Fresh statistics, so information_schema's row estimate is close to the real count.
