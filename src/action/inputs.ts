@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import type { PullRequestRef } from '../check/check.js';
+import { type ConnectionTarget, parseDatabaseUrl } from '../db/url.js';
 import { InputError } from '../errors.js';
 
 export type Mode = 'auto' | 'check' | 'deploy' | 'plan';
@@ -16,6 +17,8 @@ export interface ActionSettings {
   readonly dryRun: boolean;
   readonly concurrency: number;
   readonly shard?: string;
+  /** Where the check rehearses the PR's migrations (`rehearsal-url`, or `rehearsal: service`). */
+  readonly rehearsal?: ConnectionTarget;
   readonly event: ActionEvent;
   /** The repository's default branch, the one automatic deploys and rollouts trust. */
   readonly defaultBranch: string;
@@ -145,6 +148,7 @@ export function readSettings(
     throw new InputError(
       `input concurrency must be a whole number ≥ 1, not "${core.getInput('concurrency')}"`,
     );
+  const rehearsal = rehearsalTarget();
   const environment = core.getInput('environment');
   const shard = core.getInput('shard');
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
@@ -157,6 +161,7 @@ export function readSettings(
     dryRun: booleanInput('dry-run'),
     concurrency,
     ...(shard ? { shard } : {}),
+    ...(rehearsal ? { rehearsal } : {}),
     event: parseEvent(eventName, payload, env.GITHUB_SHA ?? '', defaultBranch),
     defaultBranch,
     owner,
@@ -167,4 +172,19 @@ export function readSettings(
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     env,
   };
+}
+
+/** The workflow's `services:` container, as the example workflow starts it. */
+export const REHEARSAL_SERVICE_URL = 'mysql://root@127.0.0.1:3306/';
+
+function rehearsalTarget(): ConnectionTarget | undefined {
+  const url = core.getInput('rehearsal-url');
+  const mode = core.getInput('rehearsal') || 'off';
+  if (mode !== 'off' && mode !== 'service')
+    throw new InputError(`input rehearsal must be off or service, not "${mode}"`);
+  if (url) {
+    core.setSecret(url);
+    return parseDatabaseUrl('input rehearsal-url', url);
+  }
+  return mode === 'service' ? parseDatabaseUrl('rehearsal: service', REHEARSAL_SERVICE_URL) : undefined;
 }

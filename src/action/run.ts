@@ -89,6 +89,9 @@ async function check(s: ActionSettings, pull: PullRequestRef): Promise<void> {
     migrationsDir: s.migrationsDir,
     ...(s.runUrl ? { detailsUrl: s.runUrl } : {}),
     log: (m) => core.info(m),
+    ...(s.rehearsal
+      ? { rehearsal: { target: s.rehearsal, appliedBy: `sqlgate check of PR #${pull.number}` } }
+      : {}),
   });
   if (!outcome.ok) {
     for (const e of outcome.error.errors)
@@ -102,7 +105,10 @@ async function check(s: ActionSettings, pull: PullRequestRef): Promise<void> {
   }
   annotate(outcome.plan);
   await core.summary
-    .addRaw(commentMarkdown({ plan: outcome.plan, approvals: outcome.approvals }), true)
+    .addRaw(
+      commentMarkdown({ plan: outcome.plan, approvals: outcome.approvals, rehearsal: outcome.rehearsal }),
+      true,
+    )
     .write();
   setOutputs({
     'risk-level': outcome.plan.risk.level,

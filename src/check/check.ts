@@ -15,6 +15,11 @@ import {
 } from '../github/reads.js';
 import { STATUS_CONTEXT, type StatusState, setStatus, upsertComment } from '../github/writes.js';
 import { type PlanResult, planChange } from '../plan/plan.js';
+import {
+  type CheckRehearsalResult,
+  type CheckRehearsalSettings,
+  checkRehearsal,
+} from '../rehearsal/for-check.js';
 import { COMMENT_MARKER, commentMarkdown } from '../report/markdown.js';
 import type { StatementParser } from '../sql/analyse.js';
 
@@ -41,6 +46,8 @@ export interface CheckInput {
   /** Link for the status and for a shortened comment: the workflow run. */
   readonly detailsUrl?: string;
   readonly log?: (message: string) => void;
+  /** A database to rehearse the PR's migrations on. */
+  readonly rehearsal?: CheckRehearsalSettings;
 }
 
 export type CheckOutcome =
@@ -51,6 +58,7 @@ export type CheckOutcome =
       readonly approved: boolean;
       readonly status: { readonly state: StatusState; readonly description: string };
       readonly comment: string;
+      readonly rehearsal: CheckRehearsalResult;
     }
   | { readonly ok: false; readonly error: InputError; readonly comment: string };
 
@@ -58,16 +66,20 @@ export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
   const { github, ref, pull, repo } = input;
   const log = input.log ?? (() => {});
   let plan: PlanResult;
+  let rehearsal: ReturnType<typeof checkRehearsal>;
   try {
     await verifyCheckout(input);
+    const base = await policyBase(repo, pull);
+    rehearsal = checkRehearsal({ ...input, base, head: pull.headSha, settings: input.rehearsal, log });
     plan = await planChange({
       repo,
-      base: await policyBase(repo, pull),
+      base,
       head: pull.headSha,
       policiesDir: input.policiesDir,
       migrationsDir: input.migrationsDir,
       parser: input.parser,
       onProgress: log,
+      ...rehearsal.planOptions,
     });
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
@@ -95,14 +107,19 @@ export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
     });
   }
   const approved = approvals.every((a) => a.state === 'approved');
-  const status = statusOf(plan, approvals);
+  const rehearsed = await rehearsal.finish(plan);
+  // A migration that does not apply fails the PR whatever the approvals.
+  const status: { state: StatusState; description: string } = rehearsed.problem
+    ? { state: 'failure', description: `rehearsal failed: ${rehearsed.problem}` }
+    : statusOf(plan, approvals);
   const comment = commentMarkdown({
     plan,
     approvals,
     ...(input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}),
+    ...(rehearsed.report || rehearsed.missing.length > 0 ? { rehearsal: rehearsed } : {}),
   });
   await report(input, comment, status);
-  return { ok: true, plan, approvals, approved, status, comment };
+  return { ok: true, plan, approvals, approved, status, comment, rehearsal: rehearsed };
 }
 
 /** Write the comment and the status; a write the token may not make says which permission it needs. */

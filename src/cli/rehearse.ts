@@ -6,9 +6,9 @@ import { InputError } from '../errors.js';
 import { GitRepo } from '../git/repo.js';
 import { sharedParser } from '../parser/pool.js';
 import { planChange } from '../plan/plan.js';
-import { rehearse } from '../rehearsal/rehearse.js';
+import { rehearsalForPlan } from '../rehearsal/for-plan.js';
 import { missingRollbacks } from '../rehearsal/require-rollback.js';
-import { rehearsalSubjects } from '../rehearsal/subjects.js';
+import { downFilesAt } from '../rehearsal/subjects.js';
 import { rehearsalText } from '../report/rehearsal.js';
 import { whoDeploys } from './deploy.js';
 import type { CliIo } from './io.js';
@@ -28,42 +28,53 @@ export async function runRehearse(io: CliIo, o: RehearseCliOptions): Promise<num
   const repo = new GitRepo(io.cwd);
   if (!(await repo.isRepository()))
     throw new InputError(`${io.cwd} is not a git repository; run sqlgate rehearse in your repository's root`);
-  const plan = await planChange({
-    repo,
-    base: o.base,
-    policiesDir: o.policies.replace(/\/+$/, ''),
-    migrationsDir: o.migrations.replace(/\/+$/, ''),
-    parser: sharedParser(),
-  });
-  const { subjects, withDown } = await rehearsalSubjects(repo, plan, await repo.resolve(o.base));
-  const missing = missingRollbacks(plan.policy.risk, plan.risk.tasks, withDown);
-  if (subjects.length === 0) {
-    io.out(
-      o.format === 'json'
-        ? JSON.stringify({ version: 1, state: 'passed', databases: [] })
-        : 'no migrations to rehearse',
-    );
-    return 0;
-  }
   if (!o.url && !canStartMariaDb())
     throw new InputError(
       'rehearse needs a server: pass --url mysql://user:password@host:3306/ (a server it may create and drop schemas on), or install mariadb-server so it can start a throwaway one',
     );
-  const server = o.url ? undefined : await MariaDbServer.start({ durable: false });
+  const target = o.url ? parseDatabaseUrl('--url', o.url) : undefined;
+  const migrationsDir = o.migrations.replace(/\/+$/, '');
+  let server: MariaDbServer | undefined;
   try {
-    const target = parseDatabaseUrl('--url', o.url ?? (server as MariaDbServer).url);
-    if (server) io.err(`started a throwaway MariaDB server on port ${server.port}`);
-    const report = await rehearse({
-      target,
-      subjects,
+    const rehearsal = rehearsalForPlan({
+      repo,
+      base: o.base,
+      head: 'HEAD',
+      migrationsDir,
+      target: async () => {
+        if (target) return target;
+        server = await MariaDbServer.start({ durable: false });
+        io.err(`started a throwaway MariaDB server on port ${server.port}`);
+        return parseDatabaseUrl('--url', server.url);
+      },
       appliedBy: whoDeploys(io.env),
       keep: o.keep,
-      missingRollbacks: missing,
       ...(o.format === 'text' ? { progress: (line: string) => io.err(line) } : {}),
     });
-    if (o.format === 'json') io.out(JSON.stringify({ version: 1, ...report }, null, 2));
-    else for (const line of rehearsalText(report)) io.out(line);
-    return report.state === 'passed' ? 0 : 1;
+    const plan = await planChange({
+      repo,
+      base: o.base,
+      policiesDir: o.policies.replace(/\/+$/, ''),
+      migrationsDir,
+      parser: sharedParser(),
+      estimates: rehearsal.estimates,
+    });
+    const report = rehearsal.report();
+    if (!report || plan.migrations.length === 0) {
+      io.out(
+        o.format === 'json'
+          ? JSON.stringify({ version: 1, state: 'passed', databases: [] })
+          : 'no migrations to rehearse',
+      );
+      return 0;
+    }
+    const downs = await downFilesAt(repo, plan.head.commit, migrationsDir);
+    const missing = missingRollbacks(plan.policy.risk, plan.risk.tasks, new Set(downs.keys()));
+    const state = missing.length > 0 ? 'failed' : report.state;
+    if (o.format === 'json')
+      io.out(JSON.stringify({ version: 1, ...report, state, missingRollbacks: missing }, null, 2));
+    else for (const line of rehearsalText(report, missing)) io.out(line);
+    return state === 'passed' ? 0 : 1;
   } finally {
     await server?.stop();
   }

@@ -13,7 +13,6 @@ import { type MigrationFile, versionKey } from '../deploy/types.js';
 import type { Database } from '../policy/types.js';
 import { compareSnapshots, readSchemaSnapshot, type SchemaSnapshot } from './schema-snapshot.js';
 import {
-  type MissingRollback,
   type RehearsalReport,
   type RehearsalSubject,
   type RehearsedDatabase,
@@ -32,20 +31,16 @@ export interface RehearsalInput {
   readonly progress?: (line: string) => void;
   /** Keep the scratch schemas (to inspect them) instead of dropping them at the end. */
   readonly keep?: boolean;
-  /** Down files `requireRollback` asks for and the PR lacks (see require-rollback.ts). */
-  readonly missingRollbacks?: readonly MissingRollback[];
 }
 
 export async function rehearse(input: RehearsalInput): Promise<RehearsalReport> {
   const started = performance.now();
   const databases: RehearsedDatabase[] = [];
   for (const subject of input.subjects) databases.push(await rehearseDatabase(input, subject));
-  const missingRollbacks = input.missingRollbacks ?? [];
   return {
-    state: rehearsalState(databases, missingRollbacks),
+    state: rehearsalState(databases),
     server: input.target.masked,
     databases,
-    missingRollbacks,
     ms: Math.round(performance.now() - started),
   };
 }

@@ -4,23 +4,28 @@ import { migrationFileOf } from '../deploy/sources.js';
 import type { MigrationFile } from '../deploy/types.js';
 import { InputError, PolicyError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
-import type { PlanResult } from '../plan/plan.js';
+import type { Policy } from '../policy/types.js';
 import { decodeSql } from '../sql/decode.js';
 import { collectMigrations, type MigrationName, parseMigrationName } from '../sql/migration-name.js';
 import type { RehearsalSubject } from './types.js';
 
-/** The subjects, and the paths of the PR's migrations that have a down file. */
-export async function rehearsalSubjects(
-  repo: GitRepo,
-  plan: PlanResult,
-  baseTip: string,
-): Promise<{ subjects: RehearsalSubject[]; withDown: Set<string> }> {
-  const root = plan.migrationsDir;
-  const prPaths = new Set(plan.migrations.map((m) => m.path));
-  const atBase = collectMigrations(await repo.listFiles(baseTip, root), root).migrations.filter(
+export interface SubjectsInput {
+  readonly repo: GitRepo;
+  readonly policy: Policy;
+  readonly migrationsDir: string;
+  /** The PR's migrations as the plan read them (at the head). */
+  readonly pr: readonly { readonly migration: MigrationName; readonly text: string }[];
+  readonly baseTip: string;
+  readonly head: string;
+}
+
+export async function rehearsalSubjects(input: SubjectsInput): Promise<RehearsalSubject[]> {
+  const { repo, migrationsDir: root } = input;
+  const prPaths = new Set(input.pr.map((m) => m.migration.path));
+  const atBase = collectMigrations(await repo.listFiles(input.baseTip, root), root).migrations.filter(
     (m) => !prPaths.has(m.path),
   );
-  const atHead = collectMigrations(await repo.listFiles(plan.head.commit, root), root);
+  const downs = await downFilesAt(repo, input.head, root);
   const errors: PolicyError[] = [];
   const read = async (commit: string, names: readonly MigrationName[]): Promise<MigrationFile[]> => {
     const bytes = await repo.readFiles(
@@ -36,33 +41,38 @@ export async function rehearsalSubjects(
     return files;
   };
   const subjects: RehearsalSubject[] = [];
-  for (const folder of [...new Set(plan.migrations.map((m) => m.folder))]) {
-    const database = plan.policy.databases.find((d) => d.migrations === folder);
+  for (const folder of [...new Set(input.pr.map((m) => m.migration.folder))]) {
+    const database = input.policy.databases.find((d) => d.migrations === folder);
     if (!database) continue;
-    const pr = plan.migrations.filter((m) => m.folder === folder);
+    const pr = input.pr.filter((m) => m.migration.folder === folder);
     // Down files are named like migrations (`1_init.down.sql` reads as version 1, "init.down").
-    const withDown = pr.flatMap((m) => {
-      const path = atHead.downs.get(m.path);
+    const withDown = pr.flatMap(({ migration }) => {
+      const path = downs.get(migration.path);
       const name = path ? parseMigrationName(path, root) : undefined;
-      return name && !(name instanceof PolicyError) ? [{ up: m.path, down: name }] : [];
+      return name && !(name instanceof PolicyError) ? [{ up: migration.path, down: name }] : [];
     });
-    const downs = await read(
-      plan.head.commit,
+    const downFiles = await read(
+      input.head,
       withDown.map((d) => d.down),
     );
     subjects.push({
       folder,
       database: database.name,
       base: await read(
-        baseTip,
+        input.baseTip,
         atBase.filter((m) => m.folder === folder),
       ),
-      pr: await read(plan.head.commit, pr),
+      pr: pr.map(({ migration, text }) => migrationFileOf(migration, text)),
       downs: new Map(
-        downs.map((file) => [withDown.find((d) => d.down.path === file.name.path)?.up ?? '', file]),
+        downFiles.map((file) => [withDown.find((d) => d.down.path === file.name.path)?.up ?? '', file]),
       ),
     });
   }
   if (errors.length > 0) throw new InputError(errors);
-  return { subjects, withDown: new Set([...prPaths].filter((p) => atHead.downs.has(p))) };
+  return subjects;
+}
+
+/** Down files at a commit, by the path of the migration each undoes. */
+export async function downFilesAt(repo: GitRepo, commit: string, root: string): Promise<Map<string, string>> {
+  return collectMigrations(await repo.listFiles(commit, root), root).downs;
 }

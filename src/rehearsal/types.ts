@@ -89,25 +89,16 @@ export interface RehearsalReport {
   /** Where it ran, safe to print. */
   readonly server: string;
   readonly databases: readonly RehearsedDatabase[];
-  readonly missingRollbacks: readonly MissingRollback[];
   readonly ms: number;
 }
 
-/**
- * Failed: a migration or down file did not apply, a round trip did not match, a base did not
- * build, or a required down file is missing.
- */
-export function rehearsalState(
-  databases: readonly RehearsedDatabase[],
-  missing: readonly MissingRollback[],
-): RehearsalState {
-  const bad =
-    missing.length > 0 ||
-    databases.some(
-      (d) =>
-        d.error !== undefined ||
-        d.base.failure !== undefined ||
-        d.files.some((f) => f.outcome === 'failed' || (f.roundTrip && f.roundTrip.state !== 'matched')),
-    );
+/** Failed: a migration or down file did not apply, a round trip did not match, or a base did not build. */
+export function rehearsalState(databases: readonly RehearsedDatabase[]): RehearsalState {
+  const bad = databases.some(
+    (d) =>
+      d.error !== undefined ||
+      d.base.failure !== undefined ||
+      d.files.some((f) => f.outcome === 'failed' || (f.roundTrip && f.roundTrip.state !== 'matched')),
+  );
   return bad ? 'failed' : 'passed';
 }

@@ -5,7 +5,9 @@ import type { ApprovalResult, ApprovalState, StepState } from '../approval/types
 import { executionKey, executionLines } from '../online/plan-executions.js';
 import type { PlanResult, RequiredFlow } from '../plan/plan.js';
 import { compareLevels, type Policy, type RiskLevel } from '../policy/types.js';
+import type { MissingRollback, RehearsalReport } from '../rehearsal/types.js';
 import type { StatementRisk, TaskRisk } from '../risk/evaluate.js';
+import { rehearsalMarkdown, rehearsalProblem } from './rehearsal.js';
 
 export const COMMENT_MARKER = '<!-- sqlgate:check -->';
 export const COMMENT_LIMIT = 65_536;
@@ -28,6 +30,11 @@ export interface CommentInput {
   readonly approvals?: readonly ApprovalResult[];
   /** Where the full report lives when the comment had to be shortened. */
   readonly detailsUrl?: string;
+  /** The PR's rehearsal and the down files `requireRollback` asks for, when either applies. */
+  readonly rehearsal?: {
+    readonly report: RehearsalReport | undefined;
+    readonly missing: readonly MissingRollback[];
+  };
 }
 
 function escapeCell(text: string): string {
@@ -174,9 +181,11 @@ export function commentMarkdown(input: CommentInput): string {
               ?.filter((a) => a.state !== 'approved')
               .map((a) => a.summary)
               .join('; ')}`;
+  const rehearsalFailed =
+    input.rehearsal && rehearsalProblem(input.rehearsal.report, input.rehearsal.missing) !== undefined;
   const head: string[] = [
     COMMENT_MARKER,
-    `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} — ${headline}`,
+    `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} — ${rehearsalFailed ? '❌ rehearsal failed; ' : ''}${headline}`,
     '',
   ];
   const sources = Object.entries(risk.levelBySource).map(([s, l]) => `**${s}** ${ICON[l as RiskLevel]} ${l}`);
@@ -184,6 +193,7 @@ export function commentMarkdown(input: CommentInput): string {
     `${plan.migrations.length} migration file${plan.migrations.length === 1 ? '' : 's'}, ${risk.tasks.length} task${risk.tasks.length === 1 ? '' : 's'}. Risk by source: ${sources.join(', ') || 'none'}. Policies from the base commit \`${plan.base.commit.slice(0, 7)}\`.`,
     '',
   );
+  if (input.rehearsal) head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing));
 
   const flows = plan.flows.flatMap((f, i) => flowSection(f, policy, approvals?.[i], i));
   if (plan.flows.length === 0)

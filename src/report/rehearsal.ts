@@ -59,9 +59,9 @@ export function missingRollbackWords(m: MissingRollback): string {
   return `${m.file} is ${m.level} risk and has no down file ${m.downFile} (requireRollback: ${m.required} at ${m.rule.file}:${m.rule.line}:${m.rule.column})`;
 }
 
-export function rehearsalText(report: RehearsalReport): string[] {
+export function rehearsalText(report: RehearsalReport, missing: readonly MissingRollback[]): string[] {
   const lines = [`rehearsal on ${report.server}`];
-  for (const m of report.missingRollbacks) lines.push(`✗ ${missingRollbackWords(m)}`);
+  for (const m of missing) lines.push(`✗ ${missingRollbackWords(m)}`);
   for (const d of report.databases) {
     lines.push(`${d.database} (scratch schema ${d.schema}): ${baseWords(d)}`);
     if (d.error) lines.push(`  ✗ ${d.error}`);
@@ -76,6 +76,79 @@ export function rehearsalText(report: RehearsalReport): string[] {
       }
     }
   }
-  lines.push(`rehearsal ${report.state} in ${seconds(report.ms)}`);
+  const state = missing.length > 0 ? 'failed' : report.state;
+  lines.push(`rehearsal ${state} in ${seconds(report.ms)}`);
+  return lines;
+}
+
+/** The rehearsal's verdict, or undefined when it passed (and nothing required is missing). */
+export function rehearsalProblem(
+  report: RehearsalReport | undefined,
+  missing: readonly MissingRollback[],
+): string | undefined {
+  const first = missing[0];
+  if (first) return `${first.file} has no down file (requireRollback: ${first.required})`;
+  if (!report || report.state === 'passed') return undefined;
+  for (const d of report.databases) {
+    if (d.error) return `${d.database}: ${d.error}`;
+    if (d.base.failure)
+      return `the base does not apply: ${d.base.failure.path} ${failureWords(d.base.failure)}`;
+    for (const f of d.files) {
+      if (f.failure) return `${f.path} ${failureWords(f.failure)}`;
+      if (f.roundTrip && f.roundTrip.state !== 'matched') return `${f.path}: ${roundTripWords(f.roundTrip)}`;
+    }
+  }
+  return 'failed';
+}
+
+const MD_ICON = { applied: '✅', failed: '❌', 'not-run': '⏭️' } as const;
+const MAX_ROWS = 60;
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** The comment's rehearsal section: per file, the outcome, its time and what went wrong. */
+export function rehearsalMarkdown(
+  report: RehearsalReport | undefined,
+  missing: readonly MissingRollback[],
+): string[] {
+  if (!report && missing.length === 0) return [];
+  const verdict = rehearsalProblem(report, missing) ? '❌ failed' : '✅ passed';
+  const lines = [`### Rehearsal — ${verdict}`, ''];
+  for (const m of missing) lines.push(`- ❌ ${cell(missingRollbackWords(m))}`);
+  if (missing.length > 0) lines.push('');
+  if (!report) return lines;
+  lines.push(
+    `On a throwaway schema per database (${report.server}), with the deploy engine, in ${seconds(report.ms)}.`,
+    '',
+  );
+  const rows: string[] = [];
+  for (const d of report.databases) {
+    if (d.error) rows.push(`| ${d.database} | ❌ ${cell(d.error)} | | |`);
+    rows.push(
+      `| ${d.database}: base branch | ${d.base.failure ? `❌ ${cell(baseWords(d))}` : `✅ ${d.base.files} migrations`} | ${seconds(d.base.ms)} | |`,
+    );
+    for (const f of d.files) {
+      const slowest = [...f.statements].sort((a, b) => b.ms - a.ms)[0];
+      const trip = f.roundTrip
+        ? `<br/>${f.roundTrip.state === 'matched' ? '✅' : '❌'} ${cell(roundTripWords(f.roundTrip))}`
+        : '';
+      const mismatches = (f.roundTrip?.mismatches ?? [])
+        .slice(0, 10)
+        .map((m) => `<br/>• ${cell(mismatchWords(m))}`)
+        .join('');
+      rows.push(
+        `| \`${cell(f.path)}\` | ${MD_ICON[f.outcome]} ${cell(fileWords(f))}${trip}${mismatches} | ${f.outcome === 'not-run' ? '' : seconds(fileTime(f))} | ${slowest ? `statement ${slowest.statement} (line ${slowest.line}): ${seconds(slowest.ms)}` : ''} |`,
+      );
+    }
+  }
+  lines.push(
+    '| File | Rehearsal | Time | Slowest statement |',
+    '| --- | --- | --- | --- |',
+    ...rows.slice(0, MAX_ROWS),
+  );
+  if (rows.length > MAX_ROWS) lines.push('', `… and ${rows.length - MAX_ROWS} more rows in the job summary.`);
+  lines.push('');
   return lines;
 }

@@ -11,6 +11,17 @@ export interface StatementContext {
   readonly facts: StatementFacts;
   readonly tableRows: Estimate;
   readonly affectedRows: Estimate;
+  /** The rehearsal's measurements, when the statement was rehearsed. */
+  readonly rehearsal?: RehearsalMeasure;
+}
+
+/**
+ * `failed`: this statement, or the up → down → up of its file, failed in the rehearsal;
+ * undefined when it did not run. `ms`: how long it took there.
+ */
+export interface RehearsalMeasure {
+  readonly failed?: boolean;
+  readonly ms: Estimate;
 }
 
 /** A fact's value: a value (or several, any may match), unknown, or not applicable. */

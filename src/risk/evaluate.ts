@@ -18,7 +18,7 @@ import { buildFacts, type ParseOutcome, type StatementFacts } from '../sql/facts
 import type { MigrationName } from '../sql/migration-name.js';
 import type { Position } from '../sql/split.js';
 import { evaluateCondition } from './conditions.js';
-import type { Estimate, StatementContext } from './context.js';
+import type { Estimate, RehearsalMeasure, StatementContext } from './context.js';
 import { BYTEBASE_PRESET } from './presets.js';
 
 export interface AnalysedMigration {
@@ -29,6 +29,7 @@ export interface AnalysedMigration {
 export interface Estimates {
   readonly tableRows: Estimate;
   readonly affectedRows: Estimate;
+  readonly rehearsal?: RehearsalMeasure;
 }
 export type EstimateLookup = (database: Database, file: string, statementIndex: number) => Estimates;
 

@@ -16,6 +16,7 @@ import { callsRoutine, dynamic } from './hidden-sql.js';
 import { limit } from './limit.js';
 import { onlineDdl } from './online-ddl.js';
 import { operation } from './operation.js';
+import { rehearsalFailed, rehearsalMs } from './rehearsal.js';
 import { sessionOverride } from './session-override.js';
 import { statementType } from './statement-type.js';
 import { table } from './table.js';
@@ -44,5 +45,7 @@ export const FACTS: ReadonlyMap<string, FactDefinition> = new Map(
     callsRoutine,
     dynamic,
     sessionOverride,
+    rehearsalFailed,
+    rehearsalMs,
   ].map((f) => [f.name, f]),
 );
