@@ -33277,7 +33277,7 @@ var approval_flows_schema_default = {
   properties: {
     staleApprovals: {
       title: "When an approval goes stale",
-      description: "`on-sql-change` (default): an approval stays valid while the migration and policy files it approved are unchanged. `on-push`: any new head commit invalidates it. `keep`: never.",
+      description: "`on-sql-change` (default): an approval stays valid while the PR changes the migration and policy files as it did when approved (a rebase keeps it). `on-push`: any new head commit invalidates it. `keep`: never.",
       enum: ["on-sql-change", "on-push", "keep"]
     },
     flows: {
@@ -37675,14 +37675,26 @@ var STATUS = {
 `).filter((l3) => l3.length > 0);
   }
   /**
-   * A fingerprint of the files under `dirs` at `commit`: a hash of their paths and blob ids, so
-   * it changes exactly when a file there is added, removed or edited. Undefined when the commit
-   * is not in this repository (force-pushed away, or not fetched).
+   * A fingerprint of what a change does to the files under `dirs`: a hash of the diff (paths,
+   * modes, blob ids) from its merge base with `base` to `commit`. It changes exactly when the
+   * change adds, removes or edits a file there differently, and not when the change is rebased
+   * onto a base that moved on. Undefined when a commit is not in this repository (force-pushed
+   * away, or not fetched).
    */
-  async fingerprint(commit, dirs) {
+  async changeFingerprint(base, commit, dirs) {
     try {
-      let tree = await this.git.raw(["ls-tree", "-r", "--full-tree", commit, "--", ...dirs]);
-      return createHash3("sha256").update(tree).digest("hex");
+      let from = await this.mergeBase(base, commit), diff = await this.git.raw([
+        "diff",
+        "--raw",
+        "--no-renames",
+        "--no-abbrev",
+        "-z",
+        from,
+        commit,
+        "--",
+        ...dirs
+      ]);
+      return createHash3("sha256").update(diff).digest("hex");
     } catch {
       return;
     }
@@ -39945,8 +39957,8 @@ async function approvalsForPlan(input) {
   if (plan.flows.length === 0) return [];
   let dirs = [plan.migrationsDir, plan.policiesDir, ...GATE_PATHS], fingerprints = /* @__PURE__ */ new Map();
   for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)])) {
-    let fingerprint = await repo.fingerprint(commit, dirs);
-    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await repo.fingerprint(commit, dirs)), fingerprints.set(commit, fingerprint);
+    let at3 = () => repo.changeFingerprint(plan.base.commit, commit, dirs), fingerprint = await at3();
+    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await at3()), fingerprints.set(commit, fingerprint);
   }
   return plan.flows.map(
     (required) => evaluateApprovals({

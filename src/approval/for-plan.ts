@@ -6,13 +6,16 @@ import type { ApprovalFlow, Policy } from '../policy/types.js';
 import { evaluateApprovals } from './evaluate.js';
 import type { ApprovalResult, Contributor, Review, TeamMembers } from './types.js';
 
-/** Where fingerprints come from (the git checkout); undefined when the commit is not there. */
+/** Where fingerprints come from (the git checkout); undefined when a commit is not there. */
 export interface ContentHistory {
-  fingerprint(commit: string, dirs: readonly string[]): Promise<string | undefined>;
+  /** What the change up to `commit` does under `dirs`, compared from its merge base with `base`. */
+  changeFingerprint(base: string, commit: string, dirs: readonly string[]): Promise<string | undefined>;
 }
 
 /** The part of a plan the approvals depend on. */
 export interface PlannedFlows {
+  /** The base the change is compared with. */
+  readonly base: { readonly commit: string };
   readonly policy: Policy;
   readonly policiesDir: string;
   readonly migrationsDir: string;
@@ -39,9 +42,10 @@ export async function approvalsForPlan(input: {
   const dirs = [plan.migrationsDir, plan.policiesDir, ...GATE_PATHS];
   const fingerprints = new Map<string, string | undefined>();
   for (const commit of new Set([input.headSha, ...reviews.map((r) => r.commitId)])) {
-    let fingerprint = await repo.fingerprint(commit, dirs);
+    const at = () => repo.changeFingerprint(plan.base.commit, commit, dirs);
+    let fingerprint = await at();
     if (fingerprint === undefined && input.fetchCommit && (await input.fetchCommit(commit)))
-      fingerprint = await repo.fingerprint(commit, dirs);
+      fingerprint = await at();
     fingerprints.set(commit, fingerprint);
   }
   return plan.flows.map((required) =>

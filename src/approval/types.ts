@@ -36,7 +36,7 @@ export interface ApprovalInput {
   readonly reviews: readonly Review[];
   readonly headSha: string;
   readonly staleApprovals: StaleApprovals;
-  /** Fingerprint of the migration and policy files at a commit; undefined when the commit is gone. */
+  /** Fingerprint of the PR's change to migrations and policies as of a commit; undefined when the commit is gone. */
   readonly fingerprintAt: (commit: string) => string | undefined;
 }
 

@@ -149,14 +149,31 @@ export class GitRepo {
   }
 
   /**
-   * A fingerprint of the files under `dirs` at `commit`: a hash of their paths and blob ids, so
-   * it changes exactly when a file there is added, removed or edited. Undefined when the commit
-   * is not in this repository (force-pushed away, or not fetched).
+   * A fingerprint of what a change does to the files under `dirs`: a hash of the diff (paths,
+   * modes, blob ids) from its merge base with `base` to `commit`. It changes exactly when the
+   * change adds, removes or edits a file there differently, and not when the change is rebased
+   * onto a base that moved on. Undefined when a commit is not in this repository (force-pushed
+   * away, or not fetched).
    */
-  async fingerprint(commit: string, dirs: readonly string[]): Promise<string | undefined> {
+  async changeFingerprint(
+    base: string,
+    commit: string,
+    dirs: readonly string[],
+  ): Promise<string | undefined> {
     try {
-      const tree = await this.git.raw(['ls-tree', '-r', '--full-tree', commit, '--', ...dirs]);
-      return createHash('sha256').update(tree).digest('hex');
+      const from = await this.mergeBase(base, commit);
+      const diff = await this.git.raw([
+        'diff',
+        '--raw',
+        '--no-renames',
+        '--no-abbrev',
+        '-z',
+        from,
+        commit,
+        '--',
+        ...dirs,
+      ]);
+      return createHash('sha256').update(diff).digest('hex');
     } catch {
       return undefined;
     }

@@ -205,6 +205,36 @@ describe('a rebase does not cost re-approvals when the SQL is unchanged', { time
     expect(r.outputs.approved).toBe('true');
   });
 
+  it('keeps approvals across a rebase onto a main that gained other migrations and policies', async () => {
+    const { dev } = project();
+    const pr = openPr(dev, 133);
+    for (const who of ['tom', 'olivia', 'dana']) github.review(133, who, 'APPROVED', pr.headSha);
+    // Another PR merged meanwhile: a migration of its own and a new role member.
+    dev.git('checkout', '-q', 'main');
+    dev.write({
+      'migrations/test_db/1.0.5_other.sql': 'CREATE TABLE t2 (id INT PRIMARY KEY);\n',
+      'policies/roles.yaml':
+        'roles:\n  - {id: workspace-owner, members: [alice]}\n  - {id: project-owner, members: [olivia]}\n  - {id: dba, members: [dana, dave]}\n  - {id: developer, members: [devon]}\n  - {id: tester, title: Tester, members: [tom]}\n',
+    });
+    const main = dev.commit('another PR');
+    dev.git('push', '-q', 'origin', 'main');
+    dev.git('checkout', '-q', 'pr-133');
+    dev.git('rebase', '-q', 'main');
+    const rebased = { ...pr, baseSha: main, headSha: dev.git('rev-parse', 'HEAD') };
+    github.push(133, rebased.headSha, 'devon');
+    await check(dev.dir, rebased);
+    expect(github.statusesOf(rebased.headSha)).toEqual(['success: risk high: approved by tom, olivia, dana']);
+
+    // The same rebase with the SQL edited does cost them.
+    dev.write({
+      'migrations/test_db/1.1.0_add_email.sql': 'ALTER TABLE t1 ADD COLUMN email VARCHAR(200);\n',
+    });
+    const edited = { ...rebased, headSha: dev.commit('wider email') };
+    github.push(133, edited.headSha, 'devon');
+    await check(dev.dir, edited);
+    expect(github.statusesOf(edited.headSha)).toEqual(['pending: waiting for Tester (0 of 1)']);
+  });
+
   it('says the approved commit is no longer available when origin does not have it either', async () => {
     const { dev } = project();
     const pr = openPr(dev, 132);
