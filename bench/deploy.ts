@@ -107,10 +107,10 @@ async function sqlgateVsPeers(server: MariaDbServer): Promise<[string, string][]
     for (const tool of order) t[tool] = await run[tool]();
     if (round > 0) times.push(t); // round 0 warms the server and the page cache
   }
-  const [{ n }] = await server.query<{ n: number }>(
+  const [created] = await server.query<{ n: number }>(
     "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'via_sqlgate' AND TABLE_NAME LIKE 't%'",
   );
-  if (Number(n) !== 167) throw new Error(`sqlgate created ${n} tables, not 167`);
+  if (Number(created?.n) !== 167) throw new Error(`sqlgate created ${created?.n} tables, not 167`);
   rmSync(dir, { recursive: true, force: true });
   return [
     [
