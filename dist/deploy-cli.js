@@ -33251,7 +33251,8 @@ var BUILTIN_TITLES = {
   title: "Workspace Owner approves policy changes",
   steps: [{ role: "workspace-owner", count: 1 }],
   order: "strict",
-  allowSamePersonInSteps: !1
+  allowSamePersonInSteps: !1,
+  blockOnChangesRequested: !0
 };
 function duplicateCheck(items, keyOf, report) {
   let first = /* @__PURE__ */ new Map();
@@ -33445,7 +33446,8 @@ function buildApproval(loaded, roles, errors) {
       title: raw.title,
       steps,
       order: raw.order ?? "strict",
-      allowSamePersonInSteps: raw.allowSamePersonInSteps ?? !1
+      allowSamePersonInSteps: raw.allowSamePersonInSteps ?? !1,
+      blockOnChangesRequested: raw.blockOnChangesRequested ?? !0
     });
   });
   let flowIds = new Set(rawFlows.map((f) => f.id)), unknownFlow = (id) => `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(", ") : "(none declared)"}`, rawAssignments = value.assignments ?? [];
@@ -33607,6 +33609,11 @@ var approval_flows_schema_default = {
         allowSamePersonInSteps: {
           title: "Allow the same person in several steps",
           description: "Default false (separation of duties): one person satisfies at most one step.",
+          type: "boolean"
+        },
+        blockOnChangesRequested: {
+          title: "Block on a request for changes",
+          description: "Default true: a standing CHANGES_REQUESTED review from anyone who holds a role of this flow blocks it until that person approves or the review is dismissed.",
           type: "boolean"
         }
       }
