@@ -33172,7 +33172,8 @@ function matchesGlob(value, pattern) {
 }
 
 // src/policy/types.ts
-var BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"], POLICY_FILES = {
+var BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"];
+var POLICY_FILES = {
   roles: "roles.yaml",
   risk: "risk-rules.yaml",
   approval: "approval-flows.yaml",
@@ -33474,15 +33475,17 @@ function buildApproval(loaded, roles, errors) {
   return { flows, assignments, staleApprovals: value.staleApprovals ?? "on-sql-change", policyChangeFlow };
 }
 var COMBINATORS = /* @__PURE__ */ new Set(["all", "any", "not"]);
-function buildRisk(loaded, envs, errors, warnings = []) {
-  if (!loaded) return { rules: [], unparsedLevel: "high", preset: "bytebase" };
-  let { source, value } = loaded, rawRules = value.rules ?? [], vocabularies = {
+function conditionVocabularies(envs) {
+  return {
     statementType: { name: "statement type", known: STATEMENT_TYPE_NAMES },
     operation: { name: "ALTER TABLE operation", known: ALTER_OPERATIONS },
     onlineDdl: { name: "online DDL class", known: ONLINE_DDL_CLASSES },
     environment: { name: "environment", known: envs.declaredIds },
     database: { name: "database", known: [...new Set(envs.databases.map((d) => d.name))] }
-  }, checkValues = (fact, matcher, path) => {
+  };
+}
+function conditionBuilder(source, vocabularies, errors, warnings) {
+  let checkValues = (fact, matcher, path) => {
     let vocabulary = vocabularies[fact];
     if (!vocabulary) return;
     (Array.isArray(matcher) ? matcher : [matcher]).forEach((v, k) => {
@@ -33508,11 +33511,16 @@ function buildRisk(loaded, envs, errors, warnings = []) {
       else if (key === "not")
         parts.push({ kind: "not", of: buildCondition(v, [...path, key]) });
       else if (!COMBINATORS.has(key)) {
-        let value2 = key === "statementType" ? bytebaseNames(v, [...path, key]) : v;
-        checkValues(key, value2, [...path, key]), facts[key] = value2;
+        let value = key === "statementType" ? bytebaseNames(v, [...path, key]) : v;
+        checkValues(key, value, [...path, key]), facts[key] = value;
       }
     return Object.keys(facts).length > 0 && parts.unshift({ kind: "facts", facts }), parts.length === 1 ? parts[0] : { kind: "all", of: parts };
-  }, rules = rawRules.map((raw, i) => {
+  };
+  return buildCondition;
+}
+function buildRisk(loaded, envs, errors, warnings = []) {
+  if (!loaded) return { rules: [], unparsedLevel: "high", preset: "bytebase" };
+  let { source, value } = loaded, rawRules = value.rules ?? [], buildCondition = conditionBuilder(source, conditionVocabularies(envs), errors, warnings), rules = rawRules.map((raw, i) => {
     let where = at(source, ["rules", i], "");
     return {
       title: raw.title,
@@ -33533,6 +33541,24 @@ function buildRisk(loaded, envs, errors, warnings = []) {
       }
     } : {}
   };
+}
+function withOnlineSchemaChange(loaded, envs, errors, warnings = []) {
+  if (!loaded) return envs.environments;
+  let { source, value } = loaded, buildCondition = conditionBuilder(source, conditionVocabularies(envs), errors, warnings), rawEnvs = value.environments;
+  return envs.environments.map((env) => {
+    let i = rawEnvs.findIndex((r) => r.id === env.id), raw = rawEnvs[i]?.onlineSchemaChange;
+    if (!raw) return env;
+    let where = at(source, ["environments", i, "onlineSchemaChange"], ""), online = {
+      tool: raw.tool ?? "pt-online-schema-change",
+      when: buildCondition(raw.when, ["environments", i, "onlineSchemaChange", "when"]),
+      at: { file: where.file, line: where.line, column: where.column },
+      chunkSize: raw.chunkSize ?? 1e3,
+      maxLoad: raw.maxLoad ?? "Threads_running=25",
+      criticalLoad: raw.criticalLoad ?? "Threads_running=50",
+      ...raw.foreignKeys !== void 0 ? { foreignKeys: raw.foreignKeys } : {}
+    };
+    return { ...env, onlineSchemaChange: online };
+  });
 }
 
 // src/policy/schema-check.ts
@@ -33671,13 +33697,17 @@ var environments_schema_default = {
       title: "Environments",
       description: "Rolled out in ascending `order`.",
       type: "array",
-      items: { $ref: "#/$defs/environment" }
+      items: {
+        $ref: "#/$defs/environment"
+      }
     },
     databases: {
       title: "Databases",
       description: "Each database in each environment. The same name may appear in several environments.",
       type: "array",
-      items: { $ref: "#/$defs/database" }
+      items: {
+        $ref: "#/$defs/database"
+      }
     }
   },
   $defs: {
@@ -33722,7 +33752,11 @@ var environments_schema_default = {
           description: "Roles whose members may push the tag. Required for manual rollout.",
           type: "array",
           minItems: 1,
-          items: { type: "string", title: "Role id", description: "A built-in or custom role id." }
+          items: {
+            type: "string",
+            title: "Role id",
+            description: "A built-in or custom role id."
+          }
         },
         verifyApprovals: {
           title: "Verify approvals on deploy",
@@ -33734,6 +33768,11 @@ var environments_schema_default = {
           description: "Session `lock_wait_timeout` during deploy, so a DDL stuck behind a long transaction fails instead of blocking every query behind it; the deploy then tries the statement again, up to three times. Default 5.",
           type: "integer",
           minimum: 1
+        },
+        onlineSchemaChange: {
+          $ref: "#/$defs/onlineSchemaChange",
+          title: "Online schema change",
+          description: "Send an `ALTER TABLE` to an online tool (pt-online-schema-change) instead of running it inline when `when` holds, e.g. `when: { tableRows: { gt: 1000000 } }`. Absent: every ALTER runs inline."
         }
       }
     },
@@ -33771,6 +33810,48 @@ var environments_schema_default = {
           title: "Create on deploy",
           description: "Create the database (`CREATE DATABASE IF NOT EXISTS`) when it does not exist; evaluated by `create-database` risk rules.",
           type: "boolean"
+        }
+      }
+    },
+    onlineSchemaChange: {
+      title: "Online schema change",
+      description: "When and how an ALTER TABLE runs through an online tool that copies the table in chunks while writes continue, then swaps it in.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["when"],
+      properties: {
+        tool: {
+          title: "Tool",
+          description: "The online schema change engine. `pt-online-schema-change` (Percona Toolkit; MySQL and MariaDB), the default. gh-ost is not supported yet.",
+          enum: ["pt-online-schema-change"]
+        },
+        when: {
+          $ref: "risk-rules.schema.json#/$defs/condition",
+          title: "When",
+          description: "A risk-rule condition on the ALTER's facts, e.g. `tableRows: { gt: 1000000 }` or `tableRewrite: true`. Row counts come from `plan --estimate` and, at deploy, from the live table; an unknown count makes a comparison hold (the plan says so and deploy decides from the live count)."
+        },
+        chunkSize: {
+          title: "Chunk size",
+          description: "Rows copied per chunk (`--chunk-size`, fixed). Default 1000.",
+          type: "integer",
+          minimum: 1
+        },
+        maxLoad: {
+          title: "Max load",
+          description: "Pause the copy while any of these status variables exceeds its value (`--max-load`), e.g. `Threads_running=25`. Default `Threads_running=25`.",
+          type: "string",
+          pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$"
+        },
+        criticalLoad: {
+          title: "Critical load",
+          description: "Abort the change (the table stays as it was) when any of these status variables exceeds its value (`--critical-load`), e.g. `Threads_running=50`. Default `Threads_running=50`.",
+          type: "string",
+          pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$"
+        },
+        foreignKeys: {
+          title: "Foreign keys",
+          description: "How foreign keys of child tables are pointed at the new table (`--alter-foreign-keys-method`): `rebuild_constraints`, `drop_swap`, `auto` or `none`. Unset: an ALTER on a table that other tables reference is refused before any work.",
+          enum: ["auto", "rebuild_constraints", "drop_swap", "none"]
         }
       }
     }
@@ -34221,13 +34302,13 @@ function loadPolicies(texts, dir = "policies") {
     sources[key] = { source: parsed.source, value: parsed.value };
   }
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
-  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors, warnings);
+  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors, warnings), withOnline = withOnlineSchemaChange(sources.environments, environments, errors, warnings);
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
   let policy = {
     roles,
     risk,
     approval,
-    environments: environments.environments,
+    environments: withOnline,
     databases: environments.databases
   };
   return { ok: !0, policy: deepFreeze(policy), warnings: sortErrors(warnings) };
