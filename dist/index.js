@@ -3048,7 +3048,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports2, module2) {
     "use strict";
-    var { Transform } = __require("node:stream"), zlib = __require("node:zlib"), { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3(), { getGlobalOrigin } = require_global(), { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url(), { performance: performance3 } = __require("node:perf_hooks"), { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = require_util(), assert = __require("node:assert"), { isUint8Array } = __require("node:util/types"), { webidl } = require_webidl(), supportedHashes = [], crypto2;
+    var { Transform } = __require("node:stream"), zlib = __require("node:zlib"), { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3(), { getGlobalOrigin } = require_global(), { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url(), { performance: performance2 } = __require("node:perf_hooks"), { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = require_util(), assert = __require("node:assert"), { isUint8Array } = __require("node:util/types"), { webidl } = require_webidl(), supportedHashes = [], crypto2;
     try {
       crypto2 = __require("node:crypto");
       let possibleRelevantHashes = ["sha256", "sha384", "sha512"];
@@ -3172,7 +3172,7 @@ var require_util2 = __commonJS({
       };
     }
     function coarsenedSharedCurrentTime(crossOriginIsolatedCapability) {
-      return coarsenTime(performance3.now(), crossOriginIsolatedCapability);
+      return coarsenTime(performance2.now(), crossOriginIsolatedCapability);
     }
     function createOpaqueTimingInfo(timingInfo) {
       return {
@@ -10327,7 +10327,7 @@ var require_util4 = __commonJS({
             let type2 = parseMIMEType(mimeType);
             type2 !== "failure" && (encoding = getEncoding(type2.parameters.get("charset")));
           }
-          return encoding === "failure" && (encoding = "UTF-8"), decode(bytes, encoding);
+          return encoding === "failure" && (encoding = "UTF-8"), decode2(bytes, encoding);
         }
         case "ArrayBuffer":
           return combineByteSequences(bytes).buffer;
@@ -10339,7 +10339,7 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function decode(ioQueue, encoding) {
+    function decode2(ioQueue, encoding) {
       let bytes = combineByteSequences(ioQueue), BOMEncoding = BOMSniffing(bytes), slice = 0;
       BOMEncoding !== null && (encoding = BOMEncoding, slice = BOMEncoding === "UTF-8" ? 3 : 2);
       let sliced = bytes.slice(slice);
@@ -14218,7 +14218,7 @@ var require_parse2 = __commonJS({
         START_ANCHOR
       } = constants3.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
       opts.capture && (star = `(${star})`);
-      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str) => {
+      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create2 = (str) => {
         switch (str) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
@@ -14239,11 +14239,11 @@ var require_parse2 = __commonJS({
           default: {
             let match = /^(.*?)\.(\w+)$/.exec(str);
             if (!match) return;
-            let source2 = create(match[1]);
+            let source2 = create2(match[1]);
             return source2 ? source2 + DOT_LITERAL + match[2] : void 0;
           }
         }
-      }, output = utils.removePrefix(input, state), source = create(output);
+      }, output = utils.removePrefix(input, state), source = create2(output);
       return source && opts.strictSlashes !== !0 && (source += `${SLASH_LITERAL}?`), source;
     };
     module2.exports = parse3;
@@ -25495,14 +25495,14 @@ var require_lib = __commonJS({
     MAY_OPEN_QUOTE_OR_COMMENT[charCode.hash] = 1;
     MAY_OPEN_QUOTE_OR_COMMENT[charCode.dash] = 1;
     MAY_OPEN_QUOTE_OR_COMMENT[charCode.slash] = 1;
-    for (let word of SET_CLAUSE_TERMINATORS) {
-      let first = word.charCodeAt(0), bucket = SET_CLAUSE_TERMINATORS_BY_FIRST[first];
-      bucket ? bucket.push(word) : SET_CLAUSE_TERMINATORS_BY_FIRST[first] = [word];
+    for (let word2 of SET_CLAUSE_TERMINATORS) {
+      let first = word2.charCodeAt(0), bucket = SET_CLAUSE_TERMINATORS_BY_FIRST[first];
+      bucket ? bucket.push(word2) : SET_CLAUSE_TERMINATORS_BY_FIRST[first] = [word2];
     }
-    var isRecord = (value) => typeof value == "object" && value !== null && !Array.isArray(value) && !(value instanceof Set) && !(value instanceof Map), isWordChar2 = (code) => code >= 65 && code <= 90 || code >= 97 && code <= 122 || code >= 48 && code <= 57 || code === 95, isWhitespace = (code) => code === charCode.space || code === charCode.tab || code === charCode.newline || code === charCode.carriageReturn, toLower = (code) => code | 32, matchesWord = (sql, position, word, length) => {
-      let wordLength = word.length;
+    var isRecord = (value) => typeof value == "object" && value !== null && !Array.isArray(value) && !(value instanceof Set) && !(value instanceof Map), isWordChar2 = (code) => code >= 65 && code <= 90 || code >= 97 && code <= 122 || code >= 48 && code <= 57 || code === 95, isWhitespace = (code) => code === charCode.space || code === charCode.tab || code === charCode.newline || code === charCode.carriageReturn, toLower = (code) => code | 32, matchesWord = (sql, position, word2, length) => {
+      let wordLength = word2.length;
       for (let offset = 0; offset < wordLength; offset++)
-        if (toLower(sql.charCodeAt(position + offset)) !== word.charCodeAt(offset))
+        if (toLower(sql.charCodeAt(position + offset)) !== word2.charCodeAt(offset))
           return !1;
       return (position === 0 || !isWordChar2(sql.charCodeAt(position - 1))) && (position + wordLength >= length || !isWordChar2(sql.charCodeAt(position + wordLength)));
     }, skipLineComment = (sql, start) => {
@@ -34351,7 +34351,7 @@ var require_local_date = __commonJS({
       let start = hour * MS_PER_HOUR, offset = start - localTime(start);
       return offset !== start + MS_PER_HOUR / 2 - localTime(start + MS_PER_HOUR / 2) || offset !== start + MS_PER_HOUR - 1 - localTime(start + MS_PER_HOUR - 1) || Number.isNaN(offset) ? null : offset;
     }
-    function localDate(year, month, day, hours, minutes, seconds2, milliseconds) {
+    function localDate(year, month, day, hours, minutes, seconds, milliseconds) {
       if (year < 100 || month < 1 || month > 12)
         return new Date(
           year,
@@ -34359,17 +34359,17 @@ var require_local_date = __commonJS({
           day,
           hours,
           minutes,
-          seconds2,
+          seconds,
           milliseconds
         );
-      let wallTime = daysFromCivil(year, month, day) * MS_PER_DAY + hours * MS_PER_HOUR + minutes * 6e4 + seconds2 * 1e3 + Math.trunc(milliseconds), hour = Math.floor(wallTime / MS_PER_HOUR), offset = hourOffsets.get(hour);
+      let wallTime = daysFromCivil(year, month, day) * MS_PER_DAY + hours * MS_PER_HOUR + minutes * 6e4 + seconds * 1e3 + Math.trunc(milliseconds), hour = Math.floor(wallTime / MS_PER_HOUR), offset = hourOffsets.get(hour);
       return offset === void 0 && (hourOffsets.size >= MAX_CACHED_HOURS && hourOffsets.clear(), offset = proveHourOffset(hour), hourOffsets.set(hour, offset)), offset === null ? new Date(
         year,
         month - 1,
         day,
         hours,
         minutes,
-        seconds2,
+        seconds,
         milliseconds
       ) : new Date(wallTime - offset);
     }
@@ -34820,15 +34820,15 @@ var require_packet = __commonJS({
         bytes === 8 ? this.buffer.writeBigUInt64LE(n, this.offset) : this.buffer.writeUIntLE(Number(n), this.offset, bytes), this.offset += bytes;
       }
       // must match writeTime's choice of encoding byte for byte
-      static timeLength({ days, hours, minutes, seconds: seconds2, microseconds }) {
-        return !days && !hours && !minutes && !seconds2 && !microseconds ? 1 : microseconds ? 13 : 9;
+      static timeLength({ days, hours, minutes, seconds, microseconds }) {
+        return !days && !hours && !minutes && !seconds && !microseconds ? 1 : microseconds ? 13 : 9;
       }
-      writeTime({ negative, days, hours, minutes, seconds: seconds2, microseconds }) {
-        if (!days && !hours && !minutes && !seconds2 && !microseconds) {
+      writeTime({ negative, days, hours, minutes, seconds, microseconds }) {
+        if (!days && !hours && !minutes && !seconds && !microseconds) {
           this.writeInt8(0);
           return;
         }
-        this.writeInt8(microseconds ? 12 : 8), this.writeInt8(negative ? 1 : 0), this.writeInt32(days), this.writeInt8(hours), this.writeInt8(minutes), this.writeInt8(seconds2), microseconds && this.writeInt32(microseconds);
+        this.writeInt8(microseconds ? 12 : 8), this.writeInt8(negative ? 1 : 0), this.writeInt32(days), this.writeInt8(hours), this.writeInt8(minutes), this.writeInt8(seconds), microseconds && this.writeInt32(microseconds);
       }
       writeBuffer(b3) {
         b3.copy(this.buffer, this.offset), this.offset += b3.length;
@@ -35994,13 +35994,13 @@ var require_typed_parameter = __commonJS({
       if (typeof value == "number") {
         let negative = value < 0, rest = Math.abs(value), microseconds = Math.round(rest % 1e3 * 1e3);
         rest = Math.floor(rest / 1e3);
-        let seconds2 = rest % 60, minutes = Math.floor(rest / 60) % 60, totalHours = Math.floor(rest / 3600);
+        let seconds = rest % 60, minutes = Math.floor(rest / 60) % 60, totalHours = Math.floor(rest / 3600);
         return {
           negative,
           days: Math.floor(totalHours / 24),
           hours: totalHours % 24,
           minutes,
-          seconds: seconds2,
+          seconds,
           microseconds
         };
       }
@@ -44480,8 +44480,8 @@ var require_common = __commonJS({
         return createDebug.enable(""), namespaces;
       }
       function enabled(name) {
-        for (let skip of createDebug.skips)
-          if (matchesTemplate(name, skip))
+        for (let skip2 of createDebug.skips)
+          if (matchesTemplate(name, skip2))
             return !1;
         for (let ns2 of createDebug.names)
           if (matchesTemplate(name, ns2))
@@ -48299,10 +48299,10 @@ var Summary = class {
    */
   addTable(rows) {
     let tableBody = rows.map((row) => {
-      let cells = row.map((cell2) => {
-        if (typeof cell2 == "string")
-          return this.wrap("td", cell2);
-        let { header, data, colspan, rowspan } = cell2, tag = header ? "th" : "td", attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
+      let cells = row.map((cell) => {
+        if (typeof cell == "string")
+          return this.wrap("td", cell);
+        let { header, data, colspan, rowspan } = cell, tag = header ? "th" : "td", attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
       }).join("");
       return this.wrap("tr", cells);
@@ -48472,40 +48472,6 @@ var PolicyError = class extends Error {
   }
 };
 
-// src/db/url.ts
-function maskUrl(url) {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
-}
-function parseDatabaseUrl(variable, url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InputError(
-      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/ (got ${maskUrl(url).slice(0, 80)})`
-    );
-  }
-  if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:")
-    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${parsed.protocol}//\u2026`);
-  if (!parsed.hostname)
-    throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
-  return {
-    host: parsed.hostname,
-    port: parsed.port ? Number(parsed.port) : 3306,
-    user: decodeURIComponent(parsed.username || "root"),
-    password: decodeURIComponent(parsed.password),
-    masked: maskUrl(url)
-  };
-}
-function targetOf(database2, env) {
-  let url = env[database2.urlEnv];
-  if (!url)
-    throw new InputError(
-      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
-    );
-  return parseDatabaseUrl(database2.urlEnv, url);
-}
-
 // src/action/inputs.ts
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_review", "pull_request_target"]), SHA = /^[0-9a-f]{40}$/;
 function parseEvent(name, payload, sha, defaultBranch) {
@@ -48575,7 +48541,7 @@ function readSettings(env = process.env) {
     throw new InputError(
       `input concurrency must be a whole number \u2265 1, not "${getInput("concurrency")}"`
     );
-  let rehearsal = rehearsalTarget(), environment2 = getInput("environment"), shard = getInput("shard"), server = env.GITHUB_SERVER_URL ?? "https://github.com";
+  let environment2 = getInput("environment"), shard = getInput("shard"), server = env.GITHUB_SERVER_URL ?? "https://github.com";
   return {
     token,
     policiesDir: (getInput("policies-dir") || "policies").replace(/\/+$/, ""),
@@ -48585,7 +48551,6 @@ function readSettings(env = process.env) {
     dryRun: booleanInput("dry-run"),
     concurrency,
     ...shard ? { shard } : {},
-    ...rehearsal ? { rehearsal } : {},
     event: parseEvent(eventName, payload, env.GITHUB_SHA ?? "", defaultBranch),
     defaultBranch,
     owner,
@@ -48596,25 +48561,6 @@ function readSettings(env = process.env) {
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     env
   };
-}
-var REHEARSAL_SERVICE_URL = "mysql://root@127.0.0.1:3306/";
-function rehearsalTarget() {
-  let url = getInput("rehearsal-url"), mode = getInput("rehearsal") || "off";
-  if (mode !== "off" && mode !== "service")
-    throw new InputError(`input rehearsal must be off or service, not "${mode}"`);
-  return url ? (setSecret(url), parseDatabaseUrl("input rehearsal-url", url)) : mode === "service" ? parseDatabaseUrl("rehearsal: service", REHEARSAL_SERVICE_URL) : void 0;
-}
-
-// src/policy/gate-files.ts
-var GATE_PATHS = [
-  ".github/workflows",
-  ".github/actions",
-  "CODEOWNERS",
-  ".github/CODEOWNERS",
-  "docs/CODEOWNERS"
-];
-function isGateFile(path) {
-  return GATE_PATHS.some((p2) => path === p2 || path.startsWith(`${p2}/`));
 }
 
 // src/approval/assignment.ts
@@ -48874,10 +48820,10 @@ function evaluateApprovals(input) {
 async function approvalsForPlan(input) {
   let { repo, plan: plan2, reviews } = input;
   if (plan2.flows.length === 0) return [];
-  let dirs = [plan2.migrationsDir, plan2.policiesDir, ...GATE_PATHS], fingerprints = /* @__PURE__ */ new Map();
+  let dirs = [plan2.migrationsDir, plan2.policiesDir], fingerprints = /* @__PURE__ */ new Map();
   for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)])) {
-    let at3 = () => repo.changeFingerprint(plan2.base.commit, commit, dirs), fingerprint = await at3();
-    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await at3()), fingerprints.set(commit, fingerprint);
+    let fingerprint = await repo.fingerprint(commit, dirs);
+    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await repo.fingerprint(commit, dirs)), fingerprints.set(commit, fingerprint);
   }
   return plan2.flows.map(
     (required) => evaluateApprovals({
@@ -49057,17 +49003,6 @@ var operation = {
   read: (c3) => c3.facts.operations.length > 0 ? text(...c3.facts.operations) : NOT_APPLICABLE
 };
 
-// src/risk/facts/rehearsal.ts
-var rehearsalFailed = {
-  name: "rehearsalFailed",
-  type: "boolean",
-  read: (c3) => c3.rehearsal?.failed === void 0 ? estimate("unknown") : bool(c3.rehearsal.failed)
-}, rehearsalMs = {
-  name: "rehearsalMs",
-  type: "number",
-  read: (c3) => estimate(c3.rehearsal?.ms ?? "unknown")
-};
-
 // src/risk/facts/session-override.ts
 var sessionOverride = {
   name: "sessionOverride",
@@ -49122,9 +49057,7 @@ var FACTS = new Map(
     onlineDdl,
     callsRoutine,
     dynamic,
-    sessionOverride,
-    rehearsalFailed,
-    rehearsalMs
+    sessionOverride
   ].map((f3) => [f3.name, f3])
 );
 
@@ -49328,93 +49261,6 @@ function maxLevel(a, b3) {
   return compareLevels(a, b3) >= 0 ? a : b3;
 }
 
-// src/report/rehearsal.ts
-function seconds(ms2) {
-  return ms2 >= 1e3 ? `${(ms2 / 1e3).toFixed(1)} s` : `${Math.round(ms2 * 10) / 10} ms`;
-}
-function failureWords(f3) {
-  return `statement ${f3.statement} (line ${f3.line}): ${f3.error}`;
-}
-function mismatchWords(m2) {
-  return `${m2.object}: before up ${m2.before ?? "(none)"}; after down ${m2.afterDown ?? "(none)"}`;
-}
-function roundTripWords(r2) {
-  switch (r2.state) {
-    case "matched":
-      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down matches the schema before up`;
-    case "mismatched":
-      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down differs from before up in ${r2.mismatches.length} object${r2.mismatches.length === 1 ? "" : "s"}`;
-    case "down-failed":
-      return `down file ${r2.down} failed at ${r2.failure ? failureWords(r2.failure) : "an unknown statement"}`;
-    case "reapply-failed":
-      return `after ${r2.down}, the migration did not apply again: ${r2.failure ? failureWords(r2.failure) : ""}`;
-  }
-}
-function fileTime(f3) {
-  return f3.statements.reduce((sum, s) => sum + s.ms, 0);
-}
-function fileWords(f3) {
-  if (f3.outcome === "not-run") return "not run (an earlier migration or down file failed)";
-  if (f3.outcome === "failed")
-    return `failed at ${f3.failure ? failureWords(f3.failure) : "an unknown statement"}`;
-  let n = f3.statements.length;
-  return `applied, ${n} statement${n === 1 ? "" : "s"} in ${seconds(fileTime(f3))}`;
-}
-function baseWords(d2) {
-  let { base } = d2;
-  return base.failure ? `the base branch's migrations do not apply: ${base.failure.path} ${failureWords(base.failure)}; the PR's were not tried` : `base: ${base.files} migration${base.files === 1 ? "" : "s"} applied in ${seconds(base.ms)}`;
-}
-function missingRollbackWords(m2) {
-  return `${m2.file} is ${m2.level} risk and has no down file ${m2.downFile} (requireRollback: ${m2.required} at ${m2.rule.file}:${m2.rule.line}:${m2.rule.column})`;
-}
-function rehearsalProblem(report2, missing) {
-  let first = missing[0];
-  if (first) return `${first.file} has no down file (requireRollback: ${first.required})`;
-  if (!(!report2 || report2.state === "passed")) {
-    for (let d2 of report2.databases) {
-      if (d2.error) return `${d2.database}: ${d2.error}`;
-      if (d2.base.failure)
-        return `the base does not apply: ${d2.base.failure.path} ${failureWords(d2.base.failure)}`;
-      for (let f3 of d2.files) {
-        if (f3.failure) return `${f3.path} ${failureWords(f3.failure)}`;
-        if (f3.roundTrip && f3.roundTrip.state !== "matched") return `${f3.path}: ${roundTripWords(f3.roundTrip)}`;
-      }
-    }
-    return "failed";
-  }
-}
-var MD_ICON = { applied: "\u2705", failed: "\u274C", "not-run": "\u23ED\uFE0F" }, MAX_ROWS = 60;
-function cell(text2) {
-  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-function rehearsalMarkdown(report2, missing) {
-  if (!report2 && missing.length === 0) return [];
-  let lines = [`### Rehearsal \u2014 ${rehearsalProblem(report2, missing) ? "\u274C failed" : "\u2705 passed"}`, ""];
-  for (let m2 of missing) lines.push(`- \u274C ${cell(missingRollbackWords(m2))}`);
-  if (missing.length > 0 && lines.push(""), !report2) return lines;
-  lines.push(
-    `On a throwaway schema per database (${report2.server}), with the deploy engine, in ${seconds(report2.ms)}.`,
-    ""
-  );
-  let rows = [];
-  for (let d2 of report2.databases) {
-    d2.error && rows.push(`| ${d2.database} | \u274C ${cell(d2.error)} | | |`), rows.push(
-      `| ${d2.database}: base branch | ${d2.base.failure ? `\u274C ${cell(baseWords(d2))}` : `\u2705 ${d2.base.files} migrations`} | ${seconds(d2.base.ms)} | |`
-    );
-    for (let f3 of d2.files) {
-      let slowest = [...f3.statements].sort((a, b3) => b3.ms - a.ms)[0], trip = f3.roundTrip ? `<br/>${f3.roundTrip.state === "matched" ? "\u2705" : "\u274C"} ${cell(roundTripWords(f3.roundTrip))}` : "", mismatches = (f3.roundTrip?.mismatches ?? []).slice(0, 10).map((m2) => `<br/>\u2022 ${cell(mismatchWords(m2))}`).join("");
-      rows.push(
-        `| \`${cell(f3.path)}\` | ${MD_ICON[f3.outcome]} ${cell(fileWords(f3))}${trip}${mismatches} | ${f3.outcome === "not-run" ? "" : seconds(fileTime(f3))} | ${slowest ? `statement ${slowest.statement} (line ${slowest.line}): ${seconds(slowest.ms)}` : ""} |`
-      );
-    }
-  }
-  return lines.push(
-    "| File | Rehearsal | Time | Slowest statement |",
-    "| --- | --- | --- | --- |",
-    ...rows.slice(0, MAX_ROWS)
-  ), rows.length > MAX_ROWS && lines.push("", `\u2026 and ${rows.length - MAX_ROWS} more rows in the job summary.`), lines.push(""), lines;
-}
-
 // src/report/markdown.ts
 var COMMENT_MARKER = "<!-- sqlgate:check -->", COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
   high: "High risk",
@@ -49511,15 +49357,15 @@ function statementLine(policy, t2, s) {
   return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
 }
 function commentMarkdown(input) {
-  let { plan: plan2 } = input, { risk, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, rehearsalFailed2 = input.rehearsal && rehearsalProblem(input.rehearsal.report, input.rehearsal.missing) !== void 0, head = [
+  let { plan: plan2 } = input, { risk, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, head = [
     COMMENT_MARKER,
-    `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${rehearsalFailed2 ? "\u274C rehearsal failed; " : ""}${headline}`,
+    `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${headline}`,
     ""
   ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON[l3]} ${l3}`);
   head.push(
     `${plan2.migrations.length} migration file${plan2.migrations.length === 1 ? "" : "s"}, ${risk.tasks.length} task${risk.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan2.base.commit.slice(0, 7)}\`.`,
     ""
-  ), input.rehearsal && head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing));
+  );
   let flows = plan2.flows.flatMap((f3, i) => flowSection(f3, policy, approvals?.[i], i));
   plan2.flows.length === 0 && flows.push("No assignment covers this risk: no manual approval is needed.", "");
   let policySection = [];
@@ -49638,14 +49484,6 @@ function flowSteps(f3) {
 function byKey(items, key) {
   return new Map(items.map((i) => [key(i), i]));
 }
-function describeOnline(o2) {
-  let options2 = [`chunks of ${o2.chunkSize}`, `max load ${o2.maxLoad}`, `critical load ${o2.criticalLoad}`];
-  return o2.foreignKeys && options2.push(`foreign keys ${o2.foreignKeys}`), `${o2.tool} when ${describeCondition(o2.when)} (${options2.join(", ")})`;
-}
-function onlineChange(id, before, after) {
-  let [was, now] = [before && describeOnline(before), after && describeOnline(after)];
-  return was === now ? [] : was ? now ? [`environment '${id}' online schema change ${was} \u2192 ${now}`] : [`environment '${id}' online schema change removed (was ${was}); every ALTER runs inline`] : [`environment '${id}' online schema change added: ${now}`];
-}
 function describePolicyDiff(before, after) {
   let lines = [], rulesBefore = byKey(before.risk.rules, (r2) => r2.title), rulesAfter = byKey(after.risk.rules, (r2) => r2.title);
   for (let [title, rule] of rulesBefore) {
@@ -49691,7 +49529,7 @@ function describePolicyDiff(before, after) {
     let old = envBefore.get(env.id);
     old ? old.rollout !== env.rollout ? lines.push(`environment '${env.id}' rollout ${old.rollout} \u2192 ${env.rollout}`) : old.rollout === "manual" && env.rollout === "manual" && (old.tag !== env.tag && lines.push(`environment '${env.id}' tag ${old.tag} \u2192 ${env.tag}`), old.rolloutRoles.join() !== env.rolloutRoles.join() && lines.push(
       `environment '${env.id}' rollout roles ${old.rolloutRoles.join(", ")} \u2192 ${env.rolloutRoles.join(", ")}`
-    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`), old && lines.push(...onlineChange(env.id, old.onlineSchemaChange, env.onlineSchemaChange));
+    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`);
   }
   for (let env of before.environments)
     after.environments.some((e) => e.id === env.id) || lines.push(`environment '${env.id}' removed`);
@@ -49928,7 +49766,7 @@ function buildEnvironments(loaded, roles, errors, warnings = []) {
       id: raw.id,
       title: raw.title ?? raw.id,
       order: raw.order,
-      lockWaitTimeout: raw.lockWaitTimeout ?? 60,
+      lockWaitTimeout: raw.lockWaitTimeout ?? 5,
       verifyApprovals: raw.verifyApprovals ?? !0
     };
     if (base.verifyApprovals || warnings.push(
@@ -50176,7 +50014,7 @@ var approval_flows_schema_default = {
   properties: {
     staleApprovals: {
       title: "When an approval goes stale",
-      description: "`on-sql-change` (default): an approval stays valid while the PR changes the migration and policy files as it did when approved (a rebase keeps it). `on-push`: any new head commit invalidates it. `keep`: never.",
+      description: "`on-sql-change` (default): an approval stays valid while the migration and policy files it approved are unchanged. `on-push`: any new head commit invalidates it. `keep`: never.",
       enum: ["on-sql-change", "on-push", "keep"]
     },
     flows: {
@@ -50366,7 +50204,7 @@ var environments_schema_default = {
         },
         lockWaitTimeout: {
           title: "Lock wait timeout (seconds)",
-          description: "Session `lock_wait_timeout` during deploy, so a DDL stuck behind a long transaction fails instead of blocking every query behind it. Default 60.",
+          description: "Session `lock_wait_timeout` during deploy, so a DDL stuck behind a long transaction fails instead of blocking every query behind it; the deploy then tries the statement again, up to three times. Default 5.",
           type: "integer",
           minimum: 1
         },
@@ -50652,16 +50490,6 @@ var risk_rules_schema_default = {
           $ref: "#/$defs/text",
           title: "Session override",
           description: "A server variable a SET changes, lower-case (`foreign_key_checks`, `sql_mode`, `sql_log_bin`, `names`); a GLOBAL or PERSIST one also as `global.<name>`. Does not apply to statements that set none."
-        },
-        rehearsalFailed: {
-          type: "boolean",
-          title: "Rehearsal failed",
-          description: "The statement failed when the PR was rehearsed on a throwaway database, or its file's up \u2192 down \u2192 up did not return the schema. Unknown (the rule holds) without a rehearsal or when the statement did not run."
-        },
-        rehearsalMs: {
-          $ref: "#/$defs/number",
-          title: "Rehearsal time (ms)",
-          description: "Milliseconds the statement took in the rehearsal. Unknown values make comparisons hold (fail closed)."
         }
       }
     },
@@ -51089,8 +50917,8 @@ function tableAfter(tokens, at3) {
   let found = nameAt(tokens, skipIfExists(tokens, at3));
   return found ? [found.name] : [];
 }
-function wordIndex(tokens, word, from = 0) {
-  return tokens.findIndex((t2, i) => i >= from && t2.kind === "word" && t2.upper === word);
+function wordIndex(tokens, word2, from = 0) {
+  return tokens.findIndex((t2, i) => i >= from && t2.kind === "word" && t2.upper === word2);
 }
 function topLevelWord(tokens, words, from) {
   let depth = 0;
@@ -51273,22 +51101,22 @@ function deleteTargets(tokens) {
 }
 var SCOPES = /* @__PURE__ */ new Set(["GLOBAL", "SESSION", "LOCAL", "PERSIST", "PERSIST_ONLY"]), FOR = /* @__PURE__ */ new Set(["FOR"]);
 function classifySet(tokens, text2) {
-  let word = (i) => tokens[i]?.kind === "word" ? tokens[i].upper : "";
-  if (word(1) === "STATEMENT") {
+  let word2 = (i) => tokens[i]?.kind === "word" ? tokens[i].upper : "";
+  if (word2(1) === "STATEMENT") {
     let forAt = topLevelWord(tokens, FOR, 2), overrides = setVariables(tokens.slice(2, forAt < 0 ? void 0 : forAt));
     if (forAt < 0) return { type: "SET", tables: [], operations: [], sessionOverrides: overrides };
     let inner = classifyTokens(tokens.slice(forAt + 1), text2);
     return { ...inner, sessionOverrides: [...overrides, ...inner.sessionOverrides ?? []] };
   }
-  return word(1) === "NAMES" || word(1) === "CHARSET" || word(1) === "CHARACTER" && word(2) === "SET" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["names"] } : word(1) === "TRANSACTION" || SCOPES.has(word(1)) && word(2) === "TRANSACTION" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["transaction"] } : { type: "SET", tables: [], operations: [], sessionOverrides: setVariables(tokens.slice(1)) };
+  return word2(1) === "NAMES" || word2(1) === "CHARSET" || word2(1) === "CHARACTER" && word2(2) === "SET" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["names"] } : word2(1) === "TRANSACTION" || SCOPES.has(word2(1)) && word2(2) === "TRANSACTION" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["transaction"] } : { type: "SET", tables: [], operations: [], sessionOverrides: setVariables(tokens.slice(1)) };
 }
 function setVariables(tokens) {
-  let names = [], punct = (i2, v2) => tokens[i2]?.kind === "punct" && tokens[i2]?.value === v2, word = (i2) => tokens[i2]?.kind === "word" ? tokens[i2].upper : "", i = 0;
+  let names = [], punct = (i2, v2) => tokens[i2]?.kind === "punct" && tokens[i2]?.value === v2, word2 = (i2) => tokens[i2]?.kind === "word" ? tokens[i2].upper : "", i = 0;
   for (; i < tokens.length; ) {
     let scope = "SESSION";
-    SCOPES.has(word(i)) && !punct(i + 1, "=") && (scope = word(i++));
+    SCOPES.has(word2(i)) && !punct(i + 1, "=") && (scope = word2(i++));
     let user = !1;
-    punct(i, "@") && punct(i + 1, "@") ? (i += 2, SCOPES.has(word(i)) && punct(i + 1, ".") && (scope = word(i), i += 2)) : punct(i, "@") && (user = !0);
+    punct(i, "@") && punct(i + 1, "@") ? (i += 2, SCOPES.has(word2(i)) && punct(i + 1, ".") && (scope = word2(i), i += 2)) : punct(i, "@") && (user = !0);
     let name = tokens[i];
     if (!user && name && (name.kind === "word" || name.kind === "quoted")) {
       let lower = name.value.toLowerCase();
@@ -51850,15 +51678,15 @@ var StatementSplitter = class {
     let lineEnd = eol < 0 ? this.buf.length : eol, value = this.buf.slice(this.i + 10, lineEnd).trim().split(/\s+/)[0];
     return value ? (this.delimiter = value, this.moveTo(lineEnd), "done") : "no";
   }
-  onWord(word) {
+  onWord(word2) {
     let previous = this.previous;
-    if (this.previous = word, this.pendingEnd) {
-      this.resolveEnd(word);
+    if (this.previous = word2, this.pendingEnd) {
+      this.resolveEnd(word2);
       return;
     }
-    if (this.words.length < 8 && (this.words.push(word), this.compound === void 0 && (this.compound = opensCompound(this.words))), !this.compound) return;
+    if (this.words.length < 8 && (this.words.push(word2), this.compound === void 0 && (this.compound = opensCompound(this.words))), !this.compound) return;
     let atStatement = STATEMENT_STARTS.has(previous);
-    word === "BEGIN" ? (atStatement || this.depth === 0 && !NAME_POSITIONS.has(previous)) && this.depth++ : word === "CASE" ? atStatement ? this.depth++ : this.caseExpressions++ : word === "END" && (atStatement ? this.pendingEnd = !0 : this.caseExpressions > 0 && this.caseExpressions--);
+    word2 === "BEGIN" ? (atStatement || this.depth === 0 && !NAME_POSITIONS.has(previous)) && this.depth++ : word2 === "CASE" ? atStatement ? this.depth++ : this.caseExpressions++ : word2 === "END" && (atStatement ? this.pendingEnd = !0 : this.caseExpressions > 0 && this.caseExpressions--);
   }
   /** An END closes a BEGIN or CASE block unless it is END IF / LOOP / WHILE / REPEAT. */
   resolveEnd(next) {
@@ -51942,9 +51770,6 @@ function statementsOf(chunk) {
   let at3 = (p2) => p2.line === 1 ? { line: chunk.start.line, column: chunk.start.column + p2.column - 1 } : { line: chunk.start.line + p2.line - 1, column: p2.column };
   return parts.map((p2) => ({ ...p2, index: chunk.index, start: at3(p2.start), end: at3(p2.end) }));
 }
-function analyseScripts(texts, parser2, options2 = {}) {
-  return Promise.all(texts.map((text2) => analyseSql(text2, parser2, options2)));
-}
 function prepare(s, maxBytes, fastPathBytes) {
   let keywords = classifyByKeywords(s.text.slice(0, 8192)), statement = {
     index: s.index,
@@ -52002,9 +51827,6 @@ function isDownFile(path) {
 }
 function upPathOf(downPath) {
   return `${downPath.slice(0, -DOWN_SUFFIX.length)}.sql`;
-}
-function downPathOf(upPath) {
-  return `${upPath.slice(0, -4)}${DOWN_SUFFIX}`;
 }
 function isMigrationCandidate(path, root = "migrations") {
   return path.startsWith(`${root}/`) && path.toLowerCase().endsWith(".sql");
@@ -52070,6 +51892,10 @@ function collectMigrations(paths, root = "migrations") {
 }
 
 // src/plan/plan.ts
+var GATE_FILES = [/^\.github\/workflows\//, /^\.github\/actions\//, /^(\.github\/|docs\/)?CODEOWNERS$/];
+function isGateFile(path) {
+  return GATE_FILES.some((pattern) => pattern.test(path));
+}
 function policyPaths(dir) {
   return Object.fromEntries(Object.entries(POLICY_FILES).map(([k2, name]) => [k2, `${dir}/${name}`]));
 }
@@ -52097,9 +51923,7 @@ function withNewDatabases(base, head) {
 }
 async function planChange(options2) {
   let { repo, parser: parser2 } = options2, policiesDir = options2.policiesDir ?? "policies", migrationsDir = options2.migrationsDir ?? "migrations", progress = options2.onProgress ?? (() => {
-  });
-  parser2.warm?.();
-  let headCommit = await repo.resolve(options2.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options2.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options2.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
+  }), headCommit = await repo.resolve(options2.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options2.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options2.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
     await repo.listFiles(headCommit, migrationsDir),
     migrationsDir
   );
@@ -52140,19 +51964,17 @@ async function planChange(options2) {
   let contents = await repo.readFiles(
     headCommit,
     changedMigrations.map((m2) => m2.path)
-  ), decoded = [];
+  ), analysed = [];
   for (let migration of changedMigrations) {
     let text2 = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
-    text2 instanceof PolicyError ? errors.push(text2) : decoded.push({ migration, text: text2 });
+    if (text2 instanceof PolicyError) {
+      errors.push(text2);
+      continue;
+    }
+    analysed.push({ migration, text: text2, statements: await analyseSql(text2, parser2) });
   }
   if (errors.length > 0) throw new InputError(errors);
-  let statements = await analyseScripts(
-    decoded.map((d2) => d2.text),
-    parser2
-  ), analysed = decoded.map((d2, i) => ({
-    ...d2,
-    statements: statements[i] ?? []
-  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), flows = [];
+  let estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), flows = [];
   risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
   let policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
@@ -52177,931 +51999,19 @@ async function planChange(options2) {
   };
 }
 
-// src/rehearsal/measures.ts
-function rehearsalMeasures(report2) {
-  let measures = /* @__PURE__ */ new Map();
-  for (let database2 of report2.databases)
-    for (let file2 of database2.files) {
-      let tripFailed = file2.roundTrip !== void 0 && file2.roundTrip.state !== "matched";
-      for (let s of file2.statements)
-        measures.set(`${file2.path}#${s.statement - 1}`, { failed: tripFailed, ms: s.ms });
-      file2.failure && measures.set(`${file2.path}#${file2.failure.statement - 1}`, { failed: !0, ms: "unknown" });
-    }
-  return (file2, index) => measures.get(`${file2}#${index}`);
-}
-
-// src/rehearsal/rehearse.ts
-import { randomBytes } from "node:crypto";
-import { performance as performance2 } from "node:perf_hooks";
-
-// src/db/connect.ts
-var import_promise = __toESM(require_promise(), 1);
-async function connect(target, options2 = {}) {
-  try {
-    return await import_promise.default.createConnection({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
-      ...options2.database ? { database: options2.database } : {},
-      connectTimeout: options2.connectTimeoutMs ?? 1e4,
-      multipleStatements: !1,
-      supportBigNumbers: !0,
-      bigNumberStrings: !0,
-      dateStrings: !0
-    });
-  } catch (error2) {
-    let e = error2;
-    throw new InputError(
-      `cannot connect to ${target.masked}: ${e.code ?? ""} ${redact(e.message ?? String(error2), target)}`.replace(/\s+/g, " ").trim()
-    );
-  }
-}
-function redact(message, target) {
-  return target.password ? message.split(target.password).join("***") : message;
-}
-async function closeQuietly(c3) {
-  let inner = c3.connection;
-  if (inner?._fatalError || inner?.stream?.destroyed) {
-    c3.destroy();
-    return;
-  }
-  let timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), 2e3).unref());
-  await Promise.race([
-    c3.end().then(
-      () => "ended",
-      () => "failed"
-    ),
-    timeout
-  ]) !== "ended" && c3.destroy();
-}
-function quoteIdentifier(name) {
-  return `\`${name.replace(/`/g, "``")}\``;
-}
-async function useDatabase(c3, name) {
-  return await c3.query(`USE ${quoteIdentifier(name)}`), c3;
-}
-
-// src/deploy/checksum.ts
-import { createHash } from "node:crypto";
-function normaliseSql(text2) {
-  return (text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2).replace(/\r\n?/g, `
-`);
-}
-function fileChecksum(text2) {
-  return `sha256:${createHash("sha256").update(normaliseSql(text2)).digest("hex")}`;
-}
-function statementHash(statement) {
-  return createHash("sha256").update(normaliseSql(statement)).digest("hex");
-}
-function cumulativeHash(hashes) {
-  let acc = "";
-  for (let h3 of hashes)
-    acc = createHash("sha256").update(acc + h3).digest("hex");
-  return acc;
-}
-
-// src/deploy/types.ts
-function versionKey(parts) {
-  return parts.map(String).join(".");
-}
-
-// src/deploy/decide.ts
-function decideDeploy(files, history) {
-  let byKey2 = new Map(history.map((r2) => [r2.versionKey, r2])), actions = [], warnings = [], sorted = [...files].sort((a, b3) => compareVersions(a.name.parts, b3.name.parts)), keys = new Set(sorted.map((f3) => versionKey(f3.name.parts)));
-  for (let row of history)
-    keys.has(row.versionKey) || warnings.push(`${row.file} (version ${row.version}) is in the history but not in the repository`);
-  let highestDone;
-  for (let file2 of sorted) {
-    let row = byKey2.get(versionKey(file2.name.parts)), path = file2.name.path;
-    if (!row) {
-      actions.push({ kind: "apply", file: file2, from: 0, resume: !1 });
-      continue;
-    }
-    switch (row.status) {
-      case "success":
-        if (row.checksum !== file2.checksum)
-          return {
-            ok: !1,
-            reason: `drift: ${path} was applied with checksum ${row.checksum} but the file now has ${file2.checksum}; applied migrations must not change (add a new migration instead)`
-          };
-        actions.push({ kind: "skip", file: file2 }), highestDone = file2;
-        continue;
-      case "in-doubt":
-        return {
-          ok: !1,
-          reason: `${path} is in doubt: statement ${(row.inflightStatement ?? row.statementsApplied) + 1} was in flight when the connection was lost; check the database, then run sqlgate repair --version ${row.version} --mark applied|not-applied`
-        };
-      case "running":
-        if (row.inflightStatement !== null)
-          return {
-            ok: !1,
-            markInDoubt: row,
-            reason: `${path} is in doubt: a deploy stopped while statement ${row.inflightStatement + 1} was in flight; check the database, then run sqlgate repair --version ${row.version} --mark applied|not-applied`
-          };
-        break;
-      case "failed":
-        break;
-    }
-    for (let i = 0; i < row.statementsApplied; i++)
-      if (row.statementHashes[i] !== file2.statements[i]?.hash)
-        return {
-          ok: !1,
-          reason: `statement ${i + 1} of ${path} changed after it was applied; restore it, and fix the failing statement or add a new migration`
-        };
-    actions.push({ kind: "apply", file: file2, from: row.statementsApplied, resume: !0 });
-  }
-  let firstNew = actions.find((a) => a.kind === "apply");
-  return firstNew && highestDone && compareVersions(firstNew.file.name.parts, highestDone.name.parts) < 0 ? {
-    ok: !1,
-    reason: `${firstNew.file.name.path} (version ${firstNew.file.name.version}) is older than ${highestDone.name.path}, which is already applied; give it a higher version`
-  } : { ok: !0, actions, warnings };
-}
-
-// src/deploy/lock.ts
-import { createHash as createHash2 } from "node:crypto";
-function lockName(host, port, database2) {
-  return `sqlgate:${createHash2("sha256").update(`${host}:${port}/${database2}`).digest("hex").slice(0, 48)}`;
-}
-async function acquireLock(c3, name, timeoutSeconds) {
-  let [rows] = await c3.query("SELECT GET_LOCK(?, ?) AS got", [name, timeoutSeconds]);
-  if (Number(rows[0]?.got) === 1) return;
-  let [holder] = await c3.query("SELECT IS_USED_LOCK(?) AS holder", [name]), id = holder[0]?.holder;
-  throw new RefusedError(
-    `another deploy holds the lock${id ? ` (connection ${id})` : ""}; waited ${timeoutSeconds} s. Nothing was changed; run again when it has finished`
-  );
-}
-async function releaseLock(c3, name) {
-  let timeout = new Promise((resolve) => setTimeout(resolve, 2e3).unref());
-  await Promise.race([c3.query("SELECT RELEASE_LOCK(?)", [name]).catch(() => {
-  }), timeout]);
-}
-
-// src/deploy/mysql-revisions.ts
-var HISTORY_TABLE = "sqlgate_history", CREATE = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
-  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-  version VARCHAR(64) NOT NULL,
-  version_key VARCHAR(255) NOT NULL,
-  description VARCHAR(255) NOT NULL,
-  file VARCHAR(512) NOT NULL,
-  checksum VARCHAR(80) NOT NULL,
-  statements_total INT NOT NULL,
-  statements_applied INT NOT NULL,
-  applied_hash VARCHAR(64) NOT NULL,
-  statement_hashes LONGTEXT NOT NULL,
-  status VARCHAR(16) NOT NULL,
-  inflight_statement INT NULL,
-  error TEXT NULL,
-  failed_statement INT NULL,
-  failed_sql MEDIUMTEXT NULL,
-  applied_by VARCHAR(255) NOT NULL,
-  git_sha VARCHAR(64) NULL,
-  pr INT NULL,
-  risk VARCHAR(16) NULL,
-  started_at DATETIME(3) NOT NULL,
-  finished_at DATETIME(3) NULL,
-  execution_ms BIGINT NULL,
-  note TEXT NULL,
-  UNIQUE KEY uk_sqlgate_version (version_key)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
-function toRow(r2) {
-  return {
-    version: r2.version,
-    versionKey: r2.version_key,
-    description: r2.description,
-    file: r2.file,
-    checksum: r2.checksum,
-    statementsTotal: Number(r2.statements_total),
-    statementsApplied: Number(r2.statements_applied),
-    appliedHash: r2.applied_hash,
-    statementHashes: JSON.parse(r2.statement_hashes),
-    status: r2.status,
-    inflightStatement: r2.inflight_statement === null ? null : Number(r2.inflight_statement),
-    error: r2.error,
-    failedStatement: r2.failed_statement === null ? null : Number(r2.failed_statement),
-    appliedBy: r2.applied_by,
-    gitSha: r2.git_sha,
-    pr: r2.pr === null ? null : Number(r2.pr),
-    risk: r2.risk,
-    startedAt: r2.started_at,
-    finishedAt: r2.finished_at,
-    executionMs: r2.execution_ms === null ? null : Number(r2.execution_ms),
-    note: r2.note
-  };
-}
-function assertChanged(result) {
-  if (result.affectedRows !== 1)
-    throw new RefusedError(
-      "the deploy lock was lost (the connection was reset or killed); stopping before the next statement"
-    );
-}
-var HOLDS_LOCK = "IS_USED_LOCK(?) = CONNECTION_ID()", MysqlRevisions = class {
-  constructor(c3, database2, lock = "") {
-    this.c = c3;
-    this.database = database2;
-    this.lock = lock;
-  }
-  c;
-  database;
-  lock;
-  async exists() {
-    let [rows] = await this.c.query(
-      "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-      [this.database, HISTORY_TABLE]
-    );
-    return rows.length > 0;
-  }
-  async ensure() {
-    await this.c.query(CREATE);
-  }
-  async read() {
-    if (!await this.exists()) return [];
-    let [rows] = await this.c.query(
-      `SELECT * FROM ${quoteIdentifier(this.database)}.${HISTORY_TABLE} ORDER BY id`
-    );
-    return rows.map(toRow);
-  }
-  async start(s, resume, firstStatement) {
-    if (resume) {
-      let [result2] = await this.c.query(
-        `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
-           failed_sql = NULL, inflight_statement = ?, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL
-         WHERE version_key = ? AND ${HOLDS_LOCK}`,
-        [
-          s.checksum,
-          s.statementsTotal,
-          firstStatement,
-          s.appliedBy,
-          s.gitSha,
-          s.pr,
-          s.risk,
-          s.versionKey,
-          this.lock
-        ]
-      );
-      return assertChanged(result2);
-    }
-    let [result] = await this.c.query(
-      `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
-         statement_hashes, status, inflight_statement, applied_by, git_sha, pr, risk, started_at)
-       SELECT ?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, ?, NOW(3) FROM DUAL WHERE ${HOLDS_LOCK}`,
-      [
-        s.version,
-        s.versionKey,
-        s.description,
-        s.file,
-        s.checksum,
-        s.statementsTotal,
-        firstStatement,
-        s.appliedBy,
-        s.gitSha,
-        s.pr,
-        s.risk,
-        this.lock
-      ]
-    );
-    assertChanged(result);
-  }
-  async inflight(key, statement) {
-    let [result] = await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ? AND ${HOLDS_LOCK}`,
-      [statement, key, this.lock]
-    );
-    assertChanged(result);
-  }
-  async applied(key, applied, hashes, appliedHash, done) {
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL
-         ${done ? ", status = 'success', finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000" : ""}
-       WHERE version_key = ?`,
-      [applied, JSON.stringify(hashes), appliedHash, key]
-    );
-  }
-  async finish(key, outcome) {
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET status = ?, error = ?, failed_statement = ?, failed_sql = ?,
-         ${outcome.status === "in-doubt" ? "" : "inflight_statement = NULL,"}
-         finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000 WHERE version_key = ?`,
-      [
-        outcome.status,
-        outcome.error ?? null,
-        outcome.failedStatement ?? null,
-        outcome.failedSql ?? null,
-        key
-      ]
-    );
-  }
-  async markInDoubt(key) {
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
-      [key]
-    );
-  }
-  async repair(row, mark, by, statementHash2) {
-    let inflight = row.inflightStatement ?? row.statementsApplied, applied = mark === "applied" ? inflight + 1 : inflight, hashes = mark === "applied" && statementHash2 ? [...row.statementHashes.slice(0, inflight), statementHash2] : row.statementHashes.slice(0, inflight), done = applied >= row.statementsTotal, note = `${(/* @__PURE__ */ new Date()).toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET status = ?, statements_applied = ?, statement_hashes = ?, inflight_statement = NULL,
-         error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
-      [
-        done ? "success" : "failed",
-        applied,
-        JSON.stringify(hashes),
-        done ? null : `repaired: resume at statement ${applied + 1}`,
-        note,
-        row.versionKey
-      ]
-    );
-    let [rows] = await this.c.query(
-      `SELECT * FROM ${HISTORY_TABLE} WHERE version_key = ?`,
-      [row.versionKey]
-    );
-    return toRow(rows[0]);
-  }
-};
-
-// src/deploy/apply.ts
-function exitCodeOfReports(reports) {
-  return reports.some((r2) => r2.status === "failed" || r2.status === "in-doubt" || r2.status === "refused") ? 1 : reports.some((r2) => r2.status === "error") ? 2 : 0;
-}
-var LOST = /* @__PURE__ */ new Set([
-  "PROTOCOL_CONNECTION_LOST",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ECONNREFUSED",
-  "ER_SERVER_SHUTDOWN",
-  "ER_CONNECTION_KILLED"
-]);
-function outcomeUnknown(error2) {
-  let e = error2;
-  return !!e.fatal || e.code !== void 0 && LOST.has(e.code);
-}
-function describeError(error2, target) {
-  let e = error2, text2 = e.sqlMessage ?? e.message ?? String(error2);
-  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
-}
-async function deployDatabase(input) {
-  let { database: database2, target, log } = input, base = { database: database2.name, environment: database2.environment }, control = await connect(target);
-  try {
-    let exists2 = await databaseExists(control, database2.name);
-    if (!exists2 && !database2.create)
-      throw new InputError(
-        `database ${database2.name} does not exist on ${target.masked}; create it, or set create: true in environments.yaml`
-      );
-    if (input.dryRun) return await dryRun(input, control, exists2);
-    exists2 || (log(`${database2.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`)), await useDatabase(control, database2.name);
-    let lock = lockName(target.host, target.port, database2.name);
-    await acquireLock(control, lock, input.lockTimeoutSeconds);
-    try {
-      let history = new MysqlRevisions(control, database2.name, lock);
-      await history.ensure();
-      let decision = decideDeploy(input.files, await history.read());
-      if (!decision.ok)
-        return decision.markInDoubt && await history.markInDoubt(decision.markInDoubt.versionKey), {
-          ...base,
-          status: decision.markInDoubt ? "in-doubt" : "refused",
-          applied: [],
-          skipped: 0,
-          message: decision.reason,
-          warnings: []
-        };
-      let pending = decision.actions.filter(
-        (a) => a.kind === "apply"
-      ), skipped = decision.actions.length - pending.length;
-      if (pending.length === 0)
-        return { ...base, status: "up-to-date", applied: [], skipped, warnings: decision.warnings };
-      let work = await connect(target, { database: database2.name });
-      try {
-        return await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]), await runActions(input, history, work, pending, skipped, decision.warnings);
-      } catch (error2) {
-        if (error2 instanceof RefusedError || !outcomeUnknown(error2)) throw error2;
-        return {
-          ...base,
-          status: "failed",
-          applied: [],
-          skipped,
-          message: `lost the connection to ${target.masked} between statements (${describeError(error2, target)}); the history records where it stopped and the next deploy resumes there`,
-          warnings: decision.warnings
-        };
-      } finally {
-        await closeQuietly(work);
-      }
-    } finally {
-      await releaseLock(control, lock);
-    }
-  } finally {
-    await closeQuietly(control);
-  }
-}
-async function databaseExists(c3, name) {
-  let [rows] = await c3.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [name]);
-  return rows.length > 0;
-}
-async function runActions(input, history, work, pending, skipped, warnings) {
-  let { database: database2, log, target } = input, base = { database: database2.name, environment: database2.environment }, applied = [];
-  for (let action of pending) {
-    let { file: file2 } = action, key = versionKey(file2.name.parts);
-    await history.start(
-      {
-        version: file2.name.version,
-        versionKey: key,
-        description: file2.name.description,
-        file: file2.name.path,
-        checksum: file2.checksum,
-        statementsTotal: file2.statements.length,
-        appliedBy: input.appliedBy,
-        gitSha: input.gitSha,
-        pr: input.prOf?.(file2) ?? null,
-        risk: input.riskOf?.(file2) ?? null
-      },
-      action.resume,
-      action.from
-    );
-    let hashes = file2.statements.slice(0, action.from).map((s) => s.hash);
-    log(
-      `${database2.name}: ${file2.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ""}`
-    );
-    let ran = 0;
-    for (let i = action.from; i < file2.statements.length; i++) {
-      let statement = file2.statements[i];
-      i > action.from && await history.inflight(key, i);
-      try {
-        await work.query(statement.text);
-      } catch (error2) {
-        let message = describeError(error2, target), where = `statement ${i + 1} of ${file2.name.path} (line ${statement.line})`;
-        return outcomeUnknown(error2) ? (await history.finish(key, { status: "in-doubt", error: message, failedStatement: i }).catch(() => {
-        }), {
-          ...base,
-          status: "in-doubt",
-          applied,
-          skipped,
-          message: `the connection was lost while ${where} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${file2.name.version} --mark applied|not-applied (${message})`,
-          warnings
-        }) : (await history.finish(key, {
-          status: "failed",
-          error: message,
-          failedStatement: i,
-          failedSql: statement.text
-        }), (ran > 0 || action.from > 0) && applied.push({ file: file2.name.path, statements: ran }), {
-          ...base,
-          status: "failed",
-          applied,
-          skipped,
-          message: `${where} failed: ${message}; later migrations were not run`,
-          warnings
-        });
-      }
-      hashes.push(statement.hash), ran++, await history.applied(key, i + 1, hashes, cumulativeHash(hashes), i + 1 === file2.statements.length), await input.onStatement?.({
-        database: database2.name,
-        file: file2.name.path,
-        statement: i + 1,
-        total: file2.statements.length
-      });
-    }
-    file2.statements.length === action.from && await history.finish(key, { status: "success" }), applied.push({ file: file2.name.path, statements: ran });
-  }
-  return { ...base, status: "applied", applied, skipped, warnings };
-}
-async function dryRun(input, control, exists2) {
-  let { database: database2, log } = input, base = { database: database2.name, environment: database2.environment }, history = exists2 ? await new MysqlRevisions(control, database2.name).read() : [];
-  exists2 || log(`${database2.name}: would run CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), exists2 && history.length === 0 && log(`${database2.name}: would create table ${HISTORY_TABLE}`);
-  let decision = decideDeploy(input.files, history);
-  if (!decision.ok)
-    return { ...base, status: "refused", applied: [], skipped: 0, message: decision.reason, warnings: [] };
-  let applied = [];
-  for (let action of decision.actions) {
-    if (action.kind === "skip") continue;
-    let { file: file2 } = action;
-    log(
-      `${database2.name}: ${file2.name.path}: would ${action.resume ? "update" : "insert"} a ${HISTORY_TABLE} row (version ${file2.name.version}, ${file2.checksum})`
-    );
-    for (let i = action.from; i < file2.statements.length; i++) {
-      let s = file2.statements[i];
-      log(
-        `  [${i + 1}/${file2.statements.length}] line ${s.line}: ${s.text.replace(/\s+/g, " ").slice(0, 200)}`
-      );
-    }
-    log(`  then mark version ${file2.name.version} success`), applied.push({ file: file2.name.path, statements: file2.statements.length - action.from });
-  }
-  return {
-    ...base,
-    status: "dry-run",
-    applied,
-    skipped: decision.actions.length - applied.length,
-    warnings: decision.warnings
-  };
-}
-async function inspectDatabase(database2, target, files) {
-  let c3 = await connect(target);
-  try {
-    let history = await databaseExists(c3, database2.name) ? await new MysqlRevisions(c3, database2.name).read() : [];
-    return decideDeploy(files, history);
-  } finally {
-    await closeQuietly(c3);
-  }
-}
-
-// src/deploy/status.ts
-async function readDatabaseStatus(database2, target) {
-  let c3 = await connect(target);
-  try {
-    let history = new MysqlRevisions(c3, database2.name);
-    return {
-      database: database2.name,
-      environment: database2.environment,
-      masked: target.masked,
-      rows: await history.exists() ? await history.read() : null
-    };
-  } finally {
-    await closeQuietly(c3);
-  }
-}
-
-// src/rehearsal/schema-snapshot.ts
-async function readSchemaSnapshot(c3, schema) {
-  let objects = /* @__PURE__ */ new Map(), [tables] = await c3.query(
-    `SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> ? ORDER BY TABLE_NAME`,
-    [schema, HISTORY_TABLE]
-  );
-  for (let t2 of tables) {
-    let words = [t2.TABLE_TYPE === "VIEW" ? "view" : `engine ${t2.ENGINE}`];
-    t2.TABLE_COLLATION && words.push(`collation ${t2.TABLE_COLLATION}`), t2.TABLE_COMMENT && t2.TABLE_TYPE !== "VIEW" && words.push(`comment '${t2.TABLE_COMMENT}'`), objects.set(`table ${t2.TABLE_NAME}`, words.join(", "));
-  }
-  let [columns] = await c3.query(
-    `SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
-            COLLATION_NAME, COLUMN_COMMENT
-       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> ?`,
-    [schema, HISTORY_TABLE]
-  );
-  for (let col of columns) {
-    let words = [
-      `#${col.ORDINAL_POSITION}`,
-      col.COLUMN_TYPE,
-      col.IS_NULLABLE === "YES" ? "NULL" : "NOT NULL"
-    ];
-    col.COLUMN_DEFAULT !== null && words.push(`DEFAULT ${col.COLUMN_DEFAULT}`), col.EXTRA && words.push(col.EXTRA), col.COLLATION_NAME && words.push(`COLLATE ${col.COLLATION_NAME}`), col.COLUMN_COMMENT && words.push(`COMMENT '${col.COLUMN_COMMENT}'`), objects.set(`column ${col.TABLE_NAME}.${col.COLUMN_NAME}`, words.join(" "));
-  }
-  let [parts] = await c3.query(
-    `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE
-       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> ?
-      ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
-    [schema, HISTORY_TABLE]
-  ), indexes = /* @__PURE__ */ new Map();
-  for (let p2 of parts) {
-    let key = `index ${p2.TABLE_NAME}.${p2.INDEX_NAME}`, index = indexes.get(key) ?? {
-      unique: Number(p2.NON_UNIQUE) === 0,
-      type: p2.INDEX_TYPE,
-      columns: []
-    };
-    index.columns.push(p2.SUB_PART === null ? p2.COLUMN_NAME : `${p2.COLUMN_NAME}(${p2.SUB_PART})`), indexes.set(key, index);
-  }
-  for (let [key, index] of indexes)
-    objects.set(key, `${index.unique ? "UNIQUE " : ""}${index.type} (${index.columns.join(", ")})`);
-  return objects;
-}
-function compareSnapshots(before, afterDown) {
-  let keys = [.../* @__PURE__ */ new Set([...before.keys(), ...afterDown.keys()])].sort(), mismatches = [];
-  for (let object of keys) {
-    let a = before.get(object), b3 = afterDown.get(object);
-    a !== b3 && mismatches.push({ object, before: a, afterDown: b3 });
-  }
-  return mismatches;
-}
-
-// src/rehearsal/types.ts
-function rehearsalState(databases) {
-  return databases.some(
-    (d2) => d2.error !== void 0 || d2.base.failure !== void 0 || d2.files.some((f3) => f3.outcome === "failed" || f3.roundTrip && f3.roundTrip.state !== "matched")
-  ) ? "failed" : "passed";
-}
-
-// src/rehearsal/rehearse.ts
-async function rehearse(input) {
-  let started = performance2.now(), databases = [];
-  for (let subject of input.subjects) databases.push(await rehearseDatabase(input, subject));
-  return {
-    state: rehearsalState(databases),
-    server: input.target.masked,
-    databases,
-    ms: Math.round(performance2.now() - started)
-  };
-}
-function scratchSchema(database2) {
-  return `sqlgate_rh_${randomBytes(4).toString("hex")}_${database2}`.slice(0, 64);
-}
-function failureAt(file2, index, error2) {
-  let start = file2.statements[index]?.line ?? 0, within = /at line (\d+)\s*$/.exec(error2);
-  return { statement: index + 1, line: within ? start + Number(within[1]) - 1 : start, error: error2 };
-}
-function describeError2(error2, target) {
-  let e = error2, text2 = e.sqlMessage ?? e.message ?? String(error2);
-  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
-}
-var Stopwatch = class {
-  mark = performance2.now();
-  reset() {
-    this.mark = performance2.now();
-  }
-  lap() {
-    let now = performance2.now(), ms2 = now - this.mark;
-    return this.mark = now, Math.round(ms2 * 10) / 10;
-  }
-};
-async function rehearseDatabase(input, subject) {
-  let { target } = input, schema = scratchSchema(subject.database), database2 = {
-    name: schema,
-    environment: "rehearsal",
-    urlEnv: "rehearsal",
-    migrations: subject.folder,
-    create: !0
-  }, notRun = (files) => files.map((f3) => ({ path: f3.name.path, outcome: "not-run", statements: [] })), watch = new Stopwatch(), timings = [], current, deploy2 = (files) => deployDatabase({
-    database: database2,
-    target,
-    files,
-    lockWaitTimeoutSeconds: 60,
-    lockTimeoutSeconds: 10,
-    appliedBy: input.appliedBy,
-    gitSha: null,
-    dryRun: !1,
-    // The engine logs a file just before its first statement: the clock starts there, and
-    // each statement's time runs until the engine reports it applied.
-    log: () => watch.reset(),
-    onStatement: (p2) => {
-      current && p2.file === current.name.path && timings.push({
-        statement: p2.statement,
-        line: current.statements[p2.statement - 1]?.line ?? 0,
-        ms: watch.lap()
-      });
-    }
-  }), recordedFailure = async (files, report2) => {
-    let row = ((await readDatabaseStatus(database2, target)).rows ?? []).find((r2) => r2.status === "failed" || r2.status === "in-doubt"), file2 = row && files.find((f3) => versionKey(f3.name.parts) === row.versionKey);
-    return row && file2 ? {
-      path: file2.name.path,
-      ...failureAt(
-        file2,
-        row.failedStatement ?? row.statementsApplied,
-        row.error ?? report2.message ?? report2.status
-      )
-    } : { path: files[files.length - 1]?.name.path ?? "", statement: 0, line: 0, error: report2.message ?? report2.status };
-  }, done = (d2) => ({
-    folder: subject.folder,
-    database: subject.database,
-    schema,
-    ...d2
-  });
-  input.progress?.(`${subject.database}: building the base (${subject.base.length} migrations) in ${schema}`);
-  try {
-    let baseStarted = performance2.now(), base = await deploy2(subject.base), baseMs = Math.round(performance2.now() - baseStarted);
-    if (base.status === "failed" || base.status === "in-doubt")
-      return done({
-        base: { files: subject.base.length, ms: baseMs, failure: await recordedFailure(subject.base, base) },
-        files: notRun(subject.pr)
-      });
-    if (base.status !== "applied" && base.status !== "up-to-date")
-      return done({
-        base: { files: subject.base.length, ms: baseMs },
-        files: notRun(subject.pr),
-        error: base.message ?? base.status
-      });
-    let files = [], applied = [...subject.base];
-    for (let [i, file2] of subject.pr.entries()) {
-      input.progress?.(`${subject.database}: ${file2.name.path}`);
-      let down = subject.downs.get(file2.name.path), before = down ? await snapshot(target, schema) : void 0;
-      applied.push(file2), current = file2, timings = [];
-      let up = await deploy2(applied);
-      if (current = void 0, up.status !== "applied") {
-        let { path: _3, ...failure } = await recordedFailure([file2], up);
-        files.push({ path: file2.name.path, outcome: "failed", statements: timings, failure }), files.push(...notRun(subject.pr.slice(i + 1)));
-        break;
-      }
-      let roundTrip = down && before ? await upDownUp(target, schema, file2, down, before, () => deploy2(applied), recordedFailure) : void 0;
-      if (files.push({
-        path: file2.name.path,
-        outcome: "applied",
-        statements: timings,
-        ...roundTrip ? { roundTrip } : {}
-      }), roundTrip && (roundTrip.state === "down-failed" || roundTrip.state === "reapply-failed")) {
-        files.push(...notRun(subject.pr.slice(i + 1)));
-        break;
-      }
-    }
-    return done({ base: { files: subject.base.length, ms: baseMs }, files });
-  } catch (error2) {
-    return done({
-      base: { files: subject.base.length, ms: 0 },
-      files: notRun(subject.pr),
-      error: error2.message
-    });
-  } finally {
-    input.keep || await dropSchema(target, schema);
-  }
-}
-async function snapshot(target, schema) {
-  let c3 = await connect(target);
-  try {
-    return await readSchemaSnapshot(c3, schema);
-  } finally {
-    await closeQuietly(c3);
-  }
-}
-async function upDownUp(target, schema, file2, down, before, reapply, recordedFailure) {
-  let c3 = await connect(target, { database: schema }), afterDown;
-  try {
-    for (let [i, statement] of down.statements.entries())
-      try {
-        await c3.query(statement.text);
-      } catch (error2) {
-        return {
-          down: down.name.path,
-          state: "down-failed",
-          mismatches: [],
-          failure: failureAt(down, i, describeError2(error2, target))
-        };
-      }
-    afterDown = await readSchemaSnapshot(c3, schema), await c3.query(`DELETE FROM ${quoteIdentifier(schema)}.${HISTORY_TABLE} WHERE version_key = ?`, [
-      versionKey(file2.name.parts)
-    ]);
-  } finally {
-    await closeQuietly(c3);
-  }
-  let mismatches = compareSnapshots(before, afterDown), again = await reapply();
-  return again.status !== "applied" ? {
-    down: down.name.path,
-    state: "reapply-failed",
-    mismatches,
-    failure: await recordedFailure([file2], again)
-  } : { down: down.name.path, state: mismatches.length > 0 ? "mismatched" : "matched", mismatches };
-}
-async function dropSchema(target, schema) {
-  let c3 = await connect(target).catch(() => {
-  });
-  if (c3)
-    try {
-      await c3.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(schema)}`);
-    } catch {
-    } finally {
-      await closeQuietly(c3);
-    }
-}
-
-// src/deploy/sources.ts
-import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
-import { join } from "node:path";
-function readMigrationFolder(root, migrationsDir, folder) {
-  let dir = join(root, migrationsDir, folder);
-  if (!existsSync3(dir) || !statSync(dir).isDirectory()) return [];
-  let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
-  for (let name of migrations) {
-    let text2 = decodeSql(name.path, readFileSync2(join(root, name.path)));
-    if (text2 instanceof PolicyError) {
-      errors.push(text2);
-      continue;
-    }
-    files.push(migrationFileOf(name, text2));
-  }
-  if (errors.length > 0) throw new InputError(errors);
-  return files;
-}
-function migrationFileOf(name, text2) {
-  return {
-    name,
-    checksum: fileChecksum(text2),
-    statements: splitStatements(normaliseSql(text2)).map((s) => ({
-      text: s.text,
-      hash: statementHash(s.text),
-      line: s.start.line
-    }))
-  };
-}
-
-// src/rehearsal/subjects.ts
-async function rehearsalSubjects(input) {
-  let { repo, migrationsDir: root } = input, prPaths = new Set(input.pr.map((m2) => m2.migration.path)), atBase = collectMigrations(await repo.listFiles(input.baseTip, root), root).migrations.filter(
-    (m2) => !prPaths.has(m2.path)
-  ), downs = await downFilesAt(repo, input.head, root), errors = [], read = async (commit, names) => {
-    let bytes = await repo.readFiles(
-      commit,
-      names.map((n) => n.path)
-    ), files = [];
-    for (let name of names) {
-      let text2 = decodeSql(name.path, bytes.get(name.path) ?? Buffer.alloc(0));
-      text2 instanceof PolicyError ? errors.push(text2) : files.push(migrationFileOf(name, text2));
-    }
-    return files;
-  }, subjects = [];
-  for (let folder of [...new Set(input.pr.map((m2) => m2.migration.folder))]) {
-    let database2 = input.policy.databases.find((d2) => d2.migrations === folder);
-    if (!database2) continue;
-    let pr2 = input.pr.filter((m2) => m2.migration.folder === folder), withDown = pr2.flatMap(({ migration }) => {
-      let path = downs.get(migration.path), name = path ? parseMigrationName(path, root) : void 0;
-      return name && !(name instanceof PolicyError) ? [{ up: migration.path, down: name }] : [];
-    }), downFiles = await read(
-      input.head,
-      withDown.map((d2) => d2.down)
-    );
-    subjects.push({
-      folder,
-      database: database2.name,
-      base: await read(
-        input.baseTip,
-        atBase.filter((m2) => m2.folder === folder)
-      ),
-      pr: pr2.map(({ migration, text: text2 }) => migrationFileOf(migration, text2)),
-      downs: new Map(
-        downFiles.map((file2) => [withDown.find((d2) => d2.down.path === file2.name.path)?.up ?? "", file2])
-      )
-    });
-  }
-  if (errors.length > 0) throw new InputError(errors);
-  return subjects;
-}
-async function downFilesAt(repo, commit, root) {
-  return collectMigrations(await repo.listFiles(commit, root), root).downs;
-}
-
-// src/rehearsal/for-plan.ts
-function rehearsalForPlan(input) {
-  let report2;
-  return {
-    report: () => report2,
-    estimates: async (policy, migrations) => {
-      let other = input.estimates ? await input.estimates(policy, migrations) : void 0, { repo } = input, subjects = await rehearsalSubjects({
-        repo,
-        policy,
-        migrationsDir: input.migrationsDir,
-        pr: migrations,
-        baseTip: await repo.resolve(input.base),
-        head: await repo.resolve(input.head)
-      });
-      if (subjects.length === 0) return other ?? (() => ({ tableRows: "unknown", affectedRows: "unknown" }));
-      report2 = await rehearse({
-        target: await input.target(),
-        subjects,
-        appliedBy: input.appliedBy,
-        ...input.progress ? { progress: input.progress } : {},
-        ...input.keep ? { keep: !0 } : {}
-      });
-      let measured = rehearsalMeasures(report2);
-      return (database2, file2, index) => {
-        let rehearsal = measured(file2, index);
-        return {
-          ...other?.(database2, file2, index) ?? { tableRows: "unknown", affectedRows: "unknown" },
-          ...rehearsal ? { rehearsal } : {}
-        };
-      };
-    }
-  };
-}
-
-// src/rehearsal/require-rollback.ts
-function missingRollbacks(risk, tasks, withDown) {
-  let required = risk.requireRollback;
-  if (!required) return [];
-  let levels = /* @__PURE__ */ new Map();
-  for (let t2 of tasks) levels.set(t2.file, maxLevel(levels.get(t2.file) ?? "none", t2.level));
-  let missing = [];
-  for (let [file2, level] of levels)
-    compareLevels(level, required.level) < 0 || withDown.has(file2) || missing.push({ file: file2, level, downFile: downPathOf(file2), required: required.level, rule: required.at });
-  return missing;
-}
-
-// src/rehearsal/for-check.ts
-function checkRehearsal(input) {
-  let { settings } = input, rehearsal = settings ? rehearsalForPlan({
-    repo: input.repo,
-    base: input.base,
-    head: input.head,
-    migrationsDir: input.migrationsDir,
-    target: async () => settings.target,
-    appliedBy: settings.appliedBy,
-    progress: input.log
-  }) : void 0;
-  return {
-    planOptions: rehearsal ? { estimates: rehearsal.estimates } : {},
-    finish: async (plan2) => {
-      let downs = plan2.policy.risk.requireRollback ? await downFilesAt(input.repo, plan2.head.commit, plan2.migrationsDir) : /* @__PURE__ */ new Map(), missing = missingRollbacks(plan2.policy.risk, plan2.risk.tasks, new Set(downs.keys())), report2 = rehearsal?.report();
-      return { report: report2, missing, problem: rehearsalProblem(report2, missing) };
-    }
-  };
-}
-
 // src/check/check.ts
 async function runCheck(input) {
   let { github: github2, ref, pull, repo } = input, log = input.log ?? (() => {
-  }), plan2, rehearsal;
+  }), plan2;
   try {
-    await verifyCheckout(input);
-    let base = await policyBase(repo, pull);
-    rehearsal = checkRehearsal({ ...input, base, head: pull.headSha, settings: input.rehearsal, log }), plan2 = await planChange({
+    await verifyCheckout(input), plan2 = await planChange({
       repo,
-      base,
+      base: await policyBase(repo, pull),
       head: pull.headSha,
       policiesDir: input.policiesDir,
       migrationsDir: input.migrationsDir,
       parser: input.parser,
-      onProgress: log,
-      ...rehearsal.planOptions
+      onProgress: log
     });
   } catch (error2) {
     if (!(error2 instanceof InputError)) throw error2;
@@ -53125,13 +52035,12 @@ async function runCheck(input) {
       fetchCommit: (sha) => repo.fetchCommit(sha)
     });
   }
-  let approved = approvals.every((a) => a.state === "approved"), rehearsed = await rehearsal.finish(plan2), status = rehearsed.problem ? { state: "failure", description: `rehearsal failed: ${rehearsed.problem}` } : statusOf(plan2, approvals), comment = commentMarkdown({
+  let approved = approvals.every((a) => a.state === "approved"), status = statusOf(plan2, approvals), comment = commentMarkdown({
     plan: plan2,
     approvals,
-    ...input.detailsUrl ? { detailsUrl: input.detailsUrl } : {},
-    ...rehearsed.report || rehearsed.missing.length > 0 ? { rehearsal: rehearsed } : {}
+    ...input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}
   });
-  return await report(input, comment, status), { ok: !0, plan: plan2, approvals, approved, status, comment, rehearsal: rehearsed };
+  return await report(input, comment, status), { ok: !0, plan: plan2, approvals, approved, status, comment };
 }
 async function report(input, comment, status) {
   let { github: github2, ref, pull } = input;
@@ -53209,9 +52118,1262 @@ function errorComment(error2) {
 `);
 }
 
+// src/db/url.ts
+var SCHEME = /^([a-z][a-z0-9+.-]*:\/\/)/i, HOW_TO_ENCODE = "percent-encode special characters in the user name and password (@ as %40, : as %3A, / as %2F, ? as %3F, # as %23, % as %25; encodeURIComponent does this)";
+function maskUrl(url) {
+  let scheme = SCHEME.exec(url)?.[1];
+  if (!scheme) return url.includes("@") ? "***" : url;
+  let rest = url.slice(scheme.length), at3 = rest.lastIndexOf("@");
+  if (at3 < 0) return url;
+  let userinfo = rest.slice(0, at3), colon = userinfo.indexOf(":");
+  return `${scheme}${colon < 0 ? userinfo : `${userinfo.slice(0, colon)}:***`}@${rest.slice(at3 + 1)}`;
+}
+function decode(variable, what, value) {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new InputError(
+      `${variable} has a malformed ${what} (a % not followed by two hex digits): ${HOW_TO_ENCODE}`
+    );
+  }
+}
+function parseDatabaseUrl(variable, url) {
+  let masked = maskUrl(url), scheme = SCHEME.exec(url)?.[1];
+  if (scheme && !/^(mysql|mariadb):\/\/$/i.test(scheme))
+    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${scheme}\u2026`);
+  let authority = scheme ? url.slice(scheme.length).split(/[/?#]/, 1)[0] ?? "" : "";
+  if (scheme && (authority.match(/@/g) ?? []).length > 1)
+    throw new InputError(
+      `${variable} has a raw @ in its user name or password: ${HOW_TO_ENCODE} (got ${masked})`
+    );
+  if (scheme && !authority.includes("@") && url.slice(scheme.length + authority.length).includes("@"))
+    throw new InputError(`${variable} has a raw / ? or # in its user name or password: ${HOW_TO_ENCODE}`);
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(
+      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/; ${HOW_TO_ENCODE} (got ${masked.slice(0, 80)})`
+    );
+  }
+  if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:")
+    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${parsed.protocol}//\u2026`);
+  if (!parsed.hostname)
+    throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decode(variable, "user name", parsed.username || "root"),
+    password: decode(variable, "password", parsed.password),
+    masked
+  };
+}
+function urlSecrets(url) {
+  let scheme = SCHEME.exec(url)?.[1];
+  if (!scheme) return [];
+  let rest = url.slice(scheme.length), at3 = rest.lastIndexOf("@"), colon = rest.indexOf(":");
+  if (at3 < 0 || colon < 0 || colon > at3) return [];
+  let raw = rest.slice(colon + 1, at3), decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+  }
+  return [.../* @__PURE__ */ new Set([raw, decoded])].filter((s) => s.length >= 4);
+}
+function targetOf(database2, env) {
+  let url = env[database2.urlEnv];
+  if (!url)
+    throw new InputError(
+      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
+    );
+  return parseDatabaseUrl(database2.urlEnv, url);
+}
+
+// src/db/connect.ts
+var import_promise = __toESM(require_promise(), 1);
+async function connect(target, options2 = {}) {
+  try {
+    return await import_promise.default.createConnection({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      ...options2.database ? { database: options2.database } : {},
+      connectTimeout: options2.connectTimeoutMs ?? 1e4,
+      // Only sqlgate's own bookkeeping is ever sent as several statements at once.
+      multipleStatements: options2.multipleStatements ?? !1,
+      supportBigNumbers: !0,
+      bigNumberStrings: !0,
+      dateStrings: !0
+    });
+  } catch (error2) {
+    let e = error2;
+    throw new InputError(
+      `cannot connect to ${target.masked}: ${e.code ?? ""} ${redact(e.message ?? String(error2), target)}`.replace(/\s+/g, " ").trim()
+    );
+  }
+}
+function redact(message, target) {
+  let out = message;
+  for (let secret of /* @__PURE__ */ new Set([target.password, encodeURIComponent(target.password)])) {
+    if (!secret) continue;
+    let escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, "gu"), "***");
+  }
+  return out;
+}
+async function closeQuietly(c3) {
+  let inner = c3.connection;
+  if (inner?._fatalError || inner?.stream?.destroyed) {
+    c3.destroy();
+    return;
+  }
+  let timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), 2e3).unref());
+  await Promise.race([
+    c3.end().then(
+      () => "ended",
+      () => "failed"
+    ),
+    timeout
+  ]) !== "ended" && c3.destroy();
+}
+function quoteIdentifier(name) {
+  return `\`${name.replace(/`/g, "``")}\``;
+}
+
+// src/deploy/checksum.ts
+import { createHash } from "node:crypto";
+function normaliseSql(text2) {
+  return (text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2).replace(/\r\n?/g, `
+`);
+}
+function fileChecksum(text2) {
+  return `sha256:${createHash("sha256").update(normaliseSql(text2)).digest("hex")}`;
+}
+function statementHash(statement) {
+  return createHash("sha256").update(normaliseSql(statement)).digest("hex");
+}
+function cumulativeHash(hashes) {
+  let acc = "";
+  for (let h3 of hashes) acc = extendHash(acc, h3);
+  return acc;
+}
+function extendHash(acc, hash) {
+  return createHash("sha256").update(acc + hash).digest("hex");
+}
+
+// src/deploy/execute.ts
+var LOST = /* @__PURE__ */ new Set([
+  "PROTOCOL_CONNECTION_LOST",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNREFUSED",
+  "ER_SERVER_SHUTDOWN",
+  "ER_CONNECTION_KILLED",
+  "SQLGATE_TIMEOUT",
+  "SQLGATE_CONTROL_LOST"
+]);
+function outcomeUnknown(error2) {
+  let e = error2;
+  return !!e.fatal || e.code !== void 0 && LOST.has(e.code);
+}
+var WorkSession = class _WorkSession {
+  constructor(connection, id, maxPacket) {
+    this.connection = connection;
+    this.id = id;
+    this.maxPacket = maxPacket;
+    connection.on("error", () => {
+    });
+  }
+  connection;
+  id;
+  maxPacket;
+  static async open(target, database2, lockWaitTimeoutSeconds, timeoutMs) {
+    let c3 = await connect(target, { database: database2, connectTimeoutMs: timeoutMs });
+    await c3.query("SET SESSION lock_wait_timeout = ?", [lockWaitTimeoutSeconds]);
+    let [rows] = await c3.query("SELECT @@max_allowed_packet AS p");
+    return new _WorkSession(c3, c3.threadId, Number(rows[0]?.p ?? 16 * 1024 * 1024));
+  }
+  /** Bookkeeping inside the statement's transaction: it must answer in time, or the connection is dropped. */
+  async book(sql, values, timeoutMs) {
+    let timer, timeout = new Promise((_3, reject) => {
+      timer = setTimeout(() => {
+        this.connection.destroy(), reject(
+          Object.assign(
+            new Error(`the server did not answer a history write within ${(timeoutMs / 1e3).toFixed(0)} s`),
+            {
+              code: "SQLGATE_TIMEOUT",
+              fatal: !0
+            }
+          )
+        );
+      }, timeoutMs);
+    });
+    try {
+      let [result] = await Promise.race([this.connection.query(sql, values), timeout]);
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  /** A statement of a migration: no timeout, it may legitimately run for hours. */
+  async run(sql) {
+    await this.connection.query(sql);
+  }
+  async close() {
+    await closeQuietly(this.connection);
+  }
+}, SessionExecutor = class {
+  constructor(work, control) {
+    this.work = work;
+    this.control = control;
+  }
+  work;
+  control;
+  accepts() {
+    return !0;
+  }
+  async execute(statement, signal) {
+    let kill = () => {
+      this.control.killQuery(this.work.id).catch(() => {
+      });
+    };
+    signal.addEventListener("abort", kill, { once: !0 });
+    try {
+      return await this.work.run(statement.text), { kind: "applied" };
+    } catch (error2) {
+      return outcomeUnknown(error2) ? { kind: "unknown", error: error2 } : { kind: "failed", error: error2 };
+    } finally {
+      signal.removeEventListener("abort", kill);
+    }
+  }
+};
+
+// src/deploy/types.ts
+function versionKey(parts) {
+  return parts.map(String).join(".");
+}
+
+// src/deploy/apply-files.ts
+var ER_LOCK_WAIT_TIMEOUT = 1205, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]);
+function describeError(error2, target) {
+  let e = error2, text2 = e.sqlMessage ?? e.message ?? String(error2);
+  return /Can't add new command when connection is in closed state/.test(text2) && (text2 = "the connection to the server was already closed"), e.errno === ER_QUERY_INTERRUPTED && (text2 = `${text2} (stopped by KILL QUERY or a server shutdown)`), redact(
+    e.code && !e.code.startsWith("SQLGATE") ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2,
+    target
+  );
+}
+function megabytes(bytes) {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+var Stop = class extends Error {
+  constructor(result) {
+    super(result.message);
+    this.result = result;
+  }
+  result;
+};
+async function applyFiles(ctx, pending) {
+  let applied = [], engines = new EngineCache(ctx), useChanged = !1;
+  try {
+    for (let action of pending) {
+      useChanged && await ctx.work.run(`USE ${quoteIdentifier(ctx.database)}`);
+      let file2 = new FileRun(ctx, action, engines);
+      try {
+        await file2.run();
+      } catch (error2) {
+        throw error2 instanceof Stop && error2.result.status === "failed" && (file2.ran > 0 || action.from > 0) && applied.push({ file: action.file.name.path, statements: file2.ran }), error2;
+      }
+      applied.push({ file: action.file.name.path, statements: file2.ran }), useChanged = file2.usedUse;
+    }
+    return await ctx.history.flush().catch((error2) => {
+      throw new Stop({
+        status: "failed",
+        message: `every statement ran, but the last success could not be recorded (${describeError(error2, ctx.target)}); ${nextDeploy(ctx, pending)}`
+      });
+    }), { status: "applied", applied };
+  } catch (error2) {
+    let lost = !(error2 instanceof Stop) && !(error2 instanceof RefusedError) && outcomeUnknown(error2);
+    if (!(error2 instanceof Stop) && !(error2 instanceof RefusedError) && !lost) throw error2;
+    return await ctx.history.flush().catch(() => {
+    }), error2 instanceof Stop ? { ...error2.result, applied } : {
+      status: "failed",
+      applied,
+      message: lost ? `lost the connection to ${ctx.target.masked} between statements (${describeError(error2, ctx.target)}); ${nextDeploy(ctx, pending)}` : error2.message
+    };
+  }
+}
+function nextDeploy(ctx, pending) {
+  for (let p2 of [...pending].reverse()) {
+    let r2 = ctx.history.recorded(versionKey(p2.file.name.parts));
+    if (r2)
+      return r2.inflight !== null ? `the history shows statement ${r2.inflight + 1} of ${p2.file.name.path} in flight, so the next deploy reports it in doubt until sqlgate repair --version ${p2.file.name.version} records what happened` : `the next deploy resumes at statement ${r2.applied + 1} of ${p2.file.name.path}`;
+  }
+  return "the next deploy starts from the history as it is";
+}
+var EngineCache = class {
+  constructor(ctx) {
+    this.ctx = ctx;
+  }
+  ctx;
+  engines = /* @__PURE__ */ new Map();
+  key(t2) {
+    return `${(t2.schema ?? this.ctx.database).toLowerCase()}.${t2.name.toLowerCase()}`;
+  }
+  async transactional(tables) {
+    for (let t2 of tables) {
+      let key = this.key(t2);
+      if (!this.engines.has(key)) {
+        let [rows] = await this.ctx.control.query(
+          "SELECT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+          [t2.schema ?? this.ctx.database, t2.name]
+        );
+        this.engines.set(key, String(rows[0]?.e ?? "").toUpperCase());
+      }
+      if (!TRANSACTIONAL_ENGINES.has(this.engines.get(key) ?? "")) return !1;
+    }
+    return !0;
+  }
+  /** After a statement that may have changed tables: forget those it names (all, if it could be any). */
+  forget(text2) {
+    let upper = text2.toUpperCase();
+    /^\s*(CALL|EXECUTE|BEGIN|USE)\b/.test(upper) && this.engines.clear();
+    for (let key of [...this.engines.keys()]) {
+      let [schema = "", name = ""] = key.split(".");
+      (upper.includes(name.toUpperCase()) || upper.includes(schema.toUpperCase())) && this.engines.delete(key);
+    }
+  }
+}, FileRun = class {
+  constructor(ctx, action, engines) {
+    this.ctx = ctx;
+    this.action = action;
+    this.engines = engines;
+    this.file = action.file, this.key = versionKey(this.file.name.parts), this.applied = action.from, this.acc = cumulativeHash(this.file.statements.slice(0, action.from).map((s) => s.hash));
+  }
+  ctx;
+  action;
+  engines;
+  ran = 0;
+  stopped = !1;
+  usedUse = !1;
+  key;
+  applied;
+  acc;
+  file;
+  progress(inflight, done = !1) {
+    return { applied: this.applied, appliedHash: this.acc, inflight, done };
+  }
+  where(i) {
+    let s = this.file.statements[i];
+    return `statement ${i + 1} of ${this.file.name.path} (line ${s?.line ?? 0})`;
+  }
+  pendingStatement(i) {
+    let s = this.file.statements[i];
+    return { file: this.file.name.path, index: i, line: s.line, text: s.text, hash: s.hash };
+  }
+  async advance(i) {
+    this.applied = i + 1, this.acc = extendHash(this.acc, this.file.statements[i].hash), this.ran++, await this.ctx.onStatement?.({
+      database: this.ctx.database,
+      file: this.file.name.path,
+      statement: i + 1,
+      total: this.file.statements.length
+    });
+  }
+  async run() {
+    let { ctx, file: file2, action } = this, total = file2.statements.length;
+    ctx.history.start(
+      {
+        version: file2.name.version,
+        versionKey: this.key,
+        description: file2.name.description,
+        file: file2.name.path,
+        checksum: file2.checksum,
+        statementsTotal: total,
+        statementHashes: file2.statements.map((s) => s.hash),
+        appliedBy: ctx.appliedBy,
+        gitSha: ctx.gitSha,
+        pr: ctx.prOf?.(file2) ?? null,
+        risk: ctx.riskOf?.(file2) ?? null,
+        connection: ctx.work.id
+      },
+      action.resume,
+      this.progress(null, action.from >= total)
+    ), ctx.log(
+      `${ctx.database}: ${file2.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ""}`
+    );
+    try {
+      for (let unit of action.units)
+        this.checkCanContinue(unit.kind === "statement" ? unit.index : unit.from), unit.kind === "statement" ? await this.runStatement(unit) : await this.runTransaction(unit);
+    } catch (error2) {
+      throw this.stopped = !0, error2;
+    }
+  }
+  checkCanContinue(next) {
+    let { ctx } = this, lost = ctx.control.isLost;
+    if (lost)
+      throw new Stop({
+        status: "failed",
+        message: `lost the deploy lock before ${this.where(next)} (${describeError(lost, ctx.target)}); stopped there. ${nextDeploy(ctx, [this.action])}`
+      });
+    if (ctx.signal.aborted) throw this.cancelled(next, "before it started");
+  }
+  cancelled(i, what) {
+    return new Stop({
+      status: "failed",
+      message: `cancelled (${String(this.ctx.signal.reason ?? "signal")}) ${what === "before it started" ? `before ${this.where(i)}; nothing was running` : `during ${this.where(i)}: ${what}`}; the next deploy resumes at statement ${this.applied + 1}`
+    });
+  }
+  executorFor(s) {
+    return this.ctx.executors.find((e) => e.accepts(s)) ?? this.ctx.executors.at(-1);
+  }
+  /** Runs a statement; if the control connection dies meanwhile, finds out whether the server is still there. */
+  async execute(s, executor) {
+    let { ctx } = this, running = executor.execute(s, ctx.signal), first = await Promise.race([running, ctx.control.lost.then(() => "lost")]);
+    return first !== "lost" ? first : await serverAnswers(ctx) ? running : (ctx.work.connection.destroy(), {
+      kind: "unknown",
+      error: new Error(`the server stopped answering (${describeError(ctx.control.isLost, ctx.target)})`)
+    });
+  }
+  sizeCheck(i) {
+    let s = this.file.statements[i], bytes = Buffer.byteLength(s.text);
+    if (bytes + 64 > this.ctx.work.maxPacket)
+      throw new SizeError(
+        `${this.where(i)} is ${megabytes(bytes)}, more than the server accepts in one statement (max_allowed_packet = ${megabytes(this.ctx.work.maxPacket)}); it was not sent. Raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = ${2 ** Math.ceil(Math.log2(bytes + 1024))}, and in its configuration), or split the statement`
+      );
+  }
+  /** Record the end of this file at statement `i` (`error` in the history, `message` in the report) and stop. */
+  async fail(i, message, status = "failed", error2 = message) {
+    let { ctx } = this, s = this.file.statements[i], recorded = await ctx.history.finish(this.key, this.progress(status === "in-doubt" ? i : null), {
+      status,
+      error: error2,
+      failedStatement: i,
+      failedSql: s.text
+    }).then(
+      () => !0,
+      () => !1
+    );
+    throw this.stopped = !0, new Stop({
+      status,
+      message: recorded ? message : `${message}. The history could not be updated (the connection is gone): ${nextDeploy(ctx, [this.action])}`
+    });
+  }
+  failure(i, error2) {
+    return `${this.where(i)} failed: ${describeError(error2, this.ctx.target)}; later migrations were not run`;
+  }
+  async retrying(i, attempt) {
+    for (let tries = 1; ; tries++) {
+      let outcome = await attempt();
+      if (outcome.kind !== "failed" || outcome.error.errno !== ER_LOCK_WAIT_TIMEOUT || tries > this.ctx.lockWaitRetries || this.ctx.signal.aborted)
+        return outcome;
+      this.ctx.log(
+        `${this.ctx.database}: ${this.where(i)} timed out waiting for a lock (another session holds the table); trying again (${tries}/${this.ctx.lockWaitRetries})`
+      ), await new Promise((r2) => setTimeout(r2, 1e3 * tries));
+    }
+  }
+  async runStatement(unit) {
+    let { ctx } = this, i = unit.index, s = this.pendingStatement(i), last = i + 1 === this.file.statements.length;
+    try {
+      this.sizeCheck(i);
+    } catch (error2) {
+      throw error2 instanceof SizeError && await this.fail(i, error2.message), error2;
+    }
+    let executor = this.executorFor(s);
+    if (executor === ctx.executors.at(-1) && unit.tables !== null && await this.engines.transactional(unit.tables)) {
+      ctx.history.showsInFlight() && await ctx.history.flush();
+      let outcome2 = await this.retrying(
+        i,
+        () => this.inTransaction(i, [s], executor, () => this.advanceQueued(i, last))
+      );
+      return outcome2.kind === "applied" ? void 0 : this.afterTransactionFailure(i, outcome2);
+    }
+    ctx.history.progress(this.key, this.progress(i)), await ctx.history.flush();
+    let outcome = await this.retrying(i, () => this.execute(s, executor));
+    if (/^\s*USE\b/i.test(s.text) && (this.usedUse = !0), this.engines.forget(s.text), outcome.kind === "applied") {
+      if (await this.advance(i), ctx.history.progress(this.key, this.progress(null, last)), ctx.signal.aborted && !last) throw this.cancelled(i + 1, "before it started");
+      return;
+    }
+    outcome.kind === "failed" && (ctx.signal.aborted && outcome.error.errno === ER_QUERY_INTERRUPTED && await this.fail(
+      i,
+      `cancelled (${String(ctx.signal.reason ?? "signal")}) during ${this.where(i)}: it was stopped on the server before it finished, so it is recorded as not applied; the next deploy runs it again`
+    ), await this.fail(i, this.failure(i, outcome.error), "failed", describeError(outcome.error, ctx.target))), await this.fail(
+      i,
+      `the connection was lost while ${this.where(i)} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${this.file.name.version} --mark applied|not-applied (${describeError(outcome.error, ctx.target)})`,
+      "in-doubt",
+      describeError(outcome.error, ctx.target)
+    );
+  }
+  advanceQueued(i, last) {
+    this.applied = i + 1, this.acc = extendHash(this.acc, this.file.statements[i].hash), this.ctx.history.progress(this.key, this.progress(null, last));
+  }
+  /**
+   * START TRANSACTION, the statements, the history write, COMMIT: the statement's effect and its
+   * record commit together or not at all. `record` queues the progress to write before COMMIT.
+   */
+  async inTransaction(i, statements, executor, record, commit) {
+    let { ctx } = this, saved = { applied: this.applied, acc: this.acc }, rollback = async () => {
+      this.applied = saved.applied, this.acc = saved.acc, await ctx.work.run("ROLLBACK").catch(() => {
+      });
+    };
+    commit || await ctx.work.run("START TRANSACTION");
+    for (let s of statements) {
+      let outcome = await this.execute(s, executor);
+      if (outcome.kind !== "applied")
+        return outcome.kind === "failed" && await rollback(), { ...outcome, failedAt: s.index };
+    }
+    record();
+    try {
+      await ctx.history.flush({ inStatementTransaction: !0 });
+    } catch (error2) {
+      throw await rollback(), error2;
+    }
+    try {
+      await ctx.work.run(commit?.text ?? "COMMIT");
+    } catch (error2) {
+      return outcomeUnknown(error2) ? { kind: "unknown", error: error2, failedAt: commit?.index ?? i, atCommit: !0 } : (await rollback(), { kind: "failed", error: error2, failedAt: commit?.index ?? i });
+    }
+    let first = statements[0]?.index ?? i, through = commit ? commit.index : i;
+    this.applied = saved.applied, this.acc = saved.acc;
+    for (let k2 = first; k2 <= through; k2++) await this.advance(k2);
+    return { kind: "applied" };
+  }
+  async afterTransactionFailure(i, outcome) {
+    let { ctx } = this, at3 = outcome.failedAt ?? i;
+    if (outcome.kind === "failed")
+      return ctx.signal.aborted && outcome.error.errno === ER_QUERY_INTERRUPTED ? this.fail(
+        at3,
+        `cancelled (${String(ctx.signal.reason ?? "signal")}) during ${this.where(at3)}: it was stopped on the server and its transaction rolled back, so it is recorded as not applied; the next deploy runs it again`
+      ) : this.fail(
+        at3,
+        this.failure(at3, outcome.error),
+        "failed",
+        describeError(outcome.error, ctx.target)
+      );
+    let message = outcome.atCommit ? `the connection was lost during the COMMIT of ${this.where(at3)} (${describeError(outcome.error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did` : `the connection was lost while ${this.where(at3)} was running (${describeError(outcome.error, ctx.target)}); its transaction was rolled back with the connection, so it is recorded as not applied and the next deploy runs it again`;
+    return this.fail(at3, message);
+  }
+  async runTransaction(unit) {
+    let { ctx } = this;
+    for (let k2 = unit.from; k2 <= unit.to; k2++)
+      try {
+        this.sizeCheck(k2);
+      } catch (error2) {
+        throw error2 instanceof SizeError && await this.fail(k2, error2.message), error2;
+      }
+    let executor = ctx.executors.at(-1);
+    (unit.tables === null || !await this.engines.transactional(unit.tables)) && await this.fail(
+      unit.from,
+      `the transaction starting at ${this.where(unit.from)} writes a table that cannot roll back (not InnoDB), or one sqlgate cannot tell from the statement: it could not be applied exactly once, so it was not started. Use InnoDB tables, or take the statements out of START TRANSACTION \u2026 COMMIT`
+    ), ctx.history.showsInFlight() && await ctx.history.flush();
+    let last = unit.to + 1 === this.file.statements.length, inner = [];
+    for (let k2 = unit.from; k2 < unit.to; k2++) inner.push(this.pendingStatement(k2));
+    let end = this.pendingStatement(unit.to);
+    if (unit.end === "rollback") {
+      for (let s of [...inner, end]) {
+        let outcome2 = await this.execute(s, executor);
+        if (outcome2.kind !== "applied")
+          return this.afterTransactionFailure(s.index, { ...outcome2, failedAt: s.index });
+      }
+      for (let k2 = unit.from; k2 <= unit.to; k2++) await this.advance(k2);
+      ctx.history.progress(this.key, this.progress(null, last));
+      return;
+    }
+    let outcome = await this.retrying(
+      unit.from,
+      () => this.inTransaction(
+        unit.from,
+        inner,
+        executor,
+        () => {
+          let acc = this.acc;
+          for (let k2 = unit.from; k2 <= unit.to; k2++)
+            acc = extendHash(acc, this.file.statements[k2].hash);
+          ctx.history.progress(this.key, {
+            applied: unit.to + 1,
+            appliedHash: acc,
+            inflight: null,
+            done: last
+          });
+        },
+        end
+      )
+    );
+    if (outcome.kind !== "applied") return this.afterTransactionFailure(unit.from, outcome);
+  }
+}, SizeError = class extends Error {
+};
+async function serverAnswers(ctx) {
+  try {
+    let c3 = await connect(ctx.target, { connectTimeoutMs: ctx.control.timeoutMs });
+    return await closeQuietly(c3), !0;
+  } catch {
+    return !1;
+  }
+}
+
+// src/deploy/control.ts
+var CONTROL_TIMEOUT_MS = 3e4, ControlLostError = class extends Error {
+  constructor(message, code = "SQLGATE_CONTROL_LOST") {
+    super(message);
+    this.code = code;
+    this.name = "ControlLostError";
+  }
+  code;
+  fatal = !0;
+}, ControlSession = class _ControlSession {
+  constructor(connection, id, timeoutMs) {
+    this.connection = connection;
+    this.id = id;
+    this.timeoutMs = timeoutMs;
+    this.lost = new Promise((resolve) => {
+      this.signalLost = resolve;
+    }), connection.on("error", (error2) => this.markLost(error2));
+  }
+  connection;
+  id;
+  timeoutMs;
+  busy = 0;
+  timer;
+  lostError;
+  signalLost = () => {
+  };
+  /** Settles with the reason once the connection (and with it the lock) is gone. */
+  lost;
+  static async open(target, timeoutMs, database2) {
+    let c3 = await connect(target, {
+      connectTimeoutMs: timeoutMs,
+      multipleStatements: !0,
+      ...database2 ? { database: database2 } : {}
+    });
+    return new _ControlSession(c3, c3.threadId, timeoutMs);
+  }
+  get isLost() {
+    return this.lostError;
+  }
+  markLost(error2) {
+    this.lostError || (this.lostError = error2, this.signalLost(error2));
+  }
+  /** A query that fails (and drops the connection) if the server does not answer in time. */
+  async query(sql, values = [], options2 = {}) {
+    let timeoutMs = options2.timeoutMs ?? this.timeoutMs;
+    this.busy++;
+    let timer, timeout = new Promise((_3, reject) => {
+      timer = setTimeout(() => {
+        let error2 = new ControlLostError(
+          `the server did not answer within ${(timeoutMs / 1e3).toFixed(0)} s (is it frozen or overloaded?)`,
+          "SQLGATE_TIMEOUT"
+        );
+        this.markLost(error2), this.connection.destroy(), reject(error2);
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([this.connection.query(sql, values), timeout]);
+    } catch (error2) {
+      throw error2.fatal && this.markLost(error2), error2;
+    } finally {
+      clearTimeout(timer), this.busy--;
+    }
+  }
+  /** Ping while idle, often enough that wait_timeout never closes the connection. */
+  async keepAlive(maxIntervalMs = 3e4) {
+    let [rows] = await this.query("SELECT @@SESSION.wait_timeout AS w"), waitMs = Number(rows[0]?.w ?? 28800) * 1e3, interval = Math.max(200, Math.min(maxIntervalMs, waitMs / 3, this.timeoutMs));
+    this.timer = setInterval(() => {
+      this.busy > 0 || this.lostError || this.query("DO 0").catch(() => {
+      });
+    }, interval), this.timer.unref();
+  }
+  /** Ask the server to stop the statement running on connection `id`. */
+  async killQuery(id) {
+    await this.query(`KILL QUERY ${Number(id)}`);
+  }
+  async close() {
+    clearInterval(this.timer), await closeQuietly(this.connection);
+  }
+};
+
+// src/deploy/decide.ts
+function decideDeploy(files, history) {
+  let byKey2 = new Map(history.map((r2) => [r2.versionKey, r2])), actions = [], warnings = [], sorted = [...files].sort((a, b3) => compareVersions(a.name.parts, b3.name.parts)), keys = new Set(sorted.map((f3) => versionKey(f3.name.parts)));
+  for (let row of history)
+    keys.has(row.versionKey) || warnings.push(`${row.file} (version ${row.version}) is in the history but not in the repository`);
+  let highestDone;
+  for (let file2 of sorted) {
+    let row = byKey2.get(versionKey(file2.name.parts)), path = file2.name.path;
+    if (!row) {
+      actions.push({ kind: "apply", file: file2, from: 0, resume: !1 });
+      continue;
+    }
+    switch (row.status) {
+      case "success":
+        if (row.checksum !== file2.checksum)
+          return {
+            ok: !1,
+            reason: `drift: ${path} was applied with checksum ${row.checksum} but the file now has ${file2.checksum}; applied migrations must not change (add a new migration instead)`
+          };
+        actions.push({ kind: "skip", file: file2 }), highestDone = file2;
+        continue;
+      case "in-doubt":
+        return {
+          ok: !1,
+          reason: `${path} is in doubt: statement ${(row.inflightStatement ?? row.statementsApplied) + 1} was in flight when the connection was lost; check the database, then run sqlgate repair --version ${row.version} --mark applied|not-applied`
+        };
+      case "running":
+        if (row.inflightStatement !== null)
+          return {
+            ok: !1,
+            markInDoubt: row,
+            reason: `${path} is in doubt: a deploy stopped while statement ${row.inflightStatement + 1} was in flight; check the database, then run sqlgate repair --version ${row.version} --mark applied|not-applied`
+          };
+        break;
+      case "failed":
+        break;
+    }
+    for (let i = 0; i < row.statementsApplied; i++)
+      if (row.statementHashes[i] !== file2.statements[i]?.hash)
+        return {
+          ok: !1,
+          reason: `statement ${i + 1} of ${path} changed after it was applied; restore it, and fix the failing statement or add a new migration`
+        };
+    actions.push({ kind: "apply", file: file2, from: row.statementsApplied, resume: !0 });
+  }
+  let firstNew = actions.find((a) => a.kind === "apply");
+  return firstNew && highestDone && compareVersions(firstNew.file.name.parts, highestDone.name.parts) < 0 ? {
+    ok: !1,
+    reason: `${firstNew.file.name.path} (version ${firstNew.file.name.version}) is older than ${highestDone.name.path}, which is already applied; give it a higher version`
+  } : { ok: !0, actions, warnings };
+}
+
+// src/deploy/lock.ts
+import { createHash as createHash2 } from "node:crypto";
+var ER_QUERY_INTERRUPTED2 = 1317;
+function lockName(database2) {
+  return `sqlgate:${createHash2("sha256").update(database2).digest("hex").slice(0, 48)}`;
+}
+async function acquireLock(c3, name, timeoutSeconds) {
+  let started = Date.now(), waited = () => ((Date.now() - started) / 1e3).toFixed(1), got;
+  try {
+    let [rows] = await c3.query("SELECT GET_LOCK(?, ?) AS got", [name, timeoutSeconds], {
+      timeoutMs: timeoutSeconds * 1e3 + c3.timeoutMs
+    });
+    got = rows[0]?.got;
+  } catch (error2) {
+    if (error2.errno !== ER_QUERY_INTERRUPTED2) throw error2;
+    got = null;
+  }
+  if (Number(got) === 1) return;
+  if (got === null)
+    throw new RefusedError(
+      `waiting for the deploy lock was interrupted after ${waited()} s. Nothing was changed; run again`
+    );
+  let [holder] = await c3.query("SELECT IS_USED_LOCK(?) AS holder", [name]), id = holder[0]?.holder;
+  throw new RefusedError(
+    `another deploy holds the lock${id ? ` (connection ${id})` : ""}; waited ${timeoutSeconds} s. Nothing was changed; run again when it has finished`
+  );
+}
+async function releaseLock(c3, name) {
+  await c3.query("SELECT RELEASE_LOCK(?)", [name], { timeoutMs: 2e3 }).catch(() => {
+  });
+}
+
+// src/deploy/mysql-revisions.ts
+import { createHash as createHash3 } from "node:crypto";
+var HISTORY_TABLE = "sqlgate_history", create = (table2) => `CREATE TABLE IF NOT EXISTS ${table2} (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  version VARCHAR(64) NOT NULL,
+  version_key VARCHAR(255) NOT NULL,
+  description VARCHAR(255) NOT NULL,
+  file VARCHAR(512) NOT NULL,
+  checksum VARCHAR(80) NOT NULL,
+  statements_total INT NOT NULL,
+  statements_applied INT NOT NULL,
+  applied_hash VARCHAR(64) NOT NULL,
+  statement_hashes LONGTEXT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  inflight_statement INT NULL,
+  error TEXT NULL,
+  failed_statement INT NULL,
+  failed_sql MEDIUMTEXT NULL,
+  applied_by VARCHAR(255) NOT NULL,
+  git_sha VARCHAR(64) NULL,
+  pr INT NULL,
+  risk VARCHAR(16) NULL,
+  started_at DATETIME(3) NOT NULL,
+  finished_at DATETIME(3) NULL,
+  execution_ms BIGINT NULL,
+  note TEXT NULL,
+  work_connection BIGINT NULL,
+  failed_hash CHAR(64) NULL,
+  UNIQUE KEY uk_sqlgate_version (version_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`, ADDED = { work_connection: "BIGINT NULL", failed_hash: "CHAR(64) NULL" }, EXCERPT_CHARS = 2e3;
+function toRow(r2) {
+  return {
+    version: r2.version,
+    versionKey: r2.version_key,
+    description: r2.description,
+    file: r2.file,
+    checksum: r2.checksum,
+    statementsTotal: Number(r2.statements_total),
+    statementsApplied: Number(r2.statements_applied),
+    appliedHash: r2.applied_hash,
+    statementHashes: JSON.parse(r2.statement_hashes),
+    status: r2.status,
+    inflightStatement: r2.inflight_statement === null ? null : Number(r2.inflight_statement),
+    error: r2.error,
+    failedStatement: r2.failed_statement === null ? null : Number(r2.failed_statement),
+    appliedBy: r2.applied_by,
+    gitSha: r2.git_sha,
+    pr: r2.pr === null ? null : Number(r2.pr),
+    risk: r2.risk,
+    startedAt: r2.started_at,
+    finishedAt: r2.finished_at,
+    executionMs: r2.execution_ms === null ? null : Number(r2.execution_ms),
+    note: r2.note,
+    workConnection: r2.work_connection == null ? null : Number(r2.work_connection)
+  };
+}
+var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DUAL WHERE NOT (IS_USED_LOCK(?) <=> ?))", DONE_FIELDS = "finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000", MysqlRevisions = class {
+  constructor(control, database2, lock = { name: "", holder: 0 }, work) {
+    this.control = control;
+    this.database = database2;
+    this.lock = lock;
+    this.work = work;
+    this.table = `${quoteIdentifier(database2)}.${HISTORY_TABLE}`;
+  }
+  control;
+  database;
+  lock;
+  work;
+  queue = /* @__PURE__ */ new Map();
+  durable = /* @__PURE__ */ new Map();
+  table;
+  async query(sql, values = []) {
+    let [result] = await this.control.query(sql, values);
+    return result;
+  }
+  async exists() {
+    return (await this.query(
+      "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+      [this.database, HISTORY_TABLE]
+    )).length > 0;
+  }
+  async ensure() {
+    await this.query(create(this.table));
+    let present = await this.query(
+      "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+      [this.database, HISTORY_TABLE]
+    ), have = new Set(present.map((r2) => String(r2.c).toLowerCase())), missing = Object.entries(ADDED).filter(([name]) => !have.has(name));
+    missing.length > 0 && await this.query(
+      `ALTER TABLE ${this.table} ${missing.map(([name, type]) => `ADD COLUMN ${name} ${type}`).join(", ")}`
+    );
+  }
+  async read() {
+    return await this.exists() ? (await this.query(`SELECT * FROM ${this.table} ORDER BY id`)).map(toRow) : [];
+  }
+  start(record, resume, progress) {
+    this.queue.set(record.versionKey, { start: { record, resume }, progress });
+  }
+  progress(versionKey2, progress) {
+    let queued = this.queue.get(versionKey2);
+    this.queue.set(versionKey2, { ...queued, progress });
+  }
+  recorded(versionKey2) {
+    return this.durable.get(versionKey2);
+  }
+  showsInFlight() {
+    for (let r2 of this.durable.values()) if (r2.inflight !== null) return !0;
+    return !1;
+  }
+  guard(value) {
+    return [value, this.lock.name, this.lock.holder];
+  }
+  writeOf(key, q3) {
+    let p2 = q3.progress, status = q3.finish?.status ?? (p2.done ? "success" : "running"), ended = q3.finish !== void 0 || p2.done, failedSql = q3.finish?.failedSql, failure = [
+      q3.finish?.error ?? null,
+      q3.finish?.failedStatement ?? null,
+      failedSql === void 0 ? null : failedSql.slice(0, EXCERPT_CHARS),
+      failedSql === void 0 ? null : createHash3("sha256").update(failedSql).digest("hex")
+    ];
+    if (q3.start && !q3.start.resume) {
+      let s = q3.start.record;
+      return {
+        sql: `INSERT INTO ${this.table} (version, version_key, description, file, checksum, statements_total, statements_applied,
+            applied_hash, statement_hashes, status, inflight_statement, error, failed_statement, failed_sql, failed_hash,
+            applied_by, git_sha, pr, risk, work_connection, started_at, finished_at, execution_ms)
+          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? "NOW(3)" : "NULL"}, ${ended ? "0" : "NULL"})`,
+        values: [
+          s.version,
+          s.versionKey,
+          s.description,
+          s.file,
+          s.checksum,
+          ...this.guard(s.statementsTotal),
+          p2.applied,
+          p2.appliedHash,
+          JSON.stringify(s.statementHashes),
+          status,
+          p2.inflight,
+          ...failure,
+          s.appliedBy,
+          s.gitSha,
+          s.pr,
+          s.risk,
+          s.connection
+        ]
+      };
+    }
+    let sets = [
+      `statements_applied = ${GUARDED}`,
+      "applied_hash = ?",
+      "inflight_statement = ?",
+      "status = ?",
+      "error = ?",
+      "failed_statement = ?",
+      "failed_sql = ?",
+      "failed_hash = ?"
+    ], values = [...this.guard(p2.applied), p2.appliedHash, p2.inflight, status, ...failure];
+    if (q3.start) {
+      let s = q3.start.record;
+      sets.push(
+        "checksum = ?",
+        "statements_total = ?",
+        "statement_hashes = ?",
+        "applied_by = ?",
+        "git_sha = ?",
+        "pr = ?",
+        "risk = ?",
+        "work_connection = ?"
+      ), values.push(
+        s.checksum,
+        s.statementsTotal,
+        JSON.stringify(s.statementHashes),
+        s.appliedBy,
+        s.gitSha,
+        s.pr,
+        s.risk,
+        s.connection
+      );
+    }
+    return sets.push(ended ? DONE_FIELDS : "finished_at = NULL"), values.push(key), { sql: `UPDATE ${this.table} SET ${sets.join(", ")} WHERE version_key = ?`, values };
+  }
+  async flush(options2 = {}) {
+    if (this.queue.size === 0) return;
+    let entries = [...this.queue], writes = entries.map(([key, q3]) => this.writeOf(key, q3));
+    try {
+      if (options2.inStatementTransaction) {
+        if (!this.work) throw new Error("no work connection to write the history in");
+        let work = this.work;
+        for (let w2 of writes) assertOne(await work.book(w2.sql, w2.values, this.control.timeoutMs));
+      } else if (writes.length === 1)
+        assertOne(await this.query(writes[0].sql, writes[0].values));
+      else {
+        let results = await this.query(
+          `START TRANSACTION; ${writes.map((w2) => w2.sql).join("; ")}; COMMIT`,
+          writes.flatMap((w2) => w2.values)
+        );
+        for (let r2 of results.slice(1, -1)) assertOne(r2);
+      }
+    } catch (error2) {
+      throw error2.errno === ER_SUBQUERY_NO_1_ROW ? lockLost() : error2;
+    }
+    for (let [key, q3] of entries)
+      this.queue.delete(key), this.durable.set(key, { applied: q3.progress.applied, inflight: q3.progress.inflight });
+  }
+  async finish(versionKey2, progress, outcome) {
+    let queued = this.queue.get(versionKey2);
+    this.queue.set(versionKey2, { ...queued, progress, finish: outcome }), await this.flush();
+  }
+  async markInDoubt(key) {
+    await this.query(
+      `UPDATE ${this.table} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
+      [key]
+    );
+  }
+  async stillRunning(row) {
+    if (row.workConnection === null) return null;
+    let r2 = (await this.query(
+      "SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST WHERE ID = ? AND COMMAND NOT IN ('Sleep', 'Killed')",
+      [row.workConnection]
+    ))[0];
+    return r2 ? { connection: Number(r2.id), seconds: Number(r2.seconds) } : null;
+  }
+  async repair(row, mark, by, statementHash2) {
+    let inflight = row.inflightStatement ?? row.statementsApplied, applied = mark === "applied" ? inflight + 1 : inflight, hash = row.statementHashes[inflight] ?? statementHash2, hashes = mark === "applied" && row.statementHashes.length <= inflight && hash ? [...row.statementHashes, hash] : row.statementHashes, done = applied >= row.statementsTotal, note = `${(/* @__PURE__ */ new Date()).toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
+    await this.query(
+      `UPDATE ${this.table} SET status = ?, statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL,
+         error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
+      [
+        done ? "success" : "failed",
+        applied,
+        JSON.stringify(hashes),
+        mark === "applied" && hash ? extendHash(row.appliedHash, hash) : row.appliedHash,
+        done ? null : `repaired: resume at statement ${applied + 1}`,
+        note,
+        row.versionKey
+      ]
+    );
+    let rows = await this.query(`SELECT * FROM ${this.table} WHERE version_key = ?`, [
+      row.versionKey
+    ]);
+    return toRow(rows[0]);
+  }
+};
+function lockLost() {
+  return new RefusedError(
+    "the deploy lock was lost (its connection was reset or killed); stopped before the next statement"
+  );
+}
+function assertOne(result) {
+  if (result.affectedRows !== 1) throw lockLost();
+}
+
+// src/deploy/units.ts
+var word = (t2) => t2?.kind === "word" ? t2.upper : void 0;
+function tableAt(tokens, at3) {
+  let found = nameAt(tokens, at3);
+  if (!found) return;
+  let dot = found.name.indexOf(".");
+  return { table: dot < 0 ? { schema: null, name: found.name } : { schema: found.name.slice(0, dot), name: found.name.slice(dot + 1) }, next: found.next };
+}
+function skip(tokens, at3, words) {
+  let i = at3;
+  for (; words.includes(word(tokens[i]) ?? ""); ) i++;
+  return i;
+}
+function dmlTables(tokens, first) {
+  if (first === "INSERT" || first === "REPLACE") {
+    let i = skip(tokens, 1, ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE"]);
+    word(tokens[i]) === "INTO" && i++;
+    let t2 = tableAt(tokens, i);
+    return t2 ? [t2.table] : null;
+  }
+  if (first === "UPDATE") {
+    let t2 = tableAt(tokens, skip(tokens, 1, ["LOW_PRIORITY", "IGNORE"]));
+    if (!t2) return null;
+    let i = t2.next;
+    return word(tokens[i]) === "AS" && i++, word(tokens[i]) !== "SET" && tokens[i]?.kind === "word" && i++, word(tokens[i]) === "SET" ? [t2.table] : null;
+  }
+  if (first === "DELETE") {
+    let i = skip(tokens, 1, ["LOW_PRIORITY", "QUICK", "IGNORE"]);
+    if (word(tokens[i]) !== "FROM") return null;
+    let t2 = tableAt(tokens, i + 1);
+    if (!t2) return null;
+    let next = tokens[t2.next], after = word(next);
+    return next === void 0 || ["WHERE", "ORDER", "LIMIT", "PARTITION", "RETURNING"].includes(after ?? "") ? [t2.table] : null;
+  }
+  return null;
+}
+var AUTOCOMMIT_REASON = "changes autocommit: with autocommit off, everything after it stays in an open transaction that is rolled back when the deploy ends, while the history records it as applied. Remove it (wrap statements that belong together in START TRANSACTION \u2026 COMMIT instead)";
+function statementKind(text2) {
+  let tokens = leadingTokens(text2, 40), w2 = tokens.map(word), first = w2[0];
+  switch (first) {
+    case "INSERT":
+    case "REPLACE":
+    case "UPDATE":
+    case "DELETE":
+      return { kind: "dml", tables: dmlTables(tokens, first) };
+    case "START":
+      return w2[1] === "TRANSACTION" ? { kind: "begin" } : { kind: "other" };
+    case "BEGIN":
+      return tokens.length === 1 || w2[1] === "WORK" && tokens.length === 2 ? { kind: "begin" } : { kind: "other" };
+    case "COMMIT":
+    case "ROLLBACK":
+      return first === "ROLLBACK" && w2.includes("TO") ? { kind: "in-transaction" } : w2.includes("CHAIN") && !w2.includes("NO") ? { kind: "refuse", reason: `${first} AND CHAIN starts a new transaction that nothing commits` } : w2.includes("RELEASE") && w2[w2.indexOf("RELEASE") - 1] !== "NO" ? { kind: "refuse", reason: `${first} RELEASE closes the deploy's connection` } : { kind: first === "COMMIT" ? "commit" : "rollback" };
+    case "XA":
+      return {
+        kind: "refuse",
+        reason: "XA transactions cannot be recorded exactly once; run them outside sqlgate"
+      };
+    case "SET": {
+      let at3 = w2.indexOf("AUTOCOMMIT");
+      if (at3 >= 0) {
+        let v2 = tokens.slice(at3 + 1).find((t2) => t2.kind !== "punct" || t2.value !== "=" && t2.value !== ":")?.value.toUpperCase();
+        if (v2 !== "1" && v2 !== "ON" && v2 !== "TRUE") return { kind: "refuse", reason: AUTOCOMMIT_REASON };
+      }
+      return { kind: "in-transaction" };
+    }
+    case "USE": {
+      let t2 = nameAt(tokens, 1);
+      return t2 ? { kind: "use", schema: t2.name } : { kind: "other" };
+    }
+    case "SELECT":
+    case "DO":
+    case "SAVEPOINT":
+      return { kind: "in-transaction" };
+    case "RELEASE":
+      return w2[1] === "SAVEPOINT" ? { kind: "in-transaction" } : { kind: "other" };
+    default:
+      return { kind: "other" };
+  }
+}
+function unitsOf(statements, from = 0) {
+  let units = [], schema = null, qualify = (tables) => tables?.map((t2) => t2.schema === null && schema !== null ? { schema, name: t2.name } : t2) ?? null, block;
+  for (let i = from; i < statements.length; i++) {
+    let s = statements[i], kind = statementKind(s.text);
+    if (kind.kind === "refuse") return { error: `line ${s.line}: ${kind.reason}` };
+    if (block) {
+      if (kind.kind === "commit" || kind.kind === "rollback")
+        units.push({ kind: "transaction", from: block.from, to: i, end: kind.kind, tables: block.tables }), block = void 0;
+      else if (kind.kind === "dml") {
+        let tables = qualify(kind.tables);
+        block.tables = tables && block.tables ? [...block.tables, ...tables] : null;
+      } else if (kind.kind !== "in-transaction")
+        return {
+          error: `line ${s.line}: this statement inside the transaction started at line ${block.line} commits it implicitly (DDL and similar statements do), so the block could not be applied as one; move it out of START TRANSACTION \u2026 COMMIT`
+        };
+      continue;
+    }
+    if (kind.kind === "begin") {
+      block = { from: i, line: s.line, tables: [] };
+      continue;
+    }
+    kind.kind === "use" && (schema = kind.schema), units.push({ kind: "statement", index: i, tables: kind.kind === "dml" ? qualify(kind.tables) : null });
+  }
+  return block ? {
+    error: `line ${block.line}: START TRANSACTION without a COMMIT before the end of the file: the open transaction would be rolled back when the deploy's connection closes, while the history records its statements as applied; end it with COMMIT`
+  } : { units };
+}
+
+// src/deploy/apply.ts
+function exitCodeOfReports(reports) {
+  return reports.some((r2) => r2.status === "failed" || r2.status === "in-doubt" || r2.status === "refused") ? 1 : reports.some((r2) => r2.status === "error") ? 2 : 0;
+}
+async function deployDatabase(input) {
+  let { database: database2, target, log } = input, base = { database: database2.name, environment: database2.environment }, timeoutMs = input.controlTimeoutMs ?? CONTROL_TIMEOUT_MS, control = await ControlSession.open(target, timeoutMs);
+  try {
+    let exists2 = await databaseExists(control, database2.name);
+    if (!exists2 && !database2.create)
+      throw new InputError(
+        `database ${database2.name} does not exist on ${target.masked}; create it, or set create: true in environments.yaml`
+      );
+    if (input.dryRun) return await dryRun(input, control, exists2);
+    exists2 || (log(`${database2.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`)), await control.keepAlive();
+    let lock = lockName(database2.name);
+    await acquireLock(control, lock, input.lockTimeoutSeconds);
+    try {
+      let history = new MysqlRevisions(control, database2.name, { name: lock, holder: control.id });
+      await history.ensure();
+      let decision = decideDeploy(input.files, await history.read());
+      if (!decision.ok)
+        return decision.markInDoubt && await history.markInDoubt(decision.markInDoubt.versionKey), {
+          ...base,
+          status: decision.markInDoubt ? "in-doubt" : "refused",
+          applied: [],
+          skipped: 0,
+          message: decision.reason,
+          warnings: []
+        };
+      let pending = [], warnings = [...decision.warnings];
+      for (let action of decision.actions) {
+        if (action.kind !== "apply") continue;
+        let planned = unitsOf(action.file.statements, action.from);
+        if ("error" in planned)
+          return {
+            ...base,
+            status: "refused",
+            applied: [],
+            skipped: 0,
+            message: `${action.file.name.path}: ${planned.error}`,
+            warnings: []
+          };
+        action.file.statements.length === 0 && warnings.push(
+          `${action.file.name.path} has no statements (it is empty or only comments); it is recorded as applied with 0 statements`
+        ), pending.push({ ...action, units: planned.units });
+      }
+      let skipped = decision.actions.length - pending.length;
+      if (pending.length === 0) return { ...base, status: "up-to-date", applied: [], skipped, warnings };
+      let work = await WorkSession.open(target, database2.name, input.lockWaitTimeoutSeconds, timeoutMs);
+      try {
+        let result = await applyFiles(
+          {
+            database: database2.name,
+            target,
+            history: new MysqlRevisions(control, database2.name, { name: lock, holder: control.id }, work),
+            control,
+            work,
+            executors: [...input.executors ?? [], new SessionExecutor(work, control)],
+            signal: input.signal ?? new AbortController().signal,
+            appliedBy: input.appliedBy,
+            gitSha: input.gitSha,
+            ...input.prOf ? { prOf: input.prOf } : {},
+            ...input.riskOf ? { riskOf: input.riskOf } : {},
+            lockWaitRetries: input.lockWaitRetries ?? 3,
+            log,
+            ...input.onStatement ? { onStatement: input.onStatement } : {}
+          },
+          pending
+        );
+        return { ...base, ...result, skipped, warnings };
+      } finally {
+        await work.close();
+      }
+    } finally {
+      await releaseLock(control, lock);
+    }
+  } catch (error2) {
+    if (error2 instanceof InputError) throw error2;
+    let e = error2;
+    if (e.fatal || e.code === "SQLGATE_TIMEOUT")
+      return {
+        ...base,
+        status: "failed",
+        applied: [],
+        skipped: 0,
+        message: `lost the connection to ${target.masked} (${describeError(error2, target)}); nothing more was run`,
+        warnings: []
+      };
+    throw error2;
+  } finally {
+    await control.close();
+  }
+}
+async function databaseExists(c3, name) {
+  let [rows] = await c3.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [
+    name
+  ]);
+  return rows.length > 0;
+}
+async function dryRun(input, control, exists2) {
+  let { database: database2, log } = input, base = { database: database2.name, environment: database2.environment }, history = exists2 ? await new MysqlRevisions(control, database2.name).read() : [];
+  exists2 || log(`${database2.name}: would run CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), exists2 && history.length === 0 && log(`${database2.name}: would create table ${HISTORY_TABLE}`);
+  let decision = decideDeploy(input.files, history);
+  if (!decision.ok)
+    return { ...base, status: "refused", applied: [], skipped: 0, message: decision.reason, warnings: [] };
+  let applied = [];
+  for (let action of decision.actions) {
+    if (action.kind === "skip") continue;
+    let { file: file2 } = action;
+    log(
+      `${database2.name}: ${file2.name.path}: would ${action.resume ? "update" : "insert"} a ${HISTORY_TABLE} row (version ${file2.name.version}, ${file2.checksum})`
+    );
+    for (let i = action.from; i < file2.statements.length; i++) {
+      let s = file2.statements[i];
+      log(
+        `  [${i + 1}/${file2.statements.length}] line ${s.line}: ${s.text.replace(/\s+/g, " ").slice(0, 200)}`
+      );
+    }
+    log(`  then mark version ${file2.name.version} success`), applied.push({ file: file2.name.path, statements: file2.statements.length - action.from });
+  }
+  return {
+    ...base,
+    status: "dry-run",
+    applied,
+    skipped: decision.actions.length - applied.length,
+    warnings: decision.warnings
+  };
+}
+async function inspectDatabase(database2, target, files) {
+  let c3 = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
+  try {
+    let history = await databaseExists(c3, database2.name) ? await new MysqlRevisions(c3, database2.name).read() : [];
+    return decideDeploy(files, history);
+  } finally {
+    await c3.close();
+  }
+}
+
 // src/git/repo.ts
 import { spawn } from "node:child_process";
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
 var t = /* @__PURE__ */ new WeakMap();
@@ -56663,26 +56825,14 @@ var STATUS = {
 `).filter((l3) => l3.length > 0);
   }
   /**
-   * A fingerprint of what a change does to the files under `dirs`: a hash of the diff (paths,
-   * modes, blob ids) from its merge base with `base` to `commit`. It changes exactly when the
-   * change adds, removes or edits a file there differently, and not when the change is rebased
-   * onto a base that moved on. Undefined when a commit is not in this repository (force-pushed
-   * away, or not fetched).
+   * A fingerprint of the files under `dirs` at `commit`: a hash of their paths and blob ids, so
+   * it changes exactly when a file there is added, removed or edited. Undefined when the commit
+   * is not in this repository (force-pushed away, or not fetched).
    */
-  async changeFingerprint(base, commit, dirs) {
+  async fingerprint(commit, dirs) {
     try {
-      let from = await this.mergeBase(base, commit), diff = await this.git.raw([
-        "diff",
-        "--raw",
-        "--no-renames",
-        "--no-abbrev",
-        "-z",
-        from,
-        commit,
-        "--",
-        ...dirs
-      ]);
-      return createHash3("sha256").update(diff).digest("hex");
+      let tree = await this.git.raw(["ls-tree", "-r", "--full-tree", commit, "--", ...dirs]);
+      return createHash4("sha256").update(tree).digest("hex");
     } catch {
       return;
     }
@@ -60375,7 +60525,7 @@ function createGitHub(options2) {
 }
 
 // src/parser/pool.ts
-import { existsSync as existsSync4 } from "node:fs";
+import { existsSync as existsSync3 } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -60383,7 +60533,7 @@ import { Worker } from "node:worker_threads";
 var BATCH = 32, sourceWorkerCode;
 function startWorker(workerData) {
   let js2 = new URL("./parse-worker.js", import.meta.url);
-  return existsSync4(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
+  return existsSync3(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
     entryPoints: [fileURLToPath(new URL("./parse-worker.ts", import.meta.url))],
     bundle: !0,
     platform: "node",
@@ -60399,13 +60549,8 @@ var ParserPool = class {
   queue = [];
   nextSeq = 0;
   watchdog;
-  pumpScheduled = !1;
   constructor(options2 = {}) {
     this.budgetMs = options2.budgetMs ?? 2e3, this.size = Math.max(1, options2.workers ?? Math.min(2, availableParallelism()));
-  }
-  /** Start a worker now, so its start-up overlaps the caller's other work (git reads, splitting). */
-  warm() {
-    this.slots.length === 0 && this.startSlot().worker.unref();
   }
   parse(requests) {
     let replies = requests.map(
@@ -60413,9 +60558,7 @@ var ParserPool = class {
         this.queue.push({ seq: this.nextSeq++, request: request2, resolve });
       })
     );
-    return this.pumpScheduled || (this.pumpScheduled = !0, setImmediate(() => {
-      this.pumpScheduled = !1, this.pump();
-    })), Promise.all(replies);
+    return this.pump(), Promise.all(replies);
   }
   /** Stop the workers; the pool starts new ones if used again. */
   async close() {
@@ -60503,6 +60646,36 @@ function formatReports(reports) {
   return lines;
 }
 
+// src/deploy/sources.ts
+import { existsSync as existsSync4, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
+import { join } from "node:path";
+function readMigrationFolder(root, migrationsDir, folder) {
+  let dir = join(root, migrationsDir, folder);
+  if (!existsSync4(dir) || !statSync(dir).isDirectory()) return [];
+  let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
+  for (let name of migrations) {
+    let text2 = decodeSql(name.path, readFileSync2(join(root, name.path)));
+    if (text2 instanceof PolicyError) {
+      errors.push(text2);
+      continue;
+    }
+    files.push(migrationFileOf(name, text2));
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return files;
+}
+function migrationFileOf(name, text2) {
+  return {
+    name,
+    checksum: fileChecksum(text2),
+    statements: splitStatements(normaliseSql(text2)).map((s) => ({
+      text: s.text,
+      hash: statementHash(s.text),
+      line: s.start.line
+    }))
+  };
+}
+
 // src/deploy/fleet.ts
 function parseShard(shard) {
   let match = /^(\d+)\/(\d+)$/.exec(shard), index = Number(match?.[1]), count = Number(match?.[2]);
@@ -60534,7 +60707,20 @@ async function deployEnvironment(input) {
     folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
   let reports = new Array(databases.length), next = 0, worker = async () => {
     for (; next < databases.length; ) {
-      let i = next++, database2 = databases[i], refusal = input.refuse?.(database2);
+      let i = next++, database2 = databases[i];
+      if (input.signal?.aborted) {
+        reports[i] = {
+          database: database2.name,
+          environment: database2.environment,
+          status: "failed",
+          applied: [],
+          skipped: 0,
+          message: `cancelled (${String(input.signal.reason)}) before this database was started; nothing was changed`,
+          warnings: []
+        };
+        continue;
+      }
+      let refusal = input.refuse?.(database2);
       if (refusal !== void 0) {
         reports[i] = {
           database: database2.name,
@@ -60559,6 +60745,7 @@ async function deployEnvironment(input) {
           dryRun: input.dryRun,
           log: input.log,
           ...input.onStatement ? { onStatement: input.onStatement } : {},
+          ...input.signal ? { signal: input.signal } : {},
           ...input.prOf ? { prOf: (f3) => input.prOf?.(f3.name.path) ?? null } : {},
           ...input.riskOf ? { riskOf: (f3) => input.riskOf?.(f3.name.path, database2.environment) ?? null } : {}
         });
@@ -60761,15 +60948,9 @@ async function deployOnPush(ctx, push) {
 async function verifyPending(ctx, policy, environment2, verifier) {
   let { databases } = selectDatabases(policy, environment2, ctx.shard ? { shard: ctx.shard } : {}), pendingOf = pendingReader({ root: ctx.workspace, migrationsDir: ctx.migrationsDir, env: ctx.env }), refused = /* @__PURE__ */ new Map();
   for (let database2 of databases) {
-    let state;
-    try {
-      state = await pendingOf(database2);
-    } catch (error2) {
-      if (error2 instanceof InputError) continue;
-      refused.set(database2.name, `cannot check its pending migrations: ${error2.message}`);
-      continue;
-    }
-    if (!state.ok) continue;
+    let state = await pendingOf(database2).catch(() => {
+    });
+    if (!state?.ok) continue;
     let reasons = [];
     for (let file2 of state.files) {
       let verdict = await verifier.verdictOf(file2.name.path);
@@ -61016,8 +61197,7 @@ async function check(s, pull) {
     policiesDir: s.policiesDir,
     migrationsDir: s.migrationsDir,
     ...s.runUrl ? { detailsUrl: s.runUrl } : {},
-    log: (m2) => info(m2),
-    ...s.rehearsal ? { rehearsal: { target: s.rehearsal, appliedBy: `sqlgate check of PR #${pull.number}` } } : {}
+    log: (m2) => info(m2)
   });
   if (!outcome.ok) {
     for (let e of outcome.error.errors)
@@ -61027,10 +61207,7 @@ async function check(s, pull) {
       );
     throw await summary.addRaw(outcome.comment).write(), setOutputs({ approved: "false" }), outcome.error;
   }
-  annotate(outcome.plan), await summary.addRaw(
-    commentMarkdown({ plan: outcome.plan, approvals: outcome.approvals, rehearsal: outcome.rehearsal }),
-    !0
-  ).write(), setOutputs({
+  annotate(outcome.plan), await summary.addRaw(commentMarkdown({ plan: outcome.plan, approvals: outcome.approvals }), !0).write(), setOutputs({
     "risk-level": outcome.plan.risk.level,
     flow: outcome.plan.flows.map((f3) => f3.flow.id).join(","),
     approved: String(outcome.approved)
@@ -61119,12 +61296,12 @@ async function renderDeploy(report2, tag) {
     );
 }
 function maskDatabaseUrls(s) {
-  for (let [name, value] of Object.entries(s.env)) {
-    if (!value || !/_URL$/.test(name) || !/^(mysql|mariadb):\/\//.test(value)) continue;
-    setSecret(value);
-    let password = /^[a-z]+:\/\/[^:/@]*:([^@]*)@/i.exec(value)?.[1];
-    password && (setSecret(password), setSecret(decodeURIComponent(password))), debug(`masked ${name} (${maskUrl(value)})`);
-  }
+  for (let [name, value] of Object.entries(s.env))
+    if (!(!value || !/_URL$/.test(name) || !/^(mysql|mariadb):\/\//.test(value))) {
+      setSecret(value);
+      for (let secret of urlSecrets(value)) setSecret(secret);
+      debug(`masked ${name} (${maskUrl(value)})`);
+    }
 }
 
 // src/action.ts

@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 export const ENTRY_POINTS = {
   index: 'src/action.ts',
   cli: 'src/cli.ts',
+  'deploy-cli': 'src/deploy-cli.ts',
   'parse-worker': 'src/parser/parse-worker.ts',
 };
 

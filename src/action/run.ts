@@ -3,7 +3,7 @@
 // job summary). A thrown error becomes the step's failure.
 import * as core from '@actions/core';
 import { type PullRequestRef, runCheck } from '../check/check.js';
-import { maskUrl } from '../db/url.js';
+import { maskUrl, urlSecrets } from '../db/url.js';
 import { exitCodeOfReports } from '../deploy/apply.js';
 import { InputError, RefusedError } from '../errors.js';
 import { GitRepo } from '../git/repo.js';
@@ -232,11 +232,7 @@ function maskDatabaseUrls(s: ActionSettings): void {
   for (const [name, value] of Object.entries(s.env)) {
     if (!value || !/_URL$/.test(name) || !/^(mysql|mariadb):\/\//.test(value)) continue;
     core.setSecret(value);
-    const password = /^[a-z]+:\/\/[^:/@]*:([^@]*)@/i.exec(value)?.[1];
-    if (password) {
-      core.setSecret(password);
-      core.setSecret(decodeURIComponent(password));
-    }
+    for (const secret of urlSecrets(value)) core.setSecret(secret);
     core.debug(`masked ${name} (${maskUrl(value)})`);
   }
 }

@@ -8,7 +8,7 @@ import type { ConnectionTarget } from './url.js';
  */
 export async function connect(
   target: ConnectionTarget,
-  options: { database?: string; connectTimeoutMs?: number } = {},
+  options: { database?: string; connectTimeoutMs?: number; multipleStatements?: boolean } = {},
 ): Promise<mysql.Connection> {
   try {
     return await mysql.createConnection({
@@ -18,7 +18,8 @@ export async function connect(
       password: target.password,
       ...(options.database ? { database: options.database } : {}),
       connectTimeout: options.connectTimeoutMs ?? 10_000,
-      multipleStatements: false,
+      // Only sqlgate's own bookkeeping is ever sent as several statements at once.
+      multipleStatements: options.multipleStatements ?? false,
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,
@@ -33,9 +34,19 @@ export async function connect(
   }
 }
 
-/** Never let a password reach a log line, whatever the driver put in its message. */
+/**
+ * Never let a password reach a log line, whatever the driver put in its message. Only whole
+ * tokens are replaced: blind substring replacement of a short password stars letters inside
+ * ordinary words ("Acc***ss d***ni***d") and so gives the password away.
+ */
 export function redact(message: string, target: ConnectionTarget): string {
-  return target.password ? message.split(target.password).join('***') : message;
+  let out = message;
+  for (const secret of new Set([target.password, encodeURIComponent(target.password)])) {
+    if (!secret) continue;
+    const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'gu'), '***');
+  }
+  return out;
 }
 
 /** End a connection; one whose server is gone is destroyed instead of waiting for a reply. */

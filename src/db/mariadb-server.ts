@@ -160,6 +160,15 @@ export class MariaDbServer {
     await exited;
   }
 
+  /** SIGSTOP: the server keeps its sockets open but answers nothing, as a frozen VM would. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   async connection(database?: string): Promise<mysql.Connection> {
     return mysql.createConnection({
       host: '127.0.0.1',

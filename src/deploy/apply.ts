@@ -1,16 +1,17 @@
-// Deploy one database: take the lock, read the history, decide, then run each pending statement
-// in its own round trip, recording it before and after so a crash leaves a true record.
-import type { Connection } from 'mysql2/promise';
-import { closeQuietly, connect, quoteIdentifier, redact, useDatabase } from '../db/connect.js';
+// Deploy one database: take the lock, read the history, decide, check every pending file can be
+// applied exactly once, then run them (apply-files.ts) and report what happened.
+import { quoteIdentifier } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
-import { InputError, RefusedError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Database } from '../policy/types.js';
-import { cumulativeHash } from './checksum.js';
-import { decideDeploy, type FileAction } from './decide.js';
+import { type ApplyAction, applyFiles, describeError } from './apply-files.js';
+import { CONTROL_TIMEOUT_MS, ControlSession } from './control.js';
+import { decideDeploy } from './decide.js';
+import { SessionExecutor, type StatementExecutor, WorkSession } from './execute.js';
 import { acquireLock, lockName, releaseLock } from './lock.js';
 import { HISTORY_TABLE, MysqlRevisions } from './mysql-revisions.js';
-import type { RevisionReadWriter } from './revisions.js';
-import { type MigrationFile, versionKey } from './types.js';
+import type { MigrationFile } from './types.js';
+import { unitsOf } from './units.js';
 
 export interface DatabaseDeployInput {
   readonly database: Database;
@@ -24,8 +25,16 @@ export interface DatabaseDeployInput {
   readonly riskOf?: (file: MigrationFile) => string | null;
   readonly dryRun: boolean;
   readonly log: (line: string) => void;
-  /** Called after each statement is applied and recorded (progress output on long deploys). */
+  /** Called after each statement is applied (progress output on long deploys). */
   readonly onStatement?: (progress: StatementProgress) => void | Promise<void>;
+  /** A cancel (SIGTERM from CI, say): stop starting statements, stop the running one, record, release. */
+  readonly signal?: AbortSignal;
+  /** Executors tried before the default one (an online schema change tool for ALTER, say). */
+  readonly executors?: readonly StatementExecutor[];
+  /** How long the lock, the history writes and connecting may take before the server counts as frozen. */
+  readonly controlTimeoutMs?: number;
+  /** How often a statement that timed out waiting for a metadata or row lock is tried again. */
+  readonly lockWaitRetries?: number;
 }
 
 export interface StatementProgress {
@@ -56,32 +65,11 @@ export function exitCodeOfReports(reports: readonly DatabaseReport[]): number {
   return 0;
 }
 
-const LOST = new Set([
-  'PROTOCOL_CONNECTION_LOST',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ECONNREFUSED',
-  'ER_SERVER_SHUTDOWN',
-  'ER_CONNECTION_KILLED',
-]);
-
-/** True when the server may or may not have run the statement: the reply never came. */
-function outcomeUnknown(error: unknown): boolean {
-  const e = error as { fatal?: boolean; code?: string };
-  return Boolean(e.fatal) || (e.code !== undefined && LOST.has(e.code));
-}
-
-function describeError(error: unknown, target: ConnectionTarget): string {
-  const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string };
-  const text = e.sqlMessage ?? e.message ?? String(error);
-  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ''}: ${text}` : text, target);
-}
-
 export async function deployDatabase(input: DatabaseDeployInput): Promise<DatabaseReport> {
   const { database, target, log } = input;
   const base = { database: database.name, environment: database.environment };
-  const control = await connect(target);
+  const timeoutMs = input.controlTimeoutMs ?? CONTROL_TIMEOUT_MS;
+  const control = await ControlSession.open(target, timeoutMs);
   try {
     const exists = await databaseExists(control, database.name);
     if (!exists && !database.create) {
@@ -94,11 +82,11 @@ export async function deployDatabase(input: DatabaseDeployInput): Promise<Databa
       log(`${database.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database.name)}`);
       await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database.name)}`);
     }
-    await useDatabase(control, database.name);
-    const lock = lockName(target.host, target.port, database.name);
+    await control.keepAlive();
+    const lock = lockName(database.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
-      const history = new MysqlRevisions(control, database.name, lock);
+      const history = new MysqlRevisions(control, database.name, { name: lock, holder: control.id });
       await history.ensure();
       const decision = decideDeploy(input.files, await history.read());
       if (!decision.ok) {
@@ -112,137 +100,86 @@ export async function deployDatabase(input: DatabaseDeployInput): Promise<Databa
           warnings: [],
         };
       }
-      const pending = decision.actions.filter(
-        (a): a is Extract<FileAction, { kind: 'apply' }> => a.kind === 'apply',
-      );
+      const pending: ApplyAction[] = [];
+      const warnings = [...decision.warnings];
+      for (const action of decision.actions) {
+        if (action.kind !== 'apply') continue;
+        const planned = unitsOf(action.file.statements, action.from);
+        // Checked for every file before the first statement runs: a refusal changes nothing.
+        if ('error' in planned)
+          return {
+            ...base,
+            status: 'refused',
+            applied: [],
+            skipped: 0,
+            message: `${action.file.name.path}: ${planned.error}`,
+            warnings: [],
+          };
+        if (action.file.statements.length === 0)
+          warnings.push(
+            `${action.file.name.path} has no statements (it is empty or only comments); it is recorded as applied with 0 statements`,
+          );
+        pending.push({ ...action, units: planned.units });
+      }
       const skipped = decision.actions.length - pending.length;
-      if (pending.length === 0)
-        return { ...base, status: 'up-to-date', applied: [], skipped, warnings: decision.warnings };
-      const work = await connect(target, { database: database.name });
+      if (pending.length === 0) return { ...base, status: 'up-to-date', applied: [], skipped, warnings };
+      const work = await WorkSession.open(target, database.name, input.lockWaitTimeoutSeconds, timeoutMs);
       try {
-        // A DDL stuck behind a long transaction must fail, not queue every query behind its metadata lock.
-        await work.query('SET SESSION lock_wait_timeout = ?', [input.lockWaitTimeoutSeconds]);
-        return await runActions(input, history, work, pending, skipped, decision.warnings);
-      } catch (error) {
-        if (error instanceof RefusedError || !outcomeUnknown(error)) throw error;
-        // The bookkeeping connection died between statements: the history says where it stopped
-        // (a statement marked in flight is decided on the next deploy).
-        return {
-          ...base,
-          status: 'failed',
-          applied: [],
-          skipped,
-          message: `lost the connection to ${target.masked} between statements (${describeError(error, target)}); the history records where it stopped and the next deploy resumes there`,
-          warnings: decision.warnings,
-        };
+        const result = await applyFiles(
+          {
+            database: database.name,
+            target,
+            history: new MysqlRevisions(control, database.name, { name: lock, holder: control.id }, work),
+            control,
+            work,
+            executors: [...(input.executors ?? []), new SessionExecutor(work, control)],
+            signal: input.signal ?? new AbortController().signal,
+            appliedBy: input.appliedBy,
+            gitSha: input.gitSha,
+            ...(input.prOf ? { prOf: input.prOf } : {}),
+            ...(input.riskOf ? { riskOf: input.riskOf } : {}),
+            lockWaitRetries: input.lockWaitRetries ?? 3,
+            log,
+            ...(input.onStatement ? { onStatement: input.onStatement } : {}),
+          },
+          pending,
+        );
+        return { ...base, ...result, skipped, warnings };
       } finally {
-        await closeQuietly(work);
+        await work.close();
       }
     } finally {
       await releaseLock(control, lock);
     }
-  } finally {
-    await closeQuietly(control);
-  }
-}
-
-async function databaseExists(c: Connection, name: string): Promise<boolean> {
-  const [rows] = await c.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
-  return (rows as unknown[]).length > 0;
-}
-
-async function runActions(
-  input: DatabaseDeployInput,
-  history: RevisionReadWriter,
-  work: Connection,
-  pending: readonly Extract<FileAction, { kind: 'apply' }>[],
-  skipped: number,
-  warnings: readonly string[],
-): Promise<DatabaseReport> {
-  const { database, log, target } = input;
-  const base = { database: database.name, environment: database.environment };
-  const applied: { file: string; statements: number }[] = [];
-  for (const action of pending) {
-    const { file } = action;
-    const key = versionKey(file.name.parts);
-    await history.start(
-      {
-        version: file.name.version,
-        versionKey: key,
-        description: file.name.description,
-        file: file.name.path,
-        checksum: file.checksum,
-        statementsTotal: file.statements.length,
-        appliedBy: input.appliedBy,
-        gitSha: input.gitSha,
-        pr: input.prOf?.(file) ?? null,
-        risk: input.riskOf?.(file) ?? null,
-      },
-      action.resume,
-      action.from,
-    );
-    const hashes = file.statements.slice(0, action.from).map((s) => s.hash);
-    log(
-      `${database.name}: ${file.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ''}`,
-    );
-    let ran = 0;
-    for (let i = action.from; i < file.statements.length; i++) {
-      const statement = file.statements[i] as MigrationFile['statements'][number];
-      // The first statement was marked in flight with the row itself; each write checks the lock.
-      if (i > action.from) await history.inflight(key, i);
-      try {
-        await work.query(statement.text);
-      } catch (error) {
-        const message = describeError(error, target);
-        const where = `statement ${i + 1} of ${file.name.path} (line ${statement.line})`;
-        if (outcomeUnknown(error)) {
-          await history
-            .finish(key, { status: 'in-doubt', error: message, failedStatement: i })
-            .catch(() => {});
-          return {
-            ...base,
-            status: 'in-doubt',
-            applied,
-            skipped,
-            message: `the connection was lost while ${where} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${file.name.version} --mark applied|not-applied (${message})`,
-            warnings,
-          };
-        }
-        await history.finish(key, {
-          status: 'failed',
-          error: message,
-          failedStatement: i,
-          failedSql: statement.text,
-        });
-        if (ran > 0 || action.from > 0) applied.push({ file: file.name.path, statements: ran });
-        return {
-          ...base,
-          status: 'failed',
-          applied,
-          skipped,
-          message: `${where} failed: ${message}; later migrations were not run`,
-          warnings,
-        };
-      }
-      hashes.push(statement.hash);
-      ran++;
-      await history.applied(key, i + 1, hashes, cumulativeHash(hashes), i + 1 === file.statements.length);
-      await input.onStatement?.({
-        database: database.name,
-        file: file.name.path,
-        statement: i + 1,
-        total: file.statements.length,
-      });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const e = error as { fatal?: boolean; code?: string };
+    if (e.fatal || e.code === 'SQLGATE_TIMEOUT') {
+      return {
+        ...base,
+        status: 'failed',
+        applied: [],
+        skipped: 0,
+        message: `lost the connection to ${target.masked} (${describeError(error, target)}); nothing more was run`,
+        warnings: [],
+      };
     }
-    if (file.statements.length === action.from) await history.finish(key, { status: 'success' });
-    applied.push({ file: file.name.path, statements: ran });
+    throw error;
+  } finally {
+    await control.close();
   }
-  return { ...base, status: 'applied', applied, skipped, warnings };
+}
+
+async function databaseExists(c: ControlSession, name: string): Promise<boolean> {
+  const [rows] = await c.query<unknown[]>('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [
+    name,
+  ]);
+  return rows.length > 0;
 }
 
 async function dryRun(
   input: DatabaseDeployInput,
-  control: Connection,
+  control: ControlSession,
   exists: boolean,
 ): Promise<DatabaseReport> {
   const { database, log } = input;
@@ -285,13 +222,13 @@ export async function inspectDatabase(
   target: ConnectionTarget,
   files: readonly MigrationFile[],
 ): Promise<ReturnType<typeof decideDeploy>> {
-  const c = await connect(target);
+  const c = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
   try {
     const history = (await databaseExists(c, database.name))
       ? await new MysqlRevisions(c, database.name).read()
       : [];
     return decideDeploy(files, history);
   } finally {
-    await closeQuietly(c);
+    await c.close();
   }
 }

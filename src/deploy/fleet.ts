@@ -24,6 +24,8 @@ export interface EnvironmentDeployInput {
   readonly gitSha: string | null;
   readonly log: (line: string) => void;
   readonly onStatement?: DatabaseDeployInput['onStatement'];
+  /** A cancel: running deploys stop their statement and record it; no database is started after it. */
+  readonly signal?: AbortSignal;
   /** The PR and risk level each file came with, recorded in the history. */
   readonly prOf?: (path: string) => number | null;
   readonly riskOf?: (path: string, environment: string) => string | null;
@@ -82,6 +84,18 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
     while (next < databases.length) {
       const i = next++;
       const database = databases[i] as Database;
+      if (input.signal?.aborted) {
+        reports[i] = {
+          database: database.name,
+          environment: database.environment,
+          status: 'failed',
+          applied: [],
+          skipped: 0,
+          message: `cancelled (${String(input.signal.reason)}) before this database was started; nothing was changed`,
+          warnings: [],
+        };
+        continue;
+      }
       const refusal = input.refuse?.(database);
       if (refusal !== undefined) {
         reports[i] = {
@@ -107,6 +121,7 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
           dryRun: input.dryRun,
           log: input.log,
           ...(input.onStatement ? { onStatement: input.onStatement } : {}),
+          ...(input.signal ? { signal: input.signal } : {}),
           ...(input.prOf ? { prOf: (f: MigrationFile) => input.prOf?.(f.name.path) ?? null } : {}),
           ...(input.riskOf
             ? { riskOf: (f: MigrationFile) => input.riskOf?.(f.name.path, database.environment) ?? null }

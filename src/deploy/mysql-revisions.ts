@@ -1,14 +1,19 @@
-// The `sqlgate_history` table: the truth about what ran, written before and after every
-// statement so a crash leaves a true record (Flyway's schema history, per statement like Atlas).
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+// The `sqlgate_history` table: the truth about what ran (Flyway's schema history, per statement
+// like Atlas). Each write is O(1) in the file's length: the statement hashes are written once,
+// when a file starts, and the running hash grows one step per statement.
+import { createHash } from 'node:crypto';
+import type { RowDataPacket } from 'mysql2/promise';
 import { quoteIdentifier } from '../db/connect.js';
 import { RefusedError } from '../errors.js';
-import type { FinishOutcome, RevisionReadWriter, StartRecord } from './revisions.js';
+import { extendHash } from './checksum.js';
+import type { ControlSession } from './control.js';
+import type { WorkSession } from './execute.js';
+import type { FinishOutcome, Progress, RevisionReadWriter, StartRecord } from './revisions.js';
 import type { HistoryRow, HistoryStatus } from './types.js';
 
 export const HISTORY_TABLE = 'sqlgate_history';
 
-const CREATE = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
+const create = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   version VARCHAR(64) NOT NULL,
   version_key VARCHAR(255) NOT NULL,
@@ -32,8 +37,16 @@ const CREATE = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
   finished_at DATETIME(3) NULL,
   execution_ms BIGINT NULL,
   note TEXT NULL,
+  work_connection BIGINT NULL,
+  failed_hash CHAR(64) NULL,
   UNIQUE KEY uk_sqlgate_version (version_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+
+/** Columns added after the first release; older tables get them on the next deploy. */
+const ADDED = { work_connection: 'BIGINT NULL', failed_hash: 'CHAR(64) NULL' };
+
+/** failed_sql keeps this much of a failed statement: the statement itself may exceed max_allowed_packet. */
+const EXCERPT_CHARS = 2000;
 
 function toRow(r: RowDataPacket): HistoryRow {
   return {
@@ -58,30 +71,56 @@ function toRow(r: RowDataPacket): HistoryRow {
     finishedAt: r.finished_at,
     executionMs: r.execution_ms === null ? null : Number(r.execution_ms),
     note: r.note,
+    workConnection: r.work_connection == null ? null : Number(r.work_connection),
   };
 }
 
-/** Fails unless this connection still holds the deploy lock (merged into each write: one round trip). */
-function assertChanged(result: unknown): void {
-  if ((result as { affectedRows?: number }).affectedRows !== 1) {
-    throw new RefusedError(
-      'the deploy lock was lost (the connection was reset or killed); stopping before the next statement',
-    );
-  }
-}
-const HOLDS_LOCK = 'IS_USED_LOCK(?) = CONNECTION_ID()';
+const ER_SUBQUERY_NO_1_ROW = 1242;
 
-/** The history of one database, on a connection whose default database it is. */
+/**
+ * `?` that fails the whole write unless the deploy's control connection still holds the lock:
+ * the subquery returns two rows, an error, when it does not. An error (not "0 rows updated")
+ * stops a batch of writes at that point and rolls back the transaction it is part of.
+ */
+const GUARDED = '(SELECT ? UNION ALL SELECT 0 FROM DUAL WHERE NOT (IS_USED_LOCK(?) <=> ?))';
+
+interface Write {
+  readonly sql: string;
+  readonly values: unknown[];
+}
+
+interface Queued {
+  start?: { record: StartRecord; resume: boolean };
+  progress: Progress;
+  finish?: FinishOutcome;
+}
+
+const DONE_FIELDS =
+  'finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000';
+
+/** The history of one database. Writes go through the control connection, or inside the work connection's open transaction. */
 export class MysqlRevisions implements RevisionReadWriter {
+  private readonly queue = new Map<string, Queued>();
+  private readonly durable = new Map<string, { applied: number; inflight: number | null }>();
+  private readonly table: string;
+
   constructor(
-    private readonly c: Connection,
+    private readonly control: ControlSession,
     private readonly database: string,
-    /** The deploy lock this connection holds; writes that need it check it. */
-    private readonly lock = '',
-  ) {}
+    /** The deploy lock and the control connection's id: every write checks it still holds it. */
+    private readonly lock: { readonly name: string; readonly holder: number } = { name: '', holder: 0 },
+    private readonly work?: WorkSession,
+  ) {
+    this.table = `${quoteIdentifier(database)}.${HISTORY_TABLE}`;
+  }
+
+  private async query<T = unknown>(sql: string, values: unknown[] = []): Promise<T> {
+    const [result] = await this.control.query(sql, values);
+    return result as T;
+  }
 
   async exists(): Promise<boolean> {
-    const [rows] = await this.c.query<RowDataPacket[]>(
+    const rows = await this.query<RowDataPacket[]>(
       'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
       [this.database, HISTORY_TABLE],
     );
@@ -89,102 +128,176 @@ export class MysqlRevisions implements RevisionReadWriter {
   }
 
   async ensure(): Promise<void> {
-    await this.c.query(CREATE);
+    await this.query(create(this.table));
+    const present = await this.query<RowDataPacket[]>(
+      'SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+      [this.database, HISTORY_TABLE],
+    );
+    const have = new Set(present.map((r) => String(r.c).toLowerCase()));
+    const missing = Object.entries(ADDED).filter(([name]) => !have.has(name));
+    if (missing.length > 0)
+      await this.query(
+        `ALTER TABLE ${this.table} ${missing.map(([name, type]) => `ADD COLUMN ${name} ${type}`).join(', ')}`,
+      );
   }
 
   async read(): Promise<HistoryRow[]> {
     if (!(await this.exists())) return [];
-    const [rows] = await this.c.query<RowDataPacket[]>(
-      `SELECT * FROM ${quoteIdentifier(this.database)}.${HISTORY_TABLE} ORDER BY id`,
-    );
+    const rows = await this.query<RowDataPacket[]>(`SELECT * FROM ${this.table} ORDER BY id`);
     return rows.map(toRow);
   }
 
-  async start(s: StartRecord, resume: boolean, firstStatement: number): Promise<void> {
-    if (resume) {
-      const [result] = await this.c.query(
-        `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
-           failed_sql = NULL, inflight_statement = ?, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL
-         WHERE version_key = ? AND ${HOLDS_LOCK}`,
-        [
+  start(record: StartRecord, resume: boolean, progress: Progress): void {
+    this.queue.set(record.versionKey, { start: { record, resume }, progress });
+  }
+
+  progress(versionKey: string, progress: Progress): void {
+    const queued = this.queue.get(versionKey);
+    this.queue.set(versionKey, { ...queued, progress });
+  }
+
+  recorded(versionKey: string): { applied: number; inflight: number | null } | undefined {
+    return this.durable.get(versionKey);
+  }
+
+  showsInFlight(): boolean {
+    for (const r of this.durable.values()) if (r.inflight !== null) return true;
+    return false;
+  }
+
+  private guard(value: unknown): unknown[] {
+    return [value, this.lock.name, this.lock.holder];
+  }
+
+  private writeOf(key: string, q: Queued): Write {
+    const p = q.progress;
+    const status = q.finish?.status ?? (p.done ? 'success' : 'running');
+    const ended = q.finish !== undefined || p.done;
+    const failedSql = q.finish?.failedSql;
+    const failure = [
+      q.finish?.error ?? null,
+      q.finish?.failedStatement ?? null,
+      failedSql === undefined ? null : failedSql.slice(0, EXCERPT_CHARS),
+      failedSql === undefined ? null : createHash('sha256').update(failedSql).digest('hex'),
+    ];
+    if (q.start && !q.start.resume) {
+      const s = q.start.record;
+      return {
+        sql: `INSERT INTO ${this.table} (version, version_key, description, file, checksum, statements_total, statements_applied,
+            applied_hash, statement_hashes, status, inflight_statement, error, failed_statement, failed_sql, failed_hash,
+            applied_by, git_sha, pr, risk, work_connection, started_at, finished_at, execution_ms)
+          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? 'NOW(3)' : 'NULL'}, ${ended ? '0' : 'NULL'})`,
+        values: [
+          s.version,
+          s.versionKey,
+          s.description,
+          s.file,
           s.checksum,
-          s.statementsTotal,
-          firstStatement,
+          ...this.guard(s.statementsTotal),
+          p.applied,
+          p.appliedHash,
+          JSON.stringify(s.statementHashes),
+          status,
+          p.inflight,
+          ...failure,
           s.appliedBy,
           s.gitSha,
           s.pr,
           s.risk,
-          s.versionKey,
-          this.lock,
+          s.connection,
         ],
-      );
-      return assertChanged(result);
+      };
     }
-    const [result] = await this.c.query(
-      `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
-         statement_hashes, status, inflight_statement, applied_by, git_sha, pr, risk, started_at)
-       SELECT ?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, ?, NOW(3) FROM DUAL WHERE ${HOLDS_LOCK}`,
-      [
-        s.version,
-        s.versionKey,
-        s.description,
-        s.file,
+    const sets = [
+      `statements_applied = ${GUARDED}`,
+      'applied_hash = ?',
+      'inflight_statement = ?',
+      'status = ?',
+      'error = ?',
+      'failed_statement = ?',
+      'failed_sql = ?',
+      'failed_hash = ?',
+    ];
+    const values: unknown[] = [...this.guard(p.applied), p.appliedHash, p.inflight, status, ...failure];
+    if (q.start) {
+      const s = q.start.record;
+      sets.push(
+        'checksum = ?',
+        'statements_total = ?',
+        'statement_hashes = ?',
+        'applied_by = ?',
+        'git_sha = ?',
+        'pr = ?',
+        'risk = ?',
+        'work_connection = ?',
+      );
+      values.push(
         s.checksum,
         s.statementsTotal,
-        firstStatement,
+        JSON.stringify(s.statementHashes),
         s.appliedBy,
         s.gitSha,
         s.pr,
         s.risk,
-        this.lock,
-      ],
-    );
-    assertChanged(result);
+        s.connection,
+      );
+    }
+    sets.push(ended ? DONE_FIELDS : 'finished_at = NULL');
+    values.push(key);
+    return { sql: `UPDATE ${this.table} SET ${sets.join(', ')} WHERE version_key = ?`, values };
   }
 
-  async inflight(key: string, statement: number): Promise<void> {
-    const [result] = await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ? AND ${HOLDS_LOCK}`,
-      [statement, key, this.lock],
-    );
-    assertChanged(result);
+  async flush(options: { readonly inStatementTransaction?: boolean } = {}): Promise<void> {
+    if (this.queue.size === 0) return;
+    const entries = [...this.queue];
+    const writes = entries.map(([key, q]) => this.writeOf(key, q));
+    try {
+      if (options.inStatementTransaction) {
+        if (!this.work) throw new Error('no work connection to write the history in');
+        const work = this.work;
+        for (const w of writes) assertOne(await work.book(w.sql, w.values, this.control.timeoutMs));
+      } else if (writes.length === 1) {
+        assertOne(await this.query((writes[0] as Write).sql, (writes[0] as Write).values));
+      } else {
+        // One round trip, one commit: everything queued is already true.
+        const results = await this.query<unknown[]>(
+          `START TRANSACTION; ${writes.map((w) => w.sql).join('; ')}; COMMIT`,
+          writes.flatMap((w) => w.values),
+        );
+        for (const r of results.slice(1, -1)) assertOne(r);
+      }
+    } catch (error) {
+      if ((error as { errno?: number }).errno === ER_SUBQUERY_NO_1_ROW) throw lockLost();
+      throw error;
+    }
+    // Inside a statement's transaction these become durable at its COMMIT; the caller commits next.
+    for (const [key, q] of entries) {
+      this.queue.delete(key);
+      this.durable.set(key, { applied: q.progress.applied, inflight: q.progress.inflight });
+    }
   }
 
-  async applied(
-    key: string,
-    applied: number,
-    hashes: readonly string[],
-    appliedHash: string,
-    done: boolean,
-  ): Promise<void> {
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL
-         ${done ? ", status = 'success', finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000" : ''}
-       WHERE version_key = ?`,
-      [applied, JSON.stringify(hashes), appliedHash, key],
-    );
-  }
-
-  async finish(key: string, outcome: FinishOutcome): Promise<void> {
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET status = ?, error = ?, failed_statement = ?, failed_sql = ?,
-         ${outcome.status === 'in-doubt' ? '' : 'inflight_statement = NULL,'}
-         finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000 WHERE version_key = ?`,
-      [
-        outcome.status,
-        outcome.error ?? null,
-        outcome.failedStatement ?? null,
-        outcome.failedSql ?? null,
-        key,
-      ],
-    );
+  async finish(versionKey: string, progress: Progress, outcome: FinishOutcome): Promise<void> {
+    const queued = this.queue.get(versionKey);
+    this.queue.set(versionKey, { ...queued, progress, finish: outcome });
+    await this.flush();
   }
 
   async markInDoubt(key: string): Promise<void> {
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
+    await this.query(
+      `UPDATE ${this.table} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
       [key],
     );
+  }
+
+  async stillRunning(row: HistoryRow): Promise<{ connection: number; seconds: number } | null> {
+    if (row.workConnection === null) return null;
+    const rows = await this.query<RowDataPacket[]>(
+      "SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST WHERE ID = ? AND COMMAND NOT IN ('Sleep', 'Killed')",
+      [row.workConnection],
+    );
+    const r = rows[0];
+    return r ? { connection: Number(r.id), seconds: Number(r.seconds) } : null;
   }
 
   async repair(
@@ -195,28 +308,41 @@ export class MysqlRevisions implements RevisionReadWriter {
   ): Promise<HistoryRow> {
     const inflight = row.inflightStatement ?? row.statementsApplied;
     const applied = mark === 'applied' ? inflight + 1 : inflight;
+    const hash = row.statementHashes[inflight] ?? statementHash;
+    // Rows written before every hash was stored at the start hold only the applied ones.
     const hashes =
-      mark === 'applied' && statementHash
-        ? [...row.statementHashes.slice(0, inflight), statementHash]
-        : row.statementHashes.slice(0, inflight);
+      mark === 'applied' && row.statementHashes.length <= inflight && hash
+        ? [...row.statementHashes, hash]
+        : row.statementHashes;
     const done = applied >= row.statementsTotal;
     const note = `${new Date().toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET status = ?, statements_applied = ?, statement_hashes = ?, inflight_statement = NULL,
+    await this.query(
+      `UPDATE ${this.table} SET status = ?, statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL,
          error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
       [
         done ? 'success' : 'failed',
         applied,
         JSON.stringify(hashes),
+        mark === 'applied' && hash ? extendHash(row.appliedHash, hash) : row.appliedHash,
         done ? null : `repaired: resume at statement ${applied + 1}`,
         note,
         row.versionKey,
       ],
     );
-    const [rows] = await this.c.query<RowDataPacket[]>(
-      `SELECT * FROM ${HISTORY_TABLE} WHERE version_key = ?`,
-      [row.versionKey],
-    );
+    const rows = await this.query<RowDataPacket[]>(`SELECT * FROM ${this.table} WHERE version_key = ?`, [
+      row.versionKey,
+    ]);
     return toRow(rows[0] as RowDataPacket);
   }
+}
+
+function lockLost(): RefusedError {
+  return new RefusedError(
+    'the deploy lock was lost (its connection was reset or killed); stopped before the next statement',
+  );
+}
+
+/** A write that matched no row means the history changed under the deploy: stop. */
+function assertOne(result: unknown): void {
+  if ((result as { affectedRows?: number }).affectedRows !== 1) throw lockLost();
 }

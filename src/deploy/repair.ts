@@ -1,9 +1,9 @@
 // `sqlgate repair`: the operator says what happened to an in-doubt statement, under the deploy
 // lock so no deploy runs meanwhile. Only in-doubt rows can be repaired.
-import { closeQuietly, connect } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { InputError, RefusedError } from '../errors.js';
 import type { Database } from '../policy/types.js';
+import { CONTROL_TIMEOUT_MS, ControlSession } from './control.js';
 import { acquireLock, lockName, releaseLock } from './lock.js';
 import { MysqlRevisions } from './mysql-revisions.js';
 import type { RevisionReadWriter } from './revisions.js';
@@ -46,22 +46,30 @@ export async function repairHistory(
     );
   }
   const statement = row.inflightStatement ?? row.statementsApplied;
+  // A deploy that was killed leaves its statement running on the server: its outcome is not
+  // known until it ends, and marking it now could record the opposite of what happens.
+  const running = await history.stillRunning(row);
+  if (running) {
+    throw new RefusedError(
+      `statement ${statement + 1} of version ${input.version} is still running on ${name} (connection ${running.connection}, for ${running.seconds} s); wait until it ends (or KILL QUERY ${running.connection}), then repair`,
+    );
+  }
   const repaired = await history.repair(row, input.mark, input.by, input.file?.statements[statement]?.hash);
   return { database: name, version: row.version, statement, mark: input.mark, row: repaired };
 }
 
 export async function repairDatabase(input: RepairInput): Promise<RepairResult> {
   const { database, target } = input;
-  const c = await connect(target, { database: database.name });
-  const lock = lockName(target.host, target.port, database.name);
+  const c = await ControlSession.open(target, CONTROL_TIMEOUT_MS, database.name);
+  const lock = lockName(database.name);
   try {
     await acquireLock(c, lock, 10);
     try {
-      return await repairHistory(new MysqlRevisions(c, database.name, lock), input);
+      return await repairHistory(new MysqlRevisions(c, database.name, { name: lock, holder: c.id }), input);
     } finally {
       await releaseLock(c, lock);
     }
   } finally {
-    await closeQuietly(c);
+    await c.close();
   }
 }

@@ -1,6 +1,11 @@
 // The seam between the deploy engine and the store of its history (Atlas's RevisionReadWriter,
 // sql/migrate/migrate.go): the engine decides and runs; where the rows live is not its business.
 // The MySQL implementation is mysql-revisions.ts; decisions are tested on plain rows.
+//
+// Writes are queued and made durable by flush(), so that one commit carries everything that is
+// already true (a file's finish, the next file's start, "k applied, k+1 in flight"): one history
+// write per statement, and none at all apart from the statement's own commit for a DML
+// statement, whose progress commits inside its transaction.
 import type { HistoryRow, HistoryStatus } from './types.js';
 
 export interface StartRecord {
@@ -10,16 +15,30 @@ export interface StartRecord {
   readonly file: string;
   readonly checksum: string;
   readonly statementsTotal: number;
+  /** Every statement's hash, written once per file: resuming checks the applied ones against it. */
+  readonly statementHashes: readonly string[];
   readonly appliedBy: string;
   readonly gitSha: string | null;
   readonly pr: number | null;
   readonly risk: string | null;
+  /** The server's id of the connection the statements run on (repair checks it has finished). */
+  readonly connection: number | null;
+}
+
+/** How far a file has got: `applied` statements ran; statement `inflight` may be running. */
+export interface Progress {
+  readonly applied: number;
+  /** The running hash of the applied statements. */
+  readonly appliedHash: string;
+  readonly inflight: number | null;
+  readonly done: boolean;
 }
 
 export interface FinishOutcome {
-  readonly status: HistoryStatus;
-  readonly error?: string;
-  readonly failedStatement?: number;
+  readonly status: Exclude<HistoryStatus, 'running' | 'success'>;
+  readonly error: string;
+  readonly failedStatement: number;
+  /** The statement that failed; the store keeps a bounded excerpt and its hash. */
   readonly failedSql?: string;
 }
 
@@ -34,26 +53,31 @@ export interface RevisionReader {
 /** Writes the history. Writes made while the deploy lock is held fail once the lock is lost. */
 export interface RevisionReadWriter extends RevisionReader {
   ensure(): Promise<void>;
-  /** Insert (or, on resume, reset) a file's row with its first statement in flight. */
-  start(record: StartRecord, resume: boolean, firstStatement: number): Promise<void>;
-  /** Statement `statement` (0-based) is about to be sent. */
-  inflight(versionKey: string, statement: number): Promise<void>;
-  /** Statements up to `applied` ran; with `done`, the file is finished too. */
-  applied(
-    versionKey: string,
-    applied: number,
-    hashes: readonly string[],
-    appliedHash: string,
-    done: boolean,
-  ): Promise<void>;
-  finish(versionKey: string, outcome: FinishOutcome): Promise<void>;
+  /** Queue: a file's row is inserted (or, on resume, reset) at `progress`. */
+  start(record: StartRecord, resume: boolean, progress: Progress): void;
+  /** Queue: a file has got to `progress`. */
+  progress(versionKey: string, progress: Progress): void;
+  /**
+   * Make the queued writes durable, in one commit. `inStatementTransaction`: inside the
+   * transaction the statement runner has open, so they commit, or roll back, with it.
+   */
+  flush(options?: { readonly inStatementTransaction?: boolean }): Promise<void>;
+  /** What is durably recorded for a file (after the last successful flush), if anything. */
+  recorded(versionKey: string): { readonly applied: number; readonly inflight: number | null } | undefined;
+  /** Whether what is durably recorded shows a statement in flight (its completion still queued). */
+  showsInFlight(): boolean;
+  /** Record a failed or in-doubt end of a file now (with anything queued). */
+  finish(versionKey: string, progress: Progress, outcome: FinishOutcome): Promise<void>;
   /** A deploy stopped with a statement in flight: nobody knows whether it ran. */
   markInDoubt(versionKey: string): Promise<void>;
+  /** The connection and seconds of a statement of this row still running on the server, if one is. */
+  stillRunning(row: HistoryRow): Promise<{ readonly connection: number; readonly seconds: number } | null>;
   /** The operator's decision about an in-doubt statement; returns the row as it is now. */
   repair(
     row: HistoryRow,
     mark: 'applied' | 'not-applied',
     by: string,
+    /** The statement's hash, for rows written before every hash was recorded at the start. */
     statementHash?: string,
   ): Promise<HistoryRow>;
 }

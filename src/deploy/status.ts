@@ -1,8 +1,8 @@
 // `sqlgate status`: the history of one database as it is, read without the lock and without
 // creating anything.
-import { closeQuietly, connect } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
 import type { Database } from '../policy/types.js';
+import { CONTROL_TIMEOUT_MS, ControlSession } from './control.js';
 import { MysqlRevisions } from './mysql-revisions.js';
 import type { HistoryRow } from './types.js';
 
@@ -19,7 +19,7 @@ export async function readDatabaseStatus(
   database: Database,
   target: ConnectionTarget,
 ): Promise<DatabaseStatus> {
-  const c = await connect(target);
+  const c = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
   try {
     const history = new MysqlRevisions(c, database.name);
     return {
@@ -29,6 +29,6 @@ export async function readDatabaseStatus(
       rows: (await history.exists()) ? await history.read() : null,
     };
   } finally {
-    await closeQuietly(c);
+    await c.close();
   }
 }

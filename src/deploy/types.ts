@@ -26,6 +26,8 @@ export interface HistoryRow {
   readonly finishedAt: string | null;
   readonly executionMs: number | null;
   readonly note: string | null;
+  /** The server's id of the connection the statements ran on. */
+  readonly workConnection: number | null;
 }
 
 /** A migration file as it is in the repository now. */

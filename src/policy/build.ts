@@ -156,7 +156,7 @@ export function buildEnvironments(
       id: raw.id as string,
       title: (raw.title as string | undefined) ?? raw.id,
       order: raw.order as number,
-      lockWaitTimeout: (raw.lockWaitTimeout as number | undefined) ?? 60,
+      lockWaitTimeout: (raw.lockWaitTimeout as number | undefined) ?? 5,
       verifyApprovals: (raw.verifyApprovals as boolean | undefined) ?? true,
     };
     if (!base.verifyApprovals) {

@@ -39,6 +39,7 @@ function row(f: MigrationFile, fields: Partial<HistoryRow>): HistoryRow {
     finishedAt: null,
     executionMs: null,
     note: null,
+    workConnection: null,
     ...fields,
   };
 }

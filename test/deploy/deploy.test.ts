@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/db/url.js';
 import { deployDatabase } from '../../src/deploy/apply.js';
 import { readMigrationFolder } from '../../src/deploy/sources.js';
 import { REPO_ROOT } from '../policy/seed-texts.js';
 import { cli } from '../support/cli.js';
+import { expectEachStatementOnce, makeWorkdir, removeWorkdirs, write } from '../support/deploy-workdir.js';
 import { MariaDbServer } from '../support/mariadb.js';
 
 let server: MariaDbServer;
@@ -21,32 +22,12 @@ afterAll(async () => {
   await server?.stop();
 });
 afterEach(() => {
+  removeWorkdirs();
   for (const d of workdirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 /** A working tree with the seed policies, its own database name and the given migrations. */
-async function workdir(
-  migrations: Record<string, string>,
-): Promise<{ dir: string; db: string; env: Record<string, string> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'sqlgate-deploy-'));
-  workdirs.push(dir);
-  const db = `app_${process.pid}_${++dbCounter}`;
-  cpSync(join(REPO_ROOT, 'policies'), join(dir, 'policies'), { recursive: true });
-  writeFileSync(
-    join(dir, 'policies/environments.yaml'),
-    `environments:\n  - {id: test, title: Test, order: 1, rollout: automatic}\n  - {id: prod, title: Prod, order: 2, rollout: manual, tag: "prod/*", rolloutRoles: [dba]}\ndatabases:\n  - {name: ${db}, environment: test, urlEnv: TEST_DB_URL, migrations: app}\n  - {name: ${db}, environment: prod, urlEnv: PROD_DB_URL, migrations: app}\n`,
-  );
-  write(dir, migrations);
-  await server.query(`CREATE DATABASE ${db}`);
-  return { dir, db, env: { TEST_DB_URL: server.url, PROD_DB_URL: server.url } };
-}
-
-function write(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-}
+const workdir = (migrations: Record<string, string>) => makeWorkdir(server, migrations);
 
 async function history(db: string) {
   return server.query<{
@@ -336,10 +317,7 @@ describe('deploy locking', () => {
       expect(l.out).toMatch(
         /another deploy holds the lock \(connection \d+\); waited 0 s\. Nothing was changed/,
       );
-    expect(
-      await server.query(`SELECT statement, COUNT(*) AS n FROM ${w.db}.runs GROUP BY statement HAVING n > 1`),
-    ).toEqual([]);
-    expect(await server.query(`SELECT COUNT(*) AS n FROM ${w.db}.runs`)).toEqual([{ n: 8 }]);
+    await expectEachStatementOnce(server, w.db, 8);
   }, 30_000);
 
   it('frees the lock when the deploy holding it is killed; its in-flight statement is then in doubt', async () => {

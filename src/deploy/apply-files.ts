@@ -1,0 +1,559 @@
+// Run the pending files of one database, unit by unit (see units.ts), so that every statement is
+// applied exactly once and the history says so:
+// - a DML statement on a transactional table commits together with its history write;
+// - a START TRANSACTION … COMMIT block commits together with its history write, at its COMMIT;
+// - anything else is recorded in flight first ("k applied, k+1 in flight", one write), so a
+//   crash while it runs leaves it in doubt instead of guessed.
+// Writes of facts already true (a file's success, the next file's start) wait for the next
+// commit. Between units the deploy stops on a cancel or when the lock is lost.
+import { closeQuietly, connect, quoteIdentifier, redact } from '../db/connect.js';
+import type { ConnectionTarget } from '../db/url.js';
+import { RefusedError } from '../errors.js';
+import { cumulativeHash, extendHash } from './checksum.js';
+import type { ControlSession } from './control.js';
+import type { FileAction } from './decide.js';
+import {
+  outcomeUnknown,
+  type PendingStatement,
+  type StatementExecutor,
+  type StatementOutcome,
+  type WorkSession,
+} from './execute.js';
+import type { Progress, RevisionReadWriter } from './revisions.js';
+import { type MigrationFile, versionKey } from './types.js';
+import type { TableRef, Unit } from './units.js';
+
+export type ApplyAction = Extract<FileAction, { kind: 'apply' }> & { readonly units: readonly Unit[] };
+
+export interface ApplyContext {
+  readonly database: string;
+  readonly target: ConnectionTarget;
+  readonly history: RevisionReadWriter;
+  readonly control: ControlSession;
+  readonly work: WorkSession;
+  /** Tried in order; the last one accepts every statement. */
+  readonly executors: readonly StatementExecutor[];
+  readonly signal: AbortSignal;
+  readonly appliedBy: string;
+  readonly gitSha: string | null;
+  readonly prOf?: (file: MigrationFile) => number | null;
+  readonly riskOf?: (file: MigrationFile) => string | null;
+  /** How often a statement that timed out waiting for a lock is tried again. */
+  readonly lockWaitRetries: number;
+  readonly log: (line: string) => void;
+  readonly onStatement?: (p: {
+    database: string;
+    file: string;
+    statement: number;
+    total: number;
+  }) => void | Promise<void>;
+}
+
+export interface ApplyResult {
+  readonly status: 'applied' | 'failed' | 'in-doubt';
+  readonly applied: readonly { readonly file: string; readonly statements: number }[];
+  readonly message?: string;
+}
+
+const ER_LOCK_WAIT_TIMEOUT = 1205;
+const ER_QUERY_INTERRUPTED = 1317;
+const TRANSACTIONAL_ENGINES = new Set(['INNODB']);
+
+/** A driver or server error as one line, without the password, naming what it means. */
+export function describeError(error: unknown, target: ConnectionTarget): string {
+  const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string };
+  let text = e.sqlMessage ?? e.message ?? String(error);
+  if (/Can't add new command when connection is in closed state/.test(text))
+    text = 'the connection to the server was already closed';
+  if (e.errno === ER_QUERY_INTERRUPTED) text = `${text} (stopped by KILL QUERY or a server shutdown)`;
+  return redact(
+    e.code && !e.code.startsWith('SQLGATE') ? `${e.code}${e.errno ? ` (${e.errno})` : ''}: ${text}` : text,
+    target,
+  );
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+class Stop extends Error {
+  constructor(readonly result: Omit<ApplyResult, 'applied'>) {
+    super(result.message);
+  }
+}
+
+export async function applyFiles(ctx: ApplyContext, pending: readonly ApplyAction[]): Promise<ApplyResult> {
+  const applied: { file: string; statements: number }[] = [];
+  const engines = new EngineCache(ctx);
+  let useChanged = false;
+  try {
+    for (const action of pending) {
+      // Each migration starts in the deploy's database, whatever an earlier one selected.
+      if (useChanged) await ctx.work.run(`USE ${quoteIdentifier(ctx.database)}`);
+      const file = new FileRun(ctx, action, engines);
+      try {
+        await file.run();
+      } catch (error) {
+        if (error instanceof Stop && error.result.status === 'failed' && (file.ran > 0 || action.from > 0))
+          applied.push({ file: action.file.name.path, statements: file.ran });
+        throw error;
+      }
+      applied.push({ file: action.file.name.path, statements: file.ran });
+      useChanged = file.usedUse;
+    }
+    // The last file's success may still be queued.
+    await ctx.history.flush().catch((error: unknown) => {
+      throw new Stop({
+        status: 'failed',
+        message: `every statement ran, but the last success could not be recorded (${describeError(error, ctx.target)}); ${nextDeploy(ctx, pending)}`,
+      });
+    });
+    return { status: 'applied', applied };
+  } catch (error) {
+    const lost = !(error instanceof Stop) && !(error instanceof RefusedError) && outcomeUnknown(error);
+    if (!(error instanceof Stop) && !(error instanceof RefusedError) && !lost) throw error;
+    // What is queued is already true (a finished statement, a started file): keep it if we can.
+    await ctx.history.flush().catch(() => {});
+    if (error instanceof Stop) return { ...error.result, applied };
+    return {
+      status: 'failed',
+      applied,
+      message: lost
+        ? `lost the connection to ${ctx.target.masked} between statements (${describeError(error, ctx.target)}); ${nextDeploy(ctx, pending)}`
+        : (error as Error).message,
+    };
+  }
+}
+
+/** What the next deploy will do, read from what the history durably says. */
+function nextDeploy(ctx: ApplyContext, pending: readonly ApplyAction[]): string {
+  for (const p of [...pending].reverse()) {
+    const r = ctx.history.recorded(versionKey(p.file.name.parts));
+    if (!r) continue;
+    return r.inflight !== null
+      ? `the history shows statement ${r.inflight + 1} of ${p.file.name.path} in flight, so the next deploy reports it in doubt until sqlgate repair --version ${p.file.name.version} records what happened`
+      : `the next deploy resumes at statement ${r.applied + 1} of ${p.file.name.path}`;
+  }
+  return 'the next deploy starts from the history as it is';
+}
+
+/** Engines of the tables DML writes, asked once and forgotten when a DDL may have changed them. */
+class EngineCache {
+  private readonly engines = new Map<string, string>();
+  constructor(private readonly ctx: ApplyContext) {}
+
+  private key(t: TableRef): string {
+    return `${(t.schema ?? this.ctx.database).toLowerCase()}.${t.name.toLowerCase()}`;
+  }
+
+  async transactional(tables: readonly TableRef[]): Promise<boolean> {
+    for (const t of tables) {
+      const key = this.key(t);
+      if (!this.engines.has(key)) {
+        const [rows] = await this.ctx.control.query<{ e: string | null }[]>(
+          'SELECT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+          [t.schema ?? this.ctx.database, t.name],
+        );
+        // A view, a missing table or an unknown engine is treated as not transactional.
+        this.engines.set(key, String(rows[0]?.e ?? '').toUpperCase());
+      }
+      if (!TRANSACTIONAL_ENGINES.has(this.engines.get(key) ?? '')) return false;
+    }
+    return true;
+  }
+
+  /** After a statement that may have changed tables: forget those it names (all, if it could be any). */
+  forget(text: string): void {
+    const upper = text.toUpperCase();
+    if (/^\s*(CALL|EXECUTE|BEGIN|USE)\b/.test(upper)) this.engines.clear();
+    for (const key of [...this.engines.keys()]) {
+      const [schema = '', name = ''] = key.split('.');
+      if (upper.includes(name.toUpperCase()) || upper.includes(schema.toUpperCase()))
+        this.engines.delete(key);
+    }
+  }
+}
+
+class FileRun {
+  ran = 0;
+  stopped = false;
+  usedUse = false;
+  private readonly key: string;
+  private applied: number;
+  private acc: string;
+  private readonly file: MigrationFile;
+
+  constructor(
+    private readonly ctx: ApplyContext,
+    private readonly action: ApplyAction,
+    private readonly engines: EngineCache,
+  ) {
+    this.file = action.file;
+    this.key = versionKey(this.file.name.parts);
+    this.applied = action.from;
+    this.acc = cumulativeHash(this.file.statements.slice(0, action.from).map((s) => s.hash));
+  }
+
+  private progress(inflight: number | null, done = false): Progress {
+    return { applied: this.applied, appliedHash: this.acc, inflight, done };
+  }
+
+  private where(i: number): string {
+    const s = this.file.statements[i];
+    return `statement ${i + 1} of ${this.file.name.path} (line ${s?.line ?? 0})`;
+  }
+
+  private pendingStatement(i: number): PendingStatement {
+    const s = this.file.statements[i] as MigrationFile['statements'][number];
+    return { file: this.file.name.path, index: i, line: s.line, text: s.text, hash: s.hash };
+  }
+
+  private async advance(i: number): Promise<void> {
+    this.applied = i + 1;
+    this.acc = extendHash(this.acc, (this.file.statements[i] as { hash: string }).hash);
+    this.ran++;
+    await this.ctx.onStatement?.({
+      database: this.ctx.database,
+      file: this.file.name.path,
+      statement: i + 1,
+      total: this.file.statements.length,
+    });
+  }
+
+  async run(): Promise<void> {
+    const { ctx, file, action } = this;
+    const total = file.statements.length;
+    ctx.history.start(
+      {
+        version: file.name.version,
+        versionKey: this.key,
+        description: file.name.description,
+        file: file.name.path,
+        checksum: file.checksum,
+        statementsTotal: total,
+        statementHashes: file.statements.map((s) => s.hash),
+        appliedBy: ctx.appliedBy,
+        gitSha: ctx.gitSha,
+        pr: ctx.prOf?.(file) ?? null,
+        risk: ctx.riskOf?.(file) ?? null,
+        connection: ctx.work.id,
+      },
+      action.resume,
+      this.progress(null, action.from >= total),
+    );
+    ctx.log(
+      `${ctx.database}: ${file.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ''}`,
+    );
+    try {
+      for (const unit of action.units) {
+        this.checkCanContinue(unit.kind === 'statement' ? unit.index : unit.from);
+        if (unit.kind === 'statement') await this.runStatement(unit);
+        else await this.runTransaction(unit);
+      }
+    } catch (error) {
+      this.stopped = true;
+      throw error;
+    }
+  }
+
+  private checkCanContinue(next: number): void {
+    const { ctx } = this;
+    const lost = ctx.control.isLost;
+    if (lost) {
+      throw new Stop({
+        status: 'failed',
+        message: `lost the deploy lock before ${this.where(next)} (${describeError(lost, ctx.target)}); stopped there. ${nextDeploy(ctx, [this.action])}`,
+      });
+    }
+    if (ctx.signal.aborted) throw this.cancelled(next, 'before it started');
+  }
+
+  private cancelled(i: number, what: string): Stop {
+    return new Stop({
+      status: 'failed',
+      message: `cancelled (${String(this.ctx.signal.reason ?? 'signal')}) ${what === 'before it started' ? `before ${this.where(i)}; nothing was running` : `during ${this.where(i)}: ${what}`}; the next deploy resumes at statement ${this.applied + 1}`,
+    });
+  }
+
+  private executorFor(s: PendingStatement): StatementExecutor {
+    return this.ctx.executors.find((e) => e.accepts(s)) ?? (this.ctx.executors.at(-1) as StatementExecutor);
+  }
+
+  /** Runs a statement; if the control connection dies meanwhile, finds out whether the server is still there. */
+  private async execute(s: PendingStatement, executor: StatementExecutor): Promise<StatementOutcome> {
+    const { ctx } = this;
+    const running = executor.execute(s, ctx.signal);
+    const first = await Promise.race([running, ctx.control.lost.then(() => 'lost' as const)]);
+    if (first !== 'lost') return first;
+    if (await serverAnswers(ctx)) return running; // the lock is gone, but the statement can finish
+    ctx.work.connection.destroy();
+    return {
+      kind: 'unknown',
+      error: new Error(`the server stopped answering (${describeError(ctx.control.isLost, ctx.target)})`),
+    };
+  }
+
+  private sizeCheck(i: number): void {
+    const s = this.file.statements[i] as MigrationFile['statements'][number];
+    const bytes = Buffer.byteLength(s.text);
+    // The packet also carries a few bytes of header.
+    if (bytes + 64 > this.ctx.work.maxPacket) {
+      throw new SizeError(
+        `${this.where(i)} is ${megabytes(bytes)}, more than the server accepts in one statement (max_allowed_packet = ${megabytes(this.ctx.work.maxPacket)}); it was not sent. Raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = ${2 ** Math.ceil(Math.log2(bytes + 1024))}, and in its configuration), or split the statement`,
+      );
+    }
+  }
+
+  /** Record the end of this file at statement `i` (`error` in the history, `message` in the report) and stop. */
+  private async fail(
+    i: number,
+    message: string,
+    status: 'failed' | 'in-doubt' = 'failed',
+    error = message,
+  ): Promise<never> {
+    const { ctx } = this;
+    const s = this.file.statements[i] as MigrationFile['statements'][number];
+    const recorded = await ctx.history
+      .finish(this.key, this.progress(status === 'in-doubt' ? i : null), {
+        status,
+        error,
+        failedStatement: i,
+        failedSql: s.text,
+      })
+      .then(
+        () => true,
+        () => false,
+      );
+    this.stopped = true;
+    throw new Stop({
+      status,
+      message: recorded
+        ? message
+        : `${message}. The history could not be updated (the connection is gone): ${nextDeploy(ctx, [this.action])}`,
+    });
+  }
+
+  private failure(i: number, error: unknown): string {
+    return `${this.where(i)} failed: ${describeError(error, this.ctx.target)}; later migrations were not run`;
+  }
+
+  private async retrying(i: number, attempt: () => Promise<StatementOutcome>): Promise<StatementOutcome> {
+    for (let tries = 1; ; tries++) {
+      const outcome = await attempt();
+      if (
+        outcome.kind !== 'failed' ||
+        (outcome.error as { errno?: number }).errno !== ER_LOCK_WAIT_TIMEOUT ||
+        tries > this.ctx.lockWaitRetries ||
+        this.ctx.signal.aborted
+      )
+        return outcome;
+      this.ctx.log(
+        `${this.ctx.database}: ${this.where(i)} timed out waiting for a lock (another session holds the table); trying again (${tries}/${this.ctx.lockWaitRetries})`,
+      );
+      await new Promise((r) => setTimeout(r, 1000 * tries));
+    }
+  }
+
+  private async runStatement(unit: Extract<Unit, { kind: 'statement' }>): Promise<void> {
+    const { ctx } = this;
+    const i = unit.index;
+    const s = this.pendingStatement(i);
+    const last = i + 1 === this.file.statements.length;
+    try {
+      this.sizeCheck(i);
+    } catch (error) {
+      if (error instanceof SizeError) await this.fail(i, error.message);
+      throw error;
+    }
+    const executor = this.executorFor(s);
+    const inTransaction =
+      executor === ctx.executors.at(-1) &&
+      unit.tables !== null &&
+      (await this.engines.transactional(unit.tables));
+    if (inTransaction) {
+      // A DDL's completion must not wait inside a transaction that a crash could roll back:
+      // the history would show it in flight, and ask for a repair nobody needs.
+      if (ctx.history.showsInFlight()) await ctx.history.flush();
+      const outcome = await this.retrying(i, () =>
+        this.inTransaction(i, [s], executor, () => this.advanceQueued(i, last)),
+      );
+      if (outcome.kind === 'applied') return;
+      return this.afterTransactionFailure(i, outcome);
+    }
+    // k applied, k+1 in flight: durable before the statement is sent.
+    ctx.history.progress(this.key, this.progress(i));
+    await ctx.history.flush();
+    const outcome = await this.retrying(i, () => this.execute(s, executor));
+    if (/^\s*USE\b/i.test(s.text)) this.usedUse = true;
+    this.engines.forget(s.text);
+    if (outcome.kind === 'applied') {
+      await this.advance(i);
+      // Recorded by the next write (the next statement's, the next file's, or the final one).
+      ctx.history.progress(this.key, this.progress(null, last));
+      if (ctx.signal.aborted && !last) throw this.cancelled(i + 1, 'before it started');
+      return;
+    }
+    if (outcome.kind === 'failed') {
+      if (ctx.signal.aborted && (outcome.error as { errno?: number }).errno === ER_QUERY_INTERRUPTED) {
+        await this.fail(
+          i,
+          `cancelled (${String(ctx.signal.reason ?? 'signal')}) during ${this.where(i)}: it was stopped on the server before it finished, so it is recorded as not applied; the next deploy runs it again`,
+        );
+      }
+      await this.fail(i, this.failure(i, outcome.error), 'failed', describeError(outcome.error, ctx.target));
+    }
+    await this.fail(
+      i,
+      `the connection was lost while ${this.where(i)} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${this.file.name.version} --mark applied|not-applied (${describeError(outcome.error, ctx.target)})`,
+      'in-doubt',
+      describeError(outcome.error, ctx.target),
+    );
+  }
+
+  private advanceQueued(i: number, last: boolean): void {
+    this.applied = i + 1;
+    this.acc = extendHash(this.acc, (this.file.statements[i] as { hash: string }).hash);
+    this.ctx.history.progress(this.key, this.progress(null, last));
+  }
+
+  /**
+   * START TRANSACTION, the statements, the history write, COMMIT: the statement's effect and its
+   * record commit together or not at all. `record` queues the progress to write before COMMIT.
+   */
+  private async inTransaction(
+    i: number,
+    statements: readonly PendingStatement[],
+    executor: StatementExecutor,
+    record: () => void,
+    commit?: PendingStatement,
+  ): Promise<StatementOutcome> {
+    const { ctx } = this;
+    const saved = { applied: this.applied, acc: this.acc };
+    const rollback = async () => {
+      this.applied = saved.applied;
+      this.acc = saved.acc;
+      await ctx.work.run('ROLLBACK').catch(() => {});
+    };
+    if (!commit) await ctx.work.run('START TRANSACTION');
+    for (const s of statements) {
+      const outcome = await this.execute(s, executor);
+      if (outcome.kind !== 'applied') {
+        if (outcome.kind === 'failed') await rollback();
+        return { ...outcome, ...{ failedAt: s.index } };
+      }
+    }
+    record();
+    try {
+      await ctx.history.flush({ inStatementTransaction: true });
+    } catch (error) {
+      await rollback();
+      throw error;
+    }
+    try {
+      await ctx.work.run(commit?.text ?? 'COMMIT');
+    } catch (error) {
+      if (!outcomeUnknown(error)) {
+        await rollback();
+        return { kind: 'failed', error, ...{ failedAt: commit?.index ?? i } };
+      }
+      return { kind: 'unknown', error, ...{ failedAt: commit?.index ?? i, atCommit: true } };
+    }
+    // Committed: the statements count as applied now.
+    const first = statements[0]?.index ?? i;
+    const through = commit ? commit.index : i;
+    this.applied = saved.applied;
+    this.acc = saved.acc;
+    for (let k = first; k <= through; k++) await this.advance(k);
+    return { kind: 'applied' };
+  }
+
+  private async afterTransactionFailure(i: number, outcome: StatementOutcome): Promise<never> {
+    const { ctx } = this;
+    const at = (outcome as { failedAt?: number }).failedAt ?? i;
+    if (outcome.kind === 'failed') {
+      if (ctx.signal.aborted && (outcome.error as { errno?: number }).errno === ER_QUERY_INTERRUPTED) {
+        return this.fail(
+          at,
+          `cancelled (${String(ctx.signal.reason ?? 'signal')}) during ${this.where(at)}: it was stopped on the server and its transaction rolled back, so it is recorded as not applied; the next deploy runs it again`,
+        );
+      }
+      return this.fail(
+        at,
+        this.failure(at, outcome.error),
+        'failed',
+        describeError(outcome.error, ctx.target),
+      );
+    }
+    const message = (outcome as { atCommit?: boolean }).atCommit
+      ? `the connection was lost during the COMMIT of ${this.where(at)} (${describeError((outcome as { error: unknown }).error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did`
+      : `the connection was lost while ${this.where(at)} was running (${describeError((outcome as { error: unknown }).error, ctx.target)}); its transaction was rolled back with the connection, so it is recorded as not applied and the next deploy runs it again`;
+    return this.fail(at, message);
+  }
+
+  private async runTransaction(unit: Extract<Unit, { kind: 'transaction' }>): Promise<void> {
+    const { ctx } = this;
+    for (let k = unit.from; k <= unit.to; k++) {
+      try {
+        this.sizeCheck(k);
+      } catch (error) {
+        if (error instanceof SizeError) await this.fail(k, error.message);
+        throw error;
+      }
+    }
+    const executor = ctx.executors.at(-1) as StatementExecutor;
+    if (unit.tables === null || !(await this.engines.transactional(unit.tables))) {
+      await this.fail(
+        unit.from,
+        `the transaction starting at ${this.where(unit.from)} writes a table that cannot roll back (not InnoDB), or one sqlgate cannot tell from the statement: it could not be applied exactly once, so it was not started. Use InnoDB tables, or take the statements out of START TRANSACTION … COMMIT`,
+      );
+    }
+    if (ctx.history.showsInFlight()) await ctx.history.flush();
+    const last = unit.to + 1 === this.file.statements.length;
+    const inner: PendingStatement[] = [];
+    for (let k = unit.from; k < unit.to; k++) inner.push(this.pendingStatement(k));
+    const end = this.pendingStatement(unit.to);
+    if (unit.end === 'rollback') {
+      // Nothing of it stays: rerunning it after a crash changes nothing either.
+      for (const s of [...inner, end]) {
+        const outcome = await this.execute(s, executor);
+        if (outcome.kind !== 'applied')
+          return this.afterTransactionFailure(s.index, { ...outcome, ...{ failedAt: s.index } });
+      }
+      for (let k = unit.from; k <= unit.to; k++) await this.advance(k);
+      ctx.history.progress(this.key, this.progress(null, last));
+      return;
+    }
+    const outcome = await this.retrying(unit.from, () =>
+      this.inTransaction(
+        unit.from,
+        inner,
+        executor,
+        () => {
+          let acc = this.acc;
+          for (let k = unit.from; k <= unit.to; k++)
+            acc = extendHash(acc, (this.file.statements[k] as { hash: string }).hash);
+          ctx.history.progress(this.key, {
+            applied: unit.to + 1,
+            appliedHash: acc,
+            inflight: null,
+            done: last,
+          });
+        },
+        end,
+      ),
+    );
+    if (outcome.kind !== 'applied') return this.afterTransactionFailure(unit.from, outcome);
+  }
+}
+
+class SizeError extends Error {}
+
+async function serverAnswers(ctx: ApplyContext): Promise<boolean> {
+  try {
+    const c = await connect(ctx.target, { connectTimeoutMs: ctx.control.timeoutMs });
+    await closeQuietly(c);
+    return true;
+  } catch {
+    return false;
+  }
+}

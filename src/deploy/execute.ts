@@ -1,0 +1,139 @@
+// Applying one statement, as a seam: the engine asks an executor to run a statement and gets
+// back what happened (applied, failed, or unknown because the reply never came). The default
+// executor sends the statement text, exactly as split and analysed, on the deploy's work
+// connection; another one (an online schema change tool for ALTER TABLE, say) can accept the
+// statements it handles. The engine records each outcome in the history either way.
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { closeQuietly, connect } from '../db/connect.js';
+import type { ConnectionTarget } from '../db/url.js';
+import type { ControlSession } from './control.js';
+
+export interface PendingStatement {
+  /** Repository path of the migration. */
+  readonly file: string;
+  /** 0-based position in the file. */
+  readonly index: number;
+  readonly line: number;
+  readonly text: string;
+  readonly hash: string;
+}
+
+export type StatementOutcome =
+  | { readonly kind: 'applied' }
+  /** The server answered with an error: the statement did not take effect. */
+  | { readonly kind: 'failed'; readonly error: unknown }
+  /** No answer (the connection dropped): it may or may not have taken effect. */
+  | { readonly kind: 'unknown'; readonly error: unknown };
+
+export interface StatementExecutor {
+  /** Whether this executor runs the statement; the default one accepts all. */
+  accepts(statement: PendingStatement): boolean;
+  /** Run it; on `signal`, stop it and return once it has really ended. */
+  execute(statement: PendingStatement, signal: AbortSignal): Promise<StatementOutcome>;
+}
+
+const LOST = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'SQLGATE_TIMEOUT',
+  'SQLGATE_CONTROL_LOST',
+]);
+
+/** True when the server may or may not have run the statement: the reply never came. */
+export function outcomeUnknown(error: unknown): boolean {
+  const e = error as { fatal?: boolean; code?: string };
+  return Boolean(e.fatal) || (e.code !== undefined && LOST.has(e.code));
+}
+
+/** The connection statements run on; bookkeeping inside their transactions shares it. */
+export class WorkSession {
+  private constructor(
+    readonly connection: Connection,
+    readonly id: number,
+    /** The largest statement the server accepts, in bytes. */
+    readonly maxPacket: number,
+  ) {
+    // An error on an idle connection is reported by the next query; without a listener it would crash.
+    connection.on('error', () => {});
+  }
+
+  static async open(
+    target: ConnectionTarget,
+    database: string,
+    lockWaitTimeoutSeconds: number,
+    timeoutMs: number,
+  ): Promise<WorkSession> {
+    const c = await connect(target, { database, connectTimeoutMs: timeoutMs });
+    // A DDL stuck behind a long transaction must fail soon (and be retried), not queue every
+    // query on its table behind its metadata lock.
+    await c.query('SET SESSION lock_wait_timeout = ?', [lockWaitTimeoutSeconds]);
+    const [rows] = await c.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS p');
+    return new WorkSession(c, c.threadId, Number(rows[0]?.p ?? 16 * 1024 * 1024));
+  }
+
+  /** Bookkeeping inside the statement's transaction: it must answer in time, or the connection is dropped. */
+  async book(sql: string, values: unknown[], timeoutMs: number): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.connection.destroy();
+        reject(
+          Object.assign(
+            new Error(`the server did not answer a history write within ${(timeoutMs / 1000).toFixed(0)} s`),
+            {
+              code: 'SQLGATE_TIMEOUT',
+              fatal: true,
+            },
+          ),
+        );
+      }, timeoutMs);
+    });
+    try {
+      const [result] = await Promise.race([this.connection.query(sql, values), timeout]);
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A statement of a migration: no timeout, it may legitimately run for hours. */
+  async run(sql: string): Promise<void> {
+    await this.connection.query(sql);
+  }
+
+  async close(): Promise<void> {
+    await closeQuietly(this.connection);
+  }
+}
+
+/** Runs statements on the work connection; a cancel KILLs the query from the control connection. */
+export class SessionExecutor implements StatementExecutor {
+  constructor(
+    private readonly work: WorkSession,
+    private readonly control: ControlSession,
+  ) {}
+
+  accepts(): boolean {
+    return true;
+  }
+
+  async execute(statement: PendingStatement, signal: AbortSignal): Promise<StatementOutcome> {
+    const kill = () => {
+      this.control.killQuery(this.work.id).catch(() => {});
+    };
+    signal.addEventListener('abort', kill, { once: true });
+    try {
+      await this.work.run(statement.text);
+      return { kind: 'applied' };
+    } catch (error) {
+      return outcomeUnknown(error) ? { kind: 'unknown', error } : { kind: 'failed', error };
+    } finally {
+      signal.removeEventListener('abort', kill);
+    }
+  }
+}
