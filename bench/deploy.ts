@@ -5,7 +5,7 @@
 //    are medians of the per-round ratios (paired), so load on the machine hits all alike.
 // 2. 64 databases on one server: concurrency 1 against 8, in the same run.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,8 +16,30 @@ import { MariaDbServer } from '../test/support/mariadb.js';
 import { ms, report } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const DBMATE = join(ROOT, 'node_modules/.bin/dbmate');
+const DBMATE = peerBinary('dbmate', '2.36.0');
 const ROUNDS = 5;
+
+/**
+ * The peer is installed on first use into bench/out/peers, not as a devDependency: the npm
+ * package lists one optional binary package per platform, and `npm ci` refuses a lock file that
+ * lacks the other platforms' entries, which a registry without them cannot fill in.
+ */
+function peerBinary(name: string, version: string): string {
+  const prefix = join(ROOT, 'bench/out/peers');
+  const binary = join(prefix, 'node_modules/.bin', name);
+  if (!existsSync(binary)) {
+    console.error(`installing the benchmark peer ${name}@${version} into bench/out/peers ...`);
+    mkdirSync(prefix, { recursive: true });
+    execFileSync(
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `${name}@${version}`],
+      {
+        stdio: 'inherit',
+      },
+    );
+  }
+  return binary;
+}
 
 function statement(i: number): string {
   const t = `t${Math.floor(i / 3)}`;

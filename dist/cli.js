@@ -33626,7 +33626,7 @@ function formatStatus(s) {
   ], widths = table2[0]?.map((_3, i) => Math.max(...table2.map((row) => (row[i] ?? "").length))) ?? [];
   for (let row of table2)
     lines.push(
-      `  ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()}`
+      `  ${row.map((cell2, i) => cell2.padEnd(widths[i] ?? 0)).join("  ").trimEnd()}`
     );
   for (let r2 of s.rows.filter((x3) => x3.error || x3.note))
     r2.error && lines.push(`  ${r2.version}: ${r2.error}`), r2.note && lines.push(`  ${r2.version}: ${r2.note.replace(/\n/g, "; ")}`);
@@ -34141,7 +34141,7 @@ var approval_flows_schema_default = {
   properties: {
     staleApprovals: {
       title: "When an approval goes stale",
-      description: "`on-sql-change` (default): an approval stays valid while the migration and policy files it approved are unchanged. `on-push`: any new head commit invalidates it. `keep`: never.",
+      description: "`on-sql-change` (default): an approval stays valid while the PR changes the migration and policy files as it did when approved (a rebase keeps it). `on-push`: any new head commit invalidates it. `keep`: never.",
       enum: ["on-sql-change", "on-push", "keep"]
     },
     flows: {
@@ -34617,6 +34617,16 @@ var risk_rules_schema_default = {
           $ref: "#/$defs/text",
           title: "Session override",
           description: "A server variable a SET changes, lower-case (`foreign_key_checks`, `sql_mode`, `sql_log_bin`, `names`); a GLOBAL or PERSIST one also as `global.<name>`. Does not apply to statements that set none."
+        },
+        rehearsalFailed: {
+          type: "boolean",
+          title: "Rehearsal failed",
+          description: "The statement failed when the PR was rehearsed on a throwaway database, or its file's up \u2192 down \u2192 up did not return the schema. Unknown (the rule holds) without a rehearsal or when the statement did not run."
+        },
+        rehearsalMs: {
+          $ref: "#/$defs/number",
+          title: "Rehearsal time (ms)",
+          description: "Milliseconds the statement took in the rehearsal. Unknown values make comparisons hold (fail closed)."
         }
       }
     },
@@ -38586,14 +38596,26 @@ var STATUS = {
 `).filter((l3) => l3.length > 0);
   }
   /**
-   * A fingerprint of the files under `dirs` at `commit`: a hash of their paths and blob ids, so
-   * it changes exactly when a file there is added, removed or edited. Undefined when the commit
-   * is not in this repository (force-pushed away, or not fetched).
+   * A fingerprint of what a change does to the files under `dirs`: a hash of the diff (paths,
+   * modes, blob ids) from its merge base with `base` to `commit`. It changes exactly when the
+   * change adds, removes or edits a file there differently, and not when the change is rebased
+   * onto a base that moved on. Undefined when a commit is not in this repository (force-pushed
+   * away, or not fetched).
    */
-  async fingerprint(commit, dirs) {
+  async changeFingerprint(base, commit, dirs) {
     try {
-      let tree = await this.git.raw(["ls-tree", "-r", "--full-tree", commit, "--", ...dirs]);
-      return createHash4("sha256").update(tree).digest("hex");
+      let from = await this.mergeBase(base, commit), diff = await this.git.raw([
+        "diff",
+        "--raw",
+        "--no-renames",
+        "--no-abbrev",
+        "-z",
+        from,
+        commit,
+        "--",
+        ...dirs
+      ]);
+      return createHash4("sha256").update(diff).digest("hex");
     } catch {
       return;
     }
@@ -38715,6 +38737,17 @@ var operation = {
   read: (c3) => c3.facts.operations.length > 0 ? text(...c3.facts.operations) : NOT_APPLICABLE
 };
 
+// src/risk/facts/rehearsal.ts
+var rehearsalFailed = {
+  name: "rehearsalFailed",
+  type: "boolean",
+  read: (c3) => c3.rehearsal?.failed === void 0 ? estimate("unknown") : bool(c3.rehearsal.failed)
+}, rehearsalMs = {
+  name: "rehearsalMs",
+  type: "number",
+  read: (c3) => estimate(c3.rehearsal?.ms ?? "unknown")
+};
+
 // src/risk/facts/session-override.ts
 var sessionOverride = {
   name: "sessionOverride",
@@ -38769,7 +38802,9 @@ var FACTS = new Map(
     onlineDdl,
     callsRoutine,
     dynamic,
-    sessionOverride
+    sessionOverride,
+    rehearsalFailed,
+    rehearsalMs
   ].map((f3) => [f3.name, f3])
 );
 
@@ -39087,8 +39122,13 @@ var ParserPool = class {
   queue = [];
   nextSeq = 0;
   watchdog;
+  pumpScheduled = !1;
   constructor(options = {}) {
     this.budgetMs = options.budgetMs ?? 2e3, this.size = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
+  }
+  /** Start a worker now, so its start-up overlaps the caller's other work (git reads, splitting). */
+  warm() {
+    this.slots.length === 0 && this.startSlot().worker.unref();
   }
   parse(requests) {
     let replies = requests.map(
@@ -39096,7 +39136,9 @@ var ParserPool = class {
         this.queue.push({ seq: this.nextSeq++, request, resolve: resolve3 });
       })
     );
-    return this.pump(), Promise.all(replies);
+    return this.pumpScheduled || (this.pumpScheduled = !0, setImmediate(() => {
+      this.pumpScheduled = !1, this.pump();
+    })), Promise.all(replies);
   }
   /** Stop the workers; the pool starts new ones if used again. */
   async close() {
@@ -39181,6 +39223,14 @@ function flowSteps(f3) {
 function byKey(items, key) {
   return new Map(items.map((i) => [key(i), i]));
 }
+function describeOnline(o2) {
+  let options = [`chunks of ${o2.chunkSize}`, `max load ${o2.maxLoad}`, `critical load ${o2.criticalLoad}`];
+  return o2.foreignKeys && options.push(`foreign keys ${o2.foreignKeys}`), `${o2.tool} when ${describeCondition(o2.when)} (${options.join(", ")})`;
+}
+function onlineChange(id, before, after) {
+  let [was, now] = [before && describeOnline(before), after && describeOnline(after)];
+  return was === now ? [] : was ? now ? [`environment '${id}' online schema change ${was} \u2192 ${now}`] : [`environment '${id}' online schema change removed (was ${was}); every ALTER runs inline`] : [`environment '${id}' online schema change added: ${now}`];
+}
 function describePolicyDiff(before, after) {
   let lines = [], rulesBefore = byKey(before.risk.rules, (r2) => r2.title), rulesAfter = byKey(after.risk.rules, (r2) => r2.title);
   for (let [title, rule] of rulesBefore) {
@@ -39226,7 +39276,7 @@ function describePolicyDiff(before, after) {
     let old = envBefore.get(env.id);
     old ? old.rollout !== env.rollout ? lines.push(`environment '${env.id}' rollout ${old.rollout} \u2192 ${env.rollout}`) : old.rollout === "manual" && env.rollout === "manual" && (old.tag !== env.tag && lines.push(`environment '${env.id}' tag ${old.tag} \u2192 ${env.tag}`), old.rolloutRoles.join() !== env.rolloutRoles.join() && lines.push(
       `environment '${env.id}' rollout roles ${old.rolloutRoles.join(", ")} \u2192 ${env.rolloutRoles.join(", ")}`
-    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`);
+    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`), old && lines.push(...onlineChange(env.id, old.onlineSchemaChange, env.onlineSchemaChange));
   }
   for (let env of before.environments)
     after.environments.some((e) => e.id === env.id) || lines.push(`environment '${env.id}' removed`);
@@ -39238,6 +39288,18 @@ function describePolicyDiff(before, after) {
   for (let db of before.databases)
     after.databases.some((d2) => dbKey(d2) === dbKey(db)) || lines.push(`database '${db.name}' removed from ${db.environment}`);
   return lines;
+}
+
+// src/policy/gate-files.ts
+var GATE_PATHS = [
+  ".github/workflows",
+  ".github/actions",
+  "CODEOWNERS",
+  ".github/CODEOWNERS",
+  "docs/CODEOWNERS"
+];
+function isGateFile(path) {
+  return GATE_PATHS.some((p2) => path === p2 || path.startsWith(`${p2}/`));
 }
 
 // src/sql/classify.ts
@@ -39939,6 +40001,9 @@ function statementsOf(chunk) {
   let at3 = (p2) => p2.line === 1 ? { line: chunk.start.line, column: chunk.start.column + p2.column - 1 } : { line: chunk.start.line + p2.line - 1, column: p2.column };
   return parts.map((p2) => ({ ...p2, index: chunk.index, start: at3(p2.start), end: at3(p2.end) }));
 }
+function analyseScripts(texts, parser, options = {}) {
+  return Promise.all(texts.map((text2) => analyseSql(text2, parser, options)));
+}
 function prepare(s, maxBytes, fastPathBytes) {
   let keywords = classifyByKeywords(s.text.slice(0, 8192)), statement = {
     index: s.index,
@@ -39972,10 +40037,6 @@ function isCharsetStatement(text2) {
 }
 
 // src/plan/plan.ts
-var GATE_FILES = [/^\.github\/workflows\//, /^\.github\/actions\//, /^(\.github\/|docs\/)?CODEOWNERS$/];
-function isGateFile(path) {
-  return GATE_FILES.some((pattern) => pattern.test(path));
-}
 function policyPaths(dir) {
   return Object.fromEntries(Object.entries(POLICY_FILES).map(([k2, name]) => [k2, `${dir}/${name}`]));
 }
@@ -40003,7 +40064,9 @@ function withNewDatabases(base, head) {
 }
 async function planChange(options) {
   let { repo, parser } = options, policiesDir = options.policiesDir ?? "policies", migrationsDir = options.migrationsDir ?? "migrations", progress = options.onProgress ?? (() => {
-  }), headCommit = await repo.resolve(options.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
+  });
+  parser.warm?.();
+  let headCommit = await repo.resolve(options.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
     await repo.listFiles(headCommit, migrationsDir),
     migrationsDir
   );
@@ -40044,17 +40107,19 @@ async function planChange(options) {
   let contents = await repo.readFiles(
     headCommit,
     changedMigrations.map((m2) => m2.path)
-  ), analysed = [];
+  ), decoded = [];
   for (let migration of changedMigrations) {
     let text2 = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
-    if (text2 instanceof PolicyError) {
-      errors.push(text2);
-      continue;
-    }
-    analysed.push({ migration, text: text2, statements: await analyseSql(text2, parser) });
+    text2 instanceof PolicyError ? errors.push(text2) : decoded.push({ migration, text: text2 });
   }
   if (errors.length > 0) throw new InputError(errors);
-  let estimates = options.estimates ? await options.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options.tableShapes ? await options.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), flows = [];
+  let statements = await analyseScripts(
+    decoded.map((d2) => d2.text),
+    parser
+  ), analysed = decoded.map((d2, i) => ({
+    ...d2,
+    statements: statements[i] ?? []
+  })), estimates = options.estimates ? await options.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options.tableShapes ? await options.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), flows = [];
   risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
   let policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
@@ -40150,8 +40215,115 @@ function planJson(plan) {
   };
 }
 
+// src/report/rehearsal.ts
+function seconds(ms2) {
+  return ms2 >= 1e3 ? `${(ms2 / 1e3).toFixed(1)} s` : `${Math.round(ms2 * 10) / 10} ms`;
+}
+function failureWords(f3) {
+  return `statement ${f3.statement} (line ${f3.line}): ${f3.error}`;
+}
+function mismatchWords(m2) {
+  return `${m2.object}: before up ${m2.before ?? "(none)"}; after down ${m2.afterDown ?? "(none)"}`;
+}
+function roundTripWords(r2) {
+  switch (r2.state) {
+    case "matched":
+      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down matches the schema before up`;
+    case "mismatched":
+      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down differs from before up in ${r2.mismatches.length} object${r2.mismatches.length === 1 ? "" : "s"}`;
+    case "down-failed":
+      return `down file ${r2.down} failed at ${r2.failure ? failureWords(r2.failure) : "an unknown statement"}`;
+    case "reapply-failed":
+      return `after ${r2.down}, the migration did not apply again: ${r2.failure ? failureWords(r2.failure) : ""}`;
+  }
+}
+function fileTime(f3) {
+  return f3.statements.reduce((sum, s) => sum + s.ms, 0);
+}
+function fileWords(f3) {
+  if (f3.outcome === "not-run") return "not run (an earlier migration or down file failed)";
+  if (f3.outcome === "failed")
+    return `failed at ${f3.failure ? failureWords(f3.failure) : "an unknown statement"}`;
+  let n = f3.statements.length;
+  return `applied, ${n} statement${n === 1 ? "" : "s"} in ${seconds(fileTime(f3))}`;
+}
+function baseWords(d2) {
+  let { base } = d2;
+  return base.failure ? `the base branch's migrations do not apply: ${base.failure.path} ${failureWords(base.failure)}; the PR's were not tried` : `base: ${base.files} migration${base.files === 1 ? "" : "s"} applied in ${seconds(base.ms)}`;
+}
+var ICON2 = { applied: "\u2713", failed: "\u2717", "not-run": "\xB7" };
+function missingRollbackWords(m2) {
+  return `${m2.file} is ${m2.level} risk and has no down file ${m2.downFile} (requireRollback: ${m2.required} at ${m2.rule.file}:${m2.rule.line}:${m2.rule.column})`;
+}
+function rehearsalText(report, missing) {
+  let lines = [`rehearsal on ${report.server}`];
+  for (let m2 of missing) lines.push(`\u2717 ${missingRollbackWords(m2)}`);
+  for (let d2 of report.databases) {
+    lines.push(`${d2.database} (scratch schema ${d2.schema}): ${baseWords(d2)}`), d2.error && lines.push(`  \u2717 ${d2.error}`);
+    for (let f3 of d2.files) {
+      let trip = f3.roundTrip && f3.roundTrip.state !== "matched" ? "\u2717" : ICON2[f3.outcome];
+      lines.push(`  ${trip} ${f3.path}: ${fileWords(f3)}`);
+      for (let s of f3.statements)
+        lines.push(`      statement ${s.statement} (line ${s.line}): ${seconds(s.ms)}`);
+      if (f3.roundTrip) {
+        lines.push(`      ${roundTripWords(f3.roundTrip)}`);
+        for (let m2 of f3.roundTrip.mismatches) lines.push(`        ${mismatchWords(m2)}`);
+      }
+    }
+  }
+  let state = missing.length > 0 ? "failed" : report.state;
+  return lines.push(`rehearsal ${state} in ${seconds(report.ms)}`), lines;
+}
+function rehearsalProblem(report, missing) {
+  let first = missing[0];
+  if (first) return `${first.file} has no down file (requireRollback: ${first.required})`;
+  if (!(!report || report.state === "passed")) {
+    for (let d2 of report.databases) {
+      if (d2.error) return `${d2.database}: ${d2.error}`;
+      if (d2.base.failure)
+        return `the base does not apply: ${d2.base.failure.path} ${failureWords(d2.base.failure)}`;
+      for (let f3 of d2.files) {
+        if (f3.failure) return `${f3.path} ${failureWords(f3.failure)}`;
+        if (f3.roundTrip && f3.roundTrip.state !== "matched") return `${f3.path}: ${roundTripWords(f3.roundTrip)}`;
+      }
+    }
+    return "failed";
+  }
+}
+var MD_ICON = { applied: "\u2705", failed: "\u274C", "not-run": "\u23ED\uFE0F" }, MAX_ROWS = 60;
+function cell(text2) {
+  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function rehearsalMarkdown(report, missing) {
+  if (!report && missing.length === 0) return [];
+  let lines = [`### Rehearsal \u2014 ${rehearsalProblem(report, missing) ? "\u274C failed" : "\u2705 passed"}`, ""];
+  for (let m2 of missing) lines.push(`- \u274C ${cell(missingRollbackWords(m2))}`);
+  if (missing.length > 0 && lines.push(""), !report) return lines;
+  lines.push(
+    `On a throwaway schema per database (${report.server}), with the deploy engine, in ${seconds(report.ms)}.`,
+    ""
+  );
+  let rows = [];
+  for (let d2 of report.databases) {
+    d2.error && rows.push(`| ${d2.database} | \u274C ${cell(d2.error)} | | |`), rows.push(
+      `| ${d2.database}: base branch | ${d2.base.failure ? `\u274C ${cell(baseWords(d2))}` : `\u2705 ${d2.base.files} migrations`} | ${seconds(d2.base.ms)} | |`
+    );
+    for (let f3 of d2.files) {
+      let slowest = [...f3.statements].sort((a, b3) => b3.ms - a.ms)[0], trip = f3.roundTrip ? `<br/>${f3.roundTrip.state === "matched" ? "\u2705" : "\u274C"} ${cell(roundTripWords(f3.roundTrip))}` : "", mismatches = (f3.roundTrip?.mismatches ?? []).slice(0, 10).map((m2) => `<br/>\u2022 ${cell(mismatchWords(m2))}`).join("");
+      rows.push(
+        `| \`${cell(f3.path)}\` | ${MD_ICON[f3.outcome]} ${cell(fileWords(f3))}${trip}${mismatches} | ${f3.outcome === "not-run" ? "" : seconds(fileTime(f3))} | ${slowest ? `statement ${slowest.statement} (line ${slowest.line}): ${seconds(slowest.ms)}` : ""} |`
+      );
+    }
+  }
+  return lines.push(
+    "| File | Rehearsal | Time | Slowest statement |",
+    "| --- | --- | --- | --- |",
+    ...rows.slice(0, MAX_ROWS)
+  ), rows.length > MAX_ROWS && lines.push("", `\u2026 and ${rows.length - MAX_ROWS} more rows in the job summary.`), lines.push(""), lines;
+}
+
 // src/report/markdown.ts
-var COMMENT_MARKER = "<!-- sqlgate:check -->", COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON2 = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
+var COMMENT_MARKER = "<!-- sqlgate:check -->", COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON3 = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
   high: "High risk",
   moderate: "Moderate risk",
   low: "Low risk",
@@ -40174,7 +40346,7 @@ function topRule(task) {
 }
 function taskRow(policy, t2) {
   let types = [...new Set(t2.statements.map((s) => s.facts.type))].join(", "), dbs = t2.databases.length > 1 ? ` (${t2.databases.length} databases)` : "";
-  return `| \`${escapeCell(t2.file)}\` | ${envTitle(policy, t2.environment)}${dbs} | ${ICON2[t2.level]} ${WORD[t2.level]} | ${escapeCell(types)} | ${escapeCell(topRule(t2))} |`;
+  return `| \`${escapeCell(t2.file)}\` | ${envTitle(policy, t2.environment)}${dbs} | ${ICON3[t2.level]} ${WORD[t2.level]} | ${escapeCell(types)} | ${escapeCell(topRule(t2))} |`;
 }
 var STEP_ICON = {
   satisfied: "\u2705",
@@ -40243,18 +40415,18 @@ function statementLine(policy, t2, s) {
   let rules = s.matches.filter((m2) => m2.level === s.level).map((m2) => m2.title);
   s.unparsed && rules.unshift(`unparsable: ${s.unparsed.message}`);
   let statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'");
-  return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON2[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
+  return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON3[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
 }
 function commentMarkdown(input) {
-  let { plan } = input, { risk, policy } = plan, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, head = [
+  let { plan } = input, { risk, policy } = plan, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, rehearsalFailed2 = input.rehearsal && rehearsalProblem(input.rehearsal.report, input.rehearsal.missing) !== void 0, head = [
     COMMENT_MARKER,
-    `## sqlgate: ${ICON2[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${headline}`,
+    `## sqlgate: ${ICON3[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${rehearsalFailed2 ? "\u274C rehearsal failed; " : ""}${headline}`,
     ""
-  ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON2[l3]} ${l3}`);
+  ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON3[l3]} ${l3}`);
   head.push(
     `${plan.migrations.length} migration file${plan.migrations.length === 1 ? "" : "s"}, ${risk.tasks.length} task${risk.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan.base.commit.slice(0, 7)}\`.`,
     ""
-  );
+  ), input.rehearsal && head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing));
   let flows = plan.flows.flatMap((f3, i) => flowSection(f3, policy, approvals?.[i], i));
   plan.flows.length === 0 && flows.push("No assignment covers this risk: no manual approval is needed.", "");
   let policySection = [];
@@ -40652,10 +40824,10 @@ function evaluateApprovals(input) {
 async function approvalsForPlan(input) {
   let { repo, plan, reviews } = input;
   if (plan.flows.length === 0) return [];
-  let dirs = [plan.migrationsDir, plan.policiesDir], fingerprints = /* @__PURE__ */ new Map();
+  let dirs = [plan.migrationsDir, plan.policiesDir, ...GATE_PATHS], fingerprints = /* @__PURE__ */ new Map();
   for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)])) {
-    let fingerprint = await repo.fingerprint(commit, dirs);
-    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await repo.fingerprint(commit, dirs)), fingerprints.set(commit, fingerprint);
+    let at3 = () => repo.changeFingerprint(plan.base.commit, commit, dirs), fingerprint = await at3();
+    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await at3()), fingerprints.set(commit, fingerprint);
   }
   return plan.flows.map(
     (required) => evaluateApprovals({
@@ -40936,6 +41108,19 @@ ${HOW_TO_GET_ONE}`
   }
 };
 
+// src/rehearsal/measures.ts
+function rehearsalMeasures(report) {
+  let measures = /* @__PURE__ */ new Map();
+  for (let database2 of report.databases)
+    for (let file2 of database2.files) {
+      let tripFailed = file2.roundTrip !== void 0 && file2.roundTrip.state !== "matched";
+      for (let s of file2.statements)
+        measures.set(`${file2.path}#${s.statement - 1}`, { failed: tripFailed, ms: s.ms });
+      file2.failure && measures.set(`${file2.path}#${file2.failure.statement - 1}`, { failed: !0, ms: "unknown" });
+    }
+  return (file2, index) => measures.get(`${file2}#${index}`);
+}
+
 // src/rehearsal/rehearse.ts
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -40993,8 +41178,8 @@ function compareSnapshots(before, afterDown) {
 }
 
 // src/rehearsal/types.ts
-function rehearsalState(databases, missing) {
-  return missing.length > 0 || databases.some(
+function rehearsalState(databases) {
+  return databases.some(
     (d2) => d2.error !== void 0 || d2.base.failure !== void 0 || d2.files.some((f3) => f3.outcome === "failed" || f3.roundTrip && f3.roundTrip.state !== "matched")
   ) ? "failed" : "passed";
 }
@@ -41003,12 +41188,10 @@ function rehearsalState(databases, missing) {
 async function rehearse(input) {
   let started = performance.now(), databases = [];
   for (let subject of input.subjects) databases.push(await rehearseDatabase(input, subject));
-  let missingRollbacks2 = input.missingRollbacks ?? [];
   return {
-    state: rehearsalState(databases, missingRollbacks2),
+    state: rehearsalState(databases),
     server: input.target.masked,
     databases,
-    missingRollbacks: missingRollbacks2,
     ms: Math.round(performance.now() - started)
   };
 }
@@ -41170,6 +41353,85 @@ async function dropSchema(target, schema) {
     }
 }
 
+// src/rehearsal/subjects.ts
+async function rehearsalSubjects(input) {
+  let { repo, migrationsDir: root } = input, prPaths = new Set(input.pr.map((m2) => m2.migration.path)), atBase = collectMigrations(await repo.listFiles(input.baseTip, root), root).migrations.filter(
+    (m2) => !prPaths.has(m2.path)
+  ), downs = await downFilesAt(repo, input.head, root), errors = [], read = async (commit, names) => {
+    let bytes = await repo.readFiles(
+      commit,
+      names.map((n) => n.path)
+    ), files = [];
+    for (let name of names) {
+      let text2 = decodeSql(name.path, bytes.get(name.path) ?? Buffer.alloc(0));
+      text2 instanceof PolicyError ? errors.push(text2) : files.push(migrationFileOf(name, text2));
+    }
+    return files;
+  }, subjects = [];
+  for (let folder of [...new Set(input.pr.map((m2) => m2.migration.folder))]) {
+    let database2 = input.policy.databases.find((d2) => d2.migrations === folder);
+    if (!database2) continue;
+    let pr2 = input.pr.filter((m2) => m2.migration.folder === folder), withDown = pr2.flatMap(({ migration }) => {
+      let path = downs.get(migration.path), name = path ? parseMigrationName(path, root) : void 0;
+      return name && !(name instanceof PolicyError) ? [{ up: migration.path, down: name }] : [];
+    }), downFiles = await read(
+      input.head,
+      withDown.map((d2) => d2.down)
+    );
+    subjects.push({
+      folder,
+      database: database2.name,
+      base: await read(
+        input.baseTip,
+        atBase.filter((m2) => m2.folder === folder)
+      ),
+      pr: pr2.map(({ migration, text: text2 }) => migrationFileOf(migration, text2)),
+      downs: new Map(
+        downFiles.map((file2) => [withDown.find((d2) => d2.down.path === file2.name.path)?.up ?? "", file2])
+      )
+    });
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return subjects;
+}
+async function downFilesAt(repo, commit, root) {
+  return collectMigrations(await repo.listFiles(commit, root), root).downs;
+}
+
+// src/rehearsal/for-plan.ts
+function rehearsalForPlan(input) {
+  let report;
+  return {
+    report: () => report,
+    estimates: async (policy, migrations) => {
+      let other = input.estimates ? await input.estimates(policy, migrations) : void 0, { repo } = input, subjects = await rehearsalSubjects({
+        repo,
+        policy,
+        migrationsDir: input.migrationsDir,
+        pr: migrations,
+        baseTip: await repo.resolve(input.base),
+        head: await repo.resolve(input.head)
+      });
+      if (subjects.length === 0) return other ?? (() => ({ tableRows: "unknown", affectedRows: "unknown" }));
+      report = await rehearse({
+        target: await input.target(),
+        subjects,
+        appliedBy: input.appliedBy,
+        ...input.progress ? { progress: input.progress } : {},
+        ...input.keep ? { keep: !0 } : {}
+      });
+      let measured = rehearsalMeasures(report);
+      return (database2, file2, index) => {
+        let rehearsal = measured(file2, index);
+        return {
+          ...other?.(database2, file2, index) ?? { tableRows: "unknown", affectedRows: "unknown" },
+          ...rehearsal ? { rehearsal } : {}
+        };
+      };
+    }
+  };
+}
+
 // src/rehearsal/require-rollback.ts
 function missingRollbacks(risk, tasks, withDown) {
   let required = risk.requireRollback;
@@ -41182,107 +41444,6 @@ function missingRollbacks(risk, tasks, withDown) {
   return missing;
 }
 
-// src/rehearsal/subjects.ts
-async function rehearsalSubjects(repo, plan, baseTip) {
-  let root = plan.migrationsDir, prPaths = new Set(plan.migrations.map((m2) => m2.path)), atBase = collectMigrations(await repo.listFiles(baseTip, root), root).migrations.filter(
-    (m2) => !prPaths.has(m2.path)
-  ), atHead = collectMigrations(await repo.listFiles(plan.head.commit, root), root), errors = [], read = async (commit, names) => {
-    let bytes = await repo.readFiles(
-      commit,
-      names.map((n) => n.path)
-    ), files = [];
-    for (let name of names) {
-      let text2 = decodeSql(name.path, bytes.get(name.path) ?? Buffer.alloc(0));
-      text2 instanceof PolicyError ? errors.push(text2) : files.push(migrationFileOf(name, text2));
-    }
-    return files;
-  }, subjects = [];
-  for (let folder of [...new Set(plan.migrations.map((m2) => m2.folder))]) {
-    let database2 = plan.policy.databases.find((d2) => d2.migrations === folder);
-    if (!database2) continue;
-    let pr2 = plan.migrations.filter((m2) => m2.folder === folder), withDown = pr2.flatMap((m2) => {
-      let path = atHead.downs.get(m2.path), name = path ? parseMigrationName(path, root) : void 0;
-      return name && !(name instanceof PolicyError) ? [{ up: m2.path, down: name }] : [];
-    }), downs = await read(
-      plan.head.commit,
-      withDown.map((d2) => d2.down)
-    );
-    subjects.push({
-      folder,
-      database: database2.name,
-      base: await read(
-        baseTip,
-        atBase.filter((m2) => m2.folder === folder)
-      ),
-      pr: await read(plan.head.commit, pr2),
-      downs: new Map(
-        downs.map((file2) => [withDown.find((d2) => d2.down.path === file2.name.path)?.up ?? "", file2])
-      )
-    });
-  }
-  if (errors.length > 0) throw new InputError(errors);
-  return { subjects, withDown: new Set([...prPaths].filter((p2) => atHead.downs.has(p2))) };
-}
-
-// src/report/rehearsal.ts
-function seconds(ms2) {
-  return ms2 >= 1e3 ? `${(ms2 / 1e3).toFixed(1)} s` : `${Math.round(ms2 * 10) / 10} ms`;
-}
-function failureWords(f3) {
-  return `statement ${f3.statement} (line ${f3.line}): ${f3.error}`;
-}
-function mismatchWords(m2) {
-  return `${m2.object}: before up ${m2.before ?? "(none)"}; after down ${m2.afterDown ?? "(none)"}`;
-}
-function roundTripWords(r2) {
-  switch (r2.state) {
-    case "matched":
-      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down matches the schema before up`;
-    case "mismatched":
-      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down differs from before up in ${r2.mismatches.length} object${r2.mismatches.length === 1 ? "" : "s"}`;
-    case "down-failed":
-      return `down file ${r2.down} failed at ${r2.failure ? failureWords(r2.failure) : "an unknown statement"}`;
-    case "reapply-failed":
-      return `after ${r2.down}, the migration did not apply again: ${r2.failure ? failureWords(r2.failure) : ""}`;
-  }
-}
-function fileTime(f3) {
-  return f3.statements.reduce((sum, s) => sum + s.ms, 0);
-}
-function fileWords(f3) {
-  if (f3.outcome === "not-run") return "not run (an earlier migration or down file failed)";
-  if (f3.outcome === "failed")
-    return `failed at ${f3.failure ? failureWords(f3.failure) : "an unknown statement"}`;
-  let n = f3.statements.length;
-  return `applied, ${n} statement${n === 1 ? "" : "s"} in ${seconds(fileTime(f3))}`;
-}
-function baseWords(d2) {
-  let { base } = d2;
-  return base.failure ? `the base branch's migrations do not apply: ${base.failure.path} ${failureWords(base.failure)}; the PR's were not tried` : `base: ${base.files} migration${base.files === 1 ? "" : "s"} applied in ${seconds(base.ms)}`;
-}
-var ICON3 = { applied: "\u2713", failed: "\u2717", "not-run": "\xB7" };
-function missingRollbackWords(m2) {
-  return `${m2.file} is ${m2.level} risk and has no down file ${m2.downFile} (requireRollback: ${m2.required} at ${m2.rule.file}:${m2.rule.line}:${m2.rule.column})`;
-}
-function rehearsalText(report) {
-  let lines = [`rehearsal on ${report.server}`];
-  for (let m2 of report.missingRollbacks) lines.push(`\u2717 ${missingRollbackWords(m2)}`);
-  for (let d2 of report.databases) {
-    lines.push(`${d2.database} (scratch schema ${d2.schema}): ${baseWords(d2)}`), d2.error && lines.push(`  \u2717 ${d2.error}`);
-    for (let f3 of d2.files) {
-      let trip = f3.roundTrip && f3.roundTrip.state !== "matched" ? "\u2717" : ICON3[f3.outcome];
-      lines.push(`  ${trip} ${f3.path}: ${fileWords(f3)}`);
-      for (let s of f3.statements)
-        lines.push(`      statement ${s.statement} (line ${s.line}): ${seconds(s.ms)}`);
-      if (f3.roundTrip) {
-        lines.push(`      ${roundTripWords(f3.roundTrip)}`);
-        for (let m2 of f3.roundTrip.mismatches) lines.push(`        ${mismatchWords(m2)}`);
-      }
-    }
-  }
-  return lines.push(`rehearsal ${report.state} in ${seconds(report.ms)}`), lines;
-}
-
 // src/cli/rehearse.ts
 async function runRehearse(io2, o2) {
   if (o2.format !== "text" && o2.format !== "json")
@@ -41290,36 +41451,38 @@ async function runRehearse(io2, o2) {
   let repo = new GitRepo(io2.cwd);
   if (!await repo.isRepository())
     throw new InputError(`${io2.cwd} is not a git repository; run sqlgate rehearse in your repository's root`);
-  let plan = await planChange({
-    repo,
-    base: o2.base,
-    policiesDir: o2.policies.replace(/\/+$/, ""),
-    migrationsDir: o2.migrations.replace(/\/+$/, ""),
-    parser: sharedParser()
-  }), { subjects, withDown } = await rehearsalSubjects(repo, plan, await repo.resolve(o2.base)), missing = missingRollbacks(plan.policy.risk, plan.risk.tasks, withDown);
-  if (subjects.length === 0)
-    return io2.out(
-      o2.format === "json" ? JSON.stringify({ version: 1, state: "passed", databases: [] }) : "no migrations to rehearse"
-    ), 0;
   if (!o2.url && !canStartMariaDb())
     throw new InputError(
       "rehearse needs a server: pass --url mysql://user:password@host:3306/ (a server it may create and drop schemas on), or install mariadb-server so it can start a throwaway one"
     );
-  let server = o2.url ? void 0 : await MariaDbServer.start({ durable: !1 });
+  let target = o2.url ? parseDatabaseUrl("--url", o2.url) : void 0, migrationsDir = o2.migrations.replace(/\/+$/, ""), server;
   try {
-    let target = parseDatabaseUrl("--url", o2.url ?? server.url);
-    server && io2.err(`started a throwaway MariaDB server on port ${server.port}`);
-    let report = await rehearse({
-      target,
-      subjects,
+    let rehearsal = rehearsalForPlan({
+      repo,
+      base: o2.base,
+      head: "HEAD",
+      migrationsDir,
+      target: async () => target || (server = await MariaDbServer.start({ durable: !1 }), io2.err(`started a throwaway MariaDB server on port ${server.port}`), parseDatabaseUrl("--url", server.url)),
       appliedBy: whoDeploys(io2.env),
       keep: o2.keep,
-      missingRollbacks: missing,
       ...o2.format === "text" ? { progress: (line) => io2.err(line) } : {}
-    });
-    if (o2.format === "json") io2.out(JSON.stringify({ version: 1, ...report }, null, 2));
-    else for (let line of rehearsalText(report)) io2.out(line);
-    return report.state === "passed" ? 0 : 1;
+    }), plan = await planChange({
+      repo,
+      base: o2.base,
+      policiesDir: o2.policies.replace(/\/+$/, ""),
+      migrationsDir,
+      parser: sharedParser(),
+      estimates: rehearsal.estimates
+    }), report = rehearsal.report();
+    if (!report || plan.migrations.length === 0)
+      return io2.out(
+        o2.format === "json" ? JSON.stringify({ version: 1, state: "passed", databases: [] }) : "no migrations to rehearse"
+      ), 0;
+    let downs = await downFilesAt(repo, plan.head.commit, migrationsDir), missing = missingRollbacks(plan.policy.risk, plan.risk.tasks, new Set(downs.keys())), state = missing.length > 0 ? "failed" : report.state;
+    if (o2.format === "json")
+      io2.out(JSON.stringify({ version: 1, ...report, state, missingRollbacks: missing }, null, 2));
+    else for (let line of rehearsalText(report, missing)) io2.out(line);
+    return state === "passed" ? 0 : 1;
   } finally {
     await server?.stop();
   }

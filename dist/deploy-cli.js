@@ -33575,7 +33575,7 @@ var approval_flows_schema_default = {
   properties: {
     staleApprovals: {
       title: "When an approval goes stale",
-      description: "`on-sql-change` (default): an approval stays valid while the migration and policy files it approved are unchanged. `on-push`: any new head commit invalidates it. `keep`: never.",
+      description: "`on-sql-change` (default): an approval stays valid while the PR changes the migration and policy files as it did when approved (a rebase keeps it). `on-push`: any new head commit invalidates it. `keep`: never.",
       enum: ["on-sql-change", "on-push", "keep"]
     },
     flows: {
@@ -34051,6 +34051,16 @@ var risk_rules_schema_default = {
           $ref: "#/$defs/text",
           title: "Session override",
           description: "A server variable a SET changes, lower-case (`foreign_key_checks`, `sql_mode`, `sql_log_bin`, `names`); a GLOBAL or PERSIST one also as `global.<name>`. Does not apply to statements that set none."
+        },
+        rehearsalFailed: {
+          type: "boolean",
+          title: "Rehearsal failed",
+          description: "The statement failed when the PR was rehearsed on a throwaway database, or its file's up \u2192 down \u2192 up did not return the schema. Unknown (the rule holds) without a rehearsal or when the statement did not run."
+        },
+        rehearsalMs: {
+          $ref: "#/$defs/number",
+          title: "Rehearsal time (ms)",
+          description: "Milliseconds the statement took in the rehearsal. Unknown values make comparisons hold (fail closed)."
         }
       }
     },

@@ -3048,7 +3048,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports2, module2) {
     "use strict";
-    var { Transform } = __require("node:stream"), zlib = __require("node:zlib"), { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3(), { getGlobalOrigin } = require_global(), { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url(), { performance: performance2 } = __require("node:perf_hooks"), { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = require_util(), assert = __require("node:assert"), { isUint8Array } = __require("node:util/types"), { webidl } = require_webidl(), supportedHashes = [], crypto2;
+    var { Transform } = __require("node:stream"), zlib = __require("node:zlib"), { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3(), { getGlobalOrigin } = require_global(), { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url(), { performance: performance3 } = __require("node:perf_hooks"), { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = require_util(), assert = __require("node:assert"), { isUint8Array } = __require("node:util/types"), { webidl } = require_webidl(), supportedHashes = [], crypto2;
     try {
       crypto2 = __require("node:crypto");
       let possibleRelevantHashes = ["sha256", "sha384", "sha512"];
@@ -3172,7 +3172,7 @@ var require_util2 = __commonJS({
       };
     }
     function coarsenedSharedCurrentTime(crossOriginIsolatedCapability) {
-      return coarsenTime(performance2.now(), crossOriginIsolatedCapability);
+      return coarsenTime(performance3.now(), crossOriginIsolatedCapability);
     }
     function createOpaqueTimingInfo(timingInfo) {
       return {
@@ -34351,7 +34351,7 @@ var require_local_date = __commonJS({
       let start = hour * MS_PER_HOUR, offset = start - localTime(start);
       return offset !== start + MS_PER_HOUR / 2 - localTime(start + MS_PER_HOUR / 2) || offset !== start + MS_PER_HOUR - 1 - localTime(start + MS_PER_HOUR - 1) || Number.isNaN(offset) ? null : offset;
     }
-    function localDate(year, month, day, hours, minutes, seconds, milliseconds) {
+    function localDate(year, month, day, hours, minutes, seconds2, milliseconds) {
       if (year < 100 || month < 1 || month > 12)
         return new Date(
           year,
@@ -34359,17 +34359,17 @@ var require_local_date = __commonJS({
           day,
           hours,
           minutes,
-          seconds,
+          seconds2,
           milliseconds
         );
-      let wallTime = daysFromCivil(year, month, day) * MS_PER_DAY + hours * MS_PER_HOUR + minutes * 6e4 + seconds * 1e3 + Math.trunc(milliseconds), hour = Math.floor(wallTime / MS_PER_HOUR), offset = hourOffsets.get(hour);
+      let wallTime = daysFromCivil(year, month, day) * MS_PER_DAY + hours * MS_PER_HOUR + minutes * 6e4 + seconds2 * 1e3 + Math.trunc(milliseconds), hour = Math.floor(wallTime / MS_PER_HOUR), offset = hourOffsets.get(hour);
       return offset === void 0 && (hourOffsets.size >= MAX_CACHED_HOURS && hourOffsets.clear(), offset = proveHourOffset(hour), hourOffsets.set(hour, offset)), offset === null ? new Date(
         year,
         month - 1,
         day,
         hours,
         minutes,
-        seconds,
+        seconds2,
         milliseconds
       ) : new Date(wallTime - offset);
     }
@@ -34820,15 +34820,15 @@ var require_packet = __commonJS({
         bytes === 8 ? this.buffer.writeBigUInt64LE(n, this.offset) : this.buffer.writeUIntLE(Number(n), this.offset, bytes), this.offset += bytes;
       }
       // must match writeTime's choice of encoding byte for byte
-      static timeLength({ days, hours, minutes, seconds, microseconds }) {
-        return !days && !hours && !minutes && !seconds && !microseconds ? 1 : microseconds ? 13 : 9;
+      static timeLength({ days, hours, minutes, seconds: seconds2, microseconds }) {
+        return !days && !hours && !minutes && !seconds2 && !microseconds ? 1 : microseconds ? 13 : 9;
       }
-      writeTime({ negative, days, hours, minutes, seconds, microseconds }) {
-        if (!days && !hours && !minutes && !seconds && !microseconds) {
+      writeTime({ negative, days, hours, minutes, seconds: seconds2, microseconds }) {
+        if (!days && !hours && !minutes && !seconds2 && !microseconds) {
           this.writeInt8(0);
           return;
         }
-        this.writeInt8(microseconds ? 12 : 8), this.writeInt8(negative ? 1 : 0), this.writeInt32(days), this.writeInt8(hours), this.writeInt8(minutes), this.writeInt8(seconds), microseconds && this.writeInt32(microseconds);
+        this.writeInt8(microseconds ? 12 : 8), this.writeInt8(negative ? 1 : 0), this.writeInt32(days), this.writeInt8(hours), this.writeInt8(minutes), this.writeInt8(seconds2), microseconds && this.writeInt32(microseconds);
       }
       writeBuffer(b3) {
         b3.copy(this.buffer, this.offset), this.offset += b3.length;
@@ -35994,13 +35994,13 @@ var require_typed_parameter = __commonJS({
       if (typeof value == "number") {
         let negative = value < 0, rest = Math.abs(value), microseconds = Math.round(rest % 1e3 * 1e3);
         rest = Math.floor(rest / 1e3);
-        let seconds = rest % 60, minutes = Math.floor(rest / 60) % 60, totalHours = Math.floor(rest / 3600);
+        let seconds2 = rest % 60, minutes = Math.floor(rest / 60) % 60, totalHours = Math.floor(rest / 3600);
         return {
           negative,
           days: Math.floor(totalHours / 24),
           hours: totalHours % 24,
           minutes,
-          seconds,
+          seconds: seconds2,
           microseconds
         };
       }
@@ -48299,10 +48299,10 @@ var Summary = class {
    */
   addTable(rows) {
     let tableBody = rows.map((row) => {
-      let cells = row.map((cell) => {
-        if (typeof cell == "string")
-          return this.wrap("td", cell);
-        let { header, data, colspan, rowspan } = cell, tag = header ? "th" : "td", attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
+      let cells = row.map((cell2) => {
+        if (typeof cell2 == "string")
+          return this.wrap("td", cell2);
+        let { header, data, colspan, rowspan } = cell2, tag = header ? "th" : "td", attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
       }).join("");
       return this.wrap("tr", cells);
@@ -48472,6 +48472,77 @@ var PolicyError = class extends Error {
   }
 };
 
+// src/db/url.ts
+var SCHEME = /^([a-z][a-z0-9+.-]*:\/\/)/i, HOW_TO_ENCODE = "percent-encode special characters in the user name and password (@ as %40, : as %3A, / as %2F, ? as %3F, # as %23, % as %25; encodeURIComponent does this)";
+function maskUrl(url) {
+  let scheme = SCHEME.exec(url)?.[1];
+  if (!scheme) return url.includes("@") ? "***" : url;
+  let rest = url.slice(scheme.length), at3 = rest.lastIndexOf("@");
+  if (at3 < 0) return url;
+  let userinfo = rest.slice(0, at3), colon = userinfo.indexOf(":");
+  return `${scheme}${colon < 0 ? userinfo : `${userinfo.slice(0, colon)}:***`}@${rest.slice(at3 + 1)}`;
+}
+function decode(variable, what, value) {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new InputError(
+      `${variable} has a malformed ${what} (a % not followed by two hex digits): ${HOW_TO_ENCODE}`
+    );
+  }
+}
+function parseDatabaseUrl(variable, url) {
+  let masked = maskUrl(url), scheme = SCHEME.exec(url)?.[1];
+  if (scheme && !/^(mysql|mariadb):\/\/$/i.test(scheme))
+    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${scheme}\u2026`);
+  let authority = scheme ? url.slice(scheme.length).split(/[/?#]/, 1)[0] ?? "" : "";
+  if (scheme && (authority.match(/@/g) ?? []).length > 1)
+    throw new InputError(
+      `${variable} has a raw @ in its user name or password: ${HOW_TO_ENCODE} (got ${masked})`
+    );
+  if (scheme && !authority.includes("@") && url.slice(scheme.length + authority.length).includes("@"))
+    throw new InputError(`${variable} has a raw / ? or # in its user name or password: ${HOW_TO_ENCODE}`);
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(
+      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/; ${HOW_TO_ENCODE} (got ${masked.slice(0, 80)})`
+    );
+  }
+  if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:")
+    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${parsed.protocol}//\u2026`);
+  if (!parsed.hostname)
+    throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decode(variable, "user name", parsed.username || "root"),
+    password: decode(variable, "password", parsed.password),
+    masked
+  };
+}
+function urlSecrets(url) {
+  let scheme = SCHEME.exec(url)?.[1];
+  if (!scheme) return [];
+  let rest = url.slice(scheme.length), at3 = rest.lastIndexOf("@"), colon = rest.indexOf(":");
+  if (at3 < 0 || colon < 0 || colon > at3) return [];
+  let raw = rest.slice(colon + 1, at3), decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+  }
+  return [.../* @__PURE__ */ new Set([raw, decoded])].filter((s) => s.length >= 4);
+}
+function targetOf(database2, env) {
+  let url = env[database2.urlEnv];
+  if (!url)
+    throw new InputError(
+      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
+    );
+  return parseDatabaseUrl(database2.urlEnv, url);
+}
+
 // src/action/inputs.ts
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_review", "pull_request_target"]), SHA = /^[0-9a-f]{40}$/;
 function parseEvent(name, payload, sha, defaultBranch) {
@@ -48541,7 +48612,7 @@ function readSettings(env = process.env) {
     throw new InputError(
       `input concurrency must be a whole number \u2265 1, not "${getInput("concurrency")}"`
     );
-  let environment2 = getInput("environment"), shard = getInput("shard"), server = env.GITHUB_SERVER_URL ?? "https://github.com";
+  let rehearsal = rehearsalTarget(), environment2 = getInput("environment"), shard = getInput("shard"), server = env.GITHUB_SERVER_URL ?? "https://github.com";
   return {
     token,
     policiesDir: (getInput("policies-dir") || "policies").replace(/\/+$/, ""),
@@ -48551,6 +48622,7 @@ function readSettings(env = process.env) {
     dryRun: booleanInput("dry-run"),
     concurrency,
     ...shard ? { shard } : {},
+    ...rehearsal ? { rehearsal } : {},
     event: parseEvent(eventName, payload, env.GITHUB_SHA ?? "", defaultBranch),
     defaultBranch,
     owner,
@@ -48561,6 +48633,25 @@ function readSettings(env = process.env) {
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     env
   };
+}
+var REHEARSAL_SERVICE_URL = "mysql://root@127.0.0.1:3306/";
+function rehearsalTarget() {
+  let url = getInput("rehearsal-url"), mode = getInput("rehearsal") || "off";
+  if (mode !== "off" && mode !== "service")
+    throw new InputError(`input rehearsal must be off or service, not "${mode}"`);
+  return url ? (setSecret(url), parseDatabaseUrl("input rehearsal-url", url)) : mode === "service" ? parseDatabaseUrl("rehearsal: service", REHEARSAL_SERVICE_URL) : void 0;
+}
+
+// src/policy/gate-files.ts
+var GATE_PATHS = [
+  ".github/workflows",
+  ".github/actions",
+  "CODEOWNERS",
+  ".github/CODEOWNERS",
+  "docs/CODEOWNERS"
+];
+function isGateFile(path) {
+  return GATE_PATHS.some((p2) => path === p2 || path.startsWith(`${p2}/`));
 }
 
 // src/approval/assignment.ts
@@ -48820,10 +48911,10 @@ function evaluateApprovals(input) {
 async function approvalsForPlan(input) {
   let { repo, plan: plan2, reviews } = input;
   if (plan2.flows.length === 0) return [];
-  let dirs = [plan2.migrationsDir, plan2.policiesDir], fingerprints = /* @__PURE__ */ new Map();
+  let dirs = [plan2.migrationsDir, plan2.policiesDir, ...GATE_PATHS], fingerprints = /* @__PURE__ */ new Map();
   for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)])) {
-    let fingerprint = await repo.fingerprint(commit, dirs);
-    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await repo.fingerprint(commit, dirs)), fingerprints.set(commit, fingerprint);
+    let at3 = () => repo.changeFingerprint(plan2.base.commit, commit, dirs), fingerprint = await at3();
+    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await at3()), fingerprints.set(commit, fingerprint);
   }
   return plan2.flows.map(
     (required) => evaluateApprovals({
@@ -49003,6 +49094,17 @@ var operation = {
   read: (c3) => c3.facts.operations.length > 0 ? text(...c3.facts.operations) : NOT_APPLICABLE
 };
 
+// src/risk/facts/rehearsal.ts
+var rehearsalFailed = {
+  name: "rehearsalFailed",
+  type: "boolean",
+  read: (c3) => c3.rehearsal?.failed === void 0 ? estimate("unknown") : bool(c3.rehearsal.failed)
+}, rehearsalMs = {
+  name: "rehearsalMs",
+  type: "number",
+  read: (c3) => estimate(c3.rehearsal?.ms ?? "unknown")
+};
+
 // src/risk/facts/session-override.ts
 var sessionOverride = {
   name: "sessionOverride",
@@ -49057,7 +49159,9 @@ var FACTS = new Map(
     onlineDdl,
     callsRoutine,
     dynamic,
-    sessionOverride
+    sessionOverride,
+    rehearsalFailed,
+    rehearsalMs
   ].map((f3) => [f3.name, f3])
 );
 
@@ -49261,6 +49365,93 @@ function maxLevel(a, b3) {
   return compareLevels(a, b3) >= 0 ? a : b3;
 }
 
+// src/report/rehearsal.ts
+function seconds(ms2) {
+  return ms2 >= 1e3 ? `${(ms2 / 1e3).toFixed(1)} s` : `${Math.round(ms2 * 10) / 10} ms`;
+}
+function failureWords(f3) {
+  return `statement ${f3.statement} (line ${f3.line}): ${f3.error}`;
+}
+function mismatchWords(m2) {
+  return `${m2.object}: before up ${m2.before ?? "(none)"}; after down ${m2.afterDown ?? "(none)"}`;
+}
+function roundTripWords(r2) {
+  switch (r2.state) {
+    case "matched":
+      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down matches the schema before up`;
+    case "mismatched":
+      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down differs from before up in ${r2.mismatches.length} object${r2.mismatches.length === 1 ? "" : "s"}`;
+    case "down-failed":
+      return `down file ${r2.down} failed at ${r2.failure ? failureWords(r2.failure) : "an unknown statement"}`;
+    case "reapply-failed":
+      return `after ${r2.down}, the migration did not apply again: ${r2.failure ? failureWords(r2.failure) : ""}`;
+  }
+}
+function fileTime(f3) {
+  return f3.statements.reduce((sum, s) => sum + s.ms, 0);
+}
+function fileWords(f3) {
+  if (f3.outcome === "not-run") return "not run (an earlier migration or down file failed)";
+  if (f3.outcome === "failed")
+    return `failed at ${f3.failure ? failureWords(f3.failure) : "an unknown statement"}`;
+  let n = f3.statements.length;
+  return `applied, ${n} statement${n === 1 ? "" : "s"} in ${seconds(fileTime(f3))}`;
+}
+function baseWords(d2) {
+  let { base } = d2;
+  return base.failure ? `the base branch's migrations do not apply: ${base.failure.path} ${failureWords(base.failure)}; the PR's were not tried` : `base: ${base.files} migration${base.files === 1 ? "" : "s"} applied in ${seconds(base.ms)}`;
+}
+function missingRollbackWords(m2) {
+  return `${m2.file} is ${m2.level} risk and has no down file ${m2.downFile} (requireRollback: ${m2.required} at ${m2.rule.file}:${m2.rule.line}:${m2.rule.column})`;
+}
+function rehearsalProblem(report2, missing) {
+  let first = missing[0];
+  if (first) return `${first.file} has no down file (requireRollback: ${first.required})`;
+  if (!(!report2 || report2.state === "passed")) {
+    for (let d2 of report2.databases) {
+      if (d2.error) return `${d2.database}: ${d2.error}`;
+      if (d2.base.failure)
+        return `the base does not apply: ${d2.base.failure.path} ${failureWords(d2.base.failure)}`;
+      for (let f3 of d2.files) {
+        if (f3.failure) return `${f3.path} ${failureWords(f3.failure)}`;
+        if (f3.roundTrip && f3.roundTrip.state !== "matched") return `${f3.path}: ${roundTripWords(f3.roundTrip)}`;
+      }
+    }
+    return "failed";
+  }
+}
+var MD_ICON = { applied: "\u2705", failed: "\u274C", "not-run": "\u23ED\uFE0F" }, MAX_ROWS = 60;
+function cell(text2) {
+  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function rehearsalMarkdown(report2, missing) {
+  if (!report2 && missing.length === 0) return [];
+  let lines = [`### Rehearsal \u2014 ${rehearsalProblem(report2, missing) ? "\u274C failed" : "\u2705 passed"}`, ""];
+  for (let m2 of missing) lines.push(`- \u274C ${cell(missingRollbackWords(m2))}`);
+  if (missing.length > 0 && lines.push(""), !report2) return lines;
+  lines.push(
+    `On a throwaway schema per database (${report2.server}), with the deploy engine, in ${seconds(report2.ms)}.`,
+    ""
+  );
+  let rows = [];
+  for (let d2 of report2.databases) {
+    d2.error && rows.push(`| ${d2.database} | \u274C ${cell(d2.error)} | | |`), rows.push(
+      `| ${d2.database}: base branch | ${d2.base.failure ? `\u274C ${cell(baseWords(d2))}` : `\u2705 ${d2.base.files} migrations`} | ${seconds(d2.base.ms)} | |`
+    );
+    for (let f3 of d2.files) {
+      let slowest = [...f3.statements].sort((a, b3) => b3.ms - a.ms)[0], trip = f3.roundTrip ? `<br/>${f3.roundTrip.state === "matched" ? "\u2705" : "\u274C"} ${cell(roundTripWords(f3.roundTrip))}` : "", mismatches = (f3.roundTrip?.mismatches ?? []).slice(0, 10).map((m2) => `<br/>\u2022 ${cell(mismatchWords(m2))}`).join("");
+      rows.push(
+        `| \`${cell(f3.path)}\` | ${MD_ICON[f3.outcome]} ${cell(fileWords(f3))}${trip}${mismatches} | ${f3.outcome === "not-run" ? "" : seconds(fileTime(f3))} | ${slowest ? `statement ${slowest.statement} (line ${slowest.line}): ${seconds(slowest.ms)}` : ""} |`
+      );
+    }
+  }
+  return lines.push(
+    "| File | Rehearsal | Time | Slowest statement |",
+    "| --- | --- | --- | --- |",
+    ...rows.slice(0, MAX_ROWS)
+  ), rows.length > MAX_ROWS && lines.push("", `\u2026 and ${rows.length - MAX_ROWS} more rows in the job summary.`), lines.push(""), lines;
+}
+
 // src/report/markdown.ts
 var COMMENT_MARKER = "<!-- sqlgate:check -->", COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
   high: "High risk",
@@ -49357,15 +49548,15 @@ function statementLine(policy, t2, s) {
   return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
 }
 function commentMarkdown(input) {
-  let { plan: plan2 } = input, { risk, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, head = [
+  let { plan: plan2 } = input, { risk, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, rehearsalFailed2 = input.rehearsal && rehearsalProblem(input.rehearsal.report, input.rehearsal.missing) !== void 0, head = [
     COMMENT_MARKER,
-    `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${headline}`,
+    `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${rehearsalFailed2 ? "\u274C rehearsal failed; " : ""}${headline}`,
     ""
   ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON[l3]} ${l3}`);
   head.push(
     `${plan2.migrations.length} migration file${plan2.migrations.length === 1 ? "" : "s"}, ${risk.tasks.length} task${risk.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan2.base.commit.slice(0, 7)}\`.`,
     ""
-  );
+  ), input.rehearsal && head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing));
   let flows = plan2.flows.flatMap((f3, i) => flowSection(f3, policy, approvals?.[i], i));
   plan2.flows.length === 0 && flows.push("No assignment covers this risk: no manual approval is needed.", "");
   let policySection = [];
@@ -49484,6 +49675,14 @@ function flowSteps(f3) {
 function byKey(items, key) {
   return new Map(items.map((i) => [key(i), i]));
 }
+function describeOnline(o2) {
+  let options2 = [`chunks of ${o2.chunkSize}`, `max load ${o2.maxLoad}`, `critical load ${o2.criticalLoad}`];
+  return o2.foreignKeys && options2.push(`foreign keys ${o2.foreignKeys}`), `${o2.tool} when ${describeCondition(o2.when)} (${options2.join(", ")})`;
+}
+function onlineChange(id, before, after) {
+  let [was, now] = [before && describeOnline(before), after && describeOnline(after)];
+  return was === now ? [] : was ? now ? [`environment '${id}' online schema change ${was} \u2192 ${now}`] : [`environment '${id}' online schema change removed (was ${was}); every ALTER runs inline`] : [`environment '${id}' online schema change added: ${now}`];
+}
 function describePolicyDiff(before, after) {
   let lines = [], rulesBefore = byKey(before.risk.rules, (r2) => r2.title), rulesAfter = byKey(after.risk.rules, (r2) => r2.title);
   for (let [title, rule] of rulesBefore) {
@@ -49529,7 +49728,7 @@ function describePolicyDiff(before, after) {
     let old = envBefore.get(env.id);
     old ? old.rollout !== env.rollout ? lines.push(`environment '${env.id}' rollout ${old.rollout} \u2192 ${env.rollout}`) : old.rollout === "manual" && env.rollout === "manual" && (old.tag !== env.tag && lines.push(`environment '${env.id}' tag ${old.tag} \u2192 ${env.tag}`), old.rolloutRoles.join() !== env.rolloutRoles.join() && lines.push(
       `environment '${env.id}' rollout roles ${old.rolloutRoles.join(", ")} \u2192 ${env.rolloutRoles.join(", ")}`
-    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`);
+    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`), old && lines.push(...onlineChange(env.id, old.onlineSchemaChange, env.onlineSchemaChange));
   }
   for (let env of before.environments)
     after.environments.some((e) => e.id === env.id) || lines.push(`environment '${env.id}' removed`);
@@ -50014,7 +50213,7 @@ var approval_flows_schema_default = {
   properties: {
     staleApprovals: {
       title: "When an approval goes stale",
-      description: "`on-sql-change` (default): an approval stays valid while the migration and policy files it approved are unchanged. `on-push`: any new head commit invalidates it. `keep`: never.",
+      description: "`on-sql-change` (default): an approval stays valid while the PR changes the migration and policy files as it did when approved (a rebase keeps it). `on-push`: any new head commit invalidates it. `keep`: never.",
       enum: ["on-sql-change", "on-push", "keep"]
     },
     flows: {
@@ -50490,6 +50689,16 @@ var risk_rules_schema_default = {
           $ref: "#/$defs/text",
           title: "Session override",
           description: "A server variable a SET changes, lower-case (`foreign_key_checks`, `sql_mode`, `sql_log_bin`, `names`); a GLOBAL or PERSIST one also as `global.<name>`. Does not apply to statements that set none."
+        },
+        rehearsalFailed: {
+          type: "boolean",
+          title: "Rehearsal failed",
+          description: "The statement failed when the PR was rehearsed on a throwaway database, or its file's up \u2192 down \u2192 up did not return the schema. Unknown (the rule holds) without a rehearsal or when the statement did not run."
+        },
+        rehearsalMs: {
+          $ref: "#/$defs/number",
+          title: "Rehearsal time (ms)",
+          description: "Milliseconds the statement took in the rehearsal. Unknown values make comparisons hold (fail closed)."
         }
       }
     },
@@ -51770,6 +51979,9 @@ function statementsOf(chunk) {
   let at3 = (p2) => p2.line === 1 ? { line: chunk.start.line, column: chunk.start.column + p2.column - 1 } : { line: chunk.start.line + p2.line - 1, column: p2.column };
   return parts.map((p2) => ({ ...p2, index: chunk.index, start: at3(p2.start), end: at3(p2.end) }));
 }
+function analyseScripts(texts, parser2, options2 = {}) {
+  return Promise.all(texts.map((text2) => analyseSql(text2, parser2, options2)));
+}
 function prepare(s, maxBytes, fastPathBytes) {
   let keywords = classifyByKeywords(s.text.slice(0, 8192)), statement = {
     index: s.index,
@@ -51827,6 +52039,9 @@ function isDownFile(path) {
 }
 function upPathOf(downPath) {
   return `${downPath.slice(0, -DOWN_SUFFIX.length)}.sql`;
+}
+function downPathOf(upPath) {
+  return `${upPath.slice(0, -4)}${DOWN_SUFFIX}`;
 }
 function isMigrationCandidate(path, root = "migrations") {
   return path.startsWith(`${root}/`) && path.toLowerCase().endsWith(".sql");
@@ -51892,10 +52107,6 @@ function collectMigrations(paths, root = "migrations") {
 }
 
 // src/plan/plan.ts
-var GATE_FILES = [/^\.github\/workflows\//, /^\.github\/actions\//, /^(\.github\/|docs\/)?CODEOWNERS$/];
-function isGateFile(path) {
-  return GATE_FILES.some((pattern) => pattern.test(path));
-}
 function policyPaths(dir) {
   return Object.fromEntries(Object.entries(POLICY_FILES).map(([k2, name]) => [k2, `${dir}/${name}`]));
 }
@@ -51923,7 +52134,9 @@ function withNewDatabases(base, head) {
 }
 async function planChange(options2) {
   let { repo, parser: parser2 } = options2, policiesDir = options2.policiesDir ?? "policies", migrationsDir = options2.migrationsDir ?? "migrations", progress = options2.onProgress ?? (() => {
-  }), headCommit = await repo.resolve(options2.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options2.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options2.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
+  });
+  parser2.warm?.();
+  let headCommit = await repo.resolve(options2.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options2.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options2.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
     await repo.listFiles(headCommit, migrationsDir),
     migrationsDir
   );
@@ -51964,17 +52177,19 @@ async function planChange(options2) {
   let contents = await repo.readFiles(
     headCommit,
     changedMigrations.map((m2) => m2.path)
-  ), analysed = [];
+  ), decoded = [];
   for (let migration of changedMigrations) {
     let text2 = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
-    if (text2 instanceof PolicyError) {
-      errors.push(text2);
-      continue;
-    }
-    analysed.push({ migration, text: text2, statements: await analyseSql(text2, parser2) });
+    text2 instanceof PolicyError ? errors.push(text2) : decoded.push({ migration, text: text2 });
   }
   if (errors.length > 0) throw new InputError(errors);
-  let estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), flows = [];
+  let statements = await analyseScripts(
+    decoded.map((d2) => d2.text),
+    parser2
+  ), analysed = decoded.map((d2, i) => ({
+    ...d2,
+    statements: statements[i] ?? []
+  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), flows = [];
   risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
   let policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
@@ -51999,195 +52214,22 @@ async function planChange(options2) {
   };
 }
 
-// src/check/check.ts
-async function runCheck(input) {
-  let { github: github2, ref, pull, repo } = input, log = input.log ?? (() => {
-  }), plan2;
-  try {
-    await verifyCheckout(input), plan2 = await planChange({
-      repo,
-      base: await policyBase(repo, pull),
-      head: pull.headSha,
-      policiesDir: input.policiesDir,
-      migrationsDir: input.migrationsDir,
-      parser: input.parser,
-      onProgress: log
-    });
-  } catch (error2) {
-    if (!(error2 instanceof InputError)) throw error2;
-    let comment2 = errorComment(error2);
-    return await report(input, comment2, {
-      state: "failure",
-      description: `policy or migration errors: ${firstLine(error2)}`
-    }), { ok: !1, error: error2, comment: comment2 };
-  }
-  let approvals = [];
-  if (plan2.flows.length > 0) {
-    let reviews = await listReviews(github2, ref, pull.number), teams = await resolveTeams(github2, teamsOfFlows(plan2));
-    approvals = await approvalsForPlan({
-      repo,
-      plan: plan2,
-      reviews,
-      teams,
-      author: pull.author,
-      contributors: await listPullContributors(github2, ref, pull.number),
-      headSha: pull.headSha,
-      fetchCommit: (sha) => repo.fetchCommit(sha)
-    });
-  }
-  let approved = approvals.every((a) => a.state === "approved"), status = statusOf(plan2, approvals), comment = commentMarkdown({
-    plan: plan2,
-    approvals,
-    ...input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}
-  });
-  return await report(input, comment, status), { ok: !0, plan: plan2, approvals, approved, status, comment };
-}
-async function report(input, comment, status) {
-  let { github: github2, ref, pull } = input;
-  await upsertComment(github2, ref, pull.number, comment).catch((error2) => {
-    throw forbidden(error2, input, "write the PR comment", "pull-requests: write");
-  }), await setStatus(github2, ref, pull.headSha, status.state, status.description, input.detailsUrl).catch(
-    (error2) => {
-      throw forbidden(error2, input, `set the ${STATUS_CONTEXT} status`, "statuses: write");
+// src/rehearsal/measures.ts
+function rehearsalMeasures(report2) {
+  let measures = /* @__PURE__ */ new Map();
+  for (let database2 of report2.databases)
+    for (let file2 of database2.files) {
+      let tripFailed = file2.roundTrip !== void 0 && file2.roundTrip.state !== "matched";
+      for (let s of file2.statements)
+        measures.set(`${file2.path}#${s.statement - 1}`, { failed: tripFailed, ms: s.ms });
+      file2.failure && measures.set(`${file2.path}#${file2.failure.statement - 1}`, { failed: !0, ms: "unknown" });
     }
-  );
-}
-function forbidden(error2, input, what, permission) {
-  if (error2.status !== 403) return error2;
-  let reply = error2.response?.data?.message, fork = input.pull.fromFork ? "; this pull request comes from a fork, and GitHub gives a fork's workflow a read-only token: see README.md#forks" : "";
-  return new InputError(
-    `cannot ${what} (HTTP 403: ${reply ?? error2.message}): the workflow's token needs the \`${permission}\` permission (add it under permissions: in the workflow)${fork}`
-  );
-}
-function statusOf(plan2, approvals) {
-  if (plan2.flows.length === 0)
-    return { state: "success", description: `risk ${plan2.risk.level}: no approval needed` };
-  let blocked = approvals.find((a) => a.state === "blocked");
-  if (blocked) return { state: "failure", description: blocked.summary };
-  let open2 = approvals.filter((a) => a.state === "waiting");
-  return open2.length > 0 ? { state: "pending", description: open2.map((a) => a.summary).join("; ") } : {
-    state: "success",
-    description: `risk ${plan2.risk.level}: ${approvals.map((a) => a.summary).join("; ")}`
-  };
-}
-async function policyBase(repo, pull) {
-  let { baseRef } = pull;
-  if (!baseRef) return pull.baseSha;
-  let current = async () => {
-    let tip = await repo.branchTip(baseRef);
-    return tip && await repo.isAncestor(pull.baseSha, tip) ? tip : void 0;
-  }, known = await current();
-  return known || (await repo.fetch(`+refs/heads/${baseRef}:refs/remotes/origin/${baseRef}`).catch(() => {
-  }), await current() ?? pull.baseSha);
-}
-async function verifyCheckout(input) {
-  let { repo, pull } = input;
-  for (let [what, sha] of [
-    ["base", pull.baseSha],
-    ["head", pull.headSha]
-  ])
-    if (!await repo.hasCommit(sha))
-      throw new InputError(
-        `the checkout does not contain the PR's ${what} commit ${sha.slice(0, 7)}; check out with actions/checkout and fetch-depth: 0`
-      );
-  let api = await listPullFiles(input.github, input.ref, pull.number, pull.changedFiles);
-  if (!api) return;
-  let watched = (p2) => p2.startsWith(`${input.migrationsDir}/`) || p2.startsWith(`${input.policiesDir}/`), merge2 = await repo.mergeBase(pull.baseSha, pull.headSha), local = new Set(
-    (await repo.changedFiles(merge2, pull.headSha)).flatMap((c3) => [c3.path, ...c3.from ? [c3.from] : []]).filter(watched)
-  ), missing = api.filter(watched).filter((p2) => !local.has(p2));
-  if (missing.length > 0)
-    throw new InputError(
-      `the checkout does not match the PR: GitHub lists ${missing.slice(0, 3).join(", ")} as changed but the checkout does not`
-    );
-}
-function firstLine(error2) {
-  return (error2.errors[0]?.format() ?? error2.message).split(`
-`)[0] ?? "";
-}
-function errorComment(error2) {
-  let lines = error2.errors.length > 0 ? error2.errors.map((e) => `- \`${e.format()}\``) : [`- ${error2.message}`];
-  return [
-    COMMENT_MARKER,
-    "## sqlgate: \u274C cannot evaluate this pull request",
-    "",
-    "Fix these and push again; nothing can be approved until then:",
-    "",
-    ...lines,
-    ""
-  ].join(`
-`);
+  return (file2, index) => measures.get(`${file2}#${index}`);
 }
 
-// src/db/url.ts
-var SCHEME = /^([a-z][a-z0-9+.-]*:\/\/)/i, HOW_TO_ENCODE = "percent-encode special characters in the user name and password (@ as %40, : as %3A, / as %2F, ? as %3F, # as %23, % as %25; encodeURIComponent does this)";
-function maskUrl(url) {
-  let scheme = SCHEME.exec(url)?.[1];
-  if (!scheme) return url.includes("@") ? "***" : url;
-  let rest = url.slice(scheme.length), at3 = rest.lastIndexOf("@");
-  if (at3 < 0) return url;
-  let userinfo = rest.slice(0, at3), colon = userinfo.indexOf(":");
-  return `${scheme}${colon < 0 ? userinfo : `${userinfo.slice(0, colon)}:***`}@${rest.slice(at3 + 1)}`;
-}
-function decode(variable, what, value) {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    throw new InputError(
-      `${variable} has a malformed ${what} (a % not followed by two hex digits): ${HOW_TO_ENCODE}`
-    );
-  }
-}
-function parseDatabaseUrl(variable, url) {
-  let masked = maskUrl(url), scheme = SCHEME.exec(url)?.[1];
-  if (scheme && !/^(mysql|mariadb):\/\/$/i.test(scheme))
-    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${scheme}\u2026`);
-  let authority = scheme ? url.slice(scheme.length).split(/[/?#]/, 1)[0] ?? "" : "";
-  if (scheme && (authority.match(/@/g) ?? []).length > 1)
-    throw new InputError(
-      `${variable} has a raw @ in its user name or password: ${HOW_TO_ENCODE} (got ${masked})`
-    );
-  if (scheme && !authority.includes("@") && url.slice(scheme.length + authority.length).includes("@"))
-    throw new InputError(`${variable} has a raw / ? or # in its user name or password: ${HOW_TO_ENCODE}`);
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InputError(
-      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/; ${HOW_TO_ENCODE} (got ${masked.slice(0, 80)})`
-    );
-  }
-  if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:")
-    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${parsed.protocol}//\u2026`);
-  if (!parsed.hostname)
-    throw new InputError(`${variable} has no host: expected mysql://user:password@host:3306/`);
-  return {
-    host: parsed.hostname,
-    port: parsed.port ? Number(parsed.port) : 3306,
-    user: decode(variable, "user name", parsed.username || "root"),
-    password: decode(variable, "password", parsed.password),
-    masked
-  };
-}
-function urlSecrets(url) {
-  let scheme = SCHEME.exec(url)?.[1];
-  if (!scheme) return [];
-  let rest = url.slice(scheme.length), at3 = rest.lastIndexOf("@"), colon = rest.indexOf(":");
-  if (at3 < 0 || colon < 0 || colon > at3) return [];
-  let raw = rest.slice(colon + 1, at3), decoded = raw;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-  }
-  return [.../* @__PURE__ */ new Set([raw, decoded])].filter((s) => s.length >= 4);
-}
-function targetOf(database2, env) {
-  let url = env[database2.urlEnv];
-  if (!url)
-    throw new InputError(
-      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
-    );
-  return parseDatabaseUrl(database2.urlEnv, url);
-}
+// src/rehearsal/rehearse.ts
+import { randomBytes } from "node:crypto";
+import { performance as performance2 } from "node:perf_hooks";
 
 // src/db/connect.ts
 var import_promise = __toESM(require_promise(), 1);
@@ -53369,6 +53411,514 @@ async function inspectDatabase(database2, target, files) {
   } finally {
     await c3.close();
   }
+}
+
+// src/deploy/status.ts
+async function readDatabaseStatus(database2, target) {
+  let c3 = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
+  try {
+    let history = new MysqlRevisions(c3, database2.name);
+    return {
+      database: database2.name,
+      environment: database2.environment,
+      masked: target.masked,
+      rows: await history.exists() ? await history.read() : null
+    };
+  } finally {
+    await c3.close();
+  }
+}
+
+// src/rehearsal/schema-snapshot.ts
+async function readSchemaSnapshot(c3, schema) {
+  let objects = /* @__PURE__ */ new Map(), [tables] = await c3.query(
+    `SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> ? ORDER BY TABLE_NAME`,
+    [schema, HISTORY_TABLE]
+  );
+  for (let t2 of tables) {
+    let words = [t2.TABLE_TYPE === "VIEW" ? "view" : `engine ${t2.ENGINE}`];
+    t2.TABLE_COLLATION && words.push(`collation ${t2.TABLE_COLLATION}`), t2.TABLE_COMMENT && t2.TABLE_TYPE !== "VIEW" && words.push(`comment '${t2.TABLE_COMMENT}'`), objects.set(`table ${t2.TABLE_NAME}`, words.join(", "));
+  }
+  let [columns] = await c3.query(
+    `SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
+            COLLATION_NAME, COLUMN_COMMENT
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> ?`,
+    [schema, HISTORY_TABLE]
+  );
+  for (let col of columns) {
+    let words = [
+      `#${col.ORDINAL_POSITION}`,
+      col.COLUMN_TYPE,
+      col.IS_NULLABLE === "YES" ? "NULL" : "NOT NULL"
+    ];
+    col.COLUMN_DEFAULT !== null && words.push(`DEFAULT ${col.COLUMN_DEFAULT}`), col.EXTRA && words.push(col.EXTRA), col.COLLATION_NAME && words.push(`COLLATE ${col.COLLATION_NAME}`), col.COLUMN_COMMENT && words.push(`COMMENT '${col.COLUMN_COMMENT}'`), objects.set(`column ${col.TABLE_NAME}.${col.COLUMN_NAME}`, words.join(" "));
+  }
+  let [parts] = await c3.query(
+    `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE
+       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> ?
+      ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
+    [schema, HISTORY_TABLE]
+  ), indexes = /* @__PURE__ */ new Map();
+  for (let p2 of parts) {
+    let key = `index ${p2.TABLE_NAME}.${p2.INDEX_NAME}`, index = indexes.get(key) ?? {
+      unique: Number(p2.NON_UNIQUE) === 0,
+      type: p2.INDEX_TYPE,
+      columns: []
+    };
+    index.columns.push(p2.SUB_PART === null ? p2.COLUMN_NAME : `${p2.COLUMN_NAME}(${p2.SUB_PART})`), indexes.set(key, index);
+  }
+  for (let [key, index] of indexes)
+    objects.set(key, `${index.unique ? "UNIQUE " : ""}${index.type} (${index.columns.join(", ")})`);
+  return objects;
+}
+function compareSnapshots(before, afterDown) {
+  let keys = [.../* @__PURE__ */ new Set([...before.keys(), ...afterDown.keys()])].sort(), mismatches = [];
+  for (let object of keys) {
+    let a = before.get(object), b3 = afterDown.get(object);
+    a !== b3 && mismatches.push({ object, before: a, afterDown: b3 });
+  }
+  return mismatches;
+}
+
+// src/rehearsal/types.ts
+function rehearsalState(databases) {
+  return databases.some(
+    (d2) => d2.error !== void 0 || d2.base.failure !== void 0 || d2.files.some((f3) => f3.outcome === "failed" || f3.roundTrip && f3.roundTrip.state !== "matched")
+  ) ? "failed" : "passed";
+}
+
+// src/rehearsal/rehearse.ts
+async function rehearse(input) {
+  let started = performance2.now(), databases = [];
+  for (let subject of input.subjects) databases.push(await rehearseDatabase(input, subject));
+  return {
+    state: rehearsalState(databases),
+    server: input.target.masked,
+    databases,
+    ms: Math.round(performance2.now() - started)
+  };
+}
+function scratchSchema(database2) {
+  return `sqlgate_rh_${randomBytes(4).toString("hex")}_${database2}`.slice(0, 64);
+}
+function failureAt(file2, index, error2) {
+  let start = file2.statements[index]?.line ?? 0, within = /at line (\d+)\s*$/.exec(error2);
+  return { statement: index + 1, line: within ? start + Number(within[1]) - 1 : start, error: error2 };
+}
+function describeError2(error2, target) {
+  let e = error2, text2 = e.sqlMessage ?? e.message ?? String(error2);
+  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
+}
+var Stopwatch = class {
+  mark = performance2.now();
+  reset() {
+    this.mark = performance2.now();
+  }
+  lap() {
+    let now = performance2.now(), ms2 = now - this.mark;
+    return this.mark = now, Math.round(ms2 * 10) / 10;
+  }
+};
+async function rehearseDatabase(input, subject) {
+  let { target } = input, schema = scratchSchema(subject.database), database2 = {
+    name: schema,
+    environment: "rehearsal",
+    urlEnv: "rehearsal",
+    migrations: subject.folder,
+    create: !0
+  }, notRun = (files) => files.map((f3) => ({ path: f3.name.path, outcome: "not-run", statements: [] })), watch = new Stopwatch(), timings = [], current, deploy2 = (files) => deployDatabase({
+    database: database2,
+    target,
+    files,
+    lockWaitTimeoutSeconds: 60,
+    lockTimeoutSeconds: 10,
+    appliedBy: input.appliedBy,
+    gitSha: null,
+    dryRun: !1,
+    // The engine logs a file just before its first statement: the clock starts there, and
+    // each statement's time runs until the engine reports it applied.
+    log: () => watch.reset(),
+    onStatement: (p2) => {
+      current && p2.file === current.name.path && timings.push({
+        statement: p2.statement,
+        line: current.statements[p2.statement - 1]?.line ?? 0,
+        ms: watch.lap()
+      });
+    }
+  }), recordedFailure = async (files, report2) => {
+    let row = ((await readDatabaseStatus(database2, target)).rows ?? []).find((r2) => r2.status === "failed" || r2.status === "in-doubt"), file2 = row && files.find((f3) => versionKey(f3.name.parts) === row.versionKey);
+    return row && file2 ? {
+      path: file2.name.path,
+      ...failureAt(
+        file2,
+        row.failedStatement ?? row.statementsApplied,
+        row.error ?? report2.message ?? report2.status
+      )
+    } : { path: files[files.length - 1]?.name.path ?? "", statement: 0, line: 0, error: report2.message ?? report2.status };
+  }, done = (d2) => ({
+    folder: subject.folder,
+    database: subject.database,
+    schema,
+    ...d2
+  });
+  input.progress?.(`${subject.database}: building the base (${subject.base.length} migrations) in ${schema}`);
+  try {
+    let baseStarted = performance2.now(), base = await deploy2(subject.base), baseMs = Math.round(performance2.now() - baseStarted);
+    if (base.status === "failed" || base.status === "in-doubt")
+      return done({
+        base: { files: subject.base.length, ms: baseMs, failure: await recordedFailure(subject.base, base) },
+        files: notRun(subject.pr)
+      });
+    if (base.status !== "applied" && base.status !== "up-to-date")
+      return done({
+        base: { files: subject.base.length, ms: baseMs },
+        files: notRun(subject.pr),
+        error: base.message ?? base.status
+      });
+    let files = [], applied = [...subject.base];
+    for (let [i, file2] of subject.pr.entries()) {
+      input.progress?.(`${subject.database}: ${file2.name.path}`);
+      let down = subject.downs.get(file2.name.path), before = down ? await snapshot(target, schema) : void 0;
+      applied.push(file2), current = file2, timings = [];
+      let up = await deploy2(applied);
+      if (current = void 0, up.status !== "applied") {
+        let { path: _3, ...failure } = await recordedFailure([file2], up);
+        files.push({ path: file2.name.path, outcome: "failed", statements: timings, failure }), files.push(...notRun(subject.pr.slice(i + 1)));
+        break;
+      }
+      let roundTrip = down && before ? await upDownUp(target, schema, file2, down, before, () => deploy2(applied), recordedFailure) : void 0;
+      if (files.push({
+        path: file2.name.path,
+        outcome: "applied",
+        statements: timings,
+        ...roundTrip ? { roundTrip } : {}
+      }), roundTrip && (roundTrip.state === "down-failed" || roundTrip.state === "reapply-failed")) {
+        files.push(...notRun(subject.pr.slice(i + 1)));
+        break;
+      }
+    }
+    return done({ base: { files: subject.base.length, ms: baseMs }, files });
+  } catch (error2) {
+    return done({
+      base: { files: subject.base.length, ms: 0 },
+      files: notRun(subject.pr),
+      error: error2.message
+    });
+  } finally {
+    input.keep || await dropSchema(target, schema);
+  }
+}
+async function snapshot(target, schema) {
+  let c3 = await connect(target);
+  try {
+    return await readSchemaSnapshot(c3, schema);
+  } finally {
+    await closeQuietly(c3);
+  }
+}
+async function upDownUp(target, schema, file2, down, before, reapply, recordedFailure) {
+  let c3 = await connect(target, { database: schema }), afterDown;
+  try {
+    for (let [i, statement] of down.statements.entries())
+      try {
+        await c3.query(statement.text);
+      } catch (error2) {
+        return {
+          down: down.name.path,
+          state: "down-failed",
+          mismatches: [],
+          failure: failureAt(down, i, describeError2(error2, target))
+        };
+      }
+    afterDown = await readSchemaSnapshot(c3, schema), await c3.query(`DELETE FROM ${quoteIdentifier(schema)}.${HISTORY_TABLE} WHERE version_key = ?`, [
+      versionKey(file2.name.parts)
+    ]);
+  } finally {
+    await closeQuietly(c3);
+  }
+  let mismatches = compareSnapshots(before, afterDown), again = await reapply();
+  return again.status !== "applied" ? {
+    down: down.name.path,
+    state: "reapply-failed",
+    mismatches,
+    failure: await recordedFailure([file2], again)
+  } : { down: down.name.path, state: mismatches.length > 0 ? "mismatched" : "matched", mismatches };
+}
+async function dropSchema(target, schema) {
+  let c3 = await connect(target).catch(() => {
+  });
+  if (c3)
+    try {
+      await c3.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(schema)}`);
+    } catch {
+    } finally {
+      await closeQuietly(c3);
+    }
+}
+
+// src/deploy/sources.ts
+import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
+import { join } from "node:path";
+function readMigrationFolder(root, migrationsDir, folder) {
+  let dir = join(root, migrationsDir, folder);
+  if (!existsSync3(dir) || !statSync(dir).isDirectory()) return [];
+  let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
+  for (let name of migrations) {
+    let text2 = decodeSql(name.path, readFileSync2(join(root, name.path)));
+    if (text2 instanceof PolicyError) {
+      errors.push(text2);
+      continue;
+    }
+    files.push(migrationFileOf(name, text2));
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return files;
+}
+function migrationFileOf(name, text2) {
+  return {
+    name,
+    checksum: fileChecksum(text2),
+    statements: splitStatements(normaliseSql(text2)).map((s) => ({
+      text: s.text,
+      hash: statementHash(s.text),
+      line: s.start.line
+    }))
+  };
+}
+
+// src/rehearsal/subjects.ts
+async function rehearsalSubjects(input) {
+  let { repo, migrationsDir: root } = input, prPaths = new Set(input.pr.map((m2) => m2.migration.path)), atBase = collectMigrations(await repo.listFiles(input.baseTip, root), root).migrations.filter(
+    (m2) => !prPaths.has(m2.path)
+  ), downs = await downFilesAt(repo, input.head, root), errors = [], read = async (commit, names) => {
+    let bytes = await repo.readFiles(
+      commit,
+      names.map((n) => n.path)
+    ), files = [];
+    for (let name of names) {
+      let text2 = decodeSql(name.path, bytes.get(name.path) ?? Buffer.alloc(0));
+      text2 instanceof PolicyError ? errors.push(text2) : files.push(migrationFileOf(name, text2));
+    }
+    return files;
+  }, subjects = [];
+  for (let folder of [...new Set(input.pr.map((m2) => m2.migration.folder))]) {
+    let database2 = input.policy.databases.find((d2) => d2.migrations === folder);
+    if (!database2) continue;
+    let pr2 = input.pr.filter((m2) => m2.migration.folder === folder), withDown = pr2.flatMap(({ migration }) => {
+      let path = downs.get(migration.path), name = path ? parseMigrationName(path, root) : void 0;
+      return name && !(name instanceof PolicyError) ? [{ up: migration.path, down: name }] : [];
+    }), downFiles = await read(
+      input.head,
+      withDown.map((d2) => d2.down)
+    );
+    subjects.push({
+      folder,
+      database: database2.name,
+      base: await read(
+        input.baseTip,
+        atBase.filter((m2) => m2.folder === folder)
+      ),
+      pr: pr2.map(({ migration, text: text2 }) => migrationFileOf(migration, text2)),
+      downs: new Map(
+        downFiles.map((file2) => [withDown.find((d2) => d2.down.path === file2.name.path)?.up ?? "", file2])
+      )
+    });
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return subjects;
+}
+async function downFilesAt(repo, commit, root) {
+  return collectMigrations(await repo.listFiles(commit, root), root).downs;
+}
+
+// src/rehearsal/for-plan.ts
+function rehearsalForPlan(input) {
+  let report2;
+  return {
+    report: () => report2,
+    estimates: async (policy, migrations) => {
+      let other = input.estimates ? await input.estimates(policy, migrations) : void 0, { repo } = input, subjects = await rehearsalSubjects({
+        repo,
+        policy,
+        migrationsDir: input.migrationsDir,
+        pr: migrations,
+        baseTip: await repo.resolve(input.base),
+        head: await repo.resolve(input.head)
+      });
+      if (subjects.length === 0) return other ?? (() => ({ tableRows: "unknown", affectedRows: "unknown" }));
+      report2 = await rehearse({
+        target: await input.target(),
+        subjects,
+        appliedBy: input.appliedBy,
+        ...input.progress ? { progress: input.progress } : {},
+        ...input.keep ? { keep: !0 } : {}
+      });
+      let measured = rehearsalMeasures(report2);
+      return (database2, file2, index) => {
+        let rehearsal = measured(file2, index);
+        return {
+          ...other?.(database2, file2, index) ?? { tableRows: "unknown", affectedRows: "unknown" },
+          ...rehearsal ? { rehearsal } : {}
+        };
+      };
+    }
+  };
+}
+
+// src/rehearsal/require-rollback.ts
+function missingRollbacks(risk, tasks, withDown) {
+  let required = risk.requireRollback;
+  if (!required) return [];
+  let levels = /* @__PURE__ */ new Map();
+  for (let t2 of tasks) levels.set(t2.file, maxLevel(levels.get(t2.file) ?? "none", t2.level));
+  let missing = [];
+  for (let [file2, level] of levels)
+    compareLevels(level, required.level) < 0 || withDown.has(file2) || missing.push({ file: file2, level, downFile: downPathOf(file2), required: required.level, rule: required.at });
+  return missing;
+}
+
+// src/rehearsal/for-check.ts
+function checkRehearsal(input) {
+  let { settings } = input, rehearsal = settings ? rehearsalForPlan({
+    repo: input.repo,
+    base: input.base,
+    head: input.head,
+    migrationsDir: input.migrationsDir,
+    target: async () => settings.target,
+    appliedBy: settings.appliedBy,
+    progress: input.log
+  }) : void 0;
+  return {
+    planOptions: rehearsal ? { estimates: rehearsal.estimates } : {},
+    finish: async (plan2) => {
+      let downs = plan2.policy.risk.requireRollback ? await downFilesAt(input.repo, plan2.head.commit, plan2.migrationsDir) : /* @__PURE__ */ new Map(), missing = missingRollbacks(plan2.policy.risk, plan2.risk.tasks, new Set(downs.keys())), report2 = rehearsal?.report();
+      return { report: report2, missing, problem: rehearsalProblem(report2, missing) };
+    }
+  };
+}
+
+// src/check/check.ts
+async function runCheck(input) {
+  let { github: github2, ref, pull, repo } = input, log = input.log ?? (() => {
+  }), plan2, rehearsal;
+  try {
+    await verifyCheckout(input);
+    let base = await policyBase(repo, pull);
+    rehearsal = checkRehearsal({ ...input, base, head: pull.headSha, settings: input.rehearsal, log }), plan2 = await planChange({
+      repo,
+      base,
+      head: pull.headSha,
+      policiesDir: input.policiesDir,
+      migrationsDir: input.migrationsDir,
+      parser: input.parser,
+      onProgress: log,
+      ...rehearsal.planOptions
+    });
+  } catch (error2) {
+    if (!(error2 instanceof InputError)) throw error2;
+    let comment2 = errorComment(error2);
+    return await report(input, comment2, {
+      state: "failure",
+      description: `policy or migration errors: ${firstLine(error2)}`
+    }), { ok: !1, error: error2, comment: comment2 };
+  }
+  let approvals = [];
+  if (plan2.flows.length > 0) {
+    let reviews = await listReviews(github2, ref, pull.number), teams = await resolveTeams(github2, teamsOfFlows(plan2));
+    approvals = await approvalsForPlan({
+      repo,
+      plan: plan2,
+      reviews,
+      teams,
+      author: pull.author,
+      contributors: await listPullContributors(github2, ref, pull.number),
+      headSha: pull.headSha,
+      fetchCommit: (sha) => repo.fetchCommit(sha)
+    });
+  }
+  let approved = approvals.every((a) => a.state === "approved"), rehearsed = await rehearsal.finish(plan2), status = rehearsed.problem ? { state: "failure", description: `rehearsal failed: ${rehearsed.problem}` } : statusOf(plan2, approvals), comment = commentMarkdown({
+    plan: plan2,
+    approvals,
+    ...input.detailsUrl ? { detailsUrl: input.detailsUrl } : {},
+    ...rehearsed.report || rehearsed.missing.length > 0 ? { rehearsal: rehearsed } : {}
+  });
+  return await report(input, comment, status), { ok: !0, plan: plan2, approvals, approved, status, comment, rehearsal: rehearsed };
+}
+async function report(input, comment, status) {
+  let { github: github2, ref, pull } = input;
+  await upsertComment(github2, ref, pull.number, comment).catch((error2) => {
+    throw forbidden(error2, input, "write the PR comment", "pull-requests: write");
+  }), await setStatus(github2, ref, pull.headSha, status.state, status.description, input.detailsUrl).catch(
+    (error2) => {
+      throw forbidden(error2, input, `set the ${STATUS_CONTEXT} status`, "statuses: write");
+    }
+  );
+}
+function forbidden(error2, input, what, permission) {
+  if (error2.status !== 403) return error2;
+  let reply = error2.response?.data?.message, fork = input.pull.fromFork ? "; this pull request comes from a fork, and GitHub gives a fork's workflow a read-only token: see README.md#forks" : "";
+  return new InputError(
+    `cannot ${what} (HTTP 403: ${reply ?? error2.message}): the workflow's token needs the \`${permission}\` permission (add it under permissions: in the workflow)${fork}`
+  );
+}
+function statusOf(plan2, approvals) {
+  if (plan2.flows.length === 0)
+    return { state: "success", description: `risk ${plan2.risk.level}: no approval needed` };
+  let blocked = approvals.find((a) => a.state === "blocked");
+  if (blocked) return { state: "failure", description: blocked.summary };
+  let open2 = approvals.filter((a) => a.state === "waiting");
+  return open2.length > 0 ? { state: "pending", description: open2.map((a) => a.summary).join("; ") } : {
+    state: "success",
+    description: `risk ${plan2.risk.level}: ${approvals.map((a) => a.summary).join("; ")}`
+  };
+}
+async function policyBase(repo, pull) {
+  let { baseRef } = pull;
+  if (!baseRef) return pull.baseSha;
+  let current = async () => {
+    let tip = await repo.branchTip(baseRef);
+    return tip && await repo.isAncestor(pull.baseSha, tip) ? tip : void 0;
+  }, known = await current();
+  return known || (await repo.fetch(`+refs/heads/${baseRef}:refs/remotes/origin/${baseRef}`).catch(() => {
+  }), await current() ?? pull.baseSha);
+}
+async function verifyCheckout(input) {
+  let { repo, pull } = input;
+  for (let [what, sha] of [
+    ["base", pull.baseSha],
+    ["head", pull.headSha]
+  ])
+    if (!await repo.hasCommit(sha))
+      throw new InputError(
+        `the checkout does not contain the PR's ${what} commit ${sha.slice(0, 7)}; check out with actions/checkout and fetch-depth: 0`
+      );
+  let api = await listPullFiles(input.github, input.ref, pull.number, pull.changedFiles);
+  if (!api) return;
+  let watched = (p2) => p2.startsWith(`${input.migrationsDir}/`) || p2.startsWith(`${input.policiesDir}/`), merge2 = await repo.mergeBase(pull.baseSha, pull.headSha), local = new Set(
+    (await repo.changedFiles(merge2, pull.headSha)).flatMap((c3) => [c3.path, ...c3.from ? [c3.from] : []]).filter(watched)
+  ), missing = api.filter(watched).filter((p2) => !local.has(p2));
+  if (missing.length > 0)
+    throw new InputError(
+      `the checkout does not match the PR: GitHub lists ${missing.slice(0, 3).join(", ")} as changed but the checkout does not`
+    );
+}
+function firstLine(error2) {
+  return (error2.errors[0]?.format() ?? error2.message).split(`
+`)[0] ?? "";
+}
+function errorComment(error2) {
+  let lines = error2.errors.length > 0 ? error2.errors.map((e) => `- \`${e.format()}\``) : [`- ${error2.message}`];
+  return [
+    COMMENT_MARKER,
+    "## sqlgate: \u274C cannot evaluate this pull request",
+    "",
+    "Fix these and push again; nothing can be approved until then:",
+    "",
+    ...lines,
+    ""
+  ].join(`
+`);
 }
 
 // src/git/repo.ts
@@ -56825,14 +57375,26 @@ var STATUS = {
 `).filter((l3) => l3.length > 0);
   }
   /**
-   * A fingerprint of the files under `dirs` at `commit`: a hash of their paths and blob ids, so
-   * it changes exactly when a file there is added, removed or edited. Undefined when the commit
-   * is not in this repository (force-pushed away, or not fetched).
+   * A fingerprint of what a change does to the files under `dirs`: a hash of the diff (paths,
+   * modes, blob ids) from its merge base with `base` to `commit`. It changes exactly when the
+   * change adds, removes or edits a file there differently, and not when the change is rebased
+   * onto a base that moved on. Undefined when a commit is not in this repository (force-pushed
+   * away, or not fetched).
    */
-  async fingerprint(commit, dirs) {
+  async changeFingerprint(base, commit, dirs) {
     try {
-      let tree = await this.git.raw(["ls-tree", "-r", "--full-tree", commit, "--", ...dirs]);
-      return createHash4("sha256").update(tree).digest("hex");
+      let from = await this.mergeBase(base, commit), diff = await this.git.raw([
+        "diff",
+        "--raw",
+        "--no-renames",
+        "--no-abbrev",
+        "-z",
+        from,
+        commit,
+        "--",
+        ...dirs
+      ]);
+      return createHash4("sha256").update(diff).digest("hex");
     } catch {
       return;
     }
@@ -60525,7 +61087,7 @@ function createGitHub(options2) {
 }
 
 // src/parser/pool.ts
-import { existsSync as existsSync3 } from "node:fs";
+import { existsSync as existsSync4 } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -60533,7 +61095,7 @@ import { Worker } from "node:worker_threads";
 var BATCH = 32, sourceWorkerCode;
 function startWorker(workerData) {
   let js2 = new URL("./parse-worker.js", import.meta.url);
-  return existsSync3(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
+  return existsSync4(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
     entryPoints: [fileURLToPath(new URL("./parse-worker.ts", import.meta.url))],
     bundle: !0,
     platform: "node",
@@ -60549,8 +61111,13 @@ var ParserPool = class {
   queue = [];
   nextSeq = 0;
   watchdog;
+  pumpScheduled = !1;
   constructor(options2 = {}) {
     this.budgetMs = options2.budgetMs ?? 2e3, this.size = Math.max(1, options2.workers ?? Math.min(2, availableParallelism()));
+  }
+  /** Start a worker now, so its start-up overlaps the caller's other work (git reads, splitting). */
+  warm() {
+    this.slots.length === 0 && this.startSlot().worker.unref();
   }
   parse(requests) {
     let replies = requests.map(
@@ -60558,7 +61125,9 @@ var ParserPool = class {
         this.queue.push({ seq: this.nextSeq++, request: request2, resolve });
       })
     );
-    return this.pump(), Promise.all(replies);
+    return this.pumpScheduled || (this.pumpScheduled = !0, setImmediate(() => {
+      this.pumpScheduled = !1, this.pump();
+    })), Promise.all(replies);
   }
   /** Stop the workers; the pool starts new ones if used again. */
   async close() {
@@ -60644,36 +61213,6 @@ function formatReports(reports) {
     for (let w2 of r2.warnings) lines.push(`    warning: ${w2}`);
   }
   return lines;
-}
-
-// src/deploy/sources.ts
-import { existsSync as existsSync4, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
-import { join } from "node:path";
-function readMigrationFolder(root, migrationsDir, folder) {
-  let dir = join(root, migrationsDir, folder);
-  if (!existsSync4(dir) || !statSync(dir).isDirectory()) return [];
-  let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
-  for (let name of migrations) {
-    let text2 = decodeSql(name.path, readFileSync2(join(root, name.path)));
-    if (text2 instanceof PolicyError) {
-      errors.push(text2);
-      continue;
-    }
-    files.push(migrationFileOf(name, text2));
-  }
-  if (errors.length > 0) throw new InputError(errors);
-  return files;
-}
-function migrationFileOf(name, text2) {
-  return {
-    name,
-    checksum: fileChecksum(text2),
-    statements: splitStatements(normaliseSql(text2)).map((s) => ({
-      text: s.text,
-      hash: statementHash(s.text),
-      line: s.start.line
-    }))
-  };
 }
 
 // src/deploy/fleet.ts
@@ -60948,9 +61487,15 @@ async function deployOnPush(ctx, push) {
 async function verifyPending(ctx, policy, environment2, verifier) {
   let { databases } = selectDatabases(policy, environment2, ctx.shard ? { shard: ctx.shard } : {}), pendingOf = pendingReader({ root: ctx.workspace, migrationsDir: ctx.migrationsDir, env: ctx.env }), refused = /* @__PURE__ */ new Map();
   for (let database2 of databases) {
-    let state = await pendingOf(database2).catch(() => {
-    });
-    if (!state?.ok) continue;
+    let state;
+    try {
+      state = await pendingOf(database2);
+    } catch (error2) {
+      if (error2 instanceof InputError) continue;
+      refused.set(database2.name, `cannot check its pending migrations: ${error2.message}`);
+      continue;
+    }
+    if (!state.ok) continue;
     let reasons = [];
     for (let file2 of state.files) {
       let verdict = await verifier.verdictOf(file2.name.path);
@@ -61197,7 +61742,8 @@ async function check(s, pull) {
     policiesDir: s.policiesDir,
     migrationsDir: s.migrationsDir,
     ...s.runUrl ? { detailsUrl: s.runUrl } : {},
-    log: (m2) => info(m2)
+    log: (m2) => info(m2),
+    ...s.rehearsal ? { rehearsal: { target: s.rehearsal, appliedBy: `sqlgate check of PR #${pull.number}` } } : {}
   });
   if (!outcome.ok) {
     for (let e of outcome.error.errors)
@@ -61207,7 +61753,10 @@ async function check(s, pull) {
       );
     throw await summary.addRaw(outcome.comment).write(), setOutputs({ approved: "false" }), outcome.error;
   }
-  annotate(outcome.plan), await summary.addRaw(commentMarkdown({ plan: outcome.plan, approvals: outcome.approvals }), !0).write(), setOutputs({
+  annotate(outcome.plan), await summary.addRaw(
+    commentMarkdown({ plan: outcome.plan, approvals: outcome.approvals, rehearsal: outcome.rehearsal }),
+    !0
+  ).write(), setOutputs({
     "risk-level": outcome.plan.risk.level,
     flow: outcome.plan.flows.map((f3) => f3.flow.id).join(","),
     approved: String(outcome.approved)
