@@ -62,14 +62,16 @@ describe('deploy faults', () => {
   it('locks the same server reached under two names: only one of two concurrent deploys applies', async () => {
     const inserts = Array.from(
       { length: 5 },
-      (_, i) => `INSERT INTO runs VALUES (${i});\nDO SLEEP(0.6);`,
+      // 10 s of work: the second CLI must start while the first still holds the lock, even on a
+      // loaded 2-core CI machine where starting node takes seconds.
+      (_, i) => `INSERT INTO runs VALUES (${i});\nDO SLEEP(2);`,
     ).join('\n');
     const w = await makeWorkdir(server, {
       'migrations/app/V1__create.sql': 'CREATE TABLE runs (statement INT);',
       'migrations/app/V2__slow.sql': inserts,
     });
     const byIp = spawnCli(['deploy', '--env', 'test', '--lock-timeout', '0'], { cwd: w.dir, env: w.env });
-    await waitForQuery(server, 'DO SLEEP(0.6)');
+    await waitForQuery(server, 'DO SLEEP(2)');
     const byName = spawnCli(['deploy', '--env', 'test', '--lock-timeout', '0'], {
       cwd: w.dir,
       env: { TEST_DB_URL: `mysql://root@localhost:${server.port}/` },
@@ -81,7 +83,7 @@ describe('deploy faults', () => {
       /another deploy holds the lock \(connection \d+\); waited 0 s\. Nothing was changed/,
     );
     await expectEachStatementOnce(server, w.db, 5);
-  }, 40_000);
+  }, 60_000);
 
   it('on SIGTERM stops the running statement on the server, records it as not applied, releases the lock and says so', async () => {
     const w = await makeWorkdir(server, {
