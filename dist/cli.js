@@ -38342,6 +38342,18 @@ function describePolicyDiff(before, after) {
   return lines;
 }
 
+// src/policy/gate-files.ts
+var GATE_PATHS = [
+  ".github/workflows",
+  ".github/actions",
+  "CODEOWNERS",
+  ".github/CODEOWNERS",
+  "docs/CODEOWNERS"
+];
+function isGateFile(path) {
+  return GATE_PATHS.some((p2) => path === p2 || path.startsWith(`${p2}/`));
+}
+
 // src/sql/tokens.ts
 function isWordStartCode(c3) {
   return c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 >= 128;
@@ -39148,10 +39160,6 @@ function isCharsetStatement(text2) {
 }
 
 // src/plan/plan.ts
-var GATE_FILES = [/^\.github\/workflows\//, /^\.github\/actions\//, /^(\.github\/|docs\/)?CODEOWNERS$/];
-function isGateFile(path) {
-  return GATE_FILES.some((pattern) => pattern.test(path));
-}
 function policyPaths(dir) {
   return Object.fromEntries(Object.entries(POLICY_FILES).map(([k2, name]) => [k2, `${dir}/${name}`]));
 }
@@ -39935,7 +39943,7 @@ function evaluateApprovals(input) {
 async function approvalsForPlan(input) {
   let { repo, plan, reviews } = input;
   if (plan.flows.length === 0) return [];
-  let dirs = [plan.migrationsDir, plan.policiesDir], fingerprints = /* @__PURE__ */ new Map();
+  let dirs = [plan.migrationsDir, plan.policiesDir, ...GATE_PATHS], fingerprints = /* @__PURE__ */ new Map();
   for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)])) {
     let fingerprint = await repo.fingerprint(commit, dirs);
     fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await repo.fingerprint(commit, dirs)), fingerprints.set(commit, fingerprint);

@@ -48605,6 +48605,18 @@ function rehearsalTarget() {
   return url ? (setSecret(url), parseDatabaseUrl("input rehearsal-url", url)) : mode === "service" ? parseDatabaseUrl("rehearsal: service", REHEARSAL_SERVICE_URL) : void 0;
 }
 
+// src/policy/gate-files.ts
+var GATE_PATHS = [
+  ".github/workflows",
+  ".github/actions",
+  "CODEOWNERS",
+  ".github/CODEOWNERS",
+  "docs/CODEOWNERS"
+];
+function isGateFile(path) {
+  return GATE_PATHS.some((p2) => path === p2 || path.startsWith(`${p2}/`));
+}
+
 // src/approval/assignment.ts
 function satisfiedTimes(steps, counts) {
   return steps.map((s, i) => s.length >= (counts[i] ?? 1) ? Math.max(...s.map((a) => a.time)) : void 0);
@@ -48862,7 +48874,7 @@ function evaluateApprovals(input) {
 async function approvalsForPlan(input) {
   let { repo, plan: plan2, reviews } = input;
   if (plan2.flows.length === 0) return [];
-  let dirs = [plan2.migrationsDir, plan2.policiesDir], fingerprints = /* @__PURE__ */ new Map();
+  let dirs = [plan2.migrationsDir, plan2.policiesDir, ...GATE_PATHS], fingerprints = /* @__PURE__ */ new Map();
   for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)])) {
     let fingerprint = await repo.fingerprint(commit, dirs);
     fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await repo.fingerprint(commit, dirs)), fingerprints.set(commit, fingerprint);
@@ -52047,10 +52059,6 @@ function collectMigrations(paths, root = "migrations") {
 }
 
 // src/plan/plan.ts
-var GATE_FILES = [/^\.github\/workflows\//, /^\.github\/actions\//, /^(\.github\/|docs\/)?CODEOWNERS$/];
-function isGateFile(path) {
-  return GATE_FILES.some((pattern) => pattern.test(path));
-}
 function policyPaths(dir) {
   return Object.fromEntries(Object.entries(POLICY_FILES).map(([k2, name]) => [k2, `${dir}/${name}`]));
 }

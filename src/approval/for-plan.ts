@@ -1,6 +1,7 @@
 // The approval state of every flow a plan needs: fingerprints of the content each review approved,
 // then the pure approval function per flow. The PR check, the tag rollout and `plan --reviews`
 // share it.
+import { GATE_PATHS } from '../policy/gate-files.js';
 import type { ApprovalFlow, Policy } from '../policy/types.js';
 import { evaluateApprovals } from './evaluate.js';
 import type { ApprovalResult, Contributor, Review, TeamMembers } from './types.js';
@@ -35,7 +36,7 @@ export async function approvalsForPlan(input: {
 }): Promise<ApprovalResult[]> {
   const { repo, plan, reviews } = input;
   if (plan.flows.length === 0) return [];
-  const dirs = [plan.migrationsDir, plan.policiesDir];
+  const dirs = [plan.migrationsDir, plan.policiesDir, ...GATE_PATHS];
   const fingerprints = new Map<string, string | undefined>();
   for (const commit of new Set([input.headSha, ...reviews.map((r) => r.commitId)])) {
     let fingerprint = await repo.fingerprint(commit, dirs);

@@ -6,6 +6,7 @@ import { InputError, PolicyError } from '../errors.js';
 import type { FileChange, GitRepo } from '../git/repo.js';
 import { type PlanExecutions, planExecutions, type TableShapeLookup } from '../online/plan-executions.js';
 import { describePolicyDiff } from '../policy/diff.js';
+import { isGateFile } from '../policy/gate-files.js';
 import { loadPolicies, type PolicyTexts } from '../policy/load.js';
 import {
   type ApprovalFlow,
@@ -76,17 +77,6 @@ export interface PlanResult {
   readonly flows: readonly RequiredFlow[];
   /** How each ALTER runs per database where an environment has `onlineSchemaChange`. */
   readonly executions?: PlanExecutions;
-}
-
-/**
- * Files that decide how sqlgate runs and what its status means. A same-repository PR's workflow
- * runs from the PR itself and can post `sqlgate/approval: success` with the workflow token, so
- * changing one needs the policy-change flow, like a change to the policies.
- */
-const GATE_FILES = [/^\.github\/workflows\//, /^\.github\/actions\//, /^(\.github\/|docs\/)?CODEOWNERS$/];
-
-export function isGateFile(path: string): boolean {
-  return GATE_FILES.some((pattern) => pattern.test(path));
 }
 
 function policyPaths(dir: string): Record<PolicyFileKey, string> {

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runStep } from '../support/action-runner.js';
 import { cli } from '../support/cli.js';
-import { pullRequestEvent, pushEvent } from '../support/events.js';
+import { pullRequestEvent, pushEvent, reviewEvent } from '../support/events.js';
 import { TempRepo } from '../support/git-repo.js';
 import { FakeGitHub } from '../support/github-server.js';
 import { MariaDbServer } from '../support/mariadb.js';
@@ -213,6 +213,19 @@ describe('the status is not the gate', () => {
     expect(github.commentOf(1)).toContain(
       '`.github/workflows/sqlgate.yml` decides how sqlgate runs and what its status means (a workflow can post sqlgate/approval itself), so changing it needs the policy-change flow',
     );
+  }, 120_000);
+
+  it('an approval of a workflow change goes stale when the workflow changes again', async () => {
+    await adopt();
+    const pr = openPr(1, 'devon', { '.github/workflows/sqlgate.yml': 'on: pull_request\njobs: {}\n' });
+    github.review(1, 'alice', 'APPROVED');
+    await step('pull_request_review', reviewEvent('submitted', pr, 'alice', 'APPROVED'), pr.headSha);
+    expect(github.statusesOf(pr.headSha)).toEqual(['success: risk none: approved by alice']);
+    repo.write({ '.github/workflows/sqlgate.yml': 'on: pull_request\njobs: {post-success: {}}\n' });
+    const pushed = { ...pr, headSha: repo.commit('post the status myself') };
+    (github.prs.get(1) as { headSha: string }).headSha = pushed.headSha;
+    await step('pull_request', pullRequestEvent('synchronize', pushed), pushed.headSha);
+    expect(github.statusesOf(pushed.headSha)).toEqual(['pending: waiting for Workspace Owner (0 of 1)']);
   }, 120_000);
 });
 
