@@ -60727,9 +60727,15 @@ async function deployOnPush(ctx, push) {
 async function verifyPending(ctx, policy, environment2, verifier) {
   let { databases } = selectDatabases(policy, environment2, ctx.shard ? { shard: ctx.shard } : {}), pendingOf = pendingReader({ root: ctx.workspace, migrationsDir: ctx.migrationsDir, env: ctx.env }), refused = /* @__PURE__ */ new Map();
   for (let database2 of databases) {
-    let state = await pendingOf(database2).catch(() => {
-    });
-    if (!state?.ok) continue;
+    let state;
+    try {
+      state = await pendingOf(database2);
+    } catch (error2) {
+      if (error2 instanceof InputError) continue;
+      refused.set(database2.name, `cannot check its pending migrations: ${error2.message}`);
+      continue;
+    }
+    if (!state.ok) continue;
     let reasons = [];
     for (let file2 of state.files) {
       let verdict = await verifier.verdictOf(file2.name.path);

@@ -4,7 +4,7 @@
 // checked by the tag rollout's verifier: a status check can be forged, this cannot.
 import { type DatabaseReport, exitCodeOfReports } from '../deploy/apply.js';
 import { deployEnvironment, type EnvironmentDeployInput, selectDatabases } from '../deploy/fleet.js';
-import { RefusedError } from '../errors.js';
+import { InputError, RefusedError } from '../errors.js';
 import { loadPolicyDir } from '../files/policy-dir.js';
 import { planChange } from '../plan/plan.js';
 import type { Environment, Policy } from '../policy/types.js';
@@ -81,10 +81,18 @@ async function verifyPending(
   const pendingOf = pendingReader({ root: ctx.workspace, migrationsDir: ctx.migrationsDir, env: ctx.env });
   const refused = new Map<string, string>();
   for (const database of databases) {
-    // A database that cannot be read, or whose history refuses the deploy, is left to the deploy
-    // engine, which reports it the same way it would without this check.
-    const state = await pendingOf(database).catch(() => undefined);
-    if (!state?.ok) continue;
+    let state: Awaited<ReturnType<typeof pendingOf>>;
+    try {
+      state = await pendingOf(database);
+    } catch (error) {
+      // Bad input (a missing URL variable) the engine reports before touching any database;
+      // anything else must not let the database deploy unchecked.
+      if (error instanceof InputError) continue;
+      refused.set(database.name, `cannot check its pending migrations: ${(error as Error).message}`);
+      continue;
+    }
+    // A history the engine refuses (drift, in doubt) it reports the same way without this check.
+    if (!state.ok) continue;
     const reasons: string[] = [];
     for (const file of state.files) {
       const verdict = await verifier.verdictOf(file.name.path);
