@@ -1,6 +1,6 @@
 // A policy change in words, for the PR comment: reviewers approve what a change to the rules
 // means ("rule 'DDL on Prod' level high → low"), not a YAML diff.
-import type { ApprovalFlow, Condition, Policy } from './types.js';
+import type { ApprovalFlow, Condition, OnlineSchemaChangePolicy, Policy } from './types.js';
 
 function describeCondition(c: Condition): string {
   switch (c.kind) {
@@ -23,6 +23,25 @@ function flowSteps(f: ApprovalFlow): string {
 
 function byKey<T>(items: readonly T[], key: (t: T) => string): Map<string, T> {
   return new Map(items.map((i) => [key(i), i]));
+}
+
+function describeOnline(o: OnlineSchemaChangePolicy): string {
+  const options = [`chunks of ${o.chunkSize}`, `max load ${o.maxLoad}`, `critical load ${o.criticalLoad}`];
+  if (o.foreignKeys) options.push(`foreign keys ${o.foreignKeys}`);
+  return `${o.tool} when ${describeCondition(o.when)} (${options.join(', ')})`;
+}
+
+/** Routing ALTERs online (or no longer) changes how every big ALTER runs: reviewers see it. */
+function onlineChange(
+  id: string,
+  before: OnlineSchemaChangePolicy | undefined,
+  after: OnlineSchemaChangePolicy | undefined,
+): string[] {
+  const [was, now] = [before && describeOnline(before), after && describeOnline(after)];
+  if (was === now) return [];
+  if (!was) return [`environment '${id}' online schema change added: ${now}`];
+  if (!now) return [`environment '${id}' online schema change removed (was ${was}); every ALTER runs inline`];
+  return [`environment '${id}' online schema change ${was} → ${now}`];
 }
 
 export function describePolicyDiff(before: Policy, after: Policy): string[] {
@@ -118,6 +137,7 @@ export function describePolicyDiff(before: Policy, after: Policy): string[] {
     }
     if (old && old.verifyApprovals !== env.verifyApprovals)
       lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} → ${env.verifyApprovals}`);
+    if (old) lines.push(...onlineChange(env.id, old.onlineSchemaChange, env.onlineSchemaChange));
   }
   for (const env of before.environments)
     if (!after.environments.some((e) => e.id === env.id)) lines.push(`environment '${env.id}' removed`);

@@ -8,6 +8,7 @@ import {
   type TableShape,
 } from '../../src/online/decide.js';
 import { sharedParser } from '../../src/parser/pool.js';
+import { describePolicyDiff } from '../../src/policy/diff.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import type { OnlineSchemaChangePolicy } from '../../src/policy/types.js';
 import type { Estimate } from '../../src/risk/context.js';
@@ -175,5 +176,30 @@ describe('how a statement runs', () => {
       'method changed since the plan: inline (~900,000 rows) → online via pt-online-schema-change, ~1,200,000 rows, copy in chunks of 2000',
     );
     expect(methodChange(live, live)).toBeUndefined();
+  });
+});
+
+describe('a change to the online setting, in words for reviewers', () => {
+  const load = (text: string) => {
+    const loaded = loadPolicies({ environments: text });
+    if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.format()).join('\n'));
+    return loaded.policy;
+  };
+  const without = ENVIRONMENTS.replace(/ {4}onlineSchemaChange:[\s\S]*?(?= {2}- id: test)/, '');
+
+  it('names what was added, changed and removed', () => {
+    expect(describePolicyDiff(load(without), load(ENVIRONMENTS))).toEqual([
+      'environment \'prod\' online schema change added: pt-online-schema-change when (tableRows {"gt":1000000}) or (tableRewrite true and tableRows {"gt":10000}) (chunks of 2000, max load Threads_running=30, critical load Threads_running=50)',
+    ]);
+    expect(
+      describePolicyDiff(load(ENVIRONMENTS), load(ENVIRONMENTS.replace('chunkSize: 2000', 'chunkSize: 500'))),
+    ).toEqual([
+      expect.stringMatching(/^environment 'prod' online schema change .*chunks of 2000.* → .*chunks of 500/),
+    ]);
+    expect(describePolicyDiff(load(ENVIRONMENTS), load(without))).toEqual([
+      expect.stringMatching(
+        /^environment 'prod' online schema change removed \(was .*\); every ALTER runs inline$/,
+      ),
+    ]);
   });
 });
