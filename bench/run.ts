@@ -3,6 +3,7 @@ import { benchAnalysis } from './analysis.js';
 import { benchCheck } from './check.js';
 import { benchColdStart } from './cold-start.js';
 import { benchDeploy } from './deploy.js';
+import { benchOnline } from './online.js';
 import { benchPolicyLoad } from './policy-load.js';
 import { benchRehearsal } from './rehearsal.js';
 
@@ -11,5 +12,6 @@ await benchPolicyLoad();
 await benchAnalysis();
 await benchCheck();
 await benchDeploy();
+await benchOnline();
 await benchRehearsal();
 await benchColdStart();
