@@ -49638,6 +49638,14 @@ function flowSteps(f3) {
 function byKey(items, key) {
   return new Map(items.map((i) => [key(i), i]));
 }
+function describeOnline(o2) {
+  let options2 = [`chunks of ${o2.chunkSize}`, `max load ${o2.maxLoad}`, `critical load ${o2.criticalLoad}`];
+  return o2.foreignKeys && options2.push(`foreign keys ${o2.foreignKeys}`), `${o2.tool} when ${describeCondition(o2.when)} (${options2.join(", ")})`;
+}
+function onlineChange(id, before, after) {
+  let [was, now] = [before && describeOnline(before), after && describeOnline(after)];
+  return was === now ? [] : was ? now ? [`environment '${id}' online schema change ${was} \u2192 ${now}`] : [`environment '${id}' online schema change removed (was ${was}); every ALTER runs inline`] : [`environment '${id}' online schema change added: ${now}`];
+}
 function describePolicyDiff(before, after) {
   let lines = [], rulesBefore = byKey(before.risk.rules, (r2) => r2.title), rulesAfter = byKey(after.risk.rules, (r2) => r2.title);
   for (let [title, rule] of rulesBefore) {
@@ -49683,7 +49691,7 @@ function describePolicyDiff(before, after) {
     let old = envBefore.get(env.id);
     old ? old.rollout !== env.rollout ? lines.push(`environment '${env.id}' rollout ${old.rollout} \u2192 ${env.rollout}`) : old.rollout === "manual" && env.rollout === "manual" && (old.tag !== env.tag && lines.push(`environment '${env.id}' tag ${old.tag} \u2192 ${env.tag}`), old.rolloutRoles.join() !== env.rolloutRoles.join() && lines.push(
       `environment '${env.id}' rollout roles ${old.rolloutRoles.join(", ")} \u2192 ${env.rolloutRoles.join(", ")}`
-    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`);
+    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`), old && lines.push(...onlineChange(env.id, old.onlineSchemaChange, env.onlineSchemaChange));
   }
   for (let env of before.environments)
     after.environments.some((e) => e.id === env.id) || lines.push(`environment '${env.id}' removed`);
