@@ -3,6 +3,7 @@ import { runDeploy, runRepair, runStatus } from './cli/deploy.js';
 import { type CliIo, processIo } from './cli/io.js';
 import { runPlan } from './cli/plan.js';
 import { runRehearse } from './cli/rehearse.js';
+import { runRollback } from './cli/rollback.js';
 import { runValidate } from './cli/validate.js';
 import { exitCodeOf, InputError } from './errors.js';
 
@@ -18,6 +19,9 @@ commands:
   deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
                                      apply pending migrations to the environment's databases
   status --env ID [--database NAME]  the migration history of each database
+  rollback --env ID --to VERSION [--database NAME] [--lock-timeout S]
+                                     run the down files of every version above VERSION, newest
+                                     first, and record them rolled-back in the history
   rehearse [--base REF] [--url URL] [--format text|json] [--keep]
                                      apply the base's migrations then the PR's (and their down
                                      files, up → down → up) on throwaway schemas, with the deploy
@@ -115,6 +119,18 @@ const COMMANDS: Record<string, Command> = {
         estimate: Boolean(o.estimate),
         ...(str(o.reviews) !== undefined ? { reviews: str(o.reviews) as string } : {}),
         ...(str(o.author) !== undefined ? { author: str(o.author) as string } : {}),
+      }),
+  },
+  rollback: {
+    options: { ...PATHS, ...ENV, to: { type: 'string' }, 'lock-timeout': { type: 'string', default: '30' } },
+    run: (io, o) =>
+      runRollback(io, {
+        policies: String(o.policies),
+        migrations: String(o.migrations),
+        env: requireEnv(o),
+        ...(str(o.database) !== undefined ? { database: str(o.database) as string } : {}),
+        ...(str(o.to) !== undefined ? { to: str(o.to) as string } : {}),
+        lockTimeout: String(o['lock-timeout']),
       }),
   },
   rehearse: {
