@@ -17265,7 +17265,7 @@ var require_named_placeholders = __commonJS({
       function noTailingSemicolon(s) {
         return s.slice(-1) === ":" ? s.slice(0, -1) : s;
       }
-      function join4(tree) {
+      function join5(tree) {
         if (tree.length === 1)
           return tree;
         let unnamed = noTailingSemicolon(tree[0][0]);
@@ -17276,7 +17276,7 @@ var require_named_placeholders = __commonJS({
       }
       function compile(query, paramsObj) {
         let tree;
-        return cache && (tree = cache.get(query)) || (tree = join4(parse(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
+        return cache && (tree = cache.get(query)) || (tree = join5(parse(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
       }
       return compile.parse = parse, compile;
     }
@@ -31929,6 +31929,9 @@ function decideDeploy(files, history) {
         break;
       case "failed":
         break;
+      case "rolled-back":
+        actions.push({ kind: "apply", file: file2, from: 0, resume: !0 });
+        continue;
     }
     for (let i = 0; i < row.statementsApplied; i++)
       if (row.statementHashes[i] !== file2.statements[i]?.hash)
@@ -40608,6 +40611,154 @@ async function runRehearse(io2, o2) {
   }
 }
 
+// src/rollback/down-files.ts
+import { readdirSync as readdirSync2, readFileSync as readFileSync4 } from "node:fs";
+import { join as join4 } from "node:path";
+function readDownFiles(root, migrationsDir, folder) {
+  let names;
+  try {
+    names = readdirSync2(join4(root, migrationsDir, folder));
+  } catch {
+    return /* @__PURE__ */ new Map();
+  }
+  let { downs } = collectMigrations(
+    names.map((n) => `${migrationsDir}/${folder}/${n}`),
+    migrationsDir
+  ), files = /* @__PURE__ */ new Map(), errors = [];
+  for (let [up, down] of downs) {
+    let name = parseMigrationName(down, migrationsDir), text2 = decodeSql(down, readFileSync4(join4(root, down)));
+    name instanceof PolicyError ? errors.push(name) : text2 instanceof PolicyError ? errors.push(text2) : files.set(up, migrationFileOf(name, text2));
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return files;
+}
+
+// src/rollback/rollback.ts
+var partsOf = (key) => key.split(".").map((p2) => BigInt(p2));
+function planRollback(rows, toKey, files, downs) {
+  let above = rows.filter((r2) => r2.status !== "rolled-back" && compareVersions(partsOf(r2.versionKey), partsOf(toKey)) > 0).sort((a, b3) => compareVersions(partsOf(b3.versionKey), partsOf(a.versionKey))), steps = [];
+  for (let row of above) {
+    if (row.status !== "success")
+      return {
+        ok: !1,
+        reason: `${row.file} is ${row.status}, not fully applied; its down file assumes it is (deploy or repair it first)`
+      };
+    let up = files.find((f3) => f3.name.path === row.file), down = up ? downs.get(up.name.path) : void 0;
+    if (!down)
+      return {
+        ok: !1,
+        reason: `${row.file} (version ${row.version}) has no down file ${row.file.replace(/\.sql$/i, ".down.sql")} in the checkout`
+      };
+    steps.push({ row, down });
+  }
+  return { ok: !0, steps };
+}
+async function rollbackDatabase(input) {
+  let { database: database2, target } = input, base = { database: database2.name, environment: database2.environment }, control = await connect(target);
+  try {
+    await useDatabase(control, database2.name).catch(() => {
+      throw new InputError(`database ${database2.name} does not exist on ${target.masked}`);
+    });
+    let lock = lockName(target.host, target.port, database2.name);
+    await acquireLock(control, lock, input.lockTimeoutSeconds);
+    try {
+      let plan = planRollback(
+        await new MysqlRevisions(control, database2.name, lock).read(),
+        input.toKey,
+        input.files,
+        input.downs
+      );
+      if (!plan.ok)
+        return {
+          ...base,
+          status: "refused",
+          rolledBack: [],
+          message: `${plan.reason}; nothing was rolled back`
+        };
+      if (plan.steps.length === 0) return { ...base, status: "nothing-to-do", rolledBack: [] };
+      let work = await connect(target, { database: database2.name }), done = [];
+      try {
+        await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]);
+        for (let { row, down } of plan.steps) {
+          input.log(`${database2.name}: ${down.name.path}`);
+          for (let [i, statement] of down.statements.entries())
+            try {
+              await work.query(statement.text);
+            } catch (error) {
+              let failure = failureAt(down, i, describeError2(error, target));
+              return {
+                ...base,
+                status: "failed",
+                rolledBack: done,
+                message: `${down.name.path} ${failureWords(failure)}; ${row.file} is still recorded as applied${done.length > 0 ? ", the versions above it were rolled back" : ""}`
+              };
+            }
+          let note = `${(/* @__PURE__ */ new Date()).toISOString()} ${input.by}: rolled back with ${down.name.path}`, [result] = await control.query(
+            `UPDATE ${HISTORY_TABLE} SET status = 'rolled-back', finished_at = NOW(3), note = CONCAT_WS('\\n', note, ?)
+              WHERE version_key = ? AND IS_USED_LOCK(?) = CONNECTION_ID()`,
+            [note, row.versionKey, lock]
+          );
+          if (result.affectedRows !== 1)
+            throw new RefusedError(
+              `the deploy lock was lost after ${down.name.path} ran; its history row still says applied`
+            );
+          done.push(down.name.path);
+        }
+      } finally {
+        await closeQuietly(work);
+      }
+      return { ...base, status: "rolled-back", rolledBack: done };
+    } finally {
+      await releaseLock(control, lock);
+    }
+  } finally {
+    await closeQuietly(control);
+  }
+}
+
+// src/cli/rollback.ts
+var ICON4 = {
+  "rolled-back": "\u2713",
+  "nothing-to-do": "\u2713",
+  failed: "\u2717",
+  refused: "\u2717"
+};
+function formatRollback(r2) {
+  let what = r2.status === "rolled-back" ? `rolled back with ${r2.rolledBack.join(", ")}` : r2.status === "nothing-to-do" ? "nothing above that version is applied" : `${r2.status}: ${r2.message ?? ""}${r2.rolledBack.length > 0 ? ` (ran before the failure: ${r2.rolledBack.join(", ")})` : ""}`;
+  return `${ICON4[r2.status]} ${r2.environment}/${r2.database}: ${what}`;
+}
+async function runRollback(io2, o2) {
+  if (!o2.to)
+    throw new InputError("rollback needs --env ID --to VERSION (every version above VERSION is rolled back)");
+  let migrations = o2.migrations.replace(/\/+$/, ""), parsed = parseMigrationName(`${migrations}/x/${o2.to}_x.sql`, migrations);
+  if ("format" in parsed) throw new InputError(`--to "${o2.to}" is not a migration version`);
+  let lockTimeout = Number(o2.lockTimeout);
+  if (!Number.isInteger(lockTimeout) || lockTimeout < 0)
+    throw new InputError(`--lock-timeout must be a whole number \u2265 0, not "${o2.lockTimeout}"`);
+  let policy = loadPolicyDir2(io2, o2.policies), { environment: environment2, databases } = selectDatabases(
+    policy,
+    o2.env,
+    o2.database !== void 0 ? { database: o2.database } : {}
+  ), work = databases.map((database2) => ({
+    database: database2,
+    target: targetOf(database2, io2.env),
+    files: readMigrationFolder(io2.cwd, migrations, database2.migrations),
+    downs: readDownFiles(io2.cwd, migrations, database2.migrations)
+  })), reports = [];
+  for (let w2 of work) {
+    let report = await rollbackDatabase({
+      ...w2,
+      toKey: versionKey(parsed.parts),
+      by: whoDeploys(io2.env),
+      lockTimeoutSeconds: lockTimeout,
+      lockWaitTimeoutSeconds: environment2.lockWaitTimeout,
+      log: (line) => io2.out(line)
+    });
+    if (reports.push(report), io2.out(formatRollback(report)), report.status === "failed" || report.status === "refused") return 1;
+  }
+  return 0;
+}
+
 // src/cli.ts
 var USAGE = `usage: sqlgate <command> [options]
 
@@ -40621,6 +40772,9 @@ commands:
   deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
                                      apply pending migrations to the environment's databases
   status --env ID [--database NAME]  the migration history of each database
+  rollback --env ID --to VERSION [--database NAME] [--lock-timeout S]
+                                     run the down files of every version above VERSION, newest
+                                     first, and record them rolled-back in the history
   rehearse [--base REF] [--url URL] [--format text|json] [--keep]
                                      apply the base's migrations then the PR's (and their down
                                      files, up \u2192 down \u2192 up) on throwaway schemas, with the deploy
@@ -40699,6 +40853,17 @@ var COMMANDS = {
       estimate: !!o2.estimate,
       ...str(o2.reviews) !== void 0 ? { reviews: str(o2.reviews) } : {},
       ...str(o2.author) !== void 0 ? { author: str(o2.author) } : {}
+    })
+  },
+  rollback: {
+    options: { ...PATHS, ...ENV, to: { type: "string" }, "lock-timeout": { type: "string", default: "30" } },
+    run: (io2, o2) => runRollback(io2, {
+      policies: String(o2.policies),
+      migrations: String(o2.migrations),
+      env: requireEnv(o2),
+      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {},
+      ...str(o2.to) !== void 0 ? { to: str(o2.to) } : {},
+      lockTimeout: String(o2["lock-timeout"])
     })
   },
   rehearse: {
