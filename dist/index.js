@@ -52869,6 +52869,9 @@ function decideDeploy(files, history) {
         break;
       case "failed":
         break;
+      case "rolled-back":
+        actions.push({ kind: "apply", file: file2, from: 0, resume: !0 });
+        continue;
     }
     for (let i = 0; i < row.statementsApplied; i++)
       if (row.statementHashes[i] !== file2.statements[i]?.hash)

@@ -1,8 +1,9 @@
-import { COMMON, type Command, PATHS, runCommand, str } from './cli/commands.js';
+import { COMMON, type Command, ENV, PATHS, requireEnv, runCommand, str } from './cli/commands.js';
 import { DEPLOY_COMMANDS } from './cli/deploy-commands.js';
 import { type CliIo, processIo } from './cli/io.js';
 import { runPlan } from './cli/plan.js';
 import { runRehearse } from './cli/rehearse.js';
+import { runRollback } from './cli/rollback.js';
 import { runValidate } from './cli/validate.js';
 
 const COMMANDS: Record<string, Command> = {
@@ -43,6 +44,18 @@ const COMMANDS: Record<string, Command> = {
         ...(str(o.url) !== undefined ? { url: str(o.url) as string } : {}),
         format: String(o.format),
         keep: Boolean(o.keep),
+      }),
+  },
+  rollback: {
+    options: { ...PATHS, ...ENV, to: { type: 'string' }, 'lock-timeout': { type: 'string', default: '30' } },
+    run: (io, o) =>
+      runRollback(io, {
+        policies: String(o.policies),
+        migrations: String(o.migrations),
+        env: requireEnv(o),
+        ...(str(o.database) !== undefined ? { database: str(o.database) as string } : {}),
+        ...(str(o.to) !== undefined ? { to: str(o.to) as string } : {}),
+        lockTimeout: String(o['lock-timeout']),
       }),
   },
   validate: {

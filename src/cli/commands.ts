@@ -20,6 +20,9 @@ commands:
                                      apply the base's migrations then the PR's (and their down
                                      files, up → down → up) on throwaway schemas, with the deploy
                                      engine; without --url on a throwaway mariadbd
+  rollback --env ID --to VERSION [--database NAME] [--lock-timeout S]
+                                     run the down files of every version above VERSION, newest
+                                     first, and record them rolled-back in the history
   repair --env ID --database NAME --version V --mark applied|not-applied
                                      record what happened to an in-doubt statement
 

@@ -64,6 +64,9 @@ export function decideDeploy(
         break;
       case 'failed':
         break;
+      case 'rolled-back':
+        actions.push({ kind: 'apply', file, from: 0, resume: true });
+        continue;
     }
     // Failed, or stopped between statements: the applied statements must be unchanged.
     for (let i = 0; i < row.statementsApplied; i++) {

@@ -1,6 +1,7 @@
 import type { MigrationName } from '../sql/migration-name.js';
 
-export type HistoryStatus = 'running' | 'success' | 'failed' | 'in-doubt';
+/** `rolled-back`: its down file ran (`sqlgate rollback`); the next deploy applies it again. */
+export type HistoryStatus = 'running' | 'success' | 'failed' | 'in-doubt' | 'rolled-back';
 
 /** One row of `sqlgate_history`: one migration file in one database. */
 export interface HistoryRow {

@@ -51,13 +51,13 @@ function scratchSchema(database: string): string {
 }
 
 /** MySQL says where in the statement it stopped ("... at line 3"): turn that into the file's line. */
-function failureAt(file: MigrationFile, index: number, error: string): StatementFailure {
+export function failureAt(file: MigrationFile, index: number, error: string): StatementFailure {
   const start = file.statements[index]?.line ?? 0;
   const within = /at line (\d+)\s*$/.exec(error);
   return { statement: index + 1, line: within ? start + Number(within[1]) - 1 : start, error };
 }
 
-function describeError(error: unknown, target: ConnectionTarget): string {
+export function describeError(error: unknown, target: ConnectionTarget): string {
   const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string };
   const text = e.sqlMessage ?? e.message ?? String(error);
   return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ''}: ${text}` : text, target);

@@ -1,0 +1,136 @@
+// `sqlgate rollback --to VERSION`: run the down files of every version above VERSION, newest
+// first, under the deploy lock, and record each in the history as `rolled-back` (who, when,
+// with which file) so the next deploy applies it again. Nothing runs unless every one of them
+// has a down file and was applied completely.
+import { closeQuietly, connect, useDatabase } from '../db/connect.js';
+import type { ConnectionTarget } from '../db/url.js';
+import { acquireLock, lockName, releaseLock } from '../deploy/lock.js';
+import { HISTORY_TABLE, MysqlRevisions } from '../deploy/mysql-revisions.js';
+import type { HistoryRow, MigrationFile } from '../deploy/types.js';
+import { InputError, RefusedError } from '../errors.js';
+import type { Database } from '../policy/types.js';
+import { describeError, failureAt } from '../rehearsal/rehearse.js';
+import { failureWords } from '../report/rehearsal.js';
+import { compareVersions } from '../sql/migration-name.js';
+
+export interface RollbackInput {
+  readonly database: Database;
+  readonly target: ConnectionTarget;
+  /** Roll back every version above this one (its history key). */
+  readonly toKey: string;
+  /** The migrations and their down files (by the migration's path) in the checkout. */
+  readonly files: readonly MigrationFile[];
+  readonly downs: ReadonlyMap<string, MigrationFile>;
+  readonly by: string;
+  readonly lockTimeoutSeconds: number;
+  readonly lockWaitTimeoutSeconds: number;
+  readonly log: (line: string) => void;
+}
+
+export interface RollbackReport {
+  readonly database: string;
+  readonly environment: string;
+  readonly status: 'rolled-back' | 'nothing-to-do' | 'failed' | 'refused';
+  /** Down files that ran, newest version first. */
+  readonly rolledBack: readonly string[];
+  readonly message?: string;
+}
+
+const partsOf = (key: string) => key.split('.').map((p) => BigInt(p));
+
+/** Which rows to roll back, newest first, or why not: every one needs its down file and a full apply. */
+export function planRollback(
+  rows: readonly HistoryRow[],
+  toKey: string,
+  files: readonly MigrationFile[],
+  downs: ReadonlyMap<string, MigrationFile>,
+): { ok: true; steps: { row: HistoryRow; down: MigrationFile }[] } | { ok: false; reason: string } {
+  const above = rows
+    .filter((r) => r.status !== 'rolled-back' && compareVersions(partsOf(r.versionKey), partsOf(toKey)) > 0)
+    .sort((a, b) => compareVersions(partsOf(b.versionKey), partsOf(a.versionKey)));
+  const steps: { row: HistoryRow; down: MigrationFile }[] = [];
+  for (const row of above) {
+    if (row.status !== 'success')
+      return {
+        ok: false,
+        reason: `${row.file} is ${row.status}, not fully applied; its down file assumes it is (deploy or repair it first)`,
+      };
+    const up = files.find((f) => f.name.path === row.file);
+    const down = up ? downs.get(up.name.path) : undefined;
+    if (!down)
+      return {
+        ok: false,
+        reason: `${row.file} (version ${row.version}) has no down file ${row.file.replace(/\.sql$/i, '.down.sql')} in the checkout`,
+      };
+    steps.push({ row, down });
+  }
+  return { ok: true, steps };
+}
+
+export async function rollbackDatabase(input: RollbackInput): Promise<RollbackReport> {
+  const { database, target } = input;
+  const base = { database: database.name, environment: database.environment };
+  const control = await connect(target);
+  try {
+    await useDatabase(control, database.name).catch(() => {
+      throw new InputError(`database ${database.name} does not exist on ${target.masked}`);
+    });
+    const lock = lockName(target.host, target.port, database.name);
+    await acquireLock(control, lock, input.lockTimeoutSeconds);
+    try {
+      const plan = planRollback(
+        await new MysqlRevisions(control, database.name, lock).read(),
+        input.toKey,
+        input.files,
+        input.downs,
+      );
+      if (!plan.ok)
+        return {
+          ...base,
+          status: 'refused',
+          rolledBack: [],
+          message: `${plan.reason}; nothing was rolled back`,
+        };
+      if (plan.steps.length === 0) return { ...base, status: 'nothing-to-do', rolledBack: [] };
+      const work = await connect(target, { database: database.name });
+      const done: string[] = [];
+      try {
+        await work.query('SET SESSION lock_wait_timeout = ?', [input.lockWaitTimeoutSeconds]);
+        for (const { row, down } of plan.steps) {
+          input.log(`${database.name}: ${down.name.path}`);
+          for (const [i, statement] of down.statements.entries()) {
+            try {
+              await work.query(statement.text);
+            } catch (error) {
+              const failure = failureAt(down, i, describeError(error, target));
+              return {
+                ...base,
+                status: 'failed',
+                rolledBack: done,
+                message: `${down.name.path} ${failureWords(failure)}; ${row.file} is still recorded as applied${done.length > 0 ? `, the versions above it were rolled back` : ''}`,
+              };
+            }
+          }
+          const note = `${new Date().toISOString()} ${input.by}: rolled back with ${down.name.path}`;
+          const [result] = await control.query(
+            `UPDATE ${HISTORY_TABLE} SET status = 'rolled-back', finished_at = NOW(3), note = CONCAT_WS('\\n', note, ?)
+              WHERE version_key = ? AND IS_USED_LOCK(?) = CONNECTION_ID()`,
+            [note, row.versionKey, lock],
+          );
+          if ((result as { affectedRows?: number }).affectedRows !== 1)
+            throw new RefusedError(
+              `the deploy lock was lost after ${down.name.path} ran; its history row still says applied`,
+            );
+          done.push(down.name.path);
+        }
+      } finally {
+        await closeQuietly(work);
+      }
+      return { ...base, status: 'rolled-back', rolledBack: done };
+    } finally {
+      await releaseLock(control, lock);
+    }
+  } finally {
+    await closeQuietly(control);
+  }
+}
