@@ -96,14 +96,14 @@ var require_lib = __commonJS({
     MAY_OPEN_QUOTE_OR_COMMENT[charCode.hash] = 1;
     MAY_OPEN_QUOTE_OR_COMMENT[charCode.dash] = 1;
     MAY_OPEN_QUOTE_OR_COMMENT[charCode.slash] = 1;
-    for (let word of SET_CLAUSE_TERMINATORS) {
-      let first = word.charCodeAt(0), bucket = SET_CLAUSE_TERMINATORS_BY_FIRST[first];
-      bucket ? bucket.push(word) : SET_CLAUSE_TERMINATORS_BY_FIRST[first] = [word];
+    for (let word2 of SET_CLAUSE_TERMINATORS) {
+      let first = word2.charCodeAt(0), bucket = SET_CLAUSE_TERMINATORS_BY_FIRST[first];
+      bucket ? bucket.push(word2) : SET_CLAUSE_TERMINATORS_BY_FIRST[first] = [word2];
     }
-    var isRecord = (value) => typeof value == "object" && value !== null && !Array.isArray(value) && !(value instanceof Set) && !(value instanceof Map), isWordChar2 = (code) => code >= 65 && code <= 90 || code >= 97 && code <= 122 || code >= 48 && code <= 57 || code === 95, isWhitespace = (code) => code === charCode.space || code === charCode.tab || code === charCode.newline || code === charCode.carriageReturn, toLower = (code) => code | 32, matchesWord = (sql, position, word, length) => {
-      let wordLength = word.length;
+    var isRecord = (value) => typeof value == "object" && value !== null && !Array.isArray(value) && !(value instanceof Set) && !(value instanceof Map), isWordChar2 = (code) => code >= 65 && code <= 90 || code >= 97 && code <= 122 || code >= 48 && code <= 57 || code === 95, isWhitespace = (code) => code === charCode.space || code === charCode.tab || code === charCode.newline || code === charCode.carriageReturn, toLower = (code) => code | 32, matchesWord = (sql, position, word2, length) => {
+      let wordLength = word2.length;
       for (let offset = 0; offset < wordLength; offset++)
-        if (toLower(sql.charCodeAt(position + offset)) !== word.charCodeAt(offset))
+        if (toLower(sql.charCodeAt(position + offset)) !== word2.charCodeAt(offset))
           return !1;
       return (position === 0 || !isWordChar2(sql.charCodeAt(position - 1))) && (position + wordLength >= length || !isWordChar2(sql.charCodeAt(position + wordLength)));
     }, skipLineComment = (sql, start) => {
@@ -19910,7 +19910,7 @@ var require_parse = __commonJS({
         START_ANCHOR
       } = constants.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
       opts.capture && (star = `(${star})`);
-      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str2) => {
+      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create2 = (str2) => {
         switch (str2) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
@@ -19931,11 +19931,11 @@ var require_parse = __commonJS({
           default: {
             let match = /^(.*?)\.(\w+)$/.exec(str2);
             if (!match) return;
-            let source2 = create(match[1]);
+            let source2 = create2(match[1]);
             return source2 ? source2 + DOT_LITERAL + match[2] : void 0;
           }
         }
-      }, output = utils.removePrefix(input, state), source = create(output);
+      }, output = utils.removePrefix(input, state), source = create2(output);
       return source && opts.strictSlashes !== !0 && (source += `${SLASH_LITERAL}?`), source;
     };
     module.exports = parse;
@@ -31279,8 +31279,8 @@ var require_common = __commonJS({
         return createDebug.enable(""), namespaces;
       }
       function enabled(name) {
-        for (let skip of createDebug.skips)
-          if (matchesTemplate(name, skip))
+        for (let skip2 of createDebug.skips)
+          if (matchesTemplate(name, skip2))
             return !1;
         for (let ns2 of createDebug.names)
           if (matchesTemplate(name, ns2))
@@ -31674,12 +31674,8 @@ var require_dist3 = __commonJS({
   }
 });
 
-// src/cli.ts
+// src/cli/commands.ts
 import { parseArgs } from "node:util";
-
-// src/cli/deploy.ts
-import { execFileSync } from "node:child_process";
-import { userInfo } from "node:os";
 
 // src/errors.ts
 var PolicyError = class extends Error {
@@ -31713,17 +31709,117 @@ function exitCodeOf(error) {
   return error instanceof InputError ? 2 : 1;
 }
 
+// src/cli/commands.ts
+var USAGE = `usage: sqlgate <command> [options]
+
+commands:
+  validate [--policies DIR]          check the policy files (exit 0 ok, 2 errors)
+  plan [--base REF] [--format text|json|markdown] [--estimate] [--reviews FILE --author LOGIN]
+                                     risk and approval flow of the changes between the merge
+                                     base of REF (default main) and HEAD, read with git; with
+                                     --reviews, the approval state from GitHub's review list
+
+  deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
+                                     apply pending migrations to the environment's databases
+  status --env ID [--database NAME]  the migration history of each database
+  rehearse [--base REF] [--url URL] [--format text|json] [--keep]
+                                     apply the base's migrations then the PR's (and their down
+                                     files, up \u2192 down \u2192 up) on throwaway schemas, with the deploy
+                                     engine; without --url on a throwaway mariadbd
+  rollback --env ID --to VERSION [--database NAME] [--lock-timeout S]
+                                     run the down files of every version above VERSION, newest
+                                     first, and record them rolled-back in the history
+  repair --env ID --database NAME --version V --mark applied|not-applied
+                                     record what happened to an in-doubt statement
+
+common options:
+  --policies DIR   policy directory (default: policies)
+  --migrations DIR migrations directory (default: migrations)
+  -h, --help       this help
+
+exit codes: 0 ok, 1 the policy says no or a deploy failed, 2 bad input`, COMMON = {
+  policies: { type: "string", default: "policies" },
+  help: { type: "boolean", short: "h" }
+}, PATHS = { ...COMMON, migrations: { type: "string", default: "migrations" } }, str = (v2) => typeof v2 == "string" ? v2 : void 0, ENV = { env: { type: "string" }, database: { type: "string" } };
+function requireEnv(o2) {
+  let env = str(o2.env);
+  if (!env) throw new InputError("--env ID is required (an environment id from environments.yaml)");
+  return env;
+}
+async function runCommand(commands, argv, io2) {
+  let [name, ...rest] = argv;
+  if (name === void 0 || name === "-h" || name === "--help" || name === "help")
+    return io2.out(USAGE), name === void 0 ? 2 : 0;
+  let command = commands[name];
+  if (!command)
+    return io2.err(`sqlgate: unknown command "${name}"; commands: ${Object.keys(commands).join(", ")}`), 2;
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...rest],
+        options: command.options,
+        allowPositionals: !0,
+        strict: !0
+      });
+    } catch (error) {
+      throw new InputError(`${error.message}
+${USAGE}`);
+    }
+    return parsed.values.help ? (io2.out(USAGE), 0) : await command.run(io2, parsed.values, parsed.positionals);
+  } catch (error) {
+    return reportError(io2, error), exitCodeOf(error);
+  }
+}
+function reportError(io2, error) {
+  if (error instanceof InputError && error.errors.length > 0) {
+    for (let e of error.errors) io2.err(e.format());
+    io2.err(`${error.errors.length} error${error.errors.length === 1 ? "" : "s"}`);
+    return;
+  }
+  io2.err(`sqlgate: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+// src/cli/deploy.ts
+import { execFileSync } from "node:child_process";
+import { userInfo } from "node:os";
+
 // src/db/url.ts
+var SCHEME = /^([a-z][a-z0-9+.-]*:\/\/)/i, HOW_TO_ENCODE = "percent-encode special characters in the user name and password (@ as %40, : as %3A, / as %2F, ? as %3F, # as %23, % as %25; encodeURIComponent does this)";
 function maskUrl(url) {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
+  let scheme = SCHEME.exec(url)?.[1];
+  if (!scheme) return url.includes("@") ? "***" : url;
+  let rest = url.slice(scheme.length), at3 = rest.lastIndexOf("@");
+  if (at3 < 0) return url;
+  let userinfo = rest.slice(0, at3), colon = userinfo.indexOf(":");
+  return `${scheme}${colon < 0 ? userinfo : `${userinfo.slice(0, colon)}:***`}@${rest.slice(at3 + 1)}`;
+}
+function decode(variable, what, value) {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new InputError(
+      `${variable} has a malformed ${what} (a % not followed by two hex digits): ${HOW_TO_ENCODE}`
+    );
+  }
 }
 function parseDatabaseUrl(variable, url) {
+  let masked = maskUrl(url), scheme = SCHEME.exec(url)?.[1];
+  if (scheme && !/^(mysql|mariadb):\/\/$/i.test(scheme))
+    throw new InputError(`${variable} must be a mysql:// or mariadb:// URL, not ${scheme}\u2026`);
+  let authority = scheme ? url.slice(scheme.length).split(/[/?#]/, 1)[0] ?? "" : "";
+  if (scheme && (authority.match(/@/g) ?? []).length > 1)
+    throw new InputError(
+      `${variable} has a raw @ in its user name or password: ${HOW_TO_ENCODE} (got ${masked})`
+    );
+  if (scheme && !authority.includes("@") && url.slice(scheme.length + authority.length).includes("@"))
+    throw new InputError(`${variable} has a raw / ? or # in its user name or password: ${HOW_TO_ENCODE}`);
   let parsed;
   try {
     parsed = new URL(url);
   } catch {
     throw new InputError(
-      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/ (got ${maskUrl(url).slice(0, 80)})`
+      `${variable} is not a valid database URL: expected mysql://user:password@host:3306/; ${HOW_TO_ENCODE} (got ${masked.slice(0, 80)})`
     );
   }
   if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:")
@@ -31733,9 +31829,9 @@ function parseDatabaseUrl(variable, url) {
   return {
     host: parsed.hostname,
     port: parsed.port ? Number(parsed.port) : 3306,
-    user: decodeURIComponent(parsed.username || "root"),
-    password: decodeURIComponent(parsed.password),
-    masked: maskUrl(url)
+    user: decode(variable, "user name", parsed.username || "root"),
+    password: decode(variable, "password", parsed.password),
+    masked
   };
 }
 function targetOf(database2, env) {
@@ -31758,7 +31854,8 @@ async function connect(target, options = {}) {
       password: target.password,
       ...options.database ? { database: options.database } : {},
       connectTimeout: options.connectTimeoutMs ?? 1e4,
-      multipleStatements: !1,
+      // Only sqlgate's own bookkeeping is ever sent as several statements at once.
+      multipleStatements: options.multipleStatements ?? !1,
       supportBigNumbers: !0,
       bigNumberStrings: !0,
       dateStrings: !0
@@ -31771,7 +31868,13 @@ async function connect(target, options = {}) {
   }
 }
 function redact(message, target) {
-  return target.password ? message.split(target.password).join("***") : message;
+  let out = message;
+  for (let secret of /* @__PURE__ */ new Set([target.password, encodeURIComponent(target.password)])) {
+    if (!secret) continue;
+    let escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, "gu"), "***");
+  }
+  return out;
 }
 async function closeQuietly(c3) {
   let inner = c3.connection;
@@ -31809,10 +31912,541 @@ function statementHash(statement) {
 }
 function cumulativeHash(hashes) {
   let acc = "";
-  for (let h3 of hashes)
-    acc = createHash("sha256").update(acc + h3).digest("hex");
+  for (let h3 of hashes) acc = extendHash(acc, h3);
   return acc;
 }
+function extendHash(acc, hash) {
+  return createHash("sha256").update(acc + hash).digest("hex");
+}
+
+// src/deploy/execute.ts
+var LOST = /* @__PURE__ */ new Set([
+  "PROTOCOL_CONNECTION_LOST",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNREFUSED",
+  "ER_SERVER_SHUTDOWN",
+  "ER_CONNECTION_KILLED",
+  "SQLGATE_TIMEOUT",
+  "SQLGATE_CONTROL_LOST"
+]);
+function outcomeUnknown(error) {
+  let e = error;
+  return !!e.fatal || e.code !== void 0 && LOST.has(e.code);
+}
+var WorkSession = class _WorkSession {
+  constructor(connection, id, maxPacket) {
+    this.connection = connection;
+    this.id = id;
+    this.maxPacket = maxPacket;
+    connection.on("error", () => {
+    });
+  }
+  connection;
+  id;
+  maxPacket;
+  static async open(target, database2, lockWaitTimeoutSeconds, timeoutMs) {
+    let c3 = await connect(target, { database: database2, connectTimeoutMs: timeoutMs });
+    await c3.query("SET SESSION lock_wait_timeout = ?", [lockWaitTimeoutSeconds]);
+    let [rows] = await c3.query("SELECT @@max_allowed_packet AS p");
+    return new _WorkSession(c3, c3.threadId, Number(rows[0]?.p ?? 16 * 1024 * 1024));
+  }
+  /** Bookkeeping inside the statement's transaction: it must answer in time, or the connection is dropped. */
+  async book(sql, values, timeoutMs) {
+    let timer, timeout = new Promise((_3, reject) => {
+      timer = setTimeout(() => {
+        this.connection.destroy(), reject(
+          Object.assign(
+            new Error(`the server did not answer a history write within ${(timeoutMs / 1e3).toFixed(0)} s`),
+            {
+              code: "SQLGATE_TIMEOUT",
+              fatal: !0
+            }
+          )
+        );
+      }, timeoutMs);
+    });
+    try {
+      let [result] = await Promise.race([this.connection.query(sql, values), timeout]);
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  /** A statement of a migration: no timeout, it may legitimately run for hours. */
+  async run(sql) {
+    await this.connection.query(sql);
+  }
+  async close() {
+    await closeQuietly(this.connection);
+  }
+}, SessionExecutor = class {
+  constructor(work, control) {
+    this.work = work;
+    this.control = control;
+  }
+  work;
+  control;
+  accepts() {
+    return !0;
+  }
+  async execute(statement, signal) {
+    let kill = () => {
+      this.control.killQuery(this.work.id).catch(() => {
+      });
+    };
+    signal.addEventListener("abort", kill, { once: !0 });
+    try {
+      return await this.work.run(statement.text), { kind: "applied" };
+    } catch (error) {
+      return outcomeUnknown(error) ? { kind: "unknown", error } : { kind: "failed", error };
+    } finally {
+      signal.removeEventListener("abort", kill);
+    }
+  }
+};
+
+// src/deploy/types.ts
+function versionKey(parts) {
+  return parts.map(String).join(".");
+}
+
+// src/deploy/apply-files.ts
+var ER_LOCK_WAIT_TIMEOUT = 1205, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]);
+function describeError(error, target) {
+  let e = error, text2 = e.sqlMessage ?? e.message ?? String(error);
+  return /Can't add new command when connection is in closed state/.test(text2) && (text2 = "the connection to the server was already closed"), e.errno === ER_QUERY_INTERRUPTED && (text2 = `${text2} (stopped by KILL QUERY or a server shutdown)`), redact(
+    e.code && !e.code.startsWith("SQLGATE") ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2,
+    target
+  );
+}
+function megabytes(bytes) {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+var Stop = class extends Error {
+  constructor(result) {
+    super(result.message);
+    this.result = result;
+  }
+  result;
+};
+async function applyFiles(ctx, pending) {
+  let applied = [], engines = new EngineCache(ctx), useChanged = !1;
+  try {
+    for (let action of pending) {
+      useChanged && await ctx.work.run(`USE ${quoteIdentifier(ctx.database)}`);
+      let file2 = new FileRun(ctx, action, engines);
+      try {
+        await file2.run();
+      } catch (error) {
+        throw error instanceof Stop && error.result.status === "failed" && (file2.ran > 0 || action.from > 0) && applied.push({ file: action.file.name.path, statements: file2.ran }), error;
+      }
+      applied.push({ file: action.file.name.path, statements: file2.ran }), useChanged = file2.usedUse;
+    }
+    return await ctx.history.flush().catch((error) => {
+      throw new Stop({
+        status: "failed",
+        message: `every statement ran, but the last success could not be recorded (${describeError(error, ctx.target)}); ${nextDeploy(ctx, pending)}`
+      });
+    }), { status: "applied", applied };
+  } catch (error) {
+    let lost = !(error instanceof Stop) && !(error instanceof RefusedError) && outcomeUnknown(error);
+    if (!(error instanceof Stop) && !(error instanceof RefusedError) && !lost) throw error;
+    return await ctx.history.flush().catch(() => {
+    }), error instanceof Stop ? { ...error.result, applied } : {
+      status: "failed",
+      applied,
+      message: lost ? `lost the connection to ${ctx.target.masked} between statements (${describeError(error, ctx.target)}); ${nextDeploy(ctx, pending)}` : error.message
+    };
+  }
+}
+function nextDeploy(ctx, pending) {
+  for (let p2 of [...pending].reverse()) {
+    let r2 = ctx.history.recorded(versionKey(p2.file.name.parts));
+    if (r2)
+      return r2.inflight !== null ? `the history shows statement ${r2.inflight + 1} of ${p2.file.name.path} in flight, so the next deploy reports it in doubt until sqlgate repair --version ${p2.file.name.version} records what happened` : `the next deploy resumes at statement ${r2.applied + 1} of ${p2.file.name.path}`;
+  }
+  return "the next deploy starts from the history as it is";
+}
+var EngineCache = class {
+  constructor(ctx) {
+    this.ctx = ctx;
+  }
+  ctx;
+  engines = /* @__PURE__ */ new Map();
+  key(t2) {
+    return `${(t2.schema ?? this.ctx.database).toLowerCase()}.${t2.name.toLowerCase()}`;
+  }
+  async transactional(tables) {
+    for (let t2 of tables) {
+      let key = this.key(t2);
+      if (!this.engines.has(key)) {
+        let [rows] = await this.ctx.control.query(
+          "SELECT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+          [t2.schema ?? this.ctx.database, t2.name]
+        );
+        this.engines.set(key, String(rows[0]?.e ?? "").toUpperCase());
+      }
+      if (!TRANSACTIONAL_ENGINES.has(this.engines.get(key) ?? "")) return !1;
+    }
+    return !0;
+  }
+  /** After a statement that may have changed tables: forget those it names (all, if it could be any). */
+  forget(text2) {
+    let upper = text2.toUpperCase();
+    /^\s*(CALL|EXECUTE|BEGIN|USE)\b/.test(upper) && this.engines.clear();
+    for (let key of [...this.engines.keys()]) {
+      let [schema = "", name = ""] = key.split(".");
+      (upper.includes(name.toUpperCase()) || upper.includes(schema.toUpperCase())) && this.engines.delete(key);
+    }
+  }
+}, FileRun = class {
+  constructor(ctx, action, engines) {
+    this.ctx = ctx;
+    this.action = action;
+    this.engines = engines;
+    this.file = action.file, this.key = versionKey(this.file.name.parts), this.applied = action.from, this.acc = cumulativeHash(this.file.statements.slice(0, action.from).map((s) => s.hash));
+  }
+  ctx;
+  action;
+  engines;
+  ran = 0;
+  stopped = !1;
+  usedUse = !1;
+  key;
+  applied;
+  acc;
+  file;
+  progress(inflight, done = !1) {
+    return { applied: this.applied, appliedHash: this.acc, inflight, done };
+  }
+  where(i) {
+    let s = this.file.statements[i];
+    return `statement ${i + 1} of ${this.file.name.path} (line ${s?.line ?? 0})`;
+  }
+  pendingStatement(i) {
+    let s = this.file.statements[i];
+    return { file: this.file.name.path, index: i, line: s.line, text: s.text, hash: s.hash };
+  }
+  async advance(i) {
+    this.applied = i + 1, this.acc = extendHash(this.acc, this.file.statements[i].hash), this.ran++, await this.ctx.onStatement?.({
+      database: this.ctx.database,
+      file: this.file.name.path,
+      statement: i + 1,
+      total: this.file.statements.length
+    });
+  }
+  async run() {
+    let { ctx, file: file2, action } = this, total = file2.statements.length;
+    ctx.history.start(
+      {
+        version: file2.name.version,
+        versionKey: this.key,
+        description: file2.name.description,
+        file: file2.name.path,
+        checksum: file2.checksum,
+        statementsTotal: total,
+        statementHashes: file2.statements.map((s) => s.hash),
+        appliedBy: ctx.appliedBy,
+        gitSha: ctx.gitSha,
+        pr: ctx.prOf?.(file2) ?? null,
+        risk: ctx.riskOf?.(file2) ?? null,
+        connection: ctx.work.id
+      },
+      action.resume,
+      this.progress(null, action.from >= total)
+    ), ctx.log(
+      `${ctx.database}: ${file2.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ""}`
+    );
+    try {
+      for (let unit of action.units)
+        this.checkCanContinue(unit.kind === "statement" ? unit.index : unit.from), unit.kind === "statement" ? await this.runStatement(unit) : await this.runTransaction(unit);
+    } catch (error) {
+      throw this.stopped = !0, error;
+    }
+  }
+  checkCanContinue(next) {
+    let { ctx } = this, lost = ctx.control.isLost;
+    if (lost)
+      throw new Stop({
+        status: "failed",
+        message: `lost the deploy lock before ${this.where(next)} (${describeError(lost, ctx.target)}); stopped there. ${nextDeploy(ctx, [this.action])}`
+      });
+    if (ctx.signal.aborted) throw this.cancelled(next, "before it started");
+  }
+  cancelled(i, what) {
+    return new Stop({
+      status: "failed",
+      message: `cancelled (${String(this.ctx.signal.reason ?? "signal")}) ${what === "before it started" ? `before ${this.where(i)}; nothing was running` : `during ${this.where(i)}: ${what}`}; the next deploy resumes at statement ${this.applied + 1}`
+    });
+  }
+  executorFor(s) {
+    return this.ctx.executors.find((e) => e.accepts(s)) ?? this.ctx.executors.at(-1);
+  }
+  /** Runs a statement; if the control connection dies meanwhile, finds out whether the server is still there. */
+  async execute(s, executor) {
+    let { ctx } = this, running = executor.execute(s, ctx.signal), first = await Promise.race([running, ctx.control.lost.then(() => "lost")]);
+    return first !== "lost" ? first : await serverAnswers(ctx) ? running : (ctx.work.connection.destroy(), {
+      kind: "unknown",
+      error: new Error(`the server stopped answering (${describeError(ctx.control.isLost, ctx.target)})`)
+    });
+  }
+  sizeCheck(i) {
+    let s = this.file.statements[i], bytes = Buffer.byteLength(s.text);
+    if (bytes + 64 > this.ctx.work.maxPacket)
+      throw new SizeError(
+        `${this.where(i)} is ${megabytes(bytes)}, more than the server accepts in one statement (max_allowed_packet = ${megabytes(this.ctx.work.maxPacket)}); it was not sent. Raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = ${2 ** Math.ceil(Math.log2(bytes + 1024))}, and in its configuration), or split the statement`
+      );
+  }
+  /** Record the end of this file at statement `i` (`error` in the history, `message` in the report) and stop. */
+  async fail(i, message, status = "failed", error = message) {
+    let { ctx } = this, s = this.file.statements[i], recorded = await ctx.history.finish(this.key, this.progress(status === "in-doubt" ? i : null), {
+      status,
+      error,
+      failedStatement: i,
+      failedSql: s.text
+    }).then(
+      () => !0,
+      () => !1
+    );
+    throw this.stopped = !0, new Stop({
+      status,
+      message: recorded ? message : `${message}. The history could not be updated (the connection is gone): ${nextDeploy(ctx, [this.action])}`
+    });
+  }
+  failure(i, error) {
+    return `${this.where(i)} failed: ${describeError(error, this.ctx.target)}; later migrations were not run`;
+  }
+  async retrying(i, attempt) {
+    for (let tries = 1; ; tries++) {
+      let outcome = await attempt();
+      if (outcome.kind !== "failed" || outcome.error.errno !== ER_LOCK_WAIT_TIMEOUT || tries > this.ctx.lockWaitRetries || this.ctx.signal.aborted)
+        return outcome;
+      this.ctx.log(
+        `${this.ctx.database}: ${this.where(i)} timed out waiting for a lock (another session holds the table); trying again (${tries}/${this.ctx.lockWaitRetries})`
+      ), await new Promise((r2) => setTimeout(r2, 1e3 * tries));
+    }
+  }
+  async runStatement(unit) {
+    let { ctx } = this, i = unit.index, s = this.pendingStatement(i), last = i + 1 === this.file.statements.length;
+    try {
+      this.sizeCheck(i);
+    } catch (error) {
+      throw error instanceof SizeError && await this.fail(i, error.message), error;
+    }
+    let executor = this.executorFor(s);
+    if (executor === ctx.executors.at(-1) && unit.tables !== null && await this.engines.transactional(unit.tables)) {
+      ctx.history.showsInFlight() && await ctx.history.flush();
+      let outcome2 = await this.retrying(
+        i,
+        () => this.inTransaction(i, [s], executor, () => this.advanceQueued(i, last))
+      );
+      return outcome2.kind === "applied" ? void 0 : this.afterTransactionFailure(i, outcome2);
+    }
+    ctx.history.progress(this.key, this.progress(i)), await ctx.history.flush();
+    let outcome = await this.retrying(i, () => this.execute(s, executor));
+    if (/^\s*USE\b/i.test(s.text) && (this.usedUse = !0), this.engines.forget(s.text), outcome.kind === "applied") {
+      if (await this.advance(i), ctx.history.progress(this.key, this.progress(null, last)), ctx.signal.aborted && !last) throw this.cancelled(i + 1, "before it started");
+      return;
+    }
+    outcome.kind === "failed" && (ctx.signal.aborted && outcome.error.errno === ER_QUERY_INTERRUPTED && await this.fail(
+      i,
+      `cancelled (${String(ctx.signal.reason ?? "signal")}) during ${this.where(i)}: it was stopped on the server before it finished, so it is recorded as not applied; the next deploy runs it again`
+    ), await this.fail(i, this.failure(i, outcome.error), "failed", describeError(outcome.error, ctx.target))), await this.fail(
+      i,
+      `the connection was lost while ${this.where(i)} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${this.file.name.version} --mark applied|not-applied (${describeError(outcome.error, ctx.target)})`,
+      "in-doubt",
+      describeError(outcome.error, ctx.target)
+    );
+  }
+  advanceQueued(i, last) {
+    this.applied = i + 1, this.acc = extendHash(this.acc, this.file.statements[i].hash), this.ctx.history.progress(this.key, this.progress(null, last));
+  }
+  /**
+   * START TRANSACTION, the statements, the history write, COMMIT: the statement's effect and its
+   * record commit together or not at all. `record` queues the progress to write before COMMIT.
+   */
+  async inTransaction(i, statements, executor, record, commit) {
+    let { ctx } = this, saved = { applied: this.applied, acc: this.acc }, rollback = async () => {
+      this.applied = saved.applied, this.acc = saved.acc, await ctx.work.run("ROLLBACK").catch(() => {
+      });
+    };
+    commit || await ctx.work.run("START TRANSACTION");
+    for (let s of statements) {
+      let outcome = await this.execute(s, executor);
+      if (outcome.kind !== "applied")
+        return outcome.kind === "failed" && await rollback(), { ...outcome, failedAt: s.index };
+    }
+    record();
+    try {
+      await ctx.history.flush({ inStatementTransaction: !0 });
+    } catch (error) {
+      throw await rollback(), error;
+    }
+    try {
+      await ctx.work.run(commit?.text ?? "COMMIT");
+    } catch (error) {
+      return outcomeUnknown(error) ? { kind: "unknown", error, failedAt: commit?.index ?? i, atCommit: !0 } : (await rollback(), { kind: "failed", error, failedAt: commit?.index ?? i });
+    }
+    let first = statements[0]?.index ?? i, through = commit ? commit.index : i;
+    this.applied = saved.applied, this.acc = saved.acc;
+    for (let k2 = first; k2 <= through; k2++) await this.advance(k2);
+    return { kind: "applied" };
+  }
+  async afterTransactionFailure(i, outcome) {
+    let { ctx } = this, at3 = outcome.failedAt ?? i;
+    if (outcome.kind === "failed")
+      return ctx.signal.aborted && outcome.error.errno === ER_QUERY_INTERRUPTED ? this.fail(
+        at3,
+        `cancelled (${String(ctx.signal.reason ?? "signal")}) during ${this.where(at3)}: it was stopped on the server and its transaction rolled back, so it is recorded as not applied; the next deploy runs it again`
+      ) : this.fail(
+        at3,
+        this.failure(at3, outcome.error),
+        "failed",
+        describeError(outcome.error, ctx.target)
+      );
+    let message = outcome.atCommit ? `the connection was lost during the COMMIT of ${this.where(at3)} (${describeError(outcome.error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did` : `the connection was lost while ${this.where(at3)} was running (${describeError(outcome.error, ctx.target)}); its transaction was rolled back with the connection, so it is recorded as not applied and the next deploy runs it again`;
+    return this.fail(at3, message);
+  }
+  async runTransaction(unit) {
+    let { ctx } = this;
+    for (let k2 = unit.from; k2 <= unit.to; k2++)
+      try {
+        this.sizeCheck(k2);
+      } catch (error) {
+        throw error instanceof SizeError && await this.fail(k2, error.message), error;
+      }
+    let executor = ctx.executors.at(-1);
+    (unit.tables === null || !await this.engines.transactional(unit.tables)) && await this.fail(
+      unit.from,
+      `the transaction starting at ${this.where(unit.from)} writes a table that cannot roll back (not InnoDB), or one sqlgate cannot tell from the statement: it could not be applied exactly once, so it was not started. Use InnoDB tables, or take the statements out of START TRANSACTION \u2026 COMMIT`
+    ), ctx.history.showsInFlight() && await ctx.history.flush();
+    let last = unit.to + 1 === this.file.statements.length, inner = [];
+    for (let k2 = unit.from; k2 < unit.to; k2++) inner.push(this.pendingStatement(k2));
+    let end = this.pendingStatement(unit.to);
+    if (unit.end === "rollback") {
+      for (let s of [...inner, end]) {
+        let outcome2 = await this.execute(s, executor);
+        if (outcome2.kind !== "applied")
+          return this.afterTransactionFailure(s.index, { ...outcome2, failedAt: s.index });
+      }
+      for (let k2 = unit.from; k2 <= unit.to; k2++) await this.advance(k2);
+      ctx.history.progress(this.key, this.progress(null, last));
+      return;
+    }
+    let outcome = await this.retrying(
+      unit.from,
+      () => this.inTransaction(
+        unit.from,
+        inner,
+        executor,
+        () => {
+          let acc = this.acc;
+          for (let k2 = unit.from; k2 <= unit.to; k2++)
+            acc = extendHash(acc, this.file.statements[k2].hash);
+          ctx.history.progress(this.key, {
+            applied: unit.to + 1,
+            appliedHash: acc,
+            inflight: null,
+            done: last
+          });
+        },
+        end
+      )
+    );
+    if (outcome.kind !== "applied") return this.afterTransactionFailure(unit.from, outcome);
+  }
+}, SizeError = class extends Error {
+};
+async function serverAnswers(ctx) {
+  try {
+    let c3 = await connect(ctx.target, { connectTimeoutMs: ctx.control.timeoutMs });
+    return await closeQuietly(c3), !0;
+  } catch {
+    return !1;
+  }
+}
+
+// src/deploy/control.ts
+var CONTROL_TIMEOUT_MS = 3e4, ControlLostError = class extends Error {
+  constructor(message, code = "SQLGATE_CONTROL_LOST") {
+    super(message);
+    this.code = code;
+    this.name = "ControlLostError";
+  }
+  code;
+  fatal = !0;
+}, ControlSession = class _ControlSession {
+  constructor(connection, id, timeoutMs) {
+    this.connection = connection;
+    this.id = id;
+    this.timeoutMs = timeoutMs;
+    this.lost = new Promise((resolve3) => {
+      this.signalLost = resolve3;
+    }), connection.on("error", (error) => this.markLost(error));
+  }
+  connection;
+  id;
+  timeoutMs;
+  busy = 0;
+  timer;
+  lostError;
+  signalLost = () => {
+  };
+  /** Settles with the reason once the connection (and with it the lock) is gone. */
+  lost;
+  static async open(target, timeoutMs, database2) {
+    let c3 = await connect(target, {
+      connectTimeoutMs: timeoutMs,
+      multipleStatements: !0,
+      ...database2 ? { database: database2 } : {}
+    });
+    return new _ControlSession(c3, c3.threadId, timeoutMs);
+  }
+  get isLost() {
+    return this.lostError;
+  }
+  markLost(error) {
+    this.lostError || (this.lostError = error, this.signalLost(error));
+  }
+  /** A query that fails (and drops the connection) if the server does not answer in time. */
+  async query(sql, values = [], options = {}) {
+    let timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    this.busy++;
+    let timer, timeout = new Promise((_3, reject) => {
+      timer = setTimeout(() => {
+        let error = new ControlLostError(
+          `the server did not answer within ${(timeoutMs / 1e3).toFixed(0)} s (is it frozen or overloaded?)`,
+          "SQLGATE_TIMEOUT"
+        );
+        this.markLost(error), this.connection.destroy(), reject(error);
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([this.connection.query(sql, values), timeout]);
+    } catch (error) {
+      throw error.fatal && this.markLost(error), error;
+    } finally {
+      clearTimeout(timer), this.busy--;
+    }
+  }
+  /** Ping while idle, often enough that wait_timeout never closes the connection. */
+  async keepAlive(maxIntervalMs = 3e4) {
+    let [rows] = await this.query("SELECT @@SESSION.wait_timeout AS w"), waitMs = Number(rows[0]?.w ?? 28800) * 1e3, interval = Math.max(200, Math.min(maxIntervalMs, waitMs / 3, this.timeoutMs));
+    this.timer = setInterval(() => {
+      this.busy > 0 || this.lostError || this.query("DO 0").catch(() => {
+      });
+    }, interval), this.timer.unref();
+  }
+  /** Ask the server to stop the statement running on connection `id`. */
+  async killQuery(id) {
+    await this.query(`KILL QUERY ${Number(id)}`);
+  }
+  async close() {
+    clearInterval(this.timer), await closeQuietly(this.connection);
+  }
+};
 
 // src/sql/migration-name.ts
 var NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/, DOWN_SUFFIX = ".down.sql";
@@ -31888,11 +32522,6 @@ function collectMigrations(paths, root = "migrations") {
   return { migrations: sorted, errors, downs };
 }
 
-// src/deploy/types.ts
-function versionKey(parts) {
-  return parts.map(String).join(".");
-}
-
 // src/deploy/decide.ts
 function decideDeploy(files, history) {
   let byKey2 = new Map(history.map((r2) => [r2.versionKey, r2])), actions = [], warnings = [], sorted = [...files].sort((a, b3) => compareVersions(a.name.parts, b3.name.parts)), keys = new Set(sorted.map((f3) => versionKey(f3.name.parts)));
@@ -31950,25 +32579,39 @@ function decideDeploy(files, history) {
 
 // src/deploy/lock.ts
 import { createHash as createHash2 } from "node:crypto";
-function lockName(host, port, database2) {
-  return `sqlgate:${createHash2("sha256").update(`${host}:${port}/${database2}`).digest("hex").slice(0, 48)}`;
+var ER_QUERY_INTERRUPTED2 = 1317;
+function lockName(database2) {
+  return `sqlgate:${createHash2("sha256").update(database2).digest("hex").slice(0, 48)}`;
 }
 async function acquireLock(c3, name, timeoutSeconds) {
-  let [rows] = await c3.query("SELECT GET_LOCK(?, ?) AS got", [name, timeoutSeconds]);
-  if (Number(rows[0]?.got) === 1) return;
+  let started = Date.now(), waited = () => ((Date.now() - started) / 1e3).toFixed(1), got;
+  try {
+    let [rows] = await c3.query("SELECT GET_LOCK(?, ?) AS got", [name, timeoutSeconds], {
+      timeoutMs: timeoutSeconds * 1e3 + c3.timeoutMs
+    });
+    got = rows[0]?.got;
+  } catch (error) {
+    if (error.errno !== ER_QUERY_INTERRUPTED2) throw error;
+    got = null;
+  }
+  if (Number(got) === 1) return;
+  if (got === null)
+    throw new RefusedError(
+      `waiting for the deploy lock was interrupted after ${waited()} s. Nothing was changed; run again`
+    );
   let [holder] = await c3.query("SELECT IS_USED_LOCK(?) AS holder", [name]), id = holder[0]?.holder;
   throw new RefusedError(
     `another deploy holds the lock${id ? ` (connection ${id})` : ""}; waited ${timeoutSeconds} s. Nothing was changed; run again when it has finished`
   );
 }
 async function releaseLock(c3, name) {
-  let timeout = new Promise((resolve3) => setTimeout(resolve3, 2e3).unref());
-  await Promise.race([c3.query("SELECT RELEASE_LOCK(?)", [name]).catch(() => {
-  }), timeout]);
+  await c3.query("SELECT RELEASE_LOCK(?)", [name], { timeoutMs: 2e3 }).catch(() => {
+  });
 }
 
 // src/deploy/mysql-revisions.ts
-var HISTORY_TABLE = "sqlgate_history", CREATE = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
+import { createHash as createHash3 } from "node:crypto";
+var HISTORY_TABLE = "sqlgate_history", create = (table2) => `CREATE TABLE IF NOT EXISTS ${table2} (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   version VARCHAR(64) NOT NULL,
   version_key VARCHAR(255) NOT NULL,
@@ -31992,8 +32635,10 @@ var HISTORY_TABLE = "sqlgate_history", CREATE = `CREATE TABLE IF NOT EXISTS ${HI
   finished_at DATETIME(3) NULL,
   execution_ms BIGINT NULL,
   note TEXT NULL,
+  work_connection BIGINT NULL,
+  failed_hash CHAR(64) NULL,
   UNIQUE KEY uk_sqlgate_version (version_key)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`, ADDED = { work_connection: "BIGINT NULL", failed_hash: "CHAR(64) NULL" }, EXCERPT_CHARS = 2e3;
 function toRow(r2) {
   return {
     version: r2.version,
@@ -32016,162 +32661,392 @@ function toRow(r2) {
     startedAt: r2.started_at,
     finishedAt: r2.finished_at,
     executionMs: r2.execution_ms === null ? null : Number(r2.execution_ms),
-    note: r2.note
+    note: r2.note,
+    workConnection: r2.work_connection == null ? null : Number(r2.work_connection)
   };
 }
-function assertChanged(result) {
-  if (result.affectedRows !== 1)
-    throw new RefusedError(
-      "the deploy lock was lost (the connection was reset or killed); stopping before the next statement"
-    );
-}
-var HOLDS_LOCK = "IS_USED_LOCK(?) = CONNECTION_ID()", MysqlRevisions = class {
-  constructor(c3, database2, lock = "") {
-    this.c = c3;
+var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DUAL WHERE NOT (IS_USED_LOCK(?) <=> ?))", DONE_FIELDS = "finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000", MysqlRevisions = class {
+  constructor(control, database2, lock = { name: "", holder: 0 }, work) {
+    this.control = control;
     this.database = database2;
     this.lock = lock;
+    this.work = work;
+    this.table = `${quoteIdentifier(database2)}.${HISTORY_TABLE}`;
   }
-  c;
+  control;
   database;
   lock;
+  work;
+  queue = /* @__PURE__ */ new Map();
+  durable = /* @__PURE__ */ new Map();
+  table;
+  async query(sql, values = []) {
+    let [result] = await this.control.query(sql, values);
+    return result;
+  }
   async exists() {
-    let [rows] = await this.c.query(
+    return (await this.query(
       "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
       [this.database, HISTORY_TABLE]
-    );
-    return rows.length > 0;
+    )).length > 0;
   }
   async ensure() {
-    await this.c.query(CREATE);
+    await this.query(create(this.table));
+    let present = await this.query(
+      "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+      [this.database, HISTORY_TABLE]
+    ), have = new Set(present.map((r2) => String(r2.c).toLowerCase())), missing = Object.entries(ADDED).filter(([name]) => !have.has(name));
+    missing.length > 0 && await this.query(
+      `ALTER TABLE ${this.table} ${missing.map(([name, type]) => `ADD COLUMN ${name} ${type}`).join(", ")}`
+    );
   }
   async read() {
-    if (!await this.exists()) return [];
-    let [rows] = await this.c.query(
-      `SELECT * FROM ${quoteIdentifier(this.database)}.${HISTORY_TABLE} ORDER BY id`
-    );
-    return rows.map(toRow);
+    return await this.exists() ? (await this.query(`SELECT * FROM ${this.table} ORDER BY id`)).map(toRow) : [];
   }
-  async start(s, resume, firstStatement) {
-    if (resume) {
-      let [result2] = await this.c.query(
-        `UPDATE ${HISTORY_TABLE} SET status = 'running', checksum = ?, statements_total = ?, error = NULL, failed_statement = NULL,
-           failed_sql = NULL, inflight_statement = ?, applied_by = ?, git_sha = ?, pr = ?, risk = ?, finished_at = NULL
-         WHERE version_key = ? AND ${HOLDS_LOCK}`,
-        [
+  start(record, resume, progress) {
+    this.queue.set(record.versionKey, { start: { record, resume }, progress });
+  }
+  progress(versionKey2, progress) {
+    let queued = this.queue.get(versionKey2);
+    this.queue.set(versionKey2, { ...queued, progress });
+  }
+  recorded(versionKey2) {
+    return this.durable.get(versionKey2);
+  }
+  showsInFlight() {
+    for (let r2 of this.durable.values()) if (r2.inflight !== null) return !0;
+    return !1;
+  }
+  guard(value) {
+    return [value, this.lock.name, this.lock.holder];
+  }
+  writeOf(key, q3) {
+    let p2 = q3.progress, status = q3.finish?.status ?? (p2.done ? "success" : "running"), ended = q3.finish !== void 0 || p2.done, failedSql = q3.finish?.failedSql, failure = [
+      q3.finish?.error ?? null,
+      q3.finish?.failedStatement ?? null,
+      failedSql === void 0 ? null : failedSql.slice(0, EXCERPT_CHARS),
+      failedSql === void 0 ? null : createHash3("sha256").update(failedSql).digest("hex")
+    ];
+    if (q3.start && !q3.start.resume) {
+      let s = q3.start.record;
+      return {
+        sql: `INSERT INTO ${this.table} (version, version_key, description, file, checksum, statements_total, statements_applied,
+            applied_hash, statement_hashes, status, inflight_statement, error, failed_statement, failed_sql, failed_hash,
+            applied_by, git_sha, pr, risk, work_connection, started_at, finished_at, execution_ms)
+          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? "NOW(3)" : "NULL"}, ${ended ? "0" : "NULL"})`,
+        values: [
+          s.version,
+          s.versionKey,
+          s.description,
+          s.file,
           s.checksum,
-          s.statementsTotal,
-          firstStatement,
+          ...this.guard(s.statementsTotal),
+          p2.applied,
+          p2.appliedHash,
+          JSON.stringify(s.statementHashes),
+          status,
+          p2.inflight,
+          ...failure,
           s.appliedBy,
           s.gitSha,
           s.pr,
           s.risk,
-          s.versionKey,
-          this.lock
+          s.connection
         ]
-      );
-      return assertChanged(result2);
+      };
     }
-    let [result] = await this.c.query(
-      `INSERT INTO ${HISTORY_TABLE} (version, version_key, description, file, checksum, statements_total, statements_applied, applied_hash,
-         statement_hashes, status, inflight_statement, applied_by, git_sha, pr, risk, started_at)
-       SELECT ?, ?, ?, ?, ?, ?, 0, '', '[]', 'running', ?, ?, ?, ?, ?, NOW(3) FROM DUAL WHERE ${HOLDS_LOCK}`,
-      [
-        s.version,
-        s.versionKey,
-        s.description,
-        s.file,
+    let sets = [
+      `statements_applied = ${GUARDED}`,
+      "applied_hash = ?",
+      "inflight_statement = ?",
+      "status = ?",
+      "error = ?",
+      "failed_statement = ?",
+      "failed_sql = ?",
+      "failed_hash = ?"
+    ], values = [...this.guard(p2.applied), p2.appliedHash, p2.inflight, status, ...failure];
+    if (q3.start) {
+      let s = q3.start.record;
+      sets.push(
+        "checksum = ?",
+        "statements_total = ?",
+        "statement_hashes = ?",
+        "applied_by = ?",
+        "git_sha = ?",
+        "pr = ?",
+        "risk = ?",
+        "work_connection = ?"
+      ), values.push(
         s.checksum,
         s.statementsTotal,
-        firstStatement,
+        JSON.stringify(s.statementHashes),
         s.appliedBy,
         s.gitSha,
         s.pr,
         s.risk,
-        this.lock
-      ]
-    );
-    assertChanged(result);
+        s.connection
+      );
+    }
+    return sets.push(ended ? DONE_FIELDS : "finished_at = NULL"), values.push(key), { sql: `UPDATE ${this.table} SET ${sets.join(", ")} WHERE version_key = ?`, values };
   }
-  async inflight(key, statement) {
-    let [result] = await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET inflight_statement = ? WHERE version_key = ? AND ${HOLDS_LOCK}`,
-      [statement, key, this.lock]
-    );
-    assertChanged(result);
+  async flush(options = {}) {
+    if (this.queue.size === 0) return;
+    let entries = [...this.queue], writes = entries.map(([key, q3]) => this.writeOf(key, q3));
+    try {
+      if (options.inStatementTransaction) {
+        if (!this.work) throw new Error("no work connection to write the history in");
+        let work = this.work;
+        for (let w2 of writes) assertOne(await work.book(w2.sql, w2.values, this.control.timeoutMs));
+      } else if (writes.length === 1)
+        assertOne(await this.query(writes[0].sql, writes[0].values));
+      else {
+        let results = await this.query(
+          `START TRANSACTION; ${writes.map((w2) => w2.sql).join("; ")}; COMMIT`,
+          writes.flatMap((w2) => w2.values)
+        );
+        for (let r2 of results.slice(1, -1)) assertOne(r2);
+      }
+    } catch (error) {
+      throw error.errno === ER_SUBQUERY_NO_1_ROW ? lockLost() : error;
+    }
+    for (let [key, q3] of entries)
+      this.queue.delete(key), this.durable.set(key, { applied: q3.progress.applied, inflight: q3.progress.inflight });
   }
-  async applied(key, applied, hashes, appliedHash, done) {
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL
-         ${done ? ", status = 'success', finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000" : ""}
-       WHERE version_key = ?`,
-      [applied, JSON.stringify(hashes), appliedHash, key]
-    );
-  }
-  async finish(key, outcome) {
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET status = ?, error = ?, failed_statement = ?, failed_sql = ?,
-         ${outcome.status === "in-doubt" ? "" : "inflight_statement = NULL,"}
-         finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000 WHERE version_key = ?`,
-      [
-        outcome.status,
-        outcome.error ?? null,
-        outcome.failedStatement ?? null,
-        outcome.failedSql ?? null,
-        key
-      ]
-    );
+  async finish(versionKey2, progress, outcome) {
+    let queued = this.queue.get(versionKey2);
+    this.queue.set(versionKey2, { ...queued, progress, finish: outcome }), await this.flush();
   }
   async markInDoubt(key) {
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
+    await this.query(
+      `UPDATE ${this.table} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
       [key]
     );
   }
+  async stillRunning(row) {
+    if (row.workConnection === null) return null;
+    let r2 = (await this.query(
+      "SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST WHERE ID = ? AND COMMAND NOT IN ('Sleep', 'Killed')",
+      [row.workConnection]
+    ))[0];
+    return r2 ? { connection: Number(r2.id), seconds: Number(r2.seconds) } : null;
+  }
   async repair(row, mark, by, statementHash2) {
-    let inflight = row.inflightStatement ?? row.statementsApplied, applied = mark === "applied" ? inflight + 1 : inflight, hashes = mark === "applied" && statementHash2 ? [...row.statementHashes.slice(0, inflight), statementHash2] : row.statementHashes.slice(0, inflight), done = applied >= row.statementsTotal, note = `${(/* @__PURE__ */ new Date()).toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
-    await this.c.query(
-      `UPDATE ${HISTORY_TABLE} SET status = ?, statements_applied = ?, statement_hashes = ?, inflight_statement = NULL,
+    let inflight = row.inflightStatement ?? row.statementsApplied, applied = mark === "applied" ? inflight + 1 : inflight, hash = row.statementHashes[inflight] ?? statementHash2, hashes = mark === "applied" && row.statementHashes.length <= inflight && hash ? [...row.statementHashes, hash] : row.statementHashes, done = applied >= row.statementsTotal, note = `${(/* @__PURE__ */ new Date()).toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
+    await this.query(
+      `UPDATE ${this.table} SET status = ?, statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL,
          error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
       [
         done ? "success" : "failed",
         applied,
         JSON.stringify(hashes),
+        mark === "applied" && hash ? extendHash(row.appliedHash, hash) : row.appliedHash,
         done ? null : `repaired: resume at statement ${applied + 1}`,
         note,
         row.versionKey
       ]
     );
-    let [rows] = await this.c.query(
-      `SELECT * FROM ${HISTORY_TABLE} WHERE version_key = ?`,
-      [row.versionKey]
-    );
+    let rows = await this.query(`SELECT * FROM ${this.table} WHERE version_key = ?`, [
+      row.versionKey
+    ]);
     return toRow(rows[0]);
   }
 };
+function lockLost() {
+  return new RefusedError(
+    "the deploy lock was lost (its connection was reset or killed); stopped before the next statement"
+  );
+}
+function assertOne(result) {
+  if (result.affectedRows !== 1) throw lockLost();
+}
+
+// src/sql/tokens.ts
+function isWordStartCode(c3) {
+  return c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 >= 128;
+}
+function isDigitCode(c3) {
+  return c3 >= 48 && c3 <= 57;
+}
+function isSpaceCode(c3) {
+  return c3 === 32 || c3 >= 9 && c3 <= 13;
+}
+function isWordStart(c3) {
+  return isWordStartCode(c3.charCodeAt(0));
+}
+function leadingTokens(text2, max = 40) {
+  let tokens = [], i = 0;
+  for (; i < text2.length && tokens.length < max; ) {
+    let c3 = text2[i], next = text2[i + 1], code = text2.charCodeAt(i);
+    if (isSpaceCode(code))
+      i++;
+    else if (c3 === "#" || c3 === "-" && next === "-" && /\s|$/.test(text2[i + 2] ?? "")) {
+      let nl = text2.indexOf(`
+`, i);
+      i = nl < 0 ? text2.length : nl + 1;
+    } else if (c3 === "/" && next === "*") {
+      let executable = text2[i + 2] === "!" ? 3 : text2[i + 2] === "M" && text2[i + 3] === "!" ? 4 : 0;
+      if (executable > 0)
+        for (i += executable; /[0-9]/.test(text2[i] ?? ""); ) i++;
+      else {
+        let close = text2.indexOf("*/", i + 2);
+        i = close < 0 ? text2.length : close + 2;
+      }
+    } else if (c3 === "*" && next === "/")
+      i += 2;
+    else if (c3 === "`" || c3 === "'" || c3 === '"') {
+      let j3 = i + 1, value = "";
+      for (; j3 < text2.length; ) {
+        let d2 = text2[j3];
+        if (d2 === "\\" && c3 !== "`")
+          value += text2[j3 + 1] ?? "", j3 += 2;
+        else if (d2 === c3 && text2[j3 + 1] === c3)
+          value += c3, j3 += 2;
+        else if (d2 === c3) {
+          j3++;
+          break;
+        } else
+          value += d2, j3++;
+      }
+      tokens.push({ kind: "quoted", value, quote: c3 }), i = j3;
+    } else if (isDigitCode(code)) {
+      let j3 = i + 1;
+      for (; j3 < text2.length && (isDigitCode(text2.charCodeAt(j3)) || text2[j3] === "." || text2[j3] === "e" || text2[j3] === "E"); )
+        j3++;
+      tokens.push({ kind: "number", value: text2.slice(i, j3) }), i = j3;
+    } else if (isWordStart(c3)) {
+      let j3 = i + 1;
+      for (; j3 < text2.length && (isWordStartCode(text2.charCodeAt(j3)) || isDigitCode(text2.charCodeAt(j3))); ) j3++;
+      let value = text2.slice(i, j3);
+      tokens.push({ kind: "word", value, upper: value.toUpperCase() }), i = j3;
+    } else
+      tokens.push({ kind: "punct", value: c3 }), i++;
+  }
+  return tokens;
+}
+function nameAt(tokens, at3) {
+  let part = (t2) => t2 && (t2.kind === "word" || t2.kind === "quoted" && t2.quote === "`") ? t2.value : void 0, first = part(tokens[at3]);
+  if (first === void 0) return;
+  let dot = tokens[at3 + 1];
+  if (dot?.kind === "punct" && dot.value === ".") {
+    let second = part(tokens[at3 + 2]);
+    if (second !== void 0) return { name: `${first}.${second}`, next: at3 + 3 };
+  }
+  return { name: first, next: at3 + 1 };
+}
+
+// src/deploy/units.ts
+var word = (t2) => t2?.kind === "word" ? t2.upper : void 0;
+function tableAt(tokens, at3) {
+  let found = nameAt(tokens, at3);
+  if (!found) return;
+  let dot = found.name.indexOf(".");
+  return { table: dot < 0 ? { schema: null, name: found.name } : { schema: found.name.slice(0, dot), name: found.name.slice(dot + 1) }, next: found.next };
+}
+function skip(tokens, at3, words) {
+  let i = at3;
+  for (; words.includes(word(tokens[i]) ?? ""); ) i++;
+  return i;
+}
+function dmlTables(tokens, first) {
+  if (first === "INSERT" || first === "REPLACE") {
+    let i = skip(tokens, 1, ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE"]);
+    word(tokens[i]) === "INTO" && i++;
+    let t2 = tableAt(tokens, i);
+    return t2 ? [t2.table] : null;
+  }
+  if (first === "UPDATE") {
+    let t2 = tableAt(tokens, skip(tokens, 1, ["LOW_PRIORITY", "IGNORE"]));
+    if (!t2) return null;
+    let i = t2.next;
+    return word(tokens[i]) === "AS" && i++, word(tokens[i]) !== "SET" && tokens[i]?.kind === "word" && i++, word(tokens[i]) === "SET" ? [t2.table] : null;
+  }
+  if (first === "DELETE") {
+    let i = skip(tokens, 1, ["LOW_PRIORITY", "QUICK", "IGNORE"]);
+    if (word(tokens[i]) !== "FROM") return null;
+    let t2 = tableAt(tokens, i + 1);
+    if (!t2) return null;
+    let next = tokens[t2.next], after = word(next);
+    return next === void 0 || ["WHERE", "ORDER", "LIMIT", "PARTITION", "RETURNING"].includes(after ?? "") ? [t2.table] : null;
+  }
+  return null;
+}
+var AUTOCOMMIT_REASON = "changes autocommit: with autocommit off, everything after it stays in an open transaction that is rolled back when the deploy ends, while the history records it as applied. Remove it (wrap statements that belong together in START TRANSACTION \u2026 COMMIT instead)";
+function statementKind(text2) {
+  let tokens = leadingTokens(text2, 40), w2 = tokens.map(word), first = w2[0];
+  switch (first) {
+    case "INSERT":
+    case "REPLACE":
+    case "UPDATE":
+    case "DELETE":
+      return { kind: "dml", tables: dmlTables(tokens, first) };
+    case "START":
+      return w2[1] === "TRANSACTION" ? { kind: "begin" } : { kind: "other" };
+    case "BEGIN":
+      return tokens.length === 1 || w2[1] === "WORK" && tokens.length === 2 ? { kind: "begin" } : { kind: "other" };
+    case "COMMIT":
+    case "ROLLBACK":
+      return first === "ROLLBACK" && w2.includes("TO") ? { kind: "in-transaction" } : w2.includes("CHAIN") && !w2.includes("NO") ? { kind: "refuse", reason: `${first} AND CHAIN starts a new transaction that nothing commits` } : w2.includes("RELEASE") && w2[w2.indexOf("RELEASE") - 1] !== "NO" ? { kind: "refuse", reason: `${first} RELEASE closes the deploy's connection` } : { kind: first === "COMMIT" ? "commit" : "rollback" };
+    case "XA":
+      return {
+        kind: "refuse",
+        reason: "XA transactions cannot be recorded exactly once; run them outside sqlgate"
+      };
+    case "SET": {
+      let at3 = w2.indexOf("AUTOCOMMIT");
+      if (at3 >= 0) {
+        let v2 = tokens.slice(at3 + 1).find((t2) => t2.kind !== "punct" || t2.value !== "=" && t2.value !== ":")?.value.toUpperCase();
+        if (v2 !== "1" && v2 !== "ON" && v2 !== "TRUE") return { kind: "refuse", reason: AUTOCOMMIT_REASON };
+      }
+      return { kind: "in-transaction" };
+    }
+    case "USE": {
+      let t2 = nameAt(tokens, 1);
+      return t2 ? { kind: "use", schema: t2.name } : { kind: "other" };
+    }
+    case "SELECT":
+    case "DO":
+    case "SAVEPOINT":
+      return { kind: "in-transaction" };
+    case "RELEASE":
+      return w2[1] === "SAVEPOINT" ? { kind: "in-transaction" } : { kind: "other" };
+    default:
+      return { kind: "other" };
+  }
+}
+function unitsOf(statements, from = 0) {
+  let units = [], schema = null, qualify = (tables) => tables?.map((t2) => t2.schema === null && schema !== null ? { schema, name: t2.name } : t2) ?? null, block;
+  for (let i = from; i < statements.length; i++) {
+    let s = statements[i], kind = statementKind(s.text);
+    if (kind.kind === "refuse") return { error: `line ${s.line}: ${kind.reason}` };
+    if (block) {
+      if (kind.kind === "commit" || kind.kind === "rollback")
+        units.push({ kind: "transaction", from: block.from, to: i, end: kind.kind, tables: block.tables }), block = void 0;
+      else if (kind.kind === "dml") {
+        let tables = qualify(kind.tables);
+        block.tables = tables && block.tables ? [...block.tables, ...tables] : null;
+      } else if (kind.kind !== "in-transaction")
+        return {
+          error: `line ${s.line}: this statement inside the transaction started at line ${block.line} commits it implicitly (DDL and similar statements do), so the block could not be applied as one; move it out of START TRANSACTION \u2026 COMMIT`
+        };
+      continue;
+    }
+    if (kind.kind === "begin") {
+      block = { from: i, line: s.line, tables: [] };
+      continue;
+    }
+    kind.kind === "use" && (schema = kind.schema), units.push({ kind: "statement", index: i, tables: kind.kind === "dml" ? qualify(kind.tables) : null });
+  }
+  return block ? {
+    error: `line ${block.line}: START TRANSACTION without a COMMIT before the end of the file: the open transaction would be rolled back when the deploy's connection closes, while the history records its statements as applied; end it with COMMIT`
+  } : { units };
+}
 
 // src/deploy/apply.ts
 function exitCodeOfReports(reports) {
   return reports.some((r2) => r2.status === "failed" || r2.status === "in-doubt" || r2.status === "refused") ? 1 : reports.some((r2) => r2.status === "error") ? 2 : 0;
 }
-var LOST = /* @__PURE__ */ new Set([
-  "PROTOCOL_CONNECTION_LOST",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ECONNREFUSED",
-  "ER_SERVER_SHUTDOWN",
-  "ER_CONNECTION_KILLED"
-]);
-function outcomeUnknown(error) {
-  let e = error;
-  return !!e.fatal || e.code !== void 0 && LOST.has(e.code);
-}
-function describeError(error, target) {
-  let e = error, text2 = e.sqlMessage ?? e.message ?? String(error);
-  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
-}
 async function deployDatabase(input) {
-  let { database: database2, target, log } = input, base = { database: database2.name, environment: database2.environment }, control = await connect(target);
+  let { database: database2, target, log } = input, base = { database: database2.name, environment: database2.environment }, timeoutMs = input.controlTimeoutMs ?? CONTROL_TIMEOUT_MS, control = await ControlSession.open(target, timeoutMs);
   try {
     let exists = await databaseExists(control, database2.name);
     if (!exists && !database2.create)
@@ -32179,11 +33054,11 @@ async function deployDatabase(input) {
         `database ${database2.name} does not exist on ${target.masked}; create it, or set create: true in environments.yaml`
       );
     if (input.dryRun) return await dryRun(input, control, exists);
-    exists || (log(`${database2.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`)), await useDatabase(control, database2.name);
-    let lock = lockName(target.host, target.port, database2.name);
+    exists || (log(`${database2.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`)), await control.keepAlive();
+    let lock = lockName(database2.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
-      let history = new MysqlRevisions(control, database2.name, lock);
+      let history = new MysqlRevisions(control, database2.name, { name: lock, holder: control.id });
       await history.ensure();
       let decision = decideDeploy(input.files, await history.read());
       if (!decision.ok)
@@ -32195,102 +33070,75 @@ async function deployDatabase(input) {
           message: decision.reason,
           warnings: []
         };
-      let pending = decision.actions.filter(
-        (a) => a.kind === "apply"
-      ), skipped = decision.actions.length - pending.length;
-      if (pending.length === 0)
-        return { ...base, status: "up-to-date", applied: [], skipped, warnings: decision.warnings };
-      let work = await connect(target, { database: database2.name });
+      let pending = [], warnings = [...decision.warnings];
+      for (let action of decision.actions) {
+        if (action.kind !== "apply") continue;
+        let planned = unitsOf(action.file.statements, action.from);
+        if ("error" in planned)
+          return {
+            ...base,
+            status: "refused",
+            applied: [],
+            skipped: 0,
+            message: `${action.file.name.path}: ${planned.error}`,
+            warnings: []
+          };
+        action.file.statements.length === 0 && warnings.push(
+          `${action.file.name.path} has no statements (it is empty or only comments); it is recorded as applied with 0 statements`
+        ), pending.push({ ...action, units: planned.units });
+      }
+      let skipped = decision.actions.length - pending.length;
+      if (pending.length === 0) return { ...base, status: "up-to-date", applied: [], skipped, warnings };
+      let work = await WorkSession.open(target, database2.name, input.lockWaitTimeoutSeconds, timeoutMs);
       try {
-        return await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]), await runActions(input, history, work, pending, skipped, decision.warnings);
-      } catch (error) {
-        if (error instanceof RefusedError || !outcomeUnknown(error)) throw error;
-        return {
-          ...base,
-          status: "failed",
-          applied: [],
-          skipped,
-          message: `lost the connection to ${target.masked} between statements (${describeError(error, target)}); the history records where it stopped and the next deploy resumes there`,
-          warnings: decision.warnings
-        };
+        let result = await applyFiles(
+          {
+            database: database2.name,
+            target,
+            history: new MysqlRevisions(control, database2.name, { name: lock, holder: control.id }, work),
+            control,
+            work,
+            executors: [...input.executors ?? [], new SessionExecutor(work, control)],
+            signal: input.signal ?? new AbortController().signal,
+            appliedBy: input.appliedBy,
+            gitSha: input.gitSha,
+            ...input.prOf ? { prOf: input.prOf } : {},
+            ...input.riskOf ? { riskOf: input.riskOf } : {},
+            lockWaitRetries: input.lockWaitRetries ?? 3,
+            log,
+            ...input.onStatement ? { onStatement: input.onStatement } : {}
+          },
+          pending
+        );
+        return { ...base, ...result, skipped, warnings };
       } finally {
-        await closeQuietly(work);
+        await work.close();
       }
     } finally {
       await releaseLock(control, lock);
     }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    let e = error;
+    if (e.fatal || e.code === "SQLGATE_TIMEOUT")
+      return {
+        ...base,
+        status: "failed",
+        applied: [],
+        skipped: 0,
+        message: `lost the connection to ${target.masked} (${describeError(error, target)}); nothing more was run`,
+        warnings: []
+      };
+    throw error;
   } finally {
-    await closeQuietly(control);
+    await control.close();
   }
 }
 async function databaseExists(c3, name) {
-  let [rows] = await c3.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [name]);
+  let [rows] = await c3.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [
+    name
+  ]);
   return rows.length > 0;
-}
-async function runActions(input, history, work, pending, skipped, warnings) {
-  let { database: database2, log, target } = input, base = { database: database2.name, environment: database2.environment }, applied = [];
-  for (let action of pending) {
-    let { file: file2 } = action, key = versionKey(file2.name.parts);
-    await history.start(
-      {
-        version: file2.name.version,
-        versionKey: key,
-        description: file2.name.description,
-        file: file2.name.path,
-        checksum: file2.checksum,
-        statementsTotal: file2.statements.length,
-        appliedBy: input.appliedBy,
-        gitSha: input.gitSha,
-        pr: input.prOf?.(file2) ?? null,
-        risk: input.riskOf?.(file2) ?? null
-      },
-      action.resume,
-      action.from
-    );
-    let hashes = file2.statements.slice(0, action.from).map((s) => s.hash);
-    log(
-      `${database2.name}: ${file2.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ""}`
-    );
-    let ran = 0;
-    for (let i = action.from; i < file2.statements.length; i++) {
-      let statement = file2.statements[i];
-      i > action.from && await history.inflight(key, i);
-      try {
-        await work.query(statement.text);
-      } catch (error) {
-        let message = describeError(error, target), where = `statement ${i + 1} of ${file2.name.path} (line ${statement.line})`;
-        return outcomeUnknown(error) ? (await history.finish(key, { status: "in-doubt", error: message, failedStatement: i }).catch(() => {
-        }), {
-          ...base,
-          status: "in-doubt",
-          applied,
-          skipped,
-          message: `the connection was lost while ${where} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${file2.name.version} --mark applied|not-applied (${message})`,
-          warnings
-        }) : (await history.finish(key, {
-          status: "failed",
-          error: message,
-          failedStatement: i,
-          failedSql: statement.text
-        }), (ran > 0 || action.from > 0) && applied.push({ file: file2.name.path, statements: ran }), {
-          ...base,
-          status: "failed",
-          applied,
-          skipped,
-          message: `${where} failed: ${message}; later migrations were not run`,
-          warnings
-        });
-      }
-      hashes.push(statement.hash), ran++, await history.applied(key, i + 1, hashes, cumulativeHash(hashes), i + 1 === file2.statements.length), await input.onStatement?.({
-        database: database2.name,
-        file: file2.name.path,
-        statement: i + 1,
-        total: file2.statements.length
-      });
-    }
-    file2.statements.length === action.from && await history.finish(key, { status: "success" }), applied.push({ file: file2.name.path, statements: ran });
-  }
-  return { ...base, status: "applied", applied, skipped, warnings };
 }
 async function dryRun(input, control, exists) {
   let { database: database2, log } = input, base = { database: database2.name, environment: database2.environment }, history = exists ? await new MysqlRevisions(control, database2.name).read() : [];
@@ -32550,15 +33398,15 @@ var StatementSplitter = class {
     let lineEnd = eol < 0 ? this.buf.length : eol, value = this.buf.slice(this.i + 10, lineEnd).trim().split(/\s+/)[0];
     return value ? (this.delimiter = value, this.moveTo(lineEnd), "done") : "no";
   }
-  onWord(word) {
+  onWord(word2) {
     let previous = this.previous;
-    if (this.previous = word, this.pendingEnd) {
-      this.resolveEnd(word);
+    if (this.previous = word2, this.pendingEnd) {
+      this.resolveEnd(word2);
       return;
     }
-    if (this.words.length < 8 && (this.words.push(word), this.compound === void 0 && (this.compound = opensCompound(this.words))), !this.compound) return;
+    if (this.words.length < 8 && (this.words.push(word2), this.compound === void 0 && (this.compound = opensCompound(this.words))), !this.compound) return;
     let atStatement = STATEMENT_STARTS.has(previous);
-    word === "BEGIN" ? (atStatement || this.depth === 0 && !NAME_POSITIONS.has(previous)) && this.depth++ : word === "CASE" ? atStatement ? this.depth++ : this.caseExpressions++ : word === "END" && (atStatement ? this.pendingEnd = !0 : this.caseExpressions > 0 && this.caseExpressions--);
+    word2 === "BEGIN" ? (atStatement || this.depth === 0 && !NAME_POSITIONS.has(previous)) && this.depth++ : word2 === "CASE" ? atStatement ? this.depth++ : this.caseExpressions++ : word2 === "END" && (atStatement ? this.pendingEnd = !0 : this.caseExpressions > 0 && this.caseExpressions--);
   }
   /** An END closes a BEGIN or CASE block unless it is END IF / LOOP / WHILE / REPEAT. */
   resolveEnd(next) {
@@ -32637,7 +33485,20 @@ async function deployEnvironment(input) {
     folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
   let reports = new Array(databases.length), next = 0, worker = async () => {
     for (; next < databases.length; ) {
-      let i = next++, database2 = databases[i], refusal = input.refuse?.(database2);
+      let i = next++, database2 = databases[i];
+      if (input.signal?.aborted) {
+        reports[i] = {
+          database: database2.name,
+          environment: database2.environment,
+          status: "failed",
+          applied: [],
+          skipped: 0,
+          message: `cancelled (${String(input.signal.reason)}) before this database was started; nothing was changed`,
+          warnings: []
+        };
+        continue;
+      }
+      let refusal = input.refuse?.(database2);
       if (refusal !== void 0) {
         reports[i] = {
           database: database2.name,
@@ -32662,6 +33523,7 @@ async function deployEnvironment(input) {
           dryRun: input.dryRun,
           log: input.log,
           ...input.onStatement ? { onStatement: input.onStatement } : {},
+          ...input.signal ? { signal: input.signal } : {},
           ...input.prOf ? { prOf: (f3) => input.prOf?.(f3.name.path) ?? null } : {},
           ...input.riskOf ? { riskOf: (f3) => input.riskOf?.(f3.name.path, database2.environment) ?? null } : {}
         });
@@ -32691,26 +33553,31 @@ async function repairHistory(history, input) {
     throw new RefusedError(
       `version ${input.version} of ${name} is ${row.status}, not in doubt; there is nothing to repair`
     );
-  let statement = row.inflightStatement ?? row.statementsApplied, repaired = await history.repair(row, input.mark, input.by, input.file?.statements[statement]?.hash);
+  let statement = row.inflightStatement ?? row.statementsApplied, running = await history.stillRunning(row);
+  if (running)
+    throw new RefusedError(
+      `statement ${statement + 1} of version ${input.version} is still running on ${name} (connection ${running.connection}, for ${running.seconds} s); wait until it ends (or KILL QUERY ${running.connection}), then repair`
+    );
+  let repaired = await history.repair(row, input.mark, input.by, input.file?.statements[statement]?.hash);
   return { database: name, version: row.version, statement, mark: input.mark, row: repaired };
 }
 async function repairDatabase(input) {
-  let { database: database2, target } = input, c3 = await connect(target, { database: database2.name }), lock = lockName(target.host, target.port, database2.name);
+  let { database: database2, target } = input, c3 = await ControlSession.open(target, CONTROL_TIMEOUT_MS, database2.name), lock = lockName(database2.name);
   try {
     await acquireLock(c3, lock, 10);
     try {
-      return await repairHistory(new MysqlRevisions(c3, database2.name, lock), input);
+      return await repairHistory(new MysqlRevisions(c3, database2.name, { name: lock, holder: c3.id }), input);
     } finally {
       await releaseLock(c3, lock);
     }
   } finally {
-    await closeQuietly(c3);
+    await c3.close();
   }
 }
 
 // src/deploy/status.ts
 async function readDatabaseStatus(database2, target) {
-  let c3 = await connect(target);
+  let c3 = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
   try {
     let history = new MysqlRevisions(c3, database2.name);
     return {
@@ -32720,7 +33587,7 @@ async function readDatabaseStatus(database2, target) {
       rows: await history.exists() ? await history.read() : null
     };
   } finally {
-    await closeQuietly(c3);
+    await c3.close();
   }
 }
 
@@ -33032,7 +33899,7 @@ function buildEnvironments(loaded, roles, errors, warnings = []) {
       id: raw.id,
       title: raw.title ?? raw.id,
       order: raw.order,
-      lockWaitTimeout: raw.lockWaitTimeout ?? 60,
+      lockWaitTimeout: raw.lockWaitTimeout ?? 5,
       verifyApprovals: raw.verifyApprovals ?? !0
     };
     if (base.verifyApprovals || warnings.push(
@@ -33280,7 +34147,7 @@ var approval_flows_schema_default = {
   properties: {
     staleApprovals: {
       title: "When an approval goes stale",
-      description: "`on-sql-change` (default): an approval stays valid while the migration and policy files it approved are unchanged. `on-push`: any new head commit invalidates it. `keep`: never.",
+      description: "`on-sql-change` (default): an approval stays valid while the PR changes the migration and policy files as it did when approved (a rebase keeps it). `on-push`: any new head commit invalidates it. `keep`: never.",
       enum: ["on-sql-change", "on-push", "keep"]
     },
     flows: {
@@ -33470,7 +34337,7 @@ var environments_schema_default = {
         },
         lockWaitTimeout: {
           title: "Lock wait timeout (seconds)",
-          description: "Session `lock_wait_timeout` during deploy, so a DDL stuck behind a long transaction fails instead of blocking every query behind it. Default 60.",
+          description: "Session `lock_wait_timeout` during deploy, so a DDL stuck behind a long transaction fails instead of blocking every query behind it; the deploy then tries the statement again, up to three times. Default 5.",
           type: "integer",
           minimum: 1
         },
@@ -34039,7 +34906,7 @@ function deepFreeze(value) {
   return value;
 }
 function summarisePolicy(policy) {
-  let count = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  let count = (n, word2) => `${n} ${word2}${n === 1 ? "" : "s"}`;
   return [
     count(policy.roles.length, "role"),
     count(policy.risk.rules.length, "rule") + (policy.risk.preset === "bytebase" ? " (+ Bytebase preset)" : ""),
@@ -34099,8 +34966,22 @@ function gitSha(cwd) {
 function whoDeploys(env) {
   return env.GITHUB_ACTOR ?? env.USER ?? userInfo().username;
 }
+function cancelOnSignals(io2) {
+  let controller = new AbortController(), onSignal = (name) => {
+    controller.signal.aborted && process.exit(130), io2.err(
+      `sqlgate: ${name} received: stopping the running statement, recording it and releasing the lock (send it again to exit at once)`
+    ), controller.abort(name);
+  };
+  return process.on("SIGTERM", onSignal), process.on("SIGINT", onSignal), {
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGTERM", onSignal), process.off("SIGINT", onSignal);
+    }
+  };
+}
 async function runDeploy(io2, o2) {
-  let policy = loadPolicyDir2(io2, o2.policies), reports = await deployEnvironment({
+  let policy = loadPolicyDir2(io2, o2.policies), cancel = cancelOnSignals(io2), reports = await deployEnvironment({
+    signal: cancel.signal,
     policy,
     environment: o2.env,
     root: io2.cwd,
@@ -34117,7 +34998,7 @@ async function runDeploy(io2, o2) {
     onStatement: (p2) => {
       p2.total >= 20 && (p2.statement % 10 === 0 || p2.statement === p2.total) && io2.err(`${p2.database}: ${p2.file}: ${p2.statement}/${p2.total} statements`);
     }
-  });
+  }).finally(cancel.dispose);
   o2.dryRun && io2.out("dry run: nothing was changed");
   for (let line of formatReports(reports)) io2.out(line);
   return exitCodeOfReports(reports);
@@ -34156,6 +35037,49 @@ async function runRepair(io2, o2) {
   });
   return io2.out(formatRepair(result)), 0;
 }
+
+// src/cli/deploy-commands.ts
+var DEPLOY_COMMANDS = {
+  deploy: {
+    options: {
+      ...PATHS,
+      ...ENV,
+      "dry-run": { type: "boolean", default: !1 },
+      concurrency: { type: "string", default: "4" },
+      shard: { type: "string" },
+      "lock-timeout": { type: "string", default: "30" }
+    },
+    run: (io2, o2) => runDeploy(io2, {
+      policies: String(o2.policies),
+      migrations: String(o2.migrations),
+      env: requireEnv(o2),
+      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {},
+      dryRun: !!o2["dry-run"],
+      concurrency: String(o2.concurrency),
+      ...str(o2.shard) !== void 0 ? { shard: str(o2.shard) } : {},
+      lockTimeout: String(o2["lock-timeout"])
+    })
+  },
+  status: {
+    options: { ...COMMON, ...ENV },
+    run: (io2, o2) => runStatus(io2, {
+      policies: String(o2.policies),
+      env: requireEnv(o2),
+      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {}
+    })
+  },
+  repair: {
+    options: { ...PATHS, ...ENV, version: { type: "string" }, mark: { type: "string" } },
+    run: (io2, o2) => runRepair(io2, {
+      policies: String(o2.policies),
+      migrations: String(o2.migrations),
+      env: requireEnv(o2),
+      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {},
+      ...str(o2.version) !== void 0 ? { version: str(o2.version) } : {},
+      ...str(o2.mark) !== void 0 ? { mark: str(o2.mark) } : {}
+    })
+  }
+};
 
 // src/cli/io.ts
 function processIo() {
@@ -34226,7 +35150,7 @@ async function estimateFromDatabases(policy, migrations, env, warn) {
 
 // src/git/repo.ts
 import { spawn } from "node:child_process";
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
 var t = /* @__PURE__ */ new WeakMap();
@@ -37678,14 +38602,26 @@ var STATUS = {
 `).filter((l3) => l3.length > 0);
   }
   /**
-   * A fingerprint of the files under `dirs` at `commit`: a hash of their paths and blob ids, so
-   * it changes exactly when a file there is added, removed or edited. Undefined when the commit
-   * is not in this repository (force-pushed away, or not fetched).
+   * A fingerprint of what a change does to the files under `dirs`: a hash of the diff (paths,
+   * modes, blob ids) from its merge base with `base` to `commit`. It changes exactly when the
+   * change adds, removes or edits a file there differently, and not when the change is rebased
+   * onto a base that moved on. Undefined when a commit is not in this repository (force-pushed
+   * away, or not fetched).
    */
-  async fingerprint(commit, dirs) {
+  async changeFingerprint(base, commit, dirs) {
     try {
-      let tree = await this.git.raw(["ls-tree", "-r", "--full-tree", commit, "--", ...dirs]);
-      return createHash3("sha256").update(tree).digest("hex");
+      let from = await this.mergeBase(base, commit), diff = await this.git.raw([
+        "diff",
+        "--raw",
+        "--no-renames",
+        "--no-abbrev",
+        "-z",
+        from,
+        commit,
+        "--",
+        ...dirs
+      ]);
+      return createHash4("sha256").update(diff).digest("hex");
     } catch {
       return;
     }
@@ -38192,8 +39128,13 @@ var ParserPool = class {
   queue = [];
   nextSeq = 0;
   watchdog;
+  pumpScheduled = !1;
   constructor(options = {}) {
     this.budgetMs = options.budgetMs ?? 2e3, this.size = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
+  }
+  /** Start a worker now, so its start-up overlaps the caller's other work (git reads, splitting). */
+  warm() {
+    this.slots.length === 0 && this.startSlot().worker.unref();
   }
   parse(requests) {
     let replies = requests.map(
@@ -38201,7 +39142,9 @@ var ParserPool = class {
         this.queue.push({ seq: this.nextSeq++, request, resolve: resolve3 });
       })
     );
-    return this.pump(), Promise.all(replies);
+    return this.pumpScheduled || (this.pumpScheduled = !0, setImmediate(() => {
+      this.pumpScheduled = !1, this.pump();
+    })), Promise.all(replies);
   }
   /** Stop the workers; the pool starts new ones if used again. */
   async close() {
@@ -38365,80 +39308,6 @@ function isGateFile(path) {
   return GATE_PATHS.some((p2) => path === p2 || path.startsWith(`${p2}/`));
 }
 
-// src/sql/tokens.ts
-function isWordStartCode(c3) {
-  return c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 >= 128;
-}
-function isDigitCode(c3) {
-  return c3 >= 48 && c3 <= 57;
-}
-function isSpaceCode(c3) {
-  return c3 === 32 || c3 >= 9 && c3 <= 13;
-}
-function isWordStart(c3) {
-  return isWordStartCode(c3.charCodeAt(0));
-}
-function leadingTokens(text2, max = 40) {
-  let tokens = [], i = 0;
-  for (; i < text2.length && tokens.length < max; ) {
-    let c3 = text2[i], next = text2[i + 1], code = text2.charCodeAt(i);
-    if (isSpaceCode(code))
-      i++;
-    else if (c3 === "#" || c3 === "-" && next === "-" && /\s|$/.test(text2[i + 2] ?? "")) {
-      let nl = text2.indexOf(`
-`, i);
-      i = nl < 0 ? text2.length : nl + 1;
-    } else if (c3 === "/" && next === "*") {
-      let executable = text2[i + 2] === "!" ? 3 : text2[i + 2] === "M" && text2[i + 3] === "!" ? 4 : 0;
-      if (executable > 0)
-        for (i += executable; /[0-9]/.test(text2[i] ?? ""); ) i++;
-      else {
-        let close = text2.indexOf("*/", i + 2);
-        i = close < 0 ? text2.length : close + 2;
-      }
-    } else if (c3 === "*" && next === "/")
-      i += 2;
-    else if (c3 === "`" || c3 === "'" || c3 === '"') {
-      let j3 = i + 1, value = "";
-      for (; j3 < text2.length; ) {
-        let d2 = text2[j3];
-        if (d2 === "\\" && c3 !== "`")
-          value += text2[j3 + 1] ?? "", j3 += 2;
-        else if (d2 === c3 && text2[j3 + 1] === c3)
-          value += c3, j3 += 2;
-        else if (d2 === c3) {
-          j3++;
-          break;
-        } else
-          value += d2, j3++;
-      }
-      tokens.push({ kind: "quoted", value, quote: c3 }), i = j3;
-    } else if (isDigitCode(code)) {
-      let j3 = i + 1;
-      for (; j3 < text2.length && (isDigitCode(text2.charCodeAt(j3)) || text2[j3] === "." || text2[j3] === "e" || text2[j3] === "E"); )
-        j3++;
-      tokens.push({ kind: "number", value: text2.slice(i, j3) }), i = j3;
-    } else if (isWordStart(c3)) {
-      let j3 = i + 1;
-      for (; j3 < text2.length && (isWordStartCode(text2.charCodeAt(j3)) || isDigitCode(text2.charCodeAt(j3))); ) j3++;
-      let value = text2.slice(i, j3);
-      tokens.push({ kind: "word", value, upper: value.toUpperCase() }), i = j3;
-    } else
-      tokens.push({ kind: "punct", value: c3 }), i++;
-  }
-  return tokens;
-}
-function nameAt(tokens, at3) {
-  let part = (t2) => t2 && (t2.kind === "word" || t2.kind === "quoted" && t2.quote === "`") ? t2.value : void 0, first = part(tokens[at3]);
-  if (first === void 0) return;
-  let dot = tokens[at3 + 1];
-  if (dot?.kind === "punct" && dot.value === ".") {
-    let second = part(tokens[at3 + 2]);
-    if (second !== void 0) return { name: `${first}.${second}`, next: at3 + 3 };
-  }
-  return { name: first, next: at3 + 1 };
-}
-
 // src/sql/classify.ts
 var CREATE_OBJECTS = {
   TABLE: "CREATE_TABLE",
@@ -38519,8 +39388,8 @@ function tableAfter(tokens, at3) {
   let found = nameAt(tokens, skipIfExists(tokens, at3));
   return found ? [found.name] : [];
 }
-function wordIndex(tokens, word, from = 0) {
-  return tokens.findIndex((t2, i) => i >= from && t2.kind === "word" && t2.upper === word);
+function wordIndex(tokens, word2, from = 0) {
+  return tokens.findIndex((t2, i) => i >= from && t2.kind === "word" && t2.upper === word2);
 }
 function topLevelWord(tokens, words, from) {
   let depth = 0;
@@ -38703,22 +39572,22 @@ function deleteTargets(tokens) {
 }
 var SCOPES = /* @__PURE__ */ new Set(["GLOBAL", "SESSION", "LOCAL", "PERSIST", "PERSIST_ONLY"]), FOR = /* @__PURE__ */ new Set(["FOR"]);
 function classifySet(tokens, text2) {
-  let word = (i) => tokens[i]?.kind === "word" ? tokens[i].upper : "";
-  if (word(1) === "STATEMENT") {
+  let word2 = (i) => tokens[i]?.kind === "word" ? tokens[i].upper : "";
+  if (word2(1) === "STATEMENT") {
     let forAt = topLevelWord(tokens, FOR, 2), overrides = setVariables(tokens.slice(2, forAt < 0 ? void 0 : forAt));
     if (forAt < 0) return { type: "SET", tables: [], operations: [], sessionOverrides: overrides };
     let inner = classifyTokens(tokens.slice(forAt + 1), text2);
     return { ...inner, sessionOverrides: [...overrides, ...inner.sessionOverrides ?? []] };
   }
-  return word(1) === "NAMES" || word(1) === "CHARSET" || word(1) === "CHARACTER" && word(2) === "SET" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["names"] } : word(1) === "TRANSACTION" || SCOPES.has(word(1)) && word(2) === "TRANSACTION" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["transaction"] } : { type: "SET", tables: [], operations: [], sessionOverrides: setVariables(tokens.slice(1)) };
+  return word2(1) === "NAMES" || word2(1) === "CHARSET" || word2(1) === "CHARACTER" && word2(2) === "SET" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["names"] } : word2(1) === "TRANSACTION" || SCOPES.has(word2(1)) && word2(2) === "TRANSACTION" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["transaction"] } : { type: "SET", tables: [], operations: [], sessionOverrides: setVariables(tokens.slice(1)) };
 }
 function setVariables(tokens) {
-  let names = [], punct = (i2, v2) => tokens[i2]?.kind === "punct" && tokens[i2]?.value === v2, word = (i2) => tokens[i2]?.kind === "word" ? tokens[i2].upper : "", i = 0;
+  let names = [], punct = (i2, v2) => tokens[i2]?.kind === "punct" && tokens[i2]?.value === v2, word2 = (i2) => tokens[i2]?.kind === "word" ? tokens[i2].upper : "", i = 0;
   for (; i < tokens.length; ) {
     let scope = "SESSION";
-    SCOPES.has(word(i)) && !punct(i + 1, "=") && (scope = word(i++));
+    SCOPES.has(word2(i)) && !punct(i + 1, "=") && (scope = word2(i++));
     let user = !1;
-    punct(i, "@") && punct(i + 1, "@") ? (i += 2, SCOPES.has(word(i)) && punct(i + 1, ".") && (scope = word(i), i += 2)) : punct(i, "@") && (user = !0);
+    punct(i, "@") && punct(i + 1, "@") ? (i += 2, SCOPES.has(word2(i)) && punct(i + 1, ".") && (scope = word2(i), i += 2)) : punct(i, "@") && (user = !0);
     let name = tokens[i];
     if (!user && name && (name.kind === "word" || name.kind === "quoted")) {
       let lower = name.value.toLowerCase();
@@ -39138,6 +40007,9 @@ function statementsOf(chunk) {
   let at3 = (p2) => p2.line === 1 ? { line: chunk.start.line, column: chunk.start.column + p2.column - 1 } : { line: chunk.start.line + p2.line - 1, column: p2.column };
   return parts.map((p2) => ({ ...p2, index: chunk.index, start: at3(p2.start), end: at3(p2.end) }));
 }
+function analyseScripts(texts, parser, options = {}) {
+  return Promise.all(texts.map((text2) => analyseSql(text2, parser, options)));
+}
 function prepare(s, maxBytes, fastPathBytes) {
   let keywords = classifyByKeywords(s.text.slice(0, 8192)), statement = {
     index: s.index,
@@ -39198,7 +40070,9 @@ function withNewDatabases(base, head) {
 }
 async function planChange(options) {
   let { repo, parser } = options, policiesDir = options.policiesDir ?? "policies", migrationsDir = options.migrationsDir ?? "migrations", progress = options.onProgress ?? (() => {
-  }), headCommit = await repo.resolve(options.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
+  });
+  parser.warm?.();
+  let headCommit = await repo.resolve(options.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
     await repo.listFiles(headCommit, migrationsDir),
     migrationsDir
   );
@@ -39239,17 +40113,19 @@ async function planChange(options) {
   let contents = await repo.readFiles(
     headCommit,
     changedMigrations.map((m2) => m2.path)
-  ), analysed = [];
+  ), decoded = [];
   for (let migration of changedMigrations) {
     let text2 = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
-    if (text2 instanceof PolicyError) {
-      errors.push(text2);
-      continue;
-    }
-    analysed.push({ migration, text: text2, statements: await analyseSql(text2, parser) });
+    text2 instanceof PolicyError ? errors.push(text2) : decoded.push({ migration, text: text2 });
   }
   if (errors.length > 0) throw new InputError(errors);
-  let estimates = options.estimates ? await options.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options.tableShapes ? await options.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), flows = [];
+  let statements = await analyseScripts(
+    decoded.map((d2) => d2.text),
+    parser
+  ), analysed = decoded.map((d2, i) => ({
+    ...d2,
+    statements: statements[i] ?? []
+  })), estimates = options.estimates ? await options.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options.tableShapes ? await options.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), flows = [];
   risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
   let policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
@@ -39956,8 +40832,8 @@ async function approvalsForPlan(input) {
   if (plan.flows.length === 0) return [];
   let dirs = [plan.migrationsDir, plan.policiesDir, ...GATE_PATHS], fingerprints = /* @__PURE__ */ new Map();
   for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)])) {
-    let fingerprint = await repo.fingerprint(commit, dirs);
-    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await repo.fingerprint(commit, dirs)), fingerprints.set(commit, fingerprint);
+    let at3 = () => repo.changeFingerprint(plan.base.commit, commit, dirs), fingerprint = await at3();
+    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await at3()), fingerprints.set(commit, fingerprint);
   }
   return plan.flows.map(
     (required) => evaluateApprovals({
@@ -40206,6 +41082,13 @@ ${HOW_TO_GET_ONE}`
     if (!p2 || p2.exitCode !== null) return;
     let exited = new Promise((r2) => p2.once("exit", r2));
     p2.kill("SIGKILL"), await exited;
+  }
+  /** SIGSTOP: the server keeps its sockets open but answers nothing, as a frozen VM would. */
+  freeze() {
+    this.process?.kill("SIGSTOP");
+  }
+  thaw() {
+    this.process?.kill("SIGCONT");
   }
   async connection(database2) {
     return import_promise2.default.createConnection({
@@ -40654,16 +41537,16 @@ function planRollback(rows, toKey, files, downs) {
   return { ok: !0, steps };
 }
 async function rollbackDatabase(input) {
-  let { database: database2, target } = input, base = { database: database2.name, environment: database2.environment }, control = await connect(target);
+  let { database: database2, target } = input, base = { database: database2.name, environment: database2.environment }, control = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
   try {
-    await useDatabase(control, database2.name).catch(() => {
+    await useDatabase(control.connection, database2.name).catch(() => {
       throw new InputError(`database ${database2.name} does not exist on ${target.masked}`);
     });
-    let lock = lockName(target.host, target.port, database2.name);
+    let lock = lockName(database2.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
       let plan = planRollback(
-        await new MysqlRevisions(control, database2.name, lock).read(),
+        await new MysqlRevisions(control, database2.name, { name: lock, holder: control.id }).read(),
         input.toKey,
         input.files,
         input.downs
@@ -40712,7 +41595,7 @@ async function rollbackDatabase(input) {
       await releaseLock(control, lock);
     }
   } finally {
-    await closeQuietly(control);
+    await control.close();
   }
 }
 
@@ -40760,82 +41643,8 @@ async function runRollback(io2, o2) {
 }
 
 // src/cli.ts
-var USAGE = `usage: sqlgate <command> [options]
-
-commands:
-  validate [--policies DIR]          check the policy files (exit 0 ok, 2 errors)
-  plan [--base REF] [--format text|json|markdown] [--estimate] [--reviews FILE --author LOGIN]
-                                     risk and approval flow of the changes between the merge
-                                     base of REF (default main) and HEAD, read with git; with
-                                     --reviews, the approval state from GitHub's review list
-
-  deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
-                                     apply pending migrations to the environment's databases
-  status --env ID [--database NAME]  the migration history of each database
-  rollback --env ID --to VERSION [--database NAME] [--lock-timeout S]
-                                     run the down files of every version above VERSION, newest
-                                     first, and record them rolled-back in the history
-  rehearse [--base REF] [--url URL] [--format text|json] [--keep]
-                                     apply the base's migrations then the PR's (and their down
-                                     files, up \u2192 down \u2192 up) on throwaway schemas, with the deploy
-                                     engine; without --url on a throwaway mariadbd
-  repair --env ID --database NAME --version V --mark applied|not-applied
-                                     record what happened to an in-doubt statement
-
-common options:
-  --policies DIR   policy directory (default: policies)
-  --migrations DIR migrations directory (default: migrations)
-  -h, --help       this help
-
-exit codes: 0 ok, 1 the policy says no or a deploy failed, 2 bad input`, COMMON = {
-  policies: { type: "string", default: "policies" },
-  help: { type: "boolean", short: "h" }
-}, PATHS = { ...COMMON, migrations: { type: "string", default: "migrations" } }, str = (v2) => typeof v2 == "string" ? v2 : void 0, ENV = { env: { type: "string" }, database: { type: "string" } };
-function requireEnv(o2) {
-  let env = str(o2.env);
-  if (!env) throw new InputError("--env ID is required (an environment id from environments.yaml)");
-  return env;
-}
 var COMMANDS = {
-  deploy: {
-    options: {
-      ...PATHS,
-      ...ENV,
-      "dry-run": { type: "boolean", default: !1 },
-      concurrency: { type: "string", default: "4" },
-      shard: { type: "string" },
-      "lock-timeout": { type: "string", default: "30" }
-    },
-    run: (io2, o2) => runDeploy(io2, {
-      policies: String(o2.policies),
-      migrations: String(o2.migrations),
-      env: requireEnv(o2),
-      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {},
-      dryRun: !!o2["dry-run"],
-      concurrency: String(o2.concurrency),
-      ...str(o2.shard) !== void 0 ? { shard: str(o2.shard) } : {},
-      lockTimeout: String(o2["lock-timeout"])
-    })
-  },
-  status: {
-    options: { ...COMMON, ...ENV },
-    run: (io2, o2) => runStatus(io2, {
-      policies: String(o2.policies),
-      env: requireEnv(o2),
-      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {}
-    })
-  },
-  repair: {
-    options: { ...PATHS, ...ENV, version: { type: "string" }, mark: { type: "string" } },
-    run: (io2, o2) => runRepair(io2, {
-      policies: String(o2.policies),
-      migrations: String(o2.migrations),
-      env: requireEnv(o2),
-      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {},
-      ...str(o2.version) !== void 0 ? { version: str(o2.version) } : {},
-      ...str(o2.mark) !== void 0 ? { mark: str(o2.mark) } : {}
-    })
-  },
+  ...DEPLOY_COMMANDS,
   plan: {
     options: {
       ...PATHS,
@@ -40855,17 +41664,6 @@ var COMMANDS = {
       ...str(o2.author) !== void 0 ? { author: str(o2.author) } : {}
     })
   },
-  rollback: {
-    options: { ...PATHS, ...ENV, to: { type: "string" }, "lock-timeout": { type: "string", default: "30" } },
-    run: (io2, o2) => runRollback(io2, {
-      policies: String(o2.policies),
-      migrations: String(o2.migrations),
-      env: requireEnv(o2),
-      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {},
-      ...str(o2.to) !== void 0 ? { to: str(o2.to) } : {},
-      lockTimeout: String(o2["lock-timeout"])
-    })
-  },
   rehearse: {
     options: {
       ...PATHS,
@@ -40883,43 +41681,24 @@ var COMMANDS = {
       keep: !!o2.keep
     })
   },
+  rollback: {
+    options: { ...PATHS, ...ENV, to: { type: "string" }, "lock-timeout": { type: "string", default: "30" } },
+    run: (io2, o2) => runRollback(io2, {
+      policies: String(o2.policies),
+      migrations: String(o2.migrations),
+      env: requireEnv(o2),
+      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {},
+      ...str(o2.to) !== void 0 ? { to: str(o2.to) } : {},
+      lockTimeout: String(o2["lock-timeout"])
+    })
+  },
   validate: {
     options: COMMON,
     run: (io2, o2) => runValidate(io2, { policies: String(o2.policies) })
   }
 };
 async function runCli(argv, io2 = processIo()) {
-  let [name, ...rest] = argv;
-  if (name === void 0 || name === "-h" || name === "--help" || name === "help")
-    return io2.out(USAGE), name === void 0 ? 2 : 0;
-  let command = COMMANDS[name];
-  if (!command)
-    return io2.err(`sqlgate: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(", ")}`), 2;
-  try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...rest],
-        options: command.options,
-        allowPositionals: !0,
-        strict: !0
-      });
-    } catch (error) {
-      throw new InputError(`${error.message}
-${USAGE}`);
-    }
-    return parsed.values.help ? (io2.out(USAGE), 0) : await command.run(io2, parsed.values, parsed.positionals);
-  } catch (error) {
-    return reportError(io2, error), exitCodeOf(error);
-  }
-}
-function reportError(io2, error) {
-  if (error instanceof InputError && error.errors.length > 0) {
-    for (let e of error.errors) io2.err(e.format());
-    io2.err(`${error.errors.length} error${error.errors.length === 1 ? "" : "s"}`);
-    return;
-  }
-  io2.err(`sqlgate: ${error instanceof Error ? error.message : String(error)}`);
+  return runCommand(COMMANDS, argv, io2);
 }
 export {
   runCli

@@ -31175,6 +31175,9 @@ commands:
                                      apply the base's migrations then the PR's (and their down
                                      files, up \u2192 down \u2192 up) on throwaway schemas, with the deploy
                                      engine; without --url on a throwaway mariadbd
+  rollback --env ID --to VERSION [--database NAME] [--lock-timeout S]
+                                     run the down files of every version above VERSION, newest
+                                     first, and record them rolled-back in the history
   repair --env ID --database NAME --version V --mark applied|not-applied
                                      record what happened to an in-doubt statement
 
@@ -31998,6 +32001,9 @@ function decideDeploy(files, history) {
         break;
       case "failed":
         break;
+      case "rolled-back":
+        actions.push({ kind: "apply", file, from: 0, resume: !0 });
+        continue;
     }
     for (let i = 0; i < row.statementsApplied; i++)
       if (row.statementHashes[i] !== file.statements[i]?.hash)

@@ -4,6 +4,7 @@
 // has a down file and was applied completely.
 import { closeQuietly, connect, useDatabase } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
+import { CONTROL_TIMEOUT_MS, ControlSession } from '../deploy/control.js';
 import { acquireLock, lockName, releaseLock } from '../deploy/lock.js';
 import { HISTORY_TABLE, MysqlRevisions } from '../deploy/mysql-revisions.js';
 import type { HistoryRow, MigrationFile } from '../deploy/types.js';
@@ -70,16 +71,16 @@ export function planRollback(
 export async function rollbackDatabase(input: RollbackInput): Promise<RollbackReport> {
   const { database, target } = input;
   const base = { database: database.name, environment: database.environment };
-  const control = await connect(target);
+  const control = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
   try {
-    await useDatabase(control, database.name).catch(() => {
+    await useDatabase(control.connection, database.name).catch(() => {
       throw new InputError(`database ${database.name} does not exist on ${target.masked}`);
     });
-    const lock = lockName(target.host, target.port, database.name);
+    const lock = lockName(database.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
       const plan = planRollback(
-        await new MysqlRevisions(control, database.name, lock).read(),
+        await new MysqlRevisions(control, database.name, { name: lock, holder: control.id }).read(),
         input.toKey,
         input.files,
         input.downs,
@@ -131,6 +132,6 @@ export async function rollbackDatabase(input: RollbackInput): Promise<RollbackRe
       await releaseLock(control, lock);
     }
   } finally {
-    await closeQuietly(control);
+    await control.close();
   }
 }
