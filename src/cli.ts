@@ -4,18 +4,24 @@ import { type CliIo, processIo } from './cli/io.js';
 import { runPlan } from './cli/plan.js';
 import { runRehearse } from './cli/rehearse.js';
 import { runRollback } from './cli/rollback.js';
+import { runTest } from './cli/test.js';
 import { runValidate } from './cli/validate.js';
 import { exitCodeOf, InputError } from './errors.js';
 
 const USAGE = `usage: sqlgate <command> [options]
 
 commands:
-  validate [--policies DIR]          check the policy files (exit 0 ok, 2 errors)
+  validate [--policies DIR] [--strict]
+                                     check the policy files (exit 0 ok, 2 errors); warn about
+                                     rules and flows no policy test exercises (--strict: errors)
   plan [--base REF] [--format text|json|markdown] [--estimate] [--reviews FILE --author LOGIN]
                                      risk and approval flow of the changes between the merge
                                      base of REF (default main) and HEAD, read with git; with
                                      --reviews, the approval state from GitHub's review list
 
+  test [--format text|json] [FILES...]
+                                     run the policy tests (default: <policies>/tests/*.yaml);
+                                     exit 0 all passed, 1 a case failed, 2 bad test file
   deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
                                      apply pending migrations to the environment's databases
   status --env ID [--database NAME]  the migration history of each database
@@ -152,8 +158,23 @@ const COMMANDS: Record<string, Command> = {
       }),
   },
   validate: {
-    options: COMMON,
-    run: (io, o) => runValidate(io, { policies: String(o.policies) }),
+    options: { ...PATHS, strict: { type: 'boolean', default: false } },
+    run: (io, o) =>
+      runValidate(io, {
+        policies: String(o.policies),
+        migrations: String(o.migrations),
+        strict: Boolean(o.strict),
+      }),
+  },
+  test: {
+    options: { ...PATHS, format: { type: 'string', default: 'text' } },
+    run: (io, o, files) =>
+      runTest(io, {
+        policies: String(o.policies),
+        migrations: String(o.migrations),
+        format: String(o.format),
+        files,
+      }),
   },
 };
 
