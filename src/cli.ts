@@ -6,6 +6,7 @@ import { runRehearse } from './cli/rehearse.js';
 import { runRollback } from './cli/rollback.js';
 import { runTest } from './cli/test.js';
 import { runValidate } from './cli/validate.js';
+import { runWhatIf } from './cli/whatif.js';
 import { exitCodeOf, InputError } from './errors.js';
 
 const USAGE = `usage: sqlgate <command> [options]
@@ -22,6 +23,10 @@ commands:
   test [--format text|json] [FILES...]
                                      run the policy tests (default: <policies>/tests/*.yaml);
                                      exit 0 all passed, 1 a case failed, 2 bad test file
+  whatif [--base REF] [--policies DIR | --policies-ref REF] [--format text|json|markdown]
+         [--limit N] [--past-reviews [--repo OWNER/NAME]]
+                                     replay every migration landed on REF (default main) under
+                                     its policies and the proposed ones; list what changes
   deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
                                      apply pending migrations to the environment's databases
   status --env ID [--database NAME]  the migration history of each database
@@ -174,6 +179,28 @@ const COMMANDS: Record<string, Command> = {
         migrations: String(o.migrations),
         format: String(o.format),
         files,
+      }),
+  },
+  whatif: {
+    options: {
+      ...PATHS,
+      base: { type: 'string', default: 'main' },
+      'policies-ref': { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      limit: { type: 'string' },
+      'past-reviews': { type: 'boolean', default: false },
+      repo: { type: 'string' },
+    },
+    run: (io, o) =>
+      runWhatIf(io, {
+        base: String(o.base),
+        policies: String(o.policies),
+        ...(str(o['policies-ref']) !== undefined ? { policiesRef: str(o['policies-ref']) as string } : {}),
+        migrations: String(o.migrations),
+        format: String(o.format),
+        ...(str(o.limit) !== undefined ? { limit: str(o.limit) as string } : {}),
+        pastReviews: Boolean(o['past-reviews']),
+        ...(str(o.repo) !== undefined ? { repo: str(o.repo) as string } : {}),
       }),
   },
 };

@@ -6,11 +6,11 @@ import { REPO_ROOT } from '../policy/seed-texts.js';
 import { cli } from '../support/cli.js';
 
 const temps: string[] = [];
-/** A folder with the seed policies and the given files (paths relative to it). */
+/** A folder with the seed scenario's policies (as of policy tests' introduction) and the given files. */
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-policytest-'));
   temps.push(dir);
-  cpSync(join(REPO_ROOT, 'policies'), join(dir, 'policies'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'test/fixtures/seed-policies'), join(dir, 'policies'), { recursive: true });
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
@@ -48,7 +48,7 @@ const SEED_CASES = `${HEADER}  - name: DDL on Test alone is low and needs no app
         - {login: devon, reason: author}
 `;
 
-describe('sqlgate test', () => {
+describe('sqlgate test', { timeout: 30_000 }, () => {
   it('runs every case of policies/tests/ like a unit-test runner: one line per case, then N passed, N failed', async () => {
     const dir = project({ 'policies/tests/seed.yaml': SEED_CASES });
     const run = await cli(['test'], { cwd: dir });
@@ -230,7 +230,7 @@ describe('sqlgate test', () => {
   });
 });
 
-describe('sqlgate validate and policy tests', () => {
+describe('sqlgate validate and policy tests', { timeout: 30_000 }, () => {
   it('warns about every rule and flow no policy test exercises, where each is declared', async () => {
     const dir = project({
       'policies/tests/seed.yaml': `${HEADER}  - name: DDL on Test alone is low
