@@ -65,7 +65,7 @@ export async function runWhatIf(io: CliIo, options: WhatIfCliOptions): Promise<n
   const skipped = [...history.unreadable, ...report.skipped];
   const full = { ...report, skipped };
   const pastReviews = github
-    ? await pastReviewVerdicts({ ...github, report, proposed, dirs: [migrationsDir, gitDir] })
+    ? await pastReviewVerdicts({ ...github, report, proposed, policiesDir: gitDir, migrationsDir })
     : [];
   const header = `sqlgate whatif: ${report.total} landed change${report.total === 1 ? '' : 's'} with migrations on ${options.base} (${report.files} files), current policies (${options.base} ${baseCommit.slice(0, 7)}) vs proposed (${proposedLabel})`;
   if (options.format === 'json')

@@ -4,7 +4,7 @@
 import { dirname, join } from 'node:path/posix';
 import { isScalar, Scalar } from 'yaml';
 import testSchema from '../../schemas/policy-tests.schema.json' with { type: 'json' };
-import type { ReviewState } from '../approval/evaluate.js';
+import type { ReviewState } from '../approval/types.js';
 import { PolicyError } from '../errors.js';
 import { compileSchema, schemaErrors } from '../policy/schema-check.js';
 import type { ChangeSource, RiskLevel } from '../policy/types.js';

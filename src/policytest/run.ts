@@ -1,13 +1,9 @@
 // Runs policy test cases: each case's SQL goes through the same engine a pull request does
-// (evaluateRisk → requiredFlows → evaluateApprovals), and the result is compared with what the
+// (evaluateRisk → requiredFlows → approvalsForPlan), and the result is compared with what the
 // case expects. A mismatch explains itself: which rule matched where, which flow was assigned
 // to what, why an approval did not count.
-import {
-  type ApprovalResult,
-  evaluateApprovals,
-  type Review,
-  type TeamMembers,
-} from '../approval/evaluate.js';
+import { approvalsForPlan } from '../approval/for-plan.js';
+import type { ApprovalResult, Review } from '../approval/types.js';
 import { type RequiredFlow, requiredFlows } from '../plan/plan.js';
 import type { ChangeSource, Policy, RiskLevel, SourceLocation } from '../policy/types.js';
 import { evaluateRisk, type RiskReport } from '../risk/evaluate.js';
@@ -105,7 +101,7 @@ async function runCase(c: PolicyTestCase, options: RunOptions): Promise<CaseResu
   const statements = await options.analyse(c.sql);
   const risk = evaluateRisk(view, [{ migration, statements }]);
   const flows = requiredFlows(risk, policy, c.policyChange);
-  const approvals = flows.map((f) => evaluateCaseApprovals(c, f, policy));
+  const approvals = await caseApprovals(c, flows, policy, options.migrationsDir ?? 'migrations');
   const actual = describeActual(c, risk, flows, approvals);
   const mismatches = compare(c, actual, policy);
   return { case: c, passed: mismatches.length === 0, actual, mismatches };
@@ -123,7 +119,13 @@ function unevaluable(c: PolicyTestCase, why: string): CaseResult {
 const HEAD = 'head';
 const EARLIER = 'earlier';
 
-function evaluateCaseApprovals(c: PolicyTestCase, required: RequiredFlow, policy: Policy): ApprovalResult {
+/** The case's reviews through the approval code a PR check uses, with made-up commits and times. */
+function caseApprovals(
+  c: PolicyTestCase,
+  flows: readonly RequiredFlow[],
+  policy: Policy,
+  migrationsDir: string,
+): Promise<ApprovalResult[]> {
   const start = Date.UTC(2026, 0, 1);
   const reviews: Review[] = c.reviews.map((r, i) => ({
     id: i + 1,
@@ -132,24 +134,20 @@ function evaluateCaseApprovals(c: PolicyTestCase, required: RequiredFlow, policy
     submittedAt: new Date(start + i * 60_000).toISOString(),
     commitId: r.stale ? EARLIER : HEAD,
   }));
-  const teams = new Map<string, TeamMembers>([...c.teams].map(([t, members]) => [t, { members }]));
-  return evaluateApprovals({
-    flow: required.flow,
-    roles: policy.roles,
-    teams,
-    author: c.author,
+  return approvalsForPlan({
+    repo: { fingerprint: async (commit) => (commit === HEAD ? 'files now' : 'files before') },
+    plan: { policy, policiesDir: 'policies', migrationsDir, flows },
     reviews,
+    teams: new Map([...c.teams].map(([team, members]) => [team, { members }])),
+    author: c.author,
     headSha: HEAD,
-    staleApprovals: policy.approval.staleApprovals,
-    fingerprintAt: (commit) => (commit === HEAD ? 'files now' : 'files before'),
   });
 }
 
-/** The commit status the approvals give, as the PR check sets it. */
+/** The commit status the approvals give, as the PR check sets it: a blocked flow fails it. */
 export function approvalStatus(approvals: readonly ApprovalResult[]): ApprovalStatus {
-  if (approvals.every((a) => a.satisfied)) return 'success';
-  const blocked = approvals.some((a) => !a.satisfied && a.steps.some((s) => s.status === 'unsatisfiable'));
-  return blocked ? 'failure' : 'pending';
+  if (approvals.some((a) => a.state === 'blocked')) return 'failure';
+  return approvals.some((a) => a.state === 'waiting') ? 'pending' : 'success';
 }
 
 function describeActual(
@@ -217,7 +215,7 @@ function flowReason(f: RequiredFlow): string {
 
 function approvalReasons(actual: CaseActual): string[] {
   return actual.approvals.flatMap((a) => [
-    `${a.flow.id}: ${a.satisfied ? 'satisfied' : a.summary}`,
+    `${a.flow.id}: ${a.state === 'approved' ? 'satisfied' : a.summary}`,
     ...a.ignored.map((x) => `not counted: ${x.login} (${x.reason}): ${x.explanation}`),
   ]);
 }

@@ -1,7 +1,7 @@
 // With a token: the GitHub side of a replay. Commits git cannot attribute (a rebase merge, say)
 // are looked up as GitHub's "pull requests associated with a commit", and each PR whose flow the
 // proposed policies change is re-evaluated against the reviews it actually got before it merged.
-import { evaluateApprovals } from '../approval/evaluate.js';
+import { approvalsForPlan, teamsOfFlows } from '../approval/for-plan.js';
 import type { GitRepo } from '../git/repo.js';
 import type { GitHub } from '../github/client.js';
 import { listReviews, type RepoRef, resolveTeams } from '../github/reads.js';
@@ -42,7 +42,8 @@ export async function pastReviewVerdicts(input: {
   readonly repo: GitRepo;
   readonly report: WhatIfReport;
   readonly proposed: Policy;
-  readonly dirs: readonly string[];
+  readonly policiesDir: string;
+  readonly migrationsDir: string;
 }): Promise<PastReviewVerdict[]> {
   const { github, ref, repo, proposed } = input;
   const verdicts: PastReviewVerdict[] = [];
@@ -66,27 +67,27 @@ export async function pastReviewVerdicts(input: {
     const reviews = (await listReviews(github, ref, number)).filter(
       (r) => Date.parse(r.submittedAt) <= mergedAt,
     );
-    const roleIds = new Set(flow.steps.map((s) => s.role));
-    const teams = await resolveTeams(
-      github,
-      proposed.roles
-        .filter((r) => roleIds.has(r.id))
-        .flatMap((r) => r.members.filter((m) => m.includes('/'))),
-    );
-    const fingerprints = new Map<string, string | undefined>();
-    for (const commit of new Set([pull.head.sha, ...reviews.map((r) => r.commitId)]))
-      fingerprints.set(commit, await repo.fingerprint(commit, input.dirs));
-    const result = evaluateApprovals({
-      flow,
-      roles: proposed.roles,
-      teams,
-      author: pull.user?.login ?? '',
+    const plan = {
+      policy: proposed,
+      policiesDir: input.policiesDir,
+      migrationsDir: input.migrationsDir,
+      flows: [{ flow }],
+    };
+    const [result] = await approvalsForPlan({
+      repo,
+      plan,
       reviews,
+      teams: await resolveTeams(github, teamsOfFlows(plan)),
+      author: pull.user?.login ?? '',
       headSha: pull.head.sha,
-      staleApprovals: proposed.approval.staleApprovals,
-      fingerprintAt: (commit) => fingerprints.get(commit),
     });
-    verdicts.push({ pr: number, flow: flow.id, approved: result.satisfied, summary: result.summary });
+    if (!result) continue;
+    verdicts.push({
+      pr: number,
+      flow: flow.id,
+      approved: result.state === 'approved',
+      summary: result.summary,
+    });
   }
   return verdicts;
 }
