@@ -56673,8 +56673,12 @@ var STATUS = {
   }
   /** Contents of many files at one commit; a path that does not exist there maps to undefined. */
   async readFiles(ref, paths) {
-    let result = /* @__PURE__ */ new Map();
-    if (paths.length === 0) return result;
+    let blobs = await this.readBlobs(paths.map((path) => ({ ref, path })));
+    return new Map(paths.map((p2, i) => [p2, blobs[i]]));
+  }
+  /** Contents of files each at its own commit, in the order asked; undefined where one does not exist. */
+  async readBlobs(specs) {
+    if (specs.length === 0) return [];
     let child2 = spawn("git", ["cat-file", "--batch"], { cwd: this.dir, stdio: ["pipe", "pipe", "pipe"] }), chunks = [];
     child2.stdout.on("data", (c3) => chunks.push(c3));
     let done = new Promise((resolve, reject) => {
@@ -56683,21 +56687,51 @@ var STATUS = {
         (code) => code === 0 ? resolve() : reject(new Error(`git cat-file exited with ${code}`))
       );
     });
-    child2.stdin.end(paths.map((p2) => `${ref}:${p2}
+    child2.stdin.end(specs.map((s) => `${s.ref}:${s.path}
 `).join("")), await done;
-    let out = Buffer.concat(chunks), offset = 0;
-    for (let path of paths) {
+    let out = Buffer.concat(chunks), result = [], offset = 0;
+    for (let _3 of specs) {
       let eol = out.indexOf(10, offset), header = out.subarray(offset, eol).toString("utf8");
       if (offset = eol + 1, header.endsWith(" missing")) {
-        result.set(path, void 0);
+        result.push(void 0);
         continue;
       }
       let size = Number(header.split(" ")[2]);
-      result.set(path, out.subarray(offset, offset + size)), offset += size + 1;
+      result.push(out.subarray(offset, offset + size)), offset += size + 1;
     }
     return result;
   }
-};
+  /**
+   * The commits of `ref`'s first-parent history (what landed on the branch: merge commits,
+   * squash merges, direct pushes), newest first, each with the files under `dir` it added
+   * compared with its first parent.
+   */
+  async firstParentAdditions(ref, dir) {
+    return (await this.git.raw([
+      "-c",
+      "core.quotePath=false",
+      "log",
+      "--first-parent",
+      "--diff-merges=first-parent",
+      "--diff-filter=A",
+      "--name-only",
+      `--format=${RECORD}%H${FIELD}%P${FIELD}%cI${FIELD}%B${END}`,
+      ref,
+      "--",
+      dir
+    ])).split(RECORD).filter((r2) => r2.includes(END)).map((record) => {
+      let [head = "", names = ""] = record.split(END), [commit = "", parents = "", date = "", message = ""] = head.split(FIELD);
+      return {
+        commit,
+        parents: parents.split(" ").filter((p2) => p2.length > 0),
+        date,
+        message: message.trim(),
+        added: names.split(`
+`).filter((n) => n.length > 0)
+      };
+    });
+  }
+}, RECORD = "", FIELD = "", END = "";
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
