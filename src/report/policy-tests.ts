@@ -69,7 +69,7 @@ export function policyTestsJson(run: PolicyTestRun) {
 /** Failed cases for the PR comment, as a Markdown list (at most `limit` of them). */
 export function policyTestsMarkdown(run: PolicyTestRun, limit = 20): string[] {
   const failed = run.results.filter((r) => !r.passed);
-  const out = [`**Policy tests:** ${summaryLine(run)}`, ''];
+  const out = [`❌ ${summaryLine(run)}`, ''];
   for (const r of failed.slice(0, limit)) {
     out.push(`- ❌ **${r.case.name}** (\`${r.case.at.file}:${r.case.at.line}\`)`);
     for (const m of r.mismatches) {

@@ -30,11 +30,13 @@ export function changeLine(d: ChangeDiff): string {
   return `${changeName(d)} (${d.change.attribution.title}): ${level}${flow}`;
 }
 
+const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+
 function cutNote(r: WhatIfReport): string | undefined {
   if (!r.cut) return undefined;
   const why =
     r.cut.reason === 'time-budget'
-      ? `the time budget of ${Math.round((r.cut.budgetMs ?? 0) / 1000)} s ran out`
+      ? `the time budget of ${duration(r.cut.budgetMs ?? 0)} ran out`
       : `limited to the last ${r.cut.limit}`;
   return `only the newest ${r.replayed} of ${r.total} landed changes were replayed (${why}); older ones may change too`;
 }
