@@ -39568,7 +39568,7 @@ function commentMarkdown(input) {
       ""
     );
     for (let line of plan.policyChange.diff) policySection.push(`- ${line}`);
-    policySection.push("");
+    policySection.push("", ...input.policyReview ?? []);
   }
   let tableHead = [
     ...methodLines(plan),
