@@ -159,7 +159,7 @@ async function policyChangeSections(input: CheckInput, log: (m: string) => void)
     return policyChangeMarkdown(review, input.policiesDir);
   } catch (error) {
     return [
-      '> ⚠️ The policy tests and the what-if replay could not run: ' + (error as Error).message.split('\n')[0],
+      `> ⚠️ The policy tests and the what-if replay could not run: ${(error as Error).message.split('\n')[0]}`,
       '',
     ];
   }
