@@ -12,7 +12,7 @@ export interface Attribution {
   readonly title: string;
 }
 
-const MERGE = /^Merge pull request #(\d+) from \S+/;
+const MERGE = /^Merge pull request #(\d+) from (\S+)/;
 const SQUASH = /^(.*\S)\s+\(#(\d+)\)$/;
 
 export function attribute(c: LandedCommit): Attribution {
@@ -20,7 +20,8 @@ export function attribute(c: LandedCommit): Attribution {
   const body = rest.join('\n').trim();
   const merge = MERGE.exec(subject);
   if (merge && c.parents.length > 1) {
-    return { pr: Number(merge[1]), how: 'merge', title: body.split('\n')[0]?.trim() || subject };
+    // Without the PR title in the body, the branch (`acme/drop-legacy`) is the best name left.
+    return { pr: Number(merge[1]), how: 'merge', title: body.split('\n')[0]?.trim() || (merge[2] as string) };
   }
   const squash = SQUASH.exec(subject);
   if (squash && c.parents.length === 1)
