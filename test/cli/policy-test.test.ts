@@ -247,8 +247,16 @@ describe('sqlgate validate and policy tests', { timeout: 30_000 }, () => {
       'policies/risk-rules.yaml:5:5: warning: rule "DDL on Prod is High" is not exercised by any policy test',
       'policies/approval-flows.yaml:5:5: warning: flow "owner-then-dba" is not needed by any policy test',
       'policies/approval-flows.yaml:8:5: warning: flow "tester-owner-dba" is not needed by any policy test',
-      '3 warnings: policy tests (the 1 file in policies/tests/) do not exercise every rule and flow; see sqlgate test',
+      '3 warnings: the policy tests in policies/tests/ do not exercise every rule and flow; see sqlgate test',
     ]);
+  });
+
+  it('says in one line that there are no policy tests, rather than listing every rule and flow', async () => {
+    const run = await cli(['validate'], { cwd: project({}) });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      'policies/tests: warning: no policy tests, so 2 rules and 2 flows are not exercised; write cases in policies/tests/*.yaml (see sqlgate test)',
+    );
   });
 
   it('with --strict, an unexercised rule or flow is an error (exit 2)', async () => {
