@@ -6,6 +6,7 @@ import { benchDeploy } from './deploy.js';
 import { benchOnline } from './online.js';
 import { benchPolicyLoad } from './policy-load.js';
 import { benchRehearsal } from './rehearsal.js';
+import { benchWhatIf } from './whatif.js';
 
 console.log(`# sqlgate benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}`);
 await benchPolicyLoad();
@@ -15,3 +16,4 @@ await benchDeploy();
 await benchOnline();
 await benchRehearsal();
 await benchColdStart();
+await benchWhatIf();

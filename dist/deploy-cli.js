@@ -6972,12 +6972,12 @@ var require_dbcs_codec = __commonJS({
       }
       return this.prevBytes = [], this.nodeIdx = 0, ret;
     };
-    function findIdx(table, val) {
-      if (table[0] > val)
+    function findIdx(table2, val) {
+      if (table2[0] > val)
         return -1;
-      for (var l = 0, r = table.length; l < r - 1; ) {
+      for (var l = 0, r = table2.length; l < r - 1; ) {
         var mid = l + (r - l + 1 >> 1);
-        table[mid] <= val ? l = mid : r = mid;
+        table2[mid] <= val ? l = mid : r = mid;
       }
       return l;
     }
@@ -8883,7 +8883,7 @@ var require_helpers = __commonJS({
     try {
       highlightFn = __require("cardinal").highlight;
     } catch {
-      highlightFn = (text) => (cardinalRecommended || (console.log("For nicer debug output consider install cardinal@^2.0.0"), cardinalRecommended = !0), text);
+      highlightFn = (text2) => (cardinalRecommended || (console.log("For nicer debug output consider install cardinal@^2.0.0"), cardinalRecommended = !0), text2);
     }
     function printDebugWithCode(msg, code) {
       console.log(`
@@ -11398,10 +11398,10 @@ var require_packets = __commonJS({
     var OK = class {
       static toPacket(args, encoding) {
         args = args || {};
-        let affectedRows = args.affectedRows || 0, insertId = args.insertId || 0, serverStatus = args.serverStatus || 0, warningCount = args.warningCount || 0, message = args.message || "", length = 9 + Packet.lengthCodedNumberLength(affectedRows);
+        let affectedRows2 = args.affectedRows || 0, insertId = args.insertId || 0, serverStatus = args.serverStatus || 0, warningCount = args.warningCount || 0, message = args.message || "", length = 9 + Packet.lengthCodedNumberLength(affectedRows2);
         length += Packet.lengthCodedNumberLength(insertId);
         let buffer = Buffer.allocUnsafe(length), packet = new Packet(0, buffer, 0, length);
-        return packet.offset = 4, packet.writeInt8(0), packet.writeLengthCodedNumber(affectedRows), packet.writeLengthCodedNumber(insertId), packet.writeInt16(serverStatus), packet.writeInt16(warningCount), packet.writeString(message, encoding), packet._name = "OK", packet;
+        return packet.offset = 4, packet.writeInt8(0), packet.writeLengthCodedNumber(affectedRows2), packet.writeLengthCodedNumber(insertId), packet.writeInt16(serverStatus), packet.writeInt16(warningCount), packet.writeString(message, encoding), packet._name = "OK", packet;
       }
     };
     exports.OK = OK;
@@ -12082,8 +12082,8 @@ var require_server_handshake = __commonJS({
             break;
           case CommandCode.FIELD_LIST:
             if (connection.listeners("field_list").length) {
-              let table = packet.readNullTerminatedString(encoding), fields = packet.readString(void 0, encoding);
-              connection.emit("field_list", table, fields);
+              let table2 = packet.readNullTerminatedString(encoding), fields = packet.readString(void 0, encoding);
+              connection.emit("field_list", table2, fields);
             } else
               connection.writeError({
                 code: Errors.ER_WARN_DEPRECATED_SYNTAX,
@@ -20030,7 +20030,7 @@ var require_picomatch2 = __commonJS({
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node == "object")
         switch (node[NODE_TYPE]) {
@@ -20051,7 +20051,7 @@ var require_identity = __commonJS({
         }
       return !1;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -20066,7 +20066,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap2;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.isSeq = isSeq2;
   }
 });
@@ -20567,7 +20567,7 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity = require_identity(), Node = require_Node(), toJS = require_toJS(), isScalarValue = (value) => !value || typeof value != "function" && typeof value != "object", Scalar2 = class extends Node.NodeBase {
+    var identity = require_identity(), Node = require_Node(), toJS = require_toJS(), isScalarValue = (value) => !value || typeof value != "function" && typeof value != "object", Scalar3 = class extends Node.NodeBase {
       constructor(value) {
         super(identity.SCALAR), this.value = value;
       }
@@ -20578,12 +20578,12 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar2.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar2.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar2.PLAIN = "PLAIN";
-    Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar2;
+    Scalar3.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar3.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar3.PLAIN = "PLAIN";
+    Scalar3.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar3.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar3;
     exports.isScalarValue = isScalarValue;
   }
 });
@@ -20592,7 +20592,7 @@ var require_Scalar = __commonJS({
 var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
-    var Alias = require_Alias(), identity = require_identity(), Scalar2 = require_Scalar(), defaultTagPrefix = "tag:yaml.org,2002:";
+    var Alias = require_Alias(), identity = require_identity(), Scalar3 = require_Scalar(), defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
         let match = tags.filter((t) => t.tag === tagName), tagObj = match.find((t) => !t.format) ?? match[0];
@@ -20620,13 +20620,13 @@ var require_createNode = __commonJS({
       let tagObj = findTagObject(value, tagName, schema.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON == "function" && (value = value.toJSON()), !value || typeof value != "object") {
-          let node2 = new Scalar2.Scalar(value);
+          let node2 = new Scalar3.Scalar(value);
           return ref && (ref.node = node2), node2;
         }
         tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
       }
       onTagObj && (onTagObj(tagObj), delete ctx.onTagObj);
-      let node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from == "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar2.Scalar(value);
+      let node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from == "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar3.Scalar(value);
       return tagName ? node.tag = tagName : tagObj.default || (node.tag = tagObj.tag), ref && (ref.node = node), node;
     }
     exports.createNode = createNode;
@@ -20782,20 +20782,20 @@ var require_foldFlowLines = __commonJS({
   "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow", FOLD_BLOCK = "block", FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       lineWidth < minContentWidth && (minContentWidth = 0);
       let endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       let folds = [], escapedFolds = {}, end = lineWidth - indent.length;
       typeof indentAtStart == "number" && (indentAtStart > lineWidth - Math.max(2, minContentWidth) ? folds.push(0) : end = lineWidth - indentAtStart);
       let split, prev, overflow = !1, i = -1, escStart = -1, escEnd = -1;
-      mode === FOLD_BLOCK && (i = consumeMoreIndentedLines(text, i, indent.length), i !== -1 && (end = i + endStep));
-      for (let ch; ch = text[i += 1]; ) {
+      mode === FOLD_BLOCK && (i = consumeMoreIndentedLines(text2, i, indent.length), i !== -1 && (end = i + endStep));
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
-          switch (escStart = i, text[i + 1]) {
+          switch (escStart = i, text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -20812,11 +20812,11 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === `
 `)
-          mode === FOLD_BLOCK && (i = consumeMoreIndentedLines(text, i, indent.length)), end = i + indent.length + endStep, split = void 0;
+          mode === FOLD_BLOCK && (i = consumeMoreIndentedLines(text2, i, indent.length)), end = i + indent.length + endStep, split = void 0;
         else {
           if (ch === " " && prev && prev !== " " && prev !== `
 ` && prev !== "	") {
-            let next = text[i + 1];
+            let next = text2[i + 1];
             next && next !== " " && next !== `
 ` && next !== "	" && (split = i);
           }
@@ -20825,10 +20825,10 @@ var require_foldFlowLines = __commonJS({
               folds.push(split), end = split + endStep, split = void 0;
             else if (mode === FOLD_QUOTED) {
               for (; prev === " " || prev === "	"; )
-                prev = ch, ch = text[i += 1], overflow = !0;
+                prev = ch, ch = text2[i += 1], overflow = !0;
               let j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j), escapedFolds[j] = !0, end = j + endStep, split = void 0;
             } else
               overflow = !0;
@@ -20836,28 +20836,28 @@ var require_foldFlowLines = __commonJS({
         prev = ch;
       }
       if (overflow && onOverflow && onOverflow(), folds.length === 0)
-        return text;
+        return text2;
       onFold && onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
-        let fold = folds[i2], end2 = folds[i2 + 1] || text.length;
+        let fold = folds[i2], end2 = folds[i2 + 1] || text2.length;
         fold === 0 ? res = `
-${indent}${text.slice(0, end2)}` : (mode === FOLD_QUOTED && escapedFolds[fold] && (res += `${text[fold]}\\`), res += `
-${indent}${text.slice(fold + 1, end2)}`);
+${indent}${text2.slice(0, end2)}` : (mode === FOLD_QUOTED && escapedFolds[fold] && (res += `${text2[fold]}\\`), res += `
+${indent}${text2.slice(fold + 1, end2)}`);
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
-      let end = i, start = i + 1, ch = text[start];
+    function consumeMoreIndentedLines(text2, i, indent) {
+      let end = i, start = i + 1, ch = text2[start];
       for (; ch === " " || ch === "	"; )
         if (i < start + indent)
-          ch = text[++i];
+          ch = text2[++i];
         else {
           do
-            ch = text[++i];
+            ch = text2[++i];
           while (ch && ch !== `
 `);
-          end = i, start = i + 1, ch = text[start];
+          end = i, start = i + 1, ch = text2[start];
         }
       return end;
     }
@@ -20872,7 +20872,7 @@ ${indent}${text.slice(fold + 1, end2)}`);
 var require_stringifyString = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar(), foldFlowLines = require_foldFlowLines(), getFoldOptions = (ctx, isBlock) => ({
+    var Scalar3 = require_Scalar(), foldFlowLines = require_foldFlowLines(), getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
@@ -20880,15 +20880,15 @@ var require_stringifyString = __commonJS({
     function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return !1;
-      let limit = lineWidth - indentLength, strLen = str2.length;
-      if (strLen <= limit)
+      let limit2 = lineWidth - indentLength, strLen = str2.length;
+      if (strLen <= limit2)
         return !1;
       for (let i = 0, start = 0; i < strLen; ++i)
         if (str2[i] === `
 `) {
-          if (i - start > limit)
+          if (i - start > limit2)
             return !0;
-          if (start = i + 1, strLen - start <= limit)
+          if (start = i + 1, strLen - start <= limit2)
             return !1;
         }
       return !0;
@@ -20984,7 +20984,7 @@ ${indent}`) + "'";
       let { blockQuote, commentString, lineWidth } = ctx.options;
       if (!blockQuote || /\n[\t ]+$/.test(value))
         return quotedString(value, ctx);
-      let indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : ""), literal = blockQuote === "literal" ? !0 : blockQuote === "folded" || type === Scalar2.Scalar.BLOCK_FOLDED ? !1 : type === Scalar2.Scalar.BLOCK_LITERAL ? !0 : !lineLengthOverLimit(value, lineWidth, indent.length);
+      let indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : ""), literal = blockQuote === "literal" ? !0 : blockQuote === "folded" || type === Scalar3.Scalar.BLOCK_FOLDED ? !1 : type === Scalar3.Scalar.BLOCK_LITERAL ? !0 : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
         return literal ? `|
 ` : `>
@@ -21017,7 +21017,7 @@ ${indent}`) + "'";
       if (comment && (header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " ")), onComment && onComment()), !literal) {
         let foldedValue = value.replace(/\n+/g, `
 $&`).replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`), literalFallback = !1, foldOptions = getFoldOptions(ctx, !0);
-        blockQuote !== "folded" && type !== Scalar2.Scalar.BLOCK_FOLDED && (foldOptions.onOverflow = () => {
+        blockQuote !== "folded" && type !== Scalar3.Scalar.BLOCK_FOLDED && (foldOptions.onOverflow = () => {
           literalFallback = !0;
         });
         let body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
@@ -21036,7 +21036,7 @@ ${indent}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value))
         return implicitKey || inFlow || !value.includes(`
 `) ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
-      if (!implicitKey && !inFlow && type !== Scalar2.Scalar.PLAIN && value.includes(`
+      if (!implicitKey && !inFlow && type !== Scalar3.Scalar.PLAIN && value.includes(`
 `))
         return blockString(item, ctx, onComment, onChompKeep);
       if (containsDocumentMarker(value)) {
@@ -21056,17 +21056,17 @@ ${indent}`);
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       let { implicitKey, inFlow } = ctx, ss = typeof item.value == "string" ? item : Object.assign({}, item, { value: String(item.value) }), { type } = item;
-      type !== Scalar2.Scalar.QUOTE_DOUBLE && /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value) && (type = Scalar2.Scalar.QUOTE_DOUBLE);
+      type !== Scalar3.Scalar.QUOTE_DOUBLE && /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value) && (type = Scalar3.Scalar.QUOTE_DOUBLE);
       let _stringify = (_type) => {
         switch (_type) {
-          case Scalar2.Scalar.BLOCK_FOLDED:
-          case Scalar2.Scalar.BLOCK_LITERAL:
+          case Scalar3.Scalar.BLOCK_FOLDED:
+          case Scalar3.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar2.Scalar.QUOTE_DOUBLE:
+          case Scalar3.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss.value, ctx);
-          case Scalar2.Scalar.QUOTE_SINGLE:
+          case Scalar3.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss.value, ctx);
-          case Scalar2.Scalar.PLAIN:
+          case Scalar3.Scalar.PLAIN:
             return plainString(ss, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -21187,7 +21187,7 @@ ${ctx.indent}${str2}` : str2;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar2 = require_Scalar(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
+    var identity = require_identity(), Scalar3 = require_Scalar(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       let { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx, keyComment = identity.isNode(key) && key.comment || null;
       if (simpleKeys) {
@@ -21198,7 +21198,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar2.Scalar.BLOCK_FOLDED || key.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key == "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar3.Scalar.BLOCK_FOLDED || key.type === Scalar3.Scalar.BLOCK_LITERAL : typeof key == "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: !1,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -21272,16 +21272,16 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar2 = require_Scalar(), MERGE_KEY = "<<", merge = {
+    var identity = require_identity(), Scalar3 = require_Scalar(), MERGE_KEY = "<<", merge = {
       identify: (value) => value === MERGE_KEY || typeof value == "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar2.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar3.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
-    }, isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar2.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    }, isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar3.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       let source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -21490,7 +21490,7 @@ ${indent}${end}`;
 var require_YAMLMap = __commonJS({
   "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
-    var stringifyCollection = require_stringifyCollection(), addPairToJSMap = require_addPairToJSMap(), Collection = require_Collection(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar();
+    var stringifyCollection = require_stringifyCollection(), addPairToJSMap = require_addPairToJSMap(), Collection = require_Collection(), identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar();
     function findPair(items, key) {
       let k = identity.isScalar(key) ? key.value : key;
       for (let it of items)
@@ -21537,7 +21537,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          identity.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value) ? prev.value.value = _pair.value : prev.value = _pair.value;
+          identity.isScalar(prev.value) && Scalar3.isScalarValue(_pair.value) ? prev.value.value = _pair.value : prev.value = _pair.value;
         } else if (sortEntries) {
           let i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
           i === -1 ? this.items.push(_pair) : this.items.splice(i, 0, _pair);
@@ -21612,7 +21612,7 @@ var require_map = __commonJS({
 var require_YAMLSeq = __commonJS({
   "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
-    var createNode = require_createNode(), stringifyCollection = require_stringifyCollection(), Collection = require_Collection(), identity = require_identity(), Scalar2 = require_Scalar(), toJS = require_toJS(), YAMLSeq = class extends Collection.Collection {
+    var createNode = require_createNode(), stringifyCollection = require_stringifyCollection(), Collection = require_Collection(), identity = require_identity(), Scalar3 = require_Scalar(), toJS = require_toJS(), YAMLSeq = class extends Collection.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
@@ -21663,7 +21663,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx != "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         let prev = this.items[idx];
-        identity.isScalar(prev) && Scalar2.isScalarValue(value) ? prev.value = value : this.items[idx] = value;
+        identity.isScalar(prev) && Scalar3.isScalarValue(value) ? prev.value = value : this.items[idx] = value;
       }
       toJSON(_, ctx) {
         let seq = [];
@@ -21744,13 +21744,13 @@ var require_string2 = __commonJS({
 var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar(), nullTag = {
+    var Scalar3 = require_Scalar(), nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar2.Scalar(null),
+      createNode: () => new Scalar3.Scalar(null),
       default: !0,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar2.Scalar(null),
+      resolve: () => new Scalar3.Scalar(null),
       stringify: ({ source }, ctx) => typeof source == "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
@@ -21761,12 +21761,12 @@ var require_null = __commonJS({
 var require_bool = __commonJS({
   "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar(), boolTag = {
+    var Scalar3 = require_Scalar(), boolTag = {
       identify: (value) => typeof value == "boolean",
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar2.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str2) => new Scalar3.Scalar(str2[0] === "t" || str2[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           let sv = source[0] === "t" || source[0] === "T";
@@ -21808,7 +21808,7 @@ var require_stringifyNumber = __commonJS({
 var require_float = __commonJS({
   "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
+    var Scalar3 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
       default: !0,
       tag: "tag:yaml.org,2002:float",
@@ -21832,7 +21832,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str2) {
-        let node = new Scalar2.Scalar(parseFloat(str2)), dot = str2.indexOf(".");
+        let node = new Scalar3.Scalar(parseFloat(str2)), dot = str2.indexOf(".");
         return dot !== -1 && str2[str2.length - 1] === "0" && (node.minFractionDigits = str2.length - dot - 1), node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -21886,12 +21886,12 @@ var require_int = __commonJS({
 var require_schema = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), bool = require_bool(), float = require_float(), int = require_int(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.boolTag,
+      bool2.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -21907,7 +21907,7 @@ var require_schema = __commonJS({
 var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar(), map = require_map(), seq = require_seq();
+    var Scalar3 = require_Scalar(), map = require_map(), seq = require_seq();
     function intIdentify(value) {
       return typeof value == "bigint" || Number.isInteger(value);
     }
@@ -21921,7 +21921,7 @@ var require_schema2 = __commonJS({
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar2.Scalar(null),
+        createNode: () => new Scalar3.Scalar(null),
         default: !0,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -21968,7 +21968,7 @@ var require_schema2 = __commonJS({
 var require_binary = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
-    var node_buffer = __require("buffer"), Scalar2 = require_Scalar(), stringifyString = require_stringifyString(), binary = {
+    var node_buffer = __require("buffer"), Scalar3 = require_Scalar(), stringifyString = require_stringifyString(), binary = {
       identify: (value) => value instanceof Uint8Array,
       // Buffer inherits from Uint8Array
       default: !1,
@@ -22005,11 +22005,11 @@ var require_binary = __commonJS({
           str2 = btoa(s);
         } else
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
-        if (type ?? (type = Scalar2.Scalar.BLOCK_LITERAL), type !== Scalar2.Scalar.QUOTE_DOUBLE) {
+        if (type ?? (type = Scalar3.Scalar.BLOCK_LITERAL), type !== Scalar3.Scalar.QUOTE_DOUBLE) {
           let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str2.length / lineWidth), lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth)
             lines[i] = str2.substr(o, lineWidth);
-          str2 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
+          str2 = lines.join(type === Scalar3.Scalar.BLOCK_LITERAL ? `
 ` : " ");
         }
         return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
@@ -22023,7 +22023,7 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLSeq = require_YAMLSeq();
+    var identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar(), YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq))
         for (let i = 0; i < seq.items.length; ++i) {
@@ -22031,7 +22031,7 @@ var require_pairs = __commonJS({
           if (!identity.isPair(item)) {
             if (identity.isMap(item)) {
               item.items.length > 1 && onError("Each pair must have its own sequence indicator");
-              let pair = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
+              let pair = item.items[0] || new Pair.Pair(new Scalar3.Scalar(null));
               if (item.commentBefore && (pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
 ${pair.key.commentBefore}` : item.commentBefore), item.comment) {
                 let cn = pair.value ?? pair.key;
@@ -22139,7 +22139,7 @@ var require_omap = __commonJS({
 var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       return source && (value ? trueTag : falseTag).test.test(source) ? source : value ? ctx.options.trueStr : ctx.options.falseStr;
     }
@@ -22148,14 +22148,14 @@ var require_bool2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar2.Scalar(!0),
+      resolve: () => new Scalar3.Scalar(!0),
       stringify: boolStringify
     }, falseTag = {
       identify: (value) => value === !1,
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar2.Scalar(!1),
+      resolve: () => new Scalar3.Scalar(!1),
       stringify: boolStringify
     };
     exports.falseTag = falseTag;
@@ -22167,7 +22167,7 @@ var require_bool2 = __commonJS({
 var require_float2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
+    var Scalar3 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
       default: !0,
       tag: "tag:yaml.org,2002:float",
@@ -22191,7 +22191,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str2) {
-        let node = new Scalar2.Scalar(parseFloat(str2.replace(/_/g, ""))), dot = str2.indexOf(".");
+        let node = new Scalar3.Scalar(parseFloat(str2.replace(/_/g, ""))), dot = str2.indexOf(".");
         if (dot !== -1) {
           let f = str2.substring(dot + 1).replace(/_/g, "");
           f[f.length - 1] === "0" && (node.minFractionDigits = f.length);
@@ -22412,13 +22412,13 @@ var require_timestamp = __commonJS({
 var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), binary = require_binary(), bool = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), binary = require_binary(), bool2 = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
+      bool2.trueTag,
+      bool2.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -22443,7 +22443,7 @@ var require_schema3 = __commonJS({
 var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), bool = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary = require_binary(), merge = require_merge(), omap = require_omap(), pairs = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary = require_binary(), merge = require_merge(), omap = require_omap(), pairs = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
       ["failsafe", [map.map, seq.seq, string.string]],
       ["json", schema$1.schema],
@@ -22451,7 +22451,7 @@ var require_tags = __commonJS({
       ["yaml-1.1", schema$2.schema]
     ]), tagsByName = {
       binary: binary.binary,
-      bool: bool.boolTag,
+      bool: bool2.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -23226,7 +23226,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveBlockMap = require_resolve_block_map(), resolveBlockSeq = require_resolve_block_seq(), resolveFlowCollection = require_resolve_flow_collection();
+    var identity = require_identity(), Scalar3 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveBlockMap = require_resolve_block_map(), resolveBlockSeq = require_resolve_block_seq(), resolveFlowCollection = require_resolve_flow_collection();
     function resolveCollection(CN, ctx, token, onError, tagName, tag) {
       let coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag), Coll = coll.constructor;
       return tagName === "!" || tagName === Coll.tagName ? (coll.tag = Coll.tagName, coll) : (tagName && (coll.tag = tagName), coll);
@@ -23248,7 +23248,7 @@ var require_compose_collection = __commonJS({
         else
           return kt ? onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, !0) : onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, !0), resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let coll = resolveCollection(CN, ctx, token, onError, tagName, tag), res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll, node = identity.isNode(res) ? res : new Scalar2.Scalar(res);
+      let coll = resolveCollection(CN, ctx, token, onError, tagName, tag), res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll, node = identity.isNode(res) ? res : new Scalar3.Scalar(res);
       return node.range = coll.range, node.tag = tagName, tag?.format && (node.format = tag.format), node;
     }
     exports.composeCollection = composeCollection;
@@ -23259,12 +23259,12 @@ var require_compose_collection = __commonJS({
 var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       let start = scalar.offset, header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      let type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL, lines = scalar.source ? splitLines(scalar.source) : [], chompStart = lines.length;
+      let type = header.mode === ">" ? Scalar3.Scalar.BLOCK_FOLDED : Scalar3.Scalar.BLOCK_LITERAL, lines = scalar.source ? splitLines(scalar.source) : [], chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         let content = lines[i][1];
         if (content === "" || content === "\r")
@@ -23302,7 +23302,7 @@ var require_resolve_block_scalar = __commonJS({
           let message = `Block scalar lines must not be less indented than their ${header.indent ? "explicit indentation indicator" : "first line"}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message), indent = "";
         }
-        type === Scalar2.Scalar.BLOCK_LITERAL ? (value += sep + indent.slice(trimIndent) + content, sep = `
+        type === Scalar3.Scalar.BLOCK_LITERAL ? (value += sep + indent.slice(trimIndent) + content, sep = `
 `) : indent.length > trimIndent || content[0] === "	" ? (sep === " " ? sep = `
 ` : !prevMoreIndented && sep === `
 ` && (sep = `
@@ -23386,18 +23386,18 @@ var require_resolve_block_scalar = __commonJS({
 var require_resolve_flow_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar(), resolveEnd = require_resolve_end();
+    var Scalar3 = require_Scalar(), resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
       let { offset, type, source, end } = scalar, _type, value, _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar2.Scalar.PLAIN, value = plainValue(source, _onError);
+          _type = Scalar3.Scalar.PLAIN, value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar2.Scalar.QUOTE_SINGLE, value = singleQuotedValue(source, _onError);
+          _type = Scalar3.Scalar.QUOTE_SINGLE, value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar2.Scalar.QUOTE_DOUBLE, value = doubleQuotedValue(source, _onError);
+          _type = Scalar3.Scalar.QUOTE_DOUBLE, value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -23567,17 +23567,17 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar2 = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
+    var identity = require_identity(), Scalar3 = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
       let { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError), tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null, tag;
       ctx.options.stringKeys && ctx.atKey ? tag = ctx.schema[identity.SCALAR] : tagName ? tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError) : token.type === "scalar" ? tag = findScalarTagByTest(ctx, value, token, onError) : tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
         let res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
+        scalar = identity.isScalar(res) ? res : new Scalar3.Scalar(res);
       } catch (error) {
         let msg = error instanceof Error ? error.message : String(error);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), scalar = new Scalar2.Scalar(value);
+        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), scalar = new Scalar3.Scalar(value);
       }
       return scalar.range = range, scalar.source = value, type && (scalar.type = type), tagName && (scalar.tag = tagName), tag.format && (scalar.format = tag.format), comment && (scalar.comment = comment), scalar;
     }
@@ -24159,7 +24159,7 @@ var require_cst_visit = __commonJS({
 var require_cst = __commonJS({
   "node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
-    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection = (token) => !!token && "items" in token, isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection = (token) => !!token && "items" in token, isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -24245,7 +24245,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -25443,7 +25443,7 @@ var require_public_api = __commonJS({
 var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
-    var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors2(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
+    var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors2(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -25460,7 +25460,7 @@ var require_dist = __commonJS({
     exports.isScalar = identity.isScalar;
     exports.isSeq = identity.isSeq;
     exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar2.Scalar;
+    exports.Scalar = Scalar3.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
     exports.YAMLSeq = YAMLSeq.YAMLSeq;
     exports.CST = cst;
@@ -27213,8 +27213,8 @@ var require_resolve = __commonJS({
       "enum",
       "const"
     ]);
-    function inlineRef(schema, limit = !0) {
-      return typeof schema == "boolean" ? !0 : limit === !0 ? !hasRef(schema) : limit ? countKeys(schema) <= limit : !1;
+    function inlineRef(schema, limit2 = !0) {
+      return typeof schema == "boolean" ? !0 : limit2 === !0 ? !hasRef(schema) : limit2 ? countKeys(schema) <= limit2 : !1;
     }
     exports.inlineRef = inlineRef;
     var REF_KEYWORDS = /* @__PURE__ */ new Set([
@@ -27660,7 +27660,7 @@ var require_compile = __commonJS({
       }
     };
     exports.SchemaEnv = SchemaEnv;
-    function compileSchema(sch) {
+    function compileSchema2(sch) {
       let _sch = getCompilingSchema.call(this, sch);
       if (_sch)
         return _sch;
@@ -27717,7 +27717,7 @@ var require_compile = __commonJS({
         this._compilations.delete(sch);
       }
     }
-    exports.compileSchema = compileSchema;
+    exports.compileSchema = compileSchema2;
     function resolveRef(root, baseId, ref) {
       var _a;
       ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
@@ -27734,7 +27734,7 @@ var require_compile = __commonJS({
     }
     exports.resolveRef = resolveRef;
     function inlineOrCompile(sch) {
-      return (0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs) ? sch.schema : sch.validate ? sch : compileSchema.call(this, sch);
+      return (0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs) ? sch.schema : sch.validate ? sch : compileSchema2.call(this, sch);
     }
     function getCompilingSchema(schEnv) {
       for (let sch of this._compilations)
@@ -27761,7 +27761,7 @@ var require_compile = __commonJS({
         return typeof sch?.schema != "object" ? void 0 : getJsonPointer.call(this, p, sch);
       }
       if (typeof schOrRef?.schema == "object") {
-        if (schOrRef.validate || compileSchema.call(this, schOrRef), id === (0, resolve_1.normalizeId)(ref)) {
+        if (schOrRef.validate || compileSchema2.call(this, schOrRef), id === (0, resolve_1.normalizeId)(ref)) {
           let { schema } = schOrRef, { schemaId } = this.opts, schId = schema[schemaId];
           return schId && (baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId)), new SchemaEnv({ schema, schemaId, root, baseId });
         }
@@ -28865,7 +28865,7 @@ var require_core = __commonJS({
         return typeof format == "string" && (format = new RegExp(format)), this.formats[name] = format, this;
       }
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
-        return !errors || errors.length === 0 ? "No errors" : errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
+        return !errors || errors.length === 0 ? "No errors" : errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         let rules = this.RULES.all;
@@ -30292,8 +30292,8 @@ var require_dynamic = __commonJS({
   "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    var dynamicAnchor_1 = require_dynamicAnchor(), dynamicRef_1 = require_dynamicRef(), recursiveAnchor_1 = require_recursiveAnchor(), recursiveRef_1 = require_recursiveRef(), dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
-    exports.default = dynamic;
+    var dynamicAnchor_1 = require_dynamicAnchor(), dynamicRef_1 = require_dynamicRef(), recursiveAnchor_1 = require_recursiveAnchor(), recursiveRef_1 = require_recursiveRef(), dynamic2 = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
+    exports.default = dynamic2;
   }
 });
 
@@ -31049,8 +31049,8 @@ var require_json_schema_2020_12 = __commonJS({
         metadata,
         with$data(this, validation)
       ].forEach((sch) => this.addMetaSchema(sch, void 0, !1)), this;
-      function with$data(ajv, sch) {
-        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      function with$data(ajv2, sch) {
+        return $data ? ajv2.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
       }
     }
     exports.default = addMetaSchema2020;
@@ -31128,9 +31128,9 @@ import { parseArgs } from "node:util";
 
 // src/errors.ts
 var PolicyError = class extends Error {
-  constructor(file, line, column, message) {
+  constructor(file2, line, column, message) {
     super(message);
-    this.file = file;
+    this.file = file2;
     this.line = line;
     this.column = column;
     this.name = "PolicyError";
@@ -31162,22 +31162,31 @@ function exitCodeOf(error) {
 var USAGE = `usage: sqlgate <command> [options]
 
 commands:
-  validate [--policies DIR]          check the policy files (exit 0 ok, 2 errors)
+  validate [--policies DIR] [--strict]
+                                     check the policy files (exit 0 ok, 2 errors); warn about
+                                     rules and flows no policy test exercises (--strict: errors)
   plan [--base REF] [--format text|json|markdown] [--estimate] [--reviews FILE --author LOGIN]
                                      risk and approval flow of the changes between the merge
                                      base of REF (default main) and HEAD, read with git; with
                                      --reviews, the approval state from GitHub's review list
 
+  test [--format text|json] [FILES...]
+                                     run the policy tests (default: <policies>/tests/*.yaml);
+                                     exit 0 all passed, 1 a case failed, 2 bad test file
+  whatif [--base REF] [--policies DIR | --policies-ref REF] [--format text|json|markdown]
+         [--limit N] [--past-reviews [--repo OWNER/NAME]]
+                                     replay every migration landed on REF (default main) under
+                                     its policies and the proposed ones; list what changes
   deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
                                      apply pending migrations to the environment's databases
   status --env ID [--database NAME]  the migration history of each database
+  rollback --env ID --to VERSION [--database NAME] [--lock-timeout S]
+                                     run the down files of every version above VERSION, newest
+                                     first, and record them rolled-back in the history
   rehearse [--base REF] [--url URL] [--format text|json] [--keep]
                                      apply the base's migrations then the PR's (and their down
                                      files, up \u2192 down \u2192 up) on throwaway schemas, with the deploy
                                      engine; without --url on a throwaway mariadbd
-  rollback --env ID --to VERSION [--database NAME] [--lock-timeout S]
-                                     run the down files of every version above VERSION, newest
-                                     first, and record them rolled-back in the history
   repair --env ID --database NAME --version V --mark applied|not-applied
                                      record what happened to an in-doubt statement
 
@@ -31283,13 +31292,13 @@ function parseDatabaseUrl(variable, url) {
     masked
   };
 }
-function targetOf(database, env) {
-  let url = env[database.urlEnv];
+function targetOf(database2, env) {
+  let url = env[database2.urlEnv];
   if (!url)
     throw new InputError(
-      `database ${database.name} in ${database.environment}: environment variable ${database.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
+      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
     );
-  return parseDatabaseUrl(database.urlEnv, url);
+  return parseDatabaseUrl(database2.urlEnv, url);
 }
 
 // src/db/connect.ts
@@ -31346,12 +31355,12 @@ function quoteIdentifier(name) {
 
 // src/deploy/checksum.ts
 import { createHash } from "node:crypto";
-function normaliseSql(text) {
-  return (text.charCodeAt(0) === 65279 ? text.slice(1) : text).replace(/\r\n?/g, `
+function normaliseSql(text2) {
+  return (text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2).replace(/\r\n?/g, `
 `);
 }
-function fileChecksum(text) {
-  return `sha256:${createHash("sha256").update(normaliseSql(text)).digest("hex")}`;
+function fileChecksum(text2) {
+  return `sha256:${createHash("sha256").update(normaliseSql(text2)).digest("hex")}`;
 }
 function statementHash(statement) {
   return createHash("sha256").update(normaliseSql(statement)).digest("hex");
@@ -31392,8 +31401,8 @@ var WorkSession = class _WorkSession {
   connection;
   id;
   maxPacket;
-  static async open(target, database, lockWaitTimeoutSeconds, timeoutMs) {
-    let c = await connect(target, { database, connectTimeoutMs: timeoutMs });
+  static async open(target, database2, lockWaitTimeoutSeconds, timeoutMs) {
+    let c = await connect(target, { database: database2, connectTimeoutMs: timeoutMs });
     await c.query("SET SESSION lock_wait_timeout = ?", [lockWaitTimeoutSeconds]);
     let [rows] = await c.query("SELECT @@max_allowed_packet AS p");
     return new _WorkSession(c, c.threadId, Number(rows[0]?.p ?? 16 * 1024 * 1024));
@@ -31461,9 +31470,9 @@ function versionKey(parts) {
 // src/deploy/apply-files.ts
 var ER_LOCK_WAIT_TIMEOUT = 1205, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]);
 function describeError(error, target) {
-  let e = error, text = e.sqlMessage ?? e.message ?? String(error);
-  return /Can't add new command when connection is in closed state/.test(text) && (text = "the connection to the server was already closed"), e.errno === ER_QUERY_INTERRUPTED && (text = `${text} (stopped by KILL QUERY or a server shutdown)`), redact(
-    e.code && !e.code.startsWith("SQLGATE") ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text}` : text,
+  let e = error, text2 = e.sqlMessage ?? e.message ?? String(error);
+  return /Can't add new command when connection is in closed state/.test(text2) && (text2 = "the connection to the server was already closed"), e.errno === ER_QUERY_INTERRUPTED && (text2 = `${text2} (stopped by KILL QUERY or a server shutdown)`), redact(
+    e.code && !e.code.startsWith("SQLGATE") ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2,
     target
   );
 }
@@ -31482,13 +31491,13 @@ async function applyFiles(ctx, pending) {
   try {
     for (let action of pending) {
       useChanged && await ctx.work.run(`USE ${quoteIdentifier(ctx.database)}`);
-      let file = new FileRun(ctx, action, engines);
+      let file2 = new FileRun(ctx, action, engines);
       try {
-        await file.run();
+        await file2.run();
       } catch (error) {
-        throw error instanceof Stop && error.result.status === "failed" && (file.ran > 0 || action.from > 0) && applied.push({ file: action.file.name.path, statements: file.ran }), error;
+        throw error instanceof Stop && error.result.status === "failed" && (file2.ran > 0 || action.from > 0) && applied.push({ file: action.file.name.path, statements: file2.ran }), error;
       }
-      applied.push({ file: action.file.name.path, statements: file.ran }), useChanged = file.usedUse;
+      applied.push({ file: action.file.name.path, statements: file2.ran }), useChanged = file2.usedUse;
     }
     return await ctx.history.flush().catch((error) => {
       throw new Stop({
@@ -31539,8 +31548,8 @@ var EngineCache = class {
     return !0;
   }
   /** After a statement that may have changed tables: forget those it names (all, if it could be any). */
-  forget(text) {
-    let upper = text.toUpperCase();
+  forget(text2) {
+    let upper = text2.toUpperCase();
     /^\s*(CALL|EXECUTE|BEGIN|USE)\b/.test(upper) && this.engines.clear();
     for (let key of [...this.engines.keys()]) {
       let [schema = "", name = ""] = key.split(".");
@@ -31584,26 +31593,26 @@ var EngineCache = class {
     });
   }
   async run() {
-    let { ctx, file, action } = this, total = file.statements.length;
+    let { ctx, file: file2, action } = this, total = file2.statements.length;
     ctx.history.start(
       {
-        version: file.name.version,
+        version: file2.name.version,
         versionKey: this.key,
-        description: file.name.description,
-        file: file.name.path,
-        checksum: file.checksum,
+        description: file2.name.description,
+        file: file2.name.path,
+        checksum: file2.checksum,
         statementsTotal: total,
-        statementHashes: file.statements.map((s) => s.hash),
+        statementHashes: file2.statements.map((s) => s.hash),
         appliedBy: ctx.appliedBy,
         gitSha: ctx.gitSha,
-        pr: ctx.prOf?.(file) ?? null,
-        risk: ctx.riskOf?.(file) ?? null,
+        pr: ctx.prOf?.(file2) ?? null,
+        risk: ctx.riskOf?.(file2) ?? null,
         connection: ctx.work.id
       },
       action.resume,
       this.progress(null, action.from >= total)
     ), ctx.log(
-      `${ctx.database}: ${file.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ""}`
+      `${ctx.database}: ${file2.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ""}`
     );
     try {
       for (let unit of action.units)
@@ -31842,11 +31851,11 @@ var CONTROL_TIMEOUT_MS = 3e4, ControlLostError = class extends Error {
   };
   /** Settles with the reason once the connection (and with it the lock) is gone. */
   lost;
-  static async open(target, timeoutMs, database) {
+  static async open(target, timeoutMs, database2) {
     let c = await connect(target, {
       connectTimeoutMs: timeoutMs,
       multipleStatements: !0,
-      ...database ? { database } : {}
+      ...database2 ? { database: database2 } : {}
     });
     return new _ControlSession(c, c.threadId, timeoutMs);
   }
@@ -31914,13 +31923,13 @@ function parseMigrationName(path, root = "migrations") {
       0,
       `migration files must be directly inside a database folder: ${root}/<database>/<version>_<description>.sql`
     );
-  let [folder, file] = segments, match = NAME.exec(file);
+  let [folder, file2] = segments, match = NAME.exec(file2);
   if (!match)
     return new PolicyError(
       path,
       0,
       0,
-      `bad migration file name "${file}"; expected <version>_<description>.sql, where the version is digits and dots with an optional V (1.0.0_init.sql, 202503131500_create_t1.sql, V2__add_email.sql)`
+      `bad migration file name "${file2}"; expected <version>_<description>.sql, where the version is digits and dots with an optional V (1.0.0_init.sql, 202503131500_create_t1.sql, V2__add_email.sql)`
     );
   let [, prefix = "", digits = "", , description = ""] = match, parts = digits.split(".").map((d) => BigInt(d));
   for (; parts.length > 1 && parts[parts.length - 1] === 0n; ) parts.pop();
@@ -31971,20 +31980,20 @@ function decideDeploy(files, history) {
   for (let row of history)
     keys.has(row.versionKey) || warnings.push(`${row.file} (version ${row.version}) is in the history but not in the repository`);
   let highestDone;
-  for (let file of sorted) {
-    let row = byKey.get(versionKey(file.name.parts)), path = file.name.path;
+  for (let file2 of sorted) {
+    let row = byKey.get(versionKey(file2.name.parts)), path = file2.name.path;
     if (!row) {
-      actions.push({ kind: "apply", file, from: 0, resume: !1 });
+      actions.push({ kind: "apply", file: file2, from: 0, resume: !1 });
       continue;
     }
     switch (row.status) {
       case "success":
-        if (row.checksum !== file.checksum)
+        if (row.checksum !== file2.checksum)
           return {
             ok: !1,
-            reason: `drift: ${path} was applied with checksum ${row.checksum} but the file now has ${file.checksum}; applied migrations must not change (add a new migration instead)`
+            reason: `drift: ${path} was applied with checksum ${row.checksum} but the file now has ${file2.checksum}; applied migrations must not change (add a new migration instead)`
           };
-        actions.push({ kind: "skip", file }), highestDone = file;
+        actions.push({ kind: "skip", file: file2 }), highestDone = file2;
         continue;
       case "in-doubt":
         return {
@@ -32002,16 +32011,16 @@ function decideDeploy(files, history) {
       case "failed":
         break;
       case "rolled-back":
-        actions.push({ kind: "apply", file, from: 0, resume: !0 });
+        actions.push({ kind: "apply", file: file2, from: 0, resume: !0 });
         continue;
     }
     for (let i = 0; i < row.statementsApplied; i++)
-      if (row.statementHashes[i] !== file.statements[i]?.hash)
+      if (row.statementHashes[i] !== file2.statements[i]?.hash)
         return {
           ok: !1,
           reason: `statement ${i + 1} of ${path} changed after it was applied; restore it, and fix the failing statement or add a new migration`
         };
-    actions.push({ kind: "apply", file, from: row.statementsApplied, resume: !0 });
+    actions.push({ kind: "apply", file: file2, from: row.statementsApplied, resume: !0 });
   }
   let firstNew = actions.find((a) => a.kind === "apply");
   return firstNew && highestDone && compareVersions(firstNew.file.name.parts, highestDone.name.parts) < 0 ? {
@@ -32023,8 +32032,8 @@ function decideDeploy(files, history) {
 // src/deploy/lock.ts
 import { createHash as createHash2 } from "node:crypto";
 var ER_QUERY_INTERRUPTED2 = 1317;
-function lockName(database) {
-  return `sqlgate:${createHash2("sha256").update(database).digest("hex").slice(0, 48)}`;
+function lockName(database2) {
+  return `sqlgate:${createHash2("sha256").update(database2).digest("hex").slice(0, 48)}`;
 }
 async function acquireLock(c, name, timeoutSeconds) {
   let started = Date.now(), waited = () => ((Date.now() - started) / 1e3).toFixed(1), got;
@@ -32054,7 +32063,7 @@ async function releaseLock(c, name) {
 
 // src/deploy/mysql-revisions.ts
 import { createHash as createHash3 } from "node:crypto";
-var HISTORY_TABLE = "sqlgate_history", create = (table) => `CREATE TABLE IF NOT EXISTS ${table} (
+var HISTORY_TABLE = "sqlgate_history", create = (table2) => `CREATE TABLE IF NOT EXISTS ${table2} (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   version VARCHAR(64) NOT NULL,
   version_key VARCHAR(255) NOT NULL,
@@ -32109,12 +32118,12 @@ function toRow(r) {
   };
 }
 var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DUAL WHERE NOT (IS_USED_LOCK(?) <=> ?))", DONE_FIELDS = "finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000", MysqlRevisions = class {
-  constructor(control, database, lock = { name: "", holder: 0 }, work) {
+  constructor(control, database2, lock = { name: "", holder: 0 }, work) {
     this.control = control;
-    this.database = database;
+    this.database = database2;
     this.lock = lock;
     this.work = work;
-    this.table = `${quoteIdentifier(database)}.${HISTORY_TABLE}`;
+    this.table = `${quoteIdentifier(database2)}.${HISTORY_TABLE}`;
   }
   control;
   database;
@@ -32316,33 +32325,33 @@ function isSpaceCode(c) {
 function isWordStart(c) {
   return isWordStartCode(c.charCodeAt(0));
 }
-function leadingTokens(text, max = 40) {
+function leadingTokens(text2, max = 40) {
   let tokens = [], i = 0;
-  for (; i < text.length && tokens.length < max; ) {
-    let c = text[i], next = text[i + 1], code = text.charCodeAt(i);
+  for (; i < text2.length && tokens.length < max; ) {
+    let c = text2[i], next = text2[i + 1], code = text2.charCodeAt(i);
     if (isSpaceCode(code))
       i++;
-    else if (c === "#" || c === "-" && next === "-" && /\s|$/.test(text[i + 2] ?? "")) {
-      let nl = text.indexOf(`
+    else if (c === "#" || c === "-" && next === "-" && /\s|$/.test(text2[i + 2] ?? "")) {
+      let nl = text2.indexOf(`
 `, i);
-      i = nl < 0 ? text.length : nl + 1;
+      i = nl < 0 ? text2.length : nl + 1;
     } else if (c === "/" && next === "*") {
-      let executable = text[i + 2] === "!" ? 3 : text[i + 2] === "M" && text[i + 3] === "!" ? 4 : 0;
+      let executable = text2[i + 2] === "!" ? 3 : text2[i + 2] === "M" && text2[i + 3] === "!" ? 4 : 0;
       if (executable > 0)
-        for (i += executable; /[0-9]/.test(text[i] ?? ""); ) i++;
+        for (i += executable; /[0-9]/.test(text2[i] ?? ""); ) i++;
       else {
-        let close = text.indexOf("*/", i + 2);
-        i = close < 0 ? text.length : close + 2;
+        let close = text2.indexOf("*/", i + 2);
+        i = close < 0 ? text2.length : close + 2;
       }
     } else if (c === "*" && next === "/")
       i += 2;
     else if (c === "`" || c === "'" || c === '"') {
       let j = i + 1, value = "";
-      for (; j < text.length; ) {
-        let d = text[j];
+      for (; j < text2.length; ) {
+        let d = text2[j];
         if (d === "\\" && c !== "`")
-          value += text[j + 1] ?? "", j += 2;
-        else if (d === c && text[j + 1] === c)
+          value += text2[j + 1] ?? "", j += 2;
+        else if (d === c && text2[j + 1] === c)
           value += c, j += 2;
         else if (d === c) {
           j++;
@@ -32353,13 +32362,13 @@ function leadingTokens(text, max = 40) {
       tokens.push({ kind: "quoted", value, quote: c }), i = j;
     } else if (isDigitCode(code)) {
       let j = i + 1;
-      for (; j < text.length && (isDigitCode(text.charCodeAt(j)) || text[j] === "." || text[j] === "e" || text[j] === "E"); )
+      for (; j < text2.length && (isDigitCode(text2.charCodeAt(j)) || text2[j] === "." || text2[j] === "e" || text2[j] === "E"); )
         j++;
-      tokens.push({ kind: "number", value: text.slice(i, j) }), i = j;
+      tokens.push({ kind: "number", value: text2.slice(i, j) }), i = j;
     } else if (isWordStart(c)) {
       let j = i + 1;
-      for (; j < text.length && (isWordStartCode(text.charCodeAt(j)) || isDigitCode(text.charCodeAt(j))); ) j++;
-      let value = text.slice(i, j);
+      for (; j < text2.length && (isWordStartCode(text2.charCodeAt(j)) || isDigitCode(text2.charCodeAt(j))); ) j++;
+      let value = text2.slice(i, j);
       tokens.push({ kind: "word", value, upper: value.toUpperCase() }), i = j;
     } else
       tokens.push({ kind: "punct", value: c }), i++;
@@ -32414,8 +32423,8 @@ function dmlTables(tokens, first) {
   return null;
 }
 var AUTOCOMMIT_REASON = "changes autocommit: with autocommit off, everything after it stays in an open transaction that is rolled back when the deploy ends, while the history records it as applied. Remove it (wrap statements that belong together in START TRANSACTION \u2026 COMMIT instead)";
-function statementKind(text) {
-  let tokens = leadingTokens(text, 40), w = tokens.map(word), first = w[0];
+function statementKind(text2) {
+  let tokens = leadingTokens(text2, 40), w = tokens.map(word), first = w[0];
   switch (first) {
     case "INSERT":
     case "REPLACE":
@@ -32489,19 +32498,19 @@ function exitCodeOfReports(reports) {
   return reports.some((r) => r.status === "failed" || r.status === "in-doubt" || r.status === "refused") ? 1 : reports.some((r) => r.status === "error") ? 2 : 0;
 }
 async function deployDatabase(input) {
-  let { database, target, log } = input, base = { database: database.name, environment: database.environment }, timeoutMs = input.controlTimeoutMs ?? CONTROL_TIMEOUT_MS, control = await ControlSession.open(target, timeoutMs);
+  let { database: database2, target, log } = input, base = { database: database2.name, environment: database2.environment }, timeoutMs = input.controlTimeoutMs ?? CONTROL_TIMEOUT_MS, control = await ControlSession.open(target, timeoutMs);
   try {
-    let exists = await databaseExists(control, database.name);
-    if (!exists && !database.create)
+    let exists = await databaseExists(control, database2.name);
+    if (!exists && !database2.create)
       throw new InputError(
-        `database ${database.name} does not exist on ${target.masked}; create it, or set create: true in environments.yaml`
+        `database ${database2.name} does not exist on ${target.masked}; create it, or set create: true in environments.yaml`
       );
     if (input.dryRun) return await dryRun(input, control, exists);
-    exists || (log(`${database.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database.name)}`), await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database.name)}`)), await control.keepAlive();
-    let lock = lockName(database.name);
+    exists || (log(`${database2.name}: CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`)), await control.keepAlive();
+    let lock = lockName(database2.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
-      let history = new MysqlRevisions(control, database.name, { name: lock, holder: control.id });
+      let history = new MysqlRevisions(control, database2.name, { name: lock, holder: control.id });
       await history.ensure();
       let decision = decideDeploy(input.files, await history.read());
       if (!decision.ok)
@@ -32532,13 +32541,13 @@ async function deployDatabase(input) {
       }
       let skipped = decision.actions.length - pending.length;
       if (pending.length === 0) return { ...base, status: "up-to-date", applied: [], skipped, warnings };
-      let work = await WorkSession.open(target, database.name, input.lockWaitTimeoutSeconds, timeoutMs);
+      let work = await WorkSession.open(target, database2.name, input.lockWaitTimeoutSeconds, timeoutMs);
       try {
         let result = await applyFiles(
           {
-            database: database.name,
+            database: database2.name,
             target,
-            history: new MysqlRevisions(control, database.name, { name: lock, holder: control.id }, work),
+            history: new MysqlRevisions(control, database2.name, { name: lock, holder: control.id }, work),
             control,
             work,
             executors: [...input.executors ?? [], new SessionExecutor(work, control)],
@@ -32584,25 +32593,25 @@ async function databaseExists(c, name) {
   return rows.length > 0;
 }
 async function dryRun(input, control, exists) {
-  let { database, log } = input, base = { database: database.name, environment: database.environment }, history = exists ? await new MysqlRevisions(control, database.name).read() : [];
-  exists || log(`${database.name}: would run CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database.name)}`), exists && history.length === 0 && log(`${database.name}: would create table ${HISTORY_TABLE}`);
+  let { database: database2, log } = input, base = { database: database2.name, environment: database2.environment }, history = exists ? await new MysqlRevisions(control, database2.name).read() : [];
+  exists || log(`${database2.name}: would run CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database2.name)}`), exists && history.length === 0 && log(`${database2.name}: would create table ${HISTORY_TABLE}`);
   let decision = decideDeploy(input.files, history);
   if (!decision.ok)
     return { ...base, status: "refused", applied: [], skipped: 0, message: decision.reason, warnings: [] };
   let applied = [];
   for (let action of decision.actions) {
     if (action.kind === "skip") continue;
-    let { file } = action;
+    let { file: file2 } = action;
     log(
-      `${database.name}: ${file.name.path}: would ${action.resume ? "update" : "insert"} a ${HISTORY_TABLE} row (version ${file.name.version}, ${file.checksum})`
+      `${database2.name}: ${file2.name.path}: would ${action.resume ? "update" : "insert"} a ${HISTORY_TABLE} row (version ${file2.name.version}, ${file2.checksum})`
     );
-    for (let i = action.from; i < file.statements.length; i++) {
-      let s = file.statements[i];
+    for (let i = action.from; i < file2.statements.length; i++) {
+      let s = file2.statements[i];
       log(
-        `  [${i + 1}/${file.statements.length}] line ${s.line}: ${s.text.replace(/\s+/g, " ").slice(0, 200)}`
+        `  [${i + 1}/${file2.statements.length}] line ${s.line}: ${s.text.replace(/\s+/g, " ").slice(0, 200)}`
       );
     }
-    log(`  then mark version ${file.name.version} success`), applied.push({ file: file.name.path, statements: file.statements.length - action.from });
+    log(`  then mark version ${file2.name.version} success`), applied.push({ file: file2.name.path, statements: file2.statements.length - action.from });
   }
   return {
     ...base,
@@ -32628,8 +32637,8 @@ function decodeSql(path, bytes) {
       "unreadable SQL: the file contains NUL bytes (is it binary or UTF-16?); save it as UTF-8 text"
     );
   try {
-    let text = decoder.decode(bytes);
-    return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
+    let text2 = decoder.decode(bytes);
+    return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
   } catch {
     return new PolicyError(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
   }
@@ -32720,14 +32729,14 @@ var StatementSplitter = class {
   }
   emit(endExclusive) {
     if (this.startAt < 0) return;
-    let text = this.buf.slice(this.startAt, endExclusive).trimEnd(), statement = {
+    let text2 = this.buf.slice(this.startAt, endExclusive).trimEnd(), statement = {
       index: this.index,
-      text,
+      text: text2,
       start: { line: this.startLine, column: this.startColumn },
       end: { line: this.lastLine, column: this.lastColumn },
       delimiter: this.delimiter
     };
-    if (this.startAt = -1, this.lastSignificant = -1, this.words = [], this.compound = void 0, this.depth = 0, this.caseExpressions = 0, this.pendingEnd = !1, this.previous = "", text.length !== 0)
+    if (this.startAt = -1, this.lastSignificant = -1, this.words = [], this.compound = void 0, this.depth = 0, this.caseExpressions = 0, this.pendingEnd = !1, this.previous = "", text2.length !== 0)
       return this.index++, statement;
   }
   /** Drop consumed text so memory holds only the statement being read. */
@@ -32736,8 +32745,8 @@ var StatementSplitter = class {
     (keepFrom > 65536 || keepFrom === this.buf.length) && (this.buf = this.buf.slice(keepFrom), this.i -= keepFrom, this.startAt >= 0 && (this.startAt -= keepFrom), this.lastSignificant >= 0 && (this.lastSignificant -= keepFrom));
   }
   lex(final) {
-    let out = [], buf = this.buf, limit = final ? buf.length : buf.length - LOOKAHEAD;
-    for (; this.i < limit; ) {
+    let out = [], buf = this.buf, limit2 = final ? buf.length : buf.length - LOOKAHEAD;
+    for (; this.i < limit2; ) {
       let c = buf.charCodeAt(this.i);
       if (this.state === 1 /* SingleQuote */ || this.state === 2 /* DoubleQuote */ || this.state === 3 /* Backtick */) {
         if (!this.lexQuoted(final)) break;
@@ -32864,9 +32873,9 @@ function executableCommentOpener(buf, at2) {
   for (; k < buf.length && buf.charCodeAt(k) >= 48 && buf.charCodeAt(k) <= 57; ) k++;
   return k - at2;
 }
-function splitStatements(text, options = {}) {
+function splitStatements(text2, options = {}) {
   let splitter = new StatementSplitter(options);
-  return [...splitter.push(text), ...splitter.end()];
+  return [...splitter.push(text2), ...splitter.end()];
 }
 
 // src/deploy/sources.ts
@@ -32875,21 +32884,21 @@ function readMigrationFolder(root, migrationsDir, folder) {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
   let paths = readdirSync(dir).map((f) => `${migrationsDir}/${folder}/${f}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
   for (let name of migrations) {
-    let text = decodeSql(name.path, readFileSync(join(root, name.path)));
-    if (text instanceof PolicyError) {
-      errors.push(text);
+    let text2 = decodeSql(name.path, readFileSync(join(root, name.path)));
+    if (text2 instanceof PolicyError) {
+      errors.push(text2);
       continue;
     }
-    files.push(migrationFileOf(name, text));
+    files.push(migrationFileOf(name, text2));
   }
   if (errors.length > 0) throw new InputError(errors);
   return files;
 }
-function migrationFileOf(name, text) {
+function migrationFileOf(name, text2) {
   return {
     name,
-    checksum: fileChecksum(text),
-    statements: splitStatements(normaliseSql(text)).map((s) => ({
+    checksum: fileChecksum(text2),
+    statements: splitStatements(normaliseSql(text2)).map((s) => ({
       text: s.text,
       hash: statementHash(s.text),
       line: s.start.line
@@ -32904,15 +32913,15 @@ function parseShard(shard) {
     throw new InputError(`--shard must be i/n with 1 \u2264 i \u2264 n (e.g. 2/4), not "${shard}"`);
   return { index, count };
 }
-function selectDatabases(policy, environment, options) {
-  let env = policy.environments.find((e) => e.id === environment);
+function selectDatabases(policy, environment2, options) {
+  let env = policy.environments.find((e) => e.id === environment2);
   if (!env)
     throw new InputError(
-      `environment "${environment}" does not exist; known environments: ${policy.environments.map((e) => e.id).join(", ")}`
+      `environment "${environment2}" does not exist; known environments: ${policy.environments.map((e) => e.id).join(", ")}`
     );
-  let databases = policy.databases.filter((d) => d.environment === environment);
+  let databases = policy.databases.filter((d) => d.environment === environment2);
   if (options.database !== void 0 && (databases = databases.filter((d) => d.name === options.database), databases.length === 0))
-    throw new InputError(`database "${options.database}" is not in environment ${environment}`);
+    throw new InputError(`database "${options.database}" is not in environment ${environment2}`);
   if (options.shard) {
     let { index, count } = parseShard(options.shard);
     databases = databases.filter((_, i) => i % count === index - 1);
@@ -32920,7 +32929,7 @@ function selectDatabases(policy, environment, options) {
   return { environment: env, databases };
 }
 async function deployEnvironment(input) {
-  let { environment, databases } = selectDatabases(input.policy, input.environment, {
+  let { environment: environment2, databases } = selectDatabases(input.policy, input.environment, {
     ...input.database !== void 0 ? { database: input.database } : {},
     ...input.shard !== void 0 ? { shard: input.shard } : {}
   }), targets = databases.map((d) => targetOf(d, input.env)), folders = /* @__PURE__ */ new Map();
@@ -32928,11 +32937,11 @@ async function deployEnvironment(input) {
     folders.has(d.migrations) || folders.set(d.migrations, readMigrationFolder(input.root, input.migrationsDir, d.migrations));
   let reports = new Array(databases.length), next = 0, worker = async () => {
     for (; next < databases.length; ) {
-      let i = next++, database = databases[i];
+      let i = next++, database2 = databases[i];
       if (input.signal?.aborted) {
         reports[i] = {
-          database: database.name,
-          environment: database.environment,
+          database: database2.name,
+          environment: database2.environment,
           status: "failed",
           applied: [],
           skipped: 0,
@@ -32941,11 +32950,11 @@ async function deployEnvironment(input) {
         };
         continue;
       }
-      let refusal = input.refuse?.(database);
+      let refusal = input.refuse?.(database2);
       if (refusal !== void 0) {
         reports[i] = {
-          database: database.name,
-          environment: database.environment,
+          database: database2.name,
+          environment: database2.environment,
           status: "refused",
           applied: [],
           skipped: 0,
@@ -32956,10 +32965,10 @@ async function deployEnvironment(input) {
       }
       try {
         reports[i] = await deployDatabase({
-          database,
+          database: database2,
           target: targets[i],
-          files: folders.get(database.migrations) ?? [],
-          lockWaitTimeoutSeconds: environment.lockWaitTimeout,
+          files: folders.get(database2.migrations) ?? [],
+          lockWaitTimeoutSeconds: environment2.lockWaitTimeout,
           lockTimeoutSeconds: input.lockTimeoutSeconds,
           appliedBy: input.appliedBy,
           gitSha: input.gitSha,
@@ -32968,12 +32977,12 @@ async function deployEnvironment(input) {
           ...input.onStatement ? { onStatement: input.onStatement } : {},
           ...input.signal ? { signal: input.signal } : {},
           ...input.prOf ? { prOf: (f) => input.prOf?.(f.name.path) ?? null } : {},
-          ...input.riskOf ? { riskOf: (f) => input.riskOf?.(f.name.path, database.environment) ?? null } : {}
+          ...input.riskOf ? { riskOf: (f) => input.riskOf?.(f.name.path, database2.environment) ?? null } : {}
         });
       } catch (error) {
         reports[i] = {
-          database: database.name,
-          environment: database.environment,
+          database: database2.name,
+          environment: database2.environment,
           status: error instanceof InputError ? "error" : "failed",
           applied: [],
           skipped: 0,
@@ -33005,11 +33014,11 @@ async function repairHistory(history, input) {
   return { database: name, version: row.version, statement, mark: input.mark, row: repaired };
 }
 async function repairDatabase(input) {
-  let { database, target } = input, c = await ControlSession.open(target, CONTROL_TIMEOUT_MS, database.name), lock = lockName(database.name);
+  let { database: database2, target } = input, c = await ControlSession.open(target, CONTROL_TIMEOUT_MS, database2.name), lock = lockName(database2.name);
   try {
     await acquireLock(c, lock, 10);
     try {
-      return await repairHistory(new MysqlRevisions(c, database.name, { name: lock, holder: c.id }), input);
+      return await repairHistory(new MysqlRevisions(c, database2.name, { name: lock, holder: c.id }), input);
     } finally {
       await releaseLock(c, lock);
     }
@@ -33019,13 +33028,13 @@ async function repairDatabase(input) {
 }
 
 // src/deploy/status.ts
-async function readDatabaseStatus(database, target) {
+async function readDatabaseStatus(database2, target) {
   let c = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
   try {
-    let history = new MysqlRevisions(c, database.name);
+    let history = new MysqlRevisions(c, database2.name);
     return {
-      database: database.name,
-      environment: database.environment,
+      database: database2.name,
+      environment: database2.environment,
       masked: target.masked,
       rows: await history.exists() ? await history.read() : null
     };
@@ -33058,7 +33067,7 @@ function formatReports(reports) {
 function formatStatus(s) {
   let lines = [`${s.environment}/${s.database} (${s.masked})`];
   if (s.rows === null) return [...lines, `  no ${HISTORY_TABLE} table: nothing deployed yet`];
-  let table = [
+  let table2 = [
     ["version", "file", "status", "statements", "applied by", "PR", "risk", "finished", "ms", "checksum"],
     ...s.rows.map((r) => [
       r.version,
@@ -33072,8 +33081,8 @@ function formatStatus(s) {
       r.executionMs === null ? "" : String(r.executionMs),
       r.checksum.slice(0, 19)
     ])
-  ], widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? "").length))) ?? [];
-  for (let row of table)
+  ], widths = table2[0]?.map((_, i) => Math.max(...table2.map((row) => (row[i] ?? "").length))) ?? [];
+  for (let row of table2)
     lines.push(
       `  ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()}`
     );
@@ -33188,10 +33197,10 @@ var POLICY_FILES = {
 
 // src/policy/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
-function parseYaml(file, text) {
-  let lines = new import_yaml.LineCounter(), doc = (0, import_yaml.parseDocument)(text, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0 }), source = { file, doc, lines }, errors = doc.errors.map((e) => {
+function parseYaml(file2, text2) {
+  let lines = new import_yaml.LineCounter(), doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0 }), source = { file: file2, doc, lines }, errors = doc.errors.map((e) => {
     let offset = e.code === "MISSING_CHAR" && /quote/i.test(e.message) ? openingQuoteOf(doc, e.pos[0]) : e.pos[0], { line, col } = lines.linePos(offset);
-    return new PolicyError(file, line, col, describeYamlError(e.code, e.message));
+    return new PolicyError(file2, line, col, describeYamlError(e.code, e.message));
   });
   return { source, value: errors.length > 0 ? void 0 : doc.toJS(), errors };
 }
@@ -33448,13 +33457,16 @@ function buildApproval(loaded, roles, errors) {
           `step needs ${step.count} approvals from role "${role.id}", which lists only ${role.members.length} member${role.members.length === 1 ? "" : "s"}`
         )
       );
-    }), flows.push({
+    });
+    let where = at(source, ["flows", i], "");
+    flows.push({
       id: raw.id,
       title: raw.title,
       steps,
       order: raw.order ?? "strict",
       allowSamePersonInSteps: raw.allowSamePersonInSteps ?? !1,
-      blockOnChangesRequested: raw.blockOnChangesRequested ?? !0
+      blockOnChangesRequested: raw.blockOnChangesRequested ?? !0,
+      at: { file: where.file, line: where.line, column: where.column }
     });
   });
   let flowIds = new Set(rawFlows.map((f) => f.id)), unknownFlow = (id) => `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(", ") : "(none declared)"}`, rawAssignments = value.assignments ?? [];
@@ -33495,9 +33507,9 @@ function conditionBuilder(source, vocabularies, errors, warnings) {
     let vocabulary = vocabularies[fact];
     if (!vocabulary) return;
     (Array.isArray(matcher) ? matcher : [matcher]).forEach((v, k) => {
-      let text = String(v), valuePath = Array.isArray(matcher) ? [...path, k] : path;
-      if (!(isGlob(text) ? vocabulary.known.some((known) => matchesGlob(known, text)) : vocabulary.known.includes(text))) {
-        let article = /^[aeiou]/i.test(vocabulary.name) ? "an" : "a", what = isGlob(text) ? `the glob "${text}" matches no ${vocabulary.name}` : `"${text}" is not ${article} ${vocabulary.name}`;
+      let text2 = String(v), valuePath = Array.isArray(matcher) ? [...path, k] : path;
+      if (!(isGlob(text2) ? vocabulary.known.some((known) => matchesGlob(known, text2)) : vocabulary.known.includes(text2))) {
+        let article = /^[aeiou]/i.test(vocabulary.name) ? "an" : "a", what = isGlob(text2) ? `the glob "${text2}" matches no ${vocabulary.name}` : `"${text2}" is not ${article} ${vocabulary.name}`;
         errors.push(
           at(source, valuePath, `${what}; known: ${vocabulary.known.join(", ") || "(none declared)"}`)
         );
@@ -34179,21 +34191,22 @@ var SCHEMAS = {
   risk: risk_rules_schema_default,
   approval: approval_flows_schema_default,
   environments: environments_schema_default
-}, validators;
+}, validators, ajv;
+function compileSchema(schema) {
+  return ajv ??= new import__.Ajv2020({ allErrors: !0, verbose: !0, strict: !0, allowUnionTypes: !0 }), ajv.compile(schema);
+}
 function validatorFor(key) {
-  if (!validators) {
-    let ajv = new import__.Ajv2020({ allErrors: !0, verbose: !0, strict: !0, allowUnionTypes: !0 });
-    validators = {
-      roles: ajv.compile(SCHEMAS.roles),
-      risk: ajv.compile(SCHEMAS.risk),
-      approval: ajv.compile(SCHEMAS.approval),
-      environments: ajv.compile(SCHEMAS.environments)
-    };
-  }
-  return validators[key];
+  return validators ??= {
+    roles: compileSchema(SCHEMAS.roles),
+    risk: compileSchema(SCHEMAS.risk),
+    approval: compileSchema(SCHEMAS.approval),
+    environments: compileSchema(SCHEMAS.environments)
+  }, validators[key];
 }
 function checkSchema(key, source, value) {
-  let validate = validatorFor(key);
+  return schemaErrors(validatorFor(key), source, value);
+}
+function schemaErrors(validate, source, value) {
   return validate(value) ? [] : pruneErrors(validate.errors ?? []).map((e) => describe(source, e));
 }
 function pruneErrors(errors) {
@@ -34296,23 +34309,23 @@ var REQUIRED = ["environments"], WHAT_IT_NEEDS = {
 function loadPolicies(texts, dir = "policies") {
   let errors = [], sources = {};
   for (let key of Object.keys(POLICY_FILES)) {
-    let file = `${dir}/${POLICY_FILES[key]}`, text = texts[key];
-    if (text === void 0) {
-      REQUIRED.includes(key) && errors.push(new PolicyError(file, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
+    let file2 = `${dir}/${POLICY_FILES[key]}`, text2 = texts[key];
+    if (text2 === void 0) {
+      REQUIRED.includes(key) && errors.push(new PolicyError(file2, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
       continue;
     }
-    let parsed = parseYaml(file, text);
+    let parsed = parseYaml(file2, text2);
     if (parsed.errors.length > 0) {
       errors.push(...parsed.errors);
       continue;
     }
     if (parsed.value === null || parsed.value === void 0) {
-      errors.push(new PolicyError(file, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
+      errors.push(new PolicyError(file2, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
       continue;
     }
-    let schemaErrors = checkSchema(key, parsed.source, parsed.value);
-    if (schemaErrors.length > 0) {
-      errors.push(...schemaErrors);
+    let schemaErrors2 = checkSchema(key, parsed.source, parsed.value);
+    if (schemaErrors2.length > 0) {
+      errors.push(...schemaErrors2);
       continue;
     }
     sources[key] = { source: parsed.source, value: parsed.value };
@@ -34358,6 +34371,223 @@ function loadPolicyDir(dir, shownAs = dir, warnings = []) {
   if (!result.ok) throw new InputError(result.errors);
   return warnings.push(...result.warnings), result.policy;
 }
+
+// src/policytest/cases.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/risk/context.ts
+var text = (...values) => ({ kind: "text", values }), bool = (value) => ({ kind: "boolean", value }), NOT_APPLICABLE = { kind: "n/a" }, estimate = (value) => value === "unknown" ? { kind: "unknown" } : { kind: "number", value };
+
+// src/risk/facts/affected-rows.ts
+var affectedRows = {
+  name: "affectedRows",
+  type: "number",
+  read: (c) => c.facts.insertRows !== void 0 ? estimate(c.facts.insertRows) : c.facts.source === "dml" && c.facts.type !== "SELECT" && c.facts.type !== "TRANSACTION" ? estimate(c.affectedRows) : NOT_APPLICABLE
+};
+
+// src/risk/facts/change-categories.ts
+var destructive = {
+  name: "destructive",
+  type: "boolean",
+  read: (c) => bool(c.facts.destructive)
+}, backwardIncompatible = {
+  name: "backwardIncompatible",
+  type: "boolean",
+  read: (c) => bool(c.facts.backwardIncompatible)
+}, dataDependent = {
+  name: "dataDependent",
+  type: "boolean",
+  read: (c) => bool(c.facts.dataDependent)
+}, tableRewrite = {
+  name: "tableRewrite",
+  type: "boolean",
+  read: (c) => bool(c.facts.tableRewrite)
+}, hasAlgorithm = {
+  name: "hasAlgorithm",
+  type: "boolean",
+  read: (c) => bool(c.facts.hasAlgorithm)
+}, hasLock = {
+  name: "hasLock",
+  type: "boolean",
+  read: (c) => bool(c.facts.hasLock)
+};
+
+// src/risk/facts/database.ts
+var database = { name: "database", type: "text", read: (c) => text(c.database) };
+
+// src/risk/facts/environment.ts
+var environment = {
+  name: "environment",
+  type: "text",
+  read: (c) => text(c.environment)
+};
+
+// src/risk/facts/file.ts
+var file = { name: "file", type: "text", read: (c) => text(c.file) };
+
+// src/risk/facts/has-where.ts
+var hasWhere = {
+  name: "hasWhere",
+  type: "boolean",
+  read: (c) => c.facts.hasWhere === void 0 ? NOT_APPLICABLE : bool(c.facts.hasWhere)
+};
+
+// src/risk/facts/hidden-sql.ts
+var callsRoutine = {
+  name: "callsRoutine",
+  type: "boolean",
+  read: (c) => bool(c.facts.callsRoutine)
+}, dynamic = {
+  name: "dynamic",
+  type: "boolean",
+  read: (c) => bool(c.facts.dynamic)
+};
+
+// src/risk/facts/limit.ts
+var limit = {
+  name: "limit",
+  type: "number",
+  read: (c) => c.facts.limit === void 0 ? NOT_APPLICABLE : estimate(c.facts.limit)
+};
+
+// src/risk/facts/online-ddl.ts
+var onlineDdl = {
+  name: "onlineDdl",
+  type: "text",
+  read: (c) => c.facts.onlineDdl === void 0 ? NOT_APPLICABLE : text(c.facts.onlineDdl)
+};
+
+// src/risk/facts/operation.ts
+var operation = {
+  name: "operation",
+  type: "text",
+  read: (c) => c.facts.operations.length > 0 ? text(...c.facts.operations) : NOT_APPLICABLE
+};
+
+// src/risk/facts/rehearsal.ts
+var rehearsalFailed = {
+  name: "rehearsalFailed",
+  type: "boolean",
+  read: (c) => c.rehearsal?.failed === void 0 ? estimate("unknown") : bool(c.rehearsal.failed)
+}, rehearsalMs = {
+  name: "rehearsalMs",
+  type: "number",
+  read: (c) => estimate(c.rehearsal?.ms ?? "unknown")
+};
+
+// src/risk/facts/session-override.ts
+var sessionOverride = {
+  name: "sessionOverride",
+  type: "text",
+  read: (c) => c.facts.sessionOverrides.length > 0 ? text(...c.facts.sessionOverrides) : NOT_APPLICABLE
+};
+
+// src/risk/facts/statement-type.ts
+var statementType = {
+  name: "statementType",
+  type: "text",
+  read: (c) => text(c.facts.type)
+};
+
+// src/risk/facts/table.ts
+var table = {
+  name: "table",
+  type: "text",
+  read: (c) => {
+    if (c.facts.tables.length === 0) return NOT_APPLICABLE;
+    let names = c.facts.tables.flatMap((t) => t.includes(".") ? [t, t.slice(t.indexOf(".") + 1)] : [t]);
+    return text(...names);
+  }
+};
+
+// src/risk/facts/table-rows.ts
+var tableRows = {
+  name: "tableRows",
+  type: "number",
+  read: (c) => c.facts.tables.length === 0 ? NOT_APPLICABLE : estimate(c.tableRows)
+};
+
+// src/risk/facts/index.ts
+var FACTS = new Map(
+  [
+    environment,
+    database,
+    table,
+    statementType,
+    operation,
+    file,
+    hasWhere,
+    limit,
+    affectedRows,
+    tableRows,
+    destructive,
+    backwardIncompatible,
+    dataDependent,
+    tableRewrite,
+    hasAlgorithm,
+    hasLock,
+    onlineDdl,
+    callsRoutine,
+    dynamic,
+    sessionOverride,
+    rehearsalFailed,
+    rehearsalMs
+  ].map((f) => [f.name, f])
+);
+
+// src/risk/presets.ts
+var AT = { file: "built-in preset bytebase", line: 0, column: 0 };
+function typeRule(title, level, types) {
+  return { title, source: "ddl", level, when: { kind: "facts", facts: { statementType: types } }, at: AT };
+}
+var BYTEBASE_PRESET = [
+  typeRule("Bytebase preset: drop database, table or schema, truncate", "high", [
+    "DROP_DATABASE",
+    "DROP_TABLE",
+    "TRUNCATE"
+  ]),
+  // Not Bytebase's: what a procedure or prepared statement runs is invisible to the reviewer, so
+  // it is never rated as a harmless "other" statement.
+  {
+    title: "sqlgate preset: procedure calls and dynamic SQL (what they run is not visible)",
+    source: "ddl",
+    level: "moderate",
+    when: {
+      kind: "any",
+      of: [
+        { kind: "facts", facts: { callsRoutine: !0 } },
+        { kind: "facts", facts: { dynamic: !0 } }
+      ]
+    },
+    at: AT
+  },
+  { ...typeRule("Bytebase preset: delete and update", "moderate", ["DELETE", "UPDATE"]), source: "dml" },
+  typeRule("Bytebase preset: alter table, drop index", "moderate", ["ALTER_TABLE", "DROP_INDEX"]),
+  {
+    title: "Bytebase preset: any other schema change",
+    source: "ddl",
+    level: "low",
+    when: { kind: "facts", facts: { statementType: "*" } },
+    at: AT
+  },
+  {
+    title: "Bytebase preset: any other data change",
+    source: "dml",
+    level: "low",
+    when: { kind: "facts", facts: { statementType: "*" } },
+    at: AT
+  },
+  {
+    title: "Bytebase preset: create database",
+    source: "create-database",
+    level: "low",
+    when: { kind: "facts", facts: { statementType: "*" } },
+    at: AT
+  }
+];
+
+// src/sql/analyse.ts
+var DEFAULT_MAX_STATEMENT_BYTES = 1 << 20;
 
 // src/cli/validate.ts
 function loadPolicyDir2(io, dir, warnings = []) {
@@ -34428,28 +34658,28 @@ async function runStatus(io, o) {
     o.env,
     o.database !== void 0 ? { database: o.database } : {}
   );
-  for (let database of databases)
-    for (let line of formatStatus(await readDatabaseStatus(database, targetOf(database, io.env))))
+  for (let database2 of databases)
+    for (let line of formatStatus(await readDatabaseStatus(database2, targetOf(database2, io.env))))
       io.out(line);
   return 0;
 }
 async function runRepair(io, o) {
   if (!o.database || !o.version || o.mark !== "applied" && o.mark !== "not-applied")
     throw new InputError("repair needs --env ID --database NAME --version V --mark applied|not-applied");
-  let policy = loadPolicyDir2(io, o.policies), { databases } = selectDatabases(policy, o.env, { database: o.database }), database = databases[0];
-  if (!database) throw new InputError(`database "${o.database}" is not in environment ${o.env}`);
+  let policy = loadPolicyDir2(io, o.policies), { databases } = selectDatabases(policy, o.env, { database: o.database }), database2 = databases[0];
+  if (!database2) throw new InputError(`database "${o.database}" is not in environment ${o.env}`);
   let parsed = parseMigrationName(
-    `${o.migrations}/${database.migrations}/${o.version}_x.sql`,
+    `${o.migrations}/${database2.migrations}/${o.version}_x.sql`,
     o.migrations
   );
   if ("format" in parsed) throw new InputError(`--version "${o.version}" is not a migration version`);
   let key = versionKey(parsed.parts), result = await repairDatabase({
-    database,
-    target: targetOf(database, io.env),
+    database: database2,
+    target: targetOf(database2, io.env),
     version: o.version,
     versionKey: key,
     mark: o.mark,
-    file: readMigrationFolder(io.cwd, o.migrations, database.migrations).find(
+    file: readMigrationFolder(io.cwd, o.migrations, database2.migrations).find(
       (f) => versionKey(f.name.parts) === key
     ),
     by: whoDeploys(io.env)
@@ -34505,9 +34735,9 @@ function processIo() {
   return {
     cwd: process.cwd(),
     env: process.env,
-    out: (text) => process.stdout.write(`${text}
+    out: (text2) => process.stdout.write(`${text2}
 `),
-    err: (text) => process.stderr.write(`${text}
+    err: (text2) => process.stderr.write(`${text2}
 `)
   };
 }

@@ -3604,8 +3604,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list) {
-      let value = list.get(name, !0);
+    function getDecodeSplit(name, list2) {
+      let value = list2.get(name, !0);
       return value === null ? null : gettingDecodingSplitting(value);
     }
     var textDecoder = new TextDecoder();
@@ -8373,8 +8373,8 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        let list = this.#headersList.cookies;
-        return list ? [...list] : [];
+        let list2 = this.#headersList.cookies;
+        return list2 ? [...list2] : [];
       }
       // https://fetch.spec.whatwg.org/#concept-header-list-sort-and-combine
       get [kHeadersSortedMap]() {
@@ -8405,8 +8405,8 @@ var require_headers = __commonJS({
       static getHeadersList(o2) {
         return o2.#headersList;
       }
-      static setHeadersList(o2, list) {
-        o2.#headersList = list;
+      static setHeadersList(o2, list2) {
+        o2.#headersList = list2;
       }
     }, { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
     Reflect.deleteProperty(Headers2, "getHeadersGuard");
@@ -9104,10 +9104,10 @@ var require_request2 = __commonJS({
         if (this.signal.aborted)
           ac.abort(this.signal.reason);
         else {
-          let list = dependentControllerMap.get(this.signal);
-          list === void 0 && (list = /* @__PURE__ */ new Set(), dependentControllerMap.set(this.signal, list));
+          let list2 = dependentControllerMap.get(this.signal);
+          list2 === void 0 && (list2 = /* @__PURE__ */ new Set(), dependentControllerMap.set(this.signal, list2));
           let acRef = new WeakRef(ac);
-          list.add(acRef), util.addAbortListener(
+          list2.add(acRef), util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
           );
@@ -14338,7 +14338,7 @@ var require_picomatch2 = __commonJS({
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node == "object")
         switch (node[NODE_TYPE]) {
@@ -14359,7 +14359,7 @@ var require_identity = __commonJS({
         }
       return !1;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -14374,7 +14374,7 @@ var require_identity = __commonJS({
     exports2.isMap = isMap2;
     exports2.isNode = isNode;
     exports2.isPair = isPair2;
-    exports2.isScalar = isScalar2;
+    exports2.isScalar = isScalar3;
     exports2.isSeq = isSeq2;
   }
 });
@@ -14875,7 +14875,7 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
-    var identity = require_identity(), Node = require_Node(), toJS = require_toJS(), isScalarValue = (value) => !value || typeof value != "function" && typeof value != "object", Scalar2 = class extends Node.NodeBase {
+    var identity = require_identity(), Node = require_Node(), toJS = require_toJS(), isScalarValue = (value) => !value || typeof value != "function" && typeof value != "object", Scalar3 = class extends Node.NodeBase {
       constructor(value) {
         super(identity.SCALAR), this.value = value;
       }
@@ -14886,12 +14886,12 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar2.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar2.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar2.PLAIN = "PLAIN";
-    Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports2.Scalar = Scalar2;
+    Scalar3.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar3.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar3.PLAIN = "PLAIN";
+    Scalar3.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar3.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports2.Scalar = Scalar3;
     exports2.isScalarValue = isScalarValue;
   }
 });
@@ -14900,7 +14900,7 @@ var require_Scalar = __commonJS({
 var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
-    var Alias = require_Alias(), identity = require_identity(), Scalar2 = require_Scalar(), defaultTagPrefix = "tag:yaml.org,2002:";
+    var Alias = require_Alias(), identity = require_identity(), Scalar3 = require_Scalar(), defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
         let match = tags.filter((t2) => t2.tag === tagName), tagObj = match.find((t2) => !t2.format) ?? match[0];
@@ -14928,13 +14928,13 @@ var require_createNode = __commonJS({
       let tagObj = findTagObject(value, tagName, schema.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON == "function" && (value = value.toJSON()), !value || typeof value != "object") {
-          let node2 = new Scalar2.Scalar(value);
+          let node2 = new Scalar3.Scalar(value);
           return ref && (ref.node = node2), node2;
         }
         tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
       }
       onTagObj && (onTagObj(tagObj), delete ctx.onTagObj);
-      let node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from == "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar2.Scalar(value);
+      let node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from == "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar3.Scalar(value);
       return tagName ? node.tag = tagName : tagObj.default || (node.tag = tagObj.tag), ref && (ref.node = node), node;
     }
     exports2.createNode = createNode;
@@ -15180,7 +15180,7 @@ ${indent}${text2.slice(fold + 1, end2)}`);
 var require_stringifyString = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
-    var Scalar2 = require_Scalar(), foldFlowLines = require_foldFlowLines(), getFoldOptions = (ctx, isBlock) => ({
+    var Scalar3 = require_Scalar(), foldFlowLines = require_foldFlowLines(), getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
@@ -15292,7 +15292,7 @@ ${indent}`) + "'";
       let { blockQuote, commentString, lineWidth } = ctx.options;
       if (!blockQuote || /\n[\t ]+$/.test(value))
         return quotedString(value, ctx);
-      let indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : ""), literal = blockQuote === "literal" ? !0 : blockQuote === "folded" || type === Scalar2.Scalar.BLOCK_FOLDED ? !1 : type === Scalar2.Scalar.BLOCK_LITERAL ? !0 : !lineLengthOverLimit(value, lineWidth, indent.length);
+      let indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : ""), literal = blockQuote === "literal" ? !0 : blockQuote === "folded" || type === Scalar3.Scalar.BLOCK_FOLDED ? !1 : type === Scalar3.Scalar.BLOCK_LITERAL ? !0 : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
         return literal ? `|
 ` : `>
@@ -15325,7 +15325,7 @@ ${indent}`) + "'";
       if (comment && (header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " ")), onComment && onComment()), !literal) {
         let foldedValue = value.replace(/\n+/g, `
 $&`).replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`), literalFallback = !1, foldOptions = getFoldOptions(ctx, !0);
-        blockQuote !== "folded" && type !== Scalar2.Scalar.BLOCK_FOLDED && (foldOptions.onOverflow = () => {
+        blockQuote !== "folded" && type !== Scalar3.Scalar.BLOCK_FOLDED && (foldOptions.onOverflow = () => {
           literalFallback = !0;
         });
         let body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
@@ -15344,7 +15344,7 @@ ${indent}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value))
         return implicitKey || inFlow || !value.includes(`
 `) ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
-      if (!implicitKey && !inFlow && type !== Scalar2.Scalar.PLAIN && value.includes(`
+      if (!implicitKey && !inFlow && type !== Scalar3.Scalar.PLAIN && value.includes(`
 `))
         return blockString(item, ctx, onComment, onChompKeep);
       if (containsDocumentMarker(value)) {
@@ -15364,17 +15364,17 @@ ${indent}`);
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       let { implicitKey, inFlow } = ctx, ss2 = typeof item.value == "string" ? item : Object.assign({}, item, { value: String(item.value) }), { type } = item;
-      type !== Scalar2.Scalar.QUOTE_DOUBLE && /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss2.value) && (type = Scalar2.Scalar.QUOTE_DOUBLE);
+      type !== Scalar3.Scalar.QUOTE_DOUBLE && /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss2.value) && (type = Scalar3.Scalar.QUOTE_DOUBLE);
       let _stringify = (_type) => {
         switch (_type) {
-          case Scalar2.Scalar.BLOCK_FOLDED:
-          case Scalar2.Scalar.BLOCK_LITERAL:
+          case Scalar3.Scalar.BLOCK_FOLDED:
+          case Scalar3.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss2.value, ctx) : blockString(ss2, ctx, onComment, onChompKeep);
-          case Scalar2.Scalar.QUOTE_DOUBLE:
+          case Scalar3.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss2.value, ctx);
-          case Scalar2.Scalar.QUOTE_SINGLE:
+          case Scalar3.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss2.value, ctx);
-          case Scalar2.Scalar.PLAIN:
+          case Scalar3.Scalar.PLAIN:
             return plainString(ss2, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -15495,7 +15495,7 @@ ${ctx.indent}${str}` : str;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
-    var identity = require_identity(), Scalar2 = require_Scalar(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
+    var identity = require_identity(), Scalar3 = require_Scalar(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       let { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx, keyComment = identity.isNode(key) && key.comment || null;
       if (simpleKeys) {
@@ -15506,7 +15506,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar2.Scalar.BLOCK_FOLDED || key.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key == "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar3.Scalar.BLOCK_FOLDED || key.type === Scalar3.Scalar.BLOCK_LITERAL : typeof key == "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: !1,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -15580,16 +15580,16 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
-    var identity = require_identity(), Scalar2 = require_Scalar(), MERGE_KEY = "<<", merge2 = {
+    var identity = require_identity(), Scalar3 = require_Scalar(), MERGE_KEY = "<<", merge2 = {
       identify: (value) => value === MERGE_KEY || typeof value == "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar2.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar3.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
-    }, isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar2.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    }, isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar3.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       let source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -15798,7 +15798,7 @@ ${indent}${end}`;
 var require_YAMLMap = __commonJS({
   "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
     "use strict";
-    var stringifyCollection = require_stringifyCollection(), addPairToJSMap = require_addPairToJSMap(), Collection2 = require_Collection(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar();
+    var stringifyCollection = require_stringifyCollection(), addPairToJSMap = require_addPairToJSMap(), Collection2 = require_Collection(), identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar();
     function findPair(items, key) {
       let k2 = identity.isScalar(key) ? key.value : key;
       for (let it2 of items)
@@ -15845,7 +15845,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          identity.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value) ? prev.value.value = _pair.value : prev.value = _pair.value;
+          identity.isScalar(prev.value) && Scalar3.isScalarValue(_pair.value) ? prev.value.value = _pair.value : prev.value = _pair.value;
         } else if (sortEntries) {
           let i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
           i === -1 ? this.items.push(_pair) : this.items.splice(i, 0, _pair);
@@ -15920,7 +15920,7 @@ var require_map = __commonJS({
 var require_YAMLSeq = __commonJS({
   "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
     "use strict";
-    var createNode = require_createNode(), stringifyCollection = require_stringifyCollection(), Collection2 = require_Collection(), identity = require_identity(), Scalar2 = require_Scalar(), toJS = require_toJS(), YAMLSeq = class extends Collection2.Collection {
+    var createNode = require_createNode(), stringifyCollection = require_stringifyCollection(), Collection2 = require_Collection(), identity = require_identity(), Scalar3 = require_Scalar(), toJS = require_toJS(), YAMLSeq = class extends Collection2.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
@@ -15971,7 +15971,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx != "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         let prev = this.items[idx];
-        identity.isScalar(prev) && Scalar2.isScalarValue(value) ? prev.value = value : this.items[idx] = value;
+        identity.isScalar(prev) && Scalar3.isScalarValue(value) ? prev.value = value : this.items[idx] = value;
       }
       toJSON(_3, ctx) {
         let seq = [];
@@ -16052,13 +16052,13 @@ var require_string = __commonJS({
 var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
-    var Scalar2 = require_Scalar(), nullTag = {
+    var Scalar3 = require_Scalar(), nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar2.Scalar(null),
+      createNode: () => new Scalar3.Scalar(null),
       default: !0,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar2.Scalar(null),
+      resolve: () => new Scalar3.Scalar(null),
       stringify: ({ source }, ctx) => typeof source == "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports2.nullTag = nullTag;
@@ -16069,12 +16069,12 @@ var require_null = __commonJS({
 var require_bool = __commonJS({
   "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
-    var Scalar2 = require_Scalar(), boolTag = {
+    var Scalar3 = require_Scalar(), boolTag = {
       identify: (value) => typeof value == "boolean",
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str) => new Scalar3.Scalar(str[0] === "t" || str[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           let sv = source[0] === "t" || source[0] === "T";
@@ -16116,7 +16116,7 @@ var require_stringifyNumber = __commonJS({
 var require_float = __commonJS({
   "node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
-    var Scalar2 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
+    var Scalar3 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
       default: !0,
       tag: "tag:yaml.org,2002:float",
@@ -16140,7 +16140,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str) {
-        let node = new Scalar2.Scalar(parseFloat(str)), dot = str.indexOf(".");
+        let node = new Scalar3.Scalar(parseFloat(str)), dot = str.indexOf(".");
         return dot !== -1 && str[str.length - 1] === "0" && (node.minFractionDigits = str.length - dot - 1), node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -16215,7 +16215,7 @@ var require_schema = __commonJS({
 var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
-    var Scalar2 = require_Scalar(), map = require_map(), seq = require_seq();
+    var Scalar3 = require_Scalar(), map = require_map(), seq = require_seq();
     function intIdentify(value) {
       return typeof value == "bigint" || Number.isInteger(value);
     }
@@ -16229,7 +16229,7 @@ var require_schema2 = __commonJS({
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar2.Scalar(null),
+        createNode: () => new Scalar3.Scalar(null),
         default: !0,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -16276,7 +16276,7 @@ var require_schema2 = __commonJS({
 var require_binary = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
-    var node_buffer = __require("buffer"), Scalar2 = require_Scalar(), stringifyString = require_stringifyString(), binary = {
+    var node_buffer = __require("buffer"), Scalar3 = require_Scalar(), stringifyString = require_stringifyString(), binary = {
       identify: (value) => value instanceof Uint8Array,
       // Buffer inherits from Uint8Array
       default: !1,
@@ -16313,11 +16313,11 @@ var require_binary = __commonJS({
           str = btoa(s);
         } else
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
-        if (type ?? (type = Scalar2.Scalar.BLOCK_LITERAL), type !== Scalar2.Scalar.QUOTE_DOUBLE) {
+        if (type ?? (type = Scalar3.Scalar.BLOCK_LITERAL), type !== Scalar3.Scalar.QUOTE_DOUBLE) {
           let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str.length / lineWidth), lines = new Array(n);
           for (let i = 0, o2 = 0; i < n; ++i, o2 += lineWidth)
             lines[i] = str.substr(o2, lineWidth);
-          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
+          str = lines.join(type === Scalar3.Scalar.BLOCK_LITERAL ? `
 ` : " ");
         }
         return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
@@ -16331,7 +16331,7 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
-    var identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLSeq = require_YAMLSeq();
+    var identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar(), YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq))
         for (let i = 0; i < seq.items.length; ++i) {
@@ -16339,7 +16339,7 @@ var require_pairs = __commonJS({
           if (!identity.isPair(item)) {
             if (identity.isMap(item)) {
               item.items.length > 1 && onError("Each pair must have its own sequence indicator");
-              let pair = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
+              let pair = item.items[0] || new Pair.Pair(new Scalar3.Scalar(null));
               if (item.commentBefore && (pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
 ${pair.key.commentBefore}` : item.commentBefore), item.comment) {
                 let cn2 = pair.value ?? pair.key;
@@ -16447,7 +16447,7 @@ var require_omap = __commonJS({
 var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       return source && (value ? trueTag : falseTag).test.test(source) ? source : value ? ctx.options.trueStr : ctx.options.falseStr;
     }
@@ -16456,14 +16456,14 @@ var require_bool2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar2.Scalar(!0),
+      resolve: () => new Scalar3.Scalar(!0),
       stringify: boolStringify
     }, falseTag = {
       identify: (value) => value === !1,
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar2.Scalar(!1),
+      resolve: () => new Scalar3.Scalar(!1),
       stringify: boolStringify
     };
     exports2.falseTag = falseTag;
@@ -16475,7 +16475,7 @@ var require_bool2 = __commonJS({
 var require_float2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
-    var Scalar2 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
+    var Scalar3 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
       default: !0,
       tag: "tag:yaml.org,2002:float",
@@ -16499,7 +16499,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str) {
-        let node = new Scalar2.Scalar(parseFloat(str.replace(/_/g, ""))), dot = str.indexOf(".");
+        let node = new Scalar3.Scalar(parseFloat(str.replace(/_/g, ""))), dot = str.indexOf(".");
         if (dot !== -1) {
           let f3 = str.substring(dot + 1).replace(/_/g, "");
           f3[f3.length - 1] === "0" && (node.minFractionDigits = f3.length);
@@ -17534,7 +17534,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
-    var identity = require_identity(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveBlockMap = require_resolve_block_map(), resolveBlockSeq = require_resolve_block_seq(), resolveFlowCollection = require_resolve_flow_collection();
+    var identity = require_identity(), Scalar3 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveBlockMap = require_resolve_block_map(), resolveBlockSeq = require_resolve_block_seq(), resolveFlowCollection = require_resolve_flow_collection();
     function resolveCollection(CN, ctx, token, onError, tagName, tag) {
       let coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag), Coll = coll.constructor;
       return tagName === "!" || tagName === Coll.tagName ? (coll.tag = Coll.tagName, coll) : (tagName && (coll.tag = tagName), coll);
@@ -17556,7 +17556,7 @@ var require_compose_collection = __commonJS({
         else
           return kt2 ? onError(tagToken, "BAD_COLLECTION_TYPE", `${kt2.tag} used for ${expType} collection, but expects ${kt2.collection ?? "scalar"}`, !0) : onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, !0), resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let coll = resolveCollection(CN, ctx, token, onError, tagName, tag), res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll, node = identity.isNode(res) ? res : new Scalar2.Scalar(res);
+      let coll = resolveCollection(CN, ctx, token, onError, tagName, tag), res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll, node = identity.isNode(res) ? res : new Scalar3.Scalar(res);
       return node.range = coll.range, node.tag = tagName, tag?.format && (node.format = tag.format), node;
     }
     exports2.composeCollection = composeCollection;
@@ -17567,12 +17567,12 @@ var require_compose_collection = __commonJS({
 var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar3 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       let start = scalar.offset, header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      let type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL, lines = scalar.source ? splitLines(scalar.source) : [], chompStart = lines.length;
+      let type = header.mode === ">" ? Scalar3.Scalar.BLOCK_FOLDED : Scalar3.Scalar.BLOCK_LITERAL, lines = scalar.source ? splitLines(scalar.source) : [], chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         let content = lines[i][1];
         if (content === "" || content === "\r")
@@ -17610,7 +17610,7 @@ var require_resolve_block_scalar = __commonJS({
           let message = `Block scalar lines must not be less indented than their ${header.indent ? "explicit indentation indicator" : "first line"}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message), indent = "";
         }
-        type === Scalar2.Scalar.BLOCK_LITERAL ? (value += sep2 + indent.slice(trimIndent) + content, sep2 = `
+        type === Scalar3.Scalar.BLOCK_LITERAL ? (value += sep2 + indent.slice(trimIndent) + content, sep2 = `
 `) : indent.length > trimIndent || content[0] === "	" ? (sep2 === " " ? sep2 = `
 ` : !prevMoreIndented && sep2 === `
 ` && (sep2 = `
@@ -17694,18 +17694,18 @@ var require_resolve_block_scalar = __commonJS({
 var require_resolve_flow_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
-    var Scalar2 = require_Scalar(), resolveEnd = require_resolve_end();
+    var Scalar3 = require_Scalar(), resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
       let { offset, type, source, end } = scalar, _type, value, _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar2.Scalar.PLAIN, value = plainValue(source, _onError);
+          _type = Scalar3.Scalar.PLAIN, value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar2.Scalar.QUOTE_SINGLE, value = singleQuotedValue(source, _onError);
+          _type = Scalar3.Scalar.QUOTE_SINGLE, value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar2.Scalar.QUOTE_DOUBLE, value = doubleQuotedValue(source, _onError);
+          _type = Scalar3.Scalar.QUOTE_DOUBLE, value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -17875,17 +17875,17 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
-    var identity = require_identity(), Scalar2 = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
+    var identity = require_identity(), Scalar3 = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
       let { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError), tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null, tag;
       ctx.options.stringKeys && ctx.atKey ? tag = ctx.schema[identity.SCALAR] : tagName ? tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError) : token.type === "scalar" ? tag = findScalarTagByTest(ctx, value, token, onError) : tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
         let res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
+        scalar = identity.isScalar(res) ? res : new Scalar3.Scalar(res);
       } catch (error2) {
         let msg = error2 instanceof Error ? error2.message : String(error2);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), scalar = new Scalar2.Scalar(value);
+        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), scalar = new Scalar3.Scalar(value);
       }
       return scalar.range = range, scalar.source = value, type && (scalar.type = type), tagName && (scalar.tag = tagName), tag.format && (scalar.format = tag.format), comment && (scalar.comment = comment), scalar;
     }
@@ -18467,7 +18467,7 @@ var require_cst_visit = __commonJS({
 var require_cst = __commonJS({
   "node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
-    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection = (token) => !!token && "items" in token, isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection = (token) => !!token && "items" in token, isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -18553,7 +18553,7 @@ var require_cst = __commonJS({
     exports2.FLOW_END = FLOW_END;
     exports2.SCALAR = SCALAR;
     exports2.isCollection = isCollection;
-    exports2.isScalar = isScalar2;
+    exports2.isScalar = isScalar3;
     exports2.prettyToken = prettyToken;
     exports2.tokenType = tokenType;
   }
@@ -19032,15 +19032,15 @@ var require_parser = __commonJS({
   "node_modules/yaml/dist/parse/parser.js"(exports2) {
     "use strict";
     var node_process = __require("process"), cst = require_cst(), lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return !0;
       return !1;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i)
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i)
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -19751,7 +19751,7 @@ var require_public_api = __commonJS({
 var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
-    var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors2(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser2 = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
+    var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors2(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser2 = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
     exports2.Composer = composer.Composer;
     exports2.Document = Document.Document;
     exports2.Schema = Schema.Schema;
@@ -19768,7 +19768,7 @@ var require_dist = __commonJS({
     exports2.isScalar = identity.isScalar;
     exports2.isSeq = identity.isSeq;
     exports2.Pair = Pair.Pair;
-    exports2.Scalar = Scalar2.Scalar;
+    exports2.Scalar = Scalar3.Scalar;
     exports2.YAMLMap = YAMLMap.YAMLMap;
     exports2.YAMLSeq = YAMLSeq.YAMLSeq;
     exports2.CST = cst;
@@ -21257,7 +21257,7 @@ var require_keyword = __commonJS({
       var _a;
       let { gen, keyword, schema, parentSchema, $data, it: it2 } = cxt;
       checkAsyncKeyword(it2, def);
-      let validate = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate, validateRef = useKeyword(gen, keyword, validate), valid = gen.let("valid");
+      let validate2 = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate, validateRef = useKeyword(gen, keyword, validate2), valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword), cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
       function validateKeyword() {
         if (def.errors === !1)
@@ -21968,7 +21968,7 @@ var require_compile = __commonJS({
       }
     };
     exports2.SchemaEnv = SchemaEnv;
-    function compileSchema(sch) {
+    function compileSchema2(sch) {
       let _sch = getCompilingSchema.call(this, sch);
       if (_sch)
         return _sch;
@@ -22008,24 +22008,24 @@ var require_compile = __commonJS({
         this._compilations.add(sch), (0, validate_1.validateFunctionCode)(schemaCxt), gen.optimize(this.opts.code.optimize);
         let validateCode = gen.toString();
         sourceCode = `${gen.scopeRefs(names_1.default.scope)}return ${validateCode}`, this.opts.code.process && (sourceCode = this.opts.code.process(sourceCode, sch));
-        let validate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode)(this, this.scope.get());
-        if (this.scope.value(validateName, { ref: validate }), validate.errors = null, validate.schema = sch.schema, validate.schemaEnv = sch, sch.$async && (validate.$async = !0), this.opts.code.source === !0 && (validate.source = { validateName, validateCode, scopeValues: gen._values }), this.opts.unevaluated) {
+        let validate2 = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode)(this, this.scope.get());
+        if (this.scope.value(validateName, { ref: validate2 }), validate2.errors = null, validate2.schema = sch.schema, validate2.schemaEnv = sch, sch.$async && (validate2.$async = !0), this.opts.code.source === !0 && (validate2.source = { validateName, validateCode, scopeValues: gen._values }), this.opts.unevaluated) {
           let { props, items } = schemaCxt;
-          validate.evaluated = {
+          validate2.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items instanceof codegen_1.Name
-          }, validate.source && (validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated));
+          }, validate2.source && (validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated));
         }
-        return sch.validate = validate, sch;
+        return sch.validate = validate2, sch;
       } catch (e) {
         throw delete sch.validate, delete sch.validateName, sourceCode && this.logger.error("Error compiling schema, function code:", sourceCode), e;
       } finally {
         this._compilations.delete(sch);
       }
     }
-    exports2.compileSchema = compileSchema;
+    exports2.compileSchema = compileSchema2;
     function resolveRef(root, baseId, ref) {
       var _a;
       ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
@@ -22042,7 +22042,7 @@ var require_compile = __commonJS({
     }
     exports2.resolveRef = resolveRef;
     function inlineOrCompile(sch) {
-      return (0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs) ? sch.schema : sch.validate ? sch : compileSchema.call(this, sch);
+      return (0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs) ? sch.schema : sch.validate ? sch : compileSchema2.call(this, sch);
     }
     function getCompilingSchema(schEnv) {
       for (let sch of this._compilations)
@@ -22069,7 +22069,7 @@ var require_compile = __commonJS({
         return typeof sch?.schema != "object" ? void 0 : getJsonPointer.call(this, p2, sch);
       }
       if (typeof schOrRef?.schema == "object") {
-        if (schOrRef.validate || compileSchema.call(this, schOrRef), id === (0, resolve_1.normalizeId)(ref)) {
+        if (schOrRef.validate || compileSchema2.call(this, schOrRef), id === (0, resolve_1.normalizeId)(ref)) {
           let { schema } = schOrRef, { schemaId } = this.opts, schId = schema[schemaId];
           return schId && (baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId)), new SchemaEnv({ schema, schemaId, root, baseId });
         }
@@ -24513,8 +24513,8 @@ var require_dynamicAnchor = __commonJS({
     function dynamicAnchor(cxt, anchor) {
       let { gen, it: it2 } = cxt;
       it2.schemaEnv.root.dynamicAnchors[anchor] = !0;
-      let v2 = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`, validate = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
-      gen.if((0, codegen_1._)`!${v2}`, () => gen.assign(v2, validate));
+      let v2 = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`, validate2 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v2}`, () => gen.assign(v2, validate2));
     }
     exports2.dynamicAnchor = dynamicAnchor;
     function _getValidate(cxt) {
@@ -24554,10 +24554,10 @@ var require_dynamicRef = __commonJS({
         } else
           _callRef(it2.validateName, valid)();
       }
-      function _callRef(validate, valid) {
+      function _callRef(validate2, valid) {
         return valid ? () => gen.block(() => {
-          (0, ref_1.callRef)(cxt, validate), gen.let(valid, !0);
-        }) : () => (0, ref_1.callRef)(cxt, validate);
+          (0, ref_1.callRef)(cxt, validate2), gen.let(valid, !0);
+        }) : () => (0, ref_1.callRef)(cxt, validate2);
       }
     }
     exports2.dynamicRef = dynamicRef;
@@ -25357,8 +25357,8 @@ var require_json_schema_2020_12 = __commonJS({
         metadata,
         with$data(this, validation)
       ].forEach((sch) => this.addMetaSchema(sch, void 0, !1)), this;
-      function with$data(ajv, sch) {
-        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      function with$data(ajv2, sch) {
+        return $data ? ajv2.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
       }
     }
     exports2.default = addMetaSchema2020;
@@ -26258,15 +26258,15 @@ var require_ring_queue = __commonJS({
         return items;
       }
       _grow() {
-        let list = this._list, capacity = list.length;
+        let list2 = this._list, capacity = list2.length;
         if (this._head === 0)
-          this._tail = capacity, list.length = capacity << 1;
+          this._tail = capacity, list2.length = capacity << 1;
         else {
           let grown = new Array(capacity << 1), count = 0;
           for (let slot = this._head; slot < capacity; slot++)
-            grown[count++] = list[slot];
+            grown[count++] = list2[slot];
           for (let slot = 0; slot < this._tail; slot++)
-            grown[count++] = list[slot];
+            grown[count++] = list2[slot];
           this._list = grown, this._head = 0, this._tail = capacity;
         }
         this._mask = this._mask << 1 | 1;
@@ -34292,8 +34292,8 @@ ${msg}:
 `);
     }
     exports2.printDebugWithCode = printDebugWithCode;
-    function typeMatch(type, list, Types) {
-      return Array.isArray(list) ? list.some((t2) => type === Types[t2]) : !!list;
+    function typeMatch(type, list2, Types) {
+      return Array.isArray(list2) ? list2.some((t2) => type === Types[t2]) : !!list2;
     }
     exports2.typeMatch = typeMatch;
     var privateObjectProps = /* @__PURE__ */ new Set([
@@ -42664,7 +42664,7 @@ var require_named_placeholders = __commonJS({
       function noTailingSemicolon(s) {
         return s.slice(-1) === ":" ? s.slice(0, -1) : s;
       }
-      function join3(tree) {
+      function join4(tree) {
         if (tree.length === 1)
           return tree;
         let unnamed = noTailingSemicolon(tree[0][0]);
@@ -42675,7 +42675,7 @@ var require_named_placeholders = __commonJS({
       }
       function compile(query, paramsObj) {
         let tree;
-        return cache && (tree = cache.get(query)) || (tree = join3(parse3(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
+        return cache && (tree = cache.get(query)) || (tree = join4(parse3(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
       }
       return compile.parse = parse3, compile;
     }
@@ -45006,15 +45006,15 @@ var require_light = __commonJS({
           return priority != null ? this._lists[priority].length : this._length;
         }
         shiftAll(fn2) {
-          return this._lists.forEach(function(list) {
-            return list.forEachShift(fn2);
+          return this._lists.forEach(function(list2) {
+            return list2.forEachShift(fn2);
           });
         }
         getFirst(arr = this._lists) {
-          var j3, len, list;
+          var j3, len, list2;
           for (j3 = 0, len = arr.length; j3 < len; j3++)
-            if (list = arr[j3], list.length > 0)
-              return list;
+            if (list2 = arr[j3], list2.length > 0)
+              return list2;
           return [];
         }
         shiftLastFrom(priority) {
@@ -45788,15 +45788,15 @@ var require_Queues = __commonJS({
         return priority != null ? this._lists[priority].length : this._length;
       }
       shiftAll(fn2) {
-        return this._lists.forEach(function(list) {
-          return list.forEachShift(fn2);
+        return this._lists.forEach(function(list2) {
+          return list2.forEachShift(fn2);
         });
       }
       getFirst(arr = this._lists) {
-        var j3, len, list;
+        var j3, len, list2;
         for (j3 = 0, len = arr.length; j3 < len; j3++)
-          if (list = arr[j3], list.length > 0)
-            return list;
+          if (list2 = arr[j3], list2.length > 0)
+            return list2;
         return [];
       }
       shiftLastFrom(priority) {
@@ -48299,10 +48299,10 @@ var Summary = class {
    */
   addTable(rows) {
     let tableBody = rows.map((row) => {
-      let cells = row.map((cell2) => {
-        if (typeof cell2 == "string")
-          return this.wrap("td", cell2);
-        let { header, data, colspan, rowspan } = cell2, tag = header ? "th" : "td", attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
+      let cells = row.map((cell3) => {
+        if (typeof cell3 == "string")
+          return this.wrap("td", cell3);
+        let { header, data, colspan, rowspan } = cell3, tag = header ? "th" : "td", attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
       }).join("");
       return this.wrap("tr", cells);
@@ -48462,9 +48462,9 @@ var PolicyError = class extends Error {
 }, InputError = class extends Error {
   errors;
   constructor(errors) {
-    let list = typeof errors == "string" ? [] : errors;
-    super(typeof errors == "string" ? errors : list.map((e) => e.format()).join(`
-`)), this.errors = list, this.name = "InputError";
+    let list2 = typeof errors == "string" ? [] : errors;
+    super(typeof errors == "string" ? errors : list2.map((e) => e.format()).join(`
+`)), this.errors = list2, this.name = "InputError";
   }
 }, RefusedError = class extends Error {
   constructor(message) {
@@ -48876,9 +48876,9 @@ function whyStale(review, input) {
     }
   }
 }
-function contributorsByLogin(list) {
+function contributorsByLogin(list2) {
   let byLogin = /* @__PURE__ */ new Map();
-  for (let c3 of list) {
+  for (let c3 of list2) {
     let login = c3.login.toLowerCase(), known = byLogin.get(login);
     (!known || c3.pushed && !known.pushed) && byLogin.set(login, c3);
   }
@@ -49320,7 +49320,7 @@ function planExecutions(policy, risk, estimates, shapes) {
     if (online)
       for (let statement of task.statements) {
         if (statement.facts.type !== "ALTER_TABLE") continue;
-        let list = [];
+        let list2 = [];
         for (let name of task.databases) {
           let database2 = policy.databases.find((d2) => d2.name === name && d2.environment === task.environment);
           if (!database2) continue;
@@ -49336,15 +49336,15 @@ function planExecutions(policy, risk, estimates, shapes) {
             online,
             shape
           );
-          list.push({ database: name, execution });
+          list2.push({ database: name, execution });
         }
-        out.set(executionKey(task.environment, task.file, statement.index), list);
+        out.set(executionKey(task.environment, task.file, statement.index), list2);
       }
   }
   return out;
 }
-function executionLines(list) {
-  let described = list.map((d2) => ({ database: d2.database, text: describeExecution(d2.execution) }));
+function executionLines(list2) {
+  let described = list2.map((d2) => ({ database: d2.database, text: describeExecution(d2.execution) }));
   if (described.length === 0) return [];
   let first = described[0]?.text;
   return described.every((d2) => d2.text === first) ? [first] : described.map((d2) => `${d2.database}: ${d2.text}`);
@@ -49568,7 +49568,7 @@ function commentMarkdown(input) {
       ""
     );
     for (let line of plan2.policyChange.diff) policySection.push(`- ${line}`);
-    policySection.push("");
+    policySection.push("", ...input.policyReview ?? []);
   }
   let tableHead = [
     ...methodLines(plan2),
@@ -50080,13 +50080,16 @@ function buildApproval(loaded, roles, errors) {
           `step needs ${step.count} approvals from role "${role.id}", which lists only ${role.members.length} member${role.members.length === 1 ? "" : "s"}`
         )
       );
-    }), flows.push({
+    });
+    let where = at(source, ["flows", i], "");
+    flows.push({
       id: raw.id,
       title: raw.title,
       steps,
       order: raw.order ?? "strict",
       allowSamePersonInSteps: raw.allowSamePersonInSteps ?? !1,
-      blockOnChangesRequested: raw.blockOnChangesRequested ?? !0
+      blockOnChangesRequested: raw.blockOnChangesRequested ?? !0,
+      at: { file: where.file, line: where.line, column: where.column }
     });
   });
   let flowIds = new Set(rawFlows.map((f3) => f3.id)), unknownFlow = (id) => `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(", ") : "(none declared)"}`, rawAssignments = value.assignments ?? [];
@@ -50811,22 +50814,23 @@ var SCHEMAS = {
   risk: risk_rules_schema_default,
   approval: approval_flows_schema_default,
   environments: environments_schema_default
-}, validators;
+}, validators, ajv;
+function compileSchema(schema) {
+  return ajv ??= new import__.Ajv2020({ allErrors: !0, verbose: !0, strict: !0, allowUnionTypes: !0 }), ajv.compile(schema);
+}
 function validatorFor(key) {
-  if (!validators) {
-    let ajv = new import__.Ajv2020({ allErrors: !0, verbose: !0, strict: !0, allowUnionTypes: !0 });
-    validators = {
-      roles: ajv.compile(SCHEMAS.roles),
-      risk: ajv.compile(SCHEMAS.risk),
-      approval: ajv.compile(SCHEMAS.approval),
-      environments: ajv.compile(SCHEMAS.environments)
-    };
-  }
-  return validators[key];
+  return validators ??= {
+    roles: compileSchema(SCHEMAS.roles),
+    risk: compileSchema(SCHEMAS.risk),
+    approval: compileSchema(SCHEMAS.approval),
+    environments: compileSchema(SCHEMAS.environments)
+  }, validators[key];
 }
 function checkSchema(key, source, value) {
-  let validate = validatorFor(key);
-  return validate(value) ? [] : pruneErrors(validate.errors ?? []).map((e) => describe(source, e));
+  return schemaErrors(validatorFor(key), source, value);
+}
+function schemaErrors(validate2, source, value) {
+  return validate2(value) ? [] : pruneErrors(validate2.errors ?? []).map((e) => describe(source, e));
 }
 function pruneErrors(errors) {
   let typeErrorPaths = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath)), seen = /* @__PURE__ */ new Set();
@@ -50942,9 +50946,9 @@ function loadPolicies(texts, dir = "policies") {
       errors.push(new PolicyError(file2, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
       continue;
     }
-    let schemaErrors = checkSchema(key, parsed.source, parsed.value);
-    if (schemaErrors.length > 0) {
-      errors.push(...schemaErrors);
+    let schemaErrors2 = checkSchema(key, parsed.source, parsed.value);
+    if (schemaErrors2.length > 0) {
+      errors.push(...schemaErrors2);
       continue;
     }
     sources[key] = { source: parsed.source, value: parsed.value };
@@ -51534,7 +51538,7 @@ function evaluateStatement(statement, contexts, rules, unparsedLevel) {
         unknownFacts: [.../* @__PURE__ */ new Set([...earlier?.unknownFacts ?? [], ...result.unknown])]
       });
     }
-  let list = [...matches.values()].sort((a, b3) => compareLevels(b3.level, a.level)), level = list.reduce((l3, m2) => maxLevel(l3, m2.level), "none"), parse3 = statement.facts.parse, unparsed;
+  let list2 = [...matches.values()].sort((a, b3) => compareLevels(b3.level, a.level)), level = list2.reduce((l3, m2) => maxLevel(l3, m2.level), "none"), parse3 = statement.facts.parse, unparsed;
   return parse3.ok || (unparsed = { message: parse3.message, level: unparsedLevel }, level = maxLevel(level, unparsedLevel)), {
     index: statement.index,
     start: statement.start,
@@ -51542,7 +51546,7 @@ function evaluateStatement(statement, contexts, rules, unparsedLevel) {
     preview: statement.preview,
     facts: statement.facts,
     level,
-    matches: list,
+    matches: list2,
     ...unparsed ? { unparsed } : {}
   };
 }
@@ -51809,9 +51813,9 @@ var StatementSplitter = class {
         continue;
       }
       if (this.clientCommands && this.startAt < 0 && (c3 === 68 || c3 === 100)) {
-        let outcome = this.tryDelimiterCommand(final);
-        if (outcome === "wait") break;
-        if (outcome === "done") continue;
+        let outcome2 = this.tryDelimiterCommand(final);
+        if (outcome2 === "wait") break;
+        if (outcome2 === "done") continue;
       }
       if (this.atDelimiter(c3)) {
         if (this.pendingEnd && this.resolveEnd(void 0), this.delimiter !== ";" || this.depth <= 0) {
@@ -52074,8 +52078,8 @@ function compareVersions(a, b3) {
   }
   return 0;
 }
-function sortMigrations(list) {
-  return [...list].sort((a, b3) => a.folder.localeCompare(b3.folder) || compareVersions(a.parts, b3.parts));
+function sortMigrations(list2) {
+  return [...list2].sort((a, b3) => a.folder.localeCompare(b3.folder) || compareVersions(a.parts, b3.parts));
 }
 function collectMigrations(paths, root = "migrations") {
   let migrations = [], errors = [], downs = /* @__PURE__ */ new Map();
@@ -52131,6 +52135,10 @@ async function policiesAt(repo, commit, dir, label) {
 function withNewDatabases(base, head) {
   let key = (d2) => `${d2.name}@${d2.environment}`, known = new Set(base.databases.map(key)), baseEnvs = new Set(base.environments.map((e) => e.id)), added = head.databases.filter((d2) => !known.has(key(d2)) && baseEnvs.has(d2.environment));
   return { policy: { ...base, databases: [...base.databases, ...added] }, added };
+}
+function requiredFlows(risk, policy, changesPolicies) {
+  let flows = [];
+  return risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level }), changesPolicies && flows.push({ reason: "policy-change", flow: policy.approval.policyChangeFlow }), flows;
 }
 async function planChange(options2) {
   let { repo, parser: parser2 } = options2, policiesDir = options2.policiesDir ?? "policies", migrationsDir = options2.migrationsDir ?? "migrations", progress = options2.onProgress ?? (() => {
@@ -52189,9 +52197,7 @@ async function planChange(options2) {
   ), analysed = decoded.map((d2, i) => ({
     ...d2,
     statements: statements[i] ?? []
-  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), flows = [];
-  risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
-  let policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
+  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
     diff: [
       ...describePolicyDiff(basePolicy, headPolicy),
@@ -52199,8 +52205,8 @@ async function planChange(options2) {
         (c3) => `\`${c3.path}\` decides how sqlgate runs and what its status means (a workflow can post sqlgate/approval itself), so changing it needs the policy-change flow`
       )
     ]
-  } : void 0;
-  return policyChange && flows.push({ reason: "policy-change", flow: basePolicy.approval.policyChangeFlow }), {
+  } : void 0, flows = requiredFlows(risk, basePolicy, policyChange !== void 0);
+  return {
     base: { ref: options2.base, commit: baseTip },
     head: { commit: headCommit },
     policy,
@@ -52605,9 +52611,9 @@ var EngineCache = class {
   }
   async retrying(i, attempt) {
     for (let tries = 1; ; tries++) {
-      let outcome = await attempt();
-      if (outcome.kind !== "failed" || outcome.error.errno !== ER_LOCK_WAIT_TIMEOUT || tries > this.ctx.lockWaitRetries || this.ctx.signal.aborted)
-        return outcome;
+      let outcome2 = await attempt();
+      if (outcome2.kind !== "failed" || outcome2.error.errno !== ER_LOCK_WAIT_TIMEOUT || tries > this.ctx.lockWaitRetries || this.ctx.signal.aborted)
+        return outcome2;
       this.ctx.log(
         `${this.ctx.database}: ${this.where(i)} timed out waiting for a lock (another session holds the table); trying again (${tries}/${this.ctx.lockWaitRetries})`
       ), await new Promise((r2) => setTimeout(r2, 1e3 * tries));
@@ -52623,26 +52629,26 @@ var EngineCache = class {
     let executor = this.executorFor(s);
     if (executor === ctx.executors.at(-1) && unit.tables !== null && await this.engines.transactional(unit.tables)) {
       ctx.history.showsInFlight() && await ctx.history.flush();
-      let outcome2 = await this.retrying(
+      let outcome3 = await this.retrying(
         i,
         () => this.inTransaction(i, [s], executor, () => this.advanceQueued(i, last))
       );
-      return outcome2.kind === "applied" ? void 0 : this.afterTransactionFailure(i, outcome2);
+      return outcome3.kind === "applied" ? void 0 : this.afterTransactionFailure(i, outcome3);
     }
     ctx.history.progress(this.key, this.progress(i)), await ctx.history.flush();
-    let outcome = await this.retrying(i, () => this.execute(s, executor));
-    if (/^\s*USE\b/i.test(s.text) && (this.usedUse = !0), this.engines.forget(s.text), outcome.kind === "applied") {
+    let outcome2 = await this.retrying(i, () => this.execute(s, executor));
+    if (/^\s*USE\b/i.test(s.text) && (this.usedUse = !0), this.engines.forget(s.text), outcome2.kind === "applied") {
       if (await this.advance(i), ctx.history.progress(this.key, this.progress(null, last)), ctx.signal.aborted && !last) throw this.cancelled(i + 1, "before it started");
       return;
     }
-    outcome.kind === "failed" && (ctx.signal.aborted && outcome.error.errno === ER_QUERY_INTERRUPTED && await this.fail(
+    outcome2.kind === "failed" && (ctx.signal.aborted && outcome2.error.errno === ER_QUERY_INTERRUPTED && await this.fail(
       i,
       `cancelled (${String(ctx.signal.reason ?? "signal")}) during ${this.where(i)}: it was stopped on the server before it finished, so it is recorded as not applied; the next deploy runs it again`
-    ), await this.fail(i, this.failure(i, outcome.error), "failed", describeError(outcome.error, ctx.target))), await this.fail(
+    ), await this.fail(i, this.failure(i, outcome2.error), "failed", describeError(outcome2.error, ctx.target))), await this.fail(
       i,
-      `the connection was lost while ${this.where(i)} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${this.file.name.version} --mark applied|not-applied (${describeError(outcome.error, ctx.target)})`,
+      `the connection was lost while ${this.where(i)} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${this.file.name.version} --mark applied|not-applied (${describeError(outcome2.error, ctx.target)})`,
       "in-doubt",
-      describeError(outcome.error, ctx.target)
+      describeError(outcome2.error, ctx.target)
     );
   }
   advanceQueued(i, last) {
@@ -52659,9 +52665,9 @@ var EngineCache = class {
     };
     commit || await ctx.work.run("START TRANSACTION");
     for (let s of statements) {
-      let outcome = await this.execute(s, executor);
-      if (outcome.kind !== "applied")
-        return outcome.kind === "failed" && await rollback(), { ...outcome, failedAt: s.index };
+      let outcome2 = await this.execute(s, executor);
+      if (outcome2.kind !== "applied")
+        return outcome2.kind === "failed" && await rollback(), { ...outcome2, failedAt: s.index };
     }
     record();
     try {
@@ -52679,19 +52685,19 @@ var EngineCache = class {
     for (let k2 = first; k2 <= through; k2++) await this.advance(k2);
     return { kind: "applied" };
   }
-  async afterTransactionFailure(i, outcome) {
-    let { ctx } = this, at3 = outcome.failedAt ?? i;
-    if (outcome.kind === "failed")
-      return ctx.signal.aborted && outcome.error.errno === ER_QUERY_INTERRUPTED ? this.fail(
+  async afterTransactionFailure(i, outcome2) {
+    let { ctx } = this, at3 = outcome2.failedAt ?? i;
+    if (outcome2.kind === "failed")
+      return ctx.signal.aborted && outcome2.error.errno === ER_QUERY_INTERRUPTED ? this.fail(
         at3,
         `cancelled (${String(ctx.signal.reason ?? "signal")}) during ${this.where(at3)}: it was stopped on the server and its transaction rolled back, so it is recorded as not applied; the next deploy runs it again`
       ) : this.fail(
         at3,
-        this.failure(at3, outcome.error),
+        this.failure(at3, outcome2.error),
         "failed",
-        describeError(outcome.error, ctx.target)
+        describeError(outcome2.error, ctx.target)
       );
-    let message = outcome.atCommit ? `the connection was lost during the COMMIT of ${this.where(at3)} (${describeError(outcome.error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did` : `the connection was lost while ${this.where(at3)} was running (${describeError(outcome.error, ctx.target)}); its transaction was rolled back with the connection, so it is recorded as not applied and the next deploy runs it again`;
+    let message = outcome2.atCommit ? `the connection was lost during the COMMIT of ${this.where(at3)} (${describeError(outcome2.error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did` : `the connection was lost while ${this.where(at3)} was running (${describeError(outcome2.error, ctx.target)}); its transaction was rolled back with the connection, so it is recorded as not applied and the next deploy runs it again`;
     return this.fail(at3, message);
   }
   async runTransaction(unit) {
@@ -52712,15 +52718,15 @@ var EngineCache = class {
     let end = this.pendingStatement(unit.to);
     if (unit.end === "rollback") {
       for (let s of [...inner, end]) {
-        let outcome2 = await this.execute(s, executor);
-        if (outcome2.kind !== "applied")
-          return this.afterTransactionFailure(s.index, { ...outcome2, failedAt: s.index });
+        let outcome3 = await this.execute(s, executor);
+        if (outcome3.kind !== "applied")
+          return this.afterTransactionFailure(s.index, { ...outcome3, failedAt: s.index });
       }
       for (let k2 = unit.from; k2 <= unit.to; k2++) await this.advance(k2);
       ctx.history.progress(this.key, this.progress(null, last));
       return;
     }
-    let outcome = await this.retrying(
+    let outcome2 = await this.retrying(
       unit.from,
       () => this.inTransaction(
         unit.from,
@@ -52740,7 +52746,7 @@ var EngineCache = class {
         end
       )
     );
-    if (outcome.kind !== "applied") return this.afterTransactionFailure(unit.from, outcome);
+    if (outcome2.kind !== "applied") return this.afterTransactionFailure(unit.from, outcome2);
   }
 }, SizeError = class extends Error {
 };
@@ -53123,9 +53129,9 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
     for (let [key, q3] of entries)
       this.queue.delete(key), this.durable.set(key, { applied: q3.progress.applied, inflight: q3.progress.inflight });
   }
-  async finish(versionKey2, progress, outcome) {
+  async finish(versionKey2, progress, outcome2) {
     let queued = this.queue.get(versionKey2);
-    this.queue.set(versionKey2, { ...queued, progress, finish: outcome }), await this.flush();
+    this.queue.set(versionKey2, { ...queued, progress, finish: outcome2 }), await this.flush();
   }
   async markInDoubt(key) {
     await this.query(
@@ -53801,6 +53807,711 @@ function checkRehearsal(input) {
   };
 }
 
+// src/report/policy-tests.ts
+function summaryLine(run) {
+  return `${run.passed} passed, ${run.failed} failed`;
+}
+function policyTestsMarkdown(run, limit2 = 20) {
+  let failed = run.results.filter((r2) => !r2.passed), out = [`\u274C ${summaryLine(run)}`, ""];
+  for (let r2 of failed.slice(0, limit2)) {
+    out.push(`- \u274C **${r2.case.name}** (\`${r2.case.at.file}:${r2.case.at.line}\`)`);
+    for (let m2 of r2.mismatches) {
+      out.push(`  - ${m2.what}: expected \`${m2.expected}\`, actual \`${m2.actual}\``);
+      for (let why of m2.because.slice(0, 3)) out.push(`    - ${why.replace(/\|/g, "\\|")}`);
+    }
+  }
+  return failed.length > limit2 && out.push(`- \u2026 and ${failed.length - limit2} more failed cases`), out.push(""), out;
+}
+
+// src/report/whatif.ts
+function changeName(d2) {
+  let a = d2.change.attribution;
+  return a.pr !== void 0 ? `PR #${a.pr}` : `commit ${d2.change.commit.slice(0, 7)}`;
+}
+var flowId = (o2) => o2.flow?.id ?? "none";
+var duration = (ms2) => ms2 < 1e3 ? `${ms2} ms` : `${Math.round(ms2 / 1e3)} s`;
+function cutNote(r2) {
+  if (!r2.cut) return;
+  let why = r2.cut.reason === "time-budget" ? `the time budget of ${duration(r2.cut.budgetMs ?? 0)} ran out` : `limited to the last ${r2.cut.limit}`;
+  return `only the newest ${r2.replayed} of ${r2.total} landed changes were replayed (${why}); older ones may change too`;
+}
+var cell2 = (s) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+function whatIfMarkdown(r2, options2 = {}) {
+  let limit2 = options2.limit ?? r2.changed.length, out = [`### ${options2.heading ?? "What this policy change would have changed"}`, ""];
+  out.push(
+    `Replayed ${r2.replayed} landed change${r2.replayed === 1 ? "" : "s"} (${r2.files} migration file${r2.files === 1 ? "" : "s"}) under the current and the proposed policies.`,
+    ""
+  );
+  let note = cutNote(r2);
+  if (note && out.push(`> \u26A0\uFE0F Cut short: ${note}.`, ""), r2.changed.length === 0)
+    return out.push("No landed change would get another level or flow.", ""), out;
+  out.push("| Change | Level | Flow |", "| --- | --- | --- |");
+  for (let d2 of r2.changed.slice(0, limit2)) {
+    let level = d2.levelChanged ? `${d2.current.level} \u2192 **${d2.proposed.level}**` : d2.current.level, flow = d2.flowChanged ? `${flowId(d2.current)} \u2192 **${flowId(d2.proposed)}**` : flowId(d2.current);
+    out.push(`| ${changeName(d2)} ${cell2(d2.change.attribution.title)} | ${level} | ${flow} |`);
+  }
+  let rest = r2.changed.length - limit2;
+  rest > 0 && out.push("", `\u2026 and ${rest} more change${rest === 1 ? "" : "s"}.`), out.push("", `**In all:** ${r2.counts.map((c3) => `${c3.what}: ${c3.count}`).join("; ")}.`, "");
+  let past = (options2.pastReviews ?? []).filter((p2) => !p2.approved);
+  if (past.length > 0) {
+    out.push("**Past PRs the reviews they got would not have approved under the proposed flows:**", "");
+    for (let p2 of past) out.push(`- PR #${p2.pr}: ${p2.flow}: ${cell2(p2.summary)}`);
+    out.push("");
+  }
+  return out;
+}
+
+// src/report/policy-change.ts
+var WHATIF_COMMENT_ROWS = 20;
+function policyChangeMarkdown(review, policiesDir) {
+  let out = ["### Policy tests: the base branch's tests against this PR's policies", ""];
+  if (!review.tests)
+    out.push(
+      `The base branch has no policy tests (\`${policiesDir}/tests/*.yaml\`); see \`sqlgate test\`.`,
+      ""
+    );
+  else if ("errors" in review.tests) {
+    out.push("\u274C The base branch's test files cannot be read:", "");
+    for (let e of review.tests.errors) out.push(`- \`${e.format()}\``);
+    out.push("");
+  } else {
+    let { run } = review.tests;
+    run.failed === 0 ? out.push(`\u2705 ${run.passed} passed, 0 failed`, "") : out.push(...policyTestsMarkdown(run));
+  }
+  return out.push(...whatIfMarkdown(review.whatIf, { limit: WHATIF_COMMENT_ROWS })), out;
+}
+
+// src/policytest/cases.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import { dirname, join as join2 } from "node:path/posix";
+
+// schemas/policy-tests.schema.json
+var policy_tests_schema_default = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://sqlgate.dev/schemas/policy-tests.schema.json",
+  title: "sqlgate policy tests",
+  description: "Cases that `sqlgate test` runs against the policies: a change (SQL, database, environments, author, reviews) and what the policies must decide for it.",
+  type: "object",
+  additionalProperties: !1,
+  required: ["cases"],
+  properties: {
+    cases: {
+      title: "Cases",
+      description: "Each case is one pull request's change and the decision the policies must make for it.",
+      type: "array",
+      minItems: 1,
+      items: {
+        $ref: "#/$defs/case"
+      }
+    }
+  },
+  $defs: {
+    case: {
+      title: "Case",
+      description: "A change and the expected decision. Give the SQL inline (`sql`) or as a file (`file`, relative to this test file).",
+      type: "object",
+      additionalProperties: !1,
+      required: ["name", "database", "expect"],
+      properties: {
+        name: {
+          title: "Name",
+          description: "What the case proves, e.g. `DDL on Prod needs Tester, then Project Owner, then DBA`.",
+          type: "string",
+          minLength: 1
+        },
+        sql: {
+          title: "SQL",
+          description: "The migration's SQL, inline.",
+          type: "string",
+          minLength: 1
+        },
+        file: {
+          title: "SQL file",
+          description: "A file holding the migration's SQL, relative to this test file (e.g. `sql/drop_legacy.sql`).",
+          type: "string",
+          minLength: 1
+        },
+        database: {
+          title: "Database",
+          description: "Name of a database in environments.yaml that receives the migration.",
+          type: "string",
+          minLength: 1
+        },
+        environments: {
+          title: "Environments",
+          description: "Environment id, or list of ids, the migration is evaluated in. Default: every environment the database lives in, as a pull request's pipeline does.",
+          type: ["string", "array"],
+          minLength: 1,
+          minItems: 1,
+          items: {
+            type: "string",
+            minLength: 1
+          }
+        },
+        path: {
+          title: "Migration path",
+          description: "The path the migration file has in the repository, for rules on the `file` fact. Default: `migrations/<database folder>/1_policy_test.sql`.",
+          type: "string",
+          pattern: "\\.sql$"
+        },
+        author: {
+          title: "Author",
+          description: "GitHub login of the pull request's author, whose own approval never counts. Default: `author`.",
+          type: "string",
+          minLength: 1
+        },
+        policyChange: {
+          title: "Changes the policies",
+          description: "true when the pull request also edits `policies/`, so it needs the policy-change flow too.",
+          type: "boolean"
+        },
+        reviews: {
+          title: "Reviews",
+          description: "The pull request's reviews in the order they were submitted, e.g. `[{login: tom}, {login: dana, state: CHANGES_REQUESTED}]`.",
+          type: "array",
+          items: {
+            $ref: "#/$defs/review"
+          }
+        },
+        teams: {
+          title: "Teams",
+          description: "Members of the `org/team` roles as GitHub would list them, e.g. `acme/dba-team: [dana]`. A team not listed holds no one.",
+          type: "object",
+          additionalProperties: {
+            type: "array",
+            items: {
+              type: "string"
+            }
+          }
+        },
+        expect: {
+          title: "Expected decision",
+          description: "What the policies must decide for this change; only the keys given are checked.",
+          $ref: "#/$defs/expect"
+        }
+      }
+    },
+    review: {
+      title: "Review",
+      description: "One submitted review.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["login"],
+      properties: {
+        login: {
+          title: "Login",
+          description: "GitHub login of the reviewer.",
+          type: "string",
+          minLength: 1
+        },
+        state: {
+          title: "State",
+          description: "The review's state, as GitHub names it. Default: APPROVED.",
+          enum: ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"]
+        },
+        stale: {
+          title: "Stale",
+          description: "true when the review was made on an earlier version of the SQL (the files changed since).",
+          type: "boolean"
+        }
+      }
+    },
+    expect: {
+      title: "Expected decision",
+      description: "What the policies must decide. Only the keys given are checked.",
+      type: "object",
+      additionalProperties: !1,
+      minProperties: 1,
+      properties: {
+        level: {
+          title: "Level",
+          description: "The change's highest level over every source and environment.",
+          enum: ["none", "low", "moderate", "high"]
+        },
+        levels: {
+          type: "object",
+          additionalProperties: !1,
+          minProperties: 1,
+          properties: {
+            ddl: {
+              title: "DDL level",
+              description: "Level of the DDL statements.",
+              enum: ["none", "low", "moderate", "high"]
+            },
+            dml: {
+              title: "DML level",
+              description: "Level of the DML statements.",
+              enum: ["none", "low", "moderate", "high"]
+            },
+            "create-database": {
+              title: "Create-database level",
+              description: "Level of CREATE DATABASE statements.",
+              enum: ["none", "low", "moderate", "high"]
+            }
+          },
+          title: "Level per source",
+          description: "The level of each source of change, e.g. `{ddl: high, dml: none}`; `none` means no statement of that source or no rule matched."
+        },
+        flows: {
+          title: "Flows",
+          description: "Ids of every flow the change needs, `[]` for none.",
+          type: "array",
+          items: {
+            type: "string"
+          }
+        },
+        rules: {
+          title: "Rules",
+          description: "Titles of rules that must match the change.",
+          type: "array",
+          items: {
+            type: "string"
+          }
+        },
+        status: {
+          title: "Status",
+          description: "The `sqlgate/approval` status the reviews give: success, pending or failure.",
+          enum: ["success", "pending", "failure"]
+        },
+        waiting: {
+          title: "Waiting step",
+          description: "Role id of the step that waits for an approval.",
+          type: "string"
+        },
+        notCounted: {
+          title: "Approvals that do not count",
+          description: "Approvals the decision must ignore, each with the reason: author, withdrawn, stale, ghost, not-a-member, same-person, too-early, surplus.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: !1,
+            required: ["login"],
+            properties: {
+              login: {
+                title: "Login",
+                description: "Who approved.",
+                type: "string"
+              },
+              reason: {
+                title: "Reason",
+                description: "Why it does not count.",
+                enum: [
+                  "author",
+                  "withdrawn",
+                  "stale",
+                  "ghost",
+                  "not-a-member",
+                  "same-person",
+                  "too-early",
+                  "surplus"
+                ]
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+};
+
+// src/policytest/cases.ts
+var validate;
+async function loadPolicyTests(files, read) {
+  validate ??= compileSchema(policy_tests_schema_default);
+  let errors = [], cases = [];
+  for (let file2 of files) {
+    let parsed = parseYaml(file2.path, file2.text);
+    if (parsed.errors.length > 0) {
+      errors.push(...parsed.errors);
+      continue;
+    }
+    if (parsed.value === null || parsed.value === void 0) {
+      errors.push(new PolicyError(file2.path, 1, 1, "the file is empty; expected a mapping with `cases:`"));
+      continue;
+    }
+    let invalid = schemaErrors(validate, parsed.source, parsed.value);
+    if (invalid.length > 0) {
+      errors.push(...invalid);
+      continue;
+    }
+    let raw = parsed.value.cases;
+    for (let [i, c3] of raw.entries()) {
+      let resolved = await resolveCase(parsed.source, c3, i, read, errors);
+      resolved && cases.push(resolved);
+    }
+  }
+  return errors.sort((a, b3) => a.file.localeCompare(b3.file) || a.line - b3.line || a.column - b3.column), errors.length > 0 ? { ok: !1, errors } : { ok: !0, cases };
+}
+async function resolveCase(source, c3, i, read, errors) {
+  let where = locate(source, ["cases", i]);
+  if (c3.sql === void 0 == (c3.file === void 0)) {
+    errors.push(
+      at(
+        source,
+        ["cases", i],
+        `case "${c3.name}" needs its SQL: give either \`sql:\` (inline) or \`file:\` (a file relative to this test file)${c3.sql !== void 0 ? ", not both" : ""}`
+      )
+    );
+    return;
+  }
+  let sql, sqlAt;
+  if (c3.file !== void 0) {
+    let path = join2(dirname(source.file), c3.file), text2 = await read(path);
+    if (text2 === void 0) {
+      errors.push(at(source, ["cases", i, "file"], `SQL file not found: ${path}`));
+      return;
+    }
+    sql = text2, sqlAt = { file: path, firstLine: 1 };
+  } else
+    sql = c3.sql, sqlAt = { file: source.file, firstLine: inlineFirstLine(source, i) };
+  let teams = new Map(
+    Object.entries(c3.teams ?? {}).map(([team, members]) => [team.toLowerCase(), members])
+  );
+  return {
+    at: new PolicyError(where.file, where.line, where.column, ""),
+    name: c3.name,
+    sql,
+    sqlAt,
+    database: c3.database,
+    ...c3.environments !== void 0 ? { environments: typeof c3.environments == "string" ? [c3.environments] : c3.environments } : {},
+    ...c3.path !== void 0 ? { path: c3.path } : {},
+    author: c3.author ?? "author",
+    policyChange: c3.policyChange ?? !1,
+    reviews: (c3.reviews ?? []).map((r2) => ({
+      login: r2.login,
+      state: r2.state ?? "APPROVED",
+      stale: r2.stale ?? !1
+    })),
+    teams,
+    expect: c3.expect
+  };
+}
+function inlineFirstLine(source, i) {
+  let where = locate(source, ["cases", i, "sql"]), node = source.doc.getIn(["cases", i, "sql"], !0) ?? void 0, block = (0, import_yaml2.isScalar)(node) && (node.type === import_yaml2.Scalar.BLOCK_LITERAL || node.type === import_yaml2.Scalar.BLOCK_FOLDED);
+  return where.line + (block ? 1 : 0);
+}
+
+// src/policytest/run.ts
+async function runPolicyTests(cases, options2) {
+  let results = [];
+  for (let c3 of cases) results.push(await runCase(c3, options2));
+  let passed = results.filter((r2) => r2.passed).length;
+  return { results, passed, failed: results.length - passed };
+}
+async function runCase(c3, options2) {
+  let { policy } = options2, known = policy.databases.filter((d2) => d2.name === c3.database);
+  if (known.length === 0) {
+    let names = [...new Set(policy.databases.map((d2) => d2.name))].join(", ") || "none";
+    return unevaluable(c3, `no database "${c3.database}" in environments.yaml (databases: ${names})`);
+  }
+  let unknownEnv = c3.environments?.find((e) => !known.some((d2) => d2.environment === e));
+  if (unknownEnv !== void 0) {
+    let where = known.map((d2) => d2.environment).join(", ");
+    return unevaluable(
+      c3,
+      `database "${c3.database}" is not in environment "${unknownEnv}" (it is in: ${where})`
+    );
+  }
+  let folder = known[0].migrations, receivers = known.filter(
+    (d2) => d2.migrations === folder && (!c3.environments || c3.environments.includes(d2.environment))
+  ), view = { ...policy, databases: receivers }, migration = { path: c3.path ?? `${options2.migrationsDir ?? "migrations"}/${folder}/1_policy_test.sql`, folder, version: "1", parts: [1n], description: c3.name }, statements = await options2.analyse(c3.sql), risk = evaluateRisk(view, [{ migration, statements }]), flows = requiredFlows(risk, policy, c3.policyChange), approvals = await caseApprovals(c3, flows, policy, options2.migrationsDir ?? "migrations"), actual = describeActual(c3, risk, flows, approvals), mismatches = compare(c3, actual, policy);
+  return { case: c3, passed: mismatches.length === 0, actual, mismatches };
+}
+function unevaluable(c3, why) {
+  return {
+    case: c3,
+    passed: !1,
+    mismatches: [{ what: "case", expected: "evaluated", actual: "not evaluated", because: [why] }]
+  };
+}
+var HEAD = "head", EARLIER = "earlier";
+function caseApprovals(c3, flows, policy, migrationsDir) {
+  let start = Date.UTC(2026, 0, 1), reviews = c3.reviews.map((r2, i) => ({
+    id: i + 1,
+    user: r2.login,
+    state: r2.state,
+    submittedAt: new Date(start + i * 6e4).toISOString(),
+    commitId: r2.stale ? EARLIER : HEAD
+  }));
+  return approvalsForPlan({
+    repo: { changeFingerprint: async (_base, commit) => commit === HEAD ? "files now" : "files before" },
+    plan: { base: { commit: "base" }, policy, policiesDir: "policies", migrationsDir, flows },
+    reviews,
+    teams: new Map([...c3.teams].map(([team, members]) => [team, { members }])),
+    author: c3.author,
+    headSha: HEAD
+  });
+}
+function approvalStatus(approvals) {
+  return approvals.some((a) => a.state === "blocked") ? "failure" : approvals.some((a) => a.state === "waiting") ? "pending" : "success";
+}
+function describeActual(c3, risk, flows, approvals) {
+  let line = (n) => `${c3.sqlAt.file}:${c3.sqlAt.firstLine + n - 1}`, rules = [], unparsed = [];
+  for (let task of risk.tasks)
+    for (let s of task.statements) {
+      s.unparsed && unparsed.push({ statementAt: line(s.start.line), message: s.unparsed.message });
+      for (let m2 of s.matches)
+        rules.push({
+          title: m2.title,
+          level: m2.level,
+          at: m2.at,
+          preset: m2.preset,
+          environment: task.environment,
+          source: s.facts.source,
+          statementAt: line(s.start.line),
+          preview: s.preview
+        });
+    }
+  return {
+    level: risk.level,
+    levels: risk.levelBySource,
+    flows,
+    approvals,
+    status: approvalStatus(approvals),
+    waiting: approvals.flatMap((a) => a.steps.filter((s) => s.status === "waiting").map((s) => s.role)),
+    rules,
+    unparsed: [...new Map(unparsed.map((u2) => [u2.statementAt, u2])).values()]
+  };
+}
+var ruleWhere = (r2) => r2.preset ? "Bytebase preset" : `${r2.at.file}:${r2.at.line}`;
+function levelReasons(actual, level, source) {
+  if (level === "none")
+    return actual.rules.filter((r2) => source === void 0 || r2.source === source).length === 0 ? ["no rule matched"] : [];
+  let reasons = actual.rules.filter((r2) => r2.level === level && (source === void 0 || r2.source === source)).map(
+    (r2) => `${r2.level}: rule "${r2.title}" (${ruleWhere(r2)}) matched ${r2.statementAt} in ${r2.environment}: ${r2.preview}`
+  );
+  for (let u2 of actual.unparsed)
+    reasons.push(`unparsable SQL at ${u2.statementAt} (${u2.message}): unparsedLevel`);
+  return [...new Set(reasons)];
+}
+function flowReason(f3) {
+  return f3.reason === "sql" ? `${f3.flow.id}: assigned to ${f3.source} \xD7 ${f3.level}${f3.flow.at ? ` (${f3.flow.at.file}:${f3.flow.at.line})` : ""}` : `${f3.flow.id}: the change edits the policies (policyChanges.flow)`;
+}
+function approvalReasons(actual) {
+  return actual.approvals.flatMap((a) => [
+    `${a.flow.id}: ${a.state === "approved" ? "satisfied" : a.summary}`,
+    ...a.ignored.map((x3) => `not counted: ${x3.login} (${x3.reason}): ${x3.explanation}`)
+  ]);
+}
+var list = (xs2) => xs2.length === 0 ? "(none)" : xs2.join(", ");
+function compare(c3, actual, policy) {
+  let e = c3.expect, out = [];
+  e.level !== void 0 && e.level !== actual.level && out.push({
+    what: "level",
+    expected: e.level,
+    actual: actual.level,
+    because: levelReasons(actual, actual.level)
+  });
+  for (let [source, level] of Object.entries(e.levels ?? {})) {
+    let got = actual.levels[source] ?? "none";
+    got !== level && out.push({
+      what: `level of ${source}`,
+      expected: level,
+      actual: got,
+      because: levelReasons(actual, got, source)
+    });
+  }
+  if (e.flows !== void 0) {
+    let got = actual.flows.map((f3) => f3.flow.id);
+    if ([...e.flows].sort().join(",") !== [...got].sort().join(",")) {
+      let declared = /* @__PURE__ */ new Set([
+        ...policy.approval.flows.map((f3) => f3.id),
+        policy.approval.policyChangeFlow.id
+      ]);
+      out.push({
+        what: "flows",
+        expected: list(e.flows),
+        actual: list(got),
+        because: [
+          ...actual.flows.map(flowReason),
+          ...actual.flows.length === 0 ? [`no assignment covers ${levelsText(actual)}`] : [],
+          ...e.flows.filter((id) => !declared.has(id)).map((id) => `no flow "${id}" in approval-flows.yaml`)
+        ]
+      });
+    }
+  }
+  for (let title of e.rules ?? []) {
+    if (actual.rules.some((r2) => r2.title === title)) continue;
+    let declared = policy.risk.rules.some((r2) => r2.title === title), matched = [...new Set(actual.rules.map((r2) => `"${r2.title}" (${ruleWhere(r2)})`))];
+    out.push({
+      what: "rules",
+      expected: `"${title}" matches`,
+      actual: "it does not",
+      because: [
+        declared ? `rules that matched: ${list(matched)}` : `no rule titled "${title}" in risk-rules.yaml`
+      ]
+    });
+  }
+  e.status !== void 0 && e.status !== actual.status && out.push({ what: "status", expected: e.status, actual: actual.status, because: approvalReasons(actual) }), e.waiting !== void 0 && !actual.waiting.includes(e.waiting) && out.push({
+    what: "waiting step",
+    expected: e.waiting,
+    actual: list(actual.waiting),
+    because: approvalReasons(actual)
+  });
+  for (let x3 of e.notCounted ?? []) {
+    let ignored = actual.approvals.flatMap((a) => a.ignored);
+    ignored.find(
+      (i) => i.login === x3.login.toLowerCase() && (!x3.reason || i.reason === x3.reason)
+    ) || out.push({
+      what: "not counted",
+      expected: `${x3.login}${x3.reason ? ` (${x3.reason})` : ""} does not count`,
+      actual: ignored.some((i) => i.login === x3.login.toLowerCase()) ? `${x3.login} does not count for another reason` : `${x3.login}'s approval counts or was not given`,
+      because: approvalReasons(actual)
+    });
+  }
+  return out;
+}
+function levelsText(actual) {
+  let pairs = Object.entries(actual.levels).map(([s, l3]) => `${s} \xD7 ${l3}`);
+  return pairs.length > 0 ? pairs.join(", ") : "level none";
+}
+
+// src/whatif/analysis-cache.ts
+import { createHash as createHash4 } from "node:crypto";
+function analysisCache(parser2) {
+  let byHash = /* @__PURE__ */ new Map(), hits = 0;
+  return {
+    analyse(text2) {
+      let key = createHash4("sha256").update(text2).digest("hex"), known = byHash.get(key);
+      if (known)
+        return hits++, known;
+      let result = analyseSql(text2, parser2);
+      return byHash.set(key, result), result;
+    },
+    analysed: () => byHash.size,
+    hits: () => hits
+  };
+}
+
+// src/whatif/attribute.ts
+var MERGE = /^Merge pull request #(\d+) from (\S+)/, SQUASH = /^(.*\S)\s+\(#(\d+)\)$/;
+function attribute(c3) {
+  let [subject = "", ...rest] = c3.message.split(`
+`), body = rest.join(`
+`).trim(), merge2 = MERGE.exec(subject);
+  if (merge2 && c3.parents.length > 1)
+    return { pr: Number(merge2[1]), how: "merge", title: body.split(`
+`)[0]?.trim() || merge2[2] };
+  let squash = SQUASH.exec(subject);
+  return squash && c3.parents.length === 1 ? { pr: Number(squash[2]), how: "squash", title: squash[1] } : { how: "direct", title: subject };
+}
+
+// src/whatif/history.ts
+async function landedMigrations(repo, ref, migrationsDir) {
+  let commits = (await repo.firstParentAdditions(ref, migrationsDir)).map((c3) => ({ ...c3, added: c3.added.filter((p2) => isMigrationCandidate(p2, migrationsDir)) })).filter((c3) => c3.added.length > 0), specs = commits.flatMap((c3) => c3.added.map((path) => ({ ref: c3.commit, path }))), blobs = await repo.readBlobs(specs), unreadable = [], i = 0;
+  return { changes: commits.map((c3) => {
+    let files = [];
+    for (let path of c3.added) {
+      let text2 = decodeSql(path, blobs[i++] ?? Buffer.alloc(0));
+      typeof text2 == "string" ? files.push({ path, text: text2 }) : unreadable.push({ path, reason: text2.message });
+    }
+    return { commit: c3.commit, date: c3.date, attribution: attribute(c3), files };
+  }), unreadable };
+}
+
+// src/whatif/replay.ts
+async function replayHistory(input) {
+  let clock = input.clock ?? Date.now, started = clock(), skipped = [], changed = [], candidates = input.changes.slice(0, input.limit ?? input.changes.length), cut = candidates.length < input.changes.length ? { reason: "limit", limit: input.limit } : void 0, replayed = 0, files = 0;
+  for (let change of candidates) {
+    if (input.budgetMs !== void 0 && clock() - started > input.budgetMs) {
+      cut = { reason: "time-budget", budgetMs: input.budgetMs };
+      break;
+    }
+    let analysed = [];
+    for (let file2 of change.files) {
+      let name = parseMigrationName(file2.path, input.migrationsDir);
+      if (!("folder" in name)) {
+        skipped.push({ path: file2.path, reason: name.message });
+        continue;
+      }
+      analysed.push({ migration: name, statements: await input.analyse(file2.text) });
+    }
+    if (replayed++, files += analysed.length, analysed.length === 0) continue;
+    let current = outcome(input.current, analysed), proposed = outcome(input.proposed, analysed), levelChanged = current.level !== proposed.level, flowChanged = current.flow?.id !== proposed.flow?.id;
+    !levelChanged && !flowChanged || changed.push({
+      change,
+      current,
+      proposed,
+      levelChanged,
+      flowChanged,
+      files: [...current.files].flatMap(([path, level]) => {
+        let after = proposed.files.get(path) ?? "none";
+        return after === level ? [] : [{ path, current: level, proposed: after }];
+      })
+    });
+  }
+  return {
+    total: input.changes.length,
+    replayed,
+    files,
+    changed,
+    counts: countChanges(changed),
+    ...cut ? { cut } : {},
+    skipped
+  };
+}
+function outcome(policy, analysed) {
+  let risk = evaluateRisk(policy, analysed), files = new Map(analysed.map((a) => [a.migration.path, "none"])), rank = (l3) => ["none", "low", "moderate", "high"].indexOf(l3);
+  for (let task of risk.tasks) {
+    let known = files.get(task.file) ?? "none";
+    rank(task.level) > rank(known) && files.set(task.file, task.level);
+  }
+  return {
+    level: risk.level,
+    levelBySource: risk.levelBySource,
+    ...risk.flow ? {
+      flow: {
+        id: risk.flow.flow.id,
+        title: risk.flow.flow.title,
+        source: risk.flow.source,
+        level: risk.flow.level
+      }
+    } : {},
+    files
+  };
+}
+function countChanges(changed) {
+  let counts = /* @__PURE__ */ new Map(), add = (what) => counts.set(what, (counts.get(what) ?? 0) + 1);
+  for (let d2 of changed)
+    d2.levelChanged && add(`level ${d2.current.level} \u2192 ${d2.proposed.level}`), d2.flowChanged && add(`flow ${d2.current.flow?.id ?? "none"} \u2192 ${d2.proposed.flow?.id ?? "none"}`);
+  return [...counts].map(([what, count]) => ({ what, count })).sort((a, b3) => b3.count - a.count || a.what.localeCompare(b3.what));
+}
+
+// src/whatif/policy-change.ts
+var DEFAULT_WHATIF_BUDGET_MS = 6e4;
+async function reviewPolicyChange(input) {
+  let { repo, baseSha, headSha, policiesDir, migrationsDir } = input, current = await policiesAt(repo, baseSha, policiesDir, "base"), proposed = await policiesAt(repo, headSha, policiesDir, "head"), cache = analysisCache(input.parser), testDir = `${policiesDir}/tests`, paths = (await repo.listFiles(baseSha, testDir)).filter(
+    (p2) => /\.ya?ml$/.test(p2) && !p2.slice(testDir.length + 1).includes("/")
+  ), tests;
+  if (paths.length > 0) {
+    let texts = await repo.readFiles(baseSha, paths), files = paths.map((path) => ({ path, text: texts.get(path)?.toString("utf8") ?? "" })), loaded = await loadPolicyTests(
+      files,
+      async (path) => (await repo.readFiles(baseSha, [path])).get(path)?.toString("utf8")
+    );
+    tests = loaded.ok ? {
+      run: await runPolicyTests(loaded.cases, {
+        policy: proposed,
+        analyse: cache.analyse,
+        migrationsDir
+      })
+    } : { errors: loaded.errors };
+  }
+  let history = await landedMigrations(repo, baseSha, migrationsDir), whatIf = await replayHistory({
+    changes: history.changes,
+    current,
+    proposed,
+    analyse: cache.analyse,
+    migrationsDir,
+    budgetMs: input.budgetMs ?? DEFAULT_WHATIF_BUDGET_MS,
+    ...input.limit !== void 0 ? { limit: input.limit } : {},
+    ...input.clock ? { clock: input.clock } : {}
+  });
+  return {
+    ...tests ? { tests } : {},
+    whatIf: { ...whatIf, skipped: [...history.unreadable, ...whatIf.skipped] }
+  };
+}
+
 // src/check/check.ts
 async function runCheck(input) {
   let { github: github2, ref, pull, repo } = input, log = input.log ?? (() => {
@@ -53840,13 +54551,44 @@ async function runCheck(input) {
       fetchCommit: (sha) => repo.fetchCommit(sha)
     });
   }
-  let approved = approvals.every((a) => a.state === "approved"), rehearsed = await rehearsal.finish(plan2), status = rehearsed.problem ? { state: "failure", description: `rehearsal failed: ${rehearsed.problem}` } : statusOf(plan2, approvals), comment = commentMarkdown({
+  let approved = approvals.every((a) => a.state === "approved"), rehearsed = await rehearsal.finish(plan2), status = rehearsed.problem ? { state: "failure", description: `rehearsal failed: ${rehearsed.problem}` } : statusOf(plan2, approvals), policyReview = plan2.policyChange ? await policyChangeSections(input, log) : void 0, comment = commentMarkdown({
     plan: plan2,
     approvals,
     ...input.detailsUrl ? { detailsUrl: input.detailsUrl } : {},
-    ...rehearsed.report || rehearsed.missing.length > 0 ? { rehearsal: rehearsed } : {}
+    ...rehearsed.report || rehearsed.missing.length > 0 ? { rehearsal: rehearsed } : {},
+    ...policyReview ? { policyReview } : {}
   });
-  return await report(input, comment, status), { ok: !0, plan: plan2, approvals, approved, status, comment, rehearsal: rehearsed };
+  return await report(input, comment, status), {
+    ok: !0,
+    plan: plan2,
+    approvals,
+    approved,
+    status,
+    comment,
+    rehearsal: rehearsed,
+    ...policyReview ? { policyReview } : {}
+  };
+}
+async function policyChangeSections(input, log) {
+  try {
+    log("policy change: running the base branch's policy tests and the what-if replay");
+    let review = await reviewPolicyChange({
+      repo: input.repo,
+      baseSha: input.pull.baseSha,
+      headSha: input.pull.headSha,
+      policiesDir: input.policiesDir,
+      migrationsDir: input.migrationsDir,
+      parser: input.parser,
+      ...input.whatIfBudgetMs !== void 0 ? { budgetMs: input.whatIfBudgetMs } : {}
+    });
+    return policyChangeMarkdown(review, input.policiesDir);
+  } catch (error2) {
+    return [
+      `> \u26A0\uFE0F The policy tests and the what-if replay could not run: ${error2.message.split(`
+`)[0]}`,
+      ""
+    ];
+  }
 }
 async function report(input, comment, status) {
   let { github: github2, ref, pull } = input;
@@ -53926,7 +54668,7 @@ function errorComment(error2) {
 
 // src/git/repo.ts
 import { spawn } from "node:child_process";
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
 var t = /* @__PURE__ */ new WeakMap();
@@ -57397,15 +58139,19 @@ var STATUS = {
         "--",
         ...dirs
       ]);
-      return createHash4("sha256").update(diff).digest("hex");
+      return createHash5("sha256").update(diff).digest("hex");
     } catch {
       return;
     }
   }
   /** Contents of many files at one commit; a path that does not exist there maps to undefined. */
   async readFiles(ref, paths) {
-    let result = /* @__PURE__ */ new Map();
-    if (paths.length === 0) return result;
+    let blobs = await this.readBlobs(paths.map((path) => ({ ref, path })));
+    return new Map(paths.map((p2, i) => [p2, blobs[i]]));
+  }
+  /** Contents of files each at its own commit, in the order asked; undefined where one does not exist. */
+  async readBlobs(specs) {
+    if (specs.length === 0) return [];
     let child2 = spawn("git", ["cat-file", "--batch"], { cwd: this.dir, stdio: ["pipe", "pipe", "pipe"] }), chunks = [];
     child2.stdout.on("data", (c3) => chunks.push(c3));
     let done = new Promise((resolve, reject) => {
@@ -57414,21 +58160,51 @@ var STATUS = {
         (code) => code === 0 ? resolve() : reject(new Error(`git cat-file exited with ${code}`))
       );
     });
-    child2.stdin.end(paths.map((p2) => `${ref}:${p2}
+    child2.stdin.end(specs.map((s) => `${s.ref}:${s.path}
 `).join("")), await done;
-    let out = Buffer.concat(chunks), offset = 0;
-    for (let path of paths) {
+    let out = Buffer.concat(chunks), result = [], offset = 0;
+    for (let _3 of specs) {
       let eol = out.indexOf(10, offset), header = out.subarray(offset, eol).toString("utf8");
       if (offset = eol + 1, header.endsWith(" missing")) {
-        result.set(path, void 0);
+        result.push(void 0);
         continue;
       }
       let size = Number(header.split(" ")[2]);
-      result.set(path, out.subarray(offset, offset + size)), offset += size + 1;
+      result.push(out.subarray(offset, offset + size)), offset += size + 1;
     }
     return result;
   }
-};
+  /**
+   * The commits of `ref`'s first-parent history (what landed on the branch: merge commits,
+   * squash merges, direct pushes), newest first, each with the files under `dir` it added
+   * compared with its first parent.
+   */
+  async firstParentAdditions(ref, dir) {
+    return (await this.git.raw([
+      "-c",
+      "core.quotePath=false",
+      "log",
+      "--first-parent",
+      "--diff-merges=first-parent",
+      "--diff-filter=A",
+      "--name-only",
+      `--format=${RECORD}%H${FIELD}%P${FIELD}%cI${FIELD}%B${END}`,
+      ref,
+      "--",
+      dir
+    ])).split(RECORD).filter((r2) => r2.includes(END)).map((record) => {
+      let [head = "", names = ""] = record.split(END), [commit = "", parents = "", date = "", message = ""] = head.split(FIELD);
+      return {
+        commit,
+        parents: parents.split(" ").filter((p2) => p2.length > 0),
+        date,
+        message: message.trim(),
+        added: names.split(`
+`).filter((n) => n.length > 0)
+      };
+    });
+  }
+}, RECORD = "", FIELD = "", END = "";
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
@@ -61311,7 +62087,7 @@ async function deployEnvironment(input) {
 
 // src/files/policy-dir.ts
 import { existsSync as existsSync5, readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 function readPolicyDir(dir, shownAs = dir) {
   if (!existsSync5(dir) || !statSync2(dir).isDirectory())
     throw new InputError(
@@ -61319,7 +62095,7 @@ function readPolicyDir(dir, shownAs = dir) {
     );
   let texts = {};
   for (let [key, name] of Object.entries(POLICY_FILES)) {
-    let path = join2(dir, name);
+    let path = join3(dir, name);
     existsSync5(path) && (texts[key] = readFileSync3(path, "utf8"));
   }
   return texts;
@@ -61736,7 +62512,7 @@ function setOutputs(values) {
   for (let [k2, v2] of Object.entries(values)) v2 !== void 0 && setOutput(k2, v2);
 }
 async function check(s, pull) {
-  let outcome = await runCheck({
+  let outcome2 = await runCheck({
     repo: new GitRepo(s.workspace),
     github: github(s),
     ref: { owner: s.owner, repo: s.repo },
@@ -61748,22 +62524,27 @@ async function check(s, pull) {
     log: (m2) => info(m2),
     ...s.rehearsal ? { rehearsal: { target: s.rehearsal, appliedBy: `sqlgate check of PR #${pull.number}` } } : {}
   });
-  if (!outcome.ok) {
-    for (let e of outcome.error.errors)
+  if (!outcome2.ok) {
+    for (let e of outcome2.error.errors)
       error(
         e.message,
         e.line > 0 ? { file: e.file, startLine: e.line, startColumn: e.column } : { file: e.file }
       );
-    throw await summary.addRaw(outcome.comment).write(), setOutputs({ approved: "false" }), outcome.error;
+    throw await summary.addRaw(outcome2.comment).write(), setOutputs({ approved: "false" }), outcome2.error;
   }
-  annotate(outcome.plan), await summary.addRaw(
-    commentMarkdown({ plan: outcome.plan, approvals: outcome.approvals, rehearsal: outcome.rehearsal }),
+  annotate(outcome2.plan), await summary.addRaw(
+    commentMarkdown({
+      plan: outcome2.plan,
+      approvals: outcome2.approvals,
+      rehearsal: outcome2.rehearsal,
+      ...outcome2.policyReview ? { policyReview: outcome2.policyReview } : {}
+    }),
     !0
   ).write(), setOutputs({
-    "risk-level": outcome.plan.risk.level,
-    flow: outcome.plan.flows.map((f3) => f3.flow.id).join(","),
-    approved: String(outcome.approved)
-  }), info(`sqlgate: ${outcome.status.state}: ${outcome.status.description}`);
+    "risk-level": outcome2.plan.risk.level,
+    flow: outcome2.plan.flows.map((f3) => f3.flow.id).join(","),
+    approved: String(outcome2.approved)
+  }), info(`sqlgate: ${outcome2.status.state}: ${outcome2.status.description}`);
 }
 async function plan(s, pull) {
   let repo = new GitRepo(s.workspace), result = await planChange({

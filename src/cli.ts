@@ -4,7 +4,9 @@ import { type CliIo, processIo } from './cli/io.js';
 import { runPlan } from './cli/plan.js';
 import { runRehearse } from './cli/rehearse.js';
 import { runRollback } from './cli/rollback.js';
+import { runTest } from './cli/test.js';
 import { runValidate } from './cli/validate.js';
+import { runWhatIf } from './cli/whatif.js';
 
 const COMMANDS: Record<string, Command> = {
   ...DEPLOY_COMMANDS,
@@ -28,6 +30,18 @@ const COMMANDS: Record<string, Command> = {
         ...(str(o.author) !== undefined ? { author: str(o.author) as string } : {}),
       }),
   },
+  rollback: {
+    options: { ...PATHS, ...ENV, to: { type: 'string' }, 'lock-timeout': { type: 'string', default: '30' } },
+    run: (io, o) =>
+      runRollback(io, {
+        policies: String(o.policies),
+        migrations: String(o.migrations),
+        env: requireEnv(o),
+        ...(str(o.database) !== undefined ? { database: str(o.database) as string } : {}),
+        ...(str(o.to) !== undefined ? { to: str(o.to) as string } : {}),
+        lockTimeout: String(o['lock-timeout']),
+      }),
+  },
   rehearse: {
     options: {
       ...PATHS,
@@ -46,21 +60,46 @@ const COMMANDS: Record<string, Command> = {
         keep: Boolean(o.keep),
       }),
   },
-  rollback: {
-    options: { ...PATHS, ...ENV, to: { type: 'string' }, 'lock-timeout': { type: 'string', default: '30' } },
+  validate: {
+    options: { ...PATHS, strict: { type: 'boolean', default: false } },
     run: (io, o) =>
-      runRollback(io, {
+      runValidate(io, {
         policies: String(o.policies),
         migrations: String(o.migrations),
-        env: requireEnv(o),
-        ...(str(o.database) !== undefined ? { database: str(o.database) as string } : {}),
-        ...(str(o.to) !== undefined ? { to: str(o.to) as string } : {}),
-        lockTimeout: String(o['lock-timeout']),
+        strict: Boolean(o.strict),
       }),
   },
-  validate: {
-    options: COMMON,
-    run: (io, o) => runValidate(io, { policies: String(o.policies) }),
+  test: {
+    options: { ...PATHS, format: { type: 'string', default: 'text' } },
+    run: (io, o, files) =>
+      runTest(io, {
+        policies: String(o.policies),
+        migrations: String(o.migrations),
+        format: String(o.format),
+        files,
+      }),
+  },
+  whatif: {
+    options: {
+      ...PATHS,
+      base: { type: 'string', default: 'main' },
+      'policies-ref': { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      limit: { type: 'string' },
+      'past-reviews': { type: 'boolean', default: false },
+      repo: { type: 'string' },
+    },
+    run: (io, o) =>
+      runWhatIf(io, {
+        base: String(o.base),
+        policies: String(o.policies),
+        ...(str(o['policies-ref']) !== undefined ? { policiesRef: str(o['policies-ref']) as string } : {}),
+        migrations: String(o.migrations),
+        format: String(o.format),
+        ...(str(o.limit) !== undefined ? { limit: str(o.limit) as string } : {}),
+        pastReviews: Boolean(o['past-reviews']),
+        ...(str(o.repo) !== undefined ? { repo: str(o.repo) as string } : {}),
+      }),
   },
 };
 

@@ -1,8 +1,8 @@
 // `npm run demo`: the seed scenario, locally and offline. Builds the example repository, shows
 // the plan and the flow of the example PR, the approval state after each simulated review,
-// then (with MariaDB's mariadbd installed) deploys to throwaway Test and Prod servers.
+// the what-if of a policy edit, then (with MariaDB's mariadbd installed) deploys to throwaway Test and Prod servers.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MariaDbServer } from '../../test/support/mariadb.js';
@@ -55,7 +55,19 @@ try {
 
   title('Merge, then deploy: Test automatically, Prod by an authorised tag');
   git('checkout', '-q', 'main');
-  git('merge', '-q', '--no-ff', '-m', 'Merge pull request #1 from feature', 'feature');
+  git('merge', '-q', '--no-ff', '-m', 'Merge pull request #1 from acme/feature\n\nAdd an email column to t1', 'feature');
+
+  title('A policy edit, before it merges: what would it have changed, and do the policy tests pass?');
+  git('checkout', '-q', '-b', 'lower-risk');
+  const rules = join(dir, 'policies', 'risk-rules.yaml');
+  const lowered = readFileSync(rules, 'utf8').replace(/level: high/g, 'level: moderate');
+  writeFileSync(rules, lowered);
+  console.log('policies/risk-rules.yaml: every rule at level high is lowered to moderate (not committed yet)');
+  sqlgate(['whatif']);
+  if (existsSync(join(dir, 'policies', 'tests'))) sqlgate(['test']);
+  git('checkout', '-q', '--', 'policies');
+  git('checkout', '-q', 'main');
+
   let mariadbd = true;
   try {
     servers.push(await MariaDbServer.start(), await MariaDbServer.start());

@@ -106,7 +106,12 @@ async function check(s: ActionSettings, pull: PullRequestRef): Promise<void> {
   annotate(outcome.plan);
   await core.summary
     .addRaw(
-      commentMarkdown({ plan: outcome.plan, approvals: outcome.approvals, rehearsal: outcome.rehearsal }),
+      commentMarkdown({
+        plan: outcome.plan,
+        approvals: outcome.approvals,
+        rehearsal: outcome.rehearsal,
+        ...(outcome.policyReview ? { policyReview: outcome.policyReview } : {}),
+      }),
       true,
     )
     .write();

@@ -21,7 +21,9 @@ import {
   checkRehearsal,
 } from '../rehearsal/for-check.js';
 import { COMMENT_MARKER, commentMarkdown } from '../report/markdown.js';
+import { policyChangeMarkdown } from '../report/policy-change.js';
 import type { StatementParser } from '../sql/analyse.js';
+import { reviewPolicyChange } from '../whatif/policy-change.js';
 
 export interface PullRequestRef {
   readonly number: number;
@@ -48,6 +50,8 @@ export interface CheckInput {
   readonly log?: (message: string) => void;
   /** A database to rehearse the PR's migrations on. */
   readonly rehearsal?: CheckRehearsalSettings;
+  /** Milliseconds the what-if replay of a policy change may take (default 60 s). */
+  readonly whatIfBudgetMs?: number;
 }
 
 export type CheckOutcome =
@@ -59,6 +63,8 @@ export type CheckOutcome =
       readonly status: { readonly state: StatusState; readonly description: string };
       readonly comment: string;
       readonly rehearsal: CheckRehearsalResult;
+      /** For a PR that edits the policies: the comment's policy-test and what-if sections. */
+      readonly policyReview?: readonly string[];
     }
   | { readonly ok: false; readonly error: InputError; readonly comment: string };
 
@@ -112,14 +118,51 @@ export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
   const status: { state: StatusState; description: string } = rehearsed.problem
     ? { state: 'failure', description: `rehearsal failed: ${rehearsed.problem}` }
     : statusOf(plan, approvals);
+  const policyReview = plan.policyChange ? await policyChangeSections(input, log) : undefined;
   const comment = commentMarkdown({
     plan,
     approvals,
     ...(input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}),
     ...(rehearsed.report || rehearsed.missing.length > 0 ? { rehearsal: rehearsed } : {}),
+    ...(policyReview ? { policyReview } : {}),
   });
   await report(input, comment, status);
-  return { ok: true, plan, approvals, approved, status, comment, rehearsal: rehearsed };
+  return {
+    ok: true,
+    plan,
+    approvals,
+    approved,
+    status,
+    comment,
+    rehearsal: rehearsed,
+    ...(policyReview ? { policyReview } : {}),
+  };
+}
+
+/**
+ * A PR that edits the policies: the base branch's policy tests against the PR's policies, and
+ * what the change would have done to what already landed. Informative only: it never changes
+ * the status, and a failure to compute it is reported in the comment rather than failing the check.
+ */
+async function policyChangeSections(input: CheckInput, log: (m: string) => void): Promise<string[]> {
+  try {
+    log("policy change: running the base branch's policy tests and the what-if replay");
+    const review = await reviewPolicyChange({
+      repo: input.repo,
+      baseSha: input.pull.baseSha,
+      headSha: input.pull.headSha,
+      policiesDir: input.policiesDir,
+      migrationsDir: input.migrationsDir,
+      parser: input.parser,
+      ...(input.whatIfBudgetMs !== undefined ? { budgetMs: input.whatIfBudgetMs } : {}),
+    });
+    return policyChangeMarkdown(review, input.policiesDir);
+  } catch (error) {
+    return [
+      `> ⚠️ The policy tests and the what-if replay could not run: ${(error as Error).message.split('\n')[0]}`,
+      '',
+    ];
+  }
 }
 
 /** Write the comment and the status; a write the token may not make says which permission it needs. */

@@ -7,22 +7,31 @@ import type { CliIo } from './io.js';
 export const USAGE = `usage: sqlgate <command> [options]
 
 commands:
-  validate [--policies DIR]          check the policy files (exit 0 ok, 2 errors)
+  validate [--policies DIR] [--strict]
+                                     check the policy files (exit 0 ok, 2 errors); warn about
+                                     rules and flows no policy test exercises (--strict: errors)
   plan [--base REF] [--format text|json|markdown] [--estimate] [--reviews FILE --author LOGIN]
                                      risk and approval flow of the changes between the merge
                                      base of REF (default main) and HEAD, read with git; with
                                      --reviews, the approval state from GitHub's review list
 
+  test [--format text|json] [FILES...]
+                                     run the policy tests (default: <policies>/tests/*.yaml);
+                                     exit 0 all passed, 1 a case failed, 2 bad test file
+  whatif [--base REF] [--policies DIR | --policies-ref REF] [--format text|json|markdown]
+         [--limit N] [--past-reviews [--repo OWNER/NAME]]
+                                     replay every migration landed on REF (default main) under
+                                     its policies and the proposed ones; list what changes
   deploy --env ID [--dry-run] [--database NAME] [--concurrency N] [--shard i/n] [--lock-timeout S]
                                      apply pending migrations to the environment's databases
   status --env ID [--database NAME]  the migration history of each database
+  rollback --env ID --to VERSION [--database NAME] [--lock-timeout S]
+                                     run the down files of every version above VERSION, newest
+                                     first, and record them rolled-back in the history
   rehearse [--base REF] [--url URL] [--format text|json] [--keep]
                                      apply the base's migrations then the PR's (and their down
                                      files, up → down → up) on throwaway schemas, with the deploy
                                      engine; without --url on a throwaway mariadbd
-  rollback --env ID --to VERSION [--database NAME] [--lock-timeout S]
-                                     run the down files of every version above VERSION, newest
-                                     first, and record them rolled-back in the history
   repair --env ID --database NAME --version V --mark applied|not-applied
                                      record what happened to an in-doubt statement
 

@@ -1,19 +1,46 @@
 import { resolve } from 'node:path';
-import type { PolicyError } from '../errors.js';
+import { InputError, PolicyError } from '../errors.js';
 import { loadPolicyDir as loadPolicyDirectory } from '../files/policy-dir.js';
 import { summarisePolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
+import { unexercised } from '../policytest/coverage.js';
 import type { CliIo } from './io.js';
+import { defaultTestFiles, runTestFiles } from './test.js';
 
 /** Load the policies of a directory or throw an InputError listing every problem. */
 export function loadPolicyDir(io: CliIo, dir: string, warnings: PolicyError[] = []): Policy {
   return loadPolicyDirectory(resolve(io.cwd, dir), dir.replace(/\/+$/, ''), warnings);
 }
 
-export function runValidate(io: CliIo, options: { policies: string }): number {
+export async function runValidate(
+  io: CliIo,
+  options: { policies: string; migrations?: string; strict?: boolean },
+): Promise<number> {
   const warnings: PolicyError[] = [];
   const policy = loadPolicyDir(io, options.policies, warnings);
+  const shownAs = options.policies.replace(/\/+$/, '');
+  const files = defaultTestFiles(io, options.policies);
+  const run = await runTestFiles(io, policy, files, (options.migrations ?? 'migrations').replace(/\/+$/, ''));
+  const gaps = unexercised(policy, run);
+  if (gaps.length > 0 && options.strict) {
+    throw new InputError(
+      gaps.map((g) => new PolicyError(g.file, g.line, g.column, `${g.message} (--strict)`)),
+    );
+  }
   for (const w of warnings) io.err(`${w.file}:${w.line}:${w.column}: warning: ${w.message}`);
   io.out(`ok: ${summarisePolicy(policy)}`);
+  if (gaps.length === 0) return 0;
+  if (files.length === 0) {
+    // Without any test, one line says so; the list of every rule and flow would only be noise.
+    const rules = gaps.filter((g) => g.message.startsWith('rule ')).length;
+    io.err(
+      `${shownAs}/tests: warning: no policy tests, so ${rules} rule${rules === 1 ? '' : 's'} and ${gaps.length - rules} flow${gaps.length - rules === 1 ? '' : 's'} are not exercised; write cases in ${shownAs}/tests/*.yaml (see sqlgate test)`,
+    );
+    return 0;
+  }
+  for (const g of gaps) io.err(g.format().replace(/^([^ ]+: )/, '$1warning: '));
+  io.err(
+    `${gaps.length} warning${gaps.length === 1 ? '' : 's'}: the policy tests in ${shownAs}/tests/ do not exercise every rule and flow; see sqlgate test`,
+  );
   return 0;
 }

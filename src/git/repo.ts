@@ -181,8 +181,13 @@ export class GitRepo {
 
   /** Contents of many files at one commit; a path that does not exist there maps to undefined. */
   async readFiles(ref: string, paths: readonly string[]): Promise<Map<string, Buffer | undefined>> {
-    const result = new Map<string, Buffer | undefined>();
-    if (paths.length === 0) return result;
+    const blobs = await this.readBlobs(paths.map((path) => ({ ref, path })));
+    return new Map(paths.map((p, i) => [p, blobs[i]]));
+  }
+
+  /** Contents of files each at its own commit, in the order asked; undefined where one does not exist. */
+  async readBlobs(specs: readonly { ref: string; path: string }[]): Promise<(Buffer | undefined)[]> {
+    if (specs.length === 0) return [];
     const child = spawn('git', ['cat-file', '--batch'], { cwd: this.dir, stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
@@ -192,22 +197,73 @@ export class GitRepo {
         code === 0 ? resolve() : reject(new Error(`git cat-file exited with ${code}`)),
       );
     });
-    child.stdin.end(paths.map((p) => `${ref}:${p}\n`).join(''));
+    child.stdin.end(specs.map((s) => `${s.ref}:${s.path}\n`).join(''));
     await done;
     const out = Buffer.concat(chunks);
+    const result: (Buffer | undefined)[] = [];
     let offset = 0;
-    for (const path of paths) {
+    for (const _ of specs) {
       const eol = out.indexOf(10, offset);
       const header = out.subarray(offset, eol).toString('utf8');
       offset = eol + 1;
       if (header.endsWith(' missing')) {
-        result.set(path, undefined);
+        result.push(undefined);
         continue;
       }
       const size = Number(header.split(' ')[2]);
-      result.set(path, out.subarray(offset, offset + size));
+      result.push(out.subarray(offset, offset + size));
       offset += size + 1;
     }
     return result;
   }
+
+  /**
+   * The commits of `ref`'s first-parent history (what landed on the branch: merge commits,
+   * squash merges, direct pushes), newest first, each with the files under `dir` it added
+   * compared with its first parent.
+   */
+  async firstParentAdditions(ref: string, dir: string): Promise<LandedCommit[]> {
+    const out = await this.git.raw([
+      '-c',
+      'core.quotePath=false',
+      'log',
+      '--first-parent',
+      '--diff-merges=first-parent',
+      '--diff-filter=A',
+      '--name-only',
+      `--format=${RECORD}%H${FIELD}%P${FIELD}%cI${FIELD}%B${END}`,
+      ref,
+      '--',
+      dir,
+    ]);
+    return out
+      .split(RECORD)
+      .filter((r) => r.includes(END))
+      .map((record) => {
+        const [head = '', names = ''] = record.split(END);
+        const [commit = '', parents = '', date = '', message = ''] = head.split(FIELD);
+        return {
+          commit,
+          parents: parents.split(' ').filter((p) => p.length > 0),
+          date,
+          message: message.trim(),
+          added: names.split('\n').filter((n) => n.length > 0),
+        };
+      });
+  }
 }
+
+/** A commit on a branch's first-parent history and the files it added there. */
+export interface LandedCommit {
+  readonly commit: string;
+  readonly parents: readonly string[];
+  /** Committer date, ISO 8601: when it landed. */
+  readonly date: string;
+  readonly message: string;
+  readonly added: readonly string[];
+}
+
+// Separators git never writes in commit messages or paths on its own.
+const RECORD = '\x1e';
+const FIELD = '\x1f';
+const END = '\x1d';

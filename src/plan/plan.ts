@@ -119,6 +119,15 @@ function withNewDatabases(base: Policy, head: Policy): { policy: Policy; added: 
   return { policy: { ...base, databases: [...base.databases, ...added] }, added };
 }
 
+/** The flows a change needs: its SQL's, and the policy-change flow when it edits the policies. */
+export function requiredFlows(risk: RiskReport, policy: Policy, changesPolicies: boolean): RequiredFlow[] {
+  const flows: RequiredFlow[] = [];
+  if (risk.flow)
+    flows.push({ reason: 'sql', flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
+  if (changesPolicies) flows.push({ reason: 'policy-change', flow: policy.approval.policyChangeFlow });
+  return flows;
+}
+
 export async function planChange(options: PlanOptions): Promise<PlanResult> {
   const { repo, parser } = options;
   const policiesDir = options.policiesDir ?? 'policies';
@@ -211,9 +220,6 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
   const shapes = options.tableShapes ? await options.tableShapes(policy, analysed) : undefined;
   const executions = planExecutions(policy, risk, estimates, shapes);
 
-  const flows: RequiredFlow[] = [];
-  if (risk.flow)
-    flows.push({ reason: 'sql', flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level });
   const policyChange =
     policyFilesChanged.length + gateFilesChanged.length > 0
       ? {
@@ -227,7 +233,7 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
           ],
         }
       : undefined;
-  if (policyChange) flows.push({ reason: 'policy-change', flow: basePolicy.approval.policyChangeFlow });
+  const flows = requiredFlows(risk, basePolicy, policyChange !== undefined);
 
   return {
     base: { ref: options.base, commit: baseTip },

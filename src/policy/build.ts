@@ -307,6 +307,7 @@ export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Po
         );
       }
     });
+    const where = at(source, ['flows', i], '');
     flows.push({
       id: raw.id,
       title: raw.title,
@@ -314,6 +315,7 @@ export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Po
       order: raw.order ?? 'strict',
       allowSamePersonInSteps: raw.allowSamePersonInSteps ?? false,
       blockOnChangesRequested: raw.blockOnChangesRequested ?? true,
+      at: { file: where.file, line: where.line, column: where.column },
     });
   });
 

@@ -15,23 +15,31 @@ const SCHEMAS: Record<PolicyFileKey, object> = {
 };
 
 let validators: Record<PolicyFileKey, ValidateFunction> | undefined;
+let ajv: Ajv2020 | undefined;
+
+/** A validator for one of sqlgate's JSON Schemas, compiled once with the options all of them use. */
+export function compileSchema(schema: object): ValidateFunction {
+  ajv ??= new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  return ajv.compile(schema);
+}
 
 function validatorFor(key: PolicyFileKey): ValidateFunction {
-  if (!validators) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    validators = {
-      roles: ajv.compile(SCHEMAS.roles),
-      risk: ajv.compile(SCHEMAS.risk),
-      approval: ajv.compile(SCHEMAS.approval),
-      environments: ajv.compile(SCHEMAS.environments),
-    };
-  }
+  validators ??= {
+    roles: compileSchema(SCHEMAS.roles),
+    risk: compileSchema(SCHEMAS.risk),
+    approval: compileSchema(SCHEMAS.approval),
+    environments: compileSchema(SCHEMAS.environments),
+  };
   return validators[key];
 }
 
 /** Validate a parsed policy file against its JSON Schema; every error carries the file position. */
 export function checkSchema(key: PolicyFileKey, source: YamlSource, value: unknown): PolicyError[] {
-  const validate = validatorFor(key);
+  return schemaErrors(validatorFor(key), source, value);
+}
+
+/** Validate a parsed YAML file; every error carries the position of the value it is about. */
+export function schemaErrors(validate: ValidateFunction, source: YamlSource, value: unknown): PolicyError[] {
   if (validate(value)) return [];
   return pruneErrors(validate.errors ?? []).map((e) => describe(source, e));
 }

@@ -79,6 +79,8 @@ export interface ApprovalFlow {
   readonly allowSamePersonInSteps: boolean;
   /** A standing request for changes from anyone holding a role of the flow blocks it. */
   readonly blockOnChangesRequested: boolean;
+  /** Where the flow is declared; absent for the built-in policy-change flow. */
+  readonly at?: SourceLocation;
 }
 
 export interface Assignment {

@@ -35,6 +35,8 @@ export interface CommentInput {
     readonly report: RehearsalReport | undefined;
     readonly missing: readonly MissingRollback[];
   };
+  /** For a PR that edits the policies: their tests' result and the what-if, as Markdown lines. */
+  readonly policyReview?: readonly string[];
 }
 
 function escapeCell(text: string): string {
@@ -208,7 +210,7 @@ export function commentMarkdown(input: CommentInput): string {
       '',
     );
     for (const line of plan.policyChange.diff) policySection.push(`- ${line}`);
-    policySection.push('');
+    policySection.push('', ...(input.policyReview ?? []));
   }
 
   const methodSection = methodLines(plan);
