@@ -62,12 +62,18 @@ export class ParserPool implements StatementParser {
   private queue: Job[] = [];
   private nextSeq = 0;
   private watchdog: NodeJS.Timeout | undefined;
+  private pumpScheduled = false;
 
   constructor(options: ParserPoolOptions = {}) {
     this.budgetMs = options.budgetMs ?? 2000;
     // Parsing dominates analysis; one worker per core keeps the main thread's split and
     // classify work overlapped with it.
     this.size = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
+  }
+
+  /** Start a worker now, so its start-up overlaps the caller's other work (git reads, splitting). */
+  warm(): void {
+    if (this.slots.length === 0) this.startSlot().worker.unref();
   }
 
   parse(requests: readonly ParseRequest[]): Promise<ParseReply[]> {
@@ -77,7 +83,15 @@ export class ParserPool implements StatementParser {
           this.queue.push({ seq: this.nextSeq++, request, resolve });
         }),
     );
-    this.pump();
+    // Send after the current turn: files analysed together then share full batches instead of
+    // each paying a message of its own.
+    if (!this.pumpScheduled) {
+      this.pumpScheduled = true;
+      setImmediate(() => {
+        this.pumpScheduled = false;
+        this.pump();
+      });
+    }
     return Promise.all(replies);
   }
 

@@ -23,7 +23,7 @@ import {
   evaluateRisk,
   type RiskReport,
 } from '../risk/evaluate.js';
-import { analyseSql, type StatementParser } from '../sql/analyse.js';
+import { analyseScripts, type StatementParser } from '../sql/analyse.js';
 import { decodeSql } from '../sql/decode.js';
 import {
   collectMigrations,
@@ -133,6 +133,8 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
   const policiesDir = options.policiesDir ?? 'policies';
   const migrationsDir = options.migrationsDir ?? 'migrations';
   const progress = options.onProgress ?? (() => {});
+  // The parser's worker starts while git is read.
+  parser.warm?.();
   const headCommit = await repo.resolve(options.head ?? 'HEAD');
   const baseTip = await repo.resolve(await repo.qualify(options.base));
   const mergeBase = await repo.mergeBase(baseTip, headCommit);
@@ -196,16 +198,21 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
     headCommit,
     changedMigrations.map((m) => m.path),
   );
-  const analysed: AnalysedMigrationWithText[] = [];
+  const decoded: { migration: MigrationName; text: string }[] = [];
   for (const migration of changedMigrations) {
     const text = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
-    if (text instanceof PolicyError) {
-      errors.push(text);
-      continue;
-    }
-    analysed.push({ migration, text, statements: await analyseSql(text, parser) });
+    if (text instanceof PolicyError) errors.push(text);
+    else decoded.push({ migration, text });
   }
   if (errors.length > 0) throw new InputError(errors);
+  const statements = await analyseScripts(
+    decoded.map((d) => d.text),
+    parser,
+  );
+  const analysed: AnalysedMigrationWithText[] = decoded.map((d, i) => ({
+    ...d,
+    statements: statements[i] ?? [],
+  }));
 
   const estimates = options.estimates ? await options.estimates(policy, analysed) : undefined;
   const creates = added.filter((d) => d.create);

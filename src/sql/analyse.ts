@@ -20,6 +20,8 @@ export type ParseReply =
 export interface StatementParser {
   /** Parse statements, replying in the same order. */
   parse(requests: readonly ParseRequest[]): Promise<ParseReply[]>;
+  /** Get ready to parse (start a worker) while the caller does other work. */
+  warm?(): void;
 }
 
 export interface AnalysedStatement {
@@ -139,6 +141,19 @@ export function statementsOf(chunk: SqlStatement): SqlStatement[] {
       ? { line: chunk.start.line, column: chunk.start.column + p.column - 1 }
       : { line: chunk.start.line + p.line - 1, column: p.column };
   return parts.map((p) => ({ ...p, index: chunk.index, start: at(p.start), end: at(p.end) }));
+}
+
+/**
+ * Analyse several scripts at once. Their statements reach the parser together, in full batches,
+ * instead of one round trip per file: a change of 300 three-statement files is parsed like one
+ * 900-statement file.
+ */
+export function analyseScripts(
+  texts: readonly string[],
+  parser: StatementParser,
+  options: AnalyseOptions = {},
+): Promise<AnalysedStatement[][]> {
+  return Promise.all(texts.map((text) => analyseSql(text, parser, options)));
 }
 
 function prepare(s: SqlStatement, maxBytes: number, fastPathBytes: number): Pending {
