@@ -51946,6 +51946,9 @@ function statementsOf(chunk) {
   let at3 = (p2) => p2.line === 1 ? { line: chunk.start.line, column: chunk.start.column + p2.column - 1 } : { line: chunk.start.line + p2.line - 1, column: p2.column };
   return parts.map((p2) => ({ ...p2, index: chunk.index, start: at3(p2.start), end: at3(p2.end) }));
 }
+function analyseScripts(texts, parser2, options2 = {}) {
+  return Promise.all(texts.map((text2) => analyseSql(text2, parser2, options2)));
+}
 function prepare(s, maxBytes, fastPathBytes) {
   let keywords = classifyByKeywords(s.text.slice(0, 8192)), statement = {
     index: s.index,
@@ -52102,7 +52105,9 @@ function requiredFlows(risk, policy, changesPolicies) {
 }
 async function planChange(options2) {
   let { repo, parser: parser2 } = options2, policiesDir = options2.policiesDir ?? "policies", migrationsDir = options2.migrationsDir ?? "migrations", progress = options2.onProgress ?? (() => {
-  }), headCommit = await repo.resolve(options2.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options2.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options2.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
+  });
+  parser2.warm?.();
+  let headCommit = await repo.resolve(options2.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options2.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options2.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
     await repo.listFiles(headCommit, migrationsDir),
     migrationsDir
   );
@@ -52143,17 +52148,19 @@ async function planChange(options2) {
   let contents = await repo.readFiles(
     headCommit,
     changedMigrations.map((m2) => m2.path)
-  ), analysed = [];
+  ), decoded = [];
   for (let migration of changedMigrations) {
     let text2 = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
-    if (text2 instanceof PolicyError) {
-      errors.push(text2);
-      continue;
-    }
-    analysed.push({ migration, text: text2, statements: await analyseSql(text2, parser2) });
+    text2 instanceof PolicyError ? errors.push(text2) : decoded.push({ migration, text: text2 });
   }
   if (errors.length > 0) throw new InputError(errors);
-  let estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
+  let statements = await analyseScripts(
+    decoded.map((d2) => d2.text),
+    parser2
+  ), analysed = decoded.map((d2, i) => ({
+    ...d2,
+    statements: statements[i] ?? []
+  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
     diff: [
       ...describePolicyDiff(basePolicy, headPolicy),
@@ -61159,8 +61166,13 @@ var ParserPool = class {
   queue = [];
   nextSeq = 0;
   watchdog;
+  pumpScheduled = !1;
   constructor(options2 = {}) {
     this.budgetMs = options2.budgetMs ?? 2e3, this.size = Math.max(1, options2.workers ?? Math.min(2, availableParallelism()));
+  }
+  /** Start a worker now, so its start-up overlaps the caller's other work (git reads, splitting). */
+  warm() {
+    this.slots.length === 0 && this.startSlot().worker.unref();
   }
   parse(requests) {
     let replies = requests.map(
@@ -61168,7 +61180,9 @@ var ParserPool = class {
         this.queue.push({ seq: this.nextSeq++, request: request2, resolve });
       })
     );
-    return this.pump(), Promise.all(replies);
+    return this.pumpScheduled || (this.pumpScheduled = !0, setImmediate(() => {
+      this.pumpScheduled = !1, this.pump();
+    })), Promise.all(replies);
   }
   /** Stop the workers; the pool starts new ones if used again. */
   async close() {
