@@ -2,7 +2,7 @@
 // first, under the deploy lock, and record each in the history as `rolled-back` (who, when,
 // with which file) so the next deploy applies it again. Nothing runs unless every one of them
 // has a down file and was applied completely.
-import { closeQuietly, connect, useDatabase } from '../db/connect.js';
+import { closeQuietly, connect, quoteIdentifier } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { CONTROL_TIMEOUT_MS, ControlSession } from '../deploy/control.js';
 import { acquireLock, lockName, releaseLock } from '../deploy/lock.js';
@@ -73,7 +73,7 @@ export async function rollbackDatabase(input: RollbackInput): Promise<RollbackRe
   const base = { database: database.name, environment: database.environment };
   const control = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
   try {
-    await useDatabase(control.connection, database.name).catch(() => {
+    await control.query(`USE ${quoteIdentifier(database.name)}`).catch(() => {
       throw new InputError(`database ${database.name} does not exist on ${target.masked}`);
     });
     const lock = lockName(database.name);
