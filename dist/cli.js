@@ -45404,7 +45404,7 @@ function planRollback(rows, toKey, files, downs) {
 async function rollbackDatabase(input) {
   let { database: database2, target } = input, base = { database: database2.name, environment: database2.environment }, control = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
   try {
-    await useDatabase(control.connection, database2.name).catch(() => {
+    await control.query(`USE ${quoteIdentifier(database2.name)}`).catch(() => {
       throw new InputError(`database ${database2.name} does not exist on ${target.masked}`);
     });
     let lock = lockName(database2.name);
