@@ -62,16 +62,14 @@ describe('deploy faults', () => {
   it('locks the same server reached under two names: only one of two concurrent deploys applies', async () => {
     const inserts = Array.from(
       { length: 5 },
-      // 10 s of work: the second CLI must start while the first still holds the lock, even on a
-      // loaded 2-core CI machine where starting node takes seconds.
-      (_, i) => `INSERT INTO runs VALUES (${i});\nDO SLEEP(2);`,
+      (_, i) => `INSERT INTO runs VALUES (${i});\nDO SLEEP(1.5);`,
     ).join('\n');
     const w = await makeWorkdir(server, {
       'migrations/app/V1__create.sql': 'CREATE TABLE runs (statement INT);',
       'migrations/app/V2__slow.sql': inserts,
     });
     const byIp = spawnCli(['deploy', '--env', 'test', '--lock-timeout', '0'], { cwd: w.dir, env: w.env });
-    await waitForQuery(server, 'DO SLEEP(2)');
+    await waitForQuery(server, 'DO SLEEP(1.5)');
     const byName = spawnCli(['deploy', '--env', 'test', '--lock-timeout', '0'], {
       cwd: w.dir,
       env: { TEST_DB_URL: `mysql://root@localhost:${server.port}/` },
