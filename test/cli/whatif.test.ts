@@ -35,18 +35,12 @@ function history(): { repo: TempRepo; merge41: string; squash42: string; direct:
   });
   repo.commit('Adopt sqlgate');
 
-  repo.git('checkout', '-q', '-b', 'drop-legacy');
-  repo.write({ 'migrations/test_db/1.1.0_drop_legacy.sql': 'ALTER TABLE users DROP COLUMN legacy;\n' });
-  repo.commit('drop the column');
-  repo.git('checkout', '-q', 'main');
-  repo.git(
-    'merge',
-    '-q',
-    '--no-ff',
-    '-m',
-    'Merge pull request #41 from acme/drop-legacy\n\nDrop column users.legacy',
-    'drop-legacy',
-  );
+  repo.mergePullRequest({
+    number: 41,
+    branch: 'drop-legacy',
+    title: 'Drop column users.legacy',
+    files: { 'migrations/test_db/1.1.0_drop_legacy.sql': 'ALTER TABLE users DROP COLUMN legacy;\n' },
+  });
   const merge41 = repo.git('rev-parse', 'HEAD');
 
   repo.git('checkout', '-q', '-b', 'cleanup');

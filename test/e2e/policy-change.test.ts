@@ -34,18 +34,12 @@ beforeAll(async () => {
     'migrations/test_db/1.0.0_init.sql': 'CREATE TABLE users (id INT PRIMARY KEY, legacy INT);\n',
   });
   repo.commit('Adopt sqlgate');
-  repo.git('checkout', '-q', '-b', 'drop-legacy');
-  repo.write({ 'migrations/test_db/1.1.0_drop_legacy.sql': 'ALTER TABLE users DROP COLUMN legacy;\n' });
-  repo.commit('drop legacy');
-  repo.git('checkout', '-q', 'main');
-  repo.git(
-    'merge',
-    '-q',
-    '--no-ff',
-    '-m',
-    'Merge pull request #41 from acme/drop-legacy\n\nDrop column users.legacy',
-    'drop-legacy',
-  );
+  repo.mergePullRequest({
+    number: 41,
+    branch: 'drop-legacy',
+    title: 'Drop column users.legacy',
+    files: { 'migrations/test_db/1.1.0_drop_legacy.sql': 'ALTER TABLE users DROP COLUMN legacy;\n' },
+  });
   repo.git('checkout', '-q', '-b', 'rows');
   repo.write({ 'migrations/test_db/1.2.0_rows.sql': 'DELETE FROM users WHERE id = 0;\n' });
   repo.commit('rows');

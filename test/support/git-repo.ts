@@ -48,4 +48,26 @@ export class TempRepo {
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+
+  /** A PR merged the way GitHub's merge button does: a branch off main, then a --no-ff merge commit. */
+  mergePullRequest(pr: {
+    number: number;
+    branch: string;
+    title: string;
+    files: Record<string, string>;
+  }): string {
+    this.git('checkout', '-q', '-b', pr.branch);
+    this.write(pr.files);
+    this.commit(pr.title);
+    this.git('checkout', '-q', 'main');
+    this.git(
+      'merge',
+      '-q',
+      '--no-ff',
+      '-m',
+      `Merge pull request #${pr.number} from acme/${pr.branch}\n\n${pr.title}`,
+      pr.branch,
+    );
+    return this.git('rev-parse', 'HEAD');
+  }
 }

@@ -38,18 +38,12 @@ function repoWithHistory(): { repo: TempRepo; base: string } {
     'migrations/test_db/1.0.0_init.sql': 'CREATE TABLE users (id INT, legacy INT);\n',
   });
   repo.commit('Adopt sqlgate');
-  repo.git('checkout', '-q', '-b', 'drop');
-  repo.write({ 'migrations/test_db/1.1.0_drop.sql': 'ALTER TABLE users DROP COLUMN legacy;\n' });
-  repo.commit('drop');
-  repo.git('checkout', '-q', 'main');
-  repo.git(
-    'merge',
-    '-q',
-    '--no-ff',
-    '-m',
-    'Merge pull request #41 from acme/drop\n\nDrop column users.legacy',
-    'drop',
-  );
+  repo.mergePullRequest({
+    number: 41,
+    branch: 'drop',
+    title: 'Drop column users.legacy',
+    files: { 'migrations/test_db/1.1.0_drop.sql': 'ALTER TABLE users DROP COLUMN legacy;\n' },
+  });
   repo.write({ 'migrations/test_db/1.2.0_rows.sql': 'DELETE FROM users WHERE id = 0;\n' });
   const base = repo.commit('Remove row zero (#42)');
   return { repo, base };
