@@ -10,7 +10,6 @@ import { isGateFile } from '../policy/gate-files.js';
 import { loadPolicies, type PolicyTexts } from '../policy/load.js';
 import {
   type ApprovalFlow,
-  type ChangeSource,
   type Database,
   POLICY_FILES,
   type Policy,
@@ -31,6 +30,7 @@ import {
   isMigrationCandidate,
   type MigrationName,
 } from '../sql/migration-name.js';
+import type { ChangeSource } from '../sql/statement-types.js';
 
 export interface PlanOptions {
   readonly repo: GitRepo;

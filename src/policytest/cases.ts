@@ -7,8 +7,9 @@ import testSchema from '../../schemas/policy-tests.schema.json' with { type: 'js
 import type { ReviewState } from '../approval/types.js';
 import { Diagnostic } from '../errors.js';
 import { compileSchema, schemaErrors } from '../policy/schema-check.js';
-import type { ChangeSource, RiskLevel } from '../policy/types.js';
+import type { RiskLevel } from '../policy/types.js';
 import { at, locate, parseYaml, type YamlSource } from '../policy/yaml-source.js';
+import type { ChangeSource } from '../sql/statement-types.js';
 
 export type ApprovalStatus = 'success' | 'pending' | 'failure';
 
