@@ -1,9 +1,8 @@
 // `plan --estimate`: row counts from live databases, so rules on tableRows and affectedRows can
 // use real numbers. Databases without a URL keep those facts unknown (and comparisons hold).
 
-import type { AnalysedMigrationWithText } from '../plan/plan.js';
 import type { Database, Policy } from '../policy/types.js';
-import type { EstimateLookup, Estimates } from '../risk/evaluate.js';
+import type { AnalysedMigrationWithText, EstimateLookup, Estimates } from '../risk/evaluate.js';
 import { splitStatements } from '../sql/split.js';
 import { connect, useDatabase } from './connect.js';
 import { targetOf } from './url.js';

@@ -2,8 +2,8 @@
 // what the tool cannot do (no key, triggers, foreign keys) before anyone approves it.
 import { closeQuietly, connect } from '../db/connect.js';
 import { targetOf } from '../db/url.js';
-import type { AnalysedMigrationWithText } from '../plan/plan.js';
 import type { Database, Policy } from '../policy/types.js';
+import type { AnalysedMigrationWithText } from '../risk/evaluate.js';
 import type { TableShape } from './decide.js';
 import { inspectTable } from './inspect.js';
 import type { TableShapeLookup } from './plan-executions.js';

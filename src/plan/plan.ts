@@ -18,6 +18,7 @@ import {
 } from '../policy/types.js';
 import {
   type AnalysedMigration,
+  type AnalysedMigrationWithText,
   type EstimateLookup,
   evaluateRisk,
   type RiskReport,
@@ -50,10 +51,6 @@ export interface PlanOptions {
     migrations: readonly AnalysedMigrationWithText[],
   ) => Promise<TableShapeLookup>;
   readonly onProgress?: (message: string) => void;
-}
-
-export interface AnalysedMigrationWithText extends AnalysedMigration {
-  readonly text: string;
 }
 
 export interface RequiredFlow {

@@ -25,6 +25,11 @@ export interface AnalysedMigration {
   readonly statements: readonly AnalysedStatement[];
 }
 
+/** A migration with its text, for readers that go back to the statements (estimates, table shapes). */
+export interface AnalysedMigrationWithText extends AnalysedMigration {
+  readonly text: string;
+}
+
 export interface Estimates {
   readonly tableRows: Estimate;
   readonly affectedRows: Estimate;
