@@ -1,4 +1,5 @@
 import { estimateFromDatabases } from '../db/estimate.js';
+import { targetsFromEnv } from '../db/targets.js';
 import { InputError } from '../errors.js';
 import { GitRepo } from '../git/repo.js';
 import { refusalsOf } from '../online/plan-executions.js';
@@ -40,8 +41,9 @@ export async function runPlan(io: CliIo, options: PlanCliOptions): Promise<numbe
     ...(options.estimate
       ? {
           estimates: (policy, migrations) =>
-            estimateFromDatabases(policy, migrations, io.env, (m) => io.err(m)),
-          tableShapes: (policy, migrations) => readTableShapes(policy, migrations, io.env, (m) => io.err(m)),
+            estimateFromDatabases(policy, migrations, targetsFromEnv(io.env), (m) => io.err(m)),
+          tableShapes: (policy, migrations) =>
+            readTableShapes(policy, migrations, targetsFromEnv(io.env), (m) => io.err(m)),
         }
       : {}),
     onProgress: options.format === 'text' ? (m) => io.err(m) : undefined,
