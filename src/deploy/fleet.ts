@@ -4,7 +4,7 @@
 import type { DatabaseTargets } from '../db/targets.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { InputError } from '../errors.js';
-import type { Database, Environment, Policy } from '../policy/types.js';
+import type { Database, Environment, Policy, RiskLevel } from '../policy/types.js';
 import { type DatabaseDeployInput, type DatabaseReport, deployDatabase } from './apply.js';
 import { readMigrationFolder } from './sources.js';
 import type { MigrationFile } from './types.js';
@@ -29,7 +29,7 @@ export interface EnvironmentDeployInput {
   readonly signal?: AbortSignal;
   /** The PR and risk level each file came with, recorded in the history. */
   readonly prOf?: (path: string) => number | null;
-  readonly riskOf?: (path: string, environment: string) => string | null;
+  readonly riskOf?: (path: string, environment: string) => RiskLevel | null;
   /** Why a database must not be deployed at all (the Action's approval re-check): reported refused, never touched. */
   readonly refuse?: (database: Database) => string | undefined;
 }
