@@ -6,11 +6,12 @@ import { refusalsOf } from '../online/plan-executions.js';
 import { readTableShapes } from '../online/read-shapes.js';
 import { sharedParser } from '../parser/pool.js';
 import { planChange } from '../plan/plan.js';
+import { approvalJson, approvalsText } from '../report/approvals.js';
 import { planJson } from '../report/json.js';
 import { commentMarkdown, planMarkdown } from '../report/markdown.js';
 import { planText } from '../report/text.js';
 import type { CliIo } from './io.js';
-import { approvalJson, approvalsFromReviews, approvalsText, readReviewsFile } from './reviews-file.js';
+import { approvalsFromReviews, readReviewsFile } from './reviews-file.js';
 
 export interface PlanCliOptions {
   readonly reviews?: string;
