@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { targetsFromEnv } from '../src/db/targets.js';
 import { deployEnvironment } from '../src/deploy/fleet.js';
 import type { Policy } from '../src/policy/types.js';
 import { MariaDbServer } from '../test/support/mariadb.js';
@@ -202,7 +203,7 @@ async function fleet(server: MariaDbServer): Promise<[string, string][]> {
       environment: 'prod',
       root: dir,
       migrationsDir: 'migrations',
-      env: { FLEET_URL: server.url },
+      targets: targetsFromEnv({ FLEET_URL: server.url }),
       concurrency,
       dryRun: false,
       lockTimeoutSeconds: 5,

@@ -1,7 +1,7 @@
-// One located error type flows through the whole tool: the CLI prints it as a compiler-style
-// diagnostic, the Action turns it into an annotation on the file.
+// One located diagnostic flows through the whole tool (policy files, SQL decoding, migration
+// names, deploy sources): the CLI prints it compiler-style, the Action turns it into an annotation.
 
-export class PolicyError extends Error {
+export class Diagnostic extends Error {
   constructor(
     readonly file: string,
     readonly line: number,
@@ -9,7 +9,7 @@ export class PolicyError extends Error {
     message: string,
   ) {
     super(message);
-    this.name = 'PolicyError';
+    this.name = 'Diagnostic';
   }
 
   /** `policies/roles.yaml:7:11: message` — line and column are 1-based; 0 means "the whole file". */
@@ -21,8 +21,8 @@ export class PolicyError extends Error {
 
 /** Bad input: the user must fix a file, a flag or an environment variable. Exit code 2. */
 export class InputError extends Error {
-  readonly errors: readonly PolicyError[];
-  constructor(errors: readonly PolicyError[] | string) {
+  readonly errors: readonly Diagnostic[];
+  constructor(errors: readonly Diagnostic[] | string) {
     const list = typeof errors === 'string' ? [] : errors;
     super(typeof errors === 'string' ? errors : list.map((e) => e.format()).join('\n'));
     this.errors = list;

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import type { PullRequestRef } from '../check/check.js';
+import { type DatabaseTargets, targetsFromEnv } from '../db/targets.js';
 import { type ConnectionTarget, parseDatabaseUrl } from '../db/url.js';
 import { InputError } from '../errors.js';
 
@@ -28,6 +29,8 @@ export interface ActionSettings {
   readonly apiUrl: string;
   readonly runUrl?: string;
   readonly workspace: string;
+  /** Each database's connection target, from the variable environments.yaml names for it. */
+  readonly targets: DatabaseTargets;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -170,6 +173,7 @@ export function readSettings(
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
     ...(env.GITHUB_RUN_ID ? { runUrl: `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+    targets: targetsFromEnv(env),
     env,
   };
 }

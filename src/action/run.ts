@@ -148,7 +148,7 @@ async function deploy(s: ActionSettings, event: ActionEvent): Promise<void> {
     repo: new GitRepo(s.workspace),
     policiesDir: s.policiesDir,
     migrationsDir: s.migrationsDir,
-    env: s.env,
+    targets: s.targets,
     concurrency: s.concurrency,
     dryRun: s.dryRun,
     ...(s.shard ? { shard: s.shard } : {}),

@@ -20,7 +20,7 @@ import {
   type CheckRehearsalSettings,
   checkRehearsal,
 } from '../rehearsal/for-check.js';
-import { COMMENT_MARKER, commentMarkdown } from '../report/markdown.js';
+import { commentMarkdown } from '../report/markdown.js';
 import { policyChangeMarkdown } from '../report/policy-change.js';
 import type { StatementParser } from '../sql/analyse.js';
 import { reviewPolicyChange } from '../whatif/policy-change.js';
@@ -271,7 +271,6 @@ function errorComment(error: InputError): string {
   const lines =
     error.errors.length > 0 ? error.errors.map((e) => `- \`${e.format()}\``) : [`- ${error.message}`];
   return [
-    COMMENT_MARKER,
     '## sqlgate: ❌ cannot evaluate this pull request',
     '',
     'Fix these and push again; nothing can be approved until then:',

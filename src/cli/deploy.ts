@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { targetOf } from '../db/url.js';
+import { targetsFromEnv } from '../db/targets.js';
 import { exitCodeOfReports } from '../deploy/apply.js';
 import { deployEnvironment, selectDatabases } from '../deploy/fleet.js';
 import { repairDatabase } from '../deploy/repair.js';
@@ -81,7 +81,7 @@ export async function runDeploy(io: CliIo, o: DeployCliOptions): Promise<number>
     environment: o.env,
     root: io.cwd,
     migrationsDir: o.migrations.replace(/\/+$/, ''),
-    env: io.env,
+    targets: targetsFromEnv(io.env),
     ...(o.database !== undefined ? { database: o.database } : {}),
     ...(o.shard !== undefined ? { shard: o.shard } : {}),
     concurrency: positiveInt('--concurrency', o.concurrency),
@@ -111,9 +111,9 @@ export async function runStatus(
     o.env,
     o.database !== undefined ? { database: o.database } : {},
   );
+  const targets = targetsFromEnv(io.env);
   for (const database of databases)
-    for (const line of formatStatus(await readDatabaseStatus(database, targetOf(database, io.env))))
-      io.out(line);
+    for (const line of formatStatus(await readDatabaseStatus(database, targets.of(database)))) io.out(line);
   return 0;
 }
 
@@ -143,7 +143,7 @@ export async function runRepair(
   const key = versionKey(parsed.parts);
   const result = await repairDatabase({
     database,
-    target: targetOf(database, io.env),
+    target: targetsFromEnv(io.env).of(database),
     version: o.version,
     versionKey: key,
     mark: o.mark,

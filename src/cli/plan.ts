@@ -1,15 +1,17 @@
 import { estimateFromDatabases } from '../db/estimate.js';
+import { targetsFromEnv } from '../db/targets.js';
 import { InputError } from '../errors.js';
 import { GitRepo } from '../git/repo.js';
 import { refusalsOf } from '../online/plan-executions.js';
 import { readTableShapes } from '../online/read-shapes.js';
 import { sharedParser } from '../parser/pool.js';
 import { planChange } from '../plan/plan.js';
+import { approvalJson, approvalsText } from '../report/approvals.js';
 import { planJson } from '../report/json.js';
 import { commentMarkdown, planMarkdown } from '../report/markdown.js';
 import { planText } from '../report/text.js';
 import type { CliIo } from './io.js';
-import { approvalJson, approvalsFromReviews, approvalsText, readReviewsFile } from './reviews-file.js';
+import { approvalsFromReviews, readReviewsFile } from './reviews-file.js';
 
 export interface PlanCliOptions {
   readonly reviews?: string;
@@ -40,8 +42,9 @@ export async function runPlan(io: CliIo, options: PlanCliOptions): Promise<numbe
     ...(options.estimate
       ? {
           estimates: (policy, migrations) =>
-            estimateFromDatabases(policy, migrations, io.env, (m) => io.err(m)),
-          tableShapes: (policy, migrations) => readTableShapes(policy, migrations, io.env, (m) => io.err(m)),
+            estimateFromDatabases(policy, migrations, targetsFromEnv(io.env), (m) => io.err(m)),
+          tableShapes: (policy, migrations) =>
+            readTableShapes(policy, migrations, targetsFromEnv(io.env), (m) => io.err(m)),
         }
       : {}),
     onProgress: options.format === 'text' ? (m) => io.err(m) : undefined,

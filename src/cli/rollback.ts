@@ -1,6 +1,6 @@
 // `sqlgate rollback --env ID --to VERSION`: the down files of every version above VERSION, newest
 // first, in each database of the environment (see src/rollback/rollback.ts).
-import { targetOf } from '../db/url.js';
+import { targetsFromEnv } from '../db/targets.js';
 import { selectDatabases } from '../deploy/fleet.js';
 import { readMigrationFolder } from '../deploy/sources.js';
 import { versionKey } from '../deploy/types.js';
@@ -54,9 +54,10 @@ export async function runRollback(io: CliIo, o: RollbackCliOptions): Promise<num
     o.database !== undefined ? { database: o.database } : {},
   );
   // Every URL and file is read before any database is touched: bad input changes nothing.
+  const targets = targetsFromEnv(io.env);
   const work = databases.map((database) => ({
     database,
-    target: targetOf(database, io.env),
+    target: targets.of(database),
     files: readMigrationFolder(io.cwd, migrations, database.migrations),
     downs: readDownFiles(io.cwd, migrations, database.migrations),
   }));

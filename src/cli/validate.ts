@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { InputError, PolicyError } from '../errors.js';
+import { Diagnostic, InputError } from '../errors.js';
 import { loadPolicyDir as loadPolicyDirectory } from '../files/policy-dir.js';
 import { summarisePolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
@@ -8,7 +8,7 @@ import type { CliIo } from './io.js';
 import { defaultTestFiles, runTestFiles } from './test.js';
 
 /** Load the policies of a directory or throw an InputError listing every problem. */
-export function loadPolicyDir(io: CliIo, dir: string, warnings: PolicyError[] = []): Policy {
+export function loadPolicyDir(io: CliIo, dir: string, warnings: Diagnostic[] = []): Policy {
   return loadPolicyDirectory(resolve(io.cwd, dir), dir.replace(/\/+$/, ''), warnings);
 }
 
@@ -16,7 +16,7 @@ export async function runValidate(
   io: CliIo,
   options: { policies: string; migrations?: string; strict?: boolean },
 ): Promise<number> {
-  const warnings: PolicyError[] = [];
+  const warnings: Diagnostic[] = [];
   const policy = loadPolicyDir(io, options.policies, warnings);
   const shownAs = options.policies.replace(/\/+$/, '');
   const files = defaultTestFiles(io, options.policies);
@@ -24,7 +24,7 @@ export async function runValidate(
   const gaps = unexercised(policy, run);
   if (gaps.length > 0 && options.strict) {
     throw new InputError(
-      gaps.map((g) => new PolicyError(g.file, g.line, g.column, `${g.message} (--strict)`)),
+      gaps.map((g) => new Diagnostic(g.file, g.line, g.column, `${g.message} (--strict)`)),
     );
   }
   for (const w of warnings) io.err(`${w.file}:${w.line}:${w.column}: warning: ${w.message}`);

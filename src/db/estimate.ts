@@ -1,17 +1,16 @@
 // `plan --estimate`: row counts from live databases, so rules on tableRows and affectedRows can
 // use real numbers. Databases without a URL keep those facts unknown (and comparisons hold).
 
-import type { AnalysedMigrationWithText } from '../plan/plan.js';
 import type { Database, Policy } from '../policy/types.js';
-import type { EstimateLookup, Estimates } from '../risk/evaluate.js';
+import type { AnalysedMigrationWithText, EstimateLookup, Estimates } from '../risk/evaluate.js';
 import { splitStatements } from '../sql/split.js';
 import { connect, useDatabase } from './connect.js';
-import { targetOf } from './url.js';
+import type { DatabaseTargets } from './targets.js';
 
 export async function estimateFromDatabases(
   policy: Policy,
   migrations: readonly AnalysedMigrationWithText[],
-  env: Readonly<Record<string, string | undefined>>,
+  targets: DatabaseTargets,
   warn: (message: string) => void,
 ): Promise<EstimateLookup> {
   const known = new Map<string, Estimates>();
@@ -19,13 +18,13 @@ export async function estimateFromDatabases(
   for (const db of policy.databases) {
     const files = migrations.filter((m) => m.migration.folder === db.migrations);
     if (files.length === 0) continue;
-    if (!env[db.urlEnv]) {
+    if (!targets.has(db)) {
       warn(`estimate: ${db.urlEnv} is not set; row counts for ${db.name} in ${db.environment} are unknown`);
       continue;
     }
     let connection: Awaited<ReturnType<typeof connect>>;
     try {
-      connection = await connect(targetOf(db, env), { connectTimeoutMs: 5000 });
+      connection = await connect(targets.of(db), { connectTimeoutMs: 5000 });
     } catch (error) {
       warn(
         `estimate: ${(error as Error).message}; row counts for ${db.name} in ${db.environment} are unknown`,

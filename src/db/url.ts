@@ -1,7 +1,6 @@
 // Database URLs come from environment variables named in environments.yaml; they carry
 // passwords, so everything printed goes through maskUrl or redact.
 import { InputError } from '../errors.js';
-import type { Database } from '../policy/types.js';
 
 export interface ConnectionTarget {
   readonly host: string;
@@ -102,18 +101,4 @@ export function urlSecrets(url: string): string[] {
     // a malformed password is refused when parsed; mask it as written meanwhile
   }
   return [...new Set([raw, decoded])].filter((s) => s.length >= 4);
-}
-
-/** The URL of a database from its environment variable, or an error that names the variable. */
-export function targetOf(
-  database: Database,
-  env: Readonly<Record<string, string | undefined>>,
-): ConnectionTarget {
-  const url = env[database.urlEnv];
-  if (!url) {
-    throw new InputError(
-      `database ${database.name} in ${database.environment}: environment variable ${database.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`,
-    );
-  }
-  return parseDatabaseUrl(database.urlEnv, url);
 }

@@ -9,6 +9,7 @@
 import { closeQuietly, connect, quoteIdentifier, redact } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { RefusedError } from '../errors.js';
+import type { RiskLevel } from '../policy/types.js';
 import { cumulativeHash, extendHash } from './checksum.js';
 import type { ControlSession } from './control.js';
 import type { FileAction } from './decide.js';
@@ -37,7 +38,7 @@ export interface ApplyContext {
   readonly appliedBy: string;
   readonly gitSha: string | null;
   readonly prOf?: (file: MigrationFile) => number | null;
-  readonly riskOf?: (file: MigrationFile) => string | null;
+  readonly riskOf?: (file: MigrationFile) => RiskLevel | null;
   /** How often a statement that timed out waiting for a lock is tried again. */
   readonly lockWaitRetries: number;
   readonly log: (line: string) => void;

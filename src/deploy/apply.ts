@@ -3,7 +3,7 @@
 import { quoteIdentifier } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { InputError } from '../errors.js';
-import type { Database } from '../policy/types.js';
+import type { Database, RiskLevel } from '../policy/types.js';
 import { type ApplyAction, applyFiles, describeError } from './apply-files.js';
 import { CONTROL_TIMEOUT_MS, ControlSession } from './control.js';
 import { decideDeploy } from './decide.js';
@@ -22,7 +22,7 @@ export interface DatabaseDeployInput {
   readonly appliedBy: string;
   readonly gitSha: string | null;
   readonly prOf?: (file: MigrationFile) => number | null;
-  readonly riskOf?: (file: MigrationFile) => string | null;
+  readonly riskOf?: (file: MigrationFile) => RiskLevel | null;
   readonly dryRun: boolean;
   readonly log: (line: string) => void;
   /** Called after each statement is applied (progress output on long deploys). */

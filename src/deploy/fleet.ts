@@ -1,9 +1,10 @@
 // Deploy an environment: its databases (a fleet of tenant shards, say) with bounded
 // concurrency, optionally one shard of a GitHub Actions matrix.
 
-import { targetOf } from '../db/url.js';
+import type { DatabaseTargets } from '../db/targets.js';
+import type { ConnectionTarget } from '../db/url.js';
 import { InputError } from '../errors.js';
-import type { Database, Environment, Policy } from '../policy/types.js';
+import type { Database, Environment, Policy, RiskLevel } from '../policy/types.js';
 import { type DatabaseDeployInput, type DatabaseReport, deployDatabase } from './apply.js';
 import { readMigrationFolder } from './sources.js';
 import type { MigrationFile } from './types.js';
@@ -13,7 +14,7 @@ export interface EnvironmentDeployInput {
   readonly environment: string;
   readonly root: string;
   readonly migrationsDir: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly targets: DatabaseTargets;
   readonly database?: string;
   /** `i/n`: this runner deploys the i-th of n slices of the environment's databases. */
   readonly shard?: string;
@@ -28,7 +29,7 @@ export interface EnvironmentDeployInput {
   readonly signal?: AbortSignal;
   /** The PR and risk level each file came with, recorded in the history. */
   readonly prOf?: (path: string) => number | null;
-  readonly riskOf?: (path: string, environment: string) => string | null;
+  readonly riskOf?: (path: string, environment: string) => RiskLevel | null;
   /** Why a database must not be deployed at all (the Action's approval re-check): reported refused, never touched. */
   readonly refuse?: (database: Database) => string | undefined;
 }
@@ -72,7 +73,7 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
     ...(input.shard !== undefined ? { shard: input.shard } : {}),
   });
   // Check every URL and every file before touching any database: bad input changes nothing.
-  const targets = databases.map((d) => targetOf(d, input.env));
+  const targets = databases.map((d) => input.targets.of(d));
   const folders = new Map<string, MigrationFile[]>();
   for (const d of databases)
     if (!folders.has(d.migrations))
@@ -112,7 +113,7 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
       try {
         reports[i] = await deployDatabase({
           database,
-          target: targets[i] as ReturnType<typeof targetOf>,
+          target: targets[i] as ConnectionTarget,
           files: folders.get(database.migrations) ?? [],
           lockWaitTimeoutSeconds: environment.lockWaitTimeout,
           lockTimeoutSeconds: input.lockTimeoutSeconds,

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import { quoteIdentifier } from '../db/connect.js';
 import { RefusedError } from '../errors.js';
+import type { RiskLevel } from '../policy/types.js';
 import { extendHash } from './checksum.js';
 import type { ControlSession } from './control.js';
 import type { WorkSession } from './execute.js';
@@ -66,7 +67,8 @@ function toRow(r: RowDataPacket): HistoryRow {
     appliedBy: r.applied_by,
     gitSha: r.git_sha,
     pr: r.pr === null ? null : Number(r.pr),
-    risk: r.risk,
+    // Written only from a RiskLevel (StartRecord.risk), like status from a HistoryStatus.
+    risk: r.risk as RiskLevel | null,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     executionMs: r.execution_ms === null ? null : Number(r.execution_ms),

@@ -6,6 +6,7 @@
 // already true (a file's finish, the next file's start, "k applied, k+1 in flight"): one history
 // write per statement, and none at all apart from the statement's own commit for a DML
 // statement, whose progress commits inside its transaction.
+import type { RiskLevel } from '../policy/types.js';
 import type { HistoryRow, HistoryStatus } from './types.js';
 
 export interface StartRecord {
@@ -20,7 +21,7 @@ export interface StartRecord {
   readonly appliedBy: string;
   readonly gitSha: string | null;
   readonly pr: number | null;
-  readonly risk: string | null;
+  readonly risk: RiskLevel | null;
   /** The server's id of the connection the statements run on (repair checks it has finished). */
   readonly connection: number | null;
 }

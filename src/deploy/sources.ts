@@ -1,7 +1,7 @@
 // Migration files as they are in the checkout being deployed.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, PolicyError } from '../errors.js';
+import { Diagnostic, InputError } from '../errors.js';
 import { decodeSql } from '../sql/decode.js';
 import { collectMigrations, type MigrationName } from '../sql/migration-name.js';
 import { splitStatements } from '../sql/split.js';
@@ -17,7 +17,7 @@ export function readMigrationFolder(root: string, migrationsDir: string, folder:
   const files: MigrationFile[] = [];
   for (const name of migrations) {
     const text = decodeSql(name.path, readFileSync(join(root, name.path)));
-    if (text instanceof PolicyError) {
+    if (text instanceof Diagnostic) {
       errors.push(text);
       continue;
     }

@@ -1,3 +1,4 @@
+import type { RiskLevel } from '../policy/types.js';
 import type { MigrationName } from '../sql/migration-name.js';
 
 /** `rolled-back`: its down file ran (`sqlgate rollback`); the next deploy applies it again. */
@@ -22,7 +23,8 @@ export interface HistoryRow {
   readonly appliedBy: string;
   readonly gitSha: string | null;
   readonly pr: number | null;
-  readonly risk: string | null;
+  /** The level the file's task had in the PR that brought it. */
+  readonly risk: RiskLevel | null;
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly executionMs: number | null;

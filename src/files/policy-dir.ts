@@ -2,7 +2,7 @@
 // Reading from a commit is plan/plan.ts's `policiesAt`.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, type PolicyError } from '../errors.js';
+import { type Diagnostic, InputError } from '../errors.js';
 import { loadPolicies, type PolicyTexts } from '../policy/load.js';
 import { POLICY_FILES, type Policy, type PolicyFileKey } from '../policy/types.js';
 
@@ -25,7 +25,7 @@ export function readPolicyDir(dir: string, shownAs = dir): PolicyTexts {
  * Load the policies of a directory or throw an InputError listing every problem; what is accepted
  * but worth fixing goes to `warnings`.
  */
-export function loadPolicyDir(dir: string, shownAs = dir, warnings: PolicyError[] = []): Policy {
+export function loadPolicyDir(dir: string, shownAs = dir, warnings: Diagnostic[] = []): Policy {
   const result = loadPolicies(readPolicyDir(dir, shownAs), shownAs);
   if (!result.ok) throw new InputError(result.errors);
   warnings.push(...result.warnings);

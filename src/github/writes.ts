@@ -1,17 +1,19 @@
 // What a check writes to GitHub: one sticky comment and the commit status.
-import { COMMENT_MARKER } from '../report/markdown.js';
 import type { GitHub } from './client.js';
 import type { RepoRef } from './reads.js';
 
 export const STATUS_CONTEXT = 'sqlgate/approval';
+/** Finds sqlgate's own comment among the PR's comments; invisible when GitHub renders the body. */
+export const COMMENT_MARKER = '<!-- sqlgate:check -->';
 
 /** Create the PR's sqlgate comment, or update the one already there (found by its marker). */
 export async function upsertComment(
   github: GitHub,
   ref: RepoRef,
   pull: number,
-  body: string,
+  text: string,
 ): Promise<{ id: number; created: boolean }> {
+  const body = text.startsWith(COMMENT_MARKER) ? text : `${COMMENT_MARKER}\n${text}`;
   const comments = await github.paginate(github.rest.issues.listComments, {
     ...ref,
     issue_number: pull,

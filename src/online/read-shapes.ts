@@ -1,9 +1,9 @@
 // `plan --estimate`: read the tables that ALTERs routed online would touch, so the plan refuses
 // what the tool cannot do (no key, triggers, foreign keys) before anyone approves it.
 import { closeQuietly, connect } from '../db/connect.js';
-import { targetOf } from '../db/url.js';
-import type { AnalysedMigrationWithText } from '../plan/plan.js';
+import type { DatabaseTargets } from '../db/targets.js';
 import type { Database, Policy } from '../policy/types.js';
+import type { AnalysedMigrationWithText } from '../risk/evaluate.js';
 import type { TableShape } from './decide.js';
 import { inspectTable } from './inspect.js';
 import type { TableShapeLookup } from './plan-executions.js';
@@ -11,7 +11,7 @@ import type { TableShapeLookup } from './plan-executions.js';
 export async function readTableShapes(
   policy: Policy,
   migrations: readonly AnalysedMigrationWithText[],
-  env: Readonly<Record<string, string | undefined>>,
+  targets: DatabaseTargets,
   warn: (message: string) => void,
 ): Promise<TableShapeLookup> {
   const known = new Map<string, TableShape>();
@@ -26,10 +26,10 @@ export async function readTableShapes(
         )
         .filter((t): t is string => t !== undefined),
     );
-    if (tables.size === 0 || !env[db.urlEnv]) continue;
+    if (tables.size === 0 || !targets.has(db)) continue;
     let connection: Awaited<ReturnType<typeof connect>>;
     try {
-      connection = await connect(targetOf(db, env), { connectTimeoutMs: 5000 });
+      connection = await connect(targets.of(db), { connectTimeoutMs: 5000 });
     } catch (error) {
       warn(
         `estimate: ${(error as Error).message}; tables in ${db.name} (${db.environment}) were not checked`,

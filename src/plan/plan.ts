@@ -2,7 +2,7 @@
 // the base, never from the head (a change cannot lower its own bar) and never from the merge base
 // (which the change's author picks by branching from an old commit). The merge base only decides
 // which files the change touches.
-import { InputError, PolicyError } from '../errors.js';
+import { Diagnostic, InputError } from '../errors.js';
 import type { FileChange, GitRepo } from '../git/repo.js';
 import { type PlanExecutions, planExecutions, type TableShapeLookup } from '../online/plan-executions.js';
 import { describePolicyDiff } from '../policy/diff.js';
@@ -10,7 +10,6 @@ import { isGateFile } from '../policy/gate-files.js';
 import { loadPolicies, type PolicyTexts } from '../policy/load.js';
 import {
   type ApprovalFlow,
-  type ChangeSource,
   type Database,
   POLICY_FILES,
   type Policy,
@@ -19,6 +18,7 @@ import {
 } from '../policy/types.js';
 import {
   type AnalysedMigration,
+  type AnalysedMigrationWithText,
   type EstimateLookup,
   evaluateRisk,
   type RiskReport,
@@ -31,6 +31,7 @@ import {
   isMigrationCandidate,
   type MigrationName,
 } from '../sql/migration-name.js';
+import type { ChangeSource } from '../sql/statement-types.js';
 
 export interface PlanOptions {
   readonly repo: GitRepo;
@@ -50,10 +51,6 @@ export interface PlanOptions {
     migrations: readonly AnalysedMigrationWithText[],
   ) => Promise<TableShapeLookup>;
   readonly onProgress?: (message: string) => void;
-}
-
-export interface AnalysedMigrationWithText extends AnalysedMigration {
-  readonly text: string;
 }
 
 export interface RequiredFlow {
@@ -103,7 +100,7 @@ export async function policiesAt(repo: GitRepo, commit: string, dir: string, lab
   const result = loadPolicies(texts, dir);
   if (!result.ok) {
     throw new InputError([
-      new PolicyError(dir, 0, 0, `the policies at the ${label} (${commit.slice(0, 7)}) are invalid:`),
+      new Diagnostic(dir, 0, 0, `the policies at the ${label} (${commit.slice(0, 7)}) are invalid:`),
       ...result.errors,
     ]);
   }
@@ -149,7 +146,7 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
     policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, 'head') : basePolicy;
   const { policy, added } = withNewDatabases(basePolicy, headPolicy);
 
-  const errors: PolicyError[] = [];
+  const errors: Diagnostic[] = [];
   const { migrations: all, errors: nameErrors } = collectMigrations(
     await repo.listFiles(headCommit, migrationsDir),
     migrationsDir,
@@ -164,7 +161,7 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
     if (!touchesMigration || isDownFile(change.path)) continue;
     if (change.status !== 'added') {
       errors.push(
-        new PolicyError(
+        new Diagnostic(
           change.from ?? change.path,
           0,
           0,
@@ -180,7 +177,7 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
     if (!policy.databases.some((d) => d.migrations === m.folder)) {
       const folders = [...new Set(policy.databases.map((d) => d.migrations))].join(', ');
       errors.push(
-        new PolicyError(
+        new Diagnostic(
           m.path,
           0,
           0,
@@ -201,7 +198,7 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
   const decoded: { migration: MigrationName; text: string }[] = [];
   for (const migration of changedMigrations) {
     const text = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
-    if (text instanceof PolicyError) errors.push(text);
+    if (text instanceof Diagnostic) errors.push(text);
     else decoded.push({ migration, text });
   }
   if (errors.length > 0) throw new InputError(errors);

@@ -1,6 +1,6 @@
 // Turns schema-valid YAML values into the typed policy, checking what a schema cannot express:
 // references between files, duplicates, and values that must name something that exists.
-import type { PolicyError } from '../errors.js';
+import type { Diagnostic } from '../errors.js';
 import {
   ALTER_OPERATIONS,
   ONLINE_DDL_CLASSES,
@@ -60,7 +60,7 @@ function duplicateCheck<T>(
   });
 }
 
-export function buildRoles(loaded: Loaded, errors: PolicyError[]): Role[] {
+export function buildRoles(loaded: Loaded, errors: Diagnostic[]): Role[] {
   const declared: Raw[] = loaded?.value.roles ?? [];
   const roles: Role[] = [];
   if (loaded) {
@@ -117,8 +117,8 @@ interface EnvironmentsBuild {
 export function buildEnvironments(
   loaded: Loaded,
   roles: readonly Role[],
-  errors: PolicyError[],
-  warnings: PolicyError[] = [],
+  errors: Diagnostic[],
+  warnings: Diagnostic[] = [],
 ): EnvironmentsBuild {
   if (!loaded) return { environments: [], databases: [], declaredIds: [] };
   const { source, value } = loaded;
@@ -250,7 +250,7 @@ export function buildEnvironments(
   return { environments, databases, declaredIds: [...envIds] };
 }
 
-export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: PolicyError[]): ApprovalPolicy {
+export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Diagnostic[]): ApprovalPolicy {
   const empty: ApprovalPolicy = {
     flows: [],
     assignments: [],
@@ -370,8 +370,8 @@ function conditionVocabularies(envs: EnvironmentsBuild): Vocabularies {
 function conditionBuilder(
   source: YamlSource,
   vocabularies: Vocabularies,
-  errors: PolicyError[],
-  warnings: PolicyError[],
+  errors: Diagnostic[],
+  warnings: Diagnostic[],
 ): (raw: Raw, path: PathSegment[]) => Condition {
   const checkValues = (fact: string, matcher: Matcher, path: PathSegment[]) => {
     const vocabulary = vocabularies[fact];
@@ -431,8 +431,8 @@ function conditionBuilder(
 export function buildRisk(
   loaded: Loaded,
   envs: EnvironmentsBuild,
-  errors: PolicyError[],
-  warnings: PolicyError[] = [],
+  errors: Diagnostic[],
+  warnings: Diagnostic[] = [],
 ): RiskPolicy {
   if (!loaded) return { rules: [], unparsedLevel: 'high', preset: 'bytebase' };
   const { source, value } = loaded;
@@ -473,8 +473,8 @@ export function buildRisk(
 export function withOnlineSchemaChange(
   loaded: Loaded,
   envs: EnvironmentsBuild,
-  errors: PolicyError[],
-  warnings: PolicyError[] = [],
+  errors: Diagnostic[],
+  warnings: Diagnostic[] = [],
 ): Environment[] {
   if (!loaded) return envs.environments;
   const { source, value } = loaded;

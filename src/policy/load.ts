@@ -1,4 +1,4 @@
-import { PolicyError } from '../errors.js';
+import { Diagnostic } from '../errors.js';
 import {
   buildApproval,
   buildEnvironments,
@@ -16,8 +16,8 @@ export type PolicyTexts = Partial<Record<PolicyFileKey, string>>;
 
 /** `warnings`: accepted but worth fixing (an old statement type name), with where they are. */
 export type LoadResult =
-  | { ok: true; policy: Policy; warnings: PolicyError[] }
-  | { ok: false; errors: PolicyError[] };
+  | { ok: true; policy: Policy; warnings: Diagnostic[] }
+  | { ok: false; errors: Diagnostic[] };
 
 // environments.yaml is the only file sqlgate cannot do without: it says where databases live.
 // The others have sensible defaults (built-in roles, Bytebase's preset rules, no approval).
@@ -35,7 +35,7 @@ const WHAT_IT_NEEDS: Record<PolicyFileKey, string> = {
  * so the same code reads a directory, a git ref or a test fixture. Reports every error found.
  */
 export function loadPolicies(texts: PolicyTexts, dir = 'policies'): LoadResult {
-  const errors: PolicyError[] = [];
+  const errors: Diagnostic[] = [];
   const sources: Partial<Record<PolicyFileKey, { source: YamlSource; value: Raw }>> = {};
 
   for (const key of Object.keys(POLICY_FILES) as PolicyFileKey[]) {
@@ -43,7 +43,7 @@ export function loadPolicies(texts: PolicyTexts, dir = 'policies'): LoadResult {
     const text = texts[key];
     if (text === undefined) {
       if (REQUIRED.includes(key)) {
-        errors.push(new PolicyError(file, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
+        errors.push(new Diagnostic(file, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
       }
       continue;
     }
@@ -53,7 +53,7 @@ export function loadPolicies(texts: PolicyTexts, dir = 'policies'): LoadResult {
       continue;
     }
     if (parsed.value === null || parsed.value === undefined) {
-      errors.push(new PolicyError(file, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
+      errors.push(new Diagnostic(file, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
       continue;
     }
     const schemaErrors = checkSchema(key, parsed.source, parsed.value);
@@ -68,7 +68,7 @@ export function loadPolicies(texts: PolicyTexts, dir = 'policies'): LoadResult {
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors) };
 
   const roles = buildRoles(sources.roles, errors);
-  const warnings: PolicyError[] = [];
+  const warnings: Diagnostic[] = [];
   const environments = buildEnvironments(sources.environments, roles, errors, warnings);
   const approval = buildApproval(sources.approval, roles, errors);
   const risk = buildRisk(sources.risk, environments, errors, warnings);
@@ -85,7 +85,7 @@ export function loadPolicies(texts: PolicyTexts, dir = 'policies'): LoadResult {
   return { ok: true, policy: deepFreeze(policy), warnings: sortErrors(warnings) };
 }
 
-function sortErrors(errors: PolicyError[]): PolicyError[] {
+function sortErrors(errors: Diagnostic[]): Diagnostic[] {
   return errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 

@@ -3,7 +3,7 @@ import approvalSchema from '../../schemas/approval-flows.schema.json' with { typ
 import environmentsSchema from '../../schemas/environments.schema.json' with { type: 'json' };
 import riskSchema from '../../schemas/risk-rules.schema.json' with { type: 'json' };
 import rolesSchema from '../../schemas/roles.schema.json' with { type: 'json' };
-import type { PolicyError } from '../errors.js';
+import type { Diagnostic } from '../errors.js';
 import type { PolicyFileKey } from './types.js';
 import { at, type PathSegment, type YamlSource } from './yaml-source.js';
 
@@ -34,12 +34,12 @@ function validatorFor(key: PolicyFileKey): ValidateFunction {
 }
 
 /** Validate a parsed policy file against its JSON Schema; every error carries the file position. */
-export function checkSchema(key: PolicyFileKey, source: YamlSource, value: unknown): PolicyError[] {
+export function checkSchema(key: PolicyFileKey, source: YamlSource, value: unknown): Diagnostic[] {
   return schemaErrors(validatorFor(key), source, value);
 }
 
 /** Validate a parsed YAML file; every error carries the position of the value it is about. */
-export function schemaErrors(validate: ValidateFunction, source: YamlSource, value: unknown): PolicyError[] {
+export function schemaErrors(validate: ValidateFunction, source: YamlSource, value: unknown): Diagnostic[] {
   if (validate(value)) return [];
   return pruneErrors(validate.errors ?? []).map((e) => describe(source, e));
 }
@@ -101,7 +101,7 @@ function typeWord(value: unknown): string {
   return `${typeof value === 'string' ? 'the string' : ''} ${JSON.stringify(value)}`.trim();
 }
 
-function describe(source: YamlSource, e: ErrorObject): PolicyError {
+function describe(source: YamlSource, e: ErrorObject): Diagnostic {
   const path = pathOf(e.instancePath);
   const subject = nameOf(path);
   const parent = e.parentSchema as { properties?: Record<string, unknown> } | undefined;

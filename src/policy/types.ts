@@ -1,14 +1,12 @@
 // The validated policy model. Everything here is produced by `loadPolicies` after schema and
 // cross-reference checks, so a `Policy` value never holds an unknown role, a flow without steps
 // or a manual environment without a tag.
+import type { ChangeSource } from '../sql/statement-types.js';
 
 export const RISK_LEVELS = ['none', 'low', 'moderate', 'high'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 /** Levels a rule may assign; `none` is only ever the absence of a match. */
 export type RuleLevel = Exclude<RiskLevel, 'none'>;
-
-export const SOURCES = ['ddl', 'dml', 'create-database'] as const;
-export type ChangeSource = (typeof SOURCES)[number];
 
 export const BUILTIN_ROLES = ['workspace-owner', 'dba', 'project-owner', 'developer'] as const;
 

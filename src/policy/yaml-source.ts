@@ -10,7 +10,7 @@ import {
   Scalar,
   visit,
 } from 'yaml';
-import { PolicyError } from '../errors.js';
+import { Diagnostic } from '../errors.js';
 
 /** A parsed YAML file that still knows where every value came from. */
 export interface YamlSource {
@@ -24,7 +24,7 @@ export type PathSegment = string | number;
 export interface ParsedYaml {
   readonly source: YamlSource;
   readonly value: unknown;
-  readonly errors: readonly PolicyError[];
+  readonly errors: readonly Diagnostic[];
 }
 
 export function parseYaml(file: string, text: string): ParsedYaml {
@@ -35,7 +35,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     const offset =
       e.code === 'MISSING_CHAR' && /quote/i.test(e.message) ? openingQuoteOf(doc, e.pos[0]) : e.pos[0];
     const { line, col } = lines.linePos(offset);
-    return new PolicyError(file, line, col, describeYamlError(e.code, e.message));
+    return new Diagnostic(file, line, col, describeYamlError(e.code, e.message));
   });
   return { source, value: errors.length > 0 ? undefined : doc.toJS(), errors };
 }
@@ -78,7 +78,7 @@ export function locate(
   source: YamlSource,
   path: readonly PathSegment[],
   options: { key?: boolean } = {},
-): PolicyError {
+): Diagnostic {
   let node: unknown = source.doc.contents;
   let offset = rangeStart(node) ?? 0;
   for (const segment of path) {
@@ -90,7 +90,7 @@ export function locate(
     offset = start ?? rangeStart(next.key) ?? offset;
   }
   const { line, col } = source.lines.linePos(offset);
-  return new PolicyError(source.file, line, col, '');
+  return new Diagnostic(source.file, line, col, '');
 }
 
 export function at(
@@ -98,9 +98,9 @@ export function at(
   path: readonly PathSegment[],
   message: string,
   options: { key?: boolean } = {},
-): PolicyError {
+): Diagnostic {
   const where = locate(source, path, options);
-  return new PolicyError(where.file, where.line, where.column, message);
+  return new Diagnostic(where.file, where.line, where.column, message);
 }
 
 function child(node: unknown, segment: PathSegment): { key: unknown; value: unknown } | undefined {

@@ -5,10 +5,11 @@ import { dirname, join } from 'node:path/posix';
 import { isScalar, Scalar } from 'yaml';
 import testSchema from '../../schemas/policy-tests.schema.json' with { type: 'json' };
 import type { ReviewState } from '../approval/types.js';
-import { PolicyError } from '../errors.js';
+import { Diagnostic } from '../errors.js';
 import { compileSchema, schemaErrors } from '../policy/schema-check.js';
-import type { ChangeSource, RiskLevel } from '../policy/types.js';
+import type { RiskLevel } from '../policy/types.js';
 import { at, locate, parseYaml, type YamlSource } from '../policy/yaml-source.js';
+import type { ChangeSource } from '../sql/statement-types.js';
 
 export type ApprovalStatus = 'success' | 'pending' | 'failure';
 
@@ -30,7 +31,7 @@ export interface CaseExpectation {
 
 export interface PolicyTestCase {
   /** Where the case is written: `policies/tests/starter.yaml:12:5`. */
-  readonly at: PolicyError;
+  readonly at: Diagnostic;
   readonly name: string;
   readonly sql: string;
   /** Where line 1 of the SQL is: a SQL file, or the line of an inline `sql:` in the test file. */
@@ -55,7 +56,7 @@ export type ReadFile = (path: string) => Promise<string | undefined>;
 
 export type LoadCasesResult =
   | { readonly ok: true; readonly cases: readonly PolicyTestCase[] }
-  | { readonly ok: false; readonly errors: readonly PolicyError[] };
+  | { readonly ok: false; readonly errors: readonly Diagnostic[] };
 
 let validate: ReturnType<typeof compileSchema> | undefined;
 
@@ -76,7 +77,7 @@ interface RawCase {
 /** Parse and resolve every test file; reports every error, each at its file:line:column. */
 export async function loadPolicyTests(files: readonly TestFile[], read: ReadFile): Promise<LoadCasesResult> {
   validate ??= compileSchema(testSchema);
-  const errors: PolicyError[] = [];
+  const errors: Diagnostic[] = [];
   const cases: PolicyTestCase[] = [];
   for (const file of files) {
     const parsed = parseYaml(file.path, file.text);
@@ -85,7 +86,7 @@ export async function loadPolicyTests(files: readonly TestFile[], read: ReadFile
       continue;
     }
     if (parsed.value === null || parsed.value === undefined) {
-      errors.push(new PolicyError(file.path, 1, 1, 'the file is empty; expected a mapping with `cases:`'));
+      errors.push(new Diagnostic(file.path, 1, 1, 'the file is empty; expected a mapping with `cases:`'));
       continue;
     }
     const invalid = schemaErrors(validate, parsed.source, parsed.value);
@@ -108,7 +109,7 @@ async function resolveCase(
   c: RawCase,
   i: number,
   read: ReadFile,
-  errors: PolicyError[],
+  errors: Diagnostic[],
 ): Promise<PolicyTestCase | undefined> {
   const where = locate(source, ['cases', i]);
   if ((c.sql === undefined) === (c.file === undefined)) {
@@ -140,7 +141,7 @@ async function resolveCase(
     Object.entries(c.teams ?? {}).map(([team, members]) => [team.toLowerCase(), members]),
   );
   return {
-    at: new PolicyError(where.file, where.line, where.column, ''),
+    at: new Diagnostic(where.file, where.line, where.column, ''),
     name: c.name,
     sql,
     sqlAt,

@@ -5,9 +5,10 @@
 import { approvalsForPlan } from '../approval/for-plan.js';
 import type { ApprovalResult, Review } from '../approval/types.js';
 import { type RequiredFlow, requiredFlows } from '../plan/plan.js';
-import type { ChangeSource, Policy, RiskLevel, SourceLocation } from '../policy/types.js';
+import type { Policy, RiskLevel, SourceLocation } from '../policy/types.js';
 import { evaluateRisk, type RiskReport } from '../risk/evaluate.js';
 import type { MigrationName } from '../sql/migration-name.js';
+import type { ChangeSource } from '../sql/statement-types.js';
 import type { Analyse } from '../whatif/analysis-cache.js';
 import type { ApprovalStatus, PolicyTestCase } from './cases.js';
 

@@ -2,7 +2,7 @@
 // tip of the base branch (what the PR will be merged onto), then the PR's, with their down files.
 import { migrationFileOf } from '../deploy/sources.js';
 import type { MigrationFile } from '../deploy/types.js';
-import { InputError, PolicyError } from '../errors.js';
+import { Diagnostic, InputError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import type { Policy } from '../policy/types.js';
 import { decodeSql } from '../sql/decode.js';
@@ -26,7 +26,7 @@ export async function rehearsalSubjects(input: SubjectsInput): Promise<Rehearsal
     (m) => !prPaths.has(m.path),
   );
   const downs = await downFilesAt(repo, input.head, root);
-  const errors: PolicyError[] = [];
+  const errors: Diagnostic[] = [];
   const read = async (commit: string, names: readonly MigrationName[]): Promise<MigrationFile[]> => {
     const bytes = await repo.readFiles(
       commit,
@@ -35,7 +35,7 @@ export async function rehearsalSubjects(input: SubjectsInput): Promise<Rehearsal
     const files: MigrationFile[] = [];
     for (const name of names) {
       const text = decodeSql(name.path, bytes.get(name.path) ?? Buffer.alloc(0));
-      if (text instanceof PolicyError) errors.push(text);
+      if (text instanceof Diagnostic) errors.push(text);
       else files.push(migrationFileOf(name, text));
     }
     return files;
@@ -49,7 +49,7 @@ export async function rehearsalSubjects(input: SubjectsInput): Promise<Rehearsal
     const withDown = pr.flatMap(({ migration }) => {
       const path = downs.get(migration.path);
       const name = path ? parseMigrationName(path, root) : undefined;
-      return name && !(name instanceof PolicyError) ? [{ up: migration.path, down: name }] : [];
+      return name && !(name instanceof Diagnostic) ? [{ up: migration.path, down: name }] : [];
     });
     const downFiles = await read(
       input.head,

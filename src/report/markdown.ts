@@ -9,7 +9,6 @@ import type { MissingRollback, RehearsalReport } from '../rehearsal/types.js';
 import type { StatementRisk, TaskRisk } from '../risk/evaluate.js';
 import { rehearsalMarkdown, rehearsalProblem } from './rehearsal.js';
 
-export const COMMENT_MARKER = '<!-- sqlgate:check -->';
 export const COMMENT_LIMIT = 65_536;
 // Room kept free below the limit for the closing lines and multi-byte surprises.
 const BUDGET = COMMENT_LIMIT - 2_000;
@@ -186,7 +185,6 @@ export function commentMarkdown(input: CommentInput): string {
   const rehearsalFailed =
     input.rehearsal && rehearsalProblem(input.rehearsal.report, input.rehearsal.missing) !== undefined;
   const head: string[] = [
-    COMMENT_MARKER,
     `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} — ${rehearsalFailed ? '❌ rehearsal failed; ' : ''}${headline}`,
     '',
   ];

@@ -2,14 +2,12 @@
 // and per PR, then the approval flow. Every level names the rules and statements that raised it.
 import {
   type ApprovalFlow,
-  type ChangeSource,
   compareLevels,
   type Database,
   maxLevel,
   type Policy,
   type RiskLevel,
   type RiskRule,
-  SOURCES,
   type SourceLocation,
 } from '../policy/types.js';
 import type { AnalysedStatement } from '../sql/analyse.js';
@@ -17,6 +15,7 @@ import { classifyByKeywords } from '../sql/classify.js';
 import { buildFacts, type ParseOutcome, type StatementFacts } from '../sql/facts.js';
 import type { MigrationName } from '../sql/migration-name.js';
 import type { Position } from '../sql/split.js';
+import { type ChangeSource, SOURCES } from '../sql/statement-types.js';
 import { evaluateCondition } from './conditions.js';
 import type { Estimate, RehearsalMeasure, StatementContext } from './context.js';
 import { BYTEBASE_PRESET } from './presets.js';
@@ -24,6 +23,11 @@ import { BYTEBASE_PRESET } from './presets.js';
 export interface AnalysedMigration {
   readonly migration: MigrationName;
   readonly statements: readonly AnalysedStatement[];
+}
+
+/** A migration with its text, for readers that go back to the statements (estimates, table shapes). */
+export interface AnalysedMigrationWithText extends AnalysedMigration {
+  readonly text: string;
 }
 
 export interface Estimates {

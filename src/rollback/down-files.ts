@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrationFileOf } from '../deploy/sources.js';
 import type { MigrationFile } from '../deploy/types.js';
-import { InputError, PolicyError } from '../errors.js';
+import { Diagnostic, InputError } from '../errors.js';
 import { decodeSql } from '../sql/decode.js';
 import { collectMigrations, parseMigrationName } from '../sql/migration-name.js';
 
@@ -24,12 +24,12 @@ export function readDownFiles(
     migrationsDir,
   );
   const files = new Map<string, MigrationFile>();
-  const errors: PolicyError[] = [];
+  const errors: Diagnostic[] = [];
   for (const [up, down] of downs) {
     const name = parseMigrationName(down, migrationsDir);
     const text = decodeSql(down, readFileSync(join(root, down)));
-    if (name instanceof PolicyError) errors.push(name);
-    else if (text instanceof PolicyError) errors.push(text);
+    if (name instanceof Diagnostic) errors.push(name);
+    else if (text instanceof Diagnostic) errors.push(text);
     else files.set(up, migrationFileOf(name, text));
   }
   if (errors.length > 0) throw new InputError(errors);

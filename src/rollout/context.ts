@@ -1,5 +1,7 @@
 // What a deploy from the Action knows: the checkout, the databases' environment, GitHub, and
 // where to say what happens. Deploy on push and rollout by tag both take it.
+
+import type { DatabaseTargets } from '../db/targets.js';
 import type { DatabaseReport } from '../deploy/apply.js';
 import type { EnvironmentDeployInput } from '../deploy/fleet.js';
 import type { GitRepo } from '../git/repo.js';
@@ -14,7 +16,7 @@ export interface RolloutContext {
   readonly repo: GitRepo;
   readonly policiesDir: string;
   readonly migrationsDir: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly targets: DatabaseTargets;
   readonly concurrency: number;
   readonly dryRun: boolean;
   readonly shard?: string;
@@ -45,7 +47,7 @@ export function deployInputOf(
     policy,
     root: ctx.workspace,
     migrationsDir: ctx.migrationsDir,
-    env: ctx.env,
+    targets: ctx.targets,
     concurrency: ctx.concurrency,
     dryRun: ctx.dryRun,
     lockTimeoutSeconds: 60,

@@ -2,6 +2,7 @@
 // condition holds; otherwise nothing runs and the reason is reported.
 import { expandRole } from '../approval/members.js';
 import type { TeamMembers } from '../approval/types.js';
+import type { DatabaseTargets } from '../db/targets.js';
 import type { MigrationFile } from '../deploy/types.js';
 import { matchesGlob } from '../policy/glob.js';
 import type { Environment, ManualEnvironment, Policy } from '../policy/types.js';
@@ -20,7 +21,7 @@ export interface TagGateInput {
   readonly teams: ReadonlyMap<string, TeamMembers>;
   readonly root: string;
   readonly migrationsDir: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly targets: DatabaseTargets;
   readonly verify: (path: string, commit: string) => Promise<MergedPrVerdict>;
 }
 
@@ -118,7 +119,7 @@ export async function checkTagRollout(input: TagGateInput): Promise<TagGateResul
     for (const database of policy.databases.filter((d) => d.environment === env.id)) {
       const wanted = [...pending.values()].filter((f) => f.name.folder === database.migrations);
       if (wanted.length === 0) continue;
-      if (!input.env[database.urlEnv]) {
+      if (!input.targets.has(database)) {
         return refuse(
           'order',
           `cannot verify that ${env.title} has the migrations: ${database.urlEnv} is not set in this job`,

@@ -6,6 +6,7 @@ import type { GitRepo } from '../git/repo.js';
 import type { GitHub } from '../github/client.js';
 import { listPullContributors, listReviews, type RepoRef, resolveTeams } from '../github/reads.js';
 import { planChange } from '../plan/plan.js';
+import type { RiskLevel } from '../policy/types.js';
 import type { StatementParser } from '../sql/analyse.js';
 
 export interface MergedPrVerdict {
@@ -16,7 +17,7 @@ export interface MergedPrVerdict {
   readonly levels?: readonly {
     readonly file: string;
     readonly environment: string;
-    readonly level: string;
+    readonly level: RiskLevel;
   }[];
 }
 

@@ -78,7 +78,11 @@ async function verifyPending(
   verifier: ReturnType<typeof cachedVerifier>,
 ): Promise<Recorded> {
   const { databases } = selectDatabases(policy, environment, ctx.shard ? { shard: ctx.shard } : {});
-  const pendingOf = pendingReader({ root: ctx.workspace, migrationsDir: ctx.migrationsDir, env: ctx.env });
+  const pendingOf = pendingReader({
+    root: ctx.workspace,
+    migrationsDir: ctx.migrationsDir,
+    targets: ctx.targets,
+  });
   const refused = new Map<string, string>();
   for (const database of databases) {
     let state: Awaited<ReturnType<typeof pendingOf>>;

@@ -42,7 +42,7 @@ export async function rolloutOnTag(ctx: RolloutContext, push: TagPush): Promise<
     teams: await resolveTeams(ctx.github, roleTeams),
     root: ctx.workspace,
     migrationsDir: ctx.migrationsDir,
-    env: ctx.env,
+    targets: ctx.targets,
     verify: approvalVerifier({
       repo,
       github: ctx.github,

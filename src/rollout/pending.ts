@@ -1,7 +1,7 @@
 // What a deploy would apply, read before anything runs (no lock, no writes), and the verdict on
 // each of those migrations: did it come from a merged PR whose flow was satisfied? Deploy on push
 // and rollout by tag both ask, with the same verifier.
-import { targetOf } from '../db/url.js';
+import type { DatabaseTargets } from '../db/targets.js';
 import { inspectDatabase } from '../deploy/apply.js';
 import { readMigrationFolder } from '../deploy/sources.js';
 import type { MigrationFile } from '../deploy/types.js';
@@ -19,7 +19,7 @@ export type PendingReader = (database: Database) => Promise<Pending>;
 export function pendingReader(input: {
   readonly root: string;
   readonly migrationsDir: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly targets: DatabaseTargets;
 }): PendingReader {
   const folders = new Map<string, MigrationFile[]>();
   return async (database) => {
@@ -28,7 +28,7 @@ export function pendingReader(input: {
       files = readMigrationFolder(input.root, input.migrationsDir, database.migrations);
       folders.set(database.migrations, files);
     }
-    const decision = await inspectDatabase(database, targetOf(database, input.env), files);
+    const decision = await inspectDatabase(database, input.targets.of(database), files);
     return decision.ok
       ? { ok: true, files: decision.actions.flatMap((a) => (a.kind === 'apply' ? [a.file] : [])) }
       : { ok: false, reason: decision.reason };

@@ -1,9 +1,14 @@
-import type { ChangeSource } from '../policy/types.js';
 import type { AstDetails } from './ast-details.js';
 import type { KeywordClass } from './classify.js';
 import { detach } from './detach.js';
 import { onlineDdlClass } from './online-ddl.js';
-import { type AlterOperation, type OnlineDdlClass, type StatementType, sourceOf } from './statement-types.js';
+import {
+  type AlterOperation,
+  type ChangeSource,
+  type OnlineDdlClass,
+  type StatementType,
+  sourceOf,
+} from './statement-types.js';
 import { leadingTokens } from './tokens.js';
 
 export type ParseOutcome =

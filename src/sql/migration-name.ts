@@ -1,6 +1,6 @@
 // Migration file names: `migrations/<folder>/<version>_<description>.sql`, accepting Bytebase's
 // (`202503131500_create_t1_ddl.sql`, `1.0.0_init.sql`) and Flyway's (`V2__add_email.sql`) styles.
-import { PolicyError } from '../errors.js';
+import { Diagnostic } from '../errors.js';
 
 export interface MigrationName {
   /** Repository path, e.g. `migrations/test_db/V2__add_email.sql`. */
@@ -38,11 +38,11 @@ export function isMigrationCandidate(path: string, root = 'migrations'): boolean
 }
 
 /** Parse one path, or explain what is wrong with it. */
-export function parseMigrationName(path: string, root = 'migrations'): MigrationName | PolicyError {
+export function parseMigrationName(path: string, root = 'migrations'): MigrationName | Diagnostic {
   const rest = path.slice(root.length + 1);
   const segments = rest.split('/');
   if (segments.length !== 2) {
-    return new PolicyError(
+    return new Diagnostic(
       path,
       0,
       0,
@@ -52,7 +52,7 @@ export function parseMigrationName(path: string, root = 'migrations'): Migration
   const [folder, file] = segments as [string, string];
   const match = NAME.exec(file);
   if (!match) {
-    return new PolicyError(
+    return new Diagnostic(
       path,
       0,
       0,
@@ -88,9 +88,9 @@ export function sortMigrations<T extends MigrationName>(list: readonly T[]): T[]
 export function collectMigrations(
   paths: readonly string[],
   root = 'migrations',
-): { migrations: MigrationName[]; errors: PolicyError[]; downs: Map<string, string> } {
+): { migrations: MigrationName[]; errors: Diagnostic[]; downs: Map<string, string> } {
   const migrations: MigrationName[] = [];
-  const errors: PolicyError[] = [];
+  const errors: Diagnostic[] = [];
   const downs = new Map<string, string>();
   for (const path of paths) {
     if (!isMigrationCandidate(path, root)) continue;
@@ -99,7 +99,7 @@ export function collectMigrations(
       continue;
     }
     const parsed = parseMigrationName(path, root);
-    if (parsed instanceof PolicyError) errors.push(parsed);
+    if (parsed instanceof Diagnostic) errors.push(parsed);
     else migrations.push(parsed);
   }
   const sorted = sortMigrations(migrations);
@@ -107,7 +107,7 @@ export function collectMigrations(
     const [a, b] = [sorted[i - 1] as MigrationName, sorted[i] as MigrationName];
     if (a.folder === b.folder && compareVersions(a.parts, b.parts) === 0) {
       errors.push(
-        new PolicyError(
+        new Diagnostic(
           b.path,
           0,
           0,
@@ -119,7 +119,7 @@ export function collectMigrations(
   const ups = new Set(migrations.map((m) => m.path));
   for (const [up, down] of downs) {
     if (!ups.has(up))
-      errors.push(new PolicyError(down, 0, 0, `down file without its migration: expected ${up} beside it`));
+      errors.push(new Diagnostic(down, 0, 0, `down file without its migration: expected ${up} beside it`));
   }
   return { migrations: sorted, errors, downs };
 }

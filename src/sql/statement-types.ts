@@ -1,4 +1,6 @@
-import type { ChangeSource } from '../policy/types.js';
+// Where a statement's risk is filed: rules and approval assignments are keyed by it.
+export const SOURCES = ['ddl', 'dml', 'create-database'] as const;
+export type ChangeSource = (typeof SOURCES)[number];
 
 // Bytebase's statement type names (its MySQL classifier: RENAME for RENAME TABLE, DROP_DATABASE for
 // DROP SCHEMA too), so rules written for Bytebase's Risk Center read the same here. Types Bytebase

@@ -2,7 +2,7 @@
 // PR's policies (a PR must not be able to edit the tests that judge it), and replay the migrations
 // that landed on the base branch under the base's policies and the PR's, within a time budget.
 
-import type { PolicyError } from '../errors.js';
+import type { Diagnostic } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import { policiesAt } from '../plan/plan.js';
 import { loadPolicyTests, type TestFile } from '../policytest/cases.js';
@@ -14,7 +14,7 @@ import { replayHistory, type WhatIfReport } from './replay.js';
 
 export interface PolicyChangeReview {
   /** The base branch's tests run against the PR's policies; undefined when the base has none. */
-  readonly tests?: { readonly run: PolicyTestRun } | { readonly errors: readonly PolicyError[] };
+  readonly tests?: { readonly run: PolicyTestRun } | { readonly errors: readonly Diagnostic[] };
   readonly whatIf: WhatIfReport;
 }
 

@@ -2,9 +2,10 @@
 // that landed it, evaluated under the current and the proposed policies with the engine a PR check
 // uses (evaluateRisk and its flow choice). Reports each PR or commit whose level or flow would
 // change. Analysis goes through a content-hash cache, so two policies cost one parse per file.
-import type { ChangeSource, Policy, RiskLevel } from '../policy/types.js';
+import type { Policy, RiskLevel } from '../policy/types.js';
 import { evaluateRisk } from '../risk/evaluate.js';
 import { type MigrationName, parseMigrationName } from '../sql/migration-name.js';
+import type { ChangeSource } from '../sql/statement-types.js';
 import type { Analyse } from './analysis-cache.js';
 import type { Attribution } from './attribute.js';
 

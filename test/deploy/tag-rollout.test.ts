@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { targetsFromEnv } from '../../src/db/targets.js';
 import { deployEnvironment } from '../../src/deploy/fleet.js';
 import { readPolicyDir } from '../../src/files/policy-dir.js';
 import { GitRepo } from '../../src/git/repo.js';
@@ -69,7 +70,7 @@ function deployArgs() {
     environment: 'test',
     root: repo.dir,
     migrationsDir: 'migrations',
-    env,
+    targets: targetsFromEnv(env),
     concurrency: 1,
     dryRun: false,
     lockTimeoutSeconds: 5,
@@ -124,7 +125,7 @@ async function gate(tag: string, sender: string, commit = merge) {
     teams: new Map(),
     root: repo.dir,
     migrationsDir: 'migrations',
-    env,
+    targets: targetsFromEnv(env),
     verify: approvalVerifier({
       repo: git,
       github: createGitHub({ token: 'ghs_test', writeIntervalMs: 0 }),

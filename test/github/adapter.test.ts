@@ -2,8 +2,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHub } from '../../src/github/client.js';
 import { listPullContributors, listPullFiles, listReviews, resolveTeams } from '../../src/github/reads.js';
-import { setStatus, upsertComment } from '../../src/github/writes.js';
-import { COMMENT_MARKER } from '../../src/report/markdown.js';
+import { COMMENT_MARKER, setStatus, upsertComment } from '../../src/github/writes.js';
 import {
   commitStatus,
   issueComment,

@@ -1,8 +1,9 @@
 // Flow choice on its own: which assignment a PR's highest (source, level) pairs select.
 import { describe, expect, it } from 'vitest';
 import { loadPolicies } from '../../src/policy/load.js';
-import type { ChangeSource, Policy, RiskLevel } from '../../src/policy/types.js';
+import type { Policy, RiskLevel } from '../../src/policy/types.js';
 import { chooseFlow } from '../../src/risk/evaluate.js';
+import type { ChangeSource } from '../../src/sql/statement-types.js';
 import { seedTexts } from '../policy/seed-texts.js';
 
 const FLOWS = `flows:

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyError } from '../../src/errors.js';
+import { Diagnostic } from '../../src/errors.js';
 import { collectMigrations, compareVersions, parseMigrationName } from '../../src/sql/migration-name.js';
 
 const parts = (path: string) => {
   const m = parseMigrationName(path);
-  if (m instanceof PolicyError) throw m;
+  if (m instanceof Diagnostic) throw m;
   return m.parts;
 };
 
@@ -26,8 +26,8 @@ describe('migration file names', () => {
     ['migrations/a/b/1_init.sql', 'migration files must be directly inside a database folder'],
   ])('rejects %s naming the file', (path, message) => {
     const result = parseMigrationName(path);
-    expect(result).toBeInstanceOf(PolicyError);
-    expect((result as PolicyError).format()).toContain(`${path}: ${message}`);
+    expect(result).toBeInstanceOf(Diagnostic);
+    expect((result as Diagnostic).format()).toContain(`${path}: ${message}`);
   });
 
   it('compares versions numerically part by part', () => {
