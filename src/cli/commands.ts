@@ -39,6 +39,7 @@ common options:
   --policies DIR   policy directory (default: policies)
   --migrations DIR migrations directory (default: migrations)
   -h, --help       this help
+  -v, --version    the installed version
 
 exit codes: 0 ok, 1 the policy says no or a deploy failed, 2 bad input`;
 
