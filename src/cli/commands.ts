@@ -7,6 +7,9 @@ import type { CliIo } from './io.js';
 export const USAGE = `usage: sqlgate <command> [options]
 
 commands:
+  init [--dir DIR] [--database NAME]
+                                     start a repository: the starter policies (and their tests),
+                                     the workflows and migrations/NAME/; never overwrites a file
   validate [--policies DIR] [--strict]
                                      check the policy files (exit 0 ok, 2 errors); warn about
                                      rules and flows no policy test exercises (--strict: errors)
