@@ -17,6 +17,8 @@ export interface RolloutContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly concurrency: number;
   readonly dryRun: boolean;
+  /** Seconds a deploy waits for another deploy's per-database lock (input lock-timeout). */
+  readonly lockTimeoutSeconds: number;
   readonly shard?: string;
   /** The commit the workflow runs on, recorded in the history. */
   readonly gitSha: string | null;
@@ -48,7 +50,7 @@ export function deployInputOf(
     env: ctx.env,
     concurrency: ctx.concurrency,
     dryRun: ctx.dryRun,
-    lockTimeoutSeconds: 60,
+    lockTimeoutSeconds: ctx.lockTimeoutSeconds,
     appliedBy: sender || 'github-actions',
     gitSha: ctx.gitSha,
     log: ctx.log,
