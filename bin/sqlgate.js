@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// deploy, status and repair load a lean bundle: start-up time is part of every deploy.
-const lean = ['deploy', 'status', 'repair'].includes(process.argv[2] ?? '');
-const { runCli } = await import(lean ? '../dist/deploy-cli.js' : '../dist/cli.js');
-
-process.exitCode = await runCli(process.argv.slice(2));
+// The installed command loads only dist/ (the bundles hold every dependency), so the package
+// installs with no dependencies of its own.
+const command = process.argv[2] ?? '';
+if (command === '--version' || command === '-v' || command === 'version') {
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  console.log(`sqlgate ${pkg.version}`);
+} else {
+  // deploy, status and repair load a lean bundle: start-up time is part of every deploy.
+  const lean = ['deploy', 'status', 'repair'].includes(command);
+  const { runCli } = await import(lean ? '../dist/deploy-cli.js' : '../dist/cli.js');
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,5 +1,6 @@
 import { COMMON, type Command, ENV, PATHS, requireEnv, runCommand, str } from './cli/commands.js';
 import { DEPLOY_COMMANDS } from './cli/deploy-commands.js';
+import { runInit } from './cli/init.js';
 import { type CliIo, processIo } from './cli/io.js';
 import { runPlan } from './cli/plan.js';
 import { runRehearse } from './cli/rehearse.js';
@@ -10,6 +11,18 @@ import { runWhatIf } from './cli/whatif.js';
 
 const COMMANDS: Record<string, Command> = {
   ...DEPLOY_COMMANDS,
+  init: {
+    options: {
+      help: COMMON.help,
+      dir: { type: 'string', default: '.' },
+      database: { type: 'string' },
+    },
+    run: (io, o) =>
+      runInit(io, {
+        dir: String(o.dir),
+        ...(str(o.database) !== undefined ? { database: str(o.database) as string } : {}),
+      }),
+  },
   plan: {
     options: {
       ...PATHS,

@@ -17,6 +17,8 @@ export interface ActionSettings {
   readonly environment?: string;
   readonly dryRun: boolean;
   readonly concurrency: number;
+  /** Seconds a deploy waits for another deploy's per-database lock. */
+  readonly lockTimeoutSeconds: number;
   readonly shard?: string;
   /** Where the check rehearses the PR's migrations (`rehearsal-url`, or `rehearsal: service`). */
   readonly rehearsal?: ConnectionTarget;
@@ -151,6 +153,10 @@ export function readSettings(
     throw new InputError(
       `input concurrency must be a whole number ≥ 1, not "${core.getInput('concurrency')}"`,
     );
+  const lockTimeout = core.getInput('lock-timeout') || '60';
+  const lockTimeoutSeconds = Number(lockTimeout);
+  if (!/^\d+$/.test(lockTimeout) || !Number.isSafeInteger(lockTimeoutSeconds))
+    throw new InputError(`input lock-timeout must be a whole number of seconds ≥ 0, not "${lockTimeout}"`);
   const rehearsal = rehearsalTarget();
   const environment = core.getInput('environment');
   const shard = core.getInput('shard');
@@ -163,6 +169,7 @@ export function readSettings(
     ...(environment ? { environment } : {}),
     dryRun: booleanInput('dry-run'),
     concurrency,
+    lockTimeoutSeconds,
     ...(shard ? { shard } : {}),
     ...(rehearsal ? { rehearsal } : {}),
     event: parseEvent(eventName, payload, env.GITHUB_SHA ?? '', defaultBranch),

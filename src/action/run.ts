@@ -151,6 +151,7 @@ async function deploy(s: ActionSettings, event: ActionEvent): Promise<void> {
     targets: s.targets,
     concurrency: s.concurrency,
     dryRun: s.dryRun,
+    lockTimeoutSeconds: s.lockTimeoutSeconds,
     ...(s.shard ? { shard: s.shard } : {}),
     gitSha: s.sha || null,
     github: github(s),

@@ -7,6 +7,9 @@ import type { CliIo } from './io.js';
 export const USAGE = `usage: sqlgate <command> [options]
 
 commands:
+  init [--dir DIR] [--database NAME]
+                                     start a repository: the starter policies (and their tests),
+                                     the workflows and migrations/NAME/; never overwrites a file
   validate [--policies DIR] [--strict]
                                      check the policy files (exit 0 ok, 2 errors); warn about
                                      rules and flows no policy test exercises (--strict: errors)
@@ -39,6 +42,7 @@ common options:
   --policies DIR   policy directory (default: policies)
   --migrations DIR migrations directory (default: migrations)
   -h, --help       this help
+  -v, --version    the installed version
 
 exit codes: 0 ok, 1 the policy says no or a deploy failed, 2 bad input`;
 

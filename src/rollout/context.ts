@@ -19,6 +19,8 @@ export interface RolloutContext {
   readonly targets: DatabaseTargets;
   readonly concurrency: number;
   readonly dryRun: boolean;
+  /** Seconds a deploy waits for another deploy's per-database lock (input lock-timeout). */
+  readonly lockTimeoutSeconds: number;
   readonly shard?: string;
   /** The commit the workflow runs on, recorded in the history. */
   readonly gitSha: string | null;
@@ -50,7 +52,7 @@ export function deployInputOf(
     targets: ctx.targets,
     concurrency: ctx.concurrency,
     dryRun: ctx.dryRun,
-    lockTimeoutSeconds: 60,
+    lockTimeoutSeconds: ctx.lockTimeoutSeconds,
     appliedBy: sender || 'github-actions',
     gitSha: ctx.gitSha,
     log: ctx.log,

@@ -120,9 +120,15 @@ export async function checkTagRollout(input: TagGateInput): Promise<TagGateResul
       const wanted = [...pending.values()].filter((f) => f.name.folder === database.migrations);
       if (wanted.length === 0) continue;
       if (!input.targets.has(database)) {
+        // A secret of the earlier environment's GitHub environment is invisible to this job; the
+        // fix is where the secret is stored, so the message names it.
+        const variable = database.urlEnv;
         return refuse(
           'order',
-          `cannot verify that ${env.title} has the migrations: ${database.urlEnv} is not set in this job`,
+          `cannot verify that ${env.title} has the migrations: ${variable} is not set in this job. ` +
+            `The ${environment.title} rollout reads ${env.title}'s history table to check rollout order, so give this job ` +
+            `${variable} too (env: ${variable}: \${{ secrets.${variable} }}), stored as a repository secret or a secret of ` +
+            `the ${environment.id} environment: a secret of the ${env.id} environment alone is not visible here (see README.md#secrets)`,
         );
       }
       const state = await pendingOf(database);

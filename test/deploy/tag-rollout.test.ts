@@ -212,6 +212,18 @@ describe('rollout to Prod by tag', () => {
     ).toEqual([{ n: 0 }]);
   });
 
+  it("refuses when Test's URL is not in the Prod job, and says where the secret must live", async () => {
+    stubPr();
+    delete env.TEST_DB_URL;
+    expect(await gate('prod/v1', 'olivia')).toMatchObject({
+      ok: false,
+      condition: 'order',
+      reason:
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, quoted for the user
+        "cannot verify that Test has the migrations: TEST_DB_URL is not set in this job. The Prod rollout reads Test's history table to check rollout order, so give this job TEST_DB_URL too (env: TEST_DB_URL: ${{ secrets.TEST_DB_URL }}), stored as a repository secret or a secret of the prod environment: a secret of the test environment alone is not visible here (see README.md#secrets)",
+    });
+  });
+
   it('says when a tag matches no manual environment', async () => {
     expect(await gate('release-1', 'dana')).toMatchObject({
       ok: false,
