@@ -12,6 +12,8 @@ import { sharedParser } from '../parser/pool.js';
 import { planChange } from '../plan/plan.js';
 import { formatReports } from '../report/deploy.js';
 import { commentMarkdown } from '../report/markdown.js';
+import { formatRollback } from '../report/rollback.js';
+import type { RollbackReport } from '../rollback/rollback.js';
 import type { RolloutContext, RolloutReport } from '../rollout/context.js';
 import { deployOnPush } from '../rollout/on-push.js';
 import { rolloutOnTag } from '../rollout/on-tag.js';
@@ -190,14 +192,16 @@ async function renderDeploy(report: RolloutReport, tag: string | undefined): Pro
   const checks = report.checks.map((line) => `✓ ${line}`);
   for (const line of checks) core.info(line);
   if (report.refused) {
-    const refusal = `rollout of ${tag} refused (${report.refused.condition}): ${report.refused.reason}. Nothing was deployed.`;
+    const what = report.rollbacks ? 'rollback' : 'rollout';
+    const refusal = `${what} of ${tag} refused (${report.refused.condition}): ${report.refused.reason}. Nothing was ${report.rollbacks ? 'rolled back' : 'deployed'}.`;
     await core.summary
-      .addHeading('sqlgate rollout refused', 2)
+      .addHeading(`sqlgate ${what} refused`, 2)
       .addCodeBlock([...checks, `✗ ${refusal}`].join('\n'))
       .write();
     setOutputs({ deployed: '[]' });
     throw new RefusedError(refusal);
   }
+  if (report.rollbacks) return renderRollbacks(report.rollbacks, checks);
   const { reports } = report;
   const lines = formatReports(reports);
   for (const line of lines) core.info(line);
@@ -231,6 +235,21 @@ async function renderDeploy(report: RolloutReport, tag: string | undefined): Pro
         .map((r) => `${r.environment}/${r.database}: ${r.status}: ${r.message}`)
         .join('\n'),
     );
+}
+
+async function renderRollbacks(
+  rollbacks: readonly RollbackReport[],
+  checks: readonly string[],
+): Promise<void> {
+  const lines = rollbacks.map(formatRollback);
+  for (const line of lines) core.info(line);
+  await core.summary
+    .addHeading('sqlgate rollback', 2)
+    .addCodeBlock([...checks, ...lines].join('\n'))
+    .write();
+  setOutputs({ deployed: '[]' });
+  const bad = rollbacks.filter((r) => r.status === 'failed' || r.status === 'refused');
+  if (bad.length > 0) throw new RefusedError(bad.map(formatRollback).join('\n'));
 }
 
 /** Database URLs and their passwords never appear in the log. */

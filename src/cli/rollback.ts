@@ -5,6 +5,7 @@ import { selectDatabases } from '../deploy/fleet.js';
 import { readMigrationFolder } from '../deploy/sources.js';
 import { versionKey } from '../deploy/types.js';
 import { InputError } from '../errors.js';
+import { formatRollback } from '../report/rollback.js';
 import { readDownFiles } from '../rollback/down-files.js';
 import { type RollbackReport, rollbackDatabase } from '../rollback/rollback.js';
 import { parseMigrationName } from '../sql/migration-name.js';
@@ -19,23 +20,6 @@ export interface RollbackCliOptions {
   readonly database?: string;
   readonly to?: string;
   readonly lockTimeout: string;
-}
-
-const ICON: Record<RollbackReport['status'], string> = {
-  'rolled-back': '✓',
-  'nothing-to-do': '✓',
-  failed: '✗',
-  refused: '✗',
-};
-
-export function formatRollback(r: RollbackReport): string {
-  const what =
-    r.status === 'rolled-back'
-      ? `rolled back with ${r.rolledBack.join(', ')}`
-      : r.status === 'nothing-to-do'
-        ? 'nothing above that version is applied'
-        : `${r.status}: ${r.message ?? ''}${r.rolledBack.length > 0 ? ` (ran before the failure: ${r.rolledBack.join(', ')})` : ''}`;
-  return `${ICON[r.status]} ${r.environment}/${r.database}: ${what}`;
 }
 
 export async function runRollback(io: CliIo, o: RollbackCliOptions): Promise<number> {

@@ -292,6 +292,21 @@ export class MysqlRevisions implements RevisionReadWriter {
     );
   }
 
+  async rolledBack(versionKey: string, note: string): Promise<void> {
+    try {
+      assertOne(
+        await this.query(
+          `UPDATE ${this.table} SET status = 'rolled-back', finished_at = NOW(3), note = CONCAT_WS('\\n', note, ?)
+            WHERE version_key = ? AND status = 'success' AND 1 = ${GUARDED}`,
+          [note, versionKey, ...this.guard(1)],
+        ),
+      );
+    } catch (error) {
+      if ((error as { errno?: number }).errno === ER_SUBQUERY_NO_1_ROW) throw lockLost();
+      throw error;
+    }
+  }
+
   async stillRunning(row: HistoryRow): Promise<{ connection: number; seconds: number } | null> {
     if (row.workConnection === null) return null;
     const rows = await this.query<RowDataPacket[]>(

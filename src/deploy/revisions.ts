@@ -73,6 +73,12 @@ export interface RevisionReadWriter extends RevisionReader {
   markInDoubt(versionKey: string): Promise<void>;
   /** The connection and seconds of a statement of this row still running on the server, if one is. */
   stillRunning(row: HistoryRow): Promise<{ readonly connection: number; readonly seconds: number } | null>;
+  /**
+   * A migration's down file ran (`sqlgate rollback`, or a rehearsal's round trip): its row becomes
+   * `rolled-back` with `note` (who, when, which file) appended, so the next deploy applies it
+   * again. Only a fully applied row can be rolled back.
+   */
+  rolledBack(versionKey: string, note: string): Promise<void>;
   /** The operator's decision about an in-doubt statement; returns the row as it is now. */
   repair(
     row: HistoryRow,

@@ -4,13 +4,15 @@
 // down must equal the schema before up.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { closeQuietly, connect, quoteIdentifier, redact } from '../db/connect.js';
+import { closeQuietly, connect, quoteIdentifier } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { type DatabaseReport, deployDatabase } from '../deploy/apply.js';
-import { HISTORY_TABLE } from '../deploy/mysql-revisions.js';
 import { readDatabaseStatus } from '../deploy/status.js';
 import { type MigrationFile, versionKey } from '../deploy/types.js';
 import type { Database } from '../policy/types.js';
+import { rollbackDatabase } from '../rollback/rollback.js';
+import { compareVersions } from '../sql/migration-name.js';
+import { failureAt } from './failure.js';
 import { compareSnapshots, readSchemaSnapshot, type SchemaSnapshot } from './schema-snapshot.js';
 import {
   type RehearsalReport,
@@ -48,19 +50,6 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalReport> 
 /** A schema name of our own on a server others may share: 64 characters at most. */
 function scratchSchema(database: string): string {
   return `sqlgate_rh_${randomBytes(4).toString('hex')}_${database}`.slice(0, 64);
-}
-
-/** MySQL says where in the statement it stopped ("... at line 3"): turn that into the file's line. */
-export function failureAt(file: MigrationFile, index: number, error: string): StatementFailure {
-  const start = file.statements[index]?.line ?? 0;
-  const within = /at line (\d+)\s*$/.exec(error);
-  return { statement: index + 1, line: within ? start + Number(within[1]) - 1 : start, error };
-}
-
-export function describeError(error: unknown, target: ConnectionTarget): string {
-  const e = error as { code?: string; errno?: number; sqlMessage?: string; message?: string };
-  const text = e.sqlMessage ?? e.message ?? String(error);
-  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ''}: ${text}` : text, target);
 }
 
 class Stopwatch {
@@ -179,7 +168,16 @@ async function rehearseDatabase(
       }
       const roundTrip =
         down && before
-          ? await upDownUp(target, schema, file, down, before, () => deploy(applied), recordedFailure)
+          ? await upDownUp(
+              target,
+              database,
+              file,
+              applied,
+              down,
+              before,
+              () => deploy(applied),
+              recordedFailure,
+            )
           : undefined;
       files.push({
         path: file.name.path,
@@ -214,39 +212,44 @@ async function snapshot(target: ConnectionTarget, schema: string): Promise<Schem
   }
 }
 
+/**
+ * The migration was just applied: roll it back with the engine `sqlgate rollback` uses (lock,
+ * history row marked rolled-back), compare the schema, and apply it again.
+ */
 async function upDownUp(
   target: ConnectionTarget,
-  schema: string,
+  database: Database,
   file: MigrationFile,
+  applied: readonly MigrationFile[],
   down: MigrationFile,
   before: SchemaSnapshot,
   reapply: () => Promise<DatabaseReport>,
   recordedFailure: (files: readonly MigrationFile[], report: DatabaseReport) => Promise<StatementFailure>,
 ): Promise<RoundTrip> {
-  const c = await connect(target, { database: schema });
-  let afterDown: SchemaSnapshot;
-  try {
-    for (const [i, statement] of down.statements.entries()) {
-      try {
-        await c.query(statement.text);
-      } catch (error) {
-        return {
-          down: down.name.path,
-          state: 'down-failed',
-          mismatches: [],
-          failure: failureAt(down, i, describeError(error, target)),
-        };
-      }
-    }
-    afterDown = await readSchemaSnapshot(c, schema);
-    // The scratch history forgets the version, so the engine applies the migration again.
-    await c.query(`DELETE FROM ${quoteIdentifier(schema)}.${HISTORY_TABLE} WHERE version_key = ?`, [
-      versionKey(file.name.parts),
-    ]);
-  } finally {
-    await closeQuietly(c);
-  }
-  const mismatches = compareSnapshots(before, afterDown);
+  const below = applied
+    .map((f) => f.name.parts)
+    .filter((parts) => compareVersions(parts, file.name.parts) < 0)
+    .sort(compareVersions)
+    .at(-1);
+  const rollback = await rollbackDatabase({
+    database,
+    target,
+    toKey: below ? versionKey(below) : '0',
+    files: applied,
+    downs: new Map([[file.name.path, down]]),
+    by: 'rehearsal',
+    lockTimeoutSeconds: 10,
+    lockWaitTimeoutSeconds: 60,
+    log: () => {},
+  });
+  if (rollback.status !== 'rolled-back')
+    return {
+      down: down.name.path,
+      state: 'down-failed',
+      mismatches: [],
+      failure: rollback.failure ?? { statement: 0, line: 0, error: rollback.message ?? rollback.status },
+    };
+  const mismatches = compareSnapshots(before, await snapshot(target, database.name));
   const again = await reapply();
   if (again.status !== 'applied')
     return {

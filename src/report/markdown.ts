@@ -5,9 +5,11 @@ import type { ApprovalResult, ApprovalState, StepState } from '../approval/types
 import { executionKey, executionLines } from '../online/plan-executions.js';
 import type { PlanResult, RequiredFlow } from '../plan/plan.js';
 import { compareLevels, type Policy, type RiskLevel } from '../policy/types.js';
+import { rehearsalMeasures } from '../rehearsal/measures.js';
 import type { MissingRollback, RehearsalReport } from '../rehearsal/types.js';
+import type { RehearsalMeasure } from '../risk/context.js';
 import type { StatementRisk, TaskRisk } from '../risk/evaluate.js';
-import { rehearsalMarkdown, rehearsalProblem } from './rehearsal.js';
+import { rehearsalMarkdown, rehearsalProblem, seconds } from './rehearsal.js';
 
 export const COMMENT_LIMIT = 65_536;
 // Room kept free below the limit for the closing lines and multi-byte surprises.
@@ -159,11 +161,25 @@ function flowSection(
   return lines;
 }
 
-function statementLine(policy: Policy, t: TaskRisk, s: StatementRisk): string {
+function statementLine(
+  policy: Policy,
+  t: TaskRisk,
+  s: StatementRisk,
+  rehearsed: ((file: string, index: number) => RehearsalMeasure | undefined) | undefined,
+): string {
   const rules = s.matches.filter((m) => m.level === s.level).map((m) => m.title);
   if (s.unparsed) rules.unshift(`unparsable: ${s.unparsed.message}`);
   const statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'");
-  return `| ${escapeCell(t.file)}:${s.start.line} | ${envTitle(policy, t.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join('; ') || '—')} |`;
+  const line = `| ${escapeCell(t.file)}:${s.start.line} | ${envTitle(policy, t.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join('; ') || '—')} |`;
+  if (!rehearsed) return line;
+  // The facts rehearsalFailed and rehearsalMs as the rules saw them, beside the level they gave.
+  const m = rehearsed(t.file, s.index);
+  const cell = !m
+    ? 'not run'
+    : m.failed
+      ? '❌ failed'
+      : `✅ ${m.ms === 'unknown' ? '' : seconds(m.ms)}`.trim();
+  return `${line} ${cell} |`;
 }
 
 export function commentMarkdown(input: CommentInput): string {
@@ -247,18 +263,20 @@ export function commentMarkdown(input: CommentInput): string {
   }
 
   const detail: string[] = [];
+  const report = input.rehearsal?.report;
+  const rehearsed = report ? rehearsalMeasures(report) : undefined;
   const detailHead = [
     '',
     '<details><summary>Per-statement detail</summary>',
     '',
-    '| Where | Env | Type | Level | Statement | Rules |',
-    '| --- | --- | --- | --- | --- | --- |',
+    `| Where | Env | Type | Level | Statement | Rules |${rehearsed ? ' Rehearsal |' : ''}`,
+    `| --- | --- | --- | --- | --- | --- |${rehearsed ? ' --- |' : ''}`,
   ];
   used += detailHead.join('\n').length + 40;
   let omittedStatements = 0;
   for (const t of sortedTasks) {
     for (const s of t.statements) {
-      const line = statementLine(policy, t, s);
+      const line = statementLine(policy, t, s, rehearsed);
       if (used + line.length + 1 > BUDGET) {
         omittedStatements++;
         continue;

@@ -6,11 +6,12 @@ import { closeQuietly, connect, quoteIdentifier } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { CONTROL_TIMEOUT_MS, ControlSession } from '../deploy/control.js';
 import { acquireLock, lockName, releaseLock } from '../deploy/lock.js';
-import { HISTORY_TABLE, MysqlRevisions } from '../deploy/mysql-revisions.js';
+import { MysqlRevisions } from '../deploy/mysql-revisions.js';
 import type { HistoryRow, MigrationFile } from '../deploy/types.js';
-import { InputError, RefusedError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Database } from '../policy/types.js';
-import { describeError, failureAt } from '../rehearsal/rehearse.js';
+import { describeError, failureAt } from '../rehearsal/failure.js';
+import type { StatementFailure } from '../rehearsal/types.js';
 import { failureWords } from '../report/rehearsal.js';
 import { compareVersions } from '../sql/migration-name.js';
 
@@ -35,6 +36,8 @@ export interface RollbackReport {
   /** Down files that ran, newest version first. */
   readonly rolledBack: readonly string[];
   readonly message?: string;
+  /** `failed`: the down file's statement that failed, where and why. */
+  readonly failure?: StatementFailure & { readonly path: string };
 }
 
 const partsOf = (key: string) => key.split('.').map((p) => BigInt(p));
@@ -79,12 +82,8 @@ export async function rollbackDatabase(input: RollbackInput): Promise<RollbackRe
     const lock = lockName(database.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
-      const plan = planRollback(
-        await new MysqlRevisions(control, database.name, { name: lock, holder: control.id }).read(),
-        input.toKey,
-        input.files,
-        input.downs,
-      );
+      const history = new MysqlRevisions(control, database.name, { name: lock, holder: control.id });
+      const plan = planRollback(await history.read(), input.toKey, input.files, input.downs);
       if (!plan.ok)
         return {
           ...base,
@@ -109,19 +108,14 @@ export async function rollbackDatabase(input: RollbackInput): Promise<RollbackRe
                 status: 'failed',
                 rolledBack: done,
                 message: `${down.name.path} ${failureWords(failure)}; ${row.file} is still recorded as applied${done.length > 0 ? `, the versions above it were rolled back` : ''}`,
+                failure: { path: down.name.path, ...failure },
               };
             }
           }
-          const note = `${new Date().toISOString()} ${input.by}: rolled back with ${down.name.path}`;
-          const [result] = await control.query(
-            `UPDATE ${HISTORY_TABLE} SET status = 'rolled-back', finished_at = NOW(3), note = CONCAT_WS('\\n', note, ?)
-              WHERE version_key = ? AND IS_USED_LOCK(?) = CONNECTION_ID()`,
-            [note, row.versionKey, lock],
+          await history.rolledBack(
+            row.versionKey,
+            `${new Date().toISOString()} ${input.by}: rolled back with ${down.name.path}`,
           );
-          if ((result as { affectedRows?: number }).affectedRows !== 1)
-            throw new RefusedError(
-              `the deploy lock was lost after ${down.name.path} ran; its history row still says applied`,
-            );
           done.push(down.name.path);
         }
       } finally {

@@ -8,6 +8,7 @@ import type { GitRepo } from '../git/repo.js';
 import type { GitHub } from '../github/client.js';
 import type { RepoRef } from '../github/reads.js';
 import type { Policy } from '../policy/types.js';
+import type { RollbackReport } from '../rollback/rollback.js';
 import type { StatementParser } from '../sql/analyse.js';
 
 export interface RolloutContext {
@@ -34,6 +35,8 @@ export interface RolloutContext {
 /** What a deploy did, for the Action to render: each database's report, or why it was refused. */
 export interface RolloutReport {
   readonly reports: readonly DatabaseReport[];
+  /** A rollback tag's work instead: each database's rollback. */
+  readonly rollbacks?: readonly RollbackReport[];
   /** The rollout conditions that held, in the order they were checked. */
   readonly checks: readonly string[];
   readonly refused?: { readonly condition: string; readonly reason: string };

@@ -48,6 +48,33 @@ export function environmentForTag(policy: Policy, tag: string): ManualEnvironmen
   );
 }
 
+/** The rollout roles of `environment` that `sender` holds, or why they hold none. */
+export function rolloutRolesOf(
+  policy: Policy,
+  environment: ManualEnvironment,
+  sender: string,
+  teams: ReadonlyMap<string, TeamMembers>,
+):
+  | { readonly ok: true; readonly roles: readonly string[] }
+  | { readonly ok: false; readonly reason: string } {
+  const login = sender.toLowerCase();
+  const roles = environment.rolloutRoles.map((id) => ({
+    id,
+    ...expandRole(
+      policy.roles.find((r) => r.id === id),
+      teams,
+    ),
+  }));
+  const allowed = roles.filter((r) => r.people.has(login)).map((r) => r.id);
+  if (allowed.length > 0) return { ok: true, roles: allowed };
+  // A team that could not be read may be why: name it and the permission the token lacks.
+  const notes = [...new Set(roles.flatMap((r) => r.notes))];
+  return {
+    ok: false,
+    reason: `${sender} pushed the tag but holds none of the rollout roles of ${environment.title} (${environment.rolloutRoles.join(', ')})${notes.map((n) => `; ${n}`).join('')}`,
+  };
+}
+
 export async function checkTagRollout(input: TagGateInput): Promise<TagGateResult> {
   const { policy } = input;
   const environment = environmentForTag(policy, input.tag);
@@ -77,23 +104,9 @@ export async function checkTagRollout(input: TagGateInput): Promise<TagGateResul
   }
   checks.push(`commit ${input.tagCommit.slice(0, 7)} is on ${input.defaultBranch}`);
   // (b) The person who pushed the tag, as GitHub authenticated them.
-  const sender = input.sender.toLowerCase();
-  const roles = environment.rolloutRoles.map((id) => ({
-    id,
-    ...expandRole(
-      policy.roles.find((r) => r.id === id),
-      input.teams,
-    ),
-  }));
-  const allowed = roles.filter((r) => r.people.has(sender)).map((r) => r.id);
-  if (allowed.length === 0) {
-    // A team that could not be read may be why: name it and the permission the token lacks.
-    const notes = [...new Set(roles.flatMap((r) => r.notes))];
-    return refuse(
-      'sender',
-      `${input.sender} pushed the tag but holds none of the rollout roles of ${environment.title} (${environment.rolloutRoles.join(', ')})${notes.map((n) => `; ${n}`).join('')}`,
-    );
-  }
+  const held = rolloutRolesOf(policy, environment, input.sender, input.teams);
+  if (!held.ok) return refuse('sender', held.reason);
+  const allowed = held.roles;
   checks.push(`${input.sender} holds ${allowed.join(', ')}`);
 
   const pendingOf = pendingReader(input);

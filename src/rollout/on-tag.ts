@@ -1,6 +1,7 @@
 // Rollout by tag: check the tag's conditions (rollout/gate.ts) under the default branch's current
-// policies, then deploy the environment the tag names. A refusal deploys nothing and says which
-// condition failed.
+// policies, then deploy the environment the tag names; a `rollback/<env>/<version>` tag runs the
+// reviewed down files instead (rollout/rollback-gate.ts). A refusal changes nothing and says
+// which condition failed.
 import { deployEnvironment } from '../deploy/fleet.js';
 import { InputError } from '../errors.js';
 import { resolveTeams } from '../github/reads.js';
@@ -8,6 +9,8 @@ import { policiesAt } from '../plan/plan.js';
 import { deployInputOf, type RolloutContext, type RolloutReport } from './context.js';
 import { checkTagRollout } from './gate.js';
 import { approvalVerifier } from './merged-pr.js';
+import { rollbackOnTag } from './on-rollback-tag.js';
+import { isRollbackTag } from './rollback-gate.js';
 
 export interface TagPush {
   readonly tag: string;
@@ -32,7 +35,7 @@ export async function rolloutOnTag(ctx: RolloutContext, push: TagPush): Promise<
   const tagCommit = await repo.resolve(push.commit);
   const onDefault = await repo.isAncestor(tagCommit, tip);
   const roleTeams = policy.roles.flatMap((r) => r.members.filter((m) => m.includes('/')));
-  const result = await checkTagRollout({
+  const tagged = {
     policy,
     tag: push.tag,
     tagCommit,
@@ -40,9 +43,6 @@ export async function rolloutOnTag(ctx: RolloutContext, push: TagPush): Promise<
     defaultBranch: branch,
     sender: push.sender,
     teams: await resolveTeams(ctx.github, roleTeams),
-    root: ctx.workspace,
-    migrationsDir: ctx.migrationsDir,
-    targets: ctx.targets,
     verify: approvalVerifier({
       repo,
       github: ctx.github,
@@ -52,6 +52,13 @@ export async function rolloutOnTag(ctx: RolloutContext, push: TagPush): Promise<
       migrationsDir: ctx.migrationsDir,
       defaultBranch: branch,
     }),
+  };
+  if (isRollbackTag(push.tag)) return rollbackOnTag(ctx, tagged);
+  const result = await checkTagRollout({
+    ...tagged,
+    root: ctx.workspace,
+    migrationsDir: ctx.migrationsDir,
+    targets: ctx.targets,
   });
   if (!result.ok)
     return {
