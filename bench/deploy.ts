@@ -23,22 +23,32 @@ const ROUNDS = 5;
 /**
  * The peer is installed on first use into bench/out/peers, not as a devDependency: the npm
  * package lists one optional binary package per platform, and `npm ci` refuses a lock file that
- * lacks the other platforms' entries, which a registry without them cannot fill in.
+ * lacks the other platforms' entries, which a registry without them cannot fill in. A registry
+ * that serves only this platform's binary package (`@dbmate/linux-x64`) is asked for that one.
  */
 function peerBinary(name: string, version: string): string {
   const prefix = join(ROOT, 'bench/out/peers');
-  const binary = join(prefix, 'node_modules/.bin', name);
-  if (!existsSync(binary)) {
-    console.error(`installing the benchmark peer ${name}@${version} into bench/out/peers ...`);
-    mkdirSync(prefix, { recursive: true });
-    execFileSync(
-      'npm',
-      ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `${name}@${version}`],
-      {
-        stdio: 'inherit',
-      },
-    );
+  const platformPackage = `@${name}/${process.platform}-${process.arch}`;
+  const candidates = [
+    join(prefix, 'node_modules/.bin', name),
+    join(prefix, 'node_modules', platformPackage, 'bin', name),
+  ];
+  const found = () => candidates.find((c) => existsSync(c));
+  if (found()) return found() as string;
+  mkdirSync(prefix, { recursive: true });
+  const install = (spec: string) =>
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, spec], {
+      stdio: 'inherit',
+    });
+  console.error(`installing the benchmark peer ${name}@${version} into bench/out/peers ...`);
+  try {
+    install(`${name}@${version}`);
+  } catch {
+    console.error(`${name}@${version} did not install; trying its binary package ${platformPackage}`);
+    install(`${platformPackage}@${version}`);
   }
+  const binary = found();
+  if (!binary) throw new Error(`${name} ${version} was installed but its binary is not in ${prefix}`);
   return binary;
 }
 

@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import { type PullRequestRef, runCheck } from '../check/check.js';
 import { maskUrl, urlSecrets } from '../db/url.js';
 import { exitCodeOfReports } from '../deploy/apply.js';
+import { cancelOnSignals } from '../deploy/cancel.js';
 import { InputError, RefusedError } from '../errors.js';
 import { GitRepo } from '../git/repo.js';
 import { createGitHub, type GitHub } from '../github/client.js';
@@ -145,7 +146,18 @@ async function plan(s: ActionSettings, pull: PullRequestRef | undefined): Promis
 }
 
 async function deploy(s: ActionSettings, event: ActionEvent): Promise<void> {
+  // Cancelling the workflow run sends SIGINT, then SIGTERM: stop and record, never just exit.
+  const cancel = cancelOnSignals({ say: (line) => core.warning(line), exitOnSecond: false });
+  try {
+    await deployWith(s, event, cancel.signal);
+  } finally {
+    cancel.dispose();
+  }
+}
+
+async function deployWith(s: ActionSettings, event: ActionEvent, signal: AbortSignal): Promise<void> {
   const ctx: RolloutContext = {
+    signal,
     workspace: s.workspace,
     repo: new GitRepo(s.workspace),
     policiesDir: s.policiesDir,

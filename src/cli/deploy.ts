@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { targetsFromEnv } from '../db/targets.js';
 import { exitCodeOfReports } from '../deploy/apply.js';
+import { cancelOnSignals } from '../deploy/cancel.js';
 import { deployEnvironment, selectDatabases } from '../deploy/fleet.js';
 import { repairDatabase } from '../deploy/repair.js';
 import { readMigrationFolder } from '../deploy/sources.js';
@@ -47,34 +48,9 @@ export function whoDeploys(env: Readonly<Record<string, string | undefined>>): s
   return env.GITHUB_ACTOR ?? env.USER ?? userInfo().username;
 }
 
-/**
- * SIGTERM and SIGINT (what a CI cancel sends) abort the deploy instead of killing the process: the
- * running statement is stopped on the server, its outcome recorded and the lock released, so no
- * statement keeps running behind a deploy that has gone. A second signal exits at once.
- */
-function cancelOnSignals(io: CliIo): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSignal = (name: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
-    io.err(
-      `sqlgate: ${name} received: stopping the running statement, recording it and releasing the lock (send it again to exit at once)`,
-    );
-    controller.abort(name);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    },
-  };
-}
-
 export async function runDeploy(io: CliIo, o: DeployCliOptions): Promise<number> {
   const policy = loadPolicyDir(io, o.policies);
-  const cancel = cancelOnSignals(io);
+  const cancel = cancelOnSignals({ say: (line) => io.err(line), exitOnSecond: true });
   const reports = await deployEnvironment({
     signal: cancel.signal,
     policy,

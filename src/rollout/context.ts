@@ -30,6 +30,8 @@ export interface RolloutContext {
   readonly parser: StatementParser;
   readonly log: (line: string) => void;
   readonly warn: (line: string) => void;
+  /** A cancel of the workflow run: the running statement is stopped and recorded, nothing more starts. */
+  readonly signal?: AbortSignal;
 }
 
 /** What a deploy did, for the Action to render: each database's report, or why it was refused. */
@@ -60,5 +62,6 @@ export function deployInputOf(
     gitSha: ctx.gitSha,
     log: ctx.log,
     ...(ctx.shard ? { shard: ctx.shard } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
 }

@@ -1,6 +1,6 @@
 // Runs the bundled Action (dist/index.js) as the GitHub Actions runner does: a child process
 // with the event payload in a file, INPUT_* variables, and files for outputs and the summary.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,8 @@ export async function runStep(options: {
   workspace: string;
   apiUrl: string;
   sha: string;
+  /** Called once the step's process runs (to signal it mid-step, as a cancel of the run does). */
+  onStart?: (child: ChildProcess) => void;
 }): Promise<StepResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-runner-'));
   try {
@@ -76,6 +78,7 @@ export async function runStep(options: {
       cwd: options.workspace,
       env,
     });
+    options.onStart?.(child);
     let stdout = '';
     child.stdout.on('data', (d) => {
       stdout += d;
