@@ -17265,7 +17265,7 @@ var require_named_placeholders = __commonJS({
       function noTailingSemicolon(s) {
         return s.slice(-1) === ":" ? s.slice(0, -1) : s;
       }
-      function join7(tree) {
+      function join8(tree) {
         if (tree.length === 1)
           return tree;
         let unnamed = noTailingSemicolon(tree[0][0]);
@@ -17276,7 +17276,7 @@ var require_named_placeholders = __commonJS({
       }
       function compile(query, paramsObj) {
         let tree;
-        return cache && (tree = cache.get(query)) || (tree = join7(parse3(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
+        return cache && (tree = cache.get(query)) || (tree = join8(parse3(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
       }
       return compile.parse = parse3, compile;
     }
@@ -17360,10 +17360,10 @@ var require_connection = __commonJS({
           let config = this.config;
           tracePromise(
             connectChannel,
-            () => new Promise((resolve4, reject) => {
+            () => new Promise((resolve5, reject) => {
               let onConnect, onError;
               onConnect = (param) => {
-                this.removeListener("error", onError), resolve4(param);
+                this.removeListener("error", onError), resolve5(param);
               }, onError = (err) => {
                 this.removeListener("connect", onConnect), reject(err);
               }, this.once("connect", onConnect), this.once("error", onError);
@@ -17629,8 +17629,8 @@ var require_connection = __commonJS({
           cmdQuery.onResult
         ) : shouldTrace(queryChannel) ? tracePromise(
           queryChannel,
-          () => new Promise((resolve4, reject) => {
-            cmdQuery.once("error", reject), cmdQuery.once("end", () => resolve4()), this.addCommand(cmdQuery);
+          () => new Promise((resolve5, reject) => {
+            cmdQuery.once("error", reject), cmdQuery.once("end", () => resolve5()), this.addCommand(cmdQuery);
           }),
           () => {
             let server = getServerContext(this.config);
@@ -17729,10 +17729,10 @@ var require_connection = __commonJS({
           );
         } else shouldTrace(executeChannel) ? tracePromise(
           executeChannel,
-          () => new Promise((resolve4, reject) => {
+          () => new Promise((resolve5, reject) => {
             prepareAndExecute((err) => {
               executeCommand.emit("error", err);
-            }), executeCommand.once("error", reject), executeCommand.once("end", () => resolve4());
+            }), executeCommand.once("error", reject), executeCommand.once("end", () => resolve5());
           }),
           () => {
             let server = getServerContext(this.config);
@@ -17935,9 +17935,9 @@ var require_make_done_cb = __commonJS({
   "node_modules/mysql2/lib/promise/make_done_cb.js"(exports2, module2) {
     "use strict";
     var { applyCapturedStack } = require_capture_local_err();
-    function makeDoneCb(resolve4, reject, stackHolder) {
+    function makeDoneCb(resolve5, reject, stackHolder) {
       return function(err, rows, fields) {
-        err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve4([rows, fields]);
+        err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5([rows, fields]);
       };
     }
     module2.exports = makeDoneCb;
@@ -17954,14 +17954,14 @@ var require_prepared_statement_info = __commonJS({
       }
       execute(parameters) {
         let s = this.statement, stackHolder = s._connection.config.trace ? captureStackHolder(_PromisePreparedStatementInfo.prototype.execute) : void 0;
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           parameters ? s.execute(parameters, done) : s.execute(done);
         });
       }
       close() {
-        return new this.Promise((resolve4) => {
-          this.statement.close(), resolve4();
+        return new this.Promise((resolve5) => {
+          this.statement.close(), resolve5();
         });
       }
     };
@@ -18017,8 +18017,8 @@ var require_connection2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           params !== void 0 ? c3.query(query, params, done) : c3.query(query, done);
         });
       }
@@ -18028,14 +18028,14 @@ var require_connection2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           params !== void 0 ? c3.execute(query, params, done) : c3.execute(query, done);
         });
       }
       end() {
-        return new this.Promise((resolve4) => {
-          this.connection.end(resolve4);
+        return new this.Promise((resolve5) => {
+          this.connection.end(resolve5);
         });
       }
       async [Symbol.asyncDispose]() {
@@ -18043,52 +18043,52 @@ var require_connection2 = __commonJS({
       }
       beginTransaction() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.beginTransaction) : void 0;
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           c3.beginTransaction(done);
         });
       }
       commit() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.commit) : void 0;
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           c3.commit(done);
         });
       }
       rollback() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.rollback) : void 0;
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           c3.rollback(done);
         });
       }
       ping() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.ping) : void 0;
-        return new this.Promise((resolve4, reject) => {
+        return new this.Promise((resolve5, reject) => {
           c3.ping((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve4(!0);
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5(!0);
           });
         });
       }
       reset() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.reset) : void 0;
-        return new this.Promise((resolve4, reject) => {
+        return new this.Promise((resolve5, reject) => {
           c3.reset((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve4();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5();
           });
         });
       }
       connect() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.connect) : void 0;
-        return new this.Promise((resolve4, reject) => {
+        return new this.Promise((resolve5, reject) => {
           c3.connect((err, param) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve4(param);
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5(param);
           });
         });
       }
       prepare(options2) {
         let c3 = this.connection, promiseImpl = this.Promise, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.prepare) : void 0;
-        return new this.Promise((resolve4, reject) => {
+        return new this.Promise((resolve5, reject) => {
           c3.prepare(options2, (err, statement) => {
             if (err)
               applyCapturedStack(err, stackHolder), reject(err);
@@ -18097,16 +18097,16 @@ var require_connection2 = __commonJS({
                 statement,
                 promiseImpl
               );
-              resolve4(wrappedStatement);
+              resolve5(wrappedStatement);
             }
           });
         });
       }
       changeUser(options2) {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.changeUser) : void 0;
-        return new this.Promise((resolve4, reject) => {
+        return new this.Promise((resolve5, reject) => {
           c3.changeUser(options2, (err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve4();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5();
           });
         });
       }
@@ -18429,9 +18429,9 @@ var require_pool2 = __commonJS({
       }
       getConnection() {
         let corePool = this.pool;
-        return new this.Promise((resolve4, reject) => {
+        return new this.Promise((resolve5, reject) => {
           corePool.getConnection((err, coreConnection) => {
-            err ? reject(err) : resolve4(new PromisePoolConnection(coreConnection, this.Promise));
+            err ? reject(err) : resolve5(new PromisePoolConnection(coreConnection, this.Promise));
           });
         });
       }
@@ -18444,8 +18444,8 @@ var require_pool2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           args !== void 0 ? corePool.query(sql, args, done) : corePool.query(sql, done);
         });
       }
@@ -18455,16 +18455,16 @@ var require_pool2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           args ? corePool.execute(sql, args, done) : corePool.execute(sql, done);
         });
       }
       end() {
         let corePool = this.pool, stackHolder = corePool.config.connectionConfig.trace ? captureStackHolder(_PromisePool.prototype.end) : void 0;
-        return new this.Promise((resolve4, reject) => {
+        return new this.Promise((resolve5, reject) => {
           corePool.end((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve4();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5();
           });
         });
       }
@@ -18749,9 +18749,9 @@ var require_pool_cluster2 = __commonJS({
       }
       getConnection() {
         let corePoolNamespace = this.poolNamespace;
-        return new this.Promise((resolve4, reject) => {
+        return new this.Promise((resolve5, reject) => {
           corePoolNamespace.getConnection((err, coreConnection) => {
-            err ? reject(err) : resolve4(new PromisePoolConnection(coreConnection, this.Promise));
+            err ? reject(err) : resolve5(new PromisePoolConnection(coreConnection, this.Promise));
           });
         });
       }
@@ -18761,8 +18761,8 @@ var require_pool_cluster2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           corePoolNamespace.query(sql, values, done);
         });
       }
@@ -18772,8 +18772,8 @@ var require_pool_cluster2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           corePoolNamespace.execute(sql, values, done);
         });
       }
@@ -18796,9 +18796,9 @@ var require_promise = __commonJS({
         throw new Error(
           "no Promise implementation available.Use promise-enabled node version or pass userland Promise implementation as parameter, for example: { Promise: require('bluebird') }"
         );
-      return new thePromise((resolve4, reject) => {
+      return new thePromise((resolve5, reject) => {
         coreConnection.once("connect", () => {
-          resolve4(new PromiseConnection(coreConnection, thePromise));
+          resolve5(new PromiseConnection(coreConnection, thePromise));
         }), coreConnection.once("error", (err) => {
           applyCapturedStack(err, stackHolder), reject(err);
         });
@@ -18818,12 +18818,12 @@ var require_promise = __commonJS({
       }
       getConnection(pattern, selector) {
         let corePoolCluster = this.poolCluster;
-        return new this.Promise((resolve4, reject) => {
+        return new this.Promise((resolve5, reject) => {
           corePoolCluster.getConnection(
             pattern,
             selector,
             (err, coreConnection) => {
-              err ? reject(err) : resolve4(new PromisePoolConnection(coreConnection, this.Promise));
+              err ? reject(err) : resolve5(new PromisePoolConnection(coreConnection, this.Promise));
             }
           );
         });
@@ -18834,8 +18834,8 @@ var require_promise = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           corePoolCluster.query(sql, args, done);
         });
       }
@@ -18847,8 +18847,8 @@ var require_promise = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve4, reject) => {
-          let done = makeDoneCb(resolve4, reject, stackHolder);
+        return new this.Promise((resolve5, reject) => {
+          let done = makeDoneCb(resolve5, reject, stackHolder);
           corePoolCluster.execute(sql, args, done);
         });
       }
@@ -18860,9 +18860,9 @@ var require_promise = __commonJS({
       }
       end() {
         let corePoolCluster = this.poolCluster, stackHolder = captureStackHolder(_PromisePoolCluster.prototype.end);
-        return new this.Promise((resolve4, reject) => {
+        return new this.Promise((resolve5, reject) => {
           corePoolCluster.end((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve4();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5();
           });
         });
       }
@@ -19624,9 +19624,9 @@ var require_parse = __commonJS({
           if (opts.posix !== !1 && value === ":") {
             let inner = prev.value.slice(1);
             if (inner.includes("[") && (prev.posix = !0, inner.includes(":"))) {
-              let idx = prev.value.lastIndexOf("["), pre = prev.value.slice(0, idx), rest2 = prev.value.slice(idx + 2), posix = POSIX_REGEX_SOURCE[rest2];
-              if (posix) {
-                prev.value = pre + posix, state.backtrack = !0, advance(), !bos.output && tokens.indexOf(prev) === 1 && (bos.output = ONE_CHAR);
+              let idx = prev.value.lastIndexOf("["), pre = prev.value.slice(0, idx), rest2 = prev.value.slice(idx + 2), posix2 = POSIX_REGEX_SOURCE[rest2];
+              if (posix2) {
+                prev.value = pre + posix2, state.backtrack = !0, advance(), !bos.output && tokens.indexOf(prev) === 1 && (bos.output = ONE_CHAR);
                 continue;
               }
             }
@@ -19960,7 +19960,7 @@ var require_picomatch = __commonJS({
       let isState = isObject(glob) && glob.tokens && glob.input;
       if (glob === "" || typeof glob != "string" && !isState)
         throw new TypeError("Expected pattern to be a non-empty string");
-      let opts = options2 || {}, posix = opts.windows, regex2 = isState ? picomatch2.compileRe(glob, options2) : picomatch2.makeRe(glob, options2, !1, !0), state = regex2.state;
+      let opts = options2 || {}, posix2 = opts.windows, regex2 = isState ? picomatch2.compileRe(glob, options2) : picomatch2.makeRe(glob, options2, !1, !0), state = regex2.state;
       delete regex2.state;
       let isIgnored = () => !1;
       if (opts.ignore) {
@@ -19968,20 +19968,20 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
       }
       let matcher = (input, returnObject = !1) => {
-        let { isMatch, match, output } = picomatch2.test(input, regex2, options2, { glob, posix }), result = { glob, state, regex: regex2, posix, input, output, match, isMatch };
+        let { isMatch, match, output } = picomatch2.test(input, regex2, options2, { glob, posix: posix2 }), result = { glob, state, regex: regex2, posix: posix2, input, output, match, isMatch };
         return typeof opts.onResult == "function" && opts.onResult(result), isMatch === !1 ? (result.isMatch = !1, returnObject ? result : !1) : isIgnored(input) ? (typeof opts.onIgnore == "function" && opts.onIgnore(result), result.isMatch = !1, returnObject ? result : !1) : (typeof opts.onMatch == "function" && opts.onMatch(result), returnObject ? result : !0);
       };
       return returnState && (matcher.state = state), matcher;
     };
-    picomatch2.test = (input, regex2, options2, { glob, posix } = {}) => {
+    picomatch2.test = (input, regex2, options2, { glob, posix: posix2 } = {}) => {
       if (typeof input != "string")
         throw new TypeError("Expected input to be a string");
       if (input === "")
         return { isMatch: !1, output: "" };
-      let opts = options2 || {}, format = opts.format || (posix ? utils.toPosixSlashes : null), match = input === glob, output = match && format ? format(input) : input;
-      return match === !1 && (output = format ? format(input) : input, match = output === glob), (match === !1 || opts.capture === !0) && (opts.matchBase === !0 || opts.basename === !0 ? match = picomatch2.matchBase(input, regex2, options2, posix) : match = regex2.exec(output)), { isMatch: !!match, match, output };
+      let opts = options2 || {}, format = opts.format || (posix2 ? utils.toPosixSlashes : null), match = input === glob, output = match && format ? format(input) : input;
+      return match === !1 && (output = format ? format(input) : input, match = output === glob), (match === !1 || opts.capture === !0) && (opts.matchBase === !0 || opts.basename === !0 ? match = picomatch2.matchBase(input, regex2, options2, posix2) : match = regex2.exec(output)), { isMatch: !!match, match, output };
     };
-    picomatch2.matchBase = (input, glob, options2, posix = options2 && options2.windows) => (glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options2)).test(utils.basename(input, { windows: posix }));
+    picomatch2.matchBase = (input, glob, options2, posix2 = options2 && options2.windows) => (glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options2)).test(utils.basename(input, { windows: posix2 }));
     picomatch2.isMatch = (str2, patterns, options2) => picomatch2(patterns, options2)(str2);
     picomatch2.parse = (pattern, options2) => Array.isArray(pattern) ? pattern.map((p2) => picomatch2.parse(p2, options2)) : parse3(pattern, { ...options2, fastpaths: !1 });
     picomatch2.scan = (input, options2) => scan(input, options2);
@@ -27724,7 +27724,7 @@ var require_compile = __commonJS({
       let schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve4.call(this, root, ref);
+      let _sch = resolve5.call(this, root, ref);
       if (_sch === void 0) {
         let schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
         schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
@@ -27745,7 +27745,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve4(root, ref) {
+    function resolve5(root, ref) {
       let sch;
       for (; typeof (sch = this.refs[ref]) == "string"; )
         ref = sch;
@@ -28355,7 +28355,7 @@ var require_fast_uri = __commonJS({
       normalizeString(uri, options2) : typeof uri == "object" && (uri = /** @type {T} */
       parse3(serialize(uri, options2), options2)), uri;
     }
-    function resolve4(baseURI, relativeURI, options2) {
+    function resolve5(baseURI, relativeURI, options2) {
       let schemelessOptions = options2 ? Object.assign({ scheme: "null" }, options2) : { scheme: "null" }, {
         parsed: baseParsed,
         malformedAuthorityOrPort: baseMalformed,
@@ -28382,30 +28382,30 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       return schemelessOptions.skipEscape = !0, serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative, options2, skipNormalization) {
+    function resolveComponent(base, relative2, options2, skipNormalization) {
       let target = {};
-      if (skipNormalization || (base = parse3(serialize(base, options2), options2), relative = parse3(serialize(relative, options2), options2)), options2 = options2 || {}, !options2.tolerant && relative.scheme)
-        target.scheme = relative.scheme, target.userinfo = relative.userinfo, target.host = relative.host, target.port = relative.port, target.path = removeDotSegments(relative.path || ""), target.query = relative.query;
+      if (skipNormalization || (base = parse3(serialize(base, options2), options2), relative2 = parse3(serialize(relative2, options2), options2)), options2 = options2 || {}, !options2.tolerant && relative2.scheme)
+        target.scheme = relative2.scheme, target.userinfo = relative2.userinfo, target.host = relative2.host, target.port = relative2.port, target.path = removeDotSegments(relative2.path || ""), target.query = relative2.query;
       else {
-        if (relative.userinfo !== void 0 || relative.host !== void 0 || relative.port !== void 0)
-          target.userinfo = relative.userinfo, target.host = relative.host, target.port = relative.port, target.path = removeDotSegments(relative.path || ""), target.query = relative.query;
+        if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0)
+          target.userinfo = relative2.userinfo, target.host = relative2.host, target.port = relative2.port, target.path = removeDotSegments(relative2.path || ""), target.query = relative2.query;
         else {
-          if (!relative.path)
-            target.path = base.path, relative.query !== void 0 ? target.query = relative.query : target.query = base.query;
+          if (!relative2.path)
+            target.path = base.path, relative2.query !== void 0 ? target.query = relative2.query : target.query = base.query;
           else {
-            if (relative.path[0] === "/")
-              target.path = removeDotSegments(relative.path);
+            if (relative2.path[0] === "/")
+              target.path = removeDotSegments(relative2.path);
             else {
               let baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              baseHasAuthority && !base.path ? target.path = "/" + relative.path : base.path ? target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative.path : target.path = relative.path, target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              baseHasAuthority && !base.path ? target.path = "/" + relative2.path : base.path ? target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path : target.path = relative2.path, target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative.query;
+            target.query = relative2.query;
           }
           target.userinfo = base.userinfo, target.host = base.host, target.port = base.port;
         }
         target.scheme = base.scheme;
       }
-      return target.fragment = relative.fragment, target;
+      return target.fragment = relative2.fragment, target;
     }
     function equal(uriA, uriB, options2) {
       let normalizedA = normalizeComparableURI(uriA, options2), normalizedB = normalizeComparableURI(uriB, options2);
@@ -28557,7 +28557,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve4,
+      resolve: resolve5,
       resolveComponent,
       equal,
       serialize,
@@ -31901,8 +31901,8 @@ var require_light = __commonJS({
           return await this.yieldLoop(), clearInterval(this.heartbeat), this.Promise.resolve();
         }
         yieldLoop(t2 = 0) {
-          return new this.Promise(function(resolve4, reject) {
-            return setTimeout(resolve4, t2);
+          return new this.Promise(function(resolve5, reject) {
+            return setTimeout(resolve5, t2);
           });
         }
         computePenalty() {
@@ -32029,12 +32029,12 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error, reject, resolve4, returned, task;
+          var args, cb, error, reject, resolve5, returned, task;
           if (this._running < 1 && this._queue.length > 0)
-            return this._running++, { task, args, resolve: resolve4, reject } = this._queue.shift(), cb = await (async function() {
+            return this._running++, { task, args, resolve: resolve5, reject } = this._queue.shift(), cb = await (async function() {
               try {
                 return returned = await task(...args), function() {
-                  return resolve4(returned);
+                  return resolve5(returned);
                 };
               } catch (error1) {
                 return error = error1, function() {
@@ -32044,10 +32044,10 @@ var require_light = __commonJS({
             })(), this._running--, this._tryToRun(), cb();
         }
         schedule(task, ...args) {
-          var promise, reject, resolve4;
-          return resolve4 = reject = null, promise = new this.Promise(function(_resolve, _reject) {
-            return resolve4 = _resolve, reject = _reject;
-          }), this._queue.push({ task, args, resolve: resolve4, reject }), this._tryToRun(), promise;
+          var promise, reject, resolve5;
+          return resolve5 = reject = null, promise = new this.Promise(function(_resolve, _reject) {
+            return resolve5 = _resolve, reject = _reject;
+          }), this._queue.push({ task, args, resolve: resolve5, reject }), this._tryToRun(), promise;
         }
       };
       var Sync_1 = Sync, version = "2.19.5", version$1 = {
@@ -32277,9 +32277,9 @@ var require_light = __commonJS({
               return finished = () => {
                 var counts;
                 return counts = this._states.counts, counts[0] + counts[1] + counts[2] + counts[3] === at3;
-              }, new this.Promise((resolve4, reject) => finished() ? resolve4() : this.on("done", () => {
+              }, new this.Promise((resolve5, reject) => finished() ? resolve5() : this.on("done", () => {
                 if (finished())
-                  return this.removeAllListeners("done"), resolve4();
+                  return this.removeAllListeners("done"), resolve5();
               }));
             }, done = options2.dropWaitingJobs ? (this._run = function(index, next) {
               return next.doDrop({
@@ -32315,9 +32315,9 @@ var require_light = __commonJS({
           }
           submit(...args) {
             var cb, fn2, job, options2, ref, ref1, task;
-            return typeof args[0] == "function" ? (ref = args, [fn2, ...args] = ref, [cb] = splice.call(args, -1), options2 = parser$5.load({}, this.jobDefaults)) : (ref1 = args, [options2, fn2, ...args] = ref1, [cb] = splice.call(args, -1), options2 = parser$5.load(options2, this.jobDefaults)), task = (...args2) => new this.Promise(function(resolve4, reject) {
+            return typeof args[0] == "function" ? (ref = args, [fn2, ...args] = ref, [cb] = splice.call(args, -1), options2 = parser$5.load({}, this.jobDefaults)) : (ref1 = args, [options2, fn2, ...args] = ref1, [cb] = splice.call(args, -1), options2 = parser$5.load(options2, this.jobDefaults)), task = (...args2) => new this.Promise(function(resolve5, reject) {
               return fn2(...args2, function(...args3) {
-                return (args3[0] != null ? reject : resolve4)(args3);
+                return (args3[0] != null ? reject : resolve5)(args3);
               });
             }), job = new Job$1(task, args, options2, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise), job.promise.then(function(args2) {
               return typeof cb == "function" ? cb(...args2) : void 0;
@@ -32477,25 +32477,25 @@ var require_DLList = __commonJS({
 var require_Events = __commonJS({
   "node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve4(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve5, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -32621,25 +32621,25 @@ var require_BottleneckError = __commonJS({
 var require_Job = __commonJS({
   "node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve4(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve5, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -32744,25 +32744,25 @@ var require_Job = __commonJS({
 var require_LocalDatastore = __commonJS({
   "node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve4(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve5, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -32799,8 +32799,8 @@ var require_LocalDatastore = __commonJS({
         })();
       }
       yieldLoop(t2 = 0) {
-        return new this.Promise(function(resolve4, reject) {
-          return setTimeout(resolve4, t2);
+        return new this.Promise(function(resolve5, reject) {
+          return setTimeout(resolve5, t2);
         });
       }
       computePenalty() {
@@ -33669,25 +33669,25 @@ var require_Scripts = __commonJS({
 var require_RedisConnection = __commonJS({
   "node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve5, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve4(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve5, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve5, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve5, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -33706,15 +33706,15 @@ var require_RedisConnection = __commonJS({
           }));
         }
         _setup(client, sub) {
-          return client.setMaxListeners(0), new this.Promise((resolve4, reject) => (client.on("error", (e) => this.Events.trigger("error", e)), sub && client.on("message", (channel, message) => {
+          return client.setMaxListeners(0), new this.Promise((resolve5, reject) => (client.on("error", (e) => this.Events.trigger("error", e)), sub && client.on("message", (channel, message) => {
             var ref;
             return (ref = this.limiters[channel]) != null ? ref._store.onMessage(channel, message) : void 0;
-          }), client.ready ? resolve4() : client.once("ready", resolve4)));
+          }), client.ready ? resolve5() : client.once("ready", resolve5)));
         }
         _loadScript(name) {
-          return new this.Promise((resolve4, reject) => {
+          return new this.Promise((resolve5, reject) => {
             var payload;
-            return payload = Scripts.payload(name), this.client.multi([["script", "load", payload]]).exec((err, replies) => err != null ? reject(err) : (this.shas[name] = replies[0], resolve4(replies[0])));
+            return payload = Scripts.payload(name), this.client.multi([["script", "load", payload]]).exec((err, replies) => err != null ? reject(err) : (this.shas[name] = replies[0], resolve5(replies[0])));
           });
         }
         _loadScripts() {
@@ -33723,17 +33723,17 @@ var require_RedisConnection = __commonJS({
         __runCommand__(cmd) {
           var _this = this;
           return _asyncToGenerator(function* () {
-            return yield _this.ready, new _this.Promise((resolve4, reject) => _this.client.multi([cmd]).exec_atomic(function(err, replies) {
-              return err != null ? reject(err) : resolve4(replies[0]);
+            return yield _this.ready, new _this.Promise((resolve5, reject) => _this.client.multi([cmd]).exec_atomic(function(err, replies) {
+              return err != null ? reject(err) : resolve5(replies[0]);
             }));
           })();
         }
         __addLimiter__(instance) {
-          return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => new this.Promise((resolve4, reject) => {
+          return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => new this.Promise((resolve5, reject) => {
             var handler2;
             return handler2 = (chan) => {
               if (chan === channel)
-                return this.subscriber.removeListener("subscribe", handler2), this.limiters[channel] = instance, resolve4();
+                return this.subscriber.removeListener("subscribe", handler2), this.limiters[channel] = instance, resolve5();
             }, this.subscriber.on("subscribe", handler2), this.subscriber.subscribe(channel);
           })));
         }
@@ -33742,11 +33742,11 @@ var require_RedisConnection = __commonJS({
           return this.Promise.all([instance.channel(), instance.channel_client()].map(
             /* @__PURE__ */ (function() {
               var _ref = _asyncToGenerator(function* (channel) {
-                return _this2.terminated || (yield new _this2.Promise((resolve4, reject) => _this2.subscriber.unsubscribe(channel, function(err, chan) {
+                return _this2.terminated || (yield new _this2.Promise((resolve5, reject) => _this2.subscriber.unsubscribe(channel, function(err, chan) {
                   if (err != null)
                     return reject(err);
                   if (chan === channel)
-                    return resolve4();
+                    return resolve5();
                 }))), delete _this2.limiters[channel];
               });
               return function(_x) {
@@ -33810,25 +33810,25 @@ var require_IORedisConnection = __commonJS({
     function _arrayWithHoles(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve5, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve4(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve5, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve5, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve5, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -33847,10 +33847,10 @@ var require_IORedisConnection = __commonJS({
           }));
         }
         _setup(client, sub) {
-          return client.setMaxListeners(0), new this.Promise((resolve4, reject) => (client.on("error", (e) => this.Events.trigger("error", e)), sub && client.on("message", (channel, message) => {
+          return client.setMaxListeners(0), new this.Promise((resolve5, reject) => (client.on("error", (e) => this.Events.trigger("error", e)), sub && client.on("message", (channel, message) => {
             var ref;
             return (ref = this.limiters[channel]) != null ? ref._store.onMessage(channel, message) : void 0;
-          }), client.status === "ready" ? resolve4() : client.once("ready", resolve4)));
+          }), client.status === "ready" ? resolve5() : client.once("ready", resolve5)));
         }
         _loadScripts() {
           return Scripts.names.forEach((name) => this.client.defineCommand(name, {
@@ -33867,7 +33867,7 @@ var require_IORedisConnection = __commonJS({
           })();
         }
         __addLimiter__(instance) {
-          return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => new this.Promise((resolve4, reject) => this.subscriber.subscribe(channel, () => (this.limiters[channel] = instance, resolve4())))));
+          return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => new this.Promise((resolve5, reject) => this.subscriber.subscribe(channel, () => (this.limiters[channel] = instance, resolve5())))));
         }
         __removeLimiter__(instance) {
           var _this2 = this;
@@ -33938,25 +33938,25 @@ var require_RedisDatastore = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve4(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve5, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -34031,10 +34031,10 @@ var require_RedisDatastore = __commonJS({
       runScript(name, args) {
         var _this3 = this;
         return _asyncToGenerator2(function* () {
-          return name === "init" || name === "register_client" || (yield _this3.ready), new _this3.Promise((resolve4, reject) => {
+          return name === "init" || name === "register_client" || (yield _this3.ready), new _this3.Promise((resolve5, reject) => {
             var all_args, arr;
             return all_args = [Date.now(), _this3.clientId].concat(args), _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args), arr = _this3.connection.__scriptArgs__(name, _this3.originalId, all_args, function(err, replies) {
-              return err != null ? reject(err) : resolve4(replies);
+              return err != null ? reject(err) : resolve5(replies);
             }), _this3.connection.__scriptFn__(name)(...arr);
           }).catch((e) => e.message === "SETTINGS_KEY_NOT_FOUND" ? name === "heartbeat" ? _this3.Promise.resolve() : _this3.runScript("init", _this3.prepareInitSettings(!1)).then(() => _this3.runScript(name, args)) : e.message === "UNKNOWN_CLIENT" ? _this3.runScript("register_client", [_this3.instance.queued()]).then(() => _this3.runScript(name, args)) : _this3.Promise.reject(e));
         })();
@@ -34197,25 +34197,25 @@ var require_States = __commonJS({
 var require_Sync = __commonJS({
   "node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve4(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve5, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -34233,14 +34233,14 @@ var require_Sync = __commonJS({
       _tryToRun() {
         var _this = this;
         return _asyncToGenerator2(function* () {
-          var args, cb, error, reject, resolve4, returned, task;
+          var args, cb, error, reject, resolve5, returned, task;
           if (_this._running < 1 && _this._queue.length > 0) {
             _this._running++;
             var _this$_queue$shift = _this._queue.shift();
-            return task = _this$_queue$shift.task, args = _this$_queue$shift.args, resolve4 = _this$_queue$shift.resolve, reject = _this$_queue$shift.reject, cb = yield _asyncToGenerator2(function* () {
+            return task = _this$_queue$shift.task, args = _this$_queue$shift.args, resolve5 = _this$_queue$shift.resolve, reject = _this$_queue$shift.reject, cb = yield _asyncToGenerator2(function* () {
               try {
                 return returned = yield task(...args), function() {
-                  return resolve4(returned);
+                  return resolve5(returned);
                 };
               } catch (error1) {
                 return error = error1, function() {
@@ -34252,13 +34252,13 @@ var require_Sync = __commonJS({
         })();
       }
       schedule(task, ...args) {
-        var promise, reject, resolve4;
-        return resolve4 = reject = null, promise = new this.Promise(function(_resolve, _reject) {
-          return resolve4 = _resolve, reject = _reject;
+        var promise, reject, resolve5;
+        return resolve5 = reject = null, promise = new this.Promise(function(_resolve, _reject) {
+          return resolve5 = _resolve, reject = _reject;
         }), this._queue.push({
           task,
           args,
-          resolve: resolve4,
+          resolve: resolve5,
           reject
         }), this._tryToRun(), promise;
       }
@@ -34303,25 +34303,25 @@ var require_Group = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve4(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve5, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -34495,25 +34495,25 @@ var require_Bottleneck = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve4(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve5, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -34673,9 +34673,9 @@ var require_Bottleneck = __commonJS({
             return finished = () => {
               var counts;
               return counts = this._states.counts, counts[0] + counts[1] + counts[2] + counts[3] === at3;
-            }, new this.Promise((resolve4, reject) => finished() ? resolve4() : this.on("done", () => {
+            }, new this.Promise((resolve5, reject) => finished() ? resolve5() : this.on("done", () => {
               if (finished())
-                return this.removeAllListeners("done"), resolve4();
+                return this.removeAllListeners("done"), resolve5();
             }));
           }, done = options2.dropWaitingJobs ? (this._run = function(index, next) {
             return next.doDrop({
@@ -34728,9 +34728,9 @@ var require_Bottleneck = __commonJS({
             var _ref5, _ref6, _splice$call3, _splice$call4;
             ref1 = args, _ref5 = ref1, _ref6 = _toArray(_ref5), options2 = _ref6[0], fn2 = _ref6[1], args = _ref6.slice(2), _splice$call3 = splice.call(args, -1), _splice$call4 = _slicedToArray2(_splice$call3, 1), cb = _splice$call4[0], options2 = parser2.load(options2, this.jobDefaults);
           }
-          return task = (...args2) => new this.Promise(function(resolve4, reject) {
+          return task = (...args2) => new this.Promise(function(resolve5, reject) {
             return fn2(...args2, function(...args3) {
-              return (args3[0] != null ? reject : resolve4)(args3);
+              return (args3[0] != null ? reject : resolve5)(args3);
             });
           }), job = new Job(task, args, options2, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise), job.promise.then(function(args2) {
             return typeof cb == "function" ? cb(...args2) : void 0;
@@ -34835,13 +34835,13 @@ var require_lib5 = __commonJS({
 import { parseArgs } from "node:util";
 
 // src/errors.ts
-var PolicyError = class extends Error {
+var Diagnostic = class extends Error {
   constructor(file2, line, column, message) {
     super(message);
     this.file = file2;
     this.line = line;
     this.column = column;
-    this.name = "PolicyError";
+    this.name = "Diagnostic";
   }
   file;
   line;
@@ -34870,6 +34870,9 @@ function exitCodeOf(error) {
 var USAGE = `usage: sqlgate <command> [options]
 
 commands:
+  init [--dir DIR] [--database NAME]
+                                     start a repository: the starter policies (and their tests),
+                                     the workflows and migrations/NAME/; never overwrites a file
   validate [--policies DIR] [--strict]
                                      check the policy files (exit 0 ok, 2 errors); warn about
                                      rules and flows no policy test exercises (--strict: errors)
@@ -34902,6 +34905,7 @@ common options:
   --policies DIR   policy directory (default: policies)
   --migrations DIR migrations directory (default: migrations)
   -h, --help       this help
+  -v, --version    the installed version
 
 exit codes: 0 ok, 1 the policy says no or a deploy failed, 2 bad input`, COMMON = {
   policies: { type: "string", default: "policies" },
@@ -35000,13 +35004,20 @@ function parseDatabaseUrl(variable, url) {
     masked
   };
 }
-function targetOf(database2, env) {
-  let url = env[database2.urlEnv];
-  if (!url)
-    throw new InputError(
-      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
-    );
-  return parseDatabaseUrl(database2.urlEnv, url);
+
+// src/db/targets.ts
+function targetsFromEnv(env) {
+  return {
+    has: (database2) => !!env[database2.urlEnv],
+    of: (database2) => {
+      let url = env[database2.urlEnv];
+      if (!url)
+        throw new InputError(
+          `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
+        );
+      return parseDatabaseUrl(database2.urlEnv, url);
+    }
+  };
 }
 
 // src/db/connect.ts
@@ -35048,7 +35059,7 @@ async function closeQuietly(c3) {
     c3.destroy();
     return;
   }
-  let timeout = new Promise((resolve4) => setTimeout(() => resolve4("timeout"), 2e3).unref());
+  let timeout = new Promise((resolve5) => setTimeout(() => resolve5("timeout"), 2e3).unref());
   await Promise.race([
     c3.end().then(
       () => "ended",
@@ -35548,8 +35559,8 @@ var CONTROL_TIMEOUT_MS = 3e4, ControlLostError = class extends Error {
     this.connection = connection;
     this.id = id;
     this.timeoutMs = timeoutMs;
-    this.lost = new Promise((resolve4) => {
-      this.signalLost = resolve4;
+    this.lost = new Promise((resolve5) => {
+      this.signalLost = resolve5;
     }), connection.on("error", (error) => this.markLost(error));
   }
   connection;
@@ -35631,7 +35642,7 @@ function isMigrationCandidate(path, root = "migrations") {
 function parseMigrationName(path, root = "migrations") {
   let segments = path.slice(root.length + 1).split("/");
   if (segments.length !== 2)
-    return new PolicyError(
+    return new Diagnostic(
       path,
       0,
       0,
@@ -35639,7 +35650,7 @@ function parseMigrationName(path, root = "migrations") {
     );
   let [folder, file2] = segments, match = NAME.exec(file2);
   if (!match)
-    return new PolicyError(
+    return new Diagnostic(
       path,
       0,
       0,
@@ -35668,13 +35679,13 @@ function collectMigrations(paths, root = "migrations") {
       continue;
     }
     let parsed = parseMigrationName(path, root);
-    parsed instanceof PolicyError ? errors.push(parsed) : migrations.push(parsed);
+    parsed instanceof Diagnostic ? errors.push(parsed) : migrations.push(parsed);
   }
   let sorted = sortMigrations(migrations);
   for (let i = 1; i < sorted.length; i++) {
     let [a, b3] = [sorted[i - 1], sorted[i]];
     a.folder === b3.folder && compareVersions(a.parts, b3.parts) === 0 && errors.push(
-      new PolicyError(
+      new Diagnostic(
         b3.path,
         0,
         0,
@@ -35684,7 +35695,7 @@ function collectMigrations(paths, root = "migrations") {
   }
   let ups = new Set(migrations.map((m2) => m2.path));
   for (let [up, down] of downs)
-    ups.has(up) || errors.push(new PolicyError(down, 0, 0, `down file without its migration: expected ${up} beside it`));
+    ups.has(up) || errors.push(new Diagnostic(down, 0, 0, `down file without its migration: expected ${up} beside it`));
   return { migrations: sorted, errors, downs };
 }
 
@@ -35823,6 +35834,7 @@ function toRow(r2) {
     appliedBy: r2.applied_by,
     gitSha: r2.git_sha,
     pr: r2.pr === null ? null : Number(r2.pr),
+    // Written only from a RiskLevel (StartRecord.risk), like status from a HistoryStatus.
     risk: r2.risk,
     startedAt: r2.started_at,
     finishedAt: r2.finished_at,
@@ -35987,6 +35999,19 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
       `UPDATE ${this.table} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
       [key]
     );
+  }
+  async rolledBack(versionKey2, note) {
+    try {
+      assertOne(
+        await this.query(
+          `UPDATE ${this.table} SET status = 'rolled-back', finished_at = NOW(3), note = CONCAT_WS('\\n', note, ?)
+            WHERE version_key = ? AND status = 'success' AND 1 = ${GUARDED}`,
+          [note, versionKey2, ...this.guard(1)]
+        )
+      );
+    } catch (error) {
+      throw error.errno === ER_SUBQUERY_NO_1_ROW ? lockLost() : error;
+    }
   }
   async stillRunning(row) {
     if (row.workConnection === null) return null;
@@ -36336,6 +36361,25 @@ async function dryRun(input, control, exists) {
   };
 }
 
+// src/deploy/cancel.ts
+function cancelOnSignals(options2) {
+  let controller = new AbortController(), onSignal = (name) => {
+    if (controller.signal.aborted) {
+      options2.exitOnSecond && process.exit(130), options2.say(`sqlgate: ${name} received again: still stopping the running statement and recording it`);
+      return;
+    }
+    options2.say(
+      `sqlgate: ${name} received: stopping the running statement, recording it and releasing the lock${options2.exitOnSecond ? " (send it again to exit at once)" : ""}`
+    ), controller.abort(name);
+  };
+  return process.on("SIGTERM", onSignal), process.on("SIGINT", onSignal), {
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGTERM", onSignal), process.off("SIGINT", onSignal);
+    }
+  };
+}
+
 // src/deploy/sources.ts
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -36344,7 +36388,7 @@ import { join } from "node:path";
 var decoder = new TextDecoder("utf-8", { fatal: !0 });
 function decodeSql(path, bytes) {
   if (bytes.includes(0))
-    return new PolicyError(
+    return new Diagnostic(
       path,
       0,
       0,
@@ -36354,7 +36398,7 @@ function decodeSql(path, bytes) {
     let text2 = decoder.decode(bytes);
     return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
   } catch {
-    return new PolicyError(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
+    return new Diagnostic(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
   }
 }
 
@@ -36599,7 +36643,7 @@ function readMigrationFolder(root, migrationsDir, folder) {
   let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
   for (let name of migrations) {
     let text2 = decodeSql(name.path, readFileSync(join(root, name.path)));
-    if (text2 instanceof PolicyError) {
+    if (text2 instanceof Diagnostic) {
       errors.push(text2);
       continue;
     }
@@ -36646,7 +36690,7 @@ async function deployEnvironment(input) {
   let { environment: environment2, databases } = selectDatabases(input.policy, input.environment, {
     ...input.database !== void 0 ? { database: input.database } : {},
     ...input.shard !== void 0 ? { shard: input.shard } : {}
-  }), targets = databases.map((d2) => targetOf(d2, input.env)), folders = /* @__PURE__ */ new Map();
+  }), targets = databases.map((d2) => input.targets.of(d2)), folders = /* @__PURE__ */ new Map();
   for (let d2 of databases)
     folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
   let reports = new Array(databases.length), next = 0, worker = async () => {
@@ -36817,7 +36861,7 @@ import { existsSync as existsSync2, readFileSync as readFileSync2, statSync as s
 import { join as join2 } from "node:path";
 
 // src/sql/statement-types.ts
-var STATEMENT_TYPES = {
+var SOURCES = ["ddl", "dml", "create-database"], STATEMENT_TYPES = {
   CREATE_TABLE: "ddl",
   ALTER_TABLE: "ddl",
   DROP_TABLE: "ddl",
@@ -36904,7 +36948,7 @@ function matchesGlob(value, pattern) {
 }
 
 // src/policy/types.ts
-var RISK_LEVELS = ["none", "low", "moderate", "high"], SOURCES = ["ddl", "dml", "create-database"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"];
+var RISK_LEVELS = ["none", "low", "moderate", "high"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"];
 var POLICY_FILES = {
   roles: "roles.yaml",
   risk: "risk-rules.yaml",
@@ -36923,7 +36967,7 @@ var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(file2, text2) {
   let lines = new import_yaml.LineCounter(), doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0 }), source = { file: file2, doc, lines }, errors = doc.errors.map((e) => {
     let offset = e.code === "MISSING_CHAR" && /quote/i.test(e.message) ? openingQuoteOf(doc, e.pos[0]) : e.pos[0], { line, col } = lines.linePos(offset);
-    return new PolicyError(file2, line, col, describeYamlError(e.code, e.message));
+    return new Diagnostic(file2, line, col, describeYamlError(e.code, e.message));
   });
   return { source, value: errors.length > 0 ? void 0 : doc.toJS(), errors };
 }
@@ -36956,11 +37000,11 @@ function locate(source, path, options2 = {}) {
     node = next.value, offset = (options2.key && segment === path[path.length - 1] ? rangeStart(next.key) : rangeStart(next.value)) ?? rangeStart(next.key) ?? offset;
   }
   let { line, col } = source.lines.linePos(offset);
-  return new PolicyError(source.file, line, col, "");
+  return new Diagnostic(source.file, line, col, "");
 }
 function at(source, path, message, options2 = {}) {
   let where = locate(source, path, options2);
-  return new PolicyError(where.file, where.line, where.column, message);
+  return new Diagnostic(where.file, where.line, where.column, message);
 }
 function child(node, segment) {
   if ((0, import_yaml.isMap)(node)) {
@@ -38034,7 +38078,7 @@ function loadPolicies(texts, dir = "policies") {
   for (let key of Object.keys(POLICY_FILES)) {
     let file2 = `${dir}/${POLICY_FILES[key]}`, text2 = texts[key];
     if (text2 === void 0) {
-      REQUIRED.includes(key) && errors.push(new PolicyError(file2, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
+      REQUIRED.includes(key) && errors.push(new Diagnostic(file2, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
       continue;
     }
     let parsed = parseYaml(file2, text2);
@@ -38043,7 +38087,7 @@ function loadPolicies(texts, dir = "policies") {
       continue;
     }
     if (parsed.value === null || parsed.value === void 0) {
-      errors.push(new PolicyError(file2, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
+      errors.push(new Diagnostic(file2, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
       continue;
     }
     let schemaErrors2 = checkSchema(key, parsed.source, parsed.value);
@@ -38110,7 +38154,7 @@ function unexercised(policy, run) {
   let hits = run.results.flatMap((r2) => r2.actual?.rules ?? []), ruleKey = (at3, title) => `${at3.file}:${at3.line}:${title}`, matched = new Set(hits.map((h3) => ruleKey(h3.at, h3.title))), needed = new Set(run.results.flatMap((r2) => r2.actual?.flows.map((f3) => f3.flow.id) ?? [])), out = [];
   for (let rule of policy.risk.rules)
     matched.has(ruleKey(rule.at, rule.title)) || out.push(
-      new PolicyError(
+      new Diagnostic(
         rule.at.file,
         rule.at.line,
         rule.at.column,
@@ -38121,7 +38165,7 @@ function unexercised(policy, run) {
     if (needed.has(flow.id)) continue;
     let at3 = flow.at ?? { file: "approval-flows.yaml", line: 0, column: 0 };
     out.push(
-      new PolicyError(at3.file, at3.line, at3.column, `flow "${flow.id}" is not needed by any policy test`)
+      new Diagnostic(at3.file, at3.line, at3.column, `flow "${flow.id}" is not needed by any policy test`)
     );
   }
   return out;
@@ -38166,8 +38210,8 @@ var ParserPool = class {
   }
   parse(requests) {
     let replies = requests.map(
-      (request2) => new Promise((resolve4) => {
-        this.queue.push({ seq: this.nextSeq++, request: request2, resolve: resolve4 });
+      (request2) => new Promise((resolve5) => {
+        this.queue.push({ seq: this.nextSeq++, request: request2, resolve: resolve5 });
       })
     );
     return this.pumpScheduled || (this.pumpScheduled = !0, setImmediate(() => {
@@ -38483,7 +38527,7 @@ async function loadPolicyTests(files, read) {
       continue;
     }
     if (parsed.value === null || parsed.value === void 0) {
-      errors.push(new PolicyError(file2.path, 1, 1, "the file is empty; expected a mapping with `cases:`"));
+      errors.push(new Diagnostic(file2.path, 1, 1, "the file is empty; expected a mapping with `cases:`"));
       continue;
     }
     let invalid = schemaErrors(validate, parsed.source, parsed.value);
@@ -38525,7 +38569,7 @@ async function resolveCase(source, c3, i, read, errors) {
     Object.entries(c3.teams ?? {}).map(([team, members]) => [team.toLowerCase(), members])
   );
   return {
-    at: new PolicyError(where.file, where.line, where.column, ""),
+    at: new Diagnostic(where.file, where.line, where.column, ""),
     name: c3.name,
     sql,
     sqlAt,
@@ -40050,7 +40094,7 @@ async function policiesAt(repo, commit, dir, label) {
   let result = loadPolicies(texts, dir);
   if (!result.ok)
     throw new InputError([
-      new PolicyError(dir, 0, 0, `the policies at the ${label} (${commit.slice(0, 7)}) are invalid:`),
+      new Diagnostic(dir, 0, 0, `the policies at the ${label} (${commit.slice(0, 7)}) are invalid:`),
       ...result.errors
     ]);
   return result.policy;
@@ -40077,7 +40121,7 @@ async function planChange(options2) {
     if (!(isMigrationCandidate(change.path, migrationsDir) || change.from !== void 0 && isMigrationCandidate(change.from, migrationsDir)) || isDownFile(change.path)) continue;
     if (change.status !== "added") {
       errors.push(
-        new PolicyError(
+        new Diagnostic(
           change.from ?? change.path,
           0,
           0,
@@ -40093,7 +40137,7 @@ async function planChange(options2) {
     if (!policy.databases.some((d2) => d2.migrations === m2.folder)) {
       let folders = [...new Set(policy.databases.map((d2) => d2.migrations))].join(", ");
       errors.push(
-        new PolicyError(
+        new Diagnostic(
           m2.path,
           0,
           0,
@@ -40111,7 +40155,7 @@ async function planChange(options2) {
   ), decoded = [];
   for (let migration of changedMigrations) {
     let text2 = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
-    text2 instanceof PolicyError ? errors.push(text2) : decoded.push({ migration, text: text2 });
+    text2 instanceof Diagnostic ? errors.push(text2) : decoded.push({ migration, text: text2 });
   }
   if (errors.length > 0) throw new InputError(errors);
   let statements = await analyseScripts(
@@ -40431,7 +40475,7 @@ async function runValidate(io2, options2) {
   let warnings = [], policy = loadPolicyDir2(io2, options2.policies, warnings), shownAs = options2.policies.replace(/\/+$/, ""), files = defaultTestFiles(io2, options2.policies), run = await runTestFiles(io2, policy, files, (options2.migrations ?? "migrations").replace(/\/+$/, "")), gaps = unexercised(policy, run);
   if (gaps.length > 0 && options2.strict)
     throw new InputError(
-      gaps.map((g2) => new PolicyError(g2.file, g2.line, g2.column, `${g2.message} (--strict)`))
+      gaps.map((g2) => new Diagnostic(g2.file, g2.line, g2.column, `${g2.message} (--strict)`))
     );
   for (let w2 of warnings) io2.err(`${w2.file}:${w2.line}:${w2.column}: warning: ${w2.message}`);
   if (io2.out(`ok: ${summarisePolicy(policy)}`), gaps.length === 0) return 0;
@@ -40468,27 +40512,14 @@ function gitSha(cwd) {
 function whoDeploys(env) {
   return env.GITHUB_ACTOR ?? env.USER ?? userInfo().username;
 }
-function cancelOnSignals(io2) {
-  let controller = new AbortController(), onSignal = (name) => {
-    controller.signal.aborted && process.exit(130), io2.err(
-      `sqlgate: ${name} received: stopping the running statement, recording it and releasing the lock (send it again to exit at once)`
-    ), controller.abort(name);
-  };
-  return process.on("SIGTERM", onSignal), process.on("SIGINT", onSignal), {
-    signal: controller.signal,
-    dispose: () => {
-      process.off("SIGTERM", onSignal), process.off("SIGINT", onSignal);
-    }
-  };
-}
 async function runDeploy(io2, o2) {
-  let policy = loadPolicyDir2(io2, o2.policies), cancel = cancelOnSignals(io2), reports = await deployEnvironment({
+  let policy = loadPolicyDir2(io2, o2.policies), cancel = cancelOnSignals({ say: (line) => io2.err(line), exitOnSecond: !0 }), reports = await deployEnvironment({
     signal: cancel.signal,
     policy,
     environment: o2.env,
     root: io2.cwd,
     migrationsDir: o2.migrations.replace(/\/+$/, ""),
-    env: io2.env,
+    targets: targetsFromEnv(io2.env),
     ...o2.database !== void 0 ? { database: o2.database } : {},
     ...o2.shard !== void 0 ? { shard: o2.shard } : {},
     concurrency: positiveInt("--concurrency", o2.concurrency),
@@ -40510,10 +40541,9 @@ async function runStatus(io2, o2) {
     policy,
     o2.env,
     o2.database !== void 0 ? { database: o2.database } : {}
-  );
+  ), targets = targetsFromEnv(io2.env);
   for (let database2 of databases)
-    for (let line of formatStatus(await readDatabaseStatus(database2, targetOf(database2, io2.env))))
-      io2.out(line);
+    for (let line of formatStatus(await readDatabaseStatus(database2, targets.of(database2)))) io2.out(line);
   return 0;
 }
 async function runRepair(io2, o2) {
@@ -40528,7 +40558,7 @@ async function runRepair(io2, o2) {
   if ("format" in parsed) throw new InputError(`--version "${o2.version}" is not a migration version`);
   let key = versionKey(parsed.parts), result = await repairDatabase({
     database: database2,
-    target: targetOf(database2, io2.env),
+    target: targetsFromEnv(io2.env).of(database2),
     version: o2.version,
     versionKey: key,
     mark: o2.mark,
@@ -40583,6 +40613,90 @@ var DEPLOY_COMMANDS = {
   }
 };
 
+// src/cli/init.ts
+import { existsSync as existsSync5, mkdirSync, readdirSync as readdirSync3, readFileSync as readFileSync4, writeFileSync } from "node:fs";
+import { dirname as dirname2, join as join5, posix, relative, resolve as resolve3 } from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+var SCHEMA_HOME = "node_modules/sqlgate/schemas", SCHEMA_LINE = /^(# yaml-language-server: \$schema=)\S*?([\w.-]+\.schema\.json)[ \t]*$/m, DATABASE_NAME = /^[A-Za-z0-9_]{1,64}$/;
+function packageRootOf(moduleUrl) {
+  let dir = dirname2(fileURLToPath2(moduleUrl));
+  for (; ; ) {
+    let manifest = join5(dir, "package.json");
+    if (existsSync5(manifest) && JSON.parse(readFileSync4(manifest, "utf8")).name === "sqlgate") return dir;
+    let parent = dirname2(dir);
+    if (parent === dir) throw new Error(`sqlgate init: cannot find the sqlgate package above ${moduleUrl}`);
+    dir = parent;
+  }
+}
+function filesUnder(root, dir, keep) {
+  return existsSync5(join5(root, dir)) ? readdirSync3(join5(root, dir), { withFileTypes: !0 }).flatMap((entry) => {
+    let path = posix.join(dir, entry.name);
+    return entry.isDirectory() ? dir === "examples/workflows" ? [] : filesUnder(root, path, keep) : entry.isFile() && keep(entry.name) ? [path] : [];
+  }).sort() : [];
+}
+function readTemplates(packageRoot) {
+  let policies = filesUnder(packageRoot, "policies", (n) => /\.(ya?ml|sql)$/.test(n)).map((path) => ({
+    path,
+    content: readFileSync4(join5(packageRoot, path), "utf8")
+  })), workflows = filesUnder(packageRoot, "examples/workflows", (n) => n.endsWith(".yml")).map((path) => ({
+    path: `.github/workflows/${posix.basename(path)}`,
+    content: readFileSync4(join5(packageRoot, path), "utf8")
+  }));
+  if (!policies.some((t2) => t2.path === "policies/environments.yaml"))
+    throw new Error(`sqlgate init: the package at ${packageRoot} has no policies/environments.yaml`);
+  return [...policies, ...workflows];
+}
+function starterDatabase(templates) {
+  let environments = templates.find((t2) => t2.path === "policies/environments.yaml")?.content ?? "", name = /^databases:\s*\n\s*-\s*(?:\{\s*)?name:\s*([A-Za-z0-9_]+)/m.exec(environments)?.[1];
+  if (!name) throw new Error("sqlgate init: the starter environments.yaml names no database");
+  return name;
+}
+function scaffold(templates, database2) {
+  let starter = starterDatabase(templates), name = database2 ?? starter;
+  if (!DATABASE_NAME.test(name))
+    throw new InputError(
+      `--database must be a database name of letters, digits and _ (at most 64), not "${name}"`
+    );
+  let rename = new RegExp(`\\b${starter}\\b`, "g");
+  return [...templates.map((t2) => {
+    if (!t2.path.startsWith("policies/")) return t2;
+    let home = posix.relative(posix.dirname(t2.path), SCHEMA_HOME), content = t2.content.replace(
+      SCHEMA_LINE,
+      (_3, prefix, schema) => `${prefix}${home}/${schema}`
+    );
+    return { path: t2.path, content: name === starter ? content : content.replace(rename, name) };
+  }), { path: `migrations/${name}/.gitkeep`, content: "" }];
+}
+function runInit(io2, options2) {
+  let dir = resolve3(io2.cwd, options2.dir), files = scaffold(
+    readTemplates(options2.packageRoot ?? packageRootOf(import.meta.url)),
+    options2.database
+  ), shown = (path) => relative(io2.cwd, join5(dir, path)) || ".", existing = files.filter((f3) => existsSync5(join5(dir, f3.path)));
+  if (existing.length > 0)
+    throw new InputError(
+      `refusing to overwrite ${existing.length} existing file${existing.length === 1 ? "" : "s"}; nothing was written:
+${existing.map((f3) => `  ${shown(f3.path)}`).join(`
+`)}
+move them aside, or run sqlgate init --dir in another directory`
+    );
+  for (let file2 of files)
+    mkdirSync(dirname2(join5(dir, file2.path)), { recursive: !0 }), writeFileSync(join5(dir, file2.path), file2.content, { flag: "wx" });
+  let database2 = files.at(-1)?.path.split("/")[1] ?? "", count = (prefix) => files.filter((f3) => f3.path.startsWith(prefix)).length;
+  io2.out(
+    `sqlgate init: wrote ${count("policies/")} policy files, ${count(".github/workflows/")} workflows and migrations/${database2}/ in ${shown("")}`
+  );
+  for (let file2 of files) io2.out(`  ${shown(file2.path)}`);
+  return io2.out(`
+Next steps:
+  1. Put your people in policies/roles.yaml (GitHub logins or org/team) and check the policies:
+       npx sqlgate validate
+  2. In .github/workflows/, replace <owner> in "uses: <owner>/sqlgate@v0"; create the GitHub
+     environments test and prod with their database URL secrets (README: Workflows), and make
+     sqlgate/approval a required status check of main.
+  3. Merge policies/ and .github/workflows/ to main in a pull request of their own BEFORE the
+     first migration: a pull request is judged by the policies on its base branch.`), 0;
+}
+
 // src/cli/io.ts
 function processIo() {
   return {
@@ -40596,18 +40710,18 @@ function processIo() {
 }
 
 // src/db/estimate.ts
-async function estimateFromDatabases(policy, migrations, env, warn) {
+async function estimateFromDatabases(policy, migrations, targets, warn) {
   let known = /* @__PURE__ */ new Map(), key = (db, file2, index) => `${db.name}@${db.environment}|${file2}|${index}`;
   for (let db of policy.databases) {
     let files = migrations.filter((m2) => m2.migration.folder === db.migrations);
     if (files.length === 0) continue;
-    if (!env[db.urlEnv]) {
+    if (!targets.has(db)) {
       warn(`estimate: ${db.urlEnv} is not set; row counts for ${db.name} in ${db.environment} are unknown`);
       continue;
     }
     let connection;
     try {
-      connection = await connect(targetOf(db, env), { connectTimeoutMs: 5e3 });
+      connection = await connect(targets.of(db), { connectTimeoutMs: 5e3 });
     } catch (error) {
       warn(
         `estimate: ${error.message}; row counts for ${db.name} in ${db.environment} are unknown`
@@ -44138,10 +44252,10 @@ var STATUS = {
     if (specs.length === 0) return [];
     let child2 = spawn("git", ["cat-file", "--batch"], { cwd: this.dir, stdio: ["pipe", "pipe", "pipe"] }), chunks = [];
     child2.stdout.on("data", (c3) => chunks.push(c3));
-    let done = new Promise((resolve4, reject) => {
+    let done = new Promise((resolve5, reject) => {
       child2.on("error", reject), child2.on(
         "close",
-        (code) => code === 0 ? resolve4() : reject(new Error(`git cat-file exited with ${code}`))
+        (code) => code === 0 ? resolve5() : reject(new Error(`git cat-file exited with ${code}`))
       );
     });
     child2.stdin.end(specs.map((s) => `${s.ref}:${s.path}
@@ -44236,7 +44350,7 @@ async function inspectTable(c3, schema, table2) {
 }
 
 // src/online/read-shapes.ts
-async function readTableShapes(policy, migrations, env, warn) {
+async function readTableShapes(policy, migrations, targets, warn) {
   let known = /* @__PURE__ */ new Map(), key = (db, table2) => `${db.name}@${db.environment}|${table2}`;
   for (let db of policy.databases) {
     if (!policy.environments.find((e) => e.id === db.environment)?.onlineSchemaChange) continue;
@@ -44245,10 +44359,10 @@ async function readTableShapes(policy, migrations, env, warn) {
         (m2) => m2.statements.filter((s) => s.facts.type === "ALTER_TABLE").map((s) => s.facts.tables[0])
       ).filter((t2) => t2 !== void 0)
     );
-    if (tables.size === 0 || !env[db.urlEnv]) continue;
+    if (tables.size === 0 || !targets.has(db)) continue;
     let connection;
     try {
-      connection = await connect(targetOf(db, env), { connectTimeoutMs: 5e3 });
+      connection = await connect(targets.of(db), { connectTimeoutMs: 5e3 });
     } catch (error) {
       warn(
         `estimate: ${error.message}; tables in ${db.name} (${db.environment}) were not checked`
@@ -44265,6 +44379,42 @@ async function readTableShapes(policy, migrations, env, warn) {
     }
   }
   return (db, table2) => known.get(key(db, table2));
+}
+
+// src/report/approvals.ts
+var MARK = { satisfied: "\u2713", waiting: "\u2026", "not-yet-reachable": "\xB7", unsatisfiable: "\u2717" };
+function approvalsText(approvals) {
+  let out = [];
+  for (let a of approvals) {
+    out.push(`Approvals for ${a.flow.title}: ${a.state === "approved" ? "satisfied" : a.summary}`);
+    for (let s of a.steps) {
+      let who = s.approvals.length > 0 ? `approved by ${s.approvals.map((x3) => x3.login).join(", ")}` : s.status === "waiting" ? `may approve: ${s.eligible.join(", ") || "no one"}` : "";
+      out.push(
+        `  ${MARK[s.status]} ${s.index + 1}. ${s.roleTitle}: ${s.status}${who ? ` (${who})` : ""}${s.notes.length > 0 ? ` \u2014 ${s.notes.join("; ")}` : ""}`
+      );
+    }
+    for (let r2 of a.rejections) out.push(`  blocked: ${r2.login} requested changes`);
+    for (let x3 of a.ignored) out.push(`  not counted: ${x3.login}: ${x3.explanation}`);
+  }
+  return out.join(`
+`);
+}
+function approvalJson(a) {
+  return {
+    flow: a.flow.id,
+    state: a.state,
+    satisfied: a.state === "approved",
+    summary: a.summary,
+    steps: a.steps.map((s) => ({
+      role: s.role,
+      status: s.status,
+      approvedBy: s.approvals.map((x3) => x3.login),
+      eligible: s.eligible,
+      notes: s.notes
+    })),
+    rejectedBy: a.rejections.map((r2) => r2.login),
+    notCounted: a.ignored.map((x3) => ({ login: x3.login, reason: x3.reason, explanation: x3.explanation }))
+  };
 }
 
 // src/report/json.ts
@@ -44336,6 +44486,19 @@ function planJson(plan) {
     flows: plan.flows.map((f3) => flowJson(f3, plan.policy)),
     policyChange: plan.policyChange ?? null
   };
+}
+
+// src/rehearsal/measures.ts
+function rehearsalMeasures(report) {
+  let measures = /* @__PURE__ */ new Map();
+  for (let database2 of report.databases)
+    for (let file2 of database2.files) {
+      let tripFailed = file2.roundTrip !== void 0 && file2.roundTrip.state !== "matched";
+      for (let s of file2.statements)
+        measures.set(`${file2.path}#${s.statement - 1}`, { failed: tripFailed, ms: s.ms });
+      file2.failure && measures.set(`${file2.path}#${file2.failure.statement - 1}`, { failed: !0, ms: "unknown" });
+    }
+  return (file2, index) => measures.get(`${file2}#${index}`);
 }
 
 // src/report/rehearsal.ts
@@ -44446,7 +44609,7 @@ function rehearsalMarkdown(report, missing) {
 }
 
 // src/report/markdown.ts
-var COMMENT_MARKER = "<!-- sqlgate:check -->", COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON3 = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
+var COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON3 = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
   high: "High risk",
   moderate: "Moderate risk",
   low: "Low risk",
@@ -44534,15 +44697,16 @@ function flowSection(flow, policy, result, n) {
     });
   return lines.push(""), lines;
 }
-function statementLine(policy, t2, s) {
-  let rules = s.matches.filter((m2) => m2.level === s.level).map((m2) => m2.title);
+function statementLine(policy, t2, s, rehearsed) {
+  let rules = s.matches.filter((m3) => m3.level === s.level).map((m3) => m3.title);
   s.unparsed && rules.unshift(`unparsable: ${s.unparsed.message}`);
-  let statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'");
-  return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON3[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
+  let statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'"), line = `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON3[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
+  if (!rehearsed) return line;
+  let m2 = rehearsed(t2.file, s.index), cell3 = m2 ? m2.failed ? "\u274C failed" : `\u2705 ${m2.ms === "unknown" ? "" : seconds(m2.ms)}`.trim() : "not run";
+  return `${line} ${cell3} |`;
 }
 function commentMarkdown(input) {
   let { plan } = input, { risk, policy } = plan, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, rehearsalFailed2 = input.rehearsal && rehearsalProblem(input.rehearsal.report, input.rehearsal.missing) !== void 0, head = [
-    COMMENT_MARKER,
     `## sqlgate: ${ICON3[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${rehearsalFailed2 ? "\u274C rehearsal failed; " : ""}${headline}`,
     ""
   ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON3[l3]} ${l3}`);
@@ -44584,19 +44748,19 @@ function commentMarkdown(input) {
     "",
     `\u2026 and ${omittedTasks} more lower-risk task${omittedTasks === 1 ? "" : "s"}${input.detailsUrl ? `: see the [full report](${input.detailsUrl})` : " (see the job summary)"}.`
   );
-  let detail = [], detailHead = [
+  let detail = [], report = input.rehearsal?.report, rehearsed = report ? rehearsalMeasures(report) : void 0, detailHead = [
     "",
     "<details><summary>Per-statement detail</summary>",
     "",
-    "| Where | Env | Type | Level | Statement | Rules |",
-    "| --- | --- | --- | --- | --- | --- |"
+    `| Where | Env | Type | Level | Statement | Rules |${rehearsed ? " Rehearsal |" : ""}`,
+    `| --- | --- | --- | --- | --- | --- |${rehearsed ? " --- |" : ""}`
   ];
   used += detailHead.join(`
 `).length + 40;
   let omittedStatements = 0;
   for (let t2 of sortedTasks)
     for (let s of t2.statements) {
-      let line = statementLine(policy, t2, s);
+      let line = statementLine(policy, t2, s, rehearsed);
       if (used + line.length + 1 > BUDGET) {
         omittedStatements++;
         continue;
@@ -44687,8 +44851,8 @@ function planText(plan) {
 }
 
 // src/cli/reviews-file.ts
-import { readFileSync as readFileSync4 } from "node:fs";
-import { resolve as resolve3 } from "node:path";
+import { readFileSync as readFileSync5 } from "node:fs";
+import { resolve as resolve4 } from "node:path";
 
 // src/github/reads.ts
 async function listReviews(github, ref, pull) {
@@ -44733,7 +44897,7 @@ function readReviewsFile(io2, file2, author) {
     throw new InputError("--reviews needs --author LOGIN (the PR author, whose own approval never counts)");
   let list2;
   try {
-    list2 = JSON.parse(readFileSync4(resolve3(io2.cwd, file2), "utf8"));
+    list2 = JSON.parse(readFileSync5(resolve4(io2.cwd, file2), "utf8"));
   } catch (error) {
     throw new InputError(
       `${file2}: cannot read the reviews (${error.message}); expected the JSON list GitHub returns for GET /repos/OWNER/REPO/pulls/N/reviews`
@@ -44744,40 +44908,6 @@ function readReviewsFile(io2, file2, author) {
 }
 function approvalsFromReviews(repo, plan, given) {
   return approvalsForPlan({ repo, plan, ...given, teams: /* @__PURE__ */ new Map(), headSha: plan.head.commit });
-}
-var MARK = { satisfied: "\u2713", waiting: "\u2026", "not-yet-reachable": "\xB7", unsatisfiable: "\u2717" };
-function approvalsText(approvals) {
-  let out = [];
-  for (let a of approvals) {
-    out.push(`Approvals for ${a.flow.title}: ${a.state === "approved" ? "satisfied" : a.summary}`);
-    for (let s of a.steps) {
-      let who = s.approvals.length > 0 ? `approved by ${s.approvals.map((x3) => x3.login).join(", ")}` : s.status === "waiting" ? `may approve: ${s.eligible.join(", ") || "no one"}` : "";
-      out.push(
-        `  ${MARK[s.status]} ${s.index + 1}. ${s.roleTitle}: ${s.status}${who ? ` (${who})` : ""}${s.notes.length > 0 ? ` \u2014 ${s.notes.join("; ")}` : ""}`
-      );
-    }
-    for (let r2 of a.rejections) out.push(`  blocked: ${r2.login} requested changes`);
-    for (let x3 of a.ignored) out.push(`  not counted: ${x3.login}: ${x3.explanation}`);
-  }
-  return out.join(`
-`);
-}
-function approvalJson(a) {
-  return {
-    flow: a.flow.id,
-    state: a.state,
-    satisfied: a.state === "approved",
-    summary: a.summary,
-    steps: a.steps.map((s) => ({
-      role: s.role,
-      status: s.status,
-      approvedBy: s.approvals.map((x3) => x3.login),
-      eligible: s.eligible,
-      notes: s.notes
-    })),
-    rejectedBy: a.rejections.map((r2) => r2.login),
-    notCounted: a.ignored.map((x3) => ({ login: x3.login, reason: x3.reason, explanation: x3.explanation }))
-  };
 }
 
 // src/cli/plan.ts
@@ -44795,8 +44925,8 @@ async function runPlan(io2, options2) {
     migrationsDir: options2.migrations.replace(/\/+$/, ""),
     parser: sharedParser(),
     ...options2.estimate ? {
-      estimates: (policy, migrations) => estimateFromDatabases(policy, migrations, io2.env, (m2) => io2.err(m2)),
-      tableShapes: (policy, migrations) => readTableShapes(policy, migrations, io2.env, (m2) => io2.err(m2))
+      estimates: (policy, migrations) => estimateFromDatabases(policy, migrations, targetsFromEnv(io2.env), (m2) => io2.err(m2)),
+      tableShapes: (policy, migrations) => readTableShapes(policy, migrations, targetsFromEnv(io2.env), (m2) => io2.err(m2))
     } : {},
     onProgress: options2.format === "text" ? (m2) => io2.err(m2) : void 0
   }), approvals = given ? await approvalsFromReviews(repo, plan, given) : void 0;
@@ -44816,14 +44946,14 @@ ${approvalsText(approvals)}` : ""));
 // src/db/mariadb-server.ts
 var import_promise2 = __toESM(require_promise(), 1);
 import { execFileSync as execFileSync2, spawn as spawn2 } from "node:child_process";
-import { existsSync as existsSync5, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync as existsSync6, mkdirSync as mkdirSync2, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 var HOW_TO_GET_ONE = "a throwaway server needs the MariaDB server binaries (mariadbd and mariadb-install-db): on Debian or Ubuntu run `apt-get install mariadb-server`";
 function locateBinary(name) {
   for (let dir of ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/usr/local/mysql/bin"])
-    if (existsSync5(join5(dir, name))) return join5(dir, name);
+    if (existsSync6(join6(dir, name))) return join6(dir, name);
   try {
     return execFileSync2("which", [name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || void 0;
   } catch {
@@ -44836,11 +44966,11 @@ function findBinary(name) {
   return found;
 }
 async function freePort() {
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve5, reject) => {
     let server = createServer();
     server.unref(), server.on("error", reject), server.listen(0, "127.0.0.1", () => {
       let address = server.address();
-      server.close(() => resolve4(typeof address == "object" && address ? address.port : 0));
+      server.close(() => resolve5(typeof address == "object" && address ? address.port : 0));
     });
   });
 }
@@ -44863,15 +44993,15 @@ var MariaDbServer = class _MariaDbServer {
    * server to check what survives keep the default.
    */
   static async start(options2 = {}) {
-    let dir = mkdtempSync(join5(tmpdir(), "sqlgate-mariadb-")), install = findBinary("mariadb-install-db");
-    mkdirSync(join5(dir, "tmp"));
+    let dir = mkdtempSync(join6(tmpdir(), "sqlgate-mariadb-")), install = findBinary("mariadb-install-db");
+    mkdirSync2(join6(dir, "tmp"));
     try {
       execFileSync2(
         install,
         [
           "--no-defaults",
-          `--datadir=${join5(dir, "data")}`,
-          `--tmpdir=${join5(dir, "tmp")}`,
+          `--datadir=${join6(dir, "data")}`,
+          `--tmpdir=${join6(dir, "tmp")}`,
           "--user=root",
           "--auth-root-authentication-method=normal",
           "--skip-test-db",
@@ -44897,11 +45027,11 @@ var MariaDbServer = class _MariaDbServer {
       binary,
       [
         "--no-defaults",
-        `--datadir=${join5(this.dir, "data")}`,
-        `--tmpdir=${join5(this.dir, "tmp")}`,
+        `--datadir=${join6(this.dir, "data")}`,
+        `--tmpdir=${join6(this.dir, "tmp")}`,
         `--port=${this.port}`,
-        `--socket=${join5(this.dir, "mysqld.sock")}`,
-        `--pid-file=${join5(this.dir, "mysqld.pid")}`,
+        `--socket=${join6(this.dir, "mysqld.sock")}`,
+        `--pid-file=${join6(this.dir, "mysqld.pid")}`,
         "--bind-address=127.0.0.1",
         "--user=root",
         "--skip-name-resolve",
@@ -44979,22 +45109,92 @@ ${HOW_TO_GET_ONE}`
   }
 };
 
-// src/rehearsal/measures.ts
-function rehearsalMeasures(report) {
-  let measures = /* @__PURE__ */ new Map();
-  for (let database2 of report.databases)
-    for (let file2 of database2.files) {
-      let tripFailed = file2.roundTrip !== void 0 && file2.roundTrip.state !== "matched";
-      for (let s of file2.statements)
-        measures.set(`${file2.path}#${s.statement - 1}`, { failed: tripFailed, ms: s.ms });
-      file2.failure && measures.set(`${file2.path}#${file2.failure.statement - 1}`, { failed: !0, ms: "unknown" });
-    }
-  return (file2, index) => measures.get(`${file2}#${index}`);
-}
-
 // src/rehearsal/rehearse.ts
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
+
+// src/rehearsal/failure.ts
+function failureAt(file2, index, error) {
+  let start = file2.statements[index]?.line ?? 0, within = /at line (\d+)\s*$/.exec(error);
+  return { statement: index + 1, line: within ? start + Number(within[1]) - 1 : start, error };
+}
+function describeError2(error, target) {
+  let e = error, text2 = e.sqlMessage ?? e.message ?? String(error);
+  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
+}
+
+// src/rollback/rollback.ts
+var partsOf = (key) => key.split(".").map((p2) => BigInt(p2));
+function planRollback(rows, toKey, files, downs) {
+  let above = rows.filter((r2) => r2.status !== "rolled-back" && compareVersions(partsOf(r2.versionKey), partsOf(toKey)) > 0).sort((a, b3) => compareVersions(partsOf(b3.versionKey), partsOf(a.versionKey))), steps = [];
+  for (let row of above) {
+    if (row.status !== "success")
+      return {
+        ok: !1,
+        reason: `${row.file} is ${row.status}, not fully applied; its down file assumes it is (deploy or repair it first)`
+      };
+    let up = files.find((f3) => f3.name.path === row.file), down = up ? downs.get(up.name.path) : void 0;
+    if (!down)
+      return {
+        ok: !1,
+        reason: `${row.file} (version ${row.version}) has no down file ${row.file.replace(/\.sql$/i, ".down.sql")} in the checkout`
+      };
+    steps.push({ row, down });
+  }
+  return { ok: !0, steps };
+}
+async function rollbackDatabase(input) {
+  let { database: database2, target } = input, base = { database: database2.name, environment: database2.environment }, control = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
+  try {
+    await control.query(`USE ${quoteIdentifier(database2.name)}`).catch(() => {
+      throw new InputError(`database ${database2.name} does not exist on ${target.masked}`);
+    });
+    let lock = lockName(database2.name);
+    await acquireLock(control, lock, input.lockTimeoutSeconds);
+    try {
+      let history = new MysqlRevisions(control, database2.name, { name: lock, holder: control.id }), plan = planRollback(await history.read(), input.toKey, input.files, input.downs);
+      if (!plan.ok)
+        return {
+          ...base,
+          status: "refused",
+          rolledBack: [],
+          message: `${plan.reason}; nothing was rolled back`
+        };
+      if (plan.steps.length === 0) return { ...base, status: "nothing-to-do", rolledBack: [] };
+      let work = await connect(target, { database: database2.name }), done = [];
+      try {
+        await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]);
+        for (let { row, down } of plan.steps) {
+          input.log(`${database2.name}: ${down.name.path}`);
+          for (let [i, statement] of down.statements.entries())
+            try {
+              await work.query(statement.text);
+            } catch (error) {
+              let failure = failureAt(down, i, describeError2(error, target));
+              return {
+                ...base,
+                status: "failed",
+                rolledBack: done,
+                message: `${down.name.path} ${failureWords(failure)}; ${row.file} is still recorded as applied${done.length > 0 ? ", the versions above it were rolled back" : ""}`,
+                failure: { path: down.name.path, ...failure }
+              };
+            }
+          await history.rolledBack(
+            row.versionKey,
+            `${(/* @__PURE__ */ new Date()).toISOString()} ${input.by}: rolled back with ${down.name.path}`
+          ), done.push(down.name.path);
+        }
+      } finally {
+        await closeQuietly(work);
+      }
+      return { ...base, status: "rolled-back", rolledBack: done };
+    } finally {
+      await releaseLock(control, lock);
+    }
+  } finally {
+    await control.close();
+  }
+}
 
 // src/rehearsal/schema-snapshot.ts
 async function readSchemaSnapshot(c3, schema) {
@@ -45068,14 +45268,6 @@ async function rehearse(input) {
 }
 function scratchSchema(database2) {
   return `sqlgate_rh_${randomBytes(4).toString("hex")}_${database2}`.slice(0, 64);
-}
-function failureAt(file2, index, error) {
-  let start = file2.statements[index]?.line ?? 0, within = /at line (\d+)\s*$/.exec(error);
-  return { statement: index + 1, line: within ? start + Number(within[1]) - 1 : start, error };
-}
-function describeError2(error, target) {
-  let e = error, text2 = e.sqlMessage ?? e.message ?? String(error);
-  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
 }
 var Stopwatch = class {
   mark = performance.now();
@@ -45154,7 +45346,16 @@ async function rehearseDatabase(input, subject) {
         files.push({ path: file2.name.path, outcome: "failed", statements: timings, failure }), files.push(...notRun(subject.pr.slice(i + 1)));
         break;
       }
-      let roundTrip = down && before ? await upDownUp(target, schema, file2, down, before, () => deploy(applied), recordedFailure) : void 0;
+      let roundTrip = down && before ? await upDownUp(
+        target,
+        database2,
+        file2,
+        applied,
+        down,
+        before,
+        () => deploy(applied),
+        recordedFailure
+      ) : void 0;
       if (files.push({
         path: file2.name.path,
         outcome: "applied",
@@ -45184,27 +45385,27 @@ async function snapshot(target, schema) {
     await closeQuietly(c3);
   }
 }
-async function upDownUp(target, schema, file2, down, before, reapply, recordedFailure) {
-  let c3 = await connect(target, { database: schema }), afterDown;
-  try {
-    for (let [i, statement] of down.statements.entries())
-      try {
-        await c3.query(statement.text);
-      } catch (error) {
-        return {
-          down: down.name.path,
-          state: "down-failed",
-          mismatches: [],
-          failure: failureAt(down, i, describeError2(error, target))
-        };
-      }
-    afterDown = await readSchemaSnapshot(c3, schema), await c3.query(`DELETE FROM ${quoteIdentifier(schema)}.${HISTORY_TABLE} WHERE version_key = ?`, [
-      versionKey(file2.name.parts)
-    ]);
-  } finally {
-    await closeQuietly(c3);
-  }
-  let mismatches = compareSnapshots(before, afterDown), again = await reapply();
+async function upDownUp(target, database2, file2, applied, down, before, reapply, recordedFailure) {
+  let below = applied.map((f3) => f3.name.parts).filter((parts) => compareVersions(parts, file2.name.parts) < 0).sort(compareVersions).at(-1), rollback = await rollbackDatabase({
+    database: database2,
+    target,
+    toKey: below ? versionKey(below) : "0",
+    files: applied,
+    downs: /* @__PURE__ */ new Map([[file2.name.path, down]]),
+    by: "rehearsal",
+    lockTimeoutSeconds: 10,
+    lockWaitTimeoutSeconds: 60,
+    log: () => {
+    }
+  });
+  if (rollback.status !== "rolled-back")
+    return {
+      down: down.name.path,
+      state: "down-failed",
+      mismatches: [],
+      failure: rollback.failure ?? { statement: 0, line: 0, error: rollback.message ?? rollback.status }
+    };
+  let mismatches = compareSnapshots(before, await snapshot(target, database2.name)), again = await reapply();
   return again.status !== "applied" ? {
     down: down.name.path,
     state: "reapply-failed",
@@ -45235,7 +45436,7 @@ async function rehearsalSubjects(input) {
     ), files = [];
     for (let name of names) {
       let text2 = decodeSql(name.path, bytes.get(name.path) ?? Buffer.alloc(0));
-      text2 instanceof PolicyError ? errors.push(text2) : files.push(migrationFileOf(name, text2));
+      text2 instanceof Diagnostic ? errors.push(text2) : files.push(migrationFileOf(name, text2));
     }
     return files;
   }, subjects = [];
@@ -45244,7 +45445,7 @@ async function rehearsalSubjects(input) {
     if (!database2) continue;
     let pr2 = input.pr.filter((m2) => m2.migration.folder === folder), withDown = pr2.flatMap(({ migration }) => {
       let path = downs.get(migration.path), name = path ? parseMigrationName(path, root) : void 0;
-      return name && !(name instanceof PolicyError) ? [{ up: migration.path, down: name }] : [];
+      return name && !(name instanceof Diagnostic) ? [{ up: migration.path, down: name }] : [];
     }), downFiles = await read(
       input.head,
       withDown.map((d2) => d2.down)
@@ -45359,112 +45560,7 @@ async function runRehearse(io2, o2) {
   }
 }
 
-// src/rollback/down-files.ts
-import { readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
-import { join as join6 } from "node:path";
-function readDownFiles(root, migrationsDir, folder) {
-  let names;
-  try {
-    names = readdirSync3(join6(root, migrationsDir, folder));
-  } catch {
-    return /* @__PURE__ */ new Map();
-  }
-  let { downs } = collectMigrations(
-    names.map((n) => `${migrationsDir}/${folder}/${n}`),
-    migrationsDir
-  ), files = /* @__PURE__ */ new Map(), errors = [];
-  for (let [up, down] of downs) {
-    let name = parseMigrationName(down, migrationsDir), text2 = decodeSql(down, readFileSync5(join6(root, down)));
-    name instanceof PolicyError ? errors.push(name) : text2 instanceof PolicyError ? errors.push(text2) : files.set(up, migrationFileOf(name, text2));
-  }
-  if (errors.length > 0) throw new InputError(errors);
-  return files;
-}
-
-// src/rollback/rollback.ts
-var partsOf = (key) => key.split(".").map((p2) => BigInt(p2));
-function planRollback(rows, toKey, files, downs) {
-  let above = rows.filter((r2) => r2.status !== "rolled-back" && compareVersions(partsOf(r2.versionKey), partsOf(toKey)) > 0).sort((a, b3) => compareVersions(partsOf(b3.versionKey), partsOf(a.versionKey))), steps = [];
-  for (let row of above) {
-    if (row.status !== "success")
-      return {
-        ok: !1,
-        reason: `${row.file} is ${row.status}, not fully applied; its down file assumes it is (deploy or repair it first)`
-      };
-    let up = files.find((f3) => f3.name.path === row.file), down = up ? downs.get(up.name.path) : void 0;
-    if (!down)
-      return {
-        ok: !1,
-        reason: `${row.file} (version ${row.version}) has no down file ${row.file.replace(/\.sql$/i, ".down.sql")} in the checkout`
-      };
-    steps.push({ row, down });
-  }
-  return { ok: !0, steps };
-}
-async function rollbackDatabase(input) {
-  let { database: database2, target } = input, base = { database: database2.name, environment: database2.environment }, control = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
-  try {
-    await control.query(`USE ${quoteIdentifier(database2.name)}`).catch(() => {
-      throw new InputError(`database ${database2.name} does not exist on ${target.masked}`);
-    });
-    let lock = lockName(database2.name);
-    await acquireLock(control, lock, input.lockTimeoutSeconds);
-    try {
-      let plan = planRollback(
-        await new MysqlRevisions(control, database2.name, { name: lock, holder: control.id }).read(),
-        input.toKey,
-        input.files,
-        input.downs
-      );
-      if (!plan.ok)
-        return {
-          ...base,
-          status: "refused",
-          rolledBack: [],
-          message: `${plan.reason}; nothing was rolled back`
-        };
-      if (plan.steps.length === 0) return { ...base, status: "nothing-to-do", rolledBack: [] };
-      let work = await connect(target, { database: database2.name }), done = [];
-      try {
-        await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]);
-        for (let { row, down } of plan.steps) {
-          input.log(`${database2.name}: ${down.name.path}`);
-          for (let [i, statement] of down.statements.entries())
-            try {
-              await work.query(statement.text);
-            } catch (error) {
-              let failure = failureAt(down, i, describeError2(error, target));
-              return {
-                ...base,
-                status: "failed",
-                rolledBack: done,
-                message: `${down.name.path} ${failureWords(failure)}; ${row.file} is still recorded as applied${done.length > 0 ? ", the versions above it were rolled back" : ""}`
-              };
-            }
-          let note = `${(/* @__PURE__ */ new Date()).toISOString()} ${input.by}: rolled back with ${down.name.path}`, [result] = await control.query(
-            `UPDATE ${HISTORY_TABLE} SET status = 'rolled-back', finished_at = NOW(3), note = CONCAT_WS('\\n', note, ?)
-              WHERE version_key = ? AND IS_USED_LOCK(?) = CONNECTION_ID()`,
-            [note, row.versionKey, lock]
-          );
-          if (result.affectedRows !== 1)
-            throw new RefusedError(
-              `the deploy lock was lost after ${down.name.path} ran; its history row still says applied`
-            );
-          done.push(down.name.path);
-        }
-      } finally {
-        await closeQuietly(work);
-      }
-      return { ...base, status: "rolled-back", rolledBack: done };
-    } finally {
-      await releaseLock(control, lock);
-    }
-  } finally {
-    await control.close();
-  }
-}
-
-// src/cli/rollback.ts
+// src/report/rollback.ts
 var ICON4 = {
   "rolled-back": "\u2713",
   "nothing-to-do": "\u2713",
@@ -45475,6 +45571,30 @@ function formatRollback(r2) {
   let what = r2.status === "rolled-back" ? `rolled back with ${r2.rolledBack.join(", ")}` : r2.status === "nothing-to-do" ? "nothing above that version is applied" : `${r2.status}: ${r2.message ?? ""}${r2.rolledBack.length > 0 ? ` (ran before the failure: ${r2.rolledBack.join(", ")})` : ""}`;
   return `${ICON4[r2.status]} ${r2.environment}/${r2.database}: ${what}`;
 }
+
+// src/rollback/down-files.ts
+import { readdirSync as readdirSync4, readFileSync as readFileSync6 } from "node:fs";
+import { join as join7 } from "node:path";
+function readDownFiles(root, migrationsDir, folder) {
+  let names;
+  try {
+    names = readdirSync4(join7(root, migrationsDir, folder));
+  } catch {
+    return /* @__PURE__ */ new Map();
+  }
+  let { downs } = collectMigrations(
+    names.map((n) => `${migrationsDir}/${folder}/${n}`),
+    migrationsDir
+  ), files = /* @__PURE__ */ new Map(), errors = [];
+  for (let [up, down] of downs) {
+    let name = parseMigrationName(down, migrationsDir), text2 = decodeSql(down, readFileSync6(join7(root, down)));
+    name instanceof Diagnostic ? errors.push(name) : text2 instanceof Diagnostic ? errors.push(text2) : files.set(up, migrationFileOf(name, text2));
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return files;
+}
+
+// src/cli/rollback.ts
 async function runRollback(io2, o2) {
   if (!o2.to)
     throw new InputError("rollback needs --env ID --to VERSION (every version above VERSION is rolled back)");
@@ -45487,9 +45607,9 @@ async function runRollback(io2, o2) {
     policy,
     o2.env,
     o2.database !== void 0 ? { database: o2.database } : {}
-  ), work = databases.map((database2) => ({
+  ), targets = targetsFromEnv(io2.env), work = databases.map((database2) => ({
     database: database2,
-    target: targetOf(database2, io2.env),
+    target: targets.of(database2),
     files: readMigrationFolder(io2.cwd, migrations, database2.migrations),
     downs: readDownFiles(io2.cwd, migrations, database2.migrations)
   })), reports = [];
@@ -49473,6 +49593,17 @@ async function runWhatIf(io2, options2) {
 // src/cli.ts
 var COMMANDS = {
   ...DEPLOY_COMMANDS,
+  init: {
+    options: {
+      help: COMMON.help,
+      dir: { type: "string", default: "." },
+      database: { type: "string" }
+    },
+    run: (io2, o2) => runInit(io2, {
+      dir: String(o2.dir),
+      ...str(o2.database) !== void 0 ? { database: str(o2.database) } : {}
+    })
+  },
   plan: {
     options: {
       ...PATHS,

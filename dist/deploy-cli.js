@@ -31127,13 +31127,13 @@ var require__ = __commonJS({
 import { parseArgs } from "node:util";
 
 // src/errors.ts
-var PolicyError = class extends Error {
+var Diagnostic = class extends Error {
   constructor(file2, line, column, message) {
     super(message);
     this.file = file2;
     this.line = line;
     this.column = column;
-    this.name = "PolicyError";
+    this.name = "Diagnostic";
   }
   file;
   line;
@@ -31162,6 +31162,9 @@ function exitCodeOf(error) {
 var USAGE = `usage: sqlgate <command> [options]
 
 commands:
+  init [--dir DIR] [--database NAME]
+                                     start a repository: the starter policies (and their tests),
+                                     the workflows and migrations/NAME/; never overwrites a file
   validate [--policies DIR] [--strict]
                                      check the policy files (exit 0 ok, 2 errors); warn about
                                      rules and flows no policy test exercises (--strict: errors)
@@ -31194,6 +31197,7 @@ common options:
   --policies DIR   policy directory (default: policies)
   --migrations DIR migrations directory (default: migrations)
   -h, --help       this help
+  -v, --version    the installed version
 
 exit codes: 0 ok, 1 the policy says no or a deploy failed, 2 bad input`, COMMON = {
   policies: { type: "string", default: "policies" },
@@ -31292,13 +31296,20 @@ function parseDatabaseUrl(variable, url) {
     masked
   };
 }
-function targetOf(database2, env) {
-  let url = env[database2.urlEnv];
-  if (!url)
-    throw new InputError(
-      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
-    );
-  return parseDatabaseUrl(database2.urlEnv, url);
+
+// src/db/targets.ts
+function targetsFromEnv(env) {
+  return {
+    has: (database2) => !!env[database2.urlEnv],
+    of: (database2) => {
+      let url = env[database2.urlEnv];
+      if (!url)
+        throw new InputError(
+          `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
+        );
+      return parseDatabaseUrl(database2.urlEnv, url);
+    }
+  };
 }
 
 // src/db/connect.ts
@@ -31917,7 +31928,7 @@ function isMigrationCandidate(path, root = "migrations") {
 function parseMigrationName(path, root = "migrations") {
   let segments = path.slice(root.length + 1).split("/");
   if (segments.length !== 2)
-    return new PolicyError(
+    return new Diagnostic(
       path,
       0,
       0,
@@ -31925,7 +31936,7 @@ function parseMigrationName(path, root = "migrations") {
     );
   let [folder, file2] = segments, match = NAME.exec(file2);
   if (!match)
-    return new PolicyError(
+    return new Diagnostic(
       path,
       0,
       0,
@@ -31954,13 +31965,13 @@ function collectMigrations(paths, root = "migrations") {
       continue;
     }
     let parsed = parseMigrationName(path, root);
-    parsed instanceof PolicyError ? errors.push(parsed) : migrations.push(parsed);
+    parsed instanceof Diagnostic ? errors.push(parsed) : migrations.push(parsed);
   }
   let sorted = sortMigrations(migrations);
   for (let i = 1; i < sorted.length; i++) {
     let [a, b] = [sorted[i - 1], sorted[i]];
     a.folder === b.folder && compareVersions(a.parts, b.parts) === 0 && errors.push(
-      new PolicyError(
+      new Diagnostic(
         b.path,
         0,
         0,
@@ -31970,7 +31981,7 @@ function collectMigrations(paths, root = "migrations") {
   }
   let ups = new Set(migrations.map((m) => m.path));
   for (let [up, down] of downs)
-    ups.has(up) || errors.push(new PolicyError(down, 0, 0, `down file without its migration: expected ${up} beside it`));
+    ups.has(up) || errors.push(new Diagnostic(down, 0, 0, `down file without its migration: expected ${up} beside it`));
   return { migrations: sorted, errors, downs };
 }
 
@@ -32109,6 +32120,7 @@ function toRow(r) {
     appliedBy: r.applied_by,
     gitSha: r.git_sha,
     pr: r.pr === null ? null : Number(r.pr),
+    // Written only from a RiskLevel (StartRecord.risk), like status from a HistoryStatus.
     risk: r.risk,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
@@ -32273,6 +32285,19 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
       `UPDATE ${this.table} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
       [key]
     );
+  }
+  async rolledBack(versionKey2, note) {
+    try {
+      assertOne(
+        await this.query(
+          `UPDATE ${this.table} SET status = 'rolled-back', finished_at = NOW(3), note = CONCAT_WS('\\n', note, ?)
+            WHERE version_key = ? AND status = 'success' AND 1 = ${GUARDED}`,
+          [note, versionKey2, ...this.guard(1)]
+        )
+      );
+    } catch (error) {
+      throw error.errno === ER_SUBQUERY_NO_1_ROW ? lockLost() : error;
+    }
   }
   async stillRunning(row) {
     if (row.workConnection === null) return null;
@@ -32622,6 +32647,25 @@ async function dryRun(input, control, exists) {
   };
 }
 
+// src/deploy/cancel.ts
+function cancelOnSignals(options) {
+  let controller = new AbortController(), onSignal = (name) => {
+    if (controller.signal.aborted) {
+      options.exitOnSecond && process.exit(130), options.say(`sqlgate: ${name} received again: still stopping the running statement and recording it`);
+      return;
+    }
+    options.say(
+      `sqlgate: ${name} received: stopping the running statement, recording it and releasing the lock${options.exitOnSecond ? " (send it again to exit at once)" : ""}`
+    ), controller.abort(name);
+  };
+  return process.on("SIGTERM", onSignal), process.on("SIGINT", onSignal), {
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGTERM", onSignal), process.off("SIGINT", onSignal);
+    }
+  };
+}
+
 // src/deploy/sources.ts
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -32630,7 +32674,7 @@ import { join } from "node:path";
 var decoder = new TextDecoder("utf-8", { fatal: !0 });
 function decodeSql(path, bytes) {
   if (bytes.includes(0))
-    return new PolicyError(
+    return new Diagnostic(
       path,
       0,
       0,
@@ -32640,7 +32684,7 @@ function decodeSql(path, bytes) {
     let text2 = decoder.decode(bytes);
     return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
   } catch {
-    return new PolicyError(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
+    return new Diagnostic(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
   }
 }
 
@@ -32885,7 +32929,7 @@ function readMigrationFolder(root, migrationsDir, folder) {
   let paths = readdirSync(dir).map((f) => `${migrationsDir}/${folder}/${f}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
   for (let name of migrations) {
     let text2 = decodeSql(name.path, readFileSync(join(root, name.path)));
-    if (text2 instanceof PolicyError) {
+    if (text2 instanceof Diagnostic) {
       errors.push(text2);
       continue;
     }
@@ -32932,7 +32976,7 @@ async function deployEnvironment(input) {
   let { environment: environment2, databases } = selectDatabases(input.policy, input.environment, {
     ...input.database !== void 0 ? { database: input.database } : {},
     ...input.shard !== void 0 ? { shard: input.shard } : {}
-  }), targets = databases.map((d) => targetOf(d, input.env)), folders = /* @__PURE__ */ new Map();
+  }), targets = databases.map((d) => input.targets.of(d)), folders = /* @__PURE__ */ new Map();
   for (let d of databases)
     folders.has(d.migrations) || folders.set(d.migrations, readMigrationFolder(input.root, input.migrationsDir, d.migrations));
   let reports = new Array(databases.length), next = 0, worker = async () => {
@@ -33200,7 +33244,7 @@ var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(file2, text2) {
   let lines = new import_yaml.LineCounter(), doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0 }), source = { file: file2, doc, lines }, errors = doc.errors.map((e) => {
     let offset = e.code === "MISSING_CHAR" && /quote/i.test(e.message) ? openingQuoteOf(doc, e.pos[0]) : e.pos[0], { line, col } = lines.linePos(offset);
-    return new PolicyError(file2, line, col, describeYamlError(e.code, e.message));
+    return new Diagnostic(file2, line, col, describeYamlError(e.code, e.message));
   });
   return { source, value: errors.length > 0 ? void 0 : doc.toJS(), errors };
 }
@@ -33233,11 +33277,11 @@ function locate(source, path, options = {}) {
     node = next.value, offset = (options.key && segment === path[path.length - 1] ? rangeStart(next.key) : rangeStart(next.value)) ?? rangeStart(next.key) ?? offset;
   }
   let { line, col } = source.lines.linePos(offset);
-  return new PolicyError(source.file, line, col, "");
+  return new Diagnostic(source.file, line, col, "");
 }
 function at(source, path, message, options = {}) {
   let where = locate(source, path, options);
-  return new PolicyError(where.file, where.line, where.column, message);
+  return new Diagnostic(where.file, where.line, where.column, message);
 }
 function child(node, segment) {
   if ((0, import_yaml.isMap)(node)) {
@@ -34311,7 +34355,7 @@ function loadPolicies(texts, dir = "policies") {
   for (let key of Object.keys(POLICY_FILES)) {
     let file2 = `${dir}/${POLICY_FILES[key]}`, text2 = texts[key];
     if (text2 === void 0) {
-      REQUIRED.includes(key) && errors.push(new PolicyError(file2, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
+      REQUIRED.includes(key) && errors.push(new Diagnostic(file2, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
       continue;
     }
     let parsed = parseYaml(file2, text2);
@@ -34320,7 +34364,7 @@ function loadPolicies(texts, dir = "policies") {
       continue;
     }
     if (parsed.value === null || parsed.value === void 0) {
-      errors.push(new PolicyError(file2, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
+      errors.push(new Diagnostic(file2, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
       continue;
     }
     let schemaErrors2 = checkSchema(key, parsed.source, parsed.value);
@@ -34615,27 +34659,14 @@ function gitSha(cwd) {
 function whoDeploys(env) {
   return env.GITHUB_ACTOR ?? env.USER ?? userInfo().username;
 }
-function cancelOnSignals(io) {
-  let controller = new AbortController(), onSignal = (name) => {
-    controller.signal.aborted && process.exit(130), io.err(
-      `sqlgate: ${name} received: stopping the running statement, recording it and releasing the lock (send it again to exit at once)`
-    ), controller.abort(name);
-  };
-  return process.on("SIGTERM", onSignal), process.on("SIGINT", onSignal), {
-    signal: controller.signal,
-    dispose: () => {
-      process.off("SIGTERM", onSignal), process.off("SIGINT", onSignal);
-    }
-  };
-}
 async function runDeploy(io, o) {
-  let policy = loadPolicyDir2(io, o.policies), cancel = cancelOnSignals(io), reports = await deployEnvironment({
+  let policy = loadPolicyDir2(io, o.policies), cancel = cancelOnSignals({ say: (line) => io.err(line), exitOnSecond: !0 }), reports = await deployEnvironment({
     signal: cancel.signal,
     policy,
     environment: o.env,
     root: io.cwd,
     migrationsDir: o.migrations.replace(/\/+$/, ""),
-    env: io.env,
+    targets: targetsFromEnv(io.env),
     ...o.database !== void 0 ? { database: o.database } : {},
     ...o.shard !== void 0 ? { shard: o.shard } : {},
     concurrency: positiveInt("--concurrency", o.concurrency),
@@ -34657,10 +34688,9 @@ async function runStatus(io, o) {
     policy,
     o.env,
     o.database !== void 0 ? { database: o.database } : {}
-  );
+  ), targets = targetsFromEnv(io.env);
   for (let database2 of databases)
-    for (let line of formatStatus(await readDatabaseStatus(database2, targetOf(database2, io.env))))
-      io.out(line);
+    for (let line of formatStatus(await readDatabaseStatus(database2, targets.of(database2)))) io.out(line);
   return 0;
 }
 async function runRepair(io, o) {
@@ -34675,7 +34705,7 @@ async function runRepair(io, o) {
   if ("format" in parsed) throw new InputError(`--version "${o.version}" is not a migration version`);
   let key = versionKey(parsed.parts), result = await repairDatabase({
     database: database2,
-    target: targetOf(database2, io.env),
+    target: targetsFromEnv(io.env).of(database2),
     version: o.version,
     versionKey: key,
     mark: o.mark,

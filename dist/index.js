@@ -42664,7 +42664,7 @@ var require_named_placeholders = __commonJS({
       function noTailingSemicolon(s) {
         return s.slice(-1) === ":" ? s.slice(0, -1) : s;
       }
-      function join4(tree) {
+      function join5(tree) {
         if (tree.length === 1)
           return tree;
         let unnamed = noTailingSemicolon(tree[0][0]);
@@ -42675,7 +42675,7 @@ var require_named_placeholders = __commonJS({
       }
       function compile(query, paramsObj) {
         let tree;
-        return cache && (tree = cache.get(query)) || (tree = join4(parse3(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
+        return cache && (tree = cache.get(query)) || (tree = join5(parse3(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
       }
       return compile.parse = parse3, compile;
     }
@@ -48444,13 +48444,13 @@ function info(message) {
 import { existsSync as existsSync2, readFileSync } from "node:fs";
 
 // src/errors.ts
-var PolicyError = class extends Error {
+var Diagnostic = class extends Error {
   constructor(file2, line, column, message) {
     super(message);
     this.file = file2;
     this.line = line;
     this.column = column;
-    this.name = "PolicyError";
+    this.name = "Diagnostic";
   }
   file;
   line;
@@ -48534,13 +48534,20 @@ function urlSecrets(url) {
   }
   return [.../* @__PURE__ */ new Set([raw, decoded])].filter((s) => s.length >= 4);
 }
-function targetOf(database2, env) {
-  let url = env[database2.urlEnv];
-  if (!url)
-    throw new InputError(
-      `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
-    );
-  return parseDatabaseUrl(database2.urlEnv, url);
+
+// src/db/targets.ts
+function targetsFromEnv(env) {
+  return {
+    has: (database2) => !!env[database2.urlEnv],
+    of: (database2) => {
+      let url = env[database2.urlEnv];
+      if (!url)
+        throw new InputError(
+          `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
+        );
+      return parseDatabaseUrl(database2.urlEnv, url);
+    }
+  };
 }
 
 // src/action/inputs.ts
@@ -48612,6 +48619,9 @@ function readSettings(env = process.env) {
     throw new InputError(
       `input concurrency must be a whole number \u2265 1, not "${getInput("concurrency")}"`
     );
+  let lockTimeout = getInput("lock-timeout") || "60", lockTimeoutSeconds = Number(lockTimeout);
+  if (!/^\d+$/.test(lockTimeout) || !Number.isSafeInteger(lockTimeoutSeconds))
+    throw new InputError(`input lock-timeout must be a whole number of seconds \u2265 0, not "${lockTimeout}"`);
   let rehearsal = rehearsalTarget(), environment2 = getInput("environment"), shard = getInput("shard"), server = env.GITHUB_SERVER_URL ?? "https://github.com";
   return {
     token,
@@ -48621,6 +48631,7 @@ function readSettings(env = process.env) {
     ...environment2 ? { environment: environment2 } : {},
     dryRun: booleanInput("dry-run"),
     concurrency,
+    lockTimeoutSeconds,
     ...shard ? { shard } : {},
     ...rehearsal ? { rehearsal } : {},
     event: parseEvent(eventName, payload, env.GITHUB_SHA ?? "", defaultBranch),
@@ -48631,6 +48642,7 @@ function readSettings(env = process.env) {
     apiUrl: env.GITHUB_API_URL ?? "https://api.github.com",
     ...env.GITHUB_RUN_ID ? { runUrl: `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` } : {},
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+    targets: targetsFromEnv(env),
     env
   };
 }
@@ -48994,6 +49006,29 @@ async function resolveTeams(github2, teams) {
   return resolved;
 }
 
+// src/github/writes.ts
+var STATUS_CONTEXT = "sqlgate/approval", COMMENT_MARKER = "<!-- sqlgate:check -->";
+async function upsertComment(github2, ref, pull, text2) {
+  let body = text2.startsWith(COMMENT_MARKER) ? text2 : `${COMMENT_MARKER}
+${text2}`, mine = (await github2.paginate(github2.rest.issues.listComments, {
+    ...ref,
+    issue_number: pull,
+    per_page: 100
+  })).find((c3) => c3.body?.includes(COMMENT_MARKER));
+  return mine ? (mine.body !== body && await github2.rest.issues.updateComment({ ...ref, comment_id: mine.id, body }), { id: mine.id, created: !1 }) : { id: (await github2.rest.issues.createComment({ ...ref, issue_number: pull, body })).data.id, created: !0 };
+}
+async function setStatus(github2, ref, sha, state, description, targetUrl) {
+  let short = description.length > 140 ? `${description.slice(0, 139)}\u2026` : description;
+  await github2.rest.repos.createCommitStatus({
+    ...ref,
+    sha,
+    state,
+    context: STATUS_CONTEXT,
+    description: short,
+    ...targetUrl ? { target_url: targetUrl } : {}
+  });
+}
+
 // src/policy/glob.ts
 var import_picomatch = __toESM(require_picomatch2(), 1), compiled = /* @__PURE__ */ new Map();
 function isGlob(pattern) {
@@ -49350,312 +49385,6 @@ function executionLines(list2) {
   return described.every((d2) => d2.text === first) ? [first] : described.map((d2) => `${d2.database}: ${d2.text}`);
 }
 
-// src/policy/types.ts
-var RISK_LEVELS = ["none", "low", "moderate", "high"], SOURCES = ["ddl", "dml", "create-database"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"];
-var POLICY_FILES = {
-  roles: "roles.yaml",
-  risk: "risk-rules.yaml",
-  approval: "approval-flows.yaml",
-  environments: "environments.yaml"
-};
-function compareLevels(a, b3) {
-  return RISK_LEVELS.indexOf(a) - RISK_LEVELS.indexOf(b3);
-}
-function maxLevel(a, b3) {
-  return compareLevels(a, b3) >= 0 ? a : b3;
-}
-
-// src/report/rehearsal.ts
-function seconds(ms2) {
-  return ms2 >= 1e3 ? `${(ms2 / 1e3).toFixed(1)} s` : `${Math.round(ms2 * 10) / 10} ms`;
-}
-function failureWords(f3) {
-  return `statement ${f3.statement} (line ${f3.line}): ${f3.error}`;
-}
-function mismatchWords(m2) {
-  return `${m2.object}: before up ${m2.before ?? "(none)"}; after down ${m2.afterDown ?? "(none)"}`;
-}
-function roundTripWords(r2) {
-  switch (r2.state) {
-    case "matched":
-      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down matches the schema before up`;
-    case "mismatched":
-      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down differs from before up in ${r2.mismatches.length} object${r2.mismatches.length === 1 ? "" : "s"}`;
-    case "down-failed":
-      return `down file ${r2.down} failed at ${r2.failure ? failureWords(r2.failure) : "an unknown statement"}`;
-    case "reapply-failed":
-      return `after ${r2.down}, the migration did not apply again: ${r2.failure ? failureWords(r2.failure) : ""}`;
-  }
-}
-function fileTime(f3) {
-  return f3.statements.reduce((sum, s) => sum + s.ms, 0);
-}
-function fileWords(f3) {
-  if (f3.outcome === "not-run") return "not run (an earlier migration or down file failed)";
-  if (f3.outcome === "failed")
-    return `failed at ${f3.failure ? failureWords(f3.failure) : "an unknown statement"}`;
-  let n = f3.statements.length;
-  return `applied, ${n} statement${n === 1 ? "" : "s"} in ${seconds(fileTime(f3))}`;
-}
-function baseWords(d2) {
-  let { base } = d2;
-  return base.failure ? `the base branch's migrations do not apply: ${base.failure.path} ${failureWords(base.failure)}; the PR's were not tried` : `base: ${base.files} migration${base.files === 1 ? "" : "s"} applied in ${seconds(base.ms)}`;
-}
-function missingRollbackWords(m2) {
-  return `${m2.file} is ${m2.level} risk and has no down file ${m2.downFile} (requireRollback: ${m2.required} at ${m2.rule.file}:${m2.rule.line}:${m2.rule.column})`;
-}
-function rehearsalProblem(report2, missing) {
-  let first = missing[0];
-  if (first) return `${first.file} has no down file (requireRollback: ${first.required})`;
-  if (!(!report2 || report2.state === "passed")) {
-    for (let d2 of report2.databases) {
-      if (d2.error) return `${d2.database}: ${d2.error}`;
-      if (d2.base.failure)
-        return `the base does not apply: ${d2.base.failure.path} ${failureWords(d2.base.failure)}`;
-      for (let f3 of d2.files) {
-        if (f3.failure) return `${f3.path} ${failureWords(f3.failure)}`;
-        if (f3.roundTrip && f3.roundTrip.state !== "matched") return `${f3.path}: ${roundTripWords(f3.roundTrip)}`;
-      }
-    }
-    return "failed";
-  }
-}
-var MD_ICON = { applied: "\u2705", failed: "\u274C", "not-run": "\u23ED\uFE0F" }, MAX_ROWS = 60;
-function cell(text2) {
-  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-function rehearsalMarkdown(report2, missing) {
-  if (!report2 && missing.length === 0) return [];
-  let lines = [`### Rehearsal \u2014 ${rehearsalProblem(report2, missing) ? "\u274C failed" : "\u2705 passed"}`, ""];
-  for (let m2 of missing) lines.push(`- \u274C ${cell(missingRollbackWords(m2))}`);
-  if (missing.length > 0 && lines.push(""), !report2) return lines;
-  lines.push(
-    `On a throwaway schema per database (${report2.server}), with the deploy engine, in ${seconds(report2.ms)}.`,
-    ""
-  );
-  let rows = [];
-  for (let d2 of report2.databases) {
-    d2.error && rows.push(`| ${d2.database} | \u274C ${cell(d2.error)} | | |`), rows.push(
-      `| ${d2.database}: base branch | ${d2.base.failure ? `\u274C ${cell(baseWords(d2))}` : `\u2705 ${d2.base.files} migrations`} | ${seconds(d2.base.ms)} | |`
-    );
-    for (let f3 of d2.files) {
-      let slowest = [...f3.statements].sort((a, b3) => b3.ms - a.ms)[0], trip = f3.roundTrip ? `<br/>${f3.roundTrip.state === "matched" ? "\u2705" : "\u274C"} ${cell(roundTripWords(f3.roundTrip))}` : "", mismatches = (f3.roundTrip?.mismatches ?? []).slice(0, 10).map((m2) => `<br/>\u2022 ${cell(mismatchWords(m2))}`).join("");
-      rows.push(
-        `| \`${cell(f3.path)}\` | ${MD_ICON[f3.outcome]} ${cell(fileWords(f3))}${trip}${mismatches} | ${f3.outcome === "not-run" ? "" : seconds(fileTime(f3))} | ${slowest ? `statement ${slowest.statement} (line ${slowest.line}): ${seconds(slowest.ms)}` : ""} |`
-      );
-    }
-  }
-  return lines.push(
-    "| File | Rehearsal | Time | Slowest statement |",
-    "| --- | --- | --- | --- |",
-    ...rows.slice(0, MAX_ROWS)
-  ), rows.length > MAX_ROWS && lines.push("", `\u2026 and ${rows.length - MAX_ROWS} more rows in the job summary.`), lines.push(""), lines;
-}
-
-// src/report/markdown.ts
-var COMMENT_MARKER = "<!-- sqlgate:check -->", COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
-  high: "High risk",
-  moderate: "Moderate risk",
-  low: "Low risk",
-  none: "No risk"
-}, STATE_ICON = { approved: "\u2705", waiting: "\u23F3", blocked: "\u26D4" };
-function escapeCell(text2) {
-  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-function envTitle(policy, id) {
-  return policy.environments.find((e) => e.id === id)?.title ?? id;
-}
-function topRule(task) {
-  for (let s of task.statements) {
-    if (s.level !== task.level) continue;
-    if (s.unparsed) return `unparsable SQL (line ${s.start.line})`;
-    let m2 = s.matches.find((x3) => x3.level === s.level);
-    if (m2) return `${m2.title}${m2.unknownFacts.length > 0 ? ` (${m2.unknownFacts.join(", ")} unknown)` : ""}`;
-  }
-  return "\u2014";
-}
-function taskRow(policy, t2) {
-  let types = [...new Set(t2.statements.map((s) => s.facts.type))].join(", "), dbs = t2.databases.length > 1 ? ` (${t2.databases.length} databases)` : "";
-  return `| \`${escapeCell(t2.file)}\` | ${envTitle(policy, t2.environment)}${dbs} | ${ICON[t2.level]} ${WORD[t2.level]} | ${escapeCell(types)} | ${escapeCell(topRule(t2))} |`;
-}
-var STEP_ICON = {
-  satisfied: "\u2705",
-  waiting: "\u23F3",
-  "not-yet-reachable": "\u{1F512}",
-  unsatisfiable: "\u26D4"
-};
-function mermaid(flow, policy, result, id) {
-  let nodes = flow.flow.steps.map((step, i) => {
-    let state = result?.steps[i], title = policy.roles.find((r2) => r2.id === step.role)?.title ?? step.role, count = step.count > 1 ? ` \xD7${step.count}` : "", detail = "";
-    state?.status === "satisfied" ? detail = `approved by ${state.approvals.map((a) => a.login).join(", ")}` : state?.status === "waiting" ? detail = `waiting (${state.approvals.length} of ${state.count})` : state?.status === "not-yet-reachable" ? detail = "after the previous step" : state?.status === "unsatisfiable" && (detail = state.notes[0] ?? "cannot be approved");
-    let label = `${i + 1}. ${title}${count}${state ? ` ${STEP_ICON[state.status]}` : ""}${detail ? `<br/>${detail}` : ""}`;
-    return `  ${id}${i}["${label.replace(/"/g, "'")}"]:::${state?.status ?? "plain"}`;
-  }), edges = flow.flow.steps.length > 1 ? [
-    `  ${flow.flow.steps.map((_3, i) => `${id}${i}`).join(flow.flow.order === "strict" ? " --> " : " --- ")}`
-  ] : [];
-  return [
-    "```mermaid",
-    "flowchart LR",
-    ...nodes,
-    ...edges,
-    "  classDef satisfied fill:#dcfce7,stroke:#16a34a",
-    "  classDef waiting fill:#fef9c3,stroke:#ca8a04",
-    "  classDef not-yet-reachable fill:#f3f4f6,stroke:#9ca3af",
-    "  classDef unsatisfiable fill:#fee2e2,stroke:#dc2626",
-    "  classDef plain fill:#f3f4f6,stroke:#6b7280",
-    "```"
-  ];
-}
-function flowSection(flow, policy, result, n) {
-  let why = flow.reason === "sql" ? `for ${flow.source} at ${flow.level} risk` : "because this PR changes the policy files", state = result ? `${STATE_ICON[result.state]} ${result.state === "approved" ? "satisfied" : result.summary}` : "", lines = [
-    `### Approval flow: ${flow.flow.title} ${state ? `\u2014 ${state}` : ""}`.trimEnd(),
-    "",
-    `Required ${why}; order: ${flow.flow.order}.`,
-    ""
-  ];
-  if (lines.push(...mermaid(flow, policy, result, `f${n}s`), ""), result) {
-    let next = result.steps.filter((s) => s.status === "waiting");
-    for (let step of next) {
-      let who = step.eligible.length > 0 ? step.eligible.map((p2) => `@${p2}`).join(", ") : "no one eligible";
-      lines.push(
-        `**Next:** ${step.roleTitle} \u2014 ${step.count - step.approvals.length} more approval${step.count - step.approvals.length === 1 ? "" : "s"} from ${who}`
-      );
-    }
-    for (let step of result.steps.filter((s) => s.notes.length > 0))
-      lines.push(`> \u26A0\uFE0F Step ${step.index + 1} (${step.roleTitle}): ${step.notes.join("; ")}`);
-    for (let r2 of result.rejections)
-      lines.push(
-        `> \u26D4 @${r2.login} requested changes: the flow is blocked until they approve or the review is dismissed`
-      );
-    if (result.ignored.length > 0) {
-      lines.push("", "<details><summary>Approvals that did not count</summary>", "");
-      for (let x3 of result.ignored) lines.push(`- @${x3.login} (${x3.at}): ${x3.explanation}`);
-      lines.push("", "</details>");
-    }
-  } else
-    flow.flow.steps.forEach((step, i) => {
-      let role = policy.roles.find((r2) => r2.id === step.role);
-      lines.push(
-        `${i + 1}. ${role?.title ?? step.role}${step.count > 1 ? ` \xD7${step.count}` : ""}: ${role?.members.join(", ") || "no members (fails closed)"}`
-      );
-    });
-  return lines.push(""), lines;
-}
-function statementLine(policy, t2, s) {
-  let rules = s.matches.filter((m2) => m2.level === s.level).map((m2) => m2.title);
-  s.unparsed && rules.unshift(`unparsable: ${s.unparsed.message}`);
-  let statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'");
-  return `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
-}
-function commentMarkdown(input) {
-  let { plan: plan2 } = input, { risk, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, rehearsalFailed2 = input.rehearsal && rehearsalProblem(input.rehearsal.report, input.rehearsal.missing) !== void 0, head = [
-    COMMENT_MARKER,
-    `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${rehearsalFailed2 ? "\u274C rehearsal failed; " : ""}${headline}`,
-    ""
-  ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON[l3]} ${l3}`);
-  head.push(
-    `${plan2.migrations.length} migration file${plan2.migrations.length === 1 ? "" : "s"}, ${risk.tasks.length} task${risk.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan2.base.commit.slice(0, 7)}\`.`,
-    ""
-  ), input.rehearsal && head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing));
-  let flows = plan2.flows.flatMap((f3, i) => flowSection(f3, policy, approvals?.[i], i));
-  plan2.flows.length === 0 && flows.push("No assignment covers this risk: no manual approval is needed.", "");
-  let policySection = [];
-  if (plan2.policyChange) {
-    policySection.push(
-      "### Policy change",
-      "",
-      `This PR changes ${plan2.policyChange.files.map((f3) => `\`${f3}\``).join(", ")}; it is evaluated with the base policies.`,
-      ""
-    );
-    for (let line of plan2.policyChange.diff) policySection.push(`- ${line}`);
-    policySection.push("", ...input.policyReview ?? []);
-  }
-  let tableHead = [
-    ...methodLines(plan2),
-    "### Tasks",
-    "",
-    "| File | Environment | Level | Statements | Rule |",
-    "| --- | --- | --- | --- | --- |"
-  ], sortedTasks = [...risk.tasks], fixedLength = [...head, ...flows, ...policySection, ...tableHead].join(`
-`).length, rows = [], used = fixedLength, omittedTasks = 0, byRisk = [...sortedTasks].sort((a, b3) => compareLevels(b3.level, a.level)), keep = /* @__PURE__ */ new Set();
-  for (let t2 of byRisk) {
-    let row = taskRow(policy, t2);
-    if (used + row.length + 1 > BUDGET * 0.6) {
-      omittedTasks++;
-      continue;
-    }
-    keep.add(t2), used += row.length + 1;
-  }
-  for (let t2 of sortedTasks) keep.has(t2) && rows.push(taskRow(policy, t2));
-  risk.tasks.length === 0 && rows.push("| \u2014 | \u2014 | \u2014 | no migrations changed | \u2014 |"), omittedTasks > 0 && rows.push(
-    "",
-    `\u2026 and ${omittedTasks} more lower-risk task${omittedTasks === 1 ? "" : "s"}${input.detailsUrl ? `: see the [full report](${input.detailsUrl})` : " (see the job summary)"}.`
-  );
-  let detail = [], detailHead = [
-    "",
-    "<details><summary>Per-statement detail</summary>",
-    "",
-    "| Where | Env | Type | Level | Statement | Rules |",
-    "| --- | --- | --- | --- | --- | --- |"
-  ];
-  used += detailHead.join(`
-`).length + 40;
-  let omittedStatements = 0;
-  for (let t2 of sortedTasks)
-    for (let s of t2.statements) {
-      let line = statementLine(policy, t2, s);
-      if (used + line.length + 1 > BUDGET) {
-        omittedStatements++;
-        continue;
-      }
-      detail.push(line), used += line.length + 1;
-    }
-  omittedStatements > 0 && detail.push(
-    "",
-    `\u2026 ${omittedStatements} more statement${omittedStatements === 1 ? "" : "s"} in the job summary.`
-  );
-  let tail = detail.length > 0 ? [...detailHead, ...detail, "", "</details>"] : [];
-  return [...head, ...flows, ...policySection, ...tableHead, ...rows, ...tail, ""].join(`
-`);
-}
-var METHOD_LINES = 50;
-function methodLines(plan2) {
-  let lines = [];
-  for (let t2 of plan2.risk.tasks)
-    for (let s of t2.statements) {
-      let runs = plan2.executions?.get(executionKey(t2.environment, t2.file, s.index));
-      for (let line of executionLines(runs ?? []))
-        lines.push(
-          `- \`${escapeCell(t2.file)}:${s.start.line}\` (${envTitle(plan2.policy, t2.environment)}): ${line}`
-        );
-    }
-  if (lines.length === 0) return [];
-  let shown = lines.slice(0, METHOD_LINES);
-  return lines.length > shown.length && shown.push(`- \u2026 and ${lines.length - shown.length} more`), ["### How the ALTERs run", "", ...shown, ""];
-}
-
-// src/github/writes.ts
-var STATUS_CONTEXT = "sqlgate/approval";
-async function upsertComment(github2, ref, pull, body) {
-  let mine = (await github2.paginate(github2.rest.issues.listComments, {
-    ...ref,
-    issue_number: pull,
-    per_page: 100
-  })).find((c3) => c3.body?.includes(COMMENT_MARKER));
-  return mine ? (mine.body !== body && await github2.rest.issues.updateComment({ ...ref, comment_id: mine.id, body }), { id: mine.id, created: !1 }) : { id: (await github2.rest.issues.createComment({ ...ref, issue_number: pull, body })).data.id, created: !0 };
-}
-async function setStatus(github2, ref, sha, state, description, targetUrl) {
-  let short = description.length > 140 ? `${description.slice(0, 139)}\u2026` : description;
-  await github2.rest.repos.createCommitStatus({
-    ...ref,
-    sha,
-    state,
-    context: STATUS_CONTEXT,
-    description: short,
-    ...targetUrl ? { target_url: targetUrl } : {}
-  });
-}
-
 // src/policy/diff.ts
 function describeCondition(c3) {
   switch (c3.kind) {
@@ -49743,7 +49472,7 @@ function describePolicyDiff(before, after) {
 }
 
 // src/sql/statement-types.ts
-var STATEMENT_TYPES = {
+var SOURCES = ["ddl", "dml", "create-database"], STATEMENT_TYPES = {
   CREATE_TABLE: "ddl",
   ALTER_TABLE: "ddl",
   DROP_TABLE: "ddl",
@@ -49818,12 +49547,27 @@ var ALTER_OPERATIONS = [
   "TABLE_OPTION"
 ], ONLINE_DDL_CLASSES = ["instant", "inplace", "copy", "unknown"];
 
+// src/policy/types.ts
+var RISK_LEVELS = ["none", "low", "moderate", "high"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"];
+var POLICY_FILES = {
+  roles: "roles.yaml",
+  risk: "risk-rules.yaml",
+  approval: "approval-flows.yaml",
+  environments: "environments.yaml"
+};
+function compareLevels(a, b3) {
+  return RISK_LEVELS.indexOf(a) - RISK_LEVELS.indexOf(b3);
+}
+function maxLevel(a, b3) {
+  return compareLevels(a, b3) >= 0 ? a : b3;
+}
+
 // src/policy/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(file2, text2) {
   let lines = new import_yaml.LineCounter(), doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, prettyErrors: !1, uniqueKeys: !0 }), source = { file: file2, doc, lines }, errors = doc.errors.map((e) => {
     let offset = e.code === "MISSING_CHAR" && /quote/i.test(e.message) ? openingQuoteOf(doc, e.pos[0]) : e.pos[0], { line, col } = lines.linePos(offset);
-    return new PolicyError(file2, line, col, describeYamlError(e.code, e.message));
+    return new Diagnostic(file2, line, col, describeYamlError(e.code, e.message));
   });
   return { source, value: errors.length > 0 ? void 0 : doc.toJS(), errors };
 }
@@ -49856,11 +49600,11 @@ function locate(source, path, options2 = {}) {
     node = next.value, offset = (options2.key && segment === path[path.length - 1] ? rangeStart(next.key) : rangeStart(next.value)) ?? rangeStart(next.key) ?? offset;
   }
   let { line, col } = source.lines.linePos(offset);
-  return new PolicyError(source.file, line, col, "");
+  return new Diagnostic(source.file, line, col, "");
 }
 function at(source, path, message, options2 = {}) {
   let where = locate(source, path, options2);
-  return new PolicyError(where.file, where.line, where.column, message);
+  return new Diagnostic(where.file, where.line, where.column, message);
 }
 function child(node, segment) {
   if ((0, import_yaml.isMap)(node)) {
@@ -50934,7 +50678,7 @@ function loadPolicies(texts, dir = "policies") {
   for (let key of Object.keys(POLICY_FILES)) {
     let file2 = `${dir}/${POLICY_FILES[key]}`, text2 = texts[key];
     if (text2 === void 0) {
-      REQUIRED.includes(key) && errors.push(new PolicyError(file2, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
+      REQUIRED.includes(key) && errors.push(new Diagnostic(file2, 0, 0, `file not found; sqlgate needs it: ${WHAT_IT_NEEDS[key]}`));
       continue;
     }
     let parsed = parseYaml(file2, text2);
@@ -50943,7 +50687,7 @@ function loadPolicies(texts, dir = "policies") {
       continue;
     }
     if (parsed.value === null || parsed.value === void 0) {
-      errors.push(new PolicyError(file2, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
+      errors.push(new Diagnostic(file2, 1, 1, `the file is empty; expected ${WHAT_IT_NEEDS[key]}`));
       continue;
     }
     let schemaErrors2 = checkSchema(key, parsed.source, parsed.value);
@@ -52022,7 +51766,7 @@ function isCharsetStatement(text2) {
 var decoder = new TextDecoder("utf-8", { fatal: !0 });
 function decodeSql(path, bytes) {
   if (bytes.includes(0))
-    return new PolicyError(
+    return new Diagnostic(
       path,
       0,
       0,
@@ -52032,7 +51776,7 @@ function decodeSql(path, bytes) {
     let text2 = decoder.decode(bytes);
     return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
   } catch {
-    return new PolicyError(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
+    return new Diagnostic(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
   }
 }
 
@@ -52053,7 +51797,7 @@ function isMigrationCandidate(path, root = "migrations") {
 function parseMigrationName(path, root = "migrations") {
   let segments = path.slice(root.length + 1).split("/");
   if (segments.length !== 2)
-    return new PolicyError(
+    return new Diagnostic(
       path,
       0,
       0,
@@ -52061,7 +51805,7 @@ function parseMigrationName(path, root = "migrations") {
     );
   let [folder, file2] = segments, match = NAME.exec(file2);
   if (!match)
-    return new PolicyError(
+    return new Diagnostic(
       path,
       0,
       0,
@@ -52090,13 +51834,13 @@ function collectMigrations(paths, root = "migrations") {
       continue;
     }
     let parsed = parseMigrationName(path, root);
-    parsed instanceof PolicyError ? errors.push(parsed) : migrations.push(parsed);
+    parsed instanceof Diagnostic ? errors.push(parsed) : migrations.push(parsed);
   }
   let sorted = sortMigrations(migrations);
   for (let i = 1; i < sorted.length; i++) {
     let [a, b3] = [sorted[i - 1], sorted[i]];
     a.folder === b3.folder && compareVersions(a.parts, b3.parts) === 0 && errors.push(
-      new PolicyError(
+      new Diagnostic(
         b3.path,
         0,
         0,
@@ -52106,7 +51850,7 @@ function collectMigrations(paths, root = "migrations") {
   }
   let ups = new Set(migrations.map((m2) => m2.path));
   for (let [up, down] of downs)
-    ups.has(up) || errors.push(new PolicyError(down, 0, 0, `down file without its migration: expected ${up} beside it`));
+    ups.has(up) || errors.push(new Diagnostic(down, 0, 0, `down file without its migration: expected ${up} beside it`));
   return { migrations: sorted, errors, downs };
 }
 
@@ -52127,7 +51871,7 @@ async function policiesAt(repo, commit, dir, label) {
   let result = loadPolicies(texts, dir);
   if (!result.ok)
     throw new InputError([
-      new PolicyError(dir, 0, 0, `the policies at the ${label} (${commit.slice(0, 7)}) are invalid:`),
+      new Diagnostic(dir, 0, 0, `the policies at the ${label} (${commit.slice(0, 7)}) are invalid:`),
       ...result.errors
     ]);
   return result.policy;
@@ -52154,7 +51898,7 @@ async function planChange(options2) {
     if (!(isMigrationCandidate(change.path, migrationsDir) || change.from !== void 0 && isMigrationCandidate(change.from, migrationsDir)) || isDownFile(change.path)) continue;
     if (change.status !== "added") {
       errors.push(
-        new PolicyError(
+        new Diagnostic(
           change.from ?? change.path,
           0,
           0,
@@ -52170,7 +51914,7 @@ async function planChange(options2) {
     if (!policy.databases.some((d2) => d2.migrations === m2.folder)) {
       let folders = [...new Set(policy.databases.map((d2) => d2.migrations))].join(", ");
       errors.push(
-        new PolicyError(
+        new Diagnostic(
           m2.path,
           0,
           0,
@@ -52188,7 +51932,7 @@ async function planChange(options2) {
   ), decoded = [];
   for (let migration of changedMigrations) {
     let text2 = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
-    text2 instanceof PolicyError ? errors.push(text2) : decoded.push({ migration, text: text2 });
+    text2 instanceof Diagnostic ? errors.push(text2) : decoded.push({ migration, text: text2 });
   }
   if (errors.length > 0) throw new InputError(errors);
   let statements = await analyseScripts(
@@ -52218,6 +51962,93 @@ async function planChange(options2) {
     flows,
     executions
   };
+}
+
+// src/report/rehearsal.ts
+function seconds(ms2) {
+  return ms2 >= 1e3 ? `${(ms2 / 1e3).toFixed(1)} s` : `${Math.round(ms2 * 10) / 10} ms`;
+}
+function failureWords(f3) {
+  return `statement ${f3.statement} (line ${f3.line}): ${f3.error}`;
+}
+function mismatchWords(m2) {
+  return `${m2.object}: before up ${m2.before ?? "(none)"}; after down ${m2.afterDown ?? "(none)"}`;
+}
+function roundTripWords(r2) {
+  switch (r2.state) {
+    case "matched":
+      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down matches the schema before up`;
+    case "mismatched":
+      return `up \u2192 down \u2192 up with ${r2.down}: the schema after down differs from before up in ${r2.mismatches.length} object${r2.mismatches.length === 1 ? "" : "s"}`;
+    case "down-failed":
+      return `down file ${r2.down} failed at ${r2.failure ? failureWords(r2.failure) : "an unknown statement"}`;
+    case "reapply-failed":
+      return `after ${r2.down}, the migration did not apply again: ${r2.failure ? failureWords(r2.failure) : ""}`;
+  }
+}
+function fileTime(f3) {
+  return f3.statements.reduce((sum, s) => sum + s.ms, 0);
+}
+function fileWords(f3) {
+  if (f3.outcome === "not-run") return "not run (an earlier migration or down file failed)";
+  if (f3.outcome === "failed")
+    return `failed at ${f3.failure ? failureWords(f3.failure) : "an unknown statement"}`;
+  let n = f3.statements.length;
+  return `applied, ${n} statement${n === 1 ? "" : "s"} in ${seconds(fileTime(f3))}`;
+}
+function baseWords(d2) {
+  let { base } = d2;
+  return base.failure ? `the base branch's migrations do not apply: ${base.failure.path} ${failureWords(base.failure)}; the PR's were not tried` : `base: ${base.files} migration${base.files === 1 ? "" : "s"} applied in ${seconds(base.ms)}`;
+}
+function missingRollbackWords(m2) {
+  return `${m2.file} is ${m2.level} risk and has no down file ${m2.downFile} (requireRollback: ${m2.required} at ${m2.rule.file}:${m2.rule.line}:${m2.rule.column})`;
+}
+function rehearsalProblem(report2, missing) {
+  let first = missing[0];
+  if (first) return `${first.file} has no down file (requireRollback: ${first.required})`;
+  if (!(!report2 || report2.state === "passed")) {
+    for (let d2 of report2.databases) {
+      if (d2.error) return `${d2.database}: ${d2.error}`;
+      if (d2.base.failure)
+        return `the base does not apply: ${d2.base.failure.path} ${failureWords(d2.base.failure)}`;
+      for (let f3 of d2.files) {
+        if (f3.failure) return `${f3.path} ${failureWords(f3.failure)}`;
+        if (f3.roundTrip && f3.roundTrip.state !== "matched") return `${f3.path}: ${roundTripWords(f3.roundTrip)}`;
+      }
+    }
+    return "failed";
+  }
+}
+var MD_ICON = { applied: "\u2705", failed: "\u274C", "not-run": "\u23ED\uFE0F" }, MAX_ROWS = 60;
+function cell(text2) {
+  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function rehearsalMarkdown(report2, missing) {
+  if (!report2 && missing.length === 0) return [];
+  let lines = [`### Rehearsal \u2014 ${rehearsalProblem(report2, missing) ? "\u274C failed" : "\u2705 passed"}`, ""];
+  for (let m2 of missing) lines.push(`- \u274C ${cell(missingRollbackWords(m2))}`);
+  if (missing.length > 0 && lines.push(""), !report2) return lines;
+  lines.push(
+    `On a throwaway schema per database (${report2.server}), with the deploy engine, in ${seconds(report2.ms)}.`,
+    ""
+  );
+  let rows = [];
+  for (let d2 of report2.databases) {
+    d2.error && rows.push(`| ${d2.database} | \u274C ${cell(d2.error)} | | |`), rows.push(
+      `| ${d2.database}: base branch | ${d2.base.failure ? `\u274C ${cell(baseWords(d2))}` : `\u2705 ${d2.base.files} migrations`} | ${seconds(d2.base.ms)} | |`
+    );
+    for (let f3 of d2.files) {
+      let slowest = [...f3.statements].sort((a, b3) => b3.ms - a.ms)[0], trip = f3.roundTrip ? `<br/>${f3.roundTrip.state === "matched" ? "\u2705" : "\u274C"} ${cell(roundTripWords(f3.roundTrip))}` : "", mismatches = (f3.roundTrip?.mismatches ?? []).slice(0, 10).map((m2) => `<br/>\u2022 ${cell(mismatchWords(m2))}`).join("");
+      rows.push(
+        `| \`${cell(f3.path)}\` | ${MD_ICON[f3.outcome]} ${cell(fileWords(f3))}${trip}${mismatches} | ${f3.outcome === "not-run" ? "" : seconds(fileTime(f3))} | ${slowest ? `statement ${slowest.statement} (line ${slowest.line}): ${seconds(slowest.ms)}` : ""} |`
+      );
+    }
+  }
+  return lines.push(
+    "| File | Rehearsal | Time | Slowest statement |",
+    "| --- | --- | --- | --- |",
+    ...rows.slice(0, MAX_ROWS)
+  ), rows.length > MAX_ROWS && lines.push("", `\u2026 and ${rows.length - MAX_ROWS} more rows in the job summary.`), lines.push(""), lines;
 }
 
 // src/rehearsal/measures.ts
@@ -52974,6 +52805,7 @@ function toRow(r2) {
     appliedBy: r2.applied_by,
     gitSha: r2.git_sha,
     pr: r2.pr === null ? null : Number(r2.pr),
+    // Written only from a RiskLevel (StartRecord.risk), like status from a HistoryStatus.
     risk: r2.risk,
     startedAt: r2.started_at,
     finishedAt: r2.finished_at,
@@ -53138,6 +52970,19 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
       `UPDATE ${this.table} SET status = 'in-doubt', finished_at = NOW(3) WHERE version_key = ? AND status = 'running'`,
       [key]
     );
+  }
+  async rolledBack(versionKey2, note) {
+    try {
+      assertOne(
+        await this.query(
+          `UPDATE ${this.table} SET status = 'rolled-back', finished_at = NOW(3), note = CONCAT_WS('\\n', note, ?)
+            WHERE version_key = ? AND status = 'success' AND 1 = ${GUARDED}`,
+          [note, versionKey2, ...this.guard(1)]
+        )
+      );
+    } catch (error2) {
+      throw error2.errno === ER_SUBQUERY_NO_1_ROW ? lockLost() : error2;
+    }
   }
   async stillRunning(row) {
     if (row.workConnection === null) return null;
@@ -53438,6 +53283,89 @@ async function readDatabaseStatus(database2, target) {
   }
 }
 
+// src/rehearsal/failure.ts
+function failureAt(file2, index, error2) {
+  let start = file2.statements[index]?.line ?? 0, within = /at line (\d+)\s*$/.exec(error2);
+  return { statement: index + 1, line: within ? start + Number(within[1]) - 1 : start, error: error2 };
+}
+function describeError2(error2, target) {
+  let e = error2, text2 = e.sqlMessage ?? e.message ?? String(error2);
+  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
+}
+
+// src/rollback/rollback.ts
+var partsOf = (key) => key.split(".").map((p2) => BigInt(p2));
+function planRollback(rows, toKey, files, downs) {
+  let above = rows.filter((r2) => r2.status !== "rolled-back" && compareVersions(partsOf(r2.versionKey), partsOf(toKey)) > 0).sort((a, b3) => compareVersions(partsOf(b3.versionKey), partsOf(a.versionKey))), steps = [];
+  for (let row of above) {
+    if (row.status !== "success")
+      return {
+        ok: !1,
+        reason: `${row.file} is ${row.status}, not fully applied; its down file assumes it is (deploy or repair it first)`
+      };
+    let up = files.find((f3) => f3.name.path === row.file), down = up ? downs.get(up.name.path) : void 0;
+    if (!down)
+      return {
+        ok: !1,
+        reason: `${row.file} (version ${row.version}) has no down file ${row.file.replace(/\.sql$/i, ".down.sql")} in the checkout`
+      };
+    steps.push({ row, down });
+  }
+  return { ok: !0, steps };
+}
+async function rollbackDatabase(input) {
+  let { database: database2, target } = input, base = { database: database2.name, environment: database2.environment }, control = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
+  try {
+    await control.query(`USE ${quoteIdentifier(database2.name)}`).catch(() => {
+      throw new InputError(`database ${database2.name} does not exist on ${target.masked}`);
+    });
+    let lock = lockName(database2.name);
+    await acquireLock(control, lock, input.lockTimeoutSeconds);
+    try {
+      let history = new MysqlRevisions(control, database2.name, { name: lock, holder: control.id }), plan2 = planRollback(await history.read(), input.toKey, input.files, input.downs);
+      if (!plan2.ok)
+        return {
+          ...base,
+          status: "refused",
+          rolledBack: [],
+          message: `${plan2.reason}; nothing was rolled back`
+        };
+      if (plan2.steps.length === 0) return { ...base, status: "nothing-to-do", rolledBack: [] };
+      let work = await connect(target, { database: database2.name }), done = [];
+      try {
+        await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]);
+        for (let { row, down } of plan2.steps) {
+          input.log(`${database2.name}: ${down.name.path}`);
+          for (let [i, statement] of down.statements.entries())
+            try {
+              await work.query(statement.text);
+            } catch (error2) {
+              let failure = failureAt(down, i, describeError2(error2, target));
+              return {
+                ...base,
+                status: "failed",
+                rolledBack: done,
+                message: `${down.name.path} ${failureWords(failure)}; ${row.file} is still recorded as applied${done.length > 0 ? ", the versions above it were rolled back" : ""}`,
+                failure: { path: down.name.path, ...failure }
+              };
+            }
+          await history.rolledBack(
+            row.versionKey,
+            `${(/* @__PURE__ */ new Date()).toISOString()} ${input.by}: rolled back with ${down.name.path}`
+          ), done.push(down.name.path);
+        }
+      } finally {
+        await closeQuietly(work);
+      }
+      return { ...base, status: "rolled-back", rolledBack: done };
+    } finally {
+      await releaseLock(control, lock);
+    }
+  } finally {
+    await control.close();
+  }
+}
+
 // src/rehearsal/schema-snapshot.ts
 async function readSchemaSnapshot(c3, schema) {
   let objects = /* @__PURE__ */ new Map(), [tables] = await c3.query(
@@ -53510,14 +53438,6 @@ async function rehearse(input) {
 }
 function scratchSchema(database2) {
   return `sqlgate_rh_${randomBytes(4).toString("hex")}_${database2}`.slice(0, 64);
-}
-function failureAt(file2, index, error2) {
-  let start = file2.statements[index]?.line ?? 0, within = /at line (\d+)\s*$/.exec(error2);
-  return { statement: index + 1, line: within ? start + Number(within[1]) - 1 : start, error: error2 };
-}
-function describeError2(error2, target) {
-  let e = error2, text2 = e.sqlMessage ?? e.message ?? String(error2);
-  return redact(e.code ? `${e.code}${e.errno ? ` (${e.errno})` : ""}: ${text2}` : text2, target);
 }
 var Stopwatch = class {
   mark = performance2.now();
@@ -53596,7 +53516,16 @@ async function rehearseDatabase(input, subject) {
         files.push({ path: file2.name.path, outcome: "failed", statements: timings, failure }), files.push(...notRun(subject.pr.slice(i + 1)));
         break;
       }
-      let roundTrip = down && before ? await upDownUp(target, schema, file2, down, before, () => deploy2(applied), recordedFailure) : void 0;
+      let roundTrip = down && before ? await upDownUp(
+        target,
+        database2,
+        file2,
+        applied,
+        down,
+        before,
+        () => deploy2(applied),
+        recordedFailure
+      ) : void 0;
       if (files.push({
         path: file2.name.path,
         outcome: "applied",
@@ -53626,27 +53555,27 @@ async function snapshot(target, schema) {
     await closeQuietly(c3);
   }
 }
-async function upDownUp(target, schema, file2, down, before, reapply, recordedFailure) {
-  let c3 = await connect(target, { database: schema }), afterDown;
-  try {
-    for (let [i, statement] of down.statements.entries())
-      try {
-        await c3.query(statement.text);
-      } catch (error2) {
-        return {
-          down: down.name.path,
-          state: "down-failed",
-          mismatches: [],
-          failure: failureAt(down, i, describeError2(error2, target))
-        };
-      }
-    afterDown = await readSchemaSnapshot(c3, schema), await c3.query(`DELETE FROM ${quoteIdentifier(schema)}.${HISTORY_TABLE} WHERE version_key = ?`, [
-      versionKey(file2.name.parts)
-    ]);
-  } finally {
-    await closeQuietly(c3);
-  }
-  let mismatches = compareSnapshots(before, afterDown), again = await reapply();
+async function upDownUp(target, database2, file2, applied, down, before, reapply, recordedFailure) {
+  let below = applied.map((f3) => f3.name.parts).filter((parts) => compareVersions(parts, file2.name.parts) < 0).sort(compareVersions).at(-1), rollback = await rollbackDatabase({
+    database: database2,
+    target,
+    toKey: below ? versionKey(below) : "0",
+    files: applied,
+    downs: /* @__PURE__ */ new Map([[file2.name.path, down]]),
+    by: "rehearsal",
+    lockTimeoutSeconds: 10,
+    lockWaitTimeoutSeconds: 60,
+    log: () => {
+    }
+  });
+  if (rollback.status !== "rolled-back")
+    return {
+      down: down.name.path,
+      state: "down-failed",
+      mismatches: [],
+      failure: rollback.failure ?? { statement: 0, line: 0, error: rollback.message ?? rollback.status }
+    };
+  let mismatches = compareSnapshots(before, await snapshot(target, database2.name)), again = await reapply();
   return again.status !== "applied" ? {
     down: down.name.path,
     state: "reapply-failed",
@@ -53675,7 +53604,7 @@ function readMigrationFolder(root, migrationsDir, folder) {
   let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
   for (let name of migrations) {
     let text2 = decodeSql(name.path, readFileSync2(join(root, name.path)));
-    if (text2 instanceof PolicyError) {
+    if (text2 instanceof Diagnostic) {
       errors.push(text2);
       continue;
     }
@@ -53707,7 +53636,7 @@ async function rehearsalSubjects(input) {
     ), files = [];
     for (let name of names) {
       let text2 = decodeSql(name.path, bytes.get(name.path) ?? Buffer.alloc(0));
-      text2 instanceof PolicyError ? errors.push(text2) : files.push(migrationFileOf(name, text2));
+      text2 instanceof Diagnostic ? errors.push(text2) : files.push(migrationFileOf(name, text2));
     }
     return files;
   }, subjects = [];
@@ -53716,7 +53645,7 @@ async function rehearsalSubjects(input) {
     if (!database2) continue;
     let pr2 = input.pr.filter((m2) => m2.migration.folder === folder), withDown = pr2.flatMap(({ migration }) => {
       let path = downs.get(migration.path), name = path ? parseMigrationName(path, root) : void 0;
-      return name && !(name instanceof PolicyError) ? [{ up: migration.path, down: name }] : [];
+      return name && !(name instanceof Diagnostic) ? [{ up: migration.path, down: name }] : [];
     }), downFiles = await read(
       input.head,
       withDown.map((d2) => d2.down)
@@ -53805,6 +53734,189 @@ function checkRehearsal(input) {
       return { report: report2, missing, problem: rehearsalProblem(report2, missing) };
     }
   };
+}
+
+// src/report/markdown.ts
+var COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
+  high: "High risk",
+  moderate: "Moderate risk",
+  low: "Low risk",
+  none: "No risk"
+}, STATE_ICON = { approved: "\u2705", waiting: "\u23F3", blocked: "\u26D4" };
+function escapeCell(text2) {
+  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function envTitle(policy, id) {
+  return policy.environments.find((e) => e.id === id)?.title ?? id;
+}
+function topRule(task) {
+  for (let s of task.statements) {
+    if (s.level !== task.level) continue;
+    if (s.unparsed) return `unparsable SQL (line ${s.start.line})`;
+    let m2 = s.matches.find((x3) => x3.level === s.level);
+    if (m2) return `${m2.title}${m2.unknownFacts.length > 0 ? ` (${m2.unknownFacts.join(", ")} unknown)` : ""}`;
+  }
+  return "\u2014";
+}
+function taskRow(policy, t2) {
+  let types = [...new Set(t2.statements.map((s) => s.facts.type))].join(", "), dbs = t2.databases.length > 1 ? ` (${t2.databases.length} databases)` : "";
+  return `| \`${escapeCell(t2.file)}\` | ${envTitle(policy, t2.environment)}${dbs} | ${ICON[t2.level]} ${WORD[t2.level]} | ${escapeCell(types)} | ${escapeCell(topRule(t2))} |`;
+}
+var STEP_ICON = {
+  satisfied: "\u2705",
+  waiting: "\u23F3",
+  "not-yet-reachable": "\u{1F512}",
+  unsatisfiable: "\u26D4"
+};
+function mermaid(flow, policy, result, id) {
+  let nodes = flow.flow.steps.map((step, i) => {
+    let state = result?.steps[i], title = policy.roles.find((r2) => r2.id === step.role)?.title ?? step.role, count = step.count > 1 ? ` \xD7${step.count}` : "", detail = "";
+    state?.status === "satisfied" ? detail = `approved by ${state.approvals.map((a) => a.login).join(", ")}` : state?.status === "waiting" ? detail = `waiting (${state.approvals.length} of ${state.count})` : state?.status === "not-yet-reachable" ? detail = "after the previous step" : state?.status === "unsatisfiable" && (detail = state.notes[0] ?? "cannot be approved");
+    let label = `${i + 1}. ${title}${count}${state ? ` ${STEP_ICON[state.status]}` : ""}${detail ? `<br/>${detail}` : ""}`;
+    return `  ${id}${i}["${label.replace(/"/g, "'")}"]:::${state?.status ?? "plain"}`;
+  }), edges = flow.flow.steps.length > 1 ? [
+    `  ${flow.flow.steps.map((_3, i) => `${id}${i}`).join(flow.flow.order === "strict" ? " --> " : " --- ")}`
+  ] : [];
+  return [
+    "```mermaid",
+    "flowchart LR",
+    ...nodes,
+    ...edges,
+    "  classDef satisfied fill:#dcfce7,stroke:#16a34a",
+    "  classDef waiting fill:#fef9c3,stroke:#ca8a04",
+    "  classDef not-yet-reachable fill:#f3f4f6,stroke:#9ca3af",
+    "  classDef unsatisfiable fill:#fee2e2,stroke:#dc2626",
+    "  classDef plain fill:#f3f4f6,stroke:#6b7280",
+    "```"
+  ];
+}
+function flowSection(flow, policy, result, n) {
+  let why = flow.reason === "sql" ? `for ${flow.source} at ${flow.level} risk` : "because this PR changes the policy files", state = result ? `${STATE_ICON[result.state]} ${result.state === "approved" ? "satisfied" : result.summary}` : "", lines = [
+    `### Approval flow: ${flow.flow.title} ${state ? `\u2014 ${state}` : ""}`.trimEnd(),
+    "",
+    `Required ${why}; order: ${flow.flow.order}.`,
+    ""
+  ];
+  if (lines.push(...mermaid(flow, policy, result, `f${n}s`), ""), result) {
+    let next = result.steps.filter((s) => s.status === "waiting");
+    for (let step of next) {
+      let who = step.eligible.length > 0 ? step.eligible.map((p2) => `@${p2}`).join(", ") : "no one eligible";
+      lines.push(
+        `**Next:** ${step.roleTitle} \u2014 ${step.count - step.approvals.length} more approval${step.count - step.approvals.length === 1 ? "" : "s"} from ${who}`
+      );
+    }
+    for (let step of result.steps.filter((s) => s.notes.length > 0))
+      lines.push(`> \u26A0\uFE0F Step ${step.index + 1} (${step.roleTitle}): ${step.notes.join("; ")}`);
+    for (let r2 of result.rejections)
+      lines.push(
+        `> \u26D4 @${r2.login} requested changes: the flow is blocked until they approve or the review is dismissed`
+      );
+    if (result.ignored.length > 0) {
+      lines.push("", "<details><summary>Approvals that did not count</summary>", "");
+      for (let x3 of result.ignored) lines.push(`- @${x3.login} (${x3.at}): ${x3.explanation}`);
+      lines.push("", "</details>");
+    }
+  } else
+    flow.flow.steps.forEach((step, i) => {
+      let role = policy.roles.find((r2) => r2.id === step.role);
+      lines.push(
+        `${i + 1}. ${role?.title ?? step.role}${step.count > 1 ? ` \xD7${step.count}` : ""}: ${role?.members.join(", ") || "no members (fails closed)"}`
+      );
+    });
+  return lines.push(""), lines;
+}
+function statementLine(policy, t2, s, rehearsed) {
+  let rules = s.matches.filter((m3) => m3.level === s.level).map((m3) => m3.title);
+  s.unparsed && rules.unshift(`unparsable: ${s.unparsed.message}`);
+  let statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'"), line = `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
+  if (!rehearsed) return line;
+  let m2 = rehearsed(t2.file, s.index), cell3 = m2 ? m2.failed ? "\u274C failed" : `\u2705 ${m2.ms === "unknown" ? "" : seconds(m2.ms)}`.trim() : "not run";
+  return `${line} ${cell3} |`;
+}
+function commentMarkdown(input) {
+  let { plan: plan2 } = input, { risk, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, rehearsalFailed2 = input.rehearsal && rehearsalProblem(input.rehearsal.report, input.rehearsal.missing) !== void 0, head = [
+    `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${rehearsalFailed2 ? "\u274C rehearsal failed; " : ""}${headline}`,
+    ""
+  ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON[l3]} ${l3}`);
+  head.push(
+    `${plan2.migrations.length} migration file${plan2.migrations.length === 1 ? "" : "s"}, ${risk.tasks.length} task${risk.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan2.base.commit.slice(0, 7)}\`.`,
+    ""
+  ), input.rehearsal && head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing));
+  let flows = plan2.flows.flatMap((f3, i) => flowSection(f3, policy, approvals?.[i], i));
+  plan2.flows.length === 0 && flows.push("No assignment covers this risk: no manual approval is needed.", "");
+  let policySection = [];
+  if (plan2.policyChange) {
+    policySection.push(
+      "### Policy change",
+      "",
+      `This PR changes ${plan2.policyChange.files.map((f3) => `\`${f3}\``).join(", ")}; it is evaluated with the base policies.`,
+      ""
+    );
+    for (let line of plan2.policyChange.diff) policySection.push(`- ${line}`);
+    policySection.push("", ...input.policyReview ?? []);
+  }
+  let tableHead = [
+    ...methodLines(plan2),
+    "### Tasks",
+    "",
+    "| File | Environment | Level | Statements | Rule |",
+    "| --- | --- | --- | --- | --- |"
+  ], sortedTasks = [...risk.tasks], fixedLength = [...head, ...flows, ...policySection, ...tableHead].join(`
+`).length, rows = [], used = fixedLength, omittedTasks = 0, byRisk = [...sortedTasks].sort((a, b3) => compareLevels(b3.level, a.level)), keep = /* @__PURE__ */ new Set();
+  for (let t2 of byRisk) {
+    let row = taskRow(policy, t2);
+    if (used + row.length + 1 > BUDGET * 0.6) {
+      omittedTasks++;
+      continue;
+    }
+    keep.add(t2), used += row.length + 1;
+  }
+  for (let t2 of sortedTasks) keep.has(t2) && rows.push(taskRow(policy, t2));
+  risk.tasks.length === 0 && rows.push("| \u2014 | \u2014 | \u2014 | no migrations changed | \u2014 |"), omittedTasks > 0 && rows.push(
+    "",
+    `\u2026 and ${omittedTasks} more lower-risk task${omittedTasks === 1 ? "" : "s"}${input.detailsUrl ? `: see the [full report](${input.detailsUrl})` : " (see the job summary)"}.`
+  );
+  let detail = [], report2 = input.rehearsal?.report, rehearsed = report2 ? rehearsalMeasures(report2) : void 0, detailHead = [
+    "",
+    "<details><summary>Per-statement detail</summary>",
+    "",
+    `| Where | Env | Type | Level | Statement | Rules |${rehearsed ? " Rehearsal |" : ""}`,
+    `| --- | --- | --- | --- | --- | --- |${rehearsed ? " --- |" : ""}`
+  ];
+  used += detailHead.join(`
+`).length + 40;
+  let omittedStatements = 0;
+  for (let t2 of sortedTasks)
+    for (let s of t2.statements) {
+      let line = statementLine(policy, t2, s, rehearsed);
+      if (used + line.length + 1 > BUDGET) {
+        omittedStatements++;
+        continue;
+      }
+      detail.push(line), used += line.length + 1;
+    }
+  omittedStatements > 0 && detail.push(
+    "",
+    `\u2026 ${omittedStatements} more statement${omittedStatements === 1 ? "" : "s"} in the job summary.`
+  );
+  let tail = detail.length > 0 ? [...detailHead, ...detail, "", "</details>"] : [];
+  return [...head, ...flows, ...policySection, ...tableHead, ...rows, ...tail, ""].join(`
+`);
+}
+var METHOD_LINES = 50;
+function methodLines(plan2) {
+  let lines = [];
+  for (let t2 of plan2.risk.tasks)
+    for (let s of t2.statements) {
+      let runs = plan2.executions?.get(executionKey(t2.environment, t2.file, s.index));
+      for (let line of executionLines(runs ?? []))
+        lines.push(
+          `- \`${escapeCell(t2.file)}:${s.start.line}\` (${envTitle(plan2.policy, t2.environment)}): ${line}`
+        );
+    }
+  if (lines.length === 0) return [];
+  let shown = lines.slice(0, METHOD_LINES);
+  return lines.length > shown.length && shown.push(`- \u2026 and ${lines.length - shown.length} more`), ["### How the ALTERs run", "", ...shown, ""];
 }
 
 // src/report/policy-tests.ts
@@ -54126,7 +54238,7 @@ async function loadPolicyTests(files, read) {
       continue;
     }
     if (parsed.value === null || parsed.value === void 0) {
-      errors.push(new PolicyError(file2.path, 1, 1, "the file is empty; expected a mapping with `cases:`"));
+      errors.push(new Diagnostic(file2.path, 1, 1, "the file is empty; expected a mapping with `cases:`"));
       continue;
     }
     let invalid = schemaErrors(validate, parsed.source, parsed.value);
@@ -54168,7 +54280,7 @@ async function resolveCase(source, c3, i, read, errors) {
     Object.entries(c3.teams ?? {}).map(([team, members]) => [team.toLowerCase(), members])
   );
   return {
-    at: new PolicyError(where.file, where.line, where.column, ""),
+    at: new Diagnostic(where.file, where.line, where.column, ""),
     name: c3.name,
     sql,
     sqlAt,
@@ -54653,17 +54765,34 @@ function firstLine(error2) {
 `)[0] ?? "";
 }
 function errorComment(error2) {
-  let lines = error2.errors.length > 0 ? error2.errors.map((e) => `- \`${e.format()}\``) : [`- ${error2.message}`];
   return [
-    COMMENT_MARKER,
     "## sqlgate: \u274C cannot evaluate this pull request",
     "",
     "Fix these and push again; nothing can be approved until then:",
     "",
-    ...lines,
+    ...error2.errors.length > 0 ? error2.errors.map((e) => `- \`${e.format()}\``) : [`- ${error2.message}`],
     ""
   ].join(`
 `);
+}
+
+// src/deploy/cancel.ts
+function cancelOnSignals(options2) {
+  let controller = new AbortController(), onSignal = (name) => {
+    if (controller.signal.aborted) {
+      options2.exitOnSecond && process.exit(130), options2.say(`sqlgate: ${name} received again: still stopping the running statement and recording it`);
+      return;
+    }
+    options2.say(
+      `sqlgate: ${name} received: stopping the running statement, recording it and releasing the lock${options2.exitOnSecond ? " (send it again to exit at once)" : ""}`
+    ), controller.abort(name);
+  };
+  return process.on("SIGTERM", onSignal), process.on("SIGINT", onSignal), {
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGTERM", onSignal), process.off("SIGINT", onSignal);
+    }
+  };
 }
 
 // src/git/repo.ts
@@ -61994,6 +62123,18 @@ function formatReports(reports) {
   return lines;
 }
 
+// src/report/rollback.ts
+var ICON3 = {
+  "rolled-back": "\u2713",
+  "nothing-to-do": "\u2713",
+  failed: "\u2717",
+  refused: "\u2717"
+};
+function formatRollback(r2) {
+  let what = r2.status === "rolled-back" ? `rolled back with ${r2.rolledBack.join(", ")}` : r2.status === "nothing-to-do" ? "nothing above that version is applied" : `${r2.status}: ${r2.message ?? ""}${r2.rolledBack.length > 0 ? ` (ran before the failure: ${r2.rolledBack.join(", ")})` : ""}`;
+  return `${ICON3[r2.status]} ${r2.environment}/${r2.database}: ${what}`;
+}
+
 // src/deploy/fleet.ts
 function parseShard(shard) {
   let match = /^(\d+)\/(\d+)$/.exec(shard), index = Number(match?.[1]), count = Number(match?.[2]);
@@ -62020,7 +62161,7 @@ async function deployEnvironment(input) {
   let { environment: environment2, databases } = selectDatabases(input.policy, input.environment, {
     ...input.database !== void 0 ? { database: input.database } : {},
     ...input.shard !== void 0 ? { shard: input.shard } : {}
-  }), targets = databases.map((d2) => targetOf(d2, input.env)), folders = /* @__PURE__ */ new Map();
+  }), targets = databases.map((d2) => input.targets.of(d2)), folders = /* @__PURE__ */ new Map();
   for (let d2 of databases)
     folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
   let reports = new Array(databases.length), next = 0, worker = async () => {
@@ -62112,14 +62253,15 @@ function deployInputOf(ctx, policy, sender) {
     policy,
     root: ctx.workspace,
     migrationsDir: ctx.migrationsDir,
-    env: ctx.env,
+    targets: ctx.targets,
     concurrency: ctx.concurrency,
     dryRun: ctx.dryRun,
-    lockTimeoutSeconds: 60,
+    lockTimeoutSeconds: ctx.lockTimeoutSeconds,
     appliedBy: sender || "github-actions",
     gitSha: ctx.gitSha,
     log: ctx.log,
-    ...ctx.shard ? { shard: ctx.shard } : {}
+    ...ctx.shard ? { shard: ctx.shard } : {},
+    ...ctx.signal ? { signal: ctx.signal } : {}
   };
 }
 
@@ -62216,7 +62358,7 @@ function pendingReader(input) {
   return async (database2) => {
     let files = folders.get(database2.migrations);
     files || (files = readMigrationFolder(input.root, input.migrationsDir, database2.migrations), folders.set(database2.migrations, files));
-    let decision = await inspectDatabase(database2, targetOf(database2, input.env), files);
+    let decision = await inspectDatabase(database2, input.targets.of(database2), files);
     return decision.ok ? { ok: !0, files: decision.actions.flatMap((a) => a.kind === "apply" ? [a.file] : []) } : { ok: !1, reason: decision.reason };
   };
 }
@@ -62264,7 +62406,11 @@ async function deployOnPush(ctx, push) {
   return { reports, checks };
 }
 async function verifyPending(ctx, policy, environment2, verifier) {
-  let { databases } = selectDatabases(policy, environment2, ctx.shard ? { shard: ctx.shard } : {}), pendingOf = pendingReader({ root: ctx.workspace, migrationsDir: ctx.migrationsDir, env: ctx.env }), refused = /* @__PURE__ */ new Map();
+  let { databases } = selectDatabases(policy, environment2, ctx.shard ? { shard: ctx.shard } : {}), pendingOf = pendingReader({
+    root: ctx.workspace,
+    migrationsDir: ctx.migrationsDir,
+    targets: ctx.targets
+  }), refused = /* @__PURE__ */ new Map();
   for (let database2 of databases) {
     let state;
     try {
@@ -62320,6 +62466,21 @@ function environmentForTag(policy, tag) {
     (e) => e.rollout === "manual" && matchesGlob(tag, e.tag)
   );
 }
+function rolloutRolesOf(policy, environment2, sender, teams) {
+  let login = sender.toLowerCase(), roles = environment2.rolloutRoles.map((id) => ({
+    id,
+    ...expandRole(
+      policy.roles.find((r2) => r2.id === id),
+      teams
+    )
+  })), allowed = roles.filter((r2) => r2.people.has(login)).map((r2) => r2.id);
+  if (allowed.length > 0) return { ok: !0, roles: allowed };
+  let notes = [...new Set(roles.flatMap((r2) => r2.notes))];
+  return {
+    ok: !1,
+    reason: `${sender} pushed the tag but holds none of the rollout roles of ${environment2.title} (${environment2.rolloutRoles.join(", ")})${notes.map((n) => `; ${n}`).join("")}`
+  };
+}
 async function checkTagRollout(input) {
   let { policy } = input, environment2 = environmentForTag(policy, input.tag), checks = [], refuse = (condition, reason) => ({
     ok: !1,
@@ -62343,20 +62504,9 @@ async function checkTagRollout(input) {
       `the tag's commit ${input.tagCommit.slice(0, 7)} is not on ${input.defaultBranch}; tag a commit of ${input.defaultBranch}`
     );
   checks.push(`commit ${input.tagCommit.slice(0, 7)} is on ${input.defaultBranch}`);
-  let sender = input.sender.toLowerCase(), roles = environment2.rolloutRoles.map((id) => ({
-    id,
-    ...expandRole(
-      policy.roles.find((r2) => r2.id === id),
-      input.teams
-    )
-  })), allowed = roles.filter((r2) => r2.people.has(sender)).map((r2) => r2.id);
-  if (allowed.length === 0) {
-    let notes = [...new Set(roles.flatMap((r2) => r2.notes))];
-    return refuse(
-      "sender",
-      `${input.sender} pushed the tag but holds none of the rollout roles of ${environment2.title} (${environment2.rolloutRoles.join(", ")})${notes.map((n) => `; ${n}`).join("")}`
-    );
-  }
+  let held = rolloutRolesOf(policy, environment2, input.sender, input.teams);
+  if (!held.ok) return refuse("sender", held.reason);
+  let allowed = held.roles;
   checks.push(`${input.sender} holds ${allowed.join(", ")}`);
   let pendingOf = pendingReader(input), pending = /* @__PURE__ */ new Map();
   for (let database2 of policy.databases.filter((d2) => d2.environment === environment2.id)) {
@@ -62376,11 +62526,13 @@ async function checkTagRollout(input) {
     for (let database2 of policy.databases.filter((d2) => d2.environment === env.id)) {
       let wanted = [...pending.values()].filter((f3) => f3.name.folder === database2.migrations);
       if (wanted.length === 0) continue;
-      if (!input.env[database2.urlEnv])
+      if (!input.targets.has(database2)) {
+        let variable = database2.urlEnv;
         return refuse(
           "order",
-          `cannot verify that ${env.title} has the migrations: ${database2.urlEnv} is not set in this job`
+          `cannot verify that ${env.title} has the migrations: ${variable} is not set in this job. The ${environment2.title} rollout reads ${env.title}'s history table to check rollout order, so give this job ${variable} too (env: ${variable}: \${{ secrets.${variable} }}), stored as a repository secret or a secret of the ${environment2.id} environment: a secret of the ${env.id} environment alone is not visible here (see README.md#secrets)`
         );
+      }
       let state = await pendingOf(database2), missing = state.ok ? state.files.filter((f3) => wanted.some((w2) => w2.name.path === f3.name.path)) : [];
       if (!state.ok || missing.length > 0) {
         let what = state.ok ? missing.map((m2) => m2.name.path).join(", ") : state.reason;
@@ -62395,6 +62547,131 @@ async function checkTagRollout(input) {
   return pending.size === 0 && checks.push(`${environment2.title} is already up to date`), { ok: !0, environment: environment2, checks, verdicts };
 }
 
+// src/rollback/down-files.ts
+import { readdirSync as readdirSync2, readFileSync as readFileSync4 } from "node:fs";
+import { join as join4 } from "node:path";
+function readDownFiles(root, migrationsDir, folder) {
+  let names;
+  try {
+    names = readdirSync2(join4(root, migrationsDir, folder));
+  } catch {
+    return /* @__PURE__ */ new Map();
+  }
+  let { downs } = collectMigrations(
+    names.map((n) => `${migrationsDir}/${folder}/${n}`),
+    migrationsDir
+  ), files = /* @__PURE__ */ new Map(), errors = [];
+  for (let [up, down] of downs) {
+    let name = parseMigrationName(down, migrationsDir), text2 = decodeSql(down, readFileSync4(join4(root, down)));
+    name instanceof Diagnostic ? errors.push(name) : text2 instanceof Diagnostic ? errors.push(text2) : files.set(up, migrationFileOf(name, text2));
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return files;
+}
+
+// src/rollout/rollback-gate.ts
+var ROLLBACK_TAG_PREFIX = "rollback/";
+function isRollbackTag(tag) {
+  return tag.startsWith(ROLLBACK_TAG_PREFIX);
+}
+function parseRollbackTag(tag) {
+  let rest = tag.slice(ROLLBACK_TAG_PREFIX.length), slash = rest.indexOf("/"), environment2 = slash > 0 ? rest.slice(0, slash) : "", version = slash > 0 ? rest.slice(slash + 1) : "", expected = "expected rollback/<environment>/<version>, e.g. rollback/prod/1.2.0";
+  if (!environment2 || !version) return { ok: !1, reason: `tag ${tag} is not a rollback tag: ${expected}` };
+  let parsed = parseMigrationName(`m/x/${version}_x.sql`, "m");
+  return "format" in parsed ? { ok: !1, reason: `tag ${tag}: "${version}" is not a migration version; ${expected}` } : { ok: !0, environment: environment2, version, toKey: versionKey(parsed.parts) };
+}
+async function checkRollbackTag(input) {
+  let { policy } = input, checks = [], refuse = (condition, reason) => ({
+    ok: !1,
+    condition,
+    reason,
+    checks
+  }), tag = parseRollbackTag(input.tag);
+  if (!tag.ok) return refuse("tag", tag.reason);
+  let environment2 = policy.environments.find((e) => e.id === tag.environment);
+  if (!environment2)
+    return refuse(
+      "tag",
+      `tag ${input.tag} names environment ${tag.environment}, which environments.yaml does not define (${policy.environments.map((e) => e.id).join(", ")})`
+    );
+  if (environment2.rollout !== "manual")
+    return refuse(
+      "sender",
+      `${environment2.title} rolls out automatically and names no rolloutRoles, so nobody may roll it back by tag; run sqlgate rollback --env ${environment2.id} --to ${tag.version} where its URL is available`
+    );
+  if (!input.onDefaultBranch)
+    return refuse(
+      "default-branch",
+      `the tag's commit ${input.tagCommit.slice(0, 7)} is not on ${input.defaultBranch}; tag a commit of ${input.defaultBranch}`
+    );
+  checks.push(`commit ${input.tagCommit.slice(0, 7)} is on ${input.defaultBranch}`);
+  let held = rolloutRolesOf(policy, environment2, input.sender, input.teams);
+  if (!held.ok) return refuse("sender", held.reason);
+  checks.push(`${input.sender} holds ${held.roles.join(", ")}`);
+  let downs = /* @__PURE__ */ new Map();
+  for (let database2 of policy.databases.filter((d2) => d2.environment === environment2.id)) {
+    let where = `${database2.name} in ${environment2.title}`, rows = await input.historyOf(database2) ?? [];
+    if (!rows.some((r2) => r2.versionKey === tag.toKey && r2.status === "success"))
+      return refuse(
+        "version",
+        `version ${tag.version} is not applied in ${where}, so there is nothing to roll back to`
+      );
+    let { files, downs: available } = input.filesOf(database2), plan2 = planRollback(rows, tag.toKey, files, available);
+    if (!plan2.ok) return refuse("history", `${where}: ${plan2.reason}`);
+    for (let step of plan2.steps) downs.set(step.down.name.path, step.down);
+    checks.push(
+      plan2.steps.length === 0 ? `${where}: nothing above ${tag.version} is applied` : `${where}: will run ${plan2.steps.map((s) => s.down.name.path).join(", ")}`
+    );
+  }
+  for (let path of downs.keys()) {
+    let verdict = await input.verify(path, input.tagCommit);
+    if (!verdict.ok) return refuse("approval", verdict.reason);
+    checks.push(`${path}: ${verdict.reason}`);
+  }
+  return { ok: !0, environment: environment2, toKey: tag.toKey, verified: new Set(downs.keys()), checks };
+}
+
+// src/rollout/on-rollback-tag.ts
+async function rollbackOnTag(ctx, tagged) {
+  let folders = /* @__PURE__ */ new Map(), filesOf = (database2) => {
+    let read = folders.get(database2.migrations);
+    return read || (read = {
+      files: readMigrationFolder(ctx.workspace, ctx.migrationsDir, database2.migrations),
+      downs: readDownFiles(ctx.workspace, ctx.migrationsDir, database2.migrations)
+    }, folders.set(database2.migrations, read)), read;
+  }, result = await checkRollbackTag({
+    ...tagged,
+    historyOf: async (database2) => (await readDatabaseStatus(database2, ctx.targets.of(database2))).rows,
+    filesOf
+  });
+  if (!result.ok)
+    return {
+      reports: [],
+      rollbacks: [],
+      checks: result.checks,
+      refused: { condition: result.condition, reason: result.reason }
+    };
+  let rollbacks = [];
+  if (ctx.dryRun)
+    return { reports: [], rollbacks, checks: [...result.checks, "dry run: nothing was rolled back"] };
+  let { environment: environment2 } = result;
+  for (let database2 of tagged.policy.databases.filter((d2) => d2.environment === environment2.id)) {
+    let { files, downs } = filesOf(database2), report2 = await rollbackDatabase({
+      database: database2,
+      target: ctx.targets.of(database2),
+      toKey: result.toKey,
+      files,
+      downs: new Map([...downs].filter(([, down]) => result.verified.has(down.name.path))),
+      by: tagged.sender,
+      lockTimeoutSeconds: 60,
+      lockWaitTimeoutSeconds: environment2.lockWaitTimeout,
+      log: ctx.log
+    });
+    if (rollbacks.push(report2), report2.status === "failed" || report2.status === "refused") break;
+  }
+  return { reports: [], rollbacks, checks: result.checks };
+}
+
 // src/rollout/on-tag.ts
 async function rolloutOnTag(ctx, push) {
   let { repo } = ctx, branch = push.defaultBranch, tip = await repo.branchTip(branch);
@@ -62402,7 +62679,7 @@ async function rolloutOnTag(ctx, push) {
     throw new InputError(
       `the checkout has no ${branch} branch (refs/remotes/origin/${branch}) to check the tag against; check out with actions/checkout and fetch-depth: 0`
     );
-  let policy = await policiesAt(repo, tip, ctx.policiesDir, `tip of ${branch}`), tagCommit = await repo.resolve(push.commit), onDefault = await repo.isAncestor(tagCommit, tip), roleTeams = policy.roles.flatMap((r2) => r2.members.filter((m2) => m2.includes("/"))), result = await checkTagRollout({
+  let policy = await policiesAt(repo, tip, ctx.policiesDir, `tip of ${branch}`), tagCommit = await repo.resolve(push.commit), onDefault = await repo.isAncestor(tagCommit, tip), roleTeams = policy.roles.flatMap((r2) => r2.members.filter((m2) => m2.includes("/"))), tagged = {
     policy,
     tag: push.tag,
     tagCommit,
@@ -62410,9 +62687,6 @@ async function rolloutOnTag(ctx, push) {
     defaultBranch: branch,
     sender: push.sender,
     teams: await resolveTeams(ctx.github, roleTeams),
-    root: ctx.workspace,
-    migrationsDir: ctx.migrationsDir,
-    env: ctx.env,
     verify: approvalVerifier({
       repo,
       github: ctx.github,
@@ -62422,6 +62696,13 @@ async function rolloutOnTag(ctx, push) {
       migrationsDir: ctx.migrationsDir,
       defaultBranch: branch
     })
+  };
+  if (isRollbackTag(push.tag)) return rollbackOnTag(ctx, tagged);
+  let result = await checkTagRollout({
+    ...tagged,
+    root: ctx.workspace,
+    migrationsDir: ctx.migrationsDir,
+    targets: ctx.targets
   });
   if (!result.ok)
     return {
@@ -62562,14 +62843,24 @@ async function plan(s, pull) {
   });
 }
 async function deploy(s, event) {
+  let cancel = cancelOnSignals({ say: (line) => warning(line), exitOnSecond: !1 });
+  try {
+    await deployWith(s, event, cancel.signal);
+  } finally {
+    cancel.dispose();
+  }
+}
+async function deployWith(s, event, signal) {
   let ctx = {
+    signal,
     workspace: s.workspace,
     repo: new GitRepo(s.workspace),
     policiesDir: s.policiesDir,
     migrationsDir: s.migrationsDir,
-    env: s.env,
+    targets: s.targets,
     concurrency: s.concurrency,
     dryRun: s.dryRun,
+    lockTimeoutSeconds: s.lockTimeoutSeconds,
     ...s.shard ? { shard: s.shard } : {},
     gitSha: s.sha || null,
     github: github(s),
@@ -62600,10 +62891,11 @@ async function renderDeploy(report2, tag) {
   let checks = report2.checks.map((line) => `\u2713 ${line}`);
   for (let line of checks) info(line);
   if (report2.refused) {
-    let refusal = `rollout of ${tag} refused (${report2.refused.condition}): ${report2.refused.reason}. Nothing was deployed.`;
-    throw await summary.addHeading("sqlgate rollout refused", 2).addCodeBlock([...checks, `\u2717 ${refusal}`].join(`
+    let what = report2.rollbacks ? "rollback" : "rollout", refusal = `${what} of ${tag} refused (${report2.refused.condition}): ${report2.refused.reason}. Nothing was ${report2.rollbacks ? "rolled back" : "deployed"}.`;
+    throw await summary.addHeading(`sqlgate ${what} refused`, 2).addCodeBlock([...checks, `\u2717 ${refusal}`].join(`
 `)).write(), setOutputs({ deployed: "[]" }), new RefusedError(refusal);
   }
+  if (report2.rollbacks) return renderRollbacks(report2.rollbacks, checks);
   let { reports } = report2, lines = formatReports(reports);
   for (let line of lines) info(line);
   await summary.addHeading("sqlgate deploy", 2).addCodeBlock([...checks, ...lines].join(`
@@ -62627,6 +62919,15 @@ async function renderDeploy(report2, tag) {
       reports.filter((r2) => r2.status !== "applied" && r2.status !== "up-to-date").map((r2) => `${r2.environment}/${r2.database}: ${r2.status}: ${r2.message}`).join(`
 `)
     );
+}
+async function renderRollbacks(rollbacks, checks) {
+  let lines = rollbacks.map(formatRollback);
+  for (let line of lines) info(line);
+  await summary.addHeading("sqlgate rollback", 2).addCodeBlock([...checks, ...lines].join(`
+`)).write(), setOutputs({ deployed: "[]" });
+  let bad = rollbacks.filter((r2) => r2.status === "failed" || r2.status === "refused");
+  if (bad.length > 0) throw new RefusedError(bad.map(formatRollback).join(`
+`));
 }
 function maskDatabaseUrls(s) {
   for (let [name, value] of Object.entries(s.env))
