@@ -96,7 +96,7 @@ describe('sqlgate validate', () => {
     const run = await cli(['valdate'], { cwd: REPO_ROOT });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(
-      /^sqlgate: unknown command "valdate"; commands: deploy, status, repair, plan, rollback, rehearse, validate/,
+      /^sqlgate: unknown command "valdate"; commands: deploy, status, repair, init, plan, rollback, rehearse, validate/,
     );
   });
 
