@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './policy/seed-texts.js';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
 
@@ -94,6 +95,15 @@ describe('import direction', () => {
     });
   }
 
+  it('adapters (db, git, github, files, parser) import only the core and errors.ts from src/', () => {
+    const core = ['sql', 'policy', 'risk', 'approval', 'errors.ts'];
+    expect(
+      violations(['db', 'git', 'github', 'files', 'parser'], ({ from, to }) =>
+        inSrc(to) ? core.includes(layerOf(to) as string) || layerOf(to) === layerOf(from) : true,
+      ),
+    ).toEqual([]);
+  });
+
   it('report/ renders results: it imports no adapter and no I/O package', () => {
     expect(
       violations(['report'], ({ to }) => (inSrc(to) ? !ADAPTERS.includes(layerOf(to) as string) : false)),
@@ -124,4 +134,13 @@ describe('import direction', () => {
     );
     expect(runner.map((e) => `${e.from} imports ${e.to}`)).toEqual([]);
   });
+});
+
+it("the README's architecture section names every folder and root module of src/", () => {
+  const readme = readFileSync(`${REPO_ROOT}README.md`, 'utf8');
+  const section = /## Architecture\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+  const layers = readdirSync(SRC, { withFileTypes: true }).map((e) =>
+    e.isDirectory() ? `${e.name}/` : e.name,
+  );
+  expect(layers.filter((name) => !section.includes(name))).toEqual([]);
 });
