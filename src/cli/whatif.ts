@@ -12,7 +12,7 @@ import { landedMigrations } from '../whatif/history.js';
 import { attributeThroughGitHub, pastReviewVerdicts } from '../whatif/past-reviews.js';
 import { replayHistory } from '../whatif/replay.js';
 import type { CliIo } from './io.js';
-import { loadPolicyDir } from './validate.js';
+import { loadPolicyDir } from './policies.js';
 import { gitHubAccess } from './whatif-reviews.js';
 
 export interface WhatIfCliOptions {
