@@ -128,6 +128,25 @@ describe('import direction', () => {
     expect(into('cli')).toEqual([]);
   });
 
+  it('no module imports itself back through others: src/ has no import cycle', () => {
+    const graph = new Map<string, string[]>();
+    for (const e of edges) if (inSrc(e.to)) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, path: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        cycles.push([...path.slice(path.indexOf(file)), file].join(' → '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
+
   it('only the Action talks to the runner (@actions/core)', () => {
     const runner = edges.filter(
       (e) => e.to === '@actions/core' && !['action', 'action.ts'].includes(layerOf(e.from) as string),
