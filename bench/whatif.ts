@@ -3,10 +3,12 @@
 // Both read the files from git and analyse them with the same parser pool; the replay evaluates
 // every file twice, but analyses each once (content-hash cache). Target: ≤ 1.3×.
 import { execFileSync } from 'node:child_process';
+import { commitPolicySource } from '../src/git/policy-source.js';
 import { GitRepo } from '../src/git/repo.js';
 import { ParserPool } from '../src/parser/pool.js';
-import { planChange, policiesAt } from '../src/plan/plan.js';
+import { planChange } from '../src/plan/plan.js';
 import { loadPolicies } from '../src/policy/load.js';
+import { loadPolicySource } from '../src/policy/source.js';
 import { analysisCache } from '../src/whatif/analysis-cache.js';
 import { landedMigrations } from '../src/whatif/history.js';
 import { replayHistory } from '../src/whatif/replay.js';
@@ -69,7 +71,7 @@ export async function benchWhatIf(): Promise<void> {
   const git = new GitRepo(repo.dir);
   const pool = new ParserPool();
   const tip = await git.resolve('main');
-  const current = await policiesAt(git, tip, 'policies', 'main');
+  const current = loadPolicySource(await commitPolicySource(git, tip, 'policies', 'main'));
   const proposedLoad = loadPolicies(
     {
       roles: repo.git('show', 'main:policies/roles.yaml'),

@@ -3,19 +3,13 @@
 import * as core from '@actions/core';
 import { readSettings } from './action/inputs.js';
 import { runAction } from './action/run.js';
-import { InputError } from './errors.js';
+import { failureMessage } from './report/errors.js';
 
 async function main(): Promise<void> {
   try {
     await runAction(readSettings());
   } catch (error) {
-    const message =
-      error instanceof InputError && error.errors.length > 0
-        ? error.errors.map((e) => e.format()).join('\n')
-        : error instanceof Error
-          ? error.message
-          : String(error);
-    core.setFailed(`sqlgate: ${message}`);
+    core.setFailed(failureMessage(error));
   }
 }
 

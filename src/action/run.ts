@@ -11,10 +11,9 @@ import { GitRepo } from '../git/repo.js';
 import { createGitHub, type GitHub } from '../github/client.js';
 import { sharedParser } from '../parser/pool.js';
 import { planChange } from '../plan/plan.js';
-import { formatReports } from '../report/deploy.js';
+import { diagnosticAnnotations, riskAnnotations } from '../report/annotations.js';
+import { deployedOutput, deployProblems, rollbackProblems, rolloutText } from '../report/deploy.js';
 import { commentMarkdown } from '../report/markdown.js';
-import { formatRollback } from '../report/rollback.js';
-import type { RollbackReport } from '../rollback/rollback.js';
 import type { RolloutContext, RolloutReport } from '../rollout/context.js';
 import { deployOnPush } from '../rollout/on-push.js';
 import { rolloutOnTag } from '../rollout/on-tag.js';
@@ -97,16 +96,12 @@ async function check(s: ActionSettings, pull: PullRequestRef): Promise<void> {
       : {}),
   });
   if (!outcome.ok) {
-    for (const e of outcome.error.errors)
-      core.error(
-        e.message,
-        e.line > 0 ? { file: e.file, startLine: e.line, startColumn: e.column } : { file: e.file },
-      );
+    annotate(diagnosticAnnotations(outcome.error.errors));
     await core.summary.addRaw(outcome.comment).write();
     setOutputs({ approved: 'false' });
     throw outcome.error;
   }
-  annotate(outcome.plan);
+  annotate(riskAnnotations(outcome.plan));
   await core.summary
     .addRaw(
       commentMarkdown({
@@ -136,7 +131,7 @@ async function plan(s: ActionSettings, pull: PullRequestRef | undefined): Promis
     migrationsDir: s.migrationsDir,
     parser: sharedParser(),
   });
-  annotate(result);
+  annotate(riskAnnotations(result));
   await core.summary.addRaw(commentMarkdown({ plan: result })).write();
   setOutputs({
     'risk-level': result.risk.level,
@@ -201,67 +196,24 @@ async function deployWith(s: ActionSettings, event: ActionEvent, signal: AbortSi
 }
 
 async function renderDeploy(report: RolloutReport, tag: string | undefined): Promise<void> {
-  const checks = report.checks.map((line) => `✓ ${line}`);
-  for (const line of checks) core.info(line);
-  if (report.refused) {
-    const what = report.rollbacks ? 'rollback' : 'rollout';
-    const refusal = `${what} of ${tag} refused (${report.refused.condition}): ${report.refused.reason}. Nothing was ${report.rollbacks ? 'rolled back' : 'deployed'}.`;
-    await core.summary
-      .addHeading(`sqlgate ${what} refused`, 2)
-      .addCodeBlock([...checks, `✗ ${refusal}`].join('\n'))
-      .write();
+  const text = rolloutText(report, tag);
+  for (const line of text.log) core.info(line);
+  await core.summary.addHeading(text.heading, 2).addCodeBlock(text.summary.join('\n')).write();
+  if (text.refusal !== undefined) {
     setOutputs({ deployed: '[]' });
-    throw new RefusedError(refusal);
+    throw new RefusedError(text.refusal);
   }
-  if (report.rollbacks) return renderRollbacks(report.rollbacks, checks);
+  if (report.rollbacks) {
+    setOutputs({ deployed: '[]' });
+    const failed = rollbackProblems(report.rollbacks);
+    if (failed) throw new RefusedError(failed);
+    return;
+  }
   const { reports } = report;
-  const lines = formatReports(reports);
-  for (const line of lines) core.info(line);
-  await core.summary
-    .addHeading('sqlgate deploy', 2)
-    .addCodeBlock([...checks, ...lines].join('\n'))
-    .write();
-  setOutputs({
-    deployed: JSON.stringify(
-      reports
-        .filter((r) => r.applied.length > 0 && r.status === 'applied')
-        .map((r) => ({
-          environment: r.environment,
-          database: r.database,
-          files: r.applied.map((a) => a.file),
-        })),
-    ),
-  });
+  setOutputs({ deployed: deployedOutput(reports) });
   const code = exitCodeOfReports(reports);
-  if (code === 2)
-    throw new InputError(
-      reports
-        .filter((r) => r.status === 'error')
-        .map((r) => `${r.environment}/${r.database}: ${r.message}`)
-        .join('\n'),
-    );
-  if (code === 1)
-    throw new RefusedError(
-      reports
-        .filter((r) => r.status !== 'applied' && r.status !== 'up-to-date')
-        .map((r) => `${r.environment}/${r.database}: ${r.status}: ${r.message}`)
-        .join('\n'),
-    );
-}
-
-async function renderRollbacks(
-  rollbacks: readonly RollbackReport[],
-  checks: readonly string[],
-): Promise<void> {
-  const lines = rollbacks.map(formatRollback);
-  for (const line of lines) core.info(line);
-  await core.summary
-    .addHeading('sqlgate rollback', 2)
-    .addCodeBlock([...checks, ...lines].join('\n'))
-    .write();
-  setOutputs({ deployed: '[]' });
-  const bad = rollbacks.filter((r) => r.status === 'failed' || r.status === 'refused');
-  if (bad.length > 0) throw new RefusedError(bad.map(formatRollback).join('\n'));
+  if (code === 2) throw new InputError(deployProblems(reports, 'error'));
+  if (code === 1) throw new RefusedError(deployProblems(reports, 'unfinished'));
 }
 
 /** Database URLs and their passwords never appear in the log. */

@@ -20,6 +20,7 @@ import {
   type CheckRehearsalSettings,
   checkRehearsal,
 } from '../rehearsal/for-check.js';
+import { errorComment, errorHeadline } from '../report/errors.js';
 import { commentMarkdown } from '../report/markdown.js';
 import { policyChangeMarkdown } from '../report/policy-change.js';
 import type { StatementParser } from '../sql/analyse.js';
@@ -92,7 +93,7 @@ export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
     const comment = errorComment(error);
     await report(input, comment, {
       state: 'failure',
-      description: `policy or migration errors: ${firstLine(error)}`,
+      description: `policy or migration errors: ${errorHeadline(error)}`,
     });
     return { ok: false, error, comment };
   }
@@ -261,21 +262,4 @@ async function verifyCheckout(input: CheckInput): Promise<void> {
       `the checkout does not match the PR: GitHub lists ${missing.slice(0, 3).join(', ')} as changed but the checkout does not`,
     );
   }
-}
-
-function firstLine(error: InputError): string {
-  return (error.errors[0]?.format() ?? error.message).split('\n')[0] ?? '';
-}
-
-function errorComment(error: InputError): string {
-  const lines =
-    error.errors.length > 0 ? error.errors.map((e) => `- \`${e.format()}\``) : [`- ${error.message}`];
-  return [
-    '## sqlgate: ❌ cannot evaluate this pull request',
-    '',
-    'Fix these and push again; nothing can be approved until then:',
-    '',
-    ...lines,
-    '',
-  ].join('\n');
 }

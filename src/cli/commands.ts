@@ -2,6 +2,7 @@
 // one command, run it, and turn errors into messages and exit codes.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { exitCodeOf, InputError } from '../errors.js';
+import { errorLines } from '../report/errors.js';
 import type { CliIo } from './io.js';
 
 export const USAGE = `usage: sqlgate <command> [options]
@@ -107,10 +108,5 @@ export async function runCommand(
 }
 
 function reportError(io: CliIo, error: unknown): void {
-  if (error instanceof InputError && error.errors.length > 0) {
-    for (const e of error.errors) io.err(e.format());
-    io.err(`${error.errors.length} error${error.errors.length === 1 ? '' : 's'}`);
-    return;
-  }
-  io.err(`sqlgate: ${error instanceof Error ? error.message : String(error)}`);
+  for (const line of errorLines(error)) io.err(line);
 }

@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
 import { formatRepair, formatReports, formatStatus } from '../report/deploy.js';
 import { parseMigrationName } from '../sql/migration-name.js';
 import type { CliIo } from './io.js';
-import { loadPolicyDir } from './validate.js';
+import { loadPolicyDir } from './policies.js';
 
 export interface DeployCliOptions {
   readonly policies: string;

@@ -11,7 +11,7 @@ import { type RollbackReport, rollbackDatabase } from '../rollback/rollback.js';
 import { parseMigrationName } from '../sql/migration-name.js';
 import { whoDeploys } from './deploy.js';
 import type { CliIo } from './io.js';
-import { loadPolicyDir } from './validate.js';
+import { loadPolicyDir } from './policies.js';
 
 export interface RollbackCliOptions {
   readonly policies: string;

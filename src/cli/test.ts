@@ -9,7 +9,7 @@ import { type PolicyTestRun, runPolicyTests } from '../policytest/run.js';
 import { policyTestsJson, policyTestsText } from '../report/policy-tests.js';
 import { analysisCache } from '../whatif/analysis-cache.js';
 import type { CliIo } from './io.js';
-import { loadPolicyDir } from './validate.js';
+import { loadPolicyDir } from './policies.js';
 
 export interface TestCliOptions {
   readonly policies: string;

@@ -1,16 +1,9 @@
-import { resolve } from 'node:path';
 import { Diagnostic, InputError } from '../errors.js';
-import { loadPolicyDir as loadPolicyDirectory } from '../files/policy-dir.js';
 import { summarisePolicy } from '../policy/load.js';
-import type { Policy } from '../policy/types.js';
 import { unexercised } from '../policytest/coverage.js';
 import type { CliIo } from './io.js';
+import { loadPolicyDir } from './policies.js';
 import { defaultTestFiles, runTestFiles } from './test.js';
-
-/** Load the policies of a directory or throw an InputError listing every problem. */
-export function loadPolicyDir(io: CliIo, dir: string, warnings: Diagnostic[] = []): Policy {
-  return loadPolicyDirectory(resolve(io.cwd, dir), dir.replace(/\/+$/, ''), warnings);
-}
 
 export async function runValidate(
   io: CliIo,

@@ -2,16 +2,17 @@
 // policies (the branch's) and the proposed ones (a directory, or a git ref), and say what changes.
 import { isAbsolute } from 'node:path';
 import { InputError } from '../errors.js';
+import { commitPolicySource } from '../git/policy-source.js';
 import { GitRepo } from '../git/repo.js';
 import { sharedParser } from '../parser/pool.js';
-import { policiesAt } from '../plan/plan.js';
+import { loadPolicySource } from '../policy/source.js';
 import { whatIfJson, whatIfMarkdown, whatIfText } from '../report/whatif.js';
 import { analysisCache } from '../whatif/analysis-cache.js';
 import { landedMigrations } from '../whatif/history.js';
 import { attributeThroughGitHub, pastReviewVerdicts } from '../whatif/past-reviews.js';
 import { replayHistory } from '../whatif/replay.js';
 import type { CliIo } from './io.js';
-import { loadPolicyDir } from './validate.js';
+import { loadPolicyDir } from './policies.js';
 import { gitHubAccess } from './whatif-reviews.js';
 
 export interface WhatIfCliOptions {
@@ -41,10 +42,14 @@ export async function runWhatIf(io: CliIo, options: WhatIfCliOptions): Promise<n
   // The current policies are the branch's own, at the same path the proposed ones live at.
   const gitDir = isAbsolute(dir) ? 'policies' : dir;
   const baseCommit = await repo.resolve(options.base);
-  const current = await policiesAt(repo, baseCommit, gitDir, `tip of ${options.base}`);
+  const current = loadPolicySource(
+    await commitPolicySource(repo, baseCommit, gitDir, `tip of ${options.base}`),
+  );
   const proposedLabel = options.policiesRef ? `${gitDir}/ at ${options.policiesRef}` : `${dir}/`;
   const proposed = options.policiesRef
-    ? await policiesAt(repo, await repo.resolve(options.policiesRef), gitDir, options.policiesRef)
+    ? loadPolicySource(
+        await commitPolicySource(repo, await repo.resolve(options.policiesRef), gitDir, options.policiesRef),
+      )
     : loadPolicyDir(io, dir);
   const github = options.pastReviews ? gitHubAccess(io, repo, options.repo) : undefined;
 

@@ -13,6 +13,8 @@ export interface DatabaseTargets {
 }
 
 export function targetsFromEnv(env: Readonly<Record<string, string | undefined>>): DatabaseTargets {
+  // Each variable is parsed once, however many databases (a fleet's shards) share it.
+  const parsed = new Map<string, ConnectionTarget>();
   return {
     has: (database) => Boolean(env[database.urlEnv]),
     of: (database) => {
@@ -22,7 +24,12 @@ export function targetsFromEnv(env: Readonly<Record<string, string | undefined>>
           `database ${database.name} in ${database.environment}: environment variable ${database.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`,
         );
       }
-      return parseDatabaseUrl(database.urlEnv, url);
+      let target = parsed.get(database.urlEnv);
+      if (!target) {
+        target = parseDatabaseUrl(database.urlEnv, url);
+        parsed.set(database.urlEnv, target);
+      }
+      return target;
     },
   };
 }

@@ -10,9 +10,9 @@ import { extendHash } from './checksum.js';
 import type { ControlSession } from './control.js';
 import type { WorkSession } from './execute.js';
 import type { FinishOutcome, Progress, RevisionReadWriter, StartRecord } from './revisions.js';
-import type { HistoryRow, HistoryStatus } from './types.js';
+import { HISTORY_TABLE, type HistoryRow, type HistoryStatus } from './types.js';
 
-export const HISTORY_TABLE = 'sqlgate_history';
+export { HISTORY_TABLE };
 
 const create = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,

@@ -4,6 +4,9 @@ import type { MigrationName } from '../sql/migration-name.js';
 /** `rolled-back`: its down file ran (`sqlgate rollback`); the next deploy applies it again. */
 export type HistoryStatus = 'running' | 'success' | 'failed' | 'in-doubt' | 'rolled-back';
 
+/** The table in each database that records what ran there (Flyway's flyway_schema_history). */
+export const HISTORY_TABLE = 'sqlgate_history';
+
 /** One row of `sqlgate_history`: one migration file in one database. */
 export interface HistoryRow {
   readonly version: string;

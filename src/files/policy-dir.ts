@@ -1,10 +1,11 @@
 // Policies as they are in a directory on disk: the CLI's working tree, the Action's checkout.
-// Reading from a commit is plan/plan.ts's `policiesAt`.
+// Reading from a commit is git/policy-source.ts; both load through policy/source.ts.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Diagnostic, InputError } from '../errors.js';
-import { loadPolicies, type PolicyTexts } from '../policy/load.js';
-import { POLICY_FILES, type Policy, type PolicyFileKey } from '../policy/types.js';
+import { InputError } from '../errors.js';
+import type { PolicyTexts } from '../policy/load.js';
+import type { PolicySource } from '../policy/source.js';
+import { POLICY_FILES, type PolicyFileKey } from '../policy/types.js';
 
 /** Read the policy files of a directory; a file that does not exist is left undefined. */
 export function readPolicyDir(dir: string, shownAs = dir): PolicyTexts {
@@ -21,13 +22,7 @@ export function readPolicyDir(dir: string, shownAs = dir): PolicyTexts {
   return texts;
 }
 
-/**
- * Load the policies of a directory or throw an InputError listing every problem; what is accepted
- * but worth fixing goes to `warnings`.
- */
-export function loadPolicyDir(dir: string, shownAs = dir, warnings: Diagnostic[] = []): Policy {
-  const result = loadPolicies(readPolicyDir(dir, shownAs), shownAs);
-  if (!result.ok) throw new InputError(result.errors);
-  warnings.push(...result.warnings);
-  return result.policy;
+/** The policies of a directory, to load with loadPolicySource. */
+export function directoryPolicySource(dir: string, shownAs = dir): PolicySource {
+  return { dir: shownAs, texts: readPolicyDir(dir, shownAs) };
 }

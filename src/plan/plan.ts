@@ -3,21 +3,14 @@
 // (which the change's author picks by branching from an old commit). The merge base only decides
 // which files the change touches.
 import { Diagnostic, InputError } from '../errors.js';
+import { commitPolicySource } from '../git/policy-source.js';
 import type { FileChange, GitRepo } from '../git/repo.js';
 import { type PlanExecutions, planExecutions, type TableShapeLookup } from '../online/plan-executions.js';
 import { describePolicyDiff } from '../policy/diff.js';
 import { isGateFile } from '../policy/gate-files.js';
-import { loadPolicies, type PolicyTexts } from '../policy/load.js';
+import { loadPolicySource } from '../policy/source.js';
+import type { ApprovalFlow, Database, Policy, RiskLevel } from '../policy/types.js';
 import {
-  type ApprovalFlow,
-  type Database,
-  POLICY_FILES,
-  type Policy,
-  type PolicyFileKey,
-  type RiskLevel,
-} from '../policy/types.js';
-import {
-  type AnalysedMigration,
   type AnalysedMigrationWithText,
   type EstimateLookup,
   evaluateRisk,
@@ -76,37 +69,6 @@ export interface PlanResult {
   readonly executions?: PlanExecutions;
 }
 
-function policyPaths(dir: string): Record<PolicyFileKey, string> {
-  return Object.fromEntries(Object.entries(POLICY_FILES).map(([k, name]) => [k, `${dir}/${name}`])) as Record<
-    PolicyFileKey,
-    string
-  >;
-}
-
-/** Load the policies as they are at a commit, or throw an InputError that says which commit. */
-export async function policiesAt(repo: GitRepo, commit: string, dir: string, label: string): Promise<Policy> {
-  const paths = policyPaths(dir);
-  const files = await repo.readFiles(commit, Object.values(paths));
-  const texts: PolicyTexts = {};
-  for (const [key, path] of Object.entries(paths) as [PolicyFileKey, string][]) {
-    const bytes = files.get(path);
-    if (bytes) texts[key] = bytes.toString('utf8');
-  }
-  if (Object.keys(texts).length === 0) {
-    throw new InputError(
-      `no policy files in ${dir}/ at the ${label} (${commit.slice(0, 7)}); sqlgate reads policies from the base so a change cannot lower its own bar: merge the policies first`,
-    );
-  }
-  const result = loadPolicies(texts, dir);
-  if (!result.ok) {
-    throw new InputError([
-      new Diagnostic(dir, 0, 0, `the policies at the ${label} (${commit.slice(0, 7)}) are invalid:`),
-      ...result.errors,
-    ]);
-  }
-  return result.policy;
-}
-
 /** Base policy with databases the head adds: their migrations need a home, their risk the base's rules. */
 function withNewDatabases(base: Policy, head: Policy): { policy: Policy; added: Database[] } {
   const key = (d: Database) => `${d.name}@${d.environment}`;
@@ -136,14 +98,18 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
   const baseTip = await repo.resolve(await repo.qualify(options.base));
   const mergeBase = await repo.mergeBase(baseTip, headCommit);
 
-  const basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options.base}`);
+  const basePolicy = loadPolicySource(
+    await commitPolicySource(repo, baseTip, policiesDir, `base ${options.base}`),
+  );
   const changes = await repo.changedFiles(mergeBase, headCommit);
   const touches = (c: FileChange, test: (path: string) => boolean) =>
     test(c.path) || (c.from !== undefined && test(c.from));
   const policyFilesChanged = changes.filter((c) => touches(c, (p) => p.startsWith(`${policiesDir}/`)));
   const gateFilesChanged = changes.filter((c) => touches(c, isGateFile));
   const headPolicy =
-    policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, 'head') : basePolicy;
+    policyFilesChanged.length > 0
+      ? loadPolicySource(await commitPolicySource(repo, headCommit, policiesDir, 'head'))
+      : basePolicy;
   const { policy, added } = withNewDatabases(basePolicy, headPolicy);
 
   const errors: Diagnostic[] = [];

@@ -1,16 +1,8 @@
 // `sqlgate whatif` output and the PR comment's "What this policy change would have changed":
 // one line per landed PR or commit whose level or flow changes, then counts per kind of change.
-import type { ChangeDiff, PolicyOutcome, WhatIfReport } from '../whatif/replay.js';
+import type { ChangeDiff, PastReviewVerdict, PolicyOutcome, WhatIfReport } from '../whatif/replay.js';
 
 export const WHATIF_JSON_VERSION = 1;
-
-/** Past reviews re-evaluated under the proposed flow: PRs those reviews would not have approved. */
-export interface PastReviewVerdict {
-  readonly pr: number;
-  readonly flow: string;
-  readonly approved: boolean;
-  readonly summary: string;
-}
 
 export function changeName(d: ChangeDiff): string {
   const a = d.change.attribution;

@@ -5,8 +5,9 @@
 import { type DatabaseReport, exitCodeOfReports } from '../deploy/apply.js';
 import { deployEnvironment, type EnvironmentDeployInput, selectDatabases } from '../deploy/fleet.js';
 import { InputError, RefusedError } from '../errors.js';
-import { loadPolicyDir } from '../files/policy-dir.js';
+import { directoryPolicySource } from '../files/policy-dir.js';
 import { planChange } from '../plan/plan.js';
+import { loadPolicySource } from '../policy/source.js';
 import type { Environment, Policy } from '../policy/types.js';
 import { deployInputOf, type RolloutContext, type RolloutReport } from './context.js';
 import { approvalVerifier } from './merged-pr.js';
@@ -25,7 +26,9 @@ export interface BranchPush {
 type Recorded = Pick<EnvironmentDeployInput, 'prOf' | 'riskOf' | 'refuse'>;
 
 export async function deployOnPush(ctx: RolloutContext, push: BranchPush): Promise<RolloutReport> {
-  const policy = loadPolicyDir(`${ctx.workspace}/${ctx.policiesDir}`, ctx.policiesDir);
+  const policy = loadPolicySource(
+    directoryPolicySource(`${ctx.workspace}/${ctx.policiesDir}`, ctx.policiesDir),
+  );
   const targets = push.environment
     ? [push.environment]
     : policy.environments.filter((e) => e.rollout === 'automatic').map((e) => e.id);

@@ -4,8 +4,9 @@
 // which condition failed.
 import { deployEnvironment } from '../deploy/fleet.js';
 import { InputError } from '../errors.js';
+import { commitPolicySource } from '../git/policy-source.js';
 import { resolveTeams } from '../github/reads.js';
-import { policiesAt } from '../plan/plan.js';
+import { loadPolicySource } from '../policy/source.js';
 import { deployInputOf, type RolloutContext, type RolloutReport } from './context.js';
 import { checkTagRollout } from './gate.js';
 import { approvalVerifier } from './merged-pr.js';
@@ -31,7 +32,7 @@ export async function rolloutOnTag(ctx: RolloutContext, push: TagPush): Promise<
   }
   // Who may roll out, and every other rule, as the default branch says now: never the tagged
   // commit's, which may be an old one from before someone left a role, or one off the branch.
-  const policy = await policiesAt(repo, tip, ctx.policiesDir, `tip of ${branch}`);
+  const policy = loadPolicySource(await commitPolicySource(repo, tip, ctx.policiesDir, `tip of ${branch}`));
   const tagCommit = await repo.resolve(push.commit);
   const onDefault = await repo.isAncestor(tagCommit, tip);
   const roleTeams = policy.roles.flatMap((r) => r.members.filter((m) => m.includes('/')));

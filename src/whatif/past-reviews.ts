@@ -6,8 +6,7 @@ import type { GitRepo } from '../git/repo.js';
 import type { GitHub } from '../github/client.js';
 import { listReviews, type RepoRef, resolveTeams } from '../github/reads.js';
 import type { Policy } from '../policy/types.js';
-import type { PastReviewVerdict } from '../report/whatif.js';
-import type { LandedChange, WhatIfReport } from './replay.js';
+import type { LandedChange, PastReviewVerdict, WhatIfReport } from './replay.js';
 
 async function mergedPullOf(github: GitHub, ref: RepoRef, commit: string, pr?: number) {
   const { data } = await github.rest.repos.listPullRequestsAssociatedWithCommit({

@@ -3,8 +3,9 @@
 // that landed on the base branch under the base's policies and the PR's, within a time budget.
 
 import type { Diagnostic } from '../errors.js';
+import { commitPolicySource } from '../git/policy-source.js';
 import type { GitRepo } from '../git/repo.js';
-import { policiesAt } from '../plan/plan.js';
+import { loadPolicySource } from '../policy/source.js';
 import { loadPolicyTests, type TestFile } from '../policytest/cases.js';
 import { type PolicyTestRun, runPolicyTests } from '../policytest/run.js';
 import type { StatementParser } from '../sql/analyse.js';
@@ -36,8 +37,8 @@ export const DEFAULT_WHATIF_BUDGET_MS = 60_000;
 
 export async function reviewPolicyChange(input: PolicyChangeInput): Promise<PolicyChangeReview> {
   const { repo, baseSha, headSha, policiesDir, migrationsDir } = input;
-  const current = await policiesAt(repo, baseSha, policiesDir, 'base');
-  const proposed = await policiesAt(repo, headSha, policiesDir, 'head');
+  const current = loadPolicySource(await commitPolicySource(repo, baseSha, policiesDir, 'base'));
+  const proposed = loadPolicySource(await commitPolicySource(repo, headSha, policiesDir, 'head'));
   const cache = analysisCache(input.parser);
 
   const testDir = `${policiesDir}/tests`;

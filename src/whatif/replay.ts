@@ -166,3 +166,11 @@ function countChanges(changed: readonly ChangeDiff[]): { what: string; count: nu
     .map(([what, count]) => ({ what, count }))
     .sort((a, b) => b.count - a.count || a.what.localeCompare(b.what));
 }
+
+/** Past reviews re-evaluated under the proposed flow: PRs those reviews would not have approved. */
+export interface PastReviewVerdict {
+  readonly pr: number;
+  readonly flow: string;
+  readonly approved: boolean;
+  readonly summary: string;
+}
