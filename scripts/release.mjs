@@ -38,8 +38,8 @@ for (const file of ['package.json', 'package-lock.json']) {
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
 }
 
-console.log(`release: building ${tag} (npm run build)`);
-const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+console.log(`release: building ${tag} (npm run bundle)`);
+const build = spawnSync('npm', ['run', 'bundle'], { stdio: 'inherit' });
 if (build.status !== 0) {
   git(
     'checkout',
@@ -47,7 +47,7 @@ if (build.status !== 0) {
     'package.json',
     ...(git('ls-files', 'package-lock.json') ? ['package-lock.json'] : []),
   );
-  fail('npm run build failed; nothing was tagged');
+  fail('npm run bundle failed; nothing was tagged');
 }
 const stale = git('status', '--porcelain', '--untracked-files=all', '--', 'dist');
 if (stale) {

@@ -12,7 +12,7 @@ function files(dir: string): string[] {
     .sort();
 }
 
-it('the committed dist/ is exactly what src/ builds to (run `npm run build`)', async () => {
+it('the committed dist/ is exactly what src/ builds to (run `npm run bundle`)', async () => {
   const out = mkdtempSync(join(tmpdir(), 'sqlgate-dist-'));
   try {
     await bundle(out, REPO_ROOT);
@@ -21,7 +21,7 @@ it('the committed dist/ is exactly what src/ builds to (run `npm run build`)', a
     const stale = files(out).filter(
       (f) => !readFileSync(join(out, f)).equals(readFileSync(join(committed, f))),
     );
-    expect(stale, 'dist/ is stale: run `npm run build` and commit dist/').toEqual([]);
+    expect(stale, 'dist/ is stale: run `npm run bundle` and commit dist/').toEqual([]);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

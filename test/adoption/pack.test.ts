@@ -1,6 +1,8 @@
 // Issue 11 item 2: the CLI has a real install path. The packed tarball installs into an empty
 // directory without the registry and runs, because dist/ bundles every dependency.
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../policy/seed-texts.js';
@@ -56,5 +58,34 @@ describe('the packed CLI', () => {
     const bin = readFileSync(join(REPO_ROOT, 'bin/sqlgate.js'), 'utf8');
     const imports = [...bin.matchAll(/import\(([^)]*)\)/g)].map((m) => m[1]);
     for (const spec of imports) expect(spec).toMatch(/'node:|\.\.\/dist\//);
+  });
+
+  it('installs as a git dependency at the v0 tag (npm install -D <owner>/sqlgate#v0) with no build step', () => {
+    // A repository holding what the v0 tag holds: the committed dist/ and package.json, no
+    // node_modules. npm "prepares" a git dependency (installs all its devDependencies, online)
+    // when its package.json has a build, prepare, prepack, preinstall, install or postinstall
+    // script; sqlgate has none (the bundle script is `bundle`), so npm only packs it.
+    expect(Object.keys(pkg.scripts)).not.toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^(build|prepare|prepack|preinstall|install|postinstall)$/),
+      ]),
+    );
+    const root = mkdtempSync(join(tmpdir(), 'sqlgate-gitdep-'));
+    try {
+      const upstream = join(root, 'sqlgate');
+      cpSync(join(dir, 'node_modules/sqlgate'), upstream, { recursive: true });
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: upstream, stdio: 'ignore' });
+      git('init', '-q', '-b', 'main');
+      git('add', '-A');
+      git('-c', 'user.email=rel@example.com', '-c', 'user.name=Rel', 'commit', '-q', '-m', 'release');
+      git('tag', 'v0');
+      const user = join(root, 'user');
+      mkdirSync(user);
+      installInto(`git+file://${upstream}#v0`, user);
+      expect(readdirSync(join(user, 'node_modules')).filter((n) => !n.startsWith('.'))).toEqual(['sqlgate']);
+      expect(sqlgate(user, ['--version'])).toMatchObject({ code: 0, stdout: `sqlgate ${pkg.version}\n` });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

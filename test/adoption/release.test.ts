@@ -37,7 +37,7 @@ beforeEach(() => {
   copyFileSync(join(REPO_ROOT, 'scripts/release.mjs'), join(dir, 'scripts/release.mjs'));
   writeFileSync(
     join(dir, 'package.json'),
-    `${JSON.stringify({ name: 'sqlgate', version: '0.1.0', scripts: { build: 'node build.mjs' } }, null, 2)}\n`,
+    `${JSON.stringify({ name: 'sqlgate', version: '0.1.0', scripts: { bundle: 'node build.mjs' } }, null, 2)}\n`,
   );
   // The "bundle" is the source upper-cased: stale whenever src.txt changed without a build.
   writeFileSync(
