@@ -449,7 +449,9 @@ export function buildRisk(
       at: { file: where.file, line: where.line, column: where.column },
     };
   });
-  const preset = value.preset ?? (rules.length === 0 ? 'bytebase' : 'none');
+  // The preset is merged in unless switched off in writing: a team that adds one rule of its own
+  // must not silently lose every default (an unbounded DELETE would fall to level none).
+  const preset = value.preset ?? 'bytebase';
   const rollbackAt = value.requireRollback ? at(source, ['requireRollback'], '') : undefined;
   return {
     rules,

@@ -128,7 +128,7 @@ describe('sqlgate plan', () => {
     const repo = repoWithBase();
     repo.write({
       'policies/risk-rules.yaml':
-        'rules:\n  - {title: DDL on Prod is High, source: ddl, level: low, when: {environment: prod}}\n',
+        'rules:\n  - {title: DDL on Prod is High, source: ddl, level: low, when: {environment: prod}}\npreset: none\n',
       'migrations/test_db/1.0.1_drop.sql': 'ALTER TABLE t1 DROP COLUMN name;\n',
     });
     repo.commit('lower the bar');

@@ -10,7 +10,7 @@ const temps: string[] = [];
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-policytest-'));
   temps.push(dir);
-  cpSync(join(REPO_ROOT, 'test/fixtures/seed-policies'), join(dir, 'policies'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'examples/seed/policies'), join(dir, 'policies'), { recursive: true });
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);

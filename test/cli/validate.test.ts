@@ -10,7 +10,7 @@ const temps: string[] = [];
 function copyOfSeed(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-validate-'));
   temps.push(dir);
-  cpSync(join(REPO_ROOT, 'policies'), join(dir, 'policies'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'examples/seed/policies'), join(dir, 'policies'), { recursive: true });
   return dir;
 }
 function snapshot(dir: string): Record<string, string> {
@@ -23,10 +23,10 @@ afterEach(() => {
 });
 
 describe('sqlgate validate', () => {
-  it('prints ok and a one-line summary for the seed policies', async () => {
+  it('prints ok and a one-line summary for the starter policies', async () => {
     const run = await cli(['validate'], { cwd: REPO_ROOT });
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('ok: 5 roles, 2 rules, 2 flows, 2 environments, 2 databases');
+    expect(run.stdout).toBe('ok: 5 roles, 6 rules (+ Bytebase preset), 3 flows, 2 environments, 2 databases');
   });
 
   it('warns about an environment that opts out of re-verifying approvals on deploy', async () => {
@@ -71,7 +71,7 @@ describe('sqlgate validate', () => {
     );
     const run = await cli(['validate'], { cwd: dir });
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('ok: 5 roles, 1 rule, 2 flows, 2 environments, 2 databases');
+    expect(run.stdout).toBe('ok: 5 roles, 1 rule (+ Bytebase preset), 2 flows, 2 environments, 2 databases');
     expect(run.stderr.split('\n')[0]).toBe(
       `policies/risk-rules.yaml:2:70: warning: "RENAME_TABLE" is the old name of Bytebase's RENAME; write RENAME`,
     );
@@ -105,7 +105,7 @@ describe('sqlgate validate', () => {
       cwd: REPO_ROOT,
       encoding: 'utf8',
     });
-    expect(out.trim()).toBe('ok: 5 roles, 2 rules, 2 flows, 2 environments, 2 databases');
+    expect(out.trim()).toBe('ok: 5 roles, 6 rules (+ Bytebase preset), 3 flows, 2 environments, 2 databases');
     const dir = copyOfSeed();
     writeFileSync(join(dir, 'policies/roles.yaml'), 'roles:\n\t- id: dba\n');
     const bad = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/sqlgate.js'), 'validate'], {

@@ -153,7 +153,7 @@ describe('the pull-request check', () => {
   it('security: a PR that lowers a risk rule is judged by the base rule and needs the policy-change flow', async () => {
     const { repo, base, head } = seedPr({
       'policies/risk-rules.yaml':
-        'rules:\n  - {title: DDL on Prod is High, source: ddl, level: low, when: {environment: prod}}\n',
+        'rules:\n  - {title: DDL on Prod is High, source: ddl, level: low, when: {environment: prod}}\npreset: none\n',
     });
     const { recorded, outcome } = await check(repo, base, head, [], {
       files: [MIGRATION, 'policies/risk-rules.yaml'],

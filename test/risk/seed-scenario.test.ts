@@ -111,7 +111,7 @@ describe('risk decisions', () => {
 
   it('reports rules that held only because a row count was unknown', async () => {
     const policy = policyWith({
-      risk: 'rules:\n  - {title: Big delete, source: dml, level: high, when: {affectedRows: {gt: 1000}}}\n',
+      risk: 'rules:\n  - {title: Big delete, source: dml, level: high, when: {affectedRows: {gt: 1000}}}\npreset: none\n',
     });
     const risk = await riskOf(policy, 'DELETE FROM t WHERE id < 10;');
     expect(risk.tasks[0]?.statements[0]?.matches).toEqual([
