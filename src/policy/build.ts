@@ -8,6 +8,7 @@ import {
   STATEMENT_TYPE_NAMES,
 } from '../sql/statement-types.js';
 import { isGlob, matchesGlob } from './glob.js';
+import { didYouMean } from './suggest.js';
 import {
   type ApprovalFlow,
   type ApprovalPolicy,
@@ -104,7 +105,8 @@ export function buildRoles(loaded: Loaded, errors: Diagnostic[]): Role[] {
 }
 
 function unknownRole(id: string, roles: readonly Role[]): string {
-  return `"${id}" is not a role; known roles: ${[...new Set(roles.map((r) => r.id))].join(', ')}`;
+  const known = [...new Set(roles.map((r) => r.id))];
+  return `"${id}" is not a role; ${didYouMean(id, known)}known roles: ${known.join(', ')}`;
 }
 
 interface EnvironmentsBuild {
@@ -321,7 +323,7 @@ export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Di
 
   const flowIds = new Set(rawFlows.map((f) => f.id as string));
   const unknownFlow = (id: string) =>
-    `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(', ') : '(none declared)'}`;
+    `flow "${id}" does not exist; ${didYouMean(id, [...flowIds])}known flows: ${flowIds.size > 0 ? [...flowIds].join(', ') : '(none declared)'}`;
   const rawAssignments: Raw[] = value.assignments ?? [];
   duplicateCheck(
     rawAssignments,
@@ -388,8 +390,9 @@ function conditionBuilder(
         const what = isGlob(text)
           ? `the glob "${text}" matches no ${vocabulary.name}`
           : `"${text}" is not ${article} ${vocabulary.name}`;
+        const hint = isGlob(text) ? '' : didYouMean(text, vocabulary.known);
         errors.push(
-          at(source, valuePath, `${what}; known: ${vocabulary.known.join(', ') || '(none declared)'}`),
+          at(source, valuePath, `${what}; ${hint}known: ${vocabulary.known.join(', ') || '(none declared)'}`),
         );
       }
     });

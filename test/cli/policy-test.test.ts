@@ -198,8 +198,8 @@ describe('sqlgate test', { timeout: 30_000 }, () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.split('\n')).toEqual([
-      'policies/tests/bad.yaml:6:21: "level" is the string "hihg"; expected one of: none, low, moderate, high',
-      'policies/tests/bad.yaml:6:27: unknown key "flow"; allowed keys: level, levels, flows, rules, status, waiting, notCounted',
+      'policies/tests/bad.yaml:6:21: "level" is the string "hihg"; did you mean "high"? expected one of: none, low, moderate, high',
+      'policies/tests/bad.yaml:6:27: unknown key "flow"; did you mean "flows"? allowed keys: level, levels, flows, rules, status, waiting, notCounted',
       'policies/tests/missing.yaml:4:11: SQL file not found: policies/tests/sql/nope.sql',
       'policies/tests/missing.yaml:7:5: case "both" needs its SQL: give either `sql:` (inline) or `file:` (a file relative to this test file), not both',
       'policies/tests/tabs.yaml:2:1: malformed YAML: a tab is used for indentation; indent with spaces',

@@ -57,7 +57,7 @@ describe('sqlgate validate', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.split('\n')).toEqual([
-      'policies/approval-flows.yaml:6:26: "level" is the string "hihg"; expected one of: high, moderate, low',
+      'policies/approval-flows.yaml:6:26: "level" is the string "hihg"; did you mean "high"? expected one of: high, moderate, low',
       '1 error',
     ]);
     expect(snapshot(join(dir, 'policies'))).toEqual(before);
