@@ -252,7 +252,12 @@ export function buildEnvironments(
   return { environments, databases, declaredIds: [...envIds] };
 }
 
-export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Diagnostic[]): ApprovalPolicy {
+export function buildApproval(
+  loaded: Loaded,
+  roles: readonly Role[],
+  errors: Diagnostic[],
+  warnings: Diagnostic[] = [],
+): ApprovalPolicy {
   const empty: ApprovalPolicy = {
     flows: [],
     assignments: [],
@@ -298,7 +303,17 @@ export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Di
       }
       // Teams can hold any number of people, so only a role made of plain logins can be counted.
       const onlyLogins = role.members.every((m) => !m.includes('/'));
-      // A role with no members is allowed here and fails closed at approval time.
+      // A role with no members is allowed (a team may fill it later) and fails closed at approval
+      // time; said here, so a flow that can never pass is not found out on a pull request.
+      if (role.members.length === 0) {
+        warnings.push(
+          at(
+            source,
+            stepPath,
+            `role "${role.id}" has no members, so step ${j + 1} of flow "${raw.id}" can never be approved; add members to it in roles.yaml`,
+          ),
+        );
+      }
       if (onlyLogins && role.members.length > 0 && step.count > role.members.length) {
         errors.push(
           at(

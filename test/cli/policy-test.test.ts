@@ -21,6 +21,10 @@ afterEach(() => {
   for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+// The seed's policies rate only DDL (preset: none), and validate says so.
+const SEED_DML_WARNING =
+  "policies/risk-rules.yaml:2:9: warning: no rule rates data changes (source dml), so they are level none and need no approval; add a rule for them, or drop preset: none to use Bytebase's";
+
 const HEADER = '# yaml-language-server: $schema=../../schemas/policy-tests.schema.json\ncases:\n';
 
 const SEED_CASES = `${HEADER}  - name: DDL on Test alone is low and needs no approval
@@ -244,6 +248,7 @@ describe('sqlgate validate and policy tests', { timeout: 30_000 }, () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('ok: 5 roles, 2 rules, 2 flows, 2 environments, 2 databases');
     expect(run.stderr.split('\n')).toEqual([
+      SEED_DML_WARNING,
       'policies/risk-rules.yaml:5:5: warning: rule "DDL on Prod is High" is not exercised by any policy test',
       'policies/approval-flows.yaml:5:5: warning: flow "owner-then-dba" is not needed by any policy test',
       'policies/approval-flows.yaml:8:5: warning: flow "tester-owner-dba" is not needed by any policy test',
@@ -254,9 +259,10 @@ describe('sqlgate validate and policy tests', { timeout: 30_000 }, () => {
   it('says in one line that there are no policy tests, rather than listing every rule and flow', async () => {
     const run = await cli(['validate'], { cwd: project({}) });
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe(
+    expect(run.stderr.split('\n')).toEqual([
+      SEED_DML_WARNING,
       'policies/tests: warning: no policy tests, so 2 rules and 2 flows are not exercised; write cases in policies/tests/*.yaml (see sqlgate test)',
-    );
+    ]);
   });
 
   it('with --strict, an unexercised rule or flow is an error (exit 2)', async () => {
@@ -284,7 +290,7 @@ describe('sqlgate validate and policy tests', { timeout: 30_000 }, () => {
     expect(run).toEqual({
       code: 0,
       stdout: 'ok: 5 roles, 2 rules, 1 flow, 2 environments, 2 databases',
-      stderr: '',
+      stderr: SEED_DML_WARNING,
     });
   });
 });

@@ -46,6 +46,44 @@ describe('sqlgate validate', () => {
     );
   });
 
+  it('warns about a flow step whose role has no members, and still passes, changing nothing', async () => {
+    const dir = copyOfSeed();
+    const path = join(dir, 'policies/roles.yaml');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('members: [tom]', 'members: []'));
+    const before = snapshot(join(dir, 'policies'));
+    const run = await cli(['validate'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('ok: 5 roles, 2 rules, 2 flows, 2 environments, 2 databases');
+    expect(run.stderr.split('\n')).toContain(
+      'policies/approval-flows.yaml:10:13: warning: role "tester" has no members, so step 1 of flow "tester-owner-dba" can never be approved; add members to it in roles.yaml',
+    );
+    expect(snapshot(join(dir, 'policies'))).toEqual(before);
+  });
+
+  it('warns about a kind of change no rule rates, and one no assignment covers', async () => {
+    const dir = copyOfSeed();
+    const run = await cli(['validate'], { cwd: dir });
+    expect(run.code).toBe(0);
+    // The seed writes preset: none and rates only DDL, so data changes are level none.
+    expect(run.stderr.split('\n')[0]).toBe(
+      "policies/risk-rules.yaml:2:9: warning: no rule rates data changes (source dml), so they are level none and need no approval; add a rule for them, or drop preset: none to use Bytebase's",
+    );
+    const rules = join(dir, 'policies/risk-rules.yaml');
+    writeFileSync(rules, readFileSync(rules, 'utf8').replace(/^preset: none/m, '# preset: none'));
+    const withPreset = await cli(['validate'], { cwd: dir });
+    expect(withPreset.code).toBe(0);
+    expect(withPreset.stderr.split('\n')[0]).toBe(
+      'policies/approval-flows.yaml:11:1: warning: no assignment covers data changes (source dml), so they need no approval at any level; assign a flow to (dml, high) at least',
+    );
+  });
+
+  it('the starter policies rate and assign every kind of change: no warning but the tests', async () => {
+    const run = await cli(['validate'], { cwd: REPO_ROOT });
+    expect(run.stderr).not.toContain('no rule rates');
+    expect(run.stderr).not.toContain('no assignment covers');
+    expect(run.stderr).not.toContain('has no members');
+  });
+
   it('prints every error as file:line:column and exits 2, changing nothing', async () => {
     const dir = copyOfSeed();
     writeFileSync(
@@ -72,7 +110,7 @@ describe('sqlgate validate', () => {
     const run = await cli(['validate'], { cwd: dir });
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('ok: 5 roles, 1 rule (+ Bytebase preset), 2 flows, 2 environments, 2 databases');
-    expect(run.stderr.split('\n')[0]).toBe(
+    expect(run.stderr.split('\n')).toContain(
       `policies/risk-rules.yaml:2:70: warning: "RENAME_TABLE" is the old name of Bytebase's RENAME; write RENAME`,
     );
   });
