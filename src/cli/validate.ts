@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { Diagnostic, InputError } from '../errors.js';
+import { listMigrationPaths } from '../files/migration-paths.js';
 import { loadPolicyDir as loadPolicyDirectory } from '../files/policy-dir.js';
 import { summarisePolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
 import { unexercised } from '../policytest/coverage.js';
+import { migrationPathProblems } from '../sql/migration-name.js';
 import type { CliIo } from './io.js';
 import { defaultTestFiles, runTestFiles } from './test.js';
 
@@ -19,8 +21,12 @@ export async function runValidate(
   const warnings: Diagnostic[] = [];
   const policy = loadPolicyDir(io, options.policies, warnings);
   const shownAs = options.policies.replace(/\/+$/, '');
+  const migrationsDir = (options.migrations ?? 'migrations').replace(/\/+$/, '');
+  // The names a PR would be refused for, found before the PR: validate is what a team runs first.
+  const nameProblems = migrationPathProblems(listMigrationPaths(io.cwd, migrationsDir), migrationsDir);
+  if (nameProblems.length > 0) throw new InputError(nameProblems);
   const files = defaultTestFiles(io, options.policies);
-  const run = await runTestFiles(io, policy, files, (options.migrations ?? 'migrations').replace(/\/+$/, ''));
+  const run = await runTestFiles(io, policy, files, migrationsDir);
   const gaps = unexercised(policy, run);
   if (gaps.length > 0 && options.strict) {
     throw new InputError(

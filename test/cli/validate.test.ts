@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,6 +122,32 @@ describe('sqlgate validate', () => {
     expect(run.stderr.split('\n')).toContain(
       `policies/risk-rules.yaml:2:70: warning: "RENAME_TABLE" is the old name of Bytebase's RENAME; write RENAME`,
     );
+  });
+
+  it('refuses migration file names a pull request would be refused for, changing nothing', async () => {
+    const dir = copyOfSeed();
+    const folder = join(dir, 'migrations/test_db');
+    mkdirSync(folder, { recursive: true });
+    for (const name of [
+      '1.0.0_init.sql',
+      "1.2.0_x'$(id>&2)'.sql",
+      'V2_add_col.sql',
+      'notes.txt',
+      'README.md',
+      '.gitkeep',
+    ])
+      writeFileSync(join(folder, name), 'SELECT 1;\n');
+    const before = snapshot(folder);
+    const run = await cli(['validate'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')).toEqual([
+      `migrations/test_db/1.2.0_x'$(id>&2)'.sql: migration file name "1.2.0_x'$(id>&2)'.sql" has characters other than letters, digits, ".", "_" and "-" ("'" "$" "(" ">" "&" ")"); names are passed to shells and URLs, so rename it, e.g. 1.2.0_x_id_2.sql`,
+      'migrations/test_db/notes.txt: "notes.txt" is not a .sql file, so sqlgate would never apply it; name it <version>_<description>.sql, or keep it outside migrations/ (Markdown notes and dotfiles may stay)',
+      'migrations/test_db/V2_add_col.sql: "V2_add_col.sql" has a Flyway version (V2) and one underscore; Flyway names take two: V2__add_col.sql',
+      '3 errors',
+    ]);
+    expect(snapshot(folder)).toEqual(before);
   });
 
   it('names a missing policies directory and exits 2', async () => {

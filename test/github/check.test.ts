@@ -235,6 +235,17 @@ describe('the pull-request check', () => {
     expect(recorded.comments[0]).toContain('policies/approval-flows.yaml:2:31: step "testr" is not a role');
   });
 
+  it('refuses a migration file name with shell characters as a failed status, naming the file', async () => {
+    const bad = "migrations/test_db/1.2.0_x'$(id>&2)'.sql";
+    const { repo, base, head } = seedPr({ [bad]: 'SELECT 1;\n' });
+    const { recorded, outcome } = await check(repo, base, head, [], { files: [MIGRATION, bad] });
+    expect(outcome.ok).toBe(false);
+    expect(recorded.statuses[0]).toMatchObject({ state: 'failure' });
+    expect(recorded.comments[0]).toContain(
+      `${bad}: migration file name "1.2.0_x'$(id>&2)'.sql" has characters other than letters, digits, ".", "_" and "-"`,
+    );
+  });
+
   it('refuses a shallow checkout that lacks the base commit', async () => {
     const { repo, head } = seedPr();
     const { recorded, outcome } = await check(repo, 'f'.repeat(40), head, []);
