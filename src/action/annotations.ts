@@ -12,7 +12,7 @@ export function annotate(result: PlanResult): void {
       if (st.level !== 'moderate' && st.level !== 'high') continue;
       const key = `${task.file}:${st.start.line}`;
       const rules = st.matches.filter((m) => m.level === st.level).map((m) => m.title);
-      if (st.unparsed) rules.unshift(`cannot be parsed (${st.unparsed.message})`);
+      if (st.unparsed) rules.unshift(st.unparsed.explanation);
       const message = `${st.facts.type} is ${st.level} risk in ${task.environment}: ${rules.join('; ')}`;
       const earlier = seen.get(key);
       if (!earlier || (earlier.level === 'moderate' && st.level === 'high')) {
@@ -28,7 +28,8 @@ export function annotate(result: PlanResult): void {
   }
   for (const a of seen.values()) {
     const props = { file: a.file, startLine: a.line, endLine: a.endLine, title: `sqlgate: ${a.level} risk` };
-    if (a.level === 'high') core.error(a.message, props);
-    else core.warning(a.message, props);
+    // Risk is not a mistake in the file: a red "Error" on an expected, approved change would teach
+    // reviewers to ignore the colour. Errors are kept for things that are wrong (bad input).
+    core.warning(a.message, props);
   }
 }

@@ -148,7 +148,7 @@ describe('the seed scenario, end to end through dist/index.js', () => {
       approved: 'false',
     });
     expect(opened.commands).toContain(
-      '::error title=sqlgate%3A high risk,file=migrations/test_db/1.2.0_add_phone.sql,line=1,endLine=1::ALTER_TABLE is high risk in prod: DDL on Prod is High',
+      '::warning title=sqlgate%3A high risk,file=migrations/test_db/1.2.0_add_phone.sql,line=1,endLine=1::ALTER_TABLE is high risk in prod: DDL on Prod is High',
     );
     expect(opened.summary).toContain('Tester → Project Owner → DBA');
     const reviewStep = async (who: string) => {
