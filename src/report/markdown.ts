@@ -168,7 +168,7 @@ function statementLine(
   rehearsed: ((file: string, index: number) => RehearsalMeasure | undefined) | undefined,
 ): string {
   const rules = s.matches.filter((m) => m.level === s.level).map((m) => m.title);
-  if (s.unparsed) rules.unshift(`unparsable: ${s.unparsed.message}`);
+  if (s.unparsed) rules.unshift(s.unparsed.explanation);
   const statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'");
   const line = `| ${escapeCell(t.file)}:${s.start.line} | ${envTitle(policy, t.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join('; ') || '—')} |`;
   if (!rehearsed) return line;

@@ -119,6 +119,7 @@ describe("Bytebase's statement type names in policies", () => {
     expect(loaded.ok && loaded.warnings.map((w) => w.format())).toEqual([
       `policies/risk-rules.yaml:6:23: "RENAME_TABLE" is the old name of Bytebase's RENAME; write RENAME`,
       `policies/risk-rules.yaml:6:37: "DROP_SCHEMA" is the old name of Bytebase's DROP_DATABASE; write DROP_DATABASE`,
+      `policies/risk-rules.yaml:7:9: no rule rates data changes (source dml), so they are level none and need no approval; add a rule for them, or drop preset: none to use Bytebase's`,
     ]);
     expect(await levels(loaded.policy, 'RENAME TABLE a TO b;\nDROP SCHEMA legacy;')).toEqual([
       ['RENAME TABLE a TO b', 'high'],
