@@ -1,9 +1,12 @@
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Diagnostic, InputError } from '../errors.js';
 import { listMigrationPaths } from '../files/migration-paths.js';
 import { loadPolicyDir as loadPolicyDirectory } from '../files/policy-dir.js';
 import { summarisePolicy } from '../policy/load.js';
-import type { Policy } from '../policy/types.js';
+import { POLICY_FILES, type Policy } from '../policy/types.js';
+import { urlEngineErrors } from '../policy/url-engines.js';
+import { parseYaml } from '../policy/yaml-source.js';
 import { unexercised } from '../policytest/coverage.js';
 import { migrationPathProblems } from '../sql/migration-name.js';
 import type { CliIo } from './io.js';
@@ -25,6 +28,12 @@ export async function runValidate(
   // The names a PR would be refused for, found before the PR: validate is what a team runs first.
   const nameProblems = migrationPathProblems(listMigrationPaths(io.cwd, migrationsDir), migrationsDir);
   if (nameProblems.length > 0) throw new InputError(nameProblems);
+  const envFile = join(resolve(io.cwd, options.policies), POLICY_FILES.environments);
+  if (existsSync(envFile)) {
+    const parsed = parseYaml(`${shownAs}/${POLICY_FILES.environments}`, readFileSync(envFile, 'utf8'));
+    const engines = urlEngineErrors(policy, parsed.source, io.env);
+    if (engines.length > 0) throw new InputError(engines);
+  }
   const files = defaultTestFiles(io, options.policies);
   const run = await runTestFiles(io, policy, files, migrationsDir);
   const gaps = unexercised(policy, run);

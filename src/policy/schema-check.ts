@@ -117,10 +117,16 @@ function describe(source: YamlSource, e: ErrorObject): Diagnostic {
       const key = String(e.params.additionalProperty);
       const allowed = Object.keys(parent?.properties ?? {});
       if (key === 'url' && allowed.includes('urlEnv')) {
+        const url = (e.data as { url?: unknown } | undefined)?.url;
+        const scheme = typeof url === 'string' ? /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1] : undefined;
+        const engine =
+          scheme && !/^(mysql|mariadb)$/i.test(scheme)
+            ? `; and it is a ${scheme}:// URL, but sqlgate handles MySQL and MariaDB only (mysql:// or mariadb://)`
+            : '';
         return at(
           source,
           [...path, key],
-          'a database URL must not be written in the repository (it would expose its password); store it in a secret and name the environment variable that holds it with `urlEnv: PROD_DB_URL`',
+          `a database URL must not be written in the repository (it would expose its password); store it in a secret and name the environment variable that holds it with \`urlEnv: PROD_DB_URL\`${engine}`,
           { key: true },
         );
       }

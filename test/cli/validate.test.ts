@@ -150,6 +150,25 @@ describe('sqlgate validate', () => {
     expect(snapshot(folder)).toEqual(before);
   });
 
+  it('refuses a postgres:// URL in a database variable set where it runs: sqlgate handles MySQL and MariaDB', async () => {
+    const dir = copyOfSeed();
+    const before = snapshot(join(dir, 'policies'));
+    const run = await cli(['validate'], {
+      cwd: dir,
+      env: { TEST_DB_URL: 'mysql://u:p@db:3306/', PROD_DB_URL: 'postgres://u:secret@db:5432/app' },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')).toEqual([
+      'policies/environments.yaml:20:13: PROD_DB_URL holds a postgres:// URL, but sqlgate handles MySQL and MariaDB only; database "test_db" (prod) needs a mysql:// or mariadb:// URL',
+      '1 error',
+    ]);
+    expect(run.stderr).not.toContain('secret');
+    expect(snapshot(join(dir, 'policies'))).toEqual(before);
+    const unset = await cli(['validate'], { cwd: dir, env: { TEST_DB_URL: 'mariadb://u:p@db/' } });
+    expect(unset.code).toBe(0);
+  });
+
   it('names a missing policies directory and exits 2', async () => {
     const run = await cli(['validate', '--policies', 'nowhere'], { cwd: REPO_ROOT });
     expect(run.code).toBe(2);
