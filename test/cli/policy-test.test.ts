@@ -66,6 +66,13 @@ describe('sqlgate test', { timeout: 30_000 }, () => {
     expect(run.code).toBe(0);
   });
 
+  it('passes every case of the starter policies shipped in policies/tests/', async () => {
+    const run = await cli(['test', '--policies', 'policies'], { cwd: REPO_ROOT });
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+    expect(run.stdout).toContain('✓ an unbounded DELETE FROM users needs the Project Owner, then the DBA');
+  });
+
   it('shows a failed case as a diff of expected and actual, naming the rule that matched and its file:line', async () => {
     const dir = project({
       'policies/tests/lower.yaml': `${HEADER}  - name: DDL on Prod needs only the owner and the DBA
