@@ -107,5 +107,17 @@ describe('the PR check of a policy change, through dist/index.js', { timeout: 60
     // The sections inform; the status still follows the base policies and the policy-change flow.
     expect(github.statusesOf(headSha)).toEqual(['pending: waiting for Workspace Owner (0 of 1)']);
     expect(step.summary).toContain('### What this policy change would have changed');
+
+    // The what-if can be bounded by the Action's inputs; the comment says where it stopped.
+    const limited = await runStep({
+      eventName: 'pull_request',
+      payload: pullRequestEvent('synchronize', pr),
+      workspace: repo.dir,
+      apiUrl: api,
+      sha: headSha,
+      inputs: { 'whatif-limit': '1', 'whatif-budget': '30' },
+    });
+    expect(limited.code).toBe(0);
+    expect(github.commentOf(43)).toContain('Cut short: only the newest 1 of 3 landed changes were replayed');
   });
 });
