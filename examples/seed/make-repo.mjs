@@ -18,6 +18,8 @@ export function makeSeedRepo() {
   git('config', 'user.name', 'Olivia');
   git('config', 'commit.gpgsign', 'false');
   cpSync(join(here, 'policies'), join(dir, 'policies'), { recursive: true });
+  // Its policy tests too, so the demo can show a policy edit failing them.
+  cpSync(join(here, 'tests'), join(dir, 'policies', 'tests'), { recursive: true });
   cpSync(join(here, 'base'), dir, { recursive: true });
   git('add', '-A');
   git('commit', '-q', '-m', 'Seed: policies and the initial schema');
