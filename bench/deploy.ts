@@ -80,7 +80,7 @@ function migrations(dir: string, count: number): string[] {
 
 /** The seed policies with one Test database named `db`. */
 function policies(dir: string, db: string): void {
-  cpSync(join(ROOT, 'policies'), join(dir, 'policies'), { recursive: true });
+  cpSync(join(ROOT, 'examples/seed/policies'), join(dir, 'policies'), { recursive: true });
   writeFileSync(
     join(dir, 'policies/environments.yaml'),
     `environments:\n  - {id: test, title: Test, order: 1, rollout: automatic}\n  - {id: prod, title: Prod, order: 2, rollout: manual, tag: "prod/*", rolloutRoles: [dba]}\ndatabases:\n  - {name: ${db}, environment: test, urlEnv: BENCH_URL, migrations: app}\n`,

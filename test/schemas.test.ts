@@ -38,8 +38,21 @@ describe('JSON Schemas', () => {
     },
   );
 
-  it.each(readdirSync(`${REPO_ROOT}policies`))('policies/%s points editors at its schema', (file) => {
-    const first = readFileSync(`${REPO_ROOT}policies/${file}`, 'utf8').split('\n')[0];
-    expect(first).toBe(`# yaml-language-server: $schema=../schemas/${file.replace('.yaml', '.schema.json')}`);
-  });
+  it.each(readdirSync(`${REPO_ROOT}policies`).filter((f) => f.endsWith('.yaml')))(
+    'policies/%s points editors at its schema',
+    (file) => {
+      const first = readFileSync(`${REPO_ROOT}policies/${file}`, 'utf8').split('\n')[0];
+      expect(first).toBe(
+        `# yaml-language-server: $schema=../schemas/${file.replace('.yaml', '.schema.json')}`,
+      );
+    },
+  );
+
+  it.each(readdirSync(`${REPO_ROOT}policies/tests`).filter((f) => f.endsWith('.yaml')))(
+    'policies/tests/%s points editors at the policy-tests schema',
+    (file) => {
+      const first = readFileSync(`${REPO_ROOT}policies/tests/${file}`, 'utf8').split('\n')[0];
+      expect(first).toBe('# yaml-language-server: $schema=../../schemas/policy-tests.schema.json');
+    },
+  );
 });

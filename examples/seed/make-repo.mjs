@@ -17,7 +17,9 @@ export function makeSeedRepo() {
   git('config', 'user.email', 'olivia@example.com');
   git('config', 'user.name', 'Olivia');
   git('config', 'commit.gpgsign', 'false');
-  cpSync(join(root, 'policies'), join(dir, 'policies'), { recursive: true });
+  cpSync(join(here, 'policies'), join(dir, 'policies'), { recursive: true });
+  // Its policy tests too, so the demo can show a policy edit failing them.
+  cpSync(join(here, 'tests'), join(dir, 'policies', 'tests'), { recursive: true });
   cpSync(join(here, 'base'), dir, { recursive: true });
   git('add', '-A');
   git('commit', '-q', '-m', 'Seed: policies and the initial schema');

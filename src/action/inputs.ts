@@ -22,6 +22,8 @@ export interface ActionSettings {
   readonly shard?: string;
   /** Where the check rehearses the PR's migrations (`rehearsal-url`, or `rehearsal: service`). */
   readonly rehearsal?: ConnectionTarget;
+  /** The what-if replay of a policy-change PR: newest changes to replay (all when absent), time budget. */
+  readonly whatIf: { readonly limit?: number; readonly budgetMs: number };
   readonly event: ActionEvent;
   /** The repository's default branch, the one automatic deploys and rollouts trust. */
   readonly defaultBranch: string;
@@ -158,6 +160,7 @@ export function readSettings(
   if (!/^\d+$/.test(lockTimeout) || !Number.isSafeInteger(lockTimeoutSeconds))
     throw new InputError(`input lock-timeout must be a whole number of seconds ≥ 0, not "${lockTimeout}"`);
   const rehearsal = rehearsalTarget();
+  const whatIf = whatIfSettings();
   const environment = core.getInput('environment');
   const shard = core.getInput('shard');
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
@@ -172,6 +175,7 @@ export function readSettings(
     lockTimeoutSeconds,
     ...(shard ? { shard } : {}),
     ...(rehearsal ? { rehearsal } : {}),
+    whatIf,
     event: parseEvent(eventName, payload, env.GITHUB_SHA ?? '', defaultBranch),
     defaultBranch,
     owner,
@@ -183,6 +187,20 @@ export function readSettings(
     targets: targetsFromEnv(env),
     env,
   };
+}
+
+function whatIfSettings(): ActionSettings['whatIf'] {
+  const limitText = core.getInput('whatif-limit');
+  const limit = Number(limitText);
+  if (limitText !== '' && (!Number.isInteger(limit) || limit < 1))
+    throw new InputError(
+      `input whatif-limit must be a whole number ≥ 1 (or empty for all), not "${limitText}"`,
+    );
+  const budgetText = core.getInput('whatif-budget') || '60';
+  const seconds = Number(budgetText);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new InputError(`input whatif-budget must be a number of seconds > 0, not "${budgetText}"`);
+  return { ...(limitText !== '' ? { limit } : {}), budgetMs: Math.round(seconds * 1000) };
 }
 
 /** The workflow's `services:` container, as the example workflow starts it. */

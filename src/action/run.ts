@@ -91,6 +91,8 @@ async function check(s: ActionSettings, pull: PullRequestRef): Promise<void> {
     migrationsDir: s.migrationsDir,
     ...(s.runUrl ? { detailsUrl: s.runUrl } : {}),
     log: (m) => core.info(m),
+    whatIfBudgetMs: s.whatIf.budgetMs,
+    ...(s.whatIf.limit !== undefined ? { whatIfLimit: s.whatIf.limit } : {}),
     ...(s.rehearsal
       ? { rehearsal: { target: s.rehearsal, appliedBy: `sqlgate check of PR #${pull.number}` } }
       : {}),

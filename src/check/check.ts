@@ -53,6 +53,8 @@ export interface CheckInput {
   readonly rehearsal?: CheckRehearsalSettings;
   /** Milliseconds the what-if replay of a policy change may take (default 60 s). */
   readonly whatIfBudgetMs?: number;
+  /** Replay at most this many of the newest landed changes (default all). */
+  readonly whatIfLimit?: number;
 }
 
 export type CheckOutcome =
@@ -156,6 +158,7 @@ async function policyChangeSections(input: CheckInput, log: (m: string) => void)
       migrationsDir: input.migrationsDir,
       parser: input.parser,
       ...(input.whatIfBudgetMs !== undefined ? { budgetMs: input.whatIfBudgetMs } : {}),
+      ...(input.whatIfLimit !== undefined ? { limit: input.whatIfLimit } : {}),
     });
     return policyChangeMarkdown(review, input.policiesDir);
   } catch (error) {

@@ -1,6 +1,13 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Diagnostic, InputError } from '../errors.js';
+import { listMigrationPaths } from '../files/migration-paths.js';
 import { summarisePolicy } from '../policy/load.js';
+import { POLICY_FILES } from '../policy/types.js';
+import { urlEngineErrors } from '../policy/url-engines.js';
+import { parseYaml } from '../policy/yaml-source.js';
 import { unexercised } from '../policytest/coverage.js';
+import { migrationPathProblems } from '../sql/migration-name.js';
 import type { CliIo } from './io.js';
 import { loadPolicyDir } from './policies.js';
 import { defaultTestFiles, runTestFiles } from './test.js';
@@ -12,8 +19,18 @@ export async function runValidate(
   const warnings: Diagnostic[] = [];
   const policy = loadPolicyDir(io, options.policies, warnings);
   const shownAs = options.policies.replace(/\/+$/, '');
+  const migrationsDir = (options.migrations ?? 'migrations').replace(/\/+$/, '');
+  // The names a PR would be refused for, found before the PR: validate is what a team runs first.
+  const nameProblems = migrationPathProblems(listMigrationPaths(io.cwd, migrationsDir), migrationsDir);
+  if (nameProblems.length > 0) throw new InputError(nameProblems);
+  const envFile = join(resolve(io.cwd, options.policies), POLICY_FILES.environments);
+  if (existsSync(envFile)) {
+    const parsed = parseYaml(`${shownAs}/${POLICY_FILES.environments}`, readFileSync(envFile, 'utf8'));
+    const engines = urlEngineErrors(policy, parsed.source, io.env);
+    if (engines.length > 0) throw new InputError(engines);
+  }
   const files = defaultTestFiles(io, options.policies);
-  const run = await runTestFiles(io, policy, files, (options.migrations ?? 'migrations').replace(/\/+$/, ''));
+  const run = await runTestFiles(io, policy, files, migrationsDir);
   const gaps = unexercised(policy, run);
   if (gaps.length > 0 && options.strict) {
     throw new InputError(

@@ -23,6 +23,7 @@ import {
   isDownFile,
   isMigrationCandidate,
   type MigrationName,
+  newFileProblem,
 } from '../sql/migration-name.js';
 import type { ChangeSource } from '../sql/statement-types.js';
 
@@ -118,6 +119,11 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
     migrationsDir,
   );
   errors.push(...nameErrors);
+  for (const change of changes) {
+    if (change.status !== 'added' || nameErrors.some((e) => e.file === change.path)) continue;
+    const problem = newFileProblem(change.path, migrationsDir);
+    if (problem) errors.push(problem);
+  }
   const changedMigrations: MigrationName[] = [];
   for (const change of changes) {
     const touchesMigration =

@@ -8,6 +8,7 @@ import {
   STATEMENT_TYPE_NAMES,
 } from '../sql/statement-types.js';
 import { isGlob, matchesGlob } from './glob.js';
+import { didYouMean } from './suggest.js';
 import {
   type ApprovalFlow,
   type ApprovalPolicy,
@@ -104,7 +105,8 @@ export function buildRoles(loaded: Loaded, errors: Diagnostic[]): Role[] {
 }
 
 function unknownRole(id: string, roles: readonly Role[]): string {
-  return `"${id}" is not a role; known roles: ${[...new Set(roles.map((r) => r.id))].join(', ')}`;
+  const known = [...new Set(roles.map((r) => r.id))];
+  return `"${id}" is not a role; ${didYouMean(id, known)}known roles: ${known.join(', ')}`;
 }
 
 interface EnvironmentsBuild {
@@ -250,7 +252,12 @@ export function buildEnvironments(
   return { environments, databases, declaredIds: [...envIds] };
 }
 
-export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Diagnostic[]): ApprovalPolicy {
+export function buildApproval(
+  loaded: Loaded,
+  roles: readonly Role[],
+  errors: Diagnostic[],
+  warnings: Diagnostic[] = [],
+): ApprovalPolicy {
   const empty: ApprovalPolicy = {
     flows: [],
     assignments: [],
@@ -296,7 +303,17 @@ export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Di
       }
       // Teams can hold any number of people, so only a role made of plain logins can be counted.
       const onlyLogins = role.members.every((m) => !m.includes('/'));
-      // A role with no members is allowed here and fails closed at approval time.
+      // A role with no members is allowed (a team may fill it later) and fails closed at approval
+      // time; said here, so a flow that can never pass is not found out on a pull request.
+      if (role.members.length === 0) {
+        warnings.push(
+          at(
+            source,
+            stepPath,
+            `role "${role.id}" has no members, so step ${j + 1} of flow "${raw.id}" can never be approved; add members to it in roles.yaml`,
+          ),
+        );
+      }
       if (onlyLogins && role.members.length > 0 && step.count > role.members.length) {
         errors.push(
           at(
@@ -321,7 +338,7 @@ export function buildApproval(loaded: Loaded, roles: readonly Role[], errors: Di
 
   const flowIds = new Set(rawFlows.map((f) => f.id as string));
   const unknownFlow = (id: string) =>
-    `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(', ') : '(none declared)'}`;
+    `flow "${id}" does not exist; ${didYouMean(id, [...flowIds])}known flows: ${flowIds.size > 0 ? [...flowIds].join(', ') : '(none declared)'}`;
   const rawAssignments: Raw[] = value.assignments ?? [];
   duplicateCheck(
     rawAssignments,
@@ -388,8 +405,9 @@ function conditionBuilder(
         const what = isGlob(text)
           ? `the glob "${text}" matches no ${vocabulary.name}`
           : `"${text}" is not ${article} ${vocabulary.name}`;
+        const hint = isGlob(text) ? '' : didYouMean(text, vocabulary.known);
         errors.push(
-          at(source, valuePath, `${what}; known: ${vocabulary.known.join(', ') || '(none declared)'}`),
+          at(source, valuePath, `${what}; ${hint}known: ${vocabulary.known.join(', ') || '(none declared)'}`),
         );
       }
     });
@@ -449,7 +467,9 @@ export function buildRisk(
       at: { file: where.file, line: where.line, column: where.column },
     };
   });
-  const preset = value.preset ?? (rules.length === 0 ? 'bytebase' : 'none');
+  // The preset is merged in unless switched off in writing: a team that adds one rule of its own
+  // must not silently lose every default (an unbounded DELETE would fall to level none).
+  const preset = value.preset ?? 'bytebase';
   const rollbackAt = value.requireRollback ? at(source, ['requireRollback'], '') : undefined;
   return {
     rules,

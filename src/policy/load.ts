@@ -7,6 +7,7 @@ import {
   type Raw,
   withOnlineSchemaChange,
 } from './build.js';
+import { uncoveredSources } from './coverage-warnings.js';
 import { checkSchema } from './schema-check.js';
 import { POLICY_FILES, type Policy, type PolicyFileKey } from './types.js';
 import { parseYaml, type YamlSource } from './yaml-source.js';
@@ -70,7 +71,7 @@ export function loadPolicies(texts: PolicyTexts, dir = 'policies'): LoadResult {
   const roles = buildRoles(sources.roles, errors);
   const warnings: Diagnostic[] = [];
   const environments = buildEnvironments(sources.environments, roles, errors, warnings);
-  const approval = buildApproval(sources.approval, roles, errors);
+  const approval = buildApproval(sources.approval, roles, errors, warnings);
   const risk = buildRisk(sources.risk, environments, errors, warnings);
   const withOnline = withOnlineSchemaChange(sources.environments, environments, errors, warnings);
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors) };
@@ -82,6 +83,7 @@ export function loadPolicies(texts: PolicyTexts, dir = 'policies'): LoadResult {
     environments: withOnline,
     databases: environments.databases,
   };
+  warnings.push(...uncoveredSources(policy, sources.risk?.source, sources.approval?.source));
   return { ok: true, policy: deepFreeze(policy), warnings: sortErrors(warnings) };
 }
 

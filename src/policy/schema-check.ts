@@ -4,6 +4,7 @@ import environmentsSchema from '../../schemas/environments.schema.json' with { t
 import riskSchema from '../../schemas/risk-rules.schema.json' with { type: 'json' };
 import rolesSchema from '../../schemas/roles.schema.json' with { type: 'json' };
 import type { Diagnostic } from '../errors.js';
+import { didYouMean } from './suggest.js';
 import type { PolicyFileKey } from './types.js';
 import { at, type PathSegment, type YamlSource } from './yaml-source.js';
 
@@ -116,16 +117,27 @@ function describe(source: YamlSource, e: ErrorObject): Diagnostic {
       const key = String(e.params.additionalProperty);
       const allowed = Object.keys(parent?.properties ?? {});
       if (key === 'url' && allowed.includes('urlEnv')) {
+        const url = (e.data as { url?: unknown } | undefined)?.url;
+        const scheme = typeof url === 'string' ? /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1] : undefined;
+        const engine =
+          scheme && !/^(mysql|mariadb)$/i.test(scheme)
+            ? `; and it is a ${scheme}:// URL, but sqlgate handles MySQL and MariaDB only (mysql:// or mariadb://)`
+            : '';
         return at(
           source,
           [...path, key],
-          'a database URL must not be written in the repository (it would expose its password); store it in a secret and name the environment variable that holds it with `urlEnv: PROD_DB_URL`',
+          `a database URL must not be written in the repository (it would expose its password); store it in a secret and name the environment variable that holds it with \`urlEnv: PROD_DB_URL\`${engine}`,
           { key: true },
         );
       }
-      return at(source, [...path, key], `unknown key "${key}"; allowed keys: ${allowed.join(', ')}`, {
-        key: true,
-      });
+      return at(
+        source,
+        [...path, key],
+        `unknown key "${key}"; ${didYouMean(key, allowed)}allowed keys: ${allowed.join(', ')}`,
+        {
+          key: true,
+        },
+      );
     }
     case 'required':
       return at(
@@ -133,12 +145,15 @@ function describe(source: YamlSource, e: ErrorObject): Diagnostic {
         path,
         `${subject === 'the file' ? 'the file' : subject} is missing the required key "${e.params.missingProperty}"`,
       );
-    case 'enum':
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      const hint = typeof e.data === 'string' ? didYouMean(e.data, allowed) : '';
       return at(
         source,
         path,
-        `${subject} is ${typeWord(e.data)}; expected one of: ${(e.params.allowedValues as unknown[]).join(', ')}`,
+        `${subject} is ${typeWord(e.data)}; ${hint}expected one of: ${allowed.join(', ')}`,
       );
+    }
     case 'pattern':
       return at(source, path, `${subject} is ${typeWord(e.data)}; ${patternHint(e)}`);
     case 'minItems':

@@ -54,7 +54,7 @@ export interface RiskPolicy {
   readonly rules: readonly RiskRule[];
   /** Level given to a statement the parser cannot read: never lower than this. */
   readonly unparsedLevel: RuleLevel;
-  /** Whether Bytebase's preset rules are in force (explicitly, or because no rules were written). */
+  /** Whether Bytebase's preset rules are in force beside the rules written (default; `preset: none` turns them off). */
   readonly preset: 'bytebase' | 'none';
   /** Migrations at or above this level need a down file (`requireRollback:`), where it is written. */
   readonly requireRollback?: { readonly level: RuleLevel; readonly at: SourceLocation };

@@ -23,7 +23,7 @@ export function riskAnnotations(result: PlanResult): Annotation[] {
       if (st.level !== 'moderate' && st.level !== 'high') continue;
       const key = `${task.file}:${st.start.line}`;
       const rules = st.matches.filter((m) => m.level === st.level).map((m) => m.title);
-      if (st.unparsed) rules.unshift(`cannot be parsed (${st.unparsed.message})`);
+      if (st.unparsed) rules.unshift(st.unparsed.explanation);
       const message = `${st.facts.type} is ${st.level} risk in ${task.environment}: ${rules.join('; ')}`;
       const earlier = seen.get(key);
       if (!earlier || (earlier.level === 'moderate' && st.level === 'high')) {
@@ -37,8 +37,10 @@ export function riskAnnotations(result: PlanResult): Annotation[] {
       }
     }
   }
+  // Risk is not a mistake in the file: a red "Error" on an expected, approved change would teach
+  // reviewers to ignore the colour. Errors are kept for things that are wrong (bad input).
   return [...seen.values()].map((a) => ({
-    level: a.level === 'high' ? 'error' : 'warning',
+    level: 'warning',
     message: a.message,
     file: a.file,
     startLine: a.line,

@@ -26,7 +26,7 @@ function statementJson(s: StatementRisk) {
       at: m.preset ? m.at.file : `${m.at.file}:${m.at.line}:${m.at.column}`,
       unknownFacts: m.unknownFacts,
     })),
-    unparsed: s.unparsed ? { message: s.unparsed.message } : null,
+    unparsed: s.unparsed ? { message: s.unparsed.message, explanation: s.unparsed.explanation } : null,
   };
 }
 

@@ -8,7 +8,7 @@ import { compareLevels, type Policy, type RiskLevel } from '../policy/types.js';
 import { rehearsalMeasures } from '../rehearsal/measures.js';
 import type { MissingRollback, RehearsalReport } from '../rehearsal/types.js';
 import type { RehearsalMeasure } from '../risk/context.js';
-import type { StatementRisk, TaskRisk } from '../risk/evaluate.js';
+import type { RiskReport, StatementRisk, TaskRisk } from '../risk/evaluate.js';
 import { rehearsalMarkdown, rehearsalProblem, seconds } from './rehearsal.js';
 
 export const COMMENT_LIMIT = 65_536;
@@ -101,11 +101,13 @@ function mermaid(
     'flowchart LR',
     ...nodes,
     ...edges,
-    '  classDef satisfied fill:#dcfce7,stroke:#16a34a',
-    '  classDef waiting fill:#fef9c3,stroke:#ca8a04',
-    '  classDef not-yet-reachable fill:#f3f4f6,stroke:#9ca3af',
-    '  classDef unsatisfiable fill:#fee2e2,stroke:#dc2626',
-    '  classDef plain fill:#f3f4f6,stroke:#6b7280',
+    // GitHub's dark theme draws node text light: with these light fills it would be unreadable,
+    // so every fill comes with its own dark text colour.
+    '  classDef satisfied fill:#dcfce7,stroke:#16a34a,color:#14532d',
+    '  classDef waiting fill:#fef9c3,stroke:#ca8a04,color:#713f12',
+    '  classDef not-yet-reachable fill:#f3f4f6,stroke:#9ca3af,color:#1f2937',
+    '  classDef unsatisfiable fill:#fee2e2,stroke:#dc2626,color:#7f1d1d',
+    '  classDef plain fill:#f3f4f6,stroke:#6b7280,color:#1f2937',
     '```',
   ];
 }
@@ -161,6 +163,23 @@ function flowSection(
   return lines;
 }
 
+/** After approval: which environments the PR's migrations reach, how, and by whose hand. */
+function whatHappensNext(policy: Policy, risk: RiskReport): string[] {
+  const ids = new Set(risk.tasks.map((t) => t.environment));
+  const envs = policy.environments.filter((e) => ids.has(e.id));
+  if (envs.length === 0) return [];
+  const roleTitles = (ids: readonly string[]) => {
+    const titles = ids.map((id) => policy.roles.find((r) => r.id === id)?.title ?? id);
+    return titles.length > 1 ? `${titles.slice(0, -1).join(', ')} or ${titles.at(-1)}` : (titles[0] ?? '');
+  };
+  const lines = envs.map((env, i) =>
+    env.rollout === 'automatic'
+      ? `${i + 1}. Merging this PR deploys **${env.title}** automatically.`
+      : `${i + 1}. **${env.title}** is deployed when a member of ${roleTitles(env.rolloutRoles)} pushes a tag matching \`${env.tag}\` on a commit of the default branch.`,
+  );
+  return ['### What happens next', '', ...lines, ''];
+}
+
 function statementLine(
   policy: Policy,
   t: TaskRisk,
@@ -168,7 +187,7 @@ function statementLine(
   rehearsed: ((file: string, index: number) => RehearsalMeasure | undefined) | undefined,
 ): string {
   const rules = s.matches.filter((m) => m.level === s.level).map((m) => m.title);
-  if (s.unparsed) rules.unshift(`unparsable: ${s.unparsed.message}`);
+  if (s.unparsed) rules.unshift(s.unparsed.explanation);
   const statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'");
   const line = `| ${escapeCell(t.file)}:${s.start.line} | ${envTitle(policy, t.environment)} | ${s.facts.type} | ${ICON[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join('; ') || '—')} |`;
   if (!rehearsed) return line;
@@ -214,6 +233,7 @@ export function commentMarkdown(input: CommentInput): string {
   const flows = plan.flows.flatMap((f, i) => flowSection(f, policy, approvals?.[i], i));
   if (plan.flows.length === 0)
     flows.push('No assignment covers this risk: no manual approval is needed.', '');
+  if (plan.flows.length === 0 || allSatisfied) flows.push(...whatHappensNext(policy, risk));
 
   const policySection: string[] = [];
   if (plan.policyChange) {

@@ -20,7 +20,7 @@ function ruleNote(task: TaskRisk, i: number): string {
   const s = task.statements[i];
   if (!s) return '';
   const notes: string[] = [];
-  if (s.unparsed) notes.push(`unparsed: ${s.unparsed.message}`);
+  if (s.unparsed) notes.push(s.unparsed.explanation);
   for (const m of s.matches.filter((x) => x.level === s.level)) {
     const where = m.preset ? 'preset' : `${m.at.file}:${m.at.line}`;
     const unknown = m.unknownFacts.length > 0 ? `; ${m.unknownFacts.join(', ')} unknown` : '';

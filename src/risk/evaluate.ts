@@ -54,8 +54,11 @@ export interface StatementRisk {
   readonly facts: StatementFacts;
   readonly level: RiskLevel;
   readonly matches: readonly RuleMatch[];
-  /** Set when the statement could not be parsed: it gets at least `unparsedLevel`. */
-  readonly unparsed?: { readonly message: string; readonly level: RiskLevel };
+  /**
+   * Set when the statement could not be parsed: it gets at least `unparsedLevel`. `message` is the
+   * parser's; `explanation` says it in words a reviewer can act on.
+   */
+  readonly unparsed?: { readonly message: string; readonly level: RiskLevel; readonly explanation: string };
 }
 
 export interface TaskRisk {
@@ -118,7 +121,11 @@ function evaluateStatement(
   const parse: ParseOutcome = statement.facts.parse;
   let unparsed: StatementRisk['unparsed'];
   if (!parse.ok) {
-    unparsed = { message: parse.message, level: unparsedLevel };
+    unparsed = {
+      message: parse.message,
+      level: unparsedLevel,
+      explanation: explainUnparsed(statement.facts.type, parse.message, unparsedLevel),
+    };
     level = maxLevel(level, unparsedLevel);
   }
   return {
@@ -131,6 +138,23 @@ function evaluateStatement(
     matches: list,
     ...(unparsed ? { unparsed } : {}),
   };
+}
+
+// The parser reads no stored-program bodies (BEGIN … END): its "unexpected P" says nothing to a
+// reviewer, so those statements are named for what they are.
+const STORED_PROGRAMS = new Set([
+  'CREATE_PROCEDURE',
+  'CREATE_FUNCTION',
+  'CREATE_TRIGGER',
+  'CREATE_EVENT',
+  'ALTER_EVENT',
+]);
+
+function explainUnparsed(type: string, message: string, level: RiskLevel): string {
+  const rated = `rated at unparsedLevel ${level}`;
+  return STORED_PROGRAMS.has(type)
+    ? `sqlgate cannot analyse stored programs (${type.replace(/_/g, ' ')}); ${rated}`
+    : `sqlgate cannot parse this statement (${message}); ${rated}`;
 }
 
 /**

@@ -65,6 +65,75 @@ export function parseMigrationName(path: string, root = 'migrations'): Migration
   return { path, folder, version: `${prefix}${digits}`, parts, description: description.replace(/_/g, ' ') };
 }
 
+// File names reach shell commands (the Action's `deployed` output), URLs and SQL comments; a
+// name such as 1.2.0_x'$(id>&2)'.sql is valid for git and for the pattern above, so new files
+// are held to letters, digits, dots, underscores and dashes.
+const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
+const FLYWAY_ONE_UNDERSCORE = /^([vV]\d+(?:\.\d+)*)_(?!_)(.+)$/;
+
+/** Files in a migrations folder that are not migrations and are meant to be there. */
+function isNotes(file: string): boolean {
+  return file.startsWith('.') || /\.md$/i.test(file);
+}
+
+/**
+ * What is wrong with the path of a new file under the migrations folder, beyond the shape
+ * parseMigrationName checks: a file that is not .sql (it would never be applied), characters
+ * outside [A-Za-z0-9._-], or Flyway's V prefix with one underscore instead of two. Files already
+ * on the base branch are history and are not judged again. Dotfiles (.gitkeep) and Markdown notes
+ * are allowed.
+ */
+export function newFileProblem(path: string, root = 'migrations'): Diagnostic | undefined {
+  if (!path.startsWith(`${root}/`)) return undefined;
+  const file = path.slice(path.lastIndexOf('/') + 1);
+  if (isNotes(file)) return undefined;
+  if (!SAFE_NAME.test(file)) {
+    const bad = [...new Set([...file].filter((c) => !/[A-Za-z0-9._-]/.test(c)))];
+    const suggestion = file
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/_+(?=\.)/g, '')
+      .replace(/__+/g, '_');
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      `migration file name "${file}" has characters other than letters, digits, ".", "_" and "-" (${bad.map((c) => JSON.stringify(c)).join(' ')}); names are passed to shells and URLs, so rename it, e.g. ${suggestion}`,
+    );
+  }
+  if (!file.toLowerCase().endsWith('.sql')) {
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      `"${file}" is not a .sql file, so sqlgate would never apply it; name it <version>_<description>.sql, or keep it outside ${root}/ (Markdown notes and dotfiles may stay)`,
+    );
+  }
+  const flyway = FLYWAY_ONE_UNDERSCORE.exec(file);
+  if (flyway) {
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      `"${file}" has a Flyway version (${flyway[1]}) and one underscore; Flyway names take two: ${flyway[1]}__${flyway[2]}`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Every problem with the files of a migrations folder judged as if each were new: bad names,
+ * duplicate versions, down files without their migration, and what newFileProblem refuses.
+ */
+export function migrationPathProblems(paths: readonly string[], root = 'migrations'): Diagnostic[] {
+  const { errors } = collectMigrations(paths, root);
+  for (const path of paths) {
+    if (errors.some((e) => e.file === path)) continue;
+    const problem = newFileProblem(path, root);
+    if (problem) errors.push(problem);
+  }
+  return errors.sort((a, b) => a.file.localeCompare(b.file));
+}
+
 /** Numeric part-by-part comparison: V2 < V10, 1.2 < 1.10, 1.0 = 1. */
 export function compareVersions(a: readonly bigint[], b: readonly bigint[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {

@@ -50,7 +50,11 @@ describe("a newcomer's first hour, as the README says", () => {
   it('npx sqlgate validate accepts the starter policies', () => {
     const run = sqlgate(repo, ['validate']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^ok: \d+ roles, \d+ rules, \d+ flows, 2 environments, 2 databases/);
+    expect(run.stdout).toMatch(
+      /^ok: \d+ roles, \d+ rules \(\+ Bytebase preset\), \d+ flows, 2 environments, 2 databases/,
+    );
+    // The starter's tests exercise every rule and flow, and every kind of change is rated and assigned.
+    expect(run.stderr).toBe('');
   });
 
   it('after the policies are merged, npx sqlgate plan rates a first migration on a branch', () => {

@@ -128,7 +128,7 @@ describe('sqlgate plan', () => {
     const repo = repoWithBase();
     repo.write({
       'policies/risk-rules.yaml':
-        'rules:\n  - {title: DDL on Prod is High, source: ddl, level: low, when: {environment: prod}}\n',
+        'rules:\n  - {title: DDL on Prod is High, source: ddl, level: low, when: {environment: prod}}\npreset: none\n',
       'migrations/test_db/1.0.1_drop.sql': 'ALTER TABLE t1 DROP COLUMN name;\n',
     });
     repo.commit('lower the bar');
@@ -176,6 +176,29 @@ describe('sqlgate plan', () => {
     expect(run.stderr).toContain(
       'migrations/nowhere/V1__x.sql: no database in policies/environments.yaml receives migrations/nowhere/ (folders in use: test_db)',
     );
+  });
+
+  it('refuses a new file name with shell characters, a Flyway name with one underscore and a file that is not .sql, changing nothing', async () => {
+    const repo = repoWithBase();
+    repo.write({
+      "migrations/test_db/1.2.0_x'$(id>&2)'.sql": 'SELECT 1;',
+      'migrations/test_db/V2_add_col.sql': 'ALTER TABLE t1 ADD COLUMN c INT;',
+      'migrations/test_db/1.0.3_add_col.sq': 'ALTER TABLE t1 ADD COLUMN d INT;',
+      'migrations/test_db/README.md': 'notes may stay',
+      'migrations/test_db/.gitkeep': '',
+    });
+    const head = repo.commit('bad names');
+    const run = await cli(['plan'], { cwd: repo.dir });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')).toEqual([
+      `migrations/test_db/1.0.3_add_col.sq: "1.0.3_add_col.sq" is not a .sql file, so sqlgate would never apply it; name it <version>_<description>.sql, or keep it outside migrations/ (Markdown notes and dotfiles may stay)`,
+      `migrations/test_db/1.2.0_x'$(id>&2)'.sql: migration file name "1.2.0_x'$(id>&2)'.sql" has characters other than letters, digits, ".", "_" and "-" ("'" "$" "(" ">" "&" ")"); names are passed to shells and URLs, so rename it, e.g. 1.2.0_x_id_2.sql`,
+      'migrations/test_db/V2_add_col.sql: "V2_add_col.sql" has a Flyway version (V2) and one underscore; Flyway names take two: V2__add_col.sql',
+      '3 errors',
+    ]);
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head);
+    expect(repo.git('status', '--porcelain')).toBe('');
   });
 
   it('reports unreadable SQL naming the file', async () => {

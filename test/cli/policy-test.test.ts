@@ -10,7 +10,7 @@ const temps: string[] = [];
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-policytest-'));
   temps.push(dir);
-  cpSync(join(REPO_ROOT, 'test/fixtures/seed-policies'), join(dir, 'policies'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'examples/seed/policies'), join(dir, 'policies'), { recursive: true });
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
@@ -20,6 +20,10 @@ function project(files: Record<string, string>): string {
 afterEach(() => {
   for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+// The seed's policies rate only DDL (preset: none), and validate says so.
+const SEED_DML_WARNING =
+  "policies/risk-rules.yaml:2:9: warning: no rule rates data changes (source dml), so they are level none and need no approval; add a rule for them, or drop preset: none to use Bytebase's";
 
 const HEADER = '# yaml-language-server: $schema=../../schemas/policy-tests.schema.json\ncases:\n';
 
@@ -60,6 +64,13 @@ describe('sqlgate test', { timeout: 30_000 }, () => {
       '2 passed, 0 failed',
     ]);
     expect(run.code).toBe(0);
+  });
+
+  it('passes every case of the starter policies shipped in policies/tests/', async () => {
+    const run = await cli(['test', '--policies', 'policies'], { cwd: REPO_ROOT });
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+    expect(run.stdout).toContain('✓ an unbounded DELETE FROM users needs the Project Owner, then the DBA');
   });
 
   it('shows a failed case as a diff of expected and actual, naming the rule that matched and its file:line', async () => {
@@ -198,8 +209,8 @@ describe('sqlgate test', { timeout: 30_000 }, () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.split('\n')).toEqual([
-      'policies/tests/bad.yaml:6:21: "level" is the string "hihg"; expected one of: none, low, moderate, high',
-      'policies/tests/bad.yaml:6:27: unknown key "flow"; allowed keys: level, levels, flows, rules, status, waiting, notCounted',
+      'policies/tests/bad.yaml:6:21: "level" is the string "hihg"; did you mean "high"? expected one of: none, low, moderate, high',
+      'policies/tests/bad.yaml:6:27: unknown key "flow"; did you mean "flows"? allowed keys: level, levels, flows, rules, status, waiting, notCounted',
       'policies/tests/missing.yaml:4:11: SQL file not found: policies/tests/sql/nope.sql',
       'policies/tests/missing.yaml:7:5: case "both" needs its SQL: give either `sql:` (inline) or `file:` (a file relative to this test file), not both',
       'policies/tests/tabs.yaml:2:1: malformed YAML: a tab is used for indentation; indent with spaces',
@@ -244,6 +255,7 @@ describe('sqlgate validate and policy tests', { timeout: 30_000 }, () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('ok: 5 roles, 2 rules, 2 flows, 2 environments, 2 databases');
     expect(run.stderr.split('\n')).toEqual([
+      SEED_DML_WARNING,
       'policies/risk-rules.yaml:5:5: warning: rule "DDL on Prod is High" is not exercised by any policy test',
       'policies/approval-flows.yaml:5:5: warning: flow "owner-then-dba" is not needed by any policy test',
       'policies/approval-flows.yaml:8:5: warning: flow "tester-owner-dba" is not needed by any policy test',
@@ -254,9 +266,10 @@ describe('sqlgate validate and policy tests', { timeout: 30_000 }, () => {
   it('says in one line that there are no policy tests, rather than listing every rule and flow', async () => {
     const run = await cli(['validate'], { cwd: project({}) });
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe(
+    expect(run.stderr.split('\n')).toEqual([
+      SEED_DML_WARNING,
       'policies/tests: warning: no policy tests, so 2 rules and 2 flows are not exercised; write cases in policies/tests/*.yaml (see sqlgate test)',
-    );
+    ]);
   });
 
   it('with --strict, an unexercised rule or flow is an error (exit 2)', async () => {
@@ -284,7 +297,7 @@ describe('sqlgate validate and policy tests', { timeout: 30_000 }, () => {
     expect(run).toEqual({
       code: 0,
       stdout: 'ok: 5 roles, 2 rules, 1 flow, 2 environments, 2 databases',
-      stderr: '',
+      stderr: SEED_DML_WARNING,
     });
   });
 });

@@ -16,6 +16,7 @@ afterEach(() => {
 const LOWER_PROD_DDL = `rules:
   - {title: DDL on Prod is Moderate, source: ddl, level: moderate, when: {environment: prod}}
   - {title: DDL on Test is Low, source: ddl, level: low, when: {environment: test}}
+preset: none
 `;
 const OWNER_FOR_MODERATE = `flows:
   - {id: owner-then-dba, title: Project Owner → DBA, steps: [project-owner, dba]}
@@ -29,7 +30,7 @@ assignments:
 function history(): { repo: TempRepo; merge41: string; squash42: string; direct: string } {
   const repo = new TempRepo({ withPolicies: false });
   repos.push(repo);
-  cpSync(join(REPO_ROOT, 'test/fixtures/seed-policies'), join(repo.dir, 'policies'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'examples/seed/policies'), join(repo.dir, 'policies'), { recursive: true });
   repo.write({
     'migrations/test_db/1.0.0_init.sql': 'CREATE TABLE users (id INT PRIMARY KEY, legacy INT);\n',
   });
@@ -184,7 +185,7 @@ describe('sqlgate whatif --past-reviews', { timeout: 30_000 }, () => {
   it('says which past PRs the reviews they got would not have approved under the new flow; and asks GitHub who landed a commit git cannot attribute', async () => {
     const repo = new TempRepo({ withPolicies: false });
     repos.push(repo);
-    cpSync(join(REPO_ROOT, 'test/fixtures/seed-policies'), join(repo.dir, 'policies'), { recursive: true });
+    cpSync(join(REPO_ROOT, 'examples/seed/policies'), join(repo.dir, 'policies'), { recursive: true });
     repo.write({
       'policies/approval-flows.yaml': OWNER_FOR_MODERATE.replace(
         'level: high, flow: tester-owner-dba',

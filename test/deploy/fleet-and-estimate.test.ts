@@ -74,7 +74,7 @@ describe('plan --estimate', () => {
       'policies/environments.yaml':
         'environments:\n  - {id: test, order: 1, rollout: automatic}\ndatabases:\n  - {name: est_db, environment: test, urlEnv: EST_URL}\n',
       'policies/risk-rules.yaml':
-        'rules:\n  - {title: Wide update, source: dml, level: high, when: {affectedRows: {gt: 1000}}}\n  - {title: Any update, source: dml, level: low, when: {statementType: UPDATE}}\n',
+        'rules:\n  - {title: Wide update, source: dml, level: high, when: {affectedRows: {gt: 1000}}}\n  - {title: Any update, source: dml, level: low, when: {statementType: UPDATE}}\npreset: none\n',
       'migrations/est_db/V1__base.sql': 'SELECT 1;',
     });
     repo.commit('base');

@@ -114,6 +114,22 @@ describe('the Action on bad input', () => {
     ]);
   });
 
+  it.each([
+    ['whatif-limit', '0', 'input whatif-limit must be a whole number ≥ 1 (or empty for all), not "0"'],
+    ['whatif-budget', 'soon', 'input whatif-budget must be a number of seconds > 0, not "soon"'],
+  ])('a bad %s (%s)', async (input, value, message) => {
+    const r = await runStep({
+      eventName: 'pull_request',
+      payload: pullRequestEvent('opened', pr()),
+      workspace: repo.dir,
+      apiUrl: api,
+      sha: head,
+      inputs: { [input]: value },
+    });
+    expect(r.code).toBe(1);
+    expect(errors(r.stdout)).toEqual([`::error::sqlgate: ${message}`]);
+  });
+
   it('an unknown mode', async () => {
     const r = await runStep({
       eventName: 'pull_request',

@@ -20,7 +20,7 @@ const NEW = '0'.repeat(40);
 const roles = (dba: string[]) =>
   `roles:\n  - {id: workspace-owner, members: [alice]}\n  - {id: project-owner, members: [olivia]}\n  - {id: dba, members: [${dba.join(', ')}]}\n  - {id: developer, members: [devon]}\n  - {id: tester, title: Tester, members: [tom]}\n`;
 const RULES =
-  'rules:\n  - {title: DDL on Prod is High, source: ddl, level: high, when: {environment: prod}}\n';
+  'rules:\n  - {title: DDL on Prod is High, source: ddl, level: high, when: {environment: prod}}\npreset: none\n';
 const flows = (assigned: boolean) =>
   `flows:\n  - {id: tester-owner-dba, title: Tester → Project Owner → DBA, steps: [tester, project-owner, dba]}\nassignments:${assigned ? '\n  - {source: ddl, level: high, flow: tester-owner-dba}' : ' []'}\n`;
 const environments = (testOptions = '') => `environments:

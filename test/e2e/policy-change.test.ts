@@ -18,7 +18,7 @@ beforeAll(async () => {
   github = new FakeGitHub();
   api = await github.start();
   repo = new TempRepo({ withPolicies: false });
-  cpSync(join(REPO_ROOT, 'test/fixtures/seed-policies'), join(repo.dir, 'policies'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'examples/seed/policies'), join(repo.dir, 'policies'), { recursive: true });
   repo.write({
     'policies/tests/seed.yaml': `cases:
   - name: DDL on Prod needs the Tester, the Project Owner and the DBA
@@ -58,7 +58,7 @@ describe('the PR check of a policy change, through dist/index.js', { timeout: 60
     repo.git('checkout', '-q', '-b', 'lower-prod-ddl');
     const files = {
       'policies/risk-rules.yaml':
-        'rules:\n  - {title: DDL on Prod is Moderate, source: ddl, level: moderate, when: {environment: prod}}\n  - {title: DDL on Test is Low, source: ddl, level: low, when: {environment: test}}\n',
+        'rules:\n  - {title: DDL on Prod is Moderate, source: ddl, level: moderate, when: {environment: prod}}\n  - {title: DDL on Test is Low, source: ddl, level: low, when: {environment: test}}\npreset: none\n',
       // Editing the tests in the same PR changes nothing: the base branch's tests judge it.
       'policies/tests/seed.yaml':
         'cases:\n  - {name: anything, sql: SELECT 1;, database: test_db, expect: {level: none}}\n',
@@ -107,5 +107,17 @@ describe('the PR check of a policy change, through dist/index.js', { timeout: 60
     // The sections inform; the status still follows the base policies and the policy-change flow.
     expect(github.statusesOf(headSha)).toEqual(['pending: waiting for Workspace Owner (0 of 1)']);
     expect(step.summary).toContain('### What this policy change would have changed');
+
+    // The what-if can be bounded by the Action's inputs; the comment says where it stopped.
+    const limited = await runStep({
+      eventName: 'pull_request',
+      payload: pullRequestEvent('synchronize', pr),
+      workspace: repo.dir,
+      apiUrl: api,
+      sha: headSha,
+      inputs: { 'whatif-limit': '1', 'whatif-budget': '30' },
+    });
+    expect(limited.code).toBe(0);
+    expect(github.commentOf(43)).toContain('Cut short: only the newest 1 of 3 landed changes were replayed');
   });
 });

@@ -89,7 +89,7 @@ describe('the seed scenario, end to end through dist/index.js', () => {
     // needs a workspace owner; the change is judged by the old policies.
     const pr2 = openPr(2, 'olivia', {
       'policies/risk-rules.yaml':
-        'rules:\n  - {title: DDL on Prod is High, source: ddl, level: high, when: {environment: prod}}\n',
+        'rules:\n  - {title: DDL on Prod is High, source: ddl, level: high, when: {environment: prod}}\npreset: none\n',
       'policies/approval-flows.yaml':
         'flows:\n  - {id: owner-then-dba, title: Project Owner → DBA, steps: [project-owner, dba]}\nassignments:\n  - {source: ddl, level: high, flow: owner-then-dba}\n',
     });
@@ -148,7 +148,7 @@ describe('the seed scenario, end to end through dist/index.js', () => {
       approved: 'false',
     });
     expect(opened.commands).toContain(
-      '::error title=sqlgate%3A high risk,file=migrations/test_db/1.2.0_add_phone.sql,line=1,endLine=1::ALTER_TABLE is high risk in prod: DDL on Prod is High',
+      '::warning title=sqlgate%3A high risk,file=migrations/test_db/1.2.0_add_phone.sql,line=1,endLine=1::ALTER_TABLE is high risk in prod: DDL on Prod is High',
     );
     expect(opened.summary).toContain('Tester → Project Owner → DBA');
     const reviewStep = async (who: string) => {

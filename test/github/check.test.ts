@@ -153,7 +153,7 @@ describe('the pull-request check', () => {
   it('security: a PR that lowers a risk rule is judged by the base rule and needs the policy-change flow', async () => {
     const { repo, base, head } = seedPr({
       'policies/risk-rules.yaml':
-        'rules:\n  - {title: DDL on Prod is High, source: ddl, level: low, when: {environment: prod}}\n',
+        'rules:\n  - {title: DDL on Prod is High, source: ddl, level: low, when: {environment: prod}}\npreset: none\n',
     });
     const { recorded, outcome } = await check(repo, base, head, [], {
       files: [MIGRATION, 'policies/risk-rules.yaml'],
@@ -233,6 +233,17 @@ describe('the pull-request check', () => {
     expect(outcome.ok).toBe(false);
     expect(recorded.statuses[0]).toMatchObject({ state: 'failure' });
     expect(recorded.comments[0]).toContain('policies/approval-flows.yaml:2:31: step "testr" is not a role');
+  });
+
+  it('refuses a migration file name with shell characters as a failed status, naming the file', async () => {
+    const bad = "migrations/test_db/1.2.0_x'$(id>&2)'.sql";
+    const { repo, base, head } = seedPr({ [bad]: 'SELECT 1;\n' });
+    const { recorded, outcome } = await check(repo, base, head, [], { files: [MIGRATION, bad] });
+    expect(outcome.ok).toBe(false);
+    expect(recorded.statuses[0]).toMatchObject({ state: 'failure' });
+    expect(recorded.comments[0]).toContain(
+      `${bad}: migration file name "1.2.0_x'$(id>&2)'.sql" has characters other than letters, digits, ".", "_" and "-"`,
+    );
   });
 
   it('refuses a shallow checkout that lacks the base commit', async () => {

@@ -91,7 +91,6 @@ describe('loadPolicies', () => {
     };
     const result = loadPolicies(texts);
     if (!result.ok) throw new Error(result.errors.map((e) => e.format()).join('\n'));
-    expect(result.policy.risk.preset).toBe('none');
     expect(result.policy.risk.rules[0]?.when).toEqual({
       kind: 'all',
       of: [

@@ -5,11 +5,11 @@ import { POLICY_FILES, type PolicyFileKey } from '../../src/policy/types.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The seed scenario's policy files as shipped in policies/. */
+/** The seed scenario's policy files (examples/seed/policies/). */
 export function seedTexts(): PolicyTexts {
   const texts: PolicyTexts = {};
   for (const [key, name] of Object.entries(POLICY_FILES) as [PolicyFileKey, string][]) {
-    texts[key] = readFileSync(`${REPO_ROOT}policies/${name}`, 'utf8');
+    texts[key] = readFileSync(`${REPO_ROOT}examples/seed/policies/${name}`, 'utf8');
   }
   return texts;
 }

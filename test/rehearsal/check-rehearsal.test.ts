@@ -47,7 +47,8 @@ function pr(files: Record<string, string>, riskRules = RISK_RULES) {
   repos.push(repo);
   repo.write({
     'migrations/test_db/1.0.0_init.sql': 'CREATE TABLE t1 (id INT PRIMARY KEY);\n',
-    'policies/risk-rules.yaml': riskRules,
+    // The rules as written, without Bytebase's preset, so each level comes from one of them.
+    'policies/risk-rules.yaml': `${riskRules}preset: none\n`,
   });
   const base = repo.commit('init');
   repo.git('checkout', '-q', '-b', 'feature');

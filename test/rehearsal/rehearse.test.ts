@@ -226,7 +226,7 @@ describe('requireRollback', { timeout: 60_000 }, () => {
     repo.git('checkout', '-q', 'main');
     repo.write({
       'policies/risk-rules.yaml':
-        'unparsedLevel: high\nrequireRollback: moderate\nrules:\n  - title: DDL on Prod is High\n    source: ddl\n    level: high\n    when:\n      environment: prod\n',
+        'unparsedLevel: high\nrequireRollback: moderate\nrules:\n  - title: DDL on Prod is High\n    source: ddl\n    level: high\n    when:\n      environment: prod\npreset: none\n',
     });
     repo.commit('require rollback plans');
     repo.git('checkout', '-q', 'feature');

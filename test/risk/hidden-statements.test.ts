@@ -58,6 +58,7 @@ describe('statements whose effect the reviewer cannot see', () => {
   - {title: instant, source: ddl, level: low, when: {onlineDdl: instant}}
   - {title: dynamic, source: ddl, level: high, when: {dynamic: true}}
   - {title: routine, source: ddl, level: moderate, when: {callsRoutine: true}}
+preset: none
 `;
     const policy = load({ risk: rules }).policy;
     const sql = [
@@ -84,7 +85,7 @@ describe('statements whose effect the reviewer cannot see', () => {
 
   it('a DELETE whose WHERE is always true is a DELETE without WHERE', async () => {
     const policy = load({
-      risk: 'rules:\n  - {title: unbounded, source: dml, level: high, when: {statementType: [DELETE, UPDATE], hasWhere: false}}\n',
+      risk: 'rules:\n  - {title: unbounded, source: dml, level: high, when: {statementType: [DELETE, UPDATE], hasWhere: false}}\npreset: none\n',
     }).policy;
     expect(
       await levels(
@@ -102,7 +103,7 @@ describe('statements whose effect the reviewer cannot see', () => {
 describe("Bytebase's statement type names in policies", () => {
   it('a rule copied from Bytebase matches RENAME TABLE and DROP SCHEMA', async () => {
     const policy = load({
-      risk: 'rules:\n  - {title: renames and drops, source: ddl, level: high, when: {statementType: [RENAME, DROP_DATABASE]}}\n',
+      risk: 'rules:\n  - {title: renames and drops, source: ddl, level: high, when: {statementType: [RENAME, DROP_DATABASE]}}\npreset: none\n',
     }).policy;
     expect(await levels(policy, 'RENAME TABLE a TO b;\nDROP SCHEMA legacy;\nDROP TABLE c;')).toEqual([
       ['RENAME TABLE a TO b', 'high'],
@@ -113,11 +114,12 @@ describe("Bytebase's statement type names in policies", () => {
 
   it("sqlgate's old names still match, with a warning that names the file, line and new name", async () => {
     const loaded = load({
-      risk: 'rules:\n  - title: old names\n    source: ddl\n    level: high\n    when:\n      statementType: [RENAME_TABLE, DROP_SCHEMA]\n',
+      risk: 'rules:\n  - title: old names\n    source: ddl\n    level: high\n    when:\n      statementType: [RENAME_TABLE, DROP_SCHEMA]\npreset: none\n',
     });
     expect(loaded.ok && loaded.warnings.map((w) => w.format())).toEqual([
       `policies/risk-rules.yaml:6:23: "RENAME_TABLE" is the old name of Bytebase's RENAME; write RENAME`,
       `policies/risk-rules.yaml:6:37: "DROP_SCHEMA" is the old name of Bytebase's DROP_DATABASE; write DROP_DATABASE`,
+      `policies/risk-rules.yaml:7:9: no rule rates data changes (source dml), so they are level none and need no approval; add a rule for them, or drop preset: none to use Bytebase's`,
     ]);
     expect(await levels(loaded.policy, 'RENAME TABLE a TO b;\nDROP SCHEMA legacy;')).toEqual([
       ['RENAME TABLE a TO b', 'high'],

@@ -76,6 +76,22 @@ describe('risk decisions', () => {
     expect(risk.flow?.flow.id).toBe('tester-owner-dba');
   });
 
+  it('explains in words that a stored program cannot be analysed, and rates it at unparsedLevel', async () => {
+    const policy = policyWith({ risk: 'unparsedLevel: moderate\npreset: none\n' });
+    const risk = await riskOf(
+      policy,
+      'CREATE PROCEDURE purge()\nBEGIN\n  DELETE FROM sessions;\nEND;\nALTER TABLE t1 FROBNICATE x;',
+    );
+    const [procedure, alter] = risk.tasks[0]?.statements ?? [];
+    expect(procedure?.level).toBe('moderate');
+    expect(procedure?.unparsed?.explanation).toBe(
+      'sqlgate cannot analyse stored programs (CREATE PROCEDURE); rated at unparsedLevel moderate',
+    );
+    expect(alter?.unparsed?.explanation).toMatch(
+      /^sqlgate cannot parse this statement \(syntax error at line 1, column 16 of the statement.*\); rated at unparsedLevel moderate$/,
+    );
+  });
+
   it('applies the Bytebase preset when no rules are written', async () => {
     const policy = policyWith({ risk: 'unparsedLevel: moderate\n' });
     const risk = await riskOf(
@@ -111,7 +127,7 @@ describe('risk decisions', () => {
 
   it('reports rules that held only because a row count was unknown', async () => {
     const policy = policyWith({
-      risk: 'rules:\n  - {title: Big delete, source: dml, level: high, when: {affectedRows: {gt: 1000}}}\n',
+      risk: 'rules:\n  - {title: Big delete, source: dml, level: high, when: {affectedRows: {gt: 1000}}}\npreset: none\n',
     });
     const risk = await riskOf(policy, 'DELETE FROM t WHERE id < 10;');
     expect(risk.tasks[0]?.statements[0]?.matches).toEqual([

@@ -31,7 +31,7 @@ async function deployed(files: Record<string, string> = MIGRATIONS) {
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-rollback-'));
   dirs.push(dir);
   const db = `rb_${process.pid}_${++n}`;
-  cpSync(join(REPO_ROOT, 'policies'), join(dir, 'policies'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'examples/seed/policies'), join(dir, 'policies'), { recursive: true });
   const write = (path: string, text: string) => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);

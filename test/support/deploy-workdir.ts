@@ -31,7 +31,7 @@ export async function makeWorkdir(
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-deploy-'));
   made.push(dir);
   const db = `${options.prefix ?? 'app'}_${process.pid}_${++counter}`;
-  cpSync(join(REPO_ROOT, 'policies'), join(dir, 'policies'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'examples/seed/policies'), join(dir, 'policies'), { recursive: true });
   const wait = options.lockWaitTimeout ? `, lockWaitTimeout: ${options.lockWaitTimeout}` : '';
   writeFileSync(
     join(dir, 'policies/environments.yaml'),

@@ -15,7 +15,7 @@ export class TempRepo {
     this.git('config', 'user.name', 'Dev');
     this.git('config', 'commit.gpgsign', 'false');
     if (options.withPolicies !== false)
-      cpSync(join(REPO_ROOT, 'policies'), join(this.dir, 'policies'), { recursive: true });
+      cpSync(join(REPO_ROOT, 'examples/seed/policies'), join(this.dir, 'policies'), { recursive: true });
   }
 
   git(...args: string[]): string {

@@ -32,7 +32,7 @@ const TESTS = `cases:
 function repoWithHistory(): { repo: TempRepo; base: string } {
   const repo = new TempRepo({ withPolicies: false });
   repos.push(repo);
-  cpSync(join(REPO_ROOT, 'test/fixtures/seed-policies'), join(repo.dir, 'policies'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'examples/seed/policies'), join(repo.dir, 'policies'), { recursive: true });
   repo.write({
     'policies/tests/seed.yaml': TESTS,
     'migrations/test_db/1.0.0_init.sql': 'CREATE TABLE users (id INT, legacy INT);\n',
@@ -55,7 +55,7 @@ describe('a pull request that edits the policies', { timeout: 30_000 }, () => {
     repo.git('checkout', '-q', '-b', 'lower');
     repo.write({
       'policies/risk-rules.yaml':
-        'rules:\n  - {title: DDL on Prod is Moderate, source: ddl, level: moderate, when: {environment: prod}}\n',
+        'rules:\n  - {title: DDL on Prod is Moderate, source: ddl, level: moderate, when: {environment: prod}}\npreset: none\n',
       'policies/tests/seed.yaml':
         'cases:\n  - {name: anything goes, sql: SELECT 1;, database: test_db, expect: {level: none}}\n',
     });

@@ -8,7 +8,7 @@ import { analysisCache } from '../../src/whatif/analysis-cache.js';
 import { type LandedChange, replayHistory } from '../../src/whatif/replay.js';
 import { REPO_ROOT } from '../policy/seed-texts.js';
 
-const fixture = (name: string) => readFileSync(`${REPO_ROOT}test/fixtures/seed-policies/${name}`, 'utf8');
+const fixture = (name: string) => readFileSync(`${REPO_ROOT}examples/seed/policies/${name}`, 'utf8');
 function policy(overrides: PolicyTexts = {}): Policy {
   const loaded = loadPolicies({
     roles: fixture('roles.yaml'),
@@ -21,7 +21,7 @@ function policy(overrides: PolicyTexts = {}): Policy {
   return loaded.policy;
 }
 const LOWER = {
-  risk: 'rules:\n  - {title: DDL on Prod is Moderate, source: ddl, level: moderate, when: {environment: prod}}\n',
+  risk: 'rules:\n  - {title: DDL on Prod is Moderate, source: ddl, level: moderate, when: {environment: prod}}\npreset: none\n',
 };
 
 function change(n: number, sql: string): LandedChange {
