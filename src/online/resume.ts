@@ -20,6 +20,29 @@ export type InterruptedOutcome =
 
 const ER_BAD_TABLE = 1051;
 
+/** What the leftovers say, without touching them (for `repair`, which must not destroy the evidence it refuses on). */
+export async function readInterruptedOnline(
+  reader: Queryable,
+  database: string,
+  statementText: string,
+): Promise<InterruptedOutcome> {
+  const at = alterTarget(statementText, database);
+  if (!at)
+    return { mark: 'unknown', because: 'the statement in flight is not an ALTER TABLE sqlgate can read' };
+  const l = await findLeftovers(reader, at.schema, at.table);
+  if (l.newTables.length > 0 || (l.triggers.length > 0 && l.oldTables.length === 0))
+    return {
+      mark: 'not-applied',
+      because: `its copy or triggers are still there, so it never swapped the copy in and ${at.schema}.${at.table} is as it was`,
+    };
+  if (l.oldTables.length > 0)
+    return {
+      mark: 'applied',
+      because: `${at.schema}._${at.table}_old is there, so it swapped the altered copy in`,
+    };
+  return { mark: 'unknown', because: 'it left nothing behind' };
+}
+
 export async function resolveInterruptedOnline(
   reader: Queryable,
   database: string,

@@ -129,7 +129,7 @@ describe('deploy with onlineSchemaChange', () => {
     }
   }, 240_000);
 
-  it('a deploy killed halfway through the copy leaves the table as it was; the next deploy drops the copy and triggers and completes the change once', async () => {
+  it('a deploy killed halfway through the copy leaves the table as it was; repair refuses a mark that the leftovers contradict; the next deploy drops the copy and triggers and completes the change once', async () => {
     const w = await onlineWorkdir('{ tableRows: { gt: 100000 } }', ', chunkSize: 100');
     await fillTable(server, w.db, 'payments', ROWS);
     const before = await summarise(server, w.db, 'payments');
@@ -173,6 +173,17 @@ describe('deploy with onlineSchemaChange', () => {
         inflight_via: 'pt-online-schema-change',
       },
     ]);
+
+    // An operator's mark that contradicts what the tool left is refused, and the evidence kept.
+    const wrong = await spawnCli(
+      ['repair', '--env', 'test', '--database', w.db, '--version', '1', '--mark', 'applied'],
+      { cwd: w.dir, env: w.env },
+    ).done;
+    expect(wrong.code).toBe(1);
+    expect(wrong.out + wrong.err).toContain(
+      `statement 1 of version 1 ran through pt-online-schema-change, and its copy or triggers are still there, so it never swapped the copy in and ${w.db}.payments is as it was: it is not-applied, not applied. Nothing was changed`,
+    );
+    expect(await leftovers(w.db)).toHaveLength(4);
 
     const next = await spawnCli(['deploy', '--env', 'test'], { cwd: w.dir, env: w.env }).done;
     expect(next.code, next.out + next.err).toBe(0);
