@@ -84,6 +84,21 @@ function descendants(pid: number): number[] {
   return all;
 }
 
+/** Start a deploy and return once the tool's copy of `table` holds a tenth of its rows. */
+async function deployUntilCopyHalfway(w: Workdir, table: string) {
+  const run = spawnCli(['deploy', '--env', 'test'], { cwd: w.dir, env: w.env });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const copied = await server.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${w.db}._${table}_new`).then(
+      (rows) => Number(rows[0]?.n),
+      () => 0,
+    );
+    if (copied >= ROWS / 10) return run;
+    if (Date.now() > deadline) throw new Error('the copy never got a tenth of the way');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('deploy with onlineSchemaChange', () => {
   it('runs a routed ALTER on 200k rows through pt-online-schema-change: a concurrent writer sees no error, no wait over 1 s and loses no row; the history records it; the password is never on a command line or in the log', async () => {
     const w = await onlineWorkdir('{ tableRows: { gt: 100000 } }');
@@ -136,20 +151,7 @@ describe('deploy with onlineSchemaChange', () => {
     write(w.dir, {
       'migrations/app/V1__note.sql': 'ALTER TABLE payments ADD COLUMN note VARCHAR(40) NULL;\n',
     });
-    const run = spawnCli(['deploy', '--env', 'test'], { cwd: w.dir, env: w.env });
-    // Halfway: the tool's copy holds a tenth of the rows.
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const copied = await server
-        .query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${w.db}._payments_new`)
-        .then(
-          (rows) => Number(rows[0]?.n),
-          () => 0,
-        );
-      if (copied >= ROWS / 10) break;
-      if (Date.now() > deadline) throw new Error('the copy never got a tenth of the way');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const run = await deployUntilCopyHalfway(w, 'payments');
     // The runner is lost: the deploy and the tool die at once, with no chance to clean up.
     const pid = run.child.pid as number;
     for (const p of [pid, ...descendants(pid)]) process.kill(p, 'SIGKILL');
@@ -160,9 +162,9 @@ describe('deploy with onlineSchemaChange', () => {
     expect(await summarise(server, w.db, 'payments')).toEqual(before);
     expect(await leftovers(w.db)).toEqual([
       '_payments_new',
-      'pt_osc_' + `${w.db}_payments_del`,
-      'pt_osc_' + `${w.db}_payments_ins`,
-      'pt_osc_' + `${w.db}_payments_upd`,
+      `pt_osc_${w.db}_payments_del`,
+      `pt_osc_${w.db}_payments_ins`,
+      `pt_osc_${w.db}_payments_upd`,
     ]);
     expect(await history(w.db)).toEqual([
       {
@@ -202,6 +204,71 @@ describe('deploy with onlineSchemaChange', () => {
         inflight_via: null,
       },
     ]);
+  }, 300_000);
+
+  it('a deploy killed after the swap: the next deploy sees the old table, records the change as applied and does not run it again', async () => {
+    const w = await onlineWorkdir('{ tableRows: { gt: 100000 } }', ', chunkSize: 100');
+    await fillTable(server, w.db, 'ledger', ROWS);
+    write(w.dir, { 'migrations/app/V1__note.sql': 'ALTER TABLE ledger ADD COLUMN note VARCHAR(40) NULL;\n' });
+    const run = await deployUntilCopyHalfway(w, 'ledger');
+    const pid = run.child.pid as number;
+    for (const p of [pid, ...descendants(pid)]) process.kill(p, 'SIGKILL');
+    await run.done;
+    // What the tool leaves when it dies right after its atomic swap, before dropping the old table.
+    await server.query(
+      `RENAME TABLE ${w.db}.ledger TO ${w.db}._ledger_old, ${w.db}._ledger_new TO ${w.db}.ledger`,
+    );
+
+    const next = await spawnCli(['deploy', '--env', 'test'], { cwd: w.dir, env: w.env }).done;
+    expect(next.code, next.out + next.err).toBe(0);
+    expect(next.out).toContain(
+      `run by pt-online-schema-change when the deploy stopped: the interrupted online change had swapped the altered copy in (${w.db}._ledger_old was left); recorded as applied`,
+    );
+    expect(next.out).not.toContain('online via pt-online-schema-change');
+    expect(await columns(w.db, 'ledger')).toEqual(['id', 'v', 'note']);
+    expect(await leftovers(w.db)).toEqual([]);
+    expect(await history(w.db)).toEqual([
+      {
+        version: 'V1',
+        status: 'success',
+        statements_applied: 1,
+        inflight_statement: null,
+        inflight_via: null,
+      },
+    ]);
+  }, 300_000);
+
+  it('on SIGTERM stops the tool, which drops its copy and triggers; the change is recorded as failed and the next deploy runs it', async () => {
+    const w = await onlineWorkdir('{ tableRows: { gt: 100000 } }', ', chunkSize: 100');
+    await fillTable(server, w.db, 'invoices', ROWS);
+    const before = await summarise(server, w.db, 'invoices');
+    write(w.dir, {
+      'migrations/app/V1__note.sql': 'ALTER TABLE invoices ADD COLUMN note VARCHAR(40) NULL;\n',
+    });
+    const run = await deployUntilCopyHalfway(w, 'invoices');
+    run.child.kill('SIGTERM');
+    const cancelled = await run.done;
+    expect(cancelled.code).toBe(1);
+    expect(cancelled.out).toContain(
+      `✗ test/${w.db}: failed: statement 1 of migrations/app/V1__note.sql (line 1) failed: cancelled (SIGTERM); pt-online-schema-change was stopped`,
+    );
+    expect(await columns(w.db, 'invoices')).toEqual(['id', 'v']);
+    expect(await summarise(server, w.db, 'invoices')).toEqual(before);
+    expect(await leftovers(w.db)).toEqual([]);
+    expect(await history(w.db)).toEqual([
+      {
+        version: 'V1',
+        status: 'failed',
+        statements_applied: 0,
+        inflight_statement: null,
+        inflight_via: null,
+      },
+    ]);
+
+    const next = await spawnCli(['deploy', '--env', 'test'], { cwd: w.dir, env: w.env }).done;
+    expect(next.code, next.out + next.err).toBe(0);
+    expect(await columns(w.db, 'invoices')).toEqual(['id', 'v', 'note']);
+    expect(await summarise(server, w.db, 'invoices')).toEqual(before);
   }, 300_000);
 
   it('refuses an ALTER of a table without a primary key before anything runs, naming the file and line', async () => {
