@@ -229,6 +229,23 @@ async function dryRun(
       log(
         `  [${i + 1}/${file.statements.length}] line ${s.line}: ${s.text.replace(/\s+/g, ' ').slice(0, 200)}`,
       );
+      // How an ALTER would run, decided from the table as it is now (read-only).
+      const execution =
+        input.online && exists
+          ? await decideLive(
+              input.online,
+              {
+                environment: database.environment,
+                database: database.name,
+                target: input.target,
+                reader: control,
+                lockWaitTimeoutSeconds: input.lockWaitTimeoutSeconds,
+                log,
+              },
+              { file: file.name.path, text: s.text },
+            )
+          : undefined;
+      if (execution && execution.method !== 'inline') log(`      ${describeExecution(execution)}`);
     }
     log(`  then mark version ${file.name.version} success`);
     applied.push({ file: file.name.path, statements: file.statements.length - action.from });

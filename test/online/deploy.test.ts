@@ -271,13 +271,17 @@ describe('deploy with onlineSchemaChange', () => {
     expect(await summarise(server, w.db, 'invoices')).toEqual(before);
   }, 300_000);
 
-  it('refuses an ALTER of a table without a primary key before anything runs, naming the file and line', async () => {
+  it('refuses an ALTER of a table without a primary key before anything runs, naming the file and line (and --dry-run shows it)', async () => {
     const w = await onlineWorkdir('{ table: events }');
     await server.query(`CREATE TABLE ${w.db}.events (v INT, note VARCHAR(10)) ENGINE=InnoDB`);
     write(w.dir, {
       'migrations/app/V1__other.sql': 'CREATE TABLE other (id INT PRIMARY KEY);\n',
       'migrations/app/V2__events.sql': '-- widen\nALTER TABLE events MODIFY note VARCHAR(40);\n',
     });
+    const dry = await spawnCli(['deploy', '--env', 'test', '--dry-run'], { cwd: w.dir, env: w.env }).done;
+    expect(dry.out).toContain(
+      '      refused: table events has no primary key or unique key on NOT NULL columns',
+    );
     const result = await spawnCli(['deploy', '--env', 'test'], { cwd: w.dir, env: w.env }).done;
     expect(result.code).toBe(1);
     expect(result.out).toContain(
