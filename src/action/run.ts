@@ -89,6 +89,7 @@ async function check(s: ActionSettings, pull: PullRequestRef): Promise<void> {
     parser: sharedParser(),
     policiesDir: s.policiesDir,
     migrationsDir: s.migrationsDir,
+    databases: s.targets,
     ...(s.runUrl ? { detailsUrl: s.runUrl } : {}),
     log: (m) => core.info(m),
     whatIfBudgetMs: s.whatIf.budgetMs,

@@ -3,6 +3,8 @@
 
 import { approvalsForPlan, teamsOfFlows } from '../approval/for-plan.js';
 import type { ApprovalResult } from '../approval/types.js';
+import { estimateFromDatabases } from '../db/estimate.js';
+import type { DatabaseTargets } from '../db/targets.js';
 import { InputError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import type { GitHub } from '../github/client.js';
@@ -14,7 +16,10 @@ import {
   resolveTeams,
 } from '../github/reads.js';
 import { STATUS_CONTEXT, type StatusState, setStatus, upsertComment } from '../github/writes.js';
+import { refusalsOf } from '../online/plan-executions.js';
+import { readTableShapes } from '../online/read-shapes.js';
 import { type PlanResult, planChange } from '../plan/plan.js';
+import type { Policy } from '../policy/types.js';
 import {
   type CheckRehearsalResult,
   type CheckRehearsalSettings,
@@ -23,6 +28,7 @@ import {
 import { errorComment, errorHeadline } from '../report/errors.js';
 import { commentMarkdown } from '../report/markdown.js';
 import { policyChangeMarkdown } from '../report/policy-change.js';
+import type { AnalysedMigrationWithText } from '../risk/evaluate.js';
 import type { StatementParser } from '../sql/analyse.js';
 import { reviewPolicyChange } from '../whatif/policy-change.js';
 
@@ -55,6 +61,26 @@ export interface CheckInput {
   readonly whatIfBudgetMs?: number;
   /** Replay at most this many of the newest landed changes (default all). */
   readonly whatIfLimit?: number;
+  /**
+   * Where the databases are (their URL variables). Databases whose URL is set get row
+   * estimates and, for ALTERs an onlineSchemaChange routes, their table read (as `plan
+   * --estimate` does), so the comment shows how each ALTER will run and a refusal fails the check.
+   */
+  readonly databases?: DatabaseTargets;
+}
+
+/** `plan --estimate` for the check, only when at least one database's URL variable is set. */
+function estimateOptions(input: CheckInput, log: (message: string) => void) {
+  const env = input.databases;
+  if (!env) return {};
+  return {
+    estimates: (policy: Policy, migrations: readonly AnalysedMigrationWithText[]) =>
+      policy.databases.some((d) => env.has(d))
+        ? estimateFromDatabases(policy, migrations, env, log)
+        : Promise.resolve(() => ({ tableRows: 'unknown' as const, affectedRows: 'unknown' as const })),
+    tableShapes: (policy: Policy, migrations: readonly AnalysedMigrationWithText[]) =>
+      readTableShapes(policy, migrations, env, log),
+  };
 }
 
 export type CheckOutcome =
@@ -88,6 +114,7 @@ export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
       migrationsDir: input.migrationsDir,
       parser: input.parser,
       onProgress: log,
+      ...estimateOptions(input, log),
       ...rehearsal.planOptions,
     });
   } catch (error) {
@@ -202,6 +229,13 @@ function statusOf(
   plan: PlanResult,
   approvals: readonly ApprovalResult[],
 ): { state: StatusState; description: string } {
+  // What the online tool cannot do would fail at deploy: the PR cannot pass as it is.
+  const refused = refusalsOf(plan.risk, plan.executions);
+  if (refused.length > 0)
+    return {
+      state: 'failure',
+      description: `online schema change refused: ${refused[0]}${refused.length > 1 ? ` (and ${refused.length - 1} more)` : ''}`,
+    };
   if (plan.flows.length === 0)
     return { state: 'success', description: `risk ${plan.risk.level}: no approval needed` };
   const blocked = approvals.find((a) => a.state === 'blocked');

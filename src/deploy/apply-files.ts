@@ -183,6 +183,8 @@ class FileRun {
   private applied: number;
   private acc: string;
   private readonly file: MigrationFile;
+  /** What runs the statement in flight, when not the work connection (an online schema change tool). */
+  private inflightVia: string | null = null;
 
   constructor(
     private readonly ctx: ApplyContext,
@@ -196,7 +198,13 @@ class FileRun {
   }
 
   private progress(inflight: number | null, done = false): Progress {
-    return { applied: this.applied, appliedHash: this.acc, inflight, done };
+    return {
+      applied: this.applied,
+      appliedHash: this.acc,
+      inflight,
+      done,
+      via: inflight === null ? null : this.inflightVia,
+    };
   }
 
   private where(i: number): string {
@@ -276,8 +284,9 @@ class FileRun {
     });
   }
 
-  private executorFor(s: PendingStatement): StatementExecutor {
-    return this.ctx.executors.find((e) => e.accepts(s)) ?? (this.ctx.executors.at(-1) as StatementExecutor);
+  private async executorFor(s: PendingStatement): Promise<StatementExecutor> {
+    for (const e of this.ctx.executors) if (await e.accepts(s)) return e;
+    return this.ctx.executors.at(-1) as StatementExecutor;
   }
 
   /** Runs a statement; if the control connection dies meanwhile, finds out whether the server is still there. */
@@ -366,7 +375,8 @@ class FileRun {
       if (error instanceof SizeError) await this.fail(i, error.message);
       throw error;
     }
-    const executor = this.executorFor(s);
+    const executor = await this.executorFor(s);
+    this.inflightVia = executor.via ?? null;
     const inTransaction =
       executor === ctx.executors.at(-1) &&
       unit.tables !== null &&

@@ -3,6 +3,9 @@
 import { quoteIdentifier } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { InputError } from '../errors.js';
+import { describeExecution, type Execution } from '../online/decide.js';
+import { decideLive, type OnlineDeploy, OnlineExecutor, type OnlineTarget } from '../online/executor.js';
+import { resolveInterruptedOnline } from '../online/resume.js';
 import type { Database, RiskLevel } from '../policy/types.js';
 import { type ApplyAction, applyFiles, describeError } from './apply-files.js';
 import { CONTROL_TIMEOUT_MS, ControlSession } from './control.js';
@@ -10,6 +13,7 @@ import { decideDeploy } from './decide.js';
 import { SessionExecutor, type StatementExecutor, WorkSession } from './execute.js';
 import { acquireLock, lockName, releaseLock } from './lock.js';
 import { HISTORY_TABLE, MysqlRevisions } from './mysql-revisions.js';
+import type { RevisionReadWriter } from './revisions.js';
 import type { MigrationFile } from './types.js';
 import { unitsOf } from './units.js';
 
@@ -35,6 +39,8 @@ export interface DatabaseDeployInput {
   readonly controlTimeoutMs?: number;
   /** How often a statement that timed out waiting for a metadata or row lock is tried again. */
   readonly lockWaitRetries?: number;
+  /** The environment's onlineSchemaChange: ALTERs it routes run through the tool. */
+  readonly online?: OnlineDeploy;
 }
 
 export interface StatementProgress {
@@ -88,6 +94,15 @@ export async function deployDatabase(input: DatabaseDeployInput): Promise<Databa
     try {
       const history = new MysqlRevisions(control, database.name, { name: lock, holder: control.id });
       await history.ensure();
+      const where: OnlineTarget = {
+        environment: database.environment,
+        database: database.name,
+        target,
+        reader: control,
+        lockWaitTimeoutSeconds: input.lockWaitTimeoutSeconds,
+        log,
+      };
+      if (input.online) await resumeInterruptedOnline(history, input.files, where, input.appliedBy);
       const decision = decideDeploy(input.files, await history.read());
       if (!decision.ok) {
         if (decision.markInDoubt) await history.markInDoubt(decision.markInDoubt.versionKey);
@@ -123,6 +138,13 @@ export async function deployDatabase(input: DatabaseDeployInput): Promise<Databa
       }
       const skipped = decision.actions.length - pending.length;
       if (pending.length === 0) return { ...base, status: 'up-to-date', applied: [], skipped, warnings };
+      // What the tool cannot do is refused before any statement runs.
+      const atStart = new Map<string, Execution>();
+      if (input.online) {
+        const refusal = await decideOnlineAtStart(input.online, where, pending, atStart);
+        if (refusal)
+          return { ...base, status: 'refused', applied: [], skipped: 0, message: refusal, warnings };
+      }
       const work = await WorkSession.open(target, database.name, input.lockWaitTimeoutSeconds, timeoutMs);
       try {
         const result = await applyFiles(
@@ -132,7 +154,11 @@ export async function deployDatabase(input: DatabaseDeployInput): Promise<Databa
             history: new MysqlRevisions(control, database.name, { name: lock, holder: control.id }, work),
             control,
             work,
-            executors: [...(input.executors ?? []), new SessionExecutor(work, control)],
+            executors: [
+              ...(input.executors ?? []),
+              ...(input.online ? [new OnlineExecutor(input.online, where, atStart)] : []),
+              new SessionExecutor(work, control),
+            ],
             signal: input.signal ?? new AbortController().signal,
             appliedBy: input.appliedBy,
             gitSha: input.gitSha,
@@ -203,6 +229,23 @@ async function dryRun(
       log(
         `  [${i + 1}/${file.statements.length}] line ${s.line}: ${s.text.replace(/\s+/g, ' ').slice(0, 200)}`,
       );
+      // How an ALTER would run, decided from the table as it is now (read-only).
+      const execution =
+        input.online && exists
+          ? await decideLive(
+              input.online,
+              {
+                environment: database.environment,
+                database: database.name,
+                target: input.target,
+                reader: control,
+                lockWaitTimeoutSeconds: input.lockWaitTimeoutSeconds,
+                log,
+              },
+              { file: file.name.path, text: s.text },
+            )
+          : undefined;
+      if (execution && execution.method !== 'inline') log(`      ${describeExecution(execution)}`);
     }
     log(`  then mark version ${file.name.version} success`);
     applied.push({ file: file.name.path, statements: file.statements.length - action.from });
@@ -231,4 +274,65 @@ export async function inspectDatabase(
   } finally {
     await c.close();
   }
+}
+
+/**
+ * A deploy that died while its online change ran left the history showing the ALTER in flight via
+ * the tool; what the tool left on the server decides it (src/online/resume.ts), so the next deploy
+ * resumes without a repair when it can, and never runs half a change twice.
+ */
+async function resumeInterruptedOnline(
+  history: RevisionReadWriter,
+  files: readonly MigrationFile[],
+  where: OnlineTarget,
+  appliedBy: string,
+): Promise<void> {
+  for (const row of await history.read()) {
+    if (row.inflightStatement === null || row.inflightVia === null) continue;
+    if (row.status !== 'running' && row.status !== 'in-doubt') continue;
+    const file = files.find((f) => f.name.path === row.file);
+    const statement = file?.statements[row.inflightStatement];
+    if (!file || !statement || row.statementHashes[row.inflightStatement] !== statement.hash) continue;
+    const outcome = await resolveInterruptedOnline(where.reader, where.database, statement.text, where.log);
+    const what = `statement ${row.inflightStatement + 1} of ${row.file}, run by ${row.inflightVia} when the deploy stopped`;
+    if (outcome.mark === 'unknown') {
+      where.log(`${where.database}: ${what}: ${outcome.because}`);
+      continue;
+    }
+    where.log(`${where.database}: ${what}: ${outcome.because}; recorded as ${outcome.mark}`);
+    await history.repair(
+      row,
+      outcome.mark,
+      `${appliedBy} (sqlgate deploy: ${outcome.because})`,
+      statement.hash,
+    );
+  }
+}
+
+/** Each pending ALTER decided from the live table; the first refusal, if any, as `file:line: why`. */
+async function decideOnlineAtStart(
+  online: OnlineDeploy,
+  where: OnlineTarget,
+  pending: readonly ApplyAction[],
+  decided: Map<string, Execution>,
+): Promise<string | undefined> {
+  let anyOnline = false;
+  for (const action of pending) {
+    const { file } = action;
+    for (let i = action.from; i < file.statements.length; i++) {
+      const s = file.statements[i] as MigrationFile['statements'][number];
+      const execution = await decideLive(online, where, { file: file.name.path, text: s.text });
+      if (!execution || execution.method === 'inline') {
+        if (execution) decided.set(OnlineExecutor.key({ file: file.name.path, index: i }), execution);
+        continue;
+      }
+      if (execution.method === 'refused')
+        return `${file.name.path}:${s.line}: ${execution.message}; nothing was run`;
+      anyOnline = true;
+      decided.set(OnlineExecutor.key({ file: file.name.path, index: i }), execution);
+      where.log(`${where.database}: ${file.name.path}:${s.line}: ${describeExecution(execution)}`);
+    }
+  }
+  if (anyOnline) online.tool.ensureInstalled();
+  return undefined;
 }

@@ -26,8 +26,10 @@ export type StatementOutcome =
   | { readonly kind: 'unknown'; readonly error: unknown };
 
 export interface StatementExecutor {
-  /** Whether this executor runs the statement; the default one accepts all. */
-  accepts(statement: PendingStatement): boolean;
+  /** What the history records as running the statement while it is in flight; unset: the deploy's own connection. */
+  readonly via?: string;
+  /** Whether this executor runs the statement (it may look at the live table); the default one accepts all. */
+  accepts(statement: PendingStatement): boolean | Promise<boolean>;
   /** Run it; on `signal`, stop it and return once it has really ended. */
   execute(statement: PendingStatement, signal: AbortSignal): Promise<StatementOutcome>;
 }

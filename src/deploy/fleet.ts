@@ -4,7 +4,12 @@
 import type { DatabaseTargets } from '../db/targets.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { InputError } from '../errors.js';
+import type { OnlineDeploy } from '../online/executor.js';
+import { ptOnlineSchemaChange } from '../online/ptosc.js';
+import type { OnlineSchemaChanger } from '../online/tool.js';
 import type { Database, Environment, Policy, RiskLevel } from '../policy/types.js';
+import type { StatementParser } from '../sql/analyse.js';
+import type { StatementFacts } from '../sql/facts.js';
 import { type DatabaseDeployInput, type DatabaseReport, deployDatabase } from './apply.js';
 import { readMigrationFolder } from './sources.js';
 import type { MigrationFile } from './types.js';
@@ -32,6 +37,32 @@ export interface EnvironmentDeployInput {
   readonly riskOf?: (path: string, environment: string) => RiskLevel | null;
   /** Why a database must not be deployed at all (the Action's approval re-check): reported refused, never touched. */
   readonly refuse?: (database: Database) => string | undefined;
+  /** Reads the facts of ALTERs an onlineSchemaChange may route (default: the shared parser pool, started on first use). */
+  readonly parser?: StatementParser;
+  /** The online schema change tool (default pt-online-schema-change). */
+  readonly onlineTool?: OnlineSchemaChanger;
+}
+
+/** The environment's online routing; the SQL parser is loaded only when there is one. */
+function onlineDeployOf(environment: Environment, input: EnvironmentDeployInput): OnlineDeploy | undefined {
+  const policy = environment.onlineSchemaChange;
+  if (!policy) return undefined;
+  const known = new Map<string, Promise<StatementFacts>>();
+  const factsOf = (text: string): Promise<StatementFacts> => {
+    let facts = known.get(text);
+    if (!facts) {
+      facts = (async () => {
+        const { analyseSql } = await import('../sql/analyse.js');
+        const parser = input.parser ?? (await import('../parser/pool.js')).sharedParser();
+        const [first] = await analyseSql(text, parser);
+        if (!first) throw new Error(`no statement in ${text.slice(0, 80)}`);
+        return first.facts;
+      })();
+      known.set(text, facts);
+    }
+    return facts;
+  };
+  return { policy, tool: input.onlineTool ?? ptOnlineSchemaChange, factsOf };
 }
 
 export function parseShard(shard: string): { index: number; count: number } {
@@ -79,6 +110,7 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
     if (!folders.has(d.migrations))
       folders.set(d.migrations, readMigrationFolder(input.root, input.migrationsDir, d.migrations));
 
+  const online = onlineDeployOf(environment, input);
   const reports: DatabaseReport[] = new Array(databases.length);
   let next = 0;
   const worker = async () => {
@@ -123,6 +155,7 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
           log: input.log,
           ...(input.onStatement ? { onStatement: input.onStatement } : {}),
           ...(input.signal ? { signal: input.signal } : {}),
+          ...(online ? { online } : {}),
           ...(input.prOf ? { prOf: (f: MigrationFile) => input.prOf?.(f.name.path) ?? null } : {}),
           ...(input.riskOf
             ? { riskOf: (f: MigrationFile) => input.riskOf?.(f.name.path, database.environment) ?? null }

@@ -40,11 +40,16 @@ const create = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
   note TEXT NULL,
   work_connection BIGINT NULL,
   failed_hash CHAR(64) NULL,
+  inflight_via VARCHAR(64) NULL,
   UNIQUE KEY uk_sqlgate_version (version_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
 
 /** Columns added after the first release; older tables get them on the next deploy. */
-const ADDED = { work_connection: 'BIGINT NULL', failed_hash: 'CHAR(64) NULL' };
+const ADDED = {
+  work_connection: 'BIGINT NULL',
+  failed_hash: 'CHAR(64) NULL',
+  inflight_via: 'VARCHAR(64) NULL',
+};
 
 /** failed_sql keeps this much of a failed statement: the statement itself may exceed max_allowed_packet. */
 const EXCERPT_CHARS = 2000;
@@ -62,6 +67,7 @@ function toRow(r: RowDataPacket): HistoryRow {
     statementHashes: JSON.parse(r.statement_hashes) as string[],
     status: r.status as HistoryStatus,
     inflightStatement: r.inflight_statement === null ? null : Number(r.inflight_statement),
+    inflightVia: r.inflight_via ?? null,
     error: r.error,
     failedStatement: r.failed_statement === null ? null : Number(r.failed_statement),
     appliedBy: r.applied_by,
@@ -104,6 +110,8 @@ const DONE_FIELDS =
 export class MysqlRevisions implements RevisionReadWriter {
   private readonly queue = new Map<string, Queued>();
   private readonly durable = new Map<string, { applied: number; inflight: number | null }>();
+  /** Files whose durable row names what runs its statement in flight (to clear it afterwards). */
+  private readonly viaWritten = new Set<string>();
   private readonly table: string;
 
   constructor(
@@ -176,6 +184,7 @@ export class MysqlRevisions implements RevisionReadWriter {
     const status = q.finish?.status ?? (p.done ? 'success' : 'running');
     const ended = q.finish !== undefined || p.done;
     const failedSql = q.finish?.failedSql;
+    const via = p.inflight === null ? null : (p.via ?? null);
     const failure = [
       q.finish?.error ?? null,
       q.finish?.failedStatement ?? null,
@@ -187,8 +196,8 @@ export class MysqlRevisions implements RevisionReadWriter {
       return {
         sql: `INSERT INTO ${this.table} (version, version_key, description, file, checksum, statements_total, statements_applied,
             applied_hash, statement_hashes, status, inflight_statement, error, failed_statement, failed_sql, failed_hash,
-            applied_by, git_sha, pr, risk, work_connection, started_at, finished_at, execution_ms)
-          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? 'NOW(3)' : 'NULL'}, ${ended ? '0' : 'NULL'})`,
+            applied_by, git_sha, pr, risk, work_connection, inflight_via, started_at, finished_at, execution_ms)
+          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? 'NOW(3)' : 'NULL'}, ${ended ? '0' : 'NULL'})`,
         values: [
           s.version,
           s.versionKey,
@@ -207,6 +216,7 @@ export class MysqlRevisions implements RevisionReadWriter {
           s.pr,
           s.risk,
           s.connection,
+          via,
         ],
       };
     }
@@ -221,6 +231,12 @@ export class MysqlRevisions implements RevisionReadWriter {
       'failed_hash = ?',
     ];
     const values: unknown[] = [...this.guard(p.applied), p.appliedHash, p.inflight, status, ...failure];
+    // Written only when it is or was set: most statements run on the deploy's own connection, and
+    // every byte of the per-statement write counts on a file of many small statements.
+    if (via !== null || this.viaWritten.has(key) || q.start) {
+      sets.push('inflight_via = ?');
+      values.push(via);
+    }
     if (q.start) {
       const s = q.start.record;
       sets.push(
@@ -276,6 +292,8 @@ export class MysqlRevisions implements RevisionReadWriter {
     for (const [key, q] of entries) {
       this.queue.delete(key);
       this.durable.set(key, { applied: q.progress.applied, inflight: q.progress.inflight });
+      if (q.progress.inflight !== null && q.progress.via) this.viaWritten.add(key);
+      else this.viaWritten.delete(key);
     }
   }
 
@@ -334,7 +352,7 @@ export class MysqlRevisions implements RevisionReadWriter {
     const done = applied >= row.statementsTotal;
     const note = `${new Date().toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
     await this.query(
-      `UPDATE ${this.table} SET status = ?, statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL,
+      `UPDATE ${this.table} SET status = ?, statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL, inflight_via = NULL,
          error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
       [
         done ? 'success' : 'failed',

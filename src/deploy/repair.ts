@@ -2,6 +2,7 @@
 // lock so no deploy runs meanwhile. Only in-doubt rows can be repaired.
 import type { ConnectionTarget } from '../db/url.js';
 import { InputError, RefusedError } from '../errors.js';
+import { readInterruptedOnline, resolveInterruptedOnline } from '../online/resume.js';
 import type { Database } from '../policy/types.js';
 import { CONTROL_TIMEOUT_MS, ControlSession } from './control.js';
 import { acquireLock, lockName, releaseLock } from './lock.js';
@@ -36,6 +37,8 @@ export interface RepairResult {
 export async function repairHistory(
   history: RevisionReadWriter,
   input: Omit<RepairInput, 'target'>,
+  /** Refuses (throws) when the database shows the operator's mark is wrong. */
+  verify?: (row: HistoryRow, statement: number) => Promise<void>,
 ): Promise<RepairResult> {
   const name = input.database.name;
   const row = (await history.read()).find((r) => r.versionKey === input.versionKey);
@@ -54,8 +57,30 @@ export async function repairHistory(
       `statement ${statement + 1} of version ${input.version} is still running on ${name} (connection ${running.connection}, for ${running.seconds} s); wait until it ends (or KILL QUERY ${running.connection}), then repair`,
     );
   }
+  await verify?.(row, statement);
   const repaired = await history.repair(row, input.mark, input.by, input.file?.statements[statement]?.hash);
   return { database: name, version: row.version, statement, mark: input.mark, row: repaired };
+}
+
+/**
+ * An online change leaves evidence: its copy (the swap never happened) or the old table (it did).
+ * A mark that contradicts it is refused; the evidence is cleaned up either way (resume.ts).
+ */
+async function verifyOnlineMark(
+  c: ControlSession,
+  input: RepairInput,
+  row: HistoryRow,
+  statement: number,
+): Promise<void> {
+  const text = input.file?.statements[statement]?.text;
+  if (row.inflightVia === null || text === undefined) return;
+  const found = await readInterruptedOnline(c, input.database.name, text);
+  if (found.mark !== 'unknown' && found.mark !== input.mark)
+    throw new RefusedError(
+      `statement ${statement + 1} of version ${input.version} ran through ${row.inflightVia}, and ${found.because}: it is ${found.mark}, not ${input.mark}. Nothing was changed; sqlgate deploy records it as ${found.mark} by itself`,
+    );
+  // Agreed: drop what the tool left, so the next run starts clean.
+  if (found.mark !== 'unknown') await resolveInterruptedOnline(c, input.database.name, text, () => {});
 }
 
 export async function repairDatabase(input: RepairInput): Promise<RepairResult> {
@@ -65,7 +90,11 @@ export async function repairDatabase(input: RepairInput): Promise<RepairResult> 
   try {
     await acquireLock(c, lock, 10);
     try {
-      return await repairHistory(new MysqlRevisions(c, database.name, { name: lock, holder: c.id }), input);
+      return await repairHistory(
+        new MysqlRevisions(c, database.name, { name: lock, holder: c.id }),
+        input,
+        (row, statement) => verifyOnlineMark(c, input, row, statement),
+      );
     } finally {
       await releaseLock(c, lock);
     }

@@ -33,6 +33,8 @@ export interface Progress {
   readonly appliedHash: string;
   readonly inflight: number | null;
   readonly done: boolean;
+  /** What runs the statement in flight, when not the deploy's own connection (an online schema change tool). */
+  readonly via?: string | null;
 }
 
 export interface FinishOutcome {

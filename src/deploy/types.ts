@@ -21,6 +21,8 @@ export interface HistoryRow {
   readonly status: HistoryStatus;
   /** The statement being executed when the row was last written; set means outcome unknown. */
   readonly inflightStatement: number | null;
+  /** What ran the statement in flight when not the deploy's connection (`pt-online-schema-change`). */
+  readonly inflightVia: string | null;
   readonly error: string | null;
   readonly failedStatement: number | null;
   readonly appliedBy: string;

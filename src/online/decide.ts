@@ -187,8 +187,8 @@ export function describeExecution(execution: Execution): string {
   }
 }
 
-/** The line a deploy logs when the live table changes the method the plan showed. */
-export function methodChange(planned: Execution, live: Execution): string | undefined {
+/** The line a deploy logs when the live table changes the method decided earlier (`since`: when). */
+export function methodChange(planned: Execution, live: Execution, since = 'the plan'): string | undefined {
   if (planned.method === live.method) return undefined;
-  return `method changed since the plan: ${describeExecution(planned)} → ${describeExecution(live)}`;
+  return `method changed since ${since}: ${describeExecution(planned)} → ${describeExecution(live)}`;
 }

@@ -1,8 +1,9 @@
 // What an interrupted pt-online-schema-change leaves behind, and putting the table back. The tool
 // cleans up after itself when it fails or is stopped with SIGTERM; a SIGKILL or a lost runner
 // leaves its triggers and `_<table>_new` (before the swap) or `_<table>_old` (after it).
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { quoteIdentifier } from '../db/connect.js';
+import type { Queryable } from './inspect.js';
 
 export interface Leftovers {
   readonly triggers: readonly string[];
@@ -19,15 +20,15 @@ function likeEscape(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export async function findLeftovers(c: Connection, schema: string, table: string): Promise<Leftovers> {
-  const [triggers] = await c.query<RowDataPacket[]>(
+export async function findLeftovers(c: Queryable, schema: string, table: string): Promise<Leftovers> {
+  const [triggers] = (await c.query(
     'SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE ? ORDER BY TRIGGER_NAME',
     [schema, `${likeEscape(toolTriggerPrefix(schema, table))}\\_%`],
-  );
-  const [tables] = await c.query<RowDataPacket[]>(
+  )) as [RowDataPacket[], unknown];
+  const [tables] = (await c.query(
     'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE ?',
     [schema, `%\\_${likeEscape(table)}\\_%`],
-  );
+  )) as [RowDataPacket[], unknown];
   const names = tables.map((t) => String(t.name));
   const shaped = (suffix: string) =>
     names.filter((n) => n.startsWith('_') && n.replace(/^_+/, '') === `${table}_${suffix}`);
@@ -47,7 +48,7 @@ export function hasLeftovers(l: Leftovers): boolean {
  * the table already has the new structure and the change must be recorded as applied, not rerun.
  */
 export async function cleanUpLeftovers(
-  c: Connection,
+  c: Queryable,
   schema: string,
   leftovers: Leftovers,
   log: (line: string) => void,

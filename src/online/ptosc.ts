@@ -2,7 +2,7 @@
 // (where `ps` shows it to every user): it goes into an option file readable only by us, named in
 // the DSN with F=, and removed when the tool exits.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,6 +25,30 @@ function explanation(lines: readonly string[]): string | undefined {
     .map((l) => l.replace(/^\(in cleanup\) /, '').replace(/ at \S+ line \d+\.$/, ''));
   const unique = [...new Set(cleaned)];
   return unique.length > 0 ? unique.slice(-4).join(' / ') : undefined;
+}
+
+/** Option files live in `<tmp>/sqlgate-ptosc-<pid>-*`, so a later run can tell whose they were. */
+const OPTION_DIR_PREFIX = 'sqlgate-ptosc-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * A deploy killed with SIGKILL (a lost runner) cannot remove its option file: the next run on the
+ * machine removes those of processes that no longer exist, so a password never lingers on disk.
+ */
+export function removeStaleOptionFiles(dir = tmpdir()): void {
+  for (const name of readdirSync(dir)) {
+    const pid = Number(new RegExp(`^${OPTION_DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+  }
 }
 
 /** A MySQL option file value, quoted so `#`, `;` and spaces in a password survive. */
@@ -87,7 +111,8 @@ export const ptOnlineSchemaChange: OnlineSchemaChanger = {
 
   async run(request: OnlineRun): Promise<OnlineRunResult> {
     const { log, target } = request;
-    const dir = mkdtempSync(join(tmpdir(), 'sqlgate-ptosc-'));
+    removeStaleOptionFiles();
+    const dir = mkdtempSync(join(tmpdir(), `${OPTION_DIR_PREFIX}${process.pid}-`));
     const optionFile = join(dir, 'client.cnf');
     try {
       writeFileSync(optionFile, `[client]\npassword=${optionValue(target.password)}\n`, { mode: 0o600 });

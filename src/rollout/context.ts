@@ -63,5 +63,6 @@ export function deployInputOf(
     log: ctx.log,
     ...(ctx.shard ? { shard: ctx.shard } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
+    parser: ctx.parser,
   };
 }

@@ -29,6 +29,7 @@ function row(f: MigrationFile, fields: Partial<HistoryRow>): HistoryRow {
     statementHashes: f.statements.slice(0, applied).map((s) => s.hash),
     status: 'success',
     inflightStatement: null,
+    inflightVia: null,
     error: null,
     failedStatement: null,
     appliedBy: 'test',
