@@ -5,6 +5,7 @@ import type { DatabaseTargets } from '../db/targets.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { InputError } from '../errors.js';
 import type { Database, Environment, Policy, RiskLevel } from '../policy/types.js';
+import { dmlBackupsFor } from '../rollback/backup.js';
 import { type DatabaseDeployInput, type DatabaseReport, deployDatabase } from './apply.js';
 import { readMigrationFolder } from './sources.js';
 import type { MigrationFile } from './types.js';
@@ -110,8 +111,18 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
         };
         continue;
       }
+      // backupDml: the rows risky DML touches are copied first (src/rollback/backup.ts).
+      const backups = dmlBackupsFor({
+        policy: input.policy,
+        database,
+        target: targets[i] as ConnectionTarget,
+        files: folders.get(database.migrations) ?? [],
+        lockWaitTimeoutSeconds: environment.lockWaitTimeout,
+        ...(input.riskOf ? { riskOf: input.riskOf } : {}),
+      });
       try {
         reports[i] = await deployDatabase({
+          ...(backups ? { executors: [backups] } : {}),
           database,
           target: targets[i] as ConnectionTarget,
           files: folders.get(database.migrations) ?? [],
@@ -138,6 +149,8 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
           message: (error as Error).message,
           warnings: [],
         };
+      } finally {
+        await backups?.close();
       }
     }
   };

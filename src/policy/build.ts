@@ -451,6 +451,7 @@ export function buildRisk(
   });
   const preset = value.preset ?? (rules.length === 0 ? 'bytebase' : 'none');
   const rollbackAt = value.requireRollback ? at(source, ['requireRollback'], '') : undefined;
+  const backupAt = value.backupDml ? at(source, ['backupDml'], '') : undefined;
   return {
     rules,
     unparsedLevel: value.unparsedLevel ?? 'high',
@@ -460,6 +461,14 @@ export function buildRisk(
           requireRollback: {
             level: value.requireRollback as RuleLevel,
             at: { file: rollbackAt.file, line: rollbackAt.line, column: rollbackAt.column },
+          },
+        }
+      : {}),
+    ...(backupAt
+      ? {
+          backupDml: {
+            level: value.backupDml as RuleLevel,
+            at: { file: backupAt.file, line: backupAt.line, column: backupAt.column },
           },
         }
       : {}),

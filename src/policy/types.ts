@@ -58,6 +58,11 @@ export interface RiskPolicy {
   readonly preset: 'bytebase' | 'none';
   /** Migrations at or above this level need a down file (`requireRollback:`), where it is written. */
   readonly requireRollback?: { readonly level: RuleLevel; readonly at: SourceLocation };
+  /**
+   * Before an UPDATE or DELETE with a WHERE in a migration at or above this level runs, the rows
+   * it will touch are copied into `sqlgate_backup` (`backupDml:`), so rollback can restore them.
+   */
+  readonly backupDml?: { readonly level: RuleLevel; readonly at: SourceLocation };
 }
 
 export interface FlowStep {

@@ -114,13 +114,16 @@ export async function checkRollbackTag(input: RollbackGateInput): Promise<Rollba
         `version ${tag.version} is not applied in ${where}, so there is nothing to roll back to`,
       );
     const { files, downs: available } = input.filesOf(database);
+    // Without backups: by tag, every version needs its reviewed down file (rows backed up by
+    // backupDml are restored too, before it runs).
     const plan = planRollback(rows, tag.toKey, files, available);
     if (!plan.ok) return refuse('history', `${where}: ${plan.reason}`);
-    for (const step of plan.steps) downs.set(step.down.name.path, step.down);
+    const run = plan.steps.flatMap((s) => (s.down ? [s.down] : []));
+    for (const down of run) downs.set(down.name.path, down);
     checks.push(
-      plan.steps.length === 0
+      run.length === 0
         ? `${where}: nothing above ${tag.version} is applied`
-        : `${where}: will run ${plan.steps.map((s) => s.down.name.path).join(', ')}`,
+        : `${where}: will run ${run.map((d) => d.name.path).join(', ')}`,
     );
   }
   // Each down file is SQL that runs on the environment: it must have been reviewed like a migration.
