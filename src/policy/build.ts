@@ -23,6 +23,7 @@ import {
   type RiskRule,
   type Role,
   type RuleLevel,
+  type SourceLocation,
 } from './types.js';
 import { at, type PathSegment, type YamlSource } from './yaml-source.js';
 
@@ -158,6 +159,14 @@ export function buildEnvironments(
       order: raw.order as number,
       lockWaitTimeout: (raw.lockWaitTimeout as number | undefined) ?? 5,
       verifyApprovals: (raw.verifyApprovals as boolean | undefined) ?? true,
+      ...(raw.requireRollback
+        ? {
+            requireRollback: {
+              level: raw.requireRollback as RuleLevel,
+              at: sourceLocation(at(source, ['environments', i, 'requireRollback'], '')),
+            },
+          }
+        : {}),
     };
     if (!base.verifyApprovals) {
       warnings.push(
@@ -505,4 +514,12 @@ export function withOnlineSchemaChange(
     };
     return { ...env, onlineSchemaChange: online };
   });
+}
+
+function sourceLocation(d: {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}): SourceLocation {
+  return { file: d.file, line: d.line, column: d.column };
 }

@@ -138,6 +138,8 @@ interface EnvironmentBase {
   readonly verifyApprovals: boolean;
   /** Absent: every ALTER runs inline. */
   readonly onlineSchemaChange?: OnlineSchemaChangePolicy;
+  /** A migration whose task here is at or above this level needs a down file (with risk-rules.yaml's, the stricter holds). */
+  readonly requireRollback?: { readonly level: RuleLevel; readonly at: SourceLocation };
 }
 export interface AutomaticEnvironment extends EnvironmentBase {
   readonly rollout: 'automatic';
