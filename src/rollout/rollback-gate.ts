@@ -30,7 +30,8 @@ export function parseRollbackTag(
   if (!environment || !version) return { ok: false, reason: `tag ${tag} is not a rollback tag: ${expected}` };
   // Parsed as a migration name would be, so V2, 2 and 2.0 name the same version.
   const parsed = parseMigrationName(`m/x/${version}_x.sql`, 'm');
-  if ('format' in parsed)
+  // The version must be the whole rest of the tag: `1.2.0_x` would parse as 1.2.0 described "x x".
+  if ('format' in parsed || parsed.description !== 'x')
     return { ok: false, reason: `tag ${tag}: "${version}" is not a migration version; ${expected}` };
   return { ok: true, environment, version, toKey: versionKey(parsed.parts) };
 }
