@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../../src/db/url.js';
+import { loadPolicies } from '../../src/policy/load.js';
+import type { Database, RiskLevel } from '../../src/policy/types.js';
+import { dmlBackupsFor } from '../../src/rollback/backup.js';
 import { dmlTarget } from '../../src/rollback/dml-target.js';
+import { seedTexts } from '../policy/seed-texts.js';
 
 describe('the rows an UPDATE or DELETE touches, read from its text for the backup', () => {
   it.each([
@@ -47,5 +52,48 @@ describe('the rows an UPDATE or DELETE touches, read from its text for the backu
     ['INSERT', 'INSERT INTO t1 SELECT * FROM t2 WHERE x = 1'],
   ])('is not a target: %s', (_, sql) => {
     expect(dmlTarget(sql)).toBeUndefined();
+  });
+});
+
+describe('which files back up their DML (backupDml: high)', () => {
+  const policy = (() => {
+    const texts = seedTexts();
+    const loaded = loadPolicies({ ...texts, risk: `backupDml: high\n${texts.risk ?? ''}` });
+    if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
+    return loaded.policy;
+  })();
+  const database = policy.databases.find((d) => d.environment === 'prod') as Database;
+  const statement = (file: string, text: string) => ({ file, index: 0, line: 1, text, hash: '' });
+  const executor = (riskOf?: (path: string) => RiskLevel | null) =>
+    dmlBackupsFor({
+      policy,
+      database,
+      target: parseDatabaseUrl('TEST', 'mysql://root@127.0.0.1:1/'),
+      files: [],
+      lockWaitTimeoutSeconds: 5,
+      ...(riskOf ? { riskOf } : {}),
+    });
+
+  it.each([
+    ['the PR gave the file the level', 'high', true],
+    ['the PR gave the file a lower level', 'moderate', false],
+    ['the deploy does not know the level (the CLI): back up', null, true],
+  ] as const)('%s (%s): %s', (_, level, backs) => {
+    expect(executor(() => level)?.accepts(statement('m.sql', 'DELETE FROM t WHERE id = 1'))).toBe(backs);
+  });
+
+  it('takes no statement it cannot back up, and no executor at all without backupDml', () => {
+    expect(executor()?.accepts(statement('m.sql', 'DELETE FROM t'))).toBe(false);
+    const plain = loadPolicies(seedTexts());
+    if (!plain.ok) throw new Error('seed');
+    expect(
+      dmlBackupsFor({
+        policy: plain.policy,
+        database,
+        target: parseDatabaseUrl('TEST', 'mysql://root@127.0.0.1:1/'),
+        files: [],
+        lockWaitTimeoutSeconds: 5,
+      }),
+    ).toBeUndefined();
   });
 });
