@@ -77,6 +77,7 @@ function setOutputs(values: {
   flow?: string;
   approved?: string;
   deployed?: string;
+  'rolled-back'?: string;
 }): void {
   for (const [k, v] of Object.entries(values)) if (v !== undefined) core.setOutput(k, v);
 }
@@ -210,7 +211,7 @@ async function renderDeploy(report: RolloutReport, tag: string | undefined): Pro
       .addHeading(`sqlgate ${what} refused`, 2)
       .addCodeBlock([...checks, `✗ ${refusal}`].join('\n'))
       .write();
-    setOutputs({ deployed: '[]' });
+    setOutputs({ deployed: '[]', ...(report.rollbacks ? { 'rolled-back': '[]' } : {}) });
     throw new RefusedError(refusal);
   }
   if (report.rollbacks) return renderRollbacks(report.rollbacks, checks);
@@ -259,7 +260,14 @@ async function renderRollbacks(
     .addHeading('sqlgate rollback', 2)
     .addCodeBlock([...checks, ...lines].join('\n'))
     .write();
-  setOutputs({ deployed: '[]' });
+  setOutputs({
+    deployed: '[]',
+    'rolled-back': JSON.stringify(
+      rollbacks
+        .filter((r) => r.rolledBack.length > 0)
+        .map((r) => ({ environment: r.environment, database: r.database, steps: r.rolledBack })),
+    ),
+  });
   const bad = rollbacks.filter((r) => r.status === 'failed' || r.status === 'refused');
   if (bad.length > 0) throw new RefusedError(bad.map(formatRollback).join('\n'));
 }

@@ -142,7 +142,7 @@ databases:
       `rollback of rollback/prod/1.0.0 refused (approval): migrations/app/1.1.0_add_email.down.sql was pushed to main without a merged pull request (commit ${direct.slice(0, 7)}). Nothing was rolled back.`,
     );
     for (const refused of [developer, unknown, automatic, malformed, unapproved, unreviewed])
-      expect(refused.outputs.deployed).toBe('[]');
+      expect(refused.outputs).toMatchObject({ deployed: '[]', 'rolled-back': '[]' });
     expect(await columns(PROD)).toEqual(['id', 'name', 'email']);
     expect((await history(PROD)).map((r) => r.status)).toEqual(['success', 'success']);
 
@@ -160,6 +160,9 @@ databases:
       `✓ prod/${PROD}: rolled back with migrations/app/1.1.0_add_email.down.sql`,
     );
     expect(rollback.summary).toContain('sqlgate rollback');
+    expect(JSON.parse(rollback.outputs['rolled-back'] as string)).toEqual([
+      { environment: 'prod', database: PROD, steps: ['migrations/app/1.1.0_add_email.down.sql'] },
+    ]);
     expect(await columns(PROD)).toEqual(['id', 'name']);
     expect(await columns(TEST)).toEqual(['id', 'name', 'email']);
     const rows = await history(PROD);
