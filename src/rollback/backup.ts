@@ -133,11 +133,12 @@ export class DmlBackupExecutor implements StatementExecutor {
         `SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 LIMIT 1`,
         [BACKUP_SCHEMA, backup],
       );
+      const names = (await storedColumns(c, backup)).join(', ');
       await c.query('START TRANSACTION');
       began = true;
       // Each part on its own lines: the statement's text may end a line with a `--` comment.
       const [copied] = await c.query(
-        `INSERT INTO ${qualified}\nSELECT * FROM ${target.from}\nWHERE ${target.where}\n`,
+        `INSERT INTO ${qualified} (${names})\nSELECT ${names} FROM ${target.from}\nWHERE ${target.where}\n`,
       );
       await c.query(statement.text);
       await c.query(
@@ -242,6 +243,19 @@ export async function readBackups(
 }
 
 /**
+ * The backup table's columns that hold data, quoted: a generated column is computed by the server
+ * and refuses a value (the copy made LIKE its table keeps its definition).
+ */
+async function storedColumns(c: Connection, backupTable: string): Promise<string[]> {
+  const [columns] = await c.query<RowDataPacket[]>(
+    `SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA NOT LIKE '%GENERATED%' ORDER BY ORDINAL_POSITION`,
+    [BACKUP_SCHEMA, backupTable],
+  );
+  return columns.map((r) => quoteIdentifier(String(r.c)));
+}
+
+/**
  * Put a version's rows back, newest statement first, in one transaction: rows its DELETEs removed
  * are inserted again, rows its UPDATEs changed get their old values by key (never REPLACE, which
  * would delete the row and fire ON DELETE CASCADE on its children).
@@ -255,11 +269,7 @@ export async function restoreBackups(
   await c.query('START TRANSACTION');
   try {
     for (const b of [...backups].sort((x, y) => y.statement - x.statement)) {
-      const [columns] = await c.query<RowDataPacket[]>(
-        'SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
-        [BACKUP_SCHEMA, b.backupTable],
-      );
-      const names = columns.map((r) => quoteIdentifier(String(r.c)));
+      const names = await storedColumns(c, b.backupTable);
       await c.query(
         `INSERT INTO ${b.sourceTable} (${names.join(', ')}) SELECT ${names.join(', ')} FROM ${BACKUP_SCHEMA}.${quoteIdentifier(b.backupTable)}
           ON DUPLICATE KEY UPDATE ${names.map((n) => `${n} = VALUES(${n})`).join(', ')}`,

@@ -100,6 +100,22 @@ describe('DML backups (backupDml)', { timeout: 60_000 }, () => {
     expect(await w.customers()).toEqual(ORIGINAL);
   });
 
+  it('backs up and restores the stored columns of a table with generated ones', async () => {
+    const w = await workdir({
+      'migrations/app/1.0.1_prices.sql':
+        'CREATE TABLE prices (id INT PRIMARY KEY, net INT, gross INT AS (net * 2) STORED, label VARCHAR(20) AS (CONCAT(id, net)) VIRTUAL);\nINSERT INTO prices (id, net) VALUES (1, 10), (2, 20);\n',
+      'migrations/app/1.0.2_discount.sql': 'UPDATE prices SET net = net - 5 WHERE id = 2;\n',
+    });
+    expect((await w.run('deploy', '--env', 'test')).code).toBe(0);
+    const prices = () => server.query(`SELECT id, net, gross, label FROM ${w.db}.prices ORDER BY id`);
+    expect((await prices())[1]).toEqual({ id: 2, net: 15, gross: 30, label: '215' });
+    expect((await w.run('rollback', '--env', 'test', '--to', '1.0.1')).code).toBe(0);
+    expect(await prices()).toEqual([
+      { id: 1, net: 10, gross: 20, label: '110' },
+      { id: 2, net: 20, gross: 40, label: '220' },
+    ]);
+  });
+
   it('restores the rows first, then runs the down file', async () => {
     const w = await workdir({
       'migrations/app/1.0.1_vip.sql':
