@@ -1,8 +1,8 @@
 // The base branch's schema, built fast: its migrations have already been through review and
 // deploy, so the rehearsal needs their result, not a per-statement record of them. Each file goes
 // to the server as one multi-statement batch (one round trip, no history write between
-// statements), then one transaction records every file as applied in the scratch history, so the
-// PR's migrations meet the history a real deploy would leave. If any batch fails, the caller
+// statements), then a few transactions record every file as applied in the scratch history, so
+// the PR's migrations meet the history a real deploy would leave. If any batch fails, the caller
 // rebuilds with the deploy engine to report the failing statement exactly.
 import { closeQuietly, connect, quoteIdentifier } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
@@ -11,6 +11,8 @@ import { CONTROL_TIMEOUT_MS, ControlSession } from '../deploy/control.js';
 import { acquireLock, lockName, releaseLock } from '../deploy/lock.js';
 import { MysqlRevisions } from '../deploy/mysql-revisions.js';
 import { type MigrationFile, versionKey } from '../deploy/types.js';
+
+const RECORDS_PER_COMMIT = 200;
 
 /** True when every file applied and is recorded; false when a batch failed (the schema is half built). */
 export async function buildBaseInBatches(input: {
@@ -41,7 +43,9 @@ export async function buildBaseInBatches(input: {
         }
         const history = new MysqlRevisions(control, schema, { name: lock, holder: control.id });
         await history.ensure();
-        for (const file of input.files) {
+        for (const [i, file] of input.files.entries()) {
+          // A few hundred rows a commit keeps each write well under max_allowed_packet.
+          if (i > 0 && i % RECORDS_PER_COMMIT === 0) await history.flush();
           const hashes = file.statements.map((s) => s.hash);
           history.start(
             {
