@@ -122,6 +122,7 @@ export class DmlBackupExecutor implements StatementExecutor {
     };
     signal.addEventListener('abort', kill, { once: true });
     let began = false;
+    let committing = false;
     try {
       // DDL commits implicitly, so the backup table is made before the transaction: empty, and
       // made again when a failed attempt is retried.
@@ -156,14 +157,16 @@ export class DmlBackupExecutor implements StatementExecutor {
           (copied as { affectedRows?: number }).affectedRows ?? 0,
         ],
       );
+      committing = true;
       await c.query('COMMIT');
       return { kind: 'applied' };
     } catch (error) {
-      if (outcomeUnknown(error)) {
-        this.connection = undefined;
-        return { kind: 'unknown', error };
-      }
-      if (began) await c.query('ROLLBACK').catch(() => {});
+      const lost = outcomeUnknown(error);
+      if (lost) this.connection = undefined;
+      // Only a COMMIT without its reply leaves the outcome open: a connection lost before it
+      // rolled the transaction back on the server, statement and copy alike.
+      if (lost && committing) return { kind: 'unknown', error };
+      if (began && !lost) await c.query('ROLLBACK').catch(() => {});
       return { kind: 'failed', error };
     } finally {
       signal.removeEventListener('abort', kill);
