@@ -76,6 +76,7 @@ function setOutputs(values: {
   flow?: string;
   approved?: string;
   deployed?: string;
+  'rolled-back'?: string;
 }): void {
   for (const [k, v] of Object.entries(values)) if (v !== undefined) core.setOutput(k, v);
 }
@@ -203,11 +204,18 @@ async function renderDeploy(report: RolloutReport, tag: string | undefined): Pro
   for (const line of text.log) core.info(line);
   await core.summary.addHeading(text.heading, 2).addCodeBlock(text.summary.join('\n')).write();
   if (text.refusal !== undefined) {
-    setOutputs({ deployed: '[]' });
+    setOutputs({ deployed: '[]', ...(report.rollbacks ? { 'rolled-back': '[]' } : {}) });
     throw new RefusedError(text.refusal);
   }
   if (report.rollbacks) {
-    setOutputs({ deployed: '[]' });
+    setOutputs({
+      deployed: '[]',
+      'rolled-back': JSON.stringify(
+        report.rollbacks
+          .filter((r) => r.rolledBack.length > 0)
+          .map((r) => ({ environment: r.environment, database: r.database, steps: r.rolledBack })),
+      ),
+    });
     const failed = rollbackProblems(report.rollbacks);
     if (failed) throw new RefusedError(failed);
     return;

@@ -69,7 +69,7 @@ export async function runRehearse(io: CliIo, o: RehearseCliOptions): Promise<num
       return 0;
     }
     const downs = await downFilesAt(repo, plan.head.commit, migrationsDir);
-    const missing = missingRollbacks(plan.policy.risk, plan.risk.tasks, new Set(downs.keys()));
+    const missing = missingRollbacks(plan.policy, plan.risk.tasks, new Set(downs.keys()));
     const state = missing.length > 0 ? 'failed' : report.state;
     if (o.format === 'json')
       io.out(JSON.stringify({ version: 1, ...report, state, missingRollbacks: missing }, null, 2));

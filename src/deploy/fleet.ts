@@ -8,6 +8,7 @@ import type { OnlineDeploy } from '../online/executor.js';
 import { ptOnlineSchemaChange } from '../online/ptosc.js';
 import type { OnlineSchemaChanger } from '../online/tool.js';
 import type { Database, Environment, Policy, RiskLevel } from '../policy/types.js';
+import { dmlBackupsFor } from '../rollback/backup.js';
 import type { StatementParser } from '../sql/analyse.js';
 import type { StatementFacts } from '../sql/facts.js';
 import { type DatabaseDeployInput, type DatabaseReport, deployDatabase } from './apply.js';
@@ -142,8 +143,18 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
         };
         continue;
       }
+      // backupDml: the rows risky DML touches are copied first (src/rollback/backup.ts).
+      const backups = dmlBackupsFor({
+        policy: input.policy,
+        database,
+        target: targets[i] as ConnectionTarget,
+        files: folders.get(database.migrations) ?? [],
+        lockWaitTimeoutSeconds: environment.lockWaitTimeout,
+        ...(input.riskOf ? { riskOf: input.riskOf } : {}),
+      });
       try {
         reports[i] = await deployDatabase({
+          ...(backups ? { executors: [backups] } : {}),
           database,
           target: targets[i] as ConnectionTarget,
           files: folders.get(database.migrations) ?? [],
@@ -171,6 +182,8 @@ export async function deployEnvironment(input: EnvironmentDeployInput): Promise<
           message: (error as Error).message,
           warnings: [],
         };
+      } finally {
+        await backups?.close();
       }
     }
   };

@@ -148,6 +148,12 @@ export class GitRepo {
     return out.split('\n').filter((l) => l.length > 0);
   }
 
+  /** The commits (newest first) that added or edited `path` on the history of `ref`. */
+  async commitsChanging(path: string, ref: string): Promise<string[]> {
+    const out = await this.git.raw(['log', '--format=%H', '--diff-filter=AM', ref, '--', path]);
+    return out.split('\n').filter((l) => l.length > 0);
+  }
+
   /**
    * A fingerprint of what a change does to the files under `dirs`: a hash of the diff (paths,
    * modes, blob ids) from its merge base with `base` to `commit`. It changes exactly when the

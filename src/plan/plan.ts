@@ -24,6 +24,7 @@ import {
   isMigrationCandidate,
   type MigrationName,
   newFileProblem,
+  parseMigrationName,
 } from '../sql/migration-name.js';
 import type { ChangeSource } from '../sql/statement-types.js';
 
@@ -45,6 +46,11 @@ export interface PlanOptions {
     migrations: readonly AnalysedMigrationWithText[],
   ) => Promise<TableShapeLookup>;
   readonly onProgress?: (message: string) => void;
+  /**
+   * Judge the change's down files too, as SQL of their migration's database (the rollback tag's
+   * re-check of the PR that brought a down file: it runs on the database like a migration).
+   */
+  readonly judgeDownFiles?: boolean;
 }
 
 export interface RequiredFlow {
@@ -129,8 +135,16 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
     const touchesMigration =
       isMigrationCandidate(change.path, migrationsDir) ||
       (change.from !== undefined && isMigrationCandidate(change.from, migrationsDir));
+    if (!touchesMigration) continue;
     // A down file is a rollback plan, not history: it may be added, revised or removed later.
-    if (!touchesMigration || isDownFile(change.path)) continue;
+    if (isDownFile(change.path)) {
+      const name =
+        options.judgeDownFiles &&
+        change.status !== 'deleted' &&
+        parseMigrationName(change.path, migrationsDir);
+      if (name && !(name instanceof Diagnostic)) changedMigrations.push(name);
+      continue;
+    }
     if (change.status !== 'added') {
       errors.push(
         new Diagnostic(

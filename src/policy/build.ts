@@ -24,6 +24,7 @@ import {
   type RiskRule,
   type Role,
   type RuleLevel,
+  type SourceLocation,
 } from './types.js';
 import { at, type PathSegment, type YamlSource } from './yaml-source.js';
 
@@ -160,6 +161,14 @@ export function buildEnvironments(
       order: raw.order as number,
       lockWaitTimeout: (raw.lockWaitTimeout as number | undefined) ?? 5,
       verifyApprovals: (raw.verifyApprovals as boolean | undefined) ?? true,
+      ...(raw.requireRollback
+        ? {
+            requireRollback: {
+              level: raw.requireRollback as RuleLevel,
+              at: sourceLocation(at(source, ['environments', i, 'requireRollback'], '')),
+            },
+          }
+        : {}),
     };
     if (!base.verifyApprovals) {
       warnings.push(
@@ -471,6 +480,7 @@ export function buildRisk(
   // must not silently lose every default (an unbounded DELETE would fall to level none).
   const preset = value.preset ?? 'bytebase';
   const rollbackAt = value.requireRollback ? at(source, ['requireRollback'], '') : undefined;
+  const backupAt = value.backupDml ? at(source, ['backupDml'], '') : undefined;
   return {
     rules,
     unparsedLevel: value.unparsedLevel ?? 'high',
@@ -480,6 +490,14 @@ export function buildRisk(
           requireRollback: {
             level: value.requireRollback as RuleLevel,
             at: { file: rollbackAt.file, line: rollbackAt.line, column: rollbackAt.column },
+          },
+        }
+      : {}),
+    ...(backupAt
+      ? {
+          backupDml: {
+            level: value.backupDml as RuleLevel,
+            at: { file: backupAt.file, line: backupAt.line, column: backupAt.column },
           },
         }
       : {}),
@@ -516,4 +534,12 @@ export function withOnlineSchemaChange(
     };
     return { ...env, onlineSchemaChange: online };
   });
+}
+
+function sourceLocation(d: {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}): SourceLocation {
+  return { file: d.file, line: d.line, column: d.column };
 }

@@ -58,6 +58,11 @@ export interface RiskPolicy {
   readonly preset: 'bytebase' | 'none';
   /** Migrations at or above this level need a down file (`requireRollback:`), where it is written. */
   readonly requireRollback?: { readonly level: RuleLevel; readonly at: SourceLocation };
+  /**
+   * Before an UPDATE or DELETE with a WHERE in a migration at or above this level runs, the rows
+   * it will touch are copied into `sqlgate_backup` (`backupDml:`), so rollback can restore them.
+   */
+  readonly backupDml?: { readonly level: RuleLevel; readonly at: SourceLocation };
 }
 
 export interface FlowStep {
@@ -133,6 +138,8 @@ interface EnvironmentBase {
   readonly verifyApprovals: boolean;
   /** Absent: every ALTER runs inline. */
   readonly onlineSchemaChange?: OnlineSchemaChangePolicy;
+  /** A migration whose task here is at or above this level needs a down file (with risk-rules.yaml's, the stricter holds). */
+  readonly requireRollback?: { readonly level: RuleLevel; readonly at: SourceLocation };
 }
 export interface AutomaticEnvironment extends EnvironmentBase {
   readonly rollout: 'automatic';

@@ -5,7 +5,7 @@ import type { GitRepo } from '../git/repo.js';
 import type { PlanOptions, PlanResult } from '../plan/plan.js';
 import { rehearsalProblem } from '../report/rehearsal.js';
 import { rehearsalForPlan } from './for-plan.js';
-import { missingRollbacks } from './require-rollback.js';
+import { missingRollbacks, requiresRollback } from './require-rollback.js';
 import { downFilesAt } from './subjects.js';
 import type { MissingRollback, RehearsalReport } from './types.js';
 
@@ -48,10 +48,10 @@ export function checkRehearsal(input: {
   return {
     planOptions: rehearsal ? { estimates: rehearsal.estimates } : {},
     finish: async (plan) => {
-      const downs = plan.policy.risk.requireRollback
+      const downs = requiresRollback(plan.policy)
         ? await downFilesAt(input.repo, plan.head.commit, plan.migrationsDir)
         : new Map<string, string>();
-      const missing = missingRollbacks(plan.policy.risk, plan.risk.tasks, new Set(downs.keys()));
+      const missing = missingRollbacks(plan.policy, plan.risk.tasks, new Set(downs.keys()));
       const report = rehearsal?.report();
       return { report, missing, problem: rehearsalProblem(report, missing) };
     },

@@ -1,7 +1,7 @@
-// Rehearse a PR's migrations on a throwaway schema per database, with the deploy engine itself
-// (history table, lock, one statement per round trip): the base branch's migrations once, then
-// each PR migration; a migration with a down file goes up → down → up, and the schema after
-// down must equal the schema before up.
+// Rehearse a PR's migrations on a throwaway schema per database: the base branch's migrations
+// once, in one batch per file (base.ts), then each PR migration with the deploy engine itself
+// (history table, lock, one statement per round trip); a migration with a down file goes
+// up → down → up, and the schema after down must equal the schema before up.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { closeQuietly, connect, quoteIdentifier } from '../db/connect.js';
@@ -12,6 +12,7 @@ import { type MigrationFile, versionKey } from '../deploy/types.js';
 import type { Database } from '../policy/types.js';
 import { rollbackDatabase } from '../rollback/rollback.js';
 import { compareVersions } from '../sql/migration-name.js';
+import { buildBaseInBatches } from './base.js';
 import { failureAt } from './failure.js';
 import { compareSnapshots, readSchemaSnapshot, type SchemaSnapshot } from './schema-snapshot.js';
 import {
@@ -135,14 +136,19 @@ async function rehearseDatabase(
   input.progress?.(`${subject.database}: building the base (${subject.base.length} migrations) in ${schema}`);
   try {
     const baseStarted = performance.now();
-    const base = await deploy(subject.base);
+    const built =
+      subject.base.length > 0 &&
+      (await buildBaseInBatches({ target, schema, files: subject.base, appliedBy: input.appliedBy }));
+    // A base that does not build in batches is rebuilt statement by statement, to say where it fails.
+    if (!built && subject.base.length > 0) await dropSchema(target, schema);
+    const base = built ? undefined : await deploy(subject.base);
     const baseMs = Math.round(performance.now() - baseStarted);
-    if (base.status === 'failed' || base.status === 'in-doubt')
+    if (base && (base.status === 'failed' || base.status === 'in-doubt'))
       return done({
         base: { files: subject.base.length, ms: baseMs, failure: await recordedFailure(subject.base, base) },
         files: notRun(subject.pr),
       });
-    if (base.status !== 'applied' && base.status !== 'up-to-date')
+    if (base && base.status !== 'applied' && base.status !== 'up-to-date')
       return done({
         base: { files: subject.base.length, ms: baseMs },
         files: notRun(subject.pr),

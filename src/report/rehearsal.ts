@@ -120,7 +120,7 @@ export function rehearsalMarkdown(
   if (missing.length > 0) lines.push('');
   if (!report) return lines;
   lines.push(
-    `On a throwaway schema per database (${report.server}), with the deploy engine, in ${seconds(report.ms)}.`,
+    `On a throwaway schema per database (${report.server}): the base branch once, then the PR’s migrations with the deploy engine, in ${seconds(report.ms)}.`,
     '',
   );
   const rows: string[] = [];

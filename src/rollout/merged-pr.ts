@@ -8,6 +8,7 @@ import { listPullContributors, listReviews, type RepoRef, resolveTeams } from '.
 import { planChange } from '../plan/plan.js';
 import type { RiskLevel } from '../policy/types.js';
 import type { StatementParser } from '../sql/analyse.js';
+import { isDownFile } from '../sql/migration-name.js';
 
 export interface MergedPrVerdict {
   readonly ok: boolean;
@@ -29,6 +30,11 @@ export interface VerifierContext {
   readonly policiesDir: string;
   readonly migrationsDir: string;
   readonly defaultBranch: string;
+  /**
+   * Verifying down files (the rollback tag): the PR is judged with its down files' SQL too, and a
+   * down file's PR is the one that last added or edited it (down files may be revised).
+   */
+  readonly judgeDownFiles?: boolean;
 }
 
 /** Checks migrations against the PRs that merged them; each PR is evaluated once per verifier. */
@@ -46,7 +52,10 @@ async function verifyMigrationApproved(
   path: string,
   commit: string,
 ): Promise<MergedPrVerdict> {
-  const adding = (await ctx.repo.commitsAdding(path, commit)).pop();
+  const adding =
+    ctx.judgeDownFiles && isDownFile(path)
+      ? (await ctx.repo.commitsChanging(path, commit))[0]
+      : (await ctx.repo.commitsAdding(path, commit)).pop();
   if (!adding)
     return { ok: false, reason: `${path}: no commit on the history of ${commit.slice(0, 7)} adds it` };
   const { data: pulls } = await ctx.github.rest.repos.listPullRequestsAssociatedWithCommit({
@@ -113,6 +122,7 @@ async function verifyPr(ctx: VerifierContext, pr: Pull): Promise<MergedPrVerdict
       policiesDir: ctx.policiesDir,
       migrationsDir: ctx.migrationsDir,
       parser: ctx.parser,
+      ...(ctx.judgeDownFiles ? { judgeDownFiles: true } : {}),
     });
   } catch (error) {
     const message = error instanceof InputError ? error.message.split('\n')[0] : String(error);

@@ -50,7 +50,7 @@ export async function rollbackOnTag(
       files,
       downs: new Map([...downs].filter(([, down]) => result.verified.has(down.name.path))),
       by: tagged.sender,
-      lockTimeoutSeconds: 60,
+      lockTimeoutSeconds: ctx.lockTimeoutSeconds,
       lockWaitTimeoutSeconds: environment.lockWaitTimeout,
       log: ctx.log,
     });

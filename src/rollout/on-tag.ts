@@ -52,6 +52,8 @@ export async function rolloutOnTag(ctx: RolloutContext, push: TagPush): Promise<
       policiesDir: ctx.policiesDir,
       migrationsDir: ctx.migrationsDir,
       defaultBranch: branch,
+      // A down file runs on the database like a migration: its PR is judged with its SQL.
+      ...(isRollbackTag(push.tag) ? { judgeDownFiles: true } : {}),
     }),
   };
   if (isRollbackTag(push.tag)) return rollbackOnTag(ctx, tagged);

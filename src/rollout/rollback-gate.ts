@@ -30,7 +30,8 @@ export function parseRollbackTag(
   if (!environment || !version) return { ok: false, reason: `tag ${tag} is not a rollback tag: ${expected}` };
   // Parsed as a migration name would be, so V2, 2 and 2.0 name the same version.
   const parsed = parseMigrationName(`m/x/${version}_x.sql`, 'm');
-  if ('format' in parsed)
+  // The version must be the whole rest of the tag: `1.2.0_x` would parse as 1.2.0 described "x x".
+  if ('format' in parsed || parsed.description !== 'x')
     return { ok: false, reason: `tag ${tag}: "${version}" is not a migration version; ${expected}` };
   return { ok: true, environment, version, toKey: versionKey(parsed.parts) };
 }
@@ -114,13 +115,16 @@ export async function checkRollbackTag(input: RollbackGateInput): Promise<Rollba
         `version ${tag.version} is not applied in ${where}, so there is nothing to roll back to`,
       );
     const { files, downs: available } = input.filesOf(database);
+    // Without backups: by tag, every version needs its reviewed down file (rows backed up by
+    // backupDml are restored too, before it runs).
     const plan = planRollback(rows, tag.toKey, files, available);
     if (!plan.ok) return refuse('history', `${where}: ${plan.reason}`);
-    for (const step of plan.steps) downs.set(step.down.name.path, step.down);
+    const run = plan.steps.flatMap((s) => (s.down ? [s.down] : []));
+    for (const down of run) downs.set(down.name.path, down);
     checks.push(
-      plan.steps.length === 0
+      run.length === 0
         ? `${where}: nothing above ${tag.version} is applied`
-        : `${where}: will run ${plan.steps.map((s) => s.down.name.path).join(', ')}`,
+        : `${where}: will run ${run.map((d) => d.name.path).join(', ')}`,
     );
   }
   // Each down file is SQL that runs on the environment: it must have been reviewed like a migration.

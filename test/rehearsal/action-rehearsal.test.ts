@@ -45,7 +45,11 @@ afterAll(async () => {
 });
 
 /** Open PR `number` with `files` and run the check on it with the rehearsal database. */
-async function checkPr(number: number, files: Record<string, string>) {
+async function checkPr(
+  number: number,
+  files: Record<string, string>,
+  inputs: Record<string, string> = { 'rehearsal-url': server.url },
+) {
   const pr = openPr(repo, github, { number, author: 'devon', files });
   repo.git('checkout', '-q', 'main');
   const result = await runStep({
@@ -54,7 +58,7 @@ async function checkPr(number: number, files: Record<string, string>) {
     workspace: repo.dir,
     apiUrl: api,
     sha: pr.headSha,
-    inputs: { 'rehearsal-url': server.url },
+    inputs,
   });
   return { result, statuses: github.statusesOf(pr.headSha), comment: github.commentOf(number) ?? '' };
 }
@@ -109,5 +113,19 @@ describe('the PR check with rehearsal-url, through dist/index.js', { timeout: 12
     );
     expect(result.summary).toContain('### Rehearsal — ✅ passed');
     expect(result.outputs).toMatchObject({ 'risk-level': 'high', flow: 'dba-review', approved: 'false' });
+  });
+
+  it('rehearses on the workflow’s service container with rehearsal: service', async () => {
+    // The service the example workflow starts answers at 127.0.0.1:3306 as root without a
+    // password; here that is the machine's shared server, where the scratch schema is unique.
+    const { result, statuses, comment } = await checkPr(
+      3,
+      { 'migrations/shop/1.1.0_audit.sql': 'CREATE TABLE audit (id BIGINT PRIMARY KEY);\n' },
+      { rehearsal: 'service' },
+    );
+    expect(result.code).toBe(0);
+    expect(statuses).toEqual(['pending: waiting for DBA (0 of 1)']);
+    expect(comment).toContain('### Rehearsal — ✅ passed');
+    expect(comment).toContain('On a throwaway schema per database (mysql://root@127.0.0.1:3306/)');
   });
 });

@@ -42,13 +42,14 @@ rules:
 `;
 
 /** A PR adding `files` on top of one migration; `riskRules` replaces the seed's risk-rules.yaml on main. */
-function pr(files: Record<string, string>, riskRules = RISK_RULES) {
+function pr(files: Record<string, string>, riskRules = RISK_RULES, onMain: Record<string, string> = {}) {
   const repo = new TempRepo();
   repos.push(repo);
   repo.write({
     'migrations/test_db/1.0.0_init.sql': 'CREATE TABLE t1 (id INT PRIMARY KEY);\n',
     // The rules as written, without Bytebase's preset, so each level comes from one of them.
     'policies/risk-rules.yaml': `${riskRules}preset: none\n`,
+    ...onMain,
   });
   const base = repo.commit('init');
   repo.git('checkout', '-q', '-b', 'feature');
@@ -164,6 +165,38 @@ describe('the PR check with a rehearsal database', { timeout: 60_000 }, () => {
         '2: DDL on Test is Low',
       ],
     ]);
+  });
+
+  it('takes requireRollback per environment too, for that environment’s tasks; the stricter level holds', async () => {
+    const environments = (testLevel: string) => `environments:
+  - {id: test, title: Test, order: 1, rollout: automatic, requireRollback: ${testLevel}}
+  - {id: prod, title: Prod, order: 2, rollout: manual, tag: "prod/*", rolloutRoles: [dba]}
+databases:
+  - {name: test_db, environment: test, urlEnv: TEST_DB_URL}
+  - {name: test_db, environment: prod, urlEnv: PROD_DB_URL}
+`;
+    const column = '  - {id: test, title: Test, order: 1, rollout: automatic, requireRollback: '.length + 1;
+    const migration = {
+      'migrations/test_db/1.1.0_email.sql': 'ALTER TABLE t1 ADD COLUMN email VARCHAR(100);\n',
+    };
+    const run = async (testLevel: string, riskRules: string, files: Record<string, string> = migration) =>
+      (await check(pr(files, riskRules, { 'policies/environments.yaml': environments(testLevel) }), false))
+        .recorded;
+    // Test's own `low` reaches its low task (Prod, high, has no requirement).
+    expect(comment(await run('low', RISK_RULES))).toContain(
+      `- ❌ migrations/test_db/1.1.0_email.sql is low risk and has no down file migrations/test_db/1.1.0_email.down.sql (requireRollback: low at policies/environments.yaml:2:${column})`,
+    );
+    // An environment cannot loosen risk-rules.yaml's level: its \`high\` leaves the global \`low\` in force.
+    expect(comment(await run('high', `requireRollback: low\n${RISK_RULES}`))).toContain(
+      '- ❌ migrations/test_db/1.1.0_email.sql is high risk and has no down file migrations/test_db/1.1.0_email.down.sql (requireRollback: low at policies/risk-rules.yaml:1:18)',
+    );
+    // Test's `high` alone: its task is low, so nothing is required.
+    expect((await run('high', RISK_RULES)).statuses.at(-1)?.state).toBe('pending');
+    const withDown = await run('low', RISK_RULES, {
+      ...migration,
+      'migrations/test_db/1.1.0_email.down.sql': 'ALTER TABLE t1 DROP COLUMN email;\n',
+    });
+    expect(withDown.statuses.at(-1)?.state).toBe('pending');
   });
 
   it('fails a PR whose migration needs a down file by requireRollback, naming the rule’s file:line', async () => {

@@ -90,6 +90,61 @@ describe('sqlgate rehearse', { timeout: 60_000 }, () => {
     await server.query(`DROP DATABASE \`${schema}\``);
   });
 
+  it('builds the base in one batch per file, and the PR deploys on the history that leaves', async () => {
+    const repo = new TempRepo();
+    repos.push(repo);
+    repo.write({
+      'migrations/test_db/1.0.0_init.sql':
+        'CREATE TABLE t1 (id INT PRIMARY KEY) -- a trailing comment\n;\nINSERT INTO t1 VALUES (1) # another\n;\n',
+      'migrations/test_db/1.0.1_proc.sql':
+        'DELIMITER //\nCREATE PROCEDURE p1()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND//\nDELIMITER ;\nALTER TABLE t1 ADD COLUMN name VARCHAR(20);\n',
+    });
+    repo.commit('base');
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.write({
+      'migrations/test_db/1.0.2_email.sql': 'ALTER TABLE t1 ADD COLUMN email VARCHAR(100) AFTER name;\n',
+    });
+    repo.commit('pr');
+    const run = await rehearseAt(repo, '--keep', '--format', 'json');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ state: 'passed', databases: [{ base: { files: 2 } }] });
+    const schema = report.databases[0].schema as string;
+    expect(
+      await server.query(
+        `SELECT file, status, statements_applied, statements_total FROM \`${schema}\`.sqlgate_history ORDER BY id`,
+      ),
+    ).toEqual([
+      {
+        file: 'migrations/test_db/1.0.0_init.sql',
+        status: 'success',
+        statements_applied: 2,
+        statements_total: 2,
+      },
+      {
+        file: 'migrations/test_db/1.0.1_proc.sql',
+        status: 'success',
+        statements_applied: 2,
+        statements_total: 2,
+      },
+      {
+        file: 'migrations/test_db/1.0.2_email.sql',
+        status: 'success',
+        statements_applied: 1,
+        statements_total: 1,
+      },
+    ]);
+    expect(
+      await server.query(
+        `SELECT ROUTINE_NAME AS r FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = '${schema}'`,
+      ),
+    ).toEqual([{ r: 'p1' }]);
+    expect(await server.query(`SELECT * FROM \`${schema}\`.t1`)).toEqual([
+      { id: 1, name: null, email: null },
+    ]);
+    await server.query(`DROP DATABASE \`${schema}\``);
+  });
+
   it('reports a failing migration with the statement, its line in the file and the server’s error, and does not run later ones', async () => {
     const repo = repoWithPr({
       'migrations/test_db/1.0.2_rename.sql':

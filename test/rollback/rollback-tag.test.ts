@@ -119,24 +119,37 @@ databases:
       'rollback of rollback/prod-1.0.0 refused (tag): tag rollback/prod-1.0.0 is not a rollback tag: expected rollback/<environment>/<version>, e.g. rollback/prod/1.2.0.',
     );
 
-    // Refused: the down file on main is not the one the PR's reviewers approved.
-    repo.write({
-      'migrations/app/1.1.0_add_email.down.sql': 'ALTER TABLE t1 DROP COLUMN email;\nDROP TABLE t1;\n',
+    // Refused: a down file revised in a PR whose flows its SQL would have needed were not
+    // satisfied. The PR check does not judge down files, so it needed no approval; the tag does.
+    openPr(repo, github, {
+      number: 2,
+      author: 'devon',
+      files: {
+        'migrations/app/1.1.0_add_email.down.sql': 'ALTER TABLE t1 DROP COLUMN email;\nDROP TABLE t1;\n',
+      },
     });
-    const tampered = repo.commit('Tweak the down file directly on main');
-    const unreviewed = await pushTag('rollback/prod/1.0.0', tampered, 'dana');
-    expect(unreviewed.code).not.toBe(0);
-    expect(unreviewed.stdout).toContain(
-      'rollback of rollback/prod/1.0.0 refused (approval): migrations/app/1.1.0_add_email.down.sql differs from what PR #1 approved. Nothing was rolled back.',
+    const merged2 = mergePr(repo, github, 2);
+    const unapproved = await pushTag('rollback/prod/1.0.0', merged2.after, 'dana');
+    expect(unapproved.code).not.toBe(0);
+    expect(unapproved.stdout).toContain(
+      'rollback of rollback/prod/1.0.0 refused (approval): migrations/app/1.1.0_add_email.down.sql: PR #2 merged without its approvals: DBA review: waiting for DBA (0 of 1). Nothing was rolled back.',
     );
-    for (const refused of [developer, unknown, automatic, malformed, unreviewed])
-      expect(refused.outputs.deployed).toBe('[]');
+    // Refused: a down file edited on main without a pull request.
+    repo.write({ 'migrations/app/1.1.0_add_email.down.sql': 'ALTER TABLE t1 DROP COLUMN email;\n' });
+    const direct = repo.commit('Fix the down file directly on main');
+    const unreviewed = await pushTag('rollback/prod/1.0.0', direct, 'dana');
+    expect(unreviewed.stdout).toContain(
+      `rollback of rollback/prod/1.0.0 refused (approval): migrations/app/1.1.0_add_email.down.sql was pushed to main without a merged pull request (commit ${direct.slice(0, 7)}). Nothing was rolled back.`,
+    );
+    for (const refused of [developer, unknown, automatic, malformed, unapproved, unreviewed])
+      expect(refused.outputs).toMatchObject({ deployed: '[]', 'rolled-back': '[]' });
     expect(await columns(PROD)).toEqual(['id', 'name', 'email']);
     expect((await history(PROD)).map((r) => r.status)).toEqual(['success', 'success']);
 
-    // Allowed: the DBA rolls Prod back to 1.0.0 with the reviewed down file; Test is untouched.
-    repo.git('revert', '--no-edit', 'HEAD');
-    const restored = repo.git('rev-parse', 'HEAD');
+    // Allowed: the DBA rolls Prod back to 1.0.0 from the commit that merged PR #1, whose down file
+    // the DBA approved (the runner checks the tag out); Test is untouched.
+    const restored = merged.after;
+    repo.git('checkout', '-q', restored);
     const rollback = await pushTag('rollback/prod/1.0.0', restored, 'dana');
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toContain(`✓ ${PROD} in Prod: will run migrations/app/1.1.0_add_email.down.sql`);
@@ -147,6 +160,9 @@ databases:
       `✓ prod/${PROD}: rolled back with migrations/app/1.1.0_add_email.down.sql`,
     );
     expect(rollback.summary).toContain('sqlgate rollback');
+    expect(JSON.parse(rollback.outputs['rolled-back'] as string)).toEqual([
+      { environment: 'prod', database: PROD, steps: ['migrations/app/1.1.0_add_email.down.sql'] },
+    ]);
     expect(await columns(PROD)).toEqual(['id', 'name']);
     expect(await columns(TEST)).toEqual(['id', 'name', 'email']);
     const rows = await history(PROD);
