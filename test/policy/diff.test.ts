@@ -1,6 +1,6 @@
 // policy/diff.ts on its own: a policy change in words, as the PR comment shows it. Each case is a
 // folder in test/fixtures/policy-diff/ holding the policy files that differ from the seed's
-// (test/fixtures/seed-policies/) and expected.txt, the lines describePolicyDiff must produce.
+// (examples/seed/policies/) and expected.txt, the lines describePolicyDiff must produce.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { loadPolicies, type PolicyTexts } from '../../src/policy/load.js';
 import { POLICY_FILES, type Policy, type PolicyFileKey } from '../../src/policy/types.js';
 import { REPO_ROOT } from './seed-texts.js';
 
-const SEED = join(REPO_ROOT, 'test/fixtures/seed-policies');
+const SEED = join(REPO_ROOT, 'examples/seed/policies');
 const CASES = join(REPO_ROOT, 'test/fixtures/policy-diff');
 
 function policyOf(...dirs: string[]): Policy {

@@ -47,7 +47,7 @@ describe('the plan as text', () => {
     );
     const lines = planText(plan).split('\n');
     expect(lines).toContain(
-      '    1:1     ALTER_TABLE      HIGH     unparsed: Expected a column name; DDL on Prod is High (policies/risk-rules.yaml:5)',
+      '    1:1     ALTER_TABLE      HIGH     sqlgate cannot parse this statement (Expected a column name); rated at unparsedLevel high; DDL on Prod is High (policies/risk-rules.yaml:5)',
     );
     expect(lines).toContain('Policy change: policies/risk-rules.yaml');
     expect(lines).toContain("  - rule 'DDL on Prod is High' level high → low");

@@ -55,10 +55,10 @@ describe('errors', () => {
 });
 
 describe('annotations', () => {
-  it('a high-risk line is an error annotation naming the rule; a low-risk one gets none', () => {
+  it('a high-risk line is a warning annotation naming the rule; a low-risk one gets none', () => {
     expect(riskAnnotations(planOf(SEED_PR))).toEqual([
       {
-        level: 'error',
+        level: 'warning',
         message: 'ALTER_TABLE is high risk in prod: DDL on Prod is High',
         file: 'migrations/test_db/1001_add_email.sql',
         startLine: 1,
@@ -73,7 +73,10 @@ describe('annotations', () => {
       'migrations/test_db/1002_broken.sql': ['!ALTER TABLE users ADD|Expected a column'],
     });
     expect(riskAnnotations(plan).map((a) => [a.level, a.message])).toEqual([
-      ['error', 'ALTER_TABLE is high risk in test: cannot be parsed (Expected a column)'],
+      [
+        'warning',
+        'ALTER_TABLE is high risk in test: sqlgate cannot parse this statement (Expected a column); rated at unparsedLevel high',
+      ],
     ]);
   });
 

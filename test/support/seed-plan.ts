@@ -1,4 +1,4 @@
-// A PlanResult built without git or a parser: the seed policies (test/fixtures/seed-policies/)
+// A PlanResult built without git or a parser: the seed policies (examples/seed/policies/)
 // and statements classified by keyword, for tests of what reads a plan (the reports).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ export const SEED_PR = {
   'migrations/test_db/1001_add_email.sql': ['ALTER TABLE users ADD COLUMN email VARCHAR(255)'],
 };
 
-const SEED = join(REPO_ROOT, 'test/fixtures/seed-policies');
+const SEED = join(REPO_ROOT, 'examples/seed/policies');
 const texts: PolicyTexts = {};
 for (const [key, name] of Object.entries(POLICY_FILES) as [PolicyFileKey, string][])
   if (existsSync(join(SEED, name))) texts[key] = readFileSync(join(SEED, name), 'utf8');
