@@ -26,9 +26,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../lead/node_modules/big-integer/BigInteger.js
+// node_modules/big-integer/BigInteger.js
 var require_BigInteger = __commonJS({
-  "../lead/node_modules/big-integer/BigInteger.js"(exports, module) {
+  "node_modules/big-integer/BigInteger.js"(exports, module) {
     var bigInt = (function(undefined2) {
       "use strict";
       var BASE = 1e7, LOG_BASE = 7, MAX_INT = 9007199254740992, MAX_INT_ARR = smallToArray(MAX_INT), DEFAULT_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz", supportsNativeBigInt = typeof BigInt == "function";
@@ -746,9 +746,9 @@ var require_BigInteger = __commonJS({
   }
 });
 
-// ../lead/node_modules/node-sql-parser/build/mysql.js
+// node_modules/node-sql-parser/build/mysql.js
 var require_mysql = __commonJS({
-  "../lead/node_modules/node-sql-parser/build/mysql.js"(exports) {
+  "node_modules/node-sql-parser/build/mysql.js"(exports) {
     (function(r, t) {
       for (var e in t) r[e] = t[e];
     })(exports, (function(r) {
