@@ -9,7 +9,8 @@ import type { Environment, ManualEnvironment, Policy } from '../policy/types.js'
 import type { MergedPrVerdict } from './merged-pr.js';
 import { pendingReader } from './pending.js';
 
-export interface TagGateInput {
+/** What every tag gate (rollout and rollback) judges: the tag, who pushed it, under which policies. */
+export interface TaggedPush {
   readonly policy: Policy;
   readonly tag: string;
   readonly tagCommit: string;
@@ -19,10 +20,13 @@ export interface TagGateInput {
   /** The event's authenticated sender, not the tag's self-declared tagger. */
   readonly sender: string;
   readonly teams: ReadonlyMap<string, TeamMembers>;
+  readonly verify: (path: string, commit: string) => Promise<MergedPrVerdict>;
+}
+
+export interface TagGateInput extends TaggedPush {
   readonly root: string;
   readonly migrationsDir: string;
   readonly targets: DatabaseTargets;
-  readonly verify: (path: string, commit: string) => Promise<MergedPrVerdict>;
 }
 
 export type TagGateResult =

@@ -3,13 +3,11 @@
 // rollout: the tag's commit is on the default branch, its pusher holds one of the environment's
 // rollout roles, <version> is applied there, every version above it is fully applied and has its
 // down file, and each of those down files came from a merged PR whose flow was satisfied.
-import type { TeamMembers } from '../approval/types.js';
 import { type HistoryRow, type MigrationFile, versionKey } from '../deploy/types.js';
-import type { Database, ManualEnvironment, Policy } from '../policy/types.js';
+import type { Database, ManualEnvironment } from '../policy/types.js';
 import { planRollback } from '../rollback/rollback.js';
 import { parseMigrationName } from '../sql/migration-name.js';
-import { rolloutRolesOf } from './gate.js';
-import type { MergedPrVerdict } from './merged-pr.js';
+import { rolloutRolesOf, type TaggedPush } from './gate.js';
 
 export const ROLLBACK_TAG_PREFIX = 'rollback/';
 
@@ -36,15 +34,7 @@ export function parseRollbackTag(
   return { ok: true, environment, version, toKey: versionKey(parsed.parts) };
 }
 
-export interface RollbackGateInput {
-  readonly policy: Policy;
-  readonly tag: string;
-  readonly tagCommit: string;
-  readonly onDefaultBranch: boolean;
-  readonly defaultBranch: string;
-  /** The event's authenticated sender, not the tag's self-declared tagger. */
-  readonly sender: string;
-  readonly teams: ReadonlyMap<string, TeamMembers>;
+export interface RollbackGateInput extends TaggedPush {
   /** A database's history as it is (null: nothing was ever deployed there). */
   readonly historyOf: (database: Database) => Promise<readonly HistoryRow[] | null>;
   /** The migrations of a database's folder and their down files (by the migration's path), in the checkout. */
@@ -52,7 +42,6 @@ export interface RollbackGateInput {
     readonly files: readonly MigrationFile[];
     readonly downs: ReadonlyMap<string, MigrationFile>;
   };
-  readonly verify: (path: string, commit: string) => Promise<MergedPrVerdict>;
 }
 
 export type RollbackGateResult =
