@@ -36444,13 +36444,23 @@ var DEPLOY_COMMANDS = {
 
 // src/cli/io.ts
 function processIo() {
+  let out = closableStream(process.stdout), err = closableStream(process.stderr);
   return {
     cwd: process.cwd(),
     env: process.env,
-    out: (text2) => process.stdout.write(`${text2}
+    out: (text2) => out(`${text2}
 `),
-    err: (text2) => process.stderr.write(`${text2}
+    err: (text2) => err(`${text2}
 `)
+  };
+}
+function closableStream(stream) {
+  let closed = !1;
+  return stream.on("error", (error) => {
+    if (error.code === "EPIPE") closed = !0;
+    else throw error;
+  }), (text2) => {
+    closed || stream.write(text2);
   };
 }
 
