@@ -3,12 +3,12 @@ import { evaluateApprovals } from '../../src/approval/evaluate.js';
 import type { PlanResult } from '../../src/plan/plan.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import { COMMENT_LIMIT, commentMarkdown } from '../../src/report/markdown.js';
-import { evaluateRisk } from '../../src/risk/evaluate.js';
 import type { AnalysedStatement } from '../../src/sql/analyse.js';
 import { classifyByKeywords } from '../../src/sql/classify.js';
 import { buildFacts } from '../../src/sql/facts.js';
 import { type MigrationName, parseMigrationName } from '../../src/sql/migration-name.js';
 import { seedTexts } from '../policy/seed-texts.js';
+import { planFrom } from '../support/seed-plan.js';
 
 const loaded = loadPolicies(seedTexts());
 if (!loaded.ok) throw new Error('seed policies do not load');
@@ -35,20 +35,7 @@ function planOf(files: number, statementsPerFile: number): PlanResult {
     );
     return { migration, statements };
   });
-  const risk = evaluateRisk(policy, migrations);
-  const flows = risk.flow
-    ? [{ reason: 'sql' as const, flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level }]
-    : [];
-  return {
-    base: { ref: 'main', commit: 'a'.repeat(40) },
-    head: { commit: 'b'.repeat(40) },
-    policy,
-    policiesDir: 'policies',
-    migrationsDir: 'migrations',
-    migrations: migrations.map((m) => m.migration),
-    risk,
-    flows,
-  };
+  return planFrom(policy, migrations);
 }
 
 const approvalsOf = (plan: PlanResult) =>

@@ -7,11 +7,11 @@ import type { PlanResult } from '../../src/plan/plan.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import type { Policy } from '../../src/policy/types.js';
 import { commentMarkdown } from '../../src/report/markdown.js';
-import { evaluateRisk } from '../../src/risk/evaluate.js';
 import { classifyByKeywords } from '../../src/sql/classify.js';
 import { buildFacts } from '../../src/sql/facts.js';
 import { type MigrationName, parseMigrationName } from '../../src/sql/migration-name.js';
 import { seedTexts } from '../policy/seed-texts.js';
+import { planFrom } from '../support/seed-plan.js';
 
 function policyOf(environments?: string): Policy {
   const other = environments ? { environments, risk: 'unparsedLevel: high\n' } : {};
@@ -32,20 +32,7 @@ function planOf(policy: Policy, sql: string): PlanResult {
       facts: buildFacts(sql, classifyByKeywords(sql), undefined, { ok: true, via: 'ast' as const }),
     },
   ];
-  const risk = evaluateRisk(policy, [{ migration, statements }]);
-  const flows = risk.flow
-    ? [{ reason: 'sql' as const, flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level }]
-    : [];
-  return {
-    base: { ref: 'main', commit: 'a'.repeat(40) },
-    head: { commit: 'b'.repeat(40) },
-    policy,
-    policiesDir: 'policies',
-    migrationsDir: 'migrations',
-    migrations: [migration],
-    risk,
-    flows,
-  };
+  return planFrom(policy, [{ migration, statements }]);
 }
 
 function comment(plan: PlanResult, approvers: string[]): string {

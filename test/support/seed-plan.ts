@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanResult, RequiredFlow } from '../../src/plan/plan.js';
 import { loadPolicies, type PolicyTexts } from '../../src/policy/load.js';
-import { POLICY_FILES, type PolicyFileKey } from '../../src/policy/types.js';
+import { POLICY_FILES, type Policy, type PolicyFileKey } from '../../src/policy/types.js';
 import { evaluateRisk } from '../../src/risk/evaluate.js';
 import type { AnalysedStatement } from '../../src/sql/analyse.js';
 import { classifyByKeywords } from '../../src/sql/classify.js';
@@ -56,14 +56,23 @@ export function planOf(
       );
     }),
   }));
-  const risk = evaluateRisk(policy, migrations);
+  return planFrom(policy, migrations, extra);
+}
+
+/** The PlanResult `plan` would give for these analysed migrations under `policies`, main → HEAD. */
+export function planFrom(
+  policies: Policy,
+  migrations: readonly { migration: MigrationName; statements: readonly AnalysedStatement[] }[],
+  extra: Partial<PlanResult> = {},
+): PlanResult {
+  const risk = evaluateRisk(policies, migrations);
   const flows: RequiredFlow[] = risk.flow
     ? [{ reason: 'sql', flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level }]
     : [];
   return {
     base: { ref: 'main', commit: 'a'.repeat(40) },
     head: { commit: 'b'.repeat(40) },
-    policy,
+    policy: policies,
     policiesDir: 'policies',
     migrationsDir: 'migrations',
     migrations: migrations.map((m) => m.migration),
