@@ -11445,7 +11445,7 @@ var require_packets = __commonJS({
 var require_command = __commonJS({
   "node_modules/mysql2/lib/commands/command.js"(exports, module) {
     "use strict";
-    var EventEmitter = __require("events").EventEmitter, Timers = __require("timers"), Command = class extends EventEmitter {
+    var EventEmitter2 = __require("events").EventEmitter, Timers = __require("timers"), Command = class extends EventEmitter2 {
       constructor() {
         super(), this.next = null;
       }
@@ -17309,7 +17309,7 @@ var require_named_placeholders = __commonJS({
 var require_connection = __commonJS({
   "node_modules/mysql2/lib/base/connection.js"(exports, module) {
     "use strict";
-    var Net = __require("net"), Tls = __require("tls"), Timers = __require("timers"), EventEmitter = __require("events").EventEmitter, Readable = __require("stream").Readable, Queue = require_ring_queue(), SqlString = require_lib(), { createLRU } = require_lib2(), PacketParser = require_packet_parser(), Packets = require_packets(), Commands = require_commands2(), ConnectionConfig = require_connection_config(), TlsSessionSlot = require_tls_session_cache(), CharsetToEncoding = require_charset_encodings(), {
+    var Net = __require("net"), Tls = __require("tls"), Timers = __require("timers"), EventEmitter2 = __require("events").EventEmitter, Readable = __require("stream").Readable, Queue = require_ring_queue(), SqlString = require_lib(), { createLRU } = require_lib2(), PacketParser = require_packet_parser(), Packets = require_packets(), Commands = require_commands2(), ConnectionConfig = require_connection_config(), TlsSessionSlot = require_tls_session_cache(), CharsetToEncoding = require_charset_encodings(), {
       traceCallback,
       tracePromise,
       getServerContext,
@@ -17342,7 +17342,7 @@ var require_connection = __commonJS({
         maxVersion: ssl.maxVersion
       }), secureContext;
     }
-    var BaseConnection = class _BaseConnection extends EventEmitter {
+    var BaseConnection = class _BaseConnection extends EventEmitter2 {
       constructor(opts) {
         super(), this.config = opts.config, opts.config.stream ? typeof opts.config.stream == "function" ? this.stream = opts.config.stream(opts) : this.stream = opts.config.stream : opts.config.socketPath ? this.stream = Net.connect(opts.config.socketPath) : (this.stream = Net.connect(opts.config.port, opts.config.host), this.config.enableKeepAlive && this.stream.on("connect", () => {
           this.stream.setKeepAlive(!0, this.config.keepAliveInitialDelay);
@@ -17893,7 +17893,7 @@ var require_connection = __commonJS({
       end(callback) {
         if (this.config.isServer) {
           this._closing = !0;
-          let quitCmd2 = new EventEmitter();
+          let quitCmd2 = new EventEmitter2();
           return setImmediate(() => {
             this.stream.end(), quitCmd2.emit("end");
           }), quitCmd2;
@@ -18006,10 +18006,10 @@ var require_inherit_events = __commonJS({
 var require_connection2 = __commonJS({
   "node_modules/mysql2/lib/promise/connection.js"(exports, module) {
     "use strict";
-    var EventEmitter = __require("events").EventEmitter, PromisePreparedStatementInfo = require_prepared_statement_info(), {
+    var EventEmitter2 = __require("events").EventEmitter, PromisePreparedStatementInfo = require_prepared_statement_info(), {
       captureStackHolder,
       applyCapturedStack
-    } = require_capture_local_err(), makeDoneCb = require_make_done_cb(), inheritEvents = require_inherit_events(), BaseConnection = require_connection(), PromiseConnection = class _PromiseConnection extends EventEmitter {
+    } = require_capture_local_err(), makeDoneCb = require_make_done_cb(), inheritEvents = require_inherit_events(), BaseConnection = require_connection(), PromiseConnection = class _PromiseConnection extends EventEmitter2 {
       constructor(connection, promiseImpl) {
         super(), this.connection = connection, this.Promise = promiseImpl || Promise, inheritEvents(connection, this, [
           "error",
@@ -18242,7 +18242,7 @@ var require_pool_connection2 = __commonJS({
 var require_pool = __commonJS({
   "node_modules/mysql2/lib/base/pool.js"(exports, module) {
     "use strict";
-    var process2 = __require("process"), SqlString = require_lib(), EventEmitter = __require("events").EventEmitter, PoolConnection = require_pool_connection2(), Queue = require_ring_queue(), BaseConnection = require_connection(), Errors = require_errors(), {
+    var process2 = __require("process"), SqlString = require_lib(), EventEmitter2 = __require("events").EventEmitter, PoolConnection = require_pool_connection2(), Queue = require_ring_queue(), BaseConnection = require_connection(), Errors = require_errors(), {
       traceCallback,
       getServerContext,
       poolConnectChannel
@@ -18258,7 +18258,7 @@ var require_pool = __commonJS({
           break;
         }
     }
-    var BasePool = class extends EventEmitter {
+    var BasePool = class extends EventEmitter2 {
       constructor(options) {
         super(), this.config = options.config, this.config.connectionConfig.pool = this, this._allConnections = new Queue(), this._freeConnections = new Queue(), this._connectionQueue = new Queue(), this._closed = !1, this.config.maxIdle < this.config.connectionLimit && this._removeIdleTimeoutConnections();
       }
@@ -18431,10 +18431,10 @@ var require_pool = __commonJS({
 var require_pool2 = __commonJS({
   "node_modules/mysql2/lib/promise/pool.js"(exports, module) {
     "use strict";
-    var EventEmitter = __require("events").EventEmitter, {
+    var EventEmitter2 = __require("events").EventEmitter, {
       captureStackHolder,
       applyCapturedStack
-    } = require_capture_local_err(), makeDoneCb = require_make_done_cb(), PromisePoolConnection = require_pool_connection(), inheritEvents = require_inherit_events(), BasePool = require_pool(), PromisePool = class _PromisePool extends EventEmitter {
+    } = require_capture_local_err(), makeDoneCb = require_make_done_cb(), PromisePoolConnection = require_pool_connection(), inheritEvents = require_inherit_events(), BasePool = require_pool(), PromisePool = class _PromisePool extends EventEmitter2 {
       constructor(pool, thePromise) {
         super(), this.pool = pool, this.Promise = thePromise || Promise, inheritEvents(pool, this, ["acquire", "connection", "enqueue", "release"]);
       }
@@ -18533,7 +18533,7 @@ var require_pool_config = __commonJS({
 var require_pool_cluster = __commonJS({
   "node_modules/mysql2/lib/pool_cluster.js"(exports, module) {
     "use strict";
-    var process2 = __require("process"), Pool = require_pool3(), PoolConfig = require_pool_config(), Connection = require_connection3(), EventEmitter = __require("events").EventEmitter, makeSelector = {
+    var process2 = __require("process"), Pool = require_pool3(), PoolConfig = require_pool_config(), Connection = require_connection3(), EventEmitter2 = __require("events").EventEmitter, makeSelector = {
       RR() {
         let index = 0;
         return (clusterIds) => clusterIds[index++ % clusterIds.length];
@@ -18620,7 +18620,7 @@ var require_pool_cluster = __commonJS({
         let nodeId = foundNodeIds.length === 1 ? foundNodeIds[0] : this._selector(foundNodeIds);
         return this._cluster._getNode(nodeId);
       }
-    }, PoolCluster = class extends EventEmitter {
+    }, PoolCluster = class extends EventEmitter2 {
       constructor(config) {
         super(), config = config || {}, this._canRetry = typeof config.canRetry > "u" ? !0 : config.canRetry, this._removeNodeErrorCount = config.removeNodeErrorCount || 5, this._restoreNodeTimeout = config.restoreNodeTimeout || 0, this._defaultSelector = config.defaultSelector || "RR", this._closed = !1, this._lastId = 0, this._nodes = {}, this._serviceableNodeIds = [], this._namespaces = {}, this._findCaches = {};
       }
@@ -18797,7 +18797,7 @@ var require_pool_cluster2 = __commonJS({
 var require_promise = __commonJS({
   "node_modules/mysql2/promise.js"(exports) {
     "use strict";
-    var SqlString = require_lib(), EventEmitter = __require("events").EventEmitter, parserCache = require_parser_cache(), PoolCluster = require_pool_cluster(), createConnection = require_create_connection(), createPool = require_create_pool(), createPoolCluster = require_create_pool_cluster(), PromiseConnection = require_connection2(), PromisePool = require_pool2(), {
+    var SqlString = require_lib(), EventEmitter2 = __require("events").EventEmitter, parserCache = require_parser_cache(), PoolCluster = require_pool_cluster(), createConnection = require_create_connection(), createPool = require_create_pool(), createPoolCluster = require_create_pool_cluster(), PromiseConnection = require_connection2(), PromisePool = require_pool2(), {
       captureStackHolder,
       applyCapturedStack
     } = require_capture_local_err(), makeDoneCb = require_make_done_cb(), PromisePoolConnection = require_pool_connection(), inheritEvents = require_inherit_events(), PromisePoolNamespace = require_pool_cluster2();
@@ -18823,7 +18823,7 @@ var require_promise = __commonJS({
         );
       return new PromisePool(corePool, thePromise);
     }
-    var PromisePoolCluster = class _PromisePoolCluster extends EventEmitter {
+    var PromisePoolCluster = class _PromisePoolCluster extends EventEmitter2 {
       constructor(poolCluster, thePromise) {
         super(), this.poolCluster = poolCluster, this.Promise = thePromise || Promise, inheritEvents(poolCluster, this, ["warn", "remove", "online", "offline"]);
       }
@@ -30298,7 +30298,7 @@ var require_core2 = __commonJS({
   "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    var id_1 = require_id(), ref_1 = require_ref(), core = [
+    var id_1 = require_id(), ref_1 = require_ref(), core2 = [
       "$schema",
       "$id",
       "$defs",
@@ -30308,7 +30308,7 @@ var require_core2 = __commonJS({
       id_1.default,
       ref_1.default
     ];
-    exports.default = core;
+    exports.default = core2;
   }
 });
 
@@ -32194,14 +32194,14 @@ var require_json_schema_2020_12 = __commonJS({
   "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    var metaSchema = require_schema4(), applicator = require_applicator2(), unevaluated = require_unevaluated2(), content = require_content(), core = require_core3(), format = require_format_annotation(), metadata = require_meta_data(), validation = require_validation2(), META_SUPPORT_DATA = ["/properties"];
+    var metaSchema = require_schema4(), applicator = require_applicator2(), unevaluated = require_unevaluated2(), content = require_content(), core2 = require_core3(), format = require_format_annotation(), metadata = require_meta_data(), validation = require_validation2(), META_SUPPORT_DATA = ["/properties"];
     function addMetaSchema2020($data) {
       return [
         metaSchema,
         applicator,
         unevaluated,
         content,
-        core,
+        core2,
         with$data(this, format),
         metadata,
         with$data(this, validation)
@@ -33079,6 +33079,20 @@ async function resolveInterruptedOnline(reader, database2, statementText, log) {
   };
 }
 
+// src/db/sql-literal.ts
+function sqlLiteral(value) {
+  if (value == null) return "NULL";
+  if (typeof value == "number") {
+    if (!Number.isSafeInteger(value)) throw new Error(`internal: ${value} is not an integer`);
+    return String(value);
+  }
+  if (typeof value == "string") return stringLiteral(value);
+  throw new Error(`internal: cannot write a ${typeof value} into the history`);
+}
+function stringLiteral(value) {
+  return /[^\x20-\x7e]|['\\]/.test(value) ? `_utf8mb4 X'${Buffer.from(value, "utf8").toString("hex")}'` : `'${value}'`;
+}
+
 // src/deploy/checksum.ts
 import { createHash } from "node:crypto";
 function normaliseSql(text2) {
@@ -33100,6 +33114,51 @@ function extendHash(acc, hash) {
   return createHash("sha256").update(acc + hash).digest("hex");
 }
 
+// src/db/multi-statements.ts
+import { EventEmitter } from "node:events";
+var COM_SET_OPTION = 27, MULTI_STATEMENTS_ON = 0, MULTI_STATEMENTS_OFF = 1, SetOption = class extends EventEmitter {
+  constructor(option, done) {
+    super();
+    this.option = option;
+    this.done = done;
+  }
+  option;
+  done;
+  sent = !1;
+  stateName() {
+    return this.sent ? "reply" : "start";
+  }
+  execute(packet, connection) {
+    return this.sent ? (this.done(packet?.isError() ? packet.asError(connection.clientEncoding) : null), this.emit("end"), !0) : (this.sent = !0, connection._resetSequenceId(), connection.write(Buffer.from([3, 0, 0, 0, COM_SET_OPTION, this.option, 0])), connection._bumpSequenceId(1), !1);
+  }
+};
+function core(connection) {
+  return connection.connection;
+}
+function setMultiStatements(connection, on) {
+  return new Promise((resolve2, reject) => {
+    core(connection).addCommand(
+      new SetOption(
+        on ? MULTI_STATEMENTS_ON : MULTI_STATEMENTS_OFF,
+        (error) => error ? reject(error) : resolve2()
+      )
+    );
+  });
+}
+function sendPacket(connection, statements) {
+  return new Promise((resolve2) => {
+    let query = core(connection).query(statements.join(`;
+`), (error, results) => {
+      if (!error) {
+        resolve2({ ok: !0, results: statements.length === 1 ? [results] : results });
+        return;
+      }
+      let at2 = query._resultIndex;
+      resolve2({ ok: !1, error, at: typeof at2 == "number" ? at2 : statements.length - 1 });
+    });
+  });
+}
+
 // src/deploy/execute.ts
 var LOST = /* @__PURE__ */ new Set([
   "PROTOCOL_CONNECTION_LOST",
@@ -33116,6 +33175,9 @@ function outcomeUnknown(error) {
   let e = error;
   return !!e.fatal || e.code !== void 0 && LOST.has(e.code);
 }
+function canShareAPacket(text2) {
+  return !text2.includes(";");
+}
 var WorkSession = class _WorkSession {
   constructor(connection, id, maxPacket) {
     this.connection = connection;
@@ -33127,6 +33189,8 @@ var WorkSession = class _WorkSession {
   connection;
   id;
   maxPacket;
+  /** Whether the server currently accepts several statements per query here. */
+  multi = !1;
   static async open(target, database2, lockWaitTimeoutSeconds, timeoutMs) {
     let c = await connect(target, { database: database2, connectTimeoutMs: timeoutMs });
     await c.query("SET SESSION lock_wait_timeout = ?", [lockWaitTimeoutSeconds]);
@@ -33134,7 +33198,7 @@ var WorkSession = class _WorkSession {
     return new _WorkSession(c, c.threadId, Number(rows[0]?.p ?? 16 * 1024 * 1024));
   }
   /** Bookkeeping inside the statement's transaction: it must answer in time, or the connection is dropped. */
-  async book(sql, values, timeoutMs) {
+  async book(sql, timeoutMs) {
     let timer, timeout = new Promise((_, reject) => {
       timer = setTimeout(() => {
         this.connection.destroy(), reject(
@@ -33149,7 +33213,7 @@ var WorkSession = class _WorkSession {
       }, timeoutMs);
     });
     try {
-      let [result] = await Promise.race([this.connection.query(sql, values), timeout]);
+      let [result] = await Promise.race([this.connection.query(sql), timeout]);
       return result;
     } finally {
       clearTimeout(timer);
@@ -33157,7 +33221,17 @@ var WorkSession = class _WorkSession {
   }
   /** A statement of a migration: no timeout, it may legitimately run for hours. */
   async run(sql) {
-    await this.connection.query(sql);
+    this.multi && !canShareAPacket(sql) && (await setMultiStatements(this.connection, !1), this.multi = !1), await this.connection.query(sql);
+  }
+  /**
+   * sqlgate's `prefix` and then `text`, which must pass canShareAPacket, in one round trip. The
+   * statement comes last, so nothing of sqlgate's can be read as part of it.
+   */
+  async send(prefix, text2) {
+    if (!canShareAPacket(text2)) throw new Error("internal: a statement with a ';' cannot share a packet");
+    this.multi || (await setMultiStatements(this.connection, !0), this.multi = !0);
+    let result = await sendPacket(this.connection, [...prefix, text2]);
+    return result.ok ? { kind: "applied" } : outcomeUnknown(result.error) ? { kind: "unknown", error: result.error } : { kind: "failed", error: result.error, at: result.at };
   }
   async close() {
     await closeQuietly(this.connection);
@@ -33173,15 +33247,32 @@ var WorkSession = class _WorkSession {
     return !0;
   }
   async execute(statement, signal) {
+    return this.killable(signal, async () => {
+      try {
+        return await this.work.run(statement.text), { kind: "applied" };
+      } catch (error) {
+        return outcomeUnknown(error) ? { kind: "unknown", error } : { kind: "failed", error };
+      }
+    });
+  }
+  /** `prefix` (sqlgate's bookkeeping) and the statement in one round trip; see WorkSession.send. */
+  async executeAfter(prefix, statement, signal) {
+    return this.killable(signal, async () => {
+      try {
+        return await this.work.send(prefix, statement.text);
+      } catch (error) {
+        return outcomeUnknown(error) ? { kind: "unknown", error } : { kind: "failed", error, at: -1 };
+      }
+    });
+  }
+  async killable(signal, run) {
     let kill = () => {
       this.control.killQuery(this.work.id).catch(() => {
       });
     };
     signal.addEventListener("abort", kill, { once: !0 });
     try {
-      return await this.work.run(statement.text), { kind: "applied" };
-    } catch (error) {
-      return outcomeUnknown(error) ? { kind: "unknown", error } : { kind: "failed", error };
+      return await run();
     } finally {
       signal.removeEventListener("abort", kill);
     }
@@ -33195,7 +33286,7 @@ function versionKey(parts) {
 }
 
 // src/deploy/apply-files.ts
-var ER_LOCK_WAIT_TIMEOUT = 1205, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]);
+var ER_LOCK_WAIT_TIMEOUT = 1205, ER_SUBQUERY_NO_1_ROW = 1242, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]);
 function describeError(error, target) {
   let e = error, text2 = e.sqlMessage ?? e.message ?? String(error);
   return /Can't add new command when connection is in closed state/.test(text2) && (text2 = "the connection to the server was already closed"), e.errno === ER_QUERY_INTERRUPTED && (text2 = `${text2} (stopped by KILL QUERY or a server shutdown)`), redact(
@@ -33273,6 +33364,21 @@ var EngineCache = class {
       if (!TRANSACTIONAL_ENGINES.has(this.engines.get(key) ?? "")) return !1;
     }
     return !0;
+  }
+  /** Whether any of `tables` is known not to roll back (a packet's engine check failed for it). */
+  knownNotTransactional(tables) {
+    return tables.some((t) => {
+      let engine = this.engines.get(this.key(t));
+      return engine !== void 0 && !TRANSACTIONAL_ENGINES.has(engine);
+    });
+  }
+  /** Whether all of `tables` are known (since their last DDL) to roll back. */
+  knownTransactional(tables) {
+    return tables.every((t) => TRANSACTIONAL_ENGINES.has(this.engines.get(this.key(t)) ?? ""));
+  }
+  /** What a packet's engine check found. */
+  found(tables, transactional) {
+    for (let t of tables) this.engines.set(this.key(t), transactional ? "INNODB" : "UNKNOWN");
   }
   /** After a statement that may have changed tables: forget those it names (all, if it could be any). */
   forget(text2) {
@@ -33376,8 +33482,11 @@ var EngineCache = class {
     return this.ctx.executors.at(-1);
   }
   /** Runs a statement; if the control connection dies meanwhile, finds out whether the server is still there. */
-  async execute(s, executor) {
-    let { ctx } = this, running = executor.execute(s, ctx.signal), first = await Promise.race([running, ctx.control.lost.then(() => "lost")]);
+  execute(s, executor) {
+    return this.watched(executor.execute(s, this.ctx.signal));
+  }
+  async watched(running) {
+    let { ctx } = this, first = await Promise.race([running, ctx.control.lost.then(() => "lost")]);
     return first !== "lost" ? first : await serverAnswers(ctx) ? running : (ctx.work.connection.destroy(), {
       kind: "unknown",
       error: new Error(`the server stopped answering (${describeError(ctx.control.isLost, ctx.target)})`)
@@ -33412,7 +33521,7 @@ var EngineCache = class {
   async retrying(i, attempt) {
     for (let tries = 1; ; tries++) {
       let outcome = await attempt();
-      if (outcome.kind !== "failed" || outcome.error.errno !== ER_LOCK_WAIT_TIMEOUT || tries > this.ctx.lockWaitRetries || this.ctx.signal.aborted)
+      if (outcome.kind !== "failed" || outcome.error?.errno !== ER_LOCK_WAIT_TIMEOUT || tries > this.ctx.lockWaitRetries || this.ctx.signal.aborted)
         return outcome;
       this.ctx.log(
         `${this.ctx.database}: ${this.where(i)} timed out waiting for a lock (another session holds the table); trying again (${tries}/${this.ctx.lockWaitRetries})`
@@ -33427,7 +33536,14 @@ var EngineCache = class {
       throw error instanceof SizeError && await this.fail(i, error.message), error;
     }
     let executor = await this.executorFor(s);
-    if (this.inflightVia = executor.via ?? null, executor === ctx.executors.at(-1) && unit.tables !== null && await this.engines.transactional(unit.tables)) {
+    this.inflightVia = executor.via ?? null;
+    let packet = executor instanceof SessionExecutor && canShareAPacket(s.text) && this.fitsAPacket(s) ? executor : null, dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
+    if (packet && dml && !this.engines.knownNotTransactional(dml)) {
+      let outcome2 = await this.retrying(i, () => this.dmlPacket(i, s, packet, dml, last));
+      if (outcome2.kind === "applied") return;
+      if (outcome2.kind !== "not-transactional") return this.afterTransactionFailure(i, outcome2);
+      this.engines.found(dml, !1);
+    } else if (dml && await this.engines.transactional(dml)) {
       ctx.history.showsInFlight() && await ctx.history.flush();
       let outcome2 = await this.retrying(
         i,
@@ -33435,9 +33551,8 @@ var EngineCache = class {
       );
       return outcome2.kind === "applied" ? void 0 : this.afterTransactionFailure(i, outcome2);
     }
-    ctx.history.progress(this.key, this.progress(i)), await ctx.history.flush();
-    let outcome = await this.retrying(i, () => this.execute(s, executor));
-    if (/^\s*USE\b/i.test(s.text) && (this.usedUse = !0), this.engines.forget(s.text), outcome.kind === "applied") {
+    let outcome = packet ? await this.retrying(i, () => this.inFlightPacket(i, s, packet)) : await this.inFlightFirst(i, s, executor);
+    if (/^\s*USE\b/i.test(s.text) && (this.usedUse = !0), dml === null && this.engines.forget(s.text), outcome.kind === "applied") {
       if (await this.advance(i), ctx.history.progress(this.key, this.progress(null, last)), ctx.signal.aborted && !last) throw this.cancelled(i + 1, "before it started");
       return;
     }
@@ -33449,6 +33564,70 @@ var EngineCache = class {
       `the connection was lost while ${this.where(i)} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${this.file.name.version} --mark applied|not-applied (${describeError(outcome.error, ctx.target)})`,
       "in-doubt",
       describeError(outcome.error, ctx.target)
+    );
+  }
+  /** k applied, k+1 in flight: durable before the statement is sent, in a write of its own. */
+  async inFlightFirst(i, s, executor) {
+    return this.ctx.history.progress(this.key, this.progress(i)), await this.ctx.history.flush(), this.retrying(i, () => this.execute(s, executor));
+  }
+  /** Whether the statement and the bookkeeping sent with it stay well within max_allowed_packet. */
+  fitsAPacket(s) {
+    let bookkeeping = 4096 + 70 * this.file.statements.length;
+    return Buffer.byteLength(s.text) + bookkeeping < this.ctx.work.maxPacket;
+  }
+  /**
+   * The history's "k applied, k+1 in flight" (with anything already true that is still queued)
+   * and then the statement, in one packet: the writes commit before the statement starts, and if
+   * they fail, the statement is never run.
+   */
+  async inFlightPacket(i, s, executor) {
+    let { ctx } = this;
+    ctx.history.progress(this.key, this.progress(i));
+    let writes = ctx.history.inline({ ownTransaction: !0 }), outcome = await this.watched(executor.executeAfter(writes.statements, s, ctx.signal));
+    return outcome.kind === "applied" ? (writes.written(), outcome) : outcome.kind === "failed" && outcome.at === writes.statements.length ? (writes.written(), { kind: "failed", error: outcome.error }) : outcome.kind === "unknown" ? await writes.settle() === "unwritten" ? this.notSent(i, outcome.error) : outcome : (writes.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
+    }), this.bookkeepingFailed(i, outcome.error));
+  }
+  /**
+   * A DML statement on transactional tables in one packet: anything already true that still
+   * waits (a DDL's completion) commits first, on its own; then START TRANSACTION, a check that
+   * each table is InnoDB, the history's "k+1 applied", the statement. The COMMIT follows. A table
+   * that turns out not to roll back is reported as `not-transactional` with nothing run.
+   */
+  async dmlPacket(i, s, executor, tables, last) {
+    let { ctx } = this, before = ctx.history.inline({ ownTransaction: !0, onlyInFlight: !0 }), saved = { applied: this.applied, acc: this.acc };
+    this.advanceQueued(i, last);
+    let inside = ctx.history.inline({ ownTransaction: !1 }), committedFirst = before?.statements.length ?? 0, checks = this.engines.knownTransactional(tables) ? [] : tables.map((t) => engineCheck(t)), prefix = [...before?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements], outcome = await this.watched(executor.executeAfter(prefix, s, ctx.signal));
+    return outcome.kind === "applied" ? (before?.written(), inside.written(), this.engines.found(tables, !0), this.commit(i, saved)) : (this.applied = saved.applied, this.acc = saved.acc, inside.unwritten(), outcome.kind === "unknown" ? (await before?.settle(), { kind: "unknown", error: outcome.error, failedAt: i }) : (outcome.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
+    }), outcome.at > committedFirst && outcome.at <= committedFirst + checks.length && outcome.error.errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome.at === prefix.length ? { kind: "failed", error: outcome.error, failedAt: i } : this.bookkeepingFailed(i, outcome.error)));
+  }
+  /** COMMIT the statement's transaction; its history write commits with it. */
+  async commit(i, saved) {
+    let { ctx } = this;
+    try {
+      await ctx.work.run("COMMIT");
+    } catch (error) {
+      return this.applied = saved.applied, this.acc = saved.acc, outcomeUnknown(error) ? { kind: "unknown", error, failedAt: i, atCommit: !0 } : (await ctx.work.run("ROLLBACK").catch(() => {
+      }), { kind: "failed", error, failedAt: i });
+    }
+    return this.applied = saved.applied, this.acc = saved.acc, await this.advance(i), { kind: "applied" };
+  }
+  /** The bookkeeping before statement `i` failed, so `i` was not run: stop, saying why. */
+  async bookkeepingFailed(i, error) {
+    let { ctx } = this;
+    if (ctx.history.progress(this.key, this.progress(null)), ctx.signal.aborted && error.errno === ER_QUERY_INTERRUPTED)
+      throw this.cancelled(i, "before it started");
+    let translated = ctx.history.writeError(error);
+    if (translated instanceof RefusedError) throw translated;
+    return this.fail(
+      i,
+      `the history could not be written before ${this.where(i)} (${describeError(error, ctx.target)}); the statement was not run`
+    );
+  }
+  /** The connection dropped before statement `i` was sent. */
+  async notSent(i, error) {
+    return this.fail(
+      i,
+      `lost the connection to ${this.ctx.target.masked} before ${this.where(i)} was sent (${describeError(error, this.ctx.target)}); it was not run, and the next deploy runs it`
     );
   }
   advanceQueued(i, last) {
@@ -33550,6 +33729,9 @@ var EngineCache = class {
   }
 }, SizeError = class extends Error {
 };
+function engineCheck(t) {
+  return `SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${t.schema === null ? "DATABASE()" : stringLiteral(t.schema)} AND TABLE_NAME = ${stringLiteral(t.name)} AND ENGINE = 'InnoDB'))`;
+}
 async function serverAnswers(ctx) {
   try {
     let c = await connect(ctx.target, { connectTimeoutMs: ctx.control.timeoutMs });
@@ -33860,7 +34042,13 @@ function toRow(r) {
     workConnection: r.work_connection == null ? null : Number(r.work_connection)
   };
 }
-var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DUAL WHERE NOT (IS_USED_LOCK(?) <=> ?))", DONE_FIELDS = "finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000", MysqlRevisions = class {
+var ER_SUBQUERY_NO_1_ROW2 = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DUAL WHERE NOT (IS_USED_LOCK(?) <=> ?))";
+function inlined(w) {
+  let parts = w.sql.split("?");
+  if (parts.length !== w.values.length + 1) throw new Error("internal: placeholders and values differ");
+  return parts.reduce((sql, part, i) => i === 0 ? part : `${sql}${sqlLiteral(w.values[i - 1])}${part}`, "");
+}
+var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL WHERE ROW_COUNT() <> 1)", DONE_FIELDS = "finished_at = NOW(3), execution_ms = TIMESTAMPDIFF(MICROSECOND, started_at, NOW(3)) DIV 1000", MysqlRevisions = class {
   constructor(control, database2, lock = { name: "", holder: 0 }, work) {
     this.control = control;
     this.database = database2;
@@ -33957,13 +34145,9 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
       `statements_applied = ${GUARDED}`,
       "applied_hash = ?",
       "inflight_statement = ?",
-      "status = ?",
-      "error = ?",
-      "failed_statement = ?",
-      "failed_sql = ?",
-      "failed_hash = ?"
-    ], values = [...this.guard(p.applied), p.appliedHash, p.inflight, status, ...failure];
-    if ((via !== null || this.viaWritten.has(key) || q.start) && (sets.push("inflight_via = ?"), values.push(via)), q.start) {
+      "status = ?"
+    ], values = [...this.guard(p.applied), p.appliedHash, p.inflight, status];
+    if ((q.start || q.finish) && (sets.push("error = ?", "failed_statement = ?", "failed_sql = ?", "failed_hash = ?"), values.push(...failure)), (via !== null || this.viaWritten.has(key) || q.start) && (sets.push("inflight_via = ?"), values.push(via)), q.start) {
       let s = q.start.record;
       sets.push(
         "checksum = ?",
@@ -33985,7 +34169,7 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
         s.connection
       );
     }
-    return sets.push(ended ? DONE_FIELDS : "finished_at = NULL"), values.push(key), { sql: `UPDATE ${this.table} SET ${sets.join(", ")} WHERE version_key = ?`, values };
+    return ended ? sets.push(DONE_FIELDS) : q.start && sets.push("finished_at = NULL"), values.push(key), { sql: `UPDATE ${this.table} SET ${sets.join(", ")} WHERE version_key = ?`, values };
   }
   async flush(options = {}) {
     if (this.queue.size === 0) return;
@@ -33994,7 +34178,7 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
       if (options.inStatementTransaction) {
         if (!this.work) throw new Error("no work connection to write the history in");
         let work = this.work;
-        for (let w of writes) assertOne(await work.book(w.sql, w.values, this.control.timeoutMs));
+        for (let w of writes) assertOne(await work.book(inlined(w), this.control.timeoutMs));
       } else if (writes.length === 1)
         assertOne(await this.query(writes[0].sql, writes[0].values));
       else {
@@ -34005,10 +34189,63 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
         for (let r of results.slice(1, -1)) assertOne(r);
       }
     } catch (error) {
-      throw error.errno === ER_SUBQUERY_NO_1_ROW ? lockLost() : error;
+      throw error.errno === ER_SUBQUERY_NO_1_ROW2 ? lockLost() : error;
     }
+    this.written(entries);
+  }
+  /** An error of one of inline()'s statements, as flush() would have thrown it. */
+  writeError(error) {
+    return error.errno === ER_SUBQUERY_NO_1_ROW2 ? lockLost() : error;
+  }
+  /**
+   * The queued writes as statements to send ahead of a migration's statement on the work
+   * connection, in the same packet: literals inlined, each followed by a check that fails the
+   * packet unless it matched its row (and every write fails once the lock is lost). With
+   * `ownTransaction`, several writes commit together; without, they join the caller's transaction.
+   * `onlyInFlight`: just the files whose durable row shows a statement in flight (its completion).
+   * Null when nothing is queued.
+   */
+  inline(options) {
+    let entries = [...this.queue].filter(
+      ([key]) => !options.onlyInFlight || (this.durable.get(key)?.inflight ?? null) !== null
+    );
+    if (entries.length === 0) return null;
+    let writes = entries.flatMap(([key, q]) => [inlined(this.writeOf(key, q)), MATCHED_ONE_ROW]);
+    for (let [key] of entries) this.queue.delete(key);
+    let written = () => this.written(entries), unwritten = () => this.requeue(entries);
+    return {
+      statements: options.ownTransaction && entries.length > 1 ? ["START TRANSACTION", ...writes, "COMMIT"] : writes,
+      written,
+      unwritten,
+      settle: async () => {
+        let committed = await this.showsAll(entries).catch(() => {
+        });
+        return committed === !1 ? unwritten() : written(), committed === void 0 ? "unknown" : committed ? "written" : "unwritten";
+      }
+    };
+  }
+  /** Put writes that did not run back, under anything queued for the same file since. */
+  requeue(entries) {
+    for (let [key, q] of entries) {
+      let later = this.queue.get(key);
+      this.queue.delete(key), this.queue.set(key, later ? { ...later, ...q.start ? { start: q.start } : {} } : q);
+    }
+  }
+  /** Whether every file's row reads as these writes left it. */
+  async showsAll(entries) {
+    let rows = await this.query(
+      `SELECT version_key AS k, statements_applied AS a, inflight_statement AS f, status AS s FROM ${this.table} WHERE version_key IN (?)`,
+      [entries.map(([key]) => key)]
+    ), byKey = new Map(rows.map((r) => [String(r.k), r]));
+    return entries.every(([key, q]) => {
+      let r = byKey.get(key), status = q.finish?.status ?? (q.progress.done ? "success" : "running");
+      return r !== void 0 && Number(r.a) === q.progress.applied && (r.f === null ? null : Number(r.f)) === q.progress.inflight && r.s === status;
+    });
+  }
+  /** Writes that have run: durable now, or at the COMMIT of the transaction they joined. */
+  written(entries) {
     for (let [key, q] of entries)
-      this.queue.delete(key), this.durable.set(key, { applied: q.progress.applied, inflight: q.progress.inflight }), q.progress.inflight !== null && q.progress.via ? this.viaWritten.add(key) : this.viaWritten.delete(key);
+      this.queue.get(key) === q && this.queue.delete(key), this.durable.set(key, { applied: q.progress.applied, inflight: q.progress.inflight }), q.progress.inflight !== null && q.progress.via ? this.viaWritten.add(key) : this.viaWritten.delete(key);
   }
   async finish(versionKey2, progress, outcome) {
     let queued = this.queue.get(versionKey2);
@@ -34030,7 +34267,7 @@ var ER_SUBQUERY_NO_1_ROW = 1242, GUARDED = "(SELECT ? UNION ALL SELECT 0 FROM DU
         )
       );
     } catch (error) {
-      throw error.errno === ER_SUBQUERY_NO_1_ROW ? lockLost() : error;
+      throw error.errno === ER_SUBQUERY_NO_1_ROW2 ? lockLost() : error;
     }
   }
   async stillRunning(row) {
@@ -34151,10 +34388,13 @@ function statementKind(text2) {
       return { kind: "other" };
   }
 }
+var HISTORY_NAME = new RegExp(`\\b${HISTORY_TABLE}\\b`, "i"), HISTORY_REASON = `this statement names ${HISTORY_TABLE}, the table where sqlgate records what ran; a migration must not read, change or shadow it (sqlgate repair is the way to correct it)`;
 function unitsOf(statements, from = 0) {
   let units = [], schema = null, qualify = (tables) => tables?.map((t) => t.schema === null && schema !== null ? { schema, name: t.name } : t) ?? null, block;
   for (let i = from; i < statements.length; i++) {
-    let s = statements[i], kind = statementKind(s.text);
+    let s = statements[i];
+    if (HISTORY_NAME.test(s.text)) return { error: `line ${s.line}: ${HISTORY_REASON}` };
+    let kind = statementKind(s.text);
     if (kind.kind === "refuse") return { error: `line ${s.line}: ${kind.reason}` };
     if (block) {
       if (kind.kind === "commit" || kind.kind === "rollback")

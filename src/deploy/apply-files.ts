@@ -7,6 +7,7 @@
 // Writes of facts already true (a file's success, the next file's start) wait for the next
 // commit. Between units the deploy stops on a cancel or when the lock is lost.
 import { closeQuietly, connect, quoteIdentifier, redact } from '../db/connect.js';
+import { stringLiteral } from '../db/sql-literal.js';
 import type { ConnectionTarget } from '../db/url.js';
 import { RefusedError } from '../errors.js';
 import type { RiskLevel } from '../policy/types.js';
@@ -14,13 +15,16 @@ import { cumulativeHash, extendHash } from './checksum.js';
 import type { ControlSession } from './control.js';
 import type { FileAction } from './decide.js';
 import {
+  canShareAPacket,
   outcomeUnknown,
+  type PacketOutcome,
   type PendingStatement,
+  SessionExecutor,
   type StatementExecutor,
   type StatementOutcome,
   type WorkSession,
 } from './execute.js';
-import type { Progress, RevisionReadWriter } from './revisions.js';
+import type { InlineWrites, Progress, RevisionReadWriter } from './revisions.js';
 import { type MigrationFile, versionKey } from './types.js';
 import type { TableRef, Unit } from './units.js';
 
@@ -57,6 +61,7 @@ export interface ApplyResult {
 }
 
 const ER_LOCK_WAIT_TIMEOUT = 1205;
+const ER_SUBQUERY_NO_1_ROW = 1242;
 const ER_QUERY_INTERRUPTED = 1317;
 const TRANSACTIONAL_ENGINES = new Set(['INNODB']);
 
@@ -161,6 +166,24 @@ class EngineCache {
       if (!TRANSACTIONAL_ENGINES.has(this.engines.get(key) ?? '')) return false;
     }
     return true;
+  }
+
+  /** Whether any of `tables` is known not to roll back (a packet's engine check failed for it). */
+  knownNotTransactional(tables: readonly TableRef[]): boolean {
+    return tables.some((t) => {
+      const engine = this.engines.get(this.key(t));
+      return engine !== undefined && !TRANSACTIONAL_ENGINES.has(engine);
+    });
+  }
+
+  /** Whether all of `tables` are known (since their last DDL) to roll back. */
+  knownTransactional(tables: readonly TableRef[]): boolean {
+    return tables.every((t) => TRANSACTIONAL_ENGINES.has(this.engines.get(this.key(t)) ?? ''));
+  }
+
+  /** What a packet's engine check found. */
+  found(tables: readonly TableRef[], transactional: boolean): void {
+    for (const t of tables) this.engines.set(this.key(t), transactional ? 'INNODB' : 'UNKNOWN');
   }
 
   /** After a statement that may have changed tables: forget those it names (all, if it could be any). */
@@ -290,9 +313,12 @@ class FileRun {
   }
 
   /** Runs a statement; if the control connection dies meanwhile, finds out whether the server is still there. */
-  private async execute(s: PendingStatement, executor: StatementExecutor): Promise<StatementOutcome> {
+  private execute(s: PendingStatement, executor: StatementExecutor): Promise<StatementOutcome> {
+    return this.watched(executor.execute(s, this.ctx.signal));
+  }
+
+  private async watched<T extends StatementOutcome | PacketOutcome>(running: Promise<T>): Promise<T> {
     const { ctx } = this;
-    const running = executor.execute(s, ctx.signal);
     const first = await Promise.race([running, ctx.control.lost.then(() => 'lost' as const)]);
     if (first !== 'lost') return first;
     if (await serverAnswers(ctx)) return running; // the lock is gone, but the statement can finish
@@ -300,7 +326,7 @@ class FileRun {
     return {
       kind: 'unknown',
       error: new Error(`the server stopped answering (${describeError(ctx.control.isLost, ctx.target)})`),
-    };
+    } as T;
   }
 
   private sizeCheck(i: number): void {
@@ -347,12 +373,15 @@ class FileRun {
     return `${this.where(i)} failed: ${describeError(error, this.ctx.target)}; later migrations were not run`;
   }
 
-  private async retrying(i: number, attempt: () => Promise<StatementOutcome>): Promise<StatementOutcome> {
+  private async retrying<T extends { readonly kind: string; readonly error?: unknown }>(
+    i: number,
+    attempt: () => Promise<T>,
+  ): Promise<T> {
     for (let tries = 1; ; tries++) {
       const outcome = await attempt();
       if (
         outcome.kind !== 'failed' ||
-        (outcome.error as { errno?: number }).errno !== ER_LOCK_WAIT_TIMEOUT ||
+        (outcome.error as { errno?: number } | undefined)?.errno !== ER_LOCK_WAIT_TIMEOUT ||
         tries > this.ctx.lockWaitRetries ||
         this.ctx.signal.aborted
       )
@@ -377,11 +406,17 @@ class FileRun {
     }
     const executor = await this.executorFor(s);
     this.inflightVia = executor.via ?? null;
-    const inTransaction =
-      executor === ctx.executors.at(-1) &&
-      unit.tables !== null &&
-      (await this.engines.transactional(unit.tables));
-    if (inTransaction) {
+    // One round trip carries the bookkeeping and the statement when the statement cannot be read
+    // as two (see canShareAPacket) and the packet fits.
+    const packet =
+      executor instanceof SessionExecutor && canShareAPacket(s.text) && this.fitsAPacket(s) ? executor : null;
+    const dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
+    if (packet && dml && !this.engines.knownNotTransactional(dml)) {
+      const outcome = await this.retrying(i, () => this.dmlPacket(i, s, packet, dml, last));
+      if (outcome.kind === 'applied') return;
+      if (outcome.kind !== 'not-transactional') return this.afterTransactionFailure(i, outcome);
+      this.engines.found(dml, false);
+    } else if (dml && (await this.engines.transactional(dml))) {
       // A DDL's completion must not wait inside a transaction that a crash could roll back:
       // the history would show it in flight, and ask for a repair nobody needs.
       if (ctx.history.showsInFlight()) await ctx.history.flush();
@@ -391,12 +426,12 @@ class FileRun {
       if (outcome.kind === 'applied') return;
       return this.afterTransactionFailure(i, outcome);
     }
-    // k applied, k+1 in flight: durable before the statement is sent.
-    ctx.history.progress(this.key, this.progress(i));
-    await ctx.history.flush();
-    const outcome = await this.retrying(i, () => this.execute(s, executor));
+    const outcome = packet
+      ? await this.retrying(i, () => this.inFlightPacket(i, s, packet))
+      : await this.inFlightFirst(i, s, executor);
     if (/^\s*USE\b/i.test(s.text)) this.usedUse = true;
-    this.engines.forget(s.text);
+    // Only a statement other than INSERT/UPDATE/DELETE can change a table's engine.
+    if (dml === null) this.engines.forget(s.text);
     if (outcome.kind === 'applied') {
       await this.advance(i);
       // Recorded by the next write (the next statement's, the next file's, or the final one).
@@ -418,6 +453,148 @@ class FileRun {
       `the connection was lost while ${this.where(i)} was running; its outcome is unknown. Check the database, then run sqlgate repair --version ${this.file.name.version} --mark applied|not-applied (${describeError(outcome.error, ctx.target)})`,
       'in-doubt',
       describeError(outcome.error, ctx.target),
+    );
+  }
+
+  /** k applied, k+1 in flight: durable before the statement is sent, in a write of its own. */
+  private async inFlightFirst(
+    i: number,
+    s: PendingStatement,
+    executor: StatementExecutor,
+  ): Promise<StatementOutcome> {
+    this.ctx.history.progress(this.key, this.progress(i));
+    await this.ctx.history.flush();
+    return this.retrying(i, () => this.execute(s, executor));
+  }
+
+  /** Whether the statement and the bookkeeping sent with it stay well within max_allowed_packet. */
+  private fitsAPacket(s: PendingStatement): boolean {
+    // A file's first write carries every statement's hash (64 hex characters and some JSON each).
+    const bookkeeping = 4096 + 70 * this.file.statements.length;
+    return Buffer.byteLength(s.text) + bookkeeping < this.ctx.work.maxPacket;
+  }
+
+  /**
+   * The history's "k applied, k+1 in flight" (with anything already true that is still queued)
+   * and then the statement, in one packet: the writes commit before the statement starts, and if
+   * they fail, the statement is never run.
+   */
+  private async inFlightPacket(
+    i: number,
+    s: PendingStatement,
+    executor: SessionExecutor,
+  ): Promise<StatementOutcome> {
+    const { ctx } = this;
+    ctx.history.progress(this.key, this.progress(i));
+    const writes = ctx.history.inline({ ownTransaction: true }) as InlineWrites;
+    const outcome = await this.watched(executor.executeAfter(writes.statements, s, ctx.signal));
+    if (outcome.kind === 'applied') {
+      writes.written();
+      return outcome;
+    }
+    if (outcome.kind === 'failed' && outcome.at === writes.statements.length) {
+      writes.written();
+      return { kind: 'failed', error: outcome.error };
+    }
+    if (outcome.kind === 'unknown') {
+      // Writes that did not commit mean the statement after them never started.
+      if ((await writes.settle()) === 'unwritten') return this.notSent(i, outcome.error);
+      return outcome;
+    }
+    writes.unwritten();
+    await ctx.work.run('ROLLBACK').catch(() => {});
+    return this.bookkeepingFailed(i, outcome.error);
+  }
+
+  /**
+   * A DML statement on transactional tables in one packet: anything already true that still
+   * waits (a DDL's completion) commits first, on its own; then START TRANSACTION, a check that
+   * each table is InnoDB, the history's "k+1 applied", the statement. The COMMIT follows. A table
+   * that turns out not to roll back is reported as `not-transactional` with nothing run.
+   */
+  private async dmlPacket(
+    i: number,
+    s: PendingStatement,
+    executor: SessionExecutor,
+    tables: readonly TableRef[],
+    last: boolean,
+  ): Promise<StatementOutcome | { readonly kind: 'not-transactional' }> {
+    const { ctx } = this;
+    // A DDL's completion must not wait inside a transaction that a crash could roll back; the
+    // rest of what is queued (this file's start, say) may.
+    const before = ctx.history.inline({ ownTransaction: true, onlyInFlight: true });
+    const saved = { applied: this.applied, acc: this.acc };
+    this.advanceQueued(i, last);
+    const inside = ctx.history.inline({ ownTransaction: false }) as InlineWrites;
+    const committedFirst = before?.statements.length ?? 0;
+    // Checked in the packet until a check has passed; then known until a DDL names the table.
+    const checks = this.engines.knownTransactional(tables) ? [] : tables.map((t) => engineCheck(t));
+    const prefix = [...(before?.statements ?? []), 'START TRANSACTION', ...checks, ...inside.statements];
+    const outcome = await this.watched(executor.executeAfter(prefix, s, ctx.signal));
+    if (outcome.kind === 'applied') {
+      before?.written();
+      inside.written();
+      this.engines.found(tables, true);
+      return this.commit(i, saved);
+    }
+    this.applied = saved.applied;
+    this.acc = saved.acc;
+    inside.unwritten();
+    if (outcome.kind === 'unknown') {
+      // The transaction went with the connection; what committed before it, the history says.
+      await before?.settle();
+      return { kind: 'unknown', error: outcome.error, ...{ failedAt: i } };
+    }
+    if (outcome.at >= committedFirst) before?.written();
+    else before?.unwritten();
+    await ctx.work.run('ROLLBACK').catch(() => {});
+    const inChecks = outcome.at > committedFirst && outcome.at <= committedFirst + checks.length;
+    if (inChecks && (outcome.error as { errno?: number }).errno === ER_SUBQUERY_NO_1_ROW)
+      return { kind: 'not-transactional' };
+    if (outcome.at === prefix.length) return { kind: 'failed', error: outcome.error, ...{ failedAt: i } };
+    return this.bookkeepingFailed(i, outcome.error);
+  }
+
+  /** COMMIT the statement's transaction; its history write commits with it. */
+  private async commit(i: number, saved: { applied: number; acc: string }): Promise<StatementOutcome> {
+    const { ctx } = this;
+    try {
+      await ctx.work.run('COMMIT');
+    } catch (error) {
+      this.applied = saved.applied;
+      this.acc = saved.acc;
+      if (!outcomeUnknown(error)) {
+        await ctx.work.run('ROLLBACK').catch(() => {});
+        return { kind: 'failed', error, ...{ failedAt: i } };
+      }
+      return { kind: 'unknown', error, ...{ failedAt: i, atCommit: true } };
+    }
+    this.applied = saved.applied;
+    this.acc = saved.acc;
+    await this.advance(i);
+    return { kind: 'applied' };
+  }
+
+  /** The bookkeeping before statement `i` failed, so `i` was not run: stop, saying why. */
+  private async bookkeepingFailed(i: number, error: unknown): Promise<never> {
+    const { ctx } = this;
+    // What stays queued must be true: statement i neither ran nor is in flight.
+    ctx.history.progress(this.key, this.progress(null));
+    if (ctx.signal.aborted && (error as { errno?: number }).errno === ER_QUERY_INTERRUPTED)
+      throw this.cancelled(i, 'before it started');
+    const translated = ctx.history.writeError(error);
+    if (translated instanceof RefusedError) throw translated;
+    return this.fail(
+      i,
+      `the history could not be written before ${this.where(i)} (${describeError(error, ctx.target)}); the statement was not run`,
+    );
+  }
+
+  /** The connection dropped before statement `i` was sent. */
+  private async notSent(i: number, error: unknown): Promise<never> {
+    return this.fail(
+      i,
+      `lost the connection to ${this.ctx.target.masked} before ${this.where(i)} was sent (${describeError(error, this.ctx.target)}); it was not run, and the next deploy runs it`,
     );
   }
 
@@ -558,6 +735,15 @@ class FileRun {
 }
 
 class SizeError extends Error {}
+
+/**
+ * Fails its packet (a scalar subquery with two rows) unless `t` is an InnoDB table: only then does
+ * its write roll back with the history write in the same transaction.
+ */
+function engineCheck(t: TableRef): string {
+  const schema = t.schema === null ? 'DATABASE()' : stringLiteral(t.schema);
+  return `SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${schema} AND TABLE_NAME = ${stringLiteral(t.name)} AND ENGINE = 'InnoDB'))`;
+}
 
 async function serverAnswers(ctx: ApplyContext): Promise<boolean> {
   try {

@@ -5,6 +5,7 @@
 // statements it handles. The engine records each outcome in the history either way.
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { closeQuietly, connect } from '../db/connect.js';
+import { sendPacket, setMultiStatements } from '../db/multi-statements.js';
 import type { ConnectionTarget } from '../db/url.js';
 import type { ControlSession } from './control.js';
 
@@ -52,8 +53,30 @@ export function outcomeUnknown(error: unknown): boolean {
   return Boolean(e.fatal) || (e.code !== undefined && LOST.has(e.code));
 }
 
+/**
+ * What happened to a statement sent after sqlgate's own statements in one packet. `at` is the
+ * position of the failed one: below `prefix.length` (-1: nothing was sent) the statement itself
+ * was never run.
+ */
+export type PacketOutcome =
+  | { readonly kind: 'applied' }
+  | { readonly kind: 'failed'; readonly error: unknown; readonly at: number }
+  | { readonly kind: 'unknown'; readonly error: unknown };
+
+/**
+ * Whether the server can only read `text` as one statement, so that it may follow sqlgate's
+ * bookkeeping in one packet: the server ends a statement only at a `;`. A statement with one
+ * (in a string, a stored program) is sent alone, with multi-statement mode off.
+ */
+export function canShareAPacket(text: string): boolean {
+  return !text.includes(';');
+}
+
 /** The connection statements run on; bookkeeping inside their transactions shares it. */
 export class WorkSession {
+  /** Whether the server currently accepts several statements per query here. */
+  private multi = false;
+
   private constructor(
     readonly connection: Connection,
     readonly id: number,
@@ -79,7 +102,7 @@ export class WorkSession {
   }
 
   /** Bookkeeping inside the statement's transaction: it must answer in time, or the connection is dropped. */
-  async book(sql: string, values: unknown[], timeoutMs: number): Promise<unknown> {
+  async book(sql: string, timeoutMs: number): Promise<unknown> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -96,7 +119,7 @@ export class WorkSession {
       }, timeoutMs);
     });
     try {
-      const [result] = await Promise.race([this.connection.query(sql, values), timeout]);
+      const [result] = await Promise.race([this.connection.query(sql), timeout]);
       return result;
     } finally {
       clearTimeout(timer);
@@ -105,7 +128,28 @@ export class WorkSession {
 
   /** A statement of a migration: no timeout, it may legitimately run for hours. */
   async run(sql: string): Promise<void> {
+    if (this.multi && !canShareAPacket(sql)) {
+      await setMultiStatements(this.connection, false);
+      this.multi = false;
+    }
     await this.connection.query(sql);
+  }
+
+  /**
+   * sqlgate's `prefix` and then `text`, which must pass canShareAPacket, in one round trip. The
+   * statement comes last, so nothing of sqlgate's can be read as part of it.
+   */
+  async send(prefix: readonly string[], text: string): Promise<PacketOutcome> {
+    if (!canShareAPacket(text)) throw new Error(`internal: a statement with a ';' cannot share a packet`);
+    if (!this.multi) {
+      await setMultiStatements(this.connection, true);
+      this.multi = true;
+    }
+    const result = await sendPacket(this.connection, [...prefix, text]);
+    if (result.ok) return { kind: 'applied' };
+    return outcomeUnknown(result.error)
+      ? { kind: 'unknown', error: result.error }
+      : { kind: 'failed', error: result.error, at: result.at };
   }
 
   async close(): Promise<void> {
@@ -125,15 +169,39 @@ export class SessionExecutor implements StatementExecutor {
   }
 
   async execute(statement: PendingStatement, signal: AbortSignal): Promise<StatementOutcome> {
+    return this.killable(signal, async () => {
+      try {
+        await this.work.run(statement.text);
+        return { kind: 'applied' };
+      } catch (error) {
+        return outcomeUnknown(error) ? { kind: 'unknown', error } : { kind: 'failed', error };
+      }
+    });
+  }
+
+  /** `prefix` (sqlgate's bookkeeping) and the statement in one round trip; see WorkSession.send. */
+  async executeAfter(
+    prefix: readonly string[],
+    statement: PendingStatement,
+    signal: AbortSignal,
+  ): Promise<PacketOutcome> {
+    return this.killable(signal, async () => {
+      try {
+        return await this.work.send(prefix, statement.text);
+      } catch (error) {
+        // Switching multi-statement mode failed: nothing of the packet was sent.
+        return outcomeUnknown(error) ? { kind: 'unknown', error } : { kind: 'failed', error, at: -1 };
+      }
+    });
+  }
+
+  private async killable<T>(signal: AbortSignal, run: () => Promise<T>): Promise<T> {
     const kill = () => {
       this.control.killQuery(this.work.id).catch(() => {});
     };
     signal.addEventListener('abort', kill, { once: true });
     try {
-      await this.work.run(statement.text);
-      return { kind: 'applied' };
-    } catch (error) {
-      return outcomeUnknown(error) ? { kind: 'unknown', error } : { kind: 'failed', error };
+      return await run();
     } finally {
       signal.removeEventListener('abort', kill);
     }

@@ -4,12 +4,13 @@
 import { createHash } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import { quoteIdentifier } from '../db/connect.js';
+import { sqlLiteral } from '../db/sql-literal.js';
 import { RefusedError } from '../errors.js';
 import type { RiskLevel } from '../policy/types.js';
 import { extendHash } from './checksum.js';
 import type { ControlSession } from './control.js';
 import type { WorkSession } from './execute.js';
-import type { FinishOutcome, Progress, RevisionReadWriter, StartRecord } from './revisions.js';
+import type { FinishOutcome, InlineWrites, Progress, RevisionReadWriter, StartRecord } from './revisions.js';
 import { HISTORY_TABLE, type HistoryRow, type HistoryStatus } from './types.js';
 
 export { HISTORY_TABLE };
@@ -96,6 +97,20 @@ interface Write {
   readonly sql: string;
   readonly values: unknown[];
 }
+
+/** A write with its values in place (its own SQL has `?` only as placeholders). */
+function inlined(w: Write): string {
+  const parts = w.sql.split('?');
+  if (parts.length !== w.values.length + 1) throw new Error('internal: placeholders and values differ');
+  return parts.reduce((sql, part, i) => (i === 0 ? part : `${sql}${sqlLiteral(w.values[i - 1])}${part}`), '');
+}
+
+/**
+ * After a write in a packet: fails (rather than letting the packet go on to the migration's
+ * statement) when the write matched no row. `ROW_COUNT()` counts matched rows, as mysql2 asks
+ * for found rows.
+ */
+const MATCHED_ONE_ROW = 'SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL WHERE ROW_COUNT() <> 1)';
 
 interface Queued {
   start?: { record: StartRecord; resume: boolean };
@@ -225,12 +240,14 @@ export class MysqlRevisions implements RevisionReadWriter {
       'applied_hash = ?',
       'inflight_statement = ?',
       'status = ?',
-      'error = ?',
-      'failed_statement = ?',
-      'failed_sql = ?',
-      'failed_hash = ?',
     ];
-    const values: unknown[] = [...this.guard(p.applied), p.appliedHash, p.inflight, status, ...failure];
+    const values: unknown[] = [...this.guard(p.applied), p.appliedHash, p.inflight, status];
+    // A file's start (or resume) clears the failure columns and a finish sets them; the writes in
+    // between leave them as they are, which keeps the per-statement write small.
+    if (q.start || q.finish) {
+      sets.push('error = ?', 'failed_statement = ?', 'failed_sql = ?', 'failed_hash = ?');
+      values.push(...failure);
+    }
     // Written only when it is or was set: most statements run on the deploy's own connection, and
     // every byte of the per-statement write counts on a file of many small statements.
     if (via !== null || this.viaWritten.has(key) || q.start) {
@@ -260,7 +277,8 @@ export class MysqlRevisions implements RevisionReadWriter {
         s.connection,
       );
     }
-    sets.push(ended ? DONE_FIELDS : 'finished_at = NULL');
+    if (ended) sets.push(DONE_FIELDS);
+    else if (q.start) sets.push('finished_at = NULL');
     values.push(key);
     return { sql: `UPDATE ${this.table} SET ${sets.join(', ')} WHERE version_key = ?`, values };
   }
@@ -273,7 +291,7 @@ export class MysqlRevisions implements RevisionReadWriter {
       if (options.inStatementTransaction) {
         if (!this.work) throw new Error('no work connection to write the history in');
         const work = this.work;
-        for (const w of writes) assertOne(await work.book(w.sql, w.values, this.control.timeoutMs));
+        for (const w of writes) assertOne(await work.book(inlined(w), this.control.timeoutMs));
       } else if (writes.length === 1) {
         assertOne(await this.query((writes[0] as Write).sql, (writes[0] as Write).values));
       } else {
@@ -288,9 +306,82 @@ export class MysqlRevisions implements RevisionReadWriter {
       if ((error as { errno?: number }).errno === ER_SUBQUERY_NO_1_ROW) throw lockLost();
       throw error;
     }
-    // Inside a statement's transaction these become durable at its COMMIT; the caller commits next.
+    this.written(entries);
+  }
+
+  /** An error of one of inline()'s statements, as flush() would have thrown it. */
+  writeError(error: unknown): unknown {
+    return (error as { errno?: number }).errno === ER_SUBQUERY_NO_1_ROW ? lockLost() : error;
+  }
+
+  /**
+   * The queued writes as statements to send ahead of a migration's statement on the work
+   * connection, in the same packet: literals inlined, each followed by a check that fails the
+   * packet unless it matched its row (and every write fails once the lock is lost). With
+   * `ownTransaction`, several writes commit together; without, they join the caller's transaction.
+   * `onlyInFlight`: just the files whose durable row shows a statement in flight (its completion).
+   * Null when nothing is queued.
+   */
+  inline(options: {
+    readonly ownTransaction: boolean;
+    readonly onlyInFlight?: boolean;
+  }): InlineWrites | null {
+    const entries = [...this.queue].filter(
+      ([key]) => !options.onlyInFlight || (this.durable.get(key)?.inflight ?? null) !== null,
+    );
+    if (entries.length === 0) return null;
+    const writes = entries.flatMap(([key, q]) => [inlined(this.writeOf(key, q)), MATCHED_ONE_ROW]);
+    for (const [key] of entries) this.queue.delete(key);
+    const written = () => this.written(entries);
+    const unwritten = () => this.requeue(entries);
+    return {
+      statements:
+        options.ownTransaction && entries.length > 1 ? ['START TRANSACTION', ...writes, 'COMMIT'] : writes,
+      written,
+      unwritten,
+      settle: async () => {
+        const committed = await this.showsAll(entries).catch(() => undefined);
+        // Unreadable: count them as written, so that what follows is reported in doubt.
+        if (committed === false) unwritten();
+        else written();
+        return committed === undefined ? 'unknown' : committed ? 'written' : 'unwritten';
+      },
+    };
+  }
+
+  /** Put writes that did not run back, under anything queued for the same file since. */
+  private requeue(entries: readonly [string, Queued][]): void {
     for (const [key, q] of entries) {
+      const later = this.queue.get(key);
       this.queue.delete(key);
+      this.queue.set(key, later ? { ...later, ...(q.start ? { start: q.start } : {}) } : q);
+    }
+  }
+
+  /** Whether every file's row reads as these writes left it. */
+  private async showsAll(entries: readonly [string, Queued][]): Promise<boolean> {
+    const rows = await this.query<RowDataPacket[]>(
+      `SELECT version_key AS k, statements_applied AS a, inflight_statement AS f, status AS s FROM ${this.table} WHERE version_key IN (?)`,
+      [entries.map(([key]) => key)],
+    );
+    const byKey = new Map(rows.map((r) => [String(r.k), r]));
+    return entries.every(([key, q]) => {
+      const r = byKey.get(key);
+      const status = q.finish?.status ?? (q.progress.done ? 'success' : 'running');
+      return (
+        r !== undefined &&
+        Number(r.a) === q.progress.applied &&
+        (r.f === null ? null : Number(r.f)) === q.progress.inflight &&
+        r.s === status
+      );
+    });
+  }
+
+  /** Writes that have run: durable now, or at the COMMIT of the transaction they joined. */
+  private written(entries: readonly [string, Queued][]): void {
+    for (const [key, q] of entries) {
+      // Something queued since (a later state of the same file) is still to be written.
+      if (this.queue.get(key) === q) this.queue.delete(key);
       this.durable.set(key, { applied: q.progress.applied, inflight: q.progress.inflight });
       if (q.progress.inflight !== null && q.progress.via) this.viaWritten.add(key);
       else this.viaWritten.delete(key);

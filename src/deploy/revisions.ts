@@ -9,6 +9,19 @@
 import type { RiskLevel } from '../policy/types.js';
 import type { HistoryRow, HistoryStatus } from './types.js';
 
+/**
+ * Queued writes rendered for a packet, taken off the queue (what is queued next is written
+ * after them). Exactly one of the three ends them: they ran, they did not, or the connection
+ * dropped and the history itself says which.
+ */
+export interface InlineWrites {
+  readonly statements: readonly string[];
+  written(): void;
+  unwritten(): void;
+  /** After a lost connection: read back whether they committed ('unknown': unreadable, kept as written). */
+  settle(): Promise<'written' | 'unwritten' | 'unknown'>;
+}
+
 export interface StartRecord {
   readonly version: string;
   readonly versionKey: string;
@@ -65,6 +78,13 @@ export interface RevisionReadWriter extends RevisionReader {
    * transaction the statement runner has open, so they commit, or roll back, with it.
    */
   flush(options?: { readonly inStatementTransaction?: boolean }): Promise<void>;
+  /**
+   * The queued writes as statements to send ahead of a migration's statement in one packet on
+   * the work connection (see MysqlRevisions.inline); null when nothing is queued.
+   */
+  inline(options: { readonly ownTransaction: boolean; readonly onlyInFlight?: boolean }): InlineWrites | null;
+  /** An error of one of inline()'s statements, as flush() would have thrown it. */
+  writeError(error: unknown): unknown;
   /** What is durably recorded for a file (after the last successful flush), if anything. */
   recorded(versionKey: string): { readonly applied: number; readonly inflight: number | null } | undefined;
   /** Whether what is durably recorded shows a statement in flight (its completion still queued). */

@@ -8,6 +8,7 @@
 // else (DDL commits implicitly) is recorded as in flight before it is sent.
 // Session-level transaction changes that would undo recorded work are refused.
 import { leadingTokens, nameAt, type Token } from '../sql/tokens.js';
+import { HISTORY_TABLE } from './types.js';
 
 /** A table a DML statement writes; `schema` null means the connection's current database. */
 export interface TableRef {
@@ -150,6 +151,11 @@ export function statementKind(text: string): StatementKind {
   }
 }
 
+// The deploy writes its history on the statements' own connection: a migration that touched
+// the table (or shadowed it with a temporary table of the same name) could rewrite what ran.
+const HISTORY_NAME = new RegExp(`\\b${HISTORY_TABLE}\\b`, 'i');
+const HISTORY_REASON = `this statement names ${HISTORY_TABLE}, the table where sqlgate records what ran; a migration must not read, change or shadow it (sqlgate repair is the way to correct it)`;
+
 export interface UnitStatement {
   readonly text: string;
   readonly line: number;
@@ -171,6 +177,7 @@ export function unitsOf(
   let block: { from: number; line: number; tables: TableRef[] | null } | undefined;
   for (let i = from; i < statements.length; i++) {
     const s = statements[i] as UnitStatement;
+    if (HISTORY_NAME.test(s.text)) return { error: `line ${s.line}: ${HISTORY_REASON}` };
     const kind = statementKind(s.text);
     if (kind.kind === 'refuse') return { error: `line ${s.line}: ${kind.reason}` };
     if (block) {

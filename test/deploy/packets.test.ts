@@ -1,0 +1,171 @@
+// The deploy sends its history writes and a statement in one packet (one round trip). What must
+// hold, each on a throwaway server: a statement that might be two is never run as two; what a
+// migration does to its session (sql_mode, character set) cannot bend the history writes; a
+// statement's own error is told apart from a failed history write; a table that cannot roll back
+// is found out before its statement runs; nothing the history records is lost.
+import mysql from 'mysql2/promise';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sendPacket, setMultiStatements } from '../../src/db/multi-statements.js';
+import { cli } from '../support/cli.js';
+import { makeWorkdir, removeWorkdirs, type Workdir } from '../support/deploy-workdir.js';
+import { MariaDbServer } from '../support/mariadb.js';
+
+let server: MariaDbServer;
+beforeAll(async () => {
+  server = await MariaDbServer.start();
+}, 60_000);
+afterAll(async () => {
+  await server?.stop();
+});
+afterEach(() => removeWorkdirs());
+
+const deploy = (w: Workdir, env: Record<string, string> = {}) =>
+  cli(['deploy', '--env', 'test'], { cwd: w.dir, env: { ...w.env, ...env } });
+
+async function history(db: string) {
+  return server.query<{ version: string; status: string; statements_applied: number; applied_by: string }>(
+    `SELECT version, status, statements_applied, applied_by FROM ${db}.sqlgate_history ORDER BY id`,
+  );
+}
+
+/** Round trips (COM_QUERY packets) the deploy's connections sent, from the general log. */
+async function packetsDuring(run: () => Promise<unknown>): Promise<string[]> {
+  await server.query("SET GLOBAL log_output = 'TABLE'");
+  await server.query('TRUNCATE mysql.general_log');
+  await server.query('SET GLOBAL general_log = 1');
+  try {
+    await run();
+  } finally {
+    await server.query('SET GLOBAL general_log = 0');
+  }
+  const rows = await server.query<{ a: string }>(
+    "SELECT CONVERT(argument USING utf8mb4) AS a FROM mysql.general_log WHERE command_type = 'Query' AND argument NOT LIKE 'SET GLOBAL general_log%'",
+  );
+  return rows.map((r) => r.a);
+}
+
+describe('one packet per statement', () => {
+  it('turns multi-statement mode on only for its own packets: a text with a ; still runs as one statement or not at all', async () => {
+    const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+    try {
+      await c.query('CREATE DATABASE mode_check');
+      await c.query('CREATE TABLE mode_check.t (id INT)');
+      await setMultiStatements(c, true);
+      const ran = await sendPacket(c, ['DO 1', 'INSERT INTO mode_check.t VALUES (1)']);
+      expect(ran.ok).toBe(true);
+      const failed = await sendPacket(c, ['DO 1', 'INSERT INTO mode_check.nope VALUES (1)', 'DO 2']);
+      expect(failed).toMatchObject({ ok: false, at: 1 });
+      await setMultiStatements(c, false);
+      await expect(
+        c.query('INSERT INTO mode_check.t VALUES (2); INSERT INTO mode_check.t VALUES (3)'),
+      ).rejects.toMatchObject({ code: 'ER_PARSE_ERROR' });
+      expect(await server.query('SELECT id FROM mode_check.t ORDER BY id')).toEqual([{ id: 1 }]);
+    } finally {
+      await c.query('DROP DATABASE IF EXISTS mode_check');
+      await c.end();
+    }
+  });
+
+  it('sends each statement with its history write in one round trip, and a ; in a string alone', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__create.sql': 'CREATE TABLE t (id INT PRIMARY KEY, note VARCHAR(20)) ENGINE=InnoDB;',
+      'migrations/app/V2__alter.sql': 'ALTER TABLE t ADD COLUMN c INT NULL;',
+      'migrations/app/V3__rows.sql':
+        "INSERT INTO t (id, note) VALUES (1, 'a');\nINSERT INTO t (id, note) VALUES (2, 'semi;colon');\nINSERT INTO t (id, note) VALUES (3, 'c');",
+    });
+    const sent = await packetsDuring(async () => expect((await deploy(w)).code).toBe(0));
+    const carrying = (text: string) => sent.filter((p) => p.includes(text));
+    // The DDL rides at the end of its history write's packet.
+    expect(carrying('CREATE TABLE t ')).toEqual([
+      expect.stringMatching(/sqlgate_history[\s\S]*;\nCREATE TABLE t /),
+    ]);
+    expect(carrying('ALTER TABLE t ADD COLUMN c')).toEqual([
+      expect.stringMatching(/sqlgate_history[\s\S]*;\nALTER TABLE t ADD COLUMN c INT NULL$/),
+    ]);
+    // The statement with a ; inside a string is a packet of its own: the server cannot split it.
+    expect(carrying("'semi;colon'")).toEqual(["INSERT INTO t (id, note) VALUES (2, 'semi;colon')"]);
+    expect(carrying("VALUES (3, 'c')")).toEqual([
+      expect.stringMatching(/START TRANSACTION;[\s\S]*;\nINSERT INTO t/),
+    ]);
+    expect(await server.query(`SELECT id, note FROM ${w.db}.t ORDER BY id`)).toEqual([
+      { id: 1, note: 'a' },
+      { id: 2, note: 'semi;colon' },
+      { id: 3, note: 'c' },
+    ]);
+    expect(await history(w.db)).toEqual([
+      { version: 'V1', status: 'success', statements_applied: 1, applied_by: expect.any(String) },
+      { version: 'V2', status: 'success', statements_applied: 1, applied_by: expect.any(String) },
+      { version: 'V3', status: 'success', statements_applied: 3, applied_by: expect.any(String) },
+    ]);
+  }, 60_000);
+
+  it('keeps writing the history right after a migration sets NO_BACKSLASH_ESCAPES, ANSI_QUOTES and another character set', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__session.sql': [
+        "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES,ANSI_QUOTES,STRICT_TRANS_TABLES'",
+        'SET NAMES latin1',
+        'CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB',
+        'INSERT INTO t VALUES (1)',
+        'ALTER TABLE t ADD COLUMN c INT NULL',
+        'INSERT INTO t VALUES (2, 2)',
+      ].join(';\n'),
+    });
+    // A name with a quote and a backslash: escaped the usual way, it would end the string early
+    // under NO_BACKSLASH_ESCAPES.
+    const actor = "o'hara\\x é";
+    const result = await deploy(w, { GITHUB_ACTOR: actor });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await server.query(`SELECT id FROM ${w.db}.t ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(await history(w.db)).toEqual([
+      { version: 'V1', status: 'success', statements_applied: 6, applied_by: actor },
+    ]);
+  }, 60_000);
+
+  it("tells a statement's own error apart from a failed history write, even with the same error number", async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__create.sql': 'CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB;',
+      // ER_SUBQUERY_NO_1_ROW, the error sqlgate's own lock check raises.
+      'migrations/app/V2__bad.sql':
+        'INSERT INTO t VALUES (1);\nINSERT INTO t VALUES ((SELECT 1 UNION SELECT 2));',
+    });
+    const result = await deploy(w);
+    expect(result.code).toBe(1);
+    expect(`${result.stdout}\n${result.stderr}`).toContain(
+      'statement 2 of migrations/app/V2__bad.sql (line 2) failed',
+    );
+    expect(`${result.stdout}\n${result.stderr}`).toContain('Subquery returns more than 1 row');
+    expect(`${result.stdout}\n${result.stderr}`).not.toContain('lock was lost');
+    expect(await server.query(`SELECT id FROM ${w.db}.t`)).toEqual([{ id: 1 }]);
+    expect((await history(w.db))[1]).toMatchObject({ status: 'failed', statements_applied: 1 });
+  }, 60_000);
+
+  it('finds out in the packet that a table cannot roll back, and runs its statement in flight-first instead', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__create.sql': 'CREATE TABLE m (id INT) ENGINE=MyISAM;',
+      'migrations/app/V2__rows.sql': 'INSERT INTO m VALUES (1);\nINSERT INTO m VALUES (2);',
+    });
+    const sent = await packetsDuring(async () => expect((await deploy(w)).code).toBe(0));
+    expect(await server.query(`SELECT id FROM ${w.db}.m ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
+    // The first INSERT's packet checked the engine and stopped before the INSERT; the INSERT then
+    // ran after an "in flight" write, not inside a transaction, and so did the second, unchecked.
+    const first = sent.filter((p) => p.endsWith('INSERT INTO m VALUES (1)'));
+    expect(first).toEqual([
+      expect.stringMatching(/START TRANSACTION;\nSET @sqlgate_check = [^;]*ENGINE = 'InnoDB'/),
+      expect.not.stringContaining('START TRANSACTION'),
+    ]);
+    const second = sent.filter((p) => p.endsWith('INSERT INTO m VALUES (2)'));
+    expect(second).toEqual([expect.not.stringMatching(/START TRANSACTION|ENGINE/)]);
+    expect((await history(w.db))[1]).toMatchObject({ status: 'success', statements_applied: 2 });
+  }, 60_000);
+
+  it('refuses a migration that names the history table, before anything runs', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__create.sql': 'CREATE TABLE t (id INT);',
+      'migrations/app/V2__shadow.sql': 'CREATE TEMPORARY TABLE sqlgate_history (id INT);',
+    });
+    const result = await deploy(w);
+    expect(result.code).toBe(1);
+    expect(`${result.stdout}\n${result.stderr}`).toContain('line 1: this statement names sqlgate_history');
+    expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 't'`)).toEqual([]);
+  }, 60_000);
+});
