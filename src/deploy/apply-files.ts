@@ -190,10 +190,14 @@ class EngineCache {
   forget(text: string): void {
     const upper = text.toUpperCase();
     if (/^\s*(CALL|EXECUTE|BEGIN|USE)\b/.test(upper)) this.engines.clear();
+    // Looked up per word rather than searched per table: a file of many DDL statements on many
+    // tables would otherwise scan every statement once per table known.
+    const words = new Set(upper.match(/[A-Z0-9_$]+/g) ?? []);
+    const named = (part: string) =>
+      /^[A-Za-z0-9_$]+$/.test(part) ? words.has(part.toUpperCase()) : upper.includes(part.toUpperCase());
     for (const key of [...this.engines.keys()]) {
       const [schema = '', name = ''] = key.split('.');
-      if (upper.includes(name.toUpperCase()) || upper.includes(schema.toUpperCase()))
-        this.engines.delete(key);
+      if (named(name) || named(schema)) this.engines.delete(key);
     }
   }
 }
