@@ -1,7 +1,7 @@
 // The commit a deploy records in its history, read from the repository's files as git reads
-// them: spawning `git rev-parse HEAD` cost every deploy ~15-20 ms of its start-up (forking a
-// process with a large heap), more than the rest of what it reads. Whatever this reader does not
-// know (GIT_DIR set, a reftable repository, an unborn branch) is left to git itself.
+// them: spawning `git rev-parse HEAD` cost every deploy ~15-20 ms of its start-up, the spawn
+// itself rather than git's work. Whatever this reader does not know (GIT_DIR set, a reftable
+// repository, an unborn branch) is left to git itself.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,10 +14,12 @@ export function headCommit(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string | null {
   // These change where git looks; only git knows all of their rules.
-  if (env.GIT_DIR !== undefined || env.GIT_COMMON_DIR !== undefined) return askGit(cwd);
-  const gitDir = findGitDir(cwd);
-  if (gitDir === undefined) return null;
-  return readHead(gitDir) ?? askGit(cwd);
+  if (['GIT_DIR', 'GIT_COMMON_DIR', 'GIT_CEILING_DIRECTORIES'].some((name) => env[name] !== undefined))
+    return askGit(cwd);
+  const dotGit = findDotGit(cwd);
+  if (dotGit === undefined) return null;
+  const gitDir = gitDirOf(dotGit);
+  return (gitDir === undefined ? undefined : readHead(gitDir)) ?? askGit(cwd);
 }
 
 function askGit(cwd: string): string | null {
@@ -32,17 +34,20 @@ function askGit(cwd: string): string | null {
   }
 }
 
-/** `.git` of the nearest folder that has one: a directory, or a file naming it (a worktree). */
-function findGitDir(cwd: string): string | undefined {
+/** The `.git` of the nearest folder, from `cwd` up, that has one. */
+function findDotGit(cwd: string): string | undefined {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     const dotGit = join(dir, '.git');
-    if (existsSync(dotGit)) {
-      if (statSync(dotGit).isDirectory()) return dotGit;
-      const pointer = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'))?.[1];
-      return pointer === undefined ? undefined : resolve(dir, pointer);
-    }
+    if (existsSync(dotGit)) return dotGit;
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+/** The repository folder: `.git` itself, or the folder a `.git` file names (a linked worktree). */
+function gitDirOf(dotGit: string): string | undefined {
+  if (statSync(dotGit).isDirectory()) return dotGit;
+  const pointer = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'))?.[1];
+  return pointer === undefined ? undefined : resolve(dirname(dotGit), pointer);
 }
 
 function readHead(gitDir: string): string | undefined {
