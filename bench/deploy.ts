@@ -4,6 +4,7 @@
 //    policy check included) and dbmate (its own history table), in rotating order; the ratios
 //    are medians of the per-round ratios (paired), so load on the machine hits all alike.
 // 2. 64 databases on one server: concurrency 1 against 8, in the same run.
+// 3. Start-up: the same deploy when nothing is pending (bench/startup.ts).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { deployEnvironment } from '../src/deploy/fleet.js';
 import type { Policy } from '../src/policy/types.js';
 import { MariaDbServer } from '../test/support/mariadb.js';
 import { ms, report } from './measure.js';
+import { STARTUP_TITLE, startupRows } from './startup.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DBMATE = peerBinary('dbmate', '2.36.0');
@@ -322,6 +324,7 @@ export async function benchDeploy(): Promise<void> {
       await sqlgateVsPeers(server),
     );
     report('deploy: a fleet of 64 databases on one server', await fleet(server));
+    report(STARTUP_TITLE, await startupRows(server));
   } finally {
     await server.stop();
   }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { targetsFromEnv } from '../db/targets.js';
 import { exitCodeOfReports } from '../deploy/apply.js';
@@ -9,6 +8,7 @@ import { readMigrationFolder } from '../deploy/sources.js';
 import { readDatabaseStatus } from '../deploy/status.js';
 import { versionKey } from '../deploy/types.js';
 import { InputError } from '../errors.js';
+import { headCommit } from '../git/head.js';
 import { formatRepair, formatReports, formatStatus } from '../report/deploy.js';
 import { parseMigrationName } from '../sql/migration-name.js';
 import type { CliIo } from './io.js';
@@ -32,18 +32,6 @@ function positiveInt(flag: string, value: string, min = 1): number {
   return n;
 }
 
-function gitSha(cwd: string): string | null {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return null;
-  }
-}
-
 export function whoDeploys(env: Readonly<Record<string, string | undefined>>): string {
   return env.GITHUB_ACTOR ?? env.USER ?? userInfo().username;
 }
@@ -64,7 +52,7 @@ export async function runDeploy(io: CliIo, o: DeployCliOptions): Promise<number>
     dryRun: o.dryRun,
     lockTimeoutSeconds: positiveInt('--lock-timeout', o.lockTimeout, 0),
     appliedBy: whoDeploys(io.env),
-    gitSha: gitSha(io.cwd),
+    gitSha: headCommit(io.cwd, io.env),
     log: (line) => io.out(line),
     onStatement: (p) => {
       // Long files get a progress line every 10 statements; short ones are reported at the end.

@@ -29,13 +29,20 @@ export function readMigrationFolder(root: string, migrationsDir: string, folder:
 
 /** A migration's text split into statements and checksummed, as the deploy engine takes it. */
 export function migrationFileOf(name: MigrationName, text: string): MigrationFile {
+  let statements: MigrationFile['statements'] | undefined;
   return {
     name,
     checksum: fileChecksum(text),
-    statements: splitStatements(normaliseSql(text)).map((s) => ({
-      text: s.text,
-      hash: statementHash(s.text),
-      line: s.start.line,
-    })),
+    // Split on first use: a deploy compares only the checksum of a file already applied
+    // (decide.ts), and splitting and hashing every file of a long history cost more than reading
+    // it. Splitting never fails, so deferring it defers no error past the start of a deploy.
+    get statements() {
+      statements ??= splitStatements(normaliseSql(text)).map((s) => ({
+        text: s.text,
+        hash: statementHash(s.text),
+        line: s.start.line,
+      }));
+      return statements;
+    },
   };
 }

@@ -1,42 +1,17 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import approvalSchema from '../../schemas/approval-flows.schema.json' with { type: 'json' };
-import environmentsSchema from '../../schemas/environments.schema.json' with { type: 'json' };
-import riskSchema from '../../schemas/risk-rules.schema.json' with { type: 'json' };
-import rolesSchema from '../../schemas/roles.schema.json' with { type: 'json' };
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../errors.js';
+// Compiled from schemas/*.schema.json at build time (scripts/schema-validators.ts): compiling
+// them here cost every deploy ~100 ms and kept Ajv's compiler in the bundles.
+import { approval, environments, risk, roles } from './schema-validators.js';
 import { didYouMean } from './suggest.js';
 import type { PolicyFileKey } from './types.js';
 import { at, type PathSegment, type YamlSource } from './yaml-source.js';
 
-const SCHEMAS: Record<PolicyFileKey, object> = {
-  roles: rolesSchema,
-  risk: riskSchema,
-  approval: approvalSchema,
-  environments: environmentsSchema,
-};
-
-let validators: Record<PolicyFileKey, ValidateFunction> | undefined;
-let ajv: Ajv2020 | undefined;
-
-/** A validator for one of sqlgate's JSON Schemas, compiled once with the options all of them use. */
-export function compileSchema(schema: object): ValidateFunction {
-  ajv ??= new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  return ajv.compile(schema);
-}
-
-function validatorFor(key: PolicyFileKey): ValidateFunction {
-  validators ??= {
-    roles: compileSchema(SCHEMAS.roles),
-    risk: compileSchema(SCHEMAS.risk),
-    approval: compileSchema(SCHEMAS.approval),
-    environments: compileSchema(SCHEMAS.environments),
-  };
-  return validators[key];
-}
+const VALIDATORS: Record<PolicyFileKey, ValidateFunction> = { roles, risk, approval, environments };
 
 /** Validate a parsed policy file against its JSON Schema; every error carries the file position. */
 export function checkSchema(key: PolicyFileKey, source: YamlSource, value: unknown): Diagnostic[] {
-  return schemaErrors(validatorFor(key), source, value);
+  return schemaErrors(VALIDATORS[key], source, value);
 }
 
 /** Validate a parsed YAML file; every error carries the position of the value it is about. */

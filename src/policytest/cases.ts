@@ -3,10 +3,10 @@
 // so the same code reads a checkout or the base branch of a pull request through git.
 import { dirname, join } from 'node:path/posix';
 import { isScalar, Scalar } from 'yaml';
-import testSchema from '../../schemas/policy-tests.schema.json' with { type: 'json' };
 import type { ReviewState } from '../approval/types.js';
 import { Diagnostic } from '../errors.js';
-import { compileSchema, schemaErrors } from '../policy/schema-check.js';
+import { schemaErrors } from '../policy/schema-check.js';
+import { policyTests } from '../policy/schema-validators.js';
 import type { RiskLevel } from '../policy/types.js';
 import { at, locate, parseYaml, type YamlSource } from '../policy/yaml-source.js';
 import type { ChangeSource } from '../sql/statement-types.js';
@@ -58,8 +58,6 @@ export type LoadCasesResult =
   | { readonly ok: true; readonly cases: readonly PolicyTestCase[] }
   | { readonly ok: false; readonly errors: readonly Diagnostic[] };
 
-let validate: ReturnType<typeof compileSchema> | undefined;
-
 interface RawCase {
   name: string;
   sql?: string;
@@ -76,7 +74,6 @@ interface RawCase {
 
 /** Parse and resolve every test file; reports every error, each at its file:line:column. */
 export async function loadPolicyTests(files: readonly TestFile[], read: ReadFile): Promise<LoadCasesResult> {
-  validate ??= compileSchema(testSchema);
   const errors: Diagnostic[] = [];
   const cases: PolicyTestCase[] = [];
   for (const file of files) {
@@ -89,7 +86,7 @@ export async function loadPolicyTests(files: readonly TestFile[], read: ReadFile
       errors.push(new Diagnostic(file.path, 1, 1, 'the file is empty; expected a mapping with `cases:`'));
       continue;
     }
-    const invalid = schemaErrors(validate, parsed.source, parsed.value);
+    const invalid = schemaErrors(policyTests, parsed.source, parsed.value);
     if (invalid.length > 0) {
       errors.push(...invalid);
       continue;

@@ -145,7 +145,12 @@ export function compareVersions(a: readonly bigint[], b: readonly bigint[]): num
 }
 
 export function sortMigrations<T extends MigrationName>(list: readonly T[]): T[] {
-  return [...list].sort((a, b) => a.folder.localeCompare(b.folder) || compareVersions(a.parts, b.parts));
+  // The first localeCompare of a process loads ICU's collator (~13 ms); a deploy reads one folder
+  // at a time, so equal folders, the common case, are settled without it.
+  return [...list].sort(
+    (a, b) =>
+      (a.folder === b.folder ? 0 : a.folder.localeCompare(b.folder)) || compareVersions(a.parts, b.parts),
+  );
 }
 
 /**
