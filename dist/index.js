@@ -4062,19 +4062,19 @@ var require_body = __commonJS({
       else if (util.isFormDataLike(object)) {
         let boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`, prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        let escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22"), normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, `\r
+        let escape = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22"), normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, `\r
 `), blobParts = [], rn2 = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = !1;
         for (let [name, value] of object)
           if (typeof value == "string") {
-            let chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
+            let chunk2 = textEncoder.encode(prefix + `; name="${escape(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2), length += chunk2.byteLength;
           } else {
-            let chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
+            let chunk2 = textEncoder.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -13884,8 +13884,8 @@ var require_lib = __commonJS({
         default:
           return escapeText(String(value), modeFlags);
       }
-    }, escape2 = (value, stringifyObjects, timezone, sqlMode) => escapeValue(value, stringifyObjects, timezone, !0, toModeFlags(sqlMode));
-    exports2.escape = escape2;
+    }, escape = (value, stringifyObjects, timezone, sqlMode) => escapeValue(value, stringifyObjects, timezone, !0, toModeFlags(sqlMode));
+    exports2.escape = escape;
     var format = (sql, values, stringifyObjects, timezone, sqlMode) => {
       if (values == null)
         return sql;
@@ -30669,15 +30669,15 @@ var require_named_placeholders = __commonJS({
     "use strict";
     var RE_PARAM = /(?:\?)|(?::(\d+|(?:[a-zA-Z][a-zA-Z0-9_]*)))/g;
     function parse3(query) {
-      let ppos = RE_PARAM.exec(query), curpos = 0, start = 0, end, parts = [], inQuote = !1, escape2 = !1, qchr, tokens = [], qcnt = 0, lastTokenEndPos = 0, i;
+      let ppos = RE_PARAM.exec(query), curpos = 0, start = 0, end, parts = [], inQuote = !1, escape = !1, qchr, tokens = [], qcnt = 0, lastTokenEndPos = 0, i;
       if (ppos) {
         do {
           for (i = curpos, end = ppos.index; i < end; ++i) {
             let chr = query.charCodeAt(i);
-            if (chr === 92) escape2 = !escape2;
+            if (chr === 92) escape = !escape;
             else {
-              if (escape2) {
-                escape2 = !1;
+              if (escape) {
+                escape = !1;
                 continue;
               }
               if (inQuote && chr === qchr) {
@@ -39008,5653 +39008,6 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/code.js
-var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.regexpCode = exports2.getEsmExportName = exports2.getProperty = exports2.safeStringify = exports2.stringify = exports2.strConcat = exports2.addCodeArg = exports2.str = exports2._ = exports2.nil = exports2._Code = exports2.Name = exports2.IDENTIFIER = exports2._CodeOrName = void 0;
-    var _CodeOrName = class {
-    };
-    exports2._CodeOrName = _CodeOrName;
-    exports2.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
-    var Name = class extends _CodeOrName {
-      constructor(s) {
-        if (super(), !exports2.IDENTIFIER.test(s))
-          throw new Error("CodeGen: name must be a valid identifier");
-        this.str = s;
-      }
-      toString() {
-        return this.str;
-      }
-      emptyStr() {
-        return !1;
-      }
-      get names() {
-        return { [this.str]: 1 };
-      }
-    };
-    exports2.Name = Name;
-    var _Code = class extends _CodeOrName {
-      constructor(code) {
-        super(), this._items = typeof code == "string" ? [code] : code;
-      }
-      toString() {
-        return this.str;
-      }
-      emptyStr() {
-        if (this._items.length > 1)
-          return !1;
-        let item = this._items[0];
-        return item === "" || item === '""';
-      }
-      get str() {
-        var _a;
-        return (_a = this._str) !== null && _a !== void 0 ? _a : this._str = this._items.reduce((s, c3) => `${s}${c3}`, "");
-      }
-      get names() {
-        var _a;
-        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names, c3) => (c3 instanceof Name && (names[c3.str] = (names[c3.str] || 0) + 1), names), {});
-      }
-    };
-    exports2._Code = _Code;
-    exports2.nil = new _Code("");
-    function _3(strs, ...args) {
-      let code = [strs[0]], i = 0;
-      for (; i < args.length; )
-        addCodeArg(code, args[i]), code.push(strs[++i]);
-      return new _Code(code);
-    }
-    exports2._ = _3;
-    var plus = new _Code("+");
-    function str(strs, ...args) {
-      let expr = [safeStringify(strs[0])], i = 0;
-      for (; i < args.length; )
-        expr.push(plus), addCodeArg(expr, args[i]), expr.push(plus, safeStringify(strs[++i]));
-      return optimize(expr), new _Code(expr);
-    }
-    exports2.str = str;
-    function addCodeArg(code, arg) {
-      arg instanceof _Code ? code.push(...arg._items) : arg instanceof Name ? code.push(arg) : code.push(interpolate(arg));
-    }
-    exports2.addCodeArg = addCodeArg;
-    function optimize(expr) {
-      let i = 1;
-      for (; i < expr.length - 1; ) {
-        if (expr[i] === plus) {
-          let res = mergeExprItems(expr[i - 1], expr[i + 1]);
-          if (res !== void 0) {
-            expr.splice(i - 1, 3, res);
-            continue;
-          }
-          expr[i++] = "+";
-        }
-        i++;
-      }
-    }
-    function mergeExprItems(a, b3) {
-      if (b3 === '""')
-        return a;
-      if (a === '""')
-        return b3;
-      if (typeof a == "string")
-        return b3 instanceof Name || a[a.length - 1] !== '"' ? void 0 : typeof b3 != "string" ? `${a.slice(0, -1)}${b3}"` : b3[0] === '"' ? a.slice(0, -1) + b3.slice(1) : void 0;
-      if (typeof b3 == "string" && b3[0] === '"' && !(a instanceof Name))
-        return `"${a}${b3.slice(1)}`;
-    }
-    function strConcat(c1, c22) {
-      return c22.emptyStr() ? c1 : c1.emptyStr() ? c22 : str`${c1}${c22}`;
-    }
-    exports2.strConcat = strConcat;
-    function interpolate(x3) {
-      return typeof x3 == "number" || typeof x3 == "boolean" || x3 === null ? x3 : safeStringify(Array.isArray(x3) ? x3.join(",") : x3);
-    }
-    function stringify(x3) {
-      return new _Code(safeStringify(x3));
-    }
-    exports2.stringify = stringify;
-    function safeStringify(x3) {
-      return JSON.stringify(x3).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-    }
-    exports2.safeStringify = safeStringify;
-    function getProperty(key) {
-      return typeof key == "string" && exports2.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _3`[${key}]`;
-    }
-    exports2.getProperty = getProperty;
-    function getEsmExportName(key) {
-      if (typeof key == "string" && exports2.IDENTIFIER.test(key))
-        return new _Code(`${key}`);
-      throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
-    }
-    exports2.getEsmExportName = getEsmExportName;
-    function regexpCode(rx) {
-      return new _Code(rx.toString());
-    }
-    exports2.regexpCode = regexpCode;
-  }
-});
-
-// node_modules/ajv/dist/compile/codegen/scope.js
-var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.ValueScope = exports2.ValueScopeName = exports2.Scope = exports2.varKinds = exports2.UsedValueState = void 0;
-    var code_1 = require_code(), ValueError = class extends Error {
-      constructor(name) {
-        super(`CodeGen: "code" for ${name} not defined`), this.value = name.value;
-      }
-    }, UsedValueState;
-    (function(UsedValueState2) {
-      UsedValueState2[UsedValueState2.Started = 0] = "Started", UsedValueState2[UsedValueState2.Completed = 1] = "Completed";
-    })(UsedValueState || (exports2.UsedValueState = UsedValueState = {}));
-    exports2.varKinds = {
-      const: new code_1.Name("const"),
-      let: new code_1.Name("let"),
-      var: new code_1.Name("var")
-    };
-    var Scope = class {
-      constructor({ prefixes, parent } = {}) {
-        this._names = {}, this._prefixes = prefixes, this._parent = parent;
-      }
-      toName(nameOrPrefix) {
-        return nameOrPrefix instanceof code_1.Name ? nameOrPrefix : this.name(nameOrPrefix);
-      }
-      name(prefix) {
-        return new code_1.Name(this._newName(prefix));
-      }
-      _newName(prefix) {
-        let ng = this._names[prefix] || this._nameGroup(prefix);
-        return `${prefix}${ng.index++}`;
-      }
-      _nameGroup(prefix) {
-        var _a, _b;
-        if (!((_b = (_a = this._parent) === null || _a === void 0 ? void 0 : _a._prefixes) === null || _b === void 0) && _b.has(prefix) || this._prefixes && !this._prefixes.has(prefix))
-          throw new Error(`CodeGen: prefix "${prefix}" is not allowed in this scope`);
-        return this._names[prefix] = { prefix, index: 0 };
-      }
-    };
-    exports2.Scope = Scope;
-    var ValueScopeName = class extends code_1.Name {
-      constructor(prefix, nameStr) {
-        super(nameStr), this.prefix = prefix;
-      }
-      setValue(value, { property, itemIndex }) {
-        this.value = value, this.scopePath = (0, code_1._)`.${new code_1.Name(property)}[${itemIndex}]`;
-      }
-    };
-    exports2.ValueScopeName = ValueScopeName;
-    var line = (0, code_1._)`\n`, ValueScope = class extends Scope {
-      constructor(opts) {
-        super(opts), this._values = {}, this._scope = opts.scope, this.opts = { ...opts, _n: opts.lines ? line : code_1.nil };
-      }
-      get() {
-        return this._scope;
-      }
-      name(prefix) {
-        return new ValueScopeName(prefix, this._newName(prefix));
-      }
-      value(nameOrPrefix, value) {
-        var _a;
-        if (value.ref === void 0)
-          throw new Error("CodeGen: ref must be passed in value");
-        let name = this.toName(nameOrPrefix), { prefix } = name, valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref, vs2 = this._values[prefix];
-        if (vs2) {
-          let _name = vs2.get(valueKey);
-          if (_name)
-            return _name;
-        } else
-          vs2 = this._values[prefix] = /* @__PURE__ */ new Map();
-        vs2.set(valueKey, name);
-        let s = this._scope[prefix] || (this._scope[prefix] = []), itemIndex = s.length;
-        return s[itemIndex] = value.ref, name.setValue(value, { property: prefix, itemIndex }), name;
-      }
-      getValue(prefix, keyOrRef) {
-        let vs2 = this._values[prefix];
-        if (vs2)
-          return vs2.get(keyOrRef);
-      }
-      scopeRefs(scopeName, values = this._values) {
-        return this._reduceValues(values, (name) => {
-          if (name.scopePath === void 0)
-            throw new Error(`CodeGen: name "${name}" has no value`);
-          return (0, code_1._)`${scopeName}${name.scopePath}`;
-        });
-      }
-      scopeCode(values = this._values, usedValues, getCode) {
-        return this._reduceValues(values, (name) => {
-          if (name.value === void 0)
-            throw new Error(`CodeGen: name "${name}" has no value`);
-          return name.value.code;
-        }, usedValues, getCode);
-      }
-      _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code = code_1.nil;
-        for (let prefix in values) {
-          let vs2 = values[prefix];
-          if (!vs2)
-            continue;
-          let nameSet = usedValues[prefix] = usedValues[prefix] || /* @__PURE__ */ new Map();
-          vs2.forEach((name) => {
-            if (nameSet.has(name))
-              return;
-            nameSet.set(name, UsedValueState.Started);
-            let c3 = valueCode(name);
-            if (c3) {
-              let def = this.opts.es5 ? exports2.varKinds.var : exports2.varKinds.const;
-              code = (0, code_1._)`${code}${def} ${name} = ${c3};${this.opts._n}`;
-            } else if (c3 = getCode?.(name))
-              code = (0, code_1._)`${code}${c3}${this.opts._n}`;
-            else
-              throw new ValueError(name);
-            nameSet.set(name, UsedValueState.Completed);
-          });
-        }
-        return code;
-      }
-    };
-    exports2.ValueScope = ValueScope;
-  }
-});
-
-// node_modules/ajv/dist/compile/codegen/index.js
-var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.or = exports2.and = exports2.not = exports2.CodeGen = exports2.operators = exports2.varKinds = exports2.ValueScopeName = exports2.ValueScope = exports2.Scope = exports2.Name = exports2.regexpCode = exports2.stringify = exports2.getProperty = exports2.nil = exports2.strConcat = exports2.str = exports2._ = void 0;
-    var code_1 = require_code(), scope_1 = require_scope(), code_2 = require_code();
-    Object.defineProperty(exports2, "_", { enumerable: !0, get: function() {
-      return code_2._;
-    } });
-    Object.defineProperty(exports2, "str", { enumerable: !0, get: function() {
-      return code_2.str;
-    } });
-    Object.defineProperty(exports2, "strConcat", { enumerable: !0, get: function() {
-      return code_2.strConcat;
-    } });
-    Object.defineProperty(exports2, "nil", { enumerable: !0, get: function() {
-      return code_2.nil;
-    } });
-    Object.defineProperty(exports2, "getProperty", { enumerable: !0, get: function() {
-      return code_2.getProperty;
-    } });
-    Object.defineProperty(exports2, "stringify", { enumerable: !0, get: function() {
-      return code_2.stringify;
-    } });
-    Object.defineProperty(exports2, "regexpCode", { enumerable: !0, get: function() {
-      return code_2.regexpCode;
-    } });
-    Object.defineProperty(exports2, "Name", { enumerable: !0, get: function() {
-      return code_2.Name;
-    } });
-    var scope_2 = require_scope();
-    Object.defineProperty(exports2, "Scope", { enumerable: !0, get: function() {
-      return scope_2.Scope;
-    } });
-    Object.defineProperty(exports2, "ValueScope", { enumerable: !0, get: function() {
-      return scope_2.ValueScope;
-    } });
-    Object.defineProperty(exports2, "ValueScopeName", { enumerable: !0, get: function() {
-      return scope_2.ValueScopeName;
-    } });
-    Object.defineProperty(exports2, "varKinds", { enumerable: !0, get: function() {
-      return scope_2.varKinds;
-    } });
-    exports2.operators = {
-      GT: new code_1._Code(">"),
-      GTE: new code_1._Code(">="),
-      LT: new code_1._Code("<"),
-      LTE: new code_1._Code("<="),
-      EQ: new code_1._Code("==="),
-      NEQ: new code_1._Code("!=="),
-      NOT: new code_1._Code("!"),
-      OR: new code_1._Code("||"),
-      AND: new code_1._Code("&&"),
-      ADD: new code_1._Code("+")
-    };
-    var Node = class {
-      optimizeNodes() {
-        return this;
-      }
-      optimizeNames(_names, _constants) {
-        return this;
-      }
-    }, Def = class extends Node {
-      constructor(varKind, name, rhs) {
-        super(), this.varKind = varKind, this.name = name, this.rhs = rhs;
-      }
-      render({ es5, _n: _n2 }) {
-        let varKind = es5 ? scope_1.varKinds.var : this.varKind, rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
-        return `${varKind} ${this.name}${rhs};` + _n2;
-      }
-      optimizeNames(names, constants3) {
-        if (names[this.name.str])
-          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names, constants3)), this;
-      }
-      get names() {
-        return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
-      }
-    }, Assign = class extends Node {
-      constructor(lhs, rhs, sideEffects) {
-        super(), this.lhs = lhs, this.rhs = rhs, this.sideEffects = sideEffects;
-      }
-      render({ _n: _n2 }) {
-        return `${this.lhs} = ${this.rhs};` + _n2;
-      }
-      optimizeNames(names, constants3) {
-        if (!(this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects))
-          return this.rhs = optimizeExpr(this.rhs, names, constants3), this;
-      }
-      get names() {
-        let names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
-        return addExprNames(names, this.rhs);
-      }
-    }, AssignOp = class extends Assign {
-      constructor(lhs, op, rhs, sideEffects) {
-        super(lhs, rhs, sideEffects), this.op = op;
-      }
-      render({ _n: _n2 }) {
-        return `${this.lhs} ${this.op}= ${this.rhs};` + _n2;
-      }
-    }, Label = class extends Node {
-      constructor(label2) {
-        super(), this.label = label2, this.names = {};
-      }
-      render({ _n: _n2 }) {
-        return `${this.label}:` + _n2;
-      }
-    }, Break = class extends Node {
-      constructor(label2) {
-        super(), this.label = label2, this.names = {};
-      }
-      render({ _n: _n2 }) {
-        return `break${this.label ? ` ${this.label}` : ""};` + _n2;
-      }
-    }, Throw = class extends Node {
-      constructor(error2) {
-        super(), this.error = error2;
-      }
-      render({ _n: _n2 }) {
-        return `throw ${this.error};` + _n2;
-      }
-      get names() {
-        return this.error.names;
-      }
-    }, AnyCode = class extends Node {
-      constructor(code) {
-        super(), this.code = code;
-      }
-      render({ _n: _n2 }) {
-        return `${this.code};` + _n2;
-      }
-      optimizeNodes() {
-        return `${this.code}` ? this : void 0;
-      }
-      optimizeNames(names, constants3) {
-        return this.code = optimizeExpr(this.code, names, constants3), this;
-      }
-      get names() {
-        return this.code instanceof code_1._CodeOrName ? this.code.names : {};
-      }
-    }, ParentNode = class extends Node {
-      constructor(nodes = []) {
-        super(), this.nodes = nodes;
-      }
-      render(opts) {
-        return this.nodes.reduce((code, n) => code + n.render(opts), "");
-      }
-      optimizeNodes() {
-        let { nodes } = this, i = nodes.length;
-        for (; i--; ) {
-          let n = nodes[i].optimizeNodes();
-          Array.isArray(n) ? nodes.splice(i, 1, ...n) : n ? nodes[i] = n : nodes.splice(i, 1);
-        }
-        return nodes.length > 0 ? this : void 0;
-      }
-      optimizeNames(names, constants3) {
-        let { nodes } = this, i = nodes.length;
-        for (; i--; ) {
-          let n = nodes[i];
-          n.optimizeNames(names, constants3) || (subtractNames(names, n.names), nodes.splice(i, 1));
-        }
-        return nodes.length > 0 ? this : void 0;
-      }
-      get names() {
-        return this.nodes.reduce((names, n) => addNames(names, n.names), {});
-      }
-    }, BlockNode = class extends ParentNode {
-      render(opts) {
-        return "{" + opts._n + super.render(opts) + "}" + opts._n;
-      }
-    }, Root = class extends ParentNode {
-    }, Else = class extends BlockNode {
-    };
-    Else.kind = "else";
-    var If = class _If extends BlockNode {
-      constructor(condition, nodes) {
-        super(nodes), this.condition = condition;
-      }
-      render(opts) {
-        let code = `if(${this.condition})` + super.render(opts);
-        return this.else && (code += "else " + this.else.render(opts)), code;
-      }
-      optimizeNodes() {
-        super.optimizeNodes();
-        let cond = this.condition;
-        if (cond === !0)
-          return this.nodes;
-        let e = this.else;
-        if (e) {
-          let ns2 = e.optimizeNodes();
-          e = this.else = Array.isArray(ns2) ? new Else(ns2) : ns2;
-        }
-        if (e)
-          return cond === !1 ? e instanceof _If ? e : e.nodes : this.nodes.length ? this : new _If(not(cond), e instanceof _If ? [e] : e.nodes);
-        if (!(cond === !1 || !this.nodes.length))
-          return this;
-      }
-      optimizeNames(names, constants3) {
-        var _a;
-        if (this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3), !!(super.optimizeNames(names, constants3) || this.else))
-          return this.condition = optimizeExpr(this.condition, names, constants3), this;
-      }
-      get names() {
-        let names = super.names;
-        return addExprNames(names, this.condition), this.else && addNames(names, this.else.names), names;
-      }
-    };
-    If.kind = "if";
-    var For = class extends BlockNode {
-    };
-    For.kind = "for";
-    var ForLoop = class extends For {
-      constructor(iteration) {
-        super(), this.iteration = iteration;
-      }
-      render(opts) {
-        return `for(${this.iteration})` + super.render(opts);
-      }
-      optimizeNames(names, constants3) {
-        if (super.optimizeNames(names, constants3))
-          return this.iteration = optimizeExpr(this.iteration, names, constants3), this;
-      }
-      get names() {
-        return addNames(super.names, this.iteration.names);
-      }
-    }, ForRange = class extends For {
-      constructor(varKind, name, from, to2) {
-        super(), this.varKind = varKind, this.name = name, this.from = from, this.to = to2;
-      }
-      render(opts) {
-        let varKind = opts.es5 ? scope_1.varKinds.var : this.varKind, { name, from, to: to2 } = this;
-        return `for(${varKind} ${name}=${from}; ${name}<${to2}; ${name}++)` + super.render(opts);
-      }
-      get names() {
-        let names = addExprNames(super.names, this.from);
-        return addExprNames(names, this.to);
-      }
-    }, ForIter = class extends For {
-      constructor(loop, varKind, name, iterable) {
-        super(), this.loop = loop, this.varKind = varKind, this.name = name, this.iterable = iterable;
-      }
-      render(opts) {
-        return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
-      }
-      optimizeNames(names, constants3) {
-        if (super.optimizeNames(names, constants3))
-          return this.iterable = optimizeExpr(this.iterable, names, constants3), this;
-      }
-      get names() {
-        return addNames(super.names, this.iterable.names);
-      }
-    }, Func = class extends BlockNode {
-      constructor(name, args, async) {
-        super(), this.name = name, this.args = args, this.async = async;
-      }
-      render(opts) {
-        return `${this.async ? "async " : ""}function ${this.name}(${this.args})` + super.render(opts);
-      }
-    };
-    Func.kind = "func";
-    var Return = class extends ParentNode {
-      render(opts) {
-        return "return " + super.render(opts);
-      }
-    };
-    Return.kind = "return";
-    var Try = class extends BlockNode {
-      render(opts) {
-        let code = "try" + super.render(opts);
-        return this.catch && (code += this.catch.render(opts)), this.finally && (code += this.finally.render(opts)), code;
-      }
-      optimizeNodes() {
-        var _a, _b;
-        return super.optimizeNodes(), (_a = this.catch) === null || _a === void 0 || _a.optimizeNodes(), (_b = this.finally) === null || _b === void 0 || _b.optimizeNodes(), this;
-      }
-      optimizeNames(names, constants3) {
-        var _a, _b;
-        return super.optimizeNames(names, constants3), (_a = this.catch) === null || _a === void 0 || _a.optimizeNames(names, constants3), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names, constants3), this;
-      }
-      get names() {
-        let names = super.names;
-        return this.catch && addNames(names, this.catch.names), this.finally && addNames(names, this.finally.names), names;
-      }
-    }, Catch = class extends BlockNode {
-      constructor(error2) {
-        super(), this.error = error2;
-      }
-      render(opts) {
-        return `catch(${this.error})` + super.render(opts);
-      }
-    };
-    Catch.kind = "catch";
-    var Finally = class extends BlockNode {
-      render(opts) {
-        return "finally" + super.render(opts);
-      }
-    };
-    Finally.kind = "finally";
-    var CodeGen = class {
-      constructor(extScope, opts = {}) {
-        this._values = {}, this._blockStarts = [], this._constants = {}, this.opts = { ...opts, _n: opts.lines ? `
-` : "" }, this._extScope = extScope, this._scope = new scope_1.Scope({ parent: extScope }), this._nodes = [new Root()];
-      }
-      toString() {
-        return this._root.render(this.opts);
-      }
-      // returns unique name in the internal scope
-      name(prefix) {
-        return this._scope.name(prefix);
-      }
-      // reserves unique name in the external scope
-      scopeName(prefix) {
-        return this._extScope.name(prefix);
-      }
-      // reserves unique name in the external scope and assigns value to it
-      scopeValue(prefixOrName, value) {
-        let name = this._extScope.value(prefixOrName, value);
-        return (this._values[name.prefix] || (this._values[name.prefix] = /* @__PURE__ */ new Set())).add(name), name;
-      }
-      getScopeValue(prefix, keyOrRef) {
-        return this._extScope.getValue(prefix, keyOrRef);
-      }
-      // return code that assigns values in the external scope to the names that are used internally
-      // (same names that were returned by gen.scopeName or gen.scopeValue)
-      scopeRefs(scopeName) {
-        return this._extScope.scopeRefs(scopeName, this._values);
-      }
-      scopeCode() {
-        return this._extScope.scopeCode(this._values);
-      }
-      _def(varKind, nameOrPrefix, rhs, constant) {
-        let name = this._scope.toName(nameOrPrefix);
-        return rhs !== void 0 && constant && (this._constants[name.str] = rhs), this._leafNode(new Def(varKind, name, rhs)), name;
-      }
-      // `const` declaration (`var` in es5 mode)
-      const(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.const, nameOrPrefix, rhs, _constant);
-      }
-      // `let` declaration with optional assignment (`var` in es5 mode)
-      let(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.let, nameOrPrefix, rhs, _constant);
-      }
-      // `var` declaration with optional assignment
-      var(nameOrPrefix, rhs, _constant) {
-        return this._def(scope_1.varKinds.var, nameOrPrefix, rhs, _constant);
-      }
-      // assignment code
-      assign(lhs, rhs, sideEffects) {
-        return this._leafNode(new Assign(lhs, rhs, sideEffects));
-      }
-      // `+=` code
-      add(lhs, rhs) {
-        return this._leafNode(new AssignOp(lhs, exports2.operators.ADD, rhs));
-      }
-      // appends passed SafeExpr to code or executes Block
-      code(c3) {
-        return typeof c3 == "function" ? c3() : c3 !== code_1.nil && this._leafNode(new AnyCode(c3)), this;
-      }
-      // returns code for object literal for the passed argument list of key-value pairs
-      object(...keyValues) {
-        let code = ["{"];
-        for (let [key, value] of keyValues)
-          code.length > 1 && code.push(","), code.push(key), (key !== value || this.opts.es5) && (code.push(":"), (0, code_1.addCodeArg)(code, value));
-        return code.push("}"), new code_1._Code(code);
-      }
-      // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
-      if(condition, thenBody, elseBody) {
-        if (this._blockNode(new If(condition)), thenBody && elseBody)
-          this.code(thenBody).else().code(elseBody).endIf();
-        else if (thenBody)
-          this.code(thenBody).endIf();
-        else if (elseBody)
-          throw new Error('CodeGen: "else" body without "then" body');
-        return this;
-      }
-      // `else if` clause - invalid without `if` or after `else` clauses
-      elseIf(condition) {
-        return this._elseNode(new If(condition));
-      }
-      // `else` clause - only valid after `if` or `else if` clauses
-      else() {
-        return this._elseNode(new Else());
-      }
-      // end `if` statement (needed if gen.if was used only with condition)
-      endIf() {
-        return this._endBlockNode(If, Else);
-      }
-      _for(node, forBody) {
-        return this._blockNode(node), forBody && this.code(forBody).endFor(), this;
-      }
-      // a generic `for` clause (or statement if `forBody` is passed)
-      for(iteration, forBody) {
-        return this._for(new ForLoop(iteration), forBody);
-      }
-      // `for` statement for a range of values
-      forRange(nameOrPrefix, from, to2, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
-        let name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForRange(varKind, name, from, to2), () => forBody(name));
-      }
-      // `for-of` statement (in es5 mode replace with a normal for loop)
-      forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
-        let name = this._scope.toName(nameOrPrefix);
-        if (this.opts.es5) {
-          let arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
-          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
-            this.var(name, (0, code_1._)`${arr}[${i}]`), forBody(name);
-          });
-        }
-        return this._for(new ForIter("of", varKind, name, iterable), () => forBody(name));
-      }
-      // `for-in` statement.
-      // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
-        if (this.opts.ownProperties)
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
-        let name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
-      }
-      // end `for` loop
-      endFor() {
-        return this._endBlockNode(For);
-      }
-      // `label` statement
-      label(label2) {
-        return this._leafNode(new Label(label2));
-      }
-      // `break` statement
-      break(label2) {
-        return this._leafNode(new Break(label2));
-      }
-      // `return` statement
-      return(value) {
-        let node = new Return();
-        if (this._blockNode(node), this.code(value), node.nodes.length !== 1)
-          throw new Error('CodeGen: "return" should have one node');
-        return this._endBlockNode(Return);
-      }
-      // `try` statement
-      try(tryBody, catchCode, finallyCode) {
-        if (!catchCode && !finallyCode)
-          throw new Error('CodeGen: "try" without "catch" and "finally"');
-        let node = new Try();
-        if (this._blockNode(node), this.code(tryBody), catchCode) {
-          let error2 = this.name("e");
-          this._currNode = node.catch = new Catch(error2), catchCode(error2);
-        }
-        return finallyCode && (this._currNode = node.finally = new Finally(), this.code(finallyCode)), this._endBlockNode(Catch, Finally);
-      }
-      // `throw` statement
-      throw(error2) {
-        return this._leafNode(new Throw(error2));
-      }
-      // start self-balancing block
-      block(body, nodeCount) {
-        return this._blockStarts.push(this._nodes.length), body && this.code(body).endBlock(nodeCount), this;
-      }
-      // end the current self-balancing block
-      endBlock(nodeCount) {
-        let len = this._blockStarts.pop();
-        if (len === void 0)
-          throw new Error("CodeGen: not in self-balancing block");
-        let toClose = this._nodes.length - len;
-        if (toClose < 0 || nodeCount !== void 0 && toClose !== nodeCount)
-          throw new Error(`CodeGen: wrong number of nodes: ${toClose} vs ${nodeCount} expected`);
-        return this._nodes.length = len, this;
-      }
-      // `function` heading (or definition if funcBody is passed)
-      func(name, args = code_1.nil, async, funcBody) {
-        return this._blockNode(new Func(name, args, async)), funcBody && this.code(funcBody).endFunc(), this;
-      }
-      // end function definition
-      endFunc() {
-        return this._endBlockNode(Func);
-      }
-      optimize(n = 1) {
-        for (; n-- > 0; )
-          this._root.optimizeNodes(), this._root.optimizeNames(this._root.names, this._constants);
-      }
-      _leafNode(node) {
-        return this._currNode.nodes.push(node), this;
-      }
-      _blockNode(node) {
-        this._currNode.nodes.push(node), this._nodes.push(node);
-      }
-      _endBlockNode(N1, N22) {
-        let n = this._currNode;
-        if (n instanceof N1 || N22 && n instanceof N22)
-          return this._nodes.pop(), this;
-        throw new Error(`CodeGen: not in block "${N22 ? `${N1.kind}/${N22.kind}` : N1.kind}"`);
-      }
-      _elseNode(node) {
-        let n = this._currNode;
-        if (!(n instanceof If))
-          throw new Error('CodeGen: "else" without "if"');
-        return this._currNode = n.else = node, this;
-      }
-      get _root() {
-        return this._nodes[0];
-      }
-      get _currNode() {
-        let ns2 = this._nodes;
-        return ns2[ns2.length - 1];
-      }
-      set _currNode(node) {
-        let ns2 = this._nodes;
-        ns2[ns2.length - 1] = node;
-      }
-    };
-    exports2.CodeGen = CodeGen;
-    function addNames(names, from) {
-      for (let n in from)
-        names[n] = (names[n] || 0) + (from[n] || 0);
-      return names;
-    }
-    function addExprNames(names, from) {
-      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
-    }
-    function optimizeExpr(expr, names, constants3) {
-      if (expr instanceof code_1.Name)
-        return replaceName(expr);
-      if (!canOptimize(expr))
-        return expr;
-      return new code_1._Code(expr._items.reduce((items, c3) => (c3 instanceof code_1.Name && (c3 = replaceName(c3)), c3 instanceof code_1._Code ? items.push(...c3._items) : items.push(c3), items), []));
-      function replaceName(n) {
-        let c3 = constants3[n.str];
-        return c3 === void 0 || names[n.str] !== 1 ? n : (delete names[n.str], c3);
-      }
-      function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names[c3.str] === 1 && constants3[c3.str] !== void 0);
-      }
-    }
-    function subtractNames(names, from) {
-      for (let n in from)
-        names[n] = (names[n] || 0) - (from[n] || 0);
-    }
-    function not(x3) {
-      return typeof x3 == "boolean" || typeof x3 == "number" || x3 === null ? !x3 : (0, code_1._)`!${par(x3)}`;
-    }
-    exports2.not = not;
-    var andCode = mappend(exports2.operators.AND);
-    function and(...args) {
-      return args.reduce(andCode);
-    }
-    exports2.and = and;
-    var orCode = mappend(exports2.operators.OR);
-    function or2(...args) {
-      return args.reduce(orCode);
-    }
-    exports2.or = or2;
-    function mappend(op) {
-      return (x3, y2) => x3 === code_1.nil ? y2 : y2 === code_1.nil ? x3 : (0, code_1._)`${par(x3)} ${op} ${par(y2)}`;
-    }
-    function par(x3) {
-      return x3 instanceof code_1.Name ? x3 : (0, code_1._)`(${x3})`;
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/util.js
-var require_util9 = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.checkStrictMode = exports2.getErrorPath = exports2.Type = exports2.useFunc = exports2.setEvaluated = exports2.evaluatedPropsToName = exports2.mergeEvaluated = exports2.eachItem = exports2.unescapeJsonPointer = exports2.escapeJsonPointer = exports2.escapeFragment = exports2.unescapeFragment = exports2.schemaRefOrVal = exports2.schemaHasRulesButRef = exports2.schemaHasRules = exports2.checkUnknownRules = exports2.alwaysValidSchema = exports2.toHash = void 0;
-    var codegen_1 = require_codegen(), code_1 = require_code();
-    function toHash(arr) {
-      let hash = {};
-      for (let item of arr)
-        hash[item] = !0;
-      return hash;
-    }
-    exports2.toHash = toHash;
-    function alwaysValidSchema(it2, schema) {
-      return typeof schema == "boolean" ? schema : Object.keys(schema).length === 0 ? !0 : (checkUnknownRules(it2, schema), !schemaHasRules(schema, it2.self.RULES.all));
-    }
-    exports2.alwaysValidSchema = alwaysValidSchema;
-    function checkUnknownRules(it2, schema = it2.schema) {
-      let { opts, self: self2 } = it2;
-      if (!opts.strictSchema || typeof schema == "boolean")
-        return;
-      let rules = self2.RULES.keywords;
-      for (let key in schema)
-        rules[key] || checkStrictMode(it2, `unknown keyword: "${key}"`);
-    }
-    exports2.checkUnknownRules = checkUnknownRules;
-    function schemaHasRules(schema, rules) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (let key in schema)
-        if (rules[key])
-          return !0;
-      return !1;
-    }
-    exports2.schemaHasRules = schemaHasRules;
-    function schemaHasRulesButRef(schema, RULES) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (let key in schema)
-        if (key !== "$ref" && RULES.all[key])
-          return !0;
-      return !1;
-    }
-    exports2.schemaHasRulesButRef = schemaHasRulesButRef;
-    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema, keyword, $data) {
-      if (!$data) {
-        if (typeof schema == "number" || typeof schema == "boolean")
-          return schema;
-        if (typeof schema == "string")
-          return (0, codegen_1._)`${schema}`;
-      }
-      return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
-    }
-    exports2.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str) {
-      return unescapeJsonPointer(decodeURIComponent(str));
-    }
-    exports2.unescapeFragment = unescapeFragment;
-    function escapeFragment(str) {
-      return encodeURIComponent(escapeJsonPointer(str));
-    }
-    exports2.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str) {
-      return typeof str == "number" ? `${str}` : str.replace(/~/g, "~0").replace(/\//g, "~1");
-    }
-    exports2.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str) {
-      return str.replace(/~1/g, "/").replace(/~0/g, "~");
-    }
-    exports2.unescapeJsonPointer = unescapeJsonPointer;
-    function eachItem(xs2, f3) {
-      if (Array.isArray(xs2))
-        for (let x3 of xs2)
-          f3(x3);
-      else
-        f3(xs2);
-    }
-    exports2.eachItem = eachItem;
-    function makeMergeEvaluated({ mergeNames, mergeToName, mergeValues, resultToName }) {
-      return (gen, from, to2, toName) => {
-        let res = to2 === void 0 ? from : to2 instanceof codegen_1.Name ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to2) : mergeToName(gen, from, to2), to2) : from instanceof codegen_1.Name ? (mergeToName(gen, to2, from), from) : mergeValues(from, to2);
-        return toName === codegen_1.Name && !(res instanceof codegen_1.Name) ? resultToName(gen, res) : res;
-      };
-    }
-    exports2.mergeEvaluated = {
-      props: makeMergeEvaluated({
-        mergeNames: (gen, from, to2) => gen.if((0, codegen_1._)`${to2} !== true && ${from} !== undefined`, () => {
-          gen.if((0, codegen_1._)`${from} === true`, () => gen.assign(to2, !0), () => gen.assign(to2, (0, codegen_1._)`${to2} || {}`).code((0, codegen_1._)`Object.assign(${to2}, ${from})`));
-        }),
-        mergeToName: (gen, from, to2) => gen.if((0, codegen_1._)`${to2} !== true`, () => {
-          from === !0 ? gen.assign(to2, !0) : (gen.assign(to2, (0, codegen_1._)`${to2} || {}`), setEvaluated(gen, to2, from));
-        }),
-        mergeValues: (from, to2) => from === !0 ? !0 : { ...from, ...to2 },
-        resultToName: evaluatedPropsToName
-      }),
-      items: makeMergeEvaluated({
-        mergeNames: (gen, from, to2) => gen.if((0, codegen_1._)`${to2} !== true && ${from} !== undefined`, () => gen.assign(to2, (0, codegen_1._)`${from} === true ? true : ${to2} > ${from} ? ${to2} : ${from}`)),
-        mergeToName: (gen, from, to2) => gen.if((0, codegen_1._)`${to2} !== true`, () => gen.assign(to2, from === !0 ? !0 : (0, codegen_1._)`${to2} > ${from} ? ${to2} : ${from}`)),
-        mergeValues: (from, to2) => from === !0 ? !0 : Math.max(from, to2),
-        resultToName: (gen, items) => gen.var("items", items)
-      })
-    };
-    function evaluatedPropsToName(gen, ps2) {
-      if (ps2 === !0)
-        return gen.var("props", !0);
-      let props = gen.var("props", (0, codegen_1._)`{}`);
-      return ps2 !== void 0 && setEvaluated(gen, props, ps2), props;
-    }
-    exports2.evaluatedPropsToName = evaluatedPropsToName;
-    function setEvaluated(gen, props, ps2) {
-      Object.keys(ps2).forEach((p2) => gen.assign((0, codegen_1._)`${props}${(0, codegen_1.getProperty)(p2)}`, !0));
-    }
-    exports2.setEvaluated = setEvaluated;
-    var snippets = {};
-    function useFunc(gen, f3) {
-      return gen.scopeValue("func", {
-        ref: f3,
-        code: snippets[f3.code] || (snippets[f3.code] = new code_1._Code(f3.code))
-      });
-    }
-    exports2.useFunc = useFunc;
-    var Type;
-    (function(Type2) {
-      Type2[Type2.Num = 0] = "Num", Type2[Type2.Str = 1] = "Str";
-    })(Type || (exports2.Type = Type = {}));
-    function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
-      if (dataProp instanceof codegen_1.Name) {
-        let isNumber = dataPropType === Type.Num;
-        return jsPropertySyntax ? isNumber ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
-      }
-      return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
-    }
-    exports2.getErrorPath = getErrorPath;
-    function checkStrictMode(it2, msg, mode = it2.opts.strictSchema) {
-      if (mode) {
-        if (msg = `strict mode: ${msg}`, mode === !0)
-          throw new Error(msg);
-        it2.self.logger.warn(msg);
-      }
-    }
-    exports2.checkStrictMode = checkStrictMode;
-  }
-});
-
-// node_modules/ajv/dist/compile/names.js
-var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), names = {
-      // validation function arguments
-      data: new codegen_1.Name("data"),
-      // data passed to validation function
-      // args passed from referencing schema
-      valCxt: new codegen_1.Name("valCxt"),
-      // validation/data context - should not be used directly, it is destructured to the names below
-      instancePath: new codegen_1.Name("instancePath"),
-      parentData: new codegen_1.Name("parentData"),
-      parentDataProperty: new codegen_1.Name("parentDataProperty"),
-      rootData: new codegen_1.Name("rootData"),
-      // root data - same as the data passed to the first/top validation function
-      dynamicAnchors: new codegen_1.Name("dynamicAnchors"),
-      // used to support recursiveRef and dynamicRef
-      // function scoped variables
-      vErrors: new codegen_1.Name("vErrors"),
-      // null or array of validation errors
-      errors: new codegen_1.Name("errors"),
-      // counter of validation errors
-      this: new codegen_1.Name("this"),
-      // "globals"
-      self: new codegen_1.Name("self"),
-      scope: new codegen_1.Name("scope"),
-      // JTD serialize/parse name for JSON string and position
-      json: new codegen_1.Name("json"),
-      jsonPos: new codegen_1.Name("jsonPos"),
-      jsonLen: new codegen_1.Name("jsonLen"),
-      jsonPart: new codegen_1.Name("jsonPart")
-    };
-    exports2.default = names;
-  }
-});
-
-// node_modules/ajv/dist/compile/errors.js
-var require_errors4 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.extendErrors = exports2.resetErrorsCount = exports2.reportExtraError = exports2.reportError = exports2.keyword$DataError = exports2.keywordError = void 0;
-    var codegen_1 = require_codegen(), util_1 = require_util9(), names_1 = require_names();
-    exports2.keywordError = {
-      message: ({ keyword }) => (0, codegen_1.str)`must pass "${keyword}" keyword validation`
-    };
-    exports2.keyword$DataError = {
-      message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
-    };
-    function reportError(cxt, error2 = exports2.keywordError, errorPaths, overrideAllErrors) {
-      let { it: it2 } = cxt, { gen, compositeRule, allErrors } = it2, errObj = errorObjectCode(cxt, error2, errorPaths);
-      overrideAllErrors ?? (compositeRule || allErrors) ? addError(gen, errObj) : returnErrors(it2, (0, codegen_1._)`[${errObj}]`);
-    }
-    exports2.reportError = reportError;
-    function reportExtraError(cxt, error2 = exports2.keywordError, errorPaths) {
-      let { it: it2 } = cxt, { gen, compositeRule, allErrors } = it2, errObj = errorObjectCode(cxt, error2, errorPaths);
-      addError(gen, errObj), compositeRule || allErrors || returnErrors(it2, names_1.default.vErrors);
-    }
-    exports2.reportExtraError = reportExtraError;
-    function resetErrorsCount(gen, errsCount) {
-      gen.assign(names_1.default.errors, errsCount), gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
-    }
-    exports2.resetErrorsCount = resetErrorsCount;
-    function extendErrors({ gen, keyword, schemaValue, data, errsCount, it: it2 }) {
-      if (errsCount === void 0)
-        throw new Error("ajv implementation error");
-      let err = gen.name("err");
-      gen.forRange("i", errsCount, names_1.default.errors, (i) => {
-        gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`), gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it2.errorPath))), gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it2.errSchemaPath}/${keyword}`), it2.opts.verbose && (gen.assign((0, codegen_1._)`${err}.schema`, schemaValue), gen.assign((0, codegen_1._)`${err}.data`, data));
-      });
-    }
-    exports2.extendErrors = extendErrors;
-    function addError(gen, errObj) {
-      let err = gen.const("err", errObj);
-      gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`), gen.code((0, codegen_1._)`${names_1.default.errors}++`);
-    }
-    function returnErrors(it2, errs) {
-      let { gen, validateName, schemaEnv } = it2;
-      schemaEnv.$async ? gen.throw((0, codegen_1._)`new ${it2.ValidationError}(${errs})`) : (gen.assign((0, codegen_1._)`${validateName}.errors`, errs), gen.return(!1));
-    }
-    var E3 = {
-      keyword: new codegen_1.Name("keyword"),
-      schemaPath: new codegen_1.Name("schemaPath"),
-      // also used in JTD errors
-      params: new codegen_1.Name("params"),
-      propertyName: new codegen_1.Name("propertyName"),
-      message: new codegen_1.Name("message"),
-      schema: new codegen_1.Name("schema"),
-      parentSchema: new codegen_1.Name("parentSchema")
-    };
-    function errorObjectCode(cxt, error2, errorPaths) {
-      let { createErrors } = cxt.it;
-      return createErrors === !1 ? (0, codegen_1._)`{}` : errorObject(cxt, error2, errorPaths);
-    }
-    function errorObject(cxt, error2, errorPaths = {}) {
-      let { gen, it: it2 } = cxt, keyValues = [
-        errorInstancePath(it2, errorPaths),
-        errorSchemaPath(cxt, errorPaths)
-      ];
-      return extraErrorProps(cxt, error2, keyValues), gen.object(...keyValues);
-    }
-    function errorInstancePath({ errorPath }, { instancePath }) {
-      let instPath = instancePath ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}` : errorPath;
-      return [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, instPath)];
-    }
-    function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
-      let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword}`;
-      return schemaPath && (schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`), [E3.schemaPath, schPath];
-    }
-    function extraErrorProps(cxt, { params, message }, keyValues) {
-      let { keyword, data, schemaValue, it: it2 } = cxt, { opts, propertyName, topSchemaRef, schemaPath } = it2;
-      keyValues.push([E3.keyword, keyword], [E3.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]), opts.messages && keyValues.push([E3.message, typeof message == "function" ? message(cxt) : message]), opts.verbose && keyValues.push([E3.schema, schemaValue], [E3.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]), propertyName && keyValues.push([E3.propertyName, propertyName]);
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/boolSchema.js
-var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.boolOrEmptySchema = exports2.topBoolOrEmptySchema = void 0;
-    var errors_1 = require_errors4(), codegen_1 = require_codegen(), names_1 = require_names(), boolError = {
-      message: "boolean schema is false"
-    };
-    function topBoolOrEmptySchema(it2) {
-      let { gen, schema, validateName } = it2;
-      schema === !1 ? falseSchemaError(it2, !1) : typeof schema == "object" && schema.$async === !0 ? gen.return(names_1.default.data) : (gen.assign((0, codegen_1._)`${validateName}.errors`, null), gen.return(!0));
-    }
-    exports2.topBoolOrEmptySchema = topBoolOrEmptySchema;
-    function boolOrEmptySchema(it2, valid) {
-      let { gen, schema } = it2;
-      schema === !1 ? (gen.var(valid, !1), falseSchemaError(it2)) : gen.var(valid, !0);
-    }
-    exports2.boolOrEmptySchema = boolOrEmptySchema;
-    function falseSchemaError(it2, overrideAllErrors) {
-      let { gen, data } = it2, cxt = {
-        gen,
-        keyword: "false schema",
-        data,
-        schema: !1,
-        schemaCode: !1,
-        schemaValue: !1,
-        params: {},
-        it: it2
-      };
-      (0, errors_1.reportError)(cxt, boolError, void 0, overrideAllErrors);
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/rules.js
-var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.getRules = exports2.isJSONType = void 0;
-    var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"], jsonTypes = new Set(_jsonTypes);
-    function isJSONType(x3) {
-      return typeof x3 == "string" && jsonTypes.has(x3);
-    }
-    exports2.isJSONType = isJSONType;
-    function getRules() {
-      let groups2 = {
-        number: { type: "number", rules: [] },
-        string: { type: "string", rules: [] },
-        array: { type: "array", rules: [] },
-        object: { type: "object", rules: [] }
-      };
-      return {
-        types: { ...groups2, integer: !0, boolean: !0, null: !0 },
-        rules: [{ rules: [] }, groups2.number, groups2.string, groups2.array, groups2.object],
-        post: { rules: [] },
-        all: {},
-        keywords: {}
-      };
-    }
-    exports2.getRules = getRules;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/applicability.js
-var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.shouldUseRule = exports2.shouldUseGroup = exports2.schemaHasRulesForType = void 0;
-    function schemaHasRulesForType({ schema, self: self2 }, type) {
-      let group = self2.RULES.types[type];
-      return group && group !== !0 && shouldUseGroup(schema, group);
-    }
-    exports2.schemaHasRulesForType = schemaHasRulesForType;
-    function shouldUseGroup(schema, group) {
-      return group.rules.some((rule) => shouldUseRule(schema, rule));
-    }
-    exports2.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema, rule) {
-      var _a;
-      return schema[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
-    }
-    exports2.shouldUseRule = shouldUseRule;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/dataType.js
-var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.reportTypeError = exports2.checkDataTypes = exports2.checkDataType = exports2.coerceAndCheckDataType = exports2.getJSONTypes = exports2.getSchemaTypes = exports2.DataType = void 0;
-    var rules_1 = require_rules(), applicability_1 = require_applicability(), errors_1 = require_errors4(), codegen_1 = require_codegen(), util_1 = require_util9(), DataType;
-    (function(DataType2) {
-      DataType2[DataType2.Correct = 0] = "Correct", DataType2[DataType2.Wrong = 1] = "Wrong";
-    })(DataType || (exports2.DataType = DataType = {}));
-    function getSchemaTypes(schema) {
-      let types = getJSONTypes(schema.type);
-      if (types.includes("null")) {
-        if (schema.nullable === !1)
-          throw new Error("type: null contradicts nullable: false");
-      } else {
-        if (!types.length && schema.nullable !== void 0)
-          throw new Error('"nullable" cannot be used without "type"');
-        schema.nullable === !0 && types.push("null");
-      }
-      return types;
-    }
-    exports2.getSchemaTypes = getSchemaTypes;
-    function getJSONTypes(ts2) {
-      let types = Array.isArray(ts2) ? ts2 : ts2 ? [ts2] : [];
-      if (types.every(rules_1.isJSONType))
-        return types;
-      throw new Error("type must be JSONType or JSONType[]: " + types.join(","));
-    }
-    exports2.getJSONTypes = getJSONTypes;
-    function coerceAndCheckDataType(it2, types) {
-      let { gen, data, opts } = it2, coerceTo = coerceToTypes(types, opts.coerceTypes), checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it2, types[0]));
-      if (checkTypes) {
-        let wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType.Wrong);
-        gen.if(wrongType, () => {
-          coerceTo.length ? coerceData(it2, types, coerceTo) : reportTypeError(it2);
-        });
-      }
-      return checkTypes;
-    }
-    exports2.coerceAndCheckDataType = coerceAndCheckDataType;
-    var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
-    function coerceToTypes(types, coerceTypes) {
-      return coerceTypes ? types.filter((t2) => COERCIBLE.has(t2) || coerceTypes === "array" && t2 === "array") : [];
-    }
-    function coerceData(it2, types, coerceTo) {
-      let { gen, data, opts } = it2, dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`), coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
-      opts.coerceTypes === "array" && gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts.strictNumbers), () => gen.assign(coerced, data))), gen.if((0, codegen_1._)`${coerced} !== undefined`);
-      for (let t2 of coerceTo)
-        (COERCIBLE.has(t2) || t2 === "array" && opts.coerceTypes === "array") && coerceSpecificType(t2);
-      gen.else(), reportTypeError(it2), gen.endIf(), gen.if((0, codegen_1._)`${coerced} !== undefined`, () => {
-        gen.assign(data, coerced), assignParentData(it2, coerced);
-      });
-      function coerceSpecificType(t2) {
-        switch (t2) {
-          case "string":
-            gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data}`).elseIf((0, codegen_1._)`${data} === null`).assign(coerced, (0, codegen_1._)`""`);
-            return;
-          case "number":
-            gen.elseIf((0, codegen_1._)`${dataType} == "boolean" || ${data} === null
-              || (${dataType} == "string" && ${data} && ${data} == +${data})`).assign(coerced, (0, codegen_1._)`+${data}`);
-            return;
-          case "integer":
-            gen.elseIf((0, codegen_1._)`${dataType} === "boolean" || ${data} === null
-              || (${dataType} === "string" && ${data} && ${data} == +${data} && !(${data} % 1))`).assign(coerced, (0, codegen_1._)`+${data}`);
-            return;
-          case "boolean":
-            gen.elseIf((0, codegen_1._)`${data} === "false" || ${data} === 0 || ${data} === null`).assign(coerced, !1).elseIf((0, codegen_1._)`${data} === "true" || ${data} === 1`).assign(coerced, !0);
-            return;
-          case "null":
-            gen.elseIf((0, codegen_1._)`${data} === "" || ${data} === 0 || ${data} === false`), gen.assign(coerced, null);
-            return;
-          case "array":
-            gen.elseIf((0, codegen_1._)`${dataType} === "string" || ${dataType} === "number"
-              || ${dataType} === "boolean" || ${data} === null`).assign(coerced, (0, codegen_1._)`[${data}]`);
-        }
-      }
-    }
-    function assignParentData({ gen, parentData, parentDataProperty }, expr) {
-      gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
-    }
-    function checkDataType(dataType, data, strictNums, correct = DataType.Correct) {
-      let EQ = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ, cond;
-      switch (dataType) {
-        case "null":
-          return (0, codegen_1._)`${data} ${EQ} null`;
-        case "array":
-          cond = (0, codegen_1._)`Array.isArray(${data})`;
-          break;
-        case "object":
-          cond = (0, codegen_1._)`${data} && typeof ${data} == "object" && !Array.isArray(${data})`;
-          break;
-        case "integer":
-          cond = numCond((0, codegen_1._)`!(${data} % 1) && !isNaN(${data})`);
-          break;
-        case "number":
-          cond = numCond();
-          break;
-        default:
-          return (0, codegen_1._)`typeof ${data} ${EQ} ${dataType}`;
-      }
-      return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
-      function numCond(_cond = codegen_1.nil) {
-        return (0, codegen_1.and)((0, codegen_1._)`typeof ${data} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data})` : codegen_1.nil);
-      }
-    }
-    exports2.checkDataType = checkDataType;
-    function checkDataTypes(dataTypes, data, strictNums, correct) {
-      if (dataTypes.length === 1)
-        return checkDataType(dataTypes[0], data, strictNums, correct);
-      let cond, types = (0, util_1.toHash)(dataTypes);
-      if (types.array && types.object) {
-        let notObj = (0, codegen_1._)`typeof ${data} != "object"`;
-        cond = types.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`, delete types.null, delete types.array, delete types.object;
-      } else
-        cond = codegen_1.nil;
-      types.number && delete types.integer;
-      for (let t2 in types)
-        cond = (0, codegen_1.and)(cond, checkDataType(t2, data, strictNums, correct));
-      return cond;
-    }
-    exports2.checkDataTypes = checkDataTypes;
-    var typeError = {
-      message: ({ schema }) => `must be ${schema}`,
-      params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._)`{type: ${schema}}` : (0, codegen_1._)`{type: ${schemaValue}}`
-    };
-    function reportTypeError(it2) {
-      let cxt = getTypeErrorContext(it2);
-      (0, errors_1.reportError)(cxt, typeError);
-    }
-    exports2.reportTypeError = reportTypeError;
-    function getTypeErrorContext(it2) {
-      let { gen, data, schema } = it2, schemaCode = (0, util_1.schemaRefOrVal)(it2, schema, "type");
-      return {
-        gen,
-        keyword: "type",
-        data,
-        schema: schema.type,
-        schemaCode,
-        schemaValue: schemaCode,
-        parentSchema: schema,
-        params: {},
-        it: it2
-      };
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/defaults.js
-var require_defaults2 = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.assignDefaults = void 0;
-    var codegen_1 = require_codegen(), util_1 = require_util9();
-    function assignDefaults(it2, ty) {
-      let { properties, items } = it2.schema;
-      if (ty === "object" && properties)
-        for (let key in properties)
-          assignDefault(it2, key, properties[key].default);
-      else ty === "array" && Array.isArray(items) && items.forEach((sch, i) => assignDefault(it2, i, sch.default));
-    }
-    exports2.assignDefaults = assignDefaults;
-    function assignDefault(it2, prop, defaultValue) {
-      let { gen, compositeRule, data, opts } = it2;
-      if (defaultValue === void 0)
-        return;
-      let childData = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(prop)}`;
-      if (compositeRule) {
-        (0, util_1.checkStrictMode)(it2, `default is ignored for: ${childData}`);
-        return;
-      }
-      let condition = (0, codegen_1._)`${childData} === undefined`;
-      opts.useDefaults === "empty" && (condition = (0, codegen_1._)`${condition} || ${childData} === null || ${childData} === ""`), gen.if(condition, (0, codegen_1._)`${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
-    }
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/code.js
-var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.validateUnion = exports2.validateArray = exports2.usePattern = exports2.callValidateCode = exports2.schemaProperties = exports2.allSchemaProperties = exports2.noPropertyInData = exports2.propertyInData = exports2.isOwnProperty = exports2.hasPropFunc = exports2.reportMissingProp = exports2.checkMissingProp = exports2.checkReportMissingProp = void 0;
-    var codegen_1 = require_codegen(), util_1 = require_util9(), names_1 = require_names(), util_2 = require_util9();
-    function checkReportMissingProp(cxt, prop) {
-      let { gen, data, it: it2 } = cxt;
-      gen.if(noPropertyInData(gen, data, prop, it2.opts.ownProperties), () => {
-        cxt.setParams({ missingProperty: (0, codegen_1._)`${prop}` }, !0), cxt.error();
-      });
-    }
-    exports2.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
-      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
-    }
-    exports2.checkMissingProp = checkMissingProp;
-    function reportMissingProp(cxt, missing) {
-      cxt.setParams({ missingProperty: missing }, !0), cxt.error();
-    }
-    exports2.reportMissingProp = reportMissingProp;
-    function hasPropFunc(gen) {
-      return gen.scopeValue("func", {
-        // eslint-disable-next-line @typescript-eslint/unbound-method
-        ref: Object.prototype.hasOwnProperty,
-        code: (0, codegen_1._)`Object.prototype.hasOwnProperty`
-      });
-    }
-    exports2.hasPropFunc = hasPropFunc;
-    function isOwnProperty(gen, data, property) {
-      return (0, codegen_1._)`${hasPropFunc(gen)}.call(${data}, ${property})`;
-    }
-    exports2.isOwnProperty = isOwnProperty;
-    function propertyInData(gen, data, property, ownProperties) {
-      let cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} !== undefined`;
-      return ownProperties ? (0, codegen_1._)`${cond} && ${isOwnProperty(gen, data, property)}` : cond;
-    }
-    exports2.propertyInData = propertyInData;
-    function noPropertyInData(gen, data, property, ownProperties) {
-      let cond = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(property)} === undefined`;
-      return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data, property))) : cond;
-    }
-    exports2.noPropertyInData = noPropertyInData;
-    function allSchemaProperties(schemaMap) {
-      return schemaMap ? Object.keys(schemaMap).filter((p2) => p2 !== "__proto__") : [];
-    }
-    exports2.allSchemaProperties = allSchemaProperties;
-    function schemaProperties(it2, schemaMap) {
-      return allSchemaProperties(schemaMap).filter((p2) => !(0, util_1.alwaysValidSchema)(it2, schemaMap[p2]));
-    }
-    exports2.schemaProperties = schemaProperties;
-    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it: it2 }, func, context, passSchema) {
-      let dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data, valCxt = [
-        [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
-        [names_1.default.parentData, it2.parentData],
-        [names_1.default.parentDataProperty, it2.parentDataProperty],
-        [names_1.default.rootData, names_1.default.rootData]
-      ];
-      it2.opts.dynamicRef && valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
-      let args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
-      return context !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context}, ${args})` : (0, codegen_1._)`${func}(${args})`;
-    }
-    exports2.callValidateCode = callValidateCode;
-    var newRegExp = (0, codegen_1._)`new RegExp`;
-    function usePattern({ gen, it: { opts } }, pattern) {
-      let u2 = opts.unicodeRegExp ? "u" : "", { regExp } = opts.code, rx = regExp(pattern, u2);
-      return gen.scopeValue("pattern", {
-        key: rx.toString(),
-        ref: rx,
-        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u2})`
-      });
-    }
-    exports2.usePattern = usePattern;
-    function validateArray(cxt) {
-      let { gen, data, keyword, it: it2 } = cxt, valid = gen.name("valid");
-      if (it2.allErrors) {
-        let validArr = gen.let("valid", !0);
-        return validateItems(() => gen.assign(validArr, !1)), validArr;
-      }
-      return gen.var(valid, !0), validateItems(() => gen.break()), valid;
-      function validateItems(notValid) {
-        let len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        gen.forRange("i", 0, len, (i) => {
-          cxt.subschema({
-            keyword,
-            dataProp: i,
-            dataPropType: util_1.Type.Num
-          }, valid), gen.if((0, codegen_1.not)(valid), notValid);
-        });
-      }
-    }
-    exports2.validateArray = validateArray;
-    function validateUnion(cxt) {
-      let { gen, schema, keyword, it: it2 } = cxt;
-      if (!Array.isArray(schema))
-        throw new Error("ajv implementation error");
-      if (schema.some((sch) => (0, util_1.alwaysValidSchema)(it2, sch)) && !it2.opts.unevaluated)
-        return;
-      let valid = gen.let("valid", !1), schValid = gen.name("_valid");
-      gen.block(() => schema.forEach((_sch, i) => {
-        let schCxt = cxt.subschema({
-          keyword,
-          schemaProp: i,
-          compositeRule: !0
-        }, schValid);
-        gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`), cxt.mergeValidEvaluated(schCxt, schValid) || gen.if((0, codegen_1.not)(valid));
-      })), cxt.result(valid, () => cxt.reset(), () => cxt.error(!0));
-    }
-    exports2.validateUnion = validateUnion;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/keyword.js
-var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.validateKeywordUsage = exports2.validSchemaType = exports2.funcKeywordCode = exports2.macroKeywordCode = void 0;
-    var codegen_1 = require_codegen(), names_1 = require_names(), code_1 = require_code2(), errors_1 = require_errors4();
-    function macroKeywordCode(cxt, def) {
-      let { gen, keyword, schema, parentSchema, it: it2 } = cxt, macroSchema = def.macro.call(it2.self, schema, parentSchema, it2), schemaRef = useKeyword(gen, keyword, macroSchema);
-      it2.opts.validateSchema !== !1 && it2.self.validateSchema(macroSchema, !0);
-      let valid = gen.name("valid");
-      cxt.subschema({
-        schema: macroSchema,
-        schemaPath: codegen_1.nil,
-        errSchemaPath: `${it2.errSchemaPath}/${keyword}`,
-        topSchemaRef: schemaRef,
-        compositeRule: !0
-      }, valid), cxt.pass(valid, () => cxt.error(!0));
-    }
-    exports2.macroKeywordCode = macroKeywordCode;
-    function funcKeywordCode(cxt, def) {
-      var _a;
-      let { gen, keyword, schema, parentSchema, $data, it: it2 } = cxt;
-      checkAsyncKeyword(it2, def);
-      let validate2 = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate, validateRef = useKeyword(gen, keyword, validate2), valid = gen.let("valid");
-      cxt.block$data(valid, validateKeyword), cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
-      function validateKeyword() {
-        if (def.errors === !1)
-          assignValid(), def.modifying && modifyData(cxt), reportErrs(() => cxt.error());
-        else {
-          let ruleErrs = def.async ? validateAsync() : validateSync();
-          def.modifying && modifyData(cxt), reportErrs(() => addErrs(cxt, ruleErrs));
-        }
-      }
-      function validateAsync() {
-        let ruleErrs = gen.let("ruleErrs", null);
-        return gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid, !1).if((0, codegen_1._)`${e} instanceof ${it2.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e))), ruleErrs;
-      }
-      function validateSync() {
-        let validateErrs = (0, codegen_1._)`${validateRef}.errors`;
-        return gen.assign(validateErrs, null), assignValid(codegen_1.nil), validateErrs;
-      }
-      function assignValid(_await = def.async ? (0, codegen_1._)`await ` : codegen_1.nil) {
-        let passCxt = it2.opts.passContext ? names_1.default.this : names_1.default.self, passSchema = !("compile" in def && !$data || def.schema === !1);
-        gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
-      }
-      function reportErrs(errors) {
-        var _a2;
-        gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid), errors);
-      }
-    }
-    exports2.funcKeywordCode = funcKeywordCode;
-    function modifyData(cxt) {
-      let { gen, data, it: it2 } = cxt;
-      gen.if(it2.parentData, () => gen.assign(data, (0, codegen_1._)`${it2.parentData}[${it2.parentDataProperty}]`));
-    }
-    function addErrs(cxt, errs) {
-      let { gen } = cxt;
-      gen.if((0, codegen_1._)`Array.isArray(${errs})`, () => {
-        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`).assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`), (0, errors_1.extendErrors)(cxt);
-      }, () => cxt.error());
-    }
-    function checkAsyncKeyword({ schemaEnv }, def) {
-      if (def.async && !schemaEnv.$async)
-        throw new Error("async keyword in sync schema");
-    }
-    function useKeyword(gen, keyword, result) {
-      if (result === void 0)
-        throw new Error(`keyword "${keyword}" failed to compile`);
-      return gen.scopeValue("keyword", typeof result == "function" ? { ref: result } : { ref: result, code: (0, codegen_1.stringify)(result) });
-    }
-    function validSchemaType(schema, schemaType, allowUndefined = !1) {
-      return !schemaType.length || schemaType.some((st2) => st2 === "array" ? Array.isArray(schema) : st2 === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st2 || allowUndefined && typeof schema > "u");
-    }
-    exports2.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema, opts, self: self2, errSchemaPath }, def, keyword) {
-      if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword)
-        throw new Error("ajv implementation error");
-      let deps = def.dependencies;
-      if (deps?.some((kwd) => !Object.prototype.hasOwnProperty.call(schema, kwd)))
-        throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
-      if (def.validateSchema && !def.validateSchema(schema[keyword])) {
-        let msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
-        if (opts.validateSchema === "log")
-          self2.logger.error(msg);
-        else
-          throw new Error(msg);
-      }
-    }
-    exports2.validateKeywordUsage = validateKeywordUsage;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/subschema.js
-var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.extendSubschemaMode = exports2.extendSubschemaData = exports2.getSubschema = void 0;
-    var codegen_1 = require_codegen(), util_1 = require_util9();
-    function getSubschema(it2, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
-      if (keyword !== void 0 && schema !== void 0)
-        throw new Error('both "keyword" and "schema" passed, only one allowed');
-      if (keyword !== void 0) {
-        let sch = it2.schema[keyword];
-        return schemaProp === void 0 ? {
-          schema: sch,
-          schemaPath: (0, codegen_1._)`${it2.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
-          errSchemaPath: `${it2.errSchemaPath}/${keyword}`
-        } : {
-          schema: sch[schemaProp],
-          schemaPath: (0, codegen_1._)`${it2.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
-          errSchemaPath: `${it2.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
-        };
-      }
-      if (schema !== void 0) {
-        if (schemaPath === void 0 || errSchemaPath === void 0 || topSchemaRef === void 0)
-          throw new Error('"schemaPath", "errSchemaPath" and "topSchemaRef" are required with "schema"');
-        return {
-          schema,
-          schemaPath,
-          topSchemaRef,
-          errSchemaPath
-        };
-      }
-      throw new Error('either "keyword" or "schema" must be passed');
-    }
-    exports2.getSubschema = getSubschema;
-    function extendSubschemaData(subschema, it2, { dataProp, dataPropType: dpType, data, dataTypes, propertyName }) {
-      if (data !== void 0 && dataProp !== void 0)
-        throw new Error('both "data" and "dataProp" passed, only one allowed');
-      let { gen } = it2;
-      if (dataProp !== void 0) {
-        let { errorPath, dataPathArr, opts } = it2, nextData = gen.let("data", (0, codegen_1._)`${it2.data}${(0, codegen_1.getProperty)(dataProp)}`, !0);
-        dataContextProps(nextData), subschema.errorPath = (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts.jsPropertySyntax)}`, subschema.parentDataProperty = (0, codegen_1._)`${dataProp}`, subschema.dataPathArr = [...dataPathArr, subschema.parentDataProperty];
-      }
-      if (data !== void 0) {
-        let nextData = data instanceof codegen_1.Name ? data : gen.let("data", data, !0);
-        dataContextProps(nextData), propertyName !== void 0 && (subschema.propertyName = propertyName);
-      }
-      dataTypes && (subschema.dataTypes = dataTypes);
-      function dataContextProps(_nextData) {
-        subschema.data = _nextData, subschema.dataLevel = it2.dataLevel + 1, subschema.dataTypes = [], it2.definedProperties = /* @__PURE__ */ new Set(), subschema.parentData = it2.data, subschema.dataNames = [...it2.dataNames, _nextData];
-      }
-    }
-    exports2.extendSubschemaData = extendSubschemaData;
-    function extendSubschemaMode(subschema, { jtdDiscriminator, jtdMetadata, compositeRule, createErrors, allErrors }) {
-      compositeRule !== void 0 && (subschema.compositeRule = compositeRule), createErrors !== void 0 && (subschema.createErrors = createErrors), allErrors !== void 0 && (subschema.allErrors = allErrors), subschema.jtdDiscriminator = jtdDiscriminator, subschema.jtdMetadata = jtdMetadata;
-    }
-    exports2.extendSubschemaMode = extendSubschemaMode;
-  }
-});
-
-// node_modules/fast-deep-equal/index.js
-var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports2, module2) {
-    "use strict";
-    module2.exports = function equal(a, b3) {
-      if (a === b3) return !0;
-      if (a && b3 && typeof a == "object" && typeof b3 == "object") {
-        if (a.constructor !== b3.constructor) return !1;
-        var length, i, keys;
-        if (Array.isArray(a)) {
-          if (length = a.length, length != b3.length) return !1;
-          for (i = length; i-- !== 0; )
-            if (!equal(a[i], b3[i])) return !1;
-          return !0;
-        }
-        if (a.constructor === RegExp) return a.source === b3.source && a.flags === b3.flags;
-        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b3.valueOf();
-        if (a.toString !== Object.prototype.toString) return a.toString() === b3.toString();
-        if (keys = Object.keys(a), length = keys.length, length !== Object.keys(b3).length) return !1;
-        for (i = length; i-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b3, keys[i])) return !1;
-        for (i = length; i-- !== 0; ) {
-          var key = keys[i];
-          if (!equal(a[key], b3[key])) return !1;
-        }
-        return !0;
-      }
-      return a !== a && b3 !== b3;
-    };
-  }
-});
-
-// node_modules/json-schema-traverse/index.js
-var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports2, module2) {
-    "use strict";
-    var traverse = module2.exports = function(schema, opts, cb) {
-      typeof opts == "function" && (cb = opts, opts = {}), cb = opts.cb || cb;
-      var pre = typeof cb == "function" ? cb : cb.pre || function() {
-      }, post = cb.post || function() {
-      };
-      _traverse(opts, pre, post, schema, "", schema);
-    };
-    traverse.keywords = {
-      additionalItems: !0,
-      items: !0,
-      contains: !0,
-      additionalProperties: !0,
-      propertyNames: !0,
-      not: !0,
-      if: !0,
-      then: !0,
-      else: !0
-    };
-    traverse.arrayKeywords = {
-      items: !0,
-      allOf: !0,
-      anyOf: !0,
-      oneOf: !0
-    };
-    traverse.propsKeywords = {
-      $defs: !0,
-      definitions: !0,
-      properties: !0,
-      patternProperties: !0,
-      dependencies: !0
-    };
-    traverse.skipKeywords = {
-      default: !0,
-      enum: !0,
-      const: !0,
-      required: !0,
-      maximum: !0,
-      minimum: !0,
-      exclusiveMaximum: !0,
-      exclusiveMinimum: !0,
-      multipleOf: !0,
-      maxLength: !0,
-      minLength: !0,
-      pattern: !0,
-      format: !0,
-      maxItems: !0,
-      minItems: !0,
-      uniqueItems: !0,
-      maxProperties: !0,
-      minProperties: !0
-    };
-    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
-      if (schema && typeof schema == "object" && !Array.isArray(schema)) {
-        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key in schema) {
-          var sch = schema[key];
-          if (Array.isArray(sch)) {
-            if (key in traverse.arrayKeywords)
-              for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
-          } else if (key in traverse.propsKeywords) {
-            if (sch && typeof sch == "object")
-              for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
-          } else (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) && _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
-        }
-        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-      }
-    }
-    function escapeJsonPtr(str) {
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
-    }
-  }
-});
-
-// node_modules/ajv/dist/compile/resolve.js
-var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.getSchemaRefs = exports2.resolveUrl = exports2.normalizeId = exports2._getFullPath = exports2.getFullPath = exports2.inlineRef = void 0;
-    var util_1 = require_util9(), equal = require_fast_deep_equal(), traverse = require_json_schema_traverse(), SIMPLE_INLINED = /* @__PURE__ */ new Set([
-      "type",
-      "format",
-      "pattern",
-      "maxLength",
-      "minLength",
-      "maxProperties",
-      "minProperties",
-      "maxItems",
-      "minItems",
-      "maximum",
-      "minimum",
-      "uniqueItems",
-      "multipleOf",
-      "required",
-      "enum",
-      "const"
-    ]);
-    function inlineRef(schema, limit2 = !0) {
-      return typeof schema == "boolean" ? !0 : limit2 === !0 ? !hasRef(schema) : limit2 ? countKeys(schema) <= limit2 : !1;
-    }
-    exports2.inlineRef = inlineRef;
-    var REF_KEYWORDS = /* @__PURE__ */ new Set([
-      "$ref",
-      "$recursiveRef",
-      "$recursiveAnchor",
-      "$dynamicRef",
-      "$dynamicAnchor"
-    ]);
-    function hasRef(schema) {
-      for (let key in schema) {
-        if (REF_KEYWORDS.has(key))
-          return !0;
-        let sch = schema[key];
-        if (Array.isArray(sch) && sch.some(hasRef) || typeof sch == "object" && hasRef(sch))
-          return !0;
-      }
-      return !1;
-    }
-    function countKeys(schema) {
-      let count = 0;
-      for (let key in schema) {
-        if (key === "$ref")
-          return 1 / 0;
-        if (count++, !SIMPLE_INLINED.has(key) && (typeof schema[key] == "object" && (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch)), count === 1 / 0))
-          return 1 / 0;
-      }
-      return count;
-    }
-    function getFullPath(resolver, id = "", normalize) {
-      normalize !== !1 && (id = normalizeId(id));
-      let p2 = resolver.parse(id);
-      return _getFullPath(resolver, p2);
-    }
-    exports2.getFullPath = getFullPath;
-    function _getFullPath(resolver, p2) {
-      return resolver.serialize(p2).split("#")[0] + "#";
-    }
-    exports2._getFullPath = _getFullPath;
-    var TRAILING_SLASH_HASH = /#\/?$/;
-    function normalizeId(id) {
-      return id ? id.replace(TRAILING_SLASH_HASH, "") : "";
-    }
-    exports2.normalizeId = normalizeId;
-    function resolveUrl(resolver, baseId, id) {
-      return id = normalizeId(id), resolver.resolve(baseId, id);
-    }
-    exports2.resolveUrl = resolveUrl;
-    var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
-    function getSchemaRefs(schema, baseId) {
-      if (typeof schema == "boolean")
-        return {};
-      let { schemaId, uriResolver } = this.opts, schId = normalizeId(schema[schemaId] || baseId), baseIds = { "": schId }, pathPrefix = getFullPath(uriResolver, schId, !1), localRefs = {}, schemaRefs = /* @__PURE__ */ new Set();
-      return traverse(schema, { allKeys: !0 }, (sch, jsonPtr, _3, parentJsonPtr) => {
-        if (parentJsonPtr === void 0)
-          return;
-        let fullPath = pathPrefix + jsonPtr, innerBaseId = baseIds[parentJsonPtr];
-        typeof sch[schemaId] == "string" && (innerBaseId = addRef.call(this, sch[schemaId])), addAnchor.call(this, sch.$anchor), addAnchor.call(this, sch.$dynamicAnchor), baseIds[jsonPtr] = innerBaseId;
-        function addRef(ref) {
-          let _resolve = this.opts.uriResolver.resolve;
-          if (ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref), schemaRefs.has(ref))
-            throw ambiguos(ref);
-          schemaRefs.add(ref);
-          let schOrRef = this.refs[ref];
-          return typeof schOrRef == "string" && (schOrRef = this.refs[schOrRef]), typeof schOrRef == "object" ? checkAmbiguosRef(sch, schOrRef.schema, ref) : ref !== normalizeId(fullPath) && (ref[0] === "#" ? (checkAmbiguosRef(sch, localRefs[ref], ref), localRefs[ref] = sch) : this.refs[ref] = fullPath), ref;
-        }
-        function addAnchor(anchor) {
-          if (typeof anchor == "string") {
-            if (!ANCHOR.test(anchor))
-              throw new Error(`invalid anchor "${anchor}"`);
-            addRef.call(this, `#${anchor}`);
-          }
-        }
-      }), localRefs;
-      function checkAmbiguosRef(sch1, sch2, ref) {
-        if (sch2 !== void 0 && !equal(sch1, sch2))
-          throw ambiguos(ref);
-      }
-      function ambiguos(ref) {
-        return new Error(`reference "${ref}" resolves to more than one schema`);
-      }
-    }
-    exports2.getSchemaRefs = getSchemaRefs;
-  }
-});
-
-// node_modules/ajv/dist/compile/validate/index.js
-var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.getData = exports2.KeywordCxt = exports2.validateFunctionCode = void 0;
-    var boolSchema_1 = require_boolSchema(), dataType_1 = require_dataType(), applicability_1 = require_applicability(), dataType_2 = require_dataType(), defaults_1 = require_defaults2(), keyword_1 = require_keyword(), subschema_1 = require_subschema(), codegen_1 = require_codegen(), names_1 = require_names(), resolve_1 = require_resolve(), util_1 = require_util9(), errors_1 = require_errors4();
-    function validateFunctionCode(it2) {
-      if (isSchemaObj(it2) && (checkKeywords(it2), schemaCxtHasRules(it2))) {
-        topSchemaObjCode(it2);
-        return;
-      }
-      validateFunction(it2, () => (0, boolSchema_1.topBoolOrEmptySchema)(it2));
-    }
-    exports2.validateFunctionCode = validateFunctionCode;
-    function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
-      opts.code.es5 ? gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
-        gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts)}`), destructureValCxtES5(gen, opts), gen.code(body);
-      }) : gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
-    }
-    function destructureValCxt(opts) {
-      return (0, codegen_1._)`{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts.dynamicRef ? (0, codegen_1._)`, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
-    }
-    function destructureValCxtES5(gen, opts) {
-      gen.if(names_1.default.valCxt, () => {
-        gen.var(names_1.default.instancePath, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.instancePath}`), gen.var(names_1.default.parentData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentData}`), gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentDataProperty}`), gen.var(names_1.default.rootData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.rootData}`), opts.dynamicRef && gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.dynamicAnchors}`);
-      }, () => {
-        gen.var(names_1.default.instancePath, (0, codegen_1._)`""`), gen.var(names_1.default.parentData, (0, codegen_1._)`undefined`), gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`undefined`), gen.var(names_1.default.rootData, names_1.default.data), opts.dynamicRef && gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`{}`);
-      });
-    }
-    function topSchemaObjCode(it2) {
-      let { schema, opts, gen } = it2;
-      validateFunction(it2, () => {
-        opts.$comment && schema.$comment && commentKeyword(it2), checkNoDefault(it2), gen.let(names_1.default.vErrors, null), gen.let(names_1.default.errors, 0), opts.unevaluated && resetEvaluated(it2), typeAndKeywords(it2), returnResults(it2);
-      });
-    }
-    function resetEvaluated(it2) {
-      let { gen, validateName } = it2;
-      it2.evaluated = gen.const("evaluated", (0, codegen_1._)`${validateName}.evaluated`), gen.if((0, codegen_1._)`${it2.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it2.evaluated}.props`, (0, codegen_1._)`undefined`)), gen.if((0, codegen_1._)`${it2.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it2.evaluated}.items`, (0, codegen_1._)`undefined`));
-    }
-    function funcSourceUrl(schema, opts) {
-      let schId = typeof schema == "object" && schema[opts.schemaId];
-      return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
-    }
-    function subschemaCode(it2, valid) {
-      if (isSchemaObj(it2) && (checkKeywords(it2), schemaCxtHasRules(it2))) {
-        subSchemaObjCode(it2, valid);
-        return;
-      }
-      (0, boolSchema_1.boolOrEmptySchema)(it2, valid);
-    }
-    function schemaCxtHasRules({ schema, self: self2 }) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (let key in schema)
-        if (self2.RULES.all[key])
-          return !0;
-      return !1;
-    }
-    function isSchemaObj(it2) {
-      return typeof it2.schema != "boolean";
-    }
-    function subSchemaObjCode(it2, valid) {
-      let { schema, gen, opts } = it2;
-      opts.$comment && schema.$comment && commentKeyword(it2), updateContext(it2), checkAsyncSchema(it2);
-      let errsCount = gen.const("_errs", names_1.default.errors);
-      typeAndKeywords(it2, errsCount), gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-    }
-    function checkKeywords(it2) {
-      (0, util_1.checkUnknownRules)(it2), checkRefsAndKeywords(it2);
-    }
-    function typeAndKeywords(it2, errsCount) {
-      if (it2.opts.jtd)
-        return schemaKeywords(it2, [], !1, errsCount);
-      let types = (0, dataType_1.getSchemaTypes)(it2.schema), checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it2, types);
-      schemaKeywords(it2, types, !checkedTypes, errsCount);
-    }
-    function checkRefsAndKeywords(it2) {
-      let { schema, errSchemaPath, opts, self: self2 } = it2;
-      schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self2.RULES) && self2.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
-    }
-    function checkNoDefault(it2) {
-      let { schema, opts } = it2;
-      schema.default !== void 0 && opts.useDefaults && opts.strictSchema && (0, util_1.checkStrictMode)(it2, "default is ignored in the schema root");
-    }
-    function updateContext(it2) {
-      let schId = it2.schema[it2.opts.schemaId];
-      schId && (it2.baseId = (0, resolve_1.resolveUrl)(it2.opts.uriResolver, it2.baseId, schId));
-    }
-    function checkAsyncSchema(it2) {
-      if (it2.schema.$async && !it2.schemaEnv.$async)
-        throw new Error("async schema in sync schema");
-    }
-    function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts }) {
-      let msg = schema.$comment;
-      if (opts.$comment === !0)
-        gen.code((0, codegen_1._)`${names_1.default.self}.logger.log(${msg})`);
-      else if (typeof opts.$comment == "function") {
-        let schemaPath = (0, codegen_1.str)`${errSchemaPath}/$comment`, rootName = gen.scopeValue("root", { ref: schemaEnv.root });
-        gen.code((0, codegen_1._)`${names_1.default.self}.opts.$comment(${msg}, ${schemaPath}, ${rootName}.schema)`);
-      }
-    }
-    function returnResults(it2) {
-      let { gen, schemaEnv, validateName, ValidationError, opts } = it2;
-      schemaEnv.$async ? gen.if((0, codegen_1._)`${names_1.default.errors} === 0`, () => gen.return(names_1.default.data), () => gen.throw((0, codegen_1._)`new ${ValidationError}(${names_1.default.vErrors})`)) : (gen.assign((0, codegen_1._)`${validateName}.errors`, names_1.default.vErrors), opts.unevaluated && assignEvaluated(it2), gen.return((0, codegen_1._)`${names_1.default.errors} === 0`));
-    }
-    function assignEvaluated({ gen, evaluated, props, items }) {
-      props instanceof codegen_1.Name && gen.assign((0, codegen_1._)`${evaluated}.props`, props), items instanceof codegen_1.Name && gen.assign((0, codegen_1._)`${evaluated}.items`, items);
-    }
-    function schemaKeywords(it2, types, typeErrors, errsCount) {
-      let { gen, schema, data, allErrors, opts, self: self2 } = it2, { RULES } = self2;
-      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
-        gen.block(() => keywordCode(it2, "$ref", RULES.all.$ref.definition));
-        return;
-      }
-      opts.jtd || checkStrictTypes(it2, types), gen.block(() => {
-        for (let group of RULES.rules)
-          groupKeywords(group);
-        groupKeywords(RULES.post);
-      });
-      function groupKeywords(group) {
-        (0, applicability_1.shouldUseGroup)(schema, group) && (group.type ? (gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers)), iterateKeywords(it2, group), types.length === 1 && types[0] === group.type && typeErrors && (gen.else(), (0, dataType_2.reportTypeError)(it2)), gen.endIf()) : iterateKeywords(it2, group), allErrors || gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`));
-      }
-    }
-    function iterateKeywords(it2, group) {
-      let { gen, schema, opts: { useDefaults } } = it2;
-      useDefaults && (0, defaults_1.assignDefaults)(it2, group.type), gen.block(() => {
-        for (let rule of group.rules)
-          (0, applicability_1.shouldUseRule)(schema, rule) && keywordCode(it2, rule.keyword, rule.definition, group.type);
-      });
-    }
-    function checkStrictTypes(it2, types) {
-      it2.schemaEnv.meta || !it2.opts.strictTypes || (checkContextTypes(it2, types), it2.opts.allowUnionTypes || checkMultipleTypes(it2, types), checkKeywordTypes(it2, it2.dataTypes));
-    }
-    function checkContextTypes(it2, types) {
-      if (types.length) {
-        if (!it2.dataTypes.length) {
-          it2.dataTypes = types;
-          return;
-        }
-        types.forEach((t2) => {
-          includesType(it2.dataTypes, t2) || strictTypesError(it2, `type "${t2}" not allowed by context "${it2.dataTypes.join(",")}"`);
-        }), narrowSchemaTypes(it2, types);
-      }
-    }
-    function checkMultipleTypes(it2, ts2) {
-      ts2.length > 1 && !(ts2.length === 2 && ts2.includes("null")) && strictTypesError(it2, "use allowUnionTypes to allow union type keyword");
-    }
-    function checkKeywordTypes(it2, ts2) {
-      let rules = it2.self.RULES.all;
-      for (let keyword in rules) {
-        let rule = rules[keyword];
-        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it2.schema, rule)) {
-          let { type } = rule.definition;
-          type.length && !type.some((t2) => hasApplicableType(ts2, t2)) && strictTypesError(it2, `missing type "${type.join(",")}" for keyword "${keyword}"`);
-        }
-      }
-    }
-    function hasApplicableType(schTs, kwdT) {
-      return schTs.includes(kwdT) || kwdT === "number" && schTs.includes("integer");
-    }
-    function includesType(ts2, t2) {
-      return ts2.includes(t2) || t2 === "integer" && ts2.includes("number");
-    }
-    function narrowSchemaTypes(it2, withTypes) {
-      let ts2 = [];
-      for (let t2 of it2.dataTypes)
-        includesType(withTypes, t2) ? ts2.push(t2) : withTypes.includes("integer") && t2 === "number" && ts2.push("integer");
-      it2.dataTypes = ts2;
-    }
-    function strictTypesError(it2, msg) {
-      let schemaPath = it2.schemaEnv.baseId + it2.errSchemaPath;
-      msg += ` at "${schemaPath}" (strictTypes)`, (0, util_1.checkStrictMode)(it2, msg, it2.opts.strictTypes);
-    }
-    var KeywordCxt = class {
-      constructor(it2, def, keyword) {
-        if ((0, keyword_1.validateKeywordUsage)(it2, def, keyword), this.gen = it2.gen, this.allErrors = it2.allErrors, this.keyword = keyword, this.data = it2.data, this.schema = it2.schema[keyword], this.$data = def.$data && it2.opts.$data && this.schema && this.schema.$data, this.schemaValue = (0, util_1.schemaRefOrVal)(it2, this.schema, keyword, this.$data), this.schemaType = def.schemaType, this.parentSchema = it2.schema, this.params = {}, this.it = it2, this.def = def, this.$data)
-          this.schemaCode = it2.gen.const("vSchema", getData(this.$data, it2));
-        else if (this.schemaCode = this.schemaValue, !(0, keyword_1.validSchemaType)(this.schema, def.schemaType, def.allowUndefined))
-          throw new Error(`${keyword} value must be ${JSON.stringify(def.schemaType)}`);
-        ("code" in def ? def.trackErrors : def.errors !== !1) && (this.errsCount = it2.gen.const("_errs", names_1.default.errors));
-      }
-      result(condition, successAction, failAction) {
-        this.failResult((0, codegen_1.not)(condition), successAction, failAction);
-      }
-      failResult(condition, successAction, failAction) {
-        this.gen.if(condition), failAction ? failAction() : this.error(), successAction ? (this.gen.else(), successAction(), this.allErrors && this.gen.endIf()) : this.allErrors ? this.gen.endIf() : this.gen.else();
-      }
-      pass(condition, failAction) {
-        this.failResult((0, codegen_1.not)(condition), void 0, failAction);
-      }
-      fail(condition) {
-        if (condition === void 0) {
-          this.error(), this.allErrors || this.gen.if(!1);
-          return;
-        }
-        this.gen.if(condition), this.error(), this.allErrors ? this.gen.endIf() : this.gen.else();
-      }
-      fail$data(condition) {
-        if (!this.$data)
-          return this.fail(condition);
-        let { schemaCode } = this;
-        this.fail((0, codegen_1._)`${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition)})`);
-      }
-      error(append, errorParams, errorPaths) {
-        if (errorParams) {
-          this.setParams(errorParams), this._error(append, errorPaths), this.setParams({});
-          return;
-        }
-        this._error(append, errorPaths);
-      }
-      _error(append, errorPaths) {
-        (append ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
-      }
-      $dataError() {
-        (0, errors_1.reportError)(this, this.def.$dataError || errors_1.keyword$DataError);
-      }
-      reset() {
-        if (this.errsCount === void 0)
-          throw new Error('add "trackErrors" to keyword definition');
-        (0, errors_1.resetErrorsCount)(this.gen, this.errsCount);
-      }
-      ok(cond) {
-        this.allErrors || this.gen.if(cond);
-      }
-      setParams(obj, assign) {
-        assign ? Object.assign(this.params, obj) : this.params = obj;
-      }
-      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
-        this.gen.block(() => {
-          this.check$data(valid, $dataValid), codeBlock();
-        });
-      }
-      check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
-        if (!this.$data)
-          return;
-        let { gen, schemaCode, schemaType, def } = this;
-        gen.if((0, codegen_1.or)((0, codegen_1._)`${schemaCode} === undefined`, $dataValid)), valid !== codegen_1.nil && gen.assign(valid, !0), (schemaType.length || def.validateSchema) && (gen.elseIf(this.invalid$data()), this.$dataError(), valid !== codegen_1.nil && gen.assign(valid, !1)), gen.else();
-      }
-      invalid$data() {
-        let { gen, schemaCode, schemaType, def, it: it2 } = this;
-        return (0, codegen_1.or)(wrong$DataType(), invalid$DataSchema());
-        function wrong$DataType() {
-          if (schemaType.length) {
-            if (!(schemaCode instanceof codegen_1.Name))
-              throw new Error("ajv implementation error");
-            let st2 = Array.isArray(schemaType) ? schemaType : [schemaType];
-            return (0, codegen_1._)`${(0, dataType_2.checkDataTypes)(st2, schemaCode, it2.opts.strictNumbers, dataType_2.DataType.Wrong)}`;
-          }
-          return codegen_1.nil;
-        }
-        function invalid$DataSchema() {
-          if (def.validateSchema) {
-            let validateSchemaRef = gen.scopeValue("validate$data", { ref: def.validateSchema });
-            return (0, codegen_1._)`!${validateSchemaRef}(${schemaCode})`;
-          }
-          return codegen_1.nil;
-        }
-      }
-      subschema(appl, valid) {
-        let subschema = (0, subschema_1.getSubschema)(this.it, appl);
-        (0, subschema_1.extendSubschemaData)(subschema, this.it, appl), (0, subschema_1.extendSubschemaMode)(subschema, appl);
-        let nextContext = { ...this.it, ...subschema, items: void 0, props: void 0 };
-        return subschemaCode(nextContext, valid), nextContext;
-      }
-      mergeEvaluated(schemaCxt, toName) {
-        let { it: it2, gen } = this;
-        it2.opts.unevaluated && (it2.props !== !0 && schemaCxt.props !== void 0 && (it2.props = util_1.mergeEvaluated.props(gen, schemaCxt.props, it2.props, toName)), it2.items !== !0 && schemaCxt.items !== void 0 && (it2.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it2.items, toName)));
-      }
-      mergeValidEvaluated(schemaCxt, valid) {
-        let { it: it2, gen } = this;
-        if (it2.opts.unevaluated && (it2.props !== !0 || it2.items !== !0))
-          return gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name)), !0;
-      }
-    };
-    exports2.KeywordCxt = KeywordCxt;
-    function keywordCode(it2, keyword, def, ruleType) {
-      let cxt = new KeywordCxt(it2, def, keyword);
-      "code" in def ? def.code(cxt, ruleType) : cxt.$data && def.validate ? (0, keyword_1.funcKeywordCode)(cxt, def) : "macro" in def ? (0, keyword_1.macroKeywordCode)(cxt, def) : (def.compile || def.validate) && (0, keyword_1.funcKeywordCode)(cxt, def);
-    }
-    var JSON_POINTER = /^\/(?:[^~]|~0|~1)*$/, RELATIVE_JSON_POINTER = /^([0-9]+)(#|\/(?:[^~]|~0|~1)*)?$/;
-    function getData($data, { dataLevel, dataNames, dataPathArr }) {
-      let jsonPointer, data;
-      if ($data === "")
-        return names_1.default.rootData;
-      if ($data[0] === "/") {
-        if (!JSON_POINTER.test($data))
-          throw new Error(`Invalid JSON-pointer: ${$data}`);
-        jsonPointer = $data, data = names_1.default.rootData;
-      } else {
-        let matches = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches)
-          throw new Error(`Invalid JSON-pointer: ${$data}`);
-        let up = +matches[1];
-        if (jsonPointer = matches[2], jsonPointer === "#") {
-          if (up >= dataLevel)
-            throw new Error(errorMsg("property/index", up));
-          return dataPathArr[dataLevel - up];
-        }
-        if (up > dataLevel)
-          throw new Error(errorMsg("data", up));
-        if (data = dataNames[dataLevel - up], !jsonPointer)
-          return data;
-      }
-      let expr = data, segments = jsonPointer.split("/");
-      for (let segment of segments)
-        segment && (data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`, expr = (0, codegen_1._)`${expr} && ${data}`);
-      return expr;
-      function errorMsg(pointerType, up) {
-        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
-      }
-    }
-    exports2.getData = getData;
-  }
-});
-
-// node_modules/ajv/dist/runtime/validation_error.js
-var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var ValidationError = class extends Error {
-      constructor(errors) {
-        super("validation failed"), this.errors = errors, this.ajv = this.validation = !0;
-      }
-    };
-    exports2.default = ValidationError;
-  }
-});
-
-// node_modules/ajv/dist/compile/ref_error.js
-var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var resolve_1 = require_resolve(), MissingRefError = class extends Error {
-      constructor(resolver, baseId, ref, msg) {
-        super(msg || `can't resolve reference ${ref} from id ${baseId}`), this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref), this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
-      }
-    };
-    exports2.default = MissingRefError;
-  }
-});
-
-// node_modules/ajv/dist/compile/index.js
-var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.resolveSchema = exports2.getCompilingSchema = exports2.resolveRef = exports2.compileSchema = exports2.SchemaEnv = void 0;
-    var codegen_1 = require_codegen(), validation_error_1 = require_validation_error(), names_1 = require_names(), resolve_1 = require_resolve(), util_1 = require_util9(), validate_1 = require_validate(), SchemaEnv = class {
-      constructor(env) {
-        var _a;
-        this.refs = {}, this.dynamicAnchors = {};
-        let schema;
-        typeof env.schema == "object" && (schema = env.schema), this.schema = env.schema, this.schemaId = env.schemaId, this.root = env.root || this, this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema?.[env.schemaId || "$id"]), this.schemaPath = env.schemaPath, this.localRefs = env.localRefs, this.meta = env.meta, this.$async = schema?.$async, this.refs = {};
-      }
-    };
-    exports2.SchemaEnv = SchemaEnv;
-    function compileSchema2(sch) {
-      let _sch = getCompilingSchema.call(this, sch);
-      if (_sch)
-        return _sch;
-      let rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId), { es5, lines } = this.opts.code, { ownProperties } = this.opts, gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties }), _ValidationError;
-      sch.$async && (_ValidationError = gen.scopeValue("Error", {
-        ref: validation_error_1.default,
-        code: (0, codegen_1._)`require("ajv/dist/runtime/validation_error").default`
-      }));
-      let validateName = gen.scopeName("validate");
-      sch.validateName = validateName;
-      let schemaCxt = {
-        gen,
-        allErrors: this.opts.allErrors,
-        data: names_1.default.data,
-        parentData: names_1.default.parentData,
-        parentDataProperty: names_1.default.parentDataProperty,
-        dataNames: [names_1.default.data],
-        dataPathArr: [codegen_1.nil],
-        // TODO can its length be used as dataLevel if nil is removed?
-        dataLevel: 0,
-        dataTypes: [],
-        definedProperties: /* @__PURE__ */ new Set(),
-        topSchemaRef: gen.scopeValue("schema", this.opts.code.source === !0 ? { ref: sch.schema, code: (0, codegen_1.stringify)(sch.schema) } : { ref: sch.schema }),
-        validateName,
-        ValidationError: _ValidationError,
-        schema: sch.schema,
-        schemaEnv: sch,
-        rootId,
-        baseId: sch.baseId || rootId,
-        schemaPath: codegen_1.nil,
-        errSchemaPath: sch.schemaPath || (this.opts.jtd ? "" : "#"),
-        errorPath: (0, codegen_1._)`""`,
-        opts: this.opts,
-        self: this
-      }, sourceCode;
-      try {
-        this._compilations.add(sch), (0, validate_1.validateFunctionCode)(schemaCxt), gen.optimize(this.opts.code.optimize);
-        let validateCode = gen.toString();
-        sourceCode = `${gen.scopeRefs(names_1.default.scope)}return ${validateCode}`, this.opts.code.process && (sourceCode = this.opts.code.process(sourceCode, sch));
-        let validate2 = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode)(this, this.scope.get());
-        if (this.scope.value(validateName, { ref: validate2 }), validate2.errors = null, validate2.schema = sch.schema, validate2.schemaEnv = sch, sch.$async && (validate2.$async = !0), this.opts.code.source === !0 && (validate2.source = { validateName, validateCode, scopeValues: gen._values }), this.opts.unevaluated) {
-          let { props, items } = schemaCxt;
-          validate2.evaluated = {
-            props: props instanceof codegen_1.Name ? void 0 : props,
-            items: items instanceof codegen_1.Name ? void 0 : items,
-            dynamicProps: props instanceof codegen_1.Name,
-            dynamicItems: items instanceof codegen_1.Name
-          }, validate2.source && (validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated));
-        }
-        return sch.validate = validate2, sch;
-      } catch (e) {
-        throw delete sch.validate, delete sch.validateName, sourceCode && this.logger.error("Error compiling schema, function code:", sourceCode), e;
-      } finally {
-        this._compilations.delete(sch);
-      }
-    }
-    exports2.compileSchema = compileSchema2;
-    function resolveRef(root, baseId, ref) {
-      var _a;
-      ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
-      let schOrFunc = root.refs[ref];
-      if (schOrFunc)
-        return schOrFunc;
-      let _sch = resolve.call(this, root, ref);
-      if (_sch === void 0) {
-        let schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
-        schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
-      }
-      if (_sch !== void 0)
-        return root.refs[ref] = inlineOrCompile.call(this, _sch);
-    }
-    exports2.resolveRef = resolveRef;
-    function inlineOrCompile(sch) {
-      return (0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs) ? sch.schema : sch.validate ? sch : compileSchema2.call(this, sch);
-    }
-    function getCompilingSchema(schEnv) {
-      for (let sch of this._compilations)
-        if (sameSchemaEnv(sch, schEnv))
-          return sch;
-    }
-    exports2.getCompilingSchema = getCompilingSchema;
-    function sameSchemaEnv(s1, s2) {
-      return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
-    }
-    function resolve(root, ref) {
-      let sch;
-      for (; typeof (sch = this.refs[ref]) == "string"; )
-        ref = sch;
-      return sch || this.schemas[ref] || resolveSchema.call(this, root, ref);
-    }
-    function resolveSchema(root, ref) {
-      let p2 = this.opts.uriResolver.parse(ref), refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p2), baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root.baseId, void 0);
-      if (Object.keys(root.schema).length > 0 && refPath === baseId)
-        return getJsonPointer.call(this, p2, root);
-      let id = (0, resolve_1.normalizeId)(refPath), schOrRef = this.refs[id] || this.schemas[id];
-      if (typeof schOrRef == "string") {
-        let sch = resolveSchema.call(this, root, schOrRef);
-        return typeof sch?.schema != "object" ? void 0 : getJsonPointer.call(this, p2, sch);
-      }
-      if (typeof schOrRef?.schema == "object") {
-        if (schOrRef.validate || compileSchema2.call(this, schOrRef), id === (0, resolve_1.normalizeId)(ref)) {
-          let { schema } = schOrRef, { schemaId } = this.opts, schId = schema[schemaId];
-          return schId && (baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId)), new SchemaEnv({ schema, schemaId, root, baseId });
-        }
-        return getJsonPointer.call(this, p2, schOrRef);
-      }
-    }
-    exports2.resolveSchema = resolveSchema;
-    var PREVENT_SCOPE_CHANGE = /* @__PURE__ */ new Set([
-      "properties",
-      "patternProperties",
-      "enum",
-      "dependencies",
-      "definitions"
-    ]);
-    function getJsonPointer(parsedRef, { baseId, schema, root }) {
-      var _a;
-      if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
-        return;
-      for (let part of parsedRef.fragment.slice(1).split("/")) {
-        if (typeof schema == "boolean")
-          return;
-        let partSchema = schema[(0, util_1.unescapeFragment)(part)];
-        if (partSchema === void 0)
-          return;
-        schema = partSchema;
-        let schId = typeof schema == "object" && schema[this.opts.schemaId];
-        !PREVENT_SCOPE_CHANGE.has(part) && schId && (baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId));
-      }
-      let env;
-      if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
-        let $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
-        env = resolveSchema.call(this, root, $ref);
-      }
-      let { schemaId } = this.opts;
-      if (env = env || new SchemaEnv({ schema, schemaId, root, baseId }), env.schema !== env.root.schema)
-        return env;
-    }
-  }
-});
-
-// node_modules/ajv/dist/refs/data.json
-var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports2, module2) {
-    module2.exports = {
-      $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
-      description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
-      type: "object",
-      required: ["$data"],
-      properties: {
-        $data: {
-          type: "string",
-          anyOf: [{ format: "relative-json-pointer" }, { format: "json-pointer" }]
-        }
-      },
-      additionalProperties: !1
-    };
-  }
-});
-
-// node_modules/fast-uri/lib/utils.js
-var require_utils3 = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports2, module2) {
-    "use strict";
-    var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu), isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u), isPort = RegExp.prototype.test.bind(/^\d*$/u), isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu), isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu), isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u), isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u), isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u), BYTE_HEX = new Array(256);
-    {
-      let HEX_DIGITS = "0123456789ABCDEF";
-      for (let i = 0; i < 256; i++)
-        BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
-    }
-    function percentEncodeNonAscii(cp) {
-      return cp < 2048 ? BYTE_HEX[192 | cp >> 6] + BYTE_HEX[128 | cp & 63] : cp < 65536 ? BYTE_HEX[224 | cp >> 12] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63] : BYTE_HEX[240 | cp >> 18] + BYTE_HEX[128 | cp >> 12 & 63] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
-    }
-    function stringArrayToHexStripped(input) {
-      let acc = "", code = 0, i = 0;
-      for (i = 0; i < input.length; i++)
-        if (code = input[i].charCodeAt(0), code !== 48) {
-          if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102))
-            return "";
-          acc += input[i];
-          break;
-        }
-      for (i += 1; i < input.length; i++) {
-        if (code = input[i].charCodeAt(0), !(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102))
-          return "";
-        acc += input[i];
-      }
-      return acc;
-    }
-    var isHextet = RegExp.prototype.test.bind(/^[\dA-Fa-f]{1,4}$/), isIPvFuture = RegExp.prototype.test.bind(/^[vV][\dA-Fa-f]+\.[A-Za-z\d\-._~!$&'()*+,;=:]+$/), isZoneCharacter = RegExp.prototype.test.bind(/^[A-Za-z\d\-._~]$/), nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u);
-    function isZoneIdentifier(zone) {
-      if (zone.length === 0) return !1;
-      for (let i = 0; i < zone.length; i++)
-        if (!isZoneCharacter(zone[i])) {
-          if (zone[i] === "%" && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
-            i += 2;
-            continue;
-          }
-          return !1;
-        }
-      return !0;
-    }
-    function compressIPv6ZeroRun(hextets) {
-      let bestStart = -1, bestLength = 0, runStart = -1, runLength = 0;
-      for (let i = 0; i < hextets.length; i++)
-        hextets[i] === "0" ? (runStart === -1 && (runStart = i), runLength++, runLength > bestLength && (bestLength = runLength, bestStart = runStart)) : (runStart = -1, runLength = 0);
-      if (bestLength < 2) return hextets.join(":");
-      let head = hextets.slice(0, bestStart).join(":"), tail = hextets.slice(bestStart + bestLength).join(":");
-      return head + "::" + tail;
-    }
-    function normalizeIPv6Address(input) {
-      let compression = input.indexOf("::");
-      if (compression !== -1 && input.indexOf("::", compression + 1) !== -1) return;
-      let left = compression === -1 ? input.split(":") : input.slice(0, compression).split(":"), right = compression === -1 ? [] : input.slice(compression + 2).split(":");
-      compression !== -1 && (left.length === 1 && left[0] === "" && (left.length = 0), right.length === 1 && right[0] === "" && (right.length = 0));
-      let parts = left.concat(right), hextetCount = 0;
-      for (let i = 0; i < parts.length; i++) {
-        let part = parts[i];
-        if (part === "") return;
-        if (part.indexOf(".") !== -1) {
-          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return;
-          hextetCount += 2;
-          continue;
-        }
-        if (!isHextet(part)) return;
-        parts[i] = parseInt(part, 16).toString(16), hextetCount++;
-      }
-      if (compression === -1)
-        return hextetCount !== 8 ? void 0 : compressIPv6ZeroRun(parts);
-      if (hextetCount >= 8) return;
-      let expanded = parts.slice(0, left.length);
-      for (let i = hextetCount; i < 8; i++) expanded.push("0");
-      for (let i = left.length; i < parts.length; i++) expanded.push(parts[i]);
-      return compressIPv6ZeroRun(expanded);
-    }
-    function normalizeIPv6(host) {
-      let bracketed = host[0] === "[" && host[host.length - 1] === "]";
-      if ((host[0] === "[" || host[host.length - 1] === "]") && !bracketed) return { host, isIPV6: !1, error: !0 };
-      let input = bracketed ? host.slice(1, -1) : host;
-      if (bracketed && isIPvFuture(input))
-        return input = input.toLowerCase(), { host: `[${input}]`, escapedHost: input, isIPV6: !1, isIPVFuture: !0 };
-      if (findToken(input, ":") < 2)
-        return { host, isIPV6: !1, error: bracketed };
-      let zoneIdentifier = "", zoneSeparator = input.indexOf("%");
-      if (zoneSeparator !== -1) {
-        let separatorLength = input.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === "%25" ? 3 : 1;
-        if (zoneIdentifier = input.slice(zoneSeparator + separatorLength), !isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: !1, error: !0 };
-        input = input.slice(0, zoneSeparator);
-      }
-      let address = normalizeIPv6Address(input);
-      return address === void 0 ? { host, isIPV6: !1, error: !0 } : {
-        host: address + (zoneIdentifier ? "%" + zoneIdentifier : ""),
-        escapedHost: address + (zoneIdentifier ? "%25" + zoneIdentifier : ""),
-        isIPV6: !0
-      };
-    }
-    function findToken(str, token) {
-      let ind = 0;
-      for (let i = 0; i < str.length; i++)
-        str[i] === token && ind++;
-      return ind;
-    }
-    function removeDotSegments(path) {
-      let input = path, output = [], nextSlash = -1, len = 0;
-      for (; len = input.length; ) {
-        if (len === 1) {
-          if (input === ".")
-            break;
-          if (input === "/") {
-            output.push("/");
-            break;
-          } else {
-            output.push(input);
-            break;
-          }
-        } else if (len === 2) {
-          if (input[0] === ".") {
-            if (input[1] === ".")
-              break;
-            if (input[1] === "/") {
-              input = input.slice(2);
-              continue;
-            }
-          } else if (input[0] === "/" && (input[1] === "." || input[1] === "/")) {
-            output.push("/");
-            break;
-          }
-        } else if (len === 3 && input === "/..") {
-          output.length !== 0 && output.pop(), output.push("/");
-          break;
-        }
-        if (input[0] === ".") {
-          if (input[1] === ".") {
-            if (input[2] === "/") {
-              input = input.slice(3);
-              continue;
-            }
-          } else if (input[1] === "/") {
-            input = input.slice(2);
-            continue;
-          }
-        } else if (input[0] === "/" && input[1] === ".") {
-          if (input[2] === "/") {
-            input = input.slice(2);
-            continue;
-          } else if (input[2] === "." && input[3] === "/") {
-            input = input.slice(3), output.length !== 0 && output.pop();
-            continue;
-          }
-        }
-        if ((nextSlash = input.indexOf("/", 1)) === -1) {
-          output.push(input);
-          break;
-        } else
-          output.push(input.slice(0, nextSlash)), input = input.slice(nextSlash);
-      }
-      return output.join("");
-    }
-    function removeDotSegmentsRelative(path) {
-      if (path === "" || path[0] === "/")
-        return removeDotSegments(path);
-      let segments = path.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
-      for (let i = 0; i <= last; i++) {
-        let segment = segments[i];
-        segment === "." || segment === ".." ? (segment === ".." && (output.length !== 0 && output[output.length - 1] !== ".." ? output.pop() : output.push("..")), trailingDirectory = i === last) : output.push(segment);
-      }
-      return trailingDirectory && output[output.length - 1] !== ".." && output.push(""), (output.length === 0 || output[0] === "" || output[0].includes(":")) && output.unshift("."), output.join("/");
-    }
-    var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" }, HOST_DELIM_RE = /[@/?#:]/g, HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
-    function reescapeHostDelimiters(host, isIP) {
-      let re2 = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
-      return re2.lastIndex = 0, host.replace(re2, (ch) => HOST_DELIMS[ch]);
-    }
-    function normalizePercentEncoding(input, decodeUnreserved = !1) {
-      if (input.indexOf("%") === -1)
-        return input;
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        if (input[i] === "%" && i + 2 < input.length) {
-          let hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            decodeUnreserved && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i += 2;
-            continue;
-          }
-        }
-        output += input[i];
-      }
-      return output;
-    }
-    function normalizePathEncoding(input) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        let ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          let hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            decoded !== "." && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i += 2;
-            continue;
-          }
-        }
-        if (isPathCharacter(ch))
-          output += ch;
-        else {
-          let code = input.charCodeAt(i);
-          if (code < 128)
-            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
-          else if (code < 55296 || code > 57343)
-            output += percentEncodeNonAscii(code);
-          else if (code <= 56319 && i + 1 < input.length) {
-            let low = input.charCodeAt(i + 1);
-            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
-          } else
-            output += percentEncodeNonAscii(65533);
-        }
-      }
-      return output;
-    }
-    function serializePathEncoding(input, pathNoScheme = !1) {
-      let output = "", firstSegment = pathNoScheme && input[0] !== "/";
-      for (let i = 0; i < input.length; i++) {
-        let ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          let hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase(), i += 2;
-            continue;
-          }
-        }
-        if (ch === "/" && (firstSegment = !1), isPathCharacter(ch) && (ch !== ":" || !firstSegment))
-          output += ch;
-        else {
-          let code = input.charCodeAt(i);
-          if (code < 128)
-            output += BYTE_HEX[code];
-          else if (code < 55296 || code > 57343)
-            output += percentEncodeNonAscii(code);
-          else if (code <= 56319 && i + 1 < input.length) {
-            let low = input.charCodeAt(i + 1);
-            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
-          } else
-            output += percentEncodeNonAscii(65533);
-        }
-      }
-      return output;
-    }
-    function encodeComponent(input, isAllowed) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        let ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          let hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase(), i += 2;
-            continue;
-          }
-        }
-        if (isAllowed(ch))
-          output += ch;
-        else {
-          let code = input.charCodeAt(i);
-          if (code < 128)
-            output += BYTE_HEX[code];
-          else if (code < 55296 || code > 57343)
-            output += percentEncodeNonAscii(code);
-          else if (code <= 56319 && i + 1 < input.length) {
-            let low = input.charCodeAt(i + 1);
-            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
-          } else
-            output += percentEncodeNonAscii(65533);
-        }
-      }
-      return output;
-    }
-    function encodeUserinfo(input) {
-      return encodeComponent(input, isUserinfoCharacter);
-    }
-    function encodeQuery(input) {
-      return encodeComponent(input, isQueryFragmentCharacter);
-    }
-    function encodeFragment(input) {
-      return encodeComponent(input, isQueryFragmentCharacter);
-    }
-    function isEscapeSafe(cp) {
-      return cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 42 || cp === 43 || cp === 45 || cp === 46 || cp === 47 || cp === 64 || cp === 95;
-    }
-    function normalizeQueryFragmentEncoding(input) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        let ch = input[i];
-        if (ch === "%" && i + 2 < input.length) {
-          let hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i += 2;
-            continue;
-          }
-        }
-        if (isQueryFragmentCharacter(ch))
-          output += ch;
-        else {
-          let code = input.charCodeAt(i);
-          if (code < 128)
-            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
-          else if (code < 55296 || code > 57343)
-            output += percentEncodeNonAscii(code);
-          else if (code <= 56319 && i + 1 < input.length) {
-            let low = input.charCodeAt(i + 1);
-            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
-          } else
-            output += percentEncodeNonAscii(65533);
-        }
-      }
-      return output;
-    }
-    function escapePreservingEscapes(input) {
-      let output = "";
-      for (let i = 0; i < input.length; i++) {
-        if (input[i] === "%" && i + 2 < input.length) {
-          let hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase(), i += 2;
-            continue;
-          }
-        }
-        output += escape(input[i]);
-      }
-      return output;
-    }
-    function recomposeAuthority(component) {
-      let uriTokens = [];
-      if (component.userinfo !== void 0 && (uriTokens.push(encodeUserinfo(component.userinfo)), uriTokens.push("@")), component.host !== void 0) {
-        let host = component.host;
-        if (!isIPv4(host)) {
-          let ipV6res = normalizeIPv6(host);
-          ipV6res.isIPV6 !== !0 && ipV6res.isIPVFuture !== !0 && (host = normalizePercentEncoding(host, !0), ipV6res = normalizeIPv6(host)), ipV6res.isIPV6 === !0 || ipV6res.isIPVFuture === !0 ? host = `[${ipV6res.escapedHost}]` : host = reescapeHostDelimiters(host, !1);
-        }
-        uriTokens.push(host);
-      }
-      if (typeof component.port == "number" || typeof component.port == "string") {
-        let port = String(component.port);
-        if (!isPort(port))
-          throw new TypeError("URI port is malformed.");
-        uriTokens.push(":"), uriTokens.push(port);
-      }
-      return uriTokens.length ? uriTokens.join("") : void 0;
-    }
-    module2.exports = {
-      nonSimpleDomain,
-      recomposeAuthority,
-      reescapeHostDelimiters,
-      normalizePercentEncoding,
-      normalizePathEncoding,
-      serializePathEncoding,
-      normalizeQueryFragmentEncoding,
-      encodeUserinfo,
-      encodeQuery,
-      encodeFragment,
-      escapePreservingEscapes,
-      removeDotSegments,
-      removeDotSegmentsRelative,
-      isIPv4,
-      isUUID,
-      normalizeIPv6,
-      stringArrayToHexStripped
-    };
-  }
-});
-
-// node_modules/fast-uri/lib/schemes.js
-var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
-    "use strict";
-    var { isUUID } = require_utils3(), URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu, supportedSchemeNames = (
-      /** @type {const} */
-      [
-        "http",
-        "https",
-        "ws",
-        "wss",
-        "urn",
-        "urn:uuid"
-      ]
-    );
-    function isValidSchemeName(name) {
-      return supportedSchemeNames.indexOf(
-        /** @type {*} */
-        name
-      ) !== -1;
-    }
-    function wsIsSecure(wsComponent) {
-      return wsComponent.secure === !0 ? !0 : wsComponent.secure === !1 ? !1 : wsComponent.scheme ? wsComponent.scheme.length === 3 && (wsComponent.scheme[0] === "w" || wsComponent.scheme[0] === "W") && (wsComponent.scheme[1] === "s" || wsComponent.scheme[1] === "S") && (wsComponent.scheme[2] === "s" || wsComponent.scheme[2] === "S") : !1;
-    }
-    function httpParse(component) {
-      return component.host || (component.error = component.error || "HTTP URIs must have a host."), component;
-    }
-    function httpSerialize(component) {
-      let secure = String(component.scheme).toLowerCase() === "https";
-      return (component.port === (secure ? 443 : 80) || component.port === "") && (component.port = void 0), component.path || (component.path = "/"), component;
-    }
-    function wsParse(wsComponent) {
-      return wsComponent.secure = wsIsSecure(wsComponent), wsComponent.resourceName = (wsComponent.path || "/") + (wsComponent.query ? "?" + wsComponent.query : ""), wsComponent.path = void 0, wsComponent.query = void 0, wsComponent;
-    }
-    function wsSerialize(wsComponent) {
-      if ((wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") && (wsComponent.port = void 0), typeof wsComponent.secure == "boolean" && (wsComponent.scheme = wsComponent.secure ? "wss" : "ws", wsComponent.secure = void 0), wsComponent.resourceName) {
-        let queryIndex = wsComponent.resourceName.indexOf("?"), path = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path && path !== "/" ? path : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
-      }
-      return wsComponent.fragment = void 0, wsComponent;
-    }
-    function urnParse(urnComponent, options2) {
-      if (!urnComponent.path)
-        return urnComponent.error = "URN can not be parsed", urnComponent;
-      let matches = urnComponent.path.match(URN_REG);
-      if (matches && matches[0] === urnComponent.path) {
-        let scheme = options2.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches[1].toLowerCase(), urnComponent.nss = matches[2];
-        let urnScheme = `${scheme}:${options2.nid || urnComponent.nid}`, schemeHandler = getSchemeHandler(urnScheme);
-        urnComponent.path = void 0, schemeHandler && (urnComponent = schemeHandler.parse(urnComponent, options2));
-      } else
-        urnComponent.error = urnComponent.error || "URN can not be parsed.";
-      return urnComponent;
-    }
-    function urnSerialize(urnComponent, options2) {
-      if (urnComponent.nid === void 0)
-        throw new Error("URN without nid cannot be serialized");
-      let scheme = options2.scheme || urnComponent.scheme || "urn", nid = urnComponent.nid.toLowerCase(), urnScheme = `${scheme}:${options2.nid || nid}`, schemeHandler = getSchemeHandler(urnScheme);
-      schemeHandler && (urnComponent = schemeHandler.serialize(urnComponent, options2));
-      let uriComponent = urnComponent, nss = urnComponent.nss;
-      return uriComponent.path = `${nid || options2.nid}:${nss}`, options2.skipEscape = !0, uriComponent;
-    }
-    function urnuuidParse(urnComponent, options2) {
-      let uuidComponent = urnComponent;
-      return uuidComponent.uuid = uuidComponent.nss, uuidComponent.nss = void 0, !options2.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid)) && (uuidComponent.error = uuidComponent.error || "UUID is not valid."), uuidComponent;
-    }
-    function urnuuidSerialize(uuidComponent) {
-      let urnComponent = uuidComponent;
-      return urnComponent.nss = (uuidComponent.uuid || "").toLowerCase(), urnComponent;
-    }
-    var http = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "http",
-        domainHost: !0,
-        parse: httpParse,
-        serialize: httpSerialize
-      }
-    ), https = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "https",
-        domainHost: http.domainHost,
-        parse: httpParse,
-        serialize: httpSerialize
-      }
-    ), ws2 = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "ws",
-        domainHost: !0,
-        parse: wsParse,
-        serialize: wsSerialize
-      }
-    ), wss = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "wss",
-        domainHost: ws2.domainHost,
-        parse: ws2.parse,
-        serialize: ws2.serialize
-      }
-    ), urn = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "urn",
-        parse: urnParse,
-        serialize: urnSerialize,
-        skipNormalize: !0
-      }
-    ), urnuuid = (
-      /** @type {SchemeHandler} */
-      {
-        scheme: "urn:uuid",
-        parse: urnuuidParse,
-        serialize: urnuuidSerialize,
-        skipNormalize: !0
-      }
-    ), SCHEMES = (
-      /** @type {Record<SchemeName, SchemeHandler>} */
-      {
-        http,
-        https,
-        ws: ws2,
-        wss,
-        urn,
-        "urn:uuid": urnuuid
-      }
-    );
-    Object.setPrototypeOf(SCHEMES, null);
-    function getSchemeHandler(scheme) {
-      return scheme && (SCHEMES[
-        /** @type {SchemeName} */
-        scheme
-      ] || SCHEMES[
-        /** @type {SchemeName} */
-        scheme.toLowerCase()
-      ]) || void 0;
-    }
-    module2.exports = {
-      wsIsSecure,
-      SCHEMES,
-      isValidSchemeName,
-      getSchemeHandler
-    };
-  }
-});
-
-// node_modules/fast-uri/index.js
-var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports2, module2) {
-    "use strict";
-    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils3(), { SCHEMES, getSchemeHandler } = require_schemes(), VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u, MALFORMED_SCHEME_ERROR = "URI scheme is malformed.", MALFORMED_HOST_ERROR = "URI host is malformed.", FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u;
-    function validateScheme(scheme) {
-      let stringScheme = String(scheme);
-      if (!VALID_SCHEME.test(stringScheme))
-        throw new TypeError(MALFORMED_SCHEME_ERROR);
-      return stringScheme;
-    }
-    function normalize(uri, options2) {
-      return typeof uri == "string" ? uri = /** @type {T} */
-      normalizeString(uri, options2) : typeof uri == "object" && (uri = /** @type {T} */
-      parse3(serialize(uri, options2), options2)), uri;
-    }
-    function resolve(baseURI, relativeURI, options2) {
-      let schemelessOptions = options2 ? Object.assign({ scheme: "null" }, options2) : { scheme: "null" }, {
-        parsed: baseParsed,
-        malformedAuthorityOrPort: baseMalformed,
-        malformedPercentEncoding: baseMalformedPercentEncoding,
-        malformedSchemeSpecific: baseMalformedSchemeSpecific,
-        malformedHost: baseMalformedHost,
-        malformedScheme: baseMalformedScheme
-      } = parseWithStatus(baseURI, schemelessOptions), {
-        parsed: relativeParsed,
-        malformedAuthorityOrPort: relativeMalformed,
-        malformedPercentEncoding: relativeMalformedPercentEncoding,
-        malformedSchemeSpecific: relativeMalformedSchemeSpecific,
-        malformedHost: relativeMalformedHost,
-        malformedScheme: relativeMalformedScheme
-      } = parseWithStatus(relativeURI, schemelessOptions);
-      if (baseMalformed || relativeMalformed || baseMalformedPercentEncoding || relativeMalformedPercentEncoding || baseMalformedSchemeSpecific || relativeMalformedSchemeSpecific || baseMalformedHost || relativeMalformedHost || baseMalformedScheme || relativeMalformedScheme)
-        throw new Error(baseParsed.error || relativeParsed.error || "URI is malformed.");
-      let resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, !0), resolvedSchemeHandler = getSchemeHandler(options2 && options2.scheme || resolved.scheme), resolvedHost = resolved.host, resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
-      if (hasForbiddenDomainHost(resolved, options2 || {}, resolvedSchemeHandler, resolvedHostIsIP))
-        throw new Error(MALFORMED_HOST_ERROR);
-      canonicalizeHost(resolved, options2 || {}, resolvedSchemeHandler, resolvedHostIsIP);
-      let encodedASCIIHost = resolvedHost && resolvedHost.indexOf("%") !== -1 && !new RegExp("\\P{ASCII}", "u").test(resolvedHost);
-      if (resolved.error && !encodedASCIIHost)
-        throw new Error(resolved.error);
-      return schemelessOptions.skipEscape = !0, serialize(resolved, schemelessOptions);
-    }
-    function resolveComponent(base, relative, options2, skipNormalization) {
-      let target = {};
-      if (skipNormalization || (base = parse3(serialize(base, options2), options2), relative = parse3(serialize(relative, options2), options2)), options2 = options2 || {}, !options2.tolerant && relative.scheme)
-        target.scheme = relative.scheme, target.userinfo = relative.userinfo, target.host = relative.host, target.port = relative.port, target.path = removeDotSegments(relative.path || ""), target.query = relative.query;
-      else {
-        if (relative.userinfo !== void 0 || relative.host !== void 0 || relative.port !== void 0)
-          target.userinfo = relative.userinfo, target.host = relative.host, target.port = relative.port, target.path = removeDotSegments(relative.path || ""), target.query = relative.query;
-        else {
-          if (!relative.path)
-            target.path = base.path, relative.query !== void 0 ? target.query = relative.query : target.query = base.query;
-          else {
-            if (relative.path[0] === "/")
-              target.path = removeDotSegments(relative.path);
-            else {
-              let baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              baseHasAuthority && !base.path ? target.path = "/" + relative.path : base.path ? target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative.path : target.path = relative.path, target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
-            }
-            target.query = relative.query;
-          }
-          target.userinfo = base.userinfo, target.host = base.host, target.port = base.port;
-        }
-        target.scheme = base.scheme;
-      }
-      return target.fragment = relative.fragment, target;
-    }
-    function equal(uriA, uriB, options2) {
-      let normalizedA = normalizeComparableURI(uriA, options2), normalizedB = normalizeComparableURI(uriB, options2);
-      return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
-    }
-    function serialize(cmpts, opts) {
-      let component = {
-        host: cmpts.host,
-        scheme: cmpts.scheme,
-        userinfo: cmpts.userinfo,
-        port: cmpts.port,
-        path: cmpts.path,
-        query: cmpts.query,
-        nid: cmpts.nid,
-        nss: cmpts.nss,
-        uuid: cmpts.uuid,
-        fragment: cmpts.fragment,
-        reference: cmpts.reference,
-        resourceName: cmpts.resourceName,
-        secure: cmpts.secure,
-        error: ""
-      }, options2 = Object.assign({}, opts), uriTokens = [];
-      component.scheme && (component.scheme = validateScheme(component.scheme));
-      let schemeHandler = getSchemeHandler(options2.scheme || component.scheme);
-      schemeHandler && schemeHandler.serialize && schemeHandler.serialize(component, options2);
-      let hasAuthority = component.userinfo !== void 0 || component.host !== void 0 || component.port !== void 0, schemelessReference = (component.scheme === void 0 || options2.reference === "suffix") && !hasAuthority, pathNoScheme = !options2.skipEscape && schemelessReference;
-      component.path !== void 0 && (options2.skipEscape ? component.path = normalizePercentEncoding(component.path) : component.path = serializePathEncoding(component.path, pathNoScheme)), options2.reference !== "suffix" && component.scheme && (component.scheme = validateScheme(component.scheme), uriTokens.push(component.scheme, ":"));
-      let authority = recomposeAuthority(component);
-      if (authority !== void 0 && (options2.reference !== "suffix" && uriTokens.push("//"), uriTokens.push(authority), component.path && component.path[0] !== "/" && uriTokens.push("/")), component.path !== void 0) {
-        let s = component.path;
-        !options2.absolutePath && (!schemeHandler || !schemeHandler.absolutePath) && (s = schemelessReference && s[0] !== "/" ? removeDotSegmentsRelative(s) : removeDotSegments(s)), schemelessReference && (s = serializePathEncoding(s, !0)), authority === void 0 && s[0] === "/" && s[1] === "/" && (s = "/%2F" + s.slice(2)), uriTokens.push(s);
-      }
-      return component.query !== void 0 && uriTokens.push("?", encodeQuery(component.query)), component.fragment !== void 0 && uriTokens.push("#", encodeFragment(component.fragment)), uriTokens.join("");
-    }
-    var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u, AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/, AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/")
-        return 'URI path must start with "/" when authority is present.';
-      if (typeof parsed.port == "number" && (parsed.port < 0 || parsed.port > 65535))
-        return "URI port is malformed.";
-    }
-    function hasMalformedPercentEncoding(component) {
-      if (component === void 0) return !1;
-      let percent = component.indexOf("%");
-      for (; percent !== -1; ) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3)))
-          return !0;
-        percent = component.indexOf("%", percent + 3);
-      }
-      return !1;
-    }
-    function isIPLiteral(host) {
-      return host[0] === "[" && host[host.length - 1] === "]";
-    }
-    function hasMalformedComponentPercentEncoding(matches) {
-      let host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
-    }
-    function canonicalizeHost(parsed, options2, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed, options2, schemeHandler, isIP))
-        return parsed.error = parsed.error || MALFORMED_HOST_ERROR, !0;
-      if (!options2.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options2.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === !1 && nonSimpleDomain(parsed.host)) {
-        let url;
-        try {
-          url = new URL("http://" + parsed.host);
-        } catch (e) {
-          return parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e, !0;
-        }
-        if (!isHostOnlyURL(url))
-          return parsed.error = parsed.error || MALFORMED_HOST_ERROR, !0;
-        parsed.host = url.hostname;
-      }
-      return !1;
-    }
-    function hasForbiddenDomainHost(parsed, options2, schemeHandler, isIP) {
-      return !!(parsed.host && isIP === !1 && !isIPLiteral(parsed.host) && (options2.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host));
-    }
-    function isHostOnlyURL(url) {
-      return url.username === "" && url.password === "" && url.port === "" && url.pathname === "/" && url.search === "" && url.hash === "" && url.hostname !== "";
-    }
-    function parseWithStatus(uri, opts) {
-      let options2 = Object.assign({}, opts), parsed = {
-        scheme: void 0,
-        userinfo: void 0,
-        host: "",
-        port: void 0,
-        path: "",
-        query: void 0,
-        fragment: void 0
-      }, malformedAuthorityOrPort = !1, malformedPercentEncoding = !1, malformedSchemeSpecific = !1, malformedHost = !1, malformedIPLiteral = !1, malformedScheme = !1, isIP = !1;
-      options2.reference === "suffix" && (options2.scheme ? uri = options2.scheme + ":" + uri : uri = "//" + uri);
-      let authorityMatch = uri.match(AUTHORITY_PREFIX);
-      authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1 && (parsed.error = "URI authority must not contain a literal backslash.", malformedAuthorityOrPort = !0);
-      let introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
-      if (introducerMatch !== null) {
-        let region = introducerMatch[1], normalizedRegion = region.replace(/[\t\n\r]/g, "");
-        normalizedRegion.length >= 2 && (normalizedRegion.slice(0, 2) !== "//" ? (parsed.error = parsed.error || "URI authority must not contain a literal backslash.", malformedAuthorityOrPort = !0) : region.length !== normalizedRegion.length && (parsed.error = parsed.error || "URI authority introducer must not contain whitespace.", malformedAuthorityOrPort = !0));
-      }
-      let matches = uri.match(URI_PARSE);
-      if (matches) {
-        parsed.scheme = matches[1], parsed.userinfo = matches[3], parsed.host = matches[4], parsed.port = parseInt(matches[5], 10), parsed.path = matches[6] || "", parsed.query = matches[7], parsed.fragment = matches[8], parsed.scheme !== void 0 && (VALID_SCHEME.test(parsed.scheme) ? parsed.scheme = parsed.scheme.toLowerCase() : (parsed.error = parsed.error || MALFORMED_SCHEME_ERROR, malformedScheme = !0)), malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches), malformedPercentEncoding && (parsed.error = parsed.error || "URI contains malformed percent-encoding."), isNaN(parsed.port) && (parsed.port = matches[5]);
-        let parseError = getParseError(parsed, matches);
-        if (parseError !== void 0 && (parsed.error = parsed.error || parseError, malformedAuthorityOrPort = !0), parsed.host)
-          if (isIPv4(parsed.host) === !1) {
-            let bracketedIPLiteral = isIPLiteral(parsed.host), hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1, ipv6result = normalizeIPv6(parsed.host);
-            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === !0, malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === !0), parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase(), malformedIPLiteral && (parsed.error = parsed.error || MALFORMED_HOST_ERROR, malformedAuthorityOrPort = !0);
-          } else
-            isIP = !0;
-        parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path ? parsed.reference = "same-document" : parsed.scheme === void 0 ? parsed.reference = "relative" : parsed.fragment === void 0 ? parsed.reference = "absolute" : parsed.reference = "uri", options2.reference && options2.reference !== "suffix" && options2.reference !== parsed.reference && (parsed.error = parsed.error || "URI is not a " + options2.reference + " reference.");
-        let schemeHandler = getSchemeHandler(options2.scheme || parsed.scheme);
-        if (malformedIPLiteral || (malformedHost = canonicalizeHost(parsed, options2, schemeHandler, isIP)), uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, !0);
-          isIP || (host = normalizePercentEncoding(host.toLowerCase())), parsed.host = isIP || options2.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
-        }
-        (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) && (parsed.path && (parsed.path = normalizePathEncoding(parsed.path)), parsed.query && (parsed.query = normalizeQueryFragmentEncoding(parsed.query)), parsed.fragment && (parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment))), schemeHandler && schemeHandler.parse && (schemeHandler.parse(parsed, options2), schemeHandler === SCHEMES.urn && parsed.nid === void 0 && (malformedSchemeSpecific = !0));
-      } else
-        parsed.error = parsed.error || "URI can not be parsed.";
-      return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
-    }
-    function parse3(uri, opts) {
-      return parseWithStatus(uri, opts).parsed;
-    }
-    function normalizeString(uri, opts) {
-      return normalizeStringWithStatus(uri, opts).normalized;
-    }
-    function normalizeStringWithStatus(uri, opts) {
-      let { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
-      return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
-        malformedAuthorityOrPort,
-        malformedPercentEncoding,
-        malformedSchemeSpecific,
-        malformedHost,
-        malformedScheme
-      };
-    }
-    function normalizeComparableURI(uri, opts) {
-      if (typeof uri != "string" && typeof uri != "object")
-        return;
-      let value;
-      try {
-        value = typeof uri == "string" ? uri : serialize(uri, opts);
-      } catch {
-        return;
-      }
-      let { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
-      return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
-    }
-    var fastUri = {
-      SCHEMES,
-      normalize,
-      resolve,
-      resolveComponent,
-      equal,
-      serialize,
-      parse: parse3
-    };
-    module2.exports = fastUri;
-    module2.exports.default = fastUri;
-    module2.exports.fastUri = fastUri;
-  }
-});
-
-// node_modules/ajv/dist/runtime/uri.js
-var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var uri = require_fast_uri();
-    uri.code = 'require("ajv/dist/runtime/uri").default';
-    exports2.default = uri;
-  }
-});
-
-// node_modules/ajv/dist/core.js
-var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = void 0;
-    var validate_1 = require_validate();
-    Object.defineProperty(exports2, "KeywordCxt", { enumerable: !0, get: function() {
-      return validate_1.KeywordCxt;
-    } });
-    var codegen_1 = require_codegen();
-    Object.defineProperty(exports2, "_", { enumerable: !0, get: function() {
-      return codegen_1._;
-    } });
-    Object.defineProperty(exports2, "str", { enumerable: !0, get: function() {
-      return codegen_1.str;
-    } });
-    Object.defineProperty(exports2, "stringify", { enumerable: !0, get: function() {
-      return codegen_1.stringify;
-    } });
-    Object.defineProperty(exports2, "nil", { enumerable: !0, get: function() {
-      return codegen_1.nil;
-    } });
-    Object.defineProperty(exports2, "Name", { enumerable: !0, get: function() {
-      return codegen_1.Name;
-    } });
-    Object.defineProperty(exports2, "CodeGen", { enumerable: !0, get: function() {
-      return codegen_1.CodeGen;
-    } });
-    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util9(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str, flags) => new RegExp(str, flags);
-    defaultRegExp.code = "new RegExp";
-    var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"], EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
-      "validate",
-      "serialize",
-      "parse",
-      "wrapper",
-      "root",
-      "schema",
-      "keyword",
-      "pattern",
-      "formats",
-      "validate$data",
-      "func",
-      "obj",
-      "Error"
-    ]), removedOptions = {
-      errorDataPath: "",
-      format: "`validateFormats: false` can be used instead.",
-      nullable: '"nullable" keyword is supported by default.',
-      jsonPointers: "Deprecated jsPropertySyntax can be used instead.",
-      extendRefs: "Deprecated ignoreKeywordsWithRef can be used instead.",
-      missingRefs: "Pass empty schema with $id that should be ignored to ajv.addSchema.",
-      processCode: "Use option `code: {process: (code, schemaEnv: object) => string}`",
-      sourceCode: "Use option `code: {source: true}`",
-      strictDefaults: "It is default now, see option `strict`.",
-      strictKeywords: "It is default now, see option `strict`.",
-      uniqueItems: '"uniqueItems" keyword is always validated.',
-      unknownFormats: "Disable strict mode or pass `true` to `ajv.addFormat` (or `formats` option).",
-      cache: "Map is used as cache, schema object as key.",
-      serialize: "Map is used as cache, schema object as key.",
-      ajvErrors: "It is default now."
-    }, deprecatedOptions = {
-      ignoreKeywordsWithRef: "",
-      jsPropertySyntax: "",
-      unicode: '"minLength"/"maxLength" account for unicode characters by default.'
-    }, MAX_EXPRESSION = 200;
-    function requiredOptions(o2) {
-      var _a, _b, _c, _d, _e2, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r2, _s2, _t2, _u, _v, _w, _x, _y, _z, _0;
-      let s = o2.strict, _optz = (_a = o2.code) === null || _a === void 0 ? void 0 : _a.optimize, optimize = _optz === !0 || _optz === void 0 ? 1 : _optz || 0, regExp = (_c = (_b = o2.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp, uriResolver = (_d = o2.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
-      return {
-        strictSchema: (_f = (_e2 = o2.strictSchema) !== null && _e2 !== void 0 ? _e2 : s) !== null && _f !== void 0 ? _f : !0,
-        strictNumbers: (_h = (_g = o2.strictNumbers) !== null && _g !== void 0 ? _g : s) !== null && _h !== void 0 ? _h : !0,
-        strictTypes: (_k = (_j = o2.strictTypes) !== null && _j !== void 0 ? _j : s) !== null && _k !== void 0 ? _k : "log",
-        strictTuples: (_m = (_l = o2.strictTuples) !== null && _l !== void 0 ? _l : s) !== null && _m !== void 0 ? _m : "log",
-        strictRequired: (_p = (_o = o2.strictRequired) !== null && _o !== void 0 ? _o : s) !== null && _p !== void 0 ? _p : !1,
-        code: o2.code ? { ...o2.code, optimize, regExp } : { optimize, regExp },
-        loopRequired: (_q = o2.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
-        loopEnum: (_r2 = o2.loopEnum) !== null && _r2 !== void 0 ? _r2 : MAX_EXPRESSION,
-        meta: (_s2 = o2.meta) !== null && _s2 !== void 0 ? _s2 : !0,
-        messages: (_t2 = o2.messages) !== null && _t2 !== void 0 ? _t2 : !0,
-        inlineRefs: (_u = o2.inlineRefs) !== null && _u !== void 0 ? _u : !0,
-        schemaId: (_v = o2.schemaId) !== null && _v !== void 0 ? _v : "$id",
-        addUsedSchema: (_w = o2.addUsedSchema) !== null && _w !== void 0 ? _w : !0,
-        validateSchema: (_x = o2.validateSchema) !== null && _x !== void 0 ? _x : !0,
-        validateFormats: (_y = o2.validateFormats) !== null && _y !== void 0 ? _y : !0,
-        unicodeRegExp: (_z = o2.unicodeRegExp) !== null && _z !== void 0 ? _z : !0,
-        int32range: (_0 = o2.int32range) !== null && _0 !== void 0 ? _0 : !0,
-        uriResolver
-      };
-    }
-    var Ajv = class {
-      constructor(opts = {}) {
-        this.schemas = {}, this.refs = {}, this.formats = /* @__PURE__ */ Object.create(null), this._compilations = /* @__PURE__ */ new Set(), this._loading = {}, this._cache = /* @__PURE__ */ new Map(), opts = this.opts = { ...opts, ...requiredOptions(opts) };
-        let { es5, lines } = this.opts.code;
-        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines }), this.logger = getLogger(opts.logger);
-        let formatOpt = opts.validateFormats;
-        opts.validateFormats = !1, this.RULES = (0, rules_1.getRules)(), checkOptions.call(this, removedOptions, opts, "NOT SUPPORTED"), checkOptions.call(this, deprecatedOptions, opts, "DEPRECATED", "warn"), this._metaOpts = getMetaSchemaOptions.call(this), opts.formats && addInitialFormats.call(this), this._addVocabularies(), this._addDefaultMetaSchema(), opts.keywords && addInitialKeywords.call(this, opts.keywords), typeof opts.meta == "object" && this.addMetaSchema(opts.meta), addInitialSchemas.call(this), opts.validateFormats = formatOpt;
-      }
-      _addVocabularies() {
-        this.addKeyword("$async");
-      }
-      _addDefaultMetaSchema() {
-        let { $data, meta, schemaId } = this.opts, _dataRefSchema = $dataRefSchema;
-        schemaId === "id" && (_dataRefSchema = { ...$dataRefSchema }, _dataRefSchema.id = _dataRefSchema.$id, delete _dataRefSchema.$id), meta && $data && this.addMetaSchema(_dataRefSchema, _dataRefSchema[schemaId], !1);
-      }
-      defaultMeta() {
-        let { meta, schemaId } = this.opts;
-        return this.opts.defaultMeta = typeof meta == "object" ? meta[schemaId] || meta : void 0;
-      }
-      validate(schemaKeyRef, data) {
-        let v2;
-        if (typeof schemaKeyRef == "string") {
-          if (v2 = this.getSchema(schemaKeyRef), !v2)
-            throw new Error(`no schema with key or ref "${schemaKeyRef}"`);
-        } else
-          v2 = this.compile(schemaKeyRef);
-        let valid = v2(data);
-        return "$async" in v2 || (this.errors = v2.errors), valid;
-      }
-      compile(schema, _meta) {
-        let sch = this._addSchema(schema, _meta);
-        return sch.validate || this._compileSchemaEnv(sch);
-      }
-      compileAsync(schema, meta) {
-        if (typeof this.opts.loadSchema != "function")
-          throw new Error("options.loadSchema should be a function");
-        let { loadSchema } = this.opts;
-        return runCompileAsync.call(this, schema, meta);
-        async function runCompileAsync(_schema, _meta) {
-          await loadMetaSchema.call(this, _schema.$schema);
-          let sch = this._addSchema(_schema, _meta);
-          return sch.validate || _compileAsync.call(this, sch);
-        }
-        async function loadMetaSchema($ref) {
-          $ref && !this.getSchema($ref) && await runCompileAsync.call(this, { $ref }, !0);
-        }
-        async function _compileAsync(sch) {
-          try {
-            return this._compileSchemaEnv(sch);
-          } catch (e) {
-            if (!(e instanceof ref_error_1.default))
-              throw e;
-            return checkLoaded.call(this, e), await loadMissingSchema.call(this, e.missingSchema), _compileAsync.call(this, sch);
-          }
-        }
-        function checkLoaded({ missingSchema: ref, missingRef }) {
-          if (this.refs[ref])
-            throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
-        }
-        async function loadMissingSchema(ref) {
-          let _schema = await _loadSchema.call(this, ref);
-          this.refs[ref] || await loadMetaSchema.call(this, _schema.$schema), this.refs[ref] || this.addSchema(_schema, ref, meta);
-        }
-        async function _loadSchema(ref) {
-          let p2 = this._loading[ref];
-          if (p2)
-            return p2;
-          try {
-            return await (this._loading[ref] = loadSchema(ref));
-          } finally {
-            delete this._loading[ref];
-          }
-        }
-      }
-      // Adds schema to the instance
-      addSchema(schema, key, _meta, _validateSchema = this.opts.validateSchema) {
-        if (Array.isArray(schema)) {
-          for (let sch of schema)
-            this.addSchema(sch, void 0, _meta, _validateSchema);
-          return this;
-        }
-        let id;
-        if (typeof schema == "object") {
-          let { schemaId } = this.opts;
-          if (id = schema[schemaId], id !== void 0 && typeof id != "string")
-            throw new Error(`schema ${schemaId} must be string`);
-        }
-        return key = (0, resolve_1.normalizeId)(key || id), this._checkUnique(key), this.schemas[key] = this._addSchema(schema, _meta, key, _validateSchema, !0), this;
-      }
-      // Add schema that will be used to validate other schemas
-      // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema, key, _validateSchema = this.opts.validateSchema) {
-        return this.addSchema(schema, key, !0, _validateSchema), this;
-      }
-      //  Validate schema against its meta-schema
-      validateSchema(schema, throwOrLogError) {
-        if (typeof schema == "boolean")
-          return !0;
-        let $schema;
-        if ($schema = schema.$schema, $schema !== void 0 && typeof $schema != "string")
-          throw new Error("$schema must be a string");
-        if ($schema = $schema || this.opts.defaultMeta || this.defaultMeta(), !$schema)
-          return this.logger.warn("meta-schema not available"), this.errors = null, !0;
-        let valid = this.validate($schema, schema);
-        if (!valid && throwOrLogError) {
-          let message = "schema is invalid: " + this.errorsText();
-          if (this.opts.validateSchema === "log")
-            this.logger.error(message);
-          else
-            throw new Error(message);
-        }
-        return valid;
-      }
-      // Get compiled schema by `key` or `ref`.
-      // (`key` that was passed to `addSchema` or full schema reference - `schema.$id` or resolved id)
-      getSchema(keyRef) {
-        let sch;
-        for (; typeof (sch = getSchEnv.call(this, keyRef)) == "string"; )
-          keyRef = sch;
-        if (sch === void 0) {
-          let { schemaId } = this.opts, root = new compile_1.SchemaEnv({ schema: {}, schemaId });
-          if (sch = compile_1.resolveSchema.call(this, root, keyRef), !sch)
-            return;
-          this.refs[keyRef] = sch;
-        }
-        return sch.validate || this._compileSchemaEnv(sch);
-      }
-      // Remove cached schema(s).
-      // If no parameter is passed all schemas but meta-schemas are removed.
-      // If RegExp is passed all schemas with key/id matching pattern but meta-schemas are removed.
-      // Even if schema is referenced by other schemas it still can be removed as other schemas have local references.
-      removeSchema(schemaKeyRef) {
-        if (schemaKeyRef instanceof RegExp)
-          return this._removeAllSchemas(this.schemas, schemaKeyRef), this._removeAllSchemas(this.refs, schemaKeyRef), this;
-        switch (typeof schemaKeyRef) {
-          case "undefined":
-            return this._removeAllSchemas(this.schemas), this._removeAllSchemas(this.refs), this._cache.clear(), this;
-          case "string": {
-            let sch = getSchEnv.call(this, schemaKeyRef);
-            return typeof sch == "object" && this._cache.delete(sch.schema), delete this.schemas[schemaKeyRef], delete this.refs[schemaKeyRef], this;
-          }
-          case "object": {
-            let cacheKey = schemaKeyRef;
-            this._cache.delete(cacheKey);
-            let id = schemaKeyRef[this.opts.schemaId];
-            return id && (id = (0, resolve_1.normalizeId)(id), delete this.schemas[id], delete this.refs[id]), this;
-          }
-          default:
-            throw new Error("ajv.removeSchema: invalid parameter");
-        }
-      }
-      // add "vocabulary" - a collection of keywords
-      addVocabulary(definitions) {
-        for (let def of definitions)
-          this.addKeyword(def);
-        return this;
-      }
-      addKeyword(kwdOrDef, def) {
-        let keyword;
-        if (typeof kwdOrDef == "string")
-          keyword = kwdOrDef, typeof def == "object" && (this.logger.warn("these parameters are deprecated, see docs for addKeyword"), def.keyword = keyword);
-        else if (typeof kwdOrDef == "object" && def === void 0) {
-          if (def = kwdOrDef, keyword = def.keyword, Array.isArray(keyword) && !keyword.length)
-            throw new Error("addKeywords: keyword must be string or non-empty array");
-        } else
-          throw new Error("invalid addKeywords parameters");
-        if (checkKeyword.call(this, keyword, def), !def)
-          return (0, util_1.eachItem)(keyword, (kwd) => addRule.call(this, kwd)), this;
-        keywordMetaschema.call(this, def);
-        let definition = {
-          ...def,
-          type: (0, dataType_1.getJSONTypes)(def.type),
-          schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
-        };
-        return (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k2) => addRule.call(this, k2, definition) : (k2) => definition.type.forEach((t2) => addRule.call(this, k2, definition, t2))), this;
-      }
-      getKeyword(keyword) {
-        let rule = this.RULES.all[keyword];
-        return typeof rule == "object" ? rule.definition : !!rule;
-      }
-      // Remove keyword
-      removeKeyword(keyword) {
-        let { RULES } = this;
-        delete RULES.keywords[keyword], delete RULES.all[keyword];
-        for (let group of RULES.rules) {
-          let i = group.rules.findIndex((rule) => rule.keyword === keyword);
-          i >= 0 && group.rules.splice(i, 1);
-        }
-        return this;
-      }
-      // Add format
-      addFormat(name, format) {
-        return typeof format == "string" && (format = new RegExp(format)), this.formats[name] = format, this;
-      }
-      errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
-        return !errors || errors.length === 0 ? "No errors" : errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
-      }
-      $dataMetaSchema(metaSchema, keywordsJsonPointers) {
-        let rules = this.RULES.all;
-        metaSchema = JSON.parse(JSON.stringify(metaSchema));
-        for (let jsonPointer of keywordsJsonPointers) {
-          let segments = jsonPointer.split("/").slice(1), keywords = metaSchema;
-          for (let seg of segments)
-            keywords = keywords[seg];
-          for (let key in rules) {
-            let rule = rules[key];
-            if (typeof rule != "object")
-              continue;
-            let { $data } = rule.definition, schema = keywords[key];
-            $data && schema && (keywords[key] = schemaOrData(schema));
-          }
-        }
-        return metaSchema;
-      }
-      _removeAllSchemas(schemas, regex2) {
-        for (let keyRef in schemas) {
-          let sch = schemas[keyRef];
-          (!regex2 || regex2.test(keyRef)) && (typeof sch == "string" ? delete schemas[keyRef] : sch && !sch.meta && (this._cache.delete(sch.schema), delete schemas[keyRef]));
-        }
-      }
-      _addSchema(schema, meta, baseId, validateSchema = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
-        let id, { schemaId } = this.opts;
-        if (typeof schema == "object")
-          id = schema[schemaId];
-        else {
-          if (this.opts.jtd)
-            throw new Error("schema must be object");
-          if (typeof schema != "boolean")
-            throw new Error("schema must be object or boolean");
-        }
-        let sch = this._cache.get(schema);
-        if (sch !== void 0)
-          return sch;
-        baseId = (0, resolve_1.normalizeId)(id || baseId);
-        let localRefs = resolve_1.getSchemaRefs.call(this, schema, baseId);
-        return sch = new compile_1.SchemaEnv({ schema, schemaId, meta, baseId, localRefs }), this._cache.set(sch.schema, sch), addSchema && !baseId.startsWith("#") && (baseId && this._checkUnique(baseId), this.refs[baseId] = sch), validateSchema && this.validateSchema(schema, !0), sch;
-      }
-      _checkUnique(id) {
-        if (this.schemas[id] || this.refs[id])
-          throw new Error(`schema with key or id "${id}" already exists`);
-      }
-      _compileSchemaEnv(sch) {
-        if (sch.meta ? this._compileMetaSchema(sch) : compile_1.compileSchema.call(this, sch), !sch.validate)
-          throw new Error("ajv implementation error");
-        return sch.validate;
-      }
-      _compileMetaSchema(sch) {
-        let currentOpts = this.opts;
-        this.opts = this._metaOpts;
-        try {
-          compile_1.compileSchema.call(this, sch);
-        } finally {
-          this.opts = currentOpts;
-        }
-      }
-    };
-    Ajv.ValidationError = validation_error_1.default;
-    Ajv.MissingRefError = ref_error_1.default;
-    exports2.default = Ajv;
-    function checkOptions(checkOpts, options2, msg, log = "error") {
-      for (let key in checkOpts) {
-        let opt = key;
-        opt in options2 && this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
-      }
-    }
-    function getSchEnv(keyRef) {
-      return keyRef = (0, resolve_1.normalizeId)(keyRef), this.schemas[keyRef] || this.refs[keyRef];
-    }
-    function addInitialSchemas() {
-      let optsSchemas = this.opts.schemas;
-      if (optsSchemas)
-        if (Array.isArray(optsSchemas))
-          this.addSchema(optsSchemas);
-        else
-          for (let key in optsSchemas)
-            this.addSchema(optsSchemas[key], key);
-    }
-    function addInitialFormats() {
-      for (let name in this.opts.formats) {
-        let format = this.opts.formats[name];
-        format && this.addFormat(name, format);
-      }
-    }
-    function addInitialKeywords(defs) {
-      if (Array.isArray(defs)) {
-        this.addVocabulary(defs);
-        return;
-      }
-      this.logger.warn("keywords option as map is deprecated, pass array");
-      for (let keyword in defs) {
-        let def = defs[keyword];
-        def.keyword || (def.keyword = keyword), this.addKeyword(def);
-      }
-    }
-    function getMetaSchemaOptions() {
-      let metaOpts = { ...this.opts };
-      for (let opt of META_IGNORE_OPTIONS)
-        delete metaOpts[opt];
-      return metaOpts;
-    }
-    var noLogs = { log() {
-    }, warn() {
-    }, error() {
-    } };
-    function getLogger(logger) {
-      if (logger === !1)
-        return noLogs;
-      if (logger === void 0)
-        return console;
-      if (logger.log && logger.warn && logger.error)
-        return logger;
-      throw new Error("logger must implement log, warn and error methods");
-    }
-    var KEYWORD_NAME = /^[a-z_$][a-z0-9_$:-]*$/i;
-    function checkKeyword(keyword, def) {
-      let { RULES } = this;
-      if ((0, util_1.eachItem)(keyword, (kwd) => {
-        if (RULES.keywords[kwd])
-          throw new Error(`Keyword ${kwd} is already defined`);
-        if (!KEYWORD_NAME.test(kwd))
-          throw new Error(`Keyword ${kwd} has invalid name`);
-      }), !!def && def.$data && !("code" in def || "validate" in def))
-        throw new Error('$data keyword must have "code" or "validate" function');
-    }
-    function addRule(keyword, definition, dataType) {
-      var _a;
-      let post = definition?.post;
-      if (dataType && post)
-        throw new Error('keyword with "post" flag cannot have "type"');
-      let { RULES } = this, ruleGroup = post ? RULES.post : RULES.rules.find(({ type: t2 }) => t2 === dataType);
-      if (ruleGroup || (ruleGroup = { type: dataType, rules: [] }, RULES.rules.push(ruleGroup)), RULES.keywords[keyword] = !0, !definition)
-        return;
-      let rule = {
-        keyword,
-        definition: {
-          ...definition,
-          type: (0, dataType_1.getJSONTypes)(definition.type),
-          schemaType: (0, dataType_1.getJSONTypes)(definition.schemaType)
-        }
-      };
-      definition.before ? addBeforeRule.call(this, ruleGroup, rule, definition.before) : ruleGroup.rules.push(rule), RULES.all[keyword] = rule, (_a = definition.implements) === null || _a === void 0 || _a.forEach((kwd) => this.addKeyword(kwd));
-    }
-    function addBeforeRule(ruleGroup, rule, before) {
-      let i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
-      i >= 0 ? ruleGroup.rules.splice(i, 0, rule) : (ruleGroup.rules.push(rule), this.logger.warn(`rule ${before} is not defined`));
-    }
-    function keywordMetaschema(def) {
-      let { metaSchema } = def;
-      metaSchema !== void 0 && (def.$data && this.opts.$data && (metaSchema = schemaOrData(metaSchema)), def.validateSchema = this.compile(metaSchema, !0));
-    }
-    var $dataRef = {
-      $ref: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#"
-    };
-    function schemaOrData(schema) {
-      return { anyOf: [schema, $dataRef] };
-    }
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/id.js
-var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var def = {
-      keyword: "id",
-      code() {
-        throw new Error('NOT SUPPORTED: keyword "id", use "$id" for schema ID');
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/ref.js
-var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.callRef = exports2.getValidate = void 0;
-    var ref_error_1 = require_ref_error(), code_1 = require_code2(), codegen_1 = require_codegen(), names_1 = require_names(), compile_1 = require_compile(), util_1 = require_util9(), def = {
-      keyword: "$ref",
-      schemaType: "string",
-      code(cxt) {
-        let { gen, schema: $ref, it: it2 } = cxt, { baseId, schemaEnv: env, validateName, opts, self: self2 } = it2, { root } = env;
-        if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
-          return callRootRef();
-        let schOrEnv = compile_1.resolveRef.call(self2, root, baseId, $ref);
-        if (schOrEnv === void 0)
-          throw new ref_error_1.default(it2.opts.uriResolver, baseId, $ref);
-        if (schOrEnv instanceof compile_1.SchemaEnv)
-          return callValidate(schOrEnv);
-        return inlineRefSchema(schOrEnv);
-        function callRootRef() {
-          if (env === root)
-            return callRef(cxt, validateName, env, env.$async);
-          let rootName = gen.scopeValue("root", { ref: root });
-          return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root, root.$async);
-        }
-        function callValidate(sch) {
-          let v2 = getValidate(cxt, sch);
-          callRef(cxt, v2, sch, sch.$async);
-        }
-        function inlineRefSchema(sch) {
-          let schName = gen.scopeValue("schema", opts.code.source === !0 ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch }), valid = gen.name("valid"), schCxt = cxt.subschema({
-            schema: sch,
-            dataTypes: [],
-            schemaPath: codegen_1.nil,
-            topSchemaRef: schName,
-            errSchemaPath: $ref
-          }, valid);
-          cxt.mergeEvaluated(schCxt), cxt.ok(valid);
-        }
-      }
-    };
-    function getValidate(cxt, sch) {
-      let { gen } = cxt;
-      return sch.validate ? gen.scopeValue("validate", { ref: sch.validate }) : (0, codegen_1._)`${gen.scopeValue("wrapper", { ref: sch })}.validate`;
-    }
-    exports2.getValidate = getValidate;
-    function callRef(cxt, v2, sch, $async) {
-      let { gen, it: it2 } = cxt, { allErrors, schemaEnv: env, opts } = it2, passCxt = opts.passContext ? names_1.default.this : codegen_1.nil;
-      $async ? callAsyncRef() : callSyncRef();
-      function callAsyncRef() {
-        if (!env.$async)
-          throw new Error("async schema referenced by sync schema");
-        let valid = gen.let("valid");
-        gen.try(() => {
-          gen.code((0, codegen_1._)`await ${(0, code_1.callValidateCode)(cxt, v2, passCxt)}`), addEvaluatedFrom(v2), allErrors || gen.assign(valid, !0);
-        }, (e) => {
-          gen.if((0, codegen_1._)`!(${e} instanceof ${it2.ValidationError})`, () => gen.throw(e)), addErrorsFrom(e), allErrors || gen.assign(valid, !1);
-        }), cxt.ok(valid);
-      }
-      function callSyncRef() {
-        cxt.result((0, code_1.callValidateCode)(cxt, v2, passCxt), () => addEvaluatedFrom(v2), () => addErrorsFrom(v2));
-      }
-      function addErrorsFrom(source) {
-        let errs = (0, codegen_1._)`${source}.errors`;
-        gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`), gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
-      }
-      function addEvaluatedFrom(source) {
-        var _a;
-        if (!it2.opts.unevaluated)
-          return;
-        let schEvaluated = (_a = sch?.validate) === null || _a === void 0 ? void 0 : _a.evaluated;
-        if (it2.props !== !0)
-          if (schEvaluated && !schEvaluated.dynamicProps)
-            schEvaluated.props !== void 0 && (it2.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it2.props));
-          else {
-            let props = gen.var("props", (0, codegen_1._)`${source}.evaluated.props`);
-            it2.props = util_1.mergeEvaluated.props(gen, props, it2.props, codegen_1.Name);
-          }
-        if (it2.items !== !0)
-          if (schEvaluated && !schEvaluated.dynamicItems)
-            schEvaluated.items !== void 0 && (it2.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it2.items));
-          else {
-            let items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
-            it2.items = util_1.mergeEvaluated.items(gen, items, it2.items, codegen_1.Name);
-          }
-      }
-    }
-    exports2.callRef = callRef;
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/core/index.js
-var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var id_1 = require_id(), ref_1 = require_ref(), core2 = [
-      "$schema",
-      "$id",
-      "$defs",
-      "$vocabulary",
-      { keyword: "$comment" },
-      "definitions",
-      id_1.default,
-      ref_1.default
-    ];
-    exports2.default = core2;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
-var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), ops = codegen_1.operators, KWDs = {
-      maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
-      minimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
-      exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
-      exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
-    }, error2 = {
-      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
-      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
-    }, def = {
-      keyword: Object.keys(KWDs),
-      type: "number",
-      schemaType: "number",
-      $data: !0,
-      error: error2,
-      code(cxt) {
-        let { keyword, data, schemaCode } = cxt;
-        cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
-var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), error2 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must be multiple of ${schemaCode}`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{multipleOf: ${schemaCode}}`
-    }, def = {
-      keyword: "multipleOf",
-      type: "number",
-      schemaType: "number",
-      $data: !0,
-      error: error2,
-      code(cxt) {
-        let { gen, data, schemaCode, it: it2 } = cxt, prec = it2.opts.multipleOfPrecision, res = gen.let("res"), invalid = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid}))`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/runtime/ucs2length.js
-var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    function ucs2length(str) {
-      let len = str.length, length = 0, pos = 0, value;
-      for (; pos < len; )
-        length++, value = str.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str.charCodeAt(pos), (value & 64512) === 56320 && pos++);
-      return length;
-    }
-    exports2.default = ucs2length;
-    ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
-var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), util_1 = require_util9(), ucs2length_1 = require_ucs2length(), error2 = {
-      message({ keyword, schemaCode }) {
-        let comp = keyword === "maxLength" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    }, def = {
-      keyword: ["maxLength", "minLength"],
-      type: "string",
-      schemaType: "number",
-      $data: !0,
-      error: error2,
-      code(cxt) {
-        let { keyword, data, schemaCode, it: it2 } = cxt, op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT, len = it2.opts.unicode === !1 ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
-        cxt.fail$data((0, codegen_1._)`${len} ${op} ${schemaCode}`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
-var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var code_1 = require_code2(), util_1 = require_util9(), codegen_1 = require_codegen(), error2 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must match pattern "${schemaCode}"`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{pattern: ${schemaCode}}`
-    }, def = {
-      keyword: "pattern",
-      type: "string",
-      schemaType: "string",
-      $data: !0,
-      error: error2,
-      code(cxt) {
-        let { gen, data, $data, schema, schemaCode, it: it2 } = cxt, u2 = it2.opts.unicodeRegExp ? "u" : "";
-        if ($data) {
-          let { regExp } = it2.opts.code, regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp), valid = gen.let("valid");
-          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u2}).test(${data})`), () => gen.assign(valid, !1)), cxt.fail$data((0, codegen_1._)`!${valid}`);
-        } else {
-          let regExp = (0, code_1.usePattern)(cxt, schema);
-          cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
-var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), error2 = {
-      message({ keyword, schemaCode }) {
-        let comp = keyword === "maxProperties" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    }, def = {
-      keyword: ["maxProperties", "minProperties"],
-      type: "object",
-      schemaType: "number",
-      $data: !0,
-      error: error2,
-      code(cxt) {
-        let { keyword, data, schemaCode } = cxt, op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        cxt.fail$data((0, codegen_1._)`Object.keys(${data}).length ${op} ${schemaCode}`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/required.js
-var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var code_1 = require_code2(), codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
-      message: ({ params: { missingProperty } }) => (0, codegen_1.str)`must have required property '${missingProperty}'`,
-      params: ({ params: { missingProperty } }) => (0, codegen_1._)`{missingProperty: ${missingProperty}}`
-    }, def = {
-      keyword: "required",
-      type: "object",
-      schemaType: "array",
-      $data: !0,
-      error: error2,
-      code(cxt) {
-        let { gen, schema, schemaCode, data, $data, it: it2 } = cxt, { opts } = it2;
-        if (!$data && schema.length === 0)
-          return;
-        let useLoop = schema.length >= opts.loopRequired;
-        if (it2.allErrors ? allErrorsMode() : exitOnErrorMode(), opts.strictRequired) {
-          let props = cxt.parentSchema.properties, { definedProperties } = cxt.it;
-          for (let requiredKey of schema)
-            if (props?.[requiredKey] === void 0 && !definedProperties.has(requiredKey)) {
-              let schemaPath = it2.schemaEnv.baseId + it2.errSchemaPath, msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
-              (0, util_1.checkStrictMode)(it2, msg, it2.opts.strictRequired);
-            }
-        }
-        function allErrorsMode() {
-          if (useLoop || $data)
-            cxt.block$data(codegen_1.nil, loopAllRequired);
-          else
-            for (let prop of schema)
-              (0, code_1.checkReportMissingProp)(cxt, prop);
-        }
-        function exitOnErrorMode() {
-          let missing = gen.let("missing");
-          if (useLoop || $data) {
-            let valid = gen.let("valid", !0);
-            cxt.block$data(valid, () => loopUntilMissing(missing, valid)), cxt.ok(valid);
-          } else
-            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing)), (0, code_1.reportMissingProp)(cxt, missing), gen.else();
-        }
-        function loopAllRequired() {
-          gen.forOf("prop", schemaCode, (prop) => {
-            cxt.setParams({ missingProperty: prop }), gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
-          });
-        }
-        function loopUntilMissing(missing, valid) {
-          cxt.setParams({ missingProperty: missing }), gen.forOf(missing, schemaCode, () => {
-            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties)), gen.if((0, codegen_1.not)(valid), () => {
-              cxt.error(), gen.break();
-            });
-          }, codegen_1.nil);
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
-var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), error2 = {
-      message({ keyword, schemaCode }) {
-        let comp = keyword === "maxItems" ? "more" : "fewer";
-        return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
-      },
-      params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
-    }, def = {
-      keyword: ["maxItems", "minItems"],
-      type: "array",
-      schemaType: "number",
-      $data: !0,
-      error: error2,
-      code(cxt) {
-        let { keyword, data, schemaCode } = cxt, op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        cxt.fail$data((0, codegen_1._)`${data}.length ${op} ${schemaCode}`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/runtime/equal.js
-var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var equal = require_fast_deep_equal();
-    equal.code = 'require("ajv/dist/runtime/equal").default';
-    exports2.default = equal;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
-var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var dataType_1 = require_dataType(), codegen_1 = require_codegen(), util_1 = require_util9(), equal_1 = require_equal(), error2 = {
-      message: ({ params: { i, j: j3 } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j3} and ${i} are identical)`,
-      params: ({ params: { i, j: j3 } }) => (0, codegen_1._)`{i: ${i}, j: ${j3}}`
-    }, def = {
-      keyword: "uniqueItems",
-      type: "array",
-      schemaType: "boolean",
-      $data: !0,
-      error: error2,
-      code(cxt) {
-        let { gen, data, $data, schema, parentSchema, schemaCode, it: it2 } = cxt;
-        if (!$data && !schema)
-          return;
-        let valid = gen.let("valid"), itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
-        cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`), cxt.ok(valid);
-        function validateUniqueItems() {
-          let i = gen.let("i", (0, codegen_1._)`${data}.length`), j3 = gen.let("j");
-          cxt.setParams({ i, j: j3 }), gen.assign(valid, !0), gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j3));
-        }
-        function canOptimize() {
-          return itemTypes.length > 0 && !itemTypes.some((t2) => t2 === "object" || t2 === "array");
-        }
-        function loopN(i, j3) {
-          let item = gen.name("item"), wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it2.opts.strictNumbers, dataType_1.DataType.Wrong), indices = gen.const("indices", (0, codegen_1._)`{}`);
-          gen.for((0, codegen_1._)`;${i}--;`, () => {
-            gen.let(item, (0, codegen_1._)`${data}[${i}]`), gen.if(wrongType, (0, codegen_1._)`continue`), itemTypes.length > 1 && gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`), gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
-              gen.assign(j3, (0, codegen_1._)`${indices}[${item}]`), cxt.error(), gen.assign(valid, !1).break();
-            }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
-          });
-        }
-        function loopN2(i, j3) {
-          let eql = (0, util_1.useFunc)(gen, equal_1.default), outer = gen.name("outer");
-          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j3} = ${i}; ${j3}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j3}])`, () => {
-            cxt.error(), gen.assign(valid, !1).break(outer);
-          })));
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/const.js
-var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), util_1 = require_util9(), equal_1 = require_equal(), error2 = {
-      message: "must be equal to constant",
-      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValue: ${schemaCode}}`
-    }, def = {
-      keyword: "const",
-      $data: !0,
-      error: error2,
-      code(cxt) {
-        let { gen, data, $data, schemaCode, schema } = cxt;
-        $data || schema && typeof schema == "object" ? cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`) : cxt.fail((0, codegen_1._)`${schema} !== ${data}`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/enum.js
-var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), util_1 = require_util9(), equal_1 = require_equal(), error2 = {
-      message: "must be equal to one of the allowed values",
-      params: ({ schemaCode }) => (0, codegen_1._)`{allowedValues: ${schemaCode}}`
-    }, def = {
-      keyword: "enum",
-      schemaType: "array",
-      $data: !0,
-      error: error2,
-      code(cxt) {
-        let { gen, data, $data, schema, schemaCode, it: it2 } = cxt;
-        if (!$data && schema.length === 0)
-          throw new Error("enum must have non-empty array");
-        let useLoop = schema.length >= it2.opts.loopEnum, eql, getEql = () => eql ?? (eql = (0, util_1.useFunc)(gen, equal_1.default)), valid;
-        if (useLoop || $data)
-          valid = gen.let("valid"), cxt.block$data(valid, loopEnum);
-        else {
-          if (!Array.isArray(schema))
-            throw new Error("ajv implementation error");
-          let vSchema = gen.const("vSchema", schemaCode);
-          valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
-        }
-        cxt.pass(valid);
-        function loopEnum() {
-          gen.assign(valid, !1), gen.forOf("v", schemaCode, (v2) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v2})`, () => gen.assign(valid, !0).break()));
-        }
-        function equalCode(vSchema, i) {
-          let sch = schema[i];
-          return typeof sch == "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i}])` : (0, codegen_1._)`${data} === ${sch}`;
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/index.js
-var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var limitNumber_1 = require_limitNumber(), multipleOf_1 = require_multipleOf(), limitLength_1 = require_limitLength(), pattern_1 = require_pattern(), limitProperties_1 = require_limitProperties(), required_1 = require_required(), limitItems_1 = require_limitItems(), uniqueItems_1 = require_uniqueItems(), const_1 = require_const(), enum_1 = require_enum(), validation = [
-      // number
-      limitNumber_1.default,
-      multipleOf_1.default,
-      // string
-      limitLength_1.default,
-      pattern_1.default,
-      // object
-      limitProperties_1.default,
-      required_1.default,
-      // array
-      limitItems_1.default,
-      uniqueItems_1.default,
-      // any
-      { keyword: "type", schemaType: ["string", "array"] },
-      { keyword: "nullable", schemaType: "boolean" },
-      const_1.default,
-      enum_1.default
-    ];
-    exports2.default = validation;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
-var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.validateAdditionalItems = void 0;
-    var codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
-    }, def = {
-      keyword: "additionalItems",
-      type: "array",
-      schemaType: ["boolean", "object"],
-      before: "uniqueItems",
-      error: error2,
-      code(cxt) {
-        let { parentSchema, it: it2 } = cxt, { items } = parentSchema;
-        if (!Array.isArray(items)) {
-          (0, util_1.checkStrictMode)(it2, '"additionalItems" is ignored when "items" is not an array of schemas');
-          return;
-        }
-        validateAdditionalItems(cxt, items);
-      }
-    };
-    function validateAdditionalItems(cxt, items) {
-      let { gen, schema, data, keyword, it: it2 } = cxt;
-      it2.items = !0;
-      let len = gen.const("len", (0, codegen_1._)`${data}.length`);
-      if (schema === !1)
-        cxt.setParams({ len: items.length }), cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
-      else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
-        let valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
-        gen.if((0, codegen_1.not)(valid), () => validateItems(valid)), cxt.ok(valid);
-      }
-      function validateItems(valid) {
-        gen.forRange("i", items.length, len, (i) => {
-          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid), it2.allErrors || gen.if((0, codegen_1.not)(valid), () => gen.break());
-        });
-      }
-    }
-    exports2.validateAdditionalItems = validateAdditionalItems;
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/items.js
-var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.validateTuple = void 0;
-    var codegen_1 = require_codegen(), util_1 = require_util9(), code_1 = require_code2(), def = {
-      keyword: "items",
-      type: "array",
-      schemaType: ["object", "array", "boolean"],
-      before: "uniqueItems",
-      code(cxt) {
-        let { schema, it: it2 } = cxt;
-        if (Array.isArray(schema))
-          return validateTuple(cxt, "additionalItems", schema);
-        it2.items = !0, !(0, util_1.alwaysValidSchema)(it2, schema) && cxt.ok((0, code_1.validateArray)(cxt));
-      }
-    };
-    function validateTuple(cxt, extraItems, schArr = cxt.schema) {
-      let { gen, parentSchema, data, keyword, it: it2 } = cxt;
-      checkStrictTuple(parentSchema), it2.opts.unevaluated && schArr.length && it2.items !== !0 && (it2.items = util_1.mergeEvaluated.items(gen, schArr.length, it2.items));
-      let valid = gen.name("valid"), len = gen.const("len", (0, codegen_1._)`${data}.length`);
-      schArr.forEach((sch, i) => {
-        (0, util_1.alwaysValidSchema)(it2, sch) || (gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
-          keyword,
-          schemaProp: i,
-          dataProp: i
-        }, valid)), cxt.ok(valid));
-      });
-      function checkStrictTuple(sch) {
-        let { opts, errSchemaPath } = it2, l3 = schArr.length, fullTuple = l3 === sch.minItems && (l3 === sch.maxItems || sch[extraItems] === !1);
-        if (opts.strictTuples && !fullTuple) {
-          let msg = `"${keyword}" is ${l3}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
-          (0, util_1.checkStrictMode)(it2, msg, opts.strictTuples);
-        }
-      }
-    }
-    exports2.validateTuple = validateTuple;
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
-var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var items_1 = require_items(), def = {
-      keyword: "prefixItems",
-      type: "array",
-      schemaType: ["array"],
-      before: "uniqueItems",
-      code: (cxt) => (0, items_1.validateTuple)(cxt, "items")
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
-var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), util_1 = require_util9(), code_1 = require_code2(), additionalItems_1 = require_additionalItems(), error2 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
-    }, def = {
-      keyword: "items",
-      type: "array",
-      schemaType: ["object", "boolean"],
-      before: "uniqueItems",
-      error: error2,
-      code(cxt) {
-        let { schema, parentSchema, it: it2 } = cxt, { prefixItems } = parentSchema;
-        it2.items = !0, !(0, util_1.alwaysValidSchema)(it2, schema) && (prefixItems ? (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems) : cxt.ok((0, code_1.validateArray)(cxt)));
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
-var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
-      message: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1.str)`must contain at least ${min} valid item(s)` : (0, codegen_1.str)`must contain at least ${min} and no more than ${max} valid item(s)`,
-      params: ({ params: { min, max } }) => max === void 0 ? (0, codegen_1._)`{minContains: ${min}}` : (0, codegen_1._)`{minContains: ${min}, maxContains: ${max}}`
-    }, def = {
-      keyword: "contains",
-      type: "array",
-      schemaType: ["object", "boolean"],
-      before: "uniqueItems",
-      trackErrors: !0,
-      error: error2,
-      code(cxt) {
-        let { gen, schema, parentSchema, data, it: it2 } = cxt, min, max, { minContains, maxContains } = parentSchema;
-        it2.opts.next ? (min = minContains === void 0 ? 1 : minContains, max = maxContains) : min = 1;
-        let len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        if (cxt.setParams({ min, max }), max === void 0 && min === 0) {
-          (0, util_1.checkStrictMode)(it2, '"minContains" == 0 without "maxContains": "contains" keyword ignored');
-          return;
-        }
-        if (max !== void 0 && min > max) {
-          (0, util_1.checkStrictMode)(it2, '"minContains" > "maxContains" is always invalid'), cxt.fail();
-          return;
-        }
-        if ((0, util_1.alwaysValidSchema)(it2, schema)) {
-          let cond = (0, codegen_1._)`${len} >= ${min}`;
-          max !== void 0 && (cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`), cxt.pass(cond);
-          return;
-        }
-        it2.items = !0;
-        let valid = gen.name("valid");
-        max === void 0 && min === 1 ? validateItems(valid, () => gen.if(valid, () => gen.break())) : min === 0 ? (gen.let(valid, !0), max !== void 0 && gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount)) : (gen.let(valid, !1), validateItemsWithCount()), cxt.result(valid, () => cxt.reset());
-        function validateItemsWithCount() {
-          let schValid = gen.name("_valid"), count = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
-        }
-        function validateItems(_valid, block) {
-          gen.forRange("i", 0, len, (i) => {
-            cxt.subschema({
-              keyword: "contains",
-              dataProp: i,
-              dataPropType: util_1.Type.Num,
-              compositeRule: !0
-            }, _valid), block();
-          });
-        }
-        function checkLimits(count) {
-          gen.code((0, codegen_1._)`${count}++`), max === void 0 ? gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, !0).break()) : (gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, !1).break()), min === 1 ? gen.assign(valid, !0) : gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, !0)));
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
-var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.validateSchemaDeps = exports2.validatePropertyDeps = exports2.error = void 0;
-    var codegen_1 = require_codegen(), util_1 = require_util9(), code_1 = require_code2();
-    exports2.error = {
-      message: ({ params: { property, depsCount, deps } }) => {
-        let property_ies = depsCount === 1 ? "property" : "properties";
-        return (0, codegen_1.str)`must have ${property_ies} ${deps} when property ${property} is present`;
-      },
-      params: ({ params: { property, depsCount, deps, missingProperty } }) => (0, codegen_1._)`{property: ${property},
-    missingProperty: ${missingProperty},
-    depsCount: ${depsCount},
-    deps: ${deps}}`
-      // TODO change to reference
-    };
-    var def = {
-      keyword: "dependencies",
-      type: "object",
-      schemaType: "object",
-      error: exports2.error,
-      code(cxt) {
-        let [propDeps, schDeps] = splitDependencies(cxt);
-        validatePropertyDeps(cxt, propDeps), validateSchemaDeps(cxt, schDeps);
-      }
-    };
-    function splitDependencies({ schema }) {
-      let propertyDeps = {}, schemaDeps = {};
-      for (let key in schema) {
-        if (key === "__proto__")
-          continue;
-        let deps = Array.isArray(schema[key]) ? propertyDeps : schemaDeps;
-        deps[key] = schema[key];
-      }
-      return [propertyDeps, schemaDeps];
-    }
-    function validatePropertyDeps(cxt, propertyDeps = cxt.schema) {
-      let { gen, data, it: it2 } = cxt;
-      if (Object.keys(propertyDeps).length === 0)
-        return;
-      let missing = gen.let("missing");
-      for (let prop in propertyDeps) {
-        let deps = propertyDeps[prop];
-        if (deps.length === 0)
-          continue;
-        let hasProperty = (0, code_1.propertyInData)(gen, data, prop, it2.opts.ownProperties);
-        cxt.setParams({
-          property: prop,
-          depsCount: deps.length,
-          deps: deps.join(", ")
-        }), it2.allErrors ? gen.if(hasProperty, () => {
-          for (let depProp of deps)
-            (0, code_1.checkReportMissingProp)(cxt, depProp);
-        }) : (gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing)})`), (0, code_1.reportMissingProp)(cxt, missing), gen.else());
-      }
-    }
-    exports2.validatePropertyDeps = validatePropertyDeps;
-    function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
-      let { gen, data, keyword, it: it2 } = cxt, valid = gen.name("valid");
-      for (let prop in schemaDeps)
-        (0, util_1.alwaysValidSchema)(it2, schemaDeps[prop]) || (gen.if(
-          (0, code_1.propertyInData)(gen, data, prop, it2.opts.ownProperties),
-          () => {
-            let schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
-            cxt.mergeValidEvaluated(schCxt, valid);
-          },
-          () => gen.var(valid, !0)
-          // TODO var
-        ), cxt.ok(valid));
-    }
-    exports2.validateSchemaDeps = validateSchemaDeps;
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
-var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
-      message: "property name must be valid",
-      params: ({ params }) => (0, codegen_1._)`{propertyName: ${params.propertyName}}`
-    }, def = {
-      keyword: "propertyNames",
-      type: "object",
-      schemaType: ["object", "boolean"],
-      error: error2,
-      code(cxt) {
-        let { gen, schema, data, it: it2 } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it2, schema))
-          return;
-        let valid = gen.name("valid");
-        gen.forIn("key", data, (key) => {
-          cxt.setParams({ propertyName: key }), cxt.subschema({
-            keyword: "propertyNames",
-            data: key,
-            dataTypes: ["string"],
-            propertyName: key,
-            compositeRule: !0
-          }, valid), gen.if((0, codegen_1.not)(valid), () => {
-            cxt.error(!0), it2.allErrors || gen.break();
-          });
-        }), cxt.ok(valid);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
-var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var code_1 = require_code2(), codegen_1 = require_codegen(), names_1 = require_names(), util_1 = require_util9(), error2 = {
-      message: "must NOT have additional properties",
-      params: ({ params }) => (0, codegen_1._)`{additionalProperty: ${params.additionalProperty}}`
-    }, def = {
-      keyword: "additionalProperties",
-      type: ["object"],
-      schemaType: ["boolean", "object"],
-      allowUndefined: !0,
-      trackErrors: !0,
-      error: error2,
-      code(cxt) {
-        let { gen, schema, parentSchema, data, errsCount, it: it2 } = cxt;
-        if (!errsCount)
-          throw new Error("ajv implementation error");
-        let { allErrors, opts } = it2;
-        if (it2.props = !0, opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it2, schema))
-          return;
-        let props = (0, code_1.allSchemaProperties)(parentSchema.properties), patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
-        checkAdditionalProperties(), cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-        function checkAdditionalProperties() {
-          gen.forIn("key", data, (key) => {
-            !props.length && !patProps.length ? additionalPropertyCode(key) : gen.if(isAdditional(key), () => additionalPropertyCode(key));
-          });
-        }
-        function isAdditional(key) {
-          let definedProp;
-          if (props.length > 8) {
-            let propsSchema = (0, util_1.schemaRefOrVal)(it2, parentSchema.properties, "properties");
-            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
-          } else props.length ? definedProp = (0, codegen_1.or)(...props.map((p2) => (0, codegen_1._)`${key} === ${p2}`)) : definedProp = codegen_1.nil;
-          return patProps.length && (definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p2) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p2)}.test(${key})`))), (0, codegen_1.not)(definedProp);
-        }
-        function deleteAdditional(key) {
-          gen.code((0, codegen_1._)`delete ${data}[${key}]`);
-        }
-        function additionalPropertyCode(key) {
-          if (opts.removeAdditional === "all" || opts.removeAdditional && schema === !1) {
-            deleteAdditional(key);
-            return;
-          }
-          if (schema === !1) {
-            cxt.setParams({ additionalProperty: key }), cxt.error(), allErrors || gen.break();
-            return;
-          }
-          if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
-            let valid = gen.name("valid");
-            opts.removeAdditional === "failing" ? (applyAdditionalSchema(key, valid, !1), gen.if((0, codegen_1.not)(valid), () => {
-              cxt.reset(), deleteAdditional(key);
-            })) : (applyAdditionalSchema(key, valid), allErrors || gen.if((0, codegen_1.not)(valid), () => gen.break()));
-          }
-        }
-        function applyAdditionalSchema(key, valid, errors) {
-          let subschema = {
-            keyword: "additionalProperties",
-            dataProp: key,
-            dataPropType: util_1.Type.Str
-          };
-          errors === !1 && Object.assign(subschema, {
-            compositeRule: !0,
-            createErrors: !1,
-            allErrors: !1
-          }), cxt.subschema(subschema, valid);
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
-var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var validate_1 = require_validate(), code_1 = require_code2(), util_1 = require_util9(), additionalProperties_1 = require_additionalProperties(), def = {
-      keyword: "properties",
-      type: "object",
-      schemaType: "object",
-      code(cxt) {
-        let { gen, schema, parentSchema, data, it: it2 } = cxt;
-        it2.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0 && additionalProperties_1.default.code(new validate_1.KeywordCxt(it2, additionalProperties_1.default, "additionalProperties"));
-        let allProps = (0, code_1.allSchemaProperties)(schema);
-        for (let prop of allProps)
-          it2.definedProperties.add(prop);
-        it2.opts.unevaluated && allProps.length && it2.props !== !0 && (it2.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it2.props));
-        let properties = allProps.filter((p2) => !(0, util_1.alwaysValidSchema)(it2, schema[p2]));
-        if (properties.length === 0)
-          return;
-        let valid = gen.name("valid");
-        for (let prop of properties)
-          hasDefault(prop) ? applyPropertySchema(prop) : (gen.if((0, code_1.propertyInData)(gen, data, prop, it2.opts.ownProperties)), applyPropertySchema(prop), it2.allErrors || gen.else().var(valid, !0), gen.endIf()), cxt.it.definedProperties.add(prop), cxt.ok(valid);
-        function hasDefault(prop) {
-          return it2.opts.useDefaults && !it2.compositeRule && schema[prop].default !== void 0;
-        }
-        function applyPropertySchema(prop) {
-          cxt.subschema({
-            keyword: "properties",
-            schemaProp: prop,
-            dataProp: prop
-          }, valid);
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
-var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var code_1 = require_code2(), codegen_1 = require_codegen(), util_1 = require_util9(), util_2 = require_util9(), def = {
-      keyword: "patternProperties",
-      type: "object",
-      schemaType: "object",
-      code(cxt) {
-        let { gen, schema, data, parentSchema, it: it2 } = cxt, { opts } = it2, patterns = (0, code_1.allSchemaProperties)(schema), alwaysValidPatterns = patterns.filter((p2) => (0, util_1.alwaysValidSchema)(it2, schema[p2]));
-        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it2.opts.unevaluated || it2.props === !0))
-          return;
-        let checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties, valid = gen.name("valid");
-        it2.props !== !0 && !(it2.props instanceof codegen_1.Name) && (it2.props = (0, util_2.evaluatedPropsToName)(gen, it2.props));
-        let { props } = it2;
-        validatePatternProperties();
-        function validatePatternProperties() {
-          for (let pat of patterns)
-            checkProperties && checkMatchingProperties(pat), it2.allErrors ? validateProperties(pat) : (gen.var(valid, !0), validateProperties(pat), gen.if(valid));
-        }
-        function checkMatchingProperties(pat) {
-          for (let prop in checkProperties)
-            new RegExp(pat).test(prop) && (0, util_1.checkStrictMode)(it2, `property ${prop} matches pattern ${pat} (use allowMatchingProperties)`);
-        }
-        function validateProperties(pat) {
-          gen.forIn("key", data, (key) => {
-            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key})`, () => {
-              let alwaysValid = alwaysValidPatterns.includes(pat);
-              alwaysValid || cxt.subschema({
-                keyword: "patternProperties",
-                schemaProp: pat,
-                dataProp: key,
-                dataPropType: util_2.Type.Str
-              }, valid), it2.opts.unevaluated && props !== !0 ? gen.assign((0, codegen_1._)`${props}[${key}]`, !0) : !alwaysValid && !it2.allErrors && gen.if((0, codegen_1.not)(valid), () => gen.break());
-            });
-          });
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/not.js
-var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var util_1 = require_util9(), def = {
-      keyword: "not",
-      schemaType: ["object", "boolean"],
-      trackErrors: !0,
-      code(cxt) {
-        let { gen, schema, it: it2 } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it2, schema)) {
-          cxt.fail();
-          return;
-        }
-        let valid = gen.name("valid");
-        cxt.subschema({
-          keyword: "not",
-          compositeRule: !0,
-          createErrors: !1,
-          allErrors: !1
-        }, valid), cxt.failResult(valid, () => cxt.reset(), () => cxt.error());
-      },
-      error: { message: "must NOT be valid" }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
-var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var code_1 = require_code2(), def = {
-      keyword: "anyOf",
-      schemaType: "array",
-      trackErrors: !0,
-      code: code_1.validateUnion,
-      error: { message: "must match a schema in anyOf" }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
-var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
-      message: "must match exactly one schema in oneOf",
-      params: ({ params }) => (0, codegen_1._)`{passingSchemas: ${params.passing}}`
-    }, def = {
-      keyword: "oneOf",
-      schemaType: "array",
-      trackErrors: !0,
-      error: error2,
-      code(cxt) {
-        let { gen, schema, parentSchema, it: it2 } = cxt;
-        if (!Array.isArray(schema))
-          throw new Error("ajv implementation error");
-        if (it2.opts.discriminator && parentSchema.discriminator)
-          return;
-        let schArr = schema, valid = gen.let("valid", !1), passing = gen.let("passing", null), schValid = gen.name("_valid");
-        cxt.setParams({ passing }), gen.block(validateOneOf), cxt.result(valid, () => cxt.reset(), () => cxt.error(!0));
-        function validateOneOf() {
-          schArr.forEach((sch, i) => {
-            let schCxt;
-            (0, util_1.alwaysValidSchema)(it2, sch) ? gen.var(schValid, !0) : schCxt = cxt.subschema({
-              keyword: "oneOf",
-              schemaProp: i,
-              compositeRule: !0
-            }, schValid), i > 0 && gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, !1).assign(passing, (0, codegen_1._)`[${passing}, ${i}]`).else(), gen.if(schValid, () => {
-              gen.assign(valid, !0), gen.assign(passing, i), schCxt && cxt.mergeEvaluated(schCxt, codegen_1.Name);
-            });
-          });
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
-var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var util_1 = require_util9(), def = {
-      keyword: "allOf",
-      schemaType: "array",
-      code(cxt) {
-        let { gen, schema, it: it2 } = cxt;
-        if (!Array.isArray(schema))
-          throw new Error("ajv implementation error");
-        let valid = gen.name("valid");
-        schema.forEach((sch, i) => {
-          if ((0, util_1.alwaysValidSchema)(it2, sch))
-            return;
-          let schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
-          cxt.ok(valid), cxt.mergeEvaluated(schCxt);
-        });
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/if.js
-var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
-      message: ({ params }) => (0, codegen_1.str)`must match "${params.ifClause}" schema`,
-      params: ({ params }) => (0, codegen_1._)`{failingKeyword: ${params.ifClause}}`
-    }, def = {
-      keyword: "if",
-      schemaType: ["object", "boolean"],
-      trackErrors: !0,
-      error: error2,
-      code(cxt) {
-        let { gen, parentSchema, it: it2 } = cxt;
-        parentSchema.then === void 0 && parentSchema.else === void 0 && (0, util_1.checkStrictMode)(it2, '"if" without "then" and "else" is ignored');
-        let hasThen = hasSchema(it2, "then"), hasElse = hasSchema(it2, "else");
-        if (!hasThen && !hasElse)
-          return;
-        let valid = gen.let("valid", !0), schValid = gen.name("_valid");
-        if (validateIf(), cxt.reset(), hasThen && hasElse) {
-          let ifClause = gen.let("ifClause");
-          cxt.setParams({ ifClause }), gen.if(schValid, validateClause("then", ifClause), validateClause("else", ifClause));
-        } else hasThen ? gen.if(schValid, validateClause("then")) : gen.if((0, codegen_1.not)(schValid), validateClause("else"));
-        cxt.pass(valid, () => cxt.error(!0));
-        function validateIf() {
-          let schCxt = cxt.subschema({
-            keyword: "if",
-            compositeRule: !0,
-            createErrors: !1,
-            allErrors: !1
-          }, schValid);
-          cxt.mergeEvaluated(schCxt);
-        }
-        function validateClause(keyword, ifClause) {
-          return () => {
-            let schCxt = cxt.subschema({ keyword }, schValid);
-            gen.assign(valid, schValid), cxt.mergeValidEvaluated(schCxt, valid), ifClause ? gen.assign(ifClause, (0, codegen_1._)`${keyword}`) : cxt.setParams({ ifClause: keyword });
-          };
-        }
-      }
-    };
-    function hasSchema(it2, keyword) {
-      let schema = it2.schema[keyword];
-      return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it2, schema);
-    }
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
-var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var util_1 = require_util9(), def = {
-      keyword: ["then", "else"],
-      schemaType: ["object", "boolean"],
-      code({ keyword, parentSchema, it: it2 }) {
-        parentSchema.if === void 0 && (0, util_1.checkStrictMode)(it2, `"${keyword}" without "if" is ignored`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/index.js
-var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var additionalItems_1 = require_additionalItems(), prefixItems_1 = require_prefixItems(), items_1 = require_items(), items2020_1 = require_items2020(), contains_1 = require_contains(), dependencies_1 = require_dependencies(), propertyNames_1 = require_propertyNames(), additionalProperties_1 = require_additionalProperties(), properties_1 = require_properties(), patternProperties_1 = require_patternProperties(), not_1 = require_not(), anyOf_1 = require_anyOf(), oneOf_1 = require_oneOf(), allOf_1 = require_allOf(), if_1 = require_if(), thenElse_1 = require_thenElse();
-    function getApplicator(draft2020 = !1) {
-      let applicator = [
-        // any
-        not_1.default,
-        anyOf_1.default,
-        oneOf_1.default,
-        allOf_1.default,
-        if_1.default,
-        thenElse_1.default,
-        // object
-        propertyNames_1.default,
-        additionalProperties_1.default,
-        dependencies_1.default,
-        properties_1.default,
-        patternProperties_1.default
-      ];
-      return draft2020 ? applicator.push(prefixItems_1.default, items2020_1.default) : applicator.push(additionalItems_1.default, items_1.default), applicator.push(contains_1.default), applicator;
-    }
-    exports2.default = getApplicator;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
-var require_dynamicAnchor = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.dynamicAnchor = void 0;
-    var codegen_1 = require_codegen(), names_1 = require_names(), compile_1 = require_compile(), ref_1 = require_ref(), def = {
-      keyword: "$dynamicAnchor",
-      schemaType: "string",
-      code: (cxt) => dynamicAnchor(cxt, cxt.schema)
-    };
-    function dynamicAnchor(cxt, anchor) {
-      let { gen, it: it2 } = cxt;
-      it2.schemaEnv.root.dynamicAnchors[anchor] = !0;
-      let v2 = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`, validate2 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
-      gen.if((0, codegen_1._)`!${v2}`, () => gen.assign(v2, validate2));
-    }
-    exports2.dynamicAnchor = dynamicAnchor;
-    function _getValidate(cxt) {
-      let { schemaEnv, schema, self: self2 } = cxt.it, { root, baseId, localRefs, meta } = schemaEnv.root, { schemaId } = self2.opts, sch = new compile_1.SchemaEnv({ schema, schemaId, root, baseId, localRefs, meta });
-      return compile_1.compileSchema.call(self2, sch), (0, ref_1.getValidate)(cxt, sch);
-    }
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
-var require_dynamicRef = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.dynamicRef = void 0;
-    var codegen_1 = require_codegen(), names_1 = require_names(), ref_1 = require_ref(), def = {
-      keyword: "$dynamicRef",
-      schemaType: "string",
-      code: (cxt) => dynamicRef(cxt, cxt.schema)
-    };
-    function dynamicRef(cxt, ref) {
-      let { gen, keyword, it: it2 } = cxt;
-      if (ref[0] !== "#")
-        throw new Error(`"${keyword}" only supports hash fragment reference`);
-      let anchor = ref.slice(1);
-      if (it2.allErrors)
-        _dynamicRef();
-      else {
-        let valid = gen.let("valid", !1);
-        _dynamicRef(valid), cxt.ok(valid);
-      }
-      function _dynamicRef(valid) {
-        if (it2.schemaEnv.root.dynamicAnchors[anchor]) {
-          let v2 = gen.let("_v", (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`);
-          gen.if(v2, _callRef(v2, valid), _callRef(it2.validateName, valid));
-        } else
-          _callRef(it2.validateName, valid)();
-      }
-      function _callRef(validate2, valid) {
-        return valid ? () => gen.block(() => {
-          (0, ref_1.callRef)(cxt, validate2), gen.let(valid, !0);
-        }) : () => (0, ref_1.callRef)(cxt, validate2);
-      }
-    }
-    exports2.dynamicRef = dynamicRef;
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
-var require_recursiveAnchor = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var dynamicAnchor_1 = require_dynamicAnchor(), util_1 = require_util9(), def = {
-      keyword: "$recursiveAnchor",
-      schemaType: "boolean",
-      code(cxt) {
-        cxt.schema ? (0, dynamicAnchor_1.dynamicAnchor)(cxt, "") : (0, util_1.checkStrictMode)(cxt.it, "$recursiveAnchor: false is ignored");
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
-var require_recursiveRef = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var dynamicRef_1 = require_dynamicRef(), def = {
-      keyword: "$recursiveRef",
-      schemaType: "string",
-      code: (cxt) => (0, dynamicRef_1.dynamicRef)(cxt, cxt.schema)
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/dynamic/index.js
-var require_dynamic = __commonJS({
-  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var dynamicAnchor_1 = require_dynamicAnchor(), dynamicRef_1 = require_dynamicRef(), recursiveAnchor_1 = require_recursiveAnchor(), recursiveRef_1 = require_recursiveRef(), dynamic2 = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
-    exports2.default = dynamic2;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
-var require_dependentRequired = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var dependencies_1 = require_dependencies(), def = {
-      keyword: "dependentRequired",
-      type: "object",
-      schemaType: "object",
-      error: dependencies_1.error,
-      code: (cxt) => (0, dependencies_1.validatePropertyDeps)(cxt)
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
-var require_dependentSchemas = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var dependencies_1 = require_dependencies(), def = {
-      keyword: "dependentSchemas",
-      type: "object",
-      schemaType: "object",
-      code: (cxt) => (0, dependencies_1.validateSchemaDeps)(cxt)
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/validation/limitContains.js
-var require_limitContains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var util_1 = require_util9(), def = {
-      keyword: ["maxContains", "minContains"],
-      type: "array",
-      schemaType: "number",
-      code({ keyword, parentSchema, it: it2 }) {
-        parentSchema.contains === void 0 && (0, util_1.checkStrictMode)(it2, `"${keyword}" without "contains" is ignored`);
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/next.js
-var require_next = __commonJS({
-  "node_modules/ajv/dist/vocabularies/next.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var dependentRequired_1 = require_dependentRequired(), dependentSchemas_1 = require_dependentSchemas(), limitContains_1 = require_limitContains(), next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
-    exports2.default = next;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
-var require_unevaluatedProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), util_1 = require_util9(), names_1 = require_names(), error2 = {
-      message: "must NOT have unevaluated properties",
-      params: ({ params }) => (0, codegen_1._)`{unevaluatedProperty: ${params.unevaluatedProperty}}`
-    }, def = {
-      keyword: "unevaluatedProperties",
-      type: "object",
-      schemaType: ["boolean", "object"],
-      trackErrors: !0,
-      error: error2,
-      code(cxt) {
-        let { gen, schema, data, errsCount, it: it2 } = cxt;
-        if (!errsCount)
-          throw new Error("ajv implementation error");
-        let { allErrors, props } = it2;
-        props instanceof codegen_1.Name ? gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key) => gen.if(unevaluatedDynamic(props, key), () => unevaluatedPropCode(key)))) : props !== !0 && gen.forIn("key", data, (key) => props === void 0 ? unevaluatedPropCode(key) : gen.if(unevaluatedStatic(props, key), () => unevaluatedPropCode(key))), it2.props = !0, cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-        function unevaluatedPropCode(key) {
-          if (schema === !1) {
-            cxt.setParams({ unevaluatedProperty: key }), cxt.error(), allErrors || gen.break();
-            return;
-          }
-          if (!(0, util_1.alwaysValidSchema)(it2, schema)) {
-            let valid = gen.name("valid");
-            cxt.subschema({
-              keyword: "unevaluatedProperties",
-              dataProp: key,
-              dataPropType: util_1.Type.Str
-            }, valid), allErrors || gen.if((0, codegen_1.not)(valid), () => gen.break());
-          }
-        }
-        function unevaluatedDynamic(evaluatedProps, key) {
-          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key}]`;
-        }
-        function unevaluatedStatic(evaluatedProps, key) {
-          let ps2 = [];
-          for (let p2 in evaluatedProps)
-            evaluatedProps[p2] === !0 && ps2.push((0, codegen_1._)`${key} !== ${p2}`);
-          return (0, codegen_1.and)(...ps2);
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
-var require_unevaluatedItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), util_1 = require_util9(), error2 = {
-      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
-      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
-    }, def = {
-      keyword: "unevaluatedItems",
-      type: "array",
-      schemaType: ["boolean", "object"],
-      error: error2,
-      code(cxt) {
-        let { gen, schema, data, it: it2 } = cxt, items = it2.items || 0;
-        if (items === !0)
-          return;
-        let len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        if (schema === !1)
-          cxt.setParams({ len: items }), cxt.fail((0, codegen_1._)`${len} > ${items}`);
-        else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
-          let valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items}`);
-          gen.if((0, codegen_1.not)(valid), () => validateItems(valid, items)), cxt.ok(valid);
-        }
-        it2.items = !0;
-        function validateItems(valid, from) {
-          gen.forRange("i", from, len, (i) => {
-            cxt.subschema({ keyword: "unevaluatedItems", dataProp: i, dataPropType: util_1.Type.Num }, valid), it2.allErrors || gen.if((0, codegen_1.not)(valid), () => gen.break());
-          });
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/unevaluated/index.js
-var require_unevaluated = __commonJS({
-  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var unevaluatedProperties_1 = require_unevaluatedProperties(), unevaluatedItems_1 = require_unevaluatedItems(), unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
-    exports2.default = unevaluated;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/format/format.js
-var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), error2 = {
-      message: ({ schemaCode }) => (0, codegen_1.str)`must match format "${schemaCode}"`,
-      params: ({ schemaCode }) => (0, codegen_1._)`{format: ${schemaCode}}`
-    }, def = {
-      keyword: "format",
-      type: ["number", "string"],
-      schemaType: "string",
-      $data: !0,
-      error: error2,
-      code(cxt, ruleType) {
-        let { gen, data, $data, schema, schemaCode, it: it2 } = cxt, { opts, errSchemaPath, schemaEnv, self: self2 } = it2;
-        if (!opts.validateFormats)
-          return;
-        $data ? validate$DataFormat() : validateFormat();
-        function validate$DataFormat() {
-          let fmts = gen.scopeValue("formats", {
-            ref: self2.formats,
-            code: opts.code.formats
-          }), fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`), fType = gen.let("fType"), format = gen.let("format");
-          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef)), cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
-          function unknownFmt() {
-            return opts.strictSchema === !1 ? codegen_1.nil : (0, codegen_1._)`${schemaCode} && !${format}`;
-          }
-          function invalidFmt() {
-            let callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`, validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
-            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
-          }
-        }
-        function validateFormat() {
-          let formatDef = self2.formats[schema];
-          if (!formatDef) {
-            unknownFormat();
-            return;
-          }
-          if (formatDef === !0)
-            return;
-          let [fmtType, format, fmtRef] = getFormat(formatDef);
-          fmtType === ruleType && cxt.pass(validCondition());
-          function unknownFormat() {
-            if (opts.strictSchema === !1) {
-              self2.logger.warn(unknownMsg());
-              return;
-            }
-            throw new Error(unknownMsg());
-            function unknownMsg() {
-              return `unknown format "${schema}" ignored in schema at path "${errSchemaPath}"`;
-            }
-          }
-          function getFormat(fmtDef) {
-            let code = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0, fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
-            return typeof fmtDef == "object" && !(fmtDef instanceof RegExp) ? [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`] : ["string", fmtDef, fmt];
-          }
-          function validCondition() {
-            if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
-              if (!schemaEnv.$async)
-                throw new Error("async format in sync schema");
-              return (0, codegen_1._)`await ${fmtRef}(${data})`;
-            }
-            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
-          }
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/format/index.js
-var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var format_1 = require_format(), format = [format_1.default];
-    exports2.default = format;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/metadata.js
-var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.contentVocabulary = exports2.metadataVocabulary = void 0;
-    exports2.metadataVocabulary = [
-      "title",
-      "description",
-      "default",
-      "deprecated",
-      "readOnly",
-      "writeOnly",
-      "examples"
-    ];
-    exports2.contentVocabulary = [
-      "contentMediaType",
-      "contentEncoding",
-      "contentSchema"
-    ];
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/draft2020.js
-var require_draft2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft2020.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var core_1 = require_core2(), validation_1 = require_validation(), applicator_1 = require_applicator(), dynamic_1 = require_dynamic(), next_1 = require_next(), unevaluated_1 = require_unevaluated(), format_1 = require_format2(), metadata_1 = require_metadata(), draft2020Vocabularies = [
-      dynamic_1.default,
-      core_1.default,
-      validation_1.default,
-      (0, applicator_1.default)(!0),
-      format_1.default,
-      metadata_1.metadataVocabulary,
-      metadata_1.contentVocabulary,
-      next_1.default,
-      unevaluated_1.default
-    ];
-    exports2.default = draft2020Vocabularies;
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
-var require_types2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.DiscrError = void 0;
-    var DiscrError;
-    (function(DiscrError2) {
-      DiscrError2.Tag = "tag", DiscrError2.Mapping = "mapping";
-    })(DiscrError || (exports2.DiscrError = DiscrError = {}));
-  }
-});
-
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
-var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var codegen_1 = require_codegen(), types_1 = require_types2(), compile_1 = require_compile(), ref_error_1 = require_ref_error(), util_1 = require_util9(), error2 = {
-      message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
-      params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
-    }, def = {
-      keyword: "discriminator",
-      type: "object",
-      schemaType: "object",
-      error: error2,
-      code(cxt) {
-        let { gen, data, schema, parentSchema, it: it2 } = cxt, { oneOf } = parentSchema;
-        if (!it2.opts.discriminator)
-          throw new Error("discriminator: requires discriminator option");
-        let tagName = schema.propertyName;
-        if (typeof tagName != "string")
-          throw new Error("discriminator: requires propertyName");
-        if (schema.mapping)
-          throw new Error("discriminator: mapping is not supported");
-        if (!oneOf)
-          throw new Error("discriminator: requires oneOf keyword");
-        let valid = gen.let("valid", !1), tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
-        gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(!1, { discrError: types_1.DiscrError.Tag, tag, tagName })), cxt.ok(valid);
-        function validateMapping() {
-          let mapping = getMapping();
-          gen.if(!1);
-          for (let tagValue in mapping)
-            gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`), gen.assign(valid, applyTagSchema(mapping[tagValue]));
-          gen.else(), cxt.error(!1, { discrError: types_1.DiscrError.Mapping, tag, tagName }), gen.endIf();
-        }
-        function applyTagSchema(schemaProp) {
-          let _valid = gen.name("valid"), schCxt = cxt.subschema({ keyword: "oneOf", schemaProp }, _valid);
-          return cxt.mergeEvaluated(schCxt, codegen_1.Name), _valid;
-        }
-        function getMapping() {
-          var _a;
-          let oneOfMapping = {}, topRequired = hasRequired(parentSchema), tagRequired = !0;
-          for (let i = 0; i < oneOf.length; i++) {
-            let sch = oneOf[i];
-            if (sch?.$ref && !(0, util_1.schemaHasRulesButRef)(sch, it2.self.RULES)) {
-              let ref = sch.$ref;
-              if (sch = compile_1.resolveRef.call(it2.self, it2.schemaEnv.root, it2.baseId, ref), sch instanceof compile_1.SchemaEnv && (sch = sch.schema), sch === void 0)
-                throw new ref_error_1.default(it2.opts.uriResolver, it2.baseId, ref);
-            }
-            let propSch = (_a = sch?.properties) === null || _a === void 0 ? void 0 : _a[tagName];
-            if (typeof propSch != "object")
-              throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
-            tagRequired = tagRequired && (topRequired || hasRequired(sch)), addMappings(propSch, i);
-          }
-          if (!tagRequired)
-            throw new Error(`discriminator: "${tagName}" must be required`);
-          return oneOfMapping;
-          function hasRequired({ required }) {
-            return Array.isArray(required) && required.includes(tagName);
-          }
-          function addMappings(sch, i) {
-            if (sch.const)
-              addMapping(sch.const, i);
-            else if (sch.enum)
-              for (let tagValue of sch.enum)
-                addMapping(tagValue, i);
-            else
-              throw new Error(`discriminator: "properties/${tagName}" must have "const" or "enum"`);
-          }
-          function addMapping(tagValue, i) {
-            if (typeof tagValue != "string" || tagValue in oneOfMapping)
-              throw new Error(`discriminator: "${tagName}" values must be unique strings`);
-            oneOfMapping[tagValue] = i;
-          }
-        }
-      }
-    };
-    exports2.default = def;
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
-var require_schema4 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports2, module2) {
-    module2.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/schema",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/core": !0,
-        "https://json-schema.org/draft/2020-12/vocab/applicator": !0,
-        "https://json-schema.org/draft/2020-12/vocab/unevaluated": !0,
-        "https://json-schema.org/draft/2020-12/vocab/validation": !0,
-        "https://json-schema.org/draft/2020-12/vocab/meta-data": !0,
-        "https://json-schema.org/draft/2020-12/vocab/format-annotation": !0,
-        "https://json-schema.org/draft/2020-12/vocab/content": !0
-      },
-      $dynamicAnchor: "meta",
-      title: "Core and Validation specifications meta-schema",
-      allOf: [
-        { $ref: "meta/core" },
-        { $ref: "meta/applicator" },
-        { $ref: "meta/unevaluated" },
-        { $ref: "meta/validation" },
-        { $ref: "meta/meta-data" },
-        { $ref: "meta/format-annotation" },
-        { $ref: "meta/content" }
-      ],
-      type: ["object", "boolean"],
-      $comment: "This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.",
-      properties: {
-        definitions: {
-          $comment: '"definitions" has been replaced by "$defs".',
-          type: "object",
-          additionalProperties: { $dynamicRef: "#meta" },
-          deprecated: !0,
-          default: {}
-        },
-        dependencies: {
-          $comment: '"dependencies" has been split and replaced by "dependentSchemas" and "dependentRequired" in order to serve their differing semantics.',
-          type: "object",
-          additionalProperties: {
-            anyOf: [{ $dynamicRef: "#meta" }, { $ref: "meta/validation#/$defs/stringArray" }]
-          },
-          deprecated: !0,
-          default: {}
-        },
-        $recursiveAnchor: {
-          $comment: '"$recursiveAnchor" has been replaced by "$dynamicAnchor".',
-          $ref: "meta/core#/$defs/anchorString",
-          deprecated: !0
-        },
-        $recursiveRef: {
-          $comment: '"$recursiveRef" has been replaced by "$dynamicRef".',
-          $ref: "meta/core#/$defs/uriReferenceString",
-          deprecated: !0
-        }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
-var require_applicator2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports2, module2) {
-    module2.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/applicator",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/applicator": !0
-      },
-      $dynamicAnchor: "meta",
-      title: "Applicator vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        prefixItems: { $ref: "#/$defs/schemaArray" },
-        items: { $dynamicRef: "#meta" },
-        contains: { $dynamicRef: "#meta" },
-        additionalProperties: { $dynamicRef: "#meta" },
-        properties: {
-          type: "object",
-          additionalProperties: { $dynamicRef: "#meta" },
-          default: {}
-        },
-        patternProperties: {
-          type: "object",
-          additionalProperties: { $dynamicRef: "#meta" },
-          propertyNames: { format: "regex" },
-          default: {}
-        },
-        dependentSchemas: {
-          type: "object",
-          additionalProperties: { $dynamicRef: "#meta" },
-          default: {}
-        },
-        propertyNames: { $dynamicRef: "#meta" },
-        if: { $dynamicRef: "#meta" },
-        then: { $dynamicRef: "#meta" },
-        else: { $dynamicRef: "#meta" },
-        allOf: { $ref: "#/$defs/schemaArray" },
-        anyOf: { $ref: "#/$defs/schemaArray" },
-        oneOf: { $ref: "#/$defs/schemaArray" },
-        not: { $dynamicRef: "#meta" }
-      },
-      $defs: {
-        schemaArray: {
-          type: "array",
-          minItems: 1,
-          items: { $dynamicRef: "#meta" }
-        }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
-var require_unevaluated2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports2, module2) {
-    module2.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/unevaluated",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/unevaluated": !0
-      },
-      $dynamicAnchor: "meta",
-      title: "Unevaluated applicator vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        unevaluatedItems: { $dynamicRef: "#meta" },
-        unevaluatedProperties: { $dynamicRef: "#meta" }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
-var require_content = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports2, module2) {
-    module2.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/content",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/content": !0
-      },
-      $dynamicAnchor: "meta",
-      title: "Content vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        contentEncoding: { type: "string" },
-        contentMediaType: { type: "string" },
-        contentSchema: { $dynamicRef: "#meta" }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
-var require_core3 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports2, module2) {
-    module2.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/core",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/core": !0
-      },
-      $dynamicAnchor: "meta",
-      title: "Core vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        $id: {
-          $ref: "#/$defs/uriReferenceString",
-          $comment: "Non-empty fragments not allowed.",
-          pattern: "^[^#]*#?$"
-        },
-        $schema: { $ref: "#/$defs/uriString" },
-        $ref: { $ref: "#/$defs/uriReferenceString" },
-        $anchor: { $ref: "#/$defs/anchorString" },
-        $dynamicRef: { $ref: "#/$defs/uriReferenceString" },
-        $dynamicAnchor: { $ref: "#/$defs/anchorString" },
-        $vocabulary: {
-          type: "object",
-          propertyNames: { $ref: "#/$defs/uriString" },
-          additionalProperties: {
-            type: "boolean"
-          }
-        },
-        $comment: {
-          type: "string"
-        },
-        $defs: {
-          type: "object",
-          additionalProperties: { $dynamicRef: "#meta" }
-        }
-      },
-      $defs: {
-        anchorString: {
-          type: "string",
-          pattern: "^[A-Za-z_][-A-Za-z0-9._]*$"
-        },
-        uriString: {
-          type: "string",
-          format: "uri"
-        },
-        uriReferenceString: {
-          type: "string",
-          format: "uri-reference"
-        }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
-var require_format_annotation = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports2, module2) {
-    module2.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/format-annotation",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/format-annotation": !0
-      },
-      $dynamicAnchor: "meta",
-      title: "Format vocabulary meta-schema for annotation results",
-      type: ["object", "boolean"],
-      properties: {
-        format: { type: "string" }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
-var require_meta_data = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports2, module2) {
-    module2.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/meta-data",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/meta-data": !0
-      },
-      $dynamicAnchor: "meta",
-      title: "Meta-data vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        title: {
-          type: "string"
-        },
-        description: {
-          type: "string"
-        },
-        default: !0,
-        deprecated: {
-          type: "boolean",
-          default: !1
-        },
-        readOnly: {
-          type: "boolean",
-          default: !1
-        },
-        writeOnly: {
-          type: "boolean",
-          default: !1
-        },
-        examples: {
-          type: "array",
-          items: !0
-        }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
-var require_validation2 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports2, module2) {
-    module2.exports = {
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "https://json-schema.org/draft/2020-12/meta/validation",
-      $vocabulary: {
-        "https://json-schema.org/draft/2020-12/vocab/validation": !0
-      },
-      $dynamicAnchor: "meta",
-      title: "Validation vocabulary meta-schema",
-      type: ["object", "boolean"],
-      properties: {
-        type: {
-          anyOf: [
-            { $ref: "#/$defs/simpleTypes" },
-            {
-              type: "array",
-              items: { $ref: "#/$defs/simpleTypes" },
-              minItems: 1,
-              uniqueItems: !0
-            }
-          ]
-        },
-        const: !0,
-        enum: {
-          type: "array",
-          items: !0
-        },
-        multipleOf: {
-          type: "number",
-          exclusiveMinimum: 0
-        },
-        maximum: {
-          type: "number"
-        },
-        exclusiveMaximum: {
-          type: "number"
-        },
-        minimum: {
-          type: "number"
-        },
-        exclusiveMinimum: {
-          type: "number"
-        },
-        maxLength: { $ref: "#/$defs/nonNegativeInteger" },
-        minLength: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
-        pattern: {
-          type: "string",
-          format: "regex"
-        },
-        maxItems: { $ref: "#/$defs/nonNegativeInteger" },
-        minItems: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
-        uniqueItems: {
-          type: "boolean",
-          default: !1
-        },
-        maxContains: { $ref: "#/$defs/nonNegativeInteger" },
-        minContains: {
-          $ref: "#/$defs/nonNegativeInteger",
-          default: 1
-        },
-        maxProperties: { $ref: "#/$defs/nonNegativeInteger" },
-        minProperties: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
-        required: { $ref: "#/$defs/stringArray" },
-        dependentRequired: {
-          type: "object",
-          additionalProperties: {
-            $ref: "#/$defs/stringArray"
-          }
-        }
-      },
-      $defs: {
-        nonNegativeInteger: {
-          type: "integer",
-          minimum: 0
-        },
-        nonNegativeIntegerDefault0: {
-          $ref: "#/$defs/nonNegativeInteger",
-          default: 0
-        },
-        simpleTypes: {
-          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
-        },
-        stringArray: {
-          type: "array",
-          items: { type: "string" },
-          uniqueItems: !0,
-          default: []
-        }
-      }
-    };
-  }
-});
-
-// node_modules/ajv/dist/refs/json-schema-2020-12/index.js
-var require_json_schema_2020_12 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    var metaSchema = require_schema4(), applicator = require_applicator2(), unevaluated = require_unevaluated2(), content = require_content(), core2 = require_core3(), format = require_format_annotation(), metadata = require_meta_data(), validation = require_validation2(), META_SUPPORT_DATA = ["/properties"];
-    function addMetaSchema2020($data) {
-      return [
-        metaSchema,
-        applicator,
-        unevaluated,
-        content,
-        core2,
-        with$data(this, format),
-        metadata,
-        with$data(this, validation)
-      ].forEach((sch) => this.addMetaSchema(sch, void 0, !1)), this;
-      function with$data(ajv2, sch) {
-        return $data ? ajv2.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
-      }
-    }
-    exports2.default = addMetaSchema2020;
-  }
-});
-
-// node_modules/ajv/dist/2020.js
-var require__ = __commonJS({
-  "node_modules/ajv/dist/2020.js"(exports2, module2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.MissingRefError = exports2.ValidationError = exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = exports2.Ajv2020 = void 0;
-    var core_1 = require_core(), draft2020_1 = require_draft2020(), discriminator_1 = require_discriminator(), json_schema_2020_12_1 = require_json_schema_2020_12(), META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema", Ajv20202 = class extends core_1.default {
-      constructor(opts = {}) {
-        super({
-          ...opts,
-          dynamicRef: !0,
-          next: !0,
-          unevaluated: !0
-        });
-      }
-      _addVocabularies() {
-        super._addVocabularies(), draft2020_1.default.forEach((v2) => this.addVocabulary(v2)), this.opts.discriminator && this.addKeyword(discriminator_1.default);
-      }
-      _addDefaultMetaSchema() {
-        super._addDefaultMetaSchema();
-        let { $data, meta } = this.opts;
-        meta && (json_schema_2020_12_1.default.call(this, $data), this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID);
-      }
-      defaultMeta() {
-        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
-      }
-    };
-    exports2.Ajv2020 = Ajv20202;
-    module2.exports = exports2 = Ajv20202;
-    module2.exports.Ajv2020 = Ajv20202;
-    Object.defineProperty(exports2, "__esModule", { value: !0 });
-    exports2.default = Ajv20202;
-    var validate_1 = require_validate();
-    Object.defineProperty(exports2, "KeywordCxt", { enumerable: !0, get: function() {
-      return validate_1.KeywordCxt;
-    } });
-    var codegen_1 = require_codegen();
-    Object.defineProperty(exports2, "_", { enumerable: !0, get: function() {
-      return codegen_1._;
-    } });
-    Object.defineProperty(exports2, "str", { enumerable: !0, get: function() {
-      return codegen_1.str;
-    } });
-    Object.defineProperty(exports2, "stringify", { enumerable: !0, get: function() {
-      return codegen_1.stringify;
-    } });
-    Object.defineProperty(exports2, "nil", { enumerable: !0, get: function() {
-      return codegen_1.nil;
-    } });
-    Object.defineProperty(exports2, "Name", { enumerable: !0, get: function() {
-      return codegen_1.Name;
-    } });
-    Object.defineProperty(exports2, "CodeGen", { enumerable: !0, get: function() {
-      return codegen_1.CodeGen;
-    } });
-    var validation_error_1 = require_validation_error();
-    Object.defineProperty(exports2, "ValidationError", { enumerable: !0, get: function() {
-      return validation_error_1.default;
-    } });
-    var ref_error_1 = require_ref_error();
-    Object.defineProperty(exports2, "MissingRefError", { enumerable: !0, get: function() {
-      return ref_error_1.default;
-    } });
-  }
-});
-
 // src/sql/tokens.ts
 function isWordStartCode(c3) {
   return c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 >= 128;
@@ -49969,11 +44322,11 @@ function uncounted(input) {
     if (counted.has(a) || (countedAt.get(a.login) ?? Number.NEGATIVE_INFINITY) > a.time) continue;
     let base = { login: a.login, reviewId: a.reviewId, at: a.at }, roleSteps = members.map((m2, i) => m2.has(a.login) ? i : -1).filter((i) => i >= 0), usedIn = stepOf.get(a.login);
     if (roleSteps.length === 0) {
-      let roles = flow.steps.map((s) => s.role).join(", ");
+      let roles2 = flow.steps.map((s) => s.role).join(", ");
       out.push({
         ...base,
         reason: "not-a-member",
-        explanation: `${a.login} holds none of the roles of this flow (${roles})`
+        explanation: `${a.login} holds none of the roles of this flow (${roles2})`
       });
     } else if (usedIn !== void 0 && !flow.allowSamePersonInSteps)
       out.push({
@@ -50636,9 +44989,9 @@ function methodChange(planned, live, since = "the plan") {
 function executionKey(environment2, file2, statement) {
   return `${environment2}|${file2}|${statement}`;
 }
-function planExecutions(policy, risk, estimates, shapes) {
+function planExecutions(policy, risk2, estimates, shapes) {
   let out = /* @__PURE__ */ new Map();
-  for (let task of risk.tasks) {
+  for (let task of risk2.tasks) {
     let online = policy.environments.find((e) => e.id === task.environment)?.onlineSchemaChange;
     if (online)
       for (let statement of task.statements) {
@@ -50666,9 +45019,9 @@ function planExecutions(policy, risk, estimates, shapes) {
   }
   return out;
 }
-function refusalsOf(risk, executions) {
+function refusalsOf(risk2, executions) {
   let lines = [];
-  for (let task of risk.tasks)
+  for (let task of risk2.tasks)
     for (let s of task.statements)
       for (let { database: database2, execution } of executions?.get(
         executionKey(task.environment, task.file, s.index)
@@ -50897,7 +45250,7 @@ function duplicateCheck(items, keyOf, report2) {
   });
 }
 function buildRoles(loaded, errors) {
-  let declared = loaded?.value.roles ?? [], roles = [];
+  let declared = loaded?.value.roles ?? [], roles2 = [];
   loaded && duplicateCheck(
     declared,
     (r2) => r2.id,
@@ -50916,7 +45269,7 @@ function buildRoles(loaded, errors) {
         ["roles", i],
         `custom role "${raw.id}" needs a title (the name shown in PR comments)`
       )
-    ), roles.push({
+    ), roles2.push({
       id: raw.id,
       title: raw.title ?? BUILTIN_TITLES[raw.id] ?? raw.id,
       ...raw.description !== void 0 ? { description: raw.description } : {},
@@ -50925,16 +45278,16 @@ function buildRoles(loaded, errors) {
     });
   });
   for (let id of BUILTIN_ROLES)
-    roles.some((r2) => r2.id === id) || roles.push({ id, title: BUILTIN_TITLES[id], builtin: !0, members: [] });
-  return roles;
+    roles2.some((r2) => r2.id === id) || roles2.push({ id, title: BUILTIN_TITLES[id], builtin: !0, members: [] });
+  return roles2;
 }
-function unknownRole(id, roles) {
-  let known = [...new Set(roles.map((r2) => r2.id))];
+function unknownRole(id, roles2) {
+  let known = [...new Set(roles2.map((r2) => r2.id))];
   return `"${id}" is not a role; ${didYouMean(id, known)}known roles: ${known.join(", ")}`;
 }
-function buildEnvironments(loaded, roles, errors, warnings = []) {
+function buildEnvironments(loaded, roles2, errors, warnings = []) {
   if (!loaded) return { environments: [], databases: [], declaredIds: [] };
-  let { source, value } = loaded, rawEnvs = value.environments, roleIds = new Set(roles.map((r2) => r2.id));
+  let { source, value } = loaded, rawEnvs = value.environments, roleIds = new Set(roles2.map((r2) => r2.id));
   duplicateCheck(
     rawEnvs,
     (e) => e.id,
@@ -50956,7 +45309,7 @@ function buildEnvironments(loaded, roles, errors, warnings = []) {
       )
     )
   );
-  let environments = [];
+  let environments2 = [];
   rawEnvs.forEach((raw, i) => {
     let base = {
       id: raw.id,
@@ -50987,7 +45340,7 @@ function buildEnvironments(loaded, roles, errors, warnings = []) {
             { key: !0 }
           )
         );
-      environments.push({ ...base, rollout: "automatic" });
+      environments2.push({ ...base, rollout: "automatic" });
       return;
     }
     for (let key of ["tag", "rolloutRoles"])
@@ -51001,9 +45354,9 @@ function buildEnvironments(loaded, roles, errors, warnings = []) {
     let rolloutRoles = raw.rolloutRoles ?? [];
     rolloutRoles.forEach((role, j3) => {
       roleIds.has(role) || errors.push(
-        at(source, ["environments", i, "rolloutRoles", j3], `rollout role ${unknownRole(role, roles)}`)
+        at(source, ["environments", i, "rolloutRoles", j3], `rollout role ${unknownRole(role, roles2)}`)
       );
-    }), raw.tag !== void 0 && rolloutRoles.length > 0 && environments.push({
+    }), raw.tag !== void 0 && rolloutRoles.length > 0 && environments2.push({
       ...base,
       rollout: "manual",
       tag: raw.tag,
@@ -51037,9 +45390,9 @@ function buildEnvironments(loaded, roles, errors, warnings = []) {
       migrations: raw.migrations ?? raw.name,
       create: raw.create ?? !1
     });
-  }), environments.sort((a, b3) => a.order - b3.order), { environments, databases, declaredIds: [...envIds] };
+  }), environments2.sort((a, b3) => a.order - b3.order), { environments: environments2, databases, declaredIds: [...envIds] };
 }
-function buildApproval(loaded, roles, errors, warnings = []) {
+function buildApproval(loaded, roles2, errors, warnings = []) {
   let empty = {
     flows: [],
     assignments: [],
@@ -51047,7 +45400,7 @@ function buildApproval(loaded, roles, errors, warnings = []) {
     policyChangeFlow: DEFAULT_POLICY_CHANGE_FLOW
   };
   if (!loaded) return empty;
-  let { source, value } = loaded, rawFlows = value.flows ?? [], roleById = new Map(roles.map((r2) => [r2.id, r2]));
+  let { source, value } = loaded, rawFlows = value.flows ?? [], roleById = new Map(roles2.map((r2) => [r2.id, r2]));
   duplicateCheck(
     rawFlows,
     (f3) => f3.id,
@@ -51073,7 +45426,7 @@ function buildApproval(loaded, roles, errors, warnings = []) {
     steps.forEach((step, j3) => {
       let stepPath = typeof raw.steps[j3] == "string" ? ["flows", i, "steps", j3] : ["flows", i, "steps", j3, "role"], role = roleById.get(step.role);
       if (!role) {
-        errors.push(at(source, stepPath, `step ${unknownRole(step.role, roles)}`));
+        errors.push(at(source, stepPath, `step ${unknownRole(step.role, roles2)}`));
         return;
       }
       let onlyLogins = role.members.every((m2) => !m2.includes("/"));
@@ -51228,23 +45581,23 @@ var WHAT = {
   dml: "data changes",
   "create-database": "new databases (create: true)"
 };
-function uncoveredSources(policy, risk, approval) {
+function uncoveredSources(policy, risk2, approval2) {
   let out = [];
   for (let source of SOURCES) {
     if (source === "create-database" && !policy.databases.some((d2) => d2.create)) continue;
     if (!(policy.risk.preset === "bytebase" || policy.risk.rules.some((r2) => r2.source === source))) {
-      risk && out.push(
+      risk2 && out.push(
         at(
-          risk,
-          risk.doc.has("preset") ? ["preset"] : ["rules"],
+          risk2,
+          risk2.doc.has("preset") ? ["preset"] : ["rules"],
           `no rule rates ${WHAT[source]} (source ${source}), so they are level none and need no approval; add a rule for them, or drop preset: none to use Bytebase's`
         )
       );
       continue;
     }
-    approval && !policy.approval.assignments.some((a) => a.source === source) && out.push(
+    approval2 && !policy.approval.assignments.some((a) => a.source === source) && out.push(
       at(
-        approval,
+        approval2,
         ["assignments"],
         `no assignment covers ${WHAT[source]} (source ${source}), so they need no approval at any level; assign a flow to (${source}, high) at least`,
         { key: !0 }
@@ -51254,645 +45607,2227 @@ function uncoveredSources(policy, risk, approval) {
   return out;
 }
 
-// src/policy/schema-check.ts
-var import__ = __toESM(require__(), 1);
-
-// schemas/approval-flows.schema.json
-var approval_flows_schema_default = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://sqlgate.dev/schemas/approval-flows.schema.json",
-  title: "sqlgate approval flows",
-  description: "Approval flows (ordered role steps) and which (source, risk level) needs which flow.",
-  type: "object",
-  additionalProperties: !1,
-  properties: {
-    staleApprovals: {
-      title: "When an approval goes stale",
-      description: "`on-sql-change` (default): an approval stays valid while the PR changes the migration and policy files as it did when approved (a rebase keeps it). `on-push`: any new head commit invalidates it. `keep`: never.",
-      enum: ["on-sql-change", "on-push", "keep"]
-    },
-    flows: {
-      title: "Flows",
-      description: "Approval flows that assignments refer to.",
-      type: "array",
-      items: { $ref: "#/$defs/flow" }
-    },
-    assignments: {
-      title: "Assignments",
-      description: "Map a (source, level) pair to a flow. A pair with no assignment needs no manual approval.",
-      type: "array",
-      items: { $ref: "#/$defs/assignment" }
-    },
-    policyChanges: {
-      title: "Policy changes",
-      description: "The flow that a PR changing files under `policies/` needs on top of its SQL's flow. Default: one approval from a workspace-owner.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["flow"],
-      properties: {
-        flow: { title: "Flow id", description: "Id of a flow in `flows`.", type: "string" }
-      }
-    }
-  },
-  $defs: {
-    flow: {
-      title: "Approval flow",
-      description: "Role steps that must approve, in order.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["id", "title", "steps"],
-      properties: {
-        id: {
-          title: "Flow id",
-          description: "Id used by assignments, e.g. `owner-then-dba`.",
-          type: "string",
-          pattern: "^[a-z][a-z0-9-]*$"
-        },
-        title: {
-          title: "Title",
-          description: "Name shown in PR comments.",
-          type: "string",
-          minLength: 1
-        },
-        steps: {
-          title: "Steps",
-          description: "Role ids in approval order. A step may be `{role, count}` to need several distinct approvers.",
-          type: "array",
-          items: { $ref: "#/$defs/step" }
-        },
-        order: {
-          title: "Order",
-          description: "`strict` (default): an approval counts only if submitted after the previous step was satisfied. `any`: steps may be satisfied in any order.",
-          enum: ["strict", "any"]
-        },
-        allowSamePersonInSteps: {
-          title: "Allow the same person in several steps",
-          description: "Default false (separation of duties): one person satisfies at most one step.",
-          type: "boolean"
-        },
-        blockOnChangesRequested: {
-          title: "Block on a request for changes",
-          description: "Default true: a standing CHANGES_REQUESTED review from anyone who holds a role of this flow blocks it until that person approves or the review is dismissed.",
-          type: "boolean"
-        }
-      }
-    },
-    step: {
-      title: "Step",
-      description: "A role id, or `{role, count}`.",
-      type: ["string", "object"],
-      additionalProperties: !1,
-      required: ["role"],
-      properties: {
-        role: { title: "Role id", description: "A built-in or custom role id.", type: "string" },
-        count: {
-          title: "Approvals needed",
-          description: "Distinct members of the role that must approve (default 1).",
-          type: "integer",
-          minimum: 1
-        }
-      }
-    },
-    assignment: {
-      title: "Assignment",
-      description: "A (source, level) pair and the flow it needs.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["source", "level", "flow"],
-      properties: {
-        source: {
-          title: "Source",
-          description: "Kind of change: schema (`ddl`), data (`dml`) or `create-database`.",
-          enum: ["ddl", "dml", "create-database"]
-        },
-        level: {
-          title: "Risk level",
-          description: "The PR's risk level for that source.",
-          enum: ["high", "moderate", "low"]
-        },
-        flow: { title: "Flow id", description: "Id of a flow in `flows`.", type: "string" }
-      }
-    }
-  }
-};
-
-// schemas/environments.schema.json
-var environments_schema_default = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://sqlgate.dev/schemas/environments.schema.json",
-  title: "sqlgate environments",
-  description: "Environments in rollout order, how each is rolled out, and the databases that live in them.",
-  type: "object",
-  additionalProperties: !1,
-  required: ["environments", "databases"],
-  properties: {
-    environments: {
-      title: "Environments",
-      description: "Rolled out in ascending `order`.",
-      type: "array",
-      items: {
-        $ref: "#/$defs/environment"
-      }
-    },
-    databases: {
-      title: "Databases",
-      description: "Each database in each environment. The same name may appear in several environments.",
-      type: "array",
-      items: {
-        $ref: "#/$defs/database"
-      }
-    }
-  },
-  $defs: {
-    environment: {
-      title: "Environment",
-      description: "An environment and its rollout policy.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["id", "order", "rollout"],
-      properties: {
-        id: {
-          title: "Environment id",
-          description: "Id used by databases and risk rules, e.g. `prod`.",
-          type: "string",
-          pattern: "^[a-z][a-z0-9-]*$"
-        },
-        title: {
-          title: "Title",
-          description: "Name shown in reports, e.g. `Prod`.",
-          type: "string",
-          minLength: 1
-        },
-        order: {
-          title: "Order",
-          description: "Rollout order; an environment is deployed only after every lower-ordered one has the change.",
-          type: "integer",
-          minimum: 0
-        },
-        rollout: {
-          title: "Rollout",
-          description: "`automatic`: deployed when a PR merges to the default branch. `manual`: deployed when an authorised person pushes a matching tag.",
-          enum: ["automatic", "manual"]
-        },
-        tag: {
-          title: "Tag pattern",
-          description: "Glob a pushed tag must match to roll out this environment, e.g. `prod/*`. Required for manual rollout.",
-          type: "string",
-          minLength: 1
-        },
-        rolloutRoles: {
-          title: "Rollout roles",
-          description: "Roles whose members may push the tag. Required for manual rollout.",
-          type: "array",
-          minItems: 1,
-          items: {
-            type: "string",
-            title: "Role id",
-            description: "A built-in or custom role id."
-          }
-        },
-        requireRollback: {
-          title: "Require a rollback plan here",
-          description: "A migration whose task in this environment is at or above this level needs a down file beside it; without one the PR check fails, naming this line. With `requireRollback` in risk-rules.yaml too, the stricter level holds.",
-          enum: ["high", "moderate", "low"]
-        },
-        verifyApprovals: {
-          title: "Verify approvals on deploy",
-          description: "Every deploy of this environment re-verifies, before touching a database, that each pending migration came from a merged pull request whose approval flow was satisfied when it merged. Default true. `false` is an explicit opt-out: a forged status check or a direct push to the default branch then reaches the environment unreviewed, and `sqlgate validate` warns about it.",
-          type: "boolean"
-        },
-        lockWaitTimeout: {
-          title: "Lock wait timeout (seconds)",
-          description: "Session `lock_wait_timeout` during deploy, so a DDL stuck behind a long transaction fails instead of blocking every query behind it; the deploy then tries the statement again, up to three times. Default 5.",
-          type: "integer",
-          minimum: 1
-        },
-        onlineSchemaChange: {
-          $ref: "#/$defs/onlineSchemaChange",
-          title: "Online schema change",
-          description: "Send an `ALTER TABLE` to an online tool (pt-online-schema-change) instead of running it inline when `when` holds, e.g. `when: { tableRows: { gt: 1000000 } }`. Absent: every ALTER runs inline."
-        }
-      }
-    },
-    database: {
-      title: "Database",
-      description: "A database in an environment. Its connection URL comes from an environment variable, never from this file.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["name", "environment", "urlEnv"],
-      properties: {
-        name: {
-          title: "Database name",
-          description: "Schema name on the server, e.g. `test_db`.",
-          type: "string",
-          pattern: "^[A-Za-z0-9_$]+$"
-        },
-        environment: {
-          title: "Environment id",
-          description: "Id of an environment above.",
-          type: "string"
-        },
-        urlEnv: {
-          title: "URL variable",
-          description: "Name of the environment variable holding `mysql://user:password@host:port/` (a repository secret in the workflow).",
-          type: "string",
-          pattern: "^[A-Za-z_][A-Za-z0-9_]*$"
-        },
-        migrations: {
-          title: "Migrations folder",
-          description: "Folder under `migrations/` whose files this database receives. Default: the database name. Shards of one fleet share a folder.",
-          type: "string",
-          pattern: "^[A-Za-z0-9_$.-]+$"
-        },
-        create: {
-          title: "Create on deploy",
-          description: "Create the database (`CREATE DATABASE IF NOT EXISTS`) when it does not exist; evaluated by `create-database` risk rules.",
-          type: "boolean"
-        }
-      }
-    },
-    onlineSchemaChange: {
-      title: "Online schema change",
-      description: "When and how an ALTER TABLE runs through an online tool that copies the table in chunks while writes continue, then swaps it in.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["when"],
-      properties: {
-        tool: {
-          title: "Tool",
-          description: "The online schema change engine. `pt-online-schema-change` (Percona Toolkit; MySQL and MariaDB), the default. gh-ost is not supported yet.",
-          enum: ["pt-online-schema-change"]
-        },
-        when: {
-          $ref: "risk-rules.schema.json#/$defs/condition",
-          title: "When",
-          description: "A risk-rule condition on the ALTER's facts, e.g. `tableRows: { gt: 1000000 }` or `tableRewrite: true`. Row counts come from `plan --estimate` and, at deploy, from the live table; an unknown count makes a comparison hold (the plan says so and deploy decides from the live count)."
-        },
-        chunkSize: {
-          title: "Chunk size",
-          description: "Rows copied per chunk (`--chunk-size`, fixed). Default 1000.",
-          type: "integer",
-          minimum: 1
-        },
-        maxLoad: {
-          title: "Max load",
-          description: "Pause the copy while any of these status variables exceeds its value (`--max-load`), e.g. `Threads_running=25`. Default `Threads_running=25`.",
-          type: "string",
-          pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$"
-        },
-        criticalLoad: {
-          title: "Critical load",
-          description: "Abort the change (the table stays as it was) when any of these status variables exceeds its value (`--critical-load`), e.g. `Threads_running=50`. Default `Threads_running=50`.",
-          type: "string",
-          pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$"
-        },
-        foreignKeys: {
-          title: "Foreign keys",
-          description: "How foreign keys of child tables are pointed at the new table (`--alter-foreign-keys-method`): `rebuild_constraints`, `drop_swap`, `auto` or `none`. Unset: an ALTER on a table that other tables reference is refused before any work.",
-          enum: ["auto", "rebuild_constraints", "drop_swap", "none"]
-        }
-      }
-    }
-  }
-};
-
-// schemas/risk-rules.schema.json
-var risk_rules_schema_default = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://sqlgate.dev/schemas/risk-rules.schema.json",
-  title: "sqlgate risk rules",
-  description: "Rules that give each SQL statement a risk level. The highest level of all matching rules wins; a statement no rule matches is `none`.",
-  type: "object",
-  additionalProperties: !1,
-  properties: {
-    preset: {
-      title: "Preset rules",
-      description: "`bytebase` adds Bytebase's default rules (HIGH: DROP_DATABASE, DROP_TABLE, TRUNCATE; MODERATE: DELETE, UPDATE, ALTER_TABLE, DROP_INDEX; everything else LOW) and sqlgate's MODERATE for procedure calls and dynamic SQL (`callsRoutine`, `dynamic`). Default: `bytebase`, merged with `rules`; write `none` to use only your own rules.",
-      enum: ["bytebase", "none"]
-    },
-    unparsedLevel: {
-      title: "Level of SQL that cannot be parsed",
-      description: "A statement sqlgate cannot parse is never low risk: it gets at least this level. Default `high`.",
-      enum: ["high", "moderate", "low"]
-    },
-    requireRollback: {
-      title: "Require a rollback plan",
-      description: "A migration whose risk is at or above this level needs a down file beside it (`<version>_<description>.down.sql`); without one the PR check fails, naming this line. The rehearsal applies it up \u2192 down \u2192 up.",
-      enum: ["high", "moderate", "low"]
-    },
-    backupDml: {
-      title: "Back up rows before risky DML",
-      description: "In a migration whose risk is at or above this level, each single-table UPDATE or DELETE with a WHERE first copies the rows it will touch into `sqlgate_backup`, in the same transaction, and `sqlgate rollback` restores them. A deploy that does not know the migration's risk (the CLI) backs up.",
-      enum: ["high", "moderate", "low"]
-    },
-    rules: {
-      title: "Rules",
-      description: "Each rule: a source, a level and a condition.",
-      type: "array",
-      items: {
-        $ref: "#/$defs/rule"
-      }
-    }
-  },
-  $defs: {
-    rule: {
-      title: "Risk rule",
-      description: "When `when` holds for a statement of `source`, the statement is at least `level`.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["title", "source", "level", "when"],
-      properties: {
-        title: {
-          title: "Title",
-          description: "Shown beside every statement the rule matched.",
-          type: "string",
-          minLength: 1
-        },
-        source: {
-          title: "Source",
-          description: "Kind of change the rule applies to: schema (`ddl`), data (`dml`) or `create-database`.",
-          enum: ["ddl", "dml", "create-database"]
-        },
-        level: {
-          title: "Risk level",
-          description: "Level given to matching statements.",
-          enum: ["high", "moderate", "low"]
-        },
-        when: {
-          $ref: "#/$defs/condition",
-          title: "When",
-          description: "The condition a statement must meet: facts that must all hold, and/or `all:` / `any:` / `not:`."
-        }
-      }
-    },
-    condition: {
-      title: "Condition",
-      description: "Facts that must all hold, and/or `all:` / `any:` / `not:` of conditions. `{}` is not allowed; write `environment: '*'` to match everything.",
-      type: "object",
-      additionalProperties: !1,
-      minProperties: 1,
-      properties: {
-        all: {
-          title: "All of",
-          description: "Holds when every condition holds.",
-          type: "array",
-          minItems: 1,
-          items: {
-            $ref: "#/$defs/condition"
-          }
-        },
-        any: {
-          title: "Any of",
-          description: "Holds when at least one condition holds.",
-          type: "array",
-          minItems: 1,
-          items: {
-            $ref: "#/$defs/condition"
-          }
-        },
-        not: {
-          $ref: "#/$defs/condition",
-          title: "Not",
-          description: "Holds when the condition does not."
-        },
-        environment: {
-          $ref: "#/$defs/text",
-          title: "Environment",
-          description: "Environment id of the task, e.g. `prod`, or a list or glob."
-        },
-        database: {
-          $ref: "#/$defs/text",
-          title: "Database",
-          description: "Database name, a list or a glob (`tenant_*`)."
-        },
-        table: {
-          $ref: "#/$defs/text",
-          title: "Table",
-          description: "A table the statement touches; holds if any touched table matches."
-        },
-        statementType: {
-          $ref: "#/$defs/text",
-          title: "Statement type",
-          description: "Bytebase statement type: CREATE_TABLE, ALTER_TABLE, DROP_TABLE, RENAME (RENAME TABLE), TRUNCATE, CREATE_INDEX, DROP_INDEX, CREATE_VIEW, ALTER_VIEW, DROP_VIEW, CREATE_DATABASE, ALTER_DATABASE, DROP_DATABASE (also DROP SCHEMA), CREATE_PROCEDURE, DROP_PROCEDURE, CREATE_FUNCTION, DROP_FUNCTION, CREATE_TRIGGER, DROP_TRIGGER, CREATE_EVENT, ALTER_EVENT, DROP_EVENT, INSERT, UPDATE, DELETE; sqlgate's own for the rest: REPLACE, LOAD_DATA, CALL, PREPARE, EXECUTE, DEALLOCATE_PREPARE, SET, ... or a glob such as `DROP_*`. The older names RENAME_TABLE and DROP_SCHEMA are accepted with a warning."
-        },
-        operation: {
-          $ref: "#/$defs/text",
-          title: "ALTER TABLE operation",
-          description: "A sub-operation of ALTER TABLE: ADD_COLUMN, DROP_COLUMN, MODIFY_COLUMN, CHANGE_COLUMN, RENAME_COLUMN, SET_DEFAULT, ADD_INDEX, DROP_INDEX, RENAME_INDEX, ADD_CONSTRAINT (CHECK), ADD_FOREIGN_KEY, DROP_CONSTRAINT, ADD_PRIMARY_KEY, DROP_PRIMARY_KEY, DROP_FOREIGN_KEY, RENAME_TABLE, CONVERT_CHARSET, PARTITION, DROP_PARTITION, TRUNCATE_PARTITION, TABLE_OPTION."
-        },
-        file: {
-          $ref: "#/$defs/text",
-          title: "File",
-          description: "Migration file path, e.g. `migrations/test_db/*_hotfix.sql`."
-        },
-        hasWhere: {
-          type: "boolean",
-          title: "Has WHERE",
-          description: "Whether an UPDATE or DELETE has a WHERE clause that bounds it; a WHERE true for every row (`WHERE 1=1`, `WHERE TRUE`) counts as none."
-        },
-        limit: {
-          $ref: "#/$defs/number",
-          title: "LIMIT",
-          description: "The `LIMIT n` of an UPDATE or DELETE; does not apply to statements without one."
-        },
-        affectedRows: {
-          $ref: "#/$defs/number",
-          title: "Affected rows",
-          description: "Rows an UPDATE/DELETE would touch (from EXPLAIN with --estimate) or an INSERT's row count. Unknown values make comparisons hold (fail closed)."
-        },
-        tableRows: {
-          $ref: "#/$defs/number",
-          title: "Table rows",
-          description: "Rows in the table (from information_schema with --estimate). Unknown values make comparisons hold (fail closed)."
-        },
-        destructive: {
-          type: "boolean",
-          title: "Destructive",
-          description: "Deletes data: drops a database, table or column, truncates a table, drops or truncates a partition."
-        },
-        backwardIncompatible: {
-          type: "boolean",
-          title: "Backward incompatible",
-          description: "Code written for the schema before the change may fail after it: a table, view, routine, database or column is dropped or renamed, a column's type may change (MODIFY/CHANGE), or a UNIQUE, PRIMARY KEY, FOREIGN KEY or CHECK constraint is added."
-        },
-        dataDependent: {
-          type: "boolean",
-          title: "Data dependent",
-          description: "May fail depending on the data: a unique index, a NOT NULL column without default, nullable to NOT NULL."
-        },
-        tableRewrite: {
-          type: "boolean",
-          title: "Table rewrite",
-          description: "Rewrites the table: a column type change or a charset conversion."
-        },
-        hasAlgorithm: {
-          type: "boolean",
-          title: "ALGORITHM given",
-          description: "The ALTER names `ALGORITHM=`."
-        },
-        hasLock: {
-          type: "boolean",
-          title: "LOCK given",
-          description: "The ALTER names `LOCK=`."
-        },
-        onlineDdl: {
-          $ref: "#/$defs/text",
-          title: "Online DDL class",
-          description: "How MySQL 8 / MariaDB 10.6+ run an ALTER TABLE, CREATE INDEX or DROP INDEX: `instant` (metadata only), `inplace`, `copy` (the table is copied; a type change, a new foreign key or CHECK), or `unknown`. An explicit ALGORITHM= decides it."
-        },
-        callsRoutine: {
-          type: "boolean",
-          title: "Calls a routine",
-          description: "A CALL: runs a stored procedure whose statements the reviewer does not see."
-        },
-        dynamic: {
-          type: "boolean",
-          title: "Dynamic SQL",
-          description: "PREPARE or EXECUTE: runs SQL built at run time, which the analysis cannot see."
-        },
-        sessionOverride: {
-          $ref: "#/$defs/text",
-          title: "Session override",
-          description: "A server variable a SET changes, lower-case (`foreign_key_checks`, `sql_mode`, `sql_log_bin`, `names`); a GLOBAL or PERSIST one also as `global.<name>`. Does not apply to statements that set none."
-        },
-        rehearsalFailed: {
-          type: "boolean",
-          title: "Rehearsal failed",
-          description: "The statement failed when the PR was rehearsed on a throwaway database, or its file's up \u2192 down \u2192 up did not return the schema. Unknown (the rule holds) without a rehearsal or when the statement did not run."
-        },
-        rehearsalMs: {
-          $ref: "#/$defs/number",
-          title: "Rehearsal time (ms)",
-          description: "Milliseconds the statement took in the rehearsal. Unknown values make comparisons hold (fail closed)."
-        }
-      }
-    },
-    text: {
-      title: "Text matcher",
-      description: "A value, a glob (`*`, `?`, `[...]`) or a list of them (any matches).",
-      type: ["string", "array"],
-      minItems: 1,
-      items: {
-        type: "string"
-      }
-    },
-    number: {
-      title: "Number matcher",
-      description: "A number, a list of numbers, or a comparison `{gt, gte, lt, lte}`.",
-      type: ["number", "array", "object"],
-      minItems: 1,
-      items: {
-        type: "number"
-      },
-      minProperties: 1,
-      additionalProperties: !1,
-      properties: {
-        gt: {
-          type: "number",
-          title: "Greater than",
-          description: "Holds when the fact is greater than this."
-        },
-        gte: {
-          type: "number",
-          title: "At least",
-          description: "Holds when the fact is at least this."
-        },
-        lt: {
-          type: "number",
-          title: "Less than",
-          description: "Holds when the fact is less than this."
-        },
-        lte: {
-          type: "number",
-          title: "At most",
-          description: "Holds when the fact is at most this."
-        }
-      }
-    }
-  }
-};
-
-// schemas/roles.schema.json
-var roles_schema_default = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://sqlgate.dev/schemas/roles.schema.json",
-  title: "sqlgate roles",
-  description: "Who holds which role. Built-in roles (workspace-owner, dba, project-owner, developer) exist without being declared; list them here to give them members. Custom roles need an id and a title.",
-  type: "object",
-  additionalProperties: !1,
-  required: ["roles"],
-  properties: {
-    roles: {
-      title: "Roles",
-      description: "Every role that approval flows and rollout rules may name.",
-      type: "array",
-      items: { $ref: "#/$defs/role" }
-    }
-  },
-  $defs: {
-    role: {
-      title: "Role",
-      description: "A role and its members.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["id"],
-      properties: {
-        id: {
-          title: "Role id",
-          description: "Lower-case id used by flows and environments, e.g. `tester`.",
-          type: "string",
-          pattern: "^[a-z][a-z0-9-]*$"
-        },
-        title: {
-          title: "Title",
-          description: "Name shown in PR comments, e.g. `Tester`. Required for custom roles.",
-          type: "string",
-          minLength: 1
-        },
-        description: {
-          title: "Description",
-          description: "What the role is responsible for.",
-          type: "string"
-        },
-        members: {
-          title: "Members",
-          description: "GitHub logins (`octocat`) or teams (`org/team-slug`). A role with no members can never approve: its steps fail closed.",
-          type: "array",
-          items: {
-            title: "Member",
-            description: "A GitHub login or `org/team-slug`.",
-            type: "string",
-            pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_.-]+)?$"
-          }
-        }
-      }
-    }
-  }
-};
-
-// src/policy/schema-check.ts
-var SCHEMAS = {
-  roles: roles_schema_default,
-  risk: risk_rules_schema_default,
-  approval: approval_flows_schema_default,
-  environments: environments_schema_default
-}, validators, ajv;
-function compileSchema(schema) {
-  return ajv ??= new import__.Ajv2020({ allErrors: !0, verbose: !0, strict: !0, allowUnionTypes: !0 }), ajv.compile(schema);
+// src/policy/schema-validators.js
+function ucs2length(str) {
+  let len = str.length, length = 0, pos = 0, value;
+  for (; pos < len; )
+    length++, value = str.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str.charCodeAt(pos), (value & 64512) === 56320 && pos++);
+  return length;
 }
-function validatorFor(key) {
-  return validators ??= {
-    roles: compileSchema(SCHEMAS.roles),
-    risk: compileSchema(SCHEMAS.risk),
-    approval: compileSchema(SCHEMAS.approval),
-    environments: compileSchema(SCHEMAS.environments)
-  }, validators[key];
+var roles = validate20, schema31 = { $schema: "https://json-schema.org/draft/2020-12/schema", $id: "https://sqlgate.dev/schemas/roles.schema.json", title: "sqlgate roles", description: "Who holds which role. Built-in roles (workspace-owner, dba, project-owner, developer) exist without being declared; list them here to give them members. Custom roles need an id and a title.", type: "object", additionalProperties: !1, required: ["roles"], properties: { roles: { title: "Roles", description: "Every role that approval flows and rollout rules may name.", type: "array", items: { $ref: "#/$defs/role" } } }, $defs: { role: { title: "Role", description: "A role and its members.", type: "object", additionalProperties: !1, required: ["id"], properties: { id: { title: "Role id", description: "Lower-case id used by flows and environments, e.g. `tester`.", type: "string", pattern: "^[a-z][a-z0-9-]*$" }, title: { title: "Title", description: "Name shown in PR comments, e.g. `Tester`. Required for custom roles.", type: "string", minLength: 1 }, description: { title: "Description", description: "What the role is responsible for.", type: "string" }, members: { title: "Members", description: "GitHub logins (`octocat`) or teams (`org/team-slug`). A role with no members can never approve: its steps fail closed.", type: "array", items: { title: "Member", description: "A GitHub login or `org/team-slug`.", type: "string", pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_.-]+)?$" } } } } } }, schema32 = { title: "Role", description: "A role and its members.", type: "object", additionalProperties: !1, required: ["id"], properties: { id: { title: "Role id", description: "Lower-case id used by flows and environments, e.g. `tester`.", type: "string", pattern: "^[a-z][a-z0-9-]*$" }, title: { title: "Title", description: "Name shown in PR comments, e.g. `Tester`. Required for custom roles.", type: "string", minLength: 1 }, description: { title: "Description", description: "What the role is responsible for.", type: "string" }, members: { title: "Members", description: "GitHub logins (`octocat`) or teams (`org/team-slug`). A role with no members can never approve: its steps fail closed.", type: "array", items: { title: "Member", description: "A GitHub login or `org/team-slug`.", type: "string", pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_.-]+)?$" } } } }, pattern4 = new RegExp("^[a-z][a-z0-9-]*$", "u"), pattern5 = new RegExp("^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_.-]+)?$", "u"), func1 = ucs2length;
+function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate20.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.roles === void 0) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "roles" }, message: "must have required property 'roles'", schema: schema31.required, parentSchema: schema31, data };
+      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    for (let key0 in data)
+      if (key0 !== "roles") {
+        let err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema31, data };
+        vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+      }
+    if (data.roles !== void 0) {
+      let data0 = data.roles;
+      if (Array.isArray(data0)) {
+        let len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data1 = data0[i0];
+          if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+            if (data1.id === void 0) {
+              let err2 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/$defs/role/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'", schema: schema32.required, parentSchema: schema32, data: data1 };
+              vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+            }
+            for (let key1 in data1)
+              if (!(key1 === "id" || key1 === "title" || key1 === "description" || key1 === "members")) {
+                let err3 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/$defs/role/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema32, data: data1 };
+                vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+              }
+            if (data1.id !== void 0) {
+              let data2 = data1.id;
+              if (typeof data2 == "string") {
+                if (!pattern4.test(data2)) {
+                  let err4 = { instancePath: instancePath + "/roles/" + i0 + "/id", schemaPath: "#/$defs/role/properties/id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9-]*$" }, message: 'must match pattern "^[a-z][a-z0-9-]*$"', schema: "^[a-z][a-z0-9-]*$", parentSchema: schema32.properties.id, data: data2 };
+                  vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+                }
+              } else {
+                let err5 = { instancePath: instancePath + "/roles/" + i0 + "/id", schemaPath: "#/$defs/role/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.id.type, parentSchema: schema32.properties.id, data: data2 };
+                vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+              }
+            }
+            if (data1.title !== void 0) {
+              let data3 = data1.title;
+              if (typeof data3 == "string") {
+                if (func1(data3) < 1) {
+                  let err6 = { instancePath: instancePath + "/roles/" + i0 + "/title", schemaPath: "#/$defs/role/properties/title/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema32.properties.title, data: data3 };
+                  vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+                }
+              } else {
+                let err7 = { instancePath: instancePath + "/roles/" + i0 + "/title", schemaPath: "#/$defs/role/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.title.type, parentSchema: schema32.properties.title, data: data3 };
+                vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
+              }
+            }
+            if (data1.description !== void 0) {
+              let data4 = data1.description;
+              if (typeof data4 != "string") {
+                let err8 = { instancePath: instancePath + "/roles/" + i0 + "/description", schemaPath: "#/$defs/role/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.description.type, parentSchema: schema32.properties.description, data: data4 };
+                vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+              }
+            }
+            if (data1.members !== void 0) {
+              let data5 = data1.members;
+              if (Array.isArray(data5)) {
+                let len1 = data5.length;
+                for (let i1 = 0; i1 < len1; i1++) {
+                  let data6 = data5[i1];
+                  if (typeof data6 == "string") {
+                    if (!pattern5.test(data6)) {
+                      let err9 = { instancePath: instancePath + "/roles/" + i0 + "/members/" + i1, schemaPath: "#/$defs/role/properties/members/items/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_.-]+)?$" }, message: 'must match pattern "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_.-]+)?$"', schema: "^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_.-]+)?$", parentSchema: schema32.properties.members.items, data: data6 };
+                      vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+                    }
+                  } else {
+                    let err10 = { instancePath: instancePath + "/roles/" + i0 + "/members/" + i1, schemaPath: "#/$defs/role/properties/members/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema32.properties.members.items.type, parentSchema: schema32.properties.members.items, data: data6 };
+                    vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
+                  }
+                }
+              } else {
+                let err11 = { instancePath: instancePath + "/roles/" + i0 + "/members", schemaPath: "#/$defs/role/properties/members/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema32.properties.members.type, parentSchema: schema32.properties.members, data: data5 };
+                vErrors === null ? vErrors = [err11] : vErrors.push(err11), errors++;
+              }
+            }
+          } else {
+            let err12 = { instancePath: instancePath + "/roles/" + i0, schemaPath: "#/$defs/role/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema32.type, parentSchema: schema32, data: data1 };
+            vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
+          }
+        }
+      } else {
+        let err13 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema31.properties.roles.type, parentSchema: schema31.properties.roles, data: data0 };
+        vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
+      }
+    }
+  } else {
+    let err14 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema31.type, parentSchema: schema31, data };
+    vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
+  }
+  return validate20.errors = vErrors, errors === 0;
 }
+validate20.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+var risk = validate21, schema33 = { $schema: "https://json-schema.org/draft/2020-12/schema", $id: "https://sqlgate.dev/schemas/risk-rules.schema.json", title: "sqlgate risk rules", description: "Rules that give each SQL statement a risk level. The highest level of all matching rules wins; a statement no rule matches is `none`.", type: "object", additionalProperties: !1, properties: { preset: { title: "Preset rules", description: "`bytebase` adds Bytebase's default rules (HIGH: DROP_DATABASE, DROP_TABLE, TRUNCATE; MODERATE: DELETE, UPDATE, ALTER_TABLE, DROP_INDEX; everything else LOW) and sqlgate's MODERATE for procedure calls and dynamic SQL (`callsRoutine`, `dynamic`). Default: `bytebase`, merged with `rules`; write `none` to use only your own rules.", enum: ["bytebase", "none"] }, unparsedLevel: { title: "Level of SQL that cannot be parsed", description: "A statement sqlgate cannot parse is never low risk: it gets at least this level. Default `high`.", enum: ["high", "moderate", "low"] }, requireRollback: { title: "Require a rollback plan", description: "A migration whose risk is at or above this level needs a down file beside it (`<version>_<description>.down.sql`); without one the PR check fails, naming this line. The rehearsal applies it up \u2192 down \u2192 up.", enum: ["high", "moderate", "low"] }, backupDml: { title: "Back up rows before risky DML", description: "In a migration whose risk is at or above this level, each single-table UPDATE or DELETE with a WHERE first copies the rows it will touch into `sqlgate_backup`, in the same transaction, and `sqlgate rollback` restores them. A deploy that does not know the migration's risk (the CLI) backs up.", enum: ["high", "moderate", "low"] }, rules: { title: "Rules", description: "Each rule: a source, a level and a condition.", type: "array", items: { $ref: "#/$defs/rule" } } }, $defs: { rule: { title: "Risk rule", description: "When `when` holds for a statement of `source`, the statement is at least `level`.", type: "object", additionalProperties: !1, required: ["title", "source", "level", "when"], properties: { title: { title: "Title", description: "Shown beside every statement the rule matched.", type: "string", minLength: 1 }, source: { title: "Source", description: "Kind of change the rule applies to: schema (`ddl`), data (`dml`) or `create-database`.", enum: ["ddl", "dml", "create-database"] }, level: { title: "Risk level", description: "Level given to matching statements.", enum: ["high", "moderate", "low"] }, when: { $ref: "#/$defs/condition", title: "When", description: "The condition a statement must meet: facts that must all hold, and/or `all:` / `any:` / `not:`." } } }, condition: { title: "Condition", description: "Facts that must all hold, and/or `all:` / `any:` / `not:` of conditions. `{}` is not allowed; write `environment: '*'` to match everything.", type: "object", additionalProperties: !1, minProperties: 1, properties: { all: { title: "All of", description: "Holds when every condition holds.", type: "array", minItems: 1, items: { $ref: "#/$defs/condition" } }, any: { title: "Any of", description: "Holds when at least one condition holds.", type: "array", minItems: 1, items: { $ref: "#/$defs/condition" } }, not: { $ref: "#/$defs/condition", title: "Not", description: "Holds when the condition does not." }, environment: { $ref: "#/$defs/text", title: "Environment", description: "Environment id of the task, e.g. `prod`, or a list or glob." }, database: { $ref: "#/$defs/text", title: "Database", description: "Database name, a list or a glob (`tenant_*`)." }, table: { $ref: "#/$defs/text", title: "Table", description: "A table the statement touches; holds if any touched table matches." }, statementType: { $ref: "#/$defs/text", title: "Statement type", description: "Bytebase statement type: CREATE_TABLE, ALTER_TABLE, DROP_TABLE, RENAME (RENAME TABLE), TRUNCATE, CREATE_INDEX, DROP_INDEX, CREATE_VIEW, ALTER_VIEW, DROP_VIEW, CREATE_DATABASE, ALTER_DATABASE, DROP_DATABASE (also DROP SCHEMA), CREATE_PROCEDURE, DROP_PROCEDURE, CREATE_FUNCTION, DROP_FUNCTION, CREATE_TRIGGER, DROP_TRIGGER, CREATE_EVENT, ALTER_EVENT, DROP_EVENT, INSERT, UPDATE, DELETE; sqlgate's own for the rest: REPLACE, LOAD_DATA, CALL, PREPARE, EXECUTE, DEALLOCATE_PREPARE, SET, ... or a glob such as `DROP_*`. The older names RENAME_TABLE and DROP_SCHEMA are accepted with a warning." }, operation: { $ref: "#/$defs/text", title: "ALTER TABLE operation", description: "A sub-operation of ALTER TABLE: ADD_COLUMN, DROP_COLUMN, MODIFY_COLUMN, CHANGE_COLUMN, RENAME_COLUMN, SET_DEFAULT, ADD_INDEX, DROP_INDEX, RENAME_INDEX, ADD_CONSTRAINT (CHECK), ADD_FOREIGN_KEY, DROP_CONSTRAINT, ADD_PRIMARY_KEY, DROP_PRIMARY_KEY, DROP_FOREIGN_KEY, RENAME_TABLE, CONVERT_CHARSET, PARTITION, DROP_PARTITION, TRUNCATE_PARTITION, TABLE_OPTION." }, file: { $ref: "#/$defs/text", title: "File", description: "Migration file path, e.g. `migrations/test_db/*_hotfix.sql`." }, hasWhere: { type: "boolean", title: "Has WHERE", description: "Whether an UPDATE or DELETE has a WHERE clause that bounds it; a WHERE true for every row (`WHERE 1=1`, `WHERE TRUE`) counts as none." }, limit: { $ref: "#/$defs/number", title: "LIMIT", description: "The `LIMIT n` of an UPDATE or DELETE; does not apply to statements without one." }, affectedRows: { $ref: "#/$defs/number", title: "Affected rows", description: "Rows an UPDATE/DELETE would touch (from EXPLAIN with --estimate) or an INSERT's row count. Unknown values make comparisons hold (fail closed)." }, tableRows: { $ref: "#/$defs/number", title: "Table rows", description: "Rows in the table (from information_schema with --estimate). Unknown values make comparisons hold (fail closed)." }, destructive: { type: "boolean", title: "Destructive", description: "Deletes data: drops a database, table or column, truncates a table, drops or truncates a partition." }, backwardIncompatible: { type: "boolean", title: "Backward incompatible", description: "Code written for the schema before the change may fail after it: a table, view, routine, database or column is dropped or renamed, a column's type may change (MODIFY/CHANGE), or a UNIQUE, PRIMARY KEY, FOREIGN KEY or CHECK constraint is added." }, dataDependent: { type: "boolean", title: "Data dependent", description: "May fail depending on the data: a unique index, a NOT NULL column without default, nullable to NOT NULL." }, tableRewrite: { type: "boolean", title: "Table rewrite", description: "Rewrites the table: a column type change or a charset conversion." }, hasAlgorithm: { type: "boolean", title: "ALGORITHM given", description: "The ALTER names `ALGORITHM=`." }, hasLock: { type: "boolean", title: "LOCK given", description: "The ALTER names `LOCK=`." }, onlineDdl: { $ref: "#/$defs/text", title: "Online DDL class", description: "How MySQL 8 / MariaDB 10.6+ run an ALTER TABLE, CREATE INDEX or DROP INDEX: `instant` (metadata only), `inplace`, `copy` (the table is copied; a type change, a new foreign key or CHECK), or `unknown`. An explicit ALGORITHM= decides it." }, callsRoutine: { type: "boolean", title: "Calls a routine", description: "A CALL: runs a stored procedure whose statements the reviewer does not see." }, dynamic: { type: "boolean", title: "Dynamic SQL", description: "PREPARE or EXECUTE: runs SQL built at run time, which the analysis cannot see." }, sessionOverride: { $ref: "#/$defs/text", title: "Session override", description: "A server variable a SET changes, lower-case (`foreign_key_checks`, `sql_mode`, `sql_log_bin`, `names`); a GLOBAL or PERSIST one also as `global.<name>`. Does not apply to statements that set none." }, rehearsalFailed: { type: "boolean", title: "Rehearsal failed", description: "The statement failed when the PR was rehearsed on a throwaway database, or its file's up \u2192 down \u2192 up did not return the schema. Unknown (the rule holds) without a rehearsal or when the statement did not run." }, rehearsalMs: { $ref: "#/$defs/number", title: "Rehearsal time (ms)", description: "Milliseconds the statement took in the rehearsal. Unknown values make comparisons hold (fail closed)." } } }, text: { title: "Text matcher", description: "A value, a glob (`*`, `?`, `[...]`) or a list of them (any matches).", type: ["string", "array"], minItems: 1, items: { type: "string" } }, number: { title: "Number matcher", description: "A number, a list of numbers, or a comparison `{gt, gte, lt, lte}`.", type: ["number", "array", "object"], minItems: 1, items: { type: "number" }, minProperties: 1, additionalProperties: !1, properties: { gt: { type: "number", title: "Greater than", description: "Holds when the fact is greater than this." }, gte: { type: "number", title: "At least", description: "Holds when the fact is at least this." }, lt: { type: "number", title: "Less than", description: "Holds when the fact is less than this." }, lte: { type: "number", title: "At most", description: "Holds when the fact is at most this." } } } } }, schema34 = { title: "Risk rule", description: "When `when` holds for a statement of `source`, the statement is at least `level`.", type: "object", additionalProperties: !1, required: ["title", "source", "level", "when"], properties: { title: { title: "Title", description: "Shown beside every statement the rule matched.", type: "string", minLength: 1 }, source: { title: "Source", description: "Kind of change the rule applies to: schema (`ddl`), data (`dml`) or `create-database`.", enum: ["ddl", "dml", "create-database"] }, level: { title: "Risk level", description: "Level given to matching statements.", enum: ["high", "moderate", "low"] }, when: { $ref: "#/$defs/condition", title: "When", description: "The condition a statement must meet: facts that must all hold, and/or `all:` / `any:` / `not:`." } } }, schema35 = { title: "Condition", description: "Facts that must all hold, and/or `all:` / `any:` / `not:` of conditions. `{}` is not allowed; write `environment: '*'` to match everything.", type: "object", additionalProperties: !1, minProperties: 1, properties: { all: { title: "All of", description: "Holds when every condition holds.", type: "array", minItems: 1, items: { $ref: "#/$defs/condition" } }, any: { title: "Any of", description: "Holds when at least one condition holds.", type: "array", minItems: 1, items: { $ref: "#/$defs/condition" } }, not: { $ref: "#/$defs/condition", title: "Not", description: "Holds when the condition does not." }, environment: { $ref: "#/$defs/text", title: "Environment", description: "Environment id of the task, e.g. `prod`, or a list or glob." }, database: { $ref: "#/$defs/text", title: "Database", description: "Database name, a list or a glob (`tenant_*`)." }, table: { $ref: "#/$defs/text", title: "Table", description: "A table the statement touches; holds if any touched table matches." }, statementType: { $ref: "#/$defs/text", title: "Statement type", description: "Bytebase statement type: CREATE_TABLE, ALTER_TABLE, DROP_TABLE, RENAME (RENAME TABLE), TRUNCATE, CREATE_INDEX, DROP_INDEX, CREATE_VIEW, ALTER_VIEW, DROP_VIEW, CREATE_DATABASE, ALTER_DATABASE, DROP_DATABASE (also DROP SCHEMA), CREATE_PROCEDURE, DROP_PROCEDURE, CREATE_FUNCTION, DROP_FUNCTION, CREATE_TRIGGER, DROP_TRIGGER, CREATE_EVENT, ALTER_EVENT, DROP_EVENT, INSERT, UPDATE, DELETE; sqlgate's own for the rest: REPLACE, LOAD_DATA, CALL, PREPARE, EXECUTE, DEALLOCATE_PREPARE, SET, ... or a glob such as `DROP_*`. The older names RENAME_TABLE and DROP_SCHEMA are accepted with a warning." }, operation: { $ref: "#/$defs/text", title: "ALTER TABLE operation", description: "A sub-operation of ALTER TABLE: ADD_COLUMN, DROP_COLUMN, MODIFY_COLUMN, CHANGE_COLUMN, RENAME_COLUMN, SET_DEFAULT, ADD_INDEX, DROP_INDEX, RENAME_INDEX, ADD_CONSTRAINT (CHECK), ADD_FOREIGN_KEY, DROP_CONSTRAINT, ADD_PRIMARY_KEY, DROP_PRIMARY_KEY, DROP_FOREIGN_KEY, RENAME_TABLE, CONVERT_CHARSET, PARTITION, DROP_PARTITION, TRUNCATE_PARTITION, TABLE_OPTION." }, file: { $ref: "#/$defs/text", title: "File", description: "Migration file path, e.g. `migrations/test_db/*_hotfix.sql`." }, hasWhere: { type: "boolean", title: "Has WHERE", description: "Whether an UPDATE or DELETE has a WHERE clause that bounds it; a WHERE true for every row (`WHERE 1=1`, `WHERE TRUE`) counts as none." }, limit: { $ref: "#/$defs/number", title: "LIMIT", description: "The `LIMIT n` of an UPDATE or DELETE; does not apply to statements without one." }, affectedRows: { $ref: "#/$defs/number", title: "Affected rows", description: "Rows an UPDATE/DELETE would touch (from EXPLAIN with --estimate) or an INSERT's row count. Unknown values make comparisons hold (fail closed)." }, tableRows: { $ref: "#/$defs/number", title: "Table rows", description: "Rows in the table (from information_schema with --estimate). Unknown values make comparisons hold (fail closed)." }, destructive: { type: "boolean", title: "Destructive", description: "Deletes data: drops a database, table or column, truncates a table, drops or truncates a partition." }, backwardIncompatible: { type: "boolean", title: "Backward incompatible", description: "Code written for the schema before the change may fail after it: a table, view, routine, database or column is dropped or renamed, a column's type may change (MODIFY/CHANGE), or a UNIQUE, PRIMARY KEY, FOREIGN KEY or CHECK constraint is added." }, dataDependent: { type: "boolean", title: "Data dependent", description: "May fail depending on the data: a unique index, a NOT NULL column without default, nullable to NOT NULL." }, tableRewrite: { type: "boolean", title: "Table rewrite", description: "Rewrites the table: a column type change or a charset conversion." }, hasAlgorithm: { type: "boolean", title: "ALGORITHM given", description: "The ALTER names `ALGORITHM=`." }, hasLock: { type: "boolean", title: "LOCK given", description: "The ALTER names `LOCK=`." }, onlineDdl: { $ref: "#/$defs/text", title: "Online DDL class", description: "How MySQL 8 / MariaDB 10.6+ run an ALTER TABLE, CREATE INDEX or DROP INDEX: `instant` (metadata only), `inplace`, `copy` (the table is copied; a type change, a new foreign key or CHECK), or `unknown`. An explicit ALGORITHM= decides it." }, callsRoutine: { type: "boolean", title: "Calls a routine", description: "A CALL: runs a stored procedure whose statements the reviewer does not see." }, dynamic: { type: "boolean", title: "Dynamic SQL", description: "PREPARE or EXECUTE: runs SQL built at run time, which the analysis cannot see." }, sessionOverride: { $ref: "#/$defs/text", title: "Session override", description: "A server variable a SET changes, lower-case (`foreign_key_checks`, `sql_mode`, `sql_log_bin`, `names`); a GLOBAL or PERSIST one also as `global.<name>`. Does not apply to statements that set none." }, rehearsalFailed: { type: "boolean", title: "Rehearsal failed", description: "The statement failed when the PR was rehearsed on a throwaway database, or its file's up \u2192 down \u2192 up did not return the schema. Unknown (the rule holds) without a rehearsal or when the statement did not run." }, rehearsalMs: { $ref: "#/$defs/number", title: "Rehearsal time (ms)", description: "Milliseconds the statement took in the rehearsal. Unknown values make comparisons hold (fail closed)." } } }, schema36 = { title: "Text matcher", description: "A value, a glob (`*`, `?`, `[...]`) or a list of them (any matches).", type: ["string", "array"], minItems: 1, items: { type: "string" } }, schema42 = { title: "Number matcher", description: "A number, a list of numbers, or a comparison `{gt, gte, lt, lte}`.", type: ["number", "array", "object"], minItems: 1, items: { type: "number" }, minProperties: 1, additionalProperties: !1, properties: { gt: { type: "number", title: "Greater than", description: "Holds when the fact is greater than this." }, gte: { type: "number", title: "At least", description: "Holds when the fact is at least this." }, lt: { type: "number", title: "Less than", description: "Holds when the fact is less than this." }, lte: { type: "number", title: "At most", description: "Holds when the fact is at most this." } } }, func3 = Object.prototype.hasOwnProperty, wrapper0 = { validate: validate23 };
+function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate23.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    if (Object.keys(data).length < 1) {
+      let err0 = { instancePath, schemaPath: "#/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema35, data };
+      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    for (let key0 in data)
+      if (!func3.call(schema35.properties, key0)) {
+        let err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema35, data };
+        vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+      }
+    if (data.all !== void 0) {
+      let data0 = data.all;
+      if (Array.isArray(data0)) {
+        if (data0.length < 1) {
+          let err2 = { instancePath: instancePath + "/all", schemaPath: "#/properties/all/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema35.properties.all, data: data0 };
+          vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+        }
+        let len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++)
+          wrapper0.validate(data0[i0], { instancePath: instancePath + "/all/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors }) || (vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors), errors = vErrors.length);
+      } else {
+        let err3 = { instancePath: instancePath + "/all", schemaPath: "#/properties/all/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema35.properties.all.type, parentSchema: schema35.properties.all, data: data0 };
+        vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+      }
+    }
+    if (data.any !== void 0) {
+      let data2 = data.any;
+      if (Array.isArray(data2)) {
+        if (data2.length < 1) {
+          let err4 = { instancePath: instancePath + "/any", schemaPath: "#/properties/any/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema35.properties.any, data: data2 };
+          vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+        }
+        let len1 = data2.length;
+        for (let i1 = 0; i1 < len1; i1++)
+          wrapper0.validate(data2[i1], { instancePath: instancePath + "/any/" + i1, parentData: data2, parentDataProperty: i1, rootData, dynamicAnchors }) || (vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors), errors = vErrors.length);
+      } else {
+        let err5 = { instancePath: instancePath + "/any", schemaPath: "#/properties/any/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema35.properties.any.type, parentSchema: schema35.properties.any, data: data2 };
+        vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+      }
+    }
+    if (data.not !== void 0 && (wrapper0.validate(data.not, { instancePath: instancePath + "/not", parentData: data, parentDataProperty: "not", rootData, dynamicAnchors }) || (vErrors = vErrors === null ? wrapper0.validate.errors : vErrors.concat(wrapper0.validate.errors), errors = vErrors.length)), data.environment !== void 0) {
+      let data5 = data.environment;
+      if (typeof data5 != "string" && !Array.isArray(data5)) {
+        let err6 = { instancePath: instancePath + "/environment", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data5 };
+        vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+      }
+      if (Array.isArray(data5)) {
+        if (data5.length < 1) {
+          let err7 = { instancePath: instancePath + "/environment", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data5 };
+          vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
+        }
+        let len2 = data5.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data6 = data5[i2];
+          if (typeof data6 != "string") {
+            let err8 = { instancePath: instancePath + "/environment/" + i2, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data6 };
+            vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+          }
+        }
+      }
+    }
+    if (data.database !== void 0) {
+      let data7 = data.database;
+      if (typeof data7 != "string" && !Array.isArray(data7)) {
+        let err9 = { instancePath: instancePath + "/database", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data7 };
+        vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+      }
+      if (Array.isArray(data7)) {
+        if (data7.length < 1) {
+          let err10 = { instancePath: instancePath + "/database", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data7 };
+          vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
+        }
+        let len3 = data7.length;
+        for (let i3 = 0; i3 < len3; i3++) {
+          let data8 = data7[i3];
+          if (typeof data8 != "string") {
+            let err11 = { instancePath: instancePath + "/database/" + i3, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data8 };
+            vErrors === null ? vErrors = [err11] : vErrors.push(err11), errors++;
+          }
+        }
+      }
+    }
+    if (data.table !== void 0) {
+      let data9 = data.table;
+      if (typeof data9 != "string" && !Array.isArray(data9)) {
+        let err12 = { instancePath: instancePath + "/table", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data9 };
+        vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
+      }
+      if (Array.isArray(data9)) {
+        if (data9.length < 1) {
+          let err13 = { instancePath: instancePath + "/table", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data9 };
+          vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
+        }
+        let len4 = data9.length;
+        for (let i4 = 0; i4 < len4; i4++) {
+          let data10 = data9[i4];
+          if (typeof data10 != "string") {
+            let err14 = { instancePath: instancePath + "/table/" + i4, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data10 };
+            vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
+          }
+        }
+      }
+    }
+    if (data.statementType !== void 0) {
+      let data11 = data.statementType;
+      if (typeof data11 != "string" && !Array.isArray(data11)) {
+        let err15 = { instancePath: instancePath + "/statementType", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data11 };
+        vErrors === null ? vErrors = [err15] : vErrors.push(err15), errors++;
+      }
+      if (Array.isArray(data11)) {
+        if (data11.length < 1) {
+          let err16 = { instancePath: instancePath + "/statementType", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data11 };
+          vErrors === null ? vErrors = [err16] : vErrors.push(err16), errors++;
+        }
+        let len5 = data11.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data12 = data11[i5];
+          if (typeof data12 != "string") {
+            let err17 = { instancePath: instancePath + "/statementType/" + i5, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data12 };
+            vErrors === null ? vErrors = [err17] : vErrors.push(err17), errors++;
+          }
+        }
+      }
+    }
+    if (data.operation !== void 0) {
+      let data13 = data.operation;
+      if (typeof data13 != "string" && !Array.isArray(data13)) {
+        let err18 = { instancePath: instancePath + "/operation", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data13 };
+        vErrors === null ? vErrors = [err18] : vErrors.push(err18), errors++;
+      }
+      if (Array.isArray(data13)) {
+        if (data13.length < 1) {
+          let err19 = { instancePath: instancePath + "/operation", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data13 };
+          vErrors === null ? vErrors = [err19] : vErrors.push(err19), errors++;
+        }
+        let len6 = data13.length;
+        for (let i6 = 0; i6 < len6; i6++) {
+          let data14 = data13[i6];
+          if (typeof data14 != "string") {
+            let err20 = { instancePath: instancePath + "/operation/" + i6, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data14 };
+            vErrors === null ? vErrors = [err20] : vErrors.push(err20), errors++;
+          }
+        }
+      }
+    }
+    if (data.file !== void 0) {
+      let data15 = data.file;
+      if (typeof data15 != "string" && !Array.isArray(data15)) {
+        let err21 = { instancePath: instancePath + "/file", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data15 };
+        vErrors === null ? vErrors = [err21] : vErrors.push(err21), errors++;
+      }
+      if (Array.isArray(data15)) {
+        if (data15.length < 1) {
+          let err22 = { instancePath: instancePath + "/file", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data15 };
+          vErrors === null ? vErrors = [err22] : vErrors.push(err22), errors++;
+        }
+        let len7 = data15.length;
+        for (let i7 = 0; i7 < len7; i7++) {
+          let data16 = data15[i7];
+          if (typeof data16 != "string") {
+            let err23 = { instancePath: instancePath + "/file/" + i7, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data16 };
+            vErrors === null ? vErrors = [err23] : vErrors.push(err23), errors++;
+          }
+        }
+      }
+    }
+    if (data.hasWhere !== void 0) {
+      let data17 = data.hasWhere;
+      if (typeof data17 != "boolean") {
+        let err24 = { instancePath: instancePath + "/hasWhere", schemaPath: "#/properties/hasWhere/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.hasWhere.type, parentSchema: schema35.properties.hasWhere, data: data17 };
+        vErrors === null ? vErrors = [err24] : vErrors.push(err24), errors++;
+      }
+    }
+    if (data.limit !== void 0) {
+      let data18 = data.limit;
+      if ((!data18 || typeof data18 != "object") && !(typeof data18 == "number" && isFinite(data18))) {
+        let err25 = { instancePath: instancePath + "/limit", schemaPath: "#/$defs/number/type", keyword: "type", params: { type: schema42.type }, message: "must be number,array,object", schema: schema42.type, parentSchema: schema42, data: data18 };
+        vErrors === null ? vErrors = [err25] : vErrors.push(err25), errors++;
+      }
+      if (Array.isArray(data18)) {
+        if (data18.length < 1) {
+          let err26 = { instancePath: instancePath + "/limit", schemaPath: "#/$defs/number/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema42, data: data18 };
+          vErrors === null ? vErrors = [err26] : vErrors.push(err26), errors++;
+        }
+        let len8 = data18.length;
+        for (let i8 = 0; i8 < len8; i8++) {
+          let data19 = data18[i8];
+          if (!(typeof data19 == "number" && isFinite(data19))) {
+            let err27 = { instancePath: instancePath + "/limit/" + i8, schemaPath: "#/$defs/number/items/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.items.type, parentSchema: schema42.items, data: data19 };
+            vErrors === null ? vErrors = [err27] : vErrors.push(err27), errors++;
+          }
+        }
+      }
+      if (data18 && typeof data18 == "object" && !Array.isArray(data18)) {
+        if (Object.keys(data18).length < 1) {
+          let err28 = { instancePath: instancePath + "/limit", schemaPath: "#/$defs/number/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema42, data: data18 };
+          vErrors === null ? vErrors = [err28] : vErrors.push(err28), errors++;
+        }
+        for (let key1 in data18)
+          if (!(key1 === "gt" || key1 === "gte" || key1 === "lt" || key1 === "lte")) {
+            let err29 = { instancePath: instancePath + "/limit", schemaPath: "#/$defs/number/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema42, data: data18 };
+            vErrors === null ? vErrors = [err29] : vErrors.push(err29), errors++;
+          }
+        if (data18.gt !== void 0) {
+          let data20 = data18.gt;
+          if (!(typeof data20 == "number" && isFinite(data20))) {
+            let err30 = { instancePath: instancePath + "/limit/gt", schemaPath: "#/$defs/number/properties/gt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gt.type, parentSchema: schema42.properties.gt, data: data20 };
+            vErrors === null ? vErrors = [err30] : vErrors.push(err30), errors++;
+          }
+        }
+        if (data18.gte !== void 0) {
+          let data21 = data18.gte;
+          if (!(typeof data21 == "number" && isFinite(data21))) {
+            let err31 = { instancePath: instancePath + "/limit/gte", schemaPath: "#/$defs/number/properties/gte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gte.type, parentSchema: schema42.properties.gte, data: data21 };
+            vErrors === null ? vErrors = [err31] : vErrors.push(err31), errors++;
+          }
+        }
+        if (data18.lt !== void 0) {
+          let data22 = data18.lt;
+          if (!(typeof data22 == "number" && isFinite(data22))) {
+            let err32 = { instancePath: instancePath + "/limit/lt", schemaPath: "#/$defs/number/properties/lt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lt.type, parentSchema: schema42.properties.lt, data: data22 };
+            vErrors === null ? vErrors = [err32] : vErrors.push(err32), errors++;
+          }
+        }
+        if (data18.lte !== void 0) {
+          let data23 = data18.lte;
+          if (!(typeof data23 == "number" && isFinite(data23))) {
+            let err33 = { instancePath: instancePath + "/limit/lte", schemaPath: "#/$defs/number/properties/lte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lte.type, parentSchema: schema42.properties.lte, data: data23 };
+            vErrors === null ? vErrors = [err33] : vErrors.push(err33), errors++;
+          }
+        }
+      }
+    }
+    if (data.affectedRows !== void 0) {
+      let data24 = data.affectedRows;
+      if ((!data24 || typeof data24 != "object") && !(typeof data24 == "number" && isFinite(data24))) {
+        let err34 = { instancePath: instancePath + "/affectedRows", schemaPath: "#/$defs/number/type", keyword: "type", params: { type: schema42.type }, message: "must be number,array,object", schema: schema42.type, parentSchema: schema42, data: data24 };
+        vErrors === null ? vErrors = [err34] : vErrors.push(err34), errors++;
+      }
+      if (Array.isArray(data24)) {
+        if (data24.length < 1) {
+          let err35 = { instancePath: instancePath + "/affectedRows", schemaPath: "#/$defs/number/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema42, data: data24 };
+          vErrors === null ? vErrors = [err35] : vErrors.push(err35), errors++;
+        }
+        let len9 = data24.length;
+        for (let i9 = 0; i9 < len9; i9++) {
+          let data25 = data24[i9];
+          if (!(typeof data25 == "number" && isFinite(data25))) {
+            let err36 = { instancePath: instancePath + "/affectedRows/" + i9, schemaPath: "#/$defs/number/items/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.items.type, parentSchema: schema42.items, data: data25 };
+            vErrors === null ? vErrors = [err36] : vErrors.push(err36), errors++;
+          }
+        }
+      }
+      if (data24 && typeof data24 == "object" && !Array.isArray(data24)) {
+        if (Object.keys(data24).length < 1) {
+          let err37 = { instancePath: instancePath + "/affectedRows", schemaPath: "#/$defs/number/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema42, data: data24 };
+          vErrors === null ? vErrors = [err37] : vErrors.push(err37), errors++;
+        }
+        for (let key2 in data24)
+          if (!(key2 === "gt" || key2 === "gte" || key2 === "lt" || key2 === "lte")) {
+            let err38 = { instancePath: instancePath + "/affectedRows", schemaPath: "#/$defs/number/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema42, data: data24 };
+            vErrors === null ? vErrors = [err38] : vErrors.push(err38), errors++;
+          }
+        if (data24.gt !== void 0) {
+          let data26 = data24.gt;
+          if (!(typeof data26 == "number" && isFinite(data26))) {
+            let err39 = { instancePath: instancePath + "/affectedRows/gt", schemaPath: "#/$defs/number/properties/gt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gt.type, parentSchema: schema42.properties.gt, data: data26 };
+            vErrors === null ? vErrors = [err39] : vErrors.push(err39), errors++;
+          }
+        }
+        if (data24.gte !== void 0) {
+          let data27 = data24.gte;
+          if (!(typeof data27 == "number" && isFinite(data27))) {
+            let err40 = { instancePath: instancePath + "/affectedRows/gte", schemaPath: "#/$defs/number/properties/gte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gte.type, parentSchema: schema42.properties.gte, data: data27 };
+            vErrors === null ? vErrors = [err40] : vErrors.push(err40), errors++;
+          }
+        }
+        if (data24.lt !== void 0) {
+          let data28 = data24.lt;
+          if (!(typeof data28 == "number" && isFinite(data28))) {
+            let err41 = { instancePath: instancePath + "/affectedRows/lt", schemaPath: "#/$defs/number/properties/lt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lt.type, parentSchema: schema42.properties.lt, data: data28 };
+            vErrors === null ? vErrors = [err41] : vErrors.push(err41), errors++;
+          }
+        }
+        if (data24.lte !== void 0) {
+          let data29 = data24.lte;
+          if (!(typeof data29 == "number" && isFinite(data29))) {
+            let err42 = { instancePath: instancePath + "/affectedRows/lte", schemaPath: "#/$defs/number/properties/lte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lte.type, parentSchema: schema42.properties.lte, data: data29 };
+            vErrors === null ? vErrors = [err42] : vErrors.push(err42), errors++;
+          }
+        }
+      }
+    }
+    if (data.tableRows !== void 0) {
+      let data30 = data.tableRows;
+      if ((!data30 || typeof data30 != "object") && !(typeof data30 == "number" && isFinite(data30))) {
+        let err43 = { instancePath: instancePath + "/tableRows", schemaPath: "#/$defs/number/type", keyword: "type", params: { type: schema42.type }, message: "must be number,array,object", schema: schema42.type, parentSchema: schema42, data: data30 };
+        vErrors === null ? vErrors = [err43] : vErrors.push(err43), errors++;
+      }
+      if (Array.isArray(data30)) {
+        if (data30.length < 1) {
+          let err44 = { instancePath: instancePath + "/tableRows", schemaPath: "#/$defs/number/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema42, data: data30 };
+          vErrors === null ? vErrors = [err44] : vErrors.push(err44), errors++;
+        }
+        let len10 = data30.length;
+        for (let i10 = 0; i10 < len10; i10++) {
+          let data31 = data30[i10];
+          if (!(typeof data31 == "number" && isFinite(data31))) {
+            let err45 = { instancePath: instancePath + "/tableRows/" + i10, schemaPath: "#/$defs/number/items/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.items.type, parentSchema: schema42.items, data: data31 };
+            vErrors === null ? vErrors = [err45] : vErrors.push(err45), errors++;
+          }
+        }
+      }
+      if (data30 && typeof data30 == "object" && !Array.isArray(data30)) {
+        if (Object.keys(data30).length < 1) {
+          let err46 = { instancePath: instancePath + "/tableRows", schemaPath: "#/$defs/number/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema42, data: data30 };
+          vErrors === null ? vErrors = [err46] : vErrors.push(err46), errors++;
+        }
+        for (let key3 in data30)
+          if (!(key3 === "gt" || key3 === "gte" || key3 === "lt" || key3 === "lte")) {
+            let err47 = { instancePath: instancePath + "/tableRows", schemaPath: "#/$defs/number/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema42, data: data30 };
+            vErrors === null ? vErrors = [err47] : vErrors.push(err47), errors++;
+          }
+        if (data30.gt !== void 0) {
+          let data32 = data30.gt;
+          if (!(typeof data32 == "number" && isFinite(data32))) {
+            let err48 = { instancePath: instancePath + "/tableRows/gt", schemaPath: "#/$defs/number/properties/gt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gt.type, parentSchema: schema42.properties.gt, data: data32 };
+            vErrors === null ? vErrors = [err48] : vErrors.push(err48), errors++;
+          }
+        }
+        if (data30.gte !== void 0) {
+          let data33 = data30.gte;
+          if (!(typeof data33 == "number" && isFinite(data33))) {
+            let err49 = { instancePath: instancePath + "/tableRows/gte", schemaPath: "#/$defs/number/properties/gte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gte.type, parentSchema: schema42.properties.gte, data: data33 };
+            vErrors === null ? vErrors = [err49] : vErrors.push(err49), errors++;
+          }
+        }
+        if (data30.lt !== void 0) {
+          let data34 = data30.lt;
+          if (!(typeof data34 == "number" && isFinite(data34))) {
+            let err50 = { instancePath: instancePath + "/tableRows/lt", schemaPath: "#/$defs/number/properties/lt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lt.type, parentSchema: schema42.properties.lt, data: data34 };
+            vErrors === null ? vErrors = [err50] : vErrors.push(err50), errors++;
+          }
+        }
+        if (data30.lte !== void 0) {
+          let data35 = data30.lte;
+          if (!(typeof data35 == "number" && isFinite(data35))) {
+            let err51 = { instancePath: instancePath + "/tableRows/lte", schemaPath: "#/$defs/number/properties/lte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lte.type, parentSchema: schema42.properties.lte, data: data35 };
+            vErrors === null ? vErrors = [err51] : vErrors.push(err51), errors++;
+          }
+        }
+      }
+    }
+    if (data.destructive !== void 0) {
+      let data36 = data.destructive;
+      if (typeof data36 != "boolean") {
+        let err52 = { instancePath: instancePath + "/destructive", schemaPath: "#/properties/destructive/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.destructive.type, parentSchema: schema35.properties.destructive, data: data36 };
+        vErrors === null ? vErrors = [err52] : vErrors.push(err52), errors++;
+      }
+    }
+    if (data.backwardIncompatible !== void 0) {
+      let data37 = data.backwardIncompatible;
+      if (typeof data37 != "boolean") {
+        let err53 = { instancePath: instancePath + "/backwardIncompatible", schemaPath: "#/properties/backwardIncompatible/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.backwardIncompatible.type, parentSchema: schema35.properties.backwardIncompatible, data: data37 };
+        vErrors === null ? vErrors = [err53] : vErrors.push(err53), errors++;
+      }
+    }
+    if (data.dataDependent !== void 0) {
+      let data38 = data.dataDependent;
+      if (typeof data38 != "boolean") {
+        let err54 = { instancePath: instancePath + "/dataDependent", schemaPath: "#/properties/dataDependent/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.dataDependent.type, parentSchema: schema35.properties.dataDependent, data: data38 };
+        vErrors === null ? vErrors = [err54] : vErrors.push(err54), errors++;
+      }
+    }
+    if (data.tableRewrite !== void 0) {
+      let data39 = data.tableRewrite;
+      if (typeof data39 != "boolean") {
+        let err55 = { instancePath: instancePath + "/tableRewrite", schemaPath: "#/properties/tableRewrite/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.tableRewrite.type, parentSchema: schema35.properties.tableRewrite, data: data39 };
+        vErrors === null ? vErrors = [err55] : vErrors.push(err55), errors++;
+      }
+    }
+    if (data.hasAlgorithm !== void 0) {
+      let data40 = data.hasAlgorithm;
+      if (typeof data40 != "boolean") {
+        let err56 = { instancePath: instancePath + "/hasAlgorithm", schemaPath: "#/properties/hasAlgorithm/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.hasAlgorithm.type, parentSchema: schema35.properties.hasAlgorithm, data: data40 };
+        vErrors === null ? vErrors = [err56] : vErrors.push(err56), errors++;
+      }
+    }
+    if (data.hasLock !== void 0) {
+      let data41 = data.hasLock;
+      if (typeof data41 != "boolean") {
+        let err57 = { instancePath: instancePath + "/hasLock", schemaPath: "#/properties/hasLock/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.hasLock.type, parentSchema: schema35.properties.hasLock, data: data41 };
+        vErrors === null ? vErrors = [err57] : vErrors.push(err57), errors++;
+      }
+    }
+    if (data.onlineDdl !== void 0) {
+      let data42 = data.onlineDdl;
+      if (typeof data42 != "string" && !Array.isArray(data42)) {
+        let err58 = { instancePath: instancePath + "/onlineDdl", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data42 };
+        vErrors === null ? vErrors = [err58] : vErrors.push(err58), errors++;
+      }
+      if (Array.isArray(data42)) {
+        if (data42.length < 1) {
+          let err59 = { instancePath: instancePath + "/onlineDdl", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data42 };
+          vErrors === null ? vErrors = [err59] : vErrors.push(err59), errors++;
+        }
+        let len11 = data42.length;
+        for (let i11 = 0; i11 < len11; i11++) {
+          let data43 = data42[i11];
+          if (typeof data43 != "string") {
+            let err60 = { instancePath: instancePath + "/onlineDdl/" + i11, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data43 };
+            vErrors === null ? vErrors = [err60] : vErrors.push(err60), errors++;
+          }
+        }
+      }
+    }
+    if (data.callsRoutine !== void 0) {
+      let data44 = data.callsRoutine;
+      if (typeof data44 != "boolean") {
+        let err61 = { instancePath: instancePath + "/callsRoutine", schemaPath: "#/properties/callsRoutine/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.callsRoutine.type, parentSchema: schema35.properties.callsRoutine, data: data44 };
+        vErrors === null ? vErrors = [err61] : vErrors.push(err61), errors++;
+      }
+    }
+    if (data.dynamic !== void 0) {
+      let data45 = data.dynamic;
+      if (typeof data45 != "boolean") {
+        let err62 = { instancePath: instancePath + "/dynamic", schemaPath: "#/properties/dynamic/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.dynamic.type, parentSchema: schema35.properties.dynamic, data: data45 };
+        vErrors === null ? vErrors = [err62] : vErrors.push(err62), errors++;
+      }
+    }
+    if (data.sessionOverride !== void 0) {
+      let data46 = data.sessionOverride;
+      if (typeof data46 != "string" && !Array.isArray(data46)) {
+        let err63 = { instancePath: instancePath + "/sessionOverride", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data46 };
+        vErrors === null ? vErrors = [err63] : vErrors.push(err63), errors++;
+      }
+      if (Array.isArray(data46)) {
+        if (data46.length < 1) {
+          let err64 = { instancePath: instancePath + "/sessionOverride", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data46 };
+          vErrors === null ? vErrors = [err64] : vErrors.push(err64), errors++;
+        }
+        let len12 = data46.length;
+        for (let i12 = 0; i12 < len12; i12++) {
+          let data47 = data46[i12];
+          if (typeof data47 != "string") {
+            let err65 = { instancePath: instancePath + "/sessionOverride/" + i12, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data47 };
+            vErrors === null ? vErrors = [err65] : vErrors.push(err65), errors++;
+          }
+        }
+      }
+    }
+    if (data.rehearsalFailed !== void 0) {
+      let data48 = data.rehearsalFailed;
+      if (typeof data48 != "boolean") {
+        let err66 = { instancePath: instancePath + "/rehearsalFailed", schemaPath: "#/properties/rehearsalFailed/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.rehearsalFailed.type, parentSchema: schema35.properties.rehearsalFailed, data: data48 };
+        vErrors === null ? vErrors = [err66] : vErrors.push(err66), errors++;
+      }
+    }
+    if (data.rehearsalMs !== void 0) {
+      let data49 = data.rehearsalMs;
+      if ((!data49 || typeof data49 != "object") && !(typeof data49 == "number" && isFinite(data49))) {
+        let err67 = { instancePath: instancePath + "/rehearsalMs", schemaPath: "#/$defs/number/type", keyword: "type", params: { type: schema42.type }, message: "must be number,array,object", schema: schema42.type, parentSchema: schema42, data: data49 };
+        vErrors === null ? vErrors = [err67] : vErrors.push(err67), errors++;
+      }
+      if (Array.isArray(data49)) {
+        if (data49.length < 1) {
+          let err68 = { instancePath: instancePath + "/rehearsalMs", schemaPath: "#/$defs/number/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema42, data: data49 };
+          vErrors === null ? vErrors = [err68] : vErrors.push(err68), errors++;
+        }
+        let len13 = data49.length;
+        for (let i13 = 0; i13 < len13; i13++) {
+          let data50 = data49[i13];
+          if (!(typeof data50 == "number" && isFinite(data50))) {
+            let err69 = { instancePath: instancePath + "/rehearsalMs/" + i13, schemaPath: "#/$defs/number/items/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.items.type, parentSchema: schema42.items, data: data50 };
+            vErrors === null ? vErrors = [err69] : vErrors.push(err69), errors++;
+          }
+        }
+      }
+      if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
+        if (Object.keys(data49).length < 1) {
+          let err70 = { instancePath: instancePath + "/rehearsalMs", schemaPath: "#/$defs/number/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema42, data: data49 };
+          vErrors === null ? vErrors = [err70] : vErrors.push(err70), errors++;
+        }
+        for (let key4 in data49)
+          if (!(key4 === "gt" || key4 === "gte" || key4 === "lt" || key4 === "lte")) {
+            let err71 = { instancePath: instancePath + "/rehearsalMs", schemaPath: "#/$defs/number/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema42, data: data49 };
+            vErrors === null ? vErrors = [err71] : vErrors.push(err71), errors++;
+          }
+        if (data49.gt !== void 0) {
+          let data51 = data49.gt;
+          if (!(typeof data51 == "number" && isFinite(data51))) {
+            let err72 = { instancePath: instancePath + "/rehearsalMs/gt", schemaPath: "#/$defs/number/properties/gt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gt.type, parentSchema: schema42.properties.gt, data: data51 };
+            vErrors === null ? vErrors = [err72] : vErrors.push(err72), errors++;
+          }
+        }
+        if (data49.gte !== void 0) {
+          let data52 = data49.gte;
+          if (!(typeof data52 == "number" && isFinite(data52))) {
+            let err73 = { instancePath: instancePath + "/rehearsalMs/gte", schemaPath: "#/$defs/number/properties/gte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gte.type, parentSchema: schema42.properties.gte, data: data52 };
+            vErrors === null ? vErrors = [err73] : vErrors.push(err73), errors++;
+          }
+        }
+        if (data49.lt !== void 0) {
+          let data53 = data49.lt;
+          if (!(typeof data53 == "number" && isFinite(data53))) {
+            let err74 = { instancePath: instancePath + "/rehearsalMs/lt", schemaPath: "#/$defs/number/properties/lt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lt.type, parentSchema: schema42.properties.lt, data: data53 };
+            vErrors === null ? vErrors = [err74] : vErrors.push(err74), errors++;
+          }
+        }
+        if (data49.lte !== void 0) {
+          let data54 = data49.lte;
+          if (!(typeof data54 == "number" && isFinite(data54))) {
+            let err75 = { instancePath: instancePath + "/rehearsalMs/lte", schemaPath: "#/$defs/number/properties/lte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lte.type, parentSchema: schema42.properties.lte, data: data54 };
+            vErrors === null ? vErrors = [err75] : vErrors.push(err75), errors++;
+          }
+        }
+      }
+    }
+  } else {
+    let err76 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema35.type, parentSchema: schema35, data };
+    vErrors === null ? vErrors = [err76] : vErrors.push(err76), errors++;
+  }
+  return validate23.errors = vErrors, errors === 0;
+}
+validate23.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate22.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.title === void 0) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "title" }, message: "must have required property 'title'", schema: schema34.required, parentSchema: schema34, data };
+      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    if (data.source === void 0) {
+      let err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'", schema: schema34.required, parentSchema: schema34, data };
+      vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+    }
+    if (data.level === void 0) {
+      let err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "level" }, message: "must have required property 'level'", schema: schema34.required, parentSchema: schema34, data };
+      vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+    }
+    if (data.when === void 0) {
+      let err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "when" }, message: "must have required property 'when'", schema: schema34.required, parentSchema: schema34, data };
+      vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+    }
+    for (let key0 in data)
+      if (!(key0 === "title" || key0 === "source" || key0 === "level" || key0 === "when")) {
+        let err4 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema34, data };
+        vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+      }
+    if (data.title !== void 0) {
+      let data0 = data.title;
+      if (typeof data0 == "string") {
+        if (func1(data0) < 1) {
+          let err5 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema34.properties.title, data: data0 };
+          vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+        }
+      } else {
+        let err6 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema34.properties.title.type, parentSchema: schema34.properties.title, data: data0 };
+        vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+      }
+    }
+    if (data.source !== void 0) {
+      let data1 = data.source;
+      if (!(data1 === "ddl" || data1 === "dml" || data1 === "create-database")) {
+        let err7 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/enum", keyword: "enum", params: { allowedValues: schema34.properties.source.enum }, message: "must be equal to one of the allowed values", schema: schema34.properties.source.enum, parentSchema: schema34.properties.source, data: data1 };
+        vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
+      }
+    }
+    if (data.level !== void 0) {
+      let data2 = data.level;
+      if (!(data2 === "high" || data2 === "moderate" || data2 === "low")) {
+        let err8 = { instancePath: instancePath + "/level", schemaPath: "#/properties/level/enum", keyword: "enum", params: { allowedValues: schema34.properties.level.enum }, message: "must be equal to one of the allowed values", schema: schema34.properties.level.enum, parentSchema: schema34.properties.level, data: data2 };
+        vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+      }
+    }
+    data.when !== void 0 && (validate23(data.when, { instancePath: instancePath + "/when", parentData: data, parentDataProperty: "when", rootData, dynamicAnchors }) || (vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors), errors = vErrors.length));
+  } else {
+    let err9 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema34.type, parentSchema: schema34, data };
+    vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+  }
+  return validate22.errors = vErrors, errors === 0;
+}
+validate22.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate21.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    for (let key0 in data)
+      if (!(key0 === "preset" || key0 === "unparsedLevel" || key0 === "requireRollback" || key0 === "backupDml" || key0 === "rules")) {
+        let err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema33, data };
+        vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+      }
+    if (data.preset !== void 0) {
+      let data0 = data.preset;
+      if (!(data0 === "bytebase" || data0 === "none")) {
+        let err1 = { instancePath: instancePath + "/preset", schemaPath: "#/properties/preset/enum", keyword: "enum", params: { allowedValues: schema33.properties.preset.enum }, message: "must be equal to one of the allowed values", schema: schema33.properties.preset.enum, parentSchema: schema33.properties.preset, data: data0 };
+        vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+      }
+    }
+    if (data.unparsedLevel !== void 0) {
+      let data1 = data.unparsedLevel;
+      if (!(data1 === "high" || data1 === "moderate" || data1 === "low")) {
+        let err2 = { instancePath: instancePath + "/unparsedLevel", schemaPath: "#/properties/unparsedLevel/enum", keyword: "enum", params: { allowedValues: schema33.properties.unparsedLevel.enum }, message: "must be equal to one of the allowed values", schema: schema33.properties.unparsedLevel.enum, parentSchema: schema33.properties.unparsedLevel, data: data1 };
+        vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+      }
+    }
+    if (data.requireRollback !== void 0) {
+      let data2 = data.requireRollback;
+      if (!(data2 === "high" || data2 === "moderate" || data2 === "low")) {
+        let err3 = { instancePath: instancePath + "/requireRollback", schemaPath: "#/properties/requireRollback/enum", keyword: "enum", params: { allowedValues: schema33.properties.requireRollback.enum }, message: "must be equal to one of the allowed values", schema: schema33.properties.requireRollback.enum, parentSchema: schema33.properties.requireRollback, data: data2 };
+        vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+      }
+    }
+    if (data.backupDml !== void 0) {
+      let data3 = data.backupDml;
+      if (!(data3 === "high" || data3 === "moderate" || data3 === "low")) {
+        let err4 = { instancePath: instancePath + "/backupDml", schemaPath: "#/properties/backupDml/enum", keyword: "enum", params: { allowedValues: schema33.properties.backupDml.enum }, message: "must be equal to one of the allowed values", schema: schema33.properties.backupDml.enum, parentSchema: schema33.properties.backupDml, data: data3 };
+        vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+      }
+    }
+    if (data.rules !== void 0) {
+      let data4 = data.rules;
+      if (Array.isArray(data4)) {
+        let len0 = data4.length;
+        for (let i0 = 0; i0 < len0; i0++)
+          validate22(data4[i0], { instancePath: instancePath + "/rules/" + i0, parentData: data4, parentDataProperty: i0, rootData, dynamicAnchors }) || (vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors), errors = vErrors.length);
+      } else {
+        let err5 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema33.properties.rules.type, parentSchema: schema33.properties.rules, data: data4 };
+        vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+      }
+    }
+  } else {
+    let err6 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema33.type, parentSchema: schema33, data };
+    vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+  }
+  return validate21.errors = vErrors, errors === 0;
+}
+validate21.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+var approval = validate26, schema48 = { $schema: "https://json-schema.org/draft/2020-12/schema", $id: "https://sqlgate.dev/schemas/approval-flows.schema.json", title: "sqlgate approval flows", description: "Approval flows (ordered role steps) and which (source, risk level) needs which flow.", type: "object", additionalProperties: !1, properties: { staleApprovals: { title: "When an approval goes stale", description: "`on-sql-change` (default): an approval stays valid while the PR changes the migration and policy files as it did when approved (a rebase keeps it). `on-push`: any new head commit invalidates it. `keep`: never.", enum: ["on-sql-change", "on-push", "keep"] }, flows: { title: "Flows", description: "Approval flows that assignments refer to.", type: "array", items: { $ref: "#/$defs/flow" } }, assignments: { title: "Assignments", description: "Map a (source, level) pair to a flow. A pair with no assignment needs no manual approval.", type: "array", items: { $ref: "#/$defs/assignment" } }, policyChanges: { title: "Policy changes", description: "The flow that a PR changing files under `policies/` needs on top of its SQL's flow. Default: one approval from a workspace-owner.", type: "object", additionalProperties: !1, required: ["flow"], properties: { flow: { title: "Flow id", description: "Id of a flow in `flows`.", type: "string" } } } }, $defs: { flow: { title: "Approval flow", description: "Role steps that must approve, in order.", type: "object", additionalProperties: !1, required: ["id", "title", "steps"], properties: { id: { title: "Flow id", description: "Id used by assignments, e.g. `owner-then-dba`.", type: "string", pattern: "^[a-z][a-z0-9-]*$" }, title: { title: "Title", description: "Name shown in PR comments.", type: "string", minLength: 1 }, steps: { title: "Steps", description: "Role ids in approval order. A step may be `{role, count}` to need several distinct approvers.", type: "array", items: { $ref: "#/$defs/step" } }, order: { title: "Order", description: "`strict` (default): an approval counts only if submitted after the previous step was satisfied. `any`: steps may be satisfied in any order.", enum: ["strict", "any"] }, allowSamePersonInSteps: { title: "Allow the same person in several steps", description: "Default false (separation of duties): one person satisfies at most one step.", type: "boolean" }, blockOnChangesRequested: { title: "Block on a request for changes", description: "Default true: a standing CHANGES_REQUESTED review from anyone who holds a role of this flow blocks it until that person approves or the review is dismissed.", type: "boolean" } } }, step: { title: "Step", description: "A role id, or `{role, count}`.", type: ["string", "object"], additionalProperties: !1, required: ["role"], properties: { role: { title: "Role id", description: "A built-in or custom role id.", type: "string" }, count: { title: "Approvals needed", description: "Distinct members of the role that must approve (default 1).", type: "integer", minimum: 1 } } }, assignment: { title: "Assignment", description: "A (source, level) pair and the flow it needs.", type: "object", additionalProperties: !1, required: ["source", "level", "flow"], properties: { source: { title: "Source", description: "Kind of change: schema (`ddl`), data (`dml`) or `create-database`.", enum: ["ddl", "dml", "create-database"] }, level: { title: "Risk level", description: "The PR's risk level for that source.", enum: ["high", "moderate", "low"] }, flow: { title: "Flow id", description: "Id of a flow in `flows`.", type: "string" } } } } }, schema51 = { title: "Assignment", description: "A (source, level) pair and the flow it needs.", type: "object", additionalProperties: !1, required: ["source", "level", "flow"], properties: { source: { title: "Source", description: "Kind of change: schema (`ddl`), data (`dml`) or `create-database`.", enum: ["ddl", "dml", "create-database"] }, level: { title: "Risk level", description: "The PR's risk level for that source.", enum: ["high", "moderate", "low"] }, flow: { title: "Flow id", description: "Id of a flow in `flows`.", type: "string" } } }, schema49 = { title: "Approval flow", description: "Role steps that must approve, in order.", type: "object", additionalProperties: !1, required: ["id", "title", "steps"], properties: { id: { title: "Flow id", description: "Id used by assignments, e.g. `owner-then-dba`.", type: "string", pattern: "^[a-z][a-z0-9-]*$" }, title: { title: "Title", description: "Name shown in PR comments.", type: "string", minLength: 1 }, steps: { title: "Steps", description: "Role ids in approval order. A step may be `{role, count}` to need several distinct approvers.", type: "array", items: { $ref: "#/$defs/step" } }, order: { title: "Order", description: "`strict` (default): an approval counts only if submitted after the previous step was satisfied. `any`: steps may be satisfied in any order.", enum: ["strict", "any"] }, allowSamePersonInSteps: { title: "Allow the same person in several steps", description: "Default false (separation of duties): one person satisfies at most one step.", type: "boolean" }, blockOnChangesRequested: { title: "Block on a request for changes", description: "Default true: a standing CHANGES_REQUESTED review from anyone who holds a role of this flow blocks it until that person approves or the review is dismissed.", type: "boolean" } } }, schema50 = { title: "Step", description: "A role id, or `{role, count}`.", type: ["string", "object"], additionalProperties: !1, required: ["role"], properties: { role: { title: "Role id", description: "A built-in or custom role id.", type: "string" }, count: { title: "Approvals needed", description: "Distinct members of the role that must approve (default 1).", type: "integer", minimum: 1 } } };
+function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate27.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.id === void 0) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'", schema: schema49.required, parentSchema: schema49, data };
+      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    if (data.title === void 0) {
+      let err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "title" }, message: "must have required property 'title'", schema: schema49.required, parentSchema: schema49, data };
+      vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+    }
+    if (data.steps === void 0) {
+      let err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "steps" }, message: "must have required property 'steps'", schema: schema49.required, parentSchema: schema49, data };
+      vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+    }
+    for (let key0 in data)
+      if (!(key0 === "id" || key0 === "title" || key0 === "steps" || key0 === "order" || key0 === "allowSamePersonInSteps" || key0 === "blockOnChangesRequested")) {
+        let err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema49, data };
+        vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+      }
+    if (data.id !== void 0) {
+      let data0 = data.id;
+      if (typeof data0 == "string") {
+        if (!pattern4.test(data0)) {
+          let err4 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9-]*$" }, message: 'must match pattern "^[a-z][a-z0-9-]*$"', schema: "^[a-z][a-z0-9-]*$", parentSchema: schema49.properties.id, data: data0 };
+          vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+        }
+      } else {
+        let err5 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.id.type, parentSchema: schema49.properties.id, data: data0 };
+        vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+      }
+    }
+    if (data.title !== void 0) {
+      let data1 = data.title;
+      if (typeof data1 == "string") {
+        if (func1(data1) < 1) {
+          let err6 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema49.properties.title, data: data1 };
+          vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+        }
+      } else {
+        let err7 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema49.properties.title.type, parentSchema: schema49.properties.title, data: data1 };
+        vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
+      }
+    }
+    if (data.steps !== void 0) {
+      let data2 = data.steps;
+      if (Array.isArray(data2)) {
+        let len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0];
+          if (typeof data3 != "string" && !(data3 && typeof data3 == "object" && !Array.isArray(data3))) {
+            let err8 = { instancePath: instancePath + "/steps/" + i0, schemaPath: "#/$defs/step/type", keyword: "type", params: { type: schema50.type }, message: "must be string,object", schema: schema50.type, parentSchema: schema50, data: data3 };
+            vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+          }
+          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+            if (data3.role === void 0) {
+              let err9 = { instancePath: instancePath + "/steps/" + i0, schemaPath: "#/$defs/step/required", keyword: "required", params: { missingProperty: "role" }, message: "must have required property 'role'", schema: schema50.required, parentSchema: schema50, data: data3 };
+              vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+            }
+            for (let key1 in data3)
+              if (!(key1 === "role" || key1 === "count")) {
+                let err10 = { instancePath: instancePath + "/steps/" + i0, schemaPath: "#/$defs/step/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema50, data: data3 };
+                vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
+              }
+            if (data3.role !== void 0) {
+              let data4 = data3.role;
+              if (typeof data4 != "string") {
+                let err11 = { instancePath: instancePath + "/steps/" + i0 + "/role", schemaPath: "#/$defs/step/properties/role/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema50.properties.role.type, parentSchema: schema50.properties.role, data: data4 };
+                vErrors === null ? vErrors = [err11] : vErrors.push(err11), errors++;
+              }
+            }
+            if (data3.count !== void 0) {
+              let data5 = data3.count;
+              if (!(typeof data5 == "number" && !(data5 % 1) && !isNaN(data5) && isFinite(data5))) {
+                let err12 = { instancePath: instancePath + "/steps/" + i0 + "/count", schemaPath: "#/$defs/step/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema50.properties.count.type, parentSchema: schema50.properties.count, data: data5 };
+                vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
+              }
+              if (typeof data5 == "number" && isFinite(data5) && (data5 < 1 || isNaN(data5))) {
+                let err13 = { instancePath: instancePath + "/steps/" + i0 + "/count", schemaPath: "#/$defs/step/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema50.properties.count, data: data5 };
+                vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
+              }
+            }
+          }
+        }
+      } else {
+        let err14 = { instancePath: instancePath + "/steps", schemaPath: "#/properties/steps/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema49.properties.steps.type, parentSchema: schema49.properties.steps, data: data2 };
+        vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
+      }
+    }
+    if (data.order !== void 0) {
+      let data6 = data.order;
+      if (!(data6 === "strict" || data6 === "any")) {
+        let err15 = { instancePath: instancePath + "/order", schemaPath: "#/properties/order/enum", keyword: "enum", params: { allowedValues: schema49.properties.order.enum }, message: "must be equal to one of the allowed values", schema: schema49.properties.order.enum, parentSchema: schema49.properties.order, data: data6 };
+        vErrors === null ? vErrors = [err15] : vErrors.push(err15), errors++;
+      }
+    }
+    if (data.allowSamePersonInSteps !== void 0) {
+      let data7 = data.allowSamePersonInSteps;
+      if (typeof data7 != "boolean") {
+        let err16 = { instancePath: instancePath + "/allowSamePersonInSteps", schemaPath: "#/properties/allowSamePersonInSteps/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.allowSamePersonInSteps.type, parentSchema: schema49.properties.allowSamePersonInSteps, data: data7 };
+        vErrors === null ? vErrors = [err16] : vErrors.push(err16), errors++;
+      }
+    }
+    if (data.blockOnChangesRequested !== void 0) {
+      let data8 = data.blockOnChangesRequested;
+      if (typeof data8 != "boolean") {
+        let err17 = { instancePath: instancePath + "/blockOnChangesRequested", schemaPath: "#/properties/blockOnChangesRequested/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema49.properties.blockOnChangesRequested.type, parentSchema: schema49.properties.blockOnChangesRequested, data: data8 };
+        vErrors === null ? vErrors = [err17] : vErrors.push(err17), errors++;
+      }
+    }
+  } else {
+    let err18 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema49.type, parentSchema: schema49, data };
+    vErrors === null ? vErrors = [err18] : vErrors.push(err18), errors++;
+  }
+  return validate27.errors = vErrors, errors === 0;
+}
+validate27.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate26.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    for (let key0 in data)
+      if (!(key0 === "staleApprovals" || key0 === "flows" || key0 === "assignments" || key0 === "policyChanges")) {
+        let err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema48, data };
+        vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+      }
+    if (data.staleApprovals !== void 0) {
+      let data0 = data.staleApprovals;
+      if (!(data0 === "on-sql-change" || data0 === "on-push" || data0 === "keep")) {
+        let err1 = { instancePath: instancePath + "/staleApprovals", schemaPath: "#/properties/staleApprovals/enum", keyword: "enum", params: { allowedValues: schema48.properties.staleApprovals.enum }, message: "must be equal to one of the allowed values", schema: schema48.properties.staleApprovals.enum, parentSchema: schema48.properties.staleApprovals, data: data0 };
+        vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+      }
+    }
+    if (data.flows !== void 0) {
+      let data1 = data.flows;
+      if (Array.isArray(data1)) {
+        let len0 = data1.length;
+        for (let i0 = 0; i0 < len0; i0++)
+          validate27(data1[i0], { instancePath: instancePath + "/flows/" + i0, parentData: data1, parentDataProperty: i0, rootData, dynamicAnchors }) || (vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors), errors = vErrors.length);
+      } else {
+        let err2 = { instancePath: instancePath + "/flows", schemaPath: "#/properties/flows/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.flows.type, parentSchema: schema48.properties.flows, data: data1 };
+        vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+      }
+    }
+    if (data.assignments !== void 0) {
+      let data3 = data.assignments;
+      if (Array.isArray(data3)) {
+        let len1 = data3.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data4 = data3[i1];
+          if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+            if (data4.source === void 0) {
+              let err3 = { instancePath: instancePath + "/assignments/" + i1, schemaPath: "#/$defs/assignment/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'", schema: schema51.required, parentSchema: schema51, data: data4 };
+              vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+            }
+            if (data4.level === void 0) {
+              let err4 = { instancePath: instancePath + "/assignments/" + i1, schemaPath: "#/$defs/assignment/required", keyword: "required", params: { missingProperty: "level" }, message: "must have required property 'level'", schema: schema51.required, parentSchema: schema51, data: data4 };
+              vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+            }
+            if (data4.flow === void 0) {
+              let err5 = { instancePath: instancePath + "/assignments/" + i1, schemaPath: "#/$defs/assignment/required", keyword: "required", params: { missingProperty: "flow" }, message: "must have required property 'flow'", schema: schema51.required, parentSchema: schema51, data: data4 };
+              vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+            }
+            for (let key1 in data4)
+              if (!(key1 === "source" || key1 === "level" || key1 === "flow")) {
+                let err6 = { instancePath: instancePath + "/assignments/" + i1, schemaPath: "#/$defs/assignment/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema51, data: data4 };
+                vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+              }
+            if (data4.source !== void 0) {
+              let data5 = data4.source;
+              if (!(data5 === "ddl" || data5 === "dml" || data5 === "create-database")) {
+                let err7 = { instancePath: instancePath + "/assignments/" + i1 + "/source", schemaPath: "#/$defs/assignment/properties/source/enum", keyword: "enum", params: { allowedValues: schema51.properties.source.enum }, message: "must be equal to one of the allowed values", schema: schema51.properties.source.enum, parentSchema: schema51.properties.source, data: data5 };
+                vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
+              }
+            }
+            if (data4.level !== void 0) {
+              let data6 = data4.level;
+              if (!(data6 === "high" || data6 === "moderate" || data6 === "low")) {
+                let err8 = { instancePath: instancePath + "/assignments/" + i1 + "/level", schemaPath: "#/$defs/assignment/properties/level/enum", keyword: "enum", params: { allowedValues: schema51.properties.level.enum }, message: "must be equal to one of the allowed values", schema: schema51.properties.level.enum, parentSchema: schema51.properties.level, data: data6 };
+                vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+              }
+            }
+            if (data4.flow !== void 0) {
+              let data7 = data4.flow;
+              if (typeof data7 != "string") {
+                let err9 = { instancePath: instancePath + "/assignments/" + i1 + "/flow", schemaPath: "#/$defs/assignment/properties/flow/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema51.properties.flow.type, parentSchema: schema51.properties.flow, data: data7 };
+                vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+              }
+            }
+          } else {
+            let err10 = { instancePath: instancePath + "/assignments/" + i1, schemaPath: "#/$defs/assignment/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema51.type, parentSchema: schema51, data: data4 };
+            vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
+          }
+        }
+      } else {
+        let err11 = { instancePath: instancePath + "/assignments", schemaPath: "#/properties/assignments/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema48.properties.assignments.type, parentSchema: schema48.properties.assignments, data: data3 };
+        vErrors === null ? vErrors = [err11] : vErrors.push(err11), errors++;
+      }
+    }
+    if (data.policyChanges !== void 0) {
+      let data8 = data.policyChanges;
+      if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+        if (data8.flow === void 0) {
+          let err12 = { instancePath: instancePath + "/policyChanges", schemaPath: "#/properties/policyChanges/required", keyword: "required", params: { missingProperty: "flow" }, message: "must have required property 'flow'", schema: schema48.properties.policyChanges.required, parentSchema: schema48.properties.policyChanges, data: data8 };
+          vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
+        }
+        for (let key2 in data8)
+          if (key2 !== "flow") {
+            let err13 = { instancePath: instancePath + "/policyChanges", schemaPath: "#/properties/policyChanges/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema48.properties.policyChanges, data: data8 };
+            vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
+          }
+        if (data8.flow !== void 0) {
+          let data9 = data8.flow;
+          if (typeof data9 != "string") {
+            let err14 = { instancePath: instancePath + "/policyChanges/flow", schemaPath: "#/properties/policyChanges/properties/flow/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema48.properties.policyChanges.properties.flow.type, parentSchema: schema48.properties.policyChanges.properties.flow, data: data9 };
+            vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
+          }
+        }
+      } else {
+        let err15 = { instancePath: instancePath + "/policyChanges", schemaPath: "#/properties/policyChanges/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.properties.policyChanges.type, parentSchema: schema48.properties.policyChanges, data: data8 };
+        vErrors === null ? vErrors = [err15] : vErrors.push(err15), errors++;
+      }
+    }
+  } else {
+    let err16 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema48.type, parentSchema: schema48, data };
+    vErrors === null ? vErrors = [err16] : vErrors.push(err16), errors++;
+  }
+  return validate26.errors = vErrors, errors === 0;
+}
+validate26.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+var environments = validate29, schema52 = { $schema: "https://json-schema.org/draft/2020-12/schema", $id: "https://sqlgate.dev/schemas/environments.schema.json", title: "sqlgate environments", description: "Environments in rollout order, how each is rolled out, and the databases that live in them.", type: "object", additionalProperties: !1, required: ["environments", "databases"], properties: { environments: { title: "Environments", description: "Rolled out in ascending `order`.", type: "array", items: { $ref: "#/$defs/environment" } }, databases: { title: "Databases", description: "Each database in each environment. The same name may appear in several environments.", type: "array", items: { $ref: "#/$defs/database" } } }, $defs: { environment: { title: "Environment", description: "An environment and its rollout policy.", type: "object", additionalProperties: !1, required: ["id", "order", "rollout"], properties: { id: { title: "Environment id", description: "Id used by databases and risk rules, e.g. `prod`.", type: "string", pattern: "^[a-z][a-z0-9-]*$" }, title: { title: "Title", description: "Name shown in reports, e.g. `Prod`.", type: "string", minLength: 1 }, order: { title: "Order", description: "Rollout order; an environment is deployed only after every lower-ordered one has the change.", type: "integer", minimum: 0 }, rollout: { title: "Rollout", description: "`automatic`: deployed when a PR merges to the default branch. `manual`: deployed when an authorised person pushes a matching tag.", enum: ["automatic", "manual"] }, tag: { title: "Tag pattern", description: "Glob a pushed tag must match to roll out this environment, e.g. `prod/*`. Required for manual rollout.", type: "string", minLength: 1 }, rolloutRoles: { title: "Rollout roles", description: "Roles whose members may push the tag. Required for manual rollout.", type: "array", minItems: 1, items: { type: "string", title: "Role id", description: "A built-in or custom role id." } }, requireRollback: { title: "Require a rollback plan here", description: "A migration whose task in this environment is at or above this level needs a down file beside it; without one the PR check fails, naming this line. With `requireRollback` in risk-rules.yaml too, the stricter level holds.", enum: ["high", "moderate", "low"] }, verifyApprovals: { title: "Verify approvals on deploy", description: "Every deploy of this environment re-verifies, before touching a database, that each pending migration came from a merged pull request whose approval flow was satisfied when it merged. Default true. `false` is an explicit opt-out: a forged status check or a direct push to the default branch then reaches the environment unreviewed, and `sqlgate validate` warns about it.", type: "boolean" }, lockWaitTimeout: { title: "Lock wait timeout (seconds)", description: "Session `lock_wait_timeout` during deploy, so a DDL stuck behind a long transaction fails instead of blocking every query behind it; the deploy then tries the statement again, up to three times. Default 5.", type: "integer", minimum: 1 }, onlineSchemaChange: { $ref: "#/$defs/onlineSchemaChange", title: "Online schema change", description: "Send an `ALTER TABLE` to an online tool (pt-online-schema-change) instead of running it inline when `when` holds, e.g. `when: { tableRows: { gt: 1000000 } }`. Absent: every ALTER runs inline." } } }, database: { title: "Database", description: "A database in an environment. Its connection URL comes from an environment variable, never from this file.", type: "object", additionalProperties: !1, required: ["name", "environment", "urlEnv"], properties: { name: { title: "Database name", description: "Schema name on the server, e.g. `test_db`.", type: "string", pattern: "^[A-Za-z0-9_$]+$" }, environment: { title: "Environment id", description: "Id of an environment above.", type: "string" }, urlEnv: { title: "URL variable", description: "Name of the environment variable holding `mysql://user:password@host:port/` (a repository secret in the workflow).", type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, migrations: { title: "Migrations folder", description: "Folder under `migrations/` whose files this database receives. Default: the database name. Shards of one fleet share a folder.", type: "string", pattern: "^[A-Za-z0-9_$.-]+$" }, create: { title: "Create on deploy", description: "Create the database (`CREATE DATABASE IF NOT EXISTS`) when it does not exist; evaluated by `create-database` risk rules.", type: "boolean" } } }, onlineSchemaChange: { title: "Online schema change", description: "When and how an ALTER TABLE runs through an online tool that copies the table in chunks while writes continue, then swaps it in.", type: "object", additionalProperties: !1, required: ["when"], properties: { tool: { title: "Tool", description: "The online schema change engine. `pt-online-schema-change` (Percona Toolkit; MySQL and MariaDB), the default. gh-ost is not supported yet.", enum: ["pt-online-schema-change"] }, when: { $ref: "risk-rules.schema.json#/$defs/condition", title: "When", description: "A risk-rule condition on the ALTER's facts, e.g. `tableRows: { gt: 1000000 }` or `tableRewrite: true`. Row counts come from `plan --estimate` and, at deploy, from the live table; an unknown count makes a comparison hold (the plan says so and deploy decides from the live count)." }, chunkSize: { title: "Chunk size", description: "Rows copied per chunk (`--chunk-size`, fixed). Default 1000.", type: "integer", minimum: 1 }, maxLoad: { title: "Max load", description: "Pause the copy while any of these status variables exceeds its value (`--max-load`), e.g. `Threads_running=25`. Default `Threads_running=25`.", type: "string", pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$" }, criticalLoad: { title: "Critical load", description: "Abort the change (the table stays as it was) when any of these status variables exceeds its value (`--critical-load`), e.g. `Threads_running=50`. Default `Threads_running=50`.", type: "string", pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$" }, foreignKeys: { title: "Foreign keys", description: "How foreign keys of child tables are pointed at the new table (`--alter-foreign-keys-method`): `rebuild_constraints`, `drop_swap`, `auto` or `none`. Unset: an ALTER on a table that other tables reference is refused before any work.", enum: ["auto", "rebuild_constraints", "drop_swap", "none"] } } } } }, schema68 = { title: "Database", description: "A database in an environment. Its connection URL comes from an environment variable, never from this file.", type: "object", additionalProperties: !1, required: ["name", "environment", "urlEnv"], properties: { name: { title: "Database name", description: "Schema name on the server, e.g. `test_db`.", type: "string", pattern: "^[A-Za-z0-9_$]+$" }, environment: { title: "Environment id", description: "Id of an environment above.", type: "string" }, urlEnv: { title: "URL variable", description: "Name of the environment variable holding `mysql://user:password@host:port/` (a repository secret in the workflow).", type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, migrations: { title: "Migrations folder", description: "Folder under `migrations/` whose files this database receives. Default: the database name. Shards of one fleet share a folder.", type: "string", pattern: "^[A-Za-z0-9_$.-]+$" }, create: { title: "Create on deploy", description: "Create the database (`CREATE DATABASE IF NOT EXISTS`) when it does not exist; evaluated by `create-database` risk rules.", type: "boolean" } } }, schema53 = { title: "Environment", description: "An environment and its rollout policy.", type: "object", additionalProperties: !1, required: ["id", "order", "rollout"], properties: { id: { title: "Environment id", description: "Id used by databases and risk rules, e.g. `prod`.", type: "string", pattern: "^[a-z][a-z0-9-]*$" }, title: { title: "Title", description: "Name shown in reports, e.g. `Prod`.", type: "string", minLength: 1 }, order: { title: "Order", description: "Rollout order; an environment is deployed only after every lower-ordered one has the change.", type: "integer", minimum: 0 }, rollout: { title: "Rollout", description: "`automatic`: deployed when a PR merges to the default branch. `manual`: deployed when an authorised person pushes a matching tag.", enum: ["automatic", "manual"] }, tag: { title: "Tag pattern", description: "Glob a pushed tag must match to roll out this environment, e.g. `prod/*`. Required for manual rollout.", type: "string", minLength: 1 }, rolloutRoles: { title: "Rollout roles", description: "Roles whose members may push the tag. Required for manual rollout.", type: "array", minItems: 1, items: { type: "string", title: "Role id", description: "A built-in or custom role id." } }, requireRollback: { title: "Require a rollback plan here", description: "A migration whose task in this environment is at or above this level needs a down file beside it; without one the PR check fails, naming this line. With `requireRollback` in risk-rules.yaml too, the stricter level holds.", enum: ["high", "moderate", "low"] }, verifyApprovals: { title: "Verify approvals on deploy", description: "Every deploy of this environment re-verifies, before touching a database, that each pending migration came from a merged pull request whose approval flow was satisfied when it merged. Default true. `false` is an explicit opt-out: a forged status check or a direct push to the default branch then reaches the environment unreviewed, and `sqlgate validate` warns about it.", type: "boolean" }, lockWaitTimeout: { title: "Lock wait timeout (seconds)", description: "Session `lock_wait_timeout` during deploy, so a DDL stuck behind a long transaction fails instead of blocking every query behind it; the deploy then tries the statement again, up to three times. Default 5.", type: "integer", minimum: 1 }, onlineSchemaChange: { $ref: "#/$defs/onlineSchemaChange", title: "Online schema change", description: "Send an `ALTER TABLE` to an online tool (pt-online-schema-change) instead of running it inline when `when` holds, e.g. `when: { tableRows: { gt: 1000000 } }`. Absent: every ALTER runs inline." } } }, schema54 = { title: "Online schema change", description: "When and how an ALTER TABLE runs through an online tool that copies the table in chunks while writes continue, then swaps it in.", type: "object", additionalProperties: !1, required: ["when"], properties: { tool: { title: "Tool", description: "The online schema change engine. `pt-online-schema-change` (Percona Toolkit; MySQL and MariaDB), the default. gh-ost is not supported yet.", enum: ["pt-online-schema-change"] }, when: { $ref: "risk-rules.schema.json#/$defs/condition", title: "When", description: "A risk-rule condition on the ALTER's facts, e.g. `tableRows: { gt: 1000000 }` or `tableRewrite: true`. Row counts come from `plan --estimate` and, at deploy, from the live table; an unknown count makes a comparison hold (the plan says so and deploy decides from the live count)." }, chunkSize: { title: "Chunk size", description: "Rows copied per chunk (`--chunk-size`, fixed). Default 1000.", type: "integer", minimum: 1 }, maxLoad: { title: "Max load", description: "Pause the copy while any of these status variables exceeds its value (`--max-load`), e.g. `Threads_running=25`. Default `Threads_running=25`.", type: "string", pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$" }, criticalLoad: { title: "Critical load", description: "Abort the change (the table stays as it was) when any of these status variables exceeds its value (`--critical-load`), e.g. `Threads_running=50`. Default `Threads_running=50`.", type: "string", pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$" }, foreignKeys: { title: "Foreign keys", description: "How foreign keys of child tables are pointed at the new table (`--alter-foreign-keys-method`): `rebuild_constraints`, `drop_swap`, `auto` or `none`. Unset: an ALTER on a table that other tables reference is refused before any work.", enum: ["auto", "rebuild_constraints", "drop_swap", "none"] } } };
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate32.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    if (Object.keys(data).length < 1) {
+      let err0 = { instancePath, schemaPath: "#/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema35, data };
+      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    for (let key0 in data)
+      if (!func3.call(schema35.properties, key0)) {
+        let err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema35, data };
+        vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+      }
+    if (data.all !== void 0) {
+      let data0 = data.all;
+      if (Array.isArray(data0)) {
+        if (data0.length < 1) {
+          let err2 = { instancePath: instancePath + "/all", schemaPath: "#/properties/all/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema35.properties.all, data: data0 };
+          vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+        }
+        let len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++)
+          validate23(data0[i0], { instancePath: instancePath + "/all/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors }) || (vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors), errors = vErrors.length);
+      } else {
+        let err3 = { instancePath: instancePath + "/all", schemaPath: "#/properties/all/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema35.properties.all.type, parentSchema: schema35.properties.all, data: data0 };
+        vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+      }
+    }
+    if (data.any !== void 0) {
+      let data2 = data.any;
+      if (Array.isArray(data2)) {
+        if (data2.length < 1) {
+          let err4 = { instancePath: instancePath + "/any", schemaPath: "#/properties/any/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema35.properties.any, data: data2 };
+          vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+        }
+        let len1 = data2.length;
+        for (let i1 = 0; i1 < len1; i1++)
+          validate23(data2[i1], { instancePath: instancePath + "/any/" + i1, parentData: data2, parentDataProperty: i1, rootData, dynamicAnchors }) || (vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors), errors = vErrors.length);
+      } else {
+        let err5 = { instancePath: instancePath + "/any", schemaPath: "#/properties/any/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema35.properties.any.type, parentSchema: schema35.properties.any, data: data2 };
+        vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+      }
+    }
+    if (data.not !== void 0 && (validate23(data.not, { instancePath: instancePath + "/not", parentData: data, parentDataProperty: "not", rootData, dynamicAnchors }) || (vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors), errors = vErrors.length)), data.environment !== void 0) {
+      let data5 = data.environment;
+      if (typeof data5 != "string" && !Array.isArray(data5)) {
+        let err6 = { instancePath: instancePath + "/environment", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data5 };
+        vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+      }
+      if (Array.isArray(data5)) {
+        if (data5.length < 1) {
+          let err7 = { instancePath: instancePath + "/environment", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data5 };
+          vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
+        }
+        let len2 = data5.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data6 = data5[i2];
+          if (typeof data6 != "string") {
+            let err8 = { instancePath: instancePath + "/environment/" + i2, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data6 };
+            vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+          }
+        }
+      }
+    }
+    if (data.database !== void 0) {
+      let data7 = data.database;
+      if (typeof data7 != "string" && !Array.isArray(data7)) {
+        let err9 = { instancePath: instancePath + "/database", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data7 };
+        vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+      }
+      if (Array.isArray(data7)) {
+        if (data7.length < 1) {
+          let err10 = { instancePath: instancePath + "/database", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data7 };
+          vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
+        }
+        let len3 = data7.length;
+        for (let i3 = 0; i3 < len3; i3++) {
+          let data8 = data7[i3];
+          if (typeof data8 != "string") {
+            let err11 = { instancePath: instancePath + "/database/" + i3, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data8 };
+            vErrors === null ? vErrors = [err11] : vErrors.push(err11), errors++;
+          }
+        }
+      }
+    }
+    if (data.table !== void 0) {
+      let data9 = data.table;
+      if (typeof data9 != "string" && !Array.isArray(data9)) {
+        let err12 = { instancePath: instancePath + "/table", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data9 };
+        vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
+      }
+      if (Array.isArray(data9)) {
+        if (data9.length < 1) {
+          let err13 = { instancePath: instancePath + "/table", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data9 };
+          vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
+        }
+        let len4 = data9.length;
+        for (let i4 = 0; i4 < len4; i4++) {
+          let data10 = data9[i4];
+          if (typeof data10 != "string") {
+            let err14 = { instancePath: instancePath + "/table/" + i4, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data10 };
+            vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
+          }
+        }
+      }
+    }
+    if (data.statementType !== void 0) {
+      let data11 = data.statementType;
+      if (typeof data11 != "string" && !Array.isArray(data11)) {
+        let err15 = { instancePath: instancePath + "/statementType", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data11 };
+        vErrors === null ? vErrors = [err15] : vErrors.push(err15), errors++;
+      }
+      if (Array.isArray(data11)) {
+        if (data11.length < 1) {
+          let err16 = { instancePath: instancePath + "/statementType", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data11 };
+          vErrors === null ? vErrors = [err16] : vErrors.push(err16), errors++;
+        }
+        let len5 = data11.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data12 = data11[i5];
+          if (typeof data12 != "string") {
+            let err17 = { instancePath: instancePath + "/statementType/" + i5, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data12 };
+            vErrors === null ? vErrors = [err17] : vErrors.push(err17), errors++;
+          }
+        }
+      }
+    }
+    if (data.operation !== void 0) {
+      let data13 = data.operation;
+      if (typeof data13 != "string" && !Array.isArray(data13)) {
+        let err18 = { instancePath: instancePath + "/operation", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data13 };
+        vErrors === null ? vErrors = [err18] : vErrors.push(err18), errors++;
+      }
+      if (Array.isArray(data13)) {
+        if (data13.length < 1) {
+          let err19 = { instancePath: instancePath + "/operation", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data13 };
+          vErrors === null ? vErrors = [err19] : vErrors.push(err19), errors++;
+        }
+        let len6 = data13.length;
+        for (let i6 = 0; i6 < len6; i6++) {
+          let data14 = data13[i6];
+          if (typeof data14 != "string") {
+            let err20 = { instancePath: instancePath + "/operation/" + i6, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data14 };
+            vErrors === null ? vErrors = [err20] : vErrors.push(err20), errors++;
+          }
+        }
+      }
+    }
+    if (data.file !== void 0) {
+      let data15 = data.file;
+      if (typeof data15 != "string" && !Array.isArray(data15)) {
+        let err21 = { instancePath: instancePath + "/file", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data15 };
+        vErrors === null ? vErrors = [err21] : vErrors.push(err21), errors++;
+      }
+      if (Array.isArray(data15)) {
+        if (data15.length < 1) {
+          let err22 = { instancePath: instancePath + "/file", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data15 };
+          vErrors === null ? vErrors = [err22] : vErrors.push(err22), errors++;
+        }
+        let len7 = data15.length;
+        for (let i7 = 0; i7 < len7; i7++) {
+          let data16 = data15[i7];
+          if (typeof data16 != "string") {
+            let err23 = { instancePath: instancePath + "/file/" + i7, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data16 };
+            vErrors === null ? vErrors = [err23] : vErrors.push(err23), errors++;
+          }
+        }
+      }
+    }
+    if (data.hasWhere !== void 0) {
+      let data17 = data.hasWhere;
+      if (typeof data17 != "boolean") {
+        let err24 = { instancePath: instancePath + "/hasWhere", schemaPath: "#/properties/hasWhere/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.hasWhere.type, parentSchema: schema35.properties.hasWhere, data: data17 };
+        vErrors === null ? vErrors = [err24] : vErrors.push(err24), errors++;
+      }
+    }
+    if (data.limit !== void 0) {
+      let data18 = data.limit;
+      if ((!data18 || typeof data18 != "object") && !(typeof data18 == "number" && isFinite(data18))) {
+        let err25 = { instancePath: instancePath + "/limit", schemaPath: "#/$defs/number/type", keyword: "type", params: { type: schema42.type }, message: "must be number,array,object", schema: schema42.type, parentSchema: schema42, data: data18 };
+        vErrors === null ? vErrors = [err25] : vErrors.push(err25), errors++;
+      }
+      if (Array.isArray(data18)) {
+        if (data18.length < 1) {
+          let err26 = { instancePath: instancePath + "/limit", schemaPath: "#/$defs/number/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema42, data: data18 };
+          vErrors === null ? vErrors = [err26] : vErrors.push(err26), errors++;
+        }
+        let len8 = data18.length;
+        for (let i8 = 0; i8 < len8; i8++) {
+          let data19 = data18[i8];
+          if (!(typeof data19 == "number" && isFinite(data19))) {
+            let err27 = { instancePath: instancePath + "/limit/" + i8, schemaPath: "#/$defs/number/items/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.items.type, parentSchema: schema42.items, data: data19 };
+            vErrors === null ? vErrors = [err27] : vErrors.push(err27), errors++;
+          }
+        }
+      }
+      if (data18 && typeof data18 == "object" && !Array.isArray(data18)) {
+        if (Object.keys(data18).length < 1) {
+          let err28 = { instancePath: instancePath + "/limit", schemaPath: "#/$defs/number/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema42, data: data18 };
+          vErrors === null ? vErrors = [err28] : vErrors.push(err28), errors++;
+        }
+        for (let key1 in data18)
+          if (!(key1 === "gt" || key1 === "gte" || key1 === "lt" || key1 === "lte")) {
+            let err29 = { instancePath: instancePath + "/limit", schemaPath: "#/$defs/number/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema42, data: data18 };
+            vErrors === null ? vErrors = [err29] : vErrors.push(err29), errors++;
+          }
+        if (data18.gt !== void 0) {
+          let data20 = data18.gt;
+          if (!(typeof data20 == "number" && isFinite(data20))) {
+            let err30 = { instancePath: instancePath + "/limit/gt", schemaPath: "#/$defs/number/properties/gt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gt.type, parentSchema: schema42.properties.gt, data: data20 };
+            vErrors === null ? vErrors = [err30] : vErrors.push(err30), errors++;
+          }
+        }
+        if (data18.gte !== void 0) {
+          let data21 = data18.gte;
+          if (!(typeof data21 == "number" && isFinite(data21))) {
+            let err31 = { instancePath: instancePath + "/limit/gte", schemaPath: "#/$defs/number/properties/gte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gte.type, parentSchema: schema42.properties.gte, data: data21 };
+            vErrors === null ? vErrors = [err31] : vErrors.push(err31), errors++;
+          }
+        }
+        if (data18.lt !== void 0) {
+          let data22 = data18.lt;
+          if (!(typeof data22 == "number" && isFinite(data22))) {
+            let err32 = { instancePath: instancePath + "/limit/lt", schemaPath: "#/$defs/number/properties/lt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lt.type, parentSchema: schema42.properties.lt, data: data22 };
+            vErrors === null ? vErrors = [err32] : vErrors.push(err32), errors++;
+          }
+        }
+        if (data18.lte !== void 0) {
+          let data23 = data18.lte;
+          if (!(typeof data23 == "number" && isFinite(data23))) {
+            let err33 = { instancePath: instancePath + "/limit/lte", schemaPath: "#/$defs/number/properties/lte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lte.type, parentSchema: schema42.properties.lte, data: data23 };
+            vErrors === null ? vErrors = [err33] : vErrors.push(err33), errors++;
+          }
+        }
+      }
+    }
+    if (data.affectedRows !== void 0) {
+      let data24 = data.affectedRows;
+      if ((!data24 || typeof data24 != "object") && !(typeof data24 == "number" && isFinite(data24))) {
+        let err34 = { instancePath: instancePath + "/affectedRows", schemaPath: "#/$defs/number/type", keyword: "type", params: { type: schema42.type }, message: "must be number,array,object", schema: schema42.type, parentSchema: schema42, data: data24 };
+        vErrors === null ? vErrors = [err34] : vErrors.push(err34), errors++;
+      }
+      if (Array.isArray(data24)) {
+        if (data24.length < 1) {
+          let err35 = { instancePath: instancePath + "/affectedRows", schemaPath: "#/$defs/number/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema42, data: data24 };
+          vErrors === null ? vErrors = [err35] : vErrors.push(err35), errors++;
+        }
+        let len9 = data24.length;
+        for (let i9 = 0; i9 < len9; i9++) {
+          let data25 = data24[i9];
+          if (!(typeof data25 == "number" && isFinite(data25))) {
+            let err36 = { instancePath: instancePath + "/affectedRows/" + i9, schemaPath: "#/$defs/number/items/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.items.type, parentSchema: schema42.items, data: data25 };
+            vErrors === null ? vErrors = [err36] : vErrors.push(err36), errors++;
+          }
+        }
+      }
+      if (data24 && typeof data24 == "object" && !Array.isArray(data24)) {
+        if (Object.keys(data24).length < 1) {
+          let err37 = { instancePath: instancePath + "/affectedRows", schemaPath: "#/$defs/number/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema42, data: data24 };
+          vErrors === null ? vErrors = [err37] : vErrors.push(err37), errors++;
+        }
+        for (let key2 in data24)
+          if (!(key2 === "gt" || key2 === "gte" || key2 === "lt" || key2 === "lte")) {
+            let err38 = { instancePath: instancePath + "/affectedRows", schemaPath: "#/$defs/number/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema42, data: data24 };
+            vErrors === null ? vErrors = [err38] : vErrors.push(err38), errors++;
+          }
+        if (data24.gt !== void 0) {
+          let data26 = data24.gt;
+          if (!(typeof data26 == "number" && isFinite(data26))) {
+            let err39 = { instancePath: instancePath + "/affectedRows/gt", schemaPath: "#/$defs/number/properties/gt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gt.type, parentSchema: schema42.properties.gt, data: data26 };
+            vErrors === null ? vErrors = [err39] : vErrors.push(err39), errors++;
+          }
+        }
+        if (data24.gte !== void 0) {
+          let data27 = data24.gte;
+          if (!(typeof data27 == "number" && isFinite(data27))) {
+            let err40 = { instancePath: instancePath + "/affectedRows/gte", schemaPath: "#/$defs/number/properties/gte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gte.type, parentSchema: schema42.properties.gte, data: data27 };
+            vErrors === null ? vErrors = [err40] : vErrors.push(err40), errors++;
+          }
+        }
+        if (data24.lt !== void 0) {
+          let data28 = data24.lt;
+          if (!(typeof data28 == "number" && isFinite(data28))) {
+            let err41 = { instancePath: instancePath + "/affectedRows/lt", schemaPath: "#/$defs/number/properties/lt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lt.type, parentSchema: schema42.properties.lt, data: data28 };
+            vErrors === null ? vErrors = [err41] : vErrors.push(err41), errors++;
+          }
+        }
+        if (data24.lte !== void 0) {
+          let data29 = data24.lte;
+          if (!(typeof data29 == "number" && isFinite(data29))) {
+            let err42 = { instancePath: instancePath + "/affectedRows/lte", schemaPath: "#/$defs/number/properties/lte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lte.type, parentSchema: schema42.properties.lte, data: data29 };
+            vErrors === null ? vErrors = [err42] : vErrors.push(err42), errors++;
+          }
+        }
+      }
+    }
+    if (data.tableRows !== void 0) {
+      let data30 = data.tableRows;
+      if ((!data30 || typeof data30 != "object") && !(typeof data30 == "number" && isFinite(data30))) {
+        let err43 = { instancePath: instancePath + "/tableRows", schemaPath: "#/$defs/number/type", keyword: "type", params: { type: schema42.type }, message: "must be number,array,object", schema: schema42.type, parentSchema: schema42, data: data30 };
+        vErrors === null ? vErrors = [err43] : vErrors.push(err43), errors++;
+      }
+      if (Array.isArray(data30)) {
+        if (data30.length < 1) {
+          let err44 = { instancePath: instancePath + "/tableRows", schemaPath: "#/$defs/number/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema42, data: data30 };
+          vErrors === null ? vErrors = [err44] : vErrors.push(err44), errors++;
+        }
+        let len10 = data30.length;
+        for (let i10 = 0; i10 < len10; i10++) {
+          let data31 = data30[i10];
+          if (!(typeof data31 == "number" && isFinite(data31))) {
+            let err45 = { instancePath: instancePath + "/tableRows/" + i10, schemaPath: "#/$defs/number/items/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.items.type, parentSchema: schema42.items, data: data31 };
+            vErrors === null ? vErrors = [err45] : vErrors.push(err45), errors++;
+          }
+        }
+      }
+      if (data30 && typeof data30 == "object" && !Array.isArray(data30)) {
+        if (Object.keys(data30).length < 1) {
+          let err46 = { instancePath: instancePath + "/tableRows", schemaPath: "#/$defs/number/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema42, data: data30 };
+          vErrors === null ? vErrors = [err46] : vErrors.push(err46), errors++;
+        }
+        for (let key3 in data30)
+          if (!(key3 === "gt" || key3 === "gte" || key3 === "lt" || key3 === "lte")) {
+            let err47 = { instancePath: instancePath + "/tableRows", schemaPath: "#/$defs/number/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema42, data: data30 };
+            vErrors === null ? vErrors = [err47] : vErrors.push(err47), errors++;
+          }
+        if (data30.gt !== void 0) {
+          let data32 = data30.gt;
+          if (!(typeof data32 == "number" && isFinite(data32))) {
+            let err48 = { instancePath: instancePath + "/tableRows/gt", schemaPath: "#/$defs/number/properties/gt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gt.type, parentSchema: schema42.properties.gt, data: data32 };
+            vErrors === null ? vErrors = [err48] : vErrors.push(err48), errors++;
+          }
+        }
+        if (data30.gte !== void 0) {
+          let data33 = data30.gte;
+          if (!(typeof data33 == "number" && isFinite(data33))) {
+            let err49 = { instancePath: instancePath + "/tableRows/gte", schemaPath: "#/$defs/number/properties/gte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gte.type, parentSchema: schema42.properties.gte, data: data33 };
+            vErrors === null ? vErrors = [err49] : vErrors.push(err49), errors++;
+          }
+        }
+        if (data30.lt !== void 0) {
+          let data34 = data30.lt;
+          if (!(typeof data34 == "number" && isFinite(data34))) {
+            let err50 = { instancePath: instancePath + "/tableRows/lt", schemaPath: "#/$defs/number/properties/lt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lt.type, parentSchema: schema42.properties.lt, data: data34 };
+            vErrors === null ? vErrors = [err50] : vErrors.push(err50), errors++;
+          }
+        }
+        if (data30.lte !== void 0) {
+          let data35 = data30.lte;
+          if (!(typeof data35 == "number" && isFinite(data35))) {
+            let err51 = { instancePath: instancePath + "/tableRows/lte", schemaPath: "#/$defs/number/properties/lte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lte.type, parentSchema: schema42.properties.lte, data: data35 };
+            vErrors === null ? vErrors = [err51] : vErrors.push(err51), errors++;
+          }
+        }
+      }
+    }
+    if (data.destructive !== void 0) {
+      let data36 = data.destructive;
+      if (typeof data36 != "boolean") {
+        let err52 = { instancePath: instancePath + "/destructive", schemaPath: "#/properties/destructive/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.destructive.type, parentSchema: schema35.properties.destructive, data: data36 };
+        vErrors === null ? vErrors = [err52] : vErrors.push(err52), errors++;
+      }
+    }
+    if (data.backwardIncompatible !== void 0) {
+      let data37 = data.backwardIncompatible;
+      if (typeof data37 != "boolean") {
+        let err53 = { instancePath: instancePath + "/backwardIncompatible", schemaPath: "#/properties/backwardIncompatible/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.backwardIncompatible.type, parentSchema: schema35.properties.backwardIncompatible, data: data37 };
+        vErrors === null ? vErrors = [err53] : vErrors.push(err53), errors++;
+      }
+    }
+    if (data.dataDependent !== void 0) {
+      let data38 = data.dataDependent;
+      if (typeof data38 != "boolean") {
+        let err54 = { instancePath: instancePath + "/dataDependent", schemaPath: "#/properties/dataDependent/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.dataDependent.type, parentSchema: schema35.properties.dataDependent, data: data38 };
+        vErrors === null ? vErrors = [err54] : vErrors.push(err54), errors++;
+      }
+    }
+    if (data.tableRewrite !== void 0) {
+      let data39 = data.tableRewrite;
+      if (typeof data39 != "boolean") {
+        let err55 = { instancePath: instancePath + "/tableRewrite", schemaPath: "#/properties/tableRewrite/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.tableRewrite.type, parentSchema: schema35.properties.tableRewrite, data: data39 };
+        vErrors === null ? vErrors = [err55] : vErrors.push(err55), errors++;
+      }
+    }
+    if (data.hasAlgorithm !== void 0) {
+      let data40 = data.hasAlgorithm;
+      if (typeof data40 != "boolean") {
+        let err56 = { instancePath: instancePath + "/hasAlgorithm", schemaPath: "#/properties/hasAlgorithm/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.hasAlgorithm.type, parentSchema: schema35.properties.hasAlgorithm, data: data40 };
+        vErrors === null ? vErrors = [err56] : vErrors.push(err56), errors++;
+      }
+    }
+    if (data.hasLock !== void 0) {
+      let data41 = data.hasLock;
+      if (typeof data41 != "boolean") {
+        let err57 = { instancePath: instancePath + "/hasLock", schemaPath: "#/properties/hasLock/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.hasLock.type, parentSchema: schema35.properties.hasLock, data: data41 };
+        vErrors === null ? vErrors = [err57] : vErrors.push(err57), errors++;
+      }
+    }
+    if (data.onlineDdl !== void 0) {
+      let data42 = data.onlineDdl;
+      if (typeof data42 != "string" && !Array.isArray(data42)) {
+        let err58 = { instancePath: instancePath + "/onlineDdl", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data42 };
+        vErrors === null ? vErrors = [err58] : vErrors.push(err58), errors++;
+      }
+      if (Array.isArray(data42)) {
+        if (data42.length < 1) {
+          let err59 = { instancePath: instancePath + "/onlineDdl", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data42 };
+          vErrors === null ? vErrors = [err59] : vErrors.push(err59), errors++;
+        }
+        let len11 = data42.length;
+        for (let i11 = 0; i11 < len11; i11++) {
+          let data43 = data42[i11];
+          if (typeof data43 != "string") {
+            let err60 = { instancePath: instancePath + "/onlineDdl/" + i11, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data43 };
+            vErrors === null ? vErrors = [err60] : vErrors.push(err60), errors++;
+          }
+        }
+      }
+    }
+    if (data.callsRoutine !== void 0) {
+      let data44 = data.callsRoutine;
+      if (typeof data44 != "boolean") {
+        let err61 = { instancePath: instancePath + "/callsRoutine", schemaPath: "#/properties/callsRoutine/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.callsRoutine.type, parentSchema: schema35.properties.callsRoutine, data: data44 };
+        vErrors === null ? vErrors = [err61] : vErrors.push(err61), errors++;
+      }
+    }
+    if (data.dynamic !== void 0) {
+      let data45 = data.dynamic;
+      if (typeof data45 != "boolean") {
+        let err62 = { instancePath: instancePath + "/dynamic", schemaPath: "#/properties/dynamic/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.dynamic.type, parentSchema: schema35.properties.dynamic, data: data45 };
+        vErrors === null ? vErrors = [err62] : vErrors.push(err62), errors++;
+      }
+    }
+    if (data.sessionOverride !== void 0) {
+      let data46 = data.sessionOverride;
+      if (typeof data46 != "string" && !Array.isArray(data46)) {
+        let err63 = { instancePath: instancePath + "/sessionOverride", schemaPath: "#/$defs/text/type", keyword: "type", params: { type: schema36.type }, message: "must be string,array", schema: schema36.type, parentSchema: schema36, data: data46 };
+        vErrors === null ? vErrors = [err63] : vErrors.push(err63), errors++;
+      }
+      if (Array.isArray(data46)) {
+        if (data46.length < 1) {
+          let err64 = { instancePath: instancePath + "/sessionOverride", schemaPath: "#/$defs/text/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema36, data: data46 };
+          vErrors === null ? vErrors = [err64] : vErrors.push(err64), errors++;
+        }
+        let len12 = data46.length;
+        for (let i12 = 0; i12 < len12; i12++) {
+          let data47 = data46[i12];
+          if (typeof data47 != "string") {
+            let err65 = { instancePath: instancePath + "/sessionOverride/" + i12, schemaPath: "#/$defs/text/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema36.items.type, parentSchema: schema36.items, data: data47 };
+            vErrors === null ? vErrors = [err65] : vErrors.push(err65), errors++;
+          }
+        }
+      }
+    }
+    if (data.rehearsalFailed !== void 0) {
+      let data48 = data.rehearsalFailed;
+      if (typeof data48 != "boolean") {
+        let err66 = { instancePath: instancePath + "/rehearsalFailed", schemaPath: "#/properties/rehearsalFailed/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.rehearsalFailed.type, parentSchema: schema35.properties.rehearsalFailed, data: data48 };
+        vErrors === null ? vErrors = [err66] : vErrors.push(err66), errors++;
+      }
+    }
+    if (data.rehearsalMs !== void 0) {
+      let data49 = data.rehearsalMs;
+      if ((!data49 || typeof data49 != "object") && !(typeof data49 == "number" && isFinite(data49))) {
+        let err67 = { instancePath: instancePath + "/rehearsalMs", schemaPath: "#/$defs/number/type", keyword: "type", params: { type: schema42.type }, message: "must be number,array,object", schema: schema42.type, parentSchema: schema42, data: data49 };
+        vErrors === null ? vErrors = [err67] : vErrors.push(err67), errors++;
+      }
+      if (Array.isArray(data49)) {
+        if (data49.length < 1) {
+          let err68 = { instancePath: instancePath + "/rehearsalMs", schemaPath: "#/$defs/number/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema42, data: data49 };
+          vErrors === null ? vErrors = [err68] : vErrors.push(err68), errors++;
+        }
+        let len13 = data49.length;
+        for (let i13 = 0; i13 < len13; i13++) {
+          let data50 = data49[i13];
+          if (!(typeof data50 == "number" && isFinite(data50))) {
+            let err69 = { instancePath: instancePath + "/rehearsalMs/" + i13, schemaPath: "#/$defs/number/items/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.items.type, parentSchema: schema42.items, data: data50 };
+            vErrors === null ? vErrors = [err69] : vErrors.push(err69), errors++;
+          }
+        }
+      }
+      if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
+        if (Object.keys(data49).length < 1) {
+          let err70 = { instancePath: instancePath + "/rehearsalMs", schemaPath: "#/$defs/number/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema42, data: data49 };
+          vErrors === null ? vErrors = [err70] : vErrors.push(err70), errors++;
+        }
+        for (let key4 in data49)
+          if (!(key4 === "gt" || key4 === "gte" || key4 === "lt" || key4 === "lte")) {
+            let err71 = { instancePath: instancePath + "/rehearsalMs", schemaPath: "#/$defs/number/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema42, data: data49 };
+            vErrors === null ? vErrors = [err71] : vErrors.push(err71), errors++;
+          }
+        if (data49.gt !== void 0) {
+          let data51 = data49.gt;
+          if (!(typeof data51 == "number" && isFinite(data51))) {
+            let err72 = { instancePath: instancePath + "/rehearsalMs/gt", schemaPath: "#/$defs/number/properties/gt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gt.type, parentSchema: schema42.properties.gt, data: data51 };
+            vErrors === null ? vErrors = [err72] : vErrors.push(err72), errors++;
+          }
+        }
+        if (data49.gte !== void 0) {
+          let data52 = data49.gte;
+          if (!(typeof data52 == "number" && isFinite(data52))) {
+            let err73 = { instancePath: instancePath + "/rehearsalMs/gte", schemaPath: "#/$defs/number/properties/gte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.gte.type, parentSchema: schema42.properties.gte, data: data52 };
+            vErrors === null ? vErrors = [err73] : vErrors.push(err73), errors++;
+          }
+        }
+        if (data49.lt !== void 0) {
+          let data53 = data49.lt;
+          if (!(typeof data53 == "number" && isFinite(data53))) {
+            let err74 = { instancePath: instancePath + "/rehearsalMs/lt", schemaPath: "#/$defs/number/properties/lt/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lt.type, parentSchema: schema42.properties.lt, data: data53 };
+            vErrors === null ? vErrors = [err74] : vErrors.push(err74), errors++;
+          }
+        }
+        if (data49.lte !== void 0) {
+          let data54 = data49.lte;
+          if (!(typeof data54 == "number" && isFinite(data54))) {
+            let err75 = { instancePath: instancePath + "/rehearsalMs/lte", schemaPath: "#/$defs/number/properties/lte/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema42.properties.lte.type, parentSchema: schema42.properties.lte, data: data54 };
+            vErrors === null ? vErrors = [err75] : vErrors.push(err75), errors++;
+          }
+        }
+      }
+    }
+  } else {
+    let err76 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema35.type, parentSchema: schema35, data };
+    vErrors === null ? vErrors = [err76] : vErrors.push(err76), errors++;
+  }
+  return validate32.errors = vErrors, errors === 0;
+}
+validate32.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+var pattern8 = new RegExp("^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$", "u");
+function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate31.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.when === void 0) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "when" }, message: "must have required property 'when'", schema: schema54.required, parentSchema: schema54, data };
+      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    for (let key0 in data)
+      if (!(key0 === "tool" || key0 === "when" || key0 === "chunkSize" || key0 === "maxLoad" || key0 === "criticalLoad" || key0 === "foreignKeys")) {
+        let err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema54, data };
+        vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+      }
+    if (data.tool !== void 0) {
+      let data0 = data.tool;
+      if (data0 !== "pt-online-schema-change") {
+        let err2 = { instancePath: instancePath + "/tool", schemaPath: "#/properties/tool/enum", keyword: "enum", params: { allowedValues: schema54.properties.tool.enum }, message: "must be equal to one of the allowed values", schema: schema54.properties.tool.enum, parentSchema: schema54.properties.tool, data: data0 };
+        vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+      }
+    }
+    if (data.when !== void 0 && (validate32(data.when, { instancePath: instancePath + "/when", parentData: data, parentDataProperty: "when", rootData, dynamicAnchors }) || (vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors), errors = vErrors.length)), data.chunkSize !== void 0) {
+      let data2 = data.chunkSize;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        let err3 = { instancePath: instancePath + "/chunkSize", schemaPath: "#/properties/chunkSize/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema54.properties.chunkSize.type, parentSchema: schema54.properties.chunkSize, data: data2 };
+        vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+      }
+      if (typeof data2 == "number" && isFinite(data2) && (data2 < 1 || isNaN(data2))) {
+        let err4 = { instancePath: instancePath + "/chunkSize", schemaPath: "#/properties/chunkSize/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema54.properties.chunkSize, data: data2 };
+        vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+      }
+    }
+    if (data.maxLoad !== void 0) {
+      let data3 = data.maxLoad;
+      if (typeof data3 == "string") {
+        if (!pattern8.test(data3)) {
+          let err5 = { instancePath: instancePath + "/maxLoad", schemaPath: "#/properties/maxLoad/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$" }, message: 'must match pattern "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$"', schema: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$", parentSchema: schema54.properties.maxLoad, data: data3 };
+          vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+        }
+      } else {
+        let err6 = { instancePath: instancePath + "/maxLoad", schemaPath: "#/properties/maxLoad/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema54.properties.maxLoad.type, parentSchema: schema54.properties.maxLoad, data: data3 };
+        vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+      }
+    }
+    if (data.criticalLoad !== void 0) {
+      let data4 = data.criticalLoad;
+      if (typeof data4 == "string") {
+        if (!pattern8.test(data4)) {
+          let err7 = { instancePath: instancePath + "/criticalLoad", schemaPath: "#/properties/criticalLoad/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$" }, message: 'must match pattern "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$"', schema: "^[A-Za-z_]+=[0-9]+(,[A-Za-z_]+=[0-9]+)*$", parentSchema: schema54.properties.criticalLoad, data: data4 };
+          vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
+        }
+      } else {
+        let err8 = { instancePath: instancePath + "/criticalLoad", schemaPath: "#/properties/criticalLoad/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema54.properties.criticalLoad.type, parentSchema: schema54.properties.criticalLoad, data: data4 };
+        vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+      }
+    }
+    if (data.foreignKeys !== void 0) {
+      let data5 = data.foreignKeys;
+      if (!(data5 === "auto" || data5 === "rebuild_constraints" || data5 === "drop_swap" || data5 === "none")) {
+        let err9 = { instancePath: instancePath + "/foreignKeys", schemaPath: "#/properties/foreignKeys/enum", keyword: "enum", params: { allowedValues: schema54.properties.foreignKeys.enum }, message: "must be equal to one of the allowed values", schema: schema54.properties.foreignKeys.enum, parentSchema: schema54.properties.foreignKeys, data: data5 };
+        vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+      }
+    }
+  } else {
+    let err10 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema54.type, parentSchema: schema54, data };
+    vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
+  }
+  return validate31.errors = vErrors, errors === 0;
+}
+validate31.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate30.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.id === void 0) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'", schema: schema53.required, parentSchema: schema53, data };
+      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    if (data.order === void 0) {
+      let err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "order" }, message: "must have required property 'order'", schema: schema53.required, parentSchema: schema53, data };
+      vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+    }
+    if (data.rollout === void 0) {
+      let err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "rollout" }, message: "must have required property 'rollout'", schema: schema53.required, parentSchema: schema53, data };
+      vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+    }
+    for (let key0 in data)
+      if (!func3.call(schema53.properties, key0)) {
+        let err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema53, data };
+        vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+      }
+    if (data.id !== void 0) {
+      let data0 = data.id;
+      if (typeof data0 == "string") {
+        if (!pattern4.test(data0)) {
+          let err4 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9-]*$" }, message: 'must match pattern "^[a-z][a-z0-9-]*$"', schema: "^[a-z][a-z0-9-]*$", parentSchema: schema53.properties.id, data: data0 };
+          vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+        }
+      } else {
+        let err5 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema53.properties.id.type, parentSchema: schema53.properties.id, data: data0 };
+        vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+      }
+    }
+    if (data.title !== void 0) {
+      let data1 = data.title;
+      if (typeof data1 == "string") {
+        if (func1(data1) < 1) {
+          let err6 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema53.properties.title, data: data1 };
+          vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+        }
+      } else {
+        let err7 = { instancePath: instancePath + "/title", schemaPath: "#/properties/title/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema53.properties.title.type, parentSchema: schema53.properties.title, data: data1 };
+        vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
+      }
+    }
+    if (data.order !== void 0) {
+      let data2 = data.order;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2) && isFinite(data2))) {
+        let err8 = { instancePath: instancePath + "/order", schemaPath: "#/properties/order/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema53.properties.order.type, parentSchema: schema53.properties.order, data: data2 };
+        vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+      }
+      if (typeof data2 == "number" && isFinite(data2) && (data2 < 0 || isNaN(data2))) {
+        let err9 = { instancePath: instancePath + "/order", schemaPath: "#/properties/order/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0", schema: 0, parentSchema: schema53.properties.order, data: data2 };
+        vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+      }
+    }
+    if (data.rollout !== void 0) {
+      let data3 = data.rollout;
+      if (!(data3 === "automatic" || data3 === "manual")) {
+        let err10 = { instancePath: instancePath + "/rollout", schemaPath: "#/properties/rollout/enum", keyword: "enum", params: { allowedValues: schema53.properties.rollout.enum }, message: "must be equal to one of the allowed values", schema: schema53.properties.rollout.enum, parentSchema: schema53.properties.rollout, data: data3 };
+        vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
+      }
+    }
+    if (data.tag !== void 0) {
+      let data4 = data.tag;
+      if (typeof data4 == "string") {
+        if (func1(data4) < 1) {
+          let err11 = { instancePath: instancePath + "/tag", schemaPath: "#/properties/tag/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema53.properties.tag, data: data4 };
+          vErrors === null ? vErrors = [err11] : vErrors.push(err11), errors++;
+        }
+      } else {
+        let err12 = { instancePath: instancePath + "/tag", schemaPath: "#/properties/tag/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema53.properties.tag.type, parentSchema: schema53.properties.tag, data: data4 };
+        vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
+      }
+    }
+    if (data.rolloutRoles !== void 0) {
+      let data5 = data.rolloutRoles;
+      if (Array.isArray(data5)) {
+        if (data5.length < 1) {
+          let err13 = { instancePath: instancePath + "/rolloutRoles", schemaPath: "#/properties/rolloutRoles/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema53.properties.rolloutRoles, data: data5 };
+          vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
+        }
+        let len0 = data5.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data6 = data5[i0];
+          if (typeof data6 != "string") {
+            let err14 = { instancePath: instancePath + "/rolloutRoles/" + i0, schemaPath: "#/properties/rolloutRoles/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema53.properties.rolloutRoles.items.type, parentSchema: schema53.properties.rolloutRoles.items, data: data6 };
+            vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
+          }
+        }
+      } else {
+        let err15 = { instancePath: instancePath + "/rolloutRoles", schemaPath: "#/properties/rolloutRoles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema53.properties.rolloutRoles.type, parentSchema: schema53.properties.rolloutRoles, data: data5 };
+        vErrors === null ? vErrors = [err15] : vErrors.push(err15), errors++;
+      }
+    }
+    if (data.requireRollback !== void 0) {
+      let data7 = data.requireRollback;
+      if (!(data7 === "high" || data7 === "moderate" || data7 === "low")) {
+        let err16 = { instancePath: instancePath + "/requireRollback", schemaPath: "#/properties/requireRollback/enum", keyword: "enum", params: { allowedValues: schema53.properties.requireRollback.enum }, message: "must be equal to one of the allowed values", schema: schema53.properties.requireRollback.enum, parentSchema: schema53.properties.requireRollback, data: data7 };
+        vErrors === null ? vErrors = [err16] : vErrors.push(err16), errors++;
+      }
+    }
+    if (data.verifyApprovals !== void 0) {
+      let data8 = data.verifyApprovals;
+      if (typeof data8 != "boolean") {
+        let err17 = { instancePath: instancePath + "/verifyApprovals", schemaPath: "#/properties/verifyApprovals/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema53.properties.verifyApprovals.type, parentSchema: schema53.properties.verifyApprovals, data: data8 };
+        vErrors === null ? vErrors = [err17] : vErrors.push(err17), errors++;
+      }
+    }
+    if (data.lockWaitTimeout !== void 0) {
+      let data9 = data.lockWaitTimeout;
+      if (!(typeof data9 == "number" && !(data9 % 1) && !isNaN(data9) && isFinite(data9))) {
+        let err18 = { instancePath: instancePath + "/lockWaitTimeout", schemaPath: "#/properties/lockWaitTimeout/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema53.properties.lockWaitTimeout.type, parentSchema: schema53.properties.lockWaitTimeout, data: data9 };
+        vErrors === null ? vErrors = [err18] : vErrors.push(err18), errors++;
+      }
+      if (typeof data9 == "number" && isFinite(data9) && (data9 < 1 || isNaN(data9))) {
+        let err19 = { instancePath: instancePath + "/lockWaitTimeout", schemaPath: "#/properties/lockWaitTimeout/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema53.properties.lockWaitTimeout, data: data9 };
+        vErrors === null ? vErrors = [err19] : vErrors.push(err19), errors++;
+      }
+    }
+    data.onlineSchemaChange !== void 0 && (validate31(data.onlineSchemaChange, { instancePath: instancePath + "/onlineSchemaChange", parentData: data, parentDataProperty: "onlineSchemaChange", rootData, dynamicAnchors }) || (vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors), errors = vErrors.length));
+  } else {
+    let err20 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema53.type, parentSchema: schema53, data };
+    vErrors === null ? vErrors = [err20] : vErrors.push(err20), errors++;
+  }
+  return validate30.errors = vErrors, errors === 0;
+}
+validate30.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+var pattern10 = new RegExp("^[A-Za-z0-9_$]+$", "u"), pattern11 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u"), pattern12 = new RegExp("^[A-Za-z0-9_$.-]+$", "u");
+function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate29.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.environments === void 0) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "environments" }, message: "must have required property 'environments'", schema: schema52.required, parentSchema: schema52, data };
+      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    if (data.databases === void 0) {
+      let err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "databases" }, message: "must have required property 'databases'", schema: schema52.required, parentSchema: schema52, data };
+      vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+    }
+    for (let key0 in data)
+      if (!(key0 === "environments" || key0 === "databases")) {
+        let err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema52, data };
+        vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+      }
+    if (data.environments !== void 0) {
+      let data0 = data.environments;
+      if (Array.isArray(data0)) {
+        let len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++)
+          validate30(data0[i0], { instancePath: instancePath + "/environments/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors }) || (vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors), errors = vErrors.length);
+      } else {
+        let err3 = { instancePath: instancePath + "/environments", schemaPath: "#/properties/environments/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema52.properties.environments.type, parentSchema: schema52.properties.environments, data: data0 };
+        vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+      }
+    }
+    if (data.databases !== void 0) {
+      let data2 = data.databases;
+      if (Array.isArray(data2)) {
+        let len1 = data2.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data3 = data2[i1];
+          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+            if (data3.name === void 0) {
+              let err4 = { instancePath: instancePath + "/databases/" + i1, schemaPath: "#/$defs/database/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema68.required, parentSchema: schema68, data: data3 };
+              vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+            }
+            if (data3.environment === void 0) {
+              let err5 = { instancePath: instancePath + "/databases/" + i1, schemaPath: "#/$defs/database/required", keyword: "required", params: { missingProperty: "environment" }, message: "must have required property 'environment'", schema: schema68.required, parentSchema: schema68, data: data3 };
+              vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+            }
+            if (data3.urlEnv === void 0) {
+              let err6 = { instancePath: instancePath + "/databases/" + i1, schemaPath: "#/$defs/database/required", keyword: "required", params: { missingProperty: "urlEnv" }, message: "must have required property 'urlEnv'", schema: schema68.required, parentSchema: schema68, data: data3 };
+              vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+            }
+            for (let key1 in data3)
+              if (!(key1 === "name" || key1 === "environment" || key1 === "urlEnv" || key1 === "migrations" || key1 === "create")) {
+                let err7 = { instancePath: instancePath + "/databases/" + i1, schemaPath: "#/$defs/database/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema68, data: data3 };
+                vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
+              }
+            if (data3.name !== void 0) {
+              let data4 = data3.name;
+              if (typeof data4 == "string") {
+                if (!pattern10.test(data4)) {
+                  let err8 = { instancePath: instancePath + "/databases/" + i1 + "/name", schemaPath: "#/$defs/database/properties/name/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_$]+$" }, message: 'must match pattern "^[A-Za-z0-9_$]+$"', schema: "^[A-Za-z0-9_$]+$", parentSchema: schema68.properties.name, data: data4 };
+                  vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+                }
+              } else {
+                let err9 = { instancePath: instancePath + "/databases/" + i1 + "/name", schemaPath: "#/$defs/database/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema68.properties.name.type, parentSchema: schema68.properties.name, data: data4 };
+                vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+              }
+            }
+            if (data3.environment !== void 0) {
+              let data5 = data3.environment;
+              if (typeof data5 != "string") {
+                let err10 = { instancePath: instancePath + "/databases/" + i1 + "/environment", schemaPath: "#/$defs/database/properties/environment/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema68.properties.environment.type, parentSchema: schema68.properties.environment, data: data5 };
+                vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
+              }
+            }
+            if (data3.urlEnv !== void 0) {
+              let data6 = data3.urlEnv;
+              if (typeof data6 == "string") {
+                if (!pattern11.test(data6)) {
+                  let err11 = { instancePath: instancePath + "/databases/" + i1 + "/urlEnv", schemaPath: "#/$defs/database/properties/urlEnv/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"', schema: "^[A-Za-z_][A-Za-z0-9_]*$", parentSchema: schema68.properties.urlEnv, data: data6 };
+                  vErrors === null ? vErrors = [err11] : vErrors.push(err11), errors++;
+                }
+              } else {
+                let err12 = { instancePath: instancePath + "/databases/" + i1 + "/urlEnv", schemaPath: "#/$defs/database/properties/urlEnv/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema68.properties.urlEnv.type, parentSchema: schema68.properties.urlEnv, data: data6 };
+                vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
+              }
+            }
+            if (data3.migrations !== void 0) {
+              let data7 = data3.migrations;
+              if (typeof data7 == "string") {
+                if (!pattern12.test(data7)) {
+                  let err13 = { instancePath: instancePath + "/databases/" + i1 + "/migrations", schemaPath: "#/$defs/database/properties/migrations/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_$.-]+$" }, message: 'must match pattern "^[A-Za-z0-9_$.-]+$"', schema: "^[A-Za-z0-9_$.-]+$", parentSchema: schema68.properties.migrations, data: data7 };
+                  vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
+                }
+              } else {
+                let err14 = { instancePath: instancePath + "/databases/" + i1 + "/migrations", schemaPath: "#/$defs/database/properties/migrations/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema68.properties.migrations.type, parentSchema: schema68.properties.migrations, data: data7 };
+                vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
+              }
+            }
+            if (data3.create !== void 0) {
+              let data8 = data3.create;
+              if (typeof data8 != "boolean") {
+                let err15 = { instancePath: instancePath + "/databases/" + i1 + "/create", schemaPath: "#/$defs/database/properties/create/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema68.properties.create.type, parentSchema: schema68.properties.create, data: data8 };
+                vErrors === null ? vErrors = [err15] : vErrors.push(err15), errors++;
+              }
+            }
+          } else {
+            let err16 = { instancePath: instancePath + "/databases/" + i1, schemaPath: "#/$defs/database/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema68.type, parentSchema: schema68, data: data3 };
+            vErrors === null ? vErrors = [err16] : vErrors.push(err16), errors++;
+          }
+        }
+      } else {
+        let err17 = { instancePath: instancePath + "/databases", schemaPath: "#/properties/databases/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema52.properties.databases.type, parentSchema: schema52.properties.databases, data: data2 };
+        vErrors === null ? vErrors = [err17] : vErrors.push(err17), errors++;
+      }
+    }
+  } else {
+    let err18 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema52.type, parentSchema: schema52, data };
+    vErrors === null ? vErrors = [err18] : vErrors.push(err18), errors++;
+  }
+  return validate29.errors = vErrors, errors === 0;
+}
+validate29.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+var policyTests = validate39, schema69 = { $schema: "https://json-schema.org/draft/2020-12/schema", $id: "https://sqlgate.dev/schemas/policy-tests.schema.json", title: "sqlgate policy tests", description: "Cases that `sqlgate test` runs against the policies: a change (SQL, database, environments, author, reviews) and what the policies must decide for it.", type: "object", additionalProperties: !1, required: ["cases"], properties: { cases: { title: "Cases", description: "Each case is one pull request's change and the decision the policies must make for it.", type: "array", minItems: 1, items: { $ref: "#/$defs/case" } } }, $defs: { case: { title: "Case", description: "A change and the expected decision. Give the SQL inline (`sql`) or as a file (`file`, relative to this test file).", type: "object", additionalProperties: !1, required: ["name", "database", "expect"], properties: { name: { title: "Name", description: "What the case proves, e.g. `DDL on Prod needs Tester, then Project Owner, then DBA`.", type: "string", minLength: 1 }, sql: { title: "SQL", description: "The migration's SQL, inline.", type: "string", minLength: 1 }, file: { title: "SQL file", description: "A file holding the migration's SQL, relative to this test file (e.g. `sql/drop_legacy.sql`).", type: "string", minLength: 1 }, database: { title: "Database", description: "Name of a database in environments.yaml that receives the migration.", type: "string", minLength: 1 }, environments: { title: "Environments", description: "Environment id, or list of ids, the migration is evaluated in. Default: every environment the database lives in, as a pull request's pipeline does.", type: ["string", "array"], minLength: 1, minItems: 1, items: { type: "string", minLength: 1 } }, path: { title: "Migration path", description: "The path the migration file has in the repository, for rules on the `file` fact. Default: `migrations/<database folder>/1_policy_test.sql`.", type: "string", pattern: "\\.sql$" }, author: { title: "Author", description: "GitHub login of the pull request's author, whose own approval never counts. Default: `author`.", type: "string", minLength: 1 }, policyChange: { title: "Changes the policies", description: "true when the pull request also edits `policies/`, so it needs the policy-change flow too.", type: "boolean" }, reviews: { title: "Reviews", description: "The pull request's reviews in the order they were submitted, e.g. `[{login: tom}, {login: dana, state: CHANGES_REQUESTED}]`.", type: "array", items: { $ref: "#/$defs/review" } }, teams: { title: "Teams", description: "Members of the `org/team` roles as GitHub would list them, e.g. `acme/dba-team: [dana]`. A team not listed holds no one.", type: "object", additionalProperties: { type: "array", items: { type: "string" } } }, expect: { title: "Expected decision", description: "What the policies must decide for this change; only the keys given are checked.", $ref: "#/$defs/expect" } } }, review: { title: "Review", description: "One submitted review.", type: "object", additionalProperties: !1, required: ["login"], properties: { login: { title: "Login", description: "GitHub login of the reviewer.", type: "string", minLength: 1 }, state: { title: "State", description: "The review's state, as GitHub names it. Default: APPROVED.", enum: ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"] }, stale: { title: "Stale", description: "true when the review was made on an earlier version of the SQL (the files changed since).", type: "boolean" } } }, expect: { title: "Expected decision", description: "What the policies must decide. Only the keys given are checked.", type: "object", additionalProperties: !1, minProperties: 1, properties: { level: { title: "Level", description: "The change's highest level over every source and environment.", enum: ["none", "low", "moderate", "high"] }, levels: { type: "object", additionalProperties: !1, minProperties: 1, properties: { ddl: { title: "DDL level", description: "Level of the DDL statements.", enum: ["none", "low", "moderate", "high"] }, dml: { title: "DML level", description: "Level of the DML statements.", enum: ["none", "low", "moderate", "high"] }, "create-database": { title: "Create-database level", description: "Level of CREATE DATABASE statements.", enum: ["none", "low", "moderate", "high"] } }, title: "Level per source", description: "The level of each source of change, e.g. `{ddl: high, dml: none}`; `none` means no statement of that source or no rule matched." }, flows: { title: "Flows", description: "Ids of every flow the change needs, `[]` for none.", type: "array", items: { type: "string" } }, rules: { title: "Rules", description: "Titles of rules that must match the change.", type: "array", items: { type: "string" } }, status: { title: "Status", description: "The `sqlgate/approval` status the reviews give: success, pending or failure.", enum: ["success", "pending", "failure"] }, waiting: { title: "Waiting step", description: "Role id of the step that waits for an approval.", type: "string" }, notCounted: { title: "Approvals that do not count", description: "Approvals the decision must ignore, each with the reason: author, withdrawn, stale, ghost, not-a-member, same-person, too-early, surplus.", type: "array", items: { type: "object", additionalProperties: !1, required: ["login"], properties: { login: { title: "Login", description: "Who approved.", type: "string" }, reason: { title: "Reason", description: "Why it does not count.", enum: ["author", "withdrawn", "stale", "ghost", "not-a-member", "same-person", "too-early", "surplus"] } } } } } } } }, schema70 = { title: "Case", description: "A change and the expected decision. Give the SQL inline (`sql`) or as a file (`file`, relative to this test file).", type: "object", additionalProperties: !1, required: ["name", "database", "expect"], properties: { name: { title: "Name", description: "What the case proves, e.g. `DDL on Prod needs Tester, then Project Owner, then DBA`.", type: "string", minLength: 1 }, sql: { title: "SQL", description: "The migration's SQL, inline.", type: "string", minLength: 1 }, file: { title: "SQL file", description: "A file holding the migration's SQL, relative to this test file (e.g. `sql/drop_legacy.sql`).", type: "string", minLength: 1 }, database: { title: "Database", description: "Name of a database in environments.yaml that receives the migration.", type: "string", minLength: 1 }, environments: { title: "Environments", description: "Environment id, or list of ids, the migration is evaluated in. Default: every environment the database lives in, as a pull request's pipeline does.", type: ["string", "array"], minLength: 1, minItems: 1, items: { type: "string", minLength: 1 } }, path: { title: "Migration path", description: "The path the migration file has in the repository, for rules on the `file` fact. Default: `migrations/<database folder>/1_policy_test.sql`.", type: "string", pattern: "\\.sql$" }, author: { title: "Author", description: "GitHub login of the pull request's author, whose own approval never counts. Default: `author`.", type: "string", minLength: 1 }, policyChange: { title: "Changes the policies", description: "true when the pull request also edits `policies/`, so it needs the policy-change flow too.", type: "boolean" }, reviews: { title: "Reviews", description: "The pull request's reviews in the order they were submitted, e.g. `[{login: tom}, {login: dana, state: CHANGES_REQUESTED}]`.", type: "array", items: { $ref: "#/$defs/review" } }, teams: { title: "Teams", description: "Members of the `org/team` roles as GitHub would list them, e.g. `acme/dba-team: [dana]`. A team not listed holds no one.", type: "object", additionalProperties: { type: "array", items: { type: "string" } } }, expect: { title: "Expected decision", description: "What the policies must decide for this change; only the keys given are checked.", $ref: "#/$defs/expect" } } }, schema71 = { title: "Review", description: "One submitted review.", type: "object", additionalProperties: !1, required: ["login"], properties: { login: { title: "Login", description: "GitHub login of the reviewer.", type: "string", minLength: 1 }, state: { title: "State", description: "The review's state, as GitHub names it. Default: APPROVED.", enum: ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"] }, stale: { title: "Stale", description: "true when the review was made on an earlier version of the SQL (the files changed since).", type: "boolean" } } }, schema72 = { title: "Expected decision", description: "What the policies must decide. Only the keys given are checked.", type: "object", additionalProperties: !1, minProperties: 1, properties: { level: { title: "Level", description: "The change's highest level over every source and environment.", enum: ["none", "low", "moderate", "high"] }, levels: { type: "object", additionalProperties: !1, minProperties: 1, properties: { ddl: { title: "DDL level", description: "Level of the DDL statements.", enum: ["none", "low", "moderate", "high"] }, dml: { title: "DML level", description: "Level of the DML statements.", enum: ["none", "low", "moderate", "high"] }, "create-database": { title: "Create-database level", description: "Level of CREATE DATABASE statements.", enum: ["none", "low", "moderate", "high"] } }, title: "Level per source", description: "The level of each source of change, e.g. `{ddl: high, dml: none}`; `none` means no statement of that source or no rule matched." }, flows: { title: "Flows", description: "Ids of every flow the change needs, `[]` for none.", type: "array", items: { type: "string" } }, rules: { title: "Rules", description: "Titles of rules that must match the change.", type: "array", items: { type: "string" } }, status: { title: "Status", description: "The `sqlgate/approval` status the reviews give: success, pending or failure.", enum: ["success", "pending", "failure"] }, waiting: { title: "Waiting step", description: "Role id of the step that waits for an approval.", type: "string" }, notCounted: { title: "Approvals that do not count", description: "Approvals the decision must ignore, each with the reason: author, withdrawn, stale, ghost, not-a-member, same-person, too-early, surplus.", type: "array", items: { type: "object", additionalProperties: !1, required: ["login"], properties: { login: { title: "Login", description: "Who approved.", type: "string" }, reason: { title: "Reason", description: "Why it does not count.", enum: ["author", "withdrawn", "stale", "ghost", "not-a-member", "same-person", "too-early", "surplus"] } } } } } }, pattern13 = new RegExp("\\.sql$", "u");
+function validate40(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate40.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.name === void 0) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema70.required, parentSchema: schema70, data };
+      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    if (data.database === void 0) {
+      let err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "database" }, message: "must have required property 'database'", schema: schema70.required, parentSchema: schema70, data };
+      vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+    }
+    if (data.expect === void 0) {
+      let err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "expect" }, message: "must have required property 'expect'", schema: schema70.required, parentSchema: schema70, data };
+      vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+    }
+    for (let key0 in data)
+      if (!func3.call(schema70.properties, key0)) {
+        let err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema70, data };
+        vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+      }
+    if (data.name !== void 0) {
+      let data0 = data.name;
+      if (typeof data0 == "string") {
+        if (func1(data0) < 1) {
+          let err4 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema70.properties.name, data: data0 };
+          vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+        }
+      } else {
+        let err5 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema70.properties.name.type, parentSchema: schema70.properties.name, data: data0 };
+        vErrors === null ? vErrors = [err5] : vErrors.push(err5), errors++;
+      }
+    }
+    if (data.sql !== void 0) {
+      let data1 = data.sql;
+      if (typeof data1 == "string") {
+        if (func1(data1) < 1) {
+          let err6 = { instancePath: instancePath + "/sql", schemaPath: "#/properties/sql/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema70.properties.sql, data: data1 };
+          vErrors === null ? vErrors = [err6] : vErrors.push(err6), errors++;
+        }
+      } else {
+        let err7 = { instancePath: instancePath + "/sql", schemaPath: "#/properties/sql/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema70.properties.sql.type, parentSchema: schema70.properties.sql, data: data1 };
+        vErrors === null ? vErrors = [err7] : vErrors.push(err7), errors++;
+      }
+    }
+    if (data.file !== void 0) {
+      let data2 = data.file;
+      if (typeof data2 == "string") {
+        if (func1(data2) < 1) {
+          let err8 = { instancePath: instancePath + "/file", schemaPath: "#/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema70.properties.file, data: data2 };
+          vErrors === null ? vErrors = [err8] : vErrors.push(err8), errors++;
+        }
+      } else {
+        let err9 = { instancePath: instancePath + "/file", schemaPath: "#/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema70.properties.file.type, parentSchema: schema70.properties.file, data: data2 };
+        vErrors === null ? vErrors = [err9] : vErrors.push(err9), errors++;
+      }
+    }
+    if (data.database !== void 0) {
+      let data3 = data.database;
+      if (typeof data3 == "string") {
+        if (func1(data3) < 1) {
+          let err10 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema70.properties.database, data: data3 };
+          vErrors === null ? vErrors = [err10] : vErrors.push(err10), errors++;
+        }
+      } else {
+        let err11 = { instancePath: instancePath + "/database", schemaPath: "#/properties/database/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema70.properties.database.type, parentSchema: schema70.properties.database, data: data3 };
+        vErrors === null ? vErrors = [err11] : vErrors.push(err11), errors++;
+      }
+    }
+    if (data.environments !== void 0) {
+      let data4 = data.environments;
+      if (typeof data4 != "string" && !Array.isArray(data4)) {
+        let err12 = { instancePath: instancePath + "/environments", schemaPath: "#/properties/environments/type", keyword: "type", params: { type: schema70.properties.environments.type }, message: "must be string,array", schema: schema70.properties.environments.type, parentSchema: schema70.properties.environments, data: data4 };
+        vErrors === null ? vErrors = [err12] : vErrors.push(err12), errors++;
+      }
+      if (typeof data4 == "string" && func1(data4) < 1) {
+        let err13 = { instancePath: instancePath + "/environments", schemaPath: "#/properties/environments/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema70.properties.environments, data: data4 };
+        vErrors === null ? vErrors = [err13] : vErrors.push(err13), errors++;
+      }
+      if (Array.isArray(data4)) {
+        if (data4.length < 1) {
+          let err14 = { instancePath: instancePath + "/environments", schemaPath: "#/properties/environments/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema70.properties.environments, data: data4 };
+          vErrors === null ? vErrors = [err14] : vErrors.push(err14), errors++;
+        }
+        let len0 = data4.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data5 = data4[i0];
+          if (typeof data5 == "string") {
+            if (func1(data5) < 1) {
+              let err15 = { instancePath: instancePath + "/environments/" + i0, schemaPath: "#/properties/environments/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema70.properties.environments.items, data: data5 };
+              vErrors === null ? vErrors = [err15] : vErrors.push(err15), errors++;
+            }
+          } else {
+            let err16 = { instancePath: instancePath + "/environments/" + i0, schemaPath: "#/properties/environments/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema70.properties.environments.items.type, parentSchema: schema70.properties.environments.items, data: data5 };
+            vErrors === null ? vErrors = [err16] : vErrors.push(err16), errors++;
+          }
+        }
+      }
+    }
+    if (data.path !== void 0) {
+      let data6 = data.path;
+      if (typeof data6 == "string") {
+        if (!pattern13.test(data6)) {
+          let err17 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/pattern", keyword: "pattern", params: { pattern: "\\.sql$" }, message: 'must match pattern "\\.sql$"', schema: "\\.sql$", parentSchema: schema70.properties.path, data: data6 };
+          vErrors === null ? vErrors = [err17] : vErrors.push(err17), errors++;
+        }
+      } else {
+        let err18 = { instancePath: instancePath + "/path", schemaPath: "#/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema70.properties.path.type, parentSchema: schema70.properties.path, data: data6 };
+        vErrors === null ? vErrors = [err18] : vErrors.push(err18), errors++;
+      }
+    }
+    if (data.author !== void 0) {
+      let data7 = data.author;
+      if (typeof data7 == "string") {
+        if (func1(data7) < 1) {
+          let err19 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema70.properties.author, data: data7 };
+          vErrors === null ? vErrors = [err19] : vErrors.push(err19), errors++;
+        }
+      } else {
+        let err20 = { instancePath: instancePath + "/author", schemaPath: "#/properties/author/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema70.properties.author.type, parentSchema: schema70.properties.author, data: data7 };
+        vErrors === null ? vErrors = [err20] : vErrors.push(err20), errors++;
+      }
+    }
+    if (data.policyChange !== void 0) {
+      let data8 = data.policyChange;
+      if (typeof data8 != "boolean") {
+        let err21 = { instancePath: instancePath + "/policyChange", schemaPath: "#/properties/policyChange/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema70.properties.policyChange.type, parentSchema: schema70.properties.policyChange, data: data8 };
+        vErrors === null ? vErrors = [err21] : vErrors.push(err21), errors++;
+      }
+    }
+    if (data.reviews !== void 0) {
+      let data9 = data.reviews;
+      if (Array.isArray(data9)) {
+        let len1 = data9.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          let data10 = data9[i1];
+          if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+            if (data10.login === void 0) {
+              let err22 = { instancePath: instancePath + "/reviews/" + i1, schemaPath: "#/$defs/review/required", keyword: "required", params: { missingProperty: "login" }, message: "must have required property 'login'", schema: schema71.required, parentSchema: schema71, data: data10 };
+              vErrors === null ? vErrors = [err22] : vErrors.push(err22), errors++;
+            }
+            for (let key1 in data10)
+              if (!(key1 === "login" || key1 === "state" || key1 === "stale")) {
+                let err23 = { instancePath: instancePath + "/reviews/" + i1, schemaPath: "#/$defs/review/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema71, data: data10 };
+                vErrors === null ? vErrors = [err23] : vErrors.push(err23), errors++;
+              }
+            if (data10.login !== void 0) {
+              let data11 = data10.login;
+              if (typeof data11 == "string") {
+                if (func1(data11) < 1) {
+                  let err24 = { instancePath: instancePath + "/reviews/" + i1 + "/login", schemaPath: "#/$defs/review/properties/login/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema71.properties.login, data: data11 };
+                  vErrors === null ? vErrors = [err24] : vErrors.push(err24), errors++;
+                }
+              } else {
+                let err25 = { instancePath: instancePath + "/reviews/" + i1 + "/login", schemaPath: "#/$defs/review/properties/login/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema71.properties.login.type, parentSchema: schema71.properties.login, data: data11 };
+                vErrors === null ? vErrors = [err25] : vErrors.push(err25), errors++;
+              }
+            }
+            if (data10.state !== void 0) {
+              let data12 = data10.state;
+              if (!(data12 === "APPROVED" || data12 === "CHANGES_REQUESTED" || data12 === "COMMENTED" || data12 === "DISMISSED")) {
+                let err26 = { instancePath: instancePath + "/reviews/" + i1 + "/state", schemaPath: "#/$defs/review/properties/state/enum", keyword: "enum", params: { allowedValues: schema71.properties.state.enum }, message: "must be equal to one of the allowed values", schema: schema71.properties.state.enum, parentSchema: schema71.properties.state, data: data12 };
+                vErrors === null ? vErrors = [err26] : vErrors.push(err26), errors++;
+              }
+            }
+            if (data10.stale !== void 0) {
+              let data13 = data10.stale;
+              if (typeof data13 != "boolean") {
+                let err27 = { instancePath: instancePath + "/reviews/" + i1 + "/stale", schemaPath: "#/$defs/review/properties/stale/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema71.properties.stale.type, parentSchema: schema71.properties.stale, data: data13 };
+                vErrors === null ? vErrors = [err27] : vErrors.push(err27), errors++;
+              }
+            }
+          } else {
+            let err28 = { instancePath: instancePath + "/reviews/" + i1, schemaPath: "#/$defs/review/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema71.type, parentSchema: schema71, data: data10 };
+            vErrors === null ? vErrors = [err28] : vErrors.push(err28), errors++;
+          }
+        }
+      } else {
+        let err29 = { instancePath: instancePath + "/reviews", schemaPath: "#/properties/reviews/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema70.properties.reviews.type, parentSchema: schema70.properties.reviews, data: data9 };
+        vErrors === null ? vErrors = [err29] : vErrors.push(err29), errors++;
+      }
+    }
+    if (data.teams !== void 0) {
+      let data14 = data.teams;
+      if (data14 && typeof data14 == "object" && !Array.isArray(data14))
+        for (let key2 in data14) {
+          let data15 = data14[key2];
+          if (Array.isArray(data15)) {
+            let len2 = data15.length;
+            for (let i2 = 0; i2 < len2; i2++) {
+              let data16 = data15[i2];
+              if (typeof data16 != "string") {
+                let err30 = { instancePath: instancePath + "/teams/" + key2.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i2, schemaPath: "#/properties/teams/additionalProperties/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema70.properties.teams.additionalProperties.items.type, parentSchema: schema70.properties.teams.additionalProperties.items, data: data16 };
+                vErrors === null ? vErrors = [err30] : vErrors.push(err30), errors++;
+              }
+            }
+          } else {
+            let err31 = { instancePath: instancePath + "/teams/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/teams/additionalProperties/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema70.properties.teams.additionalProperties.type, parentSchema: schema70.properties.teams.additionalProperties, data: data15 };
+            vErrors === null ? vErrors = [err31] : vErrors.push(err31), errors++;
+          }
+        }
+      else {
+        let err32 = { instancePath: instancePath + "/teams", schemaPath: "#/properties/teams/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema70.properties.teams.type, parentSchema: schema70.properties.teams, data: data14 };
+        vErrors === null ? vErrors = [err32] : vErrors.push(err32), errors++;
+      }
+    }
+    if (data.expect !== void 0) {
+      let data17 = data.expect;
+      if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
+        if (Object.keys(data17).length < 1) {
+          let err33 = { instancePath: instancePath + "/expect", schemaPath: "#/$defs/expect/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema72, data: data17 };
+          vErrors === null ? vErrors = [err33] : vErrors.push(err33), errors++;
+        }
+        for (let key3 in data17)
+          if (!(key3 === "level" || key3 === "levels" || key3 === "flows" || key3 === "rules" || key3 === "status" || key3 === "waiting" || key3 === "notCounted")) {
+            let err34 = { instancePath: instancePath + "/expect", schemaPath: "#/$defs/expect/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema72, data: data17 };
+            vErrors === null ? vErrors = [err34] : vErrors.push(err34), errors++;
+          }
+        if (data17.level !== void 0) {
+          let data18 = data17.level;
+          if (!(data18 === "none" || data18 === "low" || data18 === "moderate" || data18 === "high")) {
+            let err35 = { instancePath: instancePath + "/expect/level", schemaPath: "#/$defs/expect/properties/level/enum", keyword: "enum", params: { allowedValues: schema72.properties.level.enum }, message: "must be equal to one of the allowed values", schema: schema72.properties.level.enum, parentSchema: schema72.properties.level, data: data18 };
+            vErrors === null ? vErrors = [err35] : vErrors.push(err35), errors++;
+          }
+        }
+        if (data17.levels !== void 0) {
+          let data19 = data17.levels;
+          if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
+            if (Object.keys(data19).length < 1) {
+              let err36 = { instancePath: instancePath + "/expect/levels", schemaPath: "#/$defs/expect/properties/levels/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties", schema: 1, parentSchema: schema72.properties.levels, data: data19 };
+              vErrors === null ? vErrors = [err36] : vErrors.push(err36), errors++;
+            }
+            for (let key4 in data19)
+              if (!(key4 === "ddl" || key4 === "dml" || key4 === "create-database")) {
+                let err37 = { instancePath: instancePath + "/expect/levels", schemaPath: "#/$defs/expect/properties/levels/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema72.properties.levels, data: data19 };
+                vErrors === null ? vErrors = [err37] : vErrors.push(err37), errors++;
+              }
+            if (data19.ddl !== void 0) {
+              let data20 = data19.ddl;
+              if (!(data20 === "none" || data20 === "low" || data20 === "moderate" || data20 === "high")) {
+                let err38 = { instancePath: instancePath + "/expect/levels/ddl", schemaPath: "#/$defs/expect/properties/levels/properties/ddl/enum", keyword: "enum", params: { allowedValues: schema72.properties.levels.properties.ddl.enum }, message: "must be equal to one of the allowed values", schema: schema72.properties.levels.properties.ddl.enum, parentSchema: schema72.properties.levels.properties.ddl, data: data20 };
+                vErrors === null ? vErrors = [err38] : vErrors.push(err38), errors++;
+              }
+            }
+            if (data19.dml !== void 0) {
+              let data21 = data19.dml;
+              if (!(data21 === "none" || data21 === "low" || data21 === "moderate" || data21 === "high")) {
+                let err39 = { instancePath: instancePath + "/expect/levels/dml", schemaPath: "#/$defs/expect/properties/levels/properties/dml/enum", keyword: "enum", params: { allowedValues: schema72.properties.levels.properties.dml.enum }, message: "must be equal to one of the allowed values", schema: schema72.properties.levels.properties.dml.enum, parentSchema: schema72.properties.levels.properties.dml, data: data21 };
+                vErrors === null ? vErrors = [err39] : vErrors.push(err39), errors++;
+              }
+            }
+            if (data19["create-database"] !== void 0) {
+              let data22 = data19["create-database"];
+              if (!(data22 === "none" || data22 === "low" || data22 === "moderate" || data22 === "high")) {
+                let err40 = { instancePath: instancePath + "/expect/levels/create-database", schemaPath: "#/$defs/expect/properties/levels/properties/create-database/enum", keyword: "enum", params: { allowedValues: schema72.properties.levels.properties["create-database"].enum }, message: "must be equal to one of the allowed values", schema: schema72.properties.levels.properties["create-database"].enum, parentSchema: schema72.properties.levels.properties["create-database"], data: data22 };
+                vErrors === null ? vErrors = [err40] : vErrors.push(err40), errors++;
+              }
+            }
+          } else {
+            let err41 = { instancePath: instancePath + "/expect/levels", schemaPath: "#/$defs/expect/properties/levels/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema72.properties.levels.type, parentSchema: schema72.properties.levels, data: data19 };
+            vErrors === null ? vErrors = [err41] : vErrors.push(err41), errors++;
+          }
+        }
+        if (data17.flows !== void 0) {
+          let data23 = data17.flows;
+          if (Array.isArray(data23)) {
+            let len3 = data23.length;
+            for (let i3 = 0; i3 < len3; i3++) {
+              let data24 = data23[i3];
+              if (typeof data24 != "string") {
+                let err42 = { instancePath: instancePath + "/expect/flows/" + i3, schemaPath: "#/$defs/expect/properties/flows/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema72.properties.flows.items.type, parentSchema: schema72.properties.flows.items, data: data24 };
+                vErrors === null ? vErrors = [err42] : vErrors.push(err42), errors++;
+              }
+            }
+          } else {
+            let err43 = { instancePath: instancePath + "/expect/flows", schemaPath: "#/$defs/expect/properties/flows/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema72.properties.flows.type, parentSchema: schema72.properties.flows, data: data23 };
+            vErrors === null ? vErrors = [err43] : vErrors.push(err43), errors++;
+          }
+        }
+        if (data17.rules !== void 0) {
+          let data25 = data17.rules;
+          if (Array.isArray(data25)) {
+            let len4 = data25.length;
+            for (let i4 = 0; i4 < len4; i4++) {
+              let data26 = data25[i4];
+              if (typeof data26 != "string") {
+                let err44 = { instancePath: instancePath + "/expect/rules/" + i4, schemaPath: "#/$defs/expect/properties/rules/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema72.properties.rules.items.type, parentSchema: schema72.properties.rules.items, data: data26 };
+                vErrors === null ? vErrors = [err44] : vErrors.push(err44), errors++;
+              }
+            }
+          } else {
+            let err45 = { instancePath: instancePath + "/expect/rules", schemaPath: "#/$defs/expect/properties/rules/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema72.properties.rules.type, parentSchema: schema72.properties.rules, data: data25 };
+            vErrors === null ? vErrors = [err45] : vErrors.push(err45), errors++;
+          }
+        }
+        if (data17.status !== void 0) {
+          let data27 = data17.status;
+          if (!(data27 === "success" || data27 === "pending" || data27 === "failure")) {
+            let err46 = { instancePath: instancePath + "/expect/status", schemaPath: "#/$defs/expect/properties/status/enum", keyword: "enum", params: { allowedValues: schema72.properties.status.enum }, message: "must be equal to one of the allowed values", schema: schema72.properties.status.enum, parentSchema: schema72.properties.status, data: data27 };
+            vErrors === null ? vErrors = [err46] : vErrors.push(err46), errors++;
+          }
+        }
+        if (data17.waiting !== void 0) {
+          let data28 = data17.waiting;
+          if (typeof data28 != "string") {
+            let err47 = { instancePath: instancePath + "/expect/waiting", schemaPath: "#/$defs/expect/properties/waiting/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema72.properties.waiting.type, parentSchema: schema72.properties.waiting, data: data28 };
+            vErrors === null ? vErrors = [err47] : vErrors.push(err47), errors++;
+          }
+        }
+        if (data17.notCounted !== void 0) {
+          let data29 = data17.notCounted;
+          if (Array.isArray(data29)) {
+            let len5 = data29.length;
+            for (let i5 = 0; i5 < len5; i5++) {
+              let data30 = data29[i5];
+              if (data30 && typeof data30 == "object" && !Array.isArray(data30)) {
+                if (data30.login === void 0) {
+                  let err48 = { instancePath: instancePath + "/expect/notCounted/" + i5, schemaPath: "#/$defs/expect/properties/notCounted/items/required", keyword: "required", params: { missingProperty: "login" }, message: "must have required property 'login'", schema: schema72.properties.notCounted.items.required, parentSchema: schema72.properties.notCounted.items, data: data30 };
+                  vErrors === null ? vErrors = [err48] : vErrors.push(err48), errors++;
+                }
+                for (let key5 in data30)
+                  if (!(key5 === "login" || key5 === "reason")) {
+                    let err49 = { instancePath: instancePath + "/expect/notCounted/" + i5, schemaPath: "#/$defs/expect/properties/notCounted/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema72.properties.notCounted.items, data: data30 };
+                    vErrors === null ? vErrors = [err49] : vErrors.push(err49), errors++;
+                  }
+                if (data30.login !== void 0) {
+                  let data31 = data30.login;
+                  if (typeof data31 != "string") {
+                    let err50 = { instancePath: instancePath + "/expect/notCounted/" + i5 + "/login", schemaPath: "#/$defs/expect/properties/notCounted/items/properties/login/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema72.properties.notCounted.items.properties.login.type, parentSchema: schema72.properties.notCounted.items.properties.login, data: data31 };
+                    vErrors === null ? vErrors = [err50] : vErrors.push(err50), errors++;
+                  }
+                }
+                if (data30.reason !== void 0) {
+                  let data32 = data30.reason;
+                  if (!(data32 === "author" || data32 === "withdrawn" || data32 === "stale" || data32 === "ghost" || data32 === "not-a-member" || data32 === "same-person" || data32 === "too-early" || data32 === "surplus")) {
+                    let err51 = { instancePath: instancePath + "/expect/notCounted/" + i5 + "/reason", schemaPath: "#/$defs/expect/properties/notCounted/items/properties/reason/enum", keyword: "enum", params: { allowedValues: schema72.properties.notCounted.items.properties.reason.enum }, message: "must be equal to one of the allowed values", schema: schema72.properties.notCounted.items.properties.reason.enum, parentSchema: schema72.properties.notCounted.items.properties.reason, data: data32 };
+                    vErrors === null ? vErrors = [err51] : vErrors.push(err51), errors++;
+                  }
+                }
+              } else {
+                let err52 = { instancePath: instancePath + "/expect/notCounted/" + i5, schemaPath: "#/$defs/expect/properties/notCounted/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema72.properties.notCounted.items.type, parentSchema: schema72.properties.notCounted.items, data: data30 };
+                vErrors === null ? vErrors = [err52] : vErrors.push(err52), errors++;
+              }
+            }
+          } else {
+            let err53 = { instancePath: instancePath + "/expect/notCounted", schemaPath: "#/$defs/expect/properties/notCounted/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema72.properties.notCounted.type, parentSchema: schema72.properties.notCounted, data: data29 };
+            vErrors === null ? vErrors = [err53] : vErrors.push(err53), errors++;
+          }
+        }
+      } else {
+        let err54 = { instancePath: instancePath + "/expect", schemaPath: "#/$defs/expect/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema72.type, parentSchema: schema72, data: data17 };
+        vErrors === null ? vErrors = [err54] : vErrors.push(err54), errors++;
+      }
+    }
+  } else {
+    let err55 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema70.type, parentSchema: schema70, data };
+    vErrors === null ? vErrors = [err55] : vErrors.push(err55), errors++;
+  }
+  return validate40.errors = vErrors, errors === 0;
+}
+validate40.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+function validate39(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null, errors = 0, evaluated0 = validate39.evaluated;
+  if (evaluated0.dynamicProps && (evaluated0.props = void 0), evaluated0.dynamicItems && (evaluated0.items = void 0), data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.cases === void 0) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "cases" }, message: "must have required property 'cases'", schema: schema69.required, parentSchema: schema69, data };
+      vErrors === null ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    for (let key0 in data)
+      if (key0 !== "cases") {
+        let err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: !1, parentSchema: schema69, data };
+        vErrors === null ? vErrors = [err1] : vErrors.push(err1), errors++;
+      }
+    if (data.cases !== void 0) {
+      let data0 = data.cases;
+      if (Array.isArray(data0)) {
+        if (data0.length < 1) {
+          let err2 = { instancePath: instancePath + "/cases", schemaPath: "#/properties/cases/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema69.properties.cases, data: data0 };
+          vErrors === null ? vErrors = [err2] : vErrors.push(err2), errors++;
+        }
+        let len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++)
+          validate40(data0[i0], { instancePath: instancePath + "/cases/" + i0, parentData: data0, parentDataProperty: i0, rootData, dynamicAnchors }) || (vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors), errors = vErrors.length);
+      } else {
+        let err3 = { instancePath: instancePath + "/cases", schemaPath: "#/properties/cases/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema69.properties.cases.type, parentSchema: schema69.properties.cases, data: data0 };
+        vErrors === null ? vErrors = [err3] : vErrors.push(err3), errors++;
+      }
+    }
+  } else {
+    let err4 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema69.type, parentSchema: schema69, data };
+    vErrors === null ? vErrors = [err4] : vErrors.push(err4), errors++;
+  }
+  return validate39.errors = vErrors, errors === 0;
+}
+validate39.evaluated = { props: !0, dynamicProps: !1, dynamicItems: !1 };
+
+// src/policy/schema-check.ts
+var VALIDATORS = { roles, risk, approval, environments };
 function checkSchema(key, source, value) {
-  return schemaErrors(validatorFor(key), source, value);
+  return schemaErrors(VALIDATORS[key], source, value);
 }
-function schemaErrors(validate2, source, value) {
-  return validate2(value) ? [] : pruneErrors(validate2.errors ?? []).map((e) => describe(source, e));
+function schemaErrors(validate, source, value) {
+  return validate(value) ? [] : pruneErrors(validate.errors ?? []).map((e) => describe(source, e));
 }
 function pruneErrors(errors) {
   let typeErrorPaths = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath)), seen = /* @__PURE__ */ new Set();
@@ -52027,14 +47962,14 @@ function loadPolicies(texts, dir = "policies") {
     sources[key] = { source: parsed.source, value: parsed.value };
   }
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
-  let roles = buildRoles(sources.roles, errors), warnings = [], environments = buildEnvironments(sources.environments, roles, errors, warnings), approval = buildApproval(sources.approval, roles, errors, warnings), risk = buildRisk(sources.risk, environments, errors, warnings), withOnline = withOnlineSchemaChange(sources.environments, environments, errors, warnings);
+  let roles2 = buildRoles(sources.roles, errors), warnings = [], environments2 = buildEnvironments(sources.environments, roles2, errors, warnings), approval2 = buildApproval(sources.approval, roles2, errors, warnings), risk2 = buildRisk(sources.risk, environments2, errors, warnings), withOnline = withOnlineSchemaChange(sources.environments, environments2, errors, warnings);
   if (errors.length > 0) return { ok: !1, errors: sortErrors(errors) };
   let policy = {
-    roles,
-    risk,
-    approval,
+    roles: roles2,
+    risk: risk2,
+    approval: approval2,
     environments: withOnline,
-    databases: environments.databases
+    databases: environments2.databases
   };
   return warnings.push(...uncoveredSources(policy, sources.risk?.source, sources.approval?.source)), { ok: !0, policy: deepFreeze(policy), warnings: sortErrors(warnings) };
 }
@@ -52325,16 +48260,16 @@ function createDatabaseTask(db, rules, policy) {
     file: file2,
     facts,
     ...UNKNOWN
-  }, risk = evaluateStatement(statement, [context], rules, policy.risk.unparsedLevel);
+  }, risk2 = evaluateStatement(statement, [context], rules, policy.risk.unparsedLevel);
   return {
     file: file2,
     folder: db.migrations,
     version: "0",
     environment: db.environment,
     databases: [db.name],
-    level: risk.level,
-    levelBySource: { "create-database": risk.level },
-    statements: [risk]
+    level: risk2.level,
+    levelBySource: { "create-database": risk2.level },
+    statements: [risk2]
   };
 }
 function chooseFlow(policy, levelBySource) {
@@ -52446,7 +48381,9 @@ function compareVersions(a, b3) {
   return 0;
 }
 function sortMigrations(list2) {
-  return [...list2].sort((a, b3) => a.folder.localeCompare(b3.folder) || compareVersions(a.parts, b3.parts));
+  return [...list2].sort(
+    (a, b3) => (a.folder === b3.folder ? 0 : a.folder.localeCompare(b3.folder)) || compareVersions(a.parts, b3.parts)
+  );
 }
 function collectMigrations(paths, root = "migrations") {
   let migrations = [], errors = [], downs = /* @__PURE__ */ new Map();
@@ -52482,9 +48419,9 @@ function withNewDatabases(base, head) {
   let key = (d2) => `${d2.name}@${d2.environment}`, known = new Set(base.databases.map(key)), baseEnvs = new Set(base.environments.map((e) => e.id)), added = head.databases.filter((d2) => !known.has(key(d2)) && baseEnvs.has(d2.environment));
   return { policy: { ...base, databases: [...base.databases, ...added] }, added };
 }
-function requiredFlows(risk, policy, changesPolicies) {
+function requiredFlows(risk2, policy, changesPolicies) {
   let flows = [];
-  return risk.flow && flows.push({ reason: "sql", flow: risk.flow.flow, source: risk.flow.source, level: risk.flow.level }), changesPolicies && flows.push({ reason: "policy-change", flow: policy.approval.policyChangeFlow }), flows;
+  return risk2.flow && flows.push({ reason: "sql", flow: risk2.flow.flow, source: risk2.flow.source, level: risk2.flow.level }), changesPolicies && flows.push({ reason: "policy-change", flow: policy.approval.policyChangeFlow }), flows;
 }
 async function planChange(options2) {
   let { repo, parser: parser2 } = options2, policiesDir = options2.policiesDir ?? "policies", migrationsDir = options2.migrationsDir ?? "migrations", progress = options2.onProgress ?? (() => {
@@ -52555,7 +48492,7 @@ async function planChange(options2) {
   ), analysed = decoded.map((d2, i) => ({
     ...d2,
     statements: statements[i] ?? []
-  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk, estimates, shapes), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
+  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk2 = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk2, estimates, shapes), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
     diff: [
       ...describePolicyDiff(basePolicy, headPolicy),
@@ -52563,7 +48500,7 @@ async function planChange(options2) {
         (c3) => `\`${c3.path}\` decides how sqlgate runs and what its status means (a workflow can post sqlgate/approval itself), so changing it needs the policy-change flow`
       )
     ]
-  } : void 0, flows = requiredFlows(risk, basePolicy, policyChange !== void 0);
+  } : void 0, flows = requiredFlows(risk2, basePolicy, policyChange !== void 0);
   return {
     base: { ref: options2.base, commit: baseTip },
     head: { commit: headCommit },
@@ -52571,7 +48508,7 @@ async function planChange(options2) {
     policiesDir,
     migrationsDir,
     migrations: changedMigrations,
-    risk,
+    risk: risk2,
     ...policyChange ? { policyChange } : {},
     flows,
     executions
@@ -53154,9 +49091,10 @@ var EngineCache = class {
   forget(text2) {
     let upper = text2.toUpperCase();
     /^\s*(CALL|EXECUTE|BEGIN|USE)\b/.test(upper) && this.engines.clear();
+    let words = new Set(upper.match(/[A-Z0-9_$]+/g) ?? []), named = (part) => /^[A-Za-z0-9_$]+$/.test(part) ? words.has(part.toUpperCase()) : upper.includes(part.toUpperCase());
     for (let key of [...this.engines.keys()]) {
       let [schema = "", name = ""] = key.split(".");
-      (upper.includes(name.toUpperCase()) || upper.includes(schema.toUpperCase())) && this.engines.delete(key);
+      (named(name) || named(schema)) && this.engines.delete(key);
     }
   }
 }, FileRun = class {
@@ -55001,14 +50939,20 @@ function readMigrationFolder(root, migrationsDir, folder) {
   return files;
 }
 function migrationFileOf(name, text2) {
+  let statements;
   return {
     name,
     checksum: fileChecksum(text2),
-    statements: splitStatements(normaliseSql(text2)).map((s) => ({
-      text: s.text,
-      hash: statementHash(s.text),
-      line: s.start.line
-    }))
+    // Split on first use: a deploy compares only the checksum of a file already applied
+    // (decide.ts), and splitting and hashing every file of a long history cost more than reading
+    // it. Splitting never fails, so deferring it defers no error past the start of a deploy.
+    get statements() {
+      return statements ??= splitStatements(normaliseSql(text2)).map((s) => ({
+        text: s.text,
+        hash: statementHash(s.text),
+        line: s.start.line
+      })), statements;
+    }
   };
 }
 
@@ -55248,8 +51192,8 @@ function flowSection(flow, policy, result, n) {
     });
   return lines.push(""), lines;
 }
-function whatHappensNext(policy, risk) {
-  let ids = new Set(risk.tasks.map((t2) => t2.environment)), envs = policy.environments.filter((e) => ids.has(e.id));
+function whatHappensNext(policy, risk2) {
+  let ids = new Set(risk2.tasks.map((t2) => t2.environment)), envs = policy.environments.filter((e) => ids.has(e.id));
   if (envs.length === 0) return [];
   let roleTitles = (ids2) => {
     let titles = ids2.map((id) => policy.roles.find((r2) => r2.id === id)?.title ?? id);
@@ -55268,16 +51212,16 @@ function statementLine(policy, t2, s, rehearsed) {
   return `${line} ${cell3} |`;
 }
 function commentMarkdown(input) {
-  let { plan: plan2 } = input, { risk, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, rehearsalFailed2 = input.rehearsal && rehearsalProblem(input.rehearsal.report, input.rehearsal.missing) !== void 0, head = [
-    `## sqlgate: ${ICON[risk.level]} ${RISK_HEADING[risk.level]} \u2014 ${rehearsalFailed2 ? "\u274C rehearsal failed; " : ""}${headline}`,
+  let { plan: plan2 } = input, { risk: risk2, policy } = plan2, approvals = input.approvals, allSatisfied = approvals ? approvals.every((a) => a.state === "approved") : void 0, headline = plan2.flows.length === 0 ? "\u2705 no approval needed" : allSatisfied === void 0 ? `needs ${plan2.flows.map((f3) => f3.flow.title).join(" and ")}` : allSatisfied ? "\u2705 approved" : `${approvals?.some((a) => a.state === "blocked") ? STATE_ICON.blocked : STATE_ICON.waiting} ${approvals?.filter((a) => a.state !== "approved").map((a) => a.summary).join("; ")}`, rehearsalFailed2 = input.rehearsal && rehearsalProblem(input.rehearsal.report, input.rehearsal.missing) !== void 0, head = [
+    `## sqlgate: ${ICON[risk2.level]} ${RISK_HEADING[risk2.level]} \u2014 ${rehearsalFailed2 ? "\u274C rehearsal failed; " : ""}${headline}`,
     ""
-  ], sources = Object.entries(risk.levelBySource).map(([s, l3]) => `**${s}** ${ICON[l3]} ${l3}`);
+  ], sources = Object.entries(risk2.levelBySource).map(([s, l3]) => `**${s}** ${ICON[l3]} ${l3}`);
   head.push(
-    `${plan2.migrations.length} migration file${plan2.migrations.length === 1 ? "" : "s"}, ${risk.tasks.length} task${risk.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan2.base.commit.slice(0, 7)}\`.`,
+    `${plan2.migrations.length} migration file${plan2.migrations.length === 1 ? "" : "s"}, ${risk2.tasks.length} task${risk2.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan2.base.commit.slice(0, 7)}\`.`,
     ""
   ), input.rehearsal && head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing));
   let flows = plan2.flows.flatMap((f3, i) => flowSection(f3, policy, approvals?.[i], i));
-  plan2.flows.length === 0 && flows.push("No assignment covers this risk: no manual approval is needed.", ""), (plan2.flows.length === 0 || allSatisfied) && flows.push(...whatHappensNext(policy, risk));
+  plan2.flows.length === 0 && flows.push("No assignment covers this risk: no manual approval is needed.", ""), (plan2.flows.length === 0 || allSatisfied) && flows.push(...whatHappensNext(policy, risk2));
   let policySection = [];
   if (plan2.policyChange) {
     policySection.push(
@@ -55295,7 +51239,7 @@ function commentMarkdown(input) {
     "",
     "| File | Environment | Level | Statements | Rule |",
     "| --- | --- | --- | --- | --- |"
-  ], sortedTasks = [...risk.tasks], fixedLength = [...head, ...flows, ...policySection, ...tableHead].join(`
+  ], sortedTasks = [...risk2.tasks], fixedLength = [...head, ...flows, ...policySection, ...tableHead].join(`
 `).length, rows = [], used = fixedLength, omittedTasks = 0, byRisk = [...sortedTasks].sort((a, b3) => compareLevels(b3.level, a.level)), keep = /* @__PURE__ */ new Set();
   for (let t2 of byRisk) {
     let row = taskRow(policy, t2);
@@ -55306,7 +51250,7 @@ function commentMarkdown(input) {
     keep.add(t2), used += row.length + 1;
   }
   for (let t2 of sortedTasks) keep.has(t2) && rows.push(taskRow(policy, t2));
-  risk.tasks.length === 0 && rows.push("| \u2014 | \u2014 | \u2014 | no migrations changed | \u2014 |"), omittedTasks > 0 && rows.push(
+  risk2.tasks.length === 0 && rows.push("| \u2014 | \u2014 | \u2014 | no migrations changed | \u2014 |"), omittedTasks > 0 && rows.push(
     "",
     `\u2026 and ${omittedTasks} more lower-risk task${omittedTasks === 1 ? "" : "s"}${input.detailsUrl ? `: see the [full report](${input.detailsUrl})` : " (see the job summary)"}.`
   );
@@ -55430,240 +51374,7 @@ function policyChangeMarkdown(review, policiesDir) {
 // src/policytest/cases.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 import { dirname, join as join2 } from "node:path/posix";
-
-// schemas/policy-tests.schema.json
-var policy_tests_schema_default = {
-  $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://sqlgate.dev/schemas/policy-tests.schema.json",
-  title: "sqlgate policy tests",
-  description: "Cases that `sqlgate test` runs against the policies: a change (SQL, database, environments, author, reviews) and what the policies must decide for it.",
-  type: "object",
-  additionalProperties: !1,
-  required: ["cases"],
-  properties: {
-    cases: {
-      title: "Cases",
-      description: "Each case is one pull request's change and the decision the policies must make for it.",
-      type: "array",
-      minItems: 1,
-      items: {
-        $ref: "#/$defs/case"
-      }
-    }
-  },
-  $defs: {
-    case: {
-      title: "Case",
-      description: "A change and the expected decision. Give the SQL inline (`sql`) or as a file (`file`, relative to this test file).",
-      type: "object",
-      additionalProperties: !1,
-      required: ["name", "database", "expect"],
-      properties: {
-        name: {
-          title: "Name",
-          description: "What the case proves, e.g. `DDL on Prod needs Tester, then Project Owner, then DBA`.",
-          type: "string",
-          minLength: 1
-        },
-        sql: {
-          title: "SQL",
-          description: "The migration's SQL, inline.",
-          type: "string",
-          minLength: 1
-        },
-        file: {
-          title: "SQL file",
-          description: "A file holding the migration's SQL, relative to this test file (e.g. `sql/drop_legacy.sql`).",
-          type: "string",
-          minLength: 1
-        },
-        database: {
-          title: "Database",
-          description: "Name of a database in environments.yaml that receives the migration.",
-          type: "string",
-          minLength: 1
-        },
-        environments: {
-          title: "Environments",
-          description: "Environment id, or list of ids, the migration is evaluated in. Default: every environment the database lives in, as a pull request's pipeline does.",
-          type: ["string", "array"],
-          minLength: 1,
-          minItems: 1,
-          items: {
-            type: "string",
-            minLength: 1
-          }
-        },
-        path: {
-          title: "Migration path",
-          description: "The path the migration file has in the repository, for rules on the `file` fact. Default: `migrations/<database folder>/1_policy_test.sql`.",
-          type: "string",
-          pattern: "\\.sql$"
-        },
-        author: {
-          title: "Author",
-          description: "GitHub login of the pull request's author, whose own approval never counts. Default: `author`.",
-          type: "string",
-          minLength: 1
-        },
-        policyChange: {
-          title: "Changes the policies",
-          description: "true when the pull request also edits `policies/`, so it needs the policy-change flow too.",
-          type: "boolean"
-        },
-        reviews: {
-          title: "Reviews",
-          description: "The pull request's reviews in the order they were submitted, e.g. `[{login: tom}, {login: dana, state: CHANGES_REQUESTED}]`.",
-          type: "array",
-          items: {
-            $ref: "#/$defs/review"
-          }
-        },
-        teams: {
-          title: "Teams",
-          description: "Members of the `org/team` roles as GitHub would list them, e.g. `acme/dba-team: [dana]`. A team not listed holds no one.",
-          type: "object",
-          additionalProperties: {
-            type: "array",
-            items: {
-              type: "string"
-            }
-          }
-        },
-        expect: {
-          title: "Expected decision",
-          description: "What the policies must decide for this change; only the keys given are checked.",
-          $ref: "#/$defs/expect"
-        }
-      }
-    },
-    review: {
-      title: "Review",
-      description: "One submitted review.",
-      type: "object",
-      additionalProperties: !1,
-      required: ["login"],
-      properties: {
-        login: {
-          title: "Login",
-          description: "GitHub login of the reviewer.",
-          type: "string",
-          minLength: 1
-        },
-        state: {
-          title: "State",
-          description: "The review's state, as GitHub names it. Default: APPROVED.",
-          enum: ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"]
-        },
-        stale: {
-          title: "Stale",
-          description: "true when the review was made on an earlier version of the SQL (the files changed since).",
-          type: "boolean"
-        }
-      }
-    },
-    expect: {
-      title: "Expected decision",
-      description: "What the policies must decide. Only the keys given are checked.",
-      type: "object",
-      additionalProperties: !1,
-      minProperties: 1,
-      properties: {
-        level: {
-          title: "Level",
-          description: "The change's highest level over every source and environment.",
-          enum: ["none", "low", "moderate", "high"]
-        },
-        levels: {
-          type: "object",
-          additionalProperties: !1,
-          minProperties: 1,
-          properties: {
-            ddl: {
-              title: "DDL level",
-              description: "Level of the DDL statements.",
-              enum: ["none", "low", "moderate", "high"]
-            },
-            dml: {
-              title: "DML level",
-              description: "Level of the DML statements.",
-              enum: ["none", "low", "moderate", "high"]
-            },
-            "create-database": {
-              title: "Create-database level",
-              description: "Level of CREATE DATABASE statements.",
-              enum: ["none", "low", "moderate", "high"]
-            }
-          },
-          title: "Level per source",
-          description: "The level of each source of change, e.g. `{ddl: high, dml: none}`; `none` means no statement of that source or no rule matched."
-        },
-        flows: {
-          title: "Flows",
-          description: "Ids of every flow the change needs, `[]` for none.",
-          type: "array",
-          items: {
-            type: "string"
-          }
-        },
-        rules: {
-          title: "Rules",
-          description: "Titles of rules that must match the change.",
-          type: "array",
-          items: {
-            type: "string"
-          }
-        },
-        status: {
-          title: "Status",
-          description: "The `sqlgate/approval` status the reviews give: success, pending or failure.",
-          enum: ["success", "pending", "failure"]
-        },
-        waiting: {
-          title: "Waiting step",
-          description: "Role id of the step that waits for an approval.",
-          type: "string"
-        },
-        notCounted: {
-          title: "Approvals that do not count",
-          description: "Approvals the decision must ignore, each with the reason: author, withdrawn, stale, ghost, not-a-member, same-person, too-early, surplus.",
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: !1,
-            required: ["login"],
-            properties: {
-              login: {
-                title: "Login",
-                description: "Who approved.",
-                type: "string"
-              },
-              reason: {
-                title: "Reason",
-                description: "Why it does not count.",
-                enum: [
-                  "author",
-                  "withdrawn",
-                  "stale",
-                  "ghost",
-                  "not-a-member",
-                  "same-person",
-                  "too-early",
-                  "surplus"
-                ]
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-};
-
-// src/policytest/cases.ts
-var validate;
 async function loadPolicyTests(files, read) {
-  validate ??= compileSchema(policy_tests_schema_default);
   let errors = [], cases = [];
   for (let file2 of files) {
     let parsed = parseYaml(file2.path, file2.text);
@@ -55675,7 +51386,7 @@ async function loadPolicyTests(files, read) {
       errors.push(new Diagnostic(file2.path, 1, 1, "the file is empty; expected a mapping with `cases:`"));
       continue;
     }
-    let invalid = schemaErrors(validate, parsed.source, parsed.value);
+    let invalid = schemaErrors(policyTests, parsed.source, parsed.value);
     if (invalid.length > 0) {
       errors.push(...invalid);
       continue;
@@ -55760,7 +51471,7 @@ async function runCase(c3, options2) {
   }
   let folder = known[0].migrations, receivers = known.filter(
     (d2) => d2.migrations === folder && (!c3.environments || c3.environments.includes(d2.environment))
-  ), view = { ...policy, databases: receivers }, migration = { path: c3.path ?? `${options2.migrationsDir ?? "migrations"}/${folder}/1_policy_test.sql`, folder, version: "1", parts: [1n], description: c3.name }, statements = await options2.analyse(c3.sql), risk = evaluateRisk(view, [{ migration, statements }]), flows = requiredFlows(risk, policy, c3.policyChange), approvals = await caseApprovals(c3, flows, policy, options2.migrationsDir ?? "migrations"), actual = describeActual(c3, risk, flows, approvals), mismatches = compare(c3, actual, policy);
+  ), view = { ...policy, databases: receivers }, migration = { path: c3.path ?? `${options2.migrationsDir ?? "migrations"}/${folder}/1_policy_test.sql`, folder, version: "1", parts: [1n], description: c3.name }, statements = await options2.analyse(c3.sql), risk2 = evaluateRisk(view, [{ migration, statements }]), flows = requiredFlows(risk2, policy, c3.policyChange), approvals = await caseApprovals(c3, flows, policy, options2.migrationsDir ?? "migrations"), actual = describeActual(c3, risk2, flows, approvals), mismatches = compare(c3, actual, policy);
   return { case: c3, passed: mismatches.length === 0, actual, mismatches };
 }
 function unevaluable(c3, why) {
@@ -55791,9 +51502,9 @@ function caseApprovals(c3, flows, policy, migrationsDir) {
 function approvalStatus(approvals) {
   return approvals.some((a) => a.state === "blocked") ? "failure" : approvals.some((a) => a.state === "waiting") ? "pending" : "success";
 }
-function describeActual(c3, risk, flows, approvals) {
+function describeActual(c3, risk2, flows, approvals) {
   let line = (n) => `${c3.sqlAt.file}:${c3.sqlAt.firstLine + n - 1}`, rules = [], unparsed = [];
-  for (let task of risk.tasks)
+  for (let task of risk2.tasks)
     for (let s of task.statements) {
       s.unparsed && unparsed.push({ statementAt: line(s.start.line), message: s.unparsed.message });
       for (let m2 of s.matches)
@@ -55809,8 +51520,8 @@ function describeActual(c3, risk, flows, approvals) {
         });
     }
   return {
-    level: risk.level,
-    levels: risk.levelBySource,
+    level: risk2.level,
+    levels: risk2.levelBySource,
     flows,
     approvals,
     status: approvalStatus(approvals),
@@ -55998,20 +51709,20 @@ async function replayHistory(input) {
   };
 }
 function outcome(policy, analysed) {
-  let risk = evaluateRisk(policy, analysed), files = new Map(analysed.map((a) => [a.migration.path, "none"])), rank = (l3) => ["none", "low", "moderate", "high"].indexOf(l3);
-  for (let task of risk.tasks) {
+  let risk2 = evaluateRisk(policy, analysed), files = new Map(analysed.map((a) => [a.migration.path, "none"])), rank = (l3) => ["none", "low", "moderate", "high"].indexOf(l3);
+  for (let task of risk2.tasks) {
     let known = files.get(task.file) ?? "none";
     rank(task.level) > rank(known) && files.set(task.file, task.level);
   }
   return {
-    level: risk.level,
-    levelBySource: risk.levelBySource,
-    ...risk.flow ? {
+    level: risk2.level,
+    levelBySource: risk2.levelBySource,
+    ...risk2.flow ? {
       flow: {
-        id: risk.flow.flow.id,
-        title: risk.flow.flow.title,
-        source: risk.flow.source,
-        level: risk.flow.level
+        id: risk2.flow.flow.id,
+        title: risk2.flow.flow.title,
+        source: risk2.flow.source,
+        level: risk2.flow.level
       }
     } : {},
     files
@@ -64029,15 +59740,15 @@ function environmentForTag(policy, tag) {
   );
 }
 function rolloutRolesOf(policy, environment2, sender, teams) {
-  let login = sender.toLowerCase(), roles = environment2.rolloutRoles.map((id) => ({
+  let login = sender.toLowerCase(), roles2 = environment2.rolloutRoles.map((id) => ({
     id,
     ...expandRole(
       policy.roles.find((r2) => r2.id === id),
       teams
     )
-  })), allowed = roles.filter((r2) => r2.people.has(login)).map((r2) => r2.id);
+  })), allowed = roles2.filter((r2) => r2.people.has(login)).map((r2) => r2.id);
   if (allowed.length > 0) return { ok: !0, roles: allowed };
-  let notes = [...new Set(roles.flatMap((r2) => r2.notes))];
+  let notes = [...new Set(roles2.flatMap((r2) => r2.notes))];
   return {
     ok: !1,
     reason: `${sender} pushed the tag but holds none of the rollout roles of ${environment2.title} (${environment2.rolloutRoles.join(", ")})${notes.map((n) => `; ${n}`).join("")}`
