@@ -146,10 +146,28 @@ function nextDeploy(ctx: ApplyContext, pending: readonly ApplyAction[]): string 
 /** Engines of the tables DML writes, asked once and forgotten when a DDL may have changed them. */
 class EngineCache {
   private readonly engines = new Map<string, string>();
+  /**
+   * Each known table under the words that name it (its name and its schema), so that a DDL
+   * forgets what it names by looking up its own words: a deploy of many DDL statements on many
+   * tables would otherwise search every statement once per table known. Names that are not one
+   * word (quoted, with spaces or dots) are searched for as text.
+   */
+  private readonly byWord = new Map<string, Set<string>>();
+  private readonly notOneWord = new Map<string, readonly string[]>();
   constructor(private readonly ctx: ApplyContext) {}
 
   private key(t: TableRef): string {
     return `${(t.schema ?? this.ctx.database).toLowerCase()}.${t.name.toLowerCase()}`;
+  }
+
+  private set(t: TableRef, engine: string): void {
+    const key = this.key(t);
+    this.engines.set(key, engine);
+    const parts = [t.schema ?? this.ctx.database, t.name].map((p) => p.toUpperCase());
+    for (const part of parts) {
+      if (!/^[A-Z0-9_$]+$/.test(part)) this.notOneWord.set(key, parts);
+      else this.byWord.set(part, (this.byWord.get(part) ?? new Set()).add(key));
+    }
   }
 
   async transactional(tables: readonly TableRef[]): Promise<boolean> {
@@ -161,7 +179,7 @@ class EngineCache {
           [t.schema ?? this.ctx.database, t.name],
         );
         // A view, a missing table or an unknown engine is treated as not transactional.
-        this.engines.set(key, String(rows[0]?.e ?? '').toUpperCase());
+        this.set(t, String(rows[0]?.e ?? '').toUpperCase());
       }
       if (!TRANSACTIONAL_ENGINES.has(this.engines.get(key) ?? '')) return false;
     }
@@ -183,21 +201,27 @@ class EngineCache {
 
   /** What a packet's engine check found. */
   found(tables: readonly TableRef[], transactional: boolean): void {
-    for (const t of tables) this.engines.set(this.key(t), transactional ? 'INNODB' : 'UNKNOWN');
+    for (const t of tables) this.set(t, transactional ? 'INNODB' : 'UNKNOWN');
   }
 
   /** After a statement that may have changed tables: forget those it names (all, if it could be any). */
   forget(text: string): void {
     const upper = text.toUpperCase();
-    if (/^\s*(CALL|EXECUTE|BEGIN|USE)\b/.test(upper)) this.engines.clear();
-    // Looked up per word rather than searched per table: a file of many DDL statements on many
-    // tables would otherwise scan every statement once per table known.
-    const words = new Set(upper.match(/[A-Z0-9_$]+/g) ?? []);
-    const named = (part: string) =>
-      /^[A-Za-z0-9_$]+$/.test(part) ? words.has(part.toUpperCase()) : upper.includes(part.toUpperCase());
-    for (const key of [...this.engines.keys()]) {
-      const [schema = '', name = ''] = key.split('.');
-      if (named(name) || named(schema)) this.engines.delete(key);
+    if (/^\s*(CALL|EXECUTE|BEGIN|USE)\b/.test(upper)) {
+      this.engines.clear();
+      this.byWord.clear();
+      this.notOneWord.clear();
+      return;
+    }
+    for (const word of new Set(upper.match(/[A-Z0-9_$]+/g) ?? [])) {
+      for (const key of this.byWord.get(word) ?? []) this.engines.delete(key);
+      this.byWord.delete(word);
+    }
+    for (const [key, parts] of this.notOneWord) {
+      if (parts.some((part) => upper.includes(part))) {
+        this.engines.delete(key);
+        this.notOneWord.delete(key);
+      }
     }
   }
 }
