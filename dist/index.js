@@ -49055,8 +49055,23 @@ var EngineCache = class {
   }
   ctx;
   engines = /* @__PURE__ */ new Map();
+  /**
+   * Each known table under the words that name it (its name and its schema), so that a DDL
+   * forgets what it names by looking up its own words: a deploy of many DDL statements on many
+   * tables would otherwise search every statement once per table known. Names that are not one
+   * word (quoted, with spaces or dots) are searched for as text.
+   */
+  byWord = /* @__PURE__ */ new Map();
+  notOneWord = /* @__PURE__ */ new Map();
   key(t2) {
     return `${(t2.schema ?? this.ctx.database).toLowerCase()}.${t2.name.toLowerCase()}`;
+  }
+  set(t2, engine) {
+    let key = this.key(t2);
+    this.engines.set(key, engine);
+    let parts = [t2.schema ?? this.ctx.database, t2.name].map((p2) => p2.toUpperCase());
+    for (let part of parts)
+      /^[A-Z0-9_$]+$/.test(part) ? this.byWord.set(part, (this.byWord.get(part) ?? /* @__PURE__ */ new Set()).add(key)) : this.notOneWord.set(key, parts);
   }
   async transactional(tables) {
     for (let t2 of tables) {
@@ -49066,7 +49081,7 @@ var EngineCache = class {
           "SELECT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
           [t2.schema ?? this.ctx.database, t2.name]
         );
-        this.engines.set(key, String(rows[0]?.e ?? "").toUpperCase());
+        this.set(t2, String(rows[0]?.e ?? "").toUpperCase());
       }
       if (!TRANSACTIONAL_ENGINES.has(this.engines.get(key) ?? "")) return !1;
     }
@@ -49085,17 +49100,21 @@ var EngineCache = class {
   }
   /** What a packet's engine check found. */
   found(tables, transactional) {
-    for (let t2 of tables) this.engines.set(this.key(t2), transactional ? "INNODB" : "UNKNOWN");
+    for (let t2 of tables) this.set(t2, transactional ? "INNODB" : "UNKNOWN");
   }
   /** After a statement that may have changed tables: forget those it names (all, if it could be any). */
   forget(text2) {
     let upper = text2.toUpperCase();
-    /^\s*(CALL|EXECUTE|BEGIN|USE)\b/.test(upper) && this.engines.clear();
-    let words = new Set(upper.match(/[A-Z0-9_$]+/g) ?? []), named = (part) => /^[A-Za-z0-9_$]+$/.test(part) ? words.has(part.toUpperCase()) : upper.includes(part.toUpperCase());
-    for (let key of [...this.engines.keys()]) {
-      let [schema = "", name = ""] = key.split(".");
-      (named(name) || named(schema)) && this.engines.delete(key);
+    if (/^\s*(CALL|EXECUTE|BEGIN|USE)\b/.test(upper)) {
+      this.engines.clear(), this.byWord.clear(), this.notOneWord.clear();
+      return;
     }
+    for (let word2 of new Set(upper.match(/[A-Z0-9_$]+/g) ?? [])) {
+      for (let key of this.byWord.get(word2) ?? []) this.engines.delete(key);
+      this.byWord.delete(word2);
+    }
+    for (let [key, parts] of this.notOneWord)
+      parts.some((part) => upper.includes(part)) && (this.engines.delete(key), this.notOneWord.delete(key));
   }
 }, FileRun = class {
   constructor(ctx, action, engines) {
