@@ -90,7 +90,13 @@ export function sendPacket(connection: Connection, statements: readonly string[]
       const at = query._resultIndex;
       // Without the count the failing statement cannot be told: treat it as the last one, the
       // statement itself, which is the cautious reading (its outcome is reported, not assumed).
-      resolve({ ok: false, error, at: typeof at === 'number' ? at : statements.length - 1 });
+      // The count runs past the last statement when it returned result sets before failing (a
+      // CALL): only the last statement can, so that is the one that failed.
+      resolve({
+        ok: false,
+        error,
+        at: typeof at === 'number' ? Math.min(at, statements.length - 1) : statements.length - 1,
+      });
     });
   });
 }

@@ -91,12 +91,13 @@ class Stop extends Error {
 export async function applyFiles(ctx: ApplyContext, pending: readonly ApplyAction[]): Promise<ApplyResult> {
   const applied: { file: string; statements: number }[] = [];
   const engines = new EngineCache(ctx);
+  const session: SessionState = { changed: false };
   let useChanged = false;
   try {
     for (const action of pending) {
       // Each migration starts in the deploy's database, whatever an earlier one selected.
       if (useChanged) await ctx.work.run(`USE ${quoteIdentifier(ctx.database)}`);
-      const file = new FileRun(ctx, action, engines);
+      const file = new FileRun(ctx, action, engines, session);
       try {
         await file.run();
       } catch (error) {
@@ -226,6 +227,25 @@ class EngineCache {
   }
 }
 
+/**
+ * Whether a migration has changed the work connection's session in a way that could bend
+ * sqlgate's own writes on it (sql_mode, time_zone, LOCK TABLES, sql_log_bin, ...). From then on
+ * every history write goes through the control connection, whose session is sqlgate's alone:
+ * each statement is recorded in flight first, a DML statement too (it can then be in doubt after
+ * a crash, rather than recorded under the migration's settings). START TRANSACTION … COMMIT
+ * blocks still record inside the block, as they must.
+ */
+interface SessionState {
+  changed: boolean;
+}
+
+/** SET (but of user variables only), LOCK TABLES, and what can run either out of sight. */
+function mayChangeSession(text: string): boolean {
+  const t = text.trimStart().toUpperCase();
+  if (/^SET\s+@(?!@)/.test(t) && !/,\s*(?!@[^@])/.test(t.replace(/'[^']*'|"[^"]*"/g, "''"))) return false;
+  return /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t);
+}
+
 class FileRun {
   ran = 0;
   stopped = false;
@@ -241,6 +261,7 @@ class FileRun {
     private readonly ctx: ApplyContext,
     private readonly action: ApplyAction,
     private readonly engines: EngineCache,
+    private readonly session: SessionState,
   ) {
     this.file = action.file;
     this.key = versionKey(this.file.name.parts);
@@ -418,6 +439,8 @@ class FileRun {
         `${this.ctx.database}: ${this.where(i)} timed out waiting for a lock (another session holds the table); trying again (${tries}/${this.ctx.lockWaitRetries})`,
       );
       await new Promise((r) => setTimeout(r, 1000 * tries));
+      // A cancel during the wait: the statement failed (it timed out) and is not tried again.
+      if (this.ctx.signal.aborted) return outcome;
     }
   }
 
@@ -437,14 +460,19 @@ class FileRun {
     // One round trip carries the bookkeeping and the statement when the statement cannot be read
     // as two (see canShareAPacket) and the packet fits.
     const packet =
-      executor instanceof SessionExecutor && canShareAPacket(s.text) && this.fitsAPacket(s) ? executor : null;
+      executor instanceof SessionExecutor &&
+      !this.session.changed &&
+      canShareAPacket(s.text) &&
+      this.fitsAPacket(s)
+        ? executor
+        : null;
     const dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
     if (packet && dml && !this.engines.knownNotTransactional(dml)) {
       const outcome = await this.retrying(i, () => this.dmlPacket(i, s, packet, dml, last));
       if (outcome.kind === 'applied') return;
       if (outcome.kind !== 'not-transactional') return this.afterTransactionFailure(i, outcome);
       this.engines.found(dml, false);
-    } else if (dml && (await this.engines.transactional(dml))) {
+    } else if (dml && !this.session.changed && (await this.engines.transactional(dml))) {
       // A DDL's completion must not wait inside a transaction that a crash could roll back:
       // the history would show it in flight, and ask for a repair nobody needs.
       if (ctx.history.showsInFlight()) await ctx.history.flush();
@@ -458,6 +486,7 @@ class FileRun {
       ? await this.retrying(i, () => this.inFlightPacket(i, s, packet))
       : await this.inFlightFirst(i, s, executor);
     if (/^\s*USE\b/i.test(s.text)) this.usedUse = true;
+    if (mayChangeSession(s.text)) this.session.changed = true;
     // Only a statement other than INSERT/UPDATE/DELETE can change a table's engine.
     if (dml === null) this.engines.forget(s.text);
     if (outcome.kind === 'applied') {
@@ -525,8 +554,11 @@ class FileRun {
       return { kind: 'failed', error: outcome.error };
     }
     if (outcome.kind === 'unknown') {
-      // Writes that did not commit mean the statement after them never started.
-      if ((await writes.settle()) === 'unwritten') return this.notSent(i, outcome.error);
+      // Writes that did not commit mean the statement after them never started, but only once
+      // the server has finished with the packet: a thread still there may yet commit them.
+      if ((await this.workEnded()) && (await writes.settle()) === 'unwritten')
+        return this.notSent(i, outcome.error);
+      writes.written();
       return outcome;
     }
     writes.unwritten();
@@ -561,16 +593,19 @@ class FileRun {
     const outcome = await this.watched(executor.executeAfter(prefix, s, ctx.signal));
     if (outcome.kind === 'applied') {
       before?.written();
-      inside.written();
       this.engines.found(tables, true);
-      return this.commit(i, saved);
+      return this.commit(i, saved, inside);
     }
     this.applied = saved.applied;
     this.acc = saved.acc;
     inside.unwritten();
+    // What stays queued must be true: statement i is not applied.
+    ctx.history.progress(this.key, this.progress(null));
     if (outcome.kind === 'unknown') {
-      // The transaction went with the connection; what committed before it, the history says.
-      await before?.settle();
+      // The transaction went with the connection; what committed before it, the history says,
+      // once the server has finished with the packet.
+      if (before && (await this.workEnded())) await before.settle();
+      else before?.written();
       return { kind: 'unknown', error: outcome.error, ...{ failedAt: i } };
     }
     if (outcome.at >= committedFirst) before?.written();
@@ -584,23 +619,43 @@ class FileRun {
   }
 
   /** COMMIT the statement's transaction; its history write commits with it. */
-  private async commit(i: number, saved: { applied: number; acc: string }): Promise<StatementOutcome> {
+  private async commit(
+    i: number,
+    saved: { applied: number; acc: string },
+    inside: InlineWrites,
+  ): Promise<StatementOutcome> {
     const { ctx } = this;
+    this.applied = saved.applied;
+    this.acc = saved.acc;
     try {
       await ctx.work.run('COMMIT');
     } catch (error) {
-      this.applied = saved.applied;
-      this.acc = saved.acc;
       if (!outcomeUnknown(error)) {
         await ctx.work.run('ROLLBACK').catch(() => {});
+        inside.unwritten();
+        ctx.history.progress(this.key, this.progress(null));
         return { kind: 'failed', error, ...{ failedAt: i } };
       }
+      // Committed or not, the history write went with the statement: nothing about it is queued.
+      inside.written();
       return { kind: 'unknown', error, ...{ failedAt: i, atCommit: true } };
     }
-    this.applied = saved.applied;
-    this.acc = saved.acc;
+    inside.written();
     await this.advance(i);
     return { kind: 'applied' };
+  }
+
+  /** Whether the work connection's thread has left the server (so nothing of a packet can still run). */
+  private async workEnded(): Promise<boolean> {
+    try {
+      const [rows] = await this.ctx.control.query<unknown[]>(
+        'SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?',
+        [this.ctx.work.id],
+      );
+      return rows.length === 0;
+    } catch {
+      return false;
+    }
   }
 
   /** The bookkeeping before statement `i` failed, so `i` was not run: stop, saying why. */
@@ -700,14 +755,25 @@ class FileRun {
         describeError(outcome.error, ctx.target),
       );
     }
-    const message = (outcome as { atCommit?: boolean }).atCommit
-      ? `the connection was lost during the COMMIT of ${this.where(at)} (${describeError((outcome as { error: unknown }).error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did`
-      : `the connection was lost while ${this.where(at)} was running (${describeError((outcome as { error: unknown }).error, ctx.target)}); its transaction was rolled back with the connection, so it is recorded as not applied and the next deploy runs it again`;
-    return this.fail(at, message);
+    if ((outcome as { atCommit?: boolean }).atCommit) {
+      // Nothing may be written for this file now: whatever sqlgate wrote could contradict the
+      // history row that committed, or did not, together with the statement.
+      this.stopped = true;
+      throw new Stop({
+        status: 'failed',
+        message: `the connection was lost during the COMMIT of ${this.where(at)} (${describeError((outcome as { error: unknown }).error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did`,
+      });
+    }
+    return this.fail(
+      at,
+      `the connection was lost while ${this.where(at)} was running (${describeError((outcome as { error: unknown }).error, ctx.target)}); its transaction was rolled back with the connection, so it is recorded as not applied and the next deploy runs it again`,
+    );
   }
 
   private async runTransaction(unit: Extract<Unit, { kind: 'transaction' }>): Promise<void> {
     const { ctx } = this;
+    for (let k = unit.from; k <= unit.to; k++)
+      if (mayChangeSession(this.file.statements[k]?.text ?? '')) this.session.changed = true;
     for (let k = unit.from; k <= unit.to; k++) {
       try {
         this.sizeCheck(k);

@@ -94,6 +94,9 @@ function dmlTables(tokens: readonly Token[], first: string): readonly TableRef[]
 const AUTOCOMMIT_REASON =
   'changes autocommit: with autocommit off, everything after it stays in an open transaction that is rolled back when the deploy ends, while the history records it as applied. Remove it (wrap statements that belong together in START TRANSACTION … COMMIT instead)';
 
+const COMPLETION_REASON =
+  'changes completion_type: with CHAIN every COMMIT opens a new transaction, so what sqlgate records as applied could stay uncommitted and be rolled back when the deploy ends (and with RELEASE the connection closes). Remove it';
+
 export function statementKind(text: string): StatementKind {
   const tokens = leadingTokens(text, 40);
   const w = tokens.map(word);
@@ -126,6 +129,7 @@ export function statementKind(text: string): StatementKind {
         reason: 'XA transactions cannot be recorded exactly once; run them outside sqlgate',
       };
     case 'SET': {
+      if (w.includes('COMPLETION_TYPE')) return { kind: 'refuse', reason: COMPLETION_REASON };
       const at = w.indexOf('AUTOCOMMIT');
       if (at >= 0) {
         const value = tokens

@@ -158,6 +158,61 @@ describe('one packet per statement', () => {
     expect((await history(w.db))[1]).toMatchObject({ status: 'success', statements_applied: 2 });
   }, 60_000);
 
+  it('reports a CALL that returned rows and then failed as the statement failing, not as a history write', async () => {
+    const w = await makeWorkdir(server, { 'migrations/app/V1__call.sql': 'CALL p();' });
+    await server.query(
+      `CREATE PROCEDURE ${w.db}.p() BEGIN SELECT 1 AS one; SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'boom'; END`,
+    );
+    const result = await deploy(w);
+    const said = `${result.stdout}\n${result.stderr}`;
+    expect(result.code).toBe(1);
+    expect(said).toContain('statement 1 of migrations/app/V1__call.sql (line 1) failed');
+    expect(said).toContain('boom');
+    expect(said).not.toContain('history could not be written');
+    expect(await history(w.db)).toEqual([
+      { version: 'V1', status: 'failed', statements_applied: 0, applied_by: expect.any(String) },
+    ]);
+  }, 60_000);
+
+  it('writes the history through the control connection once a migration changed its session (time zone, sql_mode, LOCK TABLES)', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__session.sql': [
+        "SET time_zone = '-10:00'",
+        "SET SESSION sql_mode = CONCAT(@@sql_mode, ',EMPTY_STRING_IS_NULL')",
+        'CREATE TABLE lt (id INT PRIMARY KEY) ENGINE=InnoDB',
+      ].join(';\n'),
+      'migrations/app/V2__empty.sql': '-- nothing yet\n',
+      'migrations/app/V3__locked.sql':
+        'LOCK TABLES lt WRITE;\nALTER TABLE lt ADD COLUMN c INT NULL;\nUNLOCK TABLES;',
+      'migrations/app/V4__rows.sql': 'INSERT INTO lt VALUES (1, 1);',
+    });
+    const sent = await packetsDuring(async () => {
+      const result = await deploy(w);
+      expect(result.code, result.stderr).toBe(0);
+    });
+    // The first SET still shared a packet; from the second on, each statement went alone.
+    expect(sent.filter((p) => p.endsWith("SET time_zone = '-10:00'"))).toEqual([
+      expect.stringContaining('sqlgate_history'),
+    ]);
+    for (const text of ['CREATE TABLE lt ', 'ALTER TABLE lt ADD COLUMN c', 'INSERT INTO lt VALUES (1, 1)'])
+      expect(sent.filter((p) => p.includes(text))).toEqual([expect.not.stringContaining('sqlgate_history')]);
+    const rows = await server.query<{ version: string; status: string; ms: number; skew: number }>(
+      `SELECT version, status, execution_ms AS ms, ABS(TIMESTAMPDIFF(SECOND, started_at, NOW())) AS skew FROM ${w.db}.sqlgate_history ORDER BY id`,
+    );
+    expect(rows.map((r) => [r.version, r.status])).toEqual([
+      ['V1', 'success'],
+      ['V2', 'success'],
+      ['V3', 'success'],
+      ['V4', 'success'],
+    ]);
+    // Written in the server's time zone, not the migration's.
+    for (const r of rows) {
+      expect(Number(r.ms)).toBeGreaterThanOrEqual(0);
+      expect(Number(r.ms)).toBeLessThan(60_000);
+      expect(Number(r.skew)).toBeLessThan(600);
+    }
+  }, 60_000);
+
   it('refuses a migration that names the history table, before anything runs', async () => {
     const w = await makeWorkdir(server, {
       'migrations/app/V1__create.sql': 'CREATE TABLE t (id INT);',

@@ -99,6 +99,21 @@ const cases: { name: string; statements: string[]; expected: unknown }[] = [
     },
   },
   {
+    name: 'SET completion_type is refused, however it is spelled',
+    statements: ['SET SESSION completion_type = 1'],
+    expected: { error: expect.stringMatching(/^line 1: changes completion_type: with CHAIN every COMMIT/) },
+  },
+  {
+    name: 'SET @@completion_type is refused too',
+    statements: ['SET @x = 1', "SET @@SESSION.completion_type = 'CHAIN'"],
+    expected: { error: expect.stringMatching(/^line 2: changes completion_type/) },
+  },
+  {
+    name: 'a statement naming the history table is refused, even a temporary table that would shadow it',
+    statements: ['CREATE TABLE t (id INT)', 'CREATE TEMPORARY TABLE SQLGATE_HISTORY LIKE t'],
+    expected: { error: expect.stringMatching(/^line 2: this statement names sqlgate_history/) },
+  },
+  {
     name: 'SET SESSION autocommit = OFF is refused as well; SET autocommit = 1 is harmless',
     statements: ['SET autocommit = 1', 'SET SESSION autocommit=OFF'],
     expected: { error: expect.stringMatching(/^line 2: changes autocommit/) },
