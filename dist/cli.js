@@ -31217,7 +31217,11 @@ function sendPacket(connection, statements) {
         return;
       }
       let at3 = query._resultIndex;
-      resolve7({ ok: !1, error, at: typeof at3 == "number" ? at3 : statements.length - 1 });
+      resolve7({
+        ok: !1,
+        error,
+        at: typeof at3 == "number" ? Math.min(at3, statements.length - 1) : statements.length - 1
+      });
     });
   });
 }
@@ -31368,11 +31372,11 @@ var Stop = class extends Error {
   result;
 };
 async function applyFiles(ctx, pending) {
-  let applied = [], engines = new EngineCache(ctx), useChanged = !1;
+  let applied = [], engines = new EngineCache(ctx), session = { changed: !1 }, useChanged = !1;
   try {
     for (let action of pending) {
       useChanged && await ctx.work.run(`USE ${quoteIdentifier(ctx.database)}`);
-      let file2 = new FileRun(ctx, action, engines);
+      let file2 = new FileRun(ctx, action, engines, session);
       try {
         await file2.run();
       } catch (error) {
@@ -31472,16 +31476,23 @@ var EngineCache = class {
     for (let [key, parts] of this.notOneWord)
       parts.some((part) => upper.includes(part)) && (this.engines.delete(key), this.notOneWord.delete(key));
   }
-}, FileRun = class {
-  constructor(ctx, action, engines) {
+};
+function mayChangeSession(text2) {
+  let t2 = text2.trimStart().toUpperCase();
+  return /^SET\s+@(?!@)/.test(t2) && !/,\s*(?!@[^@])/.test(t2.replace(/'[^']*'|"[^"]*"/g, "''")) ? !1 : /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t2);
+}
+var FileRun = class {
+  constructor(ctx, action, engines, session) {
     this.ctx = ctx;
     this.action = action;
     this.engines = engines;
+    this.session = session;
     this.file = action.file, this.key = versionKey(this.file.name.parts), this.applied = action.from, this.acc = cumulativeHash(this.file.statements.slice(0, action.from).map((s) => s.hash));
   }
   ctx;
   action;
   engines;
+  session;
   ran = 0;
   stopped = !1;
   usedUse = !1;
@@ -31604,11 +31615,9 @@ var EngineCache = class {
   async retrying(i, attempt) {
     for (let tries = 1; ; tries++) {
       let outcome2 = await attempt();
-      if (outcome2.kind !== "failed" || outcome2.error?.errno !== ER_LOCK_WAIT_TIMEOUT || tries > this.ctx.lockWaitRetries || this.ctx.signal.aborted)
-        return outcome2;
-      this.ctx.log(
+      if (outcome2.kind !== "failed" || outcome2.error?.errno !== ER_LOCK_WAIT_TIMEOUT || tries > this.ctx.lockWaitRetries || this.ctx.signal.aborted || (this.ctx.log(
         `${this.ctx.database}: ${this.where(i)} timed out waiting for a lock (another session holds the table); trying again (${tries}/${this.ctx.lockWaitRetries})`
-      ), await new Promise((r2) => setTimeout(r2, 1e3 * tries));
+      ), await new Promise((r2) => setTimeout(r2, 1e3 * tries)), this.ctx.signal.aborted)) return outcome2;
     }
   }
   async runStatement(unit) {
@@ -31620,13 +31629,13 @@ var EngineCache = class {
     }
     let executor = await this.executorFor(s);
     this.inflightVia = executor.via ?? null;
-    let packet = executor instanceof SessionExecutor && canShareAPacket(s.text) && this.fitsAPacket(s) ? executor : null, dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
+    let packet = executor instanceof SessionExecutor && !this.session.changed && canShareAPacket(s.text) && this.fitsAPacket(s) ? executor : null, dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
     if (packet && dml && !this.engines.knownNotTransactional(dml)) {
       let outcome3 = await this.retrying(i, () => this.dmlPacket(i, s, packet, dml, last));
       if (outcome3.kind === "applied") return;
       if (outcome3.kind !== "not-transactional") return this.afterTransactionFailure(i, outcome3);
       this.engines.found(dml, !1);
-    } else if (dml && await this.engines.transactional(dml)) {
+    } else if (dml && !this.session.changed && await this.engines.transactional(dml)) {
       ctx.history.showsInFlight() && await ctx.history.flush();
       let outcome3 = await this.retrying(
         i,
@@ -31635,7 +31644,7 @@ var EngineCache = class {
       return outcome3.kind === "applied" ? void 0 : this.afterTransactionFailure(i, outcome3);
     }
     let outcome2 = packet ? await this.retrying(i, () => this.inFlightPacket(i, s, packet)) : await this.inFlightFirst(i, s, executor);
-    if (/^\s*USE\b/i.test(s.text) && (this.usedUse = !0), dml === null && this.engines.forget(s.text), outcome2.kind === "applied") {
+    if (/^\s*USE\b/i.test(s.text) && (this.usedUse = !0), mayChangeSession(s.text) && (this.session.changed = !0), dml === null && this.engines.forget(s.text), outcome2.kind === "applied") {
       if (await this.advance(i), ctx.history.progress(this.key, this.progress(null, last)), ctx.signal.aborted && !last) throw this.cancelled(i + 1, "before it started");
       return;
     }
@@ -31667,7 +31676,7 @@ var EngineCache = class {
     let { ctx } = this;
     ctx.history.progress(this.key, this.progress(i));
     let writes = ctx.history.inline({ ownTransaction: !0 }), outcome2 = await this.watched(executor.executeAfter(writes.statements, s, ctx.signal));
-    return outcome2.kind === "applied" ? (writes.written(), outcome2) : outcome2.kind === "failed" && outcome2.at === writes.statements.length ? (writes.written(), { kind: "failed", error: outcome2.error }) : outcome2.kind === "unknown" ? await writes.settle() === "unwritten" ? this.notSent(i, outcome2.error) : outcome2 : (writes.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
+    return outcome2.kind === "applied" ? (writes.written(), outcome2) : outcome2.kind === "failed" && outcome2.at === writes.statements.length ? (writes.written(), { kind: "failed", error: outcome2.error }) : outcome2.kind === "unknown" ? await this.workEnded() && await writes.settle() === "unwritten" ? this.notSent(i, outcome2.error) : (writes.written(), outcome2) : (writes.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
     }), this.bookkeepingFailed(i, outcome2.error));
   }
   /**
@@ -31680,19 +31689,32 @@ var EngineCache = class {
     let { ctx } = this, before = ctx.history.inline({ ownTransaction: !0, onlyInFlight: !0 }), saved = { applied: this.applied, acc: this.acc };
     this.advanceQueued(i, last);
     let inside = ctx.history.inline({ ownTransaction: !1 }), committedFirst = before?.statements.length ?? 0, checks = this.engines.knownTransactional(tables) ? [] : tables.map((t2) => engineCheck(t2)), prefix = [...before?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements], outcome2 = await this.watched(executor.executeAfter(prefix, s, ctx.signal));
-    return outcome2.kind === "applied" ? (before?.written(), inside.written(), this.engines.found(tables, !0), this.commit(i, saved)) : (this.applied = saved.applied, this.acc = saved.acc, inside.unwritten(), outcome2.kind === "unknown" ? (await before?.settle(), { kind: "unknown", error: outcome2.error, failedAt: i }) : (outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
+    return outcome2.kind === "applied" ? (before?.written(), this.engines.found(tables, !0), this.commit(i, saved, inside)) : (this.applied = saved.applied, this.acc = saved.acc, inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.kind === "unknown" ? (before && await this.workEnded() ? await before.settle() : before?.written(), { kind: "unknown", error: outcome2.error, failedAt: i }) : (outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
     }), outcome2.at > committedFirst && outcome2.at <= committedFirst + checks.length && outcome2.error.errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at === prefix.length ? { kind: "failed", error: outcome2.error, failedAt: i } : this.bookkeepingFailed(i, outcome2.error)));
   }
   /** COMMIT the statement's transaction; its history write commits with it. */
-  async commit(i, saved) {
+  async commit(i, saved, inside) {
     let { ctx } = this;
+    this.applied = saved.applied, this.acc = saved.acc;
     try {
       await ctx.work.run("COMMIT");
     } catch (error) {
-      return this.applied = saved.applied, this.acc = saved.acc, outcomeUnknown(error) ? { kind: "unknown", error, failedAt: i, atCommit: !0 } : (await ctx.work.run("ROLLBACK").catch(() => {
-      }), { kind: "failed", error, failedAt: i });
+      return outcomeUnknown(error) ? (inside.written(), { kind: "unknown", error, failedAt: i, atCommit: !0 }) : (await ctx.work.run("ROLLBACK").catch(() => {
+      }), inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), { kind: "failed", error, failedAt: i });
     }
-    return this.applied = saved.applied, this.acc = saved.acc, await this.advance(i), { kind: "applied" };
+    return inside.written(), await this.advance(i), { kind: "applied" };
+  }
+  /** Whether the work connection's thread has left the server (so nothing of a packet can still run). */
+  async workEnded() {
+    try {
+      let [rows] = await this.ctx.control.query(
+        "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?",
+        [this.ctx.work.id]
+      );
+      return rows.length === 0;
+    } catch {
+      return !1;
+    }
   }
   /** The bookkeeping before statement `i` failed, so `i` was not run: stop, saying why. */
   async bookkeepingFailed(i, error) {
@@ -31759,11 +31781,20 @@ var EngineCache = class {
         "failed",
         describeError(outcome2.error, ctx.target)
       );
-    let message = outcome2.atCommit ? `the connection was lost during the COMMIT of ${this.where(at3)} (${describeError(outcome2.error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did` : `the connection was lost while ${this.where(at3)} was running (${describeError(outcome2.error, ctx.target)}); its transaction was rolled back with the connection, so it is recorded as not applied and the next deploy runs it again`;
-    return this.fail(at3, message);
+    if (outcome2.atCommit)
+      throw this.stopped = !0, new Stop({
+        status: "failed",
+        message: `the connection was lost during the COMMIT of ${this.where(at3)} (${describeError(outcome2.error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did`
+      });
+    return this.fail(
+      at3,
+      `the connection was lost while ${this.where(at3)} was running (${describeError(outcome2.error, ctx.target)}); its transaction was rolled back with the connection, so it is recorded as not applied and the next deploy runs it again`
+    );
   }
   async runTransaction(unit) {
     let { ctx } = this;
+    for (let k2 = unit.from; k2 <= unit.to; k2++)
+      mayChangeSession(this.file.statements[k2]?.text ?? "") && (this.session.changed = !0);
     for (let k2 = unit.from; k2 <= unit.to; k2++)
       try {
         this.sizeCheck(k2);
@@ -32475,7 +32506,7 @@ function dmlTables(tokens, first) {
   }
   return null;
 }
-var AUTOCOMMIT_REASON = "changes autocommit: with autocommit off, everything after it stays in an open transaction that is rolled back when the deploy ends, while the history records it as applied. Remove it (wrap statements that belong together in START TRANSACTION \u2026 COMMIT instead)";
+var AUTOCOMMIT_REASON = "changes autocommit: with autocommit off, everything after it stays in an open transaction that is rolled back when the deploy ends, while the history records it as applied. Remove it (wrap statements that belong together in START TRANSACTION \u2026 COMMIT instead)", COMPLETION_REASON = "changes completion_type: with CHAIN every COMMIT opens a new transaction, so what sqlgate records as applied could stay uncommitted and be rolled back when the deploy ends (and with RELEASE the connection closes). Remove it";
 function statementKind(text2) {
   let tokens = leadingTokens(text2, 40), w2 = tokens.map(word), first = w2[0];
   switch (first) {
@@ -32497,6 +32528,7 @@ function statementKind(text2) {
         reason: "XA transactions cannot be recorded exactly once; run them outside sqlgate"
       };
     case "SET": {
+      if (w2.includes("COMPLETION_TYPE")) return { kind: "refuse", reason: COMPLETION_REASON };
       let at3 = w2.indexOf("AUTOCOMMIT");
       if (at3 >= 0) {
         let v2 = tokens.slice(at3 + 1).find((t2) => t2.kind !== "punct" || t2.value !== "=" && t2.value !== ":")?.value.toUpperCase();
