@@ -645,16 +645,24 @@ class FileRun {
     return { kind: 'applied' };
   }
 
-  /** Whether the work connection's thread has left the server (so nothing of a packet can still run). */
-  private async workEnded(): Promise<boolean> {
-    try {
-      const [rows] = await this.ctx.control.query<unknown[]>(
-        'SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?',
-        [this.ctx.work.id],
-      );
-      return rows.length === 0;
-    } catch {
-      return false;
+  /**
+   * Whether the work connection's thread has left the server (so nothing of a packet can still
+   * run). A thread being killed stays listed for a moment, so it is given a few seconds.
+   */
+  private async workEnded(waitMs = 3000): Promise<boolean> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      try {
+        const [rows] = await this.ctx.control.query<unknown[]>(
+          'SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?',
+          [this.ctx.work.id],
+        );
+        if (rows.length === 0) return true;
+      } catch {
+        return false;
+      }
+      if (Date.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 

@@ -6,8 +6,11 @@
 import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sendPacket, setMultiStatements } from '../../src/db/multi-statements.js';
+import { parseDatabaseUrl } from '../../src/db/url.js';
+import { deployDatabase } from '../../src/deploy/apply.js';
+import { readMigrationFolder } from '../../src/deploy/sources.js';
 import { cli } from '../support/cli.js';
-import { makeWorkdir, removeWorkdirs, type Workdir } from '../support/deploy-workdir.js';
+import { makeWorkdir, removeWorkdirs, type Workdir, waitForQuery } from '../support/deploy-workdir.js';
 import { MariaDbServer } from '../support/mariadb.js';
 
 let server: MariaDbServer;
@@ -210,6 +213,62 @@ describe('one packet per statement', () => {
       expect(Number(r.ms)).toBeGreaterThanOrEqual(0);
       expect(Number(r.ms)).toBeLessThan(60_000);
       expect(Number(r.skew)).toBeLessThan(600);
+    }
+  }, 60_000);
+
+  it('a connection killed while its history write waits: the statement after it was never sent, and the next deploy runs it once', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT);',
+      'migrations/app/V2__b.sql': 'CREATE TABLE b (id INT);',
+    });
+    const blocker = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+    const run = (onStatement?: Parameters<typeof deployDatabase>[0]['onStatement']) =>
+      deployDatabase({
+        database: {
+          name: w.db,
+          environment: 'test',
+          urlEnv: 'TEST_DB_URL',
+          migrations: 'app',
+          create: false,
+        },
+        target: parseDatabaseUrl('TEST_DB_URL', server.url),
+        files: readMigrationFolder(w.dir, 'migrations', 'app'),
+        lockWaitTimeoutSeconds: 60,
+        lockTimeoutSeconds: 5,
+        appliedBy: 'test',
+        gitSha: null,
+        dryRun: false,
+        log: () => {},
+        ...(onStatement ? { onStatement } : {}),
+      });
+    try {
+      // Once V1 has run, hold its history row: V2's packet (V1 done, V2 in flight, CREATE TABLE b)
+      // then waits on its first write, and the work connection is killed there.
+      const deploying = run(async (p) => {
+        if (p.file !== 'migrations/app/V1__a.sql') return;
+        await blocker.query('START TRANSACTION');
+        await blocker.query(`SELECT * FROM ${w.db}.sqlgate_history WHERE version = 'V1' FOR UPDATE`);
+      });
+      // The processlist shows the statement of the packet the thread is on: the history write.
+      const waiting = await waitForQuery(server, `UPDATE \`${w.db}\`.sqlgate_history%`);
+      await server.query(`KILL CONNECTION ${waiting}`);
+      await blocker.query('ROLLBACK');
+      const first = await deploying;
+      expect(first.status).toBe('failed');
+      expect(first.message).toContain('before statement 1 of migrations/app/V2__b.sql (line 1) was sent');
+      expect(first.message).toContain('it was not run, and the next deploy runs it');
+      expect(first.message).not.toContain('could not be updated');
+      expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'b'`)).toEqual([]);
+
+      const second = await run();
+      expect(second.status).toBe('applied');
+      expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'b'`)).toHaveLength(1);
+      expect((await history(w.db)).map((r) => [r.version, r.status, r.statements_applied])).toEqual([
+        ['V1', 'success', 1],
+        ['V2', 'success', 1],
+      ]);
+    } finally {
+      await blocker.end();
     }
   }, 60_000);
 
