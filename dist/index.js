@@ -49348,16 +49348,24 @@ var FileRun = class {
     }
     return inside.written(), await this.advance(i), { kind: "applied" };
   }
-  /** Whether the work connection's thread has left the server (so nothing of a packet can still run). */
-  async workEnded() {
-    try {
-      let [rows] = await this.ctx.control.query(
-        "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?",
-        [this.ctx.work.id]
-      );
-      return rows.length === 0;
-    } catch {
-      return !1;
+  /**
+   * Whether the work connection's thread has left the server (so nothing of a packet can still
+   * run). A thread being killed stays listed for a moment, so it is given a few seconds.
+   */
+  async workEnded(waitMs = 3e3) {
+    let until = Date.now() + waitMs;
+    for (; ; ) {
+      try {
+        let [rows] = await this.ctx.control.query(
+          "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?",
+          [this.ctx.work.id]
+        );
+        if (rows.length === 0) return !0;
+      } catch {
+        return !1;
+      }
+      if (Date.now() >= until) return !1;
+      await new Promise((r2) => setTimeout(r2, 50));
     }
   }
   /** The bookkeeping before statement `i` failed, so `i` was not run: stop, saying why. */
