@@ -4,12 +4,10 @@
 // and a frozen server.
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl } from '../../src/db/url.js';
-import { deployDatabase } from '../../src/deploy/apply.js';
 import { lockName } from '../../src/deploy/lock.js';
-import { readMigrationFolder } from '../../src/deploy/sources.js';
 import { cli } from '../support/cli.js';
 import {
+  deployWorkdir,
   expectEachStatementOnce,
   makeWorkdir,
   removeWorkdirs,
@@ -42,21 +40,8 @@ async function history(db: string) {
   }>(`SELECT version, status, statements_applied, inflight_statement FROM ${db}.sqlgate_history ORDER BY id`);
 }
 
-/** deployDatabase on the migrations of a workdir, for faults the CLI cannot time. */
-function engine(w: Workdir, options: Partial<Parameters<typeof deployDatabase>[0]> = {}) {
-  return deployDatabase({
-    database: { name: w.db, environment: 'test', urlEnv: 'TEST_DB_URL', migrations: 'app', create: false },
-    target: parseDatabaseUrl('TEST_DB_URL', server.url),
-    files: readMigrationFolder(w.dir, 'migrations', 'app'),
-    lockWaitTimeoutSeconds: 60,
-    lockTimeoutSeconds: 5,
-    appliedBy: 'test',
-    gitSha: null,
-    dryRun: false,
-    log: () => {},
-    ...options,
-  });
-}
+const engine = (w: Workdir, options: Parameters<typeof deployWorkdir>[2] = {}) =>
+  deployWorkdir(server, w, options);
 
 describe('deploy faults', () => {
   it('locks the same server reached under two names: only one of two concurrent deploys applies', async () => {

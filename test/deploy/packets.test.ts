@@ -6,11 +6,14 @@
 import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sendPacket, setMultiStatements } from '../../src/db/multi-statements.js';
-import { parseDatabaseUrl } from '../../src/db/url.js';
-import { deployDatabase } from '../../src/deploy/apply.js';
-import { readMigrationFolder } from '../../src/deploy/sources.js';
 import { cli } from '../support/cli.js';
-import { makeWorkdir, removeWorkdirs, type Workdir, waitForQuery } from '../support/deploy-workdir.js';
+import {
+  deployWorkdir,
+  makeWorkdir,
+  removeWorkdirs,
+  type Workdir,
+  waitForQuery,
+} from '../support/deploy-workdir.js';
 import { MariaDbServer } from '../support/mariadb.js';
 
 let server: MariaDbServer;
@@ -222,25 +225,8 @@ describe('one packet per statement', () => {
       'migrations/app/V2__b.sql': 'CREATE TABLE b (id INT);',
     });
     const blocker = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
-    const run = (onStatement?: Parameters<typeof deployDatabase>[0]['onStatement']) =>
-      deployDatabase({
-        database: {
-          name: w.db,
-          environment: 'test',
-          urlEnv: 'TEST_DB_URL',
-          migrations: 'app',
-          create: false,
-        },
-        target: parseDatabaseUrl('TEST_DB_URL', server.url),
-        files: readMigrationFolder(w.dir, 'migrations', 'app'),
-        lockWaitTimeoutSeconds: 60,
-        lockTimeoutSeconds: 5,
-        appliedBy: 'test',
-        gitSha: null,
-        dryRun: false,
-        log: () => {},
-        ...(onStatement ? { onStatement } : {}),
-      });
+    const run = (onStatement?: NonNullable<Parameters<typeof deployWorkdir>[2]>['onStatement']) =>
+      deployWorkdir(server, w, onStatement ? { onStatement } : {});
     try {
       // Once V1 has run, hold its history row: V2's packet (V1 done, V2 in flight, CREATE TABLE b)
       // then waits on its first write, and the work connection is killed there.

@@ -4,6 +4,9 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parseDatabaseUrl } from '../../src/db/url.js';
+import { deployDatabase } from '../../src/deploy/apply.js';
+import { readMigrationFolder } from '../../src/deploy/sources.js';
 import { REPO_ROOT } from '../policy/seed-texts.js';
 import type { MariaDbServer } from './mariadb.js';
 
@@ -40,6 +43,26 @@ export async function makeWorkdir(
   write(dir, migrations);
   await server.query(`CREATE DATABASE ${db}`);
   return { dir, db, env: { TEST_DB_URL: server.url, PROD_DB_URL: server.url } };
+}
+
+/** deployDatabase on the migrations of a workdir, for faults the CLI cannot time. */
+export function deployWorkdir(
+  server: MariaDbServer,
+  w: Workdir,
+  options: Partial<Parameters<typeof deployDatabase>[0]> = {},
+) {
+  return deployDatabase({
+    database: { name: w.db, environment: 'test', urlEnv: 'TEST_DB_URL', migrations: 'app', create: false },
+    target: parseDatabaseUrl('TEST_DB_URL', server.url),
+    files: readMigrationFolder(w.dir, 'migrations', 'app'),
+    lockWaitTimeoutSeconds: 60,
+    lockTimeoutSeconds: 5,
+    appliedBy: 'test',
+    gitSha: null,
+    dryRun: false,
+    log: () => {},
+    ...options,
+  });
 }
 
 export function removeWorkdirs(): void {
