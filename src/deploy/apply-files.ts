@@ -242,7 +242,7 @@ interface SessionState {
 /** SET (but of user variables only), LOCK TABLES, and what can run either out of sight. */
 function mayChangeSession(text: string): boolean {
   const t = text.trimStart().toUpperCase();
-  if (/^SET\s+@(?!@)/.test(t) && !/,\s*(?!@[^@])/.test(t.replace(/'[^']*'|"[^"]*"/g, "''"))) return false;
+  if (/^SET\s+@(?!@)/.test(t) && !/,(?!\s*@[^@])/.test(t.replace(/'[^']*'|"[^"]*"/g, "''"))) return false;
   return /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t);
 }
 
