@@ -31479,7 +31479,7 @@ var EngineCache = class {
 };
 function mayChangeSession(text2) {
   let t2 = text2.trimStart().toUpperCase();
-  return /^SET\s+@(?!@)/.test(t2) && !/,\s*(?!@[^@])/.test(t2.replace(/'[^']*'|"[^"]*"/g, "''")) ? !1 : /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t2);
+  return /^SET\s+@(?!@)/.test(t2) && !/,(?!\s*@[^@])/.test(t2.replace(/'[^']*'|"[^"]*"/g, "''")) ? !1 : /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t2);
 }
 var FileRun = class {
   constructor(ctx, action, engines, session) {
