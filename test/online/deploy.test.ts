@@ -4,8 +4,6 @@
 // as it was and the next deploy finishes the change once; what the tool cannot do is refused
 // before anything runs; the password is never on a command line or in the log.
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkdir, removeWorkdirs, spawnCli, type Workdir, write } from '../support/deploy-workdir.js';
 import { MariaDbServer } from '../support/mariadb.js';
@@ -49,6 +47,17 @@ async function columns(db: string, table: string): Promise<string[]> {
     `SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '${db}' AND TABLE_NAME = '${table}' ORDER BY ORDINAL_POSITION`,
   );
   return rows.map((r) => r.c);
+}
+
+/** The history row of the one migration these tests deploy, V1. */
+function v1(status: string, applied: number, inflight: number | null = null, via: string | null = null) {
+  return {
+    version: 'V1',
+    status,
+    statements_applied: applied,
+    inflight_statement: inflight,
+    inflight_via: via,
+  };
 }
 
 async function history(db: string) {
@@ -127,15 +136,7 @@ describe('deploy with onlineSchemaChange', () => {
     expect(writer.writes).toBeGreaterThan(20);
     expect(writer.longestWriteMs).toBeLessThan(1000);
     expect(await summarise(server, w.db, 'orders')).toEqual(writer.expected());
-    expect(await history(w.db)).toEqual([
-      {
-        version: 'V1',
-        status: 'success',
-        statements_applied: 1,
-        inflight_statement: null,
-        inflight_via: null,
-      },
-    ]);
+    expect(await history(w.db)).toEqual([v1('success', 1)]);
     expect(await leftovers(w.db)).toEqual([]);
     expect(commandLines.some((ps) => ps.includes('pt-online-schema-change'))).toBe(true);
     for (const text of [...commandLines, result.out, result.err]) {
@@ -166,15 +167,7 @@ describe('deploy with onlineSchemaChange', () => {
       `pt_osc_${w.db}_payments_ins`,
       `pt_osc_${w.db}_payments_upd`,
     ]);
-    expect(await history(w.db)).toEqual([
-      {
-        version: 'V1',
-        status: 'running',
-        statements_applied: 0,
-        inflight_statement: 0,
-        inflight_via: 'pt-online-schema-change',
-      },
-    ]);
+    expect(await history(w.db)).toEqual([v1('running', 0, 0, 'pt-online-schema-change')]);
 
     // An operator's mark that contradicts what the tool left is refused, and the evidence kept.
     const wrong = await spawnCli(
@@ -195,15 +188,7 @@ describe('deploy with onlineSchemaChange', () => {
     expect(await columns(w.db, 'payments')).toEqual(['id', 'v', 'note']);
     expect(await summarise(server, w.db, 'payments')).toEqual(before);
     expect(await leftovers(w.db)).toEqual([]);
-    expect(await history(w.db)).toEqual([
-      {
-        version: 'V1',
-        status: 'success',
-        statements_applied: 1,
-        inflight_statement: null,
-        inflight_via: null,
-      },
-    ]);
+    expect(await history(w.db)).toEqual([v1('success', 1)]);
   }, 300_000);
 
   it('a deploy killed after the swap: the next deploy sees the old table, records the change as applied and does not run it again', async () => {
@@ -227,15 +212,7 @@ describe('deploy with onlineSchemaChange', () => {
     expect(next.out).not.toContain('online via pt-online-schema-change');
     expect(await columns(w.db, 'ledger')).toEqual(['id', 'v', 'note']);
     expect(await leftovers(w.db)).toEqual([]);
-    expect(await history(w.db)).toEqual([
-      {
-        version: 'V1',
-        status: 'success',
-        statements_applied: 1,
-        inflight_statement: null,
-        inflight_via: null,
-      },
-    ]);
+    expect(await history(w.db)).toEqual([v1('success', 1)]);
   }, 300_000);
 
   it('on SIGTERM stops the tool, which drops its copy and triggers; the change is recorded as failed and the next deploy runs it', async () => {
@@ -255,15 +232,7 @@ describe('deploy with onlineSchemaChange', () => {
     expect(await columns(w.db, 'invoices')).toEqual(['id', 'v']);
     expect(await summarise(server, w.db, 'invoices')).toEqual(before);
     expect(await leftovers(w.db)).toEqual([]);
-    expect(await history(w.db)).toEqual([
-      {
-        version: 'V1',
-        status: 'failed',
-        statements_applied: 0,
-        inflight_statement: null,
-        inflight_via: null,
-      },
-    ]);
+    expect(await history(w.db)).toEqual([v1('failed', 0)]);
 
     const next = await spawnCli(['deploy', '--env', 'test'], { cwd: w.dir, env: w.env }).done;
     expect(next.code, next.out + next.err).toBe(0);

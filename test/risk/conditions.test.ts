@@ -3,25 +3,10 @@ import type { Condition } from '../../src/policy/types.js';
 import { evaluateCondition } from '../../src/risk/conditions.js';
 import type { StatementContext } from '../../src/risk/context.js';
 import type { StatementFacts } from '../../src/sql/facts.js';
+import { statementFacts } from '../support/statement-facts.js';
 
-const facts = (over: Partial<StatementFacts> = {}): StatementFacts => ({
-  type: 'DELETE',
-  source: 'dml',
-  tables: ['shop.orders'],
-  operations: [],
-  hasWhere: true,
-  destructive: false,
-  backwardIncompatible: false,
-  dataDependent: false,
-  tableRewrite: false,
-  hasAlgorithm: false,
-  hasLock: false,
-  callsRoutine: false,
-  dynamic: false,
-  sessionOverrides: [],
-  parse: { ok: true, via: 'ast' },
-  ...over,
-});
+const facts = (over: Partial<StatementFacts> = {}): StatementFacts =>
+  statementFacts({ type: 'DELETE', ...over });
 const ctx = (over: Partial<StatementContext> = {}): StatementContext => ({
   environment: 'prod',
   database: 'tenant_07',

@@ -5,25 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { FactValue, StatementContext } from '../../src/risk/context.js';
 import { FACTS } from '../../src/risk/facts/index.js';
 import type { StatementFacts } from '../../src/sql/facts.js';
+import { statementFacts } from '../support/statement-facts.js';
 
-const facts = (over: Partial<StatementFacts> = {}): StatementFacts => ({
-  type: 'UPDATE',
-  source: 'dml',
-  tables: ['shop.orders'],
-  operations: [],
-  hasWhere: true,
-  destructive: false,
-  backwardIncompatible: false,
-  dataDependent: false,
-  tableRewrite: false,
-  hasAlgorithm: false,
-  hasLock: false,
-  callsRoutine: false,
-  dynamic: false,
-  sessionOverrides: [],
-  parse: { ok: true, via: 'ast' },
-  ...over,
-});
+const facts = statementFacts;
 
 const ctx = (
   over: Partial<StatementContext> = {},
