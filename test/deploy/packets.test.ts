@@ -28,6 +28,9 @@ afterEach(() => removeWorkdirs());
 const deploy = (w: Workdir, env: Record<string, string> = {}) =>
   cli(['deploy', '--env', 'test'], { cwd: w.dir, env: { ...w.env, ...env } });
 
+/** Everything the CLI printed, on either stream. */
+const said = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`;
+
 async function history(db: string) {
   return server.query<{ version: string; status: string; statements_applied: number; applied_by: string }>(
     `SELECT version, status, statements_applied, applied_by FROM ${db}.sqlgate_history ORDER BY id`,
@@ -136,11 +139,9 @@ describe('one packet per statement', () => {
     });
     const result = await deploy(w);
     expect(result.code).toBe(1);
-    expect(`${result.stdout}\n${result.stderr}`).toContain(
-      'statement 2 of migrations/app/V2__bad.sql (line 2) failed',
-    );
-    expect(`${result.stdout}\n${result.stderr}`).toContain('Subquery returns more than 1 row');
-    expect(`${result.stdout}\n${result.stderr}`).not.toContain('lock was lost');
+    expect(said(result)).toContain('statement 2 of migrations/app/V2__bad.sql (line 2) failed');
+    expect(said(result)).toContain('Subquery returns more than 1 row');
+    expect(said(result)).not.toContain('lock was lost');
     expect(await server.query(`SELECT id FROM ${w.db}.t`)).toEqual([{ id: 1 }]);
     expect((await history(w.db))[1]).toMatchObject({ status: 'failed', statements_applied: 1 });
   }, 60_000);
@@ -170,11 +171,10 @@ describe('one packet per statement', () => {
       `CREATE PROCEDURE ${w.db}.p() BEGIN SELECT 1 AS one; SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'boom'; END`,
     );
     const result = await deploy(w);
-    const said = `${result.stdout}\n${result.stderr}`;
     expect(result.code).toBe(1);
-    expect(said).toContain('statement 1 of migrations/app/V1__call.sql (line 1) failed');
-    expect(said).toContain('boom');
-    expect(said).not.toContain('history could not be written');
+    expect(said(result)).toContain('statement 1 of migrations/app/V1__call.sql (line 1) failed');
+    expect(said(result)).toContain('boom');
+    expect(said(result)).not.toContain('history could not be written');
     expect(await history(w.db)).toEqual([
       { version: 'V1', status: 'failed', statements_applied: 0, applied_by: expect.any(String) },
     ]);
@@ -265,7 +265,7 @@ describe('one packet per statement', () => {
     });
     const result = await deploy(w);
     expect(result.code).toBe(1);
-    expect(`${result.stdout}\n${result.stderr}`).toContain('line 1: this statement names sqlgate_history');
+    expect(said(result)).toContain('line 1: this statement names sqlgate_history');
     expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 't'`)).toEqual([]);
   }, 60_000);
 });
