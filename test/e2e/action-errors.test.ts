@@ -34,6 +34,16 @@ afterAll(async () => {
 
 const pr = () => ({ number: 9, author: 'devon', baseSha: base, headSha: head, changedFiles: 1 });
 const errors = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::error::'));
+/** The PR check on PR 9 with these inputs. */
+const checkWith = (inputs: Record<string, string>) =>
+  runStep({
+    eventName: 'pull_request',
+    payload: pullRequestEvent('opened', pr()),
+    workspace: repo.dir,
+    apiUrl: api,
+    sha: head,
+    inputs,
+  });
 
 describe('the Action on bad input', () => {
   it('a malformed event payload', async () => {
@@ -66,14 +76,7 @@ describe('the Action on bad input', () => {
   });
 
   it('a missing token', async () => {
-    const r = await runStep({
-      eventName: 'pull_request',
-      payload: pullRequestEvent('opened', pr()),
-      workspace: repo.dir,
-      apiUrl: api,
-      sha: head,
-      inputs: { 'github-token': '' },
-    });
+    const r = await checkWith({ 'github-token': '' });
     expect(r.code).toBe(1);
     expect(errors(r.stdout)).toEqual([
       '::error::sqlgate: input github-token is empty: leave it at its default (the workflow token, `secrets.GITHUB_TOKEN`) or pass a token with pull-requests: write and statuses: write',
@@ -97,14 +100,7 @@ describe('the Action on bad input', () => {
   });
 
   it('a missing policy directory on a PR check fails the status and says so', async () => {
-    const r = await runStep({
-      eventName: 'pull_request',
-      payload: pullRequestEvent('opened', pr()),
-      workspace: repo.dir,
-      apiUrl: api,
-      sha: head,
-      inputs: { 'policies-dir': 'nope' },
-    });
+    const r = await checkWith({ 'policies-dir': 'nope' });
     expect(r.code).toBe(1);
     expect(errors(r.stdout)).toEqual([
       expect.stringMatching(/^::error::sqlgate: no policy files in nope\/ at the base /),
@@ -118,27 +114,13 @@ describe('the Action on bad input', () => {
     ['whatif-limit', '0', 'input whatif-limit must be a whole number ≥ 1 (or empty for all), not "0"'],
     ['whatif-budget', 'soon', 'input whatif-budget must be a number of seconds > 0, not "soon"'],
   ])('a bad %s (%s)', async (input, value, message) => {
-    const r = await runStep({
-      eventName: 'pull_request',
-      payload: pullRequestEvent('opened', pr()),
-      workspace: repo.dir,
-      apiUrl: api,
-      sha: head,
-      inputs: { [input]: value },
-    });
+    const r = await checkWith({ [input]: value });
     expect(r.code).toBe(1);
     expect(errors(r.stdout)).toEqual([`::error::sqlgate: ${message}`]);
   });
 
   it('an unknown mode', async () => {
-    const r = await runStep({
-      eventName: 'pull_request',
-      payload: pullRequestEvent('opened', pr()),
-      workspace: repo.dir,
-      apiUrl: api,
-      sha: head,
-      inputs: { mode: 'yolo' },
-    });
+    const r = await checkWith({ mode: 'yolo' });
     expect(r.code).toBe(1);
     expect(errors(r.stdout)).toEqual([
       '::error::sqlgate: input mode must be one of auto, check, deploy, plan, not "yolo"',
