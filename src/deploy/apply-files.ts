@@ -477,7 +477,7 @@ class FileRun {
       // the history would show it in flight, and ask for a repair nobody needs.
       if (ctx.history.showsInFlight()) await ctx.history.flush();
       const outcome = await this.retrying(i, () =>
-        this.inTransaction(i, [s], executor, () => this.advanceQueued(i, last)),
+        this.inTransaction(i, [s], executor, () => this.queueApplied(i, last)),
       );
       if (outcome.kind === 'applied') return;
       return this.afterTransactionFailure(i, outcome);
@@ -554,11 +554,8 @@ class FileRun {
       return { kind: 'failed', error: outcome.error };
     }
     if (outcome.kind === 'unknown') {
-      // Writes that did not commit mean the statement after them never started, but only once
-      // the server has finished with the packet: a thread still there may yet commit them.
-      if ((await this.workEnded()) && (await writes.settle()) === 'unwritten')
-        return this.notSent(i, outcome.error);
-      writes.written();
+      // Writes that did not commit mean the statement after them never started.
+      if ((await this.readBack(writes)) === 'unwritten') return this.notSent(i, outcome.error);
       return outcome;
     }
     writes.unwritten();
@@ -583,8 +580,7 @@ class FileRun {
     // A DDL's completion must not wait inside a transaction that a crash could roll back; the
     // rest of what is queued (this file's start, say) may.
     const before = ctx.history.inline({ ownTransaction: true, onlyInFlight: true });
-    const saved = { applied: this.applied, acc: this.acc };
-    this.advanceQueued(i, last);
+    this.queueApplied(i, last);
     const inside = ctx.history.inline({ ownTransaction: false }) as InlineWrites;
     const committedFirst = before?.statements.length ?? 0;
     // Checked in the packet until a check has passed; then known until a DDL names the table.
@@ -594,18 +590,14 @@ class FileRun {
     if (outcome.kind === 'applied') {
       before?.written();
       this.engines.found(tables, true);
-      return this.commit(i, saved, inside);
+      return this.commit(i, inside);
     }
-    this.applied = saved.applied;
-    this.acc = saved.acc;
     inside.unwritten();
     // What stays queued must be true: statement i is not applied.
     ctx.history.progress(this.key, this.progress(null));
     if (outcome.kind === 'unknown') {
-      // The transaction went with the connection; what committed before it, the history says,
-      // once the server has finished with the packet.
-      if (before && (await this.workEnded())) await before.settle();
-      else before?.written();
+      // The transaction went with the connection; what committed before it, the history says.
+      if (before) await this.readBack(before);
       return { kind: 'unknown', error: outcome.error, ...{ failedAt: i } };
     }
     if (outcome.at >= committedFirst) before?.written();
@@ -619,14 +611,8 @@ class FileRun {
   }
 
   /** COMMIT the statement's transaction; its history write commits with it. */
-  private async commit(
-    i: number,
-    saved: { applied: number; acc: string },
-    inside: InlineWrites,
-  ): Promise<StatementOutcome> {
+  private async commit(i: number, inside: InlineWrites): Promise<StatementOutcome> {
     const { ctx } = this;
-    this.applied = saved.applied;
-    this.acc = saved.acc;
     try {
       await ctx.work.run('COMMIT');
     } catch (error) {
@@ -643,6 +629,17 @@ class FileRun {
     inside.written();
     await this.advance(i);
     return { kind: 'applied' };
+  }
+
+  /**
+   * After a lost connection: whether a packet's writes committed, read back from the history once
+   * the server has finished with the packet (a thread still there may yet commit them: 'unknown',
+   * and they count as written, so that what follows is reported in doubt).
+   */
+  private async readBack(writes: InlineWrites): Promise<'written' | 'unwritten' | 'unknown'> {
+    if (await this.workEnded()) return writes.settle();
+    writes.written();
+    return 'unknown';
   }
 
   /**
@@ -689,10 +686,15 @@ class FileRun {
     );
   }
 
-  private advanceQueued(i: number, last: boolean): void {
-    this.applied = i + 1;
-    this.acc = extendHash(this.acc, (this.file.statements[i] as { hash: string }).hash);
-    this.ctx.history.progress(this.key, this.progress(null, last));
+  /** Queue "statement i applied" for its transaction's history write; it counts once that commits. */
+  private queueApplied(i: number, last: boolean): void {
+    this.ctx.history.progress(this.key, {
+      applied: i + 1,
+      appliedHash: extendHash(this.acc, (this.file.statements[i] as { hash: string }).hash),
+      inflight: null,
+      done: last,
+      via: null,
+    });
   }
 
   /**
@@ -707,12 +709,7 @@ class FileRun {
     commit?: PendingStatement,
   ): Promise<StatementOutcome> {
     const { ctx } = this;
-    const saved = { applied: this.applied, acc: this.acc };
-    const rollback = async () => {
-      this.applied = saved.applied;
-      this.acc = saved.acc;
-      await ctx.work.run('ROLLBACK').catch(() => {});
-    };
+    const rollback = () => ctx.work.run('ROLLBACK').catch(() => {});
     if (!commit) await ctx.work.run('START TRANSACTION');
     for (const s of statements) {
       const outcome = await this.execute(s, executor);
@@ -740,8 +737,6 @@ class FileRun {
     // Committed: the statements count as applied now.
     const first = statements[0]?.index ?? i;
     const through = commit ? commit.index : i;
-    this.applied = saved.applied;
-    this.acc = saved.acc;
     for (let k = first; k <= through; k++) await this.advance(k);
     return { kind: 'applied' };
   }
