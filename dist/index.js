@@ -49283,7 +49283,7 @@ var FileRun = class {
       ctx.history.showsInFlight() && await ctx.history.flush();
       let outcome3 = await this.retrying(
         i,
-        () => this.inTransaction(i, [s], executor, () => this.advanceQueued(i, last))
+        () => this.inTransaction(i, [s], executor, () => this.queueApplied(i, last))
       );
       return outcome3.kind === "applied" ? void 0 : this.afterTransactionFailure(i, outcome3);
     }
@@ -49320,7 +49320,7 @@ var FileRun = class {
     let { ctx } = this;
     ctx.history.progress(this.key, this.progress(i));
     let writes = ctx.history.inline({ ownTransaction: !0 }), outcome2 = await this.watched(executor.executeAfter(writes.statements, s, ctx.signal));
-    return outcome2.kind === "applied" ? (writes.written(), outcome2) : outcome2.kind === "failed" && outcome2.at === writes.statements.length ? (writes.written(), { kind: "failed", error: outcome2.error }) : outcome2.kind === "unknown" ? await this.workEnded() && await writes.settle() === "unwritten" ? this.notSent(i, outcome2.error) : (writes.written(), outcome2) : (writes.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
+    return outcome2.kind === "applied" ? (writes.written(), outcome2) : outcome2.kind === "failed" && outcome2.at === writes.statements.length ? (writes.written(), { kind: "failed", error: outcome2.error }) : outcome2.kind === "unknown" ? await this.readBack(writes) === "unwritten" ? this.notSent(i, outcome2.error) : outcome2 : (writes.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
     }), this.bookkeepingFailed(i, outcome2.error));
   }
   /**
@@ -49330,16 +49330,15 @@ var FileRun = class {
    * that turns out not to roll back is reported as `not-transactional` with nothing run.
    */
   async dmlPacket(i, s, executor, tables, last) {
-    let { ctx } = this, before = ctx.history.inline({ ownTransaction: !0, onlyInFlight: !0 }), saved = { applied: this.applied, acc: this.acc };
-    this.advanceQueued(i, last);
+    let { ctx } = this, before = ctx.history.inline({ ownTransaction: !0, onlyInFlight: !0 });
+    this.queueApplied(i, last);
     let inside = ctx.history.inline({ ownTransaction: !1 }), committedFirst = before?.statements.length ?? 0, checks = this.engines.knownTransactional(tables) ? [] : tables.map((t2) => engineCheck(t2)), prefix = [...before?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements], outcome2 = await this.watched(executor.executeAfter(prefix, s, ctx.signal));
-    return outcome2.kind === "applied" ? (before?.written(), this.engines.found(tables, !0), this.commit(i, saved, inside)) : (this.applied = saved.applied, this.acc = saved.acc, inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.kind === "unknown" ? (before && await this.workEnded() ? await before.settle() : before?.written(), { kind: "unknown", error: outcome2.error, failedAt: i }) : (outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
+    return outcome2.kind === "applied" ? (before?.written(), this.engines.found(tables, !0), this.commit(i, inside)) : (inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.kind === "unknown" ? (before && await this.readBack(before), { kind: "unknown", error: outcome2.error, failedAt: i }) : (outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
     }), outcome2.at > committedFirst && outcome2.at <= committedFirst + checks.length && outcome2.error.errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at === prefix.length ? { kind: "failed", error: outcome2.error, failedAt: i } : this.bookkeepingFailed(i, outcome2.error)));
   }
   /** COMMIT the statement's transaction; its history write commits with it. */
-  async commit(i, saved, inside) {
+  async commit(i, inside) {
     let { ctx } = this;
-    this.applied = saved.applied, this.acc = saved.acc;
     try {
       await ctx.work.run("COMMIT");
     } catch (error2) {
@@ -49347,6 +49346,14 @@ var FileRun = class {
       }), inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), { kind: "failed", error: error2, failedAt: i });
     }
     return inside.written(), await this.advance(i), { kind: "applied" };
+  }
+  /**
+   * After a lost connection: whether a packet's writes committed, read back from the history once
+   * the server has finished with the packet (a thread still there may yet commit them: 'unknown',
+   * and they count as written, so that what follows is reported in doubt).
+   */
+  async readBack(writes) {
+    return await this.workEnded() ? writes.settle() : (writes.written(), "unknown");
   }
   /**
    * Whether the work connection's thread has left the server (so nothing of a packet can still
@@ -49387,18 +49394,23 @@ var FileRun = class {
       `lost the connection to ${this.ctx.target.masked} before ${this.where(i)} was sent (${describeError(error2, this.ctx.target)}); it was not run, and the next deploy runs it`
     );
   }
-  advanceQueued(i, last) {
-    this.applied = i + 1, this.acc = extendHash(this.acc, this.file.statements[i].hash), this.ctx.history.progress(this.key, this.progress(null, last));
+  /** Queue "statement i applied" for its transaction's history write; it counts once that commits. */
+  queueApplied(i, last) {
+    this.ctx.history.progress(this.key, {
+      applied: i + 1,
+      appliedHash: extendHash(this.acc, this.file.statements[i].hash),
+      inflight: null,
+      done: last,
+      via: null
+    });
   }
   /**
    * START TRANSACTION, the statements, the history write, COMMIT: the statement's effect and its
    * record commit together or not at all. `record` queues the progress to write before COMMIT.
    */
   async inTransaction(i, statements, executor, record, commit) {
-    let { ctx } = this, saved = { applied: this.applied, acc: this.acc }, rollback = async () => {
-      this.applied = saved.applied, this.acc = saved.acc, await ctx.work.run("ROLLBACK").catch(() => {
-      });
-    };
+    let { ctx } = this, rollback = () => ctx.work.run("ROLLBACK").catch(() => {
+    });
     commit || await ctx.work.run("START TRANSACTION");
     for (let s of statements) {
       let outcome2 = await this.execute(s, executor);
@@ -49417,7 +49429,6 @@ var FileRun = class {
       return outcomeUnknown(error2) ? { kind: "unknown", error: error2, failedAt: commit?.index ?? i, atCommit: !0 } : (await rollback(), { kind: "failed", error: error2, failedAt: commit?.index ?? i });
     }
     let first = statements[0]?.index ?? i, through = commit ? commit.index : i;
-    this.applied = saved.applied, this.acc = saved.acc;
     for (let k2 = first; k2 <= through; k2++) await this.advance(k2);
     return { kind: "applied" };
   }
