@@ -566,8 +566,8 @@ class FileRun {
   /**
    * A DML statement on transactional tables in one packet: anything already true that still
    * waits (a DDL's completion) commits first, on its own; then START TRANSACTION, a check that
-   * each table is InnoDB, the history's "k+1 applied", the statement. The COMMIT follows. A table
-   * that turns out not to roll back is reported as `not-transactional` with nothing run.
+   * each table is InnoDB, the history's "k+1 applied", the statement and its COMMIT. A table that
+   * turns out not to roll back is reported as `not-transactional` with nothing run.
    */
   private async dmlPacket(
     i: number,
@@ -586,49 +586,40 @@ class FileRun {
     // Checked in the packet until a check has passed; then known until a DDL names the table.
     const checks = this.engines.knownTransactional(tables) ? [] : tables.map((t) => engineCheck(t));
     const prefix = [...(before?.statements ?? []), 'START TRANSACTION', ...checks, ...inside.statements];
-    const outcome = await this.watched(executor.executeAfter(prefix, s, ctx.signal));
+    const outcome = await this.watched(executor.executeAfter(prefix, s, ctx.signal, ['COMMIT']));
+    const applied = async (): Promise<StatementOutcome> => {
+      this.engines.found(tables, true);
+      await this.advance(i);
+      return { kind: 'applied' };
+    };
     if (outcome.kind === 'applied') {
       before?.written();
-      this.engines.found(tables, true);
-      return this.commit(i, inside);
+      inside.written();
+      return applied();
     }
-    inside.unwritten();
-    // What stays queued must be true: statement i is not applied.
-    ctx.history.progress(this.key, this.progress(null));
     if (outcome.kind === 'unknown') {
-      // The transaction went with the connection; what committed before it, the history says.
       if (before) await this.readBack(before);
+      // The COMMIT may have run before the connection went: the history write committed, or not,
+      // with the statement, so reading it back tells. A thread still there may yet commit it.
+      const committed = await this.readBack(inside);
+      if (committed === 'written') return applied();
+      if (committed === 'unknown')
+        return { kind: 'unknown', error: outcome.error, ...{ failedAt: i, atCommit: true } };
+      // What stays queued must be true: statement i is not applied.
+      ctx.history.progress(this.key, this.progress(null));
       return { kind: 'unknown', error: outcome.error, ...{ failedAt: i } };
     }
+    inside.unwritten();
+    ctx.history.progress(this.key, this.progress(null));
     if (outcome.at >= committedFirst) before?.written();
     else before?.unwritten();
     await ctx.work.run('ROLLBACK').catch(() => {});
     const inChecks = outcome.at > committedFirst && outcome.at <= committedFirst + checks.length;
     if (inChecks && (outcome.error as { errno?: number }).errno === ER_SUBQUERY_NO_1_ROW)
       return { kind: 'not-transactional' };
-    if (outcome.at === prefix.length) return { kind: 'failed', error: outcome.error, ...{ failedAt: i } };
+    // The statement, or its COMMIT, failed: the transaction is rolled back.
+    if (outcome.at >= prefix.length) return { kind: 'failed', error: outcome.error, ...{ failedAt: i } };
     return this.bookkeepingFailed(i, outcome.error);
-  }
-
-  /** COMMIT the statement's transaction; its history write commits with it. */
-  private async commit(i: number, inside: InlineWrites): Promise<StatementOutcome> {
-    const { ctx } = this;
-    try {
-      await ctx.work.run('COMMIT');
-    } catch (error) {
-      if (!outcomeUnknown(error)) {
-        await ctx.work.run('ROLLBACK').catch(() => {});
-        inside.unwritten();
-        ctx.history.progress(this.key, this.progress(null));
-        return { kind: 'failed', error, ...{ failedAt: i } };
-      }
-      // Committed or not, the history write went with the statement: nothing about it is queued.
-      inside.written();
-      return { kind: 'unknown', error, ...{ failedAt: i, atCommit: true } };
-    }
-    inside.written();
-    await this.advance(i);
-    return { kind: 'applied' };
   }
 
   /**

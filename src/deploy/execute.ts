@@ -136,17 +136,28 @@ export class WorkSession {
   }
 
   /**
-   * sqlgate's `prefix` and then `text`, which must pass canShareAPacket, in one round trip. The
-   * statement comes last, so nothing of sqlgate's can be read as part of it.
+   * sqlgate's `prefix`, then `text`, which must pass canShareAPacket, then `suffix` (a COMMIT), in
+   * one round trip. The statement ends with a line break, so that a comment it ends in cannot run
+   * on into the suffix; if the suffix still did not run as statements of their own, the packet is
+   * reported as failed there.
    */
-  async send(prefix: readonly string[], text: string): Promise<PacketOutcome> {
+  async send(
+    prefix: readonly string[],
+    text: string,
+    suffix: readonly string[] = [],
+  ): Promise<PacketOutcome> {
     if (!canShareAPacket(text)) throw new Error(`internal: a statement with a ';' cannot share a packet`);
     if (!this.multi) {
       await setMultiStatements(this.connection, true);
       this.multi = true;
     }
-    const result = await sendPacket(this.connection, [...prefix, text]);
-    if (result.ok) return { kind: 'applied' };
+    const statements = suffix.length === 0 ? [...prefix, text] : [...prefix, `${text}\n`, ...suffix];
+    const result = await sendPacket(this.connection, statements);
+    if (result.ok && result.results.length === statements.length) return { kind: 'applied' };
+    if (result.ok) {
+      const error = new Error(`the statement ends inside a comment that hid sqlgate's ${suffix.join('; ')}`);
+      return { kind: 'failed', error, at: prefix.length + 1 };
+    }
     return outcomeUnknown(result.error)
       ? { kind: 'unknown', error: result.error }
       : { kind: 'failed', error: result.error, at: result.at };
@@ -179,15 +190,16 @@ export class SessionExecutor implements StatementExecutor {
     });
   }
 
-  /** `prefix` (sqlgate's bookkeeping) and the statement in one round trip; see WorkSession.send. */
+  /** `prefix` (sqlgate's bookkeeping), the statement and `suffix` in one round trip; see WorkSession.send. */
   async executeAfter(
     prefix: readonly string[],
     statement: PendingStatement,
     signal: AbortSignal,
+    suffix: readonly string[] = [],
   ): Promise<PacketOutcome> {
     return this.killable(signal, async () => {
       try {
-        return await this.work.send(prefix, statement.text);
+        return await this.work.send(prefix, statement.text, suffix);
       } catch (error) {
         // Switching multi-statement mode failed: nothing of the packet was sent.
         return outcomeUnknown(error) ? { kind: 'unknown', error } : { kind: 'failed', error, at: -1 };

@@ -93,9 +93,13 @@ describe('one packet per statement', () => {
     ]);
     // The statement with a ; inside a string is a packet of its own: the server cannot split it.
     expect(carrying("'semi;colon'")).toEqual(["INSERT INTO t (id, note) VALUES (2, 'semi;colon')"]);
+    // A DML statement's COMMIT rides in its packet too; only the statement sent alone has one of its own.
     expect(carrying("VALUES (3, 'c')")).toEqual([
-      expect.stringMatching(/START TRANSACTION;[\s\S]*;\nINSERT INTO t/),
+      expect.stringMatching(
+        /START TRANSACTION;[\s\S]*;\nINSERT INTO t \(id, note\) VALUES \(3, 'c'\)\n;\nCOMMIT$/,
+      ),
     ]);
+    expect(sent.filter((p) => p === 'COMMIT')).toHaveLength(1);
     expect(await server.query(`SELECT id, note FROM ${w.db}.t ORDER BY id`)).toEqual([
       { id: 1, note: 'a' },
       { id: 2, note: 'semi;colon' },
@@ -155,9 +159,11 @@ describe('one packet per statement', () => {
     expect(await server.query(`SELECT id FROM ${w.db}.m ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
     // The first INSERT's packet checked the engine and stopped before the INSERT; the INSERT then
     // ran after an "in flight" write, not inside a transaction, and so did the second, unchecked.
-    const first = sent.filter((p) => p.endsWith('INSERT INTO m VALUES (1)'));
+    const first = sent.filter((p) => /INSERT INTO m VALUES \(1\)(\n;\nCOMMIT)?$/.test(p));
     expect(first).toEqual([
-      expect.stringMatching(/START TRANSACTION;\nSET @sqlgate_check = [^;]*ENGINE = 'InnoDB'/),
+      expect.stringMatching(
+        /START TRANSACTION;\nSET @sqlgate_check = [^;]*ENGINE = 'InnoDB'[\s\S]*\n;\nCOMMIT$/,
+      ),
       expect.not.stringContaining('START TRANSACTION'),
     ]);
     const second = sent.filter((p) => p.endsWith('INSERT INTO m VALUES (2)'));
@@ -256,6 +262,65 @@ describe('one packet per statement', () => {
     } finally {
       await blocker.end();
     }
+  }, 60_000);
+
+  it('a connection killed while a DML statement waits in its packet: read back as rolled back, and the next deploy runs it once', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__t.sql': 'CREATE TABLE t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB;',
+      'migrations/app/V2__rows.sql':
+        'INSERT INTO t (id, n) VALUES (1, 1);\nUPDATE t SET n = n + 1 WHERE id = 1;',
+    });
+    const blocker = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+    try {
+      // Once V2's INSERT has run, hold its row: the UPDATE's packet (history write, UPDATE, COMMIT)
+      // then waits on the UPDATE, and the work connection is killed there.
+      const deploying = deployWorkdir(server, w, {
+        onStatement: async (p) => {
+          if (p.file !== 'migrations/app/V2__rows.sql' || p.statement !== 1) return;
+          await blocker.query('START TRANSACTION');
+          await blocker.query(`SELECT * FROM ${w.db}.t WHERE id = 1 FOR UPDATE`);
+        },
+      });
+      const waiting = await waitForQuery(server, 'UPDATE t SET n = n + 1%');
+      await server.query(`KILL CONNECTION ${waiting}`);
+      await blocker.query('ROLLBACK');
+      const first = await deploying;
+      expect(first.status).toBe('failed');
+      expect(first.message).toContain(
+        'while statement 2 of migrations/app/V2__rows.sql (line 2) was running',
+      );
+      expect(first.message).toContain('recorded as not applied and the next deploy runs it again');
+      expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 1 }]);
+
+      const second = await deployWorkdir(server, w);
+      expect(second.status).toBe('applied');
+      expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 2 }]);
+      expect((await history(w.db)).map((r) => [r.version, r.status, r.statements_applied])).toEqual([
+        ['V1', 'success', 1],
+        ['V2', 'success', 2],
+      ]);
+    } finally {
+      await blocker.end();
+    }
+  }, 60_000);
+
+  it('commits a DML statement followed by a line comment in its packet: the COMMIT is never read as part of the comment', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__t.sql': 'CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB;',
+      'migrations/app/V2__a.sql': 'INSERT INTO t VALUES (1) -- the first row',
+      'migrations/app/V3__b.sql': 'INSERT INTO t VALUES (2) # the second row',
+    });
+    const sent = await packetsDuring(async () => expect((await deploy(w)).code).toBe(0));
+    expect(sent.filter((p) => p.includes('INSERT INTO t VALUES'))).toEqual([
+      expect.stringMatching(/INSERT INTO t VALUES \(1\)( -- the first row)?\n;\nCOMMIT$/),
+      expect.stringMatching(/INSERT INTO t VALUES \(2\)( # the second row)?\n;\nCOMMIT$/),
+    ]);
+    expect(await server.query(`SELECT id FROM ${w.db}.t ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
+    expect((await history(w.db)).map((r) => [r.version, r.status])).toEqual([
+      ['V1', 'success'],
+      ['V2', 'success'],
+      ['V3', 'success'],
+    ]);
   }, 60_000);
 
   it('refuses a migration that names the history table, before anything runs', async () => {
