@@ -31291,14 +31291,17 @@ var WorkSession = class _WorkSession {
     this.multi && !canShareAPacket(sql) && (await setMultiStatements(this.connection, !1), this.multi = !1), await this.connection.query(sql);
   }
   /**
-   * sqlgate's `prefix` and then `text`, which must pass canShareAPacket, in one round trip. The
-   * statement comes last, so nothing of sqlgate's can be read as part of it.
+   * sqlgate's `prefix`, then `text`, which must pass canShareAPacket, then `suffix` (a COMMIT), in
+   * one round trip. The statement ends with a line break, so that a comment it ends in cannot run
+   * on into the suffix; if the suffix still did not run as statements of their own, the packet is
+   * reported as failed there.
    */
-  async send(prefix, text2) {
+  async send(prefix, text2, suffix = []) {
     if (!canShareAPacket(text2)) throw new Error("internal: a statement with a ';' cannot share a packet");
     this.multi || (await setMultiStatements(this.connection, !0), this.multi = !0);
-    let result = await sendPacket(this.connection, [...prefix, text2]);
-    return result.ok ? { kind: "applied" } : outcomeUnknown(result.error) ? { kind: "unknown", error: result.error } : { kind: "failed", error: result.error, at: result.at };
+    let statements = suffix.length === 0 ? [...prefix, text2] : [...prefix, `${text2}
+`, ...suffix], result = await sendPacket(this.connection, statements);
+    return result.ok && result.results.length === statements.length ? { kind: "applied" } : result.ok ? { kind: "failed", error: new Error(`the statement ends inside a comment that hid sqlgate's ${suffix.join("; ")}`), at: prefix.length + 1 } : outcomeUnknown(result.error) ? { kind: "unknown", error: result.error } : { kind: "failed", error: result.error, at: result.at };
   }
   async close() {
     await closeQuietly(this.connection);
@@ -31322,11 +31325,11 @@ var WorkSession = class _WorkSession {
       }
     });
   }
-  /** `prefix` (sqlgate's bookkeeping) and the statement in one round trip; see WorkSession.send. */
-  async executeAfter(prefix, statement, signal) {
+  /** `prefix` (sqlgate's bookkeeping), the statement and `suffix` in one round trip; see WorkSession.send. */
+  async executeAfter(prefix, statement, signal, suffix = []) {
     return this.killable(signal, async () => {
       try {
-        return await this.work.send(prefix, statement.text);
+        return await this.work.send(prefix, statement.text, suffix);
       } catch (error) {
         return outcomeUnknown(error) ? { kind: "unknown", error } : { kind: "failed", error, at: -1 };
       }
@@ -31682,26 +31685,22 @@ var FileRun = class {
   /**
    * A DML statement on transactional tables in one packet: anything already true that still
    * waits (a DDL's completion) commits first, on its own; then START TRANSACTION, a check that
-   * each table is InnoDB, the history's "k+1 applied", the statement. The COMMIT follows. A table
-   * that turns out not to roll back is reported as `not-transactional` with nothing run.
+   * each table is InnoDB, the history's "k+1 applied", the statement and its COMMIT. A table that
+   * turns out not to roll back is reported as `not-transactional` with nothing run.
    */
   async dmlPacket(i, s, executor, tables, last) {
     let { ctx } = this, before = ctx.history.inline({ ownTransaction: !0, onlyInFlight: !0 });
     this.queueApplied(i, last);
-    let inside = ctx.history.inline({ ownTransaction: !1 }), committedFirst = before?.statements.length ?? 0, checks = this.engines.knownTransactional(tables) ? [] : tables.map((t2) => engineCheck(t2)), prefix = [...before?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements], outcome2 = await this.watched(executor.executeAfter(prefix, s, ctx.signal));
-    return outcome2.kind === "applied" ? (before?.written(), this.engines.found(tables, !0), this.commit(i, inside)) : (inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.kind === "unknown" ? (before && await this.readBack(before), { kind: "unknown", error: outcome2.error, failedAt: i }) : (outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
-    }), outcome2.at > committedFirst && outcome2.at <= committedFirst + checks.length && outcome2.error.errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at === prefix.length ? { kind: "failed", error: outcome2.error, failedAt: i } : this.bookkeepingFailed(i, outcome2.error)));
-  }
-  /** COMMIT the statement's transaction; its history write commits with it. */
-  async commit(i, inside) {
-    let { ctx } = this;
-    try {
-      await ctx.work.run("COMMIT");
-    } catch (error) {
-      return outcomeUnknown(error) ? (inside.written(), { kind: "unknown", error, failedAt: i, atCommit: !0 }) : (await ctx.work.run("ROLLBACK").catch(() => {
-      }), inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), { kind: "failed", error, failedAt: i });
+    let inside = ctx.history.inline({ ownTransaction: !1 }), committedFirst = before?.statements.length ?? 0, checks = this.engines.knownTransactional(tables) ? [] : tables.map((t2) => engineCheck(t2)), prefix = [...before?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements], outcome2 = await this.watched(executor.executeAfter(prefix, s, ctx.signal, ["COMMIT"])), applied = async () => (this.engines.found(tables, !0), await this.advance(i), { kind: "applied" });
+    if (outcome2.kind === "applied")
+      return before?.written(), inside.written(), applied();
+    if (outcome2.kind === "unknown") {
+      before && await this.readBack(before);
+      let committed = await this.readBack(inside);
+      return committed === "written" ? applied() : committed === "unknown" ? { kind: "unknown", error: outcome2.error, failedAt: i, atCommit: !0 } : (ctx.history.progress(this.key, this.progress(null)), { kind: "unknown", error: outcome2.error, failedAt: i });
     }
-    return inside.written(), await this.advance(i), { kind: "applied" };
+    return inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
+    }), outcome2.at > committedFirst && outcome2.at <= committedFirst + checks.length && outcome2.error.errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at >= prefix.length ? { kind: "failed", error: outcome2.error, failedAt: i } : this.bookkeepingFailed(i, outcome2.error);
   }
   /**
    * After a lost connection: whether a packet's writes committed, read back from the history once
