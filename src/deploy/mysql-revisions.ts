@@ -418,9 +418,15 @@ export class MysqlRevisions implements RevisionReadWriter {
 
   async stillRunning(row: HistoryRow): Promise<{ connection: number; seconds: number } | null> {
     if (row.workConnection === null) return null;
+    // Connection ids start again after a restart: a thread with the id is the deploy's only if
+    // the server has been up since the file started (give or take the 2 s that whole-second
+    // uptime and NOW() can be off by, on the side of "still running"), and never the one asking.
     const rows = await this.query<RowDataPacket[]>(
-      "SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST WHERE ID = ? AND COMMAND NOT IN ('Sleep', 'Killed')",
-      [row.workConnection],
+      `SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST
+        WHERE ID = ? AND ID <> CONNECTION_ID() AND COMMAND NOT IN ('Sleep', 'Killed')
+          AND (SELECT started_at FROM ${this.table} WHERE version_key = ?) >= NOW() - INTERVAL
+            ((SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME') + 2) SECOND`,
+      [row.workConnection, row.versionKey],
     );
     const r = rows[0];
     return r ? { connection: Number(r.id), seconds: Number(r.seconds) } : null;
