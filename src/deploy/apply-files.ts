@@ -64,6 +64,12 @@ const ER_LOCK_WAIT_TIMEOUT = 1205;
 const ER_SUBQUERY_NO_1_ROW = 1242;
 const ER_QUERY_INTERRUPTED = 1317;
 const TRANSACTIONAL_ENGINES = new Set(['INNODB']);
+/**
+ * Consecutive DML statements of a file that commit together in one packet: enough that a data
+ * migration of many small statements costs a round trip and a commit per group, few enough that
+ * the rows they lock are held briefly.
+ */
+const MAX_GROUP = 200;
 
 /** A driver or server error as one line, without the password, naming what it means. */
 export function describeError(error: unknown, target: ConnectionTarget): string {
@@ -326,10 +332,23 @@ class FileRun {
       `${ctx.database}: ${file.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ''}`,
     );
     try {
-      for (const unit of action.units) {
+      const units = action.units;
+      for (let u = 0; u < units.length; ) {
+        const unit = units[u] as Unit;
         this.checkCanContinue(unit.kind === 'statement' ? unit.index : unit.from);
-        if (unit.kind === 'statement') await this.runStatement(unit);
-        else await this.runTransaction(unit);
+        const group = await this.dmlGroup(units, u);
+        if (group && (await this.runDmlGroup(group))) {
+          u += group.length;
+          continue;
+        }
+        // A group that could not commit whole is run again statement by statement, which says
+        // exactly which one failed and keeps the ones before it.
+        for (const one of group ?? [unit]) {
+          this.checkCanContinue(one.kind === 'statement' ? one.index : one.from);
+          if (one.kind === 'statement') await this.runStatement(one);
+          else await this.runTransaction(one);
+        }
+        u += group?.length ?? 1;
       }
     } catch (error) {
       this.stopped = true;
@@ -526,9 +545,13 @@ class FileRun {
 
   /** Whether the statement and the bookkeeping sent with it stay well within max_allowed_packet. */
   private fitsAPacket(s: PendingStatement): boolean {
+    return Buffer.byteLength(s.text) + this.bookkeepingBytes() < this.ctx.work.maxPacket;
+  }
+
+  /** At most what sqlgate's own statements add to a packet. */
+  private bookkeepingBytes(): number {
     // A file's first write carries every statement's hash (64 hex characters and some JSON each).
-    const bookkeeping = 4096 + 70 * this.file.statements.length;
-    return Buffer.byteLength(s.text) + bookkeeping < this.ctx.work.maxPacket;
+    return 4096 + 70 * this.file.statements.length;
   }
 
   /**
@@ -544,7 +567,7 @@ class FileRun {
     const { ctx } = this;
     ctx.history.progress(this.key, this.progress(i));
     const writes = ctx.history.inline({ ownTransaction: true }) as InlineWrites;
-    const outcome = await this.watched(executor.executeAfter(writes.statements, s, ctx.signal));
+    const outcome = await this.watched(executor.executeAfter(writes.statements, [s], ctx.signal));
     if (outcome.kind === 'applied') {
       writes.written();
       return outcome;
@@ -564,10 +587,143 @@ class FileRun {
   }
 
   /**
-   * A DML statement on transactional tables in one packet: anything already true that still
-   * waits (a DDL's completion) commits first, on its own; then START TRANSACTION, a check that
-   * each table is InnoDB, the history's "k+1 applied", the statement and its COMMIT. A table that
-   * turns out not to roll back is reported as `not-transactional` with nothing run.
+   * Consecutive INSERT/UPDATE/DELETE statements from `u` on that can run in one transaction in
+   * one packet (two at least): on the deploy's connection, with a session sqlgate still knows,
+   * on tables not known to be non-transactional, within MAX_GROUP statements and the packet size.
+   */
+  private async dmlGroup(
+    units: readonly Unit[],
+    u: number,
+  ): Promise<Extract<Unit, { kind: 'statement' }>[] | null> {
+    const { ctx } = this;
+    const group: Extract<Unit, { kind: 'statement' }>[] = [];
+    let bytes = this.bookkeepingBytes();
+    for (let k = u; k < units.length && group.length < MAX_GROUP; k++) {
+      const unit = units[k] as Unit;
+      if (unit.kind !== 'statement' || unit.tables === null || this.session.changed) break;
+      if (this.engines.knownNotTransactional(unit.tables)) break;
+      const s = this.pendingStatement(unit.index);
+      bytes += Buffer.byteLength(s.text) + 2;
+      if (!canShareAPacket(s.text) || bytes >= ctx.work.maxPacket) break;
+      const executor = await this.executorFor(s);
+      if (executor !== ctx.executors.at(-1) || !(executor instanceof SessionExecutor)) break;
+      group.push(unit);
+    }
+    return group.length >= 2 ? group : null;
+  }
+
+  /**
+   * The group's statements in one transaction with the history's "through the last applied", in
+   * one packet with its COMMIT: all of them commit with their record, or none does. True when
+   * they did; false, with everything rolled back and nothing recorded, when the group should be
+   * run again statement by statement (a statement or the COMMIT failed, a table turned out not
+   * to roll back). A cancel, a lost connection or a failed history write stop the deploy.
+   */
+  private async runDmlGroup(group: readonly Extract<Unit, { kind: 'statement' }>[]): Promise<boolean> {
+    const { ctx } = this;
+    const statements = group.map((unit) => this.pendingStatement(unit.index));
+    const first = statements[0] as PendingStatement;
+    const last = statements.at(-1) as PendingStatement;
+    const tables = group.flatMap((unit) => unit.tables ?? []);
+    const what = `statements ${first.index + 1}–${last.index + 1} of ${this.file.name.path} (lines ${first.line}–${last.line}, one transaction)`;
+    let acc = this.acc;
+    for (const s of statements) acc = extendHash(acc, s.hash);
+    const packet = this.transactionPacket(tables, () =>
+      ctx.history.progress(this.key, {
+        applied: last.index + 1,
+        appliedHash: acc,
+        inflight: null,
+        done: last.index + 1 === this.file.statements.length,
+        via: null,
+      }),
+    );
+    const executor = ctx.executors.at(-1) as SessionExecutor;
+    const outcome = await this.watched(
+      executor.executeAfter(packet.prefix, statements, ctx.signal, ['COMMIT']),
+    );
+    const applied = async () => {
+      this.engines.found(tables, true);
+      for (const s of statements) await this.advance(s.index);
+      return true;
+    };
+    if (outcome.kind === 'applied') {
+      packet.before?.written();
+      packet.inside.written();
+      return applied();
+    }
+    if (outcome.kind === 'unknown') {
+      if (packet.before) await this.readBack(packet.before);
+      const committed = await this.readBack(packet.inside);
+      if (committed === 'written') return applied();
+      const lost = describeError(outcome.error, ctx.target);
+      if (committed === 'unknown') {
+        this.stopped = true;
+        throw new Stop({
+          status: 'failed',
+          message: `the connection was lost during ${what} (${lost}); the history row commits or not with them, so the next deploy continues from whatever the server did`,
+        });
+      }
+      ctx.history.progress(this.key, this.progress(null));
+      return this.fail(
+        first.index,
+        `the connection was lost while ${what} ran (${lost}); the transaction was rolled back with the connection, so they are recorded as not applied and the next deploy runs them again`,
+        'failed',
+        lost,
+      );
+    }
+    packet.inside.unwritten();
+    ctx.history.progress(this.key, this.progress(null));
+    if (outcome.at >= packet.committedFirst) packet.before?.written();
+    else packet.before?.unwritten();
+    await ctx.work.run('ROLLBACK').catch(() => {});
+    const errno = (outcome.error as { errno?: number }).errno;
+    if (ctx.signal.aborted && errno === ER_QUERY_INTERRUPTED) {
+      return this.fail(
+        first.index,
+        `cancelled (${String(ctx.signal.reason ?? 'signal')}) during ${what}: stopped on the server and rolled back, so they are recorded as not applied; the next deploy runs them again`,
+      );
+    }
+    const inChecks =
+      outcome.at > packet.committedFirst && outcome.at <= packet.committedFirst + packet.checks;
+    if (outcome.at < packet.prefix.length && !(inChecks && errno === ER_SUBQUERY_NO_1_ROW))
+      return this.bookkeepingFailed(first.index, outcome.error);
+    return false;
+  }
+
+  /**
+   * What goes ahead of DML statements in their packet: anything already true that still waits (a
+   * DDL's completion) commits first, on its own, since a crash must not roll it back; then START
+   * TRANSACTION, a check that each table is InnoDB (until one has passed since its last DDL), and
+   * the history writes `record` queues, which commit with the statements.
+   */
+  private transactionPacket(
+    tables: readonly TableRef[],
+    record: () => void,
+  ): {
+    readonly before: InlineWrites | null;
+    readonly inside: InlineWrites;
+    readonly prefix: readonly string[];
+    readonly committedFirst: number;
+    readonly checks: number;
+  } {
+    const { ctx } = this;
+    const before = ctx.history.inline({ ownTransaction: true, onlyInFlight: true });
+    record();
+    const inside = ctx.history.inline({ ownTransaction: false }) as InlineWrites;
+    const checks = this.engines.knownTransactional(tables) ? [] : tables.map((t) => engineCheck(t));
+    return {
+      before,
+      inside,
+      prefix: [...(before?.statements ?? []), 'START TRANSACTION', ...checks, ...inside.statements],
+      committedFirst: before?.statements.length ?? 0,
+      checks: checks.length,
+    };
+  }
+
+  /**
+   * A DML statement on transactional tables in one packet (see transactionPacket) with the
+   * history's "k+1 applied" and its COMMIT. A table that turns out not to roll back is reported
+   * as `not-transactional` with nothing run.
    */
   private async dmlPacket(
     i: number,
@@ -577,16 +733,10 @@ class FileRun {
     last: boolean,
   ): Promise<StatementOutcome | { readonly kind: 'not-transactional' }> {
     const { ctx } = this;
-    // A DDL's completion must not wait inside a transaction that a crash could roll back; the
-    // rest of what is queued (this file's start, say) may.
-    const before = ctx.history.inline({ ownTransaction: true, onlyInFlight: true });
-    this.queueApplied(i, last);
-    const inside = ctx.history.inline({ ownTransaction: false }) as InlineWrites;
-    const committedFirst = before?.statements.length ?? 0;
-    // Checked in the packet until a check has passed; then known until a DDL names the table.
-    const checks = this.engines.knownTransactional(tables) ? [] : tables.map((t) => engineCheck(t));
-    const prefix = [...(before?.statements ?? []), 'START TRANSACTION', ...checks, ...inside.statements];
-    const outcome = await this.watched(executor.executeAfter(prefix, s, ctx.signal, ['COMMIT']));
+    const { before, inside, prefix, committedFirst, checks } = this.transactionPacket(tables, () =>
+      this.queueApplied(i, last),
+    );
+    const outcome = await this.watched(executor.executeAfter(prefix, [s], ctx.signal, ['COMMIT']));
     const applied = async (): Promise<StatementOutcome> => {
       this.engines.found(tables, true);
       await this.advance(i);
@@ -614,7 +764,7 @@ class FileRun {
     if (outcome.at >= committedFirst) before?.written();
     else before?.unwritten();
     await ctx.work.run('ROLLBACK').catch(() => {});
-    const inChecks = outcome.at > committedFirst && outcome.at <= committedFirst + checks.length;
+    const inChecks = outcome.at > committedFirst && outcome.at <= committedFirst + checks;
     if (inChecks && (outcome.error as { errno?: number }).errno === ER_SUBQUERY_NO_1_ROW)
       return { kind: 'not-transactional' };
     // The statement, or its COMMIT, failed: the transaction is rolled back.

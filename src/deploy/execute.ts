@@ -54,9 +54,9 @@ export function outcomeUnknown(error: unknown): boolean {
 }
 
 /**
- * What happened to a statement sent after sqlgate's own statements in one packet. `at` is the
- * position of the failed one: below `prefix.length` (-1: nothing was sent) the statement itself
- * was never run.
+ * What happened to statements sent after sqlgate's own statements in one packet. `at` is the
+ * position of the failed one: below `prefix.length` (-1: nothing was sent) no statement of the
+ * migration was run.
  */
 export type PacketOutcome =
   | { readonly kind: 'applied' }
@@ -136,27 +136,32 @@ export class WorkSession {
   }
 
   /**
-   * sqlgate's `prefix`, then `text`, which must pass canShareAPacket, then `suffix` (a COMMIT), in
-   * one round trip. The statement ends with a line break, so that a comment it ends in cannot run
-   * on into the suffix; if the suffix still did not run as statements of their own, the packet is
-   * reported as failed there.
+   * sqlgate's `prefix`, then `texts` (a migration's statements, each passing canShareAPacket),
+   * then `suffix` (a COMMIT), in one round trip. Each statement followed by another ends with a
+   * line break, so that a comment it ends in cannot run on into the next; if the statements still
+   * did not run as one each (one ends inside an unclosed comment), the packet is reported as
+   * failed at its end.
    */
   async send(
     prefix: readonly string[],
-    text: string,
+    texts: readonly string[],
     suffix: readonly string[] = [],
   ): Promise<PacketOutcome> {
-    if (!canShareAPacket(text)) throw new Error(`internal: a statement with a ';' cannot share a packet`);
+    if (!texts.every(canShareAPacket))
+      throw new Error(`internal: a statement with a ';' cannot share a packet`);
     if (!this.multi) {
       await setMultiStatements(this.connection, true);
       this.multi = true;
     }
-    const statements = suffix.length === 0 ? [...prefix, text] : [...prefix, `${text}\n`, ...suffix];
+    const body = texts.map((t, k) => (k < texts.length - 1 || suffix.length > 0 ? `${t}\n` : t));
+    const statements = [...prefix, ...body, ...suffix];
     const result = await sendPacket(this.connection, statements);
     if (result.ok && result.results.length === statements.length) return { kind: 'applied' };
     if (result.ok) {
-      const error = new Error(`the statement ends inside a comment that hid sqlgate's ${suffix.join('; ')}`);
-      return { kind: 'failed', error, at: prefix.length + 1 };
+      const error = new Error(
+        `a statement ends inside a comment that hid what follows it in the packet${suffix.length > 0 ? ` (sqlgate's ${suffix.join('; ')})` : ''}`,
+      );
+      return { kind: 'failed', error, at: statements.length - 1 };
     }
     return outcomeUnknown(result.error)
       ? { kind: 'unknown', error: result.error }
@@ -190,16 +195,20 @@ export class SessionExecutor implements StatementExecutor {
     });
   }
 
-  /** `prefix` (sqlgate's bookkeeping), the statement and `suffix` in one round trip; see WorkSession.send. */
+  /** `prefix` (sqlgate's bookkeeping), the statements and `suffix` in one round trip; see WorkSession.send. */
   async executeAfter(
     prefix: readonly string[],
-    statement: PendingStatement,
+    statements: readonly PendingStatement[],
     signal: AbortSignal,
     suffix: readonly string[] = [],
   ): Promise<PacketOutcome> {
     return this.killable(signal, async () => {
       try {
-        return await this.work.send(prefix, statement.text, suffix);
+        return await this.work.send(
+          prefix,
+          statements.map((s) => s.text),
+          suffix,
+        );
       } catch (error) {
         // Switching multi-statement mode failed: nothing of the packet was sent.
         return outcomeUnknown(error) ? { kind: 'unknown', error } : { kind: 'failed', error, at: -1 };

@@ -407,7 +407,7 @@ describe('crash recovery (the server killed)', () => {
 
   it('killed between statements: the next deploy resumes at the next statement', async () => {
     const { db, run } = await setup(
-      'CREATE TABLE t1 (id INT PRIMARY KEY);\nINSERT INTO t1 VALUES (1);\nINSERT INTO t1 VALUES (2);',
+      'CREATE TABLE t1 (id INT PRIMARY KEY);\nINSERT INTO t1 VALUES (1);\nCREATE TABLE t2 (id INT);',
     );
     const first = await run(async (p) => {
       if (p.statement === 2) await crashy.kill();
@@ -422,7 +422,36 @@ describe('crash recovery (the server killed)', () => {
       status: 'applied',
       applied: [{ file: 'migrations/app/V1__work.sql', statements: 1 }],
     });
-    expect(await crashy.query(`SELECT id FROM ${db}.t1 ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(await crashy.query(`SELECT id FROM ${db}.t1 ORDER BY id`)).toEqual([{ id: 1 }]);
+    expect(await crashy.query(`SHOW TABLES FROM ${db} LIKE 't2'`)).toHaveLength(1);
+  }, 60_000);
+
+  it('killed while consecutive INSERTs run as one transaction: none of them stays, and the next deploy runs them once', async () => {
+    const { db, run } = await setup(
+      'CREATE TABLE t1 (id INT PRIMARY KEY) ENGINE=InnoDB;\nINSERT INTO t1 VALUES (1);\nINSERT INTO t1 SELECT 2 FROM DUAL WHERE SLEEP(2) = 0;\nINSERT INTO t1 VALUES (3);',
+    );
+    const first = await run(async (p) => {
+      if (p.statement === 1) setTimeout(() => void crashy.kill(), 500);
+    });
+    expect(first.status).toBe('failed');
+    expect(first.message).toContain(
+      'the connection was lost during statements 2–4 of migrations/app/V1__work.sql (lines 2–4, one transaction)',
+    );
+    await crashy.boot();
+    expect(await crashy.query(`SELECT COUNT(*) AS n FROM ${db}.t1`)).toEqual([{ n: 0 }]);
+    expect(
+      await crashy.query(`SELECT status, statements_applied, inflight_statement FROM ${db}.sqlgate_history`),
+    ).toEqual([{ status: 'running', statements_applied: 1, inflight_statement: null }]);
+    const second = await run();
+    expect(second).toMatchObject({
+      status: 'applied',
+      applied: [{ file: 'migrations/app/V1__work.sql', statements: 3 }],
+    });
+    expect(await crashy.query(`SELECT id FROM ${db}.t1 ORDER BY id`)).toEqual([
+      { id: 1 },
+      { id: 2 },
+      { id: 3 },
+    ]);
   }, 60_000);
 
   it('killed while a statement was in flight: in doubt until repaired, then resumes as told', async () => {

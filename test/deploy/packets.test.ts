@@ -264,19 +264,56 @@ describe('one packet per statement', () => {
     }
   }, 60_000);
 
-  it('a connection killed while a DML statement waits in its packet: read back as rolled back, and the next deploy runs it once', async () => {
+  it('runs consecutive INSERT/UPDATE/DELETE statements of a file as one transaction in one packet, and one by one when one fails', async () => {
     const w = await makeWorkdir(server, {
       'migrations/app/V1__t.sql': 'CREATE TABLE t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB;',
       'migrations/app/V2__rows.sql':
-        'INSERT INTO t (id, n) VALUES (1, 1);\nUPDATE t SET n = n + 1 WHERE id = 1;',
+        'INSERT INTO t VALUES (1, 0);\nINSERT INTO t VALUES (2, 0);\nUPDATE t SET n = 5 WHERE id = 2;\nDELETE FROM t WHERE id = 1;',
+      'migrations/app/V3__dup.sql':
+        'INSERT INTO t VALUES (3, 0);\nINSERT INTO t VALUES (2, 9);\nINSERT INTO t VALUES (4, 0);',
+    });
+    const sent = await packetsDuring(async () => expect((await deploy(w)).code).toBe(1));
+    // V2: one packet, its four statements between the history write and the COMMIT.
+    expect(sent.filter((p) => p.includes('INSERT INTO t VALUES (1, 0)'))).toEqual([
+      expect.stringMatching(
+        /START TRANSACTION;[\s\S]*sqlgate_history[\s\S]*;\nINSERT INTO t VALUES \(1, 0\)\n;\nINSERT INTO t VALUES \(2, 0\)\n;\nUPDATE t SET n = 5 WHERE id = 2\n;\nDELETE FROM t WHERE id = 1\n;\nCOMMIT$/,
+      ),
+    ]);
+    // V3's group failed at its second INSERT and was rolled back whole; run again one by one, the
+    // first INSERT is kept and the failure is the second's, as if there had been no group.
+    expect(sent.filter((p) => p.includes('INSERT INTO t VALUES (3, 0)'))).toHaveLength(2);
+    expect(await server.query(`SELECT id, n FROM ${w.db}.t ORDER BY id`)).toEqual([
+      { id: 2, n: 5 },
+      { id: 3, n: 0 },
+    ]);
+    const rows = await server.query<{
+      version: string;
+      status: string;
+      statements_applied: number;
+      failed_statement: number | null;
+    }>(
+      `SELECT version, status, statements_applied, failed_statement FROM ${w.db}.sqlgate_history ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { version: 'V1', status: 'success', statements_applied: 1, failed_statement: null },
+      { version: 'V2', status: 'success', statements_applied: 4, failed_statement: null },
+      { version: 'V3', status: 'failed', statements_applied: 1, failed_statement: 1 },
+    ]);
+  }, 60_000);
+
+  it('a connection killed while a group of DML statements waits in its packet: read back as rolled back, and the next deploy runs the group once', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__t.sql':
+        'CREATE TABLE t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB;\nINSERT INTO t VALUES (1, 1);',
+      'migrations/app/V2__rows.sql': 'INSERT INTO t VALUES (2, 0);\nUPDATE t SET n = n + 1 WHERE id = 1;',
     });
     const blocker = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
     try {
-      // Once V2's INSERT has run, hold its row: the UPDATE's packet (history write, UPDATE, COMMIT)
-      // then waits on the UPDATE, and the work connection is killed there.
+      // Once V1 has run, hold row 1: V2's packet (history write, INSERT, UPDATE, COMMIT) then
+      // waits on the UPDATE, and the work connection is killed there.
       const deploying = deployWorkdir(server, w, {
         onStatement: async (p) => {
-          if (p.file !== 'migrations/app/V2__rows.sql' || p.statement !== 1) return;
+          if (p.file !== 'migrations/app/V1__t.sql' || p.statement !== 2) return;
           await blocker.query('START TRANSACTION');
           await blocker.query(`SELECT * FROM ${w.db}.t WHERE id = 1 FOR UPDATE`);
         },
@@ -287,16 +324,19 @@ describe('one packet per statement', () => {
       const first = await deploying;
       expect(first.status).toBe('failed');
       expect(first.message).toContain(
-        'while statement 2 of migrations/app/V2__rows.sql (line 2) was running',
+        'the connection was lost while statements 1–2 of migrations/app/V2__rows.sql (lines 1–2, one transaction) ran',
       );
-      expect(first.message).toContain('recorded as not applied and the next deploy runs it again');
-      expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 1 }]);
+      expect(first.message).toContain('recorded as not applied and the next deploy runs them again');
+      expect(await server.query(`SELECT id, n FROM ${w.db}.t ORDER BY id`)).toEqual([{ id: 1, n: 1 }]);
 
       const second = await deployWorkdir(server, w);
       expect(second.status).toBe('applied');
-      expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 2 }]);
+      expect(await server.query(`SELECT id, n FROM ${w.db}.t ORDER BY id`)).toEqual([
+        { id: 1, n: 2 },
+        { id: 2, n: 0 },
+      ]);
       expect((await history(w.db)).map((r) => [r.version, r.status, r.statements_applied])).toEqual([
-        ['V1', 'success', 1],
+        ['V1', 'success', 2],
         ['V2', 'success', 2],
       ]);
     } finally {
