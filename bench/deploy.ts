@@ -3,8 +3,9 @@
 //    the `mariadb` client piping the same SQL (reference), `sqlgate deploy` (history, lock and
 //    policy check included) and dbmate (its own history table), in rotating order; the ratios
 //    are medians of the per-round ratios (paired), so load on the machine hits all alike.
-// 2. 64 databases on one server: concurrency 1 against 8, in the same run.
-// 3. Start-up: the same deploy when nothing is pending (bench/startup.ts).
+// 2. One data migration of 2,000 small INSERTs: client, sqlgate and dbmate.
+// 3. 64 databases on one server: concurrency 1 against 8, in the same run.
+// 4. Start-up: the same deploy when nothing is pending (bench/startup.ts).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -169,6 +170,78 @@ async function sqlgateVsPeers(server: MariaDbServer): Promise<[string, string][]
   ];
 }
 
+/**
+ * One data migration of many small statements (the shape of a seed or backfill file): 2,000
+ * single-row INSERTs in one file, into a table an earlier file created. Each tool as the process a
+ * user runs, paired rounds. dbmate runs a file in one transaction; sqlgate commits consecutive
+ * DML statements in groups, each with its history write; the client commits each statement.
+ */
+export async function dataMigration(server: MariaDbServer): Promise<[string, string][]> {
+  const count = 2000;
+  const dir = mkdtempSync(join(tmpdir(), 'sqlgate-bench-data-'));
+  const create = 'CREATE TABLE rows_in (id INT PRIMARY KEY, name VARCHAR(40)) ENGINE=InnoDB;\n';
+  const inserts = Array.from(
+    { length: count },
+    (_, i) => `INSERT INTO rows_in VALUES (${i}, 'row ${i}');\n`,
+  ).join('');
+  mkdirSync(join(dir, 'migrations/app'), { recursive: true });
+  mkdirSync(join(dir, 'db/migrations'), { recursive: true });
+  writeFileSync(join(dir, 'migrations/app/1000_create.sql'), create);
+  writeFileSync(join(dir, 'migrations/app/1001_rows.sql'), inserts);
+  writeFileSync(
+    join(dir, 'db/migrations/20260101000000_create.sql'),
+    `-- migrate:up\n${create}\n-- migrate:down\n`,
+  );
+  writeFileSync(
+    join(dir, 'db/migrations/20260101000001_rows.sql'),
+    `-- migrate:up\n${inserts}\n-- migrate:down\n`,
+  );
+  policies(dir, 'data_sqlgate');
+  const fresh = async (db: string) => {
+    await server.query(`DROP DATABASE IF EXISTS ${db}`);
+    await server.query(`CREATE DATABASE ${db}`);
+  };
+  const run = {
+    client: () =>
+      execFileSync('mariadb', ['-h', '127.0.0.1', '-P', String(server.port), '-uroot', 'data_client'], {
+        input: create + inserts,
+      }),
+    sqlgate: () =>
+      execFileSync(process.execPath, [join(ROOT, 'bin/sqlgate.js'), 'deploy', '--env', 'test'], {
+        cwd: dir,
+        env: { ...process.env, BENCH_URL: server.url },
+      }),
+    dbmate: () =>
+      execFileSync(DBMATE, ['--no-dump-schema', 'up'], {
+        cwd: dir,
+        env: { ...process.env, DATABASE_URL: `mysql://root:@127.0.0.1:${server.port}/data_dbmate` },
+      }),
+  };
+  const times: Record<keyof typeof run, number>[] = [];
+  for (let round = 0; round < 4; round++) {
+    const t = { client: 0, sqlgate: 0, dbmate: 0 };
+    const order = (['client', 'sqlgate', 'dbmate'] as const).map(
+      (_, k, all) => all[(k + round) % 3] as keyof typeof run,
+    );
+    for (const tool of order) {
+      await fresh(`data_${tool}`);
+      t[tool] = timed(run[tool]);
+    }
+    if (round > 0) times.push(t);
+  }
+  const [rows] = await server.query<{ n: number }>('SELECT COUNT(*) AS n FROM data_sqlgate.rows_in');
+  if (Number(rows?.n) !== count) throw new Error(`sqlgate inserted ${rows?.n} rows, not ${count}`);
+  rmSync(dir, { recursive: true, force: true });
+  const ratio = (f: (t: (typeof times)[number]) => number) => `${median(times.map(f)).toFixed(2)}x`;
+  return [
+    [`\`mariadb\` client, ${count} INSERTs piped in (reference)`, ms(median(times.map((t) => t.client)))],
+    ['`sqlgate deploy`', ms(median(times.map((t) => t.sqlgate)))],
+    ['dbmate up (the file in one transaction)', ms(median(times.map((t) => t.dbmate)))],
+    ['sqlgate ÷ client, median of 3 paired rounds', ratio((t) => t.sqlgate / t.client)],
+    ['sqlgate ÷ dbmate, median of 3 paired rounds', ratio((t) => t.sqlgate / t.dbmate)],
+  ];
+}
+
 async function fleet(server: MariaDbServer): Promise<[string, string][]> {
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-fleet-'));
   migrations(dir, 30);
@@ -245,18 +318,22 @@ async function fleet(server: MariaDbServer): Promise<[string, string][]> {
 
 /**
  * Round trips per migration, from the server's general log (one entry per COM_QUERY packet), and
- * where sqlgate's time goes: every statement sqlgate sent, replayed in order by the `mariadb`
- * client (which costs next to nothing per statement) into a fresh database, measures what the
- * server spends on the migrations plus sqlgate's durable bookkeeping. That is the floor for this
- * way of recording each statement; what sqlgate takes above it is its own process.
+ * where each tool's time goes: the server's own time per statement from the slow log
+ * (long_query_time = 0), the rest being the tool's process, the driver and the network. The replay
+ * sends every packet sqlgate sent, as sqlgate sent it, through the `mariadb` client (which costs
+ * next to nothing per packet): the server's work on the migrations plus sqlgate's durable
+ * bookkeeping, the floor for this way of recording each statement.
  */
 export async function queriesPerMigration(server: MariaDbServer): Promise<[string, string][]> {
   const count = 300;
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-bench-log-'));
   const sql = migrations(dir, count).join('');
-  const logged = async (db: string, run: () => void) => {
+  const fresh = async (db: string) => {
     await server.query(`DROP DATABASE IF EXISTS ${db}`);
     await server.query(`CREATE DATABASE ${db}`);
+  };
+  const logged = async (db: string, run: () => void) => {
+    await fresh(db);
     await server.query('TRUNCATE mysql.general_log');
     await server.query('SET GLOBAL general_log = 1');
     run();
@@ -266,39 +343,52 @@ export async function queriesPerMigration(server: MariaDbServer): Promise<[strin
     );
     return rows.map((r) => r.a);
   };
-  const client = (db: string, input: string) =>
-    timed(() =>
-      execFileSync('mariadb', ['-h', '127.0.0.1', '-P', String(server.port), '-uroot', db], { input }),
+  /** Wall time of `run`, and the server's time on its statements (slow log, every statement). */
+  const serverTime = async (db: string, run: () => void) => {
+    await fresh(db);
+    await server.query('TRUNCATE mysql.slow_log');
+    await server.query('SET GLOBAL long_query_time = 0');
+    await server.query('SET GLOBAL slow_query_log = 1');
+    const wall = timed(run);
+    await server.query('SET GLOBAL slow_query_log = 0');
+    const [sum] = await server.query<{ s: number }>(
+      "SELECT SUM(TIME_TO_SEC(query_time)) * 1000 AS s FROM mysql.slow_log WHERE sql_text NOT LIKE 'SET GLOBAL%'",
     );
-  await server.query("SET GLOBAL log_output = 'TABLE'");
-  const byClient = await logged('log_client', () => client('log_client', sql));
-  policies(dir, 'log_sqlgate');
-  const bySqlgate = await logged('log_sqlgate', () =>
+    return { wall, server: Number(sum?.s) };
+  };
+  const client = (db: string, input: string) => () =>
+    execFileSync('mariadb', ['-h', '127.0.0.1', '-P', String(server.port), '-uroot', db], { input });
+  const sqlgate = () =>
     execFileSync(process.execPath, [join(ROOT, 'bin/sqlgate.js'), 'deploy', '--env', 'test'], {
       cwd: dir,
       env: { ...process.env, BENCH_URL: server.url },
-    }),
-  );
-  // One connection replays both of sqlgate's: the lock checks name its own connection instead.
-  const replay = `${bySqlgate
-    .map((q) => q.replaceAll('log_sqlgate', 'log_replay').replace(/<=> \d+\)/g, '<=> CONNECTION_ID())'))
-    .join(';\n')};\n`;
-  const paired: { client: number; replay: number; sqlgate: number }[] = [];
-  for (let round = 0; round < 3; round++) {
-    for (const db of ['log_client', 'log_replay', 'log_sqlgate']) {
-      await server.query(`DROP DATABASE IF EXISTS ${db}`);
-      await server.query(`CREATE DATABASE ${db}`);
-    }
-    paired.push({
-      client: client('log_client', sql),
-      replay: client('log_replay', replay),
-      sqlgate: timed(() =>
-        execFileSync(process.execPath, [join(ROOT, 'bin/sqlgate.js'), 'deploy', '--env', 'test'], {
-          cwd: dir,
-          env: { ...process.env, BENCH_URL: server.url },
-        }),
-      ),
     });
+  const dbmate = () =>
+    execFileSync(DBMATE, ['--no-dump-schema', 'up'], {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: `mysql://root:@127.0.0.1:${server.port}/log_dbmate` },
+    });
+  await server.query("SET GLOBAL log_output = 'TABLE'");
+  const byClient = await logged('log_client', client('log_client', sql));
+  policies(dir, 'log_sqlgate');
+  const bySqlgate = await logged('log_sqlgate', sqlgate);
+  // Packet by packet, as sqlgate sent them ($$ ends each); one connection replays both of
+  // sqlgate's, so the lock checks name its own connection instead.
+  const replay = `DELIMITER $$\n${bySqlgate
+    .map((q) => q.replaceAll('log_sqlgate', 'log_replay').replace(/<=> \d+\)/g, '<=> CONNECTION_ID())'))
+    .join('$$\n')}$$\nDELIMITER ;\n`;
+  const tools = {
+    client: ['log_client', client('log_client', sql)],
+    replay: ['log_replay', client('log_replay', replay)],
+    sqlgate: ['log_sqlgate', sqlgate],
+    dbmate: ['log_dbmate', dbmate],
+  } as const;
+  const rounds: Record<keyof typeof tools, { wall: number; server: number }>[] = [];
+  for (let round = 0; round < 3; round++) {
+    const r = {} as (typeof rounds)[number];
+    for (const [tool, [db, run]] of Object.entries(tools))
+      r[tool as keyof typeof tools] = await serverTime(db, run);
+    rounds.push(r);
   }
   const [replayed] = await server.query<{ n: number }>(
     "SELECT COUNT(*) AS n FROM log_replay.sqlgate_history WHERE status = 'success'",
@@ -306,7 +396,9 @@ export async function queriesPerMigration(server: MariaDbServer): Promise<[strin
   if (Number(replayed?.n) !== count)
     throw new Error(`the replay recorded ${replayed?.n} files, not ${count}`);
   rmSync(dir, { recursive: true, force: true });
-  const ratio = (f: (p: (typeof paired)[number]) => number) => `${median(paired.map(f)).toFixed(2)}x`;
+  const ratio = (f: (p: (typeof rounds)[number]) => number) => `${median(rounds.map(f)).toFixed(2)}x`;
+  const split = (tool: keyof typeof tools) =>
+    `${ms(median(rounds.map((r) => r[tool].server)))} on the server + ${ms(median(rounds.map((r) => r[tool].wall - r[tool].server)))} outside it`;
   return [
     [
       `round trips (COM_QUERY packets) per migration, \`mariadb\` client (${count} migrations)`,
@@ -316,14 +408,14 @@ export async function queriesPerMigration(server: MariaDbServer): Promise<[strin
       `round trips (COM_QUERY packets) per migration, sqlgate deploy (${count} migrations)`,
       (bySqlgate.length / count).toFixed(2),
     ],
-    [
-      "sqlgate's statements replayed by the `mariadb` client ÷ client (the server's floor)",
-      ratio((p) => p.replay / p.client),
-    ],
-    [
-      'sqlgate deploy ÷ that replay (its own process: start-up, node, mysql2)',
-      ratio((p) => p.sqlgate / p.replay),
-    ],
+    ['`mariadb` client (slow log on, median of 3)', split('client')],
+    ["sqlgate's packets replayed by the client", split('replay')],
+    ['sqlgate deploy', split('sqlgate')],
+    ['dbmate up', split('dbmate')],
+    ["server time: sqlgate's ÷ client's", ratio((r) => r.sqlgate.server / r.client.server)],
+    ["server time: dbmate's ÷ client's", ratio((r) => r.dbmate.server / r.client.server)],
+    ['replay ÷ client, wall (the floor for this bookkeeping)', ratio((r) => r.replay.wall / r.client.wall)],
+    ['sqlgate deploy ÷ that replay, wall (its own process)', ratio((r) => r.sqlgate.wall / r.replay.wall)],
   ];
 }
 
@@ -335,11 +427,12 @@ export async function benchDeploy(): Promise<void> {
   await server.query('SET GLOBAL innodb_buffer_pool_size = 268435456');
   await server.query('SET GLOBAL innodb_log_file_size = 268435456');
   try {
-    report('deploy: round trips', await queriesPerMigration(server));
+    report('deploy: round trips, and where the time goes', await queriesPerMigration(server));
     report(
       `deploy: 500 small migrations (CREATE TABLE / ALTER / INSERT), ${ROUNDS} paired rounds`,
       await sqlgateVsPeers(server),
     );
+    report('deploy: one data migration of 2,000 single-row INSERTs', await dataMigration(server));
     report('deploy: a fleet of 64 databases on one server', await fleet(server));
     report(STARTUP_TITLE, await startupRows(server));
   } finally {
