@@ -31291,17 +31291,21 @@ var WorkSession = class _WorkSession {
     this.multi && !canShareAPacket(sql) && (await setMultiStatements(this.connection, !1), this.multi = !1), await this.connection.query(sql);
   }
   /**
-   * sqlgate's `prefix`, then `text`, which must pass canShareAPacket, then `suffix` (a COMMIT), in
-   * one round trip. The statement ends with a line break, so that a comment it ends in cannot run
-   * on into the suffix; if the suffix still did not run as statements of their own, the packet is
-   * reported as failed there.
+   * sqlgate's `prefix`, then `texts` (a migration's statements, each passing canShareAPacket),
+   * then `suffix` (a COMMIT), in one round trip. Each statement followed by another ends with a
+   * line break, so that a comment it ends in cannot run on into the next; if the statements still
+   * did not run as one each (one ends inside an unclosed comment), the packet is reported as
+   * failed at its end.
    */
-  async send(prefix, text2, suffix = []) {
-    if (!canShareAPacket(text2)) throw new Error("internal: a statement with a ';' cannot share a packet");
+  async send(prefix, texts, suffix = []) {
+    if (!texts.every(canShareAPacket))
+      throw new Error("internal: a statement with a ';' cannot share a packet");
     this.multi || (await setMultiStatements(this.connection, !0), this.multi = !0);
-    let statements = suffix.length === 0 ? [...prefix, text2] : [...prefix, `${text2}
-`, ...suffix], result = await sendPacket(this.connection, statements);
-    return result.ok && result.results.length === statements.length ? { kind: "applied" } : result.ok ? { kind: "failed", error: new Error(`the statement ends inside a comment that hid sqlgate's ${suffix.join("; ")}`), at: prefix.length + 1 } : outcomeUnknown(result.error) ? { kind: "unknown", error: result.error } : { kind: "failed", error: result.error, at: result.at };
+    let body = texts.map((t2, k2) => k2 < texts.length - 1 || suffix.length > 0 ? `${t2}
+` : t2), statements = [...prefix, ...body, ...suffix], result = await sendPacket(this.connection, statements);
+    return result.ok && result.results.length === statements.length ? { kind: "applied" } : result.ok ? { kind: "failed", error: new Error(
+      `a statement ends inside a comment that hid what follows it in the packet${suffix.length > 0 ? ` (sqlgate's ${suffix.join("; ")})` : ""}`
+    ), at: statements.length - 1 } : outcomeUnknown(result.error) ? { kind: "unknown", error: result.error } : { kind: "failed", error: result.error, at: result.at };
   }
   async close() {
     await closeQuietly(this.connection);
@@ -31325,11 +31329,15 @@ var WorkSession = class _WorkSession {
       }
     });
   }
-  /** `prefix` (sqlgate's bookkeeping), the statement and `suffix` in one round trip; see WorkSession.send. */
-  async executeAfter(prefix, statement, signal, suffix = []) {
+  /** `prefix` (sqlgate's bookkeeping), the statements and `suffix` in one round trip; see WorkSession.send. */
+  async executeAfter(prefix, statements, signal, suffix = []) {
     return this.killable(signal, async () => {
       try {
-        return await this.work.send(prefix, statement.text, suffix);
+        return await this.work.send(
+          prefix,
+          statements.map((s) => s.text),
+          suffix
+        );
       } catch (error) {
         return outcomeUnknown(error) ? { kind: "unknown", error } : { kind: "failed", error, at: -1 };
       }
@@ -31356,7 +31364,7 @@ function versionKey(parts) {
 }
 
 // src/deploy/apply-files.ts
-var ER_LOCK_WAIT_TIMEOUT = 1205, ER_SUBQUERY_NO_1_ROW = 1242, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]);
+var ER_LOCK_WAIT_TIMEOUT = 1205, ER_SUBQUERY_NO_1_ROW = 1242, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]), MAX_GROUP = 200;
 function describeError(error, target) {
   let e = error, text2 = e.sqlMessage ?? e.message ?? String(error);
   return /Can't add new command when connection is in closed state/.test(text2) && (text2 = "the connection to the server was already closed"), e.errno === ER_QUERY_INTERRUPTED && (text2 = `${text2} (stopped by KILL QUERY or a server shutdown)`), redact(
@@ -31553,8 +31561,19 @@ var FileRun = class {
       `${ctx.database}: ${file2.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ""}`
     );
     try {
-      for (let unit of action.units)
-        this.checkCanContinue(unit.kind === "statement" ? unit.index : unit.from), unit.kind === "statement" ? await this.runStatement(unit) : await this.runTransaction(unit);
+      let units = action.units;
+      for (let u2 = 0; u2 < units.length; ) {
+        let unit = units[u2];
+        this.checkCanContinue(unit.kind === "statement" ? unit.index : unit.from);
+        let group = await this.dmlGroup(units, u2);
+        if (group && await this.runDmlGroup(group)) {
+          u2 += group.length;
+          continue;
+        }
+        for (let one of group ?? [unit])
+          this.checkCanContinue(one.kind === "statement" ? one.index : one.from), one.kind === "statement" ? await this.runStatement(one) : await this.runTransaction(one);
+        u2 += group?.length ?? 1;
+      }
     } catch (error) {
       throw this.stopped = !0, error;
     }
@@ -31667,8 +31686,11 @@ var FileRun = class {
   }
   /** Whether the statement and the bookkeeping sent with it stay well within max_allowed_packet. */
   fitsAPacket(s) {
-    let bookkeeping = 4096 + 70 * this.file.statements.length;
-    return Buffer.byteLength(s.text) + bookkeeping < this.ctx.work.maxPacket;
+    return Buffer.byteLength(s.text) + this.bookkeepingBytes() < this.ctx.work.maxPacket;
+  }
+  /** At most what sqlgate's own statements add to a packet. */
+  bookkeepingBytes() {
+    return 4096 + 70 * this.file.statements.length;
   }
   /**
    * The history's "k applied, k+1 in flight" (with anything already true that is still queued)
@@ -31678,20 +31700,112 @@ var FileRun = class {
   async inFlightPacket(i, s, executor) {
     let { ctx } = this;
     ctx.history.progress(this.key, this.progress(i));
-    let writes = ctx.history.inline({ ownTransaction: !0 }), outcome2 = await this.watched(executor.executeAfter(writes.statements, s, ctx.signal));
+    let writes = ctx.history.inline({ ownTransaction: !0 }), outcome2 = await this.watched(executor.executeAfter(writes.statements, [s], ctx.signal));
     return outcome2.kind === "applied" ? (writes.written(), outcome2) : outcome2.kind === "failed" && outcome2.at === writes.statements.length ? (writes.written(), { kind: "failed", error: outcome2.error }) : outcome2.kind === "unknown" ? await this.readBack(writes) === "unwritten" ? this.notSent(i, outcome2.error) : outcome2 : (writes.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
     }), this.bookkeepingFailed(i, outcome2.error));
   }
   /**
-   * A DML statement on transactional tables in one packet: anything already true that still
-   * waits (a DDL's completion) commits first, on its own; then START TRANSACTION, a check that
-   * each table is InnoDB, the history's "k+1 applied", the statement and its COMMIT. A table that
-   * turns out not to roll back is reported as `not-transactional` with nothing run.
+   * Consecutive INSERT/UPDATE/DELETE statements from `u` on that can run in one transaction in
+   * one packet (two at least): on the deploy's connection, with a session sqlgate still knows,
+   * on tables not known to be non-transactional, within MAX_GROUP statements and the packet size.
+   */
+  async dmlGroup(units, u2) {
+    let { ctx } = this, group = [], bytes = this.bookkeepingBytes();
+    for (let k2 = u2; k2 < units.length && group.length < MAX_GROUP; k2++) {
+      let unit = units[k2];
+      if (unit.kind !== "statement" || unit.tables === null || this.session.changed || this.engines.knownNotTransactional(unit.tables)) break;
+      let s = this.pendingStatement(unit.index);
+      if (bytes += Buffer.byteLength(s.text) + 2, !canShareAPacket(s.text) || bytes >= ctx.work.maxPacket) break;
+      let executor = await this.executorFor(s);
+      if (executor !== ctx.executors.at(-1) || !(executor instanceof SessionExecutor)) break;
+      group.push(unit);
+    }
+    return group.length >= 2 ? group : null;
+  }
+  /**
+   * The group's statements in one transaction with the history's "through the last applied", in
+   * one packet with its COMMIT: all of them commit with their record, or none does. True when
+   * they did; false, with everything rolled back and nothing recorded, when the group should be
+   * run again statement by statement (a statement or the COMMIT failed, a table turned out not
+   * to roll back). A cancel, a lost connection or a failed history write stop the deploy.
+   */
+  async runDmlGroup(group) {
+    let { ctx } = this, statements = group.map((unit) => this.pendingStatement(unit.index)), first = statements[0], last = statements.at(-1), tables = group.flatMap((unit) => unit.tables ?? []), what = `statements ${first.index + 1}\u2013${last.index + 1} of ${this.file.name.path} (lines ${first.line}\u2013${last.line}, one transaction)`, acc = this.acc;
+    for (let s of statements) acc = extendHash(acc, s.hash);
+    let packet = this.transactionPacket(
+      tables,
+      () => ctx.history.progress(this.key, {
+        applied: last.index + 1,
+        appliedHash: acc,
+        inflight: null,
+        done: last.index + 1 === this.file.statements.length,
+        via: null
+      })
+    ), executor = ctx.executors.at(-1), outcome2 = await this.watched(
+      executor.executeAfter(packet.prefix, statements, ctx.signal, ["COMMIT"])
+    ), applied = async () => {
+      this.engines.found(tables, !0);
+      for (let s of statements) await this.advance(s.index);
+      return !0;
+    };
+    if (outcome2.kind === "applied")
+      return packet.before?.written(), packet.inside.written(), applied();
+    if (outcome2.kind === "unknown") {
+      packet.before && await this.readBack(packet.before);
+      let committed = await this.readBack(packet.inside);
+      if (committed === "written") return applied();
+      let lost = describeError(outcome2.error, ctx.target);
+      if (committed === "unknown")
+        throw this.stopped = !0, new Stop({
+          status: "failed",
+          message: `the connection was lost during ${what} (${lost}); the history row commits or not with them, so the next deploy continues from whatever the server did`
+        });
+      return ctx.history.progress(this.key, this.progress(null)), this.fail(
+        first.index,
+        `the connection was lost while ${what} ran (${lost}); the transaction was rolled back with the connection, so they are recorded as not applied and the next deploy runs them again`,
+        "failed",
+        lost
+      );
+    }
+    packet.inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= packet.committedFirst ? packet.before?.written() : packet.before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
+    });
+    let errno = outcome2.error.errno;
+    if (ctx.signal.aborted && errno === ER_QUERY_INTERRUPTED)
+      return this.fail(
+        first.index,
+        `cancelled (${String(ctx.signal.reason ?? "signal")}) during ${what}: stopped on the server and rolled back, so they are recorded as not applied; the next deploy runs them again`
+      );
+    let inChecks = outcome2.at > packet.committedFirst && outcome2.at <= packet.committedFirst + packet.checks;
+    return outcome2.at < packet.prefix.length && !(inChecks && errno === ER_SUBQUERY_NO_1_ROW) ? this.bookkeepingFailed(first.index, outcome2.error) : !1;
+  }
+  /**
+   * What goes ahead of DML statements in their packet: anything already true that still waits (a
+   * DDL's completion) commits first, on its own, since a crash must not roll it back; then START
+   * TRANSACTION, a check that each table is InnoDB (until one has passed since its last DDL), and
+   * the history writes `record` queues, which commit with the statements.
+   */
+  transactionPacket(tables, record) {
+    let { ctx } = this, before = ctx.history.inline({ ownTransaction: !0, onlyInFlight: !0 });
+    record();
+    let inside = ctx.history.inline({ ownTransaction: !1 }), checks = this.engines.knownTransactional(tables) ? [] : tables.map((t2) => engineCheck(t2));
+    return {
+      before,
+      inside,
+      prefix: [...before?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements],
+      committedFirst: before?.statements.length ?? 0,
+      checks: checks.length
+    };
+  }
+  /**
+   * A DML statement on transactional tables in one packet (see transactionPacket) with the
+   * history's "k+1 applied" and its COMMIT. A table that turns out not to roll back is reported
+   * as `not-transactional` with nothing run.
    */
   async dmlPacket(i, s, executor, tables, last) {
-    let { ctx } = this, before = ctx.history.inline({ ownTransaction: !0, onlyInFlight: !0 });
-    this.queueApplied(i, last);
-    let inside = ctx.history.inline({ ownTransaction: !1 }), committedFirst = before?.statements.length ?? 0, checks = this.engines.knownTransactional(tables) ? [] : tables.map((t2) => engineCheck(t2)), prefix = [...before?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements], outcome2 = await this.watched(executor.executeAfter(prefix, s, ctx.signal, ["COMMIT"])), applied = async () => (this.engines.found(tables, !0), await this.advance(i), { kind: "applied" });
+    let { ctx } = this, { before, inside, prefix, committedFirst, checks } = this.transactionPacket(
+      tables,
+      () => this.queueApplied(i, last)
+    ), outcome2 = await this.watched(executor.executeAfter(prefix, [s], ctx.signal, ["COMMIT"])), applied = async () => (this.engines.found(tables, !0), await this.advance(i), { kind: "applied" });
     if (outcome2.kind === "applied")
       return before?.written(), inside.written(), applied();
     if (outcome2.kind === "unknown") {
@@ -31700,7 +31814,7 @@ var FileRun = class {
       return committed === "written" ? applied() : committed === "unknown" ? { kind: "unknown", error: outcome2.error, failedAt: i, atCommit: !0 } : (ctx.history.progress(this.key, this.progress(null)), { kind: "unknown", error: outcome2.error, failedAt: i });
     }
     return inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
-    }), outcome2.at > committedFirst && outcome2.at <= committedFirst + checks.length && outcome2.error.errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at >= prefix.length ? { kind: "failed", error: outcome2.error, failedAt: i } : this.bookkeepingFailed(i, outcome2.error);
+    }), outcome2.at > committedFirst && outcome2.at <= committedFirst + checks && outcome2.error.errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at >= prefix.length ? { kind: "failed", error: outcome2.error, failedAt: i } : this.bookkeepingFailed(i, outcome2.error);
   }
   /**
    * After a lost connection: whether a packet's writes committed, read back from the history once
@@ -32452,8 +32566,11 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
   async stillRunning(row) {
     if (row.workConnection === null) return null;
     let r2 = (await this.query(
-      "SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST WHERE ID = ? AND COMMAND NOT IN ('Sleep', 'Killed')",
-      [row.workConnection]
+      `SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST
+        WHERE ID = ? AND ID <> CONNECTION_ID() AND COMMAND NOT IN ('Sleep', 'Killed')
+          AND (SELECT started_at FROM ${this.table} WHERE version_key = ?) >= NOW() - INTERVAL
+            ((SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME') + 2) SECOND`,
+      [row.workConnection, row.versionKey]
     ))[0];
     return r2 ? { connection: Number(r2.id), seconds: Number(r2.seconds) } : null;
   }
