@@ -29,11 +29,26 @@ interface Reply {
 /** COM_SET_OPTION as a mysql2 command: its state machine is `execute(packet)` until it returns true. */
 class SetOption extends EventEmitter {
   private sent = false;
+  private readonly done: (error: Error | null) => void;
+  /**
+   * What mysql2 calls instead of execute() when the connection is already closed or fails
+   * (without it the error would only be emitted on the connection, and the caller would wait
+   * for ever).
+   */
+  readonly onResult: (error: Error | null) => void;
   constructor(
     private readonly option: number,
-    private readonly done: (error: Error | null) => void,
+    done: (error: Error | null) => void,
   ) {
     super();
+    let settled = false;
+    this.done = (error) => {
+      if (settled) return;
+      settled = true;
+      done(error);
+    };
+    this.onResult = (error) =>
+      this.done(error ?? new Error('the connection closed before the server answered'));
   }
 
   stateName(): string {

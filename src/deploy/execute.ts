@@ -138,8 +138,8 @@ export class WorkSession {
   /**
    * sqlgate's `prefix`, then `texts` (a migration's statements, each passing canShareAPacket),
    * then `suffix` (a COMMIT), in one round trip. Each statement followed by another ends with a
-   * line break, so that a comment it ends in cannot run on into the next; if the statements still
-   * did not run as one each (one ends inside an unclosed comment), the packet is reported as
+   * line break, so that a comment it ends in cannot run on into the next; if fewer statements ran
+   * than were sent (one ended inside a comment that hid the rest), the packet is reported as
    * failed at its end.
    */
   async send(
@@ -153,10 +153,12 @@ export class WorkSession {
       await setMultiStatements(this.connection, true);
       this.multi = true;
     }
+    const followed = texts.length > 1 || suffix.length > 0;
     const body = texts.map((t, k) => (k < texts.length - 1 || suffix.length > 0 ? `${t}\n` : t));
     const statements = [...prefix, ...body, ...suffix];
     const result = await sendPacket(this.connection, statements);
-    if (result.ok && result.results.length === statements.length) return { kind: 'applied' };
+    // A CALL may add result sets of its own, so only fewer results than statements are wrong.
+    if (result.ok && (!followed || result.results.length >= statements.length)) return { kind: 'applied' };
     if (result.ok) {
       const error = new Error(
         `a statement ends inside a comment that hid what follows it in the packet${suffix.length > 0 ? ` (sqlgate's ${suffix.join('; ')})` : ''}`,
