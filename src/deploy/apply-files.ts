@@ -70,6 +70,8 @@ const TRANSACTIONAL_ENGINES = new Set(['INNODB']);
  * the rows they lock are held briefly.
  */
 const MAX_GROUP = 200;
+/** And at most this many bytes of packet, whatever max_allowed_packet allows. */
+const MAX_GROUP_BYTES = 4 * 1024 * 1024;
 
 /** A driver or server error as one line, without the password, naming what it means. */
 export function describeError(error: unknown, target: ConnectionTarget): string {
@@ -143,8 +145,10 @@ function nextDeploy(ctx: ApplyContext, pending: readonly ApplyAction[]): string 
   for (const p of [...pending].reverse()) {
     const r = ctx.history.recorded(versionKey(p.file.name.parts));
     if (!r) continue;
-    return r.inflight !== null
-      ? `the history shows statement ${r.inflight + 1} of ${p.file.name.path} in flight, so the next deploy reports it in doubt until sqlgate repair --version ${p.file.name.version} records what happened`
+    if (r.inflight !== null)
+      return `the history shows statement ${r.inflight + 1} of ${p.file.name.path} in flight, so the next deploy reports it in doubt until sqlgate repair --version ${p.file.name.version} records what happened`;
+    return r.applied >= p.file.statements.length
+      ? `${p.file.name.path} is recorded as applied, and the next deploy goes on after it`
       : `the next deploy resumes at statement ${r.applied + 1} of ${p.file.name.path}`;
   }
   return 'the next deploy starts from the history as it is';
@@ -597,14 +601,23 @@ class FileRun {
   ): Promise<Extract<Unit, { kind: 'statement' }>[] | null> {
     const { ctx } = this;
     const group: Extract<Unit, { kind: 'statement' }>[] = [];
-    let bytes = this.bookkeepingBytes();
+    // What sqlgate adds: the writes before and inside the transaction, the lock check, and one
+    // InnoDB check per table (each well under 512 bytes); each statement gets ";\n" and "\n".
+    let bytes = 2 * this.bookkeepingBytes();
+    const tables = new Set<string>();
+    const limit = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES);
     for (let k = u; k < units.length && group.length < MAX_GROUP; k++) {
       const unit = units[k] as Unit;
       if (unit.kind !== 'statement' || unit.tables === null || this.session.changed) break;
       if (this.engines.knownNotTransactional(unit.tables)) break;
       const s = this.pendingStatement(unit.index);
-      bytes += Buffer.byteLength(s.text) + 2;
-      if (!canShareAPacket(s.text) || bytes >= ctx.work.maxPacket) break;
+      bytes += Buffer.byteLength(s.text) + 3;
+      for (const t of unit.tables) {
+        const key = tableKey(t);
+        if (!tables.has(key)) bytes += 512 + Buffer.byteLength(key);
+        tables.add(key);
+      }
+      if (!canShareAPacket(s.text) || bytes >= limit) break;
       const executor = await this.executorFor(s);
       if (executor !== ctx.executors.at(-1) || !(executor instanceof SessionExecutor)) break;
       group.push(unit);
@@ -624,7 +637,7 @@ class FileRun {
     const statements = group.map((unit) => this.pendingStatement(unit.index));
     const first = statements[0] as PendingStatement;
     const last = statements.at(-1) as PendingStatement;
-    const tables = group.flatMap((unit) => unit.tables ?? []);
+    const tables = uniqueTables(group.flatMap((unit) => unit.tables ?? []));
     const what = `statements ${first.index + 1}–${last.index + 1} of ${this.file.name.path} (lines ${first.line}–${last.line}, one transaction)`;
     let acc = this.acc;
     for (const s of statements) acc = extendHash(acc, s.hash);
@@ -638,24 +651,28 @@ class FileRun {
       }),
     );
     const executor = ctx.executors.at(-1) as SessionExecutor;
+    // The lock is checked again just before the COMMIT: the statements may have taken a while,
+    // and they must not commit once another deploy could have the lock.
     const outcome = await this.watched(
-      executor.executeAfter(packet.prefix, statements, ctx.signal, ['COMMIT']),
+      executor.executeAfter(packet.prefix, statements, ctx.signal, [ctx.history.lockCheck(), 'COMMIT']),
     );
     const applied = async () => {
       this.engines.found(tables, true);
       for (const s of statements) await this.advance(s.index);
-      return true;
     };
     if (outcome.kind === 'applied') {
       packet.before?.written();
       packet.inside.written();
-      return applied();
+      await applied();
+      return true;
     }
     if (outcome.kind === 'unknown') {
-      if (packet.before) await this.readBack(packet.before);
-      const committed = await this.readBack(packet.inside);
-      if (committed === 'written') return applied();
       const lost = describeError(outcome.error, ctx.target);
+      const committed = await this.readBackTransaction(packet);
+      if (committed === 'written') {
+        await applied();
+        return this.lostAfterCommit(what, lost);
+      }
       if (committed === 'unknown') {
         this.stopped = true;
         throw new Stop({
@@ -677,10 +694,13 @@ class FileRun {
     else packet.before?.unwritten();
     await ctx.work.run('ROLLBACK').catch(() => {});
     const errno = (outcome.error as { errno?: number }).errno;
-    if (ctx.signal.aborted && errno === ER_QUERY_INTERRUPTED) {
+    const lockCheckAt = packet.prefix.length + statements.length;
+    if (outcome.at === lockCheckAt) return this.bookkeepingFailed(first.index, outcome.error);
+    if (errno === ER_QUERY_INTERRUPTED) {
+      // Stopped on the server (a cancel, or someone's KILL QUERY): not run again.
       return this.fail(
         first.index,
-        `cancelled (${String(ctx.signal.reason ?? 'signal')}) during ${what}: stopped on the server and rolled back, so they are recorded as not applied; the next deploy runs them again`,
+        `${ctx.signal.aborted ? `cancelled (${String(ctx.signal.reason ?? 'signal')})` : 'stopped on the server (KILL QUERY)'} during ${what}: rolled back, so they are recorded as not applied; the next deploy runs them again`,
       );
     }
     const inChecks =
@@ -688,6 +708,36 @@ class FileRun {
     if (outcome.at < packet.prefix.length && !(inChecks && errno === ER_SUBQUERY_NO_1_ROW))
       return this.bookkeepingFailed(first.index, outcome.error);
     return false;
+  }
+
+  /**
+   * After a lost connection: whether a DML packet's transaction committed. Its history write
+   * (`inside`) commits with it, so that is read back first; the writes committed ahead of it
+   * (`before`) are then known to have committed too, and are read back only when it did not.
+   */
+  private async readBackTransaction(packet: {
+    readonly before: InlineWrites | null;
+    readonly inside: InlineWrites;
+  }): Promise<'written' | 'unwritten' | 'unknown'> {
+    const committed = await this.readBack(packet.inside);
+    if (committed === 'written') {
+      // In the order they committed, so that what is known to be durable ends as the later.
+      packet.before?.written();
+      packet.inside.written();
+    } else if (packet.before) await this.readBack(packet.before);
+    return committed;
+  }
+
+  /**
+   * The connection was lost, but the history shows that what it carried committed: stop there
+   * all the same (the connection is gone), saying so.
+   */
+  private lostAfterCommit(what: string, lost: string): never {
+    this.stopped = true;
+    throw new Stop({
+      status: 'failed',
+      message: `lost the connection to ${this.ctx.target.masked} just after ${what} committed (${lost}); the history recorded it with it, so ${nextDeploy(this.ctx, [this.action])}`,
+    });
   }
 
   /**
@@ -748,11 +798,13 @@ class FileRun {
       return applied();
     }
     if (outcome.kind === 'unknown') {
-      if (before) await this.readBack(before);
       // The COMMIT may have run before the connection went: the history write committed, or not,
       // with the statement, so reading it back tells. A thread still there may yet commit it.
-      const committed = await this.readBack(inside);
-      if (committed === 'written') return applied();
+      const committed = await this.readBackTransaction({ before, inside });
+      if (committed === 'written') {
+        await applied();
+        return this.lostAfterCommit(this.where(i), describeError(outcome.error, ctx.target));
+      }
       if (committed === 'unknown')
         return { kind: 'unknown', error: outcome.error, ...{ failedAt: i, atCommit: true } };
       // What stays queued must be true: statement i is not applied.
@@ -905,7 +957,7 @@ class FileRun {
       this.stopped = true;
       throw new Stop({
         status: 'failed',
-        message: `the connection was lost during the COMMIT of ${this.where(at)} (${describeError((outcome as { error: unknown }).error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did`,
+        message: `the connection was lost while ${this.where(at)} and its COMMIT were in flight (${describeError((outcome as { error: unknown }).error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did`,
       });
     }
     return this.fail(
@@ -973,6 +1025,15 @@ class FileRun {
 }
 
 class SizeError extends Error {}
+
+function tableKey(t: TableRef): string {
+  return `${t.schema ?? ''}.${t.name}`.toLowerCase();
+}
+
+/** Each table once: one InnoDB check each. */
+function uniqueTables(tables: readonly TableRef[]): TableRef[] {
+  return [...new Map(tables.map((t) => [tableKey(t), t])).values()];
+}
 
 /**
  * Fails its packet (a scalar subquery with two rows) unless `t` is an InnoDB table: only then does

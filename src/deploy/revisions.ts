@@ -85,6 +85,11 @@ export interface RevisionReadWriter extends RevisionReader {
   inline(options: { readonly ownTransaction: boolean; readonly onlyInFlight?: boolean }): InlineWrites | null;
   /** An error of one of inline()'s statements, as flush() would have thrown it. */
   writeError(error: unknown): unknown;
+  /**
+   * A statement that fails its packet (as writeError reads it: the lock was lost) unless the
+   * deploy still holds its lock: sent before a COMMIT that ends many statements.
+   */
+  lockCheck(): string;
   /** What is durably recorded for a file (after the last successful flush), if anything. */
   recorded(versionKey: string): { readonly applied: number; readonly inflight: number | null } | undefined;
   /** Whether what is durably recorded shows a statement in flight (its completion still queued). */

@@ -3,9 +3,11 @@
 // migration does to its session (sql_mode, character set) cannot bend the history writes; a
 // statement's own error is told apart from a failed history write; a table that cannot roll back
 // is found out before its statement runs; nothing the history records is lost.
+import { createServer, type Server, connect as tcpConnect } from 'node:net';
 import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sendPacket, setMultiStatements } from '../../src/db/multi-statements.js';
+import { parseDatabaseUrl } from '../../src/db/url.js';
 import { cli } from '../support/cli.js';
 import {
   deployWorkdir,
@@ -273,10 +275,11 @@ describe('one packet per statement', () => {
         'INSERT INTO t VALUES (3, 0);\nINSERT INTO t VALUES (2, 9);\nINSERT INTO t VALUES (4, 0);',
     });
     const sent = await packetsDuring(async () => expect((await deploy(w)).code).toBe(1));
-    // V2: one packet, its four statements between the history write and the COMMIT.
+    // V2: one packet, its four statements between the history write and the COMMIT, the lock
+    // checked again just before it.
     expect(sent.filter((p) => p.includes('INSERT INTO t VALUES (1, 0)'))).toEqual([
       expect.stringMatching(
-        /START TRANSACTION;[\s\S]*sqlgate_history[\s\S]*;\nINSERT INTO t VALUES \(1, 0\)\n;\nINSERT INTO t VALUES \(2, 0\)\n;\nUPDATE t SET n = 5 WHERE id = 2\n;\nDELETE FROM t WHERE id = 1\n;\nCOMMIT$/,
+        /START TRANSACTION;[\s\S]*sqlgate_history[\s\S]*;\nINSERT INTO t VALUES \(1, 0\)\n;\nINSERT INTO t VALUES \(2, 0\)\n;\nUPDATE t SET n = 5 WHERE id = 2\n;\nDELETE FROM t WHERE id = 1\n;\nSET @sqlgate_check = [^;]*IS_USED_LOCK[^;]*;\nCOMMIT$/,
       ),
     ]);
     // V3's group failed at its second INSERT and was rolled back whole; run again one by one, the
@@ -361,6 +364,85 @@ describe('one packet per statement', () => {
       ['V2', 'success'],
       ['V3', 'success'],
     ]);
+  }, 60_000);
+
+  it('a CALL that returns rows runs once and counts as applied (its result sets are more than its statements)', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__t.sql': 'CREATE TABLE t (id INT) ENGINE=InnoDB;',
+      'migrations/app/V2__p.sql': 'CREATE PROCEDURE p() BEGIN INSERT INTO t VALUES (1); SELECT 1 AS one; END',
+      'migrations/app/V3__call.sql': 'CALL p();',
+    });
+    expect((await deploy(w)).code).toBe(0);
+    expect(await server.query(`SELECT id FROM ${w.db}.t`)).toEqual([{ id: 1 }]);
+    expect((await history(w.db)).map((r) => [r.version, r.status])).toEqual([
+      ['V1', 'success'],
+      ['V2', 'success'],
+      ['V3', 'success'],
+    ]);
+  }, 60_000);
+
+  it('a connection lost just after a group of DML statements committed: stops there, and the history keeps what committed', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__t.sql':
+        'CREATE TABLE t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB;\nINSERT INTO t VALUES (1, 10);',
+      'migrations/app/V2__more.sql':
+        'CREATE TABLE u (id INT);\nUPDATE t SET n = n + 1 WHERE id = 1;\nINSERT INTO t VALUES (2, 0);',
+    });
+    // A proxy that forwards the packet carrying V2's UPDATE and its COMMIT, then never returns
+    // the server's answer and drops the connection: the server commits, the deploy hears nothing.
+    let armed = true;
+    const proxy: Server = createServer((client) => {
+      const upstream = tcpConnect(server.port, '127.0.0.1');
+      let holding = false;
+      client.on('data', (d) => {
+        upstream.write(d);
+        const text = d.toString('latin1');
+        if (armed && text.includes('UPDATE t SET n = n + 1') && text.includes('COMMIT')) {
+          armed = false;
+          holding = true;
+          setTimeout(() => {
+            client.destroy();
+            upstream.destroy();
+          }, 800);
+        }
+      });
+      upstream.on('data', (d) => {
+        if (!holding) client.write(d);
+      });
+      for (const end of [client, upstream]) end.on('error', () => {});
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const port = (proxy.address() as { port: number }).port;
+    try {
+      const first = await deployWorkdir(server, w, {
+        target: parseDatabaseUrl('TEST_DB_URL', `mysql://root@127.0.0.1:${port}/`),
+      });
+      expect(first.status).toBe('failed');
+      expect(first.message).toContain(
+        'just after statements 2–3 of migrations/app/V2__more.sql (lines 2–3, one transaction) committed',
+      );
+      expect(first.message).toContain(
+        'migrations/app/V2__more.sql is recorded as applied, and the next deploy goes on after it',
+      );
+      expect(await server.query(`SELECT id, n FROM ${w.db}.t ORDER BY id`)).toEqual([
+        { id: 1, n: 11 },
+        { id: 2, n: 0 },
+      ]);
+      expect((await history(w.db)).map((r) => [r.version, r.status, r.statements_applied])).toEqual([
+        ['V1', 'success', 2],
+        ['V2', 'success', 3],
+      ]);
+      const second = await deployWorkdir(server, w);
+      expect(second.status).toBe('up-to-date');
+      expect(await server.query(`SELECT id, n FROM ${w.db}.t ORDER BY id`)).toEqual([
+        { id: 1, n: 11 },
+        { id: 2, n: 0 },
+      ]);
+    } finally {
+      proxy.close();
+    }
   }, 60_000);
 
   it('refuses a migration that names the history table, before anything runs', async () => {
