@@ -42,6 +42,7 @@ const create = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
   work_connection BIGINT NULL,
   failed_hash CHAR(64) NULL,
   inflight_via VARCHAR(64) NULL,
+  work_connected_at DATETIME(3) NULL,
   UNIQUE KEY uk_sqlgate_version (version_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
 
@@ -50,6 +51,7 @@ const ADDED = {
   work_connection: 'BIGINT NULL',
   failed_hash: 'CHAR(64) NULL',
   inflight_via: 'VARCHAR(64) NULL',
+  work_connected_at: 'DATETIME(3) NULL',
 };
 
 /** failed_sql keeps this much of a failed statement: the statement itself may exceed max_allowed_packet. */
@@ -211,8 +213,8 @@ export class MysqlRevisions implements RevisionReadWriter {
       return {
         sql: `INSERT INTO ${this.table} (version, version_key, description, file, checksum, statements_total, statements_applied,
             applied_hash, statement_hashes, status, inflight_statement, error, failed_statement, failed_sql, failed_hash,
-            applied_by, git_sha, pr, risk, work_connection, inflight_via, started_at, finished_at, execution_ms)
-          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? 'NOW(3)' : 'NULL'}, ${ended ? '0' : 'NULL'})`,
+            applied_by, git_sha, pr, risk, work_connection, inflight_via, started_at, finished_at, execution_ms, work_connected_at)
+          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? 'NOW(3)' : 'NULL'}, ${ended ? '0' : 'NULL'}, NOW(3))`,
         values: [
           s.version,
           s.versionKey,
@@ -265,6 +267,7 @@ export class MysqlRevisions implements RevisionReadWriter {
         'pr = ?',
         'risk = ?',
         'work_connection = ?',
+        'work_connected_at = NOW(3)',
       );
       values.push(
         s.checksum,
@@ -307,6 +310,10 @@ export class MysqlRevisions implements RevisionReadWriter {
       throw error;
     }
     this.written(entries);
+  }
+
+  lockCheck(): string {
+    return `SET @sqlgate_check = ${inlined({ sql: GUARDED, values: this.guard(1) })}`;
   }
 
   /** An error of one of inline()'s statements, as flush() would have thrown it. */
@@ -419,14 +426,17 @@ export class MysqlRevisions implements RevisionReadWriter {
   async stillRunning(row: HistoryRow): Promise<{ connection: number; seconds: number } | null> {
     if (row.workConnection === null) return null;
     // Connection ids start again after a restart: a thread with the id is the deploy's only if
-    // the server has been up since the file started (give or take the 2 s that whole-second
-    // uptime and NOW() can be off by, on the side of "still running"), and never the one asking.
+    // the server has been up since the deploy connected (give or take the 2 s that whole-second
+    // uptime and clocks can be off by, on the side of "still running"), and never the one asking.
+    // Uptime comes from SHOW GLOBAL STATUS, which MySQL and MariaDB both have.
+    const status = await this.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Uptime'");
+    const uptime = Number(status[0]?.Value ?? 0);
     const rows = await this.query<RowDataPacket[]>(
       `SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST
         WHERE ID = ? AND ID <> CONNECTION_ID() AND COMMAND NOT IN ('Sleep', 'Killed')
-          AND (SELECT started_at FROM ${this.table} WHERE version_key = ?) >= NOW() - INTERVAL
-            ((SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME') + 2) SECOND`,
-      [row.workConnection, row.versionKey],
+          AND (SELECT UNIX_TIMESTAMP(COALESCE(work_connected_at, started_at)) FROM ${this.table} WHERE version_key = ?)
+            >= UNIX_TIMESTAMP() - ?`,
+      [row.workConnection, row.versionKey, uptime + 2],
     );
     const r = rows[0];
     return r ? { connection: Number(r.id), seconds: Number(r.seconds) } : null;

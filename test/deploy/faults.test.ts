@@ -4,7 +4,10 @@
 // and a frozen server.
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../../src/db/url.js';
+import { ControlSession } from '../../src/deploy/control.js';
 import { lockName } from '../../src/deploy/lock.js';
+import { MysqlRevisions } from '../../src/deploy/mysql-revisions.js';
 import { cli } from '../support/cli.js';
 import {
   deployWorkdir,
@@ -148,6 +151,43 @@ describe('deploy faults', () => {
       `repaired ${w.db} version V2: statement 1 recorded as applied; status success, 1/1 statements applied`,
     );
   }, 40_000);
+
+  it("counts a thread with the recorded connection id as the deploy's only if the server has been up since the deploy connected", async () => {
+    const w = await makeWorkdir(server, {});
+    const control = await ControlSession.open(parseDatabaseUrl('TEST_DB_URL', server.url), 5000);
+    const sleeper = await server.connection(w.db);
+    try {
+      const history = new MysqlRevisions(control, w.db);
+      await history.ensure();
+      const id = sleeper.threadId;
+      const running = sleeper.query('SELECT SLEEP(3)');
+      await waitForQuery(server, 'SELECT SLEEP(3)');
+      // A resumed file: it started long ago, but this deploy connected just now.
+      await server.query(
+        `INSERT INTO ${w.db}.sqlgate_history (version, version_key, description, file, checksum, statements_total,
+           statements_applied, applied_hash, statement_hashes, status, applied_by, started_at, work_connection, work_connected_at)
+         VALUES ('V1', '1', 'a', 'migrations/app/V1__a.sql', 'sha256:x', 2, 1, '', '[]', 'running', 'test',
+           '2000-01-01 00:00:00', ${id}, NOW(3))`,
+      );
+      const row = async () => (await history.read())[0] as Parameters<typeof history.stillRunning>[0];
+      expect(await history.stillRunning(await row())).toEqual({
+        connection: id,
+        seconds: expect.any(Number),
+      });
+      // Connected before the server last started: the thread with that id now is someone else.
+      await server.query(`UPDATE ${w.db}.sqlgate_history SET work_connected_at = '2000-01-01 00:00:00'`);
+      expect(await history.stillRunning(await row())).toBeNull();
+      // The one asking is never the deploy's statement.
+      await server.query(
+        `UPDATE ${w.db}.sqlgate_history SET work_connected_at = NOW(3), work_connection = ${control.id}`,
+      );
+      expect(await history.stillRunning(await row())).toBeNull();
+      await running;
+    } finally {
+      await sleeper.end();
+      await control.close();
+    }
+  }, 30_000);
 
   it('refuses SET autocommit = 0 and an unfinished transaction before running anything', async () => {
     const w = await makeWorkdir(server, {
