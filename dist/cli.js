@@ -31183,11 +31183,20 @@ var COM_SET_OPTION = 27, MULTI_STATEMENTS_ON = 0, MULTI_STATEMENTS_OFF = 1, SetO
   constructor(option, done) {
     super();
     this.option = option;
-    this.done = done;
+    let settled = !1;
+    this.done = (error) => {
+      settled || (settled = !0, done(error));
+    }, this.onResult = (error) => this.done(error ?? new Error("the connection closed before the server answered"));
   }
   option;
-  done;
   sent = !1;
+  done;
+  /**
+   * What mysql2 calls instead of execute() when the connection is already closed or fails
+   * (without it the error would only be emitted on the connection, and the caller would wait
+   * for ever).
+   */
+  onResult;
   stateName() {
     return this.sent ? "reply" : "start";
   }
@@ -31293,17 +31302,17 @@ var WorkSession = class _WorkSession {
   /**
    * sqlgate's `prefix`, then `texts` (a migration's statements, each passing canShareAPacket),
    * then `suffix` (a COMMIT), in one round trip. Each statement followed by another ends with a
-   * line break, so that a comment it ends in cannot run on into the next; if the statements still
-   * did not run as one each (one ends inside an unclosed comment), the packet is reported as
+   * line break, so that a comment it ends in cannot run on into the next; if fewer statements ran
+   * than were sent (one ended inside a comment that hid the rest), the packet is reported as
    * failed at its end.
    */
   async send(prefix, texts, suffix = []) {
     if (!texts.every(canShareAPacket))
       throw new Error("internal: a statement with a ';' cannot share a packet");
     this.multi || (await setMultiStatements(this.connection, !0), this.multi = !0);
-    let body = texts.map((t2, k2) => k2 < texts.length - 1 || suffix.length > 0 ? `${t2}
+    let followed = texts.length > 1 || suffix.length > 0, body = texts.map((t2, k2) => k2 < texts.length - 1 || suffix.length > 0 ? `${t2}
 ` : t2), statements = [...prefix, ...body, ...suffix], result = await sendPacket(this.connection, statements);
-    return result.ok && result.results.length === statements.length ? { kind: "applied" } : result.ok ? { kind: "failed", error: new Error(
+    return result.ok && (!followed || result.results.length >= statements.length) ? { kind: "applied" } : result.ok ? { kind: "failed", error: new Error(
       `a statement ends inside a comment that hid what follows it in the packet${suffix.length > 0 ? ` (sqlgate's ${suffix.join("; ")})` : ""}`
     ), at: statements.length - 1 } : outcomeUnknown(result.error) ? { kind: "unknown", error: result.error } : { kind: "failed", error: result.error, at: result.at };
   }
@@ -31364,7 +31373,7 @@ function versionKey(parts) {
 }
 
 // src/deploy/apply-files.ts
-var ER_LOCK_WAIT_TIMEOUT = 1205, ER_SUBQUERY_NO_1_ROW = 1242, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]), MAX_GROUP = 200;
+var ER_LOCK_WAIT_TIMEOUT = 1205, ER_SUBQUERY_NO_1_ROW = 1242, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]), MAX_GROUP = 200, MAX_GROUP_BYTES = 4 * 1024 * 1024;
 function describeError(error, target) {
   let e = error, text2 = e.sqlMessage ?? e.message ?? String(error);
   return /Can't add new command when connection is in closed state/.test(text2) && (text2 = "the connection to the server was already closed"), e.errno === ER_QUERY_INTERRUPTED && (text2 = `${text2} (stopped by KILL QUERY or a server shutdown)`), redact(
@@ -31416,7 +31425,7 @@ function nextDeploy(ctx, pending) {
   for (let p2 of [...pending].reverse()) {
     let r2 = ctx.history.recorded(versionKey(p2.file.name.parts));
     if (r2)
-      return r2.inflight !== null ? `the history shows statement ${r2.inflight + 1} of ${p2.file.name.path} in flight, so the next deploy reports it in doubt until sqlgate repair --version ${p2.file.name.version} records what happened` : `the next deploy resumes at statement ${r2.applied + 1} of ${p2.file.name.path}`;
+      return r2.inflight !== null ? `the history shows statement ${r2.inflight + 1} of ${p2.file.name.path} in flight, so the next deploy reports it in doubt until sqlgate repair --version ${p2.file.name.version} records what happened` : r2.applied >= p2.file.statements.length ? `${p2.file.name.path} is recorded as applied, and the next deploy goes on after it` : `the next deploy resumes at statement ${r2.applied + 1} of ${p2.file.name.path}`;
   }
   return "the next deploy starts from the history as it is";
 }
@@ -31710,12 +31719,17 @@ var FileRun = class {
    * on tables not known to be non-transactional, within MAX_GROUP statements and the packet size.
    */
   async dmlGroup(units, u2) {
-    let { ctx } = this, group = [], bytes = this.bookkeepingBytes();
+    let { ctx } = this, group = [], bytes = 2 * this.bookkeepingBytes(), tables = /* @__PURE__ */ new Set(), limit2 = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES);
     for (let k2 = u2; k2 < units.length && group.length < MAX_GROUP; k2++) {
       let unit = units[k2];
       if (unit.kind !== "statement" || unit.tables === null || this.session.changed || this.engines.knownNotTransactional(unit.tables)) break;
       let s = this.pendingStatement(unit.index);
-      if (bytes += Buffer.byteLength(s.text) + 2, !canShareAPacket(s.text) || bytes >= ctx.work.maxPacket) break;
+      bytes += Buffer.byteLength(s.text) + 3;
+      for (let t2 of unit.tables) {
+        let key = tableKey(t2);
+        tables.has(key) || (bytes += 512 + Buffer.byteLength(key)), tables.add(key);
+      }
+      if (!canShareAPacket(s.text) || bytes >= limit2) break;
       let executor = await this.executorFor(s);
       if (executor !== ctx.executors.at(-1) || !(executor instanceof SessionExecutor)) break;
       group.push(unit);
@@ -31730,7 +31744,7 @@ var FileRun = class {
    * to roll back). A cancel, a lost connection or a failed history write stop the deploy.
    */
   async runDmlGroup(group) {
-    let { ctx } = this, statements = group.map((unit) => this.pendingStatement(unit.index)), first = statements[0], last = statements.at(-1), tables = group.flatMap((unit) => unit.tables ?? []), what = `statements ${first.index + 1}\u2013${last.index + 1} of ${this.file.name.path} (lines ${first.line}\u2013${last.line}, one transaction)`, acc = this.acc;
+    let { ctx } = this, statements = group.map((unit) => this.pendingStatement(unit.index)), first = statements[0], last = statements.at(-1), tables = uniqueTables(group.flatMap((unit) => unit.tables ?? [])), what = `statements ${first.index + 1}\u2013${last.index + 1} of ${this.file.name.path} (lines ${first.line}\u2013${last.line}, one transaction)`, acc = this.acc;
     for (let s of statements) acc = extendHash(acc, s.hash);
     let packet = this.transactionPacket(
       tables,
@@ -31742,19 +31756,17 @@ var FileRun = class {
         via: null
       })
     ), executor = ctx.executors.at(-1), outcome2 = await this.watched(
-      executor.executeAfter(packet.prefix, statements, ctx.signal, ["COMMIT"])
+      executor.executeAfter(packet.prefix, statements, ctx.signal, [ctx.history.lockCheck(), "COMMIT"])
     ), applied = async () => {
       this.engines.found(tables, !0);
       for (let s of statements) await this.advance(s.index);
-      return !0;
     };
     if (outcome2.kind === "applied")
-      return packet.before?.written(), packet.inside.written(), applied();
+      return packet.before?.written(), packet.inside.written(), await applied(), !0;
     if (outcome2.kind === "unknown") {
-      packet.before && await this.readBack(packet.before);
-      let committed = await this.readBack(packet.inside);
-      if (committed === "written") return applied();
-      let lost = describeError(outcome2.error, ctx.target);
+      let lost = describeError(outcome2.error, ctx.target), committed = await this.readBackTransaction(packet);
+      if (committed === "written")
+        return await applied(), this.lostAfterCommit(what, lost);
       if (committed === "unknown")
         throw this.stopped = !0, new Stop({
           status: "failed",
@@ -31769,14 +31781,34 @@ var FileRun = class {
     }
     packet.inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= packet.committedFirst ? packet.before?.written() : packet.before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
     });
-    let errno = outcome2.error.errno;
-    if (ctx.signal.aborted && errno === ER_QUERY_INTERRUPTED)
+    let errno = outcome2.error.errno, lockCheckAt = packet.prefix.length + statements.length;
+    if (outcome2.at === lockCheckAt) return this.bookkeepingFailed(first.index, outcome2.error);
+    if (errno === ER_QUERY_INTERRUPTED)
       return this.fail(
         first.index,
-        `cancelled (${String(ctx.signal.reason ?? "signal")}) during ${what}: stopped on the server and rolled back, so they are recorded as not applied; the next deploy runs them again`
+        `${ctx.signal.aborted ? `cancelled (${String(ctx.signal.reason ?? "signal")})` : "stopped on the server (KILL QUERY)"} during ${what}: rolled back, so they are recorded as not applied; the next deploy runs them again`
       );
     let inChecks = outcome2.at > packet.committedFirst && outcome2.at <= packet.committedFirst + packet.checks;
     return outcome2.at < packet.prefix.length && !(inChecks && errno === ER_SUBQUERY_NO_1_ROW) ? this.bookkeepingFailed(first.index, outcome2.error) : !1;
+  }
+  /**
+   * After a lost connection: whether a DML packet's transaction committed. Its history write
+   * (`inside`) commits with it, so that is read back first; the writes committed ahead of it
+   * (`before`) are then known to have committed too, and are read back only when it did not.
+   */
+  async readBackTransaction(packet) {
+    let committed = await this.readBack(packet.inside);
+    return committed === "written" ? (packet.before?.written(), packet.inside.written()) : packet.before && await this.readBack(packet.before), committed;
+  }
+  /**
+   * The connection was lost, but the history shows that what it carried committed: stop there
+   * all the same (the connection is gone), saying so.
+   */
+  lostAfterCommit(what, lost) {
+    throw this.stopped = !0, new Stop({
+      status: "failed",
+      message: `lost the connection to ${this.ctx.target.masked} just after ${what} committed (${lost}); the history recorded it with it, so ${nextDeploy(this.ctx, [this.action])}`
+    });
   }
   /**
    * What goes ahead of DML statements in their packet: anything already true that still waits (a
@@ -31809,9 +31841,8 @@ var FileRun = class {
     if (outcome2.kind === "applied")
       return before?.written(), inside.written(), applied();
     if (outcome2.kind === "unknown") {
-      before && await this.readBack(before);
-      let committed = await this.readBack(inside);
-      return committed === "written" ? applied() : committed === "unknown" ? { kind: "unknown", error: outcome2.error, failedAt: i, atCommit: !0 } : (ctx.history.progress(this.key, this.progress(null)), { kind: "unknown", error: outcome2.error, failedAt: i });
+      let committed = await this.readBackTransaction({ before, inside });
+      return committed === "written" ? (await applied(), this.lostAfterCommit(this.where(i), describeError(outcome2.error, ctx.target))) : committed === "unknown" ? { kind: "unknown", error: outcome2.error, failedAt: i, atCommit: !0 } : (ctx.history.progress(this.key, this.progress(null)), { kind: "unknown", error: outcome2.error, failedAt: i });
     }
     return inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
     }), outcome2.at > committedFirst && outcome2.at <= committedFirst + checks && outcome2.error.errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at >= prefix.length ? { kind: "failed", error: outcome2.error, failedAt: i } : this.bookkeepingFailed(i, outcome2.error);
@@ -31916,7 +31947,7 @@ var FileRun = class {
     if (outcome2.atCommit)
       throw this.stopped = !0, new Stop({
         status: "failed",
-        message: `the connection was lost during the COMMIT of ${this.where(at3)} (${describeError(outcome2.error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did`
+        message: `the connection was lost while ${this.where(at3)} and its COMMIT were in flight (${describeError(outcome2.error, ctx.target)}); the history row commits or not with it, so the next deploy continues from whatever the server did`
       });
     return this.fail(
       at3,
@@ -31975,6 +32006,12 @@ var FileRun = class {
   }
 }, SizeError = class extends Error {
 };
+function tableKey(t2) {
+  return `${t2.schema ?? ""}.${t2.name}`.toLowerCase();
+}
+function uniqueTables(tables) {
+  return [...new Map(tables.map((t2) => [tableKey(t2), t2])).values()];
+}
 function engineCheck(t2) {
   return `SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${t2.schema === null ? "DATABASE()" : stringLiteral(t2.schema)} AND TABLE_NAME = ${stringLiteral(t2.name)} AND ENGINE = 'InnoDB'))`;
 }
@@ -32301,11 +32338,13 @@ var create = (table2) => `CREATE TABLE IF NOT EXISTS ${table2} (
   work_connection BIGINT NULL,
   failed_hash CHAR(64) NULL,
   inflight_via VARCHAR(64) NULL,
+  work_connected_at DATETIME(3) NULL,
   UNIQUE KEY uk_sqlgate_version (version_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`, ADDED = {
   work_connection: "BIGINT NULL",
   failed_hash: "CHAR(64) NULL",
-  inflight_via: "VARCHAR(64) NULL"
+  inflight_via: "VARCHAR(64) NULL",
+  work_connected_at: "DATETIME(3) NULL"
 }, EXCERPT_CHARS = 2e3;
 function toRow(r2) {
   return {
@@ -32410,8 +32449,8 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
       return {
         sql: `INSERT INTO ${this.table} (version, version_key, description, file, checksum, statements_total, statements_applied,
             applied_hash, statement_hashes, status, inflight_statement, error, failed_statement, failed_sql, failed_hash,
-            applied_by, git_sha, pr, risk, work_connection, inflight_via, started_at, finished_at, execution_ms)
-          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? "NOW(3)" : "NULL"}, ${ended ? "0" : "NULL"})`,
+            applied_by, git_sha, pr, risk, work_connection, inflight_via, started_at, finished_at, execution_ms, work_connected_at)
+          VALUES (?, ?, ?, ?, ?, ${GUARDED}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ${ended ? "NOW(3)" : "NULL"}, ${ended ? "0" : "NULL"}, NOW(3))`,
         values: [
           s.version,
           s.versionKey,
@@ -32450,7 +32489,8 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
         "git_sha = ?",
         "pr = ?",
         "risk = ?",
-        "work_connection = ?"
+        "work_connection = ?",
+        "work_connected_at = NOW(3)"
       ), values.push(
         s.checksum,
         s.statementsTotal,
@@ -32485,6 +32525,9 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
       throw error.errno === ER_SUBQUERY_NO_1_ROW2 ? lockLost() : error;
     }
     this.written(entries);
+  }
+  lockCheck() {
+    return `SET @sqlgate_check = ${inlined({ sql: GUARDED, values: this.guard(1) })}`;
   }
   /** An error of one of inline()'s statements, as flush() would have thrown it. */
   writeError(error) {
@@ -32565,12 +32608,12 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
   }
   async stillRunning(row) {
     if (row.workConnection === null) return null;
-    let r2 = (await this.query(
+    let status = await this.query("SHOW GLOBAL STATUS LIKE 'Uptime'"), uptime = Number(status[0]?.Value ?? 0), r2 = (await this.query(
       `SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST
         WHERE ID = ? AND ID <> CONNECTION_ID() AND COMMAND NOT IN ('Sleep', 'Killed')
-          AND (SELECT started_at FROM ${this.table} WHERE version_key = ?) >= NOW() - INTERVAL
-            ((SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME') + 2) SECOND`,
-      [row.workConnection, row.versionKey]
+          AND (SELECT UNIX_TIMESTAMP(COALESCE(work_connected_at, started_at)) FROM ${this.table} WHERE version_key = ?)
+            >= UNIX_TIMESTAMP() - ?`,
+      [row.workConnection, row.versionKey, uptime + 2]
     ))[0];
     return r2 ? { connection: Number(r2.id), seconds: Number(r2.seconds) } : null;
   }
