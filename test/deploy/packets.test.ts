@@ -39,6 +39,11 @@ async function history(db: string) {
   );
 }
 
+/** Each file's version, status and statements applied, in order. */
+async function progressOf(db: string) {
+  return (await history(db)).map((r) => [r.version, r.status, r.statements_applied]);
+}
+
 /** Round trips (COM_QUERY packets) the deploy's connections sent, from the general log. */
 async function packetsDuring(run: () => Promise<unknown>): Promise<string[]> {
   await server.query("SET GLOBAL log_output = 'TABLE'");
@@ -257,7 +262,7 @@ describe('one packet per statement', () => {
       const second = await run();
       expect(second.status).toBe('applied');
       expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'b'`)).toHaveLength(1);
-      expect((await history(w.db)).map((r) => [r.version, r.status, r.statements_applied])).toEqual([
+      expect(await progressOf(w.db)).toEqual([
         ['V1', 'success', 1],
         ['V2', 'success', 1],
       ]);
@@ -338,7 +343,7 @@ describe('one packet per statement', () => {
         { id: 1, n: 2 },
         { id: 2, n: 0 },
       ]);
-      expect((await history(w.db)).map((r) => [r.version, r.status, r.statements_applied])).toEqual([
+      expect(await progressOf(w.db)).toEqual([
         ['V1', 'success', 2],
         ['V2', 'success', 2],
       ]);
@@ -430,7 +435,7 @@ describe('one packet per statement', () => {
         { id: 1, n: 11 },
         { id: 2, n: 0 },
       ]);
-      expect((await history(w.db)).map((r) => [r.version, r.status, r.statements_applied])).toEqual([
+      expect(await progressOf(w.db)).toEqual([
         ['V1', 'success', 2],
         ['V2', 'success', 3],
       ]);
