@@ -603,9 +603,11 @@ class FileRun {
     const group: Extract<Unit, { kind: 'statement' }>[] = [];
     // What sqlgate adds: the writes before and inside the transaction, the lock check, and one
     // InnoDB check per table (each well under 512 bytes); each statement gets ";\n" and "\n".
-    let bytes = 2 * this.bookkeepingBytes();
+    // Only a file's first write carries every statement's hash.
+    const hashes = ctx.history.recorded(this.key) === undefined ? 70 * this.file.statements.length : 0;
+    let bytes = 2 * 4096 + hashes;
     const tables = new Set<string>();
-    const limit = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES);
+    const limit = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES + hashes);
     for (let k = u; k < units.length && group.length < MAX_GROUP; k++) {
       const unit = units[k] as Unit;
       if (unit.kind !== 'statement' || unit.tables === null || this.session.changed) break;
@@ -694,8 +696,6 @@ class FileRun {
     else packet.before?.unwritten();
     await ctx.work.run('ROLLBACK').catch(() => {});
     const errno = (outcome.error as { errno?: number }).errno;
-    const lockCheckAt = packet.prefix.length + statements.length;
-    if (outcome.at === lockCheckAt) return this.bookkeepingFailed(first.index, outcome.error);
     if (errno === ER_QUERY_INTERRUPTED) {
       // Stopped on the server (a cancel, or someone's KILL QUERY): not run again.
       return this.fail(
@@ -703,6 +703,9 @@ class FileRun {
         `${ctx.signal.aborted ? `cancelled (${String(ctx.signal.reason ?? 'signal')})` : 'stopped on the server (KILL QUERY)'} during ${what}: rolled back, so they are recorded as not applied; the next deploy runs them again`,
       );
     }
+    // The lock check before the COMMIT.
+    if (outcome.at === packet.prefix.length + statements.length)
+      return this.bookkeepingFailed(first.index, outcome.error);
     const inChecks =
       outcome.at > packet.committedFirst && outcome.at <= packet.committedFirst + packet.checks;
     if (outcome.at < packet.prefix.length && !(inChecks && errno === ER_SUBQUERY_NO_1_ROW))
@@ -720,11 +723,14 @@ class FileRun {
     readonly inside: InlineWrites;
   }): Promise<'written' | 'unwritten' | 'unknown'> {
     const committed = await this.readBack(packet.inside);
-    if (committed === 'written') {
-      // In the order they committed, so that what is known to be durable ends as the later.
+    if (committed === 'unwritten') {
+      if (packet.before) await this.readBack(packet.before);
+    } else {
+      // Committed, or counted as such: in the order they would have committed, so that what is
+      // taken as durable ends as the later.
       packet.before?.written();
       packet.inside.written();
-    } else if (packet.before) await this.readBack(packet.before);
+    }
     return committed;
   }
 
@@ -760,7 +766,9 @@ class FileRun {
     const before = ctx.history.inline({ ownTransaction: true, onlyInFlight: true });
     record();
     const inside = ctx.history.inline({ ownTransaction: false }) as InlineWrites;
-    const checks = this.engines.knownTransactional(tables) ? [] : tables.map((t) => engineCheck(t));
+    const checks = this.engines.knownTransactional(tables)
+      ? []
+      : uniqueTables(tables).map((t) => engineCheck(t));
     return {
       before,
       inside,
@@ -786,7 +794,10 @@ class FileRun {
     const { before, inside, prefix, committedFirst, checks } = this.transactionPacket(tables, () =>
       this.queueApplied(i, last),
     );
-    const outcome = await this.watched(executor.executeAfter(prefix, [s], ctx.signal, ['COMMIT']));
+    // The lock is checked again before the COMMIT: the statement may have run for a long time.
+    const outcome = await this.watched(
+      executor.executeAfter(prefix, [s], ctx.signal, [ctx.history.lockCheck(), 'COMMIT']),
+    );
     const applied = async (): Promise<StatementOutcome> => {
       this.engines.found(tables, true);
       await this.advance(i);
@@ -816,9 +827,12 @@ class FileRun {
     if (outcome.at >= committedFirst) before?.written();
     else before?.unwritten();
     await ctx.work.run('ROLLBACK').catch(() => {});
+    const errno = (outcome.error as { errno?: number }).errno;
     const inChecks = outcome.at > committedFirst && outcome.at <= committedFirst + checks;
-    if (inChecks && (outcome.error as { errno?: number }).errno === ER_SUBQUERY_NO_1_ROW)
-      return { kind: 'not-transactional' };
+    if (inChecks && errno === ER_SUBQUERY_NO_1_ROW) return { kind: 'not-transactional' };
+    // The lock check before the COMMIT (unless a KILL QUERY stopped it there).
+    if (outcome.at === prefix.length + 1 && errno !== ER_QUERY_INTERRUPTED)
+      return this.bookkeepingFailed(i, outcome.error);
     // The statement, or its COMMIT, failed: the transaction is rolled back.
     if (outcome.at >= prefix.length) return { kind: 'failed', error: outcome.error, ...{ failedAt: i } };
     return this.bookkeepingFailed(i, outcome.error);

@@ -42,7 +42,7 @@ const create = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
   work_connection BIGINT NULL,
   failed_hash CHAR(64) NULL,
   inflight_via VARCHAR(64) NULL,
-  work_connected_at DATETIME(3) NULL,
+  work_connected_at TIMESTAMP(3) NULL,
   UNIQUE KEY uk_sqlgate_version (version_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
 
@@ -51,7 +51,7 @@ const ADDED = {
   work_connection: 'BIGINT NULL',
   failed_hash: 'CHAR(64) NULL',
   inflight_via: 'VARCHAR(64) NULL',
-  work_connected_at: 'DATETIME(3) NULL',
+  work_connected_at: 'TIMESTAMP(3) NULL',
 };
 
 /** failed_sql keeps this much of a failed statement: the statement itself may exceed max_allowed_packet. */
@@ -423,20 +423,33 @@ export class MysqlRevisions implements RevisionReadWriter {
     }
   }
 
+  private async hasColumn(name: string): Promise<boolean> {
+    const rows = await this.query<RowDataPacket[]>(
+      'SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+      [this.database, HISTORY_TABLE, name],
+    );
+    return rows.length > 0;
+  }
+
   async stillRunning(row: HistoryRow): Promise<{ connection: number; seconds: number } | null> {
     if (row.workConnection === null) return null;
     // Connection ids start again after a restart: a thread with the id is the deploy's only if
     // the server has been up since the deploy connected (give or take the 2 s that whole-second
     // uptime and clocks can be off by, on the side of "still running"), and never the one asking.
     // Uptime comes from SHOW GLOBAL STATUS, which MySQL and MariaDB both have.
+    // A table an older sqlgate made, not deployed to since, has only started_at.
+    // Unreadable uptime counts as "up for ever": the thread is then taken as the deploy's.
     const status = await this.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Uptime'");
-    const uptime = Number(status[0]?.Value ?? 0);
+    const uptime = Number(status[0]?.Value);
+    const since = (await this.hasColumn('work_connected_at'))
+      ? 'COALESCE(work_connected_at, started_at)'
+      : 'started_at';
     const rows = await this.query<RowDataPacket[]>(
       `SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST
         WHERE ID = ? AND ID <> CONNECTION_ID() AND COMMAND NOT IN ('Sleep', 'Killed')
-          AND (SELECT UNIX_TIMESTAMP(COALESCE(work_connected_at, started_at)) FROM ${this.table} WHERE version_key = ?)
+          AND (SELECT UNIX_TIMESTAMP(${since}) FROM ${this.table} WHERE version_key = ?)
             >= UNIX_TIMESTAMP() - ?`,
-      [row.workConnection, row.versionKey, uptime + 2],
+      [row.workConnection, row.versionKey, Number.isFinite(uptime) ? uptime + 2 : Number.MAX_SAFE_INTEGER],
     );
     const r = rows[0];
     return r ? { connection: Number(r.id), seconds: Number(r.seconds) } : null;

@@ -160,8 +160,8 @@ describe('deploy faults', () => {
       const history = new MysqlRevisions(control, w.db);
       await history.ensure();
       const id = sleeper.threadId;
-      const running = sleeper.query('SELECT SLEEP(3)');
-      await waitForQuery(server, 'SELECT SLEEP(3)');
+      const running = sleeper.query('SELECT SLEEP(20)');
+      await waitForQuery(server, 'SELECT SLEEP(20)');
       // A resumed file: it started long ago, but this deploy connected just now.
       await server.query(
         `INSERT INTO ${w.db}.sqlgate_history (version, version_key, description, file, checksum, statements_total,
@@ -182,7 +182,19 @@ describe('deploy faults', () => {
         `UPDATE ${w.db}.sqlgate_history SET work_connected_at = NOW(3), work_connection = ${control.id}`,
       );
       expect(await history.stillRunning(await row())).toBeNull();
-      await running;
+      // A table an older sqlgate made has no work_connected_at: started_at (long ago) decides.
+      await server.query(
+        `UPDATE ${w.db}.sqlgate_history SET work_connection = ${id}, started_at = '2000-01-01 00:00:00'`,
+      );
+      await server.query(`ALTER TABLE ${w.db}.sqlgate_history DROP COLUMN work_connected_at`);
+      expect(await history.stillRunning(await row())).toBeNull();
+      await server.query(`UPDATE ${w.db}.sqlgate_history SET started_at = NOW(3)`);
+      expect(await history.stillRunning(await row())).toEqual({
+        connection: id,
+        seconds: expect.any(Number),
+      });
+      await server.query(`KILL QUERY ${id}`);
+      await running.catch(() => {});
     } finally {
       await sleeper.end();
       await control.close();
@@ -328,6 +340,27 @@ describe('deploy faults', () => {
         `SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${w.db}' AND TABLE_NAME = 'u'`,
       ),
     ).toEqual([{ n: 0 }]);
+  }, 30_000);
+
+  it('a DML statement or group whose lock was lost while it ran does not commit, and says so', async () => {
+    for (const rows of [
+      'UPDATE t SET n = n + 1 WHERE id = 1 AND SLEEP(1.5) = 0;',
+      'UPDATE t SET n = n + 1 WHERE id = 1 AND SLEEP(1.5) = 0;\nINSERT INTO t VALUES (2, 0);',
+    ]) {
+      const w = await makeWorkdir(server, {
+        'migrations/app/V1__t.sql':
+          'CREATE TABLE t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB;\nINSERT INTO t VALUES (1, 10);',
+        'migrations/app/V2__rows.sql': rows,
+      });
+      const running = engine(w);
+      await waitForQuery(server, 'UPDATE t SET n = n + 1%');
+      const [holder] = await server.query<{ id: number }>(`SELECT IS_USED_LOCK('${lockName(w.db)}') AS id`);
+      await server.query(`KILL CONNECTION ${holder?.id}`);
+      const report = await running;
+      expect(report.status).toBe('failed');
+      expect(report.message).toContain('the deploy lock was lost');
+      expect(await server.query(`SELECT id, n FROM ${w.db}.t ORDER BY id`)).toEqual([{ id: 1, n: 10 }]);
+    }
   }, 30_000);
 
   it('gives up on a frozen server with a clear line instead of waiting forever', async () => {
