@@ -49363,7 +49363,7 @@ var FileRun = class {
    * on tables not known to be non-transactional, within MAX_GROUP statements and the packet size.
    */
   async dmlGroup(units, u2) {
-    let { ctx } = this, group = [], bytes = 2 * this.bookkeepingBytes(), tables = /* @__PURE__ */ new Set(), limit2 = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES);
+    let { ctx } = this, group = [], hashes = ctx.history.recorded(this.key) === void 0 ? 70 * this.file.statements.length : 0, bytes = 2 * 4096 + hashes, tables = /* @__PURE__ */ new Set(), limit2 = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES + hashes);
     for (let k2 = u2; k2 < units.length && group.length < MAX_GROUP; k2++) {
       let unit = units[k2];
       if (unit.kind !== "statement" || unit.tables === null || this.session.changed || this.engines.knownNotTransactional(unit.tables)) break;
@@ -49425,13 +49425,14 @@ var FileRun = class {
     }
     packet.inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= packet.committedFirst ? packet.before?.written() : packet.before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
     });
-    let errno = outcome2.error.errno, lockCheckAt = packet.prefix.length + statements.length;
-    if (outcome2.at === lockCheckAt) return this.bookkeepingFailed(first.index, outcome2.error);
+    let errno = outcome2.error.errno;
     if (errno === ER_QUERY_INTERRUPTED)
       return this.fail(
         first.index,
         `${ctx.signal.aborted ? `cancelled (${String(ctx.signal.reason ?? "signal")})` : "stopped on the server (KILL QUERY)"} during ${what}: rolled back, so they are recorded as not applied; the next deploy runs them again`
       );
+    if (outcome2.at === packet.prefix.length + statements.length)
+      return this.bookkeepingFailed(first.index, outcome2.error);
     let inChecks = outcome2.at > packet.committedFirst && outcome2.at <= packet.committedFirst + packet.checks;
     return outcome2.at < packet.prefix.length && !(inChecks && errno === ER_SUBQUERY_NO_1_ROW) ? this.bookkeepingFailed(first.index, outcome2.error) : !1;
   }
@@ -49442,7 +49443,7 @@ var FileRun = class {
    */
   async readBackTransaction(packet) {
     let committed = await this.readBack(packet.inside);
-    return committed === "written" ? (packet.before?.written(), packet.inside.written()) : packet.before && await this.readBack(packet.before), committed;
+    return committed === "unwritten" ? packet.before && await this.readBack(packet.before) : (packet.before?.written(), packet.inside.written()), committed;
   }
   /**
    * The connection was lost, but the history shows that what it carried committed: stop there
@@ -49463,7 +49464,7 @@ var FileRun = class {
   transactionPacket(tables, record) {
     let { ctx } = this, before = ctx.history.inline({ ownTransaction: !0, onlyInFlight: !0 });
     record();
-    let inside = ctx.history.inline({ ownTransaction: !1 }), checks = this.engines.knownTransactional(tables) ? [] : tables.map((t2) => engineCheck(t2));
+    let inside = ctx.history.inline({ ownTransaction: !1 }), checks = this.engines.knownTransactional(tables) ? [] : uniqueTables(tables).map((t2) => engineCheck(t2));
     return {
       before,
       inside,
@@ -49481,15 +49482,19 @@ var FileRun = class {
     let { ctx } = this, { before, inside, prefix, committedFirst, checks } = this.transactionPacket(
       tables,
       () => this.queueApplied(i, last)
-    ), outcome2 = await this.watched(executor.executeAfter(prefix, [s], ctx.signal, ["COMMIT"])), applied = async () => (this.engines.found(tables, !0), await this.advance(i), { kind: "applied" });
+    ), outcome2 = await this.watched(
+      executor.executeAfter(prefix, [s], ctx.signal, [ctx.history.lockCheck(), "COMMIT"])
+    ), applied = async () => (this.engines.found(tables, !0), await this.advance(i), { kind: "applied" });
     if (outcome2.kind === "applied")
       return before?.written(), inside.written(), applied();
     if (outcome2.kind === "unknown") {
       let committed = await this.readBackTransaction({ before, inside });
       return committed === "written" ? (await applied(), this.lostAfterCommit(this.where(i), describeError(outcome2.error, ctx.target))) : committed === "unknown" ? { kind: "unknown", error: outcome2.error, failedAt: i, atCommit: !0 } : (ctx.history.progress(this.key, this.progress(null)), { kind: "unknown", error: outcome2.error, failedAt: i });
     }
-    return inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
-    }), outcome2.at > committedFirst && outcome2.at <= committedFirst + checks && outcome2.error.errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at >= prefix.length ? { kind: "failed", error: outcome2.error, failedAt: i } : this.bookkeepingFailed(i, outcome2.error);
+    inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
+    });
+    let errno = outcome2.error.errno;
+    return outcome2.at > committedFirst && outcome2.at <= committedFirst + checks && errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at === prefix.length + 1 && errno !== ER_QUERY_INTERRUPTED ? this.bookkeepingFailed(i, outcome2.error) : outcome2.at >= prefix.length ? { kind: "failed", error: outcome2.error, failedAt: i } : this.bookkeepingFailed(i, outcome2.error);
   }
   /**
    * After a lost connection: whether a packet's writes committed, read back from the history once
@@ -49864,13 +49869,13 @@ var create = (table2) => `CREATE TABLE IF NOT EXISTS ${table2} (
   work_connection BIGINT NULL,
   failed_hash CHAR(64) NULL,
   inflight_via VARCHAR(64) NULL,
-  work_connected_at DATETIME(3) NULL,
+  work_connected_at TIMESTAMP(3) NULL,
   UNIQUE KEY uk_sqlgate_version (version_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`, ADDED = {
   work_connection: "BIGINT NULL",
   failed_hash: "CHAR(64) NULL",
   inflight_via: "VARCHAR(64) NULL",
-  work_connected_at: "DATETIME(3) NULL"
+  work_connected_at: "TIMESTAMP(3) NULL"
 }, EXCERPT_CHARS = 2e3;
 function toRow(r2) {
   return {
@@ -50132,14 +50137,20 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
       throw error2.errno === ER_SUBQUERY_NO_1_ROW2 ? lockLost() : error2;
     }
   }
+  async hasColumn(name) {
+    return (await this.query(
+      "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+      [this.database, HISTORY_TABLE, name]
+    )).length > 0;
+  }
   async stillRunning(row) {
     if (row.workConnection === null) return null;
-    let status = await this.query("SHOW GLOBAL STATUS LIKE 'Uptime'"), uptime = Number(status[0]?.Value ?? 0), r2 = (await this.query(
+    let status = await this.query("SHOW GLOBAL STATUS LIKE 'Uptime'"), uptime = Number(status[0]?.Value), since = await this.hasColumn("work_connected_at") ? "COALESCE(work_connected_at, started_at)" : "started_at", r2 = (await this.query(
       `SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST
         WHERE ID = ? AND ID <> CONNECTION_ID() AND COMMAND NOT IN ('Sleep', 'Killed')
-          AND (SELECT UNIX_TIMESTAMP(COALESCE(work_connected_at, started_at)) FROM ${this.table} WHERE version_key = ?)
+          AND (SELECT UNIX_TIMESTAMP(${since}) FROM ${this.table} WHERE version_key = ?)
             >= UNIX_TIMESTAMP() - ?`,
-      [row.workConnection, row.versionKey, uptime + 2]
+      [row.workConnection, row.versionKey, Number.isFinite(uptime) ? uptime + 2 : Number.MAX_SAFE_INTEGER]
     ))[0];
     return r2 ? { connection: Number(r2.id), seconds: Number(r2.seconds) } : null;
   }
