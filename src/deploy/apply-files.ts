@@ -168,7 +168,7 @@ class EngineCache {
   constructor(private readonly ctx: ApplyContext) {}
 
   private key(t: TableRef): string {
-    return `${(t.schema ?? this.ctx.database).toLowerCase()}.${t.name.toLowerCase()}`;
+    return tableKey(t, this.ctx.database);
   }
 
   private set(t: TableRef, engine: string): void {
@@ -491,7 +491,7 @@ class FileRun {
         : null;
     const dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
     if (packet && dml && !this.engines.knownNotTransactional(dml)) {
-      const outcome = await this.retrying(i, () => this.dmlPacket(i, s, packet, dml, last));
+      const outcome = await this.retrying(i, () => this.dmlPacket(i, s, dml, last));
       if (outcome.kind === 'applied') return;
       if (outcome.kind !== 'not-transactional') return this.afterTransactionFailure(i, outcome);
       this.engines.found(dml, false);
@@ -554,8 +554,10 @@ class FileRun {
 
   /** At most what sqlgate's own statements add to a packet. */
   private bookkeepingBytes(): number {
-    // A file's first write carries every statement's hash (64 hex characters and some JSON each).
-    return 4096 + 70 * this.file.statements.length;
+    // Its writes and checks, and (only in a file's first write) every statement's hash: 64 hex
+    // characters and some JSON each.
+    const hashes = this.ctx.history.recorded(this.key) === undefined ? 70 * this.file.statements.length : 0;
+    return 2 * 4096 + hashes;
   }
 
   /**
@@ -601,13 +603,11 @@ class FileRun {
   ): Promise<Extract<Unit, { kind: 'statement' }>[] | null> {
     const { ctx } = this;
     const group: Extract<Unit, { kind: 'statement' }>[] = [];
-    // What sqlgate adds: the writes before and inside the transaction, the lock check, and one
-    // InnoDB check per table (each well under 512 bytes); each statement gets ";\n" and "\n".
-    // Only a file's first write carries every statement's hash.
-    const hashes = ctx.history.recorded(this.key) === undefined ? 70 * this.file.statements.length : 0;
-    let bytes = 2 * 4096 + hashes;
+    // The group's own bytes: each statement with ";\n" and "\n", and one InnoDB check per table
+    // (well under 512 bytes); sqlgate's writes and its lock check come on top.
+    const limit = Math.min(ctx.work.maxPacket - this.bookkeepingBytes(), MAX_GROUP_BYTES);
+    let bytes = 0;
     const tables = new Set<string>();
-    const limit = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES + hashes);
     for (let k = u; k < units.length && group.length < MAX_GROUP; k++) {
       const unit = units[k] as Unit;
       if (unit.kind !== 'statement' || unit.tables === null || this.session.changed) break;
@@ -615,7 +615,7 @@ class FileRun {
       const s = this.pendingStatement(unit.index);
       bytes += Buffer.byteLength(s.text) + 3;
       for (const t of unit.tables) {
-        const key = tableKey(t);
+        const key = tableKey(t, ctx.database);
         if (!tables.has(key)) bytes += 512 + Buffer.byteLength(key);
         tables.add(key);
       }
@@ -639,188 +639,119 @@ class FileRun {
     const statements = group.map((unit) => this.pendingStatement(unit.index));
     const first = statements[0] as PendingStatement;
     const last = statements.at(-1) as PendingStatement;
-    const tables = uniqueTables(group.flatMap((unit) => unit.tables ?? []));
     const what = `statements ${first.index + 1}–${last.index + 1} of ${this.file.name.path} (lines ${first.line}–${last.line}, one transaction)`;
     let acc = this.acc;
     for (const s of statements) acc = extendHash(acc, s.hash);
-    const packet = this.transactionPacket(tables, () =>
-      ctx.history.progress(this.key, {
-        applied: last.index + 1,
-        appliedHash: acc,
-        inflight: null,
-        done: last.index + 1 === this.file.statements.length,
-        via: null,
-      }),
+    const result = await this.inTransactionPacket(
+      statements,
+      group.flatMap((unit) => unit.tables ?? []),
+      () =>
+        ctx.history.progress(this.key, {
+          applied: last.index + 1,
+          appliedHash: acc,
+          inflight: null,
+          done: last.index + 1 === this.file.statements.length,
+          via: null,
+        }),
     );
-    const executor = ctx.executors.at(-1) as SessionExecutor;
-    // The lock is checked again just before the COMMIT: the statements may have taken a while,
-    // and they must not commit once another deploy could have the lock.
-    const outcome = await this.watched(
-      executor.executeAfter(packet.prefix, statements, ctx.signal, [ctx.history.lockCheck(), 'COMMIT']),
-    );
-    const applied = async () => {
-      this.engines.found(tables, true);
-      for (const s of statements) await this.advance(s.index);
-    };
-    if (outcome.kind === 'applied') {
-      packet.before?.written();
-      packet.inside.written();
-      await applied();
-      return true;
-    }
-    if (outcome.kind === 'unknown') {
-      const lost = describeError(outcome.error, ctx.target);
-      const committed = await this.readBackTransaction(packet);
-      if (committed === 'written') {
-        await applied();
-        return this.lostAfterCommit(what, lost);
-      }
-      if (committed === 'unknown') {
+    switch (result.kind) {
+      case 'committed':
+        return true;
+      case 'lost-after-commit':
+        return this.lostAfterCommit(what, result.error);
+      case 'lost-in-doubt':
         this.stopped = true;
         throw new Stop({
           status: 'failed',
-          message: `the connection was lost during ${what} (${lost}); the history row commits or not with them, so the next deploy continues from whatever the server did`,
+          message: `the connection was lost during ${what} (${describeError(result.error, ctx.target)}); the history row commits or not with them, so the next deploy continues from whatever the server did`,
         });
+      case 'lost-rolled-back': {
+        const lost = describeError(result.error, ctx.target);
+        return this.fail(
+          first.index,
+          `the connection was lost while ${what} ran (${lost}); the transaction was rolled back with the connection, so they are recorded as not applied and the next deploy runs them again`,
+          'failed',
+          lost,
+        );
       }
-      ctx.history.progress(this.key, this.progress(null));
-      return this.fail(
-        first.index,
-        `the connection was lost while ${what} ran (${lost}); the transaction was rolled back with the connection, so they are recorded as not applied and the next deploy runs them again`,
-        'failed',
-        lost,
-      );
+      case 'history-failed':
+        return this.bookkeepingFailed(first.index, result.error);
+      case 'not-transactional':
+        return false;
+      case 'failed':
+        if ((result.error as { errno?: number }).errno !== ER_QUERY_INTERRUPTED) return false;
+        // Stopped on the server (a cancel, or someone's KILL QUERY): not run again.
+        return this.fail(
+          first.index,
+          `${ctx.signal.aborted ? `cancelled (${String(ctx.signal.reason ?? 'signal')})` : 'stopped on the server (KILL QUERY)'} during ${what}: rolled back, so they are recorded as not applied; the next deploy runs them again`,
+        );
     }
-    packet.inside.unwritten();
-    ctx.history.progress(this.key, this.progress(null));
-    if (outcome.at >= packet.committedFirst) packet.before?.written();
-    else packet.before?.unwritten();
-    await ctx.work.run('ROLLBACK').catch(() => {});
-    const errno = (outcome.error as { errno?: number }).errno;
-    if (errno === ER_QUERY_INTERRUPTED) {
-      // Stopped on the server (a cancel, or someone's KILL QUERY): not run again.
-      return this.fail(
-        first.index,
-        `${ctx.signal.aborted ? `cancelled (${String(ctx.signal.reason ?? 'signal')})` : 'stopped on the server (KILL QUERY)'} during ${what}: rolled back, so they are recorded as not applied; the next deploy runs them again`,
-      );
-    }
-    // The lock check before the COMMIT.
-    if (outcome.at === packet.prefix.length + statements.length)
-      return this.bookkeepingFailed(first.index, outcome.error);
-    const inChecks =
-      outcome.at > packet.committedFirst && outcome.at <= packet.committedFirst + packet.checks;
-    if (outcome.at < packet.prefix.length && !(inChecks && errno === ER_SUBQUERY_NO_1_ROW))
-      return this.bookkeepingFailed(first.index, outcome.error);
-    return false;
-  }
-
-  /**
-   * After a lost connection: whether a DML packet's transaction committed. Its history write
-   * (`inside`) commits with it, so that is read back first; the writes committed ahead of it
-   * (`before`) are then known to have committed too, and are read back only when it did not.
-   */
-  private async readBackTransaction(packet: {
-    readonly before: InlineWrites | null;
-    readonly inside: InlineWrites;
-  }): Promise<'written' | 'unwritten' | 'unknown'> {
-    const committed = await this.readBack(packet.inside);
-    if (committed === 'unwritten') {
-      if (packet.before) await this.readBack(packet.before);
-    } else {
-      // Committed, or counted as such: in the order they would have committed, so that what is
-      // taken as durable ends as the later.
-      packet.before?.written();
-      packet.inside.written();
-    }
-    return committed;
   }
 
   /**
    * The connection was lost, but the history shows that what it carried committed: stop there
    * all the same (the connection is gone), saying so.
    */
-  private lostAfterCommit(what: string, lost: string): never {
+  private lostAfterCommit(what: string, error: unknown): never {
     this.stopped = true;
     throw new Stop({
       status: 'failed',
-      message: `lost the connection to ${this.ctx.target.masked} just after ${what} committed (${lost}); the history recorded it with it, so ${nextDeploy(this.ctx, [this.action])}`,
+      message: `lost the connection to ${this.ctx.target.masked} just after ${what} committed (${describeError(error, this.ctx.target)}); the history recorded it with it, so ${nextDeploy(this.ctx, [this.action])}`,
     });
   }
 
   /**
-   * What goes ahead of DML statements in their packet: anything already true that still waits (a
-   * DDL's completion) commits first, on its own, since a crash must not roll it back; then START
-   * TRANSACTION, a check that each table is InnoDB (until one has passed since its last DDL), and
-   * the history writes `record` queues, which commit with the statements.
+   * DML `statements` on `tables` in one transaction, in one packet: anything already true that
+   * still waits (a DDL's completion) commits first, on its own, since a crash must not roll it
+   * back; then START TRANSACTION, a check that each table is InnoDB (until one has passed since
+   * its last DDL), the history writes `record` queues, the statements, a last check of the lock
+   * (they may have run for a long time) and the COMMIT. What it did, with the history's queue
+   * left true and the statements advanced when they committed; anything else is rolled back.
    */
-  private transactionPacket(
+  private async inTransactionPacket(
+    statements: readonly PendingStatement[],
     tables: readonly TableRef[],
     record: () => void,
-  ): {
-    readonly before: InlineWrites | null;
-    readonly inside: InlineWrites;
-    readonly prefix: readonly string[];
-    readonly committedFirst: number;
-    readonly checks: number;
-  } {
+  ): Promise<TransactionPacketResult> {
     const { ctx } = this;
     const before = ctx.history.inline({ ownTransaction: true, onlyInFlight: true });
     record();
     const inside = ctx.history.inline({ ownTransaction: false }) as InlineWrites;
-    const checks = this.engines.knownTransactional(tables)
-      ? []
-      : uniqueTables(tables).map((t) => engineCheck(t));
-    return {
-      before,
-      inside,
-      prefix: [...(before?.statements ?? []), 'START TRANSACTION', ...checks, ...inside.statements],
-      committedFirst: before?.statements.length ?? 0,
-      checks: checks.length,
-    };
-  }
-
-  /**
-   * A DML statement on transactional tables in one packet (see transactionPacket) with the
-   * history's "k+1 applied" and its COMMIT. A table that turns out not to roll back is reported
-   * as `not-transactional` with nothing run.
-   */
-  private async dmlPacket(
-    i: number,
-    s: PendingStatement,
-    executor: SessionExecutor,
-    tables: readonly TableRef[],
-    last: boolean,
-  ): Promise<StatementOutcome | { readonly kind: 'not-transactional' }> {
-    const { ctx } = this;
-    const { before, inside, prefix, committedFirst, checks } = this.transactionPacket(tables, () =>
-      this.queueApplied(i, last),
-    );
-    // The lock is checked again before the COMMIT: the statement may have run for a long time.
+    const unique = uniqueTables(tables, ctx.database);
+    const checks = this.engines.knownTransactional(unique) ? [] : unique.map((t) => engineCheck(t));
+    const committedFirst = before?.statements.length ?? 0;
+    const prefix = [...(before?.statements ?? []), 'START TRANSACTION', ...checks, ...inside.statements];
+    const executor = ctx.executors.at(-1) as SessionExecutor;
     const outcome = await this.watched(
-      executor.executeAfter(prefix, [s], ctx.signal, [ctx.history.lockCheck(), 'COMMIT']),
+      executor.executeAfter(prefix, statements, ctx.signal, [ctx.history.lockCheck(), 'COMMIT']),
     );
-    const applied = async (): Promise<StatementOutcome> => {
-      this.engines.found(tables, true);
-      await this.advance(i);
-      return { kind: 'applied' };
+    const advance = async () => {
+      this.engines.found(unique, true);
+      for (const s of statements) await this.advance(s.index);
     };
     if (outcome.kind === 'applied') {
       before?.written();
       inside.written();
-      return applied();
+      await advance();
+      return { kind: 'committed' };
     }
     if (outcome.kind === 'unknown') {
-      // The COMMIT may have run before the connection went: the history write committed, or not,
-      // with the statement, so reading it back tells. A thread still there may yet commit it.
-      const committed = await this.readBackTransaction({ before, inside });
-      if (committed === 'written') {
-        await applied();
-        return this.lostAfterCommit(this.where(i), describeError(outcome.error, ctx.target));
+      // The COMMIT may have run before the connection went. The history write committed, or not,
+      // with the statements, so it is read back first (a thread still there may yet commit it);
+      // the writes ahead of it committed if it did, and are read back only when it did not.
+      const committed = await this.readBack(inside);
+      if (committed === 'unwritten') {
+        if (before) await this.readBack(before);
+        // What stays queued must be true: the statements are not applied.
+        ctx.history.progress(this.key, this.progress(null));
+        return { kind: 'lost-rolled-back', error: outcome.error };
       }
-      if (committed === 'unknown')
-        return { kind: 'unknown', error: outcome.error, ...{ failedAt: i, atCommit: true } };
-      // What stays queued must be true: statement i is not applied.
-      ctx.history.progress(this.key, this.progress(null));
-      return { kind: 'unknown', error: outcome.error, ...{ failedAt: i } };
+      // In the order they committed, so that what is taken as durable ends as the later.
+      before?.written();
+      inside.written();
+      if (committed === 'unknown') return { kind: 'lost-in-doubt', error: outcome.error };
+      await advance();
+      return { kind: 'lost-after-commit', error: outcome.error };
     }
     inside.unwritten();
     ctx.history.progress(this.key, this.progress(null));
@@ -828,14 +759,44 @@ class FileRun {
     else before?.unwritten();
     await ctx.work.run('ROLLBACK').catch(() => {});
     const errno = (outcome.error as { errno?: number }).errno;
-    const inChecks = outcome.at > committedFirst && outcome.at <= committedFirst + checks;
+    const inChecks = outcome.at > committedFirst && outcome.at <= committedFirst + checks.length;
     if (inChecks && errno === ER_SUBQUERY_NO_1_ROW) return { kind: 'not-transactional' };
-    // The lock check before the COMMIT (unless a KILL QUERY stopped it there).
-    if (outcome.at === prefix.length + 1 && errno !== ER_QUERY_INTERRUPTED)
-      return this.bookkeepingFailed(i, outcome.error);
-    // The statement, or its COMMIT, failed: the transaction is rolled back.
-    if (outcome.at >= prefix.length) return { kind: 'failed', error: outcome.error, ...{ failedAt: i } };
-    return this.bookkeepingFailed(i, outcome.error);
+    if (outcome.at < prefix.length) return { kind: 'history-failed', error: outcome.error };
+    // The lock check before the COMMIT, unless a KILL QUERY stopped it there.
+    if (outcome.at === prefix.length + statements.length && errno !== ER_QUERY_INTERRUPTED)
+      return { kind: 'history-failed', error: outcome.error };
+    return { kind: 'failed', error: outcome.error };
+  }
+
+  /**
+   * A DML statement on transactional tables in its own transaction and packet (see
+   * inTransactionPacket) with the history's "k+1 applied". A table that turns out not to roll
+   * back is reported as `not-transactional` with nothing run.
+   */
+  private async dmlPacket(
+    i: number,
+    s: PendingStatement,
+    tables: readonly TableRef[],
+    last: boolean,
+  ): Promise<StatementOutcome | { readonly kind: 'not-transactional' }> {
+    const result = await this.inTransactionPacket([s], tables, () => this.queueApplied(i, last));
+    switch (result.kind) {
+      case 'committed':
+        return { kind: 'applied' };
+      case 'lost-after-commit':
+        return this.lostAfterCommit(this.where(i), result.error);
+      case 'lost-in-doubt':
+        return { kind: 'unknown', error: result.error, ...{ failedAt: i, atCommit: true } };
+      case 'lost-rolled-back':
+        return { kind: 'unknown', error: result.error, ...{ failedAt: i } };
+      case 'history-failed':
+        return this.bookkeepingFailed(i, result.error);
+      case 'not-transactional':
+        return result;
+      case 'failed':
+        // The statement, or its COMMIT, failed: the transaction is rolled back.
+        return { kind: 'failed', error: result.error, ...{ failedAt: i } };
+    }
   }
 
   /**
@@ -1038,15 +999,31 @@ class FileRun {
   }
 }
 
+/** What a DML packet did (see FileRun.inTransactionPacket). */
+type TransactionPacketResult =
+  | { readonly kind: 'committed' }
+  /** The connection was lost, and the history shows the transaction committed. */
+  | { readonly kind: 'lost-after-commit'; readonly error: unknown }
+  /** The connection was lost, and whether the transaction committed cannot be told yet. */
+  | { readonly kind: 'lost-in-doubt'; readonly error: unknown }
+  | { readonly kind: 'lost-rolled-back'; readonly error: unknown }
+  /** A history write, or the lock check before the COMMIT, failed: nothing committed. */
+  | { readonly kind: 'history-failed'; readonly error: unknown }
+  /** A table turned out not to roll back: nothing ran. */
+  | { readonly kind: 'not-transactional' }
+  /** A statement or the COMMIT failed (or was killed): rolled back. */
+  | { readonly kind: 'failed'; readonly error: unknown };
+
 class SizeError extends Error {}
 
-function tableKey(t: TableRef): string {
-  return `${t.schema ?? ''}.${t.name}`.toLowerCase();
+/** A table as `schema.name` in lower case, an unqualified one in `database`. */
+function tableKey(t: TableRef, database: string): string {
+  return `${t.schema ?? database}.${t.name}`.toLowerCase();
 }
 
 /** Each table once: one InnoDB check each. */
-function uniqueTables(tables: readonly TableRef[]): TableRef[] {
-  return [...new Map(tables.map((t) => [tableKey(t), t])).values()];
+function uniqueTables(tables: readonly TableRef[], database: string): TableRef[] {
+  return [...new Map(tables.map((t) => [tableKey(t, database), t])).values()];
 }
 
 /**
