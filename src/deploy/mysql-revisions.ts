@@ -156,11 +156,7 @@ export class MysqlRevisions implements RevisionReadWriter {
 
   async ensure(): Promise<void> {
     await this.query(create(this.table));
-    const present = await this.query<RowDataPacket[]>(
-      'SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
-      [this.database, HISTORY_TABLE],
-    );
-    const have = new Set(present.map((r) => String(r.c).toLowerCase()));
+    const have = await this.columns();
     const missing = Object.entries(ADDED).filter(([name]) => !have.has(name));
     if (missing.length > 0)
       await this.query(
@@ -423,12 +419,13 @@ export class MysqlRevisions implements RevisionReadWriter {
     }
   }
 
-  private async hasColumn(name: string): Promise<boolean> {
+  /** The history table's columns, lower case (an older sqlgate's table lacks the ADDED ones). */
+  private async columns(): Promise<Set<string>> {
     const rows = await this.query<RowDataPacket[]>(
-      'SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?',
-      [this.database, HISTORY_TABLE, name],
+      'SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+      [this.database, HISTORY_TABLE],
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => String(r.c).toLowerCase()));
   }
 
   async stillRunning(row: HistoryRow): Promise<{ connection: number; seconds: number } | null> {
@@ -441,7 +438,7 @@ export class MysqlRevisions implements RevisionReadWriter {
     // Unreadable uptime counts as "up for ever": the thread is then taken as the deploy's.
     const status = await this.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Uptime'");
     const uptime = Number(status[0]?.Value);
-    const since = (await this.hasColumn('work_connected_at'))
+    const since = (await this.columns()).has('work_connected_at')
       ? 'COALESCE(work_connected_at, started_at)'
       : 'started_at';
     const rows = await this.query<RowDataPacket[]>(
