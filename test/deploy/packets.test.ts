@@ -8,6 +8,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sendPacket, setMultiStatements } from '../../src/db/multi-statements.js';
 import { parseDatabaseUrl } from '../../src/db/url.js';
+import { WorkSession } from '../../src/deploy/execute.js';
 import { cli } from '../support/cli.js';
 import {
   deployWorkdir,
@@ -375,6 +376,33 @@ describe('one packet per statement', () => {
       ['V3', 'success'],
     ]);
   }, 60_000);
+
+  it('a statement ending in a line comment does not hide what follows it in the packet; an open block comment fails the packet', async () => {
+    await server.query('CREATE DATABASE comment_ends');
+    await server.query('CREATE TABLE comment_ends.t (id INT PRIMARY KEY) ENGINE=InnoDB');
+    const work = await WorkSession.open(parseDatabaseUrl('TEST_DB_URL', server.url), 'comment_ends', 5, 5000);
+    try {
+      const sent = await work.send(
+        ['START TRANSACTION'],
+        ['INSERT INTO t VALUES (1) -- the first row', 'INSERT INTO t VALUES (2) # the second row'],
+        ['COMMIT'],
+      );
+      expect(sent).toEqual({ kind: 'applied' });
+      // Committed: another connection sees both rows.
+      expect(await server.query('SELECT id FROM comment_ends.t ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+      const open = await work.send(
+        ['START TRANSACTION'],
+        ['INSERT INTO t VALUES (3) /* never closed'],
+        ['COMMIT'],
+      );
+      expect(open).toMatchObject({ kind: 'failed', at: 1, error: { code: 'ER_PARSE_ERROR' } });
+      await work.run('ROLLBACK');
+      expect(await server.query('SELECT id FROM comment_ends.t ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+    } finally {
+      await work.close();
+      await server.query('DROP DATABASE comment_ends');
+    }
+  });
 
   it('a CALL that returns rows runs once and counts as applied (its result sets are more than its statements)', async () => {
     const w = await makeWorkdir(server, {
