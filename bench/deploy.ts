@@ -99,49 +99,48 @@ function timed(fn: () => void): number {
   return performance.now() - start;
 }
 
+async function fresh(server: MariaDbServer, db: string): Promise<void> {
+  await server.query(`DROP DATABASE IF EXISTS ${db}`);
+  await server.query(`CREATE DATABASE ${db}`);
+}
+
+/** Each tool as the process a user runs, on the server's database `db` (sqlgate: the one its policies name). */
+const tools = {
+  client: (server: MariaDbServer, db: string, input: string) =>
+    execFileSync('mariadb', ['-h', '127.0.0.1', '-P', String(server.port), '-uroot', db], { input }),
+  // Its progress lines (every 10 statements of a long file) go to stderr: kept, not printed.
+  sqlgate: (server: MariaDbServer, dir: string) =>
+    execFileSync(process.execPath, [join(ROOT, 'bin/sqlgate.js'), 'deploy', '--env', 'test'], {
+      cwd: dir,
+      env: { ...process.env, BENCH_URL: server.url },
+      stdio: 'pipe',
+    }),
+  dbmate: (server: MariaDbServer, dir: string, db: string) =>
+    execFileSync(DBMATE, ['--no-dump-schema', 'up'], {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: `mysql://root:@127.0.0.1:${server.port}/${db}` },
+    }),
+};
+
 async function sqlgateVsPeers(server: MariaDbServer): Promise<[string, string][]> {
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-bench-'));
   const sql = migrations(dir, 500).join('');
   const times: Record<'client' | 'sqlgate' | 'dbmate', number>[] = [];
-  const fresh = async (db: string) => {
-    await server.query(`DROP DATABASE IF EXISTS ${db}`);
-    await server.query(`CREATE DATABASE ${db}`);
-  };
+  policies(dir, 'via_sqlgate');
   for (let round = 0; round < ROUNDS + 1; round++) {
     const run = {
-      client: async () => {
-        await fresh('via_client');
-        return timed(() =>
-          execFileSync('mariadb', ['-h', '127.0.0.1', '-P', String(server.port), '-uroot', 'via_client'], {
-            input: sql,
-          }),
-        );
-      },
-      sqlgate: async () => {
-        await fresh('via_sqlgate');
-        policies(dir, 'via_sqlgate');
-        return timed(() =>
-          execFileSync(process.execPath, [join(ROOT, 'bin/sqlgate.js'), 'deploy', '--env', 'test'], {
-            cwd: dir,
-            env: { ...process.env, BENCH_URL: server.url },
-          }),
-        );
-      },
-      dbmate: async () => {
-        await fresh('via_dbmate');
-        return timed(() =>
-          execFileSync(DBMATE, ['--no-dump-schema', 'up'], {
-            cwd: dir,
-            env: { ...process.env, DATABASE_URL: `mysql://root:@127.0.0.1:${server.port}/via_dbmate` },
-          }),
-        );
-      },
+      client: () => tools.client(server, 'via_client', sql),
+      sqlgate: () => tools.sqlgate(server, dir),
+      dbmate: () => tools.dbmate(server, dir, 'via_dbmate'),
     };
     const order = (['client', 'sqlgate', 'dbmate'] as const).map(
       (_, k, all) => all[(k + round) % 3] as keyof typeof run,
     );
     const t = { client: 0, sqlgate: 0, dbmate: 0 };
-    for (const tool of order) t[tool] = await run[tool]();
+    for (const tool of order) {
+      await fresh(server, `via_${tool}`);
+      t[tool] = timed(run[tool]);
+    }
     if (round > 0) times.push(t); // round 0 warms the server and the page cache
   }
   const [created] = await server.query<{ n: number }>(
@@ -198,27 +197,10 @@ export async function dataMigration(server: MariaDbServer): Promise<[string, str
     `-- migrate:up\n${inserts}\n-- migrate:down\n`,
   );
   policies(dir, 'data_sqlgate');
-  const fresh = async (db: string) => {
-    await server.query(`DROP DATABASE IF EXISTS ${db}`);
-    await server.query(`CREATE DATABASE ${db}`);
-  };
   const run = {
-    client: () =>
-      execFileSync('mariadb', ['-h', '127.0.0.1', '-P', String(server.port), '-uroot', 'data_client'], {
-        input: create + inserts,
-      }),
-    // Its progress lines (every 10 statements of a long file) go to stderr: kept, not printed.
-    sqlgate: () =>
-      execFileSync(process.execPath, [join(ROOT, 'bin/sqlgate.js'), 'deploy', '--env', 'test'], {
-        cwd: dir,
-        env: { ...process.env, BENCH_URL: server.url },
-        stdio: 'pipe',
-      }),
-    dbmate: () =>
-      execFileSync(DBMATE, ['--no-dump-schema', 'up'], {
-        cwd: dir,
-        env: { ...process.env, DATABASE_URL: `mysql://root:@127.0.0.1:${server.port}/data_dbmate` },
-      }),
+    client: () => tools.client(server, 'data_client', create + inserts),
+    sqlgate: () => tools.sqlgate(server, dir),
+    dbmate: () => tools.dbmate(server, dir, 'data_dbmate'),
   };
   const times: Record<keyof typeof run, number>[] = [];
   for (let round = 0; round < 4; round++) {
@@ -227,7 +209,7 @@ export async function dataMigration(server: MariaDbServer): Promise<[string, str
       (_, k, all) => all[(k + round) % 3] as keyof typeof run,
     );
     for (const tool of order) {
-      await fresh(`data_${tool}`);
+      await fresh(server, `data_${tool}`);
       t[tool] = timed(run[tool]);
     }
     if (round > 0) times.push(t);
@@ -331,12 +313,8 @@ export async function queriesPerMigration(server: MariaDbServer): Promise<[strin
   const count = 300;
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-bench-log-'));
   const sql = migrations(dir, count).join('');
-  const fresh = async (db: string) => {
-    await server.query(`DROP DATABASE IF EXISTS ${db}`);
-    await server.query(`CREATE DATABASE ${db}`);
-  };
   const logged = async (db: string, run: () => void) => {
-    await fresh(db);
+    await fresh(server, db);
     await server.query('TRUNCATE mysql.general_log');
     await server.query('SET GLOBAL general_log = 1');
     run();
@@ -348,7 +326,7 @@ export async function queriesPerMigration(server: MariaDbServer): Promise<[strin
   };
   /** Wall time of `run`, and the server's time on its statements (slow log, every statement). */
   const serverTime = async (db: string, run: () => void) => {
-    await fresh(db);
+    await fresh(server, db);
     await server.query('TRUNCATE mysql.slow_log');
     await server.query('SET GLOBAL long_query_time = 0');
     await server.query('SET GLOBAL slow_query_log = 1');
@@ -359,18 +337,9 @@ export async function queriesPerMigration(server: MariaDbServer): Promise<[strin
     );
     return { wall, server: Number(sum?.s) };
   };
-  const client = (db: string, input: string) => () =>
-    execFileSync('mariadb', ['-h', '127.0.0.1', '-P', String(server.port), '-uroot', db], { input });
-  const sqlgate = () =>
-    execFileSync(process.execPath, [join(ROOT, 'bin/sqlgate.js'), 'deploy', '--env', 'test'], {
-      cwd: dir,
-      env: { ...process.env, BENCH_URL: server.url },
-    });
-  const dbmate = () =>
-    execFileSync(DBMATE, ['--no-dump-schema', 'up'], {
-      cwd: dir,
-      env: { ...process.env, DATABASE_URL: `mysql://root:@127.0.0.1:${server.port}/log_dbmate` },
-    });
+  const client = (db: string, input: string) => () => tools.client(server, db, input);
+  const sqlgate = () => tools.sqlgate(server, dir);
+  const dbmate = () => tools.dbmate(server, dir, 'log_dbmate');
   await server.query("SET GLOBAL log_output = 'TABLE'");
   const byClient = await logged('log_client', client('log_client', sql));
   policies(dir, 'log_sqlgate');
@@ -380,17 +349,17 @@ export async function queriesPerMigration(server: MariaDbServer): Promise<[strin
   const replay = `DELIMITER $$\n${bySqlgate
     .map((q) => q.replaceAll('log_sqlgate', 'log_replay').replace(/<=> \d+\)/g, '<=> CONNECTION_ID())'))
     .join('$$\n')}$$\nDELIMITER ;\n`;
-  const tools = {
+  const measured = {
     client: ['log_client', client('log_client', sql)],
     replay: ['log_replay', client('log_replay', replay)],
     sqlgate: ['log_sqlgate', sqlgate],
     dbmate: ['log_dbmate', dbmate],
   } as const;
-  const rounds: Record<keyof typeof tools, { wall: number; server: number }>[] = [];
+  const rounds: Record<keyof typeof measured, { wall: number; server: number }>[] = [];
   for (let round = 0; round < 3; round++) {
     const r = {} as (typeof rounds)[number];
-    for (const [tool, [db, run]] of Object.entries(tools))
-      r[tool as keyof typeof tools] = await serverTime(db, run);
+    for (const [tool, [db, run]] of Object.entries(measured))
+      r[tool as keyof typeof measured] = await serverTime(db, run);
     rounds.push(r);
   }
   const [replayed] = await server.query<{ n: number }>(
@@ -400,7 +369,7 @@ export async function queriesPerMigration(server: MariaDbServer): Promise<[strin
     throw new Error(`the replay recorded ${replayed?.n} files, not ${count}`);
   rmSync(dir, { recursive: true, force: true });
   const ratio = (f: (p: (typeof rounds)[number]) => number) => `${median(rounds.map(f)).toFixed(2)}x`;
-  const split = (tool: keyof typeof tools) =>
+  const split = (tool: keyof typeof measured) =>
     `${ms(median(rounds.map((r) => r[tool].server)))} on the server + ${ms(median(rounds.map((r) => r[tool].wall - r[tool].server)))} outside it`;
   return [
     [

@@ -3,12 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl } from '../../src/db/url.js';
-import { deployDatabase } from '../../src/deploy/apply.js';
-import { readMigrationFolder } from '../../src/deploy/sources.js';
 import { REPO_ROOT } from '../policy/seed-texts.js';
 import { cli } from '../support/cli.js';
-import { expectEachStatementOnce, makeWorkdir, removeWorkdirs, write } from '../support/deploy-workdir.js';
+import {
+  deployWorkdir,
+  expectEachStatementOnce,
+  makeWorkdir,
+  removeWorkdirs,
+  write,
+} from '../support/deploy-workdir.js';
 import { MariaDbServer } from '../support/mariadb.js';
 
 let server: MariaDbServer;
@@ -376,28 +379,13 @@ describe('crash recovery (the server killed)', () => {
     const db = `app_crash_${++dbCounter}`;
     await crashy.query(`CREATE DATABASE ${db}`);
     write(dir, { 'migrations/app/V1__work.sql': sql });
-    const files = readMigrationFolder(dir, 'migrations', 'app');
-    const database = {
-      name: db,
-      environment: 'test',
-      urlEnv: 'TEST_DB_URL',
-      migrations: 'app',
-      create: false,
-    };
-    const run = (onStatement?: Parameters<typeof deployDatabase>[0]['onStatement']) =>
-      deployDatabase({
-        database,
-        target: parseDatabaseUrl('TEST_DB_URL', crashy.url),
-        files: readMigrationFolder(dir, 'migrations', 'app'),
-        lockWaitTimeoutSeconds: 60,
-        lockTimeoutSeconds: 5,
-        appliedBy: 'test',
-        gitSha: null,
-        dryRun: false,
-        log: () => {},
-        ...(onStatement ? { onStatement } : {}),
-      });
-    return { db, dir, files, run };
+    const run = (onStatement?: NonNullable<Parameters<typeof deployWorkdir>[2]>['onStatement']) =>
+      deployWorkdir(
+        crashy,
+        { dir, db, env: { TEST_DB_URL: crashy.url } },
+        onStatement ? { onStatement } : {},
+      );
+    return { db, dir, run };
   }
 
   afterEach(async () => {
