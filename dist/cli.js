@@ -31301,20 +31301,18 @@ var WorkSession = class _WorkSession {
   }
   /**
    * sqlgate's `prefix`, then `texts` (a migration's statements, each passing canShareAPacket),
-   * then `suffix` (a COMMIT), in one round trip. Each statement followed by another ends with a
-   * line break, so that a comment it ends in cannot run on into the next; if fewer statements ran
-   * than were sent (one ended inside a comment that hid the rest), the packet is reported as
-   * failed at its end.
+   * then `suffix` (a COMMIT), in one round trip. The server reads them as one statement each: a
+   * statement without a `;` ends at the one sqlgate puts after it, each one followed by another
+   * ends with a line break (so a line comment it ends in stops there), and a block comment left
+   * open is a syntax error.
    */
   async send(prefix, texts, suffix = []) {
     if (!texts.every(canShareAPacket))
       throw new Error("internal: a statement with a ';' cannot share a packet");
     this.multi || (await setMultiStatements(this.connection, !0), this.multi = !0);
-    let followed = texts.length > 1 || suffix.length > 0, body = texts.map((t2, k2) => k2 < texts.length - 1 || suffix.length > 0 ? `${t2}
-` : t2), statements = [...prefix, ...body, ...suffix], result = await sendPacket(this.connection, statements);
-    return result.ok && (!followed || result.results.length >= statements.length) ? { kind: "applied" } : result.ok ? { kind: "failed", error: new Error(
-      `a statement ends inside a comment that hid what follows it in the packet${suffix.length > 0 ? ` (sqlgate's ${suffix.join("; ")})` : ""}`
-    ), at: statements.length - 1 } : outcomeUnknown(result.error) ? { kind: "unknown", error: result.error } : { kind: "failed", error: result.error, at: result.at };
+    let body = texts.map((t2, k2) => k2 < texts.length - 1 || suffix.length > 0 ? `${t2}
+` : t2), result = await sendPacket(this.connection, [...prefix, ...body, ...suffix]);
+    return result.ok ? { kind: "applied" } : outcomeUnknown(result.error) ? { kind: "unknown", error: result.error } : { kind: "failed", error: result.error, at: result.at };
   }
   async close() {
     await closeQuietly(this.connection);
@@ -31444,7 +31442,7 @@ var EngineCache = class {
   byWord = /* @__PURE__ */ new Map();
   notOneWord = /* @__PURE__ */ new Map();
   key(t2) {
-    return `${(t2.schema ?? this.ctx.database).toLowerCase()}.${t2.name.toLowerCase()}`;
+    return tableKey(t2, this.ctx.database);
   }
   set(t2, engine) {
     let key = this.key(t2);
@@ -31662,7 +31660,7 @@ var FileRun = class {
     this.inflightVia = executor.via ?? null;
     let packet = executor instanceof SessionExecutor && !this.session.changed && canShareAPacket(s.text) && this.fitsAPacket(s) ? executor : null, dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
     if (packet && dml && !this.engines.knownNotTransactional(dml)) {
-      let outcome3 = await this.retrying(i, () => this.dmlPacket(i, s, packet, dml, last));
+      let outcome3 = await this.retrying(i, () => this.dmlPacket(i, s, dml, last));
       if (outcome3.kind === "applied") return;
       if (outcome3.kind !== "not-transactional") return this.afterTransactionFailure(i, outcome3);
       this.engines.found(dml, !1);
@@ -31699,7 +31697,8 @@ var FileRun = class {
   }
   /** At most what sqlgate's own statements add to a packet. */
   bookkeepingBytes() {
-    return 4096 + 70 * this.file.statements.length;
+    let hashes = this.ctx.history.recorded(this.key) === void 0 ? 70 * this.file.statements.length : 0;
+    return 2 * 4096 + hashes;
   }
   /**
    * The history's "k applied, k+1 in flight" (with anything already true that is still queued)
@@ -31719,14 +31718,14 @@ var FileRun = class {
    * on tables not known to be non-transactional, within MAX_GROUP statements and the packet size.
    */
   async dmlGroup(units, u2) {
-    let { ctx } = this, group = [], hashes = ctx.history.recorded(this.key) === void 0 ? 70 * this.file.statements.length : 0, bytes = 2 * 4096 + hashes, tables = /* @__PURE__ */ new Set(), limit2 = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES + hashes);
+    let { ctx } = this, group = [], limit2 = Math.min(ctx.work.maxPacket - this.bookkeepingBytes(), MAX_GROUP_BYTES), bytes = 0, tables = /* @__PURE__ */ new Set();
     for (let k2 = u2; k2 < units.length && group.length < MAX_GROUP; k2++) {
       let unit = units[k2];
       if (unit.kind !== "statement" || unit.tables === null || this.session.changed || this.engines.knownNotTransactional(unit.tables)) break;
       let s = this.pendingStatement(unit.index);
       bytes += Buffer.byteLength(s.text) + 3;
       for (let t2 of unit.tables) {
-        let key = tableKey(t2);
+        let key = tableKey(t2, ctx.database);
         tables.has(key) || (bytes += 512 + Buffer.byteLength(key)), tables.add(key);
       }
       if (!canShareAPacket(s.text) || bytes >= limit2) break;
@@ -31744,10 +31743,11 @@ var FileRun = class {
    * to roll back). A cancel, a lost connection or a failed history write stop the deploy.
    */
   async runDmlGroup(group) {
-    let { ctx } = this, statements = group.map((unit) => this.pendingStatement(unit.index)), first = statements[0], last = statements.at(-1), tables = uniqueTables(group.flatMap((unit) => unit.tables ?? [])), what = `statements ${first.index + 1}\u2013${last.index + 1} of ${this.file.name.path} (lines ${first.line}\u2013${last.line}, one transaction)`, acc = this.acc;
+    let { ctx } = this, statements = group.map((unit) => this.pendingStatement(unit.index)), first = statements[0], last = statements.at(-1), what = `statements ${first.index + 1}\u2013${last.index + 1} of ${this.file.name.path} (lines ${first.line}\u2013${last.line}, one transaction)`, acc = this.acc;
     for (let s of statements) acc = extendHash(acc, s.hash);
-    let packet = this.transactionPacket(
-      tables,
+    let result = await this.inTransactionPacket(
+      statements,
+      group.flatMap((unit) => unit.tables ?? []),
       () => ctx.history.progress(this.key, {
         applied: last.index + 1,
         appliedHash: acc,
@@ -31755,102 +31755,98 @@ var FileRun = class {
         done: last.index + 1 === this.file.statements.length,
         via: null
       })
-    ), executor = ctx.executors.at(-1), outcome2 = await this.watched(
-      executor.executeAfter(packet.prefix, statements, ctx.signal, [ctx.history.lockCheck(), "COMMIT"])
-    ), applied = async () => {
-      this.engines.found(tables, !0);
-      for (let s of statements) await this.advance(s.index);
-    };
-    if (outcome2.kind === "applied")
-      return packet.before?.written(), packet.inside.written(), await applied(), !0;
-    if (outcome2.kind === "unknown") {
-      let lost = describeError(outcome2.error, ctx.target), committed = await this.readBackTransaction(packet);
-      if (committed === "written")
-        return await applied(), this.lostAfterCommit(what, lost);
-      if (committed === "unknown")
+    );
+    switch (result.kind) {
+      case "committed":
+        return !0;
+      case "lost-after-commit":
+        return this.lostAfterCommit(what, result.error);
+      case "lost-in-doubt":
         throw this.stopped = !0, new Stop({
           status: "failed",
-          message: `the connection was lost during ${what} (${lost}); the history row commits or not with them, so the next deploy continues from whatever the server did`
+          message: `the connection was lost during ${what} (${describeError(result.error, ctx.target)}); the history row commits or not with them, so the next deploy continues from whatever the server did`
         });
-      return ctx.history.progress(this.key, this.progress(null)), this.fail(
-        first.index,
-        `the connection was lost while ${what} ran (${lost}); the transaction was rolled back with the connection, so they are recorded as not applied and the next deploy runs them again`,
-        "failed",
-        lost
-      );
+      case "lost-rolled-back": {
+        let lost = describeError(result.error, ctx.target);
+        return this.fail(
+          first.index,
+          `the connection was lost while ${what} ran (${lost}); the transaction was rolled back with the connection, so they are recorded as not applied and the next deploy runs them again`,
+          "failed",
+          lost
+        );
+      }
+      case "history-failed":
+        return this.bookkeepingFailed(first.index, result.error);
+      case "not-transactional":
+        return !1;
+      case "failed":
+        return result.error.errno !== ER_QUERY_INTERRUPTED ? !1 : this.fail(
+          first.index,
+          `${ctx.signal.aborted ? `cancelled (${String(ctx.signal.reason ?? "signal")})` : "stopped on the server (KILL QUERY)"} during ${what}: rolled back, so they are recorded as not applied; the next deploy runs them again`
+        );
     }
-    packet.inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= packet.committedFirst ? packet.before?.written() : packet.before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
-    });
-    let errno = outcome2.error.errno;
-    if (errno === ER_QUERY_INTERRUPTED)
-      return this.fail(
-        first.index,
-        `${ctx.signal.aborted ? `cancelled (${String(ctx.signal.reason ?? "signal")})` : "stopped on the server (KILL QUERY)"} during ${what}: rolled back, so they are recorded as not applied; the next deploy runs them again`
-      );
-    if (outcome2.at === packet.prefix.length + statements.length)
-      return this.bookkeepingFailed(first.index, outcome2.error);
-    let inChecks = outcome2.at > packet.committedFirst && outcome2.at <= packet.committedFirst + packet.checks;
-    return outcome2.at < packet.prefix.length && !(inChecks && errno === ER_SUBQUERY_NO_1_ROW) ? this.bookkeepingFailed(first.index, outcome2.error) : !1;
-  }
-  /**
-   * After a lost connection: whether a DML packet's transaction committed. Its history write
-   * (`inside`) commits with it, so that is read back first; the writes committed ahead of it
-   * (`before`) are then known to have committed too, and are read back only when it did not.
-   */
-  async readBackTransaction(packet) {
-    let committed = await this.readBack(packet.inside);
-    return committed === "unwritten" ? packet.before && await this.readBack(packet.before) : (packet.before?.written(), packet.inside.written()), committed;
   }
   /**
    * The connection was lost, but the history shows that what it carried committed: stop there
    * all the same (the connection is gone), saying so.
    */
-  lostAfterCommit(what, lost) {
+  lostAfterCommit(what, error) {
     throw this.stopped = !0, new Stop({
       status: "failed",
-      message: `lost the connection to ${this.ctx.target.masked} just after ${what} committed (${lost}); the history recorded it with it, so ${nextDeploy(this.ctx, [this.action])}`
+      message: `lost the connection to ${this.ctx.target.masked} just after ${what} committed (${describeError(error, this.ctx.target)}); the history recorded it with it, so ${nextDeploy(this.ctx, [this.action])}`
     });
   }
   /**
-   * What goes ahead of DML statements in their packet: anything already true that still waits (a
-   * DDL's completion) commits first, on its own, since a crash must not roll it back; then START
-   * TRANSACTION, a check that each table is InnoDB (until one has passed since its last DDL), and
-   * the history writes `record` queues, which commit with the statements.
+   * DML `statements` on `tables` in one transaction, in one packet: anything already true that
+   * still waits (a DDL's completion) commits first, on its own, since a crash must not roll it
+   * back; then START TRANSACTION, a check that each table is InnoDB (until one has passed since
+   * its last DDL), the history writes `record` queues, the statements, a last check of the lock
+   * (they may have run for a long time) and the COMMIT. What it did, with the history's queue
+   * left true and the statements advanced when they committed; anything else is rolled back.
    */
-  transactionPacket(tables, record) {
+  async inTransactionPacket(statements, tables, record) {
     let { ctx } = this, before = ctx.history.inline({ ownTransaction: !0, onlyInFlight: !0 });
     record();
-    let inside = ctx.history.inline({ ownTransaction: !1 }), checks = this.engines.knownTransactional(tables) ? [] : uniqueTables(tables).map((t2) => engineCheck(t2));
-    return {
-      before,
-      inside,
-      prefix: [...before?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements],
-      committedFirst: before?.statements.length ?? 0,
-      checks: checks.length
+    let inside = ctx.history.inline({ ownTransaction: !1 }), unique = uniqueTables(tables, ctx.database), checks = this.engines.knownTransactional(unique) ? [] : unique.map((t2) => engineCheck(t2)), committedFirst = before?.statements.length ?? 0, prefix = [...before?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements], executor = ctx.executors.at(-1), outcome2 = await this.watched(
+      executor.executeAfter(prefix, statements, ctx.signal, [ctx.history.lockCheck(), "COMMIT"])
+    ), advance = async () => {
+      this.engines.found(unique, !0);
+      for (let s of statements) await this.advance(s.index);
     };
-  }
-  /**
-   * A DML statement on transactional tables in one packet (see transactionPacket) with the
-   * history's "k+1 applied" and its COMMIT. A table that turns out not to roll back is reported
-   * as `not-transactional` with nothing run.
-   */
-  async dmlPacket(i, s, executor, tables, last) {
-    let { ctx } = this, { before, inside, prefix, committedFirst, checks } = this.transactionPacket(
-      tables,
-      () => this.queueApplied(i, last)
-    ), outcome2 = await this.watched(
-      executor.executeAfter(prefix, [s], ctx.signal, [ctx.history.lockCheck(), "COMMIT"])
-    ), applied = async () => (this.engines.found(tables, !0), await this.advance(i), { kind: "applied" });
     if (outcome2.kind === "applied")
-      return before?.written(), inside.written(), applied();
+      return before?.written(), inside.written(), await advance(), { kind: "committed" };
     if (outcome2.kind === "unknown") {
-      let committed = await this.readBackTransaction({ before, inside });
-      return committed === "written" ? (await applied(), this.lostAfterCommit(this.where(i), describeError(outcome2.error, ctx.target))) : committed === "unknown" ? { kind: "unknown", error: outcome2.error, failedAt: i, atCommit: !0 } : (ctx.history.progress(this.key, this.progress(null)), { kind: "unknown", error: outcome2.error, failedAt: i });
+      let committed = await this.readBack(inside);
+      return committed === "unwritten" ? (before && await this.readBack(before), ctx.history.progress(this.key, this.progress(null)), { kind: "lost-rolled-back", error: outcome2.error }) : (before?.written(), inside.written(), committed === "unknown" ? { kind: "lost-in-doubt", error: outcome2.error } : (await advance(), { kind: "lost-after-commit", error: outcome2.error }));
     }
     inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
     });
     let errno = outcome2.error.errno;
-    return outcome2.at > committedFirst && outcome2.at <= committedFirst + checks && errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at === prefix.length + 1 && errno !== ER_QUERY_INTERRUPTED ? this.bookkeepingFailed(i, outcome2.error) : outcome2.at >= prefix.length ? { kind: "failed", error: outcome2.error, failedAt: i } : this.bookkeepingFailed(i, outcome2.error);
+    return outcome2.at > committedFirst && outcome2.at <= committedFirst + checks.length && errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at < prefix.length ? { kind: "history-failed", error: outcome2.error } : outcome2.at === prefix.length + statements.length && errno !== ER_QUERY_INTERRUPTED ? { kind: "history-failed", error: outcome2.error } : { kind: "failed", error: outcome2.error };
+  }
+  /**
+   * A DML statement on transactional tables in its own transaction and packet (see
+   * inTransactionPacket) with the history's "k+1 applied". A table that turns out not to roll
+   * back is reported as `not-transactional` with nothing run.
+   */
+  async dmlPacket(i, s, tables, last) {
+    let result = await this.inTransactionPacket([s], tables, () => this.queueApplied(i, last));
+    switch (result.kind) {
+      case "committed":
+        return { kind: "applied" };
+      case "lost-after-commit":
+        return this.lostAfterCommit(this.where(i), result.error);
+      case "lost-in-doubt":
+        return { kind: "unknown", error: result.error, failedAt: i, atCommit: !0 };
+      case "lost-rolled-back":
+        return { kind: "unknown", error: result.error, failedAt: i };
+      case "history-failed":
+        return this.bookkeepingFailed(i, result.error);
+      case "not-transactional":
+        return result;
+      case "failed":
+        return { kind: "failed", error: result.error, failedAt: i };
+    }
   }
   /**
    * After a lost connection: whether a packet's writes committed, read back from the history once
@@ -32011,11 +32007,11 @@ var FileRun = class {
   }
 }, SizeError = class extends Error {
 };
-function tableKey(t2) {
-  return `${t2.schema ?? ""}.${t2.name}`.toLowerCase();
+function tableKey(t2, database2) {
+  return `${t2.schema ?? database2}.${t2.name}`.toLowerCase();
 }
-function uniqueTables(tables) {
-  return [...new Map(tables.map((t2) => [tableKey(t2), t2])).values()];
+function uniqueTables(tables, database2) {
+  return [...new Map(tables.map((t2) => [tableKey(t2, database2), t2])).values()];
 }
 function engineCheck(t2) {
   return `SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${t2.schema === null ? "DATABASE()" : stringLiteral(t2.schema)} AND TABLE_NAME = ${stringLiteral(t2.name)} AND ENGINE = 'InnoDB'))`;
@@ -32414,10 +32410,7 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
   }
   async ensure() {
     await this.query(create(this.table));
-    let present = await this.query(
-      "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-      [this.database, HISTORY_TABLE]
-    ), have = new Set(present.map((r2) => String(r2.c).toLowerCase())), missing = Object.entries(ADDED).filter(([name]) => !have.has(name));
+    let have = await this.columns(), missing = Object.entries(ADDED).filter(([name]) => !have.has(name));
     missing.length > 0 && await this.query(
       `ALTER TABLE ${this.table} ${missing.map(([name, type]) => `ADD COLUMN ${name} ${type}`).join(", ")}`
     );
@@ -32611,15 +32604,17 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
       throw error.errno === ER_SUBQUERY_NO_1_ROW2 ? lockLost() : error;
     }
   }
-  async hasColumn(name) {
-    return (await this.query(
-      "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?",
-      [this.database, HISTORY_TABLE, name]
-    )).length > 0;
+  /** The history table's columns, lower case (an older sqlgate's table lacks the ADDED ones). */
+  async columns() {
+    let rows = await this.query(
+      "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+      [this.database, HISTORY_TABLE]
+    );
+    return new Set(rows.map((r2) => String(r2.c).toLowerCase()));
   }
   async stillRunning(row) {
     if (row.workConnection === null) return null;
-    let status = await this.query("SHOW GLOBAL STATUS LIKE 'Uptime'"), uptime = Number(status[0]?.Value), since = await this.hasColumn("work_connected_at") ? "COALESCE(work_connected_at, started_at)" : "started_at", r2 = (await this.query(
+    let status = await this.query("SHOW GLOBAL STATUS LIKE 'Uptime'"), uptime = Number(status[0]?.Value), since = (await this.columns()).has("work_connected_at") ? "COALESCE(work_connected_at, started_at)" : "started_at", r2 = (await this.query(
       `SELECT ID AS id, TIME AS seconds FROM information_schema.PROCESSLIST
         WHERE ID = ? AND ID <> CONNECTION_ID() AND COMMAND NOT IN ('Sleep', 'Killed')
           AND (SELECT UNIX_TIMESTAMP(${since}) FROM ${this.table} WHERE version_key = ?)
