@@ -160,7 +160,11 @@ describe('deploy faults', () => {
       const history = new MysqlRevisions(control, w.db);
       await history.ensure();
       const id = sleeper.threadId;
-      const running = sleeper.query('SELECT SLEEP(20)');
+      // Handled from the start: the KILL below can end it before the next await returns.
+      const running = sleeper.query('SELECT SLEEP(20)').then(
+        () => 'finished',
+        (error: { code?: string }) => error.code,
+      );
       await waitForQuery(server, 'SELECT SLEEP(20)');
       // A resumed file: it started long ago, but this deploy connected just now.
       await server.query(
@@ -194,7 +198,7 @@ describe('deploy faults', () => {
         seconds: expect.any(Number),
       });
       await server.query(`KILL QUERY ${id}`);
-      await running.catch(() => {});
+      expect(await running).toBe('ER_QUERY_INTERRUPTED');
     } finally {
       await sleeper.end();
       await control.close();
