@@ -5,9 +5,10 @@
 //    policy check included) and dbmate (its own history table), in rotating order; the ratios
 //    are medians of the per-round ratios (paired), so load on the machine hits all alike.
 // 2. One data migration of 2,000 small INSERTs: client, sqlgate and dbmate.
+// 2b. The 500 migrations across a network (a proxy that holds each packet 1 ms each way).
 // 3. 64 databases on one server: concurrency 1 against 8, in the same run.
 // 4. Start-up: the same deploy when nothing is pending (bench/startup.ts).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,45 +105,75 @@ async function fresh(server: MariaDbServer, db: string): Promise<void> {
   await server.query(`CREATE DATABASE ${db}`);
 }
 
+/** Where a tool connects: the server itself, or a proxy in front of it. */
+interface Endpoint {
+  readonly port: number;
+  readonly url: string;
+}
+
 /** Each tool as the process a user runs, on the server's database `db` (sqlgate: the one its policies name). */
 const tools = {
-  client: (server: MariaDbServer, db: string, input: string) =>
+  client: (server: Endpoint, db: string, input: string) =>
     execFileSync('mariadb', ['-h', '127.0.0.1', '-P', String(server.port), '-uroot', db], { input }),
   // Its progress lines (every 10 statements of a long file) go to stderr: kept, not printed.
-  sqlgate: (server: MariaDbServer, dir: string) =>
+  sqlgate: (server: Endpoint, dir: string) =>
     execFileSync(process.execPath, [join(ROOT, 'bin/sqlgate.js'), 'deploy', '--env', 'test'], {
       cwd: dir,
       env: { ...process.env, BENCH_URL: server.url },
       stdio: 'pipe',
     }),
-  dbmate: (server: MariaDbServer, dir: string, db: string) =>
+  dbmate: (server: Endpoint, dir: string, db: string) =>
     execFileSync(DBMATE, ['--no-dump-schema', 'up'], {
       cwd: dir,
       env: { ...process.env, DATABASE_URL: `mysql://root:@127.0.0.1:${server.port}/${db}` },
     }),
 };
 
+type Tool = keyof typeof tools;
+type Times = Record<Tool, number>;
+
+/**
+ * `rounds` timed runs of each tool (after one that warms the server and the page cache), in
+ * rotating order, each into a fresh database `${prefix}_${tool}`: paired, so load on the machine
+ * hits all three alike.
+ */
+async function pairedRounds(
+  server: MariaDbServer,
+  prefix: string,
+  run: Record<Tool, () => void>,
+  rounds: number,
+): Promise<Times[]> {
+  const times: Times[] = [];
+  for (let round = 0; round < rounds + 1; round++) {
+    const t = { client: 0, sqlgate: 0, dbmate: 0 };
+    const all = Object.keys(t) as Tool[];
+    for (const tool of all.map((_, k) => all[(k + round) % 3] as Tool)) {
+      await fresh(server, `${prefix}_${tool}`);
+      t[tool] = timed(run[tool]);
+    }
+    if (round > 0) times.push(t);
+  }
+  return times;
+}
+
+/** The median of the per-round ratios. */
+const pairedRatio = (times: readonly Times[], f: (t: Times) => number) =>
+  `${median(times.map(f)).toFixed(2)}x`;
+
 async function sqlgateVsPeers(server: MariaDbServer): Promise<[string, string][]> {
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-bench-'));
   const sql = migrations(dir, 500).join('');
-  const times: Record<'client' | 'sqlgate' | 'dbmate', number>[] = [];
   policies(dir, 'via_sqlgate');
-  for (let round = 0; round < ROUNDS + 1; round++) {
-    const run = {
+  const times = await pairedRounds(
+    server,
+    'via',
+    {
       client: () => tools.client(server, 'via_client', sql),
       sqlgate: () => tools.sqlgate(server, dir),
       dbmate: () => tools.dbmate(server, dir, 'via_dbmate'),
-    };
-    const order = (['client', 'sqlgate', 'dbmate'] as const).map(
-      (_, k, all) => all[(k + round) % 3] as keyof typeof run,
-    );
-    const t = { client: 0, sqlgate: 0, dbmate: 0 };
-    for (const tool of order) {
-      await fresh(server, `via_${tool}`);
-      t[tool] = timed(run[tool]);
-    }
-    if (round > 0) times.push(t); // round 0 warms the server and the page cache
-  }
+    },
+    ROUNDS,
+  );
   const [created] = await server.query<{ n: number }>(
     "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'via_sqlgate' AND TABLE_NAME LIKE 't%'",
   );
@@ -155,18 +186,9 @@ async function sqlgateVsPeers(server: MariaDbServer): Promise<[string, string][]
     ],
     ['`sqlgate deploy` (CLI process: policies, lock, history)', ms(median(times.map((t) => t.sqlgate)))],
     ['dbmate up (its own history, one transaction per file)', ms(median(times.map((t) => t.dbmate)))],
-    [
-      'sqlgate ÷ client, median of paired rounds',
-      `${median(times.map((t) => t.sqlgate / t.client)).toFixed(2)}x`,
-    ],
-    [
-      'dbmate ÷ client, median of paired rounds',
-      `${median(times.map((t) => t.dbmate / t.client)).toFixed(2)}x`,
-    ],
-    [
-      'sqlgate ÷ dbmate, median of paired rounds',
-      `${median(times.map((t) => t.sqlgate / t.dbmate)).toFixed(2)}x`,
-    ],
+    ['sqlgate ÷ client, median of paired rounds', pairedRatio(times, (t) => t.sqlgate / t.client)],
+    ['dbmate ÷ client, median of paired rounds', pairedRatio(times, (t) => t.dbmate / t.client)],
+    ['sqlgate ÷ dbmate, median of paired rounds', pairedRatio(times, (t) => t.sqlgate / t.dbmate)],
   ];
 }
 
@@ -197,34 +219,95 @@ export async function dataMigration(server: MariaDbServer): Promise<[string, str
     `-- migrate:up\n${inserts}\n-- migrate:down\n`,
   );
   policies(dir, 'data_sqlgate');
-  const run = {
-    client: () => tools.client(server, 'data_client', create + inserts),
-    sqlgate: () => tools.sqlgate(server, dir),
-    dbmate: () => tools.dbmate(server, dir, 'data_dbmate'),
-  };
-  const times: Record<keyof typeof run, number>[] = [];
-  for (let round = 0; round < 4; round++) {
-    const t = { client: 0, sqlgate: 0, dbmate: 0 };
-    const order = (['client', 'sqlgate', 'dbmate'] as const).map(
-      (_, k, all) => all[(k + round) % 3] as keyof typeof run,
-    );
-    for (const tool of order) {
-      await fresh(server, `data_${tool}`);
-      t[tool] = timed(run[tool]);
-    }
-    if (round > 0) times.push(t);
-  }
+  const times = await pairedRounds(
+    server,
+    'data',
+    {
+      client: () => tools.client(server, 'data_client', create + inserts),
+      sqlgate: () => tools.sqlgate(server, dir),
+      dbmate: () => tools.dbmate(server, dir, 'data_dbmate'),
+    },
+    3,
+  );
   const [rows] = await server.query<{ n: number }>('SELECT COUNT(*) AS n FROM data_sqlgate.rows_in');
   if (Number(rows?.n) !== count) throw new Error(`sqlgate inserted ${rows?.n} rows, not ${count}`);
   rmSync(dir, { recursive: true, force: true });
-  const ratio = (f: (t: (typeof times)[number]) => number) => `${median(times.map(f)).toFixed(2)}x`;
   return [
     [`\`mariadb\` client, ${count} INSERTs piped in (reference)`, ms(median(times.map((t) => t.client)))],
     ['`sqlgate deploy`', ms(median(times.map((t) => t.sqlgate)))],
     ['dbmate up (the file in one transaction)', ms(median(times.map((t) => t.dbmate)))],
-    ['sqlgate ÷ client, median of 3 paired rounds', ratio((t) => t.sqlgate / t.client)],
-    ['sqlgate ÷ dbmate, median of 3 paired rounds', ratio((t) => t.sqlgate / t.dbmate)],
+    ['sqlgate ÷ client, median of 3 paired rounds', pairedRatio(times, (t) => t.sqlgate / t.client)],
+    ['sqlgate ÷ dbmate, median of 3 paired rounds', pairedRatio(times, (t) => t.sqlgate / t.dbmate)],
   ];
+}
+
+/** How long the network scenario's proxy holds each packet, each way: a ~2 ms round trip. */
+const NETWORK_DELAY_MS = 1;
+
+/** bench/delay-proxy.ts in front of the server, as a process of its own. */
+async function delayProxy(server: MariaDbServer, delayMs: number): Promise<Endpoint & { stop(): void }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/delay-proxy.ts'), String(server.port), String(delayMs)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
+    child.once('exit', (code) => reject(new Error(`the delay proxy exited (${code}) before it listened`)));
+  });
+  return { port, url: `mysql://root:@127.0.0.1:${port}/`, stop: () => child.kill() };
+}
+
+/**
+ * The 500 migrations again with a network between each tool and the server. Loopback answers
+ * in microseconds, which hides what a tool's round trips cost; a CI runner and its database
+ * are a millisecond or more apart, and every round trip pays that.
+ */
+export async function overNetwork(server: MariaDbServer): Promise<[string, string][]> {
+  const proxy = await delayProxy(server, NETWORK_DELAY_MS);
+  const dir = mkdtempSync(join(tmpdir(), 'sqlgate-bench-net-'));
+  try {
+    const probe = 'SELECT 1;\n'.repeat(200);
+    const added = median(
+      [0, 1, 2].map(
+        () =>
+          (timed(() => tools.client(proxy, 'mysql', probe)) -
+            timed(() => tools.client(server, 'mysql', probe))) /
+          200,
+      ),
+    );
+    const sql = migrations(dir, 500).join('');
+    policies(dir, 'net_sqlgate');
+    const times = await pairedRounds(
+      server,
+      'net',
+      {
+        client: () => tools.client(proxy, 'net_client', sql),
+        sqlgate: () => tools.sqlgate(proxy, dir),
+        dbmate: () => tools.dbmate(proxy, dir, 'net_dbmate'),
+      },
+      3,
+    );
+    const [created] = await server.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM net_sqlgate.sqlgate_history WHERE status = 'success'",
+    );
+    if (Number(created?.n) !== 500) throw new Error(`sqlgate recorded ${created?.n} files, not 500`);
+    return [
+      [
+        `time a round trip gains through the proxy (${NETWORK_DELAY_MS} ms each way; 200 SELECT 1, median of 3)`,
+        ms(added),
+      ],
+      ['`mariadb` client, 500 migrations (reference)', ms(median(times.map((t) => t.client)))],
+      ['`sqlgate deploy`', ms(median(times.map((t) => t.sqlgate)))],
+      ['dbmate up', ms(median(times.map((t) => t.dbmate)))],
+      ['sqlgate ÷ client, median of 3 paired rounds', pairedRatio(times, (t) => t.sqlgate / t.client)],
+      ['dbmate ÷ client, median of 3 paired rounds', pairedRatio(times, (t) => t.dbmate / t.client)],
+      ['sqlgate ÷ dbmate, median of 3 paired rounds', pairedRatio(times, (t) => t.sqlgate / t.dbmate)],
+    ];
+  } finally {
+    proxy.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function fleet(server: MariaDbServer): Promise<[string, string][]> {
@@ -319,10 +402,11 @@ export async function queriesPerMigration(server: MariaDbServer): Promise<[strin
     await server.query('SET GLOBAL general_log = 1');
     run();
     await server.query('SET GLOBAL general_log = 0');
-    const rows = await server.query<{ a: string }>(
-      "SELECT CONVERT(argument USING utf8mb4) AS a FROM mysql.general_log WHERE command_type = 'Query' AND argument NOT LIKE 'SET GLOBAL general_log%'",
+    // A prepared statement (dbmate's history insert) is two round trips: prepare, then execute.
+    const rows = await server.query<{ t: string; a: string }>(
+      "SELECT command_type AS t, CONVERT(argument USING utf8mb4) AS a FROM mysql.general_log WHERE command_type IN ('Query', 'Prepare', 'Execute') AND argument NOT LIKE 'SET GLOBAL general_log%'",
     );
-    return rows.map((r) => r.a);
+    return { roundTrips: rows.length, queries: rows.filter((r) => r.t === 'Query').map((r) => r.a) };
   };
   /** Wall time of `run`, and the server's time on its statements (slow log, every statement). */
   const serverTime = async (db: string, run: () => void) => {
@@ -344,9 +428,10 @@ export async function queriesPerMigration(server: MariaDbServer): Promise<[strin
   const byClient = await logged('log_client', client('log_client', sql));
   policies(dir, 'log_sqlgate');
   const bySqlgate = await logged('log_sqlgate', sqlgate);
+  const byDbmate = await logged('log_dbmate', dbmate);
   // Packet by packet, as sqlgate sent them ($$ ends each); one connection replays both of
   // sqlgate's, so the lock checks name its own connection instead.
-  const replay = `DELIMITER $$\n${bySqlgate
+  const replay = `DELIMITER $$\n${bySqlgate.queries
     .map((q) => q.replaceAll('log_sqlgate', 'log_replay').replace(/<=> \d+\)/g, '<=> CONNECTION_ID())'))
     .join('$$\n')}$$\nDELIMITER ;\n`;
   const measured = {
@@ -372,14 +457,16 @@ export async function queriesPerMigration(server: MariaDbServer): Promise<[strin
   const split = (tool: keyof typeof measured) =>
     `${ms(median(rounds.map((r) => r[tool].server)))} on the server + ${ms(median(rounds.map((r) => r[tool].wall - r[tool].server)))} outside it`;
   return [
-    [
-      `round trips (COM_QUERY packets) per migration, \`mariadb\` client (${count} migrations)`,
-      (byClient.length / count).toFixed(2),
-    ],
-    [
-      `round trips (COM_QUERY packets) per migration, sqlgate deploy (${count} migrations)`,
-      (bySqlgate.length / count).toFixed(2),
-    ],
+    ...(
+      [
+        ['`mariadb` client', byClient],
+        ['sqlgate deploy', bySqlgate],
+        ['dbmate up', byDbmate],
+      ] as const
+    ).map(([tool, log]): [string, string] => [
+      `round trips per migration, ${tool} (${count} migrations)`,
+      (log.roundTrips / count).toFixed(2),
+    ]),
     ['`mariadb` client (slow log on, median of 3)', split('client')],
     ["sqlgate's packets replayed by the client", split('replay')],
     ['sqlgate deploy', split('sqlgate')],
@@ -405,6 +492,10 @@ export async function benchDeploy(): Promise<void> {
       await sqlgateVsPeers(server),
     );
     report('deploy: one data migration of 2,000 single-row INSERTs', await dataMigration(server));
+    report(
+      `deploy: the 500 migrations across a network (${NETWORK_DELAY_MS} ms each way), 3 paired rounds`,
+      await overNetwork(server),
+    );
     report('deploy: a fleet of 64 databases on one server', await fleet(server));
     report(STARTUP_TITLE, await startupRows(server));
   } finally {
