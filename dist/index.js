@@ -48945,18 +48945,29 @@ var WorkSession = class _WorkSession {
   }
   /**
    * sqlgate's `prefix`, then `texts` (a migration's statements, each passing canShareAPacket),
-   * then `suffix` (a COMMIT), in one round trip. The server reads them as one statement each: a
-   * statement without a `;` ends at the one sqlgate puts after it, each one followed by another
-   * ends with a line break (so a line comment it ends in stops there), and a block comment left
-   * open is a syntax error.
+   * then `suffix` (a COMMIT), in one round trip; see sendParts.
    */
-  async send(prefix, texts, suffix = []) {
-    if (!texts.every(canShareAPacket))
+  send(prefix, texts, suffix = []) {
+    return this.sendParts([
+      ...prefix.map((text2) => ({ text: text2, migration: !1 })),
+      ...texts.map((text2) => ({ text: text2, migration: !0 })),
+      ...suffix.map((text2) => ({ text: text2, migration: !1 }))
+    ]);
+  }
+  /**
+   * sqlgate's statements and a migration's (each passing canShareAPacket), in this order, in one
+   * round trip; `at` of a failure counts all of them. The server reads them as one statement
+   * each: a migration's statement without a `;` ends at the one sqlgate puts after it, each one
+   * followed by another ends with a line break (so a line comment it ends in stops there), and a
+   * block comment left open is a syntax error.
+   */
+  async sendParts(parts) {
+    if (!parts.every((p2) => !p2.migration || canShareAPacket(p2.text)))
       throw new Error("internal: a statement with a ';' cannot share a packet");
     this.multi || (await setMultiStatements(this.connection, !0), this.multi = !0);
-    let body = texts.map((t2, k2) => k2 < texts.length - 1 || suffix.length > 0 ? `${t2}
-` : t2), result = await sendPacket(this.connection, [...prefix, ...body, ...suffix]);
-    return result.ok ? { kind: "applied" } : outcomeUnknown(result.error) ? { kind: "unknown", error: result.error } : { kind: "failed", error: result.error, at: result.at };
+    let body = parts.map((p2, k2) => p2.migration && k2 < parts.length - 1 ? `${p2.text}
+` : p2.text), result = await sendPacket(this.connection, body);
+    return result.ok ? { kind: "applied" } : outcomeUnknown(result.error) ? { kind: "unknown", error: result.error, received: result.at } : { kind: "failed", error: result.error, at: result.at };
   }
   async close() {
     await closeQuietly(this.connection);
@@ -48981,14 +48992,22 @@ var WorkSession = class _WorkSession {
     });
   }
   /** `prefix` (sqlgate's bookkeeping), the statements and `suffix` in one round trip; see WorkSession.send. */
-  async executeAfter(prefix, statements, signal, suffix = []) {
+  executeAfter(prefix, statements, signal, suffix = []) {
+    return this.executeChain([{ prefix, statements, suffix }], signal);
+  }
+  /**
+   * Several (bookkeeping, statements, suffix) segments in one round trip, in order; the server
+   * stops at the first error, whose `at` counts every statement of the packet.
+   */
+  async executeChain(segments, signal) {
+    let own = (text2) => ({ text: text2, migration: !1 }), parts = segments.flatMap((g2) => [
+      ...g2.prefix.map(own),
+      ...g2.statements.map((s) => ({ text: s.text, migration: !0 })),
+      ...(g2.suffix ?? []).map(own)
+    ]);
     return this.killable(signal, async () => {
       try {
-        return await this.work.send(
-          prefix,
-          statements.map((s) => s.text),
-          suffix
-        );
+        return await this.work.sendParts(parts);
       } catch (error2) {
         return outcomeUnknown(error2) ? { kind: "unknown", error: error2 } : { kind: "failed", error: error2, at: -1 };
       }
@@ -49015,7 +49034,7 @@ function versionKey(parts) {
 }
 
 // src/deploy/apply-files.ts
-var ER_LOCK_WAIT_TIMEOUT = 1205, ER_SUBQUERY_NO_1_ROW = 1242, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]), MAX_GROUP = 200, MAX_GROUP_BYTES = 4 * 1024 * 1024;
+var ER_LOCK_WAIT_TIMEOUT = 1205, ER_SUBQUERY_NO_1_ROW = 1242, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]), MAX_GROUP = 200, MAX_GROUP_BYTES = 4 * 1024 * 1024, MAX_CHAIN = 100;
 function describeError(error2, target) {
   let e = error2, text2 = e.sqlMessage ?? e.message ?? String(error2);
   return /Can't add new command when connection is in closed state/.test(text2) && (text2 = "the connection to the server was already closed"), e.errno === ER_QUERY_INTERRUPTED && (text2 = `${text2} (stopped by KILL QUERY or a server shutdown)`), redact(
@@ -49036,8 +49055,15 @@ var Stop = class extends Error {
 async function applyFiles(ctx, pending) {
   let applied = [], engines = new EngineCache(ctx), session = { changed: !1 }, useChanged = !1;
   try {
-    for (let action of pending) {
-      useChanged && await ctx.work.run(`USE ${quoteIdentifier(ctx.database)}`);
+    for (let a = 0; a < pending.length; ) {
+      let action = pending[a];
+      useChanged && await ctx.work.run(`USE ${quoteIdentifier(ctx.database)}`), useChanged = !1;
+      let chain = await FileRun.chainAt(ctx, pending, a, engines, session);
+      if (chain) {
+        a += await FileRun.runChain(ctx, chain, applied);
+        continue;
+      }
+      a++;
       let file2 = new FileRun(ctx, action, engines, session);
       try {
         await file2.run();
@@ -49143,7 +49169,7 @@ function mayChangeSession(text2) {
   let t2 = text2.trimStart().toUpperCase();
   return /^SET\s+@(?!@)/.test(t2) && !/,(?!\s*@[^@])/.test(t2.replace(/'[^']*'|"[^"]*"/g, "''")) ? !1 : /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t2);
 }
-var FileRun = class {
+var FileRun = class _FileRun {
   constructor(ctx, action, engines, session) {
     this.ctx = ctx;
     this.action = action;
@@ -49190,6 +49216,27 @@ var FileRun = class {
     });
   }
   async run() {
+    this.begin();
+    try {
+      let units = this.action.units;
+      for (let u2 = 0; u2 < units.length; ) {
+        let unit = units[u2];
+        this.checkCanContinue(unit.kind === "statement" ? unit.index : unit.from);
+        let group = await this.dmlGroup(units, u2);
+        if (group && await this.runDmlGroup(group)) {
+          u2 += group.length;
+          continue;
+        }
+        for (let one of group ?? [unit])
+          this.checkCanContinue(one.kind === "statement" ? one.index : one.from), one.kind === "statement" ? await this.runStatement(one) : await this.runTransaction(one);
+        u2 += group?.length ?? 1;
+      }
+    } catch (error2) {
+      throw this.stopped = !0, error2;
+    }
+  }
+  /** Queue the file's row (a start, or a resume) and say which file is next. */
+  begin() {
     let { ctx, file: file2, action } = this, total = file2.statements.length;
     ctx.history.start(
       {
@@ -49211,23 +49258,94 @@ var FileRun = class {
     ), ctx.log(
       `${ctx.database}: ${file2.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ""}`
     );
-    try {
-      let units = action.units;
-      for (let u2 = 0; u2 < units.length; ) {
-        let unit = units[u2];
-        this.checkCanContinue(unit.kind === "statement" ? unit.index : unit.from);
-        let group = await this.dmlGroup(units, u2);
-        if (group && await this.runDmlGroup(group)) {
-          u2 += group.length;
-          continue;
-        }
-        for (let one of group ?? [unit])
-          this.checkCanContinue(one.kind === "statement" ? one.index : one.from), one.kind === "statement" ? await this.runStatement(one) : await this.runTransaction(one);
-        u2 += group?.length ?? 1;
-      }
-    } catch (error2) {
-      throw this.stopped = !0, error2;
+  }
+  /**
+   * This file's one statement, if the file can be a link of a chain (see runChain): a new file of
+   * one statement that is not INSERT/UPDATE/DELETE, that would be sent after its history write in
+   * one packet on the deploy's connection, and cannot change the session. Not with an online
+   * schema change tool: whether it takes an ALTER depends on the table as the earlier links leave it.
+   */
+  async chainLink() {
+    let { ctx, action, file: file2 } = this, unit = action.units[0];
+    if (action.units.length !== 1 || unit?.kind !== "statement" || unit.tables !== null || action.from !== 0 || action.resume || file2.statements.length !== 1 || this.session.changed || ctx.executors.length !== 1 || !(ctx.executors[0] instanceof SessionExecutor)) return null;
+    let s = this.pendingStatement(0);
+    return !canShareAPacket(s.text) || mayChangeSession(s.text) || /^\s*USE\b/i.test(s.text) || !this.fitsAPacket(s) ? null : { run: this, unit, statement: s, bytes: Buffer.byteLength(s.text) + this.bookkeepingBytes() };
+  }
+  /** The chain of files from pending[a] on (two at least), within MAX_CHAIN files and the packet size. */
+  static async chainAt(ctx, pending, a, engines, session) {
+    let links = [], budget = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES), bytes = 0;
+    for (let action of pending.slice(a, a + MAX_CHAIN)) {
+      let link = await new _FileRun(ctx, action, engines, session).chainLink();
+      if (link === null || bytes + link.bytes >= budget) break;
+      bytes += link.bytes, links.push(link);
     }
+    return links.length < 2 ? null : (links[0].run.checkCanContinue(0), links);
+  }
+  /**
+   * Files of one statement each (chainLink), in one packet: each one's history write ("file
+   * before applied, this one in flight", with its start), then its statement, and so on. The
+   * server stops at the first error, so each write has committed before its statement starts and
+   * nothing after a failure runs: what came of each file is what it would have been sent alone,
+   * one round trip for them all. The one that did not apply goes on as if its own packet had come
+   * to that (a retry after a lock wait timeout, a failure, an in-doubt statement). Returns how
+   * many links are done; the deploy goes on after them.
+   */
+  static async runChain(ctx, links, applied) {
+    let segments = links.map((link2, m2) => (link2.run.begin(), m2 > 0 && links[m2 - 1].run.queueApplied(0, !0), { link: link2, writes: link2.run.inFlightWrites(0) })), executor = ctx.executors[0], outcome2 = await links[0]?.run.watched(
+      executor.executeChain(
+        segments.map((g2) => ({ prefix: g2.writes.statements, statements: [g2.link.statement] })),
+        ctx.signal
+      )
+    );
+    if (outcome2 === void 0) return 0;
+    let stopped = links.length, end = async () => outcome2;
+    if (outcome2.kind === "failed") {
+      let offset = 0;
+      stopped = segments.findIndex((g3) => {
+        let next = offset + g3.writes.statements.length + 1;
+        return outcome2.at < next ? !0 : (offset = next, !1);
+      }), stopped === -1 && (stopped = 0);
+      let local = outcome2.at < 0 ? outcome2.at : outcome2.at - offset;
+      for (let earlier of segments.slice(0, stopped)) earlier.writes.written();
+      let g2 = segments[stopped];
+      end = () => g2.link.run.settleInFlight(0, g2.writes, { ...outcome2, at: local });
+    } else if (outcome2.kind === "unknown") {
+      stopped = await _FileRun.chainLostAt(ctx, segments, outcome2.received ?? 0);
+      let notSent = stopped < 0;
+      stopped = Math.abs(stopped) - (notSent ? 1 : 0);
+      let link2 = links[stopped];
+      notSent && (end = () => link2.run.notSent(0, outcome2.error));
+    } else
+      for (let g2 of segments) g2.writes.written();
+    for (let [m2, link2] of links.slice(0, stopped).entries())
+      link2.run.engines.forget(link2.statement.text), await link2.run.advance(0), m2 === links.length - 1 && ctx.history.progress(link2.run.key, link2.run.progress(null, !0)), applied.push({ file: link2.run.file.name.path, statements: 1 });
+    let link = links[stopped];
+    return link === void 0 ? links.length : (await link.run.runStatement(link.unit, await end()), applied.push({ file: link.run.file.name.path, statements: link.run.ran }), stopped + 1);
+  }
+  /**
+   * After the connection was lost during a chain: which link did not apply, read from the
+   * answers that came (`received` statements of the packet) and then from the history, once
+   * nothing more of the packet can run. The links before it applied; a link whose write
+   * committed but whose statement's answer never came is in doubt unless the next write
+   * committed too. Returns the link's index, or -(index + 1) when it was never sent.
+   */
+  static async chainLostAt(ctx, segments, received) {
+    await ctx.control.query(`KILL CONNECTION ${Number(ctx.work.id)}`).catch(() => {
+    }), await segments[0]?.link.run.workEnded();
+    let offset = 0, previousAnswered = !0;
+    for (let [m2, g2] of segments.entries()) {
+      let statementAt = offset + g2.writes.statements.length;
+      if (offset = statementAt + 1, statementAt < received) {
+        g2.writes.written();
+        continue;
+      }
+      let answered = previousAnswered;
+      previousAnswered = !1;
+      let settled = await g2.writes.settle(answered ? "requeue" : "drop");
+      if (settled !== "written")
+        return settled === "unknown" ? m2 : answered ? -(m2 + 1) : m2 - 1;
+    }
+    return segments.length - 1;
   }
   checkCanContinue(next) {
     let { ctx } = this, lost = ctx.control.isLost;
@@ -49285,15 +49403,17 @@ var FileRun = class {
   failure(i, error2) {
     return `${this.where(i)} failed: ${describeError(error2, this.ctx.target)}; later migrations were not run`;
   }
-  async retrying(i, attempt) {
+  /** `attempt` until it does not time out waiting for a lock; `first`: what a first attempt already came to. */
+  async retrying(i, attempt, first) {
     for (let tries = 1; ; tries++) {
-      let outcome2 = await attempt();
+      let outcome2 = tries === 1 && first !== void 0 ? first : await attempt();
       if (outcome2.kind !== "failed" || outcome2.error?.errno !== ER_LOCK_WAIT_TIMEOUT || tries > this.ctx.lockWaitRetries || this.ctx.signal.aborted || (this.ctx.log(
         `${this.ctx.database}: ${this.where(i)} timed out waiting for a lock (another session holds the table); trying again (${tries}/${this.ctx.lockWaitRetries})`
       ), await new Promise((r2) => setTimeout(r2, 1e3 * tries)), this.ctx.signal.aborted)) return outcome2;
     }
   }
-  async runStatement(unit) {
+  /** `first`: what the statement's first packet came to, when it was sent in a chain (see runChain). */
+  async runStatement(unit, first) {
     let { ctx } = this, i = unit.index, s = this.pendingStatement(i), last = i + 1 === this.file.statements.length;
     try {
       this.sizeCheck(i);
@@ -49303,6 +49423,8 @@ var FileRun = class {
     let executor = await this.executorFor(s);
     this.inflightVia = executor.via ?? null;
     let packet = executor instanceof SessionExecutor && !this.session.changed && canShareAPacket(s.text) && this.fitsAPacket(s) ? executor : null, dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
+    if (first !== void 0 && (packet === null || dml !== null))
+      throw new Error(`internal: ${this.where(i)} was sent in a chain it cannot be part of`);
     if (packet && dml && !this.engines.knownNotTransactional(dml)) {
       let outcome3 = await this.retrying(i, () => this.dmlPacket(i, s, dml, last));
       if (outcome3.kind === "applied") return;
@@ -49316,7 +49438,7 @@ var FileRun = class {
       );
       return outcome3.kind === "applied" ? void 0 : this.afterTransactionFailure(i, outcome3);
     }
-    let outcome2 = packet ? await this.retrying(i, () => this.inFlightPacket(i, s, packet)) : await this.inFlightFirst(i, s, executor);
+    let outcome2 = packet ? await this.retrying(i, () => this.inFlightPacket(i, s, packet), first) : await this.inFlightFirst(i, s, executor);
     if (/^\s*USE\b/i.test(s.text) && (this.usedUse = !0), mayChangeSession(s.text) && (this.session.changed = !0), dml === null && this.engines.forget(s.text), outcome2.kind === "applied") {
       if (await this.advance(i), ctx.history.progress(this.key, this.progress(null, last)), ctx.signal.aborted && !last) throw this.cancelled(i + 1, "before it started");
       return;
@@ -49350,10 +49472,16 @@ var FileRun = class {
    * they fail, the statement is never run.
    */
   async inFlightPacket(i, s, executor) {
-    let { ctx } = this;
-    ctx.history.progress(this.key, this.progress(i));
-    let writes = ctx.history.inline({ ownTransaction: !0 }), outcome2 = await this.watched(executor.executeAfter(writes.statements, [s], ctx.signal));
-    return outcome2.kind === "applied" ? (writes.written(), outcome2) : outcome2.kind === "failed" && outcome2.at === writes.statements.length ? (writes.written(), { kind: "failed", error: outcome2.error }) : outcome2.kind === "unknown" ? await this.readBack(writes) === "unwritten" ? this.notSent(i, outcome2.error) : outcome2 : (writes.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
+    let writes = this.inFlightWrites(i), outcome2 = await this.watched(executor.executeAfter(writes.statements, [s], this.ctx.signal));
+    return this.settleInFlight(i, writes, outcome2);
+  }
+  /** "k applied, k+1 in flight" with whatever else is queued, as statements to send before statement i. */
+  inFlightWrites(i) {
+    return this.ctx.history.progress(this.key, this.progress(i)), this.ctx.history.inline({ ownTransaction: !0 });
+  }
+  /** What statement i came to, sent after `writes` in one packet that came to `outcome`; the writes settled to match. */
+  async settleInFlight(i, writes, outcome2) {
+    return outcome2.kind === "applied" ? (writes.written(), outcome2) : outcome2.kind === "failed" && outcome2.at === writes.statements.length ? (writes.written(), { kind: "failed", error: outcome2.error }) : outcome2.kind === "unknown" ? await this.readBack(writes) === "unwritten" ? this.notSent(i, outcome2.error) : outcome2 : (writes.unwritten(), await this.ctx.work.run("ROLLBACK").catch(() => {
     }), this.bookkeepingFailed(i, outcome2.error));
   }
   /**
@@ -50077,10 +50205,10 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
       statements: options2.ownTransaction && entries.length > 1 ? ["START TRANSACTION", ...writes, "COMMIT"] : writes,
       written,
       unwritten,
-      settle: async () => {
+      settle: async (ifUnwritten = "requeue") => {
         let committed = await this.showsAll(entries).catch(() => {
         });
-        return committed === !1 ? unwritten() : written(), committed === void 0 ? "unknown" : committed ? "written" : "unwritten";
+        return committed === !1 ? ifUnwritten === "requeue" && unwritten() : written(), committed === void 0 ? "unknown" : committed ? "written" : "unwritten";
       }
     };
   }

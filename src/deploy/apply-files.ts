@@ -72,6 +72,8 @@ const TRANSACTIONAL_ENGINES = new Set(['INNODB']);
 const MAX_GROUP = 200;
 /** And at most this many bytes of packet, whatever max_allowed_packet allows. */
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;
+/** The most files of one statement sent in one packet (see FileRun.runChain). */
+const MAX_CHAIN = 100;
 
 /** A driver or server error as one line, without the password, naming what it means. */
 export function describeError(error: unknown, target: ConnectionTarget): string {
@@ -102,9 +104,17 @@ export async function applyFiles(ctx: ApplyContext, pending: readonly ApplyActio
   const session: SessionState = { changed: false };
   let useChanged = false;
   try {
-    for (const action of pending) {
+    for (let a = 0; a < pending.length; ) {
+      const action = pending[a] as ApplyAction;
       // Each migration starts in the deploy's database, whatever an earlier one selected.
       if (useChanged) await ctx.work.run(`USE ${quoteIdentifier(ctx.database)}`);
+      useChanged = false;
+      const chain = await FileRun.chainAt(ctx, pending, a, engines, session);
+      if (chain) {
+        a += await FileRun.runChain(ctx, chain, applied);
+        continue;
+      }
+      a++;
       const file = new FileRun(ctx, action, engines, session);
       try {
         await file.run();
@@ -249,6 +259,15 @@ interface SessionState {
   changed: boolean;
 }
 
+/** A file sent as one link of a chain (see FileRun.runChain). */
+interface ChainLink {
+  readonly run: FileRun;
+  readonly unit: Extract<Unit, { kind: 'statement' }>;
+  readonly statement: PendingStatement;
+  /** What the link adds to the packet, its history write included. */
+  readonly bytes: number;
+}
+
 /** SET (but of user variables only), LOCK TABLES, and what can run either out of sight. */
 function mayChangeSession(text: string): boolean {
   const t = text.trimStart().toUpperCase();
@@ -312,6 +331,34 @@ class FileRun {
   }
 
   async run(): Promise<void> {
+    this.begin();
+    try {
+      const units = this.action.units;
+      for (let u = 0; u < units.length; ) {
+        const unit = units[u] as Unit;
+        this.checkCanContinue(unit.kind === 'statement' ? unit.index : unit.from);
+        const group = await this.dmlGroup(units, u);
+        if (group && (await this.runDmlGroup(group))) {
+          u += group.length;
+          continue;
+        }
+        // A group that could not commit whole is run again statement by statement, which says
+        // exactly which one failed and keeps the ones before it.
+        for (const one of group ?? [unit]) {
+          this.checkCanContinue(one.kind === 'statement' ? one.index : one.from);
+          if (one.kind === 'statement') await this.runStatement(one);
+          else await this.runTransaction(one);
+        }
+        u += group?.length ?? 1;
+      }
+    } catch (error) {
+      this.stopped = true;
+      throw error;
+    }
+  }
+
+  /** Queue the file's row (a start, or a resume) and say which file is next. */
+  private begin(): void {
     const { ctx, file, action } = this;
     const total = file.statements.length;
     ctx.history.start(
@@ -335,29 +382,149 @@ class FileRun {
     ctx.log(
       `${ctx.database}: ${file.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ''}`,
     );
-    try {
-      const units = action.units;
-      for (let u = 0; u < units.length; ) {
-        const unit = units[u] as Unit;
-        this.checkCanContinue(unit.kind === 'statement' ? unit.index : unit.from);
-        const group = await this.dmlGroup(units, u);
-        if (group && (await this.runDmlGroup(group))) {
-          u += group.length;
-          continue;
-        }
-        // A group that could not commit whole is run again statement by statement, which says
-        // exactly which one failed and keeps the ones before it.
-        for (const one of group ?? [unit]) {
-          this.checkCanContinue(one.kind === 'statement' ? one.index : one.from);
-          if (one.kind === 'statement') await this.runStatement(one);
-          else await this.runTransaction(one);
-        }
-        u += group?.length ?? 1;
-      }
-    } catch (error) {
-      this.stopped = true;
-      throw error;
+  }
+
+  /**
+   * This file's one statement, if the file can be a link of a chain (see runChain): a new file of
+   * one statement that is not INSERT/UPDATE/DELETE, that would be sent after its history write in
+   * one packet on the deploy's connection, and cannot change the session. Not with an online
+   * schema change tool: whether it takes an ALTER depends on the table as the earlier links leave it.
+   */
+  async chainLink(): Promise<ChainLink | null> {
+    const { ctx, action, file } = this;
+    const unit = action.units[0];
+    if (action.units.length !== 1 || unit?.kind !== 'statement' || unit.tables !== null) return null;
+    if (action.from !== 0 || action.resume || file.statements.length !== 1 || this.session.changed)
+      return null;
+    if (ctx.executors.length !== 1 || !(ctx.executors[0] instanceof SessionExecutor)) return null;
+    const s = this.pendingStatement(0);
+    if (!canShareAPacket(s.text) || mayChangeSession(s.text) || /^\s*USE\b/i.test(s.text)) return null;
+    if (!this.fitsAPacket(s)) return null;
+    return { run: this, unit, statement: s, bytes: Buffer.byteLength(s.text) + this.bookkeepingBytes() };
+  }
+
+  /** The chain of files from pending[a] on (two at least), within MAX_CHAIN files and the packet size. */
+  static async chainAt(
+    ctx: ApplyContext,
+    pending: readonly ApplyAction[],
+    a: number,
+    engines: EngineCache,
+    session: SessionState,
+  ): Promise<ChainLink[] | null> {
+    const links: ChainLink[] = [];
+    const budget = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES);
+    let bytes = 0;
+    for (const action of pending.slice(a, a + MAX_CHAIN)) {
+      const link = await new FileRun(ctx, action, engines, session).chainLink();
+      if (link === null || bytes + link.bytes >= budget) break;
+      bytes += link.bytes;
+      links.push(link);
     }
+    if (links.length < 2) return null;
+    (links[0] as ChainLink).run.checkCanContinue(0);
+    return links;
+  }
+
+  /**
+   * Files of one statement each (chainLink), in one packet: each one's history write ("file
+   * before applied, this one in flight", with its start), then its statement, and so on. The
+   * server stops at the first error, so each write has committed before its statement starts and
+   * nothing after a failure runs: what came of each file is what it would have been sent alone,
+   * one round trip for them all. The one that did not apply goes on as if its own packet had come
+   * to that (a retry after a lock wait timeout, a failure, an in-doubt statement). Returns how
+   * many links are done; the deploy goes on after them.
+   */
+  static async runChain(
+    ctx: ApplyContext,
+    links: readonly ChainLink[],
+    applied: { file: string; statements: number }[],
+  ): Promise<number> {
+    const segments = links.map((link, m) => {
+      link.run.begin();
+      if (m > 0) (links[m - 1] as ChainLink).run.queueApplied(0, true);
+      return { link, writes: link.run.inFlightWrites(0) };
+    });
+    const executor = ctx.executors[0] as SessionExecutor;
+    const outcome = await links[0]?.run.watched(
+      executor.executeChain(
+        segments.map((g) => ({ prefix: g.writes.statements, statements: [g.link.statement] })),
+        ctx.signal,
+      ),
+    );
+    if (outcome === undefined) return 0;
+    // The link that did not apply (links.length: none), and what its own packet came to.
+    let stopped = links.length;
+    let end: () => Promise<StatementOutcome> = async () => outcome as StatementOutcome;
+    if (outcome.kind === 'failed') {
+      let offset = 0;
+      stopped = segments.findIndex((g) => {
+        const next = offset + g.writes.statements.length + 1;
+        if (outcome.at < next) return true;
+        offset = next;
+        return false;
+      });
+      if (stopped === -1) stopped = 0; // not a position in the packet: nothing of it ran
+      const local = outcome.at < 0 ? outcome.at : outcome.at - offset;
+      for (const earlier of segments.slice(0, stopped)) earlier.writes.written();
+      const g = segments[stopped] as (typeof segments)[number];
+      end = () => g.link.run.settleInFlight(0, g.writes, { ...outcome, at: local });
+    } else if (outcome.kind === 'unknown') {
+      stopped = await FileRun.chainLostAt(ctx, segments, outcome.received ?? 0);
+      const notSent = stopped < 0;
+      stopped = Math.abs(stopped) - (notSent ? 1 : 0);
+      const link = links[stopped] as ChainLink;
+      if (notSent) end = () => link.run.notSent(0, outcome.error);
+    } else {
+      for (const g of segments) g.writes.written();
+    }
+    for (const [m, link] of links.slice(0, stopped).entries()) {
+      // Applied, and recorded by the next link's write (the last link's by the next write).
+      link.run.engines.forget(link.statement.text);
+      await link.run.advance(0);
+      if (m === links.length - 1) ctx.history.progress(link.run.key, link.run.progress(null, true));
+      applied.push({ file: link.run.file.name.path, statements: 1 });
+    }
+    const link = links[stopped];
+    if (link === undefined) return links.length;
+    await link.run.runStatement(link.unit, await end());
+    applied.push({ file: link.run.file.name.path, statements: link.run.ran });
+    return stopped + 1;
+  }
+
+  /**
+   * After the connection was lost during a chain: which link did not apply, read from the
+   * answers that came (`received` statements of the packet) and then from the history, once
+   * nothing more of the packet can run. The links before it applied; a link whose write
+   * committed but whose statement's answer never came is in doubt unless the next write
+   * committed too. Returns the link's index, or -(index + 1) when it was never sent.
+   */
+  private static async chainLostAt(
+    ctx: ApplyContext,
+    segments: readonly { readonly link: ChainLink; readonly writes: InlineWrites }[],
+    received: number,
+  ): Promise<number> {
+    // The control connection still up means the server has not restarted, so the id is still ours.
+    await ctx.control.query(`KILL CONNECTION ${Number(ctx.work.id)}`).catch(() => {});
+    await segments[0]?.link.run.workEnded();
+    let offset = 0;
+    let previousAnswered = true;
+    for (const [m, g] of segments.entries()) {
+      const statementAt = offset + g.writes.statements.length;
+      offset = statementAt + 1;
+      if (statementAt < received) {
+        g.writes.written();
+        continue;
+      }
+      // Its write decides. With the statement before answered, what the write says is true, and
+      // goes back on the queue if it did not commit; otherwise it is dropped.
+      const answered = previousAnswered;
+      previousAnswered = false;
+      const settled = await g.writes.settle(answered ? 'requeue' : 'drop');
+      if (settled === 'written') continue;
+      if (settled === 'unknown') return m;
+      return answered ? -(m + 1) : m - 1;
+    }
+    return segments.length - 1;
   }
 
   private checkCanContinue(next: number): void {
@@ -445,12 +612,14 @@ class FileRun {
     return `${this.where(i)} failed: ${describeError(error, this.ctx.target)}; later migrations were not run`;
   }
 
+  /** `attempt` until it does not time out waiting for a lock; `first`: what a first attempt already came to. */
   private async retrying<T extends { readonly kind: string; readonly error?: unknown }>(
     i: number,
     attempt: () => Promise<T>,
+    first?: T,
   ): Promise<T> {
     for (let tries = 1; ; tries++) {
-      const outcome = await attempt();
+      const outcome = tries === 1 && first !== undefined ? first : await attempt();
       if (
         outcome.kind !== 'failed' ||
         (outcome.error as { errno?: number } | undefined)?.errno !== ER_LOCK_WAIT_TIMEOUT ||
@@ -467,7 +636,11 @@ class FileRun {
     }
   }
 
-  private async runStatement(unit: Extract<Unit, { kind: 'statement' }>): Promise<void> {
+  /** `first`: what the statement's first packet came to, when it was sent in a chain (see runChain). */
+  private async runStatement(
+    unit: Extract<Unit, { kind: 'statement' }>,
+    first?: StatementOutcome,
+  ): Promise<void> {
     const { ctx } = this;
     const i = unit.index;
     const s = this.pendingStatement(i);
@@ -490,6 +663,8 @@ class FileRun {
         ? executor
         : null;
     const dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
+    if (first !== undefined && (packet === null || dml !== null))
+      throw new Error(`internal: ${this.where(i)} was sent in a chain it cannot be part of`);
     if (packet && dml && !this.engines.knownNotTransactional(dml)) {
       const outcome = await this.retrying(i, () => this.dmlPacket(i, s, dml, last));
       if (outcome.kind === 'applied') return;
@@ -506,7 +681,7 @@ class FileRun {
       return this.afterTransactionFailure(i, outcome);
     }
     const outcome = packet
-      ? await this.retrying(i, () => this.inFlightPacket(i, s, packet))
+      ? await this.retrying(i, () => this.inFlightPacket(i, s, packet), first)
       : await this.inFlightFirst(i, s, executor);
     if (/^\s*USE\b/i.test(s.text)) this.usedUse = true;
     if (mayChangeSession(s.text)) this.session.changed = true;
@@ -570,10 +745,23 @@ class FileRun {
     s: PendingStatement,
     executor: SessionExecutor,
   ): Promise<StatementOutcome> {
-    const { ctx } = this;
-    ctx.history.progress(this.key, this.progress(i));
-    const writes = ctx.history.inline({ ownTransaction: true }) as InlineWrites;
-    const outcome = await this.watched(executor.executeAfter(writes.statements, [s], ctx.signal));
+    const writes = this.inFlightWrites(i);
+    const outcome = await this.watched(executor.executeAfter(writes.statements, [s], this.ctx.signal));
+    return this.settleInFlight(i, writes, outcome);
+  }
+
+  /** "k applied, k+1 in flight" with whatever else is queued, as statements to send before statement i. */
+  private inFlightWrites(i: number): InlineWrites {
+    this.ctx.history.progress(this.key, this.progress(i));
+    return this.ctx.history.inline({ ownTransaction: true }) as InlineWrites;
+  }
+
+  /** What statement i came to, sent after `writes` in one packet that came to `outcome`; the writes settled to match. */
+  private async settleInFlight(
+    i: number,
+    writes: InlineWrites,
+    outcome: PacketOutcome,
+  ): Promise<StatementOutcome> {
     if (outcome.kind === 'applied') {
       writes.written();
       return outcome;
@@ -588,7 +776,7 @@ class FileRun {
       return outcome;
     }
     writes.unwritten();
-    await ctx.work.run('ROLLBACK').catch(() => {});
+    await this.ctx.work.run('ROLLBACK').catch(() => {});
     return this.bookkeepingFailed(i, outcome.error);
   }
 

@@ -61,7 +61,8 @@ export function outcomeUnknown(error: unknown): boolean {
 export type PacketOutcome =
   | { readonly kind: 'applied' }
   | { readonly kind: 'failed'; readonly error: unknown; readonly at: number }
-  | { readonly kind: 'unknown'; readonly error: unknown };
+  /** `received`: how many of the packet's statements had answered before the connection was lost. */
+  | { readonly kind: 'unknown'; readonly error: unknown; readonly received?: number };
 
 /**
  * Whether the server can only read `text` as one statement, so that it may follow sqlgate's
@@ -137,27 +138,41 @@ export class WorkSession {
 
   /**
    * sqlgate's `prefix`, then `texts` (a migration's statements, each passing canShareAPacket),
-   * then `suffix` (a COMMIT), in one round trip. The server reads them as one statement each: a
-   * statement without a `;` ends at the one sqlgate puts after it, each one followed by another
-   * ends with a line break (so a line comment it ends in stops there), and a block comment left
-   * open is a syntax error.
+   * then `suffix` (a COMMIT), in one round trip; see sendParts.
    */
-  async send(
+  send(
     prefix: readonly string[],
     texts: readonly string[],
     suffix: readonly string[] = [],
   ): Promise<PacketOutcome> {
-    if (!texts.every(canShareAPacket))
+    return this.sendParts([
+      ...prefix.map((text) => ({ text, migration: false })),
+      ...texts.map((text) => ({ text, migration: true })),
+      ...suffix.map((text) => ({ text, migration: false })),
+    ]);
+  }
+
+  /**
+   * sqlgate's statements and a migration's (each passing canShareAPacket), in this order, in one
+   * round trip; `at` of a failure counts all of them. The server reads them as one statement
+   * each: a migration's statement without a `;` ends at the one sqlgate puts after it, each one
+   * followed by another ends with a line break (so a line comment it ends in stops there), and a
+   * block comment left open is a syntax error.
+   */
+  async sendParts(
+    parts: readonly { readonly text: string; readonly migration: boolean }[],
+  ): Promise<PacketOutcome> {
+    if (!parts.every((p) => !p.migration || canShareAPacket(p.text)))
       throw new Error(`internal: a statement with a ';' cannot share a packet`);
     if (!this.multi) {
       await setMultiStatements(this.connection, true);
       this.multi = true;
     }
-    const body = texts.map((t, k) => (k < texts.length - 1 || suffix.length > 0 ? `${t}\n` : t));
-    const result = await sendPacket(this.connection, [...prefix, ...body, ...suffix]);
+    const body = parts.map((p, k) => (p.migration && k < parts.length - 1 ? `${p.text}\n` : p.text));
+    const result = await sendPacket(this.connection, body);
     if (result.ok) return { kind: 'applied' };
     return outcomeUnknown(result.error)
-      ? { kind: 'unknown', error: result.error }
+      ? { kind: 'unknown', error: result.error, received: result.at }
       : { kind: 'failed', error: result.error, at: result.at };
   }
 
@@ -189,19 +204,36 @@ export class SessionExecutor implements StatementExecutor {
   }
 
   /** `prefix` (sqlgate's bookkeeping), the statements and `suffix` in one round trip; see WorkSession.send. */
-  async executeAfter(
+  executeAfter(
     prefix: readonly string[],
     statements: readonly PendingStatement[],
     signal: AbortSignal,
     suffix: readonly string[] = [],
   ): Promise<PacketOutcome> {
+    return this.executeChain([{ prefix, statements, suffix }], signal);
+  }
+
+  /**
+   * Several (bookkeeping, statements, suffix) segments in one round trip, in order; the server
+   * stops at the first error, whose `at` counts every statement of the packet.
+   */
+  async executeChain(
+    segments: readonly {
+      readonly prefix: readonly string[];
+      readonly statements: readonly PendingStatement[];
+      readonly suffix?: readonly string[];
+    }[],
+    signal: AbortSignal,
+  ): Promise<PacketOutcome> {
+    const own = (text: string) => ({ text, migration: false });
+    const parts = segments.flatMap((g) => [
+      ...g.prefix.map(own),
+      ...g.statements.map((s) => ({ text: s.text, migration: true })),
+      ...(g.suffix ?? []).map(own),
+    ]);
     return this.killable(signal, async () => {
       try {
-        return await this.work.send(
-          prefix,
-          statements.map((s) => s.text),
-          suffix,
-        );
+        return await this.work.sendParts(parts);
       } catch (error) {
         // Switching multi-statement mode failed: nothing of the packet was sent.
         return outcomeUnknown(error) ? { kind: 'unknown', error } : { kind: 'failed', error, at: -1 };

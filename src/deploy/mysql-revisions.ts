@@ -342,11 +342,12 @@ export class MysqlRevisions implements RevisionReadWriter {
         options.ownTransaction && entries.length > 1 ? ['START TRANSACTION', ...writes, 'COMMIT'] : writes,
       written,
       unwritten,
-      settle: async () => {
+      settle: async (ifUnwritten = 'requeue') => {
         const committed = await this.showsAll(entries).catch(() => undefined);
         // Unreadable: count them as written, so that what follows is reported in doubt.
-        if (committed === false) unwritten();
-        else written();
+        if (committed === false) {
+          if (ifUnwritten === 'requeue') unwritten();
+        } else written();
         return committed === undefined ? 'unknown' : committed ? 'written' : 'unwritten';
       },
     };

@@ -18,8 +18,12 @@ export interface InlineWrites {
   readonly statements: readonly string[];
   written(): void;
   unwritten(): void;
-  /** After a lost connection: read back whether they committed ('unknown': unreadable, kept as written). */
-  settle(): Promise<'written' | 'unwritten' | 'unknown'>;
+  /**
+   * After a lost connection: read back whether they committed ('unknown': unreadable, kept as
+   * written). Unwritten ones go back on the queue, or with `drop`, are forgotten (what they said
+   * turned out not to be true).
+   */
+  settle(ifUnwritten?: 'requeue' | 'drop'): Promise<'written' | 'unwritten' | 'unknown'>;
 }
 
 export interface StartRecord {

@@ -237,7 +237,8 @@ describe('one packet per statement', () => {
   it('a connection killed while its history write waits: the statement after it was never sent, and the next deploy runs it once', async () => {
     const w = await makeWorkdir(server, {
       'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT);',
-      'migrations/app/V2__b.sql': 'CREATE TABLE b (id INT);',
+      // Two statements: not sent in one packet with V1 (see the chain tests).
+      'migrations/app/V2__b.sql': 'CREATE TABLE b (id INT);\nCREATE TABLE b2 (id INT);',
     });
     const blocker = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
     const run = (onStatement?: NonNullable<Parameters<typeof deployWorkdir>[2]>['onStatement']) =>
@@ -266,7 +267,7 @@ describe('one packet per statement', () => {
       expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'b'`)).toHaveLength(1);
       expect(await progressOf(w.db)).toEqual([
         ['V1', 'success', 1],
-        ['V2', 'success', 1],
+        ['V2', 'success', 2],
       ]);
     } finally {
       await blocker.end();
@@ -492,5 +493,121 @@ describe('one packet per statement', () => {
     expect(result.code).toBe(1);
     expect(said(result)).toContain('line 1: this statement names sqlgate_history');
     expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 't'`)).toEqual([]);
+  }, 60_000);
+});
+
+describe('files of one statement each, chained in one packet', () => {
+  it('sends them in one round trip, each after its own history write, and stops the chain at a file of DML', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT PRIMARY KEY) ENGINE=InnoDB;',
+      'migrations/app/V2__b.sql': 'CREATE TABLE b (id INT);',
+      'migrations/app/V3__alter.sql': 'ALTER TABLE a ADD COLUMN n INT NULL;',
+      'migrations/app/V4__row.sql': 'INSERT INTO a VALUES (1, 2);',
+      'migrations/app/V5__c.sql': 'CREATE TABLE c (id INT);',
+    });
+    const sent = await packetsDuring(async () => expect((await deploy(w)).code).toBe(0));
+    const carrying = (text: string) => sent.filter((p) => p.includes(text));
+    // V1's start; CREATE a; V2's start and V1 applied; CREATE b; V3's start and V2 applied; ALTER.
+    expect(carrying('CREATE TABLE a ')).toEqual([
+      expect.stringMatching(
+        /^INSERT INTO `[^`]+`\.sqlgate_history[^;]*'V1'[^;]*;\nSET @sqlgate_check[^;]*;\nCREATE TABLE a \(id INT PRIMARY KEY\) ENGINE=InnoDB\n;\nSTART TRANSACTION;\nINSERT INTO [^;]*'V2'[^;]*;\nSET @sqlgate_check[^;]*;\nUPDATE [^;]*WHERE version_key = '1';\nSET @sqlgate_check[^;]*;\nCOMMIT;\nCREATE TABLE b \(id INT\)\n;\nSTART TRANSACTION;\nINSERT INTO [^;]*'V3'[^;]*;\nSET @sqlgate_check[^;]*;\nUPDATE [^;]*WHERE version_key = '2';\nSET @sqlgate_check[^;]*;\nCOMMIT;\nALTER TABLE a ADD COLUMN n INT NULL$/,
+      ),
+    ]);
+    expect(carrying('INSERT INTO a VALUES')).toHaveLength(1);
+    expect(carrying('CREATE TABLE c')).toHaveLength(1);
+    expect(carrying('INSERT INTO a VALUES')[0]).not.toContain('CREATE TABLE');
+    expect(await progressOf(w.db)).toEqual([
+      ['V1', 'success', 1],
+      ['V2', 'success', 1],
+      ['V3', 'success', 1],
+      ['V4', 'success', 1],
+      ['V5', 'success', 1],
+    ]);
+    expect(await server.query(`SELECT * FROM ${w.db}.a`)).toEqual([{ id: 1, n: 2 }]);
+  }, 60_000);
+
+  it('a file of the chain that fails: the ones before it are applied, it is recorded as failed, and nothing after it runs', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT);',
+      'migrations/app/V2__again.sql': 'CREATE TABLE a (id INT);',
+      'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
+    });
+    let run: Awaited<ReturnType<typeof deploy>> | undefined;
+    const sent = await packetsDuring(async () => {
+      run = await deploy(w);
+    });
+    expect(run?.code).toBe(1);
+    expect(said(run as NonNullable<typeof run>)).toContain(
+      "statement 1 of migrations/app/V2__again.sql (line 1) failed: ER_TABLE_EXISTS_ERROR (1050): Table 'a' already exists",
+    );
+    // All three went in one packet; the server stopped at the failure.
+    expect(sent.filter((p) => p.includes('CREATE TABLE c'))).toEqual([
+      expect.stringContaining('CREATE TABLE a (id INT)\n;'),
+    ]);
+    expect(await progressOf(w.db)).toEqual([
+      ['V1', 'success', 1],
+      ['V2', 'failed', 0],
+    ]);
+    expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'c'`)).toEqual([]);
+  }, 60_000);
+
+  it('a connection lost during a file of the chain: the ones before are applied, that one is in doubt, nothing after it ran', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT);',
+      'migrations/app/V2__slow.sql': 'CREATE TABLE b ENGINE=InnoDB AS SELECT SLEEP(5) AS x;',
+      'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
+    });
+    const deploying = deployWorkdir(server, w);
+    await server.query(`KILL CONNECTION ${await waitForQuery(server, 'CREATE TABLE b ENGINE%')}`);
+    const first = await deploying;
+    expect(first.status).toBe('in-doubt');
+    expect(first.message).toContain(
+      'the connection was lost while statement 1 of migrations/app/V2__slow.sql (line 1) was running; its outcome is unknown',
+    );
+    expect(first.applied).toEqual([{ file: 'migrations/app/V1__a.sql', statements: 1 }]);
+    expect(await progressOf(w.db)).toEqual([
+      ['V1', 'success', 1],
+      ['V2', 'in-doubt', 0],
+    ]);
+    expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'c'`)).toEqual([]);
+  }, 60_000);
+
+  it("a connection lost while a file's history write waits in the chain: the file before is applied, that one was never sent, and the next deploy runs it once", async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a ENGINE=InnoDB AS SELECT SLEEP(1) AS x;',
+      'migrations/app/V2__b.sql': 'CREATE TABLE b (id INT);',
+    });
+    const blocker = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+    try {
+      const deploying = deployWorkdir(server, w);
+      // While V1's statement runs, its history row (committed just before it) is held: the next
+      // write of the packet (V1 applied, V2 in flight) then waits, and the connection is killed there
+      // (which of its statements waits depends on the locks the scan took: either counts).
+      await waitForQuery(server, 'CREATE TABLE a ENGINE%');
+      await blocker.query('START TRANSACTION');
+      await blocker.query(`SELECT * FROM ${w.db}.sqlgate_history WHERE version = 'V1' FOR UPDATE`);
+      await server.query(`KILL CONNECTION ${await waitForQuery(server, `%\`${w.db}\`.sqlgate_history%`)}`);
+      await blocker.query('ROLLBACK');
+      const first = await deploying;
+      expect(first.status).toBe('failed');
+      expect(first.message).toContain('before statement 1 of migrations/app/V2__b.sql (line 1) was sent');
+      expect(first.message).toContain('it was not run, and the next deploy runs it');
+      expect(first.applied).toEqual([{ file: 'migrations/app/V1__a.sql', statements: 1 }]);
+      expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'b'`)).toEqual([]);
+      expect(await progressOf(w.db)).toEqual([
+        ['V1', 'success', 1],
+        ['V2', 'failed', 0],
+      ]);
+
+      const second = await deployWorkdir(server, w);
+      expect(second.status).toBe('applied');
+      expect(await progressOf(w.db)).toEqual([
+        ['V1', 'success', 1],
+        ['V2', 'success', 1],
+      ]);
+      expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'b'`)).toHaveLength(1);
+    } finally {
+      await blocker.end();
+    }
   }, 60_000);
 });
