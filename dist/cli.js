@@ -31591,8 +31591,8 @@ var FileRun = class _FileRun {
       throw this.stopped = !0, error;
     }
   }
-  /** Queue the file's row (a start, or a resume) and say which file is next. */
-  begin() {
+  /** Queue the file's row (a start, or a resume) and, unless told not to, say which file is next. */
+  begin(announce = !0) {
     let { ctx, file: file2, action } = this, total = file2.statements.length;
     ctx.history.start(
       {
@@ -31611,7 +31611,7 @@ var FileRun = class _FileRun {
       },
       action.resume,
       this.progress(null, action.from >= total)
-    ), ctx.log(
+    ), announce && ctx.log(
       `${ctx.database}: ${file2.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ""}`
     );
   }
@@ -31647,7 +31647,11 @@ var FileRun = class _FileRun {
    * many links are done; the deploy goes on after them.
    */
   static async runChain(ctx, links, applied) {
-    let segments = links.map((link2, m2) => (link2.run.begin(), m2 > 0 && links[m2 - 1].run.queueApplied(0, !0), { link: link2, writes: link2.run.inFlightWrites(0) })), executor = ctx.executors[0], outcome2 = await links[0]?.run.watched(
+    let paths = links.map((link2) => link2.run.file.name.path);
+    ctx.log(
+      `${ctx.database}: ${paths.length} files of one statement each, in one packet: ${paths.length > 2 ? `${paths[0]} \u2026 ${paths.at(-1)}` : paths.join(", ")}`
+    );
+    let segments = links.map((link2, m2) => (link2.run.begin(!1), m2 > 0 && links[m2 - 1].run.queueApplied(0, !0), { link: link2, writes: link2.run.inFlightWrites(0) })), executor = ctx.executors[0], outcome2 = await links[0]?.run.watched(
       executor.executeChain(
         segments.map((g2) => ({ prefix: g2.writes.statements, statements: [g2.link.statement] })),
         ctx.signal

@@ -357,8 +357,8 @@ class FileRun {
     }
   }
 
-  /** Queue the file's row (a start, or a resume) and say which file is next. */
-  private begin(): void {
+  /** Queue the file's row (a start, or a resume) and, unless told not to, say which file is next. */
+  private begin(announce = true): void {
     const { ctx, file, action } = this;
     const total = file.statements.length;
     ctx.history.start(
@@ -379,6 +379,7 @@ class FileRun {
       action.resume,
       this.progress(null, action.from >= total),
     );
+    if (!announce) return;
     ctx.log(
       `${ctx.database}: ${file.name.path}${action.resume ? ` (resuming at statement ${action.from + 1})` : ''}`,
     );
@@ -439,8 +440,12 @@ class FileRun {
     links: readonly ChainLink[],
     applied: { file: string; statements: number }[],
   ): Promise<number> {
+    const paths = links.map((link) => link.run.file.name.path);
+    ctx.log(
+      `${ctx.database}: ${paths.length} files of one statement each, in one packet: ${paths.length > 2 ? `${paths[0]} … ${paths.at(-1)}` : paths.join(', ')}`,
+    );
     const segments = links.map((link, m) => {
-      link.run.begin();
+      link.run.begin(false);
       if (m > 0) (links[m - 1] as ChainLink).run.queueApplied(0, true);
       return { link, writes: link.run.inFlightWrites(0) };
     });

@@ -540,6 +540,9 @@ describe('files of one statement each, chained in one packet', () => {
     expect(said(run as NonNullable<typeof run>)).toContain(
       "statement 1 of migrations/app/V2__again.sql (line 1) failed: ER_TABLE_EXISTS_ERROR (1050): Table 'a' already exists",
     );
+    expect(said(run as NonNullable<typeof run>)).toContain(
+      `${w.db}: 3 files of one statement each, in one packet: migrations/app/V1__a.sql … migrations/app/V3__c.sql`,
+    );
     // All three went in one packet; the server stopped at the failure.
     expect(sent.filter((p) => p.includes('CREATE TABLE c'))).toEqual([
       expect.stringContaining('CREATE TABLE a (id INT)\n;'),
