@@ -31522,7 +31522,7 @@ var EngineCache = class {
   }
 };
 function mayChangeSession(text2) {
-  let t2 = text2.trimStart().toUpperCase();
+  let t2 = text2.trimStart().replace(/^\/\*M?!\d*\s*/i, "").toUpperCase();
   return /^SET\s+@(?!@)/.test(t2) && !/,(?!\s*@[^@])/.test(t2.replace(/'[^']*'|"[^"]*"/g, "''")) ? !1 : /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t2);
 }
 var FileRun = class _FileRun {
@@ -31670,11 +31670,10 @@ var FileRun = class _FileRun {
       let g2 = segments[stopped];
       end = () => g2.link.run.settleInFlight(0, g2.writes, { ...outcome2, at: local });
     } else if (outcome2.kind === "unknown") {
-      stopped = await _FileRun.chainLostAt(ctx, segments, outcome2.received ?? 0);
-      let notSent = stopped < 0;
-      stopped = Math.abs(stopped) - (notSent ? 1 : 0);
+      let lost = await _FileRun.chainLostAt(ctx, segments, outcome2.received ?? 0);
+      stopped = lost.at;
       let link2 = links[stopped];
-      notSent && (end = () => link2.run.notSent(0, outcome2.error));
+      lost.notSent && (end = () => link2.run.notSent(0, outcome2.error));
     } else
       for (let g2 of segments) g2.writes.written();
     for (let [m2, link2] of links.slice(0, stopped).entries())
@@ -31683,29 +31682,44 @@ var FileRun = class _FileRun {
     return link === void 0 ? links.length : (await link.run.runStatement(link.unit, await end()), applied.push({ file: link.run.file.name.path, statements: link.run.ran }), stopped + 1);
   }
   /**
-   * After the connection was lost during a chain: which link did not apply, read from the
-   * answers that came (`received` statements of the packet) and then from the history, once
-   * nothing more of the packet can run. The links before it applied; a link whose write
-   * committed but whose statement's answer never came is in doubt unless the next write
-   * committed too. Returns the link's index, or -(index + 1) when it was never sent.
+   * After the connection was lost during a chain: which link did not apply, and whether it was
+   * never sent (else its outcome is unknown). The server is made to stop what is left of the
+   * packet first, so that what the history shows then is final. A link's write committed exactly
+   * when its file's row exists (only that write inserts it): the answers that came say so for the
+   * first ones, the history for the rest. The links up to the last one whose write committed are
+   * applied, except that one itself, unless its statement answered (then the link after it was
+   * never sent).
    */
   static async chainLostAt(ctx, segments, received) {
-    await ctx.control.query(`KILL CONNECTION ${Number(ctx.work.id)}`).catch(() => {
-    }), await segments[0]?.link.run.workEnded();
-    let offset = 0, previousAnswered = !0;
+    let ended = await _FileRun.endWork(ctx, segments[0]?.link.run), offset = 0, last = -1, lastAnswered = !1;
     for (let [m2, g2] of segments.entries()) {
       let statementAt = offset + g2.writes.statements.length;
-      if (offset = statementAt + 1, statementAt < received) {
-        g2.writes.written();
-        continue;
-      }
-      let answered = previousAnswered;
-      previousAnswered = !1;
-      let settled = await g2.writes.settle(answered ? "requeue" : "drop");
-      if (settled !== "written")
-        return settled === "unknown" ? m2 : answered ? -(m2 + 1) : m2 - 1;
+      offset = statementAt + 1;
+      let committed = statementAt <= received ? !0 : ended ? await g2.writes.inserted() : void 0;
+      if (committed === !1) break;
+      if (committed === void 0 && m2 > 0 && !lastAnswered) return { at: m2 - 1, notSent: !1 };
+      if (g2.writes.written(), committed === void 0) return { at: m2, notSent: !1 };
+      last = m2, lastAnswered = statementAt < received;
     }
-    return segments.length - 1;
+    let next = segments[last + 1];
+    return lastAnswered && next === void 0 ? { at: segments.length, notSent: !1 } : last === -1 || lastAnswered ? (next?.writes.unwritten(), { at: last + 1, notSent: !0 }) : { at: last, notSent: !1 };
+  }
+  /**
+   * Stop what is left of the work connection's packet: KILL it from the control connection (the
+   * control connection still up means the server has not restarted, so an id of this user's is
+   * still the deploy's), and wait for it to go. Whether it has gone.
+   */
+  static async endWork(ctx, run) {
+    let id = Number(ctx.work.id);
+    try {
+      let [ours] = await ctx.control.query(
+        "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ? AND USER = SUBSTRING_INDEX(USER(), '@', 1)",
+        [id]
+      );
+      ours.length > 0 && await ctx.control.query(`KILL CONNECTION ${id}`);
+    } catch {
+    }
+    return run.workEnded();
   }
   checkCanContinue(next) {
     let { ctx } = this, lost = ctx.control.isLost;
@@ -32683,10 +32697,20 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
       statements: options2.ownTransaction && entries.length > 1 ? ["START TRANSACTION", ...writes, "COMMIT"] : writes,
       written,
       unwritten,
-      settle: async (ifUnwritten = "requeue") => {
+      settle: async () => {
         let committed = await this.showsAll(entries).catch(() => {
         });
-        return committed === !1 ? ifUnwritten === "requeue" && unwritten() : written(), committed === void 0 ? "unknown" : committed ? "written" : "unwritten";
+        return committed === !1 ? unwritten() : written(), committed === void 0 ? "unknown" : committed ? "written" : "unwritten";
+      },
+      inserted: async () => {
+        let keys = entries.filter(([, q3]) => q3.start !== void 0 && !q3.start.resume).map(([key]) => key);
+        if (keys.length === 0) return;
+        let rows = await this.query(
+          `SELECT version_key FROM ${this.table} WHERE version_key IN (?)`,
+          [keys]
+        ).catch(() => {
+        });
+        return rows === void 0 ? void 0 : rows.length === keys.length;
       }
     };
   }

@@ -270,7 +270,11 @@ interface ChainLink {
 
 /** SET (but of user variables only), LOCK TABLES, and what can run either out of sight. */
 function mayChangeSession(text: string): boolean {
-  const t = text.trimStart().toUpperCase();
+  // MariaDB and MySQL run what an executable comment holds (/*! ... */, /*M!100500 ... */).
+  const t = text
+    .trimStart()
+    .replace(/^\/\*M?!\d*\s*/i, '')
+    .toUpperCase();
   if (/^SET\s+@(?!@)/.test(t) && !/,(?!\s*@[^@])/.test(t.replace(/'[^']*'|"[^"]*"/g, "''"))) return false;
   return /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t);
 }
@@ -474,11 +478,10 @@ class FileRun {
       const g = segments[stopped] as (typeof segments)[number];
       end = () => g.link.run.settleInFlight(0, g.writes, { ...outcome, at: local });
     } else if (outcome.kind === 'unknown') {
-      stopped = await FileRun.chainLostAt(ctx, segments, outcome.received ?? 0);
-      const notSent = stopped < 0;
-      stopped = Math.abs(stopped) - (notSent ? 1 : 0);
+      const lost = await FileRun.chainLostAt(ctx, segments, outcome.received ?? 0);
+      stopped = lost.at;
       const link = links[stopped] as ChainLink;
-      if (notSent) end = () => link.run.notSent(0, outcome.error);
+      if (lost.notSent) end = () => link.run.notSent(0, outcome.error);
     } else {
       for (const g of segments) g.writes.written();
     }
@@ -497,39 +500,66 @@ class FileRun {
   }
 
   /**
-   * After the connection was lost during a chain: which link did not apply, read from the
-   * answers that came (`received` statements of the packet) and then from the history, once
-   * nothing more of the packet can run. The links before it applied; a link whose write
-   * committed but whose statement's answer never came is in doubt unless the next write
-   * committed too. Returns the link's index, or -(index + 1) when it was never sent.
+   * After the connection was lost during a chain: which link did not apply, and whether it was
+   * never sent (else its outcome is unknown). The server is made to stop what is left of the
+   * packet first, so that what the history shows then is final. A link's write committed exactly
+   * when its file's row exists (only that write inserts it): the answers that came say so for the
+   * first ones, the history for the rest. The links up to the last one whose write committed are
+   * applied, except that one itself, unless its statement answered (then the link after it was
+   * never sent).
    */
   private static async chainLostAt(
     ctx: ApplyContext,
     segments: readonly { readonly link: ChainLink; readonly writes: InlineWrites }[],
     received: number,
-  ): Promise<number> {
-    // The control connection still up means the server has not restarted, so the id is still ours.
-    await ctx.control.query(`KILL CONNECTION ${Number(ctx.work.id)}`).catch(() => {});
-    await segments[0]?.link.run.workEnded();
+  ): Promise<{ readonly at: number; readonly notSent: boolean }> {
+    const ended = await FileRun.endWork(ctx, segments[0]?.link.run as FileRun);
     let offset = 0;
-    let previousAnswered = true;
+    let last = -1; // the last link whose write committed
+    let lastAnswered = false; // whether its statement answered too
     for (const [m, g] of segments.entries()) {
       const statementAt = offset + g.writes.statements.length;
       offset = statementAt + 1;
-      if (statementAt < received) {
-        g.writes.written();
-        continue;
-      }
-      // Its write decides. With the statement before answered, what the write says is true, and
-      // goes back on the queue if it did not commit; otherwise it is dropped.
-      const answered = previousAnswered;
-      previousAnswered = false;
-      const settled = await g.writes.settle(answered ? 'requeue' : 'drop');
-      if (settled === 'written') continue;
-      if (settled === 'unknown') return m;
-      return answered ? -(m + 1) : m - 1;
+      // Its COMMIT (the write's last statement) answered, or the history shows its row.
+      const committed = statementAt <= received ? true : ended ? await g.writes.inserted() : undefined;
+      if (committed === false) break;
+      // Unreadable, or the thread may still be running the packet: the link before is in doubt
+      // unless its statement answered; then this one is (its write counted as committed).
+      if (committed === undefined && m > 0 && !lastAnswered) return { at: m - 1, notSent: false };
+      g.writes.written();
+      if (committed === undefined) return { at: m, notSent: false };
+      last = m;
+      lastAnswered = statementAt < received;
     }
-    return segments.length - 1;
+    const next = segments[last + 1];
+    // Every statement answered (the reply broke only after): all applied.
+    if (lastAnswered && next === undefined) return { at: segments.length, notSent: false };
+    if (last === -1 || lastAnswered) {
+      // What the unsent link's write says is true (the link before applied, this one started):
+      // back on the queue, as if the link had been sent alone.
+      next?.writes.unwritten();
+      return { at: last + 1, notSent: true };
+    }
+    return { at: last, notSent: false };
+  }
+
+  /**
+   * Stop what is left of the work connection's packet: KILL it from the control connection (the
+   * control connection still up means the server has not restarted, so an id of this user's is
+   * still the deploy's), and wait for it to go. Whether it has gone.
+   */
+  private static async endWork(ctx: ApplyContext, run: FileRun): Promise<boolean> {
+    const id = Number(ctx.work.id);
+    try {
+      const [ours] = await ctx.control.query<unknown[]>(
+        "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ? AND USER = SUBSTRING_INDEX(USER(), '@', 1)",
+        [id],
+      );
+      if (ours.length > 0) await ctx.control.query(`KILL CONNECTION ${id}`);
+    } catch {
+      // Gone already, or the control connection too: the wait below says which.
+    }
+    return run.workEnded();
   }
 
   private checkCanContinue(next: number): void {

@@ -342,13 +342,21 @@ export class MysqlRevisions implements RevisionReadWriter {
         options.ownTransaction && entries.length > 1 ? ['START TRANSACTION', ...writes, 'COMMIT'] : writes,
       written,
       unwritten,
-      settle: async (ifUnwritten = 'requeue') => {
+      settle: async () => {
         const committed = await this.showsAll(entries).catch(() => undefined);
         // Unreadable: count them as written, so that what follows is reported in doubt.
-        if (committed === false) {
-          if (ifUnwritten === 'requeue') unwritten();
-        } else written();
+        if (committed === false) unwritten();
+        else written();
         return committed === undefined ? 'unknown' : committed ? 'written' : 'unwritten';
+      },
+      inserted: async () => {
+        const keys = entries.filter(([, q]) => q.start !== undefined && !q.start.resume).map(([key]) => key);
+        if (keys.length === 0) return undefined;
+        const rows = await this.query<RowDataPacket[]>(
+          `SELECT version_key FROM ${this.table} WHERE version_key IN (?)`,
+          [keys],
+        ).catch(() => undefined);
+        return rows === undefined ? undefined : rows.length === keys.length;
       },
     };
   }

@@ -18,12 +18,14 @@ export interface InlineWrites {
   readonly statements: readonly string[];
   written(): void;
   unwritten(): void;
+  /** After a lost connection: read back whether they committed ('unknown': unreadable, kept as written). */
+  settle(): Promise<'written' | 'unwritten' | 'unknown'>;
   /**
-   * After a lost connection: read back whether they committed ('unknown': unreadable, kept as
-   * written). Unwritten ones go back on the queue, or with `drop`, are forgotten (what they said
-   * turned out not to be true).
+   * Whether they committed, told by the rows of new files they insert, which nothing else writes
+   * (so a later write to the same rows cannot hide it); undefined when they insert none or the
+   * history cannot be read. Reads only: written() or unwritten() then says which.
    */
-  settle(ifUnwritten?: 'requeue' | 'drop'): Promise<'written' | 'unwritten' | 'unknown'>;
+  inserted(): Promise<boolean | undefined>;
 }
 
 export interface StartRecord {

@@ -61,6 +61,42 @@ async function packetsDuring(run: () => Promise<unknown>): Promise<string[]> {
   return rows.map((r) => r.a);
 }
 
+/**
+ * A proxy to the server that, once a client packet matches `marker`, passes no more of the
+ * server's answers back and `cutMs` later drops the connection. With `serverGoesOn`, only the
+ * client's side is dropped: the server runs on, as after a break only the client saw.
+ */
+async function answerSwallowingProxy(
+  marker: (text: string) => boolean,
+  cutMs: number,
+  serverGoesOn = false,
+): Promise<{ readonly port: number; close(): void }> {
+  let armed = true;
+  const proxy: Server = createServer((client) => {
+    const upstream = tcpConnect(server.port, '127.0.0.1');
+    let holding = false;
+    client.on('data', (d) => {
+      upstream.write(d);
+      if (armed && marker(d.toString('latin1'))) {
+        armed = false;
+        holding = true;
+        setTimeout(() => {
+          client.destroy();
+          if (!serverGoesOn) upstream.destroy();
+        }, cutMs);
+      }
+    });
+    upstream.on('data', (d) => {
+      if (!holding && !client.destroyed) client.write(d);
+    });
+    for (const end of [client, upstream]) end.on('error', () => {});
+    if (!serverGoesOn) client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+  return { port: (proxy.address() as { port: number }).port, close: () => proxy.close() };
+}
+
 describe('one packet per statement', () => {
   it('turns multi-statement mode on only for its own packets: a text with a ; still runs as one statement or not at all', async () => {
     const c = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
@@ -429,31 +465,11 @@ describe('one packet per statement', () => {
     });
     // A proxy that forwards the packet carrying V2's UPDATE and its COMMIT, then never returns
     // the server's answer and drops the connection: the server commits, the deploy hears nothing.
-    let armed = true;
-    const proxy: Server = createServer((client) => {
-      const upstream = tcpConnect(server.port, '127.0.0.1');
-      let holding = false;
-      client.on('data', (d) => {
-        upstream.write(d);
-        const text = d.toString('latin1');
-        if (armed && text.includes('UPDATE t SET n = n + 1') && text.includes('COMMIT')) {
-          armed = false;
-          holding = true;
-          setTimeout(() => {
-            client.destroy();
-            upstream.destroy();
-          }, 800);
-        }
-      });
-      upstream.on('data', (d) => {
-        if (!holding) client.write(d);
-      });
-      for (const end of [client, upstream]) end.on('error', () => {});
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-    const port = (proxy.address() as { port: number }).port;
+    const proxy = await answerSwallowingProxy(
+      (text) => text.includes('UPDATE t SET n = n + 1') && text.includes('COMMIT'),
+      800,
+    );
+    const port = proxy.port;
     try {
       const first = await deployWorkdir(server, w, {
         target: parseDatabaseUrl('TEST_DB_URL', `mysql://root@127.0.0.1:${port}/`),
@@ -613,4 +629,55 @@ describe('files of one statement each, chained in one packet', () => {
       await blocker.end();
     }
   }, 60_000);
+  it('a SET inside an executable comment changes the session too: nothing is chained after it, and the history is written apart', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__mode.sql': "/*!40101 SET SESSION sql_mode = 'ANSI_QUOTES' */;",
+      'migrations/app/V2__t.sql': 'CREATE TABLE t (id INT);',
+    });
+    const sent = await packetsDuring(async () => expect((await deploy(w)).code).toBe(0));
+    expect(sent.filter((p) => p.includes('CREATE TABLE t'))).toEqual(['CREATE TABLE t (id INT)']);
+    expect(await progressOf(w.db)).toEqual([
+      ['V1', 'success', 1],
+      ['V2', 'success', 1],
+    ]);
+  }, 60_000);
+
+  for (const [when, cutMs, inDoubt, applied] of [
+    ['while the second statement runs', 400, 'V2__slow.sql', ['V1__a.sql']],
+    ['after the server ran them all', 3500, 'V4__d.sql', ['V1__a.sql', 'V2__slow.sql', 'V3__c.sql']],
+  ] as const) {
+    it(`a break only the client saw, ${when}: the history the server wrote decides which file is in doubt`, async () => {
+      const w = await makeWorkdir(server, {
+        'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT);',
+        'migrations/app/V2__slow.sql': 'CREATE TABLE b ENGINE=InnoDB AS SELECT SLEEP(2) AS x;',
+        'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
+        'migrations/app/V4__d.sql': 'CREATE TABLE d (id INT);',
+      });
+      // No answer to the chain's packet comes back; the server goes on with it until sqlgate stops it.
+      const proxy = await answerSwallowingProxy((text) => text.includes('SLEEP(2)'), cutMs, true);
+      try {
+        const first = await deployWorkdir(server, w, {
+          target: parseDatabaseUrl('TEST_DB_URL', `mysql://root@127.0.0.1:${proxy.port}/`),
+        });
+        expect(first.status).toBe('in-doubt');
+        expect(first.message).toContain(
+          `the connection was lost while statement 1 of migrations/app/${inDoubt} (line 1) was running; its outcome is unknown`,
+        );
+        expect(first.applied).toEqual(applied.map((f) => ({ file: `migrations/app/${f}`, statements: 1 })));
+        const version = inDoubt.slice(0, 2);
+        expect(await progressOf(w.db)).toEqual([
+          ...applied.map((f) => [f.slice(0, 2), 'success', 1]),
+          [version, 'in-doubt', 0],
+        ]);
+        // The next deploy reads the same file in doubt, and runs nothing.
+        const second = await deployWorkdir(server, w);
+        expect({ status: second.status, message: second.message }).toEqual({
+          status: 'refused',
+          message: `migrations/app/${inDoubt} is in doubt: statement 1 was in flight when the connection was lost; check the database, then run sqlgate repair --version ${version} --mark applied|not-applied`,
+        });
+      } finally {
+        proxy.close();
+      }
+    }, 60_000);
+  }
 });
