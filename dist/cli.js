@@ -31521,8 +31521,14 @@ var EngineCache = class {
       parts.some((part) => upper.includes(part)) && (this.engines.delete(key), this.notOneWord.delete(key));
   }
 };
+function runText(text2) {
+  return text2.trimStart().replace(/^\/\*M?!\d*\s*/i, "");
+}
+function isUse(text2) {
+  return /^USE\b/i.test(runText(text2));
+}
 function mayChangeSession(text2) {
-  let t2 = text2.trimStart().replace(/^\/\*M?!\d*\s*/i, "").toUpperCase();
+  let t2 = runText(text2).toUpperCase();
   return /^SET\s+@(?!@)/.test(t2) && !/,(?!\s*@[^@])/.test(t2.replace(/'[^']*'|"[^"]*"/g, "''")) ? !1 : /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t2);
 }
 var FileRun = class _FileRun {
@@ -31625,7 +31631,7 @@ var FileRun = class _FileRun {
     let { ctx, action, file: file2 } = this, unit = action.units[0];
     if (action.units.length !== 1 || unit?.kind !== "statement" || unit.tables !== null || action.from !== 0 || action.resume || file2.statements.length !== 1 || this.session.changed || ctx.executors.length !== 1 || !(ctx.executors[0] instanceof SessionExecutor)) return null;
     let s = this.pendingStatement(0);
-    return !canShareAPacket(s.text) || mayChangeSession(s.text) || /^\s*USE\b/i.test(s.text) || !this.fitsAPacket(s) ? null : { run: this, unit, statement: s, bytes: Buffer.byteLength(s.text) + this.bookkeepingBytes() };
+    return !canShareAPacket(s.text) || mayChangeSession(s.text) || isUse(s.text) || !this.fitsAPacket(s) ? null : { run: this, unit, statement: s, bytes: Buffer.byteLength(s.text) + this.bookkeepingBytes() };
   }
   /** The chain of files from pending[a] on (two at least), within MAX_CHAIN files and the packet size. */
   static async chainAt(ctx, pending, a, engines, session) {
@@ -31702,7 +31708,7 @@ var FileRun = class _FileRun {
       last = m2, lastAnswered = statementAt < received;
     }
     let next = segments[last + 1];
-    return lastAnswered && next === void 0 ? { at: segments.length, notSent: !1 } : last === -1 || lastAnswered ? (next?.writes.unwritten(), { at: last + 1, notSent: !0 }) : { at: last, notSent: !1 };
+    return last === -1 || lastAnswered && next !== void 0 ? (next?.writes.unwritten(), { at: last + 1, notSent: !0 }) : { at: last, notSent: !1 };
   }
   /**
    * Stop what is left of the work connection's packet: KILL it from the control connection (the
@@ -31713,7 +31719,7 @@ var FileRun = class _FileRun {
     let id = Number(ctx.work.id);
     try {
       let [ours] = await ctx.control.query(
-        "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ? AND USER = SUBSTRING_INDEX(USER(), '@', 1)",
+        "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ? AND USER = (SELECT USER FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID())",
         [id]
       );
       ours.length > 0 && await ctx.control.query(`KILL CONNECTION ${id}`);
@@ -31813,7 +31819,7 @@ var FileRun = class _FileRun {
       return outcome3.kind === "applied" ? void 0 : this.afterTransactionFailure(i, outcome3);
     }
     let outcome2 = packet ? await this.retrying(i, () => this.inFlightPacket(i, s, packet), first) : await this.inFlightFirst(i, s, executor);
-    if (/^\s*USE\b/i.test(s.text) && (this.usedUse = !0), mayChangeSession(s.text) && (this.session.changed = !0), dml === null && this.engines.forget(s.text), outcome2.kind === "applied") {
+    if (isUse(s.text) && (this.usedUse = !0), mayChangeSession(s.text) && (this.session.changed = !0), dml === null && this.engines.forget(s.text), outcome2.kind === "applied") {
       if (await this.advance(i), ctx.history.progress(this.key, this.progress(null, last)), ctx.signal.aborted && !last) throw this.cancelled(i + 1, "before it started");
       return;
     }

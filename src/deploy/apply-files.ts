@@ -268,13 +268,20 @@ interface ChainLink {
   readonly bytes: number;
 }
 
+// MariaDB and MySQL run what an executable comment holds ("/*!", "/*M!100500" up to its end).
+/** The statement as the server reads its start. */
+function runText(text: string): string {
+  return text.trimStart().replace(/^\/\*M?!\d*\s*/i, '');
+}
+
+/** Whether it selects another database for what follows. */
+function isUse(text: string): boolean {
+  return /^USE\b/i.test(runText(text));
+}
+
 /** SET (but of user variables only), LOCK TABLES, and what can run either out of sight. */
 function mayChangeSession(text: string): boolean {
-  // MariaDB and MySQL run what an executable comment holds (/*! ... */, /*M!100500 ... */).
-  const t = text
-    .trimStart()
-    .replace(/^\/\*M?!\d*\s*/i, '')
-    .toUpperCase();
+  const t = runText(text).toUpperCase();
   if (/^SET\s+@(?!@)/.test(t) && !/,(?!\s*@[^@])/.test(t.replace(/'[^']*'|"[^"]*"/g, "''"))) return false;
   return /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t);
 }
@@ -403,7 +410,7 @@ class FileRun {
       return null;
     if (ctx.executors.length !== 1 || !(ctx.executors[0] instanceof SessionExecutor)) return null;
     const s = this.pendingStatement(0);
-    if (!canShareAPacket(s.text) || mayChangeSession(s.text) || /^\s*USE\b/i.test(s.text)) return null;
+    if (!canShareAPacket(s.text) || mayChangeSession(s.text) || isUse(s.text)) return null;
     if (!this.fitsAPacket(s)) return null;
     return { run: this, unit, statement: s, bytes: Buffer.byteLength(s.text) + this.bookkeepingBytes() };
   }
@@ -531,10 +538,9 @@ class FileRun {
       last = m;
       lastAnswered = statementAt < received;
     }
+    // (The last statement never counts as answered: sendPacket's count stops short of it.)
     const next = segments[last + 1];
-    // Every statement answered (the reply broke only after): all applied.
-    if (lastAnswered && next === undefined) return { at: segments.length, notSent: false };
-    if (last === -1 || lastAnswered) {
+    if (last === -1 || (lastAnswered && next !== undefined)) {
       // What the unsent link's write says is true (the link before applied, this one started):
       // back on the queue, as if the link had been sent alone.
       next?.writes.unwritten();
@@ -552,7 +558,7 @@ class FileRun {
     const id = Number(ctx.work.id);
     try {
       const [ours] = await ctx.control.query<unknown[]>(
-        "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ? AND USER = SUBSTRING_INDEX(USER(), '@', 1)",
+        'SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ? AND USER = (SELECT USER FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID())',
         [id],
       );
       if (ours.length > 0) await ctx.control.query(`KILL CONNECTION ${id}`);
@@ -718,7 +724,7 @@ class FileRun {
     const outcome = packet
       ? await this.retrying(i, () => this.inFlightPacket(i, s, packet), first)
       : await this.inFlightFirst(i, s, executor);
-    if (/^\s*USE\b/i.test(s.text)) this.usedUse = true;
+    if (isUse(s.text)) this.usedUse = true;
     if (mayChangeSession(s.text)) this.session.changed = true;
     // Only a statement other than INSERT/UPDATE/DELETE can change a table's engine.
     if (dml === null) this.engines.forget(s.text);

@@ -3,7 +3,9 @@
 // migration does to its session (sql_mode, character set) cannot bend the history writes; a
 // statement's own error is told apart from a failed history write; a table that cannot roll back
 // is found out before its statement runs; nothing the history records is lost.
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, connect as tcpConnect } from 'node:net';
+import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sendPacket, setMultiStatements } from '../../src/db/multi-statements.js';
@@ -640,6 +642,48 @@ describe('files of one statement each, chained in one packet', () => {
       ['V1', 'success', 1],
       ['V2', 'success', 1],
     ]);
+  }, 60_000);
+
+  it("a USE inside an executable comment selects another database too: nothing is chained after it, and the next file runs in the deploy's database", async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__use.sql': 'DO 0;',
+      'migrations/app/V2__t.sql': 'CREATE TABLE t (id INT);',
+    });
+    await writeFile(join(w.dir, 'migrations/app/V1__use.sql'), `/*!40000 USE ${w.db}_other */;`);
+    await server.query(`CREATE DATABASE ${w.db}_other`);
+    try {
+      expect((await deploy(w)).code).toBe(0);
+      expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 't'`)).toHaveLength(1);
+      expect(await server.query(`SHOW TABLES FROM ${w.db}_other`)).toEqual([]);
+    } finally {
+      await server.query(`DROP DATABASE IF EXISTS ${w.db}_other`);
+    }
+  }, 60_000);
+
+  it('a break only the client saw, for a user whose name has an @: sqlgate still stops its own thread and names the right file', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT);',
+      'migrations/app/V2__slow.sql': 'CREATE TABLE b ENGINE=InnoDB AS SELECT SLEEP(1) AS x;',
+      'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
+    });
+    await server.query("CREATE USER IF NOT EXISTS 'dep@example.com'@'%'");
+    await server.query("GRANT ALL ON *.* TO 'dep@example.com'@'%'");
+    const proxy = await answerSwallowingProxy((text) => text.includes('SLEEP(1)'), 2500, true);
+    try {
+      const first = await deployWorkdir(server, w, {
+        target: parseDatabaseUrl('TEST_DB_URL', `mysql://dep%40example.com@127.0.0.1:${proxy.port}/`),
+      });
+      expect(first.status).toBe('in-doubt');
+      expect(first.message).toContain('statement 1 of migrations/app/V3__c.sql (line 1) was running');
+      expect(await progressOf(w.db)).toEqual([
+        ['V1', 'success', 1],
+        ['V2', 'success', 1],
+        ['V3', 'in-doubt', 0],
+      ]);
+    } finally {
+      proxy.close();
+      await server.query("DROP USER IF EXISTS 'dep@example.com'@'%'");
+    }
   }, 60_000);
 
   for (const [when, cutMs, inDoubt, applied] of [
