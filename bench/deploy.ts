@@ -156,6 +156,13 @@ async function pairedRounds(
   return times;
 }
 
+/** The three tools through `via`, each into its own database `${prefix}_${tool}` (sqlgate: the one its policies in `dir` name). */
+const eachTool = (via: Endpoint, dir: string, prefix: string, sql: string): Record<Tool, () => void> => ({
+  client: () => tools.client(via, `${prefix}_client`, sql),
+  sqlgate: () => tools.sqlgate(via, dir),
+  dbmate: () => tools.dbmate(via, dir, `${prefix}_dbmate`),
+});
+
 /** The median of the per-round ratios. */
 const pairedRatio = (times: readonly Times[], f: (t: Times) => number) =>
   `${median(times.map(f)).toFixed(2)}x`;
@@ -164,16 +171,7 @@ async function sqlgateVsPeers(server: MariaDbServer): Promise<[string, string][]
   const dir = mkdtempSync(join(tmpdir(), 'sqlgate-bench-'));
   const sql = migrations(dir, 500).join('');
   policies(dir, 'via_sqlgate');
-  const times = await pairedRounds(
-    server,
-    'via',
-    {
-      client: () => tools.client(server, 'via_client', sql),
-      sqlgate: () => tools.sqlgate(server, dir),
-      dbmate: () => tools.dbmate(server, dir, 'via_dbmate'),
-    },
-    ROUNDS,
-  );
+  const times = await pairedRounds(server, 'via', eachTool(server, dir, 'via', sql), ROUNDS);
   const [created] = await server.query<{ n: number }>(
     "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'via_sqlgate' AND TABLE_NAME LIKE 't%'",
   );
@@ -219,16 +217,7 @@ export async function dataMigration(server: MariaDbServer): Promise<[string, str
     `-- migrate:up\n${inserts}\n-- migrate:down\n`,
   );
   policies(dir, 'data_sqlgate');
-  const times = await pairedRounds(
-    server,
-    'data',
-    {
-      client: () => tools.client(server, 'data_client', create + inserts),
-      sqlgate: () => tools.sqlgate(server, dir),
-      dbmate: () => tools.dbmate(server, dir, 'data_dbmate'),
-    },
-    3,
-  );
+  const times = await pairedRounds(server, 'data', eachTool(server, dir, 'data', create + inserts), 3);
   const [rows] = await server.query<{ n: number }>('SELECT COUNT(*) AS n FROM data_sqlgate.rows_in');
   if (Number(rows?.n) !== count) throw new Error(`sqlgate inserted ${rows?.n} rows, not ${count}`);
   rmSync(dir, { recursive: true, force: true });
@@ -278,16 +267,7 @@ export async function overNetwork(server: MariaDbServer): Promise<[string, strin
     );
     const sql = migrations(dir, 500).join('');
     policies(dir, 'net_sqlgate');
-    const times = await pairedRounds(
-      server,
-      'net',
-      {
-        client: () => tools.client(proxy, 'net_client', sql),
-        sqlgate: () => tools.sqlgate(proxy, dir),
-        dbmate: () => tools.dbmate(proxy, dir, 'net_dbmate'),
-      },
-      3,
-    );
+    const times = await pairedRounds(server, 'net', eachTool(proxy, dir, 'net', sql), 3);
     const [created] = await server.query<{ n: number }>(
       "SELECT COUNT(*) AS n FROM net_sqlgate.sqlgate_history WHERE status = 'success'",
     );
