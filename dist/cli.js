@@ -31414,13 +31414,12 @@ async function applyFiles(ctx, pending) {
     for (let a = 0; a < pending.length; ) {
       let action = pending[a];
       useChanged && await ctx.work.run(`USE ${quoteIdentifier(ctx.database)}`), useChanged = !1;
-      let chain = await FileRun.chainAt(ctx, pending, a, engines, session);
+      let file2 = new FileRun(ctx, action, engines, session), chain = await file2.chainWith(pending.slice(a + 1, a + MAX_CHAIN));
       if (chain) {
         a += await FileRun.runChain(ctx, chain, applied);
         continue;
       }
       a++;
-      let file2 = new FileRun(ctx, action, engines, session);
       try {
         await file2.run();
       } catch (error) {
@@ -31629,19 +31628,21 @@ var FileRun = class _FileRun {
    */
   async chainLink() {
     let { ctx, action, file: file2 } = this, unit = action.units[0];
-    if (action.units.length !== 1 || unit?.kind !== "statement" || unit.tables !== null || action.from !== 0 || action.resume || file2.statements.length !== 1 || this.session.changed || ctx.executors.length !== 1 || !(ctx.executors[0] instanceof SessionExecutor)) return null;
+    if (action.units.length !== 1 || unit?.kind !== "statement" || unit.tables !== null || action.from !== 0 || action.resume || file2.statements.length !== 1) return null;
     let s = this.pendingStatement(0);
-    return !canShareAPacket(s.text) || mayChangeSession(s.text) || isUse(s.text) || !this.fitsAPacket(s) ? null : { run: this, unit, statement: s, bytes: Buffer.byteLength(s.text) + this.bookkeepingBytes() };
+    return ctx.executors.length !== 1 || !this.onPacketPath(s, ctx.executors[0]) || mayChangeSession(s.text) || isUse(s.text) ? null : { run: this, unit, statement: s, bytes: Buffer.byteLength(s.text) + this.bookkeepingBytes() };
   }
-  /** The chain of files from pending[a] on (two at least), within MAX_CHAIN files and the packet size. */
-  static async chainAt(ctx, pending, a, engines, session) {
-    let links = [], budget = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES), bytes = 0;
-    for (let action of pending.slice(a, a + MAX_CHAIN)) {
-      let link = await new _FileRun(ctx, action, engines, session).chainLink();
+  /** This file and those of `next` that follow it as links of one chain (two at least), within the packet size. */
+  async chainWith(next) {
+    let first = await this.chainLink();
+    if (first === null) return null;
+    let budget = Math.min(this.ctx.work.maxPacket, MAX_GROUP_BYTES), links = [first], bytes = first.bytes;
+    for (let action of next) {
+      let link = await new _FileRun(this.ctx, action, this.engines, this.session).chainLink();
       if (link === null || bytes + link.bytes >= budget) break;
       bytes += link.bytes, links.push(link);
     }
-    return links.length < 2 ? null : (links[0].run.checkCanContinue(0), links);
+    return links.length < 2 || first.bytes >= budget ? null : (this.checkCanContinue(0), links);
   }
   /**
    * Files of one statement each (chainLink), in one packet: each one's history write ("file
@@ -31657,7 +31658,11 @@ var FileRun = class _FileRun {
     ctx.log(
       `${ctx.database}: ${paths.length} files of one statement each, in one packet: ${paths.length > 2 ? `${paths[0]} \u2026 ${paths.at(-1)}` : paths.join(", ")}`
     );
-    let segments = links.map((link2, m2) => (link2.run.begin(!1), m2 > 0 && links[m2 - 1].run.queueApplied(0, !0), { link: link2, writes: link2.run.inFlightWrites(0) })), executor = ctx.executors[0], outcome2 = await links[0]?.run.watched(
+    let offset = 0, segments = links.map((link2, m2) => {
+      link2.run.begin(!1), m2 > 0 && links[m2 - 1].run.queueApplied(0, !0);
+      let writes = link2.run.inFlightWrites(0), statementAt = offset + writes.statements.length;
+      return offset = statementAt + 1, { link: link2, writes, statementAt };
+    }), executor = ctx.executors[0], outcome2 = await links[0]?.run.watched(
       executor.executeChain(
         segments.map((g2) => ({ prefix: g2.writes.statements, statements: [g2.link.statement] })),
         ctx.signal
@@ -31666,15 +31671,13 @@ var FileRun = class _FileRun {
     if (outcome2 === void 0) return 0;
     let stopped = links.length, end = async () => outcome2;
     if (outcome2.kind === "failed") {
-      let offset = 0;
-      stopped = segments.findIndex((g3) => {
-        let next = offset + g3.writes.statements.length + 1;
-        return outcome2.at < next ? !0 : (offset = next, !1);
-      }), stopped === -1 && (stopped = 0);
-      let local = outcome2.at < 0 ? outcome2.at : outcome2.at - offset;
+      stopped = Math.max(
+        0,
+        segments.findIndex((g3) => outcome2.at <= g3.statementAt)
+      );
       for (let earlier of segments.slice(0, stopped)) earlier.writes.written();
-      let g2 = segments[stopped];
-      end = () => g2.link.run.settleInFlight(0, g2.writes, { ...outcome2, at: local });
+      let g2 = segments[stopped], start = g2.statementAt - g2.writes.statements.length, at3 = outcome2.at < 0 ? outcome2.at : outcome2.at - start;
+      end = () => g2.link.run.settleInFlight(0, g2.writes, { ...outcome2, at: at3 });
     } else if (outcome2.kind === "unknown") {
       let lost = await _FileRun.chainLostAt(ctx, segments, outcome2.received ?? 0);
       stopped = lost.at;
@@ -31697,11 +31700,9 @@ var FileRun = class _FileRun {
    * never sent).
    */
   static async chainLostAt(ctx, segments, received) {
-    let ended = await _FileRun.endWork(ctx, segments[0]?.link.run), offset = 0, last = -1, lastAnswered = !1;
+    let ended = await _FileRun.endWork(ctx, segments[0]?.link.run), last = -1, lastAnswered = !1;
     for (let [m2, g2] of segments.entries()) {
-      let statementAt = offset + g2.writes.statements.length;
-      offset = statementAt + 1;
-      let committed = statementAt <= received ? !0 : ended ? await g2.writes.inserted() : void 0;
+      let { statementAt } = g2, committed = statementAt <= received ? !0 : ended ? await g2.writes.inserted() : void 0;
       if (committed === !1) break;
       if (committed === void 0 && m2 > 0 && !lastAnswered) return { at: m2 - 1, notSent: !1 };
       if (g2.writes.written(), committed === void 0) return { at: m2, notSent: !1 };
@@ -31802,7 +31803,7 @@ var FileRun = class _FileRun {
     }
     let executor = await this.executorFor(s);
     this.inflightVia = executor.via ?? null;
-    let packet = executor instanceof SessionExecutor && !this.session.changed && canShareAPacket(s.text) && this.fitsAPacket(s) ? executor : null, dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
+    let packet = this.onPacketPath(s, executor) ? executor : null, dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
     if (first !== void 0 && (packet === null || dml !== null))
       throw new Error(`internal: ${this.where(i)} was sent in a chain it cannot be part of`);
     if (packet && dml && !this.engines.knownNotTransactional(dml)) {
@@ -31836,6 +31837,13 @@ var FileRun = class _FileRun {
   /** k applied, k+1 in flight: durable before the statement is sent, in a write of its own. */
   async inFlightFirst(i, s, executor) {
     return this.ctx.history.progress(this.key, this.progress(i)), await this.ctx.history.flush(), this.retrying(i, () => this.execute(s, executor));
+  }
+  /**
+   * Whether `s` can follow sqlgate's writes in one packet: on the deploy's own connection, in a
+   * session sqlgate still knows, read by the server as one statement, with room in the packet.
+   */
+  onPacketPath(s, executor) {
+    return executor instanceof SessionExecutor && !this.session.changed && canShareAPacket(s.text) && this.fitsAPacket(s);
   }
   /** Whether the statement and the bookkeeping sent with it stay well within max_allowed_packet. */
   fitsAPacket(s) {
@@ -31873,16 +31881,16 @@ var FileRun = class _FileRun {
     let { ctx } = this, group = [], limit2 = Math.min(ctx.work.maxPacket - this.bookkeepingBytes(), MAX_GROUP_BYTES), bytes = 0, tables = /* @__PURE__ */ new Set();
     for (let k2 = u2; k2 < units.length && group.length < MAX_GROUP; k2++) {
       let unit = units[k2];
-      if (unit.kind !== "statement" || unit.tables === null || this.session.changed || this.engines.knownNotTransactional(unit.tables)) break;
+      if (unit.kind !== "statement" || unit.tables === null || this.engines.knownNotTransactional(unit.tables)) break;
       let s = this.pendingStatement(unit.index);
       bytes += Buffer.byteLength(s.text) + 3;
       for (let t2 of unit.tables) {
         let key = tableKey(t2, ctx.database);
         tables.has(key) || (bytes += 512 + Buffer.byteLength(key)), tables.add(key);
       }
-      if (!canShareAPacket(s.text) || bytes >= limit2) break;
+      if (bytes >= limit2) break;
       let executor = await this.executorFor(s);
-      if (executor !== ctx.executors.at(-1) || !(executor instanceof SessionExecutor)) break;
+      if (executor !== ctx.executors.at(-1) || !this.onPacketPath(s, executor)) break;
       group.push(unit);
     }
     return group.length >= 2 ? group : null;

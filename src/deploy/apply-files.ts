@@ -109,13 +109,13 @@ export async function applyFiles(ctx: ApplyContext, pending: readonly ApplyActio
       // Each migration starts in the deploy's database, whatever an earlier one selected.
       if (useChanged) await ctx.work.run(`USE ${quoteIdentifier(ctx.database)}`);
       useChanged = false;
-      const chain = await FileRun.chainAt(ctx, pending, a, engines, session);
+      const file = new FileRun(ctx, action, engines, session);
+      const chain = await file.chainWith(pending.slice(a + 1, a + MAX_CHAIN));
       if (chain) {
         a += await FileRun.runChain(ctx, chain, applied);
         continue;
       }
       a++;
-      const file = new FileRun(ctx, action, engines, session);
       try {
         await file.run();
       } catch (error) {
@@ -406,34 +406,29 @@ class FileRun {
     const { ctx, action, file } = this;
     const unit = action.units[0];
     if (action.units.length !== 1 || unit?.kind !== 'statement' || unit.tables !== null) return null;
-    if (action.from !== 0 || action.resume || file.statements.length !== 1 || this.session.changed)
-      return null;
-    if (ctx.executors.length !== 1 || !(ctx.executors[0] instanceof SessionExecutor)) return null;
+    if (action.from !== 0 || action.resume || file.statements.length !== 1) return null;
     const s = this.pendingStatement(0);
-    if (!canShareAPacket(s.text) || mayChangeSession(s.text) || isUse(s.text)) return null;
-    if (!this.fitsAPacket(s)) return null;
+    if (ctx.executors.length !== 1 || !this.onPacketPath(s, ctx.executors[0] as StatementExecutor))
+      return null;
+    if (mayChangeSession(s.text) || isUse(s.text)) return null;
     return { run: this, unit, statement: s, bytes: Buffer.byteLength(s.text) + this.bookkeepingBytes() };
   }
 
-  /** The chain of files from pending[a] on (two at least), within MAX_CHAIN files and the packet size. */
-  static async chainAt(
-    ctx: ApplyContext,
-    pending: readonly ApplyAction[],
-    a: number,
-    engines: EngineCache,
-    session: SessionState,
-  ): Promise<ChainLink[] | null> {
-    const links: ChainLink[] = [];
-    const budget = Math.min(ctx.work.maxPacket, MAX_GROUP_BYTES);
-    let bytes = 0;
-    for (const action of pending.slice(a, a + MAX_CHAIN)) {
-      const link = await new FileRun(ctx, action, engines, session).chainLink();
+  /** This file and those of `next` that follow it as links of one chain (two at least), within the packet size. */
+  async chainWith(next: readonly ApplyAction[]): Promise<ChainLink[] | null> {
+    const first = await this.chainLink();
+    if (first === null) return null;
+    const budget = Math.min(this.ctx.work.maxPacket, MAX_GROUP_BYTES);
+    const links = [first];
+    let bytes = first.bytes;
+    for (const action of next) {
+      const link = await new FileRun(this.ctx, action, this.engines, this.session).chainLink();
       if (link === null || bytes + link.bytes >= budget) break;
       bytes += link.bytes;
       links.push(link);
     }
-    if (links.length < 2) return null;
-    (links[0] as ChainLink).run.checkCanContinue(0);
+    if (links.length < 2 || first.bytes >= budget) return null;
+    this.checkCanContinue(0);
     return links;
   }
 
@@ -455,10 +450,15 @@ class FileRun {
     ctx.log(
       `${ctx.database}: ${paths.length} files of one statement each, in one packet: ${paths.length > 2 ? `${paths[0]} … ${paths.at(-1)}` : paths.join(', ')}`,
     );
+    let offset = 0;
     const segments = links.map((link, m) => {
       link.run.begin(false);
       if (m > 0) (links[m - 1] as ChainLink).run.queueApplied(0, true);
-      return { link, writes: link.run.inFlightWrites(0) };
+      const writes = link.run.inFlightWrites(0);
+      // Where the link's statement sits in the packet, its write just before it.
+      const statementAt = offset + writes.statements.length;
+      offset = statementAt + 1;
+      return { link, writes, statementAt };
     });
     const executor = ctx.executors[0] as SessionExecutor;
     const outcome = await links[0]?.run.watched(
@@ -472,18 +472,16 @@ class FileRun {
     let stopped = links.length;
     let end: () => Promise<StatementOutcome> = async () => outcome as StatementOutcome;
     if (outcome.kind === 'failed') {
-      let offset = 0;
-      stopped = segments.findIndex((g) => {
-        const next = offset + g.writes.statements.length + 1;
-        if (outcome.at < next) return true;
-        offset = next;
-        return false;
-      });
-      if (stopped === -1) stopped = 0; // not a position in the packet: nothing of it ran
-      const local = outcome.at < 0 ? outcome.at : outcome.at - offset;
+      // -1 (nothing of the packet ran) falls to the first link.
+      stopped = Math.max(
+        0,
+        segments.findIndex((g) => outcome.at <= g.statementAt),
+      );
       for (const earlier of segments.slice(0, stopped)) earlier.writes.written();
       const g = segments[stopped] as (typeof segments)[number];
-      end = () => g.link.run.settleInFlight(0, g.writes, { ...outcome, at: local });
+      const start = g.statementAt - g.writes.statements.length;
+      const at = outcome.at < 0 ? outcome.at : outcome.at - start;
+      end = () => g.link.run.settleInFlight(0, g.writes, { ...outcome, at });
     } else if (outcome.kind === 'unknown') {
       const lost = await FileRun.chainLostAt(ctx, segments, outcome.received ?? 0);
       stopped = lost.at;
@@ -517,16 +515,18 @@ class FileRun {
    */
   private static async chainLostAt(
     ctx: ApplyContext,
-    segments: readonly { readonly link: ChainLink; readonly writes: InlineWrites }[],
+    segments: readonly {
+      readonly link: ChainLink;
+      readonly writes: InlineWrites;
+      readonly statementAt: number;
+    }[],
     received: number,
   ): Promise<{ readonly at: number; readonly notSent: boolean }> {
     const ended = await FileRun.endWork(ctx, segments[0]?.link.run as FileRun);
-    let offset = 0;
     let last = -1; // the last link whose write committed
     let lastAnswered = false; // whether its statement answered too
     for (const [m, g] of segments.entries()) {
-      const statementAt = offset + g.writes.statements.length;
-      offset = statementAt + 1;
+      const { statementAt } = g;
       // Its COMMIT (the write's last statement) answered, or the history shows its row.
       const committed = statementAt <= received ? true : ended ? await g.writes.inserted() : undefined;
       if (committed === false) break;
@@ -696,13 +696,7 @@ class FileRun {
     this.inflightVia = executor.via ?? null;
     // One round trip carries the bookkeeping and the statement when the statement cannot be read
     // as two (see canShareAPacket) and the packet fits.
-    const packet =
-      executor instanceof SessionExecutor &&
-      !this.session.changed &&
-      canShareAPacket(s.text) &&
-      this.fitsAPacket(s)
-        ? executor
-        : null;
+    const packet = this.onPacketPath(s, executor) ? executor : null;
     const dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
     if (first !== undefined && (packet === null || dml !== null))
       throw new Error(`internal: ${this.where(i)} was sent in a chain it cannot be part of`);
@@ -761,6 +755,19 @@ class FileRun {
     this.ctx.history.progress(this.key, this.progress(i));
     await this.ctx.history.flush();
     return this.retrying(i, () => this.execute(s, executor));
+  }
+
+  /**
+   * Whether `s` can follow sqlgate's writes in one packet: on the deploy's own connection, in a
+   * session sqlgate still knows, read by the server as one statement, with room in the packet.
+   */
+  private onPacketPath(s: PendingStatement, executor: StatementExecutor): executor is SessionExecutor {
+    return (
+      executor instanceof SessionExecutor &&
+      !this.session.changed &&
+      canShareAPacket(s.text) &&
+      this.fitsAPacket(s)
+    );
   }
 
   /** Whether the statement and the bookkeeping sent with it stay well within max_allowed_packet. */
@@ -839,7 +846,7 @@ class FileRun {
     const tables = new Set<string>();
     for (let k = u; k < units.length && group.length < MAX_GROUP; k++) {
       const unit = units[k] as Unit;
-      if (unit.kind !== 'statement' || unit.tables === null || this.session.changed) break;
+      if (unit.kind !== 'statement' || unit.tables === null) break;
       if (this.engines.knownNotTransactional(unit.tables)) break;
       const s = this.pendingStatement(unit.index);
       bytes += Buffer.byteLength(s.text) + 3;
@@ -848,9 +855,9 @@ class FileRun {
         if (!tables.has(key)) bytes += 512 + Buffer.byteLength(key);
         tables.add(key);
       }
-      if (!canShareAPacket(s.text) || bytes >= limit) break;
+      if (bytes >= limit) break;
       const executor = await this.executorFor(s);
-      if (executor !== ctx.executors.at(-1) || !(executor instanceof SessionExecutor)) break;
+      if (executor !== ctx.executors.at(-1) || !this.onPacketPath(s, executor)) break;
       group.push(unit);
     }
     return group.length >= 2 ? group : null;
