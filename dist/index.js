@@ -49164,6 +49164,15 @@ var EngineCache = class {
       parts.some((part) => upper.includes(part)) && (this.engines.delete(key), this.notOneWord.delete(key));
   }
 };
+function startOf(g2) {
+  return g2.statementAt - (g2.kind === "ddl" ? g2.writes.statements.length : g2.packet.prefix.length);
+}
+function endOf(g2) {
+  return g2.kind === "ddl" ? g2.statementAt : g2.statementAt + g2.packet.suffix.length;
+}
+function written(g2) {
+  g2.kind === "ddl" ? g2.writes.written() : g2.packet.written();
+}
 function runText(text2) {
   return text2.trimStart().replace(/^\/\*M?!\d*\s*/i, "");
 }
@@ -49266,13 +49275,14 @@ var FileRun = class _FileRun {
   }
   /**
    * This file's one statement, if the file can be a link of a chain (see runChain): a new file of
-   * one statement that is not INSERT/UPDATE/DELETE, that would be sent after its history write in
-   * one packet on the deploy's connection, and cannot change the session. Not with an online
-   * schema change tool: whether it takes an ALTER depends on the table as the earlier links leave it.
+   * one statement (a DML one on tables not known to be non-transactional), that would be sent
+   * after its history write in one packet on the deploy's connection, and cannot change the
+   * session. Not with an online schema change tool: whether it takes an ALTER depends on the
+   * table as the earlier links leave it.
    */
   async chainLink() {
     let { ctx, action, file: file2 } = this, unit = action.units[0];
-    if (action.units.length !== 1 || unit?.kind !== "statement" || unit.tables !== null || action.from !== 0 || action.resume || file2.statements.length !== 1) return null;
+    if (action.units.length !== 1 || unit?.kind !== "statement" || action.from !== 0 || action.resume || file2.statements.length !== 1 || unit.tables !== null && this.engines.knownNotTransactional(unit.tables)) return null;
     let s = this.pendingStatement(0);
     return ctx.executors.length !== 1 || !this.onPacketPath(s, ctx.executors[0]) || mayChangeSession(s.text) || isUse(s.text) ? null : { run: this, unit, statement: s, bytes: Buffer.byteLength(s.text) + this.bookkeepingBytes() };
   }
@@ -49289,26 +49299,46 @@ var FileRun = class _FileRun {
     return links.length < 2 || first.bytes >= budget ? null : (this.checkCanContinue(0), links);
   }
   /**
-   * Files of one statement each (chainLink), in one packet: each one's history write ("file
-   * before applied, this one in flight", with its start), then its statement, and so on. The
-   * server stops at the first error, so each write has committed before its statement starts and
-   * nothing after a failure runs: what came of each file is what it would have been sent alone,
-   * one round trip for them all. The one that did not apply goes on as if its own packet had come
-   * to that (a retry after a lock wait timeout, a failure, an in-doubt statement). Returns how
-   * many links are done; the deploy goes on after them.
+   * Files of one statement each (chainLink), in one packet, each after its own history write: a
+   * DDL (or any statement that is not DML) after "the file before applied, this one in flight"
+   * with its start; a DML statement in its own transaction with its file's row, as if sent alone
+   * (see transactionPacket), after a DDL before it is recorded applied. The server stops at the
+   * first error, so each write has committed before its statement starts and nothing after a
+   * failure runs: what came of each file is what it would have been sent alone, one round trip
+   * for them all. The one that did not apply goes on as if its own packet had come to that (a
+   * retry after a lock wait timeout, a failure, an in-doubt statement). Returns how many links
+   * are done; the deploy goes on after them.
    */
   static async runChain(ctx, links, applied) {
-    let paths = links.map((link2) => link2.run.file.name.path);
+    let paths = links.map((link) => link.run.file.name.path);
     ctx.log(
       `${ctx.database}: ${paths.length} files of one statement each, in one packet: ${paths.length > 2 ? `${paths[0]} \u2026 ${paths.at(-1)}` : paths.join(", ")}`
     );
-    let offset = 0, segments = links.map((link2, m2) => {
-      link2.run.begin(!1), m2 > 0 && links[m2 - 1].run.queueApplied(0, !0);
-      let writes = link2.run.inFlightWrites(0), statementAt = offset + writes.statements.length;
-      return offset = statementAt + 1, { link: link2, writes, statementAt };
+    let offset = 0, placed = links.map((link, m2) => {
+      let { run: run2, unit, statement } = link, before = links[m2 - 1];
+      if (before !== void 0 && before.unit.tables === null && before.run.queueApplied(0, !0), unit.tables === null) {
+        run2.begin(!1);
+        let writes = run2.inFlightWrites(0);
+        run2.engines.forget(statement.text);
+        let statementAt2 = offset + writes.statements.length;
+        return offset = statementAt2 + 1, { kind: "ddl", link, writes, statementAt: statementAt2 };
+      }
+      let packet = run2.transactionPacket(
+        [statement],
+        unit.tables,
+        () => {
+          run2.begin(!1), run2.queueApplied(0, !0);
+        },
+        m2 === 0 ? "in-flight" : "all"
+      ), statementAt = offset + packet.prefix.length;
+      return offset = statementAt + 1 + packet.suffix.length, { kind: "dml", link, packet, statementAt };
     }), executor = ctx.executors[0], outcome2 = await links[0]?.run.watched(
       executor.executeChain(
-        segments.map((g2) => ({ prefix: g2.writes.statements, statements: [g2.link.statement] })),
+        placed.map((g3) => ({
+          prefix: g3.kind === "ddl" ? g3.writes.statements : g3.packet.prefix,
+          statements: [g3.link.statement],
+          suffix: g3.kind === "ddl" ? [] : g3.packet.suffix
+        })),
         ctx.signal
       )
     );
@@ -49317,43 +49347,59 @@ var FileRun = class _FileRun {
     if (outcome2.kind === "failed") {
       stopped = Math.max(
         0,
-        segments.findIndex((g3) => outcome2.at <= g3.statementAt)
+        placed.findIndex((g4) => outcome2.at <= endOf(g4))
       );
-      for (let earlier of segments.slice(0, stopped)) earlier.writes.written();
-      let g2 = segments[stopped], start = g2.statementAt - g2.writes.statements.length, at3 = outcome2.at < 0 ? outcome2.at : outcome2.at - start;
-      end = () => g2.link.run.settleInFlight(0, g2.writes, { ...outcome2, at: at3 });
+      for (let earlier of placed.slice(0, stopped)) written(earlier);
+      let g3 = placed[stopped], local = { ...outcome2, at: outcome2.at < 0 ? outcome2.at : outcome2.at - startOf(g3) };
+      end = g3.kind === "ddl" ? () => g3.link.run.settleInFlight(0, g3.writes, local) : async () => g3.link.run.dmlOutcome(0, await g3.packet.settle(local));
     } else if (outcome2.kind === "unknown") {
-      let lost = await _FileRun.chainLostAt(ctx, segments, outcome2.received ?? 0);
+      let lost = await _FileRun.chainLostAt(ctx, placed, outcome2.received ?? 0);
       stopped = lost.at;
-      let link2 = links[stopped];
-      lost.notSent && (end = () => link2.run.notSent(0, outcome2.error));
+      let g3 = placed[stopped];
+      g3?.kind === "dml" ? end = async () => g3.link.run.dmlOutcome(0, await g3.packet.settle(outcome2)) : g3 !== void 0 && lost.notSent && (end = () => g3.link.run.notSent(0, outcome2.error));
     } else
-      for (let g2 of segments) g2.writes.written();
-    for (let [m2, link2] of links.slice(0, stopped).entries())
-      link2.run.engines.forget(link2.statement.text), await link2.run.advance(0), m2 === links.length - 1 && ctx.history.progress(link2.run.key, link2.run.progress(null, !0)), applied.push({ file: link2.run.file.name.path, statements: 1 });
-    let link = links[stopped];
-    return link === void 0 ? links.length : (await link.run.runStatement(link.unit, await end()), applied.push({ file: link.run.file.name.path, statements: link.run.ran }), stopped + 1);
+      for (let g3 of placed) written(g3);
+    for (let [m2, g3] of placed.slice(0, stopped).entries()) {
+      let { run: run2, statement } = g3.link;
+      g3.kind === "dml" ? await g3.packet.committed() : (run2.engines.forget(statement.text), await run2.advance(0), m2 === links.length - 1 && ctx.history.progress(run2.key, run2.progress(null, !0))), applied.push({ file: run2.file.name.path, statements: 1 });
+    }
+    let g2 = placed[stopped];
+    if (g2 === void 0) {
+      if (outcome2.kind === "unknown") {
+        let lastRun = links.at(-1).run;
+        lastRun.lostAfterCommit(lastRun.where(0), outcome2.error);
+      }
+      return links.length;
+    }
+    let { run } = g2.link;
+    try {
+      await run.runStatement(g2.link.unit, await end());
+    } finally {
+      run.ran > 0 && applied.push({ file: run.file.name.path, statements: run.ran });
+    }
+    return stopped + 1;
   }
   /**
    * After the connection was lost during a chain: which link did not apply, and whether it was
-   * never sent (else its outcome is unknown). The server is made to stop what is left of the
-   * packet first, so that what the history shows then is final. A link's write committed exactly
-   * when its file's row exists (only that write inserts it): the answers that came say so for the
-   * first ones, the history for the rest. The links up to the last one whose write committed are
-   * applied, except that one itself, unless its statement answered (then the link after it was
-   * never sent).
+   * never sent (else its outcome is unknown; a DML link's is then read from the history). The
+   * server is made to stop what is left of the packet first, so that what the history shows then
+   * is final. A file's row is inserted by one write only, which commits before a DDL link's
+   * statement and with a DML link's: the answers that came say so for the first ones, the history
+   * for the rest. The links up to the last one whose row committed are applied, except that one
+   * if it is a DDL whose statement did not answer (and whose completion, written before a DML
+   * link's transaction, did not commit); then it is in doubt.
    */
-  static async chainLostAt(ctx, segments, received) {
-    let ended = await _FileRun.endWork(ctx, segments[0]?.link.run), last = -1, lastAnswered = !1;
-    for (let [m2, g2] of segments.entries()) {
-      let { statementAt } = g2, committed = statementAt <= received ? !0 : ended ? await g2.writes.inserted() : void 0;
+  static async chainLostAt(ctx, placed, received) {
+    let ended = await _FileRun.endWork(ctx, placed[0]?.link.run), last = -1, lastApplied = !1;
+    for (let [m2, g2] of placed.entries()) {
+      let rowAt = g2.kind === "ddl" ? g2.statementAt - 1 : endOf(g2), rows = g2.kind === "ddl" ? g2.writes : g2.packet.inside, committed = rowAt < received ? !0 : ended ? await rows.inserted() : void 0;
       if (committed === !1) break;
-      if (committed === void 0 && m2 > 0 && !lastAnswered) return { at: m2 - 1, notSent: !1 };
-      if (g2.writes.written(), committed === void 0) return { at: m2, notSent: !1 };
-      last = m2, lastAnswered = statementAt < received;
+      if (committed === void 0)
+        return m2 > 0 && !lastApplied ? { at: m2 - 1, notSent: !1 } : (g2.kind === "ddl" && g2.writes.written(), { at: m2, notSent: !1 });
+      written(g2), last = m2, lastApplied = g2.kind === "dml" || g2.statementAt < received;
     }
-    let next = segments[last + 1];
-    return last === -1 || lastAnswered && next !== void 0 ? (next?.writes.unwritten(), { at: last + 1, notSent: !0 }) : { at: last, notSent: !1 };
+    let next = placed[last + 1];
+    return last >= 0 && !lastApplied && ended && next?.kind === "dml" && next.packet.before !== null && await next.packet.before.settle() === "written" && (lastApplied = !0), last >= 0 && !lastApplied ? { at: last, notSent: !1 } : (next?.kind === "ddl" && next.writes.unwritten(), { at: last + 1, notSent: !0 });
   }
   /**
    * Stop what is left of the work connection's packet: KILL it from the control connection (the
@@ -49448,11 +49494,11 @@ var FileRun = class _FileRun {
     let executor = await this.executorFor(s);
     this.inflightVia = executor.via ?? null;
     let packet = this.onPacketPath(s, executor) ? executor : null, dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
-    if (first !== void 0 && (packet === null || dml !== null))
+    if (first !== void 0 && (packet === null || dml !== null && this.engines.knownNotTransactional(dml)))
       throw new Error(`internal: ${this.where(i)} was sent in a chain it cannot be part of`);
     if (packet && dml && !this.engines.knownNotTransactional(dml)) {
-      let outcome3 = await this.retrying(i, () => this.dmlPacket(i, s, dml, last));
-      if (outcome3.kind === "applied") return;
+      let outcome3 = await this.retrying(i, () => this.dmlPacket(i, s, dml, last), first);
+      if (first = void 0, outcome3.kind === "applied") return;
       if (outcome3.kind !== "not-transactional") return this.afterTransactionFailure(i, outcome3);
       this.engines.found(dml, !1);
     } else if (dml && !this.session.changed && await this.engines.transactional(dml)) {
@@ -49463,7 +49509,11 @@ var FileRun = class _FileRun {
       );
       return outcome3.kind === "applied" ? void 0 : this.afterTransactionFailure(i, outcome3);
     }
-    let outcome2 = packet ? await this.retrying(i, () => this.inFlightPacket(i, s, packet), first) : await this.inFlightFirst(i, s, executor);
+    let outcome2 = packet ? await this.retrying(
+      i,
+      () => this.inFlightPacket(i, s, packet),
+      first?.kind === "not-transactional" ? void 0 : first
+    ) : await this.inFlightFirst(i, s, executor);
     if (isUse(s.text) && (this.usedUse = !0), mayChangeSession(s.text) && (this.session.changed = !0), dml === null && this.engines.forget(s.text), outcome2.kind === "applied") {
       if (await this.advance(i), ctx.history.progress(this.key, this.progress(null, last)), ctx.signal.aborted && !last) throw this.cancelled(i + 1, "before it started");
       return;
@@ -49601,32 +49651,53 @@ var FileRun = class _FileRun {
     });
   }
   /**
-   * DML `statements` on `tables` in one transaction, in one packet: anything already true that
-   * still waits (a DDL's completion) commits first, on its own, since a crash must not roll it
-   * back; then START TRANSACTION, a check that each table is InnoDB (until one has passed since
-   * its last DDL), the history writes `record` queues, the statements, a last check of the lock
-   * (they may have run for a long time) and the COMMIT. What it did, with the history's queue
-   * left true and the statements advanced when they committed; anything else is rolled back.
+   * DML `statements` on `tables` in one transaction, in one packet (see transactionPacket). What
+   * it did, with the history's queue left true and the statements advanced when they committed;
+   * anything else is rolled back.
    */
   async inTransactionPacket(statements, tables, record) {
-    let { ctx } = this, before = ctx.history.inline({ ownTransaction: !0, onlyInFlight: !0 });
+    let packet = this.transactionPacket(statements, tables, record, "in-flight"), executor = this.ctx.executors.at(-1);
+    return packet.settle(
+      await this.watched(executor.executeAfter(packet.prefix, statements, this.ctx.signal, packet.suffix))
+    );
+  }
+  /**
+   * DML `statements` on `tables` in one transaction, as a packet's statements: anything already
+   * true that still waits (`before`: what shows in flight, or everything queued) commits first, on
+   * its own, since a crash must not roll it back (a DDL's completion); then START TRANSACTION, a
+   * check that each table is InnoDB (until one has passed since its last DDL), the history writes
+   * `record` queues, the statements, a last check of the lock (they may have run for a long time)
+   * and the COMMIT.
+   */
+  transactionPacket(statements, tables, record, before) {
+    let { ctx } = this, first = ctx.history.inline({ ownTransaction: !0, onlyInFlight: before === "in-flight" });
     record();
-    let inside = ctx.history.inline({ ownTransaction: !1 }), unique = uniqueTables(tables, ctx.database), checks = this.engines.knownTransactional(unique) ? [] : unique.map((t2) => engineCheck(t2)), committedFirst = before?.statements.length ?? 0, prefix = [...before?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements], executor = ctx.executors.at(-1), outcome2 = await this.watched(
-      executor.executeAfter(prefix, statements, ctx.signal, [ctx.history.lockCheck(), "COMMIT"])
-    ), advance = async () => {
+    let inside = ctx.history.inline({ ownTransaction: !1 }), unique = uniqueTables(tables, ctx.database), checks = this.engines.knownTransactional(unique) ? [] : unique.map((t2) => engineCheck(t2)), committedFirst = first?.statements.length ?? 0, prefix = [...first?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements], written2 = () => {
+      first?.written(), inside.written();
+    }, committed = async () => {
       this.engines.found(unique, !0);
       for (let s of statements) await this.advance(s.index);
+    }, settle = async (outcome2) => {
+      if (outcome2.kind === "applied")
+        return written2(), await committed(), { kind: "committed" };
+      if (outcome2.kind === "unknown") {
+        let read = await this.readBack(inside);
+        return read === "unwritten" ? (first && await this.readBack(first), ctx.history.progress(this.key, this.progress(null)), { kind: "lost-rolled-back", error: outcome2.error }) : (written2(), read === "unknown" ? { kind: "lost-in-doubt", error: outcome2.error } : (await committed(), { kind: "lost-after-commit", error: outcome2.error }));
+      }
+      inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= committedFirst ? first?.written() : first?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
+      });
+      let errno = outcome2.error.errno;
+      return outcome2.at > committedFirst && outcome2.at <= committedFirst + checks.length && errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at < prefix.length ? { kind: "history-failed", error: outcome2.error } : outcome2.at === prefix.length + statements.length && errno !== ER_QUERY_INTERRUPTED ? { kind: "history-failed", error: outcome2.error } : { kind: "failed", error: outcome2.error };
     };
-    if (outcome2.kind === "applied")
-      return before?.written(), inside.written(), await advance(), { kind: "committed" };
-    if (outcome2.kind === "unknown") {
-      let committed = await this.readBack(inside);
-      return committed === "unwritten" ? (before && await this.readBack(before), ctx.history.progress(this.key, this.progress(null)), { kind: "lost-rolled-back", error: outcome2.error }) : (before?.written(), inside.written(), committed === "unknown" ? { kind: "lost-in-doubt", error: outcome2.error } : (await advance(), { kind: "lost-after-commit", error: outcome2.error }));
-    }
-    inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= committedFirst ? before?.written() : before?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
-    });
-    let errno = outcome2.error.errno;
-    return outcome2.at > committedFirst && outcome2.at <= committedFirst + checks.length && errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at < prefix.length ? { kind: "history-failed", error: outcome2.error } : outcome2.at === prefix.length + statements.length && errno !== ER_QUERY_INTERRUPTED ? { kind: "history-failed", error: outcome2.error } : { kind: "failed", error: outcome2.error };
+    return {
+      prefix,
+      suffix: [ctx.history.lockCheck(), "COMMIT"],
+      before: first,
+      inside,
+      written: written2,
+      committed,
+      settle
+    };
   }
   /**
    * A DML statement on transactional tables in its own transaction and packet (see
@@ -49634,7 +49705,10 @@ var FileRun = class _FileRun {
    * back is reported as `not-transactional` with nothing run.
    */
   async dmlPacket(i, s, tables, last) {
-    let result = await this.inTransactionPacket([s], tables, () => this.queueApplied(i, last));
+    return this.dmlOutcome(i, await this.inTransactionPacket([s], tables, () => this.queueApplied(i, last)));
+  }
+  /** What statement i, a DML statement sent alone in its transaction, came to. */
+  async dmlOutcome(i, result) {
     switch (result.kind) {
       case "committed":
         return { kind: "applied" };
@@ -50232,15 +50306,15 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
     if (entries.length === 0) return null;
     let writes = entries.flatMap(([key, q3]) => [inlined(this.writeOf(key, q3)), MATCHED_ONE_ROW]);
     for (let [key] of entries) this.queue.delete(key);
-    let written = () => this.written(entries), unwritten = () => this.requeue(entries);
+    let written2 = () => this.written(entries), unwritten = () => this.requeue(entries);
     return {
       statements: options2.ownTransaction && entries.length > 1 ? ["START TRANSACTION", ...writes, "COMMIT"] : writes,
-      written,
+      written: written2,
       unwritten,
       settle: async () => {
         let committed = await this.showsAll(entries).catch(() => {
         });
-        return committed === !1 ? unwritten() : written(), committed === void 0 ? "unknown" : committed ? "written" : "unwritten";
+        return committed === !1 ? unwritten() : written2(), committed === void 0 ? "unknown" : committed ? "written" : "unwritten";
       },
       inserted: async () => {
         let keys = entries.filter(([, q3]) => q3.start !== void 0 && !q3.start.resume).map(([key]) => key);

@@ -259,6 +259,39 @@ interface SessionState {
   changed: boolean;
 }
 
+/** A link as placed in its chain's packet (see FileRun.runChain). */
+type Placed =
+  | {
+      readonly kind: 'ddl';
+      readonly link: ChainLink;
+      /** "The link before applied, this one in flight", with its file's start: committed before its statement. */
+      readonly writes: InlineWrites;
+      /** Where its statement sits in the packet. */
+      readonly statementAt: number;
+    }
+  | {
+      readonly kind: 'dml';
+      readonly link: ChainLink;
+      readonly packet: TransactionPacket;
+      readonly statementAt: number;
+    };
+
+/** Where a link's part of the packet starts. */
+function startOf(g: Placed): number {
+  return g.statementAt - (g.kind === 'ddl' ? g.writes.statements.length : g.packet.prefix.length);
+}
+
+/** Where it ends: its statement, or its COMMIT. */
+function endOf(g: Placed): number {
+  return g.kind === 'ddl' ? g.statementAt : g.statementAt + g.packet.suffix.length;
+}
+
+/** Its writes ran. */
+function written(g: Placed): void {
+  if (g.kind === 'ddl') g.writes.written();
+  else g.packet.written();
+}
+
 /** A file sent as one link of a chain (see FileRun.runChain). */
 interface ChainLink {
   readonly run: FileRun;
@@ -398,15 +431,17 @@ class FileRun {
 
   /**
    * This file's one statement, if the file can be a link of a chain (see runChain): a new file of
-   * one statement that is not INSERT/UPDATE/DELETE, that would be sent after its history write in
-   * one packet on the deploy's connection, and cannot change the session. Not with an online
-   * schema change tool: whether it takes an ALTER depends on the table as the earlier links leave it.
+   * one statement (a DML one on tables not known to be non-transactional), that would be sent
+   * after its history write in one packet on the deploy's connection, and cannot change the
+   * session. Not with an online schema change tool: whether it takes an ALTER depends on the
+   * table as the earlier links leave it.
    */
   async chainLink(): Promise<ChainLink | null> {
     const { ctx, action, file } = this;
     const unit = action.units[0];
-    if (action.units.length !== 1 || unit?.kind !== 'statement' || unit.tables !== null) return null;
+    if (action.units.length !== 1 || unit?.kind !== 'statement') return null;
     if (action.from !== 0 || action.resume || file.statements.length !== 1) return null;
+    if (unit.tables !== null && this.engines.knownNotTransactional(unit.tables)) return null;
     const s = this.pendingStatement(0);
     if (ctx.executors.length !== 1 || !this.onPacketPath(s, ctx.executors[0] as StatementExecutor))
       return null;
@@ -433,13 +468,15 @@ class FileRun {
   }
 
   /**
-   * Files of one statement each (chainLink), in one packet: each one's history write ("file
-   * before applied, this one in flight", with its start), then its statement, and so on. The
-   * server stops at the first error, so each write has committed before its statement starts and
-   * nothing after a failure runs: what came of each file is what it would have been sent alone,
-   * one round trip for them all. The one that did not apply goes on as if its own packet had come
-   * to that (a retry after a lock wait timeout, a failure, an in-doubt statement). Returns how
-   * many links are done; the deploy goes on after them.
+   * Files of one statement each (chainLink), in one packet, each after its own history write: a
+   * DDL (or any statement that is not DML) after "the file before applied, this one in flight"
+   * with its start; a DML statement in its own transaction with its file's row, as if sent alone
+   * (see transactionPacket), after a DDL before it is recorded applied. The server stops at the
+   * first error, so each write has committed before its statement starts and nothing after a
+   * failure runs: what came of each file is what it would have been sent alone, one round trip
+   * for them all. The one that did not apply goes on as if its own packet had come to that (a
+   * retry after a lock wait timeout, a failure, an in-doubt statement). Returns how many links
+   * are done; the deploy goes on after them.
    */
   static async runChain(
     ctx: ApplyContext,
@@ -451,102 +488,149 @@ class FileRun {
       `${ctx.database}: ${paths.length} files of one statement each, in one packet: ${paths.length > 2 ? `${paths[0]} … ${paths.at(-1)}` : paths.join(', ')}`,
     );
     let offset = 0;
-    const segments = links.map((link, m) => {
-      link.run.begin(false);
-      if (m > 0) (links[m - 1] as ChainLink).run.queueApplied(0, true);
-      const writes = link.run.inFlightWrites(0);
-      // Where the link's statement sits in the packet, its write just before it.
-      const statementAt = offset + writes.statements.length;
-      offset = statementAt + 1;
-      return { link, writes, statementAt };
+    const placed = links.map((link, m): Placed => {
+      const { run, unit, statement } = link;
+      // A DDL before is applied once the next write commits: recorded with it. (A DML link's
+      // completion commits inside its own transaction.)
+      const before = links[m - 1];
+      if (before !== undefined && before.unit.tables === null) before.run.queueApplied(0, true);
+      if (unit.tables === null) {
+        run.begin(false);
+        const writes = run.inFlightWrites(0);
+        // A later link's engine check must not trust what this statement may change.
+        run.engines.forget(statement.text);
+        const statementAt = offset + writes.statements.length;
+        offset = statementAt + 1;
+        return { kind: 'ddl', link, writes, statementAt };
+      }
+      const packet = run.transactionPacket(
+        [statement],
+        unit.tables,
+        () => {
+          run.begin(false);
+          run.queueApplied(0, true);
+        },
+        m === 0 ? 'in-flight' : 'all',
+      );
+      const statementAt = offset + packet.prefix.length;
+      offset = statementAt + 1 + packet.suffix.length;
+      return { kind: 'dml', link, packet, statementAt };
     });
     const executor = ctx.executors[0] as SessionExecutor;
     const outcome = await links[0]?.run.watched(
       executor.executeChain(
-        segments.map((g) => ({ prefix: g.writes.statements, statements: [g.link.statement] })),
+        placed.map((g) => ({
+          prefix: g.kind === 'ddl' ? g.writes.statements : g.packet.prefix,
+          statements: [g.link.statement],
+          suffix: g.kind === 'ddl' ? [] : g.packet.suffix,
+        })),
         ctx.signal,
       ),
     );
     if (outcome === undefined) return 0;
     // The link that did not apply (links.length: none), and what its own packet came to.
     let stopped = links.length;
-    let end: () => Promise<StatementOutcome> = async () => outcome as StatementOutcome;
+    let end: () => Promise<StatementOutcome | DmlOutcome> = async () => outcome as StatementOutcome;
     if (outcome.kind === 'failed') {
       // -1 (nothing of the packet ran) falls to the first link.
       stopped = Math.max(
         0,
-        segments.findIndex((g) => outcome.at <= g.statementAt),
+        placed.findIndex((g) => outcome.at <= endOf(g)),
       );
-      for (const earlier of segments.slice(0, stopped)) earlier.writes.written();
-      const g = segments[stopped] as (typeof segments)[number];
-      const start = g.statementAt - g.writes.statements.length;
-      const at = outcome.at < 0 ? outcome.at : outcome.at - start;
-      end = () => g.link.run.settleInFlight(0, g.writes, { ...outcome, at });
+      for (const earlier of placed.slice(0, stopped)) written(earlier);
+      const g = placed[stopped] as Placed;
+      const local = { ...outcome, at: outcome.at < 0 ? outcome.at : outcome.at - startOf(g) };
+      end =
+        g.kind === 'ddl'
+          ? () => g.link.run.settleInFlight(0, g.writes, local)
+          : async () => g.link.run.dmlOutcome(0, await g.packet.settle(local));
     } else if (outcome.kind === 'unknown') {
-      const lost = await FileRun.chainLostAt(ctx, segments, outcome.received ?? 0);
+      const lost = await FileRun.chainLostAt(ctx, placed, outcome.received ?? 0);
       stopped = lost.at;
-      const link = links[stopped] as ChainLink;
-      if (lost.notSent) end = () => link.run.notSent(0, outcome.error);
+      const g = placed[stopped];
+      // A DML link's transaction committed or not with its file's row: what the history shows.
+      if (g?.kind === 'dml') end = async () => g.link.run.dmlOutcome(0, await g.packet.settle(outcome));
+      else if (g !== undefined && lost.notSent) end = () => g.link.run.notSent(0, outcome.error);
     } else {
-      for (const g of segments) g.writes.written();
+      for (const g of placed) written(g);
     }
-    for (const [m, link] of links.slice(0, stopped).entries()) {
-      // Applied, and recorded by the next link's write (the last link's by the next write).
-      link.run.engines.forget(link.statement.text);
-      await link.run.advance(0);
-      if (m === links.length - 1) ctx.history.progress(link.run.key, link.run.progress(null, true));
-      applied.push({ file: link.run.file.name.path, statements: 1 });
+    for (const [m, g] of placed.slice(0, stopped).entries()) {
+      const { run, statement } = g.link;
+      if (g.kind === 'dml') await g.packet.committed();
+      else {
+        run.engines.forget(statement.text);
+        await run.advance(0);
+        // Recorded by the next link's write; the last link's by the next write of the deploy.
+        if (m === links.length - 1) ctx.history.progress(run.key, run.progress(null, true));
+      }
+      applied.push({ file: run.file.name.path, statements: 1 });
     }
-    const link = links[stopped];
-    if (link === undefined) return links.length;
-    await link.run.runStatement(link.unit, await end());
-    applied.push({ file: link.run.file.name.path, statements: link.run.ran });
+    const g = placed[stopped];
+    if (g === undefined) {
+      // Every link applied, and only then was the connection lost: stop all the same.
+      if (outcome.kind === 'unknown') {
+        const lastRun = (links.at(-1) as ChainLink).run;
+        lastRun.lostAfterCommit(lastRun.where(0), outcome.error);
+      }
+      return links.length;
+    }
+    const { run } = g.link;
+    try {
+      await run.runStatement(g.link.unit, await end());
+    } finally {
+      if (run.ran > 0) applied.push({ file: run.file.name.path, statements: run.ran });
+    }
     return stopped + 1;
   }
 
   /**
    * After the connection was lost during a chain: which link did not apply, and whether it was
-   * never sent (else its outcome is unknown). The server is made to stop what is left of the
-   * packet first, so that what the history shows then is final. A link's write committed exactly
-   * when its file's row exists (only that write inserts it): the answers that came say so for the
-   * first ones, the history for the rest. The links up to the last one whose write committed are
-   * applied, except that one itself, unless its statement answered (then the link after it was
-   * never sent).
+   * never sent (else its outcome is unknown; a DML link's is then read from the history). The
+   * server is made to stop what is left of the packet first, so that what the history shows then
+   * is final. A file's row is inserted by one write only, which commits before a DDL link's
+   * statement and with a DML link's: the answers that came say so for the first ones, the history
+   * for the rest. The links up to the last one whose row committed are applied, except that one
+   * if it is a DDL whose statement did not answer (and whose completion, written before a DML
+   * link's transaction, did not commit); then it is in doubt.
    */
   private static async chainLostAt(
     ctx: ApplyContext,
-    segments: readonly {
-      readonly link: ChainLink;
-      readonly writes: InlineWrites;
-      readonly statementAt: number;
-    }[],
+    placed: readonly Placed[],
     received: number,
   ): Promise<{ readonly at: number; readonly notSent: boolean }> {
-    const ended = await FileRun.endWork(ctx, segments[0]?.link.run as FileRun);
-    let last = -1; // the last link whose write committed
-    let lastAnswered = false; // whether its statement answered too
-    for (const [m, g] of segments.entries()) {
-      const { statementAt } = g;
-      // Its COMMIT (the write's last statement) answered, or the history shows its row.
-      const committed = statementAt <= received ? true : ended ? await g.writes.inserted() : undefined;
+    const ended = await FileRun.endWork(ctx, placed[0]?.link.run as FileRun);
+    let last = -1; // the last link whose file's row committed
+    let lastApplied = false; // whether it is applied too
+    for (const [m, g] of placed.entries()) {
+      const rowAt = g.kind === 'ddl' ? g.statementAt - 1 : endOf(g);
+      const rows = g.kind === 'ddl' ? g.writes : g.packet.inside;
+      const committed = rowAt < received ? true : ended ? await rows.inserted() : undefined;
       if (committed === false) break;
-      // Unreadable, or the thread may still be running the packet: the link before is in doubt
-      // unless its statement answered; then this one is (its write counted as committed).
-      if (committed === undefined && m > 0 && !lastAnswered) return { at: m - 1, notSent: false };
-      g.writes.written();
-      if (committed === undefined) return { at: m, notSent: false };
+      if (committed === undefined) {
+        // Unreadable, or the thread may still be running the packet: the link before is in
+        // doubt unless it applied; else this one is (a DDL's write counted as committed).
+        if (m > 0 && !lastApplied) return { at: m - 1, notSent: false };
+        if (g.kind === 'ddl') g.writes.written();
+        return { at: m, notSent: false };
+      }
+      written(g);
       last = m;
-      lastAnswered = statementAt < received;
+      lastApplied = g.kind === 'dml' || g.statementAt < received;
     }
-    // (The last statement never counts as answered: sendPacket's count stops short of it.)
-    const next = segments[last + 1];
-    if (last === -1 || (lastAnswered && next !== undefined)) {
+    const next = placed[last + 1];
+    if (last >= 0 && !lastApplied && ended && next?.kind === 'dml' && next.packet.before !== null) {
+      // The DDL's completion commits on its own before the next link's transaction starts.
+      if ((await next.packet.before.settle()) === 'written') lastApplied = true;
+    }
+    if (last >= 0 && !lastApplied) return { at: last, notSent: false };
+    // (A DDL link's statement, last in the packet, never counts as answered: sendPacket's count
+    // stops short of it.)
+    if (next?.kind === 'ddl') {
       // What the unsent link's write says is true (the link before applied, this one started):
       // back on the queue, as if the link had been sent alone.
-      next?.writes.unwritten();
-      return { at: last + 1, notSent: true };
+      next.writes.unwritten();
     }
-    return { at: last, notSent: false };
+    return { at: last + 1, notSent: true };
   }
 
   /**
@@ -678,10 +762,7 @@ class FileRun {
   }
 
   /** `first`: what the statement's first packet came to, when it was sent in a chain (see runChain). */
-  private async runStatement(
-    unit: Extract<Unit, { kind: 'statement' }>,
-    first?: StatementOutcome,
-  ): Promise<void> {
+  private async runStatement(unit: Extract<Unit, { kind: 'statement' }>, first?: DmlOutcome): Promise<void> {
     const { ctx } = this;
     const i = unit.index;
     const s = this.pendingStatement(i);
@@ -698,10 +779,12 @@ class FileRun {
     // as two (see canShareAPacket) and the packet fits.
     const packet = this.onPacketPath(s, executor) ? executor : null;
     const dml = executor === ctx.executors.at(-1) && unit.tables !== null ? unit.tables : null;
-    if (first !== undefined && (packet === null || dml !== null))
+    if (first !== undefined && (packet === null || (dml !== null && this.engines.knownNotTransactional(dml))))
       throw new Error(`internal: ${this.where(i)} was sent in a chain it cannot be part of`);
     if (packet && dml && !this.engines.knownNotTransactional(dml)) {
-      const outcome = await this.retrying(i, () => this.dmlPacket(i, s, dml, last));
+      const outcome = await this.retrying(i, () => this.dmlPacket(i, s, dml, last), first);
+      // What the chain's packet came to is used up: a table that cannot roll back is run below.
+      first = undefined;
       if (outcome.kind === 'applied') return;
       if (outcome.kind !== 'not-transactional') return this.afterTransactionFailure(i, outcome);
       this.engines.found(dml, false);
@@ -716,7 +799,11 @@ class FileRun {
       return this.afterTransactionFailure(i, outcome);
     }
     const outcome = packet
-      ? await this.retrying(i, () => this.inFlightPacket(i, s, packet), first)
+      ? await this.retrying(
+          i,
+          () => this.inFlightPacket(i, s, packet),
+          first?.kind === 'not-transactional' ? undefined : first,
+        )
       : await this.inFlightFirst(i, s, executor);
     if (isUse(s.text)) this.usedUse = true;
     if (mayChangeSession(s.text)) this.session.changed = true;
@@ -937,71 +1024,99 @@ class FileRun {
   }
 
   /**
-   * DML `statements` on `tables` in one transaction, in one packet: anything already true that
-   * still waits (a DDL's completion) commits first, on its own, since a crash must not roll it
-   * back; then START TRANSACTION, a check that each table is InnoDB (until one has passed since
-   * its last DDL), the history writes `record` queues, the statements, a last check of the lock
-   * (they may have run for a long time) and the COMMIT. What it did, with the history's queue
-   * left true and the statements advanced when they committed; anything else is rolled back.
+   * DML `statements` on `tables` in one transaction, in one packet (see transactionPacket). What
+   * it did, with the history's queue left true and the statements advanced when they committed;
+   * anything else is rolled back.
    */
   private async inTransactionPacket(
     statements: readonly PendingStatement[],
     tables: readonly TableRef[],
     record: () => void,
   ): Promise<TransactionPacketResult> {
+    const packet = this.transactionPacket(statements, tables, record, 'in-flight');
+    const executor = this.ctx.executors.at(-1) as SessionExecutor;
+    return packet.settle(
+      await this.watched(executor.executeAfter(packet.prefix, statements, this.ctx.signal, packet.suffix)),
+    );
+  }
+
+  /**
+   * DML `statements` on `tables` in one transaction, as a packet's statements: anything already
+   * true that still waits (`before`: what shows in flight, or everything queued) commits first, on
+   * its own, since a crash must not roll it back (a DDL's completion); then START TRANSACTION, a
+   * check that each table is InnoDB (until one has passed since its last DDL), the history writes
+   * `record` queues, the statements, a last check of the lock (they may have run for a long time)
+   * and the COMMIT.
+   */
+  private transactionPacket(
+    statements: readonly PendingStatement[],
+    tables: readonly TableRef[],
+    record: () => void,
+    before: 'in-flight' | 'all',
+  ): TransactionPacket {
     const { ctx } = this;
-    const before = ctx.history.inline({ ownTransaction: true, onlyInFlight: true });
+    const first = ctx.history.inline({ ownTransaction: true, onlyInFlight: before === 'in-flight' });
     record();
     const inside = ctx.history.inline({ ownTransaction: false }) as InlineWrites;
     const unique = uniqueTables(tables, ctx.database);
     const checks = this.engines.knownTransactional(unique) ? [] : unique.map((t) => engineCheck(t));
-    const committedFirst = before?.statements.length ?? 0;
-    const prefix = [...(before?.statements ?? []), 'START TRANSACTION', ...checks, ...inside.statements];
-    const executor = ctx.executors.at(-1) as SessionExecutor;
-    const outcome = await this.watched(
-      executor.executeAfter(prefix, statements, ctx.signal, [ctx.history.lockCheck(), 'COMMIT']),
-    );
-    const advance = async () => {
+    const committedFirst = first?.statements.length ?? 0;
+    const prefix = [...(first?.statements ?? []), 'START TRANSACTION', ...checks, ...inside.statements];
+    const written = () => {
+      // In the order they committed, so that what is taken as durable ends as the later.
+      first?.written();
+      inside.written();
+    };
+    const committed = async () => {
       this.engines.found(unique, true);
       for (const s of statements) await this.advance(s.index);
     };
-    if (outcome.kind === 'applied') {
-      before?.written();
-      inside.written();
-      await advance();
-      return { kind: 'committed' };
-    }
-    if (outcome.kind === 'unknown') {
-      // The COMMIT may have run before the connection went. The history write committed, or not,
-      // with the statements, so it is read back first (a thread still there may yet commit it);
-      // the writes ahead of it committed if it did, and are read back only when it did not.
-      const committed = await this.readBack(inside);
-      if (committed === 'unwritten') {
-        if (before) await this.readBack(before);
-        // What stays queued must be true: the statements are not applied.
-        ctx.history.progress(this.key, this.progress(null));
-        return { kind: 'lost-rolled-back', error: outcome.error };
+    const settle = async (outcome: PacketOutcome): Promise<TransactionPacketResult> => {
+      if (outcome.kind === 'applied') {
+        written();
+        await committed();
+        return { kind: 'committed' };
       }
-      // In the order they committed, so that what is taken as durable ends as the later.
-      before?.written();
-      inside.written();
-      if (committed === 'unknown') return { kind: 'lost-in-doubt', error: outcome.error };
-      await advance();
-      return { kind: 'lost-after-commit', error: outcome.error };
-    }
-    inside.unwritten();
-    ctx.history.progress(this.key, this.progress(null));
-    if (outcome.at >= committedFirst) before?.written();
-    else before?.unwritten();
-    await ctx.work.run('ROLLBACK').catch(() => {});
-    const errno = (outcome.error as { errno?: number }).errno;
-    const inChecks = outcome.at > committedFirst && outcome.at <= committedFirst + checks.length;
-    if (inChecks && errno === ER_SUBQUERY_NO_1_ROW) return { kind: 'not-transactional' };
-    if (outcome.at < prefix.length) return { kind: 'history-failed', error: outcome.error };
-    // The lock check before the COMMIT, unless a KILL QUERY stopped it there.
-    if (outcome.at === prefix.length + statements.length && errno !== ER_QUERY_INTERRUPTED)
-      return { kind: 'history-failed', error: outcome.error };
-    return { kind: 'failed', error: outcome.error };
+      if (outcome.kind === 'unknown') {
+        // The COMMIT may have run before the connection went. The history write committed, or
+        // not, with the statements, so it is read back first (a thread still there may yet
+        // commit it); the writes ahead of it committed if it did, and are read back only when
+        // it did not.
+        const read = await this.readBack(inside);
+        if (read === 'unwritten') {
+          if (first) await this.readBack(first);
+          // What stays queued must be true: the statements are not applied.
+          ctx.history.progress(this.key, this.progress(null));
+          return { kind: 'lost-rolled-back', error: outcome.error };
+        }
+        written();
+        if (read === 'unknown') return { kind: 'lost-in-doubt', error: outcome.error };
+        await committed();
+        return { kind: 'lost-after-commit', error: outcome.error };
+      }
+      inside.unwritten();
+      ctx.history.progress(this.key, this.progress(null));
+      if (outcome.at >= committedFirst) first?.written();
+      else first?.unwritten();
+      await ctx.work.run('ROLLBACK').catch(() => {});
+      const errno = (outcome.error as { errno?: number }).errno;
+      const inChecks = outcome.at > committedFirst && outcome.at <= committedFirst + checks.length;
+      if (inChecks && errno === ER_SUBQUERY_NO_1_ROW) return { kind: 'not-transactional' };
+      if (outcome.at < prefix.length) return { kind: 'history-failed', error: outcome.error };
+      // The lock check before the COMMIT, unless a KILL QUERY stopped it there.
+      if (outcome.at === prefix.length + statements.length && errno !== ER_QUERY_INTERRUPTED)
+        return { kind: 'history-failed', error: outcome.error };
+      return { kind: 'failed', error: outcome.error };
+    };
+    return {
+      prefix,
+      suffix: [ctx.history.lockCheck(), 'COMMIT'],
+      before: first,
+      inside,
+      written,
+      committed,
+      settle,
+    };
   }
 
   /**
@@ -1014,8 +1129,12 @@ class FileRun {
     s: PendingStatement,
     tables: readonly TableRef[],
     last: boolean,
-  ): Promise<StatementOutcome | { readonly kind: 'not-transactional' }> {
-    const result = await this.inTransactionPacket([s], tables, () => this.queueApplied(i, last));
+  ): Promise<DmlOutcome> {
+    return this.dmlOutcome(i, await this.inTransactionPacket([s], tables, () => this.queueApplied(i, last)));
+  }
+
+  /** What statement i, a DML statement sent alone in its transaction, came to. */
+  private async dmlOutcome(i: number, result: TransactionPacketResult): Promise<DmlOutcome> {
     switch (result.kind) {
       case 'committed':
         return { kind: 'applied' };
@@ -1234,6 +1353,26 @@ class FileRun {
     if (outcome.kind !== 'applied') return this.afterTransactionFailure(unit.from, outcome);
   }
 }
+
+/** DML statements in one transaction, ready to send (see FileRun.transactionPacket). */
+interface TransactionPacket {
+  /** What goes before the statements, and after them (the lock check and the COMMIT). */
+  readonly prefix: readonly string[];
+  readonly suffix: readonly string[];
+  /** The writes that commit on their own before the transaction starts, if any. */
+  readonly before: InlineWrites | null;
+  /** The history writes that commit, or not, with the statements (the file's row, if new). */
+  readonly inside: InlineWrites;
+  /** Its writes ran: both. */
+  written(): void;
+  /** It committed: the tables are known to roll back, and the statements count as applied. */
+  committed(): Promise<void>;
+  /** What it did, from what its packet came to (a failure's `at` counted from its prefix's start); the history's queue left true. */
+  settle(outcome: PacketOutcome): Promise<TransactionPacketResult>;
+}
+
+/** What a DML statement's own packet came to (see FileRun.dmlPacket). */
+type DmlOutcome = StatementOutcome | { readonly kind: 'not-transactional' };
 
 /** What a DML packet did (see FileRun.inTransactionPacket). */
 type TransactionPacketResult =

@@ -400,12 +400,10 @@ describe('one packet per statement', () => {
       'migrations/app/V3__b.sql': 'INSERT INTO t VALUES (2) # the second row',
     });
     const sent = await packetsDuring(async () => expect((await deploy(w)).code).toBe(0));
+    // Chained in one packet (V1's CREATE first), each INSERT with its own COMMIT after it.
     expect(sent.filter((p) => p.includes('INSERT INTO t VALUES'))).toEqual([
       expect.stringMatching(
-        /INSERT INTO t VALUES \(1\)( -- the first row)?\n;\nSET @sqlgate_check = [^;]*IS_USED_LOCK[^;]*;\nCOMMIT$/,
-      ),
-      expect.stringMatching(
-        /INSERT INTO t VALUES \(2\)( # the second row)?\n;\nSET @sqlgate_check = [^;]*IS_USED_LOCK[^;]*;\nCOMMIT$/,
+        /INSERT INTO t VALUES \(1\)( -- the first row)?\n;\nSET @sqlgate_check = [^;]*IS_USED_LOCK[^;]*;\nCOMMIT;\n[\s\S]*INSERT INTO t VALUES \(2\)( # the second row)?\n;\nSET @sqlgate_check = [^;]*IS_USED_LOCK[^;]*;\nCOMMIT$/,
       ),
     ]);
     expect(await server.query(`SELECT id FROM ${w.db}.t ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
@@ -515,33 +513,64 @@ describe('one packet per statement', () => {
 });
 
 describe('files of one statement each, chained in one packet', () => {
-  it('sends them in one round trip, each after its own history write, and stops the chain at a file of DML', async () => {
+  it('sends them in one round trip, each after its own history write, a file of DML in its own transaction with its row', async () => {
     const w = await makeWorkdir(server, {
       'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT PRIMARY KEY) ENGINE=InnoDB;',
       'migrations/app/V2__b.sql': 'CREATE TABLE b (id INT);',
       'migrations/app/V3__alter.sql': 'ALTER TABLE a ADD COLUMN n INT NULL;',
       'migrations/app/V4__row.sql': 'INSERT INTO a VALUES (1, 2);',
-      'migrations/app/V5__c.sql': 'CREATE TABLE c (id INT);',
+      'migrations/app/V5__row.sql': 'INSERT INTO a VALUES (2, 3);',
+      'migrations/app/V6__c.sql': 'CREATE TABLE c (id INT);',
     });
     const sent = await packetsDuring(async () => expect((await deploy(w)).code).toBe(0));
-    const carrying = (text: string) => sent.filter((p) => p.includes(text));
-    // V1's start; CREATE a; V2's start and V1 applied; CREATE b; V3's start and V2 applied; ALTER.
-    expect(carrying('CREATE TABLE a ')).toEqual([
-      expect.stringMatching(
-        /^INSERT INTO `[^`]+`\.sqlgate_history[^;]*'V1'[^;]*;\nSET @sqlgate_check[^;]*;\nCREATE TABLE a \(id INT PRIMARY KEY\) ENGINE=InnoDB\n;\nSTART TRANSACTION;\nINSERT INTO [^;]*'V2'[^;]*;\nSET @sqlgate_check[^;]*;\nUPDATE [^;]*WHERE version_key = '1';\nSET @sqlgate_check[^;]*;\nCOMMIT;\nCREATE TABLE b \(id INT\)\n;\nSTART TRANSACTION;\nINSERT INTO [^;]*'V3'[^;]*;\nSET @sqlgate_check[^;]*;\nUPDATE [^;]*WHERE version_key = '2';\nSET @sqlgate_check[^;]*;\nCOMMIT;\nALTER TABLE a ADD COLUMN n INT NULL$/,
-      ),
+    const check = 'SET @sqlgate_check[^;]*;';
+    const row = (v: string) => `INSERT INTO [^;]*'${v}'[^;]*;\n${check}`;
+    const applied = (v: string) => `UPDATE [^;]*WHERE version_key = '${v}';\n${check}`;
+    const inTransaction = (...writes: string[]) => ['START TRANSACTION;', ...writes, 'COMMIT;'].join('\n');
+    const innodbCheck =
+      "SET @sqlgate_check = \\(SELECT 1 UNION SELECT 2 FROM DUAL WHERE NOT EXISTS [^;]*'a'[^;]*\\);";
+    const lockCheckAndCommit = 'SET @sqlgate_check = [^;]*IS_USED_LOCK[^;]*;\nCOMMIT;';
+    const packet = [
+      // V1's start; CREATE a; V1 applied and V2's start; CREATE b; V2 applied and V3's start; ALTER.
+      row('V1'),
+      'CREATE TABLE a \\(id INT PRIMARY KEY\\) ENGINE=InnoDB\n;',
+      inTransaction(applied('1'), row('V2')),
+      'CREATE TABLE b \\(id INT\\)\n;',
+      inTransaction(applied('2'), row('V3')),
+      'ALTER TABLE a ADD COLUMN n INT NULL\n;',
+      // The ALTER's completion commits on its own; then V4's row commits with its INSERT, after
+      // a check that the table rolls back (asked again: the ALTER could have changed it).
+      applied('3'),
+      'START TRANSACTION;',
+      innodbCheck,
+      row('V4'),
+      'INSERT INTO a VALUES \\(1, 2\\)\n;',
+      lockCheckAndCommit,
+      // V5 after a DML file: nothing to commit first.
+      'START TRANSACTION;',
+      innodbCheck,
+      row('V5'),
+      'INSERT INTO a VALUES \\(2, 3\\)\n;',
+      lockCheckAndCommit,
+      row('V6'),
+      'CREATE TABLE c \\(id INT\\)',
+    ].join('\n');
+    expect(sent.filter((p) => p.includes('CREATE TABLE a '))).toEqual([
+      expect.stringMatching(new RegExp(`^${packet}$`)),
     ]);
-    expect(carrying('INSERT INTO a VALUES')).toHaveLength(1);
-    expect(carrying('CREATE TABLE c')).toHaveLength(1);
-    expect(carrying('INSERT INTO a VALUES')[0]).not.toContain('CREATE TABLE');
+    expect(sent.filter((p) => p.includes('INSERT INTO a VALUES'))).toHaveLength(1);
     expect(await progressOf(w.db)).toEqual([
       ['V1', 'success', 1],
       ['V2', 'success', 1],
       ['V3', 'success', 1],
       ['V4', 'success', 1],
       ['V5', 'success', 1],
+      ['V6', 'success', 1],
     ]);
-    expect(await server.query(`SELECT * FROM ${w.db}.a`)).toEqual([{ id: 1, n: 2 }]);
+    expect(await server.query(`SELECT * FROM ${w.db}.a ORDER BY id`)).toEqual([
+      { id: 1, n: 2 },
+      { id: 2, n: 3 },
+    ]);
   }, 60_000);
 
   it('a file of the chain that fails: the ones before it are applied, it is recorded as failed, and nothing after it runs', async () => {
@@ -724,4 +753,178 @@ describe('files of one statement each, chained in one packet', () => {
       }
     }, 60_000);
   }
+});
+
+describe('files of one DML statement each, as links of a chain', () => {
+  it('a DML file of the chain that fails: rolled back and recorded as failed, the files before applied, nothing after it runs', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT PRIMARY KEY) ENGINE=InnoDB;',
+      'migrations/app/V2__one.sql': 'INSERT INTO a VALUES (1);',
+      'migrations/app/V3__again.sql': 'INSERT INTO a VALUES (1);',
+      'migrations/app/V4__c.sql': 'CREATE TABLE c (id INT);',
+    });
+    let run: Awaited<ReturnType<typeof deploy>> | undefined;
+    const sent = await packetsDuring(async () => {
+      run = await deploy(w);
+    });
+    expect(run?.code).toBe(1);
+    const output = said(run as NonNullable<typeof run>);
+    expect(output).toContain(`${w.db}: 4 files of one statement each, in one packet`);
+    expect(output).toContain(
+      "statement 1 of migrations/app/V3__again.sql (line 1) failed: ER_DUP_ENTRY (1062): Duplicate entry '1' for key 'PRIMARY'",
+    );
+    expect(sent.filter((p) => p.includes('CREATE TABLE c'))).toEqual([
+      expect.stringContaining('INSERT INTO a VALUES (1)\n;'),
+    ]);
+    expect(await progressOf(w.db)).toEqual([
+      ['V1', 'success', 1],
+      ['V2', 'success', 1],
+      ['V3', 'failed', 0],
+    ]);
+    expect(await server.query(`SELECT id FROM ${w.db}.a`)).toEqual([{ id: 1 }]);
+    expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'c'`)).toEqual([]);
+  }, 60_000);
+
+  it('a DML file on a table an earlier link made MyISAM: found out in the packet before it runs, then run once in flight first', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__m.sql': 'CREATE TABLE m (id INT) ENGINE=MyISAM;',
+      'migrations/app/V2__row.sql': 'INSERT INTO m VALUES (1);',
+      'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
+      'migrations/app/V4__row.sql': 'INSERT INTO m VALUES (2);',
+    });
+    const sent = await packetsDuring(async () => expect((await deploy(w)).code).toBe(0));
+    // The chain's packet stopped at V2's InnoDB check; V2 then went with its in-flight write.
+    expect(sent.filter((p) => p.includes('INSERT INTO m VALUES (1)'))).toEqual([
+      expect.stringContaining('CREATE TABLE m (id INT) ENGINE=MyISAM'),
+      expect.not.stringContaining('START TRANSACTION'),
+    ]);
+    expect(await server.query(`SELECT id FROM ${w.db}.m ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(await progressOf(w.db)).toEqual([
+      ['V1', 'success', 1],
+      ['V2', 'success', 1],
+      ['V3', 'success', 1],
+      ['V4', 'success', 1],
+    ]);
+  }, 60_000);
+
+  it('a DML file after an ALTER of its table in the same chain: the table is checked again, though it was known to be InnoDB', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__x.sql': 'CREATE TABLE x (id INT) ENGINE=InnoDB;',
+      'migrations/app/V2__row.sql': 'INSERT INTO x VALUES (1);',
+      'migrations/app/V3__two.sql': 'DO 1;\nDO 2;',
+      'migrations/app/V4__myisam.sql': 'ALTER TABLE x ENGINE=MyISAM;',
+      'migrations/app/V5__row.sql': 'INSERT INTO x VALUES (2);',
+    });
+    const sent = await packetsDuring(async () => expect((await deploy(w)).code).toBe(0));
+    expect(sent.filter((p) => p.includes('INSERT INTO x VALUES (2)'))).toEqual([
+      expect.stringMatching(/ALTER TABLE x ENGINE=MyISAM[\s\S]*TABLE_NAME = 'x' AND ENGINE = 'InnoDB'/),
+      expect.not.stringContaining('START TRANSACTION'),
+    ]);
+    expect(await server.query(`SELECT id FROM ${w.db}.x ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
+    expect((await progressOf(w.db)).map(([, status]) => status)).toEqual(Array(5).fill('success'));
+  }, 60_000);
+
+  /** A table with one row, and a connection that holds that row's lock until released. */
+  async function lockedRow(db: string) {
+    await server.query(`CREATE TABLE ${db}.t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB`);
+    await server.query(`INSERT INTO ${db}.t VALUES (1, 1)`);
+    const blocker = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+    await blocker.query('START TRANSACTION');
+    await blocker.query(`SELECT * FROM ${db}.t WHERE id = 1 FOR UPDATE`);
+    return { release: () => blocker.query('ROLLBACK').then(() => blocker.end()) };
+  }
+
+  const files = {
+    'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT);',
+    'migrations/app/V2__n.sql': 'UPDATE t SET n = 2 WHERE id = 1;',
+    'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
+  };
+
+  /** After V2's transaction was lost: V1 applied, V2 rolled back and recorded so, and the next deploy runs V2 and V3 once. */
+  async function expectRolledBackThenRunOnce(w: Workdir, first: Awaited<ReturnType<typeof deployWorkdir>>) {
+    expect(first.status).toBe('failed');
+    expect(first.message).toContain(
+      'statement 1 of migrations/app/V2__n.sql (line 1) was running (PROTOCOL_CONNECTION_LOST',
+    );
+    expect(first.message).toContain(
+      'its transaction was rolled back with the connection, so it is recorded as not applied and the next deploy runs it again',
+    );
+    expect(first.applied).toEqual([{ file: 'migrations/app/V1__a.sql', statements: 1 }]);
+    expect(await progressOf(w.db)).toEqual([
+      ['V1', 'success', 1],
+      ['V2', 'failed', 0],
+    ]);
+    expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'c'`)).toEqual([]);
+    const second = await deployWorkdir(server, w);
+    expect(second.status).toBe('applied');
+    expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 2 }]);
+    expect(await progressOf(w.db)).toEqual([
+      ['V1', 'success', 1],
+      ['V2', 'success', 1],
+      ['V3', 'success', 1],
+    ]);
+  }
+
+  it('a connection killed while a DML file of the chain waits for a row lock: the DDL before applied, the DML rolled back, and the next deploy runs it once', async () => {
+    const w = await makeWorkdir(server, files);
+    const row = await lockedRow(w.db);
+    try {
+      const deploying = deployWorkdir(server, w);
+      await server.query(`KILL CONNECTION ${await waitForQuery(server, 'UPDATE t SET n = 2%')}`);
+      await row.release();
+      await expectRolledBackThenRunOnce(w, await deploying);
+    } finally {
+      await row.release().catch(() => {});
+    }
+  }, 60_000);
+
+  it('a break only the client saw while a DML file waits: no answer came, yet the DDL before is known applied from its completion write', async () => {
+    const w = await makeWorkdir(server, files);
+    const row = await lockedRow(w.db);
+    const proxy = await answerSwallowingProxy((text) => text.includes('UPDATE t SET n = 2'), 500, true);
+    try {
+      const first = await deployWorkdir(server, w, {
+        target: parseDatabaseUrl('TEST_DB_URL', `mysql://root@127.0.0.1:${proxy.port}/`),
+      });
+      await row.release();
+      await expectRolledBackThenRunOnce(w, first);
+    } finally {
+      proxy.close();
+      await row.release().catch(() => {});
+    }
+  }, 60_000);
+
+  it('a break only the client saw after the server ran the whole chain, ending in a DML file: all applied, and the deploy stops saying so', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT PRIMARY KEY) ENGINE=InnoDB;',
+      'migrations/app/V2__slow.sql': 'CREATE TABLE b ENGINE=InnoDB AS SELECT SLEEP(1) AS x;',
+      'migrations/app/V3__row.sql': 'INSERT INTO a VALUES (1);',
+    });
+    const proxy = await answerSwallowingProxy((text) => text.includes('SLEEP(1)'), 2500, true);
+    try {
+      const first = await deployWorkdir(server, w, {
+        target: parseDatabaseUrl('TEST_DB_URL', `mysql://root@127.0.0.1:${proxy.port}/`),
+      });
+      expect(first.status).toBe('failed');
+      expect(first.message).toContain(
+        'just after statement 1 of migrations/app/V3__row.sql (line 1) committed',
+      );
+      expect(first.applied).toEqual(
+        ['V1__a.sql', 'V2__slow.sql', 'V3__row.sql'].map((f) => ({
+          file: `migrations/app/${f}`,
+          statements: 1,
+        })),
+      );
+      expect(await progressOf(w.db)).toEqual([
+        ['V1', 'success', 1],
+        ['V2', 'success', 1],
+        ['V3', 'success', 1],
+      ]);
+      const second = await deployWorkdir(server, w);
+      expect(second).toMatchObject({ status: 'up-to-date', applied: [] });
+      expect(await server.query(`SELECT id FROM ${w.db}.a`)).toEqual([{ id: 1 }]);
+    } finally {
+      proxy.close();
+    }
+  }, 60_000);
 });
