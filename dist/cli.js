@@ -31520,11 +31520,14 @@ var EngineCache = class {
       parts.some((part) => upper.includes(part)) && (this.engines.delete(key), this.notOneWord.delete(key));
   }
 };
-function startOf(g2) {
-  return g2.statementAt - (g2.kind === "ddl" ? g2.writes.statements.length : g2.packet.prefix.length);
+function aloneAt(g2) {
+  return (g2.kind === "ddl" ? g2.writes.statements : g2.packet.prefix).length;
 }
 function endOf(g2) {
   return g2.kind === "ddl" ? g2.statementAt : g2.statementAt + g2.packet.suffix.length;
+}
+function rowAt(g2) {
+  return g2.kind === "ddl" ? g2.rowAt : endOf(g2);
 }
 function written(g2) {
   g2.kind === "ddl" ? g2.writes.written() : g2.packet.written();
@@ -31670,28 +31673,34 @@ var FileRun = class _FileRun {
     ctx.log(
       `${ctx.database}: ${paths.length} files of one statement each, in one packet: ${paths.length > 2 ? `${paths[0]} \u2026 ${paths.at(-1)}` : paths.join(", ")}`
     );
-    let offset = 0, placed = links.map((link, m2) => {
+    let offset = 0, carried = null, placed = links.map((link, m2) => {
       let { run: run2, unit, statement } = link, before = links[m2 - 1];
       if (before !== void 0 && before.unit.tables === null && before.run.queueApplied(0, !0), unit.tables === null) {
+        if (run2.engines.forget(statement.text), carried !== null) {
+          let { writes: writes2, at: at3 } = carried;
+          return carried = null, offset++, { kind: "ddl", link, writes: writes2, prefix: [], statementAt: offset - 1, rowAt: at3 };
+        }
         run2.begin(!1);
-        let writes = run2.inFlightWrites(0);
-        run2.engines.forget(statement.text);
-        let statementAt2 = offset + writes.statements.length;
-        return offset = statementAt2 + 1, { kind: "ddl", link, writes, statementAt: statementAt2 };
+        let writes = run2.inFlightWrites(0), statementAt2 = offset + writes.statements.length;
+        return offset = statementAt2 + 1, { kind: "ddl", link, writes, prefix: writes.statements, statementAt: statementAt2, rowAt: statementAt2 - 1 };
       }
-      let packet = run2.transactionPacket(
+      let next = null, packet = run2.transactionPacket(
         [statement],
         unit.tables,
         () => {
           run2.begin(!1), run2.queueApplied(0, !0);
         },
-        m2 === 0 ? "in-flight" : "all"
+        m2 === 0 ? "in-flight" : "all",
+        () => {
+          let after = links[m2 + 1];
+          return after === void 0 || after.unit.tables !== null ? [] : (after.run.begin(!1), next = after.run.inFlightWrites(0), next.statements);
+        }
       ), statementAt = offset + packet.prefix.length;
-      return offset = statementAt + 1 + packet.suffix.length, { kind: "dml", link, packet, statementAt };
+      return offset = statementAt + 1 + packet.suffix.length, next !== null && (carried = { writes: next, at: offset - 1 }), { kind: "dml", link, packet, statementAt };
     }), executor = ctx.executors[0], outcome2 = await links[0]?.run.watched(
       executor.executeChain(
         placed.map((g3) => ({
-          prefix: g3.kind === "ddl" ? g3.writes.statements : g3.packet.prefix,
+          prefix: g3.kind === "ddl" ? g3.prefix : g3.packet.prefix,
           statements: [g3.link.statement],
           suffix: g3.kind === "ddl" ? [] : g3.packet.suffix
         })),
@@ -31706,7 +31715,7 @@ var FileRun = class _FileRun {
         placed.findIndex((g4) => outcome2.at <= endOf(g4))
       );
       for (let earlier of placed.slice(0, stopped)) written(earlier);
-      let g3 = placed[stopped], local = { ...outcome2, at: outcome2.at < 0 ? outcome2.at : outcome2.at - startOf(g3) };
+      let g3 = placed[stopped], local = { ...outcome2, at: outcome2.at < 0 ? outcome2.at : outcome2.at - g3.statementAt + aloneAt(g3) };
       end = g3.kind === "ddl" ? () => g3.link.run.settleInFlight(0, g3.writes, local) : async () => g3.link.run.dmlOutcome(0, await g3.packet.settle(local));
     } else if (outcome2.kind === "unknown") {
       let lost = await _FileRun.chainLostAt(ctx, placed, outcome2.received ?? 0);
@@ -31748,7 +31757,7 @@ var FileRun = class _FileRun {
   static async chainLostAt(ctx, placed, received) {
     let ended = await _FileRun.endWork(ctx, placed[0]?.link.run), last = -1, lastApplied = !1;
     for (let [m2, g2] of placed.entries()) {
-      let rowAt = g2.kind === "ddl" ? g2.statementAt - 1 : endOf(g2), rows = g2.kind === "ddl" ? g2.writes : g2.packet.inside, committed = rowAt < received ? !0 : ended ? await rows.inserted() : void 0;
+      let rows = g2.kind === "ddl" ? g2.writes : g2.packet.inside, committed = rowAt(g2) < received ? !0 : ended ? await rows.inserted() : void 0;
       if (committed === !1) break;
       if (committed === void 0)
         return m2 > 0 && !lastApplied ? { at: m2 - 1, notSent: !1 } : (g2.kind === "ddl" && g2.writes.written(), { at: m2, notSent: !1 });
@@ -32025,10 +32034,16 @@ var FileRun = class _FileRun {
    * `record` queues, the statements, a last check of the lock (they may have run for a long time)
    * and the COMMIT.
    */
-  transactionPacket(statements, tables, record, before) {
+  transactionPacket(statements, tables, record, before, alongside = () => []) {
     let { ctx } = this, first = ctx.history.inline({ ownTransaction: !0, onlyInFlight: before === "in-flight" });
     record();
-    let inside = ctx.history.inline({ ownTransaction: !1 }), unique = uniqueTables(tables, ctx.database), checks = this.engines.knownTransactional(unique) ? [] : unique.map((t2) => engineCheck(t2)), committedFirst = first?.statements.length ?? 0, prefix = [...first?.statements ?? [], "START TRANSACTION", ...checks, ...inside.statements], written2 = () => {
+    let inside = ctx.history.inline({ ownTransaction: !1 }), unique = uniqueTables(tables, ctx.database), checks = this.engines.knownTransactional(unique) ? [] : unique.map((t2) => engineCheck(t2)), committedFirst = first?.statements.length ?? 0, prefix = [
+      ...first?.statements ?? [],
+      "START TRANSACTION",
+      ...checks,
+      ...inside.statements,
+      ...alongside()
+    ], written2 = () => {
       first?.written(), inside.written();
     }, committed = async () => {
       this.engines.found(unique, !0);

@@ -266,8 +266,12 @@ type Placed =
       readonly link: ChainLink;
       /** "The link before applied, this one in flight", with its file's start: committed before its statement. */
       readonly writes: InlineWrites;
+      /** What of the packet is its own before its statement: its writes, unless they went in the DML link before's transaction. */
+      readonly prefix: readonly string[];
       /** Where its statement sits in the packet. */
       readonly statementAt: number;
+      /** Where its writes commit: just before its statement, or with the DML link before. */
+      readonly rowAt: number;
     }
   | {
       readonly kind: 'dml';
@@ -276,14 +280,22 @@ type Placed =
       readonly statementAt: number;
     };
 
-/** Where a link's part of the packet starts. */
-function startOf(g: Placed): number {
-  return g.statementAt - (g.kind === 'ddl' ? g.writes.statements.length : g.packet.prefix.length);
+/**
+ * Where its statement would sit had it been sent alone (after the statements its own packet
+ * would begin with: its writes, or its transaction's prefix).
+ */
+function aloneAt(g: Placed): number {
+  return (g.kind === 'ddl' ? g.writes.statements : g.packet.prefix).length;
 }
 
 /** Where it ends: its statement, or its COMMIT. */
 function endOf(g: Placed): number {
   return g.kind === 'ddl' ? g.statementAt : g.statementAt + g.packet.suffix.length;
+}
+
+/** Where the write inserting its file's row commits. */
+function rowAt(g: Placed): number {
+  return g.kind === 'ddl' ? g.rowAt : endOf(g);
 }
 
 /** Its writes ran. */
@@ -488,6 +500,8 @@ class FileRun {
       `${ctx.database}: ${paths.length} files of one statement each, in one packet: ${paths.length > 2 ? `${paths[0]} … ${paths.at(-1)}` : paths.join(', ')}`,
     );
     let offset = 0;
+    // A DDL link's writes that went in the transaction of the DML link before it, and where that commits.
+    let carried: { readonly writes: InlineWrites; readonly at: number } | null = null;
     const placed = links.map((link, m): Placed => {
       const { run, unit, statement } = link;
       // A DDL before is applied once the next write commits: recorded with it. (A DML link's
@@ -495,14 +509,21 @@ class FileRun {
       const before = links[m - 1];
       if (before !== undefined && before.unit.tables === null) before.run.queueApplied(0, true);
       if (unit.tables === null) {
-        run.begin(false);
-        const writes = run.inFlightWrites(0);
         // A later link's engine check must not trust what this statement may change.
         run.engines.forget(statement.text);
+        if (carried !== null) {
+          const { writes, at } = carried;
+          carried = null;
+          offset++;
+          return { kind: 'ddl', link, writes, prefix: [], statementAt: offset - 1, rowAt: at };
+        }
+        run.begin(false);
+        const writes = run.inFlightWrites(0);
         const statementAt = offset + writes.statements.length;
         offset = statementAt + 1;
-        return { kind: 'ddl', link, writes, statementAt };
+        return { kind: 'ddl', link, writes, prefix: writes.statements, statementAt, rowAt: statementAt - 1 };
       }
+      let next: InlineWrites | null = null;
       const packet = run.transactionPacket(
         [statement],
         unit.tables,
@@ -511,16 +532,26 @@ class FileRun {
           run.queueApplied(0, true);
         },
         m === 0 ? 'in-flight' : 'all',
+        () => {
+          // A DDL link next: its "in flight" commits with this transaction, which ends just
+          // before its statement (one commit fewer); it goes with this link if this one fails.
+          const after = links[m + 1];
+          if (after === undefined || after.unit.tables !== null) return [];
+          after.run.begin(false);
+          next = after.run.inFlightWrites(0);
+          return next.statements;
+        },
       );
       const statementAt = offset + packet.prefix.length;
       offset = statementAt + 1 + packet.suffix.length;
+      if (next !== null) carried = { writes: next, at: offset - 1 };
       return { kind: 'dml', link, packet, statementAt };
     });
     const executor = ctx.executors[0] as SessionExecutor;
     const outcome = await links[0]?.run.watched(
       executor.executeChain(
         placed.map((g) => ({
-          prefix: g.kind === 'ddl' ? g.writes.statements : g.packet.prefix,
+          prefix: g.kind === 'ddl' ? g.prefix : g.packet.prefix,
           statements: [g.link.statement],
           suffix: g.kind === 'ddl' ? [] : g.packet.suffix,
         })),
@@ -539,7 +570,7 @@ class FileRun {
       );
       for (const earlier of placed.slice(0, stopped)) written(earlier);
       const g = placed[stopped] as Placed;
-      const local = { ...outcome, at: outcome.at < 0 ? outcome.at : outcome.at - startOf(g) };
+      const local = { ...outcome, at: outcome.at < 0 ? outcome.at : outcome.at - g.statementAt + aloneAt(g) };
       end =
         g.kind === 'ddl'
           ? () => g.link.run.settleInFlight(0, g.writes, local)
@@ -602,9 +633,8 @@ class FileRun {
     let last = -1; // the last link whose file's row committed
     let lastApplied = false; // whether it is applied too
     for (const [m, g] of placed.entries()) {
-      const rowAt = g.kind === 'ddl' ? g.statementAt - 1 : endOf(g);
       const rows = g.kind === 'ddl' ? g.writes : g.packet.inside;
-      const committed = rowAt < received ? true : ended ? await rows.inserted() : undefined;
+      const committed = rowAt(g) < received ? true : ended ? await rows.inserted() : undefined;
       if (committed === false) break;
       if (committed === undefined) {
         // Unreadable, or the thread may still be running the packet: the link before is in
@@ -1053,6 +1083,8 @@ class FileRun {
     tables: readonly TableRef[],
     record: () => void,
     before: 'in-flight' | 'all',
+    /** Writes of another's to commit with this transaction, not this packet's to settle (see runChain). */
+    alongside: () => readonly string[] = () => [],
   ): TransactionPacket {
     const { ctx } = this;
     const first = ctx.history.inline({ ownTransaction: true, onlyInFlight: before === 'in-flight' });
@@ -1061,7 +1093,13 @@ class FileRun {
     const unique = uniqueTables(tables, ctx.database);
     const checks = this.engines.knownTransactional(unique) ? [] : unique.map((t) => engineCheck(t));
     const committedFirst = first?.statements.length ?? 0;
-    const prefix = [...(first?.statements ?? []), 'START TRANSACTION', ...checks, ...inside.statements];
+    const prefix = [
+      ...(first?.statements ?? []),
+      'START TRANSACTION',
+      ...checks,
+      ...inside.statements,
+      ...alongside(),
+    ];
     const written = () => {
       // In the order they committed, so that what is taken as durable ends as the later.
       first?.written();

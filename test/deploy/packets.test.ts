@@ -546,13 +546,13 @@ describe('files of one statement each, chained in one packet', () => {
       row('V4'),
       'INSERT INTO a VALUES \\(1, 2\\)\n;',
       lockCheckAndCommit,
-      // V5 after a DML file: nothing to commit first.
+      // V5 after a DML file: nothing to commit first. V6's start ("in flight") commits with V5.
       'START TRANSACTION;',
       innodbCheck,
       row('V5'),
+      row('V6'),
       'INSERT INTO a VALUES \\(2, 3\\)\n;',
       lockCheckAndCommit,
-      row('V6'),
       'CREATE TABLE c \\(id INT\\)',
     ].join('\n');
     expect(sent.filter((p) => p.includes('CREATE TABLE a '))).toEqual([
@@ -822,6 +822,42 @@ describe('files of one DML statement each, as links of a chain', () => {
     ]);
     expect(await server.query(`SELECT id FROM ${w.db}.x ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
     expect((await progressOf(w.db)).map(([, status]) => status)).toEqual(Array(5).fill('success'));
+  }, 60_000);
+
+  it('a DDL file whose start committed with the DML file before it: its failure and a lost connection during it are its own', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT PRIMARY KEY) ENGINE=InnoDB;',
+      'migrations/app/V2__row.sql': 'INSERT INTO a VALUES (1);',
+      'migrations/app/V3__again.sql': 'CREATE TABLE a (id INT);',
+    });
+    const failed = await deploy(w);
+    expect(failed.code).toBe(1);
+    expect(said(failed)).toContain(
+      "statement 1 of migrations/app/V3__again.sql (line 1) failed: ER_TABLE_EXISTS_ERROR (1050): Table 'a' already exists",
+    );
+    expect(await progressOf(w.db)).toEqual([
+      ['V1', 'success', 1],
+      ['V2', 'success', 1],
+      ['V3', 'failed', 0],
+    ]);
+
+    const v = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT PRIMARY KEY) ENGINE=InnoDB;',
+      'migrations/app/V2__row.sql': 'INSERT INTO a VALUES (1);',
+      'migrations/app/V3__slow.sql': 'CREATE TABLE b ENGINE=InnoDB AS SELECT SLEEP(5) AS x;',
+      'migrations/app/V4__c.sql': 'CREATE TABLE c (id INT);',
+    });
+    const deploying = deployWorkdir(server, v);
+    await server.query(`KILL CONNECTION ${await waitForQuery(server, 'CREATE TABLE b ENGINE%')}`);
+    const lost = await deploying;
+    expect(lost.status).toBe('in-doubt');
+    expect(lost.message).toContain('while statement 1 of migrations/app/V3__slow.sql (line 1) was running');
+    expect(await progressOf(v.db)).toEqual([
+      ['V1', 'success', 1],
+      ['V2', 'success', 1],
+      ['V3', 'in-doubt', 0],
+    ]);
+    expect(await server.query(`SELECT id FROM ${v.db}.a`)).toEqual([{ id: 1 }]);
   }, 60_000);
 
   /** A table with one row, and a connection that holds that row's lock until released. */
