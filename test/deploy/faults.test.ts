@@ -109,6 +109,44 @@ describe('deploy faults', () => {
     expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 1 }]);
   }, 40_000);
 
+  it('on SIGTERM during a DML file chained with others: that one is rolled back and recorded not applied, the one before stays applied, nothing after runs', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__create.sql':
+        'CREATE TABLE t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB;\nINSERT INTO t VALUES (1, 0);',
+    });
+    expect((await deploy(w)).code).toBe(0);
+    write(w.dir, {
+      'migrations/app/V2__a.sql': 'CREATE TABLE a (id INT);',
+      'migrations/app/V3__bump.sql': 'UPDATE t SET n = n + 1 WHERE id = 1;',
+      'migrations/app/V4__c.sql': 'CREATE TABLE c (id INT);',
+    });
+    const holder = await server.connection(w.db);
+    await holder.query('START TRANSACTION');
+    await holder.query('UPDATE t SET n = n WHERE id = 1');
+    const run = spawnCli(['deploy', '--env', 'test'], { cwd: w.dir, env: w.env });
+    await waitForQuery(server, 'UPDATE t SET n = n + 1%');
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('3 files of one statement each, in one packet');
+    expect(result.out).toContain(
+      `✗ test/${w.db}: failed: cancelled (SIGTERM) during statement 1 of migrations/app/V3__bump.sql (line 1): it was stopped on the server and its transaction rolled back, so it is recorded as not applied; the next deploy runs it again`,
+    );
+    await holder.query('ROLLBACK');
+    await holder.end();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 0 }]);
+    expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'c'`)).toEqual([]);
+    expect((await history(w.db)).map((r) => [r.version, r.status, r.statements_applied])).toEqual([
+      ['V1', 'success', 2],
+      ['V2', 'success', 1],
+      ['V3', 'failed', 0],
+    ]);
+    expect((await deploy(w)).code).toBe(0);
+    expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 1 }]);
+    expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'c'`)).toHaveLength(1);
+  }, 40_000);
+
   it('repair refuses while the in-doubt statement is still running on the server', async () => {
     const w = await makeWorkdir(
       server,

@@ -914,6 +914,33 @@ describe('files of one DML statement each, as links of a chain', () => {
     }
   }, 60_000);
 
+  it('a DML file of the chain that times out waiting for a row lock is tried again on its own, and applies once', async () => {
+    const w = await makeWorkdir(server, files);
+    await server.query('SET GLOBAL innodb_lock_wait_timeout = 1');
+    const row = await lockedRow(w.db);
+    try {
+      const deploying = deploy(w);
+      await waitForQuery(server, 'UPDATE t SET n = 2%');
+      // Held past the first wait (1 s), released before the retry (1 s later) ends.
+      await new Promise((r) => setTimeout(r, 1500));
+      await row.release();
+      const run = await deploying;
+      expect(run.code).toBe(0);
+      expect(said(run)).toContain(
+        'statement 1 of migrations/app/V2__n.sql (line 1) timed out waiting for a lock (another session holds the table); trying again (1/',
+      );
+      expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 2 }]);
+      expect(await progressOf(w.db)).toEqual([
+        ['V1', 'success', 1],
+        ['V2', 'success', 1],
+        ['V3', 'success', 1],
+      ]);
+    } finally {
+      await server.query('SET GLOBAL innodb_lock_wait_timeout = 50');
+      await row.release().catch(() => {});
+    }
+  }, 60_000);
+
   it('a break only the client saw while a DML file waits: no answer came, yet the DDL before is known applied from its completion write', async () => {
     const w = await makeWorkdir(server, files);
     const row = await lockedRow(w.db);
