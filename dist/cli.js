@@ -31529,6 +31529,9 @@ function endOf(g2) {
 function rowAt(g2) {
   return g2.kind === "ddl" ? g2.rowAt : endOf(g2);
 }
+async function completionShows(g2) {
+  return g2.kind !== "dml" || g2.packet.before === null || await g2.packet.before.shows() !== !0 ? !1 : (g2.packet.before.written(), !0);
+}
 function written(g2) {
   g2.kind === "ddl" ? g2.writes.written() : g2.packet.written();
 }
@@ -31750,21 +31753,22 @@ var FileRun = class _FileRun {
    * server is made to stop what is left of the packet first, so that what the history shows then
    * is final. A file's row is inserted by one write only, which commits before a DDL link's
    * statement and with a DML link's: the answers that came say so for the first ones, the history
-   * for the rest. The links up to the last one whose row committed are applied, except that one
-   * if it is a DDL whose statement did not answer (and whose completion, written before a DML
-   * link's transaction, did not commit); then it is in doubt.
+   * for the rest (a row that shows is final even while a killed thread lingers; one that does not
+   * is final only once it has gone). The links up to the last one whose row committed are
+   * applied, except that one if it is a DDL whose statement did not answer (and whose completion,
+   * written before a DML link's transaction, does not show); then it is in doubt.
    */
   static async chainLostAt(ctx, placed, received) {
     let ended = await _FileRun.endWork(ctx, placed[0]?.link.run), last = -1, lastApplied = !1;
     for (let [m2, g2] of placed.entries()) {
-      let rows = g2.kind === "ddl" ? g2.writes : g2.packet.inside, committed = rowAt(g2) < received ? !0 : ended ? await rows.inserted() : void 0;
+      let rows = g2.kind === "ddl" ? g2.writes : g2.packet.inside, read = rowAt(g2) < received || await rows.inserted(), committed = read === !0 ? !0 : ended ? read : void 0;
       if (committed === !1) break;
       if (committed === void 0)
-        return m2 > 0 && !lastApplied ? { at: m2 - 1, notSent: !1 } : (g2.kind === "ddl" && g2.writes.written(), { at: m2, notSent: !1 });
+        return m2 > 0 && !lastApplied && (lastApplied = await completionShows(g2)), m2 > 0 && !lastApplied ? { at: m2 - 1, notSent: !1 } : (g2.kind === "ddl" && g2.writes.written(), { at: m2, notSent: !1 });
       written(g2), last = m2, lastApplied = g2.kind === "dml" || g2.statementAt < received;
     }
     let next = placed[last + 1];
-    return last >= 0 && !lastApplied && ended && next?.kind === "dml" && next.packet.before !== null && await next.packet.before.settle() === "written" && (lastApplied = !0), last >= 0 && !lastApplied ? { at: last, notSent: !1 } : (next?.kind === "ddl" && next.writes.unwritten(), { at: last + 1, notSent: !0 });
+    return last >= 0 && !lastApplied && next !== void 0 && (lastApplied = await completionShows(next)), last >= 0 && !lastApplied ? { at: last, notSent: !1 } : (next?.kind === "ddl" && next.writes.unwritten(), { at: last + 1, notSent: !0 });
   }
   /**
    * Stop what is left of the work connection's packet: KILL it from the control connection (the
@@ -32805,6 +32809,8 @@ var MATCHED_ONE_ROW = "SET @sqlgate_check = (SELECT 1 UNION SELECT 2 FROM DUAL W
         });
         return committed === !1 ? unwritten() : written2(), committed === void 0 ? "unknown" : committed ? "written" : "unwritten";
       },
+      shows: () => this.showsAll(entries).catch(() => {
+      }),
       inserted: async () => {
         let keys = entries.filter(([, q3]) => q3.start !== void 0 && !q3.start.resume).map(([key]) => key);
         if (keys.length === 0) return;

@@ -298,6 +298,16 @@ function rowAt(g: Placed): number {
   return g.kind === 'ddl' ? g.rowAt : endOf(g);
 }
 
+/**
+ * Whether the history shows that the DDL link before DML link `g` completed: its completion
+ * commits on its own, just before `g`'s transaction starts. If it shows, it counts as written.
+ */
+async function completionShows(g: Placed): Promise<boolean> {
+  if (g.kind !== 'dml' || g.packet.before === null || (await g.packet.before.shows()) !== true) return false;
+  g.packet.before.written();
+  return true;
+}
+
 /** Its writes ran. */
 function written(g: Placed): void {
   if (g.kind === 'ddl') g.writes.written();
@@ -620,9 +630,10 @@ class FileRun {
    * server is made to stop what is left of the packet first, so that what the history shows then
    * is final. A file's row is inserted by one write only, which commits before a DDL link's
    * statement and with a DML link's: the answers that came say so for the first ones, the history
-   * for the rest. The links up to the last one whose row committed are applied, except that one
-   * if it is a DDL whose statement did not answer (and whose completion, written before a DML
-   * link's transaction, did not commit); then it is in doubt.
+   * for the rest (a row that shows is final even while a killed thread lingers; one that does not
+   * is final only once it has gone). The links up to the last one whose row committed are
+   * applied, except that one if it is a DDL whose statement did not answer (and whose completion,
+   * written before a DML link's transaction, does not show); then it is in doubt.
    */
   private static async chainLostAt(
     ctx: ApplyContext,
@@ -634,11 +645,15 @@ class FileRun {
     let lastApplied = false; // whether it is applied too
     for (const [m, g] of placed.entries()) {
       const rows = g.kind === 'ddl' ? g.writes : g.packet.inside;
-      const committed = rowAt(g) < received ? true : ended ? await rows.inserted() : undefined;
+      // A row that shows has committed for good; one that does not may still commit until the
+      // thread has gone.
+      const read = rowAt(g) < received || (await rows.inserted());
+      const committed = read === true ? true : ended ? read : undefined;
       if (committed === false) break;
       if (committed === undefined) {
         // Unreadable, or the thread may still be running the packet: the link before is in
         // doubt unless it applied; else this one is (a DDL's write counted as committed).
+        if (m > 0 && !lastApplied) lastApplied = await completionShows(g);
         if (m > 0 && !lastApplied) return { at: m - 1, notSent: false };
         if (g.kind === 'ddl') g.writes.written();
         return { at: m, notSent: false };
@@ -648,10 +663,7 @@ class FileRun {
       lastApplied = g.kind === 'dml' || g.statementAt < received;
     }
     const next = placed[last + 1];
-    if (last >= 0 && !lastApplied && ended && next?.kind === 'dml' && next.packet.before !== null) {
-      // The DDL's completion commits on its own before the next link's transaction starts.
-      if ((await next.packet.before.settle()) === 'written') lastApplied = true;
-    }
+    if (last >= 0 && !lastApplied && next !== undefined) lastApplied = await completionShows(next);
     if (last >= 0 && !lastApplied) return { at: last, notSent: false };
     // (A DDL link's statement, last in the packet, never counts as answered: sendPacket's count
     // stops short of it.)

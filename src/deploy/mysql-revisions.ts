@@ -349,6 +349,7 @@ export class MysqlRevisions implements RevisionReadWriter {
         else written();
         return committed === undefined ? 'unknown' : committed ? 'written' : 'unwritten';
       },
+      shows: () => this.showsAll(entries).catch(() => undefined),
       inserted: async () => {
         const keys = entries.filter(([, q]) => q.start !== undefined && !q.start.resume).map(([key]) => key);
         if (keys.length === 0) return undefined;

@@ -26,6 +26,11 @@ export interface InlineWrites {
    * history cannot be read. Reads only: written() or unwritten() then says which.
    */
   inserted(): Promise<boolean | undefined>;
+  /**
+   * Whether the history reads as they left it (undefined: unreadable). Reads only: a write that
+   * shows has committed for good, one that does not may still commit while its connection lives.
+   */
+  shows(): Promise<boolean | undefined>;
 }
 
 export interface StartRecord {

@@ -3,9 +3,12 @@
 // migration does to its session (sql_mode, character set) cannot bend the history writes; a
 // statement's own error is told apart from a failed history write; a table that cannot roll back
 // is found out before its statement runs; nothing the history records is lost.
-import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { constants, mkdtempSync } from 'node:fs';
+import { open, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, connect as tcpConnect } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sendPacket, setMultiStatements } from '../../src/db/multi-statements.js';
@@ -954,6 +957,60 @@ describe('files of one DML statement each, as links of a chain', () => {
     } finally {
       proxy.close();
       await row.release().catch(() => {});
+    }
+  }, 60_000);
+
+  it('a break only the client saw, and a DML file whose killed thread lingers on the server: the DDL before it is still known applied from the history', async () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), 'sqlgate-fifo-')), 'in');
+    execFileSync('mkfifo', [fifo]);
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT);',
+      'migrations/app/V2__load.sql': `INSERT INTO t (id, n) SELECT 2, LENGTH(LOAD_FILE('${fifo}'));`,
+      'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
+    });
+    await server.query(`CREATE TABLE ${w.db}.t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB`);
+    // The server waits for a writer to the FIFO, and a KILL does not end that wait: the thread
+    // stays listed. No answer of the chain comes back.
+    const proxy = await answerSwallowingProxy((text) => text.includes('LOAD_FILE'), 500, true);
+    try {
+      const first = await deployWorkdir(server, w, {
+        target: parseDatabaseUrl('TEST_DB_URL', `mysql://root@127.0.0.1:${proxy.port}/`),
+      });
+      expect(first.status).toBe('failed');
+      expect(first.message).toContain(
+        'the connection was lost while statement 1 of migrations/app/V2__load.sql (line 1) and its COMMIT were in flight',
+      );
+      expect(first.applied).toEqual([{ file: 'migrations/app/V1__a.sql', statements: 1 }]);
+      // A writer comes and goes: the killed thread reads nothing, rolls back and leaves.
+      const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      await writer.close();
+      for (let i = 0; i < 100; i++) {
+        const left = await server.query(
+          "SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO t (id, n)%'",
+        );
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await progressOf(w.db)).toEqual([['V1', 'success', 1]]);
+      expect(await server.query(`SELECT * FROM ${w.db}.t`)).toEqual([]);
+      // The next deploy goes on after V1 (run again, its CREATE would fail): V2 once, then V3.
+      await rm(fifo);
+      await writeFile(fifo, 'abc');
+      expect((await deployWorkdir(server, w)).status).toBe('applied');
+      expect(await server.query(`SELECT * FROM ${w.db}.t`)).toEqual([{ id: 2, n: 3 }]);
+      expect(await progressOf(w.db)).toEqual([
+        ['V1', 'success', 1],
+        ['V2', 'success', 1],
+        ['V3', 'success', 1],
+      ]);
+    } finally {
+      proxy.close();
+      // Whatever happened above, no thread is left waiting on the FIFO.
+      await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).then(
+        (f) => f.close(),
+        () => {},
+      );
+      await rm(dirname(fifo), { recursive: true, force: true });
     }
   }, 60_000);
 
