@@ -31719,12 +31719,23 @@ var FileRun = class _FileRun {
       );
       for (let earlier of placed.slice(0, stopped)) written(earlier);
       let g3 = placed[stopped], local = { ...outcome2, at: outcome2.at < 0 ? outcome2.at : outcome2.at - g3.statementAt + aloneAt(g3) };
-      end = g3.kind === "ddl" ? () => g3.link.run.settleInFlight(0, g3.writes, local) : async () => g3.link.run.dmlOutcome(0, await g3.packet.settle(local));
+      end = g3.kind === "ddl" ? () => g3.link.run.settleInFlight(0, g3.writes, local) : async () => {
+        let result = await g3.packet.settle(local);
+        return result.kind === "alone" ? void 0 : g3.link.run.dmlOutcome(0, result);
+      };
     } else if (outcome2.kind === "unknown") {
       let lost = await _FileRun.chainLostAt(ctx, placed, outcome2.received ?? 0);
       stopped = lost.at;
       let g3 = placed[stopped];
-      g3?.kind === "dml" ? end = async () => g3.link.run.dmlOutcome(0, await g3.packet.settle(outcome2)) : g3 !== void 0 && lost.notSent && (end = () => g3.link.run.notSent(0, outcome2.error));
+      g3?.kind === "dml" ? end = async () => {
+        let result = await g3.packet.settle(outcome2), carried2 = placed[stopped + 1];
+        if (result.kind === "lost-after-commit" && carried2?.kind === "ddl" && carried2.rowAt === endOf(g3)) {
+          carried2.writes.written();
+          let { run: run2 } = g3.link;
+          return run2.lostAfterCommit(run2.where(0), result.error, [carried2.link.run.action]);
+        }
+        return g3.link.run.dmlOutcome(0, result);
+      } : g3 !== void 0 && lost.notSent && (end = () => g3.link.run.notSent(0, outcome2.error));
     } else
       for (let g3 of placed) written(g3);
     for (let [m2, g3] of placed.slice(0, stopped).entries()) {
@@ -32002,6 +32013,8 @@ var FileRun = class _FileRun {
         return this.bookkeepingFailed(first.index, result.error);
       case "not-transactional":
         return !1;
+      case "alone":
+        throw new Error(`internal: ${what} carried no other file's writes`);
       case "failed":
         return result.error.errno !== ER_QUERY_INTERRUPTED ? !1 : this.fail(
           first.index,
@@ -32013,10 +32026,10 @@ var FileRun = class _FileRun {
    * The connection was lost, but the history shows that what it carried committed: stop there
    * all the same (the connection is gone), saying so.
    */
-  lostAfterCommit(what, error) {
+  lostAfterCommit(what, error, also = []) {
     throw this.stopped = !0, new Stop({
       status: "failed",
-      message: `lost the connection to ${this.ctx.target.masked} just after ${what} committed (${describeError(error, this.ctx.target)}); the history recorded it with it, so ${nextDeploy(this.ctx, [this.action])}`
+      message: `lost the connection to ${this.ctx.target.masked} just after ${what} committed (${describeError(error, this.ctx.target)}); the history recorded it with it, so ${nextDeploy(this.ctx, [this.action, ...also])}`
     });
   }
   /**
@@ -32041,12 +32054,12 @@ var FileRun = class _FileRun {
   transactionPacket(statements, tables, record, before, alongside = () => []) {
     let { ctx } = this, first = ctx.history.inline({ ownTransaction: !0, onlyInFlight: before === "in-flight" });
     record();
-    let inside = ctx.history.inline({ ownTransaction: !1 }), unique = uniqueTables(tables, ctx.database), checks = this.engines.knownTransactional(unique) ? [] : unique.map((t2) => engineCheck(t2)), committedFirst = first?.statements.length ?? 0, prefix = [
+    let inside = ctx.history.inline({ ownTransaction: !1 }), unique = uniqueTables(tables, ctx.database), checks = this.engines.knownTransactional(unique) ? [] : unique.map((t2) => engineCheck(t2)), committedFirst = first?.statements.length ?? 0, along = alongside(), prefix = [
       ...first?.statements ?? [],
       "START TRANSACTION",
       ...checks,
       ...inside.statements,
-      ...alongside()
+      ...along
     ], written2 = () => {
       first?.written(), inside.written();
     }, committed = async () => {
@@ -32062,7 +32075,7 @@ var FileRun = class _FileRun {
       inside.unwritten(), ctx.history.progress(this.key, this.progress(null)), outcome2.at >= committedFirst ? first?.written() : first?.unwritten(), await ctx.work.run("ROLLBACK").catch(() => {
       });
       let errno = outcome2.error.errno;
-      return outcome2.at > committedFirst && outcome2.at <= committedFirst + checks.length && errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at < prefix.length ? { kind: "history-failed", error: outcome2.error } : outcome2.at === prefix.length + statements.length && errno !== ER_QUERY_INTERRUPTED ? { kind: "history-failed", error: outcome2.error } : { kind: "failed", error: outcome2.error };
+      return outcome2.at > committedFirst && outcome2.at <= committedFirst + checks.length && errno === ER_SUBQUERY_NO_1_ROW ? { kind: "not-transactional" } : outcome2.at >= prefix.length - along.length && outcome2.at < prefix.length ? { kind: "alone" } : outcome2.at < prefix.length ? { kind: "history-failed", error: outcome2.error } : outcome2.at === prefix.length + statements.length && errno !== ER_QUERY_INTERRUPTED ? { kind: "history-failed", error: outcome2.error } : { kind: "failed", error: outcome2.error };
     };
     return {
       prefix,
@@ -32097,6 +32110,8 @@ var FileRun = class _FileRun {
         return this.bookkeepingFailed(i, result.error);
       case "not-transactional":
         return result;
+      case "alone":
+        throw new Error(`internal: ${this.where(i)} carried no other file's writes`);
       case "failed":
         return { kind: "failed", error: result.error, failedAt: i };
     }
@@ -32312,6 +32327,11 @@ var CONTROL_TIMEOUT_MS = 3e4, ControlLostError = class extends Error {
       multipleStatements: !0,
       ...database2 ? { database: database2 } : {}
     });
+    try {
+      await c3.query("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    } catch (error) {
+      throw await closeQuietly(c3), error;
+    }
     return new _ControlSession(c3, c3.threadId, timeoutMs);
   }
   get isLost() {

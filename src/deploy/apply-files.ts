@@ -571,7 +571,9 @@ class FileRun {
     if (outcome === undefined) return 0;
     // The link that did not apply (links.length: none), and what its own packet came to.
     let stopped = links.length;
-    let end: () => Promise<StatementOutcome | DmlOutcome> = async () => outcome as StatementOutcome;
+    // (undefined: as if it had never been sent.)
+    let end: () => Promise<StatementOutcome | DmlOutcome | undefined> = async () =>
+      outcome as StatementOutcome;
     if (outcome.kind === 'failed') {
       // -1 (nothing of the packet ran) falls to the first link.
       stopped = Math.max(
@@ -584,13 +586,30 @@ class FileRun {
       end =
         g.kind === 'ddl'
           ? () => g.link.run.settleInFlight(0, g.writes, local)
-          : async () => g.link.run.dmlOutcome(0, await g.packet.settle(local));
+          : async () => {
+              const result = await g.packet.settle(local);
+              // The next file's writes, sent with it, failed: it goes again alone (the next file
+              // then fails in its own packet, under its own name).
+              return result.kind === 'alone' ? undefined : g.link.run.dmlOutcome(0, result);
+            };
     } else if (outcome.kind === 'unknown') {
       const lost = await FileRun.chainLostAt(ctx, placed, outcome.received ?? 0);
       stopped = lost.at;
       const g = placed[stopped];
       // A DML link's transaction committed or not with its file's row: what the history shows.
-      if (g?.kind === 'dml') end = async () => g.link.run.dmlOutcome(0, await g.packet.settle(outcome));
+      if (g?.kind === 'dml')
+        end = async () => {
+          const result = await g.packet.settle(outcome);
+          const carried = placed[stopped + 1];
+          if (result.kind === 'lost-after-commit' && carried?.kind === 'ddl' && carried.rowAt === endOf(g)) {
+            // It committed after the thread was asked to stop, and with it the next file's "in
+            // flight": whether that one started cannot be known, and the next deploy says so.
+            carried.writes.written();
+            const { run } = g.link;
+            return run.lostAfterCommit(run.where(0), result.error, [carried.link.run.action]);
+          }
+          return g.link.run.dmlOutcome(0, result);
+        };
       else if (g !== undefined && lost.notSent) end = () => g.link.run.notSent(0, outcome.error);
     } else {
       for (const g of placed) written(g);
@@ -1043,6 +1062,8 @@ class FileRun {
         return this.bookkeepingFailed(first.index, result.error);
       case 'not-transactional':
         return false;
+      case 'alone':
+        throw new Error(`internal: ${what} carried no other file's writes`);
       case 'failed':
         if ((result.error as { errno?: number }).errno !== ER_QUERY_INTERRUPTED) return false;
         // Stopped on the server (a cancel, or someone's KILL QUERY): not run again.
@@ -1057,11 +1078,11 @@ class FileRun {
    * The connection was lost, but the history shows that what it carried committed: stop there
    * all the same (the connection is gone), saying so.
    */
-  private lostAfterCommit(what: string, error: unknown): never {
+  private lostAfterCommit(what: string, error: unknown, also: readonly ApplyAction[] = []): never {
     this.stopped = true;
     throw new Stop({
       status: 'failed',
-      message: `lost the connection to ${this.ctx.target.masked} just after ${what} committed (${describeError(error, this.ctx.target)}); the history recorded it with it, so ${nextDeploy(this.ctx, [this.action])}`,
+      message: `lost the connection to ${this.ctx.target.masked} just after ${what} committed (${describeError(error, this.ctx.target)}); the history recorded it with it, so ${nextDeploy(this.ctx, [this.action, ...also])}`,
     });
   }
 
@@ -1105,12 +1126,13 @@ class FileRun {
     const unique = uniqueTables(tables, ctx.database);
     const checks = this.engines.knownTransactional(unique) ? [] : unique.map((t) => engineCheck(t));
     const committedFirst = first?.statements.length ?? 0;
+    const along = alongside();
     const prefix = [
       ...(first?.statements ?? []),
       'START TRANSACTION',
       ...checks,
       ...inside.statements,
-      ...alongside(),
+      ...along,
     ];
     const written = () => {
       // In the order they committed, so that what is taken as durable ends as the later.
@@ -1152,6 +1174,7 @@ class FileRun {
       const errno = (outcome.error as { errno?: number }).errno;
       const inChecks = outcome.at > committedFirst && outcome.at <= committedFirst + checks.length;
       if (inChecks && errno === ER_SUBQUERY_NO_1_ROW) return { kind: 'not-transactional' };
+      if (outcome.at >= prefix.length - along.length && outcome.at < prefix.length) return { kind: 'alone' };
       if (outcome.at < prefix.length) return { kind: 'history-failed', error: outcome.error };
       // The lock check before the COMMIT, unless a KILL QUERY stopped it there.
       if (outcome.at === prefix.length + statements.length && errno !== ER_QUERY_INTERRUPTED)
@@ -1198,6 +1221,8 @@ class FileRun {
         return this.bookkeepingFailed(i, result.error);
       case 'not-transactional':
         return result;
+      case 'alone':
+        throw new Error(`internal: ${this.where(i)} carried no other file's writes`);
       case 'failed':
         // The statement, or its COMMIT, failed: the transaction is rolled back.
         return { kind: 'failed', error: result.error, ...{ failedAt: i } };
@@ -1436,6 +1461,8 @@ type TransactionPacketResult =
   | { readonly kind: 'history-failed'; readonly error: unknown }
   /** A table turned out not to roll back: nothing ran. */
   | { readonly kind: 'not-transactional' }
+  /** Another file's writes sent with it failed: nothing ran; it is to be sent again without them. */
+  | { readonly kind: 'alone' }
   /** A statement or the COMMIT failed (or was killed): rolled back. */
   | { readonly kind: 'failed'; readonly error: unknown };
 

@@ -46,6 +46,16 @@ export class ControlSession {
       multipleStatements: true,
       ...(database ? { database } : {}),
     });
+    // What the control connection reads of the history after a lost connection decides what is
+    // recorded applied: it must never see a row that may still roll back, whatever isolation the
+    // server defaults to (READ UNCOMMITTED would). REPEATABLE READ, InnoDB's own default, also
+    // suits statement-based binary logs, which refuse InnoDB writes under READ COMMITTED.
+    try {
+      await c.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    } catch (error) {
+      await closeQuietly(c);
+      throw error;
+    }
     return new ControlSession(c, c.threadId, timeoutMs);
   }
 

@@ -21,6 +21,7 @@ import {
   removeWorkdirs,
   type Workdir,
   waitForQuery,
+  write,
 } from '../support/deploy-workdir.js';
 import { MariaDbServer } from '../support/mariadb.js';
 
@@ -863,6 +864,35 @@ describe('files of one DML statement each, as links of a chain', () => {
     expect(await server.query(`SELECT id FROM ${v.db}.a`)).toEqual([{ id: 1 }]);
   }, 60_000);
 
+  it("a DDL file whose start write, sent in the DML file's transaction before it, fails: the DML file goes again alone and applies, the DDL file fails under its own name", async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__t.sql':
+        'CREATE TABLE t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB;\nINSERT INTO t VALUES (1, 1);',
+    });
+    expect((await deploy(w)).code).toBe(0);
+    // V3's row cannot be written while it shows its statement in flight (its record before it runs).
+    await server.query(
+      `CREATE TRIGGER ${w.db}.no_v3 BEFORE INSERT ON ${w.db}.sqlgate_history FOR EACH ROW BEGIN IF NEW.version = 'V3' AND NEW.inflight_statement IS NOT NULL THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'no V3 today'; END IF; END`,
+    );
+    write(w.dir, {
+      'migrations/app/V2__n.sql': 'UPDATE t SET n = n + 1 WHERE id = 1;',
+      'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
+    });
+    const run = await deploy(w);
+    expect(run.code).toBe(1);
+    expect(said(run)).toContain('2 files of one statement each, in one packet');
+    expect(said(run)).toContain(
+      'the history could not be written before statement 1 of migrations/app/V3__c.sql (line 1) (ER_SIGNAL_EXCEPTION (1644): no V3 today); the statement was not run',
+    );
+    expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 2 }]);
+    expect(await progressOf(w.db)).toEqual([
+      ['V1', 'success', 2],
+      ['V2', 'success', 1],
+      ['V3', 'failed', 0],
+    ]);
+    expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'c'`)).toEqual([]);
+  }, 60_000);
+
   /** A table with one row, and a connection that holds that row's lock until released. */
   async function lockedRow(db: string) {
     await server.query(`CREATE TABLE ${db}.t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB`);
@@ -960,59 +990,62 @@ describe('files of one DML statement each, as links of a chain', () => {
     }
   }, 60_000);
 
-  it('a break only the client saw, and a DML file whose killed thread lingers on the server: the DDL before it is still known applied from the history', async () => {
-    const fifo = join(mkdtempSync(join(tmpdir(), 'sqlgate-fifo-')), 'in');
-    execFileSync('mkfifo', [fifo]);
-    const w = await makeWorkdir(server, {
-      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT);',
-      'migrations/app/V2__load.sql': `INSERT INTO t (id, n) SELECT 2, LENGTH(LOAD_FILE('${fifo}'));`,
-      'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
-    });
-    await server.query(`CREATE TABLE ${w.db}.t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB`);
-    // The server waits for a writer to the FIFO, and a KILL does not end that wait: the thread
-    // stays listed. No answer of the chain comes back.
-    const proxy = await answerSwallowingProxy((text) => text.includes('LOAD_FILE'), 500, true);
-    try {
-      const first = await deployWorkdir(server, w, {
-        target: parseDatabaseUrl('TEST_DB_URL', `mysql://root@127.0.0.1:${proxy.port}/`),
+  for (const isolation of ['REPEATABLE-READ', 'READ-UNCOMMITTED'])
+    it(`a break only the client saw, and a DML file whose killed thread lingers on the server (server isolation ${isolation}): the DDL before it is still known applied from the history, and nothing uncommitted is taken as done`, async () => {
+      await server.query(`SET GLOBAL tx_isolation = '${isolation}'`);
+      const fifo = join(mkdtempSync(join(tmpdir(), 'sqlgate-fifo-')), 'in');
+      execFileSync('mkfifo', [fifo]);
+      const w = await makeWorkdir(server, {
+        'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT);',
+        'migrations/app/V2__load.sql': `INSERT INTO t (id, n) SELECT 2, LENGTH(LOAD_FILE('${fifo}'));`,
+        'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
       });
-      expect(first.status).toBe('failed');
-      expect(first.message).toContain(
-        'the connection was lost while statement 1 of migrations/app/V2__load.sql (line 1) and its COMMIT were in flight',
-      );
-      expect(first.applied).toEqual([{ file: 'migrations/app/V1__a.sql', statements: 1 }]);
-      // A writer comes and goes: the killed thread reads nothing, rolls back and leaves.
-      const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-      await writer.close();
-      for (let i = 0; i < 100; i++) {
-        const left = await server.query(
-          "SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO t (id, n)%'",
+      await server.query(`CREATE TABLE ${w.db}.t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB`);
+      // The server waits for a writer to the FIFO, and a KILL does not end that wait: the thread
+      // stays listed. No answer of the chain comes back.
+      const proxy = await answerSwallowingProxy((text) => text.includes('LOAD_FILE'), 500, true);
+      try {
+        const first = await deployWorkdir(server, w, {
+          target: parseDatabaseUrl('TEST_DB_URL', `mysql://root@127.0.0.1:${proxy.port}/`),
+        });
+        expect(first.status).toBe('failed');
+        expect(first.message).toContain(
+          'the connection was lost while statement 1 of migrations/app/V2__load.sql (line 1) and its COMMIT were in flight',
         );
-        if (left.length === 0) break;
-        await new Promise((r) => setTimeout(r, 50));
+        expect(first.applied).toEqual([{ file: 'migrations/app/V1__a.sql', statements: 1 }]);
+        // A writer comes and goes: the killed thread reads nothing, rolls back and leaves.
+        const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+        await writer.close();
+        for (let i = 0; i < 100; i++) {
+          const left = await server.query(
+            "SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO t (id, n)%'",
+          );
+          if (left.length === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(await progressOf(w.db)).toEqual([['V1', 'success', 1]]);
+        expect(await server.query(`SELECT * FROM ${w.db}.t`)).toEqual([]);
+        // The next deploy goes on after V1 (run again, its CREATE would fail): V2 once, then V3.
+        await rm(fifo);
+        await writeFile(fifo, 'abc');
+        expect((await deployWorkdir(server, w)).status).toBe('applied');
+        expect(await server.query(`SELECT * FROM ${w.db}.t`)).toEqual([{ id: 2, n: 3 }]);
+        expect(await progressOf(w.db)).toEqual([
+          ['V1', 'success', 1],
+          ['V2', 'success', 1],
+          ['V3', 'success', 1],
+        ]);
+      } finally {
+        proxy.close();
+        // Whatever happened above, no thread is left waiting on the FIFO.
+        await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).then(
+          (f) => f.close(),
+          () => {},
+        );
+        await rm(dirname(fifo), { recursive: true, force: true });
+        await server.query("SET GLOBAL tx_isolation = 'REPEATABLE-READ'");
       }
-      expect(await progressOf(w.db)).toEqual([['V1', 'success', 1]]);
-      expect(await server.query(`SELECT * FROM ${w.db}.t`)).toEqual([]);
-      // The next deploy goes on after V1 (run again, its CREATE would fail): V2 once, then V3.
-      await rm(fifo);
-      await writeFile(fifo, 'abc');
-      expect((await deployWorkdir(server, w)).status).toBe('applied');
-      expect(await server.query(`SELECT * FROM ${w.db}.t`)).toEqual([{ id: 2, n: 3 }]);
-      expect(await progressOf(w.db)).toEqual([
-        ['V1', 'success', 1],
-        ['V2', 'success', 1],
-        ['V3', 'success', 1],
-      ]);
-    } finally {
-      proxy.close();
-      // Whatever happened above, no thread is left waiting on the FIFO.
-      await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).then(
-        (f) => f.close(),
-        () => {},
-      );
-      await rm(dirname(fifo), { recursive: true, force: true });
-    }
-  }, 60_000);
+    }, 60_000);
 
   it('a break only the client saw after the server ran the whole chain, ending in a DML file: all applied, and the deploy stops saying so', async () => {
     const w = await makeWorkdir(server, {
