@@ -71,14 +71,17 @@ describe('deploy faults', () => {
     await expectEachStatementOnce(server, w.db, 5);
   }, 60_000);
 
-  it('on SIGTERM stops the running statement on the server, records it as not applied, releases the lock and says so', async () => {
+  /**
+   * A deploy of `pending`, after V1 made table t with one row, cancelled by SIGTERM while its
+   * UPDATE of that row waits on another session's lock. `release` ends that session.
+   */
+  async function cancelledWhileRowHeld(pending: Record<string, string>) {
     const w = await makeWorkdir(server, {
       'migrations/app/V1__create.sql':
         'CREATE TABLE t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB;\nINSERT INTO t VALUES (1, 0);',
     });
     expect((await deploy(w)).code).toBe(0);
-    write(w.dir, { 'migrations/app/V2__bump.sql': 'UPDATE t SET n = n + 1 WHERE id = 1;' });
-    // Another session holds the row, so the deploy's UPDATE waits on it.
+    write(w.dir, pending);
     const holder = await server.connection(w.db);
     await holder.query('START TRANSACTION');
     await holder.query('UPDATE t SET n = n WHERE id = 1');
@@ -86,6 +89,19 @@ describe('deploy faults', () => {
     await waitForQuery(server, 'UPDATE t SET n = n + 1%');
     run.child.kill('SIGTERM');
     const result = await run.done;
+    const release = async () => {
+      await holder.query('ROLLBACK');
+      await holder.end();
+      // Had the UPDATE been left running, it would land now.
+      await new Promise((r) => setTimeout(r, 300));
+    };
+    return { w, result, release };
+  }
+
+  it('on SIGTERM stops the running statement on the server, records it as not applied, releases the lock and says so', async () => {
+    const { w, result, release } = await cancelledWhileRowHeld({
+      'migrations/app/V2__bump.sql': 'UPDATE t SET n = n + 1 WHERE id = 1;',
+    });
     expect(result.code).toBe(1);
     expect(result.out).toContain(
       `✗ test/${w.db}: failed: cancelled (SIGTERM) during statement 1 of migrations/app/V2__bump.sql (line 1): it was stopped on the server and its transaction rolled back, so it is recorded as not applied; the next deploy runs it again`,
@@ -96,9 +112,7 @@ describe('deploy faults', () => {
         `SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t SET n = n + 1%'`,
       ),
     ).toEqual([]);
-    await holder.query('ROLLBACK');
-    await holder.end();
-    await new Promise((r) => setTimeout(r, 300));
+    await release();
     expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 0 }]);
     expect((await history(w.db))[1]).toMatchObject({
       version: 'V2',
@@ -110,31 +124,17 @@ describe('deploy faults', () => {
   }, 40_000);
 
   it('on SIGTERM during a DML file chained with others: that one is rolled back and recorded not applied, the one before stays applied, nothing after runs', async () => {
-    const w = await makeWorkdir(server, {
-      'migrations/app/V1__create.sql':
-        'CREATE TABLE t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB;\nINSERT INTO t VALUES (1, 0);',
-    });
-    expect((await deploy(w)).code).toBe(0);
-    write(w.dir, {
+    const { w, result, release } = await cancelledWhileRowHeld({
       'migrations/app/V2__a.sql': 'CREATE TABLE a (id INT);',
       'migrations/app/V3__bump.sql': 'UPDATE t SET n = n + 1 WHERE id = 1;',
       'migrations/app/V4__c.sql': 'CREATE TABLE c (id INT);',
     });
-    const holder = await server.connection(w.db);
-    await holder.query('START TRANSACTION');
-    await holder.query('UPDATE t SET n = n WHERE id = 1');
-    const run = spawnCli(['deploy', '--env', 'test'], { cwd: w.dir, env: w.env });
-    await waitForQuery(server, 'UPDATE t SET n = n + 1%');
-    run.child.kill('SIGTERM');
-    const result = await run.done;
     expect(result.code).toBe(1);
     expect(result.out).toContain('3 files of one statement each, in one packet');
     expect(result.out).toContain(
       `✗ test/${w.db}: failed: cancelled (SIGTERM) during statement 1 of migrations/app/V3__bump.sql (line 1): it was stopped on the server and its transaction rolled back, so it is recorded as not applied; the next deploy runs it again`,
     );
-    await holder.query('ROLLBACK');
-    await holder.end();
-    await new Promise((r) => setTimeout(r, 300));
+    await release();
     expect(await server.query(`SELECT n FROM ${w.db}.t`)).toEqual([{ n: 0 }]);
     expect(await server.query(`SHOW TABLES FROM ${w.db} LIKE 'c'`)).toEqual([]);
     expect((await history(w.db)).map((r) => [r.version, r.status, r.statements_applied])).toEqual([
