@@ -49187,7 +49187,7 @@ function isUse(text2) {
 }
 function mayChangeSession(text2) {
   let t2 = runText(text2).toUpperCase();
-  return /^SET\s+@(?!@)/.test(t2) && !/,(?!\s*@[^@])/.test(t2.replace(/'[^']*'|"[^"]*"/g, "''")) ? !1 : /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t2);
+  return /^SET\s+@(?!@)/.test(t2) && !/,(?!\s*@[^@])/.test(t2.replace(/'[^']*'|"[^"]*"/g, "''")) ? !1 : /^FLUSH\b/.test(t2) ? /\b(WITH\s+READ\s+LOCK|FOR\s+EXPORT)\b/.test(t2) : /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t2);
 }
 var FileRun = class _FileRun {
   constructor(ctx, action, engines, session) {
@@ -50501,7 +50501,7 @@ function dmlTables(tokens, first) {
   }
   return null;
 }
-var AUTOCOMMIT_REASON = "changes autocommit: with autocommit off, everything after it stays in an open transaction that is rolled back when the deploy ends, while the history records it as applied. Remove it (wrap statements that belong together in START TRANSACTION \u2026 COMMIT instead)", COMPLETION_REASON = "changes completion_type: with CHAIN every COMMIT opens a new transaction, so what sqlgate records as applied could stay uncommitted and be rolled back when the deploy ends (and with RELEASE the connection closes). Remove it";
+var AUTOCOMMIT_REASON = "changes autocommit: with autocommit off, everything after it stays in an open transaction that is rolled back when the deploy ends, while the history records it as applied. Remove it (wrap statements that belong together in START TRANSACTION \u2026 COMMIT instead)", COMPLETION_REASON = "changes completion_type: with CHAIN every COMMIT opens a new transaction, so what sqlgate records as applied could stay uncommitted and be rolled back when the deploy ends (and with RELEASE the connection closes). Remove it", GLOBAL_READ_LOCK_REASON = "takes the server's global read lock: every write waits behind it, sqlgate's own history writes too, so nothing after it could be recorded until the deploy times out. Remove it (a migration must not hold the server's locks; lock single tables with LOCK TABLES or FLUSH TABLES t WITH READ LOCK)", BACKUP_STAGE_REASON = "BACKUP STAGE blocks the server's DDL and commits, sqlgate's own history writes too. Run backups outside sqlgate";
 function statementKind(text2) {
   let tokens = leadingTokens(text2, 40), w2 = tokens.map(word), first = w2[0];
   switch (first) {
@@ -50517,6 +50517,12 @@ function statementKind(text2) {
     case "COMMIT":
     case "ROLLBACK":
       return first === "ROLLBACK" && w2.includes("TO") ? { kind: "in-transaction" } : w2.includes("CHAIN") && !w2.includes("NO") ? { kind: "refuse", reason: `${first} AND CHAIN starts a new transaction that nothing commits` } : w2.includes("RELEASE") && w2[w2.indexOf("RELEASE") - 1] !== "NO" ? { kind: "refuse", reason: `${first} RELEASE closes the deploy's connection` } : { kind: first === "COMMIT" ? "commit" : "rollback" };
+    case "FLUSH": {
+      let tables = skip(tokens, 1, ["LOCAL", "NO_WRITE_TO_BINLOG"]);
+      return ["TABLE", "TABLES"].includes(word(tokens[tables]) ?? "") && word(tokens[tables + 1]) === "WITH" && w2.includes("READ") ? { kind: "refuse", reason: GLOBAL_READ_LOCK_REASON } : { kind: "other" };
+    }
+    case "BACKUP":
+      return w2[1] === "STAGE" ? { kind: "refuse", reason: BACKUP_STAGE_REASON } : { kind: "other" };
     case "XA":
       return {
         kind: "refuse",

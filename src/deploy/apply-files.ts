@@ -334,10 +334,15 @@ function isUse(text: string): boolean {
   return /^USE\b/i.test(runText(text));
 }
 
-/** SET (but of user variables only), LOCK TABLES, and what can run either out of sight. */
+/**
+ * SET (but of user variables only), LOCK TABLES and the FLUSH TABLES that lock tables like it
+ * (WITH READ LOCK, FOR EXPORT: the history table is then not among those the session may write),
+ * and what can run either out of sight.
+ */
 function mayChangeSession(text: string): boolean {
   const t = runText(text).toUpperCase();
   if (/^SET\s+@(?!@)/.test(t) && !/,(?!\s*@[^@])/.test(t.replace(/'[^']*'|"[^"]*"/g, "''"))) return false;
+  if (/^FLUSH\b/.test(t)) return /\b(WITH\s+READ\s+LOCK|FOR\s+EXPORT)\b/.test(t);
   return /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t);
 }
 

@@ -97,6 +97,12 @@ const AUTOCOMMIT_REASON =
 const COMPLETION_REASON =
   'changes completion_type: with CHAIN every COMMIT opens a new transaction, so what sqlgate records as applied could stay uncommitted and be rolled back when the deploy ends (and with RELEASE the connection closes). Remove it';
 
+const GLOBAL_READ_LOCK_REASON =
+  "takes the server's global read lock: every write waits behind it, sqlgate's own history writes too, so nothing after it could be recorded until the deploy times out. Remove it (a migration must not hold the server's locks; lock single tables with LOCK TABLES or FLUSH TABLES t WITH READ LOCK)";
+
+const BACKUP_STAGE_REASON =
+  "BACKUP STAGE blocks the server's DDL and commits, sqlgate's own history writes too. Run backups outside sqlgate";
+
 export function statementKind(text: string): StatementKind {
   const tokens = leadingTokens(text, 40);
   const w = tokens.map(word);
@@ -123,6 +129,17 @@ export function statementKind(text: string): StatementKind {
         return { kind: 'refuse', reason: `${first} RELEASE closes the deploy's connection` };
       return { kind: first === 'COMMIT' ? 'commit' : 'rollback' };
     }
+    case 'FLUSH': {
+      // FLUSH [LOCAL | NO_WRITE_TO_BINLOG] TABLES WITH READ LOCK: no table list, the whole server.
+      const tables = skip(tokens, 1, ['LOCAL', 'NO_WRITE_TO_BINLOG']);
+      const global =
+        ['TABLE', 'TABLES'].includes(word(tokens[tables]) ?? '') && word(tokens[tables + 1]) === 'WITH';
+      return global && w.includes('READ')
+        ? { kind: 'refuse', reason: GLOBAL_READ_LOCK_REASON }
+        : { kind: 'other' };
+    }
+    case 'BACKUP':
+      return w[1] === 'STAGE' ? { kind: 'refuse', reason: BACKUP_STAGE_REASON } : { kind: 'other' };
     case 'XA':
       return {
         kind: 'refuse',

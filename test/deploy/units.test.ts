@@ -109,6 +109,32 @@ const cases: { name: string; statements: string[]; expected: unknown }[] = [
     expected: { error: expect.stringMatching(/^line 2: changes completion_type/) },
   },
   {
+    name: "FLUSH TABLES WITH READ LOCK (the server's global read lock) is refused, however it is spelled",
+    statements: ['CREATE TABLE t (id INT)', 'flush local tables with read lock'],
+    expected: {
+      error: expect.stringMatching(
+        /^line 2: takes the server's global read lock: every write waits behind it, sqlgate's own history writes too/,
+      ),
+    },
+  },
+  {
+    name: 'FLUSH TABLES of named tables WITH READ LOCK or FOR EXPORT locks only those, and runs',
+    statements: [
+      'FLUSH TABLES a, b WITH READ LOCK',
+      'UNLOCK TABLES',
+      'FLUSH TABLES a FOR EXPORT',
+      'FLUSH TABLES',
+    ],
+    expected: {
+      units: [0, 1, 2, 3].map((index) => ({ kind: 'statement', index, tables: null })),
+    },
+  },
+  {
+    name: 'BACKUP STAGE is refused',
+    statements: ['BACKUP STAGE START'],
+    expected: { error: expect.stringMatching(/^line 1: BACKUP STAGE blocks the server's DDL and commits/) },
+  },
+  {
     name: 'a statement naming the history table is refused, even a temporary table that would shadow it',
     statements: ['CREATE TABLE t (id INT)', 'CREATE TEMPORARY TABLE SQLGATE_HISTORY LIKE t'],
     expected: { error: expect.stringMatching(/^line 2: this statement names sqlgate_history/) },
