@@ -41217,7 +41217,10 @@ async function planChange(options2) {
   ), analysed = decoded.map((d2, i) => ({
     ...d2,
     statements: statements[i] ?? []
-  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk2 = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk2, estimates, shapes), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
+  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk2 = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk2, estimates, shapes), deployRefusals = decoded.flatMap(({ migration, text: text2 }) => {
+    let units = unitsOf(migrationFileOf(migration, text2).statements);
+    return "error" in units ? [`${migration.path}: ${units.error}`] : [];
+  }), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
     diff: [
       ...describePolicyDiff(basePolicy, headPolicy),
@@ -41236,7 +41239,8 @@ async function planChange(options2) {
     risk: risk2,
     ...policyChange ? { policyChange } : {},
     flows,
-    executions
+    executions,
+    deployRefusals
   };
 }
 
@@ -41343,7 +41347,8 @@ function planJson(plan) {
     })),
     tasks: plan.risk.tasks.map((t2) => taskJson(t2, plan.executions)),
     flows: plan.flows.map((f3) => flowJson(f3, plan.policy)),
-    policyChange: plan.policyChange ?? null
+    policyChange: plan.policyChange ?? null,
+    deployRefusals: plan.deployRefusals
   };
 }
 
@@ -41585,7 +41590,14 @@ function commentMarkdown(input) {
   head.push(
     `${plan.migrations.length} migration file${plan.migrations.length === 1 ? "" : "s"}, ${risk2.tasks.length} task${risk2.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan.base.commit.slice(0, 7)}\`.`,
     ""
-  ), input.rehearsal && head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing));
+  ), input.rehearsal && head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing)), plan.deployRefusals.length > 0 && head.push(
+    "### \u274C The deploy would refuse this",
+    "",
+    "sqlgate cannot apply these files exactly once, so the deploy would stop before running them; change them before asking for approval:",
+    "",
+    ...plan.deployRefusals.map((line) => `- ${escapeCell(line)}`),
+    ""
+  );
   let flows = plan.flows.flatMap((f3, i) => flowSection(f3, policy, approvals?.[i], i));
   plan.flows.length === 0 && flows.push("No assignment covers this risk: no manual approval is needed.", ""), (plan.flows.length === 0 || allSatisfied) && flows.push(...whatHappensNext(policy, risk2));
   let policySection = [];
@@ -42091,7 +42103,7 @@ async function runPlan(io2, options2) {
     )
   ) : options2.format === "markdown" ? io2.out(approvals ? commentMarkdown({ plan, approvals }) : planMarkdown(plan)) : io2.out(planText(plan) + (approvals ? `
 ${approvalsText(approvals)}` : ""));
-  let refusals = refusalsOf(plan.risk, plan.executions);
+  let refusals = [...plan.deployRefusals, ...refusalsOf(plan.risk, plan.executions)];
   for (let line of refusals) io2.err(`refused: ${line}`);
   return refusals.length > 0 ? 1 : 0;
 }

@@ -33477,6 +33477,85 @@ var require_picomatch2 = __commonJS({
   }
 });
 
+// src/sql/tokens.ts
+function isWordStartCode(c3) {
+  return c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 >= 128;
+}
+function isDigitCode(c3) {
+  return c3 >= 48 && c3 <= 57;
+}
+function isSpaceCode(c3) {
+  return c3 === 32 || c3 >= 9 && c3 <= 13;
+}
+function isWordStart(c3) {
+  return isWordStartCode(c3.charCodeAt(0));
+}
+function leadingTokens(text2, max = 40) {
+  let tokens = [], i = 0;
+  for (; i < text2.length && tokens.length < max; ) {
+    let c3 = text2[i], next = text2[i + 1], code = text2.charCodeAt(i);
+    if (isSpaceCode(code))
+      i++;
+    else if (c3 === "#" || c3 === "-" && next === "-" && /\s|$/.test(text2[i + 2] ?? "")) {
+      let nl = text2.indexOf(`
+`, i);
+      i = nl < 0 ? text2.length : nl + 1;
+    } else if (c3 === "/" && next === "*") {
+      let executable = text2[i + 2] === "!" ? 3 : text2[i + 2] === "M" && text2[i + 3] === "!" ? 4 : 0;
+      if (executable > 0)
+        for (i += executable; /[0-9]/.test(text2[i] ?? ""); ) i++;
+      else {
+        let close = text2.indexOf("*/", i + 2);
+        i = close < 0 ? text2.length : close + 2;
+      }
+    } else if (c3 === "*" && next === "/")
+      i += 2;
+    else if (c3 === "`" || c3 === "'" || c3 === '"') {
+      let j3 = i + 1, value = "";
+      for (; j3 < text2.length; ) {
+        let d2 = text2[j3];
+        if (d2 === "\\" && c3 !== "`")
+          value += text2[j3 + 1] ?? "", j3 += 2;
+        else if (d2 === c3 && text2[j3 + 1] === c3)
+          value += c3, j3 += 2;
+        else if (d2 === c3) {
+          j3++;
+          break;
+        } else
+          value += d2, j3++;
+      }
+      tokens.push({ kind: "quoted", value, quote: c3 }), i = j3;
+    } else if (isDigitCode(code)) {
+      let j3 = i + 1;
+      for (; j3 < text2.length && (isDigitCode(text2.charCodeAt(j3)) || text2[j3] === "." || text2[j3] === "e" || text2[j3] === "E"); )
+        j3++;
+      tokens.push({ kind: "number", value: text2.slice(i, j3) }), i = j3;
+    } else if (isWordStart(c3)) {
+      let j3 = i + 1;
+      for (; j3 < text2.length && (isWordStartCode(text2.charCodeAt(j3)) || isDigitCode(text2.charCodeAt(j3))); ) j3++;
+      let value = text2.slice(i, j3);
+      tokens.push({ kind: "word", value, upper: value.toUpperCase() }), i = j3;
+    } else
+      tokens.push({ kind: "punct", value: c3 }), i++;
+  }
+  return tokens;
+}
+function nameAt(tokens, at3) {
+  let part = (t2) => t2 && (t2.kind === "word" || t2.kind === "quoted" && t2.quote === "`") ? t2.value : void 0, first = part(tokens[at3]);
+  if (first === void 0) return;
+  let dot = tokens[at3 + 1];
+  if (dot?.kind === "punct" && dot.value === ".") {
+    let second = part(tokens[at3 + 2]);
+    if (second !== void 0) return { name: `${first}.${second}`, next: at3 + 3 };
+  }
+  return { name: first, next: at3 + 1 };
+}
+var init_tokens = __esm({
+  "src/sql/tokens.ts"() {
+    "use strict";
+  }
+});
+
 // src/sql/statement-types.ts
 function sourceOf(type) {
   return STATEMENT_TYPES[type];
@@ -39005,85 +39084,6 @@ var require_dist = __commonJS({
     exports2.stringify = publicApi.stringify;
     exports2.visit = visit2.visit;
     exports2.visitAsync = visit2.visitAsync;
-  }
-});
-
-// src/sql/tokens.ts
-function isWordStartCode(c3) {
-  return c3 >= 65 && c3 <= 90 || c3 >= 97 && c3 <= 122 || c3 === 95 || c3 === 36 || c3 >= 128;
-}
-function isDigitCode(c3) {
-  return c3 >= 48 && c3 <= 57;
-}
-function isSpaceCode(c3) {
-  return c3 === 32 || c3 >= 9 && c3 <= 13;
-}
-function isWordStart(c3) {
-  return isWordStartCode(c3.charCodeAt(0));
-}
-function leadingTokens(text2, max = 40) {
-  let tokens = [], i = 0;
-  for (; i < text2.length && tokens.length < max; ) {
-    let c3 = text2[i], next = text2[i + 1], code = text2.charCodeAt(i);
-    if (isSpaceCode(code))
-      i++;
-    else if (c3 === "#" || c3 === "-" && next === "-" && /\s|$/.test(text2[i + 2] ?? "")) {
-      let nl = text2.indexOf(`
-`, i);
-      i = nl < 0 ? text2.length : nl + 1;
-    } else if (c3 === "/" && next === "*") {
-      let executable = text2[i + 2] === "!" ? 3 : text2[i + 2] === "M" && text2[i + 3] === "!" ? 4 : 0;
-      if (executable > 0)
-        for (i += executable; /[0-9]/.test(text2[i] ?? ""); ) i++;
-      else {
-        let close = text2.indexOf("*/", i + 2);
-        i = close < 0 ? text2.length : close + 2;
-      }
-    } else if (c3 === "*" && next === "/")
-      i += 2;
-    else if (c3 === "`" || c3 === "'" || c3 === '"') {
-      let j3 = i + 1, value = "";
-      for (; j3 < text2.length; ) {
-        let d2 = text2[j3];
-        if (d2 === "\\" && c3 !== "`")
-          value += text2[j3 + 1] ?? "", j3 += 2;
-        else if (d2 === c3 && text2[j3 + 1] === c3)
-          value += c3, j3 += 2;
-        else if (d2 === c3) {
-          j3++;
-          break;
-        } else
-          value += d2, j3++;
-      }
-      tokens.push({ kind: "quoted", value, quote: c3 }), i = j3;
-    } else if (isDigitCode(code)) {
-      let j3 = i + 1;
-      for (; j3 < text2.length && (isDigitCode(text2.charCodeAt(j3)) || text2[j3] === "." || text2[j3] === "e" || text2[j3] === "E"); )
-        j3++;
-      tokens.push({ kind: "number", value: text2.slice(i, j3) }), i = j3;
-    } else if (isWordStart(c3)) {
-      let j3 = i + 1;
-      for (; j3 < text2.length && (isWordStartCode(text2.charCodeAt(j3)) || isDigitCode(text2.charCodeAt(j3))); ) j3++;
-      let value = text2.slice(i, j3);
-      tokens.push({ kind: "word", value, upper: value.toUpperCase() }), i = j3;
-    } else
-      tokens.push({ kind: "punct", value: c3 }), i++;
-  }
-  return tokens;
-}
-function nameAt(tokens, at3) {
-  let part = (t2) => t2 && (t2.kind === "word" || t2.kind === "quoted" && t2.quote === "`") ? t2.value : void 0, first = part(tokens[at3]);
-  if (first === void 0) return;
-  let dot = tokens[at3 + 1];
-  if (dot?.kind === "punct" && dot.value === ".") {
-    let second = part(tokens[at3 + 2]);
-    if (second !== void 0) return { name: `${first}.${second}`, next: at3 + 3 };
-  }
-  return { name: first, next: at3 + 1 };
-}
-var init_tokens = __esm({
-  "src/sql/tokens.ts"() {
-    "use strict";
   }
 });
 
@@ -45121,6 +45121,321 @@ async function readTableShapes(policy, migrations, targets, warn) {
   return (db, table2) => known.get(key(db, table2));
 }
 
+// src/deploy/sources.ts
+import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
+import { join } from "node:path";
+
+// src/sql/decode.ts
+var decoder = new TextDecoder("utf-8", { fatal: !0 });
+function decodeSql(path, bytes) {
+  if (bytes.includes(0))
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      "unreadable SQL: the file contains NUL bytes (is it binary or UTF-16?); save it as UTF-8 text"
+    );
+  try {
+    let text2 = decoder.decode(bytes);
+    return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
+  } catch {
+    return new Diagnostic(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
+  }
+}
+
+// src/sql/migration-name.ts
+var NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/, DOWN_SUFFIX = ".down.sql";
+function isDownFile(path) {
+  return path.toLowerCase().endsWith(DOWN_SUFFIX);
+}
+function upPathOf(downPath) {
+  return `${downPath.slice(0, -DOWN_SUFFIX.length)}.sql`;
+}
+function downPathOf(upPath) {
+  return `${upPath.slice(0, -4)}${DOWN_SUFFIX}`;
+}
+function isMigrationCandidate(path, root = "migrations") {
+  return path.startsWith(`${root}/`) && path.toLowerCase().endsWith(".sql");
+}
+function parseMigrationName(path, root = "migrations") {
+  let segments = path.slice(root.length + 1).split("/");
+  if (segments.length !== 2)
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      `migration files must be directly inside a database folder: ${root}/<database>/<version>_<description>.sql`
+    );
+  let [folder, file2] = segments, match = NAME.exec(file2);
+  if (!match)
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      `bad migration file name "${file2}"; expected <version>_<description>.sql, where the version is digits and dots with an optional V (1.0.0_init.sql, 202503131500_create_t1.sql, V2__add_email.sql)`
+    );
+  let [, prefix = "", digits = "", , description = ""] = match, parts = digits.split(".").map((d2) => BigInt(d2));
+  for (; parts.length > 1 && parts[parts.length - 1] === 0n; ) parts.pop();
+  return { path, folder, version: `${prefix}${digits}`, parts, description: description.replace(/_/g, " ") };
+}
+var SAFE_NAME = /^[A-Za-z0-9._-]+$/, FLYWAY_ONE_UNDERSCORE = /^([vV]\d+(?:\.\d+)*)_(?!_)(.+)$/;
+function isNotes(file2) {
+  return file2.startsWith(".") || /\.md$/i.test(file2);
+}
+function newFileProblem(path, root = "migrations") {
+  if (!path.startsWith(`${root}/`)) return;
+  let file2 = path.slice(path.lastIndexOf("/") + 1);
+  if (isNotes(file2)) return;
+  if (!SAFE_NAME.test(file2)) {
+    let bad = [...new Set([...file2].filter((c3) => !/[A-Za-z0-9._-]/.test(c3)))], suggestion = file2.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/_+(?=\.)/g, "").replace(/__+/g, "_");
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      `migration file name "${file2}" has characters other than letters, digits, ".", "_" and "-" (${bad.map((c3) => JSON.stringify(c3)).join(" ")}); names are passed to shells and URLs, so rename it, e.g. ${suggestion}`
+    );
+  }
+  if (!file2.toLowerCase().endsWith(".sql"))
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      `"${file2}" is not a .sql file, so sqlgate would never apply it; name it <version>_<description>.sql, or keep it outside ${root}/ (Markdown notes and dotfiles may stay)`
+    );
+  let flyway = FLYWAY_ONE_UNDERSCORE.exec(file2);
+  if (flyway)
+    return new Diagnostic(
+      path,
+      0,
+      0,
+      `"${file2}" has a Flyway version (${flyway[1]}) and one underscore; Flyway names take two: ${flyway[1]}__${flyway[2]}`
+    );
+}
+function compareVersions(a, b3) {
+  for (let i = 0; i < Math.max(a.length, b3.length); i++) {
+    let x3 = a[i] ?? 0n, y2 = b3[i] ?? 0n;
+    if (x3 !== y2) return x3 < y2 ? -1 : 1;
+  }
+  return 0;
+}
+function sortMigrations(list2) {
+  return [...list2].sort(
+    (a, b3) => (a.folder === b3.folder ? 0 : a.folder.localeCompare(b3.folder)) || compareVersions(a.parts, b3.parts)
+  );
+}
+function collectMigrations(paths, root = "migrations") {
+  let migrations = [], errors = [], downs = /* @__PURE__ */ new Map();
+  for (let path of paths) {
+    if (!isMigrationCandidate(path, root)) continue;
+    if (isDownFile(path)) {
+      downs.set(upPathOf(path), path);
+      continue;
+    }
+    let parsed = parseMigrationName(path, root);
+    parsed instanceof Diagnostic ? errors.push(parsed) : migrations.push(parsed);
+  }
+  let sorted = sortMigrations(migrations);
+  for (let i = 1; i < sorted.length; i++) {
+    let [a, b3] = [sorted[i - 1], sorted[i]];
+    a.folder === b3.folder && compareVersions(a.parts, b3.parts) === 0 && errors.push(
+      new Diagnostic(
+        b3.path,
+        0,
+        0,
+        `duplicate version ${b3.version}: ${a.path} has the same version; each version may be used once per database folder`
+      )
+    );
+  }
+  let ups = new Set(migrations.map((m2) => m2.path));
+  for (let [up, down] of downs)
+    ups.has(up) || errors.push(new Diagnostic(down, 0, 0, `down file without its migration: expected ${up} beside it`));
+  return { migrations: sorted, errors, downs };
+}
+
+// src/deploy/sources.ts
+init_split();
+
+// src/deploy/checksum.ts
+import { createHash } from "node:crypto";
+function normaliseSql(text2) {
+  return (text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2).replace(/\r\n?/g, `
+`);
+}
+function fileChecksum(text2) {
+  return `sha256:${createHash("sha256").update(normaliseSql(text2)).digest("hex")}`;
+}
+function statementHash(statement) {
+  return createHash("sha256").update(normaliseSql(statement)).digest("hex");
+}
+function cumulativeHash(hashes) {
+  let acc = "";
+  for (let h3 of hashes) acc = extendHash(acc, h3);
+  return acc;
+}
+function extendHash(acc, hash) {
+  return createHash("sha256").update(acc + hash).digest("hex");
+}
+
+// src/deploy/sources.ts
+function readMigrationFolder(root, migrationsDir, folder) {
+  let dir = join(root, migrationsDir, folder);
+  if (!existsSync3(dir) || !statSync(dir).isDirectory()) return [];
+  let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
+  for (let name of migrations) {
+    let text2 = decodeSql(name.path, readFileSync2(join(root, name.path)));
+    if (text2 instanceof Diagnostic) {
+      errors.push(text2);
+      continue;
+    }
+    files.push(migrationFileOf(name, text2));
+  }
+  if (errors.length > 0) throw new InputError(errors);
+  return files;
+}
+function migrationFileOf(name, text2) {
+  let statements;
+  return {
+    name,
+    checksum: fileChecksum(text2),
+    // Split on first use: a deploy compares only the checksum of a file already applied
+    // (decide.ts), and splitting and hashing every file of a long history cost more than reading
+    // it. Splitting never fails, so deferring it defers no error past the start of a deploy.
+    get statements() {
+      return statements ??= splitStatements(normaliseSql(text2)).map((s) => ({
+        text: s.text,
+        hash: statementHash(s.text),
+        line: s.start.line
+      })), statements;
+    }
+  };
+}
+
+// src/deploy/units.ts
+init_tokens();
+
+// src/deploy/types.ts
+var HISTORY_TABLE = "sqlgate_history";
+function versionKey(parts) {
+  return parts.map(String).join(".");
+}
+
+// src/deploy/units.ts
+var word = (t2) => t2?.kind === "word" ? t2.upper : void 0;
+function tableAt(tokens, at3) {
+  let found = nameAt(tokens, at3);
+  if (!found) return;
+  let dot = found.name.indexOf(".");
+  return { table: dot < 0 ? { schema: null, name: found.name } : { schema: found.name.slice(0, dot), name: found.name.slice(dot + 1) }, next: found.next };
+}
+function skip(tokens, at3, words) {
+  let i = at3;
+  for (; words.includes(word(tokens[i]) ?? ""); ) i++;
+  return i;
+}
+function dmlTables(tokens, first) {
+  if (first === "INSERT" || first === "REPLACE") {
+    let i = skip(tokens, 1, ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE"]);
+    word(tokens[i]) === "INTO" && i++;
+    let t2 = tableAt(tokens, i);
+    return t2 ? [t2.table] : null;
+  }
+  if (first === "UPDATE") {
+    let t2 = tableAt(tokens, skip(tokens, 1, ["LOW_PRIORITY", "IGNORE"]));
+    if (!t2) return null;
+    let i = t2.next;
+    return word(tokens[i]) === "AS" && i++, word(tokens[i]) !== "SET" && tokens[i]?.kind === "word" && i++, word(tokens[i]) === "SET" ? [t2.table] : null;
+  }
+  if (first === "DELETE") {
+    let i = skip(tokens, 1, ["LOW_PRIORITY", "QUICK", "IGNORE"]);
+    if (word(tokens[i]) !== "FROM") return null;
+    let t2 = tableAt(tokens, i + 1);
+    if (!t2) return null;
+    let next = tokens[t2.next], after = word(next);
+    return next === void 0 || ["WHERE", "ORDER", "LIMIT", "PARTITION", "RETURNING"].includes(after ?? "") ? [t2.table] : null;
+  }
+  return null;
+}
+var AUTOCOMMIT_REASON = "changes autocommit: with autocommit off, everything after it stays in an open transaction that is rolled back when the deploy ends, while the history records it as applied. Remove it (wrap statements that belong together in START TRANSACTION \u2026 COMMIT instead)", COMPLETION_REASON = "changes completion_type: with CHAIN every COMMIT opens a new transaction, so what sqlgate records as applied could stay uncommitted and be rolled back when the deploy ends (and with RELEASE the connection closes). Remove it", GLOBAL_READ_LOCK_REASON = "takes the server's global read lock: every write waits behind it, sqlgate's own history writes too, so nothing after it could be recorded until the deploy times out. Remove it (a migration must not hold the server's locks; lock single tables with LOCK TABLES or FLUSH TABLES t WITH READ LOCK)", BACKUP_STAGE_REASON = "BACKUP STAGE blocks the server's DDL and commits, sqlgate's own history writes too. Run backups outside sqlgate";
+function statementKind(text2) {
+  let tokens = leadingTokens(text2, 40), w2 = tokens.map(word), first = w2[0];
+  switch (first) {
+    case "INSERT":
+    case "REPLACE":
+    case "UPDATE":
+    case "DELETE":
+      return { kind: "dml", tables: dmlTables(tokens, first) };
+    case "START":
+      return w2[1] === "TRANSACTION" ? { kind: "begin" } : { kind: "other" };
+    case "BEGIN":
+      return tokens.length === 1 || w2[1] === "WORK" && tokens.length === 2 ? { kind: "begin" } : { kind: "other" };
+    case "COMMIT":
+    case "ROLLBACK":
+      return first === "ROLLBACK" && w2.includes("TO") ? { kind: "in-transaction" } : w2.includes("CHAIN") && !w2.includes("NO") ? { kind: "refuse", reason: `${first} AND CHAIN starts a new transaction that nothing commits` } : w2.includes("RELEASE") && w2[w2.indexOf("RELEASE") - 1] !== "NO" ? { kind: "refuse", reason: `${first} RELEASE closes the deploy's connection` } : { kind: first === "COMMIT" ? "commit" : "rollback" };
+    case "FLUSH": {
+      let tables = skip(tokens, 1, ["LOCAL", "NO_WRITE_TO_BINLOG"]);
+      return ["TABLE", "TABLES"].includes(word(tokens[tables]) ?? "") && word(tokens[tables + 1]) === "WITH" && w2.includes("READ") ? { kind: "refuse", reason: GLOBAL_READ_LOCK_REASON } : { kind: "other" };
+    }
+    case "BACKUP":
+      return w2[1] === "STAGE" ? { kind: "refuse", reason: BACKUP_STAGE_REASON } : { kind: "other" };
+    case "XA":
+      return {
+        kind: "refuse",
+        reason: "XA transactions cannot be recorded exactly once; run them outside sqlgate"
+      };
+    case "SET": {
+      if (w2.includes("COMPLETION_TYPE")) return { kind: "refuse", reason: COMPLETION_REASON };
+      let at3 = w2.indexOf("AUTOCOMMIT");
+      if (at3 >= 0) {
+        let v2 = tokens.slice(at3 + 1).find((t2) => t2.kind !== "punct" || t2.value !== "=" && t2.value !== ":")?.value.toUpperCase();
+        if (v2 !== "1" && v2 !== "ON" && v2 !== "TRUE") return { kind: "refuse", reason: AUTOCOMMIT_REASON };
+      }
+      return { kind: "in-transaction" };
+    }
+    case "USE": {
+      let t2 = nameAt(tokens, 1);
+      return t2 ? { kind: "use", schema: t2.name } : { kind: "other" };
+    }
+    case "SELECT":
+    case "DO":
+    case "SAVEPOINT":
+      return { kind: "in-transaction" };
+    case "RELEASE":
+      return w2[1] === "SAVEPOINT" ? { kind: "in-transaction" } : { kind: "other" };
+    default:
+      return { kind: "other" };
+  }
+}
+var HISTORY_NAME = new RegExp(`\\b${HISTORY_TABLE}\\b`, "i"), HISTORY_REASON = `this statement names ${HISTORY_TABLE}, the table where sqlgate records what ran; a migration must not read, change or shadow it (sqlgate repair is the way to correct it)`;
+function unitsOf(statements, from = 0) {
+  let units = [], schema = null, qualify = (tables) => tables?.map((t2) => t2.schema === null && schema !== null ? { schema, name: t2.name } : t2) ?? null, block;
+  for (let i = from; i < statements.length; i++) {
+    let s = statements[i];
+    if (HISTORY_NAME.test(s.text)) return { error: `line ${s.line}: ${HISTORY_REASON}` };
+    let kind = statementKind(s.text);
+    if (kind.kind === "refuse") return { error: `line ${s.line}: ${kind.reason}` };
+    if (block) {
+      if (kind.kind === "commit" || kind.kind === "rollback")
+        units.push({ kind: "transaction", from: block.from, to: i, end: kind.kind, tables: block.tables }), block = void 0;
+      else if (kind.kind === "dml") {
+        let tables = qualify(kind.tables);
+        block.tables = tables && block.tables ? [...block.tables, ...tables] : null;
+      } else if (kind.kind !== "in-transaction")
+        return {
+          error: `line ${s.line}: this statement inside the transaction started at line ${block.line} commits it implicitly (DDL and similar statements do), so the block could not be applied as one; move it out of START TRANSACTION \u2026 COMMIT`
+        };
+      continue;
+    }
+    if (kind.kind === "begin") {
+      block = { from: i, line: s.line, tables: [] };
+      continue;
+    }
+    kind.kind === "use" && (schema = kind.schema), units.push({ kind: "statement", index: i, tables: kind.kind === "dml" ? qualify(kind.tables) : null });
+  }
+  return block ? {
+    error: `line ${block.line}: START TRANSACTION without a COMMIT before the end of the file: the open transaction would be rolled back when the deploy's connection closes, while the history records its statements as applied; end it with COMMIT`
+  } : { units };
+}
+
 // src/policy/build.ts
 init_statement_types();
 
@@ -48286,135 +48601,6 @@ function chooseFlow(policy, levelBySource) {
 
 // src/plan/plan.ts
 init_analyse();
-
-// src/sql/decode.ts
-var decoder = new TextDecoder("utf-8", { fatal: !0 });
-function decodeSql(path, bytes) {
-  if (bytes.includes(0))
-    return new Diagnostic(
-      path,
-      0,
-      0,
-      "unreadable SQL: the file contains NUL bytes (is it binary or UTF-16?); save it as UTF-8 text"
-    );
-  try {
-    let text2 = decoder.decode(bytes);
-    return text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2;
-  } catch {
-    return new Diagnostic(path, 0, 0, "unreadable SQL: the file is not valid UTF-8; save it as UTF-8 text");
-  }
-}
-
-// src/sql/migration-name.ts
-var NAME = /^([vV]?)(\d+(?:\.\d+)*)(__?)(.+)\.sql$/, DOWN_SUFFIX = ".down.sql";
-function isDownFile(path) {
-  return path.toLowerCase().endsWith(DOWN_SUFFIX);
-}
-function upPathOf(downPath) {
-  return `${downPath.slice(0, -DOWN_SUFFIX.length)}.sql`;
-}
-function downPathOf(upPath) {
-  return `${upPath.slice(0, -4)}${DOWN_SUFFIX}`;
-}
-function isMigrationCandidate(path, root = "migrations") {
-  return path.startsWith(`${root}/`) && path.toLowerCase().endsWith(".sql");
-}
-function parseMigrationName(path, root = "migrations") {
-  let segments = path.slice(root.length + 1).split("/");
-  if (segments.length !== 2)
-    return new Diagnostic(
-      path,
-      0,
-      0,
-      `migration files must be directly inside a database folder: ${root}/<database>/<version>_<description>.sql`
-    );
-  let [folder, file2] = segments, match = NAME.exec(file2);
-  if (!match)
-    return new Diagnostic(
-      path,
-      0,
-      0,
-      `bad migration file name "${file2}"; expected <version>_<description>.sql, where the version is digits and dots with an optional V (1.0.0_init.sql, 202503131500_create_t1.sql, V2__add_email.sql)`
-    );
-  let [, prefix = "", digits = "", , description = ""] = match, parts = digits.split(".").map((d2) => BigInt(d2));
-  for (; parts.length > 1 && parts[parts.length - 1] === 0n; ) parts.pop();
-  return { path, folder, version: `${prefix}${digits}`, parts, description: description.replace(/_/g, " ") };
-}
-var SAFE_NAME = /^[A-Za-z0-9._-]+$/, FLYWAY_ONE_UNDERSCORE = /^([vV]\d+(?:\.\d+)*)_(?!_)(.+)$/;
-function isNotes(file2) {
-  return file2.startsWith(".") || /\.md$/i.test(file2);
-}
-function newFileProblem(path, root = "migrations") {
-  if (!path.startsWith(`${root}/`)) return;
-  let file2 = path.slice(path.lastIndexOf("/") + 1);
-  if (isNotes(file2)) return;
-  if (!SAFE_NAME.test(file2)) {
-    let bad = [...new Set([...file2].filter((c3) => !/[A-Za-z0-9._-]/.test(c3)))], suggestion = file2.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/_+(?=\.)/g, "").replace(/__+/g, "_");
-    return new Diagnostic(
-      path,
-      0,
-      0,
-      `migration file name "${file2}" has characters other than letters, digits, ".", "_" and "-" (${bad.map((c3) => JSON.stringify(c3)).join(" ")}); names are passed to shells and URLs, so rename it, e.g. ${suggestion}`
-    );
-  }
-  if (!file2.toLowerCase().endsWith(".sql"))
-    return new Diagnostic(
-      path,
-      0,
-      0,
-      `"${file2}" is not a .sql file, so sqlgate would never apply it; name it <version>_<description>.sql, or keep it outside ${root}/ (Markdown notes and dotfiles may stay)`
-    );
-  let flyway = FLYWAY_ONE_UNDERSCORE.exec(file2);
-  if (flyway)
-    return new Diagnostic(
-      path,
-      0,
-      0,
-      `"${file2}" has a Flyway version (${flyway[1]}) and one underscore; Flyway names take two: ${flyway[1]}__${flyway[2]}`
-    );
-}
-function compareVersions(a, b3) {
-  for (let i = 0; i < Math.max(a.length, b3.length); i++) {
-    let x3 = a[i] ?? 0n, y2 = b3[i] ?? 0n;
-    if (x3 !== y2) return x3 < y2 ? -1 : 1;
-  }
-  return 0;
-}
-function sortMigrations(list2) {
-  return [...list2].sort(
-    (a, b3) => (a.folder === b3.folder ? 0 : a.folder.localeCompare(b3.folder)) || compareVersions(a.parts, b3.parts)
-  );
-}
-function collectMigrations(paths, root = "migrations") {
-  let migrations = [], errors = [], downs = /* @__PURE__ */ new Map();
-  for (let path of paths) {
-    if (!isMigrationCandidate(path, root)) continue;
-    if (isDownFile(path)) {
-      downs.set(upPathOf(path), path);
-      continue;
-    }
-    let parsed = parseMigrationName(path, root);
-    parsed instanceof Diagnostic ? errors.push(parsed) : migrations.push(parsed);
-  }
-  let sorted = sortMigrations(migrations);
-  for (let i = 1; i < sorted.length; i++) {
-    let [a, b3] = [sorted[i - 1], sorted[i]];
-    a.folder === b3.folder && compareVersions(a.parts, b3.parts) === 0 && errors.push(
-      new Diagnostic(
-        b3.path,
-        0,
-        0,
-        `duplicate version ${b3.version}: ${a.path} has the same version; each version may be used once per database folder`
-      )
-    );
-  }
-  let ups = new Set(migrations.map((m2) => m2.path));
-  for (let [up, down] of downs)
-    ups.has(up) || errors.push(new Diagnostic(down, 0, 0, `down file without its migration: expected ${up} beside it`));
-  return { migrations: sorted, errors, downs };
-}
-
-// src/plan/plan.ts
 function withNewDatabases(base, head) {
   let key = (d2) => `${d2.name}@${d2.environment}`, known = new Set(base.databases.map(key)), baseEnvs = new Set(base.environments.map((e) => e.id)), added = head.databases.filter((d2) => !known.has(key(d2)) && baseEnvs.has(d2.environment));
   return { policy: { ...base, databases: [...base.databases, ...added] }, added };
@@ -48492,7 +48678,10 @@ async function planChange(options2) {
   ), analysed = decoded.map((d2, i) => ({
     ...d2,
     statements: statements[i] ?? []
-  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk2 = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk2, estimates, shapes), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
+  })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk2 = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk2, estimates, shapes), deployRefusals = decoded.flatMap(({ migration, text: text2 }) => {
+    let units = unitsOf(migrationFileOf(migration, text2).statements);
+    return "error" in units ? [`${migration.path}: ${units.error}`] : [];
+  }), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
     diff: [
       ...describePolicyDiff(basePolicy, headPolicy),
@@ -48511,7 +48700,8 @@ async function planChange(options2) {
     risk: risk2,
     ...policyChange ? { policyChange } : {},
     flows,
-    executions
+    executions,
+    deployRefusals
   };
 }
 
@@ -48800,27 +48990,6 @@ function stringLiteral(value) {
   return /[^\x20-\x7e]|['\\]/.test(value) ? `_utf8mb4 X'${Buffer.from(value, "utf8").toString("hex")}'` : `'${value}'`;
 }
 
-// src/deploy/checksum.ts
-import { createHash } from "node:crypto";
-function normaliseSql(text2) {
-  return (text2.charCodeAt(0) === 65279 ? text2.slice(1) : text2).replace(/\r\n?/g, `
-`);
-}
-function fileChecksum(text2) {
-  return `sha256:${createHash("sha256").update(normaliseSql(text2)).digest("hex")}`;
-}
-function statementHash(statement) {
-  return createHash("sha256").update(normaliseSql(statement)).digest("hex");
-}
-function cumulativeHash(hashes) {
-  let acc = "";
-  for (let h3 of hashes) acc = extendHash(acc, h3);
-  return acc;
-}
-function extendHash(acc, hash) {
-  return createHash("sha256").update(acc + hash).digest("hex");
-}
-
 // src/db/multi-statements.ts
 import { EventEmitter } from "node:events";
 var COM_SET_OPTION = 27, MULTI_STATEMENTS_ON = 0, MULTI_STATEMENTS_OFF = 1, SetOption = class extends EventEmitter {
@@ -49026,12 +49195,6 @@ var WorkSession = class _WorkSession {
     }
   }
 };
-
-// src/deploy/types.ts
-var HISTORY_TABLE = "sqlgate_history";
-function versionKey(parts) {
-  return parts.map(String).join(".");
-}
 
 // src/deploy/apply-files.ts
 var ER_LOCK_WAIT_TIMEOUT = 1205, ER_SUBQUERY_NO_1_ROW = 1242, ER_QUERY_INTERRUPTED = 1317, TRANSACTIONAL_ENGINES = /* @__PURE__ */ new Set(["INNODB"]), MAX_GROUP = 200, MAX_GROUP_BYTES = 4 * 1024 * 1024, MAX_CHAIN = 100;
@@ -50464,124 +50627,6 @@ function assertOne(result) {
   if (result.affectedRows !== 1) throw lockLost();
 }
 
-// src/deploy/units.ts
-init_tokens();
-var word = (t2) => t2?.kind === "word" ? t2.upper : void 0;
-function tableAt(tokens, at3) {
-  let found = nameAt(tokens, at3);
-  if (!found) return;
-  let dot = found.name.indexOf(".");
-  return { table: dot < 0 ? { schema: null, name: found.name } : { schema: found.name.slice(0, dot), name: found.name.slice(dot + 1) }, next: found.next };
-}
-function skip(tokens, at3, words) {
-  let i = at3;
-  for (; words.includes(word(tokens[i]) ?? ""); ) i++;
-  return i;
-}
-function dmlTables(tokens, first) {
-  if (first === "INSERT" || first === "REPLACE") {
-    let i = skip(tokens, 1, ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE"]);
-    word(tokens[i]) === "INTO" && i++;
-    let t2 = tableAt(tokens, i);
-    return t2 ? [t2.table] : null;
-  }
-  if (first === "UPDATE") {
-    let t2 = tableAt(tokens, skip(tokens, 1, ["LOW_PRIORITY", "IGNORE"]));
-    if (!t2) return null;
-    let i = t2.next;
-    return word(tokens[i]) === "AS" && i++, word(tokens[i]) !== "SET" && tokens[i]?.kind === "word" && i++, word(tokens[i]) === "SET" ? [t2.table] : null;
-  }
-  if (first === "DELETE") {
-    let i = skip(tokens, 1, ["LOW_PRIORITY", "QUICK", "IGNORE"]);
-    if (word(tokens[i]) !== "FROM") return null;
-    let t2 = tableAt(tokens, i + 1);
-    if (!t2) return null;
-    let next = tokens[t2.next], after = word(next);
-    return next === void 0 || ["WHERE", "ORDER", "LIMIT", "PARTITION", "RETURNING"].includes(after ?? "") ? [t2.table] : null;
-  }
-  return null;
-}
-var AUTOCOMMIT_REASON = "changes autocommit: with autocommit off, everything after it stays in an open transaction that is rolled back when the deploy ends, while the history records it as applied. Remove it (wrap statements that belong together in START TRANSACTION \u2026 COMMIT instead)", COMPLETION_REASON = "changes completion_type: with CHAIN every COMMIT opens a new transaction, so what sqlgate records as applied could stay uncommitted and be rolled back when the deploy ends (and with RELEASE the connection closes). Remove it", GLOBAL_READ_LOCK_REASON = "takes the server's global read lock: every write waits behind it, sqlgate's own history writes too, so nothing after it could be recorded until the deploy times out. Remove it (a migration must not hold the server's locks; lock single tables with LOCK TABLES or FLUSH TABLES t WITH READ LOCK)", BACKUP_STAGE_REASON = "BACKUP STAGE blocks the server's DDL and commits, sqlgate's own history writes too. Run backups outside sqlgate";
-function statementKind(text2) {
-  let tokens = leadingTokens(text2, 40), w2 = tokens.map(word), first = w2[0];
-  switch (first) {
-    case "INSERT":
-    case "REPLACE":
-    case "UPDATE":
-    case "DELETE":
-      return { kind: "dml", tables: dmlTables(tokens, first) };
-    case "START":
-      return w2[1] === "TRANSACTION" ? { kind: "begin" } : { kind: "other" };
-    case "BEGIN":
-      return tokens.length === 1 || w2[1] === "WORK" && tokens.length === 2 ? { kind: "begin" } : { kind: "other" };
-    case "COMMIT":
-    case "ROLLBACK":
-      return first === "ROLLBACK" && w2.includes("TO") ? { kind: "in-transaction" } : w2.includes("CHAIN") && !w2.includes("NO") ? { kind: "refuse", reason: `${first} AND CHAIN starts a new transaction that nothing commits` } : w2.includes("RELEASE") && w2[w2.indexOf("RELEASE") - 1] !== "NO" ? { kind: "refuse", reason: `${first} RELEASE closes the deploy's connection` } : { kind: first === "COMMIT" ? "commit" : "rollback" };
-    case "FLUSH": {
-      let tables = skip(tokens, 1, ["LOCAL", "NO_WRITE_TO_BINLOG"]);
-      return ["TABLE", "TABLES"].includes(word(tokens[tables]) ?? "") && word(tokens[tables + 1]) === "WITH" && w2.includes("READ") ? { kind: "refuse", reason: GLOBAL_READ_LOCK_REASON } : { kind: "other" };
-    }
-    case "BACKUP":
-      return w2[1] === "STAGE" ? { kind: "refuse", reason: BACKUP_STAGE_REASON } : { kind: "other" };
-    case "XA":
-      return {
-        kind: "refuse",
-        reason: "XA transactions cannot be recorded exactly once; run them outside sqlgate"
-      };
-    case "SET": {
-      if (w2.includes("COMPLETION_TYPE")) return { kind: "refuse", reason: COMPLETION_REASON };
-      let at3 = w2.indexOf("AUTOCOMMIT");
-      if (at3 >= 0) {
-        let v2 = tokens.slice(at3 + 1).find((t2) => t2.kind !== "punct" || t2.value !== "=" && t2.value !== ":")?.value.toUpperCase();
-        if (v2 !== "1" && v2 !== "ON" && v2 !== "TRUE") return { kind: "refuse", reason: AUTOCOMMIT_REASON };
-      }
-      return { kind: "in-transaction" };
-    }
-    case "USE": {
-      let t2 = nameAt(tokens, 1);
-      return t2 ? { kind: "use", schema: t2.name } : { kind: "other" };
-    }
-    case "SELECT":
-    case "DO":
-    case "SAVEPOINT":
-      return { kind: "in-transaction" };
-    case "RELEASE":
-      return w2[1] === "SAVEPOINT" ? { kind: "in-transaction" } : { kind: "other" };
-    default:
-      return { kind: "other" };
-  }
-}
-var HISTORY_NAME = new RegExp(`\\b${HISTORY_TABLE}\\b`, "i"), HISTORY_REASON = `this statement names ${HISTORY_TABLE}, the table where sqlgate records what ran; a migration must not read, change or shadow it (sqlgate repair is the way to correct it)`;
-function unitsOf(statements, from = 0) {
-  let units = [], schema = null, qualify = (tables) => tables?.map((t2) => t2.schema === null && schema !== null ? { schema, name: t2.name } : t2) ?? null, block;
-  for (let i = from; i < statements.length; i++) {
-    let s = statements[i];
-    if (HISTORY_NAME.test(s.text)) return { error: `line ${s.line}: ${HISTORY_REASON}` };
-    let kind = statementKind(s.text);
-    if (kind.kind === "refuse") return { error: `line ${s.line}: ${kind.reason}` };
-    if (block) {
-      if (kind.kind === "commit" || kind.kind === "rollback")
-        units.push({ kind: "transaction", from: block.from, to: i, end: kind.kind, tables: block.tables }), block = void 0;
-      else if (kind.kind === "dml") {
-        let tables = qualify(kind.tables);
-        block.tables = tables && block.tables ? [...block.tables, ...tables] : null;
-      } else if (kind.kind !== "in-transaction")
-        return {
-          error: `line ${s.line}: this statement inside the transaction started at line ${block.line} commits it implicitly (DDL and similar statements do), so the block could not be applied as one; move it out of START TRANSACTION \u2026 COMMIT`
-        };
-      continue;
-    }
-    if (kind.kind === "begin") {
-      block = { from: i, line: s.line, tables: [] };
-      continue;
-    }
-    kind.kind === "use" && (schema = kind.schema), units.push({ kind: "statement", index: i, tables: kind.kind === "dml" ? qualify(kind.tables) : null });
-  }
-  return block ? {
-    error: `line ${block.line}: START TRANSACTION without a COMMIT before the end of the file: the open transaction would be rolled back when the deploy's connection closes, while the history records its statements as applied; end it with COMMIT`
-  } : { units };
-}
-
 // src/deploy/apply.ts
 function exitCodeOfReports(reports) {
   return reports.some((r2) => r2.status === "failed" || r2.status === "in-doubt" || r2.status === "refused") ? 1 : reports.some((r2) => r2.status === "error") ? 2 : 0;
@@ -51445,43 +51490,6 @@ async function dropSchema(target, schema) {
     }
 }
 
-// src/deploy/sources.ts
-import { existsSync as existsSync3, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
-import { join } from "node:path";
-init_split();
-function readMigrationFolder(root, migrationsDir, folder) {
-  let dir = join(root, migrationsDir, folder);
-  if (!existsSync3(dir) || !statSync(dir).isDirectory()) return [];
-  let paths = readdirSync(dir).map((f3) => `${migrationsDir}/${folder}/${f3}`), { migrations, errors } = collectMigrations(paths, migrationsDir), files = [];
-  for (let name of migrations) {
-    let text2 = decodeSql(name.path, readFileSync2(join(root, name.path)));
-    if (text2 instanceof Diagnostic) {
-      errors.push(text2);
-      continue;
-    }
-    files.push(migrationFileOf(name, text2));
-  }
-  if (errors.length > 0) throw new InputError(errors);
-  return files;
-}
-function migrationFileOf(name, text2) {
-  let statements;
-  return {
-    name,
-    checksum: fileChecksum(text2),
-    // Split on first use: a deploy compares only the checksum of a file already applied
-    // (decide.ts), and splitting and hashing every file of a long history cost more than reading
-    // it. Splitting never fails, so deferring it defers no error past the start of a deploy.
-    get statements() {
-      return statements ??= splitStatements(normaliseSql(text2)).map((s) => ({
-        text: s.text,
-        hash: statementHash(s.text),
-        line: s.start.line
-      })), statements;
-    }
-  };
-}
-
 // src/rehearsal/subjects.ts
 async function rehearsalSubjects(input) {
   let { repo, migrationsDir: root } = input, prPaths = new Set(input.pr.map((m2) => m2.migration.path)), atBase = collectMigrations(await repo.listFiles(input.baseTip, root), root).migrations.filter(
@@ -51745,7 +51753,14 @@ function commentMarkdown(input) {
   head.push(
     `${plan2.migrations.length} migration file${plan2.migrations.length === 1 ? "" : "s"}, ${risk2.tasks.length} task${risk2.tasks.length === 1 ? "" : "s"}. Risk by source: ${sources.join(", ") || "none"}. Policies from the base commit \`${plan2.base.commit.slice(0, 7)}\`.`,
     ""
-  ), input.rehearsal && head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing));
+  ), input.rehearsal && head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing)), plan2.deployRefusals.length > 0 && head.push(
+    "### \u274C The deploy would refuse this",
+    "",
+    "sqlgate cannot apply these files exactly once, so the deploy would stop before running them; change them before asking for approval:",
+    "",
+    ...plan2.deployRefusals.map((line) => `- ${escapeCell(line)}`),
+    ""
+  );
   let flows = plan2.flows.flatMap((f3, i) => flowSection(f3, policy, approvals?.[i], i));
   plan2.flows.length === 0 && flows.push("No assignment covers this risk: no manual approval is needed.", ""), (plan2.flows.length === 0 || allSatisfied) && flows.push(...whatHappensNext(policy, risk2));
   let policySection = [];
@@ -52401,6 +52416,12 @@ function forbidden(error2, input, what, permission) {
   );
 }
 function statusOf(plan2, approvals) {
+  let [first, ...more] = plan2.deployRefusals;
+  if (first !== void 0)
+    return {
+      state: "failure",
+      description: `the deploy would refuse ${first}${more.length > 0 ? ` (and ${more.length} more)` : ""}`
+    };
   let refused = refusalsOf(plan2.risk, plan2.executions);
   if (refused.length > 0)
     return {

@@ -229,7 +229,14 @@ function statusOf(
   plan: PlanResult,
   approvals: readonly ApprovalResult[],
 ): { state: StatusState; description: string } {
-  // What the online tool cannot do would fail at deploy: the PR cannot pass as it is.
+  // What the deploy would refuse, or the online tool cannot do, would fail after the merge: the
+  // PR cannot pass as it is.
+  const [first, ...more] = plan.deployRefusals;
+  if (first !== undefined)
+    return {
+      state: 'failure',
+      description: `the deploy would refuse ${first}${more.length > 0 ? ` (and ${more.length} more)` : ''}`,
+    };
   const refused = refusalsOf(plan.risk, plan.executions);
   if (refused.length > 0)
     return {

@@ -61,8 +61,9 @@ export async function runPlan(io: CliIo, options: PlanCliOptions): Promise<numbe
   else if (options.format === 'markdown')
     io.out(approvals ? commentMarkdown({ plan, approvals }) : planMarkdown(plan));
   else io.out(planText(plan) + (approvals ? `\n${approvalsText(approvals)}` : ''));
-  // A change the online tool cannot make would fail at deploy: say no now, before approval.
-  const refusals = refusalsOf(plan.risk, plan.executions);
+  // A file the deploy would refuse, or a change the online tool cannot make, would fail at
+  // deploy: say no now, before approval.
+  const refusals = [...plan.deployRefusals, ...refusalsOf(plan.risk, plan.executions)];
   for (const line of refusals) io.err(`refused: ${line}`);
   return refusals.length > 0 ? 1 : 0;
 }

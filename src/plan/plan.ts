@@ -2,6 +2,9 @@
 // the base, never from the head (a change cannot lower its own bar) and never from the merge base
 // (which the change's author picks by branching from an old commit). The merge base only decides
 // which files the change touches.
+
+import { migrationFileOf } from '../deploy/sources.js';
+import { unitsOf } from '../deploy/units.js';
 import { Diagnostic, InputError } from '../errors.js';
 import { commitPolicySource } from '../git/policy-source.js';
 import type { FileChange, GitRepo } from '../git/repo.js';
@@ -74,6 +77,12 @@ export interface PlanResult {
   readonly flows: readonly RequiredFlow[];
   /** How each ALTER runs per database where an environment has `onlineSchemaChange`. */
   readonly executions?: PlanExecutions;
+  /**
+   * What the deploy would refuse to run (a file it cannot apply exactly once: `SET autocommit =
+   * 0`, a transaction left open, the server's global read lock, ...), one line per file:
+   * `path: line N: why`.
+   */
+  readonly deployRefusals: readonly string[];
 }
 
 /** Base policy with databases the head adds: their migrations need a home, their risk the base's rules. */
@@ -202,6 +211,12 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
   const risk = evaluateRisk(policy, analysed, { ...(estimates ? { estimates } : {}), creates });
   const shapes = options.tableShapes ? await options.tableShapes(policy, analysed) : undefined;
   const executions = planExecutions(policy, risk, estimates, shapes);
+  // Split and judged as the deploy engine will: said now, before approval and merge, rather
+  // than by the deploy to Test after it.
+  const deployRefusals = decoded.flatMap(({ migration, text }) => {
+    const units = unitsOf(migrationFileOf(migration, text).statements);
+    return 'error' in units ? [`${migration.path}: ${units.error}`] : [];
+  });
 
   const policyChange =
     policyFilesChanged.length + gateFilesChanged.length > 0
@@ -229,5 +244,6 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
     ...(policyChange ? { policyChange } : {}),
     flows,
     executions,
+    deployRefusals,
   };
 }

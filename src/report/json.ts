@@ -77,5 +77,6 @@ export function planJson(plan: PlanResult) {
     tasks: plan.risk.tasks.map((t) => taskJson(t, plan.executions)),
     flows: plan.flows.map((f) => flowJson(f, plan.policy)),
     policyChange: plan.policyChange ?? null,
+    deployRefusals: plan.deployRefusals,
   };
 }

@@ -229,6 +229,15 @@ export function commentMarkdown(input: CommentInput): string {
     '',
   );
   if (input.rehearsal) head.push(...rehearsalMarkdown(input.rehearsal.report, input.rehearsal.missing));
+  if (plan.deployRefusals.length > 0)
+    head.push(
+      '### ❌ The deploy would refuse this',
+      '',
+      'sqlgate cannot apply these files exactly once, so the deploy would stop before running them; change them before asking for approval:',
+      '',
+      ...plan.deployRefusals.map((line) => `- ${escapeCell(line)}`),
+      '',
+    );
 
   const flows = plan.flows.flatMap((f, i) => flowSection(f, policy, approvals?.[i], i));
   if (plan.flows.length === 0)

@@ -78,6 +78,7 @@ export function planFrom(
     migrations: migrations.map((m) => m.migration),
     risk,
     flows,
+    deployRefusals: [],
     ...extra,
   };
 }
