@@ -45292,6 +45292,9 @@ function readMigrationFolder(root, migrationsDir, folder) {
   if (errors.length > 0) throw new InputError(errors);
   return files;
 }
+function deployStatements(text2) {
+  return splitStatements(normaliseSql(text2)).map((s) => ({ text: s.text, line: s.start.line }));
+}
 function migrationFileOf(name, text2) {
   let statements;
   return {
@@ -45301,11 +45304,7 @@ function migrationFileOf(name, text2) {
     // (decide.ts), and splitting and hashing every file of a long history cost more than reading
     // it. Splitting never fails, so deferring it defers no error past the start of a deploy.
     get statements() {
-      return statements ??= splitStatements(normaliseSql(text2)).map((s) => ({
-        text: s.text,
-        hash: statementHash(s.text),
-        line: s.start.line
-      })), statements;
+      return statements ??= deployStatements(text2).map((s) => ({ ...s, hash: statementHash(s.text) })), statements;
     }
   };
 }
@@ -48679,7 +48678,7 @@ async function planChange(options2) {
     ...d2,
     statements: statements[i] ?? []
   })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk2 = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk2, estimates, shapes), deployRefusals = decoded.flatMap(({ migration, text: text2 }) => {
-    let units = unitsOf(migrationFileOf(migration, text2).statements);
+    let units = unitsOf(deployStatements(text2));
     return "error" in units ? [`${migration.path}: ${units.error}`] : [];
   }), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),

@@ -27,6 +27,11 @@ export function readMigrationFolder(root: string, migrationsDir: string, folder:
   return files;
 }
 
+/** A migration's statements as the deploy engine splits them, each with its first line. */
+export function deployStatements(text: string): { readonly text: string; readonly line: number }[] {
+  return splitStatements(normaliseSql(text)).map((s) => ({ text: s.text, line: s.start.line }));
+}
+
 /** A migration's text split into statements and checksummed, as the deploy engine takes it. */
 export function migrationFileOf(name: MigrationName, text: string): MigrationFile {
   let statements: MigrationFile['statements'] | undefined;
@@ -37,11 +42,7 @@ export function migrationFileOf(name: MigrationName, text: string): MigrationFil
     // (decide.ts), and splitting and hashing every file of a long history cost more than reading
     // it. Splitting never fails, so deferring it defers no error past the start of a deploy.
     get statements() {
-      statements ??= splitStatements(normaliseSql(text)).map((s) => ({
-        text: s.text,
-        hash: statementHash(s.text),
-        line: s.start.line,
-      }));
+      statements ??= deployStatements(text).map((s) => ({ ...s, hash: statementHash(s.text) }));
       return statements;
     },
   };

@@ -3,7 +3,7 @@
 // (which the change's author picks by branching from an old commit). The merge base only decides
 // which files the change touches.
 
-import { migrationFileOf } from '../deploy/sources.js';
+import { deployStatements } from '../deploy/sources.js';
 import { unitsOf } from '../deploy/units.js';
 import { Diagnostic, InputError } from '../errors.js';
 import { commitPolicySource } from '../git/policy-source.js';
@@ -214,7 +214,7 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
   // Split and judged as the deploy engine will: said now, before approval and merge, rather
   // than by the deploy to Test after it.
   const deployRefusals = decoded.flatMap(({ migration, text }) => {
-    const units = unitsOf(migrationFileOf(migration, text).statements);
+    const units = unitsOf(deployStatements(text));
     return 'error' in units ? [`${migration.path}: ${units.error}`] : [];
   });
 
