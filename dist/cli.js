@@ -41139,6 +41139,9 @@ function chooseFlow(policy, levelBySource) {
 
 // src/plan/plan.ts
 init_analyse();
+function refusalLine(r2) {
+  return `${r2.file}: ${r2.reason}`;
+}
 function withNewDatabases(base, head) {
   let key = (d2) => `${d2.name}@${d2.environment}`, known = new Set(base.databases.map(key)), baseEnvs = new Set(base.environments.map((e) => e.id)), added = head.databases.filter((d2) => !known.has(key(d2)) && baseEnvs.has(d2.environment));
   return { policy: { ...base, databases: [...base.databases, ...added] }, added };
@@ -41218,7 +41221,7 @@ async function planChange(options2) {
     statements: statements[i] ?? []
   })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk2 = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk2, estimates, shapes), deployRefusals = decoded.flatMap(({ migration, text: text2 }) => {
     let units = unitsOf(deployStatements(text2));
-    return "error" in units ? [`${migration.path}: ${units.error}`] : [];
+    return "error" in units ? [{ file: migration.path, reason: units.error }] : [];
   }), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
     diff: [
@@ -41347,7 +41350,7 @@ function planJson(plan) {
     tasks: plan.risk.tasks.map((t2) => taskJson(t2, plan.executions)),
     flows: plan.flows.map((f3) => flowJson(f3, plan.policy)),
     policyChange: plan.policyChange ?? null,
-    deployRefusals: plan.deployRefusals
+    deployRefusals: plan.deployRefusals.map(refusalLine)
   };
 }
 
@@ -41594,7 +41597,7 @@ function commentMarkdown(input) {
     "",
     "sqlgate cannot apply these files exactly once, so the deploy would stop before running them; change them before asking for approval:",
     "",
-    ...plan.deployRefusals.map((line) => `- ${escapeCell(line)}`),
+    ...plan.deployRefusals.map((r2) => `- \`${escapeCell(r2.file)}\`: ${escapeCell(r2.reason)}`),
     ""
   );
   let flows = plan.flows.flatMap((f3, i) => flowSection(f3, policy, approvals?.[i], i));
@@ -42102,7 +42105,7 @@ async function runPlan(io2, options2) {
     )
   ) : options2.format === "markdown" ? io2.out(approvals ? commentMarkdown({ plan, approvals }) : planMarkdown(plan)) : io2.out(planText(plan) + (approvals ? `
 ${approvalsText(approvals)}` : ""));
-  let refusals = [...plan.deployRefusals, ...refusalsOf(plan.risk, plan.executions)];
+  let refusals = [...plan.deployRefusals.map(refusalLine), ...refusalsOf(plan.risk, plan.executions)];
   for (let line of refusals) io2.err(`refused: ${line}`);
   return refusals.length > 0 ? 1 : 0;
 }

@@ -48600,6 +48600,9 @@ function chooseFlow(policy, levelBySource) {
 
 // src/plan/plan.ts
 init_analyse();
+function refusalLine(r2) {
+  return `${r2.file}: ${r2.reason}`;
+}
 function withNewDatabases(base, head) {
   let key = (d2) => `${d2.name}@${d2.environment}`, known = new Set(base.databases.map(key)), baseEnvs = new Set(base.environments.map((e) => e.id)), added = head.databases.filter((d2) => !known.has(key(d2)) && baseEnvs.has(d2.environment));
   return { policy: { ...base, databases: [...base.databases, ...added] }, added };
@@ -48679,7 +48682,7 @@ async function planChange(options2) {
     statements: statements[i] ?? []
   })), estimates = options2.estimates ? await options2.estimates(policy, analysed) : void 0, creates = added.filter((d2) => d2.create), risk2 = evaluateRisk(policy, analysed, { ...estimates ? { estimates } : {}, creates }), shapes = options2.tableShapes ? await options2.tableShapes(policy, analysed) : void 0, executions = planExecutions(policy, risk2, estimates, shapes), deployRefusals = decoded.flatMap(({ migration, text: text2 }) => {
     let units = unitsOf(deployStatements(text2));
-    return "error" in units ? [`${migration.path}: ${units.error}`] : [];
+    return "error" in units ? [{ file: migration.path, reason: units.error }] : [];
   }), policyChange = policyFilesChanged.length + gateFilesChanged.length > 0 ? {
     files: [...policyFilesChanged, ...gateFilesChanged].map((c3) => c3.path),
     diff: [
@@ -51757,7 +51760,7 @@ function commentMarkdown(input) {
     "",
     "sqlgate cannot apply these files exactly once, so the deploy would stop before running them; change them before asking for approval:",
     "",
-    ...plan2.deployRefusals.map((line) => `- ${escapeCell(line)}`),
+    ...plan2.deployRefusals.map((r2) => `- \`${escapeCell(r2.file)}\`: ${escapeCell(r2.reason)}`),
     ""
   );
   let flows = plan2.flows.flatMap((f3, i) => flowSection(f3, policy, approvals?.[i], i));
@@ -52415,11 +52418,11 @@ function forbidden(error2, input, what, permission) {
   );
 }
 function statusOf(plan2, approvals) {
-  let [first, ...more] = plan2.deployRefusals;
+  let [first] = plan2.deployRefusals, count = plan2.deployRefusals.length;
   if (first !== void 0)
     return {
       state: "failure",
-      description: `the deploy would refuse ${first}${more.length > 0 ? ` (and ${more.length} more)` : ""}`
+      description: `the deploy would refuse ${count > 1 ? `${count} files, first ` : ""}${refusalLine(first)}`
     };
   let refused = refusalsOf(plan2.risk, plan2.executions);
   if (refused.length > 0)

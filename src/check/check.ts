@@ -18,7 +18,7 @@ import {
 import { STATUS_CONTEXT, type StatusState, setStatus, upsertComment } from '../github/writes.js';
 import { refusalsOf } from '../online/plan-executions.js';
 import { readTableShapes } from '../online/read-shapes.js';
-import { type PlanResult, planChange } from '../plan/plan.js';
+import { type PlanResult, planChange, refusalLine } from '../plan/plan.js';
 import type { Policy } from '../policy/types.js';
 import {
   type CheckRehearsalResult,
@@ -231,11 +231,13 @@ function statusOf(
 ): { state: StatusState; description: string } {
   // What the deploy would refuse, or the online tool cannot do, would fail after the merge: the
   // PR cannot pass as it is.
-  const [first, ...more] = plan.deployRefusals;
+  // (The count first: GitHub keeps 140 characters, and one reason fills them.)
+  const [first] = plan.deployRefusals;
+  const count = plan.deployRefusals.length;
   if (first !== undefined)
     return {
       state: 'failure',
-      description: `the deploy would refuse ${first}${more.length > 0 ? ` (and ${more.length} more)` : ''}`,
+      description: `the deploy would refuse ${count > 1 ? `${count} files, first ` : ''}${refusalLine(first)}`,
     };
   const refused = refusalsOf(plan.risk, plan.executions);
   if (refused.length > 0)

@@ -5,7 +5,7 @@ import { GitRepo } from '../git/repo.js';
 import { refusalsOf } from '../online/plan-executions.js';
 import { readTableShapes } from '../online/read-shapes.js';
 import { sharedParser } from '../parser/pool.js';
-import { planChange } from '../plan/plan.js';
+import { planChange, refusalLine } from '../plan/plan.js';
 import { approvalJson, approvalsText } from '../report/approvals.js';
 import { planJson } from '../report/json.js';
 import { commentMarkdown, planMarkdown } from '../report/markdown.js';
@@ -63,7 +63,7 @@ export async function runPlan(io: CliIo, options: PlanCliOptions): Promise<numbe
   else io.out(planText(plan) + (approvals ? `\n${approvalsText(approvals)}` : ''));
   // A file the deploy would refuse, or a change the online tool cannot make, would fail at
   // deploy: say no now, before approval.
-  const refusals = [...plan.deployRefusals, ...refusalsOf(plan.risk, plan.executions)];
+  const refusals = [...plan.deployRefusals.map(refusalLine), ...refusalsOf(plan.risk, plan.executions)];
   for (const line of refusals) io.err(`refused: ${line}`);
   return refusals.length > 0 ? 1 : 0;
 }

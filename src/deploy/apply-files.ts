@@ -342,6 +342,7 @@ function isUse(text: string): boolean {
 function mayChangeSession(text: string): boolean {
   const t = runText(text).toUpperCase();
   if (/^SET\s+@(?!@)/.test(t) && !/,(?!\s*@[^@])/.test(t.replace(/'[^']*'|"[^"]*"/g, "''"))) return false;
+  // (The splitter has taken comments out of the text, so a comment between the words is no matter.)
   if (/^FLUSH\b/.test(t)) return /\b(WITH\s+READ\s+LOCK|FOR\s+EXPORT)\b/.test(t);
   return /^(SET|LOCK|CALL|EXECUTE|HANDLER)\b|^BEGIN\s+NOT\b/.test(t);
 }

@@ -64,6 +64,16 @@ export interface RequiredFlow {
   readonly level?: RiskLevel;
 }
 
+export interface DeployRefusal {
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** `path: line N: why`, as the deploy says it. */
+export function refusalLine(r: DeployRefusal): string {
+  return `${r.file}: ${r.reason}`;
+}
+
 export interface PlanResult {
   /** The base as given, and the commit whose policies are in force: the base's tip. */
   readonly base: { readonly ref: string; readonly commit: string };
@@ -79,10 +89,10 @@ export interface PlanResult {
   readonly executions?: PlanExecutions;
   /**
    * What the deploy would refuse to run (a file it cannot apply exactly once: `SET autocommit =
-   * 0`, a transaction left open, the server's global read lock, ...), one line per file:
-   * `path: line N: why`.
+   * 0`, a transaction left open, the server's global read lock, ...): each file, and why
+   * (`line N: ...`).
    */
-  readonly deployRefusals: readonly string[];
+  readonly deployRefusals: readonly DeployRefusal[];
 }
 
 /** Base policy with databases the head adds: their migrations need a home, their risk the base's rules. */
@@ -215,7 +225,7 @@ export async function planChange(options: PlanOptions): Promise<PlanResult> {
   // than by the deploy to Test after it.
   const deployRefusals = decoded.flatMap(({ migration, text }) => {
     const units = unitsOf(deployStatements(text));
-    return 'error' in units ? [`${migration.path}: ${units.error}`] : [];
+    return 'error' in units ? [{ file: migration.path, reason: units.error }] : [];
   });
 
   const policyChange =

@@ -1,7 +1,7 @@
 // The stable machine-readable plan (`sqlgate plan --format json`, schema version 1). The Action
 // and scripts read this; fields are only ever added, never renamed or removed, within a version.
 import { executionJson, executionKey, type PlanExecutions } from '../online/plan-executions.js';
-import type { PlanResult, RequiredFlow } from '../plan/plan.js';
+import { type PlanResult, type RequiredFlow, refusalLine } from '../plan/plan.js';
 import type { Policy } from '../policy/types.js';
 import type { StatementRisk, TaskRisk } from '../risk/evaluate.js';
 
@@ -77,6 +77,6 @@ export function planJson(plan: PlanResult) {
     tasks: plan.risk.tasks.map((t) => taskJson(t, plan.executions)),
     flows: plan.flows.map((f) => flowJson(f, plan.policy)),
     policyChange: plan.policyChange ?? null,
-    deployRefusals: plan.deployRefusals,
+    deployRefusals: plan.deployRefusals.map(refusalLine),
   };
 }

@@ -235,7 +235,7 @@ export function commentMarkdown(input: CommentInput): string {
       '',
       'sqlgate cannot apply these files exactly once, so the deploy would stop before running them; change them before asking for approval:',
       '',
-      ...plan.deployRefusals.map((line) => `- ${escapeCell(line)}`),
+      ...plan.deployRefusals.map((r) => `- \`${escapeCell(r.file)}\`: ${escapeCell(r.reason)}`),
       '',
     );
 

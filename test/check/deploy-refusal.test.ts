@@ -62,14 +62,14 @@ describe('a migration the deploy would refuse', () => {
     expect(recorded.statuses).toHaveLength(1);
     expect(recorded.statuses[0]?.state).toBe('failure');
     expect(recorded.statuses[0]?.description).toMatch(
-      /^the deploy would refuse migrations\/test_db\/1\.0\.1_data\.sql: line 1: changes autocommit/,
+      /^the deploy would refuse 2 files, first migrations\/test_db\/1\.0\.1_data\.sql: line 1: changes autocommit/,
     );
     expect(recorded.statuses[0]?.description.length).toBeLessThanOrEqual(140);
     expect(recorded.comments[0]).toContain('### ❌ The deploy would refuse this');
     expect(recorded.comments[0]).toContain(
-      `- ${AUTOCOMMIT}: line 1: changes autocommit: with autocommit off`,
+      `- \`${AUTOCOMMIT}\`: line 1: changes autocommit: with autocommit off`,
     );
-    expect(recorded.comments[0]).toContain(`- ${READ_LOCK}: line 1: takes the server's global read lock`);
+    expect(recorded.comments[0]).toContain(`- \`${READ_LOCK}\`: line 1: takes the server's global read lock`);
   }, 60_000);
 
   it('fails `sqlgate plan` with a line for each, in every format', async () => {

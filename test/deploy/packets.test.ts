@@ -276,16 +276,21 @@ describe('one packet per statement', () => {
     }
   }, 60_000);
 
-  it('writes the history through the control connection after FLUSH TABLES … FOR EXPORT, which locks tables as LOCK TABLES does', async () => {
+  it('writes the history through the control connection after FLUSH TABLES … FOR EXPORT or WITH READ LOCK, which lock tables as LOCK TABLES does', async () => {
     const w = await makeWorkdir(server, {
       'migrations/app/V1__export.sql':
         'CREATE TABLE e (id INT) ENGINE=InnoDB;\nFLUSH TABLES e FOR EXPORT;\nUNLOCK TABLES;\nINSERT INTO e VALUES (1);',
+      'migrations/app/V2__read.sql':
+        'FLUSH TABLES e WITH /* only e */ READ LOCK;\nUNLOCK TABLES;\nINSERT INTO e VALUES (2);',
     });
     const run = await deploy(w);
     expect(said(run)).not.toContain('was not locked with LOCK TABLES');
     expect(run.code).toBe(0);
-    expect(await progressOf(w.db)).toEqual([['V1', 'success', 4]]);
-    expect(await server.query(`SELECT id FROM ${w.db}.e`)).toEqual([{ id: 1 }]);
+    expect(await progressOf(w.db)).toEqual([
+      ['V1', 'success', 4],
+      ['V2', 'success', 3],
+    ]);
+    expect(await server.query(`SELECT id FROM ${w.db}.e ORDER BY id`)).toEqual([{ id: 1 }, { id: 2 }]);
   }, 60_000);
 
   it('a connection killed while its history write waits: the statement after it was never sent, and the next deploy runs it once', async () => {
