@@ -31217,7 +31217,7 @@ function setMultiStatements(connection, on2) {
     );
   });
 }
-function sendPacket(connection, statements) {
+function sendPacket(connection, statements, watch) {
   return new Promise((resolve7) => {
     let query = core(connection).query(statements.join(`;
 `), (error, results) => {
@@ -31232,6 +31232,7 @@ function sendPacket(connection, statements) {
         at: typeof at3 == "number" ? Math.min(at3, statements.length - 1) : statements.length - 1
       });
     });
+    watch?.(() => Math.min(query._resultIndex ?? 0, statements.length - 1));
   });
 }
 
@@ -31267,6 +31268,8 @@ var WorkSession = class _WorkSession {
   maxPacket;
   /** Whether the server currently accepts several statements per query here. */
   multi = !1;
+  /** While a packet is out: how many of its statements have answered. */
+  answered;
   static async open(target, database2, lockWaitTimeoutSeconds, timeoutMs) {
     let c3 = await connect(target, { database: database2, connectTimeoutMs: timeoutMs });
     await c3.query("SET SESSION lock_wait_timeout = ?", [lockWaitTimeoutSeconds]);
@@ -31322,8 +31325,22 @@ var WorkSession = class _WorkSession {
       throw new Error("internal: a statement with a ';' cannot share a packet");
     this.multi || (await setMultiStatements(this.connection, !0), this.multi = !0);
     let body = parts.map((p2, k2) => p2.migration && k2 < parts.length - 1 ? `${p2.text}
-` : p2.text), result = await sendPacket(this.connection, body);
+` : p2.text), result;
+    try {
+      result = await sendPacket(this.connection, body, (answered) => {
+        this.answered = answered;
+      });
+    } finally {
+      this.answered = void 0;
+    }
     return result.ok ? { kind: "applied" } : outcomeUnknown(result.error) ? { kind: "unknown", error: result.error, received: result.at } : { kind: "failed", error: result.error, at: result.at };
+  }
+  /**
+   * How many statements of the packet now out have answered (a lower bound; the last one never
+   * counts), or undefined when no packet is out. Read before giving up on a silent server.
+   */
+  answeredSoFar() {
+    return this.answered?.();
   }
   async close() {
     await closeQuietly(this.connection);
@@ -31823,10 +31840,12 @@ var FileRun = class _FileRun {
   }
   async watched(running) {
     let { ctx } = this, first = await Promise.race([running, ctx.control.lost.then(() => "lost")]);
-    return first !== "lost" ? first : await serverAnswers(ctx) ? running : (ctx.work.connection.destroy(), {
-      kind: "unknown",
-      error: new Error(`the server stopped answering (${describeError(ctx.control.isLost, ctx.target)})`)
-    });
+    if (first !== "lost") return first;
+    if (await serverAnswers(ctx)) return running;
+    let received = ctx.work.answeredSoFar();
+    return ctx.work.connection.destroy(), { kind: "unknown", error: new Error(
+      `the server stopped answering (${describeError(ctx.control.isLost, ctx.target)})`
+    ), ...received === void 0 ? {} : { received } };
   }
   sizeCheck(i) {
     let s = this.file.statements[i], bytes = Buffer.byteLength(s.text);

@@ -94,8 +94,13 @@ export type PacketResult =
 /**
  * Send `statements` as one query (multi-statement mode must be on). The server runs them in order
  * and stops at the first error; which one failed is read from mysql2's count of finished results.
+ * `watch` is given that count while the query runs (how many have answered so far).
  */
-export function sendPacket(connection: Connection, statements: readonly string[]): Promise<PacketResult> {
+export function sendPacket(
+  connection: Connection,
+  statements: readonly string[],
+  watch?: (answered: () => number) => void,
+): Promise<PacketResult> {
   return new Promise((resolve) => {
     const query = core(connection).query(statements.join(';\n'), (error, results) => {
       if (!error) {
@@ -113,5 +118,6 @@ export function sendPacket(connection: Connection, statements: readonly string[]
         at: typeof at === 'number' ? Math.min(at, statements.length - 1) : statements.length - 1,
       });
     });
+    watch?.(() => Math.min(query._resultIndex ?? 0, statements.length - 1));
   });
 }

@@ -753,11 +753,13 @@ class FileRun {
     const first = await Promise.race([running, ctx.control.lost.then(() => 'lost' as const)]);
     if (first !== 'lost') return first;
     if (await serverAnswers(ctx)) return running; // the lock is gone, but the statement can finish
+    // What had answered before the silence says which file of a chain was running.
+    const received = ctx.work.answeredSoFar();
     ctx.work.connection.destroy();
-    return {
-      kind: 'unknown',
-      error: new Error(`the server stopped answering (${describeError(ctx.control.isLost, ctx.target)})`),
-    } as T;
+    const error = new Error(
+      `the server stopped answering (${describeError(ctx.control.isLost, ctx.target)})`,
+    );
+    return { kind: 'unknown', error, ...(received === undefined ? {} : { received }) } as T;
   }
 
   private sizeCheck(i: number): void {

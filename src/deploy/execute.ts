@@ -77,6 +77,8 @@ export function canShareAPacket(text: string): boolean {
 export class WorkSession {
   /** Whether the server currently accepts several statements per query here. */
   private multi = false;
+  /** While a packet is out: how many of its statements have answered. */
+  private answered: (() => number) | undefined;
 
   private constructor(
     readonly connection: Connection,
@@ -169,11 +171,26 @@ export class WorkSession {
       this.multi = true;
     }
     const body = parts.map((p, k) => (p.migration && k < parts.length - 1 ? `${p.text}\n` : p.text));
-    const result = await sendPacket(this.connection, body);
+    let result: Awaited<ReturnType<typeof sendPacket>>;
+    try {
+      result = await sendPacket(this.connection, body, (answered) => {
+        this.answered = answered;
+      });
+    } finally {
+      this.answered = undefined;
+    }
     if (result.ok) return { kind: 'applied' };
     return outcomeUnknown(result.error)
       ? { kind: 'unknown', error: result.error, received: result.at }
       : { kind: 'failed', error: result.error, at: result.at };
+  }
+
+  /**
+   * How many statements of the packet now out have answered (a lower bound; the last one never
+   * counts), or undefined when no packet is out. Read before giving up on a silent server.
+   */
+  answeredSoFar(): number | undefined {
+    return this.answered?.();
   }
 
   async close(): Promise<void> {

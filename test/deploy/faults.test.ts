@@ -423,6 +423,36 @@ describe('deploy faults', () => {
       server.thaw();
     }
   }, 30_000);
+
+  it('a frozen server during a chain of files: the report names the file that was running, from the answers that came before the freeze', async () => {
+    const w = await makeWorkdir(server, {
+      'migrations/app/V1__a.sql': 'CREATE TABLE a (id INT);',
+      'migrations/app/V2__slow.sql': 'CREATE TABLE b ENGINE=InnoDB AS SELECT SLEEP(3) AS x;',
+      'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
+    });
+    const running = engine(w, { controlTimeoutMs: 1500 });
+    await waitForQuery(server, 'CREATE TABLE b ENGINE%');
+    server.freeze();
+    try {
+      const report = await running;
+      expect(report.status).toBe('in-doubt');
+      expect(report.message).toMatch(
+        /^the connection was lost while statement 1 of migrations\/app\/V2__slow\.sql \(line 1\) was running; its outcome is unknown\. .*the server stopped answering/,
+      );
+      expect(report.message).toContain(
+        'the history shows statement 1 of migrations/app/V2__slow.sql in flight, so the next deploy reports it in doubt',
+      );
+      expect(report.applied).toEqual([{ file: 'migrations/app/V1__a.sql', statements: 1 }]);
+    } finally {
+      server.thaw();
+    }
+    // What the history says, once the server answers again: V1 applied, V2 in flight.
+    const rows = await history(w.db);
+    expect(rows.map((r) => [r.version, r.status, r.statements_applied])).toEqual([
+      ['V1', 'success', 1],
+      ['V2', 'running', 0],
+    ]);
+  }, 30_000);
 });
 
 describe('deploy messages', () => {
