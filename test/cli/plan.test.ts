@@ -47,6 +47,32 @@ describe('sqlgate plan', () => {
     ]);
   });
 
+  it('fails on a migration the deploy would refuse, with a line for each file, in every format; passes one it would run', async () => {
+    const repo = repoWithBase();
+    repo.write({
+      'migrations/test_db/1.0.1_data.sql': "SET autocommit = 0;\nUPDATE t1 SET name = 'x';\n",
+      'migrations/test_db/1.0.2_lock.sql': 'FLUSH TABLES WITH READ LOCK;\n',
+      'migrations/test_db/1.0.3_fine.sql': "START TRANSACTION;\nUPDATE t1 SET name = 'y';\nCOMMIT;\n",
+    });
+    repo.commit('refused');
+    const text = await cli(['plan', '--base', 'main'], { cwd: repo.dir });
+    expect(text.code).toBe(1);
+    expect(text.stderr.split('\n').filter((l) => l.startsWith('refused: '))).toEqual([
+      expect.stringMatching(/^refused: migrations\/test_db\/1\.0\.1_data\.sql: line 1: changes autocommit/),
+      expect.stringMatching(
+        /^refused: migrations\/test_db\/1\.0\.2_lock\.sql: line 1: takes the server's global read lock/,
+      ),
+    ]);
+    const json = await cli(['plan', '--base', 'main', '--format', 'json'], { cwd: repo.dir });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).deployRefusals).toEqual([
+      expect.stringMatching(/^migrations\/test_db\/1\.0\.1_data\.sql: line 1: changes autocommit/),
+      expect.stringMatching(
+        /^migrations\/test_db\/1\.0\.2_lock\.sql: line 1: takes the server's global read lock/,
+      ),
+    ]);
+  });
+
   it('takes down files as rollback plans, not migrations: a revised down file is not an edit of history', async () => {
     const repo = repoWithBase();
     repo.git('checkout', '-q', 'main');

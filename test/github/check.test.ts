@@ -255,6 +255,29 @@ describe('the pull-request check', () => {
     );
   });
 
+  it('fails a PR whose migration the deploy would refuse (it cannot be applied exactly once), before anyone approves, naming file, line and why', async () => {
+    const refused = {
+      'migrations/test_db/1.1.1_data.sql': 'SET autocommit = 0;\nUPDATE t1 SET id = 2;\n',
+      'migrations/test_db/1.1.2_lock.sql': 'FLUSH TABLES WITH READ LOCK;\n',
+    };
+    const { repo, base, head } = seedPr(refused);
+    const { recorded } = await check(repo, base, head, [], { files: [MIGRATION, ...Object.keys(refused)] });
+    expect(recorded.statuses).toHaveLength(1);
+    expect(recorded.statuses[0]?.state).toBe('failure');
+    // The count first: GitHub keeps 140 characters, and one reason fills them.
+    expect(recorded.statuses[0]?.description).toMatch(
+      /^the deploy would refuse 2 files, first migrations\/test_db\/1\.1\.1_data\.sql: line 1: changes autocommit/,
+    );
+    expect(recorded.statuses[0]?.description.length).toBeLessThanOrEqual(140);
+    expect(recorded.comments[0]).toContain('### ❌ The deploy would refuse this');
+    expect(recorded.comments[0]).toContain(
+      '- `migrations/test_db/1.1.1_data.sql`: line 1: changes autocommit: with autocommit off',
+    );
+    expect(recorded.comments[0]).toContain(
+      "- `migrations/test_db/1.1.2_lock.sql`: line 1: takes the server's global read lock",
+    );
+  });
+
   it('passes a PR that needs no approval', async () => {
     const repo = new TempRepo();
     repos.push(repo);
