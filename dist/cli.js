@@ -31540,11 +31540,14 @@ var EngineCache = class {
 function aloneAt(g2) {
   return (g2.kind === "ddl" ? g2.writes.statements : g2.packet.prefix).length;
 }
+function prefixOf(g2) {
+  return g2.kind === "dml" ? g2.packet.prefix : g2.carriedTo === null ? g2.writes.statements : [];
+}
 function endOf(g2) {
   return g2.kind === "ddl" ? g2.statementAt : g2.statementAt + g2.packet.suffix.length;
 }
 function rowAt(g2) {
-  return g2.kind === "ddl" ? g2.rowAt : endOf(g2);
+  return g2.kind === "dml" ? endOf(g2) : g2.carriedTo ?? g2.statementAt - 1;
 }
 async function completionShows(g2) {
   return g2.kind !== "dml" || g2.packet.before === null || await g2.packet.before.shows() !== !0 ? !1 : (g2.packet.before.written(), !0);
@@ -31693,34 +31696,10 @@ var FileRun = class _FileRun {
     ctx.log(
       `${ctx.database}: ${paths.length} files of one statement each, in one packet: ${paths.length > 2 ? `${paths[0]} \u2026 ${paths.at(-1)}` : paths.join(", ")}`
     );
-    let offset = 0, carried = null, placed = links.map((link, m2) => {
-      let { run: run2, unit, statement } = link, before = links[m2 - 1];
-      if (before !== void 0 && before.unit.tables === null && before.run.queueApplied(0, !0), unit.tables === null) {
-        if (run2.engines.forget(statement.text), carried !== null) {
-          let { writes: writes2, at: at3 } = carried;
-          return carried = null, offset++, { kind: "ddl", link, writes: writes2, prefix: [], statementAt: offset - 1, rowAt: at3 };
-        }
-        run2.begin(!1);
-        let writes = run2.inFlightWrites(0), statementAt2 = offset + writes.statements.length;
-        return offset = statementAt2 + 1, { kind: "ddl", link, writes, prefix: writes.statements, statementAt: statementAt2, rowAt: statementAt2 - 1 };
-      }
-      let next = null, packet = run2.transactionPacket(
-        [statement],
-        unit.tables,
-        () => {
-          run2.begin(!1), run2.queueApplied(0, !0);
-        },
-        m2 === 0 ? "in-flight" : "all",
-        () => {
-          let after = links[m2 + 1];
-          return after === void 0 || after.unit.tables !== null ? [] : (after.run.begin(!1), next = after.run.inFlightWrites(0), next.statements);
-        }
-      ), statementAt = offset + packet.prefix.length;
-      return offset = statementAt + 1 + packet.suffix.length, next !== null && (carried = { writes: next, at: offset - 1 }), { kind: "dml", link, packet, statementAt };
-    }), executor = ctx.executors[0], outcome2 = await links[0]?.run.watched(
+    let placed = _FileRun.place(links), executor = ctx.executors[0], outcome2 = await links[0]?.run.watched(
       executor.executeChain(
         placed.map((g3) => ({
-          prefix: g3.kind === "ddl" ? g3.prefix : g3.packet.prefix,
+          prefix: prefixOf(g3),
           statements: [g3.link.statement],
           suffix: g3.kind === "ddl" ? [] : g3.packet.suffix
         })),
@@ -31745,11 +31724,11 @@ var FileRun = class _FileRun {
       stopped = lost.at;
       let g3 = placed[stopped];
       g3?.kind === "dml" ? end = async () => {
-        let result = await g3.packet.settle(outcome2), carried2 = placed[stopped + 1];
-        if (result.kind === "lost-after-commit" && carried2?.kind === "ddl" && carried2.rowAt === endOf(g3)) {
-          carried2.writes.written();
+        let result = await g3.packet.settle(outcome2), carried = placed[stopped + 1];
+        if (result.kind === "lost-after-commit" && carried?.kind === "ddl" && carried.carriedTo !== null) {
+          carried.writes.written();
           let { run: run2 } = g3.link;
-          return run2.lostAfterCommit(run2.where(0), result.error, [carried2.link.run.action]);
+          return run2.lostAfterCommit(run2.where(0), result.error, [carried.link.run.action]);
         }
         return g3.link.run.dmlOutcome(0, result);
       } : g3 !== void 0 && lost.notSent && (end = () => g3.link.run.notSent(0, outcome2.error));
@@ -31774,6 +31753,39 @@ var FileRun = class _FileRun {
       run.ran > 0 && applied.push({ file: run.file.name.path, statements: run.ran });
     }
     return stopped + 1;
+  }
+  /**
+   * The links' history writes, taken off the queue in order, and where each link's part of the
+   * packet and its statement sit: a DDL link after its own write, or after the DML link before
+   * it, whose transaction carries that write; a DML link in its own transaction.
+   */
+  static place(links) {
+    let offset = 0, carried = null;
+    return links.map((link, m2) => {
+      let { run, unit, statement } = link, before = links[m2 - 1];
+      if (before !== void 0 && before.unit.tables === null && before.run.queueApplied(0, !0), unit.tables === null) {
+        if (run.engines.forget(statement.text), carried !== null) {
+          let { writes: writes2, at: at3 } = carried;
+          return carried = null, { kind: "ddl", link, writes: writes2, statementAt: offset++, carriedTo: at3 };
+        }
+        run.begin(!1);
+        let writes = run.inFlightWrites(0), statementAt2 = offset + writes.statements.length;
+        return offset = statementAt2 + 1, { kind: "ddl", link, writes, statementAt: statementAt2, carriedTo: null };
+      }
+      let next = null, packet = run.transactionPacket(
+        [statement],
+        unit.tables,
+        () => {
+          run.begin(!1), run.queueApplied(0, !0);
+        },
+        m2 === 0 ? "in-flight" : "all",
+        () => {
+          let after = links[m2 + 1];
+          return after === void 0 || after.unit.tables !== null ? [] : (after.run.begin(!1), next = after.run.inFlightWrites(0), next.statements);
+        }
+      ), statementAt = offset + packet.prefix.length;
+      return offset = statementAt + 1 + packet.suffix.length, next !== null && (carried = { writes: next, at: offset - 1 }), { kind: "dml", link, packet, statementAt };
+    });
   }
   /**
    * After the connection was lost during a chain: which link did not apply, and whether it was

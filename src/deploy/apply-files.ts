@@ -266,12 +266,10 @@ type Placed =
       readonly link: ChainLink;
       /** "The link before applied, this one in flight", with its file's start: committed before its statement. */
       readonly writes: InlineWrites;
-      /** What of the packet is its own before its statement: its writes, unless they went in the DML link before's transaction. */
-      readonly prefix: readonly string[];
       /** Where its statement sits in the packet. */
       readonly statementAt: number;
-      /** Where its writes commit: just before its statement, or with the DML link before. */
-      readonly rowAt: number;
+      /** Where its writes commit when they went in the DML link before's transaction (its COMMIT); else they come just before its statement. */
+      readonly carriedTo: number | null;
     }
   | {
       readonly kind: 'dml';
@@ -288,6 +286,12 @@ function aloneAt(g: Placed): number {
   return (g.kind === 'ddl' ? g.writes.statements : g.packet.prefix).length;
 }
 
+/** What of the packet is its own before its statement. */
+function prefixOf(g: Placed): readonly string[] {
+  if (g.kind === 'dml') return g.packet.prefix;
+  return g.carriedTo === null ? g.writes.statements : [];
+}
+
 /** Where it ends: its statement, or its COMMIT. */
 function endOf(g: Placed): number {
   return g.kind === 'ddl' ? g.statementAt : g.statementAt + g.packet.suffix.length;
@@ -295,7 +299,8 @@ function endOf(g: Placed): number {
 
 /** Where the write inserting its file's row commits. */
 function rowAt(g: Placed): number {
-  return g.kind === 'ddl' ? g.rowAt : endOf(g);
+  if (g.kind === 'dml') return endOf(g);
+  return g.carriedTo ?? g.statementAt - 1;
 }
 
 /**
@@ -515,59 +520,12 @@ class FileRun {
     ctx.log(
       `${ctx.database}: ${paths.length} files of one statement each, in one packet: ${paths.length > 2 ? `${paths[0]} … ${paths.at(-1)}` : paths.join(', ')}`,
     );
-    let offset = 0;
-    // A DDL link's writes that went in the transaction of the DML link before it, and where that commits.
-    let carried: { readonly writes: InlineWrites; readonly at: number } | null = null;
-    const placed = links.map((link, m): Placed => {
-      const { run, unit, statement } = link;
-      // A DDL before is applied once the next write commits: recorded with it. (A DML link's
-      // completion commits inside its own transaction.)
-      const before = links[m - 1];
-      if (before !== undefined && before.unit.tables === null) before.run.queueApplied(0, true);
-      if (unit.tables === null) {
-        // A later link's engine check must not trust what this statement may change.
-        run.engines.forget(statement.text);
-        if (carried !== null) {
-          const { writes, at } = carried;
-          carried = null;
-          offset++;
-          return { kind: 'ddl', link, writes, prefix: [], statementAt: offset - 1, rowAt: at };
-        }
-        run.begin(false);
-        const writes = run.inFlightWrites(0);
-        const statementAt = offset + writes.statements.length;
-        offset = statementAt + 1;
-        return { kind: 'ddl', link, writes, prefix: writes.statements, statementAt, rowAt: statementAt - 1 };
-      }
-      let next: InlineWrites | null = null;
-      const packet = run.transactionPacket(
-        [statement],
-        unit.tables,
-        () => {
-          run.begin(false);
-          run.queueApplied(0, true);
-        },
-        m === 0 ? 'in-flight' : 'all',
-        () => {
-          // A DDL link next: its "in flight" commits with this transaction, which ends just
-          // before its statement (one commit fewer); it goes with this link if this one fails.
-          const after = links[m + 1];
-          if (after === undefined || after.unit.tables !== null) return [];
-          after.run.begin(false);
-          next = after.run.inFlightWrites(0);
-          return next.statements;
-        },
-      );
-      const statementAt = offset + packet.prefix.length;
-      offset = statementAt + 1 + packet.suffix.length;
-      if (next !== null) carried = { writes: next, at: offset - 1 };
-      return { kind: 'dml', link, packet, statementAt };
-    });
+    const placed = FileRun.place(links);
     const executor = ctx.executors[0] as SessionExecutor;
     const outcome = await links[0]?.run.watched(
       executor.executeChain(
         placed.map((g) => ({
-          prefix: g.kind === 'ddl' ? g.prefix : g.packet.prefix,
+          prefix: prefixOf(g),
           statements: [g.link.statement],
           suffix: g.kind === 'ddl' ? [] : g.packet.suffix,
         })),
@@ -607,7 +565,7 @@ class FileRun {
         end = async () => {
           const result = await g.packet.settle(outcome);
           const carried = placed[stopped + 1];
-          if (result.kind === 'lost-after-commit' && carried?.kind === 'ddl' && carried.rowAt === endOf(g)) {
+          if (result.kind === 'lost-after-commit' && carried?.kind === 'ddl' && carried.carriedTo !== null) {
             // It committed after the thread was asked to stop, and with it the next file's "in
             // flight": whether that one started cannot be known, and the next deploy says so.
             carried.writes.written();
@@ -647,6 +605,61 @@ class FileRun {
       if (run.ran > 0) applied.push({ file: run.file.name.path, statements: run.ran });
     }
     return stopped + 1;
+  }
+
+  /**
+   * The links' history writes, taken off the queue in order, and where each link's part of the
+   * packet and its statement sit: a DDL link after its own write, or after the DML link before
+   * it, whose transaction carries that write; a DML link in its own transaction.
+   */
+  private static place(links: readonly ChainLink[]): Placed[] {
+    let offset = 0;
+    // A DDL link's writes that went in the transaction of the DML link before it, and where that commits.
+    let carried: { readonly writes: InlineWrites; readonly at: number } | null = null;
+    return links.map((link, m): Placed => {
+      const { run, unit, statement } = link;
+      // A DDL before is applied once the next write commits: recorded with it. (A DML link's
+      // completion commits inside its own transaction.)
+      const before = links[m - 1];
+      if (before !== undefined && before.unit.tables === null) before.run.queueApplied(0, true);
+      if (unit.tables === null) {
+        // A later link's engine check must not trust what this statement may change.
+        run.engines.forget(statement.text);
+        if (carried !== null) {
+          const { writes, at } = carried;
+          carried = null;
+          return { kind: 'ddl', link, writes, statementAt: offset++, carriedTo: at };
+        }
+        run.begin(false);
+        const writes = run.inFlightWrites(0);
+        const statementAt = offset + writes.statements.length;
+        offset = statementAt + 1;
+        return { kind: 'ddl', link, writes, statementAt, carriedTo: null };
+      }
+      let next: InlineWrites | null = null;
+      const packet = run.transactionPacket(
+        [statement],
+        unit.tables,
+        () => {
+          run.begin(false);
+          run.queueApplied(0, true);
+        },
+        m === 0 ? 'in-flight' : 'all',
+        () => {
+          // A DDL link next: its "in flight" commits with this transaction, which ends just
+          // before its statement (one commit fewer); it goes with this link if this one fails.
+          const after = links[m + 1];
+          if (after === undefined || after.unit.tables !== null) return [];
+          after.run.begin(false);
+          next = after.run.inFlightWrites(0);
+          return next.statements;
+        },
+      );
+      const statementAt = offset + packet.prefix.length;
+      offset = statementAt + 1 + packet.suffix.length;
+      if (next !== null) carried = { writes: next, at: offset - 1 };
+      return { kind: 'dml', link, packet, statementAt };
+    });
   }
 
   /**

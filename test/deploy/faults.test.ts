@@ -406,22 +406,27 @@ describe('deploy faults', () => {
     }
   }, 30_000);
 
+  /** The engine's report on `w` when the server freezes (SIGSTOP) while it runs a query like `like`. */
+  async function reportWhenFrozen(w: Workdir, like: string) {
+    const running = engine(w, { controlTimeoutMs: 1500 });
+    await waitForQuery(server, like);
+    server.freeze();
+    try {
+      return await running;
+    } finally {
+      server.thaw();
+    }
+  }
+
   it('gives up on a frozen server with a clear line instead of waiting forever', async () => {
     const w = await makeWorkdir(server, {
       'migrations/app/V1__slow.sql': 'CREATE TABLE t (id INT);\nDO SLEEP(3);\nCREATE TABLE u (id INT);',
     });
-    const running = engine(w, { controlTimeoutMs: 1500 });
-    await waitForQuery(server, 'DO SLEEP(3)');
-    server.freeze();
-    try {
-      const report = await running;
-      expect(report.status).toBe('in-doubt');
-      expect(report.message).toMatch(
-        /^the connection was lost while statement 2 of migrations\/app\/V1__slow\.sql \(line 2\) was running; its outcome is unknown\. .*the server stopped answering \(the server did not answer within 2 s/,
-      );
-    } finally {
-      server.thaw();
-    }
+    const report = await reportWhenFrozen(w, 'DO SLEEP(3)');
+    expect(report.status).toBe('in-doubt');
+    expect(report.message).toMatch(
+      /^the connection was lost while statement 2 of migrations\/app\/V1__slow\.sql \(line 2\) was running; its outcome is unknown\. .*the server stopped answering \(the server did not answer within 2 s/,
+    );
   }, 30_000);
 
   it('a frozen server during a chain of files: the report names the file that was running, from the answers that came before the freeze', async () => {
@@ -430,22 +435,15 @@ describe('deploy faults', () => {
       'migrations/app/V2__slow.sql': 'CREATE TABLE b ENGINE=InnoDB AS SELECT SLEEP(3) AS x;',
       'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
     });
-    const running = engine(w, { controlTimeoutMs: 1500 });
-    await waitForQuery(server, 'CREATE TABLE b ENGINE%');
-    server.freeze();
-    try {
-      const report = await running;
-      expect(report.status).toBe('in-doubt');
-      expect(report.message).toMatch(
-        /^the connection was lost while statement 1 of migrations\/app\/V2__slow\.sql \(line 1\) was running; its outcome is unknown\. .*the server stopped answering/,
-      );
-      expect(report.message).toContain(
-        'the history shows statement 1 of migrations/app/V2__slow.sql in flight, so the next deploy reports it in doubt',
-      );
-      expect(report.applied).toEqual([{ file: 'migrations/app/V1__a.sql', statements: 1 }]);
-    } finally {
-      server.thaw();
-    }
+    const report = await reportWhenFrozen(w, 'CREATE TABLE b ENGINE%');
+    expect(report.status).toBe('in-doubt');
+    expect(report.message).toMatch(
+      /^the connection was lost while statement 1 of migrations\/app\/V2__slow\.sql \(line 1\) was running; its outcome is unknown\. .*the server stopped answering/,
+    );
+    expect(report.message).toContain(
+      'the history shows statement 1 of migrations/app/V2__slow.sql in flight, so the next deploy reports it in doubt',
+    );
+    expect(report.applied).toEqual([{ file: 'migrations/app/V1__a.sql', statements: 1 }]);
     // What the history says, once the server answers again: V1 applied, V2 in flight.
     const rows = await history(w.db);
     expect(rows.map((r) => [r.version, r.status, r.statements_applied])).toEqual([

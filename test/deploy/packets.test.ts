@@ -67,6 +67,15 @@ async function packetsDuring(run: () => Promise<unknown>): Promise<string[]> {
   return rows.map((r) => r.a);
 }
 
+/** A deploy of `w`: what the CLI said, and the packets it sent. */
+async function deployWatched(w: Workdir) {
+  let run: Awaited<ReturnType<typeof deploy>> | undefined;
+  const sent = await packetsDuring(async () => {
+    run = await deploy(w);
+  });
+  return { run: run as NonNullable<typeof run>, sent };
+}
+
 /**
  * A proxy to the server that, once a client packet matches `marker`, passes no more of the
  * server's answers back and `cutMs` later drops the connection. With `serverGoesOn`, only the
@@ -600,15 +609,12 @@ describe('files of one statement each, chained in one packet', () => {
       'migrations/app/V2__again.sql': 'CREATE TABLE a (id INT);',
       'migrations/app/V3__c.sql': 'CREATE TABLE c (id INT);',
     });
-    let run: Awaited<ReturnType<typeof deploy>> | undefined;
-    const sent = await packetsDuring(async () => {
-      run = await deploy(w);
-    });
-    expect(run?.code).toBe(1);
-    expect(said(run as NonNullable<typeof run>)).toContain(
+    const { run, sent } = await deployWatched(w);
+    expect(run.code).toBe(1);
+    expect(said(run)).toContain(
       "statement 1 of migrations/app/V2__again.sql (line 1) failed: ER_TABLE_EXISTS_ERROR (1050): Table 'a' already exists",
     );
-    expect(said(run as NonNullable<typeof run>)).toContain(
+    expect(said(run)).toContain(
       `${w.db}: 3 files of one statement each, in one packet: migrations/app/V1__a.sql … migrations/app/V3__c.sql`,
     );
     // All three went in one packet; the server stopped at the failure.
@@ -784,12 +790,9 @@ describe('files of one DML statement each, as links of a chain', () => {
       'migrations/app/V3__again.sql': 'INSERT INTO a VALUES (1);',
       'migrations/app/V4__c.sql': 'CREATE TABLE c (id INT);',
     });
-    let run: Awaited<ReturnType<typeof deploy>> | undefined;
-    const sent = await packetsDuring(async () => {
-      run = await deploy(w);
-    });
-    expect(run?.code).toBe(1);
-    const output = said(run as NonNullable<typeof run>);
+    const { run, sent } = await deployWatched(w);
+    expect(run.code).toBe(1);
+    const output = said(run);
     expect(output).toContain(`${w.db}: 4 files of one statement each, in one packet`);
     expect(output).toContain(
       "statement 1 of migrations/app/V3__again.sql (line 1) failed: ER_DUP_ENTRY (1062): Duplicate entry '1' for key 'PRIMARY'",
